@@ -1,0 +1,255 @@
+//! Every kind of diagnostic ghost reports, with its stable code, message and hint.
+//!
+//! Messages are lower-case, have no trailing period and put code in backticks. Codes are
+//! stable: once published, a code keeps its meaning (add new ones at the end of a range).
+//! E01xx: reading and syntax. E02xx: names and declarations. E03xx: types and contracts.
+//! E04xx: non-functional requirements. E05xx: modules and the project.
+
+use super::Severity;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Kind {
+    // ----- E01xx: reading and syntax -----
+    /// The file is not valid UTF-8 (binary files land here too).
+    InvalidUtf8,
+    /// pest could not parse: `expected` lists what would have been accepted.
+    Syntax { expected: String, found: String },
+    /// An integer literal does not fit in a 64-bit signed integer.
+    IntTooLarge { literal: String },
+    /// An escape sequence in a string is not one ghost knows.
+    BadEscape { escape: String },
+    /// `a == b == c`: comparisons do not chain (as in Rust).
+    ChainedComparison,
+    /// A file holds no `module` declaration at all.
+    NoModule,
+    /// A file could not be read (permissions, vanished): reported against the file.
+    Unreadable { reason: String },
+
+    // ----- E02xx: names and declarations -----
+    UnknownType { name: String, suggestion: Option<String> },
+    UnknownModule { name: String },
+    UnknownFunction { name: String, suggestion: Option<String> },
+    UnknownVariant { enum_name: String, name: String },
+    UnknownVariable { name: String, suggestion: Option<String> },
+    UnknownField { type_name: String, name: String },
+    UnknownMethod { type_name: String, name: String },
+    /// Two declarations with one name in one scope: `what` says what kind of name.
+    Duplicate { what: &'static str, name: String },
+    /// `use a.b` ... `use c.d` that leads back to `a.b`: `cycle` is `a.b -> c.d -> a.b`.
+    UseCycle { cycle: String },
+    /// The module name does not match the file's path under the specs folder.
+    ModulePathMismatch { declared: String, expected: String },
+    /// `use` of the module itself.
+    UseSelf { name: String },
+    /// A name the language keeps for itself (`result`, `some`, `ok`, ...) declared by the user.
+    ReservedName { name: String },
+    /// `self` outside a `type`'s method.
+    SelfOutsideType,
+    /// Two spec files declare the same module.
+    DuplicateModule { name: String },
+    /// A record literal misses fields.
+    MissingFields { record: String, fields: String },
+
+    // ----- E03xx: types and contracts -----
+    TypeMismatch { expected: String, found: String },
+    /// A call with the wrong number of arguments.
+    Arity { name: String, expected: usize, found: usize },
+    /// An example, requires, ensures, property or expect that is not a `bool`.
+    NotBool { clause: &'static str, found: String },
+    /// `result` used outside an `ensures`.
+    ResultOutsideEnsures,
+    /// `ensures` on a function that returns nothing.
+    EnsuresWithoutResult,
+    /// A property over a type that has no generator (an opaque `type`).
+    NoGenerator { ty: String },
+    /// A literal whose type cannot be inferred (`[]`, `{}`, `none` with nothing to go by).
+    CannotInfer { what: &'static str },
+    /// An operator applied to types it does not work on.
+    BadOperator { op: String, ty: String },
+    /// A generic type with the wrong number of arguments (`list<int, int>`, `map<str>`).
+    TypeArity { name: String, expected: usize, found: usize },
+    /// `in a..b` on a type that is not `int` or `float`.
+    BadRange { ty: String },
+    /// A method called on a type without `self` (or a static one called on a value).
+    BadReceiver { name: String, message: String },
+    /// A snapshot whose last statement is not an expression.
+    SnapshotWithoutValue,
+    /// Equality on an opaque `type`, which has none.
+    NoEquality { ty: String },
+    /// A mutating method called through a binding that is not mutable is fine in ghost
+    /// (the compiler declares what it needs); kept for the reserved code.
+    /// Calling `mut self` methods on a temporary value.
+    MutOnTemporary { name: String },
+
+    // ----- E04xx: non-functional requirements -----
+    BadDurationUnit { unit: String },
+    BadDuration { value: String },
+    /// `nfr forbid X` where X is not `unsafe`.
+    UnknownForbid { what: String },
+    /// `nfr perf` whose subject is not a call of one of the module's functions.
+    PerfNotACall,
+    /// `nfr max_lines 0`.
+    BadMaxLines,
+    /// The same NFR twice (`nfr lint` twice, two `nfr deps`).
+    DuplicateNfr { what: &'static str },
+    BadCrateName { name: String },
+}
+
+impl Kind {
+    pub fn severity(&self) -> Severity {
+        Severity::Error
+    }
+
+    /// The stable code of this kind.
+    pub fn code(&self) -> &'static str {
+        use Kind::*;
+        match self {
+            InvalidUtf8 => "E0101",
+            Syntax { .. } => "E0102",
+            IntTooLarge { .. } => "E0103",
+            BadEscape { .. } => "E0104",
+            ChainedComparison => "E0105",
+            NoModule => "E0106",
+            Unreadable { .. } => "E0107",
+
+            UnknownType { .. } => "E0201",
+            UnknownModule { .. } => "E0202",
+            UnknownFunction { .. } => "E0203",
+            UnknownVariant { .. } => "E0204",
+            UnknownVariable { .. } => "E0205",
+            UnknownField { .. } => "E0206",
+            UnknownMethod { .. } => "E0207",
+            Duplicate { .. } => "E0208",
+            UseCycle { .. } => "E0209",
+            ModulePathMismatch { .. } => "E0210",
+            UseSelf { .. } => "E0211",
+            ReservedName { .. } => "E0212",
+            SelfOutsideType => "E0213",
+            DuplicateModule { .. } => "E0214",
+            MissingFields { .. } => "E0215",
+
+            TypeMismatch { .. } => "E0301",
+            Arity { .. } => "E0302",
+            NotBool { .. } => "E0303",
+            ResultOutsideEnsures => "E0304",
+            EnsuresWithoutResult => "E0305",
+            NoGenerator { .. } => "E0306",
+            CannotInfer { .. } => "E0307",
+            BadOperator { .. } => "E0308",
+            TypeArity { .. } => "E0309",
+            BadRange { .. } => "E0310",
+            BadReceiver { .. } => "E0311",
+            SnapshotWithoutValue => "E0312",
+            NoEquality { .. } => "E0313",
+            MutOnTemporary { .. } => "E0314",
+
+            BadDurationUnit { .. } => "E0401",
+            BadDuration { .. } => "E0402",
+            UnknownForbid { .. } => "E0403",
+            PerfNotACall => "E0404",
+            BadMaxLines => "E0405",
+            DuplicateNfr { .. } => "E0406",
+            BadCrateName { .. } => "E0407",
+        }
+    }
+
+    /// The one-line message.
+    pub fn message(&self) -> String {
+        use Kind::*;
+        match self {
+            InvalidUtf8 => "the file is not valid UTF-8".into(),
+            Syntax { expected, found } => format!("expected {expected}, found {found}"),
+            IntTooLarge { literal } => format!("integer `{literal}` does not fit in a 64-bit `int`"),
+            BadEscape { escape } => format!("unknown escape `{escape}` in a string"),
+            ChainedComparison => "comparison operators cannot be chained".into(),
+            NoModule => "the file declares no `module`".into(),
+            Unreadable { reason } => format!("cannot read the file: {reason}"),
+
+            UnknownType { name, .. } => format!("unknown type `{name}`"),
+            UnknownModule { name } => format!("unknown module `{name}`"),
+            UnknownFunction { name, .. } => format!("unknown function `{name}`"),
+            UnknownVariant { enum_name, name } => format!("`{enum_name}` has no variant `{name}`"),
+            UnknownVariable { name, .. } => format!("unknown name `{name}`"),
+            UnknownField { type_name, name } => format!("`{type_name}` has no field `{name}`"),
+            UnknownMethod { type_name, name } => format!("`{type_name}` has no method `{name}`"),
+            Duplicate { what, name } => format!("duplicate {what} `{name}`"),
+            UseCycle { cycle } => format!("`use` cycle: {cycle}"),
+            ModulePathMismatch { declared, expected } => {
+                format!("module `{declared}` does not match its file path, which names `{expected}`")
+            }
+            UseSelf { name } => format!("module `{name}` uses itself"),
+            ReservedName { name } => format!("`{name}` is a built-in name and cannot be declared"),
+            SelfOutsideType => "`self` is only allowed in the methods of a `type`".into(),
+            DuplicateModule { name } => format!("module `{name}` is declared in more than one file"),
+            MissingFields { record, fields } => format!("record `{record}` is missing fields: {fields}"),
+
+            TypeMismatch { expected, found } => format!("type mismatch: expected `{expected}`, found `{found}`"),
+            Arity { name, expected, found } => {
+                let s = if *expected == 1 { "" } else { "s" };
+                format!("`{name}` takes {expected} argument{s} but {found} were given")
+            }
+            NotBool { clause, found } => format!("`{clause}` needs a `bool`, found `{found}`"),
+            ResultOutsideEnsures => "`result` can only be used in `ensures`".into(),
+            EnsuresWithoutResult => "`ensures` on a function that returns nothing".into(),
+            NoGenerator { ty } => format!("no generator exists for `{ty}`"),
+            CannotInfer { what } => format!("cannot infer the type of {what}"),
+            BadOperator { op, ty } => format!("operator `{op}` cannot be applied to `{ty}`"),
+            TypeArity { name, expected, found } => {
+                format!("`{name}` takes {expected} type argument(s) but {found} were given")
+            }
+            BadRange { ty } => format!("a range `in a..b` needs `int` or `float`, not `{ty}`"),
+            BadReceiver { message, .. } => message.clone(),
+            SnapshotWithoutValue => "a snapshot must end with the expression to record".into(),
+            NoEquality { ty } => format!("`{ty}` is an opaque type and cannot be compared with `==`"),
+            MutOnTemporary { name } => format!("`{name}` takes `mut self` but is called on a temporary value"),
+
+            BadDurationUnit { unit } => {
+                if unit.is_empty() {
+                    "the duration has no unit".into()
+                } else {
+                    format!("unknown duration unit `{unit}`")
+                }
+            }
+            BadDuration { value } => format!("`{value}` is not a valid duration"),
+            UnknownForbid { what } => format!("unknown `nfr forbid` target `{what}`"),
+            PerfNotACall => "`nfr perf` needs a call of one of the module's functions".into(),
+            BadMaxLines => "`nfr max_lines` needs a number greater than 0".into(),
+            DuplicateNfr { what } => format!("`nfr {what}` is given more than once"),
+            BadCrateName { name } => format!("`{name}` is not a valid crate name"),
+        }
+    }
+
+    /// What the user can do about it, where a hint helps.
+    pub fn hint(&self) -> Option<String> {
+        use Kind::*;
+        match self {
+            InvalidUtf8 => Some("spec files must be UTF-8 text; is this a binary file in the specs folder?".into()),
+            ChainedComparison => Some("split it: `a == b && b == c`".into()),
+            NoModule => Some("a spec file starts with `module name.path { ... }`".into()),
+            UnknownType { suggestion: Some(s), .. }
+            | UnknownFunction { suggestion: Some(s), .. }
+            | UnknownVariable { suggestion: Some(s), .. } => Some(format!("did you mean `{s}`?")),
+            UnknownType { suggestion: None, .. } => Some(
+                "the types are bool, int, float, str, bytes, list<T>, map<K, V>, option<T>, result<T, E>, tuples and the module's own declarations"
+                    .into(),
+            ),
+            UnknownModule { .. } => Some("a module `a.b` lives in `a/b.ghost` under the specs folder".into()),
+            UseCycle { .. } => Some("modules may not depend on each other in a circle; move the shared part into a module of its own".into()),
+            ModulePathMismatch { expected, .. } => {
+                Some(format!("rename the module to `{expected}` or move the file to match its name"))
+            }
+            ResultOutsideEnsures => Some("`result` is the function's return value, seen only by `ensures`".into()),
+            NoGenerator { .. } => Some(
+                "properties can range over data (bool, int, float, str, bytes, lists, maps, options, results, tuples, records, enums), not opaque `type`s; use a `scenario` instead"
+                    .into(),
+            ),
+            CannotInfer { .. } => Some("compare it with a value of known type, or give the `let` a type: `let x: list<int> = []`".into()),
+            BadDurationUnit { .. } => Some("use `ns`, `us`, `ms` or `s`, as in `2ms`".into()),
+            UnknownForbid { .. } => Some("the only form is `nfr forbid unsafe`".into()),
+            PerfNotACall => Some("write it as `nfr perf f(arguments) < 2ms`".into()),
+            SnapshotWithoutValue => Some("put the value to record last: `snapshot \"name\" { let x = ...  x }`".into()),
+            NotBool { .. } => Some("a contract is a condition: compare values with `==`, `<`, ...".into()),
+            _ => None,
+        }
+    }
+}

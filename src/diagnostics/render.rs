@@ -1,0 +1,1 @@
+//! Rendering diagnostics as `human`, `short` or `json` text.

@@ -1,0 +1,49 @@
+//! The `//` comments of a file, found by a lexical scan that skips strings, so that the
+//! formatter can put every comment back.
+
+use super::ast::{Comment, Span};
+
+pub(crate) fn scan(text: &str) -> Vec<Comment> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'"' => {
+                i += 1;
+                while i < bytes.len() {
+                    match bytes[i] {
+                        b'\\' => i += 2,
+                        b'"' => {
+                            i += 1;
+                            break;
+                        }
+                        _ => i += 1,
+                    }
+                }
+            }
+            b'/' if bytes.get(i + 1) == Some(&b'/') => {
+                let start = i;
+                while i < bytes.len() && bytes[i] != b'\n' {
+                    i += 1;
+                }
+                let body = text[start..i].trim_end_matches('\r');
+                out.push(Comment { text: body.to_string(), span: Span::new(start, start + body.len()) });
+            }
+            _ => i += 1,
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn comments_outside_strings_only() {
+        let c = scan("a // one\n\"// not\" // two");
+        let texts: Vec<_> = c.iter().map(|c| c.text.as_str()).collect();
+        assert_eq!(texts, ["// one", "// two"]);
+    }
+}

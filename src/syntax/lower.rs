@@ -1,0 +1,639 @@
+//! Lowering: pest pairs in, owned AST nodes out.
+//!
+//! The grammar guarantees the shape of every pair, so the `expect`s below state grammar
+//! invariants, not assumptions about user input. Problems the grammar lets through
+//! (integers too large, unknown escapes, chained comparisons) become diagnostics here.
+
+use super::ast::*;
+use super::grammar::Rule;
+use crate::diagnostics::{Diagnostic, Kind};
+use pest::iterators::{Pair, Pairs};
+use std::path::{Path, PathBuf};
+
+/// Lowers the `module` pair of a file that parsed as a whole.
+pub(crate) fn module_from_file(file: &Path, pair: Pair<'_, Rule>) -> (Option<Module>, Vec<Diagnostic>) {
+    let mut l = Lowerer::new(file, 0);
+    let module = l.module(pair);
+    (Some(module), l.diags)
+}
+
+/// Turns pairs into AST nodes. `offset` is added to every span, for items parsed on
+/// their own from the middle of a file.
+pub(crate) struct Lowerer {
+    file: PathBuf,
+    offset: usize,
+    pub(crate) diags: Vec<Diagnostic>,
+}
+
+impl Lowerer {
+    pub(crate) fn new(file: &Path, offset: usize) -> Self {
+        Lowerer { file: file.to_path_buf(), offset, diags: Vec::new() }
+    }
+
+    fn span(&self, pair: &Pair<'_, Rule>) -> Span {
+        let s = pair.as_span();
+        Span::new(s.start() + self.offset, s.end() + self.offset)
+    }
+
+    fn error(&mut self, span: Span, kind: Kind) {
+        self.diags.push(Diagnostic::new(&self.file, span, kind));
+    }
+
+    pub(crate) fn module(&mut self, pair: Pair<'_, Rule>) -> Module {
+        let span = self.span(&pair);
+        let mut inner = pair.into_inner();
+        let path = self.module_path(inner.next().expect("module has a path"));
+        let mut doc = None;
+        let mut items = Vec::new();
+        for p in inner {
+            match p.as_rule() {
+                Rule::doc => doc = Some(self.doc(p)),
+                _ => items.push(self.item(p)),
+            }
+        }
+        Module { path, doc, items, span }
+    }
+
+    pub(crate) fn module_path(&mut self, pair: Pair<'_, Rule>) -> ModulePath {
+        let span = self.span(&pair);
+        let segments = pair.into_inner().map(|p| p.as_str().to_string()).collect();
+        ModulePath { segments, span }
+    }
+
+    fn ident(&self, pair: Pair<'_, Rule>) -> Ident {
+        Ident { name: pair.as_str().to_string(), span: self.span(&pair) }
+    }
+
+    fn doc(&mut self, pair: Pair<'_, Rule>) -> Doc {
+        let span = self.span(&pair);
+        let lit = self.string(pair.into_inner().next().expect("doc holds a string"));
+        Doc { text: normalize_doc(&lit.value), span }
+    }
+
+    /// A `string` pair: resolves escapes.
+    pub(crate) fn string(&mut self, pair: Pair<'_, Rule>) -> StrLit {
+        let span = self.span(&pair);
+        let body = pair.into_inner().next().expect("string has a body");
+        let value = self.unescape(body.as_str(), span.start + 1);
+        StrLit { value, span }
+    }
+
+    fn unescape(&mut self, raw: &str, start: usize) -> String {
+        let mut out = String::with_capacity(raw.len());
+        let mut chars = raw.char_indices();
+        while let Some((i, c)) = chars.next() {
+            if c != '\\' {
+                out.push(c);
+                continue;
+            }
+            let Some((_, e)) = chars.next() else { break };
+            match e {
+                'n' => out.push('\n'),
+                'r' => out.push('\r'),
+                't' => out.push('\t'),
+                '0' => out.push('\0'),
+                '\\' => out.push('\\'),
+                '"' => out.push('"'),
+                '\'' => out.push('\''),
+                'u' => {
+                    // The grammar guarantees `{hex}` follows.
+                    let rest = &raw[i + 2..];
+                    let close = rest.find('}').unwrap_or(rest.len());
+                    let hex = rest.get(1..close).unwrap_or("");
+                    let taken = close + 1;
+                    for _ in 0..rest[..taken.min(rest.len())].chars().count() {
+                        chars.next();
+                    }
+                    match u32::from_str_radix(hex, 16).ok().and_then(char::from_u32) {
+                        Some(ch) => out.push(ch),
+                        None => {
+                            let end = i + 2 + taken;
+                            self.error(
+                                Span::new(start + i, start + end),
+                                Kind::BadEscape { escape: raw[i..end.min(raw.len())].to_string() },
+                            );
+                        }
+                    }
+                }
+                other => {
+                    let end = i + 1 + other.len_utf8();
+                    self.error(Span::new(start + i, start + end), Kind::BadEscape { escape: raw[i..end].to_string() });
+                }
+            }
+        }
+        out
+    }
+
+    pub(crate) fn item(&mut self, pair: Pair<'_, Rule>) -> Item {
+        match pair.as_rule() {
+            Rule::use_decl => {
+                let span = self.span(&pair);
+                let path = self.module_path(pair.into_inner().next().expect("use has a path"));
+                Item::Use(Use { path, span })
+            }
+            Rule::fn_decl => Item::Fn(self.fn_decl(pair)),
+            Rule::record_decl => Item::Record(self.record(pair)),
+            Rule::enum_decl => Item::Enum(self.enum_decl(pair, false)),
+            Rule::error_decl => Item::Enum(self.enum_decl(pair, true)),
+            Rule::type_decl => Item::Type(self.type_decl(pair)),
+            Rule::scenario => {
+                let (name, stmts, span) = self.named_block(pair);
+                Item::Scenario(Scenario { name, stmts, span })
+            }
+            Rule::snapshot => {
+                let (name, stmts, span) = self.named_block(pair);
+                Item::Snapshot(Snapshot { name, stmts, span })
+            }
+            Rule::nfr => Item::Nfr(self.nfr(pair)),
+            r => unreachable!("not an item: {r:?}"),
+        }
+    }
+
+    fn fn_decl(&mut self, pair: Pair<'_, Rule>) -> FnDecl {
+        let span = self.span(&pair);
+        let mut inner = pair.into_inner();
+        let name = self.ident(inner.next().expect("fn has a name"));
+        let mut f = FnDecl { name, receiver: None, params: Vec::new(), ret: None, doc: None, clauses: Vec::new(), span };
+        for p in inner {
+            match p.as_rule() {
+                Rule::params => {
+                    for param in p.into_inner() {
+                        let param = param.into_inner().next().expect("param has a form");
+                        match param.as_rule() {
+                            Rule::self_param => {
+                                let pspan = self.span(&param);
+                                let mutable = param.into_inner().any(|x| x.as_rule() == Rule::mut_kw);
+                                // A second `self` is reported by the checker as a duplicate.
+                                if f.receiver.is_none() {
+                                    f.receiver = Some(Receiver { mutable, span: pspan });
+                                } else {
+                                    f.params.push(Param {
+                                        name: Ident { name: "self".into(), span: pspan },
+                                        ty: TypeExpr::Named(Ident { name: "Self".into(), span: pspan }),
+                                        span: pspan,
+                                    });
+                                }
+                            }
+                            Rule::named_param => {
+                                let pspan = self.span(&param);
+                                let mut it = param.into_inner();
+                                let name = self.ident(it.next().expect("param name"));
+                                let ty = self.type_expr(it.next().expect("param type"));
+                                f.params.push(Param { name, ty, span: pspan });
+                            }
+                            r => unreachable!("not a param: {r:?}"),
+                        }
+                    }
+                }
+                Rule::ret_type => f.ret = Some(self.type_expr(p.into_inner().next().expect("ret has a type"))),
+                Rule::fn_body => {
+                    for c in p.into_inner() {
+                        match c.as_rule() {
+                            Rule::doc => f.doc = Some(self.doc(c)),
+                            _ => f.clauses.push(self.clause(c)),
+                        }
+                    }
+                }
+                r => unreachable!("not part of a fn: {r:?}"),
+            }
+        }
+        f
+    }
+
+    fn clause(&mut self, pair: Pair<'_, Rule>) -> Clause {
+        let span = self.span(&pair);
+        let rule = pair.as_rule();
+        let mut inner = pair.into_inner();
+        match rule {
+            Rule::example => Clause::Example(Example { expr: self.expr(inner.next().expect("example expr")), span }),
+            Rule::requires => Clause::Requires(Contract { expr: self.expr(inner.next().expect("requires expr")), span }),
+            Rule::ensures => Clause::Ensures(Contract { expr: self.expr(inner.next().expect("ensures expr")), span }),
+            Rule::property => {
+                let mut name = None;
+                let mut binders = Vec::new();
+                let mut filter = None;
+                let mut body = None;
+                for p in inner {
+                    match p.as_rule() {
+                        Rule::property_name => name = Some(self.ident(p.into_inner().next().expect("name"))),
+                        Rule::binders => {
+                            for b in p.into_inner() {
+                                binders.push(self.binder(b));
+                            }
+                        }
+                        Rule::where_clause => filter = Some(self.expr(p.into_inner().next().expect("where expr"))),
+                        Rule::expr => body = Some(self.expr(p)),
+                        r => unreachable!("not part of a property: {r:?}"),
+                    }
+                }
+                Clause::Property(Property { name, binders, filter, body: body.expect("property has a body"), span })
+            }
+            r => unreachable!("not a clause: {r:?}"),
+        }
+    }
+
+    fn binder(&mut self, pair: Pair<'_, Rule>) -> Binder {
+        let span = self.span(&pair);
+        let mut inner = pair.into_inner();
+        let name = self.ident(inner.next().expect("binder name"));
+        let ty = self.type_expr(inner.next().expect("binder type"));
+        let range = inner.next().map(|r| {
+            let mut it = r.into_inner();
+            let lo = self.expr(it.next().expect("range start"));
+            let hi = self.expr(it.next().expect("range end"));
+            (lo, hi)
+        });
+        Binder { name, ty, range, span }
+    }
+
+    fn record(&mut self, pair: Pair<'_, Rule>) -> RecordDecl {
+        let span = self.span(&pair);
+        let mut inner = pair.into_inner();
+        let name = self.ident(inner.next().expect("record name"));
+        let mut doc = None;
+        let mut fields = Vec::new();
+        for p in inner {
+            match p.as_rule() {
+                Rule::doc => doc = Some(self.doc(p)),
+                Rule::field => {
+                    let fspan = self.span(&p);
+                    let mut it = p.into_inner();
+                    let name = self.ident(it.next().expect("field name"));
+                    let ty = self.type_expr(it.next().expect("field type"));
+                    fields.push(Field { name, ty, span: fspan });
+                }
+                r => unreachable!("not part of a record: {r:?}"),
+            }
+        }
+        RecordDecl { name, doc, fields, span }
+    }
+
+    fn enum_decl(&mut self, pair: Pair<'_, Rule>, is_error: bool) -> EnumDecl {
+        let span = self.span(&pair);
+        let mut inner = pair.into_inner();
+        let name = self.ident(inner.next().expect("enum name"));
+        let mut doc = None;
+        let mut variants = Vec::new();
+        for p in inner {
+            match p.as_rule() {
+                Rule::doc => doc = Some(self.doc(p)),
+                Rule::variant => {
+                    let vspan = self.span(&p);
+                    let mut it = p.into_inner();
+                    let name = self.ident(it.next().expect("variant name"));
+                    let fields = it.map(|t| self.type_expr(t)).collect();
+                    variants.push(Variant { name, fields, span: vspan });
+                }
+                r => unreachable!("not part of an enum: {r:?}"),
+            }
+        }
+        EnumDecl { name, is_error, doc, variants, span }
+    }
+
+    fn type_decl(&mut self, pair: Pair<'_, Rule>) -> TypeDecl {
+        let span = self.span(&pair);
+        let mut inner = pair.into_inner();
+        let name = self.ident(inner.next().expect("type name"));
+        let mut doc = None;
+        let mut methods = Vec::new();
+        for p in inner {
+            match p.as_rule() {
+                Rule::doc => doc = Some(self.doc(p)),
+                Rule::fn_decl => methods.push(self.fn_decl(p)),
+                r => unreachable!("not part of a type: {r:?}"),
+            }
+        }
+        TypeDecl { name, doc, methods, span }
+    }
+
+    fn named_block(&mut self, pair: Pair<'_, Rule>) -> (StrLit, Vec<Stmt>, Span) {
+        let span = self.span(&pair);
+        let mut inner = pair.into_inner();
+        let name = self.string(inner.next().expect("block name"));
+        let stmts = inner.map(|s| self.stmt(s)).collect();
+        (name, stmts, span)
+    }
+
+    fn stmt(&mut self, pair: Pair<'_, Rule>) -> Stmt {
+        let span = self.span(&pair);
+        match pair.as_rule() {
+            Rule::let_stmt => {
+                let mut mutable = false;
+                let mut name = None;
+                let mut ty = None;
+                let mut value = None;
+                for p in pair.into_inner() {
+                    match p.as_rule() {
+                        Rule::mut_kw => mutable = true,
+                        Rule::ident => name = Some(self.ident(p)),
+                        Rule::expr => value = Some(self.expr(p)),
+                        _ => ty = Some(self.type_expr(p)),
+                    }
+                }
+                Stmt::Let {
+                    name: name.expect("let has a name"),
+                    mutable,
+                    ty,
+                    value: value.expect("let has a value"),
+                    span,
+                }
+            }
+            Rule::expect_stmt => Stmt::Expect { expr: self.expr(pair.into_inner().next().expect("expect expr")), span },
+            Rule::expr_stmt => Stmt::Expr { expr: self.expr(pair.into_inner().next().expect("stmt expr")), span },
+            r => unreachable!("not a statement: {r:?}"),
+        }
+    }
+
+    fn nfr(&mut self, pair: Pair<'_, Rule>) -> Nfr {
+        let span = self.span(&pair);
+        let p = pair.into_inner().next().expect("nfr has a form");
+        let kind = match p.as_rule() {
+            Rule::nfr_text => NfrKind::Text(self.string(p.into_inner().next().expect("nfr text"))),
+            Rule::nfr_forbid => NfrKind::Forbid(self.ident(p.into_inner().next().expect("forbid target"))),
+            Rule::nfr_deps => {
+                let mut deps = Vec::new();
+                for d in p.into_inner() {
+                    let dspan = self.span(&d);
+                    let mut it = d.into_inner();
+                    let name = self.ident(it.next().expect("dep name"));
+                    let version = it.next().map(|v| self.string(v));
+                    deps.push(Dep { name, version, span: dspan });
+                }
+                NfrKind::Deps(deps)
+            }
+            Rule::nfr_perf => {
+                let mut it = p.into_inner();
+                let call = self.expr(it.next().expect("perf call"));
+                let d = it.next().expect("perf duration");
+                let dspan = self.span(&d);
+                let (value, unit) = split_duration(d.as_str());
+                NfrKind::Perf { call, budget: Duration { value, unit, span: dspan } }
+            }
+            Rule::nfr_max_lines => {
+                let n = p.into_inner().next().expect("max_lines number");
+                let nspan = self.span(&n);
+                let digits: String = n.as_str().chars().filter(|c| *c != '_').collect();
+                let lines = match digits.parse::<u64>() {
+                    Ok(v) => v,
+                    Err(_) => {
+                        self.error(nspan, Kind::IntTooLarge { literal: n.as_str().to_string() });
+                        u64::MAX
+                    }
+                };
+                NfrKind::MaxLines { lines, span: nspan }
+            }
+            Rule::nfr_lint => NfrKind::Lint,
+            r => unreachable!("not an nfr: {r:?}"),
+        };
+        Nfr { kind, span }
+    }
+
+    pub(crate) fn type_expr(&mut self, pair: Pair<'_, Rule>) -> TypeExpr {
+        let span = self.span(&pair);
+        match pair.as_rule() {
+            Rule::named_type => TypeExpr::Named(self.ident(pair.into_inner().next().expect("type name"))),
+            Rule::generic_type => {
+                let mut it = pair.into_inner();
+                let name = self.ident(it.next().expect("generic name"));
+                let args = it.map(|t| self.type_expr(t)).collect();
+                TypeExpr::Generic { name, args, span }
+            }
+            Rule::tuple_type => {
+                let elems = pair.into_inner().map(|t| self.type_expr(t)).collect();
+                TypeExpr::Tuple { elems, span }
+            }
+            r => unreachable!("not a type: {r:?}"),
+        }
+    }
+
+    // ----- expressions -----
+
+    /// An `expr` or `expr_no_cmp` pair: a flat list of operands, prefixes and infixes,
+    /// folded by precedence climbing.
+    pub(crate) fn expr(&mut self, pair: Pair<'_, Rule>) -> Expr {
+        let mut tokens = pair.into_inner().peekable();
+        self.climb(&mut tokens, 0)
+    }
+
+    fn climb(&mut self, tokens: &mut std::iter::Peekable<Pairs<'_, Rule>>, min_prec: u8) -> Expr {
+        let mut lhs = self.unary(tokens);
+        let mut last_cmp: Option<Span> = None;
+        while let Some(op) = tokens.peek().and_then(|p| binary_op(p.as_rule())) {
+            let prec = op.precedence();
+            if prec < min_prec {
+                break;
+            }
+            let op_pair = tokens.next().expect("peeked");
+            let op_span = self.span(&op_pair);
+            if op.is_comparison() {
+                if let Some(prev) = last_cmp {
+                    self.error(prev.to(op_span), Kind::ChainedComparison);
+                }
+                last_cmp = Some(op_span);
+            }
+            // All binary operators are left-associative; comparisons do not chain.
+            let rhs = self.climb(tokens, prec + 1);
+            let span = lhs.span.to(rhs.span);
+            lhs = Expr { kind: ExprKind::Binary { op, lhs: Box::new(lhs), rhs: Box::new(rhs) }, span };
+        }
+        lhs
+    }
+
+    fn unary(&mut self, tokens: &mut std::iter::Peekable<Pairs<'_, Rule>>) -> Expr {
+        let p = tokens.next().expect("an operand follows");
+        let op = match p.as_rule() {
+            Rule::neg => UnaryOp::Neg,
+            Rule::not => UnaryOp::Not,
+            Rule::postfix_expr => return self.postfix_expr(p),
+            r => unreachable!("not an operand: {r:?}"),
+        };
+        let start = self.span(&p);
+        let operand = self.unary(tokens);
+        let span = start.to(operand.span);
+        // `-9223372036854775808` is a valid `int`; fold a negated literal so it fits.
+        if op == UnaryOp::Neg {
+            if let ExprKind::Int(None) = operand.kind {
+                if let Some(lit) = self.take_too_large(&operand) {
+                    if lit == "9223372036854775808" {
+                        return Expr { kind: ExprKind::Int(Some(i64::MIN)), span };
+                    }
+                    self.error(operand.span, Kind::IntTooLarge { literal: lit });
+                }
+            }
+        }
+        Expr { kind: ExprKind::Unary { op, operand: Box::new(operand) }, span }
+    }
+
+    /// Removes the pending "too large" diagnostic for `e`, returning its literal.
+    fn take_too_large(&mut self, e: &Expr) -> Option<String> {
+        let pos = self
+            .diags
+            .iter()
+            .rposition(|d| d.span == e.span && matches!(d.kind, Kind::IntTooLarge { .. }))?;
+        match self.diags.remove(pos).kind {
+            Kind::IntTooLarge { literal } => Some(literal.chars().filter(|c| *c != '_').collect()),
+            _ => None,
+        }
+    }
+
+    fn postfix_expr(&mut self, pair: Pair<'_, Rule>) -> Expr {
+        let mut inner = pair.into_inner();
+        let mut e = self.primary(inner.next().expect("postfix has a primary"));
+        for p in inner {
+            let pspan = self.span(&p);
+            let span = e.span.to(pspan);
+            e = match p.as_rule() {
+                Rule::call_args => {
+                    let args = p.into_inner().map(|a| self.expr(a)).collect();
+                    Expr { kind: ExprKind::Call { callee: Box::new(e), args }, span }
+                }
+                Rule::method_call => {
+                    let mut it = p.into_inner();
+                    let method = self.ident(it.next().expect("method name"));
+                    let args = it.next().expect("method args").into_inner().map(|a| self.expr(a)).collect();
+                    Expr { kind: ExprKind::MethodCall { receiver: Box::new(e), method, args }, span }
+                }
+                Rule::field_access => {
+                    let field = self.ident(p.into_inner().next().expect("field name"));
+                    Expr { kind: ExprKind::Field { base: Box::new(e), field }, span }
+                }
+                Rule::index => {
+                    let index = self.expr(p.into_inner().next().expect("index expr"));
+                    Expr { kind: ExprKind::Index { base: Box::new(e), index: Box::new(index) }, span }
+                }
+                r => unreachable!("not a postfix: {r:?}"),
+            };
+        }
+        e
+    }
+
+    fn primary(&mut self, pair: Pair<'_, Rule>) -> Expr {
+        let span = self.span(&pair);
+        let kind = match pair.as_rule() {
+            Rule::int => {
+                let digits: String = pair.as_str().chars().filter(|c| *c != '_').collect();
+                match digits.parse::<i64>() {
+                    Ok(v) => ExprKind::Int(Some(v)),
+                    Err(_) => {
+                        self.error(span, Kind::IntTooLarge { literal: pair.as_str().to_string() });
+                        ExprKind::Int(None)
+                    }
+                }
+            }
+            Rule::float => ExprKind::Float(pair.as_str().to_string()),
+            Rule::string => ExprKind::Str(self.string(pair).value),
+            Rule::bool_lit => ExprKind::Bool(pair.as_str() == "true"),
+            Rule::ident => ExprKind::Name(pair.as_str().to_string()),
+            Rule::list_lit => ExprKind::List(pair.into_inner().map(|e| self.expr(e)).collect()),
+            Rule::map_lit => ExprKind::Map(
+                pair.into_inner()
+                    .map(|entry| {
+                        let mut it = entry.into_inner();
+                        let k = self.expr(it.next().expect("map key"));
+                        let v = self.expr(it.next().expect("map value"));
+                        (k, v)
+                    })
+                    .collect(),
+            ),
+            Rule::record_lit => {
+                let mut it = pair.into_inner();
+                let name = self.ident(it.next().expect("record name"));
+                let fields = it
+                    .map(|f| {
+                        let mut fi = f.into_inner();
+                        let n = self.ident(fi.next().expect("field name"));
+                        let v = self.expr(fi.next().expect("field value"));
+                        (n, v)
+                    })
+                    .collect();
+                ExprKind::Record { name, fields }
+            }
+            Rule::paren_or_tuple => {
+                let mut elems = Vec::new();
+                let mut trailing = false;
+                for p in pair.into_inner() {
+                    match p.as_rule() {
+                        Rule::trailing_comma => trailing = true,
+                        _ => elems.push(self.expr(p)),
+                    }
+                }
+                if elems.len() == 1 && !trailing {
+                    ExprKind::Paren(Box::new(elems.pop().expect("one element")))
+                } else {
+                    ExprKind::Tuple(elems)
+                }
+            }
+            r => unreachable!("not a primary: {r:?}"),
+        };
+        Expr { kind, span }
+    }
+}
+
+fn binary_op(rule: Rule) -> Option<BinaryOp> {
+    Some(match rule {
+        Rule::or => BinaryOp::Or,
+        Rule::and => BinaryOp::And,
+        Rule::eq => BinaryOp::Eq,
+        Rule::ne => BinaryOp::Ne,
+        Rule::lt => BinaryOp::Lt,
+        Rule::le => BinaryOp::Le,
+        Rule::gt => BinaryOp::Gt,
+        Rule::ge => BinaryOp::Ge,
+        Rule::add => BinaryOp::Add,
+        Rule::sub => BinaryOp::Sub,
+        Rule::mul => BinaryOp::Mul,
+        Rule::div => BinaryOp::Div,
+        Rule::rem => BinaryOp::Rem,
+        _ => return None,
+    })
+}
+
+/// Splits `2ms` into `("2", "ms")` and `1.5e3us` into `("1.5e3", "us")`.
+fn split_duration(text: &str) -> (String, String) {
+    // An `e` directly followed by a digit (or sign and digit) is an exponent.
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b.is_ascii_digit() || b == b'.' || b == b'_' {
+            i += 1;
+        } else if (b == b'e' || b == b'E')
+            && bytes.get(i + 1).is_some_and(|n| n.is_ascii_digit() || ((*n == b'+' || *n == b'-') && bytes.get(i + 2).is_some_and(u8::is_ascii_digit)))
+        {
+            i += 2;
+        } else {
+            break;
+        }
+    }
+    (text[..i].to_string(), text[i..].to_string())
+}
+
+/// Documentation text: the first line as written, every later line without its leading
+/// white space, trailing white space and blank edges removed.
+pub(crate) fn normalize_doc(raw: &str) -> String {
+    let lines: Vec<&str> = raw
+        .split('\n')
+        .enumerate()
+        .map(|(i, l)| if i == 0 { l.trim_end() } else { l.trim() })
+        .collect();
+    lines.join("\n").trim().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_split_at_the_unit() {
+        assert_eq!(split_duration("2ms"), ("2".into(), "ms".into()));
+        assert_eq!(split_duration("1.5e3us"), ("1.5e3".into(), "us".into()));
+        assert_eq!(split_duration("10"), ("10".into(), "".into()));
+        assert_eq!(split_duration("3s"), ("3".into(), "s".into()));
+    }
+
+    #[test]
+    fn doc_continuation_indent_is_not_significant() {
+        assert_eq!(normalize_doc("a\n     b  \n"), "a\nb");
+        assert_eq!(normalize_doc("  a"), "a");
+    }
+}

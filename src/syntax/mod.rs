@@ -1,0 +1,68 @@
+//! Stage 1, syntax: the text of one `.ghost` file in, an owned AST with byte spans and
+//! the syntax diagnostics out.
+//!
+//! Parsing never gives up on the whole file for one error: when the file as a whole does
+//! not parse, each top-level item is parsed on its own (see `recover.rs`), so one broken
+//! `fn` leaves the rest of the module intact for the checker. pest's types stay inside
+//! this stage (`grammar.rs`, `lower.rs`, `recover.rs`).
+
+pub mod ast;
+mod comments;
+mod grammar;
+mod lower;
+mod recover;
+
+use crate::diagnostics::{Diagnostic, Kind};
+use ast::{SourceFile, Span};
+use std::path::Path;
+
+/// Parses a file's bytes. Bytes that are not UTF-8 give a diagnostic at the first bad byte.
+pub fn parse_bytes(file: &Path, bytes: &[u8]) -> (SourceFile, Vec<Diagnostic>) {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => parse(file, text),
+        Err(e) => {
+            let at = e.valid_up_to();
+            let diag = Diagnostic::new(file, Span::new(at, at + 1), Kind::InvalidUtf8);
+            (SourceFile { module: None, comments: Vec::new() }, vec![diag])
+        }
+    }
+}
+
+/// Parses a file's text into its AST and syntax diagnostics.
+pub fn parse(file: &Path, text: &str) -> (SourceFile, Vec<Diagnostic>) {
+    let comments = comments::scan(text);
+    let (module, diags) = match grammar::parse_file(text) {
+        Ok(pair) => lower::module_from_file(file, pair),
+        Err(err) => recover::parse_with_recovery(file, text, err),
+    };
+    (SourceFile { module, comments }, diags)
+}
+
+#[cfg(test)]
+mod smoke {
+    #[test]
+    fn design_examples_parse() {
+        for f in ["slug", "port", "lru"] {
+            let p = format!("{}/tests/fixtures/valid/{f}.ghost", env!("CARGO_MANIFEST_DIR"));
+            let text = std::fs::read_to_string(&p).unwrap();
+            let (ast, diags) = super::parse(std::path::Path::new(&p), &text);
+            assert!(diags.is_empty(), "{f}: {diags:#?}");
+            assert!(ast.module.is_some());
+            if f == "port" { eprintln!("{:#?}", ast.module.as_ref().unwrap().items[1]); }
+        }
+    }
+}
+
+#[cfg(test)]
+mod recovery_smoke {
+    #[test]
+    fn broken_items_do_not_hide_others() {
+        let text = "module a.b {\n  fn f(x: int) -> int { example f(1) == }\n  fn g() -> int\n  record R { x: int y: }\n  nfr perf g() < 2ms\n}\n";
+        let (ast, diags) = super::parse(std::path::Path::new("a/b.ghost"), text);
+        for d in &diags { eprintln!("{}..{} {}", d.span.start, d.span.end, d.message()); }
+        let m = ast.module.unwrap();
+        eprintln!("{}", m.items.len());
+        assert_eq!(diags.len(), 2);
+        assert_eq!(m.items.len(), 2);
+    }
+}

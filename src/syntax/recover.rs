@@ -1,0 +1,249 @@
+//! Error recovery: when a file does not parse as a whole, parse its items one by one.
+//!
+//! The module body is cut into chunks at every item keyword (`use`, `fn`, `record`,
+//! `enum`, `error`, `type`, `scenario`, `snapshot`, `nfr`) that stands outside any
+//! bracket, string or comment. Each chunk is parsed on its own, so a broken item gives one
+//! diagnostic and the items around it still reach the checker.
+
+use super::ast::{Module, Span};
+use super::grammar::{parse_rule, PestError, Rule};
+use super::lower::Lowerer;
+use crate::diagnostics::{Diagnostic, Kind};
+use pest::error::{ErrorVariant, InputLocation};
+use std::path::Path;
+
+const ITEM_KEYWORDS: &[&str] = &["use", "fn", "record", "enum", "error", "type", "scenario", "snapshot", "nfr"];
+
+pub(crate) fn parse_with_recovery(file: &Path, text: &str, whole: Box<PestError>) -> (Option<Module>, Vec<Diagnostic>) {
+    let head = match parse_rule(Rule::module_head, text) {
+        Ok(head) => head,
+        Err(_) => return (None, vec![to_diagnostic(file, text, 0, &whole)]),
+    };
+    let body_start = head.as_span().end();
+    let mut lowerer = Lowerer::new(file, 0);
+    let module_span_start = head.as_span().start();
+    let mut inner = head.into_inner();
+    let path = lowerer.module_path(inner.next().expect("module_head has a path"));
+    let doc = inner.next().map(|d| {
+        // Reuse the doc lowering through a one-item module is overkill; lower by hand.
+        let s = d.into_inner().next().expect("doc holds a string");
+        let lit = lowerer.string(s);
+        super::ast::Doc { text: super::lower::normalize_doc(&lit.value), span: lit.span }
+    });
+
+    let (starts, body_end) = item_starts(text, body_start);
+    let mut diags = std::mem::take(&mut lowerer.diags);
+    let mut items = Vec::new();
+    // Anything between the header and the first item is a chunk of its own, so that it
+    // gets a diagnostic rather than vanishing.
+    let mut bounds: Vec<usize> = Vec::new();
+    if !is_trivia(&text[body_start..starts.first().copied().unwrap_or(body_end)]) {
+        bounds.push(body_start);
+    }
+    bounds.extend(&starts);
+    for (i, &start) in bounds.iter().enumerate() {
+        let end = bounds.get(i + 1).copied().unwrap_or(body_end);
+        let chunk = &text[start..end];
+        match parse_rule(Rule::item_alone, chunk) {
+            Ok(pair) => {
+                let mut l = Lowerer::new(file, start);
+                let item = pair.into_inner().next().expect("item_alone holds an item");
+                items.push(l.item(item));
+                diags.extend(l.diags);
+            }
+            Err(e) => diags.push(to_diagnostic(file, text, start, &e)),
+        }
+    }
+    // The chunks all parsed, so the problem is around them (an unclosed module, text
+    // after its closing brace): report the whole-file error.
+    if !diags.iter().any(|d| matches!(d.kind, Kind::Syntax { .. })) {
+        diags.push(to_diagnostic(file, text, 0, &whole));
+    }
+    let span = Span::new(module_span_start, text.len());
+    (Some(Module { path, doc, items, span }), diags)
+}
+
+/// Offsets of the item keywords at bracket depth zero after `from`, and the offset of the
+/// module's closing brace (or the end of the text).
+fn item_starts(text: &str, from: usize) -> (Vec<usize>, usize) {
+    let bytes = text.as_bytes();
+    let mut starts = Vec::new();
+    let mut depth: i64 = 0;
+    let mut i = from;
+    while i < bytes.len() {
+        let b = bytes[i];
+        match b {
+            b'"' => i = skip_string(bytes, i),
+            b'/' if bytes.get(i + 1) == Some(&b'/') => {
+                while i < bytes.len() && bytes[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            b'(' | b'[' | b'{' => {
+                depth += 1;
+                i += 1;
+            }
+            b')' | b']' | b'}' => {
+                if depth == 0 && b == b'}' {
+                    return (starts, i);
+                }
+                depth = (depth - 1).max(0);
+                i += 1;
+            }
+            _ if is_ident_byte(b) => {
+                let start = i;
+                while i < bytes.len() && is_ident_byte(bytes[i]) {
+                    i += 1;
+                }
+                let word = &text[start..i];
+                let after_dot = start > 0 && bytes[start - 1] == b'.';
+                if depth == 0 && !after_dot && ITEM_KEYWORDS.contains(&word) {
+                    starts.push(start);
+                }
+            }
+            _ => i += 1,
+        }
+    }
+    (starts, text.len())
+}
+
+/// The offset just past the string that opens at `i`.
+fn skip_string(bytes: &[u8], mut i: usize) -> usize {
+    i += 1;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' => i += 2,
+            b'"' => return i + 1,
+            _ => i += 1,
+        }
+    }
+    bytes.len()
+}
+
+fn is_ident_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
+}
+
+/// True for text that holds only white space and comments.
+fn is_trivia(text: &str) -> bool {
+    text.lines().all(|l| {
+        let t = l.trim();
+        t.is_empty() || t.starts_with("//")
+    })
+}
+
+/// A pest error, at `offset` into the file, as a diagnostic.
+pub(crate) fn to_diagnostic(file: &Path, text: &str, offset: usize, err: &PestError) -> Diagnostic {
+    let pos = match err.location {
+        InputLocation::Pos(p) => p,
+        InputLocation::Span((s, _)) => s,
+    } + offset;
+    let expected = match &err.variant {
+        ErrorVariant::ParsingError { positives, .. } => describe_expected(positives),
+        ErrorVariant::CustomError { message } => message.clone(),
+    };
+    let found = describe_found(text, pos);
+    let end = (pos + found_len(text, pos)).max(pos);
+    Diagnostic::new(file, Span::new(pos, end), Kind::Syntax { expected, found })
+}
+
+fn describe_expected(rules: &[Rule]) -> String {
+    let mut names: Vec<&str> = rules.iter().filter_map(|r| rule_name(*r)).collect();
+    names.dedup();
+    let mut seen = Vec::new();
+    for n in names {
+        if !seen.contains(&n) {
+            seen.push(n);
+        }
+    }
+    match seen.len() {
+        0 => "something else here".into(),
+        1 => seen[0].into(),
+        _ => {
+            let last = seen.pop().expect("two or more");
+            format!("{} or {}", seen.join(", "), last)
+        }
+    }
+}
+
+/// The words a user knows for a grammar rule; `None` hides rules that add no information.
+fn rule_name(rule: Rule) -> Option<&'static str> {
+    use Rule::*;
+    Some(match rule {
+        EOI => "the end of the file",
+        module | module_head => "`module`",
+        module_path => "a module path such as `text.slug`",
+        doc => "a doc string",
+        use_decl => "`use`",
+        fn_decl => "`fn`",
+        record_decl => "`record`",
+        enum_decl => "`enum`",
+        error_decl => "`error`",
+        type_decl => "`type`",
+        scenario => "`scenario`",
+        snapshot => "`snapshot`",
+        nfr => "`nfr`",
+        params | param | named_param | self_param => "a parameter",
+        ret_type => "`->`",
+        fn_body => "`{`",
+        example => "`example`",
+        requires => "`requires`",
+        ensures => "`ensures`",
+        property => "`property`",
+        property_name => "a property name",
+        binders | binder => "a bound variable such as `x: int`",
+        range => "`in`",
+        where_clause => "`where`",
+        field => "a field such as `name: str`",
+        variant => "a variant",
+        let_stmt => "`let`",
+        expect_stmt => "`expect`",
+        expr_stmt | expr | expr_no_cmp | postfix_expr => "an expression",
+        nfr_text => "a string",
+        nfr_forbid => "`forbid`",
+        nfr_deps => "`deps`",
+        nfr_perf => "`perf`",
+        nfr_max_lines => "`max_lines`",
+        nfr_lint => "`lint`",
+        dep | crate_name => "a crate name",
+        duration => "a duration such as `2ms`",
+        tuple_type | generic_type | named_type => "a type",
+        neg | not => "an expression",
+        or | and | eq | ne | le | ge | lt | gt | add | sub | mul | div | rem => "an operator",
+        call_args => "`(`",
+        method_call | field_access => "`.`",
+        index => "`[`",
+        tuple_index => "a field number",
+        record_lit => "a record",
+        field_init => "a field such as `name: value`",
+        list_lit => "a list",
+        map_lit => "a map",
+        map_entry => "a map entry such as `key: value`",
+        paren_or_tuple => "`(`",
+        ident => "a name",
+        float | int => "a number",
+        string | string_body => "a string",
+        bool_lit => "`true` or `false`",
+        _ => return None,
+    })
+}
+
+fn found_len(text: &str, pos: usize) -> usize {
+    let rest = text.get(pos..).unwrap_or("");
+    let Some(first) = rest.chars().next() else { return 0 };
+    if first.is_alphanumeric() || first == '_' {
+        rest.find(|c: char| !(c.is_alphanumeric() || c == '_')).unwrap_or(rest.len())
+    } else {
+        first.len_utf8()
+    }
+}
+
+fn describe_found(text: &str, pos: usize) -> String {
+    let rest = text.get(pos..).unwrap_or("");
+    match rest.chars().next() {
+        None => "the end of the file".into(),
+        Some('\n') | Some('\r') => "the end of the line".into(),
+        Some(c) if c.is_whitespace() => "white space".into(),
+        Some(_) => format!("`{}`", &rest[..found_len(text, pos)]),
+    }
+}
