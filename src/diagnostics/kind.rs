@@ -93,6 +93,11 @@ pub enum Kind {
     /// The same NFR twice (`nfr lint` twice, two `nfr deps`).
     DuplicateNfr { what: &'static str },
     BadCrateName { name: String },
+
+    // ----- E05xx: modules and the project -----
+    /// `ghost check FILE`: a module the file `use`s (directly or through others) has
+    /// errors of its own; reported once, at the `use`.
+    DependencyHasErrors { name: String },
 }
 
 impl Kind {
@@ -150,6 +155,8 @@ impl Kind {
             BadMaxLines => "E0405",
             DuplicateNfr { .. } => "E0406",
             BadCrateName { .. } => "E0407",
+
+            DependencyHasErrors { .. } => "E0501",
         }
     }
 
@@ -216,6 +223,8 @@ impl Kind {
             BadMaxLines => "`nfr max_lines` needs a number greater than 0".into(),
             DuplicateNfr { what } => format!("`nfr {what}` is given more than once"),
             BadCrateName { name } => format!("`{name}` is not a valid crate name"),
+
+            DependencyHasErrors { name } => format!("module `{name}` has errors"),
         }
     }
 
@@ -248,6 +257,9 @@ impl Kind {
             UnknownForbid { .. } => Some("the only form is `nfr forbid unsafe`".into()),
             PerfNotACall => Some("write it as `nfr perf f(arguments) < 2ms`".into()),
             SnapshotWithoutValue => Some("put the value to record last: `snapshot \"name\" { let x = ...  x }`".into()),
+            DependencyHasErrors { .. } => {
+                Some("run `ghost check` on the whole project, or on that module's file, to see them".into())
+            }
             NotBool { .. } => Some("a contract is a condition: compare values with `==`, `<`, ...".into()),
             _ => None,
         }
