@@ -19,6 +19,8 @@
 pub mod check;
 pub mod cli;
 pub mod compile;
+pub mod config;
 pub mod diagnostics;
 pub mod plan;
+pub mod project;
 pub mod syntax;

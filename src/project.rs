@@ -8,6 +8,7 @@
 
 use crate::check::{self, SpecFile};
 use crate::config::{self, ConfigError, LoadedConfig};
+use crate::diagnostics::render::Sources;
 use crate::diagnostics::{Diagnostic, Kind};
 use crate::syntax::{self, ast};
 use std::collections::{BTreeMap, BTreeSet};
@@ -38,7 +39,7 @@ pub struct Loaded {
     /// Read and syntax diagnostics of every file in `files`.
     pub diagnostics: Vec<Diagnostic>,
     /// Each file's text (lossily decoded when it is not UTF-8), for rendering.
-    pub sources: BTreeMap<PathBuf, String>,
+    pub sources: Sources,
 }
 
 /// What the checker made of a loaded set of files.
@@ -180,7 +181,9 @@ impl Project {
                 let text = match String::from_utf8(bytes) {
                     Ok(text) => text,
                     Err(e) => {
-                        loaded.sources.insert(shown.clone(), String::from_utf8_lossy(e.as_bytes()).into_owned());
+                        // The checker gets no text; the renderer gets what can be shown.
+                        let shown_text = String::from_utf8_lossy(e.as_bytes()).into_owned();
+                        loaded.sources.insert(shown.clone(), shown_text);
                         String::new()
                     }
                 };
@@ -191,7 +194,9 @@ impl Project {
                 (ast::SourceFile { module: None, comments: Vec::new() }, String::new(), vec![diag])
             }
         };
-        loaded.sources.entry(shown.clone()).or_insert_with(|| text.clone());
+        if loaded.sources.text(&shown).is_none() {
+            loaded.sources.insert(shown.clone(), text.clone());
+        }
         loaded.diagnostics.extend(diags);
         SpecFile { file: shown, expected_module, text, ast }
     }
