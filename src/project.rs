@@ -182,8 +182,8 @@ impl Project {
                     Ok(text) => text,
                     Err(e) => {
                         // The checker gets no text; the renderer gets what can be shown.
-                        let shown_text = String::from_utf8_lossy(e.as_bytes()).into_owned();
-                        loaded.sources.insert(shown.clone(), shown_text);
+                        let valid_up_to = e.utf8_error().valid_up_to();
+                        loaded.sources.insert(shown.clone(), printable_prefix(e.as_bytes(), valid_up_to));
                         String::new()
                     }
                 };
@@ -233,6 +233,22 @@ impl Loaded {
         all.dedup();
         Checked { project, diagnostics: all, selected_files: self.selected.len() }
     }
+}
+
+/// What to show of a file that is not UTF-8: its text up to the end of the line that holds
+/// the first bad byte (a binary file has no useful lines after it), with control
+/// characters blanked one byte for one so that offsets before the bad byte stay right.
+fn printable_prefix(bytes: &[u8], valid_up_to: usize) -> String {
+    let line_end = bytes[valid_up_to..]
+        .iter()
+        .position(|&b| b == b'\n')
+        .map_or(bytes.len(), |i| valid_up_to + i);
+    let end = line_end.min(valid_up_to + 40);
+    let shown: Vec<u8> = bytes[..end]
+        .iter()
+        .map(|&b| if b.is_ascii_control() && b != b'\n' && b != b'\t' { b' ' } else { b })
+        .collect();
+    String::from_utf8_lossy(&shown).into_owned()
 }
 
 /// Whether module `start` or any module it reaches through `use`s satisfies `bad`.
