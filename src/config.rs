@@ -130,7 +130,7 @@ impl Config {
     /// Parses the text of a `ghost.toml`; `file` is only used in error messages.
     pub fn parse(file: &Path, text: &str) -> Result<Config, ConfigError> {
         let config: Config = toml::from_str(text)
-            .map_err(|e| ConfigError::Invalid { file: file.to_path_buf(), message: describe_toml_error(&e) })?;
+            .map_err(|e| ConfigError::Invalid { file: file.to_path_buf(), message: describe_toml_error(text, &e) })?;
         config.validate(file)?;
         Ok(config)
     }
@@ -169,12 +169,15 @@ impl Config {
     }
 }
 
-/// toml's messages quote the offending line with a caret; the first line names the
-/// problem (`unknown field `x`, expected one of ...`) and the location, which is enough.
-fn describe_toml_error(e: &toml::de::Error) -> String {
+/// toml's own rendering quotes the line with a caret over several lines; one line that
+/// names the problem (`unknown field `x`, expected one of ...`) and where is enough.
+fn describe_toml_error(text: &str, e: &toml::de::Error) -> String {
     let message = e.message().trim().to_string();
     match e.span() {
-        Some(span) => format!("{message} (at byte {})", span.start),
+        Some(span) => {
+            let (line, col) = crate::diagnostics::LineIndex::new(text).line_col(text, span.start);
+            format!("{message} (line {line}, column {col})")
+        }
         None => message,
     }
 }

@@ -24,14 +24,17 @@ pub struct CheckArgs {
 }
 
 pub fn run(args: &CheckArgs, out: &Output) -> Result<Exit, CommandError> {
+    let start = std::time::Instant::now();
     let project = Project::from_current_dir()?;
     let loaded = if args.paths.paths.is_empty() {
         project.load_all()?
     } else {
         project.load_selection(&args.paths.paths)?
     };
-    out.verbose(&format!("read {} spec files", loaded.files.len()));
+    out.verbose(&format!("read and parsed {} spec files in {:?}", loaded.files.len(), start.elapsed()));
+    let start = std::time::Instant::now();
     let checked = loaded.check();
+    out.verbose(&format!("checked them in {:?}", start.elapsed()));
     out.diagnostics(&checked.diagnostics, &loaded.sources);
     let errors = checked.diagnostics.iter().filter(|d| d.is_error()).count();
     out.status(&format!("checked {}: {}", plural(checked.selected_files, "module"), plural(errors, "error")));
