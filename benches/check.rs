@@ -9,7 +9,6 @@
 //! `cargo bench --bench check`; it is a measurement, not a test: it asserts only that the
 //! generated project checks clean.
 
-use std::fmt::Write as _;
 use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -100,7 +99,7 @@ fn module(i: usize) -> String {
     w(&mut s, "  nfr perf add(1, 2) < 1ms");
     w(&mut s, "  nfr max_lines 200");
     w(&mut s, "  nfr lint");
-    let _ = write!(s, "}}\n");
+    w(&mut s, "}");
     s
 }
 

@@ -38,8 +38,9 @@ pub struct Loaded {
     pub selected: BTreeSet<PathBuf>,
     /// Read and syntax diagnostics of every file in `files`.
     pub diagnostics: Vec<Diagnostic>,
-    /// Each file's text (lossily decoded when it is not UTF-8), for rendering.
-    pub sources: Sources,
+    /// What to show, when rendering, of each file that is not UTF-8 (the others' text is
+    /// in `files`).
+    pub printable: BTreeMap<PathBuf, String>,
 }
 
 /// What the checker made of a loaded set of files.
@@ -122,10 +123,8 @@ impl Project {
     pub fn load_all(&self) -> Result<Loaded, ProjectError> {
         let paths = self.spec_paths()?;
         let mut loaded = Loaded::default();
-        for path in paths {
-            let file = self.read(&path, &mut loaded);
-            loaded.selected.insert(file.file.clone());
-            loaded.files.push(file);
+        for read in self.read_all(&paths) {
+            loaded.push(read, true);
         }
         Ok(loaded)
     }
@@ -146,12 +145,9 @@ impl Project {
         }
         let mut loaded = Loaded::default();
         let mut seen = BTreeSet::new();
-        for path in wanted {
-            if seen.insert(path.clone()) {
-                let file = self.read(&path, &mut loaded);
-                loaded.selected.insert(file.file.clone());
-                loaded.files.push(file);
-            }
+        wanted.retain(|p| seen.insert(p.clone()));
+        for read in self.read_all(&wanted) {
+            loaded.push(read, true);
         }
         // Follow `use`s breadth-first; a module whose file does not exist is left to the
         // checker, which reports it as unknown at the `use`.
@@ -163,19 +159,41 @@ impl Project {
                 let path = self.module_file(&module);
                 if !seen.contains(&path) && path.is_file() {
                     seen.insert(path.clone());
-                    let file = self.read(&path, &mut loaded);
-                    loaded.files.push(file);
+                    let read = self.read_one(&path);
+                    loaded.push(read, false);
                 }
             }
         }
         Ok(loaded)
     }
 
-    /// Reads and parses one file, recording its text and diagnostics in `loaded`.
-    fn read(&self, path: &Path, loaded: &mut Loaded) -> SpecFile {
+    /// Reads and parses files, on as many threads as there are cores (parsing is most of
+    /// the time `ghost check` takes), keeping the order of `paths`.
+    fn read_all(&self, paths: &[PathBuf]) -> Vec<ReadFile> {
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+        if threads <= 1 || paths.len() < 8 {
+            return paths.iter().map(|p| self.read_one(p)).collect();
+        }
+        let chunk = paths.len().div_ceil(threads);
+        std::thread::scope(|scope| {
+            let workers: Vec<_> = paths
+                .chunks(chunk)
+                .map(|part| scope.spawn(move || part.iter().map(|p| self.read_one(p)).collect::<Vec<_>>()))
+                .collect();
+            workers
+                .into_iter()
+                .flat_map(|w| w.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+                .collect()
+        })
+    }
+
+    /// Reads and parses one file; a file that cannot be read or is not UTF-8 gives a
+    /// diagnostic, never an error.
+    fn read_one(&self, path: &Path) -> ReadFile {
         let shown = self.display(path);
         let expected_module = self.expected_module(path);
-        let (ast, text, diags) = match std::fs::read(path) {
+        let mut printable = None;
+        let (ast, text, diagnostics) = match std::fs::read(path) {
             Ok(bytes) => {
                 let (ast, diags) = syntax::parse_bytes(&shown, &bytes);
                 let text = match String::from_utf8(bytes) {
@@ -183,7 +201,7 @@ impl Project {
                     Err(e) => {
                         // The checker gets no text; the renderer gets what can be shown.
                         let valid_up_to = e.utf8_error().valid_up_to();
-                        loaded.sources.insert(shown.clone(), printable_prefix(e.as_bytes(), valid_up_to));
+                        printable = Some(printable_prefix(e.as_bytes(), valid_up_to));
                         String::new()
                     }
                 };
@@ -194,11 +212,39 @@ impl Project {
                 (ast::SourceFile { module: None, comments: Vec::new() }, String::new(), vec![diag])
             }
         };
-        if loaded.sources.text(&shown).is_none() {
-            loaded.sources.insert(shown.clone(), text.clone());
+        ReadFile { spec: SpecFile { file: shown, expected_module, text, ast }, diagnostics, printable }
+    }
+}
+
+/// One file as read and parsed, before it joins a [`Loaded`].
+struct ReadFile {
+    spec: SpecFile,
+    diagnostics: Vec<Diagnostic>,
+    /// For a file that is not UTF-8: what the renderer shows of it.
+    printable: Option<String>,
+}
+
+impl Loaded {
+    fn push(&mut self, read: ReadFile, selected: bool) {
+        if selected {
+            self.selected.insert(read.spec.file.clone());
         }
-        loaded.diagnostics.extend(diags);
-        SpecFile { file: shown, expected_module, text, ast }
+        if let Some(text) = read.printable {
+            self.printable.insert(read.spec.file.clone(), text);
+        }
+        self.diagnostics.extend(read.diagnostics);
+        self.files.push(read.spec);
+    }
+
+    /// The texts the renderer needs to show `diags`: only the files they point into.
+    pub fn sources_for(&self, diags: &[Diagnostic]) -> Sources {
+        let wanted: BTreeSet<&Path> = diags.iter().map(|d| d.file.as_path()).collect();
+        let mut sources = Sources::new();
+        for file in self.files.iter().filter(|f| wanted.contains(f.file.as_path())) {
+            let text = self.printable.get(&file.file).unwrap_or(&file.text);
+            sources.insert(file.file.clone(), text.clone());
+        }
+        sources
     }
 }
 
@@ -238,7 +284,7 @@ impl Loaded {
 /// What to show of a file that is not UTF-8: its text up to the end of the line that holds
 /// the first bad byte (a binary file has no useful lines after it), with control
 /// characters blanked one byte for one so that offsets before the bad byte stay right.
-fn printable_prefix(bytes: &[u8], valid_up_to: usize) -> String {
+pub fn printable_prefix(bytes: &[u8], valid_up_to: usize) -> String {
     let line_end = bytes[valid_up_to..]
         .iter()
         .position(|&b| b == b'\n')

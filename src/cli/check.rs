@@ -35,7 +35,7 @@ pub fn run(args: &CheckArgs, out: &Output) -> Result<Exit, CommandError> {
     let start = std::time::Instant::now();
     let checked = loaded.check();
     out.verbose(&format!("checked them in {:?}", start.elapsed()));
-    out.diagnostics(&checked.diagnostics, &loaded.sources);
+    out.diagnostics(&checked.diagnostics, &loaded.sources_for(&checked.diagnostics));
     let errors = checked.diagnostics.iter().filter(|d| d.is_error()).count();
     out.status(&format!("checked {}: {}", plural(checked.selected_files, "module"), plural(errors, "error")));
     Ok(Exit::failure_if(errors > 0))

@@ -94,9 +94,9 @@ pub fn run_with(args: &FmtArgs, out: &Output, format: Formatter) -> Result<Exit,
     }
     let files_word = plural(files.len(), "file");
     if args.check {
-        out.status(&format!("checked {files_word}: {} to reformat", changed));
+        out.status(&format!("checked {files_word}: {changed} to reformat"));
     } else {
-        out.status(&format!("formatted {files_word}: {} changed", changed));
+        out.status(&format!("formatted {files_word}: {changed} changed"));
     }
     if broken > 0 {
         out.status(&format!("{} with syntax errors left untouched", plural(broken, "file")));
@@ -119,7 +119,7 @@ fn format_file(file: &Path, shown: &Path, check: bool, out: &Output, format: For
         Err(e) => {
             let (_, diags) = crate::syntax::parse_bytes(shown, e.as_bytes());
             let mut sources = Sources::new();
-            sources.insert(shown, String::from_utf8_lossy(e.as_bytes()).into_owned());
+            sources.insert(shown, project::printable_prefix(e.as_bytes(), e.utf8_error().valid_up_to()));
             out.diagnostics(&diags, &sources);
             return Ok(Outcome::Broken);
         }
