@@ -21,3 +21,4 @@ pub mod cli;
 pub mod compile;
 pub mod diagnostics;
 pub mod syntax;
+pub mod format;
