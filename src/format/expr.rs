@@ -153,6 +153,10 @@ fn write_expr(e: &Expr, min: u8, out: &mut String) {
         }
         ExprKind::Field { base, field } => {
             write_expr(base, POSTFIX, out);
+            // `1 .0` (field `0` of the integer 1) must not run together into the float `1.0`.
+            if matches!(base.kind, ExprKind::Int(_)) && field.name.starts_with(|c: char| c.is_ascii_digit()) {
+                out.push(' ');
+            }
             out.push('.');
             out.push_str(&field.name);
         }
@@ -230,6 +234,15 @@ mod tests {
     #[test]
     fn strings_escape_only_what_they_must() {
         assert_eq!(string("a\"b\\c\nd\te\u{1}é"), r#""a\"b\\c\nd\te\u{1}é""#);
+    }
+
+    #[test]
+    fn a_numbered_field_of_an_integer_does_not_become_a_float() {
+        let field = e(ExprKind::Field {
+            base: Box::new(int(1)),
+            field: crate::syntax::ast::Ident { name: "0".into(), span: Span::default() },
+        });
+        assert_eq!(expr(&field), "1 .0");
     }
 
     #[test]
