@@ -28,16 +28,29 @@ fn drop_spans(v: &mut serde_json::Value) {
 /// Every comment's text, in order (trailing white space is not part of it).
 pub(crate) fn comment_texts(text: &str) -> Vec<String> {
     let (ast, _) = syntax::parse(Path::new("t.ghost"), text);
-    ast.comments.iter().map(|c| c.text.trim_end().to_string()).collect()
+    ast.comments
+        .iter()
+        .map(|c| c.text.trim_end().to_string())
+        .collect()
 }
 
 /// Asserts the formatter's three properties on a text that parses; returns the output.
 pub(crate) fn assert_formats_well(text: &str) -> String {
-    let out = format_source(Path::new("t.ghost"), text).unwrap_or_else(|d| panic!("does not format:\n{text}\n{d:#?}"));
-    let again = format_source(Path::new("t.ghost"), &out).unwrap_or_else(|d| panic!("output does not parse:\n{out}\n{d:#?}"));
+    let out = format_source(Path::new("t.ghost"), text)
+        .unwrap_or_else(|d| panic!("does not format:\n{text}\n{d:#?}"));
+    let again = format_source(Path::new("t.ghost"), &out)
+        .unwrap_or_else(|d| panic!("output does not parse:\n{out}\n{d:#?}"));
     assert_eq!(again, out, "not idempotent; input:\n{text}");
-    assert_eq!(ast_without_spans(&out), ast_without_spans(text), "meaning changed; input:\n{text}\noutput:\n{out}");
-    assert_eq!(comment_texts(&out), comment_texts(text), "comments changed; input:\n{text}\noutput:\n{out}");
+    assert_eq!(
+        ast_without_spans(&out),
+        ast_without_spans(text),
+        "meaning changed; input:\n{text}\noutput:\n{out}"
+    );
+    assert_eq!(
+        comment_texts(&out),
+        comment_texts(text),
+        "comments changed; input:\n{text}\noutput:\n{out}"
+    );
     out
 }
 

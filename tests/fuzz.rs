@@ -10,6 +10,20 @@ use proptest::prelude::*;
 use proptest::sample::select;
 use std::path::{Path, PathBuf};
 
+/// `cases` test cases, or `PROPTEST_CASES` when set (for a longer run by hand); failures
+/// are printed, not persisted, as the inputs are generated anew each run.
+fn config(cases: u32) -> ProptestConfig {
+    let cases = std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(cases);
+    ProptestConfig {
+        cases,
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    }
+}
+
 /// Parses, checks and formats `bytes`; formats that succeed must keep the formatter's
 /// properties.
 fn run_all_stages(bytes: &[u8]) {
@@ -18,11 +32,19 @@ fn run_all_stages(bytes: &[u8]) {
     if let Some(m) = &ast.module {
         for item in &m.items {
             let span = item.span();
-            assert!(span.start <= span.end && span.end <= bytes.len(), "item span {span:?} out of range");
+            assert!(
+                span.start <= span.end && span.end <= bytes.len(),
+                "item span {span:?} out of range"
+            );
         }
     }
     let text = String::from_utf8_lossy(bytes).into_owned();
-    let spec = SpecFile { file: PathBuf::from(file), expected_module: Some("a.b".into()), text: text.clone(), ast };
+    let spec = SpecFile {
+        file: PathBuf::from(file),
+        expected_module: Some("a.b".into()),
+        text: text.clone(),
+        ast,
+    };
     let _ = check(&[spec]);
     if let Ok(text) = std::str::from_utf8(bytes) {
         if format_source(file, text).is_ok() {
@@ -39,7 +61,10 @@ fn fixtures() -> Vec<String> {
         .filter(|p| p.extension().is_some_and(|e| e == "ghost"))
         .collect();
     paths.sort();
-    paths.iter().map(|p| std::fs::read_to_string(p).expect("a readable fixture")).collect()
+    paths
+        .iter()
+        .map(|p| std::fs::read_to_string(p).expect("a readable fixture"))
+        .collect()
 }
 
 /// Ways to damage a text.
@@ -54,12 +79,42 @@ enum Damage {
 
 fn damage() -> impl Strategy<Value = Damage> {
     let piece = select(vec![
-        "{", "}", "(", ")", "[", "]", "\"", "//", "\n", ",", ".", "..", ":", "=>", "-", "!", "<", "==", "fn ", "module ",
-        "example ", "9223372036854775808", "1.", "\\", "é", "\r\n", " ", "record R {", "x",
+        "{",
+        "}",
+        "(",
+        ")",
+        "[",
+        "]",
+        "\"",
+        "//",
+        "\n",
+        ",",
+        ".",
+        "..",
+        ":",
+        "=>",
+        "-",
+        "!",
+        "<",
+        "==",
+        "fn ",
+        "module ",
+        "example ",
+        "9223372036854775808",
+        "1.",
+        "\\",
+        "é",
+        "\r\n",
+        " ",
+        "record R {",
+        "x",
     ]);
     prop_oneof![
         (any::<usize>(), 1..8usize).prop_map(|(at, len)| Damage::DeleteChars { at, len }),
-        (any::<usize>(), piece).prop_map(|(at, what)| Damage::Insert { at, what: what.to_string() }),
+        (any::<usize>(), piece).prop_map(|(at, what)| Damage::Insert {
+            at,
+            what: what.to_string()
+        }),
         any::<usize>().prop_map(Damage::DuplicateLine),
         (any::<usize>(), any::<usize>()).prop_map(|(a, b)| Damage::SwapLines(a, b)),
         any::<usize>().prop_map(Damage::DeleteLine),
@@ -103,7 +158,7 @@ fn apply(text: &str, d: &Damage) -> String {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 256, failure_persistence: None, ..ProptestConfig::default() })]
+    #![proptest_config(config(256))]
 
     #[test]
     fn arbitrary_bytes_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..256)) {
@@ -124,7 +179,7 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 192, failure_persistence: None, ..ProptestConfig::default() })]
+    #![proptest_config(config(192))]
 
     #[test]
     fn damaged_fixtures_never_panic(which in any::<usize>(), damages in prop::collection::vec(damage(), 1..4)) {
@@ -172,18 +227,34 @@ fn name() -> impl Strategy<Value = String> {
 }
 
 fn string_lit() -> impl Strategy<Value = String> {
-    prop::collection::vec(select(vec!["a", " ", "\\n", "\\\"", "\\\\", "\\t", "é", "\\u{41}", "//", "{", "\n", "\\'"]), 0..5)
-        .prop_map(|parts| format!("\"{}\"", parts.concat()))
+    prop::collection::vec(
+        select(vec![
+            "a", " ", "\\n", "\\\"", "\\\\", "\\t", "é", "\\u{41}", "//", "{", "\n", "\\'",
+        ]),
+        0..5,
+    )
+    .prop_map(|parts| format!("\"{}\"", parts.concat()))
 }
 
 fn leaf() -> impl Strategy<Value = Gen> {
     prop_oneof![
         (0u32..100_000).prop_map(|n| atom(vec![n.to_string()])),
-        select(vec!["1.5", "0.25", "2e3", "1_000", "9223372036854775807", "007"]).prop_map(|s| atom(vec![t(s)])),
+        select(vec![
+            "1.5",
+            "0.25",
+            "2e3",
+            "1_000",
+            "9223372036854775807",
+            "007"
+        ])
+        .prop_map(|s| atom(vec![t(s)])),
         string_lit().prop_map(|s| atom(vec![s])),
         select(vec!["true", "false"]).prop_map(|s| atom(vec![t(s)])),
         name().prop_map(|n| atom(vec![n])),
-        Just(Gen { toks: vec![t("-"), t("9223372036854775808")], strength: 6 }),
+        Just(Gen {
+            toks: vec![t("-"), t("9223372036854775808")],
+            strength: 6
+        }),
     ]
 }
 
@@ -201,7 +272,9 @@ fn comma_list(items: Vec<Vec<String>>) -> Vec<String> {
 fn expr() -> BoxedStrategy<Gen> {
     leaf()
         .prop_recursive(4, 24, 3, |inner| {
-            let binop = select(vec!["||", "&&", "==", "!=", "<", "<=", ">", ">=", "+", "-", "*", "/", "%"]);
+            let binop = select(vec![
+                "||", "&&", "==", "!=", "<", "<=", ">", ">=", "+", "-", "*", "/", "%",
+            ]);
             prop_oneof![
                 (inner.clone(), binop, inner.clone()).prop_map(|(l, op, r)| {
                     let prec = match op {
@@ -215,7 +288,10 @@ fn expr() -> BoxedStrategy<Gen> {
                     let mut toks = at_least(l, left_min);
                     toks.push(t(op));
                     toks.extend(at_least(r, prec + 1));
-                    Gen { toks, strength: prec }
+                    Gen {
+                        toks,
+                        strength: prec,
+                    }
                 }),
                 (select(vec!["-", "!"]), inner.clone()).prop_map(|(op, e)| {
                     let mut toks = vec![t(op)];
@@ -228,18 +304,27 @@ fn expr() -> BoxedStrategy<Gen> {
                     toks.push(t(")"));
                     Gen { toks, strength: 7 }
                 }),
-                (inner.clone(), name(), prop::collection::vec(inner.clone(), 0..2)).prop_map(|(r, m, args)| {
-                    let mut toks = at_least(r, 7);
-                    toks.extend([t("."), m, t("(")]);
-                    toks.extend(comma_list(args.into_iter().map(|a| a.toks).collect()));
-                    toks.push(t(")"));
-                    Gen { toks, strength: 7 }
-                }),
-                (inner.clone(), prop_oneof![name(), select(vec!["0", "1"]).prop_map(String::from)]).prop_map(|(b, f)| {
-                    let mut toks = at_least(b, 7);
-                    toks.extend([t("."), f]);
-                    Gen { toks, strength: 7 }
-                }),
+                (
+                    inner.clone(),
+                    name(),
+                    prop::collection::vec(inner.clone(), 0..2)
+                )
+                    .prop_map(|(r, m, args)| {
+                        let mut toks = at_least(r, 7);
+                        toks.extend([t("."), m, t("(")]);
+                        toks.extend(comma_list(args.into_iter().map(|a| a.toks).collect()));
+                        toks.push(t(")"));
+                        Gen { toks, strength: 7 }
+                    }),
+                (
+                    inner.clone(),
+                    prop_oneof![name(), select(vec!["0", "1"]).prop_map(String::from)]
+                )
+                    .prop_map(|(b, f)| {
+                        let mut toks = at_least(b, 7);
+                        toks.extend([t("."), f]);
+                        Gen { toks, strength: 7 }
+                    }),
                 (inner.clone(), inner.clone()).prop_map(|(b, i)| {
                     let mut toks = at_least(b, 7);
                     toks.push(t("["));
@@ -269,38 +354,44 @@ fn expr() -> BoxedStrategy<Gen> {
                     toks.push(t("}"));
                     atom(toks)
                 }),
-                (prop::collection::vec(inner.clone(), 0..3), any::<bool>()).prop_map(|(items, comma)| {
-                    let one = items.len() == 1;
-                    let items_empty = items.is_empty();
-                    let mut toks = vec![t("(")];
-                    toks.extend(comma_list(items.into_iter().map(|a| a.toks).collect()));
-                    if one || (comma && !items_empty) {
-                        toks.push(t(","));
+                (prop::collection::vec(inner.clone(), 0..3), any::<bool>()).prop_map(
+                    |(items, comma)| {
+                        let one = items.len() == 1;
+                        let items_empty = items.is_empty();
+                        let mut toks = vec![t("(")];
+                        toks.extend(comma_list(items.into_iter().map(|a| a.toks).collect()));
+                        if one || (comma && !items_empty) {
+                            toks.push(t(","));
+                        }
+                        toks.push(t(")"));
+                        atom(toks)
                     }
-                    toks.push(t(")"));
-                    atom(toks)
-                }),
+                ),
                 inner.clone().prop_map(|e| {
                     let mut toks = vec![t("(")];
                     toks.extend(e.toks);
                     toks.push(t(")"));
                     atom(toks)
                 }),
-                (select(vec!["Point", "R"]), prop::collection::vec((name(), inner.clone()), 0..3)).prop_map(|(n, fields)| {
-                    let mut toks = vec![t(n), t("{")];
-                    toks.extend(comma_list(
-                        fields
-                            .into_iter()
-                            .map(|(f, v)| {
-                                let mut e = vec![f, t(":")];
-                                e.extend(v.toks);
-                                e
-                            })
-                            .collect(),
-                    ));
-                    toks.push(t("}"));
-                    atom(toks)
-                }),
+                (
+                    select(vec!["Point", "R"]),
+                    prop::collection::vec((name(), inner.clone()), 0..3)
+                )
+                    .prop_map(|(n, fields)| {
+                        let mut toks = vec![t(n), t("{")];
+                        toks.extend(comma_list(
+                            fields
+                                .into_iter()
+                                .map(|(f, v)| {
+                                    let mut e = vec![f, t(":")];
+                                    e.extend(v.toks);
+                                    e
+                                })
+                                .collect(),
+                        ));
+                        toks.push(t("}"));
+                        atom(toks)
+                    }),
             ]
         })
         .boxed()
@@ -317,14 +408,16 @@ fn type_expr() -> BoxedStrategy<Vec<String>> {
                     v.push(t(">"));
                     v
                 }),
-                (select(vec!["map", "result"]), inner.clone(), inner.clone()).prop_map(|(g, a, b)| {
-                    let mut v = vec![t(g), t("<")];
-                    v.extend(a);
-                    v.push(t(","));
-                    v.extend(b);
-                    v.push(t(">"));
-                    v
-                }),
+                (select(vec!["map", "result"]), inner.clone(), inner.clone()).prop_map(
+                    |(g, a, b)| {
+                        let mut v = vec![t(g), t("<")];
+                        v.extend(a);
+                        v.push(t(","));
+                        v.extend(b);
+                        v.push(t(">"));
+                        v
+                    }
+                ),
                 prop::collection::vec(inner, 0..3).prop_map(|elems| {
                     let one = elems.len() == 1;
                     let mut v = vec![t("(")];
@@ -341,27 +434,43 @@ fn type_expr() -> BoxedStrategy<Vec<String>> {
 }
 
 fn doc() -> impl Strategy<Value = String> {
-    prop::collection::vec(select(vec!["Doc text.", "  more  ", "", "with \\\"quotes\\\"", "tab\\there"]), 1..4)
-        .prop_map(|lines| format!("\"{}\"", lines.join("\n      ")))
+    prop::collection::vec(
+        select(vec![
+            "Doc text.",
+            "  more  ",
+            "",
+            "with \\\"quotes\\\"",
+            "tab\\there",
+        ]),
+        1..4,
+    )
+    .prop_map(|lines| format!("\"{}\"", lines.join("\n      ")))
 }
 
 fn clause() -> impl Strategy<Value = Vec<String>> {
-    let binder = (name(), type_expr(), prop::option::of((-5i32..5, 5i32..100))).prop_map(|(n, ty, range)| {
-        let mut v = vec![n, t(":")];
-        v.extend(ty);
-        if let Some((lo, hi)) = range {
-            v.extend([t("in"), lo.to_string(), t(".."), hi.to_string()]);
-        }
-        v
-    });
+    let binder = (name(), type_expr(), prop::option::of((-5i32..5, 5i32..100))).prop_map(
+        |(n, ty, range)| {
+            let mut v = vec![n, t(":")];
+            v.extend(ty);
+            if let Some((lo, hi)) = range {
+                v.extend([t("in"), lo.to_string(), t(".."), hi.to_string()]);
+            }
+            v
+        },
+    );
     prop_oneof![
         (select(vec!["example", "requires", "ensures"]), expr()).prop_map(|(kw, e)| {
             let mut v = vec![t(kw)];
             v.extend(e.toks);
             v
         }),
-        (prop::option::of(name()), prop::collection::vec(binder, 1..3), prop::option::of(expr()), expr()).prop_map(
-            |(n, binders, filter, body)| {
+        (
+            prop::option::of(name()),
+            prop::collection::vec(binder, 1..3),
+            prop::option::of(expr()),
+            expr()
+        )
+            .prop_map(|(n, binders, filter, body)| {
                 let mut v = vec![t("property")];
                 if let Some(n) = n {
                     v.extend([n, t(":")]);
@@ -375,8 +484,7 @@ fn clause() -> impl Strategy<Value = Vec<String>> {
                 v.push(t("=>"));
                 v.extend(body.toks);
                 v
-            }
-        ),
+            }),
     ]
 }
 
@@ -392,11 +500,17 @@ fn fn_decl() -> impl Strategy<Value = Vec<String>> {
         receiver,
         prop::collection::vec(param, 0..3),
         prop::option::of(type_expr()),
-        prop::option::of((prop::option::of(doc()), prop::collection::vec(clause(), 0..4))),
+        prop::option::of((
+            prop::option::of(doc()),
+            prop::collection::vec(clause(), 0..4),
+        )),
     )
         .prop_map(|(n, recv, params, ret, body)| {
             let mut v = vec![t("fn"), n, t("(")];
-            let mut ps: Vec<Vec<String>> = recv.map(|r| r.split(' ').map(String::from).collect()).into_iter().collect();
+            let mut ps: Vec<Vec<String>> = recv
+                .map(|r| r.split(' ').map(String::from).collect())
+                .into_iter()
+                .collect();
             ps.extend(params);
             v.extend(comma_list(ps));
             v.push(t(")"));
@@ -455,15 +569,19 @@ fn item() -> impl Strategy<Value = Vec<String>> {
         }
         v
     });
-    let variant = (select(vec!["A", "B", "Empty"]), prop::collection::vec(type_expr(), 0..3)).prop_map(|(n, fields)| {
-        let mut v = vec![t(n)];
-        if !fields.is_empty() {
-            v.push(t("("));
-            v.extend(comma_list(fields));
-            v.push(t(")"));
-        }
-        v
-    });
+    let variant = (
+        select(vec!["A", "B", "Empty"]),
+        prop::collection::vec(type_expr(), 0..3),
+    )
+        .prop_map(|(n, fields)| {
+            let mut v = vec![t(n)];
+            if !fields.is_empty() {
+                v.push(t("("));
+                v.extend(comma_list(fields));
+                v.push(t(")"));
+            }
+            v
+        });
     prop_oneof![
         select(vec!["a", "text.slug", "x.y.z"]).prop_map(|p| vec![t("use"), t(p)]),
         fn_decl(),
@@ -474,47 +592,74 @@ fn item() -> impl Strategy<Value = Vec<String>> {
             v.push(t("}"));
             v
         }),
-        (select(vec!["enum", "error"]), prop::option::of(doc()), prop::collection::vec(variant, 0..4)).prop_map(|(kw, d, vs)| {
-            let mut v = vec![t(kw), t("E"), t("{")];
-            v.extend(d);
-            vs.into_iter().for_each(|x| v.extend(x));
-            v.push(t("}"));
-            v
-        }),
-        (prop::option::of(doc()), prop::collection::vec(fn_decl(), 0..3)).prop_map(|(d, fns)| {
-            let mut v = vec![t("type"), t("Cache"), t("{")];
-            v.extend(d);
-            fns.into_iter().for_each(|f| v.extend(f));
-            v.push(t("}"));
-            v
-        }),
-        (select(vec!["scenario", "snapshot"]), string_lit(), prop::collection::vec(stmt(), 0..4)).prop_map(|(kw, n, stmts)| {
-            let mut v = vec![t(kw), n, t("{")];
-            stmts.into_iter().for_each(|s| v.extend(s));
-            v.push(t("}"));
-            v
-        }),
+        (
+            select(vec!["enum", "error"]),
+            prop::option::of(doc()),
+            prop::collection::vec(variant, 0..4)
+        )
+            .prop_map(|(kw, d, vs)| {
+                let mut v = vec![t(kw), t("E"), t("{")];
+                v.extend(d);
+                vs.into_iter().for_each(|x| v.extend(x));
+                v.push(t("}"));
+                v
+            }),
+        (
+            prop::option::of(doc()),
+            prop::collection::vec(fn_decl(), 0..3)
+        )
+            .prop_map(|(d, fns)| {
+                let mut v = vec![t("type"), t("Cache"), t("{")];
+                v.extend(d);
+                fns.into_iter().for_each(|f| v.extend(f));
+                v.push(t("}"));
+                v
+            }),
+        (
+            select(vec!["scenario", "snapshot"]),
+            string_lit(),
+            prop::collection::vec(stmt(), 0..4)
+        )
+            .prop_map(|(kw, n, stmts)| {
+                let mut v = vec![t(kw), n, t("{")];
+                stmts.into_iter().for_each(|s| v.extend(s));
+                v.push(t("}"));
+                v
+            }),
         prop_oneof![
             string_lit().prop_map(|s| vec![t("nfr"), s]),
             Just(vec![t("nfr"), t("forbid"), t("unsafe")]),
             Just(vec![t("nfr"), t("lint")]),
             (0u32..5000).prop_map(|n| vec![t("nfr"), t("max_lines"), n.to_string()]),
-            prop::collection::vec((select(vec!["serde", "regex-lite", "a_b"]), prop::option::of(Just("\"1.2\""))), 0..3).prop_map(
-                |deps| {
-                    let mut v = vec![t("nfr"), t("deps"), t("[")];
-                    v.extend(comma_list(
-                        deps.into_iter()
-                            .map(|(n, ver)| match ver {
-                                Some(ver) => vec![t(n), t("="), t(ver)],
-                                None => vec![t(n)],
-                            })
-                            .collect(),
-                    ));
-                    v.push(t("]"));
-                    v
-                }
-            ),
-            (name(), select(vec!["2ms", "1.5s", "10us", "3ns"])).prop_map(|(f, d)| vec![t("nfr"), t("perf"), f, t("("), t(")"), t("<"), t(d)]),
+            prop::collection::vec(
+                (
+                    select(vec!["serde", "regex-lite", "a_b"]),
+                    prop::option::of(Just("\"1.2\""))
+                ),
+                0..3
+            )
+            .prop_map(|deps| {
+                let mut v = vec![t("nfr"), t("deps"), t("[")];
+                v.extend(comma_list(
+                    deps.into_iter()
+                        .map(|(n, ver)| match ver {
+                            Some(ver) => vec![t(n), t("="), t(ver)],
+                            None => vec![t(n)],
+                        })
+                        .collect(),
+                ));
+                v.push(t("]"));
+                v
+            }),
+            (name(), select(vec!["2ms", "1.5s", "10us", "3ns"])).prop_map(|(f, d)| vec![
+                t("nfr"),
+                t("perf"),
+                f,
+                t("("),
+                t(")"),
+                t("<"),
+                t(d)
+            ]),
         ],
     ]
 }
@@ -553,7 +698,7 @@ fn spec() -> impl Strategy<Value = String> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 128, failure_persistence: None, ..ProptestConfig::default() })]
+    #![proptest_config(config(128))]
 
     #[test]
     fn generated_specs_format_well(text in spec()) {

@@ -23,7 +23,11 @@ pub(crate) fn type_expr(t: &TypeExpr) -> String {
     match t {
         TypeExpr::Named(i) => i.name.clone(),
         TypeExpr::Generic { name, args, .. } => {
-            format!("{}<{}>", name.name, args.iter().map(type_expr).collect::<Vec<_>>().join(", "))
+            format!(
+                "{}<{}>",
+                name.name,
+                args.iter().map(type_expr).collect::<Vec<_>>().join(", ")
+            )
         }
         TypeExpr::Tuple { elems, .. } => tuple(elems.iter().map(type_expr).collect()),
     }
@@ -60,8 +64,10 @@ pub(crate) fn escape_into(value: &str, out: &mut String) {
 pub(crate) fn has_bare_order(e: &Expr) -> bool {
     match &e.kind {
         ExprKind::Binary { op, lhs, rhs } => {
-            matches!(op, BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge)
-                || has_bare_order(lhs)
+            matches!(
+                op,
+                BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge
+            ) || has_bare_order(lhs)
                 || has_bare_order(rhs)
         }
         _ => false,
@@ -74,7 +80,10 @@ fn strength(e: &Expr) -> u8 {
         ExprKind::Unary { .. } => UNARY,
         // `i64::MIN` is folded from `-9223372036854775808` and prints with its sign.
         ExprKind::Int(Some(v)) if *v < 0 => UNARY,
-        ExprKind::Call { .. } | ExprKind::MethodCall { .. } | ExprKind::Field { .. } | ExprKind::Index { .. } => POSTFIX,
+        ExprKind::Call { .. }
+        | ExprKind::MethodCall { .. }
+        | ExprKind::Field { .. }
+        | ExprKind::Index { .. } => POSTFIX,
         _ => ATOM,
     }
 }
@@ -137,13 +146,21 @@ fn write_expr(e: &Expr, min: u8, out: &mut String) {
         }
         ExprKind::Call { callee, args } => {
             // `(a.f)(x)` without its parentheses would read as the method call `a.f(x)`.
-            let min = if matches!(callee.kind, ExprKind::Field { .. }) { ATOM } else { POSTFIX };
+            let min = if matches!(callee.kind, ExprKind::Field { .. }) {
+                ATOM
+            } else {
+                POSTFIX
+            };
             write_expr(callee, min, out);
             out.push('(');
             list(args, out);
             out.push(')');
         }
-        ExprKind::MethodCall { receiver, method, args } => {
+        ExprKind::MethodCall {
+            receiver,
+            method,
+            args,
+        } => {
             write_expr(receiver, POSTFIX, out);
             out.push('.');
             out.push_str(&method.name);
@@ -154,7 +171,9 @@ fn write_expr(e: &Expr, min: u8, out: &mut String) {
         ExprKind::Field { base, field } => {
             write_expr(base, POSTFIX, out);
             // `1 .0` (field `0` of the integer 1) must not run together into the float `1.0`.
-            if matches!(base.kind, ExprKind::Int(_)) && field.name.starts_with(|c: char| c.is_ascii_digit()) {
+            if matches!(base.kind, ExprKind::Int(_))
+                && field.name.starts_with(|c: char| c.is_ascii_digit())
+            {
                 out.push(' ');
             }
             out.push('.');
@@ -209,25 +228,47 @@ mod tests {
     use crate::syntax::ast::Span;
 
     fn e(kind: ExprKind) -> Expr {
-        Expr { kind, span: Span::default() }
+        Expr {
+            kind,
+            span: Span::default(),
+        }
     }
     fn int(v: i64) -> Expr {
         e(ExprKind::Int(Some(v)))
     }
     fn bin(op: BinaryOp, l: Expr, r: Expr) -> Expr {
-        e(ExprKind::Binary { op, lhs: Box::new(l), rhs: Box::new(r) })
+        e(ExprKind::Binary {
+            op,
+            lhs: Box::new(l),
+            rhs: Box::new(r),
+        })
     }
 
     #[test]
     fn precedence_adds_parentheses_only_where_needed() {
         let sum = bin(BinaryOp::Add, int(1), int(2));
-        assert_eq!(expr(&bin(BinaryOp::Mul, sum.clone(), int(3))), "(1 + 2) * 3");
+        assert_eq!(
+            expr(&bin(BinaryOp::Mul, sum.clone(), int(3))),
+            "(1 + 2) * 3"
+        );
         assert_eq!(expr(&bin(BinaryOp::Add, sum.clone(), int(3))), "1 + 2 + 3");
-        assert_eq!(expr(&bin(BinaryOp::Sub, int(3), sum.clone())), "3 - (1 + 2)");
+        assert_eq!(
+            expr(&bin(BinaryOp::Sub, int(3), sum.clone())),
+            "3 - (1 + 2)"
+        );
         let cmp = bin(BinaryOp::Eq, int(1), int(2));
-        assert_eq!(expr(&bin(BinaryOp::Eq, cmp.clone(), int(3))), "(1 == 2) == 3");
-        assert_eq!(expr(&bin(BinaryOp::And, cmp.clone(), cmp)), "1 == 2 && 1 == 2");
-        let neg = e(ExprKind::Unary { op: UnaryOp::Neg, operand: Box::new(sum) });
+        assert_eq!(
+            expr(&bin(BinaryOp::Eq, cmp.clone(), int(3))),
+            "(1 == 2) == 3"
+        );
+        assert_eq!(
+            expr(&bin(BinaryOp::And, cmp.clone(), cmp)),
+            "1 == 2 && 1 == 2"
+        );
+        let neg = e(ExprKind::Unary {
+            op: UnaryOp::Neg,
+            operand: Box::new(sum),
+        });
         assert_eq!(expr(&neg), "-(1 + 2)");
     }
 
@@ -240,7 +281,10 @@ mod tests {
     fn a_numbered_field_of_an_integer_does_not_become_a_float() {
         let field = e(ExprKind::Field {
             base: Box::new(int(1)),
-            field: crate::syntax::ast::Ident { name: "0".into(), span: Span::default() },
+            field: crate::syntax::ast::Ident {
+                name: "0".into(),
+                span: Span::default(),
+            },
         });
         assert_eq!(expr(&field), "1 .0");
     }

@@ -52,7 +52,11 @@ pub(crate) struct Printer<'a> {
 
 impl<'a> Printer<'a> {
     pub(crate) fn new(src: Source<'a>) -> Self {
-        Printer { src, out: String::new(), depth: 0 }
+        Printer {
+            src,
+            out: String::new(),
+            depth: 0,
+        }
     }
 
     /// Prints the whole file: comments before the module, the module, comments after it.
@@ -68,7 +72,13 @@ impl<'a> Printer<'a> {
         let mut children = Vec::new();
         children.extend(module.doc.as_ref().map(Element::Doc));
         children.extend(module.items.iter().map(Element::Item));
-        let mut prev = self.block(&format!("module {}", module.path.dotted()), open, &children, module.span.end, Spacing::Module);
+        let mut prev = self.block(
+            &format!("module {}", module.path.dotted()),
+            open,
+            &children,
+            module.span.end,
+            Spacing::Module,
+        );
         for c in self.src.take_before(usize::MAX) {
             self.blank_if(self.src.blank_between(prev, c.span.start));
             self.line(&c.text, None);
@@ -94,7 +104,11 @@ impl<'a> Printer<'a> {
     }
 
     fn blank_if(&mut self, wanted: bool) {
-        if wanted && !self.out.is_empty() && !self.out.ends_with("\n\n") && !self.out.ends_with("{\n") {
+        if wanted
+            && !self.out.is_empty()
+            && !self.out.ends_with("\n\n")
+            && !self.out.ends_with("{\n")
+        {
             self.out.push('\n');
         }
     }
@@ -109,7 +123,14 @@ impl<'a> Printer<'a> {
     /// the block's span end (just past its `}`). A block with no elements and no comments
     /// inside prints as `head {}`. Returns where the block (and its trailing comment)
     /// ended in the source.
-    fn block(&mut self, head: &str, open: usize, children: &[Element<'a>], end: usize, spacing: Spacing) -> usize {
+    fn block(
+        &mut self,
+        head: &str,
+        open: usize,
+        children: &[Element<'a>],
+        end: usize,
+        spacing: Spacing,
+    ) -> usize {
         let close = end.saturating_sub(1);
         let trailing_open = self.src.take_trailing(open + 1);
         if children.is_empty() && trailing_open.is_none() {
@@ -158,7 +179,11 @@ impl<'a> Printer<'a> {
     /// Prints comments on lines of their own, keeping a blank line wherever the source
     /// had one before a comment (never right after an opening brace, `prev_end: None`).
     /// Returns where the last one ended in the source (or `prev_end` when there were none).
-    fn comment_lines(&mut self, comments: &[&Comment], mut prev_end: Option<usize>) -> Option<usize> {
+    fn comment_lines(
+        &mut self,
+        comments: &[&Comment],
+        mut prev_end: Option<usize>,
+    ) -> Option<usize> {
         for c in comments {
             self.blank_if(prev_end.is_some_and(|p| self.src.blank_between(p, c.span.start)));
             self.line(&c.text, None);
@@ -178,7 +203,13 @@ impl<'a> Printer<'a> {
                 let mut children: Vec<Element<'a>> = r.doc.iter().map(Element::Doc).collect();
                 children.extend(r.fields.iter().map(Element::Field));
                 self.header_comments(open);
-                self.block(&format!("record {}", r.name.name), open, &children, span.end, Spacing::AsWritten)
+                self.block(
+                    &format!("record {}", r.name.name),
+                    open,
+                    &children,
+                    span.end,
+                    Spacing::AsWritten,
+                )
             }
             Element::Item(Item::Enum(e)) => {
                 let open = self.src.find_code(b'{', e.name.span.end);
@@ -186,22 +217,44 @@ impl<'a> Printer<'a> {
                 children.extend(e.variants.iter().map(Element::Variant));
                 self.header_comments(open);
                 let kw = if e.is_error { "error" } else { "enum" };
-                self.block(&format!("{kw} {}", e.name.name), open, &children, span.end, Spacing::AsWritten)
+                self.block(
+                    &format!("{kw} {}", e.name.name),
+                    open,
+                    &children,
+                    span.end,
+                    Spacing::AsWritten,
+                )
             }
             Element::Item(Item::Type(t)) => {
                 let open = self.src.find_code(b'{', t.name.span.end);
                 let mut children: Vec<Element<'a>> = t.doc.iter().map(Element::Doc).collect();
                 children.extend(t.methods.iter().map(Element::Method));
                 self.header_comments(open);
-                self.block(&format!("type {}", t.name.name), open, &children, span.end, Spacing::AsWritten)
+                self.block(
+                    &format!("type {}", t.name.name),
+                    open,
+                    &children,
+                    span.end,
+                    Spacing::AsWritten,
+                )
             }
             Element::Item(Item::Scenario(Scenario { name, stmts, .. }))
             | Element::Item(Item::Snapshot(Snapshot { name, stmts, .. })) => {
-                let kw = if matches!(el, Element::Item(Item::Scenario(_))) { "scenario" } else { "snapshot" };
+                let kw = if matches!(el, Element::Item(Item::Scenario(_))) {
+                    "scenario"
+                } else {
+                    "snapshot"
+                };
                 let open = self.src.find_code(b'{', name.span.end);
                 let children: Vec<Element<'a>> = stmts.iter().map(Element::Stmt).collect();
                 self.header_comments(open);
-                self.block(&format!("{kw} {}", string(&name.value)), open, &children, span.end, Spacing::AsWritten)
+                self.block(
+                    &format!("{kw} {}", string(&name.value)),
+                    open,
+                    &children,
+                    span.end,
+                    Spacing::AsWritten,
+                )
             }
             _ => {
                 let text = self.leaf_text(el);
@@ -223,11 +276,18 @@ impl<'a> Printer<'a> {
     fn fn_decl(&mut self, f: &'a FnDecl) -> usize {
         let head = fn_head(f);
         let has_body = self.src.ends_with_brace(f.span.end);
-        let open = if has_body { self.src.find_code(b'{', fn_head_end(f)) } else { f.span.end };
+        let open = if has_body {
+            self.src.find_code(b'{', fn_head_end(f))
+        } else {
+            f.span.end
+        };
         let mut children: Vec<Element<'a>> = f.doc.iter().map(Element::Doc).collect();
         children.extend(f.clauses.iter().map(Element::Clause));
         // A body with nothing in it prints as no body, unless comments stand inside it.
-        let body_comments = has_body && self.src.has_comment_between(open, f.span.end.saturating_sub(1));
+        let body_comments = has_body
+            && self
+                .src
+                .has_comment_between(open, f.span.end.saturating_sub(1));
         if children.is_empty() && !body_comments {
             self.header_comments(f.span.end);
             let trailing = self.src.take_trailing(f.span.end);
@@ -249,7 +309,15 @@ impl<'a> Printer<'a> {
             Element::Field(f) => format!("{}: {},", f.name.name, type_expr(&f.ty)),
             Element::Variant(v) if v.fields.is_empty() => v.name.name.clone(),
             Element::Variant(v) => {
-                format!("{}({})", v.name.name, v.fields.iter().map(type_expr).collect::<Vec<_>>().join(", "))
+                format!(
+                    "{}({})",
+                    v.name.name,
+                    v.fields
+                        .iter()
+                        .map(type_expr)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
             }
             Element::Stmt(s) => stmt(s),
             // Blocks are printed by `element`.
@@ -281,7 +349,8 @@ impl<'a> Printer<'a> {
 fn keeps_user_spacing(prev: Element<'_>, next: Element<'_>) -> bool {
     matches!(
         (prev, next),
-        (Element::Item(Item::Use(_)), Element::Item(Item::Use(_))) | (Element::Item(Item::Nfr(_)), Element::Item(Item::Nfr(_)))
+        (Element::Item(Item::Use(_)), Element::Item(Item::Use(_)))
+            | (Element::Item(Item::Nfr(_)), Element::Item(Item::Nfr(_)))
     )
 }
 
@@ -289,11 +358,16 @@ fn keeps_user_spacing(prev: Element<'_>, next: Element<'_>) -> bool {
 fn fn_head(f: &FnDecl) -> String {
     let mut params: Vec<String> = Vec::new();
     if let Some(r) = &f.receiver {
-        params.push(if r.mutable { "mut self".into() } else { "self".into() });
+        params.push(if r.mutable {
+            "mut self".into()
+        } else {
+            "self".into()
+        });
     }
     for p in &f.params {
         // A second `self` is kept as a parameter named `self` (the checker reports it).
-        let is_extra_self = p.name.name == "self" && matches!(&p.ty, TypeExpr::Named(t) if t.name == "Self");
+        let is_extra_self =
+            p.name.name == "self" && matches!(&p.ty, TypeExpr::Named(t) if t.name == "Self");
         if is_extra_self {
             params.push("self".into());
         } else {
@@ -315,7 +389,11 @@ fn fn_head_end(f: &FnDecl) -> usize {
         return ret.span().end;
     }
     let params = f.params.iter().map(|p| p.span.end);
-    params.chain(f.receiver.iter().map(|r| r.span.end)).chain([f.name.span.end]).max().unwrap_or(f.name.span.end)
+    params
+        .chain(f.receiver.iter().map(|r| r.span.end))
+        .chain([f.name.span.end])
+        .max()
+        .unwrap_or(f.name.span.end)
 }
 
 fn clause(c: &Clause) -> String {
@@ -355,9 +433,18 @@ fn clause(c: &Clause) -> String {
 
 fn stmt(s: &Stmt) -> String {
     match s {
-        Stmt::Let { name, mutable, ty, value, .. } => {
+        Stmt::Let {
+            name,
+            mutable,
+            ty,
+            value,
+            ..
+        } => {
             let m = if *mutable { "mut " } else { "" };
-            let t = ty.as_ref().map(|t| format!(": {}", type_expr(t))).unwrap_or_default();
+            let t = ty
+                .as_ref()
+                .map(|t| format!(": {}", type_expr(t)))
+                .unwrap_or_default();
             format!("let {m}{}{t} = {}", name.name, expr(value))
         }
         Stmt::Expect { expr: e, .. } => format!("expect {}", expr(e)),
@@ -380,7 +467,11 @@ fn nfr(n: &Nfr) -> String {
             format!("nfr deps [{}]", deps.join(", "))
         }
         NfrKind::Perf { call, budget } => {
-            let call = if has_bare_order(call) { format!("({})", expr(call)) } else { expr(call) };
+            let call = if has_bare_order(call) {
+                format!("({})", expr(call))
+            } else {
+                expr(call)
+            };
             format!("nfr perf {call} < {}{}", budget.value, budget.unit)
         }
         NfrKind::MaxLines { lines, .. } => format!("nfr max_lines {lines}"),

@@ -13,7 +13,11 @@ pub(crate) struct Source<'a> {
 
 impl<'a> Source<'a> {
     pub(crate) fn new(text: &'a str, comments: &'a [Comment]) -> Self {
-        Source { text, comments, next: 0 }
+        Source {
+            text,
+            comments,
+            next: 0,
+        }
     }
 
     /// Takes every comment not yet printed that starts before `pos`.
@@ -40,14 +44,21 @@ impl<'a> Source<'a> {
 
     /// True when a comment not yet printed starts in `from..to`.
     pub(crate) fn has_comment_between(&self, from: usize, to: usize) -> bool {
-        self.comments[self.next..].iter().any(|c| c.span.start >= from && c.span.start < to)
+        self.comments[self.next..]
+            .iter()
+            .any(|c| c.span.start >= from && c.span.start < to)
     }
 
     /// True when the source holds a blank line between `from` and `to`.
     pub(crate) fn blank_between(&self, from: usize, to: usize) -> bool {
-        let Some(gap) = self.text.get(from..to) else { return false };
+        let Some(gap) = self.text.get(from..to) else {
+            return false;
+        };
         let lines: Vec<&str> = gap.split('\n').collect();
-        lines.len() > 2 && lines[1..lines.len() - 1].iter().any(|l| l.bytes().all(|b| matches!(b, b' ' | b'\t' | b'\r')))
+        lines.len() > 2
+            && lines[1..lines.len() - 1]
+                .iter()
+                .any(|l| l.bytes().all(|b| matches!(b, b' ' | b'\t' | b'\r')))
     }
 
     /// The offset of the first `byte` at or after `from` outside strings and comments.
@@ -89,7 +100,10 @@ mod tests {
     use crate::syntax::ast::Span;
 
     fn comment(text: &str, at: usize) -> Comment {
-        Comment { text: text.into(), span: Span::new(at, at + text.len()) }
+        Comment {
+            text: text.into(),
+            span: Span::new(at, at + text.len()),
+        }
     }
 
     #[test]

@@ -5,8 +5,10 @@ use crate::syntax;
 use std::path::Path;
 
 fn fmt(text: &str) -> String {
-    let out = format_source(Path::new("t.ghost"), text).unwrap_or_else(|d| panic!("{text}\n{d:#?}"));
-    let again = format_source(Path::new("t.ghost"), &out).unwrap_or_else(|d| panic!("{out}\n{d:#?}"));
+    let out =
+        format_source(Path::new("t.ghost"), text).unwrap_or_else(|d| panic!("{text}\n{d:#?}"));
+    let again =
+        format_source(Path::new("t.ghost"), &out).unwrap_or_else(|d| panic!("{out}\n{d:#?}"));
     assert_eq!(again, out, "not idempotent");
     assert_eq!(strip(text), strip(&out), "meaning changed:\n{out}");
     out
@@ -34,20 +36,29 @@ fn drop_spans(v: &mut serde_json::Value) {
 /// Wraps items in a module and returns the formatted items' lines.
 fn items(body: &str) -> String {
     let out = fmt(&format!("module m {{\n{body}\n}}\n"));
-    let inner = out.strip_prefix("module m {\n").and_then(|s| s.strip_suffix("}\n")).expect("a module");
+    let inner = out
+        .strip_prefix("module m {\n")
+        .and_then(|s| s.strip_suffix("}\n"))
+        .expect("a module");
     inner.to_string()
 }
 
 #[test]
 fn module_and_doc() {
-    assert_eq!(fmt("module   a.b{\"Doc.\" use c.d}"), "module a.b {\n  \"Doc.\"\n\n  use c.d\n}\n");
+    assert_eq!(
+        fmt("module   a.b{\"Doc.\" use c.d}"),
+        "module a.b {\n  \"Doc.\"\n\n  use c.d\n}\n"
+    );
     assert_eq!(fmt("module a {}"), "module a {}\n");
 }
 
 #[test]
 fn uses_and_nfrs_stay_together_other_items_get_a_blank_line() {
     let out = items("use a use b\n\n use c fn f() fn g() nfr lint nfr forbid unsafe");
-    assert_eq!(out, "  use a\n  use b\n\n  use c\n\n  fn f()\n\n  fn g()\n\n  nfr lint\n  nfr forbid unsafe\n");
+    assert_eq!(
+        out,
+        "  use a\n  use b\n\n  use c\n\n  fn f()\n\n  fn g()\n\n  nfr lint\n  nfr forbid unsafe\n"
+    );
 }
 
 #[test]
@@ -57,18 +68,27 @@ fn blank_lines_collapse_to_one() {
 
 #[test]
 fn fn_signatures_and_bodies() {
-    assert_eq!(items("fn f( x:int,y : list<map<str,int>> ,)->(int,str) {}"), "  fn f(x: int, y: list<map<str, int>>) -> (int, str)\n");
+    assert_eq!(
+        items("fn f( x:int,y : list<map<str,int>> ,)->(int,str) {}"),
+        "  fn f(x: int, y: list<map<str, int>>) -> (int, str)\n"
+    );
     assert_eq!(
         items("fn f(x: int) -> int { \"Doc.\" requires x>0 example f(1)==1 }"),
         "  fn f(x: int) -> int {\n    \"Doc.\"\n    requires x > 0\n    example f(1) == 1\n  }\n"
     );
-    assert_eq!(items("fn f(x: int, mut self) -> (int,)"), "  fn f(mut self, x: int) -> (int,)\n");
+    assert_eq!(
+        items("fn f(x: int, mut self) -> (int,)"),
+        "  fn f(mut self, x: int) -> (int,)\n"
+    );
 }
 
 #[test]
 fn multi_line_docs_line_up_under_the_quote() {
     let out = items("fn f() {\n\"First.\n        second\n\n third\"}");
-    assert_eq!(out, "  fn f() {\n    \"First.\n     second\n\n     third\"\n  }\n");
+    assert_eq!(
+        out,
+        "  fn f() {\n    \"First.\n     second\n\n     third\"\n  }\n"
+    );
 }
 
 #[test]
@@ -81,10 +101,19 @@ fn properties() {
 
 #[test]
 fn records_and_enums_one_element_per_line() {
-    assert_eq!(items("record R { a: int b: str }"), "  record R {\n    a: int,\n    b: str,\n  }\n");
+    assert_eq!(
+        items("record R { a: int b: str }"),
+        "  record R {\n    a: int,\n    b: str,\n  }\n"
+    );
     assert_eq!(items("record R {}"), "  record R {}\n");
-    assert_eq!(items("enum E { A, B(int) C(int, str), }"), "  enum E {\n    A\n    B(int)\n    C(int, str)\n  }\n");
-    assert_eq!(items("error E { \"Doc.\" A }"), "  error E {\n    \"Doc.\"\n    A\n  }\n");
+    assert_eq!(
+        items("enum E { A, B(int) C(int, str), }"),
+        "  enum E {\n    A\n    B(int)\n    C(int, str)\n  }\n"
+    );
+    assert_eq!(
+        items("error E { \"Doc.\" A }"),
+        "  error E {\n    \"Doc.\"\n    A\n  }\n"
+    );
 }
 
 #[test]
@@ -101,7 +130,10 @@ fn scenarios_and_snapshots() {
         items("scenario \"s\" { let mut c : T = T.new(2) c.put(\"a\") expect c.len()==1 }"),
         "  scenario \"s\" {\n    let mut c: T = T.new(2)\n    c.put(\"a\")\n    expect c.len() == 1\n  }\n"
     );
-    assert_eq!(items("snapshot \"v\" { T.new( 3 ) }"), "  snapshot \"v\" {\n    T.new(3)\n  }\n");
+    assert_eq!(
+        items("snapshot \"v\" { T.new( 3 ) }"),
+        "  snapshot \"v\" {\n    T.new(3)\n  }\n"
+    );
 }
 
 #[test]
@@ -124,7 +156,10 @@ fn expressions_get_canonical_spacing() {
 #[test]
 fn strings_keep_their_value() {
     let out = items("fn f() { example f(\"a\\u{41}\\'\\\"\\n\u{e9}\") == \"line\nbreak\" }");
-    assert_eq!(out, "  fn f() {\n    example f(\"aA'\\\"\\n\u{e9}\") == \"line\\nbreak\"\n  }\n");
+    assert_eq!(
+        out,
+        "  fn f() {\n    example f(\"aA'\\\"\\n\u{e9}\") == \"line\\nbreak\"\n  }\n"
+    );
 }
 
 #[test]
@@ -139,7 +174,10 @@ fn own_line_comments_go_before_their_element() {
 #[test]
 fn comments_inside_expressions_move_before_their_clause() {
     let text = "module m {\n  fn f() {\n    example f(1, // one\n      2) == 3\n  }\n}\n";
-    assert_eq!(fmt(text), "module m {\n  fn f() {\n    // one\n    example f(1, 2) == 3\n  }\n}\n");
+    assert_eq!(
+        fmt(text),
+        "module m {\n  fn f() {\n    // one\n    example f(1, 2) == 3\n  }\n}\n"
+    );
 }
 
 #[test]
@@ -154,13 +192,23 @@ fn comments_in_fields_and_empty_blocks() {
 #[test]
 fn a_blank_line_goes_after_an_item_when_a_comment_follows_it() {
     let text = "module m {\n  fn f()\n  // about g\n  fn g()\n}\n";
-    assert_eq!(fmt(text), "module m {\n  fn f()\n\n  // about g\n  fn g()\n}\n");
+    assert_eq!(
+        fmt(text),
+        "module m {\n  fn f()\n\n  // about g\n  fn g()\n}\n"
+    );
 }
 
 #[test]
 fn broken_files_give_their_diagnostics() {
-    let err = format_source(Path::new("t.ghost"), "module m { fn f( }").expect_err("does not parse");
+    let err =
+        format_source(Path::new("t.ghost"), "module m { fn f( }").expect_err("does not parse");
     assert!(!err.is_empty());
-    assert_eq!(super::needs_formatting(Path::new("t"), "module m {}\n").ok(), Some(None));
-    assert_eq!(super::needs_formatting(Path::new("t"), "module m{}").ok(), Some(Some("module m {}\n".into())));
+    assert_eq!(
+        super::needs_formatting(Path::new("t"), "module m {}\n").ok(),
+        Some(None)
+    );
+    assert_eq!(
+        super::needs_formatting(Path::new("t"), "module m{}").ok(),
+        Some(Some("module m {}\n".into()))
+    );
 }
