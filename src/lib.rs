@@ -24,3 +24,4 @@ pub mod diagnostics;
 pub mod plan;
 pub mod project;
 pub mod syntax;
+pub mod format;

@@ -2,3 +2,5 @@
 //! Each module drives the real `ghost` binary or the library's stages on fixtures.
 
 mod cli;
+mod fmt_fixtures;
+mod fuzz;

@@ -47,19 +47,7 @@ pub fn run(args: &FmtArgs, out: &Output) -> Result<Exit, CommandError> {
 
 /// The formatter `ghost fmt` uses.
 fn formatter() -> Formatter {
-    // TODO(fmt branch): `crate::format::format_source` once it is merged.
-    placeholder_format
-}
-
-/// Until the formatter lands: syntax errors as diagnostics, trailing white space removed.
-fn placeholder_format(path: &Path, text: &str) -> Result<String, Vec<Diagnostic>> {
-    let (_, diags) = crate::syntax::parse(path, text);
-    if !diags.is_empty() {
-        return Err(diags);
-    }
-    let mut out: String = text.lines().map(str::trim_end).collect::<Vec<_>>().join("\n");
-    out.push('\n');
-    Ok(out)
+    crate::format::format_source
 }
 
 pub fn run_with(args: &FmtArgs, out: &Output, format: Formatter) -> Result<Exit, CommandError> {

@@ -37,9 +37,12 @@ impl Lowerer {
         }
     }
 
+    /// The pair's span without trailing white space and comments: pest's span of a rule
+    /// that ends in an optional or repeated part includes the trivia skipped before it.
     fn span(&self, pair: &Pair<'_, Rule>) -> Span {
         let s = pair.as_span();
-        Span::new(s.start() + self.offset, s.end() + self.offset)
+        let end = s.start() + code_len(s.as_str());
+        Span::new(s.start() + self.offset, end + self.offset)
     }
 
     fn error(&mut self, span: Span, kind: Kind) {
@@ -786,6 +789,46 @@ fn split_duration(text: &str) -> (String, String) {
     (text[..i].to_string(), text[i..].to_string())
 }
 
+/// The length of `text` without its trailing white space and `//` comments.
+fn code_len(text: &str) -> usize {
+    let is_trivia = |b: u8| matches!(b, b' ' | b'\t' | b'\r' | b'\n');
+    if !text.contains('/') {
+        return text.trim_end_matches([' ', '\t', '\r', '\n']).len();
+    }
+    let bytes = text.as_bytes();
+    let mut end = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'"' => {
+                i += 1;
+                while i < bytes.len() {
+                    match bytes[i] {
+                        b'\\' => i += 2,
+                        b'"' => {
+                            i += 1;
+                            break;
+                        }
+                        _ => i += 1,
+                    }
+                }
+                end = i.min(bytes.len());
+            }
+            b'/' if bytes.get(i + 1) == Some(&b'/') => {
+                while i < bytes.len() && bytes[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            b if is_trivia(b) => i += 1,
+            _ => {
+                i += 1;
+                end = i;
+            }
+        }
+    }
+    end
+}
+
 /// Documentation text: the first line as written, every later line without its leading
 /// white space, trailing white space and blank edges removed.
 pub(crate) fn normalize_doc(raw: &str) -> String {
@@ -807,6 +850,14 @@ mod tests {
         assert_eq!(split_duration("1.5e3us"), ("1.5e3".into(), "us".into()));
         assert_eq!(split_duration("10"), ("10".into(), "".into()));
         assert_eq!(split_duration("3s"), ("3".into(), "s".into()));
+    }
+
+    #[test]
+    fn spans_end_at_the_last_code_byte() {
+        assert_eq!(code_len("f()   // c\n  "), 3);
+        assert_eq!(code_len("\"a // b\"  "), 8);
+        assert_eq!(code_len("a / b\n"), 5);
+        assert_eq!(code_len("x \t\r\n"), 1);
     }
 
     #[test]
