@@ -59,5 +59,8 @@ impl BuildArgs {
 
 pub fn run(args: &BuildArgs, out: &Output) -> Result<Exit, CommandError> {
     let _ = (args.overrides(), out);
-    Err(CommandError::NotImplemented { command: "build", instead: "run `ghost check` to check the specs" })
+    Err(CommandError::NotImplemented {
+        command: "build",
+        instead: "run `ghost check` to check the specs",
+    })
 }

@@ -10,7 +10,10 @@ pub enum CommandError {
     #[error(transparent)]
     Project(#[from] ProjectError),
     #[error("`ghost {command}` is not implemented yet\nhelp: {instead}")]
-    NotImplemented { command: &'static str, instead: &'static str },
+    NotImplemented {
+        command: &'static str,
+        instead: &'static str,
+    },
     #[error(
         "`{}` already exists\nhelp: this folder is already a ghost project; run `ghost check` in it, or give `ghost init` another folder",
         path.display()

@@ -24,5 +24,8 @@ pub struct PromptArgs {
 
 pub fn run(args: &PromptArgs, out: &Output) -> Result<Exit, CommandError> {
     let _ = (args, out);
-    Err(CommandError::NotImplemented { command: "prompt", instead: "read the module's spec file for now" })
+    Err(CommandError::NotImplemented {
+        command: "prompt",
+        instead: "read the module's spec file for now",
+    })
 }

@@ -14,5 +14,8 @@ pub struct StatusArgs {}
 
 pub fn run(args: &StatusArgs, out: &Output) -> Result<Exit, CommandError> {
     let _ = (args, out);
-    Err(CommandError::NotImplemented { command: "status", instead: "run `ghost check` to check the specs" })
+    Err(CommandError::NotImplemented {
+        command: "status",
+        instead: "run `ghost check` to check the specs",
+    })
 }
