@@ -21,4 +21,5 @@ pub mod cli;
 pub mod compile;
 pub mod diagnostics;
 pub mod plan;
+pub mod process;
 pub mod syntax;
