@@ -44,52 +44,59 @@ pub async fn run(
     let start = Instant::now();
     let mut child = cmd.spawn()?;
     let pid = child.id();
+    // Readers run as tasks of their own so that what was printed before a timeout is
+    // kept: it names the test that hung.
+    let out = tokio::spawn(read_all(child.stdout.take()));
+    let err = tokio::spawn(read_all(child.stderr.take()));
+    // Fed after the readers start, so a child that writes before it reads cannot
+    // fill its pipe and wait on us while we wait on it.
     if let (Some(bytes), Some(mut input)) = (stdin, child.stdin.take()) {
         // A child that exits without reading its input is not an error of ours.
         let _ = input.write_all(bytes).await;
         drop(input);
     }
-    let mut out = child.stdout.take();
-    let mut err = child.stderr.take();
-    let read_out = async move {
-        let mut buf = Vec::new();
-        if let Some(o) = out.as_mut() {
-            let _ = o.read_to_end(&mut buf).await;
-        }
-        buf
-    };
-    let read_err = async move {
-        let mut buf = Vec::new();
-        if let Some(e) = err.as_mut() {
-            let _ = e.read_to_end(&mut buf).await;
-        }
-        buf
-    };
-    let waited = tokio::time::timeout(limit, async {
-        let (status, o, e) = tokio::join!(child.wait(), read_out, read_err);
-        (status, o, e)
-    })
-    .await;
-    match waited {
-        Ok((status, o, e)) => Ok(Finished {
-            code: status?.code(),
-            stdout: String::from_utf8_lossy(&o).into_owned(),
-            stderr: String::from_utf8_lossy(&e).into_owned(),
-            timed_out: false,
-            elapsed: start.elapsed(),
-        }),
-        Err(_) => {
-            if let Some(pid) = pid {
-                kill_group(pid);
-            }
-            Ok(Finished {
-                code: None,
-                timed_out: true,
-                elapsed: start.elapsed(),
-                ..Finished::default()
-            })
+    let status = tokio::time::timeout(limit, child.wait()).await;
+    let timed_out = status.is_err();
+    if timed_out {
+        if let Some(pid) = pid {
+            kill_group(pid);
         }
     }
+    // Once the group is dead its pipes close; a process that left the group could keep
+    // them open, so the readers get a moment, not forever.
+    let grace = Duration::from_secs(2);
+    let stdout = tokio::time::timeout(grace, out)
+        .await
+        .ok()
+        .and_then(Result::ok)
+        .unwrap_or_default();
+    let stderr = tokio::time::timeout(grace, err)
+        .await
+        .ok()
+        .and_then(Result::ok)
+        .unwrap_or_default();
+    let code = match status {
+        Ok(status) => status?.code(),
+        Err(_) => {
+            let _ = child.wait().await;
+            None
+        }
+    };
+    Ok(Finished {
+        code,
+        stdout: String::from_utf8_lossy(&stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&stderr).into_owned(),
+        timed_out,
+        elapsed: start.elapsed(),
+    })
+}
+
+async fn read_all<R: tokio::io::AsyncRead + Unpin>(reader: Option<R>) -> Vec<u8> {
+    let mut buf = Vec::new();
+    if let Some(mut r) = reader {
+        let _ = r.read_to_end(&mut buf).await;
+    }
+    buf
 }
 
 /// Kills the process group led by `pid` (the child and everything it started).
@@ -136,12 +143,13 @@ mod tests {
             pidfile.display()
         );
         let mut cmd = Command::new("sh");
-        cmd.args(["-c", &script]);
+        cmd.args(["-c", &format!("echo started; {script}")]);
         let f = rt()
             .block_on(run(cmd, None, Duration::from_secs(1)))
             .expect("runs");
         assert!(f.timed_out);
         assert_eq!(f.code, None);
+        assert_eq!(f.stdout, "started\n", "output before the timeout is kept");
         let pid = std::fs::read_to_string(&pidfile).expect("the grandchild started");
         let stat = format!("/proc/{}/stat", pid.trim());
         // SIGKILL was sent to the whole group: the grandchild is gone or a zombie once
