@@ -1,0 +1,1 @@
+//! Fingerprints: the hashes `ghost.lock` records and `ghost check` compares.

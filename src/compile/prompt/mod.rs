@@ -1,0 +1,1 @@
+//! Agent prompts, rendered with tera.
