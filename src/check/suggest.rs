@@ -1,7 +1,10 @@
 //! "Did you mean" suggestions: the closest known name by edit distance.
 
 /// The candidate closest to `name`, if it is close enough to be a likely typo.
-pub(crate) fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
+pub(crate) fn closest<'a>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<String> {
     let limit = (name.chars().count() / 3).max(1);
     let mut best: Option<(usize, &str)> = None;
     for c in candidates {
@@ -38,7 +41,10 @@ mod tests {
 
     #[test]
     fn suggests_close_names_only() {
-        assert_eq!(closest("slugfy", ["slugify", "parse"]), Some("slugify".into()));
+        assert_eq!(
+            closest("slugfy", ["slugify", "parse"]),
+            Some("slugify".into())
+        );
         assert_eq!(closest("x", ["completely_different"]), None);
         assert_eq!(levenshtein("kitten", "sitting"), 3);
     }

@@ -96,9 +96,14 @@ pub enum Kind {
         fields: String,
     },
     /// An unqualified name declared by more than one used module.
-    AmbiguousName { name: String, modules: String },
+    AmbiguousName {
+        name: String,
+        modules: String,
+    },
     /// A module named in an expression that this module does not `use`.
-    ModuleNotUsed { name: String },
+    ModuleNotUsed {
+        name: String,
+    },
 
     // ----- E03xx: types and contracts -----
     TypeMismatch {
@@ -155,9 +160,13 @@ pub enum Kind {
         ty: String,
     },
     /// A `map` key type that has no total order (`float` inside it).
-    UnorderedMapKey { ty: String },
+    UnorderedMapKey {
+        ty: String,
+    },
     /// A record or enum that contains itself other than through `list` or `map`.
-    InfiniteType { name: String },
+    InfiniteType {
+        name: String,
+    },
 
     // ----- E04xx: non-functional requirements -----
     BadDurationUnit {
@@ -282,7 +291,9 @@ impl Kind {
             MissingFields { record, fields } => {
                 format!("record `{record}` is missing fields: {fields}")
             }
-            AmbiguousName { name, modules } => format!("`{name}` is declared by more than one used module: {modules}"),
+            AmbiguousName { name, modules } => {
+                format!("`{name}` is declared by more than one used module: {modules}")
+            }
             ModuleNotUsed { name } => format!("module `{name}` is not used by this module"),
 
             TypeMismatch { expected, found } => {
@@ -315,8 +326,12 @@ impl Kind {
             NoEquality { ty } => {
                 format!("`{ty}` is an opaque type and cannot be compared with `==`")
             }
-            UnorderedMapKey { ty } => format!("`{ty}` cannot be a map key: keys must be ordered, and `float` is not"),
-            InfiniteType { name } => format!("`{name}` contains itself and would be infinitely large"),
+            UnorderedMapKey { ty } => {
+                format!("`{ty}` cannot be a map key: keys must be ordered, and `float` is not")
+            }
+            InfiniteType { name } => {
+                format!("`{name}` contains itself and would be infinitely large")
+            }
 
             BadDurationUnit { unit } => {
                 if unit.is_empty() {
