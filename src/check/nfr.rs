@@ -84,8 +84,11 @@ fn check_deps(
     let mut out = Vec::new();
     for d in deps {
         let name = d.name.name.as_str();
-        let valid = !name.is_empty()
+        // crates.io's rules: ASCII letters, digits, `-` and `_`, a letter first, no
+        // `-` last, at most 64 characters.
+        let valid = (1..=64).contains(&name.len())
             && name.starts_with(|c: char| c.is_ascii_alphabetic())
+            && !name.ends_with('-')
             && name
                 .chars()
                 .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
