@@ -48,9 +48,21 @@ pub struct SpecFile {
 
 /// Checks a set of parsed files together.
 ///
-/// Syntax diagnostics are not seen here: the caller drops the modules of files that had
-/// them (and, through [`Project`]'s order, should treat their users alike).
+/// The syntax stage's diagnostics are not seen here: use [`check_parsed`] to leave out
+/// the modules of files that had syntax errors (and their users) too.
 pub fn check(files: &[SpecFile]) -> (Project, Vec<Diagnostic>) {
+    check_parsed(files, &[])
+}
+
+/// As [`check`], with the syntax diagnostics of the same files: a file with a syntax
+/// error counts as a module with errors (left out, and so is every module using it).
+/// The returned diagnostics are the checker's own; `syntax` is not repeated.
+pub fn check_parsed(files: &[SpecFile], syntax: &[Diagnostic]) -> (Project, Vec<Diagnostic>) {
+    let broken_files: HashSet<&std::path::Path> = syntax
+        .iter()
+        .filter(|d| d.is_error())
+        .map(|d| d.file.as_path())
+        .collect();
     let mut diags: Vec<Vec<Diagnostic>> = vec![Vec::new(); files.len()];
 
     // Module names: each declared once, matching its path.
@@ -294,7 +306,7 @@ fn module_model(
             Item::Nfr(x) => nfrs.push(x),
         }
     }
-    let source = |s: Span| f.text.get(s.start..s.end).unwrap_or("").to_string();
+    let source = |s: Span| body::source_text(&f.text, s);
     model.nfrs = nfr::check_nfrs(env, &nfrs, &source, cx.diags);
     model
 }

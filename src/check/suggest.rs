@@ -5,7 +5,7 @@ pub(crate) fn closest<'a>(
     name: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<String> {
-    let limit = (name.chars().count() / 3).max(1);
+    let limit = (name.chars().count().div_ceil(3)).max(1);
     let mut best: Option<(usize, &str)> = None;
     for c in candidates {
         if c == name {
