@@ -95,6 +95,15 @@ pub enum Kind {
         record: String,
         fields: String,
     },
+    /// An unqualified name declared by more than one used module.
+    AmbiguousName {
+        name: String,
+        modules: String,
+    },
+    /// A module named in an expression that this module does not `use`.
+    ModuleNotUsed {
+        name: String,
+    },
 
     // ----- E03xx: types and contracts -----
     TypeMismatch {
@@ -150,10 +159,12 @@ pub enum Kind {
     NoEquality {
         ty: String,
     },
-    /// A mutating method called through a binding that is not mutable is fine in ghost
-    /// (the compiler declares what it needs); kept for the reserved code.
-    /// Calling `mut self` methods on a temporary value.
-    MutOnTemporary {
+    /// A `map` key type that has no total order (`float` inside it).
+    UnorderedMapKey {
+        ty: String,
+    },
+    /// A record or enum that contains itself other than through `list` or `map`.
+    InfiniteType {
         name: String,
     },
 
@@ -213,6 +224,8 @@ impl Kind {
             SelfOutsideType => "E0213",
             DuplicateModule { .. } => "E0214",
             MissingFields { .. } => "E0215",
+            AmbiguousName { .. } => "E0216",
+            ModuleNotUsed { .. } => "E0217",
 
             TypeMismatch { .. } => "E0301",
             Arity { .. } => "E0302",
@@ -227,7 +240,9 @@ impl Kind {
             BadReceiver { .. } => "E0311",
             SnapshotWithoutValue => "E0312",
             NoEquality { .. } => "E0313",
-            MutOnTemporary { .. } => "E0314",
+            // E0314 is retired (it was `MutOnTemporary`).
+            UnorderedMapKey { .. } => "E0315",
+            InfiniteType { .. } => "E0316",
 
             BadDurationUnit { .. } => "E0401",
             BadDuration { .. } => "E0402",
@@ -276,6 +291,10 @@ impl Kind {
             MissingFields { record, fields } => {
                 format!("record `{record}` is missing fields: {fields}")
             }
+            AmbiguousName { name, modules } => {
+                format!("`{name}` is declared by more than one used module: {modules}")
+            }
+            ModuleNotUsed { name } => format!("module `{name}` is not used by this module"),
 
             TypeMismatch { expected, found } => {
                 format!("type mismatch: expected `{expected}`, found `{found}`")
@@ -307,8 +326,11 @@ impl Kind {
             NoEquality { ty } => {
                 format!("`{ty}` is an opaque type and cannot be compared with `==`")
             }
-            MutOnTemporary { name } => {
-                format!("`{name}` takes `mut self` but is called on a temporary value")
+            UnorderedMapKey { ty } => {
+                format!("`{ty}` cannot be a map key: keys must be ordered, and `float` is not")
+            }
+            InfiniteType { name } => {
+                format!("`{name}` contains itself and would be infinitely large")
             }
 
             BadDurationUnit { unit } => {
@@ -356,6 +378,11 @@ impl Kind {
             UnknownForbid { .. } => Some("the only form is `nfr forbid unsafe`".into()),
             PerfNotACall => Some("write it as `nfr perf f(arguments) < 2ms`".into()),
             SnapshotWithoutValue => Some("put the value to record last: `snapshot \"name\" { let x = ...  x }`".into()),
+            AmbiguousName { .. } => Some("qualify it with its module: `a.b.name`".into()),
+            ModuleNotUsed { name } => Some(format!("add `use {name}` to the module")),
+            UnorderedMapKey { .. } => Some("use `int`, `str` or another type without `float` as the key".into()),
+            InfiniteType { .. } => Some("put the recursive part inside a `list` or a `map`".into()),
+            ReservedName { .. } => Some("choose another name".into()),
             NotBool { .. } => Some("a contract is a condition: compare values with `==`, `<`, ...".into()),
             _ => None,
         }
