@@ -22,9 +22,6 @@ pub struct TargetSettings {
 
 impl Default for TargetSettings {
     fn default() -> Self {
-        TargetSettings {
-            crate_name: "generated".into(),
-            edition: "2021".into(),
-        }
+        TargetSettings { crate_name: "generated".into(), edition: "2021".into() }
     }
 }
