@@ -125,10 +125,7 @@ pub fn build(
                 NfrModel::ForbidUnsafe => (nfr.source.clone(), Some("the crate forbids `unsafe`")),
                 NfrModel::Deps(crates) => {
                     deps.extend(crates.iter().map(|(name, req)| format!("`{name}` ({req})")));
-                    (
-                        nfr.source.clone(),
-                        Some("Cargo.toml lists only these crates"),
-                    )
+                    (nfr.source.clone(), Some("Cargo.toml lists no other crates"))
                 }
                 NfrModel::Perf { .. } => (
                     nfr.source.clone(),
@@ -174,8 +171,8 @@ pub fn build(
         has_requires: any(|f| !f.requires.is_empty()),
         has_ensures: any(|f| !f.ensures.is_empty()),
         has_properties: any(|f| !f.properties.is_empty()),
-        scenarios: module.scenarios.iter().map(|s| s.source.clone()).collect(),
-        snapshots: module.snapshots.iter().map(|s| s.source.clone()).collect(),
+        scenarios: module.scenarios.iter().map(|s| quote(&s.source)).collect(),
+        snapshots: module.snapshots.iter().map(|s| quote(&s.source)).collect(),
         nfrs,
         deps,
         uses,
@@ -201,8 +198,8 @@ fn function_context(f: &Function, module: &str) -> FunctionContext {
         .iter()
         .chain(&f.ensures)
         .chain(&f.examples)
-        .map(|c| c.source.clone())
-        .chain(f.properties.iter().map(|p| p.source.clone()))
+        .map(|c| quote(&c.source))
+        .chain(f.properties.iter().map(|p| quote(&p.source)))
         .collect();
     FunctionContext {
         name,
@@ -210,6 +207,27 @@ fn function_context(f: &Function, module: &str) -> FunctionContext {
         rust_signature: signature(f, module),
         clauses,
     }
+}
+
+/// A clause as written, without the indentation its place in the file gave it: the
+/// first line starts at the clause; later lines lose the indentation they share.
+fn quote(source: &str) -> String {
+    let source = source.trim();
+    let mut lines = source.lines();
+    let first = lines.next().unwrap_or_default();
+    let rest: Vec<&str> = lines.collect();
+    let indent = rest
+        .iter()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| l.len() - l.trim_start().len())
+        .min()
+        .unwrap_or(0);
+    let mut out = first.trim_end().to_string();
+    for line in rest {
+        out.push('\n');
+        out.push_str(line.get(indent..).unwrap_or(line.trim_start()).trim_end());
+    }
+    out
 }
 
 fn repair_view(repair: &RepairContext) -> RepairView {

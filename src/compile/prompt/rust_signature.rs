@@ -13,7 +13,7 @@ pub fn signature(func: &Function, module: &str) -> String {
         None => {}
     }
     for (name, ty) in &func.params {
-        params.push(format!("{name}: {}", param_type(ty, module)));
+        params.push(format!("{}: {}", ident(name), param_type(ty, module)));
     }
     let ret = match &func.ret {
         Ty::Unit => String::new(),
@@ -22,7 +22,23 @@ pub fn signature(func: &Function, module: &str) -> String {
         }
         ty => format!(" -> {}", owned_type(ty, module)),
     };
-    format!("pub fn {}({}){ret}", func.name, params.join(", "))
+    format!("pub fn {}({}){ret}", ident(&func.name), params.join(", "))
+}
+
+/// A spec name as a Rust identifier: Rust keywords that ghost allows become raw.
+fn ident(name: &str) -> String {
+    const KEYWORDS: &[&str] = &[
+        "as", "async", "await", "box", "break", "const", "continue", "dyn", "else", "enum",
+        "extern", "false", "final", "fn", "for", "gen", "if", "impl", "in", "let", "loop", "macro",
+        "match", "mod", "move", "mut", "priv", "pub", "ref", "return", "static", "struct", "trait",
+        "true", "try", "type", "unsafe", "use", "where", "while", "yield", "abstract", "become",
+        "do", "override", "typeof", "unsized", "virtual",
+    ];
+    if KEYWORDS.contains(&name) {
+        format!("r#{name}")
+    } else {
+        name.to_string()
+    }
 }
 
 /// A parameter's type: `str`, `bytes`, `list<T>` and `map<K, V>` are borrowed.
