@@ -221,3 +221,186 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::{check, SpecFile};
+    use std::path::PathBuf;
+
+    const SLUG: &str = r#"module text.slug {
+  "URL slugs."
+  fn slugify(title: str) -> str {
+    "Lowercase ASCII letters and digits."
+    example slugify("A b") == "a-b"
+    ensures len(result) <= len(title)
+  }
+  nfr "Never panics."
+  nfr forbid unsafe
+}"#;
+
+    const LRU: &str = r#"module cache.lru {
+  use text.slug
+  type LruCache {
+    fn new(capacity: int) -> LruCache { requires capacity > 0 }
+    fn len(self) -> int
+  }
+  nfr "O(1)."
+}"#;
+
+    /// Checks `texts` as one project; every text must be valid.
+    fn project(texts: &[&str]) -> Project {
+        let files: Vec<SpecFile> = texts
+            .iter()
+            .enumerate()
+            .map(|(i, text)| {
+                let file = PathBuf::from(format!("spec{i}.ghost"));
+                let (ast, diags) = crate::syntax::parse(&file, text);
+                assert!(diags.is_empty(), "test spec parses: {diags:?}");
+                SpecFile {
+                    file,
+                    expected_module: None,
+                    text: text.to_string(),
+                    ast,
+                }
+            })
+            .collect();
+        let (project, diags) = check(&files);
+        assert!(diags.is_empty(), "test spec checks: {diags:?}");
+        project
+    }
+
+    fn fps(texts: &[&str], module: &str, canonical: &str, template_version: &str) -> Fingerprints {
+        let project = project(texts);
+        let m = project.module(module).expect("the module is checked");
+        fingerprints(
+            &project,
+            m,
+            canonical,
+            &TargetSettings::default(),
+            template_version,
+        )
+    }
+
+    fn slug(texts: &str) -> Fingerprints {
+        fps(&[texts], "text.slug", "canonical", "t1")
+    }
+
+    #[test]
+    fn formatting_and_comments_change_nothing_given_the_same_canonical_text() {
+        let reformatted = r#"// a comment
+module text.slug {
+    "URL   slugs."   // trailing comment
+
+    fn slugify( title : str ) -> str {
+        "Lowercase ASCII letters
+         and digits."
+        example slugify("A b") == "a-b"
+        ensures len(result) <= len(title)
+    }
+    nfr "Never panics."
+    nfr forbid unsafe
+}"#;
+        assert_eq!(slug(SLUG), slug(reformatted));
+    }
+
+    #[test]
+    fn an_example_changes_only_the_spec() {
+        let changed = SLUG.replace(
+            r#"example slugify("A b") == "a-b""#,
+            r#"example slugify("A  b") == "a-b""#,
+        );
+        let before = slug(SLUG);
+        let after = fps(&[&changed], "text.slug", "canonical 2", "t1");
+        assert_ne!(
+            before.spec, after.spec,
+            "the caller's canonical text changed"
+        );
+        assert_eq!(before.prose, after.prose, "examples are not prose");
+        assert_eq!(
+            before.interface, after.interface,
+            "examples are not interface"
+        );
+    }
+
+    #[test]
+    fn a_doc_change_changes_prose_and_interface() {
+        let fn_doc = slug(&SLUG.replace("Lowercase ASCII", "Lowercase"));
+        let module_doc = slug(&SLUG.replace("URL slugs.", "Slugs."));
+        let base = slug(SLUG);
+        for changed in [fn_doc, module_doc] {
+            assert_ne!(base.prose, changed.prose);
+            assert_ne!(base.interface, changed.interface);
+        }
+    }
+
+    #[test]
+    fn a_free_text_nfr_changes_prose_not_interface() {
+        let changed = slug(&SLUG.replace("Never panics.", "Never allocates."));
+        let base = slug(SLUG);
+        assert_ne!(base.prose, changed.prose);
+        assert_eq!(base.interface, changed.interface);
+    }
+
+    #[test]
+    fn a_signature_change_changes_prose_and_interface() {
+        let changed = slug(&SLUG.replace("title", "text"));
+        let base = slug(SLUG);
+        assert_ne!(base.prose, changed.prose);
+        assert_ne!(base.interface, changed.interface);
+    }
+
+    #[test]
+    fn template_version_and_settings_change_only_the_spec() {
+        let base = slug(SLUG);
+        let other_templates = fps(&[SLUG], "text.slug", "canonical", "t2");
+        assert_ne!(base.spec, other_templates.spec);
+        assert_eq!(
+            (&base.prose, &base.interface),
+            (&other_templates.prose, &other_templates.interface)
+        );
+
+        let project = project(&[SLUG]);
+        let m = project.module("text.slug").expect("checked");
+        let settings = TargetSettings {
+            edition: "2024".into(),
+            ..TargetSettings::default()
+        };
+        let other_settings = fingerprints(&project, m, "canonical", &settings, "t1");
+        assert_ne!(base.spec, other_settings.spec);
+        assert_eq!(base.interface, other_settings.interface);
+    }
+
+    #[test]
+    fn deps_follow_the_used_interface_only() {
+        let lru = |slug_text: &str| fps(&[slug_text, LRU], "cache.lru", "lru", "t1");
+        let base = lru(SLUG);
+        let example_edit = lru(&SLUG.replace(r#""a-b""#, r#""a--b""#));
+        assert_eq!(
+            base, example_edit,
+            "an example of a used module leaves the user fresh"
+        );
+        let signature_edit = lru(&SLUG.replace("title", "text"));
+        assert_ne!(base.deps, signature_edit.deps);
+        assert_eq!(
+            base.interface, signature_edit.interface,
+            "its own interface did not change"
+        );
+        assert_ne!(
+            base.deps,
+            slug(SLUG).deps,
+            "a module without uses has other deps"
+        );
+    }
+
+    #[test]
+    fn fingerprints_are_hex_sha256() {
+        let f = slug(SLUG);
+        for h in [&f.spec, &f.prose, &f.interface, &f.deps] {
+            assert_eq!(h.len(), 64);
+            assert!(h
+                .chars()
+                .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase()));
+        }
+    }
+}

@@ -92,3 +92,18 @@ fn tidy(text: &str) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::tidy;
+
+    #[test]
+    fn tidy_squeezes_prose_and_keeps_code_blocks() {
+        let text =
+            "\n\na  \n\n\n\nb\n```rust\nfn f() {\n\n\n    let s = \"x  \";\n}\n```\n\n\nc\n\n";
+        assert_eq!(
+            tidy(text),
+            "a\n\nb\n```rust\nfn f() {\n\n\n    let s = \"x  \";\n}\n```\n\nc\n"
+        );
+    }
+}

@@ -134,3 +134,52 @@ pub(crate) fn fence(text: &str, lang: &str) -> String {
     let body = text.trim_end_matches('\n');
     format!("{ticks}{lang}\n{body}\n{ticks}")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_templates_parse_and_have_a_stable_version() {
+        let a = Templates::builtin();
+        assert_eq!(a.version(), Templates::builtin().version());
+        assert_eq!(a.version().len(), 64);
+        let same = BTreeMap::from([("first.tera".to_string(), BUILTIN[0].1.to_string())]);
+        let b = Templates::with_overrides(same).expect("the built-in text parses");
+        assert_eq!(
+            a.version(),
+            b.version(),
+            "an identical override is no change"
+        );
+    }
+
+    #[test]
+    fn fence_outgrows_backticks_inside() {
+        assert_eq!(fence("x\n", "rust"), "```rust\nx\n```");
+        assert_eq!(fence("a ```b``` c", ""), "````\na ```b``` c\n````");
+    }
+
+    #[test]
+    fn a_syntax_error_reports_its_line() {
+        let bad = BTreeMap::from([("module.tera".to_string(), "a\nb\n{{ x | }}\n".to_string())]);
+        match Templates::with_overrides(bad) {
+            Err(PromptError::Syntax { name, line, .. }) => {
+                assert_eq!((name.as_str(), line), ("module.tera", Some(3)));
+            }
+            other => panic!("expected a syntax error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_missing_include_is_reported_at_render() {
+        let bad = BTreeMap::from([(
+            "first.tera".to_string(),
+            "{% include \"nope.tera\" %}".to_string(),
+        )]);
+        let templates = Templates::with_overrides(bad).expect("parses");
+        let err = templates
+            .render("first.tera", "a.b", &tera::Context::new())
+            .expect_err("no such template");
+        assert!(err.to_string().contains("nope.tera"), "{err}");
+    }
+}

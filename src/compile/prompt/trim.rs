@@ -54,24 +54,40 @@ pub fn trim_failures(output: &str, budget_chars: usize) -> String {
             kept[i] = Some(block.lines.clone());
             continue;
         }
-        kept[i] = cut(&block.lines, remaining);
+        kept[i] = cut(block.kind, &block.lines, remaining);
         break;
     }
-    let kept: Vec<String> = kept
-        .into_iter()
-        .flatten()
-        .map(|lines| lines.join("\n"))
+    let kept: Vec<(BlockKind, Vec<String>)> = blocks
+        .iter()
+        .zip(kept)
+        .filter_map(|(block, lines)| Some((block.kind, lines?)))
         .collect();
-    kept.join("\n\n")
+    // cargo prints `failures:` twice: a bare heading above the test output and above the
+    // list of names. Only the list says something. The heading goes only right before
+    // kept test output, whose own header keeps the blocks apart when trimmed again.
+    // Decided from the end, against what is actually printed next.
+    let mut out: Vec<String> = Vec::with_capacity(kept.len());
+    let mut next_kind: Option<BlockKind> = None;
+    for (kind, lines) in kept.iter().rev() {
+        let bare = *kind == BlockKind::Summary && lines.len() == 1 && lines[0] == "failures:";
+        if bare && next_kind == Some(BlockKind::TestOutput) {
+            continue;
+        }
+        out.push(lines.join("\n"));
+        next_kind = Some(*kind);
+    }
+    out.reverse();
+    out.join("\n\n")
 }
 
 /// The longest prefix of `lines` that fits in `room` characters with a note about the
-/// rest; `None` when not even the note fits.
-fn cut(lines: &[String], room: usize) -> Option<Vec<String>> {
+/// rest; `None` when not even the first line (or its start) and the note fit.
+fn cut(kind: BlockKind, lines: &[String], room: usize) -> Option<Vec<String>> {
     let note = |left: usize| format!("[... {left} more lines trimmed]");
     let reserve = note(lines.len()).chars().count() + 2;
     let mut room = room.checked_sub(reserve)?;
     let mut out = Vec::new();
+    let mut partial = 0; // 1 when the last kept line is only the start of one
     for line in lines {
         let len = line.chars().count() + 1;
         if len <= room {
@@ -79,13 +95,24 @@ fn cut(lines: &[String], room: usize) -> Option<Vec<String>> {
             out.push(line.clone());
         } else {
             // A single overlong line (a huge assertion value): keep its start.
-            if out.is_empty() && room > 1 {
-                out.push(line.chars().take(room - 1).collect());
+            // The start of an overlong line: of a header only when the block has no
+            // header to lose (unrecognised output), so re-trimming reads it the same.
+            if (!out.is_empty() || kind == BlockKind::Other) && room > 1 {
+                let start: String = line.chars().take(room - 1).collect();
+                let start = start.trim_end();
+                if !start.is_empty() {
+                    partial = 1;
+                    out.push(start.to_string());
+                }
             }
             break;
         }
     }
-    let left = lines.len() - out.len();
+    // A block is recognised by its first line: without it the note would join another.
+    if out.is_empty() {
+        return None;
+    }
+    let left = lines.len() - out.len() + partial;
     out.push(note(left));
     Some(out)
 }
@@ -243,4 +270,149 @@ fn is_noise(trimmed: &str) -> bool {
         || trimmed == "running 1 test"
         || (trimmed.starts_with("test ")
             && (trimmed.ends_with(" ok") || trimmed.ends_with(" ignored")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    const CARGO_TEST: &str = "\
+   Compiling generated v0.1.0 (/tmp/g)
+warning: unused variable: `x`
+ --> src/a/b/imp.rs:3:9
+  |
+3 |     let x = 1;
+  |         ^
+
+    Finished `test` profile [unoptimized] target(s) in 1.2s
+     Running tests/a_b.rs (target/debug/deps/a_b-123)
+
+running 3 tests
+test passes ... ok
+test example_1 ... FAILED
+test property_idempotent ... FAILED
+
+failures:
+
+---- example_1 stdout ----
+thread 'example_1' panicked at tests/a_b.rs:10:5:
+assertion `left == right` failed: slugify(\"Hello\")
+  left: \"Hello\"
+ right: \"hello\"
+note: run with `RUST_BACKTRACE=1` environment variable to display a backtrace
+
+---- property_idempotent stdout ----
+thread 'property_idempotent' panicked at tests/a_b.rs:20:5:
+Test failed: minimal failing input: s = \"A\"
+stack backtrace:
+   0: rust_begin_unwind
+             at /rustc/abc/library/std/src/panicking.rs:665:5
+   1: core::panicking::panic_fmt
+note: Some details are omitted, run with `RUST_BACKTRACE=full` for a verbose backtrace.
+
+
+failures:
+    example_1
+    property_idempotent
+
+test result: FAILED. 1 passed; 2 failed; 0 ignored; 0 measured; 0 filtered out
+
+error: test failed, to rerun pass `--test a_b`
+";
+
+    #[test]
+    fn keeps_failures_and_drops_noise() {
+        let out = trim_failures(CARGO_TEST, 10_000);
+        for kept in [
+            "test example_1 ... FAILED",
+            "---- example_1 stdout ----",
+            " right: \"hello\"",
+            "minimal failing input: s = \"A\"",
+            "    property_idempotent",
+            "test result: FAILED. 1 passed",
+        ] {
+            assert!(out.contains(kept), "keeps {kept:?}:\n{out}");
+        }
+        for dropped in [
+            "Compiling",
+            "Finished",
+            "Running",
+            "test passes ... ok",
+            "warning",
+            "RUST_BACKTRACE",
+            "rust_begin_unwind",
+            "panicking.rs",
+            "to rerun",
+        ] {
+            assert!(!out.contains(dropped), "drops {dropped:?}:\n{out}");
+        }
+    }
+
+    #[test]
+    fn keeps_compiler_errors_with_their_lines() {
+        let output = "   Compiling generated v0.1.0\nerror[E0308]: mismatched types\n --> src/a/b/imp.rs:4:5\n  |\n4 |     1\n  |     ^ expected `String`, found integer\n\nerror: could not compile `generated` (lib) due to 1 previous error\n";
+        let out = trim_failures(output, 10_000);
+        assert_eq!(
+            out,
+            "error[E0308]: mismatched types\n --> src/a/b/imp.rs:4:5\n  |\n4 |     1\n  |     ^ expected `String`, found integer"
+        );
+    }
+
+    #[test]
+    fn a_small_budget_keeps_the_summary_first() {
+        let out = trim_failures(CARGO_TEST, 300);
+        assert!(
+            out.chars().count() <= 300,
+            "{} chars:\n{out}",
+            out.chars().count()
+        );
+        assert!(out.contains("test example_1 ... FAILED"), "{out}");
+        assert!(out.contains("test result: FAILED"), "{out}");
+        assert!(
+            out.contains("more lines trimmed"),
+            "says that it cut:\n{out}"
+        );
+    }
+
+    #[test]
+    fn unknown_output_is_kept() {
+        let output = "the test binary timed out after 60s\n";
+        assert_eq!(
+            trim_failures(output, 1000),
+            "the test binary timed out after 60s"
+        );
+    }
+
+    fn line() -> impl Strategy<Value = String> {
+        prop_oneof![
+            Just(String::new()),
+            Just("   Compiling x v0.1.0".to_string()),
+            Just("test a ... ok".to_string()),
+            Just("test b ... FAILED".to_string()),
+            Just("failures:".to_string()),
+            Just("    b".to_string()),
+            Just("---- b stdout ----".to_string()),
+            Just("stack backtrace:".to_string()),
+            Just("   0: frame".to_string()),
+            Just("error[E0599]: no method".to_string()),
+            Just(" --> src/imp.rs:1:1".to_string()),
+            Just("warning: unused".to_string()),
+            Just("test result: FAILED. 0 passed; 1 failed".to_string()),
+            "[a-z \"]{0,80}",
+        ]
+    }
+
+    proptest! {
+        #[test]
+        fn trimming_is_idempotent_and_within_budget(
+            lines in proptest::collection::vec(line(), 0..60),
+            budget in 0usize..600,
+        ) {
+            let output = lines.join("\n");
+            let once = trim_failures(&output, budget);
+            prop_assert!(once.chars().count() <= budget, "{} > {budget}", once.chars().count());
+            prop_assert_eq!(trim_failures(&once, budget), once.clone());
+        }
+    }
 }
