@@ -2,3 +2,4 @@
 //! Each module drives the real `ghost` binary or the library's stages on fixtures.
 
 mod check_fixtures;
+mod prompts;
