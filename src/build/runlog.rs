@@ -35,7 +35,9 @@ impl RunLog {
     /// A new log file under `runs_dir`, named after the time the run started.
     pub fn new(runs_dir: &Path) -> RunLog {
         let now = now_secs();
-        RunLog { path: runs_dir.join(format!("{now}-{}.jsonl", std::process::id())) }
+        RunLog {
+            path: runs_dir.join(format!("{now}-{}.jsonl", std::process::id())),
+        }
     }
 
     pub fn path(&self) -> &Path {
@@ -48,25 +50,38 @@ impl RunLog {
         if let Some(dir) = self.path.parent() {
             std::fs::create_dir_all(dir)?;
         }
-        let mut f = std::fs::OpenOptions::new().create(true).append(true).open(&self.path)?;
+        let mut f = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&self.path)?;
         let line = serde_json::to_string(attempt).map_err(std::io::Error::other)?;
         writeln!(f, "{line}")
     }
 }
 
 pub fn now_secs() -> u64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
 }
 
 /// The last attempt of every module over all run logs in `runs_dir`, by module name.
 pub fn last_attempts(runs_dir: &Path) -> std::collections::BTreeMap<String, Attempt> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(runs_dir)
-        .map(|d| d.filter_map(Result::ok).map(|e| e.path()).filter(|p| p.extension().is_some_and(|e| e == "jsonl")).collect())
+        .map(|d| {
+            d.filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|e| e == "jsonl"))
+                .collect()
+        })
         .unwrap_or_default();
     files.sort();
     let mut last = std::collections::BTreeMap::new();
     for f in files {
-        let Ok(text) = std::fs::read_to_string(&f) else { continue };
+        let Ok(text) = std::fs::read_to_string(&f) else {
+            continue;
+        };
         for line in text.lines() {
             // A line cut short by an interrupted run is skipped, not fatal.
             if let Ok(a) = serde_json::from_str::<Attempt>(line) {
@@ -103,7 +118,11 @@ mod tests {
         a.attempt = 2;
         a.outcome = "accepted".into();
         log.append(&a).expect("append");
-        std::fs::write(dir.path().join("0-cut.jsonl"), "{\"module\": \"a.b\", \"att").expect("write");
+        std::fs::write(
+            dir.path().join("0-cut.jsonl"),
+            "{\"module\": \"a.b\", \"att",
+        )
+        .expect("write");
         let last = last_attempts(dir.path());
         assert_eq!(last["a.b"].attempt, 2);
         assert_eq!(last["a.b"].outcome, "accepted");

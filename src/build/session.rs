@@ -53,7 +53,11 @@ pub struct Context<'a> {
 
 impl Context<'_> {
     fn cargo(&self) -> Cargo {
-        Cargo { crate_dir: self.paths.out_dir.clone(), target_dir: self.paths.target_dir(), timeout: self.test_timeout }
+        Cargo {
+            crate_dir: self.paths.out_dir.clone(),
+            target_dir: self.paths.target_dir(),
+            timeout: self.test_timeout,
+        }
     }
 
     fn imp_bytes(&self, m: &CompiledModule) -> Option<Vec<u8>> {
@@ -88,7 +92,10 @@ pub enum Outcome {
     /// The prompt is written; the module waits for someone to write its `imp.rs`.
     Waiting { prompt: PathBuf },
     /// The code on disk fails; with the manual provider a repair prompt is written.
-    Failing { prompt: Option<PathBuf>, why: String },
+    Failing {
+        prompt: Option<PathBuf>,
+        why: String,
+    },
 }
 
 impl Outcome {
@@ -132,7 +139,10 @@ pub enum BuildError {
     #[error("cannot run cargo: {0}\n  hint: ghost needs `cargo` on the PATH to build and test the generated crate")]
     Cargo(std::io::Error),
     #[error("cannot write the prompt `{path}`: {source}")]
-    Prompt { path: PathBuf, source: std::io::Error },
+    Prompt {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error(transparent)]
     Template(#[from] prompt::PromptError),
 }
@@ -163,12 +173,20 @@ pub fn selection<'a>(ctx: &'a Context<'_>, only: &[String]) -> Vec<&'a CompiledM
         }
         i += 1;
     }
-    ctx.compiled.modules.iter().filter(|m| wanted.contains(&m.name)).collect()
+    ctx.compiled
+        .modules
+        .iter()
+        .filter(|m| wanted.contains(&m.name))
+        .collect()
 }
 
 /// `ghost build --provider manual`: tests whatever `imp.rs` is on disk, locks the green
 /// ones, writes a prompt for every other module and reports it waiting.
-pub async fn build_manual(ctx: &Context<'_>, lock: &mut Lock, opts: &Options) -> Result<Vec<ModuleReport>, BuildError> {
+pub async fn build_manual(
+    ctx: &Context<'_>,
+    lock: &mut Lock,
+    opts: &Options,
+) -> Result<Vec<ModuleReport>, BuildError> {
     workspace::write_crate(&ctx.paths.out_dir, &ctx.compiled.all_files())?;
     let log = RunLog::new(&ctx.paths.runs_dir());
     let mut reports = Vec::new();
@@ -187,7 +205,10 @@ pub async fn build_manual(ctx: &Context<'_>, lock: &mut Lock, opts: &Options) ->
             nfr_checked: 0,
             nfr_asked: 0,
         };
-        let module = ctx.project.module(&m.name).expect("compiled modules come from the project");
+        let module = ctx
+            .project
+            .module(&m.name)
+            .expect("compiled modules come from the project");
         let regenerate = opts.force || (status.state == State::Stale && status.prose_changed);
         report.outcome = match status.state {
             State::Fresh if !opts.force => Outcome::Fresh,
@@ -196,8 +217,11 @@ pub async fn build_manual(ctx: &Context<'_>, lock: &mut Lock, opts: &Options) ->
                 Outcome::Waiting { prompt }
             }
             _ => {
-                let code = String::from_utf8_lossy(&ctx.imp_bytes(m).unwrap_or_default()).into_owned();
-                let verdict = verify(&ctx.cargo(), module, &code, Snapshots::RecordNew).await.map_err(BuildError::Cargo)?;
+                let code =
+                    String::from_utf8_lossy(&ctx.imp_bytes(m).unwrap_or_default()).into_owned();
+                let verdict = verify(&ctx.cargo(), module, &code, Snapshots::RecordNew)
+                    .await
+                    .map_err(BuildError::Cargo)?;
                 report.tests = Some(verdict.summary());
                 report.nfr_checked = verdict.checked.len();
                 report.nfr_asked = verdict.asked.len();
@@ -214,7 +238,10 @@ pub async fn build_manual(ctx: &Context<'_>, lock: &mut Lock, opts: &Options) ->
                 } else {
                     let repair = repair_context(&code, &verdict);
                     let prompt = write_prompt(ctx, m, Some(&repair))?;
-                    Outcome::Failing { prompt: Some(prompt), why: verdict.summary() }
+                    Outcome::Failing {
+                        prompt: Some(prompt),
+                        why: verdict.summary(),
+                    }
                 }
             }
         };
@@ -277,24 +304,49 @@ pub fn repair_context(code: &str, verdict: &Verdict) -> RepairContext {
 }
 
 /// Writes `.ghost/prompts/MODULE.md` (a first prompt, or a repair prompt).
-fn write_prompt(ctx: &Context<'_>, m: &CompiledModule, repair: Option<&RepairContext>) -> Result<PathBuf, BuildError> {
-    let module = ctx.project.module(&m.name).expect("compiled modules come from the project");
+fn write_prompt(
+    ctx: &Context<'_>,
+    m: &CompiledModule,
+    repair: Option<&RepairContext>,
+) -> Result<PathBuf, BuildError> {
+    let module = ctx
+        .project
+        .module(&m.name)
+        .expect("compiled modules come from the project");
     let text = match repair {
         None => prompt::render_first(ctx.templates, ctx.project, module)?,
         Some(r) => prompt::render_repair(ctx.templates, ctx.project, module, r)?,
     };
     let path = ctx.paths.prompts_dir().join(format!("{}.md", m.name));
-    crate::plan::lock::write_atomic(&path, text.as_bytes()).map_err(|source| BuildError::Prompt { path: path.clone(), source })?;
+    crate::plan::lock::write_atomic(&path, text.as_bytes()).map_err(|source| {
+        BuildError::Prompt {
+            path: path.clone(),
+            source,
+        }
+    })?;
     Ok(path)
 }
 
 /// `ghost test`: the acceptance tests of the code on disk, whatever the lock says.
-pub async fn test(ctx: &Context<'_>, only: &[String]) -> Result<Vec<(String, Verdict)>, BuildError> {
+pub async fn test(
+    ctx: &Context<'_>,
+    only: &[String],
+) -> Result<Vec<(String, Verdict)>, BuildError> {
     let mut out = Vec::new();
-    for m in ctx.compiled.modules.iter().filter(|m| only.is_empty() || only.contains(&m.name)) {
-        let module = ctx.project.module(&m.name).expect("compiled modules come from the project");
+    for m in ctx
+        .compiled
+        .modules
+        .iter()
+        .filter(|m| only.is_empty() || only.contains(&m.name))
+    {
+        let module = ctx
+            .project
+            .module(&m.name)
+            .expect("compiled modules come from the project");
         let code = String::from_utf8_lossy(&ctx.imp_bytes(m).unwrap_or_default()).into_owned();
-        let verdict = verify(&ctx.cargo(), module, &code, Snapshots::Compare).await.map_err(BuildError::Cargo)?;
+        let verdict = verify(&ctx.cargo(), module, &code, Snapshots::Compare)
+            .await
+            .map_err(BuildError::Cargo)?;
         out.push((m.name.clone(), verdict));
     }
     Ok(out)
@@ -313,7 +365,9 @@ pub struct LockedReport {
 
 impl LockedReport {
     pub fn ok(&self) -> bool {
-        self.not_fresh.is_empty() && self.outdated_files.is_empty() && self.tests.iter().all(|(_, v)| v.green())
+        self.not_fresh.is_empty()
+            && self.outdated_files.is_empty()
+            && self.tests.iter().all(|(_, v)| v.green())
     }
 }
 
@@ -338,5 +392,7 @@ pub async fn locked(ctx: &Context<'_>, lock: &Lock) -> Result<LockedReport, Buil
 
 /// The display form of a path relative to `base` when it is inside it.
 pub fn relative(base: &Path, path: &Path) -> PathBuf {
-    path.strip_prefix(base).map(Path::to_path_buf).unwrap_or_else(|_| path.to_path_buf())
+    path.strip_prefix(base)
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|_| path.to_path_buf())
 }

@@ -18,12 +18,17 @@ pub struct Pinned {
 fn files_of(crate_dir: &Path, target: &str) -> Vec<PathBuf> {
     let dir = crate_dir.join("tests").join("snapshots");
     let prefix = format!("{target}__");
-    let Ok(entries) = std::fs::read_dir(&dir) else { return Vec::new() };
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        return Vec::new();
+    };
     let mut out: Vec<PathBuf> = entries
         .filter_map(Result::ok)
         .map(|e| e.path())
         .filter(|p| {
-            let name = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            let name = p
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
             name.starts_with(&prefix) && name.ends_with(".snap")
         })
         .collect();
@@ -34,7 +39,10 @@ fn files_of(crate_dir: &Path, target: &str) -> Vec<PathBuf> {
 /// The value part of a snapshot file (after insta's metadata header).
 fn value(text: &str) -> &str {
     // `---\nmetadata\n---\nvalue`
-    match text.strip_prefix("---\n").and_then(|rest| rest.find("\n---\n").map(|i| &rest[i + 5..])) {
+    match text
+        .strip_prefix("---\n")
+        .and_then(|rest| rest.find("\n---\n").map(|i| &rest[i + 5..]))
+    {
         Some(v) => v.trim_end(),
         None => text.trim_end(),
     }
@@ -57,13 +65,18 @@ impl Pinned {
         for (path, old) in &self.files {
             let now = std::fs::read_to_string(path).unwrap_or_default();
             if value(&now) != value(old) {
-                let name = path.file_stem().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+                let name = path
+                    .file_stem()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default();
                 let diff = similar::TextDiff::from_lines(value(old), value(&now))
                     .unified_diff()
                     .context_radius(2)
                     .header("pinned", "this implementation")
                     .to_string();
-                changed.push(format!("snapshot `{name}` differs from the pinned value:\n{diff}"));
+                changed.push(format!(
+                    "snapshot `{name}` differs from the pinned value:\n{diff}"
+                ));
                 // Best effort: the pinned file must survive a failed attempt.
                 let _ = crate::plan::lock::write_atomic(path, old.as_bytes());
             }
@@ -87,12 +100,21 @@ mod tests {
         let before = Pinned::read(dir.path(), "a_b");
         assert_eq!(before.files.len(), 1);
         // Same value, other metadata: not a change.
-        std::fs::write(&pinned, "---\nsource: tests/a_b.rs\nexpression: c\n---\nLru { cap: 3 }\n").expect("write");
+        std::fs::write(
+            &pinned,
+            "---\nsource: tests/a_b.rs\nexpression: c\n---\nLru { cap: 3 }\n",
+        )
+        .expect("write");
         assert!(before.restore_changed().is_empty());
         std::fs::write(&pinned, "---\nsource: tests/a_b.rs\n---\nLru { cap: 4 }\n").expect("write");
         let changed = before.restore_changed();
         assert_eq!(changed.len(), 1);
-        assert!(changed[0].contains("a_b__debug_view") && changed[0].contains("+Lru { cap: 4 }"), "{changed:?}");
-        assert!(std::fs::read_to_string(&pinned).expect("read").contains("cap: 3"));
+        assert!(
+            changed[0].contains("a_b__debug_view") && changed[0].contains("+Lru { cap: 4 }"),
+            "{changed:?}"
+        );
+        assert!(std::fs::read_to_string(&pinned)
+            .expect("read")
+            .contains("cap: 3"));
     }
 }

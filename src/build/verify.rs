@@ -53,7 +53,12 @@ impl Verdict {
 
     /// The failures to feed back to the agent: failing tests' output and broken NFRs.
     pub fn failure_texts(&self) -> Vec<String> {
-        let mut out: Vec<String> = self.tests.failed.iter().map(|f| format!("test `{}` failed:\n{}", f.name, f.output)).collect();
+        let mut out: Vec<String> = self
+            .tests
+            .failed
+            .iter()
+            .map(|f| format!("test `{}` failed:\n{}", f.name, f.output))
+            .collect();
         if self.tests.timed_out {
             out.push(match &self.tests.hung {
                 Some(t) => format!("test `{t}` did not finish within the time limit: look for an endless loop or recursion"),
@@ -63,13 +68,22 @@ impl Verdict {
         if let Some(e) = &self.tests.cargo_error {
             out.push(format!("cargo failed:\n{e}"));
         }
-        out.extend(self.checked.iter().filter(|n| !n.ok).map(|n| n.detail.clone()));
+        out.extend(
+            self.checked
+                .iter()
+                .filter(|n| !n.ok)
+                .map(|n| n.detail.clone()),
+        );
         out
     }
 
     /// Compiler errors, rendered as rustc prints them.
     pub fn compiler_errors(&self) -> Vec<String> {
-        self.tests.errors.iter().map(|e| e.rendered.clone()).collect()
+        self.tests
+            .errors
+            .iter()
+            .map(|e| e.rendered.clone())
+            .collect()
     }
 
     /// One line: `12 passed; nfr: 3 checked, 1 asked`.
@@ -85,26 +99,48 @@ impl Verdict {
 
 /// Runs `module`'s acceptance tests and checked NFRs against the crate `cargo` points at,
 /// whose `imp.rs` for the module holds `imp_text`.
-pub async fn verify(cargo: &Cargo, module: &ModuleModel, imp_text: &str, snapshots: Snapshots) -> std::io::Result<Verdict> {
+pub async fn verify(
+    cargo: &Cargo,
+    module: &ModuleModel,
+    imp_text: &str,
+    snapshots: Snapshots,
+) -> std::io::Result<Verdict> {
     let mut verdict = Verdict::default();
     let target = test_target(module);
-    let env = [("INSTA_UPDATE", snapshots.insta_update()), ("INSTA_FORCE_PASS", "0"), ("CI", "")];
+    let env = [
+        ("INSTA_UPDATE", snapshots.insta_update()),
+        ("INSTA_FORCE_PASS", "0"),
+        ("CI", ""),
+    ];
     let pinned = Pinned::read(&cargo.crate_dir, &target);
     verdict.tests = cargo.test(&target, false, &[], &env).await?;
     if snapshots == Snapshots::RecordNew {
         for changed in pinned.restore_changed() {
-            verdict.tests.failed.push(TestFailure { name: "snapshot".into(), output: changed });
+            verdict.tests.failed.push(TestFailure {
+                name: "snapshot".into(),
+                output: changed,
+            });
         }
     }
-    let compiled = verdict.tests.errors.is_empty() && verdict.tests.cargo_error.is_none() && !verdict.tests.timed_out;
+    let compiled = verdict.tests.errors.is_empty()
+        && verdict.tests.cargo_error.is_none()
+        && !verdict.tests.timed_out;
 
     let static_failures = check_static_nfrs(module, imp_text);
     let module_dir = format!("src/{}/", module.path.join("/"));
     let has = |f: fn(&NfrModel) -> bool| module.nfrs.iter().any(|n| f(&n.kind));
     // Lint and perf are one cargo run each, however many clauses ask for them.
-    let lint = if has(|k| matches!(k, NfrModel::Lint)) && compiled { Some(cargo.clippy().await?) } else { None };
+    let lint = if has(|k| matches!(k, NfrModel::Lint)) && compiled {
+        Some(cargo.clippy().await?)
+    } else {
+        None
+    };
     let perf = if has(|k| matches!(k, NfrModel::Perf { .. })) && verdict.tests.green() {
-        Some(cargo.test(&target, true, &["--ignored", "perf_"], &env).await?)
+        Some(
+            cargo
+                .test(&target, true, &["--ignored", "perf_"], &env)
+                .await?,
+        )
     } else {
         None
     };
@@ -119,17 +155,30 @@ pub async fn verify(cargo: &Cargo, module: &ModuleModel, imp_text: &str, snapsho
             }
             NfrModel::ForbidUnsafe => {
                 // rustc enforces `#![forbid(unsafe_code)]`: a violation is a compile error.
-                let broken = verdict.tests.errors.iter().any(|e| e.rendered.contains("unsafe"));
-                (!broken, format!("`{source}` is broken: remove every `unsafe` block"))
+                let broken = verdict
+                    .tests
+                    .errors
+                    .iter()
+                    .any(|e| e.rendered.contains("unsafe"));
+                (
+                    !broken,
+                    format!("`{source}` is broken: remove every `unsafe` block"),
+                )
             }
             NfrModel::Deps(_) | NfrModel::MaxLines(_) => {
                 let mine = format!("`{source}`");
-                let broken: Vec<String> =
-                    static_failures.iter().map(|f| f.to_string()).filter(|f| f.contains(&mine)).collect();
+                let broken: Vec<String> = static_failures
+                    .iter()
+                    .map(|f| f.to_string())
+                    .filter(|f| f.contains(&mine))
+                    .collect();
                 (broken.is_empty(), broken.join("\n"))
             }
             NfrModel::Lint => match &lint {
-                None => (false, format!("`{source}` not checked: the code does not compile")),
+                None => (
+                    false,
+                    format!("`{source}` not checked: the code does not compile"),
+                ),
                 Some(lint) => {
                     let dir = std::path::Path::new(&module_dir);
                     let found: Vec<String> = messages_in(&lint.warnings, dir)
@@ -137,18 +186,33 @@ pub async fn verify(cargo: &Cargo, module: &ModuleModel, imp_text: &str, snapsho
                         .chain(messages_in(&lint.errors, dir))
                         .map(|m| m.rendered.clone())
                         .collect();
-                    (found.is_empty(), format!("`{source}` is broken: clippy reports in this module:\n{}", found.join("\n")))
+                    (
+                        found.is_empty(),
+                        format!(
+                            "`{source}` is broken: clippy reports in this module:\n{}",
+                            found.join("\n")
+                        ),
+                    )
                 }
             },
             NfrModel::Perf { .. } => {
                 perf_n += 1;
                 match &perf {
-                    None => (false, format!("`{source}` not checked: the acceptance tests do not pass")),
+                    None => (
+                        false,
+                        format!("`{source}` not checked: the acceptance tests do not pass"),
+                    ),
                     Some(run) => {
                         let name = format!("perf_{perf_n}");
-                        let failure = run.failed.iter().find(|f| f.name == name).map(|f| f.output.clone());
+                        let failure = run
+                            .failed
+                            .iter()
+                            .find(|f| f.name == name)
+                            .map(|f| f.output.clone());
                         let other = run.errors.first().map(|e| e.rendered.clone()).or_else(|| {
-                            run.timed_out.then(|| "the timing run did not finish within the time limit".to_string())
+                            run.timed_out.then(|| {
+                                "the timing run did not finish within the time limit".to_string()
+                            })
                         });
                         match failure.or(other) {
                             Some(why) => (false, format!("`{source}` is broken: {why}")),
@@ -158,7 +222,11 @@ pub async fn verify(cargo: &Cargo, module: &ModuleModel, imp_text: &str, snapsho
                 }
             }
         };
-        verdict.checked.push(NfrResult { nfr: source.clone(), ok, detail: if ok { String::new() } else { detail } });
+        verdict.checked.push(NfrResult {
+            nfr: source.clone(),
+            ok,
+            detail: if ok { String::new() } else { detail },
+        });
     }
     Ok(verdict)
 }

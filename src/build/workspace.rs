@@ -19,12 +19,18 @@ pub enum WriteError {
     #[error("refusing to write `{0}`: generated files must stay inside the generated crate")]
     Outside(PathBuf),
     #[error("cannot write `{path}`: {source}")]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
 }
 
 /// A relative path with no `..`, no root: safe to join under the crate folder.
 pub fn is_inside(path: &Path) -> bool {
-    !path.as_os_str().is_empty() && path.components().all(|c| matches!(c, Component::Normal(_) | Component::CurDir))
+    !path.as_os_str().is_empty()
+        && path
+            .components()
+            .all(|c| matches!(c, Component::Normal(_) | Component::CurDir))
 }
 
 /// Writes the crate's files under `out_dir`.
@@ -41,7 +47,10 @@ pub fn write_crate(out_dir: &Path, files: &[GeneratedFile]) -> Result<WriteRepor
             Owner::AgentStub => existing.is_none(),
         };
         if write {
-            write_atomic(&target, f.contents.as_bytes()).map_err(|source| WriteError::Io { path: target.clone(), source })?;
+            write_atomic(&target, f.contents.as_bytes()).map_err(|source| WriteError::Io {
+                path: target.clone(),
+                source,
+            })?;
             report.written.push(f.path.clone());
             if f.owner == Owner::AgentStub {
                 report.stubs.push(f.path.clone());
@@ -57,7 +66,9 @@ pub fn outdated(out_dir: &Path, files: &[GeneratedFile]) -> Vec<PathBuf> {
     files
         .iter()
         .filter(|f| f.owner == Owner::Compiler)
-        .filter(|f| std::fs::read(out_dir.join(&f.path)).ok().as_deref() != Some(f.contents.as_bytes()))
+        .filter(|f| {
+            std::fs::read(out_dir.join(&f.path)).ok().as_deref() != Some(f.contents.as_bytes())
+        })
         .map(|f| f.path.clone())
         .collect()
 }
@@ -67,23 +78,39 @@ mod tests {
     use super::*;
 
     fn file(path: &str, contents: &str, owner: Owner) -> GeneratedFile {
-        GeneratedFile { path: PathBuf::from(path), contents: contents.into(), owner }
+        GeneratedFile {
+            path: PathBuf::from(path),
+            contents: contents.into(),
+            owner,
+        }
     }
 
     #[test]
     fn stubs_never_replace_code() {
         let dir = tempfile::tempdir().expect("temp dir");
-        let files = [file("src/a/imp.rs", "stub", Owner::AgentStub), file("src/a/mod.rs", "v1", Owner::Compiler)];
+        let files = [
+            file("src/a/imp.rs", "stub", Owner::AgentStub),
+            file("src/a/mod.rs", "v1", Owner::Compiler),
+        ];
         let r = write_crate(dir.path(), &files).expect("writes");
         assert_eq!(r.stubs, [PathBuf::from("src/a/imp.rs")]);
         std::fs::write(dir.path().join("src/a/imp.rs"), "real code").expect("edit");
-        let files = [file("src/a/imp.rs", "stub", Owner::AgentStub), file("src/a/mod.rs", "v2", Owner::Compiler)];
+        let files = [
+            file("src/a/imp.rs", "stub", Owner::AgentStub),
+            file("src/a/mod.rs", "v2", Owner::Compiler),
+        ];
         let r = write_crate(dir.path(), &files).expect("writes");
         assert_eq!(r.written, [PathBuf::from("src/a/mod.rs")]);
-        assert_eq!(std::fs::read_to_string(dir.path().join("src/a/imp.rs")).expect("read"), "real code");
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join("src/a/imp.rs")).expect("read"),
+            "real code"
+        );
         assert!(outdated(dir.path(), &files).is_empty());
         std::fs::write(dir.path().join("src/a/mod.rs"), "hand edit").expect("edit");
-        assert_eq!(outdated(dir.path(), &files), [PathBuf::from("src/a/mod.rs")]);
+        assert_eq!(
+            outdated(dir.path(), &files),
+            [PathBuf::from("src/a/mod.rs")]
+        );
     }
 
     #[test]

@@ -67,7 +67,11 @@ impl Compiled {
 
     /// Every file of the crate.
     pub fn all_files(&self) -> Vec<GeneratedFile> {
-        self.crate_files.iter().chain(self.modules.iter().flat_map(|m| m.files.iter())).cloned().collect()
+        self.crate_files
+            .iter()
+            .chain(self.modules.iter().flat_map(|m| m.files.iter()))
+            .cloned()
+            .collect()
     }
 }
 
@@ -86,11 +90,21 @@ pub fn compile(
         .map(|m| {
             let files = rust::module_files(project, m, settings);
             let imp_path = rust::imp_path(m);
-            let stub = files.iter().find(|f| f.path == imp_path).map(|f| f.contents.clone()).unwrap_or_default();
+            let stub = files
+                .iter()
+                .find(|f| f.path == imp_path)
+                .map(|f| f.contents.clone())
+                .unwrap_or_default();
             let spec = canonical.get(&m.name).map(String::as_str).unwrap_or("");
             CompiledModule {
                 name: m.name.clone(),
-                fingerprints: fingerprint::fingerprints(project, m, spec, settings, template_version),
+                fingerprints: fingerprint::fingerprints(
+                    project,
+                    m,
+                    spec,
+                    settings,
+                    template_version,
+                ),
                 files,
                 stub,
                 imp_path,
@@ -98,7 +112,10 @@ pub fn compile(
             }
         })
         .collect();
-    Compiled { crate_files, modules }
+    Compiled {
+        crate_files,
+        modules,
+    }
 }
 
 /// The fingerprints alone, for `ghost check` (no prompts, no tests rendered).
@@ -113,7 +130,10 @@ pub fn fingerprints_only(
         .iter()
         .map(|m| {
             let spec = canonical.get(&m.name).map(String::as_str).unwrap_or("");
-            (m.name.clone(), fingerprint::fingerprints(project, m, spec, settings, template_version))
+            (
+                m.name.clone(),
+                fingerprint::fingerprints(project, m, spec, settings, template_version),
+            )
         })
         .collect()
 }

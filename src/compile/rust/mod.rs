@@ -48,7 +48,16 @@ pub struct GeneratedFile {
 /// Every file of the generated crate: `Cargo.toml`, `src/lib.rs`, then each module's
 /// files in the project's (dependency) order.
 pub fn crate_files(project: &Project, settings: &TargetSettings) -> Vec<GeneratedFile> {
-    let mut files = vec![
+    let mut files = crate_level_files(project, settings);
+    for module in &project.modules {
+        files.extend(module_files(project, module, settings));
+    }
+    files
+}
+
+/// The crate's own files, without any module's: `Cargo.toml` and `src/lib.rs`.
+pub fn crate_level_files(project: &Project, settings: &TargetSettings) -> Vec<GeneratedFile> {
+    vec![
         GeneratedFile {
             path: PathBuf::from("Cargo.toml"),
             contents: manifest::cargo_toml(project, settings),
@@ -59,11 +68,7 @@ pub fn crate_files(project: &Project, settings: &TargetSettings) -> Vec<Generate
             contents: lib_file::lib_rs(project, &settings.crate_name),
             owner: Owner::Compiler,
         },
-    ];
-    for module in &project.modules {
-        files.extend(module_files(project, module, settings));
-    }
-    files
+    ]
 }
 
 /// One module's files: `src/a/b/mod.rs`, the `src/a/b/imp.rs` stub, `tests/a_b.rs`
