@@ -4,10 +4,34 @@
 //! child is started in a process group of its own, so a timeout kills the child and
 //! everything it started (a test that spawned a process, a shell's children).
 
+use std::collections::BTreeSet;
 use std::process::Stdio;
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::process::Command;
+
+/// The process groups started by [`run`] that are still running. Children live in groups
+/// of their own, so the terminal's Ctrl-C does not reach them: [`kill_all`] does.
+static RUNNING: Mutex<BTreeSet<u32>> = Mutex::new(BTreeSet::new());
+
+fn register(pid: Option<u32>, running: bool) {
+    if let (Some(pid), Ok(mut set)) = (pid, RUNNING.lock()) {
+        if running {
+            set.insert(pid);
+        } else {
+            set.remove(&pid);
+        }
+    }
+}
+
+/// Kills every process group still running (on Ctrl-C, before ghost exits).
+pub fn kill_all() {
+    let pids: Vec<u32> = RUNNING.lock().map(|s| s.iter().copied().collect()).unwrap_or_default();
+    for pid in pids {
+        kill_group(pid);
+    }
+}
 
 /// What a finished (or killed) process left behind.
 #[derive(Debug, Clone, Default)]
@@ -44,6 +68,7 @@ pub async fn run(
     let start = Instant::now();
     let mut child = cmd.spawn()?;
     let pid = child.id();
+    register(pid, true);
     // Readers run as tasks of their own so that what was printed before a timeout is
     // kept: it names the test that hung.
     let out = tokio::spawn(read_all(child.stdout.take()));
@@ -75,6 +100,7 @@ pub async fn run(
         .ok()
         .and_then(Result::ok)
         .unwrap_or_default();
+    register(pid, false);
     let code = match status {
         Ok(status) => status?.code(),
         Err(_) => {

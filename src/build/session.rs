@@ -41,26 +41,33 @@ impl Paths {
     }
 }
 
-/// Everything a run needs, borrowed from the command that starts it.
-pub struct Context<'a> {
+/// Everything a run needs. Owned, so that concurrent module jobs can share it.
+pub struct Context {
     pub paths: Paths,
-    pub project: &'a Project,
-    pub compiled: &'a Compiled,
-    pub templates: &'a Templates,
+    pub project: Project,
+    pub compiled: Compiled,
+    pub templates: Templates,
     /// The time limit of one cargo run (compile and test).
     pub test_timeout: Duration,
 }
 
-impl Context<'_> {
-    fn cargo(&self) -> Cargo {
+impl Context {
+    /// Cargo on the generated crate itself.
+    pub fn cargo(&self) -> Cargo {
+        self.cargo_in(&self.paths.out_dir)
+    }
+
+    /// Cargo on a copy of the crate (a scratch workspace), sharing the target folder so
+    /// that dependencies compile once.
+    pub fn cargo_in(&self, crate_dir: &Path) -> Cargo {
         Cargo {
-            crate_dir: self.paths.out_dir.clone(),
+            crate_dir: crate_dir.to_path_buf(),
             target_dir: self.paths.target_dir(),
             timeout: self.test_timeout,
         }
     }
 
-    fn imp_bytes(&self, m: &CompiledModule) -> Option<Vec<u8>> {
+    pub fn imp_bytes(&self, m: &CompiledModule) -> Option<Vec<u8>> {
         std::fs::read(self.paths.out_dir.join(&m.imp_path)).ok()
     }
 
@@ -157,7 +164,7 @@ pub struct Options {
 }
 
 /// The modules selected by `only`, with everything they use, in dependency order.
-pub fn selection<'a>(ctx: &'a Context<'_>, only: &[String]) -> Vec<&'a CompiledModule> {
+pub fn selection<'a>(ctx: &'a Context, only: &[String]) -> Vec<&'a CompiledModule> {
     if only.is_empty() {
         return ctx.compiled.modules.iter().collect();
     }
@@ -183,7 +190,7 @@ pub fn selection<'a>(ctx: &'a Context<'_>, only: &[String]) -> Vec<&'a CompiledM
 /// `ghost build --provider manual`: tests whatever `imp.rs` is on disk, locks the green
 /// ones, writes a prompt for every other module and reports it waiting.
 pub async fn build_manual(
-    ctx: &Context<'_>,
+    ctx: &Context,
     lock: &mut Lock,
     opts: &Options,
 ) -> Result<Vec<ModuleReport>, BuildError> {
@@ -271,7 +278,7 @@ pub async fn build_manual(
 
 /// The lock entry of an accepted implementation. A re-lock keeps what the original
 /// acceptance cost (agent, model, attempts, tokens).
-fn entry_for(m: &CompiledModule, code: &[u8], previous: Option<LockEntry>) -> LockEntry {
+pub fn entry_for(m: &CompiledModule, code: &[u8], previous: Option<LockEntry>) -> LockEntry {
     let fp = &m.fingerprints;
     let (agent, model, attempts, tokens_in, tokens_out) = match previous {
         Some(p) => (p.agent, p.model, p.attempts, p.tokens_in, p.tokens_out),
@@ -304,8 +311,8 @@ pub fn repair_context(code: &str, verdict: &Verdict) -> RepairContext {
 }
 
 /// Writes `.ghost/prompts/MODULE.md` (a first prompt, or a repair prompt).
-fn write_prompt(
-    ctx: &Context<'_>,
+pub fn write_prompt(
+    ctx: &Context,
     m: &CompiledModule,
     repair: Option<&RepairContext>,
 ) -> Result<PathBuf, BuildError> {
@@ -314,8 +321,8 @@ fn write_prompt(
         .module(&m.name)
         .expect("compiled modules come from the project");
     let text = match repair {
-        None => prompt::render_first(ctx.templates, ctx.project, module)?,
-        Some(r) => prompt::render_repair(ctx.templates, ctx.project, module, r)?,
+        None => prompt::render_first(&ctx.templates, &ctx.project, module)?,
+        Some(r) => prompt::render_repair(&ctx.templates, &ctx.project, module, r)?,
     };
     let path = ctx.paths.prompts_dir().join(format!("{}.md", m.name));
     crate::plan::lock::write_atomic(&path, text.as_bytes()).map_err(|source| {
@@ -329,7 +336,7 @@ fn write_prompt(
 
 /// `ghost test`: the acceptance tests of the code on disk, whatever the lock says.
 pub async fn test(
-    ctx: &Context<'_>,
+    ctx: &Context,
     only: &[String],
 ) -> Result<Vec<(String, Verdict)>, BuildError> {
     let mut out = Vec::new();
@@ -373,7 +380,7 @@ impl LockedReport {
 
 /// `ghost build --locked`: never calls an agent and never writes generated code; fails
 /// naming what is not fresh, otherwise runs every module's acceptance tests.
-pub async fn locked(ctx: &Context<'_>, lock: &Lock) -> Result<LockedReport, BuildError> {
+pub async fn locked(ctx: &Context, lock: &Lock) -> Result<LockedReport, BuildError> {
     let mut report = LockedReport {
         outdated_files: workspace::outdated(&ctx.paths.out_dir, &ctx.compiled.all_files()),
         ..LockedReport::default()
