@@ -28,13 +28,24 @@ fn config(cases: u32) -> ProptestConfig {
 /// properties.
 fn run_all_stages(bytes: &[u8]) {
     let file = Path::new("specs/a/b.ghost");
-    let (ast, _) = syntax::parse_bytes(file, bytes);
-    if let Some(m) = &ast.module {
-        for item in &m.items {
-            let span = item.span();
+    let (ast, diags) = syntax::parse_bytes(file, bytes);
+    let utf8 = std::str::from_utf8(bytes).ok();
+    let mut spans = Vec::new();
+    collect_spans(
+        &serde_json::to_value(&ast).expect("the AST serializes"),
+        &mut spans,
+    );
+    spans.extend(diags.iter().map(|d| (d.span.start, d.span.end)));
+    for (start, end) in spans {
+        assert!(
+            start <= end && end <= bytes.len(),
+            "span {start}..{end} out of range"
+        );
+        if let Some(text) = utf8 {
+            let ok = |i: usize| text.is_char_boundary(i);
             assert!(
-                span.start <= span.end && span.end <= bytes.len(),
-                "item span {span:?} out of range"
+                ok(start) && ok(end),
+                "span {start}..{end} splits a character"
             );
         }
     }
@@ -50,6 +61,21 @@ fn run_all_stages(bytes: &[u8]) {
         if format_source(file, text).is_ok() {
             assert_formats_well(text);
         }
+    }
+}
+
+/// Every `{"start": a, "end": b}` in a serialized AST (comments included).
+fn collect_spans(v: &serde_json::Value, out: &mut Vec<(usize, usize)>) {
+    match v {
+        serde_json::Value::Object(m) => {
+            let start = m.get("start").and_then(|s| s.as_u64());
+            if let (Some(s), Some(e)) = (start, m.get("end").and_then(|e| e.as_u64())) {
+                out.push((s as usize, e as usize));
+            }
+            m.values().for_each(|x| collect_spans(x, out));
+        }
+        serde_json::Value::Array(a) => a.iter().for_each(|x| collect_spans(x, out)),
+        _ => {}
     }
 }
 
@@ -674,6 +700,8 @@ fn separator() -> impl Strategy<Value = &'static str> {
         1 => Just(" // note\n"),
         1 => Just("\n  // own line\n  "),
         1 => Just("\n\n// after a blank\n\n"),
+        1 => Just("\r\n  "),
+        1 => Just(" // crlf\r\n\r\n"),
     ]
 }
 
