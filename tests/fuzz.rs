@@ -747,3 +747,106 @@ fn fixtures_with_every_line_removed_never_panic() {
         }
     }
 }
+
+// ----- precedence -----
+
+/// An operator tree, to check that the parser reads Rust's precedence and associativity.
+#[derive(Debug, Clone)]
+enum Tree {
+    Leaf(&'static str),
+    Unary(&'static str, Box<Tree>),
+    Binary(&'static str, Box<Tree>, Box<Tree>),
+}
+
+fn tree() -> BoxedStrategy<Tree> {
+    let ops = vec![
+        "||", "&&", "==", "!=", "<", "<=", ">", ">=", "+", "-", "*", "/", "%",
+    ];
+    select(vec!["a", "b", "1", "2"])
+        .prop_map(Tree::Leaf)
+        .prop_recursive(5, 32, 2, move |inner| {
+            prop_oneof![
+                (select(vec!["-", "!"]), inner.clone())
+                    .prop_map(|(op, t)| Tree::Unary(op, Box::new(t))),
+                (select(ops.clone()), inner.clone(), inner).prop_map(|(op, l, r)| Tree::Binary(
+                    op,
+                    Box::new(l),
+                    Box::new(r)
+                )),
+            ]
+        })
+        .boxed()
+}
+
+fn precedence(op: &str) -> u8 {
+    match op {
+        "||" => 1,
+        "&&" => 2,
+        "+" | "-" => 4,
+        "*" | "/" | "%" => 5,
+        _ => 3,
+    }
+}
+
+/// Writes `t` with only the parentheses Rust's rules need; returns its binding strength.
+fn render(t: &Tree) -> (String, u8) {
+    let wrap = |t: &Tree, min: u8| {
+        let (s, strength) = render(t);
+        if strength < min {
+            format!("({s})")
+        } else {
+            s
+        }
+    };
+    match t {
+        Tree::Leaf(s) => (s.to_string(), 8),
+        Tree::Unary(op, x) => (format!("{op}{}", wrap(x, 6)), 6),
+        Tree::Binary(op, l, r) => {
+            let p = precedence(op);
+            let left_min = if p == 3 { 4 } else { p };
+            (format!("{} {op} {}", wrap(l, left_min), wrap(r, p + 1)), p)
+        }
+    }
+}
+
+fn tree_sexpr(t: &Tree) -> String {
+    match t {
+        Tree::Leaf(s) => s.to_string(),
+        Tree::Unary(op, x) => format!("({op} {})", tree_sexpr(x)),
+        Tree::Binary(op, l, r) => format!("({op} {} {})", tree_sexpr(l), tree_sexpr(r)),
+    }
+}
+
+fn ast_sexpr(e: &ghost::syntax::ast::Expr) -> String {
+    use ghost::syntax::ast::{ExprKind, UnaryOp};
+    match &e.kind {
+        ExprKind::Paren(x) => ast_sexpr(x),
+        ExprKind::Int(Some(v)) => v.to_string(),
+        ExprKind::Name(n) => n.clone(),
+        ExprKind::Unary { op, operand } => {
+            let op = if *op == UnaryOp::Neg { "-" } else { "!" };
+            format!("({op} {})", ast_sexpr(operand))
+        }
+        ExprKind::Binary { op, lhs, rhs } => {
+            format!("({} {} {})", op.symbol(), ast_sexpr(lhs), ast_sexpr(rhs))
+        }
+        other => format!("{other:?}"),
+    }
+}
+
+proptest! {
+    #![proptest_config(config(256))]
+
+    #[test]
+    fn operators_follow_rusts_precedence(t in tree()) {
+        use ghost::syntax::ast::{Clause, Item};
+        let (text, _) = render(&t);
+        let spec = format!("module m {{ fn f() {{ example {text} }} }}");
+        let (ast, diags) = syntax::parse(Path::new("m.ghost"), &spec);
+        prop_assert!(diags.is_empty(), "{}: {:?}", text, diags);
+        let module = ast.module.expect("the module parses");
+        let Some(Item::Fn(f)) = module.items.first() else { panic!("a fn") };
+        let Some(Clause::Example(x)) = f.clauses.first() else { panic!("an example") };
+        prop_assert_eq!(ast_sexpr(&x.expr), tree_sexpr(&t), "{}", text);
+    }
+}
