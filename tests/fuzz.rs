@@ -205,7 +205,7 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(config(192))]
+    #![proptest_config(config(128))]
 
     #[test]
     fn damaged_fixtures_never_panic(which in any::<usize>(), damages in prop::collection::vec(damage(), 1..4)) {
@@ -849,4 +849,38 @@ proptest! {
         let Some(Clause::Example(x)) = f.clauses.first() else { panic!("an example") };
         prop_assert_eq!(ast_sexpr(&x.expr), tree_sexpr(&t), "{}", text);
     }
+}
+
+/// Deep nesting would exhaust the stack in the parser or in any later stage walking the
+/// tree; it is an error instead, and a file just inside the limits still works.
+#[test]
+fn deep_nesting_is_an_error_not_a_crash() {
+    let deep = [
+        format!("example {}1{} == 1", "(".repeat(5_000), ")".repeat(5_000)),
+        format!("example {}1 == 1", "-".repeat(5_000)),
+        format!("example 1{} == 1", " + 1".repeat(2_000)),
+        format!("example x{} == 1", ".f".repeat(2_000)),
+        format!(
+            "}} fn g(x: {}int{}) {{",
+            "list<".repeat(5_000),
+            ">".repeat(5_000)
+        ),
+    ];
+    for clause in &deep {
+        let text = format!("module m {{ fn f() {{ {clause} }} }}");
+        let (_, diags) = syntax::parse(Path::new("m.ghost"), &text);
+        assert!(
+            diags.iter().any(|d| d.code() == "E0108"),
+            "{}: {diags:?}",
+            &clause[..20]
+        );
+        run_all_stages(text.as_bytes());
+    }
+    let fine = format!(
+        "module m {{ fn f() {{ example {}1{} == -1 + 2 }} }}",
+        "(".repeat(60),
+        ")".repeat(60)
+    );
+    assert!(syntax::parse(Path::new("m.ghost"), &fine).1.is_empty());
+    assert_formats_well(&fine);
 }
