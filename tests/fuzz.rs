@@ -702,6 +702,7 @@ fn separator() -> impl Strategy<Value = &'static str> {
         1 => Just("\n\n// after a blank\n\n"),
         1 => Just("\r\n  "),
         1 => Just(" // crlf\r\n\r\n"),
+        1 => Just(" // spaces after {  \t\n"),
     ]
 }
 

@@ -247,3 +247,9 @@ fn crlf_files_become_lf() {
     let out = fmt("module m {\r\n  fn f() // c\r\n\r\n  fn g()\r\n}\r\n");
     assert_eq!(out, "module m {\n  fn f() // c\n\n  fn g()\n}\n");
 }
+
+#[test]
+fn comment_lines_lose_trailing_white_space_only() {
+    let out = fmt("module m {\n  // c {   \n\n  fn f() // t  \n}\n");
+    assert_eq!(out, "module m {\n  // c {\n\n  fn f() // t\n}\n");
+}
