@@ -253,3 +253,36 @@ fn comment_lines_lose_trailing_white_space_only() {
     let out = fmt("module m {\n  // c {   \n\n  fn f() // t  \n}\n");
     assert_eq!(out, "module m {\n  // c {\n\n  fn f() // t\n}\n");
 }
+
+#[test]
+fn a_whole_file() {
+    let text = "// header\nmodule shop.cart { \"Cart.\n   Second line.\" // doc note\n  use a.b\n  // group two\n  use c\n  record Item { name: str, price: int, }\n  // the main fn\n  fn total(items: list<Item>) -> int {\n    example total([]) == 0 // empty\n    example total([Item { name: \"a\", price: 2 }]) == 2\n\n    property forall xs: list<Item> => total(xs) >= 0\n  }\n  nfr \"fast\" nfr lint\n}\n";
+    let expected = "\
+// header
+module shop.cart {
+  \"Cart.
+   Second line.\" // doc note
+
+  use a.b
+  // group two
+  use c
+
+  record Item {
+    name: str,
+    price: int,
+  }
+
+  // the main fn
+  fn total(items: list<Item>) -> int {
+    example total([]) == 0 // empty
+    example total([Item { name: \"a\", price: 2 }]) == 2
+
+    property forall xs: list<Item> => total(xs) >= 0
+  }
+
+  nfr \"fast\"
+  nfr lint
+}
+";
+    assert_eq!(fmt(text), expected);
+}
