@@ -884,4 +884,10 @@ fn deep_nesting_is_an_error_not_a_crash() {
     );
     assert!(syntax::parse(Path::new("m.ghost"), &fine).1.is_empty());
     assert_formats_well(&fine);
+    let long = format!(
+        "module m {{ fn f() {{ example 1{} == 1 }} }}",
+        " + 1".repeat(250)
+    );
+    assert!(syntax::parse(Path::new("m.ghost"), &long).1.is_empty());
+    assert_formats_well(&long);
 }
