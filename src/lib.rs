@@ -21,6 +21,7 @@ pub mod check;
 pub mod cli;
 pub mod compile;
 pub mod diagnostics;
+pub mod format;
 pub mod plan;
 pub mod process;
 pub mod syntax;

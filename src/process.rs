@@ -27,7 +27,10 @@ fn register(pid: Option<u32>, running: bool) {
 
 /// Kills every process group still running (on Ctrl-C, before ghost exits).
 pub fn kill_all() {
-    let pids: Vec<u32> = RUNNING.lock().map(|s| s.iter().copied().collect()).unwrap_or_default();
+    let pids: Vec<u32> = RUNNING
+        .lock()
+        .map(|s| s.iter().copied().collect())
+        .unwrap_or_default();
     for pid in pids {
         kill_group(pid);
     }

@@ -2,4 +2,6 @@
 //! Each module drives the real `ghost` binary or the library's stages on fixtures.
 
 mod check_fixtures;
+mod fmt_fixtures;
+mod fuzz;
 mod prompts;

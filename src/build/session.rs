@@ -335,10 +335,7 @@ pub fn write_prompt(
 }
 
 /// `ghost test`: the acceptance tests of the code on disk, whatever the lock says.
-pub async fn test(
-    ctx: &Context,
-    only: &[String],
-) -> Result<Vec<(String, Verdict)>, BuildError> {
+pub async fn test(ctx: &Context, only: &[String]) -> Result<Vec<(String, Verdict)>, BuildError> {
     let mut out = Vec::new();
     for m in ctx
         .compiled
