@@ -87,10 +87,7 @@ pub fn tests_rs(project: &Project, module: &ModuleModel, settings: &TargetSettin
             for b in &p.binders {
                 cx.bind(&b.name, &ident(&b.name), false);
             }
-            let title = match &p.name {
-                Some(n) => format!("property {n}: {}", p.source),
-                None => p.source.clone(),
-            };
+            let title = p.source.clone();
             properties.push_str(&format!(
                 "\n    /// `{}`\n    #[test]\n    fn {name}({}) {{\n",
                 doc_quote(&p.source),
@@ -189,7 +186,8 @@ fn check(
             .collect();
         format!("\\n  inputs: {}", parts.join(", "))
     };
-    let inputs_args: String = inputs.iter().map(|(_, v)| format!(", {v}")).collect();
+    let sep = format!(",\n{indent}    ");
+    let inputs_args: String = inputs.iter().map(|(_, v)| format!("{sep}{v}")).collect();
     let src = str_lit(source);
     let mut out = String::new();
     match &e.kind {
@@ -242,7 +240,7 @@ fn check(
             out.push_str(&format!(
                 "{indent}{assert_macro}(\n{indent}    {},\n{indent}    \"`{{}}` does not hold\\n  arguments: {holes}{inputs_fmt}\",\n{indent}    {src},\n{indent}    {}{inputs_args}\n{indent});\n",
                 local_cx.owned(&rebuilt),
-                shown.join(", ")
+                shown.join(&sep)
             ));
         }
         _ => {
