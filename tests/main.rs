@@ -3,3 +3,4 @@
 
 mod check_fixtures;
 mod prompts;
+mod rust_target;

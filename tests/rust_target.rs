@@ -1,0 +1,73 @@
+//! The Rust target: snapshots of the generated crate for the valid fixtures,
+//! determinism, and proof that the generated acceptance tests bite (see `accept`).
+
+mod accept;
+mod accept_models;
+mod build;
+mod valid_models;
+
+use ghost::compile::rust::{crate_files, interface, GeneratedFile, Owner};
+use ghost::compile::TargetSettings;
+
+fn settings() -> TargetSettings {
+    TargetSettings {
+        crate_name: "demo".into(),
+        edition: "2021".into(),
+    }
+}
+
+fn render(files: &[GeneratedFile]) -> String {
+    let mut out = String::new();
+    for f in files {
+        let owner = match f.owner {
+            Owner::Compiler => "compiler",
+            Owner::AgentStub => "agent stub",
+        };
+        out.push_str(&format!(
+            "===== {} ({owner})\n{}",
+            f.path.display(),
+            f.contents
+        ));
+    }
+    out
+}
+
+#[test]
+fn generated_crate_of_the_valid_fixtures() {
+    let project = valid_models::project();
+    let files = crate_files(&project, &settings());
+    let paths: Vec<String> = files.iter().map(|f| f.path.display().to_string()).collect();
+    assert!(
+        paths.contains(&"tests/cache_lru.rs".to_string()),
+        "{paths:?}"
+    );
+    insta::assert_snapshot!("valid_fixtures_crate", render(&files));
+}
+
+#[test]
+fn interfaces_of_the_valid_fixtures() {
+    let project = valid_models::project();
+    let mut out = String::new();
+    for m in &project.modules {
+        out.push_str(&interface(&project, m));
+        out.push('\n');
+    }
+    assert!(
+        out.contains("pub fn slugify(title: &str) -> String;"),
+        "{out}"
+    );
+    insta::assert_snapshot!("valid_fixtures_interfaces", out);
+}
+
+#[test]
+fn generating_is_deterministic_and_independent_of_the_spec_folder() {
+    let project = valid_models::project();
+    let first = crate_files(&project, &settings());
+    let second = crate_files(&project, &settings());
+    assert_eq!(first, second);
+    let mut moved = project.clone();
+    for m in &mut moved.modules {
+        m.file = std::path::Path::new("/elsewhere/entirely").join(&m.file);
+    }
+    assert_eq!(crate_files(&moved, &settings()), first);
+}
