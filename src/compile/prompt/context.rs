@@ -243,3 +243,61 @@ fn repair_view(repair: &RepairContext) -> RepairView {
         last_diff: repair.last_diff.clone().filter(|d| !d.trim().is_empty()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::{check, SpecFile};
+    use std::path::PathBuf;
+
+    /// The valid fixtures that check as one project.
+    fn fixtures() -> Project {
+        let files: Vec<SpecFile> = ["slug", "port", "lru", "exprs", "counter", "shapes"]
+            .iter()
+            .map(|name| {
+                let file = PathBuf::from(format!("tests/fixtures/valid/{name}.ghost"));
+                let text = std::fs::read_to_string(&file).expect("fixture is readable");
+                let (ast, diags) = crate::syntax::parse(&file, &text);
+                assert!(diags.is_empty(), "{name} parses");
+                SpecFile {
+                    file,
+                    expected_module: None,
+                    text,
+                    ast,
+                }
+            })
+            .collect();
+        let (project, diags) = check(&files);
+        assert!(diags.is_empty(), "fixtures check: {diags:?}");
+        project
+    }
+
+    #[test]
+    fn signatures_agree_with_the_rust_interface() {
+        let project = fixtures();
+        let mut seen = 0;
+        for module in &project.modules {
+            let context = build(&project, module, None);
+            for f in &context.functions {
+                let declared = format!("{};", f.rust_signature);
+                assert!(
+                    context.interface.contains(&declared),
+                    "{}: `{declared}` in\n{}",
+                    module.name,
+                    context.interface
+                );
+                seen += 1;
+            }
+        }
+        assert!(seen > 10, "the fixtures have functions with contracts");
+    }
+
+    #[test]
+    fn quote_drops_the_indentation_of_the_file() {
+        let source = "scenario \"s\" {\n    let c = C.new(1)\n    expect c.len() == 0\n  }\n   ";
+        assert_eq!(
+            quote(source),
+            "scenario \"s\" {\n  let c = C.new(1)\n  expect c.len() == 0\n}"
+        );
+    }
+}
