@@ -26,7 +26,6 @@ pub struct PromptContext {
     pub to_write: Vec<String>,
     /// Functions and methods that have a doc or contracts, in spec order.
     pub functions: Vec<FunctionContext>,
-    pub has_examples: bool,
     pub has_requires: bool,
     pub has_ensures: bool,
     pub has_properties: bool,
@@ -35,7 +34,7 @@ pub struct PromptContext {
     /// Snapshots, quoted as written.
     pub snapshots: Vec<String>,
     pub nfrs: Vec<NfrContext>,
-    /// `None`: no `nfr deps` (standard library only); otherwise the crates allowed.
+    /// The third-party crates `nfr deps` allows, `` `name` (req) ``; empty: std only.
     pub deps: Vec<String>,
     pub uses: Vec<UsedModule>,
     pub repair: Option<RepairView>,
@@ -122,21 +121,21 @@ pub fn build(
         .map(|nfr| {
             let (text, check) = match &nfr.kind {
                 NfrModel::Text(text) => (text.clone(), None),
-                NfrModel::ForbidUnsafe => (nfr.source.clone(), Some("the crate forbids `unsafe`")),
+                NfrModel::ForbidUnsafe => (quote(&nfr.source), Some("the crate forbids `unsafe`")),
                 NfrModel::Deps(crates) => {
                     deps.extend(crates.iter().map(|(name, req)| format!("`{name}` ({req})")));
-                    (nfr.source.clone(), Some("Cargo.toml lists no other crates"))
+                    (quote(&nfr.source), Some("Cargo.toml lists no other crates"))
                 }
                 NfrModel::Perf { .. } => (
-                    nfr.source.clone(),
+                    quote(&nfr.source),
                     Some("median of timed release-mode runs"),
                 ),
                 NfrModel::MaxLines(_) => (
-                    nfr.source.clone(),
+                    quote(&nfr.source),
                     Some("physical lines of imp.rs, comments and blanks included"),
                 ),
                 NfrModel::Lint => (
-                    nfr.source.clone(),
+                    quote(&nfr.source),
                     Some("clippy on imp.rs, warnings are errors"),
                 ),
             };
@@ -167,7 +166,6 @@ pub fn build(
         predefined,
         to_write,
         functions,
-        has_examples: any(|f| !f.examples.is_empty()),
         has_requires: any(|f| !f.requires.is_empty()),
         has_ensures: any(|f| !f.ensures.is_empty()),
         has_properties: any(|f| !f.properties.is_empty()),
