@@ -26,6 +26,7 @@ pub struct PromptContext {
     pub to_write: Vec<String>,
     /// Functions and methods that have a doc or contracts, in spec order.
     pub functions: Vec<FunctionContext>,
+    pub has_examples: bool,
     pub has_requires: bool,
     pub has_ensures: bool,
     pub has_properties: bool,
@@ -166,6 +167,7 @@ pub fn build(
         predefined,
         to_write,
         functions,
+        has_examples: any(|f| !f.examples.is_empty()),
         has_requires: any(|f| !f.requires.is_empty()),
         has_ensures: any(|f| !f.ensures.is_empty()),
         has_properties: any(|f| !f.properties.is_empty()),
