@@ -31,6 +31,9 @@ mod tests {
     fn diff_is_unified_and_empty_for_equal_texts() {
         assert_eq!(diff("a\nb\n", "a\nb\n"), "");
         let d = diff("a\nb\nc\n", "a\nB\nc\n");
-        assert_eq!(d, "--- a/imp.rs\n+++ b/imp.rs\n@@ -1,3 +1,3 @@\n a\n-b\n+B\n c\n");
+        assert_eq!(
+            d,
+            "--- a/imp.rs\n+++ b/imp.rs\n@@ -1,3 +1,3 @@\n a\n-b\n+B\n c\n"
+        );
     }
 }
