@@ -931,9 +931,7 @@ impl<'a, 'd> ExprCx<'a, 'd> {
         if !self.arity(span, &qualified, payload.len(), given.len()) {
             return None;
         }
-        let Some(types) = payload.iter().cloned().collect::<Option<Vec<Ty>>>() else {
-            return None;
-        };
+        let types = payload.iter().cloned().collect::<Option<Vec<Ty>>>()?;
         let all = self.check_all(given.iter().zip(types.iter().map(Some)))?;
         let kind = TExprKind::Variant {
             enum_ty: t.clone(),
