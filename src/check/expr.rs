@@ -425,6 +425,7 @@ impl<'a, 'd> ExprCx<'a, 'd> {
                     Kind::UnknownField {
                         type_name: tref.name.clone(),
                         name: f.name.clone(),
+                        suggestion: suggest::closest(&f.name, decl.iter().map(|(n, _)| n.as_str())),
                     },
                 );
                 ok = false;
@@ -755,9 +756,12 @@ impl<'a, 'd> ExprCx<'a, 'd> {
             }
             Lookup::Missing if segs.len() > 1 => {
                 let name = segs.iter().map(|(s, _)| *s).collect::<Vec<_>>().join(".");
+                // Only on an error: a scan of every module's name is fine here.
+                let modules = self.env.tables.modules.keys().map(String::as_str);
+                let suggestion = suggest::closest(&name, modules);
                 self.error(
                     span.to(segs[segs.len() - 1].1),
-                    Kind::UnknownModule { name },
+                    Kind::UnknownModule { name, suggestion },
                 );
                 PathTarget::Error
             }
@@ -815,9 +819,15 @@ impl<'a, 'd> ExprCx<'a, 'd> {
             _ => None,
         };
         let Some(sig) = sig else {
+            let known = match &recv.ty {
+                Ty::Named(r) => tables.methods(r),
+                _ => None,
+            };
             let kind = Kind::UnknownMethod {
                 type_name: show(&recv.ty),
                 name: method.name.clone(),
+                suggestion: known
+                    .and_then(|m| suggest::closest(&method.name, m.keys().map(String::as_str))),
             };
             self.error(method.span, kind);
             return None;
@@ -865,11 +875,14 @@ impl<'a, 'd> ExprCx<'a, 'd> {
             DeclKind::Enum | DeclKind::Error => self.variant(t, method, Some(args), span),
             DeclKind::Opaque => {
                 let Some(sig) = tables.methods(t).and_then(|m| m.get(&method.name)) else {
+                    let known = tables.methods(t).map(|m| m.keys().map(String::as_str));
+                    let suggestion = known.and_then(|k| suggest::closest(&method.name, k));
                     self.error(
                         method.span,
                         Kind::UnknownMethod {
                             type_name: t.name.clone(),
                             name: method.name.clone(),
+                            suggestion,
                         },
                     );
                     return None;
@@ -896,6 +909,7 @@ impl<'a, 'd> ExprCx<'a, 'd> {
                     Kind::UnknownMethod {
                         type_name: t.name.clone(),
                         name: method.name.clone(),
+                        suggestion: None,
                     },
                 );
                 None
@@ -917,11 +931,16 @@ impl<'a, 'd> ExprCx<'a, 'd> {
             .and_then(|vs| vs.iter().find(|(n, _)| *n == name.name))
             .map(|v| &v.1)
         else {
+            let known = tables
+                .variants(t)
+                .map(|vs| vs.iter().map(|(n, _)| n.as_str()));
+            let suggestion = known.and_then(|k| suggest::closest(&name.name, k));
             self.error(
                 name.span,
                 Kind::UnknownVariant {
                     enum_name: t.name.clone(),
                     name: name.name.clone(),
+                    suggestion,
                 },
             );
             return None;
@@ -957,6 +976,7 @@ impl<'a, 'd> ExprCx<'a, 'd> {
                         Kind::UnknownVariant {
                             enum_name: t.name.clone(),
                             name: field.name.clone(),
+                            suggestion: None,
                         },
                     );
                     return None;
@@ -978,9 +998,15 @@ impl<'a, 'd> ExprCx<'a, 'd> {
         }
         let b = self.check(base, None)?;
         let tables = self.env.tables;
+        let known = match &b.ty {
+            Ty::Named(r) => tables.record(r),
+            _ => None,
+        };
         let unknown = Kind::UnknownField {
             type_name: show(&b.ty),
             name: field.name.clone(),
+            suggestion: known
+                .and_then(|fs| suggest::closest(&field.name, fs.iter().map(|(n, _)| n.as_str()))),
         };
         match &b.ty {
             Ty::Named(r) if r.kind == DeclKind::Record => {

@@ -118,7 +118,12 @@ pub fn check_parsed(files: &[SpecFile], syntax: &[Diagnostic]) -> (Project, Vec<
             let kind = if used == **name {
                 Some(Kind::UseSelf { name: used.clone() })
             } else if !by_name.contains_key(&used) {
-                Some(Kind::UnknownModule { name: used.clone() })
+                let known = by_name.keys().map(String::as_str);
+                let suggestion = suggest::closest(&used, known);
+                Some(Kind::UnknownModule {
+                    name: used.clone(),
+                    suggestion,
+                })
             } else if table.uses.contains(&used) {
                 Some(Kind::Duplicate {
                     what: "use",
