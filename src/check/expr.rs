@@ -6,7 +6,7 @@
 use super::model::{Builtin, DeclKind, FnRef, TExpr, TExprKind, Ty, TypeRef};
 use super::scope::{Env, FnSig, Lookup};
 use super::suggest;
-use super::types::{contains_opaque, show};
+use super::types::{find_opaque, show};
 use crate::diagnostics::{Diagnostic, Kind};
 use crate::syntax::ast::{BinaryOp, Expr, ExprKind, Ident, Span, UnaryOp};
 
@@ -1084,8 +1084,8 @@ impl<'a, 'd> ExprCx<'a, 'd> {
                 let (l, r) = self.pair(lhs, rhs, None)?;
                 let ty = &l.ty;
                 if matches!(op, BinaryOp::Eq | BinaryOp::Ne) {
-                    if contains_opaque(self.env.tables, ty) {
-                        self.error(span, Kind::NoEquality { ty: show(ty) });
+                    if let Some(opaque) = find_opaque(self.env.tables, ty) {
+                        self.error(span, Kind::NoEquality { ty: opaque });
                         return None;
                     }
                 } else if !matches!(ty, Ty::Int | Ty::Float | Ty::Str) {
