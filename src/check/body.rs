@@ -26,11 +26,9 @@ fn doc(d: &Option<ast::Doc>) -> Option<String> {
 }
 
 impl BodyCx<'_, '_> {
+    /// The text of a clause, trimmed (the parser's spans may hold trailing white space).
     pub fn source(&self, span: Span) -> String {
-        self.text
-            .get(span.start..span.end)
-            .unwrap_or("")
-            .to_string()
+        source_text(self.text, span)
     }
 
     pub fn record(&self, r: &ast::RecordDecl) -> Record {
@@ -306,11 +304,7 @@ impl BodyCx<'_, '_> {
                 }
                 Stmt::Expect { expr, span } => {
                     if let Some(e) = cx.check_bool(expr, "expect") {
-                        let source = self
-                            .text
-                            .get(span.start..span.end)
-                            .unwrap_or("")
-                            .to_string();
+                        let source = source_text(self.text, *span);
                         steps.push(Step::Expect { expr: e, source });
                     }
                 }
@@ -353,6 +347,14 @@ impl BodyCx<'_, '_> {
             span: s.span,
         })
     }
+}
+
+/// The text of `span` in `text`, trimmed; empty when the text is missing (not UTF-8).
+pub(crate) fn source_text(text: &str, span: Span) -> String {
+    text.get(span.start..span.end)
+        .unwrap_or("")
+        .trim()
+        .to_string()
 }
 
 /// A `mut self` call on a binding makes its latest `let` mutable.

@@ -30,6 +30,7 @@ use crate::diagnostics::{self, Diagnostic, Kind};
 use crate::syntax::ast::{Item, Module, SourceFile, Span};
 use body::BodyCx;
 use scope::{Env, Tables};
+use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 
@@ -48,9 +49,21 @@ pub struct SpecFile {
 
 /// Checks a set of parsed files together.
 ///
-/// Syntax diagnostics are not seen here: the caller drops the modules of files that had
-/// them (and, through [`Project`]'s order, should treat their users alike).
+/// The syntax stage's diagnostics are not seen here: use [`check_parsed`] to leave out
+/// the modules of files that had syntax errors (and their users) too.
 pub fn check(files: &[SpecFile]) -> (Project, Vec<Diagnostic>) {
+    check_parsed(files, &[])
+}
+
+/// As [`check`], with the syntax diagnostics of the same files: a file with a syntax
+/// error counts as a module with errors (left out, and so is every module using it).
+/// The returned diagnostics are the checker's own; `syntax` is not repeated.
+pub fn check_parsed(files: &[SpecFile], syntax: &[Diagnostic]) -> (Project, Vec<Diagnostic>) {
+    let broken_files: HashSet<&std::path::Path> = syntax
+        .iter()
+        .filter(|d| d.is_error())
+        .map(|d| d.file.as_path())
+        .collect();
     let mut diags: Vec<Vec<Diagnostic>> = vec![Vec::new(); files.len()];
 
     // Module names: each declared once, matching its path.
@@ -68,15 +81,17 @@ pub fn check(files: &[SpecFile]) -> (Project, Vec<Diagnostic>) {
                 diags[i].push(Diagnostic::new(&f.file, m.path.span, kind));
             }
         }
-        if by_name.contains_key(&name) {
-            diags[i].push(Diagnostic::new(
-                &f.file,
-                m.path.span,
-                Kind::DuplicateModule { name: name.clone() },
-            ));
-            duplicated.insert(name);
-        } else {
-            by_name.insert(name, i);
+        match by_name.entry(name) {
+            Entry::Occupied(e) => {
+                let kind = Kind::DuplicateModule {
+                    name: e.key().clone(),
+                };
+                diags[i].push(Diagnostic::new(&f.file, m.path.span, kind));
+                duplicated.insert(e.key().clone());
+            }
+            Entry::Vacant(e) => {
+                e.insert(i);
+            }
         }
     }
     let mut names: Vec<&String> = by_name.keys().collect();
@@ -103,7 +118,12 @@ pub fn check(files: &[SpecFile]) -> (Project, Vec<Diagnostic>) {
             let kind = if used == **name {
                 Some(Kind::UseSelf { name: used.clone() })
             } else if !by_name.contains_key(&used) {
-                Some(Kind::UnknownModule { name: used.clone() })
+                let known = by_name.keys().map(String::as_str);
+                let suggestion = suggest::closest(&used, known);
+                Some(Kind::UnknownModule {
+                    name: used.clone(),
+                    suggestion,
+                })
             } else if table.uses.contains(&used) {
                 Some(Kind::Duplicate {
                     what: "use",
@@ -112,6 +132,9 @@ pub fn check(files: &[SpecFile]) -> (Project, Vec<Diagnostic>) {
             } else {
                 None
             };
+            if matches!(kind, Some(Kind::UnknownModule { .. })) {
+                table.failed_uses.push(used.clone());
+            }
             match kind {
                 Some(kind) => diags[i].push(Diagnostic::new(&f.file, u.path.span, kind)),
                 None => {
@@ -182,8 +205,12 @@ pub fn check(files: &[SpecFile]) -> (Project, Vec<Diagnostic>) {
             Kind::UseCycle { cycle: text },
         ));
     }
-    let has_errors =
-        |n: &str| duplicated.contains(n) || diags[by_name[n]].iter().any(Diagnostic::is_error);
+    let has_errors = |n: &str| {
+        let i = by_name[n];
+        duplicated.contains(n)
+            || broken_files.contains(files[i].file.as_path())
+            || diags[i].iter().any(Diagnostic::is_error)
+    };
     let order = graph::order(&nodes, &has_errors);
     let modules = order.into_iter().filter_map(|n| models.remove(n)).collect();
 
@@ -294,7 +321,7 @@ fn module_model(
             Item::Nfr(x) => nfrs.push(x),
         }
     }
-    let source = |s: Span| f.text.get(s.start..s.end).unwrap_or("").to_string();
+    let source = |s: Span| body::source_text(&f.text, s);
     model.nfrs = nfr::check_nfrs(env, &nfrs, &source, cx.diags);
     model
 }
