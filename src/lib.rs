@@ -20,4 +20,5 @@ pub mod check;
 pub mod cli;
 pub mod compile;
 pub mod diagnostics;
+pub mod plan;
 pub mod syntax;

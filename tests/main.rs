@@ -1,3 +1,5 @@
 //! ghost's integration tests, in one binary so the suite links once.
 //! Each module drives the real `ghost` binary or the library's stages on fixtures.
+
+mod check_fixtures;
 mod rust_target;

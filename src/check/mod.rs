@@ -5,13 +5,33 @@
 //! module graph, and collects every diagnostic before it returns. Modules with errors
 //! are left out of the returned project (a file with errors never reaches an agent);
 //! modules without errors are kept, in dependency order.
+//!
+//! The passes: module names (`mod.rs`), declared type names and `use`s (`decls.rs`,
+//! pass one), resolved fields and signatures (`decls.rs`, pass two, into the tables of
+//! `scope.rs`), bodies (`body.rs`, `expr.rs`, `nfr.rs`), then the `use` graph (`graph.rs`).
 
+mod body;
+mod decls;
+mod expr;
+mod generators;
+mod graph;
 pub mod model;
+mod nfr;
+mod scope;
+mod suggest;
+mod types;
+
+#[cfg(test)]
+mod tests;
 
 pub use model::*;
 
-use crate::diagnostics::Diagnostic;
-use crate::syntax::ast::SourceFile;
+use crate::diagnostics::{self, Diagnostic, Kind};
+use crate::syntax::ast::{Item, Module, SourceFile, Span};
+use body::BodyCx;
+use scope::{Env, Tables};
+use std::collections::hash_map::Entry;
+use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 
 /// One parsed spec file, as the checker receives it.
@@ -28,7 +48,277 @@ pub struct SpecFile {
 }
 
 /// Checks a set of parsed files together.
+///
+/// The syntax stage's diagnostics are not seen here: use [`check_parsed`] to leave out
+/// the modules of files that had syntax errors (and their users) too.
 pub fn check(files: &[SpecFile]) -> (Project, Vec<Diagnostic>) {
-    let _ = files;
-    (Project::default(), Vec::new())
+    check_parsed(files, &[])
+}
+
+/// As [`check`], with the syntax diagnostics of the same files: a file with a syntax
+/// error counts as a module with errors (left out, and so is every module using it).
+/// The returned diagnostics are the checker's own; `syntax` is not repeated.
+pub fn check_parsed(files: &[SpecFile], syntax: &[Diagnostic]) -> (Project, Vec<Diagnostic>) {
+    let broken_files: HashSet<&std::path::Path> = syntax
+        .iter()
+        .filter(|d| d.is_error())
+        .map(|d| d.file.as_path())
+        .collect();
+    let mut diags: Vec<Vec<Diagnostic>> = vec![Vec::new(); files.len()];
+
+    // Module names: each declared once, matching its path.
+    let mut by_name: HashMap<String, usize> = HashMap::new();
+    let mut duplicated: HashSet<String> = HashSet::new();
+    for (i, f) in files.iter().enumerate() {
+        let Some(m) = &f.ast.module else { continue };
+        let name = m.path.dotted();
+        if let Some(expected) = &f.expected_module {
+            if *expected != name {
+                let kind = Kind::ModulePathMismatch {
+                    declared: name.clone(),
+                    expected: expected.clone(),
+                };
+                diags[i].push(Diagnostic::new(&f.file, m.path.span, kind));
+            }
+        }
+        match by_name.entry(name) {
+            Entry::Occupied(e) => {
+                let kind = Kind::DuplicateModule {
+                    name: e.key().clone(),
+                };
+                diags[i].push(Diagnostic::new(&f.file, m.path.span, kind));
+                duplicated.insert(e.key().clone());
+            }
+            Entry::Vacant(e) => {
+                e.insert(i);
+            }
+        }
+    }
+    let mut names: Vec<&String> = by_name.keys().collect();
+    names.sort();
+    let module_of = |i: usize| {
+        files[i]
+            .ast
+            .module
+            .as_ref()
+            .expect("only files with a module are named")
+    };
+
+    // Pass one: type names and uses.
+    let mut tables = Tables::default();
+    let mut use_spans: HashMap<&str, Vec<(String, Span)>> = HashMap::new();
+    for name in &names {
+        let i = by_name[*name];
+        let (f, m) = (&files[i], module_of(i));
+        let mut table = decls::declare_types(m, name, &f.file, &mut diags[i]);
+        let mut spans: Vec<(String, Span)> = Vec::new();
+        for item in &m.items {
+            let Item::Use(u) = item else { continue };
+            let used = u.path.dotted();
+            let kind = if used == **name {
+                Some(Kind::UseSelf { name: used.clone() })
+            } else if !by_name.contains_key(&used) {
+                let known = by_name.keys().map(String::as_str);
+                let suggestion = suggest::closest(&used, known);
+                Some(Kind::UnknownModule {
+                    name: used.clone(),
+                    suggestion,
+                })
+            } else if table.uses.contains(&used) {
+                Some(Kind::Duplicate {
+                    what: "use",
+                    name: used.clone(),
+                })
+            } else {
+                None
+            };
+            match kind {
+                Some(kind) => diags[i].push(Diagnostic::new(&f.file, u.path.span, kind)),
+                None => {
+                    table.uses.push(used.clone());
+                    spans.push((used, u.path.span));
+                }
+            }
+        }
+        use_spans.insert(name.as_str(), spans);
+        tables.modules.insert((*name).clone(), table);
+    }
+
+    // Pass two: fields, variants, signatures.
+    let mut resolved = Vec::with_capacity(names.len());
+    for name in &names {
+        let i = by_name[*name];
+        let env = Env {
+            tables: &tables,
+            module: name,
+            file: &files[i].file,
+        };
+        resolved.push(decls::resolve_decls(env, module_of(i), &mut diags[i]));
+    }
+    for (name, r) in names.iter().zip(resolved) {
+        let t = tables
+            .modules
+            .get_mut(*name)
+            .expect("every named module has a table");
+        t.records = r.records;
+        t.enums = r.enums;
+        t.methods = r.methods;
+        t.functions = r.functions;
+    }
+
+    // Bodies.
+    let mut models: HashMap<&str, ModuleModel> = HashMap::new();
+    for name in &names {
+        let i = by_name[*name];
+        let env = Env {
+            tables: &tables,
+            module: name,
+            file: &files[i].file,
+        };
+        decls::check_infinite(env, module_of(i), &mut diags[i]);
+        let model = module_model(env, &files[i], module_of(i), &mut diags[i]);
+        models.insert(name.as_str(), model);
+    }
+
+    // The `use` graph: cycles, then the order of what is kept.
+    let nodes: Vec<graph::Node<'_>> = names
+        .iter()
+        .map(|n| graph::Node {
+            name: n.as_str(),
+            uses: tables.modules[*n].uses.iter().map(String::as_str).collect(),
+        })
+        .collect();
+    for cycle in graph::cycles(&nodes) {
+        let i = by_name[cycle[0]];
+        let span = use_spans[cycle[0]]
+            .iter()
+            .find(|(u, _)| u == cycle[1])
+            .map(|(_, s)| *s)
+            .unwrap_or_default();
+        let text = format!("{} -> {}", cycle.join(" -> "), cycle[0]);
+        diags[i].push(Diagnostic::new(
+            &files[i].file,
+            span,
+            Kind::UseCycle { cycle: text },
+        ));
+    }
+    let has_errors = |n: &str| {
+        let i = by_name[n];
+        duplicated.contains(n)
+            || broken_files.contains(files[i].file.as_path())
+            || diags[i].iter().any(Diagnostic::is_error)
+    };
+    let order = graph::order(&nodes, &has_errors);
+    let modules = order.into_iter().filter_map(|n| models.remove(n)).collect();
+
+    let mut all: Vec<Diagnostic> = diags.into_iter().flatten().collect();
+    diagnostics::sort(&mut all);
+    (Project { modules }, all)
+}
+
+/// A test's name as the target sees it: two scenarios whose names differ only in case
+/// or punctuation would collide.
+fn test_name(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
+fn module_model(
+    env: Env<'_>,
+    f: &SpecFile,
+    m: &Module,
+    diags: &mut Vec<Diagnostic>,
+) -> ModuleModel {
+    let mut cx = BodyCx {
+        env,
+        text: &f.text,
+        diags,
+    };
+    let mut model = ModuleModel {
+        name: env.module.to_string(),
+        path: m.path.segments.clone(),
+        file: f.file.clone(),
+        doc: m.doc.as_ref().map(|d| d.text.clone()),
+        uses: env.table().uses.clone(),
+        records: Vec::new(),
+        enums: Vec::new(),
+        types: Vec::new(),
+        functions: Vec::new(),
+        scenarios: Vec::new(),
+        snapshots: Vec::new(),
+        nfrs: Vec::new(),
+    };
+    // Duplicates were reported in the declaration passes; only the first is modelled.
+    let mut types_seen: HashSet<&str> = HashSet::new();
+    let mut fns_seen: HashSet<&str> = HashSet::new();
+    let mut tests_seen: HashMap<(bool, String), Span> = HashMap::new();
+    let mut nfrs = Vec::new();
+    for item in &m.items {
+        match item {
+            Item::Use(_) => {}
+            Item::Fn(x) => {
+                if fns_seen.insert(&x.name.name) {
+                    model.functions.extend(cx.free_fn(x));
+                }
+            }
+            Item::Record(x) => {
+                if types_seen.insert(&x.name.name) {
+                    model.records.push(cx.record(x));
+                }
+            }
+            Item::Enum(x) => {
+                if types_seen.insert(&x.name.name) {
+                    model.enums.push(cx.enum_decl(x));
+                }
+            }
+            Item::Type(x) => {
+                if types_seen.insert(&x.name.name) {
+                    model.types.push(cx.opaque(x));
+                }
+            }
+            Item::Scenario(x) => {
+                let key = (false, test_name(&x.name.value));
+                if let Some(first) = tests_seen.get(&key) {
+                    let kind = Kind::Duplicate {
+                        what: "scenario",
+                        name: x.name.value.clone(),
+                    };
+                    cx.diags.push(
+                        Diagnostic::new(&f.file, x.name.span, kind)
+                            .with_related(*first, "first here"),
+                    );
+                } else {
+                    tests_seen.insert(key, x.name.span);
+                }
+                model.scenarios.push(cx.scenario(x));
+            }
+            Item::Snapshot(x) => {
+                let key = (true, test_name(&x.name.value));
+                if let Some(first) = tests_seen.get(&key) {
+                    let kind = Kind::Duplicate {
+                        what: "snapshot",
+                        name: x.name.value.clone(),
+                    };
+                    cx.diags.push(
+                        Diagnostic::new(&f.file, x.name.span, kind)
+                            .with_related(*first, "first here"),
+                    );
+                } else {
+                    tests_seen.insert(key, x.name.span);
+                }
+                model.snapshots.extend(cx.snapshot(x));
+            }
+            Item::Nfr(x) => nfrs.push(x),
+        }
+    }
+    let source = |s: Span| body::source_text(&f.text, s);
+    model.nfrs = nfr::check_nfrs(env, &nfrs, &source, cx.diags);
+    model
 }

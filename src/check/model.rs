@@ -187,7 +187,11 @@ pub struct Snapshot {
 pub enum Step {
     /// `let x = value`. `mutable` is true when a `mut self` method is later called on
     /// `x` (or `let mut` was written), so the target can declare it mutable.
-    Let { name: String, mutable: bool, value: TExpr },
+    Let {
+        name: String,
+        mutable: bool,
+        value: TExpr,
+    },
     /// `expect EXPR` with the statement as written.
     Expect { expr: TExpr, source: String },
     /// A bare expression, evaluated for its effect.
@@ -202,6 +206,9 @@ pub struct Nfr {
     pub span: Span,
 }
 
+// A module holds a handful of these: boxing `Perf`'s call would only make matching on it
+// clumsier for the compiler.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub enum NfrModel {
     /// Asked for in the prompt only.
@@ -210,7 +217,10 @@ pub enum NfrModel {
     /// The third-party crates the implementation may use: (name, version requirement).
     Deps(Vec<(String, String)>),
     /// A release-mode timing of `call`; the budget in nanoseconds.
-    Perf { call: TExpr, budget_ns: u64 },
+    Perf {
+        call: TExpr,
+        budget_ns: u64,
+    },
     MaxLines(u64),
     Lint,
 }
@@ -272,20 +282,53 @@ pub enum TExprKind {
     Ok(Box<TExpr>),
     Err(Box<TExpr>),
     /// `Enum.Variant` or `Enum.Variant(args)`; `ty` of the node is the enum.
-    Variant { enum_ty: TypeRef, variant: String, args: Vec<TExpr> },
+    Variant {
+        enum_ty: TypeRef,
+        variant: String,
+        args: Vec<TExpr>,
+    },
     /// `Record { f: x }`, fields in declaration order.
-    Record { ty: TypeRef, fields: Vec<(String, TExpr)> },
+    Record {
+        ty: TypeRef,
+        fields: Vec<(String, TExpr)>,
+    },
     /// A free function (this module's or a used one's) or a static method (`T.new(x)`).
-    Call { func: FnRef, args: Vec<TExpr> },
+    Call {
+        func: FnRef,
+        args: Vec<TExpr>,
+    },
     /// `x.m(args)` on an opaque type's value.
-    MethodCall { receiver: Box<TExpr>, func: FnRef, args: Vec<TExpr> },
-    Builtin { op: Builtin, args: Vec<TExpr> },
+    MethodCall {
+        receiver: Box<TExpr>,
+        func: FnRef,
+        args: Vec<TExpr>,
+    },
+    Builtin {
+        op: Builtin,
+        args: Vec<TExpr>,
+    },
     /// `r.field` on a record.
-    Field { base: Box<TExpr>, name: String },
+    Field {
+        base: Box<TExpr>,
+        name: String,
+    },
     /// `t.0` on a tuple.
-    TupleField { base: Box<TExpr>, index: usize },
+    TupleField {
+        base: Box<TExpr>,
+        index: usize,
+    },
     /// `xs[i]` on a list (int index) or a map (key); `str` indexing is not allowed.
-    Index { base: Box<TExpr>, index: Box<TExpr> },
-    Unary { op: UnaryOp, operand: Box<TExpr> },
-    Binary { op: BinaryOp, lhs: Box<TExpr>, rhs: Box<TExpr> },
+    Index {
+        base: Box<TExpr>,
+        index: Box<TExpr>,
+    },
+    Unary {
+        op: UnaryOp,
+        operand: Box<TExpr>,
+    },
+    Binary {
+        op: BinaryOp,
+        lhs: Box<TExpr>,
+        rhs: Box<TExpr>,
+    },
 }

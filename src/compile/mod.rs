@@ -22,6 +22,9 @@ pub struct TargetSettings {
 
 impl Default for TargetSettings {
     fn default() -> Self {
-        TargetSettings { crate_name: "generated".into(), edition: "2021".into() }
+        TargetSettings {
+            crate_name: "generated".into(),
+            edition: "2021".into(),
+        }
     }
 }

@@ -13,86 +13,187 @@ pub enum Kind {
     /// The file is not valid UTF-8 (binary files land here too).
     InvalidUtf8,
     /// pest could not parse: `expected` lists what would have been accepted.
-    Syntax { expected: String, found: String },
+    Syntax {
+        expected: String,
+        found: String,
+    },
     /// An integer literal does not fit in a 64-bit signed integer.
-    IntTooLarge { literal: String },
+    IntTooLarge {
+        literal: String,
+    },
     /// An escape sequence in a string is not one ghost knows.
-    BadEscape { escape: String },
+    BadEscape {
+        escape: String,
+    },
     /// `a == b == c`: comparisons do not chain (as in Rust).
     ChainedComparison,
     /// A file holds no `module` declaration at all.
     NoModule,
     /// A file could not be read (permissions, vanished): reported against the file.
-    Unreadable { reason: String },
+    Unreadable {
+        reason: String,
+    },
 
     // ----- E02xx: names and declarations -----
-    UnknownType { name: String, suggestion: Option<String> },
-    UnknownModule { name: String },
-    UnknownFunction { name: String, suggestion: Option<String> },
-    UnknownVariant { enum_name: String, name: String },
-    UnknownVariable { name: String, suggestion: Option<String> },
-    UnknownField { type_name: String, name: String },
-    UnknownMethod { type_name: String, name: String },
+    UnknownType {
+        name: String,
+        suggestion: Option<String>,
+    },
+    UnknownModule {
+        name: String,
+        suggestion: Option<String>,
+    },
+    UnknownFunction {
+        name: String,
+        suggestion: Option<String>,
+    },
+    UnknownVariant {
+        enum_name: String,
+        name: String,
+        suggestion: Option<String>,
+    },
+    UnknownVariable {
+        name: String,
+        suggestion: Option<String>,
+    },
+    UnknownField {
+        type_name: String,
+        name: String,
+        suggestion: Option<String>,
+    },
+    UnknownMethod {
+        type_name: String,
+        name: String,
+        suggestion: Option<String>,
+    },
     /// Two declarations with one name in one scope: `what` says what kind of name.
-    Duplicate { what: &'static str, name: String },
+    Duplicate {
+        what: &'static str,
+        name: String,
+    },
     /// `use a.b` ... `use c.d` that leads back to `a.b`: `cycle` is `a.b -> c.d -> a.b`.
-    UseCycle { cycle: String },
+    UseCycle {
+        cycle: String,
+    },
     /// The module name does not match the file's path under the specs folder.
-    ModulePathMismatch { declared: String, expected: String },
+    ModulePathMismatch {
+        declared: String,
+        expected: String,
+    },
     /// `use` of the module itself.
-    UseSelf { name: String },
+    UseSelf {
+        name: String,
+    },
     /// A name the language keeps for itself (`result`, `some`, `ok`, ...) declared by the user.
-    ReservedName { name: String },
+    ReservedName {
+        name: String,
+    },
     /// `self` outside a `type`'s method.
     SelfOutsideType,
     /// Two spec files declare the same module.
-    DuplicateModule { name: String },
+    DuplicateModule {
+        name: String,
+    },
     /// A record literal misses fields.
-    MissingFields { record: String, fields: String },
+    MissingFields {
+        record: String,
+        fields: String,
+    },
+    /// An unqualified name declared by more than one used module.
+    AmbiguousName {
+        name: String,
+        modules: String,
+    },
+    /// A module named in an expression that this module does not `use`.
+    ModuleNotUsed {
+        name: String,
+    },
 
     // ----- E03xx: types and contracts -----
-    TypeMismatch { expected: String, found: String },
+    TypeMismatch {
+        expected: String,
+        found: String,
+    },
     /// A call with the wrong number of arguments.
-    Arity { name: String, expected: usize, found: usize },
+    Arity {
+        name: String,
+        expected: usize,
+        found: usize,
+    },
     /// An example, requires, ensures, property or expect that is not a `bool`.
-    NotBool { clause: &'static str, found: String },
+    NotBool {
+        clause: &'static str,
+        found: String,
+    },
     /// `result` used outside an `ensures`.
     ResultOutsideEnsures,
     /// `ensures` on a function that returns nothing.
     EnsuresWithoutResult,
     /// A property over a type that has no generator (an opaque `type`).
-    NoGenerator { ty: String },
+    NoGenerator {
+        ty: String,
+    },
     /// A literal whose type cannot be inferred (`[]`, `{}`, `none` with nothing to go by).
-    CannotInfer { what: &'static str },
+    CannotInfer {
+        what: &'static str,
+    },
     /// An operator applied to types it does not work on.
-    BadOperator { op: String, ty: String },
+    BadOperator {
+        op: String,
+        ty: String,
+    },
     /// A generic type with the wrong number of arguments (`list<int, int>`, `map<str>`).
-    TypeArity { name: String, expected: usize, found: usize },
+    TypeArity {
+        name: String,
+        expected: usize,
+        found: usize,
+    },
     /// `in a..b` on a type that is not `int` or `float`.
-    BadRange { ty: String },
+    BadRange {
+        ty: String,
+    },
     /// A method called on a type without `self` (or a static one called on a value).
-    BadReceiver { name: String, message: String },
+    BadReceiver {
+        name: String,
+        message: String,
+    },
     /// A snapshot whose last statement is not an expression.
     SnapshotWithoutValue,
     /// Equality on an opaque `type`, which has none.
-    NoEquality { ty: String },
-    /// A mutating method called through a binding that is not mutable is fine in ghost
-    /// (the compiler declares what it needs); kept for the reserved code.
-    /// Calling `mut self` methods on a temporary value.
-    MutOnTemporary { name: String },
+    NoEquality {
+        ty: String,
+    },
+    /// A `map` key type that has no total order (`float` inside it).
+    UnorderedMapKey {
+        ty: String,
+    },
+    /// A record or enum that contains itself other than through `list` or `map`.
+    InfiniteType {
+        name: String,
+    },
 
     // ----- E04xx: non-functional requirements -----
-    BadDurationUnit { unit: String },
-    BadDuration { value: String },
+    BadDurationUnit {
+        unit: String,
+    },
+    BadDuration {
+        value: String,
+    },
     /// `nfr forbid X` where X is not `unsafe`.
-    UnknownForbid { what: String },
+    UnknownForbid {
+        what: String,
+    },
     /// `nfr perf` whose subject is not a call of one of the module's functions.
     PerfNotACall,
     /// `nfr max_lines 0`.
     BadMaxLines,
     /// The same NFR twice (`nfr lint` twice, two `nfr deps`).
-    DuplicateNfr { what: &'static str },
-    BadCrateName { name: String },
+    DuplicateNfr {
+        what: &'static str,
+    },
+    BadCrateName {
+        name: String,
+    },
 }
 
 impl Kind {
@@ -127,6 +228,8 @@ impl Kind {
             SelfOutsideType => "E0213",
             DuplicateModule { .. } => "E0214",
             MissingFields { .. } => "E0215",
+            AmbiguousName { .. } => "E0216",
+            ModuleNotUsed { .. } => "E0217",
 
             TypeMismatch { .. } => "E0301",
             Arity { .. } => "E0302",
@@ -141,7 +244,9 @@ impl Kind {
             BadReceiver { .. } => "E0311",
             SnapshotWithoutValue => "E0312",
             NoEquality { .. } => "E0313",
-            MutOnTemporary { .. } => "E0314",
+            // E0314 is retired (it was `MutOnTemporary`).
+            UnorderedMapKey { .. } => "E0315",
+            InfiniteType { .. } => "E0316",
 
             BadDurationUnit { .. } => "E0401",
             BadDuration { .. } => "E0402",
@@ -159,32 +264,56 @@ impl Kind {
         match self {
             InvalidUtf8 => "the file is not valid UTF-8".into(),
             Syntax { expected, found } => format!("expected {expected}, found {found}"),
-            IntTooLarge { literal } => format!("integer `{literal}` does not fit in a 64-bit `int`"),
+            IntTooLarge { literal } => {
+                format!("integer `{literal}` does not fit in a 64-bit `int`")
+            }
             BadEscape { escape } => format!("unknown escape `{escape}` in a string"),
             ChainedComparison => "comparison operators cannot be chained".into(),
             NoModule => "the file declares no `module`".into(),
             Unreadable { reason } => format!("cannot read the file: {reason}"),
 
             UnknownType { name, .. } => format!("unknown type `{name}`"),
-            UnknownModule { name } => format!("unknown module `{name}`"),
+            UnknownModule { name, .. } => format!("unknown module `{name}`"),
             UnknownFunction { name, .. } => format!("unknown function `{name}`"),
-            UnknownVariant { enum_name, name } => format!("`{enum_name}` has no variant `{name}`"),
+            UnknownVariant {
+                enum_name, name, ..
+            } => format!("`{enum_name}` has no variant `{name}`"),
             UnknownVariable { name, .. } => format!("unknown name `{name}`"),
-            UnknownField { type_name, name } => format!("`{type_name}` has no field `{name}`"),
-            UnknownMethod { type_name, name } => format!("`{type_name}` has no method `{name}`"),
+            UnknownField {
+                type_name, name, ..
+            } => format!("`{type_name}` has no field `{name}`"),
+            UnknownMethod {
+                type_name, name, ..
+            } => format!("`{type_name}` has no method `{name}`"),
             Duplicate { what, name } => format!("duplicate {what} `{name}`"),
             UseCycle { cycle } => format!("`use` cycle: {cycle}"),
             ModulePathMismatch { declared, expected } => {
-                format!("module `{declared}` does not match its file path, which names `{expected}`")
+                format!(
+                    "module `{declared}` does not match its file path, which names `{expected}`"
+                )
             }
             UseSelf { name } => format!("module `{name}` uses itself"),
             ReservedName { name } => format!("`{name}` is a built-in name and cannot be declared"),
             SelfOutsideType => "`self` is only allowed in the methods of a `type`".into(),
-            DuplicateModule { name } => format!("module `{name}` is declared in more than one file"),
-            MissingFields { record, fields } => format!("record `{record}` is missing fields: {fields}"),
+            DuplicateModule { name } => {
+                format!("module `{name}` is declared in more than one file")
+            }
+            MissingFields { record, fields } => {
+                format!("record `{record}` is missing fields: {fields}")
+            }
+            AmbiguousName { name, modules } => {
+                format!("`{name}` is declared by more than one used module: {modules}")
+            }
+            ModuleNotUsed { name } => format!("module `{name}` is not used by this module"),
 
-            TypeMismatch { expected, found } => format!("type mismatch: expected `{expected}`, found `{found}`"),
-            Arity { name, expected, found } => {
+            TypeMismatch { expected, found } => {
+                format!("type mismatch: expected `{expected}`, found `{found}`")
+            }
+            Arity {
+                name,
+                expected,
+                found,
+            } => {
                 let s = if *expected == 1 { "" } else { "s" };
                 format!("`{name}` takes {expected} argument{s} but {found} were given")
             }
@@ -194,14 +323,25 @@ impl Kind {
             NoGenerator { ty } => format!("no generator exists for `{ty}`"),
             CannotInfer { what } => format!("cannot infer the type of {what}"),
             BadOperator { op, ty } => format!("operator `{op}` cannot be applied to `{ty}`"),
-            TypeArity { name, expected, found } => {
+            TypeArity {
+                name,
+                expected,
+                found,
+            } => {
                 format!("`{name}` takes {expected} type argument(s) but {found} were given")
             }
             BadRange { ty } => format!("a range `in a..b` needs `int` or `float`, not `{ty}`"),
             BadReceiver { message, .. } => message.clone(),
             SnapshotWithoutValue => "a snapshot must end with the expression to record".into(),
-            NoEquality { ty } => format!("`{ty}` is an opaque type and cannot be compared with `==`"),
-            MutOnTemporary { name } => format!("`{name}` takes `mut self` but is called on a temporary value"),
+            NoEquality { ty } => {
+                format!("`{ty}` is an opaque type and cannot be compared with `==`")
+            }
+            UnorderedMapKey { ty } => {
+                format!("`{ty}` cannot be a map key: keys must be ordered, and `float` is not")
+            }
+            InfiniteType { name } => {
+                format!("`{name}` contains itself and would be infinitely large")
+            }
 
             BadDurationUnit { unit } => {
                 if unit.is_empty() {
@@ -228,7 +368,11 @@ impl Kind {
             NoModule => Some("a spec file starts with `module name.path { ... }`".into()),
             UnknownType { suggestion: Some(s), .. }
             | UnknownFunction { suggestion: Some(s), .. }
-            | UnknownVariable { suggestion: Some(s), .. } => Some(format!("did you mean `{s}`?")),
+            | UnknownVariable { suggestion: Some(s), .. }
+            | UnknownModule { suggestion: Some(s), .. }
+            | UnknownVariant { suggestion: Some(s), .. }
+            | UnknownField { suggestion: Some(s), .. }
+            | UnknownMethod { suggestion: Some(s), .. } => Some(format!("did you mean `{s}`?")),
             UnknownType { suggestion: None, .. } => Some(
                 "the types are bool, int, float, str, bytes, list<T>, map<K, V>, option<T>, result<T, E>, tuples and the module's own declarations"
                     .into(),
@@ -248,6 +392,11 @@ impl Kind {
             UnknownForbid { .. } => Some("the only form is `nfr forbid unsafe`".into()),
             PerfNotACall => Some("write it as `nfr perf f(arguments) < 2ms`".into()),
             SnapshotWithoutValue => Some("put the value to record last: `snapshot \"name\" { let x = ...  x }`".into()),
+            AmbiguousName { .. } => Some("qualify it with its module: `a.b.name`".into()),
+            ModuleNotUsed { name } => Some(format!("add `use {name}` to the module")),
+            UnorderedMapKey { .. } => Some("use `int`, `str` or another type without `float` as the key".into()),
+            InfiniteType { .. } => Some("put the recursive part inside a `list` or a `map`".into()),
+            ReservedName { .. } => Some("choose another name".into()),
             NotBool { .. } => Some("a contract is a condition: compare values with `==`, `<`, ...".into()),
             _ => None,
         }

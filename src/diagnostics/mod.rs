@@ -45,7 +45,12 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     pub fn new(file: impl Into<PathBuf>, span: Span, kind: Kind) -> Self {
-        Diagnostic { file: file.into(), span, kind, related: None }
+        Diagnostic {
+            file: file.into(),
+            span,
+            kind,
+            related: None,
+        }
     }
 
     pub fn with_related(mut self, span: Span, label: impl Into<String>) -> Self {
@@ -77,6 +82,11 @@ impl Diagnostic {
 /// Sorts diagnostics by file, then position, then code, so output is deterministic.
 pub fn sort(diags: &mut [Diagnostic]) {
     diags.sort_by(|a, b| {
-        (&a.file, a.span.start, a.span.end, a.code()).cmp(&(&b.file, b.span.start, b.span.end, b.code()))
+        (&a.file, a.span.start, a.span.end, a.code()).cmp(&(
+            &b.file,
+            b.span.start,
+            b.span.end,
+            b.code(),
+        ))
     });
 }

@@ -1,1 +1,258 @@
-//! Rendering diagnostics as `human`, `short` or `json` text.
+//! Rendering diagnostics as text: `human` (source line, caret, hint; through miette),
+//! `short` (`file:line:col: error: message`, one a line, for editors' problem matchers)
+//! and `json` (one object a line, like Cargo's `--message-format json`).
+
+use super::{Diagnostic, LineIndex};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// How diagnostics are printed (`--message-format`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Format {
+    #[default]
+    Human,
+    Short,
+    Json,
+}
+
+/// The text of every file a diagnostic may point into.
+#[derive(Debug, Default, Clone)]
+pub struct Sources {
+    files: BTreeMap<PathBuf, (String, LineIndex)>,
+}
+
+impl Sources {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn insert(&mut self, file: impl Into<PathBuf>, text: impl Into<String>) {
+        let text = text.into();
+        let index = LineIndex::new(&text);
+        self.files.insert(file.into(), (text, index));
+    }
+
+    pub fn text(&self, file: &Path) -> Option<&str> {
+        self.files.get(file).map(|(t, _)| t.as_str())
+    }
+
+    /// One-based line and column of `offset` in `file` (1:1 when the file is unknown).
+    pub fn line_col(&self, file: &Path, offset: usize) -> (usize, usize) {
+        match self.files.get(file) {
+            Some((text, index)) => index.line_col(text, offset),
+            None => (1, 1),
+        }
+    }
+}
+
+/// Renders every diagnostic in `format`; `human` output ends each diagnostic with a blank
+/// line, `short` and `json` print exactly one line each.
+pub fn render(diags: &[Diagnostic], sources: &Sources, format: Format, color: bool) -> String {
+    let mut out = String::new();
+    for d in diags {
+        match format {
+            Format::Human => out.push_str(&human(d, sources, color)),
+            Format::Short => {
+                out.push_str(&short(d, sources));
+                out.push('\n');
+            }
+            Format::Json => {
+                out.push_str(&json(d, sources));
+                out.push('\n');
+            }
+        }
+    }
+    out
+}
+
+/// `file:line:col: error: message`
+pub fn short(d: &Diagnostic, sources: &Sources) -> String {
+    let (line, col) = sources.line_col(&d.file, d.span.start);
+    format!(
+        "{}:{line}:{col}: {}: {}",
+        d.file.display(),
+        d.severity().as_str(),
+        d.message()
+    )
+}
+
+#[derive(Serialize)]
+struct JsonDiagnostic<'a> {
+    reason: &'static str,
+    file: String,
+    line: usize,
+    column: usize,
+    end_line: usize,
+    end_column: usize,
+    severity: &'static str,
+    code: &'a str,
+    message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    hint: Option<String>,
+}
+
+/// One JSON object, no line break.
+pub fn json(d: &Diagnostic, sources: &Sources) -> String {
+    let (line, column) = sources.line_col(&d.file, d.span.start);
+    let (end_line, end_column) = sources.line_col(&d.file, d.span.end);
+    let obj = JsonDiagnostic {
+        reason: "diagnostic",
+        file: d.file.display().to_string(),
+        line,
+        column,
+        end_line,
+        end_column,
+        severity: d.severity().as_str(),
+        code: d.code(),
+        message: d.message(),
+        hint: d.hint(),
+    };
+    serde_json::to_string(&obj).unwrap_or_default()
+}
+
+/// The miette view of one diagnostic.
+struct Report<'a> {
+    diag: &'a Diagnostic,
+    source: miette::NamedSource<String>,
+    message: String,
+}
+
+impl fmt::Debug for Report<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl fmt::Display for Report<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Report<'_> {}
+
+impl miette::Diagnostic for Report<'_> {
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(match self.diag.severity() {
+            super::Severity::Error => miette::Severity::Error,
+            super::Severity::Warning => miette::Severity::Warning,
+        })
+    }
+
+    fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        self.diag
+            .hint()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
+    }
+
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        Some(&self.source)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
+        let len = self.source.inner().len();
+        let clamp = |s: usize, e: usize| {
+            let s = s.min(len);
+            (s, e.min(len).saturating_sub(s))
+        };
+        let (start, width) = clamp(self.diag.span.start, self.diag.span.end);
+        let mut labels = vec![miette::LabeledSpan::new_primary_with_span(
+            None,
+            (start, width),
+        )];
+        if let Some((span, label)) = &self.diag.related {
+            let (s, w) = clamp(span.start, span.end);
+            labels.push(miette::LabeledSpan::new_with_span(
+                Some(label.clone()),
+                (s, w),
+            ));
+        }
+        Some(Box::new(labels.into_iter()))
+    }
+}
+
+/// The source line with a caret under the span, the code, and the hint.
+pub fn human(d: &Diagnostic, sources: &Sources, color: bool) -> String {
+    let text = sources.text(&d.file).unwrap_or("").to_string();
+    // miette appends `:line:col` to the name itself.
+    let name = d.file.display().to_string();
+    let message = format!("{}[{}]: {}", d.severity().as_str(), d.code(), d.message());
+    let report = Report {
+        diag: d,
+        source: miette::NamedSource::new(name, text),
+        message,
+    };
+    let theme = if color {
+        miette::GraphicalTheme::unicode()
+    } else {
+        miette::GraphicalTheme::unicode_nocolor()
+    };
+    let handler = miette::GraphicalReportHandler::new_themed(theme)
+        .with_context_lines(1)
+        .with_width(100);
+    let mut out = String::new();
+    if handler.render_report(&mut out, &report).is_err() {
+        // Rendering into a String cannot fail in practice; fall back to the short form.
+        out = short(d, sources);
+    }
+    if !out.ends_with('\n') {
+        out.push('\n');
+    }
+    out.push('\n');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostics::Kind;
+    use crate::syntax::ast::Span;
+
+    fn sample() -> (Diagnostic, Sources) {
+        let text = "module a.b {\n  fn f() -> nit\n}\n";
+        let start = text.find("nit").unwrap_or(0);
+        let mut sources = Sources::new();
+        sources.insert("specs/a/b.ghost", text);
+        let d = Diagnostic::new(
+            "specs/a/b.ghost",
+            Span::new(start, start + 3),
+            Kind::UnknownType {
+                name: "nit".into(),
+                suggestion: Some("int".into()),
+            },
+        );
+        (d, sources)
+    }
+
+    #[test]
+    fn short_is_file_line_col_severity_message() {
+        let (d, sources) = sample();
+        assert_eq!(
+            short(&d, &sources),
+            "specs/a/b.ghost:2:13: error: unknown type `nit`"
+        );
+    }
+
+    #[test]
+    fn json_has_positions_code_and_hint() {
+        let (d, sources) = sample();
+        let v: serde_json::Value = serde_json::from_str(&json(&d, &sources)).unwrap_or_default();
+        assert_eq!(v["line"], 2);
+        assert_eq!(v["column"], 13);
+        assert_eq!(v["end_column"], 16);
+        assert_eq!(v["code"], "E0201");
+        assert_eq!(v["hint"], "did you mean `int`?");
+    }
+
+    #[test]
+    fn human_shows_the_line_a_caret_and_the_hint() {
+        let (d, sources) = sample();
+        let out = human(&d, &sources, false);
+        assert!(out.contains("error[E0201]: unknown type `nit`"), "{out}");
+        assert!(out.contains("specs/a/b.ghost:2:13"), "{out}");
+        assert!(out.contains("fn f() -> nit"), "{out}");
+        assert!(out.contains("did you mean `int`?"), "{out}");
+    }
+}

@@ -320,7 +320,11 @@ pub enum TypeExpr {
     /// `int`, `str`, `LruCache`, ...
     Named(Ident),
     /// `list<T>`, `map<K, V>`, `option<T>`, `result<T, E>`, ...
-    Generic { name: Ident, args: Vec<TypeExpr>, span: Span },
+    Generic {
+        name: Ident,
+        args: Vec<TypeExpr>,
+        span: Span,
+    },
     /// `(A, B)`; the empty tuple `()` is the unit.
     Tuple { elems: Vec<TypeExpr>, span: Span },
 }
@@ -357,17 +361,40 @@ pub enum ExprKind {
     /// `(a)`: kept so that the formatter reproduces the parentheses.
     Paren(Box<Expr>),
     /// `Name { field: x, ... }`
-    Record { name: Ident, fields: Vec<(Ident, Expr)> },
+    Record {
+        name: Ident,
+        fields: Vec<(Ident, Expr)>,
+    },
     /// `f(args)`: the callee is any expression (a name, `Enum.Variant`, `a.b.f`).
-    Call { callee: Box<Expr>, args: Vec<Expr> },
+    Call {
+        callee: Box<Expr>,
+        args: Vec<Expr>,
+    },
     /// `x.m(args)`
-    MethodCall { receiver: Box<Expr>, method: Ident, args: Vec<Expr> },
+    MethodCall {
+        receiver: Box<Expr>,
+        method: Ident,
+        args: Vec<Expr>,
+    },
     /// `x.f` or `t.0`
-    Field { base: Box<Expr>, field: Ident },
+    Field {
+        base: Box<Expr>,
+        field: Ident,
+    },
     /// `xs[i]`
-    Index { base: Box<Expr>, index: Box<Expr> },
-    Unary { op: UnaryOp, operand: Box<Expr> },
-    Binary { op: BinaryOp, lhs: Box<Expr>, rhs: Box<Expr> },
+    Index {
+        base: Box<Expr>,
+        index: Box<Expr>,
+    },
+    Unary {
+        op: UnaryOp,
+        operand: Box<Expr>,
+    },
+    Binary {
+        op: BinaryOp,
+        lhs: Box<Expr>,
+        rhs: Box<Expr>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -417,7 +444,12 @@ impl BinaryOp {
         match self {
             BinaryOp::Or => 1,
             BinaryOp::And => 2,
-            BinaryOp::Eq | BinaryOp::Ne | BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge => 3,
+            BinaryOp::Eq
+            | BinaryOp::Ne
+            | BinaryOp::Lt
+            | BinaryOp::Le
+            | BinaryOp::Gt
+            | BinaryOp::Ge => 3,
             BinaryOp::Add | BinaryOp::Sub => 4,
             BinaryOp::Mul | BinaryOp::Div | BinaryOp::Rem => 5,
         }

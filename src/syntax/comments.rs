@@ -28,7 +28,10 @@ pub(crate) fn scan(text: &str) -> Vec<Comment> {
                     i += 1;
                 }
                 let body = text[start..i].trim_end_matches('\r');
-                out.push(Comment { text: body.to_string(), span: Span::new(start, start + body.len()) });
+                out.push(Comment {
+                    text: body.to_string(),
+                    span: Span::new(start, start + body.len()),
+                });
             }
             _ => i += 1,
         }

@@ -12,7 +12,9 @@ pub(crate) type PestError = pest::error::Error<Rule>;
 /// Parses a whole file; on success, the `module` pair.
 pub(crate) fn parse_file(text: &str) -> Result<Pair<'_, Rule>, Box<PestError>> {
     let mut pairs = GhostParser::parse(Rule::file, text).map_err(Box::new)?;
-    let file = pairs.next().expect("the `file` rule always yields one pair");
+    let file = pairs
+        .next()
+        .expect("the `file` rule always yields one pair");
     let module = file.into_inner().next().expect("`file` holds a `module`");
     Ok(module)
 }

@@ -11,7 +11,10 @@ use pest::iterators::{Pair, Pairs};
 use std::path::{Path, PathBuf};
 
 /// Lowers the `module` pair of a file that parsed as a whole.
-pub(crate) fn module_from_file(file: &Path, pair: Pair<'_, Rule>) -> (Option<Module>, Vec<Diagnostic>) {
+pub(crate) fn module_from_file(
+    file: &Path,
+    pair: Pair<'_, Rule>,
+) -> (Option<Module>, Vec<Diagnostic>) {
     let mut l = Lowerer::new(file, 0);
     let module = l.module(pair);
     (Some(module), l.diags)
@@ -27,7 +30,11 @@ pub(crate) struct Lowerer {
 
 impl Lowerer {
     pub(crate) fn new(file: &Path, offset: usize) -> Self {
-        Lowerer { file: file.to_path_buf(), offset, diags: Vec::new() }
+        Lowerer {
+            file: file.to_path_buf(),
+            offset,
+            diags: Vec::new(),
+        }
     }
 
     fn span(&self, pair: &Pair<'_, Rule>) -> Span {
@@ -51,7 +58,12 @@ impl Lowerer {
                 _ => items.push(self.item(p)),
             }
         }
-        Module { path, doc, items, span }
+        Module {
+            path,
+            doc,
+            items,
+            span,
+        }
     }
 
     pub(crate) fn module_path(&mut self, pair: Pair<'_, Rule>) -> ModulePath {
@@ -61,13 +73,19 @@ impl Lowerer {
     }
 
     fn ident(&self, pair: Pair<'_, Rule>) -> Ident {
-        Ident { name: pair.as_str().to_string(), span: self.span(&pair) }
+        Ident {
+            name: pair.as_str().to_string(),
+            span: self.span(&pair),
+        }
     }
 
     fn doc(&mut self, pair: Pair<'_, Rule>) -> Doc {
         let span = self.span(&pair);
         let lit = self.string(pair.into_inner().next().expect("doc holds a string"));
-        Doc { text: normalize_doc(&lit.value), span }
+        Doc {
+            text: normalize_doc(&lit.value),
+            span,
+        }
     }
 
     /// A `string` pair: resolves escapes.
@@ -110,14 +128,21 @@ impl Lowerer {
                             let end = i + 2 + taken;
                             self.error(
                                 Span::new(start + i, start + end),
-                                Kind::BadEscape { escape: raw[i..end.min(raw.len())].to_string() },
+                                Kind::BadEscape {
+                                    escape: raw[i..end.min(raw.len())].to_string(),
+                                },
                             );
                         }
                     }
                 }
                 other => {
                     let end = i + 1 + other.len_utf8();
-                    self.error(Span::new(start + i, start + end), Kind::BadEscape { escape: raw[i..end].to_string() });
+                    self.error(
+                        Span::new(start + i, start + end),
+                        Kind::BadEscape {
+                            escape: raw[i..end].to_string(),
+                        },
+                    );
                 }
             }
         }
@@ -153,7 +178,15 @@ impl Lowerer {
         let span = self.span(&pair);
         let mut inner = pair.into_inner();
         let name = self.ident(inner.next().expect("fn has a name"));
-        let mut f = FnDecl { name, receiver: None, params: Vec::new(), ret: None, doc: None, clauses: Vec::new(), span };
+        let mut f = FnDecl {
+            name,
+            receiver: None,
+            params: Vec::new(),
+            ret: None,
+            doc: None,
+            clauses: Vec::new(),
+            span,
+        };
         for p in inner {
             match p.as_rule() {
                 Rule::params => {
@@ -162,14 +195,24 @@ impl Lowerer {
                         match param.as_rule() {
                             Rule::self_param => {
                                 let pspan = self.span(&param);
-                                let mutable = param.into_inner().any(|x| x.as_rule() == Rule::mut_kw);
+                                let mutable =
+                                    param.into_inner().any(|x| x.as_rule() == Rule::mut_kw);
                                 // A second `self` is reported by the checker as a duplicate.
                                 if f.receiver.is_none() {
-                                    f.receiver = Some(Receiver { mutable, span: pspan });
+                                    f.receiver = Some(Receiver {
+                                        mutable,
+                                        span: pspan,
+                                    });
                                 } else {
                                     f.params.push(Param {
-                                        name: Ident { name: "self".into(), span: pspan },
-                                        ty: TypeExpr::Named(Ident { name: "Self".into(), span: pspan }),
+                                        name: Ident {
+                                            name: "self".into(),
+                                            span: pspan,
+                                        },
+                                        ty: TypeExpr::Named(Ident {
+                                            name: "Self".into(),
+                                            span: pspan,
+                                        }),
                                         span: pspan,
                                     });
                                 }
@@ -179,13 +222,19 @@ impl Lowerer {
                                 let mut it = param.into_inner();
                                 let name = self.ident(it.next().expect("param name"));
                                 let ty = self.type_expr(it.next().expect("param type"));
-                                f.params.push(Param { name, ty, span: pspan });
+                                f.params.push(Param {
+                                    name,
+                                    ty,
+                                    span: pspan,
+                                });
                             }
                             r => unreachable!("not a param: {r:?}"),
                         }
                     }
                 }
-                Rule::ret_type => f.ret = Some(self.type_expr(p.into_inner().next().expect("ret has a type"))),
+                Rule::ret_type => {
+                    f.ret = Some(self.type_expr(p.into_inner().next().expect("ret has a type")))
+                }
                 Rule::fn_body => {
                     for c in p.into_inner() {
                         match c.as_rule() {
@@ -205,9 +254,18 @@ impl Lowerer {
         let rule = pair.as_rule();
         let mut inner = pair.into_inner();
         match rule {
-            Rule::example => Clause::Example(Example { expr: self.expr(inner.next().expect("example expr")), span }),
-            Rule::requires => Clause::Requires(Contract { expr: self.expr(inner.next().expect("requires expr")), span }),
-            Rule::ensures => Clause::Ensures(Contract { expr: self.expr(inner.next().expect("ensures expr")), span }),
+            Rule::example => Clause::Example(Example {
+                expr: self.expr(inner.next().expect("example expr")),
+                span,
+            }),
+            Rule::requires => Clause::Requires(Contract {
+                expr: self.expr(inner.next().expect("requires expr")),
+                span,
+            }),
+            Rule::ensures => Clause::Ensures(Contract {
+                expr: self.expr(inner.next().expect("ensures expr")),
+                span,
+            }),
             Rule::property => {
                 let mut name = None;
                 let mut binders = Vec::new();
@@ -215,18 +273,28 @@ impl Lowerer {
                 let mut body = None;
                 for p in inner {
                     match p.as_rule() {
-                        Rule::property_name => name = Some(self.ident(p.into_inner().next().expect("name"))),
+                        Rule::property_name => {
+                            name = Some(self.ident(p.into_inner().next().expect("name")))
+                        }
                         Rule::binders => {
                             for b in p.into_inner() {
                                 binders.push(self.binder(b));
                             }
                         }
-                        Rule::where_clause => filter = Some(self.expr(p.into_inner().next().expect("where expr"))),
+                        Rule::where_clause => {
+                            filter = Some(self.expr(p.into_inner().next().expect("where expr")))
+                        }
                         Rule::expr => body = Some(self.expr(p)),
                         r => unreachable!("not part of a property: {r:?}"),
                     }
                 }
-                Clause::Property(Property { name, binders, filter, body: body.expect("property has a body"), span })
+                Clause::Property(Property {
+                    name,
+                    binders,
+                    filter,
+                    body: body.expect("property has a body"),
+                    span,
+                })
             }
             r => unreachable!("not a clause: {r:?}"),
         }
@@ -243,7 +311,12 @@ impl Lowerer {
             let hi = self.expr(it.next().expect("range end"));
             (lo, hi)
         });
-        Binder { name, ty, range, span }
+        Binder {
+            name,
+            ty,
+            range,
+            span,
+        }
     }
 
     fn record(&mut self, pair: Pair<'_, Rule>) -> RecordDecl {
@@ -260,12 +333,21 @@ impl Lowerer {
                     let mut it = p.into_inner();
                     let name = self.ident(it.next().expect("field name"));
                     let ty = self.type_expr(it.next().expect("field type"));
-                    fields.push(Field { name, ty, span: fspan });
+                    fields.push(Field {
+                        name,
+                        ty,
+                        span: fspan,
+                    });
                 }
                 r => unreachable!("not part of a record: {r:?}"),
             }
         }
-        RecordDecl { name, doc, fields, span }
+        RecordDecl {
+            name,
+            doc,
+            fields,
+            span,
+        }
     }
 
     fn enum_decl(&mut self, pair: Pair<'_, Rule>, is_error: bool) -> EnumDecl {
@@ -282,12 +364,22 @@ impl Lowerer {
                     let mut it = p.into_inner();
                     let name = self.ident(it.next().expect("variant name"));
                     let fields = it.map(|t| self.type_expr(t)).collect();
-                    variants.push(Variant { name, fields, span: vspan });
+                    variants.push(Variant {
+                        name,
+                        fields,
+                        span: vspan,
+                    });
                 }
                 r => unreachable!("not part of an enum: {r:?}"),
             }
         }
-        EnumDecl { name, is_error, doc, variants, span }
+        EnumDecl {
+            name,
+            is_error,
+            doc,
+            variants,
+            span,
+        }
     }
 
     fn type_decl(&mut self, pair: Pair<'_, Rule>) -> TypeDecl {
@@ -303,7 +395,12 @@ impl Lowerer {
                 r => unreachable!("not part of a type: {r:?}"),
             }
         }
-        TypeDecl { name, doc, methods, span }
+        TypeDecl {
+            name,
+            doc,
+            methods,
+            span,
+        }
     }
 
     fn named_block(&mut self, pair: Pair<'_, Rule>) -> (StrLit, Vec<Stmt>, Span) {
@@ -338,8 +435,14 @@ impl Lowerer {
                     span,
                 }
             }
-            Rule::expect_stmt => Stmt::Expect { expr: self.expr(pair.into_inner().next().expect("expect expr")), span },
-            Rule::expr_stmt => Stmt::Expr { expr: self.expr(pair.into_inner().next().expect("stmt expr")), span },
+            Rule::expect_stmt => Stmt::Expect {
+                expr: self.expr(pair.into_inner().next().expect("expect expr")),
+                span,
+            },
+            Rule::expr_stmt => Stmt::Expr {
+                expr: self.expr(pair.into_inner().next().expect("stmt expr")),
+                span,
+            },
             r => unreachable!("not a statement: {r:?}"),
         }
     }
@@ -349,7 +452,9 @@ impl Lowerer {
         let p = pair.into_inner().next().expect("nfr has a form");
         let kind = match p.as_rule() {
             Rule::nfr_text => NfrKind::Text(self.string(p.into_inner().next().expect("nfr text"))),
-            Rule::nfr_forbid => NfrKind::Forbid(self.ident(p.into_inner().next().expect("forbid target"))),
+            Rule::nfr_forbid => {
+                NfrKind::Forbid(self.ident(p.into_inner().next().expect("forbid target")))
+            }
             Rule::nfr_deps => {
                 let mut deps = Vec::new();
                 for d in p.into_inner() {
@@ -357,7 +462,11 @@ impl Lowerer {
                     let mut it = d.into_inner();
                     let name = self.ident(it.next().expect("dep name"));
                     let version = it.next().map(|v| self.string(v));
-                    deps.push(Dep { name, version, span: dspan });
+                    deps.push(Dep {
+                        name,
+                        version,
+                        span: dspan,
+                    });
                 }
                 NfrKind::Deps(deps)
             }
@@ -367,7 +476,14 @@ impl Lowerer {
                 let d = it.next().expect("perf duration");
                 let dspan = self.span(&d);
                 let (value, unit) = split_duration(d.as_str());
-                NfrKind::Perf { call, budget: Duration { value, unit, span: dspan } }
+                NfrKind::Perf {
+                    call,
+                    budget: Duration {
+                        value,
+                        unit,
+                        span: dspan,
+                    },
+                }
             }
             Rule::nfr_max_lines => {
                 let n = p.into_inner().next().expect("max_lines number");
@@ -376,7 +492,12 @@ impl Lowerer {
                 let lines = match digits.parse::<u64>() {
                     Ok(v) => v,
                     Err(_) => {
-                        self.error(nspan, Kind::IntTooLarge { literal: n.as_str().to_string() });
+                        self.error(
+                            nspan,
+                            Kind::IntTooLarge {
+                                literal: n.as_str().to_string(),
+                            },
+                        );
                         u64::MAX
                     }
                 };
@@ -391,7 +512,9 @@ impl Lowerer {
     pub(crate) fn type_expr(&mut self, pair: Pair<'_, Rule>) -> TypeExpr {
         let span = self.span(&pair);
         match pair.as_rule() {
-            Rule::named_type => TypeExpr::Named(self.ident(pair.into_inner().next().expect("type name"))),
+            Rule::named_type => {
+                TypeExpr::Named(self.ident(pair.into_inner().next().expect("type name")))
+            }
             Rule::generic_type => {
                 let mut it = pair.into_inner();
                 let name = self.ident(it.next().expect("generic name"));
@@ -434,7 +557,14 @@ impl Lowerer {
             // All binary operators are left-associative; comparisons do not chain.
             let rhs = self.climb(tokens, prec + 1);
             let span = lhs.span.to(rhs.span);
-            lhs = Expr { kind: ExprKind::Binary { op, lhs: Box::new(lhs), rhs: Box::new(rhs) }, span };
+            lhs = Expr {
+                kind: ExprKind::Binary {
+                    op,
+                    lhs: Box::new(lhs),
+                    rhs: Box::new(rhs),
+                },
+                span,
+            };
         }
         lhs
     }
@@ -455,13 +585,22 @@ impl Lowerer {
             if let ExprKind::Int(None) = operand.kind {
                 if let Some(lit) = self.take_too_large(&operand) {
                     if lit == "9223372036854775808" {
-                        return Expr { kind: ExprKind::Int(Some(i64::MIN)), span };
+                        return Expr {
+                            kind: ExprKind::Int(Some(i64::MIN)),
+                            span,
+                        };
                     }
                     self.error(operand.span, Kind::IntTooLarge { literal: lit });
                 }
             }
         }
-        Expr { kind: ExprKind::Unary { op, operand: Box::new(operand) }, span }
+        Expr {
+            kind: ExprKind::Unary {
+                op,
+                operand: Box::new(operand),
+            },
+            span,
+        }
     }
 
     /// Removes the pending "too large" diagnostic for `e`, returning its literal.
@@ -485,21 +624,51 @@ impl Lowerer {
             e = match p.as_rule() {
                 Rule::call_args => {
                     let args = p.into_inner().map(|a| self.expr(a)).collect();
-                    Expr { kind: ExprKind::Call { callee: Box::new(e), args }, span }
+                    Expr {
+                        kind: ExprKind::Call {
+                            callee: Box::new(e),
+                            args,
+                        },
+                        span,
+                    }
                 }
                 Rule::method_call => {
                     let mut it = p.into_inner();
                     let method = self.ident(it.next().expect("method name"));
-                    let args = it.next().expect("method args").into_inner().map(|a| self.expr(a)).collect();
-                    Expr { kind: ExprKind::MethodCall { receiver: Box::new(e), method, args }, span }
+                    let args = it
+                        .next()
+                        .expect("method args")
+                        .into_inner()
+                        .map(|a| self.expr(a))
+                        .collect();
+                    Expr {
+                        kind: ExprKind::MethodCall {
+                            receiver: Box::new(e),
+                            method,
+                            args,
+                        },
+                        span,
+                    }
                 }
                 Rule::field_access => {
                     let field = self.ident(p.into_inner().next().expect("field name"));
-                    Expr { kind: ExprKind::Field { base: Box::new(e), field }, span }
+                    Expr {
+                        kind: ExprKind::Field {
+                            base: Box::new(e),
+                            field,
+                        },
+                        span,
+                    }
                 }
                 Rule::index => {
                     let index = self.expr(p.into_inner().next().expect("index expr"));
-                    Expr { kind: ExprKind::Index { base: Box::new(e), index: Box::new(index) }, span }
+                    Expr {
+                        kind: ExprKind::Index {
+                            base: Box::new(e),
+                            index: Box::new(index),
+                        },
+                        span,
+                    }
                 }
                 r => unreachable!("not a postfix: {r:?}"),
             };
@@ -515,7 +684,12 @@ impl Lowerer {
                 match digits.parse::<i64>() {
                     Ok(v) => ExprKind::Int(Some(v)),
                     Err(_) => {
-                        self.error(span, Kind::IntTooLarge { literal: pair.as_str().to_string() });
+                        self.error(
+                            span,
+                            Kind::IntTooLarge {
+                                literal: pair.as_str().to_string(),
+                            },
+                        );
                         ExprKind::Int(None)
                     }
                 }
@@ -598,7 +772,11 @@ fn split_duration(text: &str) -> (String, String) {
         if b.is_ascii_digit() || b == b'.' || b == b'_' {
             i += 1;
         } else if (b == b'e' || b == b'E')
-            && bytes.get(i + 1).is_some_and(|n| n.is_ascii_digit() || ((*n == b'+' || *n == b'-') && bytes.get(i + 2).is_some_and(u8::is_ascii_digit)))
+            && bytes.get(i + 1).is_some_and(|n| {
+                n.is_ascii_digit()
+                    || ((*n == b'+' || *n == b'-')
+                        && bytes.get(i + 2).is_some_and(u8::is_ascii_digit))
+            })
         {
             i += 2;
         } else {

@@ -23,7 +23,13 @@ pub fn parse_bytes(file: &Path, bytes: &[u8]) -> (SourceFile, Vec<Diagnostic>) {
         Err(e) => {
             let at = e.valid_up_to();
             let diag = Diagnostic::new(file, Span::new(at, at + 1), Kind::InvalidUtf8);
-            (SourceFile { module: None, comments: Vec::new() }, vec![diag])
+            (
+                SourceFile {
+                    module: None,
+                    comments: Vec::new(),
+                },
+                vec![diag],
+            )
         }
     }
 }
@@ -43,12 +49,17 @@ mod smoke {
     #[test]
     fn design_examples_parse() {
         for f in ["slug", "port", "lru"] {
-            let p = format!("{}/tests/fixtures/valid/{f}.ghost", env!("CARGO_MANIFEST_DIR"));
+            let p = format!(
+                "{}/tests/fixtures/valid/{f}.ghost",
+                env!("CARGO_MANIFEST_DIR")
+            );
             let text = std::fs::read_to_string(&p).unwrap();
             let (ast, diags) = super::parse(std::path::Path::new(&p), &text);
             assert!(diags.is_empty(), "{f}: {diags:#?}");
             assert!(ast.module.is_some());
-            if f == "port" { eprintln!("{:#?}", ast.module.as_ref().unwrap().items[1]); }
+            if f == "port" {
+                eprintln!("{:#?}", ast.module.as_ref().unwrap().items[1]);
+            }
         }
     }
 }
@@ -59,7 +70,9 @@ mod recovery_smoke {
     fn broken_items_do_not_hide_others() {
         let text = "module a.b {\n  fn f(x: int) -> int { example f(1) == }\n  fn g() -> int\n  record R { x: int y: }\n  nfr perf g() < 2ms\n}\n";
         let (ast, diags) = super::parse(std::path::Path::new("a/b.ghost"), text);
-        for d in &diags { eprintln!("{}..{} {}", d.span.start, d.span.end, d.message()); }
+        for d in &diags {
+            eprintln!("{}..{} {}", d.span.start, d.span.end, d.message());
+        }
         let m = ast.module.unwrap();
         eprintln!("{}", m.items.len());
         assert_eq!(diags.len(), 2);

@@ -12,9 +12,15 @@ use crate::diagnostics::{Diagnostic, Kind};
 use pest::error::{ErrorVariant, InputLocation};
 use std::path::Path;
 
-const ITEM_KEYWORDS: &[&str] = &["use", "fn", "record", "enum", "error", "type", "scenario", "snapshot", "nfr"];
+const ITEM_KEYWORDS: &[&str] = &[
+    "use", "fn", "record", "enum", "error", "type", "scenario", "snapshot", "nfr",
+];
 
-pub(crate) fn parse_with_recovery(file: &Path, text: &str, whole: Box<PestError>) -> (Option<Module>, Vec<Diagnostic>) {
+pub(crate) fn parse_with_recovery(
+    file: &Path,
+    text: &str,
+    whole: Box<PestError>,
+) -> (Option<Module>, Vec<Diagnostic>) {
     let head = match parse_rule(Rule::module_head, text) {
         Ok(head) => head,
         Err(_) => return (None, vec![to_diagnostic(file, text, 0, &whole)]),
@@ -28,7 +34,10 @@ pub(crate) fn parse_with_recovery(file: &Path, text: &str, whole: Box<PestError>
         // Reuse the doc lowering through a one-item module is overkill; lower by hand.
         let s = d.into_inner().next().expect("doc holds a string");
         let lit = lowerer.string(s);
-        super::ast::Doc { text: super::lower::normalize_doc(&lit.value), span: lit.span }
+        super::ast::Doc {
+            text: super::lower::normalize_doc(&lit.value),
+            span: lit.span,
+        }
     });
 
     let (starts, body_end) = item_starts(text, body_start);
@@ -60,7 +69,15 @@ pub(crate) fn parse_with_recovery(file: &Path, text: &str, whole: Box<PestError>
         diags.push(to_diagnostic(file, text, 0, &whole));
     }
     let span = Span::new(module_span_start, text.len());
-    (Some(Module { path, doc, items, span }), diags)
+    (
+        Some(Module {
+            path,
+            doc,
+            items,
+            span,
+        }),
+        diags,
+    )
 }
 
 /// Offsets of the item keywords at bracket depth zero after `from`, and the offset of the
@@ -230,9 +247,12 @@ fn rule_name(rule: Rule) -> Option<&'static str> {
 
 fn found_len(text: &str, pos: usize) -> usize {
     let rest = text.get(pos..).unwrap_or("");
-    let Some(first) = rest.chars().next() else { return 0 };
+    let Some(first) = rest.chars().next() else {
+        return 0;
+    };
     if first.is_alphanumeric() || first == '_' {
-        rest.find(|c: char| !(c.is_alphanumeric() || c == '_')).unwrap_or(rest.len())
+        rest.find(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .unwrap_or(rest.len())
     } else {
         first.len_utf8()
     }

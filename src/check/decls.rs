@@ -1,0 +1,216 @@
+//! Declarations: the names each module declares (pass one) and their resolved types and
+//! signatures (pass two), with the duplicate, reserved-name and shape checks.
+
+use super::model::{DeclKind, FnRef, Ty, TypeRef};
+use super::scope::{is_reserved_type, is_reserved_value, Env, FnSig, ModuleTable};
+use super::types::{is_recursive, resolve};
+use crate::diagnostics::{Diagnostic, Kind};
+use crate::syntax::ast::{FnDecl, Ident, Item, Module, Span};
+use std::collections::HashMap;
+use std::path::Path;
+
+/// Reports a second declaration of one name in one namespace.
+pub(crate) fn dedup<'n>(
+    seen: &mut HashMap<&'n str, Span>,
+    id: &'n Ident,
+    what: &'static str,
+    file: &Path,
+    diags: &mut Vec<Diagnostic>,
+) -> bool {
+    if let Some(first) = seen.get(id.name.as_str()) {
+        let d = Diagnostic::new(
+            file,
+            id.span,
+            Kind::Duplicate {
+                what,
+                name: id.name.clone(),
+            },
+        );
+        diags.push(d.with_related(*first, "first declared here"));
+        return false;
+    }
+    seen.insert(&id.name, id.span);
+    true
+}
+
+fn reserved(id: &Ident, is_type: bool, file: &Path, diags: &mut Vec<Diagnostic>) {
+    let bad = if is_type {
+        is_reserved_type(&id.name)
+    } else {
+        is_reserved_value(&id.name)
+    };
+    if bad {
+        diags.push(Diagnostic::new(
+            file,
+            id.span,
+            Kind::ReservedName {
+                name: id.name.clone(),
+            },
+        ));
+    }
+}
+
+/// Pass one: the type names a module declares (one namespace for records, enums, errors
+/// and types). Functions come in pass two, with their signatures.
+pub(crate) fn declare_types(
+    module: &Module,
+    name: &str,
+    file: &Path,
+    diags: &mut Vec<Diagnostic>,
+) -> ModuleTable {
+    let mut table = ModuleTable::default();
+    let mut seen: HashMap<&str, Span> = HashMap::new();
+    for item in &module.items {
+        let (id, kind) = match item {
+            Item::Record(r) => (&r.name, DeclKind::Record),
+            Item::Enum(e) => (
+                &e.name,
+                if e.is_error {
+                    DeclKind::Error
+                } else {
+                    DeclKind::Enum
+                },
+            ),
+            Item::Type(t) => (&t.name, DeclKind::Opaque),
+            _ => continue,
+        };
+        reserved(id, true, file, diags);
+        if dedup(&mut seen, id, "type", file, diags) {
+            let r = TypeRef {
+                module: name.to_string(),
+                name: id.name.clone(),
+                kind,
+            };
+            table.types.insert(id.name.clone(), r);
+        }
+    }
+    table
+}
+
+/// What pass two resolves for one module; merged into its table afterwards.
+#[derive(Default)]
+pub(crate) struct Resolved {
+    pub records: HashMap<String, super::scope::Fields>,
+    pub enums: HashMap<String, super::scope::Variants>,
+    pub methods: HashMap<String, HashMap<String, FnSig>>,
+    pub functions: HashMap<String, FnSig>,
+}
+
+/// Pass two: fields, variants and signatures, resolved in the module's scope.
+pub(crate) fn resolve_decls(
+    env: Env<'_>,
+    module: &Module,
+    diags: &mut Vec<Diagnostic>,
+) -> Resolved {
+    let mut out = Resolved::default();
+    let mut fn_names: HashMap<&str, Span> = HashMap::new();
+    for item in &module.items {
+        match item {
+            Item::Record(r) => {
+                let mut seen = HashMap::new();
+                let mut fields = Vec::new();
+                for f in &r.fields {
+                    reserved(&f.name, false, env.file, diags);
+                    let ty = resolve(&env, &f.ty, diags);
+                    if dedup(&mut seen, &f.name, "field", env.file, diags) {
+                        fields.push((f.name.name.clone(), ty));
+                    }
+                }
+                out.records.entry(r.name.name.clone()).or_insert(fields);
+            }
+            Item::Enum(e) => {
+                let mut seen = HashMap::new();
+                let mut variants = Vec::new();
+                for v in &e.variants {
+                    let tys = v.fields.iter().map(|t| resolve(&env, t, diags)).collect();
+                    if dedup(&mut seen, &v.name, "variant", env.file, diags) {
+                        variants.push((v.name.name.clone(), tys));
+                    }
+                }
+                out.enums.entry(e.name.name.clone()).or_insert(variants);
+            }
+            Item::Type(t) => {
+                let mut seen = HashMap::new();
+                let mut methods = HashMap::new();
+                for m in &t.methods {
+                    let sig = signature(env, m, Some(&t.name.name), diags);
+                    if dedup(&mut seen, &m.name, "method", env.file, diags) {
+                        methods.insert(m.name.name.clone(), sig);
+                    }
+                }
+                out.methods.entry(t.name.name.clone()).or_insert(methods);
+            }
+            Item::Fn(f) => {
+                reserved(&f.name, false, env.file, diags);
+                if let Some(r) = &f.receiver {
+                    env.error(diags, r.span, Kind::SelfOutsideType);
+                }
+                let sig = signature(env, f, None, diags);
+                if dedup(&mut fn_names, &f.name, "function", env.file, diags) {
+                    out.functions.insert(f.name.name.clone(), sig);
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// A function's or method's signature; reports bad parameter names and types.
+fn signature(env: Env<'_>, f: &FnDecl, owner: Option<&str>, diags: &mut Vec<Diagnostic>) -> FnSig {
+    let mut seen = HashMap::new();
+    let mut complete = true;
+    let mut params = Vec::new();
+    let mut resolved = Vec::new();
+    for p in &f.params {
+        reserved(&p.name, false, env.file, diags);
+        dedup(&mut seen, &p.name, "parameter", env.file, diags);
+        let ty = resolve(&env, &p.ty, diags);
+        complete &= ty.is_some();
+        resolved.push(ty.is_some());
+        params.push(ty.unwrap_or(Ty::Unit));
+    }
+    let ret = match &f.ret {
+        Some(t) => resolve(&env, t, diags),
+        None => Some(Ty::Unit),
+    };
+    complete &= ret.is_some();
+    let fnref = FnRef {
+        module: env.module.to_string(),
+        owner: owner.map(str::to_string),
+        name: f.name.name.clone(),
+        receiver: if owner.is_some() {
+            f.receiver.as_ref().map(|r| r.mutable)
+        } else {
+            None
+        },
+        params,
+        ret: ret.unwrap_or(Ty::Unit),
+    };
+    FnSig {
+        fnref,
+        complete,
+        resolved,
+    }
+}
+
+/// Records and enums that contain themselves outside a `list` or `map` (infinitely large).
+pub(crate) fn check_infinite(env: Env<'_>, module: &Module, diags: &mut Vec<Diagnostic>) {
+    let table = env.table();
+    for item in &module.items {
+        let id = match item {
+            Item::Record(r) => &r.name,
+            Item::Enum(e) => &e.name,
+            _ => continue,
+        };
+        let Some(r) = table.types.get(&id.name) else {
+            continue;
+        };
+        if r.kind != DeclKind::Opaque && is_recursive(env.tables, r, false) {
+            let kind = Kind::InfiniteType {
+                name: id.name.clone(),
+            };
+            env.error(diags, id.span, kind);
+        }
+    }
+}

@@ -1,0 +1,156 @@
+//! Declaration tables: every module's declared names and resolved signatures, so that a
+//! lookup is one hash probe in this module and one per used module, never a scan.
+
+use super::model::{FnRef, Ty, TypeRef};
+use super::suggest;
+use crate::diagnostics::{Diagnostic, Kind};
+use crate::syntax::ast::Span;
+use std::collections::HashMap;
+use std::path::Path;
+
+/// A function or method signature as the expressions see it.
+#[derive(Debug, Clone)]
+pub(crate) struct FnSig {
+    pub fnref: FnRef,
+    /// False when a parameter or the return type did not resolve (already reported):
+    /// calls are then checked for arity only, to avoid follow-on errors.
+    pub complete: bool,
+    /// Per parameter: whether its type resolved (`Ty::Unit` stands in when not).
+    pub resolved: Vec<bool>,
+}
+
+/// A record's fields; `None` for a field whose type did not resolve.
+pub(crate) type Fields = Vec<(String, Option<Ty>)>;
+/// An enum's variants and their payloads.
+pub(crate) type Variants = Vec<(String, Vec<Option<Ty>>)>;
+
+/// Everything one module declares, resolved.
+#[derive(Debug, Default)]
+pub(crate) struct ModuleTable {
+    /// records, enums, errors and opaque types: one namespace
+    pub types: HashMap<String, TypeRef>,
+    pub records: HashMap<String, Fields>,
+    pub enums: HashMap<String, Variants>,
+    /// opaque type name -> its methods
+    pub methods: HashMap<String, HashMap<String, FnSig>>,
+    pub functions: HashMap<String, FnSig>,
+    /// The modules this one uses that exist (self-uses and unknown ones left out).
+    pub uses: Vec<String>,
+}
+
+#[derive(Debug, Default)]
+pub(crate) struct Tables {
+    pub modules: HashMap<String, ModuleTable>,
+}
+
+impl Tables {
+    pub fn record(&self, t: &TypeRef) -> Option<&Fields> {
+        self.modules.get(&t.module)?.records.get(&t.name)
+    }
+    pub fn variants(&self, t: &TypeRef) -> Option<&Variants> {
+        self.modules.get(&t.module)?.enums.get(&t.name)
+    }
+    pub fn methods(&self, t: &TypeRef) -> Option<&HashMap<String, FnSig>> {
+        self.modules.get(&t.module)?.methods.get(&t.name)
+    }
+}
+
+/// The outcome of an unqualified lookup across a module and the modules it uses.
+pub(crate) enum Lookup<T> {
+    Found(T),
+    /// Declared by several used modules (not by this one): their names.
+    Ambiguous(Vec<String>),
+    Missing,
+}
+
+/// Where names are looked up from: one module of the project.
+#[derive(Clone, Copy)]
+pub(crate) struct Env<'a> {
+    pub tables: &'a Tables,
+    pub module: &'a str,
+    pub file: &'a Path,
+}
+
+impl<'a> Env<'a> {
+    pub fn table(&self) -> &'a ModuleTable {
+        self.tables
+            .modules
+            .get(self.module)
+            .expect("the current module has a table")
+    }
+
+    pub fn error(&self, diags: &mut Vec<Diagnostic>, span: Span, kind: Kind) {
+        diags.push(Diagnostic::new(self.file, span, kind));
+    }
+
+    fn lookup<T>(&self, get: impl Fn(&'a ModuleTable) -> Option<&'a T>) -> Lookup<&'a T> {
+        let own = self.table();
+        if let Some(x) = get(own) {
+            return Lookup::Found(x);
+        }
+        let mut found: Vec<(&str, &'a T)> = Vec::new();
+        for u in &own.uses {
+            if let Some(x) = self.tables.modules.get(u).and_then(&get) {
+                found.push((u, x));
+            }
+        }
+        match found.len() {
+            0 => Lookup::Missing,
+            1 => Lookup::Found(found[0].1),
+            _ => Lookup::Ambiguous(found.iter().map(|(m, _)| m.to_string()).collect()),
+        }
+    }
+
+    pub fn lookup_type(&self, name: &str) -> Lookup<&'a TypeRef> {
+        self.lookup(|t| t.types.get(name))
+    }
+
+    pub fn lookup_fn(&self, name: &str) -> Lookup<&'a FnSig> {
+        self.lookup(|t| t.functions.get(name))
+    }
+
+    /// Whether `name` is this module or one it uses (so `name.f(x)` may be written).
+    pub fn visible_module(&self, name: &str) -> bool {
+        name == self.module || self.table().uses.iter().any(|u| u == name)
+    }
+
+    fn visible_tables(&self) -> impl Iterator<Item = &'a ModuleTable> + '_ {
+        let own = self.table();
+        std::iter::once(own).chain(own.uses.iter().filter_map(|u| self.tables.modules.get(u)))
+    }
+
+    pub fn suggest_type(&self, name: &str) -> Option<String> {
+        const BUILTIN: [&str; 9] = [
+            "bool", "int", "float", "str", "bytes", "list", "map", "option", "result",
+        ];
+        let names = self
+            .visible_tables()
+            .flat_map(|t| t.types.keys().map(String::as_str));
+        suggest::closest(name, BUILTIN.into_iter().chain(names))
+    }
+
+    pub fn suggest_fn(&self, name: &str) -> Option<String> {
+        const BUILTIN: [&str; 7] = ["len", "repeat", "to_str", "contains", "some", "ok", "err"];
+        let names = self
+            .visible_tables()
+            .flat_map(|t| t.functions.keys().map(String::as_str));
+        suggest::closest(name, BUILTIN.into_iter().chain(names))
+    }
+}
+
+/// Names the language keeps as type names.
+pub(crate) const BUILTIN_TYPES: [&str; 9] = [
+    "bool", "int", "float", "str", "bytes", "list", "map", "option", "result",
+];
+/// Names the language keeps as value and function names.
+pub(crate) const BUILTIN_VALUES: [&str; 10] = [
+    "len", "repeat", "to_str", "contains", "some", "none", "ok", "err", "result", "self",
+];
+
+pub(crate) fn is_reserved_type(name: &str) -> bool {
+    BUILTIN_TYPES.contains(&name)
+}
+
+pub(crate) fn is_reserved_value(name: &str) -> bool {
+    BUILTIN_VALUES.contains(&name)
+}

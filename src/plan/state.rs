@@ -1,0 +1,185 @@
+//! A module's state: how its spec, its dependencies and its implementation on disk
+//! compare with what `ghost.lock` recorded. Pure: the caller reads the files.
+
+use super::lock::{implementation_hash, LockEntry};
+use serde::Serialize;
+
+/// The states of /work/shared/design/cli.md ("Module states").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum State {
+    /// The lock matches the spec, the interfaces of its dependencies and the code on disk.
+    Fresh,
+    /// The spec, a dependency's interface, the templates or the target settings changed.
+    Stale,
+    /// No accepted implementation yet.
+    Missing,
+    /// The implementation on disk differs from what the lock recorded.
+    Tampered,
+    /// Fresh by hashes, but its acceptance tests fail (known only after running them).
+    Failing,
+}
+
+impl State {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            State::Fresh => "fresh",
+            State::Stale => "stale",
+            State::Missing => "missing",
+            State::Tampered => "tampered",
+            State::Failing => "failing",
+        }
+    }
+}
+
+impl std::fmt::Display for State {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Why a module is stale.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StaleReason {
+    /// Its spec changed (or the templates or target settings, which are part of the key).
+    Spec,
+    /// The interface of a module it uses changed.
+    Dependency,
+}
+
+impl StaleReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StaleReason::Spec => "spec changed",
+            StaleReason::Dependency => "a dependency's interface changed",
+        }
+    }
+}
+
+/// What the module is now, as the compiler sees it.
+#[derive(Debug, Clone, Copy)]
+pub struct Current<'a> {
+    pub spec: &'a str,
+    pub prose: &'a str,
+    pub deps: &'a str,
+    /// The bytes of `imp.rs`, `None` when the file does not exist.
+    pub implementation: Option<&'a [u8]>,
+    /// The stub the compiler would write, to tell "nothing written yet" from real code.
+    pub stub: &'a str,
+}
+
+/// A module's state with the details the commands report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ModuleStatus {
+    pub state: State,
+    pub reasons: Vec<StaleReason>,
+    /// The module's own prose (docs, free-text NFRs, signatures) changed since it was
+    /// locked: a stale module with changed prose is regenerated, not just re-tested.
+    pub prose_changed: bool,
+    /// `imp.rs` exists and is not the compiler's stub: there is code to test.
+    pub has_code: bool,
+}
+
+/// Decides a module's state from its lock entry and what is on disk now.
+pub fn decide(entry: Option<&LockEntry>, current: &Current<'_>) -> ModuleStatus {
+    let has_code = current
+        .implementation
+        .is_some_and(|b| b != current.stub.as_bytes());
+    let status = |state, reasons, prose_changed| ModuleStatus {
+        state,
+        reasons,
+        prose_changed,
+        has_code,
+    };
+    let Some(bytes) = current.implementation else {
+        return status(State::Missing, Vec::new(), false);
+    };
+    let Some(entry) = entry else {
+        return status(State::Missing, Vec::new(), false);
+    };
+    if implementation_hash(bytes) != entry.implementation {
+        return status(State::Tampered, Vec::new(), entry.prose != current.prose);
+    }
+    let mut reasons = Vec::new();
+    if entry.spec != current.spec {
+        reasons.push(StaleReason::Spec);
+    }
+    if entry.deps != current.deps {
+        reasons.push(StaleReason::Dependency);
+    }
+    let state = if reasons.is_empty() {
+        State::Fresh
+    } else {
+        State::Stale
+    };
+    status(state, reasons, entry.prose != current.prose)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CODE: &[u8] = b"pub fn f() -> i64 { 1 }";
+
+    fn entry() -> LockEntry {
+        LockEntry {
+            name: "a.b".into(),
+            spec: "spec1".into(),
+            prose: "prose1".into(),
+            interface: "if1".into(),
+            deps: "deps1".into(),
+            implementation: implementation_hash(CODE),
+            agent: "manual".into(),
+            model: String::new(),
+            attempts: 1,
+            tokens_in: 0,
+            tokens_out: 0,
+        }
+    }
+
+    fn current(implementation: Option<&'static [u8]>) -> Current<'static> {
+        Current {
+            spec: "spec1",
+            prose: "prose1",
+            deps: "deps1",
+            implementation,
+            stub: "stub",
+        }
+    }
+
+    #[test]
+    fn fresh_when_everything_matches() {
+        let s = decide(Some(&entry()), &current(Some(CODE)));
+        assert_eq!(s.state, State::Fresh);
+        assert!(s.has_code);
+    }
+
+    #[test]
+    fn missing_without_entry_or_file() {
+        assert_eq!(decide(None, &current(Some(CODE))).state, State::Missing);
+        assert_eq!(decide(Some(&entry()), &current(None)).state, State::Missing);
+        assert!(!decide(None, &current(Some(b"stub"))).has_code);
+    }
+
+    #[test]
+    fn tampered_when_the_code_changed() {
+        assert_eq!(
+            decide(Some(&entry()), &current(Some(b"edited"))).state,
+            State::Tampered
+        );
+    }
+
+    #[test]
+    fn stale_with_reasons_and_prose() {
+        let mut c = current(Some(CODE));
+        c.spec = "spec2";
+        c.deps = "deps2";
+        let s = decide(Some(&entry()), &c);
+        assert_eq!(s.state, State::Stale);
+        assert_eq!(s.reasons, vec![StaleReason::Spec, StaleReason::Dependency]);
+        assert!(!s.prose_changed);
+        c.prose = "prose2";
+        assert!(decide(Some(&entry()), &c).prose_changed);
+    }
+}
