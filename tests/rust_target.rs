@@ -71,3 +71,40 @@ fn generating_is_deterministic_and_independent_of_the_spec_folder() {
     }
     assert_eq!(crate_files(&moved, &settings()), first);
 }
+
+/// Golden outputs must also build: the crate of the valid fixtures, with the stubs,
+/// compiles its library and all its test targets without a single warning.
+#[test]
+fn valid_fixtures_crate_builds_without_warnings() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let project = valid_models::project();
+    for file in crate_files(&project, &settings()) {
+        let path = tmp.path().join(&file.path);
+        std::fs::create_dir_all(path.parent().expect("files sit in folders")).expect("mkdir");
+        std::fs::write(&path, &file.contents).expect("write");
+    }
+    if let Ok(dir) = std::env::var("GHOST_KEEP_GENERATED") {
+        let _ = std::fs::remove_dir_all(&dir);
+        let _ = copy_dir(tmp.path(), std::path::Path::new(&dir));
+    }
+    let (passed, output) = accept::cargo(tmp.path(), &["test", "--no-run"], "no");
+    assert!(passed, "the generated crate must build:\n{output}");
+    assert!(
+        !output.contains("warning"),
+        "the generated crate must build without warnings:\n{output}"
+    );
+}
+
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(to)?;
+    for entry in std::fs::read_dir(from)? {
+        let entry = entry?;
+        let target = to.join(entry.file_name());
+        if entry.file_type()?.is_dir() {
+            copy_dir(&entry.path(), &target)?;
+        } else {
+            std::fs::copy(entry.path(), target)?;
+        }
+    }
+    Ok(())
+}

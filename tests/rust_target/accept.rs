@@ -52,7 +52,7 @@ fn write_crate(dir: &Path, name: &str, cases: &[(&str, &str)]) -> Project {
 }
 
 /// Runs cargo in the generated crate; returns success and everything it printed.
-fn cargo(dir: &Path, args: &[&str], insta_update: &str) -> (bool, String) {
+pub fn cargo(dir: &Path, args: &[&str], insta_update: &str) -> (bool, String) {
     let target: PathBuf = std::env::temp_dir().join("ghost-accept-target");
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let out = Command::new(cargo)

@@ -20,7 +20,7 @@ const ALLOWS: &str = "\
 #![allow(dead_code)] // strategies and wrappers exist per type and function, not per use
 #![allow(non_snake_case)] // test names repeat spec names as written
 #![allow(clippy::eq_op, clippy::nonminimal_bool, clippy::overly_complex_bool_expr)] // specs state tautologies on purpose
-#![allow(clippy::identity_op, clippy::erasing_op, clippy::double_neg)] // arithmetic as the spec wrote it
+#![allow(clippy::identity_op, clippy::erasing_op)] // arithmetic as the spec wrote it
 #![allow(clippy::approx_constant, clippy::excessive_precision)] // float literals as the spec wrote them
 #![allow(clippy::bool_comparison, clippy::partialeq_to_none, clippy::unit_cmp, clippy::manual_range_contains)] // comparisons as the spec wrote them
 #![allow(clippy::len_zero, clippy::absurd_extreme_comparisons, clippy::assertions_on_constants)] // same
