@@ -79,6 +79,8 @@ pub struct RepairView {
 /// How many characters of test output and of compiler errors a repair prompt carries.
 const FAILURES_BUDGET: usize = 6_000;
 const COMPILER_ERRORS_BUDGET: usize = 4_000;
+/// A diff longer than this is mostly a rewrite, which the previous code already shows.
+const DIFF_BUDGET: usize = 6_000;
 
 /// Gathers what the templates show about `module`.
 pub fn build(
@@ -230,6 +232,32 @@ fn quote(source: &str) -> String {
     out
 }
 
+/// The whole lines of `text` that fit in `budget` characters, and a note if some did not.
+fn head(text: &str, budget: usize) -> String {
+    if text.chars().count() <= budget {
+        return text.to_string();
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    let lines: Vec<&str> = text.lines().collect();
+    let mut kept = 0;
+    for line in &lines {
+        let len = line.chars().count() + 1;
+        if used + len > budget {
+            break;
+        }
+        used += len;
+        kept += 1;
+        out.push_str(line);
+        out.push('\n');
+    }
+    out.push_str(&format!(
+        "[... {} more lines trimmed]\n",
+        lines.len() - kept
+    ));
+    out
+}
+
 fn repair_view(repair: &RepairContext) -> RepairView {
     let join = |items: &[String]| items.join("\n\n");
     RepairView {
@@ -240,7 +268,11 @@ fn repair_view(repair: &RepairContext) -> RepairView {
             &join(&repair.compiler_errors),
             COMPILER_ERRORS_BUDGET,
         ),
-        last_diff: repair.last_diff.clone().filter(|d| !d.trim().is_empty()),
+        last_diff: repair
+            .last_diff
+            .as_deref()
+            .filter(|d| !d.trim().is_empty())
+            .map(|d| head(d, DIFF_BUDGET)),
     }
 }
 
@@ -290,6 +322,15 @@ mod tests {
             }
         }
         assert!(seen > 10, "the fixtures have functions with contracts");
+    }
+
+    #[test]
+    fn head_keeps_whole_lines() {
+        assert_eq!(head("a\nb\n", 10), "a\nb\n");
+        assert_eq!(
+            head("aaaa\nbbbb\ncccc\n", 11),
+            "aaaa\nbbbb\n[... 1 more line trimmed]\n"
+        );
     }
 
     #[test]

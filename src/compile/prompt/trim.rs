@@ -235,7 +235,7 @@ fn is_plain(line: &str) -> bool {
 }
 
 /// `[... 3 more lines trimmed]`: where a block was cut.
-fn trim_note(left: usize) -> String {
+pub(super) fn trim_note(left: usize) -> String {
     let lines = if left == 1 { "line" } else { "lines" };
     format!("[... {left} more {lines} trimmed]")
 }
