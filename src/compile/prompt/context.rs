@@ -251,10 +251,8 @@ fn head(text: &str, budget: usize) -> String {
         out.push_str(line);
         out.push('\n');
     }
-    out.push_str(&format!(
-        "[... {} more lines trimmed]\n",
-        lines.len() - kept
-    ));
+    out.push_str(&super::trim::trim_note(lines.len() - kept));
+    out.push('\n');
     out
 }
 
