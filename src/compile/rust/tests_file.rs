@@ -23,6 +23,7 @@ const ALLOWS: &str = "\
 #![allow(clippy::identity_op, clippy::erasing_op)] // arithmetic as the spec wrote it
 #![allow(clippy::approx_constant, clippy::excessive_precision)] // float literals as the spec wrote them
 #![allow(clippy::bool_comparison, clippy::partialeq_to_none, clippy::unit_cmp, clippy::manual_range_contains)] // comparisons as the spec wrote them
+#![allow(clippy::comparison_to_empty, clippy::redundant_field_names)] // same, and records built field by field
 #![allow(clippy::len_zero, clippy::absurd_extreme_comparisons, clippy::assertions_on_constants)] // same
 #![allow(clippy::cmp_owned, clippy::unnecessary_to_owned, clippy::redundant_clone, clippy::clone_on_copy)] // locals are compared and passed as owned values, never moved
 #![allow(clippy::useless_vec, clippy::needless_borrow, clippy::needless_borrows_for_generic_args)] // literals are built the same way wherever they stand
