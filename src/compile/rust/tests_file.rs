@@ -9,6 +9,7 @@ use super::strategy::{arb_functions, binder_strategy};
 use super::types::{is_clone, TypeCtx};
 use crate::check::{Function, ModuleModel, NfrModel, Project, Step, TExpr, TExprKind, Ty};
 use crate::compile::TargetSettings;
+use crate::syntax::ast::BinaryOp;
 use std::collections::BTreeSet;
 
 /// Lints the generated tests may trip because specs are written for people, not for
@@ -192,6 +193,16 @@ fn check(
     let src = str_lit(source);
     let mut out = String::new();
     match &e.kind {
+        // `a && b` fails exactly when the first false conjunct does: check them in turn,
+        // so the failure shows that conjunct's values.
+        TExprKind::Binary {
+            op: BinaryOp::And,
+            lhs,
+            rhs,
+        } => {
+            out.push_str(&check(cx, lhs, source, assert_macro, inputs, indent));
+            out.push_str(&check(cx, rhs, source, assert_macro, inputs, indent));
+        }
         TExprKind::Binary { op, lhs, rhs } if op.is_comparison() => {
             let tcx = cx.types;
             out.push_str(&format!(
