@@ -7,8 +7,7 @@
 //! of their own), offline, sharing one target folder under the system temp dir so that
 //! proptest and insta are built once.
 
-use super::accept_models::model;
-use ghost::check::{ModuleModel, Project};
+use ghost::check::{ModuleModel, Project, SpecFile};
 use ghost::compile::rust::{check_static_nfrs, crate_files, imp_path, undeclared_crates, Owner};
 use ghost::compile::TargetSettings;
 use std::path::{Path, PathBuf};
@@ -22,11 +21,36 @@ fn fixture(case: &str, file: &str) -> String {
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()))
 }
 
+/// The specs of `cases`, parsed and checked together.
+fn checked(cases: &[&str]) -> Project {
+    let mut specs = Vec::new();
+    for case in cases {
+        let file = PathBuf::from(format!("tests/fixtures/accept/{case}/spec.ghost"));
+        let text = fixture(case, "spec.ghost");
+        let (ast, diags) = ghost::syntax::parse(&file, &text);
+        assert!(diags.is_empty(), "{}: {diags:?}", file.display());
+        specs.push(SpecFile {
+            file,
+            expected_module: None,
+            text,
+            ast,
+        });
+    }
+    let (project, diags) = ghost::check::check(&specs);
+    assert!(diags.is_empty(), "{diags:?}");
+    assert_eq!(project.modules.len(), cases.len());
+    project
+}
+
+/// One checked module.
+fn model(case: &str) -> ModuleModel {
+    checked(&[case]).modules.remove(0)
+}
+
 /// Writes the generated crate for `cases` into `dir`, each module with its `imp` file.
 fn write_crate(dir: &Path, name: &str, cases: &[(&str, &str)]) -> Project {
-    let project = Project {
-        modules: cases.iter().map(|(case, _)| model(case)).collect(),
-    };
+    let names: Vec<&str> = cases.iter().map(|(case, _)| *case).collect();
+    let project = checked(&names);
     let settings = TargetSettings {
         crate_name: name.into(),
         edition: "2021".into(),
@@ -41,9 +65,13 @@ fn write_crate(dir: &Path, name: &str, cases: &[(&str, &str)]) -> Project {
                 let module = project
                     .modules
                     .iter()
-                    .position(|m| imp_path(m) == file.path)
+                    .find(|m| imp_path(m) == file.path)
                     .expect("every stub belongs to a module");
-                fixture(cases[module].0, cases[module].1)
+                let (case, imp) = cases
+                    .iter()
+                    .find(|(case, _)| module.name == format!("accept.{case}"))
+                    .expect("every module is one of the cases");
+                fixture(case, imp)
             }
         };
         std::fs::write(&path, contents).expect("write generated file");

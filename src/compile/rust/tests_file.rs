@@ -9,6 +9,7 @@ use super::strategy::{arb_functions, binder_strategy};
 use super::types::{is_clone, TypeCtx};
 use crate::check::{Function, ModuleModel, NfrModel, Project, Step, TExpr, TExprKind, Ty};
 use crate::compile::TargetSettings;
+use crate::syntax::ast::BinaryOp;
 use std::collections::BTreeSet;
 
 /// Lints the generated tests may trip because specs are written for people, not for
@@ -23,6 +24,7 @@ const ALLOWS: &str = "\
 #![allow(clippy::identity_op, clippy::erasing_op)] // arithmetic as the spec wrote it
 #![allow(clippy::approx_constant, clippy::excessive_precision)] // float literals as the spec wrote them
 #![allow(clippy::bool_comparison, clippy::partialeq_to_none, clippy::unit_cmp, clippy::manual_range_contains)] // comparisons as the spec wrote them
+#![allow(clippy::comparison_to_empty, clippy::redundant_field_names)] // same, and records built field by field
 #![allow(clippy::len_zero, clippy::absurd_extreme_comparisons, clippy::assertions_on_constants)] // same
 #![allow(clippy::cmp_owned, clippy::unnecessary_to_owned, clippy::redundant_clone, clippy::clone_on_copy)] // locals are compared and passed as owned values, never moved
 #![allow(clippy::useless_vec, clippy::needless_borrow, clippy::needless_borrows_for_generic_args)] // literals are built the same way wherever they stand
@@ -191,6 +193,16 @@ fn check(
     let src = str_lit(source);
     let mut out = String::new();
     match &e.kind {
+        // `a && b` fails exactly when the first false conjunct does: check them in turn,
+        // so the failure shows that conjunct's values.
+        TExprKind::Binary {
+            op: BinaryOp::And,
+            lhs,
+            rhs,
+        } => {
+            out.push_str(&check(cx, lhs, source, assert_macro, inputs, indent));
+            out.push_str(&check(cx, rhs, source, assert_macro, inputs, indent));
+        }
         TExprKind::Binary { op, lhs, rhs } if op.is_comparison() => {
             let tcx = cx.types;
             out.push_str(&format!(
