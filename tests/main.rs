@@ -5,3 +5,4 @@ mod check_fixtures;
 mod fmt_fixtures;
 mod fuzz;
 mod prompts;
+mod rust_target;
