@@ -16,12 +16,14 @@
 //! network, no clock). Reading and writing files lives in `cli`, `project` and `plan`;
 //! processes and the network live in `agent` and `build`.
 
+pub mod build;
 pub mod check;
 pub mod cli;
 pub mod compile;
 pub mod config;
 pub mod diagnostics;
+pub mod format;
 pub mod plan;
+pub mod process;
 pub mod project;
 pub mod syntax;
-pub mod format;

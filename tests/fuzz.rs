@@ -28,13 +28,24 @@ fn config(cases: u32) -> ProptestConfig {
 /// properties.
 fn run_all_stages(bytes: &[u8]) {
     let file = Path::new("specs/a/b.ghost");
-    let (ast, _) = syntax::parse_bytes(file, bytes);
-    if let Some(m) = &ast.module {
-        for item in &m.items {
-            let span = item.span();
+    let (ast, diags) = syntax::parse_bytes(file, bytes);
+    let utf8 = std::str::from_utf8(bytes).ok();
+    let mut spans = Vec::new();
+    collect_spans(
+        &serde_json::to_value(&ast).expect("the AST serializes"),
+        &mut spans,
+    );
+    spans.extend(diags.iter().map(|d| (d.span.start, d.span.end)));
+    for (start, end) in spans {
+        assert!(
+            start <= end && end <= bytes.len(),
+            "span {start}..{end} out of range"
+        );
+        if let Some(text) = utf8 {
+            let ok = |i: usize| text.is_char_boundary(i);
             assert!(
-                span.start <= span.end && span.end <= bytes.len(),
-                "item span {span:?} out of range"
+                ok(start) && ok(end),
+                "span {start}..{end} splits a character"
             );
         }
     }
@@ -50,6 +61,21 @@ fn run_all_stages(bytes: &[u8]) {
         if format_source(file, text).is_ok() {
             assert_formats_well(text);
         }
+    }
+}
+
+/// Every `{"start": a, "end": b}` in a serialized AST (comments included).
+fn collect_spans(v: &serde_json::Value, out: &mut Vec<(usize, usize)>) {
+    match v {
+        serde_json::Value::Object(m) => {
+            let start = m.get("start").and_then(|s| s.as_u64());
+            if let (Some(s), Some(e)) = (start, m.get("end").and_then(|e| e.as_u64())) {
+                out.push((s as usize, e as usize));
+            }
+            m.values().for_each(|x| collect_spans(x, out));
+        }
+        serde_json::Value::Array(a) => a.iter().for_each(|x| collect_spans(x, out)),
+        _ => {}
     }
 }
 
@@ -179,7 +205,7 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(config(192))]
+    #![proptest_config(config(128))]
 
     #[test]
     fn damaged_fixtures_never_panic(which in any::<usize>(), damages in prop::collection::vec(damage(), 1..4)) {
@@ -674,6 +700,9 @@ fn separator() -> impl Strategy<Value = &'static str> {
         1 => Just(" // note\n"),
         1 => Just("\n  // own line\n  "),
         1 => Just("\n\n// after a blank\n\n"),
+        1 => Just("\r\n  "),
+        1 => Just(" // crlf\r\n\r\n"),
+        1 => Just(" // spaces after {  \t\n"),
     ]
 }
 
@@ -718,4 +747,147 @@ fn fixtures_with_every_line_removed_never_panic() {
             run_all_stages(damaged.join("\n").as_bytes());
         }
     }
+}
+
+// ----- precedence -----
+
+/// An operator tree, to check that the parser reads Rust's precedence and associativity.
+#[derive(Debug, Clone)]
+enum Tree {
+    Leaf(&'static str),
+    Unary(&'static str, Box<Tree>),
+    Binary(&'static str, Box<Tree>, Box<Tree>),
+}
+
+fn tree() -> BoxedStrategy<Tree> {
+    let ops = vec![
+        "||", "&&", "==", "!=", "<", "<=", ">", ">=", "+", "-", "*", "/", "%",
+    ];
+    select(vec!["a", "b", "1", "2"])
+        .prop_map(Tree::Leaf)
+        .prop_recursive(5, 32, 2, move |inner| {
+            prop_oneof![
+                (select(vec!["-", "!"]), inner.clone())
+                    .prop_map(|(op, t)| Tree::Unary(op, Box::new(t))),
+                (select(ops.clone()), inner.clone(), inner).prop_map(|(op, l, r)| Tree::Binary(
+                    op,
+                    Box::new(l),
+                    Box::new(r)
+                )),
+            ]
+        })
+        .boxed()
+}
+
+fn precedence(op: &str) -> u8 {
+    match op {
+        "||" => 1,
+        "&&" => 2,
+        "+" | "-" => 4,
+        "*" | "/" | "%" => 5,
+        _ => 3,
+    }
+}
+
+/// Writes `t` with only the parentheses Rust's rules need; returns its binding strength.
+fn render(t: &Tree) -> (String, u8) {
+    let wrap = |t: &Tree, min: u8| {
+        let (s, strength) = render(t);
+        if strength < min {
+            format!("({s})")
+        } else {
+            s
+        }
+    };
+    match t {
+        Tree::Leaf(s) => (s.to_string(), 8),
+        Tree::Unary(op, x) => (format!("{op}{}", wrap(x, 6)), 6),
+        Tree::Binary(op, l, r) => {
+            let p = precedence(op);
+            let left_min = if p == 3 { 4 } else { p };
+            (format!("{} {op} {}", wrap(l, left_min), wrap(r, p + 1)), p)
+        }
+    }
+}
+
+fn tree_sexpr(t: &Tree) -> String {
+    match t {
+        Tree::Leaf(s) => s.to_string(),
+        Tree::Unary(op, x) => format!("({op} {})", tree_sexpr(x)),
+        Tree::Binary(op, l, r) => format!("({op} {} {})", tree_sexpr(l), tree_sexpr(r)),
+    }
+}
+
+fn ast_sexpr(e: &ghost::syntax::ast::Expr) -> String {
+    use ghost::syntax::ast::{ExprKind, UnaryOp};
+    match &e.kind {
+        ExprKind::Paren(x) => ast_sexpr(x),
+        ExprKind::Int(Some(v)) => v.to_string(),
+        ExprKind::Name(n) => n.clone(),
+        ExprKind::Unary { op, operand } => {
+            let op = if *op == UnaryOp::Neg { "-" } else { "!" };
+            format!("({op} {})", ast_sexpr(operand))
+        }
+        ExprKind::Binary { op, lhs, rhs } => {
+            format!("({} {} {})", op.symbol(), ast_sexpr(lhs), ast_sexpr(rhs))
+        }
+        other => format!("{other:?}"),
+    }
+}
+
+proptest! {
+    #![proptest_config(config(256))]
+
+    #[test]
+    fn operators_follow_rusts_precedence(t in tree()) {
+        use ghost::syntax::ast::{Clause, Item};
+        let (text, _) = render(&t);
+        let spec = format!("module m {{ fn f() {{ example {text} }} }}");
+        let (ast, diags) = syntax::parse(Path::new("m.ghost"), &spec);
+        prop_assert!(diags.is_empty(), "{}: {:?}", text, diags);
+        let module = ast.module.expect("the module parses");
+        let Some(Item::Fn(f)) = module.items.first() else { panic!("a fn") };
+        let Some(Clause::Example(x)) = f.clauses.first() else { panic!("an example") };
+        prop_assert_eq!(ast_sexpr(&x.expr), tree_sexpr(&t), "{}", text);
+    }
+}
+
+/// Deep nesting would exhaust the stack in the parser or in any later stage walking the
+/// tree; it is an error instead, and a file just inside the limits still works.
+#[test]
+fn deep_nesting_is_an_error_not_a_crash() {
+    let deep = [
+        format!("example {}1{} == 1", "(".repeat(5_000), ")".repeat(5_000)),
+        format!("example {}1 == 1", "-".repeat(5_000)),
+        format!("example 1{} == 1", " + 1".repeat(2_000)),
+        format!("example x{} == 1", ".f".repeat(2_000)),
+        format!(
+            "}} fn g(x: {}int{}) {{",
+            "list<".repeat(5_000),
+            ">".repeat(5_000)
+        ),
+    ];
+    for clause in &deep {
+        let text = format!("module m {{ fn f() {{ {clause} }} }}");
+        let (_, diags) = syntax::parse(Path::new("m.ghost"), &text);
+        assert!(
+            diags.iter().any(|d| d.code() == "E0108"),
+            "{}: {diags:?}",
+            &clause[..20]
+        );
+        run_all_stages(text.as_bytes());
+    }
+    let fine = format!(
+        "module m {{ fn f() {{ example {}1{} == -1 + 2 }} }}",
+        "(".repeat(60),
+        ")".repeat(60)
+    );
+    assert!(syntax::parse(Path::new("m.ghost"), &fine).1.is_empty());
+    assert_formats_well(&fine);
+    let long = format!(
+        "module m {{ fn f() {{ example 1{} == 1 }} }}",
+        " + 1".repeat(250)
+    );
+    assert!(syntax::parse(Path::new("m.ghost"), &long).1.is_empty());
+    assert_formats_well(&long);
 }

@@ -5,8 +5,8 @@ use super::decls::dedup;
 use super::expr::ExprCx;
 use super::generators::has_generator;
 use super::model::{
-    BinderModel, Contract, Enum, Function, Opaque, Property, Record, Scenario, Snapshot, Step, TExpr, Ty,
-    VariantModel,
+    BinderModel, Contract, Enum, Function, Opaque, Property, Record, Scenario, Snapshot, Step,
+    TExpr, Ty, VariantModel,
 };
 use super::scope::{is_reserved_value, Env, FnSig};
 use super::types::{resolve, show};
@@ -26,14 +26,24 @@ fn doc(d: &Option<ast::Doc>) -> Option<String> {
 }
 
 impl BodyCx<'_, '_> {
+    /// The text of a clause, trimmed (the parser's spans may hold trailing white space).
     pub fn source(&self, span: Span) -> String {
-        self.text.get(span.start..span.end).unwrap_or("").to_string()
+        source_text(self.text, span)
     }
 
     pub fn record(&self, r: &ast::RecordDecl) -> Record {
         let fields = self.env.table().records.get(&r.name.name);
-        let fields = fields.map(|fs| fs.iter().map(|(n, t)| (n.clone(), t.clone().unwrap_or(Ty::Unit))).collect());
-        Record { name: r.name.name.clone(), doc: doc(&r.doc), fields: fields.unwrap_or_default(), span: r.span }
+        let fields = fields.map(|fs| {
+            fs.iter()
+                .map(|(n, t)| (n.clone(), t.clone().unwrap_or(Ty::Unit)))
+                .collect()
+        });
+        Record {
+            name: r.name.name.clone(),
+            doc: doc(&r.doc),
+            fields: fields.unwrap_or_default(),
+            span: r.span,
+        }
     }
 
     pub fn enum_decl(&self, e: &ast::EnumDecl) -> Enum {
@@ -65,7 +75,12 @@ impl BodyCx<'_, '_> {
                 Some(self.function(m, sig, self_ty.clone()))
             })
             .collect();
-        Opaque { name: t.name.name.clone(), doc: doc(&t.doc), methods, span: t.span }
+        Opaque {
+            name: t.name.name.clone(),
+            doc: doc(&t.doc),
+            methods,
+            span: t.span,
+        }
     }
 
     pub fn free_fn(&mut self, f: &FnDecl) -> Option<Function> {
@@ -98,7 +113,10 @@ impl BodyCx<'_, '_> {
             name: f.name.name.clone(),
             owner: sig.fnref.owner.clone(),
             receiver: sig.fnref.receiver,
-            params: names.into_iter().zip(sig.fnref.params.iter().cloned()).collect(),
+            params: names
+                .into_iter()
+                .zip(sig.fnref.params.iter().cloned())
+                .collect(),
             ret: sig.fnref.ret.clone(),
             doc: doc(&f.doc),
             signature_source: self.signature_source(f),
@@ -113,7 +131,11 @@ impl BodyCx<'_, '_> {
                 Clause::Example(x) => {
                     let mut cx = ExprCx::new(self.env, self.diags);
                     if let Some(expr) = cx.check_bool(&x.expr, "example") {
-                        model.examples.push(Contract { expr, source: self.source(x.span), span: x.span });
+                        model.examples.push(Contract {
+                            expr,
+                            source: self.source(x.span),
+                            span: x.span,
+                        });
                     }
                 }
                 Clause::Requires(x) => {
@@ -121,20 +143,33 @@ impl BodyCx<'_, '_> {
                     cx.locals = params_scope.clone();
                     cx.hidden = hidden.clone();
                     if let Some(expr) = cx.check_bool(&x.expr, "requires") {
-                        model.requires.push(Contract { expr, source: self.source(x.span), span: x.span });
+                        model.requires.push(Contract {
+                            expr,
+                            source: self.source(x.span),
+                            span: x.span,
+                        });
                     }
                 }
                 Clause::Ensures(x) => {
                     let unit = sig.fnref.ret == Ty::Unit && sig.complete;
                     if unit {
-                        self.env.error(self.diags, x.span, Kind::EnsuresWithoutResult);
+                        self.env
+                            .error(self.diags, x.span, Kind::EnsuresWithoutResult);
                     }
                     let mut cx = ExprCx::new(self.env, self.diags);
                     cx.locals = params_scope.clone();
                     cx.hidden = hidden.clone();
-                    cx.ensures = Some(if sig.complete && !unit { Some(sig.fnref.ret.clone()) } else { None });
+                    cx.ensures = Some(if sig.complete && !unit {
+                        Some(sig.fnref.ret.clone())
+                    } else {
+                        None
+                    });
                     if let Some(expr) = cx.check_bool(&x.expr, "ensures") {
-                        model.ensures.push(Contract { expr, source: self.source(x.span), span: x.span });
+                        model.ensures.push(Contract {
+                            expr,
+                            source: self.source(x.span),
+                            span: x.span,
+                        });
                     }
                 }
                 Clause::Property(p) => {
@@ -155,16 +190,29 @@ impl BodyCx<'_, '_> {
         let mut scope: Vec<(String, Ty)> = Vec::new();
         for b in &p.binders {
             if is_reserved_value(&b.name.name) {
-                self.env.error(self.diags, b.name.span, Kind::ReservedName { name: b.name.name.clone() });
+                self.env.error(
+                    self.diags,
+                    b.name.span,
+                    Kind::ReservedName {
+                        name: b.name.name.clone(),
+                    },
+                );
                 ok = false;
             }
-            ok &= dedup(&mut seen, &b.name, "bound variable", self.env.file, self.diags);
+            ok &= dedup(
+                &mut seen,
+                &b.name,
+                "bound variable",
+                self.env.file,
+                self.diags,
+            );
             let Some(ty) = resolve(&self.env, &b.ty, self.diags) else {
                 ok = false;
                 continue;
             };
             if !has_generator(self.env.tables, &ty) {
-                self.env.error(self.diags, b.ty.span(), Kind::NoGenerator { ty: show(&ty) });
+                self.env
+                    .error(self.diags, b.ty.span(), Kind::NoGenerator { ty: show(&ty) });
                 ok = false;
             }
             let range = match &b.range {
@@ -177,13 +225,21 @@ impl BodyCx<'_, '_> {
                     lo.zip(hi)
                 }
                 Some((lo, hi)) => {
-                    self.env.error(self.diags, lo.span.to(hi.span), Kind::BadRange { ty: show(&ty) });
+                    self.env.error(
+                        self.diags,
+                        lo.span.to(hi.span),
+                        Kind::BadRange { ty: show(&ty) },
+                    );
                     ok = false;
                     None
                 }
             };
             scope.push((b.name.name.clone(), ty.clone()));
-            binders.push(BinderModel { name: b.name.name.clone(), ty, range });
+            binders.push(BinderModel {
+                name: b.name.name.clone(),
+                ty,
+                range,
+            });
         }
         let mut cx = ExprCx::new(self.env, self.diags);
         cx.locals = scope;
@@ -214,10 +270,19 @@ impl BodyCx<'_, '_> {
         let mut steps: Vec<Step> = Vec::new();
         for s in stmts {
             match s {
-                Stmt::Let { name, mutable, ty, value, .. } => {
+                Stmt::Let {
+                    name,
+                    mutable,
+                    ty,
+                    value,
+                    ..
+                } => {
                     if is_reserved_value(&name.name) {
-                        let kind = Kind::ReservedName { name: name.name.clone() };
-                        cx.diags.push(Diagnostic::new(self.env.file, name.span, kind));
+                        let kind = Kind::ReservedName {
+                            name: name.name.clone(),
+                        };
+                        cx.diags
+                            .push(Diagnostic::new(self.env.file, name.span, kind));
                     }
                     let declared = ty.as_ref().map(|t| resolve(&self.env, t, cx.diags));
                     let typed = match &declared {
@@ -228,14 +293,18 @@ impl BodyCx<'_, '_> {
                     match typed {
                         Some(v) => {
                             cx.locals.push((name.name.clone(), v.ty.clone()));
-                            steps.push(Step::Let { name: name.name.clone(), mutable: *mutable, value: v });
+                            steps.push(Step::Let {
+                                name: name.name.clone(),
+                                mutable: *mutable,
+                                value: v,
+                            });
                         }
                         None => cx.hidden.push(name.name.clone()),
                     }
                 }
                 Stmt::Expect { expr, span } => {
                     if let Some(e) = cx.check_bool(expr, "expect") {
-                        let source = self.text.get(span.start..span.end).unwrap_or("").to_string();
+                        let source = source_text(self.text, *span);
                         steps.push(Step::Expect { expr: e, source });
                     }
                 }
@@ -254,7 +323,12 @@ impl BodyCx<'_, '_> {
 
     pub fn scenario(&mut self, s: &ast::Scenario) -> Scenario {
         let (steps, _) = self.steps(&s.stmts, None);
-        Scenario { name: s.name.value.clone(), steps, source: self.source(s.span), span: s.span }
+        Scenario {
+            name: s.name.value.clone(),
+            steps,
+            source: self.source(s.span),
+            span: s.span,
+        }
     }
 
     pub fn snapshot(&mut self, s: &ast::Snapshot) -> Option<Snapshot> {
@@ -265,15 +339,31 @@ impl BodyCx<'_, '_> {
             return None;
         };
         let (steps, value) = self.steps(before, Some(last));
-        Some(Snapshot { name: s.name.value.clone(), steps, value: value?, source: self.source(s.span), span: s.span })
+        Some(Snapshot {
+            name: s.name.value.clone(),
+            steps,
+            value: value?,
+            source: self.source(s.span),
+            span: s.span,
+        })
     }
+}
+
+/// The text of `span` in `text`, trimmed; empty when the text is missing (not UTF-8).
+pub(crate) fn source_text(text: &str, span: Span) -> String {
+    text.get(span.start..span.end)
+        .unwrap_or("")
+        .trim()
+        .to_string()
 }
 
 /// A `mut self` call on a binding makes its latest `let` mutable.
 fn mark_mutable(steps: &mut [Step], calls: &mut Vec<String>) {
     for name in calls.drain(..) {
         let latest = steps.iter_mut().rev().find_map(|st| match st {
-            Step::Let { name: n, mutable, .. } if *n == name => Some(mutable),
+            Step::Let {
+                name: n, mutable, ..
+            } if *n == name => Some(mutable),
             _ => None,
         });
         if let Some(m) = latest {

@@ -18,7 +18,14 @@ pub(crate) fn dedup<'n>(
     diags: &mut Vec<Diagnostic>,
 ) -> bool {
     if let Some(first) = seen.get(id.name.as_str()) {
-        let d = Diagnostic::new(file, id.span, Kind::Duplicate { what, name: id.name.clone() });
+        let d = Diagnostic::new(
+            file,
+            id.span,
+            Kind::Duplicate {
+                what,
+                name: id.name.clone(),
+            },
+        );
         diags.push(d.with_related(*first, "first declared here"));
         return false;
     }
@@ -27,27 +34,53 @@ pub(crate) fn dedup<'n>(
 }
 
 fn reserved(id: &Ident, is_type: bool, file: &Path, diags: &mut Vec<Diagnostic>) {
-    let bad = if is_type { is_reserved_type(&id.name) } else { is_reserved_value(&id.name) };
+    let bad = if is_type {
+        is_reserved_type(&id.name)
+    } else {
+        is_reserved_value(&id.name)
+    };
     if bad {
-        diags.push(Diagnostic::new(file, id.span, Kind::ReservedName { name: id.name.clone() }));
+        diags.push(Diagnostic::new(
+            file,
+            id.span,
+            Kind::ReservedName {
+                name: id.name.clone(),
+            },
+        ));
     }
 }
 
 /// Pass one: the type names a module declares (one namespace for records, enums, errors
 /// and types). Functions come in pass two, with their signatures.
-pub(crate) fn declare_types(module: &Module, name: &str, file: &Path, diags: &mut Vec<Diagnostic>) -> ModuleTable {
+pub(crate) fn declare_types(
+    module: &Module,
+    name: &str,
+    file: &Path,
+    diags: &mut Vec<Diagnostic>,
+) -> ModuleTable {
     let mut table = ModuleTable::default();
     let mut seen: HashMap<&str, Span> = HashMap::new();
     for item in &module.items {
         let (id, kind) = match item {
             Item::Record(r) => (&r.name, DeclKind::Record),
-            Item::Enum(e) => (&e.name, if e.is_error { DeclKind::Error } else { DeclKind::Enum }),
+            Item::Enum(e) => (
+                &e.name,
+                if e.is_error {
+                    DeclKind::Error
+                } else {
+                    DeclKind::Enum
+                },
+            ),
             Item::Type(t) => (&t.name, DeclKind::Opaque),
             _ => continue,
         };
         reserved(id, true, file, diags);
         if dedup(&mut seen, id, "type", file, diags) {
-            let r = TypeRef { module: name.to_string(), name: id.name.clone(), kind };
+            let r = TypeRef {
+                module: name.to_string(),
+                name: id.name.clone(),
+                kind,
+            };
             table.types.insert(id.name.clone(), r);
         }
     }
@@ -64,7 +97,11 @@ pub(crate) struct Resolved {
 }
 
 /// Pass two: fields, variants and signatures, resolved in the module's scope.
-pub(crate) fn resolve_decls(env: Env<'_>, module: &Module, diags: &mut Vec<Diagnostic>) -> Resolved {
+pub(crate) fn resolve_decls(
+    env: Env<'_>,
+    module: &Module,
+    diags: &mut Vec<Diagnostic>,
+) -> Resolved {
     let mut out = Resolved::default();
     let mut fn_names: HashMap<&str, Span> = HashMap::new();
     for item in &module.items {
@@ -142,11 +179,19 @@ fn signature(env: Env<'_>, f: &FnDecl, owner: Option<&str>, diags: &mut Vec<Diag
         module: env.module.to_string(),
         owner: owner.map(str::to_string),
         name: f.name.name.clone(),
-        receiver: if owner.is_some() { f.receiver.as_ref().map(|r| r.mutable) } else { None },
+        receiver: if owner.is_some() {
+            f.receiver.as_ref().map(|r| r.mutable)
+        } else {
+            None
+        },
         params,
         ret: ret.unwrap_or(Ty::Unit),
     };
-    FnSig { fnref, complete, resolved }
+    FnSig {
+        fnref,
+        complete,
+        resolved,
+    }
 }
 
 /// Records and enums that contain themselves outside a `list` or `map` (infinitely large).
@@ -158,9 +203,13 @@ pub(crate) fn check_infinite(env: Env<'_>, module: &Module, diags: &mut Vec<Diag
             Item::Enum(e) => &e.name,
             _ => continue,
         };
-        let Some(r) = table.types.get(&id.name) else { continue };
+        let Some(r) = table.types.get(&id.name) else {
+            continue;
+        };
         if r.kind != DeclKind::Opaque && is_recursive(env.tables, r, false) {
-            let kind = Kind::InfiniteType { name: id.name.clone() };
+            let kind = Kind::InfiniteType {
+                name: id.name.clone(),
+            };
             env.error(diags, id.span, kind);
         }
     }

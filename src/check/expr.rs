@@ -6,7 +6,7 @@
 use super::model::{Builtin, DeclKind, FnRef, TExpr, TExprKind, Ty, TypeRef};
 use super::scope::{Env, FnSig, Lookup};
 use super::suggest;
-use super::types::{contains_opaque, show};
+use super::types::{find_opaque, show};
 use crate::diagnostics::{Diagnostic, Kind};
 use crate::syntax::ast::{BinaryOp, Expr, ExprKind, Ident, Span, UnaryOp};
 
@@ -49,13 +49,18 @@ fn weakness(e: &Expr) -> u8 {
         }
         ExprKind::Tuple(es) => es.iter().map(weakness).max().unwrap_or(0),
         ExprKind::Paren(e) => weakness(e),
-        ExprKind::Unary { op: UnaryOp::Neg, operand } => weakness(operand),
+        ExprKind::Unary {
+            op: UnaryOp::Neg,
+            operand,
+        } => weakness(operand),
         ExprKind::Call { callee, args } => match &callee.kind {
             ExprKind::Name(n) if n == "some" => args.first().map_or(0, weakness),
             ExprKind::Name(n) if n == "ok" || n == "err" => 2,
             _ => 0,
         },
-        ExprKind::Binary { op, lhs, rhs } if !op.is_comparison() && !matches!(op, BinaryOp::And | BinaryOp::Or) => {
+        ExprKind::Binary { op, lhs, rhs }
+            if !op.is_comparison() && !matches!(op, BinaryOp::And | BinaryOp::Or) =>
+        {
             weakness(lhs).min(weakness(rhs))
         }
         _ => 0,
@@ -81,7 +86,14 @@ fn is_numeric(t: &Ty) -> bool {
 
 impl<'a, 'd> ExprCx<'a, 'd> {
     pub fn new(env: Env<'a>, diags: &'d mut Vec<Diagnostic>) -> Self {
-        ExprCx { env, diags, locals: Vec::new(), ensures: None, mut_calls: Vec::new(), hidden: Vec::new() }
+        ExprCx {
+            env,
+            diags,
+            locals: Vec::new(),
+            ensures: None,
+            mut_calls: Vec::new(),
+            hidden: Vec::new(),
+        }
     }
 
     fn error(&mut self, span: Span, kind: Kind) {
@@ -89,11 +101,21 @@ impl<'a, 'd> ExprCx<'a, 'd> {
     }
 
     fn mismatch(&mut self, span: Span, expected: &Ty, found: impl Into<String>) {
-        self.error(span, Kind::TypeMismatch { expected: show(expected), found: found.into() });
+        self.error(
+            span,
+            Kind::TypeMismatch {
+                expected: show(expected),
+                found: found.into(),
+            },
+        );
     }
 
     fn local(&self, name: &str) -> Option<&Ty> {
-        self.locals.iter().rev().find(|(n, _)| n == name).map(|(_, t)| t)
+        self.locals
+            .iter()
+            .rev()
+            .find(|(n, _)| n == name)
+            .map(|(_, t)| t)
     }
 
     /// Types `e`; with `expected`, its type must be exactly that.
@@ -112,15 +134,25 @@ impl<'a, 'd> ExprCx<'a, 'd> {
     pub fn check_bool(&mut self, e: &Expr, clause: &'static str) -> Option<TExpr> {
         let t = self.infer(e, Some(&Ty::Bool))?;
         if t.ty != Ty::Bool {
-            self.error(e.span, Kind::NotBool { clause, found: show(&t.ty) });
+            self.error(
+                e.span,
+                Kind::NotBool {
+                    clause,
+                    found: show(&t.ty),
+                },
+            );
             return None;
         }
         Some(t)
     }
 
     /// Types every expression (reporting all problems), then gives all or nothing.
-    fn check_all<'e>(&mut self, items: impl IntoIterator<Item = (&'e Expr, Option<&'e Ty>)>) -> Option<Vec<TExpr>> {
-        let checked: Vec<Option<TExpr>> = items.into_iter().map(|(e, t)| self.check(e, t)).collect();
+    fn check_all<'e>(
+        &mut self,
+        items: impl IntoIterator<Item = (&'e Expr, Option<&'e Ty>)>,
+    ) -> Option<Vec<TExpr>> {
+        let checked: Vec<Option<TExpr>> =
+            items.into_iter().map(|(e, t)| self.check(e, t)).collect();
         checked.into_iter().collect()
     }
 
@@ -159,7 +191,11 @@ impl<'a, 'd> ExprCx<'a, 'd> {
             ExprKind::Paren(inner) => self.infer(inner, expected),
             ExprKind::Record { name, fields } => self.record_lit(name, fields, span),
             ExprKind::Call { callee, args } => self.call(callee, args, span, expected),
-            ExprKind::MethodCall { receiver, method, args } => self.method_call(receiver, method, args, span, expected),
+            ExprKind::MethodCall {
+                receiver,
+                method,
+                args,
+            } => self.method_call(receiver, method, args, span, expected),
             ExprKind::Field { base, field } => self.field(base, field, span),
             ExprKind::Index { base, index } => {
                 let b = self.check(base, None)?;
@@ -168,27 +204,60 @@ impl<'a, 'd> ExprCx<'a, 'd> {
                     Ty::Map(k, v) => ((**k).clone(), (**v).clone()),
                     Ty::Bytes => (Ty::Int, Ty::Int),
                     other => {
-                        let kind = Kind::BadOperator { op: "[]".into(), ty: show(other) };
+                        let kind = Kind::BadOperator {
+                            op: "[]".into(),
+                            ty: show(other),
+                        };
                         self.error(span, kind);
                         return None;
                     }
                 };
                 let i = self.check(index, Some(&index_ty))?;
-                mk(TExprKind::Index { base: Box::new(b), index: Box::new(i) }, ty)
+                mk(
+                    TExprKind::Index {
+                        base: Box::new(b),
+                        index: Box::new(i),
+                    },
+                    ty,
+                )
             }
-            ExprKind::Unary { op: UnaryOp::Not, operand } => {
+            ExprKind::Unary {
+                op: UnaryOp::Not,
+                operand,
+            } => {
                 let o = self.check(operand, Some(&Ty::Bool))?;
-                mk(TExprKind::Unary { op: UnaryOp::Not, operand: Box::new(o) }, Ty::Bool)
+                mk(
+                    TExprKind::Unary {
+                        op: UnaryOp::Not,
+                        operand: Box::new(o),
+                    },
+                    Ty::Bool,
+                )
             }
-            ExprKind::Unary { op: UnaryOp::Neg, operand } => {
+            ExprKind::Unary {
+                op: UnaryOp::Neg,
+                operand,
+            } => {
                 let hint = expected.filter(|t| is_numeric(t));
                 let o = self.check(operand, hint)?;
                 if !is_numeric(&o.ty) {
-                    self.error(span, Kind::BadOperator { op: "-".into(), ty: show(&o.ty) });
+                    self.error(
+                        span,
+                        Kind::BadOperator {
+                            op: "-".into(),
+                            ty: show(&o.ty),
+                        },
+                    );
                     return None;
                 }
                 let ty = o.ty.clone();
-                mk(TExprKind::Unary { op: UnaryOp::Neg, operand: Box::new(o) }, ty)
+                mk(
+                    TExprKind::Unary {
+                        op: UnaryOp::Neg,
+                        operand: Box::new(o),
+                    },
+                    ty,
+                )
             }
             ExprKind::Binary { op, lhs, rhs } => self.binary(*op, lhs, rhs, span, expected),
         }
@@ -228,7 +297,13 @@ impl<'a, 'd> ExprCx<'a, 'd> {
             }
             _ => {
                 let suggestion = suggest::closest(n, self.locals.iter().map(|(n, _)| n.as_str()));
-                self.error(span, Kind::UnknownVariable { name: n.to_string(), suggestion });
+                self.error(
+                    span,
+                    Kind::UnknownVariable {
+                        name: n.to_string(),
+                        suggestion,
+                    },
+                );
                 None
             }
         }
@@ -245,7 +320,12 @@ impl<'a, 'd> ExprCx<'a, 'd> {
                 let Some(first) = elems.iter().min_by_key(|e| weakness(e)) else {
                     match expected {
                         Some(other) => self.mismatch(span, other, "list<_>"),
-                        None => self.error(span, Kind::CannotInfer { what: "the empty list `[]`" }),
+                        None => self.error(
+                            span,
+                            Kind::CannotInfer {
+                                what: "the empty list `[]`",
+                            },
+                        ),
                     }
                     return None;
                 };
@@ -253,10 +333,19 @@ impl<'a, 'd> ExprCx<'a, 'd> {
             }
         };
         let all = self.check_all(elems.iter().map(|e| (e, Some(&elem_ty))))?;
-        Some(TExpr { kind: TExprKind::List(all), ty: Ty::List(Box::new(elem_ty)), span })
+        Some(TExpr {
+            kind: TExprKind::List(all),
+            ty: Ty::List(Box::new(elem_ty)),
+            span,
+        })
     }
 
-    fn map(&mut self, entries: &[(Expr, Expr)], span: Span, expected: Option<&Ty>) -> Option<TExpr> {
+    fn map(
+        &mut self,
+        entries: &[(Expr, Expr)],
+        span: Span,
+        expected: Option<&Ty>,
+    ) -> Option<TExpr> {
         let (k_ty, v_ty) = match expected {
             Some(Ty::Map(k, v)) => ((**k).clone(), (**v).clone()),
             _ => {
@@ -265,7 +354,12 @@ impl<'a, 'd> ExprCx<'a, 'd> {
                 let (Some(k), Some(v)) = (k, v) else {
                     match expected {
                         Some(other) => self.mismatch(span, other, "map<_, _>"),
-                        None => self.error(span, Kind::CannotInfer { what: "the empty map `{}`" }),
+                        None => self.error(
+                            span,
+                            Kind::CannotInfer {
+                                what: "the empty map `{}`",
+                            },
+                        ),
                     }
                     return None;
                 };
@@ -281,24 +375,43 @@ impl<'a, 'd> ExprCx<'a, 'd> {
             })
             .collect();
         let all = checked.into_iter().collect::<Option<Vec<_>>>()?;
-        Some(TExpr { kind: TExprKind::Map(all), ty: Ty::Map(Box::new(k_ty), Box::new(v_ty)), span })
+        Some(TExpr {
+            kind: TExprKind::Map(all),
+            ty: Ty::Map(Box::new(k_ty), Box::new(v_ty)),
+            span,
+        })
     }
 
     fn record_lit(&mut self, name: &Ident, fields: &[(Ident, Expr)], span: Span) -> Option<TExpr> {
         let tref = match self.env.lookup_type(&name.name) {
             Lookup::Found(r) => r.clone(),
             Lookup::Ambiguous(ms) => {
-                self.error(name.span, Kind::AmbiguousName { name: name.name.clone(), modules: ms.join(", ") });
+                self.error(
+                    name.span,
+                    Kind::AmbiguousName {
+                        name: name.name.clone(),
+                        modules: ms.join(", "),
+                    },
+                );
                 return None;
             }
             Lookup::Missing => {
                 let suggestion = self.env.suggest_type(&name.name);
-                self.error(name.span, Kind::UnknownType { name: name.name.clone(), suggestion });
+                self.error(
+                    name.span,
+                    Kind::UnknownType {
+                        name: name.name.clone(),
+                        suggestion,
+                    },
+                );
                 return None;
             }
         };
         let Some(decl) = self.env.tables.record(&tref) else {
-            let kind = Kind::TypeMismatch { expected: "a record".into(), found: format!("`{}`", tref.name) };
+            let kind = Kind::TypeMismatch {
+                expected: "a record".into(),
+                found: format!("`{}`", tref.name),
+            };
             self.error(name.span, kind);
             return None;
         };
@@ -307,12 +420,25 @@ impl<'a, 'd> ExprCx<'a, 'd> {
         let mut ok = true;
         for (f, e) in fields {
             let Some(i) = decl.iter().position(|(n, _)| *n == f.name) else {
-                self.error(f.span, Kind::UnknownField { type_name: tref.name.clone(), name: f.name.clone() });
+                self.error(
+                    f.span,
+                    Kind::UnknownField {
+                        type_name: tref.name.clone(),
+                        name: f.name.clone(),
+                        suggestion: suggest::closest(&f.name, decl.iter().map(|(n, _)| n.as_str())),
+                    },
+                );
                 ok = false;
                 continue;
             };
             if seen[i] {
-                self.error(f.span, Kind::Duplicate { what: "field", name: f.name.clone() });
+                self.error(
+                    f.span,
+                    Kind::Duplicate {
+                        what: "field",
+                        name: f.name.clone(),
+                    },
+                );
                 ok = false;
                 continue;
             }
@@ -323,35 +449,72 @@ impl<'a, 'd> ExprCx<'a, 'd> {
             }
             ok &= given[i].is_some();
         }
-        let missing: Vec<String> =
-            decl.iter().zip(&seen).filter(|(_, s)| !**s).map(|((n, _), _)| format!("`{n}`")).collect();
+        let missing: Vec<String> = decl
+            .iter()
+            .zip(&seen)
+            .filter(|(_, s)| !**s)
+            .map(|((n, _), _)| format!("`{n}`"))
+            .collect();
         if !missing.is_empty() {
-            self.error(name.span, Kind::MissingFields { record: tref.name.clone(), fields: missing.join(", ") });
+            self.error(
+                name.span,
+                Kind::MissingFields {
+                    record: tref.name.clone(),
+                    fields: missing.join(", "),
+                },
+            );
             return None;
         }
         if !ok {
             return None;
         }
-        let fields = decl.iter().zip(given).map(|((n, _), e)| Some((n.clone(), e?))).collect::<Option<Vec<_>>>()?;
+        let fields = decl
+            .iter()
+            .zip(given)
+            .map(|((n, _), e)| Some((n.clone(), e?)))
+            .collect::<Option<Vec<_>>>()?;
         let ty = Ty::Named(tref.clone());
-        Some(TExpr { kind: TExprKind::Record { ty: tref, fields }, ty, span })
+        Some(TExpr {
+            kind: TExprKind::Record { ty: tref, fields },
+            ty,
+            span,
+        })
     }
 
     fn arity(&mut self, span: Span, name: &str, expected: usize, found: usize) -> bool {
         if expected != found {
-            self.error(span, Kind::Arity { name: name.to_string(), expected, found });
+            self.error(
+                span,
+                Kind::Arity {
+                    name: name.to_string(),
+                    expected,
+                    found,
+                },
+            );
             return false;
         }
         true
     }
 
-    fn call(&mut self, callee: &Expr, args: &[Expr], span: Span, expected: Option<&Ty>) -> Option<TExpr> {
+    fn call(
+        &mut self,
+        callee: &Expr,
+        args: &[Expr],
+        span: Span,
+        expected: Option<&Ty>,
+    ) -> Option<TExpr> {
         let mk = |kind: TExprKind, ty: Ty| Some(TExpr { kind, ty, span });
         let name = match &callee.kind {
             ExprKind::Name(n) if self.local(n).is_none() => n.as_str(),
             _ => {
                 let c = self.check(callee, None)?;
-                self.error(callee.span, Kind::BadOperator { op: "()".into(), ty: show(&c.ty) });
+                self.error(
+                    callee.span,
+                    Kind::BadOperator {
+                        op: "()".into(),
+                        ty: show(&c.ty),
+                    },
+                );
                 return None;
             }
         };
@@ -376,7 +539,11 @@ impl<'a, 'd> ExprCx<'a, 'd> {
                     Some(t @ Ty::Result(v, e)) => {
                         let inner = if name == "ok" { v } else { e };
                         let a = Box::new(self.check(&args[0], Some(inner))?);
-                        let kind = if name == "ok" { TExprKind::Ok(a) } else { TExprKind::Err(a) };
+                        let kind = if name == "ok" {
+                            TExprKind::Ok(a)
+                        } else {
+                            TExprKind::Err(a)
+                        };
                         mk(kind, t.clone())
                     }
                     Some(other) => {
@@ -384,7 +551,11 @@ impl<'a, 'd> ExprCx<'a, 'd> {
                         None
                     }
                     None => {
-                        let what = if name == "ok" { "`ok(...)`" } else { "`err(...)`" };
+                        let what = if name == "ok" {
+                            "`ok(...)`"
+                        } else {
+                            "`err(...)`"
+                        };
                         self.error(span, Kind::CannotInfer { what });
                         None
                     }
@@ -394,12 +565,24 @@ impl<'a, 'd> ExprCx<'a, 'd> {
             _ => match self.env.lookup_fn(name) {
                 Lookup::Found(sig) => self.call_sig(sig, name, args, span, None),
                 Lookup::Ambiguous(ms) => {
-                    self.error(callee.span, Kind::AmbiguousName { name: name.to_string(), modules: ms.join(", ") });
+                    self.error(
+                        callee.span,
+                        Kind::AmbiguousName {
+                            name: name.to_string(),
+                            modules: ms.join(", "),
+                        },
+                    );
                     None
                 }
                 Lookup::Missing => {
                     let suggestion = self.env.suggest_fn(name);
-                    self.error(callee.span, Kind::UnknownFunction { name: name.to_string(), suggestion });
+                    self.error(
+                        callee.span,
+                        Kind::UnknownFunction {
+                            name: name.to_string(),
+                            suggestion,
+                        },
+                    );
                     None
                 }
             },
@@ -420,17 +603,26 @@ impl<'a, 'd> ExprCx<'a, 'd> {
             Builtin::Len => {
                 let a = self.check(&args[0], None)?;
                 if !matches!(a.ty, Ty::Str | Ty::Bytes | Ty::List(_) | Ty::Map(..)) {
-                    let kind = Kind::TypeMismatch { expected: "str, bytes, list or map".into(), found: show(&a.ty) };
+                    let kind = Kind::TypeMismatch {
+                        expected: "str, bytes, list or map".into(),
+                        found: show(&a.ty),
+                    };
                     self.error(args[0].span, kind);
                     return None;
                 }
                 (vec![a], Ty::Int)
             }
-            Builtin::Repeat => (self.check_all([(&args[0], Some(&Ty::Str)), (&args[1], Some(&Ty::Int))])?, Ty::Str),
+            Builtin::Repeat => (
+                self.check_all([(&args[0], Some(&Ty::Str)), (&args[1], Some(&Ty::Int))])?,
+                Ty::Str,
+            ),
             Builtin::ToStr => {
                 let a = self.check(&args[0], None)?;
                 if !matches!(a.ty, Ty::Int | Ty::Float | Ty::Bool) {
-                    let kind = Kind::TypeMismatch { expected: "int, float or bool".into(), found: show(&a.ty) };
+                    let kind = Kind::TypeMismatch {
+                        expected: "int, float or bool".into(),
+                        found: show(&a.ty),
+                    };
                     self.error(args[0].span, kind);
                     return None;
                 }
@@ -443,7 +635,10 @@ impl<'a, 'd> ExprCx<'a, 'd> {
                     Ty::List(t) => (**t).clone(),
                     Ty::Map(k, _) => (**k).clone(),
                     other => {
-                        let kind = Kind::TypeMismatch { expected: "str, list or map".into(), found: show(other) };
+                        let kind = Kind::TypeMismatch {
+                            expected: "str, list or map".into(),
+                            found: show(other),
+                        };
                         self.error(args[0].span, kind);
                         return None;
                     }
@@ -452,7 +647,11 @@ impl<'a, 'd> ExprCx<'a, 'd> {
                 (vec![c, x], Ty::Bool)
             }
         };
-        Some(TExpr { kind: TExprKind::Builtin { op, args: checked }, ty, span })
+        Some(TExpr {
+            kind: TExprKind::Builtin { op, args: checked },
+            ty,
+            span,
+        })
     }
 
     /// A call of a known function or method: arity and argument types.
@@ -471,7 +670,11 @@ impl<'a, 'd> ExprCx<'a, 'd> {
         let func: FnRef = sig.fnref.clone();
         let ty = func.ret.clone();
         let kind = match receiver {
-            Some(r) => TExprKind::MethodCall { receiver: Box::new(r), func, args: all },
+            Some(r) => TExprKind::MethodCall {
+                receiver: Box::new(r),
+                func,
+                args: all,
+            },
             None => TExprKind::Call { func, args: all },
         };
         Some(TExpr { kind, ty, span })
@@ -480,14 +683,21 @@ impl<'a, 'd> ExprCx<'a, 'd> {
     /// Resolves the dotted path in front of `.name`: a type, a module, or a value.
     fn resolve_path(&mut self, segs: &[(&str, Span)]) -> PathTarget {
         let first = segs[0].0;
-        if self.local(first).is_some() || first == "self" || self.hidden.iter().any(|h| h == first) {
+        if self.local(first).is_some() || first == "self" || self.hidden.iter().any(|h| h == first)
+        {
             return PathTarget::Value;
         }
         let tables = self.env.tables;
         // The longest prefix that names a module wins: `a.b.Color` is type `Color` of `a.b`.
         for k in (1..=segs.len()).rev() {
-            let prefix = segs[..k].iter().map(|(s, _)| *s).collect::<Vec<_>>().join(".");
-            let Some(table) = tables.modules.get(&prefix) else { continue };
+            let prefix = segs[..k]
+                .iter()
+                .map(|(s, _)| *s)
+                .collect::<Vec<_>>()
+                .join(".");
+            let Some(table) = tables.modules.get(&prefix) else {
+                continue;
+            };
             // A one-segment prefix that is also a type name in scope is the type.
             if k == 1 && !matches!(self.env.lookup_type(&prefix), Lookup::Missing) {
                 break;
@@ -502,30 +712,69 @@ impl<'a, 'd> ExprCx<'a, 'd> {
                 [(ty, span)] => match table.types.get(*ty) {
                     Some(r) => PathTarget::Type(r.clone()),
                     None => {
-                        let suggestion = suggest::closest(ty, table.types.keys().map(String::as_str));
-                        self.error(*span, Kind::UnknownType { name: ty.to_string(), suggestion });
+                        let suggestion =
+                            suggest::closest(ty, table.types.keys().map(String::as_str));
+                        self.error(
+                            *span,
+                            Kind::UnknownType {
+                                name: ty.to_string(),
+                                suggestion,
+                            },
+                        );
                         PathTarget::Error
                     }
                 },
                 _ => PathTarget::Value,
             };
         }
+        // A path into a module whose `use` failed was reported at the `use`.
+        let failed = &self.env.table().failed_uses;
+        if (1..=segs.len()).any(|k| {
+            let prefix = segs[..k]
+                .iter()
+                .map(|(s, _)| *s)
+                .collect::<Vec<_>>()
+                .join(".");
+            failed.contains(&prefix)
+        }) {
+            return PathTarget::Error;
+        }
         let (first, span) = segs[0];
         match self.env.lookup_type(first) {
             Lookup::Found(r) if segs.len() == 1 => PathTarget::Type(r.clone()),
             Lookup::Found(_) => PathTarget::Value,
             Lookup::Ambiguous(ms) => {
-                self.error(span, Kind::AmbiguousName { name: first.to_string(), modules: ms.join(", ") });
+                self.error(
+                    span,
+                    Kind::AmbiguousName {
+                        name: first.to_string(),
+                        modules: ms.join(", "),
+                    },
+                );
                 PathTarget::Error
             }
-            Lookup::Missing if segs.len() == 1 && first.starts_with(|c: char| c.is_ascii_uppercase()) => {
+            Lookup::Missing
+                if segs.len() == 1 && first.starts_with(|c: char| c.is_ascii_uppercase()) =>
+            {
                 let suggestion = self.env.suggest_type(first);
-                self.error(span, Kind::UnknownType { name: first.to_string(), suggestion });
+                self.error(
+                    span,
+                    Kind::UnknownType {
+                        name: first.to_string(),
+                        suggestion,
+                    },
+                );
                 PathTarget::Error
             }
             Lookup::Missing if segs.len() > 1 => {
                 let name = segs.iter().map(|(s, _)| *s).collect::<Vec<_>>().join(".");
-                self.error(span.to(segs[segs.len() - 1].1), Kind::UnknownModule { name });
+                // Only on an error: a scan of every module's name is fine here.
+                let modules = self.env.tables.modules.keys().map(String::as_str);
+                let suggestion = suggest::closest(&name, modules);
+                self.error(
+                    span.to(segs[segs.len() - 1].1),
+                    Kind::UnknownModule { name, suggestion },
+                );
                 PathTarget::Error
             }
             Lookup::Missing => PathTarget::Value,
@@ -546,13 +795,25 @@ impl<'a, 'd> ExprCx<'a, 'd> {
                 PathTarget::Type(t) => return self.static_call(&t, method, args, span),
                 PathTarget::Module(m) => {
                     let tables = self.env.tables;
-                    let table = tables.modules.get(&m).expect("resolve_path returns known modules");
+                    let table = tables
+                        .modules
+                        .get(&m)
+                        .expect("resolve_path returns known modules");
                     let qualified = format!("{m}.{}", method.name);
                     return match table.functions.get(&method.name) {
                         Some(sig) => self.call_sig(sig, &qualified, args, span, None),
                         None => {
-                            let suggestion = suggest::closest(&method.name, table.functions.keys().map(String::as_str));
-                            self.error(method.span, Kind::UnknownFunction { name: qualified, suggestion });
+                            let suggestion = suggest::closest(
+                                &method.name,
+                                table.functions.keys().map(String::as_str),
+                            );
+                            self.error(
+                                method.span,
+                                Kind::UnknownFunction {
+                                    name: qualified,
+                                    suggestion,
+                                },
+                            );
                             None
                         }
                     };
@@ -564,19 +825,38 @@ impl<'a, 'd> ExprCx<'a, 'd> {
         let recv = self.check(receiver, None)?;
         let tables = self.env.tables;
         let sig = match &recv.ty {
-            Ty::Named(r) if r.kind == DeclKind::Opaque => tables.methods(r).and_then(|m| m.get(&method.name)),
+            Ty::Named(r) if r.kind == DeclKind::Opaque => {
+                tables.methods(r).and_then(|m| m.get(&method.name))
+            }
             _ => None,
         };
         let Some(sig) = sig else {
-            let kind = Kind::UnknownMethod { type_name: show(&recv.ty), name: method.name.clone() };
+            let known = match &recv.ty {
+                Ty::Named(r) => tables.methods(r),
+                _ => None,
+            };
+            let kind = Kind::UnknownMethod {
+                type_name: show(&recv.ty),
+                name: method.name.clone(),
+                suggestion: known
+                    .and_then(|m| suggest::closest(&method.name, m.keys().map(String::as_str))),
+            };
             self.error(method.span, kind);
             return None;
         };
         let owner = show(&recv.ty);
         if sig.fnref.receiver.is_none() {
-            let message =
-                format!("`{}` is a static method: call it on the type, as `{owner}.{}(...)`", method.name, method.name);
-            self.error(method.span, Kind::BadReceiver { name: method.name.clone(), message });
+            let message = format!(
+                "`{}` is a static method: call it on the type, as `{owner}.{}(...)`",
+                method.name, method.name
+            );
+            self.error(
+                method.span,
+                Kind::BadReceiver {
+                    name: method.name.clone(),
+                    message,
+                },
+            );
             return None;
         }
         if sig.fnref.receiver == Some(true) {
@@ -584,18 +864,39 @@ impl<'a, 'd> ExprCx<'a, 'd> {
                 self.mut_calls.push(x.clone());
             }
         }
-        self.call_sig(sig, &format!("{owner}.{}", method.name), args, span, Some(recv))
+        self.call_sig(
+            sig,
+            &format!("{owner}.{}", method.name),
+            args,
+            span,
+            Some(recv),
+        )
     }
 
     /// `Type.name(args)`: a variant with a payload or a static method.
-    fn static_call(&mut self, t: &TypeRef, method: &Ident, args: &[Expr], span: Span) -> Option<TExpr> {
+    fn static_call(
+        &mut self,
+        t: &TypeRef,
+        method: &Ident,
+        args: &[Expr],
+        span: Span,
+    ) -> Option<TExpr> {
         let tables = self.env.tables;
         let qualified = format!("{}.{}", t.name, method.name);
         match t.kind {
             DeclKind::Enum | DeclKind::Error => self.variant(t, method, Some(args), span),
             DeclKind::Opaque => {
                 let Some(sig) = tables.methods(t).and_then(|m| m.get(&method.name)) else {
-                    self.error(method.span, Kind::UnknownMethod { type_name: t.name.clone(), name: method.name.clone() });
+                    let known = tables.methods(t).map(|m| m.keys().map(String::as_str));
+                    let suggestion = known.and_then(|k| suggest::closest(&method.name, k));
+                    self.error(
+                        method.span,
+                        Kind::UnknownMethod {
+                            type_name: t.name.clone(),
+                            name: method.name.clone(),
+                            suggestion,
+                        },
+                    );
                     return None;
                 };
                 if sig.fnref.receiver.is_some() {
@@ -603,24 +904,57 @@ impl<'a, 'd> ExprCx<'a, 'd> {
                         "`{}` takes `self`: call it on a value, as `x.{}(...)`",
                         method.name, method.name
                     );
-                    self.error(method.span, Kind::BadReceiver { name: qualified, message });
+                    self.error(
+                        method.span,
+                        Kind::BadReceiver {
+                            name: qualified,
+                            message,
+                        },
+                    );
                     return None;
                 }
                 self.call_sig(sig, &qualified, args, span, None)
             }
             DeclKind::Record => {
-                self.error(method.span, Kind::UnknownMethod { type_name: t.name.clone(), name: method.name.clone() });
+                self.error(
+                    method.span,
+                    Kind::UnknownMethod {
+                        type_name: t.name.clone(),
+                        name: method.name.clone(),
+                        suggestion: None,
+                    },
+                );
                 None
             }
         }
     }
 
     /// `Enum.Variant` (args `None`) or `Enum.Variant(args)`.
-    fn variant(&mut self, t: &TypeRef, name: &Ident, args: Option<&[Expr]>, span: Span) -> Option<TExpr> {
+    fn variant(
+        &mut self,
+        t: &TypeRef,
+        name: &Ident,
+        args: Option<&[Expr]>,
+        span: Span,
+    ) -> Option<TExpr> {
         let tables = self.env.tables;
-        let Some(payload) = tables.variants(t).and_then(|vs| vs.iter().find(|(n, _)| *n == name.name)).map(|v| &v.1)
+        let Some(payload) = tables
+            .variants(t)
+            .and_then(|vs| vs.iter().find(|(n, _)| *n == name.name))
+            .map(|v| &v.1)
         else {
-            self.error(name.span, Kind::UnknownVariant { enum_name: t.name.clone(), name: name.name.clone() });
+            let known = tables
+                .variants(t)
+                .map(|vs| vs.iter().map(|(n, _)| n.as_str()));
+            let suggestion = known.and_then(|k| suggest::closest(&name.name, k));
+            self.error(
+                name.span,
+                Kind::UnknownVariant {
+                    enum_name: t.name.clone(),
+                    name: name.name.clone(),
+                    suggestion,
+                },
+            );
             return None;
         };
         let given = args.unwrap_or(&[]);
@@ -628,10 +962,18 @@ impl<'a, 'd> ExprCx<'a, 'd> {
         if !self.arity(span, &qualified, payload.len(), given.len()) {
             return None;
         }
-        let Some(types) = payload.iter().cloned().collect::<Option<Vec<Ty>>>() else { return None };
+        let types = payload.iter().cloned().collect::<Option<Vec<Ty>>>()?;
         let all = self.check_all(given.iter().zip(types.iter().map(Some)))?;
-        let kind = TExprKind::Variant { enum_ty: t.clone(), variant: name.name.clone(), args: all };
-        Some(TExpr { kind, ty: Ty::Named(t.clone()), span })
+        let kind = TExprKind::Variant {
+            enum_ty: t.clone(),
+            variant: name.name.clone(),
+            args: all,
+        };
+        Some(TExpr {
+            kind,
+            ty: Ty::Named(t.clone()),
+            span,
+        })
     }
 
     fn field(&mut self, base: &Expr, field: &Ident, span: Span) -> Option<TExpr> {
@@ -641,12 +983,25 @@ impl<'a, 'd> ExprCx<'a, 'd> {
                     return self.variant(&t, field, None, span);
                 }
                 PathTarget::Type(t) => {
-                    self.error(field.span, Kind::UnknownVariant { enum_name: t.name.clone(), name: field.name.clone() });
+                    self.error(
+                        field.span,
+                        Kind::UnknownVariant {
+                            enum_name: t.name.clone(),
+                            name: field.name.clone(),
+                            suggestion: None,
+                        },
+                    );
                     return None;
                 }
                 PathTarget::Module(m) => {
                     let name = format!("{m}.{}", field.name);
-                    self.error(span, Kind::UnknownVariable { name, suggestion: None });
+                    self.error(
+                        span,
+                        Kind::UnknownVariable {
+                            name,
+                            suggestion: None,
+                        },
+                    );
                     return None;
                 }
                 PathTarget::Error => return None,
@@ -655,7 +1010,16 @@ impl<'a, 'd> ExprCx<'a, 'd> {
         }
         let b = self.check(base, None)?;
         let tables = self.env.tables;
-        let unknown = Kind::UnknownField { type_name: show(&b.ty), name: field.name.clone() };
+        let known = match &b.ty {
+            Ty::Named(r) => tables.record(r),
+            _ => None,
+        };
+        let unknown = Kind::UnknownField {
+            type_name: show(&b.ty),
+            name: field.name.clone(),
+            suggestion: known
+                .and_then(|fs| suggest::closest(&field.name, fs.iter().map(|(n, _)| n.as_str()))),
+        };
         match &b.ty {
             Ty::Named(r) if r.kind == DeclKind::Record => {
                 let fields = tables.record(r)?;
@@ -664,15 +1028,35 @@ impl<'a, 'd> ExprCx<'a, 'd> {
                     return None;
                 };
                 let ty = ty.clone()?;
-                Some(TExpr { kind: TExprKind::Field { base: Box::new(b), name: field.name.clone() }, ty, span })
+                Some(TExpr {
+                    kind: TExprKind::Field {
+                        base: Box::new(b),
+                        name: field.name.clone(),
+                    },
+                    ty,
+                    span,
+                })
             }
             Ty::Tuple(ts) => {
-                let Some(ty) = field.name.parse::<usize>().ok().and_then(|i| ts.get(i)).cloned() else {
+                let Some(ty) = field
+                    .name
+                    .parse::<usize>()
+                    .ok()
+                    .and_then(|i| ts.get(i))
+                    .cloned()
+                else {
                     self.error(field.span, unknown);
                     return None;
                 };
                 let index = field.name.parse::<usize>().expect("checked just above");
-                Some(TExpr { kind: TExprKind::TupleField { base: Box::new(b), index }, ty, span })
+                Some(TExpr {
+                    kind: TExprKind::TupleField {
+                        base: Box::new(b),
+                        index,
+                    },
+                    ty,
+                    span,
+                })
             }
             _ => {
                 self.error(field.span, unknown);
@@ -681,25 +1065,49 @@ impl<'a, 'd> ExprCx<'a, 'd> {
         }
     }
 
-    fn binary(&mut self, op: BinaryOp, lhs: &Expr, rhs: &Expr, span: Span, expected: Option<&Ty>) -> Option<TExpr> {
+    fn binary(
+        &mut self,
+        op: BinaryOp,
+        lhs: &Expr,
+        rhs: &Expr,
+        span: Span,
+        expected: Option<&Ty>,
+    ) -> Option<TExpr> {
         let mk = |l: TExpr, r: TExpr, ty: Ty| {
-            Some(TExpr { kind: TExprKind::Binary { op, lhs: Box::new(l), rhs: Box::new(r) }, ty, span })
+            Some(TExpr {
+                kind: TExprKind::Binary {
+                    op,
+                    lhs: Box::new(l),
+                    rhs: Box::new(r),
+                },
+                ty,
+                span,
+            })
         };
         match op {
             BinaryOp::And | BinaryOp::Or => {
-                let (l, r) = (self.check(lhs, Some(&Ty::Bool)), self.check(rhs, Some(&Ty::Bool)));
+                let (l, r) = (
+                    self.check(lhs, Some(&Ty::Bool)),
+                    self.check(rhs, Some(&Ty::Bool)),
+                );
                 mk(l?, r?, Ty::Bool)
             }
             _ if op.is_comparison() => {
                 let (l, r) = self.pair(lhs, rhs, None)?;
                 let ty = &l.ty;
                 if matches!(op, BinaryOp::Eq | BinaryOp::Ne) {
-                    if contains_opaque(self.env.tables, ty) {
-                        self.error(span, Kind::NoEquality { ty: show(ty) });
+                    if let Some(opaque) = find_opaque(self.env.tables, ty) {
+                        self.error(span, Kind::NoEquality { ty: opaque });
                         return None;
                     }
                 } else if !matches!(ty, Ty::Int | Ty::Float | Ty::Str) {
-                    self.error(span, Kind::BadOperator { op: op.symbol().into(), ty: show(ty) });
+                    self.error(
+                        span,
+                        Kind::BadOperator {
+                            op: op.symbol().into(),
+                            ty: show(ty),
+                        },
+                    );
                     return None;
                 }
                 mk(l, r, Ty::Bool)
@@ -713,7 +1121,13 @@ impl<'a, 'd> ExprCx<'a, 'd> {
                     _ => is_numeric(&ty),
                 };
                 if !fits {
-                    self.error(span, Kind::BadOperator { op: op.symbol().into(), ty: show(&ty) });
+                    self.error(
+                        span,
+                        Kind::BadOperator {
+                            op: op.symbol().into(),
+                            ty: show(&ty),
+                        },
+                    );
                     return None;
                 }
                 mk(l, r, ty)

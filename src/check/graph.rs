@@ -13,21 +13,35 @@ pub(crate) struct Node<'a> {
 /// first module (one cycle per strongly connected component, so a tangle is one report).
 pub(crate) fn cycles<'a>(nodes: &[Node<'a>]) -> Vec<Vec<&'a str>> {
     let index: HashMap<&str, usize> = nodes.iter().enumerate().map(|(i, n)| (n.name, i)).collect();
-    let adj: Vec<Vec<usize>> =
-        nodes.iter().map(|n| n.uses.iter().filter_map(|u| index.get(u).copied()).collect()).collect();
+    let adj: Vec<Vec<usize>> = nodes
+        .iter()
+        .map(|n| {
+            n.uses
+                .iter()
+                .filter_map(|u| index.get(u).copied())
+                .collect()
+        })
+        .collect();
     let mut out = Vec::new();
     for comp in tarjan(&adj) {
         if comp.len() < 2 {
             continue; // a self-use is reported as `UseSelf`
         }
         let members: BTreeSet<usize> = comp.iter().copied().collect();
-        let start = *comp.iter().min_by_key(|i| nodes[**i].name).expect("a component is not empty");
+        let start = *comp
+            .iter()
+            .min_by_key(|i| nodes[**i].name)
+            .expect("a component is not empty");
         // Breadth-first search from `start` back to `start` inside the component: the shortest cycle.
         let mut prev: HashMap<usize, usize> = HashMap::new();
         let mut queue = std::collections::VecDeque::from([start]);
         let mut end = None;
         'search: while let Some(v) = queue.pop_front() {
-            let mut next: Vec<usize> = adj[v].iter().copied().filter(|w| members.contains(w)).collect();
+            let mut next: Vec<usize> = adj[v]
+                .iter()
+                .copied()
+                .filter(|w| members.contains(w))
+                .collect();
             next.sort_by_key(|w| nodes[*w].name);
             for w in next {
                 if w == start {
@@ -114,7 +128,12 @@ pub(crate) fn order<'a>(nodes: &[Node<'a>], has_errors: &dyn Fn(&str) -> bool) -
     let mut users: HashMap<&str, Vec<&str>> = HashMap::new();
     let mut ready: BTreeSet<&str> = BTreeSet::new();
     for n in nodes {
-        let deps: BTreeSet<&str> = n.uses.iter().copied().filter(|u| by_name.contains_key(u)).collect();
+        let deps: BTreeSet<&str> = n
+            .uses
+            .iter()
+            .copied()
+            .filter(|u| by_name.contains_key(u))
+            .collect();
         for d in &deps {
             users.entry(d).or_default().push(n.name);
         }
@@ -142,7 +161,13 @@ mod tests {
     use super::*;
 
     fn nodes<'a>(edges: &[(&'a str, &[&'a str])]) -> Vec<Node<'a>> {
-        edges.iter().map(|(n, us)| Node { name: n, uses: us.to_vec() }).collect()
+        edges
+            .iter()
+            .map(|(n, us)| Node {
+                name: n,
+                uses: us.to_vec(),
+            })
+            .collect()
     }
 
     #[test]
@@ -153,7 +178,13 @@ mod tests {
 
     #[test]
     fn order_puts_dependencies_first_and_drops_error_users() {
-        let g = nodes(&[("z", &[]), ("a", &["z"]), ("b", &[]), ("bad", &[]), ("user", &["bad"])]);
+        let g = nodes(&[
+            ("z", &[]),
+            ("a", &["z"]),
+            ("b", &[]),
+            ("bad", &[]),
+            ("user", &["bad"]),
+        ]);
         assert_eq!(order(&g, &|m| m == "bad"), vec!["b", "z", "a"]);
     }
 }

@@ -30,6 +30,7 @@ use crate::diagnostics::{self, Diagnostic, Kind};
 use crate::syntax::ast::{Item, Module, SourceFile, Span};
 use body::BodyCx;
 use scope::{Env, Tables};
+use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 
@@ -48,9 +49,21 @@ pub struct SpecFile {
 
 /// Checks a set of parsed files together.
 ///
-/// Syntax diagnostics are not seen here: the caller drops the modules of files that had
-/// them (and, through [`Project`]'s order, should treat their users alike).
+/// The syntax stage's diagnostics are not seen here: use [`check_parsed`] to leave out
+/// the modules of files that had syntax errors (and their users) too.
 pub fn check(files: &[SpecFile]) -> (Project, Vec<Diagnostic>) {
+    check_parsed(files, &[])
+}
+
+/// As [`check`], with the syntax diagnostics of the same files: a file with a syntax
+/// error counts as a module with errors (left out, and so is every module using it).
+/// The returned diagnostics are the checker's own; `syntax` is not repeated.
+pub fn check_parsed(files: &[SpecFile], syntax: &[Diagnostic]) -> (Project, Vec<Diagnostic>) {
+    let broken_files: HashSet<&std::path::Path> = syntax
+        .iter()
+        .filter(|d| d.is_error())
+        .map(|d| d.file.as_path())
+        .collect();
     let mut diags: Vec<Vec<Diagnostic>> = vec![Vec::new(); files.len()];
 
     // Module names: each declared once, matching its path.
@@ -61,20 +74,35 @@ pub fn check(files: &[SpecFile]) -> (Project, Vec<Diagnostic>) {
         let name = m.path.dotted();
         if let Some(expected) = &f.expected_module {
             if *expected != name {
-                let kind = Kind::ModulePathMismatch { declared: name.clone(), expected: expected.clone() };
+                let kind = Kind::ModulePathMismatch {
+                    declared: name.clone(),
+                    expected: expected.clone(),
+                };
                 diags[i].push(Diagnostic::new(&f.file, m.path.span, kind));
             }
         }
-        if by_name.contains_key(&name) {
-            diags[i].push(Diagnostic::new(&f.file, m.path.span, Kind::DuplicateModule { name: name.clone() }));
-            duplicated.insert(name);
-        } else {
-            by_name.insert(name, i);
+        match by_name.entry(name) {
+            Entry::Occupied(e) => {
+                let kind = Kind::DuplicateModule {
+                    name: e.key().clone(),
+                };
+                diags[i].push(Diagnostic::new(&f.file, m.path.span, kind));
+                duplicated.insert(e.key().clone());
+            }
+            Entry::Vacant(e) => {
+                e.insert(i);
+            }
         }
     }
     let mut names: Vec<&String> = by_name.keys().collect();
     names.sort();
-    let module_of = |i: usize| files[i].ast.module.as_ref().expect("only files with a module are named");
+    let module_of = |i: usize| {
+        files[i]
+            .ast
+            .module
+            .as_ref()
+            .expect("only files with a module are named")
+    };
 
     // Pass one: type names and uses.
     let mut tables = Tables::default();
@@ -90,12 +118,23 @@ pub fn check(files: &[SpecFile]) -> (Project, Vec<Diagnostic>) {
             let kind = if used == **name {
                 Some(Kind::UseSelf { name: used.clone() })
             } else if !by_name.contains_key(&used) {
-                Some(Kind::UnknownModule { name: used.clone() })
+                let known = by_name.keys().map(String::as_str);
+                let suggestion = suggest::closest(&used, known);
+                Some(Kind::UnknownModule {
+                    name: used.clone(),
+                    suggestion,
+                })
             } else if table.uses.contains(&used) {
-                Some(Kind::Duplicate { what: "use", name: used.clone() })
+                Some(Kind::Duplicate {
+                    what: "use",
+                    name: used.clone(),
+                })
             } else {
                 None
             };
+            if matches!(kind, Some(Kind::UnknownModule { .. })) {
+                table.failed_uses.push(used.clone());
+            }
             match kind {
                 Some(kind) => diags[i].push(Diagnostic::new(&f.file, u.path.span, kind)),
                 None => {
@@ -112,11 +151,18 @@ pub fn check(files: &[SpecFile]) -> (Project, Vec<Diagnostic>) {
     let mut resolved = Vec::with_capacity(names.len());
     for name in &names {
         let i = by_name[*name];
-        let env = Env { tables: &tables, module: name, file: &files[i].file };
+        let env = Env {
+            tables: &tables,
+            module: name,
+            file: &files[i].file,
+        };
         resolved.push(decls::resolve_decls(env, module_of(i), &mut diags[i]));
     }
     for (name, r) in names.iter().zip(resolved) {
-        let t = tables.modules.get_mut(*name).expect("every named module has a table");
+        let t = tables
+            .modules
+            .get_mut(*name)
+            .expect("every named module has a table");
         t.records = r.records;
         t.enums = r.enums;
         t.methods = r.methods;
@@ -127,7 +173,11 @@ pub fn check(files: &[SpecFile]) -> (Project, Vec<Diagnostic>) {
     let mut models: HashMap<&str, ModuleModel> = HashMap::new();
     for name in &names {
         let i = by_name[*name];
-        let env = Env { tables: &tables, module: name, file: &files[i].file };
+        let env = Env {
+            tables: &tables,
+            module: name,
+            file: &files[i].file,
+        };
         decls::check_infinite(env, module_of(i), &mut diags[i]);
         let model = module_model(env, &files[i], module_of(i), &mut diags[i]);
         models.insert(name.as_str(), model);
@@ -136,15 +186,31 @@ pub fn check(files: &[SpecFile]) -> (Project, Vec<Diagnostic>) {
     // The `use` graph: cycles, then the order of what is kept.
     let nodes: Vec<graph::Node<'_>> = names
         .iter()
-        .map(|n| graph::Node { name: n.as_str(), uses: tables.modules[*n].uses.iter().map(String::as_str).collect() })
+        .map(|n| graph::Node {
+            name: n.as_str(),
+            uses: tables.modules[*n].uses.iter().map(String::as_str).collect(),
+        })
         .collect();
     for cycle in graph::cycles(&nodes) {
         let i = by_name[cycle[0]];
-        let span = use_spans[cycle[0]].iter().find(|(u, _)| u == cycle[1]).map(|(_, s)| *s).unwrap_or_default();
+        let span = use_spans[cycle[0]]
+            .iter()
+            .find(|(u, _)| u == cycle[1])
+            .map(|(_, s)| *s)
+            .unwrap_or_default();
         let text = format!("{} -> {}", cycle.join(" -> "), cycle[0]);
-        diags[i].push(Diagnostic::new(&files[i].file, span, Kind::UseCycle { cycle: text }));
+        diags[i].push(Diagnostic::new(
+            &files[i].file,
+            span,
+            Kind::UseCycle { cycle: text },
+        ));
     }
-    let has_errors = |n: &str| duplicated.contains(n) || diags[by_name[n]].iter().any(Diagnostic::is_error);
+    let has_errors = |n: &str| {
+        let i = by_name[n];
+        duplicated.contains(n)
+            || broken_files.contains(files[i].file.as_path())
+            || diags[i].iter().any(Diagnostic::is_error)
+    };
     let order = graph::order(&nodes, &has_errors);
     let modules = order.into_iter().filter_map(|n| models.remove(n)).collect();
 
@@ -156,11 +222,28 @@ pub fn check(files: &[SpecFile]) -> (Project, Vec<Diagnostic>) {
 /// A test's name as the target sees it: two scenarios whose names differ only in case
 /// or punctuation would collide.
 fn test_name(s: &str) -> String {
-    s.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' }).collect()
+    s.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '_'
+            }
+        })
+        .collect()
 }
 
-fn module_model(env: Env<'_>, f: &SpecFile, m: &Module, diags: &mut Vec<Diagnostic>) -> ModuleModel {
-    let mut cx = BodyCx { env, text: &f.text, diags };
+fn module_model(
+    env: Env<'_>,
+    f: &SpecFile,
+    m: &Module,
+    diags: &mut Vec<Diagnostic>,
+) -> ModuleModel {
+    let mut cx = BodyCx {
+        env,
+        text: &f.text,
+        diags,
+    };
     let mut model = ModuleModel {
         name: env.module.to_string(),
         path: m.path.segments.clone(),
@@ -206,8 +289,14 @@ fn module_model(env: Env<'_>, f: &SpecFile, m: &Module, diags: &mut Vec<Diagnost
             Item::Scenario(x) => {
                 let key = (false, test_name(&x.name.value));
                 if let Some(first) = tests_seen.get(&key) {
-                    let kind = Kind::Duplicate { what: "scenario", name: x.name.value.clone() };
-                    cx.diags.push(Diagnostic::new(&f.file, x.name.span, kind).with_related(*first, "first here"));
+                    let kind = Kind::Duplicate {
+                        what: "scenario",
+                        name: x.name.value.clone(),
+                    };
+                    cx.diags.push(
+                        Diagnostic::new(&f.file, x.name.span, kind)
+                            .with_related(*first, "first here"),
+                    );
                 } else {
                     tests_seen.insert(key, x.name.span);
                 }
@@ -216,8 +305,14 @@ fn module_model(env: Env<'_>, f: &SpecFile, m: &Module, diags: &mut Vec<Diagnost
             Item::Snapshot(x) => {
                 let key = (true, test_name(&x.name.value));
                 if let Some(first) = tests_seen.get(&key) {
-                    let kind = Kind::Duplicate { what: "snapshot", name: x.name.value.clone() };
-                    cx.diags.push(Diagnostic::new(&f.file, x.name.span, kind).with_related(*first, "first here"));
+                    let kind = Kind::Duplicate {
+                        what: "snapshot",
+                        name: x.name.value.clone(),
+                    };
+                    cx.diags.push(
+                        Diagnostic::new(&f.file, x.name.span, kind)
+                            .with_related(*first, "first here"),
+                    );
                 } else {
                     tests_seen.insert(key, x.name.span);
                 }
@@ -226,7 +321,7 @@ fn module_model(env: Env<'_>, f: &SpecFile, m: &Module, diags: &mut Vec<Diagnost
             Item::Nfr(x) => nfrs.push(x),
         }
     }
-    let source = |s: Span| f.text.get(s.start..s.end).unwrap_or("").to_string();
+    let source = |s: Span| body::source_text(&f.text, s);
     model.nfrs = nfr::check_nfrs(env, &nfrs, &source, cx.diags);
     model
 }

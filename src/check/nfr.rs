@@ -38,7 +38,13 @@ pub(crate) fn check_nfrs(
                 if id.name == "unsafe" {
                     Some(NfrModel::ForbidUnsafe)
                 } else {
-                    env.error(diags, id.span, Kind::UnknownForbid { what: id.name.clone() });
+                    env.error(
+                        diags,
+                        id.span,
+                        Kind::UnknownForbid {
+                            what: id.name.clone(),
+                        },
+                    );
                     None
                 }
             }
@@ -47,7 +53,8 @@ pub(crate) fn check_nfrs(
                 let mut cx = ExprCx::new(env, diags);
                 let call = cx.check(call, None).and_then(|c| perf_call(env, c, diags));
                 let budget_ns = budget_ns(env, budget, diags);
-                call.zip(budget_ns).map(|(call, budget_ns)| NfrModel::Perf { call, budget_ns })
+                call.zip(budget_ns)
+                    .map(|(call, budget_ns)| NfrModel::Perf { call, budget_ns })
             }
             NfrKind::MaxLines { lines, span } => {
                 if *lines == 0 {
@@ -58,30 +65,59 @@ pub(crate) fn check_nfrs(
             NfrKind::Lint => Some(NfrModel::Lint),
         };
         if let Some(kind) = kind {
-            out.push(Nfr { kind, source: source(nfr.span), span: nfr.span });
+            out.push(Nfr {
+                kind,
+                source: source(nfr.span),
+                span: nfr.span,
+            });
         }
     }
     out
 }
 
-fn check_deps(env: Env<'_>, deps: &[ast::Dep], diags: &mut Vec<Diagnostic>) -> Vec<(String, String)> {
+fn check_deps(
+    env: Env<'_>,
+    deps: &[ast::Dep],
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<(String, String)> {
     let mut seen: HashMap<&str, Span> = HashMap::new();
     let mut out = Vec::new();
     for d in deps {
         let name = d.name.name.as_str();
-        let valid = !name.is_empty()
+        // crates.io's rules: ASCII letters, digits, `-` and `_`, a letter first, no
+        // `-` last, at most 64 characters.
+        let valid = (1..=64).contains(&name.len())
             && name.starts_with(|c: char| c.is_ascii_alphabetic())
-            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+            && !name.ends_with('-')
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
         if !valid {
-            env.error(diags, d.name.span, Kind::BadCrateName { name: name.to_string() });
+            env.error(
+                diags,
+                d.name.span,
+                Kind::BadCrateName {
+                    name: name.to_string(),
+                },
+            );
         }
         if let Some(first) = seen.get(name) {
-            let dup = Diagnostic::new(env.file, d.name.span, Kind::Duplicate { what: "dependency", name: name.into() });
+            let dup = Diagnostic::new(
+                env.file,
+                d.name.span,
+                Kind::Duplicate {
+                    what: "dependency",
+                    name: name.into(),
+                },
+            );
             diags.push(dup.with_related(*first, "first given here"));
             continue;
         }
         seen.insert(name, d.name.span);
-        let version = d.version.as_ref().map_or_else(|| "*".to_string(), |v| v.value.clone());
+        let version = d
+            .version
+            .as_ref()
+            .map_or_else(|| "*".to_string(), |v| v.value.clone());
         out.push((name.to_string(), version));
     }
     out
@@ -114,16 +150,33 @@ fn budget_ns(env: Env<'_>, d: &Duration, diags: &mut Vec<Diagnostic>) -> Option<
         "ms" => 1e6,
         "s" => 1e9,
         unit => {
-            env.error(diags, d.span, Kind::BadDurationUnit { unit: unit.to_string() });
+            env.error(
+                diags,
+                d.span,
+                Kind::BadDurationUnit {
+                    unit: unit.to_string(),
+                },
+            );
             return None;
         }
     };
-    let ns = d.value.parse::<f64>().ok().map(|v| (v * factor).round()).filter(|v| v.is_finite());
+    let ns = d
+        .value
+        .parse::<f64>()
+        .ok()
+        .map(|v| (v * factor).round())
+        .filter(|v| v.is_finite());
     match ns {
         // Below one nanosecond, or beyond what a u64 holds, is no usable budget.
         Some(ns) if (1.0..1.8e19).contains(&ns) => Some(ns as u64),
         _ => {
-            env.error(diags, d.span, Kind::BadDuration { value: format!("{}{}", d.value, d.unit) });
+            env.error(
+                diags,
+                d.span,
+                Kind::BadDuration {
+                    value: format!("{}{}", d.value, d.unit),
+                },
+            );
             None
         }
     }

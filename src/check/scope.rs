@@ -36,6 +36,8 @@ pub(crate) struct ModuleTable {
     pub functions: HashMap<String, FnSig>,
     /// The modules this one uses that exist (self-uses and unknown ones left out).
     pub uses: Vec<String>,
+    /// `use`s of modules that do not exist (reported once, at the `use`).
+    pub failed_uses: Vec<String>,
 }
 
 #[derive(Debug, Default)]
@@ -73,7 +75,10 @@ pub(crate) struct Env<'a> {
 
 impl<'a> Env<'a> {
     pub fn table(&self) -> &'a ModuleTable {
-        self.tables.modules.get(self.module).expect("the current module has a table")
+        self.tables
+            .modules
+            .get(self.module)
+            .expect("the current module has a table")
     }
 
     pub fn error(&self, diags: &mut Vec<Diagnostic>, span: Span, kind: Kind) {
@@ -117,23 +122,32 @@ impl<'a> Env<'a> {
     }
 
     pub fn suggest_type(&self, name: &str) -> Option<String> {
-        const BUILTIN: [&str; 9] = ["bool", "int", "float", "str", "bytes", "list", "map", "option", "result"];
-        let names = self.visible_tables().flat_map(|t| t.types.keys().map(String::as_str));
+        const BUILTIN: [&str; 9] = [
+            "bool", "int", "float", "str", "bytes", "list", "map", "option", "result",
+        ];
+        let names = self
+            .visible_tables()
+            .flat_map(|t| t.types.keys().map(String::as_str));
         suggest::closest(name, BUILTIN.into_iter().chain(names))
     }
 
     pub fn suggest_fn(&self, name: &str) -> Option<String> {
         const BUILTIN: [&str; 7] = ["len", "repeat", "to_str", "contains", "some", "ok", "err"];
-        let names = self.visible_tables().flat_map(|t| t.functions.keys().map(String::as_str));
+        let names = self
+            .visible_tables()
+            .flat_map(|t| t.functions.keys().map(String::as_str));
         suggest::closest(name, BUILTIN.into_iter().chain(names))
     }
 }
 
 /// Names the language keeps as type names.
-pub(crate) const BUILTIN_TYPES: [&str; 9] = ["bool", "int", "float", "str", "bytes", "list", "map", "option", "result"];
+pub(crate) const BUILTIN_TYPES: [&str; 9] = [
+    "bool", "int", "float", "str", "bytes", "list", "map", "option", "result",
+];
 /// Names the language keeps as value and function names.
-pub(crate) const BUILTIN_VALUES: [&str; 10] =
-    ["len", "repeat", "to_str", "contains", "some", "none", "ok", "err", "result", "self"];
+pub(crate) const BUILTIN_VALUES: [&str; 10] = [
+    "len", "repeat", "to_str", "contains", "some", "none", "ok", "err", "result", "self",
+];
 
 pub(crate) fn is_reserved_type(name: &str) -> bool {
     BUILTIN_TYPES.contains(&name)

@@ -1,1 +1,326 @@
-//! Unit tests of the checker: the tricky inference cases.
+//! Unit tests of the checker: the tricky inference cases and the project-level rules.
+
+use super::*;
+use crate::syntax::ast::BinaryOp;
+use std::path::Path;
+
+fn spec(file: &str, text: &str) -> SpecFile {
+    let (ast, diags) = crate::syntax::parse(Path::new(file), text);
+    assert!(
+        diags.is_empty(),
+        "{file} parses: {:?}",
+        diags.iter().map(Diagnostic::message).collect::<Vec<_>>()
+    );
+    SpecFile {
+        file: file.into(),
+        expected_module: None,
+        text: text.to_string(),
+        ast,
+    }
+}
+
+fn check_one(text: &str) -> (Project, Vec<Diagnostic>) {
+    check(&[spec("m.ghost", text)])
+}
+
+fn codes(diags: &[Diagnostic]) -> Vec<&'static str> {
+    diags.iter().map(Diagnostic::code).collect()
+}
+
+/// The typed expression of the first example of the first function.
+fn first_example(text: &str) -> TExpr {
+    let (p, diags) = check_one(text);
+    assert!(
+        diags.is_empty(),
+        "{:?}",
+        diags.iter().map(Diagnostic::message).collect::<Vec<_>>()
+    );
+    p.modules[0].functions[0].examples[0].expr.clone()
+}
+
+fn sides(e: &TExpr) -> (&TExpr, &TExpr) {
+    match &e.kind {
+        TExprKind::Binary { lhs, rhs, .. } => (lhs, rhs),
+        other => panic!("not a binary expression: {other:?}"),
+    }
+}
+
+#[test]
+fn int_literal_becomes_float_where_float_is_expected() {
+    let e = first_example("module m { fn f(x: float) -> float { example f(2) == -1 } }");
+    let (lhs, rhs) = sides(&e);
+    let TExprKind::Call { args, .. } = &lhs.kind else {
+        panic!("a call")
+    };
+    assert_eq!(args[0].kind, TExprKind::Float("2.0".into()));
+    let TExprKind::Unary { operand, .. } = &rhs.kind else {
+        panic!("a negation")
+    };
+    assert_eq!(operand.kind, TExprKind::Float("1.0".into()));
+    assert_eq!(rhs.ty, Ty::Float);
+}
+
+#[test]
+fn the_side_that_types_alone_goes_first() {
+    // `[]` on the left takes its type from the call on the right.
+    let e = first_example("module m { fn f() -> list<int> { example [] == f() } }");
+    let (lhs, _) = sides(&e);
+    assert_eq!(lhs.ty, Ty::List(Box::new(Ty::Int)));
+    // an int literal on the left of a float comparison becomes a float
+    let e = first_example("module m { fn f() -> float { example 1 < f() } }");
+    assert_eq!(sides(&e).0.kind, TExprKind::Float("1.0".into()));
+    // `ok(1)` and `none` from the other side
+    let e = first_example("module m { fn f() -> result<int, str> { example ok(1) == f() } }");
+    assert_eq!(
+        sides(&e).0.ty,
+        Ty::Result(Box::new(Ty::Int), Box::new(Ty::Str))
+    );
+}
+
+#[test]
+fn mixed_list_literal_is_typed_from_its_strongest_element() {
+    let e = first_example("module m { fn f(xs: list<float>) -> bool { example f([1, 2.5]) } }");
+    let TExprKind::Call { args, .. } = &e.kind else {
+        panic!("a call")
+    };
+    let TExprKind::List(items) = &args[0].kind else {
+        panic!("a list")
+    };
+    assert_eq!(items[0].kind, TExprKind::Float("1.0".into()));
+    // and alone, without an expectation
+    let e = first_example("module m { fn f() -> int { example len([1, 2.5]) == 2 } }");
+    let TExprKind::Builtin { args, .. } = &sides(&e).0.kind else {
+        panic!("len")
+    };
+    assert_eq!(args[0].ty, Ty::List(Box::new(Ty::Float)));
+}
+
+#[test]
+fn literals_without_context_cannot_be_inferred() {
+    let (_, d) = check_one("module m { fn f() -> int { example len([]) == 0  example none == none  example {} != {} } }");
+    assert_eq!(codes(&d), ["E0307", "E0307", "E0307"]);
+}
+
+#[test]
+fn record_fields_come_in_declaration_order() {
+    let e = first_example("module m { record P { x: int, y: str } fn f(p: P) -> bool { example f(P { y: \"a\", x: 1 }) } }");
+    let TExprKind::Call { args, .. } = &e.kind else {
+        panic!("a call")
+    };
+    let TExprKind::Record { fields, .. } = &args[0].kind else {
+        panic!("a record")
+    };
+    let names: Vec<&str> = fields.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(names, ["x", "y"]);
+}
+
+#[test]
+fn enum_variants_check_their_arity() {
+    let (_, d) = check_one(
+        "module m { enum E { A  B(int, str) } fn f(e: E) -> bool { example f(E.B(1))  example f(E.A(1))  example f(E.B) } }",
+    );
+    assert_eq!(codes(&d), ["E0302", "E0302", "E0302"]);
+}
+
+#[test]
+fn a_mut_self_call_makes_the_binding_mutable() {
+    let text = "module m { type C { fn new() -> C  fn bump(mut self)  fn get(self) -> int }
+      scenario \"s\" { let a = C.new()  let b = C.new()  a.bump()  expect b.get() == 0 } }";
+    let (p, d) = check_one(text);
+    assert!(d.is_empty());
+    let muts: Vec<bool> = p.modules[0].scenarios[0]
+        .steps
+        .iter()
+        .filter_map(|s| match s {
+            Step::Let { mutable, .. } => Some(*mutable),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(muts, [true, false]);
+}
+
+#[test]
+fn static_and_instance_methods_are_not_interchangeable() {
+    let text = "module m { type C { fn new() -> C  fn get(self) -> int }
+      scenario \"s\" { let a = C.new()  let b = a.new()  expect C.get() == 1 } }";
+    let (_, d) = check_one(text);
+    assert_eq!(codes(&d), ["E0311", "E0311"]);
+}
+
+#[test]
+fn every_problem_is_reported_at_once() {
+    let text = "module m { fn f(x: Nope) -> int { example g(1) == 1  requires result > 0 } record R { a: int, a: int } }";
+    let (p, d) = check_one(text);
+    assert_eq!(codes(&d), ["E0201", "E0203", "E0304", "E0208"]);
+    assert!(p.modules.is_empty());
+}
+
+#[test]
+fn ensures_on_a_unit_function_is_an_error() {
+    let (_, d) = check_one("module m { fn f(x: int) { ensures x > 0 } }");
+    assert_eq!(codes(&d), ["E0305"]);
+}
+
+#[test]
+fn property_binders_shadow_parameters() {
+    let (p, d) = check_one(
+        "module m { fn f(x: int) -> str { property forall x: str => len(f(len(x))) >= 0 } }",
+    );
+    assert!(
+        d.is_empty(),
+        "{:?}",
+        d.iter().map(Diagnostic::message).collect::<Vec<_>>()
+    );
+    assert_eq!(
+        p.modules[0].functions[0].properties[0].binders[0].ty,
+        Ty::Str
+    );
+}
+
+#[test]
+fn perf_budgets_are_in_nanoseconds() {
+    let (p, d) =
+        check_one("module m { fn f() -> int  nfr perf f() < 1.5us  nfr deps [a, b = \"1\"] }");
+    assert!(d.is_empty());
+    let NfrModel::Perf { budget_ns, .. } = &p.modules[0].nfrs[0].kind else {
+        panic!("perf")
+    };
+    assert_eq!(*budget_ns, 1500);
+    let NfrModel::Deps(deps) = &p.modules[0].nfrs[1].kind else {
+        panic!("deps")
+    };
+    assert_eq!(
+        deps,
+        &[
+            ("a".to_string(), "*".to_string()),
+            ("b".to_string(), "1".to_string())
+        ]
+    );
+}
+
+#[test]
+fn modules_come_in_dependency_order_and_errors_spread_to_users() {
+    let files = [
+        spec("z.ghost", "module z { fn f() -> int }"),
+        spec(
+            "a.ghost",
+            "module a { use z  fn g() -> int { example g() == z.f() } }",
+        ),
+        spec(
+            "b.ghost",
+            "module b { fn h() -> int { example h() == nope() } }",
+        ),
+        spec("c.ghost", "module c { use b }"),
+    ];
+    let (p, d) = check(&files);
+    assert_eq!(codes(&d), ["E0203"]);
+    let names: Vec<&str> = p.modules.iter().map(|m| m.name.as_str()).collect();
+    assert_eq!(names, ["z", "a"]);
+}
+
+#[test]
+fn sources_are_quoted_as_written() {
+    let text = "module m {\n  fn f(x: int) -> int {\n    example f(1) == 2\n  }\n}\n";
+    let (p, _) = check_one(text);
+    let f = &p.modules[0].functions[0];
+    assert_eq!(f.signature_source, "fn f(x: int) -> int");
+    assert_eq!(f.examples[0].source, "example f(1) == 2");
+    let TExprKind::Binary { op, .. } = &f.examples[0].expr.kind else {
+        panic!("binary")
+    };
+    assert_eq!(*op, BinaryOp::Eq);
+}
+
+/// A synthetic project of `n` modules of about 60 lines, each using the two before it.
+fn synthetic_project(n: usize) -> Vec<(String, String)> {
+    (0..n)
+        .map(|i| {
+            let mut t = format!("module gen.m{i} {{\n  \"Module {i}.\"\n");
+            for d in [i.wrapping_sub(1), i.wrapping_sub(2)] {
+                if d < n {
+                    t += &format!("  use gen.m{d}\n");
+                }
+            }
+            t += &format!(
+                "  record R{i} {{ a: int, b: str, c: list<float>, d: map<str, int> }}
+  enum E{i} {{ A  B(int)  C(str, int) }}
+  error Err{i} {{ Empty  Bad(str) }}
+  type T{i} {{
+    fn new(n: int) -> T{i} {{ requires n >= 0 }}
+    fn get(self, k: str) -> option<int>
+    fn put(mut self, k: str, v: int)
+  }}
+  fn f{i}(x: int, s: str) -> result<int, Err{i}> {{
+    \"Doc.\"
+    requires x > -1000 && len(s) < 100
+    example f{i}(1, \"a\") == ok(1)
+    example f{i}(0, \"\") == err(Err{i}.Empty)
+    example f{i}(-1, \"x\") == err(Err{i}.Bad(\"x\"))
+    ensures result != err(Err{i}.Empty) || len(s) == 0
+    property forall n: int in 0..100, t: str where len(t) < 10 => f{i}(n, t) != err(Err{i}.Bad(\"\"))
+  }}
+  fn g{i}(r: R{i}) -> E{i} {{
+    example g{i}(R{i} {{ a: 1, b: \"b\", c: [1, 2.5], d: {{\"k\": 1}} }}) == E{i}.C(\"b\", 1)
+    example g{i}(R{i} {{ a: 0, b: \"\", c: [], d: {{}} }}) == E{i}.A
+    property forall r: R{i} => g{i}(r) != E{i}.B(-1)
+  }}
+  fn h{i}(xs: list<int>) -> (int, str) {{
+    example h{i}([]) == (0, \"\")
+    example h{i}([1, 2, 3]).0 == 6
+    ensures result.0 >= 0 || len(xs) > 0
+  }}
+  scenario \"put then get\" {{
+    let t = T{i}.new(1)
+    t.put(\"a\", 1)
+    expect t.get(\"a\") == some(1)
+    expect t.get(\"b\") == none
+  }}
+  snapshot \"fresh\" {{ T{i}.new(2) }}
+  nfr \"Fast.\"
+  nfr forbid unsafe
+  nfr deps [serde = \"1\"]
+  nfr perf f{i}(1, repeat(\"a\", 10)) < 2ms
+  nfr max_lines 300
+  nfr lint
+}}
+"
+            );
+            (format!("gen/m{i}.ghost"), t)
+        })
+        .collect()
+}
+
+#[test]
+fn a_large_project_checks_clean_in_dependency_order() {
+    let files: Vec<SpecFile> = synthetic_project(40)
+        .iter()
+        .map(|(f, t)| spec(f, t))
+        .collect();
+    let (p, d) = check(&files);
+    assert!(
+        d.is_empty(),
+        "{:?}",
+        d.iter().map(Diagnostic::message).collect::<Vec<_>>()
+    );
+    assert_eq!(p.modules.len(), 40);
+    assert_eq!(p.modules[0].name, "gen.m0");
+    assert_eq!(p.modules[1].name, "gen.m1");
+    assert_eq!(p.modules[39].name, "gen.m39");
+}
+
+/// Not a test of timing (that would be flaky): prints how long 1,000 modules take, for
+/// `cargo test --release --lib check::tests::timing -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn timing_of_a_thousand_modules() {
+    let sources = synthetic_project(1000);
+    let lines: usize = sources.iter().map(|(_, t)| t.lines().count()).sum();
+    let start = std::time::Instant::now();
+    let files: Vec<SpecFile> = sources.iter().map(|(f, t)| spec(f, t)).collect();
+    let parsed = start.elapsed();
+    let (p, d) = check(&files);
+    let total = start.elapsed();
+    assert!(d.is_empty());
+    assert_eq!(p.modules.len(), 1000);
+    eprintln!("{lines} lines: parse {parsed:?}, parse + check {total:?}");
+}

@@ -41,19 +41,29 @@ pub(crate) fn resolve(env: &Env<'_>, te: &TypeExpr, diags: &mut Vec<Diagnostic>)
                 return scalar;
             }
             if let Some(n) = generic_arity(&id.name) {
-                let kind = Kind::TypeArity { name: id.name.clone(), expected: n, found: 0 };
+                let kind = Kind::TypeArity {
+                    name: id.name.clone(),
+                    expected: n,
+                    found: 0,
+                };
                 env.error(diags, id.span, kind);
                 return None;
             }
             match env.lookup_type(&id.name) {
                 Lookup::Found(r) => Some(Ty::Named(r.clone())),
                 Lookup::Ambiguous(ms) => {
-                    let kind = Kind::AmbiguousName { name: id.name.clone(), modules: ms.join(", ") };
+                    let kind = Kind::AmbiguousName {
+                        name: id.name.clone(),
+                        modules: ms.join(", "),
+                    };
                     env.error(diags, id.span, kind);
                     None
                 }
                 Lookup::Missing => {
-                    let kind = Kind::UnknownType { name: id.name.clone(), suggestion: env.suggest_type(&id.name) };
+                    let kind = Kind::UnknownType {
+                        name: id.name.clone(),
+                        suggestion: env.suggest_type(&id.name),
+                    };
                     env.error(diags, id.span, kind);
                     None
                 }
@@ -62,11 +72,22 @@ pub(crate) fn resolve(env: &Env<'_>, te: &TypeExpr, diags: &mut Vec<Diagnostic>)
         TypeExpr::Generic { name, args, .. } => {
             let expected = generic_arity(&name.name).unwrap_or(0);
             if expected != args.len() {
-                let known = expected > 0 || matches!(name.name.as_str(), "bool" | "int" | "float" | "str" | "bytes");
+                let known = expected > 0
+                    || matches!(
+                        name.name.as_str(),
+                        "bool" | "int" | "float" | "str" | "bytes"
+                    );
                 let kind = if known || !matches!(env.lookup_type(&name.name), Lookup::Missing) {
-                    Kind::TypeArity { name: name.name.clone(), expected, found: args.len() }
+                    Kind::TypeArity {
+                        name: name.name.clone(),
+                        expected,
+                        found: args.len(),
+                    }
                 } else {
-                    Kind::UnknownType { name: name.name.clone(), suggestion: env.suggest_type(&name.name) }
+                    Kind::UnknownType {
+                        name: name.name.clone(),
+                        suggestion: env.suggest_type(&name.name),
+                    }
                 };
                 env.error(diags, name.span, kind);
                 // Still resolve the arguments, so their own problems show too.
@@ -85,7 +106,11 @@ pub(crate) fn resolve(env: &Env<'_>, te: &TypeExpr, diags: &mut Vec<Diagnostic>)
                     let (k, v) = (next(), next());
                     let k = k?;
                     if contains_float(&k) {
-                        env.error(diags, args[0].span(), Kind::UnorderedMapKey { ty: show(&k) });
+                        env.error(
+                            diags,
+                            args[0].span(),
+                            Kind::UnorderedMapKey { ty: show(&k) },
+                        );
                         return None;
                     }
                     Some(Ty::Map(Box::new(k), Box::new(v?)))
@@ -132,10 +157,19 @@ pub(crate) fn any_part(ty: &Ty, f: &mut impl FnMut(&Ty) -> bool) -> bool {
     }
 }
 
-/// Whether a value of `ty` holds an opaque `type` anywhere (through declarations too).
-pub(crate) fn contains_opaque(tables: &Tables, ty: &Ty) -> bool {
+/// Whether a value of `ty` holds an opaque `type` anywhere (through declarations too):
+/// Returns the first opaque type found, by name.
+pub(crate) fn find_opaque(tables: &Tables, ty: &Ty) -> Option<String> {
     let mut seen = HashSet::new();
-    reaches(tables, ty, true, &mut seen, &mut |r| r.kind == DeclKind::Opaque)
+    let mut found = None;
+    reaches(tables, ty, true, &mut seen, &mut |r| {
+        let hit = r.kind == DeclKind::Opaque;
+        if hit {
+            found = Some(r.name.clone());
+        }
+        hit
+    });
+    found
 }
 
 /// Walks the declarations reachable from `ty`, calling `hit` on every named type;
@@ -150,11 +184,18 @@ pub(crate) fn reaches(
     match ty {
         Ty::List(t) => through_heap && reaches(tables, t, through_heap, seen, hit),
         Ty::Map(a, b) => {
-            through_heap && (reaches(tables, a, through_heap, seen, hit) || reaches(tables, b, through_heap, seen, hit))
+            through_heap
+                && (reaches(tables, a, through_heap, seen, hit)
+                    || reaches(tables, b, through_heap, seen, hit))
         }
         Ty::Option(t) => reaches(tables, t, through_heap, seen, hit),
-        Ty::Result(a, b) => reaches(tables, a, through_heap, seen, hit) || reaches(tables, b, through_heap, seen, hit),
-        Ty::Tuple(ts) => ts.iter().any(|t| reaches(tables, t, through_heap, seen, hit)),
+        Ty::Result(a, b) => {
+            reaches(tables, a, through_heap, seen, hit)
+                || reaches(tables, b, through_heap, seen, hit)
+        }
+        Ty::Tuple(ts) => ts
+            .iter()
+            .any(|t| reaches(tables, t, through_heap, seen, hit)),
         Ty::Named(r) => {
             if hit(r) {
                 return true;
@@ -169,7 +210,9 @@ pub(crate) fn reaches(
             if let Some(vs) = tables.variants(r) {
                 inner.extend(vs.iter().flat_map(|(_, ts)| ts.iter().flatten()));
             }
-            inner.into_iter().any(|t| reaches(tables, t, through_heap, seen, hit))
+            inner
+                .into_iter()
+                .any(|t| reaches(tables, t, through_heap, seen, hit))
         }
         _ => false,
     }
@@ -186,5 +229,7 @@ pub(crate) fn is_recursive(tables: &Tables, r: &TypeRef, through_heap: bool) -> 
     if let Some(vs) = tables.variants(r) {
         inner.extend(vs.iter().flat_map(|(_, ts)| ts.iter().flatten().cloned()));
     }
-    inner.iter().any(|t| reaches(tables, t, through_heap, &mut seen, &mut |x| x == r))
+    inner
+        .iter()
+        .any(|t| reaches(tables, t, through_heap, &mut seen, &mut |x| x == r))
 }

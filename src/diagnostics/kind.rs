@@ -33,6 +33,11 @@ pub enum Kind {
     Unreadable {
         reason: String,
     },
+    /// Brackets, generic types or an expression nested deeper than the parser allows
+    /// (deep nesting would exhaust the stack).
+    TooDeep {
+        limit: usize,
+    },
 
     // ----- E02xx: names and declarations -----
     UnknownType {
@@ -41,6 +46,7 @@ pub enum Kind {
     },
     UnknownModule {
         name: String,
+        suggestion: Option<String>,
     },
     UnknownFunction {
         name: String,
@@ -49,6 +55,7 @@ pub enum Kind {
     UnknownVariant {
         enum_name: String,
         name: String,
+        suggestion: Option<String>,
     },
     UnknownVariable {
         name: String,
@@ -57,10 +64,12 @@ pub enum Kind {
     UnknownField {
         type_name: String,
         name: String,
+        suggestion: Option<String>,
     },
     UnknownMethod {
         type_name: String,
         name: String,
+        suggestion: Option<String>,
     },
     /// Two declarations with one name in one scope: `what` says what kind of name.
     Duplicate {
@@ -215,6 +224,7 @@ impl Kind {
             ChainedComparison => "E0105",
             NoModule => "E0106",
             Unreadable { .. } => "E0107",
+            TooDeep { .. } => "E0108",
 
             UnknownType { .. } => "E0201",
             UnknownModule { .. } => "E0202",
@@ -276,14 +286,21 @@ impl Kind {
             ChainedComparison => "comparison operators cannot be chained".into(),
             NoModule => "the file declares no `module`".into(),
             Unreadable { reason } => format!("cannot read the file: {reason}"),
+            TooDeep { limit } => format!("nested more than {limit} levels deep"),
 
             UnknownType { name, .. } => format!("unknown type `{name}`"),
-            UnknownModule { name } => format!("unknown module `{name}`"),
+            UnknownModule { name, .. } => format!("unknown module `{name}`"),
             UnknownFunction { name, .. } => format!("unknown function `{name}`"),
-            UnknownVariant { enum_name, name } => format!("`{enum_name}` has no variant `{name}`"),
+            UnknownVariant {
+                enum_name, name, ..
+            } => format!("`{enum_name}` has no variant `{name}`"),
             UnknownVariable { name, .. } => format!("unknown name `{name}`"),
-            UnknownField { type_name, name } => format!("`{type_name}` has no field `{name}`"),
-            UnknownMethod { type_name, name } => format!("`{type_name}` has no method `{name}`"),
+            UnknownField {
+                type_name, name, ..
+            } => format!("`{type_name}` has no field `{name}`"),
+            UnknownMethod {
+                type_name, name, ..
+            } => format!("`{type_name}` has no method `{name}`"),
             Duplicate { what, name } => format!("duplicate {what} `{name}`"),
             UseCycle { cycle } => format!("`use` cycle: {cycle}"),
             ModulePathMismatch { declared, expected } => {
@@ -366,10 +383,15 @@ impl Kind {
         match self {
             InvalidUtf8 => Some("spec files must be UTF-8 text; is this a binary file in the specs folder?".into()),
             ChainedComparison => Some("split it: `a == b && b == c`".into()),
+            TooDeep { .. } => Some("split it into smaller expressions or types".into()),
             NoModule => Some("a spec file starts with `module name.path { ... }`".into()),
             UnknownType { suggestion: Some(s), .. }
             | UnknownFunction { suggestion: Some(s), .. }
-            | UnknownVariable { suggestion: Some(s), .. } => Some(format!("did you mean `{s}`?")),
+            | UnknownVariable { suggestion: Some(s), .. }
+            | UnknownModule { suggestion: Some(s), .. }
+            | UnknownVariant { suggestion: Some(s), .. }
+            | UnknownField { suggestion: Some(s), .. }
+            | UnknownMethod { suggestion: Some(s), .. } => Some(format!("did you mean `{s}`?")),
             UnknownType { suggestion: None, .. } => Some(
                 "the types are bool, int, float, str, bytes, list<T>, map<K, V>, option<T>, result<T, E>, tuples and the module's own declarations"
                     .into(),

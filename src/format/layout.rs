@@ -95,7 +95,8 @@ impl<'a> Printer<'a> {
         for _ in 0..self.depth {
             self.out.push_str(INDENT);
         }
-        self.out.push_str(text);
+        // Only a comment can end in white space; it is not kept.
+        self.out.push_str(text.trim_end());
         if let Some(c) = trailing {
             self.out.push(' ');
             self.out.push_str(c.text.trim_end());
@@ -103,12 +104,9 @@ impl<'a> Printer<'a> {
         self.out.push('\n');
     }
 
+    /// Adds a blank line if `wanted`, unless there is one already or nothing yet.
     fn blank_if(&mut self, wanted: bool) {
-        if wanted
-            && !self.out.is_empty()
-            && !self.out.ends_with("\n\n")
-            && !self.out.ends_with("{\n")
-        {
+        if wanted && !self.out.is_empty() && !self.out.ends_with("\n\n") {
             self.out.push('\n');
         }
     }

@@ -61,3 +61,10 @@ pub fn needs_formatting(file: &Path, text: &str) -> Result<Option<String>, Vec<D
 
 #[cfg(test)]
 mod tests;
+
+/// The module as the formatter prints it with no comments and no blank lines of the
+/// user's: the same text for every way of writing the same module. The spec fingerprint
+/// is a hash of it.
+pub fn canonical(module: &crate::syntax::ast::Module) -> String {
+    layout::Printer::new(source::Source::new("", &[])).file(module)
+}

@@ -212,3 +212,77 @@ fn broken_files_give_their_diagnostics() {
         Some(Some("module m {}\n".into()))
     );
 }
+
+#[test]
+fn rare_shapes_keep_their_meaning() {
+    assert_eq!(items("fn f(self, self)"), "  fn f(self, self)\n");
+    assert_eq!(
+        items("fn f() { example -9223372036854775808 == 1 .0 example (a.f)(x) == (f() < 1) }"),
+        "  fn f() {\n    example -9223372036854775808 == 1 .0\n    example (a.f)(x) == (f() < 1)\n  }\n"
+    );
+    assert_eq!(
+        items("nfr perf (f() < 1) < 2ms"),
+        "  nfr perf (f() < 1) < 2ms\n"
+    );
+    assert_eq!(
+        items("snapshot \"s\" { let x : int = - - 1 x }"),
+        "  snapshot \"s\" {\n    let x: int = --1\n    x\n  }\n"
+    );
+}
+
+#[test]
+fn comments_around_the_module_header() {
+    assert_eq!(
+        fmt("module m // c\n{\n}\n// end\n\n// more"),
+        "module m {\n  // c\n}\n// end\n\n// more\n"
+    );
+    assert_eq!(
+        fmt("// a\n// b\nmodule m { use x } // after"),
+        "// a\n// b\nmodule m {\n  use x\n} // after\n"
+    );
+}
+
+#[test]
+fn crlf_files_become_lf() {
+    let out = fmt("module m {\r\n  fn f() // c\r\n\r\n  fn g()\r\n}\r\n");
+    assert_eq!(out, "module m {\n  fn f() // c\n\n  fn g()\n}\n");
+}
+
+#[test]
+fn comment_lines_lose_trailing_white_space_only() {
+    let out = fmt("module m {\n  // c {   \n\n  fn f() // t  \n}\n");
+    assert_eq!(out, "module m {\n  // c {\n\n  fn f() // t\n}\n");
+}
+
+#[test]
+fn a_whole_file() {
+    let text = "// header\nmodule shop.cart { \"Cart.\n   Second line.\" // doc note\n  use a.b\n  // group two\n  use c\n  record Item { name: str, price: int, }\n  // the main fn\n  fn total(items: list<Item>) -> int {\n    example total([]) == 0 // empty\n    example total([Item { name: \"a\", price: 2 }]) == 2\n\n    property forall xs: list<Item> => total(xs) >= 0\n  }\n  nfr \"fast\" nfr lint\n}\n";
+    let expected = "\
+// header
+module shop.cart {
+  \"Cart.
+   Second line.\" // doc note
+
+  use a.b
+  // group two
+  use c
+
+  record Item {
+    name: str,
+    price: int,
+  }
+
+  // the main fn
+  fn total(items: list<Item>) -> int {
+    example total([]) == 0 // empty
+    example total([Item { name: \"a\", price: 2 }]) == 2
+
+    property forall xs: list<Item> => total(xs) >= 0
+  }
+
+  nfr \"fast\"
+  nfr lint
+}
+";
+    assert_eq!(fmt(text), expected);
+}
