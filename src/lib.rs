@@ -16,9 +16,12 @@
 //! network, no clock). Reading and writing files lives in `cli`, `project` and `plan`;
 //! processes and the network live in `agent` and `build`.
 
+pub mod build;
 pub mod check;
 pub mod cli;
 pub mod compile;
 pub mod diagnostics;
+pub mod format;
 pub mod plan;
+pub mod process;
 pub mod syntax;

@@ -1,1 +1,406 @@
 //! Fingerprints: the hashes `ghost.lock` records and `ghost check` compares.
+//!
+//! Each is a hex sha256 over a small serde view of the model, spans excluded, so that
+//! moving text around a file changes nothing. They are cheap: no prompt is rendered and
+//! no test generated.
+//!
+//! | fingerprint | changes when | makes the module |
+//! | --- | --- | --- |
+//! | `spec` | the canonical spec text, the templates or the target settings change | stale |
+//! | `prose` | a doc, a free-text NFR or a signature changes (not an example) | regenerated even if its tests pass |
+//! | `interface` | what dependents see changes: declarations, signatures, their docs | stale dependents |
+//! | `deps` | the interface of a used module changes | stale |
+
+use super::TargetSettings;
+use crate::check::{Enum, Function, ModuleModel, NfrModel, Opaque, Project, Record, Ty};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+/// The fingerprints of one module.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Fingerprints {
+    pub spec: String,
+    pub prose: String,
+    pub interface: String,
+    /// The used modules' names and interface fingerprints, combined.
+    pub deps: String,
+}
+
+/// What dependents see of a module.
+#[derive(Serialize)]
+struct InterfaceView<'a> {
+    module: &'a str,
+    doc: Option<String>,
+    records: Vec<RecordView<'a>>,
+    enums: Vec<EnumView<'a>>,
+    types: Vec<OpaqueView<'a>>,
+    functions: Vec<SignatureView<'a>>,
+}
+
+#[derive(Serialize)]
+struct RecordView<'a> {
+    name: &'a str,
+    doc: Option<String>,
+    fields: &'a [(String, Ty)],
+}
+
+#[derive(Serialize)]
+struct EnumView<'a> {
+    name: &'a str,
+    is_error: bool,
+    doc: Option<String>,
+    variants: Vec<(&'a str, &'a [Ty])>,
+}
+
+#[derive(Serialize)]
+struct OpaqueView<'a> {
+    name: &'a str,
+    doc: Option<String>,
+    methods: Vec<SignatureView<'a>>,
+}
+
+#[derive(Serialize)]
+struct SignatureView<'a> {
+    name: &'a str,
+    receiver: Option<bool>,
+    params: &'a [(String, Ty)],
+    ret: &'a Ty,
+    doc: Option<String>,
+}
+
+/// What the implementation was written from, in words.
+#[derive(Serialize)]
+struct ProseView<'a> {
+    declarations: InterfaceView<'a>,
+    free_text_nfrs: Vec<String>,
+}
+
+/// Computes a module's fingerprints. `canonical_spec` is the module's spec as the
+/// formatter prints it without comments; `template_version` is
+/// [`crate::compile::prompt::Templates::version`].
+pub fn fingerprints(
+    project: &Project,
+    module: &ModuleModel,
+    canonical_spec: &str,
+    settings: &TargetSettings,
+    template_version: &str,
+) -> Fingerprints {
+    let settings = serde_json::to_string(settings).expect("target settings are plain strings");
+    let spec = hash(
+        "ghost-spec-1",
+        &[canonical_spec, template_version, &settings],
+    );
+    Fingerprints {
+        spec,
+        prose: prose_fingerprint(module),
+        interface: interface_fingerprint(module),
+        deps: deps_fingerprint(project, module),
+    }
+}
+
+/// The fingerprint of what dependents of `module` see.
+pub fn interface_fingerprint(module: &ModuleModel) -> String {
+    hash("ghost-interface-1", &[&json(&interface_view(module))])
+}
+
+fn prose_fingerprint(module: &ModuleModel) -> String {
+    let free_text_nfrs = module
+        .nfrs
+        .iter()
+        .filter_map(|n| match &n.kind {
+            NfrModel::Text(text) => Some(normalize(text)),
+            _ => None,
+        })
+        .collect();
+    let view = ProseView {
+        declarations: interface_view(module),
+        free_text_nfrs,
+    };
+    hash("ghost-prose-1", &[&json(&view)])
+}
+
+fn deps_fingerprint(project: &Project, module: &ModuleModel) -> String {
+    let mut deps: Vec<(&str, String)> = module
+        .uses
+        .iter()
+        .map(|name| {
+            // A checked project has every used module; an absent one hashes as such.
+            let fp = project
+                .module(name)
+                .map(interface_fingerprint)
+                .unwrap_or_default();
+            (name.as_str(), fp)
+        })
+        .collect();
+    deps.sort();
+    deps.dedup();
+    hash("ghost-deps-1", &[&json(&deps)])
+}
+
+fn interface_view(module: &ModuleModel) -> InterfaceView<'_> {
+    InterfaceView {
+        module: &module.name,
+        doc: doc(&module.doc),
+        records: module.records.iter().map(record_view).collect(),
+        enums: module.enums.iter().map(enum_view).collect(),
+        types: module.types.iter().map(opaque_view).collect(),
+        functions: module.functions.iter().map(signature_view).collect(),
+    }
+}
+
+fn record_view(r: &Record) -> RecordView<'_> {
+    RecordView {
+        name: &r.name,
+        doc: doc(&r.doc),
+        fields: &r.fields,
+    }
+}
+
+fn enum_view(e: &Enum) -> EnumView<'_> {
+    EnumView {
+        name: &e.name,
+        is_error: e.is_error,
+        doc: doc(&e.doc),
+        variants: e
+            .variants
+            .iter()
+            .map(|v| (v.name.as_str(), v.fields.as_slice()))
+            .collect(),
+    }
+}
+
+fn opaque_view(t: &Opaque) -> OpaqueView<'_> {
+    OpaqueView {
+        name: &t.name,
+        doc: doc(&t.doc),
+        methods: t.methods.iter().map(signature_view).collect(),
+    }
+}
+
+fn signature_view(f: &Function) -> SignatureView<'_> {
+    SignatureView {
+        name: &f.name,
+        receiver: f.receiver,
+        params: &f.params,
+        ret: &f.ret,
+        doc: doc(&f.doc),
+    }
+}
+
+/// Docs compare by their words: re-wrapping or re-indenting a doc string is formatting.
+fn doc(doc: &Option<String>) -> Option<String> {
+    doc.as_deref().map(normalize)
+}
+
+fn normalize(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn json(value: &impl Serialize) -> String {
+    serde_json::to_string(value).expect("fingerprint views are plain data")
+}
+
+/// sha256 over a domain tag and length-prefixed parts, so no two inputs collide by
+/// shifting text from one part to the next.
+fn hash(tag: &str, parts: &[&str]) -> String {
+    let mut hasher = Sha256::new();
+    hasher.update(tag.as_bytes());
+    for part in parts {
+        hasher.update((part.len() as u64).to_le_bytes());
+        hasher.update(part.as_bytes());
+    }
+    hex(&hasher.finalize())
+}
+
+/// Lower-case hex of a digest.
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        write!(out, "{b:02x}").expect("writing to a String cannot fail");
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::{check, SpecFile};
+    use std::path::PathBuf;
+
+    const SLUG: &str = r#"module text.slug {
+  "URL slugs."
+  fn slugify(title: str) -> str {
+    "Lowercase ASCII letters and digits."
+    example slugify("A b") == "a-b"
+    ensures len(result) <= len(title)
+  }
+  nfr "Never panics."
+  nfr forbid unsafe
+}"#;
+
+    const LRU: &str = r#"module cache.lru {
+  use text.slug
+  type LruCache {
+    fn new(capacity: int) -> LruCache { requires capacity > 0 }
+    fn len(self) -> int
+  }
+  nfr "O(1)."
+}"#;
+
+    /// Checks `texts` as one project; every text must be valid.
+    fn project(texts: &[&str]) -> Project {
+        let files: Vec<SpecFile> = texts
+            .iter()
+            .enumerate()
+            .map(|(i, text)| {
+                let file = PathBuf::from(format!("spec{i}.ghost"));
+                let (ast, diags) = crate::syntax::parse(&file, text);
+                assert!(diags.is_empty(), "test spec parses: {diags:?}");
+                SpecFile {
+                    file,
+                    expected_module: None,
+                    text: text.to_string(),
+                    ast,
+                }
+            })
+            .collect();
+        let (project, diags) = check(&files);
+        assert!(diags.is_empty(), "test spec checks: {diags:?}");
+        project
+    }
+
+    fn fps(texts: &[&str], module: &str, canonical: &str, template_version: &str) -> Fingerprints {
+        let project = project(texts);
+        let m = project.module(module).expect("the module is checked");
+        fingerprints(
+            &project,
+            m,
+            canonical,
+            &TargetSettings::default(),
+            template_version,
+        )
+    }
+
+    fn slug(texts: &str) -> Fingerprints {
+        fps(&[texts], "text.slug", "canonical", "t1")
+    }
+
+    #[test]
+    fn formatting_and_comments_change_nothing_given_the_same_canonical_text() {
+        let reformatted = r#"// a comment
+module text.slug {
+    "URL   slugs."   // trailing comment
+
+    fn slugify( title : str ) -> str {
+        "Lowercase ASCII letters
+         and digits."
+        example slugify("A b") == "a-b"
+        ensures len(result) <= len(title)
+    }
+    nfr "Never panics."
+    nfr forbid unsafe
+}"#;
+        assert_eq!(slug(SLUG), slug(reformatted));
+    }
+
+    #[test]
+    fn an_example_changes_only_the_spec() {
+        let changed = SLUG.replace(
+            r#"example slugify("A b") == "a-b""#,
+            r#"example slugify("A  b") == "a-b""#,
+        );
+        let before = slug(SLUG);
+        let after = fps(&[&changed], "text.slug", "canonical 2", "t1");
+        assert_ne!(
+            before.spec, after.spec,
+            "the caller's canonical text changed"
+        );
+        assert_eq!(before.prose, after.prose, "examples are not prose");
+        assert_eq!(
+            before.interface, after.interface,
+            "examples are not interface"
+        );
+    }
+
+    #[test]
+    fn a_doc_change_changes_prose_and_interface() {
+        let fn_doc = slug(&SLUG.replace("Lowercase ASCII", "Lowercase"));
+        let module_doc = slug(&SLUG.replace("URL slugs.", "Slugs."));
+        let base = slug(SLUG);
+        for changed in [fn_doc, module_doc] {
+            assert_ne!(base.prose, changed.prose);
+            assert_ne!(base.interface, changed.interface);
+        }
+    }
+
+    #[test]
+    fn a_free_text_nfr_changes_prose_not_interface() {
+        let changed = slug(&SLUG.replace("Never panics.", "Never allocates."));
+        let base = slug(SLUG);
+        assert_ne!(base.prose, changed.prose);
+        assert_eq!(base.interface, changed.interface);
+    }
+
+    #[test]
+    fn a_signature_change_changes_prose_and_interface() {
+        let changed = slug(&SLUG.replace("title", "text"));
+        let base = slug(SLUG);
+        assert_ne!(base.prose, changed.prose);
+        assert_ne!(base.interface, changed.interface);
+    }
+
+    #[test]
+    fn template_version_and_settings_change_only_the_spec() {
+        let base = slug(SLUG);
+        let other_templates = fps(&[SLUG], "text.slug", "canonical", "t2");
+        assert_ne!(base.spec, other_templates.spec);
+        assert_eq!(
+            (&base.prose, &base.interface),
+            (&other_templates.prose, &other_templates.interface)
+        );
+
+        let project = project(&[SLUG]);
+        let m = project.module("text.slug").expect("checked");
+        let settings = TargetSettings {
+            edition: "2024".into(),
+            ..TargetSettings::default()
+        };
+        let other_settings = fingerprints(&project, m, "canonical", &settings, "t1");
+        assert_ne!(base.spec, other_settings.spec);
+        assert_eq!(base.interface, other_settings.interface);
+    }
+
+    #[test]
+    fn deps_follow_the_used_interface_only() {
+        let lru = |slug_text: &str| fps(&[slug_text, LRU], "cache.lru", "lru", "t1");
+        let base = lru(SLUG);
+        let example_edit = lru(&SLUG.replace(r#""a-b""#, r#""a--b""#));
+        assert_eq!(
+            base, example_edit,
+            "an example of a used module leaves the user fresh"
+        );
+        let signature_edit = lru(&SLUG.replace("title", "text"));
+        assert_ne!(base.deps, signature_edit.deps);
+        assert_eq!(
+            base.interface, signature_edit.interface,
+            "its own interface did not change"
+        );
+        assert_ne!(
+            base.deps,
+            slug(SLUG).deps,
+            "a module without uses has other deps"
+        );
+    }
+
+    #[test]
+    fn fingerprints_are_hex_sha256() {
+        let f = slug(SLUG);
+        for h in [&f.spec, &f.prose, &f.interface, &f.deps] {
+            assert_eq!(h.len(), 64);
+            assert!(h
+                .chars()
+                .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase()));
+        }
+    }
+}

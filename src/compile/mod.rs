@@ -28,3 +28,112 @@ impl Default for TargetSettings {
         }
     }
 }
+
+use crate::check::Project;
+use fingerprint::Fingerprints;
+use rust::GeneratedFile;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+/// One module, compiled: what the plan compares and the build writes.
+#[derive(Debug, Clone)]
+pub struct CompiledModule {
+    /// The dotted name.
+    pub name: String,
+    pub fingerprints: Fingerprints,
+    /// Its files: `mod.rs`, the `imp.rs` stub, `tests/a_b.rs`.
+    pub files: Vec<GeneratedFile>,
+    /// The stub `imp.rs` the compiler writes where none exists.
+    pub stub: String,
+    /// `src/a/b/imp.rs`, relative to the generated crate.
+    pub imp_path: PathBuf,
+    /// The module's test target (`cargo test --test a_b`).
+    pub test_target: String,
+}
+
+/// The whole project, compiled.
+#[derive(Debug, Clone)]
+pub struct Compiled {
+    /// Crate-level files: `Cargo.toml`, `src/lib.rs`.
+    pub crate_files: Vec<GeneratedFile>,
+    /// One entry per module, in dependency order.
+    pub modules: Vec<CompiledModule>,
+}
+
+impl Compiled {
+    pub fn module(&self, name: &str) -> Option<&CompiledModule> {
+        self.modules.iter().find(|m| m.name == name)
+    }
+
+    /// Every file of the crate.
+    pub fn all_files(&self) -> Vec<GeneratedFile> {
+        self.crate_files
+            .iter()
+            .chain(self.modules.iter().flat_map(|m| m.files.iter()))
+            .cloned()
+            .collect()
+    }
+}
+
+/// Compiles every module of a checked project. `canonical` maps each module's name to
+/// its spec as the formatter prints it without comments (for the spec fingerprint).
+pub fn compile(
+    project: &Project,
+    canonical: &BTreeMap<String, String>,
+    settings: &TargetSettings,
+    template_version: &str,
+) -> Compiled {
+    let crate_files = rust::crate_level_files(project, settings);
+    let modules = project
+        .modules
+        .iter()
+        .map(|m| {
+            let files = rust::module_files(project, m, settings);
+            let imp_path = rust::imp_path(m);
+            let stub = files
+                .iter()
+                .find(|f| f.path == imp_path)
+                .map(|f| f.contents.clone())
+                .unwrap_or_default();
+            let spec = canonical.get(&m.name).map(String::as_str).unwrap_or("");
+            CompiledModule {
+                name: m.name.clone(),
+                fingerprints: fingerprint::fingerprints(
+                    project,
+                    m,
+                    spec,
+                    settings,
+                    template_version,
+                ),
+                files,
+                stub,
+                imp_path,
+                test_target: rust::test_target(m),
+            }
+        })
+        .collect();
+    Compiled {
+        crate_files,
+        modules,
+    }
+}
+
+/// The fingerprints alone, for `ghost check` (no prompts, no tests rendered).
+pub fn fingerprints_only(
+    project: &Project,
+    canonical: &BTreeMap<String, String>,
+    settings: &TargetSettings,
+    template_version: &str,
+) -> BTreeMap<String, Fingerprints> {
+    project
+        .modules
+        .iter()
+        .map(|m| {
+            let spec = canonical.get(&m.name).map(String::as_str).unwrap_or("");
+            (
+                m.name.clone(),
+                fingerprint::fingerprints(project, m, spec, settings, template_version),
+            )
+        })
+        .collect()
+}

@@ -33,6 +33,11 @@ pub enum Kind {
     Unreadable {
         reason: String,
     },
+    /// Brackets, generic types or an expression nested deeper than the parser allows
+    /// (deep nesting would exhaust the stack).
+    TooDeep {
+        limit: usize,
+    },
 
     // ----- E02xx: names and declarations -----
     UnknownType {
@@ -212,6 +217,7 @@ impl Kind {
             ChainedComparison => "E0105",
             NoModule => "E0106",
             Unreadable { .. } => "E0107",
+            TooDeep { .. } => "E0108",
 
             UnknownType { .. } => "E0201",
             UnknownModule { .. } => "E0202",
@@ -271,6 +277,7 @@ impl Kind {
             ChainedComparison => "comparison operators cannot be chained".into(),
             NoModule => "the file declares no `module`".into(),
             Unreadable { reason } => format!("cannot read the file: {reason}"),
+            TooDeep { limit } => format!("nested more than {limit} levels deep"),
 
             UnknownType { name, .. } => format!("unknown type `{name}`"),
             UnknownModule { name, .. } => format!("unknown module `{name}`"),
@@ -365,6 +372,7 @@ impl Kind {
         match self {
             InvalidUtf8 => Some("spec files must be UTF-8 text; is this a binary file in the specs folder?".into()),
             ChainedComparison => Some("split it: `a == b && b == c`".into()),
+            TooDeep { .. } => Some("split it into smaller expressions or types".into()),
             NoModule => Some("a spec file starts with `module name.path { ... }`".into()),
             UnknownType { suggestion: Some(s), .. }
             | UnknownFunction { suggestion: Some(s), .. }

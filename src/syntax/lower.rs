@@ -25,6 +25,8 @@ pub(crate) fn module_from_file(
 pub(crate) struct Lowerer {
     file: PathBuf,
     offset: usize,
+    /// How many `expr` pairs are being lowered, one inside the other.
+    expr_nesting: usize,
     pub(crate) diags: Vec<Diagnostic>,
 }
 
@@ -33,13 +35,17 @@ impl Lowerer {
         Lowerer {
             file: file.to_path_buf(),
             offset,
+            expr_nesting: 0,
             diags: Vec::new(),
         }
     }
 
+    /// The pair's span without trailing white space and comments: pest's span of a rule
+    /// that ends in an optional or repeated part includes the trivia skipped before it.
     fn span(&self, pair: &Pair<'_, Rule>) -> Span {
         let s = pair.as_span();
-        Span::new(s.start() + self.offset, s.end() + self.offset)
+        let end = s.start() + code_len(s.as_str());
+        Span::new(s.start() + self.offset, end + self.offset)
     }
 
     fn error(&mut self, span: Span, kind: Kind) {
@@ -533,9 +539,28 @@ impl Lowerer {
 
     /// An `expr` or `expr_no_cmp` pair: a flat list of operands, prefixes and infixes,
     /// folded by precedence climbing.
+    /// An outermost expression deeper than `depth::MAX_EXPR_DEPTH` is reported and
+    /// replaced by `()`, so that no later stage recurses that deep.
     pub(crate) fn expr(&mut self, pair: Pair<'_, Rule>) -> Expr {
         let mut tokens = pair.into_inner().peekable();
-        self.climb(&mut tokens, 0)
+        self.expr_nesting += 1;
+        let e = self.climb(&mut tokens, 0);
+        self.expr_nesting -= 1;
+        if self.expr_nesting == 0 && super::depth::expr_depth(&e) > super::depth::MAX_EXPR_DEPTH {
+            let span = e.span;
+            super::depth::dismantle(e);
+            self.error(
+                span,
+                Kind::TooDeep {
+                    limit: super::depth::MAX_EXPR_DEPTH,
+                },
+            );
+            return Expr {
+                kind: ExprKind::Tuple(Vec::new()),
+                span,
+            };
+        }
+        e
     }
 
     fn climb(&mut self, tokens: &mut std::iter::Peekable<Pairs<'_, Rule>>, min_prec: u8) -> Expr {
@@ -569,38 +594,46 @@ impl Lowerer {
         lhs
     }
 
+    /// Prefix operators and their operand. A loop, not recursion: a long run of `-`
+    /// must not exhaust the stack.
     fn unary(&mut self, tokens: &mut std::iter::Peekable<Pairs<'_, Rule>>) -> Expr {
-        let p = tokens.next().expect("an operand follows");
-        let op = match p.as_rule() {
-            Rule::neg => UnaryOp::Neg,
-            Rule::not => UnaryOp::Not,
-            Rule::postfix_expr => return self.postfix_expr(p),
-            r => unreachable!("not an operand: {r:?}"),
+        let mut prefixes = Vec::new();
+        let mut operand = loop {
+            let p = tokens.next().expect("an operand follows");
+            let op = match p.as_rule() {
+                Rule::neg => UnaryOp::Neg,
+                Rule::not => UnaryOp::Not,
+                Rule::postfix_expr => break self.postfix_expr(p),
+                r => unreachable!("not an operand: {r:?}"),
+            };
+            prefixes.push((op, self.span(&p)));
         };
-        let start = self.span(&p);
-        let operand = self.unary(tokens);
-        let span = start.to(operand.span);
-        // `-9223372036854775808` is a valid `int`; fold a negated literal so it fits.
-        if op == UnaryOp::Neg {
-            if let ExprKind::Int(None) = operand.kind {
-                if let Some(lit) = self.take_too_large(&operand) {
-                    if lit == "9223372036854775808" {
-                        return Expr {
-                            kind: ExprKind::Int(Some(i64::MIN)),
-                            span,
-                        };
+        for (op, start) in prefixes.into_iter().rev() {
+            let span = start.to(operand.span);
+            // `-9223372036854775808` is a valid `int`; fold a negated literal so it fits.
+            if op == UnaryOp::Neg {
+                if let ExprKind::Int(None) = operand.kind {
+                    if let Some(lit) = self.take_too_large(&operand) {
+                        if lit == "9223372036854775808" {
+                            operand = Expr {
+                                kind: ExprKind::Int(Some(i64::MIN)),
+                                span,
+                            };
+                            continue;
+                        }
+                        self.error(operand.span, Kind::IntTooLarge { literal: lit });
                     }
-                    self.error(operand.span, Kind::IntTooLarge { literal: lit });
                 }
             }
+            operand = Expr {
+                kind: ExprKind::Unary {
+                    op,
+                    operand: Box::new(operand),
+                },
+                span,
+            };
         }
-        Expr {
-            kind: ExprKind::Unary {
-                op,
-                operand: Box::new(operand),
-            },
-            span,
-        }
+        operand
     }
 
     /// Removes the pending "too large" diagnostic for `e`, returning its literal.
@@ -786,6 +819,46 @@ fn split_duration(text: &str) -> (String, String) {
     (text[..i].to_string(), text[i..].to_string())
 }
 
+/// The length of `text` without its trailing white space and `//` comments.
+fn code_len(text: &str) -> usize {
+    let is_trivia = |b: u8| matches!(b, b' ' | b'\t' | b'\r' | b'\n');
+    if !text.contains('/') {
+        return text.trim_end_matches([' ', '\t', '\r', '\n']).len();
+    }
+    let bytes = text.as_bytes();
+    let mut end = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'"' => {
+                i += 1;
+                while i < bytes.len() {
+                    match bytes[i] {
+                        b'\\' => i += 2,
+                        b'"' => {
+                            i += 1;
+                            break;
+                        }
+                        _ => i += 1,
+                    }
+                }
+                end = i.min(bytes.len());
+            }
+            b'/' if bytes.get(i + 1) == Some(&b'/') => {
+                while i < bytes.len() && bytes[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            b if is_trivia(b) => i += 1,
+            _ => {
+                i += 1;
+                end = i;
+            }
+        }
+    }
+    end
+}
+
 /// Documentation text: the first line as written, every later line without its leading
 /// white space, trailing white space and blank edges removed.
 pub(crate) fn normalize_doc(raw: &str) -> String {
@@ -807,6 +880,14 @@ mod tests {
         assert_eq!(split_duration("1.5e3us"), ("1.5e3".into(), "us".into()));
         assert_eq!(split_duration("10"), ("10".into(), "".into()));
         assert_eq!(split_duration("3s"), ("3".into(), "s".into()));
+    }
+
+    #[test]
+    fn spans_end_at_the_last_code_byte() {
+        assert_eq!(code_len("f()   // c\n  "), 3);
+        assert_eq!(code_len("\"a // b\"  "), 8);
+        assert_eq!(code_len("a / b\n"), 5);
+        assert_eq!(code_len("x \t\r\n"), 1);
     }
 
     #[test]

@@ -8,6 +8,7 @@
 
 pub mod ast;
 mod comments;
+mod depth;
 mod grammar;
 mod lower;
 mod recover;
@@ -37,6 +38,16 @@ pub fn parse_bytes(file: &Path, bytes: &[u8]) -> (SourceFile, Vec<Diagnostic>) {
 /// Parses a file's text into its AST and syntax diagnostics.
 pub fn parse(file: &Path, text: &str) -> (SourceFile, Vec<Diagnostic>) {
     let comments = comments::scan(text);
+    if let Some((at, limit)) = depth::too_deep_at(text) {
+        let diag = Diagnostic::new(file, Span::new(at, at + 1), Kind::TooDeep { limit });
+        return (
+            SourceFile {
+                module: None,
+                comments,
+            },
+            vec![diag],
+        );
+    }
     let (module, diags) = match grammar::parse_file(text) {
         Ok(pair) => lower::module_from_file(file, pair),
         Err(err) => recover::parse_with_recovery(file, text, err),

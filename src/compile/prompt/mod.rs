@@ -1,1 +1,109 @@
-//! Agent prompts, rendered with tera.
+//! Agent prompts, rendered with tera from overridable templates (`templates/*.tera`).
+//!
+//! A prompt carries everything needed to write one module's `imp.rs` and nothing else:
+//! the rules, the module's docs and exact Rust interface, every contract quoted as
+//! written, scenarios, snapshots, NFRs, and the interfaces (never the code) of the
+//! modules it uses. A repair prompt appends the failed attempt: its code, trimmed test
+//! output, compiler errors and the diff between the last two attempts. The module part
+//! comes first and is identical in both, so providers can cache it as a prefix.
+//! Rendering is pure and deterministic: same input, byte-identical prompt.
+
+mod context;
+mod prompt_error;
+mod repair;
+mod rust_signature;
+mod templates;
+mod trim;
+
+pub use prompt_error::PromptError;
+pub use repair::{diff, RepairContext};
+pub use templates::Templates;
+pub use trim::trim_failures;
+
+use crate::check::{ModuleModel, Project};
+
+/// The prompt for a module's first attempt.
+pub fn render_first(
+    templates: &Templates,
+    project: &Project,
+    module: &ModuleModel,
+) -> Result<String, PromptError> {
+    render(templates, "first.tera", project, module, None)
+}
+
+/// The prompt for a repair after a failed attempt.
+pub fn render_repair(
+    templates: &Templates,
+    project: &Project,
+    module: &ModuleModel,
+    repair: &RepairContext,
+) -> Result<String, PromptError> {
+    render(templates, "repair.tera", project, module, Some(repair))
+}
+
+fn render(
+    templates: &Templates,
+    name: &str,
+    project: &Project,
+    module: &ModuleModel,
+    repair: Option<&RepairContext>,
+) -> Result<String, PromptError> {
+    let data = context::build(project, module, repair);
+    let context = tera::Context::from_serialize(&data)
+        .expect("the prompt context is a struct of strings, lists and options");
+    let text = templates.render(name, &module.name, &context)?;
+    Ok(tidy(&text))
+}
+
+/// Template whitespace is hard to get exactly right and users pay per token: outside
+/// code blocks, trailing spaces go and runs of blank lines become one; code blocks (the
+/// previous attempt, diffs, test output) are kept byte for byte. Ends with one newline.
+fn tidy(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut blank = true; // no blank lines at the start
+    let mut fence: Option<&str> = None; // the fence of the open code block
+    for line in text.lines() {
+        if let Some(open) = fence {
+            out.push_str(line);
+            out.push('\n');
+            if line == open {
+                fence = None;
+            }
+            continue;
+        }
+        let line = line.trim_end();
+        if line.is_empty() {
+            if !blank {
+                out.push('\n');
+            }
+            blank = true;
+            continue;
+        }
+        let ticks = line.len() - line.trim_start_matches('`').len();
+        if ticks >= 3 {
+            fence = Some(&line[..ticks]);
+        }
+        out.push_str(line);
+        out.push('\n');
+        blank = false;
+    }
+    while out.ends_with("\n\n") {
+        out.pop();
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::tidy;
+
+    #[test]
+    fn tidy_squeezes_prose_and_keeps_code_blocks() {
+        let text =
+            "\n\na  \n\n\n\nb\n```rust\nfn f() {\n\n\n    let s = \"x  \";\n}\n```\n\n\nc\n\n";
+        assert_eq!(
+            tidy(text),
+            "a\n\nb\n```rust\nfn f() {\n\n\n    let s = \"x  \";\n}\n```\n\nc\n"
+        );
+    }
+}

@@ -1,0 +1,326 @@
+//! Running cargo on the generated crate and reading what it says: compiler errors (from
+//! `--message-format json`), passing and failing tests (from libtest's output), timeouts.
+
+use crate::process::{self, Finished};
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+use tokio::process::Command;
+
+/// Where and how cargo runs.
+#[derive(Debug, Clone)]
+pub struct Cargo {
+    /// The folder holding the generated crate's Cargo.toml.
+    pub crate_dir: PathBuf,
+    /// A target folder shared by every run, so attempts compile incrementally.
+    pub target_dir: PathBuf,
+    /// The time limit of one cargo invocation (compiling and running).
+    pub timeout: Duration,
+}
+
+/// One compiler error or warning, as rustc rendered it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CompilerMessage {
+    pub level: String,
+    /// The file of the primary span, relative to the crate (`src/a/b/imp.rs`).
+    pub file: Option<String>,
+    pub line: Option<u32>,
+    /// The full text as rustc prints it.
+    pub rendered: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TestFailure {
+    pub name: String,
+    /// What the test printed (its panic message names the broken contract).
+    pub output: String,
+}
+
+/// The outcome of one `cargo test` (or `cargo clippy`) run.
+#[derive(Debug, Clone, Default)]
+pub struct TestOutcome {
+    /// Compiler errors; non-empty means nothing ran.
+    pub errors: Vec<CompilerMessage>,
+    /// Compiler warnings (clippy's findings land here for lint runs).
+    pub warnings: Vec<CompilerMessage>,
+    pub passed: Vec<String>,
+    pub failed: Vec<TestFailure>,
+    /// The run hit its time limit; `hung` names the test that was running, if known.
+    pub timed_out: bool,
+    pub hung: Option<String>,
+    /// cargo failed for another reason (a broken manifest, no network for a new
+    /// dependency): its stderr, trimmed.
+    pub cargo_error: Option<String>,
+    pub elapsed: Duration,
+}
+
+impl TestOutcome {
+    pub fn green(&self) -> bool {
+        self.errors.is_empty()
+            && self.failed.is_empty()
+            && !self.timed_out
+            && self.cargo_error.is_none()
+    }
+
+    /// One line for reports: `12 passed`, `3 of 12 failed`, `compile error`, `timed out`.
+    pub fn summary(&self) -> String {
+        if self.timed_out {
+            return match &self.hung {
+                Some(t) => format!("timed out in `{t}`"),
+                None => "timed out".into(),
+            };
+        }
+        if !self.errors.is_empty() {
+            return format!("{} compile error(s)", self.errors.len());
+        }
+        if self.cargo_error.is_some() {
+            return "cargo failed".into();
+        }
+        let total = self.passed.len() + self.failed.len();
+        if self.failed.is_empty() {
+            format!("{total} passed")
+        } else {
+            format!("{} of {total} failed", self.failed.len())
+        }
+    }
+}
+
+impl Cargo {
+    fn command(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+        cmd.args(args)
+            .current_dir(&self.crate_dir)
+            .env("CARGO_TARGET_DIR", &self.target_dir)
+            .env("CARGO_TERM_COLOR", "never")
+            // The generated crate is not part of any workspace above it.
+            .env_remove("RUSTFLAGS")
+            .env("RUST_BACKTRACE", "0");
+        cmd
+    }
+
+    /// `cargo test --test TARGET`, single-threaded so that a hanging test is named.
+    pub async fn test(
+        &self,
+        target: &str,
+        release: bool,
+        test_args: &[&str],
+        env: &[(&str, &str)],
+    ) -> std::io::Result<TestOutcome> {
+        let mut args = vec!["test", "--message-format", "json", "--test", target];
+        if release {
+            args.push("--release");
+        }
+        args.extend(["--", "--test-threads", "1", "--color", "never"]);
+        args.extend(test_args);
+        let mut cmd = self.command(&args);
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let finished = process::run(cmd, None, self.timeout).await?;
+        Ok(parse_outcome(&finished))
+    }
+
+    /// `cargo clippy` over the crate with warnings reported as JSON messages.
+    pub async fn clippy(&self) -> std::io::Result<TestOutcome> {
+        let cmd = self.command(&[
+            "clippy",
+            "--message-format",
+            "json",
+            "--lib",
+            "--",
+            "-W",
+            "clippy::all",
+        ]);
+        let finished = process::run(cmd, None, self.timeout).await?;
+        Ok(parse_outcome(&finished))
+    }
+}
+
+#[derive(Deserialize)]
+struct JsonLine {
+    reason: String,
+    message: Option<JsonMessage>,
+}
+
+#[derive(Deserialize)]
+struct JsonMessage {
+    level: String,
+    rendered: Option<String>,
+    #[serde(default)]
+    spans: Vec<JsonSpan>,
+}
+
+#[derive(Deserialize)]
+struct JsonSpan {
+    file_name: String,
+    line_start: u32,
+    is_primary: bool,
+}
+
+/// Reads cargo's JSON lines and libtest's text from one finished run.
+pub fn parse_outcome(f: &Finished) -> TestOutcome {
+    let mut out = TestOutcome {
+        timed_out: f.timed_out,
+        elapsed: f.elapsed,
+        ..TestOutcome::default()
+    };
+    let mut test_text = String::new();
+    for line in f.stdout.lines() {
+        if line.starts_with('{') {
+            if let Ok(json) = serde_json::from_str::<JsonLine>(line) {
+                if json.reason == "compiler-message" {
+                    if let Some(m) = json.message {
+                        let primary = m.spans.iter().find(|s| s.is_primary);
+                        let msg = CompilerMessage {
+                            level: m.level.clone(),
+                            file: primary.map(|s| s.file_name.clone()),
+                            line: primary.map(|s| s.line_start),
+                            rendered: m.rendered.unwrap_or_default(),
+                        };
+                        match m.level.as_str() {
+                            "error" => out.errors.push(msg),
+                            "warning" => out.warnings.push(msg),
+                            _ => {}
+                        }
+                    }
+                }
+                continue;
+            }
+        }
+        test_text.push_str(line);
+        test_text.push('\n');
+    }
+    parse_libtest(&test_text, &mut out);
+    if f.timed_out {
+        out.hung = hung_test(&test_text);
+    } else if !f.success() && out.errors.is_empty() && out.failed.is_empty() {
+        // Not a test failure, not a compile error: cargo itself failed.
+        let tail: Vec<&str> = f
+            .stderr
+            .lines()
+            .filter(|l| !l.trim_start().starts_with("Compiling"))
+            .collect();
+        let start = tail.len().saturating_sub(20);
+        out.cargo_error = Some(tail[start..].join("\n"));
+    }
+    out
+}
+
+/// `test name ... ok` / `... FAILED` lines and the `---- name stdout ----` sections.
+fn parse_libtest(text: &str, out: &mut TestOutcome) {
+    let mut failed_names = Vec::new();
+    for line in text.lines() {
+        if let Some(rest) = line.strip_prefix("test ") {
+            if let Some(name) = rest.strip_suffix(" ... ok") {
+                out.passed.push(name.to_string());
+            } else if let Some(name) = rest.strip_suffix(" ... FAILED") {
+                failed_names.push(name.to_string());
+            }
+        }
+    }
+    for name in failed_names {
+        let header = format!("---- {name} stdout ----");
+        let output = text
+            .find(&header)
+            .map(|at| {
+                let body = &text[at + header.len()..];
+                let end = [body.find("\n---- "), body.find("\nfailures:\n")]
+                    .into_iter()
+                    .flatten()
+                    .min()
+                    .unwrap_or(body.len());
+                body[..end].trim().to_string()
+            })
+            .unwrap_or_default();
+        out.failed.push(TestFailure { name, output });
+    }
+}
+
+/// With one test thread libtest prints `test name ... ` before running it: the last such
+/// line without a result is the test that hung.
+fn hung_test(text: &str) -> Option<String> {
+    let last = text.lines().rev().find(|l| l.starts_with("test "))?;
+    let rest = last.strip_prefix("test ")?;
+    let name = rest
+        .strip_suffix(" ...")
+        .or_else(|| rest.strip_suffix(" ... "))?;
+    Some(name.trim().to_string())
+}
+
+/// The compiler messages that point into `dir` (a module's own files), for `nfr lint`.
+pub fn messages_in<'a>(messages: &'a [CompilerMessage], dir: &Path) -> Vec<&'a CompilerMessage> {
+    let dir = dir.to_string_lossy();
+    messages
+        .iter()
+        .filter(|m| {
+            m.file
+                .as_deref()
+                .is_some_and(|f| f.starts_with(dir.as_ref()))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn finished(stdout: &str, code: Option<i32>, timed_out: bool) -> Finished {
+        Finished {
+            code,
+            stdout: stdout.into(),
+            stderr: String::new(),
+            timed_out,
+            elapsed: Duration::ZERO,
+        }
+    }
+
+    #[test]
+    fn reads_passes_and_failures_with_their_output() {
+        let stdout = "\nrunning 3 tests\ntest example_a_1 ... ok\ntest example_a_2 ... FAILED\ntest prop ... ok\n\nfailures:\n\n---- example_a_2 stdout ----\nthread 'example_a_2' panicked at tests/a.rs:9:5:\nexample `f(1) == 2` failed\n  left: 3\n right: 2\n\nfailures:\n    example_a_2\n\ntest result: FAILED. 2 passed; 1 failed\n";
+        let o = parse_outcome(&finished(stdout, Some(101), false));
+        assert_eq!(o.passed, ["example_a_1", "prop"]);
+        assert_eq!(o.failed.len(), 1);
+        assert!(
+            o.failed[0].output.contains("example `f(1) == 2` failed"),
+            "{:?}",
+            o.failed
+        );
+        assert!(!o.failed[0].output.contains("failures:"));
+        assert!(!o.green());
+        assert_eq!(o.summary(), "1 of 3 failed");
+    }
+
+    #[test]
+    fn reads_compile_errors_from_json() {
+        let line = r#"{"reason":"compiler-message","message":{"level":"error","rendered":"error[E0308]: mismatched types\n --> src/a/b/imp.rs:3:5","spans":[{"file_name":"src/a/b/imp.rs","line_start":3,"is_primary":true}]}}"#;
+        let o = parse_outcome(&finished(line, Some(101), false));
+        assert_eq!(o.errors.len(), 1);
+        assert_eq!(o.errors[0].file.as_deref(), Some("src/a/b/imp.rs"));
+        assert_eq!(o.errors[0].line, Some(3));
+        assert_eq!(o.summary(), "1 compile error(s)");
+        assert_eq!(messages_in(&o.errors, Path::new("src/a/b")).len(), 1);
+        assert!(messages_in(&o.errors, Path::new("src/c")).is_empty());
+    }
+
+    #[test]
+    fn names_the_test_that_hung() {
+        let o = parse_outcome(&finished(
+            "running 2 tests\ntest a ... ok\ntest loops ... ",
+            None,
+            true,
+        ));
+        assert_eq!(o.hung.as_deref(), Some("loops"));
+        assert_eq!(o.summary(), "timed out in `loops`");
+    }
+
+    #[test]
+    fn other_cargo_failures_keep_stderr() {
+        let mut f = finished("", Some(101), false);
+        f.stderr = "   Compiling x\nerror: failed to parse manifest".into();
+        let o = parse_outcome(&f);
+        assert_eq!(
+            o.cargo_error.as_deref(),
+            Some("error: failed to parse manifest")
+        );
+    }
+}

@@ -1,0 +1,13 @@
+//! Stage 6, build: a plan and an agent in; green, locked modules out.
+//!
+//! This stage writes the generated crate to disk (`workspace.rs`), runs cargo on it
+//! (`cargo.rs`) with a time limit, decides whether an implementation is accepted
+//! (`verify.rs`: acceptance tests, checked NFRs, pinned snapshots in `snapshots.rs`),
+//! and drives a run over the modules (`session.rs`), logging every attempt (`runlog.rs`).
+
+pub mod cargo;
+pub mod runlog;
+pub mod session;
+pub mod snapshots;
+pub mod verify;
+pub mod workspace;

@@ -1,0 +1,130 @@
+//! The run log: one JSON line per attempt under `.ghost/runs/`, one file per run, so a
+//! user (or `ghost status`) can see what every attempt cost and how it ended.
+
+use serde::{Deserialize, Serialize};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Attempt {
+    pub module: String,
+    pub attempt: u32,
+    pub provider: String,
+    #[serde(default)]
+    pub model: String,
+    pub prompt_chars: usize,
+    pub response_chars: usize,
+    pub tokens_in: u64,
+    pub tokens_out: u64,
+    pub latency_ms: u64,
+    /// `12 passed`, `1 of 12 failed`, `2 compile error(s)`, ...
+    pub tests: String,
+    /// `accepted`, `relocked`, `waiting`, `failed: <why>`, ...
+    pub outcome: String,
+    /// Seconds since the Unix epoch.
+    pub at: u64,
+}
+
+/// An open run log (created on the first attempt written).
+#[derive(Debug, Clone)]
+pub struct RunLog {
+    path: PathBuf,
+}
+
+impl RunLog {
+    /// A new log file under `runs_dir`, named after the time the run started.
+    pub fn new(runs_dir: &Path) -> RunLog {
+        let now = now_secs();
+        RunLog {
+            path: runs_dir.join(format!("{now}-{}.jsonl", std::process::id())),
+        }
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Appends one attempt. A log that cannot be written never fails the build: it
+    /// returns the error for the caller to report as a warning.
+    pub fn append(&self, attempt: &Attempt) -> std::io::Result<()> {
+        if let Some(dir) = self.path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        let mut f = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&self.path)?;
+        let line = serde_json::to_string(attempt).map_err(std::io::Error::other)?;
+        writeln!(f, "{line}")
+    }
+}
+
+pub fn now_secs() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
+/// The last attempt of every module over all run logs in `runs_dir`, by module name.
+pub fn last_attempts(runs_dir: &Path) -> std::collections::BTreeMap<String, Attempt> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(runs_dir)
+        .map(|d| {
+            d.filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|e| e == "jsonl"))
+                .collect()
+        })
+        .unwrap_or_default();
+    files.sort();
+    let mut last = std::collections::BTreeMap::new();
+    for f in files {
+        let Ok(text) = std::fs::read_to_string(&f) else {
+            continue;
+        };
+        for line in text.lines() {
+            // A line cut short by an interrupted run is skipped, not fatal.
+            if let Ok(a) = serde_json::from_str::<Attempt>(line) {
+                last.insert(a.module.clone(), a);
+            }
+        }
+    }
+    last
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn appends_lines_and_reads_the_last_per_module() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let log = RunLog::new(dir.path());
+        let mut a = Attempt {
+            module: "a.b".into(),
+            attempt: 1,
+            provider: "manual".into(),
+            model: String::new(),
+            prompt_chars: 10,
+            response_chars: 0,
+            tokens_in: 0,
+            tokens_out: 0,
+            latency_ms: 0,
+            tests: "1 of 2 failed".into(),
+            outcome: "waiting".into(),
+            at: 1,
+        };
+        log.append(&a).expect("append");
+        a.attempt = 2;
+        a.outcome = "accepted".into();
+        log.append(&a).expect("append");
+        std::fs::write(
+            dir.path().join("0-cut.jsonl"),
+            "{\"module\": \"a.b\", \"att",
+        )
+        .expect("write");
+        let last = last_attempts(dir.path());
+        assert_eq!(last["a.b"].attempt, 2);
+        assert_eq!(last["a.b"].outcome, "accepted");
+    }
+}

@@ -1,0 +1,402 @@
+//! One build, test or locked-verification run over a compiled project.
+//!
+//! In: the checked project, its compiled files, the lock, the folders. Out: a report per
+//! module, the generated crate on disk, and the lock updated (atomically, after every
+//! accepted module, so an interrupted run keeps what it finished).
+
+use super::cargo::Cargo;
+use super::runlog::{now_secs, Attempt, RunLog};
+use super::verify::{verify, Snapshots, Verdict};
+use super::workspace::{self, WriteError};
+use crate::check::Project;
+use crate::compile::prompt::{self, RepairContext, Templates};
+use crate::compile::{Compiled, CompiledModule};
+use crate::plan::lock::implementation_hash;
+use crate::plan::state::{decide, Current, ModuleStatus, State};
+use crate::plan::{Lock, LockEntry, LockError};
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+/// The folders a run works in.
+#[derive(Debug, Clone)]
+pub struct Paths {
+    /// The generated crate (`generated/`).
+    pub out_dir: PathBuf,
+    /// Local state (`.ghost/`): cargo's target folder, prompts, run logs, cache.
+    pub state_dir: PathBuf,
+    /// `ghost.lock`.
+    pub lock: PathBuf,
+}
+
+impl Paths {
+    pub fn target_dir(&self) -> PathBuf {
+        self.state_dir.join("target")
+    }
+    pub fn prompts_dir(&self) -> PathBuf {
+        self.state_dir.join("prompts")
+    }
+    pub fn runs_dir(&self) -> PathBuf {
+        self.state_dir.join("runs")
+    }
+}
+
+/// Everything a run needs. Owned, so that concurrent module jobs can share it.
+pub struct Context {
+    pub paths: Paths,
+    pub project: Project,
+    pub compiled: Compiled,
+    pub templates: Templates,
+    /// The time limit of one cargo run (compile and test).
+    pub test_timeout: Duration,
+}
+
+impl Context {
+    /// Cargo on the generated crate itself.
+    pub fn cargo(&self) -> Cargo {
+        self.cargo_in(&self.paths.out_dir)
+    }
+
+    /// Cargo on a copy of the crate (a scratch workspace), sharing the target folder so
+    /// that dependencies compile once.
+    pub fn cargo_in(&self, crate_dir: &Path) -> Cargo {
+        Cargo {
+            crate_dir: crate_dir.to_path_buf(),
+            target_dir: self.paths.target_dir(),
+            timeout: self.test_timeout,
+        }
+    }
+
+    pub fn imp_bytes(&self, m: &CompiledModule) -> Option<Vec<u8>> {
+        std::fs::read(self.paths.out_dir.join(&m.imp_path)).ok()
+    }
+
+    /// The module's state now.
+    pub fn status(&self, lock: &Lock, m: &CompiledModule) -> ModuleStatus {
+        let bytes = self.imp_bytes(m);
+        let fp = &m.fingerprints;
+        let current = Current {
+            spec: &fp.spec,
+            prose: &fp.prose,
+            deps: &fp.deps,
+            implementation: bytes.as_deref(),
+            stub: &m.stub,
+        };
+        decide(lock.get(&m.name), &current)
+    }
+}
+
+/// How a module's run ended.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum Outcome {
+    /// Nothing to do: the lock matches.
+    Fresh,
+    /// Stale, but the code on disk passes the new tests: locked again at no token cost.
+    Relocked,
+    /// Code written by hand (or by an editor's agent) passed and was locked.
+    Adopted,
+    /// The prompt is written; the module waits for someone to write its `imp.rs`.
+    Waiting { prompt: PathBuf },
+    /// The code on disk fails; with the manual provider a repair prompt is written.
+    Failing {
+        prompt: Option<PathBuf>,
+        why: String,
+    },
+}
+
+impl Outcome {
+    pub fn is_green(&self) -> bool {
+        matches!(self, Outcome::Fresh | Outcome::Relocked | Outcome::Adopted)
+    }
+
+    pub fn label(&self) -> &'static str {
+        match self {
+            Outcome::Fresh => "fresh",
+            Outcome::Relocked => "re-locked",
+            Outcome::Adopted => "accepted",
+            Outcome::Waiting { .. } => "waiting",
+            Outcome::Failing { .. } => "failing",
+        }
+    }
+}
+
+/// One module's line in the closing table.
+#[derive(Debug, Clone, Serialize)]
+pub struct ModuleReport {
+    pub module: String,
+    pub state: State,
+    pub outcome: Outcome,
+    pub attempts: u32,
+    pub tokens_in: u64,
+    pub tokens_out: u64,
+    pub millis: u64,
+    /// The acceptance tests' summary, when they ran.
+    pub tests: Option<String>,
+    pub nfr_checked: usize,
+    pub nfr_asked: usize,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    #[error(transparent)]
+    Write(#[from] WriteError),
+    #[error(transparent)]
+    Lock(#[from] LockError),
+    #[error("cannot run cargo: {0}\n  hint: ghost needs `cargo` on the PATH to build and test the generated crate")]
+    Cargo(std::io::Error),
+    #[error("cannot write the prompt `{path}`: {source}")]
+    Prompt {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Template(#[from] prompt::PromptError),
+}
+
+/// What to build.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Only these modules (and what they use); all when empty.
+    pub only: Vec<String>,
+    /// Regenerate even fresh or prose-unchanged modules.
+    pub force: bool,
+}
+
+/// The modules selected by `only`, with everything they use, in dependency order.
+pub fn selection<'a>(ctx: &'a Context, only: &[String]) -> Vec<&'a CompiledModule> {
+    if only.is_empty() {
+        return ctx.compiled.modules.iter().collect();
+    }
+    let mut wanted: Vec<String> = only.to_vec();
+    let mut i = 0;
+    while i < wanted.len() {
+        if let Some(m) = ctx.project.module(&wanted[i]) {
+            for u in &m.uses {
+                if !wanted.contains(u) {
+                    wanted.push(u.clone());
+                }
+            }
+        }
+        i += 1;
+    }
+    ctx.compiled
+        .modules
+        .iter()
+        .filter(|m| wanted.contains(&m.name))
+        .collect()
+}
+
+/// `ghost build --provider manual`: tests whatever `imp.rs` is on disk, locks the green
+/// ones, writes a prompt for every other module and reports it waiting.
+pub async fn build_manual(
+    ctx: &Context,
+    lock: &mut Lock,
+    opts: &Options,
+) -> Result<Vec<ModuleReport>, BuildError> {
+    workspace::write_crate(&ctx.paths.out_dir, &ctx.compiled.all_files())?;
+    let log = RunLog::new(&ctx.paths.runs_dir());
+    let mut reports = Vec::new();
+    for m in selection(ctx, &opts.only) {
+        let started = Instant::now();
+        let status = ctx.status(lock, m);
+        let mut report = ModuleReport {
+            module: m.name.clone(),
+            state: status.state,
+            outcome: Outcome::Fresh,
+            attempts: 0,
+            tokens_in: 0,
+            tokens_out: 0,
+            millis: 0,
+            tests: None,
+            nfr_checked: 0,
+            nfr_asked: 0,
+        };
+        let module = ctx
+            .project
+            .module(&m.name)
+            .expect("compiled modules come from the project");
+        let regenerate = opts.force || (status.state == State::Stale && status.prose_changed);
+        report.outcome = match status.state {
+            State::Fresh if !opts.force => Outcome::Fresh,
+            _ if !status.has_code || regenerate => {
+                let prompt = write_prompt(ctx, m, None)?;
+                Outcome::Waiting { prompt }
+            }
+            _ => {
+                let code =
+                    String::from_utf8_lossy(&ctx.imp_bytes(m).unwrap_or_default()).into_owned();
+                let verdict = verify(&ctx.cargo(), module, &code, Snapshots::RecordNew)
+                    .await
+                    .map_err(BuildError::Cargo)?;
+                report.tests = Some(verdict.summary());
+                report.nfr_checked = verdict.checked.len();
+                report.nfr_asked = verdict.asked.len();
+                if verdict.green() {
+                    let previous = lock.get(&m.name).cloned();
+                    let relock = status.state == State::Stale;
+                    lock.upsert(entry_for(m, code.as_bytes(), previous.filter(|_| relock)));
+                    lock.write(&ctx.paths.lock)?;
+                    if relock {
+                        Outcome::Relocked
+                    } else {
+                        Outcome::Adopted
+                    }
+                } else {
+                    let repair = repair_context(&code, &verdict);
+                    let prompt = write_prompt(ctx, m, Some(&repair))?;
+                    Outcome::Failing {
+                        prompt: Some(prompt),
+                        why: verdict.summary(),
+                    }
+                }
+            }
+        };
+        report.millis = started.elapsed().as_millis() as u64;
+        if report.outcome != Outcome::Fresh {
+            let attempt = Attempt {
+                module: m.name.clone(),
+                attempt: 1,
+                provider: "manual".into(),
+                model: String::new(),
+                prompt_chars: 0,
+                response_chars: 0,
+                tokens_in: 0,
+                tokens_out: 0,
+                latency_ms: report.millis,
+                tests: report.tests.clone().unwrap_or_default(),
+                outcome: report.outcome.label().into(),
+                at: now_secs(),
+            };
+            // The run log is a record, not a requirement: a full disk must not fail the build.
+            let _ = log.append(&attempt);
+        }
+        reports.push(report);
+    }
+    Ok(reports)
+}
+
+/// The lock entry of an accepted implementation. A re-lock keeps what the original
+/// acceptance cost (agent, model, attempts, tokens).
+pub fn entry_for(m: &CompiledModule, code: &[u8], previous: Option<LockEntry>) -> LockEntry {
+    let fp = &m.fingerprints;
+    let (agent, model, attempts, tokens_in, tokens_out) = match previous {
+        Some(p) => (p.agent, p.model, p.attempts, p.tokens_in, p.tokens_out),
+        None => ("manual".into(), String::new(), 1, 0, 0),
+    };
+    LockEntry {
+        name: m.name.clone(),
+        spec: fp.spec.clone(),
+        prose: fp.prose.clone(),
+        interface: fp.interface.clone(),
+        deps: fp.deps.clone(),
+        implementation: implementation_hash(code),
+        agent,
+        model,
+        attempts,
+        tokens_in,
+        tokens_out,
+    }
+}
+
+/// What a repair prompt needs from a failed verdict.
+pub fn repair_context(code: &str, verdict: &Verdict) -> RepairContext {
+    RepairContext {
+        attempt: 2,
+        previous_code: code.to_string(),
+        failures: verdict.failure_texts(),
+        compiler_errors: verdict.compiler_errors(),
+        last_diff: None,
+    }
+}
+
+/// Writes `.ghost/prompts/MODULE.md` (a first prompt, or a repair prompt).
+pub fn write_prompt(
+    ctx: &Context,
+    m: &CompiledModule,
+    repair: Option<&RepairContext>,
+) -> Result<PathBuf, BuildError> {
+    let module = ctx
+        .project
+        .module(&m.name)
+        .expect("compiled modules come from the project");
+    let text = match repair {
+        None => prompt::render_first(&ctx.templates, &ctx.project, module)?,
+        Some(r) => prompt::render_repair(&ctx.templates, &ctx.project, module, r)?,
+    };
+    let path = ctx.paths.prompts_dir().join(format!("{}.md", m.name));
+    crate::plan::lock::write_atomic(&path, text.as_bytes()).map_err(|source| {
+        BuildError::Prompt {
+            path: path.clone(),
+            source,
+        }
+    })?;
+    Ok(path)
+}
+
+/// `ghost test`: the acceptance tests of the code on disk, whatever the lock says.
+pub async fn test(ctx: &Context, only: &[String]) -> Result<Vec<(String, Verdict)>, BuildError> {
+    let mut out = Vec::new();
+    for m in ctx
+        .compiled
+        .modules
+        .iter()
+        .filter(|m| only.is_empty() || only.contains(&m.name))
+    {
+        let module = ctx
+            .project
+            .module(&m.name)
+            .expect("compiled modules come from the project");
+        let code = String::from_utf8_lossy(&ctx.imp_bytes(m).unwrap_or_default()).into_owned();
+        let verdict = verify(&ctx.cargo(), module, &code, Snapshots::Compare)
+            .await
+            .map_err(BuildError::Cargo)?;
+        out.push((m.name.clone(), verdict));
+    }
+    Ok(out)
+}
+
+/// What `ghost build --locked` found.
+#[derive(Debug, Clone, Default)]
+pub struct LockedReport {
+    /// Modules that are not fresh, with their state.
+    pub not_fresh: Vec<(String, State)>,
+    /// Compiler-owned files on disk that do not match the specs.
+    pub outdated_files: Vec<PathBuf>,
+    /// The acceptance tests of every module (run only when everything is fresh).
+    pub tests: Vec<(String, Verdict)>,
+}
+
+impl LockedReport {
+    pub fn ok(&self) -> bool {
+        self.not_fresh.is_empty()
+            && self.outdated_files.is_empty()
+            && self.tests.iter().all(|(_, v)| v.green())
+    }
+}
+
+/// `ghost build --locked`: never calls an agent and never writes generated code; fails
+/// naming what is not fresh, otherwise runs every module's acceptance tests.
+pub async fn locked(ctx: &Context, lock: &Lock) -> Result<LockedReport, BuildError> {
+    let mut report = LockedReport {
+        outdated_files: workspace::outdated(&ctx.paths.out_dir, &ctx.compiled.all_files()),
+        ..LockedReport::default()
+    };
+    for m in &ctx.compiled.modules {
+        let status = ctx.status(lock, m);
+        if status.state != State::Fresh {
+            report.not_fresh.push((m.name.clone(), status.state));
+        }
+    }
+    if report.not_fresh.is_empty() && report.outdated_files.is_empty() {
+        report.tests = test(ctx, &[]).await?;
+    }
+    Ok(report)
+}
+
+/// The display form of a path relative to `base` when it is inside it.
+pub fn relative(base: &Path, path: &Path) -> PathBuf {
+    path.strip_prefix(base)
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|_| path.to_path_buf())
+}

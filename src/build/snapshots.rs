@@ -1,0 +1,120 @@
+//! Pinning `snapshot` values: recorded on the first accepted build, compared after.
+//!
+//! insta has no mode for "write snapshots that do not exist, fail on ones that changed",
+//! so an accepting run records with `INSTA_UPDATE=always` and this module compares the
+//! pinned files before and after: a pinned snapshot that changed is restored and
+//! reported as a failure.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// The pinned snapshot files of one test target, by path, with their contents.
+#[derive(Debug, Default, Clone)]
+pub struct Pinned {
+    files: BTreeMap<PathBuf, String>,
+}
+
+/// insta names a snapshot file `<test target>__<snapshot name>.snap`.
+fn files_of(crate_dir: &Path, target: &str) -> Vec<PathBuf> {
+    let dir = crate_dir.join("tests").join("snapshots");
+    let prefix = format!("{target}__");
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        return Vec::new();
+    };
+    let mut out: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| {
+            let name = p
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            name.starts_with(&prefix) && name.ends_with(".snap")
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// The value part of a snapshot file (after insta's metadata header).
+fn value(text: &str) -> &str {
+    // `---\nmetadata\n---\nvalue`
+    match text
+        .strip_prefix("---\n")
+        .and_then(|rest| rest.find("\n---\n").map(|i| &rest[i + 5..]))
+    {
+        Some(v) => v.trim_end(),
+        None => text.trim_end(),
+    }
+}
+
+impl Pinned {
+    /// Reads the snapshots of `target` that exist now.
+    pub fn read(crate_dir: &Path, target: &str) -> Pinned {
+        let files = files_of(crate_dir, target)
+            .into_iter()
+            .filter_map(|p| std::fs::read_to_string(&p).ok().map(|t| (p, t)))
+            .collect();
+        Pinned { files }
+    }
+
+    /// Restores every pinned snapshot whose value changed and says which; new snapshot
+    /// files are kept (recorded now, pinned from now on).
+    pub fn restore_changed(&self) -> Vec<String> {
+        let mut changed = Vec::new();
+        for (path, old) in &self.files {
+            let now = std::fs::read_to_string(path).unwrap_or_default();
+            if value(&now) != value(old) {
+                let name = path
+                    .file_stem()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                let diff = similar::TextDiff::from_lines(value(old), value(&now))
+                    .unified_diff()
+                    .context_radius(2)
+                    .header("pinned", "this implementation")
+                    .to_string();
+                changed.push(format!(
+                    "snapshot `{name}` differs from the pinned value:\n{diff}"
+                ));
+                // Best effort: the pinned file must survive a failed attempt.
+                let _ = crate::plan::lock::write_atomic(path, old.as_bytes());
+            }
+        }
+        changed
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn changed_snapshots_are_restored_and_reported() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let snaps = dir.path().join("tests/snapshots");
+        std::fs::create_dir_all(&snaps).expect("mkdir");
+        let pinned = snaps.join("a_b__debug_view.snap");
+        std::fs::write(&pinned, "---\nsource: tests/a_b.rs\n---\nLru { cap: 3 }\n").expect("write");
+        std::fs::write(snaps.join("other__x.snap"), "x").expect("write");
+        let before = Pinned::read(dir.path(), "a_b");
+        assert_eq!(before.files.len(), 1);
+        // Same value, other metadata: not a change.
+        std::fs::write(
+            &pinned,
+            "---\nsource: tests/a_b.rs\nexpression: c\n---\nLru { cap: 3 }\n",
+        )
+        .expect("write");
+        assert!(before.restore_changed().is_empty());
+        std::fs::write(&pinned, "---\nsource: tests/a_b.rs\n---\nLru { cap: 4 }\n").expect("write");
+        let changed = before.restore_changed();
+        assert_eq!(changed.len(), 1);
+        assert!(
+            changed[0].contains("a_b__debug_view") && changed[0].contains("+Lru { cap: 4 }"),
+            "{changed:?}"
+        );
+        assert!(std::fs::read_to_string(&pinned)
+            .expect("read")
+            .contains("cap: 3"));
+    }
+}

@@ -1,0 +1,232 @@
+//! Deciding whether an implementation is accepted: its acceptance tests and every
+//! checked NFR, with the report of which NFRs were checked and which were only asked for.
+
+use super::cargo::{messages_in, Cargo, TestFailure, TestOutcome};
+use super::snapshots::Pinned;
+use crate::check::{ModuleModel, NfrModel};
+use crate::compile::rust::{check_static_nfrs, test_target};
+use serde::Serialize;
+
+/// How insta treats `snapshot` tests in this run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Snapshots {
+    /// Record snapshots that have never been accepted; compare the pinned ones.
+    RecordNew,
+    /// Compare only: a missing or different snapshot fails (CI, `ghost test`).
+    Compare,
+}
+
+impl Snapshots {
+    fn insta_update(self) -> &'static str {
+        match self {
+            // Records everything; `snapshots.rs` restores and fails pinned ones that changed.
+            Snapshots::RecordNew => "always",
+            Snapshots::Compare => "no",
+        }
+    }
+}
+
+/// One checked NFR's result.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NfrResult {
+    /// The clause as written in the spec.
+    pub nfr: String,
+    pub ok: bool,
+    /// Why it failed, in words the agent and the user can act on.
+    pub detail: String,
+}
+
+/// Everything decided about one implementation.
+#[derive(Debug, Clone, Default)]
+pub struct Verdict {
+    pub tests: TestOutcome,
+    /// Checked NFRs (forbid unsafe, deps, max_lines, lint, perf) with their results.
+    pub checked: Vec<NfrResult>,
+    /// Free-text NFRs: asked for in the prompt only.
+    pub asked: Vec<String>,
+}
+
+impl Verdict {
+    pub fn green(&self) -> bool {
+        self.tests.green() && self.checked.iter().all(|n| n.ok)
+    }
+
+    /// The failures to feed back to the agent: failing tests' output and broken NFRs.
+    pub fn failure_texts(&self) -> Vec<String> {
+        let mut out: Vec<String> = self
+            .tests
+            .failed
+            .iter()
+            .map(|f| format!("test `{}` failed:\n{}", f.name, f.output))
+            .collect();
+        if self.tests.timed_out {
+            out.push(match &self.tests.hung {
+                Some(t) => format!("test `{t}` did not finish within the time limit: look for an endless loop or recursion"),
+                None => "the tests did not finish within the time limit: look for an endless loop or recursion".into(),
+            });
+        }
+        if let Some(e) = &self.tests.cargo_error {
+            out.push(format!("cargo failed:\n{e}"));
+        }
+        out.extend(
+            self.checked
+                .iter()
+                .filter(|n| !n.ok)
+                .map(|n| n.detail.clone()),
+        );
+        out
+    }
+
+    /// Compiler errors, rendered as rustc prints them.
+    pub fn compiler_errors(&self) -> Vec<String> {
+        self.tests
+            .errors
+            .iter()
+            .map(|e| e.rendered.clone())
+            .collect()
+    }
+
+    /// One line: `12 passed; nfr: 3 checked, 1 asked`.
+    pub fn summary(&self) -> String {
+        let broken = self.checked.iter().filter(|n| !n.ok).count();
+        let mut s = self.tests.summary();
+        if broken > 0 {
+            s.push_str(&format!("; {broken} nfr broken"));
+        }
+        s
+    }
+}
+
+/// Runs `module`'s acceptance tests and checked NFRs against the crate `cargo` points at,
+/// whose `imp.rs` for the module holds `imp_text`.
+pub async fn verify(
+    cargo: &Cargo,
+    module: &ModuleModel,
+    imp_text: &str,
+    snapshots: Snapshots,
+) -> std::io::Result<Verdict> {
+    let mut verdict = Verdict::default();
+    let target = test_target(module);
+    let env = [
+        ("INSTA_UPDATE", snapshots.insta_update()),
+        ("INSTA_FORCE_PASS", "0"),
+        ("CI", ""),
+    ];
+    let pinned = Pinned::read(&cargo.crate_dir, &target);
+    verdict.tests = cargo.test(&target, false, &[], &env).await?;
+    if snapshots == Snapshots::RecordNew {
+        for changed in pinned.restore_changed() {
+            verdict.tests.failed.push(TestFailure {
+                name: "snapshot".into(),
+                output: changed,
+            });
+        }
+    }
+    let compiled = verdict.tests.errors.is_empty()
+        && verdict.tests.cargo_error.is_none()
+        && !verdict.tests.timed_out;
+
+    let static_failures = check_static_nfrs(module, imp_text);
+    let module_dir = format!("src/{}/", module.path.join("/"));
+    let has = |f: fn(&NfrModel) -> bool| module.nfrs.iter().any(|n| f(&n.kind));
+    // Lint and perf are one cargo run each, however many clauses ask for them.
+    let lint = if has(|k| matches!(k, NfrModel::Lint)) && compiled {
+        Some(cargo.clippy().await?)
+    } else {
+        None
+    };
+    let perf = if has(|k| matches!(k, NfrModel::Perf { .. })) && verdict.tests.green() {
+        Some(
+            cargo
+                .test(&target, true, &["--ignored", "perf_"], &env)
+                .await?,
+        )
+    } else {
+        None
+    };
+
+    let mut perf_n = 0;
+    for nfr in &module.nfrs {
+        let source = &nfr.source;
+        let (ok, detail) = match &nfr.kind {
+            NfrModel::Text(t) => {
+                verdict.asked.push(t.clone());
+                continue;
+            }
+            NfrModel::ForbidUnsafe => {
+                // rustc enforces `#![forbid(unsafe_code)]`: a violation is a compile error.
+                let broken = verdict
+                    .tests
+                    .errors
+                    .iter()
+                    .any(|e| e.rendered.contains("unsafe"));
+                (
+                    !broken,
+                    format!("`{source}` is broken: remove every `unsafe` block"),
+                )
+            }
+            NfrModel::Deps(_) | NfrModel::MaxLines(_) => {
+                let mine = format!("`{source}`");
+                let broken: Vec<String> = static_failures
+                    .iter()
+                    .map(|f| f.to_string())
+                    .filter(|f| f.contains(&mine))
+                    .collect();
+                (broken.is_empty(), broken.join("\n"))
+            }
+            NfrModel::Lint => match &lint {
+                None => (
+                    false,
+                    format!("`{source}` not checked: the code does not compile"),
+                ),
+                Some(lint) => {
+                    let dir = std::path::Path::new(&module_dir);
+                    let found: Vec<String> = messages_in(&lint.warnings, dir)
+                        .into_iter()
+                        .chain(messages_in(&lint.errors, dir))
+                        .map(|m| m.rendered.clone())
+                        .collect();
+                    (
+                        found.is_empty(),
+                        format!(
+                            "`{source}` is broken: clippy reports in this module:\n{}",
+                            found.join("\n")
+                        ),
+                    )
+                }
+            },
+            NfrModel::Perf { .. } => {
+                perf_n += 1;
+                match &perf {
+                    None => (
+                        false,
+                        format!("`{source}` not checked: the acceptance tests do not pass"),
+                    ),
+                    Some(run) => {
+                        let name = format!("perf_{perf_n}");
+                        let failure = run
+                            .failed
+                            .iter()
+                            .find(|f| f.name == name)
+                            .map(|f| f.output.clone());
+                        let other = run.errors.first().map(|e| e.rendered.clone()).or_else(|| {
+                            run.timed_out.then(|| {
+                                "the timing run did not finish within the time limit".to_string()
+                            })
+                        });
+                        match failure.or(other) {
+                            Some(why) => (false, format!("`{source}` is broken: {why}")),
+                            None => (true, String::new()),
+                        }
+                    }
+                }
+            }
+        };
+        verdict.checked.push(NfrResult {
+            nfr: source.clone(),
+            ok,
+            detail: if ok { String::new() } else { detail },
+        });
+    }
+    Ok(verdict)
+}

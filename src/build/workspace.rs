@@ -1,0 +1,124 @@
+//! Writing the generated crate to disk: compiler-owned files on every build, the agent's
+//! `imp.rs` stub only where no implementation exists, never anything outside the crate.
+
+use crate::compile::rust::{GeneratedFile, Owner};
+use crate::plan::lock::write_atomic;
+use std::path::{Component, Path, PathBuf};
+
+/// What [`write_crate`] did.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct WriteReport {
+    /// Files created or changed (relative to the crate folder).
+    pub written: Vec<PathBuf>,
+    /// Stubs written because no implementation existed.
+    pub stubs: Vec<PathBuf>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum WriteError {
+    #[error("refusing to write `{0}`: generated files must stay inside the generated crate")]
+    Outside(PathBuf),
+    #[error("cannot write `{path}`: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+/// A relative path with no `..`, no root: safe to join under the crate folder.
+pub fn is_inside(path: &Path) -> bool {
+    !path.as_os_str().is_empty()
+        && path
+            .components()
+            .all(|c| matches!(c, Component::Normal(_) | Component::CurDir))
+}
+
+/// Writes the crate's files under `out_dir`.
+pub fn write_crate(out_dir: &Path, files: &[GeneratedFile]) -> Result<WriteReport, WriteError> {
+    let mut report = WriteReport::default();
+    for f in files {
+        if !is_inside(&f.path) {
+            return Err(WriteError::Outside(f.path.clone()));
+        }
+        let target = out_dir.join(&f.path);
+        let existing = std::fs::read(&target).ok();
+        let write = match f.owner {
+            Owner::Compiler => existing.as_deref() != Some(f.contents.as_bytes()),
+            Owner::AgentStub => existing.is_none(),
+        };
+        if write {
+            write_atomic(&target, f.contents.as_bytes()).map_err(|source| WriteError::Io {
+                path: target.clone(),
+                source,
+            })?;
+            report.written.push(f.path.clone());
+            if f.owner == Owner::AgentStub {
+                report.stubs.push(f.path.clone());
+            }
+        }
+    }
+    Ok(report)
+}
+
+/// Compiler-owned files whose contents on disk differ from what the compiler writes now
+/// (for `ghost build --locked`: generated code that does not match the specs).
+pub fn outdated(out_dir: &Path, files: &[GeneratedFile]) -> Vec<PathBuf> {
+    files
+        .iter()
+        .filter(|f| f.owner == Owner::Compiler)
+        .filter(|f| {
+            std::fs::read(out_dir.join(&f.path)).ok().as_deref() != Some(f.contents.as_bytes())
+        })
+        .map(|f| f.path.clone())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(path: &str, contents: &str, owner: Owner) -> GeneratedFile {
+        GeneratedFile {
+            path: PathBuf::from(path),
+            contents: contents.into(),
+            owner,
+        }
+    }
+
+    #[test]
+    fn stubs_never_replace_code() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let files = [
+            file("src/a/imp.rs", "stub", Owner::AgentStub),
+            file("src/a/mod.rs", "v1", Owner::Compiler),
+        ];
+        let r = write_crate(dir.path(), &files).expect("writes");
+        assert_eq!(r.stubs, [PathBuf::from("src/a/imp.rs")]);
+        std::fs::write(dir.path().join("src/a/imp.rs"), "real code").expect("edit");
+        let files = [
+            file("src/a/imp.rs", "stub", Owner::AgentStub),
+            file("src/a/mod.rs", "v2", Owner::Compiler),
+        ];
+        let r = write_crate(dir.path(), &files).expect("writes");
+        assert_eq!(r.written, [PathBuf::from("src/a/mod.rs")]);
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join("src/a/imp.rs")).expect("read"),
+            "real code"
+        );
+        assert!(outdated(dir.path(), &files).is_empty());
+        std::fs::write(dir.path().join("src/a/mod.rs"), "hand edit").expect("edit");
+        assert_eq!(
+            outdated(dir.path(), &files),
+            [PathBuf::from("src/a/mod.rs")]
+        );
+    }
+
+    #[test]
+    fn paths_outside_the_crate_are_refused() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        for bad in ["../escape.rs", "/etc/passwd", ""] {
+            let err = write_crate(dir.path(), &[file(bad, "x", Owner::Compiler)]).unwrap_err();
+            assert!(matches!(err, WriteError::Outside(_)), "{bad}");
+        }
+    }
+}

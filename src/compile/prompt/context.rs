@@ -1,0 +1,342 @@
+//! The data a prompt template sees: everything the agent needs about one module,
+//! already spelled out as text (quoted clauses, Rust signatures, interfaces), so the
+//! templates only lay it out.
+
+use super::repair::RepairContext;
+use super::rust_signature::signature;
+use crate::check::{Function, ModuleModel, NfrModel, Project};
+use crate::compile::rust::interface;
+use serde::Serialize;
+
+/// The root of a template's context.
+#[derive(Debug, Serialize)]
+pub struct PromptContext {
+    /// `text.slug`
+    pub module: String,
+    /// `src/text/slug/imp.rs`
+    pub imp_path: String,
+    /// `crate::text::slug`
+    pub rust_path: String,
+    pub doc: Option<String>,
+    /// The module's exact Rust interface.
+    pub interface: String,
+    /// Records, enums and errors that the compiler's `mod.rs` already defines.
+    pub predefined: Vec<String>,
+    /// What imp.rs must define: `pub fn slugify`, `pub struct LruCache` + its `impl`.
+    pub to_write: Vec<String>,
+    /// Functions and methods that have a doc or contracts, in spec order.
+    pub functions: Vec<FunctionContext>,
+    pub has_examples: bool,
+    pub has_requires: bool,
+    pub has_ensures: bool,
+    pub has_properties: bool,
+    /// Scenarios, quoted as written.
+    pub scenarios: Vec<String>,
+    /// Snapshots, quoted as written.
+    pub snapshots: Vec<String>,
+    pub nfrs: Vec<NfrContext>,
+    /// The third-party crates `nfr deps` allows, `` `name` (req) ``; empty: std only.
+    pub deps: Vec<String>,
+    pub uses: Vec<UsedModule>,
+    pub repair: Option<RepairView>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct FunctionContext {
+    /// `slugify`, or `LruCache::new` for a method.
+    pub name: String,
+    pub doc: Option<String>,
+    /// `pub fn slugify(title: &str) -> String`
+    pub rust_signature: String,
+    /// Every clause as written: requires, ensures, examples, properties.
+    pub clauses: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct NfrContext {
+    /// The free text, or the clause as written for a checked one.
+    pub text: String,
+    /// How the build checks it; `None` for free text (asked for only).
+    pub check: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct UsedModule {
+    pub name: String,
+    pub rust_path: String,
+    pub interface: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct RepairView {
+    pub attempt: u32,
+    pub previous_code: String,
+    pub failures: String,
+    pub compiler_errors: String,
+    pub last_diff: Option<String>,
+}
+
+/// How many characters of test output and of compiler errors a repair prompt carries.
+const FAILURES_BUDGET: usize = 6_000;
+const COMPILER_ERRORS_BUDGET: usize = 4_000;
+/// A diff longer than this is mostly a rewrite, which the previous code already shows.
+const DIFF_BUDGET: usize = 6_000;
+
+/// Gathers what the templates show about `module`.
+pub fn build(
+    project: &Project,
+    module: &ModuleModel,
+    repair: Option<&RepairContext>,
+) -> PromptContext {
+    let path = module.path.join("/");
+    let predefined = module
+        .records
+        .iter()
+        .map(|r| r.name.clone())
+        .chain(module.enums.iter().map(|e| e.name.clone()))
+        .collect();
+    let to_write = module
+        .functions
+        .iter()
+        .map(|f| format!("`pub fn {}`", f.name))
+        .chain(
+            module
+                .types
+                .iter()
+                .map(|t| format!("`pub struct {}` and its `impl`", t.name)),
+        )
+        .collect();
+    let all_functions: Vec<&Function> = module
+        .functions
+        .iter()
+        .chain(module.types.iter().flat_map(|t| &t.methods))
+        .collect();
+    let functions = all_functions
+        .iter()
+        .filter(|f| f.doc.is_some() || has_clauses(f))
+        .map(|f| function_context(f, &module.name))
+        .collect();
+    let any = |p: fn(&Function) -> bool| all_functions.iter().any(|f| p(f));
+    let mut deps = Vec::new();
+    let nfrs = module
+        .nfrs
+        .iter()
+        .map(|nfr| {
+            let (text, check) = match &nfr.kind {
+                NfrModel::Text(text) => (text.clone(), None),
+                NfrModel::ForbidUnsafe => (quote(&nfr.source), Some("the crate forbids `unsafe`")),
+                NfrModel::Deps(crates) => {
+                    deps.extend(crates.iter().map(|(name, req)| format!("`{name}` ({req})")));
+                    (quote(&nfr.source), Some("Cargo.toml lists no other crates"))
+                }
+                NfrModel::Perf { .. } => (
+                    quote(&nfr.source),
+                    Some("median of timed release-mode runs"),
+                ),
+                NfrModel::MaxLines(_) => (
+                    quote(&nfr.source),
+                    Some("physical lines of imp.rs, comments and blanks included"),
+                ),
+                NfrModel::Lint => (
+                    quote(&nfr.source),
+                    Some("clippy on imp.rs, warnings are errors"),
+                ),
+            };
+            NfrContext {
+                text,
+                check: check.map(str::to_string),
+            }
+        })
+        .collect();
+    let uses = module
+        .uses
+        .iter()
+        .map(|name| UsedModule {
+            name: name.clone(),
+            rust_path: format!("crate::{}", name.replace('.', "::")),
+            interface: project
+                .module(name)
+                .map(|m| interface(project, m))
+                .unwrap_or_default(),
+        })
+        .collect();
+    PromptContext {
+        module: module.name.clone(),
+        imp_path: format!("src/{path}/imp.rs"),
+        rust_path: format!("crate::{}", module.path.join("::")),
+        doc: module.doc.clone(),
+        interface: interface(project, module),
+        predefined,
+        to_write,
+        functions,
+        has_examples: any(|f| !f.examples.is_empty()),
+        has_requires: any(|f| !f.requires.is_empty()),
+        has_ensures: any(|f| !f.ensures.is_empty()),
+        has_properties: any(|f| !f.properties.is_empty()),
+        scenarios: module.scenarios.iter().map(|s| quote(&s.source)).collect(),
+        snapshots: module.snapshots.iter().map(|s| quote(&s.source)).collect(),
+        nfrs,
+        deps,
+        uses,
+        repair: repair.map(repair_view),
+    }
+}
+
+fn has_clauses(f: &Function) -> bool {
+    !(f.examples.is_empty()
+        && f.requires.is_empty()
+        && f.ensures.is_empty()
+        && f.properties.is_empty())
+}
+
+fn function_context(f: &Function, module: &str) -> FunctionContext {
+    let name = match &f.owner {
+        Some(owner) => format!("{owner}::{}", f.name),
+        None => f.name.clone(),
+    };
+    // Preconditions first: they bound what the examples and properties may pass.
+    let clauses = f
+        .requires
+        .iter()
+        .chain(&f.ensures)
+        .chain(&f.examples)
+        .map(|c| quote(&c.source))
+        .chain(f.properties.iter().map(|p| quote(&p.source)))
+        .collect();
+    FunctionContext {
+        name,
+        doc: f.doc.clone(),
+        rust_signature: signature(f, module),
+        clauses,
+    }
+}
+
+/// A clause as written, without the indentation its place in the file gave it: the
+/// first line starts at the clause; later lines lose the indentation they share.
+fn quote(source: &str) -> String {
+    let source = source.trim();
+    let mut lines = source.lines();
+    let first = lines.next().unwrap_or_default();
+    let rest: Vec<&str> = lines.collect();
+    let indent = rest
+        .iter()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| l.len() - l.trim_start().len())
+        .min()
+        .unwrap_or(0);
+    let mut out = first.trim_end().to_string();
+    for line in rest {
+        out.push('\n');
+        out.push_str(line.get(indent..).unwrap_or(line.trim_start()).trim_end());
+    }
+    out
+}
+
+/// The whole lines of `text` that fit in `budget` characters, and a note if some did not.
+fn head(text: &str, budget: usize) -> String {
+    if text.chars().count() <= budget {
+        return text.to_string();
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    let lines: Vec<&str> = text.lines().collect();
+    let mut kept = 0;
+    for line in &lines {
+        let len = line.chars().count() + 1;
+        if used + len > budget {
+            break;
+        }
+        used += len;
+        kept += 1;
+        out.push_str(line);
+        out.push('\n');
+    }
+    out.push_str(&super::trim::trim_note(lines.len() - kept));
+    out.push('\n');
+    out
+}
+
+fn repair_view(repair: &RepairContext) -> RepairView {
+    let join = |items: &[String]| items.join("\n\n");
+    RepairView {
+        attempt: repair.attempt,
+        previous_code: repair.previous_code.clone(),
+        failures: super::trim::trim_failures(&join(&repair.failures), FAILURES_BUDGET),
+        compiler_errors: super::trim::trim_failures(
+            &join(&repair.compiler_errors),
+            COMPILER_ERRORS_BUDGET,
+        ),
+        last_diff: repair
+            .last_diff
+            .as_deref()
+            .filter(|d| !d.trim().is_empty())
+            .map(|d| head(d, DIFF_BUDGET)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::{check, SpecFile};
+    use std::path::PathBuf;
+
+    /// The valid fixtures that check as one project.
+    fn fixtures() -> Project {
+        let files: Vec<SpecFile> = ["slug", "port", "lru", "exprs", "counter", "shapes"]
+            .iter()
+            .map(|name| {
+                let file = PathBuf::from(format!("tests/fixtures/valid/{name}.ghost"));
+                let text = std::fs::read_to_string(&file).expect("fixture is readable");
+                let (ast, diags) = crate::syntax::parse(&file, &text);
+                assert!(diags.is_empty(), "{name} parses");
+                SpecFile {
+                    file,
+                    expected_module: None,
+                    text,
+                    ast,
+                }
+            })
+            .collect();
+        let (project, diags) = check(&files);
+        assert!(diags.is_empty(), "fixtures check: {diags:?}");
+        project
+    }
+
+    #[test]
+    fn signatures_agree_with_the_rust_interface() {
+        let project = fixtures();
+        let mut seen = 0;
+        for module in &project.modules {
+            let context = build(&project, module, None);
+            for f in &context.functions {
+                let declared = format!("{};", f.rust_signature);
+                assert!(
+                    context.interface.contains(&declared),
+                    "{}: `{declared}` in\n{}",
+                    module.name,
+                    context.interface
+                );
+                seen += 1;
+            }
+        }
+        assert!(seen > 10, "the fixtures have functions with contracts");
+    }
+
+    #[test]
+    fn head_keeps_whole_lines() {
+        assert_eq!(head("a\nb\n", 10), "a\nb\n");
+        assert_eq!(
+            head("aaaa\nbbbb\ncccc\n", 11),
+            "aaaa\nbbbb\n[... 1 more line trimmed]\n"
+        );
+    }
+
+    #[test]
+    fn quote_drops_the_indentation_of_the_file() {
+        let source = "scenario \"s\" {\n    let c = C.new(1)\n    expect c.len() == 0\n  }\n   ";
+        assert_eq!(
+            quote(source),
+            "scenario \"s\" {\n  let c = C.new(1)\n  expect c.len() == 0\n}"
+        );
+    }
+}

@@ -1,0 +1,39 @@
+//! What a repair prompt adds to a first one: the failed attempt and why it failed.
+
+/// The state of a module's build loop after a failed attempt.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RepairContext {
+    /// The attempt this prompt asks for (2 for the first repair).
+    pub attempt: u32,
+    /// The `imp.rs` of the failed attempt.
+    pub previous_code: String,
+    /// The failing tests' output (trimmed again to a budget when rendered).
+    pub failures: Vec<String>,
+    pub compiler_errors: Vec<String>,
+    /// A unified diff of the last two attempts ([`diff`]), when there were two.
+    pub last_diff: Option<String>,
+}
+
+/// A unified diff from `old` to `new` (3 lines of context), empty when they are equal.
+pub fn diff(old: &str, new: &str) -> String {
+    similar::TextDiff::from_lines(old, new)
+        .unified_diff()
+        .context_radius(3)
+        .header("a/imp.rs", "b/imp.rs")
+        .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::diff;
+
+    #[test]
+    fn diff_is_unified_and_empty_for_equal_texts() {
+        assert_eq!(diff("a\nb\n", "a\nb\n"), "");
+        let d = diff("a\nb\nc\n", "a\nB\nc\n");
+        assert_eq!(
+            d,
+            "--- a/imp.rs\n+++ b/imp.rs\n@@ -1,3 +1,3 @@\n a\n-b\n+B\n c\n"
+        );
+    }
+}

@@ -1,0 +1,200 @@
+//! The prompt templates: the built-in ones (embedded from `templates/*.tera`) and the
+//! project's overrides, parsed once.
+
+use super::prompt_error::{chain, error_line, PromptError};
+use sha2::{Digest, Sha256};
+use std::collections::{BTreeMap, HashMap};
+
+/// The built-in templates, by the file name an override must use.
+const BUILTIN: [(&str, &str); 3] = [
+    ("first.tera", include_str!("../../../templates/first.tera")),
+    (
+        "module.tera",
+        include_str!("../../../templates/module.tera"),
+    ),
+    (
+        "repair.tera",
+        include_str!("../../../templates/repair.tera"),
+    ),
+];
+
+/// Bumped whenever the data handed to the templates changes meaning, so that
+/// [`Templates::version`] (and with it every spec fingerprint) changes too.
+const CONTEXT_VERSION: &str = "ghost-prompt-context-1";
+
+/// The templates a prompt is rendered from: name (`first.tera`) -> tera source.
+#[derive(Debug, Clone)]
+pub struct Templates {
+    sources: BTreeMap<String, String>,
+    tera: tera::Tera,
+}
+
+impl Templates {
+    /// The templates shipped in the binary.
+    pub fn builtin() -> Self {
+        Self::with_overrides(BTreeMap::new()).expect("the built-in templates parse (tested)")
+    }
+
+    /// The built-in templates with some replaced, e.g. from `.ghost/templates/`: keys are
+    /// file names (`first.tera`, `repair.tera`, `module.tera`; the extension may be left
+    /// out), values their text. `first.tera` and `repair.tera` both include `module.tera`.
+    pub fn with_overrides(overrides: BTreeMap<String, String>) -> Result<Self, PromptError> {
+        let mut sources: BTreeMap<String, String> = BUILTIN
+            .iter()
+            .map(|(name, src)| (name.to_string(), src.to_string()))
+            .collect();
+        for (name, source) in overrides {
+            // `first` names `first.tera` too: the extension is easy to forget.
+            let name = if sources.contains_key(&name) {
+                name
+            } else {
+                with_extension(name)
+            };
+            if !sources.contains_key(&name) {
+                let known: Vec<String> = sources.keys().map(|k| format!("`{k}`")).collect();
+                return Err(PromptError::UnknownTemplate {
+                    name,
+                    known: known.join(", "),
+                });
+            }
+            sources.insert(name, source);
+        }
+        // Parse each template alone first, so a syntax error names its template.
+        for (name, source) in &sources {
+            let mut scratch = tera::Tera::default();
+            if let Err(err) = scratch.add_raw_template(name, source) {
+                if !matches!(err.kind, tera::ErrorKind::MissingParent { .. }) {
+                    let detail = chain(&err);
+                    let line = error_line(&detail);
+                    return Err(PromptError::Syntax {
+                        name: name.clone(),
+                        line,
+                        detail,
+                    });
+                }
+            }
+        }
+        let mut tera = tera::Tera::default();
+        tera.autoescape_on(Vec::new());
+        tera.register_filter("fence", fence_filter);
+        tera.add_raw_templates(sources.iter().map(|(n, s)| (n.as_str(), s.as_str())))
+            .map_err(|err| PromptError::Invalid {
+                detail: chain(&err),
+            })?;
+        Ok(Templates { sources, tera })
+    }
+
+    /// A hash of every template's source (and of the data format they are given): part
+    /// of the spec fingerprint, so editing a template makes every module stale.
+    pub fn version(&self) -> String {
+        let mut hasher = Sha256::new();
+        hasher.update(CONTEXT_VERSION.as_bytes());
+        for (name, source) in &self.sources {
+            for part in [name, source] {
+                hasher.update((part.len() as u64).to_le_bytes());
+                hasher.update(part.as_bytes());
+            }
+        }
+        crate::compile::fingerprint::hex(&hasher.finalize())
+    }
+
+    /// Renders one template.
+    pub(crate) fn render(
+        &self,
+        name: &str,
+        module: &str,
+        context: &tera::Context,
+    ) -> Result<String, PromptError> {
+        self.tera
+            .render(name, context)
+            .map_err(|err| PromptError::Render {
+                name: name.to_string(),
+                module: module.to_string(),
+                detail: chain(&err),
+            })
+    }
+}
+
+fn with_extension(name: String) -> String {
+    if name.ends_with(".tera") {
+        name
+    } else {
+        format!("{name}.tera")
+    }
+}
+
+/// `{{ text | fence(lang="rust") }}`: a Markdown code block around `text`, with a fence
+/// longer than any run of backticks inside it, so quoted code cannot close it early.
+fn fence_filter(
+    value: &tera::Value,
+    args: &HashMap<String, tera::Value>,
+) -> tera::Result<tera::Value> {
+    let text = match value {
+        tera::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    let lang = args.get("lang").and_then(tera::Value::as_str).unwrap_or("");
+    Ok(tera::Value::String(fence(&text, lang)))
+}
+
+/// A Markdown code block holding `text`.
+pub(crate) fn fence(text: &str, lang: &str) -> String {
+    let mut longest = 0;
+    let mut run = 0;
+    for c in text.chars() {
+        run = if c == '`' { run + 1 } else { 0 };
+        longest = longest.max(run);
+    }
+    let ticks = "`".repeat(longest.max(2) + 1);
+    let body = text.trim_end_matches('\n');
+    format!("{ticks}{lang}\n{body}\n{ticks}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_templates_parse_and_have_a_stable_version() {
+        let a = Templates::builtin();
+        assert_eq!(a.version(), Templates::builtin().version());
+        assert_eq!(a.version().len(), 64);
+        let same = BTreeMap::from([("first.tera".to_string(), BUILTIN[0].1.to_string())]);
+        let b = Templates::with_overrides(same).expect("the built-in text parses");
+        assert_eq!(
+            a.version(),
+            b.version(),
+            "an identical override is no change"
+        );
+    }
+
+    #[test]
+    fn fence_outgrows_backticks_inside() {
+        assert_eq!(fence("x\n", "rust"), "```rust\nx\n```");
+        assert_eq!(fence("a ```b``` c", ""), "````\na ```b``` c\n````");
+    }
+
+    #[test]
+    fn a_syntax_error_reports_its_line() {
+        let bad = BTreeMap::from([("module.tera".to_string(), "a\nb\n{{ x | }}\n".to_string())]);
+        match Templates::with_overrides(bad) {
+            Err(PromptError::Syntax { name, line, .. }) => {
+                assert_eq!((name.as_str(), line), ("module.tera", Some(3)));
+            }
+            other => panic!("expected a syntax error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_missing_include_is_reported_at_render() {
+        let bad = BTreeMap::from([(
+            "first.tera".to_string(),
+            "{% include \"nope.tera\" %}".to_string(),
+        )]);
+        let templates = Templates::with_overrides(bad).expect("parses");
+        let err = templates
+            .render("first.tera", "a.b", &tera::Context::new())
+            .expect_err("no such template");
+        assert!(err.to_string().contains("nope.tera"), "{err}");
+    }
+}

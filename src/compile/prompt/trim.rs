@@ -1,0 +1,474 @@
+//! Trimming build and test output to what a repair needs: failing test names, their
+//! panic and assertion messages, the first compiler errors with the lines they point
+//! at. Noise goes: progress lines (`Compiling`, `Running`), passing tests, warnings,
+//! backtraces and the notes about them.
+
+/// A run of kept lines that belong together, and how much a repair needs it.
+struct Block {
+    kind: BlockKind,
+    lines: Vec<String>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum BlockKind {
+    /// `test x ... FAILED`, the `failures:` list, `test result:`: short and essential.
+    Summary,
+    /// `error[E0308]: ...` with its ` --> file:line` and source lines.
+    CompilerError,
+    /// `---- x stdout ----` with the panic message.
+    TestOutput,
+    /// Anything not recognised (a timeout message, a crashed process): kept, last.
+    Other,
+}
+
+/// Where the scanner is.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum State {
+    Outside,
+    InTestOutput { in_backtrace: bool },
+    InError,
+    InWarning,
+    InFailureList,
+}
+
+/// Keeps what matters of cargo's build and test output, in its original order, within
+/// `budget_chars` characters: the summary first, then compiler errors, then test output,
+/// then anything else; a block that does not fit whole is cut with a note saying how
+/// many lines were left out. Trimming trimmed output changes nothing.
+pub fn trim_failures(output: &str, budget_chars: usize) -> String {
+    let blocks = scan(output);
+    let mut order: Vec<usize> = (0..blocks.len()).collect();
+    order.sort_by_key(|&i| (blocks[i].kind, i));
+    let mut kept: Vec<Option<Vec<String>>> = vec![None; blocks.len()];
+    let mut remaining = budget_chars;
+    for i in order {
+        let block = &blocks[i];
+        let cost: usize = block
+            .lines
+            .iter()
+            .map(|l| l.chars().count() + 1)
+            .sum::<usize>()
+            + 1;
+        if cost <= remaining {
+            remaining -= cost;
+            kept[i] = Some(block.lines.clone());
+            continue;
+        }
+        kept[i] = cut(block.kind, &block.lines, remaining);
+        break;
+    }
+    let kept: Vec<(BlockKind, Vec<String>)> = blocks
+        .iter()
+        .zip(kept)
+        .filter_map(|(block, lines)| Some((block.kind, lines?)))
+        .collect();
+    // cargo prints `failures:` twice: a bare heading above the test output and above the
+    // list of names. Only the list says something. The heading goes only right before
+    // kept test output, whose own header keeps the blocks apart when trimmed again.
+    // Decided from the end, against what is actually printed next.
+    let mut out: Vec<String> = Vec::with_capacity(kept.len());
+    let mut next_kind: Option<BlockKind> = None;
+    for (kind, lines) in kept.iter().rev() {
+        let bare = *kind == BlockKind::Summary && lines.len() == 1 && lines[0] == "failures:";
+        if bare && next_kind == Some(BlockKind::TestOutput) {
+            continue;
+        }
+        out.push(lines.join("\n"));
+        next_kind = Some(*kind);
+    }
+    out.reverse();
+    out.join("\n\n")
+}
+
+/// The longest prefix of `lines` that fits in `room` characters with a note about the
+/// rest; `None` when not even the first line (or its start) and the note fit.
+fn cut(kind: BlockKind, lines: &[String], room: usize) -> Option<Vec<String>> {
+    let note = trim_note;
+    let reserve = note(lines.len()).chars().count() + 2;
+    let mut room = room.checked_sub(reserve)?;
+    let mut out = Vec::new();
+    let mut partial = 0; // 1 when the last kept line is only the start of one
+    for line in lines {
+        let len = line.chars().count() + 1;
+        if len <= room {
+            room -= len;
+            out.push(line.clone());
+        } else {
+            // A single overlong line (a huge assertion value): keep its start.
+            // The start of an overlong line (a huge assertion value), where trimming
+            // again reads it as the same block: never a block's header, never in a
+            // summary, never a start that looks like something else.
+            let may_split = match kind {
+                BlockKind::Summary => false,
+                BlockKind::Other => true,
+                BlockKind::CompilerError | BlockKind::TestOutput => !out.is_empty(),
+            };
+            if may_split && room > 1 {
+                let start: String = line.chars().take(room - 1).collect();
+                let start = start.trim_end();
+                if !start.is_empty() && is_plain(start) {
+                    partial = 1;
+                    out.push(start.to_string());
+                }
+            }
+            break;
+        }
+    }
+    // A block is recognised by its first line: without it the note would join another.
+    if out.is_empty() {
+        return None;
+    }
+    let left = lines.len() - out.len() + partial;
+    out.push(note(left));
+    Some(out)
+}
+
+/// Splits the output into blocks of kept lines, dropping noise.
+fn scan(output: &str) -> Vec<Block> {
+    let mut blocks: Vec<Block> = Vec::new();
+    let mut state = State::Outside;
+    let mut open = false; // whether the last block still takes lines
+    for raw in output.lines() {
+        let line = raw.trim_end();
+        let trimmed = line.trim_start();
+        if trimmed.is_empty() {
+            if !matches!(state, State::InTestOutput { .. }) {
+                state = State::Outside;
+                open = false;
+            }
+            continue;
+        }
+        // A note of an earlier trim belongs to the block it ends, whatever that is.
+        if open && is_trim_note(line) {
+            push(&mut blocks, line);
+            continue;
+        }
+        if line.starts_with("---- ") && line.ends_with(" ----") {
+            start(&mut blocks, BlockKind::TestOutput, line);
+            state = State::InTestOutput {
+                in_backtrace: false,
+            };
+            open = true;
+            continue;
+        }
+        if line == "failures:" {
+            start(&mut blocks, BlockKind::Summary, line);
+            state = State::InFailureList;
+            open = true;
+            continue;
+        }
+        if line.starts_with("test result:") {
+            start(&mut blocks, BlockKind::Summary, line);
+            state = State::Outside;
+            open = false;
+            continue;
+        }
+        match state {
+            State::InTestOutput { in_backtrace } => {
+                if trimmed.starts_with("stack backtrace:") {
+                    state = State::InTestOutput { in_backtrace: true };
+                    continue;
+                }
+                if in_backtrace && line.starts_with(char::is_whitespace) {
+                    continue;
+                }
+                state = State::InTestOutput {
+                    in_backtrace: false,
+                };
+                if is_backtrace_note(trimmed) {
+                    continue;
+                }
+                push(&mut blocks, line);
+                continue;
+            }
+            State::InError | State::InFailureList => {
+                push(&mut blocks, line);
+                continue;
+            }
+            State::InWarning => continue,
+            State::Outside => {}
+        }
+        if is_diagnostic(line, "error") {
+            if is_error_summary(line) {
+                continue;
+            }
+            start(&mut blocks, BlockKind::CompilerError, line);
+            state = State::InError;
+            open = true;
+        } else if is_diagnostic(line, "warning") {
+            state = State::InWarning;
+        } else if is_noise(trimmed) {
+            // dropped, without ending the block around it
+        } else {
+            let kind = if is_failed_test(line) {
+                BlockKind::Summary
+            } else {
+                BlockKind::Other
+            };
+            match blocks.last_mut() {
+                Some(last) if open && last.kind == kind => last.lines.push(line.to_string()),
+                _ => {
+                    start(&mut blocks, kind, line);
+                    open = true;
+                }
+            }
+        }
+    }
+    blocks
+}
+
+/// Whether a line is plain content wherever it stands: nothing the scanner treats
+/// specially.
+fn is_plain(line: &str) -> bool {
+    let trimmed = line.trim_start();
+    !(trimmed.is_empty()
+        || (line.starts_with("---- ") && line.ends_with(" ----"))
+        || line == "failures:"
+        || line.starts_with("test result:")
+        || is_diagnostic(line, "error")
+        || is_diagnostic(line, "warning")
+        || is_noise(trimmed)
+        || is_failed_test(line)
+        || is_trim_note(line)
+        || trimmed.starts_with("stack backtrace:")
+        || is_backtrace_note(trimmed))
+}
+
+/// `[... 3 more lines trimmed]`: where a block was cut.
+pub(super) fn trim_note(left: usize) -> String {
+    let lines = if left == 1 { "line" } else { "lines" };
+    format!("[... {left} more {lines} trimmed]")
+}
+
+fn is_trim_note(line: &str) -> bool {
+    let number = line
+        .strip_prefix("[... ")
+        .and_then(|rest| rest.split(' ').next());
+    number
+        .and_then(|n| n.parse::<usize>().ok())
+        .is_some_and(|n| trim_note(n) == line)
+}
+
+fn start(blocks: &mut Vec<Block>, kind: BlockKind, line: &str) {
+    blocks.push(Block {
+        kind,
+        lines: vec![line.to_string()],
+    });
+}
+
+fn push(blocks: &mut [Block], line: &str) {
+    if let Some(last) = blocks.last_mut() {
+        last.lines.push(line.to_string());
+    }
+}
+
+/// `error: ...`, `error[E0308]: ...` (and the same for `warning`).
+fn is_diagnostic(line: &str, severity: &str) -> bool {
+    let Some(rest) = line.strip_prefix(severity) else {
+        return false;
+    };
+    rest.starts_with(':') || (rest.starts_with('[') && rest.contains("]:"))
+}
+
+/// cargo's closing lines about errors already shown.
+fn is_error_summary(line: &str) -> bool {
+    [
+        "error: could not compile",
+        "error: aborting due to",
+        "error: test failed, to rerun",
+    ]
+    .iter()
+    .any(|p| line.starts_with(p))
+        || line.starts_with("error: ") && line.contains("target failed")
+}
+
+fn is_backtrace_note(trimmed: &str) -> bool {
+    trimmed.starts_with("note: run with `RUST_BACKTRACE")
+        || trimmed.starts_with("note: Some details are omitted")
+}
+
+fn is_failed_test(line: &str) -> bool {
+    line.starts_with("test ") && line.ends_with("... FAILED")
+}
+
+/// Progress and success lines.
+fn is_noise(trimmed: &str) -> bool {
+    const PROGRESS: [&str; 13] = [
+        "Compiling ",
+        "Finished ",
+        "Running ",
+        "Doc-tests ",
+        "Blocking ",
+        "Updating ",
+        "Downloaded ",
+        "Downloading ",
+        "Locking ",
+        "Checking ",
+        "Fresh ",
+        "Adding ",
+        "Executable ",
+    ];
+    PROGRESS.iter().any(|p| trimmed.starts_with(p))
+        || (trimmed.starts_with("running ") && trimmed.ends_with(" tests"))
+        || trimmed == "running 1 test"
+        || (trimmed.starts_with("test ")
+            && (trimmed.ends_with(" ok") || trimmed.ends_with(" ignored")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    const CARGO_TEST: &str = "\
+   Compiling generated v0.1.0 (/tmp/g)
+warning: unused variable: `x`
+ --> src/a/b/imp.rs:3:9
+  |
+3 |     let x = 1;
+  |         ^
+
+    Finished `test` profile [unoptimized] target(s) in 1.2s
+     Running tests/a_b.rs (target/debug/deps/a_b-123)
+
+running 3 tests
+test passes ... ok
+test example_1 ... FAILED
+test property_idempotent ... FAILED
+
+failures:
+
+---- example_1 stdout ----
+thread 'example_1' panicked at tests/a_b.rs:10:5:
+assertion `left == right` failed: slugify(\"Hello\")
+  left: \"Hello\"
+ right: \"hello\"
+note: run with `RUST_BACKTRACE=1` environment variable to display a backtrace
+
+---- property_idempotent stdout ----
+thread 'property_idempotent' panicked at tests/a_b.rs:20:5:
+Test failed: minimal failing input: s = \"A\"
+stack backtrace:
+   0: rust_begin_unwind
+             at /rustc/abc/library/std/src/panicking.rs:665:5
+   1: core::panicking::panic_fmt
+note: Some details are omitted, run with `RUST_BACKTRACE=full` for a verbose backtrace.
+
+
+failures:
+    example_1
+    property_idempotent
+
+test result: FAILED. 1 passed; 2 failed; 0 ignored; 0 measured; 0 filtered out
+
+error: test failed, to rerun pass `--test a_b`
+";
+
+    #[test]
+    fn keeps_failures_and_drops_noise() {
+        let out = trim_failures(CARGO_TEST, 10_000);
+        for kept in [
+            "test example_1 ... FAILED",
+            "---- example_1 stdout ----",
+            " right: \"hello\"",
+            "minimal failing input: s = \"A\"",
+            "    property_idempotent",
+            "test result: FAILED. 1 passed",
+        ] {
+            assert!(out.contains(kept), "keeps {kept:?}:\n{out}");
+        }
+        for dropped in [
+            "Compiling",
+            "Finished",
+            "Running",
+            "test passes ... ok",
+            "warning",
+            "RUST_BACKTRACE",
+            "rust_begin_unwind",
+            "panicking.rs",
+            "to rerun",
+        ] {
+            assert!(!out.contains(dropped), "drops {dropped:?}:\n{out}");
+        }
+    }
+
+    #[test]
+    fn keeps_compiler_errors_with_their_lines() {
+        let output = "   Compiling generated v0.1.0\nerror[E0308]: mismatched types\n --> src/a/b/imp.rs:4:5\n  |\n4 |     1\n  |     ^ expected `String`, found integer\n\nerror: could not compile `generated` (lib) due to 1 previous error\n";
+        let out = trim_failures(output, 10_000);
+        assert_eq!(
+            out,
+            "error[E0308]: mismatched types\n --> src/a/b/imp.rs:4:5\n  |\n4 |     1\n  |     ^ expected `String`, found integer"
+        );
+    }
+
+    #[test]
+    fn a_small_budget_keeps_the_summary_first() {
+        let out = trim_failures(CARGO_TEST, 300);
+        assert!(
+            out.chars().count() <= 300,
+            "{} chars:\n{out}",
+            out.chars().count()
+        );
+        assert!(out.contains("test example_1 ... FAILED"), "{out}");
+        assert!(out.contains("test result: FAILED"), "{out}");
+        assert!(
+            out.contains("more lines trimmed"),
+            "says that it cut:\n{out}"
+        );
+    }
+
+    #[test]
+    fn an_overlong_assertion_is_cut_not_dropped() {
+        let output = format!(
+            "---- t stdout ----\nthread 't' panicked at x.rs:1:1:\n  left: \"{}\"\n",
+            "x".repeat(5000)
+        );
+        let out = trim_failures(&output, 200);
+        assert!(out.chars().count() <= 200, "{out}");
+        assert!(out.contains("  left: \"xxx"), "{out}");
+        assert!(out.ends_with("[... 1 more line trimmed]"), "{out}");
+    }
+
+    #[test]
+    fn unknown_output_is_kept() {
+        let output = "the test binary timed out after 60s\n";
+        assert_eq!(
+            trim_failures(output, 1000),
+            "the test binary timed out after 60s"
+        );
+    }
+
+    fn line() -> impl Strategy<Value = String> {
+        prop_oneof![
+            Just(String::new()),
+            Just("   Compiling x v0.1.0".to_string()),
+            Just("test a ... ok".to_string()),
+            Just("test b ... FAILED".to_string()),
+            Just("failures:".to_string()),
+            Just("    b".to_string()),
+            Just("---- b stdout ----".to_string()),
+            Just("stack backtrace:".to_string()),
+            Just("   0: frame".to_string()),
+            Just("error[E0599]: no method".to_string()),
+            Just(" --> src/imp.rs:1:1".to_string()),
+            Just("warning: unused".to_string()),
+            Just("test result: FAILED. 0 passed; 1 failed".to_string()),
+            "[a-z \"]{0,80}",
+            "  left: [a-z]{0,300}",
+        ]
+    }
+
+    proptest! {
+        #[test]
+        fn trimming_is_idempotent_and_within_budget(
+            lines in proptest::collection::vec(line(), 0..60),
+            budget in 0usize..600,
+        ) {
+            let output = lines.join("\n");
+            let once = trim_failures(&output, budget);
+            prop_assert!(once.chars().count() <= budget, "{} > {budget}", once.chars().count());
+            prop_assert_eq!(trim_failures(&once, budget), once.clone());
+        }
+    }
+}

@@ -1,0 +1,549 @@
+//! Typed spec expressions ([`TExpr`]) as Rust expressions, for the acceptance tests.
+//!
+//! Every expression can be rendered in three ways: as an owned value of its Rust type
+//! ([`ExprCtx::owned`]), as a place that methods, `.len()` and comparisons can borrow
+//! without moving ([`ExprCtx::place`]), and as an argument for a parameter of a given
+//! spec type ([`ExprCtx::arg`]: `&str`, `&[T]`, `&BTreeMap` borrowed, the rest owned).
+//! Locals are never moved: an owned use of a non-`Copy` local clones it, so an input can
+//! be used again in the same expression and shown in the failure message afterwards.
+//!
+//! Calls to functions of the module under test that have `requires` or `ensures` go
+//! through the generated `checked` wrappers (see `checked.rs`).
+//! `to_str` of a float is Rust's `f64::to_string` (`1.0` -> `"1"`, `0.5` -> `"0.5"`).
+
+use super::names::{ident, module_path, snake};
+use super::types::{is_copy, TypeCtx};
+use crate::check::{Builtin, FnRef, ModuleModel, TExpr, TExprKind, Ty};
+use crate::syntax::ast::{BinaryOp, UnaryOp};
+use std::collections::BTreeMap;
+
+/// Binding strength of rendered code, to decide parentheses (Rust's order).
+const ATOM: u8 = 10;
+const UNARY: u8 = 9;
+const CAST: u8 = 8;
+
+/// How calls to the module's own functions with contracts are made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CallMode {
+    /// Straight to the implementation (perf tests, the wrappers themselves).
+    Direct,
+    /// Through `checked::f`: a broken `requires` is a spec mistake, `ensures` asserted.
+    Checked,
+    /// Inside a property: `checked::f_in_property(..)?` rejects inputs that break
+    /// `requires`.
+    Property,
+}
+
+/// A local variable as the generated code holds it.
+#[derive(Debug, Clone)]
+pub struct Local {
+    /// The Rust expression naming it (`s`, `this`).
+    pub code: String,
+    /// Whether it holds a borrowed parameter (`&str`, `&[T]`, `&BTreeMap`).
+    pub borrowed: bool,
+}
+
+/// Everything needed to render expressions in one place of a test file.
+#[derive(Debug, Clone)]
+pub struct ExprCtx<'a> {
+    pub types: TypeCtx<'a>,
+    /// The module under test: its functions with contracts are called through `checked`.
+    pub module: &'a ModuleModel,
+    pub locals: BTreeMap<String, Local>,
+    /// How `result` is named (inside an `ensures` check).
+    pub result: Option<Local>,
+    pub calls: CallMode,
+    /// Suffix integer literals with `_i64` (range bounds, where nothing else fixes the type).
+    pub typed_ints: bool,
+    /// Name the module's own functions by full path (inside `mod checked`, whose
+    /// wrappers shadow the glob-imported names).
+    pub qualify_own: bool,
+}
+
+/// Rendered code and how strongly it binds.
+#[derive(Debug, Clone)]
+pub struct Code {
+    pub text: String,
+    pub prec: u8,
+}
+
+impl Code {
+    fn atom(text: String) -> Code {
+        Code { text, prec: ATOM }
+    }
+    /// The code, in parentheses unless it binds at least as strongly as `min`.
+    fn at_least(&self, min: u8) -> String {
+        if self.prec >= min {
+            self.text.clone()
+        } else {
+            format!("({})", self.text)
+        }
+    }
+}
+
+/// The name of the `checked` wrapper of a function or method (`f`, `lru_cache_get`).
+pub fn wrapper_name(owner: Option<&str>, name: &str) -> String {
+    match owner {
+        Some(owner) => format!("{}_{}", snake(owner), name),
+        None => ident(name),
+    }
+}
+
+impl<'a> ExprCtx<'a> {
+    pub fn new(types: TypeCtx<'a>, module: &'a ModuleModel, calls: CallMode) -> Self {
+        ExprCtx {
+            types,
+            module,
+            locals: BTreeMap::new(),
+            result: None,
+            calls,
+            typed_ints: false,
+            qualify_own: false,
+        }
+    }
+
+    /// Declares a local that the spec names `name`.
+    pub fn bind(&mut self, name: &str, code: &str, borrowed: bool) {
+        self.locals.insert(
+            name.to_string(),
+            Local {
+                code: code.to_string(),
+                borrowed,
+            },
+        );
+    }
+
+    fn local(&self, name: &str) -> Local {
+        self.locals.get(name).cloned().unwrap_or_else(|| Local {
+            code: ident(name),
+            borrowed: false,
+        })
+    }
+
+    /// An owned value of the expression's Rust type.
+    pub fn owned(&self, e: &TExpr) -> String {
+        self.owned_code(e).text
+    }
+
+    /// A place to call methods on or compare: locals and fields without cloning.
+    pub fn place(&self, e: &TExpr) -> String {
+        self.place_code(e).text
+    }
+
+    /// An argument for a parameter of spec type `param`.
+    pub fn arg(&self, e: &TExpr, param: &Ty) -> String {
+        match param {
+            Ty::Str => match &e.kind {
+                TExprKind::Str(s) => super::names::str_lit(s),
+                TExprKind::Local(n) => self.ref_local(n),
+                _ => format!("&{}", self.place_code(e).at_least(UNARY)),
+            },
+            Ty::Bytes | Ty::List(_) => match &e.kind {
+                TExprKind::List(items) => format!(
+                    "&[{}]",
+                    items
+                        .iter()
+                        .map(|i| self.owned(i))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+                TExprKind::Local(n) => self.ref_local(n),
+                _ => format!("&{}", self.place_code(e).at_least(UNARY)),
+            },
+            Ty::Map(..) => match &e.kind {
+                TExprKind::Local(n) => self.ref_local(n),
+                _ => format!("&{}", self.place_code(e).at_least(UNARY)),
+            },
+            _ => self.owned(e),
+        }
+    }
+
+    fn ref_local(&self, name: &str) -> String {
+        let local = self.local(name);
+        if local.borrowed {
+            local.code
+        } else {
+            format!("&{}", local.code)
+        }
+    }
+
+    fn local_owned(&self, local: &Local, ty: &Ty) -> Code {
+        if local.borrowed {
+            let method = match ty {
+                Ty::Str => "to_string",
+                Ty::Bytes | Ty::List(_) => "to_vec",
+                _ => "clone",
+            };
+            Code::atom(format!("{}.{method}()", local.code))
+        } else if is_copy(ty) {
+            Code::atom(local.code.clone())
+        } else {
+            Code::atom(format!("{}.clone()", local.code))
+        }
+    }
+
+    fn place_code(&self, e: &TExpr) -> Code {
+        match &e.kind {
+            TExprKind::Local(n) => Code::atom(self.local(n).code),
+            TExprKind::ResultValue => Code::atom(
+                self.result
+                    .as_ref()
+                    .map_or("result".into(), |l| l.code.clone()),
+            ),
+            TExprKind::Str(s) => Code::atom(super::names::str_lit(s)),
+            TExprKind::Field { base, name } => Code::atom(format!(
+                "{}.{}",
+                self.place_code(base).at_least(ATOM),
+                ident(name)
+            )),
+            TExprKind::TupleField { base, index } => {
+                Code::atom(format!("{}.{index}", self.place_code(base).at_least(ATOM)))
+            }
+            TExprKind::Index { base, index } => self.index(base, index),
+            _ => self.owned_code(e),
+        }
+    }
+
+    fn index(&self, base: &TExpr, index: &TExpr) -> Code {
+        let b = self.place_code(base).at_least(ATOM);
+        match &base.ty {
+            Ty::Map(..) => Code::atom(format!("{b}[{}]", self.reference(index))),
+            Ty::Bytes => Code::atom(format!("i64::from({b}[{}])", self.usize(index))),
+            _ => Code::atom(format!("{b}[{}]", self.usize(index))),
+        }
+    }
+
+    /// An `i64` expression as a `usize` (a non-negative literal as itself).
+    fn usize(&self, e: &TExpr) -> String {
+        match e.kind {
+            TExprKind::Int(n) if n >= 0 => n.to_string(),
+            _ => format!("{} as usize", self.owned_code(e).at_least(UNARY)),
+        }
+    }
+
+    /// A shared reference to the value (`&x` for a local, `&expr` otherwise).
+    fn reference(&self, e: &TExpr) -> String {
+        match &e.kind {
+            TExprKind::Local(n) if !self.local(n).borrowed => format!("&{}", self.local(n).code),
+            TExprKind::Field { .. } | TExprKind::TupleField { .. } | TExprKind::Index { .. } => {
+                format!("&{}", self.place_code(e).at_least(UNARY))
+            }
+            _ => format!("&{}", self.owned_code(e).at_least(UNARY)),
+        }
+    }
+
+    fn list(&self, items: &[TExpr]) -> String {
+        items
+            .iter()
+            .map(|i| self.owned(i))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    fn owned_code(&self, e: &TExpr) -> Code {
+        match &e.kind {
+            TExprKind::Unit => Code::atom("()".into()),
+            TExprKind::Int(n) => int_literal(*n, self.typed_ints),
+            TExprKind::Float(text) => float_literal(text),
+            TExprKind::Str(s) => Code::atom(format!("String::from({})", super::names::str_lit(s))),
+            TExprKind::Bool(b) => Code::atom(b.to_string()),
+            TExprKind::Local(n) => self.local_owned(&self.local(n), &e.ty),
+            TExprKind::ResultValue => {
+                let local = self.result.clone().unwrap_or(Local {
+                    code: "result".into(),
+                    borrowed: false,
+                });
+                self.local_owned(&local, &e.ty)
+            }
+            TExprKind::List(items) if items.is_empty() => {
+                Code::atom(format!("Vec::<{}>::new()", self.elem_ty(&e.ty)))
+            }
+            TExprKind::List(items) => Code::atom(format!("vec![{}]", self.list(items))),
+            TExprKind::Map(entries) if entries.is_empty() => Code::atom(format!(
+                "{}::new()",
+                self.types.owned(&e.ty).replacen('<', "::<", 1)
+            )),
+            TExprKind::Map(entries) => {
+                let entries: Vec<String> = entries
+                    .iter()
+                    .map(|(k, v)| format!("({}, {})", self.owned(k), self.owned(v)))
+                    .collect();
+                Code::atom(format!("BTreeMap::from([{}])", entries.join(", ")))
+            }
+            TExprKind::Tuple(items) if items.len() == 1 => {
+                Code::atom(format!("({},)", self.owned(&items[0])))
+            }
+            TExprKind::Tuple(items) => Code::atom(format!("({})", self.list(items))),
+            TExprKind::None => Code::atom("None".into()),
+            TExprKind::Some(x) => Code::atom(format!("Some({})", self.owned(x))),
+            TExprKind::Ok(x) => Code::atom(format!("Ok({})", self.owned(x))),
+            TExprKind::Err(x) => Code::atom(format!("Err({})", self.owned(x))),
+            TExprKind::Variant {
+                enum_ty,
+                variant,
+                args,
+            } => {
+                let path = format!("{}::{}", self.types.named(enum_ty), ident(variant));
+                if args.is_empty() {
+                    Code::atom(path)
+                } else {
+                    Code::atom(format!("{path}({})", self.list(args)))
+                }
+            }
+            TExprKind::Record { ty, fields } => {
+                let fields: Vec<String> = fields
+                    .iter()
+                    .map(|(name, value)| format!("{}: {}", ident(name), self.owned(value)))
+                    .collect();
+                Code::atom(format!(
+                    "{} {{ {} }}",
+                    self.types.named(ty),
+                    fields.join(", ")
+                ))
+            }
+            TExprKind::Call { func, args } => self.call(func, None, args),
+            TExprKind::MethodCall {
+                receiver,
+                func,
+                args,
+            } => self.call(func, Some(receiver), args),
+            TExprKind::Builtin { op, args } => self.builtin(*op, args),
+            TExprKind::Field { .. } | TExprKind::TupleField { .. } | TExprKind::Index { .. } => {
+                let place = self.place_code(e);
+                if is_copy(&e.ty) {
+                    place
+                } else {
+                    Code::atom(format!("{}.clone()", place.at_least(ATOM)))
+                }
+            }
+            TExprKind::Unary { op, operand } => {
+                let code = self.owned_code(operand);
+                // `--x` would trip the double-negation lint; `-(-x)` says the same.
+                let inner = if code.text.starts_with('-') {
+                    format!("({})", code.text)
+                } else {
+                    code.at_least(UNARY)
+                };
+                let sign = match op {
+                    UnaryOp::Neg => "-",
+                    UnaryOp::Not => "!",
+                };
+                Code {
+                    text: format!("{sign}{inner}"),
+                    prec: UNARY,
+                }
+            }
+            TExprKind::Binary { op, lhs, rhs } => self.binary(*op, lhs, rhs),
+        }
+    }
+
+    fn elem_ty(&self, ty: &Ty) -> String {
+        match ty {
+            Ty::List(t) => self.types.owned(t),
+            _ => "u8".into(),
+        }
+    }
+
+    /// Whether a call to `func` goes through the `checked` wrappers.
+    fn has_contracts(&self, func: &FnRef) -> (bool, bool) {
+        if func.module != self.module.name {
+            return (false, false);
+        }
+        let found = match &func.owner {
+            None => self.module.functions.iter().find(|f| f.name == func.name),
+            Some(owner) => self
+                .module
+                .types
+                .iter()
+                .find(|t| &t.name == owner)
+                .and_then(|t| t.methods.iter().find(|m| m.name == func.name)),
+        };
+        found.map_or((false, false), |f| {
+            (!f.requires.is_empty(), !f.ensures.is_empty())
+        })
+    }
+
+    fn call(&self, func: &FnRef, receiver: Option<&TExpr>, args: &[TExpr]) -> Code {
+        let mut rendered: Vec<String> = args
+            .iter()
+            .zip(&func.params)
+            .map(|(a, p)| self.arg(a, p))
+            .collect();
+        let (requires, ensures) = self.has_contracts(func);
+        let checked = self.calls != CallMode::Direct && (requires || ensures);
+        if checked {
+            if let Some(recv) = receiver {
+                let borrow = if func.receiver == Some(true) {
+                    "&mut "
+                } else {
+                    "&"
+                };
+                rendered.insert(
+                    0,
+                    format!("{borrow}{}", self.place_code(recv).at_least(UNARY)),
+                );
+            }
+            let name = wrapper_name(func.owner.as_deref(), &func.name);
+            let text = if self.calls == CallMode::Property && requires {
+                format!("checked::{name}_in_property({})?", rendered.join(", "))
+            } else {
+                format!("checked::{name}({})", rendered.join(", "))
+            };
+            return Code::atom(text);
+        }
+        let args = rendered.join(", ");
+        match (receiver, &func.owner) {
+            (Some(recv), _) => Code::atom(format!(
+                "{}.{}({args})",
+                self.place_code(recv).at_least(ATOM),
+                ident(&func.name)
+            )),
+            (None, Some(owner)) => Code::atom(format!(
+                "{}{}::{}({args})",
+                self.fn_module(func),
+                ident(owner),
+                ident(&func.name)
+            )),
+            (None, None) => Code::atom(format!(
+                "{}{}({args})",
+                self.fn_module(func),
+                ident(&func.name)
+            )),
+        }
+    }
+
+    /// The path prefix (`demo::text::slug::`) of the module that declares `func`, empty for
+    /// the module under test, whose items the test file imports.
+    fn fn_module(&self, func: &FnRef) -> String {
+        if func.module == self.module.name && !self.qualify_own {
+            String::new()
+        } else {
+            format!("{}::", module_path(self.types.root, &func.module))
+        }
+    }
+
+    fn builtin(&self, op: Builtin, args: &[TExpr]) -> Code {
+        let arg = |i: usize| {
+            args.get(i)
+                .expect("the checker gives built-ins their arity")
+        };
+        match op {
+            Builtin::Len => Code {
+                text: format!("{}.len() as i64", self.place_code(arg(0)).at_least(ATOM)),
+                prec: CAST,
+            },
+            Builtin::Repeat => Code::atom(format!(
+                "{}.repeat({})",
+                self.place_code(arg(0)).at_least(ATOM),
+                self.usize(arg(1))
+            )),
+            Builtin::ToStr => {
+                let x = arg(0);
+                let recv = match x.kind {
+                    TExprKind::Int(n) => int_literal(n, true),
+                    _ => self.owned_code(x),
+                };
+                Code::atom(format!("{}.to_string()", recv.at_least(ATOM)))
+            }
+            Builtin::Contains => {
+                let (c, x) = (arg(0), arg(1));
+                let base = self.place_code(c).at_least(ATOM);
+                match &c.ty {
+                    Ty::Str => Code::atom(format!("{base}.contains({})", self.arg(x, &Ty::Str))),
+                    Ty::Map(..) => {
+                        Code::atom(format!("{base}.contains_key({})", self.reference(x)))
+                    }
+                    Ty::Bytes => Code::atom(format!(
+                        "{base}.contains(&({} as u8))",
+                        self.owned_code(x).at_least(UNARY)
+                    )),
+                    _ => Code::atom(format!("{base}.contains({})", self.reference(x))),
+                }
+            }
+        }
+    }
+
+    /// One side of a comparison: places are compared in place, borrowed locals as owned
+    /// values (so `&str` meets `String`), string literals as `&str` for `==` and `!=`.
+    pub fn compared(&self, e: &TExpr, op: BinaryOp) -> Code {
+        match &e.kind {
+            TExprKind::Str(s) if matches!(op, BinaryOp::Eq | BinaryOp::Ne) => {
+                Code::atom(super::names::str_lit(s))
+            }
+            TExprKind::Local(n) if self.local(n).borrowed => {
+                self.local_owned(&self.local(n), &e.ty)
+            }
+            TExprKind::Local(_)
+            | TExprKind::ResultValue
+            | TExprKind::Field { .. }
+            | TExprKind::TupleField { .. }
+            | TExprKind::Index { .. } => self.place_code(e),
+            _ => self.owned_code(e),
+        }
+    }
+
+    fn binary(&self, op: BinaryOp, lhs: &TExpr, rhs: &TExpr) -> Code {
+        let prec = binary_prec(op);
+        if op == BinaryOp::Add && lhs.ty == Ty::Str {
+            return Code::atom(format!(
+                "format!(\"{{}}{{}}\", {}, {})",
+                self.place(lhs),
+                self.place(rhs)
+            ));
+        }
+        let (l, r) = if op.is_comparison() {
+            // Two string literals compared with `==` stay `&str` on both sides.
+            (self.compared(lhs, op), self.compared(rhs, op))
+        } else {
+            (self.owned_code(lhs), self.owned_code(rhs))
+        };
+        // Comparisons do not chain in Rust; the other operators are left-associative.
+        // `x as i64 < y` would parse `<` as the start of generic arguments.
+        let left = if op.is_comparison() && l.prec == CAST {
+            format!("({})", l.text)
+        } else if op.is_comparison() {
+            l.at_least(prec + 1)
+        } else {
+            l.at_least(prec)
+        };
+        let right = r.at_least(prec + 1);
+        Code {
+            text: format!("{left} {} {right}", op.symbol()),
+            prec,
+        }
+    }
+}
+
+/// Rust binding strength of a binary operator (below unary and `as`).
+fn binary_prec(op: BinaryOp) -> u8 {
+    match op {
+        BinaryOp::Mul | BinaryOp::Div | BinaryOp::Rem => 7,
+        BinaryOp::Add | BinaryOp::Sub => 6,
+        BinaryOp::Eq | BinaryOp::Ne | BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge => {
+            4
+        }
+        BinaryOp::And => 3,
+        BinaryOp::Or => 2,
+    }
+}
+
+fn int_literal(n: i64, typed: bool) -> Code {
+    let text = if n == i64::MIN {
+        "i64::MIN".to_string()
+    } else if typed {
+        format!("{n}_i64")
+    } else {
+        n.to_string()
+    };
+    let prec = if n < 0 && n != i64::MIN { UNARY } else { ATOM };
+    Code { text, prec }
+}
+
+fn float_literal(text: &str) -> Code {
+    let mut text = text.replace('_', "");
+    if !text.contains(['.', 'e', 'E']) {
+        text.push_str(".0");
+    }
+    let prec = if text.starts_with('-') { UNARY } else { ATOM };
+    Code { text, prec }
+}

@@ -1,0 +1,56 @@
+//! A module's Rust interface as text, for prompts: its types and the signatures of its
+//! functions and methods, no bodies.
+
+use super::module_file::{enum_decl, record_decl};
+use super::names::{doc_lines, ident, module_path};
+use super::signature::{fn_doc, signature};
+use super::types::TypeCtx;
+use crate::check::ModuleModel;
+
+/// The interface of `module`: what its `mod.rs` declares and what its `imp.rs` must.
+pub fn render(module: &ModuleModel) -> String {
+    let cx = TypeCtx {
+        module: &module.name,
+        root: "crate",
+    };
+    let mut out = format!(
+        "// module `{}`, reached as `{}`\n",
+        module.name,
+        module_path("crate", &module.name)
+    );
+    if let Some(doc) = &module.doc {
+        out.push_str(&doc_lines("//!", doc, ""));
+    }
+    for record in &module.records {
+        out.push('\n');
+        out.push_str(&record_decl(&cx, record));
+    }
+    for e in &module.enums {
+        out.push('\n');
+        out.push_str(&enum_decl(&cx, e));
+        if e.is_error {
+            out.push_str("// implements std::fmt::Display and std::error::Error (in mod.rs)\n");
+        }
+    }
+    for f in &module.functions {
+        out.push('\n');
+        out.push_str(&fn_doc(f, ""));
+        out.push_str(&format!("{};\n", signature(&cx, f)));
+    }
+    for t in &module.types {
+        out.push('\n');
+        if let Some(doc) = &t.doc {
+            out.push_str(&doc_lines("///", doc, ""));
+        }
+        let name = ident(&t.name);
+        out.push_str(&format!(
+            "#[derive(Debug)] // Debug is required: tests print values\npub struct {name} {{ /* private fields of your choice */ }}\n\nimpl {name} {{\n"
+        ));
+        for m in &t.methods {
+            out.push_str(&fn_doc(m, "    "));
+            out.push_str(&format!("    {};\n", signature(&cx, m)));
+        }
+        out.push_str("}\n");
+    }
+    out
+}

@@ -1,0 +1,172 @@
+//! Rust identifiers, paths and literals for the generated code: escaping keywords, snake
+//! case for test names, module paths, string literals.
+
+use crate::check::ModuleModel;
+
+/// Rust's strict and reserved keywords (all editions up to 2024): a spec name equal to
+/// one of them is written as a raw identifier.
+const KEYWORDS: &[&str] = &[
+    "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "do", "dyn",
+    "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl", "in", "let",
+    "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub", "ref", "return",
+    "static", "struct", "trait", "true", "try", "type", "typeof", "unsafe", "unsized", "use",
+    "virtual", "where", "while", "yield",
+];
+
+/// Keywords that cannot be raw identifiers: they get a trailing `_` instead.
+const NOT_RAW: &[&str] = &["self", "Self", "super", "crate", "_"];
+
+/// A spec name as a Rust identifier: `type` -> `r#type`, `self` -> `self_`.
+pub fn ident(name: &str) -> String {
+    if NOT_RAW.contains(&name) {
+        format!("{name}_")
+    } else if KEYWORDS.contains(&name) {
+        format!("r#{name}")
+    } else {
+        name.to_string()
+    }
+}
+
+/// The crate's name as Rust code names it (`my-demo` -> `my_demo`).
+pub fn crate_ident(crate_name: &str) -> String {
+    ident(&crate_name.replace('-', "_"))
+}
+
+/// The module's path below a root (`crate` or the crate's name): `crate::text::slug`.
+pub fn module_path(root: &str, module: &str) -> String {
+    let mut path = root.to_string();
+    for segment in module.split('.') {
+        path.push_str("::");
+        path.push_str(&ident(segment));
+    }
+    path
+}
+
+/// The module's test target and test file stem: `text.slug` -> `text_slug`.
+pub fn test_target(module: &ModuleModel) -> String {
+    module.path.join("_")
+}
+
+/// A name in snake case for test function names: `LruCache` -> `lru_cache`.
+pub fn snake(name: &str) -> String {
+    let mut out = String::new();
+    let mut prev_lower = false;
+    for c in name.chars() {
+        if c.is_ascii_uppercase() {
+            if prev_lower {
+                out.push('_');
+            }
+            out.push(c.to_ascii_lowercase());
+            prev_lower = false;
+        } else {
+            out.push(c);
+            prev_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
+        }
+    }
+    out
+}
+
+/// Free text as a snake-case identifier part: `"evicts the LRU entry"` ->
+/// `evicts_the_lru_entry`; never empty.
+pub fn slug(text: &str) -> String {
+    let mut out = String::new();
+    for c in text.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.is_empty() && !out.ends_with('_') {
+            out.push('_');
+        }
+    }
+    while out.ends_with('_') {
+        out.pop();
+    }
+    if out.is_empty() {
+        out.push_str("unnamed");
+    }
+    out
+}
+
+/// Makes `name` unique among `taken` by appending `_2`, `_3`, ... and records it.
+pub fn unique(name: String, taken: &mut Vec<String>) -> String {
+    let mut candidate = name.clone();
+    let mut n = 2;
+    while taken.contains(&candidate) {
+        candidate = format!("{name}_{n}");
+        n += 1;
+    }
+    taken.push(candidate.clone());
+    candidate
+}
+
+/// A Rust string literal with the same value: `"a\"b\n"`.
+pub fn str_lit(value: &str) -> String {
+    let mut out = String::from("\"");
+    for c in value.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control() => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// A doc text as `prefix`-comment lines (`///` or `//!`), one per line of the text.
+pub fn doc_lines(prefix: &str, doc: &str, indent: &str) -> String {
+    let mut out = String::new();
+    for line in doc.lines() {
+        if line.trim().is_empty() {
+            out.push_str(&format!("{indent}{prefix}\n"));
+        } else {
+            out.push_str(&format!("{indent}{prefix} {}\n", line.trim_end()));
+        }
+    }
+    out
+}
+
+/// Whether a name follows Rust's snake case convention (so no lint fires on it).
+pub fn is_snake(name: &str) -> bool {
+    !name.chars().any(|c| c.is_ascii_uppercase())
+}
+
+/// Whether a name follows Rust's upper camel case convention.
+pub fn is_camel(name: &str) -> bool {
+    name.chars().next().is_some_and(|c| c.is_ascii_uppercase()) && !name.contains('_')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keywords_become_raw_identifiers() {
+        assert_eq!(ident("type"), "r#type");
+        assert_eq!(ident("self"), "self_");
+        assert_eq!(ident("slug"), "slug");
+    }
+
+    #[test]
+    fn names_turn_into_snake_case_and_slugs() {
+        assert_eq!(snake("LruCache"), "lru_cache");
+        assert_eq!(snake("HTTPServer"), "httpserver");
+        assert_eq!(slug("Evicts the LRU entry!"), "evicts_the_lru_entry");
+        assert_eq!(slug("!!"), "unnamed");
+    }
+
+    #[test]
+    fn string_literals_escape_what_rust_needs() {
+        assert_eq!(str_lit("a\"b\\c\n{}"), "\"a\\\"b\\\\c\\n{}\"");
+    }
+
+    #[test]
+    fn unique_names_get_a_counter() {
+        let mut taken = Vec::new();
+        assert_eq!(unique("a".into(), &mut taken), "a");
+        assert_eq!(unique("a".into(), &mut taken), "a_2");
+    }
+}

@@ -1,0 +1,305 @@
+//! The static part of the checked NFRs, run by the build on an implementation's text:
+//! `nfr deps` (no crate outside the declared ones) and `nfr max_lines` (physical lines).
+//! `nfr forbid unsafe` is the `#![forbid(unsafe_code)]` in `mod.rs`, enforced by rustc.
+
+use crate::check::{ModuleModel, NfrModel};
+
+/// An NFR that an implementation's text breaks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StaticNfrFailure {
+    /// `nfr deps`: the implementation names crates it may not use.
+    UndeclaredCrates { nfr: String, crates: Vec<String> },
+    /// `nfr max_lines`: the implementation is longer than allowed.
+    TooManyLines { nfr: String, lines: usize, max: u64 },
+}
+
+impl std::fmt::Display for StaticNfrFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            StaticNfrFailure::UndeclaredCrates { nfr, crates } => write!(
+                f,
+                "`{nfr}` is broken: imp.rs uses {}; use only the declared crates or the standard library",
+                crates.join(", ")
+            ),
+            StaticNfrFailure::TooManyLines { nfr, lines, max } => write!(
+                f,
+                "`{nfr}` is broken: imp.rs has {lines} lines, at most {max} are allowed; make it shorter"
+            ),
+        }
+    }
+}
+
+/// The crates every implementation may name without declaring them.
+const BUILTIN_ROOTS: &[&str] = &["std", "core", "alloc", "crate", "self", "super", "Self"];
+
+/// The physical lines of a file, comments and blank lines included (a final line
+/// break does not start another line).
+pub fn physical_lines(text: &str) -> usize {
+    text.lines().count()
+}
+
+/// The crates that `imp.rs` names (`use x::`, `extern crate x`, a path `x::...`) that are
+/// neither the standard library nor this crate nor in `allowed`; sorted, no duplicates.
+/// A textual check: comments and string literals are skipped, and a path segment only
+/// counts when it starts a path (not after `::`) and is lower-case, as crate names are.
+pub fn undeclared_crates(imp_rs_text: &str, allowed: &[String]) -> Vec<String> {
+    let code = strip_comments_and_strings(imp_rs_text);
+    let mut local_mods: Vec<String> = Vec::new();
+    let words = tokens(&code);
+    for pair in words.windows(2) {
+        if pair[0] == "mod" || pair[0] == "enum" || pair[0] == "struct" {
+            local_mods.push(pair[1].clone());
+        }
+    }
+    // Names a `use` brings into scope (`use std::fmt;` makes `fmt::` local): every
+    // segment of a `use` tree except its root.
+    let mut in_use = false;
+    let mut at_root = false;
+    for word in &words {
+        if word == "use" {
+            in_use = true;
+            at_root = true;
+        } else if word == ";" {
+            in_use = false;
+        } else if in_use && word.starts_with(|c: char| c.is_alphabetic() || c == '_') {
+            if !at_root {
+                local_mods.push(word.trim_start_matches("r#").to_string());
+            }
+            at_root = false;
+        }
+    }
+    let mut found: Vec<String> = Vec::new();
+    for (i, word) in words.iter().enumerate() {
+        let is_path_start =
+            words.get(i + 1).is_some_and(|w| w == "::") && (i == 0 || words[i - 1] != "::");
+        let is_extern = i >= 2 && words[i - 1] == "crate" && words[i - 2] == "extern";
+        if !(is_path_start || is_extern) {
+            continue;
+        }
+        let first = word.chars().next().unwrap_or('A');
+        if !(first.is_ascii_lowercase() || first == '_') {
+            continue;
+        }
+        let name = word.trim_start_matches("r#").to_string();
+        if BUILTIN_ROOTS.contains(&name.as_str())
+            || allowed.iter().any(|a| a.replace('-', "_") == name)
+            || local_mods.contains(&name)
+            || is_primitive(&name)
+        {
+            continue;
+        }
+        if !found.contains(&name) {
+            found.push(name);
+        }
+    }
+    found.sort();
+    found
+}
+
+/// The static NFR checks of `module` on its `imp.rs`.
+pub fn check_static_nfrs(module: &ModuleModel, imp_rs_text: &str) -> Vec<StaticNfrFailure> {
+    let mut failures = Vec::new();
+    for nfr in &module.nfrs {
+        match &nfr.kind {
+            NfrModel::Deps(deps) => {
+                let allowed: Vec<String> = deps.iter().map(|(n, _)| n.clone()).collect();
+                let crates = undeclared_crates(imp_rs_text, &allowed);
+                if !crates.is_empty() {
+                    failures.push(StaticNfrFailure::UndeclaredCrates {
+                        nfr: nfr.source.clone(),
+                        crates,
+                    });
+                }
+            }
+            NfrModel::MaxLines(max) => {
+                let lines = physical_lines(imp_rs_text);
+                if lines as u64 > *max {
+                    failures.push(StaticNfrFailure::TooManyLines {
+                        nfr: nfr.source.clone(),
+                        lines,
+                        max: *max,
+                    });
+                }
+            }
+            _ => {}
+        }
+    }
+    failures
+}
+
+/// Primitive types have associated functions (`u8::from`, `i64::MAX`), not crates.
+fn is_primitive(name: &str) -> bool {
+    matches!(
+        name,
+        "i8" | "i16"
+            | "i32"
+            | "i64"
+            | "i128"
+            | "isize"
+            | "u8"
+            | "u16"
+            | "u32"
+            | "u64"
+            | "u128"
+            | "usize"
+            | "f32"
+            | "f64"
+            | "bool"
+            | "char"
+            | "str"
+    )
+}
+
+/// Identifiers and `::` tokens, in order.
+fn tokens(code: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let chars: Vec<char> = code.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if c.is_alphabetic() || c == '_' {
+            let start = i;
+            if c == 'r' && chars.get(i + 1) == Some(&'#') {
+                i += 2;
+            }
+            while i < chars.len() && (chars[i].is_alphanumeric() || chars[i] == '_') {
+                i += 1;
+            }
+            out.push(chars[start..i].iter().collect());
+        } else if c == ':' && chars.get(i + 1) == Some(&':') {
+            out.push("::".into());
+            i += 2;
+        } else if c.is_ascii_digit() {
+            while i < chars.len() && (chars[i].is_alphanumeric() || chars[i] == '_') {
+                i += 1;
+            }
+        } else {
+            if !c.is_whitespace() {
+                out.push(c.to_string());
+            }
+            i += 1;
+        }
+    }
+    out
+}
+
+/// The code with comments, string and char literals blanked out.
+fn strip_comments_and_strings(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        let next = chars.get(i + 1).copied();
+        if c == '/' && next == Some('/') {
+            while i < chars.len() && chars[i] != '\n' {
+                i += 1;
+            }
+        } else if c == '/' && next == Some('*') {
+            let mut depth = 0;
+            while i < chars.len() {
+                if chars[i] == '/' && chars.get(i + 1) == Some(&'*') {
+                    depth += 1;
+                    i += 2;
+                } else if chars[i] == '*' && chars.get(i + 1) == Some(&'/') {
+                    depth -= 1;
+                    i += 2;
+                    if depth == 0 {
+                        break;
+                    }
+                } else {
+                    i += 1;
+                }
+            }
+            out.push(' ');
+        } else if c == 'r' && (next == Some('"') || next == Some('#')) && raw_string_at(&chars, i) {
+            let mut j = i + 1;
+            let mut hashes = 0;
+            while chars.get(j) == Some(&'#') {
+                hashes += 1;
+                j += 1;
+            }
+            j += 1;
+            while j < chars.len() {
+                if chars[j] == '"' && (0..hashes).all(|h| chars.get(j + 1 + h) == Some(&'#')) {
+                    j += 1 + hashes;
+                    break;
+                }
+                j += 1;
+            }
+            i = j;
+            out.push_str("\"\"");
+        } else if c == '"' {
+            i += 1;
+            while i < chars.len() && chars[i] != '"' {
+                if chars[i] == '\\' {
+                    i += 1;
+                }
+                i += 1;
+            }
+            i += 1;
+            out.push_str("\"\"");
+        } else if c == '\'' && is_char_literal(&chars, i) {
+            i += 1;
+            while i < chars.len() && chars[i] != '\'' {
+                if chars[i] == '\\' {
+                    i += 1;
+                }
+                i += 1;
+            }
+            i += 1;
+            out.push_str("' '");
+        } else {
+            out.push(c);
+            i += 1;
+        }
+    }
+    out
+}
+
+/// `r"..."` or `r#"..."#` starting at `i` (and not the end of an identifier like `for`).
+fn raw_string_at(chars: &[char], i: usize) -> bool {
+    if i > 0 && (chars[i - 1].is_alphanumeric() || chars[i - 1] == '_') {
+        return false;
+    }
+    let mut j = i + 1;
+    while chars.get(j) == Some(&'#') {
+        j += 1;
+    }
+    chars.get(j) == Some(&'"')
+}
+
+/// A char literal (`'a'`, `'\n'`) rather than a lifetime (`'a`).
+fn is_char_literal(chars: &[char], i: usize) -> bool {
+    matches!(
+        (chars.get(i + 1), chars.get(i + 2)),
+        (Some('\\'), _) | (Some(_), Some('\''))
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_crates_named_by_use_paths_and_extern_crate() {
+        let text = "use std::fmt;\nuse regex::Regex;\nimpl fmt::Display for X {}\nextern crate serde;\nfn f() { let _ = itoa::Buffer::new(); let x = crate::a::b(); }\n";
+        assert_eq!(
+            undeclared_crates(text, &["itoa".to_string()]),
+            vec!["regex", "serde"]
+        );
+    }
+
+    #[test]
+    fn ignores_comments_strings_types_and_local_modules() {
+        let text = "// use regex::Regex;\nmod helpers { pub fn f() {} }\nfn g() -> i64 { helpers::f(); let s = \"rand::x\"; i64::MAX + Vec::<u8>::new().len() as i64 + Self::k() }\n";
+        assert_eq!(undeclared_crates(text, &[]), Vec::<String>::new());
+    }
+
+    #[test]
+    fn counts_physical_lines() {
+        assert_eq!(physical_lines(""), 0);
+        assert_eq!(physical_lines("a\n\n// c\n"), 3);
+        assert_eq!(physical_lines("a\nb"), 2);
+    }
+}

@@ -1,0 +1,195 @@
+//! Running a child process with a time limit that kills its whole process tree.
+//!
+//! Shared by the stages that start processes (the command provider, cargo runs). The
+//! child is started in a process group of its own, so a timeout kills the child and
+//! everything it started (a test that spawned a process, a shell's children).
+
+use std::collections::BTreeSet;
+use std::process::Stdio;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::process::Command;
+
+/// The process groups started by [`run`] that are still running. Children live in groups
+/// of their own, so the terminal's Ctrl-C does not reach them: [`kill_all`] does.
+static RUNNING: Mutex<BTreeSet<u32>> = Mutex::new(BTreeSet::new());
+
+fn register(pid: Option<u32>, running: bool) {
+    if let (Some(pid), Ok(mut set)) = (pid, RUNNING.lock()) {
+        if running {
+            set.insert(pid);
+        } else {
+            set.remove(&pid);
+        }
+    }
+}
+
+/// Kills every process group still running (on Ctrl-C, before ghost exits).
+pub fn kill_all() {
+    let pids: Vec<u32> = RUNNING
+        .lock()
+        .map(|s| s.iter().copied().collect())
+        .unwrap_or_default();
+    for pid in pids {
+        kill_group(pid);
+    }
+}
+
+/// What a finished (or killed) process left behind.
+#[derive(Debug, Clone, Default)]
+pub struct Finished {
+    /// The exit code; `None` when killed by a signal (including our time limit).
+    pub code: Option<i32>,
+    pub stdout: String,
+    pub stderr: String,
+    pub timed_out: bool,
+    pub elapsed: Duration,
+}
+
+impl Finished {
+    pub fn success(&self) -> bool {
+        self.code == Some(0) && !self.timed_out
+    }
+}
+
+/// Runs `cmd` to completion or until `limit` passes, feeding `stdin` if given.
+pub async fn run(
+    mut cmd: Command,
+    stdin: Option<&[u8]>,
+    limit: Duration,
+) -> std::io::Result<Finished> {
+    cmd.stdin(if stdin.is_some() {
+        Stdio::piped()
+    } else {
+        Stdio::null()
+    })
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped())
+    .kill_on_drop(true)
+    .process_group(0);
+    let start = Instant::now();
+    let mut child = cmd.spawn()?;
+    let pid = child.id();
+    register(pid, true);
+    // Readers run as tasks of their own so that what was printed before a timeout is
+    // kept: it names the test that hung.
+    let out = tokio::spawn(read_all(child.stdout.take()));
+    let err = tokio::spawn(read_all(child.stderr.take()));
+    // Fed after the readers start, so a child that writes before it reads cannot
+    // fill its pipe and wait on us while we wait on it.
+    if let (Some(bytes), Some(mut input)) = (stdin, child.stdin.take()) {
+        // A child that exits without reading its input is not an error of ours.
+        let _ = input.write_all(bytes).await;
+        drop(input);
+    }
+    let status = tokio::time::timeout(limit, child.wait()).await;
+    let timed_out = status.is_err();
+    if timed_out {
+        if let Some(pid) = pid {
+            kill_group(pid);
+        }
+    }
+    // Once the group is dead its pipes close; a process that left the group could keep
+    // them open, so the readers get a moment, not forever.
+    let grace = Duration::from_secs(2);
+    let stdout = tokio::time::timeout(grace, out)
+        .await
+        .ok()
+        .and_then(Result::ok)
+        .unwrap_or_default();
+    let stderr = tokio::time::timeout(grace, err)
+        .await
+        .ok()
+        .and_then(Result::ok)
+        .unwrap_or_default();
+    register(pid, false);
+    let code = match status {
+        Ok(status) => status?.code(),
+        Err(_) => {
+            let _ = child.wait().await;
+            None
+        }
+    };
+    Ok(Finished {
+        code,
+        stdout: String::from_utf8_lossy(&stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&stderr).into_owned(),
+        timed_out,
+        elapsed: start.elapsed(),
+    })
+}
+
+async fn read_all<R: tokio::io::AsyncRead + Unpin>(reader: Option<R>) -> Vec<u8> {
+    let mut buf = Vec::new();
+    if let Some(mut r) = reader {
+        let _ = r.read_to_end(&mut buf).await;
+    }
+    buf
+}
+
+/// Kills the process group led by `pid` (the child and everything it started).
+pub fn kill_group(pid: u32) {
+    use nix::sys::signal::{killpg, Signal};
+    use nix::unistd::Pid;
+    if let Ok(raw) = i32::try_from(pid) {
+        // The group may already be gone; nothing else to do then.
+        let _ = killpg(Pid::from_raw(raw), Signal::SIGKILL);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rt() -> tokio::runtime::Runtime {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime")
+    }
+
+    #[test]
+    fn captures_output_and_exit_code() {
+        let mut cmd = Command::new("sh");
+        cmd.args(["-c", "cat; echo err >&2; exit 3"]);
+        let f = rt()
+            .block_on(run(cmd, Some(b"hello"), Duration::from_secs(30)))
+            .expect("runs");
+        assert_eq!(f.code, Some(3));
+        assert_eq!(f.stdout, "hello");
+        assert_eq!(f.stderr, "err\n");
+        assert!(!f.timed_out);
+    }
+
+    #[test]
+    fn the_time_limit_kills_the_whole_tree() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let pidfile = dir.path().join("grandchild.pid");
+        // The shell starts a grandchild that records its pid, then both wait "forever".
+        let script = format!(
+            "sh -c 'echo $$ > {}; exec sleep 100' & sleep 100",
+            pidfile.display()
+        );
+        let mut cmd = Command::new("sh");
+        cmd.args(["-c", &format!("echo started; {script}")]);
+        let f = rt()
+            .block_on(run(cmd, None, Duration::from_secs(1)))
+            .expect("runs");
+        assert!(f.timed_out);
+        assert_eq!(f.code, None);
+        assert_eq!(f.stdout, "started\n", "output before the timeout is kept");
+        let pid = std::fs::read_to_string(&pidfile).expect("the grandchild started");
+        let stat = format!("/proc/{}/stat", pid.trim());
+        // SIGKILL was sent to the whole group: the grandchild is gone or a zombie once
+        // the kernel has delivered it (polled, at most five seconds).
+        let dead = (0..500).any(|_| {
+            let gone = std::fs::read_to_string(&stat).map_or(true, |s| s.contains(") Z "));
+            if !gone {
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            gone
+        });
+        assert!(dead, "a grandchild survived the time limit");
+    }
+}

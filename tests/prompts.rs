@@ -1,0 +1,238 @@
+//! Prompts over the fixture corpus: the first and a repair prompt of every valid module,
+//! snapshotted, and template overrides.
+
+use ghost::check::{check, Project, SpecFile};
+use ghost::compile::prompt::{
+    diff, render_first, render_repair, PromptError, RepairContext, Templates,
+};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+const VALID: &str = "tests/fixtures/valid";
+
+/// Parses and checks `files` (path relative to the crate, the module its place implies).
+fn check_files(files: &[(PathBuf, Option<String>)]) -> Project {
+    let specs: Vec<SpecFile> = files
+        .iter()
+        .map(|(file, expected_module)| {
+            let bytes = std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join(file))
+                .expect("fixture is readable");
+            let (ast, diags) = ghost::syntax::parse_bytes(file, &bytes);
+            assert!(
+                diags.is_empty(),
+                "{}: valid fixtures parse clean",
+                file.display()
+            );
+            let text = String::from_utf8(bytes).expect("valid fixtures are UTF-8");
+            SpecFile {
+                file: file.clone(),
+                expected_module: expected_module.clone(),
+                text,
+                ast,
+            }
+        })
+        .collect();
+    let (project, diags) = check(&specs);
+    assert!(diags.is_empty(), "valid fixtures check clean: {diags:?}");
+    project
+}
+
+/// The projects of the valid corpus: the loose files together, and each folder alone.
+fn projects() -> Vec<Project> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join(VALID);
+    let mut loose = Vec::new();
+    let mut folders = Vec::new();
+    for entry in std::fs::read_dir(&root).expect("the valid corpus exists") {
+        let name = entry.expect("readable entry").file_name();
+        let rel = Path::new(VALID).join(&name);
+        if rel.extension().is_some_and(|x| x == "ghost") {
+            loose.push((rel, None));
+        } else if root.join(&name).is_dir() {
+            folders.push(rel);
+        }
+    }
+    loose.sort();
+    folders.sort();
+    let mut out = vec![check_files(&loose)];
+    for folder in folders {
+        let abs = Path::new(env!("CARGO_MANIFEST_DIR")).join(&folder);
+        let mut files: Vec<(PathBuf, Option<String>)> = walkdir::WalkDir::new(&abs)
+            .into_iter()
+            .filter_map(Result::ok)
+            .filter(|e| e.path().extension().is_some_and(|x| x == "ghost"))
+            .map(|e| {
+                let rel = e
+                    .path()
+                    .strip_prefix(&abs)
+                    .expect("under the folder")
+                    .to_path_buf();
+                let module = rel
+                    .with_extension("")
+                    .iter()
+                    .map(|s| s.to_string_lossy())
+                    .collect::<Vec<_>>()
+                    .join(".");
+                (folder.join(rel), Some(module))
+            })
+            .collect();
+        files.sort();
+        out.push(check_files(&files));
+    }
+    out
+}
+
+/// A plausible failed attempt, as the build loop would report it.
+fn repair_for(imp_path: &str) -> RepairContext {
+    let before = "use super::*;\n\npub fn placeholder() {\n    todo!()\n}\n";
+    let previous =
+        "use super::*;\n\npub fn placeholder() {\n    // first try\n    unimplemented!()\n}\n";
+    let failures =
+        "   Compiling generated v0.1.0 (/tmp/g)\n    Finished `test` profile in 0.5s\n     \
+        Running tests/x.rs\n\nrunning 2 tests\ntest passes ... ok\ntest example_1 ... FAILED\n\n\
+        failures:\n\n---- example_1 stdout ----\nthread 'example_1' panicked at tests/x.rs:9:5:\n\
+        assertion `left == right` failed\n  left: \"a\"\n right: \"b\"\n\
+        note: run with `RUST_BACKTRACE=1` environment variable to display a backtrace\n\n\n\
+        failures:\n    example_1\n\ntest result: FAILED. 1 passed; 1 failed; 0 ignored\n";
+    let compiler = format!(
+        "warning: unused variable: `x`\n --> {imp_path}:3:9\n\nerror[E0425]: cannot find value `y` in this scope\n \
+         --> {imp_path}:4:5\n  |\n4 |     y\n  |     ^ not found in this scope\n\n\
+         error: could not compile `generated` (lib) due to 1 previous error\n"
+    );
+    RepairContext {
+        attempt: 3,
+        previous_code: previous.to_string(),
+        failures: vec![failures.to_string()],
+        compiler_errors: vec![compiler],
+        last_diff: Some(diff(before, previous)),
+    }
+}
+
+#[test]
+fn prompts_of_every_valid_module() {
+    let templates = Templates::builtin();
+    let mut seen = 0;
+    for project in projects() {
+        for module in &project.modules {
+            let first =
+                render_first(&templates, &project, module).expect("built-in templates render");
+            assert!(
+                first.contains(&format!("module `{}`", module.name)),
+                "{}: the prompt names its module",
+                module.name
+            );
+            for f in module
+                .functions
+                .iter()
+                .chain(module.types.iter().flat_map(|t| &t.methods))
+            {
+                for c in f.examples.iter().chain(&f.requires).chain(&f.ensures) {
+                    assert!(
+                        first.contains(c.source.trim()),
+                        "{}: quotes `{}` as written",
+                        module.name,
+                        c.source
+                    );
+                }
+            }
+            assert_eq!(
+                first,
+                render_first(&templates, &project, module).expect("renders"),
+                "deterministic"
+            );
+            let imp_path = format!("src/{}/imp.rs", module.path.join("/"));
+            let repair = render_repair(&templates, &project, module, &repair_for(&imp_path))
+                .expect("renders");
+            let module_part = &first[..first
+                .rfind("Reply with ONE")
+                .expect("a closing instruction")];
+            assert!(
+                repair.starts_with(module_part),
+                "{}: repair starts with the first prompt's module part",
+                module.name
+            );
+            assert!(
+                repair.contains("cannot find value `y`") && !repair.contains("Compiling"),
+                "trimmed output"
+            );
+            let name = module.name.replace('.', "_");
+            insta::assert_snapshot!(format!("prompt_first__{name}"), first);
+            insta::assert_snapshot!(format!("prompt_repair__{name}"), repair);
+            seen += 1;
+        }
+    }
+    assert!(seen >= 5, "the corpus has modules");
+}
+
+fn slug_project() -> Project {
+    check_files(&[(Path::new(VALID).join("slug.ghost"), None)])
+}
+
+#[test]
+fn template_override_replaces_the_builtin() {
+    let project = slug_project();
+    let module = project.module("text.slug").expect("checked");
+    let overrides = BTreeMap::from([(
+        "first.tera".to_string(),
+        "custom prompt for {{ module }}".to_string(),
+    )]);
+    let templates = Templates::with_overrides(overrides).expect("a valid override");
+    assert_ne!(
+        templates.version(),
+        Templates::builtin().version(),
+        "an override changes the version"
+    );
+    assert_eq!(
+        render_first(&templates, &project, module).expect("renders"),
+        "custom prompt for text.slug\n"
+    );
+    let repair = render_repair(
+        &templates,
+        &project,
+        module,
+        &repair_for("src/text/slug/imp.rs"),
+    )
+    .expect("renders");
+    assert!(
+        repair.contains("# Repair: attempt 3"),
+        "repair.tera stays built in"
+    );
+}
+
+#[test]
+fn broken_override_names_template_and_line() {
+    let overrides = BTreeMap::from([(
+        "repair.tera".to_string(),
+        "line one\n{% if %}\n".to_string(),
+    )]);
+    let err = Templates::with_overrides(overrides).expect_err("a syntax error");
+    assert!(
+        matches!(&err, PromptError::Syntax { name, line: Some(2), .. } if name == "repair.tera"),
+        "{err:?}"
+    );
+    let message = err.to_string();
+    assert!(
+        message.contains("`repair.tera`") && message.contains("line 2"),
+        "{message}"
+    );
+}
+
+#[test]
+fn unknown_override_and_unknown_variable_are_clear() {
+    let unknown = BTreeMap::from([("frist.tera".to_string(), "x".to_string())]);
+    let err = Templates::with_overrides(unknown).expect_err("unknown name");
+    assert!(
+        err.to_string().contains("`first.tera`"),
+        "lists the known names: {err}"
+    );
+
+    let project = slug_project();
+    let module = project.module("text.slug").expect("checked");
+    let bad = BTreeMap::from([("first.tera".to_string(), "{{ no_such_thing }}".to_string())]);
+    let templates = Templates::with_overrides(bad).expect("parses");
+    let err = render_first(&templates, &project, module).expect_err("unknown variable");
+    assert!(
+        matches!(&err, PromptError::Render { name, .. } if name == "first.tera"),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("no_such_thing"), "{err}");
+}
