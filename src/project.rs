@@ -295,7 +295,7 @@ impl Loaded {
     /// Checks the loaded files together and keeps the diagnostics of the selected files.
     /// A dependency with errors is reported once, at the selected file's `use` of it.
     pub fn check(&self) -> Checked {
-        let (project, check_diags) = check::check(&self.files);
+        let (project, check_diags) = check::check_parsed(&self.files, &self.diagnostics);
         let mut all: Vec<Diagnostic> = self
             .diagnostics
             .iter()
