@@ -1,2 +1,3 @@
 //! ghost's integration tests, in one binary so the suite links once.
 //! Each module drives the real `ghost` binary or the library's stages on fixtures.
+mod agent;
