@@ -32,7 +32,7 @@ impl Anthropic {
             "model": s.model,
             "max_tokens": req.max_tokens.unwrap_or(DEFAULT_MAX_TOKENS),
             "messages": [{"role": "user", "content": req.prompt}],
-            "temperature": req.temperature,
+            "temperature": super::http::temperature(req.temperature),
         });
         if s.stream {
             body["stream"] = json!(true);

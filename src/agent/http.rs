@@ -186,6 +186,16 @@ impl HttpClient {
     }
 }
 
+/// A temperature as JSON the way it was written: `0.2f32` widened to `f64` would be sent as
+/// `0.20000000298023224`, which is noise in logs and in the cache key.
+pub(crate) fn temperature(t: f32) -> serde_json::Value {
+    t.to_string()
+        .parse::<f64>()
+        .ok()
+        .and_then(serde_json::Number::from_f64)
+        .map_or(serde_json::Value::Null, serde_json::Value::Number)
+}
+
 /// The message of an error body: the API's `error.message` (OpenAI and Anthropic both use
 /// it), a note for HTML pages (a proxy or a wrong URL), or the start of the text.
 pub(crate) fn error_message(body: &[u8]) -> String {
@@ -220,6 +230,13 @@ pub(crate) fn error_message(body: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn temperatures_keep_their_decimal_form() {
+        assert_eq!(temperature(0.2).to_string(), "0.2");
+        assert_eq!(temperature(0.0).to_string(), "0.0");
+        assert!(temperature(f32::NAN).is_null());
+    }
 
     #[test]
     fn error_messages_from_json_html_and_text() {

@@ -28,7 +28,7 @@ impl OpenAi {
         let mut body = json!({
             "model": s.model,
             "messages": [{"role": "user", "content": req.prompt}],
-            "temperature": req.temperature,
+            "temperature": super::http::temperature(req.temperature),
         });
         if let Some(max) = req.max_tokens {
             body["max_tokens"] = json!(max);
