@@ -573,3 +573,17 @@ async fn a_command_past_its_time_limit_is_killed_with_its_children() {
         "the agent's child {pid} survived the time limit"
     );
 }
+
+#[tokio::test]
+async fn a_local_server_gets_no_key() {
+    let server = Server::start(vec![Answer::json(200, &openai_body(CODE_REPLY, "stop"))]).await;
+    let mut s = settings(ProviderKind::OpenAi, &server.base_url, false);
+    s.api_key_env = None;
+    let reply = provider_from(&s, &|_| None)
+        .expect("no key needed with a base_url")
+        .complete(&request("p"))
+        .await
+        .expect("a reply");
+    assert_eq!(reply.text, CODE_REPLY);
+    assert_eq!(server.seen()[0].header("authorization"), None);
+}
