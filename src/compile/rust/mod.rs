@@ -174,7 +174,7 @@ mod tests {
         let files = crate_files(&p, &TargetSettings::default());
         let tests = file(&files, "tests/geo_kw.rs");
         assert!(
-            tests.contains("fn arb_pt() -> impl Strategy<Value = Pt>"),
+            tests.contains("fn arb_pt() -> impl proptest::strategy::Strategy<Value = Pt>"),
             "{tests}"
         );
         assert!(
