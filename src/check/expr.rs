@@ -727,6 +727,18 @@ impl<'a, 'd> ExprCx<'a, 'd> {
                 _ => PathTarget::Value,
             };
         }
+        // A path into a module whose `use` failed was reported at the `use`.
+        let failed = &self.env.table().failed_uses;
+        if (1..=segs.len()).any(|k| {
+            let prefix = segs[..k]
+                .iter()
+                .map(|(s, _)| *s)
+                .collect::<Vec<_>>()
+                .join(".");
+            failed.contains(&prefix)
+        }) {
+            return PathTarget::Error;
+        }
         let (first, span) = segs[0];
         match self.env.lookup_type(first) {
             Lookup::Found(r) if segs.len() == 1 => PathTarget::Type(r.clone()),

@@ -132,6 +132,9 @@ pub fn check_parsed(files: &[SpecFile], syntax: &[Diagnostic]) -> (Project, Vec<
             } else {
                 None
             };
+            if matches!(kind, Some(Kind::UnknownModule { .. })) {
+                table.failed_uses.push(used.clone());
+            }
             match kind {
                 Some(kind) => diags[i].push(Diagnostic::new(&f.file, u.path.span, kind)),
                 None => {
