@@ -194,4 +194,20 @@ mod tests {
         let module = p.module("geo.kw").expect("checked");
         assert!(interface(&p, module).contains("pub fn shift(p: Pt, by: i64) -> Pt;"));
     }
+
+    #[test]
+    fn records_with_many_fields_get_grouped_strategies() {
+        let fields: Vec<String> = (0..14).map(|i| format!("f{i}: int")).collect();
+        let spec = format!(
+            "module big.rec {{ record Wide {{ {} }} fn w(x: Wide) -> int {{ property forall x: Wide => w(x) >= 0 }} }}",
+            fields.join(", ")
+        );
+        let p = project(&[&spec]);
+        let files = crate_files(&p, &TargetSettings::default());
+        let tests = file(&files, "tests/big_rec.rs");
+        assert!(
+            tests.contains("|((x0, x1, x2, x3, x4, x5, x6, x7, x8, x9, x10, x11,), (x12, x13,))|"),
+            "{tests}"
+        );
+    }
 }

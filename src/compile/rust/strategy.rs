@@ -161,10 +161,23 @@ fn construct(
         0 => format!("    proptest::strategy::Just({path})\n"),
         1 if !named => format!("    {}.prop_map({path})\n", strategies[0]),
         1 => format!("    {}.prop_map(|x0| {built})\n", strategies[0]),
-        _ => format!(
-            "    ({}).prop_map(|({})| {built})\n",
-            strategies.join(", "),
-            vars.join(", ")
-        ),
+        _ => {
+            // proptest implements `Strategy` for tuples of up to 12: group longer ones.
+            let group = |items: &[String]| -> String {
+                if items.len() <= 12 {
+                    return items.join(", ");
+                }
+                let chunks: Vec<String> = items
+                    .chunks(12)
+                    .map(|c| format!("({},)", c.join(", ")))
+                    .collect();
+                chunks.join(", ")
+            };
+            format!(
+                "    ({}).prop_map(|({})| {built})\n",
+                group(&strategies),
+                group(&vars)
+            )
+        }
     }
 }
