@@ -134,18 +134,10 @@ pub async fn run_command(
 }
 
 /// Kills the process group led by `leader`; it may be gone already.
-#[cfg(unix)]
 fn kill_group(leader: Option<u32>) {
-    use nix::sys::signal::{killpg, Signal};
-    use nix::unistd::Pid;
-    if let Some(pid) = leader.and_then(|p| i32::try_from(p).ok()) {
-        let _ = killpg(Pid::from_raw(pid), Signal::SIGKILL);
+    if let Some(pid) = leader {
+        crate::process::kill_group(pid);
     }
-}
-
-#[cfg(not(unix))]
-fn kill_group(_leader: Option<u32>) {
-    // Without process groups only the program itself is killed (by `kill_on_drop`).
 }
 
 /// The last [`TAIL_BYTES`] of a stream, as text.
