@@ -115,6 +115,13 @@ pub fn run(args: &BuildArgs, out: &Output) -> Result<Exit, CommandError> {
         base_url: settings.base_url.clone(),
         api_key_env: settings.api_key_env.clone(),
         command: settings.command.clone(),
+        command_base: Some(
+            ctx.paths
+                .state_dir
+                .parent()
+                .map(Path::to_path_buf)
+                .unwrap_or_default(),
+        ),
         ..agent::AgentSettings::default()
     };
     let agent = match kind {
