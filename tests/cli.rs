@@ -147,7 +147,10 @@ fn init_then_check_is_green() {
     let run = p.ghost_in("demo", &["check"]);
     assert_eq!(run.code, Some(0), "{}", run.both());
     // Nothing is built yet: the module is reported missing, which is not an error.
-    assert_eq!(run.stderr, "  missing text.slug\nchecked 1 module: 0 errors; 1 missing\n");
+    assert_eq!(
+        run.stderr,
+        "  missing text.slug\nchecked 1 module: 0 errors; 1 missing\n"
+    );
     // A second init refuses to overwrite.
     let run = p.ghost(&["init", "demo"]);
     assert_eq!(run.code, Some(2));
@@ -166,7 +169,12 @@ fn init_keeps_an_existing_gitignore() {
 fn the_design_examples_check_green() {
     let run = valid_project().ghost(&["check"]);
     assert_eq!(run.code, Some(0), "{}", run.both());
-    assert!(run.stderr.ends_with("checked 3 modules: 0 errors; 3 missing\n"), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .ends_with("checked 3 modules: 0 errors; 3 missing\n"),
+        "{}",
+        run.stderr
+    );
     assert_eq!(run.stdout, "");
 }
 
@@ -242,16 +250,34 @@ fn status_and_prompt_work_without_a_build() {
     let p = valid_project();
     let run = p.ghost(&["status"]);
     assert_eq!(run.code, Some(0), "{}", run.both());
-    assert!(run.stdout.lines().any(|l| l.starts_with("text.slug") && l.contains("missing")), "{}", run.stdout);
+    assert!(
+        run.stdout
+            .lines()
+            .any(|l| l.starts_with("text.slug") && l.contains("missing")),
+        "{}",
+        run.stdout
+    );
     let run = p.ghost(&["prompt", "text.slug"]);
     assert_eq!(run.code, Some(0), "{}", run.both());
-    assert!(run.stdout.contains("`text.slug`") && run.stdout.contains("example slugify(\"\") == \"\""), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("`text.slug`") && run.stdout.contains("example slugify(\"\") == \"\""),
+        "{}",
+        run.stdout
+    );
     let run = p.ghost(&["prompt", "text.slgu"]);
     assert_eq!(run.code, Some(2));
-    assert!(run.stderr.contains("did you mean `text.slug`?"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("did you mean `text.slug`?"),
+        "{}",
+        run.stderr
+    );
     let run = p.ghost(&["prompt", "text.slug", "--repair"]);
     assert_eq!(run.code, Some(2));
-    assert!(run.stderr.contains("no failed attempt is recorded"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("no failed attempt is recorded"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]

@@ -208,13 +208,15 @@ mod tests {
 
     #[test]
     fn garbage_is_a_clear_error() {
-        let err = Lock::parse(Path::new("ghost.lock"), "[[module]\nname = 1").unwrap_err();
+        let err = Lock::parse(Path::new("ghost.lock"), "[[module]\nname = 1")
+            .expect_err("garbage is refused");
         assert!(err.to_string().contains("not a valid lock file"), "{err}");
     }
 
     #[test]
     fn other_versions_are_refused() {
-        let err = Lock::parse(Path::new("ghost.lock"), "version = 99\n").unwrap_err();
+        let err = Lock::parse(Path::new("ghost.lock"), "version = 99\n")
+            .expect_err("another version is refused");
         assert!(matches!(err, LockError::Version { found: 99, .. }));
     }
 
