@@ -6,7 +6,6 @@
 //! same folder, then a rename), so an interrupted build never leaves half a lock.
 
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 
 /// The lock format's version; bumped when the format changes incompatibly.
@@ -145,8 +144,7 @@ impl Lock {
 
 /// sha256 of an implementation file's bytes, as hex.
 pub fn implementation_hash(contents: &[u8]) -> String {
-    let digest = Sha256::digest(contents);
-    digest.iter().map(|b| format!("{b:02x}")).collect()
+    crate::compile::fingerprint::sha256_hex(contents)
 }
 
 /// Writes `bytes` to `path` through a temporary file in the same folder and a rename, so
