@@ -9,3 +9,4 @@ mod fuzz;
 mod manual;
 mod prompts;
 mod rust_target;
+mod nfr_checks;
