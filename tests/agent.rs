@@ -1,7 +1,5 @@
 //! The agent stage against a real scripted HTTP server on 127.0.0.1 and real agent scripts.
 
-mod server;
-
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -14,7 +12,7 @@ use ghost::agent::{
     provider_from, provider_from_with, AgentError, AgentSettings, Finish, Provider, ProviderKind,
     Request,
 };
-use server::{Answer, Server};
+use crate::support::server::{Answer, Server};
 
 const KEY_VAR: &str = "GHOST_TEST_KEY";
 const KEY: &str = "sk-test-SECRET";

@@ -8,3 +8,5 @@ mod fuzz;
 mod prompts;
 mod rust_target;
 mod agent;
+mod build_loop;
+mod support;

@@ -29,9 +29,19 @@ pub struct Paths {
     pub lock: PathBuf,
 }
 
+/// The environment variable that moves cargo's target folder out of `.ghost/target`.
+pub const TARGET_DIR_VAR: &str = "GHOST_TARGET_DIR";
+
 impl Paths {
+    /// Cargo's target folder for the generated crate and its scratch copies:
+    /// `.ghost/target`, or the folder named by `GHOST_TARGET_DIR` when it is set (and not
+    /// empty). Several projects may share one such folder so that the test dependencies
+    /// (proptest, insta) compile once for all of them; ghost's own test suite does this.
     pub fn target_dir(&self) -> PathBuf {
-        self.state_dir.join("target")
+        match std::env::var_os(TARGET_DIR_VAR) {
+            Some(dir) if !dir.is_empty() => PathBuf::from(dir),
+            _ => self.state_dir.join("target"),
+        }
     }
     pub fn prompts_dir(&self) -> PathBuf {
         self.state_dir.join("prompts")
