@@ -366,6 +366,11 @@ async fn ask(shared: &Shared, m: &CompiledModule, scratch: &Path, prompt: &str, 
 }
 
 /// A fresh copy of the generated crate for one module's attempts (no `target/`).
+///
+/// Only the module and what it uses (directly or not) keep their code; every other
+/// module gets the compiler's stub, which always compiles. Otherwise a module's tests
+/// would depend on unrelated code: after a dependency's signature changes, its dependents'
+/// old code no longer compiles, and the dependency could never be tested green.
 fn prepare_scratch(ctx: &Context, m: &CompiledModule) -> Result<PathBuf, BuildError> {
     let dir = ctx.paths.state_dir.join("scratch").join(&m.name);
     let io = |path: &Path, source: std::io::Error| BuildError::Write(workspace::WriteError::Io { path: path.to_path_buf(), source });
@@ -382,7 +387,26 @@ fn prepare_scratch(ctx: &Context, m: &CompiledModule) -> Result<PathBuf, BuildEr
             std::fs::copy(entry.path(), &to).map_err(|e| io(&to, e))?;
         }
     }
+    let needed = used_closure(ctx, &m.name);
+    for other in ctx.compiled.modules.iter().filter(|o| !needed.contains(&o.name)) {
+        let to = dir.join(&other.imp_path);
+        crate::plan::lock::write_atomic(&to, other.stub.as_bytes()).map_err(|e| io(&to, e))?;
+    }
     Ok(dir)
+}
+
+/// `name` and every module it uses, directly or through others.
+fn used_closure(ctx: &Context, name: &str) -> BTreeSet<String> {
+    let mut seen = BTreeSet::from([name.to_string()]);
+    let mut todo = vec![name.to_string()];
+    while let Some(next) = todo.pop() {
+        for used in ctx.project.module(&next).map(|m| m.uses.clone()).unwrap_or_default() {
+            if seen.insert(used.clone()) {
+                todo.push(used);
+            }
+        }
+    }
+    seen
 }
 
 /// Writes `code` as the module's `imp.rs` in the scratch copy and verifies it there.
