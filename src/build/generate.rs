@@ -252,6 +252,11 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
                 });
                 continue;
             }
+            Err(Asked::Failed(why)) => {
+                log_attempt(shared, name, attempt, 0, 0, latency, "", &format!("failed: {why}"));
+                last_why = why;
+                continue;
+            }
             Err(Asked::Fatal(why)) => {
                 if let Ok(mut f) = shared.fatal.lock() {
                     *f = Some(why.clone());
@@ -315,6 +320,9 @@ enum Asked {
     /// Fed back to the agent in the next attempt (no code block, cut off, wrote outside
     /// its file, the program failed): tokens spent still count.
     Feedback { why: String, tokens: (u64, u64) },
+    /// The server's answer was unusable (not the model's fault): the attempt counts, but
+    /// the next prompt is the same as this one, since there is nothing to tell the model.
+    Failed(String),
     /// Nothing will work after this (bad key, unknown model, unreachable server).
     Fatal(String),
 }
@@ -328,7 +336,12 @@ async fn ask(shared: &Shared, m: &CompiledModule, scratch: &Path, prompt: &str, 
             let req = Request { module: m.name.clone(), prompt: prompt.to_string(), temperature, max_tokens: None };
             // The provider has already retried what can be retried: what is left (a bad key,
             // an unknown model, a server that stays down) stops the build.
-            let reply = provider.complete(&req).await.map_err(|e| Asked::Fatal(e.to_string()))?;
+            let reply = provider.complete(&req).await.map_err(|e| match e {
+                // A garbled answer (not JSON, fields missing) from a server that answers:
+                // this attempt failed, the next request may well succeed.
+                AgentError::BadResponse { .. } => Asked::Failed(e.to_string()),
+                other => Asked::Fatal(other.to_string()),
+            })?;
             let tokens = if reply.cached { (0, 0) } else { (reply.tokens_in, reply.tokens_out) };
             shared.tokens.fetch_add(tokens.0 + tokens.1, Ordering::SeqCst);
             extract_code(&reply.text, &reply.finish).map(|c| (c, tokens)).map_err(|e| Asked::Feedback { why: e.to_string(), tokens })
