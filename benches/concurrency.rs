@@ -80,7 +80,10 @@ fn main() {
             Some(i) => wire::code(seen, &code(i)),
             None => Answer::json(400, r#"{"error":{"message":"no such module"}}"#),
         };
-        Answer::Delayed(Duration::from_millis(delay.load(Ordering::SeqCst)), Box::new(answer))
+        Answer::Delayed(
+            Duration::from_millis(delay.load(Ordering::SeqCst)),
+            Box::new(answer),
+        )
     }));
 
     let tmp = tempfile::tempdir().expect("temp dir");
@@ -95,7 +98,8 @@ fn main() {
     .expect("write ghost.toml");
     std::fs::create_dir_all(root.join("specs/bench")).expect("mkdir");
     for i in 0..MODULES {
-        std::fs::write(root.join(format!("specs/bench/m{i:02}.ghost")), spec(i)).expect("write spec");
+        std::fs::write(root.join(format!("specs/bench/m{i:02}.ghost")), spec(i))
+            .expect("write spec");
     }
 
     let warm_up = build(root, &[]);
@@ -112,9 +116,18 @@ fn main() {
     let tests_only = again("no delay", Duration::ZERO);
     let delayed = again("delayed", DELAY);
 
-    println!("{MODULES} modules, --concurrency {CONCURRENCY}, server delay {:.1} s", DELAY.as_secs_f64());
-    println!("  warm-up build (compiles):     {:6.1} s", warm_up.as_secs_f64());
-    println!("  --force, no delay (tests):    {:6.1} s", tests_only.as_secs_f64());
+    println!(
+        "{MODULES} modules, --concurrency {CONCURRENCY}, server delay {:.1} s",
+        DELAY.as_secs_f64()
+    );
+    println!(
+        "  warm-up build (compiles):     {:6.1} s",
+        warm_up.as_secs_f64()
+    );
+    println!(
+        "  --force, no delay (tests):    {:6.1} s",
+        tests_only.as_secs_f64()
+    );
     println!(
         "  --force, {:.0} s delay:           {:6.1} s = {:.1} delays (sequential would be {MODULES} delays + tests)",
         DELAY.as_secs_f64(),

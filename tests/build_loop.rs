@@ -79,7 +79,8 @@ const QUAD: (&str, &str) = (
 }
 "#,
 );
-const QUAD_RIGHT: &str = "use crate::math::double::double;\n\npub fn quad(n: i64) -> i64 {\n    double(double(n))\n}\n";
+const QUAD_RIGHT: &str =
+    "use crate::math::double::double;\n\npub fn quad(n: i64) -> i64 {\n    double(double(n))\n}\n";
 const QUAD_FLOAT_RIGHT: &str = "use crate::math::double::double;\n\npub fn quad(n: i64) -> i64 {\n    double(double(n as f64)) as i64\n}\n";
 
 const SHOUT: (&str, &str) = (
@@ -94,7 +95,8 @@ const SHOUT: (&str, &str) = (
 }
 "#,
 );
-const SHOUT_RIGHT: &str = "pub fn shout(s: &str) -> String {\n    format!(\"{}!\", s.to_ascii_uppercase())\n}\n";
+const SHOUT_RIGHT: &str =
+    "pub fn shout(s: &str) -> String {\n    format!(\"{}!\", s.to_ascii_uppercase())\n}\n";
 
 // ---------------------------------------------------------------------------------------
 // Scripted agents
@@ -109,7 +111,13 @@ fn code(c: &'static str) -> Step {
 
 /// A reply cut off by the token limit.
 fn cut() -> Step {
-    Box::new(|seen| wire::text(seen, "Here it is:\n```rust\npub fn double(n: i64", Stop::Cut))
+    Box::new(|seen| {
+        wire::text(
+            seen,
+            "Here it is:\n```rust\npub fn double(n: i64",
+            Stop::Cut,
+        )
+    })
 }
 
 /// A fixed answer (errors, garbage).
@@ -118,23 +126,32 @@ fn raw(answer: Answer) -> Step {
 }
 
 fn unscripted(why: &str) -> Answer {
-    Answer::json(400, &format!(r#"{{"error":{{"message":"unscripted request: {why}"}}}}"#))
+    Answer::json(
+        400,
+        &format!(r#"{{"error":{{"message":"unscripted request: {why}"}}}}"#),
+    )
 }
 
 /// Answers every request with the next step, whatever the module.
 fn script(steps: Vec<Step>) -> Handler {
     let steps = Mutex::new(steps.into_iter());
-    Arc::new(move |seen, _| match steps.lock().expect("not poisoned").next() {
-        Some(step) => step(seen),
-        None => unscripted("past the end of the script"),
-    })
+    Arc::new(
+        move |seen, _| match steps.lock().expect("not poisoned").next() {
+            Some(step) => step(seen),
+            None => unscripted("past the end of the script"),
+        },
+    )
 }
 
 /// Answers each module's requests from its own steps; the module is found by the prompt's
 /// `# Module `name`` heading, so independent modules may ask in any order.
 fn routed(modules: Vec<(&'static str, Vec<Step>)>) -> Handler {
-    let queues: Mutex<Vec<(&'static str, std::vec::IntoIter<Step>)>> =
-        Mutex::new(modules.into_iter().map(|(m, s)| (m, s.into_iter())).collect());
+    let queues: Mutex<Vec<(&'static str, std::vec::IntoIter<Step>)>> = Mutex::new(
+        modules
+            .into_iter()
+            .map(|(m, s)| (m, s.into_iter()))
+            .collect(),
+    );
     Arc::new(move |seen, _| {
         let prompt = seen.prompt();
         let mut queues = queues.lock().expect("not poisoned");
@@ -359,14 +376,21 @@ fn wrong_then_right_is_repaired_and_an_unchanged_rebuild_asks_nothing() {
 
     assert_eq!(p.imp("math.double"), DOUBLE_RIGHT);
     let entry = p.entry("math.double");
-    assert_eq!((entry.agent.as_str(), entry.model.as_str()), ("openai", "test-model"));
+    assert_eq!(
+        (entry.agent.as_str(), entry.model.as_str()),
+        ("openai", "test-model")
+    );
     assert_eq!(entry.attempts, 2);
     assert!(entry.tokens_in > 0 && entry.tokens_out > 0, "{entry:?}");
 
     let lock = p.bytes("ghost.lock");
     for _ in 0..2 {
         p.ghost(&["build"]).expect(0);
-        assert_eq!(server.server.seen().len(), 2, "an unchanged rebuild asks nothing");
+        assert_eq!(
+            server.server.seen().len(),
+            2,
+            "an unchanged rebuild asks nothing"
+        );
     }
     assert_eq!(p.bytes("ghost.lock"), lock);
     assert_eq!(p.imp("math.double"), DOUBLE_RIGHT);
@@ -384,14 +408,24 @@ fn an_added_example_the_code_passes_is_relocked_without_a_request() {
     assert_eq!(server.server.seen().len(), 1);
     let before = p.entry("math.double");
 
-    p.spec(DOUBLE.0, &DOUBLE.1.replace("    example double(2) == 4\n", "    example double(2) == 4\n    example double(0) == 0\n"));
+    p.spec(
+        DOUBLE.0,
+        &DOUBLE.1.replace(
+            "    example double(2) == 4\n",
+            "    example double(2) == 4\n    example double(0) == 0\n",
+        ),
+    );
     p.ghost(&["build"]).expect(0);
     assert_eq!(server.server.seen().len(), 1, "a re-lock asks nothing");
     assert_eq!(p.imp("math.double"), DOUBLE_RIGHT);
     let after = p.entry("math.double");
     assert_ne!(after.spec, before.spec, "locked against the new spec");
     assert_eq!(after.implementation, before.implementation);
-    assert_eq!((after.attempts, after.tokens_in), (before.attempts, before.tokens_in), "a re-lock keeps what the code first cost");
+    assert_eq!(
+        (after.attempts, after.tokens_in),
+        (before.attempts, before.tokens_in),
+        "a re-lock keeps what the code first cost"
+    );
 
     p.ghost(&["build", "--locked"]).expect(0);
     assert_eq!(server.server.seen().len(), 1);
@@ -412,7 +446,12 @@ fn a_doc_change_regenerates_that_module_alone() {
     let shout_imp = p.bytes(&imp_rel("text.shout"));
     let shout_entry = p.entry("text.shout");
 
-    p.spec(DOUBLE.0, &DOUBLE.1.replace("\"Twice n.\"", "\"Two times n, for every n.\""));
+    p.spec(
+        DOUBLE.0,
+        &DOUBLE
+            .1
+            .replace("\"Twice n.\"", "\"Two times n, for every n.\""),
+    );
     p.ghost(&["build"]).expect(0);
     let seen = server.server.seen();
     assert_eq!(seen.len(), 3, "one request for the changed module");
@@ -429,7 +468,10 @@ fn a_doc_change_regenerates_that_module_alone() {
 fn a_signature_change_regenerates_the_dependents_it_breaks() {
     let _machine = shared();
     let server = Background::start_with(routed(vec![
-        ("math.double", vec![code(DOUBLE_RIGHT), code(DOUBLE_FLOAT_RIGHT)]),
+        (
+            "math.double",
+            vec![code(DOUBLE_RIGHT), code(DOUBLE_FLOAT_RIGHT)],
+        ),
         ("math.quad", vec![code(QUAD_RIGHT), code(QUAD_FLOAT_RIGHT)]),
     ]));
     let p = Project::new("e2e_signature", &openai(&server), &[DOUBLE, QUAD]);
@@ -441,11 +483,24 @@ fn a_signature_change_regenerates_the_dependents_it_breaks() {
     p.ghost(&["build"]).expect(0);
     let seen = server.server.seen();
     let modules: Vec<String> = seen.iter().map(module_of).collect();
-    assert_eq!(modules, ["math.double", "math.quad", "math.double", "math.quad"], "dependencies first");
+    assert_eq!(
+        modules,
+        ["math.double", "math.quad", "math.double", "math.quad"],
+        "dependencies first"
+    );
     let quad = seen[3].prompt();
-    assert!(quad.contains("fn double(x: f64) -> f64"), "the new interface:\n{quad}");
-    assert!(quad.contains("# Repair"), "the old code is tested first:\n{quad}");
-    assert!(quad.contains("mismatched types"), "with the compiler's errors:\n{quad}");
+    assert!(
+        quad.contains("fn double(x: f64) -> f64"),
+        "the new interface:\n{quad}"
+    );
+    assert!(
+        quad.contains("# Repair"),
+        "the old code is tested first:\n{quad}"
+    );
+    assert!(
+        quad.contains("mismatched types"),
+        "with the compiler's errors:\n{quad}"
+    );
     assert_eq!(p.imp("math.double"), DOUBLE_FLOAT_RIGHT);
     assert_eq!(p.imp("math.quad"), QUAD_FLOAT_RIGHT);
     assert_ne!(p.entry("math.quad").deps, quad_before.deps);
@@ -462,7 +517,8 @@ fn server_errors_are_retried_and_a_cut_off_reply_is_a_failed_attempt() {
     let _machine = shared();
     let server = Background::start_with(script(vec![
         raw(Answer::json(500, r#"{"error":{"message":"boom"}}"#)),
-        raw(Answer::json(429, r#"{"error":{"message":"slow down"}}"#).with_header("retry-after", "0")),
+        raw(Answer::json(429, r#"{"error":{"message":"slow down"}}"#)
+            .with_header("retry-after", "0")),
         cut(),
         code(DOUBLE_RIGHT),
     ]));
@@ -472,8 +528,15 @@ fn server_errors_are_retried_and_a_cut_off_reply_is_a_failed_attempt() {
     assert_eq!(seen.len(), 4);
     assert_eq!(seen[0].body, seen[2].body, "a retry sends the same request");
     let repair = seen[3].prompt();
-    assert!(repair.contains("cut off"), "the reason is fed back:\n{repair}");
-    assert_eq!(p.entry("math.double").attempts, 2, "retries are not attempts; the cut-off reply is");
+    assert!(
+        repair.contains("cut off"),
+        "the reason is fed back:\n{repair}"
+    );
+    assert_eq!(
+        p.entry("math.double").attempts,
+        2,
+        "retries are not attempts; the cut-off reply is"
+    );
     p.assert_no_key();
 }
 
@@ -482,11 +545,18 @@ fn server_errors_are_retried_and_a_cut_off_reply_is_a_failed_attempt() {
 fn anthropic_streamed_faults_then_code() {
     let _machine = shared();
     let server = Background::start_with(script(vec![
-        raw(Answer::json(500, r#"{"type":"error","error":{"type":"api_error","message":"boom"}}"#)),
+        raw(Answer::json(
+            500,
+            r#"{"type":"error","error":{"type":"api_error","message":"boom"}}"#,
+        )),
         cut(),
         code(DOUBLE_RIGHT),
     ]));
-    let p = Project::new("e2e_anthropic", &http_agent("anthropic", &server), &[DOUBLE]);
+    let p = Project::new(
+        "e2e_anthropic",
+        &http_agent("anthropic", &server),
+        &[DOUBLE],
+    );
     p.ghost(&["build"]).expect(0);
     let seen = server.server.seen();
     assert_eq!(seen.len(), 3);
@@ -497,7 +567,8 @@ fn anthropic_streamed_faults_then_code() {
     p.assert_no_key();
 }
 
-/// A reply that is not JSON at all is a failed attempt, not the end of the build.
+/// A reply that is not JSON at all is a failed attempt, not the end of the build: it is
+/// logged, and the same prompt is asked again (there is nothing to tell the model).
 #[test]
 fn garbage_json_is_a_failed_attempt() {
     let _machine = shared();
@@ -507,9 +578,15 @@ fn garbage_json_is_a_failed_attempt() {
     ]));
     let p = Project::new("e2e_garbage", &openai(&server), &[DOUBLE]);
     p.ghost(&["build"]).expect(0);
-    assert_eq!(server.server.seen().len(), 2);
+    let seen = server.server.seen();
+    assert_eq!(seen.len(), 2);
+    assert_eq!(seen[0].prompt(), seen[1].prompt());
     assert_eq!(p.entry("math.double").attempts, 2);
-    assert!(p.run_log().contains("not json") || p.run_log().contains("unexpected answer"), "{}", p.run_log());
+    let log = p.run_log();
+    assert!(
+        log.contains("unexpected answer"),
+        "the run log says why:\n{log}"
+    );
 }
 
 // ---------------------------------------------------------------------------------------
@@ -532,7 +609,12 @@ fn a_hanging_implementation_hits_the_time_limit_and_is_repaired() {
     p.ghost(&["build"]).expect(0);
 
     p.configure(&openai(&server), "test_timeout = 15");
-    p.spec(DOUBLE.0, &DOUBLE.1.replace("\"Twice n.\"", "\"Twice n, returned at once.\""));
+    p.spec(
+        DOUBLE.0,
+        &DOUBLE
+            .1
+            .replace("\"Twice n.\"", "\"Twice n, returned at once.\""),
+    );
     p.ghost(&["build"]).expect(0);
     let seen = server.server.seen();
     assert!(seen.len() >= 3, "{}", seen.len());
@@ -565,14 +647,27 @@ fn a_command_agent_writing_outside_its_file_is_refused() {
     );
     std::fs::write(&agent, body).expect("write the agent");
     make_executable(&agent);
-    p.configure(&format!("provider = \"command\"\ncommand = \"{}\"\n", agent.display()), "");
+    p.configure(
+        &format!(
+            "provider = \"command\"\ncommand = \"{}\"\n",
+            agent.display()
+        ),
+        "",
+    );
 
     p.ghost(&["build"]).expect(0);
     let second = std::fs::read_to_string(state.join("prompt-2.txt")).expect("a second run");
-    assert!(second.contains("wrote outside"), "the refusal is fed back:\n{second}");
+    assert!(
+        second.contains("wrote outside"),
+        "the refusal is fed back:\n{second}"
+    );
     assert!(second.contains("stray.txt"), "naming the file:\n{second}");
     assert!(!state.join("prompt-3.txt").exists());
-    assert!(p.run_log().contains("stray.txt"), "and logged:\n{}", p.run_log());
+    assert!(
+        p.run_log().contains("stray.txt"),
+        "and logged:\n{}",
+        p.run_log()
+    );
     assert!(!p.root.join("generated/stray.txt").exists());
     assert!(!p.root.join("stray.txt").exists());
     assert_eq!(p.imp("math.double"), DOUBLE_RIGHT);
@@ -600,7 +695,12 @@ fn exhausted_attempts_exit_3_and_keep_the_last_good_code() {
     let imp = p.bytes(&imp_rel("math.double"));
     let lock = p.bytes("ghost.lock");
 
-    p.spec(DOUBLE.0, &DOUBLE.1.replace("\"Twice n.\"", "\"Twice n, without overflow checks.\""));
+    p.spec(
+        DOUBLE.0,
+        &DOUBLE
+            .1
+            .replace("\"Twice n.\"", "\"Twice n, without overflow checks.\""),
+    );
     let run = p.ghost(&["build", "--max-attempts", "2"]).expect(3);
     assert!(run.text().contains("math.double"), "{}", run.text());
     assert_eq!(server.server.seen().len(), 3);
@@ -618,9 +718,19 @@ fn locked_runs_the_tests_and_names_what_is_not_fresh() {
     p.ghost(&["build"]).expect(0);
 
     let run = p.ghost(&["build", "--locked"]).expect(0);
-    assert!(run.text().contains("2 passed"), "the tests ran:\n{}", run.text());
+    assert!(
+        run.text().contains("2 passed"),
+        "the tests ran:\n{}",
+        run.text()
+    );
 
-    p.spec(DOUBLE.0, &DOUBLE.1.replace("    example double(2) == 4\n", "    example double(2) == 4\n    example double(10) == 20\n"));
+    p.spec(
+        DOUBLE.0,
+        &DOUBLE.1.replace(
+            "    example double(2) == 4\n",
+            "    example double(2) == 4\n    example double(10) == 20\n",
+        ),
+    );
     let run = p.ghost(&["build", "--locked"]).expect(1);
     assert!(run.text().contains("math.double"), "{}", run.text());
     assert_eq!(server.server.seen().len(), 1, "--locked never asks");

@@ -26,7 +26,8 @@ pub enum Answer {
     Hang,
     /// Read the request, then close the connection without a word.
     Close,
-    /// Wait, then answer.
+    /// Wait, then answer (the `concurrency` bench's slow server).
+    #[allow(dead_code)]
     Delayed(Duration, Box<Answer>),
 }
 
@@ -94,11 +95,6 @@ impl Seen {
 }
 
 impl Background {
-    /// Starts a server answering with `script` on a runtime with one worker thread.
-    pub fn start(script: Vec<Answer>) -> Background {
-        Background::start_with(scripted(script))
-    }
-
     /// Starts a server answering with what `handler` makes of each request.
     pub fn start_with(handler: Handler) -> Background {
         let runtime = tokio::runtime::Builder::new_multi_thread()

@@ -16,7 +16,11 @@ pub enum Stop {
 
 /// A reply holding `code` in one ```rust block.
 pub fn code(seen: &Seen, code: &str) -> Answer {
-    text(seen, &format!("Here it is:\n```rust\n{code}```\n"), Stop::Done)
+    text(
+        seen,
+        &format!("Here it is:\n```rust\n{code}```\n"),
+        Stop::Done,
+    )
 }
 
 /// A reply with `text` as the model's answer, in the format `seen` asked for.
@@ -49,7 +53,9 @@ fn openai(text: &str, stop: Stop, streamed: bool) -> Answer {
         .iter()
         .map(|piece| data(json!({"choices": [{"index": 0, "delta": {"content": piece}, "finish_reason": null}]})))
         .collect();
-    chunks.push(data(json!({"choices": [{"index": 0, "delta": {}, "finish_reason": finish}]})));
+    chunks.push(data(
+        json!({"choices": [{"index": 0, "delta": {}, "finish_reason": finish}]}),
+    ));
     chunks.push(data(json!({"choices": [], "usage": usage})));
     chunks.push("data: [DONE]\n\n".into());
     Answer::Sse(chunks)
@@ -72,13 +78,22 @@ fn anthropic(text: &str, stop: Stop, streamed: bool) -> Answer {
     let event = |name: &str, data: serde_json::Value| format!("event: {name}\ndata: {data}\n\n");
     let (a, b) = halves(text);
     let mut chunks = vec![
-        event("message_start", json!({"type": "message_start", "message": {"usage": {"input_tokens": 100, "output_tokens": 1}}})),
-        event("content_block_start", json!({"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}})),
+        event(
+            "message_start",
+            json!({"type": "message_start", "message": {"usage": {"input_tokens": 100, "output_tokens": 1}}}),
+        ),
+        event(
+            "content_block_start",
+            json!({"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}}),
+        ),
     ];
     for piece in [a, b] {
         chunks.push(event("content_block_delta", json!({"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": piece}})));
     }
-    chunks.push(event("content_block_stop", json!({"type": "content_block_stop", "index": 0})));
+    chunks.push(event(
+        "content_block_stop",
+        json!({"type": "content_block_stop", "index": 0}),
+    ));
     chunks.push(event("message_delta", json!({"type": "message_delta", "delta": {"stop_reason": reason}, "usage": {"output_tokens": 20}})));
     chunks.push(event("message_stop", json!({"type": "message_stop"})));
     Answer::Sse(chunks)
