@@ -22,6 +22,21 @@ pub struct Config {
     pub build: BuildSettings,
 }
 
+/// `[build]`: how generated code is built and tested.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct BuildSettings {
+    /// The time limit, in seconds, of one cargo run over a module (compiling and running
+    /// its acceptance tests); an implementation that loops forever is killed at it.
+    pub test_timeout: u64,
+}
+
+impl Default for BuildSettings {
+    fn default() -> Self {
+        BuildSettings { test_timeout: 300 }
+    }
+}
+
 /// `[project]`
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -80,28 +95,6 @@ impl Default for AgentSettings {
             concurrency: 4,
             max_tokens_per_build: None,
         }
-    }
-}
-
-/// `[build]`: how the generated code is built and tested.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct BuildSettings {
-    /// The time limit, in seconds, of one cargo run on the generated crate (compiling and
-    /// running one module's acceptance tests). An implementation that loops forever fails
-    /// its attempt when this runs out, and the repair prompt says which test hung.
-    pub test_timeout: u64,
-}
-
-impl Default for BuildSettings {
-    fn default() -> Self {
-        BuildSettings { test_timeout: 300 }
-    }
-}
-
-impl BuildSettings {
-    pub fn test_timeout(&self) -> std::time::Duration {
-        std::time::Duration::from_secs(self.test_timeout)
     }
 }
 
@@ -212,7 +205,7 @@ impl Config {
             return Err(bad(
                 "build.test_timeout",
                 "is 0",
-                "give cargo time to compile and run the tests, e.g. `test_timeout = 300` (seconds)",
+                "give the seconds one module's build and tests may take, e.g. `test_timeout = 300`",
             ));
         }
         if let Some(p) = &self.agent.provider {
@@ -379,7 +372,6 @@ mod tests {
         assert_eq!(c.agent.max_attempts, 4);
         assert_eq!(c.agent.concurrency, 4);
         assert_eq!(c.agent.provider, None);
-        assert_eq!(c.build.test_timeout, 300);
     }
 
     #[test]
@@ -401,8 +393,6 @@ mod tests {
             max_attempts = 2
             concurrency = 8
             max_tokens_per_build = 2_000_000
-            [build]
-            test_timeout = 20
             "#,
         )
         .expect("valid");
@@ -412,7 +402,6 @@ mod tests {
         assert_eq!(c.agent.concurrency, 8);
         assert_eq!(c.agent.max_tokens_per_build, Some(2_000_000));
         assert_eq!(c.agent.command.as_deref(), Some("codex exec --full-auto -"));
-        assert_eq!(c.build.test_timeout(), std::time::Duration::from_secs(20));
     }
 
     #[test]
@@ -429,8 +418,6 @@ mod tests {
     fn bad_values_say_what_to_do() {
         let err = parse("[agent]\nmax_attempts = 0\n").expect_err("zero attempts");
         assert!(err.to_string().contains("agent.max_attempts"), "{err}");
-        let err = parse("[build]\ntest_timeout = 0\n").expect_err("no time to test");
-        assert!(err.to_string().contains("build.test_timeout"), "{err}");
         let err = parse("[project]\ntarget = \"cobol\"\n").expect_err("bad target");
         assert!(err.to_string().contains("cobol"), "{err}");
         let err = parse("[agent]\nprovider = \"skynet\"\n").expect_err("bad provider");
