@@ -591,7 +591,38 @@ fn prepare_scratch(ctx: &Context, m: &CompiledModule) -> Result<PathBuf, BuildEr
         let to = dir.join(&other.imp_path);
         crate::plan::lock::write_atomic(&to, other.stub.as_bytes()).map_err(|e| io(&to, e))?;
     }
+    let manifest = dir.join("Cargo.toml");
+    if let Ok(text) = std::fs::read_to_string(&manifest) {
+        let distinct = distinct_version(&text, &m.name);
+        crate::plan::lock::write_atomic(&manifest, distinct.as_bytes())
+            .map_err(|e| io(&manifest, e))?;
+    }
     Ok(dir)
+}
+
+/// The scratch copy's manifest with a version of its own (`0.0.0-scratch-a-b-1f2e3d4c`).
+///
+/// Every copy of the generated crate is its own workspace root with the same package name,
+/// so cargo gives them all the same artifact names in the shared target folder: two
+/// modules tested at once overwrite each other's library, and a copy whose files are older
+/// than another copy's build is taken as fresh. A distinct version gives each copy its own
+/// artifacts; the dependencies (proptest, insta) are still compiled once.
+fn distinct_version(manifest: &str, module: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let readable: String = module
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect();
+    let hash: String = Sha256::digest(module.as_bytes())
+        .iter()
+        .take(4)
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    manifest.replacen(
+        "\nversion = \"0.0.0\"\n",
+        &format!("\nversion = \"0.0.0-scratch-{readable}-{hash}\"\n"),
+        1,
+    )
 }
 
 /// `name` and every module it uses, directly or through others.
@@ -694,4 +725,25 @@ fn accept(
     lock.upsert(entry);
     lock.write(&ctx.paths.lock)?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scratch_manifests_get_a_version_of_their_own() {
+        let manifest = "[package]\nname = \"demo\"\nversion = \"0.0.0\"\nedition = \"2021\"\n\n[dev-dependencies]\ninsta = { version = \"1\" }\n";
+        let a = distinct_version(manifest, "math.double");
+        let b = distinct_version(manifest, "text.shout");
+        assert!(
+            a.contains("\nversion = \"0.0.0-scratch-math-double-"),
+            "{a}"
+        );
+        assert_ne!(a, b);
+        assert!(
+            a.contains("insta = { version = \"1\" }"),
+            "only the package's version changes: {a}"
+        );
+    }
 }
