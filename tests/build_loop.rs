@@ -178,12 +178,13 @@ fn module_of(seen: &Seen) -> String {
 }
 
 fn openai(server: &Background) -> String {
-    http_agent("openai", server)
+    http_agent("openai", server, true)
 }
 
-fn http_agent(provider: &str, server: &Background) -> String {
+/// An `[agent]` table for an HTTP provider at `server`; `stream` asks for streamed replies.
+fn http_agent(provider: &str, server: &Background, stream: bool) -> String {
     format!(
-        "provider = \"{provider}\"\nmodel = \"test-model\"\nbase_url = \"{}\"\napi_key_env = \"{KEY_VAR}\"\n",
+        "provider = \"{provider}\"\nmodel = \"test-model\"\nbase_url = \"{}\"\napi_key_env = \"{KEY_VAR}\"\nstream = {stream}\n",
         server.server.base_url
     )
 }
@@ -371,6 +372,7 @@ fn wrong_then_right_is_repaired_and_an_unchanged_rebuild_asks_nothing() {
         "the repair carries the failing example:\n{repair}"
     );
     assert!(repair.contains("n + 2"), "and the last attempt:\n{repair}");
+    assert_eq!(seen[0].json()["stream"], true);
     let bearer = format!("Bearer {KEY}");
     assert_eq!(seen[0].header("authorization"), Some(bearer.as_str()));
 
@@ -441,8 +443,9 @@ fn a_doc_change_regenerates_that_module_alone() {
         ("text.shout", vec![code(SHOUT_RIGHT)]),
     ]));
     let p = Project::new("e2e_docs", &openai(&server), &[DOUBLE, SHOUT]);
-    p.ghost(&["build"]).expect(0);
-    assert_eq!(server.server.seen().len(), 2);
+    let run = p.ghost(&["build"]).expect(0);
+    let modules: Vec<String> = server.server.seen().iter().map(module_of).collect();
+    assert_eq!(modules.len(), 2, "one request each:\n{}", run.text());
     let shout_imp = p.bytes(&imp_rel("text.shout"));
     let shout_entry = p.entry("text.shout");
 
@@ -522,10 +525,15 @@ fn server_errors_are_retried_and_a_cut_off_reply_is_a_failed_attempt() {
         cut(),
         code(DOUBLE_RIGHT),
     ]));
-    let p = Project::new("e2e_faults", &openai(&server), &[DOUBLE]);
+    let agent = http_agent("openai", &server, false);
+    let p = Project::new("e2e_faults", &agent, &[DOUBLE]);
     p.ghost(&["build"]).expect(0);
     let seen = server.server.seen();
     assert_eq!(seen.len(), 4);
+    assert!(
+        seen.iter().all(|s| s.json().get("stream").is_none()),
+        "whole replies"
+    );
     assert_eq!(seen[0].body, seen[2].body, "a retry sends the same request");
     let repair = seen[3].prompt();
     assert!(
@@ -554,13 +562,14 @@ fn anthropic_streamed_faults_then_code() {
     ]));
     let p = Project::new(
         "e2e_anthropic",
-        &http_agent("anthropic", &server),
+        &http_agent("anthropic", &server, true),
         &[DOUBLE],
     );
     p.ghost(&["build"]).expect(0);
     let seen = server.server.seen();
     assert_eq!(seen.len(), 3);
     assert!(seen.iter().all(|s| s.path == "/v1/messages"));
+    assert_eq!(seen[0].json()["stream"], true);
     assert_eq!(seen[0].header("x-api-key"), Some(KEY));
     assert!(seen[2].prompt().contains("cut off"));
     assert_eq!(p.entry("math.double").attempts, 2);
@@ -576,7 +585,9 @@ fn garbage_json_is_a_failed_attempt() {
         raw(Answer::json(200, "<html>not json {{")),
         code(DOUBLE_RIGHT),
     ]));
-    let p = Project::new("e2e_garbage", &openai(&server), &[DOUBLE]);
+    // Whole replies: a streamed one without events is a dropped connection, retried.
+    let agent = http_agent("openai", &server, false);
+    let p = Project::new("e2e_garbage", &agent, &[DOUBLE]);
     p.ghost(&["build"]).expect(0);
     let seen = server.server.seen();
     assert_eq!(seen.len(), 2);
@@ -690,7 +701,8 @@ fn exhausted_attempts_exit_3_and_keep_the_last_good_code() {
         code(DOUBLE_WRONG),
         code(DOUBLE_WRONG),
     ]));
-    let p = Project::new("e2e_exhausted", &openai(&server), &[DOUBLE]);
+    let agent = http_agent("anthropic", &server, false);
+    let p = Project::new("e2e_exhausted", &agent, &[DOUBLE]);
     p.ghost(&["build"]).expect(0);
     let imp = p.bytes(&imp_rel("math.double"));
     let lock = p.bytes("ghost.lock");
@@ -703,7 +715,11 @@ fn exhausted_attempts_exit_3_and_keep_the_last_good_code() {
     );
     let run = p.ghost(&["build", "--max-attempts", "2"]).expect(3);
     assert!(run.text().contains("math.double"), "{}", run.text());
-    assert_eq!(server.server.seen().len(), 3);
+    let seen = server.server.seen();
+    assert_eq!(seen.len(), 3);
+    assert!(seen
+        .iter()
+        .all(|s| s.path == "/v1/messages" && s.json().get("stream").is_none()));
     assert_eq!(p.bytes(&imp_rel("math.double")), imp);
     assert_eq!(p.bytes("ghost.lock"), lock);
 }
