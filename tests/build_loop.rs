@@ -304,11 +304,17 @@ impl Project {
             .timeout(Duration::from_secs(600))
             .output()
             .expect("ghost runs");
-        Run {
+        let run = Run {
             code: out.status.code().unwrap_or(-1),
             stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
             stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        }
+        };
+        assert!(
+            !run.text().contains(KEY),
+            "ghost printed the API key:\n{}",
+            run.text()
+        );
+        run
     }
 
     /// No file ghost wrote (the whole project, `.ghost/` and `generated/` included) holds
