@@ -620,6 +620,7 @@ fn a_hanging_implementation_hits_the_time_limit_and_is_repaired() {
         code(DOUBLE_RIGHT),
         // In case a slow machine spends the limit on compiling the right code.
         code(DOUBLE_RIGHT),
+        code(DOUBLE_RIGHT),
     ]));
     let p = Project::new("e2e_hang", &openai(&server), &[DOUBLE]);
     // A first build with the default limit compiles everything the later ones reuse.

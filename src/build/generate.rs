@@ -338,7 +338,16 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
                 continue;
             }
             Err(Asked::Failed(why)) => {
-                log_attempt(shared, name, attempt, 0, 0, latency, "", &format!("failed: {why}"));
+                log_attempt(
+                    shared,
+                    name,
+                    attempt,
+                    0,
+                    0,
+                    latency,
+                    "",
+                    &format!("failed: {why}"),
+                );
                 last_why = why;
                 continue;
             }
@@ -471,15 +480,12 @@ async fn ask(
             };
             // The provider has already retried what can be retried: what is left (a bad key,
             // an unknown model, a server that stays down) stops the build.
-            let reply = provider
-                .complete(&req)
-                .await
-                .map_err(|e| match e {
-                    // A garbled answer (not JSON, fields missing) from a server that
-                    // answers: this attempt failed, the next request may well succeed.
-                    AgentError::BadResponse { .. } => Asked::Failed(e.to_string()),
-                    other => Asked::Fatal(other.to_string()),
-                })?;
+            let reply = provider.complete(&req).await.map_err(|e| match e {
+                // A garbled answer (not JSON, fields missing) from a server that
+                // answers: this attempt failed, the next request may well succeed.
+                AgentError::BadResponse { .. } => Asked::Failed(e.to_string()),
+                other => Asked::Fatal(other.to_string()),
+            })?;
             let tokens = if reply.cached {
                 (0, 0)
             } else {
@@ -587,7 +593,12 @@ fn prepare_scratch(ctx: &Context, m: &CompiledModule) -> Result<PathBuf, BuildEr
         }
     }
     let needed = used_closure(ctx, &m.name);
-    for other in ctx.compiled.modules.iter().filter(|o| !needed.contains(&o.name)) {
+    for other in ctx
+        .compiled
+        .modules
+        .iter()
+        .filter(|o| !needed.contains(&o.name))
+    {
         let to = dir.join(&other.imp_path);
         crate::plan::lock::write_atomic(&to, other.stub.as_bytes()).map_err(|e| io(&to, e))?;
     }
@@ -630,7 +641,12 @@ fn used_closure(ctx: &Context, name: &str) -> BTreeSet<String> {
     let mut seen = BTreeSet::from([name.to_string()]);
     let mut todo = vec![name.to_string()];
     while let Some(next) = todo.pop() {
-        for used in ctx.project.module(&next).map(|m| m.uses.clone()).unwrap_or_default() {
+        for used in ctx
+            .project
+            .module(&next)
+            .map(|m| m.uses.clone())
+            .unwrap_or_default()
+        {
             if seen.insert(used.clone()) {
                 todo.push(used);
             }
