@@ -6,6 +6,7 @@
 //! diagnostic and the items around it still reach the checker.
 
 use super::ast::{Module, Span};
+use super::comments::skip_string;
 use super::grammar::{parse_rule, PestError, Rule};
 use super::lower::Lowerer;
 use crate::diagnostics::{Diagnostic, Kind};
@@ -135,19 +136,6 @@ fn item_starts(text: &str, from: usize) -> (Vec<usize>, usize) {
         }
     }
     (starts, text.len())
-}
-
-/// The offset just past the string that opens at `i`.
-fn skip_string(bytes: &[u8], mut i: usize) -> usize {
-    i += 1;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'\\' => i += 2,
-            b'"' => return i + 1,
-            _ => i += 1,
-        }
-    }
-    bytes.len()
 }
 
 fn is_ident_byte(b: u8) -> bool {
