@@ -7,11 +7,14 @@
 //! Four builds of the same project: a warm-up (no delay; compiles what the others reuse),
 //! then with `--force` and an emptied response cache, one with no delay (the test time),
 //! one with the delay, and one with the delay at `--concurrency 1` for comparison. It
-//! prints each wall time and its ratio to one delay. The binary is the one Cargo builds for this benchmark
-//! (`CARGO_BIN_EXE_ghost`); the generated crates share the test suite's cargo target
-//! folder (`GHOST_TARGET_DIR`). A measurement, not a test: it asserts only that every
-//! build succeeds. Run it with `cargo bench --bench concurrency` (add `--profile dev` to
-//! skip a release build of ghost: the figures are dominated by the delay and cargo).
+//! prints each wall time and its ratio to one delay.
+//!
+//! The binary is the one Cargo builds for this benchmark (`CARGO_BIN_EXE_ghost`); the
+//! generated crates share the test suite's cargo target folder (`GHOST_TARGET_DIR` set to
+//! `ghost-tests-target` in the system temp folder). A measurement, not a test: it asserts
+//! only that every build succeeds and asks once per module. Run it with
+//! `cargo bench --bench concurrency` (add `--profile dev` to skip a release build of ghost:
+//! the figures are dominated by the delay and cargo).
 
 #[allow(dead_code)]
 #[path = "../tests/support/server.rs"]
@@ -44,7 +47,7 @@ fn code(i: usize) -> String {
 
 /// Runs `ghost build ARGS` in `root`; returns the wall time.
 fn build(root: &Path, concurrency: &str, args: &[&str]) -> Duration {
-    let target = std::env::temp_dir().join("ghost-accept-target");
+    let target = std::env::temp_dir().join("ghost-tests-target");
     let started = Instant::now();
     let out = Command::new(env!("CARGO_BIN_EXE_ghost"))
         .arg("build")

@@ -619,16 +619,12 @@ fn prepare_scratch(ctx: &Context, m: &CompiledModule) -> Result<PathBuf, BuildEr
 /// than another copy's build is taken as fresh. A distinct version gives each copy its own
 /// artifacts; the dependencies (proptest, insta) are still compiled once.
 fn distinct_version(manifest: &str, module: &str) -> String {
-    use sha2::{Digest, Sha256};
     let readable: String = module
         .chars()
         .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
         .collect();
-    let hash: String = Sha256::digest(module.as_bytes())
-        .iter()
-        .take(4)
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    let hash = crate::compile::fingerprint::sha256_hex(module.as_bytes());
+    let hash = &hash[..8];
     manifest.replacen(
         "\nversion = \"0.0.0\"\n",
         &format!("\nversion = \"0.0.0-scratch-{readable}-{hash}\"\n"),
