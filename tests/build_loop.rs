@@ -742,6 +742,41 @@ fn exhausted_attempts_exit_3_and_keep_the_last_good_code() {
     assert_eq!(p.bytes("ghost.lock"), lock);
 }
 
+/// The server refuses the key: no module can succeed, so the build stops at once with
+/// exit 3, naming the variable to check (and never printing the key).
+#[test]
+fn a_refused_key_stops_the_build_with_exit_3() {
+    let _machine = shared();
+    let server = Background::start_with(script(vec![raw(Answer::json(
+        401,
+        r#"{"error":{"message":"invalid api key"}}"#,
+    ))]));
+    let agent = format!("{}concurrency = 1\n", openai(&server));
+    let p = Project::new("e2e_refused", &agent, &[DOUBLE, SHOUT]);
+    let run = p.ghost(&["build"]).expect(3);
+    assert!(run.text().contains(KEY_VAR), "{}", run.text());
+    assert_eq!(
+        server.server.seen().len(),
+        1,
+        "the other module is not asked"
+    );
+    assert!(!p.root.join("ghost.lock").exists());
+    p.assert_no_key();
+}
+
+/// `max_tokens_per_build` spent after one wrong attempt: no further request, exit 3.
+#[test]
+fn a_spent_token_budget_stops_asking_with_exit_3() {
+    let _machine = shared();
+    let server = Background::start_with(script(vec![code(DOUBLE_WRONG), code(DOUBLE_RIGHT)]));
+    // Every scripted reply costs 120 tokens.
+    let agent = format!("{}max_tokens_per_build = 100\n", openai(&server));
+    let p = Project::new("e2e_budget", &agent, &[DOUBLE]);
+    let run = p.ghost(&["build"]).expect(3);
+    assert!(run.text().contains("token budget"), "{}", run.text());
+    assert_eq!(server.server.seen().len(), 1);
+}
+
 /// `--locked` on a fresh project passes and runs the tests; after a spec edit it fails
 /// naming the module, and never asks the agent.
 #[test]
