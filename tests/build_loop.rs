@@ -703,6 +703,38 @@ fn a_command_agent_writing_outside_its_file_is_refused() {
     assert_eq!(p.entry("math.double").agent, "command");
 }
 
+/// An agent program that runs cargo in its workspace (as coding agents do) leaves a
+/// `Cargo.lock` behind: cargo's output, like `target/`, not a file written outside
+/// `imp.rs`. The attempt is accepted.
+#[test]
+fn a_command_agent_may_run_cargo_in_its_workspace() {
+    let _machine = shared();
+    let p = Project::new("e2e_command_cargo", "", &[DOUBLE]);
+    let runs = p.outside.join("runs");
+    let agent = p.outside.join("agent.sh");
+    let body = format!(
+        "#!/bin/sh\n\
+         echo run >> '{runs}'\n\
+         cat > /dev/null\n\
+         cat > \"$GHOST_IMPL_PATH\" <<'EOF'\n{DOUBLE_RIGHT}EOF\n\
+         \"${{CARGO:-cargo}}\" generate-lockfile --offline\n",
+        runs = runs.display()
+    );
+    std::fs::write(&agent, body).expect("write the agent");
+    make_executable(&agent);
+    p.configure(
+        &format!(
+            "provider = \"command\"\ncommand = \"{}\"\n",
+            agent.display()
+        ),
+        "",
+    );
+    p.ghost(&["build"]).expect(0);
+    let runs = std::fs::read_to_string(&runs).expect("the agent ran");
+    assert_eq!(runs.lines().count(), 1, "accepted at the first run");
+    assert_eq!(p.imp("math.double"), DOUBLE_RIGHT);
+}
+
 #[cfg(unix)]
 fn make_executable(path: &Path) {
     use std::os::unix::fs::PermissionsExt;
