@@ -2,6 +2,7 @@
 //! Each module drives the real `ghost` binary or the library's stages on fixtures.
 
 mod agent;
+mod build_loop;
 mod check_fixtures;
 mod cli;
 mod fmt_fixtures;
@@ -10,3 +11,4 @@ mod manual;
 mod prompts;
 mod rust_target;
 mod nfr_checks;
+mod support;
