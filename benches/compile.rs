@@ -20,7 +20,10 @@ fn main() {
     let project = ghost::project::Project::discover(temp.path()).expect("the project is found");
     let loaded = project.load_all().expect("the specs load");
     let checked = loaded.check();
-    assert!(checked.diagnostics.is_empty(), "the generated project checks clean");
+    assert!(
+        checked.diagnostics.is_empty(),
+        "the generated project checks clean"
+    );
     assert_eq!(checked.project.modules.len(), MODULES);
     let canonical = loaded
         .files
@@ -36,13 +39,24 @@ fn main() {
     let mut bytes = (0, 0);
     for _ in 0..RUNS {
         let start = Instant::now();
-        let compiled = compile::compile(&checked.project, &canonical, &settings, &templates.version());
+        let compiled = compile::compile(
+            &checked.project,
+            &canonical,
+            &settings,
+            &templates.version(),
+        );
         files_times.push(start.elapsed());
-        bytes.0 = compiled.all_files().iter().map(|f| f.contents.len()).sum::<usize>();
+        bytes.0 = compiled
+            .all_files()
+            .iter()
+            .map(|f| f.contents.len())
+            .sum::<usize>();
         let start = Instant::now();
         let mut prompt_bytes = 0;
         for m in &checked.project.modules {
-            prompt_bytes += prompt::render_first(&templates, &checked.project, m).expect("renders").len();
+            prompt_bytes += prompt::render_first(&templates, &checked.project, m)
+                .expect("renders")
+                .len();
         }
         prompt_times.push(start.elapsed());
         bytes.1 = prompt_bytes;

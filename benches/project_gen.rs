@@ -127,4 +127,3 @@ pub fn generate(root: &Path) {
         std::fs::write(dir.join(format!("m{i:04}.ghost")), module(i)).expect("write a module");
     }
 }
-

@@ -8,7 +8,7 @@ mod cli;
 mod fmt_fixtures;
 mod fuzz;
 mod manual;
+mod nfr_checks;
 mod prompts;
 mod rust_target;
-mod nfr_checks;
 mod support;

@@ -33,11 +33,18 @@ fn ghost(dir: &Path, args: &[&str]) -> (Option<i32>, String) {
     let out = Command::cargo_bin("ghost")
         .expect("the ghost binary is built")
         .current_dir(dir)
-        .env("GHOST_TARGET_DIR", std::env::temp_dir().join("ghost-tests-target"))
+        .env(
+            "GHOST_TARGET_DIR",
+            std::env::temp_dir().join("ghost-tests-target"),
+        )
         .args(args)
         .output()
         .expect("ghost runs");
-    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
     (out.status.code(), text)
 }
 
@@ -59,10 +66,18 @@ fn lint_and_perf_refuse_the_wrong_implementation_and_accept_the_right_one() {
 
     let (code, out) = ghost(dir, &["build", "--provider", "manual"]);
     assert_eq!(code, Some(1), "{out}");
-    let lint_prompt = std::fs::read_to_string(dir.join(".ghost/prompts/q.lint.md")).expect("a repair prompt");
-    assert!(lint_prompt.contains("`nfr lint` is broken") && lint_prompt.contains("needless_return"), "{lint_prompt}");
-    let perf_prompt = std::fs::read_to_string(dir.join(".ghost/prompts/q.perf.md")).expect("a repair prompt");
-    assert!(perf_prompt.contains("`nfr perf echo(1000) < 5ms` is broken"), "{perf_prompt}");
+    let lint_prompt =
+        std::fs::read_to_string(dir.join(".ghost/prompts/q.lint.md")).expect("a repair prompt");
+    assert!(
+        lint_prompt.contains("`nfr lint` is broken") && lint_prompt.contains("needless_return"),
+        "{lint_prompt}"
+    );
+    let perf_prompt =
+        std::fs::read_to_string(dir.join(".ghost/prompts/q.perf.md")).expect("a repair prompt");
+    assert!(
+        perf_prompt.contains("`nfr perf echo(1000) < 5ms` is broken"),
+        "{perf_prompt}"
+    );
     assert!(!dir.join("ghost.lock").exists(), "nothing is locked");
 
     write(dir, "generated/src/q/lint/imp.rs", LINT_RIGHT);
@@ -70,6 +85,12 @@ fn lint_and_perf_refuse_the_wrong_implementation_and_accept_the_right_one() {
     let (code, out) = ghost(dir, &["build", "--provider", "manual"]);
     assert_eq!(code, Some(0), "{out}");
     let lock = std::fs::read_to_string(dir.join("ghost.lock")).expect("the lock");
-    assert!(lock.contains("\"q.lint\"") && lock.contains("\"q.perf\""), "{lock}");
-    assert!(out.contains("1 checked, 0 asked"), "the report says which NFRs were checked: {out}");
+    assert!(
+        lock.contains("\"q.lint\"") && lock.contains("\"q.perf\""),
+        "{lock}"
+    );
+    assert!(
+        out.contains("1 checked, 0 asked"),
+        "the report says which NFRs were checked: {out}"
+    );
 }
