@@ -1,4 +1,4 @@
-//! The `ghost` binary: parses arguments and hands over to [`ghost::run`].
+//! The `ghost` binary: hands the command line to [`ghost::cli::main`].
 fn main() -> std::process::ExitCode {
     ghost::cli::main()
 }

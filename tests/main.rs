@@ -2,6 +2,7 @@
 //! Each module drives the real `ghost` binary or the library's stages on fixtures.
 
 mod check_fixtures;
+mod cli;
 mod fmt_fixtures;
 mod fuzz;
 mod prompts;

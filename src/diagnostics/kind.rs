@@ -195,6 +195,13 @@ pub enum Kind {
     BadCrateName {
         name: String,
     },
+
+    // ----- E05xx: modules and the project -----
+    /// `ghost check FILE`: a module the file `use`s (directly or through others) has
+    /// errors of its own; reported once, at the `use`.
+    DependencyHasErrors {
+        name: String,
+    },
 }
 
 impl Kind {
@@ -257,6 +264,8 @@ impl Kind {
             BadMaxLines => "E0405",
             DuplicateNfr { .. } => "E0406",
             BadCrateName { .. } => "E0407",
+
+            DependencyHasErrors { .. } => "E0501",
         }
     }
 
@@ -353,6 +362,8 @@ impl Kind {
             BadMaxLines => "`nfr max_lines` needs a number greater than 0".into(),
             DuplicateNfr { what } => format!("`nfr {what}` is given more than once"),
             BadCrateName { name } => format!("`{name}` is not a valid crate name"),
+
+            DependencyHasErrors { name } => format!("module `{name}` has errors"),
         }
     }
 
@@ -391,6 +402,9 @@ impl Kind {
             UnorderedMapKey { .. } => Some("use `int`, `str` or another type without `float` as the key".into()),
             InfiniteType { .. } => Some("put the recursive part inside a `list` or a `map`".into()),
             ReservedName { .. } => Some("choose another name".into()),
+            DependencyHasErrors { .. } => {
+                Some("run `ghost check` on the whole project, or on that module's file, to see them".into())
+            }
             NotBool { .. } => Some("a contract is a condition: compare values with `==`, `<`, ...".into()),
             _ => None,
         }

@@ -1,0 +1,41 @@
+//! Errors that stop a command before or outside the specs' own diagnostics, and the exit
+//! code each maps to.
+
+use super::Exit;
+use crate::project::ProjectError;
+use std::path::PathBuf;
+
+#[derive(Debug, thiserror::Error)]
+pub enum CommandError {
+    #[error(transparent)]
+    Project(#[from] ProjectError),
+    #[error("`ghost {command}` is not implemented yet\nhelp: {instead}")]
+    NotImplemented { command: &'static str, instead: &'static str },
+    #[error(
+        "`{}` already exists\nhelp: this folder is already a ghost project; run `ghost check` in it, or give `ghost init` another folder",
+        path.display()
+    )]
+    AlreadyInitialized { path: PathBuf },
+    #[error("cannot write `{}`: {source}\nhelp: check that the folder exists and is writable", path.display())]
+    Write {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("cannot determine the current folder: {0}\nhelp: run ghost from a folder that exists")]
+    CurrentDir(std::io::Error),
+}
+
+impl CommandError {
+    /// The exit code this error ends the run with.
+    pub fn exit(&self) -> Exit {
+        match self {
+            CommandError::Project(_)
+            | CommandError::NotImplemented { .. }
+            | CommandError::AlreadyInitialized { .. }
+            | CommandError::CurrentDir(_) => Exit::Usage,
+            // Not being able to write is an environment problem, like a bad configuration.
+            CommandError::Write { .. } => Exit::Usage,
+        }
+    }
+}

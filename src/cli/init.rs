@@ -1,0 +1,105 @@
+//! `ghost init [DIR]`: a new project with one example spec that checks clean.
+
+use super::{CommandError, Exit, Output};
+use crate::config::FILE_NAME;
+use crate::project::display_path;
+use std::path::{Path, PathBuf};
+
+pub const HELP: &str = "\
+Creates DIR (default: the current folder) if needed, and in it:
+  ghost.toml              the project settings (fill in [agent] before `ghost build`)
+  specs/text/slug.ghost   an example spec
+  .gitignore              with `.ghost/`, ghost's local state
+An existing ghost.toml is never overwritten.
+
+Examples:
+  ghost init demo && cd demo && ghost check
+  ghost init";
+
+#[derive(Debug, clap::Args)]
+pub struct InitArgs {
+    /// The project's folder; the current folder when not given
+    #[arg(value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+}
+
+const CONFIG_TEMPLATE: &str = include_str!("init/ghost.toml.in");
+const EXAMPLE_SPEC: &str = include_str!("init/slug.ghost");
+const EXAMPLE_PATH: &str = "specs/text/slug.ghost";
+const GITIGNORE_ENTRY: &str = ".ghost/";
+
+pub fn run(args: &InitArgs, out: &Output) -> Result<Exit, CommandError> {
+    let cwd = std::env::current_dir().map_err(CommandError::CurrentDir)?;
+    let dir = match &args.dir {
+        Some(dir) => cwd.join(dir),
+        None => cwd.clone(),
+    };
+    let config = dir.join(FILE_NAME);
+    if config.exists() {
+        return Err(CommandError::AlreadyInitialized { path: display_path(&cwd, &config) });
+    }
+    create_dir(&dir)?;
+    let dir = dir.canonicalize().unwrap_or(dir);
+    let name = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "demo".into());
+    write_new(&dir.join(FILE_NAME), &config_text(&name))?;
+    let example = dir.join(EXAMPLE_PATH);
+    if !example.exists() {
+        if let Some(parent) = example.parent() {
+            create_dir(parent)?;
+        }
+        write_new(&example, EXAMPLE_SPEC)?;
+    }
+    add_gitignore_entry(&dir.join(".gitignore"))?;
+    let cwd = cwd.canonicalize().unwrap_or(cwd);
+    out.status(&format!("created ghost project `{name}` in {}", display_path(&cwd, &dir).display()));
+    out.status("next: `ghost check` checks the example spec; fill in [agent] in ghost.toml, then `ghost build`");
+    Ok(Exit::Success)
+}
+
+/// The config file for a project called `name` (quoted as a TOML string).
+fn config_text(name: &str) -> String {
+    let quoted = toml::Value::String(name.to_string()).to_string();
+    CONFIG_TEMPLATE.replace("{name}", &quoted)
+}
+
+fn create_dir(dir: &Path) -> Result<(), CommandError> {
+    std::fs::create_dir_all(dir).map_err(|source| CommandError::Write { path: dir.to_path_buf(), source })
+}
+
+fn write_new(path: &Path, text: &str) -> Result<(), CommandError> {
+    std::fs::write(path, text).map_err(|source| CommandError::Write { path: path.to_path_buf(), source })
+}
+
+/// Appends `.ghost/` to `.gitignore` unless a line already names it.
+fn add_gitignore_entry(path: &Path) -> Result<(), CommandError> {
+    let existing = std::fs::read_to_string(path).unwrap_or_default();
+    if existing.lines().any(|l| matches!(l.trim(), ".ghost" | ".ghost/" | "/.ghost" | "/.ghost/")) {
+        return Ok(());
+    }
+    let mut text = existing;
+    if !text.is_empty() && !text.ends_with('\n') {
+        text.push('\n');
+    }
+    text.push_str(GITIGNORE_ENTRY);
+    text.push('\n');
+    write_new(path, &text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_config_template_is_a_valid_config() {
+        let text = config_text("my \"odd\" name");
+        let config = crate::config::Config::parse(Path::new("ghost.toml"), &text).expect("the template parses");
+        assert_eq!(config.project.name.as_deref(), Some("my \"odd\" name"));
+    }
+
+    #[test]
+    fn the_example_spec_parses() {
+        let (ast, diags) = crate::syntax::parse(Path::new(EXAMPLE_PATH), EXAMPLE_SPEC);
+        assert!(diags.is_empty(), "{diags:?}");
+        assert_eq!(ast.module.map(|m| m.path.dotted()).as_deref(), Some("text.slug"));
+    }
+}

@@ -1,0 +1,160 @@
+//! The command line: clap's definitions of every command and flag, and the dispatch to
+//! one function per command (each in its own file: `check.rs`, `fmt.rs`, `init.rs`, ...).
+//!
+//! In: the process's arguments. Out: text on stdout and stderr and an [`Exit`] code.
+//! Commands return `Result<Exit, CommandError>`; the mapping of errors to exit codes lives
+//! in `error.rs` and the codes themselves in `exit.rs`.
+
+mod build;
+mod check;
+mod error;
+mod exit;
+mod fmt;
+mod init;
+mod output;
+mod prompt;
+mod status;
+mod test;
+mod watch;
+
+pub use error::CommandError;
+pub use exit::Exit;
+pub use output::{ColorChoice, MessageFormat, Output};
+
+use clap::{Args, Parser, Subcommand};
+use std::ffi::OsString;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+const ABOUT: &str = "Spec-driven code generation: specs are the source, implementations are disposable";
+
+const MAIN_HELP: &str = "\
+Start here:
+  ghost init demo && cd demo    a new project with one example spec
+  ghost check                   check every spec of the project (fast enough for every save)
+  ghost fmt                     format every spec file in place
+
+Exit codes: 0 all good; 1 the specs have errors (or a module is not fresh); 2 bad usage or
+configuration; 3 the agent failed.";
+
+/// `ghost`: the whole command line.
+#[derive(Debug, Parser)]
+#[command(name = "ghost", version, about = ABOUT, after_help = MAIN_HELP, propagate_version = true)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Flags every command takes.
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// How diagnostics are printed: `human` (on stderr), `short` (`file:line:col: severity:
+    /// message`, one a line, on stdout) or `json` (one object a line, on stdout)
+    #[arg(long, global = true, value_enum, default_value_t = MessageFormat::Human, value_name = "FORMAT")]
+    pub message_format: MessageFormat,
+    /// Print only diagnostics and errors, no progress or summary lines
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Say more about what ghost does (repeat for more)
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    /// When to color the output; `auto` colors a terminal unless NO_COLOR is set
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    pub color: ColorChoice,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create a new project: ghost.toml, one example spec, a .gitignore entry
+    #[command(after_help = init::HELP)]
+    Init(init::InitArgs),
+    /// Parse and check specs, and print their diagnostics
+    #[command(after_help = check::HELP)]
+    Check(check::CheckArgs),
+    /// Generate or repair every module that is not fresh, with an agent
+    #[command(after_help = build::HELP)]
+    Build(build::BuildArgs),
+    /// Run the acceptance tests of the generated code as it is on disk
+    #[command(after_help = test::HELP)]
+    Test(test::TestArgs),
+    /// One line per module: state, attempts, tokens, last result
+    #[command(after_help = status::HELP)]
+    Status(status::StatusArgs),
+    /// Print the exact prompt the agent would get for a module
+    #[command(after_help = prompt::HELP)]
+    Prompt(prompt::PromptArgs),
+    /// Format spec files canonically
+    #[command(after_help = fmt::HELP)]
+    Fmt(fmt::FmtArgs),
+    /// Re-run `check` (and with --build, `build`) on every save
+    #[command(after_help = watch::HELP)]
+    Watch(watch::WatchArgs),
+}
+
+/// The entry point of the `ghost` binary.
+pub fn main() -> ExitCode {
+    run(std::env::args_os()).into()
+}
+
+/// Parses `args` (the first is the program name) and runs the command.
+pub fn run<I, T>(args: I) -> Exit
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            // `--help` and `--version` arrive here too; they are not failures.
+            let code = if e.use_stderr() { Exit::Usage } else { Exit::Success };
+            let _ = e.print();
+            return code;
+        }
+    };
+    let out = Output::new(&cli.global);
+    let result = match &cli.command {
+        Command::Init(args) => init::run(args, &out),
+        Command::Check(args) => check::run(args, &out),
+        Command::Build(args) => build::run(args, &out),
+        Command::Test(args) => test::run(args, &out),
+        Command::Status(args) => status::run(args, &out),
+        Command::Prompt(args) => prompt::run(args, &out),
+        Command::Fmt(args) => fmt::run(args, &out),
+        Command::Watch(args) => watch::run(args, &out),
+    };
+    match result {
+        Ok(exit) => exit,
+        Err(e) => {
+            out.error(&e.to_string());
+            e.exit()
+        }
+    }
+}
+
+/// Paths given on the command line, for commands that take files or folders.
+#[derive(Debug, Args, Clone, Default)]
+pub struct PathArgs {
+    /// Spec files or folders (a folder means every spec below it); the whole project when
+    /// none is given
+    #[arg(value_name = "PATHS")]
+    pub paths: Vec<PathBuf>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn bad_flags_are_usage_errors() {
+        assert_eq!(run(["ghost", "check", "--no-such-flag"]), Exit::Usage);
+        assert_eq!(run(["ghost", "--help"]), Exit::Success);
+    }
+}

@@ -1,0 +1,109 @@
+//! Where and how the commands print: diagnostics in the chosen `--message-format`, status
+//! and summary lines, errors; color and `-q`/`-v`.
+//!
+//! The choice of streams follows Cargo: `human` diagnostics go to stderr, like rustc's;
+//! `short` and `json` diagnostics go to stdout, one a line, so that an editor's problem
+//! matcher or a script reads them without mixing in anything else. Status, summary and
+//! error lines always go to stderr.
+
+use super::GlobalArgs;
+use crate::diagnostics::render::{self, Format, Sources};
+use crate::diagnostics::Diagnostic;
+use std::io::{IsTerminal, Write};
+
+/// `--message-format`
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum MessageFormat {
+    Human,
+    Short,
+    Json,
+}
+
+/// `--color`
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+/// The printing settings of one run.
+#[derive(Debug, Clone)]
+pub struct Output {
+    pub format: MessageFormat,
+    pub color: bool,
+    pub quiet: bool,
+    pub verbose: u8,
+}
+
+impl Output {
+    pub fn new(global: &GlobalArgs) -> Output {
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        let color = match global.color {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => !no_color && std::io::stderr().is_terminal(),
+        };
+        Output { format: global.message_format, color, quiet: global.quiet, verbose: global.verbose }
+    }
+
+    fn render_format(&self) -> Format {
+        match self.format {
+            MessageFormat::Human => Format::Human,
+            MessageFormat::Short => Format::Short,
+            MessageFormat::Json => Format::Json,
+        }
+    }
+
+    /// Prints diagnostics in the chosen format, on the chosen stream.
+    pub fn diagnostics(&self, diags: &[Diagnostic], sources: &Sources) {
+        if diags.is_empty() {
+            return;
+        }
+        let text = render::render(diags, sources, self.render_format(), self.color);
+        match self.format {
+            MessageFormat::Human => write_all(&mut std::io::stderr().lock(), &text),
+            MessageFormat::Short | MessageFormat::Json => write_all(&mut std::io::stdout().lock(), &text),
+        }
+    }
+
+    /// A result line for the user (stdout, always shown: `fmt --check`'s file list).
+    pub fn result(&self, line: &str) {
+        write_all(&mut std::io::stdout().lock(), &format!("{line}\n"));
+    }
+
+    /// A summary or progress line (stderr), left out with `-q`.
+    pub fn status(&self, line: &str) {
+        if !self.quiet {
+            write_all(&mut std::io::stderr().lock(), &format!("{line}\n"));
+        }
+    }
+
+    /// A line shown only with `-v`.
+    pub fn verbose(&self, line: &str) {
+        if self.verbose > 0 && !self.quiet {
+            write_all(&mut std::io::stderr().lock(), &format!("{line}\n"));
+        }
+    }
+
+    /// An error that stops the command (stderr, always shown).
+    pub fn error(&self, message: &str) {
+        let label = if self.color { "\x1b[1;31merror\x1b[0m" } else { "error" };
+        write_all(&mut std::io::stderr().lock(), &format!("{label}: {message}\n"));
+    }
+}
+
+/// Writes, ignoring a closed pipe (`ghost check | head` must not panic).
+fn write_all(w: &mut dyn Write, text: &str) {
+    let _ = w.write_all(text.as_bytes());
+    let _ = w.flush();
+}
+
+/// `1 error`, `2 errors`.
+pub fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("{n} {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}

@@ -1,0 +1,384 @@
+//! `ghost.toml`: the project settings, where they are found, and how the environment and
+//! the command line are layered on top of them.
+//!
+//! Reading the file is the only I/O here; [`Config::parse`] and [`AgentOverrides::apply`]
+//! are pure so they can be tested without a disk.
+
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+/// The file name that marks a project's root.
+pub const FILE_NAME: &str = "ghost.toml";
+
+/// The whole of `ghost.toml`, with defaults filled in.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    #[serde(default)]
+    pub project: ProjectSettings,
+    #[serde(default)]
+    pub agent: AgentSettings,
+}
+
+/// `[project]`
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ProjectSettings {
+    /// The project's name; the generated crate is named after it. Defaults to the name of
+    /// the folder that holds `ghost.toml` (filled in by [`load`]).
+    pub name: Option<String>,
+    /// The folder of the spec files, relative to the project root.
+    pub specs: PathBuf,
+    /// The folder ghost generates into, relative to the project root.
+    pub out: PathBuf,
+    /// The target language; only `rust` for now.
+    pub target: String,
+    /// A folder of prompt templates that override the built-in ones.
+    pub templates: Option<PathBuf>,
+}
+
+impl Default for ProjectSettings {
+    fn default() -> Self {
+        ProjectSettings {
+            name: None,
+            specs: PathBuf::from("specs"),
+            out: PathBuf::from("generated"),
+            target: "rust".into(),
+            templates: None,
+        }
+    }
+}
+
+/// `[agent]`: who writes the implementations.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AgentSettings {
+    /// `openai`, `anthropic`, `command` or `manual`; `None` when no agent is configured.
+    pub provider: Option<String>,
+    pub model: Option<String>,
+    pub base_url: Option<String>,
+    /// The name of the environment variable that holds the API key (never the key).
+    pub api_key_env: Option<String>,
+    /// For `provider = "command"`: the program that reads the prompt on stdin.
+    pub command: Option<String>,
+    pub max_attempts: u32,
+    pub concurrency: u32,
+    pub max_tokens_per_build: Option<u64>,
+}
+
+impl Default for AgentSettings {
+    fn default() -> Self {
+        AgentSettings {
+            provider: None,
+            model: None,
+            base_url: None,
+            api_key_env: None,
+            command: None,
+            max_attempts: 4,
+            concurrency: 4,
+            max_tokens_per_build: None,
+        }
+    }
+}
+
+/// Agent settings given outside `ghost.toml`: by the environment (`GHOST_PROVIDER`,
+/// `GHOST_MODEL`, `GHOST_BASE_URL`) or by command-line flags. `None` leaves the setting
+/// as it is.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AgentOverrides {
+    pub provider: Option<String>,
+    pub model: Option<String>,
+    pub base_url: Option<String>,
+    pub max_attempts: Option<u32>,
+    pub concurrency: Option<u32>,
+}
+
+/// A loaded project configuration: the settings and where they came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoadedConfig {
+    /// The folder that holds `ghost.toml`.
+    pub root: PathBuf,
+    /// The path of `ghost.toml` itself.
+    pub file: PathBuf,
+    pub config: Config,
+}
+
+/// What can go wrong finding or reading `ghost.toml`.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error(
+        "no `ghost.toml` found in `{}` or any folder above it\n\
+         help: run `ghost init` to start a project here, or change into a project's folder",
+        start.display()
+    )]
+    NotFound { start: PathBuf },
+    #[error("cannot read `{}`: {source}\nhelp: check that the file exists and is readable", file.display())]
+    Unreadable {
+        file: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("invalid `{}`: {message}\nhelp: see the `ghost.toml` section of the README for every key", file.display())]
+    Invalid { file: PathBuf, message: String },
+    #[error("invalid `{}`: `{key}` {problem}\nhelp: {fix}", file.display())]
+    BadValue { file: PathBuf, key: &'static str, problem: String, fix: &'static str },
+    #[error("invalid environment variable `{var}`: {problem}")]
+    BadEnv { var: &'static str, problem: String },
+}
+
+impl Config {
+    /// Parses the text of a `ghost.toml`; `file` is only used in error messages.
+    pub fn parse(file: &Path, text: &str) -> Result<Config, ConfigError> {
+        let config: Config = toml::from_str(text)
+            .map_err(|e| ConfigError::Invalid { file: file.to_path_buf(), message: describe_toml_error(text, &e) })?;
+        config.validate(file)?;
+        Ok(config)
+    }
+
+    fn validate(&self, file: &Path) -> Result<(), ConfigError> {
+        let bad = |key, problem: &str, fix| ConfigError::BadValue { file: file.to_path_buf(), key, problem: problem.into(), fix };
+        if self.project.target != "rust" {
+            return Err(bad(
+                "project.target",
+                &format!("is `{}`, which ghost does not support", self.project.target),
+                "set `target = \"rust\"` (the only target so far)",
+            ));
+        }
+        if self.project.specs.as_os_str().is_empty() {
+            return Err(bad("project.specs", "is empty", "name the folder of the spec files, e.g. `specs = \"specs\"`"));
+        }
+        if self.project.out.as_os_str().is_empty() {
+            return Err(bad("project.out", "is empty", "name the folder to generate into, e.g. `out = \"generated\"`"));
+        }
+        if self.agent.max_attempts == 0 {
+            return Err(bad("agent.max_attempts", "is 0", "allow at least one attempt, e.g. `max_attempts = 4`"));
+        }
+        if self.agent.concurrency == 0 {
+            return Err(bad("agent.concurrency", "is 0", "allow at least one agent at a time, e.g. `concurrency = 4`"));
+        }
+        if let Some(p) = &self.agent.provider {
+            if !["openai", "anthropic", "command", "manual"].contains(&p.as_str()) {
+                return Err(bad(
+                    "agent.provider",
+                    &format!("is `{p}`, which ghost does not know"),
+                    "use one of `openai`, `anthropic`, `command`, `manual`",
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// toml's own rendering quotes the line with a caret over several lines; one line that
+/// names the problem (`unknown field `x`, expected one of ...`) and where is enough.
+fn describe_toml_error(text: &str, e: &toml::de::Error) -> String {
+    let message = e.message().trim().to_string();
+    match e.span() {
+        Some(span) => {
+            let (line, col) = crate::diagnostics::LineIndex::new(text).line_col(text, span.start);
+            format!("{message} (line {line}, column {col})")
+        }
+        None => message,
+    }
+}
+
+impl AgentOverrides {
+    /// Reads `GHOST_PROVIDER`, `GHOST_MODEL` and `GHOST_BASE_URL` through `get` (pass
+    /// `|k| std::env::var(k).ok()`); empty values count as unset.
+    pub fn from_env(get: impl Fn(&str) -> Option<String>) -> AgentOverrides {
+        let var = |k: &str| get(k).filter(|v| !v.is_empty());
+        AgentOverrides {
+            provider: var("GHOST_PROVIDER"),
+            model: var("GHOST_MODEL"),
+            base_url: var("GHOST_BASE_URL"),
+            max_attempts: None,
+            concurrency: None,
+        }
+    }
+
+    /// `self` on top of `under`: every setting `self` gives wins.
+    pub fn over(self, under: AgentOverrides) -> AgentOverrides {
+        AgentOverrides {
+            provider: self.provider.or(under.provider),
+            model: self.model.or(under.model),
+            base_url: self.base_url.or(under.base_url),
+            max_attempts: self.max_attempts.or(under.max_attempts),
+            concurrency: self.concurrency.or(under.concurrency),
+        }
+    }
+
+    /// The agent settings with these overrides applied.
+    pub fn apply(&self, settings: &AgentSettings) -> AgentSettings {
+        let mut out = settings.clone();
+        if let Some(v) = &self.provider {
+            out.provider = Some(v.clone());
+        }
+        if let Some(v) = &self.model {
+            out.model = Some(v.clone());
+        }
+        if let Some(v) = &self.base_url {
+            out.base_url = Some(v.clone());
+        }
+        if let Some(v) = self.max_attempts {
+            out.max_attempts = v;
+        }
+        if let Some(v) = self.concurrency {
+            out.concurrency = v;
+        }
+        out
+    }
+}
+
+/// The agent settings a command should use: `ghost.toml`, then the environment, then the
+/// command-line flags, each layer overriding the one below.
+pub fn effective_agent(config: &Config, env: AgentOverrides, flags: AgentOverrides) -> AgentSettings {
+    flags.over(env).apply(&config.agent)
+}
+
+/// Finds `ghost.toml` in `start` or the nearest folder above it.
+pub fn find(start: &Path) -> Result<PathBuf, ConfigError> {
+    start
+        .ancestors()
+        .map(|dir| dir.join(FILE_NAME))
+        .find(|candidate| candidate.is_file())
+        .ok_or_else(|| ConfigError::NotFound { start: start.to_path_buf() })
+}
+
+/// Finds and reads the project's `ghost.toml`, starting at `start` (usually the current
+/// folder) and walking up.
+pub fn load(start: &Path) -> Result<LoadedConfig, ConfigError> {
+    let file = find(start)?;
+    load_file(&file)
+}
+
+/// Reads one `ghost.toml`.
+pub fn load_file(file: &Path) -> Result<LoadedConfig, ConfigError> {
+    let bytes = std::fs::read(file).map_err(|source| ConfigError::Unreadable { file: file.to_path_buf(), source })?;
+    let text = String::from_utf8(bytes).map_err(|e| ConfigError::Invalid {
+        file: file.to_path_buf(),
+        message: format!("the file is not valid UTF-8 (at byte {})", e.utf8_error().valid_up_to()),
+    })?;
+    let mut config = Config::parse(file, &text)?;
+    let root = file.parent().map(Path::to_path_buf).unwrap_or_default();
+    if config.project.name.is_none() {
+        config.project.name = root.file_name().map(|n| n.to_string_lossy().into_owned());
+    }
+    Ok(LoadedConfig { root, file: file.to_path_buf(), config })
+}
+
+impl LoadedConfig {
+    /// The specs folder, as a path (absolute when the root is).
+    pub fn specs_dir(&self) -> PathBuf {
+        self.root.join(&self.config.project.specs)
+    }
+
+    /// The output folder.
+    pub fn out_dir(&self) -> PathBuf {
+        self.root.join(&self.config.project.out)
+    }
+
+    /// The project's name (the folder's name when `ghost.toml` gives none).
+    pub fn name(&self) -> &str {
+        self.config.project.name.as_deref().unwrap_or("ghost-project")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Config, ConfigError> {
+        Config::parse(Path::new("ghost.toml"), text)
+    }
+
+    #[test]
+    fn empty_file_gives_defaults() {
+        let c = parse("").expect("an empty ghost.toml is valid");
+        assert_eq!(c.project.specs, PathBuf::from("specs"));
+        assert_eq!(c.project.out, PathBuf::from("generated"));
+        assert_eq!(c.project.target, "rust");
+        assert_eq!(c.agent.max_attempts, 4);
+        assert_eq!(c.agent.concurrency, 4);
+        assert_eq!(c.agent.provider, None);
+    }
+
+    #[test]
+    fn every_documented_key_is_read() {
+        let c = parse(
+            r#"
+            [project]
+            name = "demo"
+            specs = "s"
+            out = "o"
+            target = "rust"
+            templates = "t"
+            [agent]
+            provider = "openai"
+            model = "gpt-5"
+            base_url = "http://127.0.0.1:11434/v1"
+            api_key_env = "OPENAI_API_KEY"
+            command = "codex exec --full-auto -"
+            max_attempts = 2
+            concurrency = 8
+            max_tokens_per_build = 2_000_000
+            "#,
+        )
+        .expect("valid");
+        assert_eq!(c.project.name.as_deref(), Some("demo"));
+        assert_eq!(c.project.templates, Some(PathBuf::from("t")));
+        assert_eq!(c.agent.max_attempts, 2);
+        assert_eq!(c.agent.concurrency, 8);
+        assert_eq!(c.agent.max_tokens_per_build, Some(2_000_000));
+        assert_eq!(c.agent.command.as_deref(), Some("codex exec --full-auto -"));
+    }
+
+    #[test]
+    fn unknown_keys_are_named_with_the_file() {
+        let err = parse("[project]\nnmae = \"x\"\n").expect_err("unknown key");
+        let msg = err.to_string();
+        assert!(msg.contains("nmae"), "{msg}");
+        assert!(msg.contains("ghost.toml"), "{msg}");
+        let err = parse("[agnet]\n").expect_err("unknown table");
+        assert!(err.to_string().contains("agnet"), "{err}");
+    }
+
+    #[test]
+    fn bad_values_say_what_to_do() {
+        let err = parse("[agent]\nmax_attempts = 0\n").expect_err("zero attempts");
+        assert!(err.to_string().contains("agent.max_attempts"), "{err}");
+        let err = parse("[project]\ntarget = \"cobol\"\n").expect_err("bad target");
+        assert!(err.to_string().contains("cobol"), "{err}");
+        let err = parse("[agent]\nprovider = \"skynet\"\n").expect_err("bad provider");
+        assert!(err.to_string().contains("openai"), "{err}");
+    }
+
+    #[test]
+    fn flags_beat_environment_beat_file() {
+        let c = parse("[agent]\nprovider = \"openai\"\nmodel = \"a\"\nbase_url = \"f\"\n").expect("valid");
+        let env = AgentOverrides::from_env(|k| match k {
+            "GHOST_MODEL" => Some("b".into()),
+            "GHOST_BASE_URL" => Some("e".into()),
+            "GHOST_PROVIDER" => Some(String::new()),
+            _ => None,
+        });
+        let flags = AgentOverrides { model: Some("c".into()), concurrency: Some(1), ..Default::default() };
+        let a = effective_agent(&c, env, flags);
+        assert_eq!(a.provider.as_deref(), Some("openai"), "an empty variable counts as unset");
+        assert_eq!(a.model.as_deref(), Some("c"));
+        assert_eq!(a.base_url.as_deref(), Some("e"));
+        assert_eq!(a.concurrency, 1);
+        assert_eq!(a.max_attempts, 4);
+    }
+
+    #[test]
+    fn find_walks_up() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let deep = dir.path().join("a/b/c");
+        std::fs::create_dir_all(&deep).expect("mkdir");
+        std::fs::write(dir.path().join("a/ghost.toml"), "").expect("write");
+        assert_eq!(find(&deep).expect("found"), dir.path().join("a/ghost.toml"));
+        let loaded = load(&deep).expect("loads");
+        assert_eq!(loaded.name(), "a");
+        assert_eq!(loaded.specs_dir(), dir.path().join("a/specs"));
+    }
+}

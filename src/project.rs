@@ -1,0 +1,421 @@
+//! Loading a project from disk: finding its spec files, reading and parsing them, and
+//! (for `ghost check FILE...`) following `use`s to the files a selection depends on.
+//!
+//! This is one of the few places that touch the file system (see docs/ARCHITECTURE.md):
+//! it turns files into [`SpecFile`]s for the pure checker and keeps each file's text for
+//! rendering diagnostics. It never panics on what it reads: unreadable, binary and
+//! non-UTF-8 files become diagnostics against that file.
+
+use crate::check::{self, SpecFile};
+use crate::config::{self, ConfigError, LoadedConfig};
+use crate::diagnostics::render::Sources;
+use crate::diagnostics::{Diagnostic, Kind};
+use crate::syntax::{self, ast};
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Component, Path, PathBuf};
+
+/// The extension of spec files.
+pub const SPEC_EXTENSION: &str = "ghost";
+
+/// A project found on disk: its configuration and its folders, as absolute paths.
+#[derive(Debug, Clone)]
+pub struct Project {
+    pub config: LoadedConfig,
+    /// The folder that holds `ghost.toml` (canonical).
+    pub root: PathBuf,
+    /// The specs folder (canonical when it exists).
+    pub specs_dir: PathBuf,
+    /// The current folder, which display paths are relative to (canonical).
+    pub cwd: PathBuf,
+}
+
+/// Spec files read and parsed, ready for the checker.
+#[derive(Debug, Clone, Default)]
+pub struct Loaded {
+    /// Every parsed file: those asked for and, for a selection, the files they depend on.
+    pub files: Vec<SpecFile>,
+    /// The display paths of the files asked for; diagnostics are reported for these only.
+    pub selected: BTreeSet<PathBuf>,
+    /// Read and syntax diagnostics of every file in `files`.
+    pub diagnostics: Vec<Diagnostic>,
+    /// What to show, when rendering, of each file that is not UTF-8 (the others' text is
+    /// in `files`).
+    pub printable: BTreeMap<PathBuf, String>,
+}
+
+/// What the checker made of a loaded set of files.
+#[derive(Debug, Clone)]
+pub struct Checked {
+    pub project: check::Project,
+    /// The diagnostics of the selected files, sorted.
+    pub diagnostics: Vec<Diagnostic>,
+    /// How many files were asked for.
+    pub selected_files: usize,
+}
+
+/// What can go wrong before any spec is read; all are usage or configuration errors.
+#[derive(Debug, thiserror::Error)]
+pub enum ProjectError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error("cannot determine the current folder: {0}\nhelp: run ghost from a folder that exists")]
+    NoCurrentDir(std::io::Error),
+    #[error(
+        "the specs folder `{}` does not exist\nhelp: create it and put `.ghost` files in it, or set `specs` under `[project]` in `{}`",
+        dir.display(), config.display()
+    )]
+    NoSpecsDir { dir: PathBuf, config: PathBuf },
+    #[error("`{}` does not exist\nhelp: give spec files or folders that hold them", path.display())]
+    NoSuchPath { path: PathBuf },
+    #[error("cannot list `{}`: {reason}\nhelp: check the folder's permissions", path.display())]
+    Walk { path: PathBuf, reason: String },
+}
+
+impl Project {
+    /// Finds the project that holds `cwd` (walking up to the nearest `ghost.toml`).
+    pub fn discover(cwd: &Path) -> Result<Project, ProjectError> {
+        let cwd = cwd.canonicalize().map_err(ProjectError::NoCurrentDir)?;
+        let config = config::load(&cwd)?;
+        let root = config.root.canonicalize().unwrap_or_else(|_| config.root.clone());
+        let specs = root.join(&config.config.project.specs);
+        let specs_dir = specs.canonicalize().unwrap_or(specs);
+        Ok(Project { config, root, specs_dir, cwd })
+    }
+
+    /// Finds the project from the process's current folder.
+    pub fn from_current_dir() -> Result<Project, ProjectError> {
+        let cwd = std::env::current_dir().map_err(ProjectError::NoCurrentDir)?;
+        Project::discover(&cwd)
+    }
+
+    /// Every spec file of the project, sorted.
+    pub fn spec_paths(&self) -> Result<Vec<PathBuf>, ProjectError> {
+        if !self.specs_dir.is_dir() {
+            return Err(ProjectError::NoSpecsDir {
+                dir: display_path(&self.cwd, &self.specs_dir),
+                config: display_path(&self.cwd, &self.config.file),
+            });
+        }
+        discover(&self.specs_dir)
+    }
+
+    /// The path a file is shown as: relative to the current folder, as rustc shows paths.
+    pub fn display(&self, path: &Path) -> PathBuf {
+        display_path(&self.cwd, path)
+    }
+
+    /// The module a file must declare, from its path under the specs folder.
+    pub fn expected_module(&self, path: &Path) -> Option<String> {
+        expected_module(&self.specs_dir, path)
+    }
+
+    /// The file that holds module `a.b`: `specs/a/b.ghost`.
+    pub fn module_file(&self, module: &str) -> PathBuf {
+        let mut path = self.specs_dir.clone();
+        for segment in module.split('.') {
+            path.push(segment);
+        }
+        path.set_extension(SPEC_EXTENSION);
+        path
+    }
+
+    /// Reads and parses every spec file of the project.
+    pub fn load_all(&self) -> Result<Loaded, ProjectError> {
+        let paths = self.spec_paths()?;
+        let mut loaded = Loaded::default();
+        for read in self.read_all(&paths) {
+            loaded.push(read, true);
+        }
+        Ok(loaded)
+    }
+
+    /// Reads and parses the given files (folders stand for every spec file below them),
+    /// then the files of the modules they `use`, transitively. Only the given files are
+    /// [`Loaded::selected`].
+    pub fn load_selection(&self, paths: &[PathBuf]) -> Result<Loaded, ProjectError> {
+        let mut wanted = Vec::new();
+        for path in paths {
+            let abs = self.cwd.join(path);
+            let abs = abs.canonicalize().map_err(|_| ProjectError::NoSuchPath { path: path.clone() })?;
+            if abs.is_dir() {
+                wanted.extend(discover(&abs)?);
+            } else {
+                wanted.push(abs);
+            }
+        }
+        let mut loaded = Loaded::default();
+        let mut seen = BTreeSet::new();
+        wanted.retain(|p| seen.insert(p.clone()));
+        for read in self.read_all(&wanted) {
+            loaded.push(read, true);
+        }
+        // Follow `use`s breadth-first; a module whose file does not exist is left to the
+        // checker, which reports it as unknown at the `use`.
+        let mut next = 0;
+        while next < loaded.files.len() {
+            let uses: Vec<String> = uses_of(&loaded.files[next].ast).map(|u| u.path.dotted()).collect();
+            next += 1;
+            for module in uses {
+                let path = self.module_file(&module);
+                if !seen.contains(&path) && path.is_file() {
+                    seen.insert(path.clone());
+                    let read = self.read_one(&path);
+                    loaded.push(read, false);
+                }
+            }
+        }
+        Ok(loaded)
+    }
+
+    /// Reads and parses files, on as many threads as there are cores (parsing is most of
+    /// the time `ghost check` takes), keeping the order of `paths`.
+    fn read_all(&self, paths: &[PathBuf]) -> Vec<ReadFile> {
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+        if threads <= 1 || paths.len() < 8 {
+            return paths.iter().map(|p| self.read_one(p)).collect();
+        }
+        let chunk = paths.len().div_ceil(threads);
+        std::thread::scope(|scope| {
+            let workers: Vec<_> = paths
+                .chunks(chunk)
+                .map(|part| scope.spawn(move || part.iter().map(|p| self.read_one(p)).collect::<Vec<_>>()))
+                .collect();
+            workers
+                .into_iter()
+                .flat_map(|w| w.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+                .collect()
+        })
+    }
+
+    /// Reads and parses one file; a file that cannot be read or is not UTF-8 gives a
+    /// diagnostic, never an error.
+    fn read_one(&self, path: &Path) -> ReadFile {
+        let shown = self.display(path);
+        let expected_module = self.expected_module(path);
+        let mut printable = None;
+        let (ast, text, diagnostics) = match std::fs::read(path) {
+            Ok(bytes) => {
+                let (ast, diags) = syntax::parse_bytes(&shown, &bytes);
+                let text = match String::from_utf8(bytes) {
+                    Ok(text) => text,
+                    Err(e) => {
+                        // The checker gets no text; the renderer gets what can be shown.
+                        let valid_up_to = e.utf8_error().valid_up_to();
+                        printable = Some(printable_prefix(e.as_bytes(), valid_up_to));
+                        String::new()
+                    }
+                };
+                (ast, text, diags)
+            }
+            Err(e) => {
+                let diag = Diagnostic::new(&shown, ast::Span::new(0, 0), Kind::Unreadable { reason: e.to_string() });
+                (ast::SourceFile { module: None, comments: Vec::new() }, String::new(), vec![diag])
+            }
+        };
+        ReadFile { spec: SpecFile { file: shown, expected_module, text, ast }, diagnostics, printable }
+    }
+}
+
+/// One file as read and parsed, before it joins a [`Loaded`].
+struct ReadFile {
+    spec: SpecFile,
+    diagnostics: Vec<Diagnostic>,
+    /// For a file that is not UTF-8: what the renderer shows of it.
+    printable: Option<String>,
+}
+
+impl Loaded {
+    fn push(&mut self, read: ReadFile, selected: bool) {
+        if selected {
+            self.selected.insert(read.spec.file.clone());
+        }
+        if let Some(text) = read.printable {
+            self.printable.insert(read.spec.file.clone(), text);
+        }
+        self.diagnostics.extend(read.diagnostics);
+        self.files.push(read.spec);
+    }
+
+    /// The texts the renderer needs to show `diags`: only the files they point into.
+    pub fn sources_for(&self, diags: &[Diagnostic]) -> Sources {
+        let wanted: BTreeSet<&Path> = diags.iter().map(|d| d.file.as_path()).collect();
+        let mut sources = Sources::new();
+        for file in self.files.iter().filter(|f| wanted.contains(f.file.as_path())) {
+            let text = self.printable.get(&file.file).unwrap_or(&file.text);
+            sources.insert(file.file.clone(), text.clone());
+        }
+        sources
+    }
+}
+
+impl Loaded {
+    /// Checks the loaded files together and keeps the diagnostics of the selected files.
+    /// A dependency with errors is reported once, at the selected file's `use` of it.
+    pub fn check(&self) -> Checked {
+        let (project, check_diags) = check::check(&self.files);
+        let mut all: Vec<Diagnostic> = self.diagnostics.iter().cloned().chain(check_diags).collect();
+        let broken: BTreeSet<&Path> = all.iter().filter(|d| d.is_error()).map(|d| d.file.as_path()).collect();
+        let by_module: BTreeMap<String, &SpecFile> = self
+            .files
+            .iter()
+            .filter_map(|f| Some((f.ast.module.as_ref()?.path.dotted(), f)))
+            .collect();
+        let mut extra = Vec::new();
+        for file in self.files.iter().filter(|f| self.selected.contains(&f.file)) {
+            for u in uses_of(&file.ast) {
+                let name = u.path.dotted();
+                let Some(dep) = by_module.get(&name) else { continue };
+                if self.selected.contains(&dep.file) {
+                    continue; // its own diagnostics are shown
+                }
+                if closure_has(&name, &by_module, &|f: &SpecFile| broken.contains(f.file.as_path())) {
+                    extra.push(Diagnostic::new(&file.file, u.path.span, Kind::DependencyHasErrors { name }));
+                }
+            }
+        }
+        all.retain(|d| self.selected.contains(&d.file));
+        all.extend(extra);
+        crate::diagnostics::sort(&mut all);
+        all.dedup();
+        Checked { project, diagnostics: all, selected_files: self.selected.len() }
+    }
+}
+
+/// What to show of a file that is not UTF-8: its text up to the end of the line that holds
+/// the first bad byte (a binary file has no useful lines after it), with control
+/// characters blanked one byte for one so that offsets before the bad byte stay right.
+pub fn printable_prefix(bytes: &[u8], valid_up_to: usize) -> String {
+    let line_end = bytes[valid_up_to..]
+        .iter()
+        .position(|&b| b == b'\n')
+        .map_or(bytes.len(), |i| valid_up_to + i);
+    let end = line_end.min(valid_up_to + 40);
+    let shown: Vec<u8> = bytes[..end]
+        .iter()
+        .map(|&b| if b.is_ascii_control() && b != b'\n' && b != b'\t' { b' ' } else { b })
+        .collect();
+    String::from_utf8_lossy(&shown).into_owned()
+}
+
+/// Whether module `start` or any module it reaches through `use`s satisfies `bad`.
+fn closure_has(start: &str, by_module: &BTreeMap<String, &SpecFile>, bad: &dyn Fn(&SpecFile) -> bool) -> bool {
+    let mut stack = vec![start.to_string()];
+    let mut seen = BTreeSet::new();
+    while let Some(name) = stack.pop() {
+        if !seen.insert(name.clone()) {
+            continue;
+        }
+        let Some(file) = by_module.get(&name) else { continue };
+        if bad(file) {
+            return true;
+        }
+        stack.extend(uses_of(&file.ast).map(|u| u.path.dotted()));
+    }
+    false
+}
+
+/// The `use` items of a parsed file.
+fn uses_of(ast: &ast::SourceFile) -> impl Iterator<Item = &ast::Use> {
+    ast.module.iter().flat_map(|m| m.items.iter()).filter_map(|item| match item {
+        ast::Item::Use(u) => Some(u),
+        _ => None,
+    })
+}
+
+/// Every `.ghost` file below `dir`, sorted, skipping hidden folders and files.
+pub fn discover(dir: &Path) -> Result<Vec<PathBuf>, ProjectError> {
+    let mut out = Vec::new();
+    let walker = walkdir::WalkDir::new(dir)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
+    for entry in walker {
+        let entry = entry.map_err(|e| ProjectError::Walk {
+            path: e.path().map(Path::to_path_buf).unwrap_or_else(|| dir.to_path_buf()),
+            reason: e.to_string(),
+        })?;
+        let is_spec = entry.path().extension().is_some_and(|x| x == SPEC_EXTENSION);
+        if is_spec && entry.file_type().is_file() {
+            out.push(entry.into_path());
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// The module a file must declare: its path under `specs_dir` without the extension,
+/// segments joined by dots (`text/slug.ghost` -> `text.slug`). `None` for a file outside
+/// the specs folder or a path that is not UTF-8.
+pub fn expected_module(specs_dir: &Path, path: &Path) -> Option<String> {
+    let rel = path.strip_prefix(specs_dir).ok()?;
+    let rel = rel.with_extension("");
+    let segments: Option<Vec<&str>> = rel
+        .components()
+        .map(|c| match c {
+            Component::Normal(s) => s.to_str(),
+            _ => None,
+        })
+        .collect();
+    let segments = segments?;
+    (!segments.is_empty()).then(|| segments.join("."))
+}
+
+/// `path` relative to `base` (both absolute), with `..` where needed, as rustc shows
+/// paths; `path` unchanged when the two share no root.
+pub fn display_path(base: &Path, path: &Path) -> PathBuf {
+    let base: Vec<Component> = base.components().collect();
+    let target: Vec<Component> = path.components().collect();
+    let common = base.iter().zip(&target).take_while(|(a, b)| a == b).count();
+    if common == 0 {
+        return path.to_path_buf();
+    }
+    let mut out = PathBuf::new();
+    for _ in common..base.len() {
+        out.push("..");
+    }
+    for c in &target[common..] {
+        out.push(c.as_os_str());
+    }
+    if out.as_os_str().is_empty() {
+        out.push(".");
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn module_names_come_from_paths() {
+        let specs = Path::new("/p/specs");
+        assert_eq!(expected_module(specs, Path::new("/p/specs/text/slug.ghost")).as_deref(), Some("text.slug"));
+        assert_eq!(expected_module(specs, Path::new("/p/specs/a.ghost")).as_deref(), Some("a"));
+        assert_eq!(expected_module(specs, Path::new("/p/other/a.ghost")), None);
+    }
+
+    #[test]
+    fn display_paths_are_relative_to_the_current_folder() {
+        let p = |s: &str| PathBuf::from(s);
+        assert_eq!(display_path(Path::new("/p"), Path::new("/p/specs/a.ghost")), p("specs/a.ghost"));
+        assert_eq!(display_path(Path::new("/p/specs/x"), Path::new("/p/specs/a.ghost")), p("../a.ghost"));
+        assert_eq!(display_path(Path::new("/p/specs"), Path::new("/p/specs")), p("."));
+    }
+
+    #[test]
+    fn discovery_is_sorted_and_skips_hidden_folders() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        for f in ["b/z.ghost", "a.ghost", ".hidden/x.ghost", "b/a.ghost", "notes.txt"] {
+            let path = dir.path().join(f);
+            std::fs::create_dir_all(path.parent().expect("has a parent")).expect("mkdir");
+            std::fs::write(&path, "").expect("write");
+        }
+        let found: Vec<PathBuf> = discover(dir.path())
+            .expect("walks")
+            .into_iter()
+            .map(|p| p.strip_prefix(dir.path()).expect("below").to_path_buf())
+            .collect();
+        assert_eq!(found, vec![PathBuf::from("a.ghost"), PathBuf::from("b/a.ghost"), PathBuf::from("b/z.ghost")]);
+    }
+}

@@ -1,0 +1,330 @@
+//! The `ghost` binary as a user meets it: each test builds a project in a temp folder, runs
+//! the real binary there and checks its exit code and output (snapshotted with insta,
+//! the temp folder's path replaced by `[TMP]`).
+
+use assert_cmd::Command;
+use std::path::{Path, PathBuf};
+
+/// A project in a temp folder.
+struct Project {
+    dir: tempfile::TempDir,
+}
+
+impl Project {
+    /// An empty folder (no ghost.toml).
+    fn empty() -> Project {
+        Project { dir: tempfile::tempdir().expect("create a temp folder") }
+    }
+
+    /// A folder with a default ghost.toml and the given files.
+    fn with(files: &[(&str, &str)]) -> Project {
+        let p = Project::empty();
+        p.write("ghost.toml", "[project]\nname = \"t\"\n");
+        for (path, text) in files {
+            p.write(path, text);
+        }
+        p
+    }
+
+    fn root(&self) -> PathBuf {
+        self.dir.path().canonicalize().expect("the temp folder exists")
+    }
+
+    fn write(&self, path: &str, text: impl AsRef<[u8]>) {
+        let path = self.dir.path().join(path);
+        std::fs::create_dir_all(path.parent().expect("a file has a folder")).expect("mkdir");
+        std::fs::write(path, text).expect("write a fixture file");
+    }
+
+    fn read(&self, path: &str) -> String {
+        std::fs::read_to_string(self.dir.path().join(path)).expect("read a file back")
+    }
+
+    /// `ghost ARGS` in `sub` (a folder of the project).
+    fn ghost_in(&self, sub: &str, args: &[&str]) -> Run {
+        let out = Command::new(env!("CARGO_BIN_EXE_ghost"))
+            .current_dir(self.dir.path().join(sub))
+            .args(args)
+            .env_remove("NO_COLOR")
+            .env_remove("GHOST_PROVIDER")
+            .env_remove("GHOST_MODEL")
+            .env_remove("GHOST_BASE_URL")
+            .output()
+            .expect("run ghost");
+        let clean = |b: &[u8]| {
+            let text = String::from_utf8_lossy(b).into_owned();
+            let root = self.root().display().to_string();
+            let raw = self.dir.path().display().to_string();
+            text.replace(&root, "[TMP]").replace(&raw, "[TMP]")
+        };
+        Run { code: out.status.code(), stdout: clean(&out.stdout), stderr: clean(&out.stderr) }
+    }
+
+    fn ghost(&self, args: &[&str]) -> Run {
+        self.ghost_in(".", args)
+    }
+}
+
+/// What one run printed and how it ended.
+#[derive(Debug)]
+struct Run {
+    code: Option<i32>,
+    stdout: String,
+    stderr: String,
+}
+
+impl Run {
+    fn both(&self) -> String {
+        format!("exit: {:?}\n--- stdout\n{}--- stderr\n{}", self.code, self.stdout, self.stderr)
+    }
+}
+
+const SLUG: &str = include_str!("fixtures/valid/slug.ghost");
+const PORT: &str = include_str!("fixtures/valid/port.ghost");
+const LRU: &str = include_str!("fixtures/valid/lru.ghost");
+
+/// A module with one syntax error and two checker errors.
+const BROKEN: &str = "module text.broken {
+  fn f(x: nit) -> int {
+    example f(1) == \"one\"
+  }
+  record R { a: int b: }
+}
+";
+
+fn valid_project() -> Project {
+    Project::with(&[("specs/text/slug.ghost", SLUG), ("specs/net/port.ghost", PORT), ("specs/cache/lru.ghost", LRU)])
+}
+
+#[test]
+fn help_teaches_every_command() {
+    let p = Project::empty();
+    let run = p.ghost(&["--help"]);
+    assert_eq!(run.code, Some(0));
+    insta::assert_snapshot!("help", run.stdout);
+    for command in ["init", "check", "build", "test", "status", "prompt", "fmt", "watch"] {
+        let run = p.ghost(&[command, "--help"]);
+        assert_eq!(run.code, Some(0), "{command}");
+        assert!(run.stdout.contains("Example"), "`ghost {command} --help` shows an example:\n{}", run.stdout);
+        assert!(run.stdout.contains(&format!("ghost {command}")), "{command}: {}", run.stdout);
+    }
+    insta::assert_snapshot!("help_check", p.ghost(&["check", "--help"]).stdout);
+}
+
+#[test]
+fn init_then_check_is_green() {
+    let p = Project::empty();
+    let run = p.ghost(&["init", "demo"]);
+    assert_eq!(run.code, Some(0), "{}", run.both());
+    assert!(p.read("demo/ghost.toml").contains("name = \"demo\""));
+    assert!(p.read("demo/.gitignore").lines().any(|l| l == ".ghost/"));
+    let run = p.ghost_in("demo", &["check"]);
+    assert_eq!(run.code, Some(0), "{}", run.both());
+    assert_eq!(run.stderr, "checked 1 module: 0 errors\n");
+    // A second init refuses to overwrite.
+    let run = p.ghost(&["init", "demo"]);
+    assert_eq!(run.code, Some(2));
+    assert!(run.stderr.contains("already exists"), "{}", run.stderr);
+}
+
+#[test]
+fn init_keeps_an_existing_gitignore() {
+    let p = Project::empty();
+    p.write(".gitignore", "/target");
+    assert_eq!(p.ghost(&["init"]).code, Some(0));
+    assert_eq!(p.read(".gitignore"), "/target\n.ghost/\n");
+}
+
+#[test]
+fn the_design_examples_check_green() {
+    let run = valid_project().ghost(&["check"]);
+    assert_eq!(run.code, Some(0), "{}", run.both());
+    assert_eq!(run.stderr, "checked 3 modules: 0 errors\n");
+    assert_eq!(run.stdout, "");
+}
+
+#[test]
+fn errors_in_human_format() {
+    let p = Project::with(&[("specs/text/broken.ghost", BROKEN)]);
+    let run = p.ghost(&["check"]);
+    assert_eq!(run.code, Some(1));
+    assert_eq!(run.stdout, "", "human diagnostics go to stderr");
+    insta::assert_snapshot!("check_human", run.stderr);
+}
+
+#[test]
+fn errors_in_short_format() {
+    let p = Project::with(&[("specs/text/broken.ghost", BROKEN)]);
+    let run = p.ghost(&["check", "--message-format", "short"]);
+    assert_eq!(run.code, Some(1));
+    insta::assert_snapshot!("check_short", run.both());
+}
+
+#[test]
+fn errors_in_json_format() {
+    let p = Project::with(&[("specs/text/broken.ghost", BROKEN)]);
+    let run = p.ghost(&["--message-format", "json", "check"]);
+    assert_eq!(run.code, Some(1));
+    for line in run.stdout.lines() {
+        let v: serde_json::Value = serde_json::from_str(line).expect("one JSON object a line");
+        assert_eq!(v["file"], "specs/text/broken.ghost");
+    }
+    insta::assert_snapshot!("check_json", run.stdout);
+}
+
+#[test]
+fn short_paths_are_relative_to_the_current_folder() {
+    let p = Project::with(&[("specs/text/broken.ghost", BROKEN), ("specs/net/port.ghost", PORT)]);
+    let first = |run: Run| run.stdout.lines().next().map(|l| l.split(':').next().unwrap_or("").to_string());
+    let at = |sub: &str| first(p.ghost_in(sub, &["check", "--message-format", "short"]));
+    assert_eq!(at(".").as_deref(), Some("specs/text/broken.ghost"));
+    assert_eq!(at("specs/text").as_deref(), Some("broken.ghost"));
+    assert_eq!(at("specs/net").as_deref(), Some("../text/broken.ghost"));
+    let run = p.ghost_in("specs/text", &["check", "broken.ghost", "--message-format", "short"]);
+    assert!(run.stdout.starts_with("broken.ghost:2:"), "{}", run.stdout);
+}
+
+#[test]
+fn bad_usage_exits_2() {
+    let p = valid_project();
+    let run = p.ghost(&["check", "--no-such-flag"]);
+    assert_eq!(run.code, Some(2));
+    assert!(run.stderr.contains("--no-such-flag"), "{}", run.stderr);
+    assert_eq!(p.ghost(&["--message-format", "xml", "check"]).code, Some(2));
+    assert_eq!(p.ghost(&[]).code, Some(2), "no command");
+    assert_eq!(p.ghost(&["check", "specs/nope.ghost"]).code, Some(2), "a path that does not exist");
+}
+
+#[test]
+fn unimplemented_commands_say_so_and_exit_2() {
+    let p = valid_project();
+    for args in [&["build"][..], &["test"], &["status"], &["prompt", "text.slug"], &["watch"]] {
+        let run = p.ghost(args);
+        assert_eq!(run.code, Some(2), "{args:?}");
+        assert!(run.stderr.contains("not implemented yet"), "{args:?}: {}", run.stderr);
+    }
+}
+
+#[test]
+fn a_bad_ghost_toml_exits_2_naming_the_key() {
+    let p = Project::with(&[("specs/text/slug.ghost", SLUG)]);
+    p.write("ghost.toml", "[project]\nname = \"t\"\nspces = \"x\"\n");
+    let run = p.ghost(&["check"]);
+    assert_eq!(run.code, Some(2));
+    insta::assert_snapshot!("bad_config", run.stderr);
+    p.write("ghost.toml", "[project\n");
+    assert_eq!(p.ghost(&["check"]).code, Some(2));
+}
+
+#[test]
+fn no_project_exits_2() {
+    let p = Project::empty();
+    let run = p.ghost(&["check"]);
+    assert_eq!(run.code, Some(2));
+    assert!(run.stderr.contains("no `ghost.toml` found"), "{}", run.stderr);
+    assert!(run.stderr.contains("ghost init"), "{}", run.stderr);
+}
+
+#[test]
+fn a_missing_specs_folder_exits_2() {
+    let p = Project::with(&[]);
+    let run = p.ghost(&["check"]);
+    assert_eq!(run.code, Some(2));
+    assert!(run.stderr.contains("specs folder `specs` does not exist"), "{}", run.stderr);
+}
+
+#[test]
+fn binary_and_non_utf8_files_are_spec_errors() {
+    let p = Project::with(&[("specs/text/slug.ghost", SLUG)]);
+    p.write("specs/bin/blob.ghost", [0x7f, b'E', b'L', b'F', 0, 0, 0xff, 0xfe, 1, 2, 3, b'\n', 0x80]);
+    p.write("specs/bin/latin1.ghost", b"module bin.latin1 {\n  \"caf\xe9\"\n}\n");
+    let run = p.ghost(&["check", "--message-format", "short"]);
+    assert_eq!(run.code, Some(1), "{}", run.both());
+    insta::assert_snapshot!("non_utf8", run.both());
+    let human = p.ghost(&["check"]);
+    assert_eq!(human.code, Some(1));
+    assert!(human.stderr.contains("E0101"), "{}", human.stderr);
+}
+
+#[test]
+fn single_file_check_follows_uses() {
+    let p = Project::with(&[
+        ("specs/a/top.ghost", "module a.top {\n  use a.mid\n  fn f(x: int) -> int { example f(1) == 2 }\n}\n"),
+        ("specs/a/mid.ghost", "module a.mid {\n  use a.low\n  fn g(x: int) -> int\n}\n"),
+        ("specs/a/low.ghost", "module a.low {\n  fn h(x: int) -> int { example h(1) == 1 }\n}\n"),
+        ("specs/z/unrelated.ghost", "module z.unrelated {\n  fn u() -> nit\n}\n"),
+    ]);
+    // A clean chain: the unrelated broken module is never read.
+    let run = p.ghost(&["check", "specs/a/top.ghost", "--message-format", "short"]);
+    assert_eq!(run.code, Some(0), "{}", run.both());
+    assert_eq!(run.stderr, "checked 1 module: 0 errors\n");
+
+    // Break the far end of the chain: one diagnostic, at top's `use`.
+    p.write("specs/a/low.ghost", "module a.low {\n  fn h(x: nit) -> int\n}\n");
+    let run = p.ghost(&["check", "specs/a/top.ghost", "--message-format", "short"]);
+    assert_eq!(run.code, Some(1));
+    insta::assert_snapshot!("use_chain_broken", run.both());
+
+    // A folder means every spec below it; diagnostics of each given file are its own.
+    let run = p.ghost(&["check", "specs/a", "--message-format", "short"]);
+    assert_eq!(run.code, Some(1));
+    insta::assert_snapshot!("use_chain_folder", run.both());
+
+    // A `use` of a module that has no file is the checker's unknown module.
+    p.write("specs/a/top.ghost", "module a.top {\n  use a.gone\n}\n");
+    let run = p.ghost(&["check", "specs/a/top.ghost", "--message-format", "short"]);
+    assert_eq!(run.code, Some(1));
+    assert!(run.stdout.contains("a.gone"), "{}", run.both());
+}
+
+/// A valid spec, badly laid out: both the real formatter and a whitespace-only one change it.
+const UNFORMATTED: &str = "module text.slug {   \n\"URL slugs.\"    \n    fn slugify(title: str) -> str   \n}   \n";
+
+#[test]
+fn fmt_check_lists_then_fmt_fixes_then_nothing_changes() {
+    let p = Project::with(&[("specs/text/slug.ghost", UNFORMATTED), ("specs/net/port.ghost", PORT)]);
+    let run = p.ghost(&["fmt", "--check"]);
+    assert_eq!(run.code, Some(1), "{}", run.both());
+    assert!(run.stdout.lines().any(|l| l == "specs/text/slug.ghost"), "{}", run.both());
+    assert_eq!(p.read("specs/text/slug.ghost"), UNFORMATTED, "--check writes nothing");
+
+    let run = p.ghost(&["fmt"]);
+    assert_eq!(run.code, Some(0), "{}", run.both());
+    let formatted = p.read("specs/text/slug.ghost");
+    assert_ne!(formatted, UNFORMATTED);
+    assert_eq!(p.ghost(&["check"]).code, Some(0), "formatting keeps the spec valid");
+
+    let run = p.ghost(&["fmt"]);
+    assert_eq!(run.code, Some(0));
+    assert!(run.stderr.contains(": 0 changed"), "{}", run.stderr);
+    assert_eq!(p.read("specs/text/slug.ghost"), formatted);
+    let run = p.ghost(&["fmt", "--check"]);
+    assert_eq!(run.code, Some(0), "{}", run.both());
+    assert_eq!(run.stdout, "");
+}
+
+#[test]
+fn fmt_leaves_files_with_syntax_errors_alone() {
+    let p = Project::with(&[("specs/text/broken.ghost", BROKEN)]);
+    let run = p.ghost(&["fmt", "--message-format", "short"]);
+    assert_eq!(run.code, Some(1));
+    assert!(run.stdout.contains("specs/text/broken.ghost:5:"), "{}", run.both());
+    assert_eq!(p.read("specs/text/broken.ghost"), BROKEN);
+    let leftovers: Vec<_> = std::fs::read_dir(p.dir.path().join("specs/text"))
+        .expect("list")
+        .filter_map(Result::ok)
+        .map(|e| e.file_name())
+        .collect();
+    assert_eq!(leftovers.len(), 1, "no temporary files left: {leftovers:?}");
+}
+
+#[test]
+fn the_repository_is_a_ghost_project() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = Command::new(env!("CARGO_BIN_EXE_ghost"))
+        .current_dir(root)
+        .args(["check", "--message-format", "short"])
+        .output()
+        .expect("run ghost");
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
+}
