@@ -6,3 +6,4 @@ mod cli;
 mod fmt_fixtures;
 mod fuzz;
 mod prompts;
+mod rust_target;

@@ -6,7 +6,7 @@
 use super::model::{Builtin, DeclKind, FnRef, TExpr, TExprKind, Ty, TypeRef};
 use super::scope::{Env, FnSig, Lookup};
 use super::suggest;
-use super::types::{contains_opaque, show};
+use super::types::{find_opaque, show};
 use crate::diagnostics::{Diagnostic, Kind};
 use crate::syntax::ast::{BinaryOp, Expr, ExprKind, Ident, Span, UnaryOp};
 
@@ -425,6 +425,7 @@ impl<'a, 'd> ExprCx<'a, 'd> {
                     Kind::UnknownField {
                         type_name: tref.name.clone(),
                         name: f.name.clone(),
+                        suggestion: suggest::closest(&f.name, decl.iter().map(|(n, _)| n.as_str())),
                     },
                 );
                 ok = false;
@@ -726,6 +727,18 @@ impl<'a, 'd> ExprCx<'a, 'd> {
                 _ => PathTarget::Value,
             };
         }
+        // A path into a module whose `use` failed was reported at the `use`.
+        let failed = &self.env.table().failed_uses;
+        if (1..=segs.len()).any(|k| {
+            let prefix = segs[..k]
+                .iter()
+                .map(|(s, _)| *s)
+                .collect::<Vec<_>>()
+                .join(".");
+            failed.contains(&prefix)
+        }) {
+            return PathTarget::Error;
+        }
         let (first, span) = segs[0];
         match self.env.lookup_type(first) {
             Lookup::Found(r) if segs.len() == 1 => PathTarget::Type(r.clone()),
@@ -755,9 +768,12 @@ impl<'a, 'd> ExprCx<'a, 'd> {
             }
             Lookup::Missing if segs.len() > 1 => {
                 let name = segs.iter().map(|(s, _)| *s).collect::<Vec<_>>().join(".");
+                // Only on an error: a scan of every module's name is fine here.
+                let modules = self.env.tables.modules.keys().map(String::as_str);
+                let suggestion = suggest::closest(&name, modules);
                 self.error(
                     span.to(segs[segs.len() - 1].1),
-                    Kind::UnknownModule { name },
+                    Kind::UnknownModule { name, suggestion },
                 );
                 PathTarget::Error
             }
@@ -815,9 +831,15 @@ impl<'a, 'd> ExprCx<'a, 'd> {
             _ => None,
         };
         let Some(sig) = sig else {
+            let known = match &recv.ty {
+                Ty::Named(r) => tables.methods(r),
+                _ => None,
+            };
             let kind = Kind::UnknownMethod {
                 type_name: show(&recv.ty),
                 name: method.name.clone(),
+                suggestion: known
+                    .and_then(|m| suggest::closest(&method.name, m.keys().map(String::as_str))),
             };
             self.error(method.span, kind);
             return None;
@@ -865,11 +887,14 @@ impl<'a, 'd> ExprCx<'a, 'd> {
             DeclKind::Enum | DeclKind::Error => self.variant(t, method, Some(args), span),
             DeclKind::Opaque => {
                 let Some(sig) = tables.methods(t).and_then(|m| m.get(&method.name)) else {
+                    let known = tables.methods(t).map(|m| m.keys().map(String::as_str));
+                    let suggestion = known.and_then(|k| suggest::closest(&method.name, k));
                     self.error(
                         method.span,
                         Kind::UnknownMethod {
                             type_name: t.name.clone(),
                             name: method.name.clone(),
+                            suggestion,
                         },
                     );
                     return None;
@@ -896,6 +921,7 @@ impl<'a, 'd> ExprCx<'a, 'd> {
                     Kind::UnknownMethod {
                         type_name: t.name.clone(),
                         name: method.name.clone(),
+                        suggestion: None,
                     },
                 );
                 None
@@ -917,11 +943,16 @@ impl<'a, 'd> ExprCx<'a, 'd> {
             .and_then(|vs| vs.iter().find(|(n, _)| *n == name.name))
             .map(|v| &v.1)
         else {
+            let known = tables
+                .variants(t)
+                .map(|vs| vs.iter().map(|(n, _)| n.as_str()));
+            let suggestion = known.and_then(|k| suggest::closest(&name.name, k));
             self.error(
                 name.span,
                 Kind::UnknownVariant {
                     enum_name: t.name.clone(),
                     name: name.name.clone(),
+                    suggestion,
                 },
             );
             return None;
@@ -931,9 +962,7 @@ impl<'a, 'd> ExprCx<'a, 'd> {
         if !self.arity(span, &qualified, payload.len(), given.len()) {
             return None;
         }
-        let Some(types) = payload.iter().cloned().collect::<Option<Vec<Ty>>>() else {
-            return None;
-        };
+        let types = payload.iter().cloned().collect::<Option<Vec<Ty>>>()?;
         let all = self.check_all(given.iter().zip(types.iter().map(Some)))?;
         let kind = TExprKind::Variant {
             enum_ty: t.clone(),
@@ -959,6 +988,7 @@ impl<'a, 'd> ExprCx<'a, 'd> {
                         Kind::UnknownVariant {
                             enum_name: t.name.clone(),
                             name: field.name.clone(),
+                            suggestion: None,
                         },
                     );
                     return None;
@@ -980,9 +1010,15 @@ impl<'a, 'd> ExprCx<'a, 'd> {
         }
         let b = self.check(base, None)?;
         let tables = self.env.tables;
+        let known = match &b.ty {
+            Ty::Named(r) => tables.record(r),
+            _ => None,
+        };
         let unknown = Kind::UnknownField {
             type_name: show(&b.ty),
             name: field.name.clone(),
+            suggestion: known
+                .and_then(|fs| suggest::closest(&field.name, fs.iter().map(|(n, _)| n.as_str()))),
         };
         match &b.ty {
             Ty::Named(r) if r.kind == DeclKind::Record => {
@@ -1060,8 +1096,8 @@ impl<'a, 'd> ExprCx<'a, 'd> {
                 let (l, r) = self.pair(lhs, rhs, None)?;
                 let ty = &l.ty;
                 if matches!(op, BinaryOp::Eq | BinaryOp::Ne) {
-                    if contains_opaque(self.env.tables, ty) {
-                        self.error(span, Kind::NoEquality { ty: show(ty) });
+                    if let Some(opaque) = find_opaque(self.env.tables, ty) {
+                        self.error(span, Kind::NoEquality { ty: opaque });
                         return None;
                     }
                 } else if !matches!(ty, Ty::Int | Ty::Float | Ty::Str) {

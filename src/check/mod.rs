@@ -30,6 +30,7 @@ use crate::diagnostics::{self, Diagnostic, Kind};
 use crate::syntax::ast::{Item, Module, SourceFile, Span};
 use body::BodyCx;
 use scope::{Env, Tables};
+use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 
@@ -80,15 +81,17 @@ pub fn check_parsed(files: &[SpecFile], syntax: &[Diagnostic]) -> (Project, Vec<
                 diags[i].push(Diagnostic::new(&f.file, m.path.span, kind));
             }
         }
-        if by_name.contains_key(&name) {
-            diags[i].push(Diagnostic::new(
-                &f.file,
-                m.path.span,
-                Kind::DuplicateModule { name: name.clone() },
-            ));
-            duplicated.insert(name);
-        } else {
-            by_name.insert(name, i);
+        match by_name.entry(name) {
+            Entry::Occupied(e) => {
+                let kind = Kind::DuplicateModule {
+                    name: e.key().clone(),
+                };
+                diags[i].push(Diagnostic::new(&f.file, m.path.span, kind));
+                duplicated.insert(e.key().clone());
+            }
+            Entry::Vacant(e) => {
+                e.insert(i);
+            }
         }
     }
     let mut names: Vec<&String> = by_name.keys().collect();
@@ -115,7 +118,12 @@ pub fn check_parsed(files: &[SpecFile], syntax: &[Diagnostic]) -> (Project, Vec<
             let kind = if used == **name {
                 Some(Kind::UseSelf { name: used.clone() })
             } else if !by_name.contains_key(&used) {
-                Some(Kind::UnknownModule { name: used.clone() })
+                let known = by_name.keys().map(String::as_str);
+                let suggestion = suggest::closest(&used, known);
+                Some(Kind::UnknownModule {
+                    name: used.clone(),
+                    suggestion,
+                })
             } else if table.uses.contains(&used) {
                 Some(Kind::Duplicate {
                     what: "use",
@@ -124,6 +132,9 @@ pub fn check_parsed(files: &[SpecFile], syntax: &[Diagnostic]) -> (Project, Vec<
             } else {
                 None
             };
+            if matches!(kind, Some(Kind::UnknownModule { .. })) {
+                table.failed_uses.push(used.clone());
+            }
             match kind {
                 Some(kind) => diags[i].push(Diagnostic::new(&f.file, u.path.span, kind)),
                 None => {
@@ -194,8 +205,12 @@ pub fn check_parsed(files: &[SpecFile], syntax: &[Diagnostic]) -> (Project, Vec<
             Kind::UseCycle { cycle: text },
         ));
     }
-    let has_errors =
-        |n: &str| duplicated.contains(n) || diags[by_name[n]].iter().any(Diagnostic::is_error);
+    let has_errors = |n: &str| {
+        let i = by_name[n];
+        duplicated.contains(n)
+            || broken_files.contains(files[i].file.as_path())
+            || diags[i].iter().any(Diagnostic::is_error)
+    };
     let order = graph::order(&nodes, &has_errors);
     let modules = order.into_iter().filter_map(|n| models.remove(n)).collect();
 

@@ -206,6 +206,9 @@ pub struct Nfr {
     pub span: Span,
 }
 
+// A module holds a handful of these: boxing `Perf`'s call would only make matching on it
+// clumsier for the compiler.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub enum NfrModel {
     /// Asked for in the prompt only.

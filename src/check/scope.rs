@@ -36,6 +36,8 @@ pub(crate) struct ModuleTable {
     pub functions: HashMap<String, FnSig>,
     /// The modules this one uses that exist (self-uses and unknown ones left out).
     pub uses: Vec<String>,
+    /// `use`s of modules that do not exist (reported once, at the `use`).
+    pub failed_uses: Vec<String>,
 }
 
 #[derive(Debug, Default)]

@@ -5,13 +5,19 @@ pub(crate) fn closest<'a>(
     name: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<String> {
-    let limit = (name.chars().count().div_ceil(3)).max(1);
+    // rustc's rule: a third of the length, at least one; one-letter names get none (any
+    // other one-letter name would qualify).
+    let len = name.chars().count();
+    if len < 2 {
+        return None;
+    }
+    let limit = len.max(3) / 3;
     let mut best: Option<(usize, &str)> = None;
     for c in candidates {
         if c == name {
             continue;
         }
-        let d = levenshtein(name, c);
+        let d = distance(name, c);
         // Ties go to the alphabetically first name, so the output is deterministic.
         if d <= limit && best.map_or(true, |(bd, bc)| d < bd || (d == bd && c < bc)) {
             best = Some((d, c));
@@ -20,19 +26,32 @@ pub(crate) fn closest<'a>(
     best.map(|(_, c)| c.to_string())
 }
 
-fn levenshtein(a: &str, b: &str) -> usize {
+/// Edit distance where swapping two neighbouring letters counts as one edit (optimal
+/// string alignment), so `flaot` is one edit from `float`.
+fn distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    let mut cur = vec![0; b.len() + 1];
-    for (i, ca) in a.chars().enumerate() {
-        cur[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != *cb);
-            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
-        }
-        std::mem::swap(&mut prev, &mut cur);
+    let w = b.len() + 1;
+    let mut d = vec![0usize; (a.len() + 1) * w];
+    for (i, row) in d.chunks_mut(w).enumerate() {
+        row[0] = i;
     }
-    prev[b.len()]
+    for (j, cell) in d.iter_mut().enumerate().take(w) {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut v = (d[(i - 1) * w + j - 1] + cost)
+                .min(d[(i - 1) * w + j] + 1)
+                .min(d[i * w + j - 1] + 1);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                v = v.min(d[(i - 2) * w + j - 2] + 1);
+            }
+            d[i * w + j] = v;
+        }
+    }
+    d[a.len() * w + b.len()]
 }
 
 #[cfg(test)]
@@ -46,6 +65,8 @@ mod tests {
             Some("slugify".into())
         );
         assert_eq!(closest("x", ["completely_different"]), None);
-        assert_eq!(levenshtein("kitten", "sitting"), 3);
+        assert_eq!(distance("kitten", "sitting"), 3);
+        assert_eq!(distance("flaot", "float"), 1);
+        assert_eq!(closest("y", ["x"]), None);
     }
 }

@@ -230,3 +230,97 @@ fn sources_are_quoted_as_written() {
     };
     assert_eq!(*op, BinaryOp::Eq);
 }
+
+/// A synthetic project of `n` modules of about 60 lines, each using the two before it.
+fn synthetic_project(n: usize) -> Vec<(String, String)> {
+    (0..n)
+        .map(|i| {
+            let mut t = format!("module gen.m{i} {{\n  \"Module {i}.\"\n");
+            for d in [i.wrapping_sub(1), i.wrapping_sub(2)] {
+                if d < n {
+                    t += &format!("  use gen.m{d}\n");
+                }
+            }
+            t += &format!(
+                "  record R{i} {{ a: int, b: str, c: list<float>, d: map<str, int> }}
+  enum E{i} {{ A  B(int)  C(str, int) }}
+  error Err{i} {{ Empty  Bad(str) }}
+  type T{i} {{
+    fn new(n: int) -> T{i} {{ requires n >= 0 }}
+    fn get(self, k: str) -> option<int>
+    fn put(mut self, k: str, v: int)
+  }}
+  fn f{i}(x: int, s: str) -> result<int, Err{i}> {{
+    \"Doc.\"
+    requires x > -1000 && len(s) < 100
+    example f{i}(1, \"a\") == ok(1)
+    example f{i}(0, \"\") == err(Err{i}.Empty)
+    example f{i}(-1, \"x\") == err(Err{i}.Bad(\"x\"))
+    ensures result != err(Err{i}.Empty) || len(s) == 0
+    property forall n: int in 0..100, t: str where len(t) < 10 => f{i}(n, t) != err(Err{i}.Bad(\"\"))
+  }}
+  fn g{i}(r: R{i}) -> E{i} {{
+    example g{i}(R{i} {{ a: 1, b: \"b\", c: [1, 2.5], d: {{\"k\": 1}} }}) == E{i}.C(\"b\", 1)
+    example g{i}(R{i} {{ a: 0, b: \"\", c: [], d: {{}} }}) == E{i}.A
+    property forall r: R{i} => g{i}(r) != E{i}.B(-1)
+  }}
+  fn h{i}(xs: list<int>) -> (int, str) {{
+    example h{i}([]) == (0, \"\")
+    example h{i}([1, 2, 3]).0 == 6
+    ensures result.0 >= 0 || len(xs) > 0
+  }}
+  scenario \"put then get\" {{
+    let t = T{i}.new(1)
+    t.put(\"a\", 1)
+    expect t.get(\"a\") == some(1)
+    expect t.get(\"b\") == none
+  }}
+  snapshot \"fresh\" {{ T{i}.new(2) }}
+  nfr \"Fast.\"
+  nfr forbid unsafe
+  nfr deps [serde = \"1\"]
+  nfr perf f{i}(1, repeat(\"a\", 10)) < 2ms
+  nfr max_lines 300
+  nfr lint
+}}
+"
+            );
+            (format!("gen/m{i}.ghost"), t)
+        })
+        .collect()
+}
+
+#[test]
+fn a_large_project_checks_clean_in_dependency_order() {
+    let files: Vec<SpecFile> = synthetic_project(40)
+        .iter()
+        .map(|(f, t)| spec(f, t))
+        .collect();
+    let (p, d) = check(&files);
+    assert!(
+        d.is_empty(),
+        "{:?}",
+        d.iter().map(Diagnostic::message).collect::<Vec<_>>()
+    );
+    assert_eq!(p.modules.len(), 40);
+    assert_eq!(p.modules[0].name, "gen.m0");
+    assert_eq!(p.modules[1].name, "gen.m1");
+    assert_eq!(p.modules[39].name, "gen.m39");
+}
+
+/// Not a test of timing (that would be flaky): prints how long 1,000 modules take, for
+/// `cargo test --release --lib check::tests::timing -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn timing_of_a_thousand_modules() {
+    let sources = synthetic_project(1000);
+    let lines: usize = sources.iter().map(|(_, t)| t.lines().count()).sum();
+    let start = std::time::Instant::now();
+    let files: Vec<SpecFile> = sources.iter().map(|(f, t)| spec(f, t)).collect();
+    let parsed = start.elapsed();
+    let (p, d) = check(&files);
+    let total = start.elapsed();
+    assert!(d.is_empty());
+    assert_eq!(p.modules.len(), 1000);
+    eprintln!("{lines} lines: parse {parsed:?}, parse + check {total:?}");
+}

@@ -157,12 +157,19 @@ pub(crate) fn any_part(ty: &Ty, f: &mut impl FnMut(&Ty) -> bool) -> bool {
     }
 }
 
-/// Whether a value of `ty` holds an opaque `type` anywhere (through declarations too).
-pub(crate) fn contains_opaque(tables: &Tables, ty: &Ty) -> bool {
+/// Whether a value of `ty` holds an opaque `type` anywhere (through declarations too):
+/// Returns the first opaque type found, by name.
+pub(crate) fn find_opaque(tables: &Tables, ty: &Ty) -> Option<String> {
     let mut seen = HashSet::new();
+    let mut found = None;
     reaches(tables, ty, true, &mut seen, &mut |r| {
-        r.kind == DeclKind::Opaque
-    })
+        let hit = r.kind == DeclKind::Opaque;
+        if hit {
+            found = Some(r.name.clone());
+        }
+        hit
+    });
+    found
 }
 
 /// Walks the declarations reachable from `ty`, calling `hit` on every named type;

@@ -46,6 +46,7 @@ pub enum Kind {
     },
     UnknownModule {
         name: String,
+        suggestion: Option<String>,
     },
     UnknownFunction {
         name: String,
@@ -54,6 +55,7 @@ pub enum Kind {
     UnknownVariant {
         enum_name: String,
         name: String,
+        suggestion: Option<String>,
     },
     UnknownVariable {
         name: String,
@@ -62,10 +64,12 @@ pub enum Kind {
     UnknownField {
         type_name: String,
         name: String,
+        suggestion: Option<String>,
     },
     UnknownMethod {
         type_name: String,
         name: String,
+        suggestion: Option<String>,
     },
     /// Two declarations with one name in one scope: `what` says what kind of name.
     Duplicate {
@@ -285,12 +289,18 @@ impl Kind {
             TooDeep { limit } => format!("nested more than {limit} levels deep"),
 
             UnknownType { name, .. } => format!("unknown type `{name}`"),
-            UnknownModule { name } => format!("unknown module `{name}`"),
+            UnknownModule { name, .. } => format!("unknown module `{name}`"),
             UnknownFunction { name, .. } => format!("unknown function `{name}`"),
-            UnknownVariant { enum_name, name } => format!("`{enum_name}` has no variant `{name}`"),
+            UnknownVariant {
+                enum_name, name, ..
+            } => format!("`{enum_name}` has no variant `{name}`"),
             UnknownVariable { name, .. } => format!("unknown name `{name}`"),
-            UnknownField { type_name, name } => format!("`{type_name}` has no field `{name}`"),
-            UnknownMethod { type_name, name } => format!("`{type_name}` has no method `{name}`"),
+            UnknownField {
+                type_name, name, ..
+            } => format!("`{type_name}` has no field `{name}`"),
+            UnknownMethod {
+                type_name, name, ..
+            } => format!("`{type_name}` has no method `{name}`"),
             Duplicate { what, name } => format!("duplicate {what} `{name}`"),
             UseCycle { cycle } => format!("`use` cycle: {cycle}"),
             ModulePathMismatch { declared, expected } => {
@@ -377,7 +387,11 @@ impl Kind {
             NoModule => Some("a spec file starts with `module name.path { ... }`".into()),
             UnknownType { suggestion: Some(s), .. }
             | UnknownFunction { suggestion: Some(s), .. }
-            | UnknownVariable { suggestion: Some(s), .. } => Some(format!("did you mean `{s}`?")),
+            | UnknownVariable { suggestion: Some(s), .. }
+            | UnknownModule { suggestion: Some(s), .. }
+            | UnknownVariant { suggestion: Some(s), .. }
+            | UnknownField { suggestion: Some(s), .. }
+            | UnknownMethod { suggestion: Some(s), .. } => Some(format!("did you mean `{s}`?")),
             UnknownType { suggestion: None, .. } => Some(
                 "the types are bool, int, float, str, bytes, list<T>, map<K, V>, option<T>, result<T, E>, tuples and the module's own declarations"
                     .into(),

@@ -35,7 +35,7 @@ pub struct PromptContext {
     /// Snapshots, quoted as written.
     pub snapshots: Vec<String>,
     pub nfrs: Vec<NfrContext>,
-    /// `None`: no `nfr deps` (standard library only); otherwise the crates allowed.
+    /// The third-party crates `nfr deps` allows, `` `name` (req) ``; empty: std only.
     pub deps: Vec<String>,
     pub uses: Vec<UsedModule>,
     pub repair: Option<RepairView>,
@@ -79,6 +79,8 @@ pub struct RepairView {
 /// How many characters of test output and of compiler errors a repair prompt carries.
 const FAILURES_BUDGET: usize = 6_000;
 const COMPILER_ERRORS_BUDGET: usize = 4_000;
+/// A diff longer than this is mostly a rewrite, which the previous code already shows.
+const DIFF_BUDGET: usize = 6_000;
 
 /// Gathers what the templates show about `module`.
 pub fn build(
@@ -122,21 +124,21 @@ pub fn build(
         .map(|nfr| {
             let (text, check) = match &nfr.kind {
                 NfrModel::Text(text) => (text.clone(), None),
-                NfrModel::ForbidUnsafe => (nfr.source.clone(), Some("the crate forbids `unsafe`")),
+                NfrModel::ForbidUnsafe => (quote(&nfr.source), Some("the crate forbids `unsafe`")),
                 NfrModel::Deps(crates) => {
                     deps.extend(crates.iter().map(|(name, req)| format!("`{name}` ({req})")));
-                    (nfr.source.clone(), Some("Cargo.toml lists no other crates"))
+                    (quote(&nfr.source), Some("Cargo.toml lists no other crates"))
                 }
                 NfrModel::Perf { .. } => (
-                    nfr.source.clone(),
+                    quote(&nfr.source),
                     Some("median of timed release-mode runs"),
                 ),
                 NfrModel::MaxLines(_) => (
-                    nfr.source.clone(),
+                    quote(&nfr.source),
                     Some("physical lines of imp.rs, comments and blanks included"),
                 ),
                 NfrModel::Lint => (
-                    nfr.source.clone(),
+                    quote(&nfr.source),
                     Some("clippy on imp.rs, warnings are errors"),
                 ),
             };
@@ -230,6 +232,30 @@ fn quote(source: &str) -> String {
     out
 }
 
+/// The whole lines of `text` that fit in `budget` characters, and a note if some did not.
+fn head(text: &str, budget: usize) -> String {
+    if text.chars().count() <= budget {
+        return text.to_string();
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    let lines: Vec<&str> = text.lines().collect();
+    let mut kept = 0;
+    for line in &lines {
+        let len = line.chars().count() + 1;
+        if used + len > budget {
+            break;
+        }
+        used += len;
+        kept += 1;
+        out.push_str(line);
+        out.push('\n');
+    }
+    out.push_str(&super::trim::trim_note(lines.len() - kept));
+    out.push('\n');
+    out
+}
+
 fn repair_view(repair: &RepairContext) -> RepairView {
     let join = |items: &[String]| items.join("\n\n");
     RepairView {
@@ -240,6 +266,77 @@ fn repair_view(repair: &RepairContext) -> RepairView {
             &join(&repair.compiler_errors),
             COMPILER_ERRORS_BUDGET,
         ),
-        last_diff: repair.last_diff.clone().filter(|d| !d.trim().is_empty()),
+        last_diff: repair
+            .last_diff
+            .as_deref()
+            .filter(|d| !d.trim().is_empty())
+            .map(|d| head(d, DIFF_BUDGET)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::{check, SpecFile};
+    use std::path::PathBuf;
+
+    /// The valid fixtures that check as one project.
+    fn fixtures() -> Project {
+        let files: Vec<SpecFile> = ["slug", "port", "lru", "exprs", "counter", "shapes"]
+            .iter()
+            .map(|name| {
+                let file = PathBuf::from(format!("tests/fixtures/valid/{name}.ghost"));
+                let text = std::fs::read_to_string(&file).expect("fixture is readable");
+                let (ast, diags) = crate::syntax::parse(&file, &text);
+                assert!(diags.is_empty(), "{name} parses");
+                SpecFile {
+                    file,
+                    expected_module: None,
+                    text,
+                    ast,
+                }
+            })
+            .collect();
+        let (project, diags) = check(&files);
+        assert!(diags.is_empty(), "fixtures check: {diags:?}");
+        project
+    }
+
+    #[test]
+    fn signatures_agree_with_the_rust_interface() {
+        let project = fixtures();
+        let mut seen = 0;
+        for module in &project.modules {
+            let context = build(&project, module, None);
+            for f in &context.functions {
+                let declared = format!("{};", f.rust_signature);
+                assert!(
+                    context.interface.contains(&declared),
+                    "{}: `{declared}` in\n{}",
+                    module.name,
+                    context.interface
+                );
+                seen += 1;
+            }
+        }
+        assert!(seen > 10, "the fixtures have functions with contracts");
+    }
+
+    #[test]
+    fn head_keeps_whole_lines() {
+        assert_eq!(head("a\nb\n", 10), "a\nb\n");
+        assert_eq!(
+            head("aaaa\nbbbb\ncccc\n", 11),
+            "aaaa\nbbbb\n[... 1 more line trimmed]\n"
+        );
+    }
+
+    #[test]
+    fn quote_drops_the_indentation_of_the_file() {
+        let source = "scenario \"s\" {\n    let c = C.new(1)\n    expect c.len() == 0\n  }\n   ";
+        assert_eq!(
+            quote(source),
+            "scenario \"s\" {\n  let c = C.new(1)\n  expect c.len() == 0\n}"
+        );
     }
 }

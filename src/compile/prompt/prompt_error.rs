@@ -5,7 +5,7 @@
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PromptError {
     #[error(
-        "template `{name}` has a syntax error{}: {detail}\n\
+        "template `{name}` has a syntax error{}:\n{detail}\n\
          fix that line in your overriding `{name}`, or delete the file to use the built-in template",
         line.map(|l| format!(" at line {l}")).unwrap_or_default()
     )]

@@ -22,3 +22,18 @@ pub fn diff(old: &str, new: &str) -> String {
         .header("a/imp.rs", "b/imp.rs")
         .to_string()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::diff;
+
+    #[test]
+    fn diff_is_unified_and_empty_for_equal_texts() {
+        assert_eq!(diff("a\nb\n", "a\nb\n"), "");
+        let d = diff("a\nb\nc\n", "a\nB\nc\n");
+        assert_eq!(
+            d,
+            "--- a/imp.rs\n+++ b/imp.rs\n@@ -1,3 +1,3 @@\n a\n-b\n+B\n c\n"
+        );
+    }
+}

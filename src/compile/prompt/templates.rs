@@ -36,13 +36,20 @@ impl Templates {
     }
 
     /// The built-in templates with some replaced, e.g. from `.ghost/templates/`: keys are
-    /// file names (`first.tera`, `repair.tera`, `module.tera`), values their text.
+    /// file names (`first.tera`, `repair.tera`, `module.tera`; the extension may be left
+    /// out), values their text. `first.tera` and `repair.tera` both include `module.tera`.
     pub fn with_overrides(overrides: BTreeMap<String, String>) -> Result<Self, PromptError> {
         let mut sources: BTreeMap<String, String> = BUILTIN
             .iter()
             .map(|(name, src)| (name.to_string(), src.to_string()))
             .collect();
         for (name, source) in overrides {
+            // `first` names `first.tera` too: the extension is easy to forget.
+            let name = if sources.contains_key(&name) {
+                name
+            } else {
+                with_extension(name)
+            };
             if !sources.contains_key(&name) {
                 let known: Vec<String> = sources.keys().map(|k| format!("`{k}`")).collect();
                 return Err(PromptError::UnknownTemplate {
@@ -105,6 +112,14 @@ impl Templates {
                 module: module.to_string(),
                 detail: chain(&err),
             })
+    }
+}
+
+fn with_extension(name: String) -> String {
+    if name.ends_with(".tera") {
+        name
+    } else {
+        format!("{name}.tera")
     }
 }
 

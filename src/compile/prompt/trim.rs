@@ -83,7 +83,7 @@ pub fn trim_failures(output: &str, budget_chars: usize) -> String {
 /// The longest prefix of `lines` that fits in `room` characters with a note about the
 /// rest; `None` when not even the first line (or its start) and the note fit.
 fn cut(kind: BlockKind, lines: &[String], room: usize) -> Option<Vec<String>> {
-    let note = |left: usize| format!("[... {left} more lines trimmed]");
+    let note = trim_note;
     let reserve = note(lines.len()).chars().count() + 2;
     let mut room = room.checked_sub(reserve)?;
     let mut out = Vec::new();
@@ -95,12 +95,18 @@ fn cut(kind: BlockKind, lines: &[String], room: usize) -> Option<Vec<String>> {
             out.push(line.clone());
         } else {
             // A single overlong line (a huge assertion value): keep its start.
-            // The start of an overlong line: of a header only when the block has no
-            // header to lose (unrecognised output), so re-trimming reads it the same.
-            if (!out.is_empty() || kind == BlockKind::Other) && room > 1 {
+            // The start of an overlong line (a huge assertion value), where trimming
+            // again reads it as the same block: never a block's header, never in a
+            // summary, never a start that looks like something else.
+            let may_split = match kind {
+                BlockKind::Summary => false,
+                BlockKind::Other => true,
+                BlockKind::CompilerError | BlockKind::TestOutput => !out.is_empty(),
+            };
+            if may_split && room > 1 {
                 let start: String = line.chars().take(room - 1).collect();
                 let start = start.trim_end();
-                if !start.is_empty() {
+                if !start.is_empty() && is_plain(start) {
                     partial = 1;
                     out.push(start.to_string());
                 }
@@ -130,6 +136,11 @@ fn scan(output: &str) -> Vec<Block> {
                 state = State::Outside;
                 open = false;
             }
+            continue;
+        }
+        // A note of an earlier trim belongs to the block it ends, whatever that is.
+        if open && is_trim_note(line) {
+            push(&mut blocks, line);
             continue;
         }
         if line.starts_with("---- ") && line.ends_with(" ----") {
@@ -204,6 +215,38 @@ fn scan(output: &str) -> Vec<Block> {
         }
     }
     blocks
+}
+
+/// Whether a line is plain content wherever it stands: nothing the scanner treats
+/// specially.
+fn is_plain(line: &str) -> bool {
+    let trimmed = line.trim_start();
+    !(trimmed.is_empty()
+        || (line.starts_with("---- ") && line.ends_with(" ----"))
+        || line == "failures:"
+        || line.starts_with("test result:")
+        || is_diagnostic(line, "error")
+        || is_diagnostic(line, "warning")
+        || is_noise(trimmed)
+        || is_failed_test(line)
+        || is_trim_note(line)
+        || trimmed.starts_with("stack backtrace:")
+        || is_backtrace_note(trimmed))
+}
+
+/// `[... 3 more lines trimmed]`: where a block was cut.
+pub(super) fn trim_note(left: usize) -> String {
+    let lines = if left == 1 { "line" } else { "lines" };
+    format!("[... {left} more {lines} trimmed]")
+}
+
+fn is_trim_note(line: &str) -> bool {
+    let number = line
+        .strip_prefix("[... ")
+        .and_then(|rest| rest.split(' ').next());
+    number
+        .and_then(|n| n.parse::<usize>().ok())
+        .is_some_and(|n| trim_note(n) == line)
 }
 
 fn start(blocks: &mut Vec<Block>, kind: BlockKind, line: &str) {
@@ -376,6 +419,18 @@ error: test failed, to rerun pass `--test a_b`
     }
 
     #[test]
+    fn an_overlong_assertion_is_cut_not_dropped() {
+        let output = format!(
+            "---- t stdout ----\nthread 't' panicked at x.rs:1:1:\n  left: \"{}\"\n",
+            "x".repeat(5000)
+        );
+        let out = trim_failures(&output, 200);
+        assert!(out.chars().count() <= 200, "{out}");
+        assert!(out.contains("  left: \"xxx"), "{out}");
+        assert!(out.ends_with("[... 1 more line trimmed]"), "{out}");
+    }
+
+    #[test]
     fn unknown_output_is_kept() {
         let output = "the test binary timed out after 60s\n";
         assert_eq!(
@@ -400,6 +455,7 @@ error: test failed, to rerun pass `--test a_b`
             Just("warning: unused".to_string()),
             Just("test result: FAILED. 0 passed; 1 failed".to_string()),
             "[a-z \"]{0,80}",
+            "  left: [a-z]{0,300}",
         ]
     }
 

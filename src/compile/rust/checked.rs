@@ -78,7 +78,10 @@ fn wrapper(module: &ModuleModel, root: &str, f: &Function) -> String {
     let name = wrapper_name(f.owner.as_deref(), &f.name);
     let inputs_fmt: Vec<String> = shown.iter().map(|(n, _)| format!("{n} = {{:?}}")).collect();
     let inputs_fmt = inputs_fmt.join(", ");
-    let inputs_args: String = shown.iter().map(|(_, v)| format!(", {v}")).collect();
+    let inputs_args: String = shown
+        .iter()
+        .map(|(_, v)| format!(",\n            {v}"))
+        .collect();
     let mut out = format!("\n    /// `{}`\n", f.signature_source.replace('`', "'"));
     out.push_str(&format!(
         "    pub fn {name}({}) -> {ret} {{\n",

@@ -317,7 +317,13 @@ impl<'a> ExprCtx<'a> {
                 }
             }
             TExprKind::Unary { op, operand } => {
-                let inner = self.owned_code(operand).at_least(UNARY);
+                let code = self.owned_code(operand);
+                // `--x` would trip the double-negation lint; `-(-x)` says the same.
+                let inner = if code.text.starts_with('-') {
+                    format!("({})", code.text)
+                } else {
+                    code.at_least(UNARY)
+                };
                 let sign = match op {
                     UnaryOp::Neg => "-",
                     UnaryOp::Not => "!",
@@ -492,7 +498,10 @@ impl<'a> ExprCtx<'a> {
             (self.owned_code(lhs), self.owned_code(rhs))
         };
         // Comparisons do not chain in Rust; the other operators are left-associative.
-        let left = if op.is_comparison() {
+        // `x as i64 < y` would parse `<` as the start of generic arguments.
+        let left = if op.is_comparison() && l.prec == CAST {
+            format!("({})", l.text)
+        } else if op.is_comparison() {
             l.at_least(prec + 1)
         } else {
             l.at_least(prec)

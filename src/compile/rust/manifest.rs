@@ -16,7 +16,8 @@ pub fn cargo_toml(project: &Project, settings: &TargetSettings) -> String {
     out.push_str(&format!("edition = {}\n", toml_str(&settings.edition)));
     out.push_str("publish = false\nautotests = false\nautobenches = false\nautoexamples = false\n");
     out.push_str("\n# Its own workspace, so it builds wherever it sits.\n[workspace]\n");
-    out.push_str("\n[lib]\npath = \"src/lib.rs\"\n");
+    // Spec docs become doc comments, and they are prose, not doctests.
+    out.push_str("\n[lib]\npath = \"src/lib.rs\"\ndoctest = false\n");
     out.push_str(
         "\n# The union of the modules' `nfr deps`: nothing else may be used.\n[dependencies]\n",
     );

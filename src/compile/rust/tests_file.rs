@@ -9,6 +9,7 @@ use super::strategy::{arb_functions, binder_strategy};
 use super::types::{is_clone, TypeCtx};
 use crate::check::{Function, ModuleModel, NfrModel, Project, Step, TExpr, TExprKind, Ty};
 use crate::compile::TargetSettings;
+use crate::syntax::ast::BinaryOp;
 use std::collections::BTreeSet;
 
 /// Lints the generated tests may trip because specs are written for people, not for
@@ -20,9 +21,10 @@ const ALLOWS: &str = "\
 #![allow(dead_code)] // strategies and wrappers exist per type and function, not per use
 #![allow(non_snake_case)] // test names repeat spec names as written
 #![allow(clippy::eq_op, clippy::nonminimal_bool, clippy::overly_complex_bool_expr)] // specs state tautologies on purpose
-#![allow(clippy::identity_op, clippy::erasing_op, clippy::double_neg)] // arithmetic as the spec wrote it
+#![allow(clippy::identity_op, clippy::erasing_op)] // arithmetic as the spec wrote it
 #![allow(clippy::approx_constant, clippy::excessive_precision)] // float literals as the spec wrote them
 #![allow(clippy::bool_comparison, clippy::partialeq_to_none, clippy::unit_cmp, clippy::manual_range_contains)] // comparisons as the spec wrote them
+#![allow(clippy::comparison_to_empty, clippy::redundant_field_names)] // same, and records built field by field
 #![allow(clippy::len_zero, clippy::absurd_extreme_comparisons, clippy::assertions_on_constants)] // same
 #![allow(clippy::cmp_owned, clippy::unnecessary_to_owned, clippy::redundant_clone, clippy::clone_on_copy)] // locals are compared and passed as owned values, never moved
 #![allow(clippy::useless_vec, clippy::needless_borrow, clippy::needless_borrows_for_generic_args)] // literals are built the same way wherever they stand
@@ -87,10 +89,7 @@ pub fn tests_rs(project: &Project, module: &ModuleModel, settings: &TargetSettin
             for b in &p.binders {
                 cx.bind(&b.name, &ident(&b.name), false);
             }
-            let title = match &p.name {
-                Some(n) => format!("property {n}: {}", p.source),
-                None => p.source.clone(),
-            };
+            let title = p.source.clone();
             properties.push_str(&format!(
                 "\n    /// `{}`\n    #[test]\n    fn {name}({}) {{\n",
                 doc_quote(&p.source),
@@ -189,10 +188,21 @@ fn check(
             .collect();
         format!("\\n  inputs: {}", parts.join(", "))
     };
-    let inputs_args: String = inputs.iter().map(|(_, v)| format!(", {v}")).collect();
+    let sep = format!(",\n{indent}    ");
+    let inputs_args: String = inputs.iter().map(|(_, v)| format!("{sep}{v}")).collect();
     let src = str_lit(source);
     let mut out = String::new();
     match &e.kind {
+        // `a && b` fails exactly when the first false conjunct does: check them in turn,
+        // so the failure shows that conjunct's values.
+        TExprKind::Binary {
+            op: BinaryOp::And,
+            lhs,
+            rhs,
+        } => {
+            out.push_str(&check(cx, lhs, source, assert_macro, inputs, indent));
+            out.push_str(&check(cx, rhs, source, assert_macro, inputs, indent));
+        }
         TExprKind::Binary { op, lhs, rhs } if op.is_comparison() => {
             let tcx = cx.types;
             out.push_str(&format!(
@@ -242,7 +252,7 @@ fn check(
             out.push_str(&format!(
                 "{indent}{assert_macro}(\n{indent}    {},\n{indent}    \"`{{}}` does not hold\\n  arguments: {holes}{inputs_fmt}\",\n{indent}    {src},\n{indent}    {}{inputs_args}\n{indent});\n",
                 local_cx.owned(&rebuilt),
-                shown.join(", ")
+                shown.join(&sep)
             ));
         }
         _ => {
