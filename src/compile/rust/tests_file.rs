@@ -136,10 +136,12 @@ pub fn tests_rs(project: &Project, module: &ModuleModel, settings: &TargetSettin
             doc_quote(&str_lit(&sn.name))
         ));
         tests.push_str(&steps(&mut cx, &sn.steps));
+        // A reference, not an owned copy: an opaque `type` need not implement `Clone`,
+        // only `Debug`, and `&T` prints as `T` does.
         tests.push_str(&format!(
-            "    let __value: {} = {};\n    insta::assert_debug_snapshot!({}, __value);\n}}\n",
+            "    let __value: &{} = {};\n    insta::assert_debug_snapshot!({}, __value);\n}}\n",
             types.owned(&sn.value.ty),
-            cx.owned(&sn.value),
+            cx.reference(&sn.value),
             str_lit(&snap)
         ));
     }
@@ -327,19 +329,24 @@ fn perf_test(cx: &ExprCtx, n: usize, call: &TExpr, budget_ns: u64, source: &str)
             }
         }
     }
+    // `let _`: the call's value may be `#[must_use]` (a `Result`), and the generated
+    // crate must build warning-free; a unit value is left bare (clippy's `let_unit_value`).
+    let discard = if timed.ty == Ty::Unit { "" } else { "let _ = " };
     let call_code = local_cx.owned(&timed);
     out.push_str(&format!(
         "    let budget = std::time::Duration::from_nanos({budget_ns});\n"
     ));
     out.push_str("    for _ in 0..3 {\n");
     out.push_str(&format!(
-        "        std::hint::black_box({call_code});\n    }}\n"
+        "        {discard}std::hint::black_box({call_code});\n    }}\n"
     ));
     out.push_str(
         "    let mut runs: Vec<std::time::Duration> = Vec::new();\n    for _ in 0..11 {\n",
     );
     out.push_str("        let start = std::time::Instant::now();\n");
-    out.push_str(&format!("        std::hint::black_box({call_code});\n"));
+    out.push_str(&format!(
+        "        {discard}std::hint::black_box({call_code});\n"
+    ));
     out.push_str("        runs.push(start.elapsed());\n    }\n    runs.sort();\n    let median = runs[runs.len() / 2];\n");
     out.push_str(&format!(
         "    assert!(\n        median < budget,\n        \"`{{}}` is broken: the median of {{}} runs took {{:?}}, over the budget of {{:?}}\",\n        {},\n        runs.len(),\n        median,\n        budget\n    );\n}}\n",
