@@ -4,16 +4,13 @@
 use std::collections::HashMap;
 use std::fmt;
 
-/// No slot: the end of the list.
-const NIL: usize = usize::MAX;
+const NIL: usize = usize::MAX; // no slot: the end of the list
 
 struct Slot {
     key: String,
     value: String,
-    /// The next more recently used slot.
-    newer: usize,
-    /// The next less recently used slot.
-    older: usize,
+    newer: usize, // the next more recently used slot
+    older: usize, // the next less recently used slot
 }
 
 /// Holds at most `capacity` entries. `get` and `put` count as uses of a key; `peek`,
@@ -44,8 +41,7 @@ impl LruCache {
 
     pub fn get(&mut self, key: &str) -> Option<String> {
         let i = *self.index.get(key)?;
-        self.unlink(i);
-        self.push_newest(i);
+        self.touch(i);
         Some(self.slots[i].value.clone())
     }
 
@@ -58,33 +54,26 @@ impl LruCache {
     pub fn put(&mut self, key: &str, value: &str) -> Option<String> {
         if let Some(&i) = self.index.get(key) {
             self.slots[i].value = value.to_string();
-            self.unlink(i);
-            self.push_newest(i);
+            self.touch(i);
             return None;
         }
-        let evicted = if self.index.len() >= self.capacity {
+        let evicted = (self.index.len() >= self.capacity).then(|| {
             let oldest = self.slots[self.oldest].key.clone();
             self.remove(&oldest);
-            Some(oldest)
-        } else {
-            None
-        };
+            oldest
+        });
         let slot = Slot {
             key: key.to_string(),
             value: value.to_string(),
             newer: NIL,
             older: NIL,
         };
-        let i = match self.free.pop() {
-            Some(i) => {
-                self.slots[i] = slot;
-                i
-            }
-            None => {
-                self.slots.push(slot);
-                self.slots.len() - 1
-            }
-        };
+        // A slot freed by `remove` is reused; otherwise a new one goes at the end.
+        let i = self.free.pop().unwrap_or(self.slots.len());
+        match self.slots.get_mut(i) {
+            Some(free) => *free = slot,
+            None => self.slots.push(slot),
+        }
         self.index.insert(key.to_string(), i);
         self.push_newest(i);
         evicted
@@ -117,6 +106,12 @@ impl LruCache {
         })
     }
 
+    /// Makes slot `i` the most recently used.
+    fn touch(&mut self, i: usize) {
+        self.unlink(i);
+        self.push_newest(i);
+    }
+
     /// Takes slot `i` out of the recency list.
     fn unlink(&mut self, i: usize) {
         let (newer, older) = (self.slots[i].newer, self.slots[i].older);
@@ -144,10 +139,7 @@ impl LruCache {
 
 impl fmt::Debug for LruCache {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let entries: Vec<(&str, &str)> = self
-            .entries()
-            .map(|s| (s.key.as_str(), s.value.as_str()))
-            .collect();
+        let entries: Vec<(&String, &String)> = self.entries().map(|s| (&s.key, &s.value)).collect();
         f.debug_struct("LruCache")
             .field("capacity", &self.capacity)
             .field("entries", &entries)
