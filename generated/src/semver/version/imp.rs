@@ -66,7 +66,12 @@ pub fn bump(v: Version, part: Part) -> Version {
         Part::Minor => (v.major, v.minor.saturating_add(1), 0),
         Part::Patch => (v.major, v.minor, v.patch.saturating_add(1)),
     };
-    Version { major, minor, patch, pre: None }
+    Version {
+        major,
+        minor,
+        patch,
+        pre: None,
+    }
 }
 
 /// One numeric part: digits only, no leading zero, within `i64`.
