@@ -17,6 +17,7 @@
 //! processes and the network live in `agent` and `build`.
 
 pub mod build;
+pub mod agent;
 pub mod check;
 pub mod cli;
 pub mod compile;

@@ -7,3 +7,4 @@ mod fmt_fixtures;
 mod fuzz;
 mod prompts;
 mod rust_target;
+mod agent;

@@ -6,6 +6,7 @@
 //! and drives a run over the modules (`session.rs`), logging every attempt (`runlog.rs`).
 
 pub mod cargo;
+pub mod generate;
 pub mod runlog;
 pub mod session;
 pub mod snapshots;

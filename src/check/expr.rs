@@ -481,12 +481,19 @@ impl<'a, 'd> ExprCx<'a, 'd> {
         })
     }
 
-    fn arity(&mut self, span: Span, name: &str, expected: usize, found: usize) -> bool {
+    /// `name` is only built when the arity is wrong (this runs for every call).
+    fn arity(
+        &mut self,
+        span: Span,
+        name: &dyn Fn() -> String,
+        expected: usize,
+        found: usize,
+    ) -> bool {
         if expected != found {
             self.error(
                 span,
                 Kind::Arity {
-                    name: name.to_string(),
+                    name: name(),
                     expected,
                     found,
                 },
@@ -520,7 +527,7 @@ impl<'a, 'd> ExprCx<'a, 'd> {
         };
         match name {
             "some" => {
-                if !self.arity(span, name, 1, args.len()) {
+                if !self.arity(span, &|| name.to_string(), 1, args.len()) {
                     return None;
                 }
                 let hint = match expected {
@@ -532,7 +539,7 @@ impl<'a, 'd> ExprCx<'a, 'd> {
                 mk(TExprKind::Some(Box::new(a)), ty)
             }
             "ok" | "err" => {
-                if !self.arity(span, name, 1, args.len()) {
+                if !self.arity(span, &|| name.to_string(), 1, args.len()) {
                     return None;
                 }
                 match expected {
@@ -563,7 +570,7 @@ impl<'a, 'd> ExprCx<'a, 'd> {
             }
             "len" | "repeat" | "to_str" | "contains" => self.builtin(name, args, span),
             _ => match self.env.lookup_fn(name) {
-                Lookup::Found(sig) => self.call_sig(sig, name, args, span, None),
+                Lookup::Found(sig) => self.call_sig(sig, &|| name.to_string(), args, span, None),
                 Lookup::Ambiguous(ms) => {
                     self.error(
                         callee.span,
@@ -596,7 +603,7 @@ impl<'a, 'd> ExprCx<'a, 'd> {
             "to_str" => (Builtin::ToStr, 1),
             _ => (Builtin::Contains, 2),
         };
-        if !self.arity(span, name, n, args.len()) {
+        if !self.arity(span, &|| name.to_string(), n, args.len()) {
             return None;
         }
         let (checked, ty) = match op {
@@ -658,7 +665,7 @@ impl<'a, 'd> ExprCx<'a, 'd> {
     fn call_sig(
         &mut self,
         sig: &FnSig,
-        name: &str,
+        name: &dyn Fn() -> String,
         args: &[Expr],
         span: Span,
         receiver: Option<TExpr>,
@@ -696,6 +703,10 @@ impl<'a, 'd> ExprCx<'a, 'd> {
                 .collect::<Vec<_>>()
                 .join(".");
             let Some(table) = tables.modules.get(&prefix) else {
+                // A path into a module whose `use` failed was reported at the `use`.
+                if self.env.table().failed_uses.contains(&prefix) {
+                    return PathTarget::Error;
+                }
                 continue;
             };
             // A one-segment prefix that is also a type name in scope is the type.
@@ -726,18 +737,6 @@ impl<'a, 'd> ExprCx<'a, 'd> {
                 },
                 _ => PathTarget::Value,
             };
-        }
-        // A path into a module whose `use` failed was reported at the `use`.
-        let failed = &self.env.table().failed_uses;
-        if (1..=segs.len()).any(|k| {
-            let prefix = segs[..k]
-                .iter()
-                .map(|(s, _)| *s)
-                .collect::<Vec<_>>()
-                .join(".");
-            failed.contains(&prefix)
-        }) {
-            return PathTarget::Error;
         }
         let (first, span) = segs[0];
         match self.env.lookup_type(first) {
@@ -799,7 +798,7 @@ impl<'a, 'd> ExprCx<'a, 'd> {
                         .modules
                         .get(&m)
                         .expect("resolve_path returns known modules");
-                    let qualified = format!("{m}.{}", method.name);
+                    let qualified = || format!("{m}.{}", method.name);
                     return match table.functions.get(&method.name) {
                         Some(sig) => self.call_sig(sig, &qualified, args, span, None),
                         None => {
@@ -810,7 +809,7 @@ impl<'a, 'd> ExprCx<'a, 'd> {
                             self.error(
                                 method.span,
                                 Kind::UnknownFunction {
-                                    name: qualified,
+                                    name: qualified(),
                                     suggestion,
                                 },
                             );
@@ -844,8 +843,8 @@ impl<'a, 'd> ExprCx<'a, 'd> {
             self.error(method.span, kind);
             return None;
         };
-        let owner = show(&recv.ty);
         if sig.fnref.receiver.is_none() {
+            let owner = show(&recv.ty);
             let message = format!(
                 "`{}` is a static method: call it on the type, as `{owner}.{}(...)`",
                 method.name, method.name
@@ -864,13 +863,9 @@ impl<'a, 'd> ExprCx<'a, 'd> {
                 self.mut_calls.push(x.clone());
             }
         }
-        self.call_sig(
-            sig,
-            &format!("{owner}.{}", method.name),
-            args,
-            span,
-            Some(recv),
-        )
+        let owner = recv.ty.clone();
+        let name = move || format!("{}.{}", show(&owner), method.name);
+        self.call_sig(sig, &name, args, span, Some(recv))
     }
 
     /// `Type.name(args)`: a variant with a payload or a static method.
@@ -882,7 +877,7 @@ impl<'a, 'd> ExprCx<'a, 'd> {
         span: Span,
     ) -> Option<TExpr> {
         let tables = self.env.tables;
-        let qualified = format!("{}.{}", t.name, method.name);
+        let qualified = || format!("{}.{}", t.name, method.name);
         match t.kind {
             DeclKind::Enum | DeclKind::Error => self.variant(t, method, Some(args), span),
             DeclKind::Opaque => {
@@ -907,7 +902,7 @@ impl<'a, 'd> ExprCx<'a, 'd> {
                     self.error(
                         method.span,
                         Kind::BadReceiver {
-                            name: qualified,
+                            name: qualified(),
                             message,
                         },
                     );
@@ -958,7 +953,7 @@ impl<'a, 'd> ExprCx<'a, 'd> {
             return None;
         };
         let given = args.unwrap_or(&[]);
-        let qualified = format!("{}.{}", t.name, name.name);
+        let qualified = || format!("{}.{}", t.name, name.name);
         if !self.arity(span, &qualified, payload.len(), given.len()) {
             return None;
         }

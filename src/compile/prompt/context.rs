@@ -3,7 +3,6 @@
 //! templates only lay it out.
 
 use super::repair::RepairContext;
-use super::rust_signature::signature;
 use crate::check::{Function, ModuleModel, NfrModel, Project};
 use crate::compile::rust::interface;
 use serde::Serialize;
@@ -206,7 +205,7 @@ fn function_context(f: &Function, module: &str) -> FunctionContext {
     FunctionContext {
         name,
         doc: f.doc.clone(),
-        rust_signature: signature(f, module),
+        rust_signature: crate::compile::rust::signature_of(module, f),
         clauses,
     }
 }

@@ -11,7 +11,6 @@
 mod context;
 mod prompt_error;
 mod repair;
-mod rust_signature;
 mod templates;
 mod trim;
 

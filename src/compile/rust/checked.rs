@@ -28,7 +28,7 @@ pub fn checked_module(module: &ModuleModel, root: &str) -> String {
         return String::new();
     }
     format!(
-        "/// Calls through which the tests check `requires` and `ensures`.\n#[allow(dead_code)]\nmod checked {{\n    use super::*;\n    use proptest::test_runner::TestCaseError;\n{}}}\n",
+        "/// Calls through which the tests check `requires` and `ensures`.\n#[allow(dead_code)]\nmod checked {{\n    use super::*;\n{}}}\n",
         wrappers.join("")
     )
 }
@@ -133,12 +133,12 @@ fn wrapper(module: &ModuleModel, root: &str, f: &Function) -> String {
             v
         };
         out.push_str(&format!(
-            "\n    pub fn {name}_in_property({}) -> Result<{ret}, TestCaseError> {{\n",
+            "\n    pub fn {name}_in_property({}) -> Result<{ret}, proptest::test_runner::TestCaseError> {{\n",
             params.join(", ")
         ));
         for req in &f.requires {
             out.push_str(&format!(
-                "        if !({}) {{\n            return Err(TestCaseError::reject({}));\n        }}\n",
+                "        if !({}) {{\n            return Err(proptest::test_runner::TestCaseError::reject({}));\n        }}\n",
                 cx.owned(&req.expr),
                 str_lit(&req.source)
             ));

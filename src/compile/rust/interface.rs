@@ -21,6 +21,14 @@ pub fn render(module: &ModuleModel) -> String {
     if let Some(doc) = &module.doc {
         out.push_str(&doc_lines("//!", doc, ""));
     }
+    out.push_str(
+        "// `mod.rs` declares the types below and imports `std::collections::BTreeMap`;
+",
+    );
+    out.push_str(
+        "// `imp.rs` starts with `use super::*;` and defines the functions and types with bodies.
+",
+    );
     for record in &module.records {
         out.push('\n');
         out.push_str(&record_decl(&cx, record));

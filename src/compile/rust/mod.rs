@@ -106,6 +106,12 @@ pub fn interface(project: &Project, module: &ModuleModel) -> String {
     interface::render(module)
 }
 
+/// The Rust signature of a function or method of `module` as its `imp.rs` declares it
+/// (`pub fn get(&mut self, key: &str) -> Option<String>`, no body).
+pub fn signature_of(module: &str, f: &crate::check::Function) -> String {
+    signature::signature(&types::TypeCtx { module, root: "crate" }, f)
+}
+
 /// The path of a module's implementation file inside the generated crate.
 pub fn imp_path(module: &ModuleModel) -> PathBuf {
     PathBuf::from(format!("src/{}/imp.rs", module.path.join("/")))
@@ -114,4 +120,105 @@ pub fn imp_path(module: &ModuleModel) -> PathBuf {
 /// The name of a module's test target (`cargo test --test <name>`).
 pub fn test_target(module: &ModuleModel) -> String {
     names::test_target(module)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::{check, SpecFile};
+    use std::path::Path;
+
+    fn project(specs: &[&str]) -> Project {
+        let files: Vec<SpecFile> = specs
+            .iter()
+            .enumerate()
+            .map(|(i, text)| {
+                let file = PathBuf::from(format!("spec{i}.ghost"));
+                let (ast, diags) = crate::syntax::parse(Path::new(&file), text);
+                assert!(diags.is_empty(), "{diags:?}");
+                SpecFile {
+                    file,
+                    expected_module: None,
+                    text: text.to_string(),
+                    ast,
+                }
+            })
+            .collect();
+        let (project, diags) = check(&files);
+        assert!(diags.is_empty(), "{diags:?}");
+        project
+    }
+
+    fn file<'a>(files: &'a [GeneratedFile], path: &str) -> &'a str {
+        files
+            .iter()
+            .find(|f| f.path == Path::new(path))
+            .map(|f| f.contents.as_str())
+            .unwrap_or_else(|| panic!("no {path}"))
+    }
+
+    #[test]
+    fn a_module_with_modules_below_it_declares_them() {
+        let p = project(&[
+            "module a { fn f() -> int { example f() == 1 } }",
+            "module a.b.c { fn g() -> int { example g() == 2 } }",
+        ]);
+        let files = crate_files(&p, &TargetSettings::default());
+        assert!(file(&files, "src/lib.rs").contains("pub mod a;\n"));
+        assert!(file(&files, "src/a/mod.rs").ends_with("pub mod b {\n    pub mod c;\n}\n"));
+        assert!(file(&files, "tests/a_b_c.rs").contains("use generated::a::b::c::*;"));
+    }
+
+    #[test]
+    fn keywords_and_records_reach_rust_intact() {
+        let p = project(&[r#"module geo.kw {
+            record Pt { x: int, y: int }
+            fn shift(p: Pt, by: int) -> Pt {
+                example shift(Pt { x: 1, y: 2 }, 1) == Pt { x: 2, y: 3 }
+                property forall q: Pt, n: int in -3..3 => shift(q, n).x == q.x + n
+            }
+            fn lookup(m: map<str, int>, k: str) -> int {
+                requires contains(m, k)
+                example lookup({"a": 1}, "a") == 1
+            }
+        }"#]);
+        let files = crate_files(&p, &TargetSettings::default());
+        let tests = file(&files, "tests/geo_kw.rs");
+        assert!(
+            tests.contains("fn arb_pt() -> impl proptest::strategy::Strategy<Value = Pt>"),
+            "{tests}"
+        );
+        assert!(
+            tests.contains("q in arb_pt(), n in -3_i64..3_i64"),
+            "{tests}"
+        );
+        assert!(
+            tests.contains("let __left: i64 = shift(q.clone(), n).x;"),
+            "{tests}"
+        );
+        assert!(tests.contains("m.contains_key(&k.to_string())"), "{tests}");
+        let stub = file(&files, "src/geo/kw/imp.rs");
+        assert!(
+            stub.contains("pub fn lookup(m: &BTreeMap<String, i64>, k: &str) -> i64 {"),
+            "{stub}"
+        );
+        let module = p.module("geo.kw").expect("checked");
+        assert!(interface(&p, module).contains("pub fn shift(p: Pt, by: i64) -> Pt;"));
+    }
+
+    #[test]
+    fn records_with_many_fields_get_grouped_strategies() {
+        let fields: Vec<String> = (0..14).map(|i| format!("f{i}: int")).collect();
+        let spec = format!(
+            "module big.rec {{ record Wide {{ {} }} fn w(x: Wide) -> int {{ property forall x: Wide => w(x) >= 0 }} }}",
+            fields.join(", ")
+        );
+        let p = project(&[&spec]);
+        let files = crate_files(&p, &TargetSettings::default());
+        let tests = file(&files, "tests/big_rec.rs");
+        assert!(
+            tests.contains("|((x0, x1, x2, x3, x4, x5, x6, x7, x8, x9, x10, x11,), (x12, x13,))|"),
+            "{tests}"
+        );
+    }
 }

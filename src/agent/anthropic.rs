@@ -1,0 +1,205 @@
+//! The Anthropic provider: `POST {base_url}/messages`, streamed or not.
+
+use std::time::Instant;
+
+use serde_json::{json, Value};
+
+use super::http::{Flow, HttpClient};
+use super::retry::with_retries;
+use super::settings::HttpSettings;
+use super::{AgentError, Finish, Provider, Reply, Request};
+
+/// The API version this client speaks.
+const API_VERSION: &str = "2023-06-01";
+/// The messages API requires `max_tokens`; this is used when the request sets none.
+pub const DEFAULT_MAX_TOKENS: u32 = 8192;
+
+/// A messages-API client.
+pub struct Anthropic {
+    http: HttpClient,
+}
+
+impl Anthropic {
+    pub(crate) fn new(settings: HttpSettings) -> Result<Anthropic, AgentError> {
+        Ok(Anthropic {
+            http: HttpClient::new(settings)?,
+        })
+    }
+
+    fn body(&self, req: &Request) -> Value {
+        let s = &self.http.settings;
+        let mut body = json!({
+            "model": s.model,
+            "max_tokens": req.max_tokens.unwrap_or(DEFAULT_MAX_TOKENS),
+            "messages": [{"role": "user", "content": req.prompt}],
+            "temperature": super::http::temperature(req.temperature),
+        });
+        if s.stream {
+            body["stream"] = json!(true);
+        }
+        body
+    }
+
+    async fn once(&self, url: &str, body: &[u8]) -> Result<Reply, AgentError> {
+        let started = Instant::now();
+        let mut headers = vec![("anthropic-version", API_VERSION.to_string())];
+        if let Some(key) = &self.http.settings.key {
+            headers.push(("x-api-key", key.clone()));
+        }
+        let response = self.http.post(url, &headers, body).await?;
+        let mut reply = if self.http.settings.stream {
+            self.streamed(url, response).await?
+        } else {
+            let bytes = self.http.body(url, response).await?;
+            self.whole(url, &self.http.json(url, &bytes)?)?
+        };
+        reply.latency_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+        Ok(reply)
+    }
+
+    /// A non-streamed answer: the text blocks of `content`, `stop_reason`, `usage`.
+    fn whole(&self, url: &str, json: &Value) -> Result<Reply, AgentError> {
+        let content = json
+            .get("content")
+            .and_then(Value::as_array)
+            .ok_or_else(|| self.http.bad(url, "no `content` list in the answer"))?;
+        let text: String = content
+            .iter()
+            .filter(|block| block.get("type").and_then(Value::as_str) == Some("text"))
+            .filter_map(|block| block.get("text").and_then(Value::as_str))
+            .collect();
+        let usage = json.get("usage");
+        Ok(Reply {
+            text,
+            tokens_in: count(usage, "input_tokens"),
+            tokens_out: count(usage, "output_tokens"),
+            finish: finish(json.get("stop_reason")),
+            latency_ms: 0,
+            cached: false,
+        })
+    }
+
+    /// A streamed answer: `message_start` (input tokens), `content_block_delta` (text),
+    /// `message_delta` (stop reason, output tokens), `message_stop`; `error` events fail.
+    async fn streamed(&self, url: &str, response: reqwest::Response) -> Result<Reply, AgentError> {
+        let mut text = String::new();
+        let mut stop_reason: Option<Value> = None;
+        let (mut tokens_in, mut tokens_out) = (0, 0);
+        let mut done = false;
+        self.http
+            .events(url, response, |event| {
+                let data = self.http.json(url, event.data.as_bytes())?;
+                // The type is in the data too; the `event:` line is only a copy of it.
+                let kind = data
+                    .get("type")
+                    .and_then(Value::as_str)
+                    .map(str::to_string)
+                    .or(event.event)
+                    .unwrap_or_default();
+                match kind.as_str() {
+                    "message_start" => {
+                        tokens_in = count(data.pointer("/message/usage"), "input_tokens");
+                    }
+                    "content_block_delta" => {
+                        if let Some(piece) = data.pointer("/delta/text").and_then(Value::as_str) {
+                            text.push_str(piece);
+                        }
+                    }
+                    "message_delta" => {
+                        if let Some(reason) =
+                            data.pointer("/delta/stop_reason").filter(|r| !r.is_null())
+                        {
+                            stop_reason = Some(reason.clone());
+                        }
+                        let usage = data.get("usage");
+                        tokens_out = count(usage, "output_tokens");
+                        if let Some(n) = usage
+                            .and_then(|u| u.get("input_tokens"))
+                            .and_then(Value::as_u64)
+                        {
+                            tokens_in = n;
+                        }
+                    }
+                    "message_stop" => {
+                        done = true;
+                        return Ok(Flow::Done);
+                    }
+                    "error" => return Err(self.stream_error(url, &data)),
+                    _ => {} // ping, content_block_start, content_block_stop
+                }
+                Ok(Flow::More)
+            })
+            .await?;
+        if !done && stop_reason.is_none() {
+            return Err(self.http.cut(url));
+        }
+        Ok(Reply {
+            text,
+            tokens_in,
+            tokens_out,
+            finish: finish(stop_reason.as_ref()),
+            latency_ms: 0,
+            cached: false,
+        })
+    }
+
+    /// An `error` event: overloaded and API errors are worth a retry like a 5xx, the others
+    /// are not.
+    fn stream_error(&self, url: &str, data: &Value) -> AgentError {
+        let kind = data
+            .pointer("/error/type")
+            .and_then(Value::as_str)
+            .unwrap_or("error");
+        let message = data
+            .pointer("/error/message")
+            .and_then(Value::as_str)
+            .unwrap_or("(no message)");
+        let status = match kind {
+            "overloaded_error" => 529,
+            "api_error" => 500,
+            "rate_limit_error" => 429,
+            _ => {
+                return self.http.bad(
+                    url,
+                    format!("the server reported {kind} mid-stream: {message}"),
+                )
+            }
+        };
+        AgentError::Http {
+            url: url.to_string(),
+            status,
+            message: format!("{kind} mid-stream: {message}"),
+            retry_after: None,
+        }
+    }
+}
+
+#[async_trait::async_trait]
+impl Provider for Anthropic {
+    async fn complete(&self, req: &Request) -> Result<Reply, AgentError> {
+        let url = self.http.url("messages");
+        let body = serde_json::to_vec(&self.body(req)).expect("a JSON value always serialises");
+        let s = &self.http.settings;
+        with_retries(&s.retry, s.sleeper.as_ref(), || self.once(&url, &body)).await
+    }
+
+    fn cache_material(&self, req: &Request) -> Option<Vec<u8>> {
+        Some(super::cache::material(&self.http.settings, &self.body(req)))
+    }
+}
+
+fn finish(reason: Option<&Value>) -> Finish {
+    match reason.and_then(Value::as_str) {
+        Some("end_turn") | Some("stop_sequence") => Finish::Stop,
+        Some("max_tokens") => Finish::Length,
+        Some(other) => Finish::Other(other.to_string()),
+        None => Finish::Other("unknown".into()),
+    }
+}
+
+fn count(usage: Option<&Value>, field: &str) -> u64 {
+    usage
+        .and_then(|u| u.get(field))
+        .and_then(Value::as_u64)
+        .unwrap_or(0)
+}

@@ -1,0 +1,146 @@
+//! The response cache: identical requests are answered from `.ghost/cache` without a request.
+
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+use super::settings::HttpSettings;
+use super::{AgentError, Provider, Reply, Request};
+
+/// Replies stored as one JSON file per key, `<dir>/<sha256>.json`.
+#[derive(Debug, Clone)]
+pub struct ResponseCache {
+    dir: PathBuf,
+}
+
+/// A provider whose identical requests cost one call: `inner` is asked only on a miss.
+pub struct CachedProvider {
+    inner: Box<dyn Provider>,
+    cache: ResponseCache,
+}
+
+impl ResponseCache {
+    /// A cache in `dir` (created on the first write).
+    pub fn new(dir: impl Into<PathBuf>) -> ResponseCache {
+        ResponseCache { dir: dir.into() }
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The key of a request: the sha256 of what the provider says identifies it.
+    pub fn key(material: &[u8]) -> String {
+        Sha256::digest(material)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+
+    fn path(&self, key: &str) -> PathBuf {
+        self.dir.join(format!("{key}.json"))
+    }
+
+    /// The stored reply for `key`; an unreadable or corrupt entry is a miss.
+    pub fn get(&self, key: &str) -> Option<Reply> {
+        let bytes = std::fs::read(self.path(key)).ok()?;
+        serde_json::from_slice(&bytes).ok()
+    }
+
+    /// Stores `reply` under `key`: written to a temporary file and renamed, so a reader never
+    /// sees half an entry and an interrupted build leaves none.
+    pub fn put(&self, key: &str, reply: &Reply) -> Result<(), AgentError> {
+        let io = |path: &Path| {
+            let path = path.to_path_buf();
+            move |source| AgentError::Io { path, source }
+        };
+        std::fs::create_dir_all(&self.dir).map_err(io(&self.dir))?;
+        let bytes = serde_json::to_vec_pretty(reply).expect("a reply always serialises");
+        let nanos = SystemTime::now()
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or(0);
+        let tmp = self
+            .dir
+            .join(format!(".{key}.{}.{nanos}.tmp", std::process::id()));
+        std::fs::write(&tmp, bytes).map_err(io(&tmp))?;
+        let path = self.path(key);
+        std::fs::rename(&tmp, &path).map_err(|source| {
+            let _ = std::fs::remove_file(&tmp);
+            AgentError::Io { path, source }
+        })
+    }
+}
+
+impl CachedProvider {
+    pub fn new(inner: Box<dyn Provider>, cache: ResponseCache) -> CachedProvider {
+        CachedProvider { inner, cache }
+    }
+}
+
+#[async_trait::async_trait]
+impl Provider for CachedProvider {
+    async fn complete(&self, req: &Request) -> Result<Reply, AgentError> {
+        let Some(material) = self.inner.cache_material(req) else {
+            return self.inner.complete(req).await;
+        };
+        let key = ResponseCache::key(&material);
+        if let Some(mut reply) = self.cache.get(&key) {
+            reply.cached = true;
+            return Ok(reply);
+        }
+        let reply = self.inner.complete(req).await?;
+        // The reply is paid for: a cache that cannot be written must not lose it, it only
+        // means the next identical request asks again.
+        let _ = self.cache.put(&key, &reply);
+        Ok(reply)
+    }
+
+    fn cache_material(&self, req: &Request) -> Option<Vec<u8>> {
+        self.inner.cache_material(req)
+    }
+}
+
+/// What identifies an HTTP request: provider kind, model, base URL and the full body, one
+/// per line. The API key travels in a header, never in the body, so it is not part of it.
+pub(crate) fn material(s: &HttpSettings, body: &Value) -> Vec<u8> {
+    format!("{}\n{}\n{}\n{}", s.kind.name(), s.model, s.base_url, body).into_bytes()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::agent::Finish;
+
+    #[test]
+    fn put_then_get_round_trips_and_corrupt_entries_are_misses() {
+        let dir = tempfile::tempdir().expect("a temp dir");
+        let cache = ResponseCache::new(dir.path().join("cache"));
+        let key = ResponseCache::key(b"x");
+        assert_eq!(key.len(), 64);
+        assert!(cache.get(&key).is_none());
+        let reply = Reply {
+            text: "hi".into(),
+            tokens_in: 1,
+            tokens_out: 2,
+            finish: Finish::Stop,
+            latency_ms: 3,
+            cached: false,
+        };
+        cache.put(&key, &reply).expect("writable");
+        assert_eq!(cache.get(&key), Some(reply));
+        std::fs::write(cache.path(&key), b"{garbage").expect("writable");
+        assert!(cache.get(&key).is_none());
+        let leftovers = std::fs::read_dir(cache.dir())
+            .expect("exists")
+            .filter(|e| {
+                e.as_ref()
+                    .map(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
+                    .unwrap_or(false)
+            })
+            .count();
+        assert_eq!(leftovers, 0);
+    }
+}

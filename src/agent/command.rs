@@ -1,0 +1,232 @@
+//! The command provider: a user's agent program, run in a scratch workspace with a time limit.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{ExitStatus, Stdio};
+use std::time::Duration;
+
+use sha2::{Digest, Sha256};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
+
+use super::{AgentError, AgentSettings};
+
+/// How much of each output stream is kept: the end is where programs say what went wrong.
+const TAIL_BYTES: usize = 16 * 1024;
+/// How long to wait for output after the program exited (a process that left the group can
+/// hold the pipes open forever).
+const DRAIN_LIMIT: Duration = Duration::from_secs(2);
+/// Folders of the workspace that are not compared: build output and version control, which
+/// an agent program may legitimately touch.
+const UNWATCHED: [&str; 2] = ["target", ".git"];
+
+/// What a run of the agent program left behind.
+#[derive(Debug)]
+pub struct CommandOutcome {
+    pub stdout_tail: String,
+    pub stderr_tail: String,
+    pub exit_status: ExitStatus,
+    /// The file at `GHOST_IMPL_PATH` after the run; `None` if there is none.
+    pub new_contents: Option<String>,
+    /// Every other file the run created, changed or deleted, relative to the workspace,
+    /// sorted. The build refuses an attempt that lists any.
+    pub other_changes: Vec<PathBuf>,
+}
+
+/// Runs the `command` of `settings` in `workdir` with `prompt` on stdin, `GHOST_MODULE` set to
+/// the dotted `module` name and `GHOST_IMPL_PATH` to `impl_rel_path` (relative to
+/// `workdir`). The program runs in a process group of its own; at `timeout` the whole group
+/// (the program and everything it started) is killed. The group is also killed when the
+/// program exits, so that nothing it left in the background outlives its run. A non-zero
+/// exit is an outcome, not an error: the caller decides.
+pub async fn run_command(
+    settings: &AgentSettings,
+    workdir: &Path,
+    module: &str,
+    impl_rel_path: &Path,
+    prompt: &str,
+    timeout: Duration,
+) -> Result<CommandOutcome, AgentError> {
+    let line = settings.command.as_deref().unwrap_or("").trim();
+    if line.is_empty() {
+        return Err(AgentError::Settings {
+            reason: "provider `command` needs `command` in the [agent] table, e.g. `command = \"codex exec --full-auto -\"`".into(),
+        });
+    }
+    let argv = shlex::split(line)
+        .filter(|a| !a.is_empty())
+        .ok_or_else(|| AgentError::Settings {
+            reason: format!("cannot split the agent command `{line}`: check its quotes"),
+        })?;
+    let program = argv[0].clone();
+    let before = snapshot(workdir)?;
+
+    let mut command = tokio::process::Command::new(&program);
+    command
+        .args(&argv[1..])
+        .current_dir(workdir)
+        .env("GHOST_MODULE", module)
+        .env("GHOST_IMPL_PATH", impl_rel_path)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true);
+    #[cfg(unix)]
+    command.process_group(0);
+    let mut child = command.spawn().map_err(|source| AgentError::Spawn {
+        program: program.clone(),
+        source,
+    })?;
+    let group = child.id();
+
+    let stdin = child.stdin.take();
+    let prompt = prompt.as_bytes().to_vec();
+    // A program that never reads its stdin closes the pipe: not an error of ours.
+    tokio::spawn(async move {
+        if let Some(mut stdin) = stdin {
+            let _ = stdin.write_all(&prompt).await;
+            let _ = stdin.shutdown().await;
+        }
+    });
+    let stdout = child.stdout.take().map(|s| tokio::spawn(tail(s)));
+    let stderr = child.stderr.take().map(|s| tokio::spawn(tail(s)));
+
+    let waited = tokio::time::timeout(timeout, child.wait()).await;
+    kill_group(group);
+    let exit_status = match waited {
+        Ok(Ok(status)) => status,
+        Ok(Err(source)) => {
+            return Err(AgentError::Io {
+                path: workdir.to_path_buf(),
+                source,
+            })
+        }
+        Err(_elapsed) => {
+            let _ = child.kill().await;
+            return Err(AgentError::CommandTimeout { program, timeout });
+        }
+    };
+    let stdout_tail = drain(stdout).await;
+    let stderr_tail = drain(stderr).await;
+
+    let impl_path = workdir.join(impl_rel_path);
+    let new_contents = match std::fs::read(&impl_path) {
+        Ok(bytes) => Some(String::from_utf8_lossy(&bytes).into_owned()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(source) => {
+            return Err(AgentError::Io {
+                path: impl_path,
+                source,
+            })
+        }
+    };
+    let after = snapshot(workdir)?;
+    let other_changes = changes(&before, &after)
+        .into_iter()
+        .filter(|p| p != impl_rel_path)
+        .collect();
+    Ok(CommandOutcome {
+        stdout_tail,
+        stderr_tail,
+        exit_status,
+        new_contents,
+        other_changes,
+    })
+}
+
+/// Kills the process group led by `leader`; it may be gone already.
+fn kill_group(leader: Option<u32>) {
+    if let Some(pid) = leader {
+        crate::process::kill_group(pid);
+    }
+}
+
+/// The last [`TAIL_BYTES`] of a stream, as text.
+async fn tail(mut stream: impl AsyncRead + Unpin) -> String {
+    let mut kept = Vec::new();
+    let mut cut = false;
+    let mut buf = vec![0u8; 8192];
+    while let Ok(n) = stream.read(&mut buf).await {
+        if n == 0 {
+            break;
+        }
+        kept.extend_from_slice(&buf[..n]);
+        if kept.len() > TAIL_BYTES {
+            kept.drain(..kept.len() - TAIL_BYTES);
+            cut = true;
+        }
+    }
+    let text = String::from_utf8_lossy(&kept).into_owned();
+    if cut {
+        format!("...{text}")
+    } else {
+        text
+    }
+}
+
+async fn drain(task: Option<tokio::task::JoinHandle<String>>) -> String {
+    let Some(task) = task else {
+        return String::new();
+    };
+    let abort = task.abort_handle();
+    match tokio::time::timeout(DRAIN_LIMIT, task).await {
+        Ok(Ok(text)) => text,
+        _ => {
+            abort.abort();
+            "(output not collected: a process outside the agent's group kept it open)".into()
+        }
+    }
+}
+
+/// A digest of every file under `root` (but the [`UNWATCHED`] folders), by relative path.
+fn snapshot(root: &Path) -> Result<BTreeMap<PathBuf, [u8; 32]>, AgentError> {
+    let mut files = BTreeMap::new();
+    let walk = walkdir::WalkDir::new(root)
+        .follow_links(false)
+        .into_iter()
+        .filter_entry(|e| {
+            !(e.depth() == 1
+                && e.file_type().is_dir()
+                && UNWATCHED.iter().any(|u| e.file_name() == *u))
+        });
+    for entry in walk {
+        let entry = entry.map_err(|e| AgentError::Io {
+            path: e.path().unwrap_or(root).to_path_buf(),
+            source: e.into(),
+        })?;
+        if entry.file_type().is_dir() {
+            continue;
+        }
+        let rel = entry
+            .path()
+            .strip_prefix(root)
+            .expect("walkdir yields paths under its root")
+            .to_path_buf();
+        let digest = if entry.file_type().is_symlink() {
+            let target = std::fs::read_link(entry.path()).unwrap_or_default();
+            Sha256::digest(target.to_string_lossy().as_bytes())
+        } else {
+            let bytes = std::fs::read(entry.path()).map_err(|source| AgentError::Io {
+                path: entry.path().to_path_buf(),
+                source,
+            })?;
+            Sha256::digest(&bytes)
+        };
+        files.insert(rel, digest.into());
+    }
+    Ok(files)
+}
+
+/// Paths created, changed or deleted between two snapshots, sorted.
+fn changes(
+    before: &BTreeMap<PathBuf, [u8; 32]>,
+    after: &BTreeMap<PathBuf, [u8; 32]>,
+) -> Vec<PathBuf> {
+    let mut changed: Vec<PathBuf> = after
+        .iter()
+        .filter(|(path, digest)| before.get(*path) != Some(digest))
+        .map(|(path, _)| path.clone())
+        .chain(before.keys().filter(|p| !after.contains_key(*p)).cloned())
+        .collect();
+    changed.sort();
+    changed
+}

@@ -1,0 +1,111 @@
+//! `AgentError`: everything that can go wrong between a prompt and an implementation.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use super::extract::ExtractError;
+
+/// An agent failure. Messages name the setting, variable or server to look at next; none of
+/// them ever contains an API key.
+#[derive(Debug, thiserror::Error)]
+pub enum AgentError {
+    /// The provider needs a key and its environment variable is unset or empty.
+    #[error("no API key for provider `{provider}`: set the environment variable `{var}` (or name another one with `api_key_env` in ghost.toml)")]
+    KeyMissing { provider: String, var: String },
+
+    /// The settings cannot make a provider (e.g. `command` without a command line).
+    #[error("bad [agent] settings: {reason}")]
+    Settings { reason: String },
+
+    /// The connection failed or dropped before a full answer arrived.
+    #[error("cannot reach {url}: {reason}; check that the server is running and that `base_url` is right")]
+    Unreachable { url: String, reason: String },
+
+    /// No full answer within the time limit.
+    #[error("{url} did not answer within {}s; check the server or raise the agent timeout", .timeout.as_secs_f64())]
+    Timeout { url: String, timeout: Duration },
+
+    /// HTTP 401 or 403: the key is wrong, expired or lacks access to the model.
+    #[error(
+        "{url} refused the credentials (HTTP {status}): {message}; check the key in `{key_var}`"
+    )]
+    Unauthorized {
+        url: String,
+        status: u16,
+        message: String,
+        key_var: String,
+    },
+
+    /// Any other HTTP error status; `retry_after` is the server's `Retry-After`, if any.
+    #[error("{url} answered HTTP {status}: {message}")]
+    Http {
+        url: String,
+        status: u16,
+        message: String,
+        retry_after: Option<Duration>,
+    },
+
+    /// The server answered, but not with what the API promises (garbage, an HTML page,
+    /// missing fields).
+    #[error(
+        "unexpected answer from {url}: {reason}; is `base_url` an API of the configured provider?"
+    )]
+    BadResponse { url: String, reason: String },
+
+    /// A retryable error that stayed after every retry.
+    #[error("{source} (gave up after {attempts} attempts)")]
+    GaveUp {
+        attempts: u32,
+        #[source]
+        source: Box<AgentError>,
+    },
+
+    /// The reply holds no usable code, or was cut off.
+    #[error(transparent)]
+    Extract(#[from] ExtractError),
+
+    /// The build's token budget is spent.
+    #[error("token budget spent: {used} of {limit} tokens used; raise `max_tokens_per_build` in ghost.toml")]
+    Budget { used: u64, limit: u64 },
+
+    /// The agent program could not be started.
+    #[error("cannot start the agent command `{program}`: {source}; check `command` in ghost.toml")]
+    Spawn {
+        program: String,
+        #[source]
+        source: std::io::Error,
+    },
+
+    /// The agent program ran past its time limit; it and its children were killed.
+    #[error("the agent command `{program}` ran longer than {}s and was stopped with everything it started", .timeout.as_secs_f64())]
+    CommandTimeout { program: String, timeout: Duration },
+
+    /// Reading or writing a file of the agent stage (cache, workspace) failed.
+    #[error("cannot access {}: {source}", .path.display())]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+impl AgentError {
+    /// Whether trying the same request again may help: network trouble, timeouts, rate
+    /// limits and server errors. Client errors (400, 401, 403, 404, ...) and bad answers are
+    /// final.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            AgentError::Unreachable { .. } | AgentError::Timeout { .. } => true,
+            AgentError::Http { status, .. } => *status == 429 || *status >= 500,
+            _ => false,
+        }
+    }
+
+    /// How long the server asked us to wait before the next attempt, if it did.
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            AgentError::Http { retry_after, .. } => *retry_after,
+            _ => None,
+        }
+    }
+}

@@ -1,0 +1,171 @@
+//! Taking the code out of a reply: the largest ```rust fenced block.
+
+use super::Finish;
+
+/// Why a reply gave no code. Not a crash: the build tells the agent and tries again.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ExtractError {
+    #[error("the reply has no ```rust code block; answer with the whole imp.rs in one fenced ```rust block")]
+    NoCode,
+    #[error("the reply was cut off ({reason}); answer with less explanation and the whole imp.rs in one ```rust block")]
+    Truncated { reason: String },
+}
+
+/// A fenced block found in a reply.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Block {
+    label: String,
+    code: String,
+    closed: bool,
+}
+
+/// The code of `text`: the largest fenced block labelled `rust`, `rs` or nothing (the last
+/// of equal ones). Largest rather than last because models put a short usage example or
+/// a test snippet after the full file far more often than they put the full file last;
+/// blocks labelled anything else (`toml`, `sh`, `text`) are never code for imp.rs.
+///
+/// A reply cut off by the token limit (`Finish::Length`) is `Truncated` even if its blocks
+/// look closed, since the file in them may still be incomplete; so is a reply whose last
+/// code fence is never closed.
+pub fn extract_code(text: &str, finish: &Finish) -> Result<String, ExtractError> {
+    if *finish == Finish::Length {
+        return Err(ExtractError::Truncated {
+            reason: "the model reached its token limit".into(),
+        });
+    }
+    let blocks: Vec<Block> = blocks(text)
+        .into_iter()
+        .filter(|b| is_rust(&b.label))
+        .collect();
+    if blocks.last().is_some_and(|b| !b.closed) {
+        return Err(ExtractError::Truncated {
+            reason: "a code block is never closed".into(),
+        });
+    }
+    blocks
+        .into_iter()
+        .filter(|b| !b.code.trim().is_empty())
+        .fold(None::<Block>, |best, b| match best {
+            Some(best) if best.code.len() > b.code.len() => Some(best),
+            _ => Some(b),
+        })
+        .map(|b| b.code)
+        .ok_or(ExtractError::NoCode)
+}
+
+fn is_rust(label: &str) -> bool {
+    // `rust,ignore` and `rust title=x` still name Rust.
+    let first = label
+        .split(|c: char| c == ',' || c.is_whitespace())
+        .next()
+        .unwrap_or("");
+    matches!(first.to_ascii_lowercase().as_str(), "" | "rust" | "rs")
+}
+
+/// Every fenced block (``` or ~~~, three or more, indented at most three spaces), in order;
+/// the close must be the same character, at least as long, with nothing after it.
+fn blocks(text: &str) -> Vec<Block> {
+    let mut blocks = Vec::new();
+    let mut open: Option<(char, usize, String, Vec<&str>)> = None;
+    for line in text.lines() {
+        let trimmed = line.trim_start_matches(' ');
+        let indented = line.len() - trimmed.len() <= 3;
+        let fence = ['`', '~'].into_iter().find_map(|c| {
+            let n = trimmed.chars().take_while(|&x| x == c).count();
+            (indented && n >= 3).then_some((c, n))
+        });
+        match (&mut open, fence) {
+            (None, Some((c, n))) => {
+                let label = trimmed[n..].trim().to_string();
+                open = Some((c, n, label, Vec::new()));
+            }
+            (Some((oc, on, _, _)), Some((c, n)))
+                if c == *oc && n >= *on && trimmed[n..].trim().is_empty() =>
+            {
+                let (_, _, label, lines) = open.take().expect("matched as open");
+                blocks.push(Block {
+                    label,
+                    code: join(&lines),
+                    closed: true,
+                });
+            }
+            (Some((_, _, _, lines)), _) => lines.push(line),
+            (None, None) => {}
+        }
+    }
+    if let Some((_, _, label, lines)) = open {
+        blocks.push(Block {
+            label,
+            code: join(&lines),
+            closed: false,
+        });
+    }
+    blocks
+}
+
+fn join(lines: &[&str]) -> String {
+    let mut code = lines.join("\n");
+    code.push('\n');
+    code
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn takes_the_largest_rust_block() {
+        let text = "Here:\n```rust\nuse super::*;\npub fn f() -> i64 { 1 }\n```\nUsage:\n```rust\nf();\n```\n";
+        assert_eq!(
+            extract_code(text, &Finish::Stop),
+            Ok("use super::*;\npub fn f() -> i64 { 1 }\n".into())
+        );
+    }
+
+    #[test]
+    fn accepts_rs_and_unlabelled_fences_and_skips_other_languages() {
+        let text = "```toml\n[dependencies]\nserde = \"1\"\nmore = 1\n```\n```rs\nfn a() {}\n```";
+        assert_eq!(extract_code(text, &Finish::Stop), Ok("fn a() {}\n".into()));
+        let text = "```\nfn b() {}\n```";
+        assert_eq!(extract_code(text, &Finish::Stop), Ok("fn b() {}\n".into()));
+        let text = "~~~rust,ignore\nfn c() {}\n~~~";
+        assert_eq!(extract_code(text, &Finish::Stop), Ok("fn c() {}\n".into()));
+    }
+
+    #[test]
+    fn longer_fences_hold_shorter_ones() {
+        let text = "````rust\n/// ```\n/// doc\n/// ```\nfn d() {}\n````\n";
+        assert_eq!(
+            extract_code(text, &Finish::Stop),
+            Ok("/// ```\n/// doc\n/// ```\nfn d() {}\n".into())
+        );
+    }
+
+    #[test]
+    fn no_block_is_no_code() {
+        assert_eq!(
+            extract_code("I cannot do that.", &Finish::Stop),
+            Err(ExtractError::NoCode)
+        );
+        assert_eq!(
+            extract_code("```sh\nls\n```", &Finish::Stop),
+            Err(ExtractError::NoCode)
+        );
+        assert_eq!(
+            extract_code("```rust\n\n```", &Finish::Stop),
+            Err(ExtractError::NoCode)
+        );
+    }
+
+    #[test]
+    fn cut_off_replies_are_truncated() {
+        assert!(matches!(
+            extract_code("```rust\nfn e() {", &Finish::Stop),
+            Err(ExtractError::Truncated { .. })
+        ));
+        assert!(matches!(
+            extract_code("```rust\nfn e() {}\n```", &Finish::Length),
+            Err(ExtractError::Truncated { .. })
+        ));
+    }
+}

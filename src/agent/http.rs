@@ -1,0 +1,252 @@
+//! The HTTP edge shared by the API providers: one POST, status and error mapping, SSE reading.
+
+use std::time::{Duration, SystemTime};
+
+use super::retry::parse_retry_after;
+use super::settings::HttpSettings;
+use super::sse::{SseEvent, SseParser};
+use super::AgentError;
+
+/// A configured client for one provider.
+pub(crate) struct HttpClient {
+    client: reqwest::Client,
+    pub settings: HttpSettings,
+}
+
+/// Whether a stream handler wants more events.
+pub(crate) enum Flow {
+    More,
+    Done,
+}
+
+impl HttpClient {
+    pub fn new(settings: HttpSettings) -> Result<HttpClient, AgentError> {
+        let client = reqwest::Client::builder()
+            .timeout(settings.timeout)
+            .connect_timeout(settings.timeout.min(Duration::from_secs(30)))
+            .build()
+            .map_err(|e| AgentError::Settings {
+                reason: format!("cannot set up the HTTP client: {e}"),
+            })?;
+        Ok(HttpClient { client, settings })
+    }
+
+    /// `{base_url}/{path}`.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}/{}", self.settings.base_url, path)
+    }
+
+    /// POSTs a JSON `body`; any status but 2xx becomes an error carrying the server's message.
+    pub async fn post(
+        &self,
+        url: &str,
+        headers: &[(&'static str, String)],
+        body: &[u8],
+    ) -> Result<reqwest::Response, AgentError> {
+        let mut request = self
+            .client
+            .post(url)
+            .header("content-type", "application/json")
+            .body(body.to_vec());
+        for (name, value) in headers {
+            request = request.header(*name, value);
+        }
+        let response = request.send().await.map_err(|e| self.map_err(url, e))?;
+        let status = response.status();
+        if status.is_success() {
+            return Ok(response);
+        }
+        let retry_after = response
+            .headers()
+            .get("retry-after")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| parse_retry_after(v, SystemTime::now()));
+        // The body of an error is only for its message: a failure to read it is not the error.
+        let body = response
+            .bytes()
+            .await
+            .map(|b| b.to_vec())
+            .unwrap_or_default();
+        let message = self.scrub(&error_message(&body));
+        let status = status.as_u16();
+        Err(match status {
+            401 | 403 => AgentError::Unauthorized {
+                url: url.to_string(),
+                status,
+                message,
+                key_var: self.settings.key_var.clone(),
+            },
+            _ => AgentError::Http {
+                url: url.to_string(),
+                status,
+                message,
+                retry_after,
+            },
+        })
+    }
+
+    /// The whole body of a successful response.
+    pub async fn body(
+        &self,
+        url: &str,
+        response: reqwest::Response,
+    ) -> Result<Vec<u8>, AgentError> {
+        response
+            .bytes()
+            .await
+            .map(|b| b.to_vec())
+            .map_err(|e| self.map_err(url, e))
+    }
+
+    /// Feeds each server-sent event of `response` to `on_event` until it says `Done` or the
+    /// stream ends; the caller decides whether what it got is complete (see [`Self::cut`]).
+    pub async fn events(
+        &self,
+        url: &str,
+        mut response: reqwest::Response,
+        mut on_event: impl FnMut(SseEvent) -> Result<Flow, AgentError>,
+    ) -> Result<(), AgentError> {
+        let mut parser = SseParser::default();
+        loop {
+            let chunk = response.chunk().await.map_err(|e| self.map_err(url, e))?;
+            let events = match &chunk {
+                Some(bytes) => parser.push(bytes),
+                None => parser.finish().into_iter().collect(),
+            };
+            for event in events {
+                if let Flow::Done = on_event(event)? {
+                    return Ok(());
+                }
+            }
+            if chunk.is_none() {
+                return Ok(());
+            }
+        }
+    }
+
+    /// The error for a stream that ended before the reply was complete: the network cut
+    /// it, so it is worth a retry.
+    pub fn cut(&self, url: &str) -> AgentError {
+        AgentError::Unreachable {
+            url: url.to_string(),
+            reason: "the event stream ended before the reply was complete".into(),
+        }
+    }
+
+    /// `bytes` as JSON, or a bad-answer error that says what came instead.
+    pub fn json(&self, url: &str, bytes: &[u8]) -> Result<serde_json::Value, AgentError> {
+        serde_json::from_slice(bytes).map_err(|e| {
+            let text = String::from_utf8_lossy(bytes);
+            let text = text.trim_start();
+            if text.starts_with('<') {
+                self.bad(url, "an HTML page instead of JSON")
+            } else if text.is_empty() {
+                self.bad(url, "an empty body instead of JSON")
+            } else {
+                self.bad(url, format!("invalid JSON ({e})"))
+            }
+        })
+    }
+
+    /// A bad-answer error for `url`.
+    pub fn bad(&self, url: &str, reason: impl Into<String>) -> AgentError {
+        AgentError::BadResponse {
+            url: url.to_string(),
+            reason: self.scrub(&reason.into()),
+        }
+    }
+
+    fn map_err(&self, url: &str, err: reqwest::Error) -> AgentError {
+        if err.is_timeout() {
+            return AgentError::Timeout {
+                url: url.to_string(),
+                timeout: self.settings.timeout,
+            };
+        }
+        // reqwest's Display stops at the outermost layer; the cause (refused, reset, dns)
+        // is what a user can act on.
+        let mut reason = err.to_string();
+        let mut source = std::error::Error::source(&err);
+        while let Some(cause) = source {
+            reason = format!("{reason}: {cause}");
+            source = cause.source();
+        }
+        AgentError::Unreachable {
+            url: url.to_string(),
+            reason: self.scrub(&reason),
+        }
+    }
+
+    /// `text` with the key blanked out, in case a server echoes it back.
+    fn scrub(&self, text: &str) -> String {
+        match &self.settings.key {
+            Some(key) if !key.is_empty() => text.replace(key.as_str(), "<api key>"),
+            _ => text.to_string(),
+        }
+    }
+}
+
+/// A temperature as JSON the way it was written: `0.2f32` widened to `f64` would be sent as
+/// `0.20000000298023224`, which is noise in logs and in the cache key.
+pub(crate) fn temperature(t: f32) -> serde_json::Value {
+    t.to_string()
+        .parse::<f64>()
+        .ok()
+        .and_then(serde_json::Number::from_f64)
+        .map_or(serde_json::Value::Null, serde_json::Value::Number)
+}
+
+/// The message of an error body: the API's `error.message` (OpenAI and Anthropic both use
+/// it), a note for HTML pages (a proxy or a wrong URL), or the start of the text.
+pub(crate) fn error_message(body: &[u8]) -> String {
+    if let Ok(json) = serde_json::from_slice::<serde_json::Value>(body) {
+        let message = json
+            .pointer("/error/message")
+            .or_else(|| json.get("message"))
+            .or_else(|| json.get("error"))
+            .or_else(|| json.get("detail"));
+        if let Some(message) = message {
+            return match message.as_str() {
+                Some(s) => s.to_string(),
+                None => message.to_string(),
+            };
+        }
+    }
+    let text = String::from_utf8_lossy(body);
+    let text = text.trim();
+    if text.is_empty() {
+        return "(no message)".into();
+    }
+    if text.starts_with('<') {
+        return "the server sent an HTML page, not an API error".into();
+    }
+    let mut short: String = text.chars().take(300).collect();
+    if short.len() < text.len() {
+        short.push_str("...");
+    }
+    short
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn temperatures_keep_their_decimal_form() {
+        assert_eq!(temperature(0.2).to_string(), "0.2");
+        assert_eq!(temperature(0.0).to_string(), "0.0");
+        assert!(temperature(f32::NAN).is_null());
+    }
+
+    #[test]
+    fn error_messages_from_json_html_and_text() {
+        assert_eq!(
+            error_message(br#"{"error":{"message":"model not found","type":"x"}}"#),
+            "model not found"
+        );
+        assert_eq!(error_message(br#"{"detail":"nope"}"#), "nope");
+        assert!(error_message(b"<html><body>502</body></html>").contains("HTML"));
+        assert_eq!(error_message(b""), "(no message)");
+        assert_eq!(error_message(b"upstream down"), "upstream down");
+    }
+}

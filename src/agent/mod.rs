@@ -1,0 +1,88 @@
+//! Stage 5, agent: a prompt in, an implementation out, from a provider.
+//!
+//! - In: a [`Request`] (the module's dotted name, the prompt the compiler rendered, a
+//!   temperature, an optional token limit) and the [`AgentSettings`] from ghost.toml.
+//! - Out: a [`Reply`] (the model's text, tokens in and out, why it stopped, latency), from
+//!   which [`extract::extract_code`] takes the code, or a typed [`AgentError`] whose message
+//!   says what to do next. A reply without code ([`extract::ExtractError::NoCode`]) or a
+//!   cut-off one ([`extract::ExtractError::Truncated`]) is not a crash: the build feeds the
+//!   reason back to the agent.
+//!
+//! Providers:
+//! - [`openai`]: any OpenAI-compatible chat-completions server (also local ones, no key needed);
+//! - [`anthropic`]: the Anthropic messages API;
+//! - [`command`]: a user's agent program, run in a scratch workspace with a time limit that
+//!   kills its whole process tree; the caller reads back the one file it was asked to write;
+//! - `manual`: no provider at all; the build writes the prompt for a person (see cli.md).
+//!
+//! Around the HTTP providers: [`retry`] (exponential backoff with jitter on network errors,
+//! timeouts, 429 and 5xx; `Retry-After` honoured) and [`cache`] (identical requests are
+//! answered from `.ghost/cache` without a request).
+//!
+//! What this stage never does: it never writes anything but its cache (the command provider's
+//! program writes into the scratch folder it is given, and the build decides what to keep), it
+//! never stores, prints or logs an API key, and it never panics on what a server or program
+//! sends back.
+
+pub mod anthropic;
+pub mod cache;
+pub mod command;
+pub mod error;
+pub mod extract;
+mod http;
+pub mod openai;
+pub mod retry;
+pub mod settings;
+mod sse;
+
+pub use error::AgentError;
+pub use settings::{provider_from, provider_from_with, AgentSettings, ProviderKind};
+
+/// One request for an implementation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Request {
+    /// The module's dotted name (`a.b`), for logs and the command provider's environment.
+    pub module: String,
+    /// The full prompt, as `ghost prompt MODULE` prints it.
+    pub prompt: String,
+    pub temperature: f32,
+    /// The longest reply to accept; providers that need a value use their own default.
+    pub max_tokens: Option<u32>,
+}
+
+/// Why the model stopped.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum Finish {
+    /// It finished its answer.
+    Stop,
+    /// It hit the token limit: the answer is cut off.
+    Length,
+    /// Anything else the server reported (content filter, tool call, ...).
+    Other(String),
+}
+
+/// A provider's answer.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Reply {
+    pub text: String,
+    pub tokens_in: u64,
+    pub tokens_out: u64,
+    pub finish: Finish,
+    pub latency_ms: u64,
+    /// True when the reply came from the response cache (it cost no tokens this time).
+    #[serde(skip)]
+    pub cached: bool,
+}
+
+/// Something that turns a prompt into a reply.
+#[async_trait::async_trait]
+pub trait Provider: Send + Sync {
+    /// Asks for one reply, retrying transient failures as the provider's settings say.
+    async fn complete(&self, req: &Request) -> Result<Reply, AgentError>;
+
+    /// What identifies `req` for the response cache: the provider kind, model, base URL and
+    /// the full request body, never the key. `None` makes the request uncacheable.
+    fn cache_material(&self, _req: &Request) -> Option<Vec<u8>> {
+        None
+    }
+}

@@ -1,0 +1,172 @@
+//! The OpenAI-compatible provider: `POST {base_url}/chat/completions`, streamed or not.
+
+use std::time::Instant;
+
+use serde_json::{json, Value};
+
+use super::http::{Flow, HttpClient};
+use super::retry::with_retries;
+use super::settings::HttpSettings;
+use super::{AgentError, Finish, Provider, Reply, Request};
+
+/// A chat-completions client (OpenAI, or any server that speaks its API: vLLM, llama.cpp,
+/// Ollama, LM Studio, ...).
+pub struct OpenAi {
+    http: HttpClient,
+}
+
+impl OpenAi {
+    pub(crate) fn new(settings: HttpSettings) -> Result<OpenAi, AgentError> {
+        Ok(OpenAi {
+            http: HttpClient::new(settings)?,
+        })
+    }
+
+    /// The request body: the prompt as one user message.
+    fn body(&self, req: &Request) -> Value {
+        let s = &self.http.settings;
+        let mut body = json!({
+            "model": s.model,
+            "messages": [{"role": "user", "content": req.prompt}],
+            "temperature": super::http::temperature(req.temperature),
+        });
+        if let Some(max) = req.max_tokens {
+            body["max_tokens"] = json!(max);
+        }
+        if s.stream {
+            body["stream"] = json!(true);
+            body["stream_options"] = json!({"include_usage": true});
+        }
+        body
+    }
+
+    async fn once(&self, url: &str, body: &[u8]) -> Result<Reply, AgentError> {
+        let started = Instant::now();
+        let mut headers = Vec::new();
+        if let Some(key) = &self.http.settings.key {
+            headers.push(("authorization", format!("Bearer {key}")));
+        }
+        let response = self.http.post(url, &headers, body).await?;
+        let mut reply = if self.http.settings.stream {
+            self.streamed(url, response).await?
+        } else {
+            let bytes = self.http.body(url, response).await?;
+            self.whole(url, &self.http.json(url, &bytes)?)?
+        };
+        reply.latency_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+        Ok(reply)
+    }
+
+    /// A non-streamed answer.
+    fn whole(&self, url: &str, json: &Value) -> Result<Reply, AgentError> {
+        let choice = json
+            .pointer("/choices/0")
+            .ok_or_else(|| self.http.bad(url, "no `choices` in the answer"))?;
+        let message = choice
+            .get("message")
+            .ok_or_else(|| self.http.bad(url, "no `choices[0].message` in the answer"))?;
+        // `content` is null when the model only refused or called a tool: an empty reply,
+        // which extraction reports as having no code.
+        let text = match message.get("content") {
+            Some(Value::String(s)) => s.clone(),
+            Some(Value::Null) | None => String::new(),
+            Some(other) => {
+                return Err(self
+                    .http
+                    .bad(url, format!("`content` is not text: {other}")))
+            }
+        };
+        let (tokens_in, tokens_out) = usage(json.get("usage"));
+        Ok(Reply {
+            text,
+            tokens_in,
+            tokens_out,
+            finish: finish(choice.get("finish_reason")),
+            latency_ms: 0,
+            cached: false,
+        })
+    }
+
+    /// A streamed answer: `data:` chunks with `choices[0].delta.content`, usage in the last
+    /// chunk (`stream_options.include_usage`), then `[DONE]`.
+    async fn streamed(&self, url: &str, response: reqwest::Response) -> Result<Reply, AgentError> {
+        let mut text = String::new();
+        let mut finish_reason: Option<Value> = None;
+        let mut tokens = (0, 0);
+        let mut done = false;
+        self.http
+            .events(url, response, |event| {
+                if event.data.trim() == "[DONE]" {
+                    done = true;
+                    return Ok(Flow::Done);
+                }
+                let chunk = self.http.json(url, event.data.as_bytes())?;
+                if let Some(error) = chunk.get("error") {
+                    let message = error.get("message").unwrap_or(error);
+                    return Err(self.http.bad(
+                        url,
+                        format!("the server reported an error mid-stream: {message}"),
+                    ));
+                }
+                if let Some(choice) = chunk.pointer("/choices/0") {
+                    if let Some(piece) = choice.pointer("/delta/content").and_then(Value::as_str) {
+                        text.push_str(piece);
+                    }
+                    if let Some(reason) = choice.get("finish_reason").filter(|r| !r.is_null()) {
+                        finish_reason = Some(reason.clone());
+                    }
+                }
+                if chunk.get("usage").is_some_and(|u| !u.is_null()) {
+                    tokens = usage(chunk.get("usage"));
+                }
+                Ok(Flow::More)
+            })
+            .await?;
+        // Some servers end the stream without `[DONE]`; a finish reason is proof enough.
+        if !done && finish_reason.is_none() {
+            return Err(self.http.cut(url));
+        }
+        Ok(Reply {
+            text,
+            tokens_in: tokens.0,
+            tokens_out: tokens.1,
+            finish: finish(finish_reason.as_ref()),
+            latency_ms: 0,
+            cached: false,
+        })
+    }
+}
+
+#[async_trait::async_trait]
+impl Provider for OpenAi {
+    async fn complete(&self, req: &Request) -> Result<Reply, AgentError> {
+        let url = self.http.url("chat/completions");
+        let body = serde_json::to_vec(&self.body(req)).expect("a JSON value always serialises");
+        let s = &self.http.settings;
+        with_retries(&s.retry, s.sleeper.as_ref(), || self.once(&url, &body)).await
+    }
+
+    fn cache_material(&self, req: &Request) -> Option<Vec<u8>> {
+        let s = &self.http.settings;
+        Some(super::cache::material(s, &self.body(req)))
+    }
+}
+
+fn finish(reason: Option<&Value>) -> Finish {
+    match reason.and_then(Value::as_str) {
+        Some("stop") => Finish::Stop,
+        Some("length") => Finish::Length,
+        Some(other) => Finish::Other(other.to_string()),
+        None => Finish::Other("unknown".into()),
+    }
+}
+
+fn usage(usage: Option<&Value>) -> (u64, u64) {
+    let get = |field: &str| {
+        usage
+            .and_then(|u| u.get(field))
+            .and_then(Value::as_u64)
+            .unwrap_or(0)
+    };
+    (get("prompt_tokens"), get("completion_tokens"))
+}

@@ -1,0 +1,241 @@
+//! Retries: exponential backoff with jitter for transient failures, `Retry-After` honoured.
+
+use std::future::Future;
+use std::time::{Duration, SystemTime};
+
+use super::AgentError;
+
+/// How often and how patiently to retry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetryPolicy {
+    /// Further attempts after the first one.
+    pub max_retries: u32,
+    /// The first delay; attempt `n` waits about `base_delay * 2^n`.
+    pub base_delay: Duration,
+    /// No computed backoff waits longer than this.
+    pub max_delay: Duration,
+    /// A server's `Retry-After` longer than this is not waited for: the error is returned.
+    pub max_retry_after: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            max_retries: 4,
+            base_delay: Duration::from_millis(500),
+            max_delay: Duration::from_secs(30),
+            max_retry_after: Duration::from_secs(300),
+        }
+    }
+}
+
+/// The clock retries wait on; tests pass one that records the delays and returns at once.
+#[async_trait::async_trait]
+pub trait Sleeper: Send + Sync {
+    async fn sleep(&self, delay: Duration);
+}
+
+/// Waits for real, on tokio's timer.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct TokioSleeper;
+
+#[async_trait::async_trait]
+impl Sleeper for TokioSleeper {
+    async fn sleep(&self, delay: Duration) {
+        tokio::time::sleep(delay).await;
+    }
+}
+
+/// Runs `op` until it succeeds, fails for good, or the retries are spent. The final error of
+/// a retried failure is wrapped in [`AgentError::GaveUp`] with the number of attempts.
+pub async fn with_retries<T, F, Fut>(
+    policy: &RetryPolicy,
+    sleeper: &dyn Sleeper,
+    mut op: F,
+) -> Result<T, AgentError>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<T, AgentError>>,
+{
+    let mut attempt: u32 = 0;
+    loop {
+        let err = match op().await {
+            Ok(value) => return Ok(value),
+            Err(err) => err,
+        };
+        let retry_after = err.retry_after();
+        let give_up = !err.is_retryable()
+            || attempt >= policy.max_retries
+            || retry_after.is_some_and(|d| d > policy.max_retry_after);
+        if give_up {
+            return Err(if attempt == 0 {
+                err
+            } else {
+                AgentError::GaveUp {
+                    attempts: attempt + 1,
+                    source: Box::new(err),
+                }
+            });
+        }
+        let delay = retry_after.unwrap_or_else(|| backoff(policy, attempt));
+        sleeper.sleep(delay).await;
+        attempt += 1;
+    }
+}
+
+/// The delay before retry `attempt` (0-based): "equal jitter", half fixed and half random,
+/// so that many clients hitting the same limit do not retry in lockstep.
+pub fn backoff(policy: &RetryPolicy, attempt: u32) -> Duration {
+    let exp = policy
+        .base_delay
+        .saturating_mul(2u32.saturating_pow(attempt.min(16)))
+        .min(policy.max_delay);
+    let half = exp / 2;
+    half + half.mul_f64(jitter_fraction(attempt))
+}
+
+/// A cheap pseudo-random fraction in [0, 1) from the clock and the attempt; a crate for
+/// randomness would be more than this needs.
+fn jitter_fraction(attempt: u32) -> f64 {
+    let nanos = SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    // splitmix64 finaliser: spreads nearby clock values over the whole range.
+    let mut x = u64::from(nanos) ^ (u64::from(attempt) << 32);
+    x = x.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    x = (x ^ (x >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    x ^= x >> 31;
+    (x >> 11) as f64 / (1u64 << 53) as f64
+}
+
+/// The wait a `Retry-After` header asks for: delay-seconds or an HTTP-date.
+pub fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(secs) = value.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    if let Ok(secs) = value.parse::<f64>() {
+        return (secs.is_finite() && secs >= 0.0).then(|| Duration::from_secs_f64(secs));
+    }
+    let at = httpdate::parse_http_date(value).ok()?;
+    Some(at.duration_since(now).unwrap_or(Duration::ZERO))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Mutex;
+
+    #[derive(Default)]
+    struct Recorder(Mutex<Vec<Duration>>);
+
+    #[async_trait::async_trait]
+    impl Sleeper for Recorder {
+        async fn sleep(&self, delay: Duration) {
+            self.0.lock().expect("not poisoned").push(delay);
+        }
+    }
+
+    fn server_error() -> AgentError {
+        AgentError::Http {
+            url: "u".into(),
+            status: 503,
+            message: "busy".into(),
+            retry_after: None,
+        }
+    }
+
+    fn block_on<T>(f: impl Future<Output = T>) -> T {
+        tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("a runtime")
+            .block_on(f)
+    }
+
+    #[test]
+    fn backoff_grows_and_stays_within_bounds() {
+        let policy = RetryPolicy {
+            base_delay: Duration::from_millis(100),
+            max_delay: Duration::from_millis(1000),
+            ..RetryPolicy::default()
+        };
+        for attempt in 0..10 {
+            let exp = (Duration::from_millis(100) * 2u32.pow(attempt)).min(policy.max_delay);
+            let d = backoff(&policy, attempt);
+            assert!(d >= exp / 2 && d <= exp, "attempt {attempt}: {d:?}");
+        }
+    }
+
+    #[test]
+    fn retry_after_seconds_and_dates() {
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_445_412_480);
+        assert_eq!(parse_retry_after("7", now), Some(Duration::from_secs(7)));
+        assert_eq!(
+            parse_retry_after("Wed, 21 Oct 2015 07:28:10 GMT", now),
+            Some(Duration::from_secs(10))
+        );
+        assert_eq!(
+            parse_retry_after("Wed, 21 Oct 2015 07:27:00 GMT", now),
+            Some(Duration::ZERO)
+        );
+        assert_eq!(parse_retry_after("soon", now), None);
+    }
+
+    #[test]
+    fn retries_transient_errors_then_gives_up_with_the_count() {
+        let sleeper = Recorder::default();
+        let policy = RetryPolicy {
+            max_retries: 2,
+            ..RetryPolicy::default()
+        };
+        let mut calls = 0;
+        let result: Result<(), _> = block_on(with_retries(&policy, &sleeper, || {
+            calls += 1;
+            async { Err(server_error()) }
+        }));
+        assert_eq!(calls, 3);
+        assert_eq!(sleeper.0.lock().expect("not poisoned").len(), 2);
+        assert!(matches!(
+            result,
+            Err(AgentError::GaveUp { attempts: 3, .. })
+        ));
+    }
+
+    #[test]
+    fn client_errors_are_not_retried() {
+        let sleeper = Recorder::default();
+        let mut calls = 0;
+        let result: Result<(), _> =
+            block_on(with_retries(&RetryPolicy::default(), &sleeper, || {
+                calls += 1;
+                async {
+                    Err(AgentError::Http {
+                        url: "u".into(),
+                        status: 404,
+                        message: "no such model".into(),
+                        retry_after: None,
+                    })
+                }
+            }));
+        assert_eq!(calls, 1);
+        assert!(matches!(result, Err(AgentError::Http { status: 404, .. })));
+    }
+
+    #[test]
+    fn a_too_long_retry_after_is_not_waited_for() {
+        let sleeper = Recorder::default();
+        let result: Result<(), _> =
+            block_on(with_retries(&RetryPolicy::default(), &sleeper, || async {
+                Err(AgentError::Http {
+                    url: "u".into(),
+                    status: 429,
+                    message: "slow down".into(),
+                    retry_after: Some(Duration::from_secs(3600)),
+                })
+            }));
+        assert!(sleeper.0.lock().expect("not poisoned").is_empty());
+        assert!(matches!(result, Err(AgentError::Http { status: 429, .. })));
+    }
+}

@@ -1,0 +1,253 @@
+//! `AgentSettings`: the `[agent]` table as the agent stage needs it, and the provider it selects.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::anthropic::Anthropic;
+use super::openai::OpenAi;
+use super::retry::{RetryPolicy, Sleeper, TokioSleeper};
+use super::{AgentError, Provider};
+
+/// Which kind of agent answers the prompts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProviderKind {
+    /// Any OpenAI-compatible chat-completions server.
+    OpenAi,
+    Anthropic,
+    /// A program run in a scratch workspace, see [`super::command`].
+    Command,
+    /// A person or an editor's agent: ghost writes the prompt and waits.
+    Manual,
+}
+
+/// The agent settings after ghost.toml, environment and command line are merged.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AgentSettings {
+    pub provider: ProviderKind,
+    pub model: String,
+    /// `None`: the provider's public API.
+    pub base_url: Option<String>,
+    /// `None`: `OPENAI_API_KEY` or `ANTHROPIC_API_KEY`.
+    pub api_key_env: Option<String>,
+    /// For [`ProviderKind::Command`]: the command line, split like a shell would.
+    pub command: Option<String>,
+    /// The limit for one request (or one run of the command), connection to last byte.
+    pub timeout: Duration,
+    /// Further attempts after a retryable failure.
+    pub max_retries: u32,
+    /// The first backoff delay; each retry doubles it (with jitter).
+    pub retry_base_delay: Duration,
+    /// Ask HTTP providers for a streamed reply (server-sent events).
+    pub stream: bool,
+}
+
+impl Default for AgentSettings {
+    fn default() -> Self {
+        AgentSettings {
+            provider: ProviderKind::OpenAi,
+            model: String::new(),
+            base_url: None,
+            api_key_env: None,
+            command: None,
+            timeout: Duration::from_secs(600),
+            max_retries: 4,
+            retry_base_delay: Duration::from_millis(500),
+            stream: true,
+        }
+    }
+}
+
+impl ProviderKind {
+    /// The name used in ghost.toml.
+    pub fn name(self) -> &'static str {
+        match self {
+            ProviderKind::OpenAi => "openai",
+            ProviderKind::Anthropic => "anthropic",
+            ProviderKind::Command => "command",
+            ProviderKind::Manual => "manual",
+        }
+    }
+
+    /// The kind named `name` in ghost.toml, if any.
+    pub fn parse(name: &str) -> Option<ProviderKind> {
+        match name {
+            "openai" => Some(ProviderKind::OpenAi),
+            "anthropic" => Some(ProviderKind::Anthropic),
+            "command" => Some(ProviderKind::Command),
+            "manual" => Some(ProviderKind::Manual),
+            _ => None,
+        }
+    }
+}
+
+/// What an HTTP provider is built from, after defaults and the key are resolved.
+#[derive(Clone)]
+pub(crate) struct HttpSettings {
+    pub kind: ProviderKind,
+    pub model: String,
+    /// Without a trailing slash.
+    pub base_url: String,
+    pub key: Option<String>,
+    /// The variable the key came from (or should come from), for error messages.
+    pub key_var: String,
+    pub timeout: Duration,
+    pub stream: bool,
+    pub retry: RetryPolicy,
+    pub sleeper: Arc<dyn Sleeper>,
+}
+
+impl std::fmt::Debug for HttpSettings {
+    // By hand, so that the key can never reach a log through `{:?}`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HttpSettings")
+            .field("kind", &self.kind)
+            .field("model", &self.model)
+            .field("base_url", &self.base_url)
+            .field("key", &self.key.as_ref().map(|_| "<set>"))
+            .field("key_var", &self.key_var)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The HTTP provider `settings` select, reading the key through `env`.
+///
+/// The key is required when talking to the public API (no `base_url`) or when `api_key_env`
+/// names a variable; a custom `base_url` without `api_key_env` (a local server) uses
+/// the default variable when it is set and sends no key otherwise. `command` and `manual`
+/// are not request/reply providers: the build runs [`super::command::run_command`] or writes
+/// the prompt itself, so asking for them here is a settings error.
+pub fn provider_from(
+    settings: &AgentSettings,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<Box<dyn Provider>, AgentError> {
+    provider_from_with(settings, env, Arc::new(TokioSleeper))
+}
+
+/// [`provider_from`] with the clock the retries wait on (tests pass one that does not sleep).
+pub fn provider_from_with(
+    settings: &AgentSettings,
+    env: &dyn Fn(&str) -> Option<String>,
+    sleeper: Arc<dyn Sleeper>,
+) -> Result<Box<dyn Provider>, AgentError> {
+    let (default_url, default_var) = match settings.provider {
+        ProviderKind::OpenAi => ("https://api.openai.com/v1", "OPENAI_API_KEY"),
+        ProviderKind::Anthropic => ("https://api.anthropic.com/v1", "ANTHROPIC_API_KEY"),
+        ProviderKind::Command | ProviderKind::Manual => {
+            return Err(AgentError::Settings {
+                reason: format!(
+                    "provider `{}` does not answer requests over HTTP; the build runs it itself",
+                    settings.provider.name()
+                ),
+            })
+        }
+    };
+    if settings.model.trim().is_empty() {
+        return Err(AgentError::Settings {
+            reason: format!(
+                "no model for provider `{}`: set `model` in the [agent] table or GHOST_MODEL",
+                settings.provider.name()
+            ),
+        });
+    }
+    let key_var = settings
+        .api_key_env
+        .clone()
+        .unwrap_or_else(|| default_var.to_string());
+    let key = env(&key_var).filter(|k| !k.trim().is_empty());
+    let key_required = settings.base_url.is_none() || settings.api_key_env.is_some();
+    if key.is_none() && key_required {
+        return Err(AgentError::KeyMissing {
+            provider: settings.provider.name().to_string(),
+            var: key_var,
+        });
+    }
+    let base_url = settings
+        .base_url
+        .as_deref()
+        .unwrap_or(default_url)
+        .trim_end_matches('/')
+        .to_string();
+    let http = HttpSettings {
+        kind: settings.provider,
+        model: settings.model.clone(),
+        base_url,
+        key,
+        key_var,
+        timeout: settings.timeout,
+        stream: settings.stream,
+        retry: RetryPolicy {
+            max_retries: settings.max_retries,
+            base_delay: settings.retry_base_delay,
+            ..RetryPolicy::default()
+        },
+        sleeper,
+    };
+    Ok(match settings.provider {
+        ProviderKind::OpenAi => Box::new(OpenAi::new(http)?),
+        _ => Box::new(Anthropic::new(http)?),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings(kind: ProviderKind) -> AgentSettings {
+        AgentSettings {
+            provider: kind,
+            model: "m".into(),
+            ..AgentSettings::default()
+        }
+    }
+
+    #[test]
+    fn missing_key_names_the_variable() {
+        let err = provider_from(&settings(ProviderKind::Anthropic), &|_| None)
+            .err()
+            .expect("no key must fail");
+        let msg = err.to_string();
+        assert!(msg.contains("ANTHROPIC_API_KEY"), "{msg}");
+    }
+
+    #[test]
+    fn custom_key_variable_is_required_and_named() {
+        let mut s = settings(ProviderKind::OpenAi);
+        s.base_url = Some("http://127.0.0.1:1/v1".into());
+        s.api_key_env = Some("MY_KEY".into());
+        let msg = provider_from(&s, &|_| Some(String::new()))
+            .err()
+            .expect("empty key must fail")
+            .to_string();
+        assert!(msg.contains("MY_KEY"), "{msg}");
+    }
+
+    #[test]
+    fn local_server_needs_no_key() {
+        let mut s = settings(ProviderKind::OpenAi);
+        s.base_url = Some("http://127.0.0.1:1/v1/".into());
+        assert!(provider_from(&s, &|_| None).is_ok());
+    }
+
+    #[test]
+    fn command_and_manual_are_not_http_providers() {
+        for kind in [ProviderKind::Command, ProviderKind::Manual] {
+            assert!(matches!(
+                provider_from(&settings(kind), &|_| None),
+                Err(AgentError::Settings { .. })
+            ));
+        }
+    }
+
+    #[test]
+    fn kind_names_round_trip() {
+        for kind in [
+            ProviderKind::OpenAi,
+            ProviderKind::Anthropic,
+            ProviderKind::Command,
+            ProviderKind::Manual,
+        ] {
+            assert_eq!(ProviderKind::parse(kind.name()), Some(kind));
+        }
+        assert_eq!(ProviderKind::parse("gpt"), None);
+    }
+}

@@ -1,0 +1,114 @@
+//! Server-sent events: splitting a byte stream into `event:`/`data:` records.
+
+/// One event: its `event:` name (Anthropic sends one, OpenAI does not) and its `data:` lines
+/// joined with newlines.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct SseEvent {
+    pub event: Option<String>,
+    pub data: String,
+}
+
+/// Incremental parser: feed it chunks as they arrive, in whatever sizes the network cut them.
+#[derive(Debug, Default)]
+pub(crate) struct SseParser {
+    /// Bytes after the last complete line.
+    pending: Vec<u8>,
+    event: Option<String>,
+    data: Vec<String>,
+}
+
+impl SseParser {
+    /// The events completed by `bytes`.
+    pub fn push(&mut self, bytes: &[u8]) -> Vec<SseEvent> {
+        self.pending.extend_from_slice(bytes);
+        let mut events = Vec::new();
+        // Only complete lines are decoded, so a UTF-8 character split between chunks is
+        // never cut in half.
+        while let Some(end) = self.pending.iter().position(|&b| b == b'\n') {
+            let line: Vec<u8> = self.pending.drain(..=end).collect();
+            let line = String::from_utf8_lossy(&line);
+            let line = line.trim_end_matches(['\n', '\r']);
+            if let Some(event) = self.line(line) {
+                events.push(event);
+            }
+        }
+        events
+    }
+
+    /// The last event, if the stream ended without the blank line that closes it.
+    pub fn finish(&mut self) -> Option<SseEvent> {
+        let rest = std::mem::take(&mut self.pending);
+        let rest = String::from_utf8_lossy(&rest);
+        let rest = rest.trim_end_matches(['\n', '\r']);
+        if !rest.is_empty() {
+            if let Some(event) = self.line(rest) {
+                return Some(event);
+            }
+        }
+        self.dispatch()
+    }
+
+    fn line(&mut self, line: &str) -> Option<SseEvent> {
+        if line.is_empty() {
+            return self.dispatch();
+        }
+        if line.starts_with(':') {
+            return None; // a comment, used as keep-alive
+        }
+        let (field, value) = match line.split_once(':') {
+            Some((field, value)) => (field, value.strip_prefix(' ').unwrap_or(value)),
+            None => (line, ""),
+        };
+        match field {
+            "event" => self.event = Some(value.to_string()),
+            "data" => self.data.push(value.to_string()),
+            _ => {} // id, retry: not needed here
+        }
+        None
+    }
+
+    fn dispatch(&mut self) -> Option<SseEvent> {
+        let event = self.event.take();
+        if self.data.is_empty() {
+            return None;
+        }
+        let data = std::mem::take(&mut self.data).join("\n");
+        Some(SseEvent { event, data })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn events_split_across_chunks() {
+        let mut p = SseParser::default();
+        let mut got = p.push(b"event: a\r\ndata: {\"x\"");
+        assert!(got.is_empty());
+        got.extend(p.push(b":1}\n\n: keep-alive\n\ndata: [DONE]\n"));
+        got.extend(p.finish());
+        assert_eq!(
+            got,
+            vec![
+                SseEvent {
+                    event: Some("a".into()),
+                    data: "{\"x\":1}".into()
+                },
+                SseEvent {
+                    event: None,
+                    data: "[DONE]".into()
+                },
+            ]
+        );
+    }
+
+    #[test]
+    fn multibyte_characters_split_between_chunks_survive() {
+        let bytes = "data: é\n\n".as_bytes();
+        let mut p = SseParser::default();
+        let mut got = p.push(&bytes[..7]);
+        got.extend(p.push(&bytes[7..]));
+        assert_eq!(got[0].data, "é");
+    }
+}

@@ -1,0 +1,589 @@
+//! The agent stage against a real scripted HTTP server on 127.0.0.1 and real agent scripts.
+
+mod server;
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use ghost::agent::cache::{CachedProvider, ResponseCache};
+use ghost::agent::command::run_command;
+use ghost::agent::extract::{extract_code, ExtractError};
+use ghost::agent::retry::Sleeper;
+use ghost::agent::{
+    provider_from, provider_from_with, AgentError, AgentSettings, Finish, Provider, ProviderKind,
+    Request,
+};
+use server::{Answer, Server};
+
+const KEY_VAR: &str = "GHOST_TEST_KEY";
+const KEY: &str = "sk-test-SECRET";
+
+fn settings(kind: ProviderKind, base_url: &str, stream: bool) -> AgentSettings {
+    AgentSettings {
+        provider: kind,
+        model: "test-model".into(),
+        base_url: Some(base_url.into()),
+        api_key_env: Some(KEY_VAR.into()),
+        command: None,
+        timeout: Duration::from_secs(20),
+        max_retries: 3,
+        retry_base_delay: Duration::from_millis(1),
+        stream,
+    }
+}
+
+fn env(var: &str) -> Option<String> {
+    (var == KEY_VAR).then(|| KEY.to_string())
+}
+
+fn provider(kind: ProviderKind, server: &Server, stream: bool) -> Box<dyn Provider> {
+    provider_from(&settings(kind, &server.base_url, stream), &env).expect("a provider")
+}
+
+fn request(prompt: &str) -> Request {
+    Request {
+        module: "shapes.area".into(),
+        prompt: prompt.into(),
+        temperature: 0.0,
+        max_tokens: None,
+    }
+}
+
+const CODE_REPLY: &str = "Here it is:\n```rust\npub fn area() -> i64 { 1 }\n```\n";
+
+fn openai_body(content: &str, finish: &str) -> String {
+    serde_json::json!({
+        "id": "x",
+        "choices": [{"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": finish}],
+        "usage": {"prompt_tokens": 11, "completion_tokens": 7, "total_tokens": 18}
+    })
+    .to_string()
+}
+
+fn anthropic_body(text: &str, stop: &str) -> String {
+    serde_json::json!({
+        "id": "msg", "type": "message", "role": "assistant",
+        "content": [{"type": "text", "text": text}],
+        "stop_reason": stop,
+        "usage": {"input_tokens": 13, "output_tokens": 5}
+    })
+    .to_string()
+}
+
+/// Records the delays the retries asked for, without waiting.
+#[derive(Default)]
+struct Recorder(Mutex<Vec<Duration>>);
+
+#[async_trait::async_trait]
+impl Sleeper for Recorder {
+    async fn sleep(&self, delay: Duration) {
+        self.0.lock().expect("not poisoned").push(delay);
+    }
+}
+
+#[tokio::test]
+async fn openai_non_streamed() {
+    let server = Server::start(vec![Answer::json(200, &openai_body(CODE_REPLY, "stop"))]).await;
+    let reply = provider(ProviderKind::OpenAi, &server, false)
+        .complete(&request("write area"))
+        .await
+        .expect("a reply");
+    assert_eq!(reply.text, CODE_REPLY);
+    assert_eq!((reply.tokens_in, reply.tokens_out), (11, 7));
+    assert_eq!(reply.finish, Finish::Stop);
+    assert!(!reply.cached);
+    assert_eq!(
+        extract_code(&reply.text, &reply.finish).expect("code"),
+        "pub fn area() -> i64 { 1 }\n"
+    );
+    let seen = server.seen();
+    assert_eq!(seen.len(), 1);
+    assert_eq!(seen[0].method, "POST");
+    assert_eq!(seen[0].path, "/v1/chat/completions");
+    assert_eq!(
+        seen[0].header("authorization"),
+        Some("Bearer sk-test-SECRET")
+    );
+    let body = seen[0].json();
+    assert_eq!(body["model"], "test-model");
+    assert_eq!(body["messages"][0]["role"], "user");
+    assert_eq!(body["messages"][0]["content"], "write area");
+    assert!(body.get("stream").is_none());
+}
+
+#[tokio::test]
+async fn openai_streamed() {
+    let chunk = |content: &str| {
+        format!(
+            "data: {}\n\n",
+            serde_json::json!({"choices": [{"index": 0, "delta": {"content": content}, "finish_reason": null}]})
+        )
+    };
+    let server = Server::start(vec![Answer::Sse(vec![
+        ": keep-alive\n\n".into(),
+        chunk("```rust\npub fn area()"),
+        chunk(" -> i64 { 1 }\n```"),
+        "data: {\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\n".into(),
+        "data: {\"choices\":[],\"usage\":{\"prompt_tokens\":21,\"completion_tokens\":9}}\n\n"
+            .into(),
+        "data: [DONE]\n\n".into(),
+    ])])
+    .await;
+    let reply = provider(ProviderKind::OpenAi, &server, true)
+        .complete(&request("write area"))
+        .await
+        .expect("a reply");
+    assert_eq!(reply.text, "```rust\npub fn area() -> i64 { 1 }\n```");
+    assert_eq!((reply.tokens_in, reply.tokens_out), (21, 9));
+    assert_eq!(reply.finish, Finish::Stop);
+    let body = server.seen()[0].json();
+    assert_eq!(body["stream"], true);
+    assert_eq!(body["stream_options"]["include_usage"], true);
+}
+
+#[tokio::test]
+async fn anthropic_non_streamed() {
+    let server = Server::start(vec![Answer::json(
+        200,
+        &anthropic_body(CODE_REPLY, "end_turn"),
+    )])
+    .await;
+    let reply = provider(ProviderKind::Anthropic, &server, false)
+        .complete(&request("write area"))
+        .await
+        .expect("a reply");
+    assert_eq!(reply.text, CODE_REPLY);
+    assert_eq!((reply.tokens_in, reply.tokens_out), (13, 5));
+    assert_eq!(reply.finish, Finish::Stop);
+    let seen = server.seen();
+    assert_eq!(seen[0].path, "/v1/messages");
+    assert_eq!(seen[0].header("x-api-key"), Some(KEY));
+    assert_eq!(seen[0].header("anthropic-version"), Some("2023-06-01"));
+    assert_eq!(seen[0].header("authorization"), None);
+    let body = seen[0].json();
+    assert_eq!(body["model"], "test-model");
+    assert_eq!(body["max_tokens"], 8192);
+    assert_eq!(body["messages"][0]["content"], "write area");
+}
+
+#[tokio::test]
+async fn anthropic_streamed() {
+    let event = |name: &str, data: serde_json::Value| format!("event: {name}\ndata: {data}\n\n");
+    let server = Server::start(vec![Answer::Sse(vec![
+        event("message_start", serde_json::json!({"type": "message_start", "message": {"usage": {"input_tokens": 30, "output_tokens": 1}}})),
+        event("content_block_start", serde_json::json!({"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}})),
+        event("ping", serde_json::json!({"type": "ping"})),
+        event("content_block_delta", serde_json::json!({"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": "```rust\nfn a() {}"}})),
+        event("content_block_delta", serde_json::json!({"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": "\n```"}})),
+        event("content_block_stop", serde_json::json!({"type": "content_block_stop", "index": 0})),
+        event("message_delta", serde_json::json!({"type": "message_delta", "delta": {"stop_reason": "end_turn"}, "usage": {"output_tokens": 12}})),
+        event("message_stop", serde_json::json!({"type": "message_stop"})),
+    ])])
+    .await;
+    let mut req = request("write a");
+    req.max_tokens = Some(100);
+    let reply = provider(ProviderKind::Anthropic, &server, true)
+        .complete(&req)
+        .await
+        .expect("a reply");
+    assert_eq!(reply.text, "```rust\nfn a() {}\n```");
+    assert_eq!((reply.tokens_in, reply.tokens_out), (30, 12));
+    assert_eq!(reply.finish, Finish::Stop);
+    let body = server.seen()[0].json();
+    assert_eq!(body["stream"], true);
+    assert_eq!(body["max_tokens"], 100);
+}
+
+#[tokio::test]
+async fn server_error_is_retried() {
+    let server = Server::start(vec![
+        Answer::json(500, r#"{"error":{"message":"boom"}}"#),
+        Answer::Close,
+        Answer::json(200, &openai_body(CODE_REPLY, "stop")),
+    ])
+    .await;
+    let reply = provider(ProviderKind::OpenAi, &server, false)
+        .complete(&request("p"))
+        .await
+        .expect("a reply after retries");
+    assert_eq!(reply.text, CODE_REPLY);
+    assert_eq!(server.seen().len(), 3);
+}
+
+#[tokio::test]
+async fn rate_limit_honours_retry_after() {
+    let server = Server::start(vec![
+        Answer::json(429, r#"{"error":{"message":"slow down"}}"#).with_header("retry-after", "2"),
+        Answer::json(200, &anthropic_body(CODE_REPLY, "end_turn")),
+    ])
+    .await;
+    let sleeper = Arc::new(Recorder::default());
+    let provider = provider_from_with(
+        &settings(ProviderKind::Anthropic, &server.base_url, false),
+        &env,
+        sleeper.clone(),
+    )
+    .expect("a provider");
+    let reply = provider.complete(&request("p")).await.expect("a reply");
+    assert_eq!(reply.text, CODE_REPLY);
+    assert_eq!(server.seen().len(), 2);
+    assert_eq!(
+        *sleeper.0.lock().expect("not poisoned"),
+        vec![Duration::from_secs(2)]
+    );
+}
+
+#[tokio::test]
+async fn unauthorized_is_not_retried_and_names_the_variable() {
+    let server = Server::start(vec![Answer::json(
+        401,
+        r#"{"error":{"message":"Incorrect API key provided: sk-test-SECRET"}}"#,
+    )])
+    .await;
+    let err = provider(ProviderKind::OpenAi, &server, false)
+        .complete(&request("p"))
+        .await
+        .expect_err("401 fails");
+    assert!(
+        matches!(err, AgentError::Unauthorized { status: 401, .. }),
+        "{err:?}"
+    );
+    let msg = err.to_string();
+    assert!(msg.contains(KEY_VAR), "{msg}");
+    assert!(msg.contains("Incorrect API key"), "{msg}");
+    assert!(!msg.contains("SECRET"), "the key leaked: {msg}");
+    assert_eq!(server.seen().len(), 1);
+}
+
+#[tokio::test]
+async fn bad_answers_are_errors() {
+    let server = Server::start(vec![
+        Answer::json(200, "not json {{"),
+        Answer::Full {
+            status: 200,
+            headers: vec![("content-type".into(), "text/html".into())],
+            body: b"<html><body>login</body></html>".to_vec(),
+        },
+        Answer::json(200, r#"{"choices": []}"#),
+        Answer::json(200, r#"{"choices": [{"message": {"content": 42}}]}"#),
+    ])
+    .await;
+    let p = provider(ProviderKind::OpenAi, &server, false);
+    for expected in ["invalid JSON", "HTML", "choices", "not text"] {
+        let err = p.complete(&request("p")).await.expect_err("garbage fails");
+        assert!(matches!(err, AgentError::BadResponse { .. }), "{err:?}");
+        assert!(err.to_string().contains(expected), "{err}");
+    }
+    // Bad answers are not retried: one request each.
+    assert_eq!(server.seen().len(), 4);
+}
+
+#[tokio::test]
+async fn a_cut_stream_is_retried() {
+    let first = "data: {\"choices\":[{\"delta\":{\"content\":\"```rust\\nfn\"}}]}\n\n";
+    let server = Server::start(vec![
+        Answer::Sse(vec![first.into()]),
+        Answer::Sse(vec![
+            "data: {\"choices\":[{\"delta\":{\"content\":\"whole\"},\"finish_reason\":\"stop\"}]}\n\n".into(),
+            "data: [DONE]\n\n".into(),
+        ]),
+    ])
+    .await;
+    let reply = provider(ProviderKind::OpenAi, &server, true)
+        .complete(&request("p"))
+        .await
+        .expect("a reply after the retry");
+    assert_eq!(reply.text, "whole");
+    assert_eq!(server.seen().len(), 2);
+}
+
+#[tokio::test]
+async fn truncated_and_code_less_replies() {
+    let server = Server::start(vec![
+        Answer::json(200, &openai_body("```rust\nfn a() {", "length")),
+        Answer::json(
+            200,
+            &anthropic_body("```rust\nfn a() {}\n```", "max_tokens"),
+        ),
+        Answer::json(200, &openai_body("I would rather not.", "stop")),
+    ])
+    .await;
+    let reply = provider(ProviderKind::OpenAi, &server, false)
+        .complete(&request("p"))
+        .await
+        .expect("a reply");
+    assert_eq!(reply.finish, Finish::Length);
+    assert!(matches!(
+        extract_code(&reply.text, &reply.finish),
+        Err(ExtractError::Truncated { .. })
+    ));
+    let reply = provider(ProviderKind::Anthropic, &server, false)
+        .complete(&request("p"))
+        .await
+        .expect("a reply");
+    assert_eq!(reply.finish, Finish::Length);
+    assert!(matches!(
+        extract_code(&reply.text, &reply.finish),
+        Err(ExtractError::Truncated { .. })
+    ));
+    let reply = provider(ProviderKind::OpenAi, &server, false)
+        .complete(&request("p"))
+        .await
+        .expect("a reply");
+    assert_eq!(
+        extract_code(&reply.text, &reply.finish),
+        Err(ExtractError::NoCode)
+    );
+}
+
+#[tokio::test]
+async fn connection_refused_is_retried_then_reported() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
+    let url = format!("http://{}/v1", listener.local_addr().expect("bound"));
+    drop(listener);
+    let sleeper = Arc::new(Recorder::default());
+    let err = provider_from_with(
+        &settings(ProviderKind::OpenAi, &url, false),
+        &env,
+        sleeper.clone(),
+    )
+    .expect("a provider")
+    .complete(&request("p"))
+    .await
+    .expect_err("nobody listens");
+    let AgentError::GaveUp { attempts, source } = &err else {
+        panic!("expected GaveUp, got {err:?}");
+    };
+    assert_eq!(*attempts, 4);
+    assert!(
+        matches!(**source, AgentError::Unreachable { .. }),
+        "{source:?}"
+    );
+    assert_eq!(sleeper.0.lock().expect("not poisoned").len(), 3);
+    let msg = err.to_string();
+    assert!(msg.contains(&url), "{msg}");
+}
+
+#[tokio::test]
+async fn a_hanging_server_times_out() {
+    let server = Server::start(vec![Answer::Hang]).await;
+    let mut s = settings(ProviderKind::OpenAi, &server.base_url, false);
+    s.timeout = Duration::from_millis(300);
+    s.max_retries = 0;
+    let err = provider_from(&s, &env)
+        .expect("a provider")
+        .complete(&request("p"))
+        .await
+        .expect_err("no answer");
+    assert!(matches!(err, AgentError::Timeout { .. }), "{err:?}");
+    assert!(err.to_string().contains(&server.base_url), "{err}");
+}
+
+#[tokio::test]
+async fn identical_requests_are_answered_from_the_cache() {
+    let server = Server::start(vec![
+        Answer::json(200, &openai_body(CODE_REPLY, "stop")),
+        Answer::json(200, &openai_body("other", "stop")),
+    ])
+    .await;
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let cache_dir = dir.path().join(".ghost/cache");
+    let cached = CachedProvider::new(
+        provider(ProviderKind::OpenAi, &server, false),
+        ResponseCache::new(&cache_dir),
+    );
+    let first = cached.complete(&request("p")).await.expect("a reply");
+    let second = cached.complete(&request("p")).await.expect("a reply");
+    assert!(!first.cached);
+    assert!(second.cached);
+    assert_eq!(first.text, second.text);
+    assert_eq!(server.seen().len(), 1);
+    let third = cached.complete(&request("q")).await.expect("a reply");
+    assert_eq!(third.text, "other");
+    assert_eq!(server.seen().len(), 2);
+
+    // The key travelled in a header; it must be nowhere in the cache.
+    let mut stored = String::new();
+    for entry in walkdir::WalkDir::new(&cache_dir) {
+        let entry = entry.expect("readable");
+        if entry.file_type().is_file() {
+            let bytes = std::fs::read(entry.path()).expect("readable");
+            let text = String::from_utf8_lossy(&bytes);
+            assert!(
+                !text.contains("SECRET"),
+                "key in {}",
+                entry.path().display()
+            );
+            stored.push_str(&text);
+        }
+    }
+    assert!(
+        stored.contains("pub fn area()") && stored.contains("other"),
+        "{stored}"
+    );
+}
+
+// The command provider. Scripts run as `sh script`, not exec'd, so that writing them and
+// running them at once cannot fail with "text file busy".
+
+struct Workspace {
+    _dir: tempfile::TempDir,
+    root: PathBuf,
+    script: PathBuf,
+}
+
+const IMPL: &str = "src/shapes/area/imp.rs";
+
+fn workspace(script: &str) -> Workspace {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let root = dir.path().join("scratch");
+    std::fs::create_dir_all(root.join("src/shapes/area")).expect("writable");
+    std::fs::write(root.join(IMPL), "todo!()\n").expect("writable");
+    std::fs::write(root.join("Cargo.toml"), "[package]\n").expect("writable");
+    let script_path = dir.path().join("agent.sh");
+    std::fs::write(&script_path, format!("#!/bin/sh\n{script}\n")).expect("writable");
+    Workspace {
+        root,
+        script: script_path,
+        _dir: dir,
+    }
+}
+
+fn command_settings(command: String) -> AgentSettings {
+    AgentSettings {
+        provider: ProviderKind::Command,
+        command: Some(command),
+        ..AgentSettings::default()
+    }
+}
+
+async fn run(
+    ws: &Workspace,
+    extra_args: &str,
+    timeout: Duration,
+) -> Result<ghost::agent::command::CommandOutcome, AgentError> {
+    let command = format!("sh '{}' {extra_args}", ws.script.display());
+    run_command(
+        &command_settings(command),
+        &ws.root,
+        "shapes.area",
+        Path::new(IMPL),
+        "PROMPT TEXT",
+        timeout,
+    )
+    .await
+}
+
+#[tokio::test]
+async fn command_writes_the_implementation() {
+    let ws = workspace(
+        r#"input=$(cat)
+printf '// %s\n// %s\n' "$GHOST_MODULE" "$input" > "$GHOST_IMPL_PATH"
+echo done
+echo careful >&2"#,
+    );
+    let out = run(&ws, "", Duration::from_secs(60)).await.expect("ran");
+    assert!(out.exit_status.success());
+    assert_eq!(
+        out.new_contents.as_deref(),
+        Some("// shapes.area\n// PROMPT TEXT\n")
+    );
+    assert_eq!(out.stdout_tail, "done\n");
+    assert_eq!(out.stderr_tail, "careful\n");
+    assert!(out.other_changes.is_empty(), "{:?}", out.other_changes);
+}
+
+#[tokio::test]
+async fn command_failure_is_an_outcome() {
+    let ws = workspace("echo 'cannot think' >&2\nexit 3");
+    let out = run(&ws, "", Duration::from_secs(60)).await.expect("ran");
+    assert_eq!(out.exit_status.code(), Some(3));
+    assert_eq!(out.stderr_tail, "cannot think\n");
+    assert_eq!(out.new_contents.as_deref(), Some("todo!()\n"));
+}
+
+#[tokio::test]
+async fn command_reports_other_files_it_changed() {
+    let ws = workspace(
+        r#"echo 'pub fn area() {}' > "$GHOST_IMPL_PATH"
+echo notes > notes.txt
+echo '[dependencies]' >> Cargo.toml
+mkdir -p target && echo built > target/out"#,
+    );
+    let out = run(&ws, "", Duration::from_secs(60)).await.expect("ran");
+    assert_eq!(out.new_contents.as_deref(), Some("pub fn area() {}\n"));
+    assert_eq!(
+        out.other_changes,
+        vec![PathBuf::from("Cargo.toml"), PathBuf::from("notes.txt")]
+    );
+}
+
+#[tokio::test]
+async fn a_missing_command_program_is_a_clear_error() {
+    let ws = workspace("");
+    let err = run_command(
+        &command_settings("/nonexistent/agent --flag".into()),
+        &ws.root,
+        "shapes.area",
+        Path::new(IMPL),
+        "p",
+        Duration::from_secs(60),
+    )
+    .await
+    .expect_err("no such program");
+    assert!(matches!(err, AgentError::Spawn { .. }), "{err:?}");
+    assert!(err.to_string().contains("/nonexistent/agent"), "{err}");
+}
+
+/// Whether process `pid` is gone (or a zombie nobody has reaped yet).
+fn is_dead(pid: u32) -> bool {
+    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        Err(_) => true,
+        Ok(stat) => stat
+            .rsplit_once(')')
+            .is_some_and(|(_, rest)| rest.trim_start().starts_with('Z')),
+    }
+}
+
+#[tokio::test]
+async fn a_command_past_its_time_limit_is_killed_with_its_children() {
+    let ws = workspace("sleep 1000 &\necho $! > \"$1\"\nwait");
+    let pid_file = ws.root.parent().expect("has a parent").join("child.pid");
+    let err = run(
+        &ws,
+        &format!("'{}'", pid_file.display()),
+        Duration::from_secs(4),
+    )
+    .await
+    .expect_err("it never ends");
+    assert!(matches!(err, AgentError::CommandTimeout { .. }), "{err:?}");
+    let pid: u32 = std::fs::read_to_string(&pid_file)
+        .expect("the script started its child before the limit")
+        .trim()
+        .parse()
+        .expect("a pid");
+    // SIGKILL is delivered asynchronously: wait for the child's death, with a generous bound.
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while !is_dead(pid) && std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(
+        is_dead(pid),
+        "the agent's child {pid} survived the time limit"
+    );
+}
+
+#[tokio::test]
+async fn a_local_server_gets_no_key() {
+    let server = Server::start(vec![Answer::json(200, &openai_body(CODE_REPLY, "stop"))]).await;
+    let mut s = settings(ProviderKind::OpenAi, &server.base_url, false);
+    s.api_key_env = None;
+    let reply = provider_from(&s, &|_| None)
+        .expect("no key needed with a base_url")
+        .complete(&request("p"))
+        .await
+        .expect("a reply");
+    assert_eq!(reply.text, CODE_REPLY);
+    assert_eq!(server.seen()[0].header("authorization"), None);
+}
