@@ -15,7 +15,9 @@
 #![allow(clippy::unnecessary_cast, clippy::let_unit_value, clippy::no_effect, clippy::unnecessary_operation)] // `len` is always cast to i64; unit results are bound like any other
 #![allow(clippy::to_string_in_format_args)] // `a + to_str(n)` concatenates with `format!` and `to_string()`
 
-use proptest::prelude::*;
+// proptest is named by full paths: its prelude's names (`any`, `Just`, ...) could
+// clash with the spec's own.
+use proptest::strategy::Strategy as _;
 use std::collections::BTreeMap;
 use ghostlib::cache::lru::*;
 
@@ -23,7 +25,6 @@ use ghostlib::cache::lru::*;
 #[allow(dead_code)]
 mod checked {
     use super::*;
-    use proptest::test_runner::TestCaseError;
 
     /// `fn new(capacity: int) -> LruCache`
     pub fn lru_cache_new(capacity: i64) -> LruCache {
@@ -37,9 +38,9 @@ mod checked {
         result
     }
 
-    pub fn lru_cache_new_in_property(capacity: i64) -> Result<LruCache, TestCaseError> {
+    pub fn lru_cache_new_in_property(capacity: i64) -> Result<LruCache, proptest::test_runner::TestCaseError> {
         if !(capacity > 0) {
-            return Err(TestCaseError::reject("requires capacity > 0"));
+            return Err(proptest::test_runner::TestCaseError::reject("requires capacity > 0"));
         }
         Ok(lru_cache_new(capacity))
     }
