@@ -25,7 +25,10 @@ fn module(i: usize) -> String {
         s.push('\n');
     };
     w(&mut s, &format!("module {name} {{"));
-    w(&mut s, &format!("  \"Generated module {i}: a little of every clause kind.\""));
+    w(
+        &mut s,
+        &format!("  \"Generated module {i}: a little of every clause kind.\""),
+    );
     // `i/2` and `i/3`: a realistic layered graph in which one module reaches a few dozen
     // others, not the whole project.
     let mut deps: Vec<usize> = if i == 0 { vec![] } else { vec![i / 2, i / 3] };
@@ -62,9 +65,15 @@ fn module(i: usize) -> String {
     w(&mut s, "");
     w(&mut s, "  fn parse(s: str) -> result<int, ParseError> {");
     w(&mut s, "    example parse(\"\") == err(ParseError.Empty)");
-    w(&mut s, "    example parse(\"x\") == err(ParseError.Bad(\"x\"))");
+    w(
+        &mut s,
+        "    example parse(\"x\") == err(ParseError.Bad(\"x\"))",
+    );
     w(&mut s, "    example parse(\"12\") == ok(12)");
-    w(&mut s, "    property forall n: int in 0..1000 => parse(to_str(n)) == ok(n)");
+    w(
+        &mut s,
+        "    property forall n: int in 0..1000 => parse(to_str(n)) == ok(n)",
+    );
     w(&mut s, "  }");
     w(&mut s, "");
     w(&mut s, "  fn area(shape: Shape) -> int {");
@@ -72,15 +81,30 @@ fn module(i: usize) -> String {
     w(&mut s, "    example area(Shape.Rect(2, 3)) == 6");
     w(&mut s, "  }");
     w(&mut s, "");
-    w(&mut s, "  fn origin() -> Point { example origin() == Point { x: 0, y: 0 } }");
+    w(
+        &mut s,
+        "  fn origin() -> Point { example origin() == Point { x: 0, y: 0 } }",
+    );
     w(&mut s, "");
-    w(&mut s, "  fn names(xs: list<str>, m: map<str, int>) -> option<str> {");
-    w(&mut s, "    example names([\"a\"], {\"a\": 1}) == some(\"a\")");
-    w(&mut s, "    example len(repeat(\"ab\", 3)) == 6 && contains([1, 2], 2)");
+    w(
+        &mut s,
+        "  fn names(xs: list<str>, m: map<str, int>) -> option<str> {",
+    );
+    w(
+        &mut s,
+        "    example names([\"a\"], {\"a\": 1}) == some(\"a\")",
+    );
+    w(
+        &mut s,
+        "    example len(repeat(\"ab\", 3)) == 6 && contains([1, 2], 2)",
+    );
     w(&mut s, "  }");
     w(&mut s, "");
     w(&mut s, "  type Counter {");
-    w(&mut s, "    fn new(start: int) -> Counter { requires start >= 0 }");
+    w(
+        &mut s,
+        "    fn new(start: int) -> Counter { requires start >= 0 }",
+    );
     w(&mut s, "    fn bump(mut self)");
     w(&mut s, "    fn get(self) -> int");
     w(&mut s, "  }");
@@ -104,7 +128,8 @@ fn module(i: usize) -> String {
 }
 
 fn generate(root: &Path) {
-    std::fs::write(root.join("ghost.toml"), "[project]\nname = \"bench\"\n").expect("write ghost.toml");
+    std::fs::write(root.join("ghost.toml"), "[project]\nname = \"bench\"\n")
+        .expect("write ghost.toml");
     let dir = root.join("specs/gen");
     std::fs::create_dir_all(&dir).expect("create specs/gen");
     for i in 0..MODULES {
@@ -138,14 +163,21 @@ fn main() {
     // GHOST_BENCH_DIR keeps the generated project in a folder of your choice, for
     // profiling; by default it lives in a temp folder that is removed afterwards.
     let temp = tempfile::tempdir().expect("create a temp folder");
-    let root = std::env::var_os("GHOST_BENCH_DIR").map_or_else(|| temp.path().to_path_buf(), Into::into);
+    let root =
+        std::env::var_os("GHOST_BENCH_DIR").map_or_else(|| temp.path().to_path_buf(), Into::into);
     std::fs::create_dir_all(&root).expect("create the project folder");
     generate(&root);
     let lines: usize = (0..MODULES).map(|i| module(i).lines().count()).sum();
     println!("project: {MODULES} modules, {lines} lines");
     let whole = time(&root, &["check", "-q"]);
-    println!("ghost check (whole project): median of {RUNS}: {:.1} ms", whole.as_secs_f64() * 1e3);
+    println!(
+        "ghost check (whole project): median of {RUNS}: {:.1} ms",
+        whole.as_secs_f64() * 1e3
+    );
     let one = format!("specs/gen/m{:04}.ghost", MODULES - 1);
     let single = time(&root, &["check", "-q", &one]);
-    println!("ghost check {one} (one file and its uses): median of {RUNS}: {:.1} ms", single.as_secs_f64() * 1e3);
+    println!(
+        "ghost check {one} (one file and its uses): median of {RUNS}: {:.1} ms",
+        single.as_secs_f64() * 1e3
+    );
 }

@@ -18,6 +18,23 @@ pub struct Config {
     pub project: ProjectSettings,
     #[serde(default)]
     pub agent: AgentSettings,
+    #[serde(default)]
+    pub build: BuildSettings,
+}
+
+/// `[build]`: how generated code is built and tested.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct BuildSettings {
+    /// The time limit, in seconds, of one cargo run over a module (compiling and running
+    /// its acceptance tests); an implementation that loops forever is killed at it.
+    pub test_timeout: u64,
+}
+
+impl Default for BuildSettings {
+    fn default() -> Self {
+        BuildSettings { test_timeout: 300 }
+    }
 }
 
 /// `[project]`
@@ -121,7 +138,12 @@ pub enum ConfigError {
     #[error("invalid `{}`: {message}\nhelp: see the `ghost.toml` section of the README for every key", file.display())]
     Invalid { file: PathBuf, message: String },
     #[error("invalid `{}`: `{key}` {problem}\nhelp: {fix}", file.display())]
-    BadValue { file: PathBuf, key: &'static str, problem: String, fix: &'static str },
+    BadValue {
+        file: PathBuf,
+        key: &'static str,
+        problem: String,
+        fix: &'static str,
+    },
     #[error("invalid environment variable `{var}`: {problem}")]
     BadEnv { var: &'static str, problem: String },
 }
@@ -129,14 +151,21 @@ pub enum ConfigError {
 impl Config {
     /// Parses the text of a `ghost.toml`; `file` is only used in error messages.
     pub fn parse(file: &Path, text: &str) -> Result<Config, ConfigError> {
-        let config: Config = toml::from_str(text)
-            .map_err(|e| ConfigError::Invalid { file: file.to_path_buf(), message: describe_toml_error(text, &e) })?;
+        let config: Config = toml::from_str(text).map_err(|e| ConfigError::Invalid {
+            file: file.to_path_buf(),
+            message: describe_toml_error(text, &e),
+        })?;
         config.validate(file)?;
         Ok(config)
     }
 
     fn validate(&self, file: &Path) -> Result<(), ConfigError> {
-        let bad = |key, problem: &str, fix| ConfigError::BadValue { file: file.to_path_buf(), key, problem: problem.into(), fix };
+        let bad = |key, problem: &str, fix| ConfigError::BadValue {
+            file: file.to_path_buf(),
+            key,
+            problem: problem.into(),
+            fix,
+        };
         if self.project.target != "rust" {
             return Err(bad(
                 "project.target",
@@ -145,16 +174,39 @@ impl Config {
             ));
         }
         if self.project.specs.as_os_str().is_empty() {
-            return Err(bad("project.specs", "is empty", "name the folder of the spec files, e.g. `specs = \"specs\"`"));
+            return Err(bad(
+                "project.specs",
+                "is empty",
+                "name the folder of the spec files, e.g. `specs = \"specs\"`",
+            ));
         }
         if self.project.out.as_os_str().is_empty() {
-            return Err(bad("project.out", "is empty", "name the folder to generate into, e.g. `out = \"generated\"`"));
+            return Err(bad(
+                "project.out",
+                "is empty",
+                "name the folder to generate into, e.g. `out = \"generated\"`",
+            ));
         }
         if self.agent.max_attempts == 0 {
-            return Err(bad("agent.max_attempts", "is 0", "allow at least one attempt, e.g. `max_attempts = 4`"));
+            return Err(bad(
+                "agent.max_attempts",
+                "is 0",
+                "allow at least one attempt, e.g. `max_attempts = 4`",
+            ));
         }
         if self.agent.concurrency == 0 {
-            return Err(bad("agent.concurrency", "is 0", "allow at least one agent at a time, e.g. `concurrency = 4`"));
+            return Err(bad(
+                "agent.concurrency",
+                "is 0",
+                "allow at least one agent at a time, e.g. `concurrency = 4`",
+            ));
+        }
+        if self.build.test_timeout == 0 {
+            return Err(bad(
+                "build.test_timeout",
+                "is 0",
+                "give the seconds one module's build and tests may take, e.g. `test_timeout = 300`",
+            ));
         }
         if let Some(p) = &self.agent.provider {
             if !["openai", "anthropic", "command", "manual"].contains(&p.as_str()) {
@@ -231,7 +283,11 @@ impl AgentOverrides {
 
 /// The agent settings a command should use: `ghost.toml`, then the environment, then the
 /// command-line flags, each layer overriding the one below.
-pub fn effective_agent(config: &Config, env: AgentOverrides, flags: AgentOverrides) -> AgentSettings {
+pub fn effective_agent(
+    config: &Config,
+    env: AgentOverrides,
+    flags: AgentOverrides,
+) -> AgentSettings {
     flags.over(env).apply(&config.agent)
 }
 
@@ -241,7 +297,9 @@ pub fn find(start: &Path) -> Result<PathBuf, ConfigError> {
         .ancestors()
         .map(|dir| dir.join(FILE_NAME))
         .find(|candidate| candidate.is_file())
-        .ok_or_else(|| ConfigError::NotFound { start: start.to_path_buf() })
+        .ok_or_else(|| ConfigError::NotFound {
+            start: start.to_path_buf(),
+        })
 }
 
 /// Finds and reads the project's `ghost.toml`, starting at `start` (usually the current
@@ -253,17 +311,27 @@ pub fn load(start: &Path) -> Result<LoadedConfig, ConfigError> {
 
 /// Reads one `ghost.toml`.
 pub fn load_file(file: &Path) -> Result<LoadedConfig, ConfigError> {
-    let bytes = std::fs::read(file).map_err(|source| ConfigError::Unreadable { file: file.to_path_buf(), source })?;
+    let bytes = std::fs::read(file).map_err(|source| ConfigError::Unreadable {
+        file: file.to_path_buf(),
+        source,
+    })?;
     let text = String::from_utf8(bytes).map_err(|e| ConfigError::Invalid {
         file: file.to_path_buf(),
-        message: format!("the file is not valid UTF-8 (at byte {})", e.utf8_error().valid_up_to()),
+        message: format!(
+            "the file is not valid UTF-8 (at byte {})",
+            e.utf8_error().valid_up_to()
+        ),
     })?;
     let mut config = Config::parse(file, &text)?;
     let root = file.parent().map(Path::to_path_buf).unwrap_or_default();
     if config.project.name.is_none() {
         config.project.name = root.file_name().map(|n| n.to_string_lossy().into_owned());
     }
-    Ok(LoadedConfig { root, file: file.to_path_buf(), config })
+    Ok(LoadedConfig {
+        root,
+        file: file.to_path_buf(),
+        config,
+    })
 }
 
 impl LoadedConfig {
@@ -279,7 +347,11 @@ impl LoadedConfig {
 
     /// The project's name (the folder's name when `ghost.toml` gives none).
     pub fn name(&self) -> &str {
-        self.config.project.name.as_deref().unwrap_or("ghost-project")
+        self.config
+            .project
+            .name
+            .as_deref()
+            .unwrap_or("ghost-project")
     }
 }
 
@@ -354,16 +426,25 @@ mod tests {
 
     #[test]
     fn flags_beat_environment_beat_file() {
-        let c = parse("[agent]\nprovider = \"openai\"\nmodel = \"a\"\nbase_url = \"f\"\n").expect("valid");
+        let c = parse("[agent]\nprovider = \"openai\"\nmodel = \"a\"\nbase_url = \"f\"\n")
+            .expect("valid");
         let env = AgentOverrides::from_env(|k| match k {
             "GHOST_MODEL" => Some("b".into()),
             "GHOST_BASE_URL" => Some("e".into()),
             "GHOST_PROVIDER" => Some(String::new()),
             _ => None,
         });
-        let flags = AgentOverrides { model: Some("c".into()), concurrency: Some(1), ..Default::default() };
+        let flags = AgentOverrides {
+            model: Some("c".into()),
+            concurrency: Some(1),
+            ..Default::default()
+        };
         let a = effective_agent(&c, env, flags);
-        assert_eq!(a.provider.as_deref(), Some("openai"), "an empty variable counts as unset");
+        assert_eq!(
+            a.provider.as_deref(),
+            Some("openai"),
+            "an empty variable counts as unset"
+        );
         assert_eq!(a.model.as_deref(), Some("c"));
         assert_eq!(a.base_url.as_deref(), Some("e"));
         assert_eq!(a.concurrency, 1);

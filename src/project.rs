@@ -76,10 +76,18 @@ impl Project {
     pub fn discover(cwd: &Path) -> Result<Project, ProjectError> {
         let cwd = cwd.canonicalize().map_err(ProjectError::NoCurrentDir)?;
         let config = config::load(&cwd)?;
-        let root = config.root.canonicalize().unwrap_or_else(|_| config.root.clone());
+        let root = config
+            .root
+            .canonicalize()
+            .unwrap_or_else(|_| config.root.clone());
         let specs = root.join(&config.config.project.specs);
         let specs_dir = specs.canonicalize().unwrap_or(specs);
-        Ok(Project { config, root, specs_dir, cwd })
+        Ok(Project {
+            config,
+            root,
+            specs_dir,
+            cwd,
+        })
     }
 
     /// Finds the project from the process's current folder.
@@ -136,7 +144,9 @@ impl Project {
         let mut wanted = Vec::new();
         for path in paths {
             let abs = self.cwd.join(path);
-            let abs = abs.canonicalize().map_err(|_| ProjectError::NoSuchPath { path: path.clone() })?;
+            let abs = abs
+                .canonicalize()
+                .map_err(|_| ProjectError::NoSuchPath { path: path.clone() })?;
             if abs.is_dir() {
                 wanted.extend(discover(&abs)?);
             } else {
@@ -153,7 +163,9 @@ impl Project {
         // checker, which reports it as unknown at the `use`.
         let mut next = 0;
         while next < loaded.files.len() {
-            let uses: Vec<String> = uses_of(&loaded.files[next].ast).map(|u| u.path.dotted()).collect();
+            let uses: Vec<String> = uses_of(&loaded.files[next].ast)
+                .map(|u| u.path.dotted())
+                .collect();
             next += 1;
             for module in uses {
                 let path = self.module_file(&module);
@@ -178,11 +190,16 @@ impl Project {
         std::thread::scope(|scope| {
             let workers: Vec<_> = paths
                 .chunks(chunk)
-                .map(|part| scope.spawn(move || part.iter().map(|p| self.read_one(p)).collect::<Vec<_>>()))
+                .map(|part| {
+                    scope.spawn(move || part.iter().map(|p| self.read_one(p)).collect::<Vec<_>>())
+                })
                 .collect();
             workers
                 .into_iter()
-                .flat_map(|w| w.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+                .flat_map(|w| {
+                    w.join()
+                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+                })
                 .collect()
         })
     }
@@ -208,11 +225,33 @@ impl Project {
                 (ast, text, diags)
             }
             Err(e) => {
-                let diag = Diagnostic::new(&shown, ast::Span::new(0, 0), Kind::Unreadable { reason: e.to_string() });
-                (ast::SourceFile { module: None, comments: Vec::new() }, String::new(), vec![diag])
+                let diag = Diagnostic::new(
+                    &shown,
+                    ast::Span::new(0, 0),
+                    Kind::Unreadable {
+                        reason: e.to_string(),
+                    },
+                );
+                (
+                    ast::SourceFile {
+                        module: None,
+                        comments: Vec::new(),
+                    },
+                    String::new(),
+                    vec![diag],
+                )
             }
         };
-        ReadFile { spec: SpecFile { file: shown, expected_module, text, ast }, diagnostics, printable }
+        ReadFile {
+            spec: SpecFile {
+                file: shown,
+                expected_module,
+                text,
+                ast,
+            },
+            diagnostics,
+            printable,
+        }
     }
 }
 
@@ -240,7 +279,11 @@ impl Loaded {
     pub fn sources_for(&self, diags: &[Diagnostic]) -> Sources {
         let wanted: BTreeSet<&Path> = diags.iter().map(|d| d.file.as_path()).collect();
         let mut sources = Sources::new();
-        for file in self.files.iter().filter(|f| wanted.contains(f.file.as_path())) {
+        for file in self
+            .files
+            .iter()
+            .filter(|f| wanted.contains(f.file.as_path()))
+        {
             let text = self.printable.get(&file.file).unwrap_or(&file.text);
             sources.insert(file.file.clone(), text.clone());
         }
@@ -252,24 +295,45 @@ impl Loaded {
     /// Checks the loaded files together and keeps the diagnostics of the selected files.
     /// A dependency with errors is reported once, at the selected file's `use` of it.
     pub fn check(&self) -> Checked {
-        let (project, check_diags) = check::check(&self.files);
-        let mut all: Vec<Diagnostic> = self.diagnostics.iter().cloned().chain(check_diags).collect();
-        let broken: BTreeSet<&Path> = all.iter().filter(|d| d.is_error()).map(|d| d.file.as_path()).collect();
+        let (project, check_diags) = check::check_parsed(&self.files, &self.diagnostics);
+        let mut all: Vec<Diagnostic> = self
+            .diagnostics
+            .iter()
+            .cloned()
+            .chain(check_diags)
+            .collect();
+        let broken: BTreeSet<&Path> = all
+            .iter()
+            .filter(|d| d.is_error())
+            .map(|d| d.file.as_path())
+            .collect();
         let by_module: BTreeMap<String, &SpecFile> = self
             .files
             .iter()
             .filter_map(|f| Some((f.ast.module.as_ref()?.path.dotted(), f)))
             .collect();
         let mut extra = Vec::new();
-        for file in self.files.iter().filter(|f| self.selected.contains(&f.file)) {
+        for file in self
+            .files
+            .iter()
+            .filter(|f| self.selected.contains(&f.file))
+        {
             for u in uses_of(&file.ast) {
                 let name = u.path.dotted();
-                let Some(dep) = by_module.get(&name) else { continue };
+                let Some(dep) = by_module.get(&name) else {
+                    continue;
+                };
                 if self.selected.contains(&dep.file) {
                     continue; // its own diagnostics are shown
                 }
-                if closure_has(&name, &by_module, &|f: &SpecFile| broken.contains(f.file.as_path())) {
-                    extra.push(Diagnostic::new(&file.file, u.path.span, Kind::DependencyHasErrors { name }));
+                if closure_has(&name, &by_module, &|f: &SpecFile| {
+                    broken.contains(f.file.as_path())
+                }) {
+                    extra.push(Diagnostic::new(
+                        &file.file,
+                        u.path.span,
+                        Kind::DependencyHasErrors { name },
+                    ));
                 }
             }
         }
@@ -277,7 +341,11 @@ impl Loaded {
         all.extend(extra);
         crate::diagnostics::sort(&mut all);
         all.dedup();
-        Checked { project, diagnostics: all, selected_files: self.selected.len() }
+        Checked {
+            project,
+            diagnostics: all,
+            selected_files: self.selected.len(),
+        }
     }
 }
 
@@ -292,20 +360,32 @@ pub fn printable_prefix(bytes: &[u8], valid_up_to: usize) -> String {
     let end = line_end.min(valid_up_to + 40);
     let shown: Vec<u8> = bytes[..end]
         .iter()
-        .map(|&b| if b.is_ascii_control() && b != b'\n' && b != b'\t' { b' ' } else { b })
+        .map(|&b| {
+            if b.is_ascii_control() && b != b'\n' && b != b'\t' {
+                b' '
+            } else {
+                b
+            }
+        })
         .collect();
     String::from_utf8_lossy(&shown).into_owned()
 }
 
 /// Whether module `start` or any module it reaches through `use`s satisfies `bad`.
-fn closure_has(start: &str, by_module: &BTreeMap<String, &SpecFile>, bad: &dyn Fn(&SpecFile) -> bool) -> bool {
+fn closure_has(
+    start: &str,
+    by_module: &BTreeMap<String, &SpecFile>,
+    bad: &dyn Fn(&SpecFile) -> bool,
+) -> bool {
     let mut stack = vec![start.to_string()];
     let mut seen = BTreeSet::new();
     while let Some(name) = stack.pop() {
         if !seen.insert(name.clone()) {
             continue;
         }
-        let Some(file) = by_module.get(&name) else { continue };
+        let Some(file) = by_module.get(&name) else {
+            continue;
+        };
         if bad(file) {
             return true;
         }
@@ -316,10 +396,13 @@ fn closure_has(start: &str, by_module: &BTreeMap<String, &SpecFile>, bad: &dyn F
 
 /// The `use` items of a parsed file.
 fn uses_of(ast: &ast::SourceFile) -> impl Iterator<Item = &ast::Use> {
-    ast.module.iter().flat_map(|m| m.items.iter()).filter_map(|item| match item {
-        ast::Item::Use(u) => Some(u),
-        _ => None,
-    })
+    ast.module
+        .iter()
+        .flat_map(|m| m.items.iter())
+        .filter_map(|item| match item {
+            ast::Item::Use(u) => Some(u),
+            _ => None,
+        })
 }
 
 /// Every `.ghost` file below `dir`, sorted, skipping hidden folders and files.
@@ -332,10 +415,16 @@ pub fn discover(dir: &Path) -> Result<Vec<PathBuf>, ProjectError> {
         .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
     for entry in walker {
         let entry = entry.map_err(|e| ProjectError::Walk {
-            path: e.path().map(Path::to_path_buf).unwrap_or_else(|| dir.to_path_buf()),
+            path: e
+                .path()
+                .map(Path::to_path_buf)
+                .unwrap_or_else(|| dir.to_path_buf()),
             reason: e.to_string(),
         })?;
-        let is_spec = entry.path().extension().is_some_and(|x| x == SPEC_EXTENSION);
+        let is_spec = entry
+            .path()
+            .extension()
+            .is_some_and(|x| x == SPEC_EXTENSION);
         if is_spec && entry.file_type().is_file() {
             out.push(entry.into_path());
         }
@@ -390,23 +479,44 @@ mod tests {
     #[test]
     fn module_names_come_from_paths() {
         let specs = Path::new("/p/specs");
-        assert_eq!(expected_module(specs, Path::new("/p/specs/text/slug.ghost")).as_deref(), Some("text.slug"));
-        assert_eq!(expected_module(specs, Path::new("/p/specs/a.ghost")).as_deref(), Some("a"));
+        assert_eq!(
+            expected_module(specs, Path::new("/p/specs/text/slug.ghost")).as_deref(),
+            Some("text.slug")
+        );
+        assert_eq!(
+            expected_module(specs, Path::new("/p/specs/a.ghost")).as_deref(),
+            Some("a")
+        );
         assert_eq!(expected_module(specs, Path::new("/p/other/a.ghost")), None);
     }
 
     #[test]
     fn display_paths_are_relative_to_the_current_folder() {
         let p = |s: &str| PathBuf::from(s);
-        assert_eq!(display_path(Path::new("/p"), Path::new("/p/specs/a.ghost")), p("specs/a.ghost"));
-        assert_eq!(display_path(Path::new("/p/specs/x"), Path::new("/p/specs/a.ghost")), p("../a.ghost"));
-        assert_eq!(display_path(Path::new("/p/specs"), Path::new("/p/specs")), p("."));
+        assert_eq!(
+            display_path(Path::new("/p"), Path::new("/p/specs/a.ghost")),
+            p("specs/a.ghost")
+        );
+        assert_eq!(
+            display_path(Path::new("/p/specs/x"), Path::new("/p/specs/a.ghost")),
+            p("../a.ghost")
+        );
+        assert_eq!(
+            display_path(Path::new("/p/specs"), Path::new("/p/specs")),
+            p(".")
+        );
     }
 
     #[test]
     fn discovery_is_sorted_and_skips_hidden_folders() {
         let dir = tempfile::tempdir().expect("temp dir");
-        for f in ["b/z.ghost", "a.ghost", ".hidden/x.ghost", "b/a.ghost", "notes.txt"] {
+        for f in [
+            "b/z.ghost",
+            "a.ghost",
+            ".hidden/x.ghost",
+            "b/a.ghost",
+            "notes.txt",
+        ] {
             let path = dir.path().join(f);
             std::fs::create_dir_all(path.parent().expect("has a parent")).expect("mkdir");
             std::fs::write(&path, "").expect("write");
@@ -416,6 +526,13 @@ mod tests {
             .into_iter()
             .map(|p| p.strip_prefix(dir.path()).expect("below").to_path_buf())
             .collect();
-        assert_eq!(found, vec![PathBuf::from("a.ghost"), PathBuf::from("b/a.ghost"), PathBuf::from("b/z.ghost")]);
+        assert_eq!(
+            found,
+            vec![
+                PathBuf::from("a.ghost"),
+                PathBuf::from("b/a.ghost"),
+                PathBuf::from("b/z.ghost")
+            ]
+        );
     }
 }

@@ -13,7 +13,9 @@ struct Project {
 impl Project {
     /// An empty folder (no ghost.toml).
     fn empty() -> Project {
-        Project { dir: tempfile::tempdir().expect("create a temp folder") }
+        Project {
+            dir: tempfile::tempdir().expect("create a temp folder"),
+        }
     }
 
     /// A folder with a default ghost.toml and the given files.
@@ -27,7 +29,10 @@ impl Project {
     }
 
     fn root(&self) -> PathBuf {
-        self.dir.path().canonicalize().expect("the temp folder exists")
+        self.dir
+            .path()
+            .canonicalize()
+            .expect("the temp folder exists")
     }
 
     fn write(&self, path: &str, text: impl AsRef<[u8]>) {
@@ -57,7 +62,11 @@ impl Project {
             let raw = self.dir.path().display().to_string();
             text.replace(&root, "[TMP]").replace(&raw, "[TMP]")
         };
-        Run { code: out.status.code(), stdout: clean(&out.stdout), stderr: clean(&out.stderr) }
+        Run {
+            code: out.status.code(),
+            stdout: clean(&out.stdout),
+            stderr: clean(&out.stderr),
+        }
     }
 
     fn ghost(&self, args: &[&str]) -> Run {
@@ -75,7 +84,10 @@ struct Run {
 
 impl Run {
     fn both(&self) -> String {
-        format!("exit: {:?}\n--- stdout\n{}--- stderr\n{}", self.code, self.stdout, self.stderr)
+        format!(
+            "exit: {:?}\n--- stdout\n{}--- stderr\n{}",
+            self.code, self.stdout, self.stderr
+        )
     }
 }
 
@@ -93,7 +105,11 @@ const BROKEN: &str = "module text.broken {
 ";
 
 fn valid_project() -> Project {
-    Project::with(&[("specs/text/slug.ghost", SLUG), ("specs/net/port.ghost", PORT), ("specs/cache/lru.ghost", LRU)])
+    Project::with(&[
+        ("specs/text/slug.ghost", SLUG),
+        ("specs/net/port.ghost", PORT),
+        ("specs/cache/lru.ghost", LRU),
+    ])
 }
 
 #[test]
@@ -102,11 +118,21 @@ fn help_teaches_every_command() {
     let run = p.ghost(&["--help"]);
     assert_eq!(run.code, Some(0));
     insta::assert_snapshot!("help", run.stdout);
-    for command in ["init", "check", "build", "test", "status", "prompt", "fmt", "watch"] {
+    for command in [
+        "init", "check", "build", "test", "status", "prompt", "fmt", "watch",
+    ] {
         let run = p.ghost(&[command, "--help"]);
         assert_eq!(run.code, Some(0), "{command}");
-        assert!(run.stdout.contains("Example"), "`ghost {command} --help` shows an example:\n{}", run.stdout);
-        assert!(run.stdout.contains(&format!("ghost {command}")), "{command}: {}", run.stdout);
+        assert!(
+            run.stdout.contains("Example"),
+            "`ghost {command} --help` shows an example:\n{}",
+            run.stdout
+        );
+        assert!(
+            run.stdout.contains(&format!("ghost {command}")),
+            "{command}: {}",
+            run.stdout
+        );
     }
     insta::assert_snapshot!("help_check", p.ghost(&["check", "--help"]).stdout);
 }
@@ -174,13 +200,24 @@ fn errors_in_json_format() {
 
 #[test]
 fn short_paths_are_relative_to_the_current_folder() {
-    let p = Project::with(&[("specs/text/broken.ghost", BROKEN), ("specs/net/port.ghost", PORT)]);
-    let first = |run: Run| run.stdout.lines().next().map(|l| l.split(':').next().unwrap_or("").to_string());
+    let p = Project::with(&[
+        ("specs/text/broken.ghost", BROKEN),
+        ("specs/net/port.ghost", PORT),
+    ]);
+    let first = |run: Run| {
+        run.stdout
+            .lines()
+            .next()
+            .map(|l| l.split(':').next().unwrap_or("").to_string())
+    };
     let at = |sub: &str| first(p.ghost_in(sub, &["check", "--message-format", "short"]));
     assert_eq!(at(".").as_deref(), Some("specs/text/broken.ghost"));
     assert_eq!(at("specs/text").as_deref(), Some("broken.ghost"));
     assert_eq!(at("specs/net").as_deref(), Some("../text/broken.ghost"));
-    let run = p.ghost_in("specs/text", &["check", "broken.ghost", "--message-format", "short"]);
+    let run = p.ghost_in(
+        "specs/text",
+        &["check", "broken.ghost", "--message-format", "short"],
+    );
     assert!(run.stdout.starts_with("broken.ghost:2:"), "{}", run.stdout);
 }
 
@@ -192,16 +229,30 @@ fn bad_usage_exits_2() {
     assert!(run.stderr.contains("--no-such-flag"), "{}", run.stderr);
     assert_eq!(p.ghost(&["--message-format", "xml", "check"]).code, Some(2));
     assert_eq!(p.ghost(&[]).code, Some(2), "no command");
-    assert_eq!(p.ghost(&["check", "specs/nope.ghost"]).code, Some(2), "a path that does not exist");
+    assert_eq!(
+        p.ghost(&["check", "specs/nope.ghost"]).code,
+        Some(2),
+        "a path that does not exist"
+    );
 }
 
 #[test]
 fn unimplemented_commands_say_so_and_exit_2() {
     let p = valid_project();
-    for args in [&["build"][..], &["test"], &["status"], &["prompt", "text.slug"], &["watch"]] {
+    for args in [
+        &["build"][..],
+        &["test"],
+        &["status"],
+        &["prompt", "text.slug"],
+        &["watch"],
+    ] {
         let run = p.ghost(args);
         assert_eq!(run.code, Some(2), "{args:?}");
-        assert!(run.stderr.contains("not implemented yet"), "{args:?}: {}", run.stderr);
+        assert!(
+            run.stderr.contains("not implemented yet"),
+            "{args:?}: {}",
+            run.stderr
+        );
     }
 }
 
@@ -221,7 +272,11 @@ fn no_project_exits_2() {
     let p = Project::empty();
     let run = p.ghost(&["check"]);
     assert_eq!(run.code, Some(2));
-    assert!(run.stderr.contains("no `ghost.toml` found"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("no `ghost.toml` found"),
+        "{}",
+        run.stderr
+    );
     assert!(run.stderr.contains("ghost init"), "{}", run.stderr);
 }
 
@@ -230,14 +285,26 @@ fn a_missing_specs_folder_exits_2() {
     let p = Project::with(&[]);
     let run = p.ghost(&["check"]);
     assert_eq!(run.code, Some(2));
-    assert!(run.stderr.contains("specs folder `specs` does not exist"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("specs folder `specs` does not exist"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]
 fn binary_and_non_utf8_files_are_spec_errors() {
     let p = Project::with(&[("specs/text/slug.ghost", SLUG)]);
-    p.write("specs/bin/blob.ghost", [0x7f, b'E', b'L', b'F', 0, 0, 0xff, 0xfe, 1, 2, 3, b'\n', 0x80]);
-    p.write("specs/bin/latin1.ghost", b"module bin.latin1 {\n  \"caf\xe9\"\n}\n");
+    p.write(
+        "specs/bin/blob.ghost",
+        [
+            0x7f, b'E', b'L', b'F', 0, 0, 0xff, 0xfe, 1, 2, 3, b'\n', 0x80,
+        ],
+    );
+    p.write(
+        "specs/bin/latin1.ghost",
+        b"module bin.latin1 {\n  \"caf\xe9\"\n}\n",
+    );
     let run = p.ghost(&["check", "--message-format", "short"]);
     assert_eq!(run.code, Some(1), "{}", run.both());
     insta::assert_snapshot!("non_utf8", run.both());
@@ -249,10 +316,22 @@ fn binary_and_non_utf8_files_are_spec_errors() {
 #[test]
 fn single_file_check_follows_uses() {
     let p = Project::with(&[
-        ("specs/a/top.ghost", "module a.top {\n  use a.mid\n  fn f(x: int) -> int { example f(1) == 2 }\n}\n"),
-        ("specs/a/mid.ghost", "module a.mid {\n  use a.low\n  fn g(x: int) -> int\n}\n"),
-        ("specs/a/low.ghost", "module a.low {\n  fn h(x: int) -> int { example h(1) == 1 }\n}\n"),
-        ("specs/z/unrelated.ghost", "module z.unrelated {\n  fn u() -> nit\n}\n"),
+        (
+            "specs/a/top.ghost",
+            "module a.top {\n  use a.mid\n  fn f(x: int) -> int { example f(1) == 2 }\n}\n",
+        ),
+        (
+            "specs/a/mid.ghost",
+            "module a.mid {\n  use a.low\n  fn g(x: int) -> int\n}\n",
+        ),
+        (
+            "specs/a/low.ghost",
+            "module a.low {\n  fn h(x: int) -> int { example h(1) == 1 }\n}\n",
+        ),
+        (
+            "specs/z/unrelated.ghost",
+            "module z.unrelated {\n  fn u() -> nit\n}\n",
+        ),
     ]);
     // A clean chain: the unrelated broken module is never read.
     let run = p.ghost(&["check", "specs/a/top.ghost", "--message-format", "short"]);
@@ -260,7 +339,10 @@ fn single_file_check_follows_uses() {
     assert_eq!(run.stderr, "checked 1 module: 0 errors\n");
 
     // Break the far end of the chain: one diagnostic, at top's `use`.
-    p.write("specs/a/low.ghost", "module a.low {\n  fn h(x: nit) -> int\n}\n");
+    p.write(
+        "specs/a/low.ghost",
+        "module a.low {\n  fn h(x: nit) -> int\n}\n",
+    );
     let run = p.ghost(&["check", "specs/a/top.ghost", "--message-format", "short"]);
     assert_eq!(run.code, Some(1));
     insta::assert_snapshot!("use_chain_broken", run.both());
@@ -278,21 +360,37 @@ fn single_file_check_follows_uses() {
 }
 
 /// A valid spec, badly laid out: both the real formatter and a whitespace-only one change it.
-const UNFORMATTED: &str = "module text.slug {   \n\"URL slugs.\"    \n    fn slugify(title: str) -> str   \n}   \n";
+const UNFORMATTED: &str =
+    "module text.slug {   \n\"URL slugs.\"    \n    fn slugify(title: str) -> str   \n}   \n";
 
 #[test]
 fn fmt_check_lists_then_fmt_fixes_then_nothing_changes() {
-    let p = Project::with(&[("specs/text/slug.ghost", UNFORMATTED), ("specs/net/port.ghost", PORT)]);
+    let p = Project::with(&[
+        ("specs/text/slug.ghost", UNFORMATTED),
+        ("specs/net/port.ghost", PORT),
+    ]);
     let run = p.ghost(&["fmt", "--check"]);
     assert_eq!(run.code, Some(1), "{}", run.both());
-    assert!(run.stdout.lines().any(|l| l == "specs/text/slug.ghost"), "{}", run.both());
-    assert_eq!(p.read("specs/text/slug.ghost"), UNFORMATTED, "--check writes nothing");
+    assert!(
+        run.stdout.lines().any(|l| l == "specs/text/slug.ghost"),
+        "{}",
+        run.both()
+    );
+    assert_eq!(
+        p.read("specs/text/slug.ghost"),
+        UNFORMATTED,
+        "--check writes nothing"
+    );
 
     let run = p.ghost(&["fmt"]);
     assert_eq!(run.code, Some(0), "{}", run.both());
     let formatted = p.read("specs/text/slug.ghost");
     assert_ne!(formatted, UNFORMATTED);
-    assert_eq!(p.ghost(&["check"]).code, Some(0), "formatting keeps the spec valid");
+    assert_eq!(
+        p.ghost(&["check"]).code,
+        Some(0),
+        "formatting keeps the spec valid"
+    );
 
     let run = p.ghost(&["fmt"]);
     assert_eq!(run.code, Some(0));
@@ -308,7 +406,11 @@ fn fmt_leaves_files_with_syntax_errors_alone() {
     let p = Project::with(&[("specs/text/broken.ghost", BROKEN)]);
     let run = p.ghost(&["fmt", "--message-format", "short"]);
     assert_eq!(run.code, Some(1));
-    assert!(run.stdout.contains("specs/text/broken.ghost:5:"), "{}", run.both());
+    assert!(
+        run.stdout.contains("specs/text/broken.ghost:5:"),
+        "{}",
+        run.both()
+    );
     assert_eq!(p.read("specs/text/broken.ghost"), BROKEN);
     let leftovers: Vec<_> = std::fs::read_dir(p.dir.path().join("specs/text"))
         .expect("list")
@@ -326,5 +428,10 @@ fn the_repository_is_a_ghost_project() {
         .args(["check", "--message-format", "short"])
         .output()
         .expect("run ghost");
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
 }

@@ -10,7 +10,10 @@ pub enum CommandError {
     #[error(transparent)]
     Project(#[from] ProjectError),
     #[error("`ghost {command}` is not implemented yet\nhelp: {instead}")]
-    NotImplemented { command: &'static str, instead: &'static str },
+    NotImplemented {
+        command: &'static str,
+        instead: &'static str,
+    },
     #[error(
         "`{}` already exists\nhelp: this folder is already a ghost project; run `ghost check` in it, or give `ghost init` another folder",
         path.display()
@@ -24,6 +27,27 @@ pub enum CommandError {
     },
     #[error("cannot determine the current folder: {0}\nhelp: run ghost from a folder that exists")]
     CurrentDir(std::io::Error),
+    #[error(transparent)]
+    Lock(#[from] crate::plan::LockError),
+    #[error("cannot read `{}`: {source}", path.display())]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("a prompt template is broken: {0}")]
+    Template(#[from] crate::compile::prompt::PromptError),
+    #[error(transparent)]
+    Build(#[from] crate::build::session::BuildError),
+    #[error("{message}\nhelp: {help}")]
+    Agent { message: String, help: String },
+    #[error("unknown module `{name}`{}\nhelp: `ghost status` lists the modules", suggestion.as_ref().map(|s| format!("; did you mean `{s}`?")).unwrap_or_default())]
+    UnknownModule {
+        name: String,
+        suggestion: Option<String>,
+    },
+    #[error("{0}")]
+    Usage(String),
 }
 
 impl CommandError {
@@ -35,7 +59,14 @@ impl CommandError {
             | CommandError::AlreadyInitialized { .. }
             | CommandError::CurrentDir(_) => Exit::Usage,
             // Not being able to write is an environment problem, like a bad configuration.
-            CommandError::Write { .. } => Exit::Usage,
+            CommandError::Write { .. } | CommandError::Read { .. } => Exit::Usage,
+            CommandError::Lock(_) | CommandError::Template(_) | CommandError::Usage(_) => {
+                Exit::Usage
+            }
+            CommandError::UnknownModule { .. } => Exit::Usage,
+            // cargo missing, a file that cannot be written during a build
+            CommandError::Build(_) => Exit::Usage,
+            CommandError::Agent { .. } => Exit::Agent,
         }
     }
 }

@@ -87,16 +87,27 @@ pub fn run_with(args: &FmtArgs, out: &Output, format: Formatter) -> Result<Exit,
         out.status(&format!("formatted {files_word}: {changed} changed"));
     }
     if broken > 0 {
-        out.status(&format!("{} with syntax errors left untouched", plural(broken, "file")));
+        out.status(&format!(
+            "{} with syntax errors left untouched",
+            plural(broken, "file")
+        ));
     }
     Ok(Exit::failure_if(broken > 0 || (args.check && changed > 0)))
 }
 
-fn format_file(file: &Path, shown: &Path, check: bool, out: &Output, format: Formatter) -> Result<Outcome, CommandError> {
+fn format_file(
+    file: &Path,
+    shown: &Path,
+    check: bool,
+    out: &Output,
+    format: Formatter,
+) -> Result<Outcome, CommandError> {
     let bytes = match std::fs::read(file) {
         Ok(bytes) => bytes,
         Err(e) => {
-            let kind = crate::diagnostics::Kind::Unreadable { reason: e.to_string() };
+            let kind = crate::diagnostics::Kind::Unreadable {
+                reason: e.to_string(),
+            };
             let diag = Diagnostic::new(shown, Default::default(), kind);
             out.diagnostics(&[diag], &Sources::new());
             return Ok(Outcome::Broken);
@@ -107,7 +118,10 @@ fn format_file(file: &Path, shown: &Path, check: bool, out: &Output, format: For
         Err(e) => {
             let (_, diags) = crate::syntax::parse_bytes(shown, e.as_bytes());
             let mut sources = Sources::new();
-            sources.insert(shown, project::printable_prefix(e.as_bytes(), e.utf8_error().valid_up_to()));
+            sources.insert(
+                shown,
+                project::printable_prefix(e.as_bytes(), e.utf8_error().valid_up_to()),
+            );
             out.diagnostics(&diags, &sources);
             return Ok(Outcome::Broken);
         }
@@ -135,9 +149,15 @@ fn format_file(file: &Path, shown: &Path, check: bool, out: &Output, format: For
 /// Writes `bytes` to a temporary file next to `path`, then renames it over `path`, so a
 /// crash never leaves a half-written spec.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), CommandError> {
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let tmp: PathBuf = path.with_file_name(format!(".{name}.ghost-tmp"));
-    let err = |source| CommandError::Write { path: path.to_path_buf(), source };
+    let err = |source| CommandError::Write {
+        path: path.to_path_buf(),
+        source,
+    };
     if let Err(e) = std::fs::write(&tmp, bytes).and_then(|()| std::fs::rename(&tmp, path)) {
         let _ = std::fs::remove_file(&tmp);
         return Err(err(e));

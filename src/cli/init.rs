@@ -36,11 +36,16 @@ pub fn run(args: &InitArgs, out: &Output) -> Result<Exit, CommandError> {
     };
     let config = dir.join(FILE_NAME);
     if config.exists() {
-        return Err(CommandError::AlreadyInitialized { path: display_path(&cwd, &config) });
+        return Err(CommandError::AlreadyInitialized {
+            path: display_path(&cwd, &config),
+        });
     }
     create_dir(&dir)?;
     let dir = dir.canonicalize().unwrap_or(dir);
-    let name = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "demo".into());
+    let name = dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "demo".into());
     write_new(&dir.join(FILE_NAME), &config_text(&name))?;
     let example = dir.join(EXAMPLE_PATH);
     if !example.exists() {
@@ -51,7 +56,10 @@ pub fn run(args: &InitArgs, out: &Output) -> Result<Exit, CommandError> {
     }
     add_gitignore_entry(&dir.join(".gitignore"))?;
     let cwd = cwd.canonicalize().unwrap_or(cwd);
-    out.status(&format!("created ghost project `{name}` in {}", display_path(&cwd, &dir).display()));
+    out.status(&format!(
+        "created ghost project `{name}` in {}",
+        display_path(&cwd, &dir).display()
+    ));
     out.status("next: `ghost check` checks the example spec; fill in [agent] in ghost.toml, then `ghost build`");
     Ok(Exit::Success)
 }
@@ -63,17 +71,26 @@ fn config_text(name: &str) -> String {
 }
 
 fn create_dir(dir: &Path) -> Result<(), CommandError> {
-    std::fs::create_dir_all(dir).map_err(|source| CommandError::Write { path: dir.to_path_buf(), source })
+    std::fs::create_dir_all(dir).map_err(|source| CommandError::Write {
+        path: dir.to_path_buf(),
+        source,
+    })
 }
 
 fn write_new(path: &Path, text: &str) -> Result<(), CommandError> {
-    std::fs::write(path, text).map_err(|source| CommandError::Write { path: path.to_path_buf(), source })
+    std::fs::write(path, text).map_err(|source| CommandError::Write {
+        path: path.to_path_buf(),
+        source,
+    })
 }
 
 /// Appends `.ghost/` to `.gitignore` unless a line already names it.
 fn add_gitignore_entry(path: &Path) -> Result<(), CommandError> {
     let existing = std::fs::read_to_string(path).unwrap_or_default();
-    if existing.lines().any(|l| matches!(l.trim(), ".ghost" | ".ghost/" | "/.ghost" | "/.ghost/")) {
+    if existing
+        .lines()
+        .any(|l| matches!(l.trim(), ".ghost" | ".ghost/" | "/.ghost" | "/.ghost/"))
+    {
         return Ok(());
     }
     let mut text = existing;
@@ -92,7 +109,8 @@ mod tests {
     #[test]
     fn the_config_template_is_a_valid_config() {
         let text = config_text("my \"odd\" name");
-        let config = crate::config::Config::parse(Path::new("ghost.toml"), &text).expect("the template parses");
+        let config = crate::config::Config::parse(Path::new("ghost.toml"), &text)
+            .expect("the template parses");
         assert_eq!(config.project.name.as_deref(), Some("my \"odd\" name"));
     }
 
@@ -100,6 +118,9 @@ mod tests {
     fn the_example_spec_parses() {
         let (ast, diags) = crate::syntax::parse(Path::new(EXAMPLE_PATH), EXAMPLE_SPEC);
         assert!(diags.is_empty(), "{diags:?}");
-        assert_eq!(ast.module.map(|m| m.path.dotted()).as_deref(), Some("text.slug"));
+        assert_eq!(
+            ast.module.map(|m| m.path.dotted()).as_deref(),
+            Some("text.slug")
+        );
     }
 }

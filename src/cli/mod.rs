@@ -12,7 +12,9 @@ mod exit;
 mod fmt;
 mod init;
 mod output;
+mod pipeline;
 mod prompt;
+mod report;
 mod status;
 mod test;
 mod watch;
@@ -26,7 +28,8 @@ use std::ffi::OsString;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-const ABOUT: &str = "Spec-driven code generation: specs are the source, implementations are disposable";
+const ABOUT: &str =
+    "Spec-driven code generation: specs are the source, implementations are disposable";
 
 const MAIN_HELP: &str = "\
 Start here:
@@ -108,7 +111,11 @@ where
         Ok(cli) => cli,
         Err(e) => {
             // `--help` and `--version` arrive here too; they are not failures.
-            let code = if e.use_stderr() { Exit::Usage } else { Exit::Success };
+            let code = if e.use_stderr() {
+                Exit::Usage
+            } else {
+                Exit::Success
+            };
             let _ = e.print();
             return code;
         }

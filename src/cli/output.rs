@@ -44,7 +44,12 @@ impl Output {
             ColorChoice::Never => false,
             ColorChoice::Auto => !no_color && std::io::stderr().is_terminal(),
         };
-        Output { format: global.message_format, color, quiet: global.quiet, verbose: global.verbose }
+        Output {
+            format: global.message_format,
+            color,
+            quiet: global.quiet,
+            verbose: global.verbose,
+        }
     }
 
     fn render_format(&self) -> Format {
@@ -63,7 +68,9 @@ impl Output {
         let text = render::render(diags, sources, self.render_format(), self.color);
         match self.format {
             MessageFormat::Human => write_all(&mut std::io::stderr().lock(), &text),
-            MessageFormat::Short | MessageFormat::Json => write_all(&mut std::io::stdout().lock(), &text),
+            MessageFormat::Short | MessageFormat::Json => {
+                write_all(&mut std::io::stdout().lock(), &text)
+            }
         }
     }
 
@@ -88,8 +95,15 @@ impl Output {
 
     /// An error that stops the command (stderr, always shown).
     pub fn error(&self, message: &str) {
-        let label = if self.color { "\x1b[1;31merror\x1b[0m" } else { "error" };
-        write_all(&mut std::io::stderr().lock(), &format!("{label}: {message}\n"));
+        let label = if self.color {
+            "\x1b[1;31merror\x1b[0m"
+        } else {
+            "error"
+        };
+        write_all(
+            &mut std::io::stderr().lock(),
+            &format!("{label}: {message}\n"),
+        );
     }
 }
 
