@@ -6,5 +6,6 @@ mod check_fixtures;
 mod cli;
 mod fmt_fixtures;
 mod fuzz;
+mod manual;
 mod prompts;
 mod rust_target;
