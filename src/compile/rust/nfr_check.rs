@@ -73,7 +73,7 @@ pub fn undeclared_crates(imp_rs_text: &str, allowed: &[String]) -> Vec<String> {
         // A turbofish (`s.parse::<i64>()`, `collect::<Vec<_>>()`) names a function or a
         // type, never a crate: a crate's name is followed by `::` and a name, not `<`.
         let is_path_start = words.get(i + 1).is_some_and(|w| w == "::")
-            && words.get(i + 2).map_or(true, |w| w != "<")
+            && words.get(i + 2).is_none_or(|w| w != "<")
             && (i == 0 || (words[i - 1] != "::" && words[i - 1] != "."));
         let is_extern = i >= 2 && words[i - 1] == "crate" && words[i - 2] == "extern";
         if !(is_path_start || is_extern) {
