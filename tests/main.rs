@@ -2,6 +2,7 @@
 //! Each module drives the real `ghost` binary or the library's stages on fixtures.
 
 mod agent;
+mod build_loop;
 mod check_fixtures;
 mod cli;
 mod fmt_fixtures;
@@ -9,3 +10,5 @@ mod fuzz;
 mod manual;
 mod prompts;
 mod rust_target;
+mod nfr_checks;
+mod support;

@@ -122,6 +122,7 @@ pub fn run(args: &BuildArgs, out: &Output) -> Result<Exit, CommandError> {
                 .map(Path::to_path_buf)
                 .unwrap_or_default(),
         ),
+        stream: settings.stream,
         ..agent::AgentSettings::default()
     };
     let agent = match kind {
