@@ -184,12 +184,7 @@ pub async fn verify(
                     let found: Vec<String> = messages_in(&lint.warnings, dir)
                         .into_iter()
                         .chain(messages_in(&lint.errors, dir))
-                        // Shown as errors, which they are under `nfr lint`: the repair
-                        // prompt's trimmer drops `warning:` blocks as build noise.
-                        .map(|m| match m.rendered.strip_prefix("warning") {
-                            Some(rest) => format!("error{rest}"),
-                            None => m.rendered.clone(),
-                        })
+                        .map(|m| m.rendered.clone())
                         .collect();
                     (
                         found.is_empty(),
