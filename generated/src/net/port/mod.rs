@@ -24,6 +24,6 @@ impl std::fmt::Display for PortError {
 
 impl std::error::Error for PortError {}
 
-#[allow(clippy::len_without_is_empty, clippy::new_without_default, clippy::should_implement_trait, clippy::wrong_self_convention, clippy::inherent_to_string)]
+#[allow(unused_imports, clippy::len_without_is_empty, clippy::new_without_default, clippy::should_implement_trait, clippy::wrong_self_convention, clippy::inherent_to_string)]
 mod imp;
 pub use imp::*;

@@ -8,6 +8,6 @@
 #[allow(unused_imports)]
 use std::collections::BTreeMap;
 
-#[allow(clippy::len_without_is_empty, clippy::new_without_default, clippy::should_implement_trait, clippy::wrong_self_convention, clippy::inherent_to_string)]
+#[allow(unused_imports, clippy::len_without_is_empty, clippy::new_without_default, clippy::should_implement_trait, clippy::wrong_self_convention, clippy::inherent_to_string)]
 mod imp;
 pub use imp::*;
