@@ -12,3 +12,4 @@ mod nfr_checks;
 mod prompts;
 mod rust_target;
 mod support;
+mod readme;
