@@ -10,6 +10,6 @@ mod fuzz;
 mod manual;
 mod nfr_checks;
 mod prompts;
+mod readme;
 mod rust_target;
 mod support;
-mod readme;

@@ -8,8 +8,15 @@ use std::path::Path;
 
 /// The first line of the README's first ```sh block.
 fn first_command(readme: &str) -> String {
-    let block = readme.split("```sh\n").nth(1).expect("the README starts with a ```sh block");
-    block.lines().next().expect("the block has a first line").to_string()
+    let block = readme
+        .split("```sh\n")
+        .nth(1)
+        .expect("the README starts with a ```sh block");
+    block
+        .lines()
+        .next()
+        .expect("the block has a first line")
+        .to_string()
 }
 
 #[test]
@@ -36,7 +43,10 @@ fn the_readme_first_command_works_on_a_fresh_clone() {
     let out = Command::cargo_bin("ghost")
         .expect("the ghost binary is built")
         .current_dir(&clone)
-        .env("GHOST_TARGET_DIR", std::env::temp_dir().join("ghost-tests-target"))
+        .env(
+            "GHOST_TARGET_DIR",
+            std::env::temp_dir().join("ghost-tests-target"),
+        )
         .args(&args)
         .output()
         .expect("ghost runs");
