@@ -226,7 +226,9 @@ fn rule_name(rule: Rule) -> Option<&'static str> {
         duration => "a duration such as `2ms`",
         tuple_type | generic_type | named_type => "a type",
         neg | not => "an expression",
-        or | and | eq | ne | le | ge | lt | gt | add | sub | mul | div | rem => "an operator",
+        operator | or | and | eq | ne | le | ge | lt | gt | add | sub | mul | div | rem => {
+            "an operator"
+        }
         call_args => "`(`",
         method_call | field_access => "`.`",
         index => "`[`",
