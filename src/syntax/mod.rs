@@ -64,12 +64,12 @@ mod smoke {
                 "{}/tests/fixtures/valid/{f}.ghost",
                 env!("CARGO_MANIFEST_DIR")
             );
-            let text = std::fs::read_to_string(&p).unwrap();
+            let text = std::fs::read_to_string(&p).expect("the fixture is readable");
             let (ast, diags) = super::parse(std::path::Path::new(&p), &text);
             assert!(diags.is_empty(), "{f}: {diags:#?}");
             assert!(ast.module.is_some());
             if f == "port" {
-                eprintln!("{:#?}", ast.module.as_ref().unwrap().items[1]);
+                eprintln!("{:#?}", ast.module.as_ref().expect("parsed").items[1]);
             }
         }
     }
@@ -84,7 +84,7 @@ mod recovery_smoke {
         for d in &diags {
             eprintln!("{}..{} {}", d.span.start, d.span.end, d.message());
         }
-        let m = ast.module.unwrap();
+        let m = ast.module.expect("the module parses despite its broken items");
         eprintln!("{}", m.items.len());
         assert_eq!(diags.len(), 2);
         assert_eq!(m.items.len(), 2);
