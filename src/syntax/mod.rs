@@ -84,7 +84,9 @@ mod recovery_smoke {
         for d in &diags {
             eprintln!("{}..{} {}", d.span.start, d.span.end, d.message());
         }
-        let m = ast.module.expect("the module parses despite its broken items");
+        let m = ast
+            .module
+            .expect("the module parses despite its broken items");
         eprintln!("{}", m.items.len());
         assert_eq!(diags.len(), 2);
         assert_eq!(m.items.len(), 2);
