@@ -519,13 +519,15 @@ impl Lowerer {
         let span = self.span(&pair);
         match pair.as_rule() {
             Rule::named_type => {
-                TypeExpr::Named(self.ident(pair.into_inner().next().expect("type name")))
-            }
-            Rule::generic_type => {
                 let mut it = pair.into_inner();
-                let name = self.ident(it.next().expect("generic name"));
-                let args = it.map(|t| self.type_expr(t)).collect();
-                TypeExpr::Generic { name, args, span }
+                let name = self.ident(it.next().expect("type name"));
+                match it.next() {
+                    Some(args) => {
+                        let args = args.into_inner().map(|t| self.type_expr(t)).collect();
+                        TypeExpr::Generic { name, args, span }
+                    }
+                    None => TypeExpr::Named(name),
+                }
             }
             Rule::tuple_type => {
                 let elems = pair.into_inner().map(|t| self.type_expr(t)).collect();

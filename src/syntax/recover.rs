@@ -224,7 +224,7 @@ fn rule_name(rule: Rule) -> Option<&'static str> {
         nfr_lint => "`lint`",
         dep | crate_name => "a crate name",
         duration => "a duration such as `2ms`",
-        tuple_type | generic_type | named_type => "a type",
+        tuple_type | named_type => "a type",
         neg | not => "an expression",
         operator | or | and | eq | ne | le | ge | lt | gt | add | sub | mul | div | rem => {
             "an operator"
