@@ -527,16 +527,21 @@ impl Lowerer {
     pub(crate) fn type_expr(&mut self, pair: Pair<'_, Rule>) -> TypeExpr {
         let span = self.span(&pair);
         match pair.as_rule() {
-            // A plain name, or a used module's type by its full name (`net.port.PortError`).
-            Rule::named_type => TypeExpr::Named(Ident {
-                name: pair.as_str().to_string(),
-                span,
-            }),
-            Rule::generic_type => {
+            Rule::named_type => {
                 let mut it = pair.into_inner();
-                let name = self.ident(it.next().expect("generic name"));
-                let args = it.map(|t| self.type_expr(t)).collect();
-                TypeExpr::Generic { name, args, span }
+                // A plain name, or a used module's type by its full name (`net.port.PortError`).
+                let name_pair = it.next().expect("type name");
+                let name = Ident {
+                    name: name_pair.as_str().to_string(),
+                    span: self.span(&name_pair),
+                };
+                match it.next() {
+                    Some(args) => {
+                        let args = args.into_inner().map(|t| self.type_expr(t)).collect();
+                        TypeExpr::Generic { name, args, span }
+                    }
+                    None => TypeExpr::Named(name),
+                }
             }
             Rule::tuple_type => {
                 let elems = pair.into_inner().map(|t| self.type_expr(t)).collect();
@@ -660,8 +665,12 @@ impl Lowerer {
     }
 
     fn postfix_expr(&mut self, pair: Pair<'_, Rule>) -> Expr {
-        let mut inner = pair.into_inner();
+        let mut inner = pair.into_inner().peekable();
         let mut e = self.primary(inner.next().expect("postfix has a primary"));
+        // A name followed by a `record_lit` pair is a record literal (see `name_or_record`).
+        if let Some(body) = inner.next_if(|p| p.as_rule() == Rule::record_lit) {
+            e = self.record_lit(e, body);
+        }
         for p in inner {
             let pspan = self.span(&p);
             let span = e.span.to(pspan);
@@ -753,19 +762,6 @@ impl Lowerer {
                     })
                     .collect(),
             ),
-            Rule::record_lit => {
-                let mut it = pair.into_inner();
-                let name = self.ident(it.next().expect("record name"));
-                let fields = it
-                    .map(|f| {
-                        let mut fi = f.into_inner();
-                        let n = self.ident(fi.next().expect("field name"));
-                        let v = self.expr(fi.next().expect("field value"));
-                        (n, v)
-                    })
-                    .collect();
-                ExprKind::Record { name, fields }
-            }
             Rule::paren_or_tuple => {
                 let mut elems = Vec::new();
                 let mut trailing = false;
@@ -784,6 +780,34 @@ impl Lowerer {
             r => unreachable!("not a primary: {r:?}"),
         };
         Expr { kind, span }
+    }
+}
+
+impl Lowerer {
+    /// The record literal made of the name `name` (a lowered `ident`) and the braces after
+    /// it (a `record_lit` pair).
+    fn record_lit(&mut self, name: Expr, body: Pair<'_, Rule>) -> Expr {
+        let ExprKind::Name(text) = name.kind else {
+            unreachable!("a record literal follows a name")
+        };
+        let name = Ident {
+            name: text,
+            span: name.span,
+        };
+        let span = name.span.to(self.span(&body));
+        let fields = body
+            .into_inner()
+            .map(|f| {
+                let mut fi = f.into_inner();
+                let n = self.ident(fi.next().expect("field name"));
+                let v = self.expr(fi.next().expect("field value"));
+                (n, v)
+            })
+            .collect();
+        Expr {
+            kind: ExprKind::Record { name, fields },
+            span,
+        }
     }
 }
 
@@ -833,8 +857,13 @@ fn split_duration(text: &str) -> (String, String) {
 /// The length of `text` without its trailing white space and `//` comments.
 fn code_len(text: &str) -> usize {
     let is_trivia = |b: u8| matches!(b, b' ' | b'\t' | b'\r' | b'\n');
-    if !text.contains('/') {
-        return text.trim_end_matches([' ', '\t', '\r', '\n']).len();
+    // Only the last line of what is left after trailing white space can end in a comment:
+    // when it holds no `/`, trimming is all there is to do (and the scan below, which
+    // reads the whole text, is not needed).
+    let trimmed = text.trim_end_matches([' ', '\t', '\r', '\n']);
+    let last_line = trimmed.rfind('\n').map_or(trimmed, |i| &trimmed[i..]);
+    if !last_line.contains('/') {
+        return trimmed.len();
     }
     let bytes = text.as_bytes();
     let mut end = 0;

@@ -243,9 +243,11 @@ fn rule_name(rule: Rule) -> Option<&'static str> {
         nfr_lint => "`lint`",
         dep | crate_name => "a crate name",
         duration => "a duration such as `2ms`",
-        tuple_type | generic_type | named_type => "a type",
+        tuple_type | named_type | type_name => "a type",
         neg | not => "an expression",
-        or | and | eq | ne | le | ge | lt | gt | add | sub | mul | div | rem => "an operator",
+        operator | or | and | eq | ne | le | ge | lt | gt | add | sub | mul | div | rem => {
+            "an operator"
+        }
         call_args => "`(`",
         method_call | field_access => "`.`",
         index => "`[`",
