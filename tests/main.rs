@@ -1,10 +1,11 @@
 //! ghost's integration tests, in one binary so the suite links once.
 //! Each module drives the real `ghost` binary or the library's stages on fixtures.
 
+mod agent;
 mod check_fixtures;
 mod cli;
 mod fmt_fixtures;
 mod fuzz;
 mod prompts;
 mod rust_target;
-mod agent;
+mod watch;

@@ -3,6 +3,7 @@
 use super::output::plural;
 use super::{CommandError, Exit, Output, PathArgs};
 use crate::project::Project;
+use std::path::PathBuf;
 
 pub const HELP: &str = "\
 Without PATHS, every spec of the project is checked. With PATHS (the editor's save hook),
@@ -23,13 +24,48 @@ pub struct CheckArgs {
     pub paths: PathArgs,
 }
 
+/// One check of a project (or of a selection of its files), its diagnostics printed.
+pub struct CheckRun {
+    /// The files read; held so that `ghost check` frees them with the rest (see `run`).
+    _loaded: crate::project::Loaded,
+    pub checked: crate::project::Checked,
+    pub errors: usize,
+}
+
+impl CheckRun {
+    /// The summary line: `checked 3 modules: 1 error`.
+    pub fn summary(&self) -> String {
+        format!(
+            "checked {}: {}",
+            plural(self.checked.selected_files, "module"),
+            plural(self.errors, "error")
+        )
+    }
+}
+
 pub fn run(args: &CheckArgs, out: &Output) -> Result<Exit, CommandError> {
-    let start = std::time::Instant::now();
     let project = Project::from_current_dir()?;
-    let loaded = if args.paths.paths.is_empty() {
+    let run = check_project(&project, &args.paths.paths, out)?;
+    out.status(&run.summary());
+    let errors = run.errors;
+    // The process ends right after this; freeing every AST and the model one by one takes
+    // longer (a noticeable part of a large project's check) than letting the OS reclaim it.
+    std::mem::forget(run);
+    Ok(Exit::failure_if(errors > 0))
+}
+
+/// Reads, parses and checks the project's specs (or only `paths` and what they `use`) and
+/// prints their diagnostics; `ghost check` and every run of `ghost watch` share it.
+pub fn check_project(
+    project: &Project,
+    paths: &[PathBuf],
+    out: &Output,
+) -> Result<CheckRun, CommandError> {
+    let start = std::time::Instant::now();
+    let loaded = if paths.is_empty() {
         project.load_all()?
     } else {
-        project.load_selection(&args.paths.paths)?
+        project.load_selection(paths)?
     };
     out.verbose(&format!(
         "read and parsed {} spec files in {:?}",
@@ -44,14 +80,9 @@ pub fn run(args: &CheckArgs, out: &Output) -> Result<Exit, CommandError> {
         &loaded.sources_for(&checked.diagnostics),
     );
     let errors = checked.diagnostics.iter().filter(|d| d.is_error()).count();
-    out.status(&format!(
-        "checked {}: {}",
-        plural(checked.selected_files, "module"),
-        plural(errors, "error")
-    ));
-    // The process ends right after this; freeing every AST and the model one by one takes
-    // longer (a noticeable part of a large project's check) than letting the OS reclaim it.
-    std::mem::forget(loaded);
-    std::mem::forget(checked);
-    Ok(Exit::failure_if(errors > 0))
+    Ok(CheckRun {
+        _loaded: loaded,
+        checked,
+        errors,
+    })
 }

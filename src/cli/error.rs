@@ -27,6 +27,9 @@ pub enum CommandError {
     },
     #[error("cannot determine the current folder: {0}\nhelp: run ghost from a folder that exists")]
     CurrentDir(std::io::Error),
+    /// `ghost watch` could not start or keep its file watcher.
+    #[error("cannot watch the project: {0}")]
+    Watch(String),
 }
 
 impl CommandError {
@@ -38,7 +41,7 @@ impl CommandError {
             | CommandError::AlreadyInitialized { .. }
             | CommandError::CurrentDir(_) => Exit::Usage,
             // Not being able to write is an environment problem, like a bad configuration.
-            CommandError::Write { .. } => Exit::Usage,
+            CommandError::Write { .. } | CommandError::Watch(_) => Exit::Usage,
         }
     }
 }
