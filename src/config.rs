@@ -18,6 +18,23 @@ pub struct Config {
     pub project: ProjectSettings,
     #[serde(default)]
     pub agent: AgentSettings,
+    #[serde(default)]
+    pub build: BuildSettings,
+}
+
+/// `[build]`: how generated code is built and tested.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct BuildSettings {
+    /// The time limit, in seconds, of one cargo run over a module (compiling and running
+    /// its acceptance tests); an implementation that loops forever is killed at it.
+    pub test_timeout: u64,
+}
+
+impl Default for BuildSettings {
+    fn default() -> Self {
+        BuildSettings { test_timeout: 300 }
+    }
 }
 
 /// `[project]`
@@ -182,6 +199,13 @@ impl Config {
                 "agent.concurrency",
                 "is 0",
                 "allow at least one agent at a time, e.g. `concurrency = 4`",
+            ));
+        }
+        if self.build.test_timeout == 0 {
+            return Err(bad(
+                "build.test_timeout",
+                "is 0",
+                "give the seconds one module's build and tests may take, e.g. `test_timeout = 300`",
             ));
         }
         if let Some(p) = &self.agent.provider {

@@ -16,8 +16,8 @@
 //! network, no clock). Reading and writing files lives in `cli`, `project` and `plan`;
 //! processes and the network live in `agent` and `build`.
 
-pub mod build;
 pub mod agent;
+pub mod build;
 pub mod check;
 pub mod cli;
 pub mod compile;

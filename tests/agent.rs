@@ -26,6 +26,7 @@ fn settings(kind: ProviderKind, base_url: &str, stream: bool) -> AgentSettings {
         base_url: Some(base_url.into()),
         api_key_env: Some(KEY_VAR.into()),
         command: None,
+        command_base: None,
         timeout: Duration::from_secs(20),
         max_retries: 3,
         retry_base_delay: Duration::from_millis(1),

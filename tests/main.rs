@@ -6,6 +6,7 @@ mod check_fixtures;
 mod cli;
 mod fmt_fixtures;
 mod fuzz;
+mod manual;
 mod prompts;
 mod rust_target;
 mod watch;

@@ -4,7 +4,6 @@ use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
 use serde_json::Value;
-use sha2::{Digest, Sha256};
 
 use super::settings::HttpSettings;
 use super::{AgentError, Provider, Reply, Request};
@@ -33,10 +32,7 @@ impl ResponseCache {
 
     /// The key of a request: the sha256 of what the provider says identifies it.
     pub fn key(material: &[u8]) -> String {
-        Sha256::digest(material)
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect()
+        crate::compile::fingerprint::sha256_hex(material)
     }
 
     fn path(&self, key: &str) -> PathBuf {

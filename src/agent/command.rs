@@ -57,7 +57,13 @@ pub async fn run_command(
         .ok_or_else(|| AgentError::Settings {
             reason: format!("cannot split the agent command `{line}`: check its quotes"),
         })?;
-    let program = argv[0].clone();
+    let mut program = argv[0].clone();
+    // `./agent.sh` means the project's file, not one in the scratch folder it runs in.
+    if program.contains('/') && Path::new(&program).is_relative() {
+        if let Some(base) = &settings.command_base {
+            program = base.join(&program).to_string_lossy().into_owned();
+        }
+    }
     let before = snapshot(workdir)?;
 
     let mut command = tokio::process::Command::new(&program);

@@ -31,6 +31,9 @@ pub struct AgentSettings {
     pub api_key_env: Option<String>,
     /// For [`ProviderKind::Command`]: the command line, split like a shell would.
     pub command: Option<String>,
+    /// The folder a relative program path in `command` (`./agent.sh`) is found from: the
+    /// project's root, since the program itself runs in a scratch folder.
+    pub command_base: Option<std::path::PathBuf>,
     /// The limit for one request (or one run of the command), connection to last byte.
     pub timeout: Duration,
     /// Further attempts after a retryable failure.
@@ -49,6 +52,7 @@ impl Default for AgentSettings {
             base_url: None,
             api_key_env: None,
             command: None,
+            command_base: None,
             timeout: Duration::from_secs(600),
             max_retries: 4,
             retry_base_delay: Duration::from_millis(500),

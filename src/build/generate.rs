@@ -10,7 +10,9 @@
 //! were.
 
 use super::runlog::{now_secs, Attempt, RunLog};
-use super::session::{entry_for, repair_context, selection, BuildError, Context, ModuleReport, Options, Outcome};
+use super::session::{
+    entry_for, repair_context, selection, BuildError, Context, ModuleReport, Options, Outcome,
+};
 use super::verify::{verify, Snapshots, Verdict};
 use super::workspace;
 use crate::agent::command::run_command;
@@ -50,9 +52,17 @@ pub struct LoopSettings {
 /// What the loop reports while it works (the CLI draws progress from these).
 #[derive(Debug, Clone)]
 pub enum Event {
-    Started { module: String },
-    Attempt { module: String, attempt: u32, max: u32 },
-    Finished { report: ModuleReport },
+    Started {
+        module: String,
+    },
+    Attempt {
+        module: String,
+        attempt: u32,
+        max: u32,
+    },
+    Finished {
+        report: ModuleReport,
+    },
 }
 
 pub type Progress = Arc<dyn Fn(Event) + Send + Sync>;
@@ -82,7 +92,10 @@ pub async fn build_with_agent(
     progress: Progress,
 ) -> Result<(Vec<ModuleReport>, Lock), BuildError> {
     workspace::write_crate(&ctx.paths.out_dir, &ctx.compiled.all_files())?;
-    let order: Vec<String> = selection(&ctx, &options.only).iter().map(|m| m.name.clone()).collect();
+    let order: Vec<String> = selection(&ctx, &options.only)
+        .iter()
+        .map(|m| m.name.clone())
+        .collect();
     let concurrency = settings.concurrency.max(1);
     let shared = Arc::new(Shared {
         log: RunLog::new(&ctx.paths.runs_dir()),
@@ -108,15 +121,26 @@ pub async fn build_with_agent(
             if done.contains_key(name) || running.contains(name) {
                 continue;
             }
-            let uses = shared.ctx.project.module(name).map(|m| m.uses.clone()).unwrap_or_default();
-            let pending = uses.iter().any(|u| order.contains(u) && !done.contains_key(u));
+            let uses = shared
+                .ctx
+                .project
+                .module(name)
+                .map(|m| m.uses.clone())
+                .unwrap_or_default();
+            let pending = uses
+                .iter()
+                .any(|u| order.contains(u) && !done.contains_key(u));
             if pending {
                 continue;
             }
-            let failed_dep = uses.iter().find(|u| done.get(*u).is_some_and(|r| !r.outcome.is_green()));
+            let failed_dep = uses
+                .iter()
+                .find(|u| done.get(*u).is_some_and(|r| !r.outcome.is_green()));
             if let Some(dep) = failed_dep {
                 let report = skipped(&shared, name, dep);
-                (shared.progress)(Event::Finished { report: report.clone() });
+                (shared.progress)(Event::Finished {
+                    report: report.clone(),
+                });
                 done.insert(name.clone(), report);
                 continue;
             }
@@ -128,14 +152,22 @@ pub async fn build_with_agent(
                 (module, report)
             });
         }
-        let Some(joined) = tasks.join_next().await else { break };
+        let Some(joined) = tasks.join_next().await else {
+            break;
+        };
         let (name, report) = match joined {
             Ok((name, Ok(report))) => (name, report),
             Ok((_, Err(e))) => return Err(e),
-            Err(e) => return Err(BuildError::Cargo(std::io::Error::other(format!("a module job failed: {e}")))),
+            Err(e) => {
+                return Err(BuildError::Cargo(std::io::Error::other(format!(
+                    "a module job failed: {e}"
+                ))))
+            }
         };
         running.remove(&name);
-        (shared.progress)(Event::Finished { report: report.clone() });
+        (shared.progress)(Event::Finished {
+            report: report.clone(),
+        });
         done.insert(name, report);
     }
     let reports = order.iter().filter_map(|n| done.remove(n)).collect();
@@ -144,9 +176,16 @@ pub async fn build_with_agent(
 }
 
 fn skipped(shared: &Shared, name: &str, dep: &str) -> ModuleReport {
-    let state = shared.ctx.compiled.module(name).map(|m| shared.ctx.status(&lock_of(shared), m).state).unwrap_or(State::Missing);
+    let state = shared
+        .ctx
+        .compiled
+        .module(name)
+        .map(|m| shared.ctx.status(&lock_of(shared), m).state)
+        .unwrap_or(State::Missing);
     let mut r = blank_report(name, state);
-    r.outcome = Outcome::Failing { prompt: None, why: format!("not built: its dependency `{dep}` is not green") };
+    r.outcome = Outcome::Skipped {
+        dependency: dep.to_string(),
+    };
     r
 }
 
@@ -172,7 +211,10 @@ fn blank_report(name: &str, state: State) -> ModuleReport {
 /// One module's whole job: decide, test what is there, ask, repair, accept.
 async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildError> {
     let ctx = &shared.ctx;
-    let m = ctx.compiled.module(name).expect("selected modules are compiled");
+    let m = ctx
+        .compiled
+        .module(name)
+        .expect("selected modules are compiled");
     let started = Instant::now();
     let status = ctx.status(&lock_of(shared), m);
     let mut report = blank_report(name, status.state);
@@ -181,31 +223,57 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
     if status.state == State::Fresh && !force {
         return Ok(report);
     }
-    (shared.progress)(Event::Started { module: name.to_string() });
+    (shared.progress)(Event::Started {
+        module: name.to_string(),
+    });
     if status.state == State::Tampered && !force {
-        report.outcome = Outcome::Failing {
-            prompt: None,
+        report.outcome = Outcome::Kept {
             why: "imp.rs was edited by hand: kept as it is (`--force` regenerates it, `--provider manual` adopts it if green)".into(),
         };
         return Ok(report);
     }
 
     let scratch = prepare_scratch(ctx, m)?;
-    let module = ctx.project.module(name).expect("compiled modules come from the project");
-    let current = ctx.imp_bytes(m).map(|b| String::from_utf8_lossy(&b).into_owned());
+    let module = ctx
+        .project
+        .module(name)
+        .expect("compiled modules come from the project");
+    let current = ctx
+        .imp_bytes(m)
+        .map(|b| String::from_utf8_lossy(&b).into_owned());
 
     // The code on disk first: a stale module whose code passes its new tests is locked
     // again at no token cost, unless its own prose changed.
     let mut repair: Option<RepairContext> = None;
-    if let Some(code) = current.as_ref().filter(|_| status.has_code && !force && !status.prose_changed) {
+    if let Some(code) = current
+        .as_ref()
+        .filter(|_| status.has_code && !force && !status.prose_changed)
+    {
         let verdict = verify_in(ctx, &scratch, m, module, code).await?;
         fill(&mut report, &verdict);
         if verdict.green() {
-            let how = if status.state == State::Stale { Accepted::Relock } else { Accepted::Adopt };
+            let how = if status.state == State::Stale {
+                Accepted::Relock
+            } else {
+                Accepted::Adopt
+            };
             accept(shared, m, &scratch, code, how)?;
-            report.outcome = if status.state == State::Stale { Outcome::Relocked } else { Outcome::Adopted };
+            report.outcome = if status.state == State::Stale {
+                Outcome::Relocked
+            } else {
+                Outcome::Adopted
+            };
             report.millis = started.elapsed().as_millis() as u64;
-            log_attempt(shared, name, 0, 0, 0, 0, report.tests.as_deref().unwrap_or(""), report.outcome.label());
+            log_attempt(
+                shared,
+                name,
+                0,
+                0,
+                0,
+                0,
+                report.tests.as_deref().unwrap_or(""),
+                report.outcome.label(),
+            );
             return Ok(report);
         }
         repair = Some(repair_context(code, &verdict));
@@ -220,16 +288,24 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
             break;
         }
         if shared.tokens.load(Ordering::SeqCst) >= shared.settings.max_tokens_per_build {
-            last_why = format!("the build's token budget ({}) is spent", shared.settings.max_tokens_per_build);
+            last_why = format!(
+                "the build's token budget ({}) is spent",
+                shared.settings.max_tokens_per_build
+            );
             break;
         }
-        (shared.progress)(Event::Attempt { module: name.to_string(), attempt, max });
+        (shared.progress)(Event::Attempt {
+            module: name.to_string(),
+            attempt,
+            max,
+        });
         report.attempts = attempt;
         let prompt_text = match &repair {
             None => prompt::render_first(&ctx.templates, &ctx.project, module)?,
             Some(r) => {
                 let mut r = r.clone();
-                r.attempt = attempt + 1;
+                r.attempt = attempt;
+                super::session::save_repair(&ctx.paths, name, &r);
                 prompt::render_repair(&ctx.templates, &ctx.project, module, &r)?
             }
         };
@@ -241,7 +317,16 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
             Err(Asked::Feedback { why, tokens }) => {
                 report.tokens_in += tokens.0;
                 report.tokens_out += tokens.1;
-                log_attempt(shared, name, attempt, tokens.0, tokens.1, latency, "", &format!("failed: {why}"));
+                log_attempt(
+                    shared,
+                    name,
+                    attempt,
+                    tokens.0,
+                    tokens.1,
+                    latency,
+                    "",
+                    &format!("failed: {why}"),
+                );
                 last_why = why.clone();
                 repair = Some(RepairContext {
                     attempt: attempt + 1,
@@ -265,21 +350,51 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
         let verdict = verify_in(ctx, &scratch, m, module, &code).await?;
         fill(&mut report, &verdict);
         if verdict.green() {
-            accept(shared, m, &scratch, &code, Accepted::Agent { attempts: attempt, tokens: (report.tokens_in, report.tokens_out) })?;
+            accept(
+                shared,
+                m,
+                &scratch,
+                &code,
+                Accepted::Agent {
+                    attempts: attempt,
+                    tokens: (report.tokens_in, report.tokens_out),
+                },
+            )?;
             report.outcome = Outcome::Adopted;
             report.millis = started.elapsed().as_millis() as u64;
-            log_attempt(shared, name, attempt, tokens.0, tokens.1, latency, &verdict.summary(), "accepted");
+            log_attempt(
+                shared,
+                name,
+                attempt,
+                tokens.0,
+                tokens.1,
+                latency,
+                &verdict.summary(),
+                "accepted",
+            );
             return Ok(report);
         }
-        log_attempt(shared, name, attempt, tokens.0, tokens.1, latency, &verdict.summary(), "failed");
+        log_attempt(
+            shared,
+            name,
+            attempt,
+            tokens.0,
+            tokens.1,
+            latency,
+            &verdict.summary(),
+            "failed",
+        );
         last_why = verdict.summary();
         let mut next = repair_context(&code, &verdict);
         next.attempt = attempt + 1;
-        next.last_diff = previous.as_deref().map(|old| prompt::diff(old, &code)).filter(|d| !d.is_empty());
+        next.last_diff = previous
+            .as_deref()
+            .map(|old| prompt::diff(old, &code))
+            .filter(|d| !d.is_empty());
         previous = Some(code);
         repair = Some(next);
     }
-    report.outcome = Outcome::Failing { prompt: None, why: last_why };
+    report.outcome = Outcome::Exhausted { why: last_why };
     report.millis = started.elapsed().as_millis() as u64;
     Ok(report)
 }
@@ -291,7 +406,16 @@ fn fill(report: &mut ModuleReport, verdict: &Verdict) {
 }
 
 #[allow(clippy::too_many_arguments)]
-fn log_attempt(shared: &Shared, module: &str, attempt: u32, tin: u64, tout: u64, latency: u64, tests: &str, outcome: &str) {
+fn log_attempt(
+    shared: &Shared,
+    module: &str,
+    attempt: u32,
+    tin: u64,
+    tout: u64,
+    latency: u64,
+    tests: &str,
+    outcome: &str,
+) {
     let a = Attempt {
         module: module.to_string(),
         attempt,
@@ -320,44 +444,94 @@ enum Asked {
 }
 
 /// Asks the agent for one attempt's code.
-async fn ask(shared: &Shared, m: &CompiledModule, scratch: &Path, prompt: &str, attempt: u32) -> Result<(String, (u64, u64)), Asked> {
+async fn ask(
+    shared: &Shared,
+    m: &CompiledModule,
+    scratch: &Path,
+    prompt: &str,
+    attempt: u32,
+) -> Result<(String, (u64, u64)), Asked> {
     // A retry at a slightly higher temperature explores instead of repeating itself.
     let temperature = if attempt == 1 { 0.0 } else { 0.2 };
     match &shared.agent {
         Agent::Http(provider) => {
-            let req = Request { module: m.name.clone(), prompt: prompt.to_string(), temperature, max_tokens: None };
+            let req = Request {
+                module: m.name.clone(),
+                prompt: prompt.to_string(),
+                temperature,
+                max_tokens: None,
+            };
             // The provider has already retried what can be retried: what is left (a bad key,
             // an unknown model, a server that stays down) stops the build.
-            let reply = provider.complete(&req).await.map_err(|e| Asked::Fatal(e.to_string()))?;
-            let tokens = if reply.cached { (0, 0) } else { (reply.tokens_in, reply.tokens_out) };
-            shared.tokens.fetch_add(tokens.0 + tokens.1, Ordering::SeqCst);
-            extract_code(&reply.text, &reply.finish).map(|c| (c, tokens)).map_err(|e| Asked::Feedback { why: e.to_string(), tokens })
+            let reply = provider
+                .complete(&req)
+                .await
+                .map_err(|e| Asked::Fatal(e.to_string()))?;
+            let tokens = if reply.cached {
+                (0, 0)
+            } else {
+                (reply.tokens_in, reply.tokens_out)
+            };
+            shared
+                .tokens
+                .fetch_add(tokens.0 + tokens.1, Ordering::SeqCst);
+            extract_code(&reply.text, &reply.finish)
+                .map(|c| (c, tokens))
+                .map_err(|e| Asked::Feedback {
+                    why: e.to_string(),
+                    tokens,
+                })
         }
         Agent::Command(settings) => {
             // The program works in the scratch copy; it starts from the crate as it is.
-            let outcome = run_command(settings, scratch, &m.name, &m.imp_path, prompt, shared.settings.command_timeout)
-                .await
-                .map_err(|e| match e {
-                    AgentError::CommandTimeout { .. } => Asked::Feedback { why: e.to_string(), tokens: (0, 0) },
-                    other => Asked::Fatal(other.to_string()),
-                })?;
+            let outcome = run_command(
+                settings,
+                scratch,
+                &m.name,
+                &m.imp_path,
+                prompt,
+                shared.settings.command_timeout,
+            )
+            .await
+            .map_err(|e| match e {
+                AgentError::CommandTimeout { .. } => Asked::Feedback {
+                    why: e.to_string(),
+                    tokens: (0, 0),
+                },
+                other => Asked::Fatal(other.to_string()),
+            })?;
             if !outcome.other_changes.is_empty() {
-                let list: Vec<String> = outcome.other_changes.iter().map(|p| p.display().to_string()).collect();
+                let list: Vec<String> = outcome
+                    .other_changes
+                    .iter()
+                    .map(|p| p.display().to_string())
+                    .collect();
                 return Err(Asked::Feedback {
-                    why: format!("the agent wrote outside `{}`: {}; write only that file", m.imp_path.display(), list.join(", ")),
+                    why: format!(
+                        "the agent wrote outside `{}`: {}; write only that file",
+                        m.imp_path.display(),
+                        list.join(", ")
+                    ),
                     tokens: (0, 0),
                 });
             }
             if !outcome.exit_status.success() {
                 return Err(Asked::Feedback {
-                    why: format!("the agent program failed ({}): {}", outcome.exit_status, outcome.stderr_tail.trim()),
+                    why: format!(
+                        "the agent program failed ({}): {}",
+                        outcome.exit_status,
+                        outcome.stderr_tail.trim()
+                    ),
                     tokens: (0, 0),
                 });
             }
             match outcome.new_contents {
                 Some(code) if !code.trim().is_empty() => Ok((code, (0, 0))),
                 _ => Err(Asked::Feedback {
-                    why: format!("the agent program did not write `{}` ($GHOST_IMPL_PATH)", m.imp_path.display()),
+                    why: format!(
+                        "the agent program did not write `{}` ($GHOST_IMPL_PATH)",
+                        m.imp_path.display()
+                    ),
                     tokens: (0, 0),
                 }),
             }
@@ -368,13 +542,25 @@ async fn ask(shared: &Shared, m: &CompiledModule, scratch: &Path, prompt: &str, 
 /// A fresh copy of the generated crate for one module's attempts (no `target/`).
 fn prepare_scratch(ctx: &Context, m: &CompiledModule) -> Result<PathBuf, BuildError> {
     let dir = ctx.paths.state_dir.join("scratch").join(&m.name);
-    let io = |path: &Path, source: std::io::Error| BuildError::Write(workspace::WriteError::Io { path: path.to_path_buf(), source });
+    let io = |path: &Path, source: std::io::Error| {
+        BuildError::Write(workspace::WriteError::Io {
+            path: path.to_path_buf(),
+            source,
+        })
+    };
     if dir.exists() {
         std::fs::remove_dir_all(&dir).map_err(|e| io(&dir, e))?;
     }
-    for entry in walkdir::WalkDir::new(&ctx.paths.out_dir).into_iter().filter_entry(|e| e.file_name() != "target") {
-        let entry = entry.map_err(|e| io(&ctx.paths.out_dir, std::io::Error::other(e.to_string())))?;
-        let rel = entry.path().strip_prefix(&ctx.paths.out_dir).unwrap_or(entry.path());
+    for entry in walkdir::WalkDir::new(&ctx.paths.out_dir)
+        .into_iter()
+        .filter_entry(|e| e.file_name() != "target")
+    {
+        let entry =
+            entry.map_err(|e| io(&ctx.paths.out_dir, std::io::Error::other(e.to_string())))?;
+        let rel = entry
+            .path()
+            .strip_prefix(&ctx.paths.out_dir)
+            .unwrap_or(entry.path());
         let to = dir.join(rel);
         if entry.file_type().is_dir() {
             std::fs::create_dir_all(&to).map_err(|e| io(&to, e))?;
@@ -394,9 +580,15 @@ async fn verify_in(
     code: &str,
 ) -> Result<Verdict, BuildError> {
     let path = scratch.join(&m.imp_path);
-    crate::plan::lock::write_atomic(&path, code.as_bytes())
-        .map_err(|source| BuildError::Write(workspace::WriteError::Io { path: path.clone(), source }))?;
-    verify(&ctx.cargo_in(scratch), module, code, Snapshots::RecordNew).await.map_err(BuildError::Cargo)
+    crate::plan::lock::write_atomic(&path, code.as_bytes()).map_err(|source| {
+        BuildError::Write(workspace::WriteError::Io {
+            path: path.clone(),
+            source,
+        })
+    })?;
+    verify(&ctx.cargo_in(scratch), module, code, Snapshots::RecordNew)
+        .await
+        .map_err(BuildError::Cargo)
 }
 
 /// Where an accepted implementation came from, for its lock entry.
@@ -411,9 +603,20 @@ enum Accepted {
 
 /// Copies an accepted `imp.rs` (and the snapshots it recorded) into the generated crate
 /// and locks it.
-fn accept(shared: &Shared, m: &CompiledModule, scratch: &Path, code: &str, how: Accepted) -> Result<(), BuildError> {
+fn accept(
+    shared: &Shared,
+    m: &CompiledModule,
+    scratch: &Path,
+    code: &str,
+    how: Accepted,
+) -> Result<(), BuildError> {
     let ctx = &shared.ctx;
-    let io = |path: &Path, source: std::io::Error| BuildError::Write(workspace::WriteError::Io { path: path.to_path_buf(), source });
+    let io = |path: &Path, source: std::io::Error| {
+        BuildError::Write(workspace::WriteError::Io {
+            path: path.to_path_buf(),
+            source,
+        })
+    };
     let target = ctx.paths.out_dir.join(&m.imp_path);
     crate::plan::lock::write_atomic(&target, code.as_bytes()).map_err(|e| io(&target, e))?;
     let snaps = scratch.join("tests").join("snapshots");
@@ -422,7 +625,12 @@ fn accept(shared: &Shared, m: &CompiledModule, scratch: &Path, code: &str, how: 
         for e in entries.filter_map(Result::ok) {
             let name = e.file_name().to_string_lossy().into_owned();
             if name.starts_with(&prefix) && name.ends_with(".snap") {
-                let to = ctx.paths.out_dir.join("tests").join("snapshots").join(&name);
+                let to = ctx
+                    .paths
+                    .out_dir
+                    .join("tests")
+                    .join("snapshots")
+                    .join(&name);
                 if !to.exists() {
                     let bytes = std::fs::read(e.path()).map_err(|err| io(&e.path(), err))?;
                     crate::plan::lock::write_atomic(&to, &bytes).map_err(|err| io(&to, err))?;
@@ -430,8 +638,14 @@ fn accept(shared: &Shared, m: &CompiledModule, scratch: &Path, code: &str, how: 
             }
         }
     }
-    let mut lock = shared.lock.lock().map_err(|_| BuildError::Cargo(std::io::Error::other("the lock's mutex was poisoned")))?;
-    let previous = lock.get(&m.name).cloned().filter(|_| matches!(how, Accepted::Relock));
+    let mut lock = shared
+        .lock
+        .lock()
+        .map_err(|_| BuildError::Cargo(std::io::Error::other("the lock's mutex was poisoned")))?;
+    let previous = lock
+        .get(&m.name)
+        .cloned()
+        .filter(|_| matches!(how, Accepted::Relock));
     let mut entry = entry_for(m, code.as_bytes(), previous);
     if let Accepted::Agent { attempts, tokens } = how {
         entry.agent = shared.settings.provider.clone();

@@ -30,14 +30,26 @@ pub struct Paths {
 }
 
 impl Paths {
+    /// Cargo's target folder for the generated crate and every scratch copy of it:
+    /// `.ghost/target`, or `GHOST_TARGET_DIR` when set (to share one folder between
+    /// projects, as CI and ghost's own tests do). `CARGO_TARGET_DIR` is deliberately not
+    /// used: it usually names the target folder of the project ghost is run from, and
+    /// sharing that with a running `cargo` would wait on its lock.
     pub fn target_dir(&self) -> PathBuf {
-        self.state_dir.join("target")
+        match std::env::var_os("GHOST_TARGET_DIR").filter(|v| !v.is_empty()) {
+            Some(dir) => PathBuf::from(dir),
+            None => self.state_dir.join("target"),
+        }
     }
     pub fn prompts_dir(&self) -> PathBuf {
         self.state_dir.join("prompts")
     }
     pub fn runs_dir(&self) -> PathBuf {
         self.state_dir.join("runs")
+    }
+    /// The last failed attempt of each module (`MODULE.json`), for `ghost prompt --repair`.
+    pub fn repairs_dir(&self) -> PathBuf {
+        self.state_dir.join("repairs")
     }
 }
 
@@ -103,6 +115,13 @@ pub enum Outcome {
         prompt: Option<PathBuf>,
         why: String,
     },
+    /// `imp.rs` was edited by hand and is kept as it is (no `--force`).
+    Kept { why: String },
+    /// Not built because a module it uses is not green.
+    Skipped { dependency: String },
+    /// The agent could not make it green: attempts or tokens ran out, or the agent failed.
+    /// The last good `imp.rs` and its lock entry are untouched.
+    Exhausted { why: String },
 }
 
 impl Outcome {
@@ -117,6 +136,30 @@ impl Outcome {
             Outcome::Adopted => "accepted",
             Outcome::Waiting { .. } => "waiting",
             Outcome::Failing { .. } => "failing",
+            Outcome::Kept { .. } => "kept (edited by hand)",
+            Outcome::Skipped { .. } => "skipped",
+            Outcome::Exhausted { .. } => "failed",
+        }
+    }
+
+    /// Why it is not green, in one line.
+    pub fn why(&self) -> Option<String> {
+        match self {
+            Outcome::Waiting { prompt } => Some(format!(
+                "write its imp.rs from the prompt in {}",
+                prompt.display()
+            )),
+            Outcome::Failing {
+                prompt: Some(p),
+                why,
+            } => Some(format!("{why}; the repair prompt is in {}", p.display())),
+            Outcome::Failing { prompt: None, why }
+            | Outcome::Kept { why }
+            | Outcome::Exhausted { why } => Some(why.clone()),
+            Outcome::Skipped { dependency } => {
+                Some(format!("its dependency `{dependency}` is not green"))
+            }
+            _ => None,
         }
     }
 }
@@ -310,6 +353,23 @@ pub fn repair_context(code: &str, verdict: &Verdict) -> RepairContext {
     }
 }
 
+/// Records a module's last failed attempt, so `ghost prompt --repair` can show the
+/// repair prompt. Best effort: a record that cannot be written fails nothing.
+pub fn save_repair(paths: &Paths, module: &str, repair: &RepairContext) {
+    if let Ok(json) = serde_json::to_vec_pretty(repair) {
+        let _ = crate::plan::lock::write_atomic(
+            &paths.repairs_dir().join(format!("{module}.json")),
+            &json,
+        );
+    }
+}
+
+/// The last failed attempt recorded for `module`, if any.
+pub fn load_repair(paths: &Paths, module: &str) -> Option<RepairContext> {
+    let bytes = std::fs::read(paths.repairs_dir().join(format!("{module}.json"))).ok()?;
+    serde_json::from_slice(&bytes).ok()
+}
+
 /// Writes `.ghost/prompts/MODULE.md` (a first prompt, or a repair prompt).
 pub fn write_prompt(
     ctx: &Context,
@@ -324,6 +384,9 @@ pub fn write_prompt(
         None => prompt::render_first(&ctx.templates, &ctx.project, module)?,
         Some(r) => prompt::render_repair(&ctx.templates, &ctx.project, module, r)?,
     };
+    if let Some(r) = repair {
+        save_repair(&ctx.paths, &m.name, r);
+    }
     let path = ctx.paths.prompts_dir().join(format!("{}.md", m.name));
     crate::plan::lock::write_atomic(&path, text.as_bytes()).map_err(|source| {
         BuildError::Prompt {

@@ -18,7 +18,7 @@ mod graph;
 pub mod model;
 mod nfr;
 mod scope;
-mod suggest;
+pub mod suggest;
 mod types;
 
 #[cfg(test)]

@@ -104,6 +104,22 @@ impl<'a> Env<'a> {
     }
 
     pub fn lookup_type(&self, name: &str) -> Lookup<&'a TypeRef> {
+        // `net.port.PortError`: a type of a module this one uses (or of itself), by its
+        // full name.
+        if let Some((module, ty)) = name.rsplit_once('.') {
+            if !self.visible_module(module) {
+                return Lookup::Missing;
+            }
+            return match self
+                .tables
+                .modules
+                .get(module)
+                .and_then(|t| t.types.get(ty))
+            {
+                Some(r) => Lookup::Found(r),
+                None => Lookup::Missing,
+            };
+        }
         self.lookup(|t| t.types.get(name))
     }
 

@@ -1,10 +1,7 @@
 //! "Did you mean" suggestions: the closest known name by edit distance.
 
 /// The candidate closest to `name`, if it is close enough to be a likely typo.
-pub(crate) fn closest<'a>(
-    name: &str,
-    candidates: impl IntoIterator<Item = &'a str>,
-) -> Option<String> {
+pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
     // rustc's rule: a third of the length, at least one; one-letter names get none (any
     // other one-letter name would qualify).
     let len = name.chars().count();
@@ -19,7 +16,7 @@ pub(crate) fn closest<'a>(
         }
         let d = distance(name, c);
         // Ties go to the alphabetically first name, so the output is deterministic.
-        if d <= limit && best.map_or(true, |(bd, bc)| d < bd || (d == bd && c < bc)) {
+        if d <= limit && best.is_none_or(|(bd, bc)| d < bd || (d == bd && c < bc)) {
             best = Some((d, c));
         }
     }

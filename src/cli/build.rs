@@ -1,8 +1,16 @@
-//! `ghost build [PATHS or MODULES]`: generate or repair every module that is not fresh.
-//! Not implemented yet; the flags are defined so that scripts can be written against them.
+//! `ghost build [PATHS or MODULES]`: generate or repair every module that is not fresh;
+//! `--locked` proves instead that code and specs agree, without an agent.
 
+use super::pipeline::Pipeline;
+use super::report;
 use super::{CommandError, Exit, Output};
-use crate::config::AgentOverrides;
+use crate::agent::cache::{CachedProvider, ResponseCache};
+use crate::agent::{self, ProviderKind};
+use crate::build::generate::{self, Agent, Event, LoopSettings};
+use crate::build::session::{self, Options, Outcome};
+use crate::config::{self, AgentOverrides};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 pub const HELP: &str = "\
 Checks the specs, then asks the agent for every stale, missing or failing module
@@ -57,10 +65,187 @@ impl BuildArgs {
     }
 }
 
+/// The tokens one build may spend when ghost.toml sets no `max_tokens_per_build`.
+pub const DEFAULT_MAX_TOKENS_PER_BUILD: u64 = 2_000_000;
+
 pub fn run(args: &BuildArgs, out: &Output) -> Result<Exit, CommandError> {
-    let _ = (args.overrides(), out);
-    Err(CommandError::NotImplemented {
-        command: "build",
-        instead: "run `ghost check` to check the specs",
+    let pipeline = Pipeline::load(&[])?;
+    if let Some(exit) = pipeline.report_errors(out) {
+        return Ok(exit);
+    }
+    let only = selected_modules(&pipeline, &args.targets)?;
+    let lock = pipeline.lock()?;
+    let templates = pipeline.templates()?;
+    let env = AgentOverrides::from_env(|k| std::env::var(k).ok());
+    let settings = config::effective_agent(&pipeline.project.config.config, env, args.overrides());
+    let runtime = runtime()?;
+
+    if args.locked {
+        let ctx = pipeline.context(templates);
+        let locked = runtime.block_on(session::locked(&ctx, &lock))?;
+        return Ok(report::locked(out, &locked));
+    }
+
+    let Some(provider_name) = settings.provider.clone() else {
+        return Err(CommandError::Usage(
+            "no agent is configured\nhelp: set `provider` under [agent] in ghost.toml, GHOST_PROVIDER, or pass --provider (openai, anthropic, command, manual)".into(),
+        ));
+    };
+    let kind = ProviderKind::parse(&provider_name).ok_or_else(|| {
+        CommandError::Usage(format!(
+            "unknown provider `{provider_name}`\nhelp: use one of openai, anthropic, command, manual"
+        ))
+    })?;
+    let state_dir = pipeline.paths().state_dir;
+    let ctx = pipeline.context(templates);
+    let options = Options {
+        only,
+        force: args.force,
+    };
+
+    if kind == ProviderKind::Manual {
+        let mut lock = lock;
+        let reports = runtime.block_on(session::build_manual(&ctx, &mut lock, &options))?;
+        return Ok(report::build(out, &reports));
+    }
+
+    let agent_settings = agent::AgentSettings {
+        provider: kind,
+        model: settings.model.clone().unwrap_or_default(),
+        base_url: settings.base_url.clone(),
+        api_key_env: settings.api_key_env.clone(),
+        command: settings.command.clone(),
+        command_base: Some(
+            ctx.paths
+                .state_dir
+                .parent()
+                .map(Path::to_path_buf)
+                .unwrap_or_default(),
+        ),
+        ..agent::AgentSettings::default()
+    };
+    let agent = match kind {
+        ProviderKind::Command => {
+            if agent_settings
+                .command
+                .as_deref()
+                .is_none_or(|c| c.trim().is_empty())
+            {
+                return Err(CommandError::Usage(
+                    "provider `command` needs a command\nhelp: set `command` under [agent] in ghost.toml, e.g. `command = \"codex exec --full-auto -\"`".into(),
+                ));
+            }
+            Agent::Command(agent_settings.clone())
+        }
+        _ => {
+            let provider = agent::provider_from(&agent_settings, &|k| std::env::var(k).ok()).map_err(|e| {
+                CommandError::Usage(format!("{e}\nhelp: see the [agent] table of ghost.toml (README, \"Configuration\")"))
+            })?;
+            let cached = CachedProvider::new(provider, ResponseCache::new(state_dir.join("cache")));
+            Agent::Http(Arc::new(cached))
+        }
+    };
+    let loop_settings = LoopSettings {
+        provider: kind.name().to_string(),
+        model: agent_settings.model.clone(),
+        max_attempts: settings.max_attempts,
+        concurrency: settings.concurrency as usize,
+        max_tokens_per_build: settings
+            .max_tokens_per_build
+            .unwrap_or(DEFAULT_MAX_TOKENS_PER_BUILD),
+        command_timeout: agent_settings.timeout,
+    };
+    let progress = progress(out);
+    let ctx = Arc::new(ctx);
+    let work = generate::build_with_agent(ctx, lock, options, agent, loop_settings, progress);
+    let result = runtime.block_on(async {
+        tokio::select! {
+            r = work => Some(r),
+            _ = tokio::signal::ctrl_c() => None,
+        }
+    });
+    match result {
+        Some(r) => {
+            let (reports, _lock) = r?;
+            Ok(report::build(out, &reports))
+        }
+        None => {
+            crate::process::kill_all();
+            out.error(
+                "interrupted: every module finished so far is locked; nothing was half-written",
+            );
+            Ok(Exit::Interrupted)
+        }
+    }
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, CommandError> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| CommandError::Usage(format!("cannot start the async runtime: {e}")))
+}
+
+/// Progress lines on stderr while the loop works.
+fn progress(out: &Output) -> generate::Progress {
+    let out = out.clone();
+    Arc::new(move |event: Event| match event {
+        Event::Started { module } => out.status(&format!("   building {module}")),
+        Event::Attempt {
+            module,
+            attempt,
+            max,
+        } => out.status(&format!(
+            "    asking  {module} (attempt {attempt} of {max})"
+        )),
+        Event::Finished { report } => {
+            let why = report
+                .outcome
+                .why()
+                .map(|w| format!(": {w}"))
+                .unwrap_or_default();
+            if report.outcome != Outcome::Fresh {
+                out.status(&format!(
+                    "{:>11} {}{why}",
+                    report.outcome.label(),
+                    report.module
+                ));
+            }
+        }
     })
+}
+
+/// The module names that `targets` (module names, spec files or folders) select.
+pub fn selected_modules(
+    pipeline: &Pipeline,
+    targets: &[String],
+) -> Result<Vec<String>, CommandError> {
+    let mut out = Vec::new();
+    for t in targets {
+        if pipeline.checked.project.module(t).is_some() {
+            out.push(t.clone());
+            continue;
+        }
+        let path = Path::new(t);
+        if path.exists() {
+            let abs = std::fs::canonicalize(path).unwrap_or_else(|_| PathBuf::from(t));
+            let before = out.len();
+            for f in &pipeline.loaded.files {
+                let file = pipeline.project.root.join(&f.file);
+                let file = std::fs::canonicalize(&file).unwrap_or(file);
+                if file.starts_with(&abs) {
+                    if let Some(m) = f.ast.module.as_ref() {
+                        out.push(m.path.dotted());
+                    }
+                }
+            }
+            if out.len() > before {
+                continue;
+            }
+        }
+        return Err(super::prompt::unknown_module(pipeline, t));
+    }
+    out.sort();
+    out.dedup();
+    Ok(out)
 }

@@ -1,8 +1,13 @@
 //! `ghost check [PATHS]`: parse and check specs, print their diagnostics and a summary.
 
 use super::output::plural;
+use super::MessageFormat;
 use super::{CommandError, Exit, Output, PathArgs};
-use crate::project::Project;
+use crate::compile::fingerprint;
+use crate::compile::TargetSettings;
+use crate::plan::state::{decide, Current, ModuleStatus, State};
+use crate::plan::Lock;
+use crate::project::{Checked, Loaded, Project};
 use std::path::PathBuf;
 
 pub const HELP: &str = "\
@@ -24,38 +29,41 @@ pub struct CheckArgs {
     pub paths: PathArgs,
 }
 
-/// One check of a project (or of a selection of its files), its diagnostics printed.
+/// One check of a project (or of a selection of its files), its diagnostics and module
+/// states printed.
 pub struct CheckRun {
-    /// The files read; held so that `ghost check` frees them with the rest (see `run`).
-    _loaded: crate::project::Loaded,
-    pub checked: crate::project::Checked,
+    /// The files read and the model; held so that `ghost check` can skip freeing them
+    /// (see `run`), dropped as usual by `ghost watch`.
+    _loaded: Loaded,
+    _checked: Checked,
     pub errors: usize,
+    pub tampered: usize,
+    /// `checked 3 modules: 1 error; 2 fresh, 1 stale`
+    pub summary: String,
 }
 
 impl CheckRun {
-    /// The summary line: `checked 3 modules: 1 error`.
-    pub fn summary(&self) -> String {
-        format!(
-            "checked {}: {}",
-            plural(self.checked.selected_files, "module"),
-            plural(self.errors, "error")
-        )
+    /// Spec errors or hand-edited modules: `ghost check` exits 1.
+    pub fn failed(&self) -> bool {
+        self.errors > 0 || self.tampered > 0
     }
 }
 
 pub fn run(args: &CheckArgs, out: &Output) -> Result<Exit, CommandError> {
     let project = Project::from_current_dir()?;
     let run = check_project(&project, &args.paths.paths, out)?;
-    out.status(&run.summary());
-    let errors = run.errors;
+    out.status(&run.summary);
+    let failed = run.failed();
     // The process ends right after this; freeing every AST and the model one by one takes
     // longer (a noticeable part of a large project's check) than letting the OS reclaim it.
     std::mem::forget(run);
-    Ok(Exit::failure_if(errors > 0))
+    Ok(Exit::failure_if(failed))
 }
 
-/// Reads, parses and checks the project's specs (or only `paths` and what they `use`) and
-/// prints their diagnostics; `ghost check` and every run of `ghost watch` share it.
+/// Reads, parses and checks the project's specs (or only `paths` and what they `use`),
+/// compares them with the lock, and prints the diagnostics and the states of the modules
+/// that are not fresh; the summary line is left to the caller. `ghost check` and every run
+/// of `ghost watch` share it.
 pub fn check_project(
     project: &Project,
     paths: &[PathBuf],
@@ -80,9 +88,134 @@ pub fn check_project(
         &loaded.sources_for(&checked.diagnostics),
     );
     let errors = checked.diagnostics.iter().filter(|d| d.is_error()).count();
+    let start = std::time::Instant::now();
+    let states = module_states(project, &loaded, &checked)?;
+    out.verbose(&format!("compared with the lock in {:?}", start.elapsed()));
+    let tampered = report_states(out, &states);
+    let summary = format!(
+        "checked {}: {}{}",
+        plural(checked.selected_files, "module"),
+        plural(errors, "error"),
+        state_counts(&states)
+    );
     Ok(CheckRun {
         _loaded: loaded,
-        checked,
+        _checked: checked,
         errors,
+        tampered,
+        summary,
     })
+}
+
+/// One selected module's state against the lock.
+struct ModuleState {
+    name: String,
+    file: std::path::PathBuf,
+    status: ModuleStatus,
+}
+
+/// The state of every checked module whose file was selected. Fingerprints only: no
+/// prompt and no test is rendered, so this stays fast enough for every save.
+fn module_states(
+    project: &Project,
+    loaded: &Loaded,
+    checked: &Checked,
+) -> Result<Vec<ModuleState>, CommandError> {
+    let lock = Lock::read(&project.root.join(super::pipeline::LOCK_FILE))?;
+    let templates_version = super::pipeline::load_templates(project)?.version();
+    let settings = TargetSettings {
+        crate_name: super::pipeline::crate_name(project.config.name()),
+        ..TargetSettings::default()
+    };
+    let out_dir = project.config.out_dir();
+    let mut states = Vec::new();
+    for f in loaded
+        .files
+        .iter()
+        .filter(|f| loaded.selected.contains(&f.file))
+    {
+        let Some(ast) = f.ast.module.as_ref() else {
+            continue;
+        };
+        let name = ast.path.dotted();
+        let Some(model) = checked.project.module(&name) else {
+            continue;
+        };
+        let canonical = crate::format::canonical(ast);
+        let fp = fingerprint::fingerprints(
+            &checked.project,
+            model,
+            &canonical,
+            &settings,
+            &templates_version,
+        );
+        let imp = std::fs::read(out_dir.join(crate::compile::rust::imp_path(model))).ok();
+        let current = Current {
+            spec: &fp.spec,
+            prose: &fp.prose,
+            deps: &fp.deps,
+            implementation: imp.as_deref(),
+            stub: "",
+        };
+        states.push(ModuleState {
+            name,
+            file: f.file.clone(),
+            status: decide(lock.get(&model.name), &current),
+        });
+    }
+    Ok(states)
+}
+
+/// Prints the modules that are not fresh; returns how many are tampered (an error).
+fn report_states(out: &Output, states: &[ModuleState]) -> usize {
+    let mut tampered = 0;
+    for s in states.iter().filter(|s| s.status.state != State::Fresh) {
+        let reasons: Vec<&str> = s.status.reasons.iter().map(|r| r.as_str()).collect();
+        let why = if reasons.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", reasons.join(", "))
+        };
+        if s.status.state == State::Tampered {
+            tampered += 1;
+        }
+        match out.format {
+            MessageFormat::Json => out.result(&serde_json::json!({
+                "reason": "module-state",
+                "module": s.name,
+                "file": s.file.display().to_string(),
+                "state": s.status.state.as_str(),
+                "reasons": reasons,
+            }).to_string()),
+            MessageFormat::Short if s.status.state == State::Tampered => out.result(&format!(
+                "{}:1:1: error: module `{}` is tampered: its imp.rs differs from what ghost.lock recorded",
+                s.file.display(),
+                s.name
+            )),
+            MessageFormat::Short => {}
+            MessageFormat::Human if s.status.state == State::Tampered => out.error(&format!(
+                "module `{}` is tampered: its imp.rs was edited by hand\nhelp: `ghost build --provider manual` adopts the edit if its tests pass; `ghost build --force` regenerates it",
+                s.name
+            )),
+            MessageFormat::Human => out.status(&format!("{:>9} {}{why}", s.status.state.as_str(), s.name)),
+        }
+    }
+    tampered
+}
+
+/// `; 2 fresh, 1 stale` (empty when nothing was compared).
+fn state_counts(states: &[ModuleState]) -> String {
+    let mut counts: std::collections::BTreeMap<State, usize> = std::collections::BTreeMap::new();
+    for s in states {
+        *counts.entry(s.status.state).or_default() += 1;
+    }
+    let parts: Vec<String> = counts
+        .iter()
+        .map(|(state, n)| format!("{n} {state}"))
+        .collect();
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!("; {}", parts.join(", "))
+    }
 }

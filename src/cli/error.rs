@@ -30,6 +30,27 @@ pub enum CommandError {
     /// `ghost watch` could not start or keep its file watcher.
     #[error("cannot watch the project: {0}")]
     Watch(String),
+    #[error(transparent)]
+    Lock(#[from] crate::plan::LockError),
+    #[error("cannot read `{}`: {source}", path.display())]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("a prompt template is broken: {0}")]
+    Template(#[from] crate::compile::prompt::PromptError),
+    #[error(transparent)]
+    Build(#[from] crate::build::session::BuildError),
+    #[error("{message}\nhelp: {help}")]
+    Agent { message: String, help: String },
+    #[error("unknown module `{name}`{}\nhelp: `ghost status` lists the modules", suggestion.as_ref().map(|s| format!("; did you mean `{s}`?")).unwrap_or_default())]
+    UnknownModule {
+        name: String,
+        suggestion: Option<String>,
+    },
+    #[error("{0}")]
+    Usage(String),
 }
 
 impl CommandError {
@@ -41,7 +62,16 @@ impl CommandError {
             | CommandError::AlreadyInitialized { .. }
             | CommandError::CurrentDir(_) => Exit::Usage,
             // Not being able to write is an environment problem, like a bad configuration.
-            CommandError::Write { .. } | CommandError::Watch(_) => Exit::Usage,
+            CommandError::Write { .. } | CommandError::Read { .. } | CommandError::Watch(_) => {
+                Exit::Usage
+            }
+            CommandError::Lock(_) | CommandError::Template(_) | CommandError::Usage(_) => {
+                Exit::Usage
+            }
+            CommandError::UnknownModule { .. } => Exit::Usage,
+            // cargo missing, a file that cannot be written during a build
+            CommandError::Build(_) => Exit::Usage,
+            CommandError::Agent { .. } => Exit::Agent,
         }
     }
 }

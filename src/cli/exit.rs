@@ -15,6 +15,8 @@ pub enum Exit {
     Usage,
     /// The agent failed: network, budget spent, attempts exhausted.
     Agent,
+    /// Stopped by Ctrl-C (130, as shells report SIGINT).
+    Interrupted,
 }
 
 impl Exit {
@@ -24,6 +26,7 @@ impl Exit {
             Exit::Failure => 1,
             Exit::Usage => 2,
             Exit::Agent => 3,
+            Exit::Interrupted => 130,
         }
     }
 

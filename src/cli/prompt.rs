@@ -1,16 +1,19 @@
 //! `ghost prompt MODULE [--repair]`: print the prompt the agent would get.
-//! Not implemented yet.
 
+use super::pipeline::Pipeline;
 use super::{CommandError, Exit, Output};
+use crate::build::session::load_repair;
+use crate::compile::prompt;
 
 pub const HELP: &str = "\
 Prints the exact prompt the agent would get for MODULE, so that it can be read, reviewed
-or pasted into an agent by hand. With --repair, the repair prompt of the last failed
-attempt instead.
+or pasted into an agent by hand. With --repair, the repair prompt of the module's last
+failed attempt (recorded by `ghost build` under .ghost/repairs/).
 
 Examples:
   ghost prompt text.slug
-  ghost prompt cache.lru --repair";
+  ghost prompt cache.lru --repair
+  ghost prompt text.slug | wc -c      what a first attempt costs, in characters";
 
 #[derive(Debug, clap::Args)]
 pub struct PromptArgs {
@@ -23,9 +26,41 @@ pub struct PromptArgs {
 }
 
 pub fn run(args: &PromptArgs, out: &Output) -> Result<Exit, CommandError> {
-    let _ = (args, out);
-    Err(CommandError::NotImplemented {
-        command: "prompt",
-        instead: "read the module's spec file for now",
-    })
+    let pipeline = Pipeline::load(&[])?;
+    let Some(module) = pipeline.checked.project.module(&args.module) else {
+        if let Some(exit) = pipeline.report_errors(out) {
+            return Ok(exit);
+        }
+        return Err(unknown_module(&pipeline, &args.module));
+    };
+    let templates = pipeline.templates()?;
+    let project = &pipeline.checked.project;
+    let text = if args.repair {
+        let Some(repair) = load_repair(&pipeline.paths(), &args.module) else {
+            return Err(CommandError::Usage(format!(
+                "no failed attempt is recorded for `{}`\nhelp: `ghost build` records one when an attempt fails; `ghost prompt {}` prints the first prompt",
+                args.module, args.module
+            )));
+        };
+        prompt::render_repair(&templates, project, module, &repair)?
+    } else {
+        prompt::render_first(&templates, project, module)?
+    };
+    out.result(text.trim_end_matches('\n'));
+    Ok(Exit::Success)
+}
+
+/// An unknown module name, with the closest known one as a suggestion.
+pub fn unknown_module(pipeline: &Pipeline, name: &str) -> CommandError {
+    let names: Vec<&str> = pipeline
+        .checked
+        .project
+        .modules
+        .iter()
+        .map(|m| m.name.as_str())
+        .collect();
+    CommandError::UnknownModule {
+        name: name.to_string(),
+        suggestion: crate::check::suggest::closest(name, names),
+    }
 }

@@ -1,6 +1,8 @@
-//! `ghost status`: one line per module. Not implemented yet.
+//! `ghost status`: one line per module, from the lock and the last run.
 
+use super::pipeline::Pipeline;
 use super::{CommandError, Exit, Output};
+use crate::build::runlog::last_attempts;
 
 pub const HELP: &str = "\
 Prints one line per module: its state (fresh, stale, missing, tampered, failing), the
@@ -13,9 +15,48 @@ Example:
 pub struct StatusArgs {}
 
 pub fn run(args: &StatusArgs, out: &Output) -> Result<Exit, CommandError> {
-    let _ = (args, out);
-    Err(CommandError::NotImplemented {
-        command: "status",
-        instead: "run `ghost check` to check the specs",
-    })
+    let _ = args;
+    let pipeline = Pipeline::load(&[])?;
+    if let Some(exit) = pipeline.report_errors(out) {
+        return Ok(exit);
+    }
+    let lock = pipeline.lock()?;
+    let templates = pipeline.templates()?;
+    let ctx = pipeline.context(templates);
+    let last = last_attempts(&ctx.paths.runs_dir());
+    let width = ctx
+        .compiled
+        .modules
+        .iter()
+        .map(|m| m.name.len())
+        .max()
+        .unwrap_or(6)
+        .max(6);
+    out.result(&format!(
+        "{:<width$}  {:<9} {:>8} {:>17}  last result",
+        "module", "state", "attempts", "tokens in/out"
+    ));
+    for m in &ctx.compiled.modules {
+        let status = ctx.status(&lock, m);
+        let entry = lock.get(&m.name);
+        let (attempts, tokens) = entry.map_or((0, String::from("-")), |e| {
+            (e.attempts, format!("{}/{}", e.tokens_in, e.tokens_out))
+        });
+        let last_result = match last.get(&m.name) {
+            Some(a) if a.tests.is_empty() => a.outcome.clone(),
+            Some(a) => format!("{} ({})", a.outcome, a.tests),
+            None => "-".into(),
+        };
+        let reasons: Vec<&str> = status.reasons.iter().map(|r| r.as_str()).collect();
+        let state = if reasons.is_empty() {
+            status.state.to_string()
+        } else {
+            format!("{} ({})", status.state, reasons.join(", "))
+        };
+        out.result(&format!(
+            "{:<width$}  {:<9} {:>8} {:>17}  {last_result}",
+            m.name, state, attempts, tokens
+        ));
+    }
+    Ok(Exit::Success)
 }

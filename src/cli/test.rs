@@ -1,7 +1,7 @@
 //! `ghost test [MODULES]`: run the acceptance tests of the generated code on disk.
-//! Not implemented yet.
 
-use super::{CommandError, Exit, Output};
+use super::pipeline::Pipeline;
+use super::{report, CommandError, Exit, Output};
 
 pub const HELP: &str = "\
 Runs the acceptance tests of the generated code as it is on disk, whatever ghost.lock
@@ -19,9 +19,25 @@ pub struct TestArgs {
 }
 
 pub fn run(args: &TestArgs, out: &Output) -> Result<Exit, CommandError> {
-    let _ = (args, out);
-    Err(CommandError::NotImplemented {
-        command: "test",
-        instead: "run `cargo test` in the generated folder to run the acceptance tests",
-    })
+    let pipeline = Pipeline::load(&[])?;
+    if let Some(exit) = pipeline.report_errors(out) {
+        return Ok(exit);
+    }
+    for m in &args.modules {
+        if pipeline.checked.project.module(m).is_none() {
+            return Err(super::prompt::unknown_module(&pipeline, m));
+        }
+    }
+    let templates = pipeline.templates()?;
+    let ctx = pipeline.context(templates);
+    // The compiler-owned files are brought up to date first (the stubs only where no
+    // implementation exists); the implementations are tested as they are.
+    crate::build::workspace::write_crate(&ctx.paths.out_dir, &ctx.compiled.all_files())
+        .map_err(crate::build::session::BuildError::from)?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| CommandError::Usage(format!("cannot start the async runtime: {e}")))?;
+    let results = runtime.block_on(crate::build::session::test(&ctx, &args.modules))?;
+    Ok(report::test_results(out, &results))
 }

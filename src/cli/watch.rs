@@ -4,11 +4,14 @@
 //! Each run prints `ghost: checking` before and `ghost: checked N modules: M errors` after
 //! (stderr), with the diagnostics in between exactly as `ghost check` prints them, so an
 //! editor's background problem matcher (docs/editors.md) knows when a run begins and ends.
+//! With `--build`, a clean check is followed by what `ghost build` does (`ghost: building`,
+//! the build's own output, `ghost: built; watching for changes`).
 //! A run that cannot check (an invalid ghost.toml, a missing specs folder) prints its error
 //! and `ghost: watching ...` instead; nothing but Ctrl-C ends the command.
 
 mod folders;
 
+use super::build::BuildArgs;
 use super::check::check_project;
 use super::{CommandError, Exit, Output};
 use crate::config;
@@ -37,12 +40,6 @@ pub struct WatchArgs {
 }
 
 pub fn run(args: &WatchArgs, out: &Output) -> Result<Exit, CommandError> {
-    if args.build {
-        return Err(CommandError::NotImplemented {
-            command: "watch --build",
-            instead: "run `ghost watch` and, when the check is clean, `ghost build`",
-        });
-    }
     let cwd = std::env::current_dir()
         .and_then(|dir| dir.canonicalize())
         .map_err(CommandError::CurrentDir)?;
@@ -68,7 +65,13 @@ pub fn run(args: &WatchArgs, out: &Output) -> Result<Exit, CommandError> {
             .map_err(CommandError::from)
             .and_then(|project| check_project(&project, &[], out));
         match checked {
-            Ok(run) => out.status(&format!("ghost: {}", run.summary())),
+            Ok(run) => {
+                out.status(&format!("ghost: {}", run.summary));
+                if args.build && !run.failed() {
+                    drop(run);
+                    build(out);
+                }
+            }
             Err(e) => {
                 out.error(&e.to_string());
                 out.status(&format!(
@@ -85,6 +88,32 @@ pub fn run(args: &WatchArgs, out: &Output) -> Result<Exit, CommandError> {
             .wait(&events)
             .map_err(|e| CommandError::Watch(e.to_string()))?;
     }
+}
+
+/// Runs what `ghost build` runs, with the agent of ghost.toml and the environment. Its
+/// failures (no agent configured, the agent failing, a module's attempts running out) are
+/// printed and the watch goes on.
+fn build(out: &Output) {
+    out.status("ghost: building");
+    let args = BuildArgs {
+        targets: Vec::new(),
+        locked: false,
+        force: false,
+        provider: None,
+        model: None,
+        base_url: None,
+        max_attempts: None,
+        concurrency: None,
+    };
+    let outcome = match super::build::run(&args, out) {
+        Ok(Exit::Success) => "built".to_string(),
+        Ok(exit) => format!("build ended with exit code {}", exit.code()),
+        Err(e) => {
+            out.error(&e.to_string());
+            format!("build failed (exit code {})", e.exit().code())
+        }
+    };
+    out.status(&format!("ghost: {outcome}; watching for changes"));
 }
 
 /// The folders to watch for this project (or, while its ghost.toml cannot be read, for its

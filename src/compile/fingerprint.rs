@@ -212,8 +212,13 @@ fn hash(tag: &str, parts: &[&str]) -> String {
     hex(&hasher.finalize())
 }
 
+/// sha256 of some bytes, as lower-case hex: the one spelling of a hash in ghost's files.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
+}
+
 /// Lower-case hex of a digest.
-pub(crate) fn hex(bytes: &[u8]) -> String {
+pub fn hex(bytes: &[u8]) -> String {
     use std::fmt::Write;
     let mut out = String::with_capacity(bytes.len() * 2);
     for b in bytes {

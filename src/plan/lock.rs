@@ -6,7 +6,6 @@
 //! same folder, then a rename), so an interrupted build never leaves half a lock.
 
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 
 /// The lock format's version; bumped when the format changes incompatibly.
@@ -145,8 +144,7 @@ impl Lock {
 
 /// sha256 of an implementation file's bytes, as hex.
 pub fn implementation_hash(contents: &[u8]) -> String {
-    let digest = Sha256::digest(contents);
-    digest.iter().map(|b| format!("{b:02x}")).collect()
+    crate::compile::fingerprint::sha256_hex(contents)
 }
 
 /// Writes `bytes` to `path` through a temporary file in the same folder and a rename, so
@@ -208,13 +206,15 @@ mod tests {
 
     #[test]
     fn garbage_is_a_clear_error() {
-        let err = Lock::parse(Path::new("ghost.lock"), "[[module]\nname = 1").unwrap_err();
+        let err = Lock::parse(Path::new("ghost.lock"), "[[module]\nname = 1")
+            .expect_err("garbage is refused");
         assert!(err.to_string().contains("not a valid lock file"), "{err}");
     }
 
     #[test]
     fn other_versions_are_refused() {
-        let err = Lock::parse(Path::new("ghost.lock"), "version = 99\n").unwrap_err();
+        let err = Lock::parse(Path::new("ghost.lock"), "version = 99\n")
+            .expect_err("another version is refused");
         assert!(matches!(err, LockError::Version { found: 99, .. }));
     }
 

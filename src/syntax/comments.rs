@@ -3,25 +3,28 @@
 
 use super::ast::{Comment, Span};
 
+/// The offset just past the string literal that opens at `i` (escapes skipped), or the
+/// end of the text for a string that is never closed. Shared by every lexical scan of the
+/// syntax stage, so they agree on where strings end.
+pub(crate) fn skip_string(bytes: &[u8], mut i: usize) -> usize {
+    i += 1;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' => i += 2,
+            b'"' => return i + 1,
+            _ => i += 1,
+        }
+    }
+    bytes.len()
+}
+
 pub(crate) fn scan(text: &str) -> Vec<Comment> {
     let bytes = text.as_bytes();
     let mut out = Vec::new();
     let mut i = 0;
     while i < bytes.len() {
         match bytes[i] {
-            b'"' => {
-                i += 1;
-                while i < bytes.len() {
-                    match bytes[i] {
-                        b'\\' => i += 2,
-                        b'"' => {
-                            i += 1;
-                            break;
-                        }
-                        _ => i += 1,
-                    }
-                }
-            }
+            b'"' => i = skip_string(bytes, i),
             b'/' if bytes.get(i + 1) == Some(&b'/') => {
                 let start = i;
                 while i < bytes.len() && bytes[i] != b'\n' {

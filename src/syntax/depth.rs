@@ -23,10 +23,8 @@ pub(crate) fn too_deep_at(text: &str) -> Option<(usize, usize)> {
     while i < bytes.len() {
         match bytes[i] {
             b'"' => {
-                i += 1;
-                while i < bytes.len() && bytes[i] != b'"' {
-                    i += if bytes[i] == b'\\' { 2 } else { 1 };
-                }
+                // Lands on the closing quote; the `i += 1` below steps past it.
+                i = super::comments::skip_string(bytes, i) - 1;
             }
             b'/' if bytes.get(i + 1) == Some(&b'/') => {
                 while i < bytes.len() && bytes[i] != b'\n' {

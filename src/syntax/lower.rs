@@ -120,22 +120,31 @@ impl Lowerer {
                 '"' => out.push('"'),
                 '\'' => out.push('\''),
                 'u' => {
-                    // The grammar guarantees `{hex}` follows.
+                    // `\u{1F600}`: one to six hex digits in braces. Anything else after
+                    // `\u` is reported as a bad escape and skipped as far as it goes.
                     let rest = &raw[i + 2..];
-                    let close = rest.find('}').unwrap_or(rest.len());
-                    let hex = rest.get(1..close).unwrap_or("");
-                    let taken = close + 1;
-                    for _ in 0..rest[..taken.min(rest.len())].chars().count() {
+                    let braced = rest
+                        .strip_prefix('{')
+                        .and_then(|r| r.find('}').map(|close| &r[..close]))
+                        .filter(|hex| {
+                            (1..=6).contains(&hex.len())
+                                && hex.bytes().all(|b| b.is_ascii_hexdigit())
+                        });
+                    let decoded = braced
+                        .and_then(|hex| u32::from_str_radix(hex, 16).ok())
+                        .and_then(char::from_u32);
+                    let taken = braced.map_or(0, |hex| hex.len() + 2);
+                    for _ in 0..taken {
                         chars.next();
                     }
-                    match u32::from_str_radix(hex, 16).ok().and_then(char::from_u32) {
+                    match decoded {
                         Some(ch) => out.push(ch),
                         None => {
-                            let end = i + 2 + taken;
+                            let end = (i + 2 + taken).min(raw.len());
                             self.error(
                                 Span::new(start + i, start + end),
                                 Kind::BadEscape {
-                                    escape: raw[i..end.min(raw.len())].to_string(),
+                                    escape: raw[i..end].to_string(),
                                 },
                             );
                         }
@@ -518,9 +527,11 @@ impl Lowerer {
     pub(crate) fn type_expr(&mut self, pair: Pair<'_, Rule>) -> TypeExpr {
         let span = self.span(&pair);
         match pair.as_rule() {
-            Rule::named_type => {
-                TypeExpr::Named(self.ident(pair.into_inner().next().expect("type name")))
-            }
+            // A plain name, or a used module's type by its full name (`net.port.PortError`).
+            Rule::named_type => TypeExpr::Named(Ident {
+                name: pair.as_str().to_string(),
+                span,
+            }),
             Rule::generic_type => {
                 let mut it = pair.into_inner();
                 let name = self.ident(it.next().expect("generic name"));
@@ -831,18 +842,8 @@ fn code_len(text: &str) -> usize {
     while i < bytes.len() {
         match bytes[i] {
             b'"' => {
-                i += 1;
-                while i < bytes.len() {
-                    match bytes[i] {
-                        b'\\' => i += 2,
-                        b'"' => {
-                            i += 1;
-                            break;
-                        }
-                        _ => i += 1,
-                    }
-                }
-                end = i.min(bytes.len());
+                i = super::comments::skip_string(bytes, i);
+                end = i;
             }
             b'/' if bytes.get(i + 1) == Some(&b'/') => {
                 while i < bytes.len() && bytes[i] != b'\n' {

@@ -6,6 +6,7 @@
 //! diagnostic and the items around it still reach the checker.
 
 use super::ast::{Module, Span};
+use super::comments::skip_string;
 use super::grammar::{parse_rule, PestError, Rule};
 use super::lower::Lowerer;
 use crate::diagnostics::{Diagnostic, Kind};
@@ -23,7 +24,20 @@ pub(crate) fn parse_with_recovery(
 ) -> (Option<Module>, Vec<Diagnostic>) {
     let head = match parse_rule(Rule::module_head, text) {
         Ok(head) => head,
-        Err(_) => return (None, vec![to_diagnostic(file, text, 0, &whole)]),
+        Err(_) => {
+            // A file whose first word is not `module` (or that holds nothing at all)
+            // declares no module: say so rather than list what pest expected.
+            let first = first_code(text);
+            let starts_module = text[first..].starts_with("module")
+                && !text[first + 6..].starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_');
+            let diag = if starts_module {
+                to_diagnostic(file, text, 0, &whole)
+            } else {
+                let end = first + found_len(text, first);
+                Diagnostic::new(file, Span::new(first, end), Kind::NoModule)
+            };
+            return (None, vec![diag]);
+        }
     };
     let body_start = head.as_span().end();
     let mut lowerer = Lowerer::new(file, 0);
@@ -124,21 +138,26 @@ fn item_starts(text: &str, from: usize) -> (Vec<usize>, usize) {
     (starts, text.len())
 }
 
-/// The offset just past the string that opens at `i`.
-fn skip_string(bytes: &[u8], mut i: usize) -> usize {
-    i += 1;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'\\' => i += 2,
-            b'"' => return i + 1,
-            _ => i += 1,
-        }
-    }
-    bytes.len()
-}
-
 fn is_ident_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_'
+}
+
+/// The offset of the first character that is not white space or inside a comment.
+fn first_code(text: &str) -> usize {
+    let mut i = 0;
+    let bytes = text.as_bytes();
+    while i < bytes.len() {
+        if bytes[i].is_ascii_whitespace() {
+            i += 1;
+        } else if bytes[i] == b'/' && bytes.get(i + 1) == Some(&b'/') {
+            while i < bytes.len() && bytes[i] != b'\n' {
+                i += 1;
+            }
+        } else {
+            break;
+        }
+    }
+    i
 }
 
 /// True for text that holds only white space and comments.

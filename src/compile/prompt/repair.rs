@@ -1,7 +1,7 @@
 //! What a repair prompt adds to a first one: the failed attempt and why it failed.
 
 /// The state of a module's build loop after a failed attempt.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct RepairContext {
     /// The attempt this prompt asks for (2 for the first repair).
     pub attempt: u32,

@@ -109,7 +109,13 @@ pub fn interface(project: &Project, module: &ModuleModel) -> String {
 /// The Rust signature of a function or method of `module` as its `imp.rs` declares it
 /// (`pub fn get(&mut self, key: &str) -> Option<String>`, no body).
 pub fn signature_of(module: &str, f: &crate::check::Function) -> String {
-    signature::signature(&types::TypeCtx { module, root: "crate" }, f)
+    signature::signature(
+        &types::TypeCtx {
+            module,
+            root: "crate",
+        },
+        f,
+    )
 }
 
 /// The path of a module's implementation file inside the generated crate.

@@ -1,0 +1,182 @@
+//! The stages in order, for the commands that go past `check`: load and check the specs,
+//! compile them, and gather what the later stages share (the lock, the templates, the
+//! folders). One place, so that `check`, `prompt`, `test`, `build` and `status` agree.
+
+use super::{CommandError, Exit, Output};
+use crate::build::session::{Context, Paths};
+use crate::compile::prompt::Templates;
+use crate::compile::{self, Compiled, TargetSettings};
+use crate::plan::Lock;
+use crate::project::{Checked, Loaded, Project};
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// The name of the lock file, beside `ghost.toml`.
+pub const LOCK_FILE: &str = "ghost.lock";
+/// The folder of local state, beside `ghost.toml`.
+pub const STATE_DIR: &str = ".ghost";
+
+/// A project loaded and checked.
+pub struct Pipeline {
+    pub project: Project,
+    pub loaded: Loaded,
+    pub checked: Checked,
+}
+
+impl Pipeline {
+    /// Loads and checks the whole project (or `paths` and what they use).
+    pub fn load(paths: &[PathBuf]) -> Result<Pipeline, CommandError> {
+        let project = Project::from_current_dir()?;
+        let loaded = if paths.is_empty() {
+            project.load_all()?
+        } else {
+            project.load_selection(paths)?
+        };
+        let checked = loaded.check();
+        Ok(Pipeline {
+            project,
+            loaded,
+            checked,
+        })
+    }
+
+    /// Prints the diagnostics; `Some(Exit::Failure)` when there are errors, so that the
+    /// caller stops: a spec with errors never reaches an agent.
+    pub fn report_errors(&self, out: &Output) -> Option<Exit> {
+        let diags = &self.checked.diagnostics;
+        out.diagnostics(diags, &self.loaded.sources_for(diags));
+        let errors = diags.iter().filter(|d| d.is_error()).count();
+        (errors > 0).then(|| {
+            out.error(&format!(
+                "{} in the specs; fix {} first (nothing was generated)",
+                super::output::plural(errors, "error"),
+                if errors == 1 { "it" } else { "them" }
+            ));
+            Exit::Failure
+        })
+    }
+
+    pub fn paths(&self) -> Paths {
+        Paths {
+            out_dir: self.project.config.out_dir(),
+            state_dir: self.project.root.join(STATE_DIR),
+            lock: self.project.root.join(LOCK_FILE),
+        }
+    }
+
+    pub fn lock(&self) -> Result<Lock, CommandError> {
+        Lock::read(&self.paths().lock).map_err(CommandError::Lock)
+    }
+
+    pub fn settings(&self) -> TargetSettings {
+        TargetSettings {
+            crate_name: crate_name(self.project.config.name()),
+            ..TargetSettings::default()
+        }
+    }
+
+    /// The prompt templates (see [`load_templates`]).
+    pub fn templates(&self) -> Result<Templates, CommandError> {
+        load_templates(&self.project)
+    }
+
+    /// Each checked module's canonical spec text (no comments, no layout), by name.
+    pub fn canonical(&self) -> BTreeMap<String, String> {
+        self.loaded
+            .files
+            .iter()
+            .filter_map(|f| f.ast.module.as_ref())
+            .filter(|m| self.checked.project.module(&m.path.dotted()).is_some())
+            .map(|m| (m.path.dotted(), crate::format::canonical(m)))
+            .collect()
+    }
+
+    /// Compiles every checked module.
+    pub fn compile(&self, templates: &Templates) -> Compiled {
+        compile::compile(
+            &self.checked.project,
+            &self.canonical(),
+            &self.settings(),
+            &templates.version(),
+        )
+    }
+
+    /// Everything a build, test or locked run needs; consumes the pipeline's model.
+    pub fn context(self, templates: Templates) -> Context {
+        let compiled = self.compile(&templates);
+        Context {
+            paths: self.paths(),
+            test_timeout: Duration::from_secs(self.project.config.config.build.test_timeout),
+            project: self.checked.project,
+            compiled,
+            templates,
+        }
+    }
+}
+
+/// The prompt templates: the built-in ones, overridden by `.ghost/templates/*.tera`, then
+/// by the `templates` folder named in ghost.toml.
+pub fn load_templates(project: &Project) -> Result<Templates, CommandError> {
+    let mut overrides = BTreeMap::new();
+    let mut dirs = vec![project.root.join(STATE_DIR).join("templates")];
+    if let Some(t) = &project.config.config.project.templates {
+        dirs.push(project.root.join(t));
+    }
+    for dir in dirs {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        let mut files: Vec<PathBuf> = entries.filter_map(Result::ok).map(|e| e.path()).collect();
+        files.sort();
+        for f in files
+            .into_iter()
+            .filter(|f| f.extension().is_some_and(|e| e == "tera"))
+        {
+            let text = std::fs::read_to_string(&f).map_err(|source| CommandError::Read {
+                path: f.clone(),
+                source,
+            })?;
+            let name = f
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            overrides.insert(name, text);
+        }
+    }
+    if overrides.is_empty() {
+        return Ok(Templates::builtin());
+    }
+    Templates::with_overrides(overrides).map_err(CommandError::Template)
+}
+
+/// A Cargo package name from a project name: ASCII letters, digits, `-` and `_`.
+pub fn crate_name(name: &str) -> String {
+    let mut s: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' || c == '-' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    if !s.chars().next().is_some_and(|c| c.is_ascii_alphabetic()) {
+        s.insert_str(0, "ghost-");
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn crate_names_are_valid_package_names() {
+        assert_eq!(crate_name("demo"), "demo");
+        assert_eq!(crate_name("my lib.v2"), "my-lib-v2");
+        assert_eq!(crate_name("2fast"), "ghost-2fast");
+        assert_eq!(crate_name(""), "ghost-");
+    }
+}

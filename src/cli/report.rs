@@ -1,0 +1,119 @@
+//! What the build-side commands print when they finish: the closing table of a build,
+//! the result of `--locked`, the results of `ghost test`, and the exit code each implies.
+
+use super::output::plural;
+use super::{Exit, Output};
+use crate::build::session::{LockedReport, ModuleReport, Outcome};
+use crate::build::verify::Verdict;
+
+/// The closing table of a build; the exit code: 0 all green, 3 when the agent failed a
+/// module, 1 when any other module is not green (waiting, failing, edited by hand).
+pub fn build(out: &Output, reports: &[ModuleReport]) -> Exit {
+    let width = reports
+        .iter()
+        .map(|r| r.module.len())
+        .max()
+        .unwrap_or(6)
+        .max(6);
+    out.status(&format!(
+        "{:<width$}  {:<22} {:>8} {:>17} {:>8}  nfr",
+        "module", "outcome", "attempts", "tokens in/out", "time"
+    ));
+    for r in reports {
+        let nfr = if r.nfr_checked + r.nfr_asked == 0 {
+            "-".to_string()
+        } else {
+            format!("{} checked, {} asked", r.nfr_checked, r.nfr_asked)
+        };
+        out.status(&format!(
+            "{:<width$}  {:<22} {:>8} {:>17} {:>7.1}s  {nfr}",
+            r.module,
+            r.outcome.label(),
+            r.attempts,
+            format!("{}/{}", r.tokens_in, r.tokens_out),
+            r.millis as f64 / 1000.0,
+        ));
+    }
+    let green = reports.iter().filter(|r| r.outcome.is_green()).count();
+    let tokens: u64 = reports.iter().map(|r| r.tokens_in + r.tokens_out).sum();
+    out.status(&format!(
+        "{} of {} green, {} tokens",
+        green,
+        plural(reports.len(), "module"),
+        tokens
+    ));
+    for r in reports.iter().filter(|r| !r.outcome.is_green()) {
+        if let Some(why) = r.outcome.why() {
+            out.error(&format!("`{}` is {}: {why}", r.module, r.outcome.label()));
+        }
+    }
+    if reports
+        .iter()
+        .any(|r| matches!(r.outcome, Outcome::Exhausted { .. }))
+    {
+        Exit::Agent
+    } else {
+        Exit::failure_if(green < reports.len())
+    }
+}
+
+/// The result of `ghost build --locked`.
+pub fn locked(out: &Output, report: &LockedReport) -> Exit {
+    for (module, state) in &report.not_fresh {
+        out.error(&format!(
+            "module `{module}` is {state}: run `ghost build` and commit the result"
+        ));
+    }
+    for file in &report.outdated_files {
+        out.error(&format!(
+            "`{}` differs from what the specs generate: run `ghost build` (never edit compiler-owned files by hand)",
+            file.display()
+        ));
+    }
+    if !report.not_fresh.is_empty() || !report.outdated_files.is_empty() {
+        return Exit::Failure;
+    }
+    test_results(out, &report.tests)
+}
+
+/// One line per module with its acceptance tests' result; failures with their output.
+pub fn test_results(out: &Output, results: &[(String, Verdict)]) -> Exit {
+    let mut failed = 0;
+    for (module, verdict) in results {
+        let mark = if verdict.green() { "ok" } else { "FAILED" };
+        let asked = if verdict.asked.is_empty() {
+            String::new()
+        } else {
+            format!(", {} asked", verdict.asked.len())
+        };
+        out.status(&format!(
+            "{mark:>6} {module}: {}; nfr {} checked{asked}",
+            verdict.summary(),
+            verdict.checked.len()
+        ));
+        if !verdict.green() {
+            failed += 1;
+            for text in verdict
+                .compiler_errors()
+                .iter()
+                .take(3)
+                .chain(verdict.failure_texts().iter())
+            {
+                out.error(&indent(text));
+            }
+        }
+    }
+    out.status(&format!(
+        "{} of {} green",
+        results.len() - failed,
+        plural(results.len(), "module")
+    ));
+    Exit::failure_if(failed > 0)
+}
+
+fn indent(text: &str) -> String {
+    text.lines()
+        .map(|l| format!("    {l}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}

@@ -1,0 +1,142 @@
+//! The manual provider, end to end through the real binary: `ghost build --provider
+//! manual` writes the prompt and waits; a hand-written `imp.rs` is tested and locked; a
+//! hand edit shows as tampered and is adopted again only if it is green; `--locked`
+//! verifies without writing; a wrong implementation gets a repair prompt, not a lock.
+
+use assert_cmd::Command;
+use std::path::{Path, PathBuf};
+
+const SPEC: &str = r#"module text.shout {
+  "Loud text."
+  fn shout(s: str) -> str {
+    "Uppercase ASCII letters and add one '!'."
+    example shout("hi") == "HI!"
+    ensures len(result) == len(s) + 1
+  }
+  nfr forbid unsafe
+  nfr max_lines 20
+}
+"#;
+
+const GOOD: &str = "use super::*;\n\npub fn shout(s: &str) -> String {\n    format!(\"{}!\", s.to_ascii_uppercase())\n}\n";
+const WRONG: &str = "use super::*;\n\npub fn shout(s: &str) -> String {\n    s.to_string()\n}\n";
+
+/// A cargo target folder shared by every test that builds a generated crate, so that
+/// proptest and insta compile once per test run.
+fn shared_target() -> PathBuf {
+    std::env::temp_dir().join("ghost-tests-target")
+}
+
+struct Run {
+    code: Option<i32>,
+    stdout: String,
+    stderr: String,
+}
+
+fn ghost(dir: &Path, args: &[&str]) -> Run {
+    let out = Command::cargo_bin("ghost")
+        .expect("the ghost binary is built")
+        .current_dir(dir)
+        .env("GHOST_TARGET_DIR", shared_target())
+        .env_remove("GHOST_PROVIDER")
+        .args(args)
+        .output()
+        .expect("ghost runs");
+    Run {
+        code: out.status.code(),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+fn write(dir: &Path, path: &str, text: &str) {
+    let p = dir.join(path);
+    std::fs::create_dir_all(p.parent().expect("a parent")).expect("mkdir");
+    std::fs::write(p, text).expect("write");
+}
+
+#[test]
+fn manual_provider_waits_adopts_locks_and_detects_tampering() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let dir = tmp.path();
+    write(dir, "ghost.toml", "[project]\nname = \"manual-demo\"\n");
+    write(dir, "specs/text/shout.ghost", SPEC);
+    let imp = "generated/src/text/shout/imp.rs";
+
+    // Nothing written yet: the prompt is ready, the module waits, exit 1.
+    let run = ghost(dir, &["build", "--provider", "manual"]);
+    assert_eq!(run.code, Some(1), "{}{}", run.stdout, run.stderr);
+    assert!(run.stderr.contains("waiting"), "{}", run.stderr);
+    let prompt = std::fs::read_to_string(dir.join(".ghost/prompts/text.shout.md"))
+        .expect("the prompt is written");
+    assert!(
+        prompt.contains("text.shout") && prompt.contains("example shout(\"hi\") == \"HI!\""),
+        "{prompt}"
+    );
+    assert!(std::fs::read_to_string(dir.join(imp))
+        .expect("a stub")
+        .contains("todo!"));
+    assert!(!dir.join("ghost.lock").exists());
+
+    // A wrong implementation: tested, not locked, a repair prompt naming the failure.
+    write(dir, imp, WRONG);
+    let run = ghost(dir, &["build", "--provider", "manual"]);
+    assert_eq!(run.code, Some(1), "{}{}", run.stdout, run.stderr);
+    assert!(!dir.join("ghost.lock").exists());
+    let repair =
+        std::fs::read_to_string(dir.join(".ghost/prompts/text.shout.md")).expect("a repair prompt");
+    assert!(
+        repair.contains("shout(\"hi\") == \"HI!\"") && repair.contains("s.to_string()"),
+        "{repair}"
+    );
+    let run = ghost(dir, &["prompt", "text.shout", "--repair"]);
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    assert_eq!(run.stdout.trim_end(), repair.trim_end());
+
+    // The right one: accepted and locked; `check` says fresh, `--locked` is green.
+    write(dir, imp, GOOD);
+    let run = ghost(dir, &["build", "--provider", "manual"]);
+    assert_eq!(run.code, Some(0), "{}{}", run.stdout, run.stderr);
+    let lock = std::fs::read_to_string(dir.join("ghost.lock")).expect("the lock is written");
+    assert!(
+        lock.contains("name = \"text.shout\"") && lock.contains("agent = \"manual\""),
+        "{lock}"
+    );
+    let run = ghost(dir, &["check"]);
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    assert!(run.stderr.contains("1 fresh"), "{}", run.stderr);
+    let run = ghost(dir, &["build", "--locked"]);
+    assert_eq!(run.code, Some(0), "{}{}", run.stdout, run.stderr);
+
+    // A hand edit: tampered (check exits 1, --locked refuses), adopted when green.
+    write(dir, imp, &format!("{GOOD}// tuned by hand\n"));
+    let run = ghost(dir, &["check", "--message-format", "short"]);
+    assert_eq!(run.code, Some(1));
+    assert!(
+        run.stdout
+            .contains("specs/text/shout.ghost:1:1: error: module `text.shout` is tampered"),
+        "{}",
+        run.stdout
+    );
+    let run = ghost(dir, &["build", "--locked"]);
+    assert_eq!(run.code, Some(1));
+    assert!(
+        run.stderr.contains("`text.shout` is tampered"),
+        "{}",
+        run.stderr
+    );
+    let before = std::fs::read_to_string(dir.join("ghost.lock")).expect("lock");
+    let run = ghost(dir, &["build", "--provider", "manual"]);
+    assert_eq!(run.code, Some(0), "{}{}", run.stdout, run.stderr);
+    assert_ne!(
+        std::fs::read_to_string(dir.join("ghost.lock")).expect("lock"),
+        before,
+        "the edit is locked"
+    );
+    assert_eq!(ghost(dir, &["check"]).code, Some(0));
+
+    // `ghost test` runs the tests of the code on disk and reports per module.
+    let run = ghost(dir, &["test"]);
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    assert!(run.stderr.contains("ok text.shout"), "{}", run.stderr);
+}
