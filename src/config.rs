@@ -81,6 +81,9 @@ pub struct AgentSettings {
     pub max_attempts: u32,
     pub concurrency: u32,
     pub max_tokens_per_build: Option<u64>,
+    /// Whether the HTTP providers ask for streamed replies (server-sent events); `true`
+    /// by default. `false` for servers or proxies that cannot stream.
+    pub stream: bool,
 }
 
 impl Default for AgentSettings {
@@ -94,6 +97,7 @@ impl Default for AgentSettings {
             max_attempts: 4,
             concurrency: 4,
             max_tokens_per_build: None,
+            stream: true,
         }
     }
 }
@@ -393,6 +397,7 @@ mod tests {
             max_attempts = 2
             concurrency = 8
             max_tokens_per_build = 2_000_000
+            stream = false
             "#,
         )
         .expect("valid");
@@ -401,6 +406,7 @@ mod tests {
         assert_eq!(c.agent.max_attempts, 2);
         assert_eq!(c.agent.concurrency, 8);
         assert_eq!(c.agent.max_tokens_per_build, Some(2_000_000));
+        assert!(!c.agent.stream);
         assert_eq!(c.agent.command.as_deref(), Some("codex exec --full-auto -"));
     }
 

@@ -1,11 +1,10 @@
 //! The agent stage against a real scripted HTTP server on 127.0.0.1 and real agent scripts.
 
-mod server;
-
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use crate::support::server::{Answer, Server};
 use ghost::agent::cache::{CachedProvider, ResponseCache};
 use ghost::agent::command::run_command;
 use ghost::agent::extract::{extract_code, ExtractError};
@@ -14,7 +13,6 @@ use ghost::agent::{
     provider_from, provider_from_with, AgentError, AgentSettings, Finish, Provider, ProviderKind,
     Request,
 };
-use server::{Answer, Server};
 
 const KEY_VAR: &str = "GHOST_TEST_KEY";
 const KEY: &str = "sk-test-SECRET";

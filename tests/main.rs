@@ -2,11 +2,15 @@
 //! Each module drives the real `ghost` binary or the library's stages on fixtures.
 
 mod agent;
+mod build_loop;
 mod check_fixtures;
 mod cli;
 mod fmt_fixtures;
 mod fuzz;
 mod manual;
+mod nfr_checks;
 mod prompts;
 mod rust_target;
+mod support;
+mod readme;
 mod watch;

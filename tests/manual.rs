@@ -24,7 +24,7 @@ const WRONG: &str = "use super::*;\n\npub fn shout(s: &str) -> String {\n    s.t
 /// A cargo target folder shared by every test that builds a generated crate, so that
 /// proptest and insta compile once per test run.
 fn shared_target() -> PathBuf {
-    std::env::temp_dir().join("ghost-tests-target")
+    crate::support::shared_target_dir()
 }
 
 struct Run {

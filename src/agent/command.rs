@@ -18,6 +18,9 @@ const DRAIN_LIMIT: Duration = Duration::from_secs(2);
 /// Folders of the workspace that are not compared: build output and version control, which
 /// an agent program may legitimately touch.
 const UNWATCHED: [&str; 2] = ["target", ".git"];
+/// Top-level files that are not compared: `Cargo.lock` is cargo's output, written by any
+/// `cargo test` an agent runs to check its work (and never copied back to the project).
+const UNWATCHED_FILES: [&str; 1] = ["Cargo.lock"];
 
 /// What a run of the agent program left behind.
 #[derive(Debug)]
@@ -183,16 +186,20 @@ async fn drain(task: Option<tokio::task::JoinHandle<String>>) -> String {
     }
 }
 
-/// A digest of every file under `root` (but the [`UNWATCHED`] folders), by relative path.
+/// A digest of every file under `root` (but the [`UNWATCHED`] folders and
+/// [`UNWATCHED_FILES`]), by relative path.
 fn snapshot(root: &Path) -> Result<BTreeMap<PathBuf, [u8; 32]>, AgentError> {
     let mut files = BTreeMap::new();
     let walk = walkdir::WalkDir::new(root)
         .follow_links(false)
         .into_iter()
         .filter_entry(|e| {
-            !(e.depth() == 1
-                && e.file_type().is_dir()
-                && UNWATCHED.iter().any(|u| e.file_name() == *u))
+            let names: &[&str] = if e.file_type().is_dir() {
+                &UNWATCHED
+            } else {
+                &UNWATCHED_FILES
+            };
+            !(e.depth() == 1 && names.iter().any(|u| e.file_name() == *u))
         });
     for entry in walk {
         let entry = entry.map_err(|e| AgentError::Io {

@@ -120,7 +120,9 @@ impl Cargo {
         Ok(parse_outcome(&finished))
     }
 
-    /// `cargo clippy` over the crate with warnings reported as JSON messages.
+    /// `cargo clippy` over the crate, its findings as JSON messages. `nfr lint` means
+    /// warnings are errors, so they are denied: they are reported (and rendered, and so
+    /// fed back to the agent) as errors.
     pub async fn clippy(&self) -> std::io::Result<TestOutcome> {
         let cmd = self.command(&[
             "clippy",
@@ -130,6 +132,8 @@ impl Cargo {
             "--",
             "-W",
             "clippy::all",
+            "-D",
+            "warnings",
         ]);
         let finished = process::run(cmd, None, self.timeout).await?;
         Ok(parse_outcome(&finished))

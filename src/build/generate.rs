@@ -337,6 +337,20 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
                 });
                 continue;
             }
+            Err(Asked::Failed(why)) => {
+                log_attempt(
+                    shared,
+                    name,
+                    attempt,
+                    0,
+                    0,
+                    latency,
+                    "",
+                    &format!("failed: {why}"),
+                );
+                last_why = why;
+                continue;
+            }
             Err(Asked::Fatal(why)) => {
                 if let Ok(mut f) = shared.fatal.lock() {
                     *f = Some(why.clone());
@@ -439,6 +453,9 @@ enum Asked {
     /// Fed back to the agent in the next attempt (no code block, cut off, wrote outside
     /// its file, the program failed): tokens spent still count.
     Feedback { why: String, tokens: (u64, u64) },
+    /// The server's answer was unusable (not the model's fault): the attempt counts, but
+    /// the next prompt is the same as this one, since there is nothing to tell the model.
+    Failed(String),
     /// Nothing will work after this (bad key, unknown model, unreachable server).
     Fatal(String),
 }
@@ -463,10 +480,12 @@ async fn ask(
             };
             // The provider has already retried what can be retried: what is left (a bad key,
             // an unknown model, a server that stays down) stops the build.
-            let reply = provider
-                .complete(&req)
-                .await
-                .map_err(|e| Asked::Fatal(e.to_string()))?;
+            let reply = provider.complete(&req).await.map_err(|e| match e {
+                // A garbled answer (not JSON, fields missing) from a server that
+                // answers: this attempt failed, the next request may well succeed.
+                AgentError::BadResponse { .. } => Asked::Failed(e.to_string()),
+                other => Asked::Fatal(other.to_string()),
+            })?;
             let tokens = if reply.cached {
                 (0, 0)
             } else {
@@ -540,6 +559,11 @@ async fn ask(
 }
 
 /// A fresh copy of the generated crate for one module's attempts (no `target/`).
+///
+/// Only the module and what it uses (directly or not) keep their code; every other
+/// module gets the compiler's stub, which always compiles. Otherwise a module's tests
+/// would depend on unrelated code: after a dependency's signature changes, its dependents'
+/// old code no longer compiles, and the dependency could never be tested green.
 fn prepare_scratch(ctx: &Context, m: &CompiledModule) -> Result<PathBuf, BuildError> {
     let dir = ctx.paths.state_dir.join("scratch").join(&m.name);
     let io = |path: &Path, source: std::io::Error| {
@@ -568,7 +592,63 @@ fn prepare_scratch(ctx: &Context, m: &CompiledModule) -> Result<PathBuf, BuildEr
             std::fs::copy(entry.path(), &to).map_err(|e| io(&to, e))?;
         }
     }
+    let needed = used_closure(ctx, &m.name);
+    for other in ctx
+        .compiled
+        .modules
+        .iter()
+        .filter(|o| !needed.contains(&o.name))
+    {
+        let to = dir.join(&other.imp_path);
+        crate::plan::lock::write_atomic(&to, other.stub.as_bytes()).map_err(|e| io(&to, e))?;
+    }
+    let manifest = dir.join("Cargo.toml");
+    if let Ok(text) = std::fs::read_to_string(&manifest) {
+        let distinct = distinct_version(&text, &m.name);
+        crate::plan::lock::write_atomic(&manifest, distinct.as_bytes())
+            .map_err(|e| io(&manifest, e))?;
+    }
     Ok(dir)
+}
+
+/// The scratch copy's manifest with a version of its own (`0.0.0-scratch-a-b-1f2e3d4c`).
+///
+/// Every copy of the generated crate is its own workspace root with the same package name,
+/// so cargo gives them all the same artifact names in the shared target folder: two
+/// modules tested at once overwrite each other's library, and a copy whose files are older
+/// than another copy's build is taken as fresh. A distinct version gives each copy its own
+/// artifacts; the dependencies (proptest, insta) are still compiled once.
+fn distinct_version(manifest: &str, module: &str) -> String {
+    let readable: String = module
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect();
+    let hash = crate::compile::fingerprint::sha256_hex(module.as_bytes());
+    let hash = &hash[..8];
+    manifest.replacen(
+        "\nversion = \"0.0.0\"\n",
+        &format!("\nversion = \"0.0.0-scratch-{readable}-{hash}\"\n"),
+        1,
+    )
+}
+
+/// `name` and every module it uses, directly or through others.
+fn used_closure(ctx: &Context, name: &str) -> BTreeSet<String> {
+    let mut seen = BTreeSet::from([name.to_string()]);
+    let mut todo = vec![name.to_string()];
+    while let Some(next) = todo.pop() {
+        for used in ctx
+            .project
+            .module(&next)
+            .map(|m| m.uses.clone())
+            .unwrap_or_default()
+        {
+            if seen.insert(used.clone()) {
+                todo.push(used);
+            }
+        }
+    }
+    seen
 }
 
 /// Writes `code` as the module's `imp.rs` in the scratch copy and verifies it there.
@@ -657,4 +737,25 @@ fn accept(
     lock.upsert(entry);
     lock.write(&ctx.paths.lock)?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scratch_manifests_get_a_version_of_their_own() {
+        let manifest = "[package]\nname = \"demo\"\nversion = \"0.0.0\"\nedition = \"2021\"\n\n[dev-dependencies]\ninsta = { version = \"1\" }\n";
+        let a = distinct_version(manifest, "math.double");
+        let b = distinct_version(manifest, "text.shout");
+        assert!(
+            a.contains("\nversion = \"0.0.0-scratch-math-double-"),
+            "{a}"
+        );
+        assert_ne!(a, b);
+        assert!(
+            a.contains("insta = { version = \"1\" }"),
+            "only the package's version changes: {a}"
+        );
+    }
 }

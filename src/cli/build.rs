@@ -122,6 +122,7 @@ pub fn run(args: &BuildArgs, out: &Output) -> Result<Exit, CommandError> {
                 .map(Path::to_path_buf)
                 .unwrap_or_default(),
         ),
+        stream: settings.stream,
         ..agent::AgentSettings::default()
     };
     let agent = match kind {
@@ -155,7 +156,8 @@ pub fn run(args: &BuildArgs, out: &Output) -> Result<Exit, CommandError> {
             .unwrap_or(DEFAULT_MAX_TOKENS_PER_BUILD),
         command_timeout: agent_settings.timeout,
     };
-    let progress = progress(out);
+    let total = session::selection(&ctx, &options.only).len();
+    let progress = progress(out, total);
     let ctx = Arc::new(ctx);
     let work = generate::build_with_agent(ctx, lock, options, agent, loop_settings, progress);
     let result = runtime.block_on(async {
@@ -186,30 +188,61 @@ fn runtime() -> Result<tokio::runtime::Runtime, CommandError> {
         .map_err(|e| CommandError::Usage(format!("cannot start the async runtime: {e}")))
 }
 
-/// Progress lines on stderr while the loop works.
-fn progress(out: &Output) -> generate::Progress {
+/// Progress while the loop works: a bar on a terminal (indicatif), plain lines on stderr
+/// otherwise (CI logs, pipes), nothing with `-q`.
+fn progress(out: &Output, total: usize) -> generate::Progress {
+    use std::io::IsTerminal;
     let out = out.clone();
-    Arc::new(move |event: Event| match event {
-        Event::Started { module } => out.status(&format!("   building {module}")),
+    let line = |event: &Event| -> Option<String> {
+        match event {
+            Event::Started { module } => Some(format!("   building {module}")),
+            Event::Attempt {
+                module,
+                attempt,
+                max,
+            } => Some(format!("    asking  {module} (attempt {attempt} of {max})")),
+            Event::Finished { report } if report.outcome != Outcome::Fresh => {
+                let why = report
+                    .outcome
+                    .why()
+                    .map(|w| format!(": {w}"))
+                    .unwrap_or_default();
+                Some(format!(
+                    "{:>11} {}{why}",
+                    report.outcome.label(),
+                    report.module
+                ))
+            }
+            Event::Finished { .. } => None,
+        }
+    };
+    if out.quiet || !std::io::stderr().is_terminal() {
+        return Arc::new(move |event: Event| {
+            if let Some(l) = line(&event) {
+                out.status(&l);
+            }
+        });
+    }
+    let bar = indicatif::ProgressBar::new(total as u64);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{spinner} [{pos}/{len}] {elapsed} {wide_msg}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    bar.enable_steady_tick(std::time::Duration::from_millis(120));
+    Arc::new(move |event: Event| match &event {
+        Event::Started { module } => bar.set_message(format!("building {module}")),
         Event::Attempt {
             module,
             attempt,
             max,
-        } => out.status(&format!(
-            "    asking  {module} (attempt {attempt} of {max})"
-        )),
-        Event::Finished { report } => {
-            let why = report
-                .outcome
-                .why()
-                .map(|w| format!(": {w}"))
-                .unwrap_or_default();
-            if report.outcome != Outcome::Fresh {
-                out.status(&format!(
-                    "{:>11} {}{why}",
-                    report.outcome.label(),
-                    report.module
-                ));
+        } => bar.set_message(format!("asking for {module} (attempt {attempt} of {max})")),
+        Event::Finished { .. } => {
+            bar.inc(1);
+            if let Some(l) = line(&event) {
+                bar.println(l);
+            }
+            if bar.position() >= bar.length().unwrap_or(0) {
+                bar.finish_and_clear();
             }
         }
     })

@@ -81,7 +81,7 @@ fn write_crate(dir: &Path, name: &str, cases: &[(&str, &str)]) -> Project {
 
 /// Runs cargo in the generated crate; returns success and everything it printed.
 pub fn cargo(dir: &Path, args: &[&str], insta_update: &str) -> (bool, String) {
-    let target: PathBuf = std::env::temp_dir().join("ghost-accept-target");
+    let target: PathBuf = crate::support::shared_target_dir();
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let out = Command::new(cargo)
         .args(args)

@@ -222,7 +222,7 @@ impl<'a> ExprCtx<'a> {
     }
 
     /// A shared reference to the value (`&x` for a local, `&expr` otherwise).
-    fn reference(&self, e: &TExpr) -> String {
+    pub fn reference(&self, e: &TExpr) -> String {
         match &e.kind {
             TExprKind::Local(n) if !self.local(n).borrowed => format!("&{}", self.local(n).code),
             TExprKind::Field { .. } | TExprKind::TupleField { .. } | TExprKind::Index { .. } => {

@@ -42,7 +42,8 @@ pub fn mod_rs(project: &Project, module: &ModuleModel) -> String {
         }
     }
     // The spec fixes names and signatures; clippy's API-shape lints cannot be obeyed.
-    out.push_str("\n#[allow(clippy::len_without_is_empty, clippy::new_without_default, clippy::should_implement_trait, clippy::wrong_self_convention, clippy::inherent_to_string)]\nmod imp;\npub use imp::*;\n");
+    // Every imp.rs starts with `use super::*;` as the prompt asks, used or not.
+    out.push_str("\n#[allow(unused_imports, clippy::len_without_is_empty, clippy::new_without_default, clippy::should_implement_trait, clippy::wrong_self_convention, clippy::inherent_to_string)]\nmod imp;\npub use imp::*;\n");
     let children = super::lib_file::children_of(project, &module.path);
     if !children.is_empty() {
         out.push('\n');

@@ -70,8 +70,11 @@ pub fn undeclared_crates(imp_rs_text: &str, allowed: &[String]) -> Vec<String> {
     }
     let mut found: Vec<String> = Vec::new();
     for (i, word) in words.iter().enumerate() {
-        let is_path_start =
-            words.get(i + 1).is_some_and(|w| w == "::") && (i == 0 || words[i - 1] != "::");
+        // A turbofish (`s.parse::<i64>()`, `collect::<Vec<_>>()`) names a function or a
+        // type, never a crate: a crate's name is followed by `::` and a name, not `<`.
+        let is_path_start = words.get(i + 1).is_some_and(|w| w == "::")
+            && words.get(i + 2).is_none_or(|w| w != "<")
+            && (i == 0 || (words[i - 1] != "::" && words[i - 1] != "."));
         let is_extern = i >= 2 && words[i - 1] == "crate" && words[i - 2] == "extern";
         if !(is_path_start || is_extern) {
             continue;
@@ -294,6 +297,16 @@ mod tests {
     fn ignores_comments_strings_types_and_local_modules() {
         let text = "// use regex::Regex;\nmod helpers { pub fn f() {} }\nfn g() -> i64 { helpers::f(); let s = \"rand::x\"; i64::MAX + Vec::<u8>::new().len() as i64 + Self::k() }\n";
         assert_eq!(undeclared_crates(text, &[]), Vec::<String>::new());
+    }
+
+    #[test]
+    fn a_turbofish_is_not_a_crate() {
+        let text = "fn n(s: &str) -> i64 { s.parse::<i64>().unwrap_or(0) + s.chars().map(u32::from).collect::<Vec<_>>().len() as i64 }\nfn m(s: &str) -> Option<u8> { s.bytes().max_by_key::<u8, _>(|b| *b) }\n";
+        assert_eq!(undeclared_crates(text, &[]), Vec::<String>::new());
+        assert_eq!(
+            undeclared_crates("fn f() { rand::random::<u8>(); }", &[]),
+            vec!["rand"]
+        );
     }
 
     #[test]

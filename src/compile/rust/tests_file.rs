@@ -33,6 +33,7 @@ const ALLOWS: &str = "\
 #![allow(clippy::cmp_owned, clippy::unnecessary_to_owned, clippy::redundant_clone, clippy::clone_on_copy)] // locals are compared and passed as owned values, never moved
 #![allow(clippy::useless_vec, clippy::needless_borrow, clippy::needless_borrows_for_generic_args)] // literals are built the same way wherever they stand
 #![allow(clippy::unnecessary_cast, clippy::let_unit_value, clippy::no_effect, clippy::unnecessary_operation)] // `len` is always cast to i64; unit results are bound like any other
+#![allow(clippy::to_string_in_format_args)] // `a + to_str(n)` concatenates with `format!` and `to_string()`
 ";
 
 /// The text of `tests/a_b.rs`.
@@ -143,10 +144,12 @@ pub fn tests_rs(project: &Project, module: &ModuleModel, settings: &TargetSettin
             doc_quote(&str_lit(&sn.name))
         ));
         tests.push_str(&steps(&mut cx, &sn.steps));
+        // A reference, not an owned copy: an opaque `type` need not implement `Clone`,
+        // only `Debug`, and `&T` prints as `T` does.
         tests.push_str(&format!(
-            "    let __value: {} = {};\n    insta::assert_debug_snapshot!({}, __value);\n}}\n",
+            "    let __value: &{} = {};\n    insta::assert_debug_snapshot!({}, __value);\n}}\n",
             types.owned(&sn.value.ty),
-            cx.owned(&sn.value),
+            cx.reference(&sn.value),
             str_lit(&snap)
         ));
     }
@@ -334,19 +337,24 @@ fn perf_test(cx: &ExprCtx, n: usize, call: &TExpr, budget_ns: u64, source: &str)
             }
         }
     }
+    // `let _`: the call's value may be `#[must_use]` (a `Result`), and the generated
+    // crate must build warning-free; a unit value is left bare (clippy's `let_unit_value`).
+    let discard = if timed.ty == Ty::Unit { "" } else { "let _ = " };
     let call_code = local_cx.owned(&timed);
     out.push_str(&format!(
         "    let budget = std::time::Duration::from_nanos({budget_ns});\n"
     ));
     out.push_str("    for _ in 0..3 {\n");
     out.push_str(&format!(
-        "        std::hint::black_box({call_code});\n    }}\n"
+        "        {discard}std::hint::black_box({call_code});\n    }}\n"
     ));
     out.push_str(
         "    let mut runs: Vec<std::time::Duration> = Vec::new();\n    for _ in 0..11 {\n",
     );
     out.push_str("        let start = std::time::Instant::now();\n");
-    out.push_str(&format!("        std::hint::black_box({call_code});\n"));
+    out.push_str(&format!(
+        "        {discard}std::hint::black_box({call_code});\n"
+    ));
     out.push_str("        runs.push(start.elapsed());\n    }\n    runs.sort();\n    let median = runs[runs.len() / 2];\n");
     out.push_str(&format!(
         "    assert!(\n        median < budget,\n        \"`{{}}` is broken: the median of {{}} runs took {{:?}}, over the budget of {{:?}}\",\n        {},\n        runs.len(),\n        median,\n        budget\n    );\n}}\n",

@@ -1,7 +1,12 @@
 //! A scripted HTTP/1.1 server on 127.0.0.1:0: answers each request with the next scripted
-//! response and records what it received, so the real providers can be tested offline.
+//! response (or what a handler makes of the request) and records what it received, so the
+//! real providers and the real `ghost` binary can be tested offline.
+//!
+//! Shared by the integration tests (`agent`, `build_loop`) and the `concurrency` bench,
+//! which includes this file by path.
 
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
@@ -21,7 +26,13 @@ pub enum Answer {
     Hang,
     /// Read the request, then close the connection without a word.
     Close,
+    /// Wait, then answer (the `concurrency` bench's slow server).
+    #[allow(dead_code)]
+    Delayed(Duration, Box<Answer>),
 }
+
+/// Makes the answer to a request from the request and how many came before it.
+pub type Handler = Arc<dyn Fn(&Seen, usize) -> Answer + Send + Sync>;
 
 /// A request as the server saw it; header names are lower-case.
 #[derive(Debug, Clone)]
@@ -35,6 +46,14 @@ pub struct Seen {
 pub struct Server {
     pub base_url: String,
     seen: Arc<Mutex<Vec<Seen>>>,
+}
+
+/// A [`Server`] on a runtime of its own, for tests that block on a child process while
+/// the server answers it.
+pub struct Background {
+    pub server: Server,
+    // Dropped last: dropping it stops the server.
+    _runtime: tokio::runtime::Runtime,
 }
 
 impl Answer {
@@ -65,21 +84,61 @@ impl Seen {
     pub fn json(&self) -> serde_json::Value {
         serde_json::from_slice(&self.body).expect("the request body is JSON")
     }
+
+    /// The prompt of a chat request (OpenAI or Anthropic format): the first message's text.
+    pub fn prompt(&self) -> String {
+        self.json()["messages"][0]["content"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    }
+}
+
+impl Background {
+    /// Starts a server answering with what `handler` makes of each request.
+    pub fn start_with(handler: Handler) -> Background {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .expect("a runtime for the server");
+        let server = runtime.block_on(Server::start_with(handler));
+        Background {
+            server,
+            _runtime: runtime,
+        }
+    }
+}
+
+/// A handler that answers with `script`, in order; requests past its end get a 400.
+pub fn scripted(script: Vec<Answer>) -> Handler {
+    let script = Mutex::new(script.into_iter());
+    Arc::new(move |_, _| {
+        script
+            .lock()
+            .expect("not poisoned")
+            .next()
+            .unwrap_or_else(|| Answer::json(400, r#"{"error":{"message":"unscripted request"}}"#))
+    })
 }
 
 impl Server {
     /// Starts a server answering with `script`, in order; requests past its end get a 400.
     pub async fn start(script: Vec<Answer>) -> Server {
+        Server::start_with(scripted(script)).await
+    }
+
+    /// Starts a server answering with what `handler` makes of each request.
+    pub async fn start_with(handler: Handler) -> Server {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("a free port");
         let addr = listener.local_addr().expect("bound");
         let seen = Arc::new(Mutex::new(Vec::new()));
-        let script = Arc::new(Mutex::new(script.into_iter()));
         let seen2 = seen.clone();
         tokio::spawn(async move {
             while let Ok((socket, _)) = listener.accept().await {
                 let seen = seen2.clone();
-                let script = script.clone();
-                tokio::spawn(async move { serve(socket, seen, script).await });
+                let handler = handler.clone();
+                tokio::spawn(async move { serve(socket, seen, handler).await });
             }
         });
         Server {
@@ -93,20 +152,25 @@ impl Server {
     }
 }
 
-async fn serve(
-    mut socket: TcpStream,
-    seen: Arc<Mutex<Vec<Seen>>>,
-    script: Arc<Mutex<std::vec::IntoIter<Answer>>>,
-) {
+async fn serve(mut socket: TcpStream, seen: Arc<Mutex<Vec<Seen>>>, handler: Handler) {
     let Some(request) = read_request(&mut socket).await else {
         return;
     };
-    seen.lock().expect("not poisoned").push(request);
-    let answer = script
-        .lock()
-        .expect("not poisoned")
-        .next()
-        .unwrap_or_else(|| Answer::json(400, r#"{"error":{"message":"unscripted request"}}"#));
+    let answer = {
+        let mut seen = seen.lock().expect("not poisoned");
+        let answer = handler(&request, seen.len());
+        seen.push(request);
+        answer
+    };
+    write_answer(&mut socket, answer).await;
+    let _ = socket.shutdown().await;
+}
+
+async fn write_answer(socket: &mut TcpStream, mut answer: Answer) {
+    while let Answer::Delayed(delay, inner) = answer {
+        tokio::time::sleep(delay).await;
+        answer = *inner;
+    }
     match answer {
         Answer::Full {
             status,
@@ -136,9 +200,8 @@ async fn serve(
         Answer::Hang => {
             std::future::pending::<()>().await;
         }
-        Answer::Close => {}
+        Answer::Close | Answer::Delayed(..) => {}
     }
-    let _ = socket.shutdown().await;
 }
 
 /// Reads one request: the head up to the blank line, then `content-length` bytes of body.

@@ -1,0 +1,838 @@
+//! `ghost build` end to end: the real binary in temporary projects, against a scripted
+//! HTTP server on 127.0.0.1 (OpenAI and Anthropic wire formats, streamed and whole) and a
+//! command-provider script, with small specs so that cargo builds fast.
+//!
+//! Every generated crate shares one cargo target folder (`GHOST_TARGET_DIR`), so proptest
+//! and insta compile once for the suite; each project has its own crate name so that the
+//! tests do not rebuild each other's code. Cargo runs offline.
+
+use crate::support::server::{Answer, Background, Handler, Seen};
+use crate::support::shared_target_dir;
+use crate::support::wire::{self, Stop};
+use ghost::plan::{Lock, LockEntry};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::time::Duration;
+
+const KEY_VAR: &str = "GHOST_E2E_KEY";
+const KEY: &str = "sk-test-SECRET-123";
+
+/// Most tests share the machine; the time-limit test takes it alone, so that its short
+/// limit is not spent waiting for other tests' cargo runs on the shared target folder.
+static MACHINE: RwLock<()> = RwLock::new(());
+
+fn shared() -> RwLockReadGuard<'static, ()> {
+    MACHINE.read().unwrap_or_else(|e| e.into_inner())
+}
+
+fn alone() -> RwLockWriteGuard<'static, ()> {
+    MACHINE.write().unwrap_or_else(|e| e.into_inner())
+}
+
+// ---------------------------------------------------------------------------------------
+// Specs and implementations
+
+const DOUBLE: (&str, &str) = (
+    "math/double.ghost",
+    r#"module math.double {
+  "Doubling integers."
+
+  fn double(n: int) -> int {
+    "Twice n."
+    example double(2) == 4
+    example double(-3) == -6
+  }
+}
+"#,
+);
+
+const DOUBLE_RIGHT: &str = "pub fn double(n: i64) -> i64 {\n    n * 2\n}\n";
+/// Passes `double(2) == 4`, fails `double(-3) == -6`.
+const DOUBLE_WRONG: &str = "pub fn double(n: i64) -> i64 {\n    n + 2\n}\n";
+const DOUBLE_LOOPING: &str = "pub fn double(n: i64) -> i64 {\n    let _ = n;\n    loop {\n        std::thread::sleep(std::time::Duration::from_millis(20));\n    }\n}\n";
+
+/// `math.double` with a float signature: its dependents' code stops compiling.
+const DOUBLE_FLOAT: (&str, &str) = (
+    "math/double.ghost",
+    r#"module math.double {
+  "Doubling numbers."
+
+  fn double(x: float) -> float {
+    "Twice x."
+    example double(1.5) == 3.0
+  }
+}
+"#,
+);
+const DOUBLE_FLOAT_RIGHT: &str = "pub fn double(x: f64) -> f64 {\n    x * 2.0\n}\n";
+
+const QUAD: (&str, &str) = (
+    "math/quad.ghost",
+    r#"module math.quad {
+  "Four times."
+  use math.double
+
+  fn quad(n: int) -> int {
+    "Four times n, by doubling twice."
+    example quad(3) == 12
+  }
+}
+"#,
+);
+const QUAD_RIGHT: &str =
+    "use crate::math::double::double;\n\npub fn quad(n: i64) -> i64 {\n    double(double(n))\n}\n";
+const QUAD_FLOAT_RIGHT: &str = "use crate::math::double::double;\n\npub fn quad(n: i64) -> i64 {\n    double(double(n as f64)) as i64\n}\n";
+
+const SHOUT: (&str, &str) = (
+    "text/shout.ghost",
+    r#"module text.shout {
+  "Loud text."
+
+  fn shout(s: str) -> str {
+    "s in ASCII upper case, with one '!' appended."
+    example shout("hi") == "HI!"
+  }
+}
+"#,
+);
+const SHOUT_RIGHT: &str =
+    "pub fn shout(s: &str) -> String {\n    format!(\"{}!\", s.to_ascii_uppercase())\n}\n";
+
+// ---------------------------------------------------------------------------------------
+// Scripted agents
+
+/// One scripted answer, made from the request it answers.
+type Step = Box<dyn Fn(&Seen) -> Answer + Send + Sync>;
+
+/// Code in one ```rust block, in the wire format the request asked for.
+fn code(c: &'static str) -> Step {
+    Box::new(move |seen| wire::code(seen, c))
+}
+
+/// A reply cut off by the token limit.
+fn cut() -> Step {
+    Box::new(|seen| {
+        wire::text(
+            seen,
+            "Here it is:\n```rust\npub fn double(n: i64",
+            Stop::Cut,
+        )
+    })
+}
+
+/// A fixed answer (errors, garbage).
+fn raw(answer: Answer) -> Step {
+    Box::new(move |_| answer.clone())
+}
+
+fn unscripted(why: &str) -> Answer {
+    Answer::json(
+        400,
+        &format!(r#"{{"error":{{"message":"unscripted request: {why}"}}}}"#),
+    )
+}
+
+/// Answers every request with the next step, whatever the module.
+fn script(steps: Vec<Step>) -> Handler {
+    let steps = Mutex::new(steps.into_iter());
+    Arc::new(
+        move |seen, _| match steps.lock().expect("not poisoned").next() {
+            Some(step) => step(seen),
+            None => unscripted("past the end of the script"),
+        },
+    )
+}
+
+/// Answers each module's requests from its own steps; the module is found by the prompt's
+/// `# Module `name`` heading, so independent modules may ask in any order.
+fn routed(modules: Vec<(&'static str, Vec<Step>)>) -> Handler {
+    let queues: Mutex<Vec<(&'static str, std::vec::IntoIter<Step>)>> = Mutex::new(
+        modules
+            .into_iter()
+            .map(|(m, s)| (m, s.into_iter()))
+            .collect(),
+    );
+    Arc::new(move |seen, _| {
+        let prompt = seen.prompt();
+        let mut queues = queues.lock().expect("not poisoned");
+        let Some((module, steps)) = queues
+            .iter_mut()
+            .find(|(m, _)| prompt.contains(&format!("# Module `{m}`")))
+        else {
+            return unscripted("no module of the script");
+        };
+        match steps.next() {
+            Some(step) => step(seen),
+            None => unscripted(&format!("no more steps for {module}")),
+        }
+    })
+}
+
+/// The module a prompt is for.
+fn module_of(seen: &Seen) -> String {
+    let prompt = seen.prompt();
+    let start = prompt.find("# Module `").map(|i| i + "# Module `".len());
+    start
+        .and_then(|s| prompt[s..].find('`').map(|e| prompt[s..s + e].to_string()))
+        .unwrap_or_default()
+}
+
+fn openai(server: &Background) -> String {
+    http_agent("openai", server, true)
+}
+
+/// An `[agent]` table for an HTTP provider at `server`; `stream` asks for streamed replies.
+fn http_agent(provider: &str, server: &Background, stream: bool) -> String {
+    format!(
+        "provider = \"{provider}\"\nmodel = \"test-model\"\nbase_url = \"{}\"\napi_key_env = \"{KEY_VAR}\"\nstream = {stream}\n",
+        server.server.base_url
+    )
+}
+
+// ---------------------------------------------------------------------------------------
+// Projects
+
+struct Project {
+    _tmp: tempfile::TempDir,
+    /// The temporary folder: the project and whatever the test keeps beside it.
+    outside: PathBuf,
+    root: PathBuf,
+    name: String,
+}
+
+/// What a run of `ghost` did.
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+impl Run {
+    fn text(&self) -> String {
+        format!("{}\n{}", self.stdout, self.stderr)
+    }
+
+    fn expect(self, code: i32) -> Run {
+        assert_eq!(
+            self.code, code,
+            "ghost exited {} instead of {code}\n--- stdout\n{}\n--- stderr\n{}",
+            self.code, self.stdout, self.stderr
+        );
+        self
+    }
+}
+
+impl Project {
+    /// A project named `name` (also its crate's name) with `agent` as its `[agent]` table.
+    fn new(name: &str, agent: &str, specs: &[(&str, &str)]) -> Project {
+        let tmp = tempfile::tempdir().expect("temp dir");
+        let outside = tmp.path().to_path_buf();
+        let root = outside.join("project");
+        std::fs::create_dir_all(root.join("specs")).expect("mkdir specs");
+        let p = Project {
+            _tmp: tmp,
+            outside,
+            root,
+            name: name.to_string(),
+        };
+        p.configure(agent, "");
+        for (path, text) in specs {
+            p.spec(path, text);
+        }
+        p
+    }
+
+    /// Rewrites ghost.toml with `agent` as `[agent]` and `build` as `[build]`.
+    fn configure(&self, agent: &str, build: &str) {
+        let text = format!(
+            "[project]\nname = \"{}\"\n\n[agent]\n{agent}\n[build]\n{build}\n",
+            self.name
+        );
+        self.write("ghost.toml", &text);
+    }
+
+    fn spec(&self, path: &str, text: &str) {
+        self.write(&format!("specs/{path}"), text);
+    }
+
+    fn write(&self, rel: &str, text: &str) {
+        let path = self.root.join(rel);
+        std::fs::create_dir_all(path.parent().expect("a file in a folder")).expect("mkdir");
+        std::fs::write(&path, text).unwrap_or_else(|e| panic!("write {}: {e}", path.display()));
+    }
+
+    fn bytes(&self, rel: &str) -> Vec<u8> {
+        let path = self.root.join(rel);
+        std::fs::read(&path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()))
+    }
+
+    fn read(&self, rel: &str) -> String {
+        String::from_utf8(self.bytes(rel)).expect("UTF-8")
+    }
+
+    /// The `imp.rs` of module `a.b`.
+    fn imp(&self, module: &str) -> String {
+        self.read(&imp_rel(module))
+    }
+
+    fn lock(&self) -> Lock {
+        Lock::parse(Path::new("ghost.lock"), &self.read("ghost.lock")).expect("a valid lock")
+    }
+
+    fn entry(&self, module: &str) -> LockEntry {
+        self.lock()
+            .get(module)
+            .cloned()
+            .unwrap_or_else(|| panic!("no lock entry for {module}:\n{}", self.read("ghost.lock")))
+    }
+
+    /// Runs `ghost ARGS` in the project.
+    fn ghost(&self, args: &[&str]) -> Run {
+        let out = assert_cmd::Command::cargo_bin("ghost")
+            .expect("the ghost binary")
+            .args(args)
+            .current_dir(&self.root)
+            .env(KEY_VAR, KEY)
+            .env("GHOST_TARGET_DIR", shared_target_dir())
+            .env("CARGO_NET_OFFLINE", "true")
+            .env("NO_COLOR", "1")
+            .env_remove("GHOST_PROVIDER")
+            .env_remove("GHOST_MODEL")
+            .env_remove("GHOST_BASE_URL")
+            .env_remove("OPENAI_API_KEY")
+            .env_remove("ANTHROPIC_API_KEY")
+            .timeout(Duration::from_secs(600))
+            .output()
+            .expect("ghost runs");
+        let run = Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        };
+        assert!(
+            !run.text().contains(KEY),
+            "ghost printed the API key:\n{}",
+            run.text()
+        );
+        run
+    }
+
+    /// No file ghost wrote (the whole project, `.ghost/` and `generated/` included) holds
+    /// the API key.
+    fn assert_no_key(&self) {
+        let mut files = 0;
+        for entry in walkdir::WalkDir::new(&self.root) {
+            let entry = entry.expect("walk the project");
+            if !entry.file_type().is_file() {
+                continue;
+            }
+            files += 1;
+            let bytes = std::fs::read(entry.path()).expect("read a project file");
+            assert!(
+                !bytes.windows(KEY.len()).any(|w| w == KEY.as_bytes()),
+                "the API key is in {}",
+                entry.path().display()
+            );
+        }
+        assert!(files > 3, "the walk saw the files ghost wrote");
+    }
+
+    /// Everything the run logs (`.ghost/runs/*.jsonl`) hold.
+    fn run_log(&self) -> String {
+        let mut out = String::new();
+        let dir = self.root.join(".ghost/runs");
+        for entry in std::fs::read_dir(&dir)
+            .unwrap_or_else(|e| panic!("read {}: {e}", dir.display()))
+            .flatten()
+        {
+            out.push_str(&std::fs::read_to_string(entry.path()).unwrap_or_default());
+        }
+        out
+    }
+}
+
+fn imp_rel(module: &str) -> String {
+    format!("generated/src/{}/imp.rs", module.replace('.', "/"))
+}
+
+// ---------------------------------------------------------------------------------------
+// The build loop
+
+/// A wrong answer, then the right one: the second prompt is a repair carrying the failing
+/// example and the last attempt's code. Rebuilding an unchanged project asks nothing, and
+/// the key is sent to the server but written nowhere.
+#[test]
+fn wrong_then_right_is_repaired_and_an_unchanged_rebuild_asks_nothing() {
+    let _machine = shared();
+    let server = Background::start_with(script(vec![code(DOUBLE_WRONG), code(DOUBLE_RIGHT)]));
+    let p = Project::new("e2e_repair", &openai(&server), &[DOUBLE]);
+    p.ghost(&["build"]).expect(0);
+
+    let seen = server.server.seen();
+    assert_eq!(seen.len(), 2, "one wrong attempt, one repair");
+    let (first, repair) = (seen[0].prompt(), seen[1].prompt());
+    assert!(first.contains("# Module `math.double`"), "{first}");
+    assert!(!first.contains("does not hold"), "{first}");
+    assert!(
+        repair.contains("`example double(-3) == -6` does not hold"),
+        "the repair carries the failing example:\n{repair}"
+    );
+    assert!(repair.contains("n + 2"), "and the last attempt:\n{repair}");
+    assert_eq!(seen[0].json()["stream"], true);
+    let bearer = format!("Bearer {KEY}");
+    assert_eq!(seen[0].header("authorization"), Some(bearer.as_str()));
+
+    assert_eq!(p.imp("math.double"), DOUBLE_RIGHT);
+    let entry = p.entry("math.double");
+    assert_eq!(
+        (entry.agent.as_str(), entry.model.as_str()),
+        ("openai", "test-model")
+    );
+    assert_eq!(entry.attempts, 2);
+    assert!(entry.tokens_in > 0 && entry.tokens_out > 0, "{entry:?}");
+
+    let lock = p.bytes("ghost.lock");
+    for _ in 0..2 {
+        p.ghost(&["build"]).expect(0);
+        assert_eq!(
+            server.server.seen().len(),
+            2,
+            "an unchanged rebuild asks nothing"
+        );
+    }
+    assert_eq!(p.bytes("ghost.lock"), lock);
+    assert_eq!(p.imp("math.double"), DOUBLE_RIGHT);
+    p.assert_no_key();
+}
+
+/// An example the current code already passes: the module is tested, re-locked, and
+/// no agent is asked.
+#[test]
+fn an_added_example_the_code_passes_is_relocked_without_a_request() {
+    let _machine = shared();
+    let server = Background::start_with(script(vec![code(DOUBLE_RIGHT)]));
+    let p = Project::new("e2e_relock", &openai(&server), &[DOUBLE]);
+    p.ghost(&["build"]).expect(0);
+    assert_eq!(server.server.seen().len(), 1);
+    let before = p.entry("math.double");
+
+    p.spec(
+        DOUBLE.0,
+        &DOUBLE.1.replace(
+            "    example double(2) == 4\n",
+            "    example double(2) == 4\n    example double(0) == 0\n",
+        ),
+    );
+    p.ghost(&["build"]).expect(0);
+    assert_eq!(server.server.seen().len(), 1, "a re-lock asks nothing");
+    assert_eq!(p.imp("math.double"), DOUBLE_RIGHT);
+    let after = p.entry("math.double");
+    assert_ne!(after.spec, before.spec, "locked against the new spec");
+    assert_eq!(after.implementation, before.implementation);
+    assert_eq!(
+        (after.attempts, after.tokens_in),
+        (before.attempts, before.tokens_in),
+        "a re-lock keeps what the code first cost"
+    );
+
+    p.ghost(&["build", "--locked"]).expect(0);
+    assert_eq!(server.server.seen().len(), 1);
+}
+
+/// A changed doc string regenerates that module alone: one request, for it; the other
+/// module's code and lock entry stay as they were.
+#[test]
+fn a_doc_change_regenerates_that_module_alone() {
+    let _machine = shared();
+    let server = Background::start_with(routed(vec![
+        ("math.double", vec![code(DOUBLE_RIGHT), code(DOUBLE_RIGHT)]),
+        ("text.shout", vec![code(SHOUT_RIGHT)]),
+    ]));
+    let p = Project::new("e2e_docs", &openai(&server), &[DOUBLE, SHOUT]);
+    let run = p.ghost(&["build"]).expect(0);
+    let modules: Vec<String> = server.server.seen().iter().map(module_of).collect();
+    assert_eq!(modules.len(), 2, "one request each:\n{}", run.text());
+    let shout_imp = p.bytes(&imp_rel("text.shout"));
+    let shout_entry = p.entry("text.shout");
+
+    p.spec(
+        DOUBLE.0,
+        &DOUBLE
+            .1
+            .replace("\"Twice n.\"", "\"Two times n, for every n.\""),
+    );
+    p.ghost(&["build"]).expect(0);
+    let seen = server.server.seen();
+    assert_eq!(seen.len(), 3, "one request for the changed module");
+    assert_eq!(module_of(&seen[2]), "math.double");
+    assert!(seen[2].prompt().contains("Two times n, for every n."));
+    assert_eq!(p.bytes(&imp_rel("text.shout")), shout_imp);
+    assert_eq!(p.entry("text.shout"), shout_entry);
+}
+
+/// A dependency's signature changes: the dependency is regenerated (its prose changed),
+/// and its dependent, whose code no longer compiles against it, is repaired with the
+/// compiler's errors.
+#[test]
+fn a_signature_change_regenerates_the_dependents_it_breaks() {
+    let _machine = shared();
+    let server = Background::start_with(routed(vec![
+        (
+            "math.double",
+            vec![code(DOUBLE_RIGHT), code(DOUBLE_FLOAT_RIGHT)],
+        ),
+        ("math.quad", vec![code(QUAD_RIGHT), code(QUAD_FLOAT_RIGHT)]),
+    ]));
+    let p = Project::new("e2e_signature", &openai(&server), &[DOUBLE, QUAD]);
+    p.ghost(&["build"]).expect(0);
+    assert_eq!(server.server.seen().len(), 2);
+    let quad_before = p.entry("math.quad");
+
+    p.spec(DOUBLE_FLOAT.0, DOUBLE_FLOAT.1);
+    p.ghost(&["build"]).expect(0);
+    let seen = server.server.seen();
+    let modules: Vec<String> = seen.iter().map(module_of).collect();
+    assert_eq!(
+        modules,
+        ["math.double", "math.quad", "math.double", "math.quad"],
+        "dependencies first"
+    );
+    let quad = seen[3].prompt();
+    assert!(
+        quad.contains("fn double(x: f64) -> f64"),
+        "the new interface:\n{quad}"
+    );
+    assert!(
+        quad.contains("# Repair"),
+        "the old code is tested first:\n{quad}"
+    );
+    assert!(
+        quad.contains("mismatched types"),
+        "with the compiler's errors:\n{quad}"
+    );
+    assert_eq!(p.imp("math.double"), DOUBLE_FLOAT_RIGHT);
+    assert_eq!(p.imp("math.quad"), QUAD_FLOAT_RIGHT);
+    assert_ne!(p.entry("math.quad").deps, quad_before.deps);
+}
+
+// ---------------------------------------------------------------------------------------
+// Server faults
+
+/// 500, then 429 with `Retry-After: 0` (both retried by the provider within one attempt),
+/// then a reply cut off by the token limit (a failed attempt, its reason fed back), then
+/// the code. OpenAI wire format, whole replies.
+#[test]
+fn server_errors_are_retried_and_a_cut_off_reply_is_a_failed_attempt() {
+    let _machine = shared();
+    let server = Background::start_with(script(vec![
+        raw(Answer::json(500, r#"{"error":{"message":"boom"}}"#)),
+        raw(Answer::json(429, r#"{"error":{"message":"slow down"}}"#)
+            .with_header("retry-after", "0")),
+        cut(),
+        code(DOUBLE_RIGHT),
+    ]));
+    let agent = http_agent("openai", &server, false);
+    let p = Project::new("e2e_faults", &agent, &[DOUBLE]);
+    p.ghost(&["build"]).expect(0);
+    let seen = server.server.seen();
+    assert_eq!(seen.len(), 4);
+    assert!(
+        seen.iter().all(|s| s.json().get("stream").is_none()),
+        "whole replies"
+    );
+    assert_eq!(seen[0].body, seen[2].body, "a retry sends the same request");
+    let repair = seen[3].prompt();
+    assert!(
+        repair.contains("cut off"),
+        "the reason is fed back:\n{repair}"
+    );
+    assert_eq!(
+        p.entry("math.double").attempts,
+        2,
+        "retries are not attempts; the cut-off reply is"
+    );
+    p.assert_no_key();
+}
+
+/// The same faults in the Anthropic format, streamed.
+#[test]
+fn anthropic_streamed_faults_then_code() {
+    let _machine = shared();
+    let server = Background::start_with(script(vec![
+        raw(Answer::json(
+            500,
+            r#"{"type":"error","error":{"type":"api_error","message":"boom"}}"#,
+        )),
+        cut(),
+        code(DOUBLE_RIGHT),
+    ]));
+    let p = Project::new(
+        "e2e_anthropic",
+        &http_agent("anthropic", &server, true),
+        &[DOUBLE],
+    );
+    p.ghost(&["build"]).expect(0);
+    let seen = server.server.seen();
+    assert_eq!(seen.len(), 3);
+    assert!(seen.iter().all(|s| s.path == "/v1/messages"));
+    assert_eq!(seen[0].json()["stream"], true);
+    assert_eq!(seen[0].header("x-api-key"), Some(KEY));
+    assert!(seen[2].prompt().contains("cut off"));
+    assert_eq!(p.entry("math.double").attempts, 2);
+    p.assert_no_key();
+}
+
+/// A reply that is not JSON at all is a failed attempt, not the end of the build: it is
+/// logged, and the same prompt is asked again (there is nothing to tell the model).
+#[test]
+fn garbage_json_is_a_failed_attempt() {
+    let _machine = shared();
+    let server = Background::start_with(script(vec![
+        raw(Answer::json(200, "<html>not json {{")),
+        code(DOUBLE_RIGHT),
+    ]));
+    // Whole replies: a streamed one without events is a dropped connection, retried.
+    let agent = http_agent("openai", &server, false);
+    let p = Project::new("e2e_garbage", &agent, &[DOUBLE]);
+    p.ghost(&["build"]).expect(0);
+    let seen = server.server.seen();
+    assert_eq!(seen.len(), 2);
+    assert_eq!(seen[0].prompt(), seen[1].prompt());
+    assert_eq!(p.entry("math.double").attempts, 2);
+    let log = p.run_log();
+    assert!(
+        log.contains("unexpected answer"),
+        "the run log says why:\n{log}"
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// Time limits, misbehaving agents, exhausted attempts
+
+/// An implementation that never returns: the test time limit (`[build] test_timeout`)
+/// stops it, and the repair prompt says so.
+#[test]
+fn a_hanging_implementation_hits_the_time_limit_and_is_repaired() {
+    let _machine = alone();
+    let server = Background::start_with(script(vec![
+        code(DOUBLE_RIGHT),
+        code(DOUBLE_LOOPING),
+        code(DOUBLE_RIGHT),
+        // In case a slow machine spends the limit on compiling the right code.
+        code(DOUBLE_RIGHT),
+        code(DOUBLE_RIGHT),
+    ]));
+    let p = Project::new("e2e_hang", &openai(&server), &[DOUBLE]);
+    // A first build with the default limit compiles everything the later ones reuse.
+    p.ghost(&["build"]).expect(0);
+
+    p.configure(&openai(&server), "test_timeout = 15");
+    p.spec(
+        DOUBLE.0,
+        &DOUBLE
+            .1
+            .replace("\"Twice n.\"", "\"Twice n, returned at once.\""),
+    );
+    p.ghost(&["build"]).expect(0);
+    let seen = server.server.seen();
+    assert!(seen.len() >= 3, "{}", seen.len());
+    let repair = seen[2].prompt();
+    assert!(
+        repair.contains("did not finish within the time limit"),
+        "the repair names the hang:\n{repair}"
+    );
+    assert_eq!(p.imp("math.double"), DOUBLE_RIGHT);
+}
+
+/// A command-provider agent that writes outside its file is refused: reported when it was
+/// the last attempt, fed back and logged otherwise; nothing it wrote outside reaches the
+/// project.
+#[test]
+fn a_command_agent_writing_outside_its_file_is_refused() {
+    let _machine = shared();
+    let p = Project::new("e2e_command", "", &[DOUBLE]);
+    let state = p.outside.join("agent-state");
+    std::fs::create_dir_all(&state).expect("mkdir");
+    let agent = p.outside.join("agent.sh");
+    let body = format!(
+        "#!/bin/sh\n\
+         # The first two runs also write stray.txt; every run writes the module's file.\n\
+         n=$(ls '{state}' | wc -l)\n\
+         n=$((n + 1))\n\
+         cat > '{state}/prompt-'$n.txt\n\
+         if [ $n -le 2 ]; then echo oops > stray.txt; fi\n\
+         cat > \"$GHOST_IMPL_PATH\" <<'EOF'\n{DOUBLE_RIGHT}EOF\n",
+        state = state.display()
+    );
+    std::fs::write(&agent, body).expect("write the agent");
+    make_executable(&agent);
+    p.configure(
+        &format!(
+            "provider = \"command\"\ncommand = \"{}\"\n",
+            agent.display()
+        ),
+        "",
+    );
+
+    // With one attempt, the refusal is the module's failure, reported by the build.
+    let run = p.ghost(&["build", "--max-attempts", "1"]).expect(3);
+    assert!(
+        run.text().contains("wrote outside") && run.text().contains("stray.txt"),
+        "the build reports the refusal:\n{}",
+        run.text()
+    );
+    assert!(!p.root.join("ghost.lock").exists() || p.lock().get("math.double").is_none());
+
+    // With more, it is fed back and the next run, which keeps to its file, is accepted.
+    p.ghost(&["build"]).expect(0);
+    let third = std::fs::read_to_string(state.join("prompt-3.txt")).expect("a third run");
+    assert!(
+        third.contains("wrote outside"),
+        "the refusal is fed back:\n{third}"
+    );
+    assert!(third.contains("stray.txt"), "naming the file:\n{third}");
+    assert!(!state.join("prompt-4.txt").exists());
+    assert!(
+        p.run_log().contains("stray.txt"),
+        "and logged:\n{}",
+        p.run_log()
+    );
+    assert!(!p.root.join("generated/stray.txt").exists());
+    assert!(!p.root.join("stray.txt").exists());
+    assert_eq!(p.imp("math.double"), DOUBLE_RIGHT);
+    assert_eq!(p.entry("math.double").agent, "command");
+}
+
+/// An agent program that runs cargo in its workspace (as coding agents do) leaves a
+/// `Cargo.lock` behind: cargo's output, like `target/`, not a file written outside
+/// `imp.rs`. The attempt is accepted.
+#[test]
+fn a_command_agent_may_run_cargo_in_its_workspace() {
+    let _machine = shared();
+    let p = Project::new("e2e_command_cargo", "", &[DOUBLE]);
+    let runs = p.outside.join("runs");
+    let agent = p.outside.join("agent.sh");
+    let body = format!(
+        "#!/bin/sh\n\
+         echo run >> '{runs}'\n\
+         cat > /dev/null\n\
+         cat > \"$GHOST_IMPL_PATH\" <<'EOF'\n{DOUBLE_RIGHT}EOF\n\
+         \"${{CARGO:-cargo}}\" generate-lockfile --offline\n",
+        runs = runs.display()
+    );
+    std::fs::write(&agent, body).expect("write the agent");
+    make_executable(&agent);
+    p.configure(
+        &format!(
+            "provider = \"command\"\ncommand = \"{}\"\n",
+            agent.display()
+        ),
+        "",
+    );
+    p.ghost(&["build"]).expect(0);
+    let runs = std::fs::read_to_string(&runs).expect("the agent ran");
+    assert_eq!(runs.lines().count(), 1, "accepted at the first run");
+    assert_eq!(p.imp("math.double"), DOUBLE_RIGHT);
+}
+
+#[cfg(unix)]
+fn make_executable(path: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+}
+
+/// Every attempt wrong: exit 3, and the last good `imp.rs` and the whole lock stay
+/// byte for byte as they were.
+#[test]
+fn exhausted_attempts_exit_3_and_keep_the_last_good_code() {
+    let _machine = shared();
+    let server = Background::start_with(script(vec![
+        code(DOUBLE_RIGHT),
+        code(DOUBLE_WRONG),
+        code(DOUBLE_WRONG),
+    ]));
+    let agent = http_agent("anthropic", &server, false);
+    let p = Project::new("e2e_exhausted", &agent, &[DOUBLE]);
+    p.ghost(&["build"]).expect(0);
+    let imp = p.bytes(&imp_rel("math.double"));
+    let lock = p.bytes("ghost.lock");
+
+    p.spec(
+        DOUBLE.0,
+        &DOUBLE
+            .1
+            .replace("\"Twice n.\"", "\"Twice n, without overflow checks.\""),
+    );
+    let run = p.ghost(&["build", "--max-attempts", "2"]).expect(3);
+    assert!(run.text().contains("math.double"), "{}", run.text());
+    let seen = server.server.seen();
+    assert_eq!(seen.len(), 3);
+    assert!(seen
+        .iter()
+        .all(|s| s.path == "/v1/messages" && s.json().get("stream").is_none()));
+    assert_eq!(p.bytes(&imp_rel("math.double")), imp);
+    assert_eq!(p.bytes("ghost.lock"), lock);
+}
+
+/// The server refuses the key: no module can succeed, so the build stops at once with
+/// exit 3, naming the variable to check (and never printing the key).
+#[test]
+fn a_refused_key_stops_the_build_with_exit_3() {
+    let _machine = shared();
+    let server = Background::start_with(script(vec![raw(Answer::json(
+        401,
+        r#"{"error":{"message":"invalid api key"}}"#,
+    ))]));
+    let agent = format!("{}concurrency = 1\n", openai(&server));
+    let p = Project::new("e2e_refused", &agent, &[DOUBLE, SHOUT]);
+    let run = p.ghost(&["build"]).expect(3);
+    assert!(run.text().contains(KEY_VAR), "{}", run.text());
+    assert_eq!(
+        server.server.seen().len(),
+        1,
+        "the other module is not asked"
+    );
+    assert!(!p.root.join("ghost.lock").exists());
+    p.assert_no_key();
+}
+
+/// `max_tokens_per_build` spent after one wrong attempt: no further request, exit 3.
+#[test]
+fn a_spent_token_budget_stops_asking_with_exit_3() {
+    let _machine = shared();
+    let server = Background::start_with(script(vec![code(DOUBLE_WRONG), code(DOUBLE_RIGHT)]));
+    // Every scripted reply costs 120 tokens.
+    let agent = format!("{}max_tokens_per_build = 100\n", openai(&server));
+    let p = Project::new("e2e_budget", &agent, &[DOUBLE]);
+    let run = p.ghost(&["build"]).expect(3);
+    assert!(run.text().contains("token budget"), "{}", run.text());
+    assert_eq!(server.server.seen().len(), 1);
+}
+
+/// `--locked` on a fresh project passes and runs the tests; after a spec edit it fails
+/// naming the module, and never asks the agent.
+#[test]
+fn locked_runs_the_tests_and_names_what_is_not_fresh() {
+    let _machine = shared();
+    let server = Background::start_with(script(vec![code(DOUBLE_RIGHT)]));
+    let p = Project::new("e2e_locked", &openai(&server), &[DOUBLE]);
+    p.ghost(&["build"]).expect(0);
+
+    let run = p.ghost(&["build", "--locked"]).expect(0);
+    assert!(
+        run.text().contains("2 passed"),
+        "the tests ran:\n{}",
+        run.text()
+    );
+
+    p.spec(
+        DOUBLE.0,
+        &DOUBLE.1.replace(
+            "    example double(2) == 4\n",
+            "    example double(2) == 4\n    example double(10) == 20\n",
+        ),
+    );
+    let run = p.ghost(&["build", "--locked"]).expect(1);
+    assert!(run.text().contains("math.double"), "{}", run.text());
+    assert_eq!(server.server.seen().len(), 1, "--locked never asks");
+}

@@ -1,0 +1,96 @@
+//! The NFRs only a build can check bite: `nfr lint` (clippy on the module's own files)
+//! and `nfr perf` (a release-mode timing). Each gets a wrong implementation first (not
+//! accepted, with a message naming the NFR) and then a right one (accepted).
+
+use assert_cmd::Command;
+use std::path::Path;
+
+const LINT_SPEC: &str = r#"module q.lint {
+  fn next(x: int) -> int {
+    example next(1) == 2
+  }
+  nfr lint
+}
+"#;
+
+const PERF_SPEC: &str = r#"module q.perf {
+  fn echo(n: int) -> int {
+    example echo(3) == 3
+  }
+  nfr perf echo(1000) < 5ms
+}
+"#;
+
+/// `needless_return`: clippy warns, so `nfr lint` must refuse it.
+const LINT_WRONG: &str = "use super::*;\n\npub fn next(x: i64) -> i64 {\n    return x + 1;\n}\n";
+const LINT_RIGHT: &str = "use super::*;\n\npub fn next(x: i64) -> i64 {\n    x + 1\n}\n";
+/// Right answer, far over the 5 ms budget.
+const PERF_WRONG: &str =
+    "use super::*;\n\npub fn echo(n: i64) -> i64 {\n    std::thread::sleep(std::time::Duration::from_millis(30));\n    n\n}\n";
+const PERF_RIGHT: &str = "use super::*;\n\npub fn echo(n: i64) -> i64 {\n    n\n}\n";
+
+fn ghost(dir: &Path, args: &[&str]) -> (Option<i32>, String) {
+    let out = Command::cargo_bin("ghost")
+        .expect("the ghost binary is built")
+        .current_dir(dir)
+        .env(
+            "GHOST_TARGET_DIR",
+            std::env::temp_dir().join("ghost-tests-target"),
+        )
+        .args(args)
+        .output()
+        .expect("ghost runs");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.code(), text)
+}
+
+fn write(dir: &Path, path: &str, text: &str) {
+    let p = dir.join(path);
+    std::fs::create_dir_all(p.parent().expect("a parent")).expect("mkdir");
+    std::fs::write(p, text).expect("write");
+}
+
+#[test]
+fn lint_and_perf_refuse_the_wrong_implementation_and_accept_the_right_one() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let dir = tmp.path();
+    write(dir, "ghost.toml", "[project]\nname = \"nfr-demo\"\n");
+    write(dir, "specs/q/lint.ghost", LINT_SPEC);
+    write(dir, "specs/q/perf.ghost", PERF_SPEC);
+    write(dir, "generated/src/q/lint/imp.rs", LINT_WRONG);
+    write(dir, "generated/src/q/perf/imp.rs", PERF_WRONG);
+
+    let (code, out) = ghost(dir, &["build", "--provider", "manual"]);
+    assert_eq!(code, Some(1), "{out}");
+    let lint_prompt =
+        std::fs::read_to_string(dir.join(".ghost/prompts/q.lint.md")).expect("a repair prompt");
+    assert!(
+        lint_prompt.contains("`nfr lint` is broken") && lint_prompt.contains("needless_return"),
+        "{lint_prompt}"
+    );
+    let perf_prompt =
+        std::fs::read_to_string(dir.join(".ghost/prompts/q.perf.md")).expect("a repair prompt");
+    assert!(
+        perf_prompt.contains("`nfr perf echo(1000) < 5ms` is broken"),
+        "{perf_prompt}"
+    );
+    assert!(!dir.join("ghost.lock").exists(), "nothing is locked");
+
+    write(dir, "generated/src/q/lint/imp.rs", LINT_RIGHT);
+    write(dir, "generated/src/q/perf/imp.rs", PERF_RIGHT);
+    let (code, out) = ghost(dir, &["build", "--provider", "manual"]);
+    assert_eq!(code, Some(0), "{out}");
+    let lock = std::fs::read_to_string(dir.join("ghost.lock")).expect("the lock");
+    assert!(
+        lock.contains("\"q.lint\"") && lock.contains("\"q.perf\""),
+        "{lock}"
+    );
+    assert!(
+        out.contains("1 checked, 0 asked"),
+        "the report says which NFRs were checked: {out}"
+    );
+}
