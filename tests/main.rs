@@ -13,3 +13,4 @@ mod prompts;
 mod readme;
 mod rust_target;
 mod support;
+mod watch;

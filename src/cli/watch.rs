@@ -1,13 +1,35 @@
-//! `ghost watch [--build]`: re-run `check` on every save. Not implemented yet.
+//! `ghost watch [--build]`: check once, then again after every save of a spec or of
+//! ghost.toml, until Ctrl-C.
+//!
+//! Each run prints `ghost: checking` before and `ghost: checked N modules: M errors` after
+//! (stderr), with the diagnostics in between exactly as `ghost check` prints them, so an
+//! editor's background problem matcher (docs/editors.md) knows when a run begins and ends.
+//! With `--build`, a clean check is followed by what `ghost build` does (`ghost: building`,
+//! the build's own output, `ghost: built; watching for changes`).
+//! A run that cannot check (an invalid ghost.toml, a missing specs folder) prints its error
+//! and `ghost: watching ...` instead; nothing but Ctrl-C ends the command.
 
+mod folders;
+
+use super::build::BuildArgs;
+use super::check::check_project;
 use super::{CommandError, Exit, Output};
+use crate::config;
+use crate::project::{display_path, Project};
+use folders::{Change, Folders, Wanted};
+use std::path::Path;
 
 pub const HELP: &str = "\
 Watches the specs folder and re-runs `ghost check` on every save; with --build, also
 `ghost build`. Stop it with Ctrl-C.
 
+Every run is framed by two lines on stderr, `ghost: checking` before and
+`ghost: checked ...` (or `ghost: watching ...` when the project cannot be read) after, for
+editors' background problem matchers; diagnostics are printed as `ghost check` prints them.
+
 Examples:
   ghost watch
+  ghost watch --message-format short
   ghost watch --build";
 
 #[derive(Debug, clap::Args)]
@@ -18,9 +40,98 @@ pub struct WatchArgs {
 }
 
 pub fn run(args: &WatchArgs, out: &Output) -> Result<Exit, CommandError> {
-    let _ = (args, out);
-    Err(CommandError::NotImplemented {
-        command: "watch",
-        instead: "have your editor run `ghost check FILE --message-format short` on save",
-    })
+    let cwd = std::env::current_dir()
+        .and_then(|dir| dir.canonicalize())
+        .map_err(CommandError::CurrentDir)?;
+    // Without a ghost.toml there is nothing to watch; a broken one is watched until fixed.
+    let config_file = config::find(&cwd).map_err(crate::project::ProjectError::from)?;
+    let (sender, events) = std::sync::mpsc::channel();
+    let mut watcher =
+        notify::recommended_watcher(sender).map_err(|e| CommandError::Watch(e.to_string()))?;
+    let mut folders = Folders::default();
+    let mut change = Change::Rewatch;
+    let mut first = true;
+    loop {
+        let project = Project::discover(&cwd);
+        let wanted = wanted(&config_file, project.as_ref().ok());
+        for (dir, e) in folders.update(&mut watcher, wanted, change == Change::Rewatch) {
+            out.error(&format!(
+                "cannot watch `{}`: {e}\nhelp: check the folder's permissions; on Linux, raise fs.inotify.max_user_watches",
+                display_path(&cwd, &dir).display()
+            ));
+        }
+        out.status("ghost: checking");
+        let checked = project
+            .map_err(CommandError::from)
+            .and_then(|project| check_project(&project, &[], out));
+        match checked {
+            Ok(run) => {
+                out.status(&format!("ghost: {}", run.summary));
+                if args.build && !run.failed() {
+                    drop(run);
+                    build(out);
+                }
+            }
+            Err(e) => {
+                out.error(&e.to_string());
+                out.status(&format!(
+                    "ghost: watching `{}` and the specs for a fix",
+                    display_path(&cwd, &config_file).display()
+                ));
+            }
+        }
+        if first {
+            out.status("ghost: watching for changes to the specs and ghost.toml; Ctrl-C stops");
+            first = false;
+        }
+        change = folders
+            .wait(&events)
+            .map_err(|e| CommandError::Watch(e.to_string()))?;
+    }
+}
+
+/// Runs what `ghost build` runs, with the agent of ghost.toml and the environment. Its
+/// failures (no agent configured, the agent failing, a module's attempts running out) are
+/// printed and the watch goes on.
+fn build(out: &Output) {
+    out.status("ghost: building");
+    let args = BuildArgs {
+        targets: Vec::new(),
+        locked: false,
+        force: false,
+        provider: None,
+        model: None,
+        base_url: None,
+        max_attempts: None,
+        concurrency: None,
+    };
+    let outcome = match super::build::run(&args, out) {
+        Ok(Exit::Success) => "built".to_string(),
+        Ok(exit) => format!("build ended with exit code {}", exit.code()),
+        Err(e) => {
+            out.error(&e.to_string());
+            format!("build failed (exit code {})", e.exit().code())
+        }
+    };
+    out.status(&format!("ghost: {outcome}; watching for changes"));
+}
+
+/// The folders to watch for this project (or, while its ghost.toml cannot be read, for its
+/// root alone).
+fn wanted(config_file: &Path, project: Option<&Project>) -> Wanted {
+    let root = config_file
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default();
+    Wanted {
+        config: config_file.to_path_buf(),
+        specs: project.map(|p| p.specs_dir.clone()),
+        ignored: project
+            .map(|p| {
+                let out = p.config.out_dir();
+                vec![out.canonicalize().unwrap_or(out), p.root.join(".ghost")]
+            })
+            .unwrap_or_default(),
+        root: project.map(|p| p.root.clone()).unwrap_or(root),
+    }
 }

@@ -1,0 +1,255 @@
+//! What `ghost watch` watches (the specs folder, recursively, and the project root for
+//! `ghost.toml`), which file-system events count as a change, and the debounce that turns
+//! one save into one change.
+//!
+//! Folders are watched, never single files: editors save by writing a temp file and renaming
+//! it over the spec (vim), or by deleting and recreating it, and a watch on the old file
+//! would die with it. When the specs folder itself is moved, removed or recreated, or
+//! ghost.toml names another one, the watches are set up again before the next check.
+
+use notify::event::{CreateKind, ModifyKind, RemoveKind};
+use notify::{Event, EventKind, RecursiveMode, Watcher};
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{Receiver, RecvTimeoutError};
+use std::time::Duration;
+
+/// How long the files must stay quiet before a burst of events counts as one save.
+pub const DEBOUNCE: Duration = Duration::from_millis(150);
+
+/// The folders to watch, as the project's configuration gives them (canonical paths).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Wanted {
+    /// The folder that holds ghost.toml (watched alone, not recursively).
+    pub root: PathBuf,
+    /// `ghost.toml` itself.
+    pub config: PathBuf,
+    /// The specs folder, when the configuration could be read.
+    pub specs: Option<PathBuf>,
+    /// Folders ghost writes into (`generated/`, `.ghost/`): never a change, even when the
+    /// specs folder holds them.
+    pub ignored: Vec<PathBuf>,
+}
+
+/// What is watched now.
+#[derive(Debug, Default)]
+pub struct Folders {
+    wanted: Option<Wanted>,
+    root: Option<PathBuf>,
+    specs: Option<PathBuf>,
+}
+
+/// What a burst of events asks for, weakest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Change {
+    /// Nothing that matters (an open, a temp file, a write under `generated/`).
+    None,
+    /// A spec or ghost.toml changed: check again.
+    Check,
+    /// A folder moved, appeared or vanished: set the watches up again, then check.
+    Rewatch,
+}
+
+/// The watcher stopped sending events; watching cannot go on.
+#[derive(Debug, thiserror::Error)]
+#[error("the file watcher stopped\nhelp: start `ghost watch` again")]
+pub struct WatcherGone;
+
+impl Folders {
+    /// Sets the watches up for `wanted`: again from scratch when `force` (the specs folder
+    /// was replaced), else only where it differs from what is watched. Returns the folders
+    /// that could not be watched, with why, for the caller to report.
+    pub fn update(
+        &mut self,
+        watcher: &mut dyn Watcher,
+        wanted: Wanted,
+        force: bool,
+    ) -> Vec<(PathBuf, notify::Error)> {
+        let mut failed = Vec::new();
+        let specs = wanted.specs.clone().filter(|dir| dir.is_dir());
+        if force || self.specs != specs {
+            if let Some(old) = self.specs.take() {
+                // The folder may be gone already, taking its watch with it.
+                let _ = watcher.unwatch(&old);
+            }
+            if let Some(dir) = specs {
+                match watcher.watch(&dir, RecursiveMode::Recursive) {
+                    Ok(()) => self.specs = Some(dir),
+                    Err(e) => failed.push((dir, e)),
+                }
+            }
+        }
+        let root = Some(wanted.root.clone());
+        if force || self.root != root {
+            if let Some(old) = self.root.take() {
+                let _ = watcher.unwatch(&old);
+            }
+            match watcher.watch(&wanted.root, RecursiveMode::NonRecursive) {
+                Ok(()) => self.root = root,
+                Err(e) => failed.push((wanted.root.clone(), e)),
+            }
+        }
+        self.wanted = Some(wanted);
+        failed
+    }
+
+    /// Blocks until something that matters changes, then until the files have been quiet
+    /// for [`DEBOUNCE`], and says what the whole burst asks for.
+    pub fn wait(&self, events: &Receiver<notify::Result<Event>>) -> Result<Change, WatcherGone> {
+        let mut change = Change::None;
+        while change == Change::None {
+            let event = events.recv().map_err(|_| WatcherGone)?;
+            change = self.classify(event);
+        }
+        loop {
+            match events.recv_timeout(DEBOUNCE) {
+                Ok(event) => change = change.max(self.classify(event)),
+                Err(RecvTimeoutError::Timeout) => return Ok(change),
+                Err(RecvTimeoutError::Disconnected) => return Err(WatcherGone),
+            }
+        }
+    }
+
+    /// What one event asks for.
+    pub fn classify(&self, event: notify::Result<Event>) -> Change {
+        let Ok(event) = event else {
+            // The watcher lost track (an overflowing queue, a vanished folder): start over.
+            return Change::Rewatch;
+        };
+        if event.need_rescan() {
+            return Change::Rewatch;
+        }
+        match event.kind {
+            // Our own reads open the specs; attributes are not contents.
+            EventKind::Access(_) | EventKind::Modify(ModifyKind::Metadata(_)) => Change::None,
+            _ => event
+                .paths
+                .iter()
+                .map(|path| self.classify_path(path, &event.kind))
+                .max()
+                .unwrap_or(Change::None),
+        }
+    }
+
+    fn classify_path(&self, path: &Path, kind: &EventKind) -> Change {
+        let Some(wanted) = &self.wanted else {
+            return Change::None;
+        };
+        if path == wanted.config {
+            return Change::Check;
+        }
+        let Some(specs) = &wanted.specs else {
+            return Change::None;
+        };
+        if path == specs {
+            return Change::Rewatch;
+        }
+        if !path.starts_with(specs) || wanted.ignored.iter().any(|dir| path.starts_with(dir)) {
+            return Change::None;
+        }
+        let is_folder_event = matches!(
+            kind,
+            EventKind::Create(CreateKind::Folder) | EventKind::Remove(RemoveKind::Folder)
+        );
+        // A folder renamed in or out of the tree: notify names the new folder, or a path
+        // that no longer exists (moved away), which a spec file's name never is.
+        let is_folder_rename = matches!(kind, EventKind::Modify(ModifyKind::Name(_)))
+            && (path.is_dir() || (!path.exists() && path.extension().is_none()));
+        if is_folder_event || is_folder_rename {
+            Change::Rewatch
+        } else if path
+            .extension()
+            .is_some_and(|e| e == crate::project::SPEC_EXTENSION)
+        {
+            Change::Check
+        } else {
+            Change::None
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use notify::event::{AccessKind, DataChange, RenameMode};
+
+    fn folders() -> Folders {
+        Folders {
+            wanted: Some(Wanted {
+                root: PathBuf::from("/p"),
+                config: PathBuf::from("/p/ghost.toml"),
+                specs: Some(PathBuf::from("/p/specs")),
+                ignored: vec![PathBuf::from("/p/specs/generated")],
+            }),
+            root: None,
+            specs: None,
+        }
+    }
+
+    fn event(kind: EventKind, paths: &[&str]) -> notify::Result<Event> {
+        let mut event = Event::new(kind);
+        for path in paths {
+            event = event.add_path(PathBuf::from(path));
+        }
+        Ok(event)
+    }
+
+    #[test]
+    fn spec_writes_and_renames_over_a_spec_are_changes() {
+        let f = folders();
+        let write = EventKind::Modify(ModifyKind::Data(DataChange::Any));
+        assert_eq!(
+            f.classify(event(write, &["/p/specs/a/b.ghost"])),
+            Change::Check
+        );
+        let rename = EventKind::Modify(ModifyKind::Name(RenameMode::Both));
+        assert_eq!(
+            f.classify(event(
+                rename,
+                &["/p/specs/a/.b.ghost.tmp", "/p/specs/a/b.ghost"]
+            )),
+            Change::Check
+        );
+        assert_eq!(f.classify(event(write, &["/p/ghost.toml"])), Change::Check);
+    }
+
+    #[test]
+    fn opens_temp_files_and_generated_code_are_not_changes() {
+        let f = folders();
+        let open = EventKind::Access(AccessKind::Any);
+        assert_eq!(
+            f.classify(event(open, &["/p/specs/a/b.ghost"])),
+            Change::None
+        );
+        let create = EventKind::Create(CreateKind::File);
+        assert_eq!(
+            f.classify(event(create, &["/p/specs/a/4913"])),
+            Change::None
+        );
+        assert_eq!(
+            f.classify(event(create, &["/p/specs/a/b.ghost~"])),
+            Change::None
+        );
+        assert_eq!(f.classify(event(create, &["/p/ghost.lock"])), Change::None);
+        let folder = EventKind::Create(CreateKind::Folder);
+        assert_eq!(
+            f.classify(event(folder, &["/p/specs/generated/src"])),
+            Change::None
+        );
+    }
+
+    #[test]
+    fn the_specs_folder_replaced_or_a_folder_in_it_asks_for_new_watches() {
+        let f = folders();
+        let removed = EventKind::Remove(RemoveKind::Folder);
+        assert_eq!(f.classify(event(removed, &["/p/specs"])), Change::Rewatch);
+        let created = EventKind::Create(CreateKind::Folder);
+        assert_eq!(
+            f.classify(event(created, &["/p/specs/net"])),
+            Change::Rewatch
+        );
+        assert_eq!(
+            f.classify(Err(notify::Error::generic("queue overflow"))),
+            Change::Rewatch
+        );
+    }
+}

@@ -1,0 +1,160 @@
+//! `ghost watch` as an editor's background task meets it: the real binary in a temp
+//! project, a spec broken and fixed on disk the way editors save (write a temp file, rename
+//! it over the spec), and the diagnostics and summaries read back as they are printed.
+//! The test waits for lines, never for time; the timeout is only a safety net.
+
+use std::io::{BufRead, BufReader, Read};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc::{self, Receiver, Sender};
+use std::time::Duration;
+
+/// How long to wait for a line before declaring the watcher stuck.
+const SAFETY_NET: Duration = Duration::from_secs(60);
+
+const GOOD: &str = "\
+module text.slug {
+  fn slugify(title: str) -> str {
+    \"Lowercase words joined by '-'.\"
+    example slugify(\"Hello World\") == \"hello-world\"
+  }
+}
+";
+
+/// `title: strr`: an unknown type on line 2.
+const BROKEN: &str = "\
+module text.slug {
+  fn slugify(title: strr) -> str {
+    \"Lowercase words joined by '-'.\"
+    example slugify(\"Hello World\") == \"hello-world\"
+  }
+}
+";
+
+/// A line the child printed, with the stream it came on.
+#[derive(Debug)]
+enum Line {
+    Out(String),
+    Err(String),
+}
+
+/// Kills the watcher when the test ends, passing or not.
+struct Watcher {
+    child: Child,
+    lines: Receiver<Line>,
+    seen: Vec<Line>,
+}
+
+impl Drop for Watcher {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Watcher {
+    fn start(dir: &Path, args: &[&str]) -> Watcher {
+        let mut child = Command::new(assert_cmd::cargo::cargo_bin("ghost"))
+            .current_dir(dir)
+            .args(args)
+            .env_remove("NO_COLOR")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start ghost watch");
+        let (send, lines) = mpsc::channel();
+        let stdout = child.stdout.take().expect("stdout is piped");
+        let stderr = child.stderr.take().expect("stderr is piped");
+        forward(stdout, send.clone(), Line::Out);
+        forward(stderr, send, Line::Err);
+        Watcher {
+            child,
+            lines,
+            seen: Vec::new(),
+        }
+    }
+
+    /// Waits for the first line that `wanted` accepts, and returns it.
+    fn wait_for(&mut self, what: &str, wanted: impl Fn(&Line) -> bool) -> String {
+        loop {
+            match self.lines.recv_timeout(SAFETY_NET) {
+                Ok(line) => {
+                    let found = wanted(&line);
+                    let text = match &line {
+                        Line::Out(t) | Line::Err(t) => t.clone(),
+                    };
+                    self.seen.push(line);
+                    if found {
+                        return text;
+                    }
+                }
+                Err(e) => panic!(
+                    "no {what} from ghost watch ({e}); it printed {:#?}",
+                    self.seen
+                ),
+            }
+        }
+    }
+}
+
+/// Sends each line of `stream` to `send`, from a thread of its own.
+fn forward(stream: impl Read + Send + 'static, send: Sender<Line>, tag: fn(String) -> Line) {
+    std::thread::spawn(move || {
+        for line in BufReader::new(stream).lines() {
+            let Ok(line) = line else { return };
+            if send.send(tag(line)).is_err() {
+                return;
+            }
+        }
+    });
+}
+
+/// Writes `text` to `path` as vim does: a new file next to it, renamed over it.
+fn save_like_an_editor(path: &Path, text: &str) {
+    let temp = path.with_extension("ghost.tmp~");
+    std::fs::write(&temp, text).expect("write the temp file");
+    std::fs::rename(&temp, path).expect("rename it over the spec");
+}
+
+#[test]
+fn watch_reports_a_broken_spec_on_save_and_the_fix_after() {
+    let dir = tempfile::tempdir().expect("create a temp folder");
+    std::fs::write(dir.path().join("ghost.toml"), "[project]\nname = \"t\"\n").expect("write");
+    let spec = dir.path().join("specs/text/slug.ghost");
+    std::fs::create_dir_all(spec.parent().expect("a folder")).expect("mkdir");
+    std::fs::write(&spec, GOOD).expect("write the spec");
+
+    let mut watch = Watcher::start(dir.path(), &["watch", "--message-format", "short"]);
+    let is_err =
+        |prefix: &'static str| move |l: &Line| matches!(l, Line::Err(t) if t.starts_with(prefix));
+    // The watches are in place before the first check starts.
+    let first = watch.wait_for("first summary", is_err("ghost: checked"));
+    // Nothing is generated in this project: the module is `missing`, which is not an error.
+    assert_eq!(first, "ghost: checked 1 module: 0 errors; 1 missing");
+
+    save_like_an_editor(&spec, BROKEN);
+    let diagnostic = watch.wait_for("diagnostic", |l| matches!(l, Line::Out(_)));
+    assert_eq!(
+        diagnostic,
+        "specs/text/slug.ghost:2:21: error: unknown type `strr`"
+    );
+    let summary = watch.wait_for("summary of the broken run", is_err("ghost: checked"));
+    assert_eq!(summary, "ghost: checked 1 module: 1 error");
+
+    save_like_an_editor(&spec, GOOD);
+    let summary = watch.wait_for("summary of the fixed run", is_err("ghost: checked"));
+    assert_eq!(summary, "ghost: checked 1 module: 0 errors; 1 missing");
+
+    // Every run was framed for the problem matcher, and the watcher is still running.
+    let begins = watch
+        .seen
+        .iter()
+        .filter(|l| matches!(l, Line::Err(t) if t == "ghost: checking"))
+        .count();
+    assert_eq!(begins, 3, "{:#?}", watch.seen);
+    assert!(
+        watch.child.try_wait().expect("poll the child").is_none(),
+        "ghost watch exited"
+    );
+}
