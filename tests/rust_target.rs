@@ -9,7 +9,7 @@ use ghost::compile::TargetSettings;
 fn settings() -> TargetSettings {
     TargetSettings {
         crate_name: "demo".into(),
-        edition: "2021".into(),
+        ..TargetSettings::default()
     }
 }
 

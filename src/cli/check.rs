@@ -4,7 +4,6 @@ use super::output::plural;
 use super::MessageFormat;
 use super::{CommandError, Exit, Output, PathArgs};
 use crate::compile::fingerprint;
-use crate::compile::TargetSettings;
 use crate::plan::state::{decide, Current, ModuleStatus, State};
 use crate::plan::Lock;
 use crate::project::{Checked, Loaded, Project};
@@ -123,10 +122,7 @@ fn module_states(
 ) -> Result<Vec<ModuleState>, CommandError> {
     let lock = Lock::read(&project.root.join(super::pipeline::LOCK_FILE))?;
     let templates_version = super::pipeline::load_templates(project)?.version();
-    let settings = TargetSettings {
-        crate_name: super::pipeline::crate_name(project.config.name()),
-        ..TargetSettings::default()
-    };
+    let settings = super::pipeline::target_settings(project);
     let out_dir = project.config.out_dir();
     let mut states = Vec::new();
     for f in loaded

@@ -70,10 +70,7 @@ impl Pipeline {
     }
 
     pub fn settings(&self) -> TargetSettings {
-        TargetSettings {
-            crate_name: crate_name(self.project.config.name()),
-            ..TargetSettings::default()
-        }
+        target_settings(&self.project)
     }
 
     /// The prompt templates (see [`load_templates`]).
@@ -148,6 +145,14 @@ pub fn load_templates(project: &Project) -> Result<Templates, CommandError> {
         return Ok(Templates::builtin());
     }
     Templates::with_overrides(overrides).map_err(CommandError::Template)
+}
+
+/// The target settings of a project (part of every spec fingerprint).
+pub fn target_settings(project: &Project) -> TargetSettings {
+    TargetSettings {
+        crate_name: crate_name(project.config.name()),
+        ..TargetSettings::default()
+    }
 }
 
 /// A Cargo package name from a project name: ASCII letters, digits, `-` and `_`.

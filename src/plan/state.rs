@@ -51,7 +51,7 @@ pub enum StaleReason {
 impl StaleReason {
     pub fn as_str(self) -> &'static str {
         match self {
-            StaleReason::Spec => "spec changed",
+            StaleReason::Spec => "spec or compiler changed",
             StaleReason::Dependency => "a dependency's interface changed",
         }
     }

@@ -53,7 +53,7 @@ fn write_crate(dir: &Path, name: &str, cases: &[(&str, &str)]) -> Project {
     let project = checked(&names);
     let settings = TargetSettings {
         crate_name: name.into(),
-        edition: "2021".into(),
+        ..TargetSettings::default()
     };
     for file in crate_files(&project, &settings) {
         let path = dir.join(&file.path);
