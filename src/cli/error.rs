@@ -9,11 +9,6 @@ use std::path::PathBuf;
 pub enum CommandError {
     #[error(transparent)]
     Project(#[from] ProjectError),
-    #[error("`ghost {command}` is not implemented yet\nhelp: {instead}")]
-    NotImplemented {
-        command: &'static str,
-        instead: &'static str,
-    },
     #[error(
         "`{}` already exists\nhelp: this folder is already a ghost project; run `ghost check` in it, or give `ghost init` another folder",
         path.display()
@@ -58,7 +53,6 @@ impl CommandError {
     pub fn exit(&self) -> Exit {
         match self {
             CommandError::Project(_)
-            | CommandError::NotImplemented { .. }
             | CommandError::AlreadyInitialized { .. }
             | CommandError::CurrentDir(_) => Exit::Usage,
             // Not being able to write is an environment problem, like a bad configuration.
