@@ -182,7 +182,7 @@ fn skipped(shared: &Shared, name: &str, dep: &str) -> ModuleReport {
         .module(name)
         .map(|m| shared.ctx.status(&lock_of(shared), m).state)
         .unwrap_or(State::Missing);
-    let mut r = blank_report(name, state);
+    let mut r = ModuleReport::new(name, state);
     r.outcome = Outcome::Skipped {
         dependency: dep.to_string(),
     };
@@ -191,21 +191,6 @@ fn skipped(shared: &Shared, name: &str, dep: &str) -> ModuleReport {
 
 fn lock_of(shared: &Shared) -> Lock {
     shared.lock.lock().map(|l| l.clone()).unwrap_or_default()
-}
-
-fn blank_report(name: &str, state: State) -> ModuleReport {
-    ModuleReport {
-        module: name.to_string(),
-        state,
-        outcome: Outcome::Fresh,
-        attempts: 0,
-        tokens_in: 0,
-        tokens_out: 0,
-        millis: 0,
-        tests: None,
-        nfr_checked: 0,
-        nfr_asked: 0,
-    }
 }
 
 /// One module's whole job: decide, test what is there, ask, repair, accept.
@@ -217,7 +202,7 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
         .expect("selected modules are compiled");
     let started = Instant::now();
     let status = ctx.status(&lock_of(shared), m);
-    let mut report = blank_report(name, status.state);
+    let mut report = ModuleReport::new(name, status.state);
     let force = shared.options.force;
 
     if status.state == State::Fresh && !force {
@@ -250,7 +235,7 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
         .filter(|_| status.has_code && !force && !status.prose_changed)
     {
         let verdict = verify_in(ctx, &scratch, m, module, code).await?;
-        fill(&mut report, &verdict);
+        report.record(&verdict);
         if verdict.green() {
             let how = if status.state == State::Stale {
                 Accepted::Relock
@@ -362,7 +347,7 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
         report.tokens_in += tokens.0;
         report.tokens_out += tokens.1;
         let verdict = verify_in(ctx, &scratch, m, module, &code).await?;
-        fill(&mut report, &verdict);
+        report.record(&verdict);
         if verdict.green() {
             accept(
                 shared,
@@ -411,12 +396,6 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
     report.outcome = Outcome::Exhausted { why: last_why };
     report.millis = started.elapsed().as_millis() as u64;
     Ok(report)
-}
-
-fn fill(report: &mut ModuleReport, verdict: &Verdict) {
-    report.tests = Some(verdict.summary());
-    report.nfr_checked = verdict.checked.len();
-    report.nfr_asked = verdict.asked.len();
 }
 
 #[allow(clippy::too_many_arguments)]

@@ -180,6 +180,31 @@ pub struct ModuleReport {
     pub nfr_asked: usize,
 }
 
+impl ModuleReport {
+    /// A report that says nothing happened yet.
+    pub fn new(module: &str, state: State) -> Self {
+        ModuleReport {
+            module: module.to_string(),
+            state,
+            outcome: Outcome::Fresh,
+            attempts: 0,
+            tokens_in: 0,
+            tokens_out: 0,
+            millis: 0,
+            tests: None,
+            nfr_checked: 0,
+            nfr_asked: 0,
+        }
+    }
+
+    /// Takes the tests' summary and the NFR counts of a verdict.
+    pub fn record(&mut self, verdict: &Verdict) {
+        self.tests = Some(verdict.summary());
+        self.nfr_checked = verdict.checked.len();
+        self.nfr_asked = verdict.asked.len();
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum BuildError {
     #[error(transparent)]
@@ -243,18 +268,7 @@ pub async fn build_manual(
     for m in selection(ctx, &opts.only) {
         let started = Instant::now();
         let status = ctx.status(lock, m);
-        let mut report = ModuleReport {
-            module: m.name.clone(),
-            state: status.state,
-            outcome: Outcome::Fresh,
-            attempts: 0,
-            tokens_in: 0,
-            tokens_out: 0,
-            millis: 0,
-            tests: None,
-            nfr_checked: 0,
-            nfr_asked: 0,
-        };
+        let mut report = ModuleReport::new(&m.name, status.state);
         let module = ctx
             .project
             .module(&m.name)
@@ -272,9 +286,7 @@ pub async fn build_manual(
                 let verdict = verify(&ctx.cargo(), module, &code, Snapshots::RecordNew)
                     .await
                     .map_err(BuildError::Cargo)?;
-                report.tests = Some(verdict.summary());
-                report.nfr_checked = verdict.checked.len();
-                report.nfr_asked = verdict.asked.len();
+                report.record(&verdict);
                 if verdict.green() {
                     let previous = lock.get(&m.name).cloned();
                     let relock = status.state == State::Stale;
@@ -455,11 +467,4 @@ pub async fn locked(ctx: &Context, lock: &Lock) -> Result<LockedReport, BuildErr
         report.tests = test(ctx, &[]).await?;
     }
     Ok(report)
-}
-
-/// The display form of a path relative to `base` when it is inside it.
-pub fn relative(base: &Path, path: &Path) -> PathBuf {
-    path.strip_prefix(base)
-        .map(Path::to_path_buf)
-        .unwrap_or_else(|_| path.to_path_buf())
 }

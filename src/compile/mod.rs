@@ -126,23 +126,3 @@ pub fn compile(
         modules,
     }
 }
-
-/// The fingerprints alone, for `ghost check` (no prompts, no tests rendered).
-pub fn fingerprints_only(
-    project: &Project,
-    canonical: &BTreeMap<String, String>,
-    settings: &TargetSettings,
-    template_version: &str,
-) -> BTreeMap<String, Fingerprints> {
-    project
-        .modules
-        .iter()
-        .map(|m| {
-            let spec = canonical.get(&m.name).map(String::as_str).unwrap_or("");
-            (
-                m.name.clone(),
-                fingerprint::fingerprints(project, m, spec, settings, template_version),
-            )
-        })
-        .collect()
-}
