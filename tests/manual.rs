@@ -140,3 +140,54 @@ fn manual_provider_waits_adopts_locks_and_detects_tampering() {
     assert_eq!(run.code, Some(0), "{}", run.stderr);
     assert!(run.stderr.contains("ok text.shout"), "{}", run.stderr);
 }
+
+/// Two checkouts of one project share a target folder (`GHOST_TARGET_DIR`): the second,
+/// whose files are older than the first one's build, is still tested with its own code.
+#[test]
+fn checkouts_sharing_a_target_folder_are_tested_with_their_own_code() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let first = tmp.path().join("first");
+    write(
+        &first,
+        "ghost.toml",
+        "[project]\nname = \"two-checkouts\"\n",
+    );
+    write(&first, "specs/text/shout.ghost", SPEC);
+    let imp = "generated/src/text/shout/imp.rs";
+    let run = ghost(&first, &["build", "--provider", "manual"]);
+    assert_eq!(run.code, Some(1), "{}{}", run.stdout, run.stderr);
+    write(&first, imp, GOOD);
+    let run = ghost(&first, &["build", "--provider", "manual"]);
+    assert_eq!(run.code, Some(0), "{}{}", run.stdout, run.stderr);
+
+    // The second checkout: the same files, but a wrong implementation dated long ago.
+    let second = tmp.path().join("second");
+    for entry in walkdir::WalkDir::new(&first)
+        .into_iter()
+        .filter_entry(|e| e.file_name() != ".ghost")
+    {
+        let entry = entry.expect("walk");
+        let to = second.join(entry.path().strip_prefix(&first).expect("inside"));
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&to).expect("mkdir");
+        } else {
+            std::fs::copy(entry.path(), &to).expect("copy");
+        }
+    }
+    write(&second, imp, WRONG);
+    let long_ago =
+        std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_000_000_000);
+    for entry in walkdir::WalkDir::new(&second) {
+        let entry = entry.expect("walk");
+        if entry.file_type().is_file() {
+            std::fs::File::options()
+                .write(true)
+                .open(entry.path())
+                .and_then(|f| f.set_modified(long_ago))
+                .expect("set the file's time");
+        }
+    }
+    let run = ghost(&second, &["test"]);
+    assert_eq!(run.code, Some(1), "{}{}", run.stdout, run.stderr);
+    assert!(run.stderr.contains("FAILED text.shout"), "{}", run.stderr);
+}

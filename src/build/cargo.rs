@@ -112,6 +112,7 @@ impl Cargo {
         }
         args.extend(["--", "--test-threads", "1", "--color", "never"]);
         args.extend(test_args);
+        self.claim_target().await?;
         let mut cmd = self.command(&args);
         for (k, v) in env {
             cmd.env(k, v);
@@ -124,6 +125,7 @@ impl Cargo {
     /// warnings are errors, so they are denied: they are reported (and rendered, and so
     /// fed back to the agent) as errors.
     pub async fn clippy(&self) -> std::io::Result<TestOutcome> {
+        self.claim_target().await?;
         let cmd = self.command(&[
             "clippy",
             "--message-format",
@@ -138,6 +140,49 @@ impl Cargo {
         let finished = process::run(cmd, None, self.timeout).await?;
         Ok(parse_outcome(&finished))
     }
+}
+
+impl Cargo {
+    /// Makes the target folder's artifacts of this crate belong to this crate folder.
+    ///
+    /// A target folder shared between projects (`GHOST_TARGET_DIR`) holds one set of
+    /// artifacts per package name and version, wherever the package lives: cargo takes a
+    /// checkout whose files are older than another checkout's build as fresh, and runs the
+    /// other checkout's test binaries (with its code and its snapshot paths). So the
+    /// folder remembers which crate folder built each package last; when another one
+    /// comes, that package's artifacts are cleaned first (the dependencies stay).
+    async fn claim_target(&self) -> std::io::Result<()> {
+        let Some(package) = package_id(&self.crate_dir.join("Cargo.toml")) else {
+            return Ok(()); // cargo itself will say what is wrong with the manifest
+        };
+        let owners = self.target_dir.join("ghost-owners");
+        let marker = owners.join(&package);
+        let here = std::fs::canonicalize(&self.crate_dir)?
+            .to_string_lossy()
+            .into_owned();
+        match std::fs::read_to_string(&marker) {
+            Ok(owner) if owner == here => return Ok(()),
+            Ok(_) => {
+                let mut clean = self.command(&["clean", "--quiet", "--package", &package]);
+                clean.stdin(std::process::Stdio::null());
+                // A failed clean (a package cargo has never built) leaves nothing stale.
+                let _ = process::run(clean, None, self.timeout).await?;
+            }
+            Err(_) => {}
+        }
+        std::fs::create_dir_all(&owners)?;
+        crate::plan::lock::write_atomic(&marker, here.as_bytes())
+    }
+}
+
+/// `name@version` of the manifest's package, as `cargo clean --package` takes it.
+fn package_id(manifest: &Path) -> Option<String> {
+    let text = std::fs::read_to_string(manifest).ok()?;
+    let value: toml::Table = text.parse().ok()?;
+    let package = value.get("package")?.as_table()?;
+    let name = package.get("name")?.as_str()?;
+    let version = package.get("version")?.as_str()?;
+    Some(format!("{name}@{version}"))
 }
 
 #[derive(Deserialize)]
