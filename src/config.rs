@@ -84,6 +84,9 @@ pub struct AgentSettings {
     /// Whether the HTTP providers ask for streamed replies (server-sent events); `true`
     /// by default. `false` for servers or proxies that cannot stream.
     pub stream: bool,
+    /// The model's context window in tokens (e.g. 8192 for a small local model): repair
+    /// prompts are cut to fit it instead of being refused. Unset: no limit is assumed.
+    pub context_window: Option<u32>,
 }
 
 impl Default for AgentSettings {
@@ -98,6 +101,7 @@ impl Default for AgentSettings {
             concurrency: 4,
             max_tokens_per_build: None,
             stream: true,
+            context_window: None,
         }
     }
 }
@@ -203,6 +207,13 @@ impl Config {
                 "agent.concurrency",
                 "is 0",
                 "allow at least one agent at a time, e.g. `concurrency = 4`",
+            ));
+        }
+        if self.agent.context_window.is_some_and(|w| w < 1_024) {
+            return Err(bad(
+                "agent.context_window",
+                "is below 1024 tokens",
+                "give the model's context window in tokens, e.g. `context_window = 8192`, or leave it out",
             ));
         }
         if self.build.test_timeout == 0 {

@@ -10,6 +10,7 @@
 //! | [`plan`] | compiled modules and `ghost.lock` | each module's state and the build order |
 //! | [`agent`] | a prompt | an implementation, from a provider |
 //! | [`build`] | a plan and an agent | green, locked modules |
+//! | [`eval`] | one build of a spec set from scratch | green shares, tokens and failure classes per attempt budget |
 //! | [`cli`] | the command line | the commands, wiring the stages together |
 //!
 //! Architecture invariant: `syntax`, `check` and `compile` are pure (no file system, no
@@ -23,6 +24,7 @@ pub mod cli;
 pub mod compile;
 pub mod config;
 pub mod diagnostics;
+pub mod eval;
 pub mod format;
 pub mod plan;
 pub mod process;

@@ -104,6 +104,7 @@ fn repair_for(imp_path: &str) -> RepairContext {
         failures: vec![failures.to_string()],
         compiler_errors: vec![compiler],
         last_diff: Some(diff(before, previous)),
+        shrink: 0,
     }
 }
 

@@ -101,6 +101,22 @@ impl AgentError {
         }
     }
 
+    /// Whether the server refused the prompt for being longer than the model's context
+    /// window (OpenAI's `context_length_exceeded`, llama.cpp's "exceed context window",
+    /// Anthropic's "prompt is too long"): a shorter prompt will do, the same one never.
+    pub fn is_context_overflow(&self) -> bool {
+        match self {
+            AgentError::Http {
+                status, message, ..
+            } if *status == 400 || *status == 413 => {
+                let m = message.to_ascii_lowercase();
+                m.contains("context") || m.contains("too long") || m.contains("too many tokens")
+            }
+            AgentError::GaveUp { source, .. } => source.is_context_overflow(),
+            _ => false,
+        }
+    }
+
     /// How long the server asked us to wait before the next attempt, if it did.
     pub fn retry_after(&self) -> Option<Duration> {
         match self {

@@ -13,6 +13,7 @@ use super::runlog::{now_secs, Attempt, RunLog};
 use super::session::{
     entry_for, repair_context, selection, BuildError, Context, ModuleReport, Options, Outcome,
 };
+use super::failure::{AttemptRecord, FailureClass};
 use super::verify::{verify, Snapshots, Verdict};
 use super::workspace;
 use crate::agent::command::run_command;
@@ -47,6 +48,8 @@ pub struct LoopSettings {
     pub max_tokens_per_build: u64,
     /// The time limit of one run of the command provider.
     pub command_timeout: Duration,
+    /// The model's context window in tokens, when known: prompts are cut to fit it.
+    pub context_window: Option<u32>,
 }
 
 /// What the loop reports while it works (the CLI draws progress from these).
@@ -249,16 +252,15 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
                 Outcome::Adopted
             };
             report.millis = started.elapsed().as_millis() as u64;
-            log_attempt(
-                shared,
-                name,
-                0,
-                0,
-                0,
-                0,
-                report.tests.as_deref().unwrap_or(""),
-                report.outcome.label(),
-            );
+            let record = AttemptRecord {
+                attempt: 0,
+                failure: None,
+                tokens_in: 0,
+                tokens_out: 0,
+                millis: report.millis,
+            };
+            let tests = report.tests.clone().unwrap_or_default();
+            log_attempt(shared, name, &record, &tests, report.outcome.label());
             return Ok(report);
         }
         repair = Some(repair_context(code, &verdict));
@@ -285,69 +287,56 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
             max,
         });
         report.attempts = attempt;
-        let prompt_text = match &repair {
-            None => prompt::render_first(&ctx.templates, &ctx.project, module)?,
-            Some(r) => {
-                let mut r = r.clone();
-                r.attempt = attempt;
-                super::session::save_repair(&ctx.paths, name, &r);
-                prompt::render_repair(&ctx.templates, &ctx.project, module, &r)?
-            }
-        };
+        if let Some(r) = repair.as_mut() {
+            r.attempt = attempt;
+            super::session::save_repair(&ctx.paths, name, r);
+        }
+        let prompt_text = fit_prompt(ctx, module, repair.as_ref(), shared.settings.context_window)?;
         let asked = Instant::now();
         let answer = ask(shared, m, &scratch, &prompt_text, attempt).await;
-        let latency = asked.elapsed().as_millis() as u64;
+        let mut record = AttemptRecord {
+            attempt,
+            failure: None,
+            tokens_in: 0,
+            tokens_out: 0,
+            millis: 0,
+        };
         let (code, tokens) = match answer {
             Ok(x) => x,
-            Err(Asked::Feedback { why, tokens }) => {
+            Err(failed) => {
+                let (class, why, tokens) = match failed {
+                    Asked::Feedback { class, why, tokens } => (class, why, tokens),
+                    Asked::Failed(why) => (FailureClass::AgentError, why, (0, 0)),
+                    Asked::Fatal(why) => {
+                        if let Ok(mut f) = shared.fatal.lock() {
+                            *f = Some(why.clone());
+                        }
+                        last_why = why;
+                        break;
+                    }
+                };
+                record.failure = Some(class);
+                record.tokens_in = tokens.0;
+                record.tokens_out = tokens.1;
+                record.millis = asked.elapsed().as_millis() as u64;
                 report.tokens_in += tokens.0;
                 report.tokens_out += tokens.1;
-                log_attempt(
-                    shared,
-                    name,
-                    attempt,
-                    tokens.0,
-                    tokens.1,
-                    latency,
-                    "",
-                    &format!("failed: {why}"),
-                );
+                log_attempt(shared, name, &record, "", &format!("failed: {why}"));
+                report.history.push(record);
                 last_why = why.clone();
-                repair = Some(RepairContext {
-                    attempt: attempt + 1,
-                    previous_code: previous.clone().unwrap_or_default(),
-                    failures: vec![why],
-                    compiler_errors: Vec::new(),
-                    last_diff: None,
-                });
+                repair = next_after_no_code(class, why, repair.take(), previous.as_deref());
                 continue;
-            }
-            Err(Asked::Failed(why)) => {
-                log_attempt(
-                    shared,
-                    name,
-                    attempt,
-                    0,
-                    0,
-                    latency,
-                    "",
-                    &format!("failed: {why}"),
-                );
-                last_why = why;
-                continue;
-            }
-            Err(Asked::Fatal(why)) => {
-                if let Ok(mut f) = shared.fatal.lock() {
-                    *f = Some(why.clone());
-                }
-                last_why = why;
-                break;
             }
         };
+        record.tokens_in = tokens.0;
+        record.tokens_out = tokens.1;
         report.tokens_in += tokens.0;
         report.tokens_out += tokens.1;
         let verdict = verify_in(ctx, &scratch, m, module, &code).await?;
         report.record(&verdict);
+        record.failure = FailureClass::of(&verdict);
+        record.millis = asked.elapsed().as_millis() as u64;
+        report.history.push(record.clone());
         if verdict.green() {
             accept(
                 shared,
@@ -361,31 +350,12 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
             )?;
             report.outcome = Outcome::Adopted;
             report.millis = started.elapsed().as_millis() as u64;
-            log_attempt(
-                shared,
-                name,
-                attempt,
-                tokens.0,
-                tokens.1,
-                latency,
-                &verdict.summary(),
-                "accepted",
-            );
+            log_attempt(shared, name, &record, &verdict.summary(), "accepted");
             return Ok(report);
         }
-        log_attempt(
-            shared,
-            name,
-            attempt,
-            tokens.0,
-            tokens.1,
-            latency,
-            &verdict.summary(),
-            "failed",
-        );
+        log_attempt(shared, name, &record, &verdict.summary(), "failed");
         last_why = verdict.summary();
         let mut next = repair_context(&code, &verdict);
-        next.attempt = attempt + 1;
         next.last_diff = previous
             .as_deref()
             .map(|old| prompt::diff(old, &code))
@@ -398,29 +368,84 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
     Ok(report)
 }
 
-#[allow(clippy::too_many_arguments)]
-fn log_attempt(
-    shared: &Shared,
-    module: &str,
-    attempt: u32,
-    tin: u64,
-    tout: u64,
-    latency: u64,
-    tests: &str,
-    outcome: &str,
-) {
+/// The repair after an attempt that gave no code to test. A reply without code is told
+/// what was wrong and shown the last code there was; a prompt too long for the model's
+/// context window is sent again shorter (its repair output cut harder).
+fn next_after_no_code(
+    class: FailureClass,
+    why: String,
+    repair: Option<RepairContext>,
+    previous: Option<&str>,
+) -> Option<RepairContext> {
+    if class == FailureClass::ContextTooLong {
+        return repair.map(|mut r| {
+            r.shrink = r.shrink.max(1) * 2;
+            r
+        });
+    }
+    Some(RepairContext {
+        attempt: 0,
+        previous_code: previous.unwrap_or_default().to_string(),
+        failures: vec![why],
+        compiler_errors: Vec::new(),
+        last_diff: None,
+        shrink: repair.map_or(0, |r| r.shrink),
+    })
+}
+
+/// The prompt of the next attempt, within the model's context window when one is set:
+/// the repair's test output, compiler errors and diff are cut harder and harder, and the
+/// first prompt (the shortest) is sent when even the shortest repair does not fit. The
+/// length in tokens is estimated at 3 characters a token, which errs on the long side
+/// for code and English.
+fn fit_prompt(
+    ctx: &Context,
+    module: &crate::check::ModuleModel,
+    repair: Option<&RepairContext>,
+    window: Option<u32>,
+) -> Result<String, BuildError> {
+    let first = || prompt::render_first(&ctx.templates, &ctx.project, module);
+    let Some(repair) = repair else {
+        return Ok(first()?);
+    };
+    let Some(window) = window else {
+        return Ok(prompt::render_repair(
+            &ctx.templates,
+            &ctx.project,
+            module,
+            repair,
+        )?);
+    };
+    // Room for the reply: a module's code, rarely more than a quarter of the window.
+    let reserve = (window / 4).min(2_048) as usize;
+    let fits = |text: &str| text.len().div_ceil(3) + reserve <= window as usize;
+    let mut r = repair.clone();
+    loop {
+        let text = prompt::render_repair(&ctx.templates, &ctx.project, module, &r)?;
+        if fits(&text) {
+            return Ok(text);
+        }
+        if r.shrink >= prompt::MAX_SHRINK {
+            return Ok(first()?);
+        }
+        r.shrink = (r.shrink.max(1) * 2).min(prompt::MAX_SHRINK);
+    }
+}
+
+fn log_attempt(shared: &Shared, module: &str, record: &AttemptRecord, tests: &str, outcome: &str) {
     let a = Attempt {
         module: module.to_string(),
-        attempt,
+        attempt: record.attempt,
         provider: shared.settings.provider.clone(),
         model: shared.settings.model.clone(),
         prompt_chars: 0,
         response_chars: 0,
-        tokens_in: tin,
-        tokens_out: tout,
-        latency_ms: latency,
+        tokens_in: record.tokens_in,
+        tokens_out: record.tokens_out,
+        latency_ms: record.millis,
         tests: tests.to_string(),
         outcome: outcome.to_string(),
+        failure: record.failure,
         at: now_secs(),
     };
     // The run log is a record, not a requirement: it never fails a build.
@@ -430,8 +455,12 @@ fn log_attempt(
 /// Why an attempt gave no code to test.
 enum Asked {
     /// Fed back to the agent in the next attempt (no code block, cut off, wrote outside
-    /// its file, the program failed): tokens spent still count.
-    Feedback { why: String, tokens: (u64, u64) },
+    /// its file, the program failed, the prompt was too long): tokens spent still count.
+    Feedback {
+        class: FailureClass,
+        why: String,
+        tokens: (u64, u64),
+    },
     /// The server's answer was unusable (not the model's fault): the attempt counts, but
     /// the next prompt is the same as this one, since there is nothing to tell the model.
     Failed(String),
@@ -463,6 +492,12 @@ async fn ask(
                 // A garbled answer (not JSON, fields missing) from a server that
                 // answers: this attempt failed, the next request may well succeed.
                 AgentError::BadResponse { .. } => Asked::Failed(e.to_string()),
+                // Too long for the model: the next attempt sends a shorter prompt.
+                ref e if e.is_context_overflow() => Asked::Feedback {
+                    class: FailureClass::ContextTooLong,
+                    why: e.to_string(),
+                    tokens: (0, 0),
+                },
                 other => Asked::Fatal(other.to_string()),
             })?;
             let tokens = if reply.cached {
@@ -476,6 +511,7 @@ async fn ask(
             extract_code(&reply.text, &reply.finish)
                 .map(|c| (c, tokens))
                 .map_err(|e| Asked::Feedback {
+                    class: FailureClass::NoCode,
                     why: e.to_string(),
                     tokens,
                 })
@@ -493,6 +529,7 @@ async fn ask(
             .await
             .map_err(|e| match e {
                 AgentError::CommandTimeout { .. } => Asked::Feedback {
+                    class: FailureClass::Timeout,
                     why: e.to_string(),
                     tokens: (0, 0),
                 },
@@ -505,6 +542,7 @@ async fn ask(
                     .map(|p| p.display().to_string())
                     .collect();
                 return Err(Asked::Feedback {
+                    class: FailureClass::AgentError,
                     why: format!(
                         "the agent wrote outside `{}`: {}; write only that file",
                         m.imp_path.display(),
@@ -515,6 +553,7 @@ async fn ask(
             }
             if !outcome.exit_status.success() {
                 return Err(Asked::Feedback {
+                    class: FailureClass::AgentError,
                     why: format!(
                         "the agent program failed ({}): {}",
                         outcome.exit_status,
@@ -526,6 +565,7 @@ async fn ask(
             match outcome.new_contents {
                 Some(code) if !code.trim().is_empty() => Ok((code, (0, 0))),
                 _ => Err(Asked::Feedback {
+                    class: FailureClass::NoCode,
                     why: format!(
                         "the agent program did not write `{}` ($GHOST_IMPL_PATH)",
                         m.imp_path.display()

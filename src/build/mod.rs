@@ -3,9 +3,11 @@
 //! This stage writes the generated crate to disk (`workspace.rs`), runs cargo on it
 //! (`cargo.rs`) with a time limit, decides whether an implementation is accepted
 //! (`verify.rs`: acceptance tests, checked NFRs, pinned snapshots in `snapshots.rs`),
-//! and drives a run over the modules (`session.rs`), logging every attempt (`runlog.rs`).
+//! and drives a run over the modules (`session.rs`), logging every attempt (`runlog.rs`) with the class of its failure
+//! (`failure.rs`).
 
 pub mod cargo;
+pub mod failure;
 pub mod generate;
 pub mod runlog;
 pub mod session;

@@ -21,6 +21,9 @@ pub struct Attempt {
     pub tests: String,
     /// `accepted`, `relocked`, `waiting`, `failed: <why>`, ...
     pub outcome: String,
+    /// The class of the failure, when the attempt failed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failure: Option<super::failure::FailureClass>,
     /// Seconds since the Unix epoch.
     pub at: u64,
 }
@@ -112,6 +115,7 @@ mod tests {
             latency_ms: 0,
             tests: "1 of 2 failed".into(),
             outcome: "waiting".into(),
+            failure: None,
             at: 1,
         };
         log.append(&a).expect("append");

@@ -5,6 +5,7 @@
 //! accepted module, so an interrupted run keeps what it finished).
 
 use super::cargo::Cargo;
+use super::failure::{AttemptRecord, FailureClass};
 use super::runlog::{now_secs, Attempt, RunLog};
 use super::verify::{verify, Snapshots, Verdict};
 use super::workspace::{self, WriteError};
@@ -27,6 +28,9 @@ pub struct Paths {
     pub state_dir: PathBuf,
     /// `ghost.lock`.
     pub lock: PathBuf,
+    /// Cargo's target folder when the command picks one (`ghost eval` keeps one across
+    /// runs); `None` for `.ghost/target`. `GHOST_TARGET_DIR` wins over both.
+    pub target: Option<PathBuf>,
 }
 
 impl Paths {
@@ -38,7 +42,10 @@ impl Paths {
     pub fn target_dir(&self) -> PathBuf {
         match std::env::var_os("GHOST_TARGET_DIR").filter(|v| !v.is_empty()) {
             Some(dir) => PathBuf::from(dir),
-            None => self.state_dir.join("target"),
+            None => self
+                .target
+                .clone()
+                .unwrap_or_else(|| self.state_dir.join("target")),
         }
     }
     pub fn prompts_dir(&self) -> PathBuf {
@@ -178,6 +185,8 @@ pub struct ModuleReport {
     pub tests: Option<String>,
     pub nfr_checked: usize,
     pub nfr_asked: usize,
+    /// Every attempt the agent made, in order (empty when no agent was asked).
+    pub history: Vec<AttemptRecord>,
 }
 
 impl ModuleReport {
@@ -194,6 +203,7 @@ impl ModuleReport {
             tests: None,
             nfr_checked: 0,
             nfr_asked: 0,
+            history: Vec::new(),
         }
     }
 
@@ -274,6 +284,7 @@ pub async fn build_manual(
             .module(&m.name)
             .expect("compiled modules come from the project");
         let regenerate = opts.force || (status.state == State::Stale && status.prose_changed);
+        let mut failure = None;
         report.outcome = match status.state {
             State::Fresh if !opts.force => Outcome::Fresh,
             _ if !status.has_code || regenerate => {
@@ -298,6 +309,7 @@ pub async fn build_manual(
                         Outcome::Adopted
                     }
                 } else {
+                    failure = FailureClass::of(&verdict);
                     let repair = repair_context(&code, &verdict);
                     let prompt = write_prompt(ctx, m, Some(&repair))?;
                     Outcome::Failing {
@@ -321,6 +333,7 @@ pub async fn build_manual(
                 latency_ms: report.millis,
                 tests: report.tests.clone().unwrap_or_default(),
                 outcome: report.outcome.label().into(),
+                failure,
                 at: now_secs(),
             };
             // The run log is a record, not a requirement: a full disk must not fail the build.
@@ -362,6 +375,7 @@ pub fn repair_context(code: &str, verdict: &Verdict) -> RepairContext {
         failures: verdict.failure_texts(),
         compiler_errors: verdict.compiler_errors(),
         last_diff: None,
+        shrink: 0,
     }
 }
 

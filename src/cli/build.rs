@@ -109,43 +109,9 @@ pub fn run(args: &BuildArgs, out: &Output) -> Result<Exit, CommandError> {
         return Ok(report::build(out, &reports));
     }
 
-    let agent_settings = agent::AgentSettings {
-        provider: kind,
-        model: settings.model.clone().unwrap_or_default(),
-        base_url: settings.base_url.clone(),
-        api_key_env: settings.api_key_env.clone(),
-        command: settings.command.clone(),
-        command_base: Some(
-            ctx.paths
-                .state_dir
-                .parent()
-                .map(Path::to_path_buf)
-                .unwrap_or_default(),
-        ),
-        stream: settings.stream,
-        ..agent::AgentSettings::default()
-    };
-    let agent = match kind {
-        ProviderKind::Command => {
-            if agent_settings
-                .command
-                .as_deref()
-                .is_none_or(|c| c.trim().is_empty())
-            {
-                return Err(CommandError::Usage(
-                    "provider `command` needs a command\nhelp: set `command` under [agent] in ghost.toml, e.g. `command = \"codex exec --full-auto -\"`".into(),
-                ));
-            }
-            Agent::Command(agent_settings.clone())
-        }
-        _ => {
-            let provider = agent::provider_from(&agent_settings, &|k| std::env::var(k).ok()).map_err(|e| {
-                CommandError::Usage(format!("{e}\nhelp: see the [agent] table of ghost.toml (README, \"Configuration\")"))
-            })?;
-            let cached = CachedProvider::new(provider, ResponseCache::new(state_dir.join("cache")));
-            Agent::Http(Arc::new(cached))
-        }
-    };
+    let project_root = state_dir.parent().map(Path::to_path_buf).unwrap_or_default();
+    let (agent, agent_settings) =
+        make_agent(kind, &settings, &project_root, Some(state_dir.join("cache")))?;
     let loop_settings = LoopSettings {
         provider: kind.name().to_string(),
         model: agent_settings.model.clone(),
@@ -155,6 +121,7 @@ pub fn run(args: &BuildArgs, out: &Output) -> Result<Exit, CommandError> {
             .max_tokens_per_build
             .unwrap_or(DEFAULT_MAX_TOKENS_PER_BUILD),
         command_timeout: agent_settings.timeout,
+        context_window: settings.context_window,
     };
     let total = session::selection(&ctx, &options.only).len();
     let progress = progress(out, total);
@@ -181,7 +148,52 @@ pub fn run(args: &BuildArgs, out: &Output) -> Result<Exit, CommandError> {
     }
 }
 
-fn runtime() -> Result<tokio::runtime::Runtime, CommandError> {
+/// The agent of a build or an eval: an HTTP provider (wrapped in the response cache when
+/// `cache` names its folder) or the command provider; relative command paths resolve from
+/// `project_root`.
+pub(super) fn make_agent(
+    kind: ProviderKind,
+    settings: &config::AgentSettings,
+    project_root: &Path,
+    cache: Option<PathBuf>,
+) -> Result<(Agent, agent::AgentSettings), CommandError> {
+    let agent_settings = agent::AgentSettings {
+        provider: kind,
+        model: settings.model.clone().unwrap_or_default(),
+        base_url: settings.base_url.clone(),
+        api_key_env: settings.api_key_env.clone(),
+        command: settings.command.clone(),
+        command_base: Some(project_root.to_path_buf()),
+        stream: settings.stream,
+        ..agent::AgentSettings::default()
+    };
+    let agent = match kind {
+        ProviderKind::Command => {
+            if agent_settings
+                .command
+                .as_deref()
+                .is_none_or(|c| c.trim().is_empty())
+            {
+                return Err(CommandError::Usage(
+                    "provider `command` needs a command\nhelp: set `command` under [agent] in ghost.toml, e.g. `command = \"codex exec --full-auto -\"`".into(),
+                ));
+            }
+            Agent::Command(agent_settings.clone())
+        }
+        _ => {
+            let provider = agent::provider_from(&agent_settings, &|k| std::env::var(k).ok()).map_err(|e| {
+                CommandError::Usage(format!("{e}\nhelp: see the [agent] table of ghost.toml (README, \"Configuration\")"))
+            })?;
+            match cache {
+                Some(dir) => Agent::Http(Arc::new(CachedProvider::new(provider, ResponseCache::new(dir)))),
+                None => Agent::Http(Arc::from(provider)),
+            }
+        }
+    };
+    Ok((agent, agent_settings))
+}
+
+pub(super) fn runtime() -> Result<tokio::runtime::Runtime, CommandError> {
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -190,7 +202,7 @@ fn runtime() -> Result<tokio::runtime::Runtime, CommandError> {
 
 /// Progress while the loop works: a bar on a terminal (indicatif), plain lines on stderr
 /// otherwise (CI logs, pipes), nothing with `-q`.
-fn progress(out: &Output, total: usize) -> generate::Progress {
+pub(super) fn progress(out: &Output, total: usize) -> generate::Progress {
     use std::io::IsTerminal;
     let out = out.clone();
     let line = |event: &Event| -> Option<String> {

@@ -8,6 +8,7 @@
 mod build;
 mod check;
 mod error;
+mod eval;
 mod exit;
 mod fmt;
 mod init;
@@ -94,6 +95,9 @@ pub enum Command {
     /// Re-run `check` (and with --build, `build`) on every save
     #[command(after_help = watch::HELP)]
     Watch(watch::WatchArgs),
+    /// Measure an agent on a spec set: green after 1 and within N attempts, tokens, failures
+    #[command(after_help = eval::HELP)]
+    Eval(eval::EvalArgs),
 }
 
 /// The entry point of the `ghost` binary.
@@ -130,6 +134,7 @@ where
         Command::Prompt(args) => prompt::run(args, &out),
         Command::Fmt(args) => fmt::run(args, &out),
         Command::Watch(args) => watch::run(args, &out),
+        Command::Eval(args) => eval::run(args, &out),
     };
     match result {
         Ok(exit) => exit,

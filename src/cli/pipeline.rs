@@ -27,7 +27,15 @@ pub struct Pipeline {
 impl Pipeline {
     /// Loads and checks the whole project (or `paths` and what they use).
     pub fn load(paths: &[PathBuf]) -> Result<Pipeline, CommandError> {
-        let project = Project::from_current_dir()?;
+        Pipeline::load_in(Project::from_current_dir()?, paths)
+    }
+
+    /// Loads and checks the whole project whose `ghost.toml` is in (or above) `dir`.
+    pub fn load_at(dir: &std::path::Path) -> Result<Pipeline, CommandError> {
+        Pipeline::load_in(Project::discover(dir)?, &[])
+    }
+
+    fn load_in(project: Project, paths: &[PathBuf]) -> Result<Pipeline, CommandError> {
         let loaded = if paths.is_empty() {
             project.load_all()?
         } else {
@@ -62,6 +70,7 @@ impl Pipeline {
             out_dir: self.project.config.out_dir(),
             state_dir: self.project.root.join(STATE_DIR),
             lock: self.project.root.join(LOCK_FILE),
+            target: None,
         }
     }
 

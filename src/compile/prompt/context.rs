@@ -257,18 +257,23 @@ fn head(text: &str, budget: usize) -> String {
 
 fn repair_view(repair: &RepairContext) -> RepairView {
     let join = |items: &[String]| items.join("\n\n");
+    // Cut harder to fit a small context window (see `RepairContext::shrink`).
+    let divisor = repair.shrink.clamp(1, super::repair::MAX_SHRINK) as usize;
     RepairView {
         attempt: repair.attempt,
         previous_code: repair.previous_code.clone(),
-        failures: super::trim::trim_failures(&join(&repair.failures), FAILURES_BUDGET),
+        failures: super::trim::trim_failures(
+            &join(&repair.failures),
+            FAILURES_BUDGET / divisor,
+        ),
         compiler_errors: super::trim::trim_failures(
             &join(&repair.compiler_errors),
-            COMPILER_ERRORS_BUDGET,
+            COMPILER_ERRORS_BUDGET / divisor,
         ),
         last_diff: repair
             .last_diff
             .as_deref()
-            .filter(|d| !d.trim().is_empty())
+            .filter(|d| !d.trim().is_empty() && repair.shrink == 0)
             .map(|d| head(d, DIFF_BUDGET)),
     }
 }

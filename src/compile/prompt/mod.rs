@@ -15,7 +15,7 @@ mod templates;
 mod trim;
 
 pub use prompt_error::PromptError;
-pub use repair::{diff, RepairContext};
+pub use repair::{diff, RepairContext, MAX_SHRINK};
 pub use templates::Templates;
 pub use trim::trim_failures;
 

@@ -12,7 +12,14 @@ pub struct RepairContext {
     pub compiler_errors: Vec<String>,
     /// A unified diff of the last two attempts ([`diff`]), when there were two.
     pub last_diff: Option<String>,
+    /// How hard the output is cut to fit the model's context window: 0 as usual; each
+    /// level halves the budgets; from level 1 the diff is left out (see [`MAX_SHRINK`]).
+    #[serde(default)]
+    pub shrink: u32,
 }
+
+/// The hardest cut of a repair prompt's output (budgets divided by this).
+pub const MAX_SHRINK: u32 = 8;
 
 /// A unified diff from `old` to `new` (3 lines of context), empty when they are equal.
 pub fn diff(old: &str, new: &str) -> String {

@@ -1,0 +1,132 @@
+//! The evaluation as a table for the terminal: one line per module, then one per budget.
+
+use super::report::{Budget, EvalReport, ModuleResult};
+use crate::build::failure::FailureClass;
+use std::fmt::Write;
+
+/// The whole report as text, ready to print.
+pub fn table(e: &EvalReport) -> String {
+    let mut s = String::new();
+    let max = e.budgets.iter().map(|b| b.attempts).max().unwrap_or(1);
+    let _ = writeln!(
+        s,
+        "ghost eval: {} modules of {}, {} {} ({:.0}s)",
+        e.modules.len(),
+        e.run.specs,
+        e.run.provider,
+        e.run.model,
+        e.run.wall_ms as f64 / 1000.0
+    );
+    let width = e
+        .modules
+        .iter()
+        .map(|m| m.module.len())
+        .max()
+        .unwrap_or(6)
+        .max(6);
+    let _ = writeln!(
+        s,
+        "\n{:<width$}  {:<5}  {:<6}  {:>8}  {:>15}  {:>7}  failed attempts",
+        "module", "first", "green", "attempts", "tokens in/out", "time"
+    );
+    for m in &e.modules {
+        let _ = writeln!(s, "{}", module_line(m, max, width));
+    }
+    let _ = writeln!(
+        s,
+        "\n{:>6}  {:>13}  {:>13}  {:>10}  {:>10}  {:>12}  {:>8}",
+        "budget", "green", "first attempt", "tokens in", "tokens out", "tokens/green", "time"
+    );
+    for b in &e.budgets {
+        let _ = writeln!(s, "{}", budget_line(b));
+    }
+    if let Some(b) = e.budgets.iter().max_by_key(|b| b.attempts) {
+        if !b.failures.is_empty() {
+            let list: Vec<String> = b
+                .failures
+                .iter()
+                .map(|(class, n)| format!("{} {n}", class.name()))
+                .collect();
+            let _ = writeln!(
+                s,
+                "failed attempts within {} (by class): {}",
+                b.attempts,
+                list.join(", ")
+            );
+        }
+    }
+    s
+}
+
+fn module_line(m: &ModuleResult, max: u32, width: usize) -> String {
+    let first = if m.green_within(1) { "yes" } else { "no" };
+    let green = match m.green_at {
+        Some(1) => "yes".to_string(),
+        Some(n) => format!("yes@{n}"),
+        None if m.skipped => "skip".to_string(),
+        None => "no".to_string(),
+    };
+    let used: Vec<_> = m.within(max).collect();
+    let tin: u64 = used.iter().map(|a| a.tokens_in).sum();
+    let tout: u64 = used.iter().map(|a| a.tokens_out).sum();
+    let ms: u64 = used.iter().map(|a| a.millis).sum();
+    let failures: Vec<&str> = used
+        .iter()
+        .filter_map(|a| a.failure.map(FailureClass::name))
+        .collect();
+    format!(
+        "{:<width$}  {:<5}  {:<6}  {:>8}  {:>15}  {:>6.1}s  {}",
+        m.module,
+        first,
+        green,
+        used.len(),
+        format!("{tin}/{tout}"),
+        ms as f64 / 1000.0,
+        if failures.is_empty() {
+            "-".to_string()
+        } else {
+            failures.join(", ")
+        }
+    )
+}
+
+fn budget_line(b: &Budget) -> String {
+    format!(
+        "{:>6}  {:>13}  {:>13}  {:>10}  {:>10}  {:>12}  {:>7.0}s",
+        b.attempts,
+        format!("{}/{} ({:.0}%)", b.green, b.modules, b.green_percent),
+        b.first_attempt_green,
+        b.tokens_in,
+        b.tokens_out,
+        b.tokens_per_green
+            .map_or_else(|| "-".to_string(), |t| t.to_string()),
+        b.attempt_ms as f64 / 1000.0
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::report::tests::sample;
+    use super::super::report::{EvalReport, RunInfo};
+    use super::table;
+
+    #[test]
+    fn the_table_shows_modules_and_budgets() {
+        let e = EvalReport::new(
+            RunInfo {
+                ghost: "0".into(),
+                command: "ghost eval".into(),
+                specs: "evals".into(),
+                provider: "openai".into(),
+                model: "qwen".into(),
+                base_url: None,
+                concurrency: 2,
+                started: 0,
+                wall_ms: 12_000,
+            },
+            &sample(),
+            &[1, 4],
+        );
+        insta::assert_snapshot!(table(&e));
+    }
+}
