@@ -836,3 +836,126 @@ fn locked_runs_the_tests_and_names_what_is_not_fresh() {
     assert!(run.text().contains("math.double"), "{}", run.text());
     assert_eq!(server.server.seen().len(), 1, "--locked never asks");
 }
+
+// ---------------------------------------------------------------------------------------
+// ghost eval
+
+/// A context-window refusal as llama.cpp's server words it.
+fn too_long() -> Step {
+    raw(Answer::json(
+        400,
+        r#"{"error":{"message":"Requested tokens (9100) exceed context window of 8192"}}"#,
+    ))
+}
+
+#[test]
+fn eval_reports_budgets_failure_classes_and_compares_runs() {
+    let _machine = shared();
+    let server = Background::start_with(routed(vec![
+        (
+            "math.double",
+            vec![too_long(), code(DOUBLE_WRONG), code(DOUBLE_RIGHT)],
+        ),
+        ("text.shout", vec![code(SHOUT_RIGHT)]),
+    ]));
+    let p = Project::new("e2e_eval", &openai(&server), &[DOUBLE, SHOUT]);
+    let run = p
+        .ghost(&["eval", ".", "--attempts", "3,1,2", "--json"])
+        .expect(0);
+    let report: serde_json::Value = serde_json::from_str(&run.stdout).expect("--json is JSON");
+    let modules = report["modules"].as_array().expect("modules");
+    let double = modules
+        .iter()
+        .find(|m| m["module"] == "math.double")
+        .expect("math.double is reported");
+    assert_eq!(double["green_at"], 3, "{double}");
+    let classes: Vec<&serde_json::Value> = double["attempts"]
+        .as_array()
+        .expect("attempts")
+        .iter()
+        .map(|a| &a["failure"])
+        .collect();
+    assert_eq!(
+        classes,
+        [
+            &serde_json::json!("context_too_long"),
+            &serde_json::json!("failing_example"),
+            &serde_json::Value::Null
+        ]
+    );
+    let budgets = report["budgets"].as_array().expect("budgets");
+    let green: Vec<(u64, u64)> = budgets
+        .iter()
+        .map(|b| {
+            (
+                b["attempts"].as_u64().unwrap_or(0),
+                b["green"].as_u64().unwrap_or(0),
+            )
+        })
+        .collect();
+    assert_eq!(
+        green,
+        [(1, 1), (2, 1), (3, 2)],
+        "budgets are sorted and read off one run"
+    );
+    assert!(budgets[2]["tokens_per_green"].as_u64().unwrap_or(0) > 0);
+    assert_eq!(server.server.seen().len(), 4, "one run, not one per budget");
+    // The table goes to stderr with --json; the project's own code and lock are untouched.
+    assert!(
+        run.stderr.contains("failed attempts within 3 (by class)"),
+        "{}",
+        run.stderr
+    );
+    assert!(!p.root.join("ghost.lock").exists());
+    assert!(!p.root.join(imp_rel("math.double")).exists());
+
+    // The same set again, all green at once, compared with the first run.
+    let saved = p.outside.join("first.json");
+    std::fs::write(&saved, &run.stdout).expect("keep the first report");
+    let server = Background::start_with(routed(vec![
+        ("math.double", vec![code(DOUBLE_RIGHT)]),
+        ("text.shout", vec![code(SHOUT_RIGHT)]),
+    ]));
+    p.configure(&openai(&server), "");
+    let compare = saved.to_string_lossy().into_owned();
+    let run = p
+        .ghost(&["eval", ".", "--attempts", "1,2,3", "--compare", &compare])
+        .expect(0);
+    assert!(
+        run.stdout
+            .contains("budget 1: green 50% -> 100% (+50.0 points); first attempt 1 -> 2"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("green now (within 3)")
+            || run.stdout.contains("budget 3: green 100% -> 100%"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn eval_refuses_what_it_cannot_measure() {
+    let p = Project::new("e2e_eval_usage", "", &[DOUBLE]);
+    let run = p.ghost(&["eval", ".", "--provider", "manual"]).expect(2);
+    assert!(run.stderr.contains("answers by itself"), "{}", run.stderr);
+    let run = p
+        .ghost(&["eval", "no-such-folder", "--provider", "openai"])
+        .expect(2);
+    assert!(run.stderr.contains("is not a folder"), "{}", run.stderr);
+    p.write("old.json", "{\"not\": \"a report\"}");
+    let run = p
+        .ghost(&["eval", ".", "--provider", "openai", "--compare", "old.json"])
+        .expect(2);
+    assert!(
+        run.stderr
+            .contains("is not a report of `ghost eval --json`"),
+        "{}",
+        run.stderr
+    );
+    let run = p
+        .ghost(&["eval", ".", "--provider", "openai", "--attempts", "0"])
+        .expect(2);
+    assert!(run.stderr.contains("--attempts"), "{}", run.stderr);
+}

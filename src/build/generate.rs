@@ -9,11 +9,11 @@
 //! right after. When a module fails, its last good `imp.rs` and lock entry stay as they
 //! were.
 
+use super::failure::{AttemptRecord, FailureClass};
 use super::runlog::{now_secs, Attempt, RunLog};
 use super::session::{
     entry_for, repair_context, selection, BuildError, Context, ModuleReport, Options, Outcome,
 };
-use super::failure::{AttemptRecord, FailureClass};
 use super::verify::{verify, Snapshots, Verdict};
 use super::workspace;
 use crate::agent::command::run_command;

@@ -109,9 +109,16 @@ pub fn run(args: &BuildArgs, out: &Output) -> Result<Exit, CommandError> {
         return Ok(report::build(out, &reports));
     }
 
-    let project_root = state_dir.parent().map(Path::to_path_buf).unwrap_or_default();
-    let (agent, agent_settings) =
-        make_agent(kind, &settings, &project_root, Some(state_dir.join("cache")))?;
+    let project_root = state_dir
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default();
+    let (agent, agent_settings) = make_agent(
+        kind,
+        &settings,
+        &project_root,
+        Some(state_dir.join("cache")),
+    )?;
     let loop_settings = LoopSettings {
         provider: kind.name().to_string(),
         model: agent_settings.model.clone(),
@@ -185,7 +192,10 @@ pub(super) fn make_agent(
                 CommandError::Usage(format!("{e}\nhelp: see the [agent] table of ghost.toml (README, \"Configuration\")"))
             })?;
             match cache {
-                Some(dir) => Agent::Http(Arc::new(CachedProvider::new(provider, ResponseCache::new(dir)))),
+                Some(dir) => Agent::Http(Arc::new(CachedProvider::new(
+                    provider,
+                    ResponseCache::new(dir),
+                ))),
                 None => Agent::Http(Arc::from(provider)),
             }
         }

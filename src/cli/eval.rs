@@ -146,8 +146,14 @@ pub fn run(args: &EvalArgs, out: &Output) -> Result<Exit, CommandError> {
     let started = Instant::now();
     let started_at = crate::build::runlog::now_secs();
     let lock = crate::plan::Lock::default();
-    let work_job =
-        generate::build_with_agent(Arc::new(ctx), lock, options, agent, loop_settings, progress(out, total));
+    let work_job = generate::build_with_agent(
+        Arc::new(ctx),
+        lock,
+        options,
+        agent,
+        loop_settings,
+        progress(out, total),
+    );
     let result = runtime()?.block_on(async {
         tokio::select! {
             r = work_job => Some(r),
@@ -295,9 +301,18 @@ impl SpecSet {
                 self.specs_dir.display()
             )));
         }
+        // The crate is named after the spec set, so that evaluations of different sets
+        // sharing a target folder (`GHOST_TARGET_DIR`) keep their artifacts apart.
+        let name = self.config.project.name.clone().unwrap_or_else(|| {
+            self.root
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default()
+        });
         let manifest = format!(
-            "# Written by `ghost eval`: a copy of {}, built from scratch.\n[project]\nname = \"ghost-eval\"\nspecs = \"specs\"\nout = \"generated\"\n\n[build]\ntest_timeout = {}\n",
+            "# Written by `ghost eval`: a copy of {}, built from scratch.\n[project]\nname = \"{}-eval\"\nspecs = \"specs\"\nout = \"generated\"\n\n[build]\ntest_timeout = {}\n",
             self.specs_dir.display(),
+            name.replace(['"', '\\'], ""),
             self.config.build.test_timeout
         );
         let file = work.join(config::FILE_NAME);

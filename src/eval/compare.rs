@@ -111,11 +111,7 @@ mod tests {
     fn changes_per_budget_and_per_module() {
         let old = EvalReport::new(run(), &sample(), &[1, 4]);
         let mut reports = sample();
-        reports[2] = report(
-            "a.never",
-            vec![record(1, None)],
-            true,
-        );
+        reports[2] = report("a.never", vec![record(1, None)], true);
         let new = EvalReport::new(run(), &reports, &[1, 4]);
         let text = compare(&old, &new);
         assert!(

@@ -262,10 +262,7 @@ fn repair_view(repair: &RepairContext) -> RepairView {
     RepairView {
         attempt: repair.attempt,
         previous_code: repair.previous_code.clone(),
-        failures: super::trim::trim_failures(
-            &join(&repair.failures),
-            FAILURES_BUDGET / divisor,
-        ),
+        failures: super::trim::trim_failures(&join(&repair.failures), FAILURES_BUDGET / divisor),
         compiler_errors: super::trim::trim_failures(
             &join(&repair.compiler_errors),
             COMPILER_ERRORS_BUDGET / divisor,
