@@ -126,13 +126,19 @@ fn prompts_of_every_valid_module() {
                 .iter()
                 .chain(module.types.iter().flat_map(|t| &t.methods))
             {
-                for c in f.examples.iter().chain(&f.requires).chain(&f.ensures) {
+                for c in f.requires.iter().chain(&f.ensures) {
                     assert!(
                         first.contains(c.source.trim()),
                         "{}: quotes `{}` as written",
                         module.name,
                         c.source
                     );
+                }
+                // Examples as the tests check them: one Rust assertion each.
+                let asserts = ghost::compile::rust::example_asserts(module, f);
+                assert_eq!(asserts.len(), f.examples.len());
+                for a in asserts {
+                    assert!(first.contains(&a), "{}: shows `{a}`", module.name);
                 }
             }
             assert_eq!(

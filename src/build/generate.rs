@@ -268,6 +268,8 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
 
     let max = shared.settings.max_attempts.max(1);
     let mut previous: Option<String> = repair.as_ref().map(|r| r.previous_code.clone());
+    // Whether the next attempt starts afresh from the first prompt (see `repeats`).
+    let mut afresh = false;
     let mut last_why = String::from("no attempt was made");
     for attempt in 1..=max {
         if let Some(why) = shared.fatal.lock().ok().and_then(|f| f.clone()) {
@@ -291,9 +293,25 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
             r.attempt = attempt;
             super::session::save_repair(&ctx.paths, name, r);
         }
-        let prompt_text = fit_prompt(ctx, module, repair.as_ref(), shared.settings.context_window)?;
+        let (prompt_text, temperature) = if afresh {
+            (
+                prompt::render_first(&ctx.templates, &ctx.project, module)?,
+                AFRESH_TEMPERATURE,
+            )
+        } else {
+            let t = if repair.is_none() {
+                FIRST_TEMPERATURE
+            } else {
+                REPAIR_TEMPERATURE
+            };
+            (
+                fit_prompt(ctx, module, repair.as_ref(), shared.settings.context_window)?,
+                t,
+            )
+        };
+        afresh = false;
         let asked = Instant::now();
-        let answer = ask(shared, m, &scratch, &prompt_text, attempt).await;
+        let answer = ask(shared, m, &scratch, &prompt_text, temperature).await;
         let mut record = AttemptRecord {
             attempt,
             failure: None,
@@ -360,12 +378,28 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
             .as_deref()
             .map(|old| prompt::diff(old, &code))
             .filter(|d| !d.is_empty());
+        afresh = repeats(previous.as_deref(), &code);
         previous = Some(code);
         repair = Some(next);
     }
     report.outcome = Outcome::Exhausted { why: last_why };
     report.millis = started.elapsed().as_millis() as u64;
     Ok(report)
+}
+
+/// The first prompt is answered at temperature 0: the model's most likely code.
+const FIRST_TEMPERATURE: f32 = 0.0;
+/// A repair keeps what works, so it stays close to the most likely fix.
+const REPAIR_TEMPERATURE: f32 = 0.2;
+/// A fresh start must not repeat the first answer: it samples.
+const AFRESH_TEMPERATURE: f32 = 0.7;
+
+/// Whether a repair gave back the code it was asked to repair, unchanged (whitespace
+/// aside): the model is stuck, and showing it the same failure again rarely helps, so
+/// the next attempt starts afresh from the first prompt at a higher temperature.
+fn repeats(previous: Option<&str>, code: &str) -> bool {
+    let squash = |s: &str| s.split_whitespace().collect::<String>();
+    previous.is_some_and(|p| squash(p) == squash(code))
 }
 
 /// The repair after an attempt that gave no code to test. A reply without code is told
@@ -474,10 +508,8 @@ async fn ask(
     m: &CompiledModule,
     scratch: &Path,
     prompt: &str,
-    attempt: u32,
+    temperature: f32,
 ) -> Result<(String, (u64, u64)), Asked> {
-    // A retry at a slightly higher temperature explores instead of repeating itself.
-    let temperature = if attempt == 1 { 0.0 } else { 0.2 };
     match &shared.agent {
         Agent::Http(provider) => {
             let req = Request {

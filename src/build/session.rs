@@ -369,15 +369,28 @@ pub fn entry_for(m: &CompiledModule, code: &[u8], previous: Option<LockEntry>) -
 
 /// What a repair prompt needs from a failed verdict.
 pub fn repair_context(code: &str, verdict: &Verdict) -> RepairContext {
+    // The first errors are the ones to fix; later ones are often their consequences,
+    // and every line costs tokens.
+    let mut compiler_errors = verdict.compiler_errors();
+    if compiler_errors.len() > MAX_COMPILER_ERRORS {
+        let more = compiler_errors.len() - MAX_COMPILER_ERRORS;
+        compiler_errors.truncate(MAX_COMPILER_ERRORS);
+        compiler_errors.push(format!(
+            "[... {more} more error(s) left out: fix these first]"
+        ));
+    }
     RepairContext {
         attempt: 2,
         previous_code: code.to_string(),
         failures: verdict.failure_texts(),
-        compiler_errors: verdict.compiler_errors(),
+        compiler_errors,
         last_diff: None,
         shrink: 0,
     }
 }
+
+/// How many compiler errors a repair prompt shows.
+pub const MAX_COMPILER_ERRORS: usize = 3;
 
 /// Records a module's last failed attempt, so `ghost prompt --repair` can show the
 /// repair prompt. Best effort: a record that cannot be written fails nothing.

@@ -82,6 +82,8 @@ impl Verdict {
         self.tests
             .errors
             .iter()
+            // rustc's closing count says nothing a repair can use.
+            .filter(|e| !e.rendered.starts_with("error: aborting due to"))
             .map(|e| e.rendered.clone())
             .collect()
     }

@@ -33,6 +33,10 @@ pub struct PromptContext {
     pub scenarios: Vec<String>,
     /// Snapshots, quoted as written.
     pub snapshots: Vec<String>,
+    /// Scenarios as the tests run them, in Rust.
+    pub scenarios_rust: Vec<String>,
+    /// Snapshots as the tests run them, in Rust.
+    pub snapshots_rust: Vec<String>,
     pub nfrs: Vec<NfrContext>,
     /// The third-party crates `nfr deps` allows, `` `name` (req) ``; empty: std only.
     pub deps: Vec<String>,
@@ -49,6 +53,10 @@ pub struct FunctionContext {
     pub rust_signature: String,
     /// Every clause as written: requires, ensures, examples, properties.
     pub clauses: Vec<String>,
+    /// The examples as the tests check them, in Rust (`assert_eq!(f(1), 2);`).
+    pub examples_rust: Vec<String>,
+    /// The clauses other than examples, as written: requires, ensures, properties.
+    pub other_clauses: Vec<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -113,7 +121,7 @@ pub fn build(
     let functions = all_functions
         .iter()
         .filter(|f| f.doc.is_some() || has_clauses(f))
-        .map(|f| function_context(f, &module.name))
+        .map(|f| function_context(f, module))
         .collect();
     let any = |p: fn(&Function) -> bool| all_functions.iter().any(|f| p(f));
     let mut deps = Vec::new();
@@ -174,6 +182,16 @@ pub fn build(
         has_properties: any(|f| !f.properties.is_empty()),
         scenarios: module.scenarios.iter().map(|s| quote(&s.source)).collect(),
         snapshots: module.snapshots.iter().map(|s| quote(&s.source)).collect(),
+        scenarios_rust: module
+            .scenarios
+            .iter()
+            .map(|s| crate::compile::rust::scenario_code(module, s))
+            .collect(),
+        snapshots_rust: module
+            .snapshots
+            .iter()
+            .map(|s| crate::compile::rust::snapshot_code(module, s))
+            .collect(),
         nfrs,
         deps,
         uses,
@@ -188,7 +206,7 @@ fn has_clauses(f: &Function) -> bool {
         && f.properties.is_empty())
 }
 
-fn function_context(f: &Function, module: &str) -> FunctionContext {
+fn function_context(f: &Function, module: &ModuleModel) -> FunctionContext {
     let name = match &f.owner {
         Some(owner) => format!("{owner}::{}", f.name),
         None => f.name.clone(),
@@ -202,11 +220,20 @@ fn function_context(f: &Function, module: &str) -> FunctionContext {
         .map(|c| quote(&c.source))
         .chain(f.properties.iter().map(|p| quote(&p.source)))
         .collect();
+    let other_clauses = f
+        .requires
+        .iter()
+        .chain(&f.ensures)
+        .map(|c| quote(&c.source))
+        .chain(f.properties.iter().map(|p| quote(&p.source)))
+        .collect();
     FunctionContext {
         name,
         doc: f.doc.clone(),
-        rust_signature: crate::compile::rust::signature_of(module, f),
+        rust_signature: crate::compile::rust::signature_of(&module.name, f),
         clauses,
+        examples_rust: crate::compile::rust::example_asserts(module, f),
+        other_clauses,
     }
 }
 

@@ -8,6 +8,7 @@
 //! wherever it sits on disk (file paths of specs never reach the output).
 
 mod checked;
+mod example_code;
 mod expr;
 mod interface;
 mod lib_file;
@@ -25,6 +26,7 @@ use crate::check::{ModuleModel, Project};
 use crate::compile::TargetSettings;
 use std::path::PathBuf;
 
+pub use example_code::{example_asserts, scenario_code, snapshot_code};
 pub use nfr_check::{check_static_nfrs, physical_lines, undeclared_crates, StaticNfrFailure};
 
 /// Who owns a generated file, which decides when it is written.
