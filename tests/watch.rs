@@ -134,13 +134,24 @@ fn watch_reports_a_broken_spec_on_save_and_the_fix_after() {
     assert_eq!(first, "ghost: checked 1 module: 0 errors; 1 missing");
 
     save_like_an_editor(&spec, BROKEN);
-    let diagnostic = watch.wait_for("diagnostic", |l| matches!(l, Line::Out(_)));
+    // stdout (the diagnostic) and stderr (the summary) are read by two threads, so they
+    // may arrive in either order: wait for the summary, then for the diagnostic if it
+    // has not come yet.
+    let since = watch.seen.len();
+    let summary = watch.wait_for("summary of the broken run", is_err("ghost: checked"));
+    assert_eq!(summary, "ghost: checked 1 module: 1 error");
+    let already = watch.seen[since..].iter().find_map(|l| match l {
+        Line::Out(t) => Some(t.clone()),
+        Line::Err(_) => None,
+    });
+    let diagnostic = match already {
+        Some(d) => d,
+        None => watch.wait_for("diagnostic", |l| matches!(l, Line::Out(_))),
+    };
     assert_eq!(
         diagnostic,
         "specs/text/slug.ghost:2:21: error: unknown type `strr`"
     );
-    let summary = watch.wait_for("summary of the broken run", is_err("ghost: checked"));
-    assert_eq!(summary, "ghost: checked 1 module: 1 error");
 
     save_like_an_editor(&spec, GOOD);
     let summary = watch.wait_for("summary of the fixed run", is_err("ghost: checked"));
