@@ -48,7 +48,8 @@ impl OpenAi {
         }
         let response = self.http.post(url, &headers, body).await?;
         let mut reply = if self.http.settings.stream {
-            self.streamed(url, response).await?
+            // The request body is the prompt with a little JSON around it.
+            self.streamed(url, response, body.len()).await?
         } else {
             let bytes = self.http.body(url, response).await?;
             self.whole(url, &self.http.json(url, &bytes)?)?
@@ -89,7 +90,15 @@ impl OpenAi {
 
     /// A streamed answer: `data:` chunks with `choices[0].delta.content`, usage in the last
     /// chunk (`stream_options.include_usage`), then `[DONE]`.
-    async fn streamed(&self, url: &str, response: reqwest::Response) -> Result<Reply, AgentError> {
+    /// Servers that send no usage in a stream (llama.cpp's, some proxies) get their
+    /// tokens estimated from `prompt_chars` (the request's size) and the reply, at 4 characters a token, so
+    /// that budgets and reports never count such a reply as free.
+    async fn streamed(
+        &self,
+        url: &str,
+        response: reqwest::Response,
+        prompt_chars: usize,
+    ) -> Result<Reply, AgentError> {
         let mut text = String::new();
         let mut finish_reason: Option<Value> = None;
         let mut tokens = (0, 0);
@@ -125,6 +134,12 @@ impl OpenAi {
         // Some servers end the stream without `[DONE]`; a finish reason is proof enough.
         if !done && finish_reason.is_none() {
             return Err(self.http.cut(url));
+        }
+        if tokens == (0, 0) {
+            tokens = (
+                prompt_chars.div_ceil(4) as u64,
+                text.chars().count().div_ceil(4) as u64,
+            );
         }
         Ok(Reply {
             text,
