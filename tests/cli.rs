@@ -260,7 +260,8 @@ fn status_and_prompt_work_without_a_build() {
     let run = p.ghost(&["prompt", "text.slug"]);
     assert_eq!(run.code, Some(0), "{}", run.both());
     assert!(
-        run.stdout.contains("`text.slug`") && run.stdout.contains("example slugify(\"\") == \"\""),
+        run.stdout.contains("`text.slug`")
+            && run.stdout.contains("assert_eq!(slugify(\"\"), String::from(\"\"));"),
         "{}",
         run.stdout
     );

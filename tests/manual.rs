@@ -70,7 +70,8 @@ fn manual_provider_waits_adopts_locks_and_detects_tampering() {
     let prompt = std::fs::read_to_string(dir.join(".ghost/prompts/text.shout.md"))
         .expect("the prompt is written");
     assert!(
-        prompt.contains("text.shout") && prompt.contains("example shout(\"hi\") == \"HI!\""),
+        prompt.contains("text.shout")
+            && prompt.contains("assert_eq!(shout(\"hi\"), String::from(\"HI!\"));"),
         "{prompt}"
     );
     assert!(std::fs::read_to_string(dir.join(imp))
@@ -86,7 +87,8 @@ fn manual_provider_waits_adopts_locks_and_detects_tampering() {
     let repair =
         std::fs::read_to_string(dir.join(".ghost/prompts/text.shout.md")).expect("a repair prompt");
     assert!(
-        repair.contains("shout(\"hi\") == \"HI!\"") && repair.contains("s.to_string()"),
+        repair.contains("`ensures len(result) == len(s) + 1` does not hold")
+            && repair.contains("s.to_string()"),
         "{repair}"
     );
     let run = ghost(dir, &["prompt", "text.shout", "--repair"]);
@@ -139,6 +141,20 @@ fn manual_provider_waits_adopts_locks_and_detects_tampering() {
     let run = ghost(dir, &["test"]);
     assert_eq!(run.code, Some(0), "{}", run.stderr);
     assert!(run.stderr.contains("ok text.shout"), "{}", run.stderr);
+
+    // A doc change asks for new code: the first run hands out the prompt and waits; the
+    // next run takes the code on disk as the answer (it already fits): tested, locked.
+    write(
+        dir,
+        "specs/text/shout.ghost",
+        &SPEC.replace("\"Loud text.\"", "\"Loud, shouted text.\""),
+    );
+    let run = ghost(dir, &["build", "--provider", "manual"]);
+    assert_eq!(run.code, Some(1), "{}{}", run.stdout, run.stderr);
+    assert!(run.stderr.contains("waiting"), "{}", run.stderr);
+    let run = ghost(dir, &["build", "--provider", "manual"]);
+    assert_eq!(run.code, Some(0), "{}{}", run.stdout, run.stderr);
+    assert_eq!(ghost(dir, &["check"]).code, Some(0));
 }
 
 /// Two checkouts of one project share a target folder (`GHOST_TARGET_DIR`): the second,

@@ -283,7 +283,12 @@ pub async fn build_manual(
             .project
             .module(&m.name)
             .expect("compiled modules come from the project");
-        let regenerate = opts.force || (status.state == State::Stale && status.prose_changed);
+        // A prose change asks for new code; once its prompt has been handed out (a run
+        // that found the very same prompt already written), the code on disk is the
+        // answer: tested, and locked if green, even if it did not need to change.
+        let answered = !opts.force && first_prompt_written(ctx, m);
+        let regenerate =
+            opts.force || (status.state == State::Stale && status.prose_changed && !answered);
         let mut failure = None;
         report.outcome = match status.state {
             State::Fresh if !opts.force => Outcome::Fresh,
@@ -407,6 +412,22 @@ pub fn save_repair(paths: &Paths, module: &str, repair: &RepairContext) {
 pub fn load_repair(paths: &Paths, module: &str) -> Option<RepairContext> {
     let bytes = std::fs::read(paths.repairs_dir().join(format!("{module}.json"))).ok()?;
     serde_json::from_slice(&bytes).ok()
+}
+
+/// Whether `.ghost/prompts/MODULE.md` already holds the module's first prompt as it
+/// renders now.
+fn first_prompt_written(ctx: &Context, m: &CompiledModule) -> bool {
+    let Some(module) = ctx.project.module(&m.name) else {
+        return false;
+    };
+    let path = ctx.paths.prompts_dir().join(format!("{}.md", m.name));
+    match (
+        std::fs::read_to_string(path),
+        prompt::render_first(&ctx.templates, &ctx.project, module),
+    ) {
+        (Ok(on_disk), Ok(now)) => on_disk == now,
+        _ => false,
+    }
 }
 
 /// Writes `.ghost/prompts/MODULE.md` (a first prompt, or a repair prompt).
