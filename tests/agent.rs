@@ -46,6 +46,7 @@ fn request(prompt: &str) -> Request {
         prompt: prompt.into(),
         temperature: 0.0,
         max_tokens: None,
+        stop: Vec::new(),
     }
 }
 

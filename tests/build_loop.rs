@@ -379,6 +379,11 @@ fn wrong_then_right_is_repaired_and_an_unchanged_rebuild_asks_nothing() {
     );
     assert!(repair.contains("n + 2"), "and the last attempt:\n{repair}");
     assert_eq!(seen[0].json()["stream"], true);
+    assert_eq!(
+        seen[0].json()["stop"],
+        serde_json::json!(["\n```\n"]),
+        "the model is stopped at the end of its code block"
+    );
     let bearer = format!("Bearer {KEY}");
     assert_eq!(seen[0].header("authorization"), Some(bearer.as_str()));
 

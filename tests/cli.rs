@@ -261,7 +261,9 @@ fn status_and_prompt_work_without_a_build() {
     assert_eq!(run.code, Some(0), "{}", run.both());
     assert!(
         run.stdout.contains("`text.slug`")
-            && run.stdout.contains("assert_eq!(slugify(\"\"), String::from(\"\"));"),
+            && run
+                .stdout
+                .contains("assert_eq!(slugify(\"\"), String::from(\"\"));"),
         "{}",
         run.stdout
     );

@@ -34,6 +34,9 @@ impl Anthropic {
             "messages": [{"role": "user", "content": req.prompt}],
             "temperature": super::http::temperature(req.temperature),
         });
+        if !req.stop.is_empty() {
+            body["stop_sequences"] = json!(req.stop);
+        }
         if s.stream {
             body["stream"] = json!(true);
         }

@@ -11,6 +11,20 @@ pub enum ExtractError {
     Truncated { reason: String },
 }
 
+/// Where the build asks the model to stop: the end of its (first) code block. The server
+/// leaves the stop text out of the reply; [`close_stopped_block`] puts the fence back.
+pub const CODE_BLOCK_END: &str = "\n```\n";
+
+/// The reply of a model stopped at [`CODE_BLOCK_END`]: its last block lost its closing
+/// fence, which is given back. A reply whose blocks are all closed is returned as it is.
+pub fn close_stopped_block(text: &str) -> String {
+    if blocks(text).last().is_some_and(|b| !b.closed) {
+        format!("{}\n```\n", text.trim_end_matches('\n'))
+    } else {
+        text.to_string()
+    }
+}
+
 /// A fenced block found in a reply.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Block {
@@ -111,6 +125,20 @@ fn join(lines: &[&str]) -> String {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_block_stopped_at_its_end_gets_its_fence_back() {
+        let stopped = "Here:\n```rust\npub fn f() {}";
+        let closed = close_stopped_block(stopped);
+        assert_eq!(closed, "Here:\n```rust\npub fn f() {}\n```\n");
+        assert_eq!(
+            extract_code(&closed, &Finish::Stop),
+            Ok("pub fn f() {}\n".to_string())
+        );
+        let whole = "```rust\nfn g() {}\n```\nDone.";
+        assert_eq!(close_stopped_block(whole), whole);
+    }
+
     use super::*;
 
     #[test]

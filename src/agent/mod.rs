@@ -48,6 +48,10 @@ pub struct Request {
     pub temperature: f32,
     /// The longest reply to accept; providers that need a value use their own default.
     pub max_tokens: Option<u32>,
+    /// Texts at which the model stops (not part of the reply): the build stops it at the
+    /// end of its code block ([`extract::CODE_BLOCK_END`]), so that a model that goes on
+    /// explaining, or repeats the spec, is not paid for it.
+    pub stop: Vec<String>,
 }
 
 /// Why the model stopped.

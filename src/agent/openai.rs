@@ -33,6 +33,9 @@ impl OpenAi {
         if let Some(max) = req.max_tokens {
             body["max_tokens"] = json!(max);
         }
+        if !req.stop.is_empty() {
+            body["stop"] = json!(req.stop);
+        }
         if s.stream {
             body["stream"] = json!(true);
             body["stream_options"] = json!({"include_usage": true});

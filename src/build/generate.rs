@@ -17,8 +17,8 @@ use super::session::{
 use super::verify::{verify, Snapshots, Verdict};
 use super::workspace;
 use crate::agent::command::run_command;
-use crate::agent::extract::extract_code;
-use crate::agent::{AgentError, AgentSettings, Provider, Request};
+use crate::agent::extract::{close_stopped_block, extract_code};
+use crate::agent::{AgentError, AgentSettings, Finish, Provider, Request};
 use crate::compile::prompt::{self, RepairContext};
 use crate::compile::CompiledModule;
 use crate::plan::state::State;
@@ -322,9 +322,11 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
         let (code, tokens) = match answer {
             Ok(x) => x,
             Err(failed) => {
-                let (class, why, tokens) = match failed {
-                    Asked::Feedback { class, why, tokens } => (class, why, tokens),
-                    Asked::Failed(why) => (FailureClass::AgentError, why, (0, 0)),
+                // Only what the model did wrong is told to it; a garbled answer from the
+                // server is not its doing, so the same prompt is asked again.
+                let (class, why, tokens, tell) = match failed {
+                    Asked::Feedback { class, why, tokens } => (class, why, tokens, true),
+                    Asked::Failed(why) => (FailureClass::AgentError, why, (0, 0), false),
                     Asked::Fatal(why) => {
                         if let Ok(mut f) = shared.fatal.lock() {
                             *f = Some(why.clone());
@@ -342,7 +344,9 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
                 log_attempt(shared, name, &record, "", &format!("failed: {why}"));
                 report.history.push(record);
                 last_why = why.clone();
-                repair = next_after_no_code(class, why, repair.take(), previous.as_deref());
+                if tell {
+                    repair = next_after_no_code(class, why, repair.take(), previous.as_deref());
+                }
                 continue;
             }
         };
@@ -517,6 +521,7 @@ async fn ask(
                 prompt: prompt.to_string(),
                 temperature,
                 max_tokens: None,
+                stop: vec![crate::agent::extract::CODE_BLOCK_END.to_string()],
             };
             // The provider has already retried what can be retried: what is left (a bad key,
             // an unknown model, a server that stays down) stops the build.
@@ -540,7 +545,13 @@ async fn ask(
             shared
                 .tokens
                 .fetch_add(tokens.0 + tokens.1, Ordering::SeqCst);
-            extract_code(&reply.text, &reply.finish)
+            // Stopped at the end of its code block: the closing fence is not in the text.
+            let text = if reply.finish == Finish::Stop {
+                close_stopped_block(&reply.text)
+            } else {
+                reply.text
+            };
+            extract_code(&text, &reply.finish)
                 .map(|c| (c, tokens))
                 .map_err(|e| Asked::Feedback {
                     class: FailureClass::NoCode,

@@ -24,8 +24,25 @@ pub fn code(seen: &Seen, code: &str) -> Answer {
 }
 
 /// A reply with `text` as the model's answer, in the format `seen` asked for.
+/// Like a real server, the text ends before the first stop sequence the request names
+/// (`stop` or `stop_sequences`), which is left out.
 pub fn text(seen: &Seen, text: &str, stop: Stop) -> Answer {
     let streamed = seen.json()["stream"] == json!(true);
+    let body = seen.json();
+    let stops = body
+        .get("stop")
+        .or_else(|| body.get("stop_sequences"))
+        .and_then(|s| s.as_array().cloned())
+        .unwrap_or_default();
+    let cut = stops
+        .iter()
+        .filter_map(|s| s.as_str())
+        .filter_map(|s| text.find(s))
+        .min();
+    let text = match cut {
+        Some(at) if stop == Stop::Done => &text[..at],
+        _ => text,
+    };
     if seen.path.ends_with("/messages") {
         anthropic(text, stop, streamed)
     } else {
