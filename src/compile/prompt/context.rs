@@ -291,7 +291,13 @@ fn repair_view(repair: &RepairContext) -> RepairView {
         previous_code: repair.previous_code.clone(),
         failures: super::trim::trim_failures(&join(&repair.failures), FAILURES_BUDGET / divisor),
         compiler_errors: super::trim::trim_failures(
-            &join(&repair.compiler_errors),
+            &join(
+                &repair
+                    .compiler_errors
+                    .iter()
+                    .map(|e| super::trim::compiler_error(e))
+                    .collect::<Vec<_>>(),
+            ),
             COMPILER_ERRORS_BUDGET / divisor,
         ),
         last_diff: repair

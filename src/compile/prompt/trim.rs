@@ -3,6 +3,36 @@
 //! at. Noise goes: progress lines (`Compiling`, `Running`), passing tests, warnings,
 //! backtraces and the notes about them.
 
+/// One rendered compiler error without what points outside the crate: rustc's notes
+/// into the standard library's source (`::: /rustc/...`), its lists of "the following
+/// other types implement trait", and macro-origin notes. What is left is the message,
+/// the line it points at with its caret, and the crate-local help: what a repair uses.
+pub fn compiler_error(rendered: &str) -> String {
+    let mut out = Vec::new();
+    for line in rendered.lines() {
+        let t = line.trim_start();
+        let foreign = t.contains("/rustc/") || t.contains("/.cargo/registry/");
+        if foreign || t.starts_with("help: the following other types implement") {
+            // Everything from here on explains the standard library, not this code.
+            break;
+        }
+        if t.starts_with("= note: this error originates in the macro") {
+            continue;
+        }
+        out.push(line);
+    }
+    // A lone `|` gutter line left at the end says nothing.
+    while out
+        .last()
+        .is_some_and(|l| l.trim() == "|" || l.trim().is_empty())
+    {
+        out.pop();
+    }
+    let mut text = out.join("\n");
+    text.push('\n');
+    text
+}
+
 /// A run of kept lines that belong together, and how much a repair needs it.
 struct Block {
     kind: BlockKind,
@@ -318,6 +348,21 @@ fn is_noise(trimmed: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn compiler_errors_lose_their_notes_into_the_standard_library() {
+        let rendered = "error[E0277]: cannot subtract `char` from `u8`\n  --> src/a/imp.rs:12:37\n   |\n12 |     let s = c as u8 - o;\n   |                     ^ no implementation for `u8 - char`\n   |\n   = help: the trait `Sub<char>` is not implemented for `u8`\nhelp: the following other types implement trait `Sub<Rhs>`\n  --> /rustc/abc/library/core/src/ops/arith.rs:212:8\n   |\n   = note: `u8` implements `Sub`\n";
+        let kept = compiler_error(rendered);
+        assert_eq!(
+            kept,
+            "error[E0277]: cannot subtract `char` from `u8`\n  --> src/a/imp.rs:12:37\n   |\n12 |     let s = c as u8 - o;\n   |                     ^ no implementation for `u8 - char`\n   |\n   = help: the trait `Sub<char>` is not implemented for `u8`\n"
+        );
+        assert_eq!(
+            compiler_error(&kept),
+            kept,
+            "trimming twice changes nothing"
+        );
+    }
     use proptest::prelude::*;
 
     const CARGO_TEST: &str = "\
