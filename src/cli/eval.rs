@@ -5,13 +5,13 @@ use super::build::{make_agent, progress, runtime, DEFAULT_MAX_TOKENS_PER_BUILD};
 use super::pipeline::{load_templates, Pipeline, STATE_DIR};
 use super::{CommandError, Exit, Output};
 use crate::agent::ProviderKind;
-use crate::build::generate::{self, LoopSettings};
-use crate::build::session::{self, Options, Outcome};
+use crate::build::generate::{self, Event, LoopSettings};
+use crate::build::session::{self, ModuleReport, Options, Outcome};
 use crate::config::{self, AgentOverrides, Config};
 use crate::eval::{compare, table, EvalReport, RunInfo};
 use crate::project::Project;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 pub const HELP: &str = "\
@@ -146,26 +146,35 @@ pub fn run(args: &EvalArgs, out: &Output) -> Result<Exit, CommandError> {
     let started = Instant::now();
     let started_at = crate::build::runlog::now_secs();
     let lock = crate::plan::Lock::default();
-    let work_job = generate::build_with_agent(
-        Arc::new(ctx),
-        lock,
-        options,
-        agent,
-        loop_settings,
-        progress(out, total),
-    );
+    // Every finished module is kept as it finishes, so that an interrupted evaluation
+    // still reports what it measured.
+    let finished: Arc<Mutex<Vec<ModuleReport>>> = Arc::default();
+    let shown = progress(out, total);
+    let keep = Arc::clone(&finished);
+    let progress: generate::Progress = Arc::new(move |event: Event| {
+        if let Event::Finished { report } = &event {
+            if let Ok(mut f) = keep.lock() {
+                f.push(report.clone());
+            }
+        }
+        shown(event);
+    });
+    let work_job =
+        generate::build_with_agent(Arc::new(ctx), lock, options, agent, loop_settings, progress);
     let result = runtime()?.block_on(async {
         tokio::select! {
             r = work_job => Some(r),
             _ = tokio::signal::ctrl_c() => None,
         }
     });
-    let Some(result) = result else {
-        crate::process::kill_all();
-        out.error("interrupted: no report was written");
-        return Ok(Exit::Interrupted);
+    let (reports, interrupted) = match result {
+        Some(result) => (result?.0, false),
+        None => {
+            crate::process::kill_all();
+            let done = finished.lock().map(|f| f.clone()).unwrap_or_default();
+            (done, true)
+        }
     };
-    let (reports, _) = result?;
     let run = RunInfo {
         ghost: env!("CARGO_PKG_VERSION").to_string(),
         command: std::env::args().collect::<Vec<_>>().join(" "),
@@ -176,6 +185,7 @@ pub fn run(args: &EvalArgs, out: &Output) -> Result<Exit, CommandError> {
         concurrency: settings.concurrency,
         started: started_at,
         wall_ms: started.elapsed().as_millis() as u64,
+        interrupted,
     };
     let report = EvalReport::new(run, &reports, &budgets);
     let json = serde_json::to_string_pretty(&report)
@@ -200,6 +210,13 @@ pub fn run(args: &EvalArgs, out: &Output) -> Result<Exit, CommandError> {
         print!("{text}");
     }
     out.status(&format!("report saved in {}", saved.display()));
+    if interrupted {
+        out.error(&format!(
+            "interrupted: the report covers the {} of {total} modules that finished",
+            reports.len()
+        ));
+        return Ok(Exit::Interrupted);
+    }
 
     // A module that stopped before its budget without turning green: the agent itself
     // failed (server down, bad key, tokens spent), so the figures are not a measurement.

@@ -104,6 +104,7 @@ mod tests {
             concurrency: 2,
             started: 0,
             wall_ms: 0,
+            interrupted: false,
         }
     }
 

@@ -23,6 +23,9 @@ pub struct RunInfo {
     pub started: u64,
     /// The whole run, wall clock.
     pub wall_ms: u64,
+    /// Stopped by Ctrl-C: only the modules that finished are reported.
+    #[serde(default)]
+    pub interrupted: bool,
 }
 
 /// One module of the spec set.
@@ -226,6 +229,7 @@ pub(crate) mod tests {
                 concurrency: 1,
                 started: 0,
                 wall_ms: 0,
+                interrupted: false,
             },
             &sample(),
             &[1, 4],

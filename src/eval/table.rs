@@ -10,12 +10,17 @@ pub fn table(e: &EvalReport) -> String {
     let max = e.budgets.iter().map(|b| b.attempts).max().unwrap_or(1);
     let _ = writeln!(
         s,
-        "ghost eval: {} modules of {}, {} {} ({:.0}s)",
+        "ghost eval: {} modules of {}, {} {} ({:.0}s){}",
         e.modules.len(),
         e.run.specs,
         e.run.provider,
         e.run.model,
-        e.run.wall_ms as f64 / 1000.0
+        e.run.wall_ms as f64 / 1000.0,
+        if e.run.interrupted {
+            "; interrupted: only the modules that finished"
+        } else {
+            ""
+        }
     );
     let width = e
         .modules
