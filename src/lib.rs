@@ -24,6 +24,7 @@ pub mod compile;
 pub mod config;
 pub mod diagnostics;
 pub mod format;
+pub mod parallel;
 pub mod plan;
 pub mod process;
 pub mod project;

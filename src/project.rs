@@ -182,26 +182,7 @@ impl Project {
     /// Reads and parses files, on as many threads as there are cores (parsing is most of
     /// the time `ghost check` takes), keeping the order of `paths`.
     fn read_all(&self, paths: &[PathBuf]) -> Vec<ReadFile> {
-        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-        if threads <= 1 || paths.len() < 8 {
-            return paths.iter().map(|p| self.read_one(p)).collect();
-        }
-        let chunk = paths.len().div_ceil(threads);
-        std::thread::scope(|scope| {
-            let workers: Vec<_> = paths
-                .chunks(chunk)
-                .map(|part| {
-                    scope.spawn(move || part.iter().map(|p| self.read_one(p)).collect::<Vec<_>>())
-                })
-                .collect();
-            workers
-                .into_iter()
-                .flat_map(|w| {
-                    w.join()
-                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-                })
-                .collect()
-        })
+        crate::parallel::map(paths, |p| self.read_one(p))
     }
 
     /// Reads and parses one file; a file that cannot be read or is not UTF-8 gives a
