@@ -127,7 +127,7 @@ fn module_states(
     checked: &Checked,
 ) -> Result<Vec<ModuleState>, CommandError> {
     let lock = Lock::read(&project.root.join(super::pipeline::LOCK_FILE))?;
-    let templates_version = super::pipeline::load_templates(project)?.version();
+    let templates_version = super::pipeline::templates_version(project)?;
     let settings = super::pipeline::target_settings(project);
     let out_dir = project.config.out_dir();
     let models: HashMap<&str, &ModuleModel> = checked
@@ -144,9 +144,7 @@ fn module_states(
         .map(|e| (e.name.as_str(), e))
         .collect();
     let modules: Vec<(&SpecFile, &ast::Module, &ModuleModel)> = loaded
-        .files
-        .iter()
-        .filter(|f| loaded.selected.contains(&f.file))
+        .selected_files()
         .filter_map(|f| {
             let ast = f.ast.module.as_ref()?;
             let model = models.get(ast.path.dotted().as_str())?;
