@@ -72,6 +72,33 @@ pub fn check_project(
     paths: &[PathBuf],
     out: &Output,
 ) -> Result<CheckRun, CommandError> {
+    // The lock and the templates' version are read beside the parsing and checking, which
+    // leave a core idle in their sequential parts; their errors still come after the
+    // specs' (they are looked at only then).
+    std::thread::scope(|scope| {
+        let lock_side = scope.spawn(|| lock_and_templates(project));
+        check_with(project, paths, out, || {
+            lock_side
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+        })
+    })
+}
+
+/// What the module states are compared with: the lock and the templates' version.
+fn lock_and_templates(project: &Project) -> Result<(Lock, String), CommandError> {
+    let lock = Lock::read(&project.root.join(super::pipeline::LOCK_FILE))?;
+    let templates_version = super::pipeline::templates_version(project)?;
+    Ok((lock, templates_version))
+}
+
+/// [`check_project`], given where to get the lock and the templates' version from.
+fn check_with(
+    project: &Project,
+    paths: &[PathBuf],
+    out: &Output,
+    lock_and_templates: impl FnOnce() -> Result<(Lock, String), CommandError>,
+) -> Result<CheckRun, CommandError> {
     let start = std::time::Instant::now();
     let loaded = if paths.is_empty() {
         project.load_all()?
@@ -92,7 +119,8 @@ pub fn check_project(
     );
     let errors = checked.diagnostics.iter().filter(|d| d.is_error()).count();
     let start = std::time::Instant::now();
-    let states = module_states(project, &loaded, &checked)?;
+    let (lock, templates_version) = lock_and_templates()?;
+    let states = module_states(project, &loaded, &checked, &lock, &templates_version);
     out.verbose(&format!("compared with the lock in {:?}", start.elapsed()));
     let tampered = report_states(out, &states);
     let summary = format!(
@@ -125,9 +153,9 @@ fn module_states(
     project: &Project,
     loaded: &Loaded,
     checked: &Checked,
-) -> Result<Vec<ModuleState>, CommandError> {
-    let lock = Lock::read(&project.root.join(super::pipeline::LOCK_FILE))?;
-    let templates_version = super::pipeline::templates_version(project)?;
+    lock: &Lock,
+    templates_version: &str,
+) -> Vec<ModuleState> {
     let settings = super::pipeline::target_settings(project);
     let out_dir = project.config.out_dir();
     let models: HashMap<&str, &ModuleModel> = checked
@@ -151,8 +179,8 @@ fn module_states(
             Some((f, ast, *model))
         })
         .collect();
-    let fingerprinter = Fingerprinter::new(&checked.project, &settings, &templates_version);
-    Ok(crate::parallel::map(&modules, |&(f, ast, model)| {
+    let fingerprinter = Fingerprinter::new(&checked.project, &settings, templates_version);
+    crate::parallel::map(&modules, |&(f, ast, model)| {
         let imp = std::fs::read(out_dir.join(crate::compile::rust::imp_path(model))).ok();
         let entry = entries.get(model.name.as_str()).copied();
         let fp = if needs_fingerprints(entry, imp.as_deref()) {
@@ -172,7 +200,7 @@ fn module_states(
             file: f.file.clone(),
             status: decide(entry, &current),
         }
-    }))
+    })
 }
 
 /// Prints the modules that are not fresh; returns how many are tampered (an error).
