@@ -562,7 +562,10 @@ impl Lowerer {
         self.expr_nesting += 1;
         let e = self.climb(&mut tokens, 0);
         self.expr_nesting -= 1;
-        if self.expr_nesting == 0 && super::depth::expr_depth(&e) > super::depth::MAX_EXPR_DEPTH {
+        if self.expr_nesting == 0
+            && super::depth::may_be_too_deep(&e)
+            && super::depth::expr_depth(&e) > super::depth::MAX_EXPR_DEPTH
+        {
             let span = e.span;
             super::depth::dismantle(e);
             self.error(
