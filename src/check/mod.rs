@@ -15,6 +15,7 @@ mod decls;
 mod expr;
 mod generators;
 mod graph;
+mod hasher;
 pub mod model;
 mod nfr;
 mod scope;
