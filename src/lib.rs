@@ -26,6 +26,7 @@ pub mod config;
 pub mod diagnostics;
 pub mod eval;
 pub mod format;
+pub mod parallel;
 pub mod plan;
 pub mod process;
 pub mod project;

@@ -11,7 +11,7 @@ use crate::config::{self, ConfigError, LoadedConfig};
 use crate::diagnostics::render::Sources;
 use crate::diagnostics::{Diagnostic, Kind};
 use crate::syntax::{self, ast};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::path::{Component, Path, PathBuf};
 
 /// The extension of spec files.
@@ -131,8 +131,12 @@ impl Project {
     pub fn load_all(&self) -> Result<Loaded, ProjectError> {
         let paths = self.spec_paths()?;
         let mut loaded = Loaded::default();
-        for read in self.read_all(&paths) {
-            loaded.push(read, true);
+        let reads = self.read_all(&paths);
+        // One bulk build rather than a search per insert: comparing paths is slow, and
+        // the paths come sorted.
+        loaded.selected = reads.iter().map(|r| r.spec.file.clone()).collect();
+        for read in reads {
+            loaded.push(read, false);
         }
         Ok(loaded)
     }
@@ -182,26 +186,7 @@ impl Project {
     /// Reads and parses files, on as many threads as there are cores (parsing is most of
     /// the time `ghost check` takes), keeping the order of `paths`.
     fn read_all(&self, paths: &[PathBuf]) -> Vec<ReadFile> {
-        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-        if threads <= 1 || paths.len() < 8 {
-            return paths.iter().map(|p| self.read_one(p)).collect();
-        }
-        let chunk = paths.len().div_ceil(threads);
-        std::thread::scope(|scope| {
-            let workers: Vec<_> = paths
-                .chunks(chunk)
-                .map(|part| {
-                    scope.spawn(move || part.iter().map(|p| self.read_one(p)).collect::<Vec<_>>())
-                })
-                .collect();
-            workers
-                .into_iter()
-                .flat_map(|w| {
-                    w.join()
-                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-                })
-                .collect()
-        })
+        crate::parallel::map(paths, |p| self.read_one(p))
     }
 
     /// Reads and parses one file; a file that cannot be read or is not UTF-8 gives a
@@ -275,6 +260,16 @@ impl Loaded {
         self.files.push(read.spec);
     }
 
+    /// The files asked for, in load order. Every file is one of them after a whole-project
+    /// load, which this sees without looking each path up.
+    pub fn selected_files(&self) -> impl Iterator<Item = &SpecFile> {
+        // `selected` holds the display paths of files in `files`, one each.
+        let all = self.selected.len() == self.files.len();
+        self.files
+            .iter()
+            .filter(move |f| all || self.selected.contains(&f.file))
+    }
+
     /// The texts the renderer needs to show `diags`: only the files they point into.
     pub fn sources_for(&self, diags: &[Diagnostic]) -> Sources {
         let wanted: BTreeSet<&Path> = diags.iter().map(|d| d.file.as_path()).collect();
@@ -312,18 +307,16 @@ impl Loaded {
             .iter()
             .filter_map(|f| Some((f.ast.module.as_ref()?.path.dotted(), f)))
             .collect();
+        // Hashed: a `BTreeSet<PathBuf>` lookup compares paths component by component.
+        let selected: HashSet<&Path> = self.selected.iter().map(PathBuf::as_path).collect();
         let mut extra = Vec::new();
-        for file in self
-            .files
-            .iter()
-            .filter(|f| self.selected.contains(&f.file))
-        {
+        for file in self.selected_files() {
             for u in uses_of(&file.ast) {
                 let name = u.path.dotted();
                 let Some(dep) = by_module.get(&name) else {
                     continue;
                 };
-                if self.selected.contains(&dep.file) {
+                if selected.contains(dep.file.as_path()) {
                     continue; // its own diagnostics are shown
                 }
                 if closure_has(&name, &by_module, &|f: &SpecFile| {
@@ -337,7 +330,7 @@ impl Loaded {
                 }
             }
         }
-        all.retain(|d| self.selected.contains(&d.file));
+        all.retain(|d| selected.contains(d.file.as_path()));
         all.extend(extra);
         crate::diagnostics::sort(&mut all);
         all.dedup();

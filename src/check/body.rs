@@ -4,6 +4,7 @@
 use super::decls::dedup;
 use super::expr::ExprCx;
 use super::generators::has_generator;
+use super::hasher::HashMap;
 use super::model::{
     BinderModel, Contract, Enum, Function, Opaque, Property, Record, Scenario, Snapshot, Step,
     TExpr, Ty, VariantModel,
@@ -12,7 +13,6 @@ use super::scope::{is_reserved_value, Env, FnSig};
 use super::types::{resolve, show};
 use crate::diagnostics::{Diagnostic, Kind};
 use crate::syntax::ast::{self, Clause, FnDecl, Span, Stmt};
-use std::collections::HashMap;
 
 /// What the bodies need besides the environment: the file's text for `source` fields.
 pub(crate) struct BodyCx<'a, 'd> {
@@ -185,7 +185,7 @@ impl BodyCx<'_, '_> {
     fn property(&mut self, p: &ast::Property) -> Option<Property> {
         let mut ok = true;
         let mut binders = Vec::new();
-        let mut seen = HashMap::new();
+        let mut seen = HashMap::default();
         // Binders see only earlier binders: a property has its own scope.
         let mut scope: Vec<(String, Ty)> = Vec::new();
         for b in &p.binders {

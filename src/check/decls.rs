@@ -1,12 +1,12 @@
 //! Declarations: the names each module declares (pass one) and their resolved types and
 //! signatures (pass two), with the duplicate, reserved-name and shape checks.
 
+use super::hasher::HashMap;
 use super::model::{DeclKind, FnRef, Ty, TypeRef};
 use super::scope::{is_reserved_type, is_reserved_value, Env, FnSig, ModuleTable};
 use super::types::{is_recursive, resolve};
 use crate::diagnostics::{Diagnostic, Kind};
 use crate::syntax::ast::{FnDecl, Ident, Item, Module, Span};
-use std::collections::HashMap;
 use std::path::Path;
 
 /// Reports a second declaration of one name in one namespace.
@@ -59,7 +59,7 @@ pub(crate) fn declare_types(
     diags: &mut Vec<Diagnostic>,
 ) -> ModuleTable {
     let mut table = ModuleTable::default();
-    let mut seen: HashMap<&str, Span> = HashMap::new();
+    let mut seen: HashMap<&str, Span> = HashMap::default();
     for item in &module.items {
         let (id, kind) = match item {
             Item::Record(r) => (&r.name, DeclKind::Record),
@@ -103,11 +103,11 @@ pub(crate) fn resolve_decls(
     diags: &mut Vec<Diagnostic>,
 ) -> Resolved {
     let mut out = Resolved::default();
-    let mut fn_names: HashMap<&str, Span> = HashMap::new();
+    let mut fn_names: HashMap<&str, Span> = HashMap::default();
     for item in &module.items {
         match item {
             Item::Record(r) => {
-                let mut seen = HashMap::new();
+                let mut seen = HashMap::default();
                 let mut fields = Vec::new();
                 for f in &r.fields {
                     reserved(&f.name, false, env.file, diags);
@@ -119,7 +119,7 @@ pub(crate) fn resolve_decls(
                 out.records.entry(r.name.name.clone()).or_insert(fields);
             }
             Item::Enum(e) => {
-                let mut seen = HashMap::new();
+                let mut seen = HashMap::default();
                 let mut variants = Vec::new();
                 for v in &e.variants {
                     let tys = v.fields.iter().map(|t| resolve(&env, t, diags)).collect();
@@ -130,8 +130,8 @@ pub(crate) fn resolve_decls(
                 out.enums.entry(e.name.name.clone()).or_insert(variants);
             }
             Item::Type(t) => {
-                let mut seen = HashMap::new();
-                let mut methods = HashMap::new();
+                let mut seen = HashMap::default();
+                let mut methods = HashMap::default();
                 for m in &t.methods {
                     let sig = signature(env, m, Some(&t.name.name), diags);
                     if dedup(&mut seen, &m.name, "method", env.file, diags) {
@@ -158,7 +158,7 @@ pub(crate) fn resolve_decls(
 
 /// A function's or method's signature; reports bad parameter names and types.
 fn signature(env: Env<'_>, f: &FnDecl, owner: Option<&str>, diags: &mut Vec<Diagnostic>) -> FnSig {
-    let mut seen = HashMap::new();
+    let mut seen = HashMap::default();
     let mut complete = true;
     let mut params = Vec::new();
     let mut resolved = Vec::new();

@@ -15,6 +15,7 @@ mod decls;
 mod expr;
 mod generators;
 mod graph;
+mod hasher;
 pub mod model;
 mod nfr;
 mod scope;
@@ -147,18 +148,21 @@ pub fn check_parsed(files: &[SpecFile], syntax: &[Diagnostic]) -> (Project, Vec<
         tables.modules.insert((*name).clone(), table);
     }
 
-    // Pass two: fields, variants, signatures.
-    let mut resolved = Vec::with_capacity(names.len());
-    for name in &names {
+    // Pass two: fields, variants, signatures. This pass and the bodies' read the tables
+    // only and write each module's own diagnostics, so they run on every core.
+    let resolved = crate::parallel::map(&names, |name| {
         let i = by_name[*name];
         let env = Env {
             tables: &tables,
             module: name,
             file: &files[i].file,
         };
-        resolved.push(decls::resolve_decls(env, module_of(i), &mut diags[i]));
-    }
-    for (name, r) in names.iter().zip(resolved) {
+        let mut found = Vec::new();
+        let r = decls::resolve_decls(env, module_of(i), &mut found);
+        (r, found)
+    });
+    for (name, (r, found)) in names.iter().zip(resolved) {
+        diags[by_name[*name]].extend(found);
         let t = tables
             .modules
             .get_mut(*name)
@@ -170,16 +174,21 @@ pub fn check_parsed(files: &[SpecFile], syntax: &[Diagnostic]) -> (Project, Vec<
     }
 
     // Bodies.
-    let mut models: HashMap<&str, ModuleModel> = HashMap::new();
-    for name in &names {
+    let checked = crate::parallel::map(&names, |name| {
         let i = by_name[*name];
         let env = Env {
             tables: &tables,
             module: name,
             file: &files[i].file,
         };
-        decls::check_infinite(env, module_of(i), &mut diags[i]);
-        let model = module_model(env, &files[i], module_of(i), &mut diags[i]);
+        let mut found = Vec::new();
+        decls::check_infinite(env, module_of(i), &mut found);
+        let model = module_model(env, &files[i], module_of(i), &mut found);
+        (model, found)
+    });
+    let mut models: HashMap<&str, ModuleModel> = HashMap::new();
+    for (name, (model, found)) in names.iter().zip(checked) {
+        diags[by_name[*name]].extend(found);
         models.insert(name.as_str(), model);
     }
 

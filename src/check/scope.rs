@@ -1,11 +1,11 @@
 //! Declaration tables: every module's declared names and resolved signatures, so that a
 //! lookup is one hash probe in this module and one per used module, never a scan.
 
+use super::hasher::HashMap;
 use super::model::{FnRef, Ty, TypeRef};
 use super::suggest;
 use crate::diagnostics::{Diagnostic, Kind};
 use crate::syntax::ast::Span;
-use std::collections::HashMap;
 use std::path::Path;
 
 /// A function or method signature as the expressions see it.

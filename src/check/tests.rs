@@ -334,3 +334,55 @@ fn timing_of_a_thousand_modules() {
         );
     }
 }
+
+/// Many modules are checked on several threads, a single one on the caller's: each
+/// module's diagnostics and model must come out as when it is checked alone.
+#[test]
+fn a_large_project_checks_as_its_modules_do_alone() {
+    let text = |i: usize| {
+        format!(
+            r#"module m{i} {{
+  record R{i} {{ a: int, b: Missing{i} }}
+  fn f(x: int) -> str {{
+    example f({i}) == "x"
+    example f("no") == 1
+    ensures result == x
+  }}
+  scenario "s" {{ let y = f(1) expect y == 2 }}
+}}"#
+        )
+    };
+    let valid = |i: usize| {
+        format!(
+            r#"module m{i} {{
+  record R{i} {{ a: int }}
+  fn f(x: int) -> int {{ example f({i}) == {i} ensures result >= 0 }}
+}}"#
+        )
+    };
+    // Every other module has errors.
+    let files: Vec<SpecFile> = (0..20)
+        .map(|i| {
+            let t = if i % 2 == 0 { valid(i) } else { text(i) };
+            spec(&format!("m{i}.ghost"), &t)
+        })
+        .collect();
+    let (project, diags) = check(&files);
+    let mut alone_diags = Vec::new();
+    let mut alone_modules = Vec::new();
+    for f in &files {
+        let (p, d) = check(std::slice::from_ref(f));
+        alone_diags.extend(d);
+        alone_modules.extend(p.modules);
+    }
+    crate::diagnostics::sort(&mut alone_diags);
+    // Independent modules come in name order.
+    alone_modules.sort_by(|a, b| a.name.cmp(&b.name));
+    assert!(
+        diags.len() >= 10 * 3,
+        "the odd modules have errors: {diags:?}"
+    );
+    assert_eq!(project.modules.len(), 10, "the even modules are kept");
+    assert_eq!(diags, alone_diags);
+    assert_eq!(project.modules, alone_modules);
+}

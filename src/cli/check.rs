@@ -3,10 +3,14 @@
 use super::output::plural;
 use super::MessageFormat;
 use super::{CommandError, Exit, Output, PathArgs};
-use crate::compile::fingerprint;
-use crate::plan::state::{decide, Current, ModuleStatus, State};
+use crate::check::{ModuleModel, SpecFile};
+use crate::compile::fingerprint::{Fingerprinter, Fingerprints};
+use crate::plan::lock::LockEntry;
+use crate::plan::state::{decide, needs_fingerprints, Current, ModuleStatus, State};
 use crate::plan::Lock;
 use crate::project::{Checked, Loaded, Project};
+use crate::syntax::ast;
+use std::collections::HashMap;
 use std::path::PathBuf;
 
 pub const HELP: &str = "\
@@ -68,6 +72,33 @@ pub fn check_project(
     paths: &[PathBuf],
     out: &Output,
 ) -> Result<CheckRun, CommandError> {
+    // The lock and the templates' version are read beside the parsing and checking, which
+    // leave a core idle in their sequential parts; their errors still come after the
+    // specs' (they are looked at only then).
+    std::thread::scope(|scope| {
+        let lock_side = scope.spawn(|| lock_and_templates(project));
+        check_with(project, paths, out, || {
+            lock_side
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+        })
+    })
+}
+
+/// What the module states are compared with: the lock and the templates' version.
+fn lock_and_templates(project: &Project) -> Result<(Lock, String), CommandError> {
+    let lock = Lock::read(&project.root.join(super::pipeline::LOCK_FILE))?;
+    let templates_version = super::pipeline::templates_version(project)?;
+    Ok((lock, templates_version))
+}
+
+/// [`check_project`], given where to get the lock and the templates' version from.
+fn check_with(
+    project: &Project,
+    paths: &[PathBuf],
+    out: &Output,
+    lock_and_templates: impl FnOnce() -> Result<(Lock, String), CommandError>,
+) -> Result<CheckRun, CommandError> {
     let start = std::time::Instant::now();
     let loaded = if paths.is_empty() {
         project.load_all()?
@@ -88,7 +119,8 @@ pub fn check_project(
     );
     let errors = checked.diagnostics.iter().filter(|d| d.is_error()).count();
     let start = std::time::Instant::now();
-    let states = module_states(project, &loaded, &checked)?;
+    let (lock, templates_version) = lock_and_templates()?;
+    let states = module_states(project, &loaded, &checked, &lock, &templates_version);
     out.verbose(&format!("compared with the lock in {:?}", start.elapsed()));
     let tampered = report_states(out, &states);
     let summary = format!(
@@ -114,38 +146,48 @@ struct ModuleState {
 }
 
 /// The state of every checked module whose file was selected. Fingerprints only: no
-/// prompt and no test is rendered, so this stays fast enough for every save.
+/// prompt and no test is rendered, so this stays fast enough for every save. They are
+/// computed only for the modules whose state depends on them (locked, with code), on
+/// every core.
 fn module_states(
     project: &Project,
     loaded: &Loaded,
     checked: &Checked,
-) -> Result<Vec<ModuleState>, CommandError> {
-    let lock = Lock::read(&project.root.join(super::pipeline::LOCK_FILE))?;
-    let templates_version = super::pipeline::load_templates(project)?.version();
+    lock: &Lock,
+    templates_version: &str,
+) -> Vec<ModuleState> {
     let settings = super::pipeline::target_settings(project);
     let out_dir = project.config.out_dir();
-    let mut states = Vec::new();
-    for f in loaded
-        .files
+    let models: HashMap<&str, &ModuleModel> = checked
+        .project
+        .modules
         .iter()
-        .filter(|f| loaded.selected.contains(&f.file))
-    {
-        let Some(ast) = f.ast.module.as_ref() else {
-            continue;
-        };
-        let name = ast.path.dotted();
-        let Some(model) = checked.project.module(&name) else {
-            continue;
-        };
-        let canonical = crate::format::canonical(ast);
-        let fp = fingerprint::fingerprints(
-            &checked.project,
-            model,
-            &canonical,
-            &settings,
-            &templates_version,
-        );
+        .map(|m| (m.name.as_str(), m))
+        .collect();
+    // Reversed, so that the first of two entries of one module wins, as in `Lock::get`.
+    let entries: HashMap<&str, &LockEntry> = lock
+        .modules
+        .iter()
+        .rev()
+        .map(|e| (e.name.as_str(), e))
+        .collect();
+    let modules: Vec<(&SpecFile, &ast::Module, &ModuleModel)> = loaded
+        .selected_files()
+        .filter_map(|f| {
+            let ast = f.ast.module.as_ref()?;
+            let model = models.get(ast.path.dotted().as_str())?;
+            Some((f, ast, *model))
+        })
+        .collect();
+    let fingerprinter = Fingerprinter::new(&checked.project, &settings, templates_version);
+    crate::parallel::map(&modules, |&(f, ast, model)| {
         let imp = std::fs::read(out_dir.join(crate::compile::rust::imp_path(model))).ok();
+        let entry = entries.get(model.name.as_str()).copied();
+        let fp = if needs_fingerprints(entry, imp.as_deref()) {
+            fingerprinter.module(model, &crate::format::canonical(ast))
+        } else {
+            Fingerprints::default()
+        };
         let current = Current {
             spec: &fp.spec,
             prose: &fp.prose,
@@ -153,13 +195,12 @@ fn module_states(
             implementation: imp.as_deref(),
             stub: "",
         };
-        states.push(ModuleState {
-            name,
+        ModuleState {
+            name: model.name.clone(),
             file: f.file.clone(),
-            status: decide(lock.get(&model.name), &current),
-        });
-    }
-    Ok(states)
+            status: decide(entry, &current),
+        }
+    })
 }
 
 /// Prints the modules that are not fresh; returns how many are tampered (an error).

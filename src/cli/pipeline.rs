@@ -124,6 +124,26 @@ impl Pipeline {
 /// The prompt templates: the built-in ones, overridden by `.ghost/templates/*.tera`, then
 /// by the `templates` folder named in ghost.toml.
 pub fn load_templates(project: &Project) -> Result<Templates, CommandError> {
+    let overrides = template_overrides(project)?;
+    if overrides.is_empty() {
+        return Ok(Templates::builtin());
+    }
+    Templates::with_overrides(overrides).map_err(CommandError::Template)
+}
+
+/// The [`Templates::version`] of [`load_templates`], which parses the templates only when
+/// the project overrides some (the built-in ones are known to parse).
+pub fn templates_version(project: &Project) -> Result<String, CommandError> {
+    let overrides = template_overrides(project)?;
+    if overrides.is_empty() {
+        return Ok(Templates::builtin_version());
+    }
+    let templates = Templates::with_overrides(overrides).map_err(CommandError::Template)?;
+    Ok(templates.version())
+}
+
+/// The project's template files by file name, the later folder winning.
+fn template_overrides(project: &Project) -> Result<BTreeMap<String, String>, CommandError> {
     let mut overrides = BTreeMap::new();
     let mut dirs = vec![project.root.join(STATE_DIR).join("templates")];
     if let Some(t) = &project.config.config.project.templates {
@@ -150,10 +170,7 @@ pub fn load_templates(project: &Project) -> Result<Templates, CommandError> {
             overrides.insert(name, text);
         }
     }
-    if overrides.is_empty() {
-        return Ok(Templates::builtin());
-    }
-    Templates::with_overrides(overrides).map_err(CommandError::Template)
+    Ok(overrides)
 }
 
 /// The target settings of a project (part of every spec fingerprint).

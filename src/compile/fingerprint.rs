@@ -15,9 +15,11 @@ use super::TargetSettings;
 use crate::check::{Enum, Function, ModuleModel, NfrModel, Opaque, Project, Record, Ty};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use std::sync::OnceLock;
 
 /// The fingerprints of one module.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Fingerprints {
     pub spec: String,
     pub prose: String,
@@ -68,16 +70,92 @@ struct SignatureView<'a> {
     doc: Option<String>,
 }
 
-/// What the implementation was written from, in words.
-#[derive(Serialize)]
-struct ProseView<'a> {
-    declarations: InterfaceView<'a>,
-    free_text_nfrs: Vec<String>,
+/// Computes the fingerprints of many modules of one project, sharing the work they have
+/// in common: the settings' text, and each module's interface fingerprint (every user of
+/// a module needs it for its `deps`). It may be shared between threads.
+pub struct Fingerprinter<'p> {
+    project: &'p Project,
+    settings: String,
+    template_version: &'p str,
+    /// Each module's interface fingerprint, computed once when first needed.
+    interfaces: HashMap<&'p str, OnceLock<String>>,
+}
+
+impl<'p> Fingerprinter<'p> {
+    /// `template_version` is [`crate::compile::prompt::Templates::version`].
+    pub fn new(
+        project: &'p Project,
+        settings: &TargetSettings,
+        template_version: &'p str,
+    ) -> Fingerprinter<'p> {
+        Fingerprinter {
+            project,
+            settings: serde_json::to_string(settings).expect("target settings are plain strings"),
+            template_version,
+            interfaces: project
+                .modules
+                .iter()
+                .map(|m| (m.name.as_str(), OnceLock::new()))
+                .collect(),
+        }
+    }
+
+    /// The fingerprints of `module`, one of the project's. `canonical_spec` is the
+    /// module's spec as the formatter prints it without comments.
+    pub fn module(&self, module: &ModuleModel, canonical_spec: &str) -> Fingerprints {
+        let spec = hash(
+            "ghost-spec-1",
+            &[canonical_spec, self.template_version, &self.settings],
+        );
+        // The prose view holds the interface view: serialize that once for both.
+        let interface_json = json(&interface_view(module));
+        let prose = prose_hash(&interface_json, module);
+        let interface = self.interface_of(module, Some(&interface_json));
+        Fingerprints {
+            spec,
+            prose,
+            interface,
+            deps: self.deps(module),
+        }
+    }
+
+    /// The interface fingerprint of `module`, from its interface view's JSON when the
+    /// caller has it.
+    fn interface_of(&self, module: &ModuleModel, json_text: Option<&str>) -> String {
+        let compute = || match json_text {
+            Some(text) => interface_hash(text),
+            None => interface_fingerprint(module),
+        };
+        match self.interfaces.get(module.name.as_str()) {
+            Some(cell) => cell.get_or_init(compute).clone(),
+            None => compute(),
+        }
+    }
+
+    fn deps(&self, module: &ModuleModel) -> String {
+        let mut deps: Vec<(&str, String)> = module
+            .uses
+            .iter()
+            .map(|name| {
+                // A checked project has every used module; an absent one hashes as such.
+                let fp = self
+                    .project
+                    .module(name)
+                    .map(|m| self.interface_of(m, None))
+                    .unwrap_or_default();
+                (name.as_str(), fp)
+            })
+            .collect();
+        deps.sort();
+        deps.dedup();
+        hash("ghost-deps-1", &[&json(&deps)])
+    }
 }
 
 /// Computes a module's fingerprints. `canonical_spec` is the module's spec as the
 /// formatter prints it without comments; `template_version` is
-/// [`crate::compile::prompt::Templates::version`].
+/// [`crate::compile::prompt::Templates::version`]. For many modules of one project,
+/// [`Fingerprinter`] shares the work.
 pub fn fingerprints(
     project: &Project,
     module: &ModuleModel,
@@ -85,26 +163,24 @@ pub fn fingerprints(
     settings: &TargetSettings,
     template_version: &str,
 ) -> Fingerprints {
-    let settings = serde_json::to_string(settings).expect("target settings are plain strings");
-    let spec = hash(
-        "ghost-spec-1",
-        &[canonical_spec, template_version, &settings],
-    );
-    Fingerprints {
-        spec,
-        prose: prose_fingerprint(module),
-        interface: interface_fingerprint(module),
-        deps: deps_fingerprint(project, module),
-    }
+    Fingerprinter::new(project, settings, template_version).module(module, canonical_spec)
 }
 
 /// The fingerprint of what dependents of `module` see.
 pub fn interface_fingerprint(module: &ModuleModel) -> String {
-    hash("ghost-interface-1", &[&json(&interface_view(module))])
+    interface_hash(&json(&interface_view(module)))
 }
 
-fn prose_fingerprint(module: &ModuleModel) -> String {
-    let free_text_nfrs = module
+fn interface_hash(interface_json: &str) -> String {
+    hash("ghost-interface-1", &[interface_json])
+}
+
+/// The prose fingerprint: what the implementation was written from, in words. Its view
+/// is `{"declarations": <the interface view>, "free_text_nfrs": [...]}`, assembled
+/// around the interface view's JSON (`interface_json`) byte for byte as serde_json would
+/// write such a struct, so that the interface view is serialized only once.
+fn prose_hash(interface_json: &str, module: &ModuleModel) -> String {
+    let free_text_nfrs: Vec<String> = module
         .nfrs
         .iter()
         .filter_map(|n| match &n.kind {
@@ -112,29 +188,11 @@ fn prose_fingerprint(module: &ModuleModel) -> String {
             _ => None,
         })
         .collect();
-    let view = ProseView {
-        declarations: interface_view(module),
-        free_text_nfrs,
-    };
-    hash("ghost-prose-1", &[&json(&view)])
-}
-
-fn deps_fingerprint(project: &Project, module: &ModuleModel) -> String {
-    let mut deps: Vec<(&str, String)> = module
-        .uses
-        .iter()
-        .map(|name| {
-            // A checked project has every used module; an absent one hashes as such.
-            let fp = project
-                .module(name)
-                .map(interface_fingerprint)
-                .unwrap_or_default();
-            (name.as_str(), fp)
-        })
-        .collect();
-    deps.sort();
-    deps.dedup();
-    hash("ghost-deps-1", &[&json(&deps)])
+    let view = format!(
+        "{{\"declarations\":{interface_json},\"free_text_nfrs\":{}}}",
+        json(&free_text_nfrs)
+    );
+    hash("ghost-prose-1", &[&view])
 }
 
 fn interface_view(module: &ModuleModel) -> InterfaceView<'_> {
@@ -219,10 +277,13 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 
 /// Lower-case hex of a digest.
 pub fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write;
+    // By table rather than `write!("{b:02x}")`: formatting costs more than the hash's
+    // last block, and a whole-project check writes thousands of these.
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut out = String::with_capacity(bytes.len() * 2);
     for b in bytes {
-        write!(out, "{b:02x}").expect("writing to a String cannot fail");
+        out.push(char::from(DIGITS[usize::from(b >> 4)]));
+        out.push(char::from(DIGITS[usize::from(b & 0xf)]));
     }
     out
 }
@@ -395,6 +456,63 @@ module text.slug {
             base.deps,
             slug(SLUG).deps,
             "a module without uses has other deps"
+        );
+    }
+
+    /// The prose view as a struct: what [`prose_hash`] assembles by hand.
+    #[derive(Serialize)]
+    struct ProseView<'a> {
+        declarations: InterfaceView<'a>,
+        free_text_nfrs: Vec<String>,
+    }
+
+    #[test]
+    fn the_prose_view_is_assembled_as_serde_writes_it() {
+        let texts = [
+            SLUG.replace(
+                "Never panics.",
+                "Never  panics,\n  ever: <é>\\\\ \\\"q\\\".",
+            ),
+            LRU.into(),
+        ];
+        let project = project(&[texts[0].as_str(), texts[1].as_str()]);
+        for m in &project.modules {
+            let view = ProseView {
+                declarations: interface_view(m),
+                free_text_nfrs: m
+                    .nfrs
+                    .iter()
+                    .filter_map(|n| match &n.kind {
+                        NfrModel::Text(text) => Some(normalize(text)),
+                        _ => None,
+                    })
+                    .collect(),
+            };
+            let expected = hash("ghost-prose-1", &[&json(&view)]);
+            let got = prose_hash(&json(&interface_view(m)), m);
+            assert_eq!(got, expected, "module {}", m.name);
+        }
+    }
+
+    #[test]
+    fn the_fingerprinter_agrees_with_one_module_at_a_time() {
+        let project = project(&[SLUG, LRU]);
+        let settings = TargetSettings::default();
+        let shared = Fingerprinter::new(&project, &settings, "t1");
+        // The used module last, so that the users' deps compute its interface first.
+        for m in project.modules.iter().rev() {
+            let alone = fingerprints(&project, m, "c", &settings, "t1");
+            assert_eq!(shared.module(m, "c"), alone, "module {}", m.name);
+            assert_eq!(alone.interface, interface_fingerprint(m));
+        }
+    }
+
+    #[test]
+    fn hex_is_lower_case_two_digits_a_byte() {
+        assert_eq!(hex(&[0x00, 0x0f, 0xa5, 0xff]), "000fa5ff");
+        assert_eq!(
+            sha256_hex(b"abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
         );
     }
 

@@ -93,6 +93,7 @@ pub fn compile(
     template_version: &str,
 ) -> Compiled {
     let crate_files = rust::crate_level_files(project, settings);
+    let fingerprinter = fingerprint::Fingerprinter::new(project, settings, template_version);
     let modules = project
         .modules
         .iter()
@@ -107,13 +108,7 @@ pub fn compile(
             let spec = canonical.get(&m.name).map(String::as_str).unwrap_or("");
             CompiledModule {
                 name: m.name.clone(),
-                fingerprints: fingerprint::fingerprints(
-                    project,
-                    m,
-                    spec,
-                    settings,
-                    template_version,
-                ),
+                fingerprints: fingerprinter.module(m, spec),
                 files,
                 stub,
                 imp_path,

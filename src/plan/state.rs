@@ -81,6 +81,13 @@ pub struct ModuleStatus {
     pub has_code: bool,
 }
 
+/// Whether [`decide`] compares fingerprints for a module with this lock entry and this
+/// `imp.rs`: a module without either is missing whatever its fingerprints, so a caller
+/// may leave them empty and skip computing them.
+pub fn needs_fingerprints(entry: Option<&LockEntry>, implementation: Option<&[u8]>) -> bool {
+    entry.is_some() && implementation.is_some()
+}
+
 /// Decides a module's state from its lock entry and what is on disk now.
 pub fn decide(entry: Option<&LockEntry>, current: &Current<'_>) -> ModuleStatus {
     let has_code = current
@@ -160,6 +167,28 @@ mod tests {
         assert_eq!(decide(None, &current(Some(CODE))).state, State::Missing);
         assert_eq!(decide(Some(&entry()), &current(None)).state, State::Missing);
         assert!(!decide(None, &current(Some(b"stub"))).has_code);
+    }
+
+    #[test]
+    fn fingerprints_matter_only_when_needed() {
+        let blank = |implementation: Option<&'static [u8]>| Current {
+            spec: "",
+            prose: "",
+            deps: "",
+            ..current(implementation)
+        };
+        for (entry, code) in [(None, Some(CODE)), (Some(entry()), None), (None, None)] {
+            assert!(!needs_fingerprints(entry.as_ref(), code));
+            assert_eq!(
+                decide(entry.as_ref(), &blank(code)),
+                decide(entry.as_ref(), &current(code))
+            );
+        }
+        assert!(needs_fingerprints(Some(&entry()), Some(CODE)));
+        assert_ne!(
+            decide(Some(&entry()), &blank(Some(CODE))),
+            decide(Some(&entry()), &current(Some(CODE)))
+        );
     }
 
     #[test]

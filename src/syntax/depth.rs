@@ -69,6 +69,14 @@ pub(crate) fn too_deep_at(text: &str) -> Option<(usize, usize)> {
     None
 }
 
+/// Whether `e` can be deeper than [`MAX_EXPR_DEPTH`], from its span alone: every level of
+/// an expression tree holds at least one byte of its own (an operator, a bracket, a dot),
+/// so a deeper tree spans more bytes than that. Most expressions are far shorter, and
+/// this saves walking them with [`expr_depth`].
+pub(crate) fn may_be_too_deep(e: &Expr) -> bool {
+    e.span.end.saturating_sub(e.span.start) > MAX_EXPR_DEPTH
+}
+
 /// The depth of an expression tree, counted without recursion.
 pub(crate) fn expr_depth(e: &Expr) -> usize {
     let mut deepest = 0;
@@ -138,6 +146,43 @@ mod tests {
         assert_eq!(too_deep_at(&ty).map(|(_, limit)| limit), Some(MAX_ANGLES));
         let ok = format!("fn f() -> {}int{}", "list<".repeat(60), ">".repeat(60));
         assert_eq!(too_deep_at(&ok), None);
+    }
+
+    /// The bound [`may_be_too_deep`] rests on: no tree is deeper than its span is long.
+    #[test]
+    fn every_level_spans_a_byte_of_its_own() {
+        let shapes = [
+            ("-", "1", ""),
+            ("!", "x", ""),
+            ("(", "1", ")"),
+            ("", "x", ".f"),
+            ("", "x", "[0]"),
+            ("", "f", "()"),
+            ("", "x", ".m()"),
+            ("", "1", "+1"),
+            ("[", "1", "]"),
+            ("(", "1", ",)"),
+            ("{1: ", "1", "}"),
+            ("R{a:", "1", "}"),
+        ];
+        for (open, leaf, close) in shapes {
+            for n in [1, 10, 60] {
+                let expr = format!("{}{leaf}{}", open.repeat(n), close.repeat(n));
+                let text = format!("module m {{ fn f() {{ example {expr} }} }}");
+                let (ast, diags) = crate::syntax::parse(std::path::Path::new("m.ghost"), &text);
+                assert!(diags.is_empty(), "{expr}: {diags:?}");
+                let module = ast.module.expect("parses");
+                let crate::syntax::ast::Item::Fn(f) = &module.items[0] else {
+                    panic!("a fn")
+                };
+                let crate::syntax::ast::Clause::Example(x) = &f.clauses[0] else {
+                    panic!("an example")
+                };
+                let e = &x.expr;
+                assert!(expr_depth(e) > n, "{expr}");
+                assert!(expr_depth(e) <= e.span.end - e.span.start, "{expr}");
+            }
+        }
     }
 
     #[test]

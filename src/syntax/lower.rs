@@ -562,7 +562,10 @@ impl Lowerer {
         self.expr_nesting += 1;
         let e = self.climb(&mut tokens, 0);
         self.expr_nesting -= 1;
-        if self.expr_nesting == 0 && super::depth::expr_depth(&e) > super::depth::MAX_EXPR_DEPTH {
+        if self.expr_nesting == 0
+            && super::depth::may_be_too_deep(&e)
+            && super::depth::expr_depth(&e) > super::depth::MAX_EXPR_DEPTH
+        {
             let span = e.span;
             super::depth::dismantle(e);
             self.error(
@@ -857,15 +860,24 @@ fn split_duration(text: &str) -> (String, String) {
 /// The length of `text` without its trailing white space and `//` comments.
 fn code_len(text: &str) -> usize {
     let is_trivia = |b: u8| matches!(b, b' ' | b'\t' | b'\r' | b'\n');
+    let bytes = text.as_bytes();
     // Only the last line of what is left after trailing white space can end in a comment:
     // when it holds no `/`, trimming is all there is to do (and the scan below, which
-    // reads the whole text, is not needed).
-    let trimmed = text.trim_end_matches([' ', '\t', '\r', '\n']);
-    let last_line = trimmed.rfind('\n').map_or(trimmed, |i| &trimmed[i..]);
-    if !last_line.contains('/') {
-        return trimmed.len();
+    // reads the whole text, is not needed). One backward pass over bytes: this runs for
+    // every node of every file.
+    let trimmed = bytes
+        .iter()
+        .rposition(|&b| !is_trivia(b))
+        .map_or(0, |i| i + 1);
+    let last_line = &bytes[..trimmed];
+    if !last_line
+        .iter()
+        .rev()
+        .take_while(|&&b| b != b'\n')
+        .any(|&b| b == b'/')
+    {
+        return trimmed;
     }
-    let bytes = text.as_bytes();
     let mut end = 0;
     let mut i = 0;
     while i < bytes.len() {
@@ -914,10 +926,64 @@ mod tests {
 
     #[test]
     fn spans_end_at_the_last_code_byte() {
+        assert_eq!(code_len(""), 0);
+        assert_eq!(code_len(" \n"), 0);
+        assert_eq!(code_len("a\n// c\n"), 1);
+        assert_eq!(code_len("a / b\nc // d"), 7);
+        assert_eq!(code_len("é  "), 2);
         assert_eq!(code_len("f()   // c\n  "), 3);
         assert_eq!(code_len("\"a // b\"  "), 8);
         assert_eq!(code_len("a / b\n"), 5);
         assert_eq!(code_len("x \t\r\n"), 1);
+    }
+
+    /// `code_len` as first written (trim, then a whole scan when the last line holds a
+    /// `/`): the faster one must agree with it.
+    fn code_len_reference(text: &str) -> usize {
+        let trimmed = text.trim_end_matches([' ', '\t', '\r', '\n']);
+        let last_line = trimmed.rfind('\n').map_or(trimmed, |i| &trimmed[i..]);
+        if !last_line.contains('/') {
+            return trimmed.len();
+        }
+        let bytes = text.as_bytes();
+        let (mut end, mut i) = (0, 0);
+        while i < bytes.len() {
+            match bytes[i] {
+                b'"' => {
+                    i = super::super::comments::skip_string(bytes, i);
+                    end = i;
+                }
+                b'/' if bytes.get(i + 1) == Some(&b'/') => {
+                    while i < bytes.len() && bytes[i] != b'\n' {
+                        i += 1;
+                    }
+                }
+                b' ' | b'\t' | b'\r' | b'\n' => i += 1,
+                _ => {
+                    i += 1;
+                    end = i;
+                }
+            }
+        }
+        end
+    }
+
+    #[test]
+    fn code_len_agrees_with_its_reference_on_every_short_text() {
+        let alphabet = ['a', ' ', '\n', '/', '"', '\t', '\r', 'é'];
+        let mut texts = vec![String::new()];
+        for _ in 0..6 {
+            // Every text one character longer than the last round's.
+            let longer: Vec<String> = texts
+                .iter()
+                .flat_map(|t| alphabet.iter().map(move |c| format!("{t}{c}")))
+                .collect();
+            for t in &longer {
+                assert_eq!(code_len(t), code_len_reference(t), "{t:?}");
+            }
+            texts = longer;
+        }
+        assert_eq!(texts.len(), alphabet.len().pow(6));
     }
 
     #[test]
