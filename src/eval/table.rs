@@ -128,6 +128,7 @@ mod tests {
                 concurrency: 2,
                 started: 0,
                 wall_ms: 12_000,
+                interrupted: false,
             },
             &sample(),
             &[1, 4],
