@@ -119,7 +119,7 @@ fn help_teaches_every_command() {
     assert_eq!(run.code, Some(0));
     insta::assert_snapshot!("help", run.stdout);
     for command in [
-        "init", "check", "build", "test", "status", "prompt", "fmt", "watch",
+        "init", "check", "build", "test", "status", "prompt", "fmt", "watch", "eval",
     ] {
         let run = p.ghost(&[command, "--help"]);
         assert_eq!(run.code, Some(0), "{command}");
