@@ -295,7 +295,7 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
         }
         let (prompt_text, temperature) = if afresh {
             (
-                prompt::render_first(&ctx.templates, &ctx.project, module)?,
+                fit_prompt(ctx, module, None, shared.settings.context_window)?,
                 AFRESH_TEMPERATURE,
             )
         } else {
