@@ -27,6 +27,9 @@ pub struct CompilerMessage {
     pub line: Option<u32>,
     /// The full text as rustc prints it.
     pub rendered: String,
+    /// What rustc offered to change, when it offered something that needs no
+    /// placeholder filled in (see `rustc_fixes.rs`).
+    pub suggestion: Option<rustfix::Suggestion>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -113,6 +116,7 @@ impl Cargo {
         args.extend(["--", "--test-threads", "1", "--color", "never"]);
         args.extend(test_args);
         self.claim_target().await?;
+        self.ensure_lockfile().await?;
         let mut cmd = self.command(&args);
         for (k, v) in env {
             cmd.env(k, v);
@@ -126,6 +130,7 @@ impl Cargo {
     /// fed back to the agent) as errors.
     pub async fn clippy(&self) -> std::io::Result<TestOutcome> {
         self.claim_target().await?;
+        self.ensure_lockfile().await?;
         let cmd = self.command(&[
             "clippy",
             "--message-format",
@@ -143,6 +148,30 @@ impl Cargo {
 }
 
 impl Cargo {
+    /// Gives a crate without a `Cargo.lock` one, from the registry index cargo already
+    /// has on disk when it can. Without a lock, every `cargo test` of every attempt asks
+    /// the registry for the latest versions: a network round trip per attempt, and a
+    /// failed attempt whenever the network hiccups. Online only when the offline
+    /// resolution fails (a dependency never fetched on this machine).
+    async fn ensure_lockfile(&self) -> std::io::Result<()> {
+        if self.crate_dir.join("Cargo.lock").exists() {
+            return Ok(());
+        }
+        for offline in [true, false] {
+            let mut args = vec!["generate-lockfile", "--quiet"];
+            if offline {
+                args.push("--offline");
+            }
+            let mut cmd = self.command(&args);
+            cmd.stdin(std::process::Stdio::null());
+            if process::run(cmd, None, self.timeout).await?.success() {
+                break;
+            }
+        }
+        // A failure is reported by the `cargo test` that follows, in its own words.
+        Ok(())
+    }
+
     /// Makes the target folder's artifacts of this crate belong to this crate folder.
     ///
     /// A target folder shared between projects (`GHOST_TARGET_DIR`) holds one set of
@@ -188,7 +217,8 @@ fn package_id(manifest: &Path) -> Option<String> {
 #[derive(Deserialize)]
 struct JsonLine {
     reason: String,
-    message: Option<JsonMessage>,
+    /// Read twice: for the fields below, and as a whole for rustc's suggestions.
+    message: Option<serde_json::Value>,
 }
 
 #[derive(Deserialize)]
@@ -218,13 +248,18 @@ pub fn parse_outcome(f: &Finished) -> TestOutcome {
         if line.starts_with('{') {
             if let Ok(json) = serde_json::from_str::<JsonLine>(line) {
                 if json.reason == "compiler-message" {
-                    if let Some(m) = json.message {
+                    if let Some(Ok(m)) = json.message.as_ref().map(JsonMessage::deserialize) {
+                        let suggestion = json
+                            .message
+                            .as_ref()
+                            .and_then(super::rustc_fixes::suggestion);
                         let primary = m.spans.iter().find(|s| s.is_primary);
                         let msg = CompilerMessage {
                             level: m.level.clone(),
                             file: primary.map(|s| s.file_name.clone()),
                             line: primary.map(|s| s.line_start),
                             rendered: m.rendered.unwrap_or_default(),
+                            suggestion,
                         };
                         match m.level.as_str() {
                             "error" => out.errors.push(msg),

@@ -110,6 +110,16 @@ pub struct AttemptRecord {
     pub tokens_out: u64,
     /// From asking the agent to the verdict.
     pub millis: u64,
+    /// Rounds of rustc's suggestions applied to the reply before its verdict.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub compiler_fixes: u32,
+    /// What was taken out of (or added to) the reply before it was tested (`tidy/`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tidied: Vec<String>,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 #[cfg(test)]
@@ -151,6 +161,7 @@ mod tests {
             file: None,
             line: None,
             rendered: "error[E0308]".into(),
+            suggestion: None,
         });
         assert_eq!(FailureClass::of(&v), Some(FailureClass::CompileError));
         v.tests.timed_out = true;

@@ -11,9 +11,11 @@
 
 use super::failure::{AttemptRecord, FailureClass};
 use super::runlog::{now_secs, Attempt, RunLog};
+use super::rustc_fixes;
 use super::session::{
     entry_for, repair_context, selection, BuildError, Context, ModuleReport, Options, Outcome,
 };
+use super::tidy;
 use super::verify::{verify, Snapshots, Verdict};
 use super::workspace;
 use crate::agent::command::run_command;
@@ -258,6 +260,8 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
                 tokens_in: 0,
                 tokens_out: 0,
                 millis: report.millis,
+                compiler_fixes: 0,
+                tidied: Vec::new(),
             };
             let tests = report.tests.clone().unwrap_or_default();
             log_attempt(shared, name, &record, &tests, report.outcome.label());
@@ -318,6 +322,8 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
             tokens_in: 0,
             tokens_out: 0,
             millis: 0,
+            compiler_fixes: 0,
+            tidied: Vec::new(),
         };
         let (code, tokens) = match answer {
             Ok(x) => x,
@@ -354,7 +360,10 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
         record.tokens_out = tokens.1;
         report.tokens_in += tokens.0;
         report.tokens_out += tokens.1;
-        let verdict = verify_in(ctx, &scratch, m, module, &code).await?;
+        let tidied = tidy_reply(m, &code);
+        record.tidied = tidied.changes;
+        let (code, verdict, fixes) = verify_fixing(ctx, &scratch, m, module, tidied.code).await?;
+        record.compiler_fixes = fixes;
         report.record(&verdict);
         record.failure = FailureClass::of(&verdict);
         record.millis = asked.elapsed().as_millis() as u64;
@@ -484,6 +493,8 @@ fn log_attempt(shared: &Shared, module: &str, record: &AttemptRecord, tests: &st
         tests: tests.to_string(),
         outcome: outcome.to_string(),
         failure: record.failure,
+        compiler_fixes: record.compiler_fixes,
+        tidied: record.tidied.clone(),
         at: now_secs(),
     };
     // The run log is a record, not a requirement: it never fails a build.
@@ -721,16 +732,66 @@ async fn verify_in(
     module: &crate::check::ModuleModel,
     code: &str,
 ) -> Result<Verdict, BuildError> {
+    write_imp(scratch, m, code)?;
+    verify(&ctx.cargo_in(scratch), module, code, Snapshots::RecordNew)
+        .await
+        .map_err(BuildError::Cargo)
+}
+
+/// The reply's code tidied against the module's `mod.rs` (see `tidy/`).
+fn tidy_reply(m: &CompiledModule, code: &str) -> tidy::Tidied {
+    let mod_rs = m.imp_path.with_file_name("mod.rs");
+    let mod_rs = m
+        .files
+        .iter()
+        .find(|f| f.path == mod_rs)
+        .map(|f| f.contents.as_str())
+        .unwrap_or("");
+    let leaf = m.name.rsplit('.').next().unwrap_or(&m.name);
+    tidy::tidy(code, mod_rs, leaf)
+}
+
+/// Verifies an attempt's code; while it does not compile and rustc suggested changes to
+/// it, applies them and verifies again (see `rustc_fixes.rs`). Returns the code kept, its
+/// verdict and how many rounds of fixes it took. Fixed code is kept only when it has fewer
+/// compiler errors than before, so a bad guess never hides the model's own code.
+async fn verify_fixing(
+    ctx: &Context,
+    scratch: &Path,
+    m: &CompiledModule,
+    module: &crate::check::ModuleModel,
+    code: String,
+) -> Result<(String, Verdict, u32), BuildError> {
+    let mut code = code;
+    let mut verdict = verify_in(ctx, scratch, m, module, &code).await?;
+    let imp_path = m.imp_path.to_string_lossy();
+    let mut rounds = 0;
+    while rounds < rustc_fixes::MAX_ROUNDS && !verdict.tests.errors.is_empty() {
+        let Some(fixed) = rustc_fixes::apply(&code, &verdict.tests.errors, &imp_path) else {
+            break;
+        };
+        let next = verify_in(ctx, scratch, m, module, &fixed).await?;
+        if next.tests.errors.len() >= verdict.tests.errors.len() {
+            // Put the model's code back: the next attempt's repair shows it.
+            write_imp(scratch, m, &code)?;
+            break;
+        }
+        code = fixed;
+        verdict = next;
+        rounds += 1;
+    }
+    Ok((code, verdict, rounds))
+}
+
+/// Writes `code` as the module's `imp.rs` in the scratch copy, without testing it.
+fn write_imp(scratch: &Path, m: &CompiledModule, code: &str) -> Result<(), BuildError> {
     let path = scratch.join(&m.imp_path);
     crate::plan::lock::write_atomic(&path, code.as_bytes()).map_err(|source| {
         BuildError::Write(workspace::WriteError::Io {
             path: path.clone(),
             source,
         })
-    })?;
-    verify(&ctx.cargo_in(scratch), module, code, Snapshots::RecordNew)
-        .await
-        .map_err(BuildError::Cargo)
+    })
 }
 
 /// Where an accepted implementation came from, for its lock entry.

@@ -24,8 +24,18 @@ pub struct Attempt {
     /// The class of the failure, when the attempt failed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub failure: Option<super::failure::FailureClass>,
+    /// Rounds of rustc's suggestions applied to the reply (`rustc_fixes.rs`).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub compiler_fixes: u32,
+    /// What was taken out of (or added to) the reply before it was tested (`tidy/`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tidied: Vec<String>,
     /// Seconds since the Unix epoch.
     pub at: u64,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 /// An open run log (created on the first attempt written).
@@ -116,6 +126,8 @@ mod tests {
             tests: "1 of 2 failed".into(),
             outcome: "waiting".into(),
             failure: None,
+            compiler_fixes: 0,
+            tidied: Vec::new(),
             at: 1,
         };
         log.append(&a).expect("append");

@@ -339,6 +339,8 @@ pub async fn build_manual(
                 tests: report.tests.clone().unwrap_or_default(),
                 outcome: report.outcome.label().into(),
                 failure,
+                compiler_fixes: 0,
+                tidied: Vec::new(),
                 at: now_secs(),
             };
             // The run log is a record, not a requirement: a full disk must not fail the build.

@@ -1,0 +1,249 @@
+//! Tidying a reply before it is tested: what a model writes around the code of `imp.rs`
+//! that can only break the build is taken out, without asking the model again.
+//!
+//! In: the code taken from the reply, the module's compiler-owned `mod.rs` and the last
+//! segment of the module's name. Out: the code to write as `imp.rs`, and one line for each
+//! change made (for the run log).
+//!
+//! Models, small ones most, copy the interface they were shown: they define again the
+//! records, enums and errors that `mod.rs` already defines (two types of one name: every
+//! test fails to compile), implement `Display` a second time, wrap the file in `mod imp {}`,
+//! and add a `fn main` or a `mod tests`. Each of these is a whole repair round trip when
+//! left to the model, and a certain, meaning-preserving edit here: what is dropped is
+//! either already in `mod.rs` or never compiled into the library.
+
+mod items;
+
+use items::{items, Item};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// A reply's code after tidying.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tidied {
+    pub code: String,
+    /// What was changed, one line each (`dropped struct Rgb: mod.rs defines it`).
+    pub changes: Vec<String>,
+}
+
+/// What `mod.rs` defines, as far as a duplicate in imp.rs would clash with it.
+#[derive(Debug, Default)]
+struct Owned {
+    /// Names of the structs, enums, unions and type aliases.
+    types: BTreeSet<String>,
+    /// Per type, the traits it implements (derived or written), by their last name.
+    traits: BTreeMap<String, BTreeSet<String>>,
+}
+
+/// Tidies `code`, the imp.rs of module `leaf` (`wrap` for `text.wrap`), against `mod_rs`.
+pub fn tidy(code: &str, mod_rs: &str, leaf: &str) -> Tidied {
+    let mut changes = Vec::new();
+    let mut code = code.to_string();
+    // A wrapper module, possibly two deep (`mod text { mod wrap { .. } }` is rare enough).
+    for _ in 0..2 {
+        let Some((item, body)) = items(&code).into_iter().find_map(|i| {
+            let head = i.head();
+            let wrapper = head.first() == Some(&"mod")
+                && head.get(1).is_some_and(|n| *n == "imp" || *n == leaf)
+                && head.get(2) == Some(&"{")
+                && !i.has_attribute("test");
+            let body = i.body()?;
+            wrapper.then_some((i, body))
+        }) else {
+            break;
+        };
+        changes.push(format!(
+            "unwrapped `mod {} {{ .. }}`: imp.rs is the module's body",
+            item.head()[1]
+        ));
+        let inner = dedent(&code[body]);
+        code.replace_range(item.span.clone(), &format!("\n{inner}\n"));
+    }
+
+    let owned = owned(mod_rs);
+    let mut drop = Vec::new();
+    for item in items(&code) {
+        if let Some(why) = unwanted(&item, &owned) {
+            changes.push(why);
+            drop.push(item.span);
+        }
+    }
+    // From the end, so the spans still ahead stay where they were. An item's span starts
+    // where the previous item ended: its doc comment goes with it.
+    for span in drop.into_iter().rev() {
+        code.replace_range(span, "\n");
+    }
+
+    // The interface's types are reached through `use super::*;`; a file that names one
+    // without it does not compile (a file that names none needs nothing).
+    let tokens = items::tokens(&code);
+    let uses_super = tokens.windows(4).any(|w| {
+        w[0].text == "use" && w[1].text == "super" && w[2].text == "::" && w[3].text == "*"
+    });
+    let names_owned = tokens.iter().any(|t| owned.types.contains(&t.text));
+    if names_owned && !uses_super {
+        code = format!("use super::*;\n\n{}", code.trim_start());
+        changes.push("added `use super::*;`: the interface's types come from mod.rs".into());
+    }
+    if changes.is_empty() {
+        // Not even the blank lines are touched: the model's code is kept as it wrote it.
+        return Tidied { code, changes };
+    }
+    Tidied {
+        code: squeeze_blank_lines(&code),
+        changes,
+    }
+}
+
+/// Why `item` must not stay in imp.rs, if it must not.
+fn unwanted(item: &Item, owned: &Owned) -> Option<String> {
+    let head = item.head();
+    if item.has_attribute("test") || head.starts_with(&["mod", "tests"]) {
+        return Some("dropped the tests module: ghost's acceptance tests are the tests".into());
+    }
+    if head.starts_with(&["fn", "main"]) {
+        return Some("dropped `fn main`: imp.rs is part of a library".into());
+    }
+    if head.starts_with(&["mod", "imp", ";"]) || head.starts_with(&["use", "imp", "::", "*"]) {
+        return Some(format!(
+            "dropped `{}`: that line belongs to mod.rs",
+            head.join(" ")
+        ));
+    }
+    if let Some((kind, name)) = defined(&head) {
+        if owned.types.contains(name) {
+            return Some(format!("dropped `{kind} {name}`: mod.rs defines it"));
+        }
+    }
+    if let Some((tr, ty)) = implemented(&head) {
+        if owned.traits.get(&ty).is_some_and(|t| t.contains(&tr)) {
+            return Some(format!(
+                "dropped `impl {tr} for {ty}`: mod.rs implements it"
+            ));
+        }
+    }
+    None
+}
+
+fn owned(mod_rs: &str) -> Owned {
+    let mut owned = Owned::default();
+    for item in items(mod_rs) {
+        let head = item.head();
+        if let Some((_, name)) = defined(&head) {
+            owned.types.insert(name.to_string());
+            owned
+                .traits
+                .entry(name.to_string())
+                .or_default()
+                .extend(derives(&item));
+        }
+        if let Some((tr, ty)) = implemented(&head) {
+            owned.traits.entry(ty).or_default().insert(tr);
+        }
+    }
+    owned
+}
+
+/// `("struct", "Rgb")` for `struct Rgb { .. }`.
+fn defined<'a>(head: &[&'a str]) -> Option<(&'a str, &'a str)> {
+    match head {
+        [kind @ ("struct" | "enum" | "union" | "type"), name, ..] => Some((kind, name)),
+        _ => None,
+    }
+}
+
+/// The trait's and the type's last names of `impl<..> a::Trait<..> for b::Type<..>`.
+fn implemented(head: &[&str]) -> Option<(String, String)> {
+    if head.first() != Some(&"impl") {
+        return None;
+    }
+    let mut angle = 0i32;
+    let mut trait_name = None;
+    let mut for_at = None;
+    for (i, tok) in head.iter().enumerate().skip(1) {
+        match *tok {
+            "<" => angle += 1,
+            ">" => angle -= 1,
+            "for" if angle == 0 => {
+                for_at = Some(i);
+                break;
+            }
+            "{" => return None,
+            t if angle == 0 && is_ident(t) => trait_name = Some(t.to_string()),
+            _ => {}
+        }
+    }
+    let for_at = for_at?;
+    let mut angle = 0i32;
+    let mut type_name = None;
+    for tok in &head[for_at + 1..] {
+        match *tok {
+            "<" => angle += 1,
+            ">" => angle -= 1,
+            "{" | "where" if angle == 0 => break,
+            t if angle == 0 && is_ident(t) => type_name = Some(t.to_string()),
+            _ => {}
+        }
+    }
+    Some((trait_name?, type_name?))
+}
+
+/// The last names of the traits in the item's `#[derive(..)]` attributes.
+fn derives(item: &Item) -> Vec<String> {
+    let t = &item.tokens;
+    let mut out = Vec::new();
+    for (i, tok) in t.iter().enumerate() {
+        if tok.text == "derive" && t.get(i + 1).is_some_and(|x| x.text == "(") {
+            for x in t[i + 2..].iter().take_while(|x| x.text != ")") {
+                // `std::fmt::Debug` gives `std`, `fmt` and `Debug`: only `Debug` can clash.
+                if is_ident(&x.text) {
+                    out.push(x.text.clone());
+                }
+            }
+        }
+    }
+    out
+}
+
+fn is_ident(s: &str) -> bool {
+    s.chars()
+        .next()
+        .is_some_and(|c| c.is_alphabetic() || c == '_')
+        && s.chars().all(|c| c.is_alphanumeric() || c == '_')
+}
+
+/// `text` with the indentation its non-blank lines share taken off.
+fn dedent(text: &str) -> String {
+    let indent = text
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| l.len() - l.trim_start().len())
+        .min()
+        .unwrap_or(0);
+    text.lines()
+        .map(|l| l.get(indent..).unwrap_or(l.trim_start()))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// At most one blank line in a row, and one newline at the end: what is left where items
+/// were taken out.
+fn squeeze_blank_lines(code: &str) -> String {
+    let mut out = String::with_capacity(code.len());
+    let mut blank = 0;
+    for line in code.trim().lines() {
+        if line.trim().is_empty() {
+            blank += 1;
+            if blank > 1 {
+                continue;
+            }
+        } else {
+            blank = 0;
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,120 @@
+use super::*;
+
+const MOD_RS: &str = r#"//! Colours.
+#![forbid(unsafe_code)]
+
+#[allow(unused_imports)]
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rgb {
+    pub r: i64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ColorError {
+    MissingHash,
+}
+
+impl std::fmt::Display for ColorError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("MissingHash")
+    }
+}
+
+impl std::error::Error for ColorError {}
+
+mod imp;
+pub use imp::*;
+"#;
+
+#[test]
+fn drops_what_mod_rs_defines_and_keeps_the_rest() {
+    let reply = r##"use super::*;
+
+/// The colour.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rgb {
+    pub r: i64,
+}
+
+#[derive(Debug)]
+pub enum ColorError { MissingHash }
+
+impl fmt::Display for ColorError {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result { write!(f, "}") }
+}
+
+impl Default for Rgb {
+    fn default() -> Self { Rgb { r: 0 } }
+}
+
+/// Reads it.
+pub fn parse_hex(s: &str) -> Result<Rgb, ColorError> {
+    if s.starts_with('#') { Ok(Rgb::default()) } else { Err(ColorError::MissingHash) }
+}
+
+fn main() {
+    println!("{:?}", parse_hex("#fff"));
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn t() {}
+}
+"##;
+    let t = tidy(reply, MOD_RS, "color");
+    insta::assert_snapshot!(t.code, @r#"
+    use super::*;
+
+    impl Default for Rgb {
+        fn default() -> Self { Rgb { r: 0 } }
+    }
+
+    /// Reads it.
+    pub fn parse_hex(s: &str) -> Result<Rgb, ColorError> {
+        if s.starts_with('#') { Ok(Rgb::default()) } else { Err(ColorError::MissingHash) }
+    }
+    "#);
+    assert_eq!(
+        t.changes,
+        [
+            "dropped `struct Rgb`: mod.rs defines it",
+            "dropped `enum ColorError`: mod.rs defines it",
+            "dropped `impl Display for ColorError`: mod.rs implements it",
+            "dropped `fn main`: imp.rs is part of a library",
+            "dropped the tests module: ghost's acceptance tests are the tests",
+        ]
+    );
+}
+
+#[test]
+fn unwraps_a_wrapper_module_and_adds_the_import() {
+    let reply =
+        "mod imp {\n    pub fn hex(c: &Rgb) -> String {\n        format!(\"{}\", c.r)\n    }\n}\n";
+    let t = tidy(reply, MOD_RS, "color");
+    assert_eq!(
+        t.code,
+        "use super::*;\n\npub fn hex(c: &Rgb) -> String {\n    format!(\"{}\", c.r)\n}\n"
+    );
+    assert_eq!(t.changes.len(), 2, "{:?}", t.changes);
+    // Code that names nothing of mod.rs needs no import.
+    let t = tidy("pub fn one() -> i64 {\n    1\n}\n", MOD_RS, "one");
+    assert_eq!(t.code, "pub fn one() -> i64 {\n    1\n}\n");
+}
+
+#[test]
+fn code_that_needs_nothing_is_left_as_it_is() {
+    let reply = "use super::*;\n\n// A helper.\nfn helper() -> i64 {\n    1\n}\n\npub fn f() -> i64 {\n    helper()\n}\n";
+    let t = tidy(reply, MOD_RS, "f");
+    assert_eq!(t.code, reply);
+    assert!(t.changes.is_empty());
+}
+
+#[test]
+fn broken_code_is_tidied_as_far_as_it_goes() {
+    let reply = "use super::*;\npub struct Rgb { r: i64 }\npub fn f( -> {\n";
+    let t = tidy(reply, MOD_RS, "f");
+    assert_eq!(t.code, "use super::*;\n\npub fn f( -> {\n");
+}
