@@ -3,8 +3,10 @@
 //! This stage writes the generated crate to disk (`workspace.rs`), runs cargo on it
 //! (`cargo.rs`) with a time limit, decides whether an implementation is accepted
 //! (`verify.rs`: acceptance tests, checked NFRs, pinned snapshots in `snapshots.rs`),
-//! and drives a run over the modules (`session.rs`), logging every attempt (`runlog.rs`) with the class of its failure
-//! (`failure.rs`).
+//! and drives a run over the modules (`session.rs`, and `generate.rs` for the agent's
+//! attempts), logging every attempt (`runlog.rs`) with the class of its failure
+//! (`failure.rs`). Before an attempt's code is tested it is tidied (`tidy/`), and code
+//! that does not compile gets rustc's own suggestions (`rustc_fixes.rs`).
 
 pub mod cargo;
 pub mod failure;
