@@ -313,11 +313,39 @@ fn parse_libtest(text: &str, out: &mut TestOutcome) {
                     .flatten()
                     .min()
                     .unwrap_or(body.len());
-                body[..end].trim().to_string()
+                collapse_repeats(body[..end].trim())
             })
             .unwrap_or_default();
         out.failed.push(TestFailure { name, output });
     }
+}
+
+/// A test's output with repeated panics said once. A failing property prints the same
+/// panic for every input proptest tries while it shrinks, dozens of times; a repair
+/// prompt needs it once, and the minimal failing input proptest prints after them.
+fn collapse_repeats(output: &str) -> String {
+    // The thread id in `thread 'x' (12345) panicked` differs between the repeats.
+    let key = |p: &str| -> String {
+        p.split_whitespace()
+            .filter(|w| !(w.starts_with('(') && w.ends_with(')')))
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let mut kept: Vec<(String, usize)> = Vec::new();
+    for paragraph in output.split("\n\n") {
+        let paragraph = paragraph.trim_end();
+        match kept.iter_mut().find(|(p, _)| key(p) == key(paragraph)) {
+            Some((_, seen)) if paragraph.starts_with("thread '") => *seen += 1,
+            _ => kept.push((paragraph.to_string(), 1)),
+        }
+    }
+    kept.into_iter()
+        .map(|(p, seen)| match seen {
+            1 => p,
+            n => format!("{p}\n(the same panic {n} times in all, on the inputs proptest tried)"),
+        })
+        .collect::<Vec<_>>()
+        .join("\n\n")
 }
 
 /// With one test thread libtest prints `test name ... ` before running it: the last such
@@ -356,6 +384,27 @@ mod tests {
             timed_out,
             elapsed: Duration::ZERO,
         }
+    }
+
+    #[test]
+    fn repeated_panics_are_said_once() {
+        let panic = |id: u32, at: &str| {
+            format!("thread 'prop' ({id}) panicked at src/a/imp.rs:{at}:\ncalled `Option::unwrap()` on a `None` value")
+        };
+        let output = [
+            panic(1, "50:42"),
+            panic(1, "50:42"),
+            panic(2, "50:42"),
+            panic(2, "12:9"),
+            "thread 'prop' (2) panicked at tests/a.rs:9:1:\nTest failed: boom.\nminimal failing input: s = \"\"".to_string(),
+        ]
+        .join("\n\n");
+        let collapsed = collapse_repeats(&output);
+        assert_eq!(collapsed.matches("imp.rs:50:42").count(), 1, "{collapsed}");
+        assert!(collapsed.contains("the same panic 3 times in all"), "{collapsed}");
+        assert!(collapsed.contains("imp.rs:12:9"), "{collapsed}");
+        assert!(collapsed.ends_with("minimal failing input: s = \"\""), "{collapsed}");
+        assert_eq!(collapse_repeats("left: 1\n\nright: 2"), "left: 1\n\nright: 2");
     }
 
     #[test]
