@@ -100,7 +100,7 @@ impl FailureClass {
 }
 
 /// One attempt of a module, as `ghost eval` and the run log see it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AttemptRecord {
     /// 1 for the first prompt.
     pub attempt: u32,
@@ -116,6 +116,11 @@ pub struct AttemptRecord {
     /// What was taken out of (or added to) the reply before it was tested (`tidy/`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tidied: Vec<String>,
+    /// The prompt's and the reply's code's lengths, for the run log only.
+    #[serde(skip)]
+    pub prompt_chars: usize,
+    #[serde(skip)]
+    pub response_chars: usize,
 }
 
 fn is_zero(n: &u32) -> bool {

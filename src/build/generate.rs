@@ -255,13 +255,8 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
             };
             report.millis = started.elapsed().as_millis() as u64;
             let record = AttemptRecord {
-                attempt: 0,
-                failure: None,
-                tokens_in: 0,
-                tokens_out: 0,
                 millis: report.millis,
-                compiler_fixes: 0,
-                tidied: Vec::new(),
+                ..AttemptRecord::default()
             };
             let tests = report.tests.clone().unwrap_or_default();
             log_attempt(shared, name, &record, &tests, report.outcome.label());
@@ -318,12 +313,8 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
         let answer = ask(shared, m, &scratch, &prompt_text, temperature).await;
         let mut record = AttemptRecord {
             attempt,
-            failure: None,
-            tokens_in: 0,
-            tokens_out: 0,
-            millis: 0,
-            compiler_fixes: 0,
-            tidied: Vec::new(),
+            prompt_chars: prompt_text.len(),
+            ..AttemptRecord::default()
         };
         let (code, tokens) = match answer {
             Ok(x) => x,
@@ -360,6 +351,7 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
         record.tokens_out = tokens.1;
         report.tokens_in += tokens.0;
         report.tokens_out += tokens.1;
+        record.response_chars = code.len();
         let tidied = tidy_reply(m, &code);
         record.tidied = tidied.changes;
         let (code, verdict, fixes) = verify_fixing(ctx, &scratch, m, module, tidied.code).await?;
@@ -485,8 +477,8 @@ fn log_attempt(shared: &Shared, module: &str, record: &AttemptRecord, tests: &st
         attempt: record.attempt,
         provider: shared.settings.provider.clone(),
         model: shared.settings.model.clone(),
-        prompt_chars: 0,
-        response_chars: 0,
+        prompt_chars: record.prompt_chars,
+        response_chars: record.response_chars,
         tokens_in: record.tokens_in,
         tokens_out: record.tokens_out,
         latency_ms: record.millis,

@@ -173,8 +173,7 @@ pub(crate) mod tests {
             tokens_in: 100,
             tokens_out: 10,
             millis: 1_000,
-            compiler_fixes: 0,
-            tidied: Vec::new(),
+            ..AttemptRecord::default()
         }
     }
 
