@@ -853,6 +853,69 @@ fn too_long() -> Step {
     ))
 }
 
+/// What the model writes around its code that can only break the build is taken out, and
+/// what rustc knows how to fix is fixed, without a second request.
+#[test]
+fn a_reply_is_tidied_and_fixed_by_rustc_before_a_repair_is_asked() {
+    let _machine = shared();
+    const SLOPPY: &str = "mod imp {\n    pub fn double(n: i64) -> i64 {\n        let r = 0;\n        r = n * 2;\n        r\n    }\n\n    fn main() {\n        println!(\"{}\", double(2));\n    }\n}\n";
+    let server = Background::start_with(script(vec![code(SLOPPY)]));
+    let p = Project::new("e2e_tidy", &openai(&server), &[DOUBLE]);
+    p.ghost(&["build"]).expect(0);
+    assert_eq!(server.server.seen().len(), 1, "no repair was asked for");
+    let imp = p.imp("math.double");
+    assert!(imp.contains("let mut r = 0;"), "rustc's fix is in:\n{imp}");
+    assert!(
+        !imp.contains("fn main") && !imp.contains("mod imp"),
+        "{imp}"
+    );
+    let log = p.run_log();
+    assert!(log.contains("\"compiler_fixes\":1"), "{log}");
+    assert!(log.contains("dropped `fn main`"), "{log}");
+}
+
+/// A repair that makes nothing better is followed by a fresh start at a higher
+/// temperature, and the next repair starts from the best code so far.
+#[test]
+fn a_repair_that_helps_nothing_is_followed_by_a_fresh_start_from_the_best_code() {
+    let _machine = shared();
+    // Compiles nowhere, and rustc has no fix for it.
+    const BROKEN: &str = "pub fn double(n: i64) -> i64 {\n    n * \"2\"\n}\n";
+    // As close as DOUBLE_WRONG: double(2) passes, double(-3) fails.
+    const ALSO_WRONG: &str = "pub fn double(n: i64) -> i64 {\n    n + n.abs()\n}\n";
+    let server = Background::start_with(script(vec![
+        code(DOUBLE_WRONG),
+        code(BROKEN),
+        code(ALSO_WRONG),
+        code(DOUBLE_RIGHT),
+    ]));
+    let p = Project::new("e2e_afresh", &openai(&server), &[DOUBLE]);
+    p.ghost(&["build", "--max-attempts", "4"]).expect(0);
+    let seen = server.server.seen();
+    assert_eq!(seen.len(), 4);
+    let temperatures: Vec<f64> = seen
+        .iter()
+        .map(|s| s.json()["temperature"].as_f64().unwrap_or(-1.0))
+        .collect();
+    assert_eq!(temperatures[0], 0.0);
+    assert!(seen[1].prompt().contains("# Repair"), "attempt 2 repairs");
+    assert!(
+        !seen[2].prompt().contains("# Repair") && temperatures[2] > 0.5,
+        "the repair made things worse: attempt 3 starts afresh, sampling ({temperatures:?})"
+    );
+    let fourth = seen[3].prompt();
+    let last = fourth
+        .split("## Last attempt")
+        .nth(1)
+        .and_then(|rest| rest.split("```").nth(1))
+        .unwrap_or_default();
+    assert!(
+        last.contains("n + 2"),
+        "attempt 4 repairs the best code (attempt 1's), not the last:\n{fourth}"
+    );
+    assert_eq!(p.imp("math.double"), DOUBLE_RIGHT);
+}
+
 #[test]
 fn eval_reports_budgets_failure_classes_and_compares_runs() {
     let _machine = shared();

@@ -401,10 +401,19 @@ mod tests {
         .join("\n\n");
         let collapsed = collapse_repeats(&output);
         assert_eq!(collapsed.matches("imp.rs:50:42").count(), 1, "{collapsed}");
-        assert!(collapsed.contains("the same panic 3 times in all"), "{collapsed}");
+        assert!(
+            collapsed.contains("the same panic 3 times in all"),
+            "{collapsed}"
+        );
         assert!(collapsed.contains("imp.rs:12:9"), "{collapsed}");
-        assert!(collapsed.ends_with("minimal failing input: s = \"\""), "{collapsed}");
-        assert_eq!(collapse_repeats("left: 1\n\nright: 2"), "left: 1\n\nright: 2");
+        assert!(
+            collapsed.ends_with("minimal failing input: s = \"\""),
+            "{collapsed}"
+        );
+        assert_eq!(
+            collapse_repeats("left: 1\n\nright: 2"),
+            "left: 1\n\nright: 2"
+        );
     }
 
     #[test]

@@ -269,6 +269,8 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
     let mut previous: Option<String> = repair.as_ref().map(|r| r.previous_code.clone());
     // Whether the next attempt starts afresh from the first prompt (see `repeats`).
     let mut afresh = false;
+    // The attempt that came closest to green, and the repair that starts from it.
+    let mut best: Option<(Closeness, RepairContext)> = None;
     let mut last_why = String::from("no attempt was made");
     for attempt in 1..=max {
         if let Some(why) = shared.fatal.lock().ok().and_then(|f| f.clone()) {
@@ -292,6 +294,8 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
             r.attempt = attempt;
             super::session::save_repair(&ctx.paths, name, r);
         }
+        // A repair of the best code so far, to be judged by whether it improves on it.
+        let repairing = !afresh && repair.is_some();
         let (prompt_text, temperature) = if afresh {
             (
                 fit_prompt(ctx, module, None, shared.settings.context_window)?,
@@ -379,17 +383,55 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
         log_attempt(shared, name, &record, &verdict.summary(), "failed");
         last_why = verdict.summary();
         let mut next = repair_context(&code, &verdict);
-        next.last_diff = previous
+        let diff = previous
             .as_deref()
             .map(|old| prompt::diff(old, &code))
             .filter(|d| !d.is_empty());
-        afresh = repeats(previous.as_deref(), &code);
+        let score = Closeness::of(&verdict);
+        let improved = best.as_ref().is_none_or(|(b, _)| score > *b);
+        if improved {
+            best = Some((score, next.clone()));
+        } else if let Some((_, b)) = &best {
+            // The next repair starts from the best code so far, not from this worse one.
+            next = b.clone();
+        }
+        next.last_diff = diff;
+        // A repair that made nothing better (the same code again, most often) is followed
+        // by a fresh start: a small model shown the same failure again repeats itself.
+        afresh = repeats(previous.as_deref(), &code) || (repairing && !improved);
         previous = Some(code);
         repair = Some(next);
     }
     report.outcome = Outcome::Exhausted { why: last_why };
     report.millis = started.elapsed().as_millis() as u64;
     Ok(report)
+}
+
+/// How close a failed attempt came to green, comparable between attempts: code whose
+/// tests ran beats code that timed out, which beats code that did not compile; among
+/// those, fewer failing tests (or compiler errors) is closer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct Closeness {
+    stage: u8,
+    fewer_failures: i64,
+}
+
+impl Closeness {
+    fn of(v: &Verdict) -> Closeness {
+        let t = &v.tests;
+        let (stage, failures) = if !t.errors.is_empty() || t.cargo_error.is_some() {
+            (0, t.errors.len())
+        } else if t.timed_out {
+            (1, 0)
+        } else {
+            let broken = v.checked.iter().filter(|n| !n.ok).count();
+            (2, t.failed.len() + broken)
+        };
+        Closeness {
+            stage,
+            fewer_failures: -(failures as i64),
+        }
+    }
 }
 
 /// The first prompt is answered at temperature 0: the model's most likely code.
