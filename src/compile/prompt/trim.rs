@@ -12,7 +12,10 @@ pub fn compiler_error(rendered: &str) -> String {
     for line in rendered.lines() {
         let t = line.trim_start();
         let foreign = t.contains("/rustc/") || t.contains("/.cargo/registry/");
-        if foreign || t.starts_with("help: the following other types implement") {
+        let other_types = t
+            .trim_start_matches("= ")
+            .starts_with("help: the following other types implement");
+        if foreign || other_types {
             // Everything from here on explains the standard library, not this code.
             break;
         }
@@ -361,6 +364,12 @@ mod tests {
             compiler_error(&kept),
             kept,
             "trimming twice changes nothing"
+        );
+        // The list may also come as a `= help:` line inside the error's gutter.
+        let listed = "error[E0277]: the trait bound `String: From<str>` is not satisfied\n  --> src/a/imp.rs:3:9\n   |\n   = help: the following other types implement trait `From<T>`:\n             `String` implements `From<&String>`\n";
+        assert_eq!(
+            compiler_error(listed),
+            "error[E0277]: the trait bound `String: From<str>` is not satisfied\n  --> src/a/imp.rs:3:9\n"
         );
     }
     use proptest::prelude::*;
