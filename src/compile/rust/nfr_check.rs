@@ -23,7 +23,7 @@ impl std::fmt::Display for StaticNfrFailure {
             ),
             StaticNfrFailure::TooManyLines { nfr, lines, max } => write!(
                 f,
-                "`{nfr}` is broken: imp.rs has {lines} lines, at most {max} are allowed; make it shorter"
+                "`{nfr}` is broken: imp.rs has {lines} lines, at most {max} are allowed, comments and blank lines included; make it shorter, starting with the doc comments"
             ),
         }
     }
