@@ -81,7 +81,17 @@ pub fn tidy(code: &str, mod_rs: &str, leaf: &str) -> Tidied {
     });
     let names_owned = tokens.iter().any(|t| owned.types.contains(&t.text));
     if names_owned && !uses_super {
-        code = format!("use super::*;\n\n{}", code.trim_start());
+        // After the file's inner doc comments and attributes, which must come first.
+        let head: usize = code
+            .split_inclusive('\n')
+            .take_while(|l| {
+                let t = l.trim_start();
+                t.is_empty() || t.starts_with("//!") || t.starts_with("#![")
+            })
+            .map(str::len)
+            .sum();
+        let (top, rest) = code.split_at(head);
+        code = format!("{top}use super::*;\n\n{}", rest.trim_start());
         changes.push("added `use super::*;`: the interface's types come from mod.rs".into());
     }
     if changes.is_empty() {

@@ -118,3 +118,14 @@ fn broken_code_is_tidied_as_far_as_it_goes() {
     let t = tidy(reply, MOD_RS, "f");
     assert_eq!(t.code, "use super::*;\n\npub fn f( -> {\n");
 }
+
+#[test]
+fn the_import_goes_after_inner_docs_and_attributes() {
+    let reply =
+        "//! Colours.\n#![allow(dead_code)]\n\npub fn red() -> Rgb {\n    Rgb { r: 255 }\n}\n";
+    let t = tidy(reply, MOD_RS, "color");
+    assert_eq!(
+        t.code,
+        "//! Colours.\n#![allow(dead_code)]\n\nuse super::*;\n\npub fn red() -> Rgb {\n    Rgb { r: 255 }\n}\n"
+    );
+}
