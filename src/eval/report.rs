@@ -198,9 +198,15 @@ pub(crate) mod tests {
             report(
                 "a.third",
                 vec![
-                    record(1, Some(CompileError)),
+                    AttemptRecord {
+                        tidied: vec!["dropped `fn main`: imp.rs is part of a library".into()],
+                        ..record(1, Some(CompileError))
+                    },
                     record(2, Some(FailingExample)),
-                    record(3, None),
+                    AttemptRecord {
+                        compiler_fixes: 1,
+                        ..record(3, None)
+                    },
                 ],
                 true,
             ),

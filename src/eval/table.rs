@@ -60,6 +60,19 @@ pub fn table(e: &EvalReport) -> String {
             );
         }
     }
+    // What ghost did to replies before testing them, without asking the model again.
+    let attempts: Vec<_> = e.modules.iter().flat_map(|m| m.within(max)).collect();
+    let tidied = attempts.iter().filter(|a| !a.tidied.is_empty()).count();
+    let fixed: Vec<_> = attempts.iter().filter(|a| a.compiler_fixes > 0).collect();
+    if tidied + fixed.len() > 0 {
+        let _ = writeln!(
+            s,
+            "replies tidied: {tidied} of {}; rustc's fixes applied to {} ({} then green)",
+            attempts.len(),
+            fixed.len(),
+            fixed.iter().filter(|a| a.failure.is_none()).count()
+        );
+    }
     s
 }
 
