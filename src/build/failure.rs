@@ -123,7 +123,8 @@ pub struct AttemptRecord {
     pub response_chars: usize,
 }
 
-fn is_zero(n: &u32) -> bool {
+/// For `skip_serializing_if`: a count of zero is left out of the JSON.
+pub(super) fn is_zero(n: &u32) -> bool {
     *n == 0
 }
 

@@ -25,17 +25,13 @@ pub struct Attempt {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub failure: Option<super::failure::FailureClass>,
     /// Rounds of rustc's suggestions applied to the reply (`rustc_fixes.rs`).
-    #[serde(default, skip_serializing_if = "is_zero")]
+    #[serde(default, skip_serializing_if = "super::failure::is_zero")]
     pub compiler_fixes: u32,
     /// What was taken out of (or added to) the reply before it was tested (`tidy/`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tidied: Vec<String>,
     /// Seconds since the Unix epoch.
     pub at: u64,
-}
-
-fn is_zero(n: &u32) -> bool {
-    *n == 0
 }
 
 /// An open run log (created on the first attempt written).

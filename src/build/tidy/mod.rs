@@ -14,6 +14,7 @@
 
 mod items;
 
+use crate::compile::prompt::dedent;
 use items::{items, Item};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -219,20 +220,6 @@ fn is_ident(s: &str) -> bool {
         .next()
         .is_some_and(|c| c.is_alphabetic() || c == '_')
         && s.chars().all(|c| c.is_alphanumeric() || c == '_')
-}
-
-/// `text` with the indentation its non-blank lines share taken off.
-fn dedent(text: &str) -> String {
-    let indent = text
-        .lines()
-        .filter(|l| !l.trim().is_empty())
-        .map(|l| l.len() - l.trim_start().len())
-        .min()
-        .unwrap_or(0);
-    text.lines()
-        .map(|l| l.get(indent..).unwrap_or(l.trim_start()))
-        .collect::<Vec<_>>()
-        .join("\n")
 }
 
 /// At most one blank line in a row, and one newline at the end: what is left where items

@@ -241,21 +241,28 @@ fn function_context(f: &Function, module: &ModuleModel) -> FunctionContext {
 /// first line starts at the clause; later lines lose the indentation they share.
 fn quote(source: &str) -> String {
     let source = source.trim();
-    let mut lines = source.lines();
-    let first = lines.next().unwrap_or_default();
-    let rest: Vec<&str> = lines.collect();
-    let indent = rest
-        .iter()
+    let (first, rest) = source.split_once('\n').unwrap_or((source, ""));
+    let mut out = first.trim_end().to_string();
+    for line in dedent(rest).lines() {
+        out.push('\n');
+        out.push_str(line.trim_end());
+    }
+    out
+}
+
+/// `text` with the indentation its non-blank lines share taken off (blank lines become
+/// empty). Also used to unwrap a reply's `mod imp { .. }` (`build/tidy/`).
+pub fn dedent(text: &str) -> String {
+    let indent = text
+        .lines()
         .filter(|l| !l.trim().is_empty())
         .map(|l| l.len() - l.trim_start().len())
         .min()
         .unwrap_or(0);
-    let mut out = first.trim_end().to_string();
-    for line in rest {
-        out.push('\n');
-        out.push_str(line.get(indent..).unwrap_or(line.trim_start()).trim_end());
-    }
-    out
+    text.lines()
+        .map(|l| l.get(indent..).unwrap_or(l.trim_start()))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// The whole lines of `text` that fit in `budget` characters, and a note if some did not.

@@ -14,6 +14,7 @@ mod repair;
 mod templates;
 mod trim;
 
+pub use context::dedent;
 pub use prompt_error::PromptError;
 pub use repair::{diff, RepairContext, MAX_SHRINK};
 pub use templates::Templates;
