@@ -47,6 +47,7 @@ fn request(prompt: &str) -> Request {
         temperature: 0.0,
         max_tokens: None,
         stop: Vec::new(),
+        seed: None,
     }
 }
 

@@ -877,7 +877,7 @@ fn a_reply_is_tidied_and_fixed_by_rustc_before_a_repair_is_asked() {
 /// A repair that makes nothing better is followed by a fresh start at a higher
 /// temperature, and the next repair starts from the best code so far.
 #[test]
-fn a_repair_that_helps_nothing_is_followed_by_a_fresh_start_from_the_best_code() {
+fn an_attempt_that_comes_no_closer_is_followed_by_a_fresh_start() {
     let _machine = shared();
     // Compiles nowhere, and rustc has no fix for it.
     const BROKEN: &str = "pub fn double(n: i64) -> i64 {\n    n * \"2\"\n}\n";
@@ -899,9 +899,45 @@ fn a_repair_that_helps_nothing_is_followed_by_a_fresh_start_from_the_best_code()
         .collect();
     assert_eq!(temperatures[0], 0.0);
     assert!(seen[1].prompt().contains("# Repair"), "attempt 2 repairs");
+    for (i, why) in [
+        (2, "the repair made things worse"),
+        (3, "the fresh start came no closer"),
+    ] {
+        assert!(
+            !seen[i].prompt().contains("# Repair") && temperatures[i] > 0.5,
+            "{why}: attempt {} starts afresh, sampling ({temperatures:?})",
+            i + 1
+        );
+    }
+    // Two fresh starts send the same prompt: they are two samples, not one cached reply.
+    let seeds: Vec<serde_json::Value> = seen.iter().map(|s| s.json()["seed"].clone()).collect();
+    assert_eq!(
+        seeds[0],
+        serde_json::Value::Null,
+        "temperature 0 needs no seed"
+    );
+    assert_ne!(seeds[2], seeds[3], "{seeds:?}");
+    assert_eq!(p.imp("math.double"), DOUBLE_RIGHT);
+}
+
+#[test]
+fn a_fresh_start_that_comes_closer_is_repaired() {
+    let _machine = shared();
+    const BROKEN: &str = "pub fn double(n: i64) -> i64 {\n    n * \"2\"\n}\n";
+    let server = Background::start_with(script(vec![
+        code(BROKEN),
+        code(BROKEN),
+        code(DOUBLE_WRONG),
+        code(DOUBLE_RIGHT),
+    ]));
+    let p = Project::new("e2e_afresh_closer", &openai(&server), &[DOUBLE]);
+    p.ghost(&["build", "--max-attempts", "4"]).expect(0);
+    let seen = server.server.seen();
+    assert_eq!(seen.len(), 4);
+    assert!(seen[1].prompt().contains("# Repair"), "attempt 2 repairs");
     assert!(
-        !seen[2].prompt().contains("# Repair") && temperatures[2] > 0.5,
-        "the repair made things worse: attempt 3 starts afresh, sampling ({temperatures:?})"
+        !seen[2].prompt().contains("# Repair"),
+        "the repair gave the same code: attempt 3 starts afresh"
     );
     let fourth = seen[3].prompt();
     let last = fourth
@@ -911,7 +947,7 @@ fn a_repair_that_helps_nothing_is_followed_by_a_fresh_start_from_the_best_code()
         .unwrap_or_default();
     assert!(
         last.contains("n + 2"),
-        "attempt 4 repairs the best code (attempt 1's), not the last:\n{fourth}"
+        "the fresh start compiled: attempt 4 repairs its code:\n{fourth}"
     );
     assert_eq!(p.imp("math.double"), DOUBLE_RIGHT);
 }

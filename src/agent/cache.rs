@@ -79,9 +79,14 @@ impl CachedProvider {
 #[async_trait::async_trait]
 impl Provider for CachedProvider {
     async fn complete(&self, req: &Request) -> Result<Reply, AgentError> {
-        let Some(material) = self.inner.cache_material(req) else {
+        let Some(mut material) = self.inner.cache_material(req) else {
             return self.inner.complete(req).await;
         };
+        // Not every wire format carries the seed (Anthropic's has none): it is part of
+        // the key whatever the provider sends.
+        if let Some(seed) = req.seed {
+            material.extend_from_slice(format!("\nseed {seed}").as_bytes());
+        }
         let key = ResponseCache::key(&material);
         if let Some(mut reply) = self.cache.get(&key) {
             reply.cached = true;

@@ -52,6 +52,10 @@ pub struct Request {
     /// end of its code block ([`extract::CODE_BLOCK_END`]), so that a model that goes on
     /// explaining, or repeats the spec, is not paid for it.
     pub stop: Vec<String>,
+    /// Which sample this is, for an attempt that samples (temperature above 0): two
+    /// fresh starts of one build are two samples, not one reply cached and served twice,
+    /// and a server that takes a seed (OpenAI's `seed`) gives the same sample again.
+    pub seed: Option<u64>,
 }
 
 /// Why the model stopped.

@@ -36,6 +36,9 @@ impl OpenAi {
         if !req.stop.is_empty() {
             body["stop"] = json!(req.stop);
         }
+        if let Some(seed) = req.seed {
+            body["seed"] = json!(seed);
+        }
         if s.stream {
             body["stream"] = json!(true);
             body["stream_options"] = json!({"include_usage": true});

@@ -267,7 +267,7 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
 
     let max = shared.settings.max_attempts.max(1);
     let mut previous: Option<String> = repair.as_ref().map(|r| r.previous_code.clone());
-    // Whether the next attempt starts afresh from the first prompt (see `repeats`).
+    // Whether the next attempt starts afresh from the first prompt, not a repair.
     let mut afresh = false;
     // The attempt that came closest to green, and the repair that starts from it.
     let mut best: Option<(Closeness, RepairContext)> = None;
@@ -294,8 +294,6 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
             r.attempt = attempt;
             super::session::save_repair(&ctx.paths, name, r);
         }
-        // A repair of the best code so far, to be judged by whether it improves on it.
-        let repairing = !afresh && repair.is_some();
         let (prompt_text, temperature) = if afresh {
             (
                 fit_prompt(ctx, module, None, shared.settings.context_window)?,
@@ -314,7 +312,7 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
         };
         afresh = false;
         let asked = Instant::now();
-        let answer = ask(shared, m, &scratch, &prompt_text, temperature).await;
+        let answer = ask(shared, m, &scratch, &prompt_text, temperature, attempt).await;
         let mut record = AttemptRecord {
             attempt,
             prompt_chars: prompt_text.len(),
@@ -396,9 +394,11 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
             next = b.clone();
         }
         next.last_diff = diff;
-        // A repair that made nothing better (the same code again, most often) is followed
-        // by a fresh start: a small model shown the same failure again repeats itself.
-        afresh = repeats(previous.as_deref(), &code) || (repairing && !improved);
+        // Only the best code so far is worth a repair. An attempt that made nothing
+        // better (a repair giving the same code again, most often, or a fresh start that
+        // came no closer) is followed by a fresh start: a small model shown the same
+        // failure again repeats itself, and a new sample may be closer.
+        afresh = !improved;
         previous = Some(code);
         repair = Some(next);
     }
@@ -440,14 +440,6 @@ const FIRST_TEMPERATURE: f32 = 0.0;
 const REPAIR_TEMPERATURE: f32 = 0.2;
 /// A fresh start must not repeat the first answer: it samples.
 const AFRESH_TEMPERATURE: f32 = 0.7;
-
-/// Whether a repair gave back the code it was asked to repair, unchanged (whitespace
-/// aside): the model is stuck, and showing it the same failure again rarely helps, so
-/// the next attempt starts afresh from the first prompt at a higher temperature.
-fn repeats(previous: Option<&str>, code: &str) -> bool {
-    let squash = |s: &str| s.split_whitespace().collect::<String>();
-    previous.is_some_and(|p| squash(p) == squash(code))
-}
 
 /// The repair after an attempt that gave no code to test. A reply without code is told
 /// what was wrong and shown the last code there was; a prompt too long for the model's
@@ -558,6 +550,7 @@ async fn ask(
     scratch: &Path,
     prompt: &str,
     temperature: f32,
+    attempt: u32,
 ) -> Result<(String, (u64, u64)), Asked> {
     match &shared.agent {
         Agent::Http(provider) => {
@@ -567,6 +560,7 @@ async fn ask(
                 temperature,
                 max_tokens: None,
                 stop: vec![crate::agent::extract::CODE_BLOCK_END.to_string()],
+                seed: (temperature > 0.0).then_some(u64::from(attempt)),
             };
             // The provider has already retried what can be retried: what is left (a bad key,
             // an unknown model, a server that stays down) stops the build.

@@ -378,7 +378,7 @@ pub fn entry_for(m: &CompiledModule, code: &[u8], previous: Option<LockEntry>) -
 pub fn repair_context(code: &str, verdict: &Verdict) -> RepairContext {
     // The first errors are the ones to fix; later ones are often their consequences,
     // and every line costs tokens.
-    let mut compiler_errors = verdict.compiler_errors();
+    let mut compiler_errors = prompt::merge_repeated_errors(verdict.compiler_errors());
     if compiler_errors.len() > MAX_COMPILER_ERRORS {
         let more = compiler_errors.len() - MAX_COMPILER_ERRORS;
         compiler_errors.truncate(MAX_COMPILER_ERRORS);

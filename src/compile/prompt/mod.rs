@@ -18,7 +18,7 @@ pub use context::dedent;
 pub use prompt_error::PromptError;
 pub use repair::{diff, RepairContext, MAX_SHRINK};
 pub use templates::Templates;
-pub use trim::trim_failures;
+pub use trim::{merge_repeated_errors, trim_failures};
 
 use crate::check::{ModuleModel, Project};
 

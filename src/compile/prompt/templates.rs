@@ -6,7 +6,11 @@ use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashMap};
 
 /// The built-in templates, by the file name an override must use.
-const BUILTIN: [(&str, &str); 3] = [
+const BUILTIN: [(&str, &str); 4] = [
+    (
+        "example.tera",
+        include_str!("../../../templates/example.tera"),
+    ),
     ("first.tera", include_str!("../../../templates/first.tera")),
     (
         "module.tera",
@@ -36,8 +40,9 @@ impl Templates {
     }
 
     /// The built-in templates with some replaced, e.g. from `.ghost/templates/`: keys are
-    /// file names (`first.tera`, `repair.tera`, `module.tera`; the extension may be left
-    /// out), values their text. `first.tera` and `repair.tera` both include `module.tera`.
+    /// file names (`first.tera`, `repair.tera`, `module.tera`, `example.tera`; the extension
+    /// may be left out), values their text. `first.tera` and `repair.tera` both include
+    /// `module.tera`, which starts with `example.tera`.
     pub fn with_overrides(overrides: BTreeMap<String, String>) -> Result<Self, PromptError> {
         let mut sources: BTreeMap<String, String> = BUILTIN
             .iter()
@@ -176,7 +181,7 @@ mod tests {
         assert_eq!(a.version(), Templates::builtin().version());
         assert_eq!(a.version(), Templates::builtin_version());
         assert_eq!(a.version().len(), 64);
-        let same = BTreeMap::from([("first.tera".to_string(), BUILTIN[0].1.to_string())]);
+        let same = BTreeMap::from([(BUILTIN[0].0.to_string(), BUILTIN[0].1.to_string())]);
         let b = Templates::with_overrides(same).expect("the built-in text parses");
         assert_eq!(
             a.version(),

@@ -36,6 +36,48 @@ pub fn compiler_error(rendered: &str) -> String {
     text
 }
 
+/// Compiler errors, trimmed (see [`compiler_error`]), with the same message said once:
+/// the first keeps its source lines and gains a note with where else it occurs. A small model shown the same error three
+/// times spends the repair prompt's room on one problem, and rustc repeats an error for
+/// every `?` or every call with the same mistake.
+pub fn merge_repeated_errors(errors: Vec<String>) -> Vec<String> {
+    let mut merged: Vec<(String, Vec<String>)> = Vec::new();
+    for error in errors.iter().map(|e| compiler_error(e)) {
+        let message = error.lines().next().unwrap_or_default().to_string();
+        let same = merged
+            .iter_mut()
+            .find(|(first, _)| first.lines().next() == Some(message.as_str()));
+        match (same, error_location(&error)) {
+            (Some((_, elsewhere)), Some(at)) => elsewhere.push(at),
+            _ => merged.push((error, Vec::new())),
+        }
+    }
+    merged
+        .into_iter()
+        .map(|(mut error, elsewhere)| {
+            if !elsewhere.is_empty() {
+                let text = error.trim_end().to_string();
+                error = format!(
+                    "{text}\n   = note: the same error at {}\n",
+                    elsewhere.join(", ")
+                );
+            }
+            error
+        })
+        .collect()
+}
+
+/// `12:5` from an error's ` --> src/a/imp.rs:12:5` line.
+fn error_location(error: &str) -> Option<String> {
+    let arrow = error
+        .lines()
+        .find_map(|l| l.trim_start().strip_prefix("--> "))?;
+    let mut parts = arrow.rsplitn(3, ':');
+    let column = parts.next()?;
+    let line = parts.next()?;
+    Some(format!("{line}:{column}"))
+}
+
 /// A run of kept lines that belong together, and how much a repair needs it.
 struct Block {
     kind: BlockKind,
@@ -351,6 +393,27 @@ fn is_noise(trimmed: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn repeated_errors_are_said_once_with_their_other_places() {
+        let error = |line: u32, msg: &str| {
+            format!("error[E0277]: {msg}\n  --> src/a/imp.rs:{line}:9\n   |\n{line} |     x?\n")
+        };
+        let merged = merge_repeated_errors(vec![
+            error(3, "`?` couldn't convert"),
+            error(7, "mismatched types"),
+            error(5, "`?` couldn't convert"),
+            error(9, "`?` couldn't convert"),
+        ]);
+        assert_eq!(merged.len(), 2);
+        assert!(
+            merged[0].ends_with("   = note: the same error at 5:9, 9:9\n"),
+            "{}",
+            merged[0]
+        );
+        assert!(merged[0].contains("src/a/imp.rs:3:9"));
+        assert_eq!(merged[1], error(7, "mismatched types"));
+    }
 
     #[test]
     fn compiler_errors_lose_their_notes_into_the_standard_library() {

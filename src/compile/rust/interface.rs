@@ -51,8 +51,10 @@ pub fn render(module: &ModuleModel) -> String {
             out.push_str(&doc_lines("///", doc, ""));
         }
         let name = ident(&t.name);
+        // A body with a TODO, not `{ /* fields */ }`: a small model copies a one-line
+        // placeholder as it stands and then uses fields it never declared.
         out.push_str(&format!(
-            "#[derive(Debug)] // Debug is required: tests print values\npub struct {name} {{ /* private fields of your choice */ }}\n\nimpl {name} {{\n"
+            "#[derive(Debug)] // Debug is required: tests print values\npub struct {name} {{\n    // TODO: the fields\n}}\n\nimpl {name} {{\n"
         ));
         for m in &t.methods {
             out.push_str(&fn_doc(m, "    "));
