@@ -79,15 +79,10 @@ impl CachedProvider {
 #[async_trait::async_trait]
 impl Provider for CachedProvider {
     async fn complete(&self, req: &Request) -> Result<Reply, AgentError> {
-        let Some(mut material) = self.inner.cache_material(req) else {
+        let Some(material) = self.inner.cache_material(req) else {
             return self.inner.complete(req).await;
         };
-        // Not every wire format carries the seed (Anthropic's has none): it is part of
-        // the key whatever the provider sends.
-        if let Some(seed) = req.seed {
-            material.extend_from_slice(format!("\nseed {seed}").as_bytes());
-        }
-        let key = ResponseCache::key(&material);
+        let key = ResponseCache::key(&with_seed(material, req.seed));
         if let Some(mut reply) = self.cache.get(&key) {
             reply.cached = true;
             return Ok(reply);
@@ -104,6 +99,15 @@ impl Provider for CachedProvider {
     }
 }
 
+/// The material with the request's seed: not every wire format carries one (Anthropic's
+/// has none), yet two samples of one prompt are two replies, never one served twice.
+fn with_seed(mut material: Vec<u8>, seed: Option<u64>) -> Vec<u8> {
+    if let Some(seed) = seed {
+        material.extend_from_slice(format!("\nseed {seed}").as_bytes());
+    }
+    material
+}
+
 /// What identifies an HTTP request: provider kind, model, base URL and the full body, one
 /// per line. The API key travels in a header, never in the body, so it is not part of it.
 pub(crate) fn material(s: &HttpSettings, body: &Value) -> Vec<u8> {
@@ -114,6 +118,14 @@ pub(crate) fn material(s: &HttpSettings, body: &Value) -> Vec<u8> {
 mod tests {
     use super::*;
     use crate::agent::Finish;
+
+    #[test]
+    fn samples_with_other_seeds_have_other_keys() {
+        let key = |seed| ResponseCache::key(&with_seed(b"same body".to_vec(), seed));
+        assert_eq!(key(None), ResponseCache::key(b"same body"));
+        assert_ne!(key(Some(3)), key(Some(4)));
+        assert_ne!(key(Some(3)), key(None));
+    }
 
     #[test]
     fn put_then_get_round_trips_and_corrupt_entries_are_misses() {
