@@ -49,6 +49,8 @@ const DOUBLE: (&str, &str) = (
 const DOUBLE_RIGHT: &str = "pub fn double(n: i64) -> i64 {\n    n * 2\n}\n";
 /// Passes `double(2) == 4`, fails `double(-3) == -6`.
 const DOUBLE_WRONG: &str = "pub fn double(n: i64) -> i64 {\n    n + 2\n}\n";
+/// Compiles nowhere, and rustc has no fix for it.
+const DOUBLE_BROKEN: &str = "pub fn double(n: i64) -> i64 {\n    n * \"2\"\n}\n";
 const DOUBLE_LOOPING: &str = "pub fn double(n: i64) -> i64 {\n    let _ = n;\n    loop {\n        std::thread::sleep(std::time::Duration::from_millis(20));\n    }\n}\n";
 
 /// `math.double` with a float signature: its dependents' code stops compiling.
@@ -874,18 +876,16 @@ fn a_reply_is_tidied_and_fixed_by_rustc_before_a_repair_is_asked() {
     assert!(log.contains("dropped `fn main`"), "{log}");
 }
 
-/// A repair that makes nothing better is followed by a fresh start at a higher
-/// temperature, and the next repair starts from the best code so far.
+/// An attempt that makes nothing better (a repair that made things worse, a fresh start no
+/// closer than the best) is followed by a fresh start at a higher temperature, a new sample.
 #[test]
 fn an_attempt_that_comes_no_closer_is_followed_by_a_fresh_start() {
     let _machine = shared();
-    // Compiles nowhere, and rustc has no fix for it.
-    const BROKEN: &str = "pub fn double(n: i64) -> i64 {\n    n * \"2\"\n}\n";
     // As close as DOUBLE_WRONG: double(2) passes, double(-3) fails.
     const ALSO_WRONG: &str = "pub fn double(n: i64) -> i64 {\n    n + n.abs()\n}\n";
     let server = Background::start_with(script(vec![
         code(DOUBLE_WRONG),
-        code(BROKEN),
+        code(DOUBLE_BROKEN),
         code(ALSO_WRONG),
         code(DOUBLE_RIGHT),
     ]));
@@ -923,10 +923,9 @@ fn an_attempt_that_comes_no_closer_is_followed_by_a_fresh_start() {
 #[test]
 fn a_fresh_start_that_comes_closer_is_repaired() {
     let _machine = shared();
-    const BROKEN: &str = "pub fn double(n: i64) -> i64 {\n    n * \"2\"\n}\n";
     let server = Background::start_with(script(vec![
-        code(BROKEN),
-        code(BROKEN),
+        code(DOUBLE_BROKEN),
+        code(DOUBLE_BROKEN),
         code(DOUBLE_WRONG),
         code(DOUBLE_RIGHT),
     ]));

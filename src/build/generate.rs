@@ -390,7 +390,8 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
         if improved {
             best = Some((score, next.clone()));
         } else if let Some((_, b)) = &best {
-            // The next repair starts from the best code so far, not from this worse one.
+            // The next attempt starts afresh; the repair kept (what `ghost prompt --repair`
+            // shows) is of the best code so far, not of this worse one.
             next = b.clone();
         }
         next.last_diff = diff;

@@ -37,9 +37,9 @@ pub fn compiler_error(rendered: &str) -> String {
 }
 
 /// Compiler errors, trimmed (see [`compiler_error`]), with the same message said once:
-/// the first keeps its source lines and gains a note with where else it occurs. A small model shown the same error three
-/// times spends the repair prompt's room on one problem, and rustc repeats an error for
-/// every `?` or every call with the same mistake.
+/// the first keeps its source lines and gains a note with where else it occurs. A small
+/// model shown the same error three times spends the repair prompt's room on one problem,
+/// and rustc repeats an error for every `?` or every call with the same mistake.
 pub fn merge_repeated_errors(errors: Vec<String>) -> Vec<String> {
     let mut merged: Vec<(String, Vec<String>)> = Vec::new();
     for error in errors.iter().map(|e| compiler_error(e)) {
