@@ -259,7 +259,7 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
                 ..AttemptRecord::default()
             };
             let tests = report.tests.clone().unwrap_or_default();
-            log_attempt(shared, name, &record, &tests, report.outcome.label());
+            log_attempt(shared, name, &record, &tests, report.outcome.label(), "");
             return Ok(report);
         }
         repair = Some(repair_context(code, &verdict));
@@ -340,7 +340,7 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
                 record.millis = asked.elapsed().as_millis() as u64;
                 report.tokens_in += tokens.0;
                 report.tokens_out += tokens.1;
-                log_attempt(shared, name, &record, "", &format!("failed: {why}"));
+                log_attempt(shared, name, &record, "", &format!("failed: {why}"), "");
                 report.history.push(record);
                 last_why = why.clone();
                 if tell {
@@ -375,10 +375,10 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
             )?;
             report.outcome = Outcome::Adopted;
             report.millis = started.elapsed().as_millis() as u64;
-            log_attempt(shared, name, &record, &verdict.summary(), "accepted");
+            log_attempt(shared, name, &record, &verdict.summary(), "accepted", &code);
             return Ok(report);
         }
-        log_attempt(shared, name, &record, &verdict.summary(), "failed");
+        log_attempt(shared, name, &record, &verdict.summary(), "failed", &code);
         last_why = verdict.summary();
         let mut next = repair_context(&code, &verdict);
         let diff = previous
@@ -506,7 +506,16 @@ fn fit_prompt(
     }
 }
 
-fn log_attempt(shared: &Shared, module: &str, record: &AttemptRecord, tests: &str, outcome: &str) {
+/// Appends one attempt to the run log; `code` is what was tested (empty when there was
+/// nothing new to test).
+fn log_attempt(
+    shared: &Shared,
+    module: &str,
+    record: &AttemptRecord,
+    tests: &str,
+    outcome: &str,
+    code: &str,
+) {
     let a = Attempt {
         module: module.to_string(),
         attempt: record.attempt,
@@ -522,6 +531,7 @@ fn log_attempt(shared: &Shared, module: &str, record: &AttemptRecord, tests: &st
         failure: record.failure,
         compiler_fixes: record.compiler_fixes,
         tidied: record.tidied.clone(),
+        code: code.to_string(),
         at: now_secs(),
     };
     // The run log is a record, not a requirement: it never fails a build.

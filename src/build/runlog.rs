@@ -30,6 +30,10 @@ pub struct Attempt {
     /// What was taken out of (or added to) the reply before it was tested (`tidy/`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tidied: Vec<String>,
+    /// The code that was tested (the reply, tidied and with rustc's fixes applied), so no
+    /// reply is lost: every attempt can be read back, compared and tried again by hand.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub code: String,
     /// Seconds since the Unix epoch.
     pub at: u64,
 }
@@ -124,6 +128,7 @@ mod tests {
             failure: None,
             compiler_fixes: 0,
             tidied: Vec::new(),
+            code: "pub fn f() {}\n".into(),
             at: 1,
         };
         log.append(&a).expect("append");
@@ -138,5 +143,6 @@ mod tests {
         let last = last_attempts(dir.path());
         assert_eq!(last["a.b"].attempt, 2);
         assert_eq!(last["a.b"].outcome, "accepted");
+        assert_eq!(last["a.b"].code, "pub fn f() {}\n");
     }
 }

@@ -341,6 +341,7 @@ pub async fn build_manual(
                 failure,
                 compiler_fixes: 0,
                 tidied: Vec::new(),
+                code: String::new(),
                 at: now_secs(),
             };
             // The run log is a record, not a requirement: a full disk must not fail the build.
