@@ -879,6 +879,44 @@ fn a_reply_is_tidied_and_fixed_by_rustc_before_a_repair_is_asked() {
     assert!(log.contains("dropped `fn main`"), "{log}");
 }
 
+/// Small models' usual mistakes that rustc has no fix for (`len` on an iterator, a `str`
+/// indexed by a number, a `u8` pushed as a `char`) are fixed by ghost with real rustc
+/// diagnostics, before any repair is asked.
+#[test]
+fn known_mistakes_rustc_cannot_fix_are_fixed_before_a_repair_is_asked() {
+    let _machine = shared();
+    const WORDS: (&str, &str) = (
+        "text/words.ghost",
+        r#"module text.words {
+  "Words and letters."
+
+  fn parts(s: str) -> int {
+    "How many pieces `s` has between its slashes."
+    example parts("a/b/c") == 3
+  }
+
+  fn initial(s: str) -> str {
+    "The first letter of a non-empty ASCII `s`, upper-cased."
+    example initial("xy") == "X"
+  }
+}
+"#,
+    );
+    const SLOPPY: &str = "pub fn parts(s: &str) -> i64 {\n    let pieces = s.split('/');\n    pieces.len() as i64\n}\n\npub fn initial(s: &str) -> String {\n    let mut out = String::new();\n    let first: char = s[0];\n    out.push(first.to_ascii_uppercase() as u8);\n    out\n}\n";
+    let server = Background::start_with(script(vec![code(SLOPPY)]));
+    let p = Project::new("e2e_known_fixes", &openai(&server), &[WORDS]);
+    p.ghost(&["build"]).expect(0);
+    assert_eq!(server.server.seen().len(), 1, "no repair was asked for");
+    let imp = p.imp("text.words");
+    for fixed in [
+        "pieces.clone().count() as i64",
+        "char::from(s.as_bytes()[0])",
+        "out.push(char::from(first.to_ascii_uppercase() as u8));",
+    ] {
+        assert!(imp.contains(fixed), "`{fixed}` is in:\n{imp}");
+    }
+}
+
 /// The part of a repair prompt after its heading: what the model is told failed.
 fn repair_part(prompt: String) -> String {
     prompt

@@ -249,10 +249,10 @@ pub fn parse_outcome(f: &Finished) -> TestOutcome {
             if let Ok(json) = serde_json::from_str::<JsonLine>(line) {
                 if json.reason == "compiler-message" {
                     if let Some(Ok(m)) = json.message.as_ref().map(JsonMessage::deserialize) {
-                        let suggestion = json
-                            .message
-                            .as_ref()
-                            .and_then(super::rustc_fixes::suggestion);
+                        let suggestion = json.message.as_ref().and_then(|j| {
+                            super::rustc_fixes::suggestion(j)
+                                .or_else(|| super::known_fixes::suggestion(j))
+                        });
                         let primary = m.spans.iter().find(|s| s.is_primary);
                         let msg = CompilerMessage {
                             level: m.level.clone(),

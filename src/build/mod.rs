@@ -6,11 +6,13 @@
 //! and drives a run over the modules (`session.rs`, and `generate.rs` for the agent's
 //! attempts), logging every attempt (`runlog.rs`) with the class of its failure
 //! (`failure.rs`). Before an attempt's code is tested it is tidied (`tidy/`), and code
-//! that does not compile gets rustc's own suggestions (`rustc_fixes.rs`).
+//! that does not compile gets rustc's own suggestions (`rustc_fixes.rs`), or ghost's fix for a
+//! mistake rustc has none for (`known_fixes.rs`).
 
 pub mod cargo;
 pub mod failure;
 pub mod generate;
+pub mod known_fixes;
 pub mod runlog;
 pub mod rustc_fixes;
 pub mod session;
