@@ -231,7 +231,7 @@ fn suggestion_of(span: &Span, message: &str, edits: Vec<Edit>) -> Suggestion {
     };
     let snippet = |range: std::ops::Range<usize>| Snippet {
         file_name: span.file_name.clone(),
-        line_range: line_range.clone(),
+        line_range,
         range,
     };
     Suggestion {
