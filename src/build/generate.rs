@@ -267,9 +267,8 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
 
     let max = shared.settings.max_attempts.max(1);
     let mut previous: Option<String> = repair.as_ref().map(|r| r.previous_code.clone());
-    // Whether the next prompt was answered before (the best attempt's repair asked again
-    // after an attempt that came no closer): then it is sampled, for a new answer.
-    let mut resample = false;
+    // Whether the next attempt starts afresh from the first prompt, not a repair.
+    let mut afresh = false;
     // The attempt that came closest to green, and the repair that starts from it.
     let mut best: Option<(Closeness, RepairContext)> = None;
     let mut last_why = String::from("no attempt was made");
@@ -295,13 +294,23 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
             r.attempt = attempt;
             super::session::save_repair(&ctx.paths, name, r);
         }
-        let prompt_text = fit_prompt(ctx, module, repair.as_ref(), shared.settings.context_window)?;
-        let temperature = if resample {
-            RESAMPLE_TEMPERATURE
+        let (prompt_text, temperature) = if afresh {
+            (
+                fit_prompt(ctx, module, None, shared.settings.context_window)?,
+                AFRESH_TEMPERATURE,
+            )
         } else {
-            NEW_PROMPT_TEMPERATURE
+            let t = if repair.is_none() {
+                FIRST_TEMPERATURE
+            } else {
+                REPAIR_TEMPERATURE
+            };
+            (
+                fit_prompt(ctx, module, repair.as_ref(), shared.settings.context_window)?,
+                t,
+            )
         };
-        resample = false;
+        afresh = false;
         let asked = Instant::now();
         let answer = ask(shared, m, &scratch, &prompt_text, temperature, attempt).await;
         let mut record = AttemptRecord {
@@ -381,15 +390,16 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
         if improved {
             best = Some((score, next.clone()));
         } else if let Some((_, b)) = &best {
-            // The repair kept (what `ghost prompt --repair` shows) is of the best code so
-            // far, not of this worse one.
+            // The next attempt starts afresh; the repair kept (what `ghost prompt --repair`
+            // shows) is of the best code so far, not of this worse one.
             next = b.clone();
         }
         next.last_diff = diff;
-        // Only the best code so far is worth a repair. After an attempt that made nothing
-        // better, the best's repair is asked again, and so sampled: asked the same
-        // question at temperature 0, a model gives the same answer.
-        resample = !improved;
+        // Only the best code so far is worth a repair. An attempt that made nothing
+        // better (a repair giving the same code again, most often, or a fresh start that
+        // came no closer) is followed by a fresh start: a small model shown the same
+        // failure again repeats itself, and a new sample may be closer.
+        afresh = !improved;
         previous = Some(code);
         repair = Some(next);
     }
@@ -425,11 +435,12 @@ impl Closeness {
     }
 }
 
-/// A prompt the model has not answered yet (the first, a repair of new best code) is
-/// answered at temperature 0: the model's most likely code.
-const NEW_PROMPT_TEMPERATURE: f32 = 0.0;
-/// A prompt asked again must not get the same answer: it samples (with a new seed).
-const RESAMPLE_TEMPERATURE: f32 = 0.7;
+/// The first prompt is answered at temperature 0: the model's most likely code.
+const FIRST_TEMPERATURE: f32 = 0.0;
+/// A repair keeps what works, so it stays close to the most likely fix.
+const REPAIR_TEMPERATURE: f32 = 0.2;
+/// A fresh start must not repeat the first answer: it samples.
+const AFRESH_TEMPERATURE: f32 = 0.7;
 
 /// The repair after an attempt that gave no code to test. A reply without code is told
 /// what was wrong and shown the last code there was; a prompt too long for the model's
