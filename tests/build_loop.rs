@@ -989,6 +989,55 @@ fn a_fresh_start_that_comes_closer_is_repaired() {
     assert_eq!(p.imp("math.double"), DOUBLE_RIGHT);
 }
 
+/// A model that hands this build's repairs back unchanged (twice, and more often than it
+/// changes them) gets fresh starts from then on, even after an attempt that came closer.
+#[test]
+fn a_model_that_repeats_its_repairs_gets_fresh_starts() {
+    let _machine = shared();
+    const DOUBLE3: (&str, &str) = (
+        "math/double.ghost",
+        r#"module math.double {
+  "Doubling integers."
+
+  fn double(n: int) -> int {
+    "Twice n."
+    example double(2) == 4
+    example double(-3) == -6
+    example double(0) == 0
+  }
+}
+"#,
+    );
+    // Fails two of the three examples; ONE_WRONG fails one.
+    const TWO_WRONG: &str = DOUBLE_WRONG;
+    const ONE_WRONG: &str = "pub fn double(n: i64) -> i64 {\n    n + n.abs()\n}\n";
+    let server = Background::start_with(script(vec![
+        code(DOUBLE_BROKEN),
+        code(DOUBLE_BROKEN),
+        code(TWO_WRONG),
+        code(TWO_WRONG),
+        code(ONE_WRONG),
+        code(DOUBLE_RIGHT),
+    ]));
+    let p = Project::new("e2e_repeats", &openai(&server), &[DOUBLE3]);
+    p.ghost(&["build", "--max-attempts", "6"]).expect(0);
+    let seen = server.server.seen();
+    assert_eq!(seen.len(), 6);
+    let repairs: Vec<bool> = seen
+        .iter()
+        .map(|s| s.prompt().contains("# Repair"))
+        .collect();
+    assert_eq!(
+        repairs,
+        [false, true, false, true, false, false],
+        "attempts 2 and 4 repair and get their code back; attempt 5 came closer, yet \
+         attempt 6 starts afresh"
+    );
+    let temperature = seen[5].json()["temperature"].as_f64().unwrap_or(-1.0);
+    assert!(temperature > 0.5, "a fresh start samples: {temperature}");
+    assert_eq!(p.imp("math.double"), DOUBLE_RIGHT);
+}
+
 #[test]
 fn eval_reports_budgets_failure_classes_and_compares_runs() {
     let _machine = shared();

@@ -84,6 +84,36 @@ struct Shared {
     progress: Progress,
     /// A fatal agent error (a bad key, no such model): no module can succeed after it.
     fatal: Mutex<Option<String>>,
+    /// How this build's repairs went, over all modules: whether the model repairs.
+    repairs: RepairTally,
+}
+
+/// How many repairs of this build came back as the very code they were to repair, and
+/// how many changed it. Some models (small ones, most of all) hand shown code back
+/// unchanged nearly every time; for them a repair is a wasted attempt, and a new sample
+/// is the better use of it.
+#[derive(Default)]
+struct RepairTally {
+    unchanged: AtomicU64,
+    changed: AtomicU64,
+}
+
+impl RepairTally {
+    fn count(&self, unchanged: bool) {
+        let counter = if unchanged {
+            &self.unchanged
+        } else {
+            &self.changed
+        };
+        counter.fetch_add(1, Ordering::SeqCst);
+    }
+
+    /// Whether the model hands repairs back unchanged: at least twice, and more often than
+    /// it changes them.
+    fn model_repeats_itself(&self) -> bool {
+        let unchanged = self.unchanged.load(Ordering::SeqCst);
+        unchanged >= 2 && unchanged > self.changed.load(Ordering::SeqCst)
+    }
 }
 
 /// Runs the loop over every selected module. Returns one report per module, in
@@ -112,6 +142,7 @@ pub async fn build_with_agent(
         options,
         progress,
         fatal: Mutex::new(None),
+        repairs: RepairTally::default(),
     });
 
     let mut done: BTreeMap<String, ModuleReport> = BTreeMap::new();
@@ -272,6 +303,11 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
     // The attempt that came closest to green, and the repair that starts from it.
     let mut best: Option<(Closeness, RepairContext)> = None;
     let mut last_why = String::from("no attempt was made");
+    // This module's replies so far (tidied), to tell a repair that changed nothing.
+    let mut replies: BTreeSet<String> = BTreeSet::new();
+    if let Some(r) = &repair {
+        replies.insert(r.previous_code.trim().to_string());
+    }
     for attempt in 1..=max {
         if let Some(why) = shared.fatal.lock().ok().and_then(|f| f.clone()) {
             last_why = why;
@@ -294,6 +330,8 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
             r.attempt = attempt;
             super::session::save_repair(&ctx.paths, name, r);
         }
+        // Whether this attempt is a repair of code, to see afterwards if the reply changed it.
+        let repairing = !afresh && repair.as_ref().is_some_and(|r| !r.previous_code.is_empty());
         let (prompt_text, temperature) = if afresh {
             (
                 fit_prompt(ctx, module, None, shared.settings.context_window)?,
@@ -355,6 +393,10 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
         report.tokens_out += tokens.1;
         record.response_chars = code.len();
         let tidied = tidy_reply(m, &code);
+        let repeated = !replies.insert(tidied.code.trim().to_string());
+        if repairing {
+            shared.repairs.count(repeated);
+        }
         record.tidied = tidied.changes;
         let (code, verdict, fixes) = verify_fixing(ctx, &scratch, m, module, tidied.code).await?;
         record.compiler_fixes = fixes;
@@ -398,8 +440,9 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
         // Only the best code so far is worth a repair. An attempt that made nothing
         // better (a repair giving the same code again, most often, or a fresh start that
         // came no closer) is followed by a fresh start: a small model shown the same
-        // failure again repeats itself, and a new sample may be closer.
-        afresh = !improved;
+        // failure again repeats itself, and a new sample may be closer. A model that has
+        // handed this build's repairs back unchanged gets fresh starts only.
+        afresh = !improved || shared.repairs.model_repeats_itself();
         previous = Some(code);
         repair = Some(next);
     }
