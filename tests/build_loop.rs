@@ -49,6 +49,8 @@ const DOUBLE: (&str, &str) = (
 const DOUBLE_RIGHT: &str = "pub fn double(n: i64) -> i64 {\n    n * 2\n}\n";
 /// Passes `double(2) == 4`, fails `double(-3) == -6`.
 const DOUBLE_WRONG: &str = "pub fn double(n: i64) -> i64 {\n    n + 2\n}\n";
+/// Right for n >= 0 only: passes `double(2) == 4` and `double(0) == 0`.
+const DOUBLE_ABS: &str = "pub fn double(n: i64) -> i64 {\n    n + n.abs()\n}\n";
 /// Compiles nowhere, and rustc has no fix for it.
 const DOUBLE_BROKEN: &str = "pub fn double(n: i64) -> i64 {\n    n * \"2\"\n}\n";
 const DOUBLE_LOOPING: &str = "pub fn double(n: i64) -> i64 {\n    let _ = n;\n    loop {\n        std::thread::sleep(std::time::Duration::from_millis(20));\n    }\n}\n";
@@ -920,7 +922,7 @@ fn known_mistakes_rustc_cannot_fix_are_fixed_before_a_repair_is_asked() {
 fn an_attempt_that_comes_no_closer_is_followed_by_a_fresh_start() {
     let _machine = shared();
     // As close as DOUBLE_WRONG: double(2) passes, double(-3) fails.
-    const ALSO_WRONG: &str = "pub fn double(n: i64) -> i64 {\n    n + n.abs()\n}\n";
+    const ALSO_WRONG: &str = DOUBLE_ABS;
     let server = Background::start_with(script(vec![
         code(DOUBLE_WRONG),
         code(DOUBLE_BROKEN),
@@ -1010,7 +1012,7 @@ fn a_model_that_repeats_its_repairs_gets_fresh_starts() {
     );
     // Fails two of the three examples; ONE_WRONG fails one.
     const TWO_WRONG: &str = DOUBLE_WRONG;
-    const ONE_WRONG: &str = "pub fn double(n: i64) -> i64 {\n    n + n.abs()\n}\n";
+    const ONE_WRONG: &str = DOUBLE_ABS;
     let server = Background::start_with(script(vec![
         code(DOUBLE_BROKEN),
         code(DOUBLE_BROKEN),
