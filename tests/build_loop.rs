@@ -916,6 +916,30 @@ fn known_mistakes_rustc_cannot_fix_are_fixed_before_a_repair_is_asked() {
     }
 }
 
+/// When all the fixes together make things worse (here rustc's own `mut` for a binding
+/// of a `for` pattern, which it mangles into a syntax error), each error's fix is tried
+/// alone and the first that helps is kept.
+#[test]
+fn a_fix_that_helps_is_kept_when_all_together_do_not() {
+    let _machine = shared();
+    const TWO_MISTAKES: &str = "fn count_up() {\n    for (i, _c) in \"ab\".chars().enumerate() {\n        i += 1;\n        let _ = i;\n    }\n}\n\npub fn double(n: i64) -> i64 {\n    let digits = \"1/2\".split('/');\n    let _k = digits.len();\n    count_up();\n    n * 2\n}\n";
+    let server = Background::start_with(script(vec![code(TWO_MISTAKES), code(DOUBLE_RIGHT)]));
+    let p = Project::new("e2e_single_fix", &openai(&server), &[DOUBLE]);
+    p.ghost(&["build"]).expect(0);
+    let log = p.run_log();
+    let first: serde_json::Value = log
+        .lines()
+        .next()
+        .and_then(|l| serde_json::from_str(l).ok())
+        .unwrap_or_default();
+    let tested = first["code"].as_str().unwrap_or_default();
+    assert!(
+        tested.contains("digits.clone().count()"),
+        "the fix for `len` is kept:\n{log}"
+    );
+    assert!(first["compiler_fixes"].as_u64().unwrap_or(0) >= 1, "{log}");
+}
+
 /// An attempt that makes nothing better (a repair that made things worse, a fresh start no
 /// closer than the best) is followed by a fresh start at a higher temperature, a new sample.
 #[test]

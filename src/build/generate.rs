@@ -9,6 +9,7 @@
 //! right after. When a module fails, its last good `imp.rs` and lock entry stay as they
 //! were.
 
+use super::cargo::CompilerMessage;
 use super::failure::{AttemptRecord, FailureClass};
 use super::runlog::{now_secs, Attempt, RunLog};
 use super::rustc_fixes;
@@ -835,8 +836,9 @@ fn tidy_reply(m: &CompiledModule, code: &str) -> tidy::Tidied {
 
 /// Verifies an attempt's code; while it does not compile and rustc suggested changes to
 /// it, applies them and verifies again (see `rustc_fixes.rs`). Returns the code kept, its
-/// verdict and how many rounds of fixes it took. Fixed code is kept only when it has fewer
-/// compiler errors than before, so a bad guess never hides the model's own code.
+/// verdict and how many rounds of fixes it took. Fixed code is kept only when it is closer
+/// to compiling ([`fixes_helped`]), so a bad guess never hides the model's own code; when
+/// all the fixes together do not help, each error's fix is tried alone.
 async fn verify_fixing(
     ctx: &Context,
     scratch: &Path,
@@ -849,20 +851,45 @@ async fn verify_fixing(
     let imp_path = m.imp_path.to_string_lossy();
     let mut rounds = 0;
     while rounds < rustc_fixes::MAX_ROUNDS && !verdict.tests.errors.is_empty() {
-        let Some(fixed) = rustc_fixes::apply(&code, &verdict.tests.errors, &imp_path) else {
-            break;
-        };
-        let next = verify_in(ctx, scratch, m, module, &fixed).await?;
-        if next.tests.errors.len() >= verdict.tests.errors.len() {
+        // All the fixes at once first; when that is no better (one bad guess spoils the
+        // rest), each error's fix alone, the first that helps kept.
+        let errors = &verdict.tests.errors;
+        let mut tries = std::iter::once(rustc_fixes::apply(&code, errors, &imp_path))
+            .chain(
+                (0..errors.len().min(rustc_fixes::MAX_SINGLE_TRIES))
+                    .map(|i| rustc_fixes::apply(&code, &errors[i..=i], &imp_path)),
+            )
+            .flatten()
+            .collect::<Vec<_>>();
+        tries.dedup();
+        let mut better = None;
+        for fixed in tries {
+            let next = verify_in(ctx, scratch, m, module, &fixed).await?;
+            if fixes_helped(&verdict.tests.errors, &next.tests.errors) {
+                better = Some((fixed, next));
+                break;
+            }
+        }
+        let Some((fixed, next)) = better else {
             // Put the model's code back: the next attempt's repair shows it.
             write_imp(scratch, m, &code)?;
             break;
-        }
+        };
         code = fixed;
         verdict = next;
         rounds += 1;
     }
     Ok((code, verdict, rounds))
+}
+
+/// Whether fixed code is closer to compiling: fewer errors, or every error gone and
+/// as many new ones in their place (rustc reports borrow errors only once the types
+/// check, so fixing a type error can bring one to light).
+fn fixes_helped(before: &[CompilerMessage], after: &[CompilerMessage]) -> bool {
+    let headline = |e: &CompilerMessage| e.rendered.lines().next().unwrap_or("").to_string();
+    let old: BTreeSet<String> = before.iter().map(headline).collect();
+    after.len() < before.len()
+        || (after.len() == before.len() && !after.iter().any(|e| old.contains(&headline(e))))
 }
 
 /// Writes `code` as the module's `imp.rs` in the scratch copy, without testing it.

@@ -21,6 +21,10 @@ use std::collections::HashSet;
 /// errors before borrow errors, so a fix can bring the next error to light.
 pub const MAX_ROUNDS: u32 = 3;
 
+/// How many errors' fixes are tried one at a time, in a round where all of them together
+/// did not help (each try is a compile).
+pub const MAX_SINGLE_TRIES: usize = 3;
+
 /// The suggestion in one rustc diagnostic (the `message` of cargo's JSON line), if it has
 /// one that can be applied as it is.
 pub fn suggestion(message: &serde_json::Value) -> Option<Suggestion> {
