@@ -173,6 +173,25 @@ fn routed(modules: Vec<(&'static str, Vec<Step>)>) -> Handler {
 }
 
 /// The module a prompt is for.
+/// A build of `specs` in a new project `name` that ends green, against an OpenAI-format
+/// server giving `replies` in turn (`args` after `build`); the project and what the server
+/// was asked.
+fn build_green(
+    name: &str,
+    specs: &[(&str, &str)],
+    replies: Vec<Step>,
+    args: &[&str],
+) -> (Project, Vec<Seen>) {
+    let server = Background::start_with(script(replies));
+    let p = Project::new(name, &openai(&server), specs);
+    let args: Vec<&str> = std::iter::once("build")
+        .chain(args.iter().copied())
+        .collect();
+    p.ghost(&args).expect(0);
+    let seen = server.server.seen();
+    (p, seen)
+}
+
 fn module_of(seen: &Seen) -> String {
     let prompt = seen.prompt();
     let start = prompt.find("# Module `").map(|i| i + "# Module `".len());
@@ -863,10 +882,8 @@ fn too_long() -> Step {
 fn a_reply_is_tidied_and_fixed_by_rustc_before_a_repair_is_asked() {
     let _machine = shared();
     const SLOPPY: &str = "mod imp {\n    pub fn double(n: i64) -> i64 {\n        let r = 0;\n        r = n * 2;\n        r\n    }\n\n    fn main() {\n        println!(\"{}\", double(2));\n    }\n}\n";
-    let server = Background::start_with(script(vec![code(SLOPPY)]));
-    let p = Project::new("e2e_tidy", &openai(&server), &[DOUBLE]);
-    p.ghost(&["build"]).expect(0);
-    assert_eq!(server.server.seen().len(), 1, "no repair was asked for");
+    let (p, seen) = build_green("e2e_tidy", &[DOUBLE], vec![code(SLOPPY)], &[]);
+    assert_eq!(seen.len(), 1, "no repair was asked for");
     let imp = p.imp("math.double");
     assert!(imp.contains("let mut r = 0;"), "rustc's fix is in:\n{imp}");
     assert!(
@@ -902,10 +919,8 @@ fn known_mistakes_rustc_cannot_fix_are_fixed_before_a_repair_is_asked() {
 "#,
     );
     const SLOPPY: &str = "pub fn parts(s: &str) -> i64 {\n    let pieces = s.split('/');\n    pieces.len() as i64\n}\n\npub fn initial(s: &str) -> String {\n    let mut out = String::new();\n    let first: char = s[0];\n    out.push(first.to_ascii_uppercase() as u8);\n    out\n}\n";
-    let server = Background::start_with(script(vec![code(SLOPPY)]));
-    let p = Project::new("e2e_known_fixes", &openai(&server), &[WORDS]);
-    p.ghost(&["build"]).expect(0);
-    assert_eq!(server.server.seen().len(), 1, "no repair was asked for");
+    let (p, seen) = build_green("e2e_known_fixes", &[WORDS], vec![code(SLOPPY)], &[]);
+    assert_eq!(seen.len(), 1, "no repair was asked for");
     let imp = p.imp("text.words");
     for fixed in [
         "pieces.clone().count() as i64",
@@ -923,9 +938,12 @@ fn known_mistakes_rustc_cannot_fix_are_fixed_before_a_repair_is_asked() {
 fn a_fix_that_helps_is_kept_when_all_together_do_not() {
     let _machine = shared();
     const TWO_MISTAKES: &str = "fn count_up() {\n    for (i, _c) in \"ab\".chars().enumerate() {\n        i += 1;\n        let _ = i;\n    }\n}\n\npub fn double(n: i64) -> i64 {\n    let digits = \"1/2\".split('/');\n    let _k = digits.len();\n    count_up();\n    n * 2\n}\n";
-    let server = Background::start_with(script(vec![code(TWO_MISTAKES), code(DOUBLE_RIGHT)]));
-    let p = Project::new("e2e_single_fix", &openai(&server), &[DOUBLE]);
-    p.ghost(&["build"]).expect(0);
+    let (p, _) = build_green(
+        "e2e_single_fix",
+        &[DOUBLE],
+        vec![code(TWO_MISTAKES), code(DOUBLE_RIGHT)],
+        &[],
+    );
     let log = p.run_log();
     let first: serde_json::Value = log
         .lines()
@@ -947,15 +965,17 @@ fn an_attempt_that_comes_no_closer_is_followed_by_a_fresh_start() {
     let _machine = shared();
     // As close as DOUBLE_WRONG: double(2) passes, double(-3) fails.
     const ALSO_WRONG: &str = DOUBLE_ABS;
-    let server = Background::start_with(script(vec![
-        code(DOUBLE_WRONG),
-        code(DOUBLE_BROKEN),
-        code(ALSO_WRONG),
-        code(DOUBLE_RIGHT),
-    ]));
-    let p = Project::new("e2e_afresh", &openai(&server), &[DOUBLE]);
-    p.ghost(&["build", "--max-attempts", "4"]).expect(0);
-    let seen = server.server.seen();
+    let (p, seen) = build_green(
+        "e2e_afresh",
+        &[DOUBLE],
+        vec![
+            code(DOUBLE_WRONG),
+            code(DOUBLE_BROKEN),
+            code(ALSO_WRONG),
+            code(DOUBLE_RIGHT),
+        ],
+        &["--max-attempts", "4"],
+    );
     assert_eq!(seen.len(), 4);
     let temperatures: Vec<f64> = seen
         .iter()
@@ -987,15 +1007,17 @@ fn an_attempt_that_comes_no_closer_is_followed_by_a_fresh_start() {
 #[test]
 fn a_fresh_start_that_comes_closer_is_repaired() {
     let _machine = shared();
-    let server = Background::start_with(script(vec![
-        code(DOUBLE_BROKEN),
-        code(DOUBLE_BROKEN),
-        code(DOUBLE_WRONG),
-        code(DOUBLE_RIGHT),
-    ]));
-    let p = Project::new("e2e_afresh_closer", &openai(&server), &[DOUBLE]);
-    p.ghost(&["build", "--max-attempts", "4"]).expect(0);
-    let seen = server.server.seen();
+    let (p, seen) = build_green(
+        "e2e_afresh_closer",
+        &[DOUBLE],
+        vec![
+            code(DOUBLE_BROKEN),
+            code(DOUBLE_BROKEN),
+            code(DOUBLE_WRONG),
+            code(DOUBLE_RIGHT),
+        ],
+        &["--max-attempts", "4"],
+    );
     assert_eq!(seen.len(), 4);
     assert!(seen[1].prompt().contains("# Repair"), "attempt 2 repairs");
     assert!(
@@ -1037,17 +1059,19 @@ fn a_model_that_repeats_its_repairs_gets_fresh_starts() {
     // Fails two of the three examples; ONE_WRONG fails one.
     const TWO_WRONG: &str = DOUBLE_WRONG;
     const ONE_WRONG: &str = DOUBLE_ABS;
-    let server = Background::start_with(script(vec![
-        code(DOUBLE_BROKEN),
-        code(DOUBLE_BROKEN),
-        code(TWO_WRONG),
-        code(TWO_WRONG),
-        code(ONE_WRONG),
-        code(DOUBLE_RIGHT),
-    ]));
-    let p = Project::new("e2e_repeats", &openai(&server), &[DOUBLE3]);
-    p.ghost(&["build", "--max-attempts", "6"]).expect(0);
-    let seen = server.server.seen();
+    let (p, seen) = build_green(
+        "e2e_repeats",
+        &[DOUBLE3],
+        vec![
+            code(DOUBLE_BROKEN),
+            code(DOUBLE_BROKEN),
+            code(TWO_WRONG),
+            code(TWO_WRONG),
+            code(ONE_WRONG),
+            code(DOUBLE_RIGHT),
+        ],
+        &["--max-attempts", "6"],
+    );
     assert_eq!(seen.len(), 6);
     let repairs: Vec<bool> = seen
         .iter()
