@@ -14,8 +14,9 @@
 //! - a `u8` where a `char` is wanted: `char::from(x)`; a `char` where an integer is
 //!   wanted: `(c) as u8`.
 //!
-//! A guess that makes things worse costs one compile: fixed code is kept only when it has
-//! fewer errors (see `generate.rs`), and the acceptance tests still decide.
+//! A guess that makes things worse costs one compile: fixed code is kept only when it is
+//! closer to compiling (`fixes_helped` in `generate.rs`), and the acceptance tests still
+//! decide.
 
 use rustfix::{LinePosition, LineRange, Replacement, Snippet, Solution, Suggestion};
 use serde::Deserialize;
@@ -173,20 +174,27 @@ fn wrap(span: &Span, before: &str, after: &str) -> Vec<Edit> {
     ]
 }
 
-/// The byte offsets (in the file) of the `[` before a one-line span and the `]` after it.
-fn brackets_around(span: &Span) -> Option<(usize, usize)> {
+/// The line of a one-line span, where the span starts in it (a byte index) and where the
+/// line starts in the file.
+fn span_line(span: &Span) -> Option<(&str, usize, usize)> {
     if span.line_start != span.line_end {
         return None;
     }
-    let line = &span.text.first()?.text;
+    let line = span.text.first()?.text.as_str();
     let start = byte_of_column(line, span.column_start)?;
+    let line_at = span.byte_start.checked_sub(start)?;
+    Some((line, start, line_at))
+}
+
+/// The byte offsets (in the file) of the `[` before a one-line span and the `]` after it.
+fn brackets_around(span: &Span) -> Option<(usize, usize)> {
+    let (line, start, line_at) = span_line(span)?;
     let end = byte_of_column(line, span.column_end)?;
     let open = line[..start].trim_end();
     let close = line[end..].trim_start();
     if !open.ends_with('[') || !close.starts_with(']') {
         return None;
     }
-    let line_at = span.byte_start.checked_sub(start)?;
     let close_at = end + (line[end..].len() - close.len());
     Some((line_at + open.len() - 1, line_at + close_at))
 }
@@ -194,10 +202,8 @@ fn brackets_around(span: &Span) -> Option<(usize, usize)> {
 /// Where the indexed value starts: a path like `s`, `self.text` or `words.0`, just before
 /// its `[` (`open`, a byte offset in the file). `None` for anything more complicated.
 fn receiver_start(span: &Span, open: usize) -> Option<usize> {
-    let line = &span.text.first()?.text;
-    let start = byte_of_column(line, span.column_start)?;
-    let line_at = span.byte_start.checked_sub(start)?;
-    let before = &line[..open.checked_sub(line_at)?];
+    let (line, _, line_at) = span_line(span)?;
+    let before = line.get(..open.checked_sub(line_at)?)?;
     let path = before
         .trim_end_matches(|c: char| c.is_ascii_alphanumeric() || c == '_' || c == '.')
         .len();
