@@ -179,19 +179,22 @@ impl Cargo {
     /// checkout whose files are older than another checkout's build as fresh, and runs the
     /// other checkout's test binaries (with its code and its snapshot paths). So the
     /// folder remembers which crate folder built each package last; when another one
-    /// comes, cargo is made to forget that package's builds, so that it rebuilds them.
+    /// comes, its files are dated now, which makes cargo rebuild this package, and only
+    /// it. (Not `cargo clean --package`: that removes artifacts by target name,
+    /// `math_double-*`, and so the test binaries of every other project with a module of
+    /// that name, even while their `cargo test` is about to run them.)
     async fn claim_target(&self) -> std::io::Result<()> {
-        let Some((name, version)) = package_id(&self.crate_dir.join("Cargo.toml")) else {
+        let Some(package) = package_id(&self.crate_dir.join("Cargo.toml")) else {
             return Ok(()); // cargo itself will say what is wrong with the manifest
         };
         let owners = self.target_dir.join("ghost-owners");
-        let marker = owners.join(format!("{name}@{version}"));
+        let marker = owners.join(&package);
         let here = std::fs::canonicalize(&self.crate_dir)?
             .to_string_lossy()
             .into_owned();
         match std::fs::read_to_string(&marker) {
             Ok(owner) if owner == here => return Ok(()),
-            Ok(_) => forget_fingerprints(&self.target_dir, &name)?,
+            Ok(_) => date_now(&self.crate_dir)?,
             Err(_) => {}
         }
         std::fs::create_dir_all(&owners)?;
@@ -199,71 +202,31 @@ impl Cargo {
     }
 }
 
-/// Removes cargo's fingerprints of one package from every profile of a target folder, so
-/// that its next build compiles it again and overwrites its artifacts.
-///
-/// Not `cargo clean --package`: that removes artifacts by target name (`math_double-*`),
-/// which deletes the test binaries of every other project with a module of the same
-/// name, even while their `cargo test` is about to run them.
-fn forget_fingerprints(target_dir: &Path, package: &str) -> std::io::Result<()> {
-    for folder in fingerprint_folders(target_dir) {
-        let Ok(units) = std::fs::read_dir(folder) else {
-            continue;
-        };
-        for unit in units.flatten() {
-            if is_unit_of(&unit.file_name().to_string_lossy(), package) {
-                match std::fs::remove_dir_all(unit.path()) {
-                    Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e),
-                    _ => {}
-                }
-            }
-        }
+/// Sets the modification time of every file of a crate folder (but its `target`) to now.
+fn date_now(crate_dir: &Path) -> std::io::Result<()> {
+    let now = std::time::SystemTime::now();
+    let files = walkdir::WalkDir::new(crate_dir)
+        .into_iter()
+        .filter_entry(|e| !(e.depth() == 1 && e.file_name() == "target"))
+        .flatten()
+        .filter(|e| e.file_type().is_file());
+    for file in files {
+        std::fs::File::options()
+            .write(true)
+            .open(file.path())
+            .and_then(|f| f.set_modified(now))?;
     }
     Ok(())
 }
 
-/// `<profile>/.fingerprint` of a target folder, and `<triple>/<profile>/.fingerprint`
-/// for builds with a target set.
-fn fingerprint_folders(target_dir: &Path) -> Vec<PathBuf> {
-    let subfolders = |dir: &Path| -> Vec<PathBuf> {
-        std::fs::read_dir(dir)
-            .map(|entries| entries.flatten().map(|e| e.path()).collect())
-            .unwrap_or_default()
-    };
-    let mut found = Vec::new();
-    for top in subfolders(target_dir) {
-        let here = top.join(".fingerprint");
-        if here.is_dir() {
-            found.push(here);
-            continue;
-        }
-        for profile in subfolders(&top) {
-            let nested = profile.join(".fingerprint");
-            if nested.is_dir() {
-                found.push(nested);
-            }
-        }
-    }
-    found
-}
-
-/// Whether a fingerprint folder (`<package>-<hash>`) belongs to `package`, and not to
-/// one whose name merely starts the same (`shout` against `shout-more-<hash>`).
-fn is_unit_of(folder: &str, package: &str) -> bool {
-    folder
-        .strip_prefix(package)
-        .and_then(|rest| rest.strip_prefix('-'))
-        .is_some_and(|hash| !hash.is_empty() && hash.chars().all(|c| c.is_ascii_hexdigit()))
-}
-
-/// The name and version of the manifest's package.
-fn package_id(manifest: &Path) -> Option<(String, String)> {
+/// `name@version` of the manifest's package, as cargo names a package.
+fn package_id(manifest: &Path) -> Option<String> {
     let text = std::fs::read_to_string(manifest).ok()?;
     let value: toml::Table = text.parse().ok()?;
     let package = value.get("package")?.as_table()?;
     let name = package.get("name")?.as_str()?;
     let version = package.get("version")?.as_str()?;
-    Some((name.to_string(), version.to_string()))
+    Some(format!("{name}@{version}"))
 }
 
 #[derive(Deserialize)]
@@ -429,44 +392,29 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_package_owns_only_the_fingerprints_named_after_it() {
-        assert!(is_unit_of("shout-0f3a9c1d2e4b5a67", "shout"));
-        assert!(is_unit_of(
-            "two-checkouts-0f3a9c1d2e4b5a67",
-            "two-checkouts"
-        ));
-        assert!(!is_unit_of("shout-more-0f3a9c1d2e4b5a67", "shout"));
-        assert!(!is_unit_of("shout-", "shout"));
-        assert!(!is_unit_of("shouting-0f3a9c1d2e4b5a67", "shout"));
-    }
-
-    #[test]
-    fn forgetting_a_package_leaves_other_packages_and_every_binary() {
-        let target = tempfile::tempdir().expect("temp dir");
-        let t = target.path();
-        let paths = [
-            "debug/.fingerprint/shout-0f3a9c1d2e4b5a67/test-integration-test-text_shout",
-            "debug/.fingerprint/other-1111111111111111/test-integration-test-text_shout",
-            "x86_64-unknown-linux-gnu/debug/.fingerprint/shout-2222222222222222/lib-shout",
-            "debug/deps/text_shout-0f3a9c1d2e4b5a67",
-            "debug/deps/text_shout-1111111111111111",
-        ];
-        for p in paths {
-            let p = t.join(p);
+    fn a_claimed_crate_is_dated_now_and_its_target_folder_is_not() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let long_ago = std::time::SystemTime::UNIX_EPOCH + Duration::from_secs(1_000_000_000);
+        for p in ["Cargo.toml", "src/lib.rs", "tests/a.rs", "target/debug/a"] {
+            let p = dir.path().join(p);
             std::fs::create_dir_all(p.parent().expect("a parent")).expect("mkdir");
-            std::fs::write(p, "").expect("write");
+            std::fs::write(&p, "").expect("write");
+            std::fs::File::options()
+                .write(true)
+                .open(&p)
+                .and_then(|f| f.set_modified(long_ago))
+                .expect("date");
         }
-        forget_fingerprints(t, "shout").expect("forgets");
-        assert!(!t.join("debug/.fingerprint/shout-0f3a9c1d2e4b5a67").exists());
-        assert!(!t
-            .join("x86_64-unknown-linux-gnu/debug/.fingerprint/shout-2222222222222222")
-            .exists());
-        for kept in &paths[1..2] {
-            assert!(t.join(kept).exists(), "{kept} kept");
+        date_now(dir.path()).expect("dated");
+        let modified = |p: &str| {
+            std::fs::metadata(dir.path().join(p))
+                .and_then(|m| m.modified())
+                .expect("mtime")
+        };
+        for p in ["Cargo.toml", "src/lib.rs", "tests/a.rs"] {
+            assert!(modified(p) > long_ago, "{p} dated now");
         }
-        for kept in &paths[3..] {
-            assert!(t.join(kept).exists(), "{kept} kept");
-        }
+        assert_eq!(modified("target/debug/a"), long_ago, "target untouched");
     }
 
     fn finished(stdout: &str, code: Option<i32>, timed_out: bool) -> Finished {
