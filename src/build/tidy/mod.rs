@@ -74,6 +74,10 @@ pub fn tidy(code: &str, mod_rs: &str, leaf: &str) -> Tidied {
         code.replace_range(span, "\n");
     }
 
+    if let Some(change) = rename_example_error(&mut code, &owned) {
+        changes.push(change);
+    }
+
     // The interface's types are reached through `use super::*;`; a file that names one
     // without it does not compile (a file that names none needs nothing).
     let tokens = items::tokens(&code);
@@ -103,6 +107,41 @@ pub fn tidy(code: &str, mod_rs: &str, leaf: &str) -> Tidied {
         code: squeeze_blank_lines(&code),
         changes,
     }
+}
+
+/// The error type of the example reply at the start of every prompt (`example.tera`).
+/// Small models copy its name into modules whose error has another one.
+pub const EXAMPLE_ERROR: &str = "MeterError";
+
+/// Renames the example's error type to the module's, when the code uses it without
+/// defining it and `mod.rs` defines exactly one error type: the type the model meant.
+fn rename_example_error(code: &mut String, owned: &Owned) -> Option<String> {
+    if owned.types.contains(EXAMPLE_ERROR) {
+        return None;
+    }
+    let tokens = items::tokens(code);
+    let mentioned = tokens.iter().any(|t| t.text == EXAMPLE_ERROR);
+    let defined_here = tokens.windows(2).any(|w| {
+        matches!(w[0].text.as_str(), "enum" | "struct" | "type") && w[1].text == EXAMPLE_ERROR
+    });
+    if !mentioned || defined_here {
+        return None;
+    }
+    let mut errors = owned
+        .traits
+        .iter()
+        .filter(|(_, traits)| traits.contains("Error"))
+        .map(|(ty, _)| ty);
+    let (Some(error), None) = (errors.next(), errors.next()) else {
+        return None;
+    };
+    // From the end, so the spans still ahead stay where they were.
+    for t in tokens.iter().rev().filter(|t| t.text == EXAMPLE_ERROR) {
+        code.replace_range(t.span.clone(), error);
+    }
+    Some(format!(
+        "renamed `{EXAMPLE_ERROR}` (the example's error) to `{error}`, the module's"
+    ))
 }
 
 /// Why `item` must not stay in imp.rs, if it must not.

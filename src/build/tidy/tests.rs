@@ -129,3 +129,37 @@ fn the_import_goes_after_inner_docs_and_attributes() {
         "//! Colours.\n#![allow(dead_code)]\n\nuse super::*;\n\npub fn red() -> Rgb {\n    Rgb { r: 255 }\n}\n"
     );
 }
+
+#[test]
+fn the_example_error_copied_into_a_module_is_renamed_to_its_own() {
+    let reply = "use super::*;\n\npub fn parse(s: &str) -> Result<Rgb, MeterError> {\n    // MeterError in a comment, \"MeterError\" in a string\n    Err(MeterError::MissingHash)\n}\n";
+    let t = tidy(reply, MOD_RS, "color");
+    assert_eq!(
+        t.code,
+        "use super::*;\n\npub fn parse(s: &str) -> Result<Rgb, ColorError> {\n    // MeterError in a comment, \"MeterError\" in a string\n    Err(ColorError::MissingHash)\n}\n"
+    );
+    assert_eq!(t.changes.len(), 1, "{:?}", t.changes);
+    assert!(t.changes[0].contains("`ColorError`"), "{:?}", t.changes);
+
+    let defined =
+        "use super::*;\n\nenum MeterError { A }\n\npub fn f() -> MeterError { MeterError::A }\n";
+    assert!(
+        tidy(defined, MOD_RS, "color").changes.is_empty(),
+        "its own type"
+    );
+    let two_errors = format!(
+        "{MOD_RS}\npub enum OtherError {{ X }}\nimpl std::error::Error for OtherError {{}}\n"
+    );
+    assert!(
+        tidy(reply, &two_errors, "color").changes.is_empty(),
+        "which of two errors is not guessed"
+    );
+}
+
+#[test]
+fn the_example_error_is_the_one_the_prompt_shows() {
+    let example = include_str!("../../../templates/example.tera");
+    assert!(example.contains(&format!(
+        "pub fn parse_reading(s: &str) -> Result<i64, {EXAMPLE_ERROR}>"
+    )));
+}

@@ -1,0 +1,101 @@
+//! `u8` and `char` taken for each other: a `u8` where a `char` is wanted becomes
+//! `char::from(x)`, a `char` where an integer is wanted `(c) as u8`.
+
+use super::{byte_of_column, span_line, wrap, Edit, Span};
+
+/// A `u8` where a `char` is wanted, or a `char` where an integer is: the span is the
+/// expression, its label says what was expected and found.
+pub(super) fn char_and_integer(span: &Span) -> Option<Vec<Edit>> {
+    let label = span.label.as_deref()?;
+    let rest = label.strip_prefix("expected `")?;
+    let (expected, found) = rest.split_once("`, found `")?;
+    match (expected, found.trim_end_matches('`')) {
+        ("char", "u8") => Some(wrap(span, "char::from(", ")")),
+        (int, "char") if INTEGERS.contains(&int) => Some(wrap(span, "(", &format!(") as {int}"))),
+        _ => None,
+    }
+}
+
+/// Integer types a `char` is mixed with in arithmetic.
+const INTEGERS: [&str; 6] = ["u8", "u32", "u64", "i32", "i64", "usize"];
+
+/// `c as u8 - 'a'` (E0277, `cannot subtract `char` from `u8``): the `char` on the right of
+/// the operator (the span) becomes the integer on its left, `b'a'` for an ASCII literal,
+/// `(base as u8)` for a name or a method chain on one.
+pub(super) fn right_operand(message: &str, span: &Span) -> Option<Vec<Edit>> {
+    let rest = message
+        .strip_prefix("cannot add `char` to `")
+        .or_else(|| message.strip_prefix("cannot subtract `char` from `"))?;
+    let int = rest.strip_suffix('`')?;
+    if !INTEGERS.contains(&int) {
+        return None;
+    }
+    let (line, _, line_at) = span_line(span)?;
+    let end = byte_of_column(line, span.column_end)?;
+    let after = &line[end..];
+    let start = end + (after.len() - after.trim_start().len());
+    let operand = &line[start..];
+    let literal = ascii_char_literal_len(operand);
+    if int == "u8" && literal.is_some() {
+        return Some(vec![(line_at + start..line_at + start, "b".to_string())]);
+    }
+    let len = literal.or_else(|| operand_len(operand))?;
+    Some(vec![
+        (line_at + start..line_at + start, "(".to_string()),
+        (
+            line_at + start + len..line_at + start + len,
+            format!(" as {int})"),
+        ),
+    ])
+}
+
+/// `base + shift` with `base: char` (E0369, `cannot add `_` to `char``): the left operand,
+/// the span rustc labels `char`, becomes a `u8`.
+pub(super) fn left_operand(message: &str, spans: &[Span]) -> Option<Vec<Edit>> {
+    let to_char = ["add", "subtract"]
+        .iter()
+        .any(|op| message.starts_with(&format!("cannot {op} ")) && message.ends_with("`char`"));
+    if !to_char {
+        return None;
+    }
+    let left = spans
+        .iter()
+        .find(|s| !s.is_primary && s.label.as_deref() == Some("char"))?;
+    Some(wrap(left, "(", " as u8)"))
+}
+
+/// The length of the char literal of one ASCII character `text` starts with, which a `b`
+/// before it makes a byte literal (`'a'`, `'\n'`; not `'é'`, not `'\u{e9}'`).
+fn ascii_char_literal_len(text: &str) -> Option<usize> {
+    let rest = text.strip_prefix('\'')?;
+    let mut chars = rest.chars();
+    let len = match chars.next()? {
+        '\\' => matches!(chars.next()?, 'n' | 't' | 'r' | '\\' | '\'' | '0').then_some(4)?,
+        c if c.is_ascii() && c != '\'' => 3,
+        _ => return None,
+    };
+    (chars.next()? == '\'').then_some(len)
+}
+
+/// The length of the operand `text` starts with: a name, a field path or a chain of
+/// method calls without arguments (`base`, `self.base`, `c.to_ascii_lowercase()`).
+fn operand_len(text: &str) -> Option<usize> {
+    let mut len = 0;
+    let bytes = text.as_bytes();
+    while len < bytes.len() {
+        let b = bytes[len];
+        if b.is_ascii_alphanumeric() || b == b'_' || b == b'.' {
+            len += 1;
+        } else if text[len..].starts_with("()") {
+            len += 2;
+        } else {
+            break;
+        }
+    }
+    let operand = &text[..len];
+    let starts_well = operand
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_');
+    (starts_well && !operand.ends_with('.')).then_some(len)
+}

@@ -1,0 +1,57 @@
+//! Indexing with the wrong types: a `str` indexed by a number (`s[i]`) gives the char of
+//! its byte, `char::from(s.as_bytes()[i])`; a slice indexed by an `i64`, `v[(i) as usize]`.
+
+use super::{byte_of_column, span_line, wrap, Edit, Span};
+
+/// Integer types a model indexes with by mistake (the spec's `int` is `i64`).
+const NOT_USIZE: [&str; 8] = ["i64", "i32", "u32", "u64", "i8", "i16", "u8", "u16"];
+
+/// `the type `X` cannot be indexed by `I``: the span is the index inside the brackets.
+pub(super) fn index(message: &str, span: &Span) -> Option<Vec<Edit>> {
+    let rest = message.strip_prefix("the type `")?;
+    let (ty, rest) = rest.split_once('`')?;
+    let by = rest
+        .strip_prefix(" cannot be indexed by `")?
+        .trim_end_matches('`');
+    if ty == "str" || ty == "String" {
+        let (open, close) = brackets_around(span)?;
+        let receiver = receiver_start(span, open)?;
+        return Some(vec![
+            (receiver..receiver, "char::from(".to_string()),
+            (open..open, ".as_bytes()".to_string()),
+            (close + 1..close + 1, ")".to_string()),
+        ]);
+    }
+    if ty.starts_with('[') && NOT_USIZE.contains(&by) {
+        return Some(wrap(span, "(", ") as usize"));
+    }
+    None
+}
+
+/// The byte offsets (in the file) of the `[` before a one-line span and the `]` after it.
+fn brackets_around(span: &Span) -> Option<(usize, usize)> {
+    let (line, start, line_at) = span_line(span)?;
+    let end = byte_of_column(line, span.column_end)?;
+    let open = line[..start].trim_end();
+    let close = line[end..].trim_start();
+    if !open.ends_with('[') || !close.starts_with(']') {
+        return None;
+    }
+    let close_at = end + (line[end..].len() - close.len());
+    Some((line_at + open.len() - 1, line_at + close_at))
+}
+
+/// Where the indexed value starts: a path like `s`, `self.text` or `words.0`, just before
+/// its `[` (`open`, a byte offset in the file). `None` for anything more complicated.
+fn receiver_start(span: &Span, open: usize) -> Option<usize> {
+    let (line, _, line_at) = span_line(span)?;
+    let before = line.get(..open.checked_sub(line_at)?)?;
+    let path = before
+        .trim_end_matches(|c: char| c.is_ascii_alphanumeric() || c == '_' || c == '.')
+        .len();
+    let receiver = &before[path..];
+    if receiver.is_empty() || receiver.starts_with('.') || receiver.ends_with('.') {
+        return None;
+    }
+    Some(line_at + path)
+}

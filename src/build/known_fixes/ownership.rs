@@ -1,0 +1,127 @@
+//! Borrowed values where owned ones are wanted: a `Vec` of references collected where the
+//! interface returns owned values, `String::from` given a `&&str`, a `String` used after
+//! it was moved.
+
+use super::{byte_of_column, span_line, wrap, Diagnostic, Edit, Span};
+
+/// `expected `Vec<(String, i64)>`, found `Vec<(&String, &i64)>`` (E0308, the span is the
+/// expression): the elements are made owned, `.into_iter().map(|(a, b)| (a.clone(),
+/// b.clone())).collect::<Vec<_>>()`. Each element is cloned when it is a reference to
+/// the type wanted, and made a `String` when a `String` is wanted from a `&str`.
+pub(super) fn borrowed_elements(span: &Span) -> Option<Vec<Edit>> {
+    let label = span.label.as_deref()?;
+    let rest = label.strip_prefix("expected `")?;
+    let (expected, found) = rest.split_once("`, found `")?;
+    let expected = expected.strip_prefix("Vec<")?.strip_suffix('>')?;
+    let found = found
+        .strip_suffix('`')?
+        .strip_prefix("Vec<")?
+        .strip_suffix('>')?;
+    let closure = match (tuple(expected), tuple(found)) {
+        (Some(want), Some(have)) if want.len() == have.len() && want.len() > 1 => {
+            let names: Vec<String> = (0..want.len()).map(|i| format!("x{i}")).collect();
+            let owned = want
+                .iter()
+                .zip(&have)
+                .zip(&names)
+                .map(|((w, h), n)| owned(n, w, h))
+                .collect::<Option<Vec<_>>>()?;
+            format!("|({})| ({})", names.join(", "), owned.join(", "))
+        }
+        (None, None) => format!("|x| {}", owned("x", expected, found)?),
+        _ => return None,
+    };
+    if expected == found {
+        return None;
+    }
+    Some(wrap(
+        span,
+        "(",
+        &format!(").into_iter().map({closure}).collect::<Vec<_>>()"),
+    ))
+}
+
+/// The element types of a tuple type `(A, B)`.
+fn tuple(t: &str) -> Option<Vec<&str>> {
+    t.strip_prefix('(')
+        .and_then(|t| t.strip_suffix(')'))
+        .map(split_top_level)
+}
+
+/// The expression that makes `name` (of type `have`) a `want`.
+fn owned(name: &str, want: &str, have: &str) -> Option<String> {
+    let derefs = have.len() - have.trim_start_matches('&').len();
+    let base = have.trim_start_matches('&');
+    if have == want {
+        Some(name.to_string())
+    } else if base == want && derefs == 1 {
+        Some(format!("{name}.clone()"))
+    } else if want == "String" && matches!(base, "str" | "String") {
+        Some(format!("{name}.to_string()"))
+    } else if base == want && derefs > 1 {
+        Some(format!("({}{name}).clone()", "*".repeat(derefs - 1)))
+    } else {
+        None
+    }
+}
+
+/// `a, b` of a tuple type, split at the commas outside brackets.
+fn split_top_level(list: &str) -> Vec<&str> {
+    let mut parts = Vec::new();
+    let (mut depth, mut from) = (0i32, 0);
+    for (i, c) in list.char_indices() {
+        match c {
+            '<' | '(' | '[' => depth += 1,
+            '>' | ')' | ']' => depth -= 1,
+            ',' if depth == 0 => {
+                parts.push(list[from..i].trim());
+                from = i + 1;
+            }
+            _ => {}
+        }
+    }
+    parts.push(list[from..].trim());
+    parts.retain(|p| !p.is_empty());
+    parts
+}
+
+/// `the trait bound `String: From<&&str>` is not satisfied` (E0277, the span is `String`
+/// of `String::from(x)`): `ToString::to_string(x)`, which takes any depth of reference.
+pub(super) fn string_from_reference(message: &str, span: &Span) -> Option<Vec<Edit>> {
+    let from = message
+        .strip_prefix("the trait bound `String: From<")?
+        .strip_suffix(">` is not satisfied")?;
+    if !from.starts_with("&&") {
+        return None;
+    }
+    let (line, start, line_at) = span_line(span)?;
+    let end = byte_of_column(line, span.column_end)?;
+    if &line[start..end] != "String" || !line[end..].starts_with("::from(") {
+        return None;
+    }
+    let path_end = end + "::from".len();
+    Some(vec![(
+        line_at + start..line_at + path_end,
+        "ToString::to_string".to_string(),
+    )])
+}
+
+/// `use of moved value: `a.currency`` (E0382): the value is cloned where it was moved,
+/// the span rustc labels `value moved here`, when that is a name or a field path.
+pub(super) fn clone_moved(d: &Diagnostic) -> Option<Vec<Edit>> {
+    let moved = d.spans.iter().find(|s| {
+        !s.is_primary
+            && s.label
+                .as_deref()
+                .is_some_and(|l| l.starts_with("value moved here"))
+    })?;
+    let (line, start, line_at) = span_line(moved)?;
+    let end = byte_of_column(line, moved.column_end)?;
+    let place = &line[start..end];
+    let is_place = !place.is_empty()
+        && place
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.')
+        && !place.starts_with('.');
+    is_place.then(|| vec![(line_at + end..line_at + end, ".clone()".to_string())])
+}

@@ -1,0 +1,311 @@
+//! The known fixes on rustc's JSON as rustc writes it, applied with rustfix.
+
+use super::*;
+
+/// rustc's JSON for an error whose primary span is `span` in `code`, on one line (the
+/// fields this file reads, with the values rustc gives them). `span` may be marked
+/// within its context: `text[«i»]` is the `i` of the first `text[i]`.
+fn diagnostic(
+    code: &str,
+    error: &str,
+    message: &str,
+    label: &str,
+    span: &str,
+) -> serde_json::Value {
+    let (before, rest) = span.split_once('«').unwrap_or(("", span));
+    let marked = rest.split('»').next().unwrap_or(rest);
+    let context = span.replace(['«', '»'], "");
+    let at = code.find(&context).expect("the span is in the code");
+    let start = at + before.len();
+    let end = start + marked.len();
+    let line_begin = code[..start].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = code[start..].find('\n').map_or(code.len(), |i| start + i);
+    let line = code[..start].matches('\n').count() + 1;
+    let column = |byte: usize| code[line_begin..byte].chars().count() + 1;
+    serde_json::json!({
+        "message": message,
+        "code": {"code": error, "explanation": null},
+        "level": "error",
+        "spans": [{
+            "file_name": "src/a/imp.rs",
+            "byte_start": start,
+            "byte_end": end,
+            "line_start": line,
+            "line_end": line,
+            "column_start": column(start),
+            "column_end": column(end),
+            "is_primary": true,
+            "label": label,
+            "text": [{"text": &code[line_begin..line_end]}],
+        }],
+        "children": [],
+        "rendered": "",
+    })
+}
+
+/// `json` with one more span, not the primary one, at the first `span` in `code` (marked
+/// as in `diagnostic`), with its label.
+fn with_span(
+    mut json: serde_json::Value,
+    code: &str,
+    span: &str,
+    label: &str,
+) -> serde_json::Value {
+    let extra = diagnostic(code, "", "", label, span)["spans"][0].clone();
+    let mut extra = extra;
+    extra["is_primary"] = serde_json::Value::Bool(false);
+    if let Some(spans) = json["spans"].as_array_mut() {
+        spans.push(extra);
+    }
+    json
+}
+
+fn fixed(code: &str, json: &serde_json::Value) -> Option<String> {
+    let s = suggestion(json)?;
+    let mut fix = rustfix::CodeFix::new(code);
+    fix.apply(&s).ok()?;
+    fix.finish().ok()
+}
+
+#[test]
+fn counts_an_iterator_on_a_clone() {
+    let code = "fn f(s: &str) -> bool {\n    let parts = s.split('/');\n    parts.len() == 2 && !parts.is_empty()\n}\n";
+    let len = diagnostic(
+        code,
+        "E0599",
+        "no method named `len` found for struct `std::str::Split<'a, P>` in the current scope",
+        "",
+        "len",
+    );
+    assert_eq!(
+        fixed(code, &len).as_deref(),
+        Some("fn f(s: &str) -> bool {\n    let parts = s.split('/');\n    parts.clone().count() == 2 && !parts.is_empty()\n}\n")
+    );
+    let empty = diagnostic(
+        code,
+        "E0599",
+        "no method named `is_empty` found for struct `Filter<I, P>` in the current scope",
+        "method not found in `Filter<Chars<'_>, {closure}>`",
+        "is_empty",
+    );
+    let after = fixed(code, &empty).expect("a fix");
+    assert!(after.contains("!parts.clone().next().is_none()"), "{after}");
+    let collection = diagnostic(
+        code,
+        "E0599",
+        "no method named `len` found for struct `Meter` in the current scope",
+        "",
+        "len",
+    );
+    assert!(suggestion(&collection).is_none(), "only iterators");
+}
+
+#[test]
+fn a_str_indexed_by_a_number_gives_the_char_of_its_byte() {
+    let code =
+        "fn f(s: &str, i: usize) -> bool {\n    'x' == s[i + 1] && self.text[i].is_ascii()\n}\n";
+    let first = diagnostic(
+        code,
+        "E0277",
+        "the type `str` cannot be indexed by `usize`",
+        "string indices are ranges of `usize`",
+        "i + 1",
+    );
+    assert_eq!(
+        fixed(code, &first).as_deref(),
+        Some("fn f(s: &str, i: usize) -> bool {\n    'x' == char::from(s.as_bytes()[i + 1]) && self.text[i].is_ascii()\n}\n")
+    );
+    let field = diagnostic(
+        code,
+        "E0277",
+        "the type `str` cannot be indexed by `usize`",
+        "",
+        "text[«i»]",
+    );
+    let after = fixed(code, &field).expect("a fix");
+    assert!(
+        after.contains("char::from(self.text.as_bytes()[i]).is_ascii()"),
+        "{after}"
+    );
+}
+
+#[test]
+fn a_slice_indexed_by_an_i64_is_indexed_by_its_usize() {
+    let code = "fn f(v: &[i64], i: i64) -> i64 {\n    v[i - 1]\n}\n";
+    let json = diagnostic(
+        code,
+        "E0277",
+        "the type `[i64]` cannot be indexed by `i64`",
+        "slice indices are of type `usize` or ranges of `usize`",
+        "i - 1",
+    );
+    assert_eq!(
+        fixed(code, &json).as_deref(),
+        Some("fn f(v: &[i64], i: i64) -> i64 {\n    v[(i - 1) as usize]\n}\n")
+    );
+}
+
+#[test]
+fn bytes_and_chars_are_converted_where_the_other_is_wanted() {
+    let code = "fn f(x: u8, c: char) -> String {\n    let mut out = String::new();\n    out.push(x % 10 + b'0');\n    let y: u32 = c;\n    out\n}\n";
+    let byte = diagnostic(
+        code,
+        "E0308",
+        "mismatched types",
+        "expected `char`, found `u8`",
+        "x % 10 + b'0'",
+    );
+    let after = fixed(code, &byte).expect("a fix");
+    assert!(
+        after.contains("out.push(char::from(x % 10 + b'0'));"),
+        "{after}"
+    );
+    let char = diagnostic(
+        code,
+        "E0308",
+        "mismatched types",
+        "expected `u32`, found `char`",
+        "«c»;",
+    );
+    let after = fixed(code, &char).expect("a fix");
+    assert!(after.contains("let y: u32 = (c) as u32;"), "{after}");
+    let other = diagnostic(
+        code,
+        "E0308",
+        "mismatched types",
+        "expected `String`, found `i64`",
+        "«out»\n}",
+    );
+    assert!(suggestion(&other).is_none(), "other mismatches are rustc's");
+}
+
+#[test]
+fn a_char_in_arithmetic_with_an_integer_becomes_that_integer() {
+    let code = "fn f(c: char, base: char, k: u8, x: u32) -> u8 {\n    let a = (c as u8 - 'a' + k) % 26;\n    let b = c as u8 - base.to_ascii_lowercase();\n    let d = x + 'a';\n    let e = (base + k) as char;\n    a\n}\n";
+    let literal = diagnostic(
+        code,
+        "E0277",
+        "cannot subtract `char` from `u8`",
+        "no implementation for `u8 - char`",
+        "u8 «-» 'a'",
+    );
+    let after = fixed(code, &literal).expect("a fix");
+    assert!(after.contains("(c as u8 - b'a' + k) % 26"), "{after}");
+    let name = diagnostic(
+        code,
+        "E0277",
+        "cannot subtract `char` from `u8`",
+        "no implementation for `u8 - char`",
+        "u8 «-» base",
+    );
+    let after = fixed(code, &name).expect("a fix");
+    assert!(
+        after.contains("c as u8 - (base.to_ascii_lowercase() as u8);"),
+        "{after}"
+    );
+    let wider = diagnostic(
+        code,
+        "E0277",
+        "cannot add `char` to `u32`",
+        "no implementation for `u32 + char`",
+        "x «+» 'a'",
+    );
+    let after = fixed(code, &wider).expect("a fix");
+    assert!(after.contains("let d = x + ('a' as u32);"), "{after}");
+
+    let left = diagnostic(
+        code,
+        "E0369",
+        "cannot add `_` to `char`",
+        "",
+        "(base «+» k)",
+    );
+    let left = with_span(left, code, "(«base» + k)", "char");
+    let after = fixed(code, &left).expect("a fix");
+    assert!(
+        after.contains("let e = ((base as u8) + k) as char;"),
+        "{after}"
+    );
+
+    let float = diagnostic(code, "E0277", "cannot add `char` to `f64`", "", "x «+» 'a'");
+    assert!(suggestion(&float).is_none(), "only integers");
+}
+
+#[test]
+fn a_vec_of_references_is_made_a_vec_of_owned_values() {
+    let code = "fn top(&self) -> Vec<(String, i64)> {\n    let v = self.counts.iter().collect::<Vec<_>>();\n    v\n}\n";
+    let pairs = diagnostic(
+        code,
+        "E0308",
+        "mismatched types",
+        "expected `Vec<(String, i64)>`, found `Vec<(&String, &i64)>`",
+        "«v»\n}",
+    );
+    assert_eq!(
+        fixed(code, &pairs).as_deref(),
+        Some("fn top(&self) -> Vec<(String, i64)> {\n    let v = self.counts.iter().collect::<Vec<_>>();\n    (v).into_iter().map(|(x0, x1)| (x0.clone(), x1.clone())).collect::<Vec<_>>()\n}\n")
+    );
+    let strs = diagnostic(
+        code,
+        "E0308",
+        "mismatched types",
+        "expected `Vec<String>`, found `Vec<&str>`",
+        "«v»\n}",
+    );
+    let after = fixed(code, &strs).expect("a fix");
+    assert!(
+        after.contains("(v).into_iter().map(|x| x.to_string())"),
+        "{after}"
+    );
+    let other = diagnostic(
+        code,
+        "E0308",
+        "mismatched types",
+        "expected `Vec<String>`, found `Vec<i64>`",
+        "«v»\n}",
+    );
+    assert!(
+        suggestion(&other).is_none(),
+        "not a reference to what is wanted"
+    );
+}
+
+#[test]
+fn string_from_a_double_reference_is_to_string() {
+    let code = "fn f(parts: &[&str]) -> Vec<String> {\n    parts.iter().map(|p| String::from(p)).collect()\n}\n";
+    let json = diagnostic(
+        code,
+        "E0277",
+        "the trait bound `String: From<&&str>` is not satisfied",
+        "the trait `From<&&str>` is not implemented for `String`",
+        "«String»::from(p)",
+    );
+    let after = fixed(code, &json).expect("a fix");
+    assert!(
+        after.contains(".map(|p| ToString::to_string(p))"),
+        "{after}"
+    );
+}
+
+#[test]
+fn a_value_used_after_a_move_is_cloned_where_it_moved() {
+    let code = "fn f(a: Money) -> Vec<Money> {\n    let mut out = Vec::new();\n    for _ in 0..2 {\n        out.push(Money { currency: a.currency });\n    }\n    out\n}\n";
+    let json = diagnostic(
+        code,
+        "E0382",
+        "use of moved value: `a.currency`",
+        "value used here after move",
+        "currency: «a.currency»",
+    );
+    let json = with_span(
+        json,
+        code,
+        "currency: «a.currency»",
+        "value moved here, in previous iteration of loop",
+    );
+    let after = fixed(code, &json).expect("a fix");
+    assert!(
+        after.contains("Money { currency: a.currency.clone() }"),
+        "{after}"
+    );
+}
