@@ -77,6 +77,7 @@ pub fn tidy(code: &str, mod_rs: &str, leaf: &str) -> Tidied {
     if let Some(change) = rename_example_error(&mut code, &owned) {
         changes.push(change);
     }
+    changes.extend(derive_debug(&mut code));
 
     // The interface's types are reached through `use super::*;`; a file that names one
     // without it does not compile (a file that names none needs nothing).
@@ -142,6 +143,42 @@ fn rename_example_error(code: &mut String, owned: &Owned) -> Option<String> {
     Some(format!(
         "renamed `{EXAMPLE_ERROR}` (the example's error) to `{error}`, the module's"
     ))
+}
+
+/// Adds `#[derive(Debug)]` to the structs and enums imp.rs defines without `Debug`: the
+/// acceptance tests print values (`assert_eq!`), the prompt says so, and small models
+/// still forget it; rustc suggests the derive only within one crate, never from the tests.
+fn derive_debug(code: &mut String) -> Vec<String> {
+    let all = items(code);
+    let written: BTreeSet<String> = all
+        .iter()
+        .filter_map(|i| implemented(&i.head()))
+        .filter(|(tr, _)| tr == "Debug")
+        .map(|(_, ty)| ty)
+        .collect();
+    let mut missing = Vec::new();
+    for item in &all {
+        let head = item.head();
+        let Some((kind @ ("struct" | "enum"), name)) = defined(&head) else {
+            continue;
+        };
+        let derived = derives(item).iter().any(|d| d == "Debug");
+        if !derived && !written.contains(name) {
+            if let Some(first) = item.tokens.first() {
+                missing.push((first.span.start, format!("{kind} {name}")));
+            }
+        }
+    }
+    let mut changes = Vec::new();
+    // From the end, so the offsets still ahead stay where they were.
+    for (at, what) in missing.into_iter().rev() {
+        code.insert_str(at, "#[derive(Debug)]\n");
+        changes.insert(
+            0,
+            format!("derived `Debug` for `{what}`: the tests print it"),
+        );
+    }
+    changes
 }
 
 /// Why `item` must not stay in imp.rs, if it must not.

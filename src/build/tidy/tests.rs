@@ -142,7 +142,7 @@ fn the_example_error_copied_into_a_module_is_renamed_to_its_own() {
     assert!(t.changes[0].contains("`ColorError`"), "{:?}", t.changes);
 
     let defined =
-        "use super::*;\n\nenum MeterError { A }\n\npub fn f() -> MeterError { MeterError::A }\n";
+        "use super::*;\n\n#[derive(Debug)]\nenum MeterError { A }\n\npub fn f() -> MeterError { MeterError::A }\n";
     assert!(
         tidy(defined, MOD_RS, "color").changes.is_empty(),
         "its own type"
@@ -162,4 +162,29 @@ fn the_example_error_is_the_one_the_prompt_shows() {
     assert!(example.contains(&format!(
         "pub fn parse_reading(s: &str) -> Result<i64, {EXAMPLE_ERROR}>"
     )));
+}
+
+#[test]
+fn types_without_debug_derive_it() {
+    let reply = "use super::*;\n\n/// The list.\npub struct List {\n    items: Vec<Item>,\n}\n\n#[derive(Clone)]\nstruct Item(i64);\n\nstruct Shown;\n\nimpl std::fmt::Debug for Shown {\n    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result { f.write_str(\"s\") }\n}\n\n#[derive(Debug)]\nenum Kind { A }\n";
+    let t = tidy(reply, MOD_RS, "color");
+    assert!(
+        t.code
+            .contains("/// The list.\n#[derive(Debug)]\npub struct List {"),
+        "{}",
+        t.code
+    );
+    assert!(
+        t.code
+            .contains("#[derive(Debug)]\n#[derive(Clone)]\nstruct Item(i64);"),
+        "{}",
+        t.code
+    );
+    assert!(
+        t.code.contains("\n\nstruct Shown;"),
+        "written by hand: {}",
+        t.code
+    );
+    assert_eq!(t.code.matches("#[derive(Debug)]").count(), 3, "{}", t.code);
+    assert_eq!(t.changes.len(), 2, "{:?}", t.changes);
 }
