@@ -821,7 +821,7 @@ async fn verify_in(
         .map_err(BuildError::Cargo)
 }
 
-/// The reply's code tidied against the module's `mod.rs` (see `tidy/`).
+/// The reply's code tidied against the module's `mod.rs` and stub (see `tidy/`).
 fn tidy_reply(m: &CompiledModule, code: &str) -> tidy::Tidied {
     let mod_rs = m.imp_path.with_file_name("mod.rs");
     let mod_rs = m
@@ -831,7 +831,7 @@ fn tidy_reply(m: &CompiledModule, code: &str) -> tidy::Tidied {
         .map(|f| f.contents.as_str())
         .unwrap_or("");
     let leaf = m.name.rsplit('.').next().unwrap_or(&m.name);
-    tidy::tidy(code, mod_rs, leaf)
+    tidy::tidy(code, mod_rs, &m.stub, leaf)
 }
 
 /// Verifies an attempt's code; while it does not compile and rustc suggested changes to

@@ -8,11 +8,14 @@
 //! Models, small ones most, copy the interface they were shown: they define again the
 //! records, enums and errors that `mod.rs` already defines (two types of one name: every
 //! test fails to compile), implement `Display` a second time, wrap the file in `mod imp {}`,
-//! and add a `fn main` or a `mod tests`. Each of these is a whole repair round trip when
-//! left to the model, and a certain, meaning-preserving edit here: what is dropped is
-//! either already in `mod.rs` or never compiled into the library.
+//! and add a `fn main` or a `mod tests`; they forget `Debug`, and take `mut self` from
+//! the spec where the interface says `&mut self`. Each of these is a whole repair round
+//! trip when left to the model, and a certain edit here: what is dropped is either
+//! already in `mod.rs` or never compiled into the library, and what is added or changed
+//! is what the interface in the prompt asked for.
 
 mod items;
+mod receivers;
 
 use crate::compile::prompt::dedent;
 use items::{items, Item};
@@ -35,8 +38,9 @@ struct Owned {
     traits: BTreeMap<String, BTreeSet<String>>,
 }
 
-/// Tidies `code`, the imp.rs of module `leaf` (`wrap` for `text.wrap`), against `mod_rs`.
-pub fn tidy(code: &str, mod_rs: &str, leaf: &str) -> Tidied {
+/// Tidies `code`, the imp.rs of module `leaf` (`wrap` for `text.wrap`), against `mod_rs`
+/// and `stub`, the compiler's imp.rs with the interface's exact signatures.
+pub fn tidy(code: &str, mod_rs: &str, stub: &str, leaf: &str) -> Tidied {
     let mut changes = Vec::new();
     let mut code = code.to_string();
     // A wrapper module, possibly two deep (`mod text { mod wrap { .. } }` is rare enough).
@@ -78,6 +82,7 @@ pub fn tidy(code: &str, mod_rs: &str, leaf: &str) -> Tidied {
         changes.push(change);
     }
     changes.extend(derive_debug(&mut code));
+    changes.extend(receivers::fix(&mut code, stub));
 
     // The interface's types are reached through `use super::*;`; a file that names one
     // without it does not compile (a file that names none needs nothing).

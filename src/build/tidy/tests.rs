@@ -64,7 +64,7 @@ mod tests {
     fn t() {}
 }
 "##;
-    let t = tidy(reply, MOD_RS, "color");
+    let t = tidy(reply, MOD_RS, "", "color");
     insta::assert_snapshot!(t.code, @r#"
     use super::*;
 
@@ -93,21 +93,21 @@ mod tests {
 fn unwraps_a_wrapper_module_and_adds_the_import() {
     let reply =
         "mod imp {\n    pub fn hex(c: &Rgb) -> String {\n        format!(\"{}\", c.r)\n    }\n}\n";
-    let t = tidy(reply, MOD_RS, "color");
+    let t = tidy(reply, MOD_RS, "", "color");
     assert_eq!(
         t.code,
         "use super::*;\n\npub fn hex(c: &Rgb) -> String {\n    format!(\"{}\", c.r)\n}\n"
     );
     assert_eq!(t.changes.len(), 2, "{:?}", t.changes);
     // Code that names nothing of mod.rs needs no import.
-    let t = tidy("pub fn one() -> i64 {\n    1\n}\n", MOD_RS, "one");
+    let t = tidy("pub fn one() -> i64 {\n    1\n}\n", MOD_RS, "", "one");
     assert_eq!(t.code, "pub fn one() -> i64 {\n    1\n}\n");
 }
 
 #[test]
 fn code_that_needs_nothing_is_left_as_it_is() {
     let reply = "use super::*;\n\n// A helper.\nfn helper() -> i64 {\n    1\n}\n\npub fn f() -> i64 {\n    helper()\n}\n";
-    let t = tidy(reply, MOD_RS, "f");
+    let t = tidy(reply, MOD_RS, "", "f");
     assert_eq!(t.code, reply);
     assert!(t.changes.is_empty());
 }
@@ -115,7 +115,7 @@ fn code_that_needs_nothing_is_left_as_it_is() {
 #[test]
 fn broken_code_is_tidied_as_far_as_it_goes() {
     let reply = "use super::*;\npub struct Rgb { r: i64 }\npub fn f( -> {\n";
-    let t = tidy(reply, MOD_RS, "f");
+    let t = tidy(reply, MOD_RS, "", "f");
     assert_eq!(t.code, "use super::*;\n\npub fn f( -> {\n");
 }
 
@@ -123,7 +123,7 @@ fn broken_code_is_tidied_as_far_as_it_goes() {
 fn the_import_goes_after_inner_docs_and_attributes() {
     let reply =
         "//! Colours.\n#![allow(dead_code)]\n\npub fn red() -> Rgb {\n    Rgb { r: 255 }\n}\n";
-    let t = tidy(reply, MOD_RS, "color");
+    let t = tidy(reply, MOD_RS, "", "color");
     assert_eq!(
         t.code,
         "//! Colours.\n#![allow(dead_code)]\n\nuse super::*;\n\npub fn red() -> Rgb {\n    Rgb { r: 255 }\n}\n"
@@ -133,7 +133,7 @@ fn the_import_goes_after_inner_docs_and_attributes() {
 #[test]
 fn the_example_error_copied_into_a_module_is_renamed_to_its_own() {
     let reply = "use super::*;\n\npub fn parse(s: &str) -> Result<Rgb, MeterError> {\n    // MeterError in a comment, \"MeterError\" in a string\n    Err(MeterError::MissingHash)\n}\n";
-    let t = tidy(reply, MOD_RS, "color");
+    let t = tidy(reply, MOD_RS, "", "color");
     assert_eq!(
         t.code,
         "use super::*;\n\npub fn parse(s: &str) -> Result<Rgb, ColorError> {\n    // MeterError in a comment, \"MeterError\" in a string\n    Err(ColorError::MissingHash)\n}\n"
@@ -144,14 +144,14 @@ fn the_example_error_copied_into_a_module_is_renamed_to_its_own() {
     let defined =
         "use super::*;\n\n#[derive(Debug)]\nenum MeterError { A }\n\npub fn f() -> MeterError { MeterError::A }\n";
     assert!(
-        tidy(defined, MOD_RS, "color").changes.is_empty(),
+        tidy(defined, MOD_RS, "", "color").changes.is_empty(),
         "its own type"
     );
     let two_errors = format!(
         "{MOD_RS}\npub enum OtherError {{ X }}\nimpl std::error::Error for OtherError {{}}\n"
     );
     assert!(
-        tidy(reply, &two_errors, "color").changes.is_empty(),
+        tidy(reply, &two_errors, "", "color").changes.is_empty(),
         "which of two errors is not guessed"
     );
 }
@@ -167,7 +167,7 @@ fn the_example_error_is_the_one_the_prompt_shows() {
 #[test]
 fn types_without_debug_derive_it() {
     let reply = "use super::*;\n\n/// The list.\npub struct List {\n    items: Vec<Item>,\n}\n\n#[derive(Clone)]\nstruct Item(i64);\n\nstruct Shown;\n\nimpl std::fmt::Debug for Shown {\n    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result { f.write_str(\"s\") }\n}\n\n#[derive(Debug)]\nenum Kind { A }\n";
-    let t = tidy(reply, MOD_RS, "color");
+    let t = tidy(reply, MOD_RS, "", "color");
     assert!(
         t.code
             .contains("/// The list.\n#[derive(Debug)]\npub struct List {"),
@@ -187,4 +187,39 @@ fn types_without_debug_derive_it() {
     );
     assert_eq!(t.code.matches("#[derive(Debug)]").count(), 3, "{}", t.code);
     assert_eq!(t.changes.len(), 2, "{:?}", t.changes);
+}
+
+#[test]
+fn methods_take_the_receivers_of_the_interface() {
+    let stub = "use super::*;\n\n#[derive(Debug)]\npub struct List {\n}\n\nimpl List {\n    pub fn new() -> Self {\n        todo!()\n    }\n    pub fn add(&mut self, title: &str) -> i64 {\n        todo!()\n    }\n    pub fn count(&self) -> i64 {\n        todo!()\n    }\n    pub fn into_titles(self) -> Vec<String> {\n        todo!()\n    }\n}\n";
+    let reply = "use super::*;\n\n#[derive(Debug)]\npub struct List {\n    titles: Vec<String>,\n}\n\nimpl List {\n    pub fn new() -> Self {\n        List { titles: Vec::new() }\n    }\n    pub fn add(mut self, title: &str) -> i64 {\n        self.titles.push(title.to_string());\n        self.titles.len() as i64\n    }\n    pub fn count(&self) -> i64 {\n        self.titles.len() as i64\n    }\n    pub fn into_titles(&self) -> Vec<String> {\n        self.titles.clone()\n    }\n    fn helper(self) {}\n}\n\nimpl std::fmt::Display for List {\n    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {\n        write!(f, \"list\")\n    }\n}\n";
+    let t = tidy(reply, MOD_RS, stub, "list");
+    assert!(
+        t.code
+            .contains("pub fn add(&mut self, title: &str) -> i64 {"),
+        "{}",
+        t.code
+    );
+    assert!(
+        t.code.contains("pub fn into_titles(self) -> Vec<String> {"),
+        "{}",
+        t.code
+    );
+    assert!(
+        t.code.contains("pub fn count(&self) -> i64 {"),
+        "{}",
+        t.code
+    );
+    assert!(
+        t.code.contains("fn helper(self) {}"),
+        "not in the interface: {}",
+        t.code
+    );
+    assert!(t.code.contains("fn fmt(&self, f:"), "{}", t.code);
+    assert_eq!(t.changes.len(), 2, "{:?}", t.changes);
+    assert!(
+        t.changes[0].contains("`List::add` takes `&mut self`"),
+        "{:?}",
+        t.changes
+    );
 }

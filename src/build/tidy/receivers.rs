@@ -1,0 +1,101 @@
+//! Methods whose receiver is not the interface's: a model given `fn add(mut self, ..)`
+//! in the spec and `fn add(&mut self, ..)` in the interface often writes the first, and
+//! then every test that uses the value again fails to compile (`use of moved value`), in
+//! the tests, where rustc has no suggestion for imp.rs.
+
+use super::items::{items, Token};
+use std::collections::BTreeMap;
+use std::ops::Range;
+
+/// The receiver of one method: its bytes in the source and its text (`&mut self`).
+struct Receiver {
+    span: Range<usize>,
+    text: String,
+}
+
+/// Gives every method of `code` the receiver its namesake has in `stub` (the compiler's
+/// imp.rs), per type; one line per change.
+pub(super) fn fix(code: &mut String, stub: &str) -> Vec<String> {
+    let wanted = methods(stub);
+    let mut edits: Vec<(Range<usize>, String, String)> = Vec::new();
+    for ((ty, name), receiver) in methods(code) {
+        let Some(want) = wanted.get(&(ty.clone(), name.clone())) else {
+            continue;
+        };
+        if want.text != receiver.text {
+            let what = format!(
+                "`{ty}::{name}` takes `{}` as the interface says, not `{}`",
+                want.text, receiver.text
+            );
+            edits.push((receiver.span, want.text.clone(), what));
+        }
+    }
+    edits.sort_by_key(|(span, _, _)| span.start);
+    // From the end, so the spans still ahead stay where they were.
+    for (span, text, _) in edits.iter().rev() {
+        code.replace_range(span.clone(), text);
+    }
+    edits.into_iter().map(|(_, _, what)| what).collect()
+}
+
+/// The receivers of the methods in the `impl Type { .. }` blocks (not trait impls) of
+/// `src`, by type and method name.
+fn methods(src: &str) -> BTreeMap<(String, String), Receiver> {
+    let mut out = BTreeMap::new();
+    for item in items(src) {
+        let head = item.head();
+        let (Some(&"impl"), Some(ty)) = (head.first(), head.get(1)) else {
+            continue;
+        };
+        if head.get(2) != Some(&"{") {
+            continue; // generics or a trait: not an interface's inherent impl
+        }
+        let Some(body) = item.body() else {
+            continue;
+        };
+        for method in items(&src[body.clone()]) {
+            let toks = &method.tokens;
+            let Some(fn_at) = toks.iter().position(|t| t.text == "fn") else {
+                continue;
+            };
+            let Some(name) = toks.get(fn_at + 1) else {
+                continue;
+            };
+            if let Some(receiver) = receiver(&toks[fn_at + 2..]) {
+                let span = receiver.span.start + body.start..receiver.span.end + body.start;
+                out.insert(
+                    (ty.to_string(), name.text.clone()),
+                    Receiver {
+                        span,
+                        text: receiver.text,
+                    },
+                );
+            }
+        }
+    }
+    out
+}
+
+/// The receiver at the start of a method's parameter list (`(&mut self, ..)`); `None` for a function without one or a typed one (`self: Box<Self>`).
+fn receiver(after_name: &[Token]) -> Option<Receiver> {
+    let open = after_name.iter().position(|t| t.text == "(")?;
+    let rest = &after_name[open + 1..];
+    let self_at = rest.iter().take(4).position(|t| t.text == "self")?;
+    let parts = &rest[..=self_at];
+    let known = matches!(
+        parts.iter().map(|t| t.text.as_str()).collect::<Vec<_>>()[..],
+        ["self"] | ["mut", "self"] | ["&", "self"] | ["&", "mut", "self"]
+    );
+    let next = rest.get(self_at + 1).map(|t| t.text.as_str());
+    if !known || !matches!(next, Some(")" | ",")) {
+        return None;
+    }
+    let span = parts[0].span.start..parts[self_at].span.end;
+    let text = parts
+        .iter()
+        .map(|t| t.text.as_str())
+        .collect::<Vec<_>>()
+        .join(" ")
+        .replace("& ", "&");
+    Some(Receiver { span, text })
+}
