@@ -7,7 +7,7 @@
 //! attempts), logging every attempt (`runlog.rs`) with the class of its failure
 //! (`failure.rs`). Before an attempt's code is tested it is tidied (`tidy/`), and code
 //! that does not compile gets rustc's own suggestions (`rustc_fixes.rs`), or ghost's fix for a
-//! mistake rustc has none for (`known_fixes.rs`).
+//! mistake rustc has none for (`known_fixes/`).
 
 pub mod cargo;
 pub mod failure;
