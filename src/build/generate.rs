@@ -760,7 +760,7 @@ fn prepare_scratch(ctx: &Context, m: &CompiledModule) -> Result<PathBuf, BuildEr
     }
     let manifest = dir.join("Cargo.toml");
     if let Ok(text) = std::fs::read_to_string(&manifest) {
-        let distinct = distinct_version(&text, &m.name);
+        let distinct = distinct_version(&text, &m.name, &dir);
         crate::plan::lock::write_atomic(&manifest, distinct.as_bytes())
             .map_err(|e| io(&manifest, e))?;
     }
@@ -772,14 +772,18 @@ fn prepare_scratch(ctx: &Context, m: &CompiledModule) -> Result<PathBuf, BuildEr
 /// Every copy of the generated crate is its own workspace root with the same package name,
 /// so cargo gives them all the same artifact names in the shared target folder: two
 /// modules tested at once overwrite each other's library, and a copy whose files are older
-/// than another copy's build is taken as fresh. A distinct version gives each copy its own
-/// artifacts; the dependencies (proptest, insta) are still compiled once.
-fn distinct_version(manifest: &str, module: &str) -> String {
+/// than another copy's build is taken as fresh. A distinct version, from the module and
+/// the copy's folder (two checkouts of a project sharing `GHOST_TARGET_DIR` build at once),
+/// gives each copy its own artifacts; the dependencies (proptest, insta) are still
+/// compiled once.
+fn distinct_version(manifest: &str, module: &str, scratch: &Path) -> String {
     let readable: String = module
         .chars()
         .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
         .collect();
-    let hash = crate::compile::fingerprint::sha256_hex(module.as_bytes());
+    let place = std::fs::canonicalize(scratch).unwrap_or_else(|_| scratch.to_path_buf());
+    let key = format!("{module}\n{}", place.display());
+    let hash = crate::compile::fingerprint::sha256_hex(key.as_bytes());
     let hash = &hash[..8];
     manifest.replacen(
         "\nversion = \"0.0.0\"\n",
@@ -884,9 +888,20 @@ async fn verify_fixing(
 
 /// Whether fixed code is closer to compiling: fewer errors, or every error gone and
 /// as many new ones in their place (rustc reports borrow errors only once the types
-/// check, so fixing a type error can bring one to light).
+/// check, so fixing a type error can bring one to light); never when it has more syntax
+/// errors (rustc stops at those, so they hide every other error and look like fewer).
 fn fixes_helped(before: &[CompilerMessage], after: &[CompilerMessage]) -> bool {
     let headline = |e: &CompilerMessage| e.rendered.lines().next().unwrap_or("").to_string();
+    // Errors without a code (`error: expected one of ...`) are the parser's.
+    let syntax = |errors: &[CompilerMessage]| {
+        errors
+            .iter()
+            .filter(|e| e.rendered.starts_with("error: "))
+            .count()
+    };
+    if syntax(after) > syntax(before) {
+        return false;
+    }
     let old: BTreeSet<String> = before.iter().map(headline).collect();
     after.len() < before.len()
         || (after.len() == before.len() && !after.iter().any(|e| old.contains(&headline(e))))
@@ -975,16 +990,50 @@ fn accept(
 mod tests {
     use super::*;
 
+    fn error(rendered: &str) -> CompilerMessage {
+        CompilerMessage {
+            level: "error".into(),
+            file: None,
+            line: None,
+            rendered: rendered.into(),
+            suggestion: None,
+        }
+    }
+
+    #[test]
+    fn fixes_that_bring_syntax_errors_do_not_help() {
+        let before = [
+            error("error[E0308]: mismatched types"),
+            error("error[E0599]: no method named `len`"),
+        ];
+        let parse = [error("error: expected one of `)`, `,`, found `::`")];
+        assert!(
+            !fixes_helped(&before, &parse),
+            "fewer, but the parser stopped"
+        );
+        let fewer = [error("error[E0599]: no method named `len`")];
+        assert!(fixes_helped(&before, &fewer));
+        let new = [
+            error("error[E0382]: use of moved value"),
+            error("error[E0384]: cannot assign twice"),
+        ];
+        assert!(fixes_helped(&before, &new), "all new, as many");
+    }
+
     #[test]
     fn scratch_manifests_get_a_version_of_their_own() {
         let manifest = "[package]\nname = \"demo\"\nversion = \"0.0.0\"\nedition = \"2021\"\n\n[dev-dependencies]\ninsta = { version = \"1\" }\n";
-        let a = distinct_version(manifest, "math.double");
-        let b = distinct_version(manifest, "text.shout");
+        let here = Path::new("/work/one/.ghost/scratch/math.double");
+        let a = distinct_version(manifest, "math.double", here);
+        let b = distinct_version(manifest, "text.shout", here);
+        let elsewhere = Path::new("/work/two/.ghost/scratch/math.double");
+        let c = distinct_version(manifest, "math.double", elsewhere);
         assert!(
             a.contains("\nversion = \"0.0.0-scratch-math-double-"),
             "{a}"
         );
         assert_ne!(a, b);
+        assert_ne!(a, c, "another checkout's copy has a version of its own");
         assert!(
             a.contains("insta = { version = \"1\" }"),
             "only the package's version changes: {a}"

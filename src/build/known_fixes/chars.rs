@@ -1,5 +1,6 @@
 //! `u8` and `char` taken for each other: a `u8` where a `char` is wanted becomes
-//! `char::from(x)`, a `char` where an integer is wanted `(c) as u8`.
+//! `char::from(x)`, a `char` where an integer is wanted `(c) as u8`, and a `char` in
+//! arithmetic with an integer that integer (`b'a'`, `(base as u8)`).
 
 use super::{byte_of_column, span_line, wrap, Edit, Span};
 
@@ -49,19 +50,27 @@ pub(super) fn right_operand(message: &str, span: &Span) -> Option<Vec<Edit>> {
     ])
 }
 
-/// `base + shift` with `base: char` (E0369, `cannot add `_` to `char``): the left operand,
-/// the span rustc labels `char`, becomes a `u8`.
+/// `base + shift` with `base: char` (E0369, `cannot add `u8` to `char``): the left
+/// operand, the span rustc labels `char`, becomes the right one's integer type (`u8` when
+/// rustc does not know it yet, `_` or `{integer}`).
 pub(super) fn left_operand(message: &str, spans: &[Span]) -> Option<Vec<Edit>> {
-    let to_char = ["add", "subtract"]
-        .iter()
-        .any(|op| message.starts_with(&format!("cannot {op} ")) && message.ends_with("`char`"));
-    if !to_char {
-        return None;
-    }
+    let right = message
+        .strip_prefix("cannot add `")
+        .and_then(|r| r.strip_suffix("` to `char`"))
+        .or_else(|| {
+            message
+                .strip_prefix("cannot subtract `")
+                .and_then(|r| r.strip_suffix("` from `char`"))
+        })?;
+    let int = match right {
+        "_" | "{integer}" => "u8",
+        int if INTEGERS.contains(&int) => int,
+        _ => return None,
+    };
     let left = spans
         .iter()
         .find(|s| !s.is_primary && s.label.as_deref() == Some("char"))?;
-    Some(wrap(left, "(", " as u8)"))
+    Some(wrap(left, "(", &format!(" as {int})")))
 }
 
 /// The length of the char literal of one ASCII character `text` starts with, which a `b`
@@ -97,5 +106,11 @@ fn operand_len(text: &str) -> Option<usize> {
         .chars()
         .next()
         .is_some_and(|c| c.is_ascii_alphabetic() || c == '_');
-    (starts_well && !operand.ends_with('.')).then_some(len)
+    // Only a whole operand: not the start of `key[i]`, `f(x)` or `char::from(d)`.
+    let rest = text[len..].trim_start();
+    let ends = rest.is_empty()
+        || rest.starts_with([
+            ')', ';', ',', '}', ']', '+', '-', '*', '/', '%', '<', '>', '=', '&', '|', '^',
+        ]);
+    (starts_well && ends && !operand.ends_with('.')).then_some(len)
 }

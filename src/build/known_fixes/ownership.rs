@@ -1,6 +1,6 @@
 //! Borrowed values where owned ones are wanted: a `Vec` of references collected where the
-//! interface returns owned values, `String::from` given a `&&str`, a `String` used after
-//! it was moved.
+//! interface returns owned values, `String::from` given a `&&str`, a value used after it
+//! was moved.
 
 use super::{byte_of_column, span_line, wrap, Diagnostic, Edit, Span};
 
@@ -34,11 +34,39 @@ pub(super) fn borrowed_elements(span: &Span) -> Option<Vec<Edit>> {
     if expected == found {
         return None;
     }
+    let (line, start, _) = span_line(span)?;
+    if may_be_shorthand_field(line, start, byte_of_column(line, span.column_end)?) {
+        return None;
+    }
     Some(wrap(
         span,
         "(",
         &format!(").into_iter().map({closure}).collect::<Vec<_>>()"),
     ))
+}
+
+/// Whether `line[start..end]` may be a struct literal's shorthand field (`Item { name }`,
+/// `Item { id, name }`), where no expression can take its place.
+fn may_be_shorthand_field(line: &str, start: usize, end: usize) -> bool {
+    let before = line[..start].trim_end();
+    let after = line[end..].trim_start();
+    let between_fields = (before.ends_with('{') || before.ends_with(','))
+        && (after.starts_with('}') || after.starts_with(','));
+    // A call's arguments are between `(` and `)`: the nearest unclosed bracket decides.
+    let mut depth = 0i32;
+    let opener = before.chars().rev().find(|c| match c {
+        ')' | '}' | ']' => {
+            depth += 1;
+            false
+        }
+        '(' | '{' | '[' if depth > 0 => {
+            depth -= 1;
+            false
+        }
+        '(' | '{' | '[' => true,
+        _ => false,
+    });
+    between_fields && opener.is_none_or(|c| c == '{')
 }
 
 /// The element types of a tuple type `(A, B)`.
@@ -107,16 +135,20 @@ pub(super) fn string_from_reference(message: &str, span: &Span) -> Option<Vec<Ed
 }
 
 /// `use of moved value: `a.currency`` (E0382): the value is cloned where it was moved,
-/// the span rustc labels `value moved here`, when that is a name or a field path.
+/// the span rustc labels `value moved here` (the primary one itself for a move in a loop),
+/// when that is a name or a field path and not a shorthand field (`Item { name }`).
+/// A type without `Clone` gets an error of its own, and the fix is not kept.
 pub(super) fn clone_moved(d: &Diagnostic) -> Option<Vec<Edit>> {
     let moved = d.spans.iter().find(|s| {
-        !s.is_primary
-            && s.label
-                .as_deref()
-                .is_some_and(|l| l.starts_with("value moved here"))
+        s.label
+            .as_deref()
+            .is_some_and(|l| l.starts_with("value moved here"))
     })?;
     let (line, start, line_at) = span_line(moved)?;
     let end = byte_of_column(line, moved.column_end)?;
+    if may_be_shorthand_field(line, start, end) {
+        return None;
+    }
     let place = &line[start..end];
     let is_place = !place.is_empty()
         && place

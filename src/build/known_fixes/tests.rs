@@ -309,3 +309,90 @@ fn a_value_used_after_a_move_is_cloned_where_it_moved() {
         "{after}"
     );
 }
+
+#[test]
+fn a_move_in_a_loop_is_cloned_where_rustc_points() {
+    // In a loop rustc points at one place only: the move, on the primary span.
+    let code = "fn f(a: Money) -> Vec<String> {\n    let mut out = Vec::new();\n    for _ in 0..2 {\n        out.push(a.currency);\n    }\n    out\n}\n";
+    let json = diagnostic(
+        code,
+        "E0382",
+        "use of moved value: `a.currency`",
+        "value moved here, in previous iteration of loop",
+        "push(«a.currency»)",
+    );
+    let after = fixed(code, &json).expect("a fix");
+    assert!(after.contains("out.push(a.currency.clone());"), "{after}");
+
+    let shorthand = "fn f(name: String) -> Vec<Item> {\n    let mut out = Vec::new();\n    for _ in 0..2 {\n        out.push(Item { id: 1, name });\n    }\n    out\n}\n";
+    let json = diagnostic(
+        shorthand,
+        "E0382",
+        "use of moved value: `name`",
+        "value moved here, in previous iteration of loop",
+        "id: 1, «name» }",
+    );
+    assert!(
+        suggestion(&json).is_none(),
+        "a shorthand field takes no expression"
+    );
+}
+
+#[test]
+fn only_whole_operands_are_converted() {
+    let code = "fn f(c: char, key: &[char], s: &str, d: u32) -> u8 {\n    let é = 'é'; let a = c as u8 + key[0];\n    let b = c as u8 - char::from_digit(d, 10).unwrap();\n    let e = 'é'; let g = c as u8 - key0;\n    a\n}\n";
+    for span in ["u8 «+» key[0]", "u8 «-» char::from_digit"] {
+        let json = diagnostic(code, "E0277", "cannot add `char` to `u8`", "", span);
+        assert!(suggestion(&json).is_none(), "{span}");
+    }
+    // A multi-byte char earlier on the line.
+    let json = diagnostic(
+        code,
+        "E0277",
+        "cannot subtract `char` from `u8`",
+        "",
+        "u8 «-» key0",
+    );
+    let after = fixed(code, &json).expect("a fix");
+    assert!(
+        after.contains("let e = 'é'; let g = c as u8 - (key0 as u8);"),
+        "{after}"
+    );
+}
+
+#[test]
+fn a_char_on_the_left_takes_the_right_operands_type() {
+    let code = "fn f(base: char, k: u32) -> u32 {\n    (base + k) + (base + \"x\")\n}\n";
+    let wide = diagnostic(
+        code,
+        "E0369",
+        "cannot add `u32` to `char`",
+        "",
+        "(base «+» k)",
+    );
+    let wide = with_span(wide, code, "(«base» + k)", "char");
+    let after = fixed(code, &wide).expect("a fix");
+    assert!(after.contains("((base as u32) + k)"), "{after}");
+    let text = diagnostic(
+        code,
+        "E0369",
+        "cannot add `&str` to `char`",
+        "",
+        "(base «+» \"x\")",
+    );
+    let text = with_span(text, code, "(«base» + \"x\")", "char");
+    assert!(suggestion(&text).is_none(), "not arithmetic");
+}
+
+#[test]
+fn a_shorthand_field_of_references_is_left_to_the_model() {
+    let code = "fn f(items: Vec<&String>) -> Report {\n    Report { items }\n}\n";
+    let json = diagnostic(
+        code,
+        "E0308",
+        "mismatched types",
+        "expected `Vec<String>`, found `Vec<&String>`",
+        "{ «items» }",
+    );
+    assert!(suggestion(&json).is_none());
+}

@@ -65,6 +65,9 @@ pub fn tidy(code: &str, mod_rs: &str, stub: &str, leaf: &str) -> Tidied {
     }
 
     let owned = owned(mod_rs);
+    // Before the duplicates are dropped: a copied `impl Display for MeterError` is then
+    // the module error's second `Display`, and goes.
+    let renamed = rename_example_error(&mut code, mod_rs, &owned);
     let mut drop = Vec::new();
     for item in items(&code) {
         if let Some(why) = unwanted(&item, &owned) {
@@ -78,9 +81,10 @@ pub fn tidy(code: &str, mod_rs: &str, stub: &str, leaf: &str) -> Tidied {
         code.replace_range(span, "\n");
     }
 
-    if let Some(change) = rename_example_error(&mut code, &owned) {
-        changes.push(change);
-    }
+    // Taking items out and unwrapping leave blank lines to squeeze; the edits below keep
+    // every line as it is (a squeeze would also reach into multi-line string literals).
+    let reshaped = !changes.is_empty();
+    changes.extend(renamed);
     changes.extend(derive_debug(&mut code));
     changes.extend(receivers::fix(&mut code, stub));
 
@@ -105,7 +109,7 @@ pub fn tidy(code: &str, mod_rs: &str, stub: &str, leaf: &str) -> Tidied {
         code = format!("{top}use super::*;\n\n{}", rest.trim_start());
         changes.push("added `use super::*;`: the interface's types come from mod.rs".into());
     }
-    if changes.is_empty() {
+    if !reshaped {
         // Not even the blank lines are touched: the model's code is kept as it wrote it.
         return Tidied { code, changes };
     }
@@ -121,11 +125,18 @@ pub const EXAMPLE_ERROR: &str = "MeterError";
 
 /// Renames the example's error type to the module's, when the code uses it without
 /// defining it and `mod.rs` defines exactly one error type: the type the model meant.
-fn rename_example_error(code: &mut String, owned: &Owned) -> Option<String> {
-    if owned.types.contains(EXAMPLE_ERROR) {
+fn rename_example_error(code: &mut String, mod_rs: &str, owned: &Owned) -> Option<String> {
+    // A project's own `MeterError` (in mod.rs, or reached by a path) is not the example's.
+    if owned.types.contains(EXAMPLE_ERROR) || mod_rs.contains(EXAMPLE_ERROR) {
         return None;
     }
     let tokens = items::tokens(code);
+    let by_path = tokens
+        .windows(2)
+        .any(|w| w[0].text == "::" && w[1].text == EXAMPLE_ERROR);
+    if by_path {
+        return None;
+    }
     let mentioned = tokens.iter().any(|t| t.text == EXAMPLE_ERROR);
     let defined_here = tokens.windows(2).any(|w| {
         matches!(w[0].text.as_str(), "enum" | "struct" | "type") && w[1].text == EXAMPLE_ERROR
@@ -168,7 +179,9 @@ fn derive_debug(code: &mut String) -> Vec<String> {
             continue;
         };
         let derived = derives(item).iter().any(|d| d == "Debug");
-        if !derived && !written.contains(name) {
+        // A `dyn Fn` field has no `Debug`: deriving it would break code that compiles.
+        let has_dyn = item.tokens.iter().any(|t| t.text == "dyn");
+        if !derived && !written.contains(name) && !has_dyn {
             if let Some(first) = item.tokens.first() {
                 missing.push((first.span.start, format!("{kind} {name}")));
             }

@@ -76,9 +76,26 @@ fn methods(src: &str) -> BTreeMap<(String, String), Receiver> {
     out
 }
 
+/// Where the parameter list starts after a method's name: past its generics, whose
+/// bounds may hold parentheses of their own (`<F: Fn(i64) -> i64>`).
+fn parameters_start(after_name: &[Token]) -> Option<usize> {
+    let mut depth = 0i32;
+    for (i, t) in after_name.iter().enumerate() {
+        match t.text.as_str() {
+            "<" => depth += 1,
+            // `->` is two tokens: its `>` closes nothing.
+            ">" if i > 0 && after_name[i - 1].text == "-" => {}
+            ">" => depth -= 1,
+            "(" if depth == 0 => return Some(i),
+            _ => {}
+        }
+    }
+    None
+}
+
 /// The receiver at the start of a method's parameter list (`(&mut self, ..)`); `None` for a function without one or a typed one (`self: Box<Self>`).
 fn receiver(after_name: &[Token]) -> Option<Receiver> {
-    let open = after_name.iter().position(|t| t.text == "(")?;
+    let open = parameters_start(after_name)?;
     let rest = &after_name[open + 1..];
     let self_at = rest.iter().take(4).position(|t| t.text == "self")?;
     let parts = &rest[..=self_at];

@@ -223,3 +223,32 @@ fn methods_take_the_receivers_of_the_interface() {
         t.changes
     );
 }
+
+#[test]
+fn types_that_cannot_derive_debug_and_generic_methods() {
+    let stub = "use super::*;\n\nimpl Memo {\n    pub fn apply<F: Fn(i64) -> i64>(&mut self, f: F) -> i64 {\n        todo!()\n    }\n}\n";
+    let reply = "use super::*;\n\npub struct Memo {\n    f: Box<dyn Fn(i64) -> i64>,\n}\n\nimpl Memo {\n    pub fn apply<F: Fn(i64) -> i64>(mut self, f: F) -> i64 {\n        f(1)\n    }\n}\n";
+    let t = tidy(reply, MOD_RS, stub, "memo");
+    assert!(!t.code.contains("derive(Debug)"), "{}", t.code);
+    assert!(
+        t.code
+            .contains("pub fn apply<F: Fn(i64) -> i64>(&mut self, f: F) -> i64 {"),
+        "{}",
+        t.code
+    );
+}
+
+#[test]
+fn a_projects_own_meter_error_is_not_renamed() {
+    let reply = "use super::*;\n\nimpl From<crate::meter::MeterError> for ColorError {\n    fn from(_: crate::meter::MeterError) -> Self {\n        ColorError::MissingHash\n    }\n}\n";
+    let t = tidy(reply, MOD_RS, "", "color");
+    assert!(t.changes.is_empty(), "{:?}", t.changes);
+}
+
+#[test]
+fn added_lines_leave_multi_line_strings_alone() {
+    let reply = "use super::*;\n\nstruct Doc;\n\npub fn text() -> &'static str {\n    \"one\n\n\n  two  \"\n}\n";
+    let t = tidy(reply, MOD_RS, "", "color");
+    assert!(t.code.contains("\"one\n\n\n  two  \""), "{}", t.code);
+    assert_eq!(t.changes.len(), 1, "{:?}", t.changes);
+}
