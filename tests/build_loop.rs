@@ -931,6 +931,59 @@ fn known_mistakes_rustc_cannot_fix_are_fixed_before_a_repair_is_asked() {
     }
 }
 
+/// A reply with the mistakes the interface itself rules out (a method taking `mut self`
+/// as the spec writes it, a type without `Debug`) and ones ghost fixes after rustc (a
+/// `char` in `u8` arithmetic, a `Vec` of references returned as owned values) is green
+/// without a repair.
+#[test]
+fn a_reply_tidied_to_the_interface_and_fixed_is_green_at_once() {
+    let _machine = shared();
+    const TALLY: (&str, &str) = (
+        "text/tally.ghost",
+        r#"module text.tally {
+  "Counts of words."
+
+  type Tally {
+    "A count per word."
+    fn new() -> Tally
+    fn add(mut self, word: str) -> int {
+      "Counts `word` once more and returns its count."
+    }
+    fn top(self) -> list<(str, int)> {
+      "Every word with its count, in byte order."
+    }
+  }
+
+  fn shift(c: str) -> str {
+    "The lower-case ASCII letter after `c`'s first (after 'z', 'a')."
+    example shift("a") == "b"
+    example shift("z") == "a"
+  }
+
+  scenario "counts" {
+    let t = Tally.new()
+    expect t.add("b") == 1
+    expect t.add("a") == 1
+    expect t.add("b") == 2
+    expect t.top() == [("a", 1), ("b", 2)]
+  }
+}
+"#,
+    );
+    const SLOPPY: &str = "use super::*;\n\npub struct Tally {\n    counts: BTreeMap<String, i64>,\n}\n\nimpl Tally {\n    pub fn new() -> Self {\n        Tally { counts: BTreeMap::new() }\n    }\n\n    pub fn add(mut self, word: &str) -> i64 {\n        let n = self.counts.entry(word.to_string()).or_insert(0);\n        *n += 1;\n        *n\n    }\n\n    pub fn top(&self) -> Vec<(String, i64)> {\n        let all = self.counts.iter().collect::<Vec<_>>();\n        all\n    }\n}\n\npub fn shift(c: &str) -> String {\n    let first = c.as_bytes()[0];\n    let next = (first - 'a' + 1) % 26 + b'a';\n    char::from(next).to_string()\n}\n";
+    let (p, seen) = build_green("e2e_tidy_interface", &[TALLY], vec![code(SLOPPY)], &[]);
+    assert_eq!(seen.len(), 1, "no repair was asked for");
+    let imp = p.imp("text.tally");
+    for fixed in [
+        "#[derive(Debug)]\npub struct Tally {",
+        "pub fn add(&mut self, word: &str) -> i64 {",
+        "(all).into_iter().map(|(x0, x1)| (x0.clone(), x1.clone())).collect::<Vec<_>>()",
+        "(first - b'a' + 1) % 26 + b'a'",
+    ] {
+        assert!(imp.contains(fixed), "`{fixed}` is in:\n{imp}");
+    }
+}
+
 /// When all the fixes together make things worse (here rustc's own `mut` for a binding
 /// of a `for` pattern, which it mangles into a syntax error), each error's fix is tried
 /// alone and the first that helps is kept.
