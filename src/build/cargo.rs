@@ -180,10 +180,12 @@ impl Cargo {
     /// other checkout's test binaries (with its code and its snapshot paths). So the
     /// folder remembers which crate folder built each package last; when another one
     /// comes, its files are dated now, which makes cargo rebuild this package, and only
-    /// it. (Two crate folders of one package built at the very same time can still
-    /// race; the scratch copies of different projects have versions of their own.) (Not `cargo clean --package`: that removes artifacts by target name,
-    /// `math_double-*`, and so the test binaries of every other project with a module of
-    /// that name, even while their `cargo test` is about to run them.)
+    /// it. Not `cargo clean --package`: that removes artifacts by target name
+    /// (`math_double-*`), and so the test binaries of every other project with a module
+    /// of that name, even while their `cargo test` is about to run them. Two crate
+    /// folders of one package built at the very same moment can still race; the scratch
+    /// copies of different projects have versions of their own, so only two checkouts'
+    /// `generated/` crates can.
     async fn claim_target(&self) -> std::io::Result<()> {
         let Some(package) = package_id(&self.crate_dir.join("Cargo.toml")) else {
             return Ok(()); // cargo itself will say what is wrong with the manifest
