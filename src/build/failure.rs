@@ -176,6 +176,7 @@ mod tests {
         nfr.checked.push(super::super::verify::NfrResult {
             nfr: "nfr lint".into(),
             ok: false,
+            checked: true,
             detail: "clippy".into(),
         });
         assert_eq!(FailureClass::of(&nfr), Some(FailureClass::NfrRefused));

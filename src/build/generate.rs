@@ -469,7 +469,7 @@ impl Closeness {
         } else if t.timed_out {
             (1, 0)
         } else {
-            let broken = v.checked.iter().filter(|n| !n.ok).count();
+            let broken = v.checked.iter().filter(|n| n.broken()).count();
             (2, t.failed.len() + broken)
         };
         Closeness {

@@ -32,8 +32,18 @@ pub struct NfrResult {
     /// The clause as written in the spec.
     pub nfr: String,
     pub ok: bool,
+    /// Whether it was checked at all: a timing is taken only once the tests pass, and a
+    /// clause not checked is not `ok` but not broken either.
+    pub checked: bool,
     /// Why it failed, in words the agent and the user can act on.
     pub detail: String,
+}
+
+impl NfrResult {
+    /// Checked and found wanting.
+    pub fn broken(&self) -> bool {
+        self.checked && !self.ok
+    }
 }
 
 /// Everything decided about one implementation.
@@ -71,7 +81,7 @@ impl Verdict {
         out.extend(
             self.checked
                 .iter()
-                .filter(|n| !n.ok)
+                .filter(|n| n.broken())
                 .map(|n| n.detail.clone()),
         );
         out
@@ -90,7 +100,7 @@ impl Verdict {
 
     /// One line: `12 passed; nfr: 3 checked, 1 asked`.
     pub fn summary(&self) -> String {
-        let broken = self.checked.iter().filter(|n| !n.ok).count();
+        let broken = self.checked.iter().filter(|n| n.broken()).count();
         let mut s = self.tests.summary();
         if broken > 0 {
             s.push_str(&format!("; {broken} nfr broken"));
@@ -150,6 +160,12 @@ pub async fn verify(
     let mut perf_n = 0;
     for nfr in &module.nfrs {
         let source = &nfr.source;
+        // Lint needs code that compiles, a timing tests that pass.
+        let checked = match &nfr.kind {
+            NfrModel::Lint => lint.is_some(),
+            NfrModel::Perf { .. } => perf.is_some(),
+            _ => true,
+        };
         let (ok, detail) = match &nfr.kind {
             NfrModel::Text(t) => {
                 verdict.asked.push(t.clone());
@@ -227,8 +243,40 @@ pub async fn verify(
         verdict.checked.push(NfrResult {
             nfr: source.clone(),
             ok,
+            checked,
             detail: if ok { String::new() } else { detail },
         });
     }
     Ok(verdict)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::build::cargo::TestFailure;
+
+    #[test]
+    fn a_timing_not_taken_is_not_called_broken() {
+        let mut v = Verdict::default();
+        v.tests.passed.push("example_shift_1".into());
+        v.tests.failed.push(TestFailure {
+            name: "example_shift_2".into(),
+            output: "left: 1\nright: 2".into(),
+        });
+        v.checked.push(NfrResult {
+            nfr: "nfr perf shift(\"a\", 3) < 2ms".into(),
+            ok: false,
+            checked: false,
+            detail: "not checked: the acceptance tests do not pass".into(),
+        });
+        assert!(!v.green());
+        assert!(!v.summary().contains("nfr"), "{}", v.summary());
+        assert!(
+            v.failure_texts().iter().all(|t| !t.contains("not checked")),
+            "the repair hears of the failing test only: {:?}",
+            v.failure_texts()
+        );
+        v.checked[0].checked = true;
+        assert!(v.summary().ends_with("; 1 nfr broken"), "{}", v.summary());
+    }
 }
