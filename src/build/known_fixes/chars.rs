@@ -2,15 +2,12 @@
 //! `char::from(x)`, a `char` where an integer is wanted `(c) as u8`, and a `char` in
 //! arithmetic with an integer that integer (`b'a'`, `(base as u8)`).
 
-use super::{byte_of_column, span_line, wrap, Edit, Span};
+use super::{expected_found, span_line, wrap, Edit, Span};
 
 /// A `u8` where a `char` is wanted, or a `char` where an integer is: the span is the
 /// expression, its label says what was expected and found.
 pub(super) fn char_and_integer(span: &Span) -> Option<Vec<Edit>> {
-    let label = span.label.as_deref()?;
-    let rest = label.strip_prefix("expected `")?;
-    let (expected, found) = rest.split_once("`, found `")?;
-    match (expected, found.trim_end_matches('`')) {
+    match expected_found(span)? {
         ("char", "u8") => Some(wrap(span, "char::from(", ")")),
         (int, "char") if INTEGERS.contains(&int) => Some(wrap(span, "(", &format!(") as {int}"))),
         _ => None,
@@ -31,10 +28,10 @@ pub(super) fn right_operand(message: &str, span: &Span) -> Option<Vec<Edit>> {
     if !INTEGERS.contains(&int) {
         return None;
     }
-    let (line, _, line_at) = span_line(span)?;
-    let end = byte_of_column(line, span.column_end)?;
-    let after = &line[end..];
-    let start = end + (after.len() - after.trim_start().len());
+    let on = span_line(span)?;
+    let (line, line_at) = (on.text, on.at);
+    let after = &line[on.end..];
+    let start = on.end + (after.len() - after.trim_start().len());
     let operand = &line[start..];
     let literal = ascii_char_literal_len(operand);
     if int == "u8" && literal.is_some() {

@@ -1,7 +1,7 @@
 //! Indexing with the wrong types: a `str` indexed by a number (`s[i]`) gives the char of
 //! its byte, `char::from(s.as_bytes()[i])`; a slice indexed by an `i64`, `v[(i) as usize]`.
 
-use super::{byte_of_column, span_line, wrap, Edit, Span};
+use super::{span_line, wrap, Edit, Span};
 
 /// Integer types a model indexes with by mistake (the spec's `int` is `i64`).
 const NOT_USIZE: [&str; 8] = ["i64", "i32", "u32", "u64", "i8", "i16", "u8", "u16"];
@@ -30,22 +30,21 @@ pub(super) fn index(message: &str, span: &Span) -> Option<Vec<Edit>> {
 
 /// The byte offsets (in the file) of the `[` before a one-line span and the `]` after it.
 fn brackets_around(span: &Span) -> Option<(usize, usize)> {
-    let (line, start, line_at) = span_line(span)?;
-    let end = byte_of_column(line, span.column_end)?;
-    let open = line[..start].trim_end();
-    let close = line[end..].trim_start();
+    let on = span_line(span)?;
+    let open = on.text[..on.start].trim_end();
+    let close = on.text[on.end..].trim_start();
     if !open.ends_with('[') || !close.starts_with(']') {
         return None;
     }
-    let close_at = end + (line[end..].len() - close.len());
-    Some((line_at + open.len() - 1, line_at + close_at))
+    let close_at = on.end + (on.text[on.end..].len() - close.len());
+    Some((on.at + open.len() - 1, on.at + close_at))
 }
 
 /// Where the indexed value starts: a path like `s`, `self.text` or `words.0`, just before
 /// its `[` (`open`, a byte offset in the file). `None` for anything more complicated.
 fn receiver_start(span: &Span, open: usize) -> Option<usize> {
-    let (line, _, line_at) = span_line(span)?;
-    let before = line.get(..open.checked_sub(line_at)?)?;
+    let on = span_line(span)?;
+    let before = on.text.get(..open.checked_sub(on.at)?)?;
     let path = before
         .trim_end_matches(|c: char| c.is_ascii_alphanumeric() || c == '_' || c == '.')
         .len();
@@ -53,5 +52,5 @@ fn receiver_start(span: &Span, open: usize) -> Option<usize> {
     if receiver.is_empty() || receiver.starts_with('.') || receiver.ends_with('.') {
         return None;
     }
-    Some(line_at + path)
+    Some(on.at + path)
 }

@@ -92,16 +92,40 @@ fn wrap(span: &Span, before: &str, after: &str) -> Vec<Edit> {
     ]
 }
 
-/// The line of a one-line span, where the span starts in it (a byte index) and where the
-/// line starts in the file.
-fn span_line(span: &Span) -> Option<(&str, usize, usize)> {
+/// A one-line span within its line.
+struct OnLine<'a> {
+    /// The whole line.
+    text: &'a str,
+    /// Where the span starts and ends in the line (byte indices).
+    start: usize,
+    end: usize,
+    /// Where the line starts in the file (a byte offset).
+    at: usize,
+}
+
+/// The line of a one-line span, and where the span and the line are.
+fn span_line(span: &Span) -> Option<OnLine<'_>> {
     if span.line_start != span.line_end {
         return None;
     }
-    let line = span.text.first()?.text.as_str();
-    let start = byte_of_column(line, span.column_start)?;
-    let line_at = span.byte_start.checked_sub(start)?;
-    Some((line, start, line_at))
+    let text = span.text.first()?.text.as_str();
+    let start = byte_of_column(text, span.column_start)?;
+    let end = byte_of_column(text, span.column_end)?;
+    let at = span.byte_start.checked_sub(start)?;
+    Some(OnLine {
+        text,
+        start,
+        end,
+        at,
+    })
+}
+
+/// `("char", "u8")` of a span labelled ``expected `char`, found `u8` ``.
+fn expected_found(span: &Span) -> Option<(&str, &str)> {
+    let label = span.label.as_deref()?;
+    let rest = label.strip_prefix("expected `")?;
+    let (expected, found) = rest.split_once("`, found `")?;
+    Some((expected, found.strip_suffix('`')?))
 }
 
 /// The byte index in `line` of rustc's 1-based character column.

@@ -2,21 +2,16 @@
 //! interface returns owned values, `String::from` given a `&&str`, a value used after it
 //! was moved.
 
-use super::{byte_of_column, span_line, wrap, Diagnostic, Edit, Span};
+use super::{expected_found, span_line, wrap, Diagnostic, Edit, Span};
 
 /// `expected `Vec<(String, i64)>`, found `Vec<(&String, &i64)>`` (E0308, the span is the
 /// expression): the elements are made owned, `.into_iter().map(|(a, b)| (a.clone(),
 /// b.clone())).collect::<Vec<_>>()`. Each element is cloned when it is a reference to
 /// the type wanted, and made a `String` when a `String` is wanted from a `&str`.
 pub(super) fn borrowed_elements(span: &Span) -> Option<Vec<Edit>> {
-    let label = span.label.as_deref()?;
-    let rest = label.strip_prefix("expected `")?;
-    let (expected, found) = rest.split_once("`, found `")?;
+    let (expected, found) = expected_found(span)?;
     let expected = expected.strip_prefix("Vec<")?.strip_suffix('>')?;
-    let found = found
-        .strip_suffix('`')?
-        .strip_prefix("Vec<")?
-        .strip_suffix('>')?;
+    let found = found.strip_prefix("Vec<")?.strip_suffix('>')?;
     let closure = match (tuple(expected), tuple(found)) {
         (Some(want), Some(have)) if want.len() == have.len() && want.len() > 1 => {
             let names: Vec<String> = (0..want.len()).map(|i| format!("x{i}")).collect();
@@ -34,8 +29,8 @@ pub(super) fn borrowed_elements(span: &Span) -> Option<Vec<Edit>> {
     if expected == found {
         return None;
     }
-    let (line, start, _) = span_line(span)?;
-    if may_be_shorthand_field(line, start, byte_of_column(line, span.column_end)?) {
+    let on = span_line(span)?;
+    if may_be_shorthand_field(on.text, on.start, on.end) {
         return None;
     }
     Some(wrap(
@@ -122,14 +117,13 @@ pub(super) fn string_from_reference(message: &str, span: &Span) -> Option<Vec<Ed
     if !from.starts_with("&&") {
         return None;
     }
-    let (line, start, line_at) = span_line(span)?;
-    let end = byte_of_column(line, span.column_end)?;
-    if &line[start..end] != "String" || !line[end..].starts_with("::from(") {
+    let on = span_line(span)?;
+    if &on.text[on.start..on.end] != "String" || !on.text[on.end..].starts_with("::from(") {
         return None;
     }
-    let path_end = end + "::from".len();
+    let path_end = on.end + "::from".len();
     Some(vec![(
-        line_at + start..line_at + path_end,
+        on.at + on.start..on.at + path_end,
         "ToString::to_string".to_string(),
     )])
 }
@@ -144,16 +138,16 @@ pub(super) fn clone_moved(d: &Diagnostic) -> Option<Vec<Edit>> {
             .as_deref()
             .is_some_and(|l| l.starts_with("value moved here"))
     })?;
-    let (line, start, line_at) = span_line(moved)?;
-    let end = byte_of_column(line, moved.column_end)?;
-    if may_be_shorthand_field(line, start, end) {
+    let on = span_line(moved)?;
+    if may_be_shorthand_field(on.text, on.start, on.end) {
         return None;
     }
-    let place = &line[start..end];
+    let place = &on.text[on.start..on.end];
     let is_place = !place.is_empty()
         && place
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.')
         && !place.starts_with('.');
-    is_place.then(|| vec![(line_at + end..line_at + end, ".clone()".to_string())])
+    let end = on.at + on.end;
+    is_place.then(|| vec![(end..end, ".clone()".to_string())])
 }
