@@ -20,6 +20,7 @@ mod receivers;
 use crate::compile::prompt::dedent;
 use items::{items, Item};
 use std::collections::{BTreeMap, BTreeSet};
+use std::ops::Range;
 
 /// A reply's code after tidying.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -72,14 +73,12 @@ pub fn tidy(code: &str, mod_rs: &str, stub: &str, leaf: &str) -> Tidied {
     for item in items(&code) {
         if let Some(why) = unwanted(&item, &owned) {
             changes.push(why);
-            drop.push(item.span);
+            // An item's span starts where the previous item ended: its doc comment goes
+            // with it.
+            drop.push((item.span, "\n".to_string()));
         }
     }
-    // From the end, so the spans still ahead stay where they were. An item's span starts
-    // where the previous item ended: its doc comment goes with it.
-    for span in drop.into_iter().rev() {
-        code.replace_range(span, "\n");
-    }
+    replace_all(&mut code, drop);
 
     // Taking items out and unwrapping leave blank lines to squeeze; the edits below keep
     // every line as it is (a squeeze would also reach into multi-line string literals).
@@ -152,10 +151,11 @@ fn rename_example_error(code: &mut String, mod_rs: &str, owned: &Owned) -> Optio
     let (Some(error), None) = (errors.next(), errors.next()) else {
         return None;
     };
-    // From the end, so the spans still ahead stay where they were.
-    for t in tokens.iter().rev().filter(|t| t.text == EXAMPLE_ERROR) {
-        code.replace_range(t.span.clone(), error);
-    }
+    let uses = tokens.iter().filter(|t| t.text == EXAMPLE_ERROR);
+    replace_all(
+        code,
+        uses.map(|t| (t.span.clone(), error.clone())).collect(),
+    );
     Some(format!(
         "renamed `{EXAMPLE_ERROR}` (the example's error) to `{error}`, the module's"
     ))
@@ -187,16 +187,25 @@ fn derive_debug(code: &mut String) -> Vec<String> {
             }
         }
     }
-    let mut changes = Vec::new();
-    // From the end, so the offsets still ahead stay where they were.
-    for (at, what) in missing.into_iter().rev() {
-        code.insert_str(at, "#[derive(Debug)]\n");
-        changes.insert(
-            0,
-            format!("derived `Debug` for `{what}`: the tests print it"),
-        );
-    }
+    let changes = missing
+        .iter()
+        .map(|(_, what)| format!("derived `Debug` for `{what}`: the tests print it"))
+        .collect();
+    let derives = missing
+        .into_iter()
+        .map(|(at, _)| (at..at, "#[derive(Debug)]\n".to_string()));
+    replace_all(code, derives.collect());
     changes
+}
+
+/// Makes every replacement (a byte range of `code` and its new text; an empty range is an
+/// insertion), from the last to the first, so that the ranges still ahead stay where
+/// they were. The ranges must not overlap.
+fn replace_all(code: &mut String, mut edits: Vec<(Range<usize>, String)>) {
+    edits.sort_by_key(|(range, _)| range.start);
+    for (range, text) in edits.into_iter().rev() {
+        code.replace_range(range, &text);
+    }
 }
 
 /// Why `item` must not stay in imp.rs, if it must not.

@@ -31,11 +31,15 @@ pub(super) fn fix(code: &mut String, stub: &str) -> Vec<String> {
         }
     }
     edits.sort_by_key(|(span, _, _)| span.start);
-    // From the end, so the spans still ahead stay where they were.
-    for (span, text, _) in edits.iter().rev() {
-        code.replace_range(span.clone(), text);
-    }
-    edits.into_iter().map(|(_, _, what)| what).collect()
+    let changes = edits.iter().map(|(_, _, what)| what.clone()).collect();
+    super::replace_all(
+        code,
+        edits
+            .into_iter()
+            .map(|(span, text, _)| (span, text))
+            .collect(),
+    );
+    changes
 }
 
 /// The receivers of the methods in the `impl Type { .. }` blocks (not trait impls) of
