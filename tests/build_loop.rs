@@ -919,14 +919,32 @@ fn known_mistakes_rustc_cannot_fix_are_fixed_before_a_repair_is_asked() {
 "#,
     );
     const SLOPPY: &str = "pub fn parts(s: &str) -> i64 {\n    let pieces = s.split('/');\n    pieces.len() as i64\n}\n\npub fn initial(s: &str) -> String {\n    let mut out = String::new();\n    let first: char = s[0];\n    out.push(first.to_ascii_uppercase() as u8);\n    out\n}\n";
-    let (p, seen) = build_green("e2e_known_fixes", &[WORDS], vec![code(SLOPPY)], &[]);
+    green_without_a_repair(
+        "e2e_known_fixes",
+        WORDS,
+        SLOPPY,
+        "text.words",
+        &[
+            "pieces.clone().count() as i64",
+            "char::from(s.as_bytes()[0])",
+            "out.push(char::from(first.to_ascii_uppercase() as u8));",
+        ],
+    );
+}
+
+/// Builds `spec` with `sloppy` as the agent's only reply: green at the first attempt, no
+/// repair asked, and the module's `imp.rs` holds each of `fixed`.
+fn green_without_a_repair(
+    name: &str,
+    spec: (&str, &str),
+    sloppy: &'static str,
+    module: &str,
+    fixed: &[&str],
+) {
+    let (p, seen) = build_green(name, &[spec], vec![code(sloppy)], &[]);
     assert_eq!(seen.len(), 1, "no repair was asked for");
-    let imp = p.imp("text.words");
-    for fixed in [
-        "pieces.clone().count() as i64",
-        "char::from(s.as_bytes()[0])",
-        "out.push(char::from(first.to_ascii_uppercase() as u8));",
-    ] {
+    let imp = p.imp(module);
+    for fixed in fixed {
         assert!(imp.contains(fixed), "`{fixed}` is in:\n{imp}");
     }
 }
@@ -971,17 +989,18 @@ fn a_reply_tidied_to_the_interface_and_fixed_is_green_at_once() {
 "#,
     );
     const SLOPPY: &str = "use super::*;\n\npub struct Tally {\n    counts: BTreeMap<String, i64>,\n}\n\nimpl Tally {\n    pub fn new() -> Self {\n        Tally { counts: BTreeMap::new() }\n    }\n\n    pub fn add(mut self, word: &str) -> i64 {\n        let n = self.counts.entry(word.to_string()).or_insert(0);\n        *n += 1;\n        *n\n    }\n\n    pub fn top(&self) -> Vec<(String, i64)> {\n        let all = self.counts.iter().collect::<Vec<_>>();\n        all\n    }\n}\n\npub fn shift(c: &str) -> String {\n    let first = c.as_bytes()[0];\n    let next = (first - 'a' + 1) % 26 + b'a';\n    char::from(next).to_string()\n}\n";
-    let (p, seen) = build_green("e2e_tidy_interface", &[TALLY], vec![code(SLOPPY)], &[]);
-    assert_eq!(seen.len(), 1, "no repair was asked for");
-    let imp = p.imp("text.tally");
-    for fixed in [
-        "#[derive(Debug)]\npub struct Tally {",
-        "pub fn add(&mut self, word: &str) -> i64 {",
-        "(all).into_iter().map(|(x0, x1)| (x0.clone(), x1.clone())).collect::<Vec<_>>()",
-        "(first - b'a' + 1) % 26 + b'a'",
-    ] {
-        assert!(imp.contains(fixed), "`{fixed}` is in:\n{imp}");
-    }
+    green_without_a_repair(
+        "e2e_tidy_interface",
+        TALLY,
+        SLOPPY,
+        "text.tally",
+        &[
+            "#[derive(Debug)]\npub struct Tally {",
+            "pub fn add(&mut self, word: &str) -> i64 {",
+            "(all).into_iter().map(|(x0, x1)| (x0.clone(), x1.clone())).collect::<Vec<_>>()",
+            "(first - b'a' + 1) % 26 + b'a'",
+        ],
+    );
 }
 
 /// When all the fixes together make things worse (here rustc's own `mut` for a binding
