@@ -32,6 +32,20 @@ pub struct CompilerMessage {
     pub suggestion: Option<rustfix::Suggestion>,
 }
 
+impl CompilerMessage {
+    /// rustc's closing count (`error: aborting due to 2 previous errors`): not an error
+    /// of its own, and nothing a repair can use.
+    pub fn is_closing_count(&self) -> bool {
+        self.rendered.starts_with("error: aborting due to")
+    }
+
+    /// An error without a code (`error: expected one of ...`): the parser's, mostly;
+    /// rustc stops at those, so they hide the errors a later stage would find.
+    pub fn is_uncoded_error(&self) -> bool {
+        self.rendered.starts_with("error: ") && !self.is_closing_count()
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TestFailure {
     pub name: String,

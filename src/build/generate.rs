@@ -892,13 +892,8 @@ async fn verify_fixing(
 /// errors (rustc stops at those, so they hide every other error and look like fewer).
 fn fixes_helped(before: &[CompilerMessage], after: &[CompilerMessage]) -> bool {
     let headline = |e: &CompilerMessage| e.rendered.lines().next().unwrap_or("").to_string();
-    // Errors without a code (`error: expected one of ...`) are the parser's.
-    let syntax = |errors: &[CompilerMessage]| {
-        errors
-            .iter()
-            .filter(|e| e.rendered.starts_with("error: "))
-            .count()
-    };
+    let syntax =
+        |errors: &[CompilerMessage]| errors.iter().filter(|e| e.is_uncoded_error()).count();
     if syntax(after) > syntax(before) {
         return false;
     }
@@ -1018,6 +1013,14 @@ mod tests {
             error("error[E0384]: cannot assign twice"),
         ];
         assert!(fixes_helped(&before, &new), "all new, as many");
+        let counted = [
+            error("error[E0382]: use of moved value"),
+            error("error: aborting due to 1 previous error"),
+        ];
+        assert!(
+            fixes_helped(&before, &counted),
+            "rustc's closing count is no syntax error"
+        );
     }
 
     #[test]

@@ -92,8 +92,7 @@ impl Verdict {
         self.tests
             .errors
             .iter()
-            // rustc's closing count says nothing a repair can use.
-            .filter(|e| !e.rendered.starts_with("error: aborting due to"))
+            .filter(|e| !e.is_closing_count())
             .map(|e| e.rendered.clone())
             .collect()
     }
