@@ -1065,6 +1065,25 @@ fn an_attempt_that_comes_no_closer_is_followed_by_a_fresh_start() {
             i + 1
         );
     }
+    // A fresh start is told what the attempts before it got wrong, without their code.
+    let third = seen[2].prompt();
+    let lessons = third
+        .split("# What earlier attempts got wrong")
+        .nth(1)
+        .unwrap_or_default();
+    assert!(
+        lessons.contains("- `example double(-3) == -6` does not hold, left: -1, right: -6")
+            && lessons.contains("- did not compile: error[E0277]"),
+        "the first attempt's failing example and the repair's compiler error:\n{third}"
+    );
+    assert!(
+        !third.contains("n + 2") && !third.contains("n * \"2\""),
+        "no earlier code:\n{third}"
+    );
+    assert!(
+        !seen[0].prompt().contains("What earlier attempts"),
+        "the first attempt has no lessons"
+    );
     // Two fresh starts send the same prompt: they are two samples, not one cached reply.
     let seeds: Vec<serde_json::Value> = seen.iter().map(|s| s.json()["seed"].clone()).collect();
     assert_eq!(

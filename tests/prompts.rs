@@ -3,7 +3,7 @@
 
 use ghost::check::{check, Project, SpecFile};
 use ghost::compile::prompt::{
-    diff, render_first, render_repair, PromptError, RepairContext, Templates,
+    diff, render_first, render_fresh, render_repair, PromptError, RepairContext, Templates,
 };
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -168,6 +168,30 @@ fn prompts_of_every_valid_module() {
         }
     }
     assert!(seen >= 5, "the corpus has modules");
+}
+
+/// A fresh start after failed attempts: the first prompt, and the lessons of those
+/// attempts before its closing instruction; with no lessons, the first prompt itself.
+#[test]
+fn a_fresh_prompt_is_the_first_with_the_lessons_before_its_instruction() {
+    let project = slug_project();
+    let module = project.module("text.slug").expect("checked");
+    let templates = Templates::builtin();
+    let first = render_first(&templates, &project, module).expect("renders");
+    assert_eq!(
+        render_fresh(&templates, &project, module, &[]).expect("renders"),
+        first
+    );
+    let lessons = [
+        "`example slugify(\"A b\") == \"a-b\"` does not hold, left: \"a b\", right: \"a-b\""
+            .to_string(),
+        "did not compile: error[E0599]: no method named `lowercase` found for reference `&str`"
+            .to_string(),
+    ];
+    let fresh = render_fresh(&templates, &project, module, &lessons).expect("renders");
+    let module_part = &first[..first.rfind("Reply with ONE").expect("an instruction")];
+    assert!(fresh.starts_with(module_part), "the same cacheable prefix");
+    insta::assert_snapshot!(&fresh[module_part.len()..]);
 }
 
 fn slug_project() -> Project {

@@ -11,6 +11,7 @@
 
 use super::cargo::CompilerMessage;
 use super::failure::{AttemptRecord, FailureClass};
+use super::lessons::Lessons;
 use super::runlog::{now_secs, Attempt, RunLog};
 use super::rustc_fixes;
 use super::session::{
@@ -309,6 +310,13 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
     if let Some(r) = &repair {
         replies.insert(r.previous_code.trim().to_string());
     }
+    // What the attempts so far got wrong, for a fresh start's prompt.
+    let mut lessons = Lessons::default();
+    let tests_rs = m
+        .files
+        .iter()
+        .find(|f| f.path == Path::new("tests").join(format!("{}.rs", m.test_target)))
+        .map_or("", |f| f.contents.as_str());
     for attempt in 1..=max {
         if let Some(why) = shared.fatal.lock().ok().and_then(|f| f.clone()) {
             last_why = why;
@@ -333,9 +341,10 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
         }
         // Whether this attempt is a repair of code, to see afterwards if the reply changed it.
         let repairing = !afresh && repair.as_ref().is_some_and(|r| !r.previous_code.is_empty());
+        let window = shared.settings.context_window;
         let (prompt_text, temperature) = if afresh {
             (
-                fit_prompt(ctx, module, None, shared.settings.context_window)?,
+                fit_prompt(ctx, module, None, lessons.lines(), window)?,
                 AFRESH_TEMPERATURE,
             )
         } else {
@@ -345,7 +354,7 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
                 REPAIR_TEMPERATURE
             };
             (
-                fit_prompt(ctx, module, repair.as_ref(), shared.settings.context_window)?,
+                fit_prompt(ctx, module, repair.as_ref(), lessons.lines(), window)?,
                 t,
             )
         };
@@ -423,6 +432,7 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
         }
         log_attempt(shared, name, &record, &verdict.summary(), "failed", &code);
         last_why = verdict.summary();
+        lessons.learn(&verdict, tests_rs);
         let mut next = repair_context(&code, &verdict);
         let diff = previous
             .as_deref()
@@ -442,7 +452,8 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
         // better (a repair giving the same code again, most often, or a fresh start that
         // came no closer) is followed by a fresh start: a small model shown the same
         // failure again repeats itself, and a new sample may be closer. A model that has
-        // handed this build's repairs back unchanged gets fresh starts only.
+        // handed this build's repairs back unchanged gets fresh starts only. A fresh start
+        // is told the lessons of the attempts before it (not their code).
         afresh = !improved || shared.repairs.model_repeats_itself();
         previous = Some(code);
         repair = Some(next);
@@ -511,32 +522,37 @@ fn next_after_no_code(
     })
 }
 
-/// The prompt of the next attempt, within the model's context window when one is set:
-/// the repair's test output, compiler errors and diff are cut harder and harder, and the
-/// first prompt (the shortest) is sent when even the shortest repair does not fit. The
-/// length in tokens is estimated at 3 characters a token, which errs on the long side
-/// for code and English.
+/// The prompt of the next attempt: a repair of `repair`, or else the first prompt with
+/// the `lessons` of the attempts so far (none for the first attempt). Within the model's
+/// context window when one is set: the repair's test output, compiler errors and diff
+/// are cut harder and harder, and the first prompt (the shortest; without lessons when
+/// they do not fit) is sent when even the shortest repair does not fit. The length in
+/// tokens is estimated at 3 characters a token, which errs on the long side for code and
+/// English.
 fn fit_prompt(
     ctx: &Context,
     module: &crate::check::ModuleModel,
     repair: Option<&RepairContext>,
+    lessons: &[String],
     window: Option<u32>,
 ) -> Result<String, BuildError> {
-    let first = || prompt::render_first(&ctx.templates, &ctx.project, module);
-    let Some(repair) = repair else {
-        return Ok(first()?);
-    };
-    let Some(window) = window else {
-        return Ok(prompt::render_repair(
-            &ctx.templates,
-            &ctx.project,
-            module,
-            repair,
-        )?);
-    };
     // Room for the reply: a module's code, rarely more than a quarter of the window.
-    let reserve = (window / 4).min(2_048) as usize;
-    let fits = |text: &str| text.len().div_ceil(3) + reserve <= window as usize;
+    let fits = |text: &str| {
+        window.is_none_or(|w| {
+            let reserve = (w / 4).min(2_048) as usize;
+            text.len().div_ceil(3) + reserve <= w as usize
+        })
+    };
+    let first = || -> Result<String, BuildError> {
+        let fresh = prompt::render_fresh(&ctx.templates, &ctx.project, module, lessons)?;
+        if lessons.is_empty() || fits(&fresh) {
+            return Ok(fresh);
+        }
+        Ok(prompt::render_first(&ctx.templates, &ctx.project, module)?)
+    };
+    let Some(repair) = repair else {
+        return first();
+    };
     let mut r = repair.clone();
     loop {
         let text = prompt::render_repair(&ctx.templates, &ctx.project, module, &r)?;
@@ -544,7 +560,7 @@ fn fit_prompt(
             return Ok(text);
         }
         if r.shrink >= prompt::MAX_SHRINK {
-            return Ok(first()?);
+            return first();
         }
         r.shrink = (r.shrink.max(1) * 2).min(prompt::MAX_SHRINK);
     }

@@ -42,6 +42,10 @@ pub struct PromptContext {
     pub deps: Vec<String>,
     pub uses: Vec<UsedModule>,
     pub repair: Option<RepairView>,
+    /// In a first prompt sent again after failed attempts: what those attempts got wrong,
+    /// one line each (a broken example with its values, a compiler error's headline),
+    /// without their code. Empty in the first attempt's prompt.
+    pub lessons: Vec<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -94,6 +98,7 @@ pub fn build(
     project: &Project,
     module: &ModuleModel,
     repair: Option<&RepairContext>,
+    lessons: &[String],
 ) -> PromptContext {
     let path = module.path.join("/");
     let predefined = module
@@ -196,6 +201,7 @@ pub fn build(
         deps,
         uses,
         repair: repair.map(repair_view),
+        lessons: lessons.to_vec(),
     }
 }
 
@@ -348,7 +354,7 @@ mod tests {
         let project = fixtures();
         let mut seen = 0;
         for module in &project.modules {
-            let context = build(&project, module, None);
+            let context = build(&project, module, None, &[]);
             for f in &context.functions {
                 let declared = format!("{};", f.rust_signature);
                 assert!(

@@ -4,8 +4,10 @@
 //! the rules, the module's docs and exact Rust interface, every contract quoted as
 //! written, scenarios, snapshots, NFRs, and the interfaces (never the code) of the
 //! modules it uses. A repair prompt appends the failed attempt: its code, trimmed test
-//! output, compiler errors and the diff between the last two attempts. The module part
-//! comes first and is identical in both, so providers can cache it as a prefix.
+//! output, compiler errors and the diff between the last two attempts; a fresh start
+//! after failed attempts is the first prompt with their lessons (one line each, no
+//! code). The module part comes first and is identical in all of them, so providers
+//! can cache it as a prefix.
 //! Rendering is pure and deterministic: same input, byte-identical prompt.
 
 mod context;
@@ -28,7 +30,19 @@ pub fn render_first(
     project: &Project,
     module: &ModuleModel,
 ) -> Result<String, PromptError> {
-    render(templates, "first.tera", project, module, None)
+    render(templates, "first.tera", project, module, None, &[])
+}
+
+/// The first prompt again, for a fresh start after failed attempts: with `lessons`, one
+/// line for each thing those attempts got wrong, but none of their code, which a small
+/// model would copy (see `lessons` in docs/templates.md).
+pub fn render_fresh(
+    templates: &Templates,
+    project: &Project,
+    module: &ModuleModel,
+    lessons: &[String],
+) -> Result<String, PromptError> {
+    render(templates, "first.tera", project, module, None, lessons)
 }
 
 /// The prompt for a repair after a failed attempt.
@@ -38,7 +52,7 @@ pub fn render_repair(
     module: &ModuleModel,
     repair: &RepairContext,
 ) -> Result<String, PromptError> {
-    render(templates, "repair.tera", project, module, Some(repair))
+    render(templates, "repair.tera", project, module, Some(repair), &[])
 }
 
 fn render(
@@ -47,8 +61,9 @@ fn render(
     project: &Project,
     module: &ModuleModel,
     repair: Option<&RepairContext>,
+    lessons: &[String],
 ) -> Result<String, PromptError> {
-    let data = context::build(project, module, repair);
+    let data = context::build(project, module, repair, lessons);
     let context = tera::Context::from_serialize(&data)
         .expect("the prompt context is a struct of strings, lists and options");
     let text = templates.render(name, &module.name, &context)?;
