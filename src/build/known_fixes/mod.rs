@@ -14,7 +14,8 @@
 //! - a `u8` where a `char` is wanted: `char::from(x)`; a `char` where an integer is
 //!   wanted: `(c) as u8`; a `char` in arithmetic with a `u8`: `b'a'`, `(base as u8)`.
 //! - a `Vec` of references where one of owned values is wanted (`Vec<(&String, &i64)>`):
-//!   the elements cloned, `.into_iter().map(..).collect::<Vec<_>>()`.
+//!   the elements cloned, `.into_iter().map(..).collect::<Vec<_>>()`; references
+//!   collected into owned values: `.map(..).collect()`.
 //! - `String::from` given a `&&str`: `ToString::to_string`.
 //! - a value used after a move: cloned where it was moved.
 //!
@@ -75,7 +76,8 @@ pub fn suggestion(message: &serde_json::Value) -> Option<Suggestion> {
         "E0599" => iterators::method(&d.message, span),
         "E0277" => indexing::index(&d.message, span)
             .or_else(|| chars::right_operand(&d.message, span))
-            .or_else(|| ownership::string_from_reference(&d.message, span)),
+            .or_else(|| ownership::string_from_reference(&d.message, span))
+            .or_else(|| ownership::collected_references(&d.message, span)),
         "E0308" => chars::char_and_integer(span).or_else(|| ownership::borrowed_elements(span)),
         "E0369" => chars::left_operand(&d.message, &d.spans),
         "E0382" => ownership::clone_moved(&d),

@@ -12,23 +12,7 @@ pub(super) fn borrowed_elements(span: &Span) -> Option<Vec<Edit>> {
     let (expected, found) = expected_found(span)?;
     let expected = expected.strip_prefix("Vec<")?.strip_suffix('>')?;
     let found = found.strip_prefix("Vec<")?.strip_suffix('>')?;
-    let closure = match (tuple(expected), tuple(found)) {
-        (Some(want), Some(have)) if want.len() == have.len() && want.len() > 1 => {
-            let names: Vec<String> = (0..want.len()).map(|i| format!("x{i}")).collect();
-            let owned = want
-                .iter()
-                .zip(&have)
-                .zip(&names)
-                .map(|((w, h), n)| owned(n, w, h))
-                .collect::<Option<Vec<_>>>()?;
-            format!("|({})| ({})", names.join(", "), owned.join(", "))
-        }
-        (None, None) => format!("|x| {}", owned("x", expected, found)?),
-        _ => return None,
-    };
-    if expected == found {
-        return None;
-    }
+    let closure = owning_closure(expected, found)?;
     let on = span_line(span)?;
     if may_be_shorthand_field(on.text, on.start, on.end) {
         return None;
@@ -38,6 +22,56 @@ pub(super) fn borrowed_elements(span: &Span) -> Option<Vec<Edit>> {
         "(",
         &format!(").into_iter().map({closure}).collect::<Vec<_>>()"),
     ))
+}
+
+/// `a value of type `Vec<(String, i64)>` cannot be built from an iterator over elements
+/// of type `(&String, &i64)`` (E0277, the span is `collect`): the elements are made owned
+/// before they are collected, `.map(|(x0, x1)| (x0.clone(), x1.clone())).collect()`.
+/// For a `Vec`, a set or a `VecDeque` of the owned type, and a map of its owned pair.
+pub(super) fn collected_references(message: &str, span: &Span) -> Option<Vec<Edit>> {
+    let rest = message.strip_prefix("a value of type `")?;
+    let (collection, rest) =
+        rest.split_once("` cannot be built from an iterator over elements of type `")?;
+    let found = rest.strip_suffix('`')?;
+    let (kind, args) = collection.split_once('<')?;
+    let args = args.strip_suffix('>')?;
+    let expected = match kind.rsplit("::").next()? {
+        "Vec" | "VecDeque" | "BTreeSet" | "HashSet" => args.to_string(),
+        "BTreeMap" | "HashMap" => format!("({args})"),
+        _ => return None,
+    };
+    let closure = owning_closure(&expected, found)?;
+    let on = span_line(span)?;
+    if &on.text[on.start..on.end] != "collect" || !on.text[..on.start].ends_with('.') {
+        return None;
+    }
+    Some(vec![(
+        on.at + on.start..on.at + on.start,
+        format!("map({closure})."),
+    )])
+}
+
+/// The closure that makes an element of type `found` (references) one of `expected`
+/// (owned): `|x| x.clone()`, `|(x0, x1)| (x0.clone(), x1)`; `None` when they are the
+/// same type or one cannot be made from the other.
+fn owning_closure(expected: &str, found: &str) -> Option<String> {
+    if expected == found {
+        return None;
+    }
+    match (tuple(expected), tuple(found)) {
+        (Some(want), Some(have)) if want.len() == have.len() && want.len() > 1 => {
+            let names: Vec<String> = (0..want.len()).map(|i| format!("x{i}")).collect();
+            let owned = want
+                .iter()
+                .zip(&have)
+                .zip(&names)
+                .map(|((w, h), n)| owned(n, w, h))
+                .collect::<Option<Vec<_>>>()?;
+            Some(format!("|({})| ({})", names.join(", "), owned.join(", ")))
+        }
+        (None, None) => Some(format!("|x| {}", owned("x", expected, found)?)),
+        _ => None,
+    }
 }
 
 /// Whether `line[start..end]` may be a struct literal's shorthand field (`Item { name }`,

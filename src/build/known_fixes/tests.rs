@@ -271,6 +271,35 @@ fn a_vec_of_references_is_made_a_vec_of_owned_values() {
 }
 
 #[test]
+fn references_collected_into_owned_values_are_made_owned_first() {
+    let code = "fn top(&self, n: i64) -> Vec<(String, i64)> {\n    let v = self.counts.iter().collect::<Vec<_>>();\n    v.into_iter().take(n as usize).collect()\n}\n";
+    let error = |message: &str| {
+        diagnostic(
+            code,
+            "E0277",
+            message,
+            "value of type `Vec<(String, i64)>` cannot be built from `std::iter::Iterator<Item=(&String, &i64)>`",
+            ".«collect»()\n}",
+        )
+    };
+    let pairs = error("a value of type `Vec<(String, i64)>` cannot be built from an iterator over elements of type `(&String, &i64)`");
+    assert_eq!(
+        fixed(code, &pairs).as_deref(),
+        Some("fn top(&self, n: i64) -> Vec<(String, i64)> {\n    let v = self.counts.iter().collect::<Vec<_>>();\n    v.into_iter().take(n as usize).map(|(x0, x1)| (x0.clone(), x1.clone())).collect()\n}\n")
+    );
+    let map = error("a value of type `BTreeMap<String, i64>` cannot be built from an iterator over elements of type `(&String, &i64)`");
+    assert!(fixed(code, &map)
+        .expect("a fix")
+        .contains(".map(|(x0, x1)| (x0.clone(), x1.clone())).collect()"));
+    let set = error("a value of type `std::collections::BTreeSet<String>` cannot be built from an iterator over elements of type `&str`");
+    assert!(fixed(code, &set)
+        .expect("a fix")
+        .contains(".map(|x| x.to_string()).collect()"));
+    let unrelated = error("a value of type `Vec<String>` cannot be built from an iterator over elements of type `i64`");
+    assert!(suggestion(&unrelated).is_none(), "nothing to clone");
+}
+
+#[test]
 fn string_from_a_double_reference_is_to_string() {
     let code = "fn f(parts: &[&str]) -> Vec<String> {\n    parts.iter().map(|p| String::from(p)).collect()\n}\n";
     let json = diagnostic(
