@@ -1060,7 +1060,7 @@ fn an_attempt_that_comes_no_closer_is_followed_by_a_fresh_start() {
         (3, "the fresh start came no closer"),
     ] {
         assert!(
-            !seen[i].prompt().contains("# Repair") && temperatures[i] > 0.5,
+            !seen[i].prompt().contains("# Repair") && temperatures[i] > 0.2,
             "{why}: attempt {} starts afresh, sampling ({temperatures:?})",
             i + 1
         );
@@ -1175,7 +1175,7 @@ fn a_model_that_repeats_its_repairs_gets_fresh_starts() {
          attempt 6 starts afresh"
     );
     let temperature = seen[5].json()["temperature"].as_f64().unwrap_or(-1.0);
-    assert!(temperature > 0.5, "a fresh start samples: {temperature}");
+    assert!(temperature > 0.2, "a fresh start samples: {temperature}");
     assert_eq!(p.imp("math.double"), DOUBLE_RIGHT);
 }
 
