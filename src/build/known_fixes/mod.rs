@@ -18,6 +18,8 @@
 //!   collected into owned values: `.map(..).collect()`.
 //! - `String::from` given a `&&str`: `ToString::to_string`.
 //! - a value used after a move: cloned where it was moved.
+//! - a closure's parameter used in the body of the `for` loop whose head it is in
+//!   (`for word in s.split(' ').filter(|w| ..) { f(w) }`): the loop's binding, `f(word)`.
 //!
 //! A guess that makes things worse costs one compile: fixed code is kept only when it is
 //! closer to compiling (`fixes_helped` in `generate.rs`), and the acceptance tests still
@@ -26,8 +28,10 @@
 mod chars;
 mod indexing;
 mod iterators;
+mod names;
 mod ownership;
 
+use super::cargo::CompilerMessage;
 use rustfix::{LinePosition, LineRange, Replacement, Snippet, Solution, Suggestion};
 use serde::Deserialize;
 
@@ -84,6 +88,22 @@ pub fn suggestion(message: &serde_json::Value) -> Option<Suggestion> {
         _ => None,
     }?;
     Some(suggestion_of(span, &d.message, edits))
+}
+
+/// `errors` with ghost's fixes that need the code itself (not only the line rustc
+/// quotes) filled in where rustc and the fixes above offered none; `code` is the text of
+/// the file the errors point into.
+pub fn with_code_fixes(code: &str, errors: &[CompilerMessage]) -> Vec<CompilerMessage> {
+    errors
+        .iter()
+        .map(|e| {
+            let mut e = e.clone();
+            if e.suggestion.is_none() {
+                e.suggestion = names::closure_parameter_in_loop(code, &e);
+            }
+            e
+        })
+        .collect()
 }
 
 /// Insertions of `before` and `after` around the span.

@@ -1,0 +1,135 @@
+//! Names used where they are not bound, fixed from the code around them (rustc's JSON
+//! shows only the line of the error, so these fixes read the file itself).
+
+use super::{byte_of_column, suggestion_of, Span, SpanLine};
+use crate::build::cargo::CompilerMessage;
+use rustfix::Suggestion;
+
+/// How far above the error the `for` line is looked for.
+const LINES_UP: usize = 8;
+
+/// `cannot find value `w` in this scope` (E0425) in the body of a loop whose head binds
+/// `w` only in a closure, `for word in text.split(' ').filter(|w| !w.is_empty()) {
+/// self.add(w); }`: the loop's own binding was meant, `self.add(word)`. Only when the
+/// loop binds a single name and the closure parameter is `w`, `&w` or `&&w`.
+pub(super) fn closure_parameter_in_loop(code: &str, e: &CompilerMessage) -> Option<Suggestion> {
+    let mut rendered = e.rendered.lines();
+    let name = rendered
+        .next()?
+        .strip_prefix("error[E0425]: cannot find value `")?
+        .strip_suffix("` in this scope")?;
+    let location = rendered.next()?.trim_start().strip_prefix("--> ")?;
+    let mut parts = location.rsplitn(3, ':');
+    let column: usize = parts.next()?.parse().ok()?;
+    let line: usize = parts.next()?.parse().ok()?;
+    let file = parts.next()?;
+    let lines: Vec<&str> = code.split_inclusive('\n').collect();
+    let text = lines
+        .get(line.checked_sub(1)?)?
+        .trim_end_matches(['\n', '\r']);
+    let start = byte_of_column(text, column)?;
+    let end = start + name.len();
+    if text.get(start..end)? != name {
+        return None;
+    }
+    let binding = lines[line.saturating_sub(1 + LINES_UP)..line - 1]
+        .iter()
+        .rev()
+        .find_map(|l| loop_binding(l, name))?;
+    let at: usize = lines[..line - 1].iter().map(|l| l.len()).sum();
+    let span = Span {
+        file_name: file.to_string(),
+        byte_start: at + start,
+        byte_end: at + end,
+        line_start: line,
+        line_end: line,
+        column_start: column,
+        column_end: column + name.chars().count(),
+        is_primary: true,
+        label: None,
+        text: vec![SpanLine {
+            text: text.to_string(),
+        }],
+    };
+    let message = format!("cannot find value `{name}` in this scope");
+    Some(suggestion_of(
+        &span,
+        &message,
+        vec![(at + start..at + end, binding.to_string())],
+    ))
+}
+
+/// `word` of `for word in ITER {` when ITER has a closure with the parameter `name`.
+fn loop_binding<'a>(line: &'a str, name: &str) -> Option<&'a str> {
+    let rest = line.trim_start().strip_prefix("for ")?;
+    let (binding, iter) = rest.split_once(" in ")?;
+    let binding = binding.trim();
+    let is_name = |s: &str| {
+        !s.is_empty()
+            && s.chars().all(|c| c.is_alphanumeric() || c == '_')
+            && !s.starts_with(|c: char| c.is_ascii_digit())
+    };
+    if !is_name(binding) || binding == name {
+        return None;
+    }
+    let closure = ["|", "|&", "|&&"]
+        .iter()
+        .any(|open| iter.contains(&format!("{open}{name}|")));
+    closure.then_some(binding)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn error(rendered: &str) -> CompilerMessage {
+        CompilerMessage {
+            level: "error".into(),
+            file: Some("src/a/imp.rs".into()),
+            line: None,
+            rendered: rendered.into(),
+            suggestion: None,
+        }
+    }
+
+    fn fixed(code: &str, e: &CompilerMessage) -> Option<String> {
+        let s = closure_parameter_in_loop(code, e)?;
+        let mut fix = rustfix::CodeFix::new(code);
+        fix.apply(&s).ok()?;
+        fix.finish().ok()
+    }
+
+    const CODE: &str = "impl H {\n    pub fn add_text(&mut self, text: &str) {\n        for word in text.split_whitespace().filter(|&w| !w.is_empty()) {\n            self.add(w);\n        }\n    }\n}\n";
+
+    #[test]
+    fn a_closure_parameter_used_in_the_loop_body_is_the_loop_binding() {
+        let e = error(
+            "error[E0425]: cannot find value `w` in this scope\n  --> src/a/imp.rs:4:22\n   |\n",
+        );
+        assert_eq!(
+            fixed(CODE, &e).as_deref(),
+            Some(CODE.replace("self.add(w)", "self.add(word)").as_str())
+        );
+    }
+
+    #[test]
+    fn other_unknown_names_are_left_alone() {
+        // Not a closure parameter of the loop's head.
+        let e =
+            error("error[E0425]: cannot find value `x` in this scope\n  --> src/a/imp.rs:4:22\n");
+        assert!(closure_parameter_in_loop(CODE, &e).is_none());
+        // The column does not point at the name.
+        let e =
+            error("error[E0425]: cannot find value `w` in this scope\n  --> src/a/imp.rs:4:13\n");
+        assert!(closure_parameter_in_loop(CODE, &e).is_none());
+        // A loop binding a pattern, not one name.
+        let code = CODE.replace("for word in", "for (i, word) in");
+        let e =
+            error("error[E0425]: cannot find value `w` in this scope\n  --> src/a/imp.rs:4:22\n");
+        assert!(closure_parameter_in_loop(&code, &e).is_none());
+        // A line past the end of the file.
+        let e =
+            error("error[E0425]: cannot find value `w` in this scope\n  --> src/a/imp.rs:40:22\n");
+        assert!(closure_parameter_in_loop(CODE, &e).is_none());
+    }
+}
