@@ -91,15 +91,16 @@ pub fn suggestion(message: &serde_json::Value) -> Option<Suggestion> {
 }
 
 /// `errors` with ghost's fixes that need the code itself (not only the line rustc
-/// quotes) filled in where rustc and the fixes above offered none; `code` is the text of
-/// the file the errors point into.
+/// quotes); `code` is the text of the file the errors point into. These take the place
+/// of rustc's own suggestion: what they match says more than rustc's guess (for `w`
+/// used in `for word in ..filter(|w| ..)`, rustc offers any local one letter away, `n`).
 pub fn with_code_fixes(code: &str, errors: &[CompilerMessage]) -> Vec<CompilerMessage> {
     errors
         .iter()
         .map(|e| {
             let mut e = e.clone();
-            if e.suggestion.is_none() {
-                e.suggestion = names::closure_parameter_in_loop(code, &e);
+            if let Some(fix) = names::closure_parameter_in_loop(code, &e) {
+                e.suggestion = Some(fix);
             }
             e
         })
