@@ -25,6 +25,8 @@ pub struct CompilerMessage {
     /// The file of the primary span, relative to the crate (`src/a/b/imp.rs`).
     pub file: Option<String>,
     pub line: Option<u32>,
+    /// The 1-based character column where the primary span starts.
+    pub column: Option<u32>,
     /// The full text as rustc prints it.
     pub rendered: String,
     /// What rustc offered to change, when it offered something that needs no
@@ -266,6 +268,9 @@ struct JsonMessage {
 struct JsonSpan {
     file_name: String,
     line_start: u32,
+    /// Optional: a message without it still counts as an error.
+    #[serde(default)]
+    column_start: Option<u32>,
     is_primary: bool,
 }
 
@@ -291,6 +296,7 @@ pub fn parse_outcome(f: &Finished) -> TestOutcome {
                             level: m.level.clone(),
                             file: primary.map(|s| s.file_name.clone()),
                             line: primary.map(|s| s.line_start),
+                            column: primary.and_then(|s| s.column_start),
                             rendered: m.rendered.unwrap_or_default(),
                             suggestion,
                         };

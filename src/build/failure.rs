@@ -166,6 +166,7 @@ mod tests {
             level: "error".into(),
             file: None,
             line: None,
+            column: None,
             rendered: "error[E0308]".into(),
             suggestion: None,
         });

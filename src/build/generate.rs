@@ -312,11 +312,7 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
     }
     // What the attempts so far got wrong, for a fresh start's prompt.
     let mut lessons = Lessons::default();
-    let tests_rs = m
-        .files
-        .iter()
-        .find(|f| f.path == Path::new("tests").join(format!("{}.rs", m.test_target)))
-        .map_or("", |f| f.contents.as_str());
+    let tests_rs = m.tests_rs();
     for attempt in 1..=max {
         if let Some(why) = shared.fatal.lock().ok().and_then(|f| f.clone()) {
             last_why = why;
@@ -1009,6 +1005,7 @@ mod tests {
             level: "error".into(),
             file: None,
             line: None,
+            column: None,
             rendered: rendered.into(),
             suggestion: None,
         }

@@ -44,11 +44,10 @@ impl Lessons {
 /// One line for each thing `verdict` found wrong, in the order it found them.
 pub fn of_verdict(verdict: &Verdict, tests_rs: &str) -> Vec<String> {
     let t = &verdict.tests;
-    let mut out: Vec<String> = t
-        .errors
+    let mut out: Vec<String> = verdict
+        .compiler_errors()
         .iter()
-        .filter(|e| !e.is_closing_count())
-        .filter_map(|e| e.rendered.lines().next())
+        .filter_map(|e| e.lines().next())
         .take(MAX_ERRORS_PER_ATTEMPT)
         .map(|headline| cut(&format!("did not compile: {}", headline.trim())))
         .collect();
@@ -254,6 +253,7 @@ fn scenario_add_complete_remove() {
             level: "error".into(),
             file: None,
             line: None,
+            column: None,
             rendered: rendered.into(),
             suggestion: None,
         };

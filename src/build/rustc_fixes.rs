@@ -92,6 +92,7 @@ mod tests {
             level: "error".into(),
             file: Some("src/a/imp.rs".into()),
             line: Some(2),
+            column: None,
             rendered: String::new(),
             suggestion: suggestion(&value),
         }

@@ -69,6 +69,18 @@ pub struct Compiled {
     pub modules: Vec<CompiledModule>,
 }
 
+impl CompiledModule {
+    /// The text of its acceptance tests (`tests/a_b.rs`), whose `///` line above each
+    /// test quotes the clause it checks.
+    pub fn tests_rs(&self) -> &str {
+        let path = rust::tests_path(&self.test_target);
+        self.files
+            .iter()
+            .find(|f| f.path == path)
+            .map_or("", |f| f.contents.as_str())
+    }
+}
+
 impl Compiled {
     pub fn module(&self, name: &str) -> Option<&CompiledModule> {
         self.modules.iter().find(|m| m.name == name)

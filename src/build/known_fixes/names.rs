@@ -13,16 +13,15 @@ const LINES_UP: usize = 8;
 /// self.add(w); }`: the loop's own binding was meant, `self.add(word)`. Only when the
 /// loop binds a single name and the closure parameter is `w`, `&w` or `&&w`.
 pub(super) fn closure_parameter_in_loop(code: &str, e: &CompilerMessage) -> Option<Suggestion> {
-    let mut rendered = e.rendered.lines();
-    let name = rendered
+    let name = e
+        .rendered
+        .lines()
         .next()?
         .strip_prefix("error[E0425]: cannot find value `")?
         .strip_suffix("` in this scope")?;
-    let location = rendered.next()?.trim_start().strip_prefix("--> ")?;
-    let mut parts = location.rsplitn(3, ':');
-    let column: usize = parts.next()?.parse().ok()?;
-    let line: usize = parts.next()?.parse().ok()?;
-    let file = parts.next()?;
+    let file = e.file.as_deref()?;
+    let line = e.line? as usize;
+    let column = e.column? as usize;
     let lines: Vec<&str> = code.split_inclusive('\n').collect();
     let text = lines
         .get(line.checked_sub(1)?)?
@@ -82,12 +81,16 @@ fn loop_binding<'a>(line: &'a str, name: &str) -> Option<&'a str> {
 mod tests {
     use super::*;
 
-    fn error(rendered: &str) -> CompilerMessage {
+    /// rustc's error for `name` at `line:column` of `src/a/imp.rs`.
+    fn error(name: &str, line: u32, column: u32) -> CompilerMessage {
         CompilerMessage {
             level: "error".into(),
             file: Some("src/a/imp.rs".into()),
-            line: None,
-            rendered: rendered.into(),
+            line: Some(line),
+            column: Some(column),
+            rendered: format!(
+                "error[E0425]: cannot find value `{name}` in this scope\n  --> src/a/imp.rs:{line}:{column}\n"
+            ),
             suggestion: None,
         }
     }
@@ -103,9 +106,7 @@ mod tests {
 
     #[test]
     fn a_closure_parameter_used_in_the_loop_body_is_the_loop_binding() {
-        let e = error(
-            "error[E0425]: cannot find value `w` in this scope\n  --> src/a/imp.rs:4:22\n   |\n",
-        );
+        let e = error("w", 4, 22);
         assert_eq!(
             fixed(CODE, &e).as_deref(),
             Some(CODE.replace("self.add(w)", "self.add(word)").as_str())
@@ -115,21 +116,17 @@ mod tests {
     #[test]
     fn other_unknown_names_are_left_alone() {
         // Not a closure parameter of the loop's head.
-        let e =
-            error("error[E0425]: cannot find value `x` in this scope\n  --> src/a/imp.rs:4:22\n");
+        let e = error("x", 4, 22);
         assert!(closure_parameter_in_loop(CODE, &e).is_none());
         // The column does not point at the name.
-        let e =
-            error("error[E0425]: cannot find value `w` in this scope\n  --> src/a/imp.rs:4:13\n");
+        let e = error("w", 4, 13);
         assert!(closure_parameter_in_loop(CODE, &e).is_none());
         // A loop binding a pattern, not one name.
         let code = CODE.replace("for word in", "for (i, word) in");
-        let e =
-            error("error[E0425]: cannot find value `w` in this scope\n  --> src/a/imp.rs:4:22\n");
+        let e = error("w", 4, 22);
         assert!(closure_parameter_in_loop(&code, &e).is_none());
         // A line past the end of the file.
-        let e =
-            error("error[E0425]: cannot find value `w` in this scope\n  --> src/a/imp.rs:40:22\n");
+        let e = error("w", 40, 22);
         assert!(closure_parameter_in_loop(CODE, &e).is_none());
     }
 }

@@ -93,7 +93,7 @@ pub fn module_files(
             owner: Owner::AgentStub,
         },
         GeneratedFile {
-            path: PathBuf::from(format!("tests/{}.rs", names::test_target(module))),
+            path: tests_path(&names::test_target(module)),
             contents: tests_file::tests_rs(project, module, settings),
             owner: Owner::Compiler,
         },
@@ -123,6 +123,12 @@ pub fn signature_of(module: &str, f: &crate::check::Function) -> String {
 /// The path of a module's implementation file inside the generated crate.
 pub fn imp_path(module: &ModuleModel) -> PathBuf {
     PathBuf::from(format!("src/{}/imp.rs", module.path.join("/")))
+}
+
+/// The path of a module's acceptance tests inside the generated crate, from its test
+/// target's name: `tests/a_b.rs`.
+pub fn tests_path(test_target: &str) -> PathBuf {
+    PathBuf::from(format!("tests/{test_target}.rs"))
 }
 
 /// The name of a module's test target (`cargo test --test <name>`).
