@@ -10,7 +10,7 @@ use super::model::{
     TExpr, Ty, VariantModel,
 };
 use super::scope::{is_reserved_value, Env, FnSig};
-use super::types::{resolve, show};
+use super::types::{resolve, show, unordered_part};
 use crate::diagnostics::{Diagnostic, Kind};
 use crate::syntax::ast::{self, Clause, FnDecl, Span, Stmt};
 
@@ -42,8 +42,18 @@ impl BodyCx<'_, '_> {
             name: r.name.name.clone(),
             doc: doc(&r.doc),
             fields: fields.unwrap_or_default(),
+            ordered: self.ordered(&r.name.name),
             span: r.span,
         }
+    }
+
+    /// Whether the module's record or enum `name` has a total order.
+    fn ordered(&self, name: &str) -> bool {
+        let table = self.env.table();
+        table
+            .types
+            .get(name)
+            .is_some_and(|r| unordered_part(self.env.tables, &Ty::Named(r.clone())).is_none())
     }
 
     pub fn enum_decl(&self, e: &ast::EnumDecl) -> Enum {
@@ -60,6 +70,7 @@ impl BodyCx<'_, '_> {
             is_error: e.is_error,
             doc: doc(&e.doc),
             variants: variants.unwrap_or_default(),
+            ordered: self.ordered(&e.name.name),
             span: e.span,
         }
     }

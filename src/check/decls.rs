@@ -4,9 +4,9 @@
 use super::hasher::HashMap;
 use super::model::{DeclKind, FnRef, Ty, TypeRef};
 use super::scope::{is_reserved_type, is_reserved_value, Env, FnSig, ModuleTable};
-use super::types::{is_recursive, resolve};
+use super::types::{is_recursive, map_keys, resolve, unordered_part};
 use crate::diagnostics::{Diagnostic, Kind};
-use crate::syntax::ast::{FnDecl, Ident, Item, Module, Span};
+use crate::syntax::ast::{Clause, FnDecl, Ident, Item, Module, Span, Stmt, TypeExpr};
 use std::path::Path;
 
 /// Reports a second declaration of one name in one namespace.
@@ -213,4 +213,60 @@ pub(crate) fn check_infinite(env: Env<'_>, module: &Module, diags: &mut Vec<Diag
             env.error(diags, id.span, kind);
         }
     }
+}
+
+/// Map keys that hold a `float` or an opaque type through a record or enum (`map<Point,
+/// int>` where `Point` has a `float` field): the generated `BTreeMap` needs an order. A
+/// `float` written in the key itself is reported where the type is resolved.
+pub(crate) fn check_map_keys(env: Env<'_>, module: &Module, diags: &mut Vec<Diagnostic>) {
+    let mut keys = Vec::new();
+    for te in written_types(module) {
+        map_keys(te, &mut keys);
+    }
+    for key in keys {
+        // Resolved again, quietly: its own problems were reported the first time.
+        let Some(ty) = resolve(&env, key, &mut Vec::new()) else {
+            continue;
+        };
+        if let Some(because) = unordered_part(env.tables, &ty) {
+            let kind = Kind::UnorderedMapKey {
+                ty: super::types::show(&ty),
+                because,
+            };
+            env.error(diags, key.span(), kind);
+        }
+    }
+}
+
+/// Every type written in a module: fields, payloads, signatures, binders and `let`s.
+fn written_types(module: &Module) -> Vec<&TypeExpr> {
+    fn of_fn<'m>(f: &'m FnDecl, out: &mut Vec<&'m TypeExpr>) {
+        out.extend(f.params.iter().map(|p| &p.ty));
+        out.extend(f.ret.as_ref());
+        for c in &f.clauses {
+            if let Clause::Property(p) = c {
+                out.extend(p.binders.iter().map(|b| &b.ty));
+            }
+        }
+    }
+    fn of_stmts<'m>(stmts: &'m [Stmt], out: &mut Vec<&'m TypeExpr>) {
+        for s in stmts {
+            if let Stmt::Let { ty: Some(t), .. } = s {
+                out.push(t);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for item in &module.items {
+        match item {
+            Item::Fn(f) => of_fn(f, &mut out),
+            Item::Record(r) => out.extend(r.fields.iter().map(|f| &f.ty)),
+            Item::Enum(e) => out.extend(e.variants.iter().flat_map(|v| &v.fields)),
+            Item::Type(t) => t.methods.iter().for_each(|m| of_fn(m, &mut out)),
+            Item::Scenario(s) => of_stmts(&s.stmts, &mut out),
+            Item::Snapshot(s) => of_stmts(&s.stmts, &mut out),
+            Item::Use(_) | Item::Nfr(_) => {}
+        }
+    }
+    out
 }

@@ -85,6 +85,9 @@ pub struct Record {
     pub name: String,
     pub doc: Option<String>,
     pub fields: Vec<(String, Ty)>,
+    /// Whether it has a total order (no `float` or opaque type inside it), so it can be
+    /// a map key: the generated type derives `Eq`, `Ord` and `Hash` then.
+    pub ordered: bool,
     pub span: Span,
 }
 
@@ -94,6 +97,8 @@ pub struct Enum {
     pub is_error: bool,
     pub doc: Option<String>,
     pub variants: Vec<VariantModel>,
+    /// As [`Record::ordered`].
+    pub ordered: bool,
     pub span: Span,
 }
 

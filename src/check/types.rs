@@ -106,11 +106,11 @@ pub(crate) fn resolve(env: &Env<'_>, te: &TypeExpr, diags: &mut Vec<Diagnostic>)
                     let (k, v) = (next(), next());
                     let k = k?;
                     if contains_float(&k) {
-                        env.error(
-                            diags,
-                            args[0].span(),
-                            Kind::UnorderedMapKey { ty: show(&k) },
-                        );
+                        let kind = Kind::UnorderedMapKey {
+                            ty: show(&k),
+                            because: "`float` is not".into(),
+                        };
+                        env.error(diags, args[0].span(), kind);
                         return None;
                     }
                     Some(Ty::Map(Box::new(k), Box::new(v?)))
@@ -142,6 +142,66 @@ fn generic_arity(name: &str) -> Option<usize> {
 
 fn contains_float(ty: &Ty) -> bool {
     any_part(ty, &mut |t| matches!(t, Ty::Float))
+}
+
+/// Why a map key of type `ty` has no order ghost can derive, looking through the
+/// declarations of the records and enums in it: a `float` in one of them, or an opaque
+/// `type` (whose fields the implementation chooses). `None` for an orderable key, and
+/// for a `float` written in `ty` itself (reported where the type is resolved).
+pub(crate) fn unordered_part(tables: &Tables, ty: &Ty) -> Option<String> {
+    let mut found = None;
+    let mut seen = HashSet::new();
+    let mut inside = |r: &TypeRef| {
+        let why = if r.kind == DeclKind::Opaque {
+            Some(format!(
+                "`{}` is an opaque type, whose order ghost cannot know",
+                r.name
+            ))
+        } else if declared_parts(tables, r).iter().any(|t| contains_float(t)) {
+            Some(format!("`{}` holds a `float`, which is not", r.name))
+        } else {
+            None
+        };
+        let hit = why.is_some();
+        found = found.take().or(why);
+        hit
+    };
+    reaches(tables, ty, true, &mut seen, &mut inside);
+    found
+}
+
+/// The types written in the fields of record `r` or the payloads of enum `r`.
+fn declared_parts<'t>(tables: &'t Tables, r: &TypeRef) -> Vec<&'t Ty> {
+    let mut parts: Vec<&Ty> = Vec::new();
+    if let Some(fields) = tables.record(r) {
+        parts.extend(fields.iter().filter_map(|(_, t)| t.as_ref()));
+    }
+    if let Some(vs) = tables.variants(r) {
+        parts.extend(vs.iter().flat_map(|(_, ts)| ts.iter().flatten()));
+    }
+    parts
+}
+
+/// Every map key type written in `te`, outermost first.
+pub(crate) fn map_keys<'t>(te: &'t TypeExpr, out: &mut Vec<&'t TypeExpr>) {
+    match te {
+        TypeExpr::Named(_) => {}
+        TypeExpr::Generic { name, args, .. } => {
+            if name.name == "map" {
+                if let Some(k) = args.first() {
+                    out.push(k);
+                }
+            }
+            for a in args {
+                map_keys(a, out);
+            }
+        }
+        TypeExpr::Tuple { elems, .. } => {
+            for e in elems {
+                map_keys(e, out);
+            }
+        }
+    }
 }
 
 /// Whether `f` holds for `ty` or any type written inside it (not looking into declarations).
@@ -203,14 +263,7 @@ pub(crate) fn reaches(
             if !seen.insert(r.clone()) {
                 return false;
             }
-            let mut inner: Vec<&Ty> = Vec::new();
-            if let Some(fields) = tables.record(r) {
-                inner.extend(fields.iter().filter_map(|(_, t)| t.as_ref()));
-            }
-            if let Some(vs) = tables.variants(r) {
-                inner.extend(vs.iter().flat_map(|(_, ts)| ts.iter().flatten()));
-            }
-            inner
+            declared_parts(tables, r)
                 .into_iter()
                 .any(|t| reaches(tables, t, through_heap, seen, hit))
         }

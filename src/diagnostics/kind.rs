@@ -168,9 +168,11 @@ pub enum Kind {
     NoEquality {
         ty: String,
     },
-    /// A `map` key type that has no total order (`float` inside it).
+    /// A `map` key type that has no total order (`float` or an opaque type inside it).
     UnorderedMapKey {
         ty: String,
+        /// What in it has no order: "`float` is not", "`Point` holds a `float`, ...".
+        because: String,
     },
     /// A record or enum that contains itself other than through `list` or `map`.
     InfiniteType {
@@ -352,8 +354,8 @@ impl Kind {
             NoEquality { ty } => {
                 format!("`{ty}` is an opaque type and cannot be compared with `==`")
             }
-            UnorderedMapKey { ty } => {
-                format!("`{ty}` cannot be a map key: keys must be ordered, and `float` is not")
+            UnorderedMapKey { ty, because } => {
+                format!("`{ty}` cannot be a map key: keys must be ordered, and {because}")
             }
             InfiniteType { name } => {
                 format!("`{name}` contains itself and would be infinitely large")
@@ -413,7 +415,7 @@ impl Kind {
             SnapshotWithoutValue => Some("put the value to record last: `snapshot \"name\" { let x = ...  x }`".into()),
             AmbiguousName { .. } => Some("qualify it with its module: `a.b.name`".into()),
             ModuleNotUsed { name } => Some(format!("add `use {name}` to the module")),
-            UnorderedMapKey { .. } => Some("use `int`, `str` or another type without `float` as the key".into()),
+            UnorderedMapKey { .. } => Some("use `int`, `str`, or a record or enum without `float` or opaque types in it, as the key".into()),
             InfiniteType { .. } => Some("put the recursive part inside a `list` or a `map`".into()),
             ReservedName { .. } => Some("choose another name".into()),
             DependencyHasErrors { .. } => {

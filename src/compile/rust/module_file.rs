@@ -58,7 +58,7 @@ pub fn record_decl(cx: &TypeCtx, record: &Record) -> String {
     if let Some(doc) = &record.doc {
         out.push_str(&doc_lines("///", doc, ""));
     }
-    out.push_str("#[derive(Debug, Clone, PartialEq)]\n");
+    out.push_str(derives(record.ordered));
     out.push_str(&format!("pub struct {} {{\n", ident(&record.name)));
     for (name, ty) in &record.fields {
         out.push_str(&format!("    pub {}: {},\n", ident(name), cx.owned(ty)));
@@ -67,13 +67,24 @@ pub fn record_decl(cx: &TypeCtx, record: &Record) -> String {
     out
 }
 
+/// A record's or enum's derives: with a total order (no `float` or opaque type inside)
+/// also `Eq`, `Ord` and `Hash`, so it can be a map key and go in a `BTreeSet` or a
+/// `HashMap` the implementation builds.
+fn derives(ordered: bool) -> &'static str {
+    if ordered {
+        "#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]\n"
+    } else {
+        "#[derive(Debug, Clone, PartialEq)]\n"
+    }
+}
+
 /// `pub enum Name { A, B(T), C(T1, T2) }` with its doc and derives.
 pub fn enum_decl(cx: &TypeCtx, e: &Enum) -> String {
     let mut out = String::new();
     if let Some(doc) = &e.doc {
         out.push_str(&doc_lines("///", doc, ""));
     }
-    out.push_str("#[derive(Debug, Clone, PartialEq)]\n");
+    out.push_str(derives(e.ordered));
     out.push_str(&format!("pub enum {} {{\n", ident(&e.name)));
     for v in &e.variants {
         if v.fields.is_empty() {

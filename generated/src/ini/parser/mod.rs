@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 
 /// One line of an INI file, classified.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Line {
     Blank,
     Comment(String),
@@ -17,7 +17,7 @@ pub enum Line {
 }
 
 /// A malformed line, by its 1-based line number.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum IniError {
     UnclosedSection(i64),
     MissingEquals(i64),

@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 
 /// A version; `pre` is the pre-release tag without its '-', such as `rc.1`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Version {
     pub major: i64,
     pub minor: i64,
@@ -16,14 +16,14 @@ pub struct Version {
     pub pre: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Part {
     Major,
     Minor,
     Patch,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum VersionError {
     Empty,
     WrongPartCount(i64),

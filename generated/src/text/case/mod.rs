@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 
 /// The cases `convert` can produce.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Case {
     Snake,
     Kebab,
