@@ -467,6 +467,42 @@ fn an_added_example_the_code_passes_is_relocked_without_a_request() {
     assert_eq!(server.server.seen().len(), 1);
 }
 
+/// A module whose compiler-owned files on disk are not what ghost generates now (written
+/// by an older ghost; here, edited by hand): stale, with that reason, and its code is
+/// tested again against the files ghost writes now and re-locked, with no request.
+#[test]
+fn a_module_whose_generated_files_changed_is_tested_again() {
+    let _machine = shared();
+    let server = Background::start_with(script(vec![code(DOUBLE_RIGHT)]));
+    let p = Project::new("e2e_regenerated", &openai(&server), &[DOUBLE]);
+    p.ghost(&["build"]).expect(0);
+    let entry = p.entry("math.double");
+    let mod_rel = "generated/src/math/double/mod.rs";
+    let mod_rs = p.read(mod_rel);
+    p.write(
+        mod_rel,
+        &format!("{mod_rs}\n// as an older ghost wrote it\n"),
+    );
+
+    let status = p.ghost(&["status"]).text();
+    assert!(
+        status.contains("stale")
+            && status.contains("ghost generates its mod.rs or tests differently now"),
+        "{status}"
+    );
+    p.ghost(&["build", "--locked"]).expect(1);
+    let run = p.ghost(&["build"]).expect(0);
+    assert!(
+        run.text().contains("re-locked math.double"),
+        "{}",
+        run.text()
+    );
+    assert_eq!(server.server.seen().len(), 1, "a re-test asks nothing");
+    assert_eq!(p.read(mod_rel), mod_rs, "the file is what ghost generates");
+    assert_eq!(p.entry("math.double"), entry);
+    assert!(p.ghost(&["status"]).text().contains("fresh"));
+}
+
 /// A changed doc string regenerates that module alone: one request, for it; the other
 /// module's code and lock entry stay as they were.
 #[test]

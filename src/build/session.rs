@@ -16,6 +16,7 @@ use crate::plan::lock::implementation_hash;
 use crate::plan::state::{decide, Current, ModuleStatus, State};
 use crate::plan::{Lock, LockEntry, LockError};
 use serde::Serialize;
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -68,6 +69,9 @@ pub struct Context {
     pub templates: Templates,
     /// The time limit of one cargo run (compile and test).
     pub test_timeout: Duration,
+    /// Modules whose compiler-owned files on disk differed from the compiled ones when
+    /// the run began (before it wrote them): their code is tested again, as if stale.
+    pub regenerated: BTreeSet<String>,
 }
 
 impl Context {
@@ -100,6 +104,7 @@ impl Context {
             deps: &fp.deps,
             implementation: bytes.as_deref(),
             stub: &m.stub,
+            generated_changed: self.regenerated.contains(&m.name),
         };
         decide(lock.get(&m.name), &current)
     }

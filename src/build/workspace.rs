@@ -2,7 +2,9 @@
 //! `imp.rs` stub only where no implementation exists, never anything outside the crate.
 
 use crate::compile::rust::{GeneratedFile, Owner};
+use crate::compile::Compiled;
 use crate::plan::lock::write_atomic;
+use std::collections::BTreeSet;
 use std::path::{Component, Path, PathBuf};
 
 /// What [`write_crate`] did.
@@ -58,6 +60,19 @@ pub fn write_crate(out_dir: &Path, files: &[GeneratedFile]) -> Result<WriteRepor
         }
     }
     Ok(report)
+}
+
+/// The modules whose compiler-owned files (`mod.rs`, the tests) on disk differ from
+/// `compiled`'s, among those that have an `imp.rs` on disk (the others have no code to
+/// test again).
+pub fn regenerated(out_dir: &Path, compiled: &Compiled) -> BTreeSet<String> {
+    compiled
+        .modules
+        .iter()
+        .filter(|m| out_dir.join(&m.imp_path).is_file())
+        .filter(|m| !outdated(out_dir, &m.files).is_empty())
+        .map(|m| m.name.clone())
+        .collect()
 }
 
 /// Compiler-owned files whose contents on disk differ from what the compiler writes now

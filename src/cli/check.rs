@@ -194,6 +194,8 @@ fn module_states(
             deps: &fp.deps,
             implementation: imp.as_deref(),
             stub: "",
+            // `check` does not compile the project, so it cannot tell; `status` can.
+            generated_changed: false,
         };
         ModuleState {
             name: model.name.clone(),

@@ -111,8 +111,11 @@ impl Pipeline {
     /// Everything a build, test or locked run needs; consumes the pipeline's model.
     pub fn context(self, templates: Templates) -> Context {
         let compiled = self.compile(&templates);
+        let paths = self.paths();
+        let regenerated = crate::build::workspace::regenerated(&paths.out_dir, &compiled);
         Context {
-            paths: self.paths(),
+            regenerated,
+            paths,
             test_timeout: Duration::from_secs(self.project.config.config.build.test_timeout),
             project: self.checked.project,
             compiled,

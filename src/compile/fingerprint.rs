@@ -10,6 +10,10 @@
 //! | `prose` | a doc, a free-text NFR or a signature changes (not an example) | regenerated even if its tests pass |
 //! | `interface` | what dependents see changes: declarations, signatures, their docs | stale dependents |
 //! | `deps` | the interface of a used module changes | stale |
+//!
+//! A module is also stale when its compiler-owned files on disk differ from what the
+//! compiler writes now (a newer ghost): that is not a fingerprint but a comparison of
+//! files, made where the project is compiled (`build::workspace::regenerated`).
 
 use super::TargetSettings;
 use crate::check::{Enum, Function, ModuleModel, NfrModel, Opaque, Project, Record, Ty};

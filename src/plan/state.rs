@@ -46,6 +46,9 @@ pub enum StaleReason {
     Spec,
     /// The interface of a module it uses changed.
     Dependency,
+    /// Its compiler-owned files (`mod.rs`, the tests) on disk differ from what ghost
+    /// generates from the same spec now: a new ghost, or a hand edit of them.
+    Generated,
 }
 
 impl StaleReason {
@@ -53,6 +56,7 @@ impl StaleReason {
         match self {
             StaleReason::Spec => "spec or compiler changed",
             StaleReason::Dependency => "a dependency's interface changed",
+            StaleReason::Generated => "ghost generates its mod.rs or tests differently now",
         }
     }
 }
@@ -67,6 +71,9 @@ pub struct Current<'a> {
     pub implementation: Option<&'a [u8]>,
     /// The stub the compiler would write, to tell "nothing written yet" from real code.
     pub stub: &'a str,
+    /// Whether the module's compiler-owned files on disk differ from what the compiler
+    /// writes now (known only where the project was compiled; `false` elsewhere).
+    pub generated_changed: bool,
 }
 
 /// A module's state with the details the commands report.
@@ -115,6 +122,9 @@ pub fn decide(entry: Option<&LockEntry>, current: &Current<'_>) -> ModuleStatus 
     if entry.deps != current.deps {
         reasons.push(StaleReason::Dependency);
     }
+    if current.generated_changed {
+        reasons.push(StaleReason::Generated);
+    }
     let state = if reasons.is_empty() {
         State::Fresh
     } else {
@@ -152,7 +162,20 @@ mod tests {
             deps: "deps1",
             implementation,
             stub: "stub",
+            generated_changed: false,
         }
+    }
+
+    #[test]
+    fn stale_when_ghost_generates_the_files_differently() {
+        let changed = Current {
+            generated_changed: true,
+            ..current(Some(CODE))
+        };
+        let s = decide(Some(&entry()), &changed);
+        assert_eq!(s.state, State::Stale);
+        assert_eq!(s.reasons, vec![StaleReason::Generated]);
+        assert!(!s.prose_changed, "re-tested, not regenerated");
     }
 
     #[test]
