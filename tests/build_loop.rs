@@ -968,6 +968,27 @@ fn known_mistakes_rustc_cannot_fix_are_fixed_before_a_repair_is_asked() {
     );
 }
 
+/// Code one slip from right (an early return the spec does not ask for, in a helper the
+/// failing function calls) is made green by ghost's small edit: no second request, and
+/// the run log says what was edited.
+#[test]
+fn code_one_slip_from_green_is_fixed_by_a_small_edit_without_a_repair() {
+    let _machine = shared();
+    const SLIP: &str = "pub fn double(n: i64) -> i64 {\n    twice(n)\n}\n\nfn twice(n: i64) -> i64 {\n    if n < 0 {\n        return 0;\n    }\n    n * 2\n}\n";
+    let (p, seen) = build_green("e2e_mutant", &[DOUBLE], vec![code(SLIP)], &[]);
+    assert_eq!(seen.len(), 1, "no repair was asked for");
+    let imp = p.imp("math.double");
+    assert!(
+        !imp.contains("return 0") && imp.contains("fn twice"),
+        "{imp}"
+    );
+    let log = p.run_log();
+    assert!(
+        log.contains("\"mutant\":\"deleted `if n < 0 { return 0; }` in `twice`\""),
+        "{log}"
+    );
+}
+
 /// Builds `spec` with `sloppy` as the agent's only reply: green at the first attempt, no
 /// repair asked, and the module's `imp.rs` holds each of `fixed`.
 fn green_without_a_repair(

@@ -113,6 +113,9 @@ pub struct AttemptRecord {
     /// Rounds of rustc's suggestions applied to the reply before its verdict.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub compiler_fixes: u32,
+    /// The small edit of ghost's that made this attempt's code green (`mutants.rs`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mutant: Option<String>,
     /// What was taken out of (or added to) the reply before it was tested (`tidy/`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tidied: Vec<String>,

@@ -12,6 +12,7 @@
 use super::cargo::CompilerMessage;
 use super::failure::{AttemptRecord, FailureClass};
 use super::lessons::Lessons;
+use super::mutants;
 use super::runlog::{now_secs, Attempt, RunLog};
 use super::rustc_fixes;
 use super::session::{
@@ -404,8 +405,12 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
             shared.repairs.count(repeated);
         }
         record.tidied = tidied.changes;
+        let verifying = Instant::now();
         let (code, verdict, fixes) = verify_fixing(ctx, &scratch, m, module, tidied.code).await?;
         record.compiler_fixes = fixes;
+        let (code, verdict, mutant) =
+            try_mutants(ctx, &scratch, m, module, code, verdict, verifying.elapsed()).await?;
+        record.mutant = mutant;
         report.record(&verdict);
         record.failure = FailureClass::of(&verdict);
         record.millis = asked.elapsed().as_millis() as u64;
@@ -589,6 +594,7 @@ fn log_attempt(
         outcome: outcome.to_string(),
         failure: record.failure,
         compiler_fixes: record.compiler_fixes,
+        mutant: record.mutant.clone(),
         tidied: record.tidied.clone(),
         code: code.to_string(),
         at: now_secs(),
@@ -900,6 +906,47 @@ async fn verify_fixing(
     }
     Ok((code, verdict, rounds))
 }
+
+/// Code that compiles and fails a few tests: ghost's small edits of it (`mutants.rs`),
+/// each tested, the first green one taken with what it changed. Otherwise the code and
+/// verdict as they were (and the code back in the scratch copy, for the repair).
+///
+/// A mutant may loop forever (`<` for `<=` in a loop condition): each run's time limit
+/// is three times what testing the attempt took, at least [`MUTANT_MIN_TIMEOUT`].
+async fn try_mutants(
+    ctx: &Context,
+    scratch: &Path,
+    m: &CompiledModule,
+    module: &crate::check::ModuleModel,
+    code: String,
+    verdict: Verdict,
+    took: Duration,
+) -> Result<(String, Verdict, Option<String>), BuildError> {
+    if !mutants::worth_trying(&verdict) {
+        return Ok((code, verdict, None));
+    }
+    let focus = mutants::failing_functions(&verdict, m.tests_rs());
+    let candidates = mutants::mutants(&code, &focus);
+    if candidates.is_empty() {
+        return Ok((code, verdict, None));
+    }
+    let mut cargo = ctx.cargo_in(scratch);
+    cargo.timeout = (took * 3).max(MUTANT_MIN_TIMEOUT).min(ctx.test_timeout);
+    for mutant in candidates {
+        write_imp(scratch, m, &mutant.code)?;
+        let tried = verify(&cargo, module, &mutant.code, Snapshots::RecordNew)
+            .await
+            .map_err(BuildError::Cargo)?;
+        if tried.green() {
+            return Ok((mutant.code, tried, Some(mutant.what)));
+        }
+    }
+    write_imp(scratch, m, &code)?;
+    Ok((code, verdict, None))
+}
+
+/// The least time limit of a mutant's test run.
+const MUTANT_MIN_TIMEOUT: Duration = Duration::from_secs(20);
 
 /// Whether fixed code is closer to compiling: fewer errors, or every error gone and
 /// as many new ones in their place (rustc reports borrow errors only once the types

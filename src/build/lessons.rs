@@ -134,7 +134,7 @@ fn panic_message(output: &str) -> String {
 /// The clause a generated test checks, from the `///` line above `fn NAME(`: the spec's
 /// text (`` `example f(1) == 2` ``, `` scenario "add" ``), or `None` for a test that
 /// was not found.
-fn clause_of(tests_rs: &str, name: &str) -> Option<String> {
+pub(super) fn clause_of(tests_rs: &str, name: &str) -> Option<String> {
     let lines: Vec<&str> = tests_rs.lines().collect();
     let at = lines
         .iter()

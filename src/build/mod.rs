@@ -7,7 +7,8 @@
 //! attempts), logging every attempt (`runlog.rs`) with the class of its failure
 //! (`failure.rs`). Before an attempt's code is tested it is tidied (`tidy/`), and code
 //! that does not compile gets rustc's own suggestions (`rustc_fixes.rs`), or ghost's fix for a
-//! mistake rustc has none for (`known_fixes/`). What a failed attempt got wrong is kept
+//! mistake rustc has none for (`known_fixes/`); code that compiles but fails a few tests
+//! gets ghost's small edits tried (`mutants.rs`). What a failed attempt got wrong is kept
 //! as one-line lessons for the next fresh start (`lessons.rs`).
 
 pub mod cargo;
@@ -15,6 +16,7 @@ pub mod failure;
 pub mod generate;
 pub mod known_fixes;
 pub mod lessons;
+pub mod mutants;
 pub mod runlog;
 pub mod rustc_fixes;
 pub mod session;

@@ -27,6 +27,9 @@ pub struct Attempt {
     /// Rounds of rustc's suggestions applied to the reply (`rustc_fixes.rs`).
     #[serde(default, skip_serializing_if = "super::failure::is_zero")]
     pub compiler_fixes: u32,
+    /// The small edit of ghost's that made the code green (`mutants.rs`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mutant: Option<String>,
     /// What was taken out of (or added to) the reply before it was tested (`tidy/`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tidied: Vec<String>,
@@ -127,6 +130,7 @@ mod tests {
             outcome: "waiting".into(),
             failure: None,
             compiler_fixes: 0,
+            mutant: None,
             tidied: Vec::new(),
             code: "pub fn f() {}\n".into(),
             at: 1,

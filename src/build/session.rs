@@ -345,6 +345,7 @@ pub async fn build_manual(
                 outcome: report.outcome.label().into(),
                 failure,
                 compiler_fixes: 0,
+                mutant: None,
                 tidied: Vec::new(),
                 code: String::new(),
                 at: now_secs(),

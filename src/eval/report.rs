@@ -205,6 +205,7 @@ pub(crate) mod tests {
                     record(2, Some(FailingExample)),
                     AttemptRecord {
                         compiler_fixes: 1,
+                        mutant: Some("deleted `if b == 0 { return 0; }` in `gcd`".into()),
                         ..record(3, None)
                     },
                 ],

@@ -64,10 +64,11 @@ pub fn table(e: &EvalReport) -> String {
     let attempts: Vec<_> = e.modules.iter().flat_map(|m| m.within(max)).collect();
     let tidied = attempts.iter().filter(|a| !a.tidied.is_empty()).count();
     let fixed: Vec<_> = attempts.iter().filter(|a| a.compiler_fixes > 0).collect();
-    if tidied + fixed.len() > 0 {
+    let mutated = attempts.iter().filter(|a| a.mutant.is_some()).count();
+    if tidied + fixed.len() + mutated > 0 {
         let _ = writeln!(
             s,
-            "replies tidied: {tidied} of {}; rustc's fixes applied to {} ({} then green)",
+            "replies tidied: {tidied} of {}; rustc's fixes applied to {} ({} then green); green by ghost's small edit: {mutated}",
             attempts.len(),
             fixed.len(),
             fixed.iter().filter(|a| a.failure.is_none()).count()

@@ -1,0 +1,628 @@
+//! Mutants: small edits of an attempt whose code compiles but fails a few tests, tested
+//! by ghost before it pays for a repair.
+//!
+//! In: the attempt's code and the names of the functions its failing tests call. Out: at
+//! most [`MAX_MUTANTS`] variants of the code, each one edit inside those functions (or
+//! the functions they call), with a line that says what changed.
+//!
+//! Why: a small model's code is often one token from right: an early return taken from
+//! another function's rule (`if a == 0 || b == 0 { return 0; }` in `gcd`), `..=` for
+//! `..` in a loop bound, `<` for `<=`, `map_or(false, ..)` for `map_or(true, ..)` in
+//! three match arms. Shown the failing test, it rarely finds such a slip (docs/evals.md);
+//! trying the edits costs a few test runs and no tokens. The acceptance tests judge a
+//! mutant exactly as they judge the model's code.
+//!
+//! The edits are textual, on the code as rustfmt lays it out (operators between spaces);
+//! strings, character literals and comments are never edited.
+
+use super::verify::Verdict;
+use std::collections::BTreeSet;
+
+/// At most this many mutants of one attempt are tested (each is a cargo run).
+pub const MAX_MUTANTS: usize = 16;
+
+/// Mutants are tried for code that compiles, finishes, keeps its checked NFRs and
+/// fails at most this many tests: code that fails more is rarely one edit from green.
+pub const MAX_FAILED_TESTS: usize = 4;
+
+/// Whether `verdict` is of code worth trying mutants of.
+pub fn worth_trying(verdict: &Verdict) -> bool {
+    let t = &verdict.tests;
+    t.errors.is_empty()
+        && t.cargo_error.is_none()
+        && !t.timed_out
+        && (1..=MAX_FAILED_TESTS).contains(&t.failed.len())
+        && verdict.checked.iter().all(|n| !n.broken())
+}
+
+/// The functions the failing tests call, by the clauses they check (the `///` line
+/// the compiler writes above each test): `example gcd(0, 9) == 9` gives `gcd`. Empty
+/// when no clause names one (a scenario's name): then every function is edited.
+pub fn failing_functions(verdict: &Verdict, tests_rs: &str) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    for f in &verdict.tests.failed {
+        let Some(clause) = super::lessons::clause_of(tests_rs, &f.name) else {
+            continue;
+        };
+        let b = clause.as_bytes();
+        for (at, _) in clause.match_indices('(') {
+            let start = clause[..at]
+                .rfind(|c: char| !(c.is_alphanumeric() || c == '_'))
+                .map_or(0, |n| n + 1);
+            if start < at && !b[start].is_ascii_digit() {
+                out.insert(clause[start..at].to_string());
+            }
+        }
+    }
+    out
+}
+
+/// One variant of the code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mutant {
+    pub code: String,
+    /// What changed, for the run log: "deleted `if b == 0 { return 0; }` in `gcd`".
+    pub what: String,
+}
+
+/// A swap of one operator or literal for another, where the text matches.
+struct Swap {
+    from: &'static str,
+    to: &'static str,
+    /// `from` must not touch an identifier character on either side.
+    word: bool,
+}
+
+const fn swap(from: &'static str, to: &'static str) -> Swap {
+    Swap {
+        from,
+        to,
+        word: false,
+    }
+}
+
+const fn word(from: &'static str, to: &'static str) -> Swap {
+    Swap {
+        from,
+        to,
+        word: true,
+    }
+}
+
+/// The swaps, most often right first (from the evaluation's failed attempts).
+const RANGES: &[Swap] = &[swap("..=", "..")];
+const COMPARISONS: &[Swap] = &[
+    swap(" < ", " <= "),
+    swap(" <= ", " < "),
+    swap(" > ", " >= "),
+    swap(" >= ", " > "),
+];
+const BOOLS: &[Swap] = &[word("true", "false"), word("false", "true")];
+const EQUALITY: &[Swap] = &[swap(" == ", " != "), swap(" != ", " == ")];
+const LOGIC: &[Swap] = &[swap(" && ", " || "), swap(" || ", " && ")];
+const OFF_BY_ONE: &[Swap] = &[word(" + 1", ""), word(" - 1", "")];
+
+/// The mutants of `code` within the functions named in `focus` and those they call (all
+/// of its functions when none of `focus` is defined in it), in the order to test them.
+pub fn mutants(code: &str, focus: &BTreeSet<String>) -> Vec<Mutant> {
+    let mask = code_mask(code);
+    let fns = functions(code, &mask);
+    let bodies = focused_bodies(code, &fns, focus);
+    let in_body = |at: usize| bodies.iter().any(|(_, a, b)| at >= *a && at < *b);
+    let fn_at = |at: usize| {
+        bodies
+            .iter()
+            .find(|(_, a, b)| at >= *a && at < *b)
+            .map(|(n, _, _)| n.as_str())
+            .unwrap_or("")
+    };
+
+    let mut out: Vec<Mutant> = Vec::new();
+    for (start, end, text) in guards(code, &mask) {
+        if in_body(start) {
+            let code = format!("{}{}", &code[..start], &code[end..]);
+            let what = format!("deleted `{text}` in `{}`", fn_at(start));
+            out.push(Mutant { code, what });
+        }
+    }
+    let singles = |swaps: &[Swap], out: &mut Vec<Mutant>| {
+        for s in swaps {
+            for at in matches(code, &mask, s).into_iter().filter(|a| in_body(*a)) {
+                out.push(Mutant {
+                    code: replace_at(code, &[at], s),
+                    what: format!(
+                        "`{}` for `{}` in `{}`",
+                        s.to.trim(),
+                        s.from.trim(),
+                        fn_at(at)
+                    ),
+                });
+            }
+        }
+    };
+    singles(RANGES, &mut out);
+    for at in half_open_ranges(code, &mask)
+        .into_iter()
+        .filter(|a| in_body(*a))
+    {
+        out.push(Mutant {
+            code: format!("{}..={}", &code[..at], &code[at + 2..]),
+            what: format!("`..=` for `..` in `{}`", fn_at(at)),
+        });
+    }
+    singles(COMPARISONS, &mut out);
+    // One slip made in several places at once (`map_or(false` in three match arms): the
+    // same swap at every match with the same text before it.
+    for swaps in [BOOLS, COMPARISONS, EQUALITY, LOGIC, OFF_BY_ONE] {
+        for s in swaps {
+            let hits: Vec<usize> = matches(code, &mask, s)
+                .into_iter()
+                .filter(|a| in_body(*a))
+                .collect();
+            let mut groups: Vec<(String, Vec<usize>)> = Vec::new();
+            for at in hits {
+                let left = left_context(code, at);
+                match groups.iter_mut().find(|(l, _)| *l == left) {
+                    Some((_, ats)) => ats.push(at),
+                    None => groups.push((left, vec![at])),
+                }
+            }
+            for (left, ats) in groups.into_iter().filter(|(_, a)| a.len() > 1) {
+                out.push(Mutant {
+                    code: replace_at(code, &ats, s),
+                    what: format!(
+                        "`{}` for `{}` after `{}` in {} places",
+                        s.to.trim(),
+                        s.from.trim(),
+                        left.trim(),
+                        ats.len()
+                    ),
+                });
+            }
+        }
+    }
+    singles(BOOLS, &mut out);
+    singles(EQUALITY, &mut out);
+    singles(LOGIC, &mut out);
+    singles(OFF_BY_ONE, &mut out);
+
+    let mut seen = BTreeSet::new();
+    out.retain(|m| m.code != code && seen.insert(m.code.clone()));
+    out.truncate(MAX_MUTANTS);
+    out
+}
+
+/// For each byte of `code`, whether it is code: not inside a string, a character literal
+/// or a comment.
+fn code_mask(code: &str) -> Vec<bool> {
+    let b = code.as_bytes();
+    let mut mask = vec![true; b.len()];
+    let mut i = 0;
+    let blank = |from: usize, to: usize, mask: &mut Vec<bool>| {
+        for m in mask.iter_mut().take(to.min(b.len())).skip(from) {
+            *m = false;
+        }
+    };
+    while i < b.len() {
+        match b[i] {
+            b'/' if b.get(i + 1) == Some(&b'/') => {
+                let end = code[i..].find('\n').map_or(b.len(), |n| i + n);
+                blank(i, end, &mut mask);
+                i = end;
+            }
+            b'/' if b.get(i + 1) == Some(&b'*') => {
+                let end = code[i + 2..].find("*/").map_or(b.len(), |n| i + 2 + n + 2);
+                blank(i, end, &mut mask);
+                i = end;
+            }
+            b'"' => {
+                let mut j = i + 1;
+                while j < b.len() && b[j] != b'"' {
+                    j += if b[j] == b'\\' { 2 } else { 1 };
+                }
+                let end = (j + 1).min(b.len());
+                blank(i, end, &mut mask);
+                i = end;
+            }
+            b'\'' => {
+                // A character literal ('x', '\n', '\u{1F600}', 'é'), or a lifetime.
+                let rest = &code[i + 1..];
+                let len = if rest.starts_with('\\') {
+                    rest.find('\'').filter(|n| *n <= 10).map(|n| n + 2)
+                } else {
+                    rest.chars()
+                        .next()
+                        .map(char::len_utf8)
+                        .filter(|n| rest[*n..].starts_with('\''))
+                        .map(|n| n + 2)
+                };
+                match len {
+                    Some(len) => {
+                        blank(i, i + len, &mut mask);
+                        i += len;
+                    }
+                    None => i += 1,
+                }
+            }
+            _ => i += 1,
+        }
+    }
+    mask
+}
+
+/// Each `fn NAME` with its body's byte range (inside the braces).
+fn functions(code: &str, mask: &[bool]) -> Vec<(String, usize, usize)> {
+    let b = code.as_bytes();
+    let mut out = Vec::new();
+    let mut from = 0;
+    while let Some(n) = code[from..].find("fn ") {
+        let at = from + n;
+        from = at + 3;
+        if !mask[at] || (at > 0 && is_ident(b[at - 1])) {
+            continue;
+        }
+        let name: String = code[at + 3..]
+            .trim_start()
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '_')
+            .collect();
+        if name.is_empty() {
+            continue;
+        }
+        // The body opens at the first code `{` unless a `;` (a declaration) comes first.
+        let Some(open) = (at..b.len()).find(|&i| mask[i] && (b[i] == b'{' || b[i] == b';')) else {
+            continue;
+        };
+        if b[open] == b';' {
+            continue;
+        }
+        if let Some(close) = matching_brace(b, mask, open) {
+            out.push((name, open + 1, close));
+        }
+    }
+    out
+}
+
+/// The bodies to edit: those of `focus`, and of every function they call, transitively.
+fn focused_bodies(
+    code: &str,
+    fns: &[(String, usize, usize)],
+    focus: &BTreeSet<String>,
+) -> Vec<(String, usize, usize)> {
+    let mut wanted: BTreeSet<&str> = fns
+        .iter()
+        .map(|(n, _, _)| n.as_str())
+        .filter(|n| focus.contains(*n))
+        .collect();
+    if wanted.is_empty() {
+        return fns.to_vec();
+    }
+    loop {
+        let before = wanted.len();
+        let called: Vec<&str> = fns
+            .iter()
+            .filter(|(n, _, _)| wanted.contains(n.as_str()))
+            .flat_map(|(_, a, b)| {
+                let body = &code[*a..*b];
+                fns.iter()
+                    .map(|(n, _, _)| n.as_str())
+                    .filter(move |n| calls(body, n))
+            })
+            .collect();
+        wanted.extend(called);
+        if wanted.len() == before {
+            break;
+        }
+    }
+    fns.iter()
+        .filter(|(n, _, _)| wanted.contains(n.as_str()))
+        .cloned()
+        .collect()
+}
+
+/// Whether `body` calls `name` (as a function or a method).
+fn calls(body: &str, name: &str) -> bool {
+    let b = body.as_bytes();
+    body.match_indices(&format!("{name}("))
+        .any(|(at, _)| at == 0 || !is_ident(b[at - 1]))
+}
+
+/// The byte index of the `}` closing the `{` at `open`.
+fn matching_brace(b: &[u8], mask: &[bool], open: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    for i in open..b.len() {
+        if !mask[i] {
+            continue;
+        }
+        match b[i] {
+            b'{' => depth += 1,
+            b'}' => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(i);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Guard statements: `if COND { return X; }` alone on their lines, with no `else`.
+/// Returns each one's byte range (whole lines) and its text on one line.
+fn guards(code: &str, mask: &[bool]) -> Vec<(usize, usize, String)> {
+    let b = code.as_bytes();
+    let mut out = Vec::new();
+    let mut line_start = 0;
+    for line in code.split_inclusive('\n') {
+        let start = line_start;
+        line_start += line.len();
+        let indent = line.len() - line.trim_start().len();
+        let at = start + indent;
+        if !line.trim_start().starts_with("if ") || !mask[at] {
+            continue;
+        }
+        let Some(open) = (at..b.len()).find(|&i| mask[i] && b[i] == b'{') else {
+            continue;
+        };
+        let Some(close) = matching_brace(b, mask, open) else {
+            continue;
+        };
+        let inner = code[open + 1..close].trim();
+        let one_statement = inner.starts_with("return")
+            && inner.ends_with(';')
+            && !(open + 1..close)
+                .any(|i| mask[i] && b[i] == b';' && code[i + 1..close].trim() != "");
+        let line_end = code[close..]
+            .find('\n')
+            .map_or(code.len(), |n| close + n + 1);
+        let after = code[close + 1..line_end].trim();
+        if one_statement && (after.is_empty() || after.starts_with("//")) {
+            let text = code[at..=close]
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ");
+            out.push((start, line_end, text));
+        }
+    }
+    out
+}
+
+/// Where `swap.from` occurs in code (not strings or comments).
+fn matches(code: &str, mask: &[bool], swap: &Swap) -> Vec<usize> {
+    let b = code.as_bytes();
+    code.match_indices(swap.from)
+        .map(|(at, _)| at)
+        .filter(|&at| (at..at + swap.from.len()).all(|i| mask[i]))
+        .filter(|&at| {
+            !swap.word || {
+                let end = at + swap.from.len();
+                let first = swap.from.as_bytes()[0];
+                let last = swap.from.as_bytes()[swap.from.len() - 1];
+                (!is_ident(first) || at == 0 || !is_ident(b[at - 1]))
+                    && (!is_ident(last) || end >= b.len() || !is_ident(b[end]))
+            }
+        })
+        .collect()
+}
+
+/// Half-open ranges written `a..b` (not `..=`, `...`, or `..rest` in a struct literal):
+/// where `..=` may have been meant. The byte index of each `..`.
+fn half_open_ranges(code: &str, mask: &[bool]) -> Vec<usize> {
+    let b = code.as_bytes();
+    code.match_indices("..")
+        .map(|(at, _)| at)
+        .filter(|&at| mask[at] && mask[at + 1] && at > 0)
+        .filter(|&at| {
+            let before = b[at - 1];
+            let after = b.get(at + 2).copied().unwrap_or(b' ');
+            (is_ident(before) || before == b')') && before != b'.' && after != b'.' && after != b'='
+        })
+        .collect()
+}
+
+/// Up to 8 bytes of the line before `at` (on a char boundary): what a repeated slip
+/// shares, as `map_or(` before `false`.
+fn left_context(code: &str, at: usize) -> String {
+    let line_start = code[..at].rfind('\n').map_or(0, |n| n + 1);
+    let mut from = at.saturating_sub(8).max(line_start);
+    while !code.is_char_boundary(from) {
+        from += 1;
+    }
+    code[from..at].to_string()
+}
+
+/// `code` with `swap` made at each of `ats`.
+fn replace_at(code: &str, ats: &[usize], swap: &Swap) -> String {
+    let mut out = code.to_string();
+    let mut ats = ats.to_vec();
+    ats.sort_unstable();
+    for at in ats.into_iter().rev() {
+        out.replace_range(at..at + swap.from.len(), swap.to);
+    }
+    out
+}
+
+fn is_ident(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || c == b'_'
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn focus(names: &[&str]) -> BTreeSet<String> {
+        names.iter().map(|s| s.to_string()).collect()
+    }
+
+    fn whats(code: &str, names: &[&str]) -> Vec<String> {
+        mutants(code, &focus(names))
+            .into_iter()
+            .map(|m| m.what)
+            .collect()
+    }
+
+    const GCD: &str = "use super::*;
+
+pub fn gcd(a: i64, b: i64) -> i64 {
+    if a == 0 || b == 0 {
+        return 0;
+    }
+    let (mut x, mut y) = (a, b);
+    while y != 0 {
+        let t = y;
+        y = x % y;
+        x = t;
+    }
+    x
+}
+
+pub fn lcm(a: i64, b: i64) -> i64 {
+    if a == 0 || b == 0 { return 0; }
+    a * b / gcd(a, b)
+}
+";
+
+    #[test]
+    fn an_early_return_is_deleted_first_in_the_failing_function_only() {
+        let ms = mutants(GCD, &focus(&["gcd"]));
+        assert_eq!(
+            ms[0].what,
+            "deleted `if a == 0 || b == 0 { return 0; }` in `gcd`"
+        );
+        assert!(!ms[0].code.contains("        return 0;"));
+        assert!(
+            ms[0].code.contains("if a == 0 || b == 0 { return 0; }"),
+            "lcm untouched"
+        );
+        assert!(ms.iter().all(|m| m.what.ends_with("in `gcd`")), "{ms:#?}");
+    }
+
+    #[test]
+    fn a_failing_function_brings_the_functions_it_calls() {
+        let w = whats(GCD, &["lcm"]);
+        assert!(w.iter().any(|w| w.contains("in `lcm`")), "{w:?}");
+        assert!(w.iter().any(|w| w.contains("in `gcd`")), "{w:?}");
+    }
+
+    #[test]
+    fn ranges_comparisons_and_a_repeated_slip() {
+        let code = "pub fn is_prime(n: i64) -> bool {
+    if n < 2 {
+        return false;
+    }
+    for d in 2..=(n as f64).sqrt() as i64 + 1 {
+        if n % d == 0 { return false; }
+    }
+    true
+}
+
+pub fn balanced(s: &str) -> bool {
+    let mut st = Vec::new();
+    for c in s.chars() {
+        match c {
+            '(' | '{' => st.push(c),
+            ')' => if st.pop().map_or(false, |c| c != '(') { return false; },
+            '}' => if st.pop().map_or(false, |c| c != '{') { return false; },
+            _ => {}
+        }
+    }
+    st.is_empty()
+}
+";
+        let prime = mutants(code, &focus(&["is_prime"]));
+        let fixed = prime
+            .iter()
+            .find(|m| m.what == "`..` for `..=` in `is_prime`")
+            .expect("the range swap");
+        assert!(fixed.code.contains("for d in 2..(n as f64)"));
+        let w: Vec<&str> = prime.iter().map(|m| m.what.as_str()).collect();
+        assert!(w.contains(&"`<=` for `<` in `is_prime`"), "{w:?}");
+        assert!(
+            w.contains(&"deleted `if n < 2 { return false; }` in `is_prime`"),
+            "{w:?}"
+        );
+
+        let brackets = mutants(code, &focus(&["balanced"]));
+        let all = brackets
+            .iter()
+            .find(|m| m.what == "`true` for `false` after `.map_or(` in 2 places")
+            .expect("the repeated slip, fixed at once");
+        assert_eq!(all.code.matches("map_or(true,").count(), 2);
+        assert_eq!(
+            all.code.matches("return false;").count(),
+            4,
+            "only after `map_or(`: {}",
+            all.code
+        );
+        // The characters '(' and '{' are not code: no braces miscounted, no edits there.
+        assert!(brackets.iter().all(|m| m.code.contains("'(' | '{'")));
+    }
+
+    #[test]
+    fn strings_and_comments_are_never_edited() {
+        let code = "pub fn f(x: i64) -> String {\n    // x < 1 is true\n    let s = \"a < b == true\";\n    format!(\"{s}{x}\")\n}\n";
+        assert!(mutants(code, &focus(&["f"])).is_empty());
+    }
+
+    #[test]
+    fn struct_updates_and_declarations_are_left_alone() {
+        let code =
+            "trait T { fn g(&self) -> i64; }\npub fn f(p: P) -> P {\n    P { x: 1, ..p }\n}\n";
+        let w = whats(code, &["f"]);
+        assert!(w.is_empty(), "{w:?}");
+        assert_eq!(
+            whats("pub fn h(n: i64) -> i64 { (0..n).sum() }\n", &["h"]),
+            vec!["`..=` for `..` in `h`"]
+        );
+    }
+
+    fn failing(names: &[&str]) -> Verdict {
+        use crate::build::cargo::{TestFailure, TestOutcome};
+        Verdict {
+            tests: TestOutcome {
+                failed: names
+                    .iter()
+                    .map(|n| TestFailure {
+                        name: n.to_string(),
+                        output: String::new(),
+                    })
+                    .collect(),
+                ..TestOutcome::default()
+            },
+            ..Verdict::default()
+        }
+    }
+
+    #[test]
+    fn the_failing_clauses_name_the_functions_to_edit() {
+        let tests_rs = "/// `example gcd(0, 9) == lcm(1, 1) * 9`\n#[test]\nfn example_gcd_3() {\n}\n\n/// scenario \"fills up\"\n#[test]\nfn scenario_fills_up() {\n}\n";
+        assert_eq!(
+            failing_functions(&failing(&["example_gcd_3"]), tests_rs),
+            focus(&["gcd", "lcm"])
+        );
+        assert!(failing_functions(&failing(&["scenario_fills_up"]), tests_rs).is_empty());
+    }
+
+    #[test]
+    fn only_code_that_runs_and_fails_a_few_tests_is_worth_it() {
+        assert!(worth_trying(&failing(&["a"])));
+        assert!(!worth_trying(&failing(&[])), "green already");
+        assert!(!worth_trying(&failing(&["a", "b", "c", "d", "e"])));
+        let mut hung = failing(&["a"]);
+        hung.tests.timed_out = true;
+        assert!(!worth_trying(&hung));
+    }
+
+    #[test]
+    fn at_most_max_mutants_and_none_twice() {
+        let body: String = (0..40)
+            .map(|i| format!("    if x > {i} {{ y += 1; }}\n"))
+            .collect();
+        let code = format!("pub fn f(x: i64) -> i64 {{\n    let mut y = 0;\n{body}    y\n}}\n");
+        let ms = mutants(&code, &focus(&["f"]));
+        assert_eq!(ms.len(), MAX_MUTANTS);
+        let distinct: BTreeSet<&String> = ms.iter().map(|m| &m.code).collect();
+        assert_eq!(distinct.len(), ms.len());
+    }
+}
