@@ -767,6 +767,44 @@ fn a_command_agent_writing_outside_its_file_is_refused() {
     assert_eq!(p.entry("math.double").agent, "command");
 }
 
+/// An agent program that exits without writing `imp.rs` does not pass off the code
+/// already there as its own: `--force` asks for new code, and gets none.
+#[test]
+fn a_command_agent_that_writes_nothing_is_not_accepted() {
+    let _machine = shared();
+    let p = Project::new("e2e_command_idle", "", &[DOUBLE]);
+    let agent = p.outside.join("agent.sh");
+    let marker = p.outside.join("idle");
+    let body = format!(
+        "#!/bin/sh\ncat > /dev/null\nif [ -e '{m}' ]; then exit 0; fi\ncat > \"$GHOST_IMPL_PATH\" <<'EOF'\n{DOUBLE_RIGHT}EOF\n",
+        m = marker.display()
+    );
+    std::fs::write(&agent, body).expect("write the agent");
+    make_executable(&agent);
+    p.configure(
+        &format!(
+            "provider = \"command\"\ncommand = \"{}\"\n",
+            agent.display()
+        ),
+        "",
+    );
+    p.ghost(&["build"]).expect(0);
+    let entry = p.entry("math.double");
+
+    std::fs::write(&marker, "").expect("marker");
+    let run = p
+        .ghost(&["build", "--force", "--max-attempts", "1"])
+        .expect(3);
+    assert!(
+        run.text()
+            .contains("exited without writing `src/math/double/imp.rs`"),
+        "{}",
+        run.text()
+    );
+    assert_eq!(p.imp("math.double"), DOUBLE_RIGHT, "the old code is kept");
+    assert_eq!(p.entry("math.double"), entry);
+}
+
 /// An agent program that runs cargo in its workspace (as coding agents do) leaves a
 /// `Cargo.lock` behind: cargo's output, like `target/`, not a file written outside
 /// `imp.rs`. The attempt is accepted.

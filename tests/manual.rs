@@ -123,8 +123,11 @@ fn manual_provider_waits_adopts_locks_and_detects_tampering() {
     let run = ghost(dir, &["build", "--locked"]);
     assert_eq!(run.code, Some(1));
     assert!(
-        run.stderr.contains("`text.shout` is tampered"),
-        "{}",
+        run.stderr.contains("`text.shout` is tampered")
+            && run
+                .stderr
+                .contains("run `ghost build --provider manual` to lock the edit"),
+        "the advice is one that works:\n{}",
         run.stderr
     );
     let before = std::fs::read_to_string(dir.join("ghost.lock")).expect("lock");

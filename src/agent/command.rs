@@ -30,6 +30,9 @@ pub struct CommandOutcome {
     pub exit_status: ExitStatus,
     /// The file at `GHOST_IMPL_PATH` after the run; `None` if there is none.
     pub new_contents: Option<String>,
+    /// Whether the run wrote that file (its contents or its modification time changed):
+    /// a program that exits without writing must not pass off the old code as its own.
+    pub wrote: bool,
     /// Every other file the run created, changed or deleted, relative to the workspace,
     /// sorted. The build refuses an attempt that lists any.
     pub other_changes: Vec<PathBuf>,
@@ -68,6 +71,9 @@ pub async fn run_command(
         }
     }
     let before = snapshot(workdir)?;
+    let impl_path = workdir.join(impl_rel_path);
+    let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+    let modified_before = modified(&impl_path);
 
     let mut command = tokio::process::Command::new(&program);
     command
@@ -117,7 +123,6 @@ pub async fn run_command(
     let stdout_tail = drain(stdout).await;
     let stderr_tail = drain(stderr).await;
 
-    let impl_path = workdir.join(impl_rel_path);
     let new_contents = match std::fs::read(&impl_path) {
         Ok(bytes) => Some(String::from_utf8_lossy(&bytes).into_owned()),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
@@ -129,15 +134,16 @@ pub async fn run_command(
         }
     };
     let after = snapshot(workdir)?;
-    let other_changes = changes(&before, &after)
-        .into_iter()
-        .filter(|p| p != impl_rel_path)
-        .collect();
+    let changed = changes(&before, &after);
+    let wrote = changed.iter().any(|p| p == impl_rel_path)
+        || (new_contents.is_some() && modified(&impl_path) != modified_before);
+    let other_changes = changed.into_iter().filter(|p| p != impl_rel_path).collect();
     Ok(CommandOutcome {
         stdout_tail,
         stderr_tail,
         exit_status,
         new_contents,
+        wrote,
         other_changes,
     })
 }

@@ -720,6 +720,16 @@ async fn ask(
                     tokens: (0, 0),
                 });
             }
+            if outcome.new_contents.is_some() && !outcome.wrote {
+                return Err(Asked::Feedback {
+                    class: FailureClass::NoCode,
+                    why: format!(
+                        "the agent program exited without writing `{}` ($GHOST_IMPL_PATH): the code there is the old one; write the new implementation to that file",
+                        m.imp_path.display()
+                    ),
+                    tokens: (0, 0),
+                });
+            }
             match outcome.new_contents {
                 Some(code) if !code.trim().is_empty() => Ok((code, (0, 0))),
                 _ => Err(Asked::Feedback {

@@ -5,6 +5,7 @@ use super::output::plural;
 use super::{Exit, Output};
 use crate::build::session::{LockedReport, ModuleReport, Outcome};
 use crate::build::verify::Verdict;
+use crate::plan::state::State;
 
 /// The closing table of a build; the exit code: 0 all green, 3 when the agent failed a
 /// module, 1 when any other module is not green (waiting, failing, edited by hand).
@@ -60,9 +61,12 @@ pub fn build(out: &Output, reports: &[ModuleReport]) -> Exit {
 /// The result of `ghost build --locked`.
 pub fn locked(out: &Output, report: &LockedReport) -> Exit {
     for (module, state) in &report.not_fresh {
-        out.error(&format!(
-            "module `{module}` is {state}: run `ghost build` and commit the result"
-        ));
+        let what = if *state == State::Tampered {
+            "its imp.rs was edited by hand: run `ghost build --provider manual` to lock the edit if its tests pass (or `ghost build --force` to regenerate it), and commit the result"
+        } else {
+            "run `ghost build` and commit the result"
+        };
+        out.error(&format!("module `{module}` is {state}: {what}"));
     }
     for file in &report.outdated_files {
         out.error(&format!(
