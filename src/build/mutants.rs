@@ -151,6 +151,25 @@ pub fn mutants(code: &str, focus: &BTreeSet<String>) -> Vec<Mutant> {
         });
     }
     singles(COMPARISONS, &mut out);
+    // `stack.pop().unwrap() != '('` panics on an empty stack; `stack.pop() != Some('(')`
+    // is what was meant. Every such comparison at once, as the slip is usually repeated.
+    let unwraps: Vec<(usize, usize, String)> = unwrapped_comparisons(code, &mask)
+        .into_iter()
+        .filter(|(a, _, _)| in_body(*a))
+        .collect();
+    if !unwraps.is_empty() {
+        let mut edited = code.to_string();
+        for (start, end, with) in unwraps.iter().rev() {
+            edited.replace_range(*start..*end, with);
+        }
+        out.push(Mutant {
+            code: edited,
+            what: format!(
+                "`x != Some(y)` for `x.unwrap() != y` in `{}`",
+                fn_at(unwraps[0].0)
+            ),
+        });
+    }
     // One slip made in several places at once (`map_or(false` in three match arms): the
     // same swap at every match with the same text before it.
     for swaps in [BOOLS, COMPARISONS, EQUALITY, LOGIC, OFF_BY_ONE] {
@@ -406,6 +425,38 @@ fn matches(code: &str, mask: &[bool], swap: &Swap) -> Vec<usize> {
         .collect()
 }
 
+/// `A.unwrap() == B` and `A.unwrap() != B` where `B` is a literal or a name: the range
+/// from `.unwrap()` to the end of `B`, and what replaces it (` != Some(B)`).
+fn unwrapped_comparisons(code: &str, mask: &[bool]) -> Vec<(usize, usize, String)> {
+    let mut out = Vec::new();
+    for op in [".unwrap() == ", ".unwrap() != "] {
+        for (at, _) in code.match_indices(op) {
+            if !mask[at] {
+                continue;
+            }
+            let rhs_at = at + op.len();
+            let rest = &code[rhs_at..];
+            let len = if rest.starts_with('\'') {
+                // A character literal: the mask tells where it ends.
+                (rhs_at..code.len()).find(|&i| mask[i]).map(|i| i - rhs_at)
+            } else {
+                let n = rest
+                    .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+                    .unwrap_or(rest.len());
+                (n > 0).then_some(n)
+            };
+            let Some(len) = len else {
+                continue;
+            };
+            let rhs = &code[rhs_at..rhs_at + len];
+            let cmp = &op[".unwrap()".len()..];
+            out.push((at, rhs_at + len, format!("{cmp}Some({rhs})")));
+        }
+    }
+    out.sort();
+    out
+}
+
 /// Half-open ranges written `a..b` (not `..=`, `...`, or `..rest` in a struct literal):
 /// where `..=` may have been meant. The byte index of each `..`.
 fn half_open_ranges(code: &str, mask: &[bool]) -> Vec<usize> {
@@ -557,6 +608,37 @@ pub fn balanced(s: &str) -> bool {
         );
         // The characters '(' and '{' are not code: no braces miscounted, no edits there.
         assert!(brackets.iter().all(|m| m.code.contains("'(' | '{'")));
+    }
+
+    #[test]
+    fn an_unwrapped_pop_compared_becomes_an_option_compared() {
+        let code = "pub fn balanced(s: &str) -> bool {
+    let mut stack = Vec::new();
+    for c in s.chars() {
+        match c {
+            '(' | '[' => stack.push(c),
+            ')' => if stack.pop().unwrap() != '(' { return false; },
+            ']' => if stack.pop().unwrap() != '[' { return false; },
+            _ => continue,
+        }
+    }
+    stack.is_empty()
+}
+";
+        let ms = mutants(code, &focus(&["balanced"]));
+        let m = ms
+            .iter()
+            .find(|m| m.what.starts_with("`x != Some(y)`"))
+            .expect("the unwrap mutant");
+        assert!(
+            m.code
+                .contains("if stack.pop() != Some('(') { return false; }"),
+            "{}",
+            m.code
+        );
+        assert!(m
+            .code
+            .contains("if stack.pop() != Some('[') { return false; }"));
     }
 
     #[test]
