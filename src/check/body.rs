@@ -7,7 +7,7 @@ use super::generators::has_generator;
 use super::hasher::HashMap;
 use super::model::{
     BinderModel, Contract, Enum, Function, Opaque, Property, Record, Scenario, Snapshot, Step,
-    TExpr, Ty, VariantModel,
+    TExpr, TExprKind, Ty, VariantModel,
 };
 use super::scope::{is_reserved_value, Env, FnSig};
 use super::types::{resolve, show, unordered_part};
@@ -19,6 +19,19 @@ pub(crate) struct BodyCx<'a, 'd> {
     pub env: Env<'a>,
     pub text: &'a str,
     pub diags: &'d mut Vec<Diagnostic>,
+}
+
+/// The value of a number written as a literal, negated or not (a range's bound).
+fn constant(e: &TExpr) -> Option<f64> {
+    match &e.kind {
+        TExprKind::Int(i) => Some(*i as f64),
+        TExprKind::Float(f) => f.parse().ok(),
+        TExprKind::Unary {
+            op: ast::UnaryOp::Neg,
+            operand,
+        } => constant(operand).map(|v| -v),
+        _ => None,
+    }
 }
 
 fn doc(d: &Option<ast::Doc>) -> Option<String> {
@@ -231,9 +244,19 @@ impl BodyCx<'_, '_> {
                 Some((lo, hi)) if matches!(ty, Ty::Int | Ty::Float) => {
                     let mut cx = ExprCx::new(self.env, self.diags);
                     cx.locals = scope.clone();
-                    let (lo, hi) = (cx.check(lo, Some(&ty)), cx.check(hi, Some(&ty)));
-                    ok &= lo.is_some() && hi.is_some();
-                    lo.zip(hi)
+                    let (lo_t, hi_t) = (cx.check(lo, Some(&ty)), cx.check(hi, Some(&ty)));
+                    ok &= lo_t.is_some() && hi_t.is_some();
+                    let bounds = lo_t
+                        .as_ref()
+                        .and_then(constant)
+                        .zip(hi_t.as_ref().and_then(constant));
+                    if bounds.is_some_and(|(l, h)| l >= h) {
+                        let range = self.source(lo.span.to(hi.span));
+                        self.env
+                            .error(self.diags, lo.span.to(hi.span), Kind::EmptyRange { range });
+                        ok = false;
+                    }
+                    lo_t.zip(hi_t)
                 }
                 Some((lo, hi)) => {
                     self.env.error(

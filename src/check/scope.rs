@@ -165,8 +165,42 @@ pub(crate) const BUILTIN_VALUES: [&str; 10] = [
     "len", "repeat", "to_str", "contains", "some", "none", "ok", "err", "result", "self",
 ];
 
+/// Names of Rust's prelude (and the `BTreeMap` every `mod.rs` imports) that the
+/// generated code uses unqualified: a declared type of that name would shadow them, and
+/// neither the stub, the interface nor the tests would compile.
+pub(crate) const RUST_PRELUDE_TYPES: [&str; 28] = [
+    "Vec",
+    "Option",
+    "Result",
+    "String",
+    "Box",
+    "Some",
+    "None",
+    "Ok",
+    "Err",
+    "Self",
+    "BTreeMap",
+    "Clone",
+    "Copy",
+    "Debug",
+    "Default",
+    "Eq",
+    "Ord",
+    "PartialEq",
+    "PartialOrd",
+    "Hash",
+    "Iterator",
+    "IntoIterator",
+    "ToString",
+    "ToOwned",
+    "From",
+    "Into",
+    "Drop",
+    "Sized",
+];
+
 pub(crate) fn is_reserved_type(name: &str) -> bool {
-    BUILTIN_TYPES.contains(&name)
+    BUILTIN_TYPES.contains(&name) || RUST_PRELUDE_TYPES.contains(&name)
 }
 
 pub(crate) fn is_reserved_value(name: &str) -> bool {

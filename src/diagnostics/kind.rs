@@ -157,6 +157,10 @@ pub enum Kind {
     BadRange {
         ty: String,
     },
+    /// A property's range `lo..hi` with constant bounds that holds no value (`lo >= hi`).
+    EmptyRange {
+        range: String,
+    },
     /// A method called on a type without `self` (or a static one called on a value).
     BadReceiver {
         name: String,
@@ -256,6 +260,7 @@ impl Kind {
             BadOperator { .. } => "E0308",
             TypeArity { .. } => "E0309",
             BadRange { .. } => "E0310",
+            EmptyRange { .. } => "E0317",
             BadReceiver { .. } => "E0311",
             SnapshotWithoutValue => "E0312",
             NoEquality { .. } => "E0313",
@@ -311,7 +316,13 @@ impl Kind {
                 )
             }
             UseSelf { name } => format!("module `{name}` uses itself"),
-            ReservedName { name } => format!("`{name}` is a built-in name and cannot be declared"),
+            ReservedName { name } => {
+                if name.starts_with(|c: char| c.is_ascii_uppercase()) {
+                    format!("`{name}` is a name of Rust's prelude, which the generated code uses, and cannot be declared")
+                } else {
+                    format!("`{name}` is a built-in name and cannot be declared")
+                }
+            }
             SelfOutsideType => "`self` is only allowed in the methods of a `type`".into(),
             DuplicateModule { name } => {
                 format!("module `{name}` is declared in more than one file")
@@ -349,6 +360,9 @@ impl Kind {
                 format!("`{name}` takes {expected} type argument(s) but {found} were given")
             }
             BadRange { ty } => format!("a range `in a..b` needs `int` or `float`, not `{ty}`"),
+            EmptyRange { range } => {
+                format!("the range `{range}` holds no value: no input could ever be generated")
+            }
             BadReceiver { message, .. } => message.clone(),
             SnapshotWithoutValue => "a snapshot must end with the expression to record".into(),
             NoEquality { ty } => {
@@ -415,6 +429,7 @@ impl Kind {
             SnapshotWithoutValue => Some("put the value to record last: `snapshot \"name\" { let x = ...  x }`".into()),
             AmbiguousName { .. } => Some("qualify it with its module: `a.b.name`".into()),
             ModuleNotUsed { name } => Some(format!("add `use {name}` to the module")),
+            EmptyRange { .. } => Some("a range `a..b` runs from `a` up to but not including `b`: make `b` greater than `a`".into()),
             UnorderedMapKey { .. } => Some("use `int`, `str`, or a record or enum without `float` or opaque types in it, as the key".into()),
             InfiniteType { .. } => Some("put the recursive part inside a `list` or a `map`".into()),
             ReservedName { .. } => Some("choose another name".into()),

@@ -4,7 +4,7 @@
 use super::module_file::{enum_decl, record_decl};
 use super::names::{doc_lines, ident, module_path};
 use super::signature::{fn_doc, signature};
-use super::types::TypeCtx;
+use super::types::{opaque_derives, passed_by_value, TypeCtx};
 use crate::check::ModuleModel;
 
 /// The interface of `module`: what its `mod.rs` declares and what its `imp.rs` must.
@@ -53,8 +53,14 @@ pub fn render(module: &ModuleModel) -> String {
         let name = ident(&t.name);
         // A body with a TODO, not `{ /* fields */ }`: a small model copies a one-line
         // placeholder as it stands and then uses fields it never declared.
+        let why = if passed_by_value(module, &t.name) {
+            "Debug and Clone are required: tests print values and pass copies"
+        } else {
+            "Debug is required: tests print values"
+        };
         out.push_str(&format!(
-            "#[derive(Debug)] // Debug is required: tests print values\npub struct {name} {{\n    // TODO: the fields\n}}\n\nimpl {name} {{\n"
+            "{} // {why}\npub struct {name} {{\n    // TODO: the fields\n}}\n\nimpl {name} {{\n",
+            opaque_derives(module, &t.name)
         ));
         for m in &t.methods {
             out.push_str(&fn_doc(m, "    "));

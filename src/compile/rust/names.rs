@@ -119,6 +119,8 @@ pub fn str_lit(value: &str) -> String {
 /// A doc text as `prefix`-comment lines (`///` or `//!`), one per line of the text.
 pub fn doc_lines(prefix: &str, doc: &str, indent: &str) -> String {
     let mut out = String::new();
+    // A lone carriage return ends a line too: rustc refuses a bare CR in a doc comment.
+    let doc = doc.replace("\r\n", "\n").replace('\r', "\n");
     for line in doc.lines() {
         if line.trim().is_empty() {
             out.push_str(&format!("{indent}{prefix}\n"));
@@ -142,6 +144,14 @@ pub fn is_camel(name: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_lone_carriage_return_in_a_doc_ends_its_line() {
+        assert_eq!(
+            doc_lines("///", "A CR\rhere.\r\nEnd.", ""),
+            "/// A CR\n/// here.\n/// End.\n"
+        );
+    }
 
     #[test]
     fn keywords_become_raw_identifiers() {

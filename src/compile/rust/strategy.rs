@@ -136,6 +136,16 @@ fn arb_function(
     format!("{head}{body}}}\n")
 }
 
+/// A strategy as the receiver of a method call: a float's is an `a | b | ...`
+/// expression, which `.prop_map` would otherwise bind to its last operand alone.
+fn grouped(strategy: &str) -> String {
+    if strategy.contains(" | ") {
+        format!("({strategy})")
+    } else {
+        strategy.to_string()
+    }
+}
+
 /// A strategy building `path` from generated fields: named (a record) or positional.
 fn construct(
     cx: &TypeCtx,
@@ -159,8 +169,8 @@ fn construct(
     match fields.len() {
         0 if named => format!("    proptest::strategy::Just({path} {{}})\n"),
         0 => format!("    proptest::strategy::Just({path})\n"),
-        1 if !named => format!("    {}.prop_map({path})\n", strategies[0]),
-        1 => format!("    {}.prop_map(|x0| {built})\n", strategies[0]),
+        1 if !named => format!("    {}.prop_map({path})\n", grouped(&strategies[0])),
+        1 => format!("    {}.prop_map(|x0| {built})\n", grouped(&strategies[0])),
         _ => {
             // proptest implements `Strategy` for tuples of up to 12: group longer ones.
             let group = |items: &[String]| -> String {

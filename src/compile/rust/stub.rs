@@ -3,7 +3,7 @@
 
 use super::names::{doc_lines, ident};
 use super::signature::{fn_doc, signature};
-use super::types::TypeCtx;
+use super::types::{opaque_derives, TypeCtx};
 use crate::check::ModuleModel;
 
 /// The text of the stub `src/a/b/imp.rs`.
@@ -30,7 +30,8 @@ pub fn imp_rs(module: &ModuleModel) -> String {
         }
         let name = ident(&t.name);
         out.push_str(&format!(
-            "#[derive(Debug)]\npub struct {name} {{}}\n\nimpl {name} {{\n"
+            "{}\npub struct {name} {{}}\n\nimpl {name} {{\n",
+            opaque_derives(module, &t.name)
         ));
         for (i, m) in t.methods.iter().enumerate() {
             if i > 0 {

@@ -2,7 +2,7 @@
 //! `bytes`, `list` and `map` borrowed, everything else owned).
 
 use super::names::{ident, module_path};
-use crate::check::{DeclKind, Ty, TypeRef};
+use crate::check::{DeclKind, ModuleModel, Ty, TypeRef};
 
 /// Where a type is written: which module's code it appears in and how the crate is named
 /// from there (`crate` inside the library, the crate's name in its tests).
@@ -100,6 +100,36 @@ pub fn is_clone(ty: &Ty) -> bool {
         Ty::Map(a, b) | Ty::Result(a, b) => is_clone(a) && is_clone(b),
         Ty::Tuple(items) => items.iter().all(is_clone),
         _ => true,
+    }
+}
+
+/// Whether a value of the module's opaque `type` called `name` is ever passed by value
+/// (as a parameter, or inside one): the tests then pass a copy of their local, so the
+/// implementation must derive `Clone` as well as `Debug`.
+pub fn passed_by_value(module: &ModuleModel, name: &str) -> bool {
+    fn holds(ty: &Ty, module: &str, name: &str) -> bool {
+        match ty {
+            Ty::Named(r) => r.module == module && r.name == name,
+            Ty::List(t) | Ty::Option(t) => holds(t, module, name),
+            Ty::Map(a, b) | Ty::Result(a, b) => holds(a, module, name) || holds(b, module, name),
+            Ty::Tuple(ts) => ts.iter().any(|t| holds(t, module, name)),
+            _ => false,
+        }
+    }
+    module
+        .functions
+        .iter()
+        .chain(module.types.iter().flat_map(|t| &t.methods))
+        .flat_map(|f| &f.params)
+        .any(|(_, t)| holds(t, &module.name, name))
+}
+
+/// The derive line of an opaque type in the interface and the stub.
+pub fn opaque_derives(module: &ModuleModel, name: &str) -> &'static str {
+    if passed_by_value(module, name) {
+        "#[derive(Debug, Clone)]"
+    } else {
+        "#[derive(Debug)]"
     }
 }
 
