@@ -85,6 +85,11 @@ const QUAD: (&str, &str) = (
 );
 const QUAD_RIGHT: &str =
     "use crate::math::double::double;\n\npub fn quad(n: i64) -> i64 {\n    double(double(n))\n}\n";
+/// Right for `double`'s own examples only.
+const DOUBLE_ONLY_EXAMPLES: &str =
+    "pub fn double(n: i64) -> i64 {\n    if n == 2 || n == -3 { n * 2 } else { n + 1 }\n}\n";
+/// `quad` that no longer relies on `double`.
+const QUAD_PATCHED: &str = "pub fn quad(n: i64) -> i64 {\n    n * 4\n}\n";
 const QUAD_FLOAT_RIGHT: &str = "use crate::math::double::double;\n\npub fn quad(n: i64) -> i64 {\n    double(double(n as f64)) as i64\n}\n";
 
 const SHOUT: (&str, &str) = (
@@ -501,6 +506,46 @@ fn a_module_whose_generated_files_changed_is_tested_again() {
     assert_eq!(p.read(mod_rel), mod_rs, "the file is what ghost generates");
     assert_eq!(p.entry("math.double"), entry);
     assert!(p.ghost(&["status"]).text().contains("fresh"));
+}
+
+/// New code for a module re-tests what uses it, though their fingerprints match: a hand
+/// edit of `math.double` that keeps its own examples but breaks `math.quad` is adopted,
+/// and `math.quad`, fresh by its hashes, is found failing (manual provider: a repair
+/// prompt, exit 1); with an agent, it is repaired.
+#[test]
+fn new_code_for_a_dependency_tests_its_dependents_again() {
+    let _machine = shared();
+    let server = Background::start_with(routed(vec![
+        ("math.double", vec![code(DOUBLE_RIGHT)]),
+        ("math.quad", vec![code(QUAD_RIGHT), code(QUAD_PATCHED)]),
+    ]));
+    let p = Project::new("e2e_dependents", &openai(&server), &[DOUBLE, QUAD]);
+    p.ghost(&["build"]).expect(0);
+    assert_eq!(server.server.seen().len(), 2);
+
+    p.write(&imp_rel("math.double"), DOUBLE_ONLY_EXAMPLES);
+    let run = p.ghost(&["build", "--provider", "manual"]).expect(1);
+    assert!(
+        run.text().contains("math.quad    failing"),
+        "the dependent is tested again and fails:\n{}",
+        run.text()
+    );
+    assert_eq!(
+        p.imp("math.double"),
+        DOUBLE_ONLY_EXAMPLES,
+        "the edit was adopted"
+    );
+    let status = p.ghost(&["status"]).text();
+    assert!(
+        status.contains("failing"),
+        "known failing, not fresh:\n{status}"
+    );
+
+    p.ghost(&["build"]).expect(0);
+    let seen = server.server.seen();
+    assert_eq!(seen.len(), 3, "one repair, for the dependent");
+    assert_eq!(module_of(&seen[2]), "math.quad");
+    assert_eq!(p.imp("math.quad"), QUAD_PATCHED);
 }
 
 /// A changed doc string regenerates that module alone: one request, for it; the other

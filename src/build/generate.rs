@@ -89,6 +89,8 @@ struct Shared {
     fatal: Mutex<Option<String>>,
     /// How this build's repairs went, over all modules: whether the model repairs.
     repairs: RepairTally,
+    /// The modules whose code this build changed (agent's code, or a hand edit adopted).
+    changed: Mutex<BTreeSet<String>>,
 }
 
 /// How many repairs of this build came back as the very code they were to repair, and
@@ -146,6 +148,7 @@ pub async fn build_with_agent(
         progress,
         fatal: Mutex::new(None),
         repairs: RepairTally::default(),
+        changed: Mutex::new(BTreeSet::new()),
     });
 
     let mut done: BTreeMap<String, ModuleReport> = BTreeMap::new();
@@ -214,6 +217,15 @@ pub async fn build_with_agent(
     Ok((reports, lock))
 }
 
+/// Whether a module that `name` uses, directly or through others, got new code in this
+/// build.
+fn uses_changed(shared: &Shared, name: &str) -> bool {
+    shared
+        .changed
+        .lock()
+        .is_ok_and(|changed| super::session::uses_any(&shared.ctx.project, name, &changed))
+}
+
 fn skipped(shared: &Shared, name: &str, dep: &str) -> ModuleReport {
     let state = shared
         .ctx
@@ -244,7 +256,10 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
     let mut report = ModuleReport::new(name, status.state);
     let force = shared.options.force;
 
-    if status.state == State::Fresh && !force {
+    // A fresh module is tested again when code it uses (directly or not) changed in this
+    // build: a dependency's new code may break it, which no fingerprint shows.
+    let retest = status.state == State::Fresh && uses_changed(shared, name);
+    if status.state == State::Fresh && !force && !retest {
         return Ok(report);
     }
     (shared.progress)(Event::Started {
@@ -276,13 +291,14 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
         let verdict = verify_in(ctx, &scratch, m, module, code).await?;
         report.record(&verdict);
         if verdict.green() {
-            let how = if status.state == State::Stale {
+            let relock = matches!(status.state, State::Stale | State::Failing) || retest;
+            let how = if relock {
                 Accepted::Relock
             } else {
                 Accepted::Adopt
             };
             accept(shared, m, &scratch, code, how)?;
-            report.outcome = if status.state == State::Stale {
+            report.outcome = if relock {
                 Outcome::Relocked
             } else {
                 Outcome::Adopted
@@ -295,6 +311,10 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
             let tests = report.tests.clone().unwrap_or_default();
             log_attempt(shared, name, &record, &tests, report.outcome.label(), "");
             return Ok(report);
+        }
+        if matches!(status.state, State::Fresh | State::Failing) {
+            // Locked, yet failing: a later run must not call it fresh.
+            super::session::mark_failing(&ctx.paths, name, true);
         }
         repair = Some(repair_context(code, &verdict));
     }
@@ -1012,6 +1032,13 @@ fn accept(
         })
     };
     let target = ctx.paths.out_dir.join(&m.imp_path);
+    super::session::mark_failing(&ctx.paths, &m.name, false);
+    if !matches!(how, Accepted::Relock) {
+        // New code: the modules that use this one (through others, too) are tested again.
+        if let Ok(mut changed) = shared.changed.lock() {
+            changed.insert(m.name.clone());
+        }
+    }
     crate::plan::lock::write_atomic(&target, code.as_bytes()).map_err(|e| io(&target, e))?;
     let snaps = scratch.join("tests").join("snapshots");
     if let Ok(entries) = std::fs::read_dir(&snaps) {

@@ -59,6 +59,25 @@ impl Paths {
     pub fn repairs_dir(&self) -> PathBuf {
         self.state_dir.join("repairs")
     }
+    /// A marker file per module whose code was found failing its tests though its lock
+    /// entry matches (after a dependency's code changed): `failing`, until it passes.
+    pub fn failing_marker(&self, module: &str) -> PathBuf {
+        self.state_dir.join("failing").join(module)
+    }
+}
+
+/// Records whether `module`'s code on disk fails its tests (best effort: the marker only
+/// saves a later run from calling the module fresh).
+pub fn mark_failing(paths: &Paths, module: &str, failing: bool) {
+    let marker = paths.failing_marker(module);
+    if failing {
+        if let Some(dir) = marker.parent() {
+            let _ = std::fs::create_dir_all(dir);
+        }
+        let _ = std::fs::write(&marker, "");
+    } else {
+        let _ = std::fs::remove_file(&marker);
+    }
 }
 
 /// Everything a run needs. Owned, so that concurrent module jobs can share it.
@@ -106,7 +125,11 @@ impl Context {
             stub: &m.stub,
             generated_changed: self.regenerated.contains(&m.name),
         };
-        decide(lock.get(&m.name), &current)
+        let mut status = decide(lock.get(&m.name), &current);
+        if status.state == State::Fresh && self.paths.failing_marker(&m.name).exists() {
+            status.state = State::Failing;
+        }
+        status
     }
 }
 
@@ -270,6 +293,26 @@ pub fn selection<'a>(ctx: &'a Context, only: &[String]) -> Vec<&'a CompiledModul
         .collect()
 }
 
+/// Whether `name` uses one of `changed`, directly or through other modules.
+pub(super) fn uses_any(project: &Project, name: &str, changed: &BTreeSet<String>) -> bool {
+    if changed.is_empty() {
+        return false;
+    }
+    let mut seen: BTreeSet<&str> = BTreeSet::new();
+    let mut todo: Vec<&str> = vec![name];
+    while let Some(n) = todo.pop() {
+        for u in project.module(n).map(|m| m.uses.as_slice()).unwrap_or(&[]) {
+            if changed.contains(u) {
+                return true;
+            }
+            if seen.insert(u) {
+                todo.push(u);
+            }
+        }
+    }
+    false
+}
+
 /// `ghost build --provider manual`: tests whatever `imp.rs` is on disk, locks the green
 /// ones, writes a prompt for every other module and reports it waiting.
 pub async fn build_manual(
@@ -280,9 +323,12 @@ pub async fn build_manual(
     workspace::write_crate(&ctx.paths.out_dir, &ctx.compiled.all_files())?;
     let log = RunLog::new(&ctx.paths.runs_dir());
     let mut reports = Vec::new();
+    // Modules whose code this run adopted: what uses them is tested again.
+    let mut changed: BTreeSet<String> = BTreeSet::new();
     for m in selection(ctx, &opts.only) {
         let started = Instant::now();
         let status = ctx.status(lock, m);
+        let retest = status.state == State::Fresh && uses_any(&ctx.project, &m.name, &changed);
         let mut report = ModuleReport::new(&m.name, status.state);
         let module = ctx
             .project
@@ -296,7 +342,7 @@ pub async fn build_manual(
             opts.force || (status.state == State::Stale && status.prose_changed && !answered);
         let mut failure = None;
         report.outcome = match status.state {
-            State::Fresh if !opts.force => Outcome::Fresh,
+            State::Fresh if !opts.force && !retest => Outcome::Fresh,
             _ if !status.has_code || regenerate => {
                 let prompt = write_prompt(ctx, m, None)?;
                 Outcome::Waiting { prompt }
@@ -310,7 +356,11 @@ pub async fn build_manual(
                 report.record(&verdict);
                 if verdict.green() {
                     let previous = lock.get(&m.name).cloned();
-                    let relock = status.state == State::Stale;
+                    let relock = matches!(status.state, State::Stale | State::Failing) || retest;
+                    if !relock {
+                        changed.insert(m.name.clone());
+                    }
+                    mark_failing(&ctx.paths, &m.name, false);
                     lock.upsert(entry_for(m, code.as_bytes(), previous.filter(|_| relock)));
                     lock.write(&ctx.paths.lock)?;
                     if relock {
@@ -319,6 +369,7 @@ pub async fn build_manual(
                         Outcome::Adopted
                     }
                 } else {
+                    mark_failing(&ctx.paths, &m.name, true);
                     failure = FailureClass::of(&verdict);
                     let repair = repair_context(&code, &verdict);
                     let prompt = write_prompt(ctx, m, Some(&repair))?;
