@@ -210,3 +210,34 @@ fn checkouts_sharing_a_target_folder_are_tested_with_their_own_code() {
     assert_eq!(run.code, Some(1), "{}{}", run.stdout, run.stderr);
     assert!(run.stderr.contains("FAILED text.shout"), "{}", run.stderr);
 }
+
+/// One module's code that does not compile breaks the whole crate, but not another
+/// module's `ghost test`: that module is tested in a copy where only it has code.
+#[test]
+fn test_keeps_a_module_apart_from_another_that_does_not_compile() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let dir = tmp.path();
+    write(dir, "ghost.toml", "[project]\nname = \"apart\"\n");
+    write(dir, "specs/text/shout.ghost", SPEC);
+    write(
+        dir,
+        "specs/text/whisper.ghost",
+        "module text.whisper {\n  fn whisper(s: str) -> str {\n    example whisper(\"HI\") == \"hi\"\n  }\n}\n",
+    );
+    write(dir, "generated/src/text/shout/imp.rs", GOOD);
+    write(
+        dir,
+        "generated/src/text/whisper/imp.rs",
+        "use super::*;\n\npub fn whisper(s: &str) -> String {\n    s.to_lowercase(\n}\n",
+    );
+    let run = ghost(dir, &["test", "text.shout"]);
+    assert_eq!(run.code, Some(0), "{}{}", run.stdout, run.stderr);
+    assert!(run.stderr.contains("ok text.shout"), "{}", run.stderr);
+    let run = ghost(dir, &["test"]);
+    assert_eq!(run.code, Some(1), "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr.contains("ok text.shout") && run.stderr.contains("FAILED text.whisper"),
+        "{}",
+        run.stderr
+    );
+}

@@ -771,7 +771,7 @@ async fn ask(
 /// module gets the compiler's stub, which always compiles. Otherwise a module's tests
 /// would depend on unrelated code: after a dependency's signature changes, its dependents'
 /// old code no longer compiles, and the dependency could never be tested green.
-fn prepare_scratch(ctx: &Context, m: &CompiledModule) -> Result<PathBuf, BuildError> {
+pub(super) fn prepare_scratch(ctx: &Context, m: &CompiledModule) -> Result<PathBuf, BuildError> {
     let dir = ctx.paths.state_dir.join("scratch").join(&m.name);
     let io = |path: &Path, source: std::io::Error| {
         BuildError::Write(workspace::WriteError::Io {
@@ -844,7 +844,7 @@ fn distinct_version(manifest: &str, module: &str, scratch: &Path) -> String {
 }
 
 /// `name` and every module it uses, directly or through others.
-fn used_closure(ctx: &Context, name: &str) -> BTreeSet<String> {
+pub(super) fn used_closure(ctx: &Context, name: &str) -> BTreeSet<String> {
     let mut seen = BTreeSet::from([name.to_string()]);
     let mut todo = vec![name.to_string()];
     while let Some(next) = todo.pop() {
