@@ -241,3 +241,32 @@ fn test_keeps_a_module_apart_from_another_that_does_not_compile() {
         run.stderr
     );
 }
+
+/// Two builds at once would share scratch copies: while one holds the project, another
+/// `build` or `test` stops at once with exit 2 and says why; once it lets go, they run.
+#[test]
+fn a_second_build_while_one_runs_is_refused() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let dir = tmp.path();
+    write(dir, "ghost.toml", "[project]\nname = \"busy\"\n");
+    write(dir, "specs/text/shout.ghost", SPEC);
+    write(dir, "generated/src/text/shout/imp.rs", GOOD);
+    std::fs::create_dir_all(dir.join(".ghost")).expect("mkdir");
+    let held = std::fs::File::create(dir.join(".ghost/build.lock")).expect("lock file");
+    held.lock()
+        .expect("this test holds the project, as a running build would");
+    for args in [&["build", "--provider", "manual"][..], &["test"][..]] {
+        let run = ghost(dir, args);
+        assert_eq!(run.code, Some(2), "{}{}", run.stdout, run.stderr);
+        assert!(
+            run.stderr
+                .contains("another ghost build or test is running in this project"),
+            "{}",
+            run.stderr
+        );
+    }
+    assert!(!dir.join("ghost.lock").exists(), "nothing was done");
+    drop(held);
+    let run = ghost(dir, &["build", "--provider", "manual"]);
+    assert_eq!(run.code, Some(0), "{}{}", run.stdout, run.stderr);
+}

@@ -74,6 +74,7 @@ pub fn run(args: &BuildArgs, out: &Output) -> Result<Exit, CommandError> {
         return Ok(exit);
     }
     let only = selected_modules(&pipeline, &args.targets)?;
+    let _held = pipeline.hold()?;
     let lock = pipeline.lock()?;
     let templates = pipeline.templates()?;
     let env = AgentOverrides::from_env(|k| std::env::var(k).ok());

@@ -46,6 +46,9 @@ pub enum CommandError {
     },
     #[error("{0}")]
     Usage(String),
+    /// Another `ghost build` or `ghost test` holds the project.
+    #[error("another ghost build or test is running in this project (it holds `{}`)\nhelp: wait for it to finish, or stop it; two at once would overwrite each other's work", path.display())]
+    Busy { path: PathBuf },
 }
 
 impl CommandError {
@@ -62,7 +65,7 @@ impl CommandError {
             CommandError::Lock(_) | CommandError::Template(_) | CommandError::Usage(_) => {
                 Exit::Usage
             }
-            CommandError::UnknownModule { .. } => Exit::Usage,
+            CommandError::UnknownModule { .. } | CommandError::Busy { .. } => Exit::Usage,
             // cargo missing, a file that cannot be written during a build
             CommandError::Build(_) => Exit::Usage,
             CommandError::Agent { .. } => Exit::Agent,

@@ -74,6 +74,29 @@ impl Pipeline {
         }
     }
 
+    /// Holds the project for one `build` or `test` until the returned file is dropped:
+    /// two runs at once would share scratch copies and overwrite each other's work. The
+    /// operating system lets go of the lock when the process ends, however it ends.
+    pub fn hold(&self) -> Result<std::fs::File, CommandError> {
+        let path = self.paths().state_dir.join("build.lock");
+        let write = |source| CommandError::Write {
+            path: path.clone(),
+            source,
+        };
+        std::fs::create_dir_all(self.paths().state_dir).map_err(write)?;
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(write)?;
+        match file.try_lock() {
+            Ok(()) => Ok(file),
+            Err(std::fs::TryLockError::WouldBlock) => Err(CommandError::Busy { path }),
+            Err(std::fs::TryLockError::Error(source)) => Err(write(source)),
+        }
+    }
+
     pub fn lock(&self) -> Result<Lock, CommandError> {
         Lock::read(&self.paths().lock).map_err(CommandError::Lock)
     }

@@ -28,6 +28,7 @@ pub fn run(args: &TestArgs, out: &Output) -> Result<Exit, CommandError> {
             return Err(super::prompt::unknown_module(&pipeline, m));
         }
     }
+    let _held = pipeline.hold()?;
     let templates = pipeline.templates()?;
     let ctx = pipeline.context(templates);
     // The compiler-owned files are brought up to date first (the stubs only where no
