@@ -299,6 +299,68 @@ async fn a_cut_stream_is_retried() {
     assert_eq!(server.seen().len(), 2);
 }
 
+/// A stream cut in the middle of a line (no newline after it) is a network cut, worth a
+/// retry, not a bad answer.
+#[tokio::test]
+async fn a_stream_cut_mid_line_is_retried() {
+    let half = "data: {\"choices\":[{\"delta\":{\"content\":\"```rust\\nfn";
+    let server = Server::start(vec![
+        Answer::Sse(vec![half.into()]),
+        Answer::Sse(vec![
+            "data: {\"choices\":[{\"delta\":{\"content\":\"whole\"},\"finish_reason\":\"stop\"}]}\n\n".into(),
+            "data: [DONE]\n\n".into(),
+        ]),
+    ])
+    .await;
+    let reply = provider(ProviderKind::OpenAi, &server, true)
+        .complete(&request("p"))
+        .await
+        .expect("a reply after the retry");
+    assert_eq!(reply.text, "whole");
+    assert_eq!(server.seen().len(), 2);
+}
+
+/// A server that answers a streamed request with one JSON body (it ignores `stream`)
+/// is read as the whole answer; one that sends an HTML page is told as such, for both
+/// wire formats.
+#[tokio::test]
+async fn a_whole_body_answering_a_stream_is_read_as_what_it_is() {
+    let server = Server::start(vec![Answer::json(
+        200,
+        &openai_body("```rust\nfn a() {}\n```", "stop"),
+    )])
+    .await;
+    let reply = provider(ProviderKind::OpenAi, &server, true)
+        .complete(&request("p"))
+        .await
+        .expect("the whole body is the reply");
+    assert_eq!(reply.text, "```rust\nfn a() {}\n```");
+
+    let server = Server::start(vec![Answer::json(
+        200,
+        &anthropic_body("```rust\nfn b() {}\n```", "end_turn"),
+    )])
+    .await;
+    let reply = provider(ProviderKind::Anthropic, &server, true)
+        .complete(&request("p"))
+        .await
+        .expect("the whole body is the reply");
+    assert_eq!(reply.text, "```rust\nfn b() {}\n```");
+
+    let page = Answer::json(200, "<html><body>proxy login</body></html>")
+        .with_header("content-type", "text/html");
+    let server = Server::start(vec![page]).await;
+    let err = provider(ProviderKind::OpenAi, &server, true)
+        .complete(&request("p"))
+        .await
+        .expect_err("an HTML page is no answer");
+    assert!(
+        err.to_string().contains("an HTML page instead of JSON"),
+        "{err}"
+    );
+    assert_eq!(server.seen().len(), 1, "a bad answer is not retried");
+}
+
 #[tokio::test]
 async fn truncated_and_code_less_replies() {
     let server = Server::start(vec![

@@ -50,7 +50,9 @@ impl Anthropic {
             headers.push(("x-api-key", key.clone()));
         }
         let response = self.http.post(url, &headers, body).await?;
-        let mut reply = if self.http.settings.stream {
+        // A server may answer a streamed request with one JSON body (or an error page):
+        // read as what it is, not as a broken event stream.
+        let mut reply = if self.http.settings.stream && !HttpClient::whole_body(&response) {
             self.streamed(url, response).await?
         } else {
             let bytes = self.http.body(url, response).await?;

@@ -109,19 +109,39 @@ impl HttpClient {
         let mut parser = SseParser::default();
         loop {
             let chunk = response.chunk().await.map_err(|e| self.map_err(url, e))?;
+            // At the end, a last line without its newline was most likely cut off by the
+            // network: if it does not read as an event, that is a cut (worth a retry),
+            // not a bad answer.
+            let unterminated = chunk.is_none() && parser.has_partial_line();
             let events = match &chunk {
                 Some(bytes) => parser.push(bytes),
                 None => parser.finish().into_iter().collect(),
             };
             for event in events {
-                if let Flow::Done = on_event(event)? {
-                    return Ok(());
+                match on_event(event) {
+                    Ok(Flow::Done) => return Ok(()),
+                    Ok(Flow::More) => {}
+                    Err(_) if unterminated => return Err(self.cut(url)),
+                    Err(e) => return Err(e),
                 }
             }
             if chunk.is_none() {
                 return Ok(());
             }
         }
+    }
+
+    /// Whether `response` is one whole body (JSON, or an HTML error page), not an event
+    /// stream, by its content type.
+    pub fn whole_body(response: &reqwest::Response) -> bool {
+        response
+            .headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|t| {
+                let t = t.trim_start().to_ascii_lowercase();
+                t.starts_with("application/json") || t.starts_with("text/html")
+            })
     }
 
     /// The error for a stream that ended before the reply was complete: the network cut

@@ -53,7 +53,9 @@ impl OpenAi {
             headers.push(("authorization", format!("Bearer {key}")));
         }
         let response = self.http.post(url, &headers, body).await?;
-        let mut reply = if self.http.settings.stream {
+        // A server may answer a streamed request with one JSON body (or an error page):
+        // read as what it is, not as a broken event stream.
+        let mut reply = if self.http.settings.stream && !HttpClient::whole_body(&response) {
             // The request body is the prompt with a little JSON around it.
             self.streamed(url, response, body.len()).await?
         } else {

@@ -35,6 +35,11 @@ impl SseParser {
         events
     }
 
+    /// Whether bytes after the last complete line are waiting (a line with no newline).
+    pub fn has_partial_line(&self) -> bool {
+        self.pending.iter().any(|b| !b.is_ascii_whitespace())
+    }
+
     /// The last event, if the stream ended without the blank line that closes it.
     pub fn finish(&mut self) -> Option<SseEvent> {
         let rest = std::mem::take(&mut self.pending);
