@@ -270,3 +270,47 @@ fn a_second_build_while_one_runs_is_refused() {
     let run = ghost(dir, &["build", "--provider", "manual"]);
     assert_eq!(run.code, Some(0), "{}{}", run.stdout, run.stderr);
 }
+
+/// `--message-format json` is one object a line on stdout, tagged with `reason` as
+/// Cargo's are, for `build`, `status`, `test` and `fmt --check` as for `check`.
+#[test]
+fn json_messages_for_build_status_test_and_fmt() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let dir = tmp.path();
+    write(dir, "ghost.toml", "[project]\nname = \"json\"\n");
+    write(dir, "specs/text/shout.ghost", SPEC);
+    write(dir, "generated/src/text/shout/imp.rs", GOOD);
+    let objects = |args: &[&str], code: i32| -> Vec<serde_json::Value> {
+        let mut all = vec!["--message-format", "json"];
+        all.extend_from_slice(args);
+        let run = ghost(dir, &all);
+        assert_eq!(run.code, Some(code), "{}{}", run.stdout, run.stderr);
+        run.stdout
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+            .collect()
+    };
+    let built = objects(&["build", "--provider", "manual"], 0);
+    assert_eq!(built[0]["reason"], "module-built");
+    assert_eq!(built[0]["module"], "text.shout");
+    assert_eq!(built[0]["outcome"], "accepted");
+    assert_eq!(built[1]["reason"], "build-finished");
+    assert_eq!(built[1]["green"], 1);
+
+    let status = objects(&["status"], 0);
+    assert_eq!(status[0]["reason"], "module-status");
+    assert_eq!(status[0]["state"], "fresh");
+
+    let tested = objects(&["test"], 0);
+    assert_eq!(tested[0]["reason"], "module-tested");
+    assert_eq!(tested[0]["green"], true);
+
+    write(
+        dir,
+        "specs/text/shout.ghost",
+        &SPEC.replace("  fn shout", "fn shout"),
+    );
+    let fmt = objects(&["fmt", "--check"], 1);
+    assert_eq!(fmt[0]["reason"], "unformatted");
+    assert_eq!(fmt[0]["file"], "specs/text/shout.ghost");
+}

@@ -135,7 +135,9 @@ fn format_file(
         }
         Ok(formatted) if formatted == text => Ok(Outcome::Unchanged),
         Ok(formatted) => {
-            if check {
+            if check && out.json() {
+                out.json_line("unformatted", serde_json::json!({ "file": shown }));
+            } else if check {
                 out.result(&shown.display().to_string());
             } else {
                 write_atomically(file, formatted.as_bytes())?;

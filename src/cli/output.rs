@@ -74,6 +74,22 @@ impl Output {
         }
     }
 
+    /// Whether results are one JSON object a line (`--message-format json`).
+    pub fn json(&self) -> bool {
+        self.format == MessageFormat::Json
+    }
+
+    /// One JSON object on its own line on stdout (`--message-format json`), tagged with
+    /// `reason` as Cargo's messages are.
+    pub fn json_line(&self, reason: &str, value: serde_json::Value) {
+        let mut object = serde_json::Map::new();
+        object.insert("reason".into(), reason.into());
+        if let serde_json::Value::Object(fields) = value {
+            object.extend(fields);
+        }
+        self.result(&serde_json::Value::Object(object).to_string());
+    }
+
     /// A result line for the user (stdout, always shown: `fmt --check`'s file list).
     pub fn result(&self, line: &str) {
         write_all(&mut std::io::stdout().lock(), &format!("{line}\n"));

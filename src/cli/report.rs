@@ -10,6 +10,16 @@ use crate::plan::state::State;
 /// The closing table of a build; the exit code: 0 all green, 3 when the agent failed a
 /// module, 1 when any other module is not green (waiting, failing, edited by hand).
 pub fn build(out: &Output, reports: &[ModuleReport]) -> Exit {
+    if out.json() {
+        for r in reports {
+            let mut value = serde_json::to_value(r).unwrap_or_default();
+            if let Some(fields) = value.as_object_mut() {
+                fields.insert("outcome".into(), r.outcome.label().into());
+                fields.insert("why".into(), r.outcome.why().into());
+            }
+            out.json_line("module-built", value);
+        }
+    }
     let width = reports
         .iter()
         .map(|r| r.module.len())
@@ -37,6 +47,12 @@ pub fn build(out: &Output, reports: &[ModuleReport]) -> Exit {
     }
     let green = reports.iter().filter(|r| r.outcome.is_green()).count();
     let tokens: u64 = reports.iter().map(|r| r.tokens_in + r.tokens_out).sum();
+    if out.json() {
+        out.json_line(
+            "build-finished",
+            serde_json::json!({ "green": green, "modules": reports.len(), "tokens": tokens }),
+        );
+    }
     out.status(&format!(
         "{} of {} green, {} tokens",
         green,
@@ -67,8 +83,17 @@ pub fn locked(out: &Output, report: &LockedReport) -> Exit {
             "run `ghost build` and commit the result"
         };
         out.error(&format!("module `{module}` is {state}: {what}"));
+        if out.json() {
+            out.json_line(
+                "module-not-fresh",
+                serde_json::json!({ "module": module, "state": state, "help": what }),
+            );
+        }
     }
     for file in &report.outdated_files {
+        if out.json() {
+            out.json_line("file-outdated", serde_json::json!({ "file": file }));
+        }
         out.error(&format!(
             "`{}` differs from what the specs generate: run `ghost build` (never edit compiler-owned files by hand)",
             file.display()
@@ -95,6 +120,25 @@ pub fn test_results(out: &Output, results: &[(String, Verdict)]) -> Exit {
             verdict.summary(),
             verdict.checked.len()
         ));
+        if out.json() {
+            let failures: Vec<String> = verdict
+                .compiler_errors()
+                .iter()
+                .take(3)
+                .cloned()
+                .chain(verdict.failure_texts())
+                .collect();
+            out.json_line(
+                "module-tested",
+                serde_json::json!({
+                    "module": module,
+                    "green": verdict.green(),
+                    "summary": verdict.summary(),
+                    "nfr_checked": verdict.checked.len(),
+                    "failures": failures,
+                }),
+            );
+        }
         if !verdict.green() {
             failed += 1;
             for text in verdict

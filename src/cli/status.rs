@@ -32,10 +32,12 @@ pub fn run(args: &StatusArgs, out: &Output) -> Result<Exit, CommandError> {
         .max()
         .unwrap_or(6)
         .max(6);
-    out.result(&format!(
-        "{:<width$}  {:<9} {:>8} {:>17}  last result",
-        "module", "state", "attempts", "tokens in/out"
-    ));
+    if !out.json() {
+        out.result(&format!(
+            "{:<width$}  {:<9} {:>8} {:>17}  last result",
+            "module", "state", "attempts", "tokens in/out"
+        ));
+    }
     for m in &ctx.compiled.modules {
         let status = ctx.status(&lock, m);
         let entry = lock.get(&m.name);
@@ -48,14 +50,33 @@ pub fn run(args: &StatusArgs, out: &Output) -> Result<Exit, CommandError> {
             None => "-".into(),
         };
         let reasons: Vec<&str> = status.reasons.iter().map(|r| r.as_str()).collect();
-        let state = if reasons.is_empty() {
-            status.state.to_string()
+        if out.json() {
+            out.json_line(
+                "module-status",
+                serde_json::json!({
+                    "module": m.name,
+                    "state": status.state,
+                    "why": reasons,
+                    "attempts": attempts,
+                    "tokens_in": entry.map_or(0, |e| e.tokens_in),
+                    "tokens_out": entry.map_or(0, |e| e.tokens_out),
+                    "last_result": last_result,
+                }),
+            );
+            continue;
+        }
+        // Why a module is stale goes last, so that the columns stay aligned.
+        let why = if reasons.is_empty() {
+            String::new()
         } else {
-            format!("{} ({})", status.state, reasons.join(", "))
+            format!(" (stale: {})", reasons.join(", "))
         };
         out.result(&format!(
-            "{:<width$}  {:<9} {:>8} {:>17}  {last_result}",
-            m.name, state, attempts, tokens
+            "{:<width$}  {:<9} {:>8} {:>17}  {last_result}{why}",
+            m.name,
+            status.state.to_string(),
+            attempts,
+            tokens
         ));
     }
     Ok(Exit::Success)
