@@ -4,6 +4,7 @@
 use super::cargo::{messages_in, Cargo, TestFailure, TestOutcome};
 use super::snapshots::Pinned;
 use crate::check::{ModuleModel, NfrModel};
+use crate::compile::rust::nfr_check::NO_DEPS;
 use crate::compile::rust::{check_static_nfrs, test_target};
 use serde::Serialize;
 
@@ -245,6 +246,18 @@ pub async fn verify(
             checked,
             detail: if ok { String::new() } else { detail },
         });
+    }
+    // A module without `nfr deps` keeps `nfr deps []`: listed only when broken.
+    let implicit = format!("`{NO_DEPS}`");
+    for failure in static_failures.iter().map(|f| f.to_string()) {
+        if failure.contains(&implicit) {
+            verdict.checked.push(NfrResult {
+                nfr: NO_DEPS.to_string(),
+                ok: false,
+                checked: true,
+                detail: format!("{failure} (the spec declares no `nfr deps`, so the module may use none; declare the crate in the spec if it is wanted)"),
+            });
+        }
     }
     Ok(verdict)
 }

@@ -234,6 +234,22 @@ fn static_nfr_checks_tell_correct_from_wrong() {
         vec!["regex"]
     );
 
+    // A module that declares no `nfr deps` may use no crate at all.
+    let plain: ModuleModel = model("example");
+    let failures = check_static_nfrs(&plain, &fixture("deps", "correct.rs"));
+    assert_eq!(failures.len(), 1, "{failures:?}");
+    assert!(
+        failures[0]
+            .to_string()
+            .contains("`nfr deps []` is broken: imp.rs uses itoa"),
+        "{}",
+        failures[0]
+    );
+    assert_eq!(
+        check_static_nfrs(&plain, &fixture("example", "correct.rs")),
+        vec![]
+    );
+
     let short: ModuleModel = model("max_lines");
     assert_eq!(
         check_static_nfrs(&short, &fixture("max_lines", "correct.rs")),

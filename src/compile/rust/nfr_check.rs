@@ -127,8 +127,26 @@ pub fn check_static_nfrs(module: &ModuleModel, imp_rs_text: &str) -> Vec<StaticN
             _ => {}
         }
     }
+    // Without `nfr deps` a module may use no crate (the language's rule): the generated
+    // manifest holds every module's crates, so nothing else would stop it.
+    if !module
+        .nfrs
+        .iter()
+        .any(|n| matches!(n.kind, NfrModel::Deps(_)))
+    {
+        let crates = undeclared_crates(imp_rs_text, &[]);
+        if !crates.is_empty() {
+            failures.push(StaticNfrFailure::UndeclaredCrates {
+                nfr: NO_DEPS.to_string(),
+                crates,
+            });
+        }
+    }
     failures
 }
+
+/// The clause a module without `nfr deps` keeps implicitly: no crates.
+pub const NO_DEPS: &str = "nfr deps []";
 
 /// Primitive types have associated functions (`u8::from`, `i64::MAX`), not crates.
 fn is_primitive(name: &str) -> bool {
