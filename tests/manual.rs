@@ -314,3 +314,73 @@ fn json_messages_for_build_status_test_and_fmt() {
     assert_eq!(fmt[0]["reason"], "unformatted");
     assert_eq!(fmt[0]["file"], "specs/text/shout.ghost");
 }
+
+/// A templates folder named in ghost.toml that does not exist is an error (exit 2), not
+/// a silent fall back to the built-in prompts.
+#[test]
+fn a_missing_templates_folder_is_an_error() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let dir = tmp.path();
+    write(
+        dir,
+        "ghost.toml",
+        "[project]\nname = \"tpl\"\ntemplates = \"prompts\"\n",
+    );
+    write(dir, "specs/text/shout.ghost", SPEC);
+    let run = ghost(dir, &["prompt", "text.shout"]);
+    assert_eq!(run.code, Some(2), "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr
+            .contains("the templates folder `prompts` named in ghost.toml does not exist"),
+        "{}",
+        run.stderr
+    );
+    std::fs::create_dir_all(dir.join("prompts")).expect("mkdir");
+    assert_eq!(ghost(dir, &["prompt", "text.shout"]).code, Some(0));
+}
+
+/// A deleted spec's lock entry is not kept forever: `--locked` names it (exit 1), and
+/// `build` drops it, leaving the files it generated where they are.
+#[test]
+fn a_deleted_specs_lock_entry_is_dropped() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let dir = tmp.path();
+    write(dir, "ghost.toml", "[project]\nname = \"gone\"\n");
+    write(dir, "specs/text/shout.ghost", SPEC);
+    write(
+        dir,
+        "specs/text/loud.ghost",
+        &SPEC.replace("text.shout", "text.loud"),
+    );
+    write(dir, "generated/src/text/shout/imp.rs", GOOD);
+    write(dir, "generated/src/text/loud/imp.rs", GOOD);
+    let run = ghost(dir, &["build", "--provider", "manual"]);
+    assert_eq!(run.code, Some(0), "{}{}", run.stdout, run.stderr);
+
+    std::fs::remove_file(dir.join("specs/text/loud.ghost")).expect("rm");
+    let run = ghost(dir, &["build", "--locked"]);
+    assert_eq!(run.code, Some(1), "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr
+            .contains("ghost.lock has module `text.loud`, which no spec declares"),
+        "{}",
+        run.stderr
+    );
+    let run = ghost(dir, &["build", "--provider", "manual"]);
+    assert_eq!(run.code, Some(0), "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr.contains("dropped `text.loud` from ghost.lock"),
+        "{}",
+        run.stderr
+    );
+    let lock = std::fs::read_to_string(dir.join("ghost.lock")).expect("lock");
+    assert!(
+        !lock.contains("text.loud") && lock.contains("text.shout"),
+        "{lock}"
+    );
+    assert!(
+        dir.join("generated/src/text/loud/imp.rs").exists(),
+        "nothing deleted"
+    );
+    assert_eq!(ghost(dir, &["build", "--locked"]).code, Some(0));
+}

@@ -81,10 +81,44 @@ pub fn run(args: &BuildArgs, out: &Output) -> Result<Exit, CommandError> {
     let settings = config::effective_agent(&pipeline.project.config.config, env, args.overrides());
     let runtime = runtime()?;
 
+    // Entries of modules no spec declares any more (a spec deleted or renamed).
+    let known: Vec<&str> = pipeline
+        .checked
+        .project
+        .modules
+        .iter()
+        .map(|m| m.name.as_str())
+        .collect();
+    let orphans: Vec<String> = lock
+        .names()
+        .filter(|n| !known.contains(n))
+        .map(str::to_string)
+        .collect();
+
     if args.locked {
+        for o in &orphans {
+            out.error(&format!(
+                "ghost.lock has module `{o}`, which no spec declares: run `ghost build` and commit the result"
+            ));
+        }
         let ctx = pipeline.context(templates);
         let locked = runtime.block_on(session::locked(&ctx, &lock))?;
-        return Ok(report::locked(out, &locked));
+        let exit = report::locked(out, &locked);
+        return Ok(if orphans.is_empty() {
+            exit
+        } else {
+            Exit::Failure
+        });
+    }
+    let mut lock = lock;
+    if !orphans.is_empty() {
+        lock.retain_modules(&known);
+        lock.write(&pipeline.paths().lock)?;
+        for o in &orphans {
+            out.status(&format!(
+                "dropped `{o}` from ghost.lock: no spec declares it any more (its files in generated/ are left as they are; delete them when you no longer need them)"
+            ));
+        }
     }
 
     let Some(provider_name) = settings.provider.clone() else {

@@ -173,7 +173,16 @@ fn template_overrides(project: &Project) -> Result<BTreeMap<String, String>, Com
     let mut overrides = BTreeMap::new();
     let mut dirs = vec![project.root.join(STATE_DIR).join("templates")];
     if let Some(t) = &project.config.config.project.templates {
-        dirs.push(project.root.join(t));
+        let dir = project.root.join(t);
+        // `.ghost/templates` is optional; a folder named in ghost.toml must exist, or a
+        // typo would silently give the built-in prompts.
+        if !dir.is_dir() {
+            return Err(CommandError::Usage(format!(
+                "the templates folder `{}` named in ghost.toml does not exist\nhelp: create it (docs/templates.md lists the templates it may override), or remove `templates` from [project]",
+                t.display()
+            )));
+        }
+        dirs.push(dir);
     }
     for dir in dirs {
         let Ok(entries) = std::fs::read_dir(&dir) else {

@@ -136,6 +136,11 @@ impl Lock {
         }
     }
 
+    /// The modules the lock has an entry for.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.modules.iter().map(|e| e.name.as_str())
+    }
+
     /// Drops the entries of modules that no longer exist.
     pub fn retain_modules(&mut self, names: &[&str]) {
         self.modules.retain(|e| names.contains(&e.name.as_str()));
