@@ -310,6 +310,23 @@ impl<'a, 'd> ExprCx<'a, 'd> {
     }
 
     fn list(&mut self, elems: &[Expr], span: Span, expected: Option<&Ty>) -> Option<TExpr> {
+        if expected == Some(&Ty::Bytes) {
+            // `bytes` are written as a list of ints, each a byte (0..=255).
+            let all = self.check_all(elems.iter().map(|e| (e, Some(&Ty::Int))))?;
+            for item in &all {
+                if let TExprKind::Int(n) = item.kind {
+                    if !(0..=255).contains(&n) {
+                        self.mismatch(item.span, &Ty::Bytes, &format!("{n} (a byte is 0..=255)"));
+                        return None;
+                    }
+                }
+            }
+            return Some(TExpr {
+                kind: TExprKind::List(all),
+                ty: Ty::Bytes,
+                span,
+            });
+        }
         let hint = match expected {
             Some(Ty::List(t)) => Some((**t).clone()),
             _ => None,

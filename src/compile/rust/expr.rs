@@ -139,14 +139,7 @@ impl<'a> ExprCtx<'a> {
                 _ => format!("&{}", self.place_code(e).at_least(UNARY)),
             },
             Ty::Bytes | Ty::List(_) => match &e.kind {
-                TExprKind::List(items) => format!(
-                    "&[{}]",
-                    items
-                        .iter()
-                        .map(|i| self.owned(i))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
+                TExprKind::List(items) => format!("&[{}]", self.list_of(items, &e.ty)),
                 TExprKind::Local(n) => self.ref_local(n),
                 _ => format!("&{}", self.place_code(e).at_least(UNARY)),
             },
@@ -240,6 +233,22 @@ impl<'a> ExprCtx<'a> {
             .join(", ")
     }
 
+    /// A list literal's items; for `bytes`, each an `u8` (the checker keeps literals in
+    /// 0..=255).
+    fn list_of(&self, items: &[TExpr], ty: &Ty) -> String {
+        if *ty != Ty::Bytes {
+            return self.list(items);
+        }
+        items
+            .iter()
+            .map(|i| match &i.kind {
+                TExprKind::Int(n) => format!("{n}u8"),
+                _ => format!("({}) as u8", self.owned(i)),
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
     fn owned_code(&self, e: &TExpr) -> Code {
         match &e.kind {
             TExprKind::Unit => Code::atom("()".into()),
@@ -258,7 +267,7 @@ impl<'a> ExprCtx<'a> {
             TExprKind::List(items) if items.is_empty() => {
                 Code::atom(format!("Vec::<{}>::new()", self.elem_ty(&e.ty)))
             }
-            TExprKind::List(items) => Code::atom(format!("vec![{}]", self.list(items))),
+            TExprKind::List(items) => Code::atom(format!("vec![{}]", self.list_of(items, &e.ty))),
             TExprKind::Map(entries) if entries.is_empty() => Code::atom(format!(
                 "{}::new()",
                 self.types.owned(&e.ty).replacen('<', "::<", 1)
