@@ -316,7 +316,7 @@ impl<'a, 'd> ExprCx<'a, 'd> {
             for item in &all {
                 if let TExprKind::Int(n) = item.kind {
                     if !(0..=255).contains(&n) {
-                        self.mismatch(item.span, &Ty::Bytes, &format!("{n} (a byte is 0..=255)"));
+                        self.mismatch(item.span, &Ty::Bytes, format!("{n} (a byte is 0..=255)"));
                         return None;
                     }
                 }
