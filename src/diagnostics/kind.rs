@@ -419,7 +419,7 @@ impl Kind {
             }
             ResultOutsideEnsures => Some("`result` is the function's return value, seen only by `ensures`".into()),
             NoGenerator { .. } => Some(
-                "properties can range over data (bool, int, float, str, bytes, lists, maps, options, results, tuples, records, enums), not opaque `type`s; use a `scenario` instead"
+                "properties can range over data (bool, int, float, str, bytes, lists, maps, options, results, tuples, records, enums), not opaque `type`s nor records and enums that contain themselves (a tree); use examples or a `scenario` instead"
                     .into(),
             ),
             CannotInfer { .. } => Some("compare it with a value of known type, or give the `let` a type: `let x: list<int> = []`".into()),
