@@ -178,6 +178,19 @@ pub(crate) fn to_diagnostic(file: &Path, text: &str, offset: usize, err: &PestEr
         ErrorVariant::ParsingError { positives, .. } => describe_expected(positives),
         ErrorVariant::CustomError { message } => message.clone(),
     };
+    let rest = text.get(pos..).unwrap_or("");
+    if rest.starts_with('"') && unterminated(rest) {
+        // A string never closed runs to the end of the file: say so at its opening quote,
+        // not "expected an expression".
+        return Diagnostic::new(
+            file,
+            Span::new(pos, pos + 1),
+            Kind::Syntax {
+                expected: "a `\"` to close the string opened here".into(),
+                found: "the end of the file".into(),
+            },
+        );
+    }
     let found = describe_found(text, pos);
     let end = (pos + found_len(text, pos)).max(pos);
     Diagnostic::new(file, Span::new(pos, end), Kind::Syntax { expected, found })
@@ -264,6 +277,21 @@ fn rule_name(rule: Rule) -> Option<&'static str> {
         bool_lit => "`true` or `false`",
         _ => return None,
     })
+}
+
+/// Whether the string literal `rest` opens is never closed (escapes skipped).
+fn unterminated(rest: &str) -> bool {
+    let mut chars = rest.chars().skip(1);
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => {
+                chars.next();
+            }
+            '"' => return false,
+            _ => {}
+        }
+    }
+    true
 }
 
 fn found_len(text: &str, pos: usize) -> usize {
