@@ -280,44 +280,28 @@ async fn bad_answers_are_errors() {
     assert_eq!(server.seen().len(), 4);
 }
 
+/// A stream that ends before the reply is complete, after a whole event or in the middle
+/// of a line, is a network cut: worth a retry, not a bad answer.
 #[tokio::test]
 async fn a_cut_stream_is_retried() {
-    let first = "data: {\"choices\":[{\"delta\":{\"content\":\"```rust\\nfn\"}}]}\n\n";
-    let server = Server::start(vec![
-        Answer::Sse(vec![first.into()]),
-        Answer::Sse(vec![
-            "data: {\"choices\":[{\"delta\":{\"content\":\"whole\"},\"finish_reason\":\"stop\"}]}\n\n".into(),
-            "data: [DONE]\n\n".into(),
-        ]),
-    ])
-    .await;
-    let reply = provider(ProviderKind::OpenAi, &server, true)
-        .complete(&request("p"))
-        .await
-        .expect("a reply after the retry");
-    assert_eq!(reply.text, "whole");
-    assert_eq!(server.seen().len(), 2);
-}
-
-/// A stream cut in the middle of a line (no newline after it) is a network cut, worth a
-/// retry, not a bad answer.
-#[tokio::test]
-async fn a_stream_cut_mid_line_is_retried() {
-    let half = "data: {\"choices\":[{\"delta\":{\"content\":\"```rust\\nfn";
-    let server = Server::start(vec![
-        Answer::Sse(vec![half.into()]),
-        Answer::Sse(vec![
-            "data: {\"choices\":[{\"delta\":{\"content\":\"whole\"},\"finish_reason\":\"stop\"}]}\n\n".into(),
-            "data: [DONE]\n\n".into(),
-        ]),
-    ])
-    .await;
-    let reply = provider(ProviderKind::OpenAi, &server, true)
-        .complete(&request("p"))
-        .await
-        .expect("a reply after the retry");
-    assert_eq!(reply.text, "whole");
-    assert_eq!(server.seen().len(), 2);
+    let whole_event = "data: {\"choices\":[{\"delta\":{\"content\":\"```rust\\nfn\"}}]}\n\n";
+    let mid_line = "data: {\"choices\":[{\"delta\":{\"content\":\"```rust\\nfn";
+    for first in [whole_event, mid_line] {
+        let server = Server::start(vec![
+            Answer::Sse(vec![first.into()]),
+            Answer::Sse(vec![
+                "data: {\"choices\":[{\"delta\":{\"content\":\"whole\"},\"finish_reason\":\"stop\"}]}\n\n".into(),
+                "data: [DONE]\n\n".into(),
+            ]),
+        ])
+        .await;
+        let reply = provider(ProviderKind::OpenAi, &server, true)
+            .complete(&request("p"))
+            .await
+            .expect("a reply after the retry");
+        assert_eq!(reply.text, "whole");
+        assert_eq!(server.seen().len(), 2);
+    }
 }
 
 /// A server that answers a streamed request with one JSON body (it ignores `stream`)

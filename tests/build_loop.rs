@@ -762,7 +762,6 @@ fn a_command_agent_writing_outside_its_file_is_refused() {
     let p = Project::new("e2e_command", "", &[DOUBLE]);
     let state = p.outside.join("agent-state");
     std::fs::create_dir_all(&state).expect("mkdir");
-    let agent = p.outside.join("agent.sh");
     let body = format!(
         "#!/bin/sh\n\
          # The first two runs also write stray.txt; every run writes the module's file.\n\
@@ -773,15 +772,7 @@ fn a_command_agent_writing_outside_its_file_is_refused() {
          cat > \"$GHOST_IMPL_PATH\" <<'EOF'\n{DOUBLE_RIGHT}EOF\n",
         state = state.display()
     );
-    std::fs::write(&agent, body).expect("write the agent");
-    make_executable(&agent);
-    p.configure(
-        &format!(
-            "provider = \"command\"\ncommand = \"{}\"\n",
-            agent.display()
-        ),
-        "",
-    );
+    use_command_agent(&p, &body);
 
     // With one attempt, the refusal is the module's failure, reported by the build.
     let run = p.ghost(&["build", "--max-attempts", "1"]).expect(3);
@@ -818,21 +809,12 @@ fn a_command_agent_writing_outside_its_file_is_refused() {
 fn a_command_agent_that_writes_nothing_is_not_accepted() {
     let _machine = shared();
     let p = Project::new("e2e_command_idle", "", &[DOUBLE]);
-    let agent = p.outside.join("agent.sh");
     let marker = p.outside.join("idle");
     let body = format!(
         "#!/bin/sh\ncat > /dev/null\nif [ -e '{m}' ]; then exit 0; fi\ncat > \"$GHOST_IMPL_PATH\" <<'EOF'\n{DOUBLE_RIGHT}EOF\n",
         m = marker.display()
     );
-    std::fs::write(&agent, body).expect("write the agent");
-    make_executable(&agent);
-    p.configure(
-        &format!(
-            "provider = \"command\"\ncommand = \"{}\"\n",
-            agent.display()
-        ),
-        "",
-    );
+    use_command_agent(&p, &body);
     p.ghost(&["build"]).expect(0);
     let entry = p.entry("math.double");
 
@@ -858,7 +840,6 @@ fn a_command_agent_may_run_cargo_in_its_workspace() {
     let _machine = shared();
     let p = Project::new("e2e_command_cargo", "", &[DOUBLE]);
     let runs = p.outside.join("runs");
-    let agent = p.outside.join("agent.sh");
     let body = format!(
         "#!/bin/sh\n\
          echo run >> '{runs}'\n\
@@ -867,6 +848,18 @@ fn a_command_agent_may_run_cargo_in_its_workspace() {
          \"${{CARGO:-cargo}}\" generate-lockfile --offline\n",
         runs = runs.display()
     );
+    use_command_agent(&p, &body);
+    p.ghost(&["build"]).expect(0);
+    let runs = std::fs::read_to_string(&runs).expect("the agent ran");
+    assert_eq!(runs.lines().count(), 1, "accepted at the first run");
+    assert_eq!(p.imp("math.double"), DOUBLE_RIGHT);
+}
+
+#[cfg(unix)]
+/// Writes `body` as the project's agent program (`agent.sh` beside the project) and
+/// configures the command provider to run it.
+fn use_command_agent(p: &Project, body: &str) {
+    let agent = p.outside.join("agent.sh");
     std::fs::write(&agent, body).expect("write the agent");
     make_executable(&agent);
     p.configure(
@@ -876,13 +869,8 @@ fn a_command_agent_may_run_cargo_in_its_workspace() {
         ),
         "",
     );
-    p.ghost(&["build"]).expect(0);
-    let runs = std::fs::read_to_string(&runs).expect("the agent ran");
-    assert_eq!(runs.lines().count(), 1, "accepted at the first run");
-    assert_eq!(p.imp("math.double"), DOUBLE_RIGHT);
 }
 
-#[cfg(unix)]
 fn make_executable(path: &Path) {
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).expect("chmod");

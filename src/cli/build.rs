@@ -82,13 +82,7 @@ pub fn run(args: &BuildArgs, out: &Output) -> Result<Exit, CommandError> {
     let runtime = runtime()?;
 
     // Entries of modules no spec declares any more (a spec deleted or renamed).
-    let known: Vec<&str> = pipeline
-        .checked
-        .project
-        .modules
-        .iter()
-        .map(|m| m.name.as_str())
-        .collect();
+    let known = pipeline.module_names();
     let orphans: Vec<String> = lock
         .names()
         .filter(|n| !known.contains(n))

@@ -97,6 +97,16 @@ impl Pipeline {
         }
     }
 
+    /// The names of the checked modules.
+    pub fn module_names(&self) -> Vec<&str> {
+        self.checked
+            .project
+            .modules
+            .iter()
+            .map(|m| m.name.as_str())
+            .collect()
+    }
+
     pub fn lock(&self) -> Result<Lock, CommandError> {
         Lock::read(&self.paths().lock).map_err(CommandError::Lock)
     }

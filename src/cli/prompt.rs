@@ -52,15 +52,8 @@ pub fn run(args: &PromptArgs, out: &Output) -> Result<Exit, CommandError> {
 
 /// An unknown module name, with the closest known one as a suggestion.
 pub fn unknown_module(pipeline: &Pipeline, name: &str) -> CommandError {
-    let names: Vec<&str> = pipeline
-        .checked
-        .project
-        .modules
-        .iter()
-        .map(|m| m.name.as_str())
-        .collect();
     CommandError::UnknownModule {
         name: name.to_string(),
-        suggestion: crate::check::suggest::closest(name, names),
+        suggestion: crate::check::suggest::closest(name, pipeline.module_names()),
     }
 }
