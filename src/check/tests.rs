@@ -218,6 +218,45 @@ fn modules_come_in_dependency_order_and_errors_spread_to_users() {
     assert_eq!(names, ["z", "a"]);
 }
 
+/// Two used modules declare `P`: the bare name is ambiguous (E0216), and a record literal
+/// qualified by its module's path builds the one meant.
+#[test]
+fn a_record_literal_can_be_qualified_by_its_module() {
+    let files = [
+        spec("q1.ghost", "module q.one { record P { x: int } }"),
+        spec("q2.ghost", "module q.two { record P { y: int } }"),
+        spec(
+            "u.ghost",
+            "module u { use q.one  use q.two\n  fn f(p: q.one.P) -> int { example f(q.one.P { x: 1 }) == 1 }\n  fn g(p: q.two.P) -> int { example g(P { y: 1 }) == 1 } }",
+        ),
+    ];
+    let (p, d) = check(&files);
+    assert_eq!(codes(&d), ["E0216"], "only the bare `P` is ambiguous");
+    assert!(p.module("u").is_none());
+    let files = [
+        files[0].clone(),
+        files[1].clone(),
+        spec(
+            "u.ghost",
+            "module u { use q.one  use q.two\n  fn f(p: q.one.P) -> int { example f(q.one.P { x: 1 }) == 1 } }",
+        ),
+    ];
+    let (p, d) = check(&files);
+    assert!(
+        d.is_empty(),
+        "{:?}",
+        d.iter().map(Diagnostic::message).collect::<Vec<_>>()
+    );
+    let f = &p.module("u").expect("checked").functions[0];
+    assert!(matches!(
+        &sides(&f.examples[0].expr).0.kind,
+        TExprKind::Call { args, .. } if matches!(&args[0].ty, Ty::Named(r) if r.module == "q.one")
+    ));
+    let text = "module m { fn f(x: int) -> int { example f(1) { x: 1 } == 1 } }";
+    let (_, d) = crate::syntax::parse(Path::new("m.ghost"), text);
+    assert_eq!(codes(&d), ["E0102"], "braces after a call are no record");
+}
+
 #[test]
 fn sources_are_quoted_as_written() {
     let text = "module m {\n  fn f(x: int) -> int {\n    example f(1) == 2\n  }\n}\n";

@@ -716,6 +716,27 @@ impl Lowerer {
                         span,
                     }
                 }
+                Rule::record_lit => {
+                    // `a.b.P { .. }`: a record named by its module's path.
+                    match dotted(&e) {
+                        Some(path) => {
+                            let name = Expr {
+                                kind: ExprKind::Name(path),
+                                span: e.span,
+                            };
+                            self.record_lit(name, p)
+                        }
+                        None => {
+                            let kind = Kind::Syntax {
+                                expected: "a record's name (`P` or `module.path.P`) before `{`"
+                                    .into(),
+                                found: "an expression".into(),
+                            };
+                            self.error(pspan, kind);
+                            e
+                        }
+                    }
+                }
                 Rule::index => {
                     let index = self.expr(p.into_inner().next().expect("index expr"));
                     Expr {
@@ -811,6 +832,15 @@ impl Lowerer {
             kind: ExprKind::Record { name, fields },
             span,
         }
+    }
+}
+
+/// `a.b.P` as `"a.b.P"`, when the expression is only a name and field accesses.
+fn dotted(e: &Expr) -> Option<String> {
+    match &e.kind {
+        ExprKind::Name(n) => Some(n.clone()),
+        ExprKind::Field { base, field } => Some(format!("{}.{}", dotted(base)?, field.name)),
+        _ => None,
     }
 }
 
