@@ -130,12 +130,7 @@ pub fn mutants(code: &str, focus: &BTreeSet<String>) -> Vec<Mutant> {
             for at in matches(code, &mask, s).into_iter().filter(|a| in_body(*a)) {
                 out.push(Mutant {
                     code: replace_at(code, &[at], s),
-                    what: format!(
-                        "`{}` for `{}` in `{}`",
-                        s.to.trim(),
-                        s.from.trim(),
-                        fn_at(at)
-                    ),
+                    what: swap_what(s, fn_at(at)),
                 });
             }
         }
@@ -209,6 +204,15 @@ pub fn mutants(code: &str, focus: &BTreeSet<String>) -> Vec<Mutant> {
     out.retain(|m| m.code != code && seen.insert(m.code.clone()));
     out.truncate(MAX_MUTANTS);
     out
+}
+
+/// What a single swap changed: "`<=` for `<` in `f`", "dropped `+ 1` in `f`".
+fn swap_what(s: &Swap, function: &str) -> String {
+    if s.to.is_empty() {
+        format!("dropped `{}` in `{function}`", s.from.trim())
+    } else {
+        format!("`{}` for `{}` in `{function}`", s.to.trim(), s.from.trim())
+    }
 }
 
 /// For each byte of `code`, whether it is code: not inside a string, a character literal
@@ -589,6 +593,7 @@ pub fn balanced(s: &str) -> bool {
         assert!(fixed.code.contains("for d in 2..(n as f64)"));
         let w: Vec<&str> = prime.iter().map(|m| m.what.as_str()).collect();
         assert!(w.contains(&"`<=` for `<` in `is_prime`"), "{w:?}");
+        assert!(w.contains(&"dropped `+ 1` in `is_prime`"), "{w:?}");
         assert!(
             w.contains(&"deleted `if n < 2 { return false; }` in `is_prime`"),
             "{w:?}"
