@@ -16,6 +16,8 @@
 //! - a `Vec` of references where one of owned values is wanted (`Vec<(&String, &i64)>`):
 //!   the elements cloned, `.into_iter().map(..).collect::<Vec<_>>()`; references
 //!   collected into owned values: `.map(..).collect()`.
+//! - an iterator collected into a tuple (`(i64, i64, i64, i64)`): collected into a `Vec`,
+//!   the tuple made of its first elements.
 //! - `String::from` given a `&&str`: `ToString::to_string`.
 //! - a value used after a move: cloned where it was moved.
 //! - a closure's parameter used in the body of the `for` loop whose head it is in
@@ -81,7 +83,8 @@ pub fn suggestion(message: &serde_json::Value) -> Option<Suggestion> {
         "E0277" => indexing::index(&d.message, span)
             .or_else(|| chars::right_operand(&d.message, span))
             .or_else(|| ownership::string_from_reference(&d.message, span))
-            .or_else(|| ownership::collected_references(&d.message, span)),
+            .or_else(|| ownership::collected_references(&d.message, span))
+            .or_else(|| ownership::collected_tuple(&d.message, span)),
         "E0308" => chars::char_and_integer(span).or_else(|| ownership::borrowed_elements(span)),
         "E0369" => chars::left_operand(&d.message, &d.spans),
         "E0382" => ownership::clone_moved(&d),

@@ -51,6 +51,51 @@ pub(super) fn collected_references(message: &str, span: &Span) -> Option<Vec<Edi
     )])
 }
 
+/// `a value of type `(i64, i64, i64, i64)` cannot be built from an iterator over
+/// elements of type `i64`` (E0277, the span is `collect`): a tuple has no `collect`, so the
+/// elements are collected into a `Vec` and the tuple made of its first ones,
+/// `.collect::<Vec<i64>>().chunks_exact(4).map(|v| (v[0], v[1], v[2], v[3])).next().unwrap_or_default()`
+/// (the code around it usually checked the count; the tests decide either way).
+pub(super) fn collected_tuple(message: &str, span: &Span) -> Option<Vec<Edit>> {
+    let rest = message.strip_prefix("a value of type `")?;
+    let (tuple_ty, rest) =
+        rest.split_once("` cannot be built from an iterator over elements of type `")?;
+    let element = rest.strip_suffix('`')?;
+    let parts = tuple(tuple_ty)?;
+    if parts.len() < 2 || parts.iter().any(|p| p.trim() != element) {
+        return None;
+    }
+    let on = span_line(span)?;
+    let after = &on.text[on.end..];
+    if &on.text[on.start..on.end] != "collect"
+        || !on.text[..on.start].ends_with('.')
+        || !after.starts_with("()")
+    {
+        return None;
+    }
+    let copy = matches!(
+        element,
+        "i64" | "i32" | "u64" | "u32" | "u8" | "usize" | "isize" | "f64" | "f32" | "bool" | "char"
+    );
+    let items: Vec<String> = (0..parts.len())
+        .map(|i| {
+            if copy {
+                format!("v[{i}]")
+            } else {
+                format!("v[{i}].clone()")
+            }
+        })
+        .collect();
+    Some(vec![(
+        on.at + on.start..on.at + on.end + 2,
+        format!(
+            "collect::<Vec<{element}>>().chunks_exact({}).map(|v| ({})).next().unwrap_or_default()",
+            parts.len(),
+            items.join(", ")
+        ),
+    )])
+}
+
 /// The closure that makes an element of type `found` (references) one of `expected`
 /// (owned): `|x| x.clone()`, `|(x0, x1)| (x0.clone(), x1)`; `None` when they are the
 /// same type or one cannot be made from the other.

@@ -300,6 +300,31 @@ fn references_collected_into_owned_values_are_made_owned_first() {
 }
 
 #[test]
+fn an_iterator_collected_into_a_tuple_goes_through_a_vec() {
+    let code = "fn f(parts: &[&str]) -> (i64, i64, i64) {\n    parts.iter().map(|p| p.parse::<i64>().unwrap()).collect()\n}\n";
+    let error = |message: &str| {
+        diagnostic(
+            code,
+            "E0277",
+            message,
+            "value of type `(i64, i64, i64)` cannot be built from `std::iter::Iterator<Item=i64>`",
+            ".«collect»()\n}",
+        )
+    };
+    let ints = error("a value of type `(i64, i64, i64)` cannot be built from an iterator over elements of type `i64`");
+    assert_eq!(
+        fixed(code, &ints).as_deref(),
+        Some("fn f(parts: &[&str]) -> (i64, i64, i64) {\n    parts.iter().map(|p| p.parse::<i64>().unwrap()).collect::<Vec<i64>>().chunks_exact(3).map(|v| (v[0], v[1], v[2])).next().unwrap_or_default()\n}\n")
+    );
+    let strings = error("a value of type `(String, String)` cannot be built from an iterator over elements of type `String`");
+    assert!(fixed(code, &strings)
+        .expect("a fix")
+        .contains(".map(|v| (v[0].clone(), v[1].clone()))"));
+    let mixed = error("a value of type `(String, i64)` cannot be built from an iterator over elements of type `i64`");
+    assert!(suggestion(&mixed).is_none(), "no tuple of mixed types");
+}
+
+#[test]
 fn string_from_a_double_reference_is_to_string() {
     let code = "fn f(parts: &[&str]) -> Vec<String> {\n    parts.iter().map(|p| String::from(p)).collect()\n}\n";
     let json = diagnostic(
