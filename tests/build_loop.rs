@@ -898,15 +898,22 @@ fn exhausted_attempts_exit_3_and_keep_the_last_good_code() {
             .1
             .replace("\"Twice n.\"", "\"Twice n, without overflow checks.\""),
     );
-    let run = p.ghost(&["build", "--max-attempts", "2"]).expect(3);
+    let run = p.ghost(&["build", "--max-attempts", "1"]).expect(3);
     assert!(run.text().contains("math.double"), "{}", run.text());
     let seen = server.server.seen();
-    assert_eq!(seen.len(), 3);
+    assert_eq!(seen.len(), 2);
     assert!(seen
         .iter()
         .all(|s| s.path == "/v1/messages" && s.json().get("stream").is_none()));
     assert_eq!(p.bytes(&imp_rel("math.double")), imp);
     assert_eq!(p.bytes("ghost.lock"), lock);
+    // The last attempt's failure is kept for the repair prompt, though no attempt follows.
+    let repair = p.ghost(&["prompt", "math.double", "--repair"]).expect(0);
+    assert!(
+        repair.text().contains("n + 2") && repair.text().contains("double(-3) == -6"),
+        "{}",
+        repair.text()
+    );
 }
 
 /// The server refuses the key: no module can succeed, so the build stops at once with

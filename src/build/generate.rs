@@ -479,6 +479,10 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
         previous = Some(code);
         repair = Some(next);
     }
+    // The repair the next build would start from, for `ghost prompt --repair` now.
+    if let Some(r) = &repair {
+        super::session::save_repair(&ctx.paths, name, r);
+    }
     report.outcome = Outcome::Exhausted { why: last_why };
     report.millis = started.elapsed().as_millis() as u64;
     Ok(report)
