@@ -85,8 +85,8 @@ pub struct Record {
     pub name: String,
     pub doc: Option<String>,
     pub fields: Vec<(String, Ty)>,
-    /// Whether it has a total order (no `float` or opaque type inside it), so it can be
-    /// a map key: the generated type derives `Eq`, `Ord` and `Hash` then.
+    /// Whether it has a total order (no `float`, opaque type or error inside it), so it
+    /// can be a map key: the generated type derives `Eq`, `Ord` and `Hash` then.
     pub ordered: bool,
     pub span: Span,
 }

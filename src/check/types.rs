@@ -145,8 +145,8 @@ fn contains_float(ty: &Ty) -> bool {
 }
 
 /// Why a map key of type `ty` has no order ghost can derive, looking through the
-/// declarations of the records and enums in it: a `float` in one of them, or an opaque
-/// `type` (whose fields the implementation chooses). `None` for an orderable key, and
+/// declarations of the records and enums in it: a `float` in one of them, an opaque
+/// `type` (whose fields the implementation chooses), or an `error`. `None` for an orderable key, and
 /// for a `float` written in `ty` itself (reported where the type is resolved).
 pub(crate) fn unordered_part(tables: &Tables, ty: &Ty) -> Option<String> {
     let mut found = None;
@@ -155,6 +155,13 @@ pub(crate) fn unordered_part(tables: &Tables, ty: &Ty) -> Option<String> {
         let why = if r.kind == DeclKind::Opaque {
             Some(format!(
                 "`{}` is an opaque type, whose order ghost cannot know",
+                r.name
+            ))
+        } else if r.kind == DeclKind::Error {
+            // Errors keep the derives they always had (a longer interface in every
+            // prompt for a use nobody has: the 1.5B model's replies changed with it).
+            Some(format!(
+                "`{}` is an error type, which ghost gives no order",
                 r.name
             ))
         } else if declared_parts(tables, r).iter().any(|t| contains_float(t)) {

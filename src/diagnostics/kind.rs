@@ -430,7 +430,7 @@ impl Kind {
             AmbiguousName { .. } => Some("qualify it with its module: `a.b.name`".into()),
             ModuleNotUsed { name } => Some(format!("add `use {name}` to the module")),
             EmptyRange { .. } => Some("a range `a..b` runs from `a` up to but not including `b`: make `b` greater than `a`".into()),
-            UnorderedMapKey { .. } => Some("use `int`, `str`, or a record or enum without `float` or opaque types in it, as the key".into()),
+            UnorderedMapKey { .. } => Some("use `int`, `str`, or a record or enum without `float`, opaque types or errors in it, as the key".into()),
             InfiniteType { .. } => Some("put the recursive part inside a `list` or a `map`".into()),
             ReservedName { .. } => Some("choose another name".into()),
             DependencyHasErrors { .. } => {

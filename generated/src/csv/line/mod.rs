@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 
 /// Where a line is malformed, as a byte offset into it.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum CsvError {
     UnterminatedQuote(i64),
     TextAfterQuote(i64),

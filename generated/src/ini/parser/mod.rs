@@ -17,7 +17,7 @@ pub enum Line {
 }
 
 /// A malformed line, by its 1-based line number.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum IniError {
     UnclosedSection(i64),
     MissingEquals(i64),

@@ -23,7 +23,7 @@ pub enum Part {
     Patch,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum VersionError {
     Empty,
     WrongPartCount(i64),

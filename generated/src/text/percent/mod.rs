@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 
 /// What can be wrong with percent-encoded text. Offsets are in bytes.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum PercentError {
     Truncated(i64),
     BadHex(i64),

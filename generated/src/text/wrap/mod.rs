@@ -6,7 +6,7 @@
 #[allow(unused_imports)]
 use std::collections::BTreeMap;
 
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum WrapError {
     BadWidth(i64),
     WordTooLong(String, i64),
