@@ -252,9 +252,14 @@ fn a_record_literal_can_be_qualified_by_its_module() {
         &sides(&f.examples[0].expr).0.kind,
         TExprKind::Call { args, .. } if matches!(&args[0].ty, Ty::Named(r) if r.module == "q.one")
     ));
-    let text = "module m { fn f(x: int) -> int { example f(1) { x: 1 } == 1 } }";
-    let (_, d) = crate::syntax::parse(Path::new("m.ghost"), text);
-    assert_eq!(codes(&d), ["E0102"], "braces after a call are no record");
+    // Braces after anything but a path of names are no record (and never a panic: a
+    // literal or a parenthesis is followed by them as directly as a name is).
+    for operand in ["f(1)", "5", "\"a\"", "(f(1))", "[1]"] {
+        let text =
+            format!("module m {{ fn f(x: int) -> int {{ example {operand} {{ x: 1 }} == 1 }} }}");
+        let (_, d) = crate::syntax::parse(Path::new("m.ghost"), &text);
+        assert_eq!(codes(&d), ["E0102"], "{operand}");
+    }
 }
 
 #[test]

@@ -668,12 +668,11 @@ impl Lowerer {
     }
 
     fn postfix_expr(&mut self, pair: Pair<'_, Rule>) -> Expr {
-        let mut inner = pair.into_inner().peekable();
+        let mut inner = pair.into_inner();
         let mut e = self.primary(inner.next().expect("postfix has a primary"));
-        // A name followed by a `record_lit` pair is a record literal (see `name_or_record`).
-        if let Some(body) = inner.next_if(|p| p.as_rule() == Rule::record_lit) {
-            e = self.record_lit(e, body);
-        }
+        // A `record_lit` pair after a name (see `name_or_record`) or after a path of names
+        // is a record literal; after anything else it is an error (below). One path for
+        // both: since `record_lit` is also a postfix, it may follow any primary.
         for p in inner {
             let pspan = self.span(&p);
             let span = e.span.to(pspan);
@@ -717,7 +716,7 @@ impl Lowerer {
                     }
                 }
                 Rule::record_lit => {
-                    // `a.b.P { .. }`: a record named by its module's path.
+                    // `P { .. }`, or `a.b.P { .. }`: a record named by its module's path.
                     match dotted(&e) {
                         Some(path) => {
                             let name = Expr {
