@@ -803,7 +803,7 @@ pub(super) fn prepare_scratch(ctx: &Context, m: &CompiledModule) -> Result<PathB
             std::fs::copy(entry.path(), &to).map_err(|e| io(&to, e))?;
         }
     }
-    let needed = used_closure(ctx, &m.name);
+    let needed = super::session::used_closure(&ctx.project, &m.name);
     for other in ctx
         .compiled
         .modules
@@ -845,25 +845,6 @@ fn distinct_version(manifest: &str, module: &str, scratch: &Path) -> String {
         &format!("\nversion = \"0.0.0-scratch-{readable}-{hash}\"\n"),
         1,
     )
-}
-
-/// `name` and every module it uses, directly or through others.
-pub(super) fn used_closure(ctx: &Context, name: &str) -> BTreeSet<String> {
-    let mut seen = BTreeSet::from([name.to_string()]);
-    let mut todo = vec![name.to_string()];
-    while let Some(next) = todo.pop() {
-        for used in ctx
-            .project
-            .module(&next)
-            .map(|m| m.uses.clone())
-            .unwrap_or_default()
-        {
-            if seen.insert(used.clone()) {
-                todo.push(used);
-            }
-        }
-    }
-    seen
 }
 
 /// Writes `code` as the module's `imp.rs` in the scratch copy and verifies it there.

@@ -216,58 +216,17 @@ fn swap_what(s: &Swap, function: &str) -> String {
 }
 
 /// For each byte of `code`, whether it is code: not inside a string, a character literal
-/// or a comment.
+/// or a comment. The lexer is tidy's (`tidy/items.rs`): it skips comments and white
+/// space and gives each literal as one token. White space counts as code (the swaps
+/// match operators with the spaces around them); anything else it skipped is a comment.
 fn code_mask(code: &str) -> Vec<bool> {
-    let b = code.as_bytes();
-    let mut mask = vec![true; b.len()];
-    let mut i = 0;
-    let blank = |from: usize, to: usize, mask: &mut Vec<bool>| {
-        for m in mask.iter_mut().take(to.min(b.len())).skip(from) {
-            *m = false;
-        }
-    };
-    while i < b.len() {
-        match b[i] {
-            b'/' if b.get(i + 1) == Some(&b'/') => {
-                let end = code[i..].find('\n').map_or(b.len(), |n| i + n);
-                blank(i, end, &mut mask);
-                i = end;
-            }
-            b'/' if b.get(i + 1) == Some(&b'*') => {
-                let end = code[i + 2..].find("*/").map_or(b.len(), |n| i + 2 + n + 2);
-                blank(i, end, &mut mask);
-                i = end;
-            }
-            b'"' => {
-                let mut j = i + 1;
-                while j < b.len() && b[j] != b'"' {
-                    j += if b[j] == b'\\' { 2 } else { 1 };
-                }
-                let end = (j + 1).min(b.len());
-                blank(i, end, &mut mask);
-                i = end;
-            }
-            b'\'' => {
-                // A character literal ('x', '\n', '\u{1F600}', 'é'), or a lifetime.
-                let rest = &code[i + 1..];
-                let len = if rest.starts_with('\\') {
-                    rest.find('\'').filter(|n| *n <= 10).map(|n| n + 2)
-                } else {
-                    rest.chars()
-                        .next()
-                        .map(char::len_utf8)
-                        .filter(|n| rest[*n..].starts_with('\''))
-                        .map(|n| n + 2)
-                };
-                match len {
-                    Some(len) => {
-                        blank(i, i + len, &mut mask);
-                        i += len;
-                    }
-                    None => i += 1,
-                }
-            }
-            _ => i += 1,
+    let mut mask: Vec<bool> = code.bytes().map(|c| c.is_ascii_whitespace()).collect();
+    for token in super::tidy::items::tokens(code) {
+        let t = &token.text;
+        // Strings (raw and prefixed ones too) and char literals, not lifetimes (`'a`).
+        let literal = t.contains('"') || (t.len() > 2 && t.ends_with('\''));
+        for m in &mut mask[token.span] {
+            *m = !literal;
         }
     }
     mask
@@ -650,6 +609,21 @@ pub fn balanced(s: &str) -> bool {
     fn strings_and_comments_are_never_edited() {
         let code = "pub fn f(x: i64) -> String {\n    // x < 1 is true\n    let s = \"a < b == true\";\n    format!(\"{s}{x}\")\n}\n";
         assert!(mutants(code, &focus(&["f"])).is_empty());
+    }
+
+    #[test]
+    fn escaped_quotes_and_raw_strings_are_not_code() {
+        let code = "pub fn f(c: char) -> bool {\n    let s = r#\"a < b \"quoted\" == true\"#;\n    c == '\\'' || s.len() < 3\n}\n";
+        let w = whats(code, &["f"]);
+        assert_eq!(
+            w,
+            vec![
+                "`<=` for `<` in `f`",
+                "`!=` for `==` in `f`",
+                "`&&` for `||` in `f`"
+            ],
+            "only the three operators outside the literals"
+        );
     }
 
     #[test]

@@ -293,24 +293,30 @@ pub fn selection<'a>(ctx: &'a Context, only: &[String]) -> Vec<&'a CompiledModul
         .collect()
 }
 
-/// Whether `name` uses one of `changed`, directly or through other modules.
-pub(super) fn uses_any(project: &Project, name: &str, changed: &BTreeSet<String>) -> bool {
-    if changed.is_empty() {
-        return false;
-    }
-    let mut seen: BTreeSet<&str> = BTreeSet::new();
-    let mut todo: Vec<&str> = vec![name];
-    while let Some(n) = todo.pop() {
-        for u in project.module(n).map(|m| m.uses.as_slice()).unwrap_or(&[]) {
-            if changed.contains(u) {
-                return true;
-            }
-            if seen.insert(u) {
-                todo.push(u);
+/// `name` and every module it uses, directly or through others.
+pub(super) fn used_closure(project: &Project, name: &str) -> BTreeSet<String> {
+    let mut seen = BTreeSet::from([name.to_string()]);
+    let mut todo = vec![name.to_string()];
+    while let Some(next) = todo.pop() {
+        for used in project
+            .module(&next)
+            .map(|m| m.uses.as_slice())
+            .unwrap_or(&[])
+        {
+            if seen.insert(used.clone()) {
+                todo.push(used.clone());
             }
         }
     }
-    false
+    seen
+}
+
+/// Whether `name` uses one of `changed`, directly or through other modules.
+pub(super) fn uses_any(project: &Project, name: &str, changed: &BTreeSet<String>) -> bool {
+    !changed.is_empty()
+        && used_closure(project, name)
+            .iter()
+            .any(|u| u != name && changed.contains(u))
 }
 
 /// `ghost build --provider manual`: tests whatever `imp.rs` is on disk, locks the green
@@ -549,7 +555,7 @@ pub async fn test(ctx: &Context, only: &[String]) -> Result<Vec<(String, Verdict
 
 /// Whether a compiler error of `verdict` is in a module that `m` does not use.
 fn broken_elsewhere(ctx: &Context, m: &CompiledModule, verdict: &Verdict) -> bool {
-    let needed = super::generate::used_closure(ctx, &m.name);
+    let needed = used_closure(&ctx.project, &m.name);
     let dirs: Vec<PathBuf> = ctx
         .compiled
         .modules

@@ -282,14 +282,7 @@ pub(crate) fn reaches(
 pub(crate) fn is_recursive(tables: &Tables, r: &TypeRef, through_heap: bool) -> bool {
     let mut seen = HashSet::new();
     // Start one level in: `r` itself must not count as its own hit.
-    let mut inner: Vec<Ty> = Vec::new();
-    if let Some(fields) = tables.record(r) {
-        inner.extend(fields.iter().filter_map(|(_, t)| t.clone()));
-    }
-    if let Some(vs) = tables.variants(r) {
-        inner.extend(vs.iter().flat_map(|(_, ts)| ts.iter().flatten().cloned()));
-    }
-    inner
-        .iter()
+    declared_parts(tables, r)
+        .into_iter()
         .any(|t| reaches(tables, t, through_heap, &mut seen, &mut |x| x == r))
 }

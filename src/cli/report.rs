@@ -120,14 +120,18 @@ pub fn test_results(out: &Output, results: &[(String, Verdict)]) -> Exit {
             verdict.summary(),
             verdict.checked.len()
         ));
-        if out.json() {
-            let failures: Vec<String> = verdict
+        // The first compiler errors (the rest mostly follow from them) and the failures.
+        let failures: Vec<String> = if verdict.green() {
+            Vec::new()
+        } else {
+            verdict
                 .compiler_errors()
-                .iter()
+                .into_iter()
                 .take(3)
-                .cloned()
                 .chain(verdict.failure_texts())
-                .collect();
+                .collect()
+        };
+        if out.json() {
             out.json_line(
                 "module-tested",
                 serde_json::json!({
@@ -141,12 +145,7 @@ pub fn test_results(out: &Output, results: &[(String, Verdict)]) -> Exit {
         }
         if !verdict.green() {
             failed += 1;
-            for text in verdict
-                .compiler_errors()
-                .iter()
-                .take(3)
-                .chain(verdict.failure_texts().iter())
-            {
+            for text in &failures {
                 out.error(&indent(text));
             }
         }

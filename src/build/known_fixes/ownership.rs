@@ -2,7 +2,7 @@
 //! interface returns owned values, `String::from` given a `&&str`, a value used after it
 //! was moved.
 
-use super::{expected_found, span_line, wrap, Diagnostic, Edit, Span};
+use super::{expected_found, span_line, wrap, Diagnostic, Edit, OnLine, Span};
 
 /// `expected `Vec<(String, i64)>`, found `Vec<(&String, &i64)>`` (E0308, the span is the
 /// expression): the elements are made owned, `.into_iter().map(|(a, b)| (a.clone(),
@@ -29,10 +29,7 @@ pub(super) fn borrowed_elements(span: &Span) -> Option<Vec<Edit>> {
 /// before they are collected, `.map(|(x0, x1)| (x0.clone(), x1.clone())).collect()`.
 /// For a `Vec`, a set or a `VecDeque` of the owned type, and a map of its owned pair.
 pub(super) fn collected_references(message: &str, span: &Span) -> Option<Vec<Edit>> {
-    let rest = message.strip_prefix("a value of type `")?;
-    let (collection, rest) =
-        rest.split_once("` cannot be built from an iterator over elements of type `")?;
-    let found = rest.strip_suffix('`')?;
+    let (collection, found) = collected_types(message)?;
     let (kind, args) = collection.split_once('<')?;
     let args = args.strip_suffix('>')?;
     let expected = match kind.rsplit("::").next()? {
@@ -41,10 +38,7 @@ pub(super) fn collected_references(message: &str, span: &Span) -> Option<Vec<Edi
         _ => return None,
     };
     let closure = owning_closure(&expected, found)?;
-    let on = span_line(span)?;
-    if &on.text[on.start..on.end] != "collect" || !on.text[..on.start].ends_with('.') {
-        return None;
-    }
+    let on = collect_call(span)?;
     Some(vec![(
         on.at + on.start..on.at + on.start,
         format!("map({closure})."),
@@ -57,20 +51,13 @@ pub(super) fn collected_references(message: &str, span: &Span) -> Option<Vec<Edi
 /// `.collect::<Vec<i64>>().chunks_exact(4).map(|v| (v[0], v[1], v[2], v[3])).next().unwrap_or_default()`
 /// (the code around it usually checked the count; the tests decide either way).
 pub(super) fn collected_tuple(message: &str, span: &Span) -> Option<Vec<Edit>> {
-    let rest = message.strip_prefix("a value of type `")?;
-    let (tuple_ty, rest) =
-        rest.split_once("` cannot be built from an iterator over elements of type `")?;
-    let element = rest.strip_suffix('`')?;
+    let (tuple_ty, element) = collected_types(message)?;
     let parts = tuple(tuple_ty)?;
     if parts.len() < 2 || parts.iter().any(|p| p.trim() != element) {
         return None;
     }
-    let on = span_line(span)?;
-    let after = &on.text[on.end..];
-    if &on.text[on.start..on.end] != "collect"
-        || !on.text[..on.start].ends_with('.')
-        || !after.starts_with("()")
-    {
+    let on = collect_call(span)?;
+    if !on.text[on.end..].starts_with("()") {
         return None;
     }
     let copy = matches!(
@@ -94,6 +81,21 @@ pub(super) fn collected_tuple(message: &str, span: &Span) -> Option<Vec<Edit>> {
             items.join(", ")
         ),
     )])
+}
+
+/// The collection and the element type of E0277's `a value of type `C` cannot be built
+/// from an iterator over elements of type `T``.
+fn collected_types(message: &str) -> Option<(&str, &str)> {
+    let rest = message.strip_prefix("a value of type `")?;
+    let (collection, rest) =
+        rest.split_once("` cannot be built from an iterator over elements of type `")?;
+    Some((collection, rest.strip_suffix('`')?))
+}
+
+/// The line of a span that is the method name of a `.collect` call.
+fn collect_call(span: &Span) -> Option<OnLine<'_>> {
+    let on = span_line(span)?;
+    (&on.text[on.start..on.end] == "collect" && on.text[..on.start].ends_with('.')).then_some(on)
 }
 
 /// The closure that makes an element of type `found` (references) one of `expected`

@@ -14,7 +14,7 @@
 //! already in `mod.rs` or never compiled into the library, and what is added or changed
 //! is what the interface in the prompt asked for.
 
-mod items;
+pub(super) mod items;
 mod receivers;
 
 use crate::compile::prompt::dedent;

@@ -53,14 +53,15 @@ pub fn render(module: &ModuleModel) -> String {
         let name = ident(&t.name);
         // A body with a TODO, not `{ /* fields */ }`: a small model copies a one-line
         // placeholder as it stands and then uses fields it never declared.
-        let why = if passed_by_value(module, &t.name) {
+        let by_value = passed_by_value(module, &t.name);
+        let why = if by_value {
             "Debug and Clone are required: tests print values and pass copies"
         } else {
             "Debug is required: tests print values"
         };
         out.push_str(&format!(
             "{} // {why}\npub struct {name} {{\n    // TODO: the fields\n}}\n\nimpl {name} {{\n",
-            opaque_derives(module, &t.name)
+            opaque_derives(by_value)
         ));
         for m in &t.methods {
             out.push_str(&fn_doc(m, "    "));

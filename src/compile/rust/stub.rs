@@ -3,7 +3,7 @@
 
 use super::names::{doc_lines, ident};
 use super::signature::{fn_doc, signature};
-use super::types::{opaque_derives, TypeCtx};
+use super::types::{opaque_derives, passed_by_value, TypeCtx};
 use crate::check::ModuleModel;
 
 /// The text of the stub `src/a/b/imp.rs`.
@@ -31,7 +31,7 @@ pub fn imp_rs(module: &ModuleModel) -> String {
         let name = ident(&t.name);
         out.push_str(&format!(
             "{}\npub struct {name} {{}}\n\nimpl {name} {{\n",
-            opaque_derives(module, &t.name)
+            opaque_derives(passed_by_value(module, &t.name))
         ));
         for (i, m) in t.methods.iter().enumerate() {
             if i > 0 {

@@ -124,9 +124,10 @@ pub fn passed_by_value(module: &ModuleModel, name: &str) -> bool {
         .any(|(_, t)| holds(t, &module.name, name))
 }
 
-/// The derive line of an opaque type in the interface and the stub.
-pub fn opaque_derives(module: &ModuleModel, name: &str) -> &'static str {
-    if passed_by_value(module, name) {
+/// The derive line of an opaque type in the interface and the stub, by whether it is
+/// [`passed_by_value`].
+pub fn opaque_derives(by_value: bool) -> &'static str {
+    if by_value {
         "#[derive(Debug, Clone)]"
     } else {
         "#[derive(Debug)]"
