@@ -97,7 +97,7 @@ impl<'a, 'd> ExprCx<'a, 'd> {
     }
 
     fn error(&mut self, span: Span, kind: Kind) {
-        self.diags.push(Diagnostic::new(self.env.file, span, kind));
+        self.env.error(self.diags, span, kind);
     }
 
     fn mismatch(&mut self, span: Span, expected: &Ty, found: impl Into<String>) {

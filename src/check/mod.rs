@@ -112,6 +112,7 @@ pub fn check_parsed(files: &[SpecFile], syntax: &[Diagnostic]) -> (Project, Vec<
         let i = by_name[*name];
         let (f, m) = (&files[i], module_of(i));
         let mut table = decls::declare_types(m, name, &f.file, &mut diags[i]);
+        table.unparsed.clone_from(&m.unparsed);
         let mut spans: Vec<(String, Span)> = Vec::new();
         for item in &m.items {
             let Item::Use(u) = item else { continue };

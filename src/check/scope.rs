@@ -38,6 +38,8 @@ pub(crate) struct ModuleTable {
     pub uses: Vec<String>,
     /// `use`s of modules that do not exist (reported once, at the `use`).
     pub failed_uses: Vec<String>,
+    /// Names declared by items that did not parse (already reported as syntax errors).
+    pub unparsed: Vec<String>,
 }
 
 #[derive(Debug, Default)]
@@ -82,7 +84,21 @@ impl<'a> Env<'a> {
     }
 
     pub fn error(&self, diags: &mut Vec<Diagnostic>, span: Span, kind: Kind) {
-        diags.push(Diagnostic::new(self.file, span, kind));
+        if !self.follows_syntax_error(&kind) {
+            diags.push(Diagnostic::new(self.file, span, kind));
+        }
+    }
+
+    /// Whether `kind` says a name is unknown that an item which did not parse declares,
+    /// here or in a used module: the syntax error already said what is wrong.
+    pub fn follows_syntax_error(&self, kind: &Kind) -> bool {
+        let (Kind::UnknownType { name, .. } | Kind::UnknownFunction { name, .. }) = kind else {
+            return false;
+        };
+        let own = self.table();
+        std::iter::once(own)
+            .chain(own.uses.iter().filter_map(|u| self.tables.modules.get(u)))
+            .any(|t| t.unparsed.contains(name))
     }
 
     fn lookup<T>(&self, get: impl Fn(&'a ModuleTable) -> Option<&'a T>) -> Lookup<&'a T> {

@@ -67,6 +67,10 @@ pub struct Module {
     pub doc: Option<Doc>,
     pub items: Vec<Item>,
     pub span: Span,
+    /// The names declared by items that did not parse (a file read with error
+    /// recovery), so that the checker does not report every use of them as unknown.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unparsed: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

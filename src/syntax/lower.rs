@@ -69,6 +69,7 @@ impl Lowerer {
             doc,
             items,
             span,
+            unparsed: Vec::new(),
         }
     }
 

@@ -9,7 +9,7 @@ use super::ast::{Module, Span};
 use super::comments::skip_string;
 use super::grammar::{parse_rule, PestError, Rule};
 use super::lower::Lowerer;
-use crate::diagnostics::{Diagnostic, Kind};
+use crate::diagnostics::{Diagnostic, Kind, LineIndex};
 use pest::error::{ErrorVariant, InputLocation};
 use std::path::Path;
 
@@ -57,6 +57,7 @@ pub(crate) fn parse_with_recovery(
     let (starts, body_end) = item_starts(text, body_start);
     let mut diags = std::mem::take(&mut lowerer.diags);
     let mut items = Vec::new();
+    let mut unparsed = Vec::new();
     // Anything between the header and the first item is a chunk of its own, so that it
     // gets a diagnostic rather than vanishing.
     let mut bounds: Vec<usize> = Vec::new();
@@ -74,7 +75,10 @@ pub(crate) fn parse_with_recovery(
                 items.push(l.item(item));
                 diags.extend(l.diags);
             }
-            Err(e) => diags.push(to_diagnostic(file, text, start, &e)),
+            Err(e) => {
+                diags.push(to_diagnostic(file, text, start, &e));
+                unparsed.extend(declared_name(chunk));
+            }
         }
     }
     // The chunks all parsed, so the problem is around them (an unclosed module, text
@@ -89,9 +93,25 @@ pub(crate) fn parse_with_recovery(
             doc,
             items,
             span,
+            unparsed,
         }),
         diags,
     )
+}
+
+/// The name an item that did not parse declares (`error ParseError { Bad(int }` declares
+/// `ParseError`), when its keyword and name are intact: its uses are then not reported as
+/// unknown on top of the syntax error.
+fn declared_name(chunk: &str) -> Option<String> {
+    let word = |s: &str| s.bytes().take_while(|b| is_ident_byte(*b)).count();
+    let keyword = &chunk[..word(chunk)];
+    if !["fn", "record", "enum", "error", "type"].contains(&keyword) {
+        return None;
+    }
+    let rest = chunk[keyword.len()..].trim_start();
+    let name = &rest[..word(rest)];
+    let starts_well = name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_');
+    starts_well.then(|| name.to_string())
 }
 
 /// Offsets of the item keywords at bracket depth zero after `from`, and the offset of the
@@ -174,10 +194,26 @@ pub(crate) fn to_diagnostic(file: &Path, text: &str, offset: usize, err: &PestEr
         InputLocation::Pos(p) => p,
         InputLocation::Span((s, _)) => s,
     } + offset;
-    let expected = match &err.variant {
+    let mut expected = match &err.variant {
         ErrorVariant::ParsingError { positives, .. } => describe_expected(positives),
         ErrorVariant::CustomError { message } => message.clone(),
     };
+    if expected == NOTHING_NAMED {
+        // pest names rules, not the punctuation it wanted (`Bad(int }` wants `,` or
+        // `)`); an unclosed bracket before the error is the likely cause, so name it.
+        if let Some(open) = unclosed_bracket(text, offset.min(pos), pos) {
+            let close = match text.as_bytes()[open] {
+                b'(' => ')',
+                b'[' => ']',
+                _ => '}',
+            };
+            let (line, col) = LineIndex::new(text).line_col(text, open);
+            expected = format!(
+                "a `{close}` to close the `{}` at {line}:{col}",
+                &text[open..=open]
+            );
+        }
+    }
     let rest = text.get(pos..).unwrap_or("");
     if rest.starts_with('"') && unterminated(rest) {
         // A string never closed runs to the end of the file: say so at its opening quote,
@@ -196,6 +232,38 @@ pub(crate) fn to_diagnostic(file: &Path, text: &str, offset: usize, err: &PestEr
     Diagnostic::new(file, Span::new(pos, end), Kind::Syntax { expected, found })
 }
 
+/// What an error expects when pest tried no rule with a name a user knows.
+const NOTHING_NAMED: &str = "something else here";
+
+/// The offset of the innermost bracket opened in `text[from..to]` and not closed there
+/// (strings and comments skipped).
+fn unclosed_bracket(text: &str, from: usize, to: usize) -> Option<usize> {
+    let bytes = &text.as_bytes()[..to.min(text.len())];
+    let mut open: Vec<usize> = Vec::new();
+    let mut i = from;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'"' => {
+                i = skip_string(bytes, i);
+                continue;
+            }
+            b'/' if bytes.get(i + 1) == Some(&b'/') => {
+                while i < bytes.len() && bytes[i] != b'\n' {
+                    i += 1;
+                }
+                continue;
+            }
+            b'(' | b'[' | b'{' => open.push(i),
+            b')' | b']' | b'}' => {
+                open.pop();
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    open.pop()
+}
+
 fn describe_expected(rules: &[Rule]) -> String {
     let mut names: Vec<&str> = rules.iter().filter_map(|r| rule_name(*r)).collect();
     names.dedup();
@@ -206,7 +274,7 @@ fn describe_expected(rules: &[Rule]) -> String {
         }
     }
     match seen.len() {
-        0 => "something else here".into(),
+        0 => NOTHING_NAMED.into(),
         1 => seen[0].into(),
         _ => {
             let last = seen.pop().expect("two or more");
