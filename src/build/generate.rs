@@ -291,7 +291,7 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
         let verdict = verify_in(ctx, &scratch, m, module, code).await?;
         report.record(&verdict);
         if verdict.green() {
-            let relock = matches!(status.state, State::Stale | State::Failing) || retest;
+            let relock = super::session::relocks(status.state, retest);
             let how = if relock {
                 Accepted::Relock
             } else {

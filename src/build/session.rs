@@ -311,6 +311,13 @@ pub(super) fn used_closure(project: &Project, name: &str) -> BTreeSet<String> {
     seen
 }
 
+/// Whether code on disk found green is locked again (same code, new fingerprints: the
+/// module was stale, failing, or re-tested because code it uses changed) rather than
+/// adopted as code the lock did not know.
+pub(super) fn relocks(state: State, retest: bool) -> bool {
+    matches!(state, State::Stale | State::Failing) || retest
+}
+
 /// Whether `name` uses one of `changed`, directly or through other modules.
 pub(super) fn uses_any(project: &Project, name: &str, changed: &BTreeSet<String>) -> bool {
     !changed.is_empty()
@@ -362,7 +369,7 @@ pub async fn build_manual(
                 report.record(&verdict);
                 if verdict.green() {
                     let previous = lock.get(&m.name).cloned();
-                    let relock = matches!(status.state, State::Stale | State::Failing) || retest;
+                    let relock = relocks(status.state, retest);
                     if !relock {
                         changed.insert(m.name.clone());
                     }
