@@ -753,6 +753,25 @@ fn a_hanging_implementation_hits_the_time_limit_and_is_repaired() {
     assert_eq!(p.imp("math.double"), DOUBLE_RIGHT);
 }
 
+/// Code that ends the test process (`exit(0)`: cargo exits 0 and no test says FAILED) is
+/// a failed attempt, never green.
+#[test]
+fn code_that_exits_the_test_process_is_not_green() {
+    let _machine = shared();
+    let exiting = "pub fn double(n: i64) -> i64 {\n    let _ = n;\n    std::process::exit(0)\n}\n";
+    let server = Background::start_with(script(vec![code(exiting), code(DOUBLE_RIGHT)]));
+    let p = Project::new("e2e_exit", &openai(&server), &[DOUBLE]);
+    p.ghost(&["build"]).expect(0);
+    let seen = server.server.seen();
+    assert_eq!(seen.len(), 2, "the exiting code was not accepted");
+    let repair = seen[1].prompt();
+    assert!(
+        repair.contains("never end the process"),
+        "the repair says why:\n{repair}"
+    );
+    assert_eq!(p.imp("math.double"), DOUBLE_RIGHT);
+}
+
 /// A command-provider agent that writes outside its file is refused: reported when it was
 /// the last attempt, fed back and logged otherwise; nothing it wrote outside reaches the
 /// project.

@@ -314,6 +314,11 @@ pub fn parse_outcome(f: &Finished) -> TestOutcome {
         test_text.push('\n');
     }
     parse_libtest(&test_text, &mut out);
+    if !f.timed_out && out.errors.is_empty() {
+        if let Some(cut) = ended_early(&test_text, &f.stderr) {
+            out.failed.push(cut);
+        }
+    }
     if f.timed_out {
         out.hung = hung_test(&test_text);
     } else if !f.success() && out.errors.is_empty() && out.failed.is_empty() {
@@ -389,6 +394,33 @@ fn collapse_repeats(output: &str) -> String {
 
 /// With one test thread libtest prints `test name ... ` before running it: the last such
 /// line without a result is the test that hung.
+/// A test run that started and never printed libtest's closing `test result:` line: the
+/// code ended the test process (`std::process::exit(0)` would otherwise pass as green,
+/// since cargo exits 0 and no test says FAILED; an `abort` kills it). Reported as a
+/// failure of the test that was running.
+fn ended_early(text: &str, stderr: &str) -> Option<TestFailure> {
+    let started = text.lines().any(|l| {
+        l.strip_prefix("running ")
+            .is_some_and(|r| r.ends_with(" tests") || r.ends_with(" test"))
+    });
+    if !started || text.lines().any(|l| l.starts_with("test result:")) {
+        return None;
+    }
+    let status = stderr
+        .lines()
+        .find(|l| l.contains("process didn't exit successfully"))
+        .and_then(|l| l.rsplit_once(" ("))
+        .map(|(_, s)| format!(" ({}", s.trim()))
+        .unwrap_or_default();
+    Some(TestFailure {
+        name: hung_test(text).unwrap_or_else(|| "the test binary".into()),
+        output: format!(
+            "the test process ended before the test finished{status}: the code must return \
+             its result, never end the process (`std::process::exit`, `abort`)"
+        ),
+    })
+}
+
 fn hung_test(text: &str) -> Option<String> {
     let last = text.lines().rev().find(|l| l.starts_with("test "))?;
     let rest = last.strip_prefix("test ")?;
@@ -449,6 +481,25 @@ mod tests {
             timed_out,
             elapsed: Duration::ZERO,
         }
+    }
+
+    #[test]
+    fn a_process_ended_by_the_code_is_a_failure_not_green() {
+        // `std::process::exit(0)` in a test: cargo exits 0, no test says FAILED.
+        let exited = finished("\nrunning 4 tests\ntest example_a_1 ... ", Some(0), false);
+        let o = parse_outcome(&exited);
+        assert!(!o.green());
+        assert_eq!(o.failed[0].name, "example_a_1");
+        assert!(
+            o.failed[0].output.contains("process::exit"),
+            "{}",
+            o.failed[0].output
+        );
+        // A whole run that reports its result is not touched.
+        let whole = "\nrunning 1 test\ntest a ... ok\n\ntest result: ok. 1 passed; 0 failed\n";
+        assert!(parse_outcome(&finished(whole, Some(0), false)).green());
+        // Nothing ran (a compile error) is not "ended early".
+        assert!(ended_early("", "").is_none());
     }
 
     #[test]
