@@ -46,7 +46,11 @@ pub fn write_crate(out_dir: &Path, files: &[GeneratedFile]) -> Result<WriteRepor
         let existing = std::fs::read(&target).ok();
         let write = match f.owner {
             Owner::Compiler => existing.as_deref() != Some(f.contents.as_bytes()),
-            Owner::AgentStub => existing.is_none(),
+            // A stub nobody filled in follows the interface; code never is replaced.
+            Owner::AgentStub => existing.as_deref().is_none_or(|old| {
+                old != f.contents.as_bytes()
+                    && std::str::from_utf8(old).is_ok_and(crate::compile::rust::is_untouched_stub)
+            }),
         };
         if write {
             write_atomic(&target, f.contents.as_bytes()).map_err(|source| WriteError::Io {
@@ -98,6 +102,31 @@ mod tests {
             contents: contents.into(),
             owner,
         }
+    }
+
+    #[test]
+    fn an_old_stub_follows_the_interface_and_filled_in_code_stays() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let stub = |sig: &str| {
+            format!("//! The implementation of module `s.a`: a stub by ghost, to be replaced by the agent.\n#![allow(unused_imports, unused_variables)]\n\nuse super::*;\n\n/// Doc.\npub fn {sig} {{\n    todo!()\n}}\n")
+        };
+        let write = |contents: &str| {
+            write_crate(
+                dir.path(),
+                &[file("src/a/imp.rs", contents, Owner::AgentStub)],
+            )
+            .expect("writes")
+        };
+        let read = || std::fs::read_to_string(dir.path().join("src/a/imp.rs")).expect("imp.rs");
+        write(&stub("f(r: R)"));
+        let r = write(&stub("f(r: Q)"));
+        assert_eq!(r.stubs.len(), 1, "the old stub is replaced");
+        assert!(read().contains("r: Q"));
+        // One function filled in: code, kept.
+        let filled = stub("f(r: Q)").replace("todo!()", "let _ = r;");
+        std::fs::write(dir.path().join("src/a/imp.rs"), &filled).expect("write");
+        assert!(write(&stub("f(r: P)")).stubs.is_empty());
+        assert_eq!(read(), filled);
     }
 
     #[test]

@@ -28,6 +28,7 @@ use std::path::PathBuf;
 
 pub use example_code::{example_asserts, scenario_code, snapshot_code};
 pub use nfr_check::{check_static_nfrs, physical_lines, undeclared_crates, StaticNfrFailure};
+pub use stub::is_untouched_stub;
 
 /// Who owns a generated file, which decides when it is written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
