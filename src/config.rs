@@ -195,6 +195,21 @@ impl Config {
                 "name the folder to generate into, e.g. `out = \"generated\"`",
             ));
         }
+        let (out, specs) = (lexical(&self.project.out), lexical(&self.project.specs));
+        if out.as_os_str().is_empty() {
+            return Err(bad(
+                "project.out",
+                "is the project's own folder, where ghost would write over ghost.toml's neighbours",
+                "name a folder of ghost's own, e.g. `out = \"generated\"`",
+            ));
+        }
+        if out.starts_with(&specs) || specs.starts_with(&out) {
+            return Err(bad(
+                "project.out",
+                "overlaps the specs folder",
+                "keep the generated crate apart from the specs, e.g. `out = \"generated\"`",
+            ));
+        }
         if self.agent.max_attempts == 0 {
             return Err(bad(
                 "agent.max_attempts",
@@ -349,6 +364,14 @@ pub fn load_file(file: &Path) -> Result<LoadedConfig, ConfigError> {
     })
 }
 
+/// `path` with its `.` parts left out (`./a/.` is `a`, `.` is empty): enough to compare
+/// two folders of one `ghost.toml`, which name folders relative to the same root.
+fn lexical(path: &Path) -> PathBuf {
+    path.components()
+        .filter(|c| !matches!(c, std::path::Component::CurDir))
+        .collect()
+}
+
 impl LoadedConfig {
     /// The specs folder, as a path (absolute when the root is).
     pub fn specs_dir(&self) -> PathBuf {
@@ -439,6 +462,13 @@ mod tests {
         assert!(err.to_string().contains("cobol"), "{err}");
         let err = parse("[agent]\nprovider = \"skynet\"\n").expect_err("bad provider");
         assert!(err.to_string().contains("openai"), "{err}");
+        for out in [".", "./", "specs", "specs/gen", "./specs"] {
+            let err = parse(&format!("[project]\nout = \"{out}\"\n")).expect_err(out);
+            assert!(err.to_string().contains("project.out"), "{out}: {err}");
+        }
+        let err = parse("[project]\nspecs = \"gen/specs\"\nout = \"gen\"\n").expect_err("inside");
+        assert!(err.to_string().contains("overlaps"), "{err}");
+        parse("[project]\nout = \"../generated\"\n").expect("a folder beside the project");
     }
 
     #[test]

@@ -226,7 +226,21 @@ pub fn target_settings(project: &Project) -> TargetSettings {
     }
 }
 
-/// A Cargo package name from a project name: ASCII letters, digits, `-` and `_`.
+/// Crates whose names the generated crate cannot take: its tests name them (`proptest`,
+/// `insta`), or Rust does (`std`; `test` is libtest's, which the tests' harness uses).
+const TAKEN_CRATE_NAMES: &[&str] = &[
+    "std",
+    "core",
+    "alloc",
+    "test",
+    "proc_macro",
+    "proptest",
+    "insta",
+];
+
+/// A Cargo package name from a project name: ASCII letters, digits, `-` and `_`; one
+/// that does not start with a letter, or that a crate the tests need already has (a
+/// throwaway project in a folder named `test`), gets `ghost-` before it.
 pub fn crate_name(name: &str) -> String {
     let mut s: String = name
         .chars()
@@ -238,7 +252,8 @@ pub fn crate_name(name: &str) -> String {
             }
         })
         .collect();
-    if !s.chars().next().is_some_and(|c| c.is_ascii_alphabetic()) {
+    let taken = TAKEN_CRATE_NAMES.contains(&s.replace('-', "_").as_str());
+    if taken || !s.chars().next().is_some_and(|c| c.is_ascii_alphabetic()) {
         s.insert_str(0, "ghost-");
     }
     s
@@ -254,5 +269,8 @@ mod tests {
         assert_eq!(crate_name("my lib.v2"), "my-lib-v2");
         assert_eq!(crate_name("2fast"), "ghost-2fast");
         assert_eq!(crate_name(""), "ghost-");
+        assert_eq!(crate_name("test"), "ghost-test");
+        assert_eq!(crate_name("proptest"), "ghost-proptest");
+        assert_eq!(crate_name("testing"), "testing");
     }
 }
