@@ -37,6 +37,16 @@ pub fn parse_bytes(file: &Path, bytes: &[u8]) -> (SourceFile, Vec<Diagnostic>) {
 
 /// Parses a file's text into its AST and syntax diagnostics.
 pub fn parse(file: &Path, text: &str) -> (SourceFile, Vec<Diagnostic>) {
+    // A byte-order mark (some Windows editors write one) is read as three spaces: the
+    // spans stay offsets into the file as it is on disk.
+    let without_bom;
+    let text = match text.strip_prefix('\u{feff}') {
+        Some(rest) => {
+            without_bom = format!("   {rest}");
+            without_bom.as_str()
+        }
+        None => text,
+    };
     let comments = comments::scan(text);
     if let Some((at, limit)) = depth::too_deep_at(text) {
         let diag = Diagnostic::new(file, Span::new(at, at + 1), Kind::TooDeep { limit });
@@ -79,5 +89,15 @@ mod tests {
         let module = ast.module.expect("the module header parses");
         // `fn g` and the `nfr` survive the two broken items around them.
         assert_eq!(module.items.len(), 2);
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_white_space() {
+        let text = "\u{feff}module a.b {\n  fn g() -> int\n}\n";
+        let (ast, diags) = super::parse(std::path::Path::new("a/b.ghost"), text);
+        assert!(diags.is_empty(), "{diags:#?}");
+        let module = ast.module.expect("the module parses");
+        // Spans are offsets into the file with its mark (3 bytes).
+        assert_eq!(&text[module.path.span.start..module.path.span.end], "a.b");
     }
 }
