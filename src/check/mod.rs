@@ -22,6 +22,49 @@ mod scope;
 pub mod suggest;
 mod types;
 
+/// Module names the generated crate cannot hold (E0218): a part that is a Rust path
+/// keyword, `lib` or `main` at the top (`src/lib.rs` is the crate's root), `imp` or `mod`
+/// anywhere (every module's implementation is its `mod imp`), and two names whose test
+/// files are one (`a.b_c` and `a_b.c` are both `tests/a_b_c.rs`). `names` is sorted, so
+/// the later of two clashing names is the one reported.
+fn module_name_clashes(names: &[&String], by_name: &HashMap<String, usize>) -> Vec<(usize, Kind)> {
+    let mut out = Vec::new();
+    let mut tests: HashMap<String, &str> = HashMap::new();
+    for name in names {
+        let i = by_name[name.as_str()];
+        let segments: Vec<&str> = name.split('.').collect();
+        let why = segments.iter().enumerate().find_map(|(k, s)| match *s {
+            "self" | "super" | "crate" | "Self" => Some(format!(
+                "`{s}` is a Rust path keyword, which no module can be called"
+            )),
+            "imp" | "mod" => Some(format!(
+                "`{s}` is the name of every module's own implementation file"
+            )),
+            "lib" | "main" if k == 0 => Some(format!(
+                "`src/{s}.rs` is the crate's root, which a top-level `{s}` would collide with"
+            )),
+            _ => None,
+        });
+        let test_file = segments.join("_");
+        let why = why.or_else(|| {
+            tests.get(&test_file).map(|other| {
+                format!("its test file `tests/{test_file}.rs` is the one of `{other}`")
+            })
+        });
+        tests.entry(test_file).or_insert(name.as_str());
+        if let Some(why) = why {
+            out.push((
+                i,
+                Kind::ModuleNameClash {
+                    name: name.to_string(),
+                    why,
+                },
+            ));
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests;
 
@@ -97,6 +140,12 @@ pub fn check_parsed(files: &[SpecFile], syntax: &[Diagnostic]) -> (Project, Vec<
     }
     let mut names: Vec<&String> = by_name.keys().collect();
     names.sort();
+    for (i, kind) in module_name_clashes(&names, &by_name) {
+        let Some(m) = &files[i].ast.module else {
+            continue;
+        };
+        diags[i].push(Diagnostic::new(&files[i].file, m.path.span, kind));
+    }
     let module_of = |i: usize| {
         files[i]
             .ast

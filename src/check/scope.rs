@@ -215,8 +215,20 @@ pub(crate) const RUST_PRELUDE_TYPES: [&str; 28] = [
     "Sized",
 ];
 
+/// Rust's primitive types and the crates the generated code names by path: a type of
+/// one of these names would be taken for the other (`record i64 { v: int }` is a
+/// struct holding itself; `std::..` is ambiguous with an `enum std`).
+pub(crate) const RUST_PATH_NAMES: [&str; 24] = [
+    "i8", "i16", "i32", "i64", "i128", "isize", "u8", "u16", "u32", "u64", "u128", "usize", "f32",
+    "f64", "char", "std", "core", "alloc", "proptest", "insta", "crate", "super", "Self", "self",
+];
+
 pub(crate) fn is_reserved_type(name: &str) -> bool {
-    BUILTIN_TYPES.contains(&name) || RUST_PRELUDE_TYPES.contains(&name)
+    BUILTIN_TYPES.contains(&name)
+        || RUST_PRELUDE_TYPES.contains(&name)
+        || RUST_PATH_NAMES.contains(&name)
+        // The language's own values: `some { .. }` would read as a constructor.
+        || ["some", "none", "ok", "err", "true", "false"].contains(&name)
 }
 
 pub(crate) fn is_reserved_value(name: &str) -> bool {

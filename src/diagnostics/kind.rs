@@ -99,6 +99,13 @@ pub enum Kind {
     DuplicateModule {
         name: String,
     },
+    /// A module whose name the generated crate cannot hold: a part Rust keeps
+    /// (`self`, `lib` at the top, the `imp` of every module's implementation), or a
+    /// name whose files are another module's (`a.b_c` and `a_b.c` share `tests/a_b_c.rs`).
+    ModuleNameClash {
+        name: String,
+        why: String,
+    },
     /// A record literal misses fields.
     MissingFields {
         record: String,
@@ -246,6 +253,7 @@ impl Kind {
             ReservedName { .. } => "E0212",
             SelfOutsideType => "E0213",
             DuplicateModule { .. } => "E0214",
+            ModuleNameClash { .. } => "E0218",
             MissingFields { .. } => "E0215",
             AmbiguousName { .. } => "E0216",
             ModuleNotUsed { .. } => "E0217",
@@ -326,6 +334,9 @@ impl Kind {
             SelfOutsideType => "`self` is only allowed in the methods of a `type`".into(),
             DuplicateModule { name } => {
                 format!("module `{name}` is declared in more than one file")
+            }
+            ModuleNameClash { name, why } => {
+                format!("module `{name}` cannot be generated: {why}")
             }
             MissingFields { record, fields } => {
                 format!("record `{record}` is missing fields: {fields}")
@@ -433,6 +444,7 @@ impl Kind {
             UnorderedMapKey { .. } => Some("use `int`, `str`, or a record or enum without `float`, opaque types or errors in it, as the key".into()),
             InfiniteType { .. } => Some("put the recursive part inside a `list` or a `map`".into()),
             ReservedName { .. } => Some("choose another name".into()),
+            ModuleNameClash { .. } => Some("rename the module (and its spec file to match)".into()),
             DependencyHasErrors { .. } => {
                 Some("run `ghost check` on the whole project, or on that module's file, to see them".into())
             }
