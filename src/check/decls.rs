@@ -238,6 +238,56 @@ pub(crate) fn check_map_keys(env: Env<'_>, module: &Module, diags: &mut Vec<Diag
     }
 }
 
+/// Records, enums and errors holding an opaque type (E0318), through lists, maps,
+/// options and other declarations: their derived `Clone` and `PartialEq` would not
+/// compile.
+pub(crate) fn check_values_hold_no_opaque(
+    env: Env<'_>,
+    module: &Module,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let mut parts: Vec<(&str, &TypeExpr)> = Vec::new();
+    for item in &module.items {
+        match item {
+            Item::Record(r) => parts.extend(r.fields.iter().map(|f| (r.name.name.as_str(), &f.ty))),
+            Item::Enum(e) => parts.extend(
+                e.variants
+                    .iter()
+                    .flat_map(|v| v.fields.iter().map(|t| (e.name.name.as_str(), t))),
+            ),
+            _ => {}
+        }
+    }
+    for (owner, te) in parts {
+        // Resolved again, quietly: its own problems were reported the first time.
+        let Some(ty) = resolve(&env, te, &mut Vec::new()) else {
+            continue;
+        };
+        let mut opaque = None;
+        let mut hit = |r: &TypeRef| {
+            let is = r.kind == DeclKind::Opaque;
+            if is {
+                opaque.get_or_insert_with(|| r.name.clone());
+            }
+            is
+        };
+        super::types::reaches(
+            env.tables,
+            &ty,
+            true,
+            &mut std::collections::HashSet::new(),
+            &mut hit,
+        );
+        if let Some(opaque) = opaque {
+            let kind = Kind::OpaqueInValue {
+                owner: owner.to_string(),
+                opaque,
+            };
+            env.error(diags, te.span(), kind);
+        }
+    }
+}
+
 /// Every type written in a module: fields, payloads, signatures, binders and `let`s.
 fn written_types(module: &Module) -> Vec<&TypeExpr> {
     fn of_fn<'m>(f: &'m FnDecl, out: &mut Vec<&'m TypeExpr>) {

@@ -234,6 +234,7 @@ pub fn check_parsed(files: &[SpecFile], syntax: &[Diagnostic]) -> (Project, Vec<
         let mut found = Vec::new();
         decls::check_infinite(env, module_of(i), &mut found);
         decls::check_map_keys(env, module_of(i), &mut found);
+        decls::check_values_hold_no_opaque(env, module_of(i), &mut found);
         let model = module_model(env, &files[i], module_of(i), &mut found);
         (model, found)
     });

@@ -189,6 +189,12 @@ pub enum Kind {
     InfiniteType {
         name: String,
     },
+    /// A record, enum or error holding an opaque type: values are compared, cloned and
+    /// printed; an opaque type (whose fields the implementation chooses) is not.
+    OpaqueInValue {
+        owner: String,
+        opaque: String,
+    },
 
     // ----- E04xx: non-functional requirements -----
     BadDurationUnit {
@@ -275,6 +281,7 @@ impl Kind {
             // E0314 is retired (it was `MutOnTemporary`).
             UnorderedMapKey { .. } => "E0315",
             InfiniteType { .. } => "E0316",
+            OpaqueInValue { .. } => "E0318",
 
             BadDurationUnit { .. } => "E0401",
             BadDuration { .. } => "E0402",
@@ -382,6 +389,9 @@ impl Kind {
             UnorderedMapKey { ty, because } => {
                 format!("`{ty}` cannot be a map key: keys must be ordered, and {because}")
             }
+            OpaqueInValue { owner, opaque } => format!(
+                "`{owner}` holds the opaque type `{opaque}`: records, enums and errors are values that ghost compares, clones and prints, and an opaque type is none of these"
+            ),
             InfiniteType { name } => {
                 format!("`{name}` contains itself and would be infinitely large")
             }
@@ -443,6 +453,7 @@ impl Kind {
             EmptyRange { .. } => Some("a range `a..b` runs from `a` up to but not including `b`: make `b` greater than `a`".into()),
             UnorderedMapKey { .. } => Some("use `int`, `str`, or a record or enum without `float`, opaque types or errors in it, as the key".into()),
             InfiniteType { .. } => Some("put the recursive part inside a `list` or a `map`".into()),
+            OpaqueInValue { opaque, .. } => Some(format!("keep the `{opaque}` in a `type`'s state, whose fields the implementation chooses, or declare `{opaque}` as a record")),
             ReservedName { .. } => Some("choose another name".into()),
             ModuleNameClash { .. } => Some("rename the module (and its spec file to match)".into()),
             DependencyHasErrors { .. } => {
