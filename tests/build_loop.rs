@@ -772,6 +772,73 @@ fn code_that_exits_the_test_process_is_not_green() {
     assert_eq!(p.imp("math.double"), DOUBLE_RIGHT);
 }
 
+const ACC: (&str, &str) = (
+    "math/acc.ghost",
+    r#"module math.acc {
+  "An accumulator."
+
+  type Acc {
+    fn new() -> Acc
+    fn add(mut self, n: int)
+    fn total(self) -> int
+  }
+
+  snapshot "after adds" {
+    let a = Acc.new()
+    a.add(5)
+    a.total()
+  }
+}
+"#,
+);
+const ACC_RIGHT: &str = "use super::*;\n\n#[derive(Debug)]\npub struct Acc {\n    t: i64,\n}\n\nimpl Acc {\n    pub fn new() -> Acc {\n        Acc { t: 0 }\n    }\n    pub fn add(&mut self, n: i64) {\n        self.t += n;\n    }\n    pub fn total(&self) -> i64 {\n        self.t\n    }\n}\n";
+
+/// A snapshot is pinned by the first green build; a change to the code that changes the
+/// value fails it, and a change to the snapshot's own spec records it anew.
+#[test]
+fn a_snapshot_is_pinned_until_its_spec_changes() {
+    let _machine = shared();
+    let doubled = ACC_RIGHT.replace("self.t += n;", "self.t += 2 * n;");
+    let server = Background::start_with(script(vec![
+        code(ACC_RIGHT),
+        code(Box::leak(doubled.into_boxed_str())),
+        code(ACC_RIGHT),
+        code(ACC_RIGHT),
+        code(ACC_RIGHT),
+    ]));
+    let p = Project::new("e2e_snap", &openai(&server), &[ACC]);
+    p.ghost(&["build"]).expect(0);
+    let pin = "generated/tests/snapshots/math_acc__after_adds.snap";
+    assert!(
+        p.read(pin).trim_end().ends_with(" 5") || p.read(pin).trim_end().ends_with("\n5"),
+        "{}",
+        p.read(pin)
+    );
+    assert!(p.read(pin).contains("a.add(5)"), "the pin names its spec");
+
+    // New code for a doc change: the doubled value breaks the pin, and is repaired.
+    p.spec(
+        ACC.0,
+        &ACC.1.replace("An accumulator.", "An accumulator of ints."),
+    );
+    p.ghost(&["build"]).expect(0);
+    let seen = server.server.seen();
+    assert_eq!(seen.len(), 3, "the pin failed the doubled code");
+    assert!(
+        seen[2].prompt().contains("differs from the pinned value"),
+        "{}",
+        seen[2].prompt()
+    );
+    assert!(p.read(pin).trim_end().ends_with(" 5") || p.read(pin).trim_end().ends_with("\n5"));
+
+    // The snapshot's own steps change (shown in the prompt, so new code is asked for):
+    // the same code is green at once, against a new pin.
+    p.spec(ACC.0, &ACC.1.replace("a.add(5)", "a.add(7)"));
+    p.ghost(&["build"]).expect(0);
+    assert_eq!(server.server.seen().len(), 4, "one request, green at once");
+    assert!(p.read(pin).trim_end().ends_with("\n7"), "{}", p.read(pin));
+}
+
 /// A command-provider agent that writes outside its file is refused: reported when it was
 /// the last attempt, fed back and logged otherwise; nothing it wrote outside reaches the
 /// project.

@@ -200,7 +200,9 @@ fn scenario_peek_replace_and_remove() {
 #[test]
 fn snapshot_debug_view() {
     let __value: &LruCache = &checked::lru_cache_new(3);
-    insta::assert_debug_snapshot!("debug_view", __value);
+    insta::with_settings!({ description => "snapshot \"debug view\" { LruCache.new(3) }" }, {
+        insta::assert_debug_snapshot!("debug_view", __value);
+    });
 }
 
 /// snapshot "after three puts and a get"
@@ -212,5 +214,7 @@ fn snapshot_after_three_puts_and_a_get() {
     let _ = c.put("z", "3");
     let _ = c.get("x");
     let __value: &LruCache = &c;
-    insta::assert_debug_snapshot!("after_three_puts_and_a_get", __value);
+    insta::with_settings!({ description => "snapshot \"after three puts and a get\" { let c = LruCache.new(3) c.put(\"x\", \"1\") c.put(\"y\", \"2\") c.put(\"z\", \"3\") c.get(\"x\") c }" }, {
+        insta::assert_debug_snapshot!("after_three_puts_and_a_get", __value);
+    });
 }

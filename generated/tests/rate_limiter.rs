@@ -296,7 +296,9 @@ fn snapshot_after_taking_two_of_five() {
     let mut b: TokenBucket = checked::token_bucket_new(5, 1, 0);
     let _ = checked::token_bucket_try_take(&mut b, 2, 0);
     let __value: &TokenBucket = &b;
-    insta::assert_debug_snapshot!("after_taking_two_of_five", __value);
+    insta::with_settings!({ description => "snapshot \"after taking two of five\" { let b = TokenBucket.new(5, 1, 0) b.try_take(2, 0) b }" }, {
+        insta::assert_debug_snapshot!("after_taking_two_of_five", __value);
+    });
 }
 
 /// `nfr perf TokenBucket.new(100, 10, 0).available(123456) < 10us`

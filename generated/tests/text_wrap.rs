@@ -184,7 +184,9 @@ proptest::proptest! {
 #[test]
 fn snapshot_a_wrapped_paragraph() {
     let __value: &Result<Vec<String>, WrapError> = &wrap("The quick brown fox jumps over the lazy dog", 12);
-    insta::assert_debug_snapshot!("a_wrapped_paragraph", __value);
+    insta::with_settings!({ description => "snapshot \"a wrapped paragraph\" { wrap(\"The quick brown fox jumps over the lazy dog\", 12) }" }, {
+        insta::assert_debug_snapshot!("a_wrapped_paragraph", __value);
+    });
 }
 
 /// `nfr perf wrap(repeat("lorem ipsum ", 1000), 72) < 1ms`

@@ -1037,8 +1037,10 @@ fn accept(
                     .join("tests")
                     .join("snapshots")
                     .join(&name);
-                if !to.exists() {
-                    let bytes = std::fs::read(e.path()).map_err(|err| io(&e.path(), err))?;
+                // The scratch's file passed the pin check: the same value, or one recorded
+                // anew (a new snapshot, or one whose spec changed).
+                let bytes = std::fs::read(e.path()).map_err(|err| io(&e.path(), err))?;
+                if std::fs::read(&to).ok().as_deref() != Some(bytes.as_slice()) {
                     crate::plan::lock::write_atomic(&to, &bytes).map_err(|err| io(&to, err))?;
                 }
             }

@@ -3,7 +3,9 @@
 //! insta has no mode for "write snapshots that do not exist, fail on ones that changed",
 //! so an accepting run records with `INSTA_UPDATE=always` and this module compares the
 //! pinned files before and after: a pinned snapshot that changed is restored and
-//! reported as a failure.
+//! reported as a failure. Each file's description is the spec of its snapshot: a value
+//! recorded for a snapshot whose spec has changed since (other steps, another value) is
+//! no pin of the new spec, so it is recorded anew rather than held against the code.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -36,6 +38,13 @@ fn files_of(crate_dir: &Path, target: &str) -> Vec<PathBuf> {
     out
 }
 
+/// The `description:` line of a snapshot file's metadata: the spec it was recorded for.
+fn description(text: &str) -> Option<&str> {
+    let header = text.strip_prefix("---\n")?;
+    let header = &header[..header.find("\n---\n")?];
+    header.lines().find(|l| l.starts_with("description:"))
+}
+
 /// The value part of a snapshot file (after insta's metadata header).
 fn value(text: &str) -> &str {
     // `---\nmetadata\n---\nvalue`
@@ -64,7 +73,7 @@ impl Pinned {
         let mut changed = Vec::new();
         for (path, old) in &self.files {
             let now = std::fs::read_to_string(path).unwrap_or_default();
-            if value(&now) != value(old) {
+            if value(&now) != value(old) && description(&now) == description(old) {
                 let name = path
                     .file_stem()
                     .map(|n| n.to_string_lossy().into_owned())
@@ -116,5 +125,27 @@ mod tests {
         assert!(std::fs::read_to_string(&pinned)
             .expect("read")
             .contains("cap: 3"));
+    }
+
+    #[test]
+    fn a_snapshot_whose_spec_changed_is_recorded_anew() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let snaps = dir.path().join("tests/snapshots");
+        std::fs::create_dir_all(&snaps).expect("mkdir");
+        let pinned = snaps.join("a_b__history.snap");
+        let file = |spec: &str, value: &str| {
+            format!("---\nsource: tests/a_b.rs\ndescription: {spec}\n---\n{value}\n")
+        };
+        std::fs::write(&pinned, file("deposit(5)", "amount: 5")).expect("write");
+        let before = Pinned::read(dir.path(), "a_b");
+        std::fs::write(&pinned, file("deposit(7)", "amount: 7")).expect("write");
+        assert!(before.restore_changed().is_empty(), "a new spec, a new pin");
+        assert!(std::fs::read_to_string(&pinned)
+            .expect("read")
+            .contains("amount: 7"));
+        // The same spec with another value is still a broken pin.
+        let before = Pinned::read(dir.path(), "a_b");
+        std::fs::write(&pinned, file("deposit(7)", "amount: 8")).expect("write");
+        assert_eq!(before.restore_changed().len(), 1);
     }
 }

@@ -20,8 +20,10 @@ pub enum Snapshots {
 impl Snapshots {
     fn insta_update(self) -> &'static str {
         match self {
-            // Records everything; `snapshots.rs` restores and fails pinned ones that changed.
-            Snapshots::RecordNew => "always",
+            // Records everything, matching files too (so that each one's description is
+            // the spec it was recorded for); `snapshots.rs` restores and fails pinned ones
+            // that changed.
+            Snapshots::RecordNew => "force",
             Snapshots::Compare => "no",
         }
     }

@@ -145,11 +145,15 @@ pub fn tests_rs(project: &Project, module: &ModuleModel, settings: &TargetSettin
         ));
         tests.push_str(&steps(&mut cx, &sn.steps));
         // A reference, not an owned copy: an opaque `type` need not implement `Clone`,
-        // only `Debug`, and `&T` prints as `T` does.
+        // only `Debug`, and `&T` prints as `T` does. The snapshot's spec goes into the
+        // pinned file's description: a pin recorded for other steps is not a pin of these
+        // (ghost records it anew, see build/snapshots.rs).
+        let spec: String = sn.source.split_whitespace().collect::<Vec<_>>().join(" ");
         tests.push_str(&format!(
-            "    let __value: &{} = {};\n    insta::assert_debug_snapshot!({}, __value);\n}}\n",
+            "    let __value: &{} = {};\n    insta::with_settings!({{ description => {} }}, {{\n        insta::assert_debug_snapshot!({}, __value);\n    }});\n}}\n",
             types.owned(&sn.value.ty),
             cx.reference(&sn.value),
+            str_lit(&spec),
             str_lit(&snap)
         ));
     }
