@@ -120,12 +120,63 @@ pub async fn run(
     })
 }
 
+/// How much of one stream is kept from its start, and from its end. Code that prints
+/// in a loop can write gigabytes; what a report needs is the start (the compiler's
+/// messages, the first failures) and the end (libtest's summary).
+const KEEP_HEAD: usize = 2 << 20;
+const KEEP_TAIL: usize = 2 << 20;
+
+/// Reads a stream to its end, keeping its first and last megabytes and saying how much
+/// was left out between them.
 async fn read_all<R: tokio::io::AsyncRead + Unpin>(reader: Option<R>) -> Vec<u8> {
-    let mut buf = Vec::new();
+    let mut kept = Kept::default();
     if let Some(mut r) = reader {
-        let _ = r.read_to_end(&mut buf).await;
+        let mut chunk = vec![0u8; 64 << 10];
+        while let Ok(n) = r.read(&mut chunk).await {
+            if n == 0 {
+                break;
+            }
+            kept.push(&chunk[..n]);
+        }
     }
-    buf
+    kept.into_bytes()
+}
+
+/// The head and tail of a stream, and the number of bytes dropped between them.
+#[derive(Default)]
+struct Kept {
+    head: Vec<u8>,
+    tail: std::collections::VecDeque<u8>,
+    dropped: usize,
+}
+
+impl Kept {
+    fn push(&mut self, mut bytes: &[u8]) {
+        let room = KEEP_HEAD.saturating_sub(self.head.len());
+        let (to_head, rest) = bytes.split_at(room.min(bytes.len()));
+        self.head.extend_from_slice(to_head);
+        bytes = rest;
+        self.tail.extend(bytes);
+        let over = self.tail.len().saturating_sub(KEEP_TAIL);
+        self.tail.drain(..over);
+        self.dropped += over;
+    }
+
+    fn into_bytes(self) -> Vec<u8> {
+        let mut out = self.head;
+        let mut tail: Vec<u8> = self.tail.into();
+        if self.dropped > 0 {
+            // The tail starts at its first whole line.
+            let start = tail.iter().position(|b| *b == b'\n').map_or(0, |i| i + 1);
+            let dropped = self.dropped + start;
+            tail.drain(..start);
+            out.extend_from_slice(
+                format!("\n[ghost: {dropped} bytes of output left out here]\n").as_bytes(),
+            );
+        }
+        out.extend_from_slice(&tail);
+        out
+    }
 }
 
 /// Kills the process group led by `pid` (the child and everything it started).
@@ -141,6 +192,30 @@ pub fn kill_group(pid: u32) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_flood_of_output_keeps_its_start_and_its_end() {
+        let mut kept = Kept::default();
+        kept.push(b"compiler message\n");
+        let line = b"noise noise noise noise noise noise noise noise noise noise\n";
+        for _ in 0..200_000 {
+            kept.push(line);
+        }
+        kept.push(b"test result: FAILED. 0 passed; 1 failed\n");
+        let out = kept.into_bytes();
+        assert!(out.len() <= KEEP_HEAD + KEEP_TAIL + 100, "{}", out.len());
+        let text = String::from_utf8_lossy(&out);
+        assert!(text.starts_with("compiler message\n"));
+        assert!(text.ends_with("test result: FAILED. 0 passed; 1 failed\n"));
+        assert!(
+            text.contains("bytes of output left out here]\nnoise"),
+            "cut at a line"
+        );
+        // A short stream is kept whole.
+        let mut short = Kept::default();
+        short.push(b"all of it");
+        assert_eq!(short.into_bytes(), b"all of it");
+    }
 
     fn rt() -> tokio::runtime::Runtime {
         tokio::runtime::Builder::new_current_thread()

@@ -357,11 +357,36 @@ fn parse_libtest(text: &str, out: &mut TestOutcome) {
                     .flatten()
                     .min()
                     .unwrap_or(body.len());
-                collapse_repeats(body[..end].trim())
+                cut_middle(&collapse_repeats(body[..end].trim()))
             })
             .unwrap_or_default();
         out.failed.push(TestFailure { name, output });
     }
+}
+
+/// What one failing test printed is kept to this many bytes from its start and its end:
+/// a test whose code prints in a loop would otherwise fill the repair prompt (which is
+/// cut to fit anyway) and the repair context saved on disk.
+const TEST_OUTPUT_HEAD: usize = 24 << 10;
+const TEST_OUTPUT_TAIL: usize = 8 << 10;
+
+fn cut_middle(output: &str) -> String {
+    if output.len() <= TEST_OUTPUT_HEAD + TEST_OUTPUT_TAIL {
+        return output.to_string();
+    }
+    let head_end = (0..=TEST_OUTPUT_HEAD)
+        .rev()
+        .find(|&i| output.is_char_boundary(i))
+        .unwrap_or(0);
+    let tail_start = (output.len() - TEST_OUTPUT_TAIL..output.len())
+        .find(|&i| output.is_char_boundary(i))
+        .unwrap_or(output.len());
+    format!(
+        "{}\n[ghost: {} bytes of this test's output left out here]\n{}",
+        &output[..head_end],
+        tail_start - head_end,
+        &output[tail_start..]
+    )
 }
 
 /// A test's output with repeated panics said once. A failing property prints the same
@@ -481,6 +506,16 @@ mod tests {
             timed_out,
             elapsed: Duration::ZERO,
         }
+    }
+
+    #[test]
+    fn a_long_test_output_keeps_its_start_and_its_end() {
+        let long = format!("start\n{}end", "é".repeat(40_000));
+        let cut = cut_middle(&long);
+        assert!(cut.len() < 40 << 10, "{}", cut.len());
+        assert!(cut.starts_with("start\n") && cut.ends_with("end"));
+        assert!(cut.contains("left out here"));
+        assert_eq!(cut_middle("short"), "short");
     }
 
     #[test]
