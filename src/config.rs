@@ -235,7 +235,7 @@ impl Config {
             return Err(bad(
                 "build.test_timeout",
                 "is 0",
-                "give the seconds one module's build and tests may take, e.g. `test_timeout = 300`",
+                "give the seconds one cargo run (a module's compile and tests) may take, e.g. `test_timeout = 300`",
             ));
         }
         if let Some(p) = &self.agent.provider {
