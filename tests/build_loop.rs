@@ -839,6 +839,36 @@ fn a_snapshot_is_pinned_until_its_spec_changes() {
     assert!(p.read(pin).trim_end().ends_with("\n7"), "{}", p.read(pin));
 }
 
+/// An example that breaks its function's own `requires` fails whatever the code: after
+/// two attempts failing the same way the build stops and says the spec must change.
+#[test]
+fn an_example_breaking_its_own_precondition_stops_after_two_attempts() {
+    let _machine = shared();
+    let sq = (
+        "math/sq.ghost",
+        r#"module math.sq {
+  fn sq(x: int) -> int {
+    requires x >= 0
+    example sq(2) == 4
+    example sq(-2) == 4
+  }
+}
+"#,
+    );
+    let right = "pub fn sq(x: i64) -> i64 {\n    x * x\n}\n";
+    let other = "pub fn sq(x: i64) -> i64 {\n    x.pow(2)\n}\n";
+    let server = Background::start_with(script(vec![code(right), code(other), code(right)]));
+    let p = Project::new("e2e_spec_fault", &openai(&server), &[sq]);
+    let run = p.ghost(&["build"]).expect(3);
+    assert_eq!(server.server.seen().len(), 2, "two attempts, not four");
+    assert!(
+        run.text().contains("the spec looks wrong, not the code")
+            && run.text().contains("breaks its own precondition"),
+        "{}",
+        run.text()
+    );
+}
+
 /// A command-provider agent that writes outside its file is refused: reported when it was
 /// the last attempt, fed back and logged otherwise; nothing it wrote outside reaches the
 /// project.

@@ -333,6 +333,8 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
     }
     // What the attempts so far got wrong, for a fresh start's prompt.
     let mut lessons = Lessons::default();
+    // The last attempt's failure that looked like the spec's (see `Verdict::spec_fault`).
+    let mut spec_fault: Option<String> = None;
     let tests_rs = m.tests_rs();
     for attempt in 1..=max {
         if let Some(why) = shared.fatal.lock().ok().and_then(|f| f.clone()) {
@@ -453,6 +455,16 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
         }
         log_attempt(shared, name, &record, &verdict.summary(), "failed", &code);
         last_why = verdict.summary();
+        let fault = verdict.spec_fault();
+        if fault.is_some() && fault == spec_fault {
+            // Two codes failed the same way: more attempts would only spend tokens.
+            last_why = format!(
+                "the spec looks wrong, not the code: {}",
+                fault.unwrap_or_default()
+            );
+            break;
+        }
+        spec_fault = fault;
         lessons.learn(&verdict, tests_rs);
         let mut next = repair_context(&code, &verdict);
         let diff = previous

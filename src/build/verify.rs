@@ -64,6 +64,26 @@ impl Verdict {
         self.tests.green() && self.checked.iter().all(|n| n.ok)
     }
 
+    /// A failure that looks like the spec's rather than the code's: an example that
+    /// breaks its function's own `requires`, a property whose `requires` rejects every
+    /// input. Code can cause either too (arguments computed by the module's functions, a
+    /// `requires` calling one), so the build stops only when two attempts in a row hit
+    /// the same one.
+    pub fn spec_fault(&self) -> Option<String> {
+        self.tests.failed.iter().find_map(|f| {
+            if let Some(at) = f.output.find("the spec breaks its own precondition") {
+                let line = f.output[at..].lines().next().unwrap_or_default();
+                return Some(format!("`{}`: {line}", f.name));
+            }
+            f.output.contains("Too many global rejects").then(|| {
+                format!(
+                    "`{}`: the `requires` of the function rejects nearly every input the property generates; bound the property's variables with `in` (`forall x: int in 0..1000`) or a `where` the precondition implies",
+                    f.name
+                )
+            })
+        })
+    }
+
     /// The failures to feed back to the agent: failing tests' output and broken NFRs.
     pub fn failure_texts(&self) -> Vec<String> {
         let mut out: Vec<String> = self
