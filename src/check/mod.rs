@@ -22,56 +22,13 @@ mod scope;
 pub mod suggest;
 mod types;
 
-/// Module names the generated crate cannot hold (E0218): a part that is a Rust path
-/// keyword, `lib` or `main` at the top (`src/lib.rs` is the crate's root), `imp` or `mod`
-/// anywhere (every module's implementation is its `mod imp`), and two names whose test
-/// files are one (`a.b_c` and `a_b.c` are both `tests/a_b_c.rs`). `names` is sorted, so
-/// the later of two clashing names is the one reported.
-fn module_name_clashes(names: &[&String], by_name: &HashMap<String, usize>) -> Vec<(usize, Kind)> {
-    let mut out = Vec::new();
-    let mut tests: HashMap<String, &str> = HashMap::new();
-    for name in names {
-        let i = by_name[name.as_str()];
-        let segments: Vec<&str> = name.split('.').collect();
-        let why = segments.iter().enumerate().find_map(|(k, s)| match *s {
-            "self" | "super" | "crate" | "Self" => Some(format!(
-                "`{s}` is a Rust path keyword, which no module can be called"
-            )),
-            "imp" | "mod" => Some(format!(
-                "`{s}` is the name of every module's own implementation file"
-            )),
-            "lib" | "main" if k == 0 => Some(format!(
-                "`src/{s}.rs` is the crate's root, which a top-level `{s}` would collide with"
-            )),
-            _ => None,
-        });
-        let test_file = segments.join("_");
-        let why = why.or_else(|| {
-            tests.get(&test_file).map(|other| {
-                format!("its test file `tests/{test_file}.rs` is the one of `{other}`")
-            })
-        });
-        tests.entry(test_file).or_insert(name.as_str());
-        if let Some(why) = why {
-            out.push((
-                i,
-                Kind::ModuleNameClash {
-                    name: name.to_string(),
-                    why,
-                },
-            ));
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests;
 
 pub use model::*;
 
 use crate::diagnostics::{self, Diagnostic, Kind};
-use crate::syntax::ast::{Item, Module, SourceFile, Span};
+use crate::syntax::ast::{Item, Module, NfrKind, SourceFile, Span};
 use body::BodyCx;
 use scope::{Env, Tables};
 use std::collections::hash_map::Entry;
@@ -145,6 +102,9 @@ pub fn check_parsed(files: &[SpecFile], syntax: &[Diagnostic]) -> (Project, Vec<
             continue;
         };
         diags[i].push(Diagnostic::new(&files[i].file, m.path.span, kind));
+    }
+    for (i, span, kind) in dependency_versions(files, &names, &by_name) {
+        diags[i].push(Diagnostic::new(&files[i].file, span, kind));
     }
     let module_of = |i: usize| {
         files[i]
@@ -385,4 +345,90 @@ fn module_model(
     let source = |s: Span| body::source_text(&f.text, s);
     model.nfrs = nfr::check_nfrs(env, &nfrs, &source, cx.diags);
     model
+}
+
+/// Crates two modules ask for in different versions (E0502), reported at the later
+/// module (in name order): the generated crate's one manifest lists each crate once.
+fn dependency_versions(
+    files: &[SpecFile],
+    names: &[&String],
+    by_name: &HashMap<String, usize>,
+) -> Vec<(usize, Span, Kind)> {
+    let mut first: HashMap<String, (String, String)> = HashMap::new();
+    let mut out = Vec::new();
+    for name in names {
+        let i = by_name[name.as_str()];
+        let Some(m) = &files[i].ast.module else {
+            continue;
+        };
+        for item in &m.items {
+            let Item::Nfr(n) = item else { continue };
+            let NfrKind::Deps(deps) = &n.kind else {
+                continue;
+            };
+            for d in deps {
+                let version = d.version.as_ref().map_or("*", |v| v.value.as_str());
+                match first.get(&d.name.name) {
+                    Some((there, module)) if there != version => out.push((
+                        i,
+                        d.span,
+                        Kind::DependencyVersions {
+                            name: d.name.name.clone(),
+                            here: version.to_string(),
+                            there: there.clone(),
+                            module: module.clone(),
+                        },
+                    )),
+                    Some(_) => {}
+                    None => {
+                        first.insert(d.name.name.clone(), (version.to_string(), name.to_string()));
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Module names the generated crate cannot hold (E0218): a part that is a Rust path
+/// keyword, `lib` or `main` at the top (`src/lib.rs` is the crate's root), `imp` or `mod`
+/// anywhere (every module's implementation is its `mod imp`), and two names whose test
+/// files are one (`a.b_c` and `a_b.c` are both `tests/a_b_c.rs`). `names` is sorted, so
+/// the later of two clashing names is the one reported.
+fn module_name_clashes(names: &[&String], by_name: &HashMap<String, usize>) -> Vec<(usize, Kind)> {
+    let mut out = Vec::new();
+    let mut tests: HashMap<String, &str> = HashMap::new();
+    for name in names {
+        let i = by_name[name.as_str()];
+        let segments: Vec<&str> = name.split('.').collect();
+        let why = segments.iter().enumerate().find_map(|(k, s)| match *s {
+            "self" | "super" | "crate" | "Self" => Some(format!(
+                "`{s}` is a Rust path keyword, which no module can be called"
+            )),
+            "imp" | "mod" => Some(format!(
+                "`{s}` is the name of every module's own implementation file"
+            )),
+            "lib" | "main" if k == 0 => Some(format!(
+                "`src/{s}.rs` is the crate's root, which a top-level `{s}` would collide with"
+            )),
+            _ => None,
+        });
+        let test_file = segments.join("_");
+        let why = why.or_else(|| {
+            tests.get(&test_file).map(|other| {
+                format!("its test file `tests/{test_file}.rs` is the one of `{other}`")
+            })
+        });
+        tests.entry(test_file).or_insert(name.as_str());
+        if let Some(why) = why {
+            out.push((
+                i,
+                Kind::ModuleNameClash {
+                    name: name.to_string(),
+                    why,
+                },
+            ));
+        }
+    }
+    out
 }

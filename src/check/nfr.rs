@@ -114,6 +114,26 @@ fn check_deps(
             continue;
         }
         seen.insert(name, d.name.span);
+        if [
+            "proptest",
+            "insta",
+            "std",
+            "core",
+            "alloc",
+            "test",
+            "proc_macro",
+        ]
+        .contains(&name)
+        {
+            let kind = Kind::TakenCrate { name: name.into() };
+            env.error(diags, d.name.span, kind);
+        }
+        if let Some(v) = d.version.as_ref().filter(|v| !is_version_req(&v.value)) {
+            let kind = Kind::BadVersionReq {
+                version: v.value.clone(),
+            };
+            env.error(diags, v.span, kind);
+        }
         let version = d
             .version
             .as_ref()
@@ -178,6 +198,63 @@ fn budget_ns(env: Env<'_>, d: &Duration, diags: &mut Vec<Diagnostic>) -> Option<
                 },
             );
             None
+        }
+    }
+}
+
+/// Whether `req` is a version requirement as Cargo reads it: comparators separated by
+/// commas, each an optional operator (`^ ~ = > >= < <=`) and a version of one to three
+/// numeric parts (`*`, `x` or `X` allowed after the first, or alone), with an optional
+/// pre-release and build part.
+fn is_version_req(req: &str) -> bool {
+    fn comparator(c: &str) -> bool {
+        let c = c.trim();
+        let rest = ["^", "~", ">=", "<=", ">", "<", "="]
+            .iter()
+            .find_map(|op| c.strip_prefix(op))
+            .unwrap_or(c)
+            .trim_start();
+        if rest == "*" {
+            return true;
+        }
+        let core = rest.split(['-', '+']).next().unwrap_or("");
+        let suffix_ok = rest[core.len()..]
+            .chars()
+            .all(|ch| ch.is_ascii_alphanumeric() || matches!(ch, '.' | '-' | '+'));
+        let parts: Vec<&str> = core.split('.').collect();
+        let numeric = |p: &str| !p.is_empty() && p.chars().all(|ch| ch.is_ascii_digit());
+        let wild = |p: &str| matches!(p, "*" | "x" | "X");
+        suffix_ok
+            && (1..=3).contains(&parts.len())
+            && numeric(parts[0])
+            && parts[1..].iter().all(|p| numeric(p) || wild(p))
+    }
+    !req.trim().is_empty() && req.split(',').all(comparator)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn version_requirements_are_cargos() {
+        for ok in [
+            "1",
+            "1.2",
+            "1.2.3",
+            "^1.2",
+            "~0.4",
+            "=1.0.0",
+            ">=1, <3",
+            "*",
+            "1.*",
+            "1.2.3-alpha.1",
+            "0.9.0+build",
+        ] {
+            assert!(is_version_req(ok), "{ok}");
+        }
+        for bad in ["", "not a version", "1.2.3.4", "v1", ">=", "1..2", "latest"] {
+            assert!(!is_version_req(bad), "{bad}");
         }
     }
 }

@@ -218,8 +218,25 @@ pub enum Kind {
     BadCrateName {
         name: String,
     },
+    /// A version requirement Cargo would not read (`memchr = "not a version"`).
+    BadVersionReq {
+        version: String,
+    },
+    /// A crate the generated crate already depends on in its own version, or that Rust
+    /// provides (`proptest`, `std`).
+    TakenCrate {
+        name: String,
+    },
 
     // ----- E05xx: modules and the project -----
+    /// Two modules ask for one crate in different versions: the generated crate has one
+    /// manifest, which lists a crate once.
+    DependencyVersions {
+        name: String,
+        here: String,
+        there: String,
+        module: String,
+    },
     /// `ghost check FILE`: a module the file `use`s (directly or through others) has
     /// errors of its own; reported once, at the `use`.
     DependencyHasErrors {
@@ -290,8 +307,11 @@ impl Kind {
             BadMaxLines => "E0405",
             DuplicateNfr { .. } => "E0406",
             BadCrateName { .. } => "E0407",
+            BadVersionReq { .. } => "E0408",
+            TakenCrate { .. } => "E0409",
 
             DependencyHasErrors { .. } => "E0501",
+            DependencyVersions { .. } => "E0502",
         }
     }
 
@@ -409,6 +429,9 @@ impl Kind {
             BadMaxLines => "`nfr max_lines` needs a number greater than 0".into(),
             DuplicateNfr { what } => format!("`nfr {what}` is given more than once"),
             BadCrateName { name } => format!("`{name}` is not a valid crate name"),
+            DependencyVersions { name, here, there, module } => format!("crate `{name}` is asked for as `{here}` here and as `{there}` by module `{module}`: the generated crate lists it once"),
+            BadVersionReq { version } => format!("`{version}` is not a version requirement Cargo reads"),
+            TakenCrate { name } => format!("`{name}` cannot be a dependency: the generated crate has it already (its tests use it) or Rust provides it"),
 
             DependencyHasErrors { name } => format!("module `{name}` has errors"),
         }
@@ -455,6 +478,9 @@ impl Kind {
             InfiniteType { .. } => Some("put the recursive part inside a `list` or a `map`".into()),
             OpaqueInValue { opaque, .. } => Some(format!("keep the `{opaque}` in a `type`'s state, whose fields the implementation chooses, or declare `{opaque}` as a record")),
             ReservedName { .. } => Some("choose another name".into()),
+            BadVersionReq { .. } => Some("write it as Cargo does: `\"1\"`, `\"1.2\"`, `\"^1.2.3\"`, `\">=1, <3\"`, `\"~0.4\"` or `\"*\"`".into()),
+            TakenCrate { .. } => Some("leave it out of `nfr deps`".into()),
+            DependencyVersions { there, .. } => Some(format!("ask for the same version in both, e.g. `{there}`")),
             ModuleNameClash { .. } => Some("rename the module (and its spec file to match)".into()),
             DependencyHasErrors { .. } => {
                 Some("run `ghost check` on the whole project, or on that module's file, to see them".into())
