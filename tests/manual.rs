@@ -384,3 +384,22 @@ fn a_deleted_specs_lock_entry_is_dropped() {
     );
     assert_eq!(ghost(dir, &["build", "--locked"]).code, Some(0));
 }
+
+/// Spec paths given to `build` are read from the current folder, as `check` reads them.
+#[test]
+fn build_selects_spec_files_named_from_inside_the_specs_folder() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let dir = tmp.path();
+    write(dir, "ghost.toml", "[project]\nname = \"manual-paths\"\n");
+    write(dir, "specs/text/shout.ghost", SPEC);
+    let inside = dir.join("specs/text");
+    for target in ["shout.ghost", "./shout.ghost", "."] {
+        let run = ghost(&inside, &["build", "--provider", "manual", target]);
+        assert_eq!(run.code, Some(1), "{target}: {}{}", run.stdout, run.stderr);
+        assert!(
+            run.stderr.contains("`text.shout` is waiting"),
+            "{target}: {}",
+            run.stderr
+        );
+    }
+}

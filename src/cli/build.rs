@@ -315,8 +315,10 @@ pub fn selected_modules(
             let abs = std::fs::canonicalize(path).unwrap_or_else(|_| PathBuf::from(t));
             let before = out.len();
             for f in &pipeline.loaded.files {
-                let file = pipeline.project.root.join(&f.file);
-                let file = std::fs::canonicalize(&file).unwrap_or(file);
+                // Spec files are named as they are shown: relative to the current folder.
+                let file = std::fs::canonicalize(&f.file)
+                    .or_else(|_| std::fs::canonicalize(pipeline.project.root.join(&f.file)))
+                    .unwrap_or_else(|_| f.file.clone());
                 if file.starts_with(&abs) {
                     if let Some(m) = f.ast.module.as_ref() {
                         out.push(m.path.dotted());
