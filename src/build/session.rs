@@ -598,19 +598,39 @@ impl LockedReport {
 
 /// `ghost build --locked`: never calls an agent and never writes generated code; fails
 /// naming what is not fresh, otherwise runs every module's acceptance tests.
-pub async fn locked(ctx: &Context, lock: &Lock) -> Result<LockedReport, BuildError> {
+/// `only` selects modules (all when empty): theirs and the crate's own files are
+/// compared, their states read, their tests run.
+pub async fn locked(
+    ctx: &Context,
+    lock: &Lock,
+    only: &[String],
+) -> Result<LockedReport, BuildError> {
+    let chosen = |name: &str| only.is_empty() || only.iter().any(|o| o == name);
+    let files: Vec<_> = ctx
+        .compiled
+        .crate_files
+        .iter()
+        .chain(
+            ctx.compiled
+                .modules
+                .iter()
+                .filter(|m| chosen(&m.name))
+                .flat_map(|m| m.files.iter()),
+        )
+        .cloned()
+        .collect();
     let mut report = LockedReport {
-        outdated_files: workspace::outdated(&ctx.paths.out_dir, &ctx.compiled.all_files()),
+        outdated_files: workspace::outdated(&ctx.paths.out_dir, &files),
         ..LockedReport::default()
     };
-    for m in &ctx.compiled.modules {
+    for m in ctx.compiled.modules.iter().filter(|m| chosen(&m.name)) {
         let status = ctx.status(lock, m);
         if status.state != State::Fresh {
             report.not_fresh.push((m.name.clone(), status.state));
         }
     }
     if report.not_fresh.is_empty() && report.outdated_files.is_empty() {
-        report.tests = test(ctx, &[]).await?;
+        report.tests = test(ctx, only).await?;
     }
     Ok(report)
 }

@@ -96,7 +96,7 @@ pub fn run(args: &BuildArgs, out: &Output) -> Result<Exit, CommandError> {
             ));
         }
         let ctx = pipeline.context(templates);
-        let locked = runtime.block_on(session::locked(&ctx, &lock))?;
+        let locked = runtime.block_on(session::locked(&ctx, &lock, &only))?;
         let exit = report::locked(out, &locked);
         return Ok(if orphans.is_empty() {
             exit
