@@ -109,6 +109,10 @@ pub fn decide(entry: Option<&LockEntry>, current: &Current<'_>) -> ModuleStatus 
     let Some(bytes) = current.implementation else {
         return status(State::Missing, Vec::new(), false);
     };
+    if !has_code {
+        // ghost's own stub (imp.rs deleted and written again as a stub) is no hand edit.
+        return status(State::Missing, Vec::new(), false);
+    }
     let Some(entry) = entry else {
         return status(State::Missing, Vec::new(), false);
     };
@@ -190,6 +194,8 @@ mod tests {
         assert_eq!(decide(None, &current(Some(CODE))).state, State::Missing);
         assert_eq!(decide(Some(&entry()), &current(None)).state, State::Missing);
         assert!(!decide(None, &current(Some(b"stub"))).has_code);
+        // A locked module whose imp.rs was deleted and written again as the stub.
+        assert_eq!(decide(Some(&entry()), &current(Some(b"stub"))).state, State::Missing);
     }
 
     #[test]
