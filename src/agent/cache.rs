@@ -83,14 +83,18 @@ impl Provider for CachedProvider {
             return self.inner.complete(req).await;
         };
         let key = ResponseCache::key(&with_seed(material, req.seed));
-        if let Some(mut reply) = self.cache.get(&key) {
+        if let Some(mut reply) = self.cache.get(&key).filter(has_code) {
             reply.cached = true;
             return Ok(reply);
         }
         let reply = self.inner.complete(req).await?;
         // The reply is paid for: a cache that cannot be written must not lose it, it only
-        // means the next identical request asks again.
-        let _ = self.cache.put(&key, &reply);
+        // means the next identical request asks again. A reply without code (empty, cut
+        // off, prose) is not kept: replayed, it would fail every later build the same way
+        // even once the server is mended.
+        if has_code(&reply) {
+            let _ = self.cache.put(&key, &reply);
+        }
         Ok(reply)
     }
 
@@ -101,6 +105,16 @@ impl Provider for CachedProvider {
 
 /// The material with the request's seed: not every wire format carries one (Anthropic's
 /// has none), yet two samples of one prompt are two replies, never one served twice.
+/// Whether `reply` holds code ghost can take, as the build loop reads it.
+fn has_code(reply: &Reply) -> bool {
+    let text = if reply.finish == super::Finish::Stop {
+        super::extract::close_stopped_block(&reply.text)
+    } else {
+        reply.text.clone()
+    };
+    super::extract::extract_code(&text, &reply.finish).is_ok()
+}
+
 fn with_seed(mut material: Vec<u8>, seed: Option<u64>) -> Vec<u8> {
     if let Some(seed) = seed {
         material.extend_from_slice(format!("\nseed {seed}").as_bytes());
@@ -118,6 +132,60 @@ pub(crate) fn material(s: &HttpSettings, body: &Value) -> Vec<u8> {
 mod tests {
     use super::*;
     use crate::agent::Finish;
+
+    /// Answers with the texts it is given, one per request, and counts the requests.
+    struct Scripted(
+        std::sync::Mutex<Vec<&'static str>>,
+        std::sync::atomic::AtomicU32,
+    );
+
+    #[async_trait::async_trait]
+    impl Provider for Scripted {
+        async fn complete(&self, _req: &Request) -> Result<Reply, AgentError> {
+            self.1.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            let text = self.0.lock().expect("not poisoned").remove(0);
+            Ok(Reply {
+                text: text.into(),
+                tokens_in: 1,
+                tokens_out: 1,
+                finish: Finish::Stop,
+                latency_ms: 0,
+                cached: false,
+            })
+        }
+        fn cache_material(&self, req: &Request) -> Option<Vec<u8>> {
+            Some(req.prompt.clone().into_bytes())
+        }
+    }
+
+    #[test]
+    fn only_replies_with_code_are_replayed() {
+        let dir = tempfile::tempdir().expect("a temp dir");
+        let good = "```rust\npub fn f() {}\n```\n";
+        let inner = Scripted(
+            std::sync::Mutex::new(vec!["I cannot help with that.", good, "unused"]),
+            Default::default(),
+        );
+        let provider = CachedProvider::new(Box::new(inner), ResponseCache::new(dir.path()));
+        let req = Request {
+            module: "a".into(),
+            prompt: "p".into(),
+            temperature: 0.0,
+            max_tokens: None,
+            stop: Vec::new(),
+            seed: None,
+        };
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("runtime");
+        let first = rt.block_on(provider.complete(&req)).expect("reply");
+        assert!(!first.cached);
+        // No code: asked again, not replayed.
+        let second = rt.block_on(provider.complete(&req)).expect("reply");
+        assert!(!second.cached && second.text.contains("pub fn f"));
+        let third = rt.block_on(provider.complete(&req)).expect("reply");
+        assert!(third.cached && third.text.contains("pub fn f"));
+    }
 
     #[test]
     fn samples_with_other_seeds_have_other_keys() {

@@ -142,12 +142,9 @@ pub fn run(args: &BuildArgs, out: &Output) -> Result<Exit, CommandError> {
         .parent()
         .map(Path::to_path_buf)
         .unwrap_or_default();
-    let (agent, agent_settings) = make_agent(
-        kind,
-        &settings,
-        &project_root,
-        Some(state_dir.join("cache")),
-    )?;
+    // `--force` asks for new code: answers from the cache would be the old ones.
+    let cache = (!args.force).then(|| state_dir.join("cache"));
+    let (agent, agent_settings) = make_agent(kind, &settings, &project_root, cache)?;
     let loop_settings = LoopSettings {
         provider: kind.name().to_string(),
         model: agent_settings.model.clone(),

@@ -195,7 +195,10 @@ mod tests {
         assert_eq!(decide(Some(&entry()), &current(None)).state, State::Missing);
         assert!(!decide(None, &current(Some(b"stub"))).has_code);
         // A locked module whose imp.rs was deleted and written again as the stub.
-        assert_eq!(decide(Some(&entry()), &current(Some(b"stub"))).state, State::Missing);
+        assert_eq!(
+            decide(Some(&entry()), &current(Some(b"stub"))).state,
+            State::Missing
+        );
     }
 
     #[test]
