@@ -210,6 +210,24 @@ impl Config {
                 "keep the generated crate apart from the specs, e.g. `out = \"generated\"`",
             ));
         }
+        let var_name = |v: &str| {
+            !v.is_empty()
+                && !v.starts_with(|c: char| c.is_ascii_digit())
+                && v.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        };
+        if self
+            .agent
+            .api_key_env
+            .as_deref()
+            .is_some_and(|v| !var_name(v))
+        {
+            // Not shown: a key pasted here by mistake must not reach a log.
+            return Err(bad(
+                "agent.api_key_env",
+                "is not the name of an environment variable (is it the key itself? it is not shown here)",
+                "name the variable that holds the key, e.g. `api_key_env = \"OPENAI_API_KEY\"`, and put the key in that variable, never in ghost.toml",
+            ));
+        }
         if self.agent.max_attempts == 0 {
             return Err(bad(
                 "agent.max_attempts",
@@ -469,6 +487,9 @@ mod tests {
         let err = parse("[project]\nspecs = \"gen/specs\"\nout = \"gen\"\n").expect_err("inside");
         assert!(err.to_string().contains("overlaps"), "{err}");
         parse("[project]\nout = \"../generated\"\n").expect("a folder beside the project");
+        let err = parse("[agent]\napi_key_env = \"sk-proj-SECRET123\"\n").expect_err("a key");
+        assert!(!err.to_string().contains("SECRET"), "never shown: {err}");
+        assert!(err.to_string().contains("agent.api_key_env"), "{err}");
     }
 
     #[test]
