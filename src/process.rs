@@ -15,7 +15,7 @@ use tokio::process::Command;
 /// of their own, so the terminal's Ctrl-C does not reach them: [`kill_all`] does.
 static RUNNING: Mutex<BTreeSet<u32>> = Mutex::new(BTreeSet::new());
 
-fn register(pid: Option<u32>, running: bool) {
+pub(crate) fn register(pid: Option<u32>, running: bool) {
     if let (Some(pid), Ok(mut set)) = (pid, RUNNING.lock()) {
         if running {
             set.insert(pid);
@@ -26,6 +26,23 @@ fn register(pid: Option<u32>, running: bool) {
 }
 
 /// Kills every process group still running (on Ctrl-C, before ghost exits).
+/// Resolves when the user interrupts ghost: Ctrl-C, or SIGTERM (what a cancelled CI job
+/// sends), so that both stop the work the same way, its processes killed.
+pub async fn interrupted() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
+}
+
 pub fn kill_all() {
     let pids: Vec<u32> = RUNNING
         .lock()

@@ -92,6 +92,9 @@ pub async fn run_command(
         source,
     })?;
     let group = child.id();
+    // Known to `process::kill_all`, which an interrupted build calls: the agent's whole
+    // group goes with it, not only the program ghost started.
+    crate::process::register(group, true);
 
     let stdin = child.stdin.take();
     let prompt = prompt.as_bytes().to_vec();
@@ -107,6 +110,7 @@ pub async fn run_command(
 
     let waited = tokio::time::timeout(timeout, child.wait()).await;
     kill_group(group);
+    crate::process::register(group, false);
     let exit_status = match waited {
         Ok(Ok(status)) => status,
         Ok(Err(source)) => {

@@ -163,7 +163,7 @@ pub fn run(args: &BuildArgs, out: &Output) -> Result<Exit, CommandError> {
     let result = runtime.block_on(async {
         tokio::select! {
             r = work => Some(r),
-            _ = tokio::signal::ctrl_c() => None,
+            _ = crate::process::interrupted() => None,
         }
     });
     match result {

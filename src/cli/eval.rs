@@ -164,7 +164,7 @@ pub fn run(args: &EvalArgs, out: &Output) -> Result<Exit, CommandError> {
     let result = runtime()?.block_on(async {
         tokio::select! {
             r = work_job => Some(r),
-            _ = tokio::signal::ctrl_c() => None,
+            _ = crate::process::interrupted() => None,
         }
     });
     let (reports, interrupted) = match result {
