@@ -87,6 +87,10 @@ pub struct AgentSettings {
     /// The model's context window in tokens (e.g. 8192 for a small local model): repair
     /// prompts are cut to fit it instead of being refused. Unset: no limit is assumed.
     pub context_window: Option<u32>,
+    /// Seconds one request to the model (or one run of the command agent) may take,
+    /// from connecting to its last byte. A slow local model writing a long reply needs
+    /// more than the default.
+    pub timeout: u64,
 }
 
 impl Default for AgentSettings {
@@ -102,6 +106,7 @@ impl Default for AgentSettings {
             max_tokens_per_build: None,
             stream: true,
             context_window: None,
+            timeout: 600,
         }
     }
 }
@@ -247,6 +252,13 @@ impl Config {
                 "agent.context_window",
                 "is below 1024 tokens",
                 "give the model's context window in tokens, e.g. `context_window = 8192`, or leave it out",
+            ));
+        }
+        if self.agent.timeout == 0 {
+            return Err(bad(
+                "agent.timeout",
+                "is 0",
+                "give the seconds one request may take, e.g. `timeout = 600`",
             ));
         }
         if self.build.test_timeout == 0 {
@@ -487,6 +499,15 @@ mod tests {
         let err = parse("[project]\nspecs = \"gen/specs\"\nout = \"gen\"\n").expect_err("inside");
         assert!(err.to_string().contains("overlaps"), "{err}");
         parse("[project]\nout = \"../generated\"\n").expect("a folder beside the project");
+        let err = parse("[agent]\ntimeout = 0\n").expect_err("no time");
+        assert!(err.to_string().contains("agent.timeout"), "{err}");
+        assert_eq!(
+            parse("[agent]\ntimeout = 1800\n")
+                .expect("valid")
+                .agent
+                .timeout,
+            1800
+        );
         let err = parse("[agent]\napi_key_env = \"sk-proj-SECRET123\"\n").expect_err("a key");
         assert!(!err.to_string().contains("SECRET"), "never shown: {err}");
         assert!(err.to_string().contains("agent.api_key_env"), "{err}");

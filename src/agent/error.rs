@@ -22,7 +22,7 @@ pub enum AgentError {
     Unreachable { url: String, reason: String },
 
     /// No full answer within the time limit.
-    #[error("{url} did not answer within {}s; check the server or raise the agent timeout", .timeout.as_secs_f64())]
+    #[error("{url} did not answer within {}s; check the server or raise `timeout` under [agent] in ghost.toml", .timeout.as_secs_f64())]
     Timeout { url: String, timeout: Duration },
 
     /// HTTP 401 or 403: the key is wrong, expired or lacks access to the model.
@@ -77,7 +77,7 @@ pub enum AgentError {
     },
 
     /// The agent program ran past its time limit; it and its children were killed.
-    #[error("the agent command `{program}` ran longer than {}s and was stopped with everything it started", .timeout.as_secs_f64())]
+    #[error("the agent command `{program}` ran longer than {}s and was stopped with everything it started; raise `timeout` under [agent] in ghost.toml if it needs more", .timeout.as_secs_f64())]
     CommandTimeout { program: String, timeout: Duration },
 
     /// Reading or writing a file of the agent stage (cache, workspace) failed.

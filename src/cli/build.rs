@@ -198,6 +198,7 @@ pub(super) fn make_agent(
         command: settings.command.clone(),
         command_base: Some(project_root.to_path_buf()),
         stream: settings.stream,
+        timeout: std::time::Duration::from_secs(settings.timeout),
         ..agent::AgentSettings::default()
     };
     let agent = match kind {
