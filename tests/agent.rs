@@ -465,8 +465,9 @@ async fn identical_requests_are_answered_from_the_cache() {
             stored.push_str(&text);
         }
     }
+    // A reply without code is not kept: replayed, it would fail every later build.
     assert!(
-        stored.contains("pub fn area()") && stored.contains("other"),
+        stored.contains("pub fn area()") && !stored.contains("\"other\""),
         "{stored}"
     );
 }

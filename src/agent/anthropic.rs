@@ -58,6 +58,7 @@ impl Anthropic {
             let bytes = self.http.body(url, response).await?;
             self.whole(url, &self.http.json(url, &bytes)?)?
         };
+        reply.estimate_unreported_tokens(body.len());
         reply.latency_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
         Ok(reply)
     }

@@ -56,12 +56,12 @@ impl OpenAi {
         // A server may answer a streamed request with one JSON body (or an error page):
         // read as what it is, not as a broken event stream.
         let mut reply = if self.http.settings.stream && !HttpClient::whole_body(&response) {
-            // The request body is the prompt with a little JSON around it.
-            self.streamed(url, response, body.len()).await?
+            self.streamed(url, response).await?
         } else {
             let bytes = self.http.body(url, response).await?;
             self.whole(url, &self.http.json(url, &bytes)?)?
         };
+        reply.estimate_unreported_tokens(body.len());
         reply.latency_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
         Ok(reply)
     }
@@ -99,14 +99,8 @@ impl OpenAi {
     /// A streamed answer: `data:` chunks with `choices[0].delta.content`, usage in the last
     /// chunk (`stream_options.include_usage`), then `[DONE]`.
     /// Servers that send no usage in a stream (llama.cpp's, some proxies) get their
-    /// tokens estimated from `prompt_chars` (the request's size) and the reply, at 4 characters a token, so
-    /// that budgets and reports never count such a reply as free.
-    async fn streamed(
-        &self,
-        url: &str,
-        response: reqwest::Response,
-        prompt_chars: usize,
-    ) -> Result<Reply, AgentError> {
+    /// tokens estimated by `once` (see `Reply::estimate_unreported_tokens`).
+    async fn streamed(&self, url: &str, response: reqwest::Response) -> Result<Reply, AgentError> {
         let mut text = String::new();
         let mut finish_reason: Option<Value> = None;
         let mut tokens = (0, 0);
@@ -142,12 +136,6 @@ impl OpenAi {
         // Some servers end the stream without `[DONE]`; a finish reason is proof enough.
         if !done && finish_reason.is_none() {
             return Err(self.http.cut(url));
-        }
-        if tokens == (0, 0) {
-            tokens = (
-                prompt_chars.div_ceil(4) as u64,
-                text.chars().count().div_ceil(4) as u64,
-            );
         }
         Ok(Reply {
             text,
