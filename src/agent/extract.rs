@@ -1,4 +1,5 @@
-//! Taking the code out of a reply: the largest ```rust fenced block.
+//! Taking the code out of a reply: the largest ```rust fenced block, or the whole reply when
+//! it is bare Rust with no fence at all.
 
 use super::Finish;
 
@@ -47,10 +48,13 @@ pub fn extract_code(text: &str, finish: &Finish) -> Result<String, ExtractError>
             reason: "the model reached its token limit".into(),
         });
     }
-    let blocks: Vec<Block> = blocks(text)
-        .into_iter()
-        .filter(|b| is_rust(&b.label))
-        .collect();
+    let all = blocks(text);
+    if all.is_empty() && looks_like_rust(text) {
+        // A reply that is the file itself, without a fence (some servers' chat templates
+        // strip it, some models never write one): the whole text is the code.
+        return Ok(format!("{}\n", text.trim()));
+    }
+    let blocks: Vec<Block> = all.into_iter().filter(|b| is_rust(&b.label)).collect();
     if blocks.last().is_some_and(|b| !b.closed) {
         return Err(ExtractError::Truncated {
             reason: "a code block is never closed".into(),
@@ -65,6 +69,16 @@ pub fn extract_code(text: &str, finish: &Finish) -> Result<String, ExtractError>
         })
         .map(|b| b.code)
         .ok_or(ExtractError::NoCode)
+}
+
+/// Whether a reply without fences starts the way a Rust file does, not like prose.
+fn looks_like_rust(text: &str) -> bool {
+    let first = text.trim_start();
+    const STARTS: [&str; 13] = [
+        "use ", "pub ", "fn ", "#[", "#![", "//", "impl ", "struct ", "enum ", "mod ", "const ",
+        "static ", "type ",
+    ];
+    STARTS.iter().any(|s| first.starts_with(s))
 }
 
 fn is_rust(label: &str) -> bool {
@@ -181,6 +195,22 @@ mod tests {
         );
         assert_eq!(
             extract_code("```rust\n\n```", &Finish::Stop),
+            Err(ExtractError::NoCode)
+        );
+    }
+
+    #[test]
+    fn a_reply_that_is_bare_rust_is_the_code() {
+        let bare = "use super::*;\n\npub fn f() -> i64 {\n    1\n}";
+        assert_eq!(extract_code(bare, &Finish::Stop), Ok(format!("{bare}\n")));
+        // Cut off, it is still cut off.
+        assert!(matches!(
+            extract_code(bare, &Finish::Length),
+            Err(ExtractError::Truncated { .. })
+        ));
+        // Prose is not.
+        assert_eq!(
+            extract_code("Use the `pub fn` below.", &Finish::Stop),
             Err(ExtractError::NoCode)
         );
     }
