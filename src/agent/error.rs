@@ -37,7 +37,7 @@ pub enum AgentError {
     },
 
     /// Any other HTTP error status; `retry_after` is the server's `Retry-After`, if any.
-    #[error("{url} answered HTTP {status}: {message}")]
+    #[error("{url} answered HTTP {status}: {message}{}", http_hint(*.status))]
     Http {
         url: String,
         status: u16,
@@ -123,5 +123,14 @@ impl AgentError {
             AgentError::Http { retry_after, .. } => *retry_after,
             _ => None,
         }
+    }
+}
+
+/// What a status usually means when ghost gets it, for the message.
+fn http_hint(status: u16) -> &'static str {
+    match status {
+        404 => "; check `model`, and that `base_url` is the API's root (for OpenAI-compatible servers it usually ends in `/v1`)",
+        429 => "; the server limits requests: lower `concurrency` under [agent], or wait",
+        _ => "",
     }
 }

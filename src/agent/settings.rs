@@ -171,6 +171,25 @@ pub fn provider_from_with(
         .unwrap_or(default_url)
         .trim_end_matches('/')
         .to_string();
+    // Told now, once, rather than found by every request and retried as network trouble.
+    if !(base_url.starts_with("http://") || base_url.starts_with("https://")) {
+        return Err(AgentError::Settings {
+            reason: format!(
+                "`base_url` must start with http:// or https://, as in `http://{base_url}`"
+            ),
+        });
+    }
+    let endpoint = ["/chat/completions", "/messages"]
+        .into_iter()
+        .find(|e| base_url.ends_with(e));
+    if let Some(e) = endpoint {
+        return Err(AgentError::Settings {
+            reason: format!(
+                "`base_url` is the API's root, not an endpoint: `{}` (ghost adds `{e}`)",
+                base_url.trim_end_matches(e)
+            ),
+        });
+    }
     let http = HttpSettings {
         kind: settings.provider,
         model: settings.model.clone(),
@@ -223,6 +242,23 @@ mod tests {
             .expect("empty key must fail")
             .to_string();
         assert!(msg.contains("MY_KEY"), "{msg}");
+    }
+
+    #[test]
+    fn a_base_url_without_scheme_or_with_an_endpoint_is_refused_up_front() {
+        let mut s = settings(ProviderKind::OpenAi);
+        s.base_url = Some("127.0.0.1:1/v1".into());
+        let msg = provider_from(&s, &|_| None)
+            .err()
+            .expect("no scheme")
+            .to_string();
+        assert!(msg.contains("http://127.0.0.1:1/v1"), "{msg}");
+        s.base_url = Some("http://127.0.0.1:1/v1/chat/completions".into());
+        let msg = provider_from(&s, &|_| None)
+            .err()
+            .expect("endpoint")
+            .to_string();
+        assert!(msg.contains("`http://127.0.0.1:1/v1`"), "{msg}");
     }
 
     #[test]
