@@ -14,6 +14,26 @@ pub fn compare(old: &EvalReport, new: &EvalReport) -> String {
         old.run.model,
         old.modules.len()
     );
+    // Shares of two different module sets, or of a run that stopped early, are no
+    // before/after: said first, so that nobody reads the figures below as one.
+    let in_new = |name: &str| new.modules.iter().any(|m| m.module == name);
+    let shared = old.modules.iter().filter(|m| in_new(&m.module)).count();
+    if shared != old.modules.len() || shared != new.modules.len() {
+        let _ = writeln!(
+            s,
+            "  warning: the runs cover different modules ({shared} shared, {} in the old, {} in the new): the shares below do not compare like for like",
+            old.modules.len(),
+            new.modules.len()
+        );
+    }
+    for (which, r) in [("old", old), ("new", new)] {
+        if r.run.interrupted {
+            let _ = writeln!(
+                s,
+                "  warning: the {which} run was interrupted; it covers the modules that finished"
+            );
+        }
+    }
     for b in &new.budgets {
         let Some(o) = old.budgets.iter().find(|o| o.attempts == b.attempts) else {
             let _ = writeln!(s, "  budget {}: not in the old run", b.attempts);
@@ -69,6 +89,15 @@ pub fn compare(old: &EvalReport, new: &EvalReport) -> String {
     if !new_only.is_empty() {
         let _ = writeln!(s, "  not in the old run: {}", new_only.join(", "));
     }
+    let old_only: Vec<&str> = old
+        .modules
+        .iter()
+        .filter(|m| !in_new(&m.module))
+        .map(|m| m.module.as_str())
+        .collect();
+    if !old_only.is_empty() {
+        let _ = writeln!(s, "  not in the new run: {}", old_only.join(", "));
+    }
     s
 }
 
@@ -121,5 +150,29 @@ mod tests {
         );
         assert!(text.contains("green now (within 4): a.never"), "{text}");
         assert!(!text.contains("no longer green"), "{text}");
+        assert!(!text.contains("warning"), "{text}");
+    }
+
+    #[test]
+    fn other_module_sets_and_interrupted_runs_are_flagged() {
+        let old = EvalReport::new(run(), &sample(), &[1, 4]);
+        let mut reports = sample();
+        let dropped = reports.remove(0).module;
+        let mut interrupted = run();
+        interrupted.interrupted = true;
+        let new = EvalReport::new(interrupted, &reports, &[1, 4]);
+        let text = compare(&old, &new);
+        assert!(
+            text.contains("warning: the runs cover different modules"),
+            "{text}"
+        );
+        assert!(
+            text.contains("warning: the new run was interrupted"),
+            "{text}"
+        );
+        assert!(
+            text.contains(&format!("not in the new run: {dropped}")),
+            "{text}"
+        );
     }
 }
