@@ -98,8 +98,12 @@ pub fn run(args: &EvalArgs, out: &Output) -> Result<Exit, CommandError> {
     budgets.dedup();
     let max_attempts = budgets.last().copied().unwrap_or(1);
 
-    let base = std::env::current_dir()
-        .map_err(CommandError::CurrentDir)?
+    // The state of the project ghost runs in (its root's .ghost, as `build` uses), or of
+    // the current folder outside any project: run from a subfolder, an evaluation reuses
+    // the same scratch crate and target folder.
+    let here = std::env::current_dir().map_err(CommandError::CurrentDir)?;
+    let base = Project::discover(&here)
+        .map_or(here, |p| p.root)
         .join(STATE_DIR)
         .join("eval");
     let work = base.join("work");
@@ -289,34 +293,36 @@ impl SpecSet {
             path: path.to_path_buf(),
             source,
         };
-        if work.exists() {
-            std::fs::remove_dir_all(work).map_err(|e| write_err(work, e))?;
-        }
-        let specs = work.join("specs");
-        std::fs::create_dir_all(&specs).map_err(|e| write_err(&specs, e))?;
-        let mut copied = 0;
+        // The spec files first: a folder without any leaves nothing behind.
+        let mut files = Vec::new();
         for entry in walkdir::WalkDir::new(&self.specs_dir).sort_by_file_name() {
             let entry = entry.map_err(|e| CommandError::Read {
                 path: self.specs_dir.clone(),
                 source: std::io::Error::other(e.to_string()),
             })?;
             let path = entry.path();
-            if !entry.file_type().is_file() || path.extension().is_none_or(|e| e != "ghost") {
-                continue;
+            if entry.file_type().is_file() && path.extension().is_some_and(|e| e == "ghost") {
+                files.push(path.to_path_buf());
             }
+        }
+        if files.is_empty() {
+            return Err(CommandError::Usage(format!(
+                "no .ghost specs under `{}`\nhelp: give a folder of specs or a ghost project",
+                self.specs_dir.display()
+            )));
+        }
+        if work.exists() {
+            std::fs::remove_dir_all(work).map_err(|e| write_err(work, e))?;
+        }
+        let specs = work.join("specs");
+        std::fs::create_dir_all(&specs).map_err(|e| write_err(&specs, e))?;
+        for path in &files {
             let rel = path.strip_prefix(&self.specs_dir).unwrap_or(path);
             let to = specs.join(rel);
             if let Some(dir) = to.parent() {
                 std::fs::create_dir_all(dir).map_err(|e| write_err(dir, e))?;
             }
             std::fs::copy(path, &to).map_err(|e| write_err(&to, e))?;
-            copied += 1;
-        }
-        if copied == 0 {
-            return Err(CommandError::Usage(format!(
-                "no .ghost specs under `{}`\nhelp: give a folder of specs or a ghost project",
-                self.specs_dir.display()
-            )));
         }
         // The crate is named after the spec set, so that evaluations of different sets
         // sharing a target folder (`GHOST_TARGET_DIR`) keep their artifacts apart.
