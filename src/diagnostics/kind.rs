@@ -21,6 +21,10 @@ pub enum Kind {
     IntTooLarge {
         literal: String,
     },
+    /// A float literal beyond `f64`'s range (`1e400`).
+    FloatTooLarge {
+        literal: String,
+    },
     /// An escape sequence in a string is not one ghost knows.
     BadEscape {
         escape: String,
@@ -255,7 +259,7 @@ impl Kind {
         match self {
             InvalidUtf8 => "E0101",
             Syntax { .. } => "E0102",
-            IntTooLarge { .. } => "E0103",
+            IntTooLarge { .. } | FloatTooLarge { .. } => "E0103",
             BadEscape { .. } => "E0104",
             ChainedComparison => "E0105",
             NoModule => "E0106",
@@ -323,6 +327,9 @@ impl Kind {
             Syntax { expected, found } => format!("expected {expected}, found {found}"),
             IntTooLarge { literal } => {
                 format!("integer `{literal}` does not fit in a 64-bit `int`")
+            }
+            FloatTooLarge { literal } => {
+                format!("`{literal}` is beyond the largest `float` (about 1.8e308)")
             }
             BadEscape { escape } => format!("unknown escape `{escape}` in a string"),
             ChainedComparison => "comparison operators cannot be chained".into(),

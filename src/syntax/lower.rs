@@ -771,7 +771,14 @@ impl Lowerer {
                     }
                 }
             }
-            Rule::float => ExprKind::Float(pair.as_str().to_string()),
+            Rule::float => {
+                let digits: String = pair.as_str().chars().filter(|c| *c != '_').collect();
+                if digits.parse::<f64>().is_ok_and(f64::is_infinite) {
+                    let literal = pair.as_str().to_string();
+                    self.error(span, Kind::FloatTooLarge { literal });
+                }
+                ExprKind::Float(pair.as_str().to_string())
+            }
             Rule::string => ExprKind::Str(self.string(pair).value),
             Rule::bool_lit => ExprKind::Bool(pair.as_str() == "true"),
             Rule::ident => ExprKind::Name(pair.as_str().to_string()),
