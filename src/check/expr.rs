@@ -363,6 +363,27 @@ impl<'a, 'd> ExprCx<'a, 'd> {
         span: Span,
         expected: Option<&Ty>,
     ) -> Option<TExpr> {
+        // A key written twice as a literal: the later value would silently win.
+        let mut keys: Vec<String> = Vec::new();
+        for (k, _) in entries {
+            let literal = match &k.kind {
+                ExprKind::Str(s) => Some(format!("{s:?}")),
+                ExprKind::Int(Some(n)) => Some(n.to_string()),
+                ExprKind::Bool(b) => Some(b.to_string()),
+                _ => None,
+            };
+            if let Some(key) = literal {
+                if keys.contains(&key) {
+                    let kind = Kind::Duplicate {
+                        what: "map key",
+                        name: key,
+                    };
+                    self.error(k.span, kind);
+                } else {
+                    keys.push(key);
+                }
+            }
+        }
         let (k_ty, v_ty) = match expected {
             Some(Ty::Map(k, v)) => ((**k).clone(), (**v).clone()),
             _ => {
