@@ -179,6 +179,14 @@ pub fn run(args: &EvalArgs, out: &Output) -> Result<Exit, CommandError> {
             (done, true)
         }
     };
+    // A module that stopped before its budget without turning green: the agent itself
+    // failed (server down, bad key, tokens spent), so the figures are not a measurement.
+    let cut_short: Vec<&str> = reports
+        .iter()
+        .filter(|r| matches!(r.outcome, Outcome::Exhausted { .. }))
+        .filter(|r| (r.history.len() as u32) < max_attempts)
+        .map(|r| r.module.as_str())
+        .collect();
     let run = RunInfo {
         ghost: env!("CARGO_PKG_VERSION").to_string(),
         command: std::env::args().collect::<Vec<_>>().join(" "),
@@ -190,6 +198,7 @@ pub fn run(args: &EvalArgs, out: &Output) -> Result<Exit, CommandError> {
         started: started_at,
         wall_ms: started.elapsed().as_millis() as u64,
         interrupted,
+        agent_stopped: !cut_short.is_empty(),
     };
     let report = EvalReport::new(run, &reports, &budgets);
     let json = serde_json::to_string_pretty(&report)
@@ -222,14 +231,6 @@ pub fn run(args: &EvalArgs, out: &Output) -> Result<Exit, CommandError> {
         return Ok(Exit::Interrupted);
     }
 
-    // A module that stopped before its budget without turning green: the agent itself
-    // failed (server down, bad key, tokens spent), so the figures are not a measurement.
-    let cut_short: Vec<&str> = reports
-        .iter()
-        .filter(|r| matches!(r.outcome, Outcome::Exhausted { .. }))
-        .filter(|r| (r.history.len() as u32) < max_attempts)
-        .map(|r| r.module.as_str())
-        .collect();
     if let Some(first) = cut_short.first() {
         let why = reports
             .iter()

@@ -33,6 +33,12 @@ pub fn compare(old: &EvalReport, new: &EvalReport) -> String {
                 "  warning: the {which} run was interrupted; it covers the modules that finished"
             );
         }
+        if r.run.agent_stopped {
+            let _ = writeln!(
+                s,
+                "  warning: in the {which} run the agent stopped before the budget (a refused key, a server down, the token budget): its figures measure that, not the model"
+            );
+        }
     }
     for b in &new.budgets {
         let Some(o) = old.budgets.iter().find(|o| o.attempts == b.attempts) else {
@@ -134,6 +140,7 @@ mod tests {
             started: 0,
             wall_ms: 0,
             interrupted: false,
+            agent_stopped: false,
         }
     }
 
@@ -155,7 +162,9 @@ mod tests {
 
     #[test]
     fn other_module_sets_and_interrupted_runs_are_flagged() {
-        let old = EvalReport::new(run(), &sample(), &[1, 4]);
+        let mut stopped = run();
+        stopped.agent_stopped = true;
+        let old = EvalReport::new(stopped, &sample(), &[1, 4]);
         let mut reports = sample();
         let dropped = reports.remove(0).module;
         let mut interrupted = run();

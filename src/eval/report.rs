@@ -26,6 +26,10 @@ pub struct RunInfo {
     /// Stopped by Ctrl-C: only the modules that finished are reported.
     #[serde(default)]
     pub interrupted: bool,
+    /// The agent stopped some module before its budget (a refused key, a server that
+    /// stayed down, the token budget): the figures measure the failure, not the model.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub agent_stopped: bool,
 }
 
 /// One module of the spec set.
@@ -238,6 +242,7 @@ pub(crate) mod tests {
                 started: 0,
                 wall_ms: 0,
                 interrupted: false,
+                agent_stopped: false,
             },
             &sample(),
             &[1, 4],

@@ -143,6 +143,7 @@ mod tests {
                 started: 0,
                 wall_ms: 12_000,
                 interrupted: false,
+                agent_stopped: false,
             },
             &sample(),
             &[1, 4],
