@@ -155,6 +155,11 @@ fn init_then_check_is_green() {
     let run = p.ghost(&["init", "demo"]);
     assert_eq!(run.code, Some(2));
     assert!(run.stderr.contains("already exists"), "{}", run.stderr);
+    // A project inside its specs folder would be read as its specs.
+    let run = p.ghost_in("demo/specs", &["init", "inner"]);
+    assert_eq!(run.code, Some(2), "{}", run.both());
+    assert!(run.stderr.contains("inside the specs"), "{}", run.stderr);
+    assert!(!p.root().join("demo/specs/inner").exists());
 }
 
 #[test]

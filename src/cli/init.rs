@@ -40,6 +40,30 @@ pub fn run(args: &InitArgs, out: &Output) -> Result<Exit, CommandError> {
             path: display_path(&cwd, &config),
         });
     }
+    // A project inside another's specs or generated crate would have its files read as
+    // the other's specs (E0210 and E0214 there) or overwritten by its build.
+    if let Some(outer) = dir
+        .parent()
+        .and_then(|p| crate::project::Project::discover(p).ok())
+    {
+        let within = |d: &std::path::Path| {
+            let d = d.canonicalize().unwrap_or(d.to_path_buf());
+            let mut probe = dir.clone();
+            while !probe.exists() {
+                if !probe.pop() {
+                    break;
+                }
+            }
+            probe.canonicalize().is_ok_and(|p| p.starts_with(&d))
+        };
+        if within(&outer.specs_dir) || within(&outer.config.out_dir()) {
+            return Err(CommandError::Usage(format!(
+                "`{}` is inside the specs or generated folder of the project at `{}`\nhelp: create the new project outside it",
+                display_path(&cwd, &dir).display(),
+                display_path(&cwd, &outer.root).display()
+            )));
+        }
+    }
     create_dir(&dir)?;
     let dir = dir.canonicalize().unwrap_or(dir);
     let name = dir
