@@ -25,7 +25,6 @@ pub(crate) fn register(pid: Option<u32>, running: bool) {
     }
 }
 
-/// Kills every process group still running (on Ctrl-C, before ghost exits).
 /// Resolves when the user interrupts ghost: Ctrl-C, or SIGTERM (what a cancelled CI job
 /// sends), so that both stop the work the same way, its processes killed.
 pub async fn interrupted() {
@@ -43,6 +42,7 @@ pub async fn interrupted() {
     let _ = tokio::signal::ctrl_c().await;
 }
 
+/// Kills every process group still running (on Ctrl-C, before ghost exits).
 pub fn kill_all() {
     let pids: Vec<u32> = RUNNING
         .lock()

@@ -417,8 +417,6 @@ fn collapse_repeats(output: &str) -> String {
         .join("\n\n")
 }
 
-/// With one test thread libtest prints `test name ... ` before running it: the last such
-/// line without a result is the test that hung.
 /// A test run that started and never printed libtest's closing `test result:` line: the
 /// code ended the test process (`std::process::exit(0)` would otherwise pass as green,
 /// since cargo exits 0 and no test says FAILED; an `abort` kills it). Reported as a
@@ -446,6 +444,8 @@ fn ended_early(text: &str, stderr: &str) -> Option<TestFailure> {
     })
 }
 
+/// With one test thread libtest prints `test name ... ` before running it: the last such
+/// line without a result is the test that hung.
 fn hung_test(text: &str) -> Option<String> {
     let last = text.lines().rev().find(|l| l.starts_with("test "))?;
     let rest = last.strip_prefix("test ")?;
