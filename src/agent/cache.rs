@@ -103,18 +103,13 @@ impl Provider for CachedProvider {
     }
 }
 
-/// The material with the request's seed: not every wire format carries one (Anthropic's
-/// has none), yet two samples of one prompt are two replies, never one served twice.
 /// Whether `reply` holds code ghost can take, as the build loop reads it.
 fn has_code(reply: &Reply) -> bool {
-    let text = if reply.finish == super::Finish::Stop {
-        super::extract::close_stopped_block(&reply.text)
-    } else {
-        reply.text.clone()
-    };
-    super::extract::extract_code(&text, &reply.finish).is_ok()
+    super::extract::code_of(reply).is_ok()
 }
 
+/// The material with the request's seed: not every wire format carries one (Anthropic's
+/// has none), yet two samples of one prompt are two replies, never one served twice.
 fn with_seed(mut material: Vec<u8>, seed: Option<u64>) -> Vec<u8> {
     if let Some(seed) = seed {
         material.extend_from_slice(format!("\nseed {seed}").as_bytes());
@@ -133,16 +128,12 @@ mod tests {
     use super::*;
     use crate::agent::Finish;
 
-    /// Answers with the texts it is given, one per request, and counts the requests.
-    struct Scripted(
-        std::sync::Mutex<Vec<&'static str>>,
-        std::sync::atomic::AtomicU32,
-    );
+    /// Answers with the texts it is given, one per request.
+    struct Scripted(std::sync::Mutex<Vec<&'static str>>);
 
     #[async_trait::async_trait]
     impl Provider for Scripted {
         async fn complete(&self, _req: &Request) -> Result<Reply, AgentError> {
-            self.1.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
             let text = self.0.lock().expect("not poisoned").remove(0);
             Ok(Reply {
                 text: text.into(),
@@ -162,10 +153,11 @@ mod tests {
     fn only_replies_with_code_are_replayed() {
         let dir = tempfile::tempdir().expect("a temp dir");
         let good = "```rust\npub fn f() {}\n```\n";
-        let inner = Scripted(
-            std::sync::Mutex::new(vec!["I cannot help with that.", good, "unused"]),
-            Default::default(),
-        );
+        let inner = Scripted(std::sync::Mutex::new(vec![
+            "I cannot help with that.",
+            good,
+            "unused",
+        ]));
         let provider = CachedProvider::new(Box::new(inner), ResponseCache::new(dir.path()));
         let req = Request {
             module: "a".into(),

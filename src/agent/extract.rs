@@ -1,7 +1,7 @@
 //! Taking the code out of a reply: the largest ```rust fenced block, or the whole reply when
 //! it is bare Rust with no fence at all.
 
-use super::Finish;
+use super::{Finish, Reply};
 
 /// Why a reply gave no code. Not a crash: the build tells the agent and tries again.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -32,6 +32,16 @@ struct Block {
     label: String,
     code: String,
     closed: bool,
+}
+
+/// The code of a provider's reply, as the build takes it: a reply stopped at the end of
+/// its code block ([`CODE_BLOCK_END`]) gets its closing fence back first.
+pub fn code_of(reply: &Reply) -> Result<String, ExtractError> {
+    if reply.finish == Finish::Stop {
+        extract_code(&close_stopped_block(&reply.text), &reply.finish)
+    } else {
+        extract_code(&reply.text, &reply.finish)
+    }
 }
 
 /// The code of `text`: the largest fenced block labelled `rust`, `rs` or nothing (the last

@@ -22,8 +22,8 @@ use super::tidy;
 use super::verify::{verify, Snapshots, Verdict};
 use super::workspace;
 use crate::agent::command::run_command;
-use crate::agent::extract::{close_stopped_block, extract_code};
-use crate::agent::{AgentError, AgentSettings, Finish, Provider, Request};
+use crate::agent::extract::code_of;
+use crate::agent::{AgentError, AgentSettings, Provider, Request};
 use crate::compile::prompt::{self, RepairContext};
 use crate::compile::CompiledModule;
 use crate::plan::state::State;
@@ -696,13 +696,7 @@ async fn ask(
             shared
                 .tokens
                 .fetch_add(tokens.0 + tokens.1, Ordering::SeqCst);
-            // Stopped at the end of its code block: the closing fence is not in the text.
-            let text = if reply.finish == Finish::Stop {
-                close_stopped_block(&reply.text)
-            } else {
-                reply.text
-            };
-            extract_code(&text, &reply.finish)
+            code_of(&reply)
                 .map(|c| (c, tokens))
                 .map_err(|e| Asked::Feedback {
                     class: FailureClass::NoCode,
