@@ -26,6 +26,7 @@ mod types;
 mod tests;
 
 pub use model::*;
+pub use scope::TAKEN_CRATE_NAMES;
 
 use crate::diagnostics::{self, Diagnostic, Kind};
 use crate::syntax::ast::{Item, Module, NfrKind, SourceFile, Span};

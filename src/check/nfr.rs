@@ -114,17 +114,7 @@ fn check_deps(
             continue;
         }
         seen.insert(name, d.name.span);
-        if [
-            "proptest",
-            "insta",
-            "std",
-            "core",
-            "alloc",
-            "test",
-            "proc_macro",
-        ]
-        .contains(&name)
-        {
+        if super::scope::TAKEN_CRATE_NAMES.contains(&name) {
             let kind = Kind::TakenCrate { name: name.into() };
             env.error(diags, d.name.span, kind);
         }

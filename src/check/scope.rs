@@ -223,6 +223,19 @@ pub(crate) const RUST_PATH_NAMES: [&str; 24] = [
     "f64", "char", "std", "core", "alloc", "proptest", "insta", "crate", "super", "Self", "self",
 ];
 
+/// Crates a project can neither depend on nor be named after: the generated tests use
+/// `proptest` and `insta` in versions of their own, and Rust provides the others (`test`
+/// is libtest, which the tests' harness uses).
+pub const TAKEN_CRATE_NAMES: [&str; 7] = [
+    "std",
+    "core",
+    "alloc",
+    "test",
+    "proc_macro",
+    "proptest",
+    "insta",
+];
+
 pub(crate) fn is_reserved_type(name: &str) -> bool {
     BUILTIN_TYPES.contains(&name)
         || RUST_PRELUDE_TYPES.contains(&name)

@@ -226,18 +226,6 @@ pub fn target_settings(project: &Project) -> TargetSettings {
     }
 }
 
-/// Crates whose names the generated crate cannot take: its tests name them (`proptest`,
-/// `insta`), or Rust does (`std`; `test` is libtest's, which the tests' harness uses).
-const TAKEN_CRATE_NAMES: &[&str] = &[
-    "std",
-    "core",
-    "alloc",
-    "test",
-    "proc_macro",
-    "proptest",
-    "insta",
-];
-
 /// A Cargo package name from a project name: ASCII letters, digits, `-` and `_`; one
 /// that does not start with a letter, or that a crate the tests need already has (a
 /// throwaway project in a folder named `test`), gets `ghost-` before it.
@@ -252,7 +240,7 @@ pub fn crate_name(name: &str) -> String {
             }
         })
         .collect();
-    let taken = TAKEN_CRATE_NAMES.contains(&s.replace('-', "_").as_str());
+    let taken = crate::check::TAKEN_CRATE_NAMES.contains(&s.replace('-', "_").as_str());
     if taken || !s.chars().next().is_some_and(|c| c.is_ascii_alphabetic()) {
         s.insert_str(0, "ghost-");
     }
