@@ -71,7 +71,7 @@ impl Verdict {
     /// the same one.
     pub fn spec_fault(&self) -> Option<String> {
         self.tests.failed.iter().find_map(|f| {
-            if let Some(at) = f.output.find("the spec breaks its own precondition") {
+            if let Some(at) = f.output.find(crate::compile::rust::PRECONDITION_BROKEN) {
                 let line = f.output[at..].lines().next().unwrap_or_default();
                 return Some(format!("`{}`: {line}", f.name));
             }

@@ -13,6 +13,10 @@ use super::names::{ident, module_path, str_lit};
 use super::types::{is_borrowed_param, is_clone, is_copy, TypeCtx};
 use crate::check::{Function, ModuleModel, Ty};
 
+/// How a generated test says an example or scenario broke its function's `requires`: the
+/// build reads it to tell a spec's fault from the code's.
+pub const PRECONDITION_BROKEN: &str = "the spec breaks its own precondition";
+
 /// The `mod checked { ... }` block, or an empty string when nothing needs checking.
 pub fn checked_module(module: &ModuleModel, root: &str) -> String {
     let mut fns: Vec<&Function> = module.functions.iter().collect();
@@ -89,7 +93,7 @@ fn wrapper(module: &ModuleModel, root: &str, f: &Function) -> String {
     ));
     for req in &f.requires {
         out.push_str(&format!(
-            "        assert!(\n            {},\n            \"the spec breaks its own precondition: `{{}}` does not hold for {inputs_fmt}; fix the example or scenario\",\n            {}{inputs_args}\n        );\n",
+            "        assert!(\n            {},\n            \"{PRECONDITION_BROKEN}: `{{}}` does not hold for {inputs_fmt}; fix the example or scenario\",\n            {}{inputs_args}\n        );\n",
             cx.owned(&req.expr),
             str_lit(&req.source)
         ));

@@ -26,6 +26,7 @@ use crate::check::{ModuleModel, Project};
 use crate::compile::TargetSettings;
 use std::path::PathBuf;
 
+pub use checked::PRECONDITION_BROKEN;
 pub use example_code::{example_asserts, scenario_code, snapshot_code};
 pub use nfr_check::{check_static_nfrs, physical_lines, undeclared_crates, StaticNfrFailure};
 pub use stub::is_untouched_stub;
