@@ -146,7 +146,7 @@ const KEEP_TAIL: usize = 2 << 20;
 /// Reads a stream to its end, keeping its first and last megabytes and saying how much
 /// was left out between them.
 async fn read_all<R: tokio::io::AsyncRead + Unpin>(reader: Option<R>) -> Vec<u8> {
-    let mut kept = Kept::default();
+    let mut kept = Kept::new(KEEP_HEAD, KEEP_TAIL);
     if let Some(mut r) = reader {
         let mut chunk = vec![0u8; 64 << 10];
         while let Ok(n) = r.read(&mut chunk).await {
@@ -159,22 +159,55 @@ async fn read_all<R: tokio::io::AsyncRead + Unpin>(reader: Option<R>) -> Vec<u8>
     kept.into_bytes()
 }
 
-/// The head and tail of a stream, and the number of bytes dropped between them.
-#[derive(Default)]
+/// `text` with at most `head` bytes from its start and `tail` from its end, and a note of
+/// how much was left out between them (a failing test's output, for one).
+pub fn keep_ends(text: &str, head: usize, tail: usize) -> String {
+    let mut kept = Kept::new(head, tail);
+    kept.push(text.as_bytes());
+    String::from_utf8_lossy(&kept.into_bytes()).into_owned()
+}
+
+/// The head and tail of a stream, and the number of bytes dropped between them. Neither
+/// end splits a UTF-8 character: text stays text.
 struct Kept {
     head: Vec<u8>,
+    head_limit: usize,
+    /// The head stopped short of its limit at a character's start: it takes no more.
+    head_closed: bool,
     tail: std::collections::VecDeque<u8>,
+    tail_limit: usize,
     dropped: usize,
 }
 
 impl Kept {
+    fn new(head_limit: usize, tail_limit: usize) -> Kept {
+        Kept {
+            head: Vec::new(),
+            head_limit,
+            head_closed: false,
+            tail: std::collections::VecDeque::new(),
+            tail_limit,
+            dropped: 0,
+        }
+    }
+
     fn push(&mut self, mut bytes: &[u8]) {
-        let room = KEEP_HEAD.saturating_sub(self.head.len());
+        let mut room = if self.head_closed {
+            0
+        } else {
+            self.head_limit.saturating_sub(self.head.len())
+        };
+        if room < bytes.len() {
+            while room > 0 && is_continuation(bytes[room]) {
+                room -= 1;
+            }
+            self.head_closed = true;
+        }
         let (to_head, rest) = bytes.split_at(room.min(bytes.len()));
         self.head.extend_from_slice(to_head);
         bytes = rest;
         self.tail.extend(bytes);
-        let over = self.tail.len().saturating_sub(KEEP_TAIL);
+        let over = self.tail.len().saturating_sub(self.tail_limit);
         self.tail.drain(..over);
         self.dropped += over;
     }
@@ -183,8 +216,13 @@ impl Kept {
         let mut out = self.head;
         let mut tail: Vec<u8> = self.tail.into();
         if self.dropped > 0 {
-            // The tail starts at its first whole line.
-            let start = tail.iter().position(|b| *b == b'\n').map_or(0, |i| i + 1);
+            // The tail starts at its first whole line, or at least at a whole character.
+            let start = tail
+                .iter()
+                .position(|b| *b == b'\n')
+                .map(|i| i + 1)
+                .or_else(|| tail.iter().position(|b| !is_continuation(*b)))
+                .unwrap_or(0);
             let dropped = self.dropped + start;
             tail.drain(..start);
             out.extend_from_slice(
@@ -194,6 +232,11 @@ impl Kept {
         out.extend_from_slice(&tail);
         out
     }
+}
+
+/// A byte inside a UTF-8 character, not its first.
+fn is_continuation(b: u8) -> bool {
+    b & 0xC0 == 0x80
 }
 
 /// Kills the process group led by `pid` (the child and everything it started).
@@ -212,7 +255,7 @@ mod tests {
 
     #[test]
     fn a_flood_of_output_keeps_its_start_and_its_end() {
-        let mut kept = Kept::default();
+        let mut kept = Kept::new(KEEP_HEAD, KEEP_TAIL);
         kept.push(b"compiler message\n");
         let line = b"noise noise noise noise noise noise noise noise noise noise\n";
         for _ in 0..200_000 {
@@ -229,7 +272,7 @@ mod tests {
             "cut at a line"
         );
         // A short stream is kept whole.
-        let mut short = Kept::default();
+        let mut short = Kept::new(KEEP_HEAD, KEEP_TAIL);
         short.push(b"all of it");
         assert_eq!(short.into_bytes(), b"all of it");
     }

@@ -371,22 +371,7 @@ const TEST_OUTPUT_HEAD: usize = 24 << 10;
 const TEST_OUTPUT_TAIL: usize = 8 << 10;
 
 fn cut_middle(output: &str) -> String {
-    if output.len() <= TEST_OUTPUT_HEAD + TEST_OUTPUT_TAIL {
-        return output.to_string();
-    }
-    let head_end = (0..=TEST_OUTPUT_HEAD)
-        .rev()
-        .find(|&i| output.is_char_boundary(i))
-        .unwrap_or(0);
-    let tail_start = (output.len() - TEST_OUTPUT_TAIL..output.len())
-        .find(|&i| output.is_char_boundary(i))
-        .unwrap_or(output.len());
-    format!(
-        "{}\n[ghost: {} bytes of this test's output left out here]\n{}",
-        &output[..head_end],
-        tail_start - head_end,
-        &output[tail_start..]
-    )
+    crate::process::keep_ends(output, TEST_OUTPUT_HEAD, TEST_OUTPUT_TAIL)
 }
 
 /// A test's output with repeated panics said once. A failing property prints the same
@@ -515,6 +500,7 @@ mod tests {
         assert!(cut.len() < 40 << 10, "{}", cut.len());
         assert!(cut.starts_with("start\n") && cut.ends_with("end"));
         assert!(cut.contains("left out here"));
+        assert!(!cut.contains('\u{fffd}'), "no character is split");
         assert_eq!(cut_middle("short"), "short");
     }
 
