@@ -1,7 +1,7 @@
 //! Pinning `snapshot` values: recorded on the first accepted build, compared after.
 //!
 //! insta has no mode for "write snapshots that do not exist, fail on ones that changed",
-//! so an accepting run records with `INSTA_UPDATE=always` and this module compares the
+//! so an accepting run records every file with `INSTA_UPDATE=force` and this module compares the
 //! pinned files before and after: a pinned snapshot that changed is restored and
 //! reported as a failure. Each file's description is the spec of its snapshot: a value
 //! recorded for a snapshot whose spec has changed since (other steps, another value) is
