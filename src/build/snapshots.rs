@@ -1,9 +1,9 @@
 //! Pinning `snapshot` values: recorded on the first accepted build, compared after.
 //!
 //! insta has no mode for "write snapshots that do not exist, fail on ones that changed",
-//! so an accepting run records every file with `INSTA_UPDATE=force` and this module compares the
-//! pinned files before and after: a pinned snapshot that changed is restored and
-//! reported as a failure. Each file's description is the spec of its snapshot: a value
+//! so an accepting run records every file with `INSTA_UPDATE=force` and this module
+//! compares the pinned files before and after: a pinned snapshot that changed is restored
+//! and reported as a failure. Each file's description is the spec of its snapshot: a value
 //! recorded for a snapshot whose spec has changed since (other steps, another value) is
 //! no pin of the new spec, so it is recorded anew rather than held against the code.
 
