@@ -18,6 +18,15 @@ pub(crate) fn skip_string(bytes: &[u8], mut i: usize) -> usize {
     bytes.len()
 }
 
+/// The offset of the line break that ends the `//` comment opening at `i` (or the end of
+/// the text): shared like [`skip_string`].
+pub(crate) fn skip_comment(bytes: &[u8], i: usize) -> usize {
+    bytes[i..]
+        .iter()
+        .position(|b| *b == b'\n')
+        .map_or(bytes.len(), |n| i + n)
+}
+
 pub(crate) fn scan(text: &str) -> Vec<Comment> {
     let bytes = text.as_bytes();
     let mut out = Vec::new();
@@ -27,9 +36,7 @@ pub(crate) fn scan(text: &str) -> Vec<Comment> {
             b'"' => i = skip_string(bytes, i),
             b'/' if bytes.get(i + 1) == Some(&b'/') => {
                 let start = i;
-                while i < bytes.len() && bytes[i] != b'\n' {
-                    i += 1;
-                }
+                i = skip_comment(bytes, i);
                 let body = text[start..i].trim_end_matches('\r');
                 out.push(Comment {
                     text: body.to_string(),

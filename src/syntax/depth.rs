@@ -27,9 +27,7 @@ pub(crate) fn too_deep_at(text: &str) -> Option<(usize, usize)> {
                 i = super::comments::skip_string(bytes, i) - 1;
             }
             b'/' if bytes.get(i + 1) == Some(&b'/') => {
-                while i < bytes.len() && bytes[i] != b'\n' {
-                    i += 1;
-                }
+                i = super::comments::skip_comment(bytes, i);
             }
             b'(' | b'[' | b'{' => {
                 brackets += 1;

@@ -924,9 +924,7 @@ fn code_len(text: &str) -> usize {
                 end = i;
             }
             b'/' if bytes.get(i + 1) == Some(&b'/') => {
-                while i < bytes.len() && bytes[i] != b'\n' {
-                    i += 1;
-                }
+                i = super::comments::skip_comment(bytes, i);
             }
             b if is_trivia(b) => i += 1,
             _ => {
@@ -991,9 +989,7 @@ mod tests {
                     end = i;
                 }
                 b'/' if bytes.get(i + 1) == Some(&b'/') => {
-                    while i < bytes.len() && bytes[i] != b'\n' {
-                        i += 1;
-                    }
+                    i = crate::syntax::comments::skip_comment(bytes, i);
                 }
                 b' ' | b'\t' | b'\r' | b'\n' => i += 1,
                 _ => {

@@ -6,7 +6,7 @@
 //! diagnostic and the items around it still reach the checker.
 
 use super::ast::{Module, Span};
-use super::comments::skip_string;
+use super::comments::{skip_comment, skip_string};
 use super::grammar::{parse_rule, PestError, Rule};
 use super::lower::Lowerer;
 use crate::diagnostics::{Diagnostic, Kind, LineIndex};
@@ -126,9 +126,7 @@ fn item_starts(text: &str, from: usize) -> (Vec<usize>, usize) {
         match b {
             b'"' => i = skip_string(bytes, i),
             b'/' if bytes.get(i + 1) == Some(&b'/') => {
-                while i < bytes.len() && bytes[i] != b'\n' {
-                    i += 1;
-                }
+                i = skip_comment(bytes, i);
             }
             b'(' | b'[' | b'{' => {
                 depth += 1;
@@ -170,9 +168,7 @@ fn first_code(text: &str) -> usize {
         if bytes[i].is_ascii_whitespace() {
             i += 1;
         } else if bytes[i] == b'/' && bytes.get(i + 1) == Some(&b'/') {
-            while i < bytes.len() && bytes[i] != b'\n' {
-                i += 1;
-            }
+            i = skip_comment(bytes, i);
         } else {
             break;
         }
@@ -248,9 +244,7 @@ fn unclosed_bracket(text: &str, from: usize, to: usize) -> Option<usize> {
                 continue;
             }
             b'/' if bytes.get(i + 1) == Some(&b'/') => {
-                while i < bytes.len() && bytes[i] != b'\n' {
-                    i += 1;
-                }
+                i = skip_comment(bytes, i);
                 continue;
             }
             b'(' | b'[' | b'{' => open.push(i),
