@@ -6,7 +6,8 @@ use super::signature::{fn_doc, signature};
 use super::types::{opaque_derives, passed_by_value, TypeCtx};
 use crate::check::ModuleModel;
 
-/// The stub's first words: what tells a stub from code.
+/// The stub's first line is `{STUB_HEAD}<module>`{STUB_MARK}`: what tells a stub from code.
+const STUB_HEAD: &str = "//! The implementation of module `";
 const STUB_MARK: &str = ": a stub by ghost, to be replaced by the agent.";
 
 /// Whether `text` is a stub ghost wrote, for this spec or an earlier one, that nobody
@@ -15,7 +16,7 @@ const STUB_MARK: &str = ": a stub by ghost, to be replaced by the agent.";
 /// naming a type the spec renamed would stop the crate from building).
 pub fn is_untouched_stub(text: &str) -> bool {
     let first = text.lines().next().unwrap_or("");
-    if !(first.starts_with("//! The implementation of module `") && first.ends_with(STUB_MARK)) {
+    if !(first.starts_with(STUB_HEAD) && first.ends_with(STUB_MARK)) {
         return false;
     }
     let code: String = text
@@ -36,10 +37,7 @@ pub fn imp_rs(module: &ModuleModel) -> String {
         module: &module.name,
         root: "crate",
     };
-    let mut out = format!(
-        "//! The implementation of module `{}`{STUB_MARK}\n",
-        module.name
-    );
+    let mut out = format!("{STUB_HEAD}{}`{STUB_MARK}\n", module.name);
     // The stub uses neither its imports nor its parameters; an implementation will.
     out.push_str("#![allow(unused_imports, unused_variables)]\n\nuse super::*;\n");
     for f in &module.functions {
