@@ -6,7 +6,8 @@ use super::signature::{fn_doc, signature};
 use super::types::{opaque_derives, passed_by_value, TypeCtx};
 use crate::check::ModuleModel;
 
-/// The stub's first line is `{STUB_HEAD}<module>`{STUB_MARK}`: what tells a stub from code.
+/// The stub's first line, which tells a stub from code: `STUB_HEAD`, the module's name,
+/// a backtick, then `STUB_MARK`.
 const STUB_HEAD: &str = "//! The implementation of module `";
 const STUB_MARK: &str = ": a stub by ghost, to be replaced by the agent.";
 
