@@ -192,34 +192,9 @@ fn budget_ns(env: Env<'_>, d: &Duration, diags: &mut Vec<Diagnostic>) -> Option<
     }
 }
 
-/// Whether `req` is a version requirement as Cargo reads it: comparators separated by
-/// commas, each an optional operator (`^ ~ = > >= < <=`) and a version of one to three
-/// numeric parts (`*`, `x` or `X` allowed after the first, or alone), with an optional
-/// pre-release and build part.
+/// Whether `req` is a version requirement as Cargo reads it (with Cargo's own parser).
 fn is_version_req(req: &str) -> bool {
-    fn comparator(c: &str) -> bool {
-        let c = c.trim();
-        let rest = ["^", "~", ">=", "<=", ">", "<", "="]
-            .iter()
-            .find_map(|op| c.strip_prefix(op))
-            .unwrap_or(c)
-            .trim_start();
-        if rest == "*" {
-            return true;
-        }
-        let core = rest.split(['-', '+']).next().unwrap_or("");
-        let suffix_ok = rest[core.len()..]
-            .chars()
-            .all(|ch| ch.is_ascii_alphanumeric() || matches!(ch, '.' | '-' | '+'));
-        let parts: Vec<&str> = core.split('.').collect();
-        let numeric = |p: &str| !p.is_empty() && p.chars().all(|ch| ch.is_ascii_digit());
-        let wild = |p: &str| matches!(p, "*" | "x" | "X");
-        suffix_ok
-            && (1..=3).contains(&parts.len())
-            && numeric(parts[0])
-            && parts[1..].iter().all(|p| numeric(p) || wild(p))
-    }
-    !req.trim().is_empty() && req.split(',').all(comparator)
+    semver::VersionReq::parse(req).is_ok()
 }
 
 #[cfg(test)]
