@@ -101,6 +101,7 @@ fn repair_for(imp_path: &str) -> RepairContext {
     RepairContext {
         attempt: 3,
         previous_code: previous.to_string(),
+        rewrite: Vec::new(),
         failures: vec![failures.to_string()],
         compiler_errors: vec![compiler],
         last_diff: Some(diff(before, previous)),
@@ -227,6 +228,31 @@ fn template_override_replaces_the_builtin() {
         repair.contains("# Repair: attempt 3"),
         "repair.tera stays built in"
     );
+}
+
+#[test]
+fn a_repair_names_the_bodies_it_took_out() {
+    let templates = Templates::builtin();
+    let project = &projects()[0];
+    let module = &project.modules[0];
+    let imp_path = format!("src/{}/imp.rs", module.path.join("/"));
+    let mut repair = repair_for(&imp_path);
+    repair.rewrite = vec!["parse".into(), "render".into()];
+    let text = render_repair(&templates, project, module, &repair).expect("renders");
+    assert!(
+        text.contains("The bodies of `parse` and `render` are taken out: they did not compile. Write them anew; keep the rest."),
+        "{text}"
+    );
+    repair.compiler_errors.clear();
+    repair.rewrite.truncate(1);
+    let text = render_repair(&templates, project, module, &repair).expect("renders");
+    assert!(
+        text.contains("The body of `parse` is taken out: it failed the tests below."),
+        "{text}"
+    );
+    repair.rewrite.clear();
+    let text = render_repair(&templates, project, module, &repair).expect("renders");
+    assert!(!text.contains("taken out"), "{text}");
 }
 
 #[test]

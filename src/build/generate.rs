@@ -316,7 +316,7 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
             // Locked, yet failing: a later run must not call it fresh.
             super::session::mark_failing(&ctx.paths, name, true);
         }
-        repair = Some(repair_context(code, &verdict));
+        repair = Some(repair_context(m, code, &verdict));
     }
 
     let max = shared.settings.max_attempts.max(1);
@@ -466,7 +466,7 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
         }
         spec_fault = fault;
         lessons.learn(&verdict, tests_rs);
-        let mut next = repair_context(&code, &verdict);
+        let mut next = repair_context(m, &code, &verdict);
         let diff = previous
             .as_deref()
             .map(|old| prompt::diff(old, &code))
@@ -480,7 +480,8 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
             // shows) is of the best code so far, not of this worse one.
             next = b.clone();
         }
-        next.last_diff = diff;
+        // A diff would show the bodies the repair asks to write anew.
+        next.last_diff = diff.filter(|_| next.rewrite.is_empty());
         // Only the best code so far is worth a repair. An attempt that made nothing
         // better (a repair giving the same code again, most often, or a fresh start that
         // came no closer) is followed by a fresh start: a small model shown the same
@@ -552,9 +553,15 @@ fn next_after_no_code(
             r
         });
     }
+    // The code as the last repair showed it (without the bodies it asked for anew).
+    let (previous_code, rewrite) = match &repair {
+        Some(r) => (r.previous_code.clone(), r.rewrite.clone()),
+        None => (previous.unwrap_or_default().to_string(), Vec::new()),
+    };
     Some(RepairContext {
         attempt: 0,
-        previous_code: previous.unwrap_or_default().to_string(),
+        previous_code,
+        rewrite,
         failures: vec![why],
         compiler_errors: Vec::new(),
         last_diff: None,

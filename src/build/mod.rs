@@ -9,7 +9,8 @@
 //! that does not compile gets rustc's own suggestions (`rustc_fixes.rs`), or ghost's fix for a
 //! mistake rustc has none for (`known_fixes/`); code that compiles but fails a few tests
 //! gets ghost's small edits tried (`mutants.rs`). What a failed attempt got wrong is kept
-//! as one-line lessons for the next fresh start (`lessons.rs`).
+//! as one-line lessons for the next fresh start (`lessons.rs`); a repair shows the failed
+//! code without the bodies the failure points at, to be written anew (`rewrite.rs`).
 
 pub mod cargo;
 pub mod failure;
@@ -17,6 +18,7 @@ pub mod generate;
 pub mod known_fixes;
 pub mod lessons;
 pub mod mutants;
+pub mod rewrite;
 pub mod runlog;
 pub mod rustc_fixes;
 pub mod session;

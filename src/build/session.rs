@@ -384,7 +384,7 @@ pub async fn build_manual(
                 } else {
                     mark_failing(&ctx.paths, &m.name, true);
                     failure = FailureClass::of(&verdict);
-                    let repair = repair_context(&code, &verdict);
+                    let repair = repair_context(m, &code, &verdict);
                     let prompt = write_prompt(ctx, m, Some(&repair))?;
                     Outcome::Failing {
                         prompt: Some(prompt),
@@ -446,7 +446,12 @@ pub fn entry_for(m: &CompiledModule, code: &[u8], previous: Option<LockEntry>) -
 }
 
 /// What a repair prompt needs from a failed verdict.
-pub fn repair_context(code: &str, verdict: &Verdict) -> RepairContext {
+///
+/// The code is shown without the bodies of the functions the failure points at
+/// ([`rewrite`](super::rewrite)), which the model is asked to write anew: shown them, a
+/// small model hands them back unchanged. Code with a failure that points at no function
+/// (an error outside every body, a broken NFR) is shown whole.
+pub fn repair_context(m: &CompiledModule, code: &str, verdict: &Verdict) -> RepairContext {
     // The first errors are the ones to fix; later ones are often their consequences,
     // and every line costs tokens.
     let mut compiler_errors = prompt::merge_repeated_errors(verdict.compiler_errors());
@@ -457,9 +462,12 @@ pub fn repair_context(code: &str, verdict: &Verdict) -> RepairContext {
             "[... {more} more error(s) left out: fix these first]"
         ));
     }
+    let suspects = super::rewrite::suspects(code, verdict, m.tests_rs(), &m.imp_path);
+    let holed = super::rewrite::hole(code, &suspects);
     RepairContext {
         attempt: 2,
-        previous_code: code.to_string(),
+        previous_code: holed.code,
+        rewrite: holed.functions,
         failures: verdict.failure_texts(),
         compiler_errors,
         last_diff: None,

@@ -82,6 +82,9 @@ pub struct UsedModule {
 pub struct RepairView {
     pub attempt: u32,
     pub previous_code: String,
+    /// The functions to write anew, as a list for the prompt: `` `new` and `push` ``.
+    pub rewrite: String,
+    pub rewrite_count: usize,
     pub failures: String,
     pub compiler_errors: String,
     pub last_diff: Option<String>,
@@ -295,6 +298,16 @@ fn head(text: &str, budget: usize) -> String {
     out
 }
 
+/// `` `a` ``, `` `a` and `b` ``, `` `a`, `b` and `c` ``; empty for no names.
+fn english_list(names: &[String]) -> String {
+    let quoted: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
+    match quoted.split_last() {
+        None => String::new(),
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
 fn repair_view(repair: &RepairContext) -> RepairView {
     let join = |items: &[String]| items.join("\n\n");
     // Cut harder to fit a small context window (see `RepairContext::shrink`).
@@ -302,6 +315,8 @@ fn repair_view(repair: &RepairContext) -> RepairView {
     RepairView {
         attempt: repair.attempt,
         previous_code: repair.previous_code.clone(),
+        rewrite: english_list(&repair.rewrite),
+        rewrite_count: repair.rewrite.len(),
         failures: super::trim::trim_failures(&join(&repair.failures), FAILURES_BUDGET / divisor),
         compiler_errors: super::trim::trim_failures(
             &join(

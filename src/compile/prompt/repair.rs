@@ -5,8 +5,12 @@
 pub struct RepairContext {
     /// The attempt this prompt asks for (2 for the first repair).
     pub attempt: u32,
-    /// The `imp.rs` of the failed attempt.
+    /// The `imp.rs` of the failed attempt, without the bodies of [`Self::rewrite`].
     pub previous_code: String,
+    /// The functions whose bodies were taken out of `previous_code`, to be written anew:
+    /// those the failure points at. Empty when the whole code is shown.
+    #[serde(default)]
+    pub rewrite: Vec<String>,
     /// The failing tests' output (trimmed again to a budget when rendered).
     pub failures: Vec<String>,
     pub compiler_errors: Vec<String>,

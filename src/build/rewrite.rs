@@ -1,0 +1,349 @@
+//! Rewrites: which functions of a failed attempt a repair asks the model to write anew,
+//! and the attempt's code with their bodies taken out.
+//!
+//! In: the attempt's code, its verdict, the module's acceptance tests and the path of its
+//! `imp.rs`. Out: the names of the functions the failure points at (the suspects) and
+//! the code with a `// TODO` comment in place of each one's body.
+//!
+//! Why: shown its whole failed code, a small model hands it back unchanged, even when its
+//! own words name the bug (docs/evals.md); shown the code without the bodies that failed,
+//! it has to write them again, with the failure in front of it, and keeps the rest.
+//!
+//! The suspects are read off the failure: the function around each compiler error in
+//! `imp.rs` or a panic inside it, the functions a failing example or property calls (its
+//! clause, the `///` line above its test), and, for a scenario, the functions its steps
+//! call up to the one that failed.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use super::mutants::{code_mask, functions};
+use super::verify::Verdict;
+
+/// The comment left where a suspect's body was.
+pub const HOLE: &str = "// TODO: write this body anew";
+
+/// The attempt's code with some bodies taken out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Holed {
+    pub code: String,
+    /// The functions whose bodies were taken out, in the order they appear.
+    pub functions: Vec<String>,
+}
+
+/// The functions of `code` that `verdict`'s failures point at.
+pub fn suspects(
+    code: &str,
+    verdict: &Verdict,
+    tests_rs: &str,
+    imp_path: &Path,
+) -> BTreeSet<String> {
+    let mask = code_mask(code);
+    let fns = functions(code, &mask);
+    let imp = imp_path.to_string_lossy().replace('\\', "/");
+    let mut out = BTreeSet::new();
+    let t = &verdict.tests;
+    if !t.errors.is_empty() {
+        for e in t.errors.iter().filter(|e| !e.is_closing_count()) {
+            let in_imp = e
+                .file
+                .as_deref()
+                .is_some_and(|f| f.replace('\\', "/") == imp);
+            if let (true, Some(line)) = (in_imp, e.line) {
+                out.extend(around(code, &fns, line));
+            }
+        }
+        return out;
+    }
+    let defined: BTreeSet<&str> = fns.iter().map(|(n, _, _)| n.as_str()).collect();
+    for f in &t.failed {
+        if let Some(line) = panic_line(&f.output, &imp) {
+            out.extend(around(code, &fns, line));
+        }
+        if let Some(clause) = super::lessons::clause_of(tests_rs, &f.name) {
+            out.extend(
+                called(&clause)
+                    .into_iter()
+                    .filter(|n| defined.contains(n.as_str())),
+            );
+        }
+        if f.name.starts_with("scenario_") {
+            let test_file = format!("tests/{}", file_name_of(&f.output).unwrap_or_default());
+            let up_to = panic_line(&f.output, &test_file).map(|l| l as usize);
+            let steps = test_body(tests_rs, &f.name, up_to);
+            // The steps call the interface through the tests' own wrappers
+            // (`checked::ring_buffer_new(3)` checks `requires`, then calls `new`).
+            let mut names = called(&steps);
+            for wrapper in names.clone() {
+                names.extend(called(&test_body(tests_rs, &wrapper, None)));
+            }
+            out.extend(names.into_iter().filter(|n| defined.contains(n.as_str())));
+        }
+    }
+    if let Some(hung) = &t.hung {
+        if let Some(clause) = super::lessons::clause_of(tests_rs, hung) {
+            out.extend(
+                called(&clause)
+                    .into_iter()
+                    .filter(|n| defined.contains(n.as_str())),
+            );
+        }
+    }
+    out
+}
+
+/// `code` with the bodies of `names` taken out (a nested function goes with the body
+/// around it).
+pub fn hole(code: &str, names: &BTreeSet<String>) -> Holed {
+    let mask = code_mask(code);
+    let mut fns: Vec<(String, usize, usize)> = functions(code, &mask)
+        .into_iter()
+        .filter(|(n, _, _)| names.contains(n))
+        .collect();
+    fns.sort_by_key(|(_, open, _)| *open);
+    let mut out = String::with_capacity(code.len());
+    let mut taken = Vec::new();
+    let mut at = 0;
+    for (name, open, close) in fns {
+        if open < at {
+            continue;
+        }
+        let line_start = code[..open].rfind('\n').map_or(0, |n| n + 1);
+        let indent: String = code[line_start..]
+            .chars()
+            .take_while(|c| *c == ' ' || *c == '\t')
+            .collect();
+        out.push_str(&code[at..open]);
+        out.push_str(&format!("\n{indent}    {HOLE}\n{indent}"));
+        at = close;
+        if !taken.contains(&name) {
+            taken.push(name);
+        }
+    }
+    out.push_str(&code[at..]);
+    Holed {
+        code: out,
+        functions: taken,
+    }
+}
+
+/// The functions whose text (from `fn` to the closing brace) holds 1-based `line`.
+fn around(code: &str, fns: &[(String, usize, usize)], line: u32) -> Vec<String> {
+    let Some(start) = code
+        .split_inclusive('\n')
+        .scan(0, |at, l| {
+            let s = *at;
+            *at += l.len();
+            Some(s)
+        })
+        .nth(line.saturating_sub(1) as usize)
+    else {
+        return Vec::new();
+    };
+    // The innermost function around the line: the one whose body opens last before it.
+    fns.iter()
+        .filter(|(_, open, close)| {
+            let head = code[..*open].rfind("fn ").unwrap_or(*open);
+            head <= start && start <= *close
+        })
+        .max_by_key(|(_, open, _)| *open)
+        .map(|(n, _, _)| vec![n.clone()])
+        .unwrap_or_default()
+}
+
+/// The line of `panicked at FILE:LINE:COL` in a test's output, for `file`.
+fn panic_line(output: &str, file: &str) -> Option<u32> {
+    let at = output.find(&format!("panicked at {file}:"))? + "panicked at ".len() + file.len() + 1;
+    output[at..]
+        .split(':')
+        .next()
+        .and_then(|n| n.trim().parse().ok())
+}
+
+/// The file name of the test file a test panicked in (`stateful_ring.rs`).
+fn file_name_of(output: &str) -> Option<String> {
+    let at = output.find("panicked at tests/")? + "panicked at tests/".len();
+    output[at..].split(':').next().map(str::to_string)
+}
+
+/// The lines of test `name` in `tests_rs`, up to 1-based line `up_to` (the whole test
+/// when `None`).
+fn test_body(tests_rs: &str, name: &str, up_to: Option<usize>) -> String {
+    let lines: Vec<&str> = tests_rs.lines().collect();
+    let head = format!("fn {name}(");
+    let Some(start) = lines.iter().position(|l| {
+        let l = l.trim_start();
+        l.starts_with(&head) || l.strip_prefix("pub ").is_some_and(|l| l.starts_with(&head))
+    }) else {
+        return String::new();
+    };
+    // The body ends at the first `}` as far in as the `fn` line.
+    let indent = lines[start].len() - lines[start].trim_start().len();
+    let close = format!("{}}}", &lines[start][..indent]);
+    let end = match up_to {
+        Some(n) if n > start => n.min(lines.len()),
+        _ => lines[start..]
+            .iter()
+            .position(|l| *l == close)
+            .map_or(lines.len(), |n| start + n + 1),
+    };
+    lines[start + 1..end].join("\n")
+}
+
+/// The names called in `text` (`name(` not preceded by a letter, digit or `_`).
+fn called(text: &str) -> BTreeSet<String> {
+    let b = text.as_bytes();
+    let mut out = BTreeSet::new();
+    for (at, _) in text.match_indices('(') {
+        let start = text[..at]
+            .rfind(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .map_or(0, |n| n + 1);
+        if start < at && !b[start].is_ascii_digit() {
+            out.insert(text[start..at].to_string());
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::build::cargo::{CompilerMessage, TestFailure, TestOutcome};
+
+    const RING: &str = "use super::*;
+
+pub struct RingBuffer {
+    buffer: Vec<i64>,
+}
+
+impl RingBuffer {
+    pub fn new(capacity: i64) -> Self {
+        RingBuffer { buffer: vec![0; capacity as usize] }
+    }
+
+    pub fn push(&mut self, x: i64) -> Option<i64> {
+        self.buffer.push(x);
+        None
+    }
+
+    pub fn len(&self) -> i64 {
+        self.buffer.len() as i64
+    }
+}
+";
+
+    const TESTS: &str = "mod checked {
+    pub fn ring_buffer_new(capacity: i64) -> RingBuffer {
+        RingBuffer::new(capacity)
+    }
+}
+
+/// `example len_of(3) == 3`
+#[test]
+fn example_len_of_1() {
+    assert_eq!(len_of(3), 3);
+}
+
+/// scenario \"fills up\"
+#[test]
+fn scenario_fills_up() {
+    let mut r = checked::ring_buffer_new(3);
+    assert_eq!(r.push(1), None);
+    assert_eq!(r.len(), 1);
+}
+";
+
+    fn failed(name: &str, output: &str) -> Verdict {
+        Verdict {
+            tests: TestOutcome {
+                failed: vec![TestFailure {
+                    name: name.into(),
+                    output: output.into(),
+                }],
+                ..TestOutcome::default()
+            },
+            ..Verdict::default()
+        }
+    }
+
+    fn names(v: &[&str]) -> BTreeSet<String> {
+        v.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn a_scenario_suspects_what_its_steps_call_up_to_the_failing_one() {
+        let v = failed(
+            "scenario_fills_up",
+            "thread 'scenario_fills_up' panicked at tests/stateful_ring.rs:17:5:\n`expect r.push(1) == none` does not hold",
+        );
+        let s = suspects(RING, &v, TESTS, Path::new("src/stateful/ring/imp.rs"));
+        assert_eq!(s, names(&["new", "push"]));
+    }
+
+    #[test]
+    fn an_example_suspects_the_functions_its_clause_calls() {
+        let code = "pub fn len_of(n: i64) -> i64 {\n    helper(n)\n}\n\nfn helper(n: i64) -> i64 {\n    n\n}\n";
+        let v = failed("example_len_of_1", "left: 2\nright: 3");
+        let s = suspects(code, &v, TESTS, Path::new("src/a/imp.rs"));
+        assert_eq!(s, names(&["len_of"]));
+    }
+
+    #[test]
+    fn a_panic_inside_imp_rs_suspects_the_function_around_it() {
+        let v = failed(
+            "example_len_of_1",
+            "thread 'x' panicked at src/stateful/ring/imp.rs:13:9:\nindex out of bounds",
+        );
+        let s = suspects(RING, &v, "", Path::new("src/stateful/ring/imp.rs"));
+        assert_eq!(s, names(&["push"]));
+    }
+
+    #[test]
+    fn compiler_errors_suspect_the_functions_they_are_in_and_nothing_else() {
+        let error = |file: &str, line: u32| CompilerMessage {
+            level: "error".into(),
+            file: Some(file.into()),
+            line: Some(line),
+            column: Some(1),
+            rendered: "error[E0308]: mismatched types".into(),
+            suggestion: None,
+        };
+        let v = Verdict {
+            tests: TestOutcome {
+                errors: vec![
+                    error("src/stateful/ring/imp.rs", 18),
+                    error("tests/stateful_ring.rs", 3),
+                ],
+                ..TestOutcome::default()
+            },
+            ..Verdict::default()
+        };
+        let s = suspects(RING, &v, TESTS, Path::new("src/stateful/ring/imp.rs"));
+        assert_eq!(s, names(&["len"]));
+    }
+
+    #[test]
+    fn holes_keep_signatures_and_everything_else() {
+        let h = hole(RING, &names(&["new", "push"]));
+        assert_eq!(h.functions, vec!["new", "push"]);
+        assert!(h.code.contains(
+            "    pub fn new(capacity: i64) -> Self {\n        // TODO: write this body anew\n    }\n"
+        ));
+        assert!(h.code.contains(
+            "    pub fn push(&mut self, x: i64) -> Option<i64> {\n        // TODO: write this body anew\n    }\n"
+        ));
+        assert!(!h.code.contains("vec![0;"));
+        assert!(h.code.contains("        self.buffer.len() as i64\n"));
+        assert!(h
+            .code
+            .contains("pub struct RingBuffer {\n    buffer: Vec<i64>,\n}"));
+    }
+
+    #[test]
+    fn a_nested_function_goes_with_its_outer_body() {
+        let code = "pub fn f() -> i64 {\n    fn g() -> i64 { 1 }\n    g()\n}\n";
+        let h = hole(code, &names(&["f", "g"]));
+        assert_eq!(h.functions, vec!["f"]);
+        assert_eq!(h.code, format!("pub fn f() -> i64 {{\n    {HOLE}\n}}\n"));
+    }
+}
