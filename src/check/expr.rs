@@ -5,8 +5,8 @@
 
 use super::model::{Builtin, DeclKind, FnRef, TExpr, TExprKind, Ty, TypeRef};
 use super::scope::{Env, FnSig, Lookup};
-use super::suggest;
 use super::types::{find_opaque, show};
+use crate::diagnostics::suggest;
 use crate::diagnostics::{Diagnostic, Kind};
 use crate::syntax::ast::{BinaryOp, Expr, ExprKind, Ident, Span, UnaryOp};
 

@@ -19,7 +19,6 @@ mod hasher;
 pub mod model;
 mod nfr;
 mod scope;
-pub mod suggest;
 mod types;
 
 #[cfg(test)]
@@ -28,6 +27,7 @@ mod tests;
 pub use model::*;
 pub use scope::TAKEN_CRATE_NAMES;
 
+use crate::diagnostics::suggest;
 use crate::diagnostics::{self, Diagnostic, Kind};
 use crate::syntax::ast::{Item, Module, NfrKind, SourceFile, Span};
 use body::BodyCx;

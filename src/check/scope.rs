@@ -3,7 +3,7 @@
 
 use super::hasher::HashMap;
 use super::model::{FnRef, Ty, TypeRef};
-use super::suggest;
+use crate::diagnostics::suggest;
 use crate::diagnostics::{Diagnostic, Kind};
 use crate::syntax::ast::Span;
 use std::path::Path;

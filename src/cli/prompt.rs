@@ -54,6 +54,6 @@ pub fn run(args: &PromptArgs, out: &Output) -> Result<Exit, CommandError> {
 pub fn unknown_module(pipeline: &Pipeline, name: &str) -> CommandError {
     CommandError::UnknownModule {
         name: name.to_string(),
-        suggestion: crate::check::suggest::closest(name, pipeline.module_names()),
+        suggestion: crate::diagnostics::suggest::closest(name, pipeline.module_names()),
     }
 }

@@ -16,6 +16,9 @@ pub enum Kind {
     Syntax {
         expected: String,
         found: String,
+        /// What the user most likely meant, when the text shows it (a misspelt keyword,
+        /// a `/* */` comment, `1 ms`).
+        hint: Option<String>,
     },
     /// An integer literal does not fit in a 64-bit signed integer.
     IntTooLarge {
@@ -324,7 +327,9 @@ impl Kind {
         use Kind::*;
         match self {
             InvalidUtf8 => "the file is not valid UTF-8".into(),
-            Syntax { expected, found } => format!("expected {expected}, found {found}"),
+            Syntax {
+                expected, found, ..
+            } => format!("expected {expected}, found {found}"),
             IntTooLarge { literal } => {
                 format!("integer `{literal}` does not fit in a 64-bit `int`")
             }
@@ -449,6 +454,7 @@ impl Kind {
         use Kind::*;
         match self {
             InvalidUtf8 => Some("spec files must be UTF-8 text; is this a binary file in the specs folder?".into()),
+            Syntax { hint, .. } => hint.clone(),
             ChainedComparison => Some("split it: `a == b && b == c`".into()),
             TooDeep { .. } => Some("split it into smaller expressions or types".into()),
             NoModule => Some("a spec file starts with `module name.path { ... }`".into()),
@@ -459,6 +465,9 @@ impl Kind {
             | UnknownVariant { suggestion: Some(s), .. }
             | UnknownField { suggestion: Some(s), .. }
             | UnknownMethod { suggestion: Some(s), .. } => Some(format!("did you mean `{s}`?")),
+            UnknownFunction { name, suggestion: None } if name == "old" => Some(
+                "`ensures` sees the arguments as they were passed in; there is no `old(..)`: state a change of `mut self` in a scenario".into(),
+            ),
             UnknownType { suggestion: None, .. } => Some(
                 "the types are bool, int, float, str, bytes, list<T>, map<K, V>, option<T>, result<T, E>, tuples and the module's own declarations"
                     .into(),

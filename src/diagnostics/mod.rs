@@ -7,6 +7,7 @@
 mod kind;
 mod line_index;
 pub mod render;
+pub mod suggest;
 
 pub use kind::Kind;
 pub use line_index::LineIndex;

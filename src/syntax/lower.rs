@@ -731,6 +731,7 @@ impl Lowerer {
                                 expected: "a record's name (`P` or `module.path.P`) before `{`"
                                     .into(),
                                 found: "an expression".into(),
+                                hint: None,
                             };
                             self.error(pspan, kind);
                             e

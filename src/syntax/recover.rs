@@ -220,12 +220,89 @@ pub(crate) fn to_diagnostic(file: &Path, text: &str, offset: usize, err: &PestEr
             Kind::Syntax {
                 expected: "a `\"` to close the string opened here".into(),
                 found: "the end of the file".into(),
+                hint: None,
             },
         );
     }
     let found = describe_found(text, pos);
     let end = (pos + found_len(text, pos)).max(pos);
-    Diagnostic::new(file, Span::new(pos, end), Kind::Syntax { expected, found })
+    let hint = hint_at(text, pos);
+    if misspelt_keyword(text, pos).is_some() {
+        expected = "a keyword".into();
+    } else if offset > 0 {
+        // A declaration parsed on its own ends where the next one starts.
+        expected = expected.replace("the end of the file", "the end of the declaration");
+    }
+    Diagnostic::new(
+        file,
+        Span::new(pos, end),
+        Kind::Syntax {
+            expected,
+            found,
+            hint,
+        },
+    )
+}
+
+/// The words that open a declaration, clause or statement, for "did you mean" hints.
+const KEYWORDS: &[&str] = &[
+    "module",
+    "use",
+    "fn",
+    "record",
+    "enum",
+    "error",
+    "type",
+    "scenario",
+    "snapshot",
+    "nfr",
+    "example",
+    "requires",
+    "ensures",
+    "property",
+    "forall",
+    "where",
+    "let",
+    "expect",
+    "forbid",
+    "deps",
+    "perf",
+    "max_lines",
+    "lint",
+];
+
+/// What the text at a syntax error most likely meant: a keyword misspelt at the start of
+/// a line, a block comment, a duration written with a space.
+fn hint_at(text: &str, pos: usize) -> Option<String> {
+    let rest = text.get(pos..)?;
+    if rest.starts_with("/*") || (rest.starts_with('*') && text[..pos].ends_with('/')) {
+        return Some("the language has line comments only: start each line with `//`".into());
+    }
+    let word = &rest[..found_len(text, pos)];
+    if !word.starts_with(|c: char| c.is_alphabetic() || c == '_') {
+        return None;
+    }
+    let before = text[..pos].trim_end_matches([' ', '\t']);
+    if ["ns", "us", "ms", "s"].contains(&word) && before.ends_with(|c: char| c.is_ascii_digit()) {
+        let number = &before[before
+            .rfind(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .map_or(0, |n| n + 1)..];
+        return Some(format!(
+            "write a duration without a space: `{number}{word}`"
+        ));
+    }
+    misspelt_keyword(text, pos).map(|k| format!("did you mean `{k}`?"))
+}
+
+/// The keyword a word at the start of a line (or after `{`) is a likely typo of.
+fn misspelt_keyword(text: &str, pos: usize) -> Option<String> {
+    let word = &text.get(pos..)?[..found_len(text, pos)];
+    let before = text[..pos].trim_end_matches([' ', '\t']);
+    let line_start = before.is_empty() || before.ends_with('\n') || before.ends_with('{');
+    if !line_start || KEYWORDS.contains(&word) {
+        return None;
+    }
+    crate::diagnostics::suggest::closest(word, KEYWORDS.iter().copied())
 }
 
 /// What an error expects when pest tried no rule with a name a user knows.
