@@ -16,6 +16,10 @@ pub struct RetryPolicy {
     pub max_delay: Duration,
     /// A server's `Retry-After` longer than this is not waited for: the error is returned.
     pub max_retry_after: Duration,
+    /// Further attempts after a request timed out, within `max_retries`: each costs the
+    /// whole timeout (600 s by default), and a server that did not answer in that time
+    /// rarely answers the same request the next time.
+    pub max_timeout_retries: u32,
 }
 
 impl Default for RetryPolicy {
@@ -25,6 +29,7 @@ impl Default for RetryPolicy {
             base_delay: Duration::from_millis(500),
             max_delay: Duration::from_secs(30),
             max_retry_after: Duration::from_secs(300),
+            max_timeout_retries: 1,
         }
     }
 }
@@ -58,14 +63,19 @@ where
     Fut: Future<Output = Result<T, AgentError>>,
 {
     let mut attempt: u32 = 0;
+    let mut timeouts: u32 = 0;
     loop {
         let err = match op().await {
             Ok(value) => return Ok(value),
             Err(err) => err,
         };
+        if matches!(err, AgentError::Timeout { .. }) {
+            timeouts += 1;
+        }
         let retry_after = err.retry_after();
         let give_up = !err.is_retryable()
             || attempt >= policy.max_retries
+            || timeouts > policy.max_timeout_retries
             || retry_after.is_some_and(|d| d > policy.max_retry_after);
         if give_up {
             return Err(if attempt == 0 {
@@ -201,6 +211,31 @@ mod tests {
             result,
             Err(AgentError::GaveUp { attempts: 3, .. })
         ));
+    }
+
+    #[test]
+    fn a_timeout_is_retried_once_among_other_failures() {
+        let sleeper = Recorder::default();
+        let mut calls = 0;
+        let result: Result<(), _> =
+            block_on(with_retries(&RetryPolicy::default(), &sleeper, || {
+                calls += 1;
+                // A server error, then timeouts: the second timeout ends it.
+                let err = if calls == 1 {
+                    server_error()
+                } else {
+                    AgentError::Timeout {
+                        url: "u".into(),
+                        timeout: Duration::from_secs(600),
+                    }
+                };
+                async { Err(err) }
+            }));
+        assert_eq!(calls, 3, "one server error and two timeouts");
+        assert!(
+            matches!(&result, Err(AgentError::GaveUp { attempts: 3, source }) if matches!(**source, AgentError::Timeout { .. })),
+            "{result:?}"
+        );
     }
 
     #[test]
