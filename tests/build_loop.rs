@@ -952,6 +952,11 @@ fn a_command_agent_that_writes_nothing_is_not_accepted() {
     );
     assert_eq!(p.imp("math.double"), DOUBLE_RIGHT, "the old code is kept");
     assert_eq!(p.entry("math.double"), entry);
+    let status = p.ghost(&["status"]).expect(0).text();
+    assert!(
+        status.contains("fresh") && status.contains("the locked code is kept"),
+        "{status}"
+    );
 }
 
 /// An agent program that runs cargo in its workspace (as coding agents do) leaves a

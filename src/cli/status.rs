@@ -3,6 +3,7 @@
 use super::pipeline::Pipeline;
 use super::{CommandError, Exit, Output};
 use crate::build::runlog::last_attempts;
+use crate::plan::state::State;
 
 pub const HELP: &str = "\
 Prints one line per module: its state (fresh, stale, missing, tampered, failing), the
@@ -44,11 +45,19 @@ pub fn run(args: &StatusArgs, out: &Output) -> Result<Exit, CommandError> {
         let (attempts, tokens) = entry.map_or((0, String::from("-")), |e| {
             (e.attempts, format!("{}/{}", e.tokens_in, e.tokens_out))
         });
-        let last_result = match last.get(&m.name) {
+        let mut last_result = match last.get(&m.name) {
             Some(a) if a.tests.is_empty() => a.outcome.clone(),
             Some(a) => format!("{} ({})", a.outcome, a.tests),
             None => "-".into(),
         };
+        if status.state == State::Fresh
+            && last
+                .get(&m.name)
+                .is_some_and(|a| a.outcome.starts_with("failed"))
+        {
+            // A rebuild (`--force`) that failed leaves the locked code in place.
+            last_result.push_str("; the locked code is kept");
+        }
         let reasons: Vec<&str> = status.reasons.iter().map(|r| r.as_str()).collect();
         if out.json() {
             out.json_line(
