@@ -3,7 +3,7 @@
 
 mod accept;
 
-use ghost::compile::rust::{crate_files, interface, GeneratedFile, Owner};
+use ghost::compile::rust::{crate_files, interface, is_generated_header, GeneratedFile, Owner};
 use ghost::compile::TargetSettings;
 
 fn settings() -> TargetSettings {
@@ -39,6 +39,17 @@ fn generated_crate_of_the_valid_fixtures() {
         "{paths:?}"
     );
     insta::assert_snapshot!("valid_fixtures_crate", render(&files));
+    // The build overwrites the crate's root files only when their header says ghost
+    // wrote them: the headers and the check must agree.
+    for root in ["Cargo.toml", "src/lib.rs"] {
+        let file = files
+            .iter()
+            .find(|f| f.path == std::path::Path::new(root))
+            .expect("a root file");
+        let first = file.contents.lines().next().unwrap_or_default();
+        assert!(is_generated_header(first), "{root}: {first}");
+    }
+    assert!(!is_generated_header("[package]"));
 }
 
 #[test]
