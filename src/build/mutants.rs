@@ -41,17 +41,8 @@ pub fn worth_trying(verdict: &Verdict) -> bool {
 pub fn failing_functions(verdict: &Verdict, tests_rs: &str) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
     for f in &verdict.tests.failed {
-        let Some(clause) = super::lessons::clause_of(tests_rs, &f.name) else {
-            continue;
-        };
-        let b = clause.as_bytes();
-        for (at, _) in clause.match_indices('(') {
-            let start = clause[..at]
-                .rfind(|c: char| !(c.is_alphanumeric() || c == '_'))
-                .map_or(0, |n| n + 1);
-            if start < at && !b[start].is_ascii_digit() {
-                out.insert(clause[start..at].to_string());
-            }
+        if let Some(clause) = super::lessons::clause_of(tests_rs, &f.name) {
+            out.extend(super::rewrite::called(&clause));
         }
     }
     out

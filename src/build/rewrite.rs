@@ -191,7 +191,7 @@ fn test_body(tests_rs: &str, name: &str, up_to: Option<usize>) -> String {
 }
 
 /// The names called in `text` (`name(` not preceded by a letter, digit or `_`).
-fn called(text: &str) -> BTreeSet<String> {
+pub(super) fn called(text: &str) -> BTreeSet<String> {
     let b = text.as_bytes();
     let mut out = BTreeSet::new();
     for (at, _) in text.match_indices('(') {
