@@ -471,7 +471,7 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
             .as_deref()
             .map(|old| prompt::diff(old, &code))
             .filter(|d| !d.is_empty());
-        let score = Closeness::of(&verdict);
+        let score = Closeness::of(&verdict, tests_rs);
         let improved = best.as_ref().is_none_or(|(b, _)| score > *b);
         if improved {
             best = Some((score, next.clone()));
@@ -503,15 +503,18 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
 
 /// How close a failed attempt came to green, comparable between attempts: code whose
 /// tests ran beats code that timed out, which beats code that did not compile; among
-/// those, fewer failing tests (or compiler errors) is closer.
+/// those, fewer failing tests (or compiler errors) is closer, then scenarios that failed
+/// at a later step.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 struct Closeness {
     stage: u8,
     fewer_failures: i64,
+    /// How far the failing scenarios got ([`super::rewrite::scenario_progress`]).
+    progress: usize,
 }
 
 impl Closeness {
-    fn of(v: &Verdict) -> Closeness {
+    fn of(v: &Verdict, tests_rs: &str) -> Closeness {
         let t = &v.tests;
         let (stage, failures) = if !t.errors.is_empty() || t.cargo_error.is_some() {
             (0, t.errors.len())
@@ -524,6 +527,11 @@ impl Closeness {
         Closeness {
             stage,
             fewer_failures: -(failures as i64),
+            progress: if stage == 2 {
+                super::rewrite::scenario_progress(v, tests_rs)
+            } else {
+                0
+            },
         }
     }
 }

@@ -77,7 +77,13 @@ pub fn suspects(
             for wrapper in names.clone() {
                 names.extend(called(&test_body(tests_rs, &wrapper, None)));
             }
-            out.extend(names.into_iter().filter(|n| defined.contains(n.as_str())));
+            // The failing step's own calls, and the earlier steps' that make or change
+            // the state it reads (not the getters, which read it too).
+            let failing_step = failed_clause(&f.output).map(called).unwrap_or_default();
+            out.extend(names.into_iter().filter(|n| {
+                defined.contains(n.as_str())
+                    && (failing_step.contains(n) || changes_state(code, &fns, n))
+            }));
         }
     }
     if let Some(hung) = &t.hung {
@@ -90,6 +96,26 @@ pub fn suspects(
         }
     }
     out
+}
+
+/// How far the failing scenarios of `verdict` got: for each, the lines of its test run
+/// before the step that failed. A repair that mends a scenario's first failing step fails
+/// the same tests at a later step: closer, though no fewer tests fail.
+pub fn scenario_progress(verdict: &Verdict, tests_rs: &str) -> usize {
+    let lines: Vec<&str> = tests_rs.lines().collect();
+    verdict
+        .tests
+        .failed
+        .iter()
+        .filter(|f| f.name.starts_with("scenario_"))
+        .filter_map(|f| {
+            let file = format!("tests/{}", file_name_of(&f.output)?);
+            let failed_at = panic_line(&f.output, &file)? as usize;
+            let head = format!("fn {}(", f.name);
+            let start = lines.iter().position(|l| l.starts_with(&head))? + 1;
+            Some(failed_at.saturating_sub(start))
+        })
+        .sum()
 }
 
 /// `code` with the bodies of `names` taken out (a nested function goes with the body
@@ -149,6 +175,25 @@ fn around(code: &str, fns: &[(String, usize, usize)], line: u32) -> Vec<String> 
         .max_by_key(|(_, open, _)| *open)
         .map(|(n, _, _)| vec![n.clone()])
         .unwrap_or_default()
+}
+
+/// The clause a failed step quotes: "`expect r.push(1) == none` does not hold".
+fn failed_clause(output: &str) -> Option<&str> {
+    let end = output.find("` does not hold")?;
+    let start = output[..end].rfind('`')? + 1;
+    Some(&output[start..end])
+}
+
+/// Whether function `name` of `code` makes or changes a value: it takes `&mut self`, or
+/// no `self` at all (a constructor).
+fn changes_state(code: &str, fns: &[(String, usize, usize)], name: &str) -> bool {
+    fns.iter()
+        .filter(|(n, _, _)| n == name)
+        .any(|(_, open, _)| {
+            let head = code[..*open].rfind("fn ").unwrap_or(*open);
+            let signature = &code[head..*open];
+            signature.contains("&mut self") || !signature.contains("self")
+        })
 }
 
 /// The line of `panicked at FILE:LINE:COL` in a test's output, for `file`.
@@ -278,6 +323,33 @@ fn scenario_fills_up() {
         );
         let s = suspects(RING, &v, TESTS, Path::new("src/stateful/ring/imp.rs"));
         assert_eq!(s, names(&["new", "push"]));
+        // Failing at `r.len()`: the getter and what changed the state before it, not
+        // the getter alone.
+        let v = failed(
+            "scenario_fills_up",
+            "thread 'scenario_fills_up' panicked at tests/stateful_ring.rs:18:5:\n`expect r.len() == 1` does not hold",
+        );
+        let s = suspects(RING, &v, TESTS, Path::new("src/stateful/ring/imp.rs"));
+        assert_eq!(s, names(&["len", "new", "push"]));
+        let getter_before = TESTS.replace(
+            "    assert_eq!(r.push(1), None);\n",
+            "    assert_eq!(r.len(), 0);\n",
+        );
+        let v = failed(
+            "scenario_fills_up",
+            "thread 'scenario_fills_up' panicked at tests/stateful_ring.rs:18:5:\n`expect r.push(1) == none` does not hold",
+        );
+        let s = suspects(
+            RING,
+            &v,
+            &getter_before,
+            Path::new("src/stateful/ring/imp.rs"),
+        );
+        assert_eq!(
+            s,
+            names(&["new"]),
+            "a getter before the failing step is not suspected"
+        );
     }
 
     #[test]
@@ -320,6 +392,23 @@ fn scenario_fills_up() {
         };
         let s = suspects(RING, &v, TESTS, Path::new("src/stateful/ring/imp.rs"));
         assert_eq!(s, names(&["len"]));
+    }
+
+    #[test]
+    fn a_scenario_failing_at_a_later_step_made_progress() {
+        let at = |line: u32| {
+            failed(
+                "scenario_fills_up",
+                &format!("thread 'x' panicked at tests/stateful_ring.rs:{line}:5:\nleft: 1"),
+            )
+        };
+        let early = scenario_progress(&at(17), TESTS);
+        let late = scenario_progress(&at(18), TESTS);
+        assert_eq!((early, late), (2, 3));
+        assert_eq!(
+            scenario_progress(&failed("example_len_of_1", "x"), TESTS),
+            0
+        );
     }
 
     #[test]
