@@ -962,7 +962,8 @@ async fn try_mutants(
         return Ok((code, verdict, None));
     }
     let focus = mutants::failing_functions(&verdict, m.tests_rs());
-    let candidates = mutants::mutants(&code, &focus);
+    let variants = mutants::expected_variants(&verdict);
+    let candidates = mutants::mutants(&code, &focus, &variants);
     if candidates.is_empty() {
         return Ok((code, verdict, None));
     }

@@ -48,6 +48,55 @@ pub fn failing_functions(verdict: &Verdict, tests_rs: &str) -> BTreeSet<String> 
     out
 }
 
+/// The variants the failing tests saw where they expected others: `left:
+/// Err(NotANumber("9999"))` against `right: Err(OutOfRange("9999"))` gives
+/// `("NotANumber", "OutOfRange")`. A parser that returns the wrong error for one case is
+/// a slip of one name, which the test's own expectation names.
+pub fn expected_variants(verdict: &Verdict) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    for f in &verdict.tests.failed {
+        let side = |label: &str| {
+            f.output
+                .lines()
+                .find_map(|l| l.trim_start().strip_prefix(label))
+                .map(variant_names)
+        };
+        let (Some(left), Some(right)) = (side("left:"), side("right:")) else {
+            continue;
+        };
+        let differing = left.into_iter().zip(right).find(|(l, r)| l != r);
+        if let Some(pair) = differing {
+            if !out.contains(&pair) {
+                out.push(pair);
+            }
+        }
+    }
+    out
+}
+
+/// The capitalised names in a printed value, but `Ok`, `Err`, `Some` and `None`.
+fn variant_names(value: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut in_string = false;
+    let mut word = String::new();
+    for c in value.chars().chain(std::iter::once(' ')) {
+        if c == '"' {
+            in_string = !in_string;
+        }
+        if !in_string && (c.is_alphanumeric() || c == '_') {
+            word.push(c);
+            continue;
+        }
+        let w = std::mem::take(&mut word);
+        if w.starts_with(|c: char| c.is_ascii_uppercase())
+            && !["Ok", "Err", "Some", "None"].contains(&w.as_str())
+        {
+            out.push(w);
+        }
+    }
+    out
+}
+
 /// One variant of the code.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Mutant {
@@ -57,14 +106,14 @@ pub struct Mutant {
 }
 
 /// A swap of one operator or literal for another, where the text matches.
-struct Swap {
-    from: &'static str,
-    to: &'static str,
+struct Swap<'a> {
+    from: &'a str,
+    to: &'a str,
     /// `from` must not touch an identifier character on either side.
     word: bool,
 }
 
-const fn swap(from: &'static str, to: &'static str) -> Swap {
+const fn swap(from: &'static str, to: &'static str) -> Swap<'static> {
     Swap {
         from,
         to,
@@ -72,7 +121,7 @@ const fn swap(from: &'static str, to: &'static str) -> Swap {
     }
 }
 
-const fn word(from: &'static str, to: &'static str) -> Swap {
+const fn word(from: &'static str, to: &'static str) -> Swap<'static> {
     Swap {
         from,
         to,
@@ -81,21 +130,21 @@ const fn word(from: &'static str, to: &'static str) -> Swap {
 }
 
 /// The swaps, most often right first (from the evaluation's failed attempts).
-const RANGES: &[Swap] = &[swap("..=", "..")];
-const COMPARISONS: &[Swap] = &[
+const RANGES: &[Swap<'static>] = &[swap("..=", "..")];
+const COMPARISONS: &[Swap<'static>] = &[
     swap(" < ", " <= "),
     swap(" <= ", " < "),
     swap(" > ", " >= "),
     swap(" >= ", " > "),
 ];
-const BOOLS: &[Swap] = &[word("true", "false"), word("false", "true")];
-const EQUALITY: &[Swap] = &[swap(" == ", " != "), swap(" != ", " == ")];
-const LOGIC: &[Swap] = &[swap(" && ", " || "), swap(" || ", " && ")];
-const OFF_BY_ONE: &[Swap] = &[word(" + 1", ""), word(" - 1", "")];
+const BOOLS: &[Swap<'static>] = &[word("true", "false"), word("false", "true")];
+const EQUALITY: &[Swap<'static>] = &[swap(" == ", " != "), swap(" != ", " == ")];
+const LOGIC: &[Swap<'static>] = &[swap(" && ", " || "), swap(" || ", " && ")];
+const OFF_BY_ONE: &[Swap<'static>] = &[word(" + 1", ""), word(" - 1", "")];
 
 /// The mutants of `code` within the functions named in `focus` and those they call (all
 /// of its functions when none of `focus` is defined in it), in the order to test them.
-pub fn mutants(code: &str, focus: &BTreeSet<String>) -> Vec<Mutant> {
+pub fn mutants(code: &str, focus: &BTreeSet<String>, variants: &[(String, String)]) -> Vec<Mutant> {
     let mask = code_mask(code);
     let fns = functions(code, &mask);
     let bodies = focused_bodies(code, &fns, focus);
@@ -109,6 +158,23 @@ pub fn mutants(code: &str, focus: &BTreeSet<String>) -> Vec<Mutant> {
     };
 
     let mut out: Vec<Mutant> = Vec::new();
+    // The variant a failing test expected for the one it got, at each place the code
+    // names the one it got (`Ipv4Error::NotANumber`): first, as the test names it.
+    for (from, to) in variants {
+        let s = Swap {
+            from: from.as_str(),
+            to: to.as_str(),
+            word: true,
+        };
+        for at in matches(code, &mask, &s).into_iter().filter(|a| in_body(*a)) {
+            if code[..at].ends_with("::") {
+                out.push(Mutant {
+                    code: replace_at(code, &[at], &s),
+                    what: format!("`{to}` for `{from}` in `{}`", fn_at(at)),
+                });
+            }
+        }
+    }
     for (start, end, text) in guards(code, &mask) {
         if in_body(start) {
             let code = format!("{}{}", &code[..start], &code[end..]);
@@ -116,7 +182,7 @@ pub fn mutants(code: &str, focus: &BTreeSet<String>) -> Vec<Mutant> {
             out.push(Mutant { code, what });
         }
     }
-    let singles = |swaps: &[Swap], out: &mut Vec<Mutant>| {
+    let singles = |swaps: &[Swap<'static>], out: &mut Vec<Mutant>| {
         for s in swaps {
             for at in matches(code, &mask, s).into_iter().filter(|a| in_body(*a)) {
                 out.push(Mutant {
@@ -461,7 +527,7 @@ mod tests {
     }
 
     fn whats(code: &str, names: &[&str]) -> Vec<String> {
-        mutants(code, &focus(names))
+        mutants(code, &focus(names), &[])
             .into_iter()
             .map(|m| m.what)
             .collect()
@@ -490,7 +556,7 @@ pub fn lcm(a: i64, b: i64) -> i64 {
 
     #[test]
     fn an_early_return_is_deleted_first_in_the_failing_function_only() {
-        let ms = mutants(GCD, &focus(&["gcd"]));
+        let ms = mutants(GCD, &focus(&["gcd"]), &[]);
         assert_eq!(
             ms[0].what,
             "deleted `if a == 0 || b == 0 { return 0; }` in `gcd`"
@@ -535,7 +601,7 @@ pub fn balanced(s: &str) -> bool {
     st.is_empty()
 }
 ";
-        let prime = mutants(code, &focus(&["is_prime"]));
+        let prime = mutants(code, &focus(&["is_prime"]), &[]);
         let fixed = prime
             .iter()
             .find(|m| m.what == "`..` for `..=` in `is_prime`")
@@ -549,7 +615,7 @@ pub fn balanced(s: &str) -> bool {
             "{w:?}"
         );
 
-        let brackets = mutants(code, &focus(&["balanced"]));
+        let brackets = mutants(code, &focus(&["balanced"]), &[]);
         let all = brackets
             .iter()
             .find(|m| m.what == "`true` for `false` after `.map_or(` in 2 places")
@@ -580,7 +646,7 @@ pub fn balanced(s: &str) -> bool {
     stack.is_empty()
 }
 ";
-        let ms = mutants(code, &focus(&["balanced"]));
+        let ms = mutants(code, &focus(&["balanced"]), &[]);
         let m = ms
             .iter()
             .find(|m| m.what.starts_with("`x != Some(y)`"))
@@ -599,7 +665,7 @@ pub fn balanced(s: &str) -> bool {
     #[test]
     fn strings_and_comments_are_never_edited() {
         let code = "pub fn f(x: i64) -> String {\n    // x < 1 is true\n    let s = \"a < b == true\";\n    format!(\"{s}{x}\")\n}\n";
-        assert!(mutants(code, &focus(&["f"])).is_empty());
+        assert!(mutants(code, &focus(&["f"]), &[]).is_empty());
     }
 
     #[test]
@@ -647,6 +713,40 @@ pub fn balanced(s: &str) -> bool {
     }
 
     #[test]
+    fn the_variant_a_test_expected_replaces_the_one_it_got_place_by_place() {
+        let mut v = failing(&["example_parse_ipv4_10"]);
+        v.tests.failed[0].output = "`example parse_ipv4(\"1.2.3.99999999999999999999\") == err(Ipv4Error.OutOfRange(\"99999999999999999999\"))` does not hold\n   left: Err(NotANumber(\"99999999999999999999\"))\n  right: Err(OutOfRange(\"99999999999999999999\"))".into();
+        let variants = expected_variants(&v);
+        assert_eq!(
+            variants,
+            vec![("NotANumber".to_string(), "OutOfRange".to_string())]
+        );
+        let code = "pub fn parse_ipv4(s: &str) -> Result<i64, Ipv4Error> {
+    if s.is_empty() {
+        return Err(Ipv4Error::NotANumber(s.to_string()));
+    }
+    match s.parse::<i64>() {
+        Ok(n) => Ok(n),
+        Err(_) => Err(Ipv4Error::NotANumber(s.to_string())),
+    }
+}
+";
+        let ms = mutants(code, &focus(&["parse_ipv4"]), &variants);
+        assert_eq!(ms[0].what, "`OutOfRange` for `NotANumber` in `parse_ipv4`");
+        assert!(ms[0]
+            .code
+            .contains("return Err(Ipv4Error::OutOfRange(s.to_string()));"));
+        assert!(ms[1]
+            .code
+            .contains("Err(_) => Err(Ipv4Error::OutOfRange(s.to_string())),"));
+        assert!(ms[1]
+            .code
+            .contains("return Err(Ipv4Error::NotANumber(s.to_string()));"));
+        // A name inside a printed string is not a variant; `Some` and `Err` are not either.
+        assert_eq!(variant_names("Some(Red(\"Blue\"))"), vec!["Red"]);
+    }
+
+    #[test]
     fn the_failing_clauses_name_the_functions_to_edit() {
         let tests_rs = "/// `example gcd(0, 9) == lcm(1, 1) * 9`\n#[test]\nfn example_gcd_3() {\n}\n\n/// scenario \"fills up\"\n#[test]\nfn scenario_fills_up() {\n}\n";
         assert_eq!(
@@ -672,7 +772,7 @@ pub fn balanced(s: &str) -> bool {
             .map(|i| format!("    if x > {i} {{ y += 1; }}\n"))
             .collect();
         let code = format!("pub fn f(x: i64) -> i64 {{\n    let mut y = 0;\n{body}    y\n}}\n");
-        let ms = mutants(&code, &focus(&["f"]));
+        let ms = mutants(&code, &focus(&["f"]), &[]);
         assert_eq!(ms.len(), MAX_MUTANTS);
         let distinct: BTreeSet<&String> = ms.iter().map(|m| &m.code).collect();
         assert_eq!(distinct.len(), ms.len());
