@@ -962,8 +962,8 @@ async fn try_mutants(
         return Ok((code, verdict, None));
     }
     let focus = mutants::failing_functions(&verdict, m.tests_rs());
-    let variants = mutants::expected_variants(&verdict);
-    let candidates = mutants::mutants(&code, &focus, &variants);
+    let guide = mutants::guide(&verdict);
+    let candidates = mutants::mutants(&code, &focus, &guide);
     if candidates.is_empty() {
         return Ok((code, verdict, None));
     }

@@ -48,11 +48,64 @@ pub fn failing_functions(verdict: &Verdict, tests_rs: &str) -> BTreeSet<String> 
     out
 }
 
+/// What the failing tests' values say about the slip: the edits they point at are tried
+/// first.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Guide {
+    /// Variants returned where the tests expected others ([`expected_variants`]).
+    pub variants: Vec<(String, String)>,
+    /// A test expected a number one more than it got (`MissingEquals(2)` for
+    /// `MissingEquals(1)`): counting from 0 where the spec counts from 1.
+    pub one_more: bool,
+}
+
+/// The guide the failing tests of `verdict` give.
+pub fn guide(verdict: &Verdict) -> Guide {
+    Guide {
+        variants: expected_variants(verdict),
+        one_more: verdict.tests.failed.iter().any(|f| {
+            let side = |label: &str| {
+                f.output
+                    .lines()
+                    .find_map(|l| l.trim_start().strip_prefix(label))
+                    .map(numbers)
+            };
+            let (Some(left), Some(right)) = (side("left:"), side("right:")) else {
+                return false;
+            };
+            left.into_iter()
+                .zip(right)
+                .find(|(l, r)| l != r)
+                .is_some_and(|(l, r)| r == l + 1)
+        }),
+    }
+}
+
+/// The integers in a printed value, outside strings.
+fn numbers(value: &str) -> Vec<i128> {
+    let mut out = Vec::new();
+    let mut in_string = false;
+    let mut digits = String::new();
+    for c in value.chars().chain(std::iter::once(' ')) {
+        if c == '"' {
+            in_string = !in_string;
+        }
+        if !in_string && (c.is_ascii_digit() || (c == '-' && digits.is_empty())) {
+            digits.push(c);
+            continue;
+        }
+        if let Ok(n) = std::mem::take(&mut digits).parse() {
+            out.push(n);
+        }
+    }
+    out
+}
+
 /// The variants the failing tests saw where they expected others: `left:
 /// Err(NotANumber("9999"))` against `right: Err(OutOfRange("9999"))` gives
 /// `("NotANumber", "OutOfRange")`. A parser that returns the wrong error for one case is
 /// a slip of one name, which the test's own expectation names.
-pub fn expected_variants(verdict: &Verdict) -> Vec<(String, String)> {
+fn expected_variants(verdict: &Verdict) -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> = Vec::new();
     for f in &verdict.tests.failed {
         let side = |label: &str| {
@@ -144,7 +197,7 @@ const OFF_BY_ONE: &[Swap<'static>] = &[word(" + 1", ""), word(" - 1", "")];
 
 /// The mutants of `code` within the functions named in `focus` and those they call (all
 /// of its functions when none of `focus` is defined in it), in the order to test them.
-pub fn mutants(code: &str, focus: &BTreeSet<String>, variants: &[(String, String)]) -> Vec<Mutant> {
+pub fn mutants(code: &str, focus: &BTreeSet<String>, guide: &Guide) -> Vec<Mutant> {
     let mask = code_mask(code);
     let fns = functions(code, &mask);
     let bodies = focused_bodies(code, &fns, focus);
@@ -160,7 +213,7 @@ pub fn mutants(code: &str, focus: &BTreeSet<String>, variants: &[(String, String
     let mut out: Vec<Mutant> = Vec::new();
     // The variant a failing test expected for the one it got, at each place the code
     // names the one it got (`Ipv4Error::NotANumber`): first, as the test names it.
-    for (from, to) in variants {
+    for (from, to) in &guide.variants {
         let s = Swap {
             from: from.as_str(),
             to: to.as_str(),
@@ -173,6 +226,35 @@ pub fn mutants(code: &str, focus: &BTreeSet<String>, variants: &[(String, String
                     what: format!("`{to}` for `{from}` in `{}`", fn_at(at)),
                 });
             }
+        }
+    }
+    // Numbers counted from 0 where the tests count from 1 (line numbers, positions).
+    if guide.one_more {
+        let s = swap(".enumerate()", ".enumerate().map(|(i, x)| (i + 1, x))");
+        for at in matches(code, &mask, &s).into_iter().filter(|a| in_body(*a)) {
+            out.push(Mutant {
+                code: replace_at(code, &[at], &s),
+                what: format!("counted from 1 in `{}`", fn_at(at)),
+            });
+        }
+    }
+    // A buffer made full of zeros where an empty one with room was meant.
+    let s = swap("vec![0; ", "Vec::with_capacity(");
+    for at in matches(code, &mask, &s).into_iter().filter(|a| in_body(*a)) {
+        let close = code[at..].find(']').map(|n| at + n);
+        if let Some(close) = close.filter(|c| !code[at..*c].contains('\n')) {
+            let size = &code[at + s.from.len()..close];
+            out.push(Mutant {
+                code: format!(
+                    "{}Vec::with_capacity({size}){}",
+                    &code[..at],
+                    &code[close + 1..]
+                ),
+                what: format!(
+                    "`Vec::with_capacity({size})` for `vec![0; {size}]` in `{}`",
+                    fn_at(at)
+                ),
+            });
         }
     }
     for (start, end, text) in guards(code, &mask) {
@@ -527,7 +609,7 @@ mod tests {
     }
 
     fn whats(code: &str, names: &[&str]) -> Vec<String> {
-        mutants(code, &focus(names), &[])
+        mutants(code, &focus(names), &Guide::default())
             .into_iter()
             .map(|m| m.what)
             .collect()
@@ -556,7 +638,7 @@ pub fn lcm(a: i64, b: i64) -> i64 {
 
     #[test]
     fn an_early_return_is_deleted_first_in_the_failing_function_only() {
-        let ms = mutants(GCD, &focus(&["gcd"]), &[]);
+        let ms = mutants(GCD, &focus(&["gcd"]), &Guide::default());
         assert_eq!(
             ms[0].what,
             "deleted `if a == 0 || b == 0 { return 0; }` in `gcd`"
@@ -601,7 +683,7 @@ pub fn balanced(s: &str) -> bool {
     st.is_empty()
 }
 ";
-        let prime = mutants(code, &focus(&["is_prime"]), &[]);
+        let prime = mutants(code, &focus(&["is_prime"]), &Guide::default());
         let fixed = prime
             .iter()
             .find(|m| m.what == "`..` for `..=` in `is_prime`")
@@ -615,7 +697,7 @@ pub fn balanced(s: &str) -> bool {
             "{w:?}"
         );
 
-        let brackets = mutants(code, &focus(&["balanced"]), &[]);
+        let brackets = mutants(code, &focus(&["balanced"]), &Guide::default());
         let all = brackets
             .iter()
             .find(|m| m.what == "`true` for `false` after `.map_or(` in 2 places")
@@ -646,7 +728,7 @@ pub fn balanced(s: &str) -> bool {
     stack.is_empty()
 }
 ";
-        let ms = mutants(code, &focus(&["balanced"]), &[]);
+        let ms = mutants(code, &focus(&["balanced"]), &Guide::default());
         let m = ms
             .iter()
             .find(|m| m.what.starts_with("`x != Some(y)`"))
@@ -665,7 +747,7 @@ pub fn balanced(s: &str) -> bool {
     #[test]
     fn strings_and_comments_are_never_edited() {
         let code = "pub fn f(x: i64) -> String {\n    // x < 1 is true\n    let s = \"a < b == true\";\n    format!(\"{s}{x}\")\n}\n";
-        assert!(mutants(code, &focus(&["f"]), &[]).is_empty());
+        assert!(mutants(code, &focus(&["f"]), &Guide::default()).is_empty());
     }
 
     #[test]
@@ -716,11 +798,12 @@ pub fn balanced(s: &str) -> bool {
     fn the_variant_a_test_expected_replaces_the_one_it_got_place_by_place() {
         let mut v = failing(&["example_parse_ipv4_10"]);
         v.tests.failed[0].output = "`example parse_ipv4(\"1.2.3.99999999999999999999\") == err(Ipv4Error.OutOfRange(\"99999999999999999999\"))` does not hold\n   left: Err(NotANumber(\"99999999999999999999\"))\n  right: Err(OutOfRange(\"99999999999999999999\"))".into();
-        let variants = expected_variants(&v);
+        let g = guide(&v);
         assert_eq!(
-            variants,
+            g.variants,
             vec![("NotANumber".to_string(), "OutOfRange".to_string())]
         );
+        assert!(!g.one_more);
         let code = "pub fn parse_ipv4(s: &str) -> Result<i64, Ipv4Error> {
     if s.is_empty() {
         return Err(Ipv4Error::NotANumber(s.to_string()));
@@ -731,7 +814,7 @@ pub fn balanced(s: &str) -> bool {
     }
 }
 ";
-        let ms = mutants(code, &focus(&["parse_ipv4"]), &variants);
+        let ms = mutants(code, &focus(&["parse_ipv4"]), &g);
         assert_eq!(ms[0].what, "`OutOfRange` for `NotANumber` in `parse_ipv4`");
         assert!(ms[0]
             .code
@@ -744,6 +827,43 @@ pub fn balanced(s: &str) -> bool {
             .contains("return Err(Ipv4Error::NotANumber(s.to_string()));"));
         // A name inside a printed string is not a variant; `Some` and `Err` are not either.
         assert_eq!(variant_names("Some(Red(\"Blue\"))"), vec!["Red"]);
+    }
+
+    #[test]
+    fn numbers_one_short_count_from_one_and_zeroed_buffers_start_empty() {
+        let mut v = failing(&["example_parse_4"]);
+        v.tests.failed[0].output =
+            "`example ..` does not hold\n   left: Err(MissingEquals(1))\n  right: Err(MissingEquals(2))".into();
+        let g = guide(&v);
+        assert!(g.one_more && g.variants.is_empty(), "{g:?}");
+        let code = "pub fn parse(t: &str) -> Result<i64, E> {
+    for (n, line) in t.lines().enumerate() {
+        if line.is_empty() {
+            return Err(E::MissingEquals(n as i64));
+        }
+    }
+    Ok(0)
+}
+";
+        let ms = mutants(code, &focus(&["parse"]), &g);
+        assert_eq!(ms[0].what, "counted from 1 in `parse`");
+        assert!(ms[0]
+            .code
+            .contains("t.lines().enumerate().map(|(i, x)| (i + 1, x))"));
+        assert!(mutants(code, &focus(&["parse"]), &Guide::default())
+            .iter()
+            .all(|m| !m.what.starts_with("counted")));
+
+        let code = "pub fn new(capacity: i64) -> Self {
+    S { items: vec![0; capacity as usize] }
+}
+";
+        let ms = mutants(code, &focus(&["new"]), &Guide::default());
+        assert_eq!(
+            ms[0].code,
+            "pub fn new(capacity: i64) -> Self {\n    S { items: Vec::with_capacity(capacity as usize) }\n}\n"
+        );
+        assert_eq!(numbers("Err(Bad(-3, \"7\"))"), vec![-3]);
     }
 
     #[test]
@@ -772,7 +892,7 @@ pub fn balanced(s: &str) -> bool {
             .map(|i| format!("    if x > {i} {{ y += 1; }}\n"))
             .collect();
         let code = format!("pub fn f(x: i64) -> i64 {{\n    let mut y = 0;\n{body}    y\n}}\n");
-        let ms = mutants(&code, &focus(&["f"]), &[]);
+        let ms = mutants(&code, &focus(&["f"]), &Guide::default());
         assert_eq!(ms.len(), MAX_MUTANTS);
         let distinct: BTreeSet<&String> = ms.iter().map(|m| &m.code).collect();
         assert_eq!(distinct.len(), ms.len());
