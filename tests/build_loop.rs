@@ -959,6 +959,27 @@ fn a_command_agent_that_writes_nothing_is_not_accepted() {
     );
 }
 
+/// A command agent's repair finds in its `imp.rs` what its prompt shows: the failed code
+/// without the body it is asked to write anew.
+#[test]
+fn a_command_agents_repair_reads_the_code_its_prompt_shows() {
+    let _machine = shared();
+    let p = Project::new("e2e_command_holes", "", &[DOUBLE]);
+    let seen = p.outside.join("seen");
+    let body = format!(
+        "#!/bin/sh\ncat > /dev/null\nif [ -e '{s}' ]; then\n  cp \"$GHOST_IMPL_PATH\" '{s}.imp'\n  cat > \"$GHOST_IMPL_PATH\" <<'EOF'\n{DOUBLE_RIGHT}EOF\nelse\n  touch '{s}'\n  cat > \"$GHOST_IMPL_PATH\" <<'EOF'\n{DOUBLE_WRONG}EOF\nfi\n",
+        s = seen.display()
+    );
+    use_command_agent(&p, &body);
+    p.ghost(&["build", "--max-attempts", "2"]).expect(0);
+    let shown = std::fs::read_to_string(p.outside.join("seen.imp")).expect("the repair ran");
+    assert!(
+        shown.contains("// TODO: write this body anew") && !shown.contains("n + 2"),
+        "{shown}"
+    );
+    assert_eq!(p.imp("math.double"), DOUBLE_RIGHT);
+}
+
 /// An agent program that runs cargo in its workspace (as coding agents do) leaves a
 /// `Cargo.lock` behind: cargo's output, like `target/`, not a file written outside
 /// `imp.rs`. The attempt is accepted.

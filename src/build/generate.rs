@@ -320,7 +320,9 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
     }
 
     let max = shared.settings.max_attempts.max(1);
-    let mut previous: Option<String> = repair.as_ref().map(|r| r.previous_code.clone());
+    // The code on disk when it was tested and failed (the repair shows it with holes).
+    let on_disk = current.filter(|_| repair.is_some());
+    let mut previous: Option<String> = on_disk.clone();
     // Whether the next attempt starts afresh from the first prompt, not a repair.
     let mut afresh = false;
     // The attempt that came closest to green, and the repair that starts from it.
@@ -328,8 +330,8 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
     let mut last_why = String::from("no attempt was made");
     // This module's replies so far (tidied), to tell a repair that changed nothing.
     let mut replies: BTreeSet<String> = BTreeSet::new();
-    if let Some(r) = &repair {
-        replies.insert(r.previous_code.trim().to_string());
+    if let Some(code) = &on_disk {
+        replies.insert(code.trim().to_string());
     }
     // What the attempts so far got wrong, for a fresh start's prompt.
     let mut lessons = Lessons::default();
@@ -378,6 +380,10 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
             )
         };
         afresh = false;
+        if let (true, Agent::Command(_), Some(r)) = (repairing, &shared.agent, &repair) {
+            // An agent program reads the file too: the same code as its prompt shows.
+            write_imp(&scratch, m, &r.previous_code)?;
+        }
         let asked = Instant::now();
         let answer = ask(shared, m, &scratch, &prompt_text, temperature, attempt).await;
         let mut record = AttemptRecord {
@@ -561,20 +567,24 @@ fn next_after_no_code(
             r
         });
     }
-    // The code as the last repair showed it (without the bodies it asked for anew).
-    let (previous_code, rewrite) = match &repair {
-        Some(r) => (r.previous_code.clone(), r.rewrite.clone()),
-        None => (previous.unwrap_or_default().to_string(), Vec::new()),
-    };
-    Some(RepairContext {
-        attempt: 0,
-        previous_code,
-        rewrite,
-        failures: vec![why],
-        compiler_errors: Vec::new(),
-        last_diff: None,
-        shrink: repair.map_or(0, |r| r.shrink),
-    })
+    match repair {
+        // The last repair again, told what was wrong with the reply: its code shown as
+        // it was (without the bodies it asked for anew) and why they failed.
+        Some(mut r) => {
+            r.failures.push(why);
+            r.last_diff = None;
+            Some(r)
+        }
+        None => Some(RepairContext {
+            attempt: 0,
+            previous_code: previous.unwrap_or_default().to_string(),
+            rewrite: Vec::new(),
+            failures: vec![why],
+            compiler_errors: Vec::new(),
+            last_diff: None,
+            shrink: 0,
+        }),
+    }
 }
 
 /// The prompt of the next attempt: a repair of `repair`, or else the first prompt with
@@ -1092,6 +1102,41 @@ fn accept(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_reply_without_code_is_told_so_beside_the_failure_it_was_asked_to_mend() {
+        let repair = RepairContext {
+            attempt: 2,
+            previous_code: "pub fn f() -> i64 {\n    // TODO: write this body anew\n}\n".into(),
+            rewrite: vec!["f".into()],
+            failures: vec!["test `example_f_1` failed: left: 1, right: 2".into()],
+            last_diff: Some("-a\n+b\n".into()),
+            ..RepairContext::default()
+        };
+        let next = next_after_no_code(
+            FailureClass::NoCode,
+            "the reply had no ```rust block".into(),
+            Some(repair.clone()),
+            Some("pub fn f() -> i64 {\n    1\n}\n"),
+        )
+        .expect("a repair");
+        assert_eq!(
+            next.previous_code, repair.previous_code,
+            "still without the body"
+        );
+        assert_eq!(next.rewrite, repair.rewrite);
+        assert_eq!(
+            next.failures,
+            vec![
+                repair.failures[0].clone(),
+                "the reply had no ```rust block".to_string()
+            ]
+        );
+        assert_eq!(next.last_diff, None);
+        let first = next_after_no_code(FailureClass::NoCode, "no code".into(), None, None)
+            .expect("a repair");
+        assert!(first.previous_code.is_empty() && first.rewrite.is_empty());
+    }
 
     fn error(rendered: &str) -> CompilerMessage {
         CompilerMessage {

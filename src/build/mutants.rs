@@ -49,7 +49,8 @@ pub fn failing_functions(verdict: &Verdict, tests_rs: &str) -> BTreeSet<String> 
 }
 
 /// What the failing tests' values say about the slip: the edits they point at are tried
-/// first.
+/// before the others (after them, the one unguided edit that is as specific: a buffer
+/// made full of zeros, `vec![0; n]`, made empty with room for `n`).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Guide {
     /// Variants returned where the tests expected others ([`expected_variants`]).
@@ -76,7 +77,7 @@ pub fn guide(verdict: &Verdict) -> Guide {
             left.into_iter()
                 .zip(right)
                 .find(|(l, r)| l != r)
-                .is_some_and(|(l, r)| r == l + 1)
+                .is_some_and(|(l, r)| l.checked_add(1) == Some(r))
         }),
     }
 }
@@ -84,19 +85,30 @@ pub fn guide(verdict: &Verdict) -> Guide {
 /// The integers in a printed value, outside strings.
 fn numbers(value: &str) -> Vec<i128> {
     let mut out = Vec::new();
-    let mut in_string = false;
     let mut digits = String::new();
-    for c in value.chars().chain(std::iter::once(' ')) {
-        if c == '"' {
-            in_string = !in_string;
-        }
-        if !in_string && (c.is_ascii_digit() || (c == '-' && digits.is_empty())) {
+    for c in without_strings(value).chars().chain(std::iter::once(' ')) {
+        if c.is_ascii_digit() || (c == '-' && digits.is_empty()) {
             digits.push(c);
             continue;
         }
         if let Ok(n) = std::mem::take(&mut digits).parse() {
             out.push(n);
         }
+    }
+    out
+}
+
+/// A printed value with the insides of its strings (escapes included) blanked out.
+fn without_strings(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    let (mut in_string, mut escaped) = (false, false);
+    for c in value.chars() {
+        let quote = c == '"' && !escaped;
+        escaped = in_string && c == '\\' && !escaped;
+        if quote {
+            in_string = !in_string;
+        }
+        out.push(if in_string && !quote { ' ' } else { c });
     }
     out
 }
@@ -117,8 +129,13 @@ fn expected_variants(verdict: &Verdict) -> Vec<(String, String)> {
         let (Some(left), Some(right)) = (side("left:"), side("right:")) else {
             continue;
         };
-        let differing = left.into_iter().zip(right).find(|(l, r)| l != r);
-        if let Some(pair) = differing {
+        // Values of one shape that differ in one name only (not `Ok(Config ..)` against
+        // `Err(Bad)`, whose names differ for another reason).
+        if left.len() != right.len() {
+            continue;
+        }
+        let mut differing = left.into_iter().zip(right).filter(|(l, r)| l != r);
+        if let (Some(pair), None) = (differing.next(), differing.next()) {
             if !out.contains(&pair) {
                 out.push(pair);
             }
@@ -130,13 +147,9 @@ fn expected_variants(verdict: &Verdict) -> Vec<(String, String)> {
 /// The capitalised names in a printed value, but `Ok`, `Err`, `Some` and `None`.
 fn variant_names(value: &str) -> Vec<String> {
     let mut out = Vec::new();
-    let mut in_string = false;
     let mut word = String::new();
-    for c in value.chars().chain(std::iter::once(' ')) {
-        if c == '"' {
-            in_string = !in_string;
-        }
-        if !in_string && (c.is_alphanumeric() || c == '_') {
+    for c in without_strings(value).chars().chain(std::iter::once(' ')) {
+        if c.is_alphanumeric() || c == '_' {
             word.push(c);
             continue;
         }
@@ -240,8 +253,12 @@ pub fn mutants(code: &str, focus: &BTreeSet<String>, guide: &Guide) -> Vec<Mutan
     }
     // A buffer made full of zeros where an empty one with room was meant.
     let s = swap("vec![0; ", "Vec::with_capacity(");
-    for at in matches(code, &mask, &s).into_iter().filter(|a| in_body(*a)) {
-        let close = code[at..].find(']').map(|n| at + n);
+    let starts_word = |at: usize| at == 0 || !is_ident(code.as_bytes()[at - 1]);
+    for at in matches(code, &mask, &s)
+        .into_iter()
+        .filter(|a| in_body(*a) && starts_word(*a))
+    {
+        let close = matching_bracket(code, at + "vec!".len());
         if let Some(close) = close.filter(|c| !code[at..*c].contains('\n')) {
             let size = &code[at + s.from.len()..close];
             out.push(Mutant {
@@ -382,8 +399,11 @@ pub(super) fn functions(code: &str, mask: &[bool]) -> Vec<(String, usize, usize)
         if !mask[at] || (at > 0 && is_ident(b[at - 1])) {
             continue;
         }
-        let name: String = code[at + 3..]
-            .trim_start()
+        let after = code[at + 3..].trim_start();
+        // `fn r#match` is the function `match`, as the tests call it.
+        let name: String = after
+            .strip_prefix("r#")
+            .unwrap_or(after)
             .chars()
             .take_while(|c| c.is_alphanumeric() || *c == '_')
             .collect();
@@ -446,6 +466,25 @@ fn calls(body: &str, name: &str) -> bool {
     let b = body.as_bytes();
     body.match_indices(&format!("{name}("))
         .any(|(at, _)| at == 0 || !is_ident(b[at - 1]))
+}
+
+/// The byte index of the `]` closing the `[` at `open`, on its line.
+fn matching_bracket(code: &str, open: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    for (i, c) in code[open..].char_indices() {
+        match c {
+            '[' => depth += 1,
+            ']' => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(open + i);
+                }
+            }
+            '\n' => return None,
+            _ => {}
+        }
+    }
+    None
 }
 
 /// The byte index of the `}` closing the `{` at `open`.
@@ -827,6 +866,12 @@ pub fn balanced(s: &str) -> bool {
             .contains("return Err(Ipv4Error::NotANumber(s.to_string()));"));
         // A name inside a printed string is not a variant; `Some` and `Err` are not either.
         assert_eq!(variant_names("Some(Red(\"Blue\"))"), vec!["Red"]);
+        assert_eq!(variant_names("Red(\"say \\\"Blue\\\" 7\")"), vec!["Red"]);
+        assert_eq!(numbers("Bad(\"x \\\" 7\", 3)"), vec![3]);
+        // Names that differ in more than one place, or values of two shapes: no swap.
+        let mut v = failing(&["example_parse_1"]);
+        v.tests.failed[0].output = "   left: Ok(Config(Red))\n  right: Err(Bad)".into();
+        assert!(guide(&v).variants.is_empty());
     }
 
     #[test]
@@ -855,14 +900,16 @@ pub fn balanced(s: &str) -> bool {
             .all(|m| !m.what.starts_with("counted")));
 
         let code = "pub fn new(capacity: i64) -> Self {
-    S { items: vec![0; capacity as usize] }
+    S { items: vec![0; capacity as usize], more: smallvec![0; 4], n: vec![0; a[1]] }
 }
 ";
         let ms = mutants(code, &focus(&["new"]), &Guide::default());
         assert_eq!(
             ms[0].code,
-            "pub fn new(capacity: i64) -> Self {\n    S { items: Vec::with_capacity(capacity as usize) }\n}\n"
+            "pub fn new(capacity: i64) -> Self {\n    S { items: Vec::with_capacity(capacity as usize), more: smallvec![0; 4], n: vec![0; a[1]] }\n}\n"
         );
+        assert!(ms[1].code.contains("n: Vec::with_capacity(a[1]) }"));
+        assert!(ms.iter().all(|m| m.code.contains("smallvec![0; 4]")));
         assert_eq!(numbers("Err(Bad(-3, \"7\"))"), vec![-3]);
     }
 

@@ -11,8 +11,9 @@
 //!
 //! The suspects are read off the failure: the function around each compiler error in
 //! `imp.rs` or a panic inside it, the functions a failing example or property calls (its
-//! clause, the `///` line above its test), and, for a scenario, the functions its steps
-//! call up to the one that failed.
+//! clause, the `///` line above its test), and, for a scenario, the functions its failing
+//! step calls with the constructors and `&mut self` methods its earlier steps call (not
+//! the getters, which only read the state the others made).
 
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -98,8 +99,9 @@ pub fn suspects(
     out
 }
 
-/// How far the failing scenarios of `verdict` got: for each, the lines of its test run
-/// before the step that failed. A repair that mends a scenario's first failing step fails
+/// How far the failing scenarios of `verdict` got: the lines of their tests run before
+/// the steps that failed, summed (a scenario that failed outside its own lines, in the
+/// implementation or a `requires` check, counts 0). A repair that mends a scenario's first failing step fails
 /// the same tests at a later step: closer, though no fewer tests fail.
 pub fn scenario_progress(verdict: &Verdict, tests_rs: &str) -> usize {
     let lines: Vec<&str> = tests_rs.lines().collect();
@@ -166,11 +168,13 @@ fn around(code: &str, fns: &[(String, usize, usize)], line: u32) -> Vec<String> 
     else {
         return Vec::new();
     };
-    // The innermost function around the line: the one whose body opens last before it.
+    let end = code[start..].find('\n').map_or(code.len(), |n| start + n);
+    // The innermost function around the line (its signature counts: rustc points at a
+    // return type for a missing tail expression): the one whose body opens last.
     fns.iter()
         .filter(|(_, open, close)| {
             let head = code[..*open].rfind("fn ").unwrap_or(*open);
-            head <= start && start <= *close
+            head <= end && start <= *close
         })
         .max_by_key(|(_, open, _)| *open)
         .map(|(n, _, _)| vec![n.clone()])
@@ -196,8 +200,10 @@ fn changes_state(code: &str, fns: &[(String, usize, usize)], name: &str) -> bool
         })
 }
 
-/// The line of `panicked at FILE:LINE:COL` in a test's output, for `file`.
+/// The line of `panicked at FILE:LINE:COL` in a test's output, for `file` (written with
+/// `/`; Windows prints `\`).
 fn panic_line(output: &str, file: &str) -> Option<u32> {
+    let output = output.replace('\\', "/");
     let at = output.find(&format!("panicked at {file}:"))? + "panicked at ".len() + file.len() + 1;
     output[at..]
         .split(':')
@@ -207,6 +213,7 @@ fn panic_line(output: &str, file: &str) -> Option<u32> {
 
 /// The file name of the test file a test panicked in (`stateful_ring.rs`).
 fn file_name_of(output: &str) -> Option<String> {
+    let output = output.replace('\\', "/");
     let at = output.find("panicked at tests/")? + "panicked at tests/".len();
     output[at..].split(':').next().map(str::to_string)
 }
@@ -240,9 +247,13 @@ pub(super) fn called(text: &str) -> BTreeSet<String> {
     let b = text.as_bytes();
     let mut out = BTreeSet::new();
     for (at, _) in text.match_indices('(') {
+        // After the last character that cannot be in a name (which may be more than
+        // one byte long: `«`, `—`).
         let start = text[..at]
-            .rfind(|c: char| !(c.is_alphanumeric() || c == '_'))
-            .map_or(0, |n| n + 1);
+            .char_indices()
+            .rev()
+            .find(|(_, c)| !(c.is_alphanumeric() || *c == '_'))
+            .map_or(0, |(n, c)| n + c.len_utf8());
         if start < at && !b[start].is_ascii_digit() {
             out.insert(text[start..at].to_string());
         }
@@ -426,6 +437,41 @@ fn scenario_fills_up() {
         assert!(h
             .code
             .contains("pub struct RingBuffer {\n    buffer: Vec<i64>,\n}"));
+    }
+
+    #[test]
+    fn an_error_on_a_signature_line_suspects_its_function() {
+        let error = CompilerMessage {
+            level: "error".into(),
+            file: Some("src\\stateful\\ring\\imp.rs".into()),
+            line: Some(17),
+            column: Some(30),
+            rendered: "error[E0308]: mismatched types".into(),
+            suggestion: None,
+        };
+        let v = Verdict {
+            tests: TestOutcome {
+                errors: vec![error],
+                ..TestOutcome::default()
+            },
+            ..Verdict::default()
+        };
+        let s = suspects(RING, &v, TESTS, Path::new("src/stateful/ring/imp.rs"));
+        assert_eq!(s, names(&["len"]));
+    }
+
+    #[test]
+    fn names_after_text_in_any_script_and_windows_paths() {
+        assert_eq!(
+            called("example slug(\"«Hello(x)\") == \"—é(\""),
+            names(&["Hello", "slug", "é"])
+        );
+        let v = failed(
+            "example_len_of_1",
+            "thread 'x' panicked at src\\stateful\\ring\\imp.rs:13:9:\nindex out of bounds",
+        );
+        let s = suspects(RING, &v, "", Path::new("src/stateful/ring/imp.rs"));
+        assert_eq!(s, names(&["push"]));
     }
 
     #[test]

@@ -45,19 +45,16 @@ pub fn run(args: &StatusArgs, out: &Output) -> Result<Exit, CommandError> {
         let (attempts, tokens) = entry.map_or((0, String::from("-")), |e| {
             (e.attempts, format!("{}/{}", e.tokens_in, e.tokens_out))
         });
-        let mut last_result = match last.get(&m.name) {
+        let last_result = match last.get(&m.name) {
             Some(a) if a.tests.is_empty() => a.outcome.clone(),
             Some(a) => format!("{} ({})", a.outcome, a.tests),
             None => "-".into(),
         };
-        if status.state == State::Fresh
+        // A rebuild (`--force`) that failed leaves the locked code in place.
+        let kept = status.state == State::Fresh
             && last
                 .get(&m.name)
-                .is_some_and(|a| a.outcome.starts_with("failed"))
-        {
-            // A rebuild (`--force`) that failed leaves the locked code in place.
-            last_result.push_str("; the locked code is kept");
-        }
+                .is_some_and(|a| a.outcome.starts_with("failed"));
         let reasons: Vec<&str> = status.reasons.iter().map(|r| r.as_str()).collect();
         if out.json() {
             out.json_line(
@@ -70,6 +67,7 @@ pub fn run(args: &StatusArgs, out: &Output) -> Result<Exit, CommandError> {
                     "tokens_in": entry.map_or(0, |e| e.tokens_in),
                     "tokens_out": entry.map_or(0, |e| e.tokens_out),
                     "last_result": last_result,
+                    "locked_code_kept": kept,
                 }),
             );
             continue;
@@ -80,8 +78,13 @@ pub fn run(args: &StatusArgs, out: &Output) -> Result<Exit, CommandError> {
         } else {
             format!(" (stale: {})", reasons.join(", "))
         };
+        let kept = if kept {
+            "; the locked code is kept"
+        } else {
+            ""
+        };
         out.result(&format!(
-            "{:<width$}  {:<9} {:>8} {:>17}  {last_result}{why}",
+            "{:<width$}  {:<9} {:>8} {:>17}  {last_result}{kept}{why}",
             m.name,
             status.state.to_string(),
             attempts,

@@ -283,9 +283,14 @@ fn hint_at(text: &str, pos: usize) -> Option<String> {
         return None;
     }
     let before = text[..pos].trim_end_matches([' ', '\t']);
-    if ["ns", "us", "ms", "s"].contains(&word) && before.ends_with(|c: char| c.is_ascii_digit()) {
+    let line = &before[before.rfind('\n').map_or(0, |n| n + 1)..];
+    let in_perf = line.trim_start().starts_with("nfr perf");
+    if in_perf
+        && ["ns", "us", "ms", "s"].contains(&word)
+        && before.ends_with(|c: char| c.is_ascii_digit())
+    {
         let number = &before[before
-            .rfind(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .rfind(|c: char| !(c.is_ascii_digit() || c == '.' || c == '_'))
             .map_or(0, |n| n + 1)..];
         return Some(format!(
             "write a duration without a space: `{number}{word}`"
