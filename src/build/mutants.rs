@@ -65,21 +65,27 @@ pub fn guide(verdict: &Verdict) -> Guide {
     Guide {
         variants: expected_variants(verdict),
         one_more: verdict.tests.failed.iter().any(|f| {
-            let side = |label: &str| {
-                f.output
-                    .lines()
-                    .find_map(|l| l.trim_start().strip_prefix(label))
-                    .map(numbers)
-            };
-            let (Some(left), Some(right)) = (side("left:"), side("right:")) else {
+            let Some((left, right)) = left_right(&f.output) else {
                 return false;
             };
-            left.into_iter()
-                .zip(right)
+            numbers(left)
+                .into_iter()
+                .zip(numbers(right))
                 .find(|(l, r)| l != r)
                 .is_some_and(|(l, r)| l.checked_add(1) == Some(r))
         }),
     }
+}
+
+/// The values a failed assertion printed: what the code gave (`left:`) and what the
+/// test expected (`right:`).
+fn left_right(output: &str) -> Option<(&str, &str)> {
+    let side = |label: &str| {
+        output
+            .lines()
+            .find_map(|l| l.trim_start().strip_prefix(label))
+    };
+    Some((side("left:")?, side("right:")?))
 }
 
 /// The integers in a printed value, outside strings.
@@ -120,15 +126,10 @@ fn without_strings(value: &str) -> String {
 fn expected_variants(verdict: &Verdict) -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> = Vec::new();
     for f in &verdict.tests.failed {
-        let side = |label: &str| {
-            f.output
-                .lines()
-                .find_map(|l| l.trim_start().strip_prefix(label))
-                .map(variant_names)
-        };
-        let (Some(left), Some(right)) = (side("left:"), side("right:")) else {
+        let Some((left, right)) = left_right(&f.output) else {
             continue;
         };
+        let (left, right) = (variant_names(left), variant_names(right));
         // Values of one shape that differ in one name only (not `Ok(Config ..)` against
         // `Err(Bad)`, whose names differ for another reason).
         if left.len() != right.len() {
