@@ -1,6 +1,7 @@
 //! `u8` and `char` taken for each other: a `u8` where a `char` is wanted becomes
 //! `char::from(x)`, a `char` where an integer is wanted `(c) as u8`, and a `char` in
-//! arithmetic with an integer that integer (`b'a'`, `(base as u8)`).
+//! arithmetic with an integer that integer (`b'a'`, `(base as u8)`). A `&char` where a
+//! `&str` is wanted becomes the character's string (`&c.to_string()`).
 
 use super::{expected_found, span_line, wrap, Edit, Span};
 
@@ -10,6 +11,10 @@ pub(super) fn char_and_integer(span: &Span) -> Option<Vec<Edit>> {
     match expected_found(span)? {
         ("char", "u8") => Some(wrap(span, "char::from(", ")")),
         (int, "char") if INTEGERS.contains(&int) => Some(wrap(span, "(", &format!(") as {int}"))),
+        // `numeral_value(&char::from(s.as_bytes()[i]))` for `fn numeral_value(s: &str)`:
+        // a method call binds tighter than `&`, so `&x.to_string()` is a `&String`.
+        ("&str", "&char") => Some(wrap(span, "", ".to_string()")),
+        ("&str", "char") => Some(wrap(span, "&(", ").to_string()")),
         _ => None,
     }
 }

@@ -180,6 +180,32 @@ fn bytes_and_chars_are_converted_where_the_other_is_wanted() {
 }
 
 #[test]
+fn a_char_where_a_str_is_wanted_becomes_its_string() {
+    let code = "fn f(s: &str, c: char) -> i64 {\n    g(&char::from(s.as_bytes()[0])) + g(c)\n}\n";
+    let reference = diagnostic(
+        code,
+        "E0308",
+        "mismatched types",
+        "expected `&str`, found `&char`",
+        "&char::from(s.as_bytes()[0])",
+    );
+    let after = fixed(code, &reference).expect("a fix");
+    assert!(
+        after.contains("g(&char::from(s.as_bytes()[0]).to_string())"),
+        "{after}"
+    );
+    let value = diagnostic(
+        code,
+        "E0308",
+        "mismatched types",
+        "expected `&str`, found `char`",
+        "«c»)\n",
+    );
+    let after = fixed(code, &value).expect("a fix");
+    assert!(after.contains("+ g(&(c).to_string())"), "{after}");
+}
+
+#[test]
 fn a_char_in_arithmetic_with_an_integer_becomes_that_integer() {
     let code = "fn f(c: char, base: char, k: u8, x: u32) -> u8 {\n    let a = (c as u8 - 'a' + k) % 26;\n    let b = c as u8 - base.to_ascii_lowercase();\n    let d = x + 'a';\n    let e = (base + k) as char;\n    a\n}\n";
     let literal = diagnostic(
