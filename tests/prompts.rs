@@ -240,7 +240,7 @@ fn a_repair_names_the_bodies_it_took_out() {
     repair.rewrite = vec!["parse".into(), "render".into()];
     let text = render_repair(&templates, project, module, &repair).expect("renders");
     assert!(
-        text.contains("The bodies of `parse` and `render` are taken out: they did not compile. Write them anew; keep the rest."),
+        text.contains("The bodies of `parse` and `render` are taken out: they did not compile (the errors below quote them as they were). Write them anew; keep the rest."),
         "{text}"
     );
     repair.compiler_errors.clear();
