@@ -226,8 +226,10 @@ pub(crate) fn to_diagnostic(file: &Path, text: &str, offset: usize, err: &PestEr
     }
     let found = describe_found(text, pos);
     let end = (pos + found_len(text, pos)).max(pos);
-    let hint = hint_at(text, pos);
-    if misspelt_keyword(text, pos).is_some() {
+    let misspelt = misspelt_keyword(text, pos);
+    let hint =
+        hint_at(text, pos).or_else(|| misspelt.as_ref().map(|k| format!("did you mean `{k}`?")));
+    if misspelt.is_some() {
         expected = "a keyword".into();
     } else if offset > 0 {
         // A declaration parsed on its own ends where the next one starts.
@@ -244,18 +246,10 @@ pub(crate) fn to_diagnostic(file: &Path, text: &str, offset: usize, err: &PestEr
     )
 }
 
-/// The words that open a declaration, clause or statement, for "did you mean" hints.
-const KEYWORDS: &[&str] = &[
+/// The words that open a clause or statement (or a module, or an NFR's kind): with
+/// [`ITEM_KEYWORDS`], the words a "did you mean" hint offers at the start of a line.
+const CLAUSE_KEYWORDS: &[&str] = &[
     "module",
-    "use",
-    "fn",
-    "record",
-    "enum",
-    "error",
-    "type",
-    "scenario",
-    "snapshot",
-    "nfr",
     "example",
     "requires",
     "ensures",
@@ -271,8 +265,8 @@ const KEYWORDS: &[&str] = &[
     "lint",
 ];
 
-/// What the text at a syntax error most likely meant: a keyword misspelt at the start of
-/// a line, a block comment, a duration written with a space.
+/// What the text at a syntax error most likely meant: a block comment, a duration written
+/// with a space (a misspelt keyword is [`misspelt_keyword`]'s).
 fn hint_at(text: &str, pos: usize) -> Option<String> {
     let rest = text.get(pos..)?;
     if rest.starts_with("/*") || (rest.starts_with('*') && text[..pos].ends_with('/')) {
@@ -296,7 +290,7 @@ fn hint_at(text: &str, pos: usize) -> Option<String> {
             "write a duration without a space: `{number}{word}`"
         ));
     }
-    misspelt_keyword(text, pos).map(|k| format!("did you mean `{k}`?"))
+    None
 }
 
 /// The keyword a word at the start of a line (or after `{`) is a likely typo of.
@@ -304,10 +298,11 @@ fn misspelt_keyword(text: &str, pos: usize) -> Option<String> {
     let word = &text.get(pos..)?[..found_len(text, pos)];
     let before = text[..pos].trim_end_matches([' ', '\t']);
     let line_start = before.is_empty() || before.ends_with('\n') || before.ends_with('{');
-    if !line_start || KEYWORDS.contains(&word) {
+    let keywords = ITEM_KEYWORDS.iter().chain(CLAUSE_KEYWORDS).copied();
+    if !line_start || keywords.clone().any(|k| k == word) {
         return None;
     }
-    crate::diagnostics::suggest::closest(word, KEYWORDS.iter().copied())
+    crate::diagnostics::suggest::closest(word, keywords)
 }
 
 /// What an error expects when pest tried no rule with a name a user knows.
