@@ -136,15 +136,23 @@ fn panic_message(output: &str) -> String {
 /// was not found.
 pub(super) fn clause_of(tests_rs: &str, name: &str) -> Option<String> {
     let lines: Vec<&str> = tests_rs.lines().collect();
-    let at = lines
-        .iter()
-        .position(|l| l.trim_start().starts_with(&format!("fn {name}(")))?;
+    let at = test_line(&lines, name)?;
     lines[..at]
         .iter()
         .rev()
         .take(3)
         .find_map(|l| l.trim_start().strip_prefix("/// "))
         .map(str::to_string)
+}
+
+/// The index of the line of the generated tests that opens function `name` (a test, or
+/// a `pub fn` wrapper of `mod checked`).
+pub(super) fn test_line(lines: &[&str], name: &str) -> Option<usize> {
+    let head = format!("fn {name}(");
+    lines.iter().position(|l| {
+        let l = l.trim_start();
+        l.strip_prefix("pub ").unwrap_or(l).starts_with(&head)
+    })
 }
 
 /// A line of at most [`MAX_CHARS`] characters.

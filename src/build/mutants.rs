@@ -259,7 +259,7 @@ pub fn mutants(code: &str, focus: &BTreeSet<String>, guide: &Guide) -> Vec<Mutan
         .into_iter()
         .filter(|a| in_body(*a) && starts_word(*a))
     {
-        let close = matching_bracket(code, at + "vec!".len());
+        let close = matching(code.as_bytes(), &mask, at + "vec!".len(), (b'[', b']'));
         if let Some(close) = close.filter(|c| !code[at..*c].contains('\n')) {
             let size = &code[at + s.from.len()..close];
             out.push(Mutant {
@@ -469,35 +469,22 @@ fn calls(body: &str, name: &str) -> bool {
         .any(|(at, _)| at == 0 || !is_ident(b[at - 1]))
 }
 
-/// The byte index of the `]` closing the `[` at `open`, on its line.
-fn matching_bracket(code: &str, open: usize) -> Option<usize> {
-    let mut depth = 0usize;
-    for (i, c) in code[open..].char_indices() {
-        match c {
-            '[' => depth += 1,
-            ']' => {
-                depth -= 1;
-                if depth == 0 {
-                    return Some(open + i);
-                }
-            }
-            '\n' => return None,
-            _ => {}
-        }
-    }
-    None
-}
-
 /// The byte index of the `}` closing the `{` at `open`.
 fn matching_brace(b: &[u8], mask: &[bool], open: usize) -> Option<usize> {
+    matching(b, mask, open, (b'{', b'}'))
+}
+
+/// The byte index of the bracket closing the one at `open` (`pair` is the two brackets),
+/// counting only brackets in code (`mask`), not in strings or comments.
+fn matching(b: &[u8], mask: &[bool], open: usize, pair: (u8, u8)) -> Option<usize> {
     let mut depth = 0usize;
     for i in open..b.len() {
         if !mask[i] {
             continue;
         }
         match b[i] {
-            b'{' => depth += 1,
-            b'}' => {
+            c if c == pair.0 => depth += 1,
+            c if c == pair.1 => {
                 depth -= 1;
                 if depth == 0 {
                     return Some(i);

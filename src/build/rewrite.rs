@@ -57,16 +57,18 @@ pub fn suspects(
         return out;
     }
     let defined: BTreeSet<&str> = fns.iter().map(|(n, _, _)| n.as_str()).collect();
+    let of_code = |names: BTreeSet<String>| {
+        names
+            .into_iter()
+            .filter(|n| defined.contains(n.as_str()))
+            .collect::<Vec<_>>()
+    };
     for f in &t.failed {
         if let Some(line) = panic_line(&f.output, &imp) {
             out.extend(around(code, &fns, line));
         }
         if let Some(clause) = super::lessons::clause_of(tests_rs, &f.name) {
-            out.extend(
-                called(&clause)
-                    .into_iter()
-                    .filter(|n| defined.contains(n.as_str())),
-            );
+            out.extend(of_code(called(&clause)));
         }
         if f.name.starts_with("scenario_") {
             let test_file = format!("tests/{}", file_name_of(&f.output).unwrap_or_default());
@@ -81,19 +83,16 @@ pub fn suspects(
             // The failing step's own calls, and the earlier steps' that make or change
             // the state it reads (not the getters, which read it too).
             let failing_step = failed_clause(&f.output).map(called).unwrap_or_default();
-            out.extend(names.into_iter().filter(|n| {
-                defined.contains(n.as_str())
-                    && (failing_step.contains(n) || changes_state(code, &fns, n))
-            }));
+            out.extend(
+                of_code(names)
+                    .into_iter()
+                    .filter(|n| failing_step.contains(n) || changes_state(code, &fns, n)),
+            );
         }
     }
     if let Some(hung) = &t.hung {
         if let Some(clause) = super::lessons::clause_of(tests_rs, hung) {
-            out.extend(
-                called(&clause)
-                    .into_iter()
-                    .filter(|n| defined.contains(n.as_str())),
-            );
+            out.extend(of_code(called(&clause)));
         }
     }
     out
@@ -113,8 +112,7 @@ pub fn scenario_progress(verdict: &Verdict, tests_rs: &str) -> usize {
         .filter_map(|f| {
             let file = format!("tests/{}", file_name_of(&f.output)?);
             let failed_at = panic_line(&f.output, &file)? as usize;
-            let head = format!("fn {}(", f.name);
-            let start = lines.iter().position(|l| l.starts_with(&head))? + 1;
+            let start = super::lessons::test_line(&lines, &f.name)? + 1;
             Some(failed_at.saturating_sub(start))
         })
         .sum()
@@ -172,10 +170,7 @@ fn around(code: &str, fns: &[(String, usize, usize)], line: u32) -> Vec<String> 
     // The innermost function around the line (its signature counts: rustc points at a
     // return type for a missing tail expression): the one whose body opens last.
     fns.iter()
-        .filter(|(_, open, close)| {
-            let head = code[..*open].rfind("fn ").unwrap_or(*open);
-            head <= end && start <= *close
-        })
+        .filter(|(_, open, close)| fn_head(code, *open) <= end && start <= *close)
         .max_by_key(|(_, open, _)| *open)
         .map(|(n, _, _)| vec![n.clone()])
         .unwrap_or_default()
@@ -194,10 +189,14 @@ fn changes_state(code: &str, fns: &[(String, usize, usize)], name: &str) -> bool
     fns.iter()
         .filter(|(n, _, _)| n == name)
         .any(|(_, open, _)| {
-            let head = code[..*open].rfind("fn ").unwrap_or(*open);
-            let signature = &code[head..*open];
+            let signature = &code[fn_head(code, *open)..*open];
             signature.contains("&mut self") || !signature.contains("self")
         })
+}
+
+/// Where the `fn` of the function whose body opens at `open` starts.
+fn fn_head(code: &str, open: usize) -> usize {
+    code[..open].rfind("fn ").unwrap_or(open)
 }
 
 /// The line of `panicked at FILE:LINE:COL` in a test's output, for `file` (written with
@@ -222,11 +221,7 @@ fn file_name_of(output: &str) -> Option<String> {
 /// when `None`).
 fn test_body(tests_rs: &str, name: &str, up_to: Option<usize>) -> String {
     let lines: Vec<&str> = tests_rs.lines().collect();
-    let head = format!("fn {name}(");
-    let Some(start) = lines.iter().position(|l| {
-        let l = l.trim_start();
-        l.starts_with(&head) || l.strip_prefix("pub ").is_some_and(|l| l.starts_with(&head))
-    }) else {
+    let Some(start) = super::lessons::test_line(&lines, name) else {
         return String::new();
     };
     // The body ends at the first `}` as far in as the `fn` line.
