@@ -146,15 +146,26 @@ const KEEP_TAIL: usize = 2 << 20;
 /// Reads a stream to its end, keeping its first and last megabytes and saying how much
 /// was left out between them.
 async fn read_all<R: tokio::io::AsyncRead + Unpin>(reader: Option<R>) -> Vec<u8> {
-    let mut kept = Kept::new(KEEP_HEAD, KEEP_TAIL);
-    if let Some(mut r) = reader {
-        let mut chunk = vec![0u8; 64 << 10];
-        while let Ok(n) = r.read(&mut chunk).await {
-            if n == 0 {
-                break;
-            }
-            kept.push(&chunk[..n]);
+    match reader {
+        Some(r) => read_kept(r, KEEP_HEAD, KEEP_TAIL).await,
+        None => Vec::new(),
+    }
+}
+
+/// Reads a stream to its end, keeping at most `head` bytes from its start and `tail` from
+/// its end, with a note of how much was left out between them.
+pub async fn read_kept<R: tokio::io::AsyncRead + Unpin>(
+    mut reader: R,
+    head: usize,
+    tail: usize,
+) -> Vec<u8> {
+    let mut kept = Kept::new(head, tail);
+    let mut chunk = vec![0u8; 64 << 10];
+    while let Ok(n) = reader.read(&mut chunk).await {
+        if n == 0 {
+            break;
         }
+        kept.push(&chunk[..n]);
     }
     kept.into_bytes()
 }
@@ -282,6 +293,22 @@ mod tests {
             .enable_all()
             .build()
             .expect("runtime")
+    }
+
+    #[test]
+    fn a_stream_read_for_its_tail_alone_keeps_its_last_lines() {
+        let mut text = String::from("first line\n");
+        for i in 0..1000 {
+            text.push_str(&format!("line {i}\n"));
+        }
+        let kept = rt().block_on(read_kept(text.as_bytes(), 0, 100));
+        let kept = String::from_utf8(kept).expect("text");
+        assert!(kept.starts_with("\n[ghost: "), "{kept}");
+        assert!(
+            kept.ends_with("line 999\n") && !kept.contains("first line"),
+            "{kept}"
+        );
+        assert!(kept.len() < 200, "{}", kept.len());
     }
 
     #[test]

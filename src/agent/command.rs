@@ -6,7 +6,7 @@ use std::process::{ExitStatus, Stdio};
 use std::time::Duration;
 
 use sha2::{Digest, Sha256};
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
+use tokio::io::{AsyncRead, AsyncWriteExt};
 
 use super::{AgentError, AgentSettings};
 
@@ -159,27 +159,11 @@ fn kill_group(leader: Option<u32>) {
     }
 }
 
-/// The last [`TAIL_BYTES`] of a stream, as text.
-async fn tail(mut stream: impl AsyncRead + Unpin) -> String {
-    let mut kept = Vec::new();
-    let mut cut = false;
-    let mut buf = vec![0u8; 8192];
-    while let Ok(n) = stream.read(&mut buf).await {
-        if n == 0 {
-            break;
-        }
-        kept.extend_from_slice(&buf[..n]);
-        if kept.len() > TAIL_BYTES {
-            kept.drain(..kept.len() - TAIL_BYTES);
-            cut = true;
-        }
-    }
-    let text = String::from_utf8_lossy(&kept).into_owned();
-    if cut {
-        format!("...{text}")
-    } else {
-        text
-    }
+/// The last [`TAIL_BYTES`] of a stream, as text (with a note of what was left out
+/// before them).
+async fn tail(stream: impl AsyncRead + Unpin) -> String {
+    let kept = crate::process::read_kept(stream, 0, TAIL_BYTES).await;
+    String::from_utf8_lossy(&kept).into_owned()
 }
 
 async fn drain(task: Option<tokio::task::JoinHandle<String>>) -> String {
