@@ -294,18 +294,9 @@ impl SpecSet {
             path: path.to_path_buf(),
             source,
         };
-        // The spec files first: a folder without any leaves nothing behind.
-        let mut files = Vec::new();
-        for entry in walkdir::WalkDir::new(&self.specs_dir).sort_by_file_name() {
-            let entry = entry.map_err(|e| CommandError::Read {
-                path: self.specs_dir.clone(),
-                source: std::io::Error::other(e.to_string()),
-            })?;
-            let path = entry.path();
-            if entry.file_type().is_file() && path.extension().is_some_and(|e| e == "ghost") {
-                files.push(path.to_path_buf());
-            }
-        }
+        // The spec files first, found as a build finds them: a folder without any leaves
+        // nothing behind.
+        let files = crate::project::discover(&self.specs_dir)?;
         if files.is_empty() {
             return Err(CommandError::Usage(format!(
                 "no .ghost specs under `{}`\nhelp: give a folder of specs or a ghost project",
