@@ -444,6 +444,53 @@ fn wrong_then_right_is_repaired_and_an_unchanged_rebuild_asks_nothing() {
     p.assert_no_key();
 }
 
+/// A repair asks only for the functions it took out, and a reply holding just those is
+/// put in place of their holes: the rest of the code is kept, not written again.
+#[test]
+fn a_repair_reply_with_only_the_rewritten_function_is_spliced_in() {
+    let _machine = shared();
+    const PAIR: (&str, &str) = (
+        "math/pair.ghost",
+        r#"module math.pair {
+  "Doubling and tripling."
+
+  fn double(n: int) -> int {
+    "Twice n."
+    example double(2) == 4
+    example double(-3) == -6
+  }
+
+  fn triple(n: int) -> int {
+    "Three times n."
+    example triple(2) == 6
+  }
+}
+"#,
+    );
+    let first = "pub fn double(n: i64) -> i64 {\n    n + 2\n}\n\npub fn triple(n: i64) -> i64 {\n    n * 3\n}\n";
+    let only_double = "pub fn double(n: i64) -> i64 {\n    n * 2\n}\n";
+    let server = Background::start_with(script(vec![code(first), code(only_double)]));
+    let p = Project::new("e2e_splice", &openai(&server), &[PAIR]);
+    p.ghost(&["build"]).expect(0);
+
+    let seen = server.server.seen();
+    assert_eq!(seen.len(), 2, "one wrong attempt, one repair");
+    let repair = seen[1].prompt();
+    assert!(
+        repair.contains("Reply with ONE ```rust code block holding only `double`, each whole with its signature")
+            && repair.contains("pub fn triple(n: i64) -> i64 {\n    n * 3\n}"),
+        "the repair asks for `double` alone and shows `triple`:\n{repair}"
+    );
+    let imp = p.imp("math.pair");
+    assert!(
+        imp.contains("pub fn double(n: i64) -> i64 {\n    n * 2\n}")
+            && imp.contains("pub fn triple(n: i64) -> i64 {\n    n * 3\n}")
+            && !imp.contains("TODO"),
+        "{imp}"
+    );
+    assert_eq!(p.entry("math.pair").attempts, 2);
+}
+
 /// An example the current code already passes: the module is tested, re-locked, and
 /// no agent is asked.
 #[test]

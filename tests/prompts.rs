@@ -243,6 +243,18 @@ fn a_repair_names_the_bodies_it_took_out() {
         text.contains("The bodies of `parse` and `render` are taken out: they did not compile (the errors below quote them as they were). Write them anew; keep the rest."),
         "{text}"
     );
+    assert!(
+        text.contains("Reply with ONE ```rust code block holding only `parse` and `render`, each whole with its signature, and anything you add or change beside them (a helper, a field): ghost puts them in place of the taken-out bodies and keeps the rest."),
+        "{text}"
+    );
+    repair.previous_code = "use super::*;\n\nimpl Doc {\n    pub fn parse(s: &str) -> Doc {\n        // TODO: write this body anew\n    }\n}\n".into();
+    let text = render_repair(&templates, project, module, &repair).expect("renders");
+    assert!(
+        text.contains(
+            "holding only `parse` and `render` (methods inside their `impl` block), each whole"
+        ),
+        "{text}"
+    );
     repair.compiler_errors.clear();
     repair.rewrite.truncate(1);
     let text = render_repair(&templates, project, module, &repair).expect("renders");
@@ -253,6 +265,10 @@ fn a_repair_names_the_bodies_it_took_out() {
     repair.rewrite.clear();
     let text = render_repair(&templates, project, module, &repair).expect("renders");
     assert!(!text.contains("taken out"), "{text}");
+    assert!(
+        text.contains("Reply with ONE ```rust code block: the whole corrected"),
+        "{text}"
+    );
 }
 
 #[test]

@@ -427,6 +427,13 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
         report.tokens_in += tokens.0;
         report.tokens_out += tokens.1;
         record.response_chars = code.len();
+        // A repair asks only for the bodies it took out: they go back into its code.
+        let code = match &repair {
+            Some(r) if repairing && !r.rewrite.is_empty() => {
+                super::splice::splice(&r.previous_code, &code)
+            }
+            _ => code,
+        };
         let tidied = tidy_reply(m, &code);
         let repeated = !replies.insert(tidied.code.trim().to_string());
         if repairing {

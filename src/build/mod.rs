@@ -23,6 +23,7 @@ pub mod runlog;
 pub mod rustc_fixes;
 pub mod session;
 pub mod snapshots;
+pub mod splice;
 pub mod tidy;
 pub mod verify;
 pub mod workspace;

@@ -85,6 +85,8 @@ pub struct RepairView {
     /// The functions to write anew, as a list for the prompt: `` `new` and `push` ``.
     pub rewrite: String,
     pub rewrite_count: usize,
+    /// Whether a function to write anew is a method (indented, inside an `impl` block).
+    pub rewrite_methods: bool,
     pub failures: String,
     pub compiler_errors: String,
     pub last_diff: Option<String>,
@@ -317,6 +319,13 @@ fn repair_view(repair: &RepairContext) -> RepairView {
         previous_code: repair.previous_code.clone(),
         rewrite: english_list(&repair.rewrite),
         rewrite_count: repair.rewrite.len(),
+        rewrite_methods: repair.rewrite.iter().any(|name| {
+            repair.previous_code.lines().any(|line| {
+                line.starts_with(char::is_whitespace)
+                    && (line.contains(&format!("fn {name}("))
+                        || line.contains(&format!("fn {name}<")))
+            })
+        }),
         failures: super::trim::trim_failures(&join(&repair.failures), FAILURES_BUDGET / divisor),
         compiler_errors: super::trim::trim_failures(
             &join(
