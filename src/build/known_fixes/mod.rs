@@ -19,6 +19,7 @@
 //! - an iterator collected into a tuple (`(i64, i64, i64, i64)`): collected into a `Vec`,
 //!   the tuple made of its first elements.
 //! - `String::from` given a `&&str`: `ToString::to_string`.
+//! - a range given to `remove` (`s.remove(0..n)`): `drain`, which takes one.
 //! - a value used after a move: cloned where it was moved.
 //! - a closure's parameter used in the body of the `for` loop whose head it is in
 //!   (`for word in s.split(' ').filter(|w| ..) { f(w) }`): the loop's binding, `f(word)`.
@@ -32,6 +33,7 @@ mod indexing;
 mod iterators;
 mod names;
 mod ownership;
+mod ranges;
 
 use super::cargo::CompilerMessage;
 use rustfix::{LinePosition, LineRange, Replacement, Snippet, Solution, Suggestion};
@@ -85,7 +87,9 @@ pub fn suggestion(message: &serde_json::Value) -> Option<Suggestion> {
             .or_else(|| ownership::string_from_reference(&d.message, span))
             .or_else(|| ownership::collected_references(&d.message, span))
             .or_else(|| ownership::collected_tuple(&d.message, span)),
-        "E0308" => chars::char_and_integer(span).or_else(|| ownership::borrowed_elements(span)),
+        "E0308" => chars::char_and_integer(span)
+            .or_else(|| ownership::borrowed_elements(span))
+            .or_else(|| ranges::remove_range(span)),
         "E0369" => chars::left_operand(&d.message, &d.spans),
         "E0382" => ownership::clone_moved(&d),
         _ => None,

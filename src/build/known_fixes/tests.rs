@@ -476,3 +476,34 @@ fn a_shorthand_field_of_references_is_left_to_the_model() {
     );
     assert!(suggestion(&json).is_none());
 }
+
+#[test]
+fn a_range_given_to_remove_is_drained() {
+    let code = "fn f(mut s: String, n: usize) -> String {\n    s.remove(0..n);\n    s.remove (1 ..= 2);\n    s\n}\n";
+    let range = diagnostic(
+        code,
+        "E0308",
+        "mismatched types",
+        "expected `usize`, found `Range<usize>`",
+        "0..n",
+    );
+    let after = fixed(code, &range).expect("a fix");
+    assert!(after.contains("    s.drain(0..n);\n"), "{after}");
+    let inclusive = diagnostic(
+        code,
+        "E0308",
+        "mismatched types",
+        "expected `usize`, found `RangeInclusive<usize>`",
+        "1 ..= 2",
+    );
+    let after = fixed(code, &inclusive).expect("a fix");
+    assert!(after.contains("    s.drain (1 ..= 2);\n"), "{after}");
+    let index = diagnostic(
+        code,
+        "E0308",
+        "mismatched types",
+        "expected `usize`, found `i64`",
+        "0..n",
+    );
+    assert!(suggestion(&index).is_none(), "other mismatches are rustc's");
+}
