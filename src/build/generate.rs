@@ -979,7 +979,7 @@ async fn try_mutants(
         return Ok((code, verdict, None));
     }
     let focus = mutants::failing_functions(&verdict, m.tests_rs());
-    let guide = mutants::guide(&verdict);
+    let guide = mutants::guide(&verdict, m.tests_rs());
     let candidates = mutants::mutants(&code, &focus, &guide);
     if candidates.is_empty() {
         return Ok((code, verdict, None));

@@ -13,6 +13,7 @@
 //! code without the bodies the failure points at, to be written anew (`rewrite.rs`).
 
 pub mod cargo;
+pub mod empty_input;
 pub mod failure;
 pub mod generate;
 pub mod known_fixes;

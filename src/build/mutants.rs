@@ -12,9 +12,14 @@
 //! trying the edits costs a few test runs and no tokens. The acceptance tests judge a
 //! mutant exactly as they judge the model's code.
 //!
+//! Some edits follow the failing tests' values (a [`Guide`]): the error variant a test
+//! expected where the code returned another, counting from 1 where a number was one
+//! short, and the guard an example on empty input names (`empty_input.rs`).
+//!
 //! The edits are textual, on the code as rustfmt lays it out (operators between spaces);
 //! strings, character literals and comments are never edited.
 
+use super::empty_input::EmptyInput;
 use super::verify::Verdict;
 use std::collections::BTreeSet;
 
@@ -58,11 +63,20 @@ pub struct Guide {
     /// A test expected a number one more than it got (`MissingEquals(2)` for
     /// `MissingEquals(1)`): counting from 0 where the spec counts from 1.
     pub one_more: bool,
+    /// Failing examples on an empty string: the guard each asks for.
+    pub empty_inputs: Vec<EmptyInput>,
 }
 
-/// The guide the failing tests of `verdict` give.
-pub fn guide(verdict: &Verdict) -> Guide {
+/// The guide the failing tests of `verdict` (in the generated tests `tests_rs`) give.
+pub fn guide(verdict: &Verdict, tests_rs: &str) -> Guide {
+    let failed: Vec<&str> = verdict
+        .tests
+        .failed
+        .iter()
+        .map(|f| f.name.as_str())
+        .collect();
     Guide {
+        empty_inputs: super::empty_input::empty_inputs(&failed, tests_rs),
         variants: expected_variants(verdict),
         one_more: verdict.tests.failed.iter().any(|f| {
             let Some((left, right)) = left_right(&f.output) else {
@@ -240,6 +254,18 @@ pub fn mutants(code: &str, focus: &BTreeSet<String>, guide: &Guide) -> Vec<Mutan
                     what: format!("`{to}` for `{from}` in `{}`", fn_at(at)),
                 });
             }
+        }
+    }
+    // The case an example on empty input names, guarded at the top of its function.
+    for input in &guide.empty_inputs {
+        if let Some(code) = super::empty_input::guarded(code, input) {
+            out.push(Mutant {
+                code,
+                what: format!(
+                    "`{}` for empty input at the top of `{}`",
+                    input.expected, input.function
+                ),
+            });
         }
     }
     // Numbers counted from 0 where the tests count from 1 (line numbers, positions).
@@ -825,7 +851,7 @@ pub fn balanced(s: &str) -> bool {
     fn the_variant_a_test_expected_replaces_the_one_it_got_place_by_place() {
         let mut v = failing(&["example_parse_ipv4_10"]);
         v.tests.failed[0].output = "`example parse_ipv4(\"1.2.3.99999999999999999999\") == err(Ipv4Error.OutOfRange(\"99999999999999999999\"))` does not hold\n   left: Err(NotANumber(\"99999999999999999999\"))\n  right: Err(OutOfRange(\"99999999999999999999\"))".into();
-        let g = guide(&v);
+        let g = guide(&v, "");
         assert_eq!(
             g.variants,
             vec![("NotANumber".to_string(), "OutOfRange".to_string())]
@@ -859,7 +885,7 @@ pub fn balanced(s: &str) -> bool {
         // Names that differ in more than one place, or values of two shapes: no swap.
         let mut v = failing(&["example_parse_1"]);
         v.tests.failed[0].output = "   left: Ok(Config(Red))\n  right: Err(Bad)".into();
-        assert!(guide(&v).variants.is_empty());
+        assert!(guide(&v, "").variants.is_empty());
     }
 
     #[test]
@@ -867,7 +893,7 @@ pub fn balanced(s: &str) -> bool {
         let mut v = failing(&["example_parse_4"]);
         v.tests.failed[0].output =
             "`example ..` does not hold\n   left: Err(MissingEquals(1))\n  right: Err(MissingEquals(2))".into();
-        let g = guide(&v);
+        let g = guide(&v, "");
         assert!(g.one_more && g.variants.is_empty(), "{g:?}");
         let code = "pub fn parse(t: &str) -> Result<i64, E> {
     for (n, line) in t.lines().enumerate() {
