@@ -489,6 +489,12 @@ fn a_repair_reply_with_only_the_rewritten_function_is_spliced_in() {
         "{imp}"
     );
     assert_eq!(p.entry("math.pair").attempts, 2);
+    let log = p.run_log();
+    assert_eq!(
+        log.matches("\"spliced\":true").count(),
+        1,
+        "the run log says which reply was put into the code:\n{log}"
+    );
 }
 
 /// An example the current code already passes: the module is tested, re-locked, and

@@ -116,6 +116,10 @@ pub struct AttemptRecord {
     /// The small edit of ghost's that made this attempt's code green (`mutants.rs`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mutant: Option<String>,
+    /// The reply held only the functions its repair asked for, and they were put into
+    /// the code the repair showed (`splice.rs`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub spliced: bool,
     /// What was taken out of (or added to) the reply before it was tested (`tidy/`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tidied: Vec<String>,

@@ -428,12 +428,12 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
         report.tokens_out += tokens.1;
         record.response_chars = code.len();
         // A repair asks only for the bodies it took out: they go back into its code.
-        let code = match &repair {
-            Some(r) if repairing && !r.rewrite.is_empty() => {
-                super::splice::splice(&r.previous_code, &code)
-            }
-            _ => code,
-        };
+        let spliced = repair
+            .as_ref()
+            .filter(|r| repairing && !r.rewrite.is_empty())
+            .and_then(|r| super::splice::splice(&r.previous_code, &code));
+        record.spliced = spliced.is_some();
+        let code = spliced.unwrap_or(code);
         let tidied = tidy_reply(m, &code);
         let repeated = !replies.insert(tidied.code.trim().to_string());
         if repairing {
@@ -663,6 +663,7 @@ fn log_attempt(
         failure: record.failure,
         compiler_fixes: record.compiler_fixes,
         mutant: record.mutant.clone(),
+        spliced: record.spliced,
         tidied: record.tidied.clone(),
         code: code.to_string(),
         at: now_secs(),

@@ -27,6 +27,9 @@ pub struct Attempt {
     /// Rounds of rustc's suggestions applied to the reply (`rustc_fixes.rs`).
     #[serde(default, skip_serializing_if = "super::failure::is_zero")]
     pub compiler_fixes: u32,
+    /// The reply held only the functions its repair asked for (`splice.rs`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub spliced: bool,
     /// The small edit of ghost's that made the code green (`mutants.rs`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mutant: Option<String>,
@@ -131,6 +134,7 @@ mod tests {
             failure: None,
             compiler_fixes: 0,
             mutant: None,
+            spliced: false,
             tidied: Vec::new(),
             code: "pub fn f() {}\n".into(),
             at: 1,

@@ -19,13 +19,13 @@ use std::ops::Range;
 
 use super::tidy::items::{items, Item};
 
-/// The whole file: `reply` put into `shown`, or `reply` itself when it is whole.
-pub fn splice(shown: &str, reply: &str) -> String {
+/// The whole file: `reply` put into `shown`; `None` when `reply` is whole already.
+pub fn splice(shown: &str, reply: &str) -> Option<String> {
     let shown_items = items(shown);
     let reply_items = items(reply);
     let wanted = function_names(shown, &shown_items);
     if wanted.is_empty() || wanted.is_subset(&function_names(reply, &reply_items)) {
-        return reply.to_string();
+        return None;
     }
     let mut edits: Vec<(Range<usize>, String)> = Vec::new();
     let mut added: Vec<String> = Vec::new();
@@ -54,7 +54,7 @@ pub fn splice(shown: &str, reply: &str) -> String {
             (None, _) => added.push(text),
         }
     }
-    apply(shown, edits, &added)
+    Some(apply(shown, edits, &added))
 }
 
 /// What identifies an item between the shown code and the reply.
@@ -256,7 +256,7 @@ pub fn total(r: &Ring) -> i64 {
     r.items.iter().sum()
 }
 ";
-        let out = splice(SHOWN, reply);
+        let out = splice(SHOWN, reply).expect("a partial reply");
         assert_eq!(
             out,
             "use super::*;
@@ -305,7 +305,7 @@ impl Ring {
 
 pub fn total(r: &Ring) -> i64 { 0 }
 ";
-        assert_eq!(splice(SHOWN, reply), reply);
+        assert_eq!(splice(SHOWN, reply), None);
     }
 
     #[test]
@@ -333,7 +333,7 @@ fn sum(v: &[i64]) -> i64 {
     v.iter().sum()
 }
 ";
-        let out = splice(SHOWN, reply);
+        let out = splice(SHOWN, reply).expect("a partial reply");
         assert!(
             out.contains(
                 "#[derive(Debug)]\npub struct Ring {\n    items: Vec<i64>,\n    head: usize,\n}"
@@ -367,7 +367,7 @@ impl Ring {
 
 Here is the code.
 ";
-        let out = splice(SHOWN, reply);
+        let out = splice(SHOWN, reply).expect("a partial reply");
         assert!(out.contains("Ring { items: Vec::new() }"), "{out}");
         assert!(!out.contains("vec![1]"), "{out}");
         assert!(out.trim_end().ends_with("Here is the code."), "{out}");
@@ -379,7 +379,7 @@ Here is the code.
     fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result { write!(f, \"ring\") }
 }
 ";
-        let out = splice(SHOWN, reply);
+        let out = splice(SHOWN, reply).expect("a partial reply");
         assert!(out.starts_with(SHOWN.trim_end()), "{out}");
         assert!(
             out.trim_end().ends_with("write!(f, \"ring\") }\n}"),

@@ -206,7 +206,10 @@ pub(crate) mod tests {
                         tidied: vec!["dropped `fn main`: imp.rs is part of a library".into()],
                         ..record(1, Some(CompileError))
                     },
-                    record(2, Some(FailingExample)),
+                    AttemptRecord {
+                        spliced: true,
+                        ..record(2, Some(FailingExample))
+                    },
                     AttemptRecord {
                         compiler_fixes: 1,
                         mutant: Some("deleted `if b == 0 { return 0; }` in `gcd`".into()),

@@ -65,10 +65,11 @@ pub fn table(e: &EvalReport) -> String {
     let tidied = attempts.iter().filter(|a| !a.tidied.is_empty()).count();
     let fixed: Vec<_> = attempts.iter().filter(|a| a.compiler_fixes > 0).collect();
     let mutated = attempts.iter().filter(|a| a.mutant.is_some()).count();
-    if tidied + fixed.len() + mutated > 0 {
+    let spliced = attempts.iter().filter(|a| a.spliced).count();
+    if tidied + fixed.len() + mutated + spliced > 0 {
         let _ = writeln!(
             s,
-            "replies tidied: {tidied} of {}; rustc's fixes applied to {} ({} then green); green by ghost's small edit: {mutated}",
+            "replies tidied: {tidied} of {}; rustc's fixes applied to {} ({} then green); green by ghost's small edit: {mutated}; repairs answered with only the functions asked for: {spliced}",
             attempts.len(),
             fixed.len(),
             fixed.iter().filter(|a| a.failure.is_none()).count()
