@@ -51,6 +51,11 @@ pub fn splice(shown: &str, reply: &str) -> Option<String> {
                 edits.extend(merge_impl(shown, t, reply, item));
             }
             (Some(t), _) => edits.push((core(shown, t), text)),
+            (None, Key::Fn(_)) => match method_named(shown, &shown_items, &key) {
+                // A method written without its `impl` block: it goes where the method was.
+                Some(range) => edits.push((range, indent_body(&text))),
+                None => added.push(text),
+            },
             (None, _) => added.push(text),
         }
     }
@@ -115,6 +120,31 @@ fn function_names(code: &str, top: &[Item]) -> BTreeSet<String> {
         }
     }
     out
+}
+
+/// Where the method `key` of one of `top`'s `impl` blocks is, if one has it.
+fn method_named(code: &str, top: &[Item], key: &Key) -> Option<Range<usize>> {
+    top.iter()
+        .filter(|i| matches!(self::key(i), Some(Key::Impl(_))))
+        .flat_map(|i| methods(code, i))
+        .find(|(m, _)| self::key(m).as_ref() == Some(key))
+        .map(|(m, _)| core(code, &m))
+}
+
+/// A top-level function's text indented one level, to stand inside an `impl` block (its
+/// first line takes the indentation of the place it goes to).
+fn indent_body(text: &str) -> String {
+    text.lines()
+        .enumerate()
+        .map(|(i, l)| {
+            if i == 0 || l.is_empty() {
+                l.to_string()
+            } else {
+                format!("    {l}")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// The items inside an `impl` block's braces, with their spans in `code`, and where the
@@ -371,6 +401,17 @@ Here is the code.
         assert!(out.contains("Ring { items: Vec::new() }"), "{out}");
         assert!(!out.contains("vec![1]"), "{out}");
         assert!(out.trim_end().ends_with("Here is the code."), "{out}");
+    }
+
+    #[test]
+    fn a_method_written_without_its_impl_block_goes_where_the_method_was() {
+        let reply = "pub fn push(&mut self, x: i64) -> Option<i64> {\n    self.items.push(x);\n    None\n}\n";
+        let out = splice(SHOWN, reply).expect("a partial reply");
+        assert!(
+            out.contains("    pub fn push(&mut self, x: i64) -> Option<i64> {\n        self.items.push(x);\n        None\n    }\n\n    pub fn len"),
+            "{out}"
+        );
+        assert_eq!(out.matches("fn push").count(), 1, "{out}");
     }
 
     #[test]
