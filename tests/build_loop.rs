@@ -468,7 +468,8 @@ fn a_repair_reply_with_only_the_rewritten_function_is_spliced_in() {
 "#,
     );
     let first = "pub fn double(n: i64) -> i64 {\n    n + 2\n}\n\npub fn triple(n: i64) -> i64 {\n    n * 3\n}\n";
-    let only_double = "pub fn double(n: i64) -> i64 {\n    n * 2\n}\n";
+    // Wrapped in a module, as small models do: tidied away before it is spliced in.
+    let only_double = "mod imp {\n    pub fn double(n: i64) -> i64 {\n        n * 2\n    }\n}\n";
     let server = Background::start_with(script(vec![code(first), code(only_double)]));
     let p = Project::new("e2e_splice", &openai(&server), &[PAIR]);
     p.ghost(&["build"]).expect(0);
@@ -485,7 +486,8 @@ fn a_repair_reply_with_only_the_rewritten_function_is_spliced_in() {
     assert!(
         imp.contains("pub fn double(n: i64) -> i64 {\n    n * 2\n}")
             && imp.contains("pub fn triple(n: i64) -> i64 {\n    n * 3\n}")
-            && !imp.contains("TODO"),
+            && !imp.contains("TODO")
+            && !imp.contains("mod imp"),
         "{imp}"
     );
     assert_eq!(p.entry("math.pair").attempts, 2);

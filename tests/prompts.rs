@@ -244,14 +244,14 @@ fn a_repair_names_the_bodies_it_took_out() {
         "{text}"
     );
     assert!(
-        text.contains("Reply with ONE ```rust code block holding only `parse` and `render`, each whole with its signature, and anything you add or change beside them (a helper, a field): ghost puts them in place of the taken-out bodies and keeps the rest."),
+        text.contains("Reply with ONE ```rust code block holding only `parse` and `render`, each whole with its signature, and anything you add or change besides them (a helper; a changed struct or enum in full): ghost puts them in place of the taken-out bodies and keeps the rest."),
         "{text}"
     );
     repair.previous_code = "use super::*;\n\nimpl Doc {\n    pub fn parse(s: &str) -> Doc {\n        // TODO: write this body anew\n    }\n}\n".into();
     let text = render_repair(&templates, project, module, &repair).expect("renders");
     assert!(
         text.contains(
-            "holding only `parse` and `render` (methods inside their `impl` block), each whole"
+            "holding only `parse` and `render` (a method inside its `impl` line as shown), each whole"
         ),
         "{text}"
     );

@@ -25,6 +25,12 @@ pub struct EmptyInput {
 /// The empty-input examples among the failing tests `failed` (by name) of `tests_rs`.
 pub fn empty_inputs(failed: &[&str], tests_rs: &str) -> Vec<EmptyInput> {
     let lines: Vec<&str> = tests_rs.lines().collect();
+    // The tests reach the crate by its name (`use ghostlib::ini::parser::*;`); the
+    // implementation, inside it, as `crate`.
+    let crate_path = lines.iter().find_map(|l| {
+        let (name, _) = l.strip_prefix("use ")?.split_once("::")?;
+        (!matches!(name, "std" | "core" | "alloc" | "proptest")).then(|| format!("{name}::"))
+    });
     let mut out = Vec::new();
     for name in failed {
         let Some(start) = super::lessons::test_line(&lines, name) else {
@@ -50,7 +56,10 @@ pub fn empty_inputs(failed: &[&str], tests_rs: &str) -> Vec<EmptyInput> {
             let found = EmptyInput {
                 function: function.to_string(),
                 argument,
-                expected: expected.to_string(),
+                expected: match &crate_path {
+                    Some(path) => replace_path(expected, path),
+                    None => expected.to_string(),
+                },
             };
             if !out.contains(&found) {
                 out.push(found);
@@ -68,7 +77,9 @@ pub fn guarded(code: &str, input: &EmptyInput) -> Option<String> {
         .into_iter()
         .find(|(n, _, _)| *n == input.function)?;
     let head = &code[..open];
-    let params_open = head.rfind(&format!("{}(", input.function))? + input.function.len();
+    // The parameters open at the first `(` after `fn NAME` (generics may come between).
+    let name_at = head.rfind(&format!("fn {}", input.function))?;
+    let params_open = name_at + head[name_at..].find('(')?;
     // The parenthesis that closes the parameters (a return type may hold `()` too).
     let mut depth = 0;
     let params_close = head[params_open..].char_indices().find_map(|(i, c)| {
@@ -82,7 +93,7 @@ pub fn guarded(code: &str, input: &EmptyInput) -> Option<String> {
     let params = split_top_level(head.get(params_open + 1..params_close)?);
     let param = params
         .iter()
-        .filter(|p| !p.ends_with("self"))
+        .filter(|p| !is_self(p))
         .nth(input.argument)?
         .split(':')
         .next()?
@@ -104,6 +115,32 @@ pub fn guarded(code: &str, input: &EmptyInput) -> Option<String> {
     ))
 }
 
+/// `value` with the crate's own name for paths (`ghostlib::`) made `crate::`, where it
+/// starts a path (not inside a longer name).
+fn replace_path(value: &str, path: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    let mut rest = value;
+    while let Some(at) = rest.find(path) {
+        let starts = rest[..at]
+            .chars()
+            .next_back()
+            .is_none_or(|c| !(c.is_alphanumeric() || c == '_' || c == ':'));
+        out.push_str(&rest[..at]);
+        out.push_str(if starts { "crate::" } else { path });
+        rest = &rest[at + path.len()..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Whether a parameter is the receiver: `self`, `&self`, `&mut self`, `mut self`,
+/// `self: &Self`.
+fn is_self(param: &str) -> bool {
+    let p = param.trim_start_matches('&').trim_start();
+    let p = p.strip_prefix("mut ").unwrap_or(p).trim_start();
+    p == "self" || p.starts_with("self:") || p.starts_with("self :")
+}
+
 /// The value of `: Type = value;` (the rest of a `let` line), on one line.
 fn value_of(rest: &str) -> Option<&str> {
     let (_, value) = rest.split_once(" = ")?;
@@ -115,7 +152,17 @@ fn value_of(rest: &str) -> Option<&str> {
 fn call_of(call: &str) -> Option<(&str, Vec<&str>)> {
     let open = call.find('(')?;
     let path = &call[..open];
-    if path.contains('.') || !call.ends_with(')') {
+    // The call's own `)` must end it: `f("").is_ok()` is not a call of `f` alone.
+    let mut depth = 0;
+    let close = call[open..].char_indices().find_map(|(i, c)| {
+        match c {
+            '(' => depth += 1,
+            ')' => depth -= 1,
+            _ => {}
+        }
+        (depth == 0).then_some(open + i)
+    })?;
+    if path.contains('.') || close + 1 != call.len() {
         return None;
     }
     let name = path.rsplit("::").next()?;
@@ -126,7 +173,10 @@ fn call_of(call: &str) -> Option<(&str, Vec<&str>)> {
 fn split_top_level(text: &str) -> Vec<&str> {
     let mut out = Vec::new();
     let (mut depth, mut in_string, mut escaped, mut start) = (0i32, false, false, 0);
+    let mut previous = ' ';
     for (i, c) in text.char_indices() {
+        let arrow = c == '>' && previous == '-';
+        previous = c;
         if in_string {
             match c {
                 _ if escaped => escaped = false,
@@ -139,6 +189,8 @@ fn split_top_level(text: &str) -> Vec<&str> {
         match c {
             '"' => in_string = true,
             '(' | '[' | '{' | '<' => depth += 1,
+            // `->` in `impl Fn(&str) -> bool` closes nothing.
+            '>' if arrow => {}
             ')' | ']' | '}' | '>' => depth -= 1,
             ',' if depth == 0 => {
                 out.push(text[start..i].trim());
@@ -158,7 +210,11 @@ fn split_top_level(text: &str) -> Vec<&str> {
 mod tests {
     use super::*;
 
-    const TESTS: &str = r#"/// `example from_roman("") == none`
+    const TESTS: &str = r#"use proptest::strategy::Strategy as _;
+use std::collections::BTreeMap;
+use ghostlib::text::pad::*;
+
+/// `example from_roman("") == none`
 #[test]
 fn example_from_roman_4() {
     let __left: Option<i64> = from_roman("");
@@ -182,6 +238,22 @@ fn example_join_1() {
     assert!(__left == __right);
 }
 
+/// `example parse("", 2) == err(ghostlib.ini.IniError.Empty)`
+#[test]
+fn example_parse_1() {
+    let __left: Result<i64, IniError> = parse("", 2);
+    let __right: Result<i64, IniError> = Err(ghostlib::ini::IniError::Empty(myghostlib::X));
+    assert!(__left == __right);
+}
+
+/// `example f("").is_ok()`
+#[test]
+fn example_f_1() {
+    let __left: bool = f("").is_ok();
+    let __right: bool = true;
+    assert!(__left == __right);
+}
+
 /// `example from_roman("X") == some(10)`
 #[test]
 fn example_from_roman_1() {
@@ -198,6 +270,8 @@ fn example_from_roman_1() {
                 "example_from_roman_4",
                 "example_pad_1",
                 "example_join_1",
+                "example_parse_1",
+                "example_f_1",
                 "example_from_roman_1",
             ],
             TESTS,
@@ -212,6 +286,11 @@ fn example_from_roman_1() {
                 ("from_roman".into(), 0, "None".into()),
                 ("pad".into(), 0, "Err(PadError::Empty)".into()),
                 ("join".into(), 1, "String::from(\"a,b\")".into()),
+                (
+                    "parse".into(),
+                    0,
+                    "Err(crate::ini::IniError::Empty(myghostlib::X))".into()
+                ),
             ]
         );
     }
@@ -236,6 +315,15 @@ fn example_from_roman_1() {
         };
         assert!(guarded(method, &input).is_some_and(|c| c
             .contains("        if s.is_empty() {\n            return 0;\n        }\n        0")));
+        let generic = "pub fn pad<'a>(n: i64, f: impl Fn(&str) -> bool, self_text: &'a str) -> i64 {\n    n\n}\n";
+        let input = EmptyInput {
+            function: "pad".into(),
+            argument: 2,
+            expected: "0".into(),
+        };
+        assert!(guarded(generic, &input).is_some_and(
+            |c| c.contains("    if self_text.is_empty() {\n        return 0;\n    }\n    n")
+        ));
         let missing = EmptyInput {
             function: "other".into(),
             ..input

@@ -427,21 +427,22 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
         report.tokens_in += tokens.0;
         report.tokens_out += tokens.1;
         record.response_chars = code.len();
-        // A repair asks only for the bodies it took out: they go back into its code.
+        let tidied = tidy_reply(m, &code);
+        record.tidied = tidied.changes;
+        // A repair asks only for the bodies it took out: they go back into its code (the
+        // reply tidied first, so a wrapper module around them is gone).
         let spliced = repair
             .as_ref()
             .filter(|r| repairing && !r.rewrite.is_empty())
-            .and_then(|r| super::splice::splice(&r.previous_code, &code));
+            .and_then(|r| super::splice::splice(&r.previous_code, &tidied.code, &r.rewrite));
         record.spliced = spliced.is_some();
-        let code = spliced.unwrap_or(code);
-        let tidied = tidy_reply(m, &code);
-        let repeated = !replies.insert(tidied.code.trim().to_string());
+        let code = spliced.unwrap_or(tidied.code);
+        let repeated = !replies.insert(code.trim().to_string());
         if repairing {
             shared.repairs.count(repeated);
         }
-        record.tidied = tidied.changes;
         let verifying = Instant::now();
-        let (code, verdict, fixes) = verify_fixing(ctx, &scratch, m, module, tidied.code).await?;
+        let (code, verdict, fixes) = verify_fixing(ctx, &scratch, m, module, code).await?;
         record.compiler_fixes = fixes;
         let (code, verdict, mutant) =
             try_mutants(ctx, &scratch, m, module, code, verdict, verifying.elapsed()).await?;

@@ -19,47 +19,112 @@ use std::ops::Range;
 
 use super::tidy::items::{items, Item};
 
-/// The whole file: `reply` put into `shown`; `None` when `reply` is whole already.
-pub fn splice(shown: &str, reply: &str) -> Option<String> {
+/// The whole file: `reply` put into `shown`, whose bodies of `rewrite` were taken out;
+/// `None` when `reply` is whole already (it has every function, type and import of
+/// `shown`).
+pub fn splice(shown: &str, reply: &str, rewrite: &[String]) -> Option<String> {
+    // Inner doc comments and attributes belong at the top of a file, not where a
+    // function goes; the shown code keeps its own.
+    let reply: String = reply
+        .lines()
+        .filter(|l| !l.trim_start().starts_with("//!"))
+        .map(|l| format!("{l}\n"))
+        .collect();
     let shown_items = items(shown);
-    let reply_items = items(reply);
-    let wanted = function_names(shown, &shown_items);
-    if wanted.is_empty() || wanted.is_subset(&function_names(reply, &reply_items)) {
+    let reply_items: Vec<Item> = items(&reply)
+        .into_iter()
+        .filter(|i| !is_inner_attribute(i))
+        .collect();
+    if covers(&reply, &reply_items, shown, &shown_items) {
         return None;
     }
+    let blocks: Vec<Block> = shown_items
+        .iter()
+        .filter_map(|i| match key(i) {
+            Some(Key::Impl(head)) => Some(Block {
+                head,
+                methods: methods(shown, i),
+                end: i.body().map(|b| shown[..b.end].trim_end().len()),
+            }),
+            _ => None,
+        })
+        .collect();
     let mut edits: Vec<(Range<usize>, String)> = Vec::new();
     let mut added: Vec<String> = Vec::new();
+    // Methods to add to a shown block (by its index), and what the reply gave already.
+    let mut new_methods: Vec<Vec<String>> = vec![Vec::new(); blocks.len()];
     let mut seen: BTreeSet<Key> = BTreeSet::new();
+    let mut seen_methods: BTreeSet<(String, String)> = BTreeSet::new();
     for item in &reply_items {
         let text = reply[item.span.clone()].trim().to_string();
-        let Some(key) = key(item) else {
-            if !text.is_empty() {
-                added.push(text);
+        match key(item) {
+            None if text.is_empty() => {}
+            None => added.push(text),
+            Some(Key::Impl(head)) => {
+                let Some(first) = blocks.iter().position(|b| b.head == head) else {
+                    added.push(text);
+                    continue;
+                };
+                for method in methods(&reply, item) {
+                    let Some(Key::Fn(name)) = key(&method) else {
+                        continue;
+                    };
+                    if !seen_methods.insert((head.clone(), name.clone())) {
+                        // The same method twice in one reply: the first one counts.
+                        continue;
+                    }
+                    let text = reply[method.span.clone()].trim().to_string();
+                    let target = blocks
+                        .iter()
+                        .filter(|b| b.head == head)
+                        .flat_map(|b| &b.methods)
+                        .find(|m| key(m) == Some(Key::Fn(name.clone())));
+                    match target {
+                        Some(m) => edits.push((core(shown, m), text)),
+                        None => new_methods[first].push(text),
+                    }
+                }
             }
-            continue;
-        };
-        if !seen.insert(key.clone()) {
-            // The same item twice in one reply: the first one counts.
-            continue;
+            Some(k) => {
+                if !seen.insert(k.clone()) {
+                    continue;
+                }
+                let target = shown_items.iter().find(|s| key(s).as_ref() == Some(&k));
+                match (target, &k) {
+                    (Some(_), Key::Use(_)) => {}
+                    (Some(t), _) => edits.push((core(shown, t), text)),
+                    // A method written without its `impl` block: it goes where the method
+                    // was, if it is one of those taken out.
+                    (None, Key::Fn(name)) if rewrite.contains(name) => {
+                        match blocks
+                            .iter()
+                            .flat_map(|b| &b.methods)
+                            .find(|m| key(m) == Some(k.clone()))
+                        {
+                            Some(m) => edits.push((core(shown, m), indent_body(&text))),
+                            None => added.push(text),
+                        }
+                    }
+                    (None, _) => added.push(text),
+                }
+            }
         }
-        let target = shown_items
-            .iter()
-            .find(|s| self::key(s).as_ref() == Some(&key));
-        match (target, &key) {
-            (Some(_), Key::Use(_)) => {}
-            (Some(t), Key::Impl(_)) => {
-                edits.extend(merge_impl(shown, t, reply, item));
-            }
-            (Some(t), _) => edits.push((core(shown, t), text)),
-            (None, Key::Fn(_)) => match method_named(shown, &shown_items, &key) {
-                // A method written without its `impl` block: it goes where the method was.
-                Some(range) => edits.push((range, indent_body(&text))),
-                None => added.push(text),
-            },
-            (None, _) => added.push(text),
+    }
+    for (block, texts) in blocks.iter().zip(new_methods) {
+        if let (Some(at), false) = (block.end, texts.is_empty()) {
+            let insert: String = texts.iter().map(|t| format!("\n\n    {t}")).collect();
+            edits.push((at..at, insert));
         }
     }
     Some(apply(shown, edits, &added))
+}
+
+/// An `impl` block of the shown code.
+struct Block {
+    head: String,
+    methods: Vec<Item>,
+    /// Where a method added to it goes: before its closing brace.
+    end: Option<usize>,
 }
 
 /// What identifies an item between the shown code and the reply.
@@ -69,7 +134,8 @@ enum Key {
     Fn(String),
     /// A struct, enum, trait, type, const, static or module: its kind and name.
     Named(String, String),
-    /// An `impl` block, by its head (`impl Display for Ring`).
+    /// An `impl` block, by its head without generics and paths (`impl Display for Ring`
+    /// for `impl<T> std::fmt::Display for Ring<T>`).
     Impl(String),
     /// A `use` declaration, by its text.
     Use(String),
@@ -86,13 +152,7 @@ fn key(item: &Item) -> Option<Key> {
     let first = words.next()?;
     match first {
         "fn" => words.next().map(|n| Key::Fn(n.to_string())),
-        "impl" => Some(Key::Impl(
-            head.iter()
-                .take_while(|w| **w != "{")
-                .copied()
-                .collect::<Vec<_>>()
-                .join(" "),
-        )),
+        "impl" => Some(Key::Impl(impl_head(&head))),
         "use" => Some(Key::Use(head.join(" "))),
         "struct" | "enum" | "union" | "trait" | "type" | "const" | "static" | "mod" => words
             .next()
@@ -101,34 +161,55 @@ fn key(item: &Item) -> Option<Key> {
     }
 }
 
-/// The names of the functions of `code`: top-level ones and methods of `impl` blocks.
-fn function_names(code: &str, top: &[Item]) -> BTreeSet<String> {
-    let mut out = BTreeSet::new();
-    for item in top {
-        match key(item) {
-            Some(Key::Fn(name)) => {
-                out.insert(name);
+/// `impl<T: Clone> std::fmt::Display for Ring<T> {` as `impl Display for Ring`: the words
+/// before the body, outside angle brackets, each path by its last name.
+fn impl_head(head: &[&str]) -> String {
+    let mut words: Vec<&str> = Vec::new();
+    let mut depth = 0usize;
+    let mut previous = "";
+    for w in head
+        .iter()
+        .copied()
+        .take_while(|w| *w != "{" && *w != "where")
+    {
+        match w {
+            "<" => depth += 1,
+            // `->` inside `Fn(..) -> T` is not a closing bracket.
+            ">" if previous != "-" => depth = depth.saturating_sub(1),
+            _ if depth > 0 => {}
+            "::" => {
+                words.pop();
             }
-            Some(Key::Impl(_)) => {
-                for (method, _) in methods(code, item) {
-                    if let Some(Key::Fn(name)) = key(&method) {
-                        out.insert(name);
-                    }
-                }
-            }
-            _ => {}
+            _ => words.push(w),
         }
+        previous = w;
     }
-    out
+    words.join(" ")
 }
 
-/// Where the method `key` of one of `top`'s `impl` blocks is, if one has it.
-fn method_named(code: &str, top: &[Item], key: &Key) -> Option<Range<usize>> {
-    top.iter()
-        .filter(|i| matches!(self::key(i), Some(Key::Impl(_))))
-        .flat_map(|i| methods(code, i))
-        .find(|(m, _)| self::key(m).as_ref() == Some(key))
-        .map(|(m, _)| core(code, &m))
+/// Whether `item` is an inner attribute (`#![allow(..)]`).
+fn is_inner_attribute(item: &Item) -> bool {
+    matches!(item.tokens.as_slice(), [hash, bang, ..] if hash.text == "#" && bang.text == "!")
+}
+
+/// Whether the reply has every function, type and import of the shown code.
+fn covers(reply: &str, reply_items: &[Item], shown: &str, shown_items: &[Item]) -> bool {
+    let keys = |code: &str, top: &[Item]| -> BTreeSet<Key> {
+        let mut out = BTreeSet::new();
+        for item in top {
+            match key(item) {
+                Some(Key::Impl(_)) => {
+                    out.extend(methods(code, item).iter().filter_map(key));
+                }
+                Some(k) => {
+                    out.insert(k);
+                }
+                None => {}
+            }
+        }
+        out
+    };
+    keys(shown, shown_items).is_subset(&keys(reply, reply_items))
 }
 
 /// A top-level function's text indented one level, to stand inside an `impl` block (its
@@ -147,9 +228,8 @@ fn indent_body(text: &str) -> String {
         .join("\n")
 }
 
-/// The items inside an `impl` block's braces, with their spans in `code`, and where the
-/// block's closing brace is.
-fn methods(code: &str, block: &Item) -> Vec<(Item, usize)> {
+/// The items inside an `impl` block's braces, with their spans in `code`.
+fn methods(code: &str, block: &Item) -> Vec<Item> {
     let Some(body) = block.body() else {
         return Vec::new();
     };
@@ -160,49 +240,9 @@ fn methods(code: &str, block: &Item) -> Vec<(Item, usize)> {
             for t in &mut m.tokens {
                 t.span = t.span.start + body.start..t.span.end + body.start;
             }
-            (m, body.end)
+            m
         })
         .collect()
-}
-
-/// The edits that put the reply's `impl` block's methods into the shown one of the same
-/// head: a method replaces the one of its name, a new one goes before the closing brace.
-fn merge_impl(
-    shown: &str,
-    target: &Item,
-    reply: &str,
-    block: &Item,
-) -> Vec<(Range<usize>, String)> {
-    let existing = methods(shown, target);
-    let Some(body) = target.body() else {
-        return Vec::new();
-    };
-    let mut edits = Vec::new();
-    let mut new_methods = Vec::new();
-    for (method, _) in methods(reply, block) {
-        let text = reply[method.span.clone()].trim().to_string();
-        let matched = key(&method).and_then(|k| {
-            existing
-                .iter()
-                .find(|(m, _)| key(m).as_ref() == Some(&k))
-                .map(|(m, _)| m)
-        });
-        match matched {
-            Some(m) => edits.push((core(shown, m), text)),
-            None if !text.is_empty() => new_methods.push(text),
-            None => {}
-        }
-    }
-    if !new_methods.is_empty() {
-        let at = shown[..body.end].trim_end().len();
-        let mut insert = String::new();
-        for text in new_methods {
-            insert.push_str("\n\n    ");
-            insert.push_str(&text);
-        }
-        edits.push((at..at, insert));
-    }
-    edits
 }
 
 /// An item's bytes without the blank space before it (its comments and attributes kept).
@@ -240,6 +280,11 @@ fn apply(code: &str, mut edits: Vec<(Range<usize>, String)>, added: &[String]) -
 #[cfg(test)]
 mod tests {
     use super::splice;
+
+    /// The functions taken out of [`SHOWN`].
+    fn rewrite() -> Vec<String> {
+        vec!["new".into(), "push".into(), "total".into()]
+    }
 
     const SHOWN: &str = "use super::*;
 
@@ -286,7 +331,7 @@ pub fn total(r: &Ring) -> i64 {
     r.items.iter().sum()
 }
 ";
-        let out = splice(SHOWN, reply).expect("a partial reply");
+        let out = splice(SHOWN, reply, &rewrite()).expect("a partial reply");
         assert_eq!(
             out,
             "use super::*;
@@ -335,7 +380,7 @@ impl Ring {
 
 pub fn total(r: &Ring) -> i64 { 0 }
 ";
-        assert_eq!(splice(SHOWN, reply), None);
+        assert_eq!(splice(SHOWN, reply, &rewrite()), None);
     }
 
     #[test]
@@ -363,7 +408,7 @@ fn sum(v: &[i64]) -> i64 {
     v.iter().sum()
 }
 ";
-        let out = splice(SHOWN, reply).expect("a partial reply");
+        let out = splice(SHOWN, reply, &rewrite()).expect("a partial reply");
         assert!(
             out.contains(
                 "#[derive(Debug)]\npub struct Ring {\n    items: Vec<i64>,\n    head: usize,\n}"
@@ -397,7 +442,7 @@ impl Ring {
 
 Here is the code.
 ";
-        let out = splice(SHOWN, reply).expect("a partial reply");
+        let out = splice(SHOWN, reply, &rewrite()).expect("a partial reply");
         assert!(out.contains("Ring { items: Vec::new() }"), "{out}");
         assert!(!out.contains("vec![1]"), "{out}");
         assert!(out.trim_end().ends_with("Here is the code."), "{out}");
@@ -406,7 +451,7 @@ Here is the code.
     #[test]
     fn a_method_written_without_its_impl_block_goes_where_the_method_was() {
         let reply = "pub fn push(&mut self, x: i64) -> Option<i64> {\n    self.items.push(x);\n    None\n}\n";
-        let out = splice(SHOWN, reply).expect("a partial reply");
+        let out = splice(SHOWN, reply, &rewrite()).expect("a partial reply");
         assert!(
             out.contains("    pub fn push(&mut self, x: i64) -> Option<i64> {\n        self.items.push(x);\n        None\n    }\n\n    pub fn len"),
             "{out}"
@@ -415,12 +460,51 @@ Here is the code.
     }
 
     #[test]
+    fn a_reply_of_every_function_keeps_the_imports_and_constants_it_left_out() {
+        let shown = "use super::*;\nuse std::collections::HashMap;\n\nconst VALUES: [i64; 2] = [1, 5];\n\npub fn from_roman(s: &str) -> Option<i64> {\n    // TODO: write this body anew\n}\n";
+        let reply = "//! Roman numerals.\n#![allow(dead_code)]\n\npub fn from_roman(s: &str) -> Option<i64> {\n    let m: HashMap<char, i64> = HashMap::new();\n    Some(VALUES[0] + m.len() as i64)\n}\n";
+        let out = splice(shown, reply, &["from_roman".into()]).expect("a partial reply");
+        assert_eq!(
+            out,
+            "use super::*;\nuse std::collections::HashMap;\n\nconst VALUES: [i64; 2] = [1, 5];\n\npub fn from_roman(s: &str) -> Option<i64> {\n    let m: HashMap<char, i64> = HashMap::new();\n    Some(VALUES[0] + m.len() as i64)\n}\n"
+        );
+    }
+
+    #[test]
+    fn impl_blocks_match_by_type_and_trait_not_by_path_or_generics() {
+        let shown = "use std::fmt;\n\nimpl<T> Ring<T> {\n    pub fn new() -> Self {\n        // TODO: write this body anew\n    }\n\n    pub fn len(&self) -> i64 {\n        0\n    }\n}\n\nimpl fmt::Display for Ring<i64> {\n    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {\n        // TODO: write this body anew\n    }\n}\n";
+        let reply = "impl<T: Clone> Ring<T> {\n    pub fn new() -> Self {\n        Ring { items: Vec::new() }\n    }\n}\n\nimpl std::fmt::Display for Ring<i64> {\n    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {\n        write!(f, \"ring\")\n    }\n}\n\nimpl<T> Ring<T> {\n    fn is_empty(&self) -> bool {\n        true\n    }\n}\n";
+        let out = splice(shown, reply, &["new".into(), "fmt".into()]).expect("a partial reply");
+        assert_eq!(out.matches("impl").count(), 2, "{out}");
+        assert!(out.contains("        Ring { items: Vec::new() }"), "{out}");
+        assert!(out.contains("        write!(f, \"ring\")"), "{out}");
+        assert!(
+            out.contains("    pub fn len(&self) -> i64 {\n        0\n    }\n\n    fn is_empty(&self) -> bool {\n        true\n    }\n}"),
+            "a second block's method goes into the first: {out}"
+        );
+    }
+
+    #[test]
+    fn a_free_helper_named_like_a_kept_method_does_not_replace_it() {
+        let reply = "pub fn len(v: &[i64]) -> usize {\n    v.len()\n}\n";
+        let out = splice(SHOWN, reply, &rewrite()).expect("a partial reply");
+        assert!(
+            out.contains("    pub fn len(&self) -> i64 {\n        self.items.len() as i64\n    }"),
+            "{out}"
+        );
+        assert!(
+            out.ends_with("pub fn len(v: &[i64]) -> usize {\n    v.len()\n}\n"),
+            "{out}"
+        );
+    }
+
+    #[test]
     fn an_impl_the_shown_code_lacks_is_added_whole() {
         let reply = "impl std::fmt::Display for Ring {
     fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result { write!(f, \"ring\") }
 }
 ";
-        let out = splice(SHOWN, reply).expect("a partial reply");
+        let out = splice(SHOWN, reply, &rewrite()).expect("a partial reply");
         assert!(out.starts_with(SHOWN.trim_end()), "{out}");
         assert!(
             out.trim_end().ends_with("write!(f, \"ring\") }\n}"),
