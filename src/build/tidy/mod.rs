@@ -14,6 +14,7 @@
 //! already in `mod.rs` or never compiled into the library, and what is added or changed
 //! is what the interface in the prompt asked for.
 
+mod homeless;
 pub(super) mod items;
 mod receivers;
 
@@ -85,6 +86,8 @@ pub fn tidy(code: &str, mod_rs: &str, stub: &str, leaf: &str) -> Tidied {
     let reshaped = !changes.is_empty();
     changes.extend(renamed);
     changes.extend(derive_debug(&mut code));
+    // Before the receivers: a method moved into its block gets the interface's receiver.
+    changes.extend(homeless::fix(&mut code, stub));
     changes.extend(receivers::fix(&mut code, stub));
 
     // The interface's types are reached through `use super::*;`; a file that names one

@@ -252,3 +252,41 @@ fn added_lines_leave_multi_line_strings_alone() {
     assert!(t.code.contains("\"one\n\n\n  two  \""), "{}", t.code);
     assert_eq!(t.changes.len(), 1, "{:?}", t.changes);
 }
+
+#[test]
+fn methods_written_outside_their_impl_block_are_moved_into_it() {
+    let stub = "use super::*;\n\npub struct Stack {\n}\n\nimpl Stack {\n    pub fn new(capacity: i64) -> Self {\n        todo!()\n    }\n    pub fn len(&self) -> i64 {\n        todo!()\n    }\n    pub fn peek(&self) -> Option<i64> {\n        todo!()\n    }\n}\n\npub fn total(s: &Stack) -> i64 {\n    todo!()\n}\n";
+    let reply = "use super::*;\n\npub fn new(capacity: i64) -> Self {\n    Stack { items: Vec::new() }\n}\n\n#[derive(Debug)]\npub struct Stack {\n    items: Vec<i64>,\n}\n\nimpl Stack {\n    pub fn len(&self) -> i64 {\n        self.items.len() as i64\n    }\n}\n\npub fn peek(&self) -> Option<i64> {\n    self.items.last().copied()\n}\n\npub fn total(s: &Self) -> i64 {\n    0\n}\n\nfn len(v: &[i64]) -> i64 {\n    v.len() as i64\n}\n";
+    let t = tidy(reply, MOD_RS, stub, "stack");
+    assert!(
+        t.code.contains("impl Stack {\n    pub fn len(&self) -> i64 {\n        self.items.len() as i64\n    }\n\n    pub fn new(capacity: i64) -> Self {\n        Stack { items: Vec::new() }\n    }\n\n    pub fn peek(&self) -> Option<i64> {\n        self.items.last().copied()\n    }\n}"),
+        "{}",
+        t.code
+    );
+    assert!(
+        t.code.contains("\npub fn total(s: &Self) -> i64 {"),
+        "a free function of the interface stays: {}",
+        t.code
+    );
+    assert!(
+        t.code.contains("\nfn len(v: &[i64]) -> i64 {"),
+        "a helper without self stays: {}",
+        t.code
+    );
+    assert_eq!(t.code.matches("fn new").count(), 1, "{}", t.code);
+    assert!(
+        t.changes
+            .iter()
+            .any(|c| c == "moved `new` into `impl Stack`: the interface has it as a method"),
+        "{:?}",
+        t.changes
+    );
+
+    let no_block = "pub fn new(capacity: i64) -> Self {\n    Stack { items: Vec::new() }\n}\n";
+    let t = tidy(no_block, MOD_RS, stub, "stack");
+    assert!(
+        t.code.contains("impl Stack {\n    pub fn new(capacity: i64) -> Self {\n        Stack { items: Vec::new() }\n    }\n}\n"),
+        "{}",
+        t.code
+    );
+}
