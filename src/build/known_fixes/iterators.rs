@@ -57,3 +57,23 @@ pub(super) fn method(message: &str, span: &Span) -> Option<Vec<Edit>> {
         replacement.to_string(),
     )])
 }
+
+/// `is_empty` called on a value whose type has none (a module's own type with a `len`,
+/// `self.is_empty()`): `len().eq(&0)`, a method chain, so `!self.is_empty()` keeps its
+/// meaning. The span is the method's name, followed by `()`. A type without `len` gets a
+/// new error instead, and the fix is not kept (it brings the code no closer).
+pub(super) fn is_empty_without_one(message: &str, span: &Span) -> Option<Vec<Edit>> {
+    let named = message.starts_with("no method named `is_empty` found for")
+        || message.starts_with("the method `is_empty` exists for");
+    if !named {
+        return None;
+    }
+    let on = super::span_line(span)?;
+    if !on.text[on.end..].starts_with("()") {
+        return None;
+    }
+    Some(vec![(
+        span.byte_start..span.byte_end + 2,
+        "len().eq(&0)".to_string(),
+    )])
+}

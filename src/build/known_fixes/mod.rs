@@ -19,6 +19,8 @@
 //! - an iterator collected into a tuple (`(i64, i64, i64, i64)`): collected into a `Vec`,
 //!   the tuple made of its first elements.
 //! - `String::from` given a `&&str`: `ToString::to_string`.
+//! - `is_empty` called on a type that has none (a module's own type with a `len`):
+//!   `len().eq(&0)`.
 //! - a range given to `remove` (`s.remove(0..n)`): `drain`, which takes one.
 //! - a value used after a move: cloned where it was moved.
 //! - a closure's parameter used in the body of the `for` loop whose head it is in
@@ -81,7 +83,8 @@ pub fn suggestion(message: &serde_json::Value) -> Option<Suggestion> {
     let span = d.spans.iter().find(|s| s.is_primary)?;
     let code = d.code.as_ref().map(|c| c.code.as_str()).unwrap_or("");
     let edits = match code {
-        "E0599" => iterators::method(&d.message, span),
+        "E0599" => iterators::method(&d.message, span)
+            .or_else(|| iterators::is_empty_without_one(&d.message, span)),
         "E0277" => indexing::index(&d.message, span)
             .or_else(|| chars::right_operand(&d.message, span))
             .or_else(|| ownership::string_from_reference(&d.message, span))

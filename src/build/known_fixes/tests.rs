@@ -507,3 +507,25 @@ fn a_range_given_to_remove_is_drained() {
     );
     assert!(suggestion(&index).is_none(), "other mismatches are rustc's");
 }
+
+#[test]
+fn is_empty_on_a_type_without_one_is_its_len_compared_with_zero() {
+    let code = "fn pop(&mut self) -> Option<i64> {\n    if !self.is_empty() { self.items.pop() } else { None }\n}\n";
+    let json = diagnostic(
+        code,
+        "E0599",
+        "the method `is_empty` exists for mutable reference `&mut RingBuffer`, but its trait bounds were not satisfied",
+        "method cannot be called on `&mut RingBuffer` due to unsatisfied trait bounds",
+        "self.«is_empty»()",
+    );
+    let after = fixed(code, &json).expect("a fix");
+    assert!(after.contains("if !self.len().eq(&0) {"), "{after}");
+    let other = diagnostic(
+        code,
+        "E0599",
+        "no method named `clear` found for mutable reference `&mut RingBuffer` in the current scope",
+        "method not found in `&mut RingBuffer`",
+        "self.«is_empty»()",
+    );
+    assert!(suggestion(&other).is_none(), "other methods are rustc's");
+}
