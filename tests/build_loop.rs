@@ -1439,6 +1439,14 @@ fn an_attempt_that_comes_no_closer_is_followed_by_a_fresh_start() {
     );
     assert_ne!(seeds[2], seeds[3], "{seeds:?}");
     assert_eq!(p.imp("math.double"), DOUBLE_RIGHT);
+    // The run log says what each attempt asked for.
+    let kinds: Vec<String> = p
+        .run_log()
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .map(|v| v["kind"].as_str().unwrap_or("?").to_string())
+        .collect();
+    assert_eq!(kinds, ["first", "repair", "fresh", "fresh"], "{kinds:?}");
 }
 
 #[test]

@@ -99,11 +99,27 @@ impl FailureClass {
     }
 }
 
+/// What an attempt asked the agent for.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AttemptKind {
+    /// The first prompt.
+    #[default]
+    First,
+    /// A repair of the best code so far.
+    Repair,
+    /// The first prompt again, with the lessons of the attempts before it.
+    Fresh,
+}
+
 /// One attempt of a module, as `ghost eval` and the run log see it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AttemptRecord {
     /// 1 for the first prompt.
     pub attempt: u32,
+    /// What it asked for (runs recorded before this was kept read as `first`).
+    #[serde(default)]
+    pub kind: AttemptKind,
     /// `None`: this attempt was green.
     pub failure: Option<FailureClass>,
     pub tokens_in: u64,

@@ -10,7 +10,7 @@
 //! were.
 
 use super::cargo::CompilerMessage;
-use super::failure::{AttemptRecord, FailureClass};
+use super::failure::{AttemptKind, AttemptRecord, FailureClass};
 use super::lessons::Lessons;
 use super::mutants;
 use super::runlog::{now_secs, Attempt, RunLog};
@@ -363,6 +363,11 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
         // Whether this attempt is a repair of code, to see afterwards if the reply changed it.
         let repairing = !afresh && repair.as_ref().is_some_and(|r| !r.previous_code.is_empty());
         let window = shared.settings.context_window;
+        let kind = match (afresh, &repair) {
+            (true, _) => AttemptKind::Fresh,
+            (false, None) => AttemptKind::First,
+            (false, Some(_)) => AttemptKind::Repair,
+        };
         let (prompt_text, temperature) = if afresh {
             (
                 fit_prompt(ctx, module, None, lessons.lines(), window)?,
@@ -388,6 +393,7 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
         let answer = ask(shared, m, &scratch, &prompt_text, temperature, attempt).await;
         let mut record = AttemptRecord {
             attempt,
+            kind,
             prompt_chars: prompt_text.len(),
             ..AttemptRecord::default()
         };
@@ -664,6 +670,7 @@ fn log_attempt(
         failure: record.failure,
         compiler_fixes: record.compiler_fixes,
         mutant: record.mutant.clone(),
+        kind: record.kind,
         spliced: record.spliced,
         tidied: record.tidied.clone(),
         code: code.to_string(),

@@ -410,6 +410,7 @@ pub async fn build_manual(
                 failure,
                 compiler_fixes: 0,
                 mutant: None,
+                kind: Default::default(),
                 spliced: false,
                 tidied: Vec::new(),
                 code: String::new(),

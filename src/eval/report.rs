@@ -168,6 +168,7 @@ fn percent(part: usize, whole: usize) -> f64 {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+    use crate::build::failure::AttemptKind;
     use crate::plan::state::State;
 
     pub(crate) fn record(attempt: u32, failure: Option<FailureClass>) -> AttemptRecord {
@@ -208,10 +209,12 @@ pub(crate) mod tests {
                     },
                     AttemptRecord {
                         spliced: true,
+                        kind: AttemptKind::Repair,
                         ..record(2, Some(FailingExample))
                     },
                     AttemptRecord {
                         compiler_fixes: 1,
+                        kind: AttemptKind::Fresh,
                         mutant: Some("deleted `if b == 0 { return 0; }` in `gcd`".into()),
                         ..record(3, None)
                     },

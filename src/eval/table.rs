@@ -1,7 +1,7 @@
 //! The evaluation as a table for the terminal: one line per module, then one per budget.
 
 use super::report::{Budget, EvalReport, ModuleResult};
-use crate::build::failure::FailureClass;
+use crate::build::failure::{AttemptKind, FailureClass};
 use std::fmt::Write;
 
 /// The whole report as text, ready to print.
@@ -59,6 +59,26 @@ pub fn table(e: &EvalReport) -> String {
                 list.join(", ")
             );
         }
+    }
+    // What the later attempts were, and which of them turned a module green.
+    let later: Vec<_> = e
+        .modules
+        .iter()
+        .flat_map(|m| m.within(max))
+        .filter(|a| a.kind != AttemptKind::First)
+        .collect();
+    if !later.is_empty() {
+        let count = |kind: AttemptKind| {
+            let of: Vec<_> = later.iter().filter(|a| a.kind == kind).collect();
+            let green = of.iter().filter(|a| a.failure.is_none()).count();
+            (of.len(), green)
+        };
+        let (repairs, repaired) = count(AttemptKind::Repair);
+        let (fresh, fresh_green) = count(AttemptKind::Fresh);
+        let _ = writeln!(
+            s,
+            "later attempts: {repairs} repairs ({repaired} green), {fresh} fresh starts ({fresh_green} green)"
+        );
     }
     // What ghost did to replies before testing them, without asking the model again.
     let attempts: Vec<_> = e.modules.iter().flat_map(|m| m.within(max)).collect();
