@@ -360,30 +360,33 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
             r.attempt = attempt;
             super::session::save_repair(&ctx.paths, name, r);
         }
-        // Whether this attempt is a repair of code, to see afterwards if the reply changed it.
-        let repairing = !afresh && repair.as_ref().is_some_and(|r| !r.previous_code.is_empty());
         let window = shared.settings.context_window;
-        let kind = match (afresh, &repair) {
-            (true, _) => AttemptKind::Fresh,
-            (false, None) => AttemptKind::First,
-            (false, Some(_)) => AttemptKind::Repair,
-        };
-        let (prompt_text, temperature) = if afresh {
-            (
-                fit_prompt(ctx, module, None, lessons.lines(), window)?,
+        // What the attempt asks for: a repair too long for the model's window is sent as
+        // the first prompt with the lessons, a fresh start.
+        let (prompt_text, temperature, kind) = match (afresh, &repair) {
+            (false, None) => (
+                fit_prompt(ctx, module, None, lessons.lines(), window)?.0,
+                FIRST_TEMPERATURE,
+                AttemptKind::First,
+            ),
+            (false, Some(r)) => {
+                let (text, repairs) = fit_prompt(ctx, module, Some(r), lessons.lines(), window)?;
+                let kind = if repairs {
+                    AttemptKind::Repair
+                } else {
+                    AttemptKind::Fresh
+                };
+                (text, REPAIR_TEMPERATURE, kind)
+            }
+            (true, _) => (
+                fit_prompt(ctx, module, None, lessons.lines(), window)?.0,
                 AFRESH_TEMPERATURE,
-            )
-        } else {
-            let t = if repair.is_none() {
-                FIRST_TEMPERATURE
-            } else {
-                REPAIR_TEMPERATURE
-            };
-            (
-                fit_prompt(ctx, module, repair.as_ref(), lessons.lines(), window)?,
-                t,
-            )
+                AttemptKind::Fresh,
+            ),
         };
+        // Whether this attempt is a repair of code, to see afterwards if the reply changed it.
+        let repairing = kind == AttemptKind::Repair
+            && repair.as_ref().is_some_and(|r| !r.previous_code.is_empty());
         afresh = false;
         if let (true, Agent::Command(_), Some(r)) = (repairing, &shared.agent, &repair) {
             // An agent program reads the file too: the same code as its prompt shows.
@@ -424,6 +427,9 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
                 last_why = why.clone();
                 if tell {
                     repair = next_after_no_code(class, why, repair.take(), previous.as_deref());
+                } else {
+                    // The same prompt again (a server's fault): a fresh start stays one.
+                    afresh = kind == AttemptKind::Fresh;
                 }
                 continue;
             }
@@ -607,14 +613,14 @@ fn next_after_no_code(
 /// are cut harder and harder, and the first prompt (the shortest; without lessons when
 /// they do not fit) is sent when even the shortest repair does not fit. The length in
 /// tokens is estimated at 3 characters a token, which errs on the long side for code and
-/// English.
+/// English. With it, whether it is the repair prompt (not the first one instead).
 fn fit_prompt(
     ctx: &Context,
     module: &crate::check::ModuleModel,
     repair: Option<&RepairContext>,
     lessons: &[String],
     window: Option<u32>,
-) -> Result<String, BuildError> {
+) -> Result<(String, bool), BuildError> {
     // Room for the reply: a module's code, rarely more than a quarter of the window.
     let fits = |text: &str| {
         window.is_none_or(|w| {
@@ -630,16 +636,16 @@ fn fit_prompt(
         Ok(prompt::render_first(&ctx.templates, &ctx.project, module)?)
     };
     let Some(repair) = repair else {
-        return first();
+        return Ok((first()?, false));
     };
     let mut r = repair.clone();
     loop {
         let text = prompt::render_repair(&ctx.templates, &ctx.project, module, &r)?;
         if fits(&text) {
-            return Ok(text);
+            return Ok((text, true));
         }
         if r.shrink >= prompt::MAX_SHRINK {
-            return first();
+            return Ok((first()?, false));
         }
         r.shrink = (r.shrink.max(1) * 2).min(prompt::MAX_SHRINK);
     }
@@ -670,7 +676,7 @@ fn log_attempt(
         failure: record.failure,
         compiler_fixes: record.compiler_fixes,
         mutant: record.mutant.clone(),
-        kind: record.kind,
+        kind: (record.attempt > 0).then_some(record.kind),
         spliced: record.spliced,
         tidied: record.tidied.clone(),
         code: code.to_string(),

@@ -27,9 +27,10 @@ pub struct Attempt {
     /// Rounds of rustc's suggestions applied to the reply (`rustc_fixes.rs`).
     #[serde(default, skip_serializing_if = "super::failure::is_zero")]
     pub compiler_fixes: u32,
-    /// What the attempt asked for: the first prompt, a repair or a fresh start.
-    #[serde(default)]
-    pub kind: super::failure::AttemptKind,
+    /// What the attempt asked for: the first prompt, a repair or a fresh start (none for
+    /// a line that asked nothing: a re-lock, an adopted edit, a manual build).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<super::failure::AttemptKind>,
     /// The reply held only the functions its repair asked for (`splice.rs`).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub spliced: bool,
@@ -137,7 +138,7 @@ mod tests {
             failure: None,
             compiler_fixes: 0,
             mutant: None,
-            kind: Default::default(),
+            kind: None,
             spliced: false,
             tidied: Vec::new(),
             code: "pub fn f() {}\n".into(),

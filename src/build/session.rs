@@ -410,7 +410,7 @@ pub async fn build_manual(
                 failure,
                 compiler_fixes: 0,
                 mutant: None,
-                kind: Default::default(),
+                kind: None,
                 spliced: false,
                 tidied: Vec::new(),
                 code: String::new(),

@@ -17,11 +17,10 @@
 use std::collections::BTreeSet;
 use std::ops::Range;
 
-use super::tidy::items::{items, Item};
+use super::tidy::items::{indent_rest, items, Item};
 
 /// The whole file: `reply` put into `shown`, whose bodies of `rewrite` were taken out;
-/// `None` when `reply` is whole already (it has every function, type and import of
-/// `shown`).
+/// `None` when `reply` is whole already (it has every function and type of `shown`).
 pub fn splice(shown: &str, reply: &str, rewrite: &[String]) -> Option<String> {
     // Inner doc comments and attributes belong at the top of a file, not where a
     // function goes; the shown code keeps its own.
@@ -101,7 +100,7 @@ pub fn splice(shown: &str, reply: &str, rewrite: &[String]) -> Option<String> {
                             .flat_map(|b| &b.methods)
                             .find(|m| key(m) == Some(k.clone()))
                         {
-                            Some(m) => edits.push((core(shown, m), indent_body(&text))),
+                            Some(m) => edits.push((core(shown, m), indent_rest(&text))),
                             None => added.push(text),
                         }
                     }
@@ -192,7 +191,9 @@ fn is_inner_attribute(item: &Item) -> bool {
     matches!(item.tokens.as_slice(), [hash, bang, ..] if hash.text == "#" && bang.text == "!")
 }
 
-/// Whether the reply has every function, type and import of the shown code.
+/// Whether the reply has every function and type of the shown code. Its imports do not
+/// count: a whole reply that no longer needs one leaves it out, and one kept unused would
+/// be a warning (an error under `nfr lint`).
 fn covers(reply: &str, reply_items: &[Item], shown: &str, shown_items: &[Item]) -> bool {
     let keys = |code: &str, top: &[Item]| -> BTreeSet<Key> {
         let mut out = BTreeSet::new();
@@ -201,6 +202,7 @@ fn covers(reply: &str, reply_items: &[Item], shown: &str, shown_items: &[Item]) 
                 Some(Key::Impl(_)) => {
                     out.extend(methods(code, item).iter().filter_map(key));
                 }
+                Some(Key::Use(_)) => {}
                 Some(k) => {
                     out.insert(k);
                 }
@@ -210,22 +212,6 @@ fn covers(reply: &str, reply_items: &[Item], shown: &str, shown_items: &[Item]) 
         out
     };
     keys(shown, shown_items).is_subset(&keys(reply, reply_items))
-}
-
-/// A top-level function's text indented one level, to stand inside an `impl` block (its
-/// first line takes the indentation of the place it goes to).
-fn indent_body(text: &str) -> String {
-    text.lines()
-        .enumerate()
-        .map(|(i, l)| {
-            if i == 0 || l.is_empty() {
-                l.to_string()
-            } else {
-                format!("    {l}")
-            }
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
 }
 
 /// The items inside an `impl` block's braces, with their spans in `code`.
@@ -280,6 +266,13 @@ fn apply(code: &str, mut edits: Vec<(Range<usize>, String)>, added: &[String]) -
 #[cfg(test)]
 mod tests {
     use super::splice;
+
+    #[test]
+    fn a_reply_of_every_function_that_drops_an_import_is_whole() {
+        let shown = "use crate::math::double::double;\n\npub fn quad(n: i64) -> i64 {\n    // TODO: write this body anew\n}\n";
+        let reply = "pub fn quad(n: i64) -> i64 {\n    n * 4\n}\n";
+        assert_eq!(splice(shown, reply, &["quad".into()]), None);
+    }
 
     /// The functions taken out of [`SHOWN`].
     fn rewrite() -> Vec<String> {

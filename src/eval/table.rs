@@ -60,7 +60,7 @@ pub fn table(e: &EvalReport) -> String {
             );
         }
     }
-    // What the later attempts were, and which of them turned a module green.
+    // The attempts that were not first prompts, and which of them turned a module green.
     let later: Vec<_> = e
         .modules
         .iter()
@@ -77,7 +77,7 @@ pub fn table(e: &EvalReport) -> String {
         let (fresh, fresh_green) = count(AttemptKind::Fresh);
         let _ = writeln!(
             s,
-            "later attempts: {repairs} repairs ({repaired} green), {fresh} fresh starts ({fresh_green} green)"
+            "repairs: {repairs} ({repaired} green); fresh starts: {fresh} ({fresh_green} green)"
         );
     }
     // What ghost did to replies before testing them, without asking the model again.

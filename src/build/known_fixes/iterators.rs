@@ -60,12 +60,19 @@ pub(super) fn method(message: &str, span: &Span) -> Option<Vec<Edit>> {
 
 /// `is_empty` called on a value whose type has none (a module's own type with a `len`,
 /// `self.is_empty()`): `len().eq(&0)`, a method chain, so `!self.is_empty()` keeps its
-/// meaning. The span is the method's name, followed by `()`. A type without `len` gets a
-/// new error instead, and the fix is not kept (it brings the code no closer).
+/// meaning. The span is the method's name, followed by `()`.
 pub(super) fn is_empty_without_one(message: &str, span: &Span) -> Option<Vec<Edit>> {
-    let named = message.starts_with("no method named `is_empty` found for")
-        || message.starts_with("the method `is_empty` exists for");
-    if !named {
+    let rest = message
+        .strip_prefix("no method named `is_empty` found for ")
+        .or_else(|| message.strip_prefix("the method `is_empty` exists for "))?;
+    // Only the module's own types (`&mut RingBuffer`): for another (`Option<Vec<i64>>`)
+    // a `len` is no likelier than the `is_empty` that is missing.
+    let ty = rest.split('`').nth(1)?;
+    let ty = ty.trim_start_matches('&').trim_start();
+    let ty = ty.strip_prefix("mut ").unwrap_or(ty);
+    let own = ty.chars().next().is_some_and(char::is_uppercase)
+        && ty.chars().all(|c| c.is_alphanumeric() || c == '_');
+    if !own {
         return None;
     }
     let on = super::span_line(span)?;

@@ -528,4 +528,15 @@ fn is_empty_on_a_type_without_one_is_its_len_compared_with_zero() {
         "self.«is_empty»()",
     );
     assert!(suggestion(&other).is_none(), "other methods are rustc's");
+    let foreign = diagnostic(
+        code,
+        "E0599",
+        "no method named `is_empty` found for enum `Option<Vec<i64>>` in the current scope",
+        "method not found in `Option<Vec<i64>>`",
+        "self.«is_empty»()",
+    );
+    assert!(
+        suggestion(&foreign).is_none(),
+        "only the module's own types"
+    );
 }

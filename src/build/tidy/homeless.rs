@@ -3,8 +3,9 @@
 //! `impl BoundedStack { .. }` (the evaluation's `stateful.stack`) meant `new` as a method
 //! of the type; `Self` outside an `impl` does not compile, and rustc has no fix for it.
 
-use super::items::{items, Item};
+use super::items::{indent_rest, items, Item};
 use std::collections::BTreeSet;
+use std::ops::Range;
 
 /// Moves each top-level function of `code` that the interface (`stub`, the compiler's
 /// imp.rs) has as a method of one type, and not as a free function, into that type's
@@ -13,73 +14,104 @@ use std::collections::BTreeSet;
 pub(super) fn fix(code: &mut String, stub: &str) -> Vec<String> {
     let (free, methods) = interface(stub);
     let top = items(code);
-    let mut moved: Vec<(String, String, std::ops::Range<usize>)> = Vec::new();
+    // What the reply's own `impl Type {` blocks define already.
+    let mut defined: BTreeSet<(String, String)> = BTreeSet::new();
+    for item in &top {
+        if let (Some(ty), Some(body)) = (inherent_type(item), item.body()) {
+            for method in items(&code[body]) {
+                if let Some(name) = fn_name(&method) {
+                    defined.insert((ty.clone(), name));
+                }
+            }
+        }
+    }
+    let mut moved: Vec<(String, String, String, Range<usize>)> = Vec::new();
     for item in &top {
         let Some(name) = fn_name(item) else {
             continue;
         };
-        if free.contains(&name)
-            || !item
-                .tokens
-                .iter()
-                .any(|t| t.text == "self" || t.text == "Self")
-        {
+        if free.contains(&name) || !names_self(item) {
             continue;
         }
         let mut owners = methods.iter().filter(|(_, m)| *m == name);
         let (Some((ty, _)), None) = (owners.next(), owners.next()) else {
             continue;
         };
-        let text = code[item.span.clone()].trim().to_string();
-        moved.push((ty.clone(), text, item.span.clone()));
-    }
-    if moved.is_empty() {
-        return Vec::new();
+        // A method the block has already, or given twice: left for the compiler to name.
+        let twice = moved.iter().any(|(t, n, _, _)| t == ty && *n == name);
+        if twice || defined.contains(&(ty.clone(), name.clone())) {
+            continue;
+        }
+        // Inner doc comments (`//!`) above the first item stay at the top of the file.
+        let text: String = code[item.span.clone()]
+            .split_inclusive('\n')
+            .filter(|l| !l.trim_start().starts_with("//!"))
+            .collect();
+        moved.push((ty.clone(), name, text.trim().to_string(), item.span.clone()));
     }
     let changes = moved
         .iter()
-        .map(|(ty, text, _)| {
-            let name = text
-                .split("fn ")
-                .nth(1)
-                .and_then(|r| r.split(|c: char| !(c.is_alphanumeric() || c == '_')).next())
-                .unwrap_or("");
+        .map(|(ty, name, _, _)| {
             format!("moved `{name}` into `impl {ty}`: the interface has it as a method")
         })
         .collect();
-    // Insertions into the blocks there are, then the functions taken out, from the end.
-    let mut edits: Vec<(std::ops::Range<usize>, String)> = Vec::new();
-    let mut appended: Vec<(String, Vec<String>)> = Vec::new();
-    for (ty, text, span) in moved {
-        let indented = indent(&text);
-        let block = top.iter().find(|i| {
-            let head = i.head();
-            head.first() == Some(&"impl")
-                && head.get(1) == Some(&ty.as_str())
-                && head.get(2) == Some(&"{")
-        });
+    // The functions taken out (their `//!` lines kept), then each type's into its block,
+    // or into a new one at the end.
+    let mut edits: Vec<(Range<usize>, String)> = Vec::new();
+    let mut by_type: Vec<(String, Vec<String>)> = Vec::new();
+    for (ty, _, text, span) in moved {
+        let kept: usize = code[span.clone()]
+            .split_inclusive('\n')
+            .take_while(|l| l.trim().is_empty() || l.trim_start().starts_with("//!"))
+            .map(str::len)
+            .sum();
+        edits.push((span.start + kept..span.end, String::new()));
+        let indented = indent_rest(&text);
+        match by_type.iter_mut().find(|(t, _)| *t == ty) {
+            Some((_, list)) => list.push(indented),
+            None => by_type.push((ty, vec![indented])),
+        }
+    }
+    let mut appended = String::new();
+    for (ty, list) in by_type {
+        let methods = list.join("\n\n    ");
+        let block = top.iter().find(|i| inherent_type(i).as_ref() == Some(&ty));
         match block.and_then(Item::body) {
+            Some(body) if code[body.clone()].trim().is_empty() => {
+                edits.push((body, format!("\n    {methods}\n")));
+            }
             Some(body) => {
                 let at = code[..body.end].trim_end().len();
-                edits.push((at..at, format!("\n\n    {indented}")));
+                edits.push((at..at, format!("\n\n    {methods}")));
             }
-            None => match appended.iter_mut().find(|(t, _)| *t == ty) {
-                Some((_, list)) => list.push(indented),
-                None => appended.push((ty, vec![indented])),
-            },
+            None => appended.push_str(&format!("\n\nimpl {ty} {{\n    {methods}\n}}\n")),
         }
-        edits.push((span, "\n".to_string()));
     }
     super::replace_all(code, edits);
-    for (ty, list) in appended {
+    if !appended.is_empty() {
         let trimmed = code.trim_end().len();
         code.truncate(trimmed);
-        code.push_str(&format!(
-            "\n\nimpl {ty} {{\n    {}\n}}\n",
-            list.join("\n\n    ")
-        ));
+        code.push_str(&appended);
     }
     changes
+}
+
+/// The type of an inherent `impl Type {` block (not generic, not a trait's).
+fn inherent_type(item: &Item) -> Option<String> {
+    let head = item.head();
+    match (head.first(), head.get(1), head.get(2)) {
+        (Some(&"impl"), Some(ty), Some(&"{")) => Some(ty.to_string()),
+        _ => None,
+    }
+}
+
+/// Whether a function names `self` (not as the path `self::x`) or `Self`: only a
+/// method can.
+fn names_self(item: &Item) -> bool {
+    let t = &item.tokens;
+    t.iter().enumerate().any(|(i, tok)| {
+        tok.text == "Self" || (tok.text == "self" && t.get(i + 1).is_none_or(|n| n.text != "::"))
+    })
 }
 
 /// The interface's free functions, and its methods as (type, name), from the inherent
@@ -119,19 +151,4 @@ fn fn_name(item: &Item) -> Option<String> {
         return None;
     }
     head.get(at + 1).map(|n| n.to_string())
-}
-
-/// A top-level item's text indented one level (its first line is placed by the caller).
-fn indent(text: &str) -> String {
-    text.lines()
-        .enumerate()
-        .map(|(i, l)| {
-            if i == 0 || l.is_empty() {
-                l.to_string()
-            } else {
-                format!("    {l}")
-            }
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
 }

@@ -299,6 +299,28 @@ fn char_or_lifetime_end(src: &str, i: usize) -> usize {
     j.max(i + 1)
 }
 
+/// `text` one level (four spaces) deeper from its second line on, the first being placed
+/// by the caller; a line that starts inside a string literal is left as it is, since
+/// spaces there would change the string.
+pub fn indent_rest(text: &str) -> String {
+    let literals: Vec<Range<usize>> = tokens(text)
+        .into_iter()
+        .filter(|t| t.text.contains('\n'))
+        .map(|t| t.span)
+        .collect();
+    let mut out = String::with_capacity(text.len() + text.len() / 8);
+    let mut at = 0;
+    for (i, line) in text.split_inclusive('\n').enumerate() {
+        let inside = literals.iter().any(|r| r.start < at && at < r.end);
+        if i > 0 && !inside && !line.trim().is_empty() {
+            out.push_str("    ");
+        }
+        out.push_str(line);
+        at += line.len();
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -87,7 +87,9 @@ pub fn tidy(code: &str, mod_rs: &str, stub: &str, leaf: &str) -> Tidied {
     changes.extend(renamed);
     changes.extend(derive_debug(&mut code));
     // Before the receivers: a method moved into its block gets the interface's receiver.
-    changes.extend(homeless::fix(&mut code, stub));
+    let moved = homeless::fix(&mut code, stub);
+    let reshaped = reshaped || !moved.is_empty();
+    changes.extend(moved);
     changes.extend(receivers::fix(&mut code, stub));
 
     // The interface's types are reached through `use super::*;`; a file that names one

@@ -290,3 +290,28 @@ fn methods_written_outside_their_impl_block_are_moved_into_it() {
         t.code
     );
 }
+
+#[test]
+fn a_moved_method_keeps_its_strings_and_the_files_inner_docs_stay_on_top() {
+    let stub = "impl Stack {\n    pub fn new() -> Self {\n        todo!()\n    }\n    pub fn show(&self) -> String {\n        todo!()\n    }\n}\n";
+    let reply = "//! Bounded stack.\n\npub fn show(&self) -> String {\n    String::from(\"top\n  rest\")\n}\n\npub fn new() -> Self {\n    Stack {}\n}\n\npub fn new() -> Self {\n    Stack {}\n}\n\nfn helper() -> i64 {\n    self::other()\n}\n\nimpl Stack {}\n";
+    let t = tidy(reply, MOD_RS, stub, "stack");
+    assert!(t.code.starts_with("//! Bounded stack."), "{}", t.code);
+    assert!(
+        t.code.contains("impl Stack {\n    pub fn show(&self) -> String {\n        String::from(\"top\n  rest\")\n    }\n\n    pub fn new() -> Self {\n        Stack {}\n    }\n}"),
+        "{}",
+        t.code
+    );
+    assert_eq!(
+        t.code.matches("pub fn new").count(),
+        2,
+        "the second `new` is left: {}",
+        t.code
+    );
+    assert!(
+        t.code
+            .contains("\nfn helper() -> i64 {\n    self::other()\n}"),
+        "{}",
+        t.code
+    );
+}
