@@ -9,7 +9,7 @@
 //! (the evaluation's `algo.roman`); the example itself says what empty input gives. The
 //! guard is kept only when every test passes with it, properties included.
 
-use super::mutants::{code_mask, functions};
+use super::mutants::{code_mask, functions, matching};
 
 /// A failing example that called a function with an empty string.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -81,15 +81,7 @@ pub fn guarded(code: &str, input: &EmptyInput) -> Option<String> {
     let name_at = head.rfind(&format!("fn {}", input.function))?;
     let params_open = name_at + head[name_at..].find('(')?;
     // The parenthesis that closes the parameters (a return type may hold `()` too).
-    let mut depth = 0;
-    let params_close = head[params_open..].char_indices().find_map(|(i, c)| {
-        match c {
-            '(' => depth += 1,
-            ')' => depth -= 1,
-            _ => {}
-        }
-        (depth == 0).then_some(params_open + i)
-    })?;
+    let params_close = close_paren(code, params_open)?;
     let params = split_top_level(head.get(params_open + 1..params_close)?);
     let param = params
         .iter()
@@ -147,21 +139,18 @@ fn value_of(rest: &str) -> Option<&str> {
     value.strip_suffix(';').map(str::trim)
 }
 
+/// The `)` closing the `(` at `open` in `code`, brackets in strings not counted.
+fn close_paren(code: &str, open: usize) -> Option<usize> {
+    matching(code.as_bytes(), &code_mask(code), open, (b'(', b')'))
+}
+
 /// `checked::from_roman("")` as `("from_roman", ["\"\""])`: a call of a function by
 /// name (a path before it allowed), not of a method.
 fn call_of(call: &str) -> Option<(&str, Vec<&str>)> {
     let open = call.find('(')?;
     let path = &call[..open];
     // The call's own `)` must end it: `f("").is_ok()` is not a call of `f` alone.
-    let mut depth = 0;
-    let close = call[open..].char_indices().find_map(|(i, c)| {
-        match c {
-            '(' => depth += 1,
-            ')' => depth -= 1,
-            _ => {}
-        }
-        (depth == 0).then_some(open + i)
-    })?;
+    let close = close_paren(call, open)?;
     if path.contains('.') || close + 1 != call.len() {
         return None;
     }

@@ -502,7 +502,7 @@ fn matching_brace(b: &[u8], mask: &[bool], open: usize) -> Option<usize> {
 
 /// The byte index of the bracket closing the one at `open` (`pair` is the two brackets),
 /// counting only brackets in code (`mask`), not in strings or comments.
-fn matching(b: &[u8], mask: &[bool], open: usize, pair: (u8, u8)) -> Option<usize> {
+pub(super) fn matching(b: &[u8], mask: &[bool], open: usize, pair: (u8, u8)) -> Option<usize> {
     let mut depth = 0usize;
     for i in open..b.len() {
         if !mask[i] {
