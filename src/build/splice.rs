@@ -6,8 +6,8 @@
 //!
 //! Why: a repair asks only for the bodies it took out. Writing the rest again would cost
 //! output tokens, the dearest and slowest kind, and give the model a chance to break what
-//! worked. A reply that holds the whole file (every function the shown code has) is taken
-//! as it is, so an agent that writes everything loses nothing.
+//! worked. A reply that holds the whole file (every function and type the shown code
+//! has) is taken as it is, so an agent that writes everything loses nothing.
 //!
 //! How: the reply's top-level items are matched to the shown code's by kind and name
 //! (`fn push`, `struct Ring`, `impl Ring`); a matched item replaces the shown one, a
