@@ -404,7 +404,7 @@ fn swap_what(s: &Swap, function: &str) -> String {
 /// match operators with the spaces around them); anything else it skipped is a comment.
 pub(super) fn code_mask(code: &str) -> Vec<bool> {
     let mut mask: Vec<bool> = code.bytes().map(|c| c.is_ascii_whitespace()).collect();
-    for token in super::tidy::items::tokens(code) {
+    for token in crate::compile::rust::items::tokens(code) {
         let t = &token.text;
         // Strings (raw and prefixed ones too) and char literals, not lifetimes (`'a`).
         let literal = t.contains('"') || (t.len() > 2 && t.ends_with('\''));

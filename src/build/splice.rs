@@ -17,7 +17,7 @@
 use std::collections::BTreeSet;
 use std::ops::Range;
 
-use super::tidy::items::{indent_rest, items, Item};
+use crate::compile::rust::items::{indent_rest, items, Item};
 
 /// The whole file: `reply` put into `shown`, whose bodies of `rewrite` were taken out;
 /// `None` when `reply` is whole already (it has every function and type of `shown`).

@@ -3,7 +3,7 @@
 //! `impl BoundedStack { .. }` (the evaluation's `stateful.stack`) meant `new` as a method
 //! of the type; `Self` outside an `impl` does not compile, and rustc has no fix for it.
 
-use super::items::{indent_rest, items, Item};
+use crate::compile::rust::items::{indent_rest, items, Item};
 use std::collections::BTreeSet;
 use std::ops::Range;
 

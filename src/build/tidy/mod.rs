@@ -15,11 +15,10 @@
 //! is what the interface in the prompt asked for.
 
 mod homeless;
-pub(super) mod items;
 mod receivers;
 
 use crate::compile::prompt::dedent;
-use items::{items, Item};
+use crate::compile::rust::items::{self, items, Item};
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
 

@@ -3,7 +3,7 @@
 //! then every test that uses the value again fails to compile (`use of moved value`), in
 //! the tests, where rustc has no suggestion for imp.rs.
 
-use super::items::{items, Token};
+use crate::compile::rust::items::{items, Token};
 use std::collections::BTreeMap;
 use std::ops::Range;
 

@@ -11,6 +11,7 @@ mod checked;
 mod example_code;
 mod expr;
 mod interface;
+pub mod items;
 mod lib_file;
 mod manifest;
 mod module_file;

@@ -43,9 +43,8 @@ pub fn physical_lines(text: &str) -> usize {
 /// A textual check: comments and string literals are skipped, and a path segment only
 /// counts when it starts a path (not after `::`) and is lower-case, as crate names are.
 pub fn undeclared_crates(imp_rs_text: &str, allowed: &[String]) -> Vec<String> {
-    let code = strip_comments_and_strings(imp_rs_text);
     let mut local_mods: Vec<String> = Vec::new();
-    let words = tokens(&code);
+    let words = words(imp_rs_text);
     for pair in words.windows(2) {
         if pair[0] == "mod" || pair[0] == "enum" || pair[0] == "struct" {
             local_mods.push(pair[1].clone());
@@ -171,131 +170,26 @@ fn is_primitive(name: &str) -> bool {
     )
 }
 
-/// Identifiers and `::` tokens, in order.
-fn tokens(code: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let chars: Vec<char> = code.chars().collect();
-    let mut i = 0;
-    while i < chars.len() {
-        let c = chars[i];
-        if c.is_alphabetic() || c == '_' {
-            let start = i;
-            if c == 'r' && chars.get(i + 1) == Some(&'#') {
-                i += 2;
-            }
-            while i < chars.len() && (chars[i].is_alphanumeric() || chars[i] == '_') {
-                i += 1;
-            }
-            out.push(chars[start..i].iter().collect());
-        } else if c == ':' && chars.get(i + 1) == Some(&':') {
-            out.push("::".into());
-            i += 2;
-        } else if c.is_ascii_digit() {
-            while i < chars.len() && (chars[i].is_alphanumeric() || chars[i] == '_') {
-                i += 1;
-            }
-        } else {
-            if !c.is_whitespace() {
-                out.push(c.to_string());
-            }
-            i += 1;
-        }
-    }
-    out
+/// The code's tokens in order (identifiers, `::` and punctuation), without comments and
+/// without literals: a string, a character or a number names no crate.
+fn words(code: &str) -> Vec<String> {
+    super::items::tokens(code)
+        .into_iter()
+        .map(|t| t.text)
+        .filter(|t| {
+            t.starts_with(|c: char| c.is_alphabetic() || c == '_' || c.is_ascii_punctuation())
+                && !t.starts_with(['"', '\''])
+        })
+        .filter(|t| !is_prefixed_literal(t))
+        .collect()
 }
 
-/// The code with comments, string and char literals blanked out.
-fn strip_comments_and_strings(text: &str) -> String {
-    let chars: Vec<char> = text.chars().collect();
-    let mut out = String::with_capacity(text.len());
-    let mut i = 0;
-    while i < chars.len() {
-        let c = chars[i];
-        let next = chars.get(i + 1).copied();
-        if c == '/' && next == Some('/') {
-            while i < chars.len() && chars[i] != '\n' {
-                i += 1;
-            }
-        } else if c == '/' && next == Some('*') {
-            let mut depth = 0;
-            while i < chars.len() {
-                if chars[i] == '/' && chars.get(i + 1) == Some(&'*') {
-                    depth += 1;
-                    i += 2;
-                } else if chars[i] == '*' && chars.get(i + 1) == Some(&'/') {
-                    depth -= 1;
-                    i += 2;
-                    if depth == 0 {
-                        break;
-                    }
-                } else {
-                    i += 1;
-                }
-            }
-            out.push(' ');
-        } else if c == 'r' && (next == Some('"') || next == Some('#')) && raw_string_at(&chars, i) {
-            let mut j = i + 1;
-            let mut hashes = 0;
-            while chars.get(j) == Some(&'#') {
-                hashes += 1;
-                j += 1;
-            }
-            j += 1;
-            while j < chars.len() {
-                if chars[j] == '"' && (0..hashes).all(|h| chars.get(j + 1 + h) == Some(&'#')) {
-                    j += 1 + hashes;
-                    break;
-                }
-                j += 1;
-            }
-            i = j;
-            out.push_str("\"\"");
-        } else if c == '"' {
-            i += 1;
-            while i < chars.len() && chars[i] != '"' {
-                if chars[i] == '\\' {
-                    i += 1;
-                }
-                i += 1;
-            }
-            i += 1;
-            out.push_str("\"\"");
-        } else if c == '\'' && is_char_literal(&chars, i) {
-            i += 1;
-            while i < chars.len() && chars[i] != '\'' {
-                if chars[i] == '\\' {
-                    i += 1;
-                }
-                i += 1;
-            }
-            i += 1;
-            out.push_str("' '");
-        } else {
-            out.push(c);
-            i += 1;
-        }
-    }
-    out
-}
-
-/// `r"..."` or `r#"..."#` starting at `i` (and not the end of an identifier like `for`).
-fn raw_string_at(chars: &[char], i: usize) -> bool {
-    if i > 0 && (chars[i - 1].is_alphanumeric() || chars[i - 1] == '_') {
-        return false;
-    }
-    let mut j = i + 1;
-    while chars.get(j) == Some(&'#') {
-        j += 1;
-    }
-    chars.get(j) == Some(&'"')
-}
-
-/// A char literal (`'a'`, `'\n'`) rather than a lifetime (`'a`).
-fn is_char_literal(chars: &[char], i: usize) -> bool {
-    matches!(
-        (chars.get(i + 1), chars.get(i + 2)),
-        (Some('\\'), _) | (Some(_), Some('\''))
-    )
+/// `b"..."`, `r"..."`, `r#"..."#`, `c"..."`, `b'x'`: literals that start with a letter.
+fn is_prefixed_literal(token: &str) -> bool {
+    let rest = token
+        .trim_start_matches(['b', 'c', 'r'])
+        .trim_start_matches('#');
+    rest.len() < token.len() && rest.starts_with(['"', '\''])
 }
 
 #[cfg(test)]
@@ -315,6 +209,12 @@ mod tests {
     fn ignores_comments_strings_types_and_local_modules() {
         let text = "// use regex::Regex;\nmod helpers { pub fn f() {} }\nfn g() -> i64 { helpers::f(); let s = \"rand::x\"; i64::MAX + Vec::<u8>::new().len() as i64 + Self::k() }\n";
         assert_eq!(undeclared_crates(text, &[]), Vec::<String>::new());
+    }
+
+    #[test]
+    fn raw_byte_and_char_literals_and_block_comments_name_no_crate() {
+        let text = "fn f() -> usize { /* rand::x */ let a = r#\"serde::y\"#; let b = b\"regex::z\"; let c = b'x'; let d = 'q'; a.len() + b.len() + c as usize + d as usize + itoa::x() }\n";
+        assert_eq!(undeclared_crates(text, &[]), vec!["itoa".to_string()]);
     }
 
     #[test]

@@ -4,6 +4,9 @@
 //!
 //! Not a parser on purpose: a model's reply is often not valid Rust, and its items must
 //! still be found; a full parser (syn) would give up on the first syntax error.
+//!
+//! Here, in the compile stage, so that its static NFR checks (`nfr_check.rs`) read an
+//! `imp.rs` with the same lexer the build stage tidies and splices replies with.
 
 use std::ops::Range;
 
