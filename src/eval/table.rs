@@ -60,28 +60,22 @@ pub fn table(e: &EvalReport) -> String {
             );
         }
     }
+    let attempts: Vec<_> = e.modules.iter().flat_map(|m| m.within(max)).collect();
     // The attempts that were not first prompts, and which of them turned a module green.
-    let later: Vec<_> = e
-        .modules
-        .iter()
-        .flat_map(|m| m.within(max))
-        .filter(|a| a.kind != AttemptKind::First)
-        .collect();
-    if !later.is_empty() {
-        let count = |kind: AttemptKind| {
-            let of: Vec<_> = later.iter().filter(|a| a.kind == kind).collect();
-            let green = of.iter().filter(|a| a.failure.is_none()).count();
-            (of.len(), green)
-        };
-        let (repairs, repaired) = count(AttemptKind::Repair);
-        let (fresh, fresh_green) = count(AttemptKind::Fresh);
+    let count = |kind: AttemptKind| {
+        let of: Vec<_> = attempts.iter().filter(|a| a.kind == kind).collect();
+        let green = of.iter().filter(|a| a.failure.is_none()).count();
+        (of.len(), green)
+    };
+    let (repairs, repaired) = count(AttemptKind::Repair);
+    let (fresh, fresh_green) = count(AttemptKind::Fresh);
+    if repairs + fresh > 0 {
         let _ = writeln!(
             s,
             "repairs: {repairs} ({repaired} green); fresh starts: {fresh} ({fresh_green} green)"
         );
     }
     // What ghost did to replies before testing them, without asking the model again.
-    let attempts: Vec<_> = e.modules.iter().flat_map(|m| m.within(max)).collect();
     let tidied = attempts.iter().filter(|a| !a.tidied.is_empty()).count();
     let fixed: Vec<_> = attempts.iter().filter(|a| a.compiler_fixes > 0).collect();
     let mutated = attempts.iter().filter(|a| a.mutant.is_some()).count();
