@@ -10,6 +10,7 @@
 //! guard is kept only when every test passes with it, properties included.
 
 use super::mutants::{code_mask, functions, matching};
+use crate::compile::rust::items::line_indent;
 
 /// A failing example that called a function with an empty string.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -94,11 +95,7 @@ pub fn guarded(code: &str, input: &EmptyInput) -> Option<String> {
     if param.is_empty() || !param.chars().all(|c| c.is_alphanumeric() || c == '_') {
         return None;
     }
-    let line_start = code[..open].rfind('\n').map_or(0, |n| n + 1);
-    let indent: String = code[line_start..]
-        .chars()
-        .take_while(|c| *c == ' ' || *c == '\t')
-        .collect();
+    let indent = line_indent(code, open);
     Some(format!(
         "{}\n{indent}    if {param}.is_empty() {{\n{indent}        return {};\n{indent}    }}{}",
         &code[..open],

@@ -405,9 +405,7 @@ fn swap_what(s: &Swap, function: &str) -> String {
 pub(super) fn code_mask(code: &str) -> Vec<bool> {
     let mut mask: Vec<bool> = code.bytes().map(|c| c.is_ascii_whitespace()).collect();
     for token in crate::compile::rust::items::tokens(code) {
-        let t = &token.text;
-        // Strings (raw and prefixed ones too) and char literals, not lifetimes (`'a`).
-        let literal = t.contains('"') || (t.len() > 2 && t.ends_with('\''));
+        let literal = token.is_literal();
         for m in &mut mask[token.span] {
             *m = !literal;
         }

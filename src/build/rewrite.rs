@@ -20,6 +20,7 @@ use std::path::Path;
 
 use super::mutants::{code_mask, functions};
 use super::verify::Verdict;
+use crate::compile::rust::items::line_indent;
 
 /// The comment left where a suspect's body was.
 pub const HOLE: &str = "// TODO: write this body anew";
@@ -134,11 +135,7 @@ pub fn hole(code: &str, names: &BTreeSet<String>) -> Holed {
         if open < at {
             continue;
         }
-        let line_start = code[..open].rfind('\n').map_or(0, |n| n + 1);
-        let indent: String = code[line_start..]
-            .chars()
-            .take_while(|c| *c == ' ' || *c == '\t')
-            .collect();
+        let indent = line_indent(code, open);
         out.push_str(&code[at..open]);
         out.push_str(&format!("\n{indent}    {HOLE}\n{indent}"));
         at = close;

@@ -42,7 +42,7 @@ pub fn splice(shown: &str, reply: &str, rewrite: &[String]) -> Option<String> {
         .filter_map(|i| match key(i) {
             Some(Key::Impl(head)) => Some(Block {
                 head,
-                methods: methods(shown, i),
+                methods: i.inner_items(shown),
                 end: i.body().map(|b| shown[..b.end].trim_end().len()),
             }),
             _ => None,
@@ -64,7 +64,7 @@ pub fn splice(shown: &str, reply: &str, rewrite: &[String]) -> Option<String> {
                     added.push(text);
                     continue;
                 };
-                for method in methods(&reply, item) {
+                for method in item.inner_items(&reply) {
                     let Some(Key::Fn(name)) = key(&method) else {
                         continue;
                     };
@@ -141,21 +141,17 @@ enum Key {
 }
 
 fn key(item: &Item) -> Option<Key> {
+    if let Some(name) = item.fn_name() {
+        return Some(Key::Fn(name));
+    }
     let head = item.head();
-    let mut words = head.iter().copied().skip_while(|w| {
-        matches!(
-            *w,
-            "const" | "async" | "unsafe" | "extern" | "default" | "\"C\""
-        ) && head.contains(&"fn")
-    });
-    let first = words.next()?;
+    let (first, name) = (*head.first()?, head.get(1));
     match first {
-        "fn" => words.next().map(|n| Key::Fn(n.to_string())),
         "impl" => Some(Key::Impl(impl_head(&head))),
         "use" => Some(Key::Use(head.join(" "))),
-        "struct" | "enum" | "union" | "trait" | "type" | "const" | "static" | "mod" => words
-            .next()
-            .map(|n| Key::Named(first.to_string(), n.to_string())),
+        "struct" | "enum" | "union" | "trait" | "type" | "const" | "static" | "mod" => {
+            name.map(|n| Key::Named(first.to_string(), n.to_string()))
+        }
         _ => None,
     }
 }
@@ -200,7 +196,7 @@ fn covers(reply: &str, reply_items: &[Item], shown: &str, shown_items: &[Item]) 
         for item in top {
             match key(item) {
                 Some(Key::Impl(_)) => {
-                    out.extend(methods(code, item).iter().filter_map(key));
+                    out.extend(item.inner_items(code).iter().filter_map(key));
                 }
                 Some(Key::Use(_)) => {}
                 Some(k) => {
@@ -212,23 +208,6 @@ fn covers(reply: &str, reply_items: &[Item], shown: &str, shown_items: &[Item]) 
         out
     };
     keys(shown, shown_items).is_subset(&keys(reply, reply_items))
-}
-
-/// The items inside an `impl` block's braces, with their spans in `code`.
-fn methods(code: &str, block: &Item) -> Vec<Item> {
-    let Some(body) = block.body() else {
-        return Vec::new();
-    };
-    items(&code[body.clone()])
-        .into_iter()
-        .map(|mut m| {
-            m.span = m.span.start + body.start..m.span.end + body.start;
-            for t in &mut m.tokens {
-                t.span = t.span.start + body.start..t.span.end + body.start;
-            }
-            m
-        })
-        .collect()
 }
 
 /// An item's bytes without the blank space before it (its comments and attributes kept).

@@ -15,19 +15,10 @@ pub(super) fn fix(code: &mut String, stub: &str) -> Vec<String> {
     let (free, methods) = interface(stub);
     let top = items(code);
     // What the reply's own `impl Type {` blocks define already.
-    let mut defined: BTreeSet<(String, String)> = BTreeSet::new();
-    for item in &top {
-        if let (Some(ty), Some(body)) = (inherent_type(item), item.body()) {
-            for method in items(&code[body]) {
-                if let Some(name) = fn_name(&method) {
-                    defined.insert((ty.clone(), name));
-                }
-            }
-        }
-    }
+    let defined: BTreeSet<(String, String)> = inherent_methods(code).into_iter().collect();
     let mut moved: Vec<(String, String, String, Range<usize>)> = Vec::new();
     for item in &top {
-        let Some(name) = fn_name(item) else {
+        let Some(name) = item.fn_name() else {
             continue;
         };
         if free.contains(&name) || !names_self(item) {
@@ -75,7 +66,7 @@ pub(super) fn fix(code: &mut String, stub: &str) -> Vec<String> {
     let mut appended = String::new();
     for (ty, list) in by_type {
         let methods = list.join("\n\n    ");
-        let block = top.iter().find(|i| inherent_type(i).as_ref() == Some(&ty));
+        let block = top.iter().find(|i| i.inherent_type().as_ref() == Some(&ty));
         match block.and_then(Item::body) {
             Some(body) if code[body.clone()].trim().is_empty() => {
                 edits.push((body, format!("\n    {methods}\n")));
@@ -96,15 +87,6 @@ pub(super) fn fix(code: &mut String, stub: &str) -> Vec<String> {
     changes
 }
 
-/// The type of an inherent `impl Type {` block (not generic, not a trait's).
-fn inherent_type(item: &Item) -> Option<String> {
-    let head = item.head();
-    match (head.first(), head.get(1), head.get(2)) {
-        (Some(&"impl"), Some(ty), Some(&"{")) => Some(ty.to_string()),
-        _ => None,
-    }
-}
-
 /// Whether a function names `self` (not as the path `self::x`) or `Self`: only a
 /// method can.
 fn names_self(item: &Item) -> bool {
@@ -114,41 +96,24 @@ fn names_self(item: &Item) -> bool {
     })
 }
 
-/// The interface's free functions, and its methods as (type, name), from the inherent
-/// `impl Type { .. }` blocks of the stub.
+/// The interface's free functions, and its methods as (type, name).
 fn interface(stub: &str) -> (BTreeSet<String>, Vec<(String, String)>) {
-    let mut free = BTreeSet::new();
-    let mut methods = Vec::new();
-    for item in items(stub) {
-        if let Some(name) = fn_name(&item) {
-            free.insert(name);
-            continue;
-        }
-        let head = item.head();
-        let (Some(&"impl"), Some(ty), Some(&"{")) = (head.first(), head.get(1), head.get(2)) else {
-            continue;
-        };
-        let Some(body) = item.body() else {
+    let free = items(stub).iter().filter_map(Item::fn_name).collect();
+    (free, inherent_methods(stub))
+}
+
+/// The methods of the inherent `impl Type { .. }` blocks of `src`, as (type, name).
+fn inherent_methods(src: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for item in items(src) {
+        let Some(ty) = item.inherent_type() else {
             continue;
         };
-        for method in items(&stub[body]) {
-            if let Some(name) = fn_name(&method) {
-                methods.push((ty.to_string(), name));
+        for method in item.inner_items(src) {
+            if let Some(name) = method.fn_name() {
+                out.push((ty.clone(), name));
             }
         }
     }
-    (free, methods)
-}
-
-/// The name of a function item (`pub fn new(..)`, `pub const fn len(..)`).
-fn fn_name(item: &Item) -> Option<String> {
-    let head = item.head();
-    let at = head.iter().position(|w| *w == "fn")?;
-    if head[..at]
-        .iter()
-        .any(|w| !matches!(*w, "const" | "async" | "unsafe"))
-    {
-        return None;
-    }
-    head.get(at + 1).map(|n| n.to_string())
+    out
 }

@@ -47,17 +47,11 @@ pub(super) fn fix(code: &mut String, stub: &str) -> Vec<String> {
 fn methods(src: &str) -> BTreeMap<(String, String), Receiver> {
     let mut out = BTreeMap::new();
     for item in items(src) {
-        let head = item.head();
-        let (Some(&"impl"), Some(ty)) = (head.first(), head.get(1)) else {
+        // Not generic and not a trait's: the interface's own methods.
+        let Some(ty) = item.inherent_type() else {
             continue;
         };
-        if head.get(2) != Some(&"{") {
-            continue; // generics or a trait: not an interface's inherent impl
-        }
-        let Some(body) = item.body() else {
-            continue;
-        };
-        for method in items(&src[body.clone()]) {
+        for method in item.inner_items(src) {
             let toks = &method.tokens;
             let Some(fn_at) = toks.iter().position(|t| t.text == "fn") else {
                 continue;
@@ -66,14 +60,7 @@ fn methods(src: &str) -> BTreeMap<(String, String), Receiver> {
                 continue;
             };
             if let Some(receiver) = receiver(&toks[fn_at + 2..]) {
-                let span = receiver.span.start + body.start..receiver.span.end + body.start;
-                out.insert(
-                    (ty.to_string(), name.text.clone()),
-                    Receiver {
-                        span,
-                        text: receiver.text,
-                    },
-                );
+                out.insert((ty.clone(), name.text.clone()), receiver);
             }
         }
     }

@@ -18,6 +18,15 @@ pub struct Token {
     pub span: Range<usize>,
 }
 
+impl Token {
+    /// Whether the token is a string or character literal (raw and prefixed ones too:
+    /// `r#"a"#`, `b'x'`), not a lifetime (`'a`) and not a number.
+    pub fn is_literal(&self) -> bool {
+        let t = &self.text;
+        t.contains('"') || (t.len() > 2 && t.ends_with('\''))
+    }
+}
+
 /// A top-level item: its tokens (attributes included) and its bytes, from the end of the
 /// item before it (so the comments and doc comments above it belong to it).
 #[derive(Debug, Clone)]
@@ -48,6 +57,50 @@ impl Item {
         t[i.min(t.len())..]
             .iter()
             .map(|x| x.text.as_str())
+            .collect()
+    }
+
+    /// The name of a function item: `fn NAME` after nothing but `const`, `async`,
+    /// `unsafe`, `extern "C"` or `default` (`pub const fn len(..)` is `len`).
+    pub fn fn_name(&self) -> Option<String> {
+        let head = self.head();
+        let at = head.iter().position(|w| *w == "fn")?;
+        let qualifiers = |w: &&str| {
+            matches!(
+                *w,
+                "const" | "async" | "unsafe" | "extern" | "default" | "\"C\""
+            )
+        };
+        if !head[..at].iter().all(qualifiers) {
+            return None;
+        }
+        head.get(at + 1).map(|n| n.to_string())
+    }
+
+    /// The type of an inherent `impl Type {` block (not generic, not a trait's).
+    pub fn inherent_type(&self) -> Option<String> {
+        let head = self.head();
+        match (head.first(), head.get(1), head.get(2)) {
+            (Some(&"impl"), Some(ty), Some(&"{")) => Some(ty.to_string()),
+            _ => None,
+        }
+    }
+
+    /// The items inside the item's braces (an `impl` block's methods), with their spans
+    /// in `code`, the text this item was split from.
+    pub fn inner_items(&self, code: &str) -> Vec<Item> {
+        let Some(body) = self.body() else {
+            return Vec::new();
+        };
+        items(&code[body.clone()])
+            .into_iter()
+            .map(|mut m| {
+                m.span = m.span.start + body.start..m.span.end + body.start;
+                for t in &mut m.tokens {
+                    t.span = t.span.start + body.start..t.span.end + body.start;
+                }
+                m
+            })
             .collect()
     }
 
@@ -300,6 +353,13 @@ fn char_or_lifetime_end(src: &str, i: usize) -> usize {
         j += 1;
     }
     j.max(i + 1)
+}
+
+/// The white space that starts the line holding byte `at` of `code`.
+pub fn line_indent(code: &str, at: usize) -> &str {
+    let start = code[..at].rfind('\n').map_or(0, |n| n + 1);
+    let line = &code[start..];
+    &line[..line.len() - line.trim_start_matches([' ', '\t']).len()]
 }
 
 /// `text` one level (four spaces) deeper from its second line on, the first being placed

@@ -175,21 +175,9 @@ fn is_primitive(name: &str) -> bool {
 fn words(code: &str) -> Vec<String> {
     super::items::tokens(code)
         .into_iter()
+        .filter(|t| !t.is_literal() && !t.text.starts_with(|c: char| c.is_ascii_digit()))
         .map(|t| t.text)
-        .filter(|t| {
-            t.starts_with(|c: char| c.is_alphabetic() || c == '_' || c.is_ascii_punctuation())
-                && !t.starts_with(['"', '\''])
-        })
-        .filter(|t| !is_prefixed_literal(t))
         .collect()
-}
-
-/// `b"..."`, `r"..."`, `r#"..."#`, `c"..."`, `b'x'`: literals that start with a letter.
-fn is_prefixed_literal(token: &str) -> bool {
-    let rest = token
-        .trim_start_matches(['b', 'c', 'r'])
-        .trim_start_matches('#');
-    rest.len() < token.len() && rest.starts_with(['"', '\''])
 }
 
 #[cfg(test)]
