@@ -819,7 +819,9 @@ fn a_hanging_implementation_hits_the_time_limit_and_is_repaired() {
 #[test]
 fn code_that_exits_the_test_process_is_not_green() {
     let _machine = shared();
-    let exiting = "pub fn double(n: i64) -> i64 {\n    let _ = n;\n    std::process::exit(0)\n}\n";
+    // `std` renamed: the text check before the run does not follow it, the run catches it.
+    let exiting =
+        "use std as s;\n\npub fn double(n: i64) -> i64 {\n    let _ = n;\n    s::process::exit(0)\n}\n";
     let server = Background::start_with(script(vec![code(exiting), code(DOUBLE_RIGHT)]));
     let p = Project::new("e2e_exit", &openai(&server), &[DOUBLE]);
     p.ghost(&["build"]).expect(0);
@@ -831,6 +833,30 @@ fn code_that_exits_the_test_process_is_not_green() {
         "the repair says why:\n{repair}"
     );
     assert_eq!(p.imp("math.double"), DOUBLE_RIGHT);
+}
+
+/// Code that writes files is not run: it could change the project it is tested in (here,
+/// the spec itself). The refusal is fed back, and nothing outside the scratch changes.
+#[test]
+fn code_that_writes_files_is_refused_before_it_runs() {
+    let _machine = shared();
+    let writing = "pub fn double(n: i64) -> i64 {\n    let _ = std::fs::write(\"../../../specs/math/double.ghost\", \"\");\n    n * 2\n}\n";
+    let server = Background::start_with(script(vec![code(writing), code(DOUBLE_RIGHT)]));
+    let p = Project::new("e2e_writes", &openai(&server), &[DOUBLE]);
+    let spec = p.root.join("specs").join(DOUBLE.0);
+    let before = std::fs::read_to_string(&spec).expect("the spec");
+    p.ghost(&["build"]).expect(0);
+    let seen = server.server.seen();
+    assert_eq!(seen.len(), 2, "the writing code was not accepted");
+    let repair = seen[1].prompt();
+    assert!(
+        repair.contains("`std::fs` (files): not run"),
+        "the repair says why:\n{repair}"
+    );
+    assert_eq!(std::fs::read_to_string(&spec).expect("the spec"), before);
+    assert_eq!(p.imp("math.double"), DOUBLE_RIGHT);
+    let log = p.run_log();
+    assert!(log.contains("nfr_refused"), "logged as refused:\n{log}");
 }
 
 const ACC: (&str, &str) = (

@@ -23,7 +23,8 @@ pub enum FailureClass {
     FailingSnapshot,
     /// The tests did not finish within the time limit (a loop, a deadlock).
     Timeout,
-    /// The tests passed, but a checked NFR (lint, perf, max_lines, deps, unsafe) did not.
+    /// The tests passed, but a checked NFR (lint, perf, max_lines, deps, unsafe) did not;
+    /// or the code was not run at all, reaching outside memory (files, programs).
     NfrRefused,
     /// The prompt did not fit the model's context window.
     ContextTooLong,

@@ -5,7 +5,7 @@ use super::cargo::{messages_in, Cargo, TestFailure, TestOutcome};
 use super::snapshots::Pinned;
 use crate::check::{ModuleModel, NfrModel};
 use crate::compile::rust::nfr_check::NO_DEPS;
-use crate::compile::rust::{check_static_nfrs, test_target};
+use crate::compile::rust::{check_static_nfrs, reaches_outside, test_target, IN_MEMORY};
 use serde::Serialize;
 
 /// How insta treats `snapshot` tests in this run.
@@ -140,6 +140,21 @@ pub async fn verify(
     snapshots: Snapshots,
 ) -> std::io::Result<Verdict> {
     let mut verdict = Verdict::default();
+    // Refused before it runs: code that writes files or starts programs could change the
+    // project it is tested in, or anything else the user can reach.
+    let outside = reaches_outside(imp_text);
+    if !outside.is_empty() {
+        verdict.checked.push(NfrResult {
+            nfr: IN_MEMORY.to_string(),
+            ok: false,
+            checked: true,
+            detail: format!(
+                "imp.rs uses {}: not run. A module's functions compute their results from their arguments alone; take out every use of files, programs, the network and the environment",
+                outside.join(", ")
+            ),
+        });
+        return Ok(verdict);
+    }
     let target = test_target(module);
     let env = [
         ("INSTA_UPDATE", snapshots.insta_update()),

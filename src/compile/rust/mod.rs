@@ -29,7 +29,10 @@ use std::path::PathBuf;
 
 pub use checked::PRECONDITION_BROKEN;
 pub use example_code::{example_asserts, scenario_code, snapshot_code};
-pub use nfr_check::{check_static_nfrs, physical_lines, undeclared_crates, StaticNfrFailure};
+pub use nfr_check::{
+    check_static_nfrs, physical_lines, reaches_outside, undeclared_crates, StaticNfrFailure,
+    IN_MEMORY,
+};
 pub use stub::is_untouched_stub;
 
 /// The words the first line of the crate's `Cargo.toml` and `src/lib.rs` carries, in any

@@ -1,6 +1,8 @@
 //! The static part of the checked NFRs, run by the build on an implementation's text:
 //! `nfr deps` (no crate outside the declared ones) and `nfr max_lines` (physical lines).
 //! `nfr forbid unsafe` is the `#![forbid(unsafe_code)]` in `mod.rs`, enforced by rustc.
+//! Beside them, the rule every implementation keeps whatever its spec says: it computes in
+//! memory ([`reaches_outside`]), checked before its tests run.
 
 use crate::check::{ModuleModel, NfrModel};
 
@@ -27,6 +29,66 @@ impl std::fmt::Display for StaticNfrFailure {
             ),
         }
     }
+}
+
+/// The rule every module keeps, declared or not: its functions compute their results
+/// from their arguments, without files, programs, the network or the environment. The
+/// spec language has no types for any of them, and code that reaches them could change
+/// the project it is tested in.
+pub const IN_MEMORY: &str = "no files, programs, network or environment";
+
+/// The parts of the standard library that reach outside the process's memory, with what
+/// each one reaches.
+const OUTSIDE_MEMORY: &[(&str, &str)] = &[
+    ("fs", "files"),
+    ("process", "programs and the process itself"),
+    ("net", "the network"),
+    ("os", "the operating system"),
+    ("env", "the environment and the current folder"),
+];
+
+/// The parts of the standard library outside memory that `imp.rs` names (`std::fs`,
+/// `use std::{fs, io}`), as `std::fs (files)`; in the order first named, no duplicates.
+/// A textual check like [`undeclared_crates`]: comments and strings are skipped, and a
+/// `std` renamed by `use std as s;` is not followed.
+pub fn reaches_outside(imp_rs_text: &str) -> Vec<String> {
+    let words = words(imp_rs_text);
+    let mut found: Vec<String> = Vec::new();
+    let mut note = |name: &str| {
+        if let Some((m, what)) = OUTSIDE_MEMORY.iter().find(|(m, _)| *m == name) {
+            let text = format!("`std::{m}` ({what})");
+            if !found.contains(&text) {
+                found.push(text);
+            }
+        }
+    };
+    for i in 0..words.len() {
+        if words[i] != "std" || words.get(i + 1).is_none_or(|w| w != "::") {
+            continue;
+        }
+        match words.get(i + 2).map(String::as_str) {
+            // `use std::{fs::File, io};`: the names right inside the outer braces.
+            Some("{") => {
+                let mut depth = 0usize;
+                for (j, w) in words.iter().enumerate().skip(i + 2) {
+                    match w.as_str() {
+                        "{" => depth += 1,
+                        "}" => {
+                            depth -= 1;
+                            if depth == 0 {
+                                break;
+                            }
+                        }
+                        _ if depth == 1 && matches!(words[j - 1].as_str(), "{" | ",") => note(w),
+                        _ => {}
+                    }
+                }
+            }
+            Some(name) => note(name),
+            None => {}
+        }
+    }
+    found
 }
 
 /// The crates every implementation may name without declaring them.
@@ -183,6 +245,20 @@ fn words(code: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn finds_what_reaches_outside_memory() {
+        let text = "use std::{collections::HashMap, fs::File, io::Write};\nuse std::fmt;\n// std::net::TcpStream\nfn f() { let _ = \"std::env\"; std::process::exit(0); ::std::fs::write(\"x\", \"\"); }\n";
+        assert_eq!(
+            reaches_outside(text),
+            vec![
+                "`std::fs` (files)".to_string(),
+                "`std::process` (programs and the process itself)".to_string()
+            ]
+        );
+        let pure = "use std::collections::{BTreeMap, HashSet};\nuse std::fmt::Write;\nfn f(s: &str) -> String { let mut o = String::new(); let _ = write!(o, \"{s}\"); o }\n";
+        assert!(reaches_outside(pure).is_empty());
+    }
 
     #[test]
     fn finds_crates_named_by_use_paths_and_extern_crate() {
