@@ -1006,6 +1006,56 @@ fn a_command_agent_writing_outside_its_file_is_refused() {
     assert_eq!(p.entry("math.double").agent, "command");
 }
 
+/// A command-provider agent that edits the spec its tests come from is refused: the user
+/// is warned at once, the file is left as it is (it may be the user's own save) and its
+/// text from before kept under `.ghost/kept/`; the next run, keeping to its file, is
+/// accepted.
+#[test]
+fn a_command_agent_editing_a_spec_is_refused_and_the_old_text_kept() {
+    let _machine = shared();
+    let p = Project::new("e2e_command_spec", "", &[DOUBLE]);
+    let state = p.outside.join("agent-state");
+    std::fs::create_dir_all(&state).expect("mkdir");
+    let spec = p.root.join("specs").join(DOUBLE.0);
+    let body = format!(
+        "#!/bin/sh\n\
+         # The first run also loosens the spec it is tested against.\n\
+         n=$(ls '{state}' | wc -l)\n\
+         n=$((n + 1))\n\
+         cat > '{state}/prompt-'$n.txt\n\
+         if [ $n -eq 1 ]; then echo '// tests removed' >> '{spec}'; fi\n\
+         cat > \"$GHOST_IMPL_PATH\" <<'EOF'\n{DOUBLE_RIGHT}EOF\n",
+        state = state.display(),
+        spec = spec.display()
+    );
+    use_command_agent(&p, &body);
+    let run = p.ghost(&["build"]).expect(0);
+    assert!(
+        run.text().contains("warning math.double")
+            && run.text().contains("specs/math/double.ghost")
+            && run.text().contains(".ghost/kept"),
+        "the user is warned:\n{}",
+        run.text()
+    );
+    let second = std::fs::read_to_string(state.join("prompt-2.txt")).expect("a second run");
+    assert!(
+        second.contains("never the specs"),
+        "the refusal is fed back:\n{second}"
+    );
+    assert!(!state.join("prompt-3.txt").exists());
+    assert!(
+        std::fs::read_to_string(&spec)
+            .expect("spec")
+            .ends_with("// tests removed\n"),
+        "the file is left as it is"
+    );
+    assert_eq!(
+        std::fs::read_to_string(p.root.join(".ghost/kept/specs").join(DOUBLE.0)).expect("kept"),
+        DOUBLE.1,
+        "its text from before is kept"
+    );
+}
+
 /// An agent program that exits without writing `imp.rs` does not pass off the code
 /// already there as its own: `--force` asks for new code, and gets none.
 #[test]

@@ -71,6 +71,11 @@ pub enum Event {
     Finished {
         report: ModuleReport,
     },
+    /// Something the user should see now, not only in the build's report.
+    Warning {
+        module: String,
+        message: String,
+    },
 }
 
 pub type Progress = Arc<dyn Fn(Event) + Send + Sync>;
@@ -752,6 +757,7 @@ async fn ask(
                 })
         }
         Agent::Command(settings) => {
+            let guarded = super::guard::Guarded::take(&shared.ctx.paths.guarded);
             // The program works in the scratch copy; it starts from the crate as it is.
             let outcome = run_command(
                 settings,
@@ -770,6 +776,10 @@ async fn ask(
                 },
                 other => Asked::Fatal(other.to_string()),
             })?;
+            let touched = guarded.changes(&super::guard::Guarded::take(&shared.ctx.paths.guarded));
+            if !touched.is_empty() {
+                return Err(refuse_touched(shared, m, &guarded, &touched));
+            }
             if !outcome.other_changes.is_empty() {
                 let list: Vec<String> = outcome
                     .other_changes
@@ -819,6 +829,45 @@ async fn ask(
                 }),
             }
         }
+    }
+}
+
+/// The refusal of an attempt during which the project's specs or `ghost.toml` changed:
+/// the text from before is kept under `.ghost/kept/` and the user warned at once (the
+/// refusal itself reaches the user only when it is the module's last attempt).
+fn refuse_touched(
+    shared: &Shared,
+    m: &CompiledModule,
+    guarded: &super::guard::Guarded,
+    touched: &[PathBuf],
+) -> Asked {
+    let list: Vec<String> = touched
+        .iter()
+        .map(|p| format!("`{}`", p.display()))
+        .collect();
+    let kept_dir = shared.ctx.paths.state_dir.join("kept");
+    let kept = match guarded.keep(touched, &kept_dir) {
+        Ok(_) => format!(
+            "their text from before is in `{}`; put it back if the change is not yours",
+            kept_dir.display()
+        ),
+        Err(e) => format!("their text from before could not be kept ({e})"),
+    };
+    (shared.progress)(Event::Warning {
+        module: m.name.clone(),
+        message: format!(
+            "{} changed while the agent ran; the attempt is refused and the files left as they are: {kept}",
+            list.join(", ")
+        ),
+    });
+    Asked::Feedback {
+        class: FailureClass::AgentError,
+        why: format!(
+            "the agent changed {} while it ran: write only `{}`, never the specs or ghost.toml",
+            list.join(", "),
+            m.imp_path.display()
+        ),
+        tokens: (0, 0),
     }
 }
 

@@ -16,6 +16,7 @@ pub mod cargo;
 pub mod empty_input;
 pub mod failure;
 pub mod generate;
+pub mod guard;
 pub mod known_fixes;
 pub mod lessons;
 pub mod mutants;

@@ -29,9 +29,21 @@ pub struct Paths {
     pub state_dir: PathBuf,
     /// `ghost.lock`.
     pub lock: PathBuf,
+    /// The files a `command` agent may not change: `ghost.toml` and the specs folder
+    /// (see `guard.rs`).
+    pub guarded: Guard,
     /// Cargo's target folder when the command picks one (`ghost eval` keeps one across
     /// runs); `None` for `.ghost/target`. `GHOST_TARGET_DIR` wins over both.
     pub target: Option<PathBuf>,
+}
+
+/// Where the project's own files are, which only the user writes.
+#[derive(Debug, Clone, Default)]
+pub struct Guard {
+    /// The project's folder (holding `ghost.toml`).
+    pub root: PathBuf,
+    /// The specs folder.
+    pub specs_dir: PathBuf,
 }
 
 impl Paths {

@@ -263,6 +263,7 @@ pub(super) fn progress(out: &Output, total: usize) -> generate::Progress {
                 ))
             }
             Event::Finished { .. } => None,
+            Event::Warning { module, message } => Some(format!("    warning {module}: {message}")),
         }
     };
     if out.quiet || !std::io::stderr().is_terminal() {
@@ -285,6 +286,11 @@ pub(super) fn progress(out: &Output, total: usize) -> generate::Progress {
             attempt,
             max,
         } => bar.set_message(format!("asking for {module} (attempt {attempt} of {max})")),
+        Event::Warning { .. } => {
+            if let Some(l) = line(&event) {
+                bar.println(l);
+            }
+        }
         Event::Finished { .. } => {
             bar.inc(1);
             if let Some(l) = line(&event) {

@@ -70,6 +70,10 @@ impl Pipeline {
             out_dir: self.project.config.out_dir(),
             state_dir: self.project.root.join(STATE_DIR),
             lock: self.project.root.join(LOCK_FILE),
+            guarded: crate::build::session::Guard {
+                root: self.project.root.clone(),
+                specs_dir: self.project.specs_dir.clone(),
+            },
             target: None,
         }
     }
