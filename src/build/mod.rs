@@ -19,6 +19,7 @@ pub mod generate;
 pub mod guard;
 pub mod known_fixes;
 pub mod lessons;
+pub mod modular;
 pub mod mutants;
 pub mod rewrite;
 pub mod runlog;

@@ -14,7 +14,8 @@
 //!
 //! Some edits follow the failing tests' values (a [`Guide`]): the error variant a test
 //! expected where the code returned another, counting from 1 where a number was one
-//! short, and the guard an example on empty input names (`empty_input.rs`).
+//! short, the guard an example on empty input names (`empty_input.rs`), and a remainder
+//! taken in `u8` that overflowed, taken in `i64` (`modular.rs`).
 //!
 //! The edits are textual, on the code as rustfmt lays it out (operators between spaces);
 //! strings, character literals and comments are never edited.
@@ -65,6 +66,9 @@ pub struct Guide {
     pub one_more: bool,
     /// Failing examples on an empty string: the guard each asks for.
     pub empty_inputs: Vec<EmptyInput>,
+    /// A failing test panicked with an arithmetic overflow: remainders computed in a
+    /// narrow type are tried in `i64` (`modular.rs`).
+    pub overflow: bool,
 }
 
 /// The guide the failing tests of `verdict` (in the generated tests `tests_rs`) give.
@@ -78,6 +82,11 @@ pub fn guide(verdict: &Verdict, tests_rs: &str) -> Guide {
     Guide {
         empty_inputs: super::empty_input::empty_inputs(&failed, tests_rs),
         variants: expected_variants(verdict),
+        overflow: verdict
+            .tests
+            .failed
+            .iter()
+            .any(|f| f.output.contains("with overflow")),
         one_more: verdict.tests.failed.iter().any(|f| {
             let Some((left, right)) = left_right(&f.output) else {
                 return false;
@@ -266,6 +275,13 @@ pub fn mutants(code: &str, focus: &BTreeSet<String>, guide: &Guide) -> Vec<Mutan
                     input.expected, input.function
                 ),
             });
+        }
+    }
+    // A remainder taken in `u8` that overflowed, taken in `i64`.
+    if guide.overflow {
+        let ranges: Vec<(usize, usize)> = bodies.iter().map(|(_, a, b)| (*a, *b)).collect();
+        for (code, what) in super::modular::in_i64(code, &ranges) {
+            out.push(Mutant { code, what });
         }
     }
     // Numbers counted from 0 where the tests count from 1 (line numbers, positions).
@@ -700,6 +716,31 @@ pub fn lcm(a: i64, b: i64) -> i64 {
             "lcm untouched"
         );
         assert!(ms.iter().all(|m| m.what.ends_with("in `gcd`")), "{ms:#?}");
+    }
+
+    #[test]
+    fn an_overflow_tries_the_remainder_in_i64_first() {
+        let code = "pub fn shift(s: &str, k: i64) -> String {
+    s.chars()
+        .map(|c| if c.is_ascii_lowercase() { ((c as u8 - b'a' + k as u8) % 26 + b'a') as char } else { c })
+        .collect()
+}
+";
+        let overflow = Guide {
+            overflow: true,
+            ..Guide::default()
+        };
+        let ms = mutants(code, &focus(&["shift"]), &overflow);
+        assert!(ms[0].what.contains("rem_euclid(26)"), "{ms:#?}");
+        assert!(
+            ms[0].code.contains(
+                "(((c as i64 - (b'a' as i64) + k as i64).rem_euclid(26) as u8) + b'a') as char"
+            ),
+            "{}",
+            ms[0].code
+        );
+        let unguided = mutants(code, &focus(&["shift"]), &Guide::default());
+        assert!(unguided.iter().all(|m| !m.what.contains("rem_euclid")));
     }
 
     #[test]
