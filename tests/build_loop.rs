@@ -1049,8 +1049,18 @@ fn a_command_agent_editing_a_spec_is_refused_and_the_old_text_kept() {
             .ends_with("// tests removed\n"),
         "the file is left as it is"
     );
+    // Each refusal keeps its files in a folder of its own (time, module, attempt).
+    let kept: Vec<PathBuf> = std::fs::read_dir(p.root.join(".ghost/kept"))
+        .expect("kept folder")
+        .map(|e| e.expect("entry").path())
+        .collect();
+    assert_eq!(kept.len(), 1, "one refusal, one folder: {kept:?}");
+    assert!(
+        kept[0].to_string_lossy().ends_with("-math.double-1"),
+        "{kept:?}"
+    );
     assert_eq!(
-        std::fs::read_to_string(p.root.join(".ghost/kept/specs").join(DOUBLE.0)).expect("kept"),
+        std::fs::read_to_string(kept[0].join("specs").join(DOUBLE.0)).expect("kept"),
         DOUBLE.1,
         "its text from before is kept"
     );

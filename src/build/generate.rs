@@ -533,7 +533,8 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
 }
 
 /// How close a failed attempt came to green, comparable between attempts: code whose
-/// tests ran beats code that timed out, which beats code that did not compile; among
+/// tests ran beats code that timed out, which beats code that did not compile, which
+/// beats code refused before it ran (its empty test run says nothing); among
 /// those, fewer failing tests (or compiler errors) is closer, then scenarios that failed
 /// at a later step.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -547,18 +548,20 @@ struct Closeness {
 impl Closeness {
     fn of(v: &Verdict, tests_rs: &str) -> Closeness {
         let t = &v.tests;
-        let (stage, failures) = if !t.errors.is_empty() || t.cargo_error.is_some() {
-            (0, t.errors.len())
+        let (stage, failures) = if v.refused() {
+            (0, 0)
+        } else if !t.errors.is_empty() || t.cargo_error.is_some() {
+            (1, t.errors.len())
         } else if t.timed_out {
-            (1, 0)
+            (2, 0)
         } else {
             let broken = v.checked.iter().filter(|n| n.broken()).count();
-            (2, t.failed.len() + broken)
+            (3, t.failed.len() + broken)
         };
         Closeness {
             stage,
             fewer_failures: -(failures as i64),
-            progress: if stage == 2 {
+            progress: if stage == 3 {
                 super::rewrite::scenario_progress(v, tests_rs)
             } else {
                 0
@@ -767,8 +770,14 @@ async fn ask(
                 prompt,
                 shared.settings.command_timeout,
             )
-            .await
-            .map_err(|e| match e {
+            .await;
+            // Compared however the run ended: a program stopped at its time limit may
+            // have changed a spec before.
+            let touched = guarded.changes(&super::guard::Guarded::take(&shared.ctx.paths.guarded));
+            if !touched.is_empty() {
+                return Err(refuse_touched(shared, m, attempt, &guarded, &touched));
+            }
+            let outcome = outcome.map_err(|e| match e {
                 AgentError::CommandTimeout { .. } => Asked::Feedback {
                     class: FailureClass::Timeout,
                     why: e.to_string(),
@@ -776,10 +785,6 @@ async fn ask(
                 },
                 other => Asked::Fatal(other.to_string()),
             })?;
-            let touched = guarded.changes(&super::guard::Guarded::take(&shared.ctx.paths.guarded));
-            if !touched.is_empty() {
-                return Err(refuse_touched(shared, m, &guarded, &touched));
-            }
             if !outcome.other_changes.is_empty() {
                 let list: Vec<String> = outcome
                     .other_changes
@@ -833,11 +838,13 @@ async fn ask(
 }
 
 /// The refusal of an attempt during which the project's specs or `ghost.toml` changed:
-/// the text from before is kept under `.ghost/kept/` and the user warned at once (the
-/// refusal itself reaches the user only when it is the module's last attempt).
+/// the text from before is kept in a folder of its own under `.ghost/kept/` and the user
+/// warned at once (the refusal itself reaches the user only when it is the module's last
+/// attempt).
 fn refuse_touched(
     shared: &Shared,
     m: &CompiledModule,
+    attempt: u32,
     guarded: &super::guard::Guarded,
     touched: &[PathBuf],
 ) -> Asked {
@@ -845,10 +852,19 @@ fn refuse_touched(
         .iter()
         .map(|p| format!("`{}`", p.display()))
         .collect();
-    let kept_dir = shared.ctx.paths.state_dir.join("kept");
+    let stamp = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or_default();
+    let kept_dir = shared
+        .ctx
+        .paths
+        .state_dir
+        .join("kept")
+        .join(format!("{stamp}-{}-{attempt}", m.name));
     let kept = match guarded.keep(touched, &kept_dir) {
         Ok(_) => format!(
-            "their text from before is in `{}`; put it back if the change is not yours",
+            "their text from before is in `{}` (the specs folder as `specs`); put it back if the change is not yours",
             kept_dir.display()
         ),
         Err(e) => format!("their text from before could not be kept ({e})"),
@@ -863,7 +879,7 @@ fn refuse_touched(
     Asked::Feedback {
         class: FailureClass::AgentError,
         why: format!(
-            "the agent changed {} while it ran: write only `{}`, never the specs or ghost.toml",
+            "{} changed while the agent ran: write only `{}`, never the specs or ghost.toml",
             list.join(", "),
             m.imp_path.display()
         ),

@@ -1,52 +1,50 @@
-//! What an agent program may not touch: the project's specs and `ghost.toml`.
+//! What an agent program may not touch: the project's spec files and `ghost.toml`.
 //!
 //! In: the project, before a `command` agent runs and after. Out: the files that changed
 //! in between, and their text from before, kept under `.ghost/kept/`.
 //!
 //! Why: an agent program (a coding assistant run in the module's scratch copy) can reach
 //! any file, and one that cannot make the tests pass may edit the spec they come from.
-//! Ghost never writes these files during a build, so any change while the agent ran is
-//! the agent's or the user's (a save during `ghost watch`): the attempt is refused and
-//! nothing is overwritten, the text from before being kept for the user to put back.
+//! Ghost never writes these files during a build, so a change while the agent ran is the
+//! agent's, another agent's (`concurrency` above 1) or the user's (a save during `ghost
+//! watch`): the attempt is refused and nothing is overwritten, the text from before being
+//! kept for the user to put back. Only the spec files `ghost build` reads are guarded
+//! (not an editor's swap files beside them), and only their text is kept.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 
 use super::session::Guard;
 
-/// The guarded files' contents at one moment, by path.
+/// The guarded files' contents at one moment, by a name relative to the project
+/// (`ghost.toml`, `specs/text/slug.ghost`).
 #[derive(Debug, Default)]
 pub struct Guarded {
-    root: PathBuf,
     files: BTreeMap<PathBuf, Vec<u8>>,
 }
 
 impl Guarded {
-    /// Reads every file under the specs folder and `ghost.toml`. A file that cannot be
-    /// read is left out of both readings, so it never counts as changed.
+    /// Reads `ghost.toml` and every spec file of the specs folder (as `ghost build` finds
+    /// them). A file that cannot be read is left out, so it never counts as changed unless
+    /// it could be read at the other reading.
     pub fn take(guard: &Guard) -> Guarded {
         let mut files = BTreeMap::new();
-        let mut paths = vec![guard.root.join("ghost.toml")];
-        paths.extend(
-            walkdir::WalkDir::new(&guard.specs_dir)
-                .into_iter()
-                .flatten()
-                .filter(|e| e.file_type().is_file())
-                .map(|e| e.into_path()),
-        );
-        for path in paths {
+        if let Ok(bytes) = std::fs::read(guard.root.join("ghost.toml")) {
+            files.insert(PathBuf::from("ghost.toml"), bytes);
+        }
+        for path in crate::project::discover(&guard.specs_dir).unwrap_or_default() {
+            let Ok(rel) = path.strip_prefix(&guard.specs_dir) else {
+                continue;
+            };
             if let Ok(bytes) = std::fs::read(&path) {
-                files.insert(path, bytes);
+                files.insert(Path::new("specs").join(rel), bytes);
             }
         }
-        Guarded {
-            root: guard.root.clone(),
-            files,
-        }
+        Guarded { files }
     }
 
-    /// The files changed, added or removed since `self` was taken (`later`), relative to
-    /// the project's folder.
+    /// The files changed, added or removed since `self` was taken (`later`), by their
+    /// names relative to the project (the specs folder called `specs`, whatever its name).
     pub fn changes(&self, later: &Guarded) -> Vec<PathBuf> {
         let mut out: Vec<PathBuf> = self
             .files
@@ -62,17 +60,28 @@ impl Guarded {
                 .cloned(),
         );
         out.sort();
-        out.iter().map(|p| self.relative(p)).collect()
+        out
     }
 
-    /// Writes the text from before of each of `changed` (relative paths, as
-    /// [`Guarded::changes`] gives them) under `kept_dir`; returns the files written.
+    /// Writes the text from before of each of `changed` (names as [`Guarded::changes`]
+    /// gives them) into `kept_dir`, a folder of its own that must not exist yet (so that
+    /// a second refusal never replaces what the first kept); returns the files written.
     pub fn keep(&self, changed: &[PathBuf], kept_dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+        if kept_dir.exists() {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::AlreadyExists,
+                format!("`{}` exists already", kept_dir.display()),
+            ));
+        }
         let mut written = Vec::new();
         for rel in changed {
-            let Some(bytes) = self.files.get(&self.root.join(rel)) else {
-                continue; // added by the agent: nothing to keep
+            let Some(bytes) = self.files.get(rel) else {
+                continue; // added while the agent ran: nothing to keep
             };
+            // The names are made here, relative; never write outside the kept folder.
+            if !rel.components().all(|c| matches!(c, Component::Normal(_))) {
+                continue;
+            }
             let to = kept_dir.join(rel);
             if let Some(parent) = to.parent() {
                 std::fs::create_dir_all(parent)?;
@@ -82,24 +91,17 @@ impl Guarded {
         }
         Ok(written)
     }
-
-    fn relative(&self, path: &Path) -> PathBuf {
-        path.strip_prefix(&self.root)
-            .map(Path::to_path_buf)
-            .unwrap_or_else(|_| path.to_path_buf())
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn guarded(root: &Path, files: &[(&str, &str)]) -> Guarded {
+    fn guarded(files: &[(&str, &str)]) -> Guarded {
         Guarded {
-            root: root.to_path_buf(),
             files: files
                 .iter()
-                .map(|(p, t)| (root.join(p), t.as_bytes().to_vec()))
+                .map(|(p, t)| (PathBuf::from(p), t.as_bytes().to_vec()))
                 .collect(),
         }
     }
@@ -107,45 +109,58 @@ mod tests {
     #[test]
     fn changed_added_and_removed_files_are_named_and_the_old_text_kept() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let root = dir.path();
-        let before = guarded(
-            root,
-            &[
-                ("ghost.toml", "a"),
-                ("specs/x.ghost", "x"),
-                ("specs/y.ghost", "y"),
-            ],
-        );
-        let after = guarded(
-            root,
-            &[
-                ("ghost.toml", "a"),
-                ("specs/x.ghost", "x2"),
-                ("specs/z.ghost", "z"),
-            ],
-        );
+        let was = [
+            ("ghost.toml", "a"),
+            ("specs/x.ghost", "x"),
+            ("specs/y.ghost", "y"),
+        ];
+        let before = guarded(&was);
+        let after = guarded(&[
+            ("ghost.toml", "a"),
+            ("specs/x.ghost", "x2"),
+            ("specs/z.ghost", "z"),
+        ]);
         let changed = before.changes(&after);
         assert_eq!(
             changed,
             ["specs/x.ghost", "specs/y.ghost", "specs/z.ghost"].map(PathBuf::from)
         );
-        assert!(before
-            .changes(&guarded(
-                root,
-                &[
-                    ("ghost.toml", "a"),
-                    ("specs/x.ghost", "x"),
-                    ("specs/y.ghost", "y")
-                ]
-            ))
-            .is_empty());
-        let kept = before
-            .keep(&changed, &root.join(".ghost/kept"))
-            .expect("kept");
+        assert!(before.changes(&guarded(&was)).is_empty());
+        let kept_dir = dir.path().join("kept/1");
+        let kept = before.keep(&changed, &kept_dir).expect("kept");
         assert_eq!(kept.len(), 2, "the added file has nothing to keep");
         assert_eq!(
-            std::fs::read_to_string(root.join(".ghost/kept/specs/x.ghost")).expect("x"),
+            std::fs::read_to_string(kept_dir.join("specs/x.ghost")).expect("x"),
             "x"
+        );
+        // A second refusal into the same folder replaces nothing.
+        assert!(after.keep(&changed, &kept_dir).is_err());
+        assert_eq!(
+            std::fs::read_to_string(kept_dir.join("specs/x.ghost")).expect("x"),
+            "x"
+        );
+    }
+
+    #[test]
+    fn only_spec_files_are_read() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("specs/text")).expect("mkdir");
+        std::fs::write(root.join("ghost.toml"), "[project]").expect("toml");
+        std::fs::write(root.join("specs/text/slug.ghost"), "module text.slug {}").expect("spec");
+        std::fs::write(root.join("specs/text/.slug.ghost.swp"), "swap").expect("swap");
+        std::fs::write(root.join("specs/notes.md"), "notes").expect("notes");
+        let g = Guarded::take(&Guard {
+            root: root.to_path_buf(),
+            specs_dir: root.join("specs"),
+        });
+        let names: Vec<&PathBuf> = g.files.keys().collect();
+        assert_eq!(
+            names,
+            [
+                &PathBuf::from("ghost.toml"),
+                &PathBuf::from("specs/text/slug.ghost")
+            ]
         );
     }
 }

@@ -64,6 +64,14 @@ impl Verdict {
         self.tests.green() && self.checked.iter().all(|n| n.ok)
     }
 
+    /// Refused before it ran: the code reaches outside memory (files, programs), so
+    /// its tests were not run at all.
+    pub fn refused(&self) -> bool {
+        self.checked
+            .iter()
+            .any(|n| n.nfr == IN_MEMORY && n.broken())
+    }
+
     /// A failure that looks like the spec's rather than the code's: an example that
     /// breaks its function's own `requires`, a property whose `requires` rejects every
     /// input. Code can cause either too (arguments computed by the module's functions, a

@@ -267,10 +267,11 @@ pub(super) fn progress(out: &Output, total: usize) -> generate::Progress {
         }
     };
     if out.quiet || !std::io::stderr().is_terminal() {
-        return Arc::new(move |event: Event| {
-            if let Some(l) = line(&event) {
-                out.status(&l);
-            }
+        return Arc::new(move |event: Event| match (&event, line(&event)) {
+            // A warning is shown with `-q` too: it is about the user's own files.
+            (Event::Warning { .. }, Some(l)) => out.warning(&l),
+            (_, Some(l)) => out.status(&l),
+            (_, None) => {}
         });
     }
     let bar = indicatif::ProgressBar::new(total as u64);

@@ -102,6 +102,11 @@ impl Output {
         }
     }
 
+    /// A warning about the user's own files (stderr, shown with `-q` too).
+    pub fn warning(&self, line: &str) {
+        write_all(&mut std::io::stderr().lock(), &format!("{line}\n"));
+    }
+
     /// A line shown only with `-v`.
     pub fn verbose(&self, line: &str) {
         if self.verbose > 0 && !self.quiet {

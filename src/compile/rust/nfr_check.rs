@@ -49,20 +49,41 @@ const OUTSIDE_MEMORY: &[(&str, &str)] = &[
 
 /// The parts of the standard library outside memory that `imp.rs` names (`std::fs`,
 /// `use std::{fs, io}`), as `std::fs (files)`; in the order first named, no duplicates.
-/// A textual check like [`undeclared_crates`]: comments and strings are skipped, and a
-/// `std` renamed by `use std as s;` is not followed.
+/// Also `std::*`, `std` renamed (`use std::{self as s}`, `extern crate std as s`) and
+/// `extern` blocks. A textual check like [`undeclared_crates`], not a sandbox: comments
+/// and strings are skipped, and `use std as s;` is not followed.
 pub fn reaches_outside(imp_rs_text: &str) -> Vec<String> {
     let words = words(imp_rs_text);
     let mut found: Vec<String> = Vec::new();
     let mut note = |name: &str| {
-        if let Some((m, what)) = OUTSIDE_MEMORY.iter().find(|(m, _)| *m == name) {
-            let text = format!("`std::{m}` ({what})");
-            if !found.contains(&text) {
-                found.push(text);
-            }
+        let text = match name {
+            "*" => "`std::*` (all of it, files and programs included)".to_string(),
+            "renamed" => "`std` renamed (where it goes cannot be read)".to_string(),
+            "extern" => "an `extern` block (code from outside Rust)".to_string(),
+            _ => match OUTSIDE_MEMORY.iter().find(|(m, _)| *m == name) {
+                Some((m, what)) => format!("`std::{m}` ({what})"),
+                None => return,
+            },
+        };
+        if !found.contains(&text) {
+            found.push(text);
         }
     };
     for i in 0..words.len() {
+        // `extern "C" { .. }` (its string is not among the words) and `extern crate std as s`.
+        if words[i] == "extern" {
+            match words.get(i + 1).map(String::as_str) {
+                Some("crate") => {
+                    if words.get(i + 2).is_some_and(|w| w == "std")
+                        && words.get(i + 3).is_some_and(|w| w == "as")
+                    {
+                        note("renamed");
+                    }
+                }
+                _ => note("extern"),
+            }
+            continue;
+        }
         if words[i] != "std" || words.get(i + 1).is_none_or(|w| w != "::") {
             continue;
         }
@@ -78,6 +99,9 @@ pub fn reaches_outside(imp_rs_text: &str) -> Vec<String> {
                             if depth == 0 {
                                 break;
                             }
+                        }
+                        "self" if depth == 1 && words.get(j + 1).is_some_and(|n| n == "as") => {
+                            note("renamed")
                         }
                         _ if depth == 1 && matches!(words[j - 1].as_str(), "{" | ",") => note(w),
                         _ => {}
@@ -254,6 +278,15 @@ mod tests {
             vec![
                 "`std::fs` (files)".to_string(),
                 "`std::process` (programs and the process itself)".to_string()
+            ]
+        );
+        let hidden = "use std::*;\nuse std::{self as s, io};\nextern \"C\" { fn system(c: *const u8) -> i32; }\nextern crate std as t;\n";
+        assert_eq!(
+            reaches_outside(hidden),
+            vec![
+                "`std::*` (all of it, files and programs included)".to_string(),
+                "`std` renamed (where it goes cannot be read)".to_string(),
+                "an `extern` block (code from outside Rust)".to_string(),
             ]
         );
         let pure = "use std::collections::{BTreeMap, HashSet};\nuse std::fmt::Write;\nfn f(s: &str) -> String { let mut o = String::new(); let _ = write!(o, \"{s}\"); o }\n";
