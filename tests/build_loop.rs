@@ -499,6 +499,50 @@ fn a_repair_reply_with_only_the_rewritten_function_is_spliced_in() {
     );
 }
 
+/// Two attempts that each got a different function right make one green code: the
+/// second attempt's reply fails, and ghost puts the first attempt's right function in
+/// place of its wrong one, with no third request.
+#[test]
+fn functions_two_attempts_got_right_are_crossed_into_one_green_code() {
+    let _machine = shared();
+    const PAIR: (&str, &str) = (
+        "math/pair.ghost",
+        r#"module math.pair {
+  "Doubling and tripling."
+
+  fn double(n: int) -> int {
+    "Twice n."
+    example double(2) == 4
+  }
+
+  fn triple(n: int) -> int {
+    "Three times n."
+    example triple(2) == 6
+  }
+}
+"#,
+    );
+    let first = "pub fn double(n: i64) -> i64 {\n    n * 2\n}\n\npub fn triple(n: i64) -> i64 {\n    n + 3\n}\n";
+    // The whole file again: `triple` mended, `double` broken.
+    let second = "pub fn double(n: i64) -> i64 {\n    n + 1\n}\n\npub fn triple(n: i64) -> i64 {\n    n * 3\n}\n";
+    let server = Background::start_with(script(vec![code(first), code(second)]));
+    let p = Project::new("e2e_crossover", &openai(&server), &[PAIR]);
+    p.ghost(&["build"]).expect(0);
+
+    assert_eq!(server.server.seen().len(), 2, "no third request");
+    let imp = p.imp("math.pair");
+    assert!(
+        imp.contains("n * 2") && imp.contains("n * 3") && !imp.contains("n + "),
+        "{imp}"
+    );
+    assert_eq!(p.entry("math.pair").attempts, 2);
+    let log = p.run_log();
+    assert!(
+        log.contains("\"crossed\":\"`double` of attempt 1\""),
+        "the run log says what was taken from where:\n{log}"
+    );
+}
+
 /// An example the current code already passes: the module is tested, re-locked, and
 /// no agent is asked.
 #[test]

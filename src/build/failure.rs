@@ -137,6 +137,10 @@ pub struct AttemptRecord {
     /// the code the repair showed (`splice.rs`).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub spliced: bool,
+    /// The functions of earlier attempts put in place of ones this attempt got wrong,
+    /// when that made its code green or closer (`crossover.rs`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub crossed: Option<String>,
     /// What was taken out of (or added to) the reply before it was tested (`tidy/`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tidied: Vec<String>,

@@ -10,6 +10,7 @@
 //! were.
 
 use super::cargo::CompilerMessage;
+use super::crossover;
 use super::failure::{AttemptKind, AttemptRecord, FailureClass};
 use super::lessons::Lessons;
 use super::mutants;
@@ -342,6 +343,9 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
     let mut lessons = Lessons::default();
     // The last attempt's failure that looked like the spec's (see `Verdict::spec_fault`).
     let mut spec_fault: Option<String> = None;
+    // The attempts tested so far, with how close each came: the functions they got right
+    // are put in place of those a later attempt got wrong (`crossover.rs`).
+    let mut tried: Vec<(Closeness, crossover::Tried)> = Vec::new();
     let tests_rs = m.tests_rs();
     for attempt in 1..=max {
         if let Some(why) = shared.fatal.lock().ok().and_then(|f| f.clone()) {
@@ -464,6 +468,22 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
         let (code, verdict, mutant) =
             try_mutants(ctx, &scratch, m, module, code, verdict, verifying.elapsed()).await?;
         record.mutant = mutant;
+        let this = crossover::Tried {
+            attempt,
+            suspects: super::rewrite::suspects(&code, &verdict, tests_rs, &m.imp_path),
+            ran: verdict.ran(),
+            code: code.clone(),
+        };
+        let score = Closeness::of(&verdict, tests_rs);
+        let (code, verdict) = if verdict.green() {
+            (code, verdict)
+        } else {
+            let (code, verdict, crossed) =
+                try_crossover(ctx, &scratch, m, module, (code, verdict), &this, &tried).await?;
+            record.crossed = crossed;
+            (code, verdict)
+        };
+        tried.push((score, this));
         report.record(&verdict);
         record.failure = FailureClass::of(&verdict);
         record.millis = asked.elapsed().as_millis() as u64;
@@ -684,6 +704,7 @@ fn log_attempt(
         failure: record.failure,
         compiler_fixes: record.compiler_fixes,
         mutant: record.mutant.clone(),
+        crossed: record.crossed.clone(),
         kind: (record.attempt > 0).then_some(record.kind),
         spliced: record.spliced,
         tidied: record.tidied.clone(),
@@ -1077,6 +1098,60 @@ async fn try_mutants(
     }
     write_imp(scratch, m, &code)?;
     Ok((code, verdict, None))
+}
+
+/// Failed code with the functions earlier attempts got right put in place of those it
+/// got wrong (`crossover.rs`), tested with rustc's fixes and ghost's small edits like a
+/// reply. Two codes are crossed: this attempt's, given functions by the attempts before
+/// it, and the closest attempt's so far, given functions by this one and the others. The
+/// first that is green is taken; otherwise the closest of them, if it is closer than the
+/// attempt's own code. With it, what was taken from where.
+async fn try_crossover(
+    ctx: &Context,
+    scratch: &Path,
+    m: &CompiledModule,
+    module: &crate::check::ModuleModel,
+    (code, verdict): (String, Verdict),
+    this: &crossover::Tried,
+    tried: &[(Closeness, crossover::Tried)],
+) -> Result<(String, Verdict, Option<String>), BuildError> {
+    let tests_rs = m.tests_rs();
+    let earlier: Vec<crossover::Tried> = tried.iter().map(|(_, t)| t.clone()).collect();
+    let mut candidates: Vec<crossover::Crossed> = crossover::cross(this, &earlier)
+        .into_iter()
+        .collect();
+    if let Some((_, best)) = tried.iter().max_by_key(|(score, _)| *score) {
+        let mut others: Vec<crossover::Tried> = earlier
+            .iter()
+            .filter(|t| t.attempt != best.attempt)
+            .cloned()
+            .collect();
+        others.push(this.clone());
+        candidates.extend(crossover::cross(best, &others));
+    }
+    candidates.dedup_by(|a, b| a.code == b.code);
+    let mut now = (code, verdict, None);
+    let mut score = Closeness::of(&now.1, tests_rs);
+    for crossed in candidates {
+        let verifying = Instant::now();
+        let (c, v, _) = verify_fixing(ctx, scratch, m, module, crossed.code.clone()).await?;
+        let (c, v, mutant) = try_mutants(ctx, scratch, m, module, c, v, verifying.elapsed()).await?;
+        let what = match mutant {
+            Some(edit) => format!("{}, then {edit}", crossed.describe()),
+            None => crossed.describe(),
+        };
+        if v.green() {
+            return Ok((c, v, Some(what)));
+        }
+        let closeness = Closeness::of(&v, tests_rs);
+        if closeness > score {
+            score = closeness;
+            now = (c, v, Some(what));
+        }
+    }
+    // The scratch copy holds the code the next repair shows.
+    write_imp(scratch, m, &now.0)?;
+    Ok(now)
 }
 
 /// The least time limit of a mutant's test run.

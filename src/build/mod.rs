@@ -8,11 +8,13 @@
 //! (`failure.rs`). Before an attempt's code is tested it is tidied (`tidy/`), and code
 //! that does not compile gets rustc's own suggestions (`rustc_fixes.rs`), or ghost's fix for a
 //! mistake rustc has none for (`known_fixes/`); code that compiles but fails a few tests
-//! gets ghost's small edits tried (`mutants.rs`). What a failed attempt got wrong is kept
-//! as one-line lessons for the next fresh start (`lessons.rs`); a repair shows the failed
+//! gets ghost's small edits tried (`mutants.rs`), and code that still fails gets the
+//! functions earlier attempts got right in place of those it got wrong (`crossover.rs`).
+//! What a failed attempt got wrong is kept as one-line lessons for the next fresh start (`lessons.rs`); a repair shows the failed
 //! code without the bodies the failure points at, to be written anew (`rewrite.rs`).
 
 pub mod cargo;
+pub mod crossover;
 pub mod empty_input;
 pub mod failure;
 pub mod generate;

@@ -37,6 +37,9 @@ pub struct Attempt {
     /// The small edit of ghost's that made the code green (`mutants.rs`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mutant: Option<String>,
+    /// The functions of earlier attempts put into this one's code (`crossover.rs`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub crossed: Option<String>,
     /// What was taken out of (or added to) the reply before it was tested (`tidy/`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tidied: Vec<String>,
@@ -138,6 +141,7 @@ mod tests {
             failure: None,
             compiler_fixes: 0,
             mutant: None,
+            crossed: None,
             kind: None,
             spliced: false,
             tidied: Vec::new(),

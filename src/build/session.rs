@@ -422,6 +422,7 @@ pub async fn build_manual(
                 failure,
                 compiler_fixes: 0,
                 mutant: None,
+                crossed: None,
                 kind: None,
                 spliced: false,
                 tidied: Vec::new(),

@@ -64,6 +64,13 @@ impl Verdict {
         self.tests.green() && self.checked.iter().all(|n| n.ok)
     }
 
+    /// Its tests all ran to the end: it compiled, finished and was not refused. Only
+    /// then does a test that did not fail say something about the code.
+    pub fn ran(&self) -> bool {
+        let t = &self.tests;
+        t.errors.is_empty() && t.cargo_error.is_none() && !t.timed_out && !self.refused()
+    }
+
     /// Refused before it ran: the code reaches outside memory (files, programs), so
     /// its tests were not run at all.
     pub fn refused(&self) -> bool {

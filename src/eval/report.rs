@@ -210,6 +210,7 @@ pub(crate) mod tests {
                     AttemptRecord {
                         spliced: true,
                         kind: AttemptKind::Repair,
+                        crossed: Some("`decode` of attempt 1".into()),
                         ..record(2, Some(FailingExample))
                     },
                     AttemptRecord {

@@ -80,13 +80,16 @@ pub fn table(e: &EvalReport) -> String {
     let fixed: Vec<_> = attempts.iter().filter(|a| a.compiler_fixes > 0).collect();
     let mutated = attempts.iter().filter(|a| a.mutant.is_some()).count();
     let spliced = attempts.iter().filter(|a| a.spliced).count();
-    if tidied + fixed.len() + mutated + spliced > 0 {
+    let crossed: Vec<_> = attempts.iter().filter(|a| a.crossed.is_some()).collect();
+    if tidied + fixed.len() + mutated + spliced + crossed.len() > 0 {
         let _ = writeln!(
             s,
-            "replies tidied: {tidied} of {}; rustc's fixes applied to {} ({} then green); green by ghost's small edit: {mutated}; repairs answered with only the functions asked for: {spliced}",
+            "replies tidied: {tidied} of {}; rustc's fixes applied to {} ({} then green); green by ghost's small edit: {mutated}; repairs answered with only the functions asked for: {spliced}; crossed with earlier attempts' functions: {} ({} then green)",
             attempts.len(),
             fixed.len(),
-            fixed.iter().filter(|a| a.failure.is_none()).count()
+            fixed.iter().filter(|a| a.failure.is_none()).count(),
+            crossed.len(),
+            crossed.iter().filter(|a| a.failure.is_none()).count()
         );
     }
     s
