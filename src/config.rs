@@ -87,6 +87,10 @@ pub struct AgentSettings {
     /// The model's context window in tokens (e.g. 8192 for a small local model): repair
     /// prompts are cut to fit it instead of being refused. Unset: no limit is assumed.
     pub context_window: Option<u32>,
+    /// The most tokens one reply may have. Unset: with `context_window`, the room a
+    /// prompt leaves for its reply (a quarter of the window, at most 2,048); without it,
+    /// the provider's own limit.
+    pub max_reply_tokens: Option<u32>,
     /// Seconds one request to the model (or one run of the command agent) may take,
     /// from connecting to its last byte. A slow local model writing a long reply needs
     /// more than the default.
@@ -106,6 +110,7 @@ impl Default for AgentSettings {
             max_tokens_per_build: None,
             stream: true,
             context_window: None,
+            max_reply_tokens: None,
             timeout: 600,
         }
     }
@@ -253,6 +258,22 @@ impl Config {
                 "is below 1024 tokens",
                 "give the model's context window in tokens, e.g. `context_window = 8192`, or leave it out",
             ));
+        }
+        if let Some(n) = self.agent.max_reply_tokens {
+            if n < 256 {
+                return Err(bad(
+                    "agent.max_reply_tokens",
+                    "is below 256 tokens",
+                    "leave room for a module's code, e.g. `max_reply_tokens = 4096`, or leave it out",
+                ));
+            }
+            if self.agent.context_window.is_some_and(|w| n >= w / 2) {
+                return Err(bad(
+                    "agent.max_reply_tokens",
+                    "is half the context window or more",
+                    "leave the prompt at least half the window (a quarter for the reply is usual: 2048 of 8192), or leave it out",
+                ));
+            }
         }
         if self.agent.timeout == 0 {
             return Err(bad(
@@ -462,6 +483,8 @@ mod tests {
             concurrency = 8
             max_tokens_per_build = 2_000_000
             stream = false
+            context_window = 16384
+            max_reply_tokens = 4096
             "#,
         )
         .expect("valid");
@@ -471,6 +494,8 @@ mod tests {
         assert_eq!(c.agent.concurrency, 8);
         assert_eq!(c.agent.max_tokens_per_build, Some(2_000_000));
         assert!(!c.agent.stream);
+        assert_eq!(c.agent.context_window, Some(16_384));
+        assert_eq!(c.agent.max_reply_tokens, Some(4_096));
         assert_eq!(c.agent.command.as_deref(), Some("codex exec --full-auto -"));
     }
 
@@ -508,6 +533,11 @@ mod tests {
                 .timeout,
             1800
         );
+        let err = parse("[agent]\nmax_reply_tokens = 100\n").expect_err("no room");
+        assert!(err.to_string().contains("agent.max_reply_tokens"), "{err}");
+        let err = parse("[agent]\ncontext_window = 8192\nmax_reply_tokens = 4096\n")
+            .expect_err("no room for the prompt");
+        assert!(err.to_string().contains("half the context window"), "{err}");
         let err = parse("[agent]\napi_key_env = \"sk-proj-SECRET123\"\n").expect_err("a key");
         assert!(!err.to_string().contains("SECRET"), "never shown: {err}");
         assert!(err.to_string().contains("agent.api_key_env"), "{err}");

@@ -420,6 +420,11 @@ fn wrong_then_right_is_repaired_and_an_unchanged_rebuild_asks_nothing() {
     );
     let bearer = format!("Bearer {KEY}");
     assert_eq!(seen[0].header("authorization"), Some(bearer.as_str()));
+    assert_eq!(
+        seen[0].json().get("max_tokens"),
+        None,
+        "a model of unknown window: its provider bounds the reply"
+    );
 
     assert_eq!(p.imp("math.double"), DOUBLE_RIGHT);
     let entry = p.entry("math.double");
@@ -541,6 +546,25 @@ fn functions_two_attempts_got_right_are_crossed_into_one_green_code() {
         log.contains("\"crossed\":\"`double` of attempt 1\""),
         "the run log says what was taken from where:\n{log}"
     );
+}
+
+/// A model with a known window is asked for replies that leave its prompt room, or for
+/// as many tokens as `max_reply_tokens` says: a model that repeats itself stops there.
+#[test]
+fn replies_are_bounded_by_the_window_or_max_reply_tokens() {
+    let _machine = shared();
+    for (extra, expected) in [
+        ("context_window = 8192\n", 2_048),
+        ("context_window = 8192\nmax_reply_tokens = 1000\n", 1_000),
+        ("max_reply_tokens = 3000\n", 3_000),
+    ] {
+        let server = Background::start_with(script(vec![code(DOUBLE_RIGHT)]));
+        let agent = format!("{}{extra}", openai(&server));
+        let p = Project::new("e2e_reply_bound", &agent, &[DOUBLE]);
+        p.ghost(&["build"]).expect(0);
+        let seen = server.server.seen();
+        assert_eq!(seen[0].json()["max_tokens"], expected, "{extra}");
+    }
 }
 
 /// An example the current code already passes: the module is tested, re-locked, and

@@ -62,7 +62,11 @@ pub fn cross(base: &Tried, others: &[Tried]) -> Option<Crossed> {
     let here = Code::read(&base.code);
     let mut reply = Reply::default();
     let mut taken: Vec<(String, u32)> = Vec::new();
-    for unit in here.units.iter().filter(|u| base.suspects.contains(&u.name)) {
+    for unit in here
+        .units
+        .iter()
+        .filter(|u| base.suspects.contains(&u.name))
+    {
         if reply.has(&unit.owner, &unit.name) {
             continue; // taken already, as a helper of another
         }
@@ -297,10 +301,15 @@ impl Reply {
             out.push_str(&u.text);
             out.push_str("\n\n");
         }
-        let owners: BTreeSet<&String> = self.units.iter().filter_map(|u| u.owner.as_ref()).collect();
+        let owners: BTreeSet<&String> =
+            self.units.iter().filter_map(|u| u.owner.as_ref()).collect();
         for owner in owners {
             out.push_str(&format!("{owner} {{\n"));
-            for u in self.units.iter().filter(|u| u.owner.as_ref() == Some(owner)) {
+            for u in self
+                .units
+                .iter()
+                .filter(|u| u.owner.as_ref() == Some(owner))
+            {
                 out.push_str(&format!("    {}\n\n", u.text));
             }
             out.push_str("}\n\n");
@@ -380,7 +389,11 @@ fn helper(s: &str) -> String {
         assert_eq!(cross(&base, &[broken]), None);
         assert_eq!(cross(&base, &[tried(2, SECOND, &["decode"])]), None);
         // The same text, right there and wrong here: its failure lies elsewhere.
-        let same = tried(2, FIRST.replace("to_uppercase", "trim").as_str(), &["encode"]);
+        let same = tried(
+            2,
+            FIRST.replace("to_uppercase", "trim").as_str(),
+            &["encode"],
+        );
         assert_eq!(cross(&base, &[same]), None);
     }
 
@@ -440,7 +453,9 @@ impl Ring {
         let out = cross(&base, &[tried(2, &right, &["push"])]).expect("crossed");
         assert_eq!(out.taken, vec![("len".to_string(), 2)]);
         assert!(
-            out.code.contains("    pub fn len(&self) -> i64 {\n        self.items.len() as i64\n    }\n}"),
+            out.code.contains(
+                "    pub fn len(&self) -> i64 {\n        self.items.len() as i64\n    }\n}"
+            ),
             "{}",
             out.code
         );
@@ -452,7 +467,9 @@ impl Ring {
 
     #[test]
     fn calls_are_those_of_functions_of_the_same_code() {
-        let item = &items("fn f(&mut self) { self.items.push(g(1)); self.h(); Self::k(); Vec::new(); v.len(); }")[0];
+        let item = &items(
+            "fn f(&mut self) { self.items.push(g(1)); self.h(); Self::k(); Vec::new(); v.len(); }",
+        )[0];
         let names: Vec<String> = calls(&item.tokens).into_iter().collect();
         assert_eq!(names, ["g", "h", "k"]);
     }

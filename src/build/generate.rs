@@ -56,6 +56,18 @@ pub struct LoopSettings {
     pub command_timeout: Duration,
     /// The model's context window in tokens, when known: prompts are cut to fit it.
     pub context_window: Option<u32>,
+    /// The most tokens one reply may have (`max_reply_tokens`, see [`reply_tokens`]).
+    pub max_reply_tokens: Option<u32>,
+}
+
+/// The most tokens a reply may have: `max_reply_tokens` when it is set; else, with a
+/// known context window, the room a prompt leaves for its reply (a quarter of the
+/// window, at most 2,048 tokens: a module's code is rarely longer). Bounded so that a
+/// model that runs away (repeating itself until its window is full, as small models do)
+/// costs a bounded number of tokens and seconds; unset only for a model of unknown
+/// window, whose provider then decides.
+pub fn reply_tokens(context_window: Option<u32>, max_reply_tokens: Option<u32>) -> Option<u32> {
+    max_reply_tokens.or(context_window.map(|w| (w / 4).min(2_048)))
 }
 
 /// What the loop reports while it works (the CLI draws progress from these).
@@ -369,7 +381,12 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
             r.attempt = attempt;
             super::session::save_repair(&ctx.paths, name, r);
         }
-        let window = shared.settings.context_window;
+        let window = shared.settings.context_window.map(|w| {
+            (
+                w,
+                reply_tokens(Some(w), shared.settings.max_reply_tokens).unwrap_or(w),
+            )
+        });
         // What the attempt asks for: a repair too long for the model's window is sent as
         // the first prompt with the lessons, a fresh start.
         let (prompt_text, temperature, kind) = match (afresh, &repair) {
@@ -637,7 +654,7 @@ fn next_after_no_code(
 
 /// The prompt of the next attempt: a repair of `repair`, or else the first prompt with
 /// the `lessons` of the attempts so far (none for the first attempt). Within the model's
-/// context window when one is set: the repair's test output, compiler errors and diff
+/// context window when one is set (with the room its reply needs): the repair's test output, compiler errors and diff
 /// are cut harder and harder, and the first prompt (the shortest; without lessons when
 /// they do not fit) is sent when even the shortest repair does not fit. The length in
 /// tokens is estimated at 3 characters a token, which errs on the long side for code and
@@ -647,14 +664,11 @@ fn fit_prompt(
     module: &crate::check::ModuleModel,
     repair: Option<&RepairContext>,
     lessons: &[String],
-    window: Option<u32>,
+    window: Option<(u32, u32)>,
 ) -> Result<(String, bool), BuildError> {
-    // Room for the reply: a module's code, rarely more than a quarter of the window.
+    // The window, and the room its reply needs ([`reply_tokens`]).
     let fits = |text: &str| {
-        window.is_none_or(|w| {
-            let reserve = (w / 4).min(2_048) as usize;
-            text.len().div_ceil(3) + reserve <= w as usize
-        })
+        window.is_none_or(|(w, reserve)| text.len().div_ceil(3) + reserve as usize <= w as usize)
     };
     let first = || -> Result<String, BuildError> {
         let fresh = prompt::render_fresh(&ctx.templates, &ctx.project, module, lessons)?;
@@ -746,7 +760,7 @@ async fn ask(
                 module: m.name.clone(),
                 prompt: prompt.to_string(),
                 temperature,
-                max_tokens: None,
+                max_tokens: shared.settings.max_reply_tokens,
                 stop: vec![crate::agent::extract::CODE_BLOCK_END.to_string()],
                 seed: (temperature > 0.0).then_some(u64::from(attempt)),
             };
@@ -1117,9 +1131,8 @@ async fn try_crossover(
 ) -> Result<(String, Verdict, Option<String>), BuildError> {
     let tests_rs = m.tests_rs();
     let earlier: Vec<crossover::Tried> = tried.iter().map(|(_, t)| t.clone()).collect();
-    let mut candidates: Vec<crossover::Crossed> = crossover::cross(this, &earlier)
-        .into_iter()
-        .collect();
+    let mut candidates: Vec<crossover::Crossed> =
+        crossover::cross(this, &earlier).into_iter().collect();
     if let Some((_, best)) = tried.iter().max_by_key(|(score, _)| *score) {
         let mut others: Vec<crossover::Tried> = earlier
             .iter()
@@ -1135,7 +1148,8 @@ async fn try_crossover(
     for crossed in candidates {
         let verifying = Instant::now();
         let (c, v, _) = verify_fixing(ctx, scratch, m, module, crossed.code.clone()).await?;
-        let (c, v, mutant) = try_mutants(ctx, scratch, m, module, c, v, verifying.elapsed()).await?;
+        let (c, v, mutant) =
+            try_mutants(ctx, scratch, m, module, c, v, verifying.elapsed()).await?;
         let what = match mutant {
             Some(edit) => format!("{}, then {edit}", crossed.describe()),
             None => crossed.describe(),
@@ -1309,6 +1323,16 @@ mod tests {
             rendered: rendered.into(),
             suggestion: None,
         }
+    }
+
+    #[test]
+    fn a_reply_is_bounded_by_the_setting_or_by_the_room_the_window_leaves() {
+        assert_eq!(reply_tokens(None, None), None);
+        assert_eq!(reply_tokens(Some(8_192), None), Some(2_048));
+        assert_eq!(reply_tokens(Some(4_096), None), Some(1_024));
+        assert_eq!(reply_tokens(Some(200_000), None), Some(2_048));
+        assert_eq!(reply_tokens(Some(8_192), Some(1_000)), Some(1_000));
+        assert_eq!(reply_tokens(None, Some(4_000)), Some(4_000));
     }
 
     #[test]

@@ -145,17 +145,7 @@ pub fn run(args: &BuildArgs, out: &Output) -> Result<Exit, CommandError> {
     // `--force` asks for new code: answers from the cache would be the old ones.
     let cache = (!args.force).then(|| state_dir.join("cache"));
     let (agent, agent_settings) = make_agent(kind, &settings, &project_root, cache)?;
-    let loop_settings = LoopSettings {
-        provider: kind.name().to_string(),
-        model: agent_settings.model.clone(),
-        max_attempts: settings.max_attempts,
-        concurrency: settings.concurrency as usize,
-        max_tokens_per_build: settings
-            .max_tokens_per_build
-            .unwrap_or(DEFAULT_MAX_TOKENS_PER_BUILD),
-        command_timeout: agent_settings.timeout,
-        context_window: settings.context_window,
-    };
+    let loop_settings = loop_settings(kind, &settings, &agent_settings, settings.max_attempts);
     let total = session::selection(&ctx, &options.only).len();
     let progress = progress(out, total);
     let ctx = Arc::new(ctx);
@@ -235,6 +225,31 @@ pub(super) fn runtime() -> Result<tokio::runtime::Runtime, CommandError> {
         .enable_all()
         .build()
         .map_err(|e| CommandError::Usage(format!("cannot start the async runtime: {e}")))
+}
+
+/// The build loop's limits from the effective `[agent]` settings and the agent made of
+/// them.
+pub(super) fn loop_settings(
+    kind: ProviderKind,
+    settings: &config::AgentSettings,
+    agent: &crate::agent::AgentSettings,
+    max_attempts: u32,
+) -> LoopSettings {
+    LoopSettings {
+        provider: kind.name().to_string(),
+        model: agent.model.clone(),
+        max_attempts,
+        concurrency: settings.concurrency as usize,
+        max_tokens_per_build: settings
+            .max_tokens_per_build
+            .unwrap_or(DEFAULT_MAX_TOKENS_PER_BUILD),
+        command_timeout: agent.timeout,
+        context_window: settings.context_window,
+        max_reply_tokens: generate::reply_tokens(
+            settings.context_window,
+            settings.max_reply_tokens,
+        ),
+    }
 }
 
 /// Progress while the loop works: a bar on a terminal (indicatif), plain lines on stderr

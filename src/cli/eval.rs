@@ -1,11 +1,11 @@
 //! `ghost eval [SPECS] --attempts 1,4`: builds a spec set from scratch with the configured
 //! agent and reports how well it did, per module and per attempt budget.
 
-use super::build::{make_agent, progress, runtime, DEFAULT_MAX_TOKENS_PER_BUILD};
+use super::build::{loop_settings, make_agent, progress, runtime};
 use super::pipeline::{load_templates, Pipeline, STATE_DIR};
 use super::{CommandError, Exit, Output};
 use crate::agent::ProviderKind;
-use crate::build::generate::{self, Event, LoopSettings};
+use crate::build::generate::{self, Event};
 use crate::build::session::{self, ModuleReport, Options, Outcome};
 use crate::config::{self, AgentOverrides, Config};
 use crate::eval::{compare, table, EvalReport, RunInfo};
@@ -119,17 +119,7 @@ pub fn run(args: &EvalArgs, out: &Output) -> Result<Exit, CommandError> {
     let mut ctx = pipeline.context(templates);
     ctx.paths.target = Some(base.join("target"));
     let (agent, agent_settings) = make_agent(kind, &settings, &set.root, None)?;
-    let loop_settings = LoopSettings {
-        provider: kind.name().to_string(),
-        model: agent_settings.model.clone(),
-        max_attempts,
-        concurrency: settings.concurrency as usize,
-        max_tokens_per_build: settings
-            .max_tokens_per_build
-            .unwrap_or(DEFAULT_MAX_TOKENS_PER_BUILD),
-        command_timeout: agent_settings.timeout,
-        context_window: settings.context_window,
-    };
+    let loop_settings = loop_settings(kind, &settings, &agent_settings, max_attempts);
     let options = Options {
         only: Vec::new(),
         force: true,
