@@ -548,6 +548,44 @@ fn functions_two_attempts_got_right_are_crossed_into_one_green_code() {
     );
 }
 
+/// Code with two slips gets two of ghost's small edits: the first makes fewer tests fail
+/// and is kept, the second turns them all green, with no second request.
+#[test]
+fn two_slips_get_two_small_edits_in_a_row() {
+    let _machine = shared();
+    const PAIR: (&str, &str) = (
+        "math/slips.ghost",
+        r#"module math.slips {
+  "Doubling, and a threshold."
+
+  fn double(n: int) -> int {
+    "Twice n."
+    example double(2) == 4
+  }
+
+  fn is_big(n: int) -> bool {
+    "Whether n is 5 or more."
+    example is_big(5)
+    example !is_big(4)
+  }
+}
+"#,
+    );
+    let slips = "pub fn double(n: i64) -> i64 {\n    n * 2 + 1\n}\n\npub fn is_big(n: i64) -> bool {\n    n > 5\n}\n";
+    let server = Background::start_with(script(vec![code(slips)]));
+    let p = Project::new("e2e_two_slips", &openai(&server), &[PAIR]);
+    p.ghost(&["build"]).expect(0);
+
+    assert_eq!(server.server.seen().len(), 1, "no repair asked");
+    let imp = p.imp("math.slips");
+    assert!(imp.contains("n * 2\n") && imp.contains("n >= 5"), "{imp}");
+    let log = p.run_log();
+    assert!(
+        log.contains(", then "),
+        "the run log names both edits:\n{log}"
+    );
+}
+
 /// A model with a known window is asked for replies that leave its prompt room, or for
 /// as many tokens as `max_reply_tokens` says: a model that repeats itself stops there.
 #[test]

@@ -1076,8 +1076,11 @@ async fn verify_fixing(
 }
 
 /// Code that compiles and fails a few tests: ghost's small edits of it (`mutants.rs`),
-/// each tested, the first green one taken with what it changed. Otherwise the code and
-/// verdict as they were (and the code back in the scratch copy, for the repair).
+/// each tested, the first green one taken with what it changed. An edit that makes fewer
+/// tests fail without turning them all green is kept and edited again, up to
+/// [`MUTANT_ROUNDS`] edits in all (code with two slips needs two edits); the closest edit
+/// of a round is the one kept. Otherwise the code and verdict as they were (and the code
+/// back in the scratch copy, for the repair).
 ///
 /// A mutant may loop forever (`<` for `<=` in a loop condition): each run's time limit
 /// is three times what testing the attempt took, at least [`MUTANT_MIN_TIMEOUT`].
@@ -1090,29 +1093,47 @@ async fn try_mutants(
     verdict: Verdict,
     took: Duration,
 ) -> Result<(String, Verdict, Option<String>), BuildError> {
-    if !mutants::worth_trying(&verdict) {
-        return Ok((code, verdict, None));
-    }
-    let focus = mutants::failing_functions(&verdict, m.tests_rs());
-    let guide = mutants::guide(&verdict, m.tests_rs());
-    let candidates = mutants::mutants(&code, &focus, &guide);
-    if candidates.is_empty() {
-        return Ok((code, verdict, None));
-    }
+    let tests_rs = m.tests_rs();
     let mut cargo = ctx.cargo_in(scratch);
     cargo.timeout = (took * 3).max(MUTANT_MIN_TIMEOUT).min(ctx.test_timeout);
-    for mutant in candidates {
-        write_imp(scratch, m, &mutant.code)?;
-        let tried = verify(&cargo, module, &mutant.code, Snapshots::RecordNew)
-            .await
-            .map_err(BuildError::Cargo)?;
-        if tried.green() {
-            return Ok((mutant.code, tried, Some(mutant.what)));
+    // The code the round edits, its verdict, and the edits that made it.
+    let mut now = (code.clone(), verdict.clone());
+    let mut edits: Vec<String> = Vec::new();
+    for _ in 0..MUTANT_ROUNDS {
+        if !mutants::worth_trying(&now.1) {
+            break;
         }
+        let focus = mutants::failing_functions(&now.1, tests_rs);
+        let guide = mutants::guide(&now.1, tests_rs);
+        let mut closest = (Closeness::of(&now.1, tests_rs), None);
+        for mutant in mutants::mutants(&now.0, &focus, &guide) {
+            write_imp(scratch, m, &mutant.code)?;
+            let tried = verify(&cargo, module, &mutant.code, Snapshots::RecordNew)
+                .await
+                .map_err(BuildError::Cargo)?;
+            if tried.green() {
+                edits.push(mutant.what);
+                return Ok((mutant.code, tried, Some(edits.join(", then "))));
+            }
+            let score = Closeness::of(&tried, tests_rs);
+            if score > closest.0 {
+                closest = (score, Some((mutant, tried)));
+            }
+        }
+        let Some((mutant, tried)) = closest.1 else {
+            break;
+        };
+        edits.push(mutant.what);
+        now = (mutant.code, tried);
     }
     write_imp(scratch, m, &code)?;
     Ok((code, verdict, None))
 }
+
+/// How many of ghost's small edits one attempt's code may get in a row (each one round
+/// of at most [`mutants::MAX_MUTANTS`] test runs, the next only after an edit that made
+/// fewer tests fail).
+const MUTANT_ROUNDS: usize = 3;
 
 /// Failed code with the functions earlier attempts got right put in place of those it
 /// got wrong (`crossover.rs`), tested with rustc's fixes and ghost's small edits like a
