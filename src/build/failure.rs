@@ -130,7 +130,8 @@ pub struct AttemptRecord {
     /// Rounds of rustc's suggestions applied to the reply before its verdict.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub compiler_fixes: u32,
-    /// The small edit of ghost's that made this attempt's code green (`mutants.rs`).
+    /// Ghost's small edits of this attempt's code (`mutants.rs`), which made it green or
+    /// made fewer of its tests fail.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mutant: Option<String>,
     /// The reply held only the functions its repair asked for, and they were put into

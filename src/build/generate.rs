@@ -1079,8 +1079,9 @@ async fn verify_fixing(
 /// each tested, the first green one taken with what it changed. An edit that makes fewer
 /// tests fail without turning them all green is kept and edited again, up to
 /// [`MUTANT_ROUNDS`] edits in all (code with two slips needs two edits); the closest edit
-/// of a round is the one kept. Otherwise the code and verdict as they were (and the code
-/// back in the scratch copy, for the repair).
+/// of a round is the one kept. Code no edit turned green is the closest found, with the
+/// edits that made it (fewer failures for the repair to show, and fewer functions for it
+/// to take out), or the code as it was; in the scratch copy too, for the repair.
 ///
 /// A mutant may loop forever (`<` for `<=` in a loop condition): each run's time limit
 /// is three times what testing the attempt took, at least [`MUTANT_MIN_TIMEOUT`].
@@ -1126,8 +1127,9 @@ async fn try_mutants(
         edits.push(mutant.what);
         now = (mutant.code, tried);
     }
-    write_imp(scratch, m, &code)?;
-    Ok((code, verdict, None))
+    write_imp(scratch, m, &now.0)?;
+    let what = (!edits.is_empty()).then(|| edits.join(", then "));
+    Ok((now.0, now.1, what))
 }
 
 /// How many of ghost's small edits one attempt's code may get in a row (each one round

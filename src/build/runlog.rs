@@ -34,7 +34,7 @@ pub struct Attempt {
     /// The reply held only the functions its repair asked for (`splice.rs`).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub spliced: bool,
-    /// The small edit of ghost's that made the code green (`mutants.rs`).
+    /// Ghost's small edits of the code (`mutants.rs`), which made it green or closer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mutant: Option<String>,
     /// The functions of earlier attempts put into this one's code (`crossover.rs`).

@@ -1,7 +1,7 @@
 //! The evaluation as a table for the terminal: one line per module, then one per budget.
 
 use super::report::{Budget, EvalReport, ModuleResult};
-use crate::build::failure::{AttemptKind, FailureClass};
+use crate::build::failure::{AttemptKind, AttemptRecord, FailureClass};
 use std::fmt::Write;
 
 /// The whole report as text, ready to print.
@@ -77,19 +77,27 @@ pub fn table(e: &EvalReport) -> String {
     }
     // What ghost did to replies before testing them, without asking the model again.
     let tidied = attempts.iter().filter(|a| !a.tidied.is_empty()).count();
-    let fixed: Vec<_> = attempts.iter().filter(|a| a.compiler_fixes > 0).collect();
-    let mutated = attempts.iter().filter(|a| a.mutant.is_some()).count();
     let spliced = attempts.iter().filter(|a| a.spliced).count();
-    let crossed: Vec<_> = attempts.iter().filter(|a| a.crossed.is_some()).collect();
-    if tidied + fixed.len() + mutated + spliced + crossed.len() > 0 {
+    // How many attempts got one of ghost's changes, and how many of those were green.
+    let got = |changed: &dyn Fn(&&AttemptRecord) -> bool| {
+        let of: Vec<_> = attempts.iter().filter(|a| changed(a)).collect();
+        let green = of.iter().filter(|a| a.failure.is_none()).count();
+        (of.len(), green)
+    };
+    let fixed = got(&|a| a.compiler_fixes > 0);
+    let mutated = got(&|a| a.mutant.is_some());
+    let crossed = got(&|a| a.crossed.is_some());
+    if tidied + fixed.0 + mutated.0 + spliced + crossed.0 > 0 {
         let _ = writeln!(
             s,
-            "replies tidied: {tidied} of {}; rustc's fixes applied to {} ({} then green); green by ghost's small edit: {mutated}; repairs answered with only the functions asked for: {spliced}; crossed with earlier attempts' functions: {} ({} then green)",
+            "replies tidied: {tidied} of {}; rustc's fixes applied to {} ({} then green); ghost's small edits to {} ({} then green); repairs answered with only the functions asked for: {spliced}; crossed with earlier attempts' functions: {} ({} then green)",
             attempts.len(),
-            fixed.len(),
-            fixed.iter().filter(|a| a.failure.is_none()).count(),
-            crossed.len(),
-            crossed.iter().filter(|a| a.failure.is_none()).count()
+            fixed.0,
+            fixed.1,
+            mutated.0,
+            mutated.1,
+            crossed.0,
+            crossed.1
         );
     }
     s
