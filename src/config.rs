@@ -264,7 +264,7 @@ impl Config {
                 return Err(bad(
                     "agent.max_reply_tokens",
                     "is below 256 tokens",
-                    "leave room for a module's code, e.g. `max_reply_tokens = 4096`, or leave it out",
+                    "leave room for a module's code, e.g. `max_reply_tokens = 2048`, or leave it out",
                 ));
             }
             if self.agent.context_window.is_some_and(|w| n >= w / 2) {

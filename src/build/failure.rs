@@ -138,8 +138,9 @@ pub struct AttemptRecord {
     /// the code the repair showed (`splice.rs`).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub spliced: bool,
-    /// The functions of earlier attempts put in place of ones this attempt got wrong,
-    /// when that made its code green or closer (`crossover.rs`).
+    /// The functions of other attempts put in place of ones this attempt got wrong (or
+    /// this attempt's, into the closest earlier code), when that made the code green or
+    /// closer (`crossover.rs`); the attempt's code is then that one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub crossed: Option<String>,
     /// What was taken out of (or added to) the reply before it was tested (`tidy/`).

@@ -56,7 +56,8 @@ pub struct LoopSettings {
     pub command_timeout: Duration,
     /// The model's context window in tokens, when known: prompts are cut to fit it.
     pub context_window: Option<u32>,
-    /// The most tokens one reply may have (`max_reply_tokens`, see [`reply_tokens`]).
+    /// The most tokens one reply may have, resolved by [`reply_tokens`] (`None`: the
+    /// provider decides).
     pub max_reply_tokens: Option<u32>,
 }
 
@@ -359,6 +360,14 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
     // are put in place of those a later attempt got wrong (`crossover.rs`).
     let mut tried: Vec<(Closeness, crossover::Tried)> = Vec::new();
     let tests_rs = m.tests_rs();
+    // Every code tested so far (the attempts', ghost's edits' and crossings'), trimmed:
+    // a crossing that gives one of them again is not tested again.
+    let mut tested: BTreeSet<String> = BTreeSet::new();
+    // The model's window and the room its reply needs (`max_reply_tokens`, resolved).
+    let window = shared.settings.context_window.map(|w| {
+        let reserve = reply_tokens(Some(w), shared.settings.max_reply_tokens);
+        (w, reserve.unwrap_or(w / 4))
+    });
     for attempt in 1..=max {
         if let Some(why) = shared.fatal.lock().ok().and_then(|f| f.clone()) {
             last_why = why;
@@ -381,12 +390,6 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
             r.attempt = attempt;
             super::session::save_repair(&ctx.paths, name, r);
         }
-        let window = shared.settings.context_window.map(|w| {
-            (
-                w,
-                reply_tokens(Some(w), shared.settings.max_reply_tokens).unwrap_or(w),
-            )
-        });
         // What the attempt asks for: a repair too long for the model's window is sent as
         // the first prompt with the lessons, a fresh start.
         let (prompt_text, temperature, kind) = match (afresh, &repair) {
@@ -482,9 +485,11 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
         let verifying = Instant::now();
         let (code, verdict, fixes) = verify_fixing(ctx, &scratch, m, module, code).await?;
         record.compiler_fixes = fixes;
+        tested.insert(code.trim().to_string());
         let (code, verdict, mutant) =
             try_mutants(ctx, &scratch, m, module, code, verdict, verifying.elapsed()).await?;
         record.mutant = mutant;
+        tested.insert(code.trim().to_string());
         let this = crossover::Tried {
             attempt,
             suspects: super::rewrite::suspects(&code, &verdict, tests_rs, &m.imp_path),
@@ -495,8 +500,25 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
         let (code, verdict) = if verdict.green() {
             (code, verdict)
         } else {
-            let (code, verdict, crossed) =
-                try_crossover(ctx, &scratch, m, module, (code, verdict), &this, &tried).await?;
+            let earlier = Crossing {
+                this: &this,
+                tried: &tried,
+            };
+            let (code, verdict, crossed) = try_crossover(
+                ctx,
+                &scratch,
+                m,
+                module,
+                (code, verdict),
+                earlier,
+                &mut tested,
+            )
+            .await?;
+            if crossed.is_some() {
+                // The code is no longer the one ghost's edits were made to (the crossing
+                // says which edits its own code got).
+                record.mutant = None;
+            }
             record.crossed = crossed;
             (code, verdict)
         };
@@ -1098,7 +1120,8 @@ async fn try_mutants(
     let mut cargo = ctx.cargo_in(scratch);
     cargo.timeout = (took * 3).max(MUTANT_MIN_TIMEOUT).min(ctx.test_timeout);
     // The code the round edits, its verdict, and the edits that made it.
-    let mut now = (code.clone(), verdict.clone());
+    let mut seen: BTreeSet<String> = BTreeSet::from([code.clone()]);
+    let mut now = (code, verdict);
     let mut edits: Vec<String> = Vec::new();
     for _ in 0..MUTANT_ROUNDS {
         if !mutants::worth_trying(&now.1) {
@@ -1106,8 +1129,12 @@ async fn try_mutants(
         }
         let focus = mutants::failing_functions(&now.1, tests_rs);
         let guide = mutants::guide(&now.1, tests_rs);
-        let mut closest = (Closeness::of(&now.1, tests_rs), None);
+        let mut closest: Option<(Closeness, mutants::Mutant, Verdict)> = None;
         for mutant in mutants::mutants(&now.0, &focus, &guide) {
+            // An edit of an edit may give back a code tried already (`<` for `<=`).
+            if !seen.insert(mutant.code.clone()) {
+                continue;
+            }
             write_imp(scratch, m, &mutant.code)?;
             let tried = verify(&cargo, module, &mutant.code, Snapshots::RecordNew)
                 .await
@@ -1117,11 +1144,12 @@ async fn try_mutants(
                 return Ok((mutant.code, tried, Some(edits.join(", then "))));
             }
             let score = Closeness::of(&tried, tests_rs);
-            if score > closest.0 {
-                closest = (score, Some((mutant, tried)));
+            let best = closest.as_ref().map(|(s, _, _)| *s);
+            if closer(&tried, &now.1, tests_rs) && best.is_none_or(|b| score > b) {
+                closest = Some((score, mutant, tried));
             }
         }
-        let Some((mutant, tried)) = closest.1 else {
+        let Some((_, mutant, tried)) = closest else {
             break;
         };
         edits.push(mutant.what);
@@ -1137,26 +1165,36 @@ async fn try_mutants(
 /// fewer tests fail).
 const MUTANT_ROUNDS: usize = 3;
 
-/// Failed code with the functions earlier attempts got right put in place of those it
-/// got wrong (`crossover.rs`), tested with rustc's fixes and ghost's small edits like a
-/// reply. Two codes are crossed: this attempt's, given functions by the attempts before
-/// it, and the closest attempt's so far, given functions by this one and the others. The
-/// first that is green is taken; otherwise the closest of them, if it is closer than the
-/// attempt's own code. With it, what was taken from where.
+/// The attempts a failed attempt is crossed with.
+#[derive(Clone, Copy)]
+struct Crossing<'a> {
+    /// This attempt, as tested.
+    this: &'a crossover::Tried,
+    /// The attempts before it, with how close each came.
+    tried: &'a [(Closeness, crossover::Tried)],
+}
+
+/// Failed code crossed with the module's other attempts (`crossover.rs`): this
+/// attempt's code given the functions the attempts before it got right, and the closest
+/// earlier attempt's code given those this one and the others got right. Each code not
+/// tested before (`tested`, which gets it) is tested with rustc's fixes and ghost's small
+/// edits like a reply; the first green one is taken, otherwise the closest one that is
+/// [`closer`] than the attempt's own code. With it, what was taken from where.
 async fn try_crossover(
     ctx: &Context,
     scratch: &Path,
     m: &CompiledModule,
     module: &crate::check::ModuleModel,
     (code, verdict): (String, Verdict),
-    this: &crossover::Tried,
-    tried: &[(Closeness, crossover::Tried)],
+    with: Crossing<'_>,
+    tested: &mut BTreeSet<String>,
 ) -> Result<(String, Verdict, Option<String>), BuildError> {
     let tests_rs = m.tests_rs();
-    let earlier: Vec<crossover::Tried> = tried.iter().map(|(_, t)| t.clone()).collect();
+    let this = with.this;
+    let earlier: Vec<crossover::Tried> = with.tried.iter().map(|(_, t)| t.clone()).collect();
     let mut candidates: Vec<crossover::Crossed> =
         crossover::cross(this, &earlier).into_iter().collect();
-    if let Some((_, best)) = tried.iter().max_by_key(|(score, _)| *score) {
+    if let Some((_, best)) = with.tried.iter().max_by_key(|(score, _)| *score) {
         let mut others: Vec<crossover::Tried> = earlier
             .iter()
             .filter(|t| t.attempt != best.attempt)
@@ -1165,30 +1203,49 @@ async fn try_crossover(
         others.push(this.clone());
         candidates.extend(crossover::cross(best, &others));
     }
-    candidates.dedup_by(|a, b| a.code == b.code);
     let mut now = (code, verdict, None);
-    let mut score = Closeness::of(&now.1, tests_rs);
     for crossed in candidates {
+        if !tested.insert(crossed.code.trim().to_string()) {
+            continue;
+        }
         let verifying = Instant::now();
         let (c, v, _) = verify_fixing(ctx, scratch, m, module, crossed.code.clone()).await?;
         let (c, v, mutant) =
             try_mutants(ctx, scratch, m, module, c, v, verifying.elapsed()).await?;
+        tested.insert(c.trim().to_string());
         let what = match mutant {
-            Some(edit) => format!("{}, then {edit}", crossed.describe()),
-            None => crossed.describe(),
+            Some(edit) => format!("{}, then {edit}", crossed.describe(this.attempt)),
+            None => crossed.describe(this.attempt),
         };
         if v.green() {
             return Ok((c, v, Some(what)));
         }
-        let closeness = Closeness::of(&v, tests_rs);
-        if closeness > score {
-            score = closeness;
+        if closer(&v, &now.1, tests_rs) {
             now = (c, v, Some(what));
         }
     }
     // The scratch copy holds the code the next repair shows.
     write_imp(scratch, m, &now.0)?;
     Ok(now)
+}
+
+/// Whether `new` came closer to green than `old` without breaking what `old` passed: it
+/// is [`Closeness`]-closer, and when both ran their tests, every test `new` fails `old`
+/// failed too. Code ghost changed (an edit, a crossing) is kept only when it is closer so:
+/// a repair must not be shown a failure ghost made, nor asked to rewrite a function the
+/// model got right.
+fn closer(new: &Verdict, old: &Verdict, tests_rs: &str) -> bool {
+    if Closeness::of(new, tests_rs) <= Closeness::of(old, tests_rs) {
+        return false;
+    }
+    if !(new.ran() && old.ran()) {
+        return true;
+    }
+    let failed_before: BTreeSet<&str> = old.tests.failed.iter().map(|f| f.name.as_str()).collect();
+    new.tests
+        .failed
+        .iter()
+        .all(|f| failed_before.contains(f.name.as_str()))
 }
 
 /// The least time limit of a mutant's test run.
@@ -1346,6 +1403,38 @@ mod tests {
             rendered: rendered.into(),
             suggestion: None,
         }
+    }
+
+    #[test]
+    fn ghosts_changes_are_closer_only_when_they_break_nothing_that_passed() {
+        use crate::build::cargo::{TestFailure, TestOutcome};
+        let failing = |names: &[&str]| Verdict {
+            tests: TestOutcome {
+                failed: names
+                    .iter()
+                    .map(|n| TestFailure {
+                        name: n.to_string(),
+                        output: String::new(),
+                    })
+                    .collect(),
+                ..TestOutcome::default()
+            },
+            ..Verdict::default()
+        };
+        let old = failing(&["example_f_1", "example_f_2"]);
+        assert!(closer(&failing(&["example_f_1"]), &old, ""));
+        assert!(
+            !closer(&failing(&["example_g_1"]), &old, ""),
+            "fewer failures, but one the code passed before"
+        );
+        assert!(!closer(&failing(&["example_f_1", "example_f_2"]), &old, ""));
+        let mut broken = Verdict::default();
+        broken
+            .tests
+            .errors
+            .push(error("error[E0308]: mismatched types"));
+        assert!(closer(&old, &broken, ""), "its tests ran at all");
+        assert!(!closer(&broken, &old, ""));
     }
 
     #[test]

@@ -18,7 +18,8 @@
 //! taken in `u8` that overflowed, taken in `i64` (`modular.rs`).
 //!
 //! The build tests them in rounds (`generate.rs`): when no edit turns the code green, the
-//! one that made the fewest tests fail is edited again, so two slips get two edits.
+//! one that made the fewest tests fail (and none that passed) is edited again, so two
+//! slips get two edits.
 //!
 //! The edits are textual, on the code as rustfmt lays it out (operators between spaces);
 //! strings, character literals and comments are never edited.

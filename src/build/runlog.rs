@@ -37,7 +37,7 @@ pub struct Attempt {
     /// Ghost's small edits of the code (`mutants.rs`), which made it green or closer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mutant: Option<String>,
-    /// The functions of earlier attempts put into this one's code (`crossover.rs`).
+    /// The functions of other attempts crossed into the tested code (`crossover.rs`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub crossed: Option<String>,
     /// What was taken out of (or added to) the reply before it was tested (`tidy/`).

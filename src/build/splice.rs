@@ -158,7 +158,7 @@ fn key(item: &Item) -> Option<Key> {
 
 /// `impl<T: Clone> std::fmt::Display for Ring<T> {` as `impl Display for Ring`: the words
 /// before the body, outside angle brackets, each path by its last name.
-fn impl_head(head: &[&str]) -> String {
+pub(super) fn impl_head(head: &[&str]) -> String {
     let mut words: Vec<&str> = Vec::new();
     let mut depth = 0usize;
     let mut previous = "";
