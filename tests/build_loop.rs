@@ -107,6 +107,25 @@ const SHOUT: (&str, &str) = (
 const SHOUT_RIGHT: &str =
     "pub fn shout(s: &str) -> String {\n    format!(\"{}!\", s.to_ascii_uppercase())\n}\n";
 
+const PAIR: (&str, &str) = (
+    "math/pair.ghost",
+    r#"module math.pair {
+  "Doubling and tripling."
+
+  fn double(n: int) -> int {
+    "Twice n."
+    example double(2) == 4
+    example double(-3) == -6
+  }
+
+  fn triple(n: int) -> int {
+    "Three times n."
+    example triple(2) == 6
+  }
+}
+"#,
+);
+
 // ---------------------------------------------------------------------------------------
 // Scripted agents
 
@@ -454,24 +473,6 @@ fn wrong_then_right_is_repaired_and_an_unchanged_rebuild_asks_nothing() {
 #[test]
 fn a_repair_reply_with_only_the_rewritten_function_is_spliced_in() {
     let _machine = shared();
-    const PAIR: (&str, &str) = (
-        "math/pair.ghost",
-        r#"module math.pair {
-  "Doubling and tripling."
-
-  fn double(n: int) -> int {
-    "Twice n."
-    example double(2) == 4
-    example double(-3) == -6
-  }
-
-  fn triple(n: int) -> int {
-    "Three times n."
-    example triple(2) == 6
-  }
-}
-"#,
-    );
     let first = "pub fn double(n: i64) -> i64 {\n    n + 2\n}\n\npub fn triple(n: i64) -> i64 {\n    n * 3\n}\n";
     // Wrapped in a module, as small models do: tidied away before it is spliced in.
     let only_double = "mod imp {\n    pub fn double(n: i64) -> i64 {\n        n * 2\n    }\n}\n";
@@ -510,23 +511,6 @@ fn a_repair_reply_with_only_the_rewritten_function_is_spliced_in() {
 #[test]
 fn functions_two_attempts_got_right_are_crossed_into_one_green_code() {
     let _machine = shared();
-    const PAIR: (&str, &str) = (
-        "math/pair.ghost",
-        r#"module math.pair {
-  "Doubling and tripling."
-
-  fn double(n: int) -> int {
-    "Twice n."
-    example double(2) == 4
-  }
-
-  fn triple(n: int) -> int {
-    "Three times n."
-    example triple(2) == 6
-  }
-}
-"#,
-    );
     let first = "pub fn double(n: i64) -> i64 {\n    n * 2\n}\n\npub fn triple(n: i64) -> i64 {\n    n + 3\n}\n";
     // The whole file again: `triple` mended, `double` broken.
     let second = "pub fn double(n: i64) -> i64 {\n    n + 1\n}\n\npub fn triple(n: i64) -> i64 {\n    n * 3\n}\n";

@@ -1407,20 +1407,7 @@ mod tests {
 
     #[test]
     fn ghosts_changes_are_closer_only_when_they_break_nothing_that_passed() {
-        use crate::build::cargo::{TestFailure, TestOutcome};
-        let failing = |names: &[&str]| Verdict {
-            tests: TestOutcome {
-                failed: names
-                    .iter()
-                    .map(|n| TestFailure {
-                        name: n.to_string(),
-                        output: String::new(),
-                    })
-                    .collect(),
-                ..TestOutcome::default()
-            },
-            ..Verdict::default()
-        };
+        use crate::build::mutants::tests::failing;
         let old = failing(&["example_f_1", "example_f_2"]);
         assert!(closer(&failing(&["example_f_1"]), &old, ""));
         assert!(

@@ -672,7 +672,7 @@ fn is_ident(c: u8) -> bool {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
 
     fn focus(names: &[&str]) -> BTreeSet<String> {
@@ -873,7 +873,8 @@ pub fn balanced(s: &str) -> bool {
         );
     }
 
-    fn failing(names: &[&str]) -> Verdict {
+    /// A verdict of code that compiled and failed the tests `names`.
+    pub(in crate::build) fn failing(names: &[&str]) -> Verdict {
         use crate::build::cargo::{TestFailure, TestOutcome};
         Verdict {
             tests: TestOutcome {
