@@ -418,7 +418,12 @@ impl Plan {
         }
         if !self.uses.is_empty() {
             let lines: String = self.uses.iter().map(|u| format!("\n{u}")).collect();
-            edits.push((here.uses_end..here.uses_end, lines));
+            if here.uses.is_empty() {
+                // Never above inner attributes (`#![..]`), which must come first.
+                at_end.push_str(&format!("\n{lines}"));
+            } else {
+                edits.push((here.uses_end..here.uses_end, lines));
+            }
         }
         edits.sort_by_key(|(r, _)| std::cmp::Reverse((r.start, r.end)));
         let mut out = code.to_string();
@@ -663,6 +668,47 @@ impl Ring {
             "{}",
             out.code
         );
+    }
+
+    #[test]
+    fn a_use_line_goes_after_the_last_one_or_at_the_end() {
+        let base = tried(
+            1,
+            "#![allow(unused)]\n\npub fn a() -> i64 {\n    0\n}\n\npub fn b() -> i64 {\n    0\n}\n",
+            &["b"],
+        );
+        let other = tried(
+            2,
+            "use std::collections::BTreeSet;\n\npub fn a() -> i64 {\n    9\n}\n\npub fn b() -> i64 {\n    BTreeSet::<i64>::new().len() as i64\n}\n",
+            &["a"],
+        );
+        let out = cross(&base, &[other]).expect("crossed");
+        assert!(out.code.starts_with("#![allow(unused)]\n"), "{}", out.code);
+        assert!(
+            out.code.ends_with("}\n\nuse std::collections::BTreeSet;\n"),
+            "{}",
+            out.code
+        );
+    }
+
+    #[test]
+    fn any_pair_of_replies_crosses_without_panicking() {
+        let codes = [
+            FIRST,
+            SECOND,
+            RING_A,
+            "",
+            "pub fn encode(s: &str) -> String {",
+            "impl Ring {\n    pub fn len(&self) -> i64 {\n        é\n    }\n",
+            "fn encode() {} fn encode() {} impl X { fn decode(&self) { self.decode() } }",
+        ];
+        for a in codes {
+            for b in codes {
+                let names = ["encode", "decode", "len", "push", "flip"];
+                let _ = cross(&tried(1, a, &names), &[tried(2, b, &["push"])]);
+                let _ = cross(&tried(1, a, &["decode"]), &[tried(2, b, &[])]);
+            }
+        }
     }
 
     #[test]
