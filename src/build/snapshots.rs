@@ -67,9 +67,10 @@ impl Pinned {
         Pinned { files }
     }
 
-    /// Restores every pinned snapshot whose value changed and says which; new snapshot
-    /// files are kept (recorded now, pinned from now on).
-    pub fn restore_changed(&self) -> Vec<String> {
+    /// Restores every pinned snapshot whose value changed and says which: the name of
+    /// the test that took it (`snapshot_debug_view` for `a_b__debug_view.snap`) and how
+    /// it changed. New snapshot files are kept (recorded now, pinned from now on).
+    pub fn restore_changed(&self) -> Vec<(String, String)> {
         let mut changed = Vec::new();
         for (path, old) in &self.files {
             let now = std::fs::read_to_string(path).unwrap_or_default();
@@ -83,8 +84,11 @@ impl Pinned {
                     .context_radius(2)
                     .header("pinned", "this implementation")
                     .to_string();
-                changed.push(format!(
-                    "snapshot `{name}` differs from the pinned value:\n{diff}"
+                // insta names a file `<test file>__<snapshot>`; the test is `snapshot_<snapshot>`.
+                let test = name.rsplit_once("__").map_or(name.as_str(), |(_, s)| s);
+                changed.push((
+                    format!("snapshot_{test}"),
+                    format!("snapshot `{name}` differs from the pinned value:\n{diff}"),
                 ));
                 // Best effort: the pinned file must survive a failed attempt.
                 let _ = crate::plan::lock::write_atomic(path, old.as_bytes());
@@ -118,8 +122,9 @@ mod tests {
         std::fs::write(&pinned, "---\nsource: tests/a_b.rs\n---\nLru { cap: 4 }\n").expect("write");
         let changed = before.restore_changed();
         assert_eq!(changed.len(), 1);
+        assert_eq!(changed[0].0, "snapshot_debug_view");
         assert!(
-            changed[0].contains("a_b__debug_view") && changed[0].contains("+Lru { cap: 4 }"),
+            changed[0].1.contains("a_b__debug_view") && changed[0].1.contains("+Lru { cap: 4 }"),
             "{changed:?}"
         );
         assert!(std::fs::read_to_string(&pinned)

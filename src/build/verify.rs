@@ -179,11 +179,14 @@ pub async fn verify(
     let pinned = Pinned::read(&cargo.crate_dir, &target);
     verdict.tests = cargo.test(&target, false, &[], &env).await?;
     if snapshots == Snapshots::RecordNew {
-        for changed in pinned.restore_changed() {
-            verdict.tests.failed.push(TestFailure {
-                name: "snapshot".into(),
-                output: changed,
-            });
+        for (name, output) in pinned.restore_changed() {
+            // The test passed (insta recorded the new value); the pin says it failed.
+            let tail = format!("::{name}");
+            verdict
+                .tests
+                .passed
+                .retain(|p| *p != name && !p.ends_with(&tail));
+            verdict.tests.failed.push(TestFailure { name, output });
         }
     }
     let compiled = verdict.tests.errors.is_empty()
