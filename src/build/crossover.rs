@@ -71,6 +71,49 @@ impl Crossed {
     }
 }
 
+/// The names a `use` item's tokens bind: each path's last segment (`Write` in
+/// `use std::fmt::Write;`), its alias after `as`, the module a `self` in braces stands for
+/// (`fmt` in `use std::fmt::{self, Write};`), and `*` for a glob. Never the path's other
+/// segments: `std` or `collections` in a function does not need the line.
+fn bound_names(head: &[&str]) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    // The segment before each open `{`, for a `self` inside it.
+    let mut outer: Vec<Option<&str>> = Vec::new();
+    let mut last: Option<&str> = None;
+    for (i, w) in head.iter().enumerate().skip(1) {
+        let next = head.get(i + 1).copied();
+        match *w {
+            "{" => {
+                outer.push(last);
+                last = None;
+            }
+            "}" => {
+                outer.pop();
+            }
+            "::" | "," | ";" | "as" => {}
+            "*" => {
+                out.insert("*".to_string());
+            }
+            "self" if next != Some("::") => {
+                if next != Some("as") {
+                    if let Some(Some(module)) = outer.last() {
+                        out.insert(module.to_string());
+                    }
+                }
+            }
+            _ if w.starts_with(|c: char| c.is_alphabetic() || c == '_') => {
+                last = Some(w);
+                let renamed = next == Some("as");
+                if next != Some("::") && !renamed && w != &"_" {
+                    out.insert(w.to_string());
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
 /// `base`'s code with each of its suspects replaced by the latest version among `others`
 /// that got it right and fits; `None` when no suspect could be replaced.
 pub fn cross(base: &Tried, others: &[Tried]) -> Option<Crossed> {
@@ -218,11 +261,7 @@ impl Code {
                     }
                 }
                 Some("use") => {
-                    let names = head
-                        .iter()
-                        .filter(|w| w.starts_with(|c: char| c.is_alphabetic() || c == '_'))
-                        .map(|w| w.to_string())
-                        .collect();
+                    let names = bound_names(&head);
                     out.uses.push((code[core(code, &item)].to_string(), names));
                     out.uses_end = item.span.end;
                 }
@@ -389,9 +428,18 @@ impl Plan {
                 self.taken.push((u.name.clone(), from));
             }
             for (use_text, names) in &there.uses {
-                let needed = u.words.iter().any(|w| names.contains(w));
+                // A glob binds names no one can list: brought along, it shadows nothing
+                // (a name the code binds itself wins over a glob's).
+                let glob = names.contains("*");
+                let needed = glob || u.words.iter().any(|w| names.contains(w));
                 let had = here.uses.iter().any(|(t, _)| t == use_text);
-                if needed && !had && !self.uses.contains(use_text) {
+                // A name bound twice does not compile (E0252): the code's own line for it
+                // serves the taken function as well.
+                let clash = here
+                    .uses
+                    .iter()
+                    .any(|(_, bound)| bound.iter().any(|b| b != "*" && names.contains(b)));
+                if needed && !had && !clash && !self.uses.contains(use_text) {
                     self.uses.push(use_text.clone());
                 }
             }
@@ -689,6 +737,53 @@ impl Ring {
             "{}",
             out.code
         );
+    }
+
+    #[test]
+    fn a_use_line_binds_its_last_segments_aliases_and_self_modules() {
+        let bound = |line: &str| {
+            let items = items(line);
+            let head = items.first().map(|i| i.head()).unwrap_or_default();
+            bound_names(&head).into_iter().collect::<Vec<_>>()
+        };
+        assert_eq!(bound("use std::collections::BTreeSet;"), ["BTreeSet"]);
+        assert_eq!(bound("use std::fmt::{self, Write};"), ["Write", "fmt"]);
+        assert_eq!(
+            bound("pub use std::collections::{btree_map::Entry, HashMap as Map};"),
+            ["Entry", "Map"]
+        );
+        assert_eq!(bound("use std::fmt::Write as _;"), Vec::<String>::new());
+        assert_eq!(bound("use std::collections::*;"), ["*"]);
+    }
+
+    #[test]
+    fn a_use_line_binding_a_name_the_code_binds_is_not_brought_along() {
+        let base = tried(
+            1,
+            "use std::fmt::Write;\n\npub fn a() -> String {\n    String::new()\n}\n\npub fn b() -> i64 {\n    0\n}\n",
+            &["b"],
+        );
+        let other = tried(
+            2,
+            "use std::fmt::{self, Write};\n\npub fn a() -> String {\n    fmt::format(format_args!(\"x\"))\n}\n\npub fn b() -> i64 {\n    let mut s = String::new();\n    let _ = write!(s, \"1\");\n    s.len() as i64\n}\n",
+            &["a"],
+        );
+        let out = cross(&base, &[other]).expect("crossed");
+        assert_eq!(
+            out.code.matches("use std::fmt").count(),
+            1,
+            "Write bound twice would not compile:\n{}",
+            out.code
+        );
+        // A method's `self` and a path's `std` do not ask for a line.
+        let base = tried(1, "pub fn b() -> i64 {\n    0\n}\n", &["b"]);
+        let other = tried(
+            2,
+            "use std::collections::BTreeSet;\n\npub fn b() -> i64 {\n    std::cmp::max(1, 2)\n}\n",
+            &[],
+        );
+        let out = cross(&base, &[other]).expect("crossed");
+        assert!(!out.code.contains("BTreeSet"), "{}", out.code);
     }
 
     #[test]
