@@ -88,7 +88,7 @@ pub struct AgentSettings {
     /// prompts are cut to fit it instead of being refused. Unset: no limit is assumed.
     pub context_window: Option<u32>,
     /// The most tokens one reply may have. Unset: with `context_window`, the room a
-    /// prompt leaves for its reply (a quarter of the window, at most 2,048); without it,
+    /// prompt leaves for its reply (a quarter of the window, at most 8,192); without it,
     /// the provider's own limit.
     pub max_reply_tokens: Option<u32>,
     /// Seconds one request to the model (or one run of the command agent) may take,

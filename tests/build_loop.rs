@@ -1711,6 +1711,30 @@ fn a_model_that_repeats_its_repairs_gets_fresh_starts() {
     assert_eq!(p.imp("math.double"), DOUBLE_RIGHT);
 }
 
+/// A server that counts the reply's room against its window may find even the first
+/// prompt too long: that prompt cannot be cut, so the next request leaves the reply less
+/// room (halved), instead of asking the same again.
+#[test]
+fn a_first_prompt_too_long_for_the_server_is_asked_again_with_less_room_for_the_reply() {
+    let _machine = shared();
+    let server = Background::start_with(script(vec![too_long(), code(DOUBLE_RIGHT)]));
+    let agent = format!("{}context_window = 8192\n", openai(&server));
+    let p = Project::new("e2e_reply_halved", &agent, &[DOUBLE]);
+    p.ghost(&["build"]).expect(0);
+    let seen = server.server.seen();
+    let bounds: Vec<u64> = seen
+        .iter()
+        .map(|s| s.json()["max_tokens"].as_u64().unwrap_or(0))
+        .collect();
+    assert_eq!(bounds, [2_048, 1_024]);
+    assert_eq!(
+        seen[0].prompt(),
+        seen[1].prompt(),
+        "the first prompt both times"
+    );
+    assert_eq!(p.imp("math.double"), DOUBLE_RIGHT);
+}
+
 #[test]
 fn eval_reports_budgets_failure_classes_and_compares_runs() {
     let _machine = shared();

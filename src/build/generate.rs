@@ -63,13 +63,18 @@ pub struct LoopSettings {
 
 /// The most tokens a reply may have: `max_reply_tokens` when it is set; else, with a
 /// known context window, the room a prompt leaves for its reply (a quarter of the
-/// window, at most 2,048 tokens: a module's code is rarely longer). Bounded so that a
+/// window, at most 8,192 tokens: a module's code is rarely longer, and a large window
+/// is no reason to let a runaway reply fill it). Bounded so that a
 /// model that runs away (repeating itself until its window is full, as small models do)
 /// costs a bounded number of tokens and seconds; unset only for a model of unknown
 /// window, whose provider then decides.
 pub fn reply_tokens(context_window: Option<u32>, max_reply_tokens: Option<u32>) -> Option<u32> {
-    max_reply_tokens.or(context_window.map(|w| (w / 4).min(2_048)))
+    max_reply_tokens.or(context_window.map(|w| (w / 4).min(8_192)))
 }
+
+/// The least room a reply is left when a server finds the first prompt too long: less
+/// than any module's code (the setting's own lower bound).
+const MIN_REPLY_TOKENS: u32 = 256;
 
 /// What the loop reports while it works (the CLI draws progress from these).
 #[derive(Debug, Clone)]
@@ -364,10 +369,13 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
     // a crossing that gives one of them again is not tested again.
     let mut tested: BTreeSet<String> = BTreeSet::new();
     // The model's window and the room its reply needs (`max_reply_tokens`, resolved).
-    let window = shared.settings.context_window.map(|w| {
+    let mut window = shared.settings.context_window.map(|w| {
         let reserve = reply_tokens(Some(w), shared.settings.max_reply_tokens);
         (w, reserve.unwrap_or(w / 4))
     });
+    // The most tokens a reply may have, halved when a server finds even the first prompt
+    // too long for it (it counts the reply's room too, and its count may not be ours).
+    let mut reply_cap = shared.settings.max_reply_tokens;
     for attempt in 1..=max {
         if let Some(why) = shared.fatal.lock().ok().and_then(|f| f.clone()) {
             last_why = why;
@@ -422,7 +430,15 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
             write_imp(&scratch, m, &r.previous_code)?;
         }
         let asked = Instant::now();
-        let answer = ask(shared, m, &scratch, &prompt_text, temperature, attempt).await;
+        let answer = ask(
+            shared,
+            m,
+            &scratch,
+            (&prompt_text, reply_cap),
+            temperature,
+            attempt,
+        )
+        .await;
         let mut record = AttemptRecord {
             attempt,
             kind,
@@ -445,6 +461,14 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
                         break;
                     }
                 };
+                if class == FailureClass::ContextTooLong && kind != AttemptKind::Repair {
+                    // The first prompt cannot be cut: the room left for the reply can.
+                    if let Some(cap) = reply_cap.filter(|c| *c > MIN_REPLY_TOKENS) {
+                        let half = (cap / 2).max(MIN_REPLY_TOKENS);
+                        reply_cap = Some(half);
+                        window = window.map(|(w, _)| (w, half));
+                    }
+                }
                 record.failure = Some(class);
                 record.tokens_in = tokens.0;
                 record.tokens_out = tokens.1;
@@ -485,9 +509,13 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
         let verifying = Instant::now();
         let (code, verdict, fixes) = verify_fixing(ctx, &scratch, m, module, code).await?;
         record.compiler_fixes = fixes;
-        tested.insert(code.trim().to_string());
-        let (code, verdict, mutant) =
-            try_mutants(ctx, &scratch, m, module, code, verdict, verifying.elapsed()).await?;
+        // A code tested before (a repair handing back what ghost's edits made of an
+        // earlier attempt) had its edits tried then.
+        let (code, verdict, mutant) = if tested.insert(code.trim().to_string()) {
+            try_mutants(ctx, &scratch, m, module, code, verdict, verifying.elapsed()).await?
+        } else {
+            (code, verdict, None)
+        };
         record.mutant = mutant;
         tested.insert(code.trim().to_string());
         let this = crossover::Tried {
@@ -514,14 +542,18 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
                 &mut tested,
             )
             .await?;
-            if crossed.is_some() {
-                // The code is no longer the one ghost's edits were made to (the crossing
-                // says which edits its own code got).
-                record.mutant = None;
+            if let Some((base, what)) = crossed {
+                if base != attempt {
+                    // The code is no longer the one ghost's edits were made to (the
+                    // crossing says which edits its own code got).
+                    record.mutant = None;
+                }
+                record.crossed = Some(what);
             }
-            record.crossed = crossed;
             (code, verdict)
         };
+        // The code a repair shows next: handed back unchanged, it is a repeat.
+        replies.insert(code.trim().to_string());
         tried.push((score, this));
         report.record(&verdict);
         record.failure = FailureClass::of(&verdict);
@@ -772,7 +804,7 @@ async fn ask(
     shared: &Shared,
     m: &CompiledModule,
     scratch: &Path,
-    prompt: &str,
+    (prompt, max_tokens): (&str, Option<u32>),
     temperature: f32,
     attempt: u32,
 ) -> Result<(String, (u64, u64)), Asked> {
@@ -782,7 +814,7 @@ async fn ask(
                 module: m.name.clone(),
                 prompt: prompt.to_string(),
                 temperature,
-                max_tokens: shared.settings.max_reply_tokens,
+                max_tokens,
                 stop: vec![crate::agent::extract::CODE_BLOCK_END.to_string()],
                 seed: (temperature > 0.0).then_some(u64::from(attempt)),
             };
@@ -1179,7 +1211,8 @@ struct Crossing<'a> {
 /// earlier attempt's code given those this one and the others got right. Each code not
 /// tested before (`tested`, which gets it) is tested with rustc's fixes and ghost's small
 /// edits like a reply; the first green one is taken, otherwise the closest one that is
-/// [`closer`] than the attempt's own code. With it, what was taken from where.
+/// [`closer`] than the attempt's own code. With it, the attempt whose code was the base
+/// and what was taken from where.
 async fn try_crossover(
     ctx: &Context,
     scratch: &Path,
@@ -1188,7 +1221,7 @@ async fn try_crossover(
     (code, verdict): (String, Verdict),
     with: Crossing<'_>,
     tested: &mut BTreeSet<String>,
-) -> Result<(String, Verdict, Option<String>), BuildError> {
+) -> Result<(String, Verdict, Option<(u32, String)>), BuildError> {
     let tests_rs = m.tests_rs();
     let this = with.this;
     let earlier: Vec<crossover::Tried> = with.tried.iter().map(|(_, t)| t.clone()).collect();
@@ -1218,10 +1251,10 @@ async fn try_crossover(
             None => crossed.describe(this.attempt),
         };
         if v.green() {
-            return Ok((c, v, Some(what)));
+            return Ok((c, v, Some((crossed.base, what))));
         }
         if closer(&v, &now.1, tests_rs) {
-            now = (c, v, Some(what));
+            now = (c, v, Some((crossed.base, what)));
         }
     }
     // The scratch copy holds the code the next repair shows.
@@ -1230,22 +1263,43 @@ async fn try_crossover(
 }
 
 /// Whether `new` came closer to green than `old` without breaking what `old` passed: it
-/// is [`Closeness`]-closer, and when both ran their tests, every test `new` fails `old`
-/// failed too. Code ghost changed (an edit, a crossing) is kept only when it is closer so:
-/// a repair must not be shown a failure ghost made, nor asked to rewrite a function the
-/// model got right.
+/// is [`Closeness`]-closer, it breaks no checked NFR `old` kept, and when both ran their
+/// tests, every test `new` fails `old` failed too and every test `old` passed `new`
+/// passed too (a code that ends the test process early fails one test and runs none of
+/// the rest: fewer failures, but not closer). Code ghost changed (an edit, a crossing) is
+/// kept only when it is closer so: a repair must not be shown a failure ghost made, nor
+/// asked to rewrite a function the model got right.
 fn closer(new: &Verdict, old: &Verdict, tests_rs: &str) -> bool {
     if Closeness::of(new, tests_rs) <= Closeness::of(old, tests_rs) {
+        return false;
+    }
+    let broken_before: BTreeSet<&str> = old
+        .checked
+        .iter()
+        .filter(|n| n.broken())
+        .map(|n| n.nfr.as_str())
+        .collect();
+    if new
+        .checked
+        .iter()
+        .any(|n| n.broken() && !broken_before.contains(n.nfr.as_str()))
+    {
         return false;
     }
     if !(new.ran() && old.ran()) {
         return true;
     }
     let failed_before: BTreeSet<&str> = old.tests.failed.iter().map(|f| f.name.as_str()).collect();
+    let passed_now: BTreeSet<&str> = new.tests.passed.iter().map(String::as_str).collect();
     new.tests
         .failed
         .iter()
         .all(|f| failed_before.contains(f.name.as_str()))
+        && old
+            .tests
+            .passed
+            .iter()
+            .all(|p| passed_now.contains(p.as_str()))
 }
 
 /// The least time limit of a mutant's test run.
@@ -1429,7 +1483,8 @@ mod tests {
         assert_eq!(reply_tokens(None, None), None);
         assert_eq!(reply_tokens(Some(8_192), None), Some(2_048));
         assert_eq!(reply_tokens(Some(4_096), None), Some(1_024));
-        assert_eq!(reply_tokens(Some(200_000), None), Some(2_048));
+        assert_eq!(reply_tokens(Some(32_768), None), Some(8_192));
+        assert_eq!(reply_tokens(Some(200_000), None), Some(8_192));
         assert_eq!(reply_tokens(Some(8_192), Some(1_000)), Some(1_000));
         assert_eq!(reply_tokens(None, Some(4_000)), Some(4_000));
     }
