@@ -38,6 +38,42 @@ pub struct CommandOutcome {
     pub other_changes: Vec<PathBuf>,
 }
 
+/// The program and arguments of the `command` setting: split as a shell would, a
+/// relative path with a `/` in it (`./agent.sh`) taken from the project's folder (the
+/// program runs in a scratch folder). An error for a command that is empty or cannot be
+/// split (an open quote).
+pub fn command_line(settings: &AgentSettings) -> Result<(String, Vec<String>), AgentError> {
+    let line = settings.command.as_deref().unwrap_or("").trim();
+    if line.is_empty() {
+        return Err(AgentError::Settings {
+            reason: "provider `command` needs `command` in the [agent] table, e.g. `command = \"codex exec --full-auto -\"`".into(),
+        });
+    }
+    let mut argv = shlex::split(line)
+        .filter(|a| !a.is_empty())
+        .ok_or_else(|| AgentError::Settings {
+            reason: format!("cannot split the agent command `{line}`: check its quotes"),
+        })?;
+    let mut program = argv.remove(0);
+    if program.contains('/') && Path::new(&program).is_relative() {
+        if let Some(base) = &settings.command_base {
+            program = base.join(&program).to_string_lossy().into_owned();
+        }
+    }
+    Ok((program, argv))
+}
+
+/// Whether the agent's program can be started: a path names a file, a bare name one on
+/// `PATH`. Checked before a build asks for anything, so a mistyped command is a
+/// configuration error at once, not a failed attempt per module.
+pub fn program_exists(program: &str, path_var: Option<&std::ffi::OsStr>) -> bool {
+    if program.contains('/') {
+        return Path::new(program).is_file();
+    }
+    path_var
+        .is_some_and(|paths| std::env::split_paths(paths).any(|dir| dir.join(program).is_file()))
+}
+
 /// Runs the `command` of `settings` in `workdir` with `prompt` on stdin, `GHOST_MODULE` set to
 /// the dotted `module` name and `GHOST_IMPL_PATH` to `impl_rel_path` (relative to
 /// `workdir`). The program runs in a process group of its own; at `timeout` the whole group
@@ -52,24 +88,7 @@ pub async fn run_command(
     prompt: &str,
     timeout: Duration,
 ) -> Result<CommandOutcome, AgentError> {
-    let line = settings.command.as_deref().unwrap_or("").trim();
-    if line.is_empty() {
-        return Err(AgentError::Settings {
-            reason: "provider `command` needs `command` in the [agent] table, e.g. `command = \"codex exec --full-auto -\"`".into(),
-        });
-    }
-    let argv = shlex::split(line)
-        .filter(|a| !a.is_empty())
-        .ok_or_else(|| AgentError::Settings {
-            reason: format!("cannot split the agent command `{line}`: check its quotes"),
-        })?;
-    let mut program = argv[0].clone();
-    // `./agent.sh` means the project's file, not one in the scratch folder it runs in.
-    if program.contains('/') && Path::new(&program).is_relative() {
-        if let Some(base) = &settings.command_base {
-            program = base.join(&program).to_string_lossy().into_owned();
-        }
-    }
+    let (program, args) = command_line(settings)?;
     let before = snapshot(workdir)?;
     let impl_path = workdir.join(impl_rel_path);
     let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
@@ -77,7 +96,7 @@ pub async fn run_command(
 
     let mut command = tokio::process::Command::new(&program);
     command
-        .args(&argv[1..])
+        .args(&args)
         .current_dir(workdir)
         .env("GHOST_MODULE", module)
         .env("GHOST_IMPL_PATH", impl_rel_path)

@@ -94,13 +94,13 @@ fn bound_names(head: &[&str]) -> BTreeSet<String> {
             "*" => {
                 out.insert("*".to_string());
             }
-            "self" if next != Some("::") => {
-                if next != Some("as") {
-                    if let Some(Some(module)) = outer.last() {
-                        out.insert(module.to_string());
-                    }
+            // `self as x` binds `x`, read as the word after `as`.
+            "self" if next != Some("::") && next != Some("as") => {
+                if let Some(Some(module)) = outer.last() {
+                    out.insert(module.to_string());
                 }
             }
+            "self" => {}
             _ if w.starts_with(|c: char| c.is_alphabetic() || c == '_') => {
                 last = Some(w);
                 let renamed = next == Some("as");

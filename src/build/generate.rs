@@ -863,6 +863,15 @@ async fn ask(
             // Compared however the run ended: a program stopped at its time limit may
             // have changed a spec before.
             let touched = guarded.changes(&super::guard::Guarded::take(&shared.ctx.paths.guarded));
+            // A run that changed files besides its own (the tests, the manifest) or did not
+            // finish leaves the scratch copy as it was: made anew from the crate, so that no
+            // later attempt is tested against what this one left.
+            let dirty = outcome
+                .as_ref()
+                .map_or(true, |o| !o.other_changes.is_empty());
+            if dirty || !touched.is_empty() {
+                prepare_scratch(&shared.ctx, m).map_err(|e| Asked::Fatal(e.to_string()))?;
+            }
             if !touched.is_empty() {
                 return Err(refuse_touched(shared, m, attempt, &guarded, &touched));
             }

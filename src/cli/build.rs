@@ -202,6 +202,17 @@ pub(super) fn make_agent(
                     "provider `command` needs a command\nhelp: set `command` under [agent] in ghost.toml, e.g. `command = \"codex exec --full-auto -\"`".into(),
                 ));
             }
+            let (program, _) = agent::command::command_line(&agent_settings).map_err(|e| {
+                CommandError::Usage(format!(
+                    "{e}\nhelp: fix `command` under [agent] in ghost.toml"
+                ))
+            })?;
+            if !agent::command::program_exists(&program, std::env::var_os("PATH").as_deref()) {
+                return Err(CommandError::Usage(format!(
+                    "the agent program `{program}` of `command` under [agent] does not exist{}\nhelp: give a program on PATH or a path to it (a relative path is read from the project's folder)",
+                    if program.contains('/') { "" } else { " on PATH" }
+                )));
+            }
             Agent::Command(agent_settings.clone())
         }
         _ => {
