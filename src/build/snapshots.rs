@@ -14,6 +14,9 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, Default, Clone)]
 pub struct Pinned {
     files: BTreeMap<PathBuf, String>,
+    /// Where they were read from: the crate and its test target.
+    crate_dir: PathBuf,
+    target: String,
 }
 
 /// insta names a snapshot file `<test target>__<snapshot name>.snap`.
@@ -64,7 +67,30 @@ impl Pinned {
             .into_iter()
             .filter_map(|p| std::fs::read_to_string(&p).ok().map(|t| (p, t)))
             .collect();
-        Pinned { files }
+        Pinned {
+            files,
+            crate_dir: crate_dir.to_path_buf(),
+            target: target.to_string(),
+        }
+    }
+
+    /// Puts the target's snapshot files back as they were when read: a run whose code is
+    /// not accepted must not pin what it recorded (the next attempt would be held to a
+    /// failed attempt's values). Files recorded since are removed, changed ones restored.
+    pub fn forget_run(&self) {
+        for path in files_of(&self.crate_dir, &self.target) {
+            match self.files.get(&path) {
+                // Best effort, as in `restore_changed`.
+                Some(old) => {
+                    if std::fs::read_to_string(&path).ok().as_deref() != Some(old.as_str()) {
+                        let _ = crate::plan::lock::write_atomic(&path, old.as_bytes());
+                    }
+                }
+                None => {
+                    let _ = std::fs::remove_file(&path);
+                }
+            }
+        }
     }
 
     /// Restores every pinned snapshot whose value changed and says which: the name of
@@ -130,6 +156,32 @@ mod tests {
         assert!(std::fs::read_to_string(&pinned)
             .expect("read")
             .contains("cap: 3"));
+    }
+
+    #[test]
+    fn a_run_not_accepted_leaves_the_snapshots_as_they_were() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let snaps = dir.path().join("tests/snapshots");
+        std::fs::create_dir_all(&snaps).expect("mkdir");
+        let pinned = snaps.join("a_b__kept.snap");
+        std::fs::write(&pinned, "---\nsource: tests/a_b.rs\n---\n1\n").expect("write");
+        let before = Pinned::read(dir.path(), "a_b");
+        std::fs::write(
+            &pinned,
+            "---\nsource: tests/a_b.rs\ndescription: new\n---\n2\n",
+        )
+        .expect("write");
+        let recorded = snaps.join("a_b__new.snap");
+        std::fs::write(&recorded, "---\nsource: tests/a_b.rs\n---\n3\n").expect("write");
+        let other = snaps.join("other__x.snap");
+        std::fs::write(&other, "x").expect("write");
+        before.forget_run();
+        assert_eq!(
+            std::fs::read_to_string(&pinned).expect("read"),
+            "---\nsource: tests/a_b.rs\n---\n1\n"
+        );
+        assert!(!recorded.exists(), "a failed run's recording is not a pin");
+        assert!(other.exists(), "another target's files are not touched");
     }
 
     #[test]
