@@ -1016,6 +1016,33 @@ fn a_snapshot_is_pinned_until_its_spec_changes() {
     assert!(p.read(pin).trim_end().ends_with("\n7"), "{}", p.read(pin));
 }
 
+/// A snapshot no build has pinned yet is recorded by the attempt that turns green, never
+/// by a failed one: the doubled code fails the scenario and records 10; the right code
+/// after it records 5 and is green (before, it was held to the failed attempt's 10).
+#[test]
+fn a_failed_attempt_pins_no_snapshot() {
+    let _machine = shared();
+    let doubled = ACC_RIGHT.replace("self.t += n;", "self.t += 2 * n;");
+    let server = Background::start_with(script(vec![
+        code(Box::leak(doubled.into_boxed_str())),
+        code(ACC_RIGHT),
+        code(ACC_RIGHT),
+    ]));
+    let spec = ACC.1.replace(
+        "  snapshot \"after adds\" {",
+        "  scenario \"adds\" {\n    let a = Acc.new()\n    a.add(2)\n    expect a.total() == 2\n  }\n\n  snapshot \"after adds\" {",
+    );
+    let p = Project::new(
+        "e2e_snap_failed",
+        &openai(&server),
+        &[(ACC.0, Box::leak(spec.into_boxed_str()))],
+    );
+    p.ghost(&["build"]).expect(0);
+    assert_eq!(server.server.seen().len(), 2, "green at the second attempt");
+    let pin = p.read("generated/tests/snapshots/math_acc__after_adds.snap");
+    assert!(pin.trim_end().ends_with('5'), "{pin}");
+}
+
 /// An example that breaks its function's own `requires` fails whatever the code: after
 /// two attempts failing the same way the build stops and says the spec must change.
 #[test]
@@ -1094,6 +1121,51 @@ fn a_command_agent_writing_outside_its_file_is_refused() {
     assert!(!p.root.join("stray.txt").exists());
     assert_eq!(p.imp("math.double"), DOUBLE_RIGHT);
     assert_eq!(p.entry("math.double").agent, "command");
+}
+
+/// An agent program that rewrites the acceptance tests it is checked by is refused, and
+/// the scratch copy is made anew: its next run, writing the same tests again, is refused
+/// again (it found them rewritten already, and was accepted with wrong code, before).
+#[test]
+fn a_command_agent_rewriting_its_tests_is_refused_at_every_attempt() {
+    let _machine = shared();
+    let p = Project::new("e2e_command_tests", "", &[DOUBLE]);
+    let body = format!(
+        "#!/bin/sh
+cat > /dev/null
+         printf '#[test]\\nfn example_double_1() {{}}\\n' > tests/math_double.rs
+         cat > \"$GHOST_IMPL_PATH\" <<'EOF'\n{DOUBLE_WRONG}EOF\n"
+    );
+    use_command_agent(&p, &body);
+    let run = p.ghost(&["build", "--max-attempts", "2"]).expect(3);
+    assert!(
+        run.text().contains("wrote outside") && run.text().contains("math_double.rs"),
+        "{}",
+        run.text()
+    );
+    assert!(!p.root.join("ghost.lock").exists() || p.lock().get("math.double").is_none());
+    assert_ne!(p.imp("math.double"), DOUBLE_WRONG);
+}
+
+/// A `command` that cannot be run is a configuration error before anything is asked
+/// (exit 2), not a failed attempt per module.
+#[test]
+fn a_command_that_cannot_run_is_a_configuration_error() {
+    let _machine = shared();
+    let p = Project::new("e2e_command_bad", "", &[DOUBLE]);
+    for (command, says) in [
+        ("unterminated 'quote", "quotes"),
+        ("/nonexistent/agent --flag", "does not exist"),
+        ("no-such-agent-program-here", "on PATH"),
+    ] {
+        p.configure(
+            &format!("provider = \"command\"\ncommand = \"{command}\"\n"),
+            "",
+        );
+        let run = p.ghost(&["build"]).expect(2);
+        assert!(run.text().contains(says), "{command}: {}", run.text());
+        assert!(!run.text().contains("attempt 1"), "{}", run.text());
+    }
 }
 
 /// A command-provider agent that edits the spec its tests come from is refused: the user
