@@ -659,6 +659,52 @@ fn a_module_whose_generated_files_changed_is_tested_again() {
     assert!(p.ghost(&["status"]).text().contains("fresh"));
 }
 
+/// `ghost build --force math.double` asks for new code for `math.double` only (not for
+/// what it uses, nor what uses it), and re-tests `math.quad`, which uses it, though not
+/// selected: broken by the new code, it is found failing (exit 1, a failing status) and
+/// left for a build that selects it, which repairs it.
+#[test]
+fn a_selective_build_tests_the_modules_using_its_new_code_and_regenerates_only_its_own() {
+    let _machine = shared();
+    let server = Background::start_with(routed(vec![
+        (
+            "math.double",
+            vec![code(DOUBLE_RIGHT), code(DOUBLE_ONLY_EXAMPLES)],
+        ),
+        (
+            "math.quad",
+            vec![code(QUAD_RIGHT), code(QUAD_PATCHED), code(QUAD_PATCHED)],
+        ),
+    ]));
+    let p = Project::new("e2e_selective", &openai(&server), &[DOUBLE, QUAD]);
+    p.ghost(&["build"]).expect(0);
+
+    let run = p.ghost(&["build", "--force", "math.double"]).expect(1);
+    let seen = server.server.seen();
+    assert_eq!(seen.len(), 3, "one request, for math.double only");
+    assert_eq!(module_of(&seen[2]), "math.double");
+    assert!(
+        run.text().contains("math.quad") && run.text().contains("ghost build math.quad"),
+        "the dependent is re-tested and found failing:\n{}",
+        run.text()
+    );
+    assert_eq!(p.imp("math.double"), DOUBLE_ONLY_EXAMPLES);
+    assert_eq!(p.imp("math.quad"), QUAD_RIGHT, "not regenerated");
+    let status = p.ghost(&["status"]).text();
+    assert!(status.contains("failing"), "{status}");
+
+    p.ghost(&["build"]).expect(0);
+    let seen = server.server.seen();
+    assert_eq!(seen.len(), 4, "the next build repairs the dependent");
+    assert_eq!(module_of(&seen[3]), "math.quad");
+
+    // `--force math.quad` asks for math.quad only, not for math.double it uses.
+    p.ghost(&["build", "--force", "math.quad"]).expect(0);
+    let seen = server.server.seen();
+    assert_eq!(seen.len(), 5);
+    assert_eq!(module_of(&seen[4]), "math.quad");
+}
+
 /// New code for a module re-tests what uses it, though their fingerprints match: a hand
 /// edit of `math.double` that keeps its own examples but breaks `math.quad` is adopted,
 /// and `math.quad`, fresh by its hashes, is found failing (manual provider: a repair

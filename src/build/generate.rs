@@ -115,6 +115,9 @@ struct Shared {
     repairs: RepairTally,
     /// The modules whose code this build changed (agent's code, or a hand edit adopted).
     changed: Mutex<BTreeSet<String>>,
+    /// Modules outside the selection that use it: re-tested, never regenerated
+    /// ([`super::session::dependants`]).
+    beside: BTreeSet<String>,
 }
 
 /// How many repairs of this build came back as the very code they were to repair, and
@@ -156,9 +159,18 @@ pub async fn build_with_agent(
     progress: Progress,
 ) -> Result<(Vec<ModuleReport>, Lock), BuildError> {
     workspace::write_crate(&ctx.paths.out_dir, &ctx.compiled.all_files())?;
-    let order: Vec<String> = selection(&ctx, &options.only)
+    // The selection, and beside it the modules that use it, re-tested if its code changes.
+    let beside = super::session::dependants(&ctx, &options.only);
+    let selected: BTreeSet<String> = selection(&ctx, &options.only)
         .iter()
         .map(|m| m.name.clone())
+        .collect();
+    let order: Vec<String> = ctx
+        .compiled
+        .modules
+        .iter()
+        .map(|m| m.name.clone())
+        .filter(|n| selected.contains(n) || beside.contains(n))
         .collect();
     let concurrency = settings.concurrency.max(1);
     let shared = Arc::new(Shared {
@@ -173,6 +185,7 @@ pub async fn build_with_agent(
         fatal: Mutex::new(None),
         repairs: RepairTally::default(),
         changed: Mutex::new(BTreeSet::new()),
+        beside,
     });
 
     let mut done: BTreeMap<String, ModuleReport> = BTreeMap::new();
@@ -203,6 +216,12 @@ pub async fn build_with_agent(
                 .iter()
                 .find(|u| done.get(*u).is_some_and(|r| !r.outcome.is_green()));
             if let Some(dep) = failed_dep {
+                if shared.beside.contains(name) {
+                    // Not selected: its code is the one it had, and no new code it uses
+                    // was accepted.
+                    done.insert(name.clone(), ModuleReport::new(name, State::Fresh));
+                    continue;
+                }
                 let report = skipped(&shared, name, dep);
                 (shared.progress)(Event::Finished {
                     report: report.clone(),
@@ -231,12 +250,19 @@ pub async fn build_with_agent(
             }
         };
         running.remove(&name);
-        (shared.progress)(Event::Finished {
-            report: report.clone(),
-        });
+        if !(shared.beside.contains(&name) && report.outcome == Outcome::Fresh) {
+            (shared.progress)(Event::Finished {
+                report: report.clone(),
+            });
+        }
         done.insert(name, report);
     }
-    let reports = order.iter().filter_map(|n| done.remove(n)).collect();
+    // A module beside the selection is reported only when it was re-tested.
+    let reports = order
+        .iter()
+        .filter_map(|n| done.remove(n))
+        .filter(|r| !(shared.beside.contains(&r.module) && r.outcome == Outcome::Fresh))
+        .collect();
     let lock = shared.lock.lock().map(|l| l.clone()).unwrap_or_default();
     Ok((reports, lock))
 }
@@ -278,12 +304,13 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
     let started = Instant::now();
     let status = ctx.status(&lock_of(shared), m);
     let mut report = ModuleReport::new(name, status.state);
-    let force = shared.options.force;
+    let force = super::session::forced(&shared.options, name);
+    let beside = shared.beside.contains(name);
 
     // A fresh module is tested again when code it uses (directly or not) changed in this
     // build: a dependency's new code may break it, which no fingerprint shows.
     let retest = status.state == State::Fresh && uses_changed(shared, name);
-    if status.state == State::Fresh && !force && !retest {
+    if (status.state == State::Fresh && !force && !retest) || (beside && !retest) {
         return Ok(report);
     }
     (shared.progress)(Event::Started {
@@ -339,6 +366,19 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
         if matches!(status.state, State::Fresh | State::Failing) {
             // Locked, yet failing: a later run must not call it fresh.
             super::session::mark_failing(&ctx.paths, name, true);
+        }
+        if beside {
+            // Broken by new code of a selected module: found, and left for a build that
+            // selects it.
+            report.outcome = Outcome::Failing {
+                prompt: None,
+                why: format!(
+                    "{}, with the new code of a module it uses; `ghost build {name}` regenerates it",
+                    verdict.summary()
+                ),
+            };
+            report.millis = started.elapsed().as_millis() as u64;
+            return Ok(report);
         }
         repair = Some(repair_context(m, code, &verdict));
     }

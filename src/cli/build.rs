@@ -18,6 +18,9 @@ Checks the specs, then asks the agent for every stale, missing or failing module
 attempts run out, and updates ghost.lock. The agent comes from [agent] in ghost.toml,
 overridden by GHOST_PROVIDER, GHOST_MODEL, GHOST_BASE_URL and then by the flags.
 
+Given modules, it builds them and what they use; the modules that use them are tested
+again when their code changes, and reported failing (never regenerated) if it broke them.
+
 Examples:
   ghost build
   ghost build --locked            the CI form: exit 1 if any module is not fresh
@@ -31,7 +34,8 @@ pub struct BuildArgs {
     /// Call no agent: exit 1, naming them, if any module is not fresh; run the tests
     #[arg(long, conflicts_with = "force")]
     pub locked: bool,
-    /// Regenerate the selected modules even if their code passes its tests
+    /// Regenerate the modules named (all when none is) even if their code passes its
+    /// tests; the modules they use are built only as far as needed
     #[arg(long)]
     pub force: bool,
     /// The agent provider: openai, anthropic, command or manual
