@@ -101,6 +101,17 @@ impl Lock {
             });
         }
         lock.modules.sort_by(|a, b| a.name.cmp(&b.name));
+        // Two entries for one module (a merge that kept both sides): which one holds is
+        // the user's call, not a silent first-wins.
+        if let Some(twice) = lock.modules.windows(2).find(|w| w[0].name == w[1].name) {
+            return Err(LockError::Parse {
+                path: path.to_path_buf(),
+                message: format!(
+                    "module `{}` has two entries (a merge that kept both sides?); keep the right one",
+                    twice[0].name
+                ),
+            });
+        }
         Ok(lock)
     }
 
@@ -214,6 +225,22 @@ mod tests {
         let err = Lock::parse(Path::new("ghost.lock"), "[[module]\nname = 1")
             .expect_err("garbage is refused");
         assert!(err.to_string().contains("not a valid lock file"), "{err}");
+    }
+
+    #[test]
+    fn a_module_locked_twice_is_refused() {
+        let entry = "[[module]]\nname = \"a.b\"\nspec = \"1\"\nprose = \"1\"\ninterface = \"1\"\ndeps = \"1\"\nimplementation = \"1\"\nagent = \"manual\"\nmodel = \"\"\nattempts = 1\ntokens_in = 0\ntokens_out = 0\n";
+        let text = format!("version = {LOCK_VERSION}\n\n{entry}\n{entry}");
+        let err = Lock::parse(Path::new("ghost.lock"), &text).expect_err("refused");
+        assert!(err.to_string().contains("`a.b` has two entries"), "{err}");
+        let once = format!("version = {LOCK_VERSION}\n\n{entry}");
+        assert_eq!(
+            Lock::parse(Path::new("ghost.lock"), &once)
+                .expect("one entry")
+                .modules
+                .len(),
+            1
+        );
     }
 
     #[test]
