@@ -643,7 +643,8 @@ fn a_module_whose_generated_files_changed_is_tested_again() {
     let status = p.ghost(&["status"]).text();
     assert!(
         status.contains("stale")
-            && status.contains("ghost generates its mod.rs or tests differently now"),
+            && status
+                .contains("its mod.rs, tests or pinned snapshots are not what ghost generates"),
         "{status}"
     );
     p.ghost(&["build", "--locked"]).expect(1);
@@ -1038,6 +1039,17 @@ fn a_snapshot_is_pinned_until_its_spec_changes() {
         p.read(pin)
     );
     assert!(p.read(pin).contains("a.add(5)"), "the pin names its spec");
+
+    // A pin deleted to accept a new value: the module is stale, and a build records the
+    // value again from the code there, asking for nothing.
+    std::fs::remove_file(p.root.join(pin)).expect("delete the pin");
+    let status = p.ghost(&["status"]).text();
+    assert!(status.contains("stale"), "{status}");
+    p.ghost(&["build", "--locked"]).expect(1);
+    p.ghost(&["build"]).expect(0);
+    assert_eq!(server.server.seen().len(), 1, "no request");
+    assert!(p.read(pin).trim_end().ends_with('5'), "{}", p.read(pin));
+    p.ghost(&["build", "--locked"]).expect(0);
 
     // New code for a doc change: the doubled value breaks the pin, and is repaired.
     p.spec(

@@ -90,14 +90,19 @@ fn written_by_ghost(path: &Path, old: &[u8]) -> bool {
 }
 
 /// The modules whose compiler-owned files (`mod.rs`, the tests) on disk differ from
-/// `compiled`'s, among those that have an `imp.rs` on disk (the others have no code to
-/// test again).
+/// `compiled`'s, or one of whose pinned snapshots is gone (deleted to accept a new value),
+/// among those that have an `imp.rs` on disk (the others have no code to test again).
 pub fn regenerated(out_dir: &Path, compiled: &Compiled) -> BTreeSet<String> {
     compiled
         .modules
         .iter()
         .filter(|m| out_dir.join(&m.imp_path).is_file())
-        .filter(|m| !outdated(out_dir, &m.files).is_empty())
+        .filter(|m| {
+            !outdated(out_dir, &m.files).is_empty()
+                || m.snapshot_files()
+                    .iter()
+                    .any(|f| !out_dir.join(f).is_file())
+        })
         .map(|m| m.name.clone())
         .collect()
 }

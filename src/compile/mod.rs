@@ -79,6 +79,25 @@ impl CompiledModule {
             .find(|f| f.path == path)
             .map_or("", |f| f.contents.as_str())
     }
+
+    /// The files insta pins its snapshots in, relative to the generated crate
+    /// (`tests/snapshots/a_b__debug_view.snap`), read off the tests' `assert_debug_snapshot!`
+    /// calls, whose names are slugs.
+    pub fn snapshot_files(&self) -> Vec<PathBuf> {
+        const CALL: &str = "insta::assert_debug_snapshot!(\"";
+        self.tests_rs()
+            .match_indices(CALL)
+            .filter_map(|(at, _)| {
+                let rest = &self.tests_rs()[at + CALL.len()..];
+                let name = &rest[..rest.find('"')?];
+                Some(
+                    PathBuf::from("tests")
+                        .join("snapshots")
+                        .join(format!("{}__{name}.snap", self.test_target)),
+                )
+            })
+            .collect()
+    }
 }
 
 impl Compiled {

@@ -56,7 +56,9 @@ impl StaleReason {
         match self {
             StaleReason::Spec => "spec or compiler changed",
             StaleReason::Dependency => "a dependency's interface changed",
-            StaleReason::Generated => "ghost generates its mod.rs or tests differently now",
+            StaleReason::Generated => {
+                "its mod.rs, tests or pinned snapshots are not what ghost generates (edited, deleted, or a newer ghost)"
+            }
         }
     }
 }
