@@ -92,7 +92,7 @@ impl Verdict {
             }
             f.output.contains("Too many global rejects").then(|| {
                 format!(
-                    "`{}`: the `requires` of the function rejects nearly every input the property generates; bound the property's variables with `in` (`forall x: int in 0..1000`) or a `where` the precondition implies",
+                    "`{}`: the property's `where` or the function's `requires` rejects nearly every input the property generates; bound the property's variables with `in` (`forall x: int in 0..1000`) so that most inputs pass (a record's fields are drawn over their whole range: draw the fields as bounded variables and build the record in the property)",
                     f.name
                 )
             })
