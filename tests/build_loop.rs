@@ -706,6 +706,47 @@ fn a_selective_build_tests_the_modules_using_its_new_code_and_regenerates_only_i
     assert_eq!(module_of(&seen[4]), "math.quad");
 }
 
+/// `ghost fmt` changes how a spec is written, never what ghost generates from it: the
+/// tests quote each clause in its canonical text, so a locked project stays fresh after
+/// its specs are formatted (digits with `_`, escapes, a trailing comma, a clause over two
+/// lines).
+#[test]
+fn formatting_the_specs_leaves_the_project_fresh() {
+    let _machine = shared();
+    let spec = (
+        "text/tag.ghost",
+        r#"module text.tag {
+  record Tag { name: str, weight: int, }
+
+  fn tag(name: str, weight: int) -> Tag {
+    example tag("a\u{41}", 1_000) == Tag { name: "aA", weight: 1000, }
+    property forall w: int in 0..10 =>
+        tag("x", w).weight == w
+  }
+
+  scenario "tags" {
+      let t = tag("b", 2_0)
+      expect t.weight == 20
+  }
+}
+"#,
+    );
+    let p = Project::new("e2e_fmt_fresh", "", &[spec]);
+    p.write(
+        &imp_rel("text.tag"),
+        "use super::*;\n\npub fn tag(name: &str, weight: i64) -> Tag {\n    Tag { name: name.to_string(), weight }\n}\n",
+    );
+    p.ghost(&["build", "--provider", "manual"]).expect(0);
+    p.ghost(&["build", "--locked"]).expect(0);
+    p.ghost(&["fmt"]).expect(0);
+    let formatted = p.read("specs/text/tag.ghost");
+    assert_ne!(formatted, spec.1, "fmt changed the spec");
+    assert!(formatted.contains("1000"), "{formatted}");
+    let status = p.ghost(&["status"]).text();
+    assert!(!status.contains("stale"), "{status}");
+    p.ghost(&["build", "--locked"]).expect(0);
+}
+
 /// New code for a module re-tests what uses it, though their fingerprints match: a hand
 /// edit of `math.double` that keeps its own examples but breaks `math.quad` is adopted,
 /// and `math.quad`, fresh by its hashes, is found failing (manual provider: a repair

@@ -12,6 +12,7 @@ use super::model::{
 use super::scope::{is_reserved_value, Env, FnSig};
 use super::types::{resolve, show, unordered_part};
 use crate::diagnostics::{Diagnostic, Kind};
+use crate::format::canonical;
 use crate::syntax::ast::{self, Clause, FnDecl, Span, Stmt};
 
 /// What the bodies need besides the environment: the file's text for `source` fields.
@@ -114,9 +115,7 @@ impl BodyCx<'_, '_> {
 
     /// The signature as written: from `fn` to the body's `{` (or the end), trimmed.
     fn signature_source(&self, f: &FnDecl) -> String {
-        let text = self.source(f.span);
-        let end = text.find('{').unwrap_or(text.len());
-        text[..end].trim().to_string()
+        canonical::signature(f)
     }
 
     fn function(&mut self, f: &FnDecl, sig: &FnSig, self_ty: Option<Ty>) -> Function {
@@ -157,7 +156,7 @@ impl BodyCx<'_, '_> {
                     if let Some(expr) = cx.check_bool(&x.expr, "example") {
                         model.examples.push(Contract {
                             expr,
-                            source: self.source(x.span),
+                            source: canonical::clause(clause),
                             span: x.span,
                         });
                     }
@@ -169,7 +168,7 @@ impl BodyCx<'_, '_> {
                     if let Some(expr) = cx.check_bool(&x.expr, "requires") {
                         model.requires.push(Contract {
                             expr,
-                            source: self.source(x.span),
+                            source: canonical::clause(clause),
                             span: x.span,
                         });
                     }
@@ -191,7 +190,7 @@ impl BodyCx<'_, '_> {
                     if let Some(expr) = cx.check_bool(&x.expr, "ensures") {
                         model.ensures.push(Contract {
                             expr,
-                            source: self.source(x.span),
+                            source: canonical::clause(clause),
                             span: x.span,
                         });
                     }
@@ -292,7 +291,7 @@ impl BodyCx<'_, '_> {
             binders,
             filter,
             body,
-            source: self.source(p.span),
+            source: canonical::clause(&Clause::Property(p.clone())),
             span: p.span,
         })
     }
@@ -336,9 +335,9 @@ impl BodyCx<'_, '_> {
                         None => cx.hidden.push(name.name.clone()),
                     }
                 }
-                Stmt::Expect { expr, span } => {
+                Stmt::Expect { expr, .. } => {
                     if let Some(e) = cx.check_bool(expr, "expect") {
-                        let source = source_text(self.text, *span);
+                        let source = canonical::stmt(s);
                         steps.push(Step::Expect { expr: e, source });
                     }
                 }
@@ -360,7 +359,7 @@ impl BodyCx<'_, '_> {
         Scenario {
             name: s.name.value.clone(),
             steps,
-            source: self.source(s.span),
+            source: canonical::block("scenario", &s.name.value, &s.stmts),
             span: s.span,
         }
     }
@@ -377,7 +376,7 @@ impl BodyCx<'_, '_> {
             name: s.name.value.clone(),
             steps,
             value: value?,
-            source: self.source(s.span),
+            source: canonical::block("snapshot", &s.name.value, &s.stmts),
             span: s.span,
         })
     }

@@ -343,8 +343,7 @@ fn module_model(
             Item::Nfr(x) => nfrs.push(x),
         }
     }
-    let source = |s: Span| body::source_text(&f.text, s);
-    model.nfrs = nfr::check_nfrs(env, &nfrs, &source, cx.diags);
+    model.nfrs = nfr::check_nfrs(env, &nfrs, cx.diags);
     model
 }
 

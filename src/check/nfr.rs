@@ -7,11 +7,10 @@ use crate::diagnostics::{Diagnostic, Kind};
 use crate::syntax::ast::{self, Duration, NfrKind, Span};
 use std::collections::HashMap;
 
-/// Checks every `nfr` of one module; `source` slices the clause text by span.
+/// Checks every `nfr` of one module; each keeps its canonical text as its source.
 pub(crate) fn check_nfrs(
     env: Env<'_>,
     nfrs: &[&ast::Nfr],
-    source: &dyn Fn(Span) -> String,
     diags: &mut Vec<Diagnostic>,
 ) -> Vec<Nfr> {
     let mut seen: HashMap<&'static str, Span> = HashMap::new();
@@ -67,7 +66,7 @@ pub(crate) fn check_nfrs(
         if let Some(kind) = kind {
             out.push(Nfr {
                 kind,
-                source: source(nfr.span),
+                source: crate::format::canonical::nfr(nfr),
                 span: nfr.span,
             });
         }

@@ -353,7 +353,7 @@ fn keeps_user_spacing(prev: Element<'_>, next: Element<'_>) -> bool {
 }
 
 /// `fn name(self, x: int) -> T`
-fn fn_head(f: &FnDecl) -> String {
+pub(super) fn fn_head(f: &FnDecl) -> String {
     let mut params: Vec<String> = Vec::new();
     if let Some(r) = &f.receiver {
         params.push(if r.mutable {
@@ -394,7 +394,7 @@ fn fn_head_end(f: &FnDecl) -> usize {
         .unwrap_or(f.name.span.end)
 }
 
-fn clause(c: &Clause) -> String {
+pub(super) fn clause(c: &Clause) -> String {
     match c {
         Clause::Example(x) => format!("example {}", expr(&x.expr)),
         Clause::Requires(x) => format!("requires {}", expr(&x.expr)),
@@ -429,7 +429,7 @@ fn clause(c: &Clause) -> String {
     }
 }
 
-fn stmt(s: &Stmt) -> String {
+pub(super) fn stmt(s: &Stmt) -> String {
     match s {
         Stmt::Let {
             name,
@@ -450,7 +450,7 @@ fn stmt(s: &Stmt) -> String {
     }
 }
 
-fn nfr(n: &Nfr) -> String {
+pub(super) fn nfr(n: &Nfr) -> String {
     match &n.kind {
         NfrKind::Text(s) => format!("nfr {}", string(&s.value)),
         NfrKind::Forbid(what) => format!("nfr forbid {}", what.name),

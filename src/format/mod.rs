@@ -29,6 +29,7 @@
 //!   there. A comment inside an element's one-line text (inside an expression or a
 //!   header split over lines) moves to a line of its own before that element.
 
+pub mod canonical;
 mod expr;
 mod layout;
 mod source;

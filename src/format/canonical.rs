@@ -1,0 +1,41 @@
+//! Pieces of a spec in their canonical text, as `ghost fmt` prints them: a clause, a
+//! statement, a signature, an `nfr`, a scenario or snapshot block. The checker records
+//! these (not the text as written) as each clause's source, which the compiler quotes in
+//! prompts, tests and failure messages: so formatting a spec, or writing `1_000` for
+//! `1000`, changes none of the compiler's outputs, as it changes none of its fingerprints.
+
+use super::expr::string;
+use super::layout;
+use crate::syntax::ast::{Clause, FnDecl, Nfr, Stmt};
+
+/// `example f(1) == 2`, `property p: forall x: int in 0..9 => f(x) >= 0`.
+pub fn clause(c: &Clause) -> String {
+    layout::clause(c)
+}
+
+/// `let a = Acc.new()`, `expect a.total() == 2`, `a.add(1)`.
+pub fn stmt(s: &Stmt) -> String {
+    layout::stmt(s)
+}
+
+/// `fn f(x: int) -> int`, without its body.
+pub fn signature(f: &FnDecl) -> String {
+    layout::fn_head(f)
+}
+
+/// `nfr perf f(100) < 1ms`, `nfr deps [regex = "1"]`.
+pub fn nfr(n: &Nfr) -> String {
+    layout::nfr(n)
+}
+
+/// A `scenario` or `snapshot` block: `keyword "name" {`, one statement a line indented
+/// by two spaces, `}`.
+pub fn block(keyword: &str, name: &str, stmts: &[Stmt]) -> String {
+    let mut out = format!("{keyword} {} {{", string(name));
+    for s in stmts {
+        out.push_str("\n  ");
+        out.push_str(&stmt(s));
+    }
+    out.push_str("\n}");
+    out
+}
