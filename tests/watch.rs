@@ -169,3 +169,47 @@ fn watch_reports_a_broken_spec_on_save_and_the_fix_after() {
         "ghost watch exited"
     );
 }
+
+/// After a build has run (its runtime takes Ctrl-C and SIGTERM over for the rest of the
+/// process), Ctrl-C still ends `ghost watch --build`, with exit code 130.
+#[cfg(unix)]
+#[test]
+fn ctrl_c_ends_a_watch_after_a_build() {
+    let dir = tempfile::tempdir().expect("create a temp folder");
+    std::fs::write(
+        dir.path().join("ghost.toml"),
+        // An agent that fails at once: the build runs in a runtime, asks and gives up.
+        "[project]\nname = \"t\"\n\n[agent]\nprovider = \"command\"\ncommand = \"false\"\nmax_attempts = 1\n",
+    )
+    .expect("write");
+    let spec = dir.path().join("specs/text/slug.ghost");
+    std::fs::create_dir_all(spec.parent().expect("a folder")).expect("mkdir");
+    std::fs::write(&spec, GOOD).expect("write the spec");
+
+    let mut watch = Watcher::start(dir.path(), &["watch", "--build"]);
+    watch.wait_for(
+        "the end of the first build",
+        |l| matches!(l, Line::Err(t) if t.contains("; watching for changes")),
+    );
+    let pid = watch.child.id().to_string();
+    let sent = Command::new("kill")
+        .args(["-INT", &pid])
+        .status()
+        .expect("run kill");
+    assert!(sent.success());
+    // `wait` blocks: from a thread, so that a watch that ignores the signal fails the test
+    // instead of hanging it.
+    let (done, exited) = mpsc::channel();
+    let mut child = std::mem::replace(
+        &mut watch.child,
+        Command::new("true").spawn().expect("a placeholder child"),
+    );
+    std::thread::spawn(move || {
+        let _ = done.send(child.wait());
+    });
+    let status = exited
+        .recv_timeout(SAFETY_NET)
+        .expect("ghost watch ended on Ctrl-C")
+        .expect("its exit status");
+    assert_eq!(status.code(), Some(130), "{:#?}", watch.seen);
+}

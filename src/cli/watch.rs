@@ -18,6 +18,12 @@ use crate::config;
 use crate::project::{display_path, Project};
 use folders::{Change, Folders, Wanted};
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// Ctrl-C or SIGTERM was received.
+static STOP: AtomicBool = AtomicBool::new(false);
+/// A build is running: it stops itself on the signal, and the watch ends after it.
+static BUILDING: AtomicBool = AtomicBool::new(false);
 
 pub const HELP: &str = "\
 Watches the specs folder and re-runs `ghost check` on every save; with --build, also
@@ -45,6 +51,7 @@ pub fn run(args: &WatchArgs, out: &Output) -> Result<Exit, CommandError> {
         .map_err(CommandError::CurrentDir)?;
     // Without a ghost.toml there is nothing to watch; a broken one is watched until fixed.
     let config_file = config::find(&cwd).map_err(crate::project::ProjectError::from)?;
+    stop_on_signal();
     let (sender, events) = std::sync::mpsc::channel();
     let mut watcher =
         notify::recommended_watcher(sender).map_err(|e| CommandError::Watch(e.to_string()))?;
@@ -70,6 +77,9 @@ pub fn run(args: &WatchArgs, out: &Output) -> Result<Exit, CommandError> {
                 if args.build && !run.failed() {
                     drop(run);
                     build(out);
+                    if STOP.load(Ordering::SeqCst) {
+                        return Ok(Exit::Interrupted);
+                    }
                 }
             }
             Err(e) => {
@@ -90,6 +100,27 @@ pub fn run(args: &WatchArgs, out: &Output) -> Result<Exit, CommandError> {
     }
 }
 
+/// Ends the watch on Ctrl-C or SIGTERM (exit 130), from a thread of its own: the loop
+/// waits on file events, and a build's runtime takes the signals over for the rest of the
+/// process (after a first build, the default action no longer ends it). While a build runs,
+/// the build stops itself on the same signal and the loop ends after it.
+fn stop_on_signal() {
+    std::thread::spawn(|| {
+        let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+        else {
+            return;
+        };
+        runtime.block_on(crate::process::interrupted());
+        STOP.store(true, Ordering::SeqCst);
+        if !BUILDING.load(Ordering::SeqCst) {
+            crate::process::kill_all();
+            std::process::exit(i32::from(Exit::Interrupted.code()));
+        }
+    });
+}
+
 /// Runs what `ghost build` runs, with the agent of ghost.toml and the environment. Its
 /// failures (no agent configured, the agent failing, a module's attempts running out) are
 /// printed and the watch goes on.
@@ -105,7 +136,10 @@ fn build(out: &Output) {
         max_attempts: None,
         concurrency: None,
     };
-    let outcome = match super::build::run(&args, out) {
+    BUILDING.store(true, Ordering::SeqCst);
+    let result = super::build::run(&args, out);
+    BUILDING.store(false, Ordering::SeqCst);
+    let outcome = match result {
         Ok(Exit::Success) => "built".to_string(),
         Ok(exit) => format!("build ended with exit code {}", exit.code()),
         Err(e) => {
