@@ -79,6 +79,12 @@ impl Templates {
                 }
             }
         }
+        if let Some(cycle) = include_cycle(&sources) {
+            // tera would recurse until the stack overflows, at the first render.
+            return Err(PromptError::Invalid {
+                detail: format!("they include each other in a loop: {}", cycle.join(" → ")),
+            });
+        }
         let mut tera = tera::Tera::default();
         tera.autoescape_on(Vec::new());
         tera.register_filter("fence", fence_filter);
@@ -121,6 +127,62 @@ impl Templates {
                 detail: chain(&err),
             })
     }
+}
+
+/// The templates each `{% include %}`, `{% extends %}` or `{% import %}` tag of `source`
+/// names (every quoted name in the tag: `include ["a.tera", "b.tera"]` names both).
+fn referenced(source: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = source;
+    while let Some(open) = rest.find("{%") {
+        let after = &rest[open + 2..];
+        let Some(close) = after.find("%}") else {
+            break;
+        };
+        let tag = after[..close].trim_start_matches('-').trim_start();
+        let keyword = tag.split_whitespace().next().unwrap_or("");
+        if matches!(keyword, "include" | "extends" | "import") {
+            let mut quoted = tag.split(['"', '\'']).skip(1).step_by(2);
+            for name in quoted.by_ref() {
+                out.push(name.to_string());
+            }
+        }
+        rest = &after[close + 2..];
+    }
+    out
+}
+
+/// A loop of templates that include (extend, import) each other, named in order from
+/// and back to its first, if there is one.
+fn include_cycle(sources: &BTreeMap<String, String>) -> Option<Vec<String>> {
+    fn visit(
+        name: &str,
+        sources: &BTreeMap<String, String>,
+        path: &mut Vec<String>,
+        done: &mut std::collections::BTreeSet<String>,
+    ) -> Option<Vec<String>> {
+        if let Some(at) = path.iter().position(|p| p == name) {
+            let mut cycle = path[at..].to_vec();
+            cycle.push(name.to_string());
+            return Some(cycle);
+        }
+        if done.contains(name) {
+            return None;
+        }
+        path.push(name.to_string());
+        for next in sources.get(name).map(|s| referenced(s)).unwrap_or_default() {
+            if let Some(cycle) = visit(&next, sources, path, done) {
+                return Some(cycle);
+            }
+        }
+        path.pop();
+        done.insert(name.to_string());
+        None
+    }
+    let mut done = std::collections::BTreeSet::new();
+    sources
+        .keys()
+        .find_map(|name| visit(name, sources, &mut Vec::new(), &mut done))
 }
 
 /// The hash of templates given by name, in name order.
@@ -205,6 +267,30 @@ mod tests {
             }
             other => panic!("expected a syntax error, got {other:?}"),
         }
+    }
+
+    #[test]
+    fn templates_including_each_other_are_refused_before_any_render() {
+        let one = BTreeMap::from([(
+            "first.tera".to_string(),
+            "{% include \"first.tera\" %}".to_string(),
+        )]);
+        let err = Templates::with_overrides(one).expect_err("a loop");
+        assert!(
+            err.to_string().contains("first.tera → first.tera"),
+            "{err}"
+        );
+        let two = BTreeMap::from([
+            (
+                "module.tera".to_string(),
+                "{%- include ['repair.tera'] %}".to_string(),
+            ),
+            ("repair".to_string(), "{% include \"module.tera\" %}".to_string()),
+        ]);
+        let err = Templates::with_overrides(two).expect_err("a loop of two");
+        assert!(err.to_string().contains("in a loop"), "{err}");
+        // The built-in templates include each other without a loop.
+        assert!(Templates::with_overrides(BTreeMap::new()).is_ok());
     }
 
     #[test]
