@@ -157,7 +157,21 @@ pub fn provider_from_with(
         .api_key_env
         .clone()
         .unwrap_or_else(|| default_var.to_string());
-    let key = env(&key_var).filter(|k| !k.trim().is_empty());
+    // A key pasted with its line break (`$(cat key.txt)` keeps none, an editor's file
+    // does) is the key: a header value cannot hold the break.
+    let key = env(&key_var)
+        .map(|k| k.trim().to_string())
+        .filter(|k| !k.is_empty());
+    if key
+        .as_deref()
+        .is_some_and(|k| k.chars().any(|c| c.is_control() || c == ' '))
+    {
+        return Err(AgentError::Settings {
+            reason: format!(
+                "the API key in `{key_var}` holds a space or a control character; set it to the key alone"
+            ),
+        });
+    }
     let key_required = settings.base_url.is_none() || settings.api_key_env.is_some();
     if key.is_none() && key_required {
         return Err(AgentError::KeyMissing {
@@ -230,6 +244,20 @@ mod tests {
             .expect("no key must fail");
         let msg = err.to_string();
         assert!(msg.contains("ANTHROPIC_API_KEY"), "{msg}");
+    }
+
+    #[test]
+    fn a_key_with_its_line_break_is_the_key_and_one_with_a_space_is_refused() {
+        let s = settings(ProviderKind::OpenAi);
+        assert!(provider_from(&s, &|_| Some("sk-abc123\n".into())).is_ok());
+        let msg = provider_from(&s, &|_| Some("sk-abc 123".into()))
+            .err()
+            .expect("a space in a key must fail")
+            .to_string();
+        assert!(
+            msg.contains("OPENAI_API_KEY") && !msg.contains("abc"),
+            "named, never shown: {msg}"
+        );
     }
 
     #[test]
