@@ -1904,6 +1904,17 @@ fn a_first_prompt_too_long_for_the_server_is_asked_again_with_less_room_for_the_
         "the first prompt both times"
     );
     assert_eq!(p.imp("math.double"), DOUBLE_RIGHT);
+
+    // With no window set, the one the server names ("context window of 8192") is used.
+    let server = Background::start_with(script(vec![too_long(), code(DOUBLE_RIGHT)]));
+    let p = Project::new("e2e_reply_learned", &openai(&server), &[DOUBLE]);
+    p.ghost(&["build"]).expect(0);
+    let seen = server.server.seen();
+    assert!(
+        seen[0].json()["max_tokens"].is_null(),
+        "no bound to begin with"
+    );
+    assert_eq!(seen[1].json()["max_tokens"], 2_048);
 }
 
 #[test]

@@ -110,10 +110,27 @@ impl AgentError {
                 status, message, ..
             } if *status == 400 || *status == 413 => {
                 let m = message.to_ascii_lowercase();
-                m.contains("context") || m.contains("too long") || m.contains("too many tokens")
+                let about_context = m.contains("context")
+                    && ["length", "window", "limit", "exceed", "maximum", "too long"]
+                        .iter()
+                        .any(|w| m.contains(w));
+                about_context || m.contains("too long") || m.contains("too many tokens")
             }
             AgentError::GaveUp { source, .. } => source.is_context_overflow(),
             _ => false,
+        }
+    }
+
+    /// The model's window in tokens, when a context-overflow message says it: OpenAI's
+    /// "maximum context length is 8192 tokens", llama.cpp's "context length of 4096",
+    /// Anthropic's "prompt is too long: 210000 tokens > 200000 maximum".
+    pub fn context_limit(&self) -> Option<u32> {
+        match self {
+            AgentError::Http { message, .. } if self.is_context_overflow() => {
+                context_limit_in(message)
+            }
+            AgentError::GaveUp { source, .. } => source.context_limit(),
+            _ => None,
         }
     }
 
@@ -126,11 +143,62 @@ impl AgentError {
     }
 }
 
+/// The window a context-overflow message names (see [`AgentError::context_limit`]).
+pub fn context_limit_in(message: &str) -> Option<u32> {
+    let m = message.to_ascii_lowercase();
+    let number_after = |at: usize| -> Option<u32> {
+        let digits: String = m[at..]
+            .chars()
+            .skip_while(|c| !c.is_ascii_digit())
+            .take_while(|c| c.is_ascii_digit() || *c == ',')
+            .filter(char::is_ascii_digit)
+            .collect();
+        digits.parse().ok()
+    };
+    for phrase in ["maximum context length", "context length", "context window"] {
+        if let Some(at) = m.find(phrase) {
+            return number_after(at + phrase.len());
+        }
+    }
+    // "N tokens > M maximum"
+    let gt = m.find('>')?;
+    number_after(gt + 1).filter(|_| m[gt..].contains("maximum"))
+}
+
 /// What a status usually means when ghost gets it, for the message.
 fn http_hint(status: u16) -> &'static str {
     match status {
         404 => "; check `model`, and that `base_url` is the API's root (for OpenAI-compatible servers it usually ends in `/v1`)",
         429 => "; the server limits requests: lower `concurrency` under [agent], or wait",
         _ => "",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_window_is_read_off_the_servers_words() {
+        let said = [
+            ("This model's maximum context length is 8192 tokens. However, you requested 9000 tokens", Some(8_192)),
+            ("the request exceeds the available context size, context length of 4,096 tokens", Some(4_096)),
+            ("prompt is too long: 210000 tokens > 200000 maximum", Some(200_000)),
+            ("input too long", None),
+        ];
+        for (message, window) in said {
+            assert_eq!(context_limit_in(message), window, "{message}");
+        }
+        let overflow = |message: &str| AgentError::Http {
+            url: String::new(),
+            status: 400,
+            message: message.into(),
+            retry_after: None,
+        };
+        assert!(overflow("maximum context length is 8192 tokens").is_context_overflow());
+        assert!(
+            !overflow("invalid value for `context`: expected a string").is_context_overflow(),
+            "a field named context is not the window"
+        );
     }
 }

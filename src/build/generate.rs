@@ -501,12 +501,21 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
                         break;
                     }
                 };
-                if class == FailureClass::ContextTooLong && kind != AttemptKind::Repair {
-                    // The first prompt cannot be cut: the room left for the reply can.
-                    if let Some(cap) = reply_cap.filter(|c| *c > MIN_REPLY_TOKENS) {
-                        let half = (cap / 2).max(MIN_REPLY_TOKENS);
-                        reply_cap = Some(half);
-                        window = window.map(|(w, _)| (w, half));
+                if class == FailureClass::ContextTooLong {
+                    let told = crate::agent::error::context_limit_in(&why);
+                    if let (None, Some(w)) = (window, told) {
+                        // No `context_window` set, and the server named its own: prompts
+                        // are fitted to it from now on, replies bounded by it.
+                        let reserve = reply_tokens(Some(w), None).unwrap_or(w / 4);
+                        window = Some((w, reserve));
+                        reply_cap = Some(reply_cap.map_or(reserve, |c| c.min(reserve)));
+                    } else if kind != AttemptKind::Repair {
+                        // The first prompt cannot be cut: the room left for the reply can.
+                        if let Some(cap) = reply_cap.filter(|c| *c > MIN_REPLY_TOKENS) {
+                            let half = (cap / 2).max(MIN_REPLY_TOKENS);
+                            reply_cap = Some(half);
+                            window = window.map(|(w, _)| (w, half));
+                        }
                     }
                 }
                 record.failure = Some(class);

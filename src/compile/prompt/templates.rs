@@ -276,16 +276,16 @@ mod tests {
             "{% include \"first.tera\" %}".to_string(),
         )]);
         let err = Templates::with_overrides(one).expect_err("a loop");
-        assert!(
-            err.to_string().contains("first.tera → first.tera"),
-            "{err}"
-        );
+        assert!(err.to_string().contains("first.tera → first.tera"), "{err}");
         let two = BTreeMap::from([
             (
                 "module.tera".to_string(),
                 "{%- include ['repair.tera'] %}".to_string(),
             ),
-            ("repair".to_string(), "{% include \"module.tera\" %}".to_string()),
+            (
+                "repair".to_string(),
+                "{% include \"module.tera\" %}".to_string(),
+            ),
         ]);
         let err = Templates::with_overrides(two).expect_err("a loop of two");
         assert!(err.to_string().contains("in a loop"), "{err}");
