@@ -113,6 +113,34 @@ async fn openai_non_streamed() {
     assert!(body.get("stream").is_none());
 }
 
+/// A server that answers a streamed request with one JSON body under a content type that
+/// does not say so (`text/plain`) is read as a non-streamed answer, for both wire formats,
+/// not as a stream cut off (retried five times, its tokens lost).
+#[tokio::test]
+async fn a_json_body_to_a_streamed_request_is_read_as_json() {
+    for (kind, body) in [
+        (ProviderKind::OpenAi, openai_body(CODE_REPLY, "stop")),
+        (
+            ProviderKind::Anthropic,
+            anthropic_body(CODE_REPLY, "end_turn"),
+        ),
+    ] {
+        let answer = Answer::Full {
+            status: 200,
+            headers: vec![("content-type".into(), "text/plain".into())],
+            body: body.into_bytes(),
+        };
+        let server = Server::start(vec![answer]).await;
+        let reply = provider(kind, &server, true)
+            .complete(&request("write area"))
+            .await
+            .expect("a reply");
+        assert_eq!(reply.text, CODE_REPLY, "{kind:?}");
+        assert!(reply.tokens_in > 0 && reply.tokens_out > 0, "{kind:?}");
+        assert_eq!(server.seen().len(), 1, "no retry");
+    }
+}
+
 #[tokio::test]
 async fn openai_streamed() {
     let chunk = |content: &str| {

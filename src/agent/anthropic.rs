@@ -92,7 +92,8 @@ impl Anthropic {
         let mut stop_reason: Option<Value> = None;
         let (mut tokens_in, mut tokens_out) = (0, 0);
         let mut done = false;
-        self.http
+        let whole = self
+            .http
             .events(url, response, |event| {
                 let data = self.http.json(url, event.data.as_bytes())?;
                 // The type is in the data too; the `event:` line is only a copy of it.
@@ -136,6 +137,10 @@ impl Anthropic {
                 Ok(Flow::More)
             })
             .await?;
+        if let Some(body) = whole {
+            // One JSON answer, under a content type that did not say so.
+            return self.whole(url, &self.http.json(url, &body)?);
+        }
         if !done && stop_reason.is_none() {
             return Err(self.http.cut(url));
         }

@@ -7,6 +7,10 @@ use super::settings::HttpSettings;
 use super::sse::{SseEvent, SseParser};
 use super::AgentError;
 
+/// The most of a "streamed" body kept while no event has come in it, to be read as one
+/// JSON answer: far more than any reply, far less than a runaway.
+const MAX_WHOLE_BODY: usize = 64 << 20;
+
 /// A configured client for one provider.
 pub(crate) struct HttpClient {
     client: reqwest::Client,
@@ -100,15 +104,26 @@ impl HttpClient {
 
     /// Feeds each server-sent event of `response` to `on_event` until it says `Done` or the
     /// stream ends; the caller decides whether what it got is complete (see [`Self::cut`]).
+    /// A body with no event in it at all (a server that answered a streamed request with
+    /// one JSON body, under a content type that did not say so) is given back whole, for
+    /// the caller to read as a non-streamed answer.
     pub async fn events(
         &self,
         url: &str,
         mut response: reqwest::Response,
         mut on_event: impl FnMut(SseEvent) -> Result<Flow, AgentError>,
-    ) -> Result<(), AgentError> {
+    ) -> Result<Option<Vec<u8>>, AgentError> {
         let mut parser = SseParser::default();
+        // The body so far, while no event has come (bounded like any body).
+        let mut raw: Option<Vec<u8>> = Some(Vec::new());
         loop {
             let chunk = response.chunk().await.map_err(|e| self.map_err(url, e))?;
+            if let (Some(kept), Some(bytes)) = (raw.as_mut(), &chunk) {
+                kept.extend_from_slice(bytes);
+                if kept.len() > MAX_WHOLE_BODY {
+                    raw = None;
+                }
+            }
             // At the end, a last line without its newline was most likely cut off by the
             // network: if it does not read as an event, that is a cut (worth a retry),
             // not a bad answer.
@@ -117,16 +132,19 @@ impl HttpClient {
                 Some(bytes) => parser.push(bytes),
                 None => parser.finish().into_iter().collect(),
             };
+            if !events.is_empty() {
+                raw = None;
+            }
             for event in events {
                 match on_event(event) {
-                    Ok(Flow::Done) => return Ok(()),
+                    Ok(Flow::Done) => return Ok(None),
                     Ok(Flow::More) => {}
                     Err(_) if unterminated => return Err(self.cut(url)),
                     Err(e) => return Err(e),
                 }
             }
             if chunk.is_none() {
-                return Ok(());
+                return Ok(raw.filter(|r| r.iter().any(|b| !b.is_ascii_whitespace())));
             }
         }
     }

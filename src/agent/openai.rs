@@ -105,7 +105,8 @@ impl OpenAi {
         let mut finish_reason: Option<Value> = None;
         let mut tokens = (0, 0);
         let mut done = false;
-        self.http
+        let whole = self
+            .http
             .events(url, response, |event| {
                 if event.data.trim() == "[DONE]" {
                     done = true;
@@ -133,6 +134,10 @@ impl OpenAi {
                 Ok(Flow::More)
             })
             .await?;
+        if let Some(body) = whole {
+            // One JSON answer, under a content type that did not say so.
+            return self.whole(url, &self.http.json(url, &body)?);
+        }
         // Some servers end the stream without `[DONE]`; a finish reason is proof enough.
         if !done && finish_reason.is_none() {
             return Err(self.http.cut(url));

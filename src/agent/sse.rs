@@ -24,7 +24,14 @@ impl SseParser {
         let mut events = Vec::new();
         // Only complete lines are decoded, so a UTF-8 character split between chunks is
         // never cut in half.
-        while let Some(end) = self.pending.iter().position(|&b| b == b'\n') {
+        // A line ends at `\n`, `\r\n` or a lone `\r` (the SSE format allows all three); a
+        // `\r` that ends the bytes so far waits for the next chunk, which may start with `\n`.
+        while let Some(at) = self.pending.iter().position(|&b| b == b'\n' || b == b'\r') {
+            let end = match (self.pending[at], self.pending.get(at + 1)) {
+                (b'\r', Some(b'\n')) => at + 1,
+                (b'\r', None) => break,
+                _ => at,
+            };
             let line: Vec<u8> = self.pending.drain(..=end).collect();
             let line = String::from_utf8_lossy(&line);
             let line = line.trim_end_matches(['\n', '\r']);
@@ -42,6 +49,13 @@ impl SseParser {
 
     /// The last event, if the stream ended without the blank line that closes it.
     pub fn finish(&mut self) -> Option<SseEvent> {
+        // A `\r` held back for a `\n` that never came ended its line.
+        if self.pending.last() == Some(&b'\r') {
+            let held = self.push(b"\n");
+            if let Some(event) = held.into_iter().last() {
+                return Some(event);
+            }
+        }
         let rest = std::mem::take(&mut self.pending);
         let rest = String::from_utf8_lossy(&rest);
         let rest = rest.trim_end_matches(['\n', '\r']);
@@ -106,6 +120,16 @@ mod tests {
                 },
             ]
         );
+    }
+
+    #[test]
+    fn lines_may_end_with_a_lone_carriage_return() {
+        let mut p = SseParser::default();
+        let mut got = p.push(b"data: a\r\rdata: b\r");
+        got.extend(p.push(b"\ndata: c\r\r"));
+        got.extend(p.finish());
+        let data: Vec<&str> = got.iter().map(|e| e.data.as_str()).collect();
+        assert_eq!(data, ["a", "b\nc"]);
     }
 
     #[test]
