@@ -141,6 +141,44 @@ async fn a_json_body_to_a_streamed_request_is_read_as_json() {
     }
 }
 
+/// A model that refuses parameters ghost can do without (OpenAI's reasoning models refuse
+/// `stop`, a `temperature` but 1 and `max_tokens`) is asked again without each, and the
+/// next request leaves them out from the start.
+#[tokio::test]
+async fn parameters_the_model_refuses_are_left_out() {
+    let refuse = |message: &str| {
+        Answer::json(
+            400,
+            &serde_json::json!({"error": {"message": message, "type": "invalid_request_error"}})
+                .to_string(),
+        )
+    };
+    let server = Server::start(vec![
+        refuse("Unsupported parameter: 'stop' is not supported with this model."),
+        refuse("Unsupported value: 'temperature' does not support 0 with this model. Only the default (1) value is supported."),
+        refuse("Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead."),
+        Answer::json(200, &openai_body(CODE_REPLY, "stop")),
+        Answer::json(200, &openai_body(CODE_REPLY, "stop")),
+    ])
+    .await;
+    let openai = provider(ProviderKind::OpenAi, &server, false);
+    let mut req = request("write area");
+    req.max_tokens = Some(100);
+    req.stop = vec!["\n```\n".into()];
+    let reply = openai.complete(&req).await.expect("a reply");
+    assert_eq!(reply.text, CODE_REPLY);
+    let seen = server.seen();
+    assert_eq!(seen.len(), 4);
+    let last = seen[3].json();
+    for gone in ["stop", "temperature", "max_tokens"] {
+        assert!(last.get(gone).is_none(), "{gone} left out: {last}");
+    }
+    assert_eq!(last["max_completion_tokens"], 100);
+    openai.complete(&req).await.expect("a second reply");
+    let second = server.seen()[4].json();
+    assert!(second.get("stop").is_none() && second.get("temperature").is_none());
+}
+
 #[tokio::test]
 async fn openai_streamed() {
     let chunk = |content: &str| {

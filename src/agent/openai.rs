@@ -1,5 +1,7 @@
 //! The OpenAI-compatible provider: `POST {base_url}/chat/completions`, streamed or not.
 
+use std::collections::BTreeSet;
+use std::sync::Mutex;
 use std::time::Instant;
 
 use serde_json::{json, Value};
@@ -13,12 +15,51 @@ use super::{AgentError, Finish, Provider, Reply, Request};
 /// Ollama, LM Studio, ...).
 pub struct OpenAi {
     http: HttpClient,
+    /// Parameters the model refused ("Unsupported parameter: 'stop'", as OpenAI's
+    /// reasoning models answer to `stop`, a `temperature` but 1, or `max_tokens`): left out
+    /// of every later request (`max_tokens` sent as `max_completion_tokens`).
+    refused: Mutex<BTreeSet<String>>,
+}
+
+/// The parameters ghost sends that a model may refuse, and ghost can do without.
+const OPTIONAL_PARAMETERS: [&str; 5] = [
+    "temperature",
+    "stop",
+    "max_tokens",
+    "seed",
+    "stream_options",
+];
+
+/// The parameter a 400 answer says the model does not support, if it is one ghost can
+/// leave out.
+fn unsupported_parameter(e: &AgentError) -> Option<&'static str> {
+    let message = match e {
+        AgentError::Http {
+            status: 400,
+            message,
+            ..
+        } => message.to_ascii_lowercase(),
+        AgentError::GaveUp { source, .. } => return unsupported_parameter(source),
+        _ => return None,
+    };
+    if !(message.contains("unsupported parameter")
+        || message.contains("unsupported value")
+        || message.contains("not supported"))
+    {
+        return None;
+    }
+    OPTIONAL_PARAMETERS.into_iter().find(|p| {
+        message.contains(&format!("'{p}'"))
+            || message.contains(&format!("`{p}`"))
+            || message.contains(&format!("\"{p}\""))
+    })
 }
 
 impl OpenAi {
     pub(crate) fn new(settings: HttpSettings) -> Result<OpenAi, AgentError> {
         Ok(OpenAi {
             http: HttpClient::new(settings)?,
+            refused: Mutex::new(BTreeSet::new()),
         })
     }
 
@@ -42,6 +83,15 @@ impl OpenAi {
         if s.stream {
             body["stream"] = json!(true);
             body["stream_options"] = json!({"include_usage": true});
+        }
+        let refused = self.refused.lock().map(|r| r.clone()).unwrap_or_default();
+        if let Some(fields) = body.as_object_mut() {
+            for p in &refused {
+                let value = fields.remove(p);
+                if let (Some(v), "max_tokens") = (value, p.as_str()) {
+                    fields.insert("max_completion_tokens".into(), v);
+                }
+            }
         }
         body
     }
@@ -157,9 +207,26 @@ impl OpenAi {
 impl Provider for OpenAi {
     async fn complete(&self, req: &Request) -> Result<Reply, AgentError> {
         let url = self.http.url("chat/completions");
-        let body = serde_json::to_vec(&self.body(req)).expect("a JSON value always serialises");
         let s = &self.http.settings;
-        with_retries(&s.retry, s.sleeper.as_ref(), || self.once(&url, &body)).await
+        loop {
+            let body = serde_json::to_vec(&self.body(req)).expect("a JSON value always serialises");
+            let result =
+                with_retries(&s.retry, s.sleeper.as_ref(), || self.once(&url, &body)).await;
+            // A model that refuses a parameter ghost can do without is asked again without
+            // it (each parameter once: the loop ends).
+            if let Err(e) = &result {
+                if let Some(p) = unsupported_parameter(e) {
+                    if self
+                        .refused
+                        .lock()
+                        .is_ok_and(|mut r| r.insert(p.to_string()))
+                    {
+                        continue;
+                    }
+                }
+            }
+            return result;
+        }
     }
 
     fn cache_material(&self, req: &Request) -> Option<Vec<u8>> {
