@@ -1487,6 +1487,11 @@ fn a_refused_key_stops_the_build_with_exit_3() {
     );
     assert!(!p.root.join("ghost.lock").exists());
     p.assert_no_key();
+    let log = p.run_log();
+    assert!(
+        log.contains("agent_error") && log.contains("invalid api key"),
+        "the attempt is logged:\n{log}"
+    );
 }
 
 /// `max_tokens_per_build` spent after one wrong attempt: no further request, exit 3.

@@ -515,6 +515,11 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
                         if let Ok(mut f) = shared.fatal.lock() {
                             *f = Some(why.clone());
                         }
+                        // The attempt was made: logged and reported, as every other.
+                        record.failure = Some(FailureClass::AgentError);
+                        record.millis = asked.elapsed().as_millis() as u64;
+                        log_attempt(shared, name, &record, "", &format!("failed: {why}"), "");
+                        report.history.push(record);
                         last_why = why;
                         break;
                     }
