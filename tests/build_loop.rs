@@ -1494,6 +1494,27 @@ fn a_refused_key_stops_the_build_with_exit_3() {
     );
 }
 
+/// A prompt template in `.ghost/templates/` (not committed) is used, and the build warns
+/// that the lock it writes is stale in every other checkout.
+#[test]
+fn a_local_template_override_is_used_with_a_warning() {
+    let _machine = shared();
+    let server = Background::start_with(script(vec![code(DOUBLE_RIGHT)]));
+    let p = Project::new("e2e_local_template", &openai(&server), &[DOUBLE]);
+    p.write(
+        ".ghost/templates/first.tera",
+        "Team rules: plain loops.\n{% include \"module.tera\" %}",
+    );
+    let run = p.ghost(&["build"]).expect(0);
+    assert!(
+        run.text().contains(".ghost/templates/")
+            && run.text().contains("stale in every other checkout"),
+        "{}",
+        run.text()
+    );
+    assert!(server.server.seen()[0].prompt().starts_with("Team rules"));
+}
+
 /// `max_tokens_per_build` spent after one wrong attempt: no further request, exit 3.
 #[test]
 fn a_spent_token_budget_stops_asking_with_exit_3() {

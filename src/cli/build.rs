@@ -81,6 +81,21 @@ pub fn run(args: &BuildArgs, out: &Output) -> Result<Exit, CommandError> {
     let _held = pipeline.hold()?;
     let lock = pipeline.lock()?;
     let templates = pipeline.templates()?;
+    let local = pipeline
+        .project
+        .root
+        .join(super::pipeline::STATE_DIR)
+        .join("templates");
+    let local_overrides = std::fs::read_dir(&local).is_ok_and(|entries| {
+        entries
+            .filter_map(Result::ok)
+            .any(|e| e.path().extension().is_some_and(|x| x == "tera"))
+    });
+    if local_overrides {
+        out.warning(
+            "prompt templates in .ghost/templates/ are in use: .ghost/ is not committed, so the lock this build writes is stale in every other checkout (CI's build --locked fails); move them to a committed folder named by `templates` under [project] (docs/templates.md)",
+        );
+    }
     let env = AgentOverrides::from_env(|k| std::env::var(k).ok());
     let settings = config::effective_agent(&pipeline.project.config.config, env, args.overrides());
     let runtime = runtime()?;
