@@ -126,9 +126,10 @@ pub fn run(args: &EvalArgs, out: &Output) -> Result<Exit, CommandError> {
     };
     let total = session::selection(&ctx, &[]).len();
     out.status(&format!(
-        "evaluating {} {} on {total} modules of {} (attempts {}); the code goes to {}",
+        "evaluating {} {} on {} of {} (attempts {}); the code goes to {}",
         kind.name(),
         agent_settings.model,
+        super::output::plural(total, "module"),
         args.specs.display(),
         budgets
             .iter()

@@ -10,8 +10,9 @@ pub fn table(e: &EvalReport) -> String {
     let max = e.budgets.iter().map(|b| b.attempts).max().unwrap_or(1);
     let _ = writeln!(
         s,
-        "ghost eval: {} modules of {}, {} {} ({:.0}s){}",
+        "ghost eval: {} module{} of {}, {} {} ({:.0}s){}",
         e.modules.len(),
+        if e.modules.len() == 1 { "" } else { "s" },
         e.run.specs,
         e.run.provider,
         e.run.model,
