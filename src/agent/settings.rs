@@ -193,6 +193,13 @@ pub fn provider_from_with(
             ),
         });
     }
+    if base_url.contains(['?', '#']) {
+        return Err(AgentError::Settings {
+            reason: format!(
+                "`base_url` `{base_url}` has a query or fragment: give the API's root alone (ghost adds the endpoint to it), e.g. `http://127.0.0.1:8080/v1`"
+            ),
+        });
+    }
     let endpoint = ["/chat/completions", "/messages"]
         .into_iter()
         .find(|e| base_url.ends_with(e));
@@ -258,6 +265,17 @@ mod tests {
             msg.contains("OPENAI_API_KEY") && !msg.contains("abc"),
             "named, never shown: {msg}"
         );
+    }
+
+    #[test]
+    fn a_base_url_with_a_query_is_refused() {
+        let mut s = settings(ProviderKind::OpenAi);
+        s.base_url = Some("http://127.0.0.1:1/v1?x=1".into());
+        let msg = provider_from(&s, &|_| None)
+            .err()
+            .expect("a query must fail")
+            .to_string();
+        assert!(msg.contains("query"), "{msg}");
     }
 
     #[test]
