@@ -144,7 +144,13 @@ impl HttpClient {
                 }
             }
             if chunk.is_none() {
-                return Ok(raw.filter(|r| r.iter().any(|b| !b.is_ascii_whitespace())));
+                // Only a body that reads as JSON: one of keep-alive lines alone is a cut.
+                let json = |r: &Vec<u8>| {
+                    r.iter()
+                        .find(|b| !b.is_ascii_whitespace())
+                        .is_some_and(|b| *b == b'{' || *b == b'[')
+                };
+                return Ok(raw.filter(json));
             }
         }
     }

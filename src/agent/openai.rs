@@ -209,20 +209,20 @@ impl Provider for OpenAi {
         let url = self.http.url("chat/completions");
         let s = &self.http.settings;
         loop {
+            // What this request leaves out: a parameter another request found refused
+            // meanwhile is still in this body, and its refusal is retried below too.
+            let left_out = self.refused.lock().map(|r| r.clone()).unwrap_or_default();
             let body = serde_json::to_vec(&self.body(req)).expect("a JSON value always serialises");
             let result =
                 with_retries(&s.retry, s.sleeper.as_ref(), || self.once(&url, &body)).await;
             // A model that refuses a parameter ghost can do without is asked again without
-            // it (each parameter once: the loop ends).
+            // it (a parameter left out is never refused again: the loop ends).
             if let Err(e) = &result {
-                if let Some(p) = unsupported_parameter(e) {
-                    if self
-                        .refused
-                        .lock()
-                        .is_ok_and(|mut r| r.insert(p.to_string()))
-                    {
-                        continue;
+                if let Some(p) = unsupported_parameter(e).filter(|p| !left_out.contains(*p)) {
+                    if let Ok(mut r) = self.refused.lock() {
+                        r.insert(p.to_string());
                     }
+                    continue;
                 }
             }
             return result;

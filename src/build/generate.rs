@@ -76,6 +76,9 @@ pub fn reply_tokens(context_window: Option<u32>, max_reply_tokens: Option<u32>) 
 /// than any module's code (the setting's own lower bound).
 const MIN_REPLY_TOKENS: u32 = 256;
 
+/// The least window a server's refusal is believed to name (the setting's own bound).
+const MIN_WINDOW: u32 = 1_024;
+
 /// What the loop reports while it works (the CLI draws progress from these).
 #[derive(Debug, Clone)]
 pub enum Event {
@@ -118,6 +121,9 @@ struct Shared {
     /// Modules outside the selection that use it: re-tested, never regenerated
     /// ([`super::session::dependants`]).
     beside: BTreeSet<String>,
+    /// The model's window as a server's context-overflow refusal named it, for every
+    /// module after the one that was refused.
+    learned_window: Mutex<Option<u32>>,
 }
 
 /// How many repairs of this build came back as the very code they were to repair, how
@@ -129,12 +135,21 @@ struct RepairTally {
     unchanged: AtomicU64,
     changed: AtomicU64,
     mended: AtomicU64,
+    /// The modules repaired so far: the verdict needs repairs of two, not one hard one.
+    modules: Mutex<BTreeSet<String>>,
 }
 
 /// Repairs a build tries before it judges whether they mend anything.
 const REPAIRS_TO_JUDGE: u64 = 3;
 
 impl RepairTally {
+    fn count_for(&self, module: &str, unchanged: bool) {
+        if let Ok(mut m) = self.modules.lock() {
+            m.insert(module.to_string());
+        }
+        self.count(unchanged);
+    }
+
     fn count(&self, unchanged: bool) {
         let counter = if unchanged {
             &self.unchanged
@@ -156,13 +171,14 @@ impl RepairTally {
         self.mended.fetch_add(1, Ordering::SeqCst);
     }
 
-    /// Whether this build's repairs mend nothing: [`REPAIRS_TO_JUDGE`] or more tried, none
-    /// green. Measured with a small local model (docs/evals.md, eleventh round): 0 of 13
+    /// Whether this build's repairs mend nothing: [`REPAIRS_TO_JUDGE`] or more tried, of
+    /// two modules or more, none green. Measured with a small local model (docs/evals.md, eleventh round): 0 of 13
     /// repairs green in a suite run, and fresh starts in their place turned two more
     /// modules green (59% to 68% within four attempts, 17% fewer tokens per green module).
     fn repairs_mend_nothing(&self) -> bool {
         let tried = self.unchanged.load(Ordering::SeqCst) + self.changed.load(Ordering::SeqCst);
-        tried >= REPAIRS_TO_JUDGE && self.mended.load(Ordering::SeqCst) == 0
+        let modules = self.modules.lock().map_or(0, |m| m.len());
+        tried >= REPAIRS_TO_JUDGE && modules >= 2 && self.mended.load(Ordering::SeqCst) == 0
     }
 }
 
@@ -204,6 +220,7 @@ pub async fn build_with_agent(
         repairs: RepairTally::default(),
         changed: Mutex::new(BTreeSet::new()),
         beside,
+        learned_window: Mutex::new(None),
     });
 
     let mut done: BTreeMap<String, ModuleReport> = BTreeMap::new();
@@ -233,13 +250,9 @@ pub async fn build_with_agent(
             let failed_dep = uses
                 .iter()
                 .find(|u| done.get(*u).is_some_and(|r| !r.outcome.is_green()));
-            if let Some(dep) = failed_dep {
-                if shared.beside.contains(name) {
-                    // Not selected: its code is the one it had, and no new code it uses
-                    // was accepted.
-                    done.insert(name.clone(), ModuleReport::new(name, State::Fresh));
-                    continue;
-                }
+            // A module beside the selection is never skipped: its code is the one it had,
+            // and testing it with the code it uses now says whether that broke it.
+            if let Some(dep) = failed_dep.filter(|_| !shared.beside.contains(name)) {
                 let report = skipped(&shared, name, dep);
                 (shared.progress)(Event::Finished {
                     report: report.clone(),
@@ -434,6 +447,12 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
     // The most tokens a reply may have, halved when a server finds even the first prompt
     // too long for it (it counts the reply's room too, and its count may not be ours).
     let mut reply_cap = shared.settings.max_reply_tokens;
+    let learned = shared.learned_window.lock().ok().and_then(|w| *w);
+    if let Some(w) = learned.filter(|w| window.is_none_or(|(c, _)| *w < c)) {
+        let reserve = reply_tokens(Some(w), None).unwrap_or(w / 4);
+        window = Some((w, reserve));
+        reply_cap = Some(reply_cap.map_or(reserve, |c| c.min(reserve)));
+    }
     for attempt in 1..=max {
         if let Some(why) = shared.fatal.lock().ok().and_then(|f| f.clone()) {
             last_why = why;
@@ -525,13 +544,19 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
                     }
                 };
                 if class == FailureClass::ContextTooLong {
-                    let told = crate::agent::error::context_limit_in(&why);
-                    if let (None, Some(w)) = (window, told) {
-                        // No `context_window` set, and the server named its own: prompts
-                        // are fitted to it from now on, replies bounded by it.
+                    // A window the server names, smaller than the one set (or none set):
+                    // prompts are fitted to it from now on, in every module, and replies
+                    // bounded by it. One below any real model's is a misreading.
+                    let told = crate::agent::error::context_limit_in(&why)
+                        .filter(|w| *w >= MIN_WINDOW)
+                        .filter(|w| window.is_none_or(|(c, _)| *w < c));
+                    if let Some(w) = told {
                         let reserve = reply_tokens(Some(w), None).unwrap_or(w / 4);
                         window = Some((w, reserve));
                         reply_cap = Some(reply_cap.map_or(reserve, |c| c.min(reserve)));
+                        if let Ok(mut learned) = shared.learned_window.lock() {
+                            *learned = Some(learned.map_or(w, |l| l.min(w)));
+                        }
                     } else if kind != AttemptKind::Repair {
                         // The first prompt cannot be cut: the room left for the reply can.
                         if let Some(cap) = reply_cap.filter(|c| *c > MIN_REPLY_TOKENS) {
@@ -576,7 +601,7 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
         let code = spliced.unwrap_or(tidied.code);
         let repeated = !replies.insert(code.trim().to_string());
         if repairing {
-            shared.repairs.count(repeated);
+            shared.repairs.count_for(name, repeated);
         }
         let verifying = Instant::now();
         let (code, verdict, fixes) = verify_fixing(ctx, &scratch, m, module, code).await?;
@@ -1360,16 +1385,18 @@ fn closer(new: &Verdict, old: &Verdict, tests_rs: &str) -> bool {
     if Closeness::of(new, tests_rs) <= Closeness::of(old, tests_rs) {
         return false;
     }
-    let broken_before: BTreeSet<&str> = old
+    // Kept: checked and holding. A lint or timing the old code never got to (it did not
+    // compile, its tests failed) is no NFR it kept.
+    let kept_before: BTreeSet<&str> = old
         .checked
         .iter()
-        .filter(|n| n.broken())
+        .filter(|n| n.checked && n.ok)
         .map(|n| n.nfr.as_str())
         .collect();
     if new
         .checked
         .iter()
-        .any(|n| n.broken() && !broken_before.contains(n.nfr.as_str()))
+        .any(|n| n.broken() && kept_before.contains(n.nfr.as_str()))
     {
         return false;
     }
@@ -1549,10 +1576,15 @@ mod tests {
     #[test]
     fn a_build_whose_repairs_mend_nothing_starts_afresh() {
         let tally = RepairTally::default();
-        tally.count(false);
-        tally.count(true);
+        tally.count_for("a.b", false);
+        tally.count_for("a.b", true);
         assert!(!tally.repairs_mend_nothing(), "two are too few to judge");
-        tally.count(false);
+        tally.count_for("a.b", false);
+        assert!(
+            !tally.repairs_mend_nothing(),
+            "one hard module is no verdict"
+        );
+        tally.count_for("c.d", false);
         assert!(tally.repairs_mend_nothing());
         tally.mended();
         assert!(
@@ -1578,6 +1610,36 @@ mod tests {
             .push(error("error[E0308]: mismatched types"));
         assert!(closer(&old, &broken, ""), "its tests ran at all");
         assert!(!closer(&broken, &old, ""));
+
+        // A code that ends the test process at a test it failed before runs none after
+        // it: one failure against two, and the tests after it never passed.
+        let mut passing = failing(&["example_f_1", "example_f_2"]);
+        passing.tests.passed = vec!["example_g_1".into(), "example_h_1".into()];
+        let mut cut = failing(&["example_f_1"]);
+        cut.tests.passed = vec!["example_g_1".into()];
+        assert!(!closer(&cut, &passing, ""), "example_h_1 no longer passes");
+        cut.tests.passed.push("example_h_1".into());
+        assert!(closer(&cut, &passing, ""));
+
+        // An NFR the code kept and the change broke; one broken or never checked before.
+        let nfr = |ok| crate::build::verify::NfrResult {
+            nfr: "max_lines 40".into(),
+            ok,
+            checked: true,
+            detail: String::new(),
+        };
+        passing.checked.push(nfr(true));
+        cut.checked.push(nfr(false));
+        assert!(
+            !closer(&cut, &passing, ""),
+            "a line limit broken by the change"
+        );
+        passing.checked[0] = nfr(false);
+        assert!(closer(&cut, &passing, ""), "broken before as well");
+        // A timing taken only once every test passes: never checked for the old code.
+        passing.checked[0].checked = false;
+        cut.tests.failed.clear();
+        assert!(closer(&cut, &passing, ""), "never checked before: not kept");
     }
 
     #[test]

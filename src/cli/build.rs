@@ -86,12 +86,24 @@ pub fn run(args: &BuildArgs, out: &Output) -> Result<Exit, CommandError> {
         .root
         .join(super::pipeline::STATE_DIR)
         .join("templates");
+    // A local file the committed `templates` folder has too is shadowed: not in use.
+    let shared_dir = pipeline
+        .project
+        .config
+        .config
+        .project
+        .templates
+        .as_ref()
+        .map(|t| pipeline.project.root.join(t));
     let local_overrides = std::fs::read_dir(&local).is_ok_and(|entries| {
-        entries
-            .filter_map(Result::ok)
-            .any(|e| e.path().extension().is_some_and(|x| x == "tera"))
+        entries.filter_map(Result::ok).any(|e| {
+            e.path().extension().is_some_and(|x| x == "tera")
+                && !shared_dir
+                    .as_ref()
+                    .is_some_and(|d| d.join(e.file_name()).is_file())
+        })
     });
-    if local_overrides {
+    if local_overrides && !args.locked {
         out.warning(
             "prompt templates in .ghost/templates/ are in use: .ghost/ is not committed, so the lock this build writes is stale in every other checkout (CI's build --locked fails); move them to a committed folder named by `templates` under [project] (docs/templates.md)",
         );
@@ -165,7 +177,9 @@ pub fn run(args: &BuildArgs, out: &Output) -> Result<Exit, CommandError> {
     let cache = (!args.force).then(|| state_dir.join("cache"));
     let (agent, agent_settings) = make_agent(kind, &settings, &project_root, cache)?;
     let loop_settings = loop_settings(kind, &settings, &agent_settings, settings.max_attempts);
-    let total = session::selection(&ctx, &options.only).len();
+    // The modules beside the selection report only when re-tested: the bar may end short.
+    let total = session::selection(&ctx, &options.only).len()
+        + session::dependants(&ctx, &options.only).len();
     let progress = progress(out, total);
     let ctx = Arc::new(ctx);
     let work = generate::build_with_agent(ctx, lock, options, agent, loop_settings, progress);
