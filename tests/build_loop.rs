@@ -881,7 +881,14 @@ fn server_errors_are_retried_and_a_cut_off_reply_is_a_failed_attempt() {
     ]));
     let agent = http_agent("openai", &server, false);
     let p = Project::new("e2e_faults", &agent, &[DOUBLE]);
-    p.ghost(&["build"]).expect(0);
+    let run = p.ghost(&["build"]).expect(0);
+    assert!(
+        run.stderr.contains("boom; asking again in")
+            && run.stderr.contains("slow down")
+            && run.stderr.contains("asking again in 0.0s (retry 2 of 4)"),
+        "each retry is said:\n{}",
+        run.stderr
+    );
     let seen = server.server.seen();
     assert_eq!(seen.len(), 4);
     assert!(

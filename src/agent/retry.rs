@@ -51,6 +51,26 @@ impl Sleeper for TokioSleeper {
     }
 }
 
+/// Told of every retry before its wait (`on_retry`): the command line prints it, so a
+/// build waiting out a server's `Retry-After` says so.
+type RetryNotice = Box<dyn Fn(&str) + Send + Sync>;
+static RETRY_NOTICE: std::sync::OnceLock<RetryNotice> = std::sync::OnceLock::new();
+
+/// Sets what is told of each retry, once per process (later calls are ignored).
+pub fn on_retry(notice: RetryNotice) {
+    let _ = RETRY_NOTICE.set(notice);
+}
+
+/// One line for a retry: what failed, how long ghost waits, which retry it is.
+fn retry_line(err: &AgentError, delay: Duration, retry: u32, of: u32) -> String {
+    let first = err.to_string();
+    let first = first.lines().next().unwrap_or_default();
+    format!(
+        "{first}; asking again in {:.1}s (retry {retry} of {of})",
+        delay.as_secs_f64()
+    )
+}
+
 /// Runs `op` until it succeeds, fails for good, or the retries are spent. The final error of
 /// a retried failure is wrapped in [`AgentError::GaveUp`] with the number of attempts.
 pub async fn with_retries<T, F, Fut>(
@@ -88,6 +108,9 @@ where
             });
         }
         let delay = retry_after.unwrap_or_else(|| backoff(policy, attempt));
+        if let Some(notice) = RETRY_NOTICE.get() {
+            notice(&retry_line(&err, delay, attempt + 1, policy.max_retries));
+        }
         sleeper.sleep(delay).await;
         attempt += 1;
     }
@@ -235,6 +258,22 @@ mod tests {
         assert!(
             matches!(&result, Err(AgentError::GaveUp { attempts: 3, source }) if matches!(**source, AgentError::Timeout { .. })),
             "{result:?}"
+        );
+    }
+
+    #[test]
+    fn a_retry_is_told_in_one_line() {
+        let err = AgentError::Http {
+            url: "http://x/v1/chat/completions".into(),
+            status: 429,
+            message: "slow down\nmore".into(),
+            retry_after: None,
+        };
+        let line = retry_line(&err, Duration::from_secs(8), 1, 4);
+        assert!(!line.contains('\n'), "{line}");
+        assert!(
+            line.ends_with("asking again in 8.0s (retry 1 of 4)"),
+            "{line}"
         );
     }
 

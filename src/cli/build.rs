@@ -176,6 +176,10 @@ pub fn run(args: &BuildArgs, out: &Output) -> Result<Exit, CommandError> {
     // `--force` asks for new code: answers from the cache would be the old ones.
     let cache = (!args.force).then(|| state_dir.join("cache"));
     let (agent, agent_settings) = make_agent(kind, &settings, &project_root, cache)?;
+    if !out.quiet {
+        // A wait for a server (a 429's Retry-After, a backoff) is said, not silent.
+        agent::retry::on_retry(Box::new(|line| eprintln!("   retrying {line}")));
+    }
     let loop_settings = loop_settings(kind, &settings, &agent_settings, settings.max_attempts);
     // The modules beside the selection report only when re-tested: the bar may end short.
     let total = session::selection(&ctx, &options.only).len()
