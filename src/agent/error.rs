@@ -121,19 +121,6 @@ impl AgentError {
         }
     }
 
-    /// The model's window in tokens, when a context-overflow message says it: OpenAI's
-    /// "maximum context length is 8192 tokens", llama.cpp's "context length of 4096",
-    /// Anthropic's "prompt is too long: 210000 tokens > 200000 maximum".
-    pub fn context_limit(&self) -> Option<u32> {
-        match self {
-            AgentError::Http { message, .. } if self.is_context_overflow() => {
-                context_limit_in(message)
-            }
-            AgentError::GaveUp { source, .. } => source.context_limit(),
-            _ => None,
-        }
-    }
-
     /// How long the server asked us to wait before the next attempt, if it did.
     pub fn retry_after(&self) -> Option<Duration> {
         match self {
@@ -143,7 +130,9 @@ impl AgentError {
     }
 }
 
-/// The window a context-overflow message names (see [`AgentError::context_limit`]).
+/// The model's window in tokens, when a context-overflow message says it: OpenAI's
+/// "maximum context length is 8192 tokens", llama.cpp's "context length of 4096",
+/// Anthropic's "prompt is too long: 210000 tokens > 200000 maximum".
 pub fn context_limit_in(message: &str) -> Option<u32> {
     let m = message.to_ascii_lowercase();
     let number_after = |at: usize| -> Option<u32> {

@@ -63,8 +63,13 @@ impl OpenAi {
         })
     }
 
-    /// The request body: the prompt as one user message.
-    fn body(&self, req: &Request) -> Value {
+    /// The parameters refused so far, left out of the next request.
+    fn refused(&self) -> BTreeSet<String> {
+        self.refused.lock().map(|r| r.clone()).unwrap_or_default()
+    }
+
+    /// The request body: the prompt as one user message, without the `refused` parameters.
+    fn body(&self, req: &Request, refused: &BTreeSet<String>) -> Value {
         let s = &self.http.settings;
         let mut body = json!({
             "model": s.model,
@@ -84,9 +89,8 @@ impl OpenAi {
             body["stream"] = json!(true);
             body["stream_options"] = json!({"include_usage": true});
         }
-        let refused = self.refused.lock().map(|r| r.clone()).unwrap_or_default();
         if let Some(fields) = body.as_object_mut() {
-            for p in &refused {
+            for p in refused {
                 let value = fields.remove(p);
                 if let (Some(v), "max_tokens") = (value, p.as_str()) {
                     fields.insert("max_completion_tokens".into(), v);
@@ -211,8 +215,9 @@ impl Provider for OpenAi {
         loop {
             // What this request leaves out: a parameter another request found refused
             // meanwhile is still in this body, and its refusal is retried below too.
-            let left_out = self.refused.lock().map(|r| r.clone()).unwrap_or_default();
-            let body = serde_json::to_vec(&self.body(req)).expect("a JSON value always serialises");
+            let left_out = self.refused();
+            let body = serde_json::to_vec(&self.body(req, &left_out))
+                .expect("a JSON value always serialises");
             let result =
                 with_retries(&s.retry, s.sleeper.as_ref(), || self.once(&url, &body)).await;
             // A model that refuses a parameter ghost can do without is asked again without
@@ -231,7 +236,7 @@ impl Provider for OpenAi {
 
     fn cache_material(&self, req: &Request) -> Option<Vec<u8>> {
         let s = &self.http.settings;
-        Some(super::cache::material(s, &self.body(req)))
+        Some(super::cache::material(s, &self.body(req, &self.refused())))
     }
 }
 
