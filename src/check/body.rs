@@ -291,7 +291,7 @@ impl BodyCx<'_, '_> {
             binders,
             filter,
             body,
-            source: canonical::clause(&Clause::Property(p.clone())),
+            source: canonical::property(p),
             span: p.span,
         })
     }

@@ -6,11 +6,16 @@
 
 use super::expr::string;
 use super::layout;
-use crate::syntax::ast::{Clause, FnDecl, Nfr, Stmt};
+use crate::syntax::ast::{Clause, FnDecl, Nfr, Property, Stmt};
 
 /// `example f(1) == 2`, `property p: forall x: int in 0..9 => f(x) >= 0`.
 pub fn clause(c: &Clause) -> String {
     layout::clause(c)
+}
+
+/// `property p: forall x: int in 0..9 => f(x) >= 0`.
+pub fn property(p: &Property) -> String {
+    layout::property(p)
 }
 
 /// `let a = Acc.new()`, `expect a.total() == 2`, `a.add(1)`.

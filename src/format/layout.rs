@@ -399,34 +399,37 @@ pub(super) fn clause(c: &Clause) -> String {
         Clause::Example(x) => format!("example {}", expr(&x.expr)),
         Clause::Requires(x) => format!("requires {}", expr(&x.expr)),
         Clause::Ensures(x) => format!("ensures {}", expr(&x.expr)),
-        Clause::Property(p) => {
-            let mut s = String::from("property ");
-            if let Some(n) = &p.name {
-                s.push_str(&n.name);
-                s.push_str(": ");
-            }
-            s.push_str("forall ");
-            let binders: Vec<String> = p
-                .binders
-                .iter()
-                .map(|b| {
-                    let mut t = format!("{}: {}", b.name.name, type_expr(&b.ty));
-                    if let Some((lo, hi)) = &b.range {
-                        t.push_str(&format!(" in {}..{}", expr(lo), expr(hi)));
-                    }
-                    t
-                })
-                .collect();
-            s.push_str(&binders.join(", "));
-            if let Some(f) = &p.filter {
-                s.push_str(" where ");
-                s.push_str(&expr(f));
-            }
-            s.push_str(" => ");
-            s.push_str(&expr(&p.body));
-            s
-        }
+        Clause::Property(p) => property(p),
     }
+}
+
+/// `property name: forall x: T in a..b where f => body`, on one line.
+pub(super) fn property(p: &Property) -> String {
+    let mut s = String::from("property ");
+    if let Some(n) = &p.name {
+        s.push_str(&n.name);
+        s.push_str(": ");
+    }
+    s.push_str("forall ");
+    let binders: Vec<String> = p
+        .binders
+        .iter()
+        .map(|b| {
+            let mut t = format!("{}: {}", b.name.name, type_expr(&b.ty));
+            if let Some((lo, hi)) = &b.range {
+                t.push_str(&format!(" in {}..{}", expr(lo), expr(hi)));
+            }
+            t
+        })
+        .collect();
+    s.push_str(&binders.join(", "));
+    if let Some(f) = &p.filter {
+        s.push_str(" where ");
+        s.push_str(&expr(f));
+    }
+    s.push_str(" => ");
+    s.push_str(&expr(&p.body));
+    s
 }
 
 pub(super) fn stmt(s: &Stmt) -> String {
