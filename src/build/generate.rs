@@ -17,7 +17,7 @@ use super::mutants;
 use super::runlog::{now_secs, Attempt, RunLog};
 use super::rustc_fixes;
 use super::session::{
-    entry_for, repair_context, selection, BuildError, Context, ModuleReport, Options, Outcome,
+    entry_for, repair_context, BuildError, Context, ModuleReport, Options, Outcome,
 };
 use super::tidy;
 use super::verify::{verify, Snapshots, Verdict};
@@ -69,7 +69,22 @@ pub struct LoopSettings {
 /// costs a bounded number of tokens and seconds; unset only for a model of unknown
 /// window, whose provider then decides.
 pub fn reply_tokens(context_window: Option<u32>, max_reply_tokens: Option<u32>) -> Option<u32> {
-    max_reply_tokens.or(context_window.map(|w| (w / 4).min(8_192)))
+    max_reply_tokens.or(context_window.map(room_for_reply))
+}
+
+/// The room a window of `w` tokens leaves a reply by default: a quarter, at most 8,192.
+fn room_for_reply(w: u32) -> u32 {
+    (w / 4).min(8_192)
+}
+
+/// The window `w` a server named, with the room its reply needs ([`reply_tokens`]), and
+/// the reply bound `cap` lowered to that room.
+fn fit_to(w: u32, cap: Option<u32>) -> (Option<(u32, u32)>, Option<u32>) {
+    let reserve = room_for_reply(w);
+    (
+        Some((w, reserve)),
+        Some(cap.map_or(reserve, |c| c.min(reserve))),
+    )
 }
 
 /// The least room a reply is left when a server finds the first prompt too long: less
@@ -124,6 +139,14 @@ struct Shared {
     /// The model's window as a server's context-overflow refusal named it, for every
     /// module after the one that was refused.
     learned_window: Mutex<Option<u32>>,
+}
+
+impl Shared {
+    /// A module beside the selection that was not re-tested (no code it uses changed):
+    /// neither shown nor reported, as the build did nothing with it.
+    fn untouched_beside(&self, report: &ModuleReport) -> bool {
+        self.beside.contains(&report.module) && report.outcome == Outcome::Fresh
+    }
 }
 
 /// How many repairs of this build came back as the very code they were to repair, how
@@ -194,18 +217,8 @@ pub async fn build_with_agent(
 ) -> Result<(Vec<ModuleReport>, Lock), BuildError> {
     workspace::write_crate(&ctx.paths.out_dir, &ctx.compiled.all_files())?;
     // The selection, and beside it the modules that use it, re-tested if its code changes.
-    let beside = super::session::dependants(&ctx, &options.only);
-    let selected: BTreeSet<String> = selection(&ctx, &options.only)
-        .iter()
-        .map(|m| m.name.clone())
-        .collect();
-    let order: Vec<String> = ctx
-        .compiled
-        .modules
-        .iter()
-        .map(|m| m.name.clone())
-        .filter(|n| selected.contains(n) || beside.contains(n))
-        .collect();
+    let (order, beside) = super::session::build_order(&ctx, &options.only);
+    let order: Vec<String> = order.iter().map(|m| m.name.clone()).collect();
     let concurrency = settings.concurrency.max(1);
     let shared = Arc::new(Shared {
         log: RunLog::new(&ctx.paths.runs_dir()),
@@ -281,18 +294,17 @@ pub async fn build_with_agent(
             }
         };
         running.remove(&name);
-        if !(shared.beside.contains(&name) && report.outcome == Outcome::Fresh) {
+        if !shared.untouched_beside(&report) {
             (shared.progress)(Event::Finished {
                 report: report.clone(),
             });
         }
         done.insert(name, report);
     }
-    // A module beside the selection is reported only when it was re-tested.
     let reports = order
         .iter()
         .filter_map(|n| done.remove(n))
-        .filter(|r| !(shared.beside.contains(&r.module) && r.outcome == Outcome::Fresh))
+        .filter(|r| !shared.untouched_beside(r))
         .collect();
     let lock = shared.lock.lock().map(|l| l.clone()).unwrap_or_default();
     Ok((reports, lock))
@@ -441,17 +453,15 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
     let mut tested: BTreeSet<String> = BTreeSet::new();
     // The model's window and the room its reply needs (`max_reply_tokens`, resolved).
     let mut window = shared.settings.context_window.map(|w| {
-        let reserve = reply_tokens(Some(w), shared.settings.max_reply_tokens);
-        (w, reserve.unwrap_or(w / 4))
+        let reserve = shared.settings.max_reply_tokens;
+        (w, reserve.unwrap_or_else(|| room_for_reply(w)))
     });
     // The most tokens a reply may have, halved when a server finds even the first prompt
     // too long for it (it counts the reply's room too, and its count may not be ours).
     let mut reply_cap = shared.settings.max_reply_tokens;
     let learned = shared.learned_window.lock().ok().and_then(|w| *w);
     if let Some(w) = learned.filter(|w| window.is_none_or(|(c, _)| *w < c)) {
-        let reserve = reply_tokens(Some(w), None).unwrap_or(w / 4);
-        window = Some((w, reserve));
-        reply_cap = Some(reply_cap.map_or(reserve, |c| c.min(reserve)));
+        (window, reply_cap) = fit_to(w, reply_cap);
     }
     for attempt in 1..=max {
         if let Some(why) = shared.fatal.lock().ok().and_then(|f| f.clone()) {
@@ -551,9 +561,7 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
                         .filter(|w| *w >= MIN_WINDOW)
                         .filter(|w| window.is_none_or(|(c, _)| *w < c));
                     if let Some(w) = told {
-                        let reserve = reply_tokens(Some(w), None).unwrap_or(w / 4);
-                        window = Some((w, reserve));
-                        reply_cap = Some(reply_cap.map_or(reserve, |c| c.min(reserve)));
+                        (window, reply_cap) = fit_to(w, reply_cap);
                         if let Ok(mut learned) = shared.learned_window.lock() {
                             *learned = Some(learned.map_or(w, |l| l.min(w)));
                         }

@@ -81,29 +81,7 @@ pub fn run(args: &BuildArgs, out: &Output) -> Result<Exit, CommandError> {
     let _held = pipeline.hold()?;
     let lock = pipeline.lock()?;
     let templates = pipeline.templates()?;
-    let local = pipeline
-        .project
-        .root
-        .join(super::pipeline::STATE_DIR)
-        .join("templates");
-    // A local file the committed `templates` folder has too is shadowed: not in use.
-    let shared_dir = pipeline
-        .project
-        .config
-        .config
-        .project
-        .templates
-        .as_ref()
-        .map(|t| pipeline.project.root.join(t));
-    let local_overrides = std::fs::read_dir(&local).is_ok_and(|entries| {
-        entries.filter_map(Result::ok).any(|e| {
-            e.path().extension().is_some_and(|x| x == "tera")
-                && !shared_dir
-                    .as_ref()
-                    .is_some_and(|d| d.join(e.file_name()).is_file())
-        })
-    });
-    if local_overrides && !args.locked {
+    if !args.locked && super::pipeline::local_templates_in_use(&pipeline.project) {
         out.warning(
             "prompt templates in .ghost/templates/ are in use: .ghost/ is not committed, so the lock this build writes is stale in every other checkout (CI's build --locked fails); move them to a committed folder named by `templates` under [project] (docs/templates.md)",
         );
@@ -176,14 +154,10 @@ pub fn run(args: &BuildArgs, out: &Output) -> Result<Exit, CommandError> {
     // `--force` asks for new code: answers from the cache would be the old ones.
     let cache = (!args.force).then(|| state_dir.join("cache"));
     let (agent, agent_settings) = make_agent(kind, &settings, &project_root, cache)?;
-    if !out.quiet {
-        // A wait for a server (a 429's Retry-After, a backoff) is said, not silent.
-        agent::retry::on_retry(Box::new(|line| eprintln!("   retrying {line}")));
-    }
+    tell_retries(out);
     let loop_settings = loop_settings(kind, &settings, &agent_settings, settings.max_attempts);
     // The modules beside the selection report only when re-tested: the bar may end short.
-    let total = session::selection(&ctx, &options.only).len()
-        + session::dependants(&ctx, &options.only).len();
+    let total = session::build_order(&ctx, &options.only).0.len();
     let progress = progress(out, total);
     let ctx = Arc::new(ctx);
     let work = generate::build_with_agent(ctx, lock, options, agent, loop_settings, progress);
@@ -266,6 +240,14 @@ pub(super) fn make_agent(
         }
     };
     Ok((agent, agent_settings))
+}
+
+/// A wait for a server (a 429's Retry-After, a backoff) is said on stderr, not silent;
+/// with `-q`, nothing.
+pub(super) fn tell_retries(out: &Output) {
+    if !out.quiet {
+        agent::retry::on_retry(Box::new(|line| eprintln!("   retrying {line}")));
+    }
 }
 
 pub(super) fn runtime() -> Result<tokio::runtime::Runtime, CommandError> {

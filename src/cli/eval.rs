@@ -119,9 +119,7 @@ pub fn run(args: &EvalArgs, out: &Output) -> Result<Exit, CommandError> {
     let mut ctx = pipeline.context(templates);
     ctx.paths.target = Some(base.join("target"));
     let (agent, agent_settings) = make_agent(kind, &settings, &set.root, None)?;
-    if !out.quiet {
-        crate::agent::retry::on_retry(Box::new(|line| eprintln!("   retrying {line}")));
-    }
+    super::build::tell_retries(out);
     let loop_settings = loop_settings(kind, &settings, &agent_settings, max_attempts);
     let options = Options {
         only: Vec::new(),

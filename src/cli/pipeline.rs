@@ -185,7 +185,31 @@ pub fn templates_version(project: &Project) -> Result<String, CommandError> {
 /// The project's template files by file name, the later folder winning.
 fn template_overrides(project: &Project) -> Result<BTreeMap<String, String>, CommandError> {
     let mut overrides = BTreeMap::new();
-    let mut dirs = vec![project.root.join(STATE_DIR).join("templates")];
+    for (name, f) in template_files(project)? {
+        let text = std::fs::read_to_string(&f).map_err(|source| CommandError::Read {
+            path: f.clone(),
+            source,
+        })?;
+        overrides.insert(name, text);
+    }
+    Ok(overrides)
+}
+
+/// Whether a template in `.ghost/templates/` (not committed) is in use: not shadowed by
+/// one of the same name in the `templates` folder named in ghost.toml.
+pub fn local_templates_in_use(project: &Project) -> bool {
+    let local = local_templates_dir(project);
+    template_files(project).is_ok_and(|files| files.values().any(|f| f.starts_with(&local)))
+}
+
+fn local_templates_dir(project: &Project) -> PathBuf {
+    project.root.join(STATE_DIR).join("templates")
+}
+
+/// The `.tera` file that overrides each template, by file name: from `.ghost/templates/`,
+/// then from the `templates` folder named in ghost.toml, the later folder winning.
+fn template_files(project: &Project) -> Result<BTreeMap<String, PathBuf>, CommandError> {
+    let mut dirs = vec![local_templates_dir(project)];
     if let Some(t) = &project.config.config.project.templates {
         let dir = project.root.join(t);
         // `.ghost/templates` is optional; a folder named in ghost.toml must exist, or a
@@ -198,28 +222,24 @@ fn template_overrides(project: &Project) -> Result<BTreeMap<String, String>, Com
         }
         dirs.push(dir);
     }
+    let mut files = BTreeMap::new();
     for dir in dirs {
         let Ok(entries) = std::fs::read_dir(&dir) else {
             continue;
         };
-        let mut files: Vec<PathBuf> = entries.filter_map(Result::ok).map(|e| e.path()).collect();
-        files.sort();
-        for f in files
-            .into_iter()
+        for f in entries
+            .filter_map(Result::ok)
+            .map(|e| e.path())
             .filter(|f| f.extension().is_some_and(|e| e == "tera"))
         {
-            let text = std::fs::read_to_string(&f).map_err(|source| CommandError::Read {
-                path: f.clone(),
-                source,
-            })?;
             let name = f
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default();
-            overrides.insert(name, text);
+            files.insert(name, f);
         }
     }
-    Ok(overrides)
+    Ok(files)
 }
 
 /// The target settings of a project (part of every spec fingerprint).
