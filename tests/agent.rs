@@ -237,11 +237,23 @@ async fn anthropic_non_streamed() {
 #[tokio::test]
 async fn anthropic_streamed() {
     let event = |name: &str, data: serde_json::Value| format!("event: {name}\ndata: {data}\n\n");
-    let server = Server::start(vec![Answer::Sse(vec![
-        event("message_start", serde_json::json!({"type": "message_start", "message": {"usage": {"input_tokens": 30, "output_tokens": 1}}})),
+    let start = event(
+        "message_start",
+        serde_json::json!({"type": "message_start", "message": {"usage": {"input_tokens": 30, "output_tokens": 1}}}),
+    );
+    let first_text = event(
+        "content_block_delta",
+        serde_json::json!({"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": "```rust\nfn a() {}"}}),
+    );
+    let server = Server::start(vec![
+        // Cut after its first text: paid for, 30 tokens in (as reported) and 5 out
+        // (estimated from its 17 characters), and asked again.
+        Answer::Sse(vec![start.clone(), first_text.clone()]),
+        Answer::Sse(vec![
+        start,
         event("content_block_start", serde_json::json!({"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}})),
         event("ping", serde_json::json!({"type": "ping"})),
-        event("content_block_delta", serde_json::json!({"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": "```rust\nfn a() {}"}})),
+        first_text,
         event("content_block_delta", serde_json::json!({"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": "\n```"}})),
         event("content_block_stop", serde_json::json!({"type": "content_block_stop", "index": 0})),
         event("message_delta", serde_json::json!({"type": "message_delta", "delta": {"stop_reason": "end_turn"}, "usage": {"output_tokens": 12}})),
@@ -255,7 +267,7 @@ async fn anthropic_streamed() {
         .await
         .expect("a reply");
     assert_eq!(reply.text, "```rust\nfn a() {}\n```");
-    assert_eq!((reply.tokens_in, reply.tokens_out), (30, 12));
+    assert_eq!((reply.tokens_in, reply.tokens_out), (30 + 30, 12 + 5));
     assert_eq!(reply.finish, Finish::Stop);
     let body = server.seen()[0].json();
     assert_eq!(body["stream"], true);
@@ -347,12 +359,16 @@ async fn bad_answers_are_errors() {
 }
 
 /// A stream that ends before the reply is complete, after a whole event or in the middle
-/// of a line, is a network cut: worth a retry, not a bad answer.
+/// of a line, is a network cut: worth a retry, not a bad answer. What came before the cut
+/// was paid for and is counted with the reply's tokens (estimated, as this server reports
+/// none: four characters a token).
 #[tokio::test]
 async fn a_cut_stream_is_retried() {
     let whole_event = "data: {\"choices\":[{\"delta\":{\"content\":\"```rust\\nfn\"}}]}\n\n";
     let mid_line = "data: {\"choices\":[{\"delta\":{\"content\":\"```rust\\nfn";
-    for first in [whole_event, mid_line] {
+    // "whole" is 2 tokens; the whole event's "```rust\nfn" 3 more; the line cut in its
+    // middle gave no text.
+    for (first, tokens_out) in [(whole_event, 2 + 3), (mid_line, 2)] {
         let server = Server::start(vec![
             Answer::Sse(vec![first.into()]),
             Answer::Sse(vec![
@@ -367,7 +383,30 @@ async fn a_cut_stream_is_retried() {
             .expect("a reply after the retry");
         assert_eq!(reply.text, "whole");
         assert_eq!(server.seen().len(), 2);
+        assert_eq!(reply.tokens_out, tokens_out);
+        let request_tokens = server.seen()[0].body.len().div_ceil(4) as u64;
+        let paid_for = if tokens_out > 2 { 2 } else { 1 };
+        assert_eq!(reply.tokens_in, paid_for * request_tokens);
     }
+}
+
+/// Streams cut every time: the error that ends the retries carries what they were paid.
+#[tokio::test]
+async fn streams_cut_every_time_carry_their_tokens() {
+    let cut = "data: {\"choices\":[{\"delta\":{\"content\":\"```rust\\nfn\"}}]}\n\n";
+    let server = Server::start(vec![Answer::Sse(vec![cut.into()]); 4]).await;
+    let err = provider(ProviderKind::OpenAi, &server, true)
+        .complete(&request("p"))
+        .await
+        .expect_err("every stream is cut");
+    // The first request and `max_retries` (3) more.
+    assert_eq!(server.seen().len(), 4);
+    let request_tokens = server.seen()[0].body.len().div_ceil(4) as u64;
+    assert_eq!(err.spent(), (4 * request_tokens, 4 * 3));
+    assert!(
+        matches!(err.root(), AgentError::Unreachable { .. }),
+        "{err:?}"
+    );
 }
 
 /// A server that answers a streamed request with one JSON body (it ignores `stream`)
@@ -465,7 +504,10 @@ async fn connection_refused_is_retried_then_reported() {
     .complete(&request("p"))
     .await
     .expect_err("nobody listens");
-    let AgentError::GaveUp { attempts, source } = &err else {
+    let AgentError::GaveUp {
+        attempts, source, ..
+    } = &err
+    else {
         panic!("expected GaveUp, got {err:?}");
     };
     assert_eq!(*attempts, 4);

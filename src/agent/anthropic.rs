@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 use super::http::{Flow, HttpClient};
 use super::retry::with_retries;
 use super::settings::HttpSettings;
-use super::{AgentError, Finish, Provider, Reply, Request};
+use super::{AgentError, Finish, Provider, Reply, Request, Spent};
 
 /// The API version this client speaks.
 const API_VERSION: &str = "2023-06-01";
@@ -43,7 +43,7 @@ impl Anthropic {
         body
     }
 
-    async fn once(&self, url: &str, body: &[u8]) -> Result<Reply, AgentError> {
+    async fn once(&self, url: &str, body: &[u8], spent: &Spent) -> Result<Reply, AgentError> {
         let started = Instant::now();
         let mut headers = vec![("anthropic-version", API_VERSION.to_string())];
         if let Some(key) = &self.http.settings.key {
@@ -53,7 +53,7 @@ impl Anthropic {
         // A server may answer a streamed request with one JSON body (or an error page):
         // read as what it is, not as a broken event stream.
         let mut reply = if self.http.settings.stream && !HttpClient::whole_body(&response) {
-            self.streamed(url, response).await?
+            self.streamed(url, response, (body.len(), spent)).await?
         } else {
             let bytes = self.http.body(url, response).await?;
             self.whole(url, &self.http.json(url, &bytes)?)?
@@ -87,7 +87,12 @@ impl Anthropic {
 
     /// A streamed answer: `message_start` (input tokens), `content_block_delta` (text),
     /// `message_delta` (stop reason, output tokens), `message_stop`; `error` events fail.
-    async fn streamed(&self, url: &str, response: reqwest::Response) -> Result<Reply, AgentError> {
+    async fn streamed(
+        &self,
+        url: &str,
+        response: reqwest::Response,
+        (request_bytes, spent): (usize, &Spent),
+    ) -> Result<Reply, AgentError> {
         let mut text = String::new();
         let mut stop_reason: Option<Value> = None;
         let (mut tokens_in, mut tokens_out) = (0, 0);
@@ -136,12 +141,15 @@ impl Anthropic {
                 }
                 Ok(Flow::More)
             })
-            .await?;
+            .await;
+        let reported = (tokens_in, tokens_out);
+        let whole = whole.inspect_err(|_| spent.cut_after(&text, reported, request_bytes))?;
         if let Some(body) = whole {
             // One JSON answer, under a content type that did not say so.
             return self.whole(url, &self.http.json(url, &body)?);
         }
         if !done && stop_reason.is_none() {
+            spent.cut_after(&text, reported, request_bytes);
             return Err(self.http.cut(url));
         }
         Ok(Reply {
@@ -191,7 +199,12 @@ impl Provider for Anthropic {
         let url = self.http.url("messages");
         let body = serde_json::to_vec(&self.body(req)).expect("a JSON value always serialises");
         let s = &self.http.settings;
-        with_retries(&s.retry, s.sleeper.as_ref(), || self.once(&url, &body)).await
+        let spent = Spent::default();
+        let result = with_retries(&s.retry, s.sleeper.as_ref(), || {
+            self.once(&url, &body, &spent)
+        })
+        .await;
+        spent.charge(result)
     }
 
     fn cache_material(&self, req: &Request) -> Option<Vec<u8>> {

@@ -52,12 +52,15 @@ pub enum AgentError {
     )]
     BadResponse { url: String, reason: String },
 
-    /// A retryable error that stayed after every retry.
-    #[error("{source} (gave up after {attempts} attempts)")]
+    /// A retryable error that stayed after every retry, or any error after a request
+    /// that was paid for and cut off.
+    #[error("{source} (gave up after {attempts} attempt{})", if *.attempts == 1 { "" } else { "s" })]
     GaveUp {
         attempts: u32,
         #[source]
         source: Box<AgentError>,
+        /// Tokens in and out that the failed requests were paid for (see `Spent`).
+        spent: (u64, u64),
     },
 
     /// The reply holds no usable code, or was cut off.
@@ -118,6 +121,41 @@ impl AgentError {
             }
             AgentError::GaveUp { source, .. } => source.is_context_overflow(),
             _ => false,
+        }
+    }
+
+    /// The error under the retries: what the last request got.
+    pub fn root(&self) -> &AgentError {
+        match self {
+            AgentError::GaveUp { source, .. } => source.root(),
+            other => other,
+        }
+    }
+
+    /// Tokens in and out that failed requests were paid for: a stream cut mid-way.
+    pub fn spent(&self) -> (u64, u64) {
+        match self {
+            AgentError::GaveUp { spent, .. } => *spent,
+            _ => (0, 0),
+        }
+    }
+
+    /// This error, carrying `spent` tokens (a single failed request becomes a `GaveUp`
+    /// after one attempt).
+    pub(crate) fn with_spent(self, spent: (u64, u64)) -> AgentError {
+        match self {
+            AgentError::GaveUp {
+                attempts, source, ..
+            } => AgentError::GaveUp {
+                attempts,
+                source,
+                spent,
+            },
+            other => AgentError::GaveUp {
+                attempts: 1,
+                source: Box::new(other),
+                spent,
+            },
         }
     }
 

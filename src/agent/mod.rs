@@ -94,6 +94,61 @@ impl Reply {
     }
 }
 
+/// Tokens that requests spent without giving a reply: a stream cut mid-way (by the
+/// network, a timeout or the server) was paid for up to where it stopped, and a retry
+/// pays again. Kept per call of [`Provider::complete`], added to its reply, or to its
+/// error when every retry failed ([`AgentError::spent`]), so that budgets and reports
+/// count what was paid, not only what was used.
+#[derive(Debug, Default)]
+pub(crate) struct Spent(std::sync::Mutex<(u64, u64)>);
+
+impl Spent {
+    /// Counts a reply cut off after `text`: the tokens the server reported, or, where it
+    /// reported none, an estimate at four characters a token (as
+    /// [`Reply::estimate_unreported_tokens`]). A request cut before anything came is not
+    /// counted: whether it was billed cannot be told.
+    pub fn cut_after(&self, text: &str, reported: (u64, u64), request_bytes: usize) {
+        if reported == (0, 0) && text.is_empty() {
+            return;
+        }
+        // Each count the server sent so far is taken as it is (Anthropic's input tokens
+        // come first, its output tokens at the end); the others are estimated.
+        let or_estimate = |n: u64, chars: usize| match n {
+            0 => chars.div_ceil(4) as u64,
+            n => n,
+        };
+        let tokens = (
+            or_estimate(reported.0, request_bytes),
+            or_estimate(reported.1, text.chars().count()),
+        );
+        if let Ok(mut spent) = self.0.lock() {
+            spent.0 += tokens.0;
+            spent.1 += tokens.1;
+        }
+    }
+
+    /// Everything counted so far, tokens in and out.
+    pub fn total(&self) -> (u64, u64) {
+        self.0.lock().map(|s| *s).unwrap_or_default()
+    }
+
+    /// `result` with the spent tokens added: to the reply's, or to the error's.
+    pub fn charge(&self, result: Result<Reply, AgentError>) -> Result<Reply, AgentError> {
+        let spent = self.total();
+        if spent == (0, 0) {
+            return result;
+        }
+        match result {
+            Ok(mut reply) => {
+                reply.tokens_in += spent.0;
+                reply.tokens_out += spent.1;
+                Ok(reply)
+            }
+            Err(e) => Err(e.with_spent(spent)),
+        }
+    }
+}
+
 /// Something that turns a prompt into a reply.
 #[async_trait::async_trait]
 pub trait Provider: Send + Sync {

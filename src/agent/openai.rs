@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 use super::http::{Flow, HttpClient};
 use super::retry::with_retries;
 use super::settings::HttpSettings;
-use super::{AgentError, Finish, Provider, Reply, Request};
+use super::{AgentError, Finish, Provider, Reply, Request, Spent};
 
 /// A chat-completions client (OpenAI, or any server that speaks its API: vLLM, llama.cpp,
 /// Ollama, LM Studio, ...).
@@ -100,7 +100,7 @@ impl OpenAi {
         body
     }
 
-    async fn once(&self, url: &str, body: &[u8]) -> Result<Reply, AgentError> {
+    async fn once(&self, url: &str, body: &[u8], spent: &Spent) -> Result<Reply, AgentError> {
         let started = Instant::now();
         let mut headers = Vec::new();
         if let Some(key) = &self.http.settings.key {
@@ -110,7 +110,7 @@ impl OpenAi {
         // A server may answer a streamed request with one JSON body (or an error page):
         // read as what it is, not as a broken event stream.
         let mut reply = if self.http.settings.stream && !HttpClient::whole_body(&response) {
-            self.streamed(url, response).await?
+            self.streamed(url, response, (body.len(), spent)).await?
         } else {
             let bytes = self.http.body(url, response).await?;
             self.whole(url, &self.http.json(url, &bytes)?)?
@@ -154,7 +154,12 @@ impl OpenAi {
     /// chunk (`stream_options.include_usage`), then `[DONE]`.
     /// Servers that send no usage in a stream (llama.cpp's, some proxies) get their
     /// tokens estimated by `once` (see `Reply::estimate_unreported_tokens`).
-    async fn streamed(&self, url: &str, response: reqwest::Response) -> Result<Reply, AgentError> {
+    async fn streamed(
+        &self,
+        url: &str,
+        response: reqwest::Response,
+        (request_bytes, spent): (usize, &Spent),
+    ) -> Result<Reply, AgentError> {
         let mut text = String::new();
         let mut finish_reason: Option<Value> = None;
         let mut tokens = (0, 0);
@@ -187,13 +192,15 @@ impl OpenAi {
                 }
                 Ok(Flow::More)
             })
-            .await?;
+            .await;
+        let whole = whole.inspect_err(|_| spent.cut_after(&text, tokens, request_bytes))?;
         if let Some(body) = whole {
             // One JSON answer, under a content type that did not say so.
             return self.whole(url, &self.http.json(url, &body)?);
         }
         // Some servers end the stream without `[DONE]`; a finish reason is proof enough.
         if !done && finish_reason.is_none() {
+            spent.cut_after(&text, tokens, request_bytes);
             return Err(self.http.cut(url));
         }
         Ok(Reply {
@@ -218,8 +225,12 @@ impl Provider for OpenAi {
             let left_out = self.refused();
             let body = serde_json::to_vec(&self.body(req, &left_out))
                 .expect("a JSON value always serialises");
-            let result =
-                with_retries(&s.retry, s.sleeper.as_ref(), || self.once(&url, &body)).await;
+            let spent = Spent::default();
+            let result = with_retries(&s.retry, s.sleeper.as_ref(), || {
+                self.once(&url, &body, &spent)
+            })
+            .await;
+            let result = spent.charge(result);
             // A model that refuses a parameter ghost can do without is asked again without
             // it (a parameter left out is never refused again: the loop ends).
             if let Err(e) = &result {

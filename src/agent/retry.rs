@@ -104,6 +104,7 @@ where
                 AgentError::GaveUp {
                     attempts: attempt + 1,
                     source: Box::new(err),
+                    spent: (0, 0),
                 }
             });
         }
@@ -256,7 +257,7 @@ mod tests {
             }));
         assert_eq!(calls, 3, "one server error and two timeouts");
         assert!(
-            matches!(&result, Err(AgentError::GaveUp { attempts: 3, source }) if matches!(**source, AgentError::Timeout { .. })),
+            matches!(&result, Err(AgentError::GaveUp { attempts: 3, source, .. }) if matches!(**source, AgentError::Timeout { .. })),
             "{result:?}"
         );
     }

@@ -539,14 +539,18 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
                 // server is not its doing, so the same prompt is asked again.
                 let (class, why, tokens, tell) = match failed {
                     Asked::Feedback { class, why, tokens } => (class, why, tokens, true),
-                    Asked::Failed(why) => (FailureClass::AgentError, why, (0, 0), false),
-                    Asked::Fatal(why) => {
+                    Asked::Failed(why, tokens) => (FailureClass::AgentError, why, tokens, false),
+                    Asked::Fatal(why, tokens) => {
                         if let Ok(mut f) = shared.fatal.lock() {
                             *f = Some(why.clone());
                         }
                         // The attempt was made: logged and reported, as every other.
                         record.failure = Some(FailureClass::AgentError);
                         record.millis = asked.elapsed().as_millis() as u64;
+                        record.tokens_in = tokens.0;
+                        record.tokens_out = tokens.1;
+                        report.tokens_in += tokens.0;
+                        report.tokens_out += tokens.1;
                         log_attempt(shared, name, &record, "", &format!("failed: {why}"), "");
                         report.history.push(record);
                         last_why = why;
@@ -905,9 +909,11 @@ enum Asked {
     },
     /// The server's answer was unusable (not the model's fault): the attempt counts, but
     /// the next prompt is the same as this one, since there is nothing to tell the model.
-    Failed(String),
-    /// Nothing will work after this (bad key, unknown model, unreachable server).
-    Fatal(String),
+    /// With the tokens of requests cut off before it.
+    Failed(String, (u64, u64)),
+    /// Nothing will work after this (bad key, unknown model, unreachable server); with
+    /// the tokens of requests cut off before it.
+    Fatal(String, (u64, u64)),
 }
 
 /// Asks the agent for one attempt's code.
@@ -931,17 +937,24 @@ async fn ask(
             };
             // The provider has already retried what can be retried: what is left (a bad key,
             // an unknown model, a server that stays down) stops the build.
-            let reply = provider.complete(&req).await.map_err(|e| match e {
-                // A garbled answer (not JSON, fields missing) from a server that
-                // answers: this attempt failed, the next request may well succeed.
-                AgentError::BadResponse { .. } => Asked::Failed(e.to_string()),
-                // Too long for the model: the next attempt sends a shorter prompt.
-                ref e if e.is_context_overflow() => Asked::Feedback {
-                    class: FailureClass::ContextTooLong,
-                    why: e.to_string(),
-                    tokens: (0, 0),
-                },
-                other => Asked::Fatal(other.to_string()),
+            let reply = provider.complete(&req).await.map_err(|e| {
+                // Streams cut mid-way were paid for, whatever came after them.
+                let tokens = e.spent();
+                shared
+                    .tokens
+                    .fetch_add(tokens.0 + tokens.1, Ordering::SeqCst);
+                match e.root() {
+                    // A garbled answer (not JSON, fields missing) from a server that
+                    // answers: this attempt failed, the next request may well succeed.
+                    AgentError::BadResponse { .. } => Asked::Failed(e.to_string(), tokens),
+                    // Too long for the model: the next attempt sends a shorter prompt.
+                    _ if e.is_context_overflow() => Asked::Feedback {
+                        class: FailureClass::ContextTooLong,
+                        why: e.to_string(),
+                        tokens,
+                    },
+                    _ => Asked::Fatal(e.to_string(), tokens),
+                }
             })?;
             let tokens = if reply.cached {
                 (0, 0)
@@ -981,7 +994,7 @@ async fn ask(
                 .as_ref()
                 .map_or(true, |o| !o.other_changes.is_empty());
             if dirty || !touched.is_empty() {
-                prepare_scratch(&shared.ctx, m).map_err(|e| Asked::Fatal(e.to_string()))?;
+                prepare_scratch(&shared.ctx, m).map_err(|e| Asked::Fatal(e.to_string(), (0, 0)))?;
             }
             if !touched.is_empty() {
                 return Err(refuse_touched(shared, m, attempt, &guarded, &touched));
@@ -992,7 +1005,7 @@ async fn ask(
                     why: e.to_string(),
                     tokens: (0, 0),
                 },
-                other => Asked::Fatal(other.to_string()),
+                other => Asked::Fatal(other.to_string(), (0, 0)),
             })?;
             if !outcome.other_changes.is_empty() {
                 let list: Vec<String> = outcome
