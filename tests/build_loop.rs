@@ -938,11 +938,13 @@ fn anthropic_streamed_faults_then_code() {
 }
 
 /// A reply that is not JSON at all is a failed attempt, not the end of the build: it is
-/// logged, and the same prompt is asked again (there is nothing to tell the model).
+/// logged, and the same prompt is asked again (there is nothing to tell the model). So is
+/// one that came after a retry (a server error first).
 #[test]
 fn garbage_json_is_a_failed_attempt() {
     let _machine = shared();
     let server = Background::start_with(script(vec![
+        raw(Answer::json(500, r#"{"error":{"message":"boom"}}"#)),
         raw(Answer::json(200, "<html>not json {{")),
         code(DOUBLE_RIGHT),
     ]));
@@ -951,8 +953,8 @@ fn garbage_json_is_a_failed_attempt() {
     let p = Project::new("e2e_garbage", &agent, &[DOUBLE]);
     p.ghost(&["build"]).expect(0);
     let seen = server.server.seen();
-    assert_eq!(seen.len(), 2);
-    assert_eq!(seen[0].prompt(), seen[1].prompt());
+    assert_eq!(seen.len(), 3);
+    assert_eq!(seen[0].prompt(), seen[2].prompt());
     assert_eq!(p.entry("math.double").attempts, 2);
     let log = p.run_log();
     assert!(
