@@ -108,6 +108,11 @@ pub enum Event {
     Finished {
         report: ModuleReport,
     },
+    /// A module beside the selection that needed no test (no code it uses changed): not
+    /// in the build's report, but counted by a progress bar that counts it.
+    Untouched {
+        module: String,
+    },
     /// Something the user should see now, not only in the build's report.
     Warning {
         module: String,
@@ -294,11 +299,15 @@ pub async fn build_with_agent(
             }
         };
         running.remove(&name);
-        if !shared.untouched_beside(&report) {
-            (shared.progress)(Event::Finished {
+        (shared.progress)(if shared.untouched_beside(&report) {
+            Event::Untouched {
+                module: report.module.clone(),
+            }
+        } else {
+            Event::Finished {
                 report: report.clone(),
-            });
-        }
+            }
+        });
         done.insert(name, report);
     }
     let reports = order

@@ -156,7 +156,7 @@ pub fn run(args: &BuildArgs, out: &Output) -> Result<Exit, CommandError> {
     let (agent, agent_settings) = make_agent(kind, &settings, &project_root, cache)?;
     tell_retries(out);
     let loop_settings = loop_settings(kind, &settings, &agent_settings, settings.max_attempts);
-    // The modules beside the selection report only when re-tested: the bar may end short.
+    // The modules beside the selection count too: re-tested or not, each ends with an event.
     let total = session::build_order(&ctx, &options.only).0.len();
     let progress = progress(out, total);
     let ctx = Arc::new(ctx);
@@ -307,7 +307,7 @@ pub(super) fn progress(out: &Output, total: usize) -> generate::Progress {
                     report.module
                 ))
             }
-            Event::Finished { .. } => None,
+            Event::Finished { .. } | Event::Untouched { .. } => None,
             Event::Warning { module, message } => Some(format!("    warning {module}: {message}")),
         }
     };
@@ -337,7 +337,7 @@ pub(super) fn progress(out: &Output, total: usize) -> generate::Progress {
                 bar.println(l);
             }
         }
-        Event::Finished { .. } => {
+        Event::Finished { .. } | Event::Untouched { .. } => {
             bar.inc(1);
             if let Some(l) = line(&event) {
                 bar.println(l);
