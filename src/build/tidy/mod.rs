@@ -66,12 +66,17 @@ pub fn tidy(code: &str, mod_rs: &str, stub: &str, leaf: &str) -> Tidied {
     }
 
     let owned = owned(mod_rs);
+    // A spec may declare a function named `main` (a library's `main` is any function);
+    // only a model's own demo `main` goes.
+    let spec_main = items(stub)
+        .iter()
+        .any(|i| i.fn_name().as_deref() == Some("main"));
     // Before the duplicates are dropped: a copied `impl Display for MeterError` is then
     // the module error's second `Display`, and goes.
     let renamed = rename_example_error(&mut code, mod_rs, &owned);
     let mut drop = Vec::new();
     for item in items(&code) {
-        if let Some(why) = unwanted(&item, &owned) {
+        if let Some(why) = unwanted(&item, &owned, spec_main) {
             changes.push(why);
             // An item's span starts where the previous item ended: its doc comment goes
             // with it.
@@ -213,12 +218,12 @@ fn replace_all(code: &mut String, mut edits: Vec<(Range<usize>, String)>) {
 }
 
 /// Why `item` must not stay in imp.rs, if it must not.
-fn unwanted(item: &Item, owned: &Owned) -> Option<String> {
+fn unwanted(item: &Item, owned: &Owned, spec_main: bool) -> Option<String> {
     let head = item.head();
     if item.has_attribute("test") || head.starts_with(&["mod", "tests"]) {
         return Some("dropped the tests module: ghost's acceptance tests are the tests".into());
     }
-    if head.starts_with(&["fn", "main"]) {
+    if head.starts_with(&["fn", "main"]) && !spec_main {
         return Some("dropped `fn main`: imp.rs is part of a library".into());
     }
     if head.starts_with(&["mod", "imp", ";"]) || head.starts_with(&["use", "imp", "::", "*"]) {

@@ -315,3 +315,12 @@ fn a_moved_method_keeps_its_strings_and_the_files_inner_docs_stay_on_top() {
         t.code
     );
 }
+
+#[test]
+fn a_main_the_spec_declares_is_kept() {
+    let reply = "use super::*;\n\npub fn main() -> i64 {\n    0\n}\n";
+    let stub = "use super::*;\n\npub fn main() -> i64 {\n    todo!()\n}\n";
+    let t = tidy(reply, MOD_RS, stub, "kw");
+    assert_eq!(t.code, reply);
+    assert!(t.changes.is_empty(), "{:?}", t.changes);
+}
