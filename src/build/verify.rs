@@ -239,11 +239,10 @@ pub async fn verify(
                 )
             }
             NfrModel::Deps(_) | NfrModel::MaxLines(_) => {
-                let mine = format!("`{source}`");
                 let broken: Vec<String> = static_failures
                     .iter()
+                    .filter(|f| f.breaks(source))
                     .map(|f| f.to_string())
-                    .filter(|f| f.contains(&mine))
                     .collect();
                 (broken.is_empty(), broken.join("\n"))
             }
@@ -303,16 +302,13 @@ pub async fn verify(
         });
     }
     // A module without `nfr deps` keeps `nfr deps []`: listed only when broken.
-    let implicit = format!("`{NO_DEPS}`");
-    for failure in static_failures.iter().map(|f| f.to_string()) {
-        if failure.contains(&implicit) {
-            verdict.checked.push(NfrResult {
-                nfr: NO_DEPS.to_string(),
-                ok: false,
-                checked: true,
-                detail: format!("{failure} (the spec declares no `nfr deps`, so the module may use none; declare the crate in the spec if it is wanted)"),
-            });
-        }
+    for failure in static_failures.iter().filter(|f| f.is_implicit()) {
+        verdict.checked.push(NfrResult {
+            nfr: NO_DEPS.to_string(),
+            ok: false,
+            checked: true,
+            detail: format!("{failure} (the spec declares no `nfr deps`, so the module may use none; declare the crate in the spec if it is wanted)"),
+        });
     }
     if snapshots == Snapshots::RecordNew && !verdict.green() {
         pinned.forget_run();

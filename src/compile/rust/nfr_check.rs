@@ -9,16 +9,40 @@ use crate::check::{ModuleModel, NfrModel};
 /// An NFR that an implementation's text breaks.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum StaticNfrFailure {
-    /// `nfr deps`: the implementation names crates it may not use.
-    UndeclaredCrates { nfr: String, crates: Vec<String> },
+    /// `nfr deps`: the implementation names crates it may not use. `implicit` when the
+    /// module declares no `nfr deps` and keeps [`NO_DEPS`].
+    UndeclaredCrates {
+        nfr: String,
+        crates: Vec<String>,
+        implicit: bool,
+    },
     /// `nfr max_lines`: the implementation is longer than allowed.
     TooManyLines { nfr: String, lines: usize, max: u64 },
+}
+
+impl StaticNfrFailure {
+    /// Whether this breaks the clause `source` as the spec declares it (not the implicit
+    /// `nfr deps []` of a module that declares none).
+    pub fn breaks(&self, source: &str) -> bool {
+        match self {
+            StaticNfrFailure::UndeclaredCrates { nfr, implicit, .. } => !implicit && nfr == source,
+            StaticNfrFailure::TooManyLines { nfr, .. } => nfr == source,
+        }
+    }
+
+    /// Whether this breaks the implicit `nfr deps []` of a module that declares none.
+    pub fn is_implicit(&self) -> bool {
+        matches!(
+            self,
+            StaticNfrFailure::UndeclaredCrates { implicit: true, .. }
+        )
+    }
 }
 
 impl std::fmt::Display for StaticNfrFailure {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            StaticNfrFailure::UndeclaredCrates { nfr, crates } => write!(
+            StaticNfrFailure::UndeclaredCrates { nfr, crates, .. } => write!(
                 f,
                 "`{nfr}` is broken: imp.rs uses {}; use only the declared crates or the standard library",
                 crates.join(", ")
@@ -196,6 +220,7 @@ pub fn check_static_nfrs(module: &ModuleModel, imp_rs_text: &str) -> Vec<StaticN
                     failures.push(StaticNfrFailure::UndeclaredCrates {
                         nfr: nfr.source.clone(),
                         crates,
+                        implicit: false,
                     });
                 }
             }
@@ -224,6 +249,7 @@ pub fn check_static_nfrs(module: &ModuleModel, imp_rs_text: &str) -> Vec<StaticN
             failures.push(StaticNfrFailure::UndeclaredCrates {
                 nfr: NO_DEPS.to_string(),
                 crates,
+                implicit: true,
             });
         }
     }
@@ -322,6 +348,36 @@ mod tests {
             undeclared_crates("fn f() { rand::random::<u8>(); }", &[]),
             vec!["rand"]
         );
+    }
+
+    fn module(text: &str) -> ModuleModel {
+        let file = std::path::Path::new("m.ghost");
+        let (ast, diags) = crate::syntax::parse(file, text);
+        assert!(diags.is_empty(), "{diags:?}");
+        let spec = crate::check::SpecFile {
+            file: file.into(),
+            expected_module: None,
+            text: text.to_string(),
+            ast,
+        };
+        let (project, diags) = crate::check::check(&[spec]);
+        assert!(diags.is_empty(), "{diags:?}");
+        project.modules[0].clone()
+    }
+
+    /// A crate in a module that declares `nfr deps []` breaks that clause once; in one
+    /// that declares none, the implicit one.
+    #[test]
+    fn a_crate_breaks_the_declared_or_the_implicit_deps_clause_once() {
+        let code = "pub fn f() -> bool { regex::Regex::new(\"a\").is_ok() }\n";
+        let declared = module("module a.b {\n  fn f() -> bool\n  nfr deps []\n}\n");
+        let failures = check_static_nfrs(&declared, code);
+        assert_eq!(failures.len(), 1, "{failures:?}");
+        assert!(failures[0].breaks("nfr deps []") && !failures[0].is_implicit());
+        let undeclared = module("module a.b {\n  fn f() -> bool\n}\n");
+        let failures = check_static_nfrs(&undeclared, code);
+        assert_eq!(failures.len(), 1, "{failures:?}");
+        assert!(failures[0].is_implicit() && !failures[0].breaks("nfr deps []"));
     }
 
     #[test]
