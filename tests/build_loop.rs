@@ -1110,6 +1110,13 @@ fn a_snapshot_is_pinned_until_its_spec_changes() {
     let seen = server.server.seen();
     assert_eq!(seen.len(), 3, "the pin failed the doubled code");
     assert!(
+        seen[1]
+            .prompt()
+            .contains("Pinned value of `after adds`; print exactly this (field names and order included):\n```text\n5\n```"),
+        "new code is shown the value it must print:\n{}",
+        seen[1].prompt()
+    );
+    assert!(
         seen[2].prompt().contains("differs from the pinned value"),
         "{}",
         seen[2].prompt()
@@ -1121,6 +1128,10 @@ fn a_snapshot_is_pinned_until_its_spec_changes() {
     p.spec(ACC.0, &ACC.1.replace("a.add(5)", "a.add(7)"));
     p.ghost(&["build"]).expect(0);
     assert_eq!(server.server.seen().len(), 4, "one request, green at once");
+    assert!(
+        !server.server.seen()[3].prompt().contains("Pinned value"),
+        "a pin of other steps is not shown"
+    );
     assert!(p.read(pin).trim_end().ends_with("\n7"), "{}", p.read(pin));
 }
 

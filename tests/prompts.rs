@@ -116,7 +116,7 @@ fn prompts_of_every_valid_module() {
     for project in projects() {
         for module in &project.modules {
             let first =
-                render_first(&templates, &project, module).expect("built-in templates render");
+                render_first(&templates, &project, module, &[]).expect("built-in templates render");
             assert!(
                 first.contains(&format!("module `{}`", module.name)),
                 "{}: the prompt names its module",
@@ -144,11 +144,11 @@ fn prompts_of_every_valid_module() {
             }
             assert_eq!(
                 first,
-                render_first(&templates, &project, module).expect("renders"),
+                render_first(&templates, &project, module, &[]).expect("renders"),
                 "deterministic"
             );
             let imp_path = format!("src/{}/imp.rs", module.path.join("/"));
-            let repair = render_repair(&templates, &project, module, &repair_for(&imp_path))
+            let repair = render_repair(&templates, &project, module, &repair_for(&imp_path), &[])
                 .expect("renders");
             let module_part = &first[..first
                 .rfind("Reply with ONE")
@@ -178,9 +178,9 @@ fn a_fresh_prompt_is_the_first_with_the_lessons_before_its_instruction() {
     let project = slug_project();
     let module = project.module("text.slug").expect("checked");
     let templates = Templates::builtin();
-    let first = render_first(&templates, &project, module).expect("renders");
+    let first = render_first(&templates, &project, module, &[]).expect("renders");
     assert_eq!(
-        render_fresh(&templates, &project, module, &[]).expect("renders"),
+        render_fresh(&templates, &project, module, &[], &[]).expect("renders"),
         first
     );
     let lessons = [
@@ -189,7 +189,7 @@ fn a_fresh_prompt_is_the_first_with_the_lessons_before_its_instruction() {
         "did not compile: error[E0599]: no method named `lowercase` found for reference `&str`"
             .to_string(),
     ];
-    let fresh = render_fresh(&templates, &project, module, &lessons).expect("renders");
+    let fresh = render_fresh(&templates, &project, module, &lessons, &[]).expect("renders");
     let module_part = &first[..first.rfind("Reply with ONE").expect("an instruction")];
     assert!(fresh.starts_with(module_part), "the same cacheable prefix");
     insta::assert_snapshot!(&fresh[module_part.len()..]);
@@ -214,7 +214,7 @@ fn template_override_replaces_the_builtin() {
         "an override changes the version"
     );
     assert_eq!(
-        render_first(&templates, &project, module).expect("renders"),
+        render_first(&templates, &project, module, &[]).expect("renders"),
         "custom prompt for text.slug\n"
     );
     let repair = render_repair(
@@ -222,6 +222,7 @@ fn template_override_replaces_the_builtin() {
         &project,
         module,
         &repair_for("src/text/slug/imp.rs"),
+        &[],
     )
     .expect("renders");
     assert!(
@@ -238,7 +239,7 @@ fn a_repair_names_the_bodies_it_took_out() {
     let imp_path = format!("src/{}/imp.rs", module.path.join("/"));
     let mut repair = repair_for(&imp_path);
     repair.rewrite = vec!["parse".into(), "render".into()];
-    let text = render_repair(&templates, project, module, &repair).expect("renders");
+    let text = render_repair(&templates, project, module, &repair, &[]).expect("renders");
     assert!(
         text.contains("The bodies of `parse` and `render` are taken out: they did not compile (the errors below quote them as they were). Write them anew; keep the rest."),
         "{text}"
@@ -248,7 +249,7 @@ fn a_repair_names_the_bodies_it_took_out() {
         "{text}"
     );
     repair.previous_code = "use super::*;\n\nimpl Doc {\n    pub fn parse(s: &str) -> Doc {\n        // TODO: write this body anew\n    }\n}\n".into();
-    let text = render_repair(&templates, project, module, &repair).expect("renders");
+    let text = render_repair(&templates, project, module, &repair, &[]).expect("renders");
     assert!(
         text.contains(
             "holding only `parse` and `render` (a method inside its `impl` line as shown), each whole"
@@ -257,13 +258,13 @@ fn a_repair_names_the_bodies_it_took_out() {
     );
     repair.compiler_errors.clear();
     repair.rewrite.truncate(1);
-    let text = render_repair(&templates, project, module, &repair).expect("renders");
+    let text = render_repair(&templates, project, module, &repair, &[]).expect("renders");
     assert!(
         text.contains("The body of `parse` is taken out: it failed the tests below."),
         "{text}"
     );
     repair.rewrite.clear();
-    let text = render_repair(&templates, project, module, &repair).expect("renders");
+    let text = render_repair(&templates, project, module, &repair, &[]).expect("renders");
     assert!(!text.contains("taken out"), "{text}");
     assert!(
         text.contains("Reply with ONE ```rust code block: the whole corrected"),
@@ -302,7 +303,7 @@ fn unknown_override_and_unknown_variable_are_clear() {
     let module = project.module("text.slug").expect("checked");
     let bad = BTreeMap::from([("first.tera".to_string(), "{{ no_such_thing }}".to_string())]);
     let templates = Templates::with_overrides(bad).expect("parses");
-    let err = render_first(&templates, &project, module).expect_err("unknown variable");
+    let err = render_first(&templates, &project, module, &[]).expect_err("unknown variable");
     assert!(
         matches!(&err, PromptError::Render { name, .. } if name == "first.tera"),
         "{err:?}"

@@ -844,23 +844,29 @@ fn fit_prompt(
     lessons: &[String],
     window: Option<(u32, u32)>,
 ) -> Result<(String, bool), BuildError> {
+    let pins = ctx.pins(&module.name);
     // The window, and the room its reply needs ([`reply_tokens`]).
     let fits = |text: &str| {
         window.is_none_or(|(w, reserve)| text.len().div_ceil(3) + reserve as usize <= w as usize)
     };
     let first = || -> Result<String, BuildError> {
-        let fresh = prompt::render_fresh(&ctx.templates, &ctx.project, module, lessons)?;
+        let fresh = prompt::render_fresh(&ctx.templates, &ctx.project, module, lessons, &pins)?;
         if lessons.is_empty() || fits(&fresh) {
             return Ok(fresh);
         }
-        Ok(prompt::render_first(&ctx.templates, &ctx.project, module)?)
+        Ok(prompt::render_first(
+            &ctx.templates,
+            &ctx.project,
+            module,
+            &pins,
+        )?)
     };
     let Some(repair) = repair else {
         return Ok((first()?, false));
     };
     let mut r = repair.clone();
     loop {
-        let text = prompt::render_repair(&ctx.templates, &ctx.project, module, &r)?;
+        let text = prompt::render_repair(&ctx.templates, &ctx.project, module, &r, &pins)?;
         if fits(&text) {
             return Ok((text, true));
         }

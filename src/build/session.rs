@@ -106,6 +106,17 @@ pub struct Context {
 }
 
 impl Context {
+    /// The values the generated crate pins for the snapshots of module `name`, for its
+    /// prompts ([`super::snapshots::pins`]).
+    pub fn pins(&self, name: &str) -> Vec<prompt::Pin> {
+        match (self.compiled.module(name), self.project.module(name)) {
+            (Some(compiled), Some(module)) => {
+                super::snapshots::pins(&self.paths.out_dir, compiled, module)
+            }
+            _ => Vec::new(),
+        }
+    }
+
     /// Cargo on the generated crate itself.
     pub fn cargo(&self) -> Cargo {
         self.cargo_in(&self.paths.out_dir)
@@ -571,7 +582,7 @@ fn first_prompt_written(ctx: &Context, m: &CompiledModule) -> bool {
     let path = ctx.paths.prompts_dir().join(format!("{}.md", m.name));
     match (
         std::fs::read_to_string(path),
-        prompt::render_first(&ctx.templates, &ctx.project, module),
+        prompt::render_first(&ctx.templates, &ctx.project, module, &ctx.pins(&m.name)),
     ) {
         (Ok(on_disk), Ok(now)) => on_disk == now,
         _ => false,
@@ -588,9 +599,10 @@ pub fn write_prompt(
         .project
         .module(&m.name)
         .expect("compiled modules come from the project");
+    let pins = ctx.pins(&m.name);
     let text = match repair {
-        None => prompt::render_first(&ctx.templates, &ctx.project, module)?,
-        Some(r) => prompt::render_repair(&ctx.templates, &ctx.project, module, r)?,
+        None => prompt::render_first(&ctx.templates, &ctx.project, module, &pins)?,
+        Some(r) => prompt::render_repair(&ctx.templates, &ctx.project, module, r, &pins)?,
     };
     if let Some(r) = repair {
         save_repair(&ctx.paths, &m.name, r);

@@ -60,6 +60,37 @@ fn value(text: &str) -> &str {
     }
 }
 
+/// The values pinned for `module`'s snapshots in the crate at `crate_dir`, for its
+/// prompts: those recorded for the snapshot as the spec has it now (a pin of other steps
+/// is recorded anew, so it holds the code to nothing), in the spec's order.
+pub fn pins(
+    crate_dir: &Path,
+    compiled: &crate::compile::CompiledModule,
+    module: &crate::check::ModuleModel,
+) -> Vec<crate::compile::prompt::Pin> {
+    module
+        .snapshots
+        .iter()
+        .zip(compiled.snapshot_files())
+        .filter_map(|(snapshot, file)| {
+            let text = std::fs::read_to_string(crate_dir.join(file)).ok()?;
+            let spec: Vec<&str> = snapshot.source.split_whitespace().collect();
+            let recorded_for = description(&text)?.strip_prefix("description:")?.trim();
+            // insta writes the description as a YAML scalar: plain, or double-quoted
+            // with JSON's escapes.
+            let recorded_for = if recorded_for.starts_with('"') {
+                serde_json::from_str::<String>(recorded_for).ok()?
+            } else {
+                recorded_for.to_string()
+            };
+            (recorded_for == spec.join(" ")).then(|| crate::compile::prompt::Pin {
+                name: snapshot.name.clone(),
+                value: value(&text).to_string(),
+            })
+        })
+        .collect()
+}
+
 impl Pinned {
     /// Reads the snapshots of `target` that exist now.
     pub fn read(crate_dir: &Path, target: &str) -> Pinned {

@@ -35,6 +35,12 @@ pub fn run(args: &PromptArgs, out: &Output) -> Result<Exit, CommandError> {
     };
     let templates = pipeline.templates()?;
     let project = &pipeline.checked.project;
+    // The values an earlier build pinned for the module's snapshots, as a build shows them.
+    let pins = pipeline
+        .compile(&templates)
+        .module(&args.module)
+        .map(|compiled| crate::build::snapshots::pins(&pipeline.paths().out_dir, compiled, module))
+        .unwrap_or_default();
     let text = if args.repair {
         let Some(repair) = load_repair(&pipeline.paths(), &args.module) else {
             return Err(CommandError::Usage(format!(
@@ -42,9 +48,9 @@ pub fn run(args: &PromptArgs, out: &Output) -> Result<Exit, CommandError> {
                 args.module, args.module
             )));
         };
-        prompt::render_repair(&templates, project, module, &repair)?
+        prompt::render_repair(&templates, project, module, &repair, &pins)?
     } else {
-        prompt::render_first(&templates, project, module)?
+        prompt::render_first(&templates, project, module, &pins)?
     };
     out.result(text.trim_end_matches('\n'));
     Ok(Exit::Success)

@@ -37,6 +37,10 @@ pub struct PromptContext {
     pub scenarios_rust: Vec<String>,
     /// Snapshots as the tests run them, in Rust.
     pub snapshots_rust: Vec<String>,
+    /// The values an earlier accepted build pinned for the snapshots (empty before one):
+    /// new code must print them exactly, private fields and their order included, which
+    /// it cannot guess.
+    pub pinned: Vec<Pin>,
     pub nfrs: Vec<NfrContext>,
     /// The third-party crates `nfr deps` allows, `` `name` (req) ``; empty: std only.
     pub deps: Vec<String>,
@@ -46,6 +50,14 @@ pub struct PromptContext {
     /// one line each (a broken example with its values, a compiler error's headline),
     /// without their code. Empty in the first attempt's prompt.
     pub lessons: Vec<String>,
+}
+
+/// A snapshot's pinned value: the snapshot's name as the spec gives it, and the
+/// `{:#?}` text the tests hold the code to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Pin {
+    pub name: String,
+    pub value: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -104,6 +116,7 @@ pub fn build(
     module: &ModuleModel,
     repair: Option<&RepairContext>,
     lessons: &[String],
+    pins: &[Pin],
 ) -> PromptContext {
     let path = module.path.join("/");
     let predefined = module
@@ -205,6 +218,7 @@ pub fn build(
         nfrs,
         deps,
         uses,
+        pinned: pins.to_vec(),
         repair: repair.map(repair_view),
         lessons: lessons.to_vec(),
     }
@@ -378,7 +392,7 @@ mod tests {
         let project = fixtures();
         let mut seen = 0;
         for module in &project.modules {
-            let context = build(&project, module, None, &[]);
+            let context = build(&project, module, None, &[], &[]);
             for f in &context.functions {
                 let declared = format!("{};", f.rust_signature);
                 assert!(

@@ -16,7 +16,7 @@ mod repair;
 mod templates;
 mod trim;
 
-pub use context::dedent;
+pub use context::{dedent, Pin};
 pub use prompt_error::PromptError;
 pub use repair::{diff, RepairContext, MAX_SHRINK};
 pub use templates::Templates;
@@ -24,13 +24,15 @@ pub use trim::{merge_repeated_errors, trim_failures};
 
 use crate::check::{ModuleModel, Project};
 
-/// The prompt for a module's first attempt.
+/// The prompt for a module's first attempt. `pins` are the values an earlier accepted
+/// build pinned for its snapshots (see [`Pin`]), empty before one.
 pub fn render_first(
     templates: &Templates,
     project: &Project,
     module: &ModuleModel,
+    pins: &[Pin],
 ) -> Result<String, PromptError> {
-    render(templates, "first.tera", project, module, None, &[])
+    render(templates, "first.tera", project, module, None, (&[], pins))
 }
 
 /// The first prompt again, for a fresh start after failed attempts: with `lessons`, one
@@ -41,8 +43,16 @@ pub fn render_fresh(
     project: &Project,
     module: &ModuleModel,
     lessons: &[String],
+    pins: &[Pin],
 ) -> Result<String, PromptError> {
-    render(templates, "first.tera", project, module, None, lessons)
+    render(
+        templates,
+        "first.tera",
+        project,
+        module,
+        None,
+        (lessons, pins),
+    )
 }
 
 /// The prompt for a repair after a failed attempt.
@@ -51,8 +61,16 @@ pub fn render_repair(
     project: &Project,
     module: &ModuleModel,
     repair: &RepairContext,
+    pins: &[Pin],
 ) -> Result<String, PromptError> {
-    render(templates, "repair.tera", project, module, Some(repair), &[])
+    render(
+        templates,
+        "repair.tera",
+        project,
+        module,
+        Some(repair),
+        (&[], pins),
+    )
 }
 
 fn render(
@@ -61,9 +79,9 @@ fn render(
     project: &Project,
     module: &ModuleModel,
     repair: Option<&RepairContext>,
-    lessons: &[String],
+    (lessons, pins): (&[String], &[Pin]),
 ) -> Result<String, PromptError> {
-    let data = context::build(project, module, repair, lessons);
+    let data = context::build(project, module, repair, lessons, pins);
     let context = tera::Context::from_serialize(&data)
         .expect("the prompt context is a struct of strings, lists and options");
     let text = templates.render(name, &module.name, &context)?;
