@@ -54,7 +54,7 @@ fn main() {
         let start = Instant::now();
         let mut prompt_bytes = 0;
         for m in &checked.project.modules {
-            prompt_bytes += prompt::render_first(&templates, &checked.project, m)
+            prompt_bytes += prompt::render_first(&templates, &checked.project, m, &[])
                 .expect("renders")
                 .len();
         }
