@@ -1347,6 +1347,77 @@ fn a_command_agent_editing_a_spec_is_refused_and_the_old_text_kept() {
     );
 }
 
+/// An agent program that writes into another module's code in the project (by its
+/// path, outside its scratch copy) does not leave it tampered behind a green build: the
+/// code from before is put back, the written text kept, and the build fails.
+#[test]
+fn a_command_agent_writing_into_another_modules_code_is_undone() {
+    let _machine = shared();
+    let p = Project::new("e2e_command_intruder", "", &[DOUBLE, SHOUT]);
+    let shout = p.root.join(imp_rel("text.shout"));
+    let body = format!(
+        "#!/bin/sh\n\
+         cat > /dev/null\n\
+         if [ \"$GHOST_MODULE\" = text.shout ]; then\n\
+         cat > \"$GHOST_IMPL_PATH\" <<'EOF'\n{SHOUT_RIGHT}EOF\n\
+         exit 0\n\
+         fi\n\
+         if [ -e '{shout}' ]; then echo '// pwned' >> '{shout}'; fi\n\
+         cat > \"$GHOST_IMPL_PATH\" <<'EOF'\n{DOUBLE_RIGHT}EOF\n",
+        shout = shout.display()
+    );
+    use_command_agent(&p, &body);
+    p.ghost(&["build", "text.shout"]).expect(0);
+    assert_eq!(p.imp("text.shout"), SHOUT_RIGHT);
+
+    let run = p.ghost(&["build", "math.double"]).expect(1);
+    assert!(
+        run.text().contains("text.shout")
+            && run.text().contains("changed during the build, not by ghost")
+            && run.text().contains("back in place"),
+        "the user is told:\n{}",
+        run.text()
+    );
+    assert_eq!(p.imp("text.shout"), SHOUT_RIGHT, "put back");
+    assert_eq!(p.imp("math.double"), DOUBLE_RIGHT, "its own code is accepted");
+    let kept: Vec<PathBuf> = std::fs::read_dir(p.root.join(".ghost/kept"))
+        .expect("kept folder")
+        .map(|e| e.expect("entry").path().join("imp.rs"))
+        .collect();
+    assert_eq!(kept.len(), 1, "{kept:?}");
+    assert!(
+        std::fs::read_to_string(&kept[0])
+            .expect("kept")
+            .ends_with("// pwned\n"),
+        "the written text is kept"
+    );
+    p.ghost(&["build", "--locked"]).expect(0);
+}
+
+/// `--force` replaces code edited by hand, and keeps the edited text first.
+#[test]
+fn forced_new_code_keeps_the_hand_edited_code_it_replaces() {
+    let _machine = shared();
+    let server = Background::start_with(script(vec![code(DOUBLE_RIGHT), code(DOUBLE_RIGHT)]));
+    let p = Project::new("e2e_force_keeps", &openai(&server), &[DOUBLE]);
+    p.ghost(&["build"]).expect(0);
+    let edited = DOUBLE_RIGHT.replace("n * 2", "n * 2 // mine");
+    p.write(&imp_rel("math.double"), &edited);
+    let run = p.ghost(&["build", "--force"]).expect(0);
+    assert!(
+        run.text().contains("edited by hand and is replaced"),
+        "{}",
+        run.text()
+    );
+    assert_eq!(p.imp("math.double"), DOUBLE_RIGHT);
+    let kept: Vec<PathBuf> = std::fs::read_dir(p.root.join(".ghost/kept"))
+        .expect("kept folder")
+        .map(|e| e.expect("entry").path().join("imp.rs"))
+        .collect();
+    assert_eq!(kept.len(), 1, "{kept:?}");
+    assert_eq!(std::fs::read_to_string(&kept[0]).expect("kept"), edited);
+}
+
 /// An agent program that exits without writing `imp.rs` does not pass off the code
 /// already there as its own: `--force` asks for new code, and gets none.
 #[test]

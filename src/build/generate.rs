@@ -221,6 +221,14 @@ pub async fn build_with_agent(
     progress: Progress,
 ) -> Result<(Vec<ModuleReport>, Lock), BuildError> {
     workspace::write_crate(&ctx.paths.out_dir, &ctx.compiled.all_files())?;
+    // Every module's code as the build starts: what changes it without ghost is put back.
+    let code_before = super::outside_writes::CodeOnDisk::read(
+        &ctx.paths.out_dir,
+        ctx.compiled
+            .modules
+            .iter()
+            .map(|m| (m.name.as_str(), m.imp_path.as_path())),
+    );
     // The selection, and beside it the modules that use it, re-tested if its code changes.
     let (order, beside) = super::session::build_order(&ctx, &options.only);
     let order: Vec<String> = order.iter().map(|m| m.name.clone()).collect();
@@ -310,11 +318,37 @@ pub async fn build_with_agent(
         });
         done.insert(name, report);
     }
-    let reports = order
+    let mut reports: Vec<ModuleReport> = order
         .iter()
         .filter_map(|n| done.remove(n))
         .filter(|r| !shared.untouched_beside(r))
         .collect();
+    let written = shared.changed.lock().map(|c| c.clone()).unwrap_or_default();
+    let kept_root = shared.ctx.paths.state_dir.join("kept");
+    for intrusion in code_before.restore_outside_writes(&written, &kept_root) {
+        (shared.progress)(Event::Warning {
+            module: intrusion.module.clone(),
+            message: intrusion.why(),
+        });
+        let outcome = Outcome::Failing {
+            prompt: None,
+            why: intrusion.why(),
+        };
+        match reports.iter_mut().find(|r| r.module == intrusion.module) {
+            Some(report) => report.outcome = outcome,
+            None => {
+                let state = shared
+                    .ctx
+                    .compiled
+                    .module(&intrusion.module)
+                    .map(|m| shared.ctx.status(&lock_of(&shared), m).state)
+                    .unwrap_or(State::Missing);
+                let mut report = ModuleReport::new(&intrusion.module, state);
+                report.outcome = outcome;
+                reports.push(report);
+            }
+        }
+    }
     let lock = shared.lock.lock().map(|l| l.clone()).unwrap_or_default();
     Ok((reports, lock))
 }
@@ -1492,6 +1526,37 @@ enum Accepted {
     Agent { attempts: u32, tokens: (u64, u64) },
 }
 
+/// Before new code replaces `target` (`--force`, or a lost lock): code there that is not
+/// what the lock holds nor ghost's stub was written by hand, and is kept under
+/// `.ghost/kept/`, with a warning, so that nothing anyone wrote is lost.
+fn keep_hand_edits(shared: &Shared, m: &CompiledModule, target: &Path, code: &str) {
+    let Ok(on_disk) = std::fs::read(target) else {
+        return;
+    };
+    let locked = lock_of(shared)
+        .get(&m.name)
+        .map(|e| e.implementation.clone());
+    // Code the lock does not hold (or with no lock entry at all) that is not ghost's stub.
+    let by_hand = on_disk != code.as_bytes()
+        && locked.is_none_or(|hash| hash != crate::plan::lock::implementation_hash(&on_disk))
+        && on_disk != m.stub.as_bytes();
+    if !by_hand {
+        return;
+    }
+    let kept_root = shared.ctx.paths.state_dir.join("kept");
+    let message = match super::outside_writes::keep_copy(&kept_root, &m.name, "edited-by-hand", &on_disk) {
+        Some(path) => format!(
+            "imp.rs was edited by hand and is replaced by the new code; the edited text is kept in `{}`",
+            path.display()
+        ),
+        None => "imp.rs was edited by hand and is replaced by the new code; the edited text could not be kept".into(),
+    };
+    (shared.progress)(Event::Warning {
+        module: m.name.clone(),
+        message,
+    });
+}
+
 /// Copies an accepted `imp.rs` (and the snapshots it recorded) into the generated crate
 /// and locks it.
 fn accept(
@@ -1516,6 +1581,7 @@ fn accept(
             changed.insert(m.name.clone());
         }
     }
+    keep_hand_edits(shared, m, &target, code);
     crate::plan::lock::write_atomic(&target, code.as_bytes()).map_err(|e| io(&target, e))?;
     let snaps = scratch.join("tests").join("snapshots");
     if let Ok(entries) = std::fs::read_dir(&snaps) {

@@ -10,6 +10,8 @@
 //! mistake rustc has none for (`known_fixes/`); code that compiles but fails a few tests
 //! gets ghost's small edits tried (`mutants.rs`), and code that still fails gets the
 //! functions earlier attempts got right in place of those it got wrong (`crossover.rs`).
+//! Code that changed during a build not by ghost's hand is put back, its text kept
+//! (`outside_writes.rs`).
 //! What a failed attempt got wrong is kept as one-line lessons for the next fresh start (`lessons.rs`); a repair shows the failed
 //! code without the bodies the failure points at, to be written anew (`rewrite.rs`).
 
@@ -23,6 +25,7 @@ pub mod known_fixes;
 pub mod lessons;
 pub mod modular;
 pub mod mutants;
+pub mod outside_writes;
 pub mod rewrite;
 pub mod runlog;
 pub mod rustc_fixes;
