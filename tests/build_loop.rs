@@ -1373,13 +1373,19 @@ fn a_command_agent_writing_into_another_modules_code_is_undone() {
     let run = p.ghost(&["build", "math.double"]).expect(1);
     assert!(
         run.text().contains("text.shout")
-            && run.text().contains("changed during the build, not by ghost")
+            && run
+                .text()
+                .contains("changed during the build, not by ghost")
             && run.text().contains("back in place"),
         "the user is told:\n{}",
         run.text()
     );
     assert_eq!(p.imp("text.shout"), SHOUT_RIGHT, "put back");
-    assert_eq!(p.imp("math.double"), DOUBLE_RIGHT, "its own code is accepted");
+    assert_eq!(
+        p.imp("math.double"),
+        DOUBLE_RIGHT,
+        "its own code is accepted"
+    );
     let kept: Vec<PathBuf> = std::fs::read_dir(p.root.join(".ghost/kept"))
         .expect("kept folder")
         .map(|e| e.expect("entry").path().join("imp.rs"))

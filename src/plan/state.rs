@@ -99,9 +99,12 @@ pub fn needs_fingerprints(entry: Option<&LockEntry>, implementation: Option<&[u8
 
 /// Decides a module's state from its lock entry and what is on disk now.
 pub fn decide(entry: Option<&LockEntry>, current: &Current<'_>) -> ModuleStatus {
-    let has_code = current
-        .implementation
-        .is_some_and(|b| b != current.stub.as_bytes());
+    // The stub of this spec, or any stub ghost wrote and nobody filled in (a caller that
+    // does not compile the project, `check`, passes no stub of its own).
+    let has_code = current.implementation.is_some_and(|b| {
+        b != current.stub.as_bytes()
+            && !std::str::from_utf8(b).is_ok_and(crate::compile::rust::is_untouched_stub)
+    });
     let status = |state, reasons, prose_changed| ModuleStatus {
         state,
         reasons,
@@ -201,6 +204,14 @@ mod tests {
             decide(Some(&entry()), &current(Some(b"stub"))).state,
             State::Missing
         );
+        // Any stub ghost wrote, also for a caller that passes none (`ghost check`, after
+        // `ghost test` wrote one for a deleted imp.rs): no hand edit.
+        let stub: &[u8] = b"//! The implementation of module `a.b`: a stub by ghost, to be replaced by the agent.\nuse super::*;\n\npub fn f() -> i64 {\n    todo!()\n}\n";
+        let no_stub = Current {
+            stub: "",
+            ..current(Some(stub))
+        };
+        assert_eq!(decide(Some(&entry()), &no_stub).state, State::Missing);
     }
 
     #[test]
