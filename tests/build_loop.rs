@@ -693,6 +693,19 @@ fn a_selective_build_tests_the_modules_using_its_new_code_and_regenerates_only_i
     assert_eq!(p.imp("math.quad"), QUAD_RIGHT, "not regenerated");
     let status = p.ghost(&["status"]).text();
     assert!(status.contains("failing"), "{status}");
+    let quad_line = status
+        .lines()
+        .find(|l| l.starts_with("math.quad"))
+        .unwrap_or_default();
+    assert!(
+        !quad_line.contains("re-locked") && !quad_line.contains("accepted"),
+        "its last result is the failing run:\n{status}"
+    );
+    let check = p.ghost(&["check"]).expect(0).text();
+    assert!(
+        check.contains("failing math.quad"),
+        "check says so too:\n{check}"
+    );
 
     p.ghost(&["build"]).expect(0);
     let seen = server.server.seen();

@@ -464,6 +464,14 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
                 ),
             };
             report.millis = started.elapsed().as_millis() as u64;
+            // Logged, so that `ghost status`'s last result is this one, not the last green.
+            let record = AttemptRecord {
+                millis: report.millis,
+                failure: FailureClass::of(&verdict),
+                ..AttemptRecord::default()
+            };
+            let tests = report.tests.clone().unwrap_or_default();
+            log_attempt(shared, name, &record, &tests, report.outcome.label(), "");
             return Ok(report);
         }
         repair = Some(repair_context(m, code, &verdict));

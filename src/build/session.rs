@@ -74,8 +74,13 @@ impl Paths {
     /// A marker file per module whose code was found failing its tests though its lock
     /// entry matches (after a dependency's code changed): `failing`, until it passes.
     pub fn failing_marker(&self, module: &str) -> PathBuf {
-        self.state_dir.join("failing").join(module)
+        failing_marker(&self.state_dir, module)
     }
+}
+
+/// [`Paths::failing_marker`] of the state folder `state_dir` (`.ghost`).
+pub fn failing_marker(state_dir: &Path, module: &str) -> PathBuf {
+    state_dir.join("failing").join(module)
 }
 
 /// Records whether `module`'s code on disk fails its tests (best effort: the marker only
