@@ -135,12 +135,21 @@ impl Verdict {
             .collect()
     }
 
-    /// One line: `12 passed; nfr: 3 checked, 1 asked`.
+    /// One line: `12 passed`, `1 of 3 failed; 1 nfr broken (`nfr lint`)`.
     pub fn summary(&self) -> String {
-        let broken = self.checked.iter().filter(|n| n.broken()).count();
+        let broken: Vec<String> = self
+            .checked
+            .iter()
+            .filter(|n| n.broken())
+            .map(|n| format!("`{}`", n.nfr))
+            .collect();
         let mut s = self.tests.summary();
-        if broken > 0 {
-            s.push_str(&format!("; {broken} nfr broken"));
+        if !broken.is_empty() {
+            s.push_str(&format!(
+                "; {} nfr broken ({})",
+                broken.len(),
+                broken.join(", ")
+            ));
         }
         s
     }
@@ -343,6 +352,11 @@ mod tests {
             v.failure_texts()
         );
         v.checked[0].checked = true;
-        assert!(v.summary().ends_with("; 1 nfr broken"), "{}", v.summary());
+        assert!(
+            v.summary()
+                .ends_with("; 1 nfr broken (`nfr perf shift(\"a\", 3) < 2ms`)"),
+            "{}",
+            v.summary()
+        );
     }
 }
