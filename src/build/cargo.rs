@@ -374,29 +374,45 @@ fn cut_middle(output: &str) -> String {
     crate::process::keep_ends(output, TEST_OUTPUT_HEAD, TEST_OUTPUT_TAIL)
 }
 
-/// A test's output with repeated panics said once. A failing property prints the same
-/// panic for every input proptest tries while it shrinks, dozens of times; a repair
-/// prompt needs it once, and the minimal failing input proptest prints after them.
+/// A test's output with repeated panics said once. A failing property panics for every
+/// input proptest tries while it shrinks, dozens of times, at one place and with messages
+/// that differ only in the values (`ensures ... does not hold for x = 75`, then `x = 37`);
+/// a reader needs it once (the last, most shrunk, one), and the minimal failing input
+/// proptest prints after them.
 fn collapse_repeats(output: &str) -> String {
-    // The thread id in `thread 'x' (12345) panicked` differs between the repeats.
-    let key = |p: &str| -> String {
+    // A panic is known by its first line, `thread 'x' (12345) panicked at FILE:L:C:`,
+    // without the thread id, which differs between the repeats; other text as it is.
+    let words = |p: &str| -> String {
         p.split_whitespace()
             .filter(|w| !(w.starts_with('(') && w.ends_with(')')))
             .collect::<Vec<_>>()
             .join(" ")
     };
-    let mut kept: Vec<(String, usize)> = Vec::new();
+    let key = |p: &str| match p.starts_with("thread '") {
+        true => words(p.lines().next().unwrap_or(p)),
+        false => words(p),
+    };
+    let mut kept: Vec<(String, usize, bool)> = Vec::new();
     for paragraph in output.split("\n\n") {
         let paragraph = paragraph.trim_end();
-        match kept.iter_mut().find(|(p, _)| key(p) == key(paragraph)) {
-            Some((_, seen)) if paragraph.starts_with("thread '") => *seen += 1,
-            _ => kept.push((paragraph.to_string(), 1)),
+        match kept.iter_mut().find(|(p, _, _)| key(p) == key(paragraph)) {
+            Some((last, seen, same)) if paragraph.starts_with("thread '") => {
+                *seen += 1;
+                *same &= words(last) == words(paragraph);
+                *last = paragraph.to_string();
+            }
+            _ => kept.push((paragraph.to_string(), 1, true)),
         }
     }
     kept.into_iter()
-        .map(|(p, seen)| match seen {
-            1 => p,
-            n => format!("{p}\n(the same panic {n} times in all, on the inputs proptest tried)"),
+        .map(|(p, seen, same)| match (seen, same) {
+            (1, _) => p,
+            (n, true) => {
+                format!("{p}\n(the same panic {n} times in all, on the inputs proptest tried)")
+            }
+            (n, false) => format!(
+                "{p}\n(a panic here {n} times in all, on the inputs proptest tried; the last shown)"
+            ),
         })
         .collect::<Vec<_>>()
         .join("\n\n")
@@ -550,6 +566,17 @@ mod tests {
         assert_eq!(
             collapse_repeats("left: 1\n\nright: 2"),
             "left: 1\n\nright: 2"
+        );
+        // An `ensures` broken at every shrinking step: one place, other values.
+        let broken = |id: u32, x: i64| {
+            format!("thread 'prop' ({id}) panicked at tests/a.rs:40:9:\n`ensures result >= lo` does not hold for x = {x}")
+        };
+        let output = [broken(1, 75), broken(1, 37), broken(2, 18)].join("\n\n");
+        let collapsed = collapse_repeats(&output);
+        assert_eq!(collapsed.matches("does not hold").count(), 1, "{collapsed}");
+        assert!(
+            collapsed.contains("x = 18\n(a panic here 3 times in all"),
+            "the last, most shrunk, is shown: {collapsed}"
         );
     }
 

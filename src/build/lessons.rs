@@ -111,7 +111,8 @@ fn panic_message(output: &str) -> String {
         let end = line.is_empty()
             || line.starts_with("stack backtrace:")
             || line.starts_with("note: ")
-            || line.starts_with("(the same panic");
+            || line.starts_with("(the same panic")
+            || line.starts_with("(a panic here");
         if end {
             break;
         }
