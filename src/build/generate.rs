@@ -495,6 +495,8 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
     let mut lessons = Lessons::default();
     // The last attempt's failure that looked like the spec's (see `Verdict::spec_fault`).
     let mut spec_fault: Option<String> = None;
+    // Whether the attempts stopped on it: the spec must change, the agent did not fail.
+    let mut spec_wrong = false;
     // The attempts tested so far, with how close each came: the functions they got right
     // are put in place of those a later attempt got wrong (`crossover.rs`).
     let mut tried: Vec<(Closeness, crossover::Tried)> = Vec::new();
@@ -747,6 +749,7 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
                 "the spec looks wrong, not the code: {}",
                 fault.unwrap_or_default()
             );
+            spec_wrong = true;
             break;
         }
         spec_fault = fault;
@@ -784,7 +787,15 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
     if let Some(r) = &repair {
         super::session::save_repair(&ctx.paths, name, r);
     }
-    report.outcome = Outcome::Exhausted { why: last_why };
+    report.outcome = if spec_wrong {
+        // The user's to mend, as a spec error is (exit 1, not the agent's exit 3).
+        Outcome::Failing {
+            prompt: None,
+            why: last_why,
+        }
+    } else {
+        Outcome::Exhausted { why: last_why }
+    };
     report.millis = started.elapsed().as_millis() as u64;
     Ok(report)
 }
