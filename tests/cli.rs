@@ -286,6 +286,15 @@ fn status_and_prompt_work_without_a_build() {
         "{}",
         run.stderr
     );
+    // With an error in the spec: a module no spec declares is still an unknown name
+    // (exit 2), the declared one gets the diagnostics (exit 1).
+    p.write("specs/text/slug.ghost", SLUG.replace("str", "strng"));
+    let run = p.ghost(&["prompt", "text.nope"]);
+    assert_eq!(run.code, Some(2), "{}", run.both());
+    assert!(run.stderr.contains("unknown module"), "{}", run.stderr);
+    let run = p.ghost(&["prompt", "text.slug"]);
+    assert_eq!(run.code, Some(1), "{}", run.both());
+    assert!(run.stderr.contains("strng"), "{}", run.stderr);
 }
 
 #[test]

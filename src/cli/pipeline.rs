@@ -111,6 +111,16 @@ impl Pipeline {
             .collect()
     }
 
+    /// Whether a spec file declares module `name`, whether or not it has errors.
+    pub fn declares(&self, name: &str) -> bool {
+        self.loaded.files.iter().any(|f| {
+            f.ast
+                .module
+                .as_ref()
+                .is_some_and(|m| m.path.dotted() == name)
+        })
+    }
+
     pub fn lock(&self) -> Result<Lock, CommandError> {
         Lock::read(&self.paths().lock).map_err(CommandError::Lock)
     }

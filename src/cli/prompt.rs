@@ -28,8 +28,11 @@ pub struct PromptArgs {
 pub fn run(args: &PromptArgs, out: &Output) -> Result<Exit, CommandError> {
     let pipeline = Pipeline::load(&[])?;
     let Some(module) = pipeline.checked.project.module(&args.module) else {
-        if let Some(exit) = pipeline.report_errors(out) {
-            return Ok(exit);
+        // A name no spec declares is a typo, whatever errors other specs have.
+        if pipeline.declares(&args.module) {
+            if let Some(exit) = pipeline.report_errors(out) {
+                return Ok(exit);
+            }
         }
         return Err(unknown_module(&pipeline, &args.module));
     };
