@@ -466,7 +466,7 @@ impl Kind {
             | UnknownField { suggestion: Some(s), .. }
             | UnknownMethod { suggestion: Some(s), .. } => Some(format!("did you mean `{s}`?")),
             UnknownFunction { name, suggestion: None } if name == "old" => Some(
-                "`ensures` sees the arguments as they were passed in; there is no `old(..)`: state a change of `mut self` in a scenario".into(),
+                "there is no `old(..)`: `ensures` sees the arguments as they are after the call (the same as passed in, but for `mut self`, which it sees changed); state a change of `mut self` in a scenario".into(),
             ),
             UnknownType { suggestion: None, .. } => Some(
                 "the types are bool, int, float, str, bytes, list<T>, map<K, V>, option<T>, result<T, E>, tuples and the module's own declarations"
