@@ -553,11 +553,15 @@ impl<'a, 'd> ExprCx<'a, 'd> {
             ExprKind::Name(n) if self.local(n).is_none() => n.as_str(),
             _ => {
                 let c = self.check(callee, None)?;
+                let after_call = matches!(
+                    callee.kind,
+                    ExprKind::Call { .. } | ExprKind::MethodCall { .. }
+                );
                 self.error(
                     callee.span,
-                    Kind::BadOperator {
-                        op: "()".into(),
+                    Kind::NotCallable {
                         ty: show(&c.ty),
+                        after_call,
                     },
                 );
                 return None;

@@ -161,6 +161,13 @@ pub enum Kind {
         op: String,
         ty: String,
     },
+    /// A call of something that is not a function: a value followed by `(..)`, most
+    /// often a statement followed by a line that starts with `(`.
+    NotCallable {
+        ty: String,
+        /// The value is itself a call's result: most likely a line starting with `(`.
+        after_call: bool,
+    },
     /// A generic type with the wrong number of arguments (`list<int, int>`, `map<str>`).
     TypeArity {
         name: String,
@@ -295,7 +302,7 @@ impl Kind {
             EnsuresWithoutResult => "E0305",
             NoGenerator { .. } => "E0306",
             CannotInfer { .. } => "E0307",
-            BadOperator { .. } => "E0308",
+            BadOperator { .. } | NotCallable { .. } => "E0308",
             TypeArity { .. } => "E0309",
             BadRange { .. } => "E0310",
             EmptyRange { .. } => "E0317",
@@ -402,6 +409,7 @@ impl Kind {
             NoGenerator { ty } => format!("no generator exists for `{ty}`"),
             CannotInfer { what } => format!("cannot infer the type of {what}"),
             BadOperator { op, ty } => format!("operator `{op}` cannot be applied to `{ty}`"),
+            NotCallable { ty, .. } => format!("a value of type `{ty}` cannot be called"),
             TypeArity {
                 name,
                 expected,
@@ -456,6 +464,11 @@ impl Kind {
             InvalidUtf8 => Some("spec files must be UTF-8 text; is this a binary file in the specs folder?".into()),
             Syntax { hint, .. } => hint.clone(),
             ChainedComparison => Some("split it: `a == b && b == c`".into()),
+            NotCallable {
+                after_call: true, ..
+            } => Some(
+                "a line that starts with `(` continues the statement before it (`s.push(3)` then `(a, b)` reads as `s.push(3)(a, b)`): bind the value with `let` (`let t = (a, b)`)".into(),
+            ),
             TooDeep { .. } => Some("split it into smaller expressions or types".into()),
             NoModule => Some("a spec file starts with `module name.path { ... }`".into()),
             UnknownType { suggestion: Some(s), .. }
