@@ -369,6 +369,8 @@ fn dependency_versions(
             for d in deps {
                 let version = d.version.as_ref().map_or("*", |v| v.value.as_str());
                 match first.get(&d.name.name) {
+                    // Twice in one module: a duplicate, reported as such (E0208).
+                    Some((_, module)) if module == *name => {}
                     Some((there, module)) if there != version => out.push((
                         i,
                         d.span,
