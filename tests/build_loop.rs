@@ -413,7 +413,16 @@ fn wrong_then_right_is_repaired_and_an_unchanged_rebuild_asks_nothing() {
     let _machine = shared();
     let server = Background::start_with(script(vec![code(DOUBLE_WRONG), code(DOUBLE_RIGHT)]));
     let p = Project::new("e2e_repair", &openai(&server), &[DOUBLE]);
-    p.ghost(&["build"]).expect(0);
+    let run = p.ghost(&["-v", "build"]).expect(0);
+    assert!(
+        run.stderr
+            .contains("tried math.double (attempt 1): failed (1 of 2 failed)")
+            && run
+                .stderr
+                .contains("tried math.double (attempt 2): accepted"),
+        "-v tells each attempt's result:\n{}",
+        run.stderr
+    );
 
     let seen = server.server.seen();
     assert_eq!(seen.len(), 2, "one wrong attempt, one repair");

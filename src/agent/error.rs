@@ -22,7 +22,7 @@ pub enum AgentError {
     Unreachable { url: String, reason: String },
 
     /// No full answer within the time limit.
-    #[error("{url} did not answer within {}s; check the server or raise `timeout` under [agent] in ghost.toml", .timeout.as_secs_f64())]
+    #[error("{url} did not finish its answer within {}s; check the server or raise `timeout` under [agent] in ghost.toml", .timeout.as_secs_f64())]
     Timeout { url: String, timeout: Duration },
 
     /// HTTP 401 or 403: the key is wrong, expired or lacks access to the model.

@@ -113,6 +113,14 @@ pub enum Event {
     Untouched {
         module: String,
     },
+    /// An attempt's result, as the run log records it (shown with `-v`): its outcome,
+    /// the tests' summary, and what ghost did to the reply (tidied, rustc's fixes, its
+    /// own edit, a crossing).
+    Tried {
+        module: String,
+        attempt: u32,
+        result: String,
+    },
     /// Something the user should see now, not only in the build's report.
     Warning {
         module: String,
@@ -940,6 +948,26 @@ fn log_attempt(
     outcome: &str,
     code: &str,
 ) {
+    if record.attempt > 0 {
+        let mut result = outcome.to_string();
+        if !tests.is_empty() {
+            result.push_str(&format!(" ({tests})"));
+        }
+        let mut notes: Vec<String> = record.tidied.clone();
+        if record.compiler_fixes > 0 {
+            notes.push(format!("rustc's fixes applied: {}", record.compiler_fixes));
+        }
+        notes.extend(record.mutant.iter().map(|m| format!("ghost's edit: {m}")));
+        notes.extend(record.crossed.iter().map(|c| format!("crossed: {c}")));
+        if !notes.is_empty() {
+            result.push_str(&format!("; {}", notes.join("; ")));
+        }
+        (shared.progress)(Event::Tried {
+            module: module.to_string(),
+            attempt: record.attempt,
+            result,
+        });
+    }
     let a = Attempt {
         module: module.to_string(),
         attempt: record.attempt,

@@ -308,13 +308,23 @@ pub(super) fn progress(out: &Output, total: usize) -> generate::Progress {
                 ))
             }
             Event::Finished { .. } | Event::Untouched { .. } => None,
+            Event::Tried {
+                module,
+                attempt,
+                result,
+            } => Some(format!(
+                "      tried {module} (attempt {attempt}): {result}"
+            )),
             Event::Warning { module, message } => Some(format!("    warning {module}: {message}")),
         }
     };
+    // Each attempt's result only with `-v`.
+    let verbose = out.verbose > 0;
     if out.quiet || !std::io::stderr().is_terminal() {
         return Arc::new(move |event: Event| match (&event, line(&event)) {
             // A warning is shown with `-q` too: it is about the user's own files.
             (Event::Warning { .. }, Some(l)) => out.warning(&l),
+            (Event::Tried { .. }, Some(l)) => out.verbose(&l),
             (_, Some(l)) => out.status(&l),
             (_, None) => {}
         });
@@ -334,6 +344,11 @@ pub(super) fn progress(out: &Output, total: usize) -> generate::Progress {
         } => bar.set_message(format!("asking for {module} (attempt {attempt} of {max})")),
         Event::Warning { .. } => {
             if let Some(l) = line(&event) {
+                bar.println(l);
+            }
+        }
+        Event::Tried { .. } => {
+            if let Some(l) = line(&event).filter(|_| verbose) {
                 bar.println(l);
             }
         }
