@@ -1422,6 +1422,31 @@ fn a_command_agent_writing_into_another_modules_code_is_undone() {
         "the written text is kept"
     );
     p.ghost(&["build", "--locked"]).expect(0);
+
+    // Into code ghost accepted earlier in the same build (one module at a time: double,
+    // then shout, whose agent writes into double's).
+    let body = format!(
+        "#!/bin/sh\n\
+         cat > /dev/null\n\
+         if [ \"$GHOST_MODULE\" = text.shout ]; then\n\
+         echo '// pwned' >> '{double}'\n\
+         cat > \"$GHOST_IMPL_PATH\" <<'EOF'\n{SHOUT_RIGHT}EOF\n\
+         exit 0\n\
+         fi\n\
+         cat > \"$GHOST_IMPL_PATH\" <<'EOF'\n{DOUBLE_RIGHT}EOF\n",
+        double = p.root.join(imp_rel("math.double")).display()
+    );
+    use_command_agent(&p, &body);
+    let run = p
+        .ghost(&["build", "--force", "--concurrency", "1"])
+        .expect(1);
+    assert!(
+        run.text().contains("math.double") && run.text().contains("changed outside ghost"),
+        "{}",
+        run.text()
+    );
+    assert_eq!(p.imp("math.double"), DOUBLE_RIGHT, "put back");
+    p.ghost(&["build", "--locked"]).expect(0);
 }
 
 /// `--force` replaces code edited by hand, and keeps the edited text first.

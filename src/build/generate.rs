@@ -149,6 +149,11 @@ struct Shared {
     /// Modules outside the selection that use it: re-tested, never regenerated
     /// ([`super::session::dependants`]).
     beside: BTreeSet<String>,
+    /// What each module's `imp.rs` must hold: what was there at the start, or what ghost
+    /// wrote since.
+    expected: super::outside_writes::ExpectedCode,
+    /// The modules whose code someone else changed during the build (put back).
+    outside: Mutex<Vec<super::outside_writes::OutsideWrite>>,
     /// The model's window as a server's context-overflow refusal named it, for every
     /// module after the one that was refused.
     learned_window: Mutex<Option<u32>>,
@@ -230,12 +235,13 @@ pub async fn build_with_agent(
 ) -> Result<(Vec<ModuleReport>, Lock), BuildError> {
     workspace::write_crate(&ctx.paths.out_dir, &ctx.compiled.all_files())?;
     // Every module's code as the build starts: what changes it without ghost is put back.
-    let code_before = super::outside_writes::CodeOnDisk::read(
+    let expected = super::outside_writes::ExpectedCode::read(
         &ctx.paths.out_dir,
         ctx.compiled
             .modules
             .iter()
             .map(|m| (m.name.as_str(), m.imp_path.as_path())),
+        &ctx.paths.state_dir.join("kept"),
     );
     // The selection, and beside it the modules that use it, re-tested if its code changes.
     let (order, beside) = super::session::build_order(&ctx, &options.only);
@@ -255,7 +261,15 @@ pub async fn build_with_agent(
         changed: Mutex::new(BTreeSet::new()),
         beside,
         learned_window: Mutex::new(None),
+        expected,
+        outside: Mutex::new(Vec::new()),
     });
+    // However the build ends (an error, Ctrl-C dropping it), code written by others is
+    // put back; the normal end does it below, with the report.
+    let mut end_check = EndCheck {
+        shared: Arc::clone(&shared),
+        armed: true,
+    };
 
     let mut done: BTreeMap<String, ModuleReport> = BTreeMap::new();
     let mut running: BTreeSet<String> = BTreeSet::new();
@@ -331,18 +345,17 @@ pub async fn build_with_agent(
         .filter_map(|n| done.remove(n))
         .filter(|r| !shared.untouched_beside(r))
         .collect();
-    let written = shared.changed.lock().map(|c| c.clone()).unwrap_or_default();
-    let kept_root = shared.ctx.paths.state_dir.join("kept");
-    for intrusion in code_before.restore_outside_writes(&written, &kept_root) {
-        (shared.progress)(Event::Warning {
-            module: intrusion.module.clone(),
-            message: intrusion.why(),
-        });
-        let outcome = Outcome::Failing {
-            prompt: None,
+    end_check.armed = false;
+    shared.check_outside_writes();
+    let outside = shared.outside.lock().map(|o| o.clone()).unwrap_or_default();
+    for intrusion in outside {
+        let outcome = Outcome::ChangedOutside {
             why: intrusion.why(),
         };
         match reports.iter_mut().find(|r| r.module == intrusion.module) {
+            // The agent's failure stays the module's outcome (exit 3); the warning said
+            // the rest.
+            Some(report) if matches!(report.outcome, Outcome::Exhausted { .. }) => {}
             Some(report) => report.outcome = outcome,
             None => {
                 let state = shared
@@ -359,6 +372,42 @@ pub async fn build_with_agent(
     }
     let lock = shared.lock.lock().map(|l| l.clone()).unwrap_or_default();
     Ok((reports, lock))
+}
+
+/// Puts back code written by others when a build ends early (an error, or Ctrl-C
+/// dropping the build's future).
+struct EndCheck {
+    shared: Arc<Shared>,
+    armed: bool,
+}
+
+impl Drop for EndCheck {
+    fn drop(&mut self) {
+        if self.armed {
+            self.shared.check_outside_writes();
+        }
+    }
+}
+
+impl Shared {
+    /// Puts back every module's code that someone else wrote (see `outside_writes.rs`),
+    /// warning of each and keeping it for the report.
+    fn check_outside_writes(&self) {
+        let found = self.expected.check_all();
+        self.tell_outside_writes(found);
+    }
+
+    fn tell_outside_writes(&self, found: Vec<super::outside_writes::OutsideWrite>) {
+        for w in found {
+            (self.progress)(Event::Warning {
+                module: w.module.clone(),
+                message: w.why(),
+            });
+            if let Ok(mut outside) = self.outside.lock() {
+                outside.push(w);
+            }
+        }
+    }
 }
 
 /// Whether a module that `name` uses, directly or through others, got new code in this
@@ -396,6 +445,11 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
         .module(name)
         .expect("selected modules are compiled");
     let started = Instant::now();
+    // Its code as ghost left it, before anything reads it: a text someone else wrote
+    // there meanwhile is neither tested nor locked as this module's.
+    if let Some(w) = shared.expected.check_one(name) {
+        shared.tell_outside_writes(vec![w]);
+    }
     let status = ctx.status(&lock_of(shared), m);
     let mut report = ModuleReport::new(name, status.state);
     let force = super::session::forced(&shared.options, name);
@@ -797,10 +851,7 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
     }
     report.outcome = if spec_wrong {
         // The user's to mend, as a spec error is (exit 1, not the agent's exit 3).
-        Outcome::Failing {
-            prompt: None,
-            why: last_why,
-        }
+        Outcome::SpecContradicts { why: last_why }
     } else {
         Outcome::Exhausted { why: last_why }
     };
@@ -1583,10 +1634,12 @@ fn keep_hand_edits(shared: &Shared, m: &CompiledModule, target: &Path, code: &st
     let locked = lock_of(shared)
         .get(&m.name)
         .map(|e| e.implementation.clone());
-    // Code the lock does not hold (or with no lock entry at all) that is not ghost's stub.
+    // Code the lock does not hold (or with no lock entry at all) that is not a stub.
+    let stub = on_disk == m.stub.as_bytes()
+        || std::str::from_utf8(&on_disk).is_ok_and(crate::compile::rust::is_untouched_stub);
     let by_hand = on_disk != code.as_bytes()
         && locked.is_none_or(|hash| hash != crate::plan::lock::implementation_hash(&on_disk))
-        && on_disk != m.stub.as_bytes();
+        && !stub;
     if !by_hand {
         return;
     }
@@ -1628,8 +1681,12 @@ fn accept(
             changed.insert(m.name.clone());
         }
     }
-    keep_hand_edits(shared, m, &target, code);
+    if !matches!(how, Accepted::Relock | Accepted::Adopt) {
+        // New code in place of code on disk: what a person wrote there is kept first.
+        keep_hand_edits(shared, m, &target, code);
+    }
     crate::plan::lock::write_atomic(&target, code.as_bytes()).map_err(|e| io(&target, e))?;
+    shared.expected.wrote(&m.name, code.as_bytes());
     let snaps = scratch.join("tests").join("snapshots");
     if let Ok(entries) = std::fs::read_dir(&snaps) {
         let prefix = format!("{}__", m.test_target);

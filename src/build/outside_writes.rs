@@ -1,24 +1,32 @@
 //! Code that changed during a build, not by ghost's hand; and code ghost is about to
 //! overwrite that someone wrote by hand.
 //!
-//! In: every module's `imp.rs` in the generated crate when a build starts, and again when
-//! it ends, with the modules ghost wrote in between. Out: the modules whose `imp.rs`
-//! changed otherwise, each put back as it was, its new text kept under `.ghost/kept/`.
+//! In: every module's `imp.rs` in the generated crate when a build starts, and each code
+//! ghost writes during it. Out: the modules whose `imp.rs` is not what ghost left there,
+//! each put back, its other text kept under `.ghost/kept/`.
 //!
 //! Why: an agent program runs in a scratch copy, but it can reach any file by its path,
 //! and one that writes into another module's code would leave the project tampered
-//! behind a green build. Ghost writes a module's code only when it accepts it, so any
-//! other change between the start and the end of a build is someone else's: the agent's,
-//! or an editor's save. Checked at the end, not while agents run: ghost's own writes
-//! (other modules accepted meanwhile, with `concurrency` above 1) cannot race the check.
+//! behind a green build, or get its text tested and locked as that module's. So each
+//! module's code is compared with what ghost expects there before its own job reads it
+//! (`check_one`), and every module's when the build ends (`check_all`), however it ends.
+//! Ghost writes a module's code only in that module's own job, so neither check can race
+//! ghost's own writes.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
-/// Every module's `imp.rs` at one moment, by module name (`None`: no file).
+/// A module's `imp.rs`: where it is, and what it must hold (`None`: no file).
+type Expected = (PathBuf, Option<Vec<u8>>);
+
+/// What each module's `imp.rs` must hold, by module name: what was there when the build
+/// started, or what ghost wrote since.
 #[derive(Debug, Default)]
-pub struct CodeOnDisk {
-    files: BTreeMap<String, (PathBuf, Option<Vec<u8>>)>,
+pub struct ExpectedCode {
+    files: Mutex<BTreeMap<String, Expected>>,
+    /// Where the other text goes (`.ghost/kept`).
+    kept_root: PathBuf,
 }
 
 /// A module whose code changed during the build, not by ghost.
@@ -27,7 +35,7 @@ pub struct OutsideWrite {
     pub module: String,
     /// Where its changed text was kept, when there was one and it could be kept.
     pub kept: Option<PathBuf>,
-    /// Whether the code from before is back in place.
+    /// Whether ghost's code is back in place.
     pub restored: bool,
 }
 
@@ -39,9 +47,9 @@ impl OutsideWrite {
             None => "it had no text to keep".to_string(),
         };
         let restored = if self.restored {
-            "the code from before is back in place"
+            "the code ghost expects there is back in place"
         } else {
-            "the code from before could not be put back"
+            "the code ghost expects there could not be put back"
         };
         format!(
             "its imp.rs changed during the build, not by ghost (an agent program writing outside its scratch copy, or an editor): {restored}; {kept}"
@@ -49,12 +57,13 @@ impl OutsideWrite {
     }
 }
 
-impl CodeOnDisk {
+impl ExpectedCode {
     /// Reads the `imp.rs` of each of `modules` (name, path relative to `crate_dir`).
     pub fn read<'a>(
         crate_dir: &Path,
         modules: impl IntoIterator<Item = (&'a str, &'a Path)>,
-    ) -> CodeOnDisk {
+        kept_root: &Path,
+    ) -> ExpectedCode {
         let files = modules
             .into_iter()
             .map(|(name, rel)| {
@@ -63,32 +72,67 @@ impl CodeOnDisk {
                 (name.to_string(), (path, bytes))
             })
             .collect();
-        CodeOnDisk { files }
+        ExpectedCode {
+            files: Mutex::new(files),
+            kept_root: kept_root.to_path_buf(),
+        }
     }
 
-    /// The modules whose `imp.rs` differs from `self` now, leaving out those ghost wrote
-    /// (`written`). Each is put back as it was, its new text kept in a folder of its own
-    /// under `kept_root`.
-    pub fn restore_outside_writes(
-        &self,
-        written: &BTreeSet<String>,
-        kept_root: &Path,
-    ) -> Vec<OutsideWrite> {
+    /// Ghost wrote `code` as `module`'s `imp.rs`: expected there from now on.
+    pub fn wrote(&self, module: &str, code: &[u8]) {
+        if let Ok(mut files) = self.files.lock() {
+            if let Some((_, expected)) = files.get_mut(module) {
+                *expected = Some(code.to_vec());
+            }
+        }
+    }
+
+    /// Whether what is on disk now is what ghost expects for `module` (`true` for a
+    /// module it does not know).
+    fn matches(&self, module: &str) -> bool {
+        self.check(Some(module), false).is_empty()
+    }
+
+    /// Checks `module` before its job reads its code: put back if someone else wrote it.
+    pub fn check_one(&self, module: &str) -> Option<OutsideWrite> {
+        if self.matches(module) {
+            return None;
+        }
+        self.check(Some(module), true).into_iter().next()
+    }
+
+    /// Checks every module (as the build ends), putting back what someone else wrote.
+    pub fn check_all(&self) -> Vec<OutsideWrite> {
+        self.check(None, true)
+    }
+
+    fn check(&self, only: Option<&str>, restore: bool) -> Vec<OutsideWrite> {
+        let Ok(files) = self.files.lock() else {
+            return Vec::new();
+        };
         let mut out = Vec::new();
-        for (module, (path, before)) in &self.files {
-            if written.contains(module) {
+        for (module, (path, expected)) in files.iter() {
+            if only.is_some_and(|m| m != module) {
                 continue;
             }
             let now = std::fs::read(path).ok();
-            if &now == before {
+            if &now == expected {
+                continue;
+            }
+            if !restore {
+                out.push(OutsideWrite {
+                    module: module.clone(),
+                    kept: None,
+                    restored: false,
+                });
                 continue;
             }
             let kept = now
                 .as_deref()
-                .and_then(|text| keep_copy(kept_root, module, "changed-during-build", text));
+                .and_then(|text| keep_copy(&self.kept_root, module, "changed-during-build", text));
             // Only with the new text kept: nothing anyone wrote is lost.
             let restored = (now.is_none() || kept.is_some())
-                && match before {
+                && match expected {
                     Some(bytes) => crate::plan::lock::write_atomic(path, bytes).is_ok(),
                     None => std::fs::remove_file(path).is_ok(),
                 };
@@ -107,7 +151,7 @@ impl CodeOnDisk {
 pub fn keep_copy(kept_root: &Path, module: &str, why: &str, text: &[u8]) -> Option<PathBuf> {
     let stamp = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis())
+        .map(|d| d.as_nanos())
         .unwrap_or_default();
     let dir = kept_root.join(format!("{stamp}-{module}-{why}"));
     std::fs::create_dir_all(&dir).ok()?;
@@ -133,37 +177,45 @@ mod tests {
             ("m.c", Path::new("c.rs")),
             ("m.d", Path::new("d.rs")),
         ];
-        let before = CodeOnDisk::read(root, modules);
-        std::fs::write(root.join("a.rs"), "a by ghost").expect("write");
-        std::fs::write(root.join("b.rs"), "b by an intruder").expect("write");
-        std::fs::write(root.join("d.rs"), "d added").expect("write");
         let kept_root = root.join("kept");
-        let written = BTreeSet::from(["m.a".to_string()]);
-        let found = before.restore_outside_writes(&written, &kept_root);
+        let expected = ExpectedCode::read(root, modules, &kept_root);
+        // Ghost writes a; someone else writes into b, adds d, and then into a too.
+        std::fs::write(root.join("a.rs"), "a by ghost").expect("write");
+        expected.wrote("m.a", b"a by ghost");
+        assert!(expected.check_one("m.a").is_none());
+        std::fs::write(root.join("b.rs"), "b by an intruder").expect("write");
+        let early = expected
+            .check_one("m.b")
+            .expect("found before b's job reads it");
+        assert!(early.restored);
+        assert_eq!(
+            std::fs::read_to_string(root.join("b.rs")).ok().as_deref(),
+            Some("b")
+        );
+        std::fs::write(root.join("d.rs"), "d added").expect("write");
+        std::fs::write(root.join("a.rs"), "a by ghost, then an intruder").expect("write");
+        let found = expected.check_all();
         let names: Vec<&str> = found.iter().map(|w| w.module.as_str()).collect();
-        assert_eq!(names, ["m.b", "m.d"]);
+        assert_eq!(names, ["m.a", "m.d"]);
         assert!(found.iter().all(|w| w.restored));
         assert_eq!(
             std::fs::read_to_string(root.join("a.rs")).ok().as_deref(),
             Some("a by ghost")
         );
-        assert_eq!(
-            std::fs::read_to_string(root.join("b.rs")).ok().as_deref(),
-            Some("b")
-        );
         assert!(
             !root.join("d.rs").exists(),
             "a file added by someone else is taken out"
         );
-        let kept_b = found[0].kept.as_ref().expect("kept");
+        let kept_a = found[0].kept.as_ref().expect("kept");
         assert_eq!(
-            std::fs::read_to_string(kept_b).ok().as_deref(),
-            Some("b by an intruder")
+            std::fs::read_to_string(kept_a).ok().as_deref(),
+            Some("a by ghost, then an intruder")
         );
         assert!(
             found[0].why().contains("back in place"),
             "{}",
             found[0].why()
         );
+        assert!(expected.check_all().is_empty(), "all as expected now");
     }
 }

@@ -185,6 +185,12 @@ pub enum Outcome {
     /// The agent could not make it green: attempts or tokens ran out, or the agent failed.
     /// The last good `imp.rs` and its lock entry are untouched.
     Exhausted { why: String },
+    /// The attempts stopped because the spec contradicts itself (an example breaking its
+    /// own `requires`, twice): the spec must change, not the code.
+    SpecContradicts { why: String },
+    /// Its `imp.rs` changed during the build, not by ghost: put back, the text kept
+    /// (see `outside_writes.rs`).
+    ChangedOutside { why: String },
 }
 
 impl Outcome {
@@ -202,6 +208,8 @@ impl Outcome {
             Outcome::Kept { .. } => "kept (edited by hand)",
             Outcome::Skipped { .. } => "skipped",
             Outcome::Exhausted { .. } => "failed",
+            Outcome::SpecContradicts { .. } => "spec contradicts itself",
+            Outcome::ChangedOutside { .. } => "changed outside ghost",
         }
     }
 
@@ -218,7 +226,9 @@ impl Outcome {
             } => Some(format!("{why}; the repair prompt is in {}", p.display())),
             Outcome::Failing { prompt: None, why }
             | Outcome::Kept { why }
-            | Outcome::Exhausted { why } => Some(why.clone()),
+            | Outcome::Exhausted { why }
+            | Outcome::SpecContradicts { why }
+            | Outcome::ChangedOutside { why } => Some(why.clone()),
             Outcome::Skipped { dependency } => {
                 Some(format!("its dependency `{dependency}` is not green"))
             }

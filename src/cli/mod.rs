@@ -38,9 +38,10 @@ Start here:
   ghost check                   check every spec of the project (fast enough for every save)
   ghost fmt                     format every spec file in place
 
-Exit codes: 0 all good; 1 the specs have errors, or a module is not fresh or fails its
-tests; 2 bad usage or configuration, or another build holds the project; 3 the agent
-failed (network, budget spent, attempts exhausted); 130 interrupted (Ctrl-C).";
+Exit codes: 0 all good; 1 the specs have errors (or contradict themselves), or a module
+is not fresh or fails its tests; 2 bad usage or configuration, or another build holds the
+project; 3 the agent failed (network, budget spent, attempts exhausted); 130 interrupted
+(Ctrl-C).";
 
 /// `ghost`: the whole command line.
 #[derive(Debug, Parser)]
