@@ -71,19 +71,32 @@ const OUTSIDE_MEMORY: &[(&str, &str)] = &[
     ("env", "the environment and the current folder"),
 ];
 
+/// Macros that read files or the environment while the code compiles.
+const COMPILE_TIME_READS: &[&str] = &["include", "include_str", "include_bytes", "env", "option_env"];
+
 /// The parts of the standard library outside memory that `imp.rs` names (`std::fs`,
 /// `use std::{fs, io}`), as `std::fs (files)`; in the order first named, no duplicates.
-/// Also `std::*`, `std` renamed (`use std::{self as s}`, `extern crate std as s`) and
-/// `extern` blocks. A textual check like [`undeclared_crates`], not a sandbox: comments
-/// and strings are skipped, and `use std as s;` is not followed.
+/// Also what would hide where a path goes: `std::*`, `std` renamed (`use std as s`,
+/// `use std::{self as s}`, `extern crate std as s`) or named alone (a macro's argument),
+/// `std::$x` (a path a macro completes); and what reaches outside otherwise: `extern`
+/// blocks, `#[path]` modules (another file's code), and the macros that read files or the
+/// environment as the code compiles (`include_str!`, `env!`). A textual check like
+/// [`undeclared_crates`], not a sandbox: comments and strings are skipped.
 pub fn reaches_outside(imp_rs_text: &str) -> Vec<String> {
-    let words = words(imp_rs_text);
+    let words: Vec<String> = words(imp_rs_text)
+        .into_iter()
+        .map(|w| w.strip_prefix("r#").map(str::to_string).unwrap_or(w))
+        .collect();
     let mut found: Vec<String> = Vec::new();
     let mut note = |name: &str| {
         let text = match name {
             "*" => "`std::*` (all of it, files and programs included)".to_string(),
             "renamed" => "`std` renamed (where it goes cannot be read)".to_string(),
+            "alone" => "`std` named alone (where a macro takes it cannot be read)".to_string(),
+            "$" => "`std::$..` (a path a macro completes: where it goes cannot be read)".to_string(),
             "extern" => "an `extern` block (code from outside Rust)".to_string(),
+            "path" => "a `#[path]` module (code from another file)".to_string(),
+            "macro" => "`include_str!`, `include!`, `env!` or the like (files or the environment, read as the code compiles)".to_string(),
             _ => match OUTSIDE_MEMORY.iter().find(|(m, _)| *m == name) {
                 Some((m, what)) => format!("`std::{m}` ({what})"),
                 None => return,
@@ -94,6 +107,15 @@ pub fn reaches_outside(imp_rs_text: &str) -> Vec<String> {
         }
     };
     for i in 0..words.len() {
+        let next = |k: usize| words.get(i + k).map(String::as_str);
+        if COMPILE_TIME_READS.contains(&words[i].as_str()) && next(1) == Some("!") {
+            note("macro");
+            continue;
+        }
+        if words[i] == "#" && next(1) == Some("[") && next(2) == Some("path") {
+            note("path");
+            continue;
+        }
         // `extern "C" { .. }` (its string is not among the words) and `extern crate std as s`.
         if words[i] == "extern" {
             match words.get(i + 1).map(String::as_str) {
@@ -108,8 +130,23 @@ pub fn reaches_outside(imp_rs_text: &str) -> Vec<String> {
             }
             continue;
         }
-        if words[i] != "std" || words.get(i + 1).is_none_or(|w| w != "::") {
+        if words[i] != "std" {
             continue;
+        }
+        match next(1) {
+            Some("::") => {}
+            Some("as") => {
+                note("renamed");
+                continue;
+            }
+            _ => {
+                // `use std;` is harmless, but `p!(std)` hands it to a macro.
+                let used = i > 0 && words[i - 1] == "use" && next(1) == Some(";");
+                if !used {
+                    note("alone");
+                }
+                continue;
+            }
         }
         match words.get(i + 2).map(String::as_str) {
             // `use std::{fs::File, io};`: the names right inside the outer braces.
@@ -317,6 +354,33 @@ mod tests {
         );
         let pure = "use std::collections::{BTreeMap, HashSet};\nuse std::fmt::Write;\nfn f(s: &str) -> String { let mut o = String::new(); let _ = write!(o, \"{s}\"); o }\n";
         assert!(reaches_outside(pure).is_empty());
+    }
+
+    /// The routes an adversarial audit found around the check: `std` renamed by `use`,
+    /// handed to a macro or completed by one, another file's code, and files or the
+    /// environment read as the code compiles.
+    #[test]
+    fn finds_what_hides_where_a_path_goes() {
+        let cases = [
+            ("use std as s;\nfn f() { s::fs::write(\"x\", \"\").ok(); }", "renamed"),
+            ("use ::std as s;\nfn f() {}", "renamed"),
+            ("use r#std as s;\nfn f() {}", "renamed"),
+            ("macro_rules! p { ($a:ident) => { std::$a::write(\"x\", \"\") }; }\nfn f() { p!(fs); }", "macro completes"),
+            ("macro_rules! q { ($s:ident) => { $s::fs::write(\"x\", \"\") }; }\nfn f() { q!(std); }", "named alone"),
+            ("#[path = \"/tmp/evil.rs\"]\nmod evil;\nfn f() {}", "#[path]"),
+            ("fn f() -> &'static str { include_str!(\"/etc/passwd\") }", "include_str!"),
+            ("fn f() -> &'static str { env!(\"HOME\") }", "include_str!"),
+            ("fn f() -> Option<&'static str> { option_env!(\"HOME\") }", "include_str!"),
+        ];
+        for (code, said) in cases {
+            let found = reaches_outside(code);
+            assert!(
+                found.iter().any(|f| f.contains(said)),
+                "{code}\n{found:?}"
+            );
+        }
+        let pure = "use std;\nuse std::collections::BTreeMap;\nfn env(x: i64) -> i64 { x }\nfn f() -> i64 { let include = 1; env(include) }\n";
+        assert_eq!(reaches_outside(pure), Vec::<String>::new());
     }
 
     #[test]
