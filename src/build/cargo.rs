@@ -436,12 +436,21 @@ fn ended_early(text: &str, stderr: &str) -> Option<TestFailure> {
         .and_then(|l| l.rsplit_once(" ("))
         .map(|(_, s)| format!(" ({}", s.trim()))
         .unwrap_or_default();
+    // The runtime says why when it ends the process itself.
+    let said = |what: &str| stderr.contains(what) || text.contains(what);
+    let why = if said("has overflowed its stack") {
+        "the code overflowed the stack: look for an endless or too deep recursion, and \
+         recurse less deep or loop instead"
+    } else if said("memory allocation of") {
+        "the code asked for more memory than there is: look for a size computed wrong or a \
+         collection that grows without end"
+    } else {
+        "the code must return its result, never end the process (`std::process::exit`, \
+         `abort`)"
+    };
     Some(TestFailure {
         name: hung_test(text).unwrap_or_else(|| "the test binary".into()),
-        output: format!(
-            "the test process ended before the test finished{status}: the code must return \
-             its result, never end the process (`std::process::exit`, `abort`)"
-        ),
+        output: format!("the test process ended before the test finished{status}: {why}"),
     })
 }
 

@@ -1342,10 +1342,38 @@ async fn verify_in(
     module: &crate::check::ModuleModel,
     code: &str,
 ) -> Result<Verdict, BuildError> {
+    reset_tests(ctx, scratch, m)?;
     write_imp(scratch, m, code)?;
     verify(&ctx.cargo_in(scratch), module, code, Snapshots::RecordNew)
         .await
         .map_err(BuildError::Cargo)
+}
+
+/// Puts the module's compiler-owned files (its tests, its `mod.rs`) and its pinned
+/// snapshots back in the scratch copy as the build has them: code run by an earlier
+/// test could have changed them there, and the next code must be judged by the real
+/// tests, never by ones the last code rewrote.
+fn reset_tests(ctx: &Context, scratch: &Path, m: &CompiledModule) -> Result<(), BuildError> {
+    let io = |path: &Path, source: std::io::Error| {
+        BuildError::Write(workspace::WriteError::Io {
+            path: path.to_path_buf(),
+            source,
+        })
+    };
+    let owned = m
+        .files
+        .iter()
+        .filter(|f| f.owner == crate::compile::rust::Owner::Compiler);
+    for f in owned {
+        let to = scratch.join(&f.path);
+        if std::fs::read(&to).ok().as_deref() != Some(f.contents.as_bytes()) {
+            crate::plan::lock::write_atomic(&to, f.contents.as_bytes()).map_err(|e| io(&to, e))?;
+        }
+    }
+    let pinned = super::snapshots::Pinned::read(&ctx.paths.out_dir, &m.test_target);
+    pinned
+        .copy_to(scratch)
+        .map_err(|e| io(&scratch.join("tests").join("snapshots"), e))
 }
 
 /// The reply's code tidied against the module's `mod.rs` and stub (see `tidy/`).
@@ -1447,6 +1475,7 @@ async fn try_mutants(
             if !seen.insert(mutant.code.clone()) {
                 continue;
             }
+            reset_tests(ctx, scratch, m)?;
             write_imp(scratch, m, &mutant.code)?;
             let tried = verify(&cargo, module, &mutant.code, Snapshots::RecordNew)
                 .await

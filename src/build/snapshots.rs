@@ -105,6 +105,32 @@ impl Pinned {
         }
     }
 
+    /// Makes the target's snapshot files in the crate at `crate_dir` these ones: each
+    /// written as read, any other of the target's removed.
+    pub fn copy_to(&self, crate_dir: &Path) -> std::io::Result<()> {
+        for path in files_of(crate_dir, &self.target) {
+            let here = path
+                .file_name()
+                .map(|n| self.crate_dir.join("tests").join("snapshots").join(n));
+            if here.is_none_or(|h| !self.files.contains_key(&h)) {
+                std::fs::remove_file(&path)?;
+            }
+        }
+        for (path, text) in &self.files {
+            let Some(name) = path.file_name() else {
+                continue;
+            };
+            let to = crate_dir.join("tests").join("snapshots").join(name);
+            if std::fs::read_to_string(&to).ok().as_deref() != Some(text.as_str()) {
+                if let Some(parent) = to.parent() {
+                    std::fs::create_dir_all(parent)?;
+                }
+                crate::plan::lock::write_atomic(&to, text.as_bytes())?;
+            }
+        }
+        Ok(())
+    }
+
     /// Puts the target's snapshot files back as they were when read: a run whose code is
     /// not accepted must not pin what it recorded (the next attempt would be held to a
     /// failed attempt's values). Files recorded since are removed, changed ones restored.
@@ -158,6 +184,27 @@ impl Pinned {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pins_are_copied_into_a_scratch_copy_as_the_crate_has_them() {
+        let real = tempfile::tempdir().expect("temp dir");
+        let scratch = tempfile::tempdir().expect("temp dir");
+        let snaps = |d: &Path| d.join("tests/snapshots");
+        std::fs::create_dir_all(snaps(real.path())).expect("mkdir");
+        std::fs::create_dir_all(snaps(scratch.path())).expect("mkdir");
+        std::fs::write(snaps(real.path()).join("a_b__v.snap"), "pinned").expect("write");
+        // In the scratch copy: the pin changed, one added, another target's untouched.
+        std::fs::write(snaps(scratch.path()).join("a_b__v.snap"), "changed").expect("write");
+        std::fs::write(snaps(scratch.path()).join("a_b__new.snap"), "new").expect("write");
+        std::fs::write(snaps(scratch.path()).join("c_d__x.snap"), "x").expect("write");
+        Pinned::read(real.path(), "a_b")
+            .copy_to(scratch.path())
+            .expect("copied");
+        let read = |name: &str| std::fs::read_to_string(snaps(scratch.path()).join(name)).ok();
+        assert_eq!(read("a_b__v.snap").as_deref(), Some("pinned"));
+        assert_eq!(read("a_b__new.snap"), None);
+        assert_eq!(read("c_d__x.snap").as_deref(), Some("x"));
+    }
 
     #[test]
     fn changed_snapshots_are_restored_and_reported() {

@@ -72,7 +72,13 @@ const OUTSIDE_MEMORY: &[(&str, &str)] = &[
 ];
 
 /// Macros that read files or the environment while the code compiles.
-const COMPILE_TIME_READS: &[&str] = &["include", "include_str", "include_bytes", "env", "option_env"];
+const COMPILE_TIME_READS: &[&str] = &[
+    "include",
+    "include_str",
+    "include_bytes",
+    "env",
+    "option_env",
+];
 
 /// The parts of the standard library outside memory that `imp.rs` names (`std::fs`,
 /// `use std::{fs, io}`), as `std::fs (files)`; in the order first named, no duplicates.
@@ -374,10 +380,7 @@ mod tests {
         ];
         for (code, said) in cases {
             let found = reaches_outside(code);
-            assert!(
-                found.iter().any(|f| f.contains(said)),
-                "{code}\n{found:?}"
-            );
+            assert!(found.iter().any(|f| f.contains(said)), "{code}\n{found:?}");
         }
         let pure = "use std;\nuse std::collections::BTreeMap;\nfn env(x: i64) -> i64 { x }\nfn f() -> i64 { let include = 1; env(include) }\n";
         assert_eq!(reaches_outside(pure), Vec::<String>::new());
