@@ -1163,6 +1163,44 @@ fn a_snapshot_is_pinned_until_its_spec_changes() {
     assert!(p.read(pin).trim_end().ends_with("\n7"), "{}", p.read(pin));
 }
 
+/// A value that differs from one run to the next (the clock in it, or a `HashMap`'s
+/// order) is not pinned: the second run of the new snapshot tells it, the attempt fails
+/// with why, and the next code's value is pinned.
+#[test]
+fn a_snapshot_that_differs_between_runs_is_not_pinned() {
+    let _machine = shared();
+    let timed = ACC_RIGHT
+        .replace("    t: i64,\n}", "    t: i64,\n    made: u128,\n}")
+        .replace(
+            "Acc { t: 0 }",
+            "Acc { t: 0, made: std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0) }",
+        );
+    let server = Background::start_with(script(vec![
+        code(Box::leak(timed.into_boxed_str())),
+        code(ACC_RIGHT),
+    ]));
+    // The snapshot is of the accumulator itself, all its fields printed.
+    let spec = ACC.1.replace("    a.total()\n  }", "    a\n  }");
+    let p = Project::new(
+        "e2e_snap_unstable",
+        &openai(&server),
+        &[(ACC.0, Box::leak(spec.into_boxed_str()))],
+    );
+    p.ghost(&["build"]).expect(0);
+    let seen = server.server.seen();
+    assert_eq!(seen.len(), 2, "the clock's value was not pinned");
+    assert!(
+        seen[1]
+            .prompt()
+            .contains("differs from one run to the next"),
+        "{}",
+        seen[1].prompt()
+    );
+    let pin = p.read("generated/tests/snapshots/math_acc__after_adds.snap");
+    assert!(pin.contains("t: 5") && !pin.contains("made"), "{pin}");
+    p.ghost(&["test"]).expect(0);
+}
+
 /// A snapshot no build has pinned yet is recorded by the attempt that turns green, never
 /// by a failed one: the doubled code fails the scenario and records 10; the right code
 /// after it records 5 and is green (before, it was held to the failed attempt's 10).

@@ -105,6 +105,18 @@ impl Pinned {
         }
     }
 
+    /// Whether the target has snapshot files now that it did not have when read, or
+    /// recorded anew for another spec (their values are pinned from now on).
+    pub fn recorded_new(&self) -> bool {
+        files_of(&self.crate_dir, &self.target).iter().any(|path| {
+            match (self.files.get(path), std::fs::read_to_string(path)) {
+                (None, _) => true,
+                (Some(old), Ok(now)) => description(old) != description(&now),
+                (Some(_), Err(_)) => false,
+            }
+        })
+    }
+
     /// Makes the target's snapshot files in the crate at `crate_dir` these ones: each
     /// written as read, any other of the target's removed.
     pub fn copy_to(&self, crate_dir: &Path) -> std::io::Result<()> {

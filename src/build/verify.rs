@@ -197,6 +197,26 @@ pub async fn verify(
                 .retain(|p| *p != name && !p.ends_with(&tail));
             verdict.tests.failed.push(TestFailure { name, output });
         }
+        // A value recorded now is pinned for good: it must be the same in another
+        // process (no `HashMap` order, no clock), or every later test run fails on it.
+        if verdict.tests.green() && pinned.recorded_new() {
+            let again = [
+                ("INSTA_UPDATE", "no"),
+                ("INSTA_FORCE_PASS", "0"),
+                ("CI", ""),
+            ];
+            let second = cargo.test(&target, false, &["snapshot_"], &again).await?;
+            for f in second.failed {
+                verdict.tests.passed.retain(|p| *p != f.name);
+                verdict.tests.failed.push(TestFailure {
+                    output: format!(
+                        "its value differs from one run to the next, so it cannot be pinned: its `{{:#?}}` must not depend on `HashMap` or `HashSet` order (use `BTreeMap`/`BTreeSet` or a `Vec`), the clock or randomness\n{}",
+                        f.output
+                    ),
+                    name: f.name,
+                });
+            }
+        }
     }
     let compiled = verdict.tests.errors.is_empty()
         && verdict.tests.cargo_error.is_none()
