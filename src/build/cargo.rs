@@ -104,6 +104,9 @@ impl TestOutcome {
     }
 }
 
+/// The least time a compile without a test run is given (see [`Cargo::compile_tests`]).
+pub const COMPILE_TIMEOUT: Duration = Duration::from_secs(600);
+
 impl Cargo {
     fn command(&self, args: &[&str]) -> Command {
         let mut cmd = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
@@ -138,6 +141,28 @@ impl Cargo {
             cmd.env(k, v);
         }
         let finished = process::run(cmd, None, self.timeout).await?;
+        Ok(parse_outcome(&finished))
+    }
+
+    /// Compiles the test target without running it, with at least [`COMPILE_TIMEOUT`]:
+    /// the first release build of a crate compiles its dependencies too, which is no
+    /// fault of the code and must not eat the time its tests are given.
+    pub async fn compile_tests(&self, target: &str, release: bool) -> std::io::Result<TestOutcome> {
+        let mut args = vec![
+            "test",
+            "--no-run",
+            "--message-format",
+            "json",
+            "--test",
+            target,
+        ];
+        if release {
+            args.push("--release");
+        }
+        self.claim_target().await?;
+        self.ensure_lockfile().await?;
+        let cmd = self.command(&args);
+        let finished = process::run(cmd, None, self.timeout.max(COMPILE_TIMEOUT)).await?;
         Ok(parse_outcome(&finished))
     }
 
