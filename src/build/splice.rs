@@ -14,7 +14,7 @@
 //! method replaces the method of the same name in the matching `impl` block, and anything
 //! new (a helper, a second `impl`, a `use`) is added after the code.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
 
 use crate::compile::rust::items::{indent_rest, items, Item};
@@ -191,23 +191,42 @@ fn is_inner_attribute(item: &Item) -> bool {
 /// count: a whole reply that no longer needs one leaves it out, and one kept unused would
 /// be a warning (an error under `nfr lint`).
 fn covers(reply: &str, reply_items: &[Item], shown: &str, shown_items: &[Item]) -> bool {
-    let keys = |code: &str, top: &[Item]| -> BTreeSet<Key> {
-        let mut out = BTreeSet::new();
+    // Each item's key, and whether it is public.
+    let keys = |code: &str, top: &[Item]| -> BTreeMap<Key, bool> {
+        let mut out = BTreeMap::new();
         for item in top {
             match key(item) {
                 Some(Key::Impl(_)) => {
-                    out.extend(item.inner_items(code).iter().filter_map(key));
+                    out.extend(
+                        item.inner_items(code)
+                            .iter()
+                            .filter_map(|i| Some((key(i)?, i.is_pub()))),
+                    );
                 }
                 Some(Key::Use(_)) => {}
                 Some(k) => {
-                    out.insert(k);
+                    out.insert(k, item.is_pub());
                 }
                 None => {}
             }
         }
         out
     };
-    keys(shown, shown_items).is_subset(&keys(reply, reply_items))
+    let had = keys(shown, shown_items);
+    let has = keys(reply, reply_items);
+    // A reply that leaves out only private items it never names is a whole file written
+    // without the old helpers: spliced in, they would stay as dead code (`nfr lint`
+    // refuses it) or as the holes the repair showed.
+    let named: BTreeSet<String> = crate::compile::rust::items::tokens(reply)
+        .into_iter()
+        .map(|t| t.text)
+        .collect();
+    had.iter()
+        .filter(|(k, _)| !has.contains_key(*k))
+        .all(|(k, public)| match k {
+            Key::Fn(name) | Key::Named(_, name) => !public && !named.contains(name),
+            Key::Impl(_) | Key::Use(_) => false,
+        })
 }
 
 /// An item's bytes without the blank space before it (its comments and attributes kept).
@@ -333,6 +352,24 @@ pub fn total(r: &Ring) -> i64 {
 }
 "
         );
+    }
+
+    /// A whole file written anew without the old private helpers, which it never names:
+    /// taken as it is (spliced, the helpers stayed as dead code, and a `Drop` body the
+    /// repair took out stayed a hole).
+    #[test]
+    fn a_reply_leaving_out_unused_private_helpers_is_whole() {
+        let shown = "use super::*;\n\nstruct Bomb;\n\nimpl Drop for Bomb {\n    fn drop(&mut self) {\n        // TODO: write this body anew\n    }\n}\n\nfn inner(s: &str) -> String {\n    s.to_string()\n}\n\npub fn slugify(s: &str) -> String {\n    // TODO: write this body anew\n}\n";
+        let reply =
+            "use super::*;\n\npub fn slugify(s: &str) -> String {\n    s.to_lowercase()\n}\n";
+        assert_eq!(
+            splice(shown, reply, &["slugify".into(), "drop".into()]),
+            None
+        );
+        // One that calls a helper it left out is spliced in, the helper kept.
+        let calling = "pub fn slugify(s: &str) -> String {\n    inner(s).to_lowercase()\n}\n";
+        let spliced = splice(shown, calling, &["slugify".into()]).expect("spliced");
+        assert!(spliced.contains("fn inner") && spliced.contains("inner(s).to_lowercase()"));
     }
 
     #[test]

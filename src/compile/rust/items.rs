@@ -60,6 +60,20 @@ impl Item {
             .collect()
     }
 
+    /// Whether the item is public (`pub`, `pub(crate)`, ...), after its attributes.
+    pub fn is_pub(&self) -> bool {
+        let t = &self.tokens;
+        let mut i = 0;
+        while t.get(i).is_some_and(|x| x.text == "#") {
+            i += 1;
+            if t.get(i).is_some_and(|x| x.text == "!") {
+                i += 1;
+            }
+            i = skip_group(t, i);
+        }
+        t.get(i).is_some_and(|x| x.text == "pub")
+    }
+
     /// The name of a function item: `fn NAME` after nothing but `const`, `async`,
     /// `unsafe`, `extern "C"` or `default` (`pub const fn len(..)` is `len`).
     pub fn fn_name(&self) -> Option<String> {
