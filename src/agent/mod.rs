@@ -100,7 +100,10 @@ impl Reply {
 /// error when every retry failed ([`AgentError::spent`]), so that budgets and reports
 /// count what was paid, not only what was used.
 #[derive(Debug, Default)]
-pub(crate) struct Spent(std::sync::Mutex<(u64, u64)>);
+pub(crate) struct Spent {
+    tokens_in: std::sync::atomic::AtomicU64,
+    tokens_out: std::sync::atomic::AtomicU64,
+}
 
 impl Spent {
     /// Counts a reply cut off after `text`: the tokens the server reported, or, where it
@@ -121,15 +124,15 @@ impl Spent {
             or_estimate(reported.0, request_bytes),
             or_estimate(reported.1, text.chars().count()),
         );
-        if let Ok(mut spent) = self.0.lock() {
-            spent.0 += tokens.0;
-            spent.1 += tokens.1;
-        }
+        use std::sync::atomic::Ordering::SeqCst;
+        self.tokens_in.fetch_add(tokens.0, SeqCst);
+        self.tokens_out.fetch_add(tokens.1, SeqCst);
     }
 
     /// Everything counted so far, tokens in and out.
     pub fn total(&self) -> (u64, u64) {
-        self.0.lock().map(|s| *s).unwrap_or_default()
+        use std::sync::atomic::Ordering::SeqCst;
+        (self.tokens_in.load(SeqCst), self.tokens_out.load(SeqCst))
     }
 
     /// `result` with the spent tokens added: to the reply's, or to the error's.

@@ -219,13 +219,14 @@ impl Provider for OpenAi {
     async fn complete(&self, req: &Request) -> Result<Reply, AgentError> {
         let url = self.http.url("chat/completions");
         let s = &self.http.settings;
+        // Streams cut off in any pass of the loop were paid for.
+        let spent = Spent::default();
         loop {
             // What this request leaves out: a parameter another request found refused
             // meanwhile is still in this body, and its refusal is retried below too.
             let left_out = self.refused();
             let body = serde_json::to_vec(&self.body(req, &left_out))
                 .expect("a JSON value always serialises");
-            let spent = Spent::default();
             let result = with_retries(&s.retry, s.sleeper.as_ref(), || {
                 self.once(&url, &body, &spent)
             })

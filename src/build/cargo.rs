@@ -417,26 +417,40 @@ fn collapse_repeats(output: &str) -> String {
         true => words(p.lines().next().unwrap_or(p)),
         false => words(p),
     };
-    let mut kept: Vec<(String, usize, bool)> = Vec::new();
+    // Each paragraph kept: the first of its kind, the last (when it differs), how many.
+    struct Kept {
+        first: String,
+        last: Option<String>,
+        seen: usize,
+    }
+    let mut kept: Vec<Kept> = Vec::new();
     for paragraph in output.split("\n\n") {
         let paragraph = paragraph.trim_end();
-        match kept.iter_mut().find(|(p, _, _)| key(p) == key(paragraph)) {
-            Some((last, seen, same)) if paragraph.starts_with("thread '") => {
-                *seen += 1;
-                *same &= words(last) == words(paragraph);
-                *last = paragraph.to_string();
+        match kept.iter_mut().find(|k| key(&k.first) == key(paragraph)) {
+            Some(k) if paragraph.starts_with("thread '") => {
+                k.seen += 1;
+                let differs = words(&k.first) != words(paragraph);
+                k.last = (differs || k.last.is_some()).then(|| paragraph.to_string());
             }
-            _ => kept.push((paragraph.to_string(), 1, true)),
+            _ => kept.push(Kept {
+                first: paragraph.to_string(),
+                last: None,
+                seen: 1,
+            }),
         }
     }
     kept.into_iter()
-        .map(|(p, seen, same)| match (seen, same) {
-            (1, _) => p,
-            (n, true) => {
-                format!("{p}\n(the same panic {n} times in all, on the inputs proptest tried)")
-            }
-            (n, false) => format!(
-                "{p}\n(a panic here {n} times in all, on the inputs proptest tried; the last shown)"
+        .map(|k| match (k.seen, k.last) {
+            (1, _) => k.first,
+            (n, None) => format!(
+                "{}\n(the same panic {n} times in all, on the inputs proptest tried)",
+                k.first
+            ),
+            // Two different failures at one place stay told apart: the first and the
+            // last (the most shrunk) are shown.
+            (n, Some(last)) => format!(
+                "{}\n(a panic here {n} times in all, on the inputs proptest tried; the first and the last shown)\n\n{last}",
+                k.first
             ),
         })
         .collect::<Vec<_>>()
@@ -607,10 +621,11 @@ mod tests {
         };
         let output = [broken(1, 75), broken(1, 37), broken(2, 18)].join("\n\n");
         let collapsed = collapse_repeats(&output);
-        assert_eq!(collapsed.matches("does not hold").count(), 1, "{collapsed}");
+        assert_eq!(collapsed.matches("does not hold").count(), 2, "{collapsed}");
         assert!(
-            collapsed.contains("x = 18\n(a panic here 3 times in all"),
-            "the last, most shrunk, is shown: {collapsed}"
+            collapsed.contains("x = 75\n(a panic here 3 times in all")
+                && collapsed.ends_with("x = 18"),
+            "the first and the last, most shrunk, are shown: {collapsed}"
         );
     }
 

@@ -999,7 +999,9 @@ fn log_attempt(
     outcome: &str,
     code: &str,
 ) {
-    if record.attempt > 0 {
+    // Attempt 0 is the code on disk, tested before any request: not an agent's attempt.
+    let asked_agent = record.attempt > 0;
+    if asked_agent {
         let mut result = outcome.to_string();
         if !tests.is_empty() {
             result.push_str(&format!(" ({tests})"));

@@ -73,7 +73,7 @@ pub fn pins(
         .iter()
         .zip(compiled.snapshot_files())
         .filter_map(|(snapshot, file)| {
-            let text = std::fs::read_to_string(crate_dir.join(file)).ok()?;
+            let text = std::fs::read_to_string(crate_dir.join(&file)).ok()?;
             let spec: Vec<&str> = snapshot.source.split_whitespace().collect();
             let recorded_for = description(&text)?.strip_prefix("description:")?.trim();
             // insta writes the description as a YAML scalar: plain, or double-quoted
@@ -85,10 +85,33 @@ pub fn pins(
             };
             (recorded_for == spec.join(" ")).then(|| crate::compile::prompt::Pin {
                 name: snapshot.name.clone(),
-                value: value(&text).to_string(),
+                value: cut_pin(value(&text), &file),
             })
         })
         .collect()
+}
+
+/// The most of a pinned value a prompt shows: a big value would crowd out the rest of
+/// the prompt (and its first prompt cannot be cut to fit a window).
+const MAX_PIN_CHARS: usize = 2_000;
+
+/// `value` as a prompt shows it: whole, or its first lines up to [`MAX_PIN_CHARS`] and
+/// where the rest is.
+fn cut_pin(value: &str, file: &Path) -> String {
+    if value.len() <= MAX_PIN_CHARS {
+        return value.to_string();
+    }
+    let mut shown = String::new();
+    let mut lines = value.lines();
+    for line in lines.by_ref() {
+        if shown.len() + line.len() > MAX_PIN_CHARS {
+            break;
+        }
+        shown.push_str(line);
+        shown.push('\n');
+    }
+    let rest = value.lines().count() - shown.lines().count();
+    format!("{shown}... ({rest} more lines, in `{}`)", file.display())
 }
 
 impl Pinned {
@@ -196,6 +219,19 @@ impl Pinned {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_big_pinned_value_is_cut_for_the_prompt() {
+        let value: String = (0..1000).map(|i| format!("    {i},\n")).collect();
+        let cut = cut_pin(&value, Path::new("tests/snapshots/a_b__big.snap"));
+        assert!(cut.len() < MAX_PIN_CHARS + 100, "{}", cut.len());
+        assert!(cut.starts_with("    0,\n    1,\n"), "{cut}");
+        assert!(
+            cut.ends_with("more lines, in `tests/snapshots/a_b__big.snap`)"),
+            "{cut}"
+        );
+        assert_eq!(cut_pin("Acc { t: 5 }", Path::new("x")), "Acc { t: 5 }");
+    }
 
     #[test]
     fn pins_are_copied_into_a_scratch_copy_as_the_crate_has_them() {

@@ -86,7 +86,8 @@ pub struct ModuleStatus {
     /// The module's own prose (docs, free-text NFRs, signatures) changed since it was
     /// locked: a stale module with changed prose is regenerated, not just re-tested.
     pub prose_changed: bool,
-    /// `imp.rs` exists and is not the compiler's stub: there is code to test.
+    /// `imp.rs` exists and is no stub ghost wrote (for this spec or an earlier one) that
+    /// nobody filled in: there is code to test.
     pub has_code: bool,
 }
 
