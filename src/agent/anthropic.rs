@@ -53,7 +53,7 @@ impl Anthropic {
         // A server may answer a streamed request with one JSON body (or an error page):
         // read as what it is, not as a broken event stream.
         let mut reply = if self.http.settings.stream && !HttpClient::whole_body(&response) {
-            self.streamed(url, response, (body.len(), spent)).await?
+            self.streamed(url, response, body.len(), spent).await?
         } else {
             let bytes = self.http.body(url, response).await?;
             self.whole(url, &self.http.json(url, &bytes)?)?
@@ -91,7 +91,8 @@ impl Anthropic {
         &self,
         url: &str,
         response: reqwest::Response,
-        (request_bytes, spent): (usize, &Spent),
+        request_bytes: usize,
+        spent: &Spent,
     ) -> Result<Reply, AgentError> {
         let mut text = String::new();
         let mut stop_reason: Option<Value> = None;

@@ -39,15 +39,7 @@ impl Item {
     /// The tokens after the attributes and the visibility: `struct Rgb`, `impl Display for E`.
     pub fn head(&self) -> Vec<&str> {
         let t = &self.tokens;
-        let mut i = 0;
-        // `#[...]` and `#![...]`
-        while t.get(i).is_some_and(|x| x.text == "#") {
-            i += 1;
-            if t.get(i).is_some_and(|x| x.text == "!") {
-                i += 1;
-            }
-            i = skip_group(t, i);
-        }
+        let mut i = self.after_attributes();
         if t.get(i).is_some_and(|x| x.text == "pub") {
             i += 1;
             if t.get(i).is_some_and(|x| x.text == "(") {
@@ -62,6 +54,12 @@ impl Item {
 
     /// Whether the item is public (`pub`, `pub(crate)`, ...), after its attributes.
     pub fn is_pub(&self) -> bool {
+        let at = self.after_attributes();
+        self.tokens.get(at).is_some_and(|x| x.text == "pub")
+    }
+
+    /// The index of the first token after the item's `#[...]` and `#![...]` attributes.
+    fn after_attributes(&self) -> usize {
         let t = &self.tokens;
         let mut i = 0;
         while t.get(i).is_some_and(|x| x.text == "#") {
@@ -71,7 +69,7 @@ impl Item {
             }
             i = skip_group(t, i);
         }
-        t.get(i).is_some_and(|x| x.text == "pub")
+        i
     }
 
     /// The name of a function item: `fn NAME` after nothing but `const`, `async`,
