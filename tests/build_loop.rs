@@ -983,6 +983,16 @@ fn garbage_json_is_a_failed_attempt() {
         log.contains("unexpected answer"),
         "the run log says why:\n{log}"
     );
+    // The garbled answer was paid for: the server read the prompt.
+    let garbled: serde_json::Value = log
+        .lines()
+        .find(|l| l.contains("unexpected answer"))
+        .and_then(|l| serde_json::from_str(l).ok())
+        .expect("the failed attempt's line");
+    assert!(
+        garbled["tokens_in"].as_u64().unwrap_or(0) > 0,
+        "estimated: {garbled}"
+    );
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1491,6 +1501,29 @@ fn a_command_agent_writing_into_another_modules_code_is_undone() {
     );
     assert_eq!(p.imp("math.double"), DOUBLE_RIGHT, "put back");
     p.ghost(&["build", "--locked"]).expect(0);
+}
+
+/// A reply answered again from the response cache (a build interrupted after it came,
+/// here: its code and lock entry gone) costs no tokens this time, and its lock entry
+/// still says what it cost when it was asked.
+#[test]
+fn a_cached_reply_is_locked_with_what_it_cost() {
+    let _machine = shared();
+    let server = Background::start_with(script(vec![code(DOUBLE_RIGHT)]));
+    let p = Project::new("e2e_cached_cost", &openai(&server), &[DOUBLE]);
+    p.ghost(&["build"]).expect(0);
+    let first = p.entry("math.double");
+    assert!(first.tokens_in > 0, "{first:?}");
+    std::fs::remove_file(p.root.join("ghost.lock")).expect("remove the lock");
+    std::fs::remove_file(p.root.join(imp_rel("math.double"))).expect("remove the code");
+    let run = p.ghost(&["build"]).expect(0);
+    assert_eq!(server.server.seen().len(), 1, "answered from the cache");
+    assert!(run.text().contains("0 tokens"), "{}", run.text());
+    let again = p.entry("math.double");
+    assert_eq!(
+        (again.tokens_in, again.tokens_out),
+        (first.tokens_in, first.tokens_out)
+    );
 }
 
 /// `--force` replaces code edited by hand, and keeps the edited text first.

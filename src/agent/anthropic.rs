@@ -56,7 +56,14 @@ impl Anthropic {
             self.streamed(url, response, body.len(), spent).await?
         } else {
             let bytes = self.http.body(url, response).await?;
-            self.whole(url, &self.http.json(url, &bytes)?)?
+            // A garbled answer was paid for too: the server read the prompt.
+            let garbled = |_: &AgentError| {
+                spent.cut_after(&String::from_utf8_lossy(&bytes), (0, 0), body.len(), true)
+            };
+            self.http
+                .json(url, &bytes)
+                .and_then(|json| self.whole(url, &json))
+                .inspect_err(garbled)?
         };
         reply.estimate_unreported_tokens(body.len());
         reply.latency_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
@@ -95,12 +102,15 @@ impl Anthropic {
         spent: &Spent,
     ) -> Result<Reply, AgentError> {
         let mut text = String::new();
+        // Whether any event came: the server read the prompt.
+        let mut answered = false;
         let mut stop_reason: Option<Value> = None;
         let (mut tokens_in, mut tokens_out) = (0, 0);
         let mut done = false;
         let whole = self
             .http
             .events(url, response, |event| {
+                answered = true;
                 let data = self.http.json(url, event.data.as_bytes())?;
                 // The type is in the data too; the `event:` line is only a copy of it.
                 let kind = data
@@ -144,13 +154,21 @@ impl Anthropic {
             })
             .await;
         let reported = (tokens_in, tokens_out);
-        let whole = whole.inspect_err(|_| spent.cut_after(&text, reported, request_bytes))?;
+        let whole =
+            whole.inspect_err(|_| spent.cut_after(&text, reported, request_bytes, answered))?;
         if let Some(body) = whole {
             // One JSON answer, under a content type that did not say so.
-            return self.whole(url, &self.http.json(url, &body)?);
+            return self
+                .http
+                .json(url, &body)
+                .and_then(|json| self.whole(url, &json))
+                .inspect_err(|_| {
+                    let answer = String::from_utf8_lossy(&body);
+                    spent.cut_after(&answer, (0, 0), request_bytes, true)
+                });
         }
         if !done && stop_reason.is_none() {
-            spent.cut_after(&text, reported, request_bytes);
+            spent.cut_after(&text, reported, request_bytes, answered);
             return Err(self.http.cut(url));
         }
         Ok(Reply {

@@ -52,9 +52,18 @@ pub enum AgentError {
     )]
     BadResponse { url: String, reason: String },
 
-    /// A retryable error that stayed after every retry, or any error after a request
-    /// that was paid for and cut off.
-    #[error("{source} (gave up after {attempts} attempt{})", if *.attempts == 1 { "" } else { "s" })]
+    /// An error after which the request was paid for all the same (a stream cut off, a
+    /// garbled answer: the server had read the prompt), with the tokens it cost.
+    #[error("{source}")]
+    Paid {
+        #[source]
+        source: Box<AgentError>,
+        /// Tokens in and out, as `GaveUp`'s.
+        spent: (u64, u64),
+    },
+
+    /// A retryable error that stayed after every retry.
+    #[error("{source} (gave up after {attempts} attempts)")]
     GaveUp {
         attempts: u32,
         #[source]
@@ -98,6 +107,7 @@ impl AgentError {
     /// final.
     pub fn is_retryable(&self) -> bool {
         match self {
+            AgentError::Paid { source, .. } => source.is_retryable(),
             AgentError::Unreachable { .. } | AgentError::Timeout { .. } => true,
             AgentError::Http { status, .. } => *status == 429 || *status >= 500,
             _ => false,
@@ -119,7 +129,9 @@ impl AgentError {
                         .any(|w| m.contains(w));
                 about_context || m.contains("too long") || m.contains("too many tokens")
             }
-            AgentError::GaveUp { source, .. } => source.is_context_overflow(),
+            AgentError::GaveUp { source, .. } | AgentError::Paid { source, .. } => {
+                source.is_context_overflow()
+            }
             _ => false,
         }
     }
@@ -127,7 +139,7 @@ impl AgentError {
     /// The error under the retries: what the last request got.
     pub fn root(&self) -> &AgentError {
         match self {
-            AgentError::GaveUp { source, .. } => source.root(),
+            AgentError::GaveUp { source, .. } | AgentError::Paid { source, .. } => source.root(),
             other => other,
         }
     }
@@ -135,13 +147,12 @@ impl AgentError {
     /// Tokens in and out that failed requests were paid for: a stream cut mid-way.
     pub fn spent(&self) -> (u64, u64) {
         match self {
-            AgentError::GaveUp { spent, .. } => *spent,
+            AgentError::GaveUp { spent, .. } | AgentError::Paid { spent, .. } => *spent,
             _ => (0, 0),
         }
     }
 
-    /// This error, carrying `spent` tokens (a single failed request becomes a `GaveUp`
-    /// after one attempt).
+    /// This error, carrying `spent` tokens (in place of any it carried).
     pub(crate) fn with_spent(self, spent: (u64, u64)) -> AgentError {
         match self {
             AgentError::GaveUp {
@@ -151,8 +162,8 @@ impl AgentError {
                 source,
                 spent,
             },
-            other => AgentError::GaveUp {
-                attempts: 1,
+            AgentError::Paid { source, .. } => AgentError::Paid { source, spent },
+            other => AgentError::Paid {
                 source: Box::new(other),
                 spent,
             },
@@ -162,6 +173,7 @@ impl AgentError {
     /// How long the server asked us to wait before the next attempt, if it did.
     pub fn retry_after(&self) -> Option<Duration> {
         match self {
+            AgentError::Paid { source, .. } => source.retry_after(),
             AgentError::Http { retry_after, .. } => *retry_after,
             _ => None,
         }

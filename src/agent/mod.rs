@@ -106,12 +106,19 @@ pub(crate) struct Spent {
 }
 
 impl Spent {
-    /// Counts a reply cut off after `text`: the tokens the server reported, or, where it
-    /// reported none, an estimate at four characters a token (as
-    /// [`Reply::estimate_unreported_tokens`]). A request cut before anything came is not
-    /// counted: whether it was billed cannot be told.
-    pub fn cut_after(&self, text: &str, reported: (u64, u64), request_bytes: usize) {
-        if reported == (0, 0) && text.is_empty() {
+    /// Counts a reply cut off (or garbled) after `text`: the tokens the server reported,
+    /// or, where it reported none, an estimate at four characters a token (as
+    /// [`Reply::estimate_unreported_tokens`]). `answered`: the server sent something, so
+    /// it read the prompt. A request cut before anything came is not counted: whether it
+    /// was billed cannot be told.
+    pub fn cut_after(
+        &self,
+        text: &str,
+        reported: (u64, u64),
+        request_bytes: usize,
+        answered: bool,
+    ) {
+        if reported == (0, 0) && text.is_empty() && !answered {
             return;
         }
         // Each count the server sent so far is taken as it is (Anthropic's input tokens

@@ -39,7 +39,9 @@ fn unsupported_parameter(e: &AgentError) -> Option<&'static str> {
             message,
             ..
         } => message.to_ascii_lowercase(),
-        AgentError::GaveUp { source, .. } => return unsupported_parameter(source),
+        AgentError::GaveUp { source, .. } | AgentError::Paid { source, .. } => {
+            return unsupported_parameter(source)
+        }
         _ => return None,
     };
     if !(message.contains("unsupported parameter")
@@ -113,7 +115,14 @@ impl OpenAi {
             self.streamed(url, response, body.len(), spent).await?
         } else {
             let bytes = self.http.body(url, response).await?;
-            self.whole(url, &self.http.json(url, &bytes)?)?
+            // A garbled answer was paid for too: the server read the prompt.
+            let garbled = |_: &AgentError| {
+                spent.cut_after(&String::from_utf8_lossy(&bytes), (0, 0), body.len(), true)
+            };
+            self.http
+                .json(url, &bytes)
+                .and_then(|json| self.whole(url, &json))
+                .inspect_err(garbled)?
         };
         reply.estimate_unreported_tokens(body.len());
         reply.latency_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
@@ -162,12 +171,15 @@ impl OpenAi {
         spent: &Spent,
     ) -> Result<Reply, AgentError> {
         let mut text = String::new();
+        // Whether any event came: the server read the prompt.
+        let mut answered = false;
         let mut finish_reason: Option<Value> = None;
         let mut tokens = (0, 0);
         let mut done = false;
         let whole = self
             .http
             .events(url, response, |event| {
+                answered = true;
                 if event.data.trim() == "[DONE]" {
                     done = true;
                     return Ok(Flow::Done);
@@ -194,14 +206,22 @@ impl OpenAi {
                 Ok(Flow::More)
             })
             .await;
-        let whole = whole.inspect_err(|_| spent.cut_after(&text, tokens, request_bytes))?;
+        let whole =
+            whole.inspect_err(|_| spent.cut_after(&text, tokens, request_bytes, answered))?;
         if let Some(body) = whole {
             // One JSON answer, under a content type that did not say so.
-            return self.whole(url, &self.http.json(url, &body)?);
+            return self
+                .http
+                .json(url, &body)
+                .and_then(|json| self.whole(url, &json))
+                .inspect_err(|_| {
+                    let answer = String::from_utf8_lossy(&body);
+                    spent.cut_after(&answer, (0, 0), request_bytes, true)
+                });
         }
         // Some servers end the stream without `[DONE]`; a finish reason is proof enough.
         if !done && finish_reason.is_none() {
-            spent.cut_after(&text, tokens, request_bytes);
+            spent.cut_after(&text, tokens, request_bytes, answered);
             return Err(self.http.cut(url));
         }
         Ok(Reply {

@@ -557,6 +557,9 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
     let mut lessons = Lessons::default();
     // The last attempt's failure that looked like the spec's (see `Verdict::spec_fault`).
     let mut spec_fault: Option<String> = None;
+    // What replies from the response cache cost when they were first asked (not spent
+    // again now, but part of what the accepted code cost, for its lock entry).
+    let mut cached_cost = (0u64, 0u64);
     // Whether the attempts stopped on it: the spec must change, the agent did not fail.
     let mut spec_wrong = false;
     // The attempts tested so far, with how close each came: the functions they got right
@@ -648,7 +651,11 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
             ..AttemptRecord::default()
         };
         let (code, tokens) = match answer {
-            Ok(x) => x,
+            Ok((code, tokens, earlier)) => {
+                cached_cost.0 += earlier.0;
+                cached_cost.1 += earlier.1;
+                (code, tokens)
+            }
             Err(failed) => {
                 // Only what the model did wrong is told to it; a garbled answer from the
                 // server is not its doing, so the same prompt is asked again.
@@ -794,7 +801,10 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
                 &code,
                 Accepted::Agent {
                     attempts: attempt,
-                    tokens: (report.tokens_in, report.tokens_out),
+                    tokens: (
+                        report.tokens_in + cached_cost.0,
+                        report.tokens_out + cached_cost.1,
+                    ),
                 },
             )?;
             report.outcome = Outcome::Adopted;
@@ -1073,7 +1083,7 @@ async fn ask(
     (prompt, max_tokens): (&str, Option<u32>),
     temperature: f32,
     attempt: u32,
-) -> Result<(String, (u64, u64)), Asked> {
+) -> Result<(String, (u64, u64), (u64, u64)), Asked> {
     match &shared.agent {
         Agent::Http(provider) => {
             let req = Request {
@@ -1113,8 +1123,15 @@ async fn ask(
             shared
                 .tokens
                 .fetch_add(tokens.0 + tokens.1, Ordering::SeqCst);
+            // What a reply from the cache cost when it was asked (a build interrupted
+            // after its reply came): the lock records what the accepted code cost.
+            let earlier = if reply.cached {
+                (reply.tokens_in, reply.tokens_out)
+            } else {
+                (0, 0)
+            };
             code_of(&reply)
-                .map(|c| (c, tokens))
+                .map(|c| (c, tokens, earlier))
                 .map_err(|e| Asked::Feedback {
                     class: FailureClass::NoCode,
                     why: e.to_string(),
@@ -1194,7 +1211,7 @@ async fn ask(
                 });
             }
             match outcome.new_contents {
-                Some(code) if !code.trim().is_empty() => Ok((code, (0, 0))),
+                Some(code) if !code.trim().is_empty() => Ok((code, (0, 0), (0, 0))),
                 _ => Err(Asked::Feedback {
                     class: FailureClass::NoCode,
                     why: format!(
