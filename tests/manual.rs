@@ -366,6 +366,19 @@ fn a_deleted_specs_lock_entry_is_dropped() {
         "{}",
         run.stderr
     );
+    let run = ghost(dir, &["build", "--locked", "--message-format", "json"]);
+    assert_eq!(run.code, Some(1), "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout.lines().any(|l| {
+            serde_json::from_str::<serde_json::Value>(l).is_ok_and(|v| {
+                v["reason"] == "module-not-fresh"
+                    && v["module"] == "text.loud"
+                    && v["state"] == "orphaned"
+            })
+        }),
+        "a script reads it too:\n{}",
+        run.stdout
+    );
     let run = ghost(dir, &["build", "--provider", "manual"]);
     assert_eq!(run.code, Some(0), "{}{}", run.stdout, run.stderr);
     assert!(

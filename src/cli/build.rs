@@ -100,9 +100,16 @@ pub fn run(args: &BuildArgs, out: &Output) -> Result<Exit, CommandError> {
 
     if args.locked {
         for o in &orphans {
+            let what = "run `ghost build` (which drops it from ghost.lock) and commit the result";
             out.error(&format!(
-                "ghost.lock has module `{o}`, which no spec declares: run `ghost build` and commit the result"
+                "ghost.lock has module `{o}`, which no spec declares: {what}"
             ));
+            if out.json() {
+                out.json_line(
+                    "module-not-fresh",
+                    serde_json::json!({ "module": o, "state": "orphaned", "help": what }),
+                );
+            }
         }
         let ctx = pipeline.context(templates);
         let locked = runtime.block_on(session::locked(&ctx, &lock, &only))?;
