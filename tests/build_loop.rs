@@ -2251,6 +2251,29 @@ fn eval_reports_budgets_failure_classes_and_compares_runs() {
         "{}",
         run.stdout
     );
+    // With --json, the comparison is in the JSON, for a script that gates on it.
+    let server = Background::start_with(routed(vec![
+        ("math.double", vec![code(DOUBLE_RIGHT)]),
+        ("text.shout", vec![code(SHOUT_RIGHT)]),
+    ]));
+    p.configure(&openai(&server), "");
+    let run = p
+        .ghost(&[
+            "eval",
+            ".",
+            "--attempts",
+            "1,2,3",
+            "--json",
+            "--compare",
+            &compare,
+        ])
+        .expect(0);
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).expect("one JSON report");
+    let budget_1 = &json["compare"]["budgets"][0];
+    assert_eq!(budget_1["attempts"], 1, "{json}");
+    assert_eq!(budget_1["green_points"], 50.0, "{json}");
+    assert_eq!(budget_1["old"]["first_attempt_green"], 1, "{json}");
+    assert!(json["modules"].is_array(), "and the report itself: {json}");
 }
 
 #[test]

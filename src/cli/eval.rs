@@ -8,7 +8,7 @@ use crate::agent::ProviderKind;
 use crate::build::generate::{self, Event};
 use crate::build::session::{self, ModuleReport, Options, Outcome};
 use crate::config::{self, AgentOverrides, Config};
-use crate::eval::{compare, table, EvalReport, RunInfo};
+use crate::eval::{compare, table, Comparison, EvalReport, RunInfo};
 use crate::project::Project;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -210,7 +210,22 @@ pub fn run(args: &EvalArgs, out: &Output) -> Result<Exit, CommandError> {
     }
     if args.json {
         out.status(text.trim_end());
-        println!("{json}");
+        match &old {
+            // The comparison too, for a script that gates on it.
+            Some(old) => {
+                let mut value = serde_json::to_value(&report).map_err(|e| {
+                    CommandError::Usage(format!("cannot write the report as JSON: {e}"))
+                })?;
+                if let Some(fields) = value.as_object_mut() {
+                    let compared =
+                        serde_json::to_value(Comparison::of(old, &report)).unwrap_or_default();
+                    fields.insert("compare".into(), compared);
+                }
+                let text = serde_json::to_string_pretty(&value).unwrap_or_else(|_| json.clone());
+                println!("{text}");
+            }
+            None => println!("{json}"),
+        }
     } else {
         print!("{text}");
     }

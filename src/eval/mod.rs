@@ -15,6 +15,6 @@ mod compare;
 mod report;
 mod table;
 
-pub use compare::compare;
+pub use compare::{compare, Comparison};
 pub use report::{Budget, EvalReport, ModuleResult, RunInfo};
 pub use table::table;
