@@ -136,11 +136,9 @@ impl Anthropic {
                         }
                         let usage = data.get("usage");
                         tokens_out = count(usage, "output_tokens");
-                        if let Some(n) = usage
-                            .and_then(|u| u.get("input_tokens"))
-                            .and_then(Value::as_u64)
-                        {
-                            tokens_in = n;
+                        let input = usage.and_then(|u| u.get("input_tokens"));
+                        if input.and_then(Value::as_u64).is_some() {
+                            tokens_in = count(usage, "input_tokens");
                         }
                     }
                     "message_stop" => {
@@ -245,4 +243,5 @@ fn count(usage: Option<&Value>, field: &str) -> u64 {
         .and_then(|u| u.get(field))
         .and_then(Value::as_u64)
         .unwrap_or(0)
+        .min(super::MAX_REPORTED_TOKENS)
 }

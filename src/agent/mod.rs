@@ -69,6 +69,10 @@ pub enum Finish {
     Other(String),
 }
 
+/// The most tokens one reply's reported count is taken for: far above any model's, so
+/// that a garbled count cannot overflow the sums of a build (and so slip past its budget).
+pub(crate) const MAX_REPORTED_TOKENS: u64 = 1 << 40;
+
 /// A provider's answer.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Reply {

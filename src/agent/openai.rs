@@ -288,6 +288,7 @@ fn usage(usage: Option<&Value>) -> (u64, u64) {
             .and_then(|u| u.get(field))
             .and_then(Value::as_u64)
             .unwrap_or(0)
+            .min(super::MAX_REPORTED_TOKENS)
     };
     (get("prompt_tokens"), get("completion_tokens"))
 }

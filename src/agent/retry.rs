@@ -151,7 +151,8 @@ pub fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
         return Some(Duration::from_secs(secs));
     }
     if let Ok(secs) = value.parse::<f64>() {
-        return (secs.is_finite() && secs >= 0.0).then(|| Duration::from_secs_f64(secs));
+        // `try_`: a value past what a `Duration` holds (`1e20`) is no wait to honour.
+        return Duration::try_from_secs_f64(secs).ok();
     }
     let at = httpdate::parse_http_date(value).ok()?;
     Some(at.duration_since(now).unwrap_or(Duration::ZERO))
@@ -215,6 +216,12 @@ mod tests {
             Some(Duration::ZERO)
         );
         assert_eq!(parse_retry_after("soon", now), None);
+        // Past what a `Duration` holds: no wait to honour, and no panic.
+        assert_eq!(parse_retry_after("1e20", now), None);
+        assert_eq!(
+            parse_retry_after("2.5", now),
+            Some(Duration::from_millis(2500))
+        );
     }
 
     #[test]

@@ -529,7 +529,8 @@ pub(super) fn matching(b: &[u8], mask: &[bool], open: usize, pair: (u8, u8)) -> 
         match b[i] {
             c if c == pair.0 => depth += 1,
             c if c == pair.1 => {
-                depth -= 1;
+                // A closing bracket before any opening one: `open` was no bracket.
+                depth = depth.checked_sub(1)?;
                 if depth == 0 {
                     return Some(i);
                 }
@@ -674,6 +675,13 @@ fn is_ident(c: u8) -> bool {
 #[cfg(test)]
 pub(super) mod tests {
     use super::*;
+
+    #[test]
+    fn a_closing_bracket_first_matches_nothing() {
+        let code = b") (x)";
+        assert_eq!(matching(code, &[true; 5], 0, (b'(', b')')), None);
+        assert_eq!(matching(code, &[true; 5], 2, (b'(', b')')), Some(4));
+    }
 
     fn focus(names: &[&str]) -> BTreeSet<String> {
         names.iter().map(|s| s.to_string()).collect()

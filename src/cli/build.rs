@@ -253,7 +253,10 @@ pub(super) fn make_agent(
 /// with `-q`, nothing.
 pub(super) fn tell_retries(out: &Output) {
     if !out.quiet {
-        agent::retry::on_retry(Box::new(|line| eprintln!("   retrying {line}")));
+        let out = out.clone();
+        agent::retry::on_retry(Box::new(move |line| {
+            out.warning(&format!("   retrying {line}"))
+        }));
     }
 }
 

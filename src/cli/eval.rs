@@ -181,7 +181,11 @@ pub fn run(args: &EvalArgs, out: &Output) -> Result<Exit, CommandError> {
         .collect();
     let run = RunInfo {
         ghost: env!("CARGO_PKG_VERSION").to_string(),
-        command: std::env::args().collect::<Vec<_>>().join(" "),
+        // `args_os`: an argument that is not UTF-8 (a path) must not panic after the run.
+        command: std::env::args_os()
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect::<Vec<_>>()
+            .join(" "),
         specs: args.specs.display().to_string(),
         provider: kind.name().to_string(),
         model: agent_settings.model.clone(),
@@ -222,12 +226,12 @@ pub fn run(args: &EvalArgs, out: &Output) -> Result<Exit, CommandError> {
                     fields.insert("compare".into(), compared);
                 }
                 let text = serde_json::to_string_pretty(&value).unwrap_or_else(|_| json.clone());
-                println!("{text}");
+                out.result(&text);
             }
-            None => println!("{json}"),
+            None => out.result(&json),
         }
     } else {
-        print!("{text}");
+        out.result(text.trim_end_matches('\n'));
     }
     out.status(&format!("report saved in {}", saved.display()));
     if interrupted {
