@@ -168,6 +168,23 @@ impl HttpClient {
             })
     }
 
+    /// A whole answer (`bytes`) read as JSON by `read` (the provider's reading of its
+    /// wire format). A garbled one was paid for all the same, the server having read the
+    /// prompt: counted in `spent`.
+    pub fn read_whole<T>(
+        &self,
+        url: &str,
+        bytes: &[u8],
+        (request_bytes, spent): (usize, &super::Spent),
+        read: impl FnOnce(&serde_json::Value) -> Result<T, AgentError>,
+    ) -> Result<T, AgentError> {
+        self.json(url, bytes)
+            .and_then(|json| read(&json))
+            .inspect_err(|_| {
+                spent.cut_after(&String::from_utf8_lossy(bytes), (0, 0), request_bytes, true)
+            })
+    }
+
     /// The error for a stream that ended before the reply was complete: the network cut
     /// it, so it is worth a retry.
     pub fn cut(&self, url: &str) -> AgentError {

@@ -115,14 +115,9 @@ impl OpenAi {
             self.streamed(url, response, body.len(), spent).await?
         } else {
             let bytes = self.http.body(url, response).await?;
-            // A garbled answer was paid for too: the server read the prompt.
-            let garbled = |_: &AgentError| {
-                spent.cut_after(&String::from_utf8_lossy(&bytes), (0, 0), body.len(), true)
-            };
+            let paid = (body.len(), spent);
             self.http
-                .json(url, &bytes)
-                .and_then(|json| self.whole(url, &json))
-                .inspect_err(garbled)?
+                .read_whole(url, &bytes, paid, |json| self.whole(url, json))?
         };
         reply.estimate_unreported_tokens(body.len());
         reply.latency_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
@@ -210,14 +205,10 @@ impl OpenAi {
             whole.inspect_err(|_| spent.cut_after(&text, tokens, request_bytes, answered))?;
         if let Some(body) = whole {
             // One JSON answer, under a content type that did not say so.
+            let paid = (request_bytes, spent);
             return self
                 .http
-                .json(url, &body)
-                .and_then(|json| self.whole(url, &json))
-                .inspect_err(|_| {
-                    let answer = String::from_utf8_lossy(&body);
-                    spent.cut_after(&answer, (0, 0), request_bytes, true)
-                });
+                .read_whole(url, &body, paid, |json| self.whole(url, json));
         }
         // Some servers end the stream without `[DONE]`; a finish reason is proof enough.
         if !done && finish_reason.is_none() {
