@@ -1515,6 +1515,11 @@ fn a_cached_reply_is_locked_with_what_it_cost() {
     let first = p.entry("math.double");
     assert!(first.tokens_in > 0, "{first:?}");
     std::fs::remove_file(p.root.join("ghost.lock")).expect("remove the lock");
+    let status = p.ghost(&["status"]).text();
+    assert!(
+        status.contains("missing") && status.contains("code on disk, not locked"),
+        "{status}"
+    );
     std::fs::remove_file(p.root.join(imp_rel("math.double"))).expect("remove the code");
     let run = p.ghost(&["build"]).expect(0);
     assert_eq!(server.server.seen().len(), 1, "answered from the cache");

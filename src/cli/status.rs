@@ -68,6 +68,7 @@ pub fn run(args: &StatusArgs, out: &Output) -> Result<Exit, CommandError> {
                     "tokens_out": entry.map_or(0, |e| e.tokens_out),
                     "last_result": last_result,
                     "locked_code_kept": kept,
+                    "unlocked_code": status.state == State::Missing && status.has_code,
                 }),
             );
             continue;
@@ -80,6 +81,9 @@ pub fn run(args: &StatusArgs, out: &Output) -> Result<Exit, CommandError> {
         };
         let kept = if kept {
             "; the locked code is kept"
+        } else if status.state == State::Missing && status.has_code {
+            // Code on disk that no lock entry covers (a lock deleted or merged away).
+            " (code on disk, not locked: `ghost build` tests it and locks it if it passes)"
         } else {
             ""
         };
