@@ -4,7 +4,7 @@ use std::time::Instant;
 
 use serde_json::{json, Value};
 
-use super::http::{Flow, HttpClient};
+use super::http::{Flow, HttpClient, Partial};
 use super::retry::with_retries;
 use super::settings::HttpSettings;
 use super::{AgentError, Finish, Provider, Reply, Request, Spent};
@@ -146,19 +146,19 @@ impl Anthropic {
                 Ok(Flow::More)
             })
             .await;
-        let reported = (tokens_in, tokens_out);
-        let whole =
-            whole.inspect_err(|_| spent.cut_after(&text, reported, request_bytes, answered))?;
-        if let Some(body) = whole {
-            // One JSON answer, under a content type that did not say so.
-            let paid = (request_bytes, spent);
-            return self
-                .http
-                .read_whole(url, &body, paid, |json| self.whole(url, json));
-        }
-        if !done && stop_reason.is_none() {
-            spent.cut_after(&text, reported, request_bytes, answered);
-            return Err(self.http.cut(url));
+        let partial = Partial {
+            text: &text,
+            reported: (tokens_in, tokens_out),
+            answered,
+        };
+        let complete = done || stop_reason.is_some();
+        let paid = (request_bytes, spent);
+        let read = |json: &Value| self.whole(url, json);
+        if let Some(reply) = self
+            .http
+            .stream_end(url, whole, (partial, complete), paid, read)?
+        {
+            return Ok(reply);
         }
         Ok(Reply {
             text,

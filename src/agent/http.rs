@@ -17,6 +17,14 @@ pub(crate) struct HttpClient {
     pub settings: HttpSettings,
 }
 
+/// How far a stream came: its text, the token counts the server reported, and whether
+/// any event came at all (the server read the prompt).
+pub(crate) struct Partial<'a> {
+    pub text: &'a str,
+    pub reported: (u64, u64),
+    pub answered: bool,
+}
+
 /// Whether a stream handler wants more events.
 pub(crate) enum Flow {
     More,
@@ -183,6 +191,43 @@ impl HttpClient {
             .inspect_err(|_| {
                 spent.cut_after(&String::from_utf8_lossy(bytes), (0, 0), request_bytes, true)
             })
+    }
+
+    /// What a stream read by [`Self::events`] (`ended`) came to: `Some` when it was one
+    /// whole answer after all (read by `read`), `None` when it was a complete stream
+    /// (`complete`: its end, or its finish reason, came), an error otherwise. A stream
+    /// cut off, by an error or before its end, was paid for as far as it came (`partial`).
+    pub fn stream_end<T>(
+        &self,
+        url: &str,
+        ended: Result<Option<Vec<u8>>, AgentError>,
+        (partial, complete): (Partial<'_>, bool),
+        (request_bytes, spent): (usize, &super::Spent),
+        read: impl FnOnce(&serde_json::Value) -> Result<T, AgentError>,
+    ) -> Result<Option<T>, AgentError> {
+        let paid_so_far = || {
+            spent.cut_after(
+                partial.text,
+                partial.reported,
+                request_bytes,
+                partial.answered,
+            )
+        };
+        match ended {
+            Err(e) => {
+                paid_so_far();
+                Err(e)
+            }
+            // One JSON answer, under a content type that did not say so.
+            Ok(Some(body)) => self
+                .read_whole(url, &body, (request_bytes, spent), read)
+                .map(Some),
+            Ok(None) if complete => Ok(None),
+            Ok(None) => {
+                paid_so_far();
+                Err(self.cut(url))
+            }
+        }
     }
 
     /// The error for a stream that ended before the reply was complete: the network cut
