@@ -18,6 +18,15 @@ pub enum Snapshots {
 }
 
 impl Snapshots {
+    /// The environment of a test run in this mode.
+    fn insta_env(self) -> [(&'static str, &'static str); 3] {
+        [
+            ("INSTA_UPDATE", self.insta_update()),
+            ("INSTA_FORCE_PASS", "0"),
+            ("CI", ""),
+        ]
+    }
+
     fn insta_update(self) -> &'static str {
         match self {
             // Records everything, matching files too (so that each one's description is
@@ -180,11 +189,7 @@ pub async fn verify(
         return Ok(verdict);
     }
     let target = test_target(module);
-    let env = [
-        ("INSTA_UPDATE", snapshots.insta_update()),
-        ("INSTA_FORCE_PASS", "0"),
-        ("CI", ""),
-    ];
+    let env = snapshots.insta_env();
     let pinned = Pinned::read(&cargo.crate_dir, &target);
     verdict.tests = cargo.test(&target, false, &[], &env).await?;
     if snapshots == Snapshots::RecordNew {
@@ -200,11 +205,7 @@ pub async fn verify(
         // A value recorded now is pinned for good: it must be the same in another
         // process (no `HashMap` order, no clock), or every later test run fails on it.
         if verdict.tests.green() && pinned.recorded_new() {
-            let again = [
-                ("INSTA_UPDATE", "no"),
-                ("INSTA_FORCE_PASS", "0"),
-                ("CI", ""),
-            ];
+            let again = Snapshots::Compare.insta_env();
             let second = cargo.test(&target, false, &["snapshot_"], &again).await?;
             for f in second.failed {
                 verdict.tests.passed.retain(|p| *p != f.name);
