@@ -357,17 +357,7 @@ pub async fn build_with_agent(
             // the rest.
             Some(report) if matches!(report.outcome, Outcome::Exhausted { .. }) => {}
             Some(report) => report.outcome = outcome,
-            None => {
-                let state = shared
-                    .ctx
-                    .compiled
-                    .module(&intrusion.module)
-                    .map(|m| shared.ctx.status(&lock_of(&shared), m).state)
-                    .unwrap_or(State::Missing);
-                let mut report = ModuleReport::new(&intrusion.module, state);
-                report.outcome = outcome;
-                reports.push(report);
-            }
+            None => reports.push(report_of(&shared, &intrusion.module, outcome)),
         }
     }
     let lock = shared.lock.lock().map(|l| l.clone()).unwrap_or_default();
@@ -420,6 +410,15 @@ fn uses_changed(shared: &Shared, name: &str) -> bool {
 }
 
 fn skipped(shared: &Shared, name: &str, dep: &str) -> ModuleReport {
+    let outcome = Outcome::Skipped {
+        dependency: dep.to_string(),
+    };
+    report_of(shared, name, outcome)
+}
+
+/// The report of a module whose job did not decide its outcome, with its state as the
+/// lock has it now.
+fn report_of(shared: &Shared, name: &str, outcome: Outcome) -> ModuleReport {
     let state = shared
         .ctx
         .compiled
@@ -427,9 +426,7 @@ fn skipped(shared: &Shared, name: &str, dep: &str) -> ModuleReport {
         .map(|m| shared.ctx.status(&lock_of(shared), m).state)
         .unwrap_or(State::Missing);
     let mut r = ModuleReport::new(name, state);
-    r.outcome = Outcome::Skipped {
-        dependency: dep.to_string(),
-    };
+    r.outcome = outcome;
     r
 }
 
