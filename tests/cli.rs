@@ -251,6 +251,32 @@ fn bad_usage_exits_2() {
 }
 
 #[test]
+fn status_lists_the_other_modules_beside_a_spec_with_errors() {
+    let p = valid_project();
+    p.write("specs/text/broken.ghost", BROKEN);
+    let run = p.ghost(&["status"]);
+    assert_eq!(run.code, Some(1), "{}", run.both());
+    assert!(run.stderr.contains("specs/text/broken.ghost"), "{}", run.both());
+    let line = |name: &str| {
+        run.stdout
+            .lines()
+            .find(|l| l.starts_with(name))
+            .unwrap_or_else(|| panic!("no line for {name}: {}", run.both()))
+            .to_string()
+    };
+    assert!(line("text.slug").contains("missing"), "{}", run.stdout);
+    assert!(line("cache.lru").contains("missing"), "{}", run.stdout);
+    assert!(line("text.broken").contains("error"), "{}", run.stdout);
+    let run = p.ghost(&["status", "--message-format", "json"]);
+    let broken = run
+        .stdout
+        .lines()
+        .find(|l| l.contains("\"module\":\"text.broken\""))
+        .unwrap_or_else(|| panic!("{}", run.both()));
+    assert!(broken.contains("\"state\":\"error\""), "{broken}");
+}
+
+#[test]
 fn status_and_prompt_work_without_a_build() {
     let p = valid_project();
     let run = p.ghost(&["status"]);

@@ -52,9 +52,7 @@ impl Pipeline {
     /// Prints the diagnostics; `Some(Exit::Failure)` when there are errors, so that the
     /// caller stops: a spec with errors never reaches an agent.
     pub fn report_errors(&self, out: &Output) -> Option<Exit> {
-        let diags = &self.checked.diagnostics;
-        out.diagnostics(diags, &self.loaded.sources_for(diags));
-        let errors = diags.iter().filter(|d| d.is_error()).count();
+        let errors = self.show_diagnostics(out);
         (errors > 0).then(|| {
             out.error(&format!(
                 "{} in the specs; fix {} first (nothing was generated)",
@@ -63,6 +61,30 @@ impl Pipeline {
             ));
             Exit::Failure
         })
+    }
+
+    /// Prints the diagnostics, without the closing error line of [`Self::report_errors`];
+    /// returns how many are errors.
+    pub fn show_diagnostics(&self, out: &Output) -> usize {
+        let diags = &self.checked.diagnostics;
+        out.diagnostics(diags, &self.loaded.sources_for(diags));
+        diags.iter().filter(|d| d.is_error()).count()
+    }
+
+    /// The modules a spec file declares that the checker left out for errors (their
+    /// own, or a module they use), sorted.
+    pub fn modules_with_errors(&self) -> Vec<String> {
+        let mut names: Vec<String> = self
+            .loaded
+            .files
+            .iter()
+            .filter_map(|f| f.ast.module.as_ref())
+            .map(|m| m.path.dotted())
+            .filter(|n| self.checked.project.module(n).is_none())
+            .collect();
+        names.sort();
+        names.dedup();
+        names
     }
 
     pub fn paths(&self) -> Paths {

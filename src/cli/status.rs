@@ -7,7 +7,9 @@ use crate::plan::state::State;
 
 pub const HELP: &str = "\
 Prints one line per module: its state (fresh, stale, missing, tampered, failing), the
-attempts and tokens its last build took, and the last result.
+attempts and tokens its last build took, and the last result. A module whose spec has
+errors is listed as `error` after the others, its diagnostics shown first; status then
+exits 1.
 
 Example:
   ghost status";
@@ -18,9 +20,11 @@ pub struct StatusArgs {}
 pub fn run(args: &StatusArgs, out: &Output) -> Result<Exit, CommandError> {
     let _ = args;
     let pipeline = Pipeline::load(&[])?;
-    if let Some(exit) = pipeline.report_errors(out) {
-        return Ok(exit);
-    }
+    // A spec with errors is shown, and listed as such; the other modules' lines still
+    // follow (as `ghost check` lists them), so that one broken file does not hide the
+    // state of the whole project.
+    let errors = pipeline.show_diagnostics(out);
+    let broken = pipeline.modules_with_errors();
     let lock = pipeline.lock()?;
     let templates = pipeline.templates()?;
     let ctx = pipeline.context(templates);
@@ -30,6 +34,7 @@ pub fn run(args: &StatusArgs, out: &Output) -> Result<Exit, CommandError> {
         .modules
         .iter()
         .map(|m| m.name.len())
+        .chain(broken.iter().map(String::len))
         .max()
         .unwrap_or(6)
         .max(6);
@@ -95,5 +100,32 @@ pub fn run(args: &StatusArgs, out: &Output) -> Result<Exit, CommandError> {
             tokens
         ));
     }
-    Ok(Exit::Success)
+    for name in &broken {
+        let entry = lock.get(name);
+        if out.json() {
+            out.json_line(
+                "module-status",
+                serde_json::json!({
+                    "module": name,
+                    "state": "error",
+                    "why": ["its spec has errors"],
+                    "attempts": entry.map_or(0, |e| e.attempts),
+                    "tokens_in": entry.map_or(0, |e| e.tokens_in),
+                    "tokens_out": entry.map_or(0, |e| e.tokens_out),
+                    "last_result": "-",
+                    "locked_code_kept": false,
+                    "unlocked_code": false,
+                }),
+            );
+            continue;
+        }
+        let (attempts, tokens) = entry.map_or((0, String::from("-")), |e| {
+            (e.attempts, format!("{}/{}", e.tokens_in, e.tokens_out))
+        });
+        out.result(&format!(
+            "{name:<width$}  {:<9} {attempts:>8} {tokens:>17}  its spec has errors (shown above); fix them, then `ghost build`",
+            "error"
+        ));
+    }
+    Ok(Exit::failure_if(errors > 0))
 }
