@@ -715,8 +715,16 @@ fn a_selective_build_tests_the_modules_using_its_new_code_and_regenerates_only_i
         check.contains("failing math.quad"),
         "check says so too:\n{check}"
     );
+    // Recorded in the committed lock, not in local state: another checkout (without
+    // `.ghost/`) sees it failing too, and its build repairs it.
+    assert!(p.entry("math.quad").failing, "{}", p.read("ghost.lock"));
+    assert!(!p.entry("math.double").failing);
+    std::fs::remove_dir_all(p.root.join(".ghost")).expect("drop the local state");
+    let status = p.ghost(&["status"]).text();
+    assert!(status.contains("failing"), "a fresh checkout:\n{status}");
 
     p.ghost(&["build"]).expect(0);
+    assert!(!p.entry("math.quad").failing, "{}", p.read("ghost.lock"));
     let seen = server.server.seen();
     assert_eq!(seen.len(), 4, "the next build repairs the dependent");
     assert_eq!(module_of(&seen[3]), "math.quad");
@@ -767,6 +775,41 @@ fn formatting_the_specs_leaves_the_project_fresh() {
     let status = p.ghost(&["status"]).text();
     assert!(!status.contains("stale"), "{status}");
     p.ghost(&["build", "--locked"]).expect(0);
+}
+
+/// A checkout that turns every line ending into `\r\n` (git's `core.autocrlf` on
+/// Windows) holds the same code: no module is tampered or stale, and CI's `--locked` run
+/// passes, so that neither side re-locks hashes the other side then calls hand edits.
+#[test]
+fn crlf_checkouts_are_the_same_code() {
+    let _machine = shared();
+    let spec = (
+        "text/tag.ghost",
+        "module text.tag {\n  fn tag(name: str) -> str {\n    example tag(\"a\") == \"#a\"\n  }\n}\n",
+    );
+    let p = Project::new("e2e_crlf", "", &[spec]);
+    p.write(
+        &imp_rel("text.tag"),
+        "use super::*;\n\npub fn tag(name: &str) -> String {\n    format!(\"#{name}\")\n}\n",
+    );
+    p.ghost(&["build", "--provider", "manual"]).expect(0);
+    let lock = p.read("ghost.lock");
+    for entry in walkdir::WalkDir::new(p.root.join("generated")) {
+        let entry = entry.expect("walk generated/");
+        let path = entry.path();
+        if path.components().any(|c| c.as_os_str() == "target") || !entry.file_type().is_file() {
+            continue;
+        }
+        let text = std::fs::read_to_string(path).expect("text");
+        std::fs::write(path, text.replace('\n', "\r\n")).expect("write CRLF");
+    }
+    let check = p.ghost(&["check"]).expect(0).text();
+    assert!(!check.contains("tampered") && !check.contains("stale"), "{check}");
+    let status = p.ghost(&["status"]).expect(0).text();
+    assert!(status.contains("fresh"), "{status}");
+    p.ghost(&["build", "--locked"]).expect(0);
+    p.ghost(&["build", "--provider", "manual"]).expect(0);
+    assert_eq!(p.read("ghost.lock"), lock, "nothing re-locked");
 }
 
 /// New code for a module re-tests what uses it, though their fingerprints match: a hand

@@ -509,8 +509,12 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
             return Ok(report);
         }
         if matches!(status.state, State::Fresh | State::Failing) {
-            // Locked, yet failing: a later run must not call it fresh.
-            super::session::mark_failing(&ctx.paths, name, true);
+            // Locked, yet failing: recorded in the lock, so that no later run, here or
+            // in another checkout, calls it fresh.
+            let mut lock = shared.lock.lock().map_err(|_| poisoned())?;
+            if lock.set_failing(name, true) {
+                lock.write(&ctx.paths.lock)?;
+            }
         }
         if beside {
             // Broken by new code of a selected module: found, and left for a build that
@@ -1659,6 +1663,11 @@ fn write_imp(scratch: &Path, m: &CompiledModule, code: &str) -> Result<(), Build
     })
 }
 
+/// A panic in another job while it held the lock (a bug): this build stops.
+fn poisoned() -> BuildError {
+    BuildError::Cargo(std::io::Error::other("the lock's mutex was poisoned"))
+}
+
 /// Where an accepted implementation came from, for its lock entry.
 enum Accepted {
     /// The code on disk passed the new tests: the entry keeps what it first cost.
@@ -1719,7 +1728,6 @@ fn accept(
         })
     };
     let target = ctx.paths.out_dir.join(&m.imp_path);
-    super::session::mark_failing(&ctx.paths, &m.name, false);
     if !matches!(how, Accepted::Relock) {
         // New code: the modules that use this one (through others, too) are tested again.
         if let Ok(mut changed) = shared.changed.lock() {
@@ -1753,10 +1761,7 @@ fn accept(
             }
         }
     }
-    let mut lock = shared
-        .lock
-        .lock()
-        .map_err(|_| BuildError::Cargo(std::io::Error::other("the lock's mutex was poisoned")))?;
+    let mut lock = shared.lock.lock().map_err(|_| poisoned())?;
     let previous = lock
         .get(&m.name)
         .cloned()

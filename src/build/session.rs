@@ -71,30 +71,6 @@ impl Paths {
     pub fn repairs_dir(&self) -> PathBuf {
         self.state_dir.join("repairs")
     }
-    /// A marker file per module whose code was found failing its tests though its lock
-    /// entry matches (after a dependency's code changed): `failing`, until it passes.
-    pub fn failing_marker(&self, module: &str) -> PathBuf {
-        failing_marker(&self.state_dir, module)
-    }
-}
-
-/// [`Paths::failing_marker`] of the state folder `state_dir` (`.ghost`).
-pub fn failing_marker(state_dir: &Path, module: &str) -> PathBuf {
-    state_dir.join("failing").join(module)
-}
-
-/// Records whether `module`'s code on disk fails its tests (best effort: the marker only
-/// saves a later run from calling the module fresh).
-pub fn mark_failing(paths: &Paths, module: &str, failing: bool) {
-    let marker = paths.failing_marker(module);
-    if failing {
-        if let Some(dir) = marker.parent() {
-            let _ = std::fs::create_dir_all(dir);
-        }
-        let _ = std::fs::write(&marker, "");
-    } else {
-        let _ = std::fs::remove_file(&marker);
-    }
 }
 
 /// Everything a run needs. Owned, so that concurrent module jobs can share it.
@@ -153,11 +129,7 @@ impl Context {
             stub: &m.stub,
             generated_changed: self.regenerated.contains(&m.name),
         };
-        let mut status = decide(lock.get(&m.name), &current);
-        if status.state == State::Fresh && self.paths.failing_marker(&m.name).exists() {
-            status.state = State::Failing;
-        }
-        status
+        decide(lock.get(&m.name), &current)
     }
 }
 
@@ -463,7 +435,6 @@ pub async fn build_manual(
                     if !relock {
                         changed.insert(m.name.clone());
                     }
-                    mark_failing(&ctx.paths, &m.name, false);
                     lock.upsert(entry_for(m, code.as_bytes(), previous.filter(|_| relock)));
                     lock.write(&ctx.paths.lock)?;
                     if relock {
@@ -472,7 +443,11 @@ pub async fn build_manual(
                         Outcome::Adopted
                     }
                 } else {
-                    mark_failing(&ctx.paths, &m.name, true);
+                    if matches!(status.state, State::Fresh | State::Failing)
+                        && lock.set_failing(&m.name, true)
+                    {
+                        lock.write(&ctx.paths.lock)?;
+                    }
                     failure = FailureClass::of(&verdict);
                     let repair = repair_context(m, &code, &verdict);
                     let prompt = write_prompt(ctx, m, Some(&repair))?;
@@ -535,6 +510,7 @@ pub fn entry_for(m: &CompiledModule, code: &[u8], previous: Option<LockEntry>) -
         attempts,
         tokens_in,
         tokens_out,
+        failing: false,
     }
 }
 

@@ -60,8 +60,9 @@ pub fn write_crate(out_dir: &Path, files: &[GeneratedFile]) -> Result<WriteRepor
             Owner::Compiler => existing.as_deref() != Some(f.contents.as_bytes()),
             // A stub nobody filled in follows the interface; code never is replaced.
             Owner::AgentStub => existing.as_deref().is_none_or(|old| {
-                old != f.contents.as_bytes()
-                    && std::str::from_utf8(old).is_ok_and(crate::compile::rust::is_untouched_stub)
+                let old = crate::plan::lock::lf_line_endings(old);
+                *old != *f.contents.as_bytes()
+                    && std::str::from_utf8(&old).is_ok_and(crate::compile::rust::is_untouched_stub)
             }),
         };
         if write {
@@ -114,7 +115,10 @@ pub fn outdated(out_dir: &Path, files: &[GeneratedFile]) -> Vec<PathBuf> {
         .iter()
         .filter(|f| f.owner == Owner::Compiler)
         .filter(|f| {
-            std::fs::read(out_dir.join(&f.path)).ok().as_deref() != Some(f.contents.as_bytes())
+            // Line endings aside: a checkout may turn them into `\r\n`.
+            std::fs::read(out_dir.join(&f.path))
+                .ok()
+                .is_none_or(|on_disk| !crate::plan::lock::same_text(&on_disk, f.contents.as_bytes()))
         })
         .map(|f| f.path.clone())
         .collect()

@@ -197,14 +197,7 @@ fn module_states(
             // `check` does not compile the project, so it cannot tell; `status` can.
             generated_changed: false,
         };
-        let mut status = decide(entry, &current);
-        // Fresh by hashes, but a build found its tests failing (after a module it uses
-        // got new code): `failing`, as `status` says, until a build finds them passing.
-        let state_dir = project.root.join(super::pipeline::STATE_DIR);
-        let failing = crate::build::session::failing_marker(&state_dir, &model.name);
-        if status.state == State::Fresh && failing.exists() {
-            status.state = State::Failing;
-        }
+        let status = decide(entry, &current);
         ModuleState {
             name: model.name.clone(),
             file: f.file.clone(),

@@ -2,7 +2,8 @@
 //!
 //! An entry records what the implementation was accepted against (the spec, prose,
 //! interface and dependency fingerprints), the hash of the accepted `imp.rs`, and what
-//! it cost (agent, model, attempts, tokens). Writes are atomic (a temporary file in the
+//! it cost (agent, model, attempts, tokens), and whether its tests were last found
+//! failing (after a module it uses got new code). Writes are atomic (a temporary file in the
 //! same folder, then a rename), so an interrupted build never leaves half a lock.
 
 use serde::{Deserialize, Serialize};
@@ -53,6 +54,11 @@ pub struct LockEntry {
     pub attempts: u32,
     pub tokens_in: u64,
     pub tokens_out: u64,
+    /// The locked code was found failing its tests (a module it uses got new code, which
+    /// no fingerprint shows): `failing` in every checkout until a build finds it passing
+    /// or replaces it. Written only when true, so other entries read as before.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub failing: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -147,6 +153,18 @@ impl Lock {
         }
     }
 
+    /// Records whether `module`'s locked code fails its tests; whether that changed the
+    /// lock (a module without an entry has nothing to record).
+    pub fn set_failing(&mut self, module: &str, failing: bool) -> bool {
+        match self.modules.iter_mut().find(|e| e.name == module) {
+            Some(e) if e.failing != failing => {
+                e.failing = failing;
+                true
+            }
+            _ => false,
+        }
+    }
+
     /// The modules the lock has an entry for.
     pub fn names(&self) -> impl Iterator<Item = &str> {
         self.modules.iter().map(|e| e.name.as_str())
@@ -158,9 +176,34 @@ impl Lock {
     }
 }
 
-/// sha256 of an implementation file's bytes, as hex.
+/// sha256 of an implementation file's bytes, as hex, its line endings read as `\n`: a
+/// checkout that turns them into `\r\n` (git's `core.autocrlf` on Windows) holds the same
+/// code, which rustc reads the same way, and must not be taken for a hand edit.
 pub fn implementation_hash(contents: &[u8]) -> String {
-    crate::compile::fingerprint::sha256_hex(contents)
+    crate::compile::fingerprint::sha256_hex(&lf_line_endings(contents))
+}
+
+/// `bytes` with every `\r\n` read as `\n` (borrowed when there is none).
+pub fn lf_line_endings(bytes: &[u8]) -> std::borrow::Cow<'_, [u8]> {
+    if !bytes.windows(2).any(|w| w == b"\r\n") {
+        return std::borrow::Cow::Borrowed(bytes);
+    }
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'\r' && bytes.get(i + 1) == Some(&b'\n') {
+            i += 1;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// Whether two versions of a text file say the same, whatever their line endings.
+pub fn same_text(a: &[u8], b: &[u8]) -> bool {
+    lf_line_endings(a) == lf_line_endings(b)
 }
 
 /// Writes `bytes` to `path` through a temporary file in the same folder and a rename, so
@@ -206,7 +249,32 @@ mod tests {
             attempts: 1,
             tokens_in: 0,
             tokens_out: 0,
+            failing: false,
         }
+    }
+
+    #[test]
+    fn crlf_line_endings_hash_as_lf() {
+        let lf = b"use super::*;\n\npub fn f() -> i64 {\n    1\n}\n";
+        let crlf = b"use super::*;\r\n\r\npub fn f() -> i64 {\r\n    1\r\n}\r\n";
+        assert_eq!(implementation_hash(lf), implementation_hash(crlf));
+        assert_ne!(implementation_hash(lf), implementation_hash(b"pub fn f() {}\n"));
+        assert!(same_text(b"a\r\nb\r\n", b"a\nb\n"));
+        assert!(!same_text(b"a\rb", b"a\nb"), "a lone \\r is kept");
+    }
+
+    #[test]
+    fn failing_is_written_only_when_true() {
+        let mut lock = Lock::default();
+        lock.upsert(entry("a.b"));
+        assert!(!lock.to_text().contains("failing"), "{}", lock.to_text());
+        let mut failing = entry("a.b");
+        failing.failing = true;
+        lock.upsert(failing);
+        let text = lock.to_text();
+        assert!(text.contains("failing = true"), "{text}");
+        let back = Lock::parse(Path::new("ghost.lock"), &text).expect("parses");
+        assert!(back.get("a.b").is_some_and(|e| e.failing));
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! A module's state: how its spec, its dependencies and its implementation on disk
 //! compare with what `ghost.lock` recorded. Pure: the caller reads the files.
 
-use super::lock::{implementation_hash, LockEntry};
+use super::lock::{implementation_hash, lf_line_endings, LockEntry};
 use serde::Serialize;
 
 /// The states of /work/shared/design/cli.md ("Module states").
@@ -103,8 +103,9 @@ pub fn decide(entry: Option<&LockEntry>, current: &Current<'_>) -> ModuleStatus 
     // The stub of this spec, or any stub ghost wrote and nobody filled in (a caller that
     // does not compile the project, `check`, passes no stub of its own).
     let has_code = current.implementation.is_some_and(|b| {
-        b != current.stub.as_bytes()
-            && !std::str::from_utf8(b).is_ok_and(crate::compile::rust::is_untouched_stub)
+        let b = lf_line_endings(b);
+        *b != *current.stub.as_bytes()
+            && !std::str::from_utf8(&b).is_ok_and(crate::compile::rust::is_untouched_stub)
     });
     let status = |state, reasons, prose_changed| ModuleStatus {
         state,
@@ -135,10 +136,14 @@ pub fn decide(entry: Option<&LockEntry>, current: &Current<'_>) -> ModuleStatus 
     if current.generated_changed {
         reasons.push(StaleReason::Generated);
     }
-    let state = if reasons.is_empty() {
-        State::Fresh
-    } else {
+    let state = if !reasons.is_empty() {
         State::Stale
+    } else if entry.failing {
+        // Fresh by hashes, but a build found its tests failing (a module it uses got
+        // new code) and recorded so in the lock.
+        State::Failing
+    } else {
+        State::Fresh
     };
     status(state, reasons, entry.prose != current.prose)
 }
@@ -162,6 +167,7 @@ mod tests {
             attempts: 1,
             tokens_in: 0,
             tokens_out: 0,
+            failing: false,
         }
     }
 
@@ -186,6 +192,41 @@ mod tests {
         assert_eq!(s.state, State::Stale);
         assert_eq!(s.reasons, vec![StaleReason::Generated]);
         assert!(!s.prose_changed, "re-tested, not regenerated");
+    }
+
+    #[test]
+    fn failing_when_the_lock_says_so_and_nothing_else_changed() {
+        let failing = LockEntry {
+            failing: true,
+            ..entry()
+        };
+        assert_eq!(
+            decide(Some(&failing), &current(Some(CODE))).state,
+            State::Failing
+        );
+        let changed = Current {
+            spec: "spec2",
+            ..current(Some(CODE))
+        };
+        assert_eq!(decide(Some(&failing), &changed).state, State::Stale);
+    }
+
+    #[test]
+    fn crlf_checkouts_are_no_hand_edit() {
+        let entry = LockEntry {
+            implementation: implementation_hash(b"pub fn f() -> i64 {\n    1\n}\n"),
+            ..entry()
+        };
+        let s = decide(
+            Some(&entry),
+            &current(Some(b"pub fn f() -> i64 {\r\n    1\r\n}\r\n")),
+        );
+        assert_eq!(s.state, State::Fresh);
+        let stub = Current {
+            stub: "pub fn f() -> i64 {\n    todo!()\n}\n",
+            ..current(Some(b"pub fn f() -> i64 {\r\n    todo!()\r\n}\r\n"))
+        };
+        assert!(!decide(Some(&entry), &stub).has_code, "a stub, checked out with CRLF");
     }
 
     #[test]
