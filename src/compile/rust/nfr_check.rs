@@ -185,6 +185,11 @@ pub fn reaches_outside(imp_rs_text: &str) -> Vec<String> {
 /// The crates every implementation may name without declaring them.
 const BUILTIN_ROOTS: &[&str] = &["std", "core", "alloc", "crate", "self", "super", "Self"];
 
+/// The tools whose names start paths in attributes (`#[allow(clippy::needless_return)]`,
+/// `#[rustfmt::skip]`, `#[diagnostic::on_unimplemented]`): no crates. A crate of such a
+/// name could not be used anyway, as the generated Cargo.toml does not list it.
+const TOOL_ROOTS: &[&str] = &["clippy", "rustfmt", "rustdoc", "diagnostic"];
+
 /// The physical lines of a file, comments and blank lines included (a final line
 /// break does not start another line).
 pub fn physical_lines(text: &str) -> usize {
@@ -237,6 +242,7 @@ pub fn undeclared_crates(imp_rs_text: &str, allowed: &[String]) -> Vec<String> {
         }
         let name = word.trim_start_matches("r#").to_string();
         if BUILTIN_ROOTS.contains(&name.as_str())
+            || TOOL_ROOTS.contains(&name.as_str())
             || allowed.iter().any(|a| a.replace('-', "_") == name)
             || local_mods.contains(&name)
             || is_primitive(&name)
@@ -388,6 +394,8 @@ mod tests {
 
     #[test]
     fn finds_crates_named_by_use_paths_and_extern_crate() {
+        let tools = "#[allow(clippy::needless_return)]\n#[rustfmt::skip]\n#![allow(rustdoc::broken_intra_doc_links)]\nfn f() {}\n";
+        assert!(undeclared_crates(tools, &[]).is_empty(), "tool attributes name no crate");
         let text = "use std::fmt;\nuse regex::Regex;\nimpl fmt::Display for X {}\nextern crate serde;\nfn f() { let _ = itoa::Buffer::new(); let x = crate::a::b(); }\n";
         assert_eq!(
             undeclared_crates(text, &["itoa".to_string()]),
