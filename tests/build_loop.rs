@@ -777,6 +777,34 @@ fn formatting_the_specs_leaves_the_project_fresh() {
     p.ghost(&["build", "--locked"]).expect(0);
 }
 
+/// With no agent configured, `ghost build` still does what needs none: it tests and locks
+/// code written by hand, and finds a fresh project fresh; it names the modules that need
+/// an agent, and exits 2, only when there are some.
+#[test]
+fn a_build_without_an_agent_does_what_needs_none() {
+    let _machine = shared();
+    let spec = (
+        "text/tag.ghost",
+        "module text.tag {\n  fn tag(name: str) -> str {\n    example tag(\"a\") == \"#a\"\n  }\n}\n",
+    );
+    let p = Project::new("e2e_no_agent", "", &[spec]);
+    let run = p.ghost(&["build"]).expect(2);
+    assert!(
+        run.text().contains("`text.tag` (it has no code yet)"),
+        "{}",
+        run.text()
+    );
+    p.write(
+        &imp_rel("text.tag"),
+        "use super::*;\n\npub fn tag(name: &str) -> String {\n    format!(\"#{name}\")\n}\n",
+    );
+    p.ghost(&["build"]).expect(0);
+    assert_eq!(p.entry("text.tag").agent, "manual");
+    p.ghost(&["build"]).expect(0);
+    let run = p.ghost(&["build", "--force"]).expect(2);
+    assert!(run.text().contains("--force asks for new code"), "{}", run.text());
+}
+
 /// A checkout that turns every line ending into `\r\n` (git's `core.autocrlf` on
 /// Windows) holds the same code: no module is tampered or stale, and CI's `--locked` run
 /// passes, so that neither side re-locks hashes the other side then calls hand edits.

@@ -383,6 +383,43 @@ pub(super) fn uses_any(project: &Project, name: &str, changed: &BTreeSet<String>
             .any(|u| u != name && changed.contains(u))
 }
 
+/// Whether the manual build asks for new code for `m` in place of testing what is on disk:
+/// `--force`, or a prose change. Once a prose change's prompt has been handed out (a run
+/// that found the very same prompt already written), the code on disk is the answer:
+/// tested, and locked if green, even if it did not need to change.
+fn regenerates(ctx: &Context, m: &CompiledModule, status: &ModuleStatus, force: bool) -> bool {
+    let answered = !force && first_prompt_written(ctx, m);
+    force || (status.state == State::Stale && status.prose_changed && !answered)
+}
+
+/// The modules of a build that only an agent can answer (no code to test, or a prose
+/// change or `--force` asking for new code), with why; the build of a project with no
+/// agent configured runs when there are none (every module fresh, or code on disk to
+/// test and lock).
+pub fn needing_agent(ctx: &Context, lock: &Lock, opts: &Options) -> Vec<(String, &'static str)> {
+    let (order, beside) = build_order(ctx, &opts.only);
+    order
+        .into_iter()
+        .filter(|m| !beside.contains(&m.name))
+        .filter_map(|m| {
+            let status = ctx.status(lock, m);
+            let force = forced(opts, &m.name);
+            let why = if force {
+                "--force asks for new code"
+            } else if status.state == State::Fresh {
+                return None;
+            } else if !status.has_code {
+                "it has no code yet"
+            } else if regenerates(ctx, m, &status, false) {
+                "its prose changed"
+            } else {
+                return None;
+            };
+            Some((m.name.clone(), why))
+        })
+        .collect()
+}
+
 /// `ghost build --provider manual`: tests whatever `imp.rs` is on disk, locks the green
 /// ones, writes a prompt for every other module and reports it waiting.
 pub async fn build_manual(
@@ -409,12 +446,7 @@ pub async fn build_manual(
             .project
             .module(&m.name)
             .expect("compiled modules come from the project");
-        // A prose change asks for new code; once its prompt has been handed out (a run
-        // that found the very same prompt already written), the code on disk is the
-        // answer: tested, and locked if green, even if it did not need to change.
-        let answered = !force && first_prompt_written(ctx, m);
-        let regenerate =
-            force || (status.state == State::Stale && status.prose_changed && !answered);
+        let regenerate = regenerates(ctx, m, &status, force);
         let mut failure = None;
         report.outcome = match status.state {
             State::Fresh if !force && !retest => Outcome::Fresh,

@@ -131,10 +131,35 @@ pub fn run(args: &BuildArgs, out: &Output) -> Result<Exit, CommandError> {
         }
     }
 
+    let options = Options {
+        only,
+        force: args.force,
+    };
     let Some(provider_name) = settings.provider.clone() else {
-        return Err(CommandError::Usage(
-            "no agent is configured\nhelp: set `provider` under [agent] in ghost.toml, GHOST_PROVIDER, or pass --provider (openai, anthropic, command, manual)".into(),
-        ));
+        // No agent: enough when no module needs new code (every module fresh, or code
+        // on disk to test and lock), as the manual provider does it.
+        let ctx = pipeline.context(templates);
+        let needing = session::needing_agent(&ctx, &lock, &options);
+        if needing.is_empty() {
+            let mut lock = lock;
+            let reports = runtime.block_on(session::build_manual(&ctx, &mut lock, &options))?;
+            return Ok(report::build(out, &reports));
+        }
+        let named: Vec<String> = needing
+            .iter()
+            .take(5)
+            .map(|(name, why)| format!("`{name}` ({why})"))
+            .collect();
+        let more = needing.len().saturating_sub(named.len());
+        let more = if more > 0 {
+            format!(" and {more} more")
+        } else {
+            String::new()
+        };
+        return Err(CommandError::Usage(format!(
+            "no agent is configured, and {}{more} needs one\nhelp: set `provider` under [agent] in ghost.toml, GHOST_PROVIDER, or pass --provider (openai, anthropic, command, manual)",
+            named.join(", ")
+        )));
     };
     let kind = ProviderKind::parse(&provider_name).ok_or_else(|| {
         CommandError::Usage(format!(
@@ -143,10 +168,6 @@ pub fn run(args: &BuildArgs, out: &Output) -> Result<Exit, CommandError> {
     })?;
     let state_dir = pipeline.paths().state_dir;
     let ctx = pipeline.context(templates);
-    let options = Options {
-        only,
-        force: args.force,
-    };
 
     if kind == ProviderKind::Manual {
         let mut lock = lock;
