@@ -176,6 +176,16 @@ impl miette::Diagnostic for Report<'_> {
 /// The source line with a caret under the span, the code, and the hint.
 pub fn human(d: &Diagnostic, sources: &Sources, color: bool) -> String {
     let text = sources.text(&d.file).unwrap_or("").to_string();
+    if too_wide_to_quote(&text, d.span.start, d.span.end) {
+        // miette cannot lay out a caret past column 65,535 (it panics), and a line that
+        // long is no help on a terminal: the place and the message, as `short` has them.
+        let mut out = short(d, sources);
+        if let Some(hint) = d.hint() {
+            out.push_str(&format!("\n  help: {hint}"));
+        }
+        out.push_str("\n  (the line is too long to quote)\n\n");
+        return out;
+    }
     // miette appends `:line:col` to the name itself.
     let name = d.file.display().to_string();
     let message = format!("{}[{}]: {}", d.severity().as_str(), d.code(), d.message());
@@ -204,6 +214,26 @@ pub fn human(d: &Diagnostic, sources: &Sources, color: bool) -> String {
     out
 }
 
+/// Whether the lines a diagnostic quotes (its span's, and one on either side) are wider
+/// than a terminal could show: then the line is not quoted.
+fn too_wide_to_quote(text: &str, start: usize, end: usize) -> bool {
+    const WIDEST: usize = 4096;
+    let start = start.min(text.len());
+    let end = end.clamp(start, text.len());
+    let from = text[..start]
+        .rmatch_indices('\n')
+        .nth(1)
+        .map_or(0, |(i, _)| i + 1);
+    let to = text[end..]
+        .match_indices('\n')
+        .nth(1)
+        .map_or(text.len(), |(i, _)| end + i);
+    text.get(from..to)
+        .unwrap_or("")
+        .split('\n')
+        .any(|line| line.len() > WIDEST)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -224,6 +254,27 @@ mod tests {
             },
         );
         (d, sources)
+    }
+
+    #[test]
+    fn a_line_too_wide_to_quote_is_named_not_quoted() {
+        let text = format!("module a.b {{\n  fn f() -> {}nit\n}}\n", " ".repeat(70_000));
+        let start = text.find("nit").unwrap_or(0);
+        let mut sources = Sources::new();
+        sources.insert("specs/a/b.ghost", &text);
+        let d = Diagnostic::new(
+            "specs/a/b.ghost",
+            Span::new(start, start + 3),
+            Kind::UnknownType {
+                name: "nit".into(),
+                suggestion: Some("int".into()),
+            },
+        );
+        let out = human(&d, &sources, false);
+        assert!(out.starts_with("specs/a/b.ghost:2:70013: error:"), "{out}");
+        assert!(out.contains("too long to quote"), "{out}");
+        let (d, sources) = sample();
+        assert!(!human(&d, &sources, false).contains("too long"));
     }
 
     #[test]
