@@ -205,11 +205,20 @@ impl Config {
                 "name the folder to generate into, e.g. `out = \"generated\"`",
             ));
         }
-        let (out, specs) = (lexical(&self.project.out), lexical(&self.project.specs));
-        if out.as_os_str().is_empty() {
+        // Resolved against the project's folder, `..` and absolute paths included, so that
+        // `out = ".."` or the project's own absolute path cannot slip past the checks.
+        let parent = file.parent().unwrap_or(Path::new(""));
+        let root = lexical(&std::path::absolute(parent.join(".")).unwrap_or(parent.join(".")));
+        let out = lexical(&root.join(&self.project.out));
+        let specs = lexical(&root.join(&self.project.specs));
+        if root.starts_with(&out) {
             return Err(bad(
                 "project.out",
-                "is the project's own folder, where ghost would write over ghost.toml's neighbours",
+                if out == root {
+                    "is the project's own folder, where ghost would write over ghost.toml's neighbours"
+                } else {
+                    "holds the project's folder, where ghost would write over the project's neighbours"
+                },
                 "name a folder of ghost's own, e.g. `out = \"generated\"`",
             ));
         }
@@ -417,10 +426,23 @@ pub fn load_file(file: &Path) -> Result<LoadedConfig, ConfigError> {
 
 /// `path` with its `.` parts left out (`./a/.` is `a`, `.` is empty): enough to compare
 /// two folders of one `ghost.toml`, which name folders relative to the same root.
+/// `path` with `.` dropped and each `..` taking away the folder before it (as far as
+/// there is one), without asking the file system.
 fn lexical(path: &Path) -> PathBuf {
-    path.components()
-        .filter(|c| !matches!(c, std::path::Component::CurDir))
-        .collect()
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if !out.pop() {
+                    out.push("..");
+                }
+            }
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 impl LoadedConfig {
@@ -517,7 +539,13 @@ mod tests {
         assert!(err.to_string().contains("cobol"), "{err}");
         let err = parse("[agent]\nprovider = \"skynet\"\n").expect_err("bad provider");
         assert!(err.to_string().contains("openai"), "{err}");
-        for out in [".", "./", "specs", "specs/gen", "./specs"] {
+        let here = std::env::current_dir().expect("a current folder");
+        let own = here.display().to_string();
+        let specs = here.join("specs").display().to_string();
+        for out in [
+            ".", "./", "specs", "specs/gen", "./specs", "..", "x/..", "x/../specs", "../..", "/",
+            &own, &specs,
+        ] {
             let err = parse(&format!("[project]\nout = \"{out}\"\n")).expect_err(out);
             assert!(err.to_string().contains("project.out"), "{out}: {err}");
         }
