@@ -218,19 +218,25 @@ pub fn human(d: &Diagnostic, sources: &Sources, color: bool) -> String {
 /// than a terminal could show: then the line is not quoted.
 fn too_wide_to_quote(text: &str, start: usize, end: usize) -> bool {
     const WIDEST: usize = 4096;
-    let start = start.min(text.len());
-    let end = end.clamp(start, text.len());
-    let from = text[..start]
-        .rmatch_indices('\n')
+    // Bytes: a span's ends need not fall on a character's boundary here.
+    let bytes = text.as_bytes();
+    let start = start.min(bytes.len());
+    let end = end.clamp(start, bytes.len());
+    let from = bytes[..start]
+        .iter()
+        .enumerate()
+        .rev()
+        .filter(|(_, b)| **b == b'\n')
         .nth(1)
         .map_or(0, |(i, _)| i + 1);
-    let to = text[end..]
-        .match_indices('\n')
+    let to = bytes[end..]
+        .iter()
+        .enumerate()
+        .filter(|(_, b)| **b == b'\n')
         .nth(1)
-        .map_or(text.len(), |(i, _)| end + i);
-    text.get(from..to)
-        .unwrap_or("")
-        .split('\n')
+        .map_or(bytes.len(), |(i, _)| end + i);
+    bytes[from..to]
+        .split(|b| *b == b'\n')
         .any(|line| line.len() > WIDEST)
 }
 
