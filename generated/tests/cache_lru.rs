@@ -46,13 +46,13 @@ mod checked {
     }
 
     /// `fn len(self) -> int`
-    pub fn lru_cache_len(this: &LruCache) -> i64 {
-        let result: i64 = this.len();
+    pub fn lru_cache_len(__this: &LruCache) -> i64 {
+        let result: i64 = __this.len();
         assert!(
             result >= 0,
             "`{}` does not hold for self = {:?}, result = {:?}",
             "ensures result >= 0",
-            this,
+            __this,
             result
         );
         result

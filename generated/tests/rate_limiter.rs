@@ -59,34 +59,34 @@ mod checked {
     }
 
     /// `fn try_take(mut self, n: int, now_ms: int) -> bool`
-    pub fn token_bucket_try_take(this: &mut TokenBucket, n: i64, now_ms: i64) -> bool {
+    pub fn token_bucket_try_take(__this: &mut TokenBucket, n: i64, now_ms: i64) -> bool {
         assert!(
             n >= 0,
             "the spec breaks its own precondition: `{}` does not hold for self = {:?}, n = {:?}, now_ms = {:?}; fix the example or scenario",
             "requires n >= 0",
-            this,
+            __this,
             n,
             now_ms
         );
-        let result: bool = this.try_take(n, now_ms);
+        let result: bool = __this.try_take(n, now_ms);
         result
     }
 
-    pub fn token_bucket_try_take_in_property(this: &mut TokenBucket, n: i64, now_ms: i64) -> Result<bool, proptest::test_runner::TestCaseError> {
+    pub fn token_bucket_try_take_in_property(__this: &mut TokenBucket, n: i64, now_ms: i64) -> Result<bool, proptest::test_runner::TestCaseError> {
         if !(n >= 0) {
             return Err(proptest::test_runner::TestCaseError::reject("requires n >= 0"));
         }
-        Ok(token_bucket_try_take(this, n, now_ms))
+        Ok(token_bucket_try_take(__this, n, now_ms))
     }
 
     /// `fn available(self, now_ms: int) -> int`
-    pub fn token_bucket_available(this: &TokenBucket, now_ms: i64) -> i64 {
-        let result: i64 = this.available(now_ms);
+    pub fn token_bucket_available(__this: &TokenBucket, now_ms: i64) -> i64 {
+        let result: i64 = __this.available(now_ms);
         assert!(
             result >= 0,
             "`{}` does not hold for self = {:?}, now_ms = {:?}, result = {:?}",
             "ensures result >= 0",
-            this,
+            __this,
             now_ms,
             result
         );
@@ -94,24 +94,24 @@ mod checked {
     }
 
     /// `fn wait_ms(self, n: int, now_ms: int) -> option<int>`
-    pub fn token_bucket_wait_ms(this: &TokenBucket, n: i64, now_ms: i64) -> Option<i64> {
+    pub fn token_bucket_wait_ms(__this: &TokenBucket, n: i64, now_ms: i64) -> Option<i64> {
         assert!(
             n >= 0,
             "the spec breaks its own precondition: `{}` does not hold for self = {:?}, n = {:?}, now_ms = {:?}; fix the example or scenario",
             "requires n >= 0",
-            this,
+            __this,
             n,
             now_ms
         );
-        let result: Option<i64> = this.wait_ms(n, now_ms);
+        let result: Option<i64> = __this.wait_ms(n, now_ms);
         result
     }
 
-    pub fn token_bucket_wait_ms_in_property(this: &TokenBucket, n: i64, now_ms: i64) -> Result<Option<i64>, proptest::test_runner::TestCaseError> {
+    pub fn token_bucket_wait_ms_in_property(__this: &TokenBucket, n: i64, now_ms: i64) -> Result<Option<i64>, proptest::test_runner::TestCaseError> {
         if !(n >= 0) {
             return Err(proptest::test_runner::TestCaseError::reject("requires n >= 0"));
         }
-        Ok(token_bucket_wait_ms(this, n, now_ms))
+        Ok(token_bucket_wait_ms(__this, n, now_ms))
     }
 }
 

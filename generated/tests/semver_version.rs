@@ -74,7 +74,7 @@ mod checked {
     }
 }
 
-fn arb_part() -> impl proptest::strategy::Strategy<Value = Part> {
+fn __arb_part() -> impl proptest::strategy::Strategy<Value = Part> {
     proptest::prop_oneof![
         proptest::strategy::Just(Part::Major),
         proptest::strategy::Just(Part::Minor),
@@ -82,7 +82,7 @@ fn arb_part() -> impl proptest::strategy::Strategy<Value = Part> {
     ]
 }
 
-fn arb_version() -> impl proptest::strategy::Strategy<Value = Version> {
+fn __arb_version() -> impl proptest::strategy::Strategy<Value = Version> {
     (proptest::arbitrary::any::<i64>(), proptest::arbitrary::any::<i64>(), proptest::arbitrary::any::<i64>(), proptest::option::of(proptest::arbitrary::any::<String>())).prop_map(|(x0, x1, x2, x3)| Version { major: x0, minor: x1, patch: x2, pre: x3 })
 }
 
@@ -309,7 +309,7 @@ proptest::proptest! {
 
     /// `property antisymmetric: forall x: Version, y: Version => compare(x, y) == -compare(y, x)`
     #[test]
-    fn property_compare_antisymmetric(x in arb_version(), y in arb_version()) {
+    fn property_compare_antisymmetric(x in __arb_version(), y in __arb_version()) {
         let __left: i64 = checked::compare(x.clone(), y.clone());
         let __right: i64 = -checked::compare(y.clone(), x.clone());
         proptest::prop_assert!(
@@ -325,7 +325,7 @@ proptest::proptest! {
 
     /// `property forall x: Version => compare(x, x) == 0`
     #[test]
-    fn property_compare_2(x in arb_version()) {
+    fn property_compare_2(x in __arb_version()) {
         let __left: i64 = checked::compare(x.clone(), x.clone());
         let __right: i64 = 0;
         proptest::prop_assert!(
@@ -340,7 +340,7 @@ proptest::proptest! {
 
     /// `property forall a: int in 0..100, b: int in 0..100, c: int in 0..100, p: Part => compare(bump(Version { major: a, minor: b, patch: c, pre: none }, p), Version { major: a, minor: b, patch: c, pre: none }) == 1`
     #[test]
-    fn property_bump_1(a in 0_i64..100_i64, b in 0_i64..100_i64, c in 0_i64..100_i64, p in arb_part()) {
+    fn property_bump_1(a in 0_i64..100_i64, b in 0_i64..100_i64, c in 0_i64..100_i64, p in __arb_part()) {
         let __left: i64 = checked::compare(checked::bump_in_property(Version { major: a, minor: b, patch: c, pre: None }, p.clone())?, Version { major: a, minor: b, patch: c, pre: None });
         let __right: i64 = 1;
         proptest::prop_assert!(

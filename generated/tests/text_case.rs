@@ -41,7 +41,7 @@ mod checked {
     }
 }
 
-fn arb_case() -> impl proptest::strategy::Strategy<Value = Case> {
+fn __arb_case() -> impl proptest::strategy::Strategy<Value = Case> {
     proptest::prop_oneof![
         proptest::strategy::Just(Case::Snake),
         proptest::strategy::Just(Case::Kebab),
@@ -216,7 +216,7 @@ proptest::proptest! {
 
     /// `property separated_cases_round_trip: forall s: str, c: Case where c != Case.Camel && c != Case.Pascal => words(convert(s, c)) == words(s)`
     #[test]
-    fn property_convert_separated_cases_round_trip(s in proptest::arbitrary::any::<String>(), c in arb_case()) {
+    fn property_convert_separated_cases_round_trip(s in proptest::arbitrary::any::<String>(), c in __arb_case()) {
         proptest::prop_assume!(c != Case::Camel && c != Case::Pascal);
         let __left: Vec<String> = words(&checked::convert(&s, c.clone()));
         let __right: Vec<String> = words(&s);

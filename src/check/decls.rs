@@ -122,6 +122,12 @@ pub(crate) fn resolve_decls(
                 let mut seen = HashMap::default();
                 let mut variants = Vec::new();
                 for v in &e.variants {
+                    if super::scope::is_ghosts_own(&v.name.name) {
+                        let kind = Kind::ReservedName {
+                            name: v.name.name.clone(),
+                        };
+                        diags.push(Diagnostic::new(env.file, v.name.span, kind));
+                    }
                     let tys = v.fields.iter().map(|t| resolve(&env, t, diags)).collect();
                     if dedup(&mut seen, &v.name, "variant", env.file, diags) {
                         variants.push((v.name.name.clone(), tys));
@@ -133,6 +139,12 @@ pub(crate) fn resolve_decls(
                 let mut seen = HashMap::default();
                 let mut methods = HashMap::default();
                 for m in &t.methods {
+                    if super::scope::is_reserved_method(&m.name.name) {
+                        let kind = Kind::ReservedName {
+                            name: m.name.name.clone(),
+                        };
+                        diags.push(Diagnostic::new(env.file, m.name.span, kind));
+                    }
                     let sig = signature(env, m, Some(&t.name.name), diags);
                     if dedup(&mut seen, &m.name, "method", env.file, diags) {
                         methods.insert(m.name.name.clone(), sig);

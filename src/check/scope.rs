@@ -236,8 +236,23 @@ pub const TAKEN_CRATE_NAMES: [&str; 7] = [
     "insta",
 ];
 
+/// How the generated Rust spells the keywords that cannot be raw identifiers (`crate` is
+/// `crate_`): a spec name of that spelling would meet the keyword's in the same place.
+pub(crate) const KEYWORD_SPELLINGS: [&str; 4] = ["self_", "Self_", "super_", "crate_"];
+
+/// Names the generated code keeps for itself, whatever they name: anything starting with
+/// `__` (the tests' locals, generators and wrappers) and the keywords' spellings.
+pub(crate) fn is_ghosts_own(name: &str) -> bool {
+    name.starts_with("__") || KEYWORD_SPELLINGS.contains(&name)
+}
+
+/// Method names the generated tests call on values of every type: `x.clone()` copies one,
+/// and a method of that name would be called instead.
+pub(crate) const TEST_METHODS: [&str; 1] = ["clone"];
+
 pub(crate) fn is_reserved_type(name: &str) -> bool {
-    BUILTIN_TYPES.contains(&name)
+    is_ghosts_own(name)
+        || BUILTIN_TYPES.contains(&name)
         || RUST_PRELUDE_TYPES.contains(&name)
         || RUST_PATH_NAMES.contains(&name)
         // The language's own values: `some { .. }` would read as a constructor.
@@ -245,5 +260,11 @@ pub(crate) fn is_reserved_type(name: &str) -> bool {
 }
 
 pub(crate) fn is_reserved_value(name: &str) -> bool {
-    BUILTIN_VALUES.contains(&name)
+    BUILTIN_VALUES.contains(&name) || is_ghosts_own(name)
+}
+
+/// A method may take a built-in function's name (`x.len()`), not one the generated code
+/// keeps or calls on every value.
+pub(crate) fn is_reserved_method(name: &str) -> bool {
+    is_ghosts_own(name) || TEST_METHODS.contains(&name)
 }

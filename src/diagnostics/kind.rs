@@ -371,7 +371,13 @@ impl Kind {
             }
             UseSelf { name } => format!("module `{name}` uses itself"),
             ReservedName { name } => {
-                if name.starts_with(|c: char| c.is_ascii_uppercase()) {
+                if name.starts_with("__") {
+                    format!("`{name}`: names starting with `__` are kept for the code ghost generates")
+                } else if let Some(keyword) = name.strip_suffix('_').filter(|k| ["self", "Self", "super", "crate"].contains(k)) {
+                    format!("`{name}` is how the generated Rust spells `{keyword}`, so it cannot be declared")
+                } else if name == "clone" {
+                    "`clone` cannot be a method's name: the generated tests copy values with `.clone()`".into()
+                } else if name.starts_with(|c: char| c.is_ascii_uppercase()) {
                     format!("`{name}` is a name of Rust's prelude, which the generated code uses, and cannot be declared")
                 } else {
                     format!("`{name}` is a built-in name and cannot be declared")

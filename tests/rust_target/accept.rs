@@ -128,6 +128,7 @@ fn generated_tests_pass_correct_and_fail_wrong_implementations() {
         "forbid_unsafe",
         "deps",
         "max_lines",
+        "names",
     ]
     .iter()
     .map(|c| (*c, "correct.rs"))
@@ -275,7 +276,7 @@ fn accept_specs_parse() {
         .filter(|p| p.is_dir())
         .collect();
     cases.sort();
-    assert_eq!(cases.len(), 10);
+    assert_eq!(cases.len(), 11);
     for case in cases {
         let spec = case.join("spec.ghost");
         let text = std::fs::read_to_string(&spec).expect("spec");

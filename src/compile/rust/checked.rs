@@ -52,15 +52,15 @@ fn wrapper(module: &ModuleModel, root: &str, f: &Function) -> String {
         let owner = f.owner.as_deref().unwrap_or_default();
         let borrow = if mutable { "&mut " } else { "&" };
         params.push(format!(
-            "this: {borrow}{}",
+            "__this: {borrow}{}",
             types.named(&crate::check::TypeRef {
                 module: module.name.clone(),
                 name: owner.to_string(),
                 kind: crate::check::DeclKind::Opaque,
             })
         ));
-        cx.bind("self", "this", false);
-        shown.push(("self".into(), "this".into()));
+        cx.bind("self", "__this", false);
+        shown.push(("self".into(), "__this".into()));
     }
     let mut moved = Vec::new();
     for (name, ty) in &f.params {
@@ -99,7 +99,7 @@ fn wrapper(module: &ModuleModel, root: &str, f: &Function) -> String {
         ));
     }
     let callee = match (&f.owner, f.receiver) {
-        (_, Some(_)) => format!("this.{}", ident(&f.name)),
+        (_, Some(_)) => format!("__this.{}", ident(&f.name)),
         (Some(owner), None) => {
             format!(
                 "{}::{}::{}",
@@ -131,7 +131,7 @@ fn wrapper(module: &ModuleModel, root: &str, f: &Function) -> String {
         let names: Vec<String> = {
             let mut v = Vec::new();
             if f.receiver.is_some() {
-                v.push("this".to_string());
+                v.push("__this".to_string());
             }
             v.extend(f.params.iter().map(|(n, _)| ident(n)));
             v

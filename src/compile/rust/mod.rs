@@ -215,11 +215,11 @@ mod tests {
         let files = crate_files(&p, &TargetSettings::default());
         let tests = file(&files, "tests/geo_kw.rs");
         assert!(
-            tests.contains("fn arb_pt() -> impl proptest::strategy::Strategy<Value = Pt>"),
+            tests.contains("fn __arb_pt() -> impl proptest::strategy::Strategy<Value = Pt>"),
             "{tests}"
         );
         assert!(
-            tests.contains("q in arb_pt(), n in -3_i64..3_i64"),
+            tests.contains("q in __arb_pt(), n in -3_i64..3_i64"),
             "{tests}"
         );
         assert!(

@@ -62,12 +62,13 @@ pub fn strategy(cx: &TypeCtx, ty: &Ty, needed: &mut BTreeSet<TypeRef>) -> String
     }
 }
 
-/// `arb_point` for this module's `Point`, `arb_geo_shape_point` for another module's.
+/// `__arb_point` for this module's `Point`, `__arb_geo_shape_point` for another module's
+/// (`__`: no spec name starts so, so none meets it).
 pub fn arb_name(cx: &TypeCtx, r: &TypeRef) -> String {
     if r.module == cx.module {
-        format!("arb_{}", snake(&r.name))
+        format!("__arb_{}", snake(&r.name))
     } else {
-        format!("arb_{}_{}", r.module.replace('.', "_"), snake(&r.name))
+        format!("__arb_{}_{}", r.module.replace('.', "_"), snake(&r.name))
     }
 }
 

@@ -57,7 +57,9 @@ pub fn tests_rs(project: &Project, module: &ModuleModel, settings: &TargetSettin
         out.push('\n');
         out.push_str(&checked);
     }
-    let mut taken: Vec<String> = Vec::new();
+    // The module's functions come in by the glob `use` above, which a test of the same
+    // name would shadow (`fn example_f_1` beside a spec function `example_f_1`).
+    let mut taken: Vec<String> = module.functions.iter().map(|f| ident(&f.name)).collect();
     let mut tests = String::new();
     let mut properties = String::new();
     let mut needed = BTreeSet::new();
