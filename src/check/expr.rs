@@ -251,6 +251,15 @@ impl<'a, 'd> ExprCx<'a, 'd> {
                     return None;
                 }
                 let ty = o.ty.clone();
+                if ty == Ty::Int && const_int(&o).is_some_and(|n| n.checked_neg().is_none()) {
+                    self.error(
+                        span,
+                        Kind::ConstantOverflow {
+                            what: "`-` of the least `int` overflows".into(),
+                        },
+                    );
+                    return None;
+                }
                 mk(
                     TExprKind::Unary {
                         op: UnaryOp::Neg,
@@ -314,7 +323,7 @@ impl<'a, 'd> ExprCx<'a, 'd> {
             // `bytes` are written as a list of ints, each a byte (0..=255).
             let all = self.check_all(elems.iter().map(|e| (e, Some(&Ty::Int))))?;
             for item in &all {
-                if let TExprKind::Int(n) = item.kind {
+                if let Some(n) = const_int(item) {
                     if !(0..=255).contains(&n) {
                         self.mismatch(item.span, &Ty::Bytes, format!("{n} (a byte is 0..=255)"));
                         return None;
@@ -1167,6 +1176,12 @@ impl<'a, 'd> ExprCx<'a, 'd> {
                     );
                     return None;
                 }
+                if ty == Ty::Int {
+                    if let Some(what) = constant_fault(op, &l, &r) {
+                        self.error(span, Kind::ConstantOverflow { what });
+                        return None;
+                    }
+                }
                 mk(l, r, ty)
             }
         }
@@ -1195,4 +1210,49 @@ impl<'a, 'd> ExprCx<'a, 'd> {
         let (a, b) = (a?, b?);
         Some(if lhs_first { (a, b) } else { (b, a) })
     }
+}
+
+/// The value of an `int` expression made of literals, `-` and arithmetic, if it has one
+/// (`None` too where the arithmetic overflows: [`constant_fault`] reports that).
+fn const_int(e: &TExpr) -> Option<i64> {
+    match &e.kind {
+        TExprKind::Int(n) => Some(*n),
+        TExprKind::Unary {
+            op: UnaryOp::Neg,
+            operand,
+        } => const_int(operand)?.checked_neg(),
+        TExprKind::Binary { op, lhs, rhs } if e.ty == Ty::Int => {
+            let (a, b) = (const_int(lhs)?, const_int(rhs)?);
+            match op {
+                BinaryOp::Add => a.checked_add(b),
+                BinaryOp::Sub => a.checked_sub(b),
+                BinaryOp::Mul => a.checked_mul(b),
+                BinaryOp::Div => a.checked_div(b),
+                BinaryOp::Rem => a.checked_rem(b),
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+/// Why `l op r` on `int`s cannot be computed, when that is known without running it: a
+/// division by a constant 0, or constants whose result overflows.
+fn constant_fault(op: BinaryOp, l: &TExpr, r: &TExpr) -> Option<String> {
+    let divides = matches!(op, BinaryOp::Div | BinaryOp::Rem);
+    let right = const_int(r);
+    if divides && right == Some(0) {
+        return Some(format!("`{}` by 0", if op == BinaryOp::Div { "/" } else { "%" }));
+    }
+    let (a, b) = (const_int(l)?, right?);
+    let fits = match op {
+        BinaryOp::Add => a.checked_add(b),
+        BinaryOp::Sub => a.checked_sub(b),
+        BinaryOp::Mul => a.checked_mul(b),
+        BinaryOp::Div => a.checked_div(b),
+        BinaryOp::Rem => a.checked_rem(b),
+        _ => return None,
+    };
+    fits.is_none()
+        .then(|| format!("`{a} {} {b}` overflows `int`", op.symbol()))
 }

@@ -182,6 +182,11 @@ pub enum Kind {
     EmptyRange {
         range: String,
     },
+    /// Integer arithmetic on constants that overflows `int` or divides by zero: the
+    /// generated tests would not compile (rustc refuses such constants).
+    ConstantOverflow {
+        what: String,
+    },
     /// A method called on a type without `self` (or a static one called on a value).
     BadReceiver {
         name: String,
@@ -306,6 +311,7 @@ impl Kind {
             TypeArity { .. } => "E0309",
             BadRange { .. } => "E0310",
             EmptyRange { .. } => "E0317",
+            ConstantOverflow { .. } => "E0319",
             BadReceiver { .. } => "E0311",
             SnapshotWithoutValue => "E0312",
             NoEquality { .. } => "E0313",
@@ -427,6 +433,7 @@ impl Kind {
             EmptyRange { range } => {
                 format!("the range `{range}` holds no value: no input could ever be generated")
             }
+            ConstantOverflow { what } => format!("{what}: the tests could not even be compiled"),
             BadReceiver { message, .. } => message.clone(),
             SnapshotWithoutValue => "a snapshot must end with the expression to record".into(),
             NoEquality { ty } => {
@@ -508,6 +515,7 @@ impl Kind {
             SnapshotWithoutValue => Some("put the value to record last: `snapshot \"name\" { let x = ...  x }`".into()),
             AmbiguousName { .. } => Some("qualify it with its module: `a.b.name`".into()),
             ModuleNotUsed { name } => Some(format!("add `use {name}` to the module")),
+            ConstantOverflow { .. } => Some("an `int` is a 64-bit signed integer (-9223372036854775808 to 9223372036854775807), and nothing divides by 0".into()),
             EmptyRange { .. } => Some("a range `a..b` runs from `a` up to but not including `b`: make `b` greater than `a`".into()),
             UnorderedMapKey { .. } => Some("use `int`, `str`, or a record or enum without `float`, opaque types or errors in it, as the key".into()),
             InfiniteType { .. } => Some("put the recursive part inside a `list` or a `map`".into()),
