@@ -1749,6 +1749,13 @@ fn exhausted_attempts_exit_3_and_keep_the_last_good_code() {
     );
     let run = p.ghost(&["build", "--max-attempts", "1"]).expect(3);
     assert!(run.text().contains("math.double"), "{}", run.text());
+    // The closing report says why, not only how many tests failed, and where to look on.
+    assert!(
+        run.stderr.contains("double(-3) == -6")
+            && run.stderr.contains("ghost prompt math.double --repair"),
+        "{}",
+        run.text()
+    );
     let seen = server.server.seen();
     assert_eq!(seen.len(), 2);
     assert!(seen

@@ -410,7 +410,7 @@ fn build_selects_spec_files_named_from_inside_the_specs_folder() {
         let run = ghost(&inside, &["build", "--provider", "manual", target]);
         assert_eq!(run.code, Some(1), "{target}: {}{}", run.stdout, run.stderr);
         assert!(
-            run.stderr.contains("`text.shout` is waiting"),
+            run.stderr.contains("`text.shout` (waiting)"),
             "{target}: {}",
             run.stderr
         );

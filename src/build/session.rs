@@ -225,6 +225,11 @@ pub struct ModuleReport {
     pub nfr_asked: usize,
     /// Every attempt the agent made, in order (empty when no agent was asked).
     pub history: Vec<AttemptRecord>,
+    /// What the last test run found wrong, for the closing report of a module that is
+    /// not green: its first compiler errors and failing tests, each cut to a few lines.
+    /// Empty once a run is green.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub details: Vec<String>,
 }
 
 impl ModuleReport {
@@ -242,6 +247,7 @@ impl ModuleReport {
             nfr_checked: 0,
             nfr_asked: 0,
             history: Vec::new(),
+            details: Vec::new(),
         }
     }
 
@@ -250,7 +256,37 @@ impl ModuleReport {
         self.tests = Some(verdict.summary());
         self.nfr_checked = verdict.checked.len();
         self.nfr_asked = verdict.asked.len();
+        self.details = if verdict.green() {
+            Vec::new()
+        } else {
+            verdict
+                .compiler_errors()
+                .into_iter()
+                .take(MAX_DETAILS)
+                .chain(verdict.failure_texts())
+                .take(MAX_DETAILS)
+                .map(|text| cut_lines(&text, MAX_DETAIL_LINES))
+                .collect()
+        };
     }
+}
+
+/// The failures a closing report shows of a module, and the lines of each: enough to see
+/// what went wrong; `ghost prompt MODULE --repair` and `ghost test MODULE` show the rest.
+const MAX_DETAILS: usize = 3;
+const MAX_DETAIL_LINES: usize = 12;
+
+/// `text`'s first `max` lines, saying how many more there were.
+fn cut_lines(text: &str, max: usize) -> String {
+    let lines: Vec<&str> = text.lines().collect();
+    if lines.len() <= max {
+        return text.trim_end().to_string();
+    }
+    format!(
+        "{}\n[... {} more lines]",
+        lines[..max].join("\n"),
+        lines.len() - max
+    )
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -61,7 +61,23 @@ pub fn build(out: &Output, reports: &[ModuleReport]) -> Exit {
     ));
     for r in reports.iter().filter(|r| !r.outcome.is_green()) {
         if let Some(why) = r.outcome.why() {
-            out.error(&format!("`{}` is {}: {why}", r.module, r.outcome.label()));
+            out.error(&format!("`{}` ({}): {why}", r.module, r.outcome.label()));
+        }
+        if matches!(r.outcome, Outcome::Waiting { .. } | Outcome::Skipped { .. }) {
+            continue;
+        }
+        for text in &r.details {
+            out.error(&indent(text));
+        }
+        if matches!(
+            r.outcome,
+            Outcome::Exhausted { .. } | Outcome::Failing { prompt: None, .. }
+        ) && !r.details.is_empty()
+        {
+            out.status(&format!(
+                "  help: `ghost test {0}` runs its tests again; `ghost prompt {0} --repair` shows what the next attempt would be told",
+                r.module
+            ));
         }
     }
     if reports
