@@ -29,11 +29,19 @@ pub struct BuildSettings {
     /// The time limit, in seconds, of one cargo run over a module (compiling and running
     /// its acceptance tests); an implementation that loops forever is killed at it.
     pub test_timeout: u64,
+    /// Whether ghost tries its own small edits of code that fails a few tests (`<` for
+    /// `<=`, one variant for another, ...) before asking the agent again. An edit is kept
+    /// only when every test passes, as an agent's reply is; off, only the agent changes
+    /// what code does.
+    pub edits: bool,
 }
 
 impl Default for BuildSettings {
     fn default() -> Self {
-        BuildSettings { test_timeout: 300 }
+        BuildSettings {
+            test_timeout: 300,
+            edits: true,
+        }
     }
 }
 
@@ -507,6 +515,9 @@ mod tests {
             stream = false
             context_window = 16384
             max_reply_tokens = 4096
+            [build]
+            test_timeout = 60
+            edits = false
             "#,
         )
         .expect("valid");
@@ -519,6 +530,8 @@ mod tests {
         assert_eq!(c.agent.context_window, Some(16_384));
         assert_eq!(c.agent.max_reply_tokens, Some(4_096));
         assert_eq!(c.agent.command.as_deref(), Some("codex exec --full-auto -"));
+        assert_eq!(c.build.test_timeout, 60);
+        assert!(!c.build.edits);
     }
 
     #[test]

@@ -1950,6 +1950,31 @@ fn code_one_slip_from_green_is_fixed_by_a_small_edit_without_a_repair() {
     );
 }
 
+/// Code that passes only after ghost's own edit is named in the build's report; with
+/// `[build] edits = false` no edit is tried, and the agent is asked again.
+#[test]
+fn ghosts_own_edits_are_named_and_can_be_turned_off() {
+    let _machine = shared();
+    const SLIP: &str = "pub fn double(n: i64) -> i64 {\n    twice(n)\n}\n\nfn twice(n: i64) -> i64 {\n    if n < 0 {\n        return 0;\n    }\n    n * 2\n}\n";
+    let server = Background::start_with(script(vec![code(SLIP)]));
+    let p = Project::new("e2e_edits_named", &openai(&server), &[DOUBLE]);
+    let run = p.ghost(&["build"]).expect(0);
+    assert!(
+        run.stderr
+            .contains("`math.double` passed after ghost's own edit: deleted `if n < 0 { return 0; }` in `twice`"),
+        "{}",
+        run.text()
+    );
+
+    let server = Background::start_with(script(vec![code(SLIP), code(DOUBLE_RIGHT)]));
+    let p = Project::new("e2e_edits_off", "", &[DOUBLE]);
+    p.configure(&openai(&server), "edits = false");
+    let run = p.ghost(&["build"]).expect(0);
+    assert_eq!(server.server.seen().len(), 2, "asked again:\n{}", run.text());
+    assert!(!run.stderr.contains("ghost's own edit"), "{}", run.text());
+    assert_eq!(p.imp("math.double"), DOUBLE_RIGHT);
+}
+
 /// Builds `spec` with `sloppy` as the agent's only reply: green at the first attempt, no
 /// repair asked, and the module's `imp.rs` holds each of `fixed`.
 fn green_without_a_repair(

@@ -1476,6 +1476,9 @@ async fn try_mutants(
     verdict: Verdict,
     took: Duration,
 ) -> Result<(String, Verdict, Option<String>), BuildError> {
+    if !ctx.edits {
+        return Ok((code, verdict, None));
+    }
     let tests_rs = m.tests_rs();
     let mut cargo = ctx.cargo_in(scratch);
     cargo.timeout = (took * 3).max(MUTANT_MIN_TIMEOUT).min(ctx.test_timeout);

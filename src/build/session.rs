@@ -81,6 +81,8 @@ pub struct Context {
     pub templates: Templates,
     /// The time limit of one cargo run (compile and test).
     pub test_timeout: Duration,
+    /// Whether ghost tries its own small edits of failing code (`[build] edits`).
+    pub edits: bool,
     /// Modules whose compiler-owned files on disk differed from the compiled ones when
     /// the run began (before it wrote them): their code is tested again, as if stale.
     pub regenerated: BTreeSet<String>,

@@ -336,10 +336,11 @@ impl SpecSet {
                 .unwrap_or_default()
         });
         let manifest = format!(
-            "# Written by `ghost eval`: a copy of {}, built from scratch.\n[project]\nname = \"{}-eval\"\nspecs = \"specs\"\nout = \"generated\"\n\n[build]\ntest_timeout = {}\n",
+            "# Written by `ghost eval`: a copy of {}, built from scratch.\n[project]\nname = \"{}-eval\"\nspecs = \"specs\"\nout = \"generated\"\n\n[build]\ntest_timeout = {}\nedits = {}\n",
             self.specs_dir.display(),
             name.replace(['"', '\\'], ""),
-            self.config.build.test_timeout
+            self.config.build.test_timeout,
+            self.config.build.edits
         );
         let file = work.join(config::FILE_NAME);
         std::fs::write(&file, manifest).map_err(|e| write_err(&file, e))

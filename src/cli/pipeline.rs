@@ -186,6 +186,7 @@ impl Pipeline {
             regenerated,
             paths,
             test_timeout: Duration::from_secs(self.project.config.config.build.test_timeout),
+            edits: self.project.config.config.build.edits,
             project: self.checked.project,
             compiled,
             templates,

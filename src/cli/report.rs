@@ -45,6 +45,16 @@ pub fn build(out: &Output, reports: &[ModuleReport]) -> Exit {
             r.millis as f64 / 1000.0,
         ));
     }
+    // Code that passed only after ghost's own edits is code no agent wrote as it stands:
+    // said, so that it is reviewed like a reply.
+    for r in reports.iter().filter(|r| r.outcome.is_green()) {
+        if let Some(edit) = r.history.last().and_then(|a| a.mutant.as_deref()) {
+            out.status(&format!(
+                "  `{}` passed after ghost's own edit: {edit} (`[build] edits = false` in ghost.toml turns these off)",
+                r.module
+            ));
+        }
+    }
     let green = reports.iter().filter(|r| r.outcome.is_green()).count();
     let tokens: u64 = reports.iter().map(|r| r.tokens_in + r.tokens_out).sum();
     if out.json() {
