@@ -805,6 +805,41 @@ fn a_build_without_an_agent_does_what_needs_none() {
     assert!(run.text().contains("--force asks for new code"), "{}", run.text());
 }
 
+/// A merge that leaves ghost.lock with conflict markers does not stop ghost: each
+/// conflicting entry is read from the side that locked the code on disk, `check` says so
+/// and still tells the states, and `build` writes the lock without the markers.
+#[test]
+fn a_lock_left_in_conflict_by_a_merge_is_settled_by_the_code_on_disk() {
+    let _machine = shared();
+    let p = Project::new("e2e_lock_conflict", "", &[DOUBLE, SHOUT]);
+    p.write(&imp_rel("math.double"), DOUBLE_RIGHT);
+    p.write(&imp_rel("text.shout"), SHOUT_RIGHT);
+    p.ghost(&["build", "--provider", "manual"]).expect(0);
+    let lock = p.read("ghost.lock");
+    let double = p.entry("math.double");
+    // The other branch locked other code for `math.double`; this checkout has ours.
+    let theirs = lock.replace(&double.implementation, &"0".repeat(64));
+    let (header, body) = lock.split_at(lock.find("version").expect("a version line"));
+    let (_, their_body) = theirs.split_at(theirs.find("version").expect("a version line"));
+    p.write(
+        "ghost.lock",
+        &format!("{header}<<<<<<< HEAD\n{body}=======\n{their_body}>>>>>>> other\n"),
+    );
+    let locked = p.ghost(&["build", "--locked"]).expect(1);
+    assert!(locked.stderr.contains("merge conflict markers"), "{}", locked.text());
+    let check = p.ghost(&["check"]).expect(0);
+    assert!(
+        check.stderr.contains("merge conflicts") && check.stderr.contains("`math.double`"),
+        "{}",
+        check.text()
+    );
+    assert!(!check.text().contains("tampered"), "{}", check.text());
+    p.ghost(&["status"]).expect(0);
+    p.ghost(&["build", "--provider", "manual"]).expect(0);
+    assert_eq!(p.read("ghost.lock"), lock, "written back without the markers");
+    p.ghost(&["build", "--locked"]).expect(0);
+}
+
 /// A checkout that turns every line ending into `\r\n` (git's `core.autocrlf` on
 /// Windows) holds the same code: no module is tampered or stale, and CI's `--locked` run
 /// passes, so that neither side re-locks hashes the other side then calls hand edits.

@@ -79,7 +79,7 @@ pub fn run(args: &BuildArgs, out: &Output) -> Result<Exit, CommandError> {
     }
     let only = selected_modules(&pipeline, &args.targets)?;
     let _held = pipeline.hold()?;
-    let lock = pipeline.lock()?;
+    let lock = pipeline.lock(out)?;
     let templates = pipeline.templates()?;
     if !args.locked && super::pipeline::local_templates_in_use(&pipeline.project) {
         out.warning(
@@ -99,6 +99,11 @@ pub fn run(args: &BuildArgs, out: &Output) -> Result<Exit, CommandError> {
         .collect();
 
     if args.locked {
+        let conflicted = std::fs::read_to_string(pipeline.paths().lock)
+            .is_ok_and(|text| crate::plan::lock::has_conflict_markers(&text));
+        if conflicted {
+            out.error("ghost.lock has merge conflict markers: run `ghost build` (which writes it without them) and commit the result");
+        }
         for o in &orphans {
             let what = "run `ghost build` (which drops it from ghost.lock) and commit the result";
             out.error(&format!(
@@ -114,13 +119,20 @@ pub fn run(args: &BuildArgs, out: &Output) -> Result<Exit, CommandError> {
         let ctx = pipeline.context(templates);
         let locked = runtime.block_on(session::locked(&ctx, &lock, &only))?;
         let exit = report::locked(out, &locked);
-        return Ok(if orphans.is_empty() {
+        return Ok(if orphans.is_empty() && !conflicted {
             exit
         } else {
             Exit::Failure
         });
     }
     let mut lock = lock;
+    let lock_path = pipeline.paths().lock;
+    if std::fs::read_to_string(&lock_path)
+        .is_ok_and(|text| crate::plan::lock::has_conflict_markers(&text))
+    {
+        // Settled when read: written so, before any module's job relies on it.
+        lock.write(&lock_path)?;
+    }
     if !orphans.is_empty() {
         lock.retain_modules(&known);
         lock.write(&pipeline.paths().lock)?;

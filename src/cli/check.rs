@@ -119,7 +119,8 @@ fn check_with(
     );
     let errors = checked.diagnostics.iter().filter(|d| d.is_error()).count();
     let start = std::time::Instant::now();
-    let (lock, templates_version) = lock_and_templates()?;
+    let (mut lock, templates_version) = lock_and_templates()?;
+    super::pipeline::settle_conflicts(&mut lock, &project.config.out_dir(), out);
     let states = module_states(project, &loaded, &checked, &lock, &templates_version);
     out.verbose(&format!("compared with the lock in {:?}", start.elapsed()));
     let tampered = report_states(out, &states);

@@ -143,8 +143,12 @@ impl Pipeline {
         })
     }
 
-    pub fn lock(&self) -> Result<Lock, CommandError> {
-        Lock::read(&self.paths().lock).map_err(CommandError::Lock)
+    /// The lock; one a merge left with conflict markers is settled entry by entry by the
+    /// code on disk, and said so.
+    pub fn lock(&self, out: &Output) -> Result<Lock, CommandError> {
+        let mut lock = Lock::read(&self.paths().lock).map_err(CommandError::Lock)?;
+        settle_conflicts(&mut lock, &self.project.config.out_dir(), out);
+        Ok(lock)
     }
 
     pub fn settings(&self) -> TargetSettings {
@@ -192,6 +196,29 @@ impl Pipeline {
             templates,
         }
     }
+}
+
+/// Settles the entries of a lock a merge left in conflict ([`Lock::settle`]) by the
+/// `imp.rs` files under `out_dir`, with a warning that names them.
+pub fn settle_conflicts(lock: &mut Lock, out_dir: &std::path::Path, out: &Output) {
+    if lock.conflicted.is_empty() {
+        return;
+    }
+    let settled = lock.settle(|module| {
+        let imp = out_dir
+            .join("src")
+            .join(module.replace('.', "/"))
+            .join("imp.rs");
+        std::fs::read(imp).ok()
+    });
+    out.warning(&format!(
+        "ghost.lock has merge conflicts; for {} ghost reads the side that locked the code on disk (a module the merge changed is re-tested by `ghost build`, which writes the lock without the markers)",
+        settled
+            .iter()
+            .map(|m| format!("`{m}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    ));
 }
 
 /// The prompt templates: the built-in ones, overridden by `.ghost/templates/*.tera`, then

@@ -20,6 +20,10 @@ pub struct Lock {
     pub version: u32,
     #[serde(rename = "module", default, skip_serializing_if = "Vec::is_empty")]
     pub modules: Vec<LockEntry>,
+    /// The two sides of each entry a merge left in conflict (git's `<<<<<<<` markers),
+    /// until [`Lock::settle`] picks one; `modules` holds the first side meanwhile.
+    #[serde(skip)]
+    pub conflicted: Vec<(LockEntry, LockEntry)>,
 }
 
 impl Default for Lock {
@@ -27,6 +31,7 @@ impl Default for Lock {
         Lock {
             version: LOCK_VERSION,
             modules: Vec::new(),
+            conflicted: Vec::new(),
         }
     }
 }
@@ -95,7 +100,54 @@ impl Lock {
         Self::parse(path, &text)
     }
 
+    /// Parses a lock; one with merge conflict markers is read as both its sides, merged
+    /// entry by entry (see [`Lock::settle`]).
     pub fn parse(path: &Path, text: &str) -> Result<Lock, LockError> {
+        let Some((ours, theirs)) = conflict_sides(text) else {
+            return Self::parse_plain(path, text);
+        };
+        let unreadable = |e: LockError| LockError::Parse {
+            path: path.to_path_buf(),
+            message: format!(
+                "it has merge conflict markers, and one side does not read as a lock ({e})\n  hint: take either side of each conflicting line (every module's entry whole), then `ghost build` re-tests and re-locks what the merge changed, without an agent where the code passes"
+            ),
+        };
+        let ours = Self::parse_plain(path, &ours).map_err(unreadable)?;
+        let theirs = Self::parse_plain(path, &theirs).map_err(unreadable)?;
+        let mut merged = ours.clone();
+        for entry in theirs.modules {
+            match ours.get(&entry.name) {
+                None => merged.modules.push(entry),
+                Some(mine) if *mine == entry => {}
+                Some(mine) => merged.conflicted.push((mine.clone(), entry)),
+            }
+        }
+        merged.modules.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(merged)
+    }
+
+    /// Picks one side of every entry a merge left in conflict: the one that locked the
+    /// code now on disk (`on_disk` gives a module's `imp.rs`), else the first. The module
+    /// then comes out stale where the merge changed what it was locked against, and a
+    /// build re-tests it (no agent where the code passes). Returns the modules settled.
+    pub fn settle(&mut self, on_disk: impl Fn(&str) -> Option<Vec<u8>>) -> Vec<String> {
+        let mut settled = Vec::new();
+        for (ours, theirs) in std::mem::take(&mut self.conflicted) {
+            let hash = on_disk(&ours.name).map(|b| implementation_hash(&b));
+            let pick = if hash.as_deref() == Some(theirs.implementation.as_str())
+                && hash.as_deref() != Some(ours.implementation.as_str())
+            {
+                theirs
+            } else {
+                ours
+            };
+            settled.push(pick.name.clone());
+            self.upsert(pick);
+        }
+        settled
+    }
+
+    fn parse_plain(path: &Path, text: &str) -> Result<Lock, LockError> {
         let mut lock: Lock = toml::from_str(text).map_err(|e| LockError::Parse {
             path: path.to_path_buf(),
             message: e.to_string(),
@@ -174,6 +226,50 @@ impl Lock {
     pub fn retain_modules(&mut self, names: &[&str]) {
         self.modules.retain(|e| names.contains(&e.name.as_str()));
     }
+}
+
+/// Whether `text` holds a merge conflict (a line starting with `<<<<<<<`).
+pub fn has_conflict_markers(text: &str) -> bool {
+    text.lines().any(|l| l.starts_with("<<<<<<<"))
+}
+
+/// The two sides of a text with git's merge conflict markers (`<<<<<<<`, `|||||||` for
+/// diff3's base, `=======`, `>>>>>>>` at the start of lines), or `None` without any.
+fn conflict_sides(text: &str) -> Option<(String, String)> {
+    #[derive(PartialEq)]
+    enum At {
+        Both,
+        Ours,
+        Base,
+        Theirs,
+    }
+    if !has_conflict_markers(text) {
+        return None;
+    }
+    let (mut ours, mut theirs) = (String::new(), String::new());
+    let mut at = At::Both;
+    for line in text.split_inclusive('\n') {
+        if line.starts_with("<<<<<<<") {
+            at = At::Ours;
+        } else if line.starts_with("|||||||") && at == At::Ours {
+            at = At::Base;
+        } else if line.starts_with("=======") && at != At::Both {
+            at = At::Theirs;
+        } else if line.starts_with(">>>>>>>") && at == At::Theirs {
+            at = At::Both;
+        } else {
+            match at {
+                At::Both => {
+                    ours.push_str(line);
+                    theirs.push_str(line);
+                }
+                At::Ours => ours.push_str(line),
+                At::Base => {}
+                At::Theirs => theirs.push_str(line),
+            }
+        }
+    }
+    Some((ours, theirs))
 }
 
 /// sha256 of an implementation file's bytes, as hex, its line endings read as `\n`: a
@@ -275,6 +371,61 @@ mod tests {
         assert!(text.contains("failing = true"), "{text}");
         let back = Lock::parse(Path::new("ghost.lock"), &text).expect("parses");
         assert!(back.get("a.b").is_some_and(|e| e.failing));
+    }
+
+    #[test]
+    fn a_conflicted_lock_is_read_as_both_sides_and_settled_by_the_code_on_disk() {
+        let entry = |name: &str, code: &[u8], deps: &str| {
+            let mut e = super::tests::entry(name);
+            e.implementation = implementation_hash(code);
+            e.deps = deps.into();
+            e
+        };
+        let side = |entries: Vec<LockEntry>| {
+            let mut lock = Lock::default();
+            for e in entries {
+                lock.upsert(e);
+            }
+            lock.to_text()
+        };
+        let ours = side(vec![entry("a.a", b"A", "d"), entry("b.b", b"B1", "d")]);
+        let theirs = side(vec![
+            entry("a.a", b"A", "d"),
+            entry("b.b", b"B2", "d2"),
+            entry("c.c", b"C", "d"),
+        ]);
+        // What git writes: the common lines once, each differing hunk twice.
+        let diff = similar::TextDiff::from_lines(&ours, &theirs);
+        let mut text = String::new();
+        for group in diff.grouped_ops(1_000) {
+            for op in group {
+                for change in diff.iter_changes(&op) {
+                    if change.tag() == similar::ChangeTag::Equal {
+                        text.push_str(change.value());
+                    }
+                }
+                let (old, new) = (op.old_range(), op.new_range());
+                if op.tag() != similar::DiffTag::Equal {
+                    text.push_str("<<<<<<< HEAD\n");
+                    text.push_str(&ours.lines().skip(old.start).take(old.len()).map(|l| format!("{l}\n")).collect::<String>());
+                    text.push_str("=======\n");
+                    text.push_str(&theirs.lines().skip(new.start).take(new.len()).map(|l| format!("{l}\n")).collect::<String>());
+                    text.push_str(">>>>>>> theirs\n");
+                }
+            }
+        }
+        assert!(text.contains("<<<<<<<"), "{text}");
+        let mut lock = Lock::parse(Path::new("ghost.lock"), &text).expect("both sides read");
+        assert_eq!(lock.names().collect::<Vec<_>>(), ["a.a", "b.b", "c.c"]);
+        assert_eq!(lock.conflicted.len(), 1);
+        let settled = lock.settle(|name| (name == "b.b").then(|| b"B2".to_vec()));
+        assert_eq!(settled, ["b.b"]);
+        assert_eq!(lock.get("b.b").map(|e| e.deps.as_str()), Some("d2"), "theirs: its code is on disk");
+        assert!(lock.conflicted.is_empty());
+        assert!(!lock.to_text().contains("<<<<<<<"));
+        let garbled = "<<<<<<< HEAD\nversion = 1\n=======\n[[module]\n>>>>>>> x\n";
+        let err = Lock::parse(Path::new("ghost.lock"), garbled).expect_err("unreadable");
+        assert!(err.to_string().contains("take either side"), "{err}");
     }
 
     #[test]
