@@ -736,6 +736,28 @@ fn a_selective_build_tests_the_modules_using_its_new_code_and_regenerates_only_i
     assert_eq!(module_of(&seen[4]), "math.quad");
 }
 
+/// A module found failing because of a dependency's new code is tested again when that
+/// dependency changes again, selected alone: mended by it, it is no longer failing.
+#[test]
+fn a_failing_module_mended_by_its_dependencys_next_code_is_green_again() {
+    let _machine = shared();
+    let p = Project::new("e2e_failing_mended", "", &[DOUBLE, QUAD]);
+    p.write(&imp_rel("math.double"), DOUBLE_RIGHT);
+    p.write(&imp_rel("math.quad"), QUAD_RIGHT);
+    p.ghost(&["build", "--provider", "manual"]).expect(0);
+
+    p.write(&imp_rel("math.double"), DOUBLE_ONLY_EXAMPLES);
+    p.ghost(&["build", "--provider", "manual", "math.double"])
+        .expect(1);
+    assert!(p.entry("math.quad").failing, "{}", p.read("ghost.lock"));
+
+    p.write(&imp_rel("math.double"), DOUBLE_RIGHT);
+    p.ghost(&["build", "--provider", "manual", "math.double"])
+        .expect(0);
+    assert!(!p.entry("math.quad").failing, "{}", p.read("ghost.lock"));
+    assert!(!p.ghost(&["status"]).text().contains("failing"));
+}
+
 /// `ghost fmt` changes how a spec is written, never what ghost generates from it: the
 /// tests quote each clause in its canonical text, so a locked project stays fresh after
 /// its specs are formatted (digits with `_`, escapes, a trailing comma, a clause over two

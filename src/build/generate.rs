@@ -453,8 +453,10 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
     let beside = shared.beside.contains(name);
 
     // A fresh module is tested again when code it uses (directly or not) changed in this
-    // build: a dependency's new code may break it, which no fingerprint shows.
-    let retest = status.state == State::Fresh && uses_changed(shared, name);
+    // build: a dependency's new code may break it, which no fingerprint shows. So is a
+    // failing one: the new code may mend it.
+    let retest =
+        matches!(status.state, State::Fresh | State::Failing) && uses_changed(shared, name);
     if (status.state == State::Fresh && !force && !retest) || (beside && !retest) {
         return Ok(report);
     }

@@ -474,7 +474,8 @@ pub async fn build_manual(
     for m in order {
         let started = Instant::now();
         let status = ctx.status(lock, m);
-        let retest = status.state == State::Fresh && uses_any(&ctx.project, &m.name, &changed);
+        let retest = matches!(status.state, State::Fresh | State::Failing)
+            && uses_any(&ctx.project, &m.name, &changed);
         if beside.contains(&m.name) && !retest {
             continue;
         }
