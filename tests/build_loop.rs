@@ -862,6 +862,38 @@ fn a_lock_left_in_conflict_by_a_merge_is_settled_by_the_code_on_disk() {
     p.ghost(&["build", "--locked"]).expect(0);
 }
 
+/// A lock entry of a module no spec declares any more (its spec deleted) is shown by
+/// `check` and `status`, as `build --locked` fails on it, and `build` drops it.
+#[test]
+fn lock_entries_no_spec_declares_are_shown_before_ci_fails_on_them() {
+    let _machine = shared();
+    let p = Project::new("e2e_orphans", "", &[DOUBLE, SHOUT]);
+    p.write(&imp_rel("math.double"), DOUBLE_RIGHT);
+    p.write(&imp_rel("text.shout"), SHOUT_RIGHT);
+    p.ghost(&["build", "--provider", "manual"]).expect(0);
+    std::fs::remove_file(p.root.join("specs").join(SHOUT.0)).expect("delete a spec");
+    let check = p.ghost(&["check"]).expect(0);
+    assert!(
+        check.stderr.contains("orphaned text.shout"),
+        "{}",
+        check.text()
+    );
+    let status = p.ghost(&["status"]).expect(0);
+    assert!(
+        status
+            .stdout
+            .lines()
+            .any(|l| l.starts_with("text.shout") && l.contains("orphaned")),
+        "{}",
+        status.text()
+    );
+    p.ghost(&["build", "--locked"]).expect(1);
+    p.ghost(&["build", "--provider", "manual"]).expect(0);
+    assert!(p.lock().get("text.shout").is_none());
+    let check = p.ghost(&["check"]).expect(0);
+    assert!(!check.text().contains("orphaned"), "{}", check.text());
+}
+
 /// A checkout that turns every line ending into `\r\n` (git's `core.autocrlf` on
 /// Windows) holds the same code: no module is tampered or stale, and CI's `--locked` run
 /// passes, so that neither side re-locks hashes the other side then calls hand edits.

@@ -124,11 +124,35 @@ fn check_with(
     let states = module_states(project, &loaded, &checked, &lock, &templates_version);
     out.verbose(&format!("compared with the lock in {:?}", start.elapsed()));
     let tampered = report_states(out, &states);
+    // Entries of modules no spec declares (a spec deleted or renamed): only a check of
+    // the whole project can tell.
+    let orphans: Vec<&str> = if paths.is_empty() {
+        lock.names()
+            .filter(|n| {
+                !loaded
+                    .files
+                    .iter()
+                    .filter_map(|f| f.ast.module.as_ref())
+                    .any(|m| m.path.dotted() == *n)
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    report_orphans(out, &orphans);
     let summary = format!(
-        "checked {}: {}{}",
+        "checked {}: {}{}{}",
         plural(checked.selected_files, "module"),
         plural(errors, "error"),
-        state_counts(&states)
+        state_counts(&states),
+        if orphans.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "; {} in ghost.lock that no spec declares",
+                plural(orphans.len(), "module")
+            )
+        }
     );
     Ok(CheckRun {
         _loaded: loaded,
@@ -242,6 +266,28 @@ fn report_states(out: &Output, states: &[ModuleState]) -> usize {
         }
     }
     tampered
+}
+
+/// Says which lock entries no spec declares; `ghost build` drops them.
+fn report_orphans(out: &Output, orphans: &[&str]) {
+    for name in orphans {
+        match out.format {
+            MessageFormat::Json => out.result(
+                &serde_json::json!({
+                    "reason": "module-state",
+                    "module": name,
+                    "state": "orphaned",
+                    "reasons": ["no spec declares it: `ghost build` drops it from ghost.lock"],
+                })
+                .to_string(),
+            ),
+            MessageFormat::Short => {}
+            MessageFormat::Human => out.status(&format!(
+                "{:>9} {name} (no spec declares it: `ghost build` drops it from ghost.lock)",
+                "orphaned"
+            )),
+        }
+    }
 }
 
 /// `; 2 fresh, 1 stale` (empty when nothing was compared).

@@ -35,6 +35,7 @@ pub fn run(args: &StatusArgs, out: &Output) -> Result<Exit, CommandError> {
         .iter()
         .map(|m| m.name.len())
         .chain(broken.iter().map(String::len))
+        .chain(lock.names().map(str::len))
         .max()
         .unwrap_or(6)
         .max(6);
@@ -125,6 +126,28 @@ pub fn run(args: &StatusArgs, out: &Output) -> Result<Exit, CommandError> {
         out.result(&format!(
             "{name:<width$}  {:<9} {attempts:>8} {tokens:>17}  its spec has errors (shown above); fix them, then `ghost build`",
             "error"
+        ));
+    }
+    // Entries of modules no spec declares (a spec deleted or renamed); a file with errors
+    // still declares its module.
+    for name in lock.names() {
+        if ctx.compiled.module(name).is_some() || broken.iter().any(|b| b == name) {
+            continue;
+        }
+        if out.json() {
+            out.json_line(
+                "module-status",
+                serde_json::json!({
+                    "module": name,
+                    "state": "orphaned",
+                    "why": ["no spec declares it: `ghost build` drops it from ghost.lock"],
+                }),
+            );
+            continue;
+        }
+        out.result(&format!(
+            "{name:<width$}  {:<9} {:>8} {:>17}  no spec declares it: `ghost build` drops it from ghost.lock",
+            "orphaned", "-", "-"
         ));
     }
     Ok(Exit::failure_if(errors > 0))
