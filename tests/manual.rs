@@ -339,6 +339,27 @@ fn a_missing_templates_folder_is_an_error() {
     assert_eq!(ghost(dir, &["prompt", "text.shout"]).code, Some(0));
 }
 
+/// A template that parses but cannot render stops a build before anything is locked
+/// against it (exit 2), `--locked` too, not at the first module that needs an agent.
+#[test]
+fn a_template_that_cannot_render_stops_the_build_before_anything_is_locked() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let dir = tmp.path();
+    write(
+        dir,
+        "ghost.toml",
+        "[project]\nname = \"tpl\"\ntemplates = \"prompts\"\n",
+    );
+    write(dir, "specs/text/shout.ghost", SPEC);
+    write(dir, "prompts/first.tera", "{{ nosuchvar }}\n");
+    for args in [&["build", "--provider", "manual"][..], &["build", "--locked"]] {
+        let run = ghost(dir, args);
+        assert_eq!(run.code, Some(2), "{args:?}: {}{}", run.stdout, run.stderr);
+        assert!(run.stderr.contains("nosuchvar"), "{}", run.stderr);
+    }
+    assert!(!dir.join("ghost.lock").exists());
+}
+
 /// A deleted spec's lock entry is not kept forever: `--locked` names it (exit 1), and
 /// `build` drops it, leaving the files it generated where they are.
 #[test]

@@ -89,6 +89,29 @@ pub struct Context {
 }
 
 impl Context {
+    /// Renders every module's first and repair prompt once when the project overrides
+    /// the templates: a template that parses but cannot render (a variable it does not
+    /// have) fails now, before any module is re-locked against it, not at the first
+    /// module that needs an agent, in another checkout, later.
+    pub fn check_templates(&self) -> Result<(), prompt::PromptError> {
+        if self.templates.version() == prompt::Templates::builtin_version() {
+            return Ok(());
+        }
+        for m in &self.compiled.modules {
+            let Some(module) = self.project.module(&m.name) else {
+                continue;
+            };
+            let pins = self.pins(&m.name);
+            prompt::render_first(&self.templates, &self.project, module, &pins)?;
+            let repair = prompt::RepairContext {
+                attempt: 2,
+                ..prompt::RepairContext::default()
+            };
+            prompt::render_repair(&self.templates, &self.project, module, &repair, &pins)?;
+        }
+        Ok(())
+    }
+
     /// The values the generated crate pins for the snapshots of module `name`, for its
     /// prompts ([`super::snapshots::pins`]).
     pub fn pins(&self, name: &str) -> Vec<prompt::Pin> {

@@ -117,6 +117,7 @@ pub fn run(args: &BuildArgs, out: &Output) -> Result<Exit, CommandError> {
             }
         }
         let ctx = pipeline.context(templates);
+        ctx.check_templates()?;
         let locked = runtime.block_on(session::locked(&ctx, &lock, &only))?;
         let exit = report::locked(out, &locked);
         return Ok(if orphans.is_empty() && !conflicted {
@@ -151,6 +152,7 @@ pub fn run(args: &BuildArgs, out: &Output) -> Result<Exit, CommandError> {
         // No agent: enough when no module needs new code (every module fresh, or code
         // on disk to test and lock), as the manual provider does it.
         let ctx = pipeline.context(templates);
+        ctx.check_templates()?;
         let needing = session::needing_agent(&ctx, &lock, &options);
         if needing.is_empty() {
             let mut lock = lock;
@@ -180,6 +182,7 @@ pub fn run(args: &BuildArgs, out: &Output) -> Result<Exit, CommandError> {
     })?;
     let state_dir = pipeline.paths().state_dir;
     let ctx = pipeline.context(templates);
+    ctx.check_templates()?;
 
     if kind == ProviderKind::Manual {
         let mut lock = lock;
