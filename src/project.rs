@@ -407,13 +407,41 @@ pub fn discover(dir: &Path) -> Result<Vec<PathBuf>, ProjectError> {
         .into_iter()
         .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
     for entry in walker {
-        let entry = entry.map_err(|e| ProjectError::Walk {
-            path: e
-                .path()
-                .map(Path::to_path_buf)
-                .unwrap_or_else(|| dir.to_path_buf()),
-            reason: e.to_string(),
-        })?;
+        let entry = match entry {
+            Ok(entry) => entry,
+            // A link to nothing (an editor's lock file, a file moved away) or a link that
+            // loops back: no spec, unless it is named as one, which is then read and
+            // reported as unreadable like any other spec file that cannot be read.
+            Err(e)
+                if e.loop_ancestor().is_some()
+                    || e.path().is_some_and(|p| {
+                        p.extension().is_some_and(|x| x == SPEC_EXTENSION)
+                    })
+                    || e.io_error().is_some_and(|io| {
+                        // ELOOP: a link to itself.
+                        let eloop = if cfg!(target_os = "macos") { 62 } else { 40 };
+                        io.kind() == std::io::ErrorKind::NotFound
+                            || io.raw_os_error() == Some(eloop)
+                    }) =>
+            {
+                if let Some(p) = e
+                    .path()
+                    .filter(|p| p.extension().is_some_and(|x| x == SPEC_EXTENSION))
+                {
+                    out.push(p.to_path_buf());
+                }
+                continue;
+            }
+            Err(e) => {
+                return Err(ProjectError::Walk {
+                    path: e
+                        .path()
+                        .map(Path::to_path_buf)
+                        .unwrap_or_else(|| dir.to_path_buf()),
+                    reason: e.to_string(),
+                })
+            }
+        };
         let is_spec = entry
             .path()
             .extension()

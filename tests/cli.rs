@@ -380,6 +380,27 @@ fn binary_and_non_utf8_files_are_spec_errors() {
     assert!(human.stderr.contains("E0101"), "{}", human.stderr);
 }
 
+/// Links to nothing or to themselves under specs/ (an editor's lock file, a file moved
+/// away) stop nothing: one named as a spec is reported as unreadable, others are passed.
+#[cfg(unix)]
+#[test]
+fn broken_and_looping_links_among_the_specs_stop_nothing() {
+    let p = Project::with(&[("specs/text/slug.ghost", SLUG)]);
+    let dir = p.root().join("specs/text");
+    std::os::unix::fs::symlink("/nonexistent/ghost-audit", dir.join("readme")).expect("link");
+    std::os::unix::fs::symlink(".", dir.join("loop")).expect("link");
+    std::os::unix::fs::symlink("self.ghost", dir.join("self.ghost")).expect("link");
+    let run = p.ghost(&["check", "--message-format", "short"]);
+    assert_eq!(run.code, Some(1), "{}", run.both());
+    assert!(
+        run.stdout.contains("specs/text/self.ghost:1:1: error: cannot read the file"),
+        "{}",
+        run.both()
+    );
+    assert!(!run.both().contains("readme") && !run.both().contains("loop"), "{}", run.both());
+    assert!(run.stderr.contains("checked 2 modules"), "{}", run.both());
+}
+
 #[test]
 fn single_file_check_follows_uses() {
     let p = Project::with(&[
