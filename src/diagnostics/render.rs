@@ -67,15 +67,40 @@ pub fn render(diags: &[Diagnostic], sources: &Sources, format: Format, color: bo
     out
 }
 
-/// `file:line:col: error: message`
+/// `file:line:col: error: message`, on one line whatever the message quotes.
 pub fn short(d: &Diagnostic, sources: &Sources) -> String {
     let (line, col) = sources.line_col(&d.file, d.span.start);
     format!(
         "{}:{line}:{col}: {}: {}",
         d.file.display(),
         d.severity().as_str(),
-        d.message()
+        visible(&d.message())
     )
+}
+
+/// `text` with the characters a terminal would not show as themselves escaped as Rust
+/// writes them (`\n`, `\u{202e}`): line breaks that would split a one-line format, and
+/// control, zero-width and direction-changing characters that would hide or reorder what
+/// a message quotes.
+pub fn visible(text: &str) -> String {
+    let hidden = |c: char| {
+        c.is_control()
+            || matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{feff}')
+    };
+    if !text.chars().any(hidden) {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if hidden(c) => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 #[derive(Serialize)]
@@ -188,7 +213,12 @@ pub fn human(d: &Diagnostic, sources: &Sources, color: bool) -> String {
     }
     // miette appends `:line:col` to the name itself.
     let name = d.file.display().to_string();
-    let message = format!("{}[{}]: {}", d.severity().as_str(), d.code(), d.message());
+    let message = format!(
+        "{}[{}]: {}",
+        d.severity().as_str(),
+        d.code(),
+        visible(&d.message())
+    );
     let report = Report {
         diag: d,
         source: miette::NamedSource::new(name, text),
@@ -281,6 +311,15 @@ mod tests {
         assert!(out.contains("too long to quote"), "{out}");
         let (d, sources) = sample();
         assert!(!human(&d, &sources, false).contains("too long"));
+    }
+
+    #[test]
+    fn messages_show_what_a_terminal_would_hide() {
+        assert_eq!(visible("plain `x`"), "plain `x`");
+        assert_eq!(
+            visible("found `\u{202e}` and `\n`, `\0`"),
+            "found `\\u{202e}` and `\\n`, `\\u{0}`"
+        );
     }
 
     #[test]
