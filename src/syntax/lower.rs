@@ -107,6 +107,12 @@ impl Lowerer {
         let mut out = String::with_capacity(raw.len());
         let mut chars = raw.char_indices();
         while let Some((i, c)) = chars.next() {
+            // A line break in the file is `\n` in the value, whatever the file's line
+            // endings: a spec checked out with `\r\n` (Windows) means the same as with
+            // `\n`. A `\r` written as an escape stays.
+            if c == '\r' && raw[i + 1..].starts_with('\n') {
+                continue;
+            }
             if c != '\\' {
                 out.push(c);
                 continue;

@@ -100,4 +100,19 @@ mod tests {
         // Spans are offsets into the file with its mark (3 bytes).
         assert_eq!(&text[module.path.span.start..module.path.span.end], "a.b");
     }
+
+    #[test]
+    fn a_string_over_lines_means_the_same_with_crlf_line_endings() {
+        let lf = "module a.b {\n  \"One\n  two.\"\n  fn g() -> str {\n    example g() == \"x\n\\ry\"\n  }\n}\n";
+        let crlf = lf.replace('\n', "\r\n");
+        let (a, da) = super::parse(std::path::Path::new("a/b.ghost"), lf);
+        let (b, db) = super::parse(std::path::Path::new("a/b.ghost"), &crlf);
+        assert!(da.is_empty() && db.is_empty(), "{da:#?} {db:#?}");
+        let canonical = |ast: crate::syntax::ast::SourceFile| {
+            crate::format::canonical(&ast.module.expect("a module"))
+        };
+        let (a, b) = (canonical(a), canonical(b));
+        assert_eq!(a, b);
+        assert!(a.contains("\\r"), "an escaped \\r stays: {a}");
+    }
 }
