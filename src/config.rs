@@ -556,8 +556,18 @@ mod tests {
         let own = here.display().to_string();
         let specs = here.join("specs").display().to_string();
         for out in [
-            ".", "./", "specs", "specs/gen", "./specs", "..", "x/..", "x/../specs", "../..", "/",
-            &own, &specs,
+            ".",
+            "./",
+            "specs",
+            "specs/gen",
+            "./specs",
+            "..",
+            "x/..",
+            "x/../specs",
+            "../..",
+            "/",
+            &own,
+            &specs,
         ] {
             let err = parse(&format!("[project]\nout = \"{out}\"\n")).expect_err(out);
             assert!(err.to_string().contains("project.out"), "{out}: {err}");

@@ -414,9 +414,8 @@ pub fn discover(dir: &Path) -> Result<Vec<PathBuf>, ProjectError> {
             // reported as unreadable like any other spec file that cannot be read.
             Err(e)
                 if e.loop_ancestor().is_some()
-                    || e.path().is_some_and(|p| {
-                        p.extension().is_some_and(|x| x == SPEC_EXTENSION)
-                    })
+                    || e.path()
+                        .is_some_and(|p| p.extension().is_some_and(|x| x == SPEC_EXTENSION))
                     || e.io_error().is_some_and(|io| {
                         // ELOOP: a link to itself.
                         let eloop = if cfg!(target_os = "macos") { 62 } else { 40 };

@@ -824,7 +824,11 @@ fn a_build_without_an_agent_does_what_needs_none() {
     assert_eq!(p.entry("text.tag").agent, "manual");
     p.ghost(&["build"]).expect(0);
     let run = p.ghost(&["build", "--force"]).expect(2);
-    assert!(run.text().contains("--force asks for new code"), "{}", run.text());
+    assert!(
+        run.text().contains("--force asks for new code"),
+        "{}",
+        run.text()
+    );
 }
 
 /// A merge that leaves ghost.lock with conflict markers does not stop ghost: each
@@ -848,7 +852,11 @@ fn a_lock_left_in_conflict_by_a_merge_is_settled_by_the_code_on_disk() {
         &format!("{header}<<<<<<< HEAD\n{body}=======\n{their_body}>>>>>>> other\n"),
     );
     let locked = p.ghost(&["build", "--locked"]).expect(1);
-    assert!(locked.stderr.contains("merge conflict markers"), "{}", locked.text());
+    assert!(
+        locked.stderr.contains("merge conflict markers"),
+        "{}",
+        locked.text()
+    );
     let check = p.ghost(&["check"]).expect(0);
     assert!(
         check.stderr.contains("merge conflicts") && check.stderr.contains("`math.double`"),
@@ -858,7 +866,11 @@ fn a_lock_left_in_conflict_by_a_merge_is_settled_by_the_code_on_disk() {
     assert!(!check.text().contains("tampered"), "{}", check.text());
     p.ghost(&["status"]).expect(0);
     p.ghost(&["build", "--provider", "manual"]).expect(0);
-    assert_eq!(p.read("ghost.lock"), lock, "written back without the markers");
+    assert_eq!(
+        p.read("ghost.lock"),
+        lock,
+        "written back without the markers"
+    );
     p.ghost(&["build", "--locked"]).expect(0);
 }
 
@@ -887,7 +899,14 @@ fn lock_entries_no_spec_declares_are_shown_before_ci_fails_on_them() {
         "{}",
         status.text()
     );
-    p.ghost(&["build", "--locked"]).expect(1);
+    let locked = p.ghost(&["build", "--locked"]).expect(1);
+    assert!(
+        locked
+            .stderr
+            .contains("`generated/src/lib.rs` is not what the specs generate now"),
+        "paths from the current folder:\n{}",
+        locked.text()
+    );
     p.ghost(&["build", "--provider", "manual"]).expect(0);
     assert!(p.lock().get("text.shout").is_none());
     let check = p.ghost(&["check"]).expect(0);
@@ -921,7 +940,10 @@ fn crlf_checkouts_are_the_same_code() {
         std::fs::write(path, text.replace('\n', "\r\n")).expect("write CRLF");
     }
     let check = p.ghost(&["check"]).expect(0).text();
-    assert!(!check.contains("tampered") && !check.contains("stale"), "{check}");
+    assert!(
+        !check.contains("tampered") && !check.contains("stale"),
+        "{check}"
+    );
     let status = p.ghost(&["status"]).expect(0).text();
     assert!(status.contains("fresh"), "{status}");
     p.ghost(&["build", "--locked"]).expect(0);
@@ -2059,7 +2081,12 @@ fn ghosts_own_edits_are_named_and_can_be_turned_off() {
     let p = Project::new("e2e_edits_off", "", &[DOUBLE]);
     p.configure(&openai(&server), "edits = false");
     let run = p.ghost(&["build"]).expect(0);
-    assert_eq!(server.server.seen().len(), 2, "asked again:\n{}", run.text());
+    assert_eq!(
+        server.server.seen().len(),
+        2,
+        "asked again:\n{}",
+        run.text()
+    );
     assert!(!run.stderr.contains("ghost's own edit"), "{}", run.text());
     assert_eq!(p.imp("math.double"), DOUBLE_RIGHT);
 }

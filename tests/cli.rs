@@ -256,7 +256,11 @@ fn status_lists_the_other_modules_beside_a_spec_with_errors() {
     p.write("specs/text/broken.ghost", BROKEN);
     let run = p.ghost(&["status"]);
     assert_eq!(run.code, Some(1), "{}", run.both());
-    assert!(run.stderr.contains("specs/text/broken.ghost"), "{}", run.both());
+    assert!(
+        run.stderr.contains("specs/text/broken.ghost"),
+        "{}",
+        run.both()
+    );
     let line = |name: &str| {
         run.stdout
             .lines()
@@ -393,11 +397,16 @@ fn broken_and_looping_links_among_the_specs_stop_nothing() {
     let run = p.ghost(&["check", "--message-format", "short"]);
     assert_eq!(run.code, Some(1), "{}", run.both());
     assert!(
-        run.stdout.contains("specs/text/self.ghost:1:1: error: cannot read the file"),
+        run.stdout
+            .contains("specs/text/self.ghost:1:1: error: cannot read the file"),
         "{}",
         run.both()
     );
-    assert!(!run.both().contains("readme") && !run.both().contains("loop"), "{}", run.both());
+    assert!(
+        !run.both().contains("readme") && !run.both().contains("loop"),
+        "{}",
+        run.both()
+    );
     assert!(run.stderr.contains("checked 2 modules"), "{}", run.both());
 }
 

@@ -352,7 +352,10 @@ fn a_template_that_cannot_render_stops_the_build_before_anything_is_locked() {
     );
     write(dir, "specs/text/shout.ghost", SPEC);
     write(dir, "prompts/first.tera", "{{ nosuchvar }}\n");
-    for args in [&["build", "--provider", "manual"][..], &["build", "--locked"]] {
+    for args in [
+        &["build", "--provider", "manual"][..],
+        &["build", "--locked"],
+    ] {
         let run = ghost(dir, args);
         assert_eq!(run.code, Some(2), "{args:?}: {}{}", run.stdout, run.stderr);
         assert!(run.stderr.contains("nosuchvar"), "{}", run.stderr);

@@ -1,6 +1,6 @@
 //! The README's first command works on a fresh clone: the repository is cloned (the
 //! committed state, as a newcomer gets it) and the `ghost ...` part of the command runs
-//! there with the binary under test. (`cargo install --path .` itself is left out: it
+//! there with the binary under test. (`cargo install --locked --path .` itself is left out: it
 //! would build this same binary again, in release mode, for minutes.)
 
 use assert_cmd::Command;
@@ -26,7 +26,7 @@ fn the_readme_first_command_works_on_a_fresh_clone() {
     let command = first_command(&readme);
     let command = command.split('#').next().unwrap_or("").trim();
     let ghost_part = command
-        .strip_prefix("cargo install --path . && ghost ")
+        .strip_prefix("cargo install --locked --path . && ghost ")
         .unwrap_or_else(|| panic!("the first command installs ghost and runs it: {command}"));
     let args: Vec<&str> = ghost_part.split_whitespace().collect();
 

@@ -10,7 +10,7 @@ use super::extract::ExtractError;
 #[derive(Debug, thiserror::Error)]
 pub enum AgentError {
     /// The provider needs a key and its environment variable is unset or empty.
-    #[error("no API key for provider `{provider}`: set the environment variable `{var}` (or name another one with `api_key_env` in ghost.toml)")]
+    #[error("no API key for provider `{provider}`: set the environment variable `{var}` (or name another one with `api_key_env` in ghost.toml; a local server that needs no key: set `base_url` and leave `api_key_env` out)")]
     KeyMissing { provider: String, var: String },
 
     /// The settings cannot make a provider (e.g. `command` without a command line).

@@ -1242,7 +1242,10 @@ fn constant_fault(op: BinaryOp, l: &TExpr, r: &TExpr) -> Option<String> {
     let divides = matches!(op, BinaryOp::Div | BinaryOp::Rem);
     let right = const_int(r);
     if divides && right == Some(0) {
-        return Some(format!("`{}` by 0", if op == BinaryOp::Div { "/" } else { "%" }));
+        return Some(format!(
+            "`{}` by 0",
+            if op == BinaryOp::Div { "/" } else { "%" }
+        ));
     }
     let (a, b) = (const_int(l)?, right?);
     let fits = match op {

@@ -116,9 +116,14 @@ pub fn run(args: &BuildArgs, out: &Output) -> Result<Exit, CommandError> {
                 );
             }
         }
+        let shown = pipeline.project.clone();
         let ctx = pipeline.context(templates);
         ctx.check_templates()?;
-        let locked = runtime.block_on(session::locked(&ctx, &lock, &only))?;
+        let mut locked = runtime.block_on(session::locked(&ctx, &lock, &only))?;
+        // Shown from the current folder, as diagnostics are (`generated/Cargo.toml`).
+        for file in &mut locked.outdated_files {
+            *file = shown.display(&ctx.paths.out_dir.join(&*file));
+        }
         let exit = report::locked(out, &locked);
         return Ok(if orphans.is_empty() && !conflicted {
             exit

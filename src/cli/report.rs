@@ -121,7 +121,7 @@ pub fn locked(out: &Output, report: &LockedReport) -> Exit {
             out.json_line("file-outdated", serde_json::json!({ "file": file }));
         }
         out.error(&format!(
-            "`{}` differs from what the specs generate: run `ghost build` (never edit compiler-owned files by hand)",
+            "`{}` is not what the specs generate now (missing, from an older spec or ghost, or edited by hand): run `ghost build` and commit the result",
             file.display()
         ));
     }

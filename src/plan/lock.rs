@@ -106,11 +106,13 @@ impl Lock {
         let Some((ours, theirs)) = conflict_sides(text) else {
             return Self::parse_plain(path, text);
         };
-        let unreadable = |e: LockError| LockError::Parse {
+        let unreadable = |e: LockError| {
+            LockError::Parse {
             path: path.to_path_buf(),
             message: format!(
                 "it has merge conflict markers, and one side does not read as a lock ({e})\n  hint: take either side of each conflicting line (every module's entry whole), then `ghost build` re-tests and re-locks what the merge changed, without an agent where the code passes"
             ),
+        }
         };
         let ours = Self::parse_plain(path, &ours).map_err(unreadable)?;
         let theirs = Self::parse_plain(path, &theirs).map_err(unreadable)?;
@@ -354,7 +356,10 @@ mod tests {
         let lf = b"use super::*;\n\npub fn f() -> i64 {\n    1\n}\n";
         let crlf = b"use super::*;\r\n\r\npub fn f() -> i64 {\r\n    1\r\n}\r\n";
         assert_eq!(implementation_hash(lf), implementation_hash(crlf));
-        assert_ne!(implementation_hash(lf), implementation_hash(b"pub fn f() {}\n"));
+        assert_ne!(
+            implementation_hash(lf),
+            implementation_hash(b"pub fn f() {}\n")
+        );
         assert!(same_text(b"a\r\nb\r\n", b"a\nb\n"));
         assert!(!same_text(b"a\rb", b"a\nb"), "a lone \\r is kept");
     }
@@ -407,9 +412,23 @@ mod tests {
                 let (old, new) = (op.old_range(), op.new_range());
                 if op.tag() != similar::DiffTag::Equal {
                     text.push_str("<<<<<<< HEAD\n");
-                    text.push_str(&ours.lines().skip(old.start).take(old.len()).map(|l| format!("{l}\n")).collect::<String>());
+                    text.push_str(
+                        &ours
+                            .lines()
+                            .skip(old.start)
+                            .take(old.len())
+                            .map(|l| format!("{l}\n"))
+                            .collect::<String>(),
+                    );
                     text.push_str("=======\n");
-                    text.push_str(&theirs.lines().skip(new.start).take(new.len()).map(|l| format!("{l}\n")).collect::<String>());
+                    text.push_str(
+                        &theirs
+                            .lines()
+                            .skip(new.start)
+                            .take(new.len())
+                            .map(|l| format!("{l}\n"))
+                            .collect::<String>(),
+                    );
                     text.push_str(">>>>>>> theirs\n");
                 }
             }
@@ -420,7 +439,11 @@ mod tests {
         assert_eq!(lock.conflicted.len(), 1);
         let settled = lock.settle(|name| (name == "b.b").then(|| b"B2".to_vec()));
         assert_eq!(settled, ["b.b"]);
-        assert_eq!(lock.get("b.b").map(|e| e.deps.as_str()), Some("d2"), "theirs: its code is on disk");
+        assert_eq!(
+            lock.get("b.b").map(|e| e.deps.as_str()),
+            Some("d2"),
+            "theirs: its code is on disk"
+        );
         assert!(lock.conflicted.is_empty());
         assert!(!lock.to_text().contains("<<<<<<<"));
         let garbled = "<<<<<<< HEAD\nversion = 1\n=======\n[[module]\n>>>>>>> x\n";

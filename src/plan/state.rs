@@ -226,7 +226,10 @@ mod tests {
             stub: "pub fn f() -> i64 {\n    todo!()\n}\n",
             ..current(Some(b"pub fn f() -> i64 {\r\n    todo!()\r\n}\r\n"))
         };
-        assert!(!decide(Some(&entry), &stub).has_code, "a stub, checked out with CRLF");
+        assert!(
+            !decide(Some(&entry), &stub).has_code,
+            "a stub, checked out with CRLF"
+        );
     }
 
     #[test]

@@ -395,7 +395,10 @@ mod tests {
     #[test]
     fn finds_crates_named_by_use_paths_and_extern_crate() {
         let tools = "#[allow(clippy::needless_return)]\n#[rustfmt::skip]\n#![allow(rustdoc::broken_intra_doc_links)]\nfn f() {}\n";
-        assert!(undeclared_crates(tools, &[]).is_empty(), "tool attributes name no crate");
+        assert!(
+            undeclared_crates(tools, &[]).is_empty(),
+            "tool attributes name no crate"
+        );
         let text = "use std::fmt;\nuse regex::Regex;\nimpl fmt::Display for X {}\nextern crate serde;\nfn f() { let _ = itoa::Buffer::new(); let x = crate::a::b(); }\n";
         assert_eq!(
             undeclared_crates(text, &["itoa".to_string()]),
