@@ -248,6 +248,13 @@ fn bad_usage_exits_2() {
         Some(2),
         "a path that does not exist"
     );
+    let run = p.ghost(&["build", "specs/nope.ghost"]);
+    assert_eq!(run.code, Some(2), "{}", run.both());
+    assert!(
+        run.stderr.contains("no such spec file or folder: `specs/nope.ghost`"),
+        "{}",
+        run.both()
+    );
 }
 
 #[test]

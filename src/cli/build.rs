@@ -444,6 +444,15 @@ pub fn selected_modules(
             if out.len() > before {
                 continue;
             }
+            return Err(CommandError::Usage(format!(
+                "`{t}` holds no spec of this project\nhelp: name spec files or folders under `{}`, or modules (`ghost status` lists them)",
+                pipeline.project.display(&pipeline.project.specs_dir).display()
+            )));
+        }
+        if t.ends_with(".ghost") || t.contains(std::path::MAIN_SEPARATOR) {
+            return Err(CommandError::Usage(format!(
+                "no such spec file or folder: `{t}`\nhelp: `ghost status` lists the modules"
+            )));
         }
         return Err(super::prompt::unknown_module(pipeline, t));
     }
