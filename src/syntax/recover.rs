@@ -24,14 +24,17 @@ pub(crate) fn parse_with_recovery(
 ) -> (Option<Module>, Vec<Diagnostic>) {
     let head = match parse_rule(Rule::module_head, text) {
         Ok(head) => head,
-        Err(_) => {
+        Err(head_error) => {
             // A file whose first word is not `module` (or that holds nothing at all)
-            // declares no module: say so rather than list what pest expected.
+            // declares no module: say so rather than list what pest expected. One that
+            // starts with `module` is told where its header goes wrong (a name that is
+            // no dotted path, a missing `{`), not that `module` was expected.
             let first = first_code(text);
             let starts_module = text[first..].starts_with("module")
                 && !text[first + 6..].starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_');
             let diag = if starts_module {
-                to_diagnostic(file, text, 0, &whole)
+                header_diagnostic(file, text, first + "module".len())
+                    .unwrap_or_else(|| to_diagnostic(file, text, 0, &head_error))
             } else {
                 let end = first + found_len(text, first);
                 Diagnostic::new(file, Span::new(first, end), Kind::NoModule)
@@ -185,6 +188,42 @@ fn is_trivia(text: &str) -> bool {
 }
 
 /// A pest error, at `offset` into the file, as a diagnostic.
+/// Where a header `module a.b {` that does not parse goes wrong, reading on from just
+/// after `module` (pest names no literal it wanted, so it would point at `module`).
+fn header_diagnostic(file: &Path, text: &str, after_keyword: usize) -> Option<Diagnostic> {
+    let name_start = after_keyword + text[after_keyword..].len()
+        - text[after_keyword..].trim_start().len();
+    if text[name_start..].starts_with("//") {
+        return None; // a comment in the header: pest's own message
+    }
+    let name_len = text[name_start..]
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.'))
+        .unwrap_or(text.len() - name_start);
+    let after_name = name_start + name_len;
+    let next = after_name + text[after_name..].len() - text[after_name..].trim_start().len();
+    let (at, expected, hint) = if name_len == 0 {
+        (name_start, "the module's name (`text.slug`)", None)
+    } else if !text[next..].starts_with('{') {
+        (
+            next,
+            "`{` after the module's name",
+            Some("a module's name is names joined by dots, `text.slug`, and its items follow between `{` and `}`".to_string()),
+        )
+    } else {
+        return None;
+    };
+    let end = (at + found_len(text, at)).max(at);
+    Some(Diagnostic::new(
+        file,
+        Span::new(at, end),
+        Kind::Syntax {
+            expected: expected.into(),
+            found: describe_found(text, at),
+            hint,
+        },
+    ))
+}
+
 pub(crate) fn to_diagnostic(file: &Path, text: &str, offset: usize, err: &PestError) -> Diagnostic {
     let pos = match err.location {
         InputLocation::Pos(p) => p,
