@@ -251,7 +251,8 @@ fn bad_usage_exits_2() {
     let run = p.ghost(&["build", "specs/nope.ghost"]);
     assert_eq!(run.code, Some(2), "{}", run.both());
     assert!(
-        run.stderr.contains("no such spec file or folder: `specs/nope.ghost`"),
+        run.stderr
+            .contains("no such spec file or folder: `specs/nope.ghost`"),
         "{}",
         run.both()
     );
@@ -466,6 +467,39 @@ fn single_file_check_follows_uses() {
 /// A valid spec, badly laid out: both the real formatter and a whitespace-only one change it.
 const UNFORMATTED: &str =
     "module text.slug {   \n\"URL slugs.\"    \n    fn slugify(title: str) -> str   \n}   \n";
+
+/// `fmt` writes a linked spec through its link (the link stays) and keeps a spec's
+/// permissions.
+#[cfg(unix)]
+#[test]
+fn fmt_keeps_links_and_permissions() {
+    use std::os::unix::fs::PermissionsExt;
+    let p = Project::with(&[("shared/slug.ghost", UNFORMATTED)]);
+    let target = p.root().join("shared/slug.ghost");
+    std::fs::set_permissions(&target, std::fs::Permissions::from_mode(0o600)).expect("chmod");
+    std::fs::create_dir_all(p.root().join("specs/text")).expect("mkdir");
+    let link = p.root().join("specs/text/slug.ghost");
+    std::os::unix::fs::symlink(&target, &link).expect("link");
+    let run = p.ghost(&["fmt"]);
+    assert_eq!(run.code, Some(0), "{}", run.both());
+    assert!(
+        std::fs::symlink_metadata(&link)
+            .expect("link")
+            .file_type()
+            .is_symlink(),
+        "still a link"
+    );
+    assert_ne!(
+        p.read("shared/slug.ghost"),
+        UNFORMATTED,
+        "the file it names is formatted"
+    );
+    let mode = std::fs::metadata(&target)
+        .expect("file")
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o600);
+}
 
 #[test]
 fn fmt_check_lists_then_fmt_fixes_then_nothing_changes() {

@@ -150,17 +150,27 @@ fn format_file(
 
 /// Writes `bytes` to a temporary file next to `path`, then renames it over `path`, so a
 /// crash never leaves a half-written spec.
-pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), CommandError> {
+pub fn write_atomically(shown: &Path, bytes: &[u8]) -> Result<(), CommandError> {
+    // Through a link to the file it names (the link stays a link), with the file's own
+    // permissions (the new file would get the default ones).
+    let path = &std::fs::canonicalize(shown).unwrap_or_else(|_| shown.to_path_buf());
+    let permissions = std::fs::metadata(path).ok().map(|m| m.permissions());
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let tmp: PathBuf = path.with_file_name(format!(".{name}.ghost-tmp"));
     let err = |source| CommandError::Write {
-        path: path.to_path_buf(),
+        path: shown.to_path_buf(),
         source,
     };
-    if let Err(e) = std::fs::write(&tmp, bytes).and_then(|()| std::fs::rename(&tmp, path)) {
+    let written = std::fs::write(&tmp, bytes)
+        .and_then(|()| match &permissions {
+            Some(p) => std::fs::set_permissions(&tmp, p.clone()),
+            None => Ok(()),
+        })
+        .and_then(|()| std::fs::rename(&tmp, path));
+    if let Err(e) = written {
         let _ = std::fs::remove_file(&tmp);
         return Err(err(e));
     }

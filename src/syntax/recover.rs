@@ -191,8 +191,8 @@ fn is_trivia(text: &str) -> bool {
 /// Where a header `module a.b {` that does not parse goes wrong, reading on from just
 /// after `module` (pest names no literal it wanted, so it would point at `module`).
 fn header_diagnostic(file: &Path, text: &str, after_keyword: usize) -> Option<Diagnostic> {
-    let name_start = after_keyword + text[after_keyword..].len()
-        - text[after_keyword..].trim_start().len();
+    let name_start =
+        after_keyword + text[after_keyword..].len() - text[after_keyword..].trim_start().len();
     if text[name_start..].starts_with("//") {
         return None; // a comment in the header: pest's own message
     }
