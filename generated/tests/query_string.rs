@@ -21,6 +21,25 @@ use proptest::strategy::Strategy as _;
 use std::collections::BTreeMap;
 use ghostlib::query::string::*;
 
+/// Calls through which the tests check `requires` and `ensures`.
+#[allow(dead_code)]
+mod checked {
+    use super::*;
+
+    /// `fn encode(s: str) -> str`
+    pub fn __text_percent_encode(s: &str) -> String {
+        let result: String = ghostlib::text::percent::encode(s);
+        assert!(
+            (result.len() as i64) >= s.len() as i64 && (result.len() as i64) <= 3 * s.len() as i64,
+            "`{}` does not hold for s = {:?}, result = {:?}",
+            "ensures len(result) >= len(s) && len(result) <= 3 * len(s)",
+            s,
+            result
+        );
+        result
+    }
+}
+
 /// `example parse("a=1&b=two") == ok({"a": "1", "b": "two"})`
 #[test]
 fn example_parse_1() {

@@ -38,6 +38,19 @@ mod checked {
         );
         result
     }
+
+    /// `fn slugify(title: str) -> str`
+    pub fn __text_slug_slugify(title: &str) -> String {
+        let result: String = ghostlib::text::slug::slugify(title);
+        assert!(
+            (result.len() as i64) <= title.len() as i64,
+            "`{}` does not hold for title = {:?}, result = {:?}",
+            "ensures len(result) <= len(title)",
+            title,
+            result
+        );
+        result
+    }
 }
 
 /// `example wrap("a bb ccc", 4) == ok(["a bb", "ccc"])`
@@ -168,7 +181,7 @@ proptest::proptest! {
     #[test]
     fn property_anchor_1(h in proptest::arbitrary::any::<String>()) {
         let __arg0: String = checked::anchor(&h);
-        let __arg1: String = ghostlib::text::slug::slugify(&h);
+        let __arg1: String = checked::__text_slug_slugify(&h);
         proptest::prop_assert!(
             __arg0.contains(&__arg1),
             "`{}` does not hold\n  arguments: {:?}, {:?}\n  inputs: h = {:?}",

@@ -129,6 +129,7 @@ fn generated_tests_pass_correct_and_fail_wrong_implementations() {
         "deps",
         "max_lines",
         "names",
+        "uses_requires",
     ]
     .iter()
     .map(|c| (*c, "correct.rs"))
@@ -276,7 +277,7 @@ fn accept_specs_parse() {
         .filter(|p| p.is_dir())
         .collect();
     cases.sort();
-    assert_eq!(cases.len(), 11);
+    assert_eq!(cases.len(), 12);
     for case in cases {
         let spec = case.join("spec.ghost");
         let text = std::fs::read_to_string(&spec).expect("spec");

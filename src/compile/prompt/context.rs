@@ -186,7 +186,7 @@ pub fn build(
             rust_path: format!("crate::{}", name.replace('.', "::")),
             interface: project
                 .module(name)
-                .map(|m| interface(project, m))
+                .map(crate::compile::rust::used_interface)
                 .unwrap_or_default(),
         })
         .collect();

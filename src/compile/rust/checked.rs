@@ -8,7 +8,7 @@
 //! and, when it has `requires`, a `_in_property` variant that rejects such inputs instead
 //! (`prop_assume!` semantics: proptest draws other inputs).
 
-use super::expr::{wrapper_name, CallMode, ExprCtx};
+use super::expr::{checked_name, CallMode, ExprCtx};
 use super::names::{ident, module_path, str_lit};
 use super::types::{is_borrowed_param, is_clone, is_copy, TypeCtx};
 use crate::check::{Function, ModuleModel, Ty};
@@ -17,16 +17,21 @@ use crate::check::{Function, ModuleModel, Ty};
 /// build reads it to tell a spec's fault from the code's.
 pub const PRECONDITION_BROKEN: &str = "the spec breaks its own precondition";
 
-/// The `mod checked { ... }` block, or an empty string when nothing needs checking.
-pub fn checked_module(module: &ModuleModel, root: &str) -> String {
-    let mut fns: Vec<&Function> = module.functions.iter().collect();
-    for t in &module.types {
-        fns.extend(t.methods.iter());
-    }
-    let wrappers: Vec<String> = fns
-        .into_iter()
-        .filter(|f| !f.requires.is_empty() || !f.ensures.is_empty())
-        .map(|f| wrapper(module, root, f))
+/// The `mod checked { ... }` block, or an empty string when nothing needs checking: the
+/// wrappers of the module's own functions with contracts and of those of the modules it
+/// uses (`used`), which its tests may call too.
+pub fn checked_module(module: &ModuleModel, used: &[&ModuleModel], root: &str) -> String {
+    let wrappers: Vec<String> = std::iter::once(module)
+        .chain(used.iter().copied())
+        .flat_map(|owner| {
+            let mut fns: Vec<&Function> = owner.functions.iter().collect();
+            for t in &owner.types {
+                fns.extend(t.methods.iter());
+            }
+            fns.into_iter()
+                .filter(|f| !f.requires.is_empty() || !f.ensures.is_empty())
+                .map(move |f| wrapper(owner, &module.name, root, f))
+        })
         .collect();
     if wrappers.is_empty() {
         return String::new();
@@ -37,9 +42,11 @@ pub fn checked_module(module: &ModuleModel, root: &str) -> String {
     )
 }
 
-fn wrapper(module: &ModuleModel, root: &str, f: &Function) -> String {
+/// The wrapper of `f`, a function of `module`, in the tests of `test_module` (the types
+/// are named as that file sees them).
+fn wrapper(module: &ModuleModel, test_module: &str, root: &str, f: &Function) -> String {
     let types = TypeCtx {
-        module: &module.name,
+        module: test_module,
         root,
     };
     let mut cx = ExprCtx::new(types, module, CallMode::Direct);
@@ -79,7 +86,7 @@ fn wrapper(module: &ModuleModel, root: &str, f: &Function) -> String {
         shown.push((name.clone(), var));
     }
     let ret = types.owned(&f.ret);
-    let name = wrapper_name(f.owner.as_deref(), &f.name);
+    let name = checked_name(test_module, &module.name, f.owner.as_deref(), &f.name);
     let inputs_fmt: Vec<String> = shown.iter().map(|(n, _)| format!("{n} = {{:?}}")).collect();
     let inputs_fmt = inputs_fmt.join(", ");
     let inputs_args: String = shown

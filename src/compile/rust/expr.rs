@@ -58,6 +58,9 @@ pub struct ExprCtx<'a> {
     /// Name the module's own functions by full path (inside `mod checked`, whose
     /// wrappers shadow the glob-imported names).
     pub qualify_own: bool,
+    /// The modules the module under test uses: their functions with contracts are called
+    /// through `checked` too (the test file holds wrappers for them).
+    pub used: Vec<&'a ModuleModel>,
 }
 
 /// Rendered code and how strongly it binds.
@@ -89,6 +92,27 @@ pub fn wrapper_name(owner: Option<&str>, name: &str) -> String {
     }
 }
 
+/// The name of `func`'s wrapper in the `checked` module of `test_module`'s tests: a used
+/// module's function gets its module's name before it (`__text_slug_slugify`), which no
+/// spec name can take (`__` is ghost's own) nor meet another module's.
+pub fn checked_name(
+    test_module: &str,
+    func_module: &str,
+    owner: Option<&str>,
+    name: &str,
+) -> String {
+    let own = wrapper_name(owner, name);
+    if func_module == test_module {
+        own
+    } else {
+        format!(
+            "__{}_{}",
+            func_module.replace('.', "_"),
+            own.trim_start_matches("r#")
+        )
+    }
+}
+
 impl<'a> ExprCtx<'a> {
     pub fn new(types: TypeCtx<'a>, module: &'a ModuleModel, calls: CallMode) -> Self {
         ExprCtx {
@@ -99,7 +123,14 @@ impl<'a> ExprCtx<'a> {
             calls,
             typed_ints: false,
             qualify_own: false,
+            used: Vec::new(),
         }
+    }
+
+    /// The same, with the modules the module under test uses (see [`ExprCtx::used`]).
+    pub fn using(mut self, used: &[&'a ModuleModel]) -> Self {
+        self.used = used.to_vec();
+        self
     }
 
     /// Declares a local that the spec names `name`.
@@ -355,13 +386,17 @@ impl<'a> ExprCtx<'a> {
 
     /// Whether a call to `func` goes through the `checked` wrappers.
     fn has_contracts(&self, func: &FnRef) -> (bool, bool) {
-        if func.module != self.module.name {
-            return (false, false);
-        }
+        let module = if func.module == self.module.name {
+            self.module
+        } else {
+            match self.used.iter().find(|m| m.name == func.module) {
+                Some(m) => m,
+                None => return (false, false),
+            }
+        };
         let found = match &func.owner {
-            None => self.module.functions.iter().find(|f| f.name == func.name),
-            Some(owner) => self
-                .module
+            None => module.functions.iter().find(|f| f.name == func.name),
+            Some(owner) => module
                 .types
                 .iter()
                 .find(|t| &t.name == owner)
@@ -392,7 +427,12 @@ impl<'a> ExprCtx<'a> {
                     format!("{borrow}{}", self.place_code(recv).at_least(UNARY)),
                 );
             }
-            let name = wrapper_name(func.owner.as_deref(), &func.name);
+            let name = checked_name(
+                &self.module.name,
+                &func.module,
+                func.owner.as_deref(),
+                &func.name,
+            );
             let text = if self.calls == CallMode::Property && requires {
                 format!("checked::{name}_in_property({})?", rendered.join(", "))
             } else {

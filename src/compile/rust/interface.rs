@@ -9,6 +9,29 @@ use crate::check::ModuleModel;
 
 /// The interface of `module`: what its `mod.rs` declares and what its `imp.rs` must.
 pub fn render(module: &ModuleModel) -> String {
+    render_with(module, false)
+}
+
+/// The interface of a module another one uses, as that one's prompt shows it: with each
+/// function's `requires`, which its caller must keep (the module's own prompt shows them
+/// beside its tests).
+pub fn render_used(module: &ModuleModel) -> String {
+    render_with(module, true)
+}
+
+fn render_with(module: &ModuleModel, requires: bool) -> String {
+    let doc = |f: &crate::check::Function, indent: &str| {
+        let mut out = fn_doc(f, indent);
+        if requires {
+            for r in &f.requires {
+                out.push_str(&format!(
+                    "{indent}/// `{}`: call it only so.\n",
+                    r.source.replace('`', "'")
+                ));
+            }
+        }
+        out
+    };
     let cx = TypeCtx {
         module: &module.name,
         root: "crate",
@@ -42,7 +65,7 @@ pub fn render(module: &ModuleModel) -> String {
     }
     for f in &module.functions {
         out.push('\n');
-        out.push_str(&fn_doc(f, ""));
+        out.push_str(&doc(f, ""));
         out.push_str(&format!("{};\n", signature(&cx, f)));
     }
     for t in &module.types {
@@ -64,7 +87,7 @@ pub fn render(module: &ModuleModel) -> String {
             opaque_derives(by_value)
         ));
         for m in &t.methods {
-            out.push_str(&fn_doc(m, "    "));
+            out.push_str(&doc(m, "    "));
             out.push_str(&format!("    {};\n", signature(&cx, m)));
         }
         out.push_str("}\n");

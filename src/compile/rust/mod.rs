@@ -124,6 +124,12 @@ pub fn interface(project: &Project, module: &ModuleModel) -> String {
     interface::render(module)
 }
 
+/// [`interface`] of a module as the prompt of a module using it shows it (with its
+/// functions' `requires`).
+pub fn used_interface(module: &ModuleModel) -> String {
+    interface::render_used(module)
+}
+
 /// The Rust signature of a function or method of `module` as its `imp.rs` declares it
 /// (`pub fn get(&mut self, key: &str) -> Option<String>`, no body).
 pub fn signature_of(module: &str, f: &crate::check::Function) -> String {

@@ -52,7 +52,12 @@ pub fn tests_rs(project: &Project, module: &ModuleModel, settings: &TargetSettin
         "\n// proptest is named by full paths: its prelude's names (`any`, `Just`, ...) could\n// clash with the spec's own.\nuse proptest::strategy::Strategy as _;\nuse std::collections::BTreeMap;\nuse {}::*;\n",
         module_path(&root, &module.name)
     ));
-    let checked = checked_module(module, &root);
+    let used: Vec<&ModuleModel> = module
+        .uses
+        .iter()
+        .filter_map(|u| project.module(u))
+        .collect();
+    let checked = checked_module(module, &used, &root);
     if !checked.is_empty() {
         out.push('\n');
         out.push_str(&checked);
@@ -74,7 +79,7 @@ pub fn tests_rs(project: &Project, module: &ModuleModel, settings: &TargetSettin
         };
         for (i, ex) in f.examples.iter().enumerate() {
             let name = unique(format!("example_{base}_{}", i + 1), &mut taken);
-            let cx = ExprCtx::new(types, module, CallMode::Checked);
+            let cx = ExprCtx::new(types, module, CallMode::Checked).using(&used);
             tests.push_str(&format!(
                 "\n/// `{}`\n#[test]\nfn {name}() {{\n",
                 doc_quote(&ex.source)
@@ -85,7 +90,7 @@ pub fn tests_rs(project: &Project, module: &ModuleModel, settings: &TargetSettin
         for (i, p) in f.properties.iter().enumerate() {
             let label = p.name.clone().unwrap_or_else(|| (i + 1).to_string());
             let name = unique(format!("property_{base}_{}", slug(&label)), &mut taken);
-            let mut cx = ExprCtx::new(types, module, CallMode::Property);
+            let mut cx = ExprCtx::new(types, module, CallMode::Property).using(&used);
             let mut inputs = Vec::new();
             let mut params = Vec::new();
             for b in &p.binders {
@@ -128,7 +133,7 @@ pub fn tests_rs(project: &Project, module: &ModuleModel, settings: &TargetSettin
     }
     for sc in &module.scenarios {
         let name = unique(format!("scenario_{}", slug(&sc.name)), &mut taken);
-        let mut cx = ExprCtx::new(types, module, CallMode::Checked);
+        let mut cx = ExprCtx::new(types, module, CallMode::Checked).using(&used);
         tests.push_str(&format!(
             "\n/// scenario {}\n#[test]\nfn {name}() {{\n",
             doc_quote(&str_lit(&sc.name))
@@ -140,7 +145,7 @@ pub fn tests_rs(project: &Project, module: &ModuleModel, settings: &TargetSettin
     for sn in &module.snapshots {
         let snap = unique(slug(&sn.name), &mut snapshot_names);
         let name = unique(format!("snapshot_{snap}"), &mut taken);
-        let mut cx = ExprCtx::new(types, module, CallMode::Checked);
+        let mut cx = ExprCtx::new(types, module, CallMode::Checked).using(&used);
         tests.push_str(&format!(
             "\n/// snapshot {}\n#[test]\nfn {name}() {{\n",
             doc_quote(&str_lit(&sn.name))
