@@ -306,6 +306,7 @@ fn snapshot_after_taking_two_of_five() {
 #[ignore = "perf"]
 fn perf_1() {
     let __arg0: i64 = 123456;
+    let _ = checked::token_bucket_available(&checked::token_bucket_new(100, 10, 0), __arg0);
     let budget = std::time::Duration::from_nanos(10000);
     for _ in 0..3 {
         let _ = std::hint::black_box(TokenBucket::new(100, 10, 0).available(__arg0));

@@ -94,6 +94,15 @@ impl Verdict {
     /// `requires` calling one), so the build stops only when two attempts in a row hit
     /// the same one.
     pub fn spec_fault(&self) -> Option<String> {
+        // A timing run whose arguments break the function's `requires`.
+        let perf = self.checked.iter().filter(|n| n.broken()).find_map(|n| {
+            let at = n.detail.find(crate::compile::rust::PRECONDITION_BROKEN)?;
+            let line = n.detail[at..].lines().next().unwrap_or_default();
+            Some(format!("`{}`: {line}", n.nfr))
+        });
+        if perf.is_some() {
+            return perf;
+        }
         self.tests.failed.iter().find_map(|f| {
             if let Some(at) = f.output.find(crate::compile::rust::PRECONDITION_BROKEN) {
                 let line = f.output[at..].lines().next().unwrap_or_default();

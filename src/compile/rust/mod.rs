@@ -206,6 +206,24 @@ mod tests {
     }
 
     #[test]
+    fn a_timing_run_checks_its_arguments_against_requires_first() {
+        let p = project(&[r#"module e.perf {
+            fn filled(n: int) -> list<int> {
+                requires n >= 0
+                example filled(1) == [0]
+            }
+            nfr perf filled(5) < 1ms
+        }"#]);
+        let files = crate_files(&p, &TargetSettings::default());
+        let tests = file(&files, "tests/e_perf.rs");
+        let perf = &tests[tests.find("fn perf_1").expect("a timing test")..];
+        let checked = perf
+            .find("checked::filled(__arg0);")
+            .expect("a checked call");
+        assert!(checked < perf.find("black_box").unwrap_or(0), "{perf}");
+    }
+
+    #[test]
     fn keywords_and_records_reach_rust_intact() {
         let p = project(&[r#"module geo.kw {
             record Pt { x: int, y: int }

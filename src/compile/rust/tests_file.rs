@@ -169,7 +169,15 @@ pub fn tests_rs(project: &Project, module: &ModuleModel, settings: &TargetSettin
         if let NfrModel::Perf { call, budget_ns } = &nfr.kind {
             perf_n += 1;
             let cx = ExprCtx::new(types, module, CallMode::Direct);
-            tests.push_str(&perf_test(&cx, perf_n, call, *budget_ns, &nfr.source));
+            let checked = ExprCtx::new(types, module, CallMode::Checked).using(&used);
+            tests.push_str(&perf_test(
+                &cx,
+                &checked,
+                perf_n,
+                call,
+                *budget_ns,
+                &nfr.source,
+            ));
         }
     }
     let arbs = arb_functions(project, &types, &needed);
@@ -323,13 +331,24 @@ fn steps(cx: &mut ExprCtx, steps: &[Step]) -> String {
 }
 
 /// An ignored test for `cargo test --release -- --ignored`: warm up, time 11 runs of the
-/// call (its arguments built beforehand), and compare the median with the budget.
-fn perf_test(cx: &ExprCtx, n: usize, call: &TExpr, budget_ns: u64, source: &str) -> String {
+/// call (its arguments built beforehand), and compare the median with the budget. The
+/// first warm-up call goes through `checked` (`checked_cx`): arguments that break the
+/// function's `requires` are the spec's mistake, said as such, not a slow or crashing
+/// implementation's.
+fn perf_test(
+    cx: &ExprCtx,
+    checked_cx: &ExprCtx,
+    n: usize,
+    call: &TExpr,
+    budget_ns: u64,
+    source: &str,
+) -> String {
     let mut out = format!(
         "\n/// `{}`\n#[test]\n#[ignore = \"perf\"]\nfn perf_{n}() {{\n",
         doc_quote(source)
     );
     let mut local_cx = cx.clone();
+    let mut local_checked = checked_cx.clone();
     let mut timed = call.clone();
     if let TExprKind::Call { args, .. } | TExprKind::MethodCall { args, .. } = &mut timed.kind {
         if args.iter().all(|a| is_clone(&a.ty)) {
@@ -340,6 +359,7 @@ fn perf_test(cx: &ExprCtx, n: usize, call: &TExpr, budget_ns: u64, source: &str)
                     cx.owned(a)
                 ));
                 local_cx.bind(&format!("__arg{i}"), &format!("__arg{i}"), false);
+                local_checked.bind(&format!("__arg{i}"), &format!("__arg{i}"), false);
                 *a = TExpr {
                     kind: TExprKind::Local(format!("__arg{i}")),
                     ty: a.ty.clone(),
@@ -352,6 +372,10 @@ fn perf_test(cx: &ExprCtx, n: usize, call: &TExpr, budget_ns: u64, source: &str)
     // crate must build warning-free; a unit value is left bare (clippy's `let_unit_value`).
     let discard = if timed.ty == Ty::Unit { "" } else { "let _ = " };
     let call_code = local_cx.owned(&timed);
+    let checked_code = local_checked.owned(&timed);
+    if checked_code != call_code {
+        out.push_str(&format!("    {discard}{checked_code};\n"));
+    }
     out.push_str(&format!(
         "    let budget = std::time::Duration::from_nanos({budget_ns});\n"
     ));
