@@ -831,6 +831,28 @@ fn a_build_without_an_agent_does_what_needs_none() {
     );
 }
 
+/// A hand-edited module is kept as it is, and a fresh module using it is reported fresh,
+/// not skipped as if it had failed.
+#[test]
+fn a_fresh_module_beside_a_hand_edited_dependency_is_fresh() {
+    let _machine = shared();
+    let server = Background::start_with(script(vec![]));
+    let p = Project::new("e2e_kept_dep", &openai(&server), &[DOUBLE, QUAD]);
+    p.write(&imp_rel("math.double"), DOUBLE_RIGHT);
+    p.write(&imp_rel("math.quad"), QUAD_RIGHT);
+    p.ghost(&["build", "--provider", "manual"]).expect(0);
+    p.write(&imp_rel("math.double"), &format!("{DOUBLE_RIGHT}// edited\n"));
+    let run = p.ghost(&["build"]).expect(1);
+    let quad = run
+        .stderr
+        .lines()
+        .find(|l| l.starts_with("math.quad"))
+        .unwrap_or_else(|| panic!("{}", run.text()));
+    assert!(quad.contains("fresh"), "{}", run.text());
+    assert!(run.stderr.contains("1 of 2 modules green"), "{}", run.text());
+    assert!(server.server.seen().is_empty());
+}
+
 /// A merge that leaves ghost.lock with conflict markers does not stop ghost: each
 /// conflicting entry is read from the side that locked the code on disk, `check` says so
 /// and still tells the states, and `build` writes the lock without the markers.

@@ -409,7 +409,17 @@ fn uses_changed(shared: &Shared, name: &str) -> bool {
         .is_ok_and(|changed| super::session::uses_any(&shared.ctx.project, name, &changed))
 }
 
+/// The report of a module whose dependency `dep` is not green: skipped, unless it has
+/// nothing to do (fresh, not forced, no code it uses changed), which it then is: a
+/// tampered or failed dependency does not make a fresh module an error.
 fn skipped(shared: &Shared, name: &str, dep: &str) -> ModuleReport {
+    let report = report_of(shared, name, Outcome::Fresh);
+    let idle = report.state == State::Fresh
+        && !super::session::forced(&shared.options, name)
+        && !uses_changed(shared, name);
+    if idle {
+        return report;
+    }
     let outcome = Outcome::Skipped {
         dependency: dep.to_string(),
     };
