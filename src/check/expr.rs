@@ -305,7 +305,18 @@ impl<'a, 'd> ExprCx<'a, 'd> {
                 None
             }
             _ => {
-                let suggestion = suggest::closest(n, self.locals.iter().map(|(n, _)| n.as_str()));
+                // `date.add_days(..)` in a module that uses `cal.date`: the module is named
+                // whole (`cal.date.add_days`), or its function alone.
+                let used = self
+                    .env
+                    .table()
+                    .uses
+                    .iter()
+                    .find(|u| u.rsplit('.').next() == Some(n))
+                    .cloned();
+                let suggestion = used.or_else(|| {
+                    suggest::closest(n, self.locals.iter().map(|(n, _)| n.as_str()))
+                });
                 self.error(
                     span,
                     Kind::UnknownVariable {
