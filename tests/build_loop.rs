@@ -841,7 +841,10 @@ fn a_fresh_module_beside_a_hand_edited_dependency_is_fresh() {
     p.write(&imp_rel("math.double"), DOUBLE_RIGHT);
     p.write(&imp_rel("math.quad"), QUAD_RIGHT);
     p.ghost(&["build", "--provider", "manual"]).expect(0);
-    p.write(&imp_rel("math.double"), &format!("{DOUBLE_RIGHT}// edited\n"));
+    p.write(
+        &imp_rel("math.double"),
+        &format!("{DOUBLE_RIGHT}// edited\n"),
+    );
     let run = p.ghost(&["build"]).expect(1);
     let quad = run
         .stderr
@@ -849,7 +852,11 @@ fn a_fresh_module_beside_a_hand_edited_dependency_is_fresh() {
         .find(|l| l.starts_with("math.quad"))
         .unwrap_or_else(|| panic!("{}", run.text()));
     assert!(quad.contains("fresh"), "{}", run.text());
-    assert!(run.stderr.contains("1 of 2 modules green"), "{}", run.text());
+    assert!(
+        run.stderr.contains("1 of 2 modules green"),
+        "{}",
+        run.text()
+    );
     assert!(server.server.seen().is_empty());
 }
 

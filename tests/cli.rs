@@ -310,6 +310,9 @@ fn status_and_prompt_work_without_a_build() {
         "{}",
         run.stdout
     );
+    let by_file = p.ghost(&["prompt", "specs/text/slug.ghost"]);
+    assert_eq!(by_file.code, Some(0), "{}", by_file.both());
+    assert_eq!(by_file.stdout, run.stdout, "a spec file names its module");
     let run = p.ghost(&["prompt", "text.slgu"]);
     assert_eq!(run.code, Some(2));
     assert!(

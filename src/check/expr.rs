@@ -314,9 +314,8 @@ impl<'a, 'd> ExprCx<'a, 'd> {
                     .iter()
                     .find(|u| u.rsplit('.').next() == Some(n))
                     .cloned();
-                let suggestion = used.or_else(|| {
-                    suggest::closest(n, self.locals.iter().map(|(n, _)| n.as_str()))
-                });
+                let suggestion = used
+                    .or_else(|| suggest::closest(n, self.locals.iter().map(|(n, _)| n.as_str())));
                 self.error(
                     span,
                     Kind::UnknownVariable {

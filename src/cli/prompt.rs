@@ -17,7 +17,7 @@ Examples:
 
 #[derive(Debug, clap::Args)]
 pub struct PromptArgs {
-    /// The module's dotted name, e.g. `text.slug`
+    /// The module's dotted name, e.g. `text.slug`, or its spec file
     #[arg(value_name = "MODULE")]
     pub module: String,
     /// Print the repair prompt of the last failed attempt
@@ -27,28 +27,42 @@ pub struct PromptArgs {
 
 pub fn run(args: &PromptArgs, out: &Output) -> Result<Exit, CommandError> {
     let pipeline = Pipeline::load(&[])?;
-    let Some(module) = pipeline.checked.project.module(&args.module) else {
+    // A spec file names its module (`ghost prompt specs/text/slug.ghost`).
+    let name = if args.module.ends_with(".ghost") && std::path::Path::new(&args.module).is_file() {
+        pipeline
+            .loaded
+            .files
+            .iter()
+            .find(|f| {
+                std::fs::canonicalize(&f.file).ok() == std::fs::canonicalize(&args.module).ok()
+            })
+            .and_then(|f| f.ast.module.as_ref())
+            .map_or_else(|| args.module.clone(), |m| m.path.dotted())
+    } else {
+        args.module.clone()
+    };
+    let Some(module) = pipeline.checked.project.module(&name) else {
         // A name no spec declares is a typo, whatever errors other specs have.
-        if pipeline.declares(&args.module) {
+        if pipeline.declares(&name) {
             if let Some(exit) = pipeline.report_errors(out) {
                 return Ok(exit);
             }
         }
-        return Err(unknown_module(&pipeline, &args.module));
+        return Err(unknown_module(&pipeline, &name));
     };
     let templates = pipeline.templates()?;
     let project = &pipeline.checked.project;
     // The values an earlier build pinned for the module's snapshots, as a build shows them.
     let pins = pipeline
         .compile(&templates)
-        .module(&args.module)
+        .module(&name)
         .map(|compiled| crate::build::snapshots::pins(&pipeline.paths().out_dir, compiled, module))
         .unwrap_or_default();
     let text = if args.repair {
-        let Some(repair) = load_repair(&pipeline.paths(), &args.module) else {
+        let Some(repair) = load_repair(&pipeline.paths(), &name) else {
             return Err(CommandError::Usage(format!(
                 "no failed attempt is recorded for `{}`\nhelp: `ghost build` records one when an attempt fails; `ghost prompt {}` prints the first prompt",
-                args.module, args.module
+                name, name
             )));
         };
         prompt::render_repair(&templates, project, module, &repair, &pins)?

@@ -9,12 +9,13 @@ says. A module's tests do not depend on other modules being green.
 
 Examples:
   ghost test
-  ghost test text.slug net.port";
+  ghost test text.slug net.port
+  ghost test specs/text";
 
 #[derive(Debug, clap::Args)]
 pub struct TestArgs {
-    /// Module names (`text.slug`); every module when none is given
-    #[arg(value_name = "MODULES")]
+    /// Module names (`text.slug`) or spec files and folders; every module when none is given
+    #[arg(value_name = "MODULES|PATHS")]
     pub modules: Vec<String>,
 }
 
@@ -23,11 +24,8 @@ pub fn run(args: &TestArgs, out: &Output) -> Result<Exit, CommandError> {
     if let Some(exit) = pipeline.report_errors(out) {
         return Ok(exit);
     }
-    for m in &args.modules {
-        if pipeline.checked.project.module(m).is_none() {
-            return Err(super::prompt::unknown_module(&pipeline, m));
-        }
-    }
+    // Modules or spec paths, as `ghost build` takes them.
+    let modules = super::build::selected_modules(&pipeline, &args.modules)?;
     let _held = pipeline.hold()?;
     let templates = pipeline.templates()?;
     let ctx = pipeline.context(templates);
@@ -39,6 +37,6 @@ pub fn run(args: &TestArgs, out: &Output) -> Result<Exit, CommandError> {
         .enable_all()
         .build()
         .map_err(|e| CommandError::Usage(format!("cannot start the async runtime: {e}")))?;
-    let results = runtime.block_on(crate::build::session::test(&ctx, &args.modules))?;
+    let results = runtime.block_on(crate::build::session::test(&ctx, &modules))?;
     Ok(report::test_results(out, &results))
 }
