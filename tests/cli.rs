@@ -553,6 +553,12 @@ fn fmt_leaves_files_with_syntax_errors_alone() {
         run.both()
     );
     assert_eq!(p.read("specs/text/broken.ghost"), BROKEN);
+    assert!(
+        run.stderr.contains("formatted 0 files: 0 changed")
+            && run.stderr.contains("1 file with syntax errors left untouched"),
+        "{}",
+        run.both()
+    );
     let leftovers: Vec<_> = std::fs::read_dir(p.dir.path().join("specs/text"))
         .expect("list")
         .filter_map(Result::ok)

@@ -80,7 +80,8 @@ pub fn run_with(args: &FmtArgs, out: &Output, format: Formatter) -> Result<Exit,
             Outcome::Broken => broken += 1,
         }
     }
-    let files_word = plural(files.len(), "file");
+    // The files with syntax errors were neither formatted nor checked: counted apart.
+    let files_word = plural(files.len() - broken, "file");
     if args.check {
         out.status(&format!("checked {files_word}: {changed} to reformat"));
     } else {
