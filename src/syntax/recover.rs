@@ -233,7 +233,10 @@ pub(crate) fn to_diagnostic(file: &Path, text: &str, offset: usize, err: &PestEr
         ErrorVariant::ParsingError { positives, .. } => describe_expected(positives),
         ErrorVariant::CustomError { message } => message.clone(),
     };
-    if expected == NOTHING_NAMED {
+    // At the end of the file with a bracket still open, the file was cut short (or a
+    // `}` forgotten): the bracket says more than what could have come next.
+    let at_end = text.get(pos..).is_some_and(|rest| rest.trim().is_empty());
+    if expected == NOTHING_NAMED || at_end {
         // pest names rules, not the punctuation it wanted (`Bad(int }` wants `,` or
         // `)`); an unclosed bracket before the error is the likely cause, so name it.
         if let Some(open) = unclosed_bracket(text, offset.min(pos), pos) {
