@@ -555,7 +555,9 @@ fn fmt_leaves_files_with_syntax_errors_alone() {
     assert_eq!(p.read("specs/text/broken.ghost"), BROKEN);
     assert!(
         run.stderr.contains("formatted 0 files: 0 changed")
-            && run.stderr.contains("1 file with syntax errors left untouched"),
+            && run
+                .stderr
+                .contains("1 file with syntax errors left untouched"),
         "{}",
         run.both()
     );

@@ -79,7 +79,13 @@ pub(crate) fn parse_with_recovery(
                 diags.extend(l.diags);
             }
             Err(e) => {
-                diags.push(to_diagnostic(file, text, start, &e));
+                // A letter outside ASCII in a name (`café`, a Cyrillic `і` that looks
+                // like `i`): pest points at the item's start; point at the letter.
+                let diag = match non_ascii_in_code(chunk) {
+                    Some(at) => non_ascii_diagnostic(file, chunk, start, at),
+                    None => to_diagnostic(file, text, start, &e),
+                };
+                diags.push(diag);
                 unparsed.extend(declared_name(chunk));
             }
         }
@@ -188,6 +194,37 @@ fn is_trivia(text: &str) -> bool {
 }
 
 /// A pest error, at `offset` into the file, as a diagnostic.
+/// The offset of the first character outside ASCII in `chunk` that is not inside a
+/// string or a comment.
+fn non_ascii_in_code(chunk: &str) -> Option<usize> {
+    let bytes = chunk.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'"' => i = skip_string(bytes, i),
+            b'/' if bytes.get(i + 1) == Some(&b'/') => i = skip_comment(bytes, i),
+            b if b >= 0x80 => return Some(i),
+            _ => i += 1,
+        }
+    }
+    None
+}
+
+fn non_ascii_diagnostic(file: &Path, chunk: &str, start: usize, at: usize) -> Diagnostic {
+    let c = chunk[at..].chars().next().unwrap_or('\u{fffd}');
+    Diagnostic::new(
+        file,
+        Span::new(start + at, start + at + c.len_utf8()),
+        Kind::Syntax {
+            expected:
+                "ASCII outside strings and comments (names are ASCII letters, digits and `_`)"
+                    .into(),
+            found: format!("`{c}` (U+{:04X}), which is not ASCII", c as u32),
+            hint: None,
+        },
+    )
+}
+
 /// Where a header `module a.b {` that does not parse goes wrong, reading on from just
 /// after `module` (pest names no literal it wanted, so it would point at `module`).
 fn header_diagnostic(file: &Path, text: &str, after_keyword: usize) -> Option<Diagnostic> {
