@@ -244,6 +244,11 @@ fn bad_usage_exits_2() {
     assert_eq!(p.ghost(&["--message-format", "xml", "check"]).code, Some(2));
     assert_eq!(p.ghost(&[]).code, Some(2), "no command");
     assert_eq!(
+        p.ghost(&["watch", "--provider", "manual"]).code,
+        Some(2),
+        "an agent for builds that are not asked for"
+    );
+    assert_eq!(
         p.ghost(&["check", "specs/nope.ghost"]).code,
         Some(2),
         "a path that does not exist"

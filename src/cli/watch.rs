@@ -36,13 +36,26 @@ editors' background problem matchers; diagnostics are printed as `ghost check` p
 Examples:
   ghost watch
   ghost watch --message-format short
-  ghost watch --build";
+  ghost watch --build
+  ghost watch --build --provider manual
+
+With --build, the agent comes from [agent] in ghost.toml, overridden by GHOST_PROVIDER,
+GHOST_MODEL, GHOST_BASE_URL and then by --provider, --model and --base-url.";
 
 #[derive(Debug, clap::Args)]
 pub struct WatchArgs {
     /// Also run `ghost build` after every successful check
     #[arg(long)]
     pub build: bool,
+    /// The agent provider of the builds (as `ghost build --provider`)
+    #[arg(long, value_name = "NAME", requires = "build")]
+    pub provider: Option<String>,
+    /// The model of the builds
+    #[arg(long, value_name = "NAME", requires = "build")]
+    pub model: Option<String>,
+    /// The provider's URL of the builds
+    #[arg(long, value_name = "URL", requires = "build")]
+    pub base_url: Option<String>,
 }
 
 pub fn run(args: &WatchArgs, out: &Output) -> Result<Exit, CommandError> {
@@ -76,7 +89,7 @@ pub fn run(args: &WatchArgs, out: &Output) -> Result<Exit, CommandError> {
                 out.status(&format!("ghost: {}", run.summary));
                 if args.build && !run.failed() {
                     drop(run);
-                    build(out);
+                    build(args, out);
                     if STOP.load(Ordering::SeqCst) {
                         return Ok(Exit::Interrupted);
                     }
@@ -124,15 +137,15 @@ fn stop_on_signal() {
 /// Runs what `ghost build` runs, with the agent of ghost.toml and the environment. Its
 /// failures (no agent configured, the agent failing, a module's attempts running out) are
 /// printed and the watch goes on.
-fn build(out: &Output) {
+fn build(watch: &WatchArgs, out: &Output) {
     out.status("ghost: building");
     let args = BuildArgs {
         targets: Vec::new(),
         locked: false,
         force: false,
-        provider: None,
-        model: None,
-        base_url: None,
+        provider: watch.provider.clone(),
+        model: watch.model.clone(),
+        base_url: watch.base_url.clone(),
         max_attempts: None,
         concurrency: None,
     };
