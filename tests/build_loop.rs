@@ -1449,11 +1449,12 @@ fn a_failed_attempt_pins_no_snapshot() {
     assert!(pin.trim_end().ends_with('5'), "{pin}");
 }
 
-/// An example that breaks its function's own `requires` fails whatever the code: after
-/// two attempts failing the same way the build stops and says the spec must change
-/// (exit 1, as for a spec error).
+/// An example that breaks its function's own `requires` fails whatever the code: the
+/// build stops and says the spec must change (exit 1, as for a spec error), at once when
+/// the spec's constants alone break it, after two attempts failing the same way when code
+/// computed the arguments (other code could have computed others).
 #[test]
-fn an_example_breaking_its_own_precondition_stops_after_two_attempts() {
+fn an_example_breaking_its_own_precondition_stops_the_build() {
     let _machine = shared();
     let sq = (
         "math/sq.ghost",
@@ -1467,15 +1468,45 @@ fn an_example_breaking_its_own_precondition_stops_after_two_attempts() {
 "#,
     );
     let right = "pub fn sq(x: i64) -> i64 {\n    x * x\n}\n";
-    let other = "pub fn sq(x: i64) -> i64 {\n    x.pow(2)\n}\n";
-    let server = Background::start_with(script(vec![code(right), code(other), code(right)]));
+    let server = Background::start_with(script(vec![code(right), code(right)]));
     let p = Project::new("e2e_spec_fault", &openai(&server), &[sq]);
     // The spec's to mend, as a spec error is: exit 1, not the agent's 3.
     let run = p.ghost(&["build"]).expect(1);
-    assert_eq!(server.server.seen().len(), 2, "two attempts, not four");
+    assert_eq!(
+        server.server.seen().len(),
+        1,
+        "one attempt: no code can mend it"
+    );
     assert!(
         run.text().contains("the spec looks wrong, not the code")
             && run.text().contains("breaks its own precondition"),
+        "{}",
+        run.text()
+    );
+
+    let computed = (
+        "math/sq.ghost",
+        r#"module math.sq {
+  fn neg(x: int) -> int {
+    example neg(1) == -1
+  }
+  fn sq(x: int) -> int {
+    requires x >= 0
+    example sq(2) == 4
+    example sq(neg(2)) == 4
+  }
+}
+"#,
+    );
+    let right =
+        "pub fn neg(x: i64) -> i64 {\n    -x\n}\n\npub fn sq(x: i64) -> i64 {\n    x * x\n}\n";
+    let other = "pub fn neg(x: i64) -> i64 {\n    0 - x\n}\n\npub fn sq(x: i64) -> i64 {\n    x.pow(2)\n}\n";
+    let server = Background::start_with(script(vec![code(right), code(other), code(right)]));
+    let p = Project::new("e2e_spec_fault_computed", &openai(&server), &[computed]);
+    let run = p.ghost(&["build"]).expect(1);
+    assert_eq!(server.server.seen().len(), 2, "two attempts, not four");
+    assert!(
+        run.text().contains("the spec looks wrong, not the code"),
         "{}",
         run.text()
     );

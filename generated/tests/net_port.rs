@@ -46,6 +46,7 @@ mod checked {
     }
 }
 
+// The spec alone decides this example's preconditions.
 /// `example parse_port("80") == ok(80)`
 #[test]
 fn example_parse_port_1() {
@@ -60,6 +61,7 @@ fn example_parse_port_1() {
     );
 }
 
+// The spec alone decides this example's preconditions.
 /// `example parse_port(" 8080 ") == ok(8080)`
 #[test]
 fn example_parse_port_2() {
@@ -74,6 +76,7 @@ fn example_parse_port_2() {
     );
 }
 
+// The spec alone decides this example's preconditions.
 /// `example parse_port("") == err(PortError.Empty)`
 #[test]
 fn example_parse_port_3() {
@@ -88,6 +91,7 @@ fn example_parse_port_3() {
     );
 }
 
+// The spec alone decides this example's preconditions.
 /// `example parse_port("http") == err(PortError.NotANumber("http"))`
 #[test]
 fn example_parse_port_4() {
@@ -102,6 +106,7 @@ fn example_parse_port_4() {
     );
 }
 
+// The spec alone decides this example's preconditions.
 /// `example parse_port("70000") == err(PortError.OutOfRange(70000))`
 #[test]
 fn example_parse_port_5() {

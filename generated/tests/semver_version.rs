@@ -268,6 +268,7 @@ fn example_compare_4() {
     );
 }
 
+// The spec alone decides this example's preconditions.
 /// `example bump(Version { major: 1, minor: 4, patch: 2, pre: some("rc.1") }, Part.Minor) == Version { major: 1, minor: 5, patch: 0, pre: none }`
 #[test]
 fn example_bump_1() {

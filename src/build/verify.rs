@@ -117,6 +117,21 @@ impl Verdict {
         })
     }
 
+    /// Whether a failing example broke a `requires` with arguments the spec's constants
+    /// alone decide (its test carries [`SPEC_DECIDES`](crate::compile::rust::SPEC_DECIDES)):
+    /// the spec's mistake whatever the code, so no other attempt can mend it.
+    pub fn spec_fault_is_certain(&self, tests_rs: &str) -> bool {
+        let lines: Vec<&str> = tests_rs.lines().collect();
+        self.tests.failed.iter().any(|f| {
+            f.output.contains(crate::compile::rust::PRECONDITION_BROKEN)
+                && super::lessons::test_line(&lines, &f.name).is_some_and(|at| {
+                    lines[at.saturating_sub(4)..at]
+                        .iter()
+                        .any(|l| l.trim() == crate::compile::rust::SPEC_DECIDES)
+                })
+        })
+    }
+
     /// The failures to feed back to the agent: failing tests' output and broken NFRs.
     pub fn failure_texts(&self) -> Vec<String> {
         let mut out: Vec<String> = self

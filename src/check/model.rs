@@ -265,6 +265,53 @@ pub struct TExpr {
     pub span: Span,
 }
 
+impl TExpr {
+    /// The expressions directly inside this one, in order.
+    pub fn children(&self) -> Vec<&TExpr> {
+        use TExprKind as K;
+        match &self.kind {
+            K::Unit
+            | K::Int(_)
+            | K::Float(_)
+            | K::Str(_)
+            | K::Bool(_)
+            | K::Local(_)
+            | K::ResultValue
+            | K::None => Vec::new(),
+            K::List(items) | K::Tuple(items) => items.iter().collect(),
+            K::Map(entries) => entries.iter().flat_map(|(k, v)| [k, v]).collect(),
+            K::Some(e) | K::Ok(e) | K::Err(e) => vec![e],
+            K::Variant { args, .. } | K::Call { args, .. } | K::Builtin { args, .. } => {
+                args.iter().collect()
+            }
+            K::Record { fields, .. } => fields.iter().map(|(_, e)| e).collect(),
+            K::MethodCall { receiver, args, .. } => {
+                std::iter::once(&**receiver).chain(args.iter()).collect()
+            }
+            K::Field { base, .. } | K::TupleField { base, .. } => vec![base],
+            K::Index { base, index } => vec![base, index],
+            K::Unary { operand, .. } => vec![operand],
+            K::Binary { lhs, rhs, .. } => vec![lhs, rhs],
+        }
+    }
+
+    /// Whether this expression or one inside it satisfies `pred`.
+    pub fn any(&self, pred: &mut impl FnMut(&TExpr) -> bool) -> bool {
+        pred(self) || self.children().into_iter().any(|c| c.any(pred))
+    }
+
+    /// Whether evaluating it runs code of an implementation (a call of a spec function
+    /// or method): without, its value is known from the spec alone.
+    pub fn calls_code(&self) -> bool {
+        self.any(&mut |e| {
+            matches!(
+                e.kind,
+                TExprKind::Call { .. } | TExprKind::MethodCall { .. }
+            )
+        })
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub enum TExprKind {
     /// `()`

@@ -80,8 +80,13 @@ pub fn tests_rs(project: &Project, module: &ModuleModel, settings: &TargetSettin
         for (i, ex) in f.examples.iter().enumerate() {
             let name = unique(format!("example_{base}_{}", i + 1), &mut taken);
             let cx = ExprCtx::new(types, module, CallMode::Checked).using(&used);
+            let decided = if preconditions_decided_by_the_spec(project, &ex.expr) {
+                format!("{SPEC_DECIDES}\n")
+            } else {
+                String::new()
+            };
             tests.push_str(&format!(
-                "\n/// `{}`\n#[test]\nfn {name}() {{\n",
+                "\n{decided}/// `{}`\n#[test]\nfn {name}() {{\n",
                 doc_quote(&ex.source)
             ));
             tests.push_str(&check(&cx, &ex.expr, &ex.source, "assert!", &[], "    "));
@@ -190,6 +195,46 @@ pub fn tests_rs(project: &Project, module: &ModuleModel, settings: &TargetSettin
 }
 
 /// A source text inside a `///` comment: one line, backticks made harmless.
+/// The comment above an example test whose calls' preconditions the spec's constants
+/// alone decide: one such test failing on a `requires` is the spec's mistake whatever the
+/// code, and the build stops at once (it waits for a second attempt otherwise).
+pub const SPEC_DECIDES: &str = "// The spec alone decides this example's preconditions.";
+
+/// Whether `expr` calls a function with `requires`, and every such call has arguments
+/// and `requires` that run no code (no calls of spec functions) and no receiver (whose
+/// value code made).
+fn preconditions_decided_by_the_spec(project: &Project, expr: &TExpr) -> bool {
+    let requires = |func: &crate::check::FnRef| -> Option<Vec<&TExpr>> {
+        let module = project.module(&func.module)?;
+        let f = match &func.owner {
+            None => module.functions.iter().find(|f| f.name == func.name),
+            Some(owner) => module
+                .types
+                .iter()
+                .find(|t| &t.name == owner)
+                .and_then(|t| t.methods.iter().find(|m| m.name == func.name)),
+        }?;
+        Some(f.requires.iter().map(|r| &r.expr).collect())
+    };
+    let has_requires = |e: &TExpr| match &e.kind {
+        TExprKind::Call { func, .. } | TExprKind::MethodCall { func, .. } => {
+            requires(func).is_some_and(|reqs| !reqs.is_empty())
+        }
+        _ => false,
+    };
+    expr.any(&mut |e| has_requires(e))
+        && !expr.any(&mut |e| match &e.kind {
+            TExprKind::Call { func, args } => requires(func).is_some_and(|reqs| {
+                !reqs.is_empty()
+                    && (args.iter().any(TExpr::calls_code) || reqs.iter().any(|r| r.calls_code()))
+            }),
+            TExprKind::MethodCall { func, .. } => {
+                requires(func).is_some_and(|reqs| !reqs.is_empty())
+            }
+            _ => false,
+        })
+}
+
 fn doc_quote(source: &str) -> String {
     source
         .split_whitespace()
