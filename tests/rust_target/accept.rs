@@ -130,6 +130,8 @@ fn generated_tests_pass_correct_and_fail_wrong_implementations() {
         "max_lines",
         "names",
         "uses_requires",
+        "opaque_used",
+        "opaque_user",
     ]
     .iter()
     .map(|c| (*c, "correct.rs"))
@@ -207,7 +209,22 @@ fn generated_tests_pass_correct_and_fail_wrong_implementations() {
     assert!(!passed, "unsafe code must be rejected:\n{output}");
     must_contain(&output, &["unsafe_code", "usage of an `unsafe` block"]);
 
-    // 4. deps: a crate outside `nfr deps` does not compile, and the textual check names it.
+    // 4. A type a using module's tests pass by value must be `Clone` in its own tests.
+    let clone_dir = tmp.path().join("clone");
+    write_crate(
+        &clone_dir,
+        "accept_clone",
+        &[("opaque_used", "wrong.rs"), ("opaque_user", "correct.rs")],
+    );
+    let (passed, output) = cargo(
+        &clone_dir,
+        &["test", "--no-run", "--test", "accept_opaque_used"],
+        "no",
+    );
+    assert!(!passed, "a type without Clone must be refused:\n{output}");
+    must_contain(&output, &["Gen: Clone", "tests/accept_opaque_used.rs"]);
+
+    // 5. deps: a crate outside `nfr deps` does not compile, and the textual check names it.
     let deps_dir = tmp.path().join("deps");
     write_crate(&deps_dir, "accept_deps", &[("deps", "wrong.rs")]);
     let (passed, output) = cargo(&deps_dir, &["test", "--no-run"], "no");
@@ -277,7 +294,7 @@ fn accept_specs_parse() {
         .filter(|p| p.is_dir())
         .collect();
     cases.sort();
-    assert_eq!(cases.len(), 12);
+    assert_eq!(cases.len(), 14);
     for case in cases {
         let spec = case.join("spec.ghost");
         let text = std::fs::read_to_string(&spec).expect("spec");

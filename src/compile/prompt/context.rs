@@ -186,7 +186,7 @@ pub fn build(
             rust_path: format!("crate::{}", name.replace('.', "::")),
             interface: project
                 .module(name)
-                .map(crate::compile::rust::used_interface)
+                .map(|m| crate::compile::rust::used_interface(project, m))
                 .unwrap_or_default(),
         })
         .collect();

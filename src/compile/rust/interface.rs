@@ -5,21 +5,21 @@ use super::module_file::{enum_decl, record_decl};
 use super::names::{doc_lines, ident, module_path};
 use super::signature::{fn_doc, signature};
 use super::types::{opaque_derives, passed_by_value, TypeCtx};
-use crate::check::ModuleModel;
+use crate::check::{ModuleModel, Project};
 
 /// The interface of `module`: what its `mod.rs` declares and what its `imp.rs` must.
-pub fn render(module: &ModuleModel) -> String {
-    render_with(module, false)
+pub fn render(project: &Project, module: &ModuleModel) -> String {
+    render_with(project, module, false)
 }
 
 /// The interface of a module another one uses, as that one's prompt shows it: with each
 /// function's `requires`, which its caller must keep (the module's own prompt shows them
 /// beside its tests).
-pub fn render_used(module: &ModuleModel) -> String {
-    render_with(module, true)
+pub fn render_used(project: &Project, module: &ModuleModel) -> String {
+    render_with(project, module, true)
 }
 
-fn render_with(module: &ModuleModel, requires: bool) -> String {
+fn render_with(project: &Project, module: &ModuleModel, requires: bool) -> String {
     let doc = |f: &crate::check::Function, indent: &str| {
         let mut out = fn_doc(f, indent);
         if requires {
@@ -76,7 +76,7 @@ fn render_with(module: &ModuleModel, requires: bool) -> String {
         let name = ident(&t.name);
         // A body with a TODO, not `{ /* fields */ }`: a small model copies a one-line
         // placeholder as it stands and then uses fields it never declared.
-        let by_value = passed_by_value(module, &t.name);
+        let by_value = passed_by_value(project, module, &t.name);
         let why = if by_value {
             "Debug and Clone are required: tests print values and pass copies"
         } else {

@@ -106,7 +106,7 @@ pub fn module_files(
         },
         GeneratedFile {
             path: PathBuf::from(format!("{dir}/imp.rs")),
-            contents: stub::imp_rs(module),
+            contents: stub::imp_rs(project, module),
             owner: Owner::AgentStub,
         },
         GeneratedFile {
@@ -121,14 +121,13 @@ pub fn module_files(
 /// and methods (no bodies), as the implementation must provide them. Used in prompts,
 /// both for the module itself and for the modules that `use` it.
 pub fn interface(project: &Project, module: &ModuleModel) -> String {
-    let _ = project;
-    interface::render(module)
+    interface::render(project, module)
 }
 
 /// [`interface`] of a module as the prompt of a module using it shows it (with its
 /// functions' `requires`).
-pub fn used_interface(module: &ModuleModel) -> String {
-    interface::render_used(module)
+pub fn used_interface(project: &Project, module: &ModuleModel) -> String {
+    interface::render_used(project, module)
 }
 
 /// The Rust signature of a function or method of `module` as its `imp.rs` declares it

@@ -4,7 +4,7 @@
 use super::names::{doc_lines, ident};
 use super::signature::{fn_doc, signature};
 use super::types::{opaque_derives, passed_by_value, TypeCtx};
-use crate::check::ModuleModel;
+use crate::check::{ModuleModel, Project};
 
 /// The stub's first line, which tells a stub from code: `STUB_HEAD`, the module's name,
 /// a backtick, then `STUB_MARK`.
@@ -33,7 +33,7 @@ pub fn is_untouched_stub(text: &str) -> bool {
 }
 
 /// The text of the stub `src/a/b/imp.rs`.
-pub fn imp_rs(module: &ModuleModel) -> String {
+pub fn imp_rs(project: &Project, module: &ModuleModel) -> String {
     let cx = TypeCtx {
         module: &module.name,
         root: "crate",
@@ -54,7 +54,7 @@ pub fn imp_rs(module: &ModuleModel) -> String {
         let name = ident(&t.name);
         out.push_str(&format!(
             "{}\npub struct {name} {{}}\n\nimpl {name} {{\n",
-            opaque_derives(passed_by_value(module, &t.name))
+            opaque_derives(passed_by_value(project, module, &t.name))
         ));
         for (i, m) in t.methods.iter().enumerate() {
             if i > 0 {

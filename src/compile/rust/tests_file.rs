@@ -190,11 +190,21 @@ pub fn tests_rs(project: &Project, module: &ModuleModel, settings: &TargetSettin
         out.push('\n');
         out.push_str(&arbs);
     }
+    // A `type` that tests pass by value (this module's or a module's using it) is
+    // copied with `.clone()`: required here, where its own code is judged, so that code
+    // without it never reaches the modules using it.
+    for t in &module.types {
+        if super::types::passed_by_value(project, module, &t.name) {
+            let name = ident(&t.name);
+            out.push_str(&format!(
+                "\n/// `{name}` is passed by value in tests (here or in a module using it): it must be `Clone`.\nconst _: fn(&{name}) -> {name} = <{name} as Clone>::clone;\n"
+            ));
+        }
+    }
     out.push_str(&tests);
     out
 }
 
-/// A source text inside a `///` comment: one line, backticks made harmless.
 /// The comment above an example test whose calls' preconditions the spec's constants
 /// alone decide: one such test failing on a `requires` is the spec's mistake whatever the
 /// code, and the build stops at once (it waits for a second attempt otherwise).
@@ -235,6 +245,7 @@ fn preconditions_decided_by_the_spec(project: &Project, expr: &TExpr) -> bool {
         })
 }
 
+/// A source text inside a `///` comment: one line, backticks made harmless.
 fn doc_quote(source: &str) -> String {
     source
         .split_whitespace()

@@ -2,7 +2,7 @@
 //! `bytes`, `list` and `map` borrowed, everything else owned).
 
 use super::names::{ident, module_path};
-use crate::check::{DeclKind, ModuleModel, Ty, TypeRef};
+use crate::check::{DeclKind, ModuleModel, Project, Ty, TypeRef};
 
 /// Where a type is written: which module's code it appears in and how the crate is named
 /// from there (`crate` inside the library, the crate's name in its tests).
@@ -106,7 +106,7 @@ pub fn is_clone(ty: &Ty) -> bool {
 /// Whether a value of the module's opaque `type` called `name` is ever passed by value
 /// (as a parameter, or inside one): the tests then pass a copy of their local, so the
 /// implementation must derive `Clone` as well as `Debug`.
-pub fn passed_by_value(module: &ModuleModel, name: &str) -> bool {
+pub fn passed_by_value(project: &Project, module: &ModuleModel, name: &str) -> bool {
     fn holds(ty: &Ty, module: &str, name: &str) -> bool {
         match ty {
             Ty::Named(r) => r.module == module && r.name == name,
@@ -116,10 +116,20 @@ pub fn passed_by_value(module: &ModuleModel, name: &str) -> bool {
             _ => false,
         }
     }
-    module
-        .functions
-        .iter()
-        .chain(module.types.iter().flat_map(|t| &t.methods))
+    // This module's functions, and those of every module using it: their tests pass
+    // copies too.
+    std::iter::once(module)
+        .chain(
+            project
+                .modules
+                .iter()
+                .filter(|m| m.uses.contains(&module.name)),
+        )
+        .flat_map(|m| {
+            m.functions
+                .iter()
+                .chain(m.types.iter().flat_map(|t| &t.methods))
+        })
         .flat_map(|f| &f.params)
         .any(|(_, t)| holds(t, &module.name, name))
 }
