@@ -432,8 +432,6 @@ pub fn load_file(file: &Path) -> Result<LoadedConfig, ConfigError> {
     })
 }
 
-/// `path` with its `.` parts left out (`./a/.` is `a`, `.` is empty): enough to compare
-/// two folders of one `ghost.toml`, which name folders relative to the same root.
 /// `path` with `.` dropped and each `..` taking away the folder before it (as far as
 /// there is one), without asking the file system.
 fn lexical(path: &Path) -> PathBuf {
@@ -443,7 +441,9 @@ fn lexical(path: &Path) -> PathBuf {
         match c {
             Component::CurDir => {}
             Component::ParentDir => {
-                if !out.pop() {
+                // `..` at the root stays at the root; a relative path keeps a leading `..`.
+                let at_root = out.has_root() && out.parent().is_none();
+                if !at_root && !out.pop() {
                     out.push("..");
                 }
             }
@@ -566,6 +566,8 @@ mod tests {
             "x/../specs",
             "../..",
             "/",
+            "/..",
+            "../../../../../../../../../../../../../../../../../../..",
             &own,
             &specs,
         ] {

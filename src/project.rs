@@ -423,9 +423,15 @@ pub fn discover(dir: &Path) -> Result<Vec<PathBuf>, ProjectError> {
                             || io.raw_os_error() == Some(eloop)
                     }) =>
             {
+                // Hidden names (Emacs's `.#slug.ghost` lock link) are no specs, as the
+                // walk's filter has it for entries it could read.
+                let hidden = |p: &Path| {
+                    p.file_name()
+                        .is_some_and(|n| n.to_string_lossy().starts_with('.'))
+                };
                 if let Some(p) = e
                     .path()
-                    .filter(|p| p.extension().is_some_and(|x| x == SPEC_EXTENSION))
+                    .filter(|p| p.extension().is_some_and(|x| x == SPEC_EXTENSION) && !hidden(p))
                 {
                     out.push(p.to_path_buf());
                 }

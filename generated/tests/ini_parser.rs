@@ -27,7 +27,7 @@ mod checked {
     use super::*;
 
     /// `fn split(line: str) -> result<list<str>, CsvError>`
-    pub fn __csv_line_split(line: &str) -> Result<Vec<String>, ghostlib::csv::line::CsvError> {
+    pub fn __csv__line__split(line: &str) -> Result<Vec<String>, ghostlib::csv::line::CsvError> {
         let result: Result<Vec<String>, ghostlib::csv::line::CsvError> = ghostlib::csv::line::split(line);
         assert!(
             result != Ok(Vec::<String>::new()),
@@ -40,7 +40,7 @@ mod checked {
     }
 
     /// `fn join(fields: list<str>) -> str`
-    pub fn __csv_line_join(fields: &[String]) -> String {
+    pub fn __csv__line__join(fields: &[String]) -> String {
         let result: String = ghostlib::csv::line::join(fields);
         assert!(
             result.len() as i64 + 1 >= fields.len() as i64,

@@ -27,7 +27,7 @@ mod checked {
     use super::*;
 
     /// `fn encode(s: str) -> str`
-    pub fn __text_percent_encode(s: &str) -> String {
+    pub fn __text__percent__encode(s: &str) -> String {
         let result: String = ghostlib::text::percent::encode(s);
         assert!(
             (result.len() as i64) >= s.len() as i64 && (result.len() as i64) <= 3 * s.len() as i64,

@@ -40,7 +40,7 @@ mod checked {
     }
 
     /// `fn slugify(title: str) -> str`
-    pub fn __text_slug_slugify(title: &str) -> String {
+    pub fn __text__slug__slugify(title: &str) -> String {
         let result: String = ghostlib::text::slug::slugify(title);
         assert!(
             (result.len() as i64) <= title.len() as i64,
@@ -181,7 +181,7 @@ proptest::proptest! {
     #[test]
     fn property_anchor_1(h in proptest::arbitrary::any::<String>()) {
         let __arg0: String = checked::anchor(&h);
-        let __arg1: String = checked::__text_slug_slugify(&h);
+        let __arg1: String = checked::__text__slug__slugify(&h);
         proptest::prop_assert!(
             __arg0.contains(&__arg1),
             "`{}` does not hold\n  arguments: {:?}, {:?}\n  inputs: h = {:?}",

@@ -193,7 +193,6 @@ fn is_trivia(text: &str) -> bool {
     })
 }
 
-/// A pest error, at `offset` into the file, as a diagnostic.
 /// The offset of the first character outside ASCII in `chunk` that is not inside a
 /// string or a comment.
 fn non_ascii_in_code(chunk: &str) -> Option<usize> {
@@ -261,6 +260,7 @@ fn header_diagnostic(file: &Path, text: &str, after_keyword: usize) -> Option<Di
     ))
 }
 
+/// A pest error, at `offset` into the file, as a diagnostic.
 pub(crate) fn to_diagnostic(file: &Path, text: &str, offset: usize, err: &PestError) -> Diagnostic {
     let pos = match err.location {
         InputLocation::Pos(p) => p,

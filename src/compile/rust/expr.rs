@@ -93,8 +93,9 @@ pub fn wrapper_name(owner: Option<&str>, name: &str) -> String {
 }
 
 /// The name of `func`'s wrapper in the `checked` module of `test_module`'s tests: a used
-/// module's function gets its module's name before it (`__text_slug_slugify`), which no
-/// spec name can take (`__` is ghost's own) nor meet another module's.
+/// module's function gets its module's name before it, each part after `__`
+/// (`__text__slug__slugify`), which no spec name can take (`__` starts ghost's own) and
+/// which keeps `a.b`'s `c` apart from `a`'s `b_c`.
 pub fn checked_name(
     test_module: &str,
     func_module: &str,
@@ -106,8 +107,8 @@ pub fn checked_name(
         own
     } else {
         format!(
-            "__{}_{}",
-            func_module.replace('.', "_"),
+            "__{}__{}",
+            func_module.replace('.', "__"),
             own.trim_start_matches("r#")
         )
     }
