@@ -1708,7 +1708,7 @@ fn keep_hand_edits(shared: &Shared, m: &CompiledModule, target: &Path, code: &st
     let stub = on_disk == m.stub.as_bytes()
         || std::str::from_utf8(&on_disk).is_ok_and(crate::compile::rust::is_untouched_stub);
     let by_hand = on_disk != code.as_bytes()
-        && locked.is_none_or(|hash| hash != crate::plan::lock::implementation_hash(&on_disk))
+        && locked.is_none_or(|hash| !crate::plan::lock::locks(&hash, &on_disk))
         && !stub;
     if !by_hand {
         return;

@@ -212,7 +212,7 @@ pub fn settle_conflicts(lock: &mut Lock, out_dir: &std::path::Path, out: &Output
         std::fs::read(imp).ok()
     });
     out.warning(&format!(
-        "ghost.lock has merge conflicts; for {} ghost reads the side that locked the code on disk (a module the merge changed is re-tested by `ghost build`, which writes the lock without the markers)",
+        "ghost.lock has merge conflicts; for {} ghost reads the side that locked the code on disk, or takes code that neither side locked as stale (`ghost build` re-tests what the merge changed and writes the lock without the markers)",
         settled
             .iter()
             .map(|m| format!("`{m}`"))

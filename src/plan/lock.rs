@@ -131,18 +131,26 @@ impl Lock {
     /// Picks one side of every entry a merge left in conflict: the one that locked the
     /// code now on disk (`on_disk` gives a module's `imp.rs`), else the first. The module
     /// then comes out stale where the merge changed what it was locked against, and a
-    /// build re-tests it (no agent where the code passes). Returns the modules settled.
+    /// build re-tests it (no agent where the code passes). Code that neither side locked
+    /// (git merged both sides' edits of it) is no hand edit either: its entry takes that
+    /// code with a spec fingerprint nothing matches, so that it is re-tested too. Returns
+    /// the modules settled.
     pub fn settle(&mut self, on_disk: impl Fn(&str) -> Option<Vec<u8>>) -> Vec<String> {
         let mut settled = Vec::new();
         for (ours, theirs) in std::mem::take(&mut self.conflicted) {
             let hash = on_disk(&ours.name).map(|b| implementation_hash(&b));
-            let pick = if hash.as_deref() == Some(theirs.implementation.as_str())
-                && hash.as_deref() != Some(ours.implementation.as_str())
-            {
-                theirs
-            } else {
-                ours
+            let failing = ours.failing || theirs.failing;
+            let mut pick = match hash {
+                Some(h) if h == ours.implementation => ours,
+                Some(h) if h == theirs.implementation => theirs,
+                Some(h) => LockEntry {
+                    implementation: h,
+                    spec: String::new(),
+                    ..ours
+                },
+                None => ours,
             };
+            pick.failing |= failing;
             settled.push(pick.name.clone());
             self.upsert(pick);
         }
@@ -279,6 +287,14 @@ fn conflict_sides(text: &str) -> Option<(String, String)> {
 /// code, which rustc reads the same way, and must not be taken for a hand edit.
 pub fn implementation_hash(contents: &[u8]) -> String {
     crate::compile::fingerprint::sha256_hex(&lf_line_endings(contents))
+}
+
+/// Whether `locked` (an entry's `implementation`) is the hash of `contents`: as hashed
+/// now, or as ghost hashed it before line endings were read as `\n` (a lock written by
+/// an older ghost over code with `\r\n`).
+pub fn locks(locked: &str, contents: &[u8]) -> bool {
+    implementation_hash(contents) == locked
+        || crate::compile::fingerprint::sha256_hex(contents) == locked
 }
 
 /// `bytes` with every `\r\n` read as `\n` (borrowed when there is none).
@@ -437,6 +453,14 @@ mod tests {
         let mut lock = Lock::parse(Path::new("ghost.lock"), &text).expect("both sides read");
         assert_eq!(lock.names().collect::<Vec<_>>(), ["a.a", "b.b", "c.c"]);
         assert_eq!(lock.conflicted.len(), 1);
+        let mut merged = lock.clone();
+        merged.settle(|_| Some(b"B1 and B2".to_vec()));
+        let entry = merged.get("b.b").expect("an entry");
+        assert_eq!(entry.implementation, implementation_hash(b"B1 and B2"));
+        assert!(
+            entry.spec.is_empty(),
+            "code git merged from both sides: re-tested"
+        );
         let settled = lock.settle(|name| (name == "b.b").then(|| b"B2".to_vec()));
         assert_eq!(settled, ["b.b"]);
         assert_eq!(

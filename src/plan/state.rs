@@ -1,7 +1,7 @@
 //! A module's state: how its spec, its dependencies and its implementation on disk
 //! compare with what `ghost.lock` recorded. Pure: the caller reads the files.
 
-use super::lock::{implementation_hash, lf_line_endings, LockEntry};
+use super::lock::{lf_line_endings, LockEntry};
 use serde::Serialize;
 
 /// The states of /work/shared/design/cli.md ("Module states").
@@ -123,7 +123,7 @@ pub fn decide(entry: Option<&LockEntry>, current: &Current<'_>) -> ModuleStatus 
     let Some(entry) = entry else {
         return status(State::Missing, Vec::new(), false);
     };
-    if implementation_hash(bytes) != entry.implementation {
+    if !super::lock::locks(&entry.implementation, bytes) {
         return status(State::Tampered, Vec::new(), entry.prose != current.prose);
     }
     let mut reasons = Vec::new();
@@ -151,6 +151,7 @@ pub fn decide(entry: Option<&LockEntry>, current: &Current<'_>) -> ModuleStatus 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::plan::lock::implementation_hash;
 
     const CODE: &[u8] = b"pub fn f() -> i64 { 1 }";
 
@@ -209,6 +210,16 @@ mod tests {
             ..current(Some(CODE))
         };
         assert_eq!(decide(Some(&failing), &changed).state, State::Stale);
+    }
+
+    #[test]
+    fn code_an_older_ghost_locked_with_crlf_is_still_locked() {
+        let crlf: &'static [u8] = b"pub fn f() -> i64 {\r\n    1\r\n}\r\n";
+        let old = LockEntry {
+            implementation: crate::compile::fingerprint::sha256_hex(crlf),
+            ..entry()
+        };
+        assert_eq!(decide(Some(&old), &current(Some(crlf))).state, State::Fresh);
     }
 
     #[test]
