@@ -894,6 +894,10 @@ fn a_lock_left_in_conflict_by_a_merge_is_settled_by_the_code_on_disk() {
     );
     assert!(!check.text().contains("tampered"), "{}", check.text());
     p.ghost(&["status"]).expect(0);
+    // A build stopped before it starts (no command for the command provider) writes
+    // nothing: the markers stay for the next one.
+    p.ghost(&["build", "--provider", "command"]).expect(2);
+    assert!(p.read("ghost.lock").contains("<<<<<<<"));
     p.ghost(&["build", "--provider", "manual"]).expect(0);
     assert_eq!(
         p.read("ghost.lock"),

@@ -91,10 +91,14 @@ pub fn run(args: &BuildArgs, out: &Output) -> Result<Exit, CommandError> {
     let runtime = runtime()?;
 
     // Entries of modules no spec declares any more (a spec deleted or renamed).
-    let known = pipeline.module_names();
+    let known: Vec<String> = pipeline
+        .module_names()
+        .into_iter()
+        .map(str::to_string)
+        .collect();
     let orphans: Vec<String> = lock
         .names()
-        .filter(|n| !known.contains(n))
+        .filter(|n| !known.iter().any(|k| k == n))
         .map(str::to_string)
         .collect();
 
@@ -133,21 +137,26 @@ pub fn run(args: &BuildArgs, out: &Output) -> Result<Exit, CommandError> {
     }
     let mut lock = lock;
     let lock_path = pipeline.paths().lock;
-    if std::fs::read_to_string(&lock_path)
-        .is_ok_and(|text| crate::plan::lock::has_conflict_markers(&text))
-    {
-        // Settled when read: written so, before any module's job relies on it.
-        lock.write(&lock_path)?;
-    }
-    if !orphans.is_empty() {
-        lock.retain_modules(&known);
-        lock.write(&pipeline.paths().lock)?;
-        for o in &orphans {
-            out.status(&format!(
-                "dropped `{o}` from ghost.lock: no spec declares it any more (its files in generated/ are left as they are; delete them when you no longer need them)"
-            ));
+    // The lock as read (merge conflicts settled, entries no spec declares dropped) is
+    // written once nothing can stop the build any more (no agent, a bad template).
+    let tidy_lock = |lock: &mut crate::plan::Lock| -> Result<(), CommandError> {
+        if std::fs::read_to_string(&lock_path)
+            .is_ok_and(|text| crate::plan::lock::has_conflict_markers(&text))
+        {
+            lock.write(&lock_path)?;
         }
-    }
+        if !orphans.is_empty() {
+            let known: Vec<&str> = known.iter().map(String::as_str).collect();
+            lock.retain_modules(&known);
+            lock.write(&lock_path)?;
+            for o in &orphans {
+                out.status(&format!(
+                    "dropped `{o}` from ghost.lock: no spec declares it any more (its files in generated/ are left as they are; delete them when you no longer need them)"
+                ));
+            }
+        }
+        Ok(())
+    };
 
     let options = Options {
         only,
@@ -160,7 +169,7 @@ pub fn run(args: &BuildArgs, out: &Output) -> Result<Exit, CommandError> {
         ctx.check_templates()?;
         let needing = session::needing_agent(&ctx, &lock, &options);
         if needing.is_empty() {
-            let mut lock = lock;
+            tidy_lock(&mut lock)?;
             let reports = runtime.block_on(session::build_manual(&ctx, &mut lock, &options))?;
             return Ok(report::build(out, &reports));
         }
@@ -176,8 +185,9 @@ pub fn run(args: &BuildArgs, out: &Output) -> Result<Exit, CommandError> {
             String::new()
         };
         return Err(CommandError::Usage(format!(
-            "no agent is configured, and {}{more} needs one\nhelp: set `provider` under [agent] in ghost.toml, GHOST_PROVIDER, or pass --provider (openai, anthropic, command, manual)",
-            named.join(", ")
+            "no agent is configured, and {}{more} {} one\nhelp: set `provider` under [agent] in ghost.toml, GHOST_PROVIDER, or pass --provider (openai, anthropic, command, manual)",
+            named.join(", "),
+            if needing.len() == 1 { "needs" } else { "need" }
         )));
     };
     let kind = ProviderKind::parse(&provider_name).ok_or_else(|| {
@@ -190,7 +200,7 @@ pub fn run(args: &BuildArgs, out: &Output) -> Result<Exit, CommandError> {
     ctx.check_templates()?;
 
     if kind == ProviderKind::Manual {
-        let mut lock = lock;
+        tidy_lock(&mut lock)?;
         let reports = runtime.block_on(session::build_manual(&ctx, &mut lock, &options))?;
         return Ok(report::build(out, &reports));
     }
@@ -202,6 +212,7 @@ pub fn run(args: &BuildArgs, out: &Output) -> Result<Exit, CommandError> {
     // `--force` asks for new code: answers from the cache would be the old ones.
     let cache = (!args.force).then(|| state_dir.join("cache"));
     let (agent, agent_settings) = make_agent(kind, &settings, &project_root, cache)?;
+    tidy_lock(&mut lock)?;
     tell_retries(out);
     let loop_settings = loop_settings(kind, &settings, &agent_settings, settings.max_attempts);
     // The modules beside the selection count too: re-tested or not, each ends with an event.
