@@ -1516,6 +1516,35 @@ fn an_example_breaking_its_own_precondition_stops_the_build() {
     );
 }
 
+/// A timing whose constant arguments break the function's `requires` is the spec's
+/// mistake: said so, and the build stops at the first attempt (exit 1).
+#[test]
+fn a_timing_breaking_its_own_precondition_stops_the_build() {
+    let _machine = shared();
+    let filled = (
+        "e/perfreq.ghost",
+        "module e.perfreq {\n  fn filled(n: int) -> list<int> {\n    requires n >= 0\n    example filled(2) == [0, 0]\n  }\n  nfr perf filled(-5) < 1ms\n}\n",
+    );
+    let p = Project::new("e2e_perf_requires", "", &[filled]);
+    let calls = p.outside.join("calls");
+    use_command_agent(
+        &p,
+        &format!(
+            "#!/bin/sh\ncat > /dev/null\necho call >> '{}'\nprintf 'pub fn filled(n: i64) -> Vec<i64> {{\\n    vec![0; n as usize]\\n}}\\n' > \"$GHOST_IMPL_PATH\"\n",
+            calls.display()
+        ),
+    );
+    let run = p.ghost(&["build"]).expect(1);
+    assert!(
+        run.text().contains("spec contradicts itself")
+            && run.text().contains("breaks its own precondition"),
+        "{}",
+        run.text()
+    );
+    let calls = std::fs::read_to_string(&calls).expect("the agent ran");
+    assert_eq!(calls.lines().count(), 1, "one attempt");
+}
+
 /// A command-provider agent that writes outside its file is refused: reported when it was
 /// the last attempt, fed back and logged otherwise; nothing it wrote outside reaches the
 /// project.

@@ -31,7 +31,7 @@ mod checked {
         let result: String = ghostlib::text::percent::encode(s);
         assert!(
             (result.len() as i64) >= s.len() as i64 && (result.len() as i64) <= 3 * s.len() as i64,
-            "`{}` does not hold for s = {:?}, result = {:?}",
+            "`{}` of `text.percent.encode` does not hold for s = {:?}, result = {:?}",
             "ensures len(result) >= len(s) && len(result) <= 3 * len(s)",
             s,
             result

@@ -301,6 +301,7 @@ fn snapshot_after_taking_two_of_five() {
     });
 }
 
+// The spec alone decides this example's preconditions.
 /// `nfr perf TokenBucket.new(100, 10, 0).available(123456) < 10us`
 #[test]
 #[ignore = "perf"]

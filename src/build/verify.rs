@@ -122,14 +122,29 @@ impl Verdict {
     /// the spec's mistake whatever the code, so no other attempt can mend it.
     pub fn spec_fault_is_certain(&self, tests_rs: &str) -> bool {
         let lines: Vec<&str> = tests_rs.lines().collect();
-        self.tests.failed.iter().any(|f| {
-            f.output.contains(crate::compile::rust::PRECONDITION_BROKEN)
-                && super::lessons::test_line(&lines, &f.name).is_some_and(|at| {
-                    lines[at.saturating_sub(4)..at]
-                        .iter()
-                        .any(|l| l.trim() == crate::compile::rust::SPEC_DECIDES)
-                })
-        })
+        let decided = |name: &str| {
+            super::lessons::test_line(&lines, name).is_some_and(|at| {
+                lines[at.saturating_sub(5)..at]
+                    .iter()
+                    .any(|l| l.trim() == crate::compile::rust::SPEC_DECIDES)
+            })
+        };
+        let broken = crate::compile::rust::PRECONDITION_BROKEN;
+        let tests = self
+            .tests
+            .failed
+            .iter()
+            .any(|f| f.output.contains(broken) && decided(&f.name));
+        // A timing run's panic names its test: `thread 'perf_1' (..) panicked at ..`.
+        let timings = self.checked.iter().filter(|n| n.broken()).any(|n| {
+            n.detail.contains(broken)
+                && n.detail
+                    .split("thread '")
+                    .nth(1)
+                    .and_then(|rest| rest.split('\'').next())
+                    .is_some_and(decided)
+        });
+        tests || timings
     }
 
     /// The failures to feed back to the agent: failing tests' output and broken NFRs.

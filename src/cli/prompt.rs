@@ -27,17 +27,22 @@ pub struct PromptArgs {
 
 pub fn run(args: &PromptArgs, out: &Output) -> Result<Exit, CommandError> {
     let pipeline = Pipeline::load(&[])?;
-    // A spec file names its module (`ghost prompt specs/text/slug.ghost`).
-    let name = if args.module.ends_with(".ghost") && std::path::Path::new(&args.module).is_file() {
-        pipeline
-            .loaded
-            .files
-            .iter()
-            .find(|f| {
-                std::fs::canonicalize(&f.file).ok() == std::fs::canonicalize(&args.module).ok()
-            })
-            .and_then(|f| f.ast.module.as_ref())
-            .map_or_else(|| args.module.clone(), |m| m.path.dotted())
+    // A spec file names its module (`ghost prompt specs/text/slug.ghost`), as `build`
+    // reads it.
+    let is_path =
+        args.module.ends_with(".ghost") || args.module.contains(std::path::MAIN_SEPARATOR);
+    let name = if is_path {
+        match super::build::selected_modules(&pipeline, std::slice::from_ref(&args.module))?
+            .as_slice()
+        {
+            [one] => one.clone(),
+            _ => {
+                return Err(CommandError::Usage(format!(
+                    "`{}` holds more than one module\nhelp: name one spec file or module",
+                    args.module
+                )))
+            }
+        }
     } else {
         args.module.clone()
     };

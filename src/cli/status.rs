@@ -109,7 +109,7 @@ pub fn run(args: &StatusArgs, out: &Output) -> Result<Exit, CommandError> {
                 serde_json::json!({
                     "module": name,
                     "state": "error",
-                    "why": ["its spec has errors"],
+                    "why": ["its spec, or that of a module it uses, has errors"],
                     "attempts": entry.map_or(0, |e| e.attempts),
                     "tokens_in": entry.map_or(0, |e| e.tokens_in),
                     "tokens_out": entry.map_or(0, |e| e.tokens_out),
@@ -124,7 +124,7 @@ pub fn run(args: &StatusArgs, out: &Output) -> Result<Exit, CommandError> {
             (e.attempts, format!("{}/{}", e.tokens_in, e.tokens_out))
         });
         out.result(&format!(
-            "{name:<width$}  {:<9} {attempts:>8} {tokens:>17}  its spec has errors (shown above); fix them, then `ghost build`",
+            "{name:<width$}  {:<9} {attempts:>8} {tokens:>17}  its spec, or that of a module it uses, has errors (shown above); fix them, then `ghost build`",
             "error"
         ));
     }
@@ -141,6 +141,12 @@ pub fn run(args: &StatusArgs, out: &Output) -> Result<Exit, CommandError> {
                     "module": name,
                     "state": "orphaned",
                     "why": ["no spec declares it: `ghost build` drops it from ghost.lock"],
+                    "attempts": lock.get(name).map_or(0, |e| e.attempts),
+                    "tokens_in": lock.get(name).map_or(0, |e| e.tokens_in),
+                    "tokens_out": lock.get(name).map_or(0, |e| e.tokens_out),
+                    "last_result": "-",
+                    "locked_code_kept": false,
+                    "unlocked_code": false,
                 }),
             );
             continue;

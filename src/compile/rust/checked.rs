@@ -93,6 +93,17 @@ fn wrapper(module: &ModuleModel, test_module: &str, root: &str, f: &Function) ->
         .iter()
         .map(|(_, v)| format!(",\n            {v}"))
         .collect();
+    // A used module's function is named in its messages: the test failing is another
+    // module's, whose own functions they would otherwise seem to be.
+    let of = if module.name == test_module {
+        String::new()
+    } else {
+        let path = match &f.owner {
+            Some(owner) => format!("{}.{owner}.{}", module.name, f.name),
+            None => format!("{}.{}", module.name, f.name),
+        };
+        format!(" of `{path}`")
+    };
     let mut out = format!("\n    /// `{}`\n", f.signature_source.replace('`', "'"));
     out.push_str(&format!(
         "    pub fn {name}({}) -> {ret} {{\n",
@@ -100,7 +111,7 @@ fn wrapper(module: &ModuleModel, test_module: &str, root: &str, f: &Function) ->
     ));
     for req in &f.requires {
         out.push_str(&format!(
-            "        assert!(\n            {},\n            \"{PRECONDITION_BROKEN}: `{{}}` does not hold for {inputs_fmt}; fix the example or scenario\",\n            {}{inputs_args}\n        );\n",
+            "        assert!(\n            {},\n            \"{PRECONDITION_BROKEN}: `{{}}`{of} does not hold for {inputs_fmt}; fix the example or scenario\",\n            {}{inputs_args}\n        );\n",
             cx.owned(&req.expr),
             str_lit(&req.source)
         ));
@@ -127,7 +138,7 @@ fn wrapper(module: &ModuleModel, test_module: &str, root: &str, f: &Function) ->
     });
     for ens in &f.ensures {
         out.push_str(&format!(
-            "        assert!(\n            {},\n            \"`{{}}` does not hold for {inputs_fmt}{}result = {{:?}}\",\n            {}{inputs_args},\n            result\n        );\n",
+            "        assert!(\n            {},\n            \"`{{}}`{of} does not hold for {inputs_fmt}{}result = {{:?}}\",\n            {}{inputs_args},\n            result\n        );\n",
             cx.owned(&ens.expr),
             if shown.is_empty() { "" } else { ", " },
             str_lit(&ens.source)

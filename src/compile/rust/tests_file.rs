@@ -175,6 +175,9 @@ pub fn tests_rs(project: &Project, module: &ModuleModel, settings: &TargetSettin
             perf_n += 1;
             let cx = ExprCtx::new(types, module, CallMode::Direct);
             let checked = ExprCtx::new(types, module, CallMode::Checked).using(&used);
+            if preconditions_decided_by_the_spec(project, call) {
+                tests.push_str(&format!("\n{SPEC_DECIDES}"));
+            }
             tests.push_str(&perf_test(
                 &cx,
                 &checked,
