@@ -98,7 +98,7 @@ pub fn check_parsed(files: &[SpecFile], syntax: &[Diagnostic]) -> (Project, Vec<
     }
     let mut names: Vec<&String> = by_name.keys().collect();
     names.sort();
-    for (i, kind) in module_name_clashes(&names, &by_name) {
+    for (i, kind) in module_name_clashes(&names, &by_name, files) {
         let Some(m) = &files[i].ast.module else {
             continue;
         };
@@ -397,7 +397,26 @@ fn dependency_versions(
 /// anywhere (every module's implementation is its `mod imp`), and two names whose test
 /// files are one (`a.b_c` and `a_b.c` are both `tests/a_b_c.rs`). `names` is sorted, so
 /// the later of two clashing names is the one reported.
-fn module_name_clashes(names: &[&String], by_name: &HashMap<String, usize>) -> Vec<(usize, Kind)> {
+fn module_name_clashes(
+    names: &[&String],
+    by_name: &HashMap<String, usize>,
+    files: &[SpecFile],
+) -> Vec<(usize, Kind)> {
+    // A module's type named like one of its child modules (`record index` in `geo`
+    // beside `geo.index`): both would be `geo::index` in Rust.
+    let declares_type = |module: &str, ty: &str| {
+        by_name
+            .get(module)
+            .and_then(|&i| files[i].ast.module.as_ref())
+            .is_some_and(|m| {
+                m.items.iter().any(|item| match item {
+                    Item::Record(r) => r.name.name == ty,
+                    Item::Enum(e) => e.name.name == ty,
+                    Item::Type(t) => t.name.name == ty,
+                    _ => false,
+                })
+            })
+    };
     let mut out = Vec::new();
     let mut tests: HashMap<String, &str> = HashMap::new();
     for name in names {
@@ -414,6 +433,15 @@ fn module_name_clashes(names: &[&String], by_name: &HashMap<String, usize>) -> V
                 "`src/{s}.rs` is the crate's root, which a top-level `{s}` would collide with"
             )),
             _ => None,
+        });
+        let why = why.or_else(|| {
+            let (parent, last) = name.rsplit_once('.')?;
+            declares_type(parent, last).then(|| {
+                format!(
+                    "module `{parent}` declares a type `{last}`, and both would be `{}` in Rust",
+                    name.replace('.', "::")
+                )
+            })
         });
         let test_file = segments.join("_");
         let why = why.or_else(|| {
