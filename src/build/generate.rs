@@ -533,10 +533,19 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
             // selects it.
             report.outcome = Outcome::Failing {
                 prompt: None,
-                why: format!(
-                    "{}, with the new code of a module it uses; `ghost build {name}` regenerates it",
-                    verdict.summary()
-                ),
+                why: if FailureClass::of(&verdict) == Some(FailureClass::FailingSnapshot) {
+                    // Its pinned value may show the used module's values (its fields in
+                    // a `Debug` view): new code of its own cannot bring them back.
+                    format!(
+                        "{}, with the new code of a module it uses: if its pinned snapshot shows that module's values, delete the `.snap` file under generated/tests/snapshots/ to record it anew; otherwise `ghost build {name}` regenerates it",
+                        verdict.summary()
+                    )
+                } else {
+                    format!(
+                        "{}, with the new code of a module it uses; `ghost build {name}` regenerates it",
+                        verdict.summary()
+                    )
+                },
             };
             report.millis = started.elapsed().as_millis() as u64;
             // Logged, so that `ghost status`'s last result is this one, not the last green.
