@@ -1516,6 +1516,25 @@ fn an_example_breaking_its_own_precondition_stops_the_build() {
     );
 }
 
+/// Code the lock records but that is gone from disk is asked for anew, with a warning
+/// that version control could restore it.
+#[test]
+fn deleted_code_is_asked_for_anew_with_a_hint_to_restore_it() {
+    let _machine = shared();
+    let server = Background::start_with(script(vec![code(DOUBLE_RIGHT), code(DOUBLE_RIGHT)]));
+    let p = Project::new("e2e_deleted_code", &openai(&server), &[DOUBLE]);
+    p.ghost(&["build"]).expect(0);
+    std::fs::remove_dir_all(p.root.join("generated")).expect("delete generated/");
+    let run = p.ghost(&["build"]).expect(0);
+    assert!(
+        run.stderr.contains("`math.double` that is not on disk")
+            && run.stderr.contains("git checkout -- generated"),
+        "{}",
+        run.text()
+    );
+    assert_eq!(p.imp("math.double"), DOUBLE_RIGHT);
+}
+
 /// A timing whose constant arguments break the function's `requires` is the spec's
 /// mistake: said so, and the build stops at the first attempt (exit 1).
 #[test]

@@ -214,6 +214,7 @@ pub fn run(args: &BuildArgs, out: &Output) -> Result<Exit, CommandError> {
     let (agent, agent_settings) = make_agent(kind, &settings, &project_root, cache)?;
     tidy_lock(&mut lock)?;
     tell_retries(out);
+    tell_deleted_code(out, &ctx, &lock);
     let loop_settings = loop_settings(kind, &settings, &agent_settings, settings.max_attempts);
     // The modules beside the selection count too: re-tested or not, each ends with an event.
     let total = session::build_order(&ctx, &options.only).0.len();
@@ -239,6 +240,33 @@ pub fn run(args: &BuildArgs, out: &Output) -> Result<Exit, CommandError> {
             Ok(Exit::Interrupted)
         }
     }
+}
+
+/// Modules the lock has code for that is gone from disk (`generated/` deleted, an `out`
+/// changed): the agent is asked for them anew, which version control could spare.
+fn tell_deleted_code(out: &Output, ctx: &session::Context, lock: &crate::plan::Lock) {
+    let gone: Vec<&str> = ctx
+        .compiled
+        .modules
+        .iter()
+        .filter(|m| lock.get(&m.name).is_some())
+        .filter(|m| !ctx.status(lock, m).has_code)
+        .map(|m| m.name.as_str())
+        .collect();
+    if gone.is_empty() {
+        return;
+    }
+    let shown: Vec<String> = gone.iter().take(5).map(|m| format!("`{m}`")).collect();
+    let more = gone.len().saturating_sub(shown.len());
+    out.warning(&format!(
+        "ghost.lock records code for {}{} that is not on disk: the agent is asked for it anew; if it was deleted by mistake, stop (Ctrl-C) and restore it from version control (`git checkout -- {}`)",
+        shown.join(", "),
+        if more > 0 { format!(" and {more} more") } else { String::new() },
+        std::env::current_dir()
+            .map(|cwd| crate::project::display_path(&cwd, &ctx.paths.out_dir))
+            .unwrap_or_else(|_| ctx.paths.out_dir.clone())
+            .display()
+    ));
 }
 
 /// The agent of a build or an eval: an HTTP provider (wrapped in the response cache when
