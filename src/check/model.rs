@@ -20,6 +20,28 @@ impl Project {
     pub fn module(&self, name: &str) -> Option<&ModuleModel> {
         self.modules.iter().find(|m| m.name == name)
     }
+
+    /// The function or method `func` names.
+    pub fn function(&self, func: &FnRef) -> Option<&Function> {
+        self.module(&func.module)?.function(func)
+    }
+}
+
+impl ModuleModel {
+    /// This module's function or method that `func` names (`None` for another module's).
+    pub fn function(&self, func: &FnRef) -> Option<&Function> {
+        if func.module != self.name {
+            return None;
+        }
+        match &func.owner {
+            None => self.functions.iter().find(|f| f.name == func.name),
+            Some(owner) => self
+                .types
+                .iter()
+                .find(|t| &t.name == owner)
+                .and_then(|t| t.methods.iter().find(|m| m.name == func.name)),
+        }
+    }
 }
 
 /// One checked module.

@@ -277,7 +277,11 @@ mod tests {
     use crate::syntax::ast::Span;
 
     fn sample() -> (Diagnostic, Sources) {
-        let text = "module a.b {\n  fn f() -> nit\n}\n";
+        sample_in("module a.b {\n  fn f() -> nit\n}\n")
+    }
+
+    /// An unknown type `nit` in `text`.
+    fn sample_in(text: &str) -> (Diagnostic, Sources) {
         let start = text.find("nit").unwrap_or(0);
         let mut sources = Sources::new();
         sources.insert("specs/a/b.ghost", text);
@@ -295,17 +299,7 @@ mod tests {
     #[test]
     fn a_line_too_wide_to_quote_is_named_not_quoted() {
         let text = format!("module a.b {{\n  fn f() -> {}nit\n}}\n", " ".repeat(70_000));
-        let start = text.find("nit").unwrap_or(0);
-        let mut sources = Sources::new();
-        sources.insert("specs/a/b.ghost", &text);
-        let d = Diagnostic::new(
-            "specs/a/b.ghost",
-            Span::new(start, start + 3),
-            Kind::UnknownType {
-                name: "nit".into(),
-                suggestion: Some("int".into()),
-            },
-        );
+        let (d, sources) = sample_in(&text);
         let out = human(&d, &sources, false);
         assert!(out.starts_with("specs/a/b.ghost:2:70013: error:"), "{out}");
         assert!(out.contains("too long to quote"), "{out}");

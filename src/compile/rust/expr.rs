@@ -387,22 +387,9 @@ impl<'a> ExprCtx<'a> {
 
     /// Whether a call to `func` goes through the `checked` wrappers.
     fn has_contracts(&self, func: &FnRef) -> (bool, bool) {
-        let module = if func.module == self.module.name {
-            self.module
-        } else {
-            match self.used.iter().find(|m| m.name == func.module) {
-                Some(m) => m,
-                None => return (false, false),
-            }
-        };
-        let found = match &func.owner {
-            None => module.functions.iter().find(|f| f.name == func.name),
-            Some(owner) => module
-                .types
-                .iter()
-                .find(|t| &t.name == owner)
-                .and_then(|t| t.methods.iter().find(|m| m.name == func.name)),
-        };
+        let found = std::iter::once(self.module)
+            .chain(self.used.iter().copied())
+            .find_map(|m| m.function(func));
         found.map_or((false, false), |f| {
             (!f.requires.is_empty(), !f.ensures.is_empty())
         })

@@ -218,15 +218,7 @@ pub const SPEC_DECIDES: &str = "// The spec alone decides this example's precond
 /// value code made).
 fn preconditions_decided_by_the_spec(project: &Project, expr: &TExpr) -> bool {
     let requires = |func: &crate::check::FnRef| -> Option<Vec<&TExpr>> {
-        let module = project.module(&func.module)?;
-        let f = match &func.owner {
-            None => module.functions.iter().find(|f| f.name == func.name),
-            Some(owner) => module
-                .types
-                .iter()
-                .find(|t| &t.name == owner)
-                .and_then(|t| t.methods.iter().find(|m| m.name == func.name)),
-        }?;
+        let f = project.function(func)?;
         Some(f.requires.iter().map(|r| &r.expr).collect())
     };
     let has_requires = |e: &TExpr| match &e.kind {
