@@ -694,8 +694,10 @@ fn a_selective_build_tests_the_modules_using_its_new_code_and_regenerates_only_i
     assert_eq!(seen.len(), 3, "one request, for math.double only");
     assert_eq!(module_of(&seen[2]), "math.double");
     assert!(
-        run.text().contains("math.quad") && run.text().contains("ghost build math.quad"),
-        "the dependent is re-tested and found failing:\n{}",
+        run.text().contains("math.quad")
+            && run.text().contains("with the new code of `math.double`")
+            && run.text().contains("ghost build math.quad"),
+        "the dependent is re-tested and found failing, naming the code that broke it:\n{}",
         run.text()
     );
     assert_eq!(p.imp("math.double"), DOUBLE_ONLY_EXAMPLES);

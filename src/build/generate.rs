@@ -402,6 +402,18 @@ impl Shared {
 
 /// Whether a module that `name` uses, directly or through others, got new code in this
 /// build.
+/// The modules `name` uses (directly or through others) that got new code in this
+/// build, as `` `a.b`, `c.d` ``, for the messages of a module they broke.
+fn changed_uses(shared: &Shared, name: &str) -> String {
+    let changed = shared.changed.lock().map(|c| c.clone()).unwrap_or_default();
+    super::session::used_closure(&shared.ctx.project, name)
+        .into_iter()
+        .filter(|u| u != name && changed.contains(u))
+        .map(|u| format!("`{u}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 fn uses_changed(shared: &Shared, name: &str) -> bool {
     shared
         .changed
@@ -537,13 +549,15 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
                     // Its pinned value may show the used module's values (its fields in
                     // a `Debug` view): new code of its own cannot bring them back.
                     format!(
-                        "{}, with the new code of a module it uses: if its pinned snapshot shows that module's values, delete the `.snap` file under generated/tests/snapshots/ to record it anew; otherwise `ghost build {name}` regenerates it",
-                        verdict.summary()
+                        "{}, with the new code of {}: if its pinned snapshot shows that code's values, delete the `.snap` file under generated/tests/snapshots/ to record it anew; otherwise `ghost build {name}` regenerates it",
+                        verdict.summary(),
+                        changed_uses(shared, name)
                     )
                 } else {
                     format!(
-                        "{}, with the new code of a module it uses; `ghost build {name}` regenerates it",
-                        verdict.summary()
+                        "{}, with the new code of {}; `ghost build {name}` regenerates it",
+                        verdict.summary(),
+                        changed_uses(shared, name)
                     )
                 },
             };
