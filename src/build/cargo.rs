@@ -382,11 +382,37 @@ fn parse_libtest(text: &str, out: &mut TestOutcome) {
                     .flatten()
                     .min()
                     .unwrap_or(body.len());
-                cut_middle(&collapse_repeats(body[..end].trim()))
+                cut_middle(&collapse_repeats(&steady(body[..end].trim())))
             })
             .unwrap_or_default();
         out.failed.push(TestFailure { name, output });
     }
+}
+
+/// A test's output without what differs from run to run or says nothing about the code:
+/// the thread's id (`thread 'x' (12345) panicked`) and Rust's hint to set
+/// `RUST_BACKTRACE`. The repair prompt that quotes it is then the same for the same
+/// failure, so a rerun finds its reply in the response cache, and it is shorter.
+fn steady(output: &str) -> String {
+    output
+        .lines()
+        .filter(|l| !l.starts_with("note: run with `RUST_BACKTRACE=1`"))
+        .map(|l| {
+            let Some(rest) = l.strip_prefix("thread '") else {
+                return l.to_string();
+            };
+            let Some((name, after)) = rest.split_once("' (") else {
+                return l.to_string();
+            };
+            match after.split_once(')') {
+                Some((id, tail)) if id.chars().all(|c| c.is_ascii_digit()) => {
+                    format!("thread '{name}'{tail}")
+                }
+                _ => l.to_string(),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// What one failing test printed is kept to this many bytes from its start and its end:
@@ -520,6 +546,19 @@ pub fn messages_in<'a>(messages: &'a [CompilerMessage], dir: &Path) -> Vec<&'a C
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn test_output_is_the_same_from_run_to_run() {
+        let run = |id: &str| {
+            format!("thread 'example_f_1' ({id}) panicked at tests/a.rs:3:5:\nassertion failed\nnote: run with `RUST_BACKTRACE=1` environment variable to display a backtrace")
+        };
+        assert_eq!(steady(&run("26189")), steady(&run("4")));
+        assert_eq!(
+            steady(&run("26189")),
+            "thread 'example_f_1' panicked at tests/a.rs:3:5:\nassertion failed"
+        );
+        assert_eq!(steady("thread 'x' (main) panicked"), "thread 'x' (main) panicked");
+    }
 
     #[test]
     fn a_claimed_crate_is_dated_now_and_its_target_folder_is_not() {

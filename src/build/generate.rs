@@ -518,7 +518,9 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
                 Accepted::Adopt
             };
             accept(shared, m, &scratch, code, how)?;
-            report.outcome = if relock {
+            report.outcome = if status.state == State::Fresh && retest {
+                Outcome::Retested
+            } else if relock {
                 Outcome::Relocked
             } else {
                 Outcome::Adopted

@@ -166,6 +166,9 @@ pub enum Outcome {
     Fresh,
     /// Stale, but the code on disk passes the new tests: locked again at no token cost.
     Relocked,
+    /// Fresh, and tested again because code it uses changed in this build: it passes, and
+    /// its lock entry stays as it was.
+    Retested,
     /// Code written by hand (or by an editor's agent) passed and was locked.
     Adopted,
     /// The prompt is written; the module waits for someone to write its `imp.rs`.
@@ -192,13 +195,17 @@ pub enum Outcome {
 
 impl Outcome {
     pub fn is_green(&self) -> bool {
-        matches!(self, Outcome::Fresh | Outcome::Relocked | Outcome::Adopted)
+        matches!(
+            self,
+            Outcome::Fresh | Outcome::Relocked | Outcome::Retested | Outcome::Adopted
+        )
     }
 
     pub fn label(&self) -> &'static str {
         match self {
             Outcome::Fresh => "fresh",
             Outcome::Relocked => "re-locked",
+            Outcome::Retested => "tested again",
             Outcome::Adopted => "accepted",
             Outcome::Waiting { .. } => "waiting",
             Outcome::Failing { .. } => "failing",
@@ -531,7 +538,9 @@ pub async fn build_manual(
                     }
                     lock.upsert(entry_for(m, code.as_bytes(), previous.filter(|_| relock)));
                     lock.write(&ctx.paths.lock)?;
-                    if relock {
+                    if status.state == State::Fresh && retest {
+                        Outcome::Retested
+                    } else if relock {
                         Outcome::Relocked
                     } else {
                         Outcome::Adopted
