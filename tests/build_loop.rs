@@ -1518,6 +1518,54 @@ fn an_example_breaking_its_own_precondition_stops_the_build() {
     );
 }
 
+/// A build that gave up on a module is not replayed by the next one (the same first
+/// prompt at temperature 0 would bring back, or the cache replay, the answer that
+/// failed): it goes on from the attempts made, asking anew with the next attempt's seed.
+#[test]
+fn a_rerun_after_attempts_ran_out_goes_on_asking_anew() {
+    let _machine = shared();
+    let server = Background::start_with(script(vec![
+        code(DOUBLE_WRONG),
+        code(DOUBLE_RIGHT),
+        code(DOUBLE_RIGHT),
+    ]));
+    let p = Project::new("e2e_rerun", &openai(&server), &[DOUBLE]);
+    p.ghost(&["build", "--max-attempts", "1"]).expect(3);
+    let run = p.ghost(&["build", "--max-attempts", "1"]).expect(0);
+    assert!(
+        run.stderr
+            .contains("1 earlier attempts with this spec failed"),
+        "{}",
+        run.text()
+    );
+    let seen = server.server.seen();
+    assert_eq!(seen.len(), 2, "asked, not replayed from the cache");
+    let second = seen[1].json();
+    assert_eq!(second.get("seed"), Some(&serde_json::json!(2)), "{second}");
+    assert!(
+        second
+            .get("temperature")
+            .and_then(serde_json::Value::as_f64)
+            .is_some_and(|t| t > 0.0),
+        "{second}"
+    );
+    assert_eq!(p.imp("math.double"), DOUBLE_RIGHT);
+    assert_eq!(p.entry("math.double").attempts, 2, "both builds' attempts");
+    // Green: nothing to go on from, no repair to show.
+    assert!(!p.root.join(".ghost/tried/math.double").exists());
+    p.ghost(&["prompt", "math.double", "--repair"]).expect(2);
+    // `--force` asks for other code than what is there: its first attempt samples too.
+    p.ghost(&["build", "--force"]).expect(0);
+    let third = server.server.seen()[2].json();
+    assert!(
+        third
+            .get("temperature")
+            .and_then(serde_json::Value::as_f64)
+            .is_some_and(|t| t > 0.0),
+        "{third}"
+    );
+}
+
 /// Code the lock records but that is gone from disk is asked for anew, with a warning
 /// that version control could restore it.
 #[test]

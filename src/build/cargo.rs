@@ -557,7 +557,10 @@ mod tests {
             steady(&run("26189")),
             "thread 'example_f_1' panicked at tests/a.rs:3:5:\nassertion failed"
         );
-        assert_eq!(steady("thread 'x' (main) panicked"), "thread 'x' (main) panicked");
+        assert_eq!(
+            steady("thread 'x' (main) panicked"),
+            "thread 'x' (main) panicked"
+        );
     }
 
     #[test]

@@ -577,12 +577,34 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
         repair = Some(repair_context(m, code, &verdict));
     }
 
-    let max = shared.settings.max_attempts.max(1);
+    // Attempts earlier builds made with this spec and gave up after: this one goes on
+    // from there (new numbers, so new seeds), starting afresh; the first prompt at
+    // temperature 0 would give back (or the cache replay) the answer that failed. So does
+    // `--force`, which asks for code other than what is there.
+    let earlier = super::session::earlier_attempts(&ctx.paths, name, &m.fingerprints.spec);
+    if earlier > 0 && !shared.options.retry_given_up {
+        report.outcome = Outcome::Exhausted {
+            why: format!(
+                "an earlier build gave up on it with this spec ({earlier} attempts); `ghost build {name}` tries again"
+            ),
+        };
+        return Ok(report);
+    }
+    if earlier > 0 {
+        (shared.progress)(Event::Warning {
+            module: name.to_string(),
+            message: format!(
+                "{earlier} earlier attempts with this spec failed: asking anew from attempt {}",
+                earlier + 1
+            ),
+        });
+    }
+    let max = earlier + shared.settings.max_attempts.max(1);
     // The code on disk when it was tested and failed (the repair shows it with holes).
     let on_disk = current.filter(|_| repair.is_some());
     let mut previous: Option<String> = on_disk.clone();
     // Whether the next attempt starts afresh from the first prompt, not a repair.
-    let mut afresh = false;
+    let mut afresh = earlier > 0 || (force && shared.options.sample_forced);
     // The attempt that came closest to green, and the repair that starts from it.
     let mut best: Option<(Closeness, RepairContext)> = None;
     let mut last_why = String::from("no attempt was made");
@@ -619,7 +641,7 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
     if let Some(w) = learned.filter(|w| window.is_none_or(|(c, _)| *w < c)) {
         (window, reply_cap) = fit_to(w, reply_cap);
     }
-    for attempt in 1..=max {
+    for attempt in (earlier + 1)..=max {
         if let Some(why) = shared.fatal.lock().ok().and_then(|f| f.clone()) {
             last_why = why;
             break;
@@ -902,6 +924,14 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
         // The user's to mend, as a spec error is (exit 1, not the agent's exit 3).
         Outcome::SpecContradicts { why: last_why }
     } else {
+        if report.attempts > earlier {
+            super::session::record_attempts(
+                &ctx.paths,
+                name,
+                &m.fingerprints.spec,
+                Some(report.attempts),
+            );
+        }
         Outcome::Exhausted { why: last_why }
     };
     report.millis = started.elapsed().as_millis() as u64;
@@ -1769,6 +1799,8 @@ fn accept(
         })
     };
     let target = ctx.paths.out_dir.join(&m.imp_path);
+    // Green: no earlier attempts to go on from, no repair to show.
+    super::session::record_attempts(&ctx.paths, &m.name, &m.fingerprints.spec, None);
     if !matches!(how, Accepted::Relock) {
         // New code: the modules that use this one (through others, too) are tested again.
         if let Ok(mut changed) = shared.changed.lock() {

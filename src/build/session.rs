@@ -345,6 +345,14 @@ pub struct Options {
     pub only: Vec<String>,
     /// Regenerate even fresh or prose-unchanged modules.
     pub force: bool,
+    /// Whether a forced module's first attempt samples (a new answer, not the model's
+    /// most likely one, which is the code there): `ghost build --force`, not `ghost eval`,
+    /// whose first attempts must stay comparable.
+    pub sample_forced: bool,
+    /// Whether modules earlier builds gave up on with the same spec are tried again
+    /// (`ghost build`); `watch --build`, which builds on every save, leaves them until
+    /// their spec changes or a build asks.
+    pub retry_given_up: bool,
 }
 
 /// The modules selected by `only`, with everything they use, in dependency order.
@@ -538,6 +546,7 @@ pub async fn build_manual(
                     }
                     lock.upsert(entry_for(m, code.as_bytes(), previous.filter(|_| relock)));
                     lock.write(&ctx.paths.lock)?;
+                    record_attempts(&ctx.paths, &m.name, &m.fingerprints.spec, None);
                     if status.state == State::Fresh && retest {
                         Outcome::Retested
                     } else if relock {
@@ -658,6 +667,36 @@ pub fn save_repair(paths: &Paths, module: &str, repair: &RepairContext) {
             &paths.repairs_dir().join(format!("{module}.json")),
             &json,
         );
+    }
+}
+
+/// How many attempts earlier builds made at `module` with the spec of fingerprint
+/// `spec` and gave up after (`.ghost/tried/MODULE`): a new build goes on from there,
+/// asking anew, rather than replaying the same answers from the response cache. 0 when
+/// none did, or for another spec.
+pub fn earlier_attempts(paths: &Paths, module: &str, spec: &str) -> u32 {
+    std::fs::read_to_string(paths.state_dir.join("tried").join(module))
+        .ok()
+        .and_then(|text| {
+            let (fingerprint, attempts) = text.trim().split_once(' ')?;
+            (fingerprint == spec).then(|| attempts.parse().ok())?
+        })
+        .unwrap_or(0)
+}
+
+/// Records that builds gave up on `module` after `attempts` attempts in all (see
+/// [`earlier_attempts`]), or forgets it (`None`: the module is green). Best effort.
+pub fn record_attempts(paths: &Paths, module: &str, spec: &str, attempts: Option<u32>) {
+    let path = paths.state_dir.join("tried").join(module);
+    match attempts {
+        Some(n) => {
+            let _ = crate::plan::lock::write_atomic(&path, format!("{spec} {n}\n").as_bytes());
+        }
+        None => {
+            let _ = std::fs::remove_file(&path);
+            // A repair prompt of code that is now green would mislead `prompt --repair`.
+            let _ = std::fs::remove_file(paths.repairs_dir().join(format!("{module}.json")));
+        }
     }
 }
 

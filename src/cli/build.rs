@@ -53,6 +53,10 @@ pub struct BuildArgs {
     /// How many modules are generated at once
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub concurrency: Option<u32>,
+    /// Set by `ghost watch --build`, not a flag: modules a build gave up on are left
+    /// until their spec changes (see `Options::retry_given_up`).
+    #[arg(skip)]
+    pub from_watch: bool,
 }
 
 impl BuildArgs {
@@ -161,6 +165,8 @@ pub fn run(args: &BuildArgs, out: &Output) -> Result<Exit, CommandError> {
     let options = Options {
         only,
         force: args.force,
+        sample_forced: args.force,
+        retry_given_up: !args.from_watch,
     };
     let Some(provider_name) = settings.provider.clone() else {
         // No agent: enough when no module needs new code (every module fresh, or code

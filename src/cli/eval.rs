@@ -124,6 +124,8 @@ pub fn run(args: &EvalArgs, out: &Output) -> Result<Exit, CommandError> {
     let options = Options {
         only: Vec::new(),
         force: true,
+        sample_forced: false,
+        retry_given_up: true,
     };
     let total = session::selection(&ctx, &[]).len();
     out.status(&format!(

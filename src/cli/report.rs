@@ -85,7 +85,7 @@ pub fn build(out: &Output, reports: &[ModuleReport]) -> Exit {
         ) && !r.details.is_empty()
         {
             out.status(&format!(
-                "  help: `ghost test {0}` runs its tests again; `ghost prompt {0} --repair` shows what the next attempt would be told",
+                "  help: `ghost build {0}` tries again (it goes on from the attempts that failed, asking anew); `ghost prompt {0} --repair` shows the last repair prompt; a spec that says more (an example of what went wrong) helps most",
                 r.module
             ));
         }

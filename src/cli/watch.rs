@@ -148,6 +148,7 @@ fn build(watch: &WatchArgs, out: &Output) {
         base_url: watch.base_url.clone(),
         max_attempts: None,
         concurrency: None,
+        from_watch: true,
     };
     BUILDING.store(true, Ordering::SeqCst);
     let result = super::build::run(&args, out);
