@@ -2022,7 +2022,13 @@ fn exhausted_attempts_exit_3_and_keep_the_last_good_code() {
     );
     let run = p.ghost(&["build", "--max-attempts", "1"]).expect(3);
     assert!(run.text().contains("math.double"), "{}", run.text());
-    // The closing report says why, not only how many tests failed, and where to look on.
+    // Each attempt's result as it comes, then the closing report says why, not only how
+    // many tests failed, and where to look on.
+    assert!(
+        run.stderr.contains("tried math.double (attempt 1)"),
+        "{}",
+        run.text()
+    );
     assert!(
         run.stderr.contains("double(-3) == -6")
             && run.stderr.contains("ghost prompt math.double --repair"),

@@ -414,13 +414,12 @@ pub(super) fn progress(out: &Output, total: usize) -> generate::Progress {
             Event::Warning { module, message } => Some(format!("    warning {module}: {message}")),
         }
     };
-    // Each attempt's result only with `-v`.
-    let verbose = out.verbose > 0;
+    // Each attempt's result is said as it comes: with a model that takes minutes an
+    // attempt, what went wrong is worth a line before the build ends.
     if out.quiet || !std::io::stderr().is_terminal() {
         return Arc::new(move |event: Event| match (&event, line(&event)) {
             // A warning is shown with `-q` too: it is about the user's own files.
             (Event::Warning { .. }, Some(l)) => out.warning(&l),
-            (Event::Tried { .. }, Some(l)) => out.verbose(&l),
             (_, Some(l)) => out.status(&l),
             (_, None) => {}
         });
@@ -444,7 +443,7 @@ pub(super) fn progress(out: &Output, total: usize) -> generate::Progress {
             }
         }
         Event::Tried { .. } => {
-            if let Some(l) = line(&event).filter(|_| verbose) {
+            if let Some(l) = line(&event) {
                 bar.println(l);
             }
         }
