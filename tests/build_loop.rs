@@ -1578,7 +1578,8 @@ fn deleted_code_is_asked_for_anew_with_a_hint_to_restore_it() {
     let run = p.ghost(&["build"]).expect(0);
     assert!(
         run.stderr.contains("`math.double` that is not on disk")
-            && run.stderr.contains("git checkout -- generated"),
+            && run.stderr.contains("git checkout -- generated")
+            && run.stderr.contains("answered from the response cache"),
         "{}",
         run.text()
     );

@@ -146,6 +146,9 @@ pub struct AttemptRecord {
     /// What was taken out of (or added to) the reply before it was tested (`tidy/`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tidied: Vec<String>,
+    /// The reply came from the response cache (no tokens spent now).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub cached: bool,
     /// The prompt's and the reply's code's lengths, for the run log only.
     #[serde(skip)]
     pub prompt_chars: usize,

@@ -714,6 +714,7 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
             Ok((code, tokens, earlier)) => {
                 cached_cost.0 += earlier.0;
                 cached_cost.1 += earlier.1;
+                record.cached = earlier != (0, 0);
                 (code, tokens)
             }
             Err(failed) => {
@@ -1085,7 +1086,13 @@ fn log_attempt(
         if !tests.is_empty() {
             result.push_str(&format!(" ({tests})"));
         }
-        let mut notes: Vec<String> = record.tidied.clone();
+        let mut notes: Vec<String> = Vec::new();
+        if record.cached {
+            notes.push("answered from the response cache".into());
+        } else if record.tokens_in + record.tokens_out > 0 {
+            notes.push(format!("{}/{} tokens", record.tokens_in, record.tokens_out));
+        }
+        notes.extend(record.tidied.iter().cloned());
         if record.compiler_fixes > 0 {
             notes.push(format!("rustc's fixes applied: {}", record.compiler_fixes));
         }
