@@ -2023,6 +2023,12 @@ fn exhausted_attempts_exit_3_and_keep_the_last_good_code() {
     );
     let run = p.ghost(&["build", "--max-attempts", "1"]).expect(3);
     assert!(run.text().contains("math.double"), "{}", run.text());
+    // The closest attempt is left where a person can finish it.
+    assert!(
+        run.stderr.contains(".ghost/closest/math.double.rs"),
+        "{}",
+        run.text()
+    );
     // Each attempt's result as it comes, then the closing report says why, not only how
     // many tests failed, and where to look on.
     assert!(

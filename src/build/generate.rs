@@ -933,6 +933,21 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
                 Some(report.attempts),
             );
         }
+        // The attempt that came closest, where a person can finish it: `imp.rs` keeps
+        // the last good code (or the stub), which `ghost test` tests.
+        if let Some((_, closest)) = tried.iter().max_by_key(|(score, t)| (*score, t.attempt)) {
+            let path = super::session::closest_path(&ctx.paths, name);
+            if crate::plan::lock::write_atomic(&path, closest.code.as_bytes()).is_ok() {
+                let shown = std::env::current_dir()
+                    .map(|cwd| crate::project::display_path(&cwd, &path))
+                    .unwrap_or(path);
+                last_why = format!(
+                    "{last_why}; its closest attempt (attempt {}) is in {}",
+                    closest.attempt,
+                    shown.display()
+                );
+            }
+        }
         Outcome::Exhausted { why: last_why }
     };
     report.millis = started.elapsed().as_millis() as u64;

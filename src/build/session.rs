@@ -696,8 +696,15 @@ pub fn record_attempts(paths: &Paths, module: &str, spec: &str, attempts: Option
             let _ = std::fs::remove_file(&path);
             // A repair prompt of code that is now green would mislead `prompt --repair`.
             let _ = std::fs::remove_file(paths.repairs_dir().join(format!("{module}.json")));
+            let _ = std::fs::remove_file(closest_path(paths, module));
         }
     }
+}
+
+/// Where a build that gave up on `module` leaves the code of its closest attempt
+/// (`.ghost/closest/MODULE.rs`), for a person to finish.
+pub fn closest_path(paths: &Paths, module: &str) -> PathBuf {
+    paths.state_dir.join("closest").join(format!("{module}.rs"))
 }
 
 /// The last failed attempt recorded for `module`, if any.
