@@ -744,9 +744,10 @@ fn a_selective_build_tests_the_modules_using_its_new_code_and_regenerates_only_i
 fn a_failing_module_mended_by_its_dependencys_next_code_is_green_again() {
     let _machine = shared();
     let p = Project::new("e2e_failing_mended", "", &[DOUBLE, QUAD]);
-    p.write(&imp_rel("math.double"), DOUBLE_RIGHT);
-    p.write(&imp_rel("math.quad"), QUAD_RIGHT);
-    p.ghost(&["build", "--provider", "manual"]).expect(0);
+    locked_by_hand(
+        &p,
+        &[("math.double", DOUBLE_RIGHT), ("math.quad", QUAD_RIGHT)],
+    );
 
     p.write(&imp_rel("math.double"), DOUBLE_ONLY_EXAMPLES);
     p.ghost(&["build", "--provider", "manual", "math.double"])
@@ -840,9 +841,10 @@ fn a_fresh_module_beside_a_hand_edited_dependency_is_fresh() {
     let _machine = shared();
     let server = Background::start_with(script(vec![]));
     let p = Project::new("e2e_kept_dep", &openai(&server), &[DOUBLE, QUAD]);
-    p.write(&imp_rel("math.double"), DOUBLE_RIGHT);
-    p.write(&imp_rel("math.quad"), QUAD_RIGHT);
-    p.ghost(&["build", "--provider", "manual"]).expect(0);
+    locked_by_hand(
+        &p,
+        &[("math.double", DOUBLE_RIGHT), ("math.quad", QUAD_RIGHT)],
+    );
     p.write(
         &imp_rel("math.double"),
         &format!("{DOUBLE_RIGHT}// edited\n"),
@@ -869,9 +871,10 @@ fn a_fresh_module_beside_a_hand_edited_dependency_is_fresh() {
 fn a_lock_left_in_conflict_by_a_merge_is_settled_by_the_code_on_disk() {
     let _machine = shared();
     let p = Project::new("e2e_lock_conflict", "", &[DOUBLE, SHOUT]);
-    p.write(&imp_rel("math.double"), DOUBLE_RIGHT);
-    p.write(&imp_rel("text.shout"), SHOUT_RIGHT);
-    p.ghost(&["build", "--provider", "manual"]).expect(0);
+    locked_by_hand(
+        &p,
+        &[("math.double", DOUBLE_RIGHT), ("text.shout", SHOUT_RIGHT)],
+    );
     let lock = p.read("ghost.lock");
     let double = p.entry("math.double");
     // The other branch locked other code for `math.double`; this checkout has ours.
@@ -915,9 +918,10 @@ fn a_lock_left_in_conflict_by_a_merge_is_settled_by_the_code_on_disk() {
 fn lock_entries_no_spec_declares_are_shown_before_ci_fails_on_them() {
     let _machine = shared();
     let p = Project::new("e2e_orphans", "", &[DOUBLE, SHOUT]);
-    p.write(&imp_rel("math.double"), DOUBLE_RIGHT);
-    p.write(&imp_rel("text.shout"), SHOUT_RIGHT);
-    p.ghost(&["build", "--provider", "manual"]).expect(0);
+    locked_by_hand(
+        &p,
+        &[("math.double", DOUBLE_RIGHT), ("text.shout", SHOUT_RIGHT)],
+    );
     std::fs::remove_file(p.root.join("specs").join(SHOUT.0)).expect("delete a spec");
     let check = p.ghost(&["check"]).expect(0);
     assert!(
@@ -1981,6 +1985,14 @@ fn a_command_agent_may_run_cargo_in_its_workspace() {
 #[cfg(unix)]
 /// Writes `body` as the project's agent program (`agent.sh` beside the project) and
 /// configures the command provider to run it.
+/// Writes each module's `imp.rs` by hand and locks it (`build --provider manual`).
+fn locked_by_hand(p: &Project, code: &[(&str, &str)]) {
+    for (module, text) in code {
+        p.write(&imp_rel(module), text);
+    }
+    p.ghost(&["build", "--provider", "manual"]).expect(0);
+}
+
 fn use_command_agent(p: &Project, body: &str) {
     let agent = p.outside.join("agent.sh");
     std::fs::write(&agent, body).expect("write the agent");

@@ -315,18 +315,24 @@ fn json_messages_for_build_status_test_and_fmt() {
     assert_eq!(fmt[0]["file"], "specs/text/shout.ghost");
 }
 
+/// A project whose ghost.toml names a `prompts` templates folder (not created).
+fn templates_project() -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    write(
+        tmp.path(),
+        "ghost.toml",
+        "[project]\nname = \"tpl\"\ntemplates = \"prompts\"\n",
+    );
+    write(tmp.path(), "specs/text/shout.ghost", SPEC);
+    tmp
+}
+
 /// A templates folder named in ghost.toml that does not exist is an error (exit 2), not
 /// a silent fall back to the built-in prompts.
 #[test]
 fn a_missing_templates_folder_is_an_error() {
-    let tmp = tempfile::tempdir().expect("temp dir");
+    let tmp = templates_project();
     let dir = tmp.path();
-    write(
-        dir,
-        "ghost.toml",
-        "[project]\nname = \"tpl\"\ntemplates = \"prompts\"\n",
-    );
-    write(dir, "specs/text/shout.ghost", SPEC);
     let run = ghost(dir, &["prompt", "text.shout"]);
     assert_eq!(run.code, Some(2), "{}{}", run.stdout, run.stderr);
     assert!(
@@ -343,14 +349,8 @@ fn a_missing_templates_folder_is_an_error() {
 /// against it (exit 2), `--locked` too, not at the first module that needs an agent.
 #[test]
 fn a_template_that_cannot_render_stops_the_build_before_anything_is_locked() {
-    let tmp = tempfile::tempdir().expect("temp dir");
+    let tmp = templates_project();
     let dir = tmp.path();
-    write(
-        dir,
-        "ghost.toml",
-        "[project]\nname = \"tpl\"\ntemplates = \"prompts\"\n",
-    );
-    write(dir, "specs/text/shout.ghost", SPEC);
     write(dir, "prompts/first.tera", "{{ nosuchvar }}\n");
     for args in [
         &["build", "--provider", "manual"][..],
