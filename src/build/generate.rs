@@ -402,6 +402,35 @@ impl Shared {
 
 /// Whether a module that `name` uses, directly or through others, got new code in this
 /// build.
+/// `1 attempt`, `3 attempts`.
+fn attempts_said(n: u32, what: &str) -> String {
+    if n == 1 {
+        format!("1 {what}")
+    } else {
+        format!("{n} {what}s")
+    }
+}
+
+/// How many attempts of earlier builds a build goes on from, at most (a record larger
+/// than this is corrupt, not history).
+const MAX_EARLIER: u32 = 1_000;
+
+/// What attempts of earlier builds were made against: the module's spec fingerprint, its
+/// dependencies' interfaces, and the code of the modules it uses as the lock holds it.
+/// New code there is a new chance for its first prompt.
+fn attempts_key(shared: &Shared, m: &CompiledModule) -> String {
+    let lock = lock_of(shared);
+    let mut key = format!("{}{}", m.fingerprints.spec, m.fingerprints.deps);
+    for used in super::session::used_closure(&shared.ctx.project, &m.name) {
+        if used != m.name {
+            if let Some(e) = lock.get(&used) {
+                key.push_str(&e.implementation);
+            }
+        }
+    }
+    crate::compile::fingerprint::sha256_hex(key.as_bytes())
+}
+
 /// The modules `name` uses (directly or through others) that got new code in this
 /// build, as `` `a.b`, `c.d` ``, for the messages of a module they broke.
 fn changed_uses(shared: &Shared, name: &str) -> String {
@@ -551,7 +580,7 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
                     // Its pinned value may show the used module's values (its fields in
                     // a `Debug` view): new code of its own cannot bring them back.
                     format!(
-                        "{}, with the new code of {}: if its pinned snapshot shows that code's values, delete the `.snap` file under generated/tests/snapshots/ to record it anew; otherwise `ghost build {name}` regenerates it",
+                        "{}, with the new code of {}: if its pinned snapshot shows that code's values, delete its `.snap` file (in the generated crate's tests/snapshots/) to record it anew; otherwise `ghost build {name}` regenerates it",
                         verdict.summary(),
                         changed_uses(shared, name)
                     )
@@ -581,11 +610,15 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
     // from there (new numbers, so new seeds), starting afresh; the first prompt at
     // temperature 0 would give back (or the cache replay) the answer that failed. So does
     // `--force`, which asks for code other than what is there.
-    let earlier = super::session::earlier_attempts(&ctx.paths, name, &m.fingerprints.spec);
+    let key = attempts_key(shared, m);
+    let earlier = super::session::earlier_attempts(&ctx.paths, name, &key).min(MAX_EARLIER);
+    // The closest attempt of an earlier build is of code that build gave up on.
+    let _ = std::fs::remove_file(super::session::closest_path(&ctx.paths, name));
     if earlier > 0 && !shared.options.retry_given_up {
         report.outcome = Outcome::Exhausted {
             why: format!(
-                "an earlier build gave up on it with this spec ({earlier} attempts); `ghost build {name}` tries again"
+                "an earlier build gave up on it as it is now ({}); `ghost build {name}` tries again",
+                attempts_said(earlier, "attempt")
             ),
         };
         return Ok(report);
@@ -594,17 +627,21 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
         (shared.progress)(Event::Warning {
             module: name.to_string(),
             message: format!(
-                "{earlier} earlier attempts with this spec failed: asking anew from attempt {}",
+                "{} with this spec and the code it uses failed: asking anew from attempt {}",
+                attempts_said(earlier, "earlier attempt"),
                 earlier + 1
             ),
         });
     }
     let max = earlier + shared.settings.max_attempts.max(1);
+    // Whether the attempts ran out (not a server's failure, the budget or another
+    // module's fatal error, which say nothing about this module's code).
+    let mut stopped_early = false;
     // The code on disk when it was tested and failed (the repair shows it with holes).
     let on_disk = current.filter(|_| repair.is_some());
     let mut previous: Option<String> = on_disk.clone();
     // Whether the next attempt starts afresh from the first prompt, not a repair.
-    let mut afresh = earlier > 0 || (force && shared.options.sample_forced);
+    let mut afresh = earlier > 0 || (force && shared.options.sample_forced && status.has_code);
     // The attempt that came closest to green, and the repair that starts from it.
     let mut best: Option<(Closeness, RepairContext)> = None;
     let mut last_why = String::from("no attempt was made");
@@ -644,6 +681,7 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
     for attempt in (earlier + 1)..=max {
         if let Some(why) = shared.fatal.lock().ok().and_then(|f| f.clone()) {
             last_why = why;
+            stopped_early = true;
             break;
         }
         if shared.tokens.load(Ordering::SeqCst) >= shared.settings.max_tokens_per_build {
@@ -651,6 +689,7 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
                 "the build's token budget ({}) is spent",
                 shared.settings.max_tokens_per_build
             );
+            stopped_early = true;
             break;
         }
         (shared.progress)(Event::Attempt {
@@ -658,7 +697,8 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
             attempt,
             max,
         });
-        report.attempts = attempt;
+        // This build's attempts (the progress line numbers them after earlier builds').
+        report.attempts = attempt - earlier;
         if let Some(r) = repair.as_mut() {
             r.attempt = attempt;
             super::session::save_repair(&ctx.paths, name, r);
@@ -737,6 +777,7 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
                         log_attempt(shared, name, &record, "", &format!("failed: {why}"), "");
                         report.history.push(record);
                         last_why = why;
+                        stopped_early = true;
                         break;
                     }
                 };
@@ -861,7 +902,7 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
                 &scratch,
                 &code,
                 Accepted::Agent {
-                    attempts: attempt,
+                    attempts: attempt - earlier,
                     tokens: (
                         report.tokens_in + cached_cost.0,
                         report.tokens_out + cached_cost.1,
@@ -925,12 +966,12 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
         // The user's to mend, as a spec error is (exit 1, not the agent's exit 3).
         Outcome::SpecContradicts { why: last_why }
     } else {
-        if report.attempts > earlier {
+        if !stopped_early && report.attempts > 0 {
             super::session::record_attempts(
                 &ctx.paths,
                 name,
-                &m.fingerprints.spec,
-                Some(report.attempts),
+                &key,
+                Some(earlier + report.attempts),
             );
         }
         // The attempt that came closest, where a person can finish it: `imp.rs` keeps

@@ -434,13 +434,18 @@ fn module_name_clashes(
             )),
             _ => None,
         });
+        // Every module above it: `geo.index.sub` needs `geo::index` as much as
+        // `geo.index` does.
         let why = why.or_else(|| {
-            let (parent, last) = name.rsplit_once('.')?;
-            declares_type(parent, last).then(|| {
-                format!(
-                    "module `{parent}` declares a type `{last}`, and both would be `{}` in Rust",
-                    name.replace('.', "::")
-                )
+            (1..segments.len()).find_map(|k| {
+                let parent = segments[..k].join(".");
+                let child = segments[k];
+                declares_type(&parent, child).then(|| {
+                    format!(
+                        "module `{parent}` declares a type `{child}`, and both would be `{}::{child}` in Rust",
+                        parent.replace('.', "::")
+                    )
+                })
             })
         });
         let test_file = segments.join("_");

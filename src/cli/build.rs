@@ -220,7 +220,7 @@ pub fn run(args: &BuildArgs, out: &Output) -> Result<Exit, CommandError> {
     let (agent, agent_settings) = make_agent(kind, &settings, &project_root, cache)?;
     tidy_lock(&mut lock)?;
     tell_retries(out);
-    tell_deleted_code(out, &ctx, &lock);
+    tell_deleted_code(out, &ctx, &lock, &options.only);
     let loop_settings = loop_settings(kind, &settings, &agent_settings, settings.max_attempts);
     // The modules beside the selection count too: re-tested or not, each ends with an event.
     let total = session::build_order(&ctx, &options.only).0.len();
@@ -250,11 +250,16 @@ pub fn run(args: &BuildArgs, out: &Output) -> Result<Exit, CommandError> {
 
 /// Modules the lock has code for that is gone from disk (`generated/` deleted, an `out`
 /// changed): the agent is asked for them anew, which version control could spare.
-fn tell_deleted_code(out: &Output, ctx: &session::Context, lock: &crate::plan::Lock) {
-    let gone: Vec<&str> = ctx
-        .compiled
-        .modules
-        .iter()
+fn tell_deleted_code(
+    out: &Output,
+    ctx: &session::Context,
+    lock: &crate::plan::Lock,
+    only: &[String],
+) {
+    let (order, beside) = session::build_order(ctx, only);
+    let gone: Vec<&str> = order
+        .into_iter()
+        .filter(|m| !beside.contains(&m.name))
         .filter(|m| lock.get(&m.name).is_some())
         .filter(|m| !ctx.status(lock, m).has_code)
         .map(|m| m.name.as_str())
@@ -265,7 +270,7 @@ fn tell_deleted_code(out: &Output, ctx: &session::Context, lock: &crate::plan::L
     let shown: Vec<String> = gone.iter().take(5).map(|m| format!("`{m}`")).collect();
     let more = gone.len().saturating_sub(shown.len());
     out.warning(&format!(
-        "ghost.lock records code for {}{} that is not on disk: the agent is asked for it anew; if it was deleted by mistake, stop (Ctrl-C) and restore it from version control (`git checkout -- {}`)",
+        "ghost.lock records code for {}{} that is not on disk (under {}): the agent is asked for it anew; if it was deleted by mistake, stop (Ctrl-C) and restore those files from version control (`git status` lists them)",
         shown.join(", "),
         if more > 0 { format!(" and {more} more") } else { String::new() },
         std::env::current_dir()
@@ -493,7 +498,7 @@ pub fn selected_modules(
                 pipeline.project.display(&pipeline.project.specs_dir).display()
             )));
         }
-        if t.ends_with(".ghost") || t.contains(std::path::MAIN_SEPARATOR) {
+        if t.ends_with(".ghost") || t.contains('/') || t.contains(std::path::MAIN_SEPARATOR) {
             return Err(CommandError::Usage(format!(
                 "no such spec file or folder: `{t}`\nhelp: `ghost status` lists the modules"
             )));

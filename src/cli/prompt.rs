@@ -29,8 +29,9 @@ pub fn run(args: &PromptArgs, out: &Output) -> Result<Exit, CommandError> {
     let pipeline = Pipeline::load(&[])?;
     // A spec file names its module (`ghost prompt specs/text/slug.ghost`), as `build`
     // reads it.
-    let is_path =
-        args.module.ends_with(".ghost") || args.module.contains(std::path::MAIN_SEPARATOR);
+    let is_path = args.module.ends_with(".ghost")
+        || args.module.contains('/')
+        || args.module.contains(std::path::MAIN_SEPARATOR);
     let name = if is_path {
         match super::build::selected_modules(&pipeline, std::slice::from_ref(&args.module))?
             .as_slice()

@@ -79,11 +79,9 @@ pub fn build(out: &Output, reports: &[ModuleReport]) -> Exit {
         for text in &r.details {
             out.error(&indent(text));
         }
-        if matches!(
-            r.outcome,
-            Outcome::Exhausted { .. } | Outcome::Failing { prompt: None, .. }
-        ) && !r.details.is_empty()
-        {
+        // A module broken by another's new code made no attempts to go on from; its
+        // `why` says what to do.
+        if matches!(r.outcome, Outcome::Exhausted { .. }) && !r.details.is_empty() {
             out.status(&format!(
                 "  help: `ghost build {0}` tries again (it goes on from the attempts that failed, asking anew); `ghost prompt {0} --repair` shows the last repair prompt; a spec that says more (an example of what went wrong) helps most",
                 r.module

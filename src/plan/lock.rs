@@ -138,19 +138,18 @@ impl Lock {
     pub fn settle(&mut self, on_disk: impl Fn(&str) -> Option<Vec<u8>>) -> Vec<String> {
         let mut settled = Vec::new();
         for (ours, theirs) in std::mem::take(&mut self.conflicted) {
-            let hash = on_disk(&ours.name).map(|b| implementation_hash(&b));
-            let failing = ours.failing || theirs.failing;
-            let mut pick = match hash {
-                Some(h) if h == ours.implementation => ours,
-                Some(h) if h == theirs.implementation => theirs,
-                Some(h) => LockEntry {
-                    implementation: h,
+            let code = on_disk(&ours.name);
+            let pick = match code {
+                Some(c) if locks(&ours.implementation, &c) => ours,
+                Some(c) if locks(&theirs.implementation, &c) => theirs,
+                Some(c) => LockEntry {
+                    implementation: implementation_hash(&c),
                     spec: String::new(),
+                    failing: false,
                     ..ours
                 },
                 None => ours,
             };
-            pick.failing |= failing;
             settled.push(pick.name.clone());
             self.upsert(pick);
         }
