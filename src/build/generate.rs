@@ -400,8 +400,6 @@ impl Shared {
     }
 }
 
-/// Whether a module that `name` uses, directly or through others, got new code in this
-/// build.
 /// `1 attempt`, `3 attempts`.
 fn attempts_said(n: u32, what: &str) -> String {
     if n == 1 {
@@ -443,6 +441,8 @@ fn changed_uses(shared: &Shared, name: &str) -> String {
         .join(", ")
 }
 
+/// Whether a module that `name` uses, directly or through others, got new code in this
+/// build.
 fn uses_changed(shared: &Shared, name: &str) -> bool {
     shared
         .changed
@@ -958,7 +958,7 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
         previous = Some(code);
         repair = Some(next);
     }
-    // The repair the next build would start from, for `ghost prompt --repair` now.
+    // The last repair, for `ghost prompt --repair` (the next build starts afresh).
     if let Some(r) = &repair {
         super::session::save_repair(&ctx.paths, name, r);
     }
