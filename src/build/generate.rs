@@ -547,13 +547,7 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
                 Accepted::Adopt
             };
             accept(shared, m, &scratch, code, how)?;
-            report.outcome = if status.state == State::Fresh && retest {
-                Outcome::Retested
-            } else if relock {
-                Outcome::Relocked
-            } else {
-                Outcome::Adopted
-            };
+            report.outcome = super::session::green_on_disk(status.state, retest);
             report.millis = started.elapsed().as_millis() as u64;
             let record = AttemptRecord {
                 millis: report.millis,

@@ -451,6 +451,19 @@ pub(super) fn relocks(state: State, retest: bool) -> bool {
     matches!(state, State::Stale | State::Failing) || retest
 }
 
+/// How a module whose code on disk was found green ends: tested again (fresh, re-tested
+/// for code it uses; its entry stays), re-locked (same code, new fingerprints) or adopted
+/// (code the lock did not know).
+pub(super) fn green_on_disk(state: State, retest: bool) -> Outcome {
+    if state == State::Fresh && retest {
+        Outcome::Retested
+    } else if relocks(state, retest) {
+        Outcome::Relocked
+    } else {
+        Outcome::Adopted
+    }
+}
+
 /// Whether `name` uses one of `changed`, directly or through other modules.
 pub(super) fn uses_any(project: &Project, name: &str, changed: &BTreeSet<String>) -> bool {
     !changed.is_empty()
@@ -547,13 +560,7 @@ pub async fn build_manual(
                     lock.upsert(entry_for(m, code.as_bytes(), previous.filter(|_| relock)));
                     lock.write(&ctx.paths.lock)?;
                     record_attempts(&ctx.paths, &m.name, &m.fingerprints.spec, None);
-                    if status.state == State::Fresh && retest {
-                        Outcome::Retested
-                    } else if relock {
-                        Outcome::Relocked
-                    } else {
-                        Outcome::Adopted
-                    }
+                    green_on_disk(status.state, retest)
                 } else {
                     if matches!(status.state, State::Fresh | State::Failing)
                         && lock.set_failing(&m.name, true)
