@@ -1535,6 +1535,20 @@ fn a_rerun_after_attempts_ran_out_goes_on_asking_anew() {
     ]));
     let p = Project::new("e2e_rerun", &openai(&server), &[DOUBLE]);
     p.ghost(&["build", "--max-attempts", "1"]).expect(3);
+    // What the failed build spent, which no lock entry records.
+    let status = p.ghost(&["status", "--message-format", "json"]).text();
+    let line = status
+        .lines()
+        .find(|l| l.contains("\"module\":\"math.double\""))
+        .unwrap_or_else(|| panic!("{status}"));
+    let line: serde_json::Value = serde_json::from_str(line).expect("JSON");
+    assert_eq!(line.get("attempts"), Some(&serde_json::json!(1)), "{line}");
+    assert!(
+        line.get("tokens_in")
+            .and_then(serde_json::Value::as_u64)
+            .is_some_and(|t| t > 0),
+        "{line}"
+    );
     let run = p.ghost(&["build", "--max-attempts", "1"]).expect(0);
     assert!(
         run.stderr

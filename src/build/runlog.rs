@@ -92,8 +92,34 @@ pub fn now_secs() -> u64 {
         .unwrap_or(0)
 }
 
-/// The last attempt of every module over all run logs in `runs_dir`, by module name.
-pub fn last_attempts(runs_dir: &Path) -> std::collections::BTreeMap<String, Attempt> {
+/// The attempts (an agent asked) and tokens of each module's last build, from the last
+/// run log that has it, by module name: what a failed build spent, which no lock entry
+/// records.
+pub fn last_build_costs(runs_dir: &Path) -> std::collections::BTreeMap<String, (u32, u64, u64)> {
+    let mut costs = std::collections::BTreeMap::new();
+    for f in run_files(runs_dir) {
+        let Ok(text) = std::fs::read_to_string(&f) else {
+            continue;
+        };
+        let mut this_run: std::collections::BTreeMap<String, (u32, u64, u64)> =
+            std::collections::BTreeMap::new();
+        for line in text.lines() {
+            if let Ok(a) = serde_json::from_str::<Attempt>(line) {
+                let cost = this_run.entry(a.module.clone()).or_default();
+                if a.attempt > 0 && a.provider != "manual" {
+                    cost.0 += 1;
+                }
+                cost.1 = cost.1.saturating_add(a.tokens_in);
+                cost.2 = cost.2.saturating_add(a.tokens_out);
+            }
+        }
+        costs.extend(this_run);
+    }
+    costs
+}
+
+/// The run logs in `runs_dir`, oldest first (their names start with the time).
+fn run_files(runs_dir: &Path) -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(runs_dir)
         .map(|d| {
             d.filter_map(Result::ok)
@@ -103,8 +129,13 @@ pub fn last_attempts(runs_dir: &Path) -> std::collections::BTreeMap<String, Atte
         })
         .unwrap_or_default();
     files.sort();
+    files
+}
+
+/// The last attempt of every module over all run logs in `runs_dir`, by module name.
+pub fn last_attempts(runs_dir: &Path) -> std::collections::BTreeMap<String, Attempt> {
     let mut last = std::collections::BTreeMap::new();
-    for f in files {
+    for f in run_files(runs_dir) {
         let Ok(text) = std::fs::read_to_string(&f) else {
             continue;
         };

@@ -2,12 +2,13 @@
 
 use super::pipeline::Pipeline;
 use super::{CommandError, Exit, Output};
-use crate::build::runlog::last_attempts;
+use crate::build::runlog::{last_attempts, last_build_costs};
 use crate::plan::state::State;
 
 pub const HELP: &str = "\
 Prints one line per module: its state (fresh, stale, missing, tampered, failing), the
-attempts and tokens its last build took, and the last result. A module whose spec has
+attempts and tokens its last build took (the lock's for locked code; the run log's for a
+build that failed), and the last result. A module whose spec has
 errors is listed as `error` after the others, its diagnostics shown first; status then
 exits 1.
 
@@ -29,6 +30,7 @@ pub fn run(args: &StatusArgs, out: &Output) -> Result<Exit, CommandError> {
     let templates = pipeline.templates()?;
     let ctx = pipeline.context(templates);
     let last = last_attempts(&ctx.paths.runs_dir());
+    let costs = last_build_costs(&ctx.paths.runs_dir());
     let width = ctx
         .compiled
         .modules
@@ -48,9 +50,23 @@ pub fn run(args: &StatusArgs, out: &Output) -> Result<Exit, CommandError> {
     for m in &ctx.compiled.modules {
         let status = ctx.status(&lock, m);
         let entry = lock.get(&m.name);
-        let (attempts, tokens) = entry.map_or((0, String::from("-")), |e| {
-            (e.attempts, format!("{}/{}", e.tokens_in, e.tokens_out))
-        });
+        // What the last build spent, where it ended without code in the lock for this
+        // spec (no entry says what a failed build cost).
+        let failed_build = (status.state != State::Fresh)
+            .then(|| last.get(&m.name))
+            .flatten()
+            .filter(|a| a.outcome.starts_with("failed"))
+            .and_then(|_| costs.get(&m.name));
+        let (attempts, tokens_in, tokens_out) = match (failed_build, entry) {
+            (Some(&(a, i, o)), _) => (a, i, o),
+            (None, Some(e)) => (e.attempts, e.tokens_in, e.tokens_out),
+            (None, None) => (0, 0, 0),
+        };
+        let tokens = if failed_build.is_none() && entry.is_none() {
+            String::from("-")
+        } else {
+            format!("{tokens_in}/{tokens_out}")
+        };
         let last_result = match last.get(&m.name) {
             Some(a) if a.tests.is_empty() => a.outcome.clone(),
             Some(a) => format!("{} ({})", a.outcome, a.tests),
@@ -70,8 +86,8 @@ pub fn run(args: &StatusArgs, out: &Output) -> Result<Exit, CommandError> {
                     "state": status.state,
                     "why": reasons,
                     "attempts": attempts,
-                    "tokens_in": entry.map_or(0, |e| e.tokens_in),
-                    "tokens_out": entry.map_or(0, |e| e.tokens_out),
+                    "tokens_in": tokens_in,
+                    "tokens_out": tokens_out,
                     "last_result": last_result,
                     "locked_code_kept": kept,
                     "unlocked_code": status.state == State::Missing && status.has_code,
