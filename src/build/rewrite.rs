@@ -34,6 +34,26 @@ pub struct Holed {
 }
 
 /// The functions of `code` that `verdict`'s failures point at.
+/// The type a compiler error says it cannot find (`cannot find type `Stack` in this
+/// scope`, `cannot find struct, variant or union type `Stack``).
+fn missing_type(rendered: &str) -> Option<String> {
+    let first = rendered.lines().next()?;
+    let rest = first
+        .split_once("cannot find type `")
+        .or_else(|| first.split_once("cannot find struct, variant or union type `"))?
+        .1;
+    Some(rest.split('`').next()?.to_string())
+}
+
+/// Whether `code` declares a struct, enum or type alias named `name`.
+fn declares(code: &str, name: &str) -> bool {
+    ["struct", "enum", "type"].iter().any(|kw| {
+        code.match_indices(&format!("{kw} {name}")).any(|(at, m)| {
+            !code[at + m.len()..].starts_with(|c: char| c.is_alphanumeric() || c == '_')
+        })
+    })
+}
+
 pub fn suspects(
     code: &str,
     verdict: &Verdict,
@@ -46,6 +66,14 @@ pub fn suspects(
     let mut out = BTreeSet::new();
     let t = &verdict.tests;
     if !t.errors.is_empty() {
+        // A type the code uses and never declares (a struct left out): no body can mend
+        // that, so the repair shows the code whole and asks for it whole.
+        if t.errors
+            .iter()
+            .any(|e| missing_type(&e.rendered).is_some_and(|ty| !declares(code, &ty)))
+        {
+            return BTreeSet::new();
+        }
         for e in t.errors.iter().filter(|e| !e.is_closing_count()) {
             let in_imp = e
                 .file
@@ -402,6 +430,36 @@ fn scenario_fills_up() {
             let s = suspects(RING, &v, TESTS, Path::new("src/stateful/ring/imp.rs"));
             assert_eq!(s, names(&["len"]), "{imp}:{line}");
         }
+    }
+
+    #[test]
+    fn a_type_the_code_never_declares_asks_for_the_code_whole() {
+        let missing = CompilerMessage {
+            level: "error".into(),
+            file: Some("src/stateful/ring/imp.rs".into()),
+            line: Some(18),
+            column: Some(1),
+            rendered: "error[E0412]: cannot find type `Ring` in this scope".into(),
+            suggestion: None,
+        };
+        let v = Verdict {
+            tests: TestOutcome {
+                errors: vec![missing],
+                ..TestOutcome::default()
+            },
+            ..Verdict::default()
+        };
+        let s = suspects(RING, &v, TESTS, Path::new("src/stateful/ring/imp.rs"));
+        assert!(s.is_empty(), "no body to take out: {s:?}");
+        assert_eq!(
+            missing_type(
+                "error[E0422]: cannot find struct, variant or union type `Stack` in this scope"
+            )
+            .as_deref(),
+            Some("Stack")
+        );
+        assert!(declares("pub struct Stack {\n}", "Stack"));
+        assert!(!declares("pub struct Stacks {\n}", "Stack"));
     }
 
     #[test]
