@@ -326,6 +326,9 @@ impl BodyCx<'_, '_> {
                     match typed {
                         Some(v) => {
                             cx.locals.push((name.name.clone(), v.ty.clone()));
+                            // A `let mut` may be changed by what follows: no constant.
+                            let known = (!*mutable).then(|| cx.constant(&v)).flatten();
+                            cx.constants.push((name.name.clone(), known));
                             steps.push(Step::Let {
                                 name: name.name.clone(),
                                 mutable: *mutable,

@@ -23,6 +23,9 @@ pub(crate) struct ExprCx<'a, 'd> {
     pub mut_calls: Vec<String>,
     /// Names whose declaration failed (already reported): uses stay silent.
     pub hidden: Vec<String>,
+    /// The `int` value of each `let` that has one known from constants (`None` for one
+    /// that has not, which hides an earlier one of the same name), innermost last.
+    pub constants: Vec<(String, Option<i64>)>,
 }
 
 /// What a dotted path before `.name` stands for.
@@ -93,7 +96,20 @@ impl<'a, 'd> ExprCx<'a, 'd> {
             ensures: None,
             mut_calls: Vec::new(),
             hidden: Vec::new(),
+            constants: Vec::new(),
         }
+    }
+
+    /// The value of `e` known from constants alone (literals, arithmetic, and `let`s
+    /// bound to such values), if it has one.
+    pub fn constant(&self, e: &TExpr) -> Option<i64> {
+        const_int(e, &|name| {
+            self.constants
+                .iter()
+                .rev()
+                .find(|(n, _)| n == name)
+                .and_then(|(_, v)| *v)
+        })
     }
 
     fn error(&mut self, span: Span, kind: Kind) {
@@ -251,7 +267,7 @@ impl<'a, 'd> ExprCx<'a, 'd> {
                     return None;
                 }
                 let ty = o.ty.clone();
-                if ty == Ty::Int && const_int(&o).is_some_and(|n| n.checked_neg().is_none()) {
+                if ty == Ty::Int && self.constant(&o).is_some_and(|n| n.checked_neg().is_none()) {
                     self.error(
                         span,
                         Kind::ConstantOverflow {
@@ -333,7 +349,7 @@ impl<'a, 'd> ExprCx<'a, 'd> {
             // `bytes` are written as a list of ints, each a byte (0..=255).
             let all = self.check_all(elems.iter().map(|e| (e, Some(&Ty::Int))))?;
             for item in &all {
-                if let Some(n) = const_int(item) {
+                if let Some(n) = self.constant(item) {
                     if !(0..=255).contains(&n) {
                         self.mismatch(item.span, &Ty::Bytes, format!("{n} (a byte is 0..=255)"));
                         return None;
@@ -1187,7 +1203,7 @@ impl<'a, 'd> ExprCx<'a, 'd> {
                     return None;
                 }
                 if ty == Ty::Int {
-                    if let Some(what) = constant_fault(op, &l, &r) {
+                    if let Some(what) = constant_fault(op, self.constant(&l), self.constant(&r)) {
                         self.error(span, Kind::ConstantOverflow { what });
                         return None;
                     }
@@ -1222,17 +1238,19 @@ impl<'a, 'd> ExprCx<'a, 'd> {
     }
 }
 
-/// The value of an `int` expression made of literals, `-` and arithmetic, if it has one
-/// (`None` too where the arithmetic overflows: [`constant_fault`] reports that).
-fn const_int(e: &TExpr) -> Option<i64> {
+/// The value of an `int` expression made of literals, `-`, arithmetic and the locals
+/// `local` knows, if it has one (`None` too where the arithmetic overflows:
+/// [`constant_fault`] reports that).
+fn const_int(e: &TExpr, local: &dyn Fn(&str) -> Option<i64>) -> Option<i64> {
     match &e.kind {
         TExprKind::Int(n) => Some(*n),
+        TExprKind::Local(name) if e.ty == Ty::Int => local(name),
         TExprKind::Unary {
             op: UnaryOp::Neg,
             operand,
-        } => const_int(operand)?.checked_neg(),
+        } => const_int(operand, local)?.checked_neg(),
         TExprKind::Binary { op, lhs, rhs } if e.ty == Ty::Int => {
-            let (a, b) = (const_int(lhs)?, const_int(rhs)?);
+            let (a, b) = (const_int(lhs, local)?, const_int(rhs, local)?);
             match op {
                 BinaryOp::Add => a.checked_add(b),
                 BinaryOp::Sub => a.checked_sub(b),
@@ -1247,17 +1265,17 @@ fn const_int(e: &TExpr) -> Option<i64> {
 }
 
 /// Why `l op r` on `int`s cannot be computed, when that is known without running it: a
-/// division by a constant 0, or constants whose result overflows.
-fn constant_fault(op: BinaryOp, l: &TExpr, r: &TExpr) -> Option<String> {
+/// division by a constant 0, or constants whose result overflows (`right` and `left`
+/// their values, where known).
+fn constant_fault(op: BinaryOp, left: Option<i64>, right: Option<i64>) -> Option<String> {
     let divides = matches!(op, BinaryOp::Div | BinaryOp::Rem);
-    let right = const_int(r);
     if divides && right == Some(0) {
         return Some(format!(
             "`{}` by 0",
             if op == BinaryOp::Div { "/" } else { "%" }
         ));
     }
-    let (a, b) = (const_int(l)?, right?);
+    let (a, b) = (left?, right?);
     let fits = match op {
         BinaryOp::Add => a.checked_add(b),
         BinaryOp::Sub => a.checked_sub(b),
