@@ -107,8 +107,7 @@ pub fn run(args: &BuildArgs, out: &Output) -> Result<Exit, CommandError> {
         .collect();
 
     if args.locked {
-        let conflicted = std::fs::read_to_string(pipeline.paths().lock)
-            .is_ok_and(|text| crate::plan::lock::has_conflict_markers(&text));
+        let conflicted = lock.had_markers;
         if conflicted {
             out.error("ghost.lock has merge conflict markers: run `ghost build` (which writes it without them) and commit the result");
         }
@@ -144,9 +143,7 @@ pub fn run(args: &BuildArgs, out: &Output) -> Result<Exit, CommandError> {
     // The lock as read (merge conflicts settled, entries no spec declares dropped) is
     // written once nothing can stop the build any more (no agent, a bad template).
     let tidy_lock = |lock: &mut crate::plan::Lock| -> Result<(), CommandError> {
-        if std::fs::read_to_string(&lock_path)
-            .is_ok_and(|text| crate::plan::lock::has_conflict_markers(&text))
-        {
+        if lock.had_markers {
             lock.write(&lock_path)?;
         }
         if !orphans.is_empty() {
@@ -181,18 +178,11 @@ pub fn run(args: &BuildArgs, out: &Output) -> Result<Exit, CommandError> {
         }
         let named: Vec<String> = needing
             .iter()
-            .take(5)
             .map(|(name, why)| format!("`{name}` ({why})"))
             .collect();
-        let more = needing.len().saturating_sub(named.len());
-        let more = if more > 0 {
-            format!(" and {more} more")
-        } else {
-            String::new()
-        };
         return Err(CommandError::Usage(format!(
-            "no agent is configured, and {}{more} {} one\nhelp: set `provider` under [agent] in ghost.toml, GHOST_PROVIDER, or pass --provider (openai, anthropic, command, manual)",
-            named.join(", "),
+            "no agent is configured, and {} {} one\nhelp: set `provider` under [agent] in ghost.toml, GHOST_PROVIDER, or pass --provider (openai, anthropic, command, manual)",
+            super::output::first_few(&named, 5),
             if needing.len() == 1 { "needs" } else { "need" }
         )));
     };
@@ -257,22 +247,19 @@ fn tell_deleted_code(
     only: &[String],
 ) {
     let (order, beside) = session::build_order(ctx, only);
-    let gone: Vec<&str> = order
+    let gone: Vec<String> = order
         .into_iter()
         .filter(|m| !beside.contains(&m.name))
         .filter(|m| lock.get(&m.name).is_some())
         .filter(|m| !ctx.status(lock, m).has_code)
-        .map(|m| m.name.as_str())
+        .map(|m| format!("`{}`", m.name))
         .collect();
     if gone.is_empty() {
         return;
     }
-    let shown: Vec<String> = gone.iter().take(5).map(|m| format!("`{m}`")).collect();
-    let more = gone.len().saturating_sub(shown.len());
     out.warning(&format!(
-        "ghost.lock records code for {}{} that is not on disk (under {}): the agent is asked for it anew; if it was deleted by mistake, stop (Ctrl-C) and restore those files from version control (`git status` lists them)",
-        shown.join(", "),
-        if more > 0 { format!(" and {more} more") } else { String::new() },
+        "ghost.lock records code for {} that is not on disk (under {}): the agent is asked for it anew; if it was deleted by mistake, stop (Ctrl-C) and restore those files from version control (`git status` lists them)",
+        super::output::first_few(&gone, 5),
         std::env::current_dir()
             .map(|cwd| crate::project::display_path(&cwd, &ctx.paths.out_dir))
             .unwrap_or_else(|_| ctx.paths.out_dir.clone())

@@ -134,11 +134,34 @@ fn write_all(w: &mut dyn Write, text: &str) {
     let _ = w.flush();
 }
 
+/// The first `most` of `items`, joined by commas, and how many more there are:
+/// `` `a`, `b` and 3 more ``.
+pub fn first_few(items: &[String], most: usize) -> String {
+    let shown = items[..items.len().min(most)].join(", ");
+    match items.len().saturating_sub(most) {
+        0 => shown,
+        more => format!("{shown} and {more} more"),
+    }
+}
+
 /// `1 error`, `2 errors`.
 pub fn plural(n: usize, word: &str) -> String {
     if n == 1 {
         format!("{n} {word}")
     } else {
         format!("{n} {word}s")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn first_few_names_the_rest_by_count() {
+        let items: Vec<String> = ["`a`", "`b`", "`c`"].map(String::from).to_vec();
+        assert_eq!(first_few(&items, 5), "`a`, `b`, `c`");
+        assert_eq!(first_few(&items, 2), "`a`, `b` and 1 more");
+        assert_eq!(first_few(&[], 2), "");
     }
 }

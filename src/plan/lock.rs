@@ -24,6 +24,10 @@ pub struct Lock {
     /// until [`Lock::settle`] picks one; `modules` holds the first side meanwhile.
     #[serde(skip)]
     pub conflicted: Vec<(LockEntry, LockEntry)>,
+    /// The file read had merge conflict markers (whether or not an entry differed
+    /// between its sides): it is to be written back without them.
+    #[serde(skip)]
+    pub had_markers: bool,
 }
 
 impl Default for Lock {
@@ -32,6 +36,7 @@ impl Default for Lock {
             version: LOCK_VERSION,
             modules: Vec::new(),
             conflicted: Vec::new(),
+            had_markers: false,
         }
     }
 }
@@ -125,6 +130,7 @@ impl Lock {
             }
         }
         merged.modules.sort_by(|a, b| a.name.cmp(&b.name));
+        merged.had_markers = true;
         Ok(merged)
     }
 
@@ -238,7 +244,7 @@ impl Lock {
 }
 
 /// Whether `text` holds a merge conflict (a line starting with `<<<<<<<`).
-pub fn has_conflict_markers(text: &str) -> bool {
+fn has_conflict_markers(text: &str) -> bool {
     text.lines().any(|l| l.starts_with("<<<<<<<"))
 }
 
@@ -415,37 +421,24 @@ mod tests {
             entry("c.c", b"C", "d"),
         ]);
         // What git writes: the common lines once, each differing hunk twice.
-        let diff = similar::TextDiff::from_lines(&ours, &theirs);
+        let lines = |text: &str, range: std::ops::Range<usize>| -> String {
+            text.lines()
+                .skip(range.start)
+                .take(range.len())
+                .map(|l| format!("{l}\n"))
+                .collect()
+        };
         let mut text = String::new();
-        for group in diff.grouped_ops(1_000) {
-            for op in group {
-                for change in diff.iter_changes(&op) {
-                    if change.tag() == similar::ChangeTag::Equal {
-                        text.push_str(change.value());
-                    }
-                }
-                let (old, new) = (op.old_range(), op.new_range());
-                if op.tag() != similar::DiffTag::Equal {
-                    text.push_str("<<<<<<< HEAD\n");
-                    text.push_str(
-                        &ours
-                            .lines()
-                            .skip(old.start)
-                            .take(old.len())
-                            .map(|l| format!("{l}\n"))
-                            .collect::<String>(),
-                    );
-                    text.push_str("=======\n");
-                    text.push_str(
-                        &theirs
-                            .lines()
-                            .skip(new.start)
-                            .take(new.len())
-                            .map(|l| format!("{l}\n"))
-                            .collect::<String>(),
-                    );
-                    text.push_str(">>>>>>> theirs\n");
-                }
+        for op in similar::TextDiff::from_lines(&ours, &theirs).ops() {
+            let (old, new) = (op.old_range(), op.new_range());
+            if op.tag() == similar::DiffTag::Equal {
+                text.push_str(&lines(&ours, old));
+            } else {
+                text.push_str(&format!(
+                    "<<<<<<< HEAD\n{}=======\n{}>>>>>>> theirs\n",
+                    lines(&ours, old),
+                    lines(&theirs, new)
+                ));
             }
         }
         assert!(text.contains("<<<<<<<"), "{text}");
@@ -469,6 +462,7 @@ mod tests {
         );
         assert!(lock.conflicted.is_empty());
         assert!(!lock.to_text().contains("<<<<<<<"));
+        assert!(lock.had_markers);
         let garbled = "<<<<<<< HEAD\nversion = 1\n=======\n[[module]\n>>>>>>> x\n";
         let err = Lock::parse(Path::new("ghost.lock"), garbled).expect_err("unreadable");
         assert!(err.to_string().contains("take either side"), "{err}");
