@@ -433,9 +433,8 @@ fn attempts_key(shared: &Shared, m: &CompiledModule) -> String {
 /// build, as `` `a.b`, `c.d` ``, for the messages of a module they broke.
 fn changed_uses(shared: &Shared, name: &str) -> String {
     let changed = shared.changed.lock().map(|c| c.clone()).unwrap_or_default();
-    super::session::used_closure(&shared.ctx.project, name)
+    super::session::used_among(&shared.ctx.project, name, &changed)
         .into_iter()
-        .filter(|u| u != name && changed.contains(u))
         .map(|u| format!("`{u}`"))
         .collect::<Vec<_>>()
         .join(", ")
@@ -570,21 +569,18 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
             // selects it.
             report.outcome = Outcome::Failing {
                 prompt: None,
-                why: if FailureClass::of(&verdict) == Some(FailureClass::FailingSnapshot) {
+                why: format!(
+                    "{}, with the new code of {}{}`ghost build {name}` regenerates it",
+                    verdict.summary(),
+                    changed_uses(shared, name),
                     // Its pinned value may show the used module's values (its fields in
                     // a `Debug` view): new code of its own cannot bring them back.
-                    format!(
-                        "{}, with the new code of {}: if its pinned snapshot shows that code's values, delete its `.snap` file (in the generated crate's tests/snapshots/) to record it anew; otherwise `ghost build {name}` regenerates it",
-                        verdict.summary(),
-                        changed_uses(shared, name)
-                    )
-                } else {
-                    format!(
-                        "{}, with the new code of {}; `ghost build {name}` regenerates it",
-                        verdict.summary(),
-                        changed_uses(shared, name)
-                    )
-                },
+                    if FailureClass::of(&verdict) == Some(FailureClass::FailingSnapshot) {
+                        ": if its pinned snapshot shows that code's values, delete its `.snap` file (in the generated crate's tests/snapshots/) to record it anew; otherwise "
+                    } else {
+                        "; "
+                    }
+                ),
             };
             report.millis = started.elapsed().as_millis() as u64;
             // Logged, so that `ghost status`'s last result is this one, not the last green.
@@ -745,10 +741,10 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
             ..AttemptRecord::default()
         };
         let (code, tokens) = match answer {
-            Ok((code, tokens, earlier)) => {
-                cached_cost.0 += earlier.0;
-                cached_cost.1 += earlier.1;
-                record.cached = earlier != (0, 0);
+            Ok((code, tokens, first_cost)) => {
+                cached_cost.0 += first_cost.0;
+                cached_cost.1 += first_cost.1;
+                record.cached = first_cost != (0, 0);
                 (code, tokens)
             }
             Err(failed) => {
@@ -961,12 +957,7 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
         Outcome::SpecContradicts { why: last_why }
     } else {
         if !stopped_early && report.attempts > 0 {
-            super::session::record_attempts(
-                &ctx.paths,
-                name,
-                &key,
-                Some(earlier + report.attempts),
-            );
+            super::session::record_attempts(&ctx.paths, name, &key, earlier + report.attempts);
         }
         // The attempt that came closest, where a person can finish it: `imp.rs` keeps
         // the last good code (or the stub), which `ghost test` tests.
@@ -1251,13 +1242,13 @@ async fn ask(
                 .fetch_add(tokens.0 + tokens.1, Ordering::SeqCst);
             // What a reply from the cache cost when it was asked (a build interrupted
             // after its reply came): the lock records what the accepted code cost.
-            let earlier = if reply.cached {
+            let first_cost = if reply.cached {
                 (reply.tokens_in, reply.tokens_out)
             } else {
                 (0, 0)
             };
             code_of(&reply)
-                .map(|c| (c, tokens, earlier))
+                .map(|c| (c, tokens, first_cost))
                 .map_err(|e| Asked::Feedback {
                     class: FailureClass::NoCode,
                     why: e.to_string(),
@@ -1857,7 +1848,7 @@ fn accept(
     };
     let target = ctx.paths.out_dir.join(&m.imp_path);
     // Green: no earlier attempts to go on from, no repair to show.
-    super::session::record_attempts(&ctx.paths, &m.name, &m.fingerprints.spec, None);
+    super::session::forget_attempts(&ctx.paths, &m.name);
     if !matches!(how, Accepted::Relock) {
         // New code: the modules that use this one (through others, too) are tested again.
         if let Ok(mut changed) = shared.changed.lock() {

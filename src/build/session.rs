@@ -466,10 +466,15 @@ pub(super) fn green_on_disk(state: State, retest: bool) -> Outcome {
 
 /// Whether `name` uses one of `changed`, directly or through other modules.
 pub(super) fn uses_any(project: &Project, name: &str, changed: &BTreeSet<String>) -> bool {
-    !changed.is_empty()
-        && used_closure(project, name)
-            .iter()
-            .any(|u| u != name && changed.contains(u))
+    !changed.is_empty() && !used_among(project, name, changed).is_empty()
+}
+
+/// The modules of `among` that `name` uses, directly or through other modules.
+pub(super) fn used_among(project: &Project, name: &str, among: &BTreeSet<String>) -> Vec<String> {
+    used_closure(project, name)
+        .into_iter()
+        .filter(|u| u != name && among.contains(u))
+        .collect()
 }
 
 /// Whether the manual build asks for new code for `m` in place of testing what is on disk:
@@ -559,7 +564,7 @@ pub async fn build_manual(
                     }
                     lock.upsert(entry_for(m, code.as_bytes(), previous.filter(|_| relock)));
                     lock.write(&ctx.paths.lock)?;
-                    record_attempts(&ctx.paths, &m.name, &m.fingerprints.spec, None);
+                    forget_attempts(&ctx.paths, &m.name);
                     green_on_disk(status.state, retest)
                 } else {
                     if matches!(status.state, State::Fresh | State::Failing)
@@ -677,35 +682,39 @@ pub fn save_repair(paths: &Paths, module: &str, repair: &RepairContext) {
     }
 }
 
-/// How many attempts earlier builds made at `module` with the spec of fingerprint
-/// `spec` and gave up after (`.ghost/tried/MODULE`): a new build goes on from there,
-/// asking anew, rather than replaying the same answers from the response cache. 0 when
-/// none did, or for another spec.
-pub fn earlier_attempts(paths: &Paths, module: &str, spec: &str) -> u32 {
-    std::fs::read_to_string(paths.state_dir.join("tried").join(module))
+/// How many attempts earlier builds made at `module` against `key` (its spec and what it
+/// uses, see `generate.rs`) and gave up after (`.ghost/tried/MODULE`): a new build goes
+/// on from there, asking anew, rather than replaying the same answers from the response
+/// cache. 0 when none did, or against another key.
+pub fn earlier_attempts(paths: &Paths, module: &str, key: &str) -> u32 {
+    std::fs::read_to_string(tried_path(paths, module))
         .ok()
         .and_then(|text| {
-            let (fingerprint, attempts) = text.trim().split_once(' ')?;
-            (fingerprint == spec).then(|| attempts.parse().ok())?
+            let (recorded, attempts) = text.trim().split_once(' ')?;
+            (recorded == key).then(|| attempts.parse().ok())?
         })
         .unwrap_or(0)
 }
 
-/// Records that builds gave up on `module` after `attempts` attempts in all (see
-/// [`earlier_attempts`]), or forgets it (`None`: the module is green). Best effort.
-pub fn record_attempts(paths: &Paths, module: &str, spec: &str, attempts: Option<u32>) {
-    let path = paths.state_dir.join("tried").join(module);
-    match attempts {
-        Some(n) => {
-            let _ = crate::plan::lock::write_atomic(&path, format!("{spec} {n}\n").as_bytes());
-        }
-        None => {
-            let _ = std::fs::remove_file(&path);
-            // A repair prompt of code that is now green would mislead `prompt --repair`.
-            let _ = std::fs::remove_file(paths.repairs_dir().join(format!("{module}.json")));
-            let _ = std::fs::remove_file(closest_path(paths, module));
-        }
-    }
+/// Records that builds gave up on `module` after `attempts` attempts in all, made
+/// against `key` (see [`earlier_attempts`]). Best effort.
+pub fn record_attempts(paths: &Paths, module: &str, key: &str, attempts: u32) {
+    let text = format!("{key} {attempts}\n");
+    let _ = crate::plan::lock::write_atomic(&tried_path(paths, module), text.as_bytes());
+}
+
+/// Forgets what earlier builds that gave up on `module` left (it is green now): the
+/// attempts to go on from, the last repair prompt (which would mislead
+/// `prompt --repair`) and the closest attempt. Best effort.
+pub fn forget_attempts(paths: &Paths, module: &str) {
+    let _ = std::fs::remove_file(tried_path(paths, module));
+    let _ = std::fs::remove_file(paths.repairs_dir().join(format!("{module}.json")));
+    let _ = std::fs::remove_file(closest_path(paths, module));
+}
+
+/// `.ghost/tried/MODULE`.
+fn tried_path(paths: &Paths, module: &str) -> PathBuf {
+    paths.state_dir.join("tried").join(module)
 }
 
 /// Where a build that gave up on `module` leaves the code of its closest attempt
