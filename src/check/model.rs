@@ -28,6 +28,13 @@ impl Project {
 }
 
 impl ModuleModel {
+    /// Its free functions, then the methods of its types, in the order written.
+    pub fn functions_and_methods(&self) -> impl Iterator<Item = &Function> {
+        self.functions
+            .iter()
+            .chain(self.types.iter().flat_map(|t| &t.methods))
+    }
+
     /// This module's function or method that `func` names (`None` for another module's).
     pub fn function(&self, func: &FnRef) -> Option<&Function> {
         if func.module != self.name {

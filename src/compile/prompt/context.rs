@@ -136,11 +136,7 @@ pub fn build(
                 .map(|t| format!("`pub struct {}` and its `impl`", t.name)),
         )
         .collect();
-    let all_functions: Vec<&Function> = module
-        .functions
-        .iter()
-        .chain(module.types.iter().flat_map(|t| &t.methods))
-        .collect();
+    let all_functions: Vec<&Function> = module.functions_and_methods().collect();
     let functions = all_functions
         .iter()
         .filter(|f| f.doc.is_some() || has_clauses(f))

@@ -24,11 +24,8 @@ pub fn checked_module(module: &ModuleModel, used: &[&ModuleModel], root: &str) -
     let wrappers: Vec<String> = std::iter::once(module)
         .chain(used.iter().copied())
         .flat_map(|owner| {
-            let mut fns: Vec<&Function> = owner.functions.iter().collect();
-            for t in &owner.types {
-                fns.extend(t.methods.iter());
-            }
-            fns.into_iter()
+            owner
+                .functions_and_methods()
                 .filter(|f| !f.requires.is_empty() || !f.ensures.is_empty())
                 .map(move |f| wrapper(owner, &module.name, root, f))
         })

@@ -11,7 +11,7 @@ use super::expr::{CallMode, ExprCtx};
 use super::names::{crate_ident, ident, module_path, slug, snake, str_lit, unique};
 use super::strategy::{arb_functions, binder_strategy};
 use super::types::{is_clone, TypeCtx};
-use crate::check::{Function, ModuleModel, NfrModel, Project, Step, TExpr, TExprKind, Ty};
+use crate::check::{ModuleModel, NfrModel, Project, Step, TExpr, TExprKind, Ty};
 use crate::compile::TargetSettings;
 use crate::syntax::ast::BinaryOp;
 use std::collections::BTreeSet;
@@ -68,11 +68,7 @@ pub fn tests_rs(project: &Project, module: &ModuleModel, settings: &TargetSettin
     let mut tests = String::new();
     let mut properties = String::new();
     let mut needed = BTreeSet::new();
-    let mut fns: Vec<&Function> = module.functions.iter().collect();
-    for t in &module.types {
-        fns.extend(t.methods.iter());
-    }
-    for f in &fns {
+    for f in module.functions_and_methods() {
         let base = match &f.owner {
             Some(owner) => format!("{}_{}", snake(owner), f.name),
             None => f.name.clone(),

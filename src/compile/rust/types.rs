@@ -125,11 +125,7 @@ pub fn passed_by_value(project: &Project, module: &ModuleModel, name: &str) -> b
                 .iter()
                 .filter(|m| m.uses.contains(&module.name)),
         )
-        .flat_map(|m| {
-            m.functions
-                .iter()
-                .chain(m.types.iter().flat_map(|t| &t.methods))
-        })
+        .flat_map(|m| m.functions_and_methods())
         .flat_map(|f| &f.params)
         .any(|(_, t)| holds(t, &module.name, name))
 }
