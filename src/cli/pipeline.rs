@@ -205,11 +205,7 @@ pub fn settle_conflicts(lock: &mut Lock, out_dir: &std::path::Path, out: &Output
         return;
     }
     let settled = lock.settle(|module| {
-        let imp = out_dir
-            .join("src")
-            .join(module.replace('.', "/"))
-            .join("imp.rs");
-        std::fs::read(imp).ok()
+        std::fs::read(out_dir.join(crate::compile::rust::imp_path_of(module))).ok()
     });
     out.warning(&format!(
         "ghost.lock has merge conflicts; for {} ghost reads the side that locked the code on disk, or takes code that neither side locked as stale (`ghost build` re-tests what the merge changed and writes the lock without the markers)",

@@ -3,6 +3,7 @@
 use super::pipeline::Pipeline;
 use super::{CommandError, Exit, Output};
 use crate::build::runlog::{last_attempts, last_build_costs};
+use crate::plan::lock::LockEntry;
 use crate::plan::state::State;
 
 pub const HELP: &str = "\
@@ -17,6 +18,34 @@ Example:
 
 #[derive(Debug, clap::Args)]
 pub struct StatusArgs {}
+
+/// One module's `module-status` line in JSON.
+#[derive(serde::Serialize)]
+struct StatusJson<'a> {
+    module: &'a str,
+    state: &'a str,
+    why: Vec<&'a str>,
+    attempts: u32,
+    tokens_in: u64,
+    tokens_out: u64,
+    last_result: &'a str,
+    locked_code_kept: bool,
+    unlocked_code: bool,
+}
+
+impl StatusJson<'_> {
+    fn print(&self, out: &Output) {
+        out.json_line(
+            "module-status",
+            serde_json::to_value(self).unwrap_or_default(),
+        );
+    }
+}
+
+/// What a lock entry says its code cost: attempts, tokens in and out (0 without one).
+fn locked_cost(entry: Option<&LockEntry>) -> (u32, u64, u64) {
+    entry.map_or((0, 0, 0), |e| (e.attempts, e.tokens_in, e.tokens_out))
+}
 
 pub fn run(args: &StatusArgs, out: &Output) -> Result<Exit, CommandError> {
     let _ = args;
@@ -57,11 +86,8 @@ pub fn run(args: &StatusArgs, out: &Output) -> Result<Exit, CommandError> {
             .flatten()
             .filter(|a| a.outcome.starts_with("failed"))
             .and_then(|_| costs.get(&m.name));
-        let (attempts, tokens_in, tokens_out) = match (failed_build, entry) {
-            (Some(&(a, i, o)), _) => (a, i, o),
-            (None, Some(e)) => (e.attempts, e.tokens_in, e.tokens_out),
-            (None, None) => (0, 0, 0),
-        };
+        let (attempts, tokens_in, tokens_out) =
+            failed_build.copied().unwrap_or_else(|| locked_cost(entry));
         let tokens = if failed_build.is_none() && entry.is_none() {
             String::from("-")
         } else {
@@ -79,20 +105,18 @@ pub fn run(args: &StatusArgs, out: &Output) -> Result<Exit, CommandError> {
                 .is_some_and(|a| a.outcome.starts_with("failed"));
         let reasons: Vec<&str> = status.reasons.iter().map(|r| r.as_str()).collect();
         if out.json() {
-            out.json_line(
-                "module-status",
-                serde_json::json!({
-                    "module": m.name,
-                    "state": status.state,
-                    "why": reasons,
-                    "attempts": attempts,
-                    "tokens_in": tokens_in,
-                    "tokens_out": tokens_out,
-                    "last_result": last_result,
-                    "locked_code_kept": kept,
-                    "unlocked_code": status.state == State::Missing && status.has_code,
-                }),
-            );
+            StatusJson {
+                module: &m.name,
+                state: status.state.as_str(),
+                why: reasons,
+                attempts,
+                tokens_in,
+                tokens_out,
+                last_result: &last_result,
+                locked_code_kept: kept,
+                unlocked_code: status.state == State::Missing && status.has_code,
+            }
+            .print(out);
             continue;
         }
         // Why a module is stale goes last, so that the columns stay aligned.
@@ -120,20 +144,19 @@ pub fn run(args: &StatusArgs, out: &Output) -> Result<Exit, CommandError> {
     for name in &broken {
         let entry = lock.get(name);
         if out.json() {
-            out.json_line(
-                "module-status",
-                serde_json::json!({
-                    "module": name,
-                    "state": "error",
-                    "why": ["its spec, or that of a module it uses, has errors"],
-                    "attempts": entry.map_or(0, |e| e.attempts),
-                    "tokens_in": entry.map_or(0, |e| e.tokens_in),
-                    "tokens_out": entry.map_or(0, |e| e.tokens_out),
-                    "last_result": "-",
-                    "locked_code_kept": false,
-                    "unlocked_code": false,
-                }),
-            );
+            let (attempts, tokens_in, tokens_out) = locked_cost(entry);
+            StatusJson {
+                module: name,
+                state: "error",
+                why: vec!["its spec, or that of a module it uses, has errors"],
+                attempts,
+                tokens_in,
+                tokens_out,
+                last_result: "-",
+                locked_code_kept: false,
+                unlocked_code: false,
+            }
+            .print(out);
             continue;
         }
         let (attempts, tokens) = entry.map_or((0, String::from("-")), |e| {
@@ -151,20 +174,19 @@ pub fn run(args: &StatusArgs, out: &Output) -> Result<Exit, CommandError> {
             continue;
         }
         if out.json() {
-            out.json_line(
-                "module-status",
-                serde_json::json!({
-                    "module": name,
-                    "state": "orphaned",
-                    "why": ["no spec declares it: `ghost build` drops it from ghost.lock"],
-                    "attempts": lock.get(name).map_or(0, |e| e.attempts),
-                    "tokens_in": lock.get(name).map_or(0, |e| e.tokens_in),
-                    "tokens_out": lock.get(name).map_or(0, |e| e.tokens_out),
-                    "last_result": "-",
-                    "locked_code_kept": false,
-                    "unlocked_code": false,
-                }),
-            );
+            let (attempts, tokens_in, tokens_out) = locked_cost(lock.get(name));
+            StatusJson {
+                module: name,
+                state: "orphaned",
+                why: vec!["no spec declares it: `ghost build` drops it from ghost.lock"],
+                attempts,
+                tokens_in,
+                tokens_out,
+                last_result: "-",
+                locked_code_kept: false,
+                unlocked_code: false,
+            }
+            .print(out);
             continue;
         }
         out.result(&format!(

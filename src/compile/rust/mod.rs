@@ -144,7 +144,12 @@ pub fn signature_of(module: &str, f: &crate::check::Function) -> String {
 
 /// The path of a module's implementation file inside the generated crate.
 pub fn imp_path(module: &ModuleModel) -> PathBuf {
-    PathBuf::from(format!("src/{}/imp.rs", module.path.join("/")))
+    imp_path_of(&module.name)
+}
+
+/// [`imp_path`] of a module known by its dotted name only (a lock entry's).
+pub fn imp_path_of(module: &str) -> PathBuf {
+    PathBuf::from(format!("src/{}/imp.rs", module.replace('.', "/")))
 }
 
 /// The path of a module's acceptance tests inside the generated crate, from its test
