@@ -35,11 +35,16 @@ pub(crate) fn dedup<'n>(
 
 fn reserved(id: &Ident, is_type: bool, file: &Path, diags: &mut Vec<Diagnostic>) {
     let bad = if is_type {
-        is_reserved_type(&id.name)
+        is_reserved_type
     } else {
-        is_reserved_value(&id.name)
+        is_reserved_value
     };
-    if bad {
+    reserved_by(id, bad, file, diags);
+}
+
+/// E0212 at `id` when `bad` says its name is kept.
+fn reserved_by(id: &Ident, bad: fn(&str) -> bool, file: &Path, diags: &mut Vec<Diagnostic>) {
+    if bad(&id.name) {
         diags.push(Diagnostic::new(
             file,
             id.span,
@@ -122,12 +127,7 @@ pub(crate) fn resolve_decls(
                 let mut seen = HashMap::default();
                 let mut variants = Vec::new();
                 for v in &e.variants {
-                    if super::scope::is_ghosts_own(&v.name.name) {
-                        let kind = Kind::ReservedName {
-                            name: v.name.name.clone(),
-                        };
-                        diags.push(Diagnostic::new(env.file, v.name.span, kind));
-                    }
+                    reserved_by(&v.name, super::scope::is_ghosts_own, env.file, diags);
                     let tys = v.fields.iter().map(|t| resolve(&env, t, diags)).collect();
                     if dedup(&mut seen, &v.name, "variant", env.file, diags) {
                         variants.push((v.name.name.clone(), tys));
@@ -139,12 +139,7 @@ pub(crate) fn resolve_decls(
                 let mut seen = HashMap::default();
                 let mut methods = HashMap::default();
                 for m in &t.methods {
-                    if super::scope::is_reserved_method(&m.name.name) {
-                        let kind = Kind::ReservedName {
-                            name: m.name.name.clone(),
-                        };
-                        diags.push(Diagnostic::new(env.file, m.name.span, kind));
-                    }
+                    reserved_by(&m.name, super::scope::is_reserved_method, env.file, diags);
                     let sig = signature(env, m, Some(&t.name.name), diags);
                     if dedup(&mut seen, &m.name, "method", env.file, diags) {
                         methods.insert(m.name.name.clone(), sig);
