@@ -451,6 +451,11 @@ pub(super) fn progress(out: &Output, total: usize) -> generate::Progress {
     })
 }
 
+/// Whether a target is written as a path (`specs/a.ghost`, `x/y`), not a module name.
+pub(super) fn names_a_path(target: &str) -> bool {
+    target.ends_with(".ghost") || target.contains('/') || target.contains(std::path::MAIN_SEPARATOR)
+}
+
 /// The module names that `targets` (module names, spec files or folders) select.
 pub fn selected_modules(
     pipeline: &Pipeline,
@@ -485,7 +490,7 @@ pub fn selected_modules(
                 pipeline.project.display(&pipeline.project.specs_dir).display()
             )));
         }
-        if t.ends_with(".ghost") || t.contains('/') || t.contains(std::path::MAIN_SEPARATOR) {
+        if names_a_path(t) {
             return Err(CommandError::Usage(format!(
                 "no such spec file or folder: `{t}`\nhelp: `ghost status` lists the modules"
             )));

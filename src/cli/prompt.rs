@@ -29,10 +29,7 @@ pub fn run(args: &PromptArgs, out: &Output) -> Result<Exit, CommandError> {
     let pipeline = Pipeline::load(&[])?;
     // A spec file names its module (`ghost prompt specs/text/slug.ghost`), as `build`
     // reads it.
-    let is_path = args.module.ends_with(".ghost")
-        || args.module.contains('/')
-        || args.module.contains(std::path::MAIN_SEPARATOR);
-    let name = if is_path {
+    let name = if super::build::names_a_path(&args.module) {
         match super::build::selected_modules(&pipeline, std::slice::from_ref(&args.module))?
             .as_slice()
         {
