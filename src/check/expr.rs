@@ -1250,18 +1250,23 @@ fn const_int(e: &TExpr, local: &dyn Fn(&str) -> Option<i64>) -> Option<i64> {
             operand,
         } => const_int(operand, local)?.checked_neg(),
         TExprKind::Binary { op, lhs, rhs } if e.ty == Ty::Int => {
-            let (a, b) = (const_int(lhs, local)?, const_int(rhs, local)?);
-            match op {
-                BinaryOp::Add => a.checked_add(b),
-                BinaryOp::Sub => a.checked_sub(b),
-                BinaryOp::Mul => a.checked_mul(b),
-                BinaryOp::Div => a.checked_div(b),
-                BinaryOp::Rem => a.checked_rem(b),
-                _ => None,
-            }
+            arithmetic(*op, const_int(lhs, local)?, const_int(rhs, local)?)?
         }
         _ => None,
     }
+}
+
+/// `a op b` in `i64`: `None` for an operator that is no arithmetic, `Some(None)` where
+/// it overflows or divides by 0.
+fn arithmetic(op: BinaryOp, a: i64, b: i64) -> Option<Option<i64>> {
+    Some(match op {
+        BinaryOp::Add => a.checked_add(b),
+        BinaryOp::Sub => a.checked_sub(b),
+        BinaryOp::Mul => a.checked_mul(b),
+        BinaryOp::Div => a.checked_div(b),
+        BinaryOp::Rem => a.checked_rem(b),
+        _ => return None,
+    })
 }
 
 /// Why `l op r` on `int`s cannot be computed, when that is known without running it: a
@@ -1276,14 +1281,7 @@ fn constant_fault(op: BinaryOp, left: Option<i64>, right: Option<i64>) -> Option
         ));
     }
     let (a, b) = (left?, right?);
-    let fits = match op {
-        BinaryOp::Add => a.checked_add(b),
-        BinaryOp::Sub => a.checked_sub(b),
-        BinaryOp::Mul => a.checked_mul(b),
-        BinaryOp::Div => a.checked_div(b),
-        BinaryOp::Rem => a.checked_rem(b),
-        _ => return None,
-    };
-    fits.is_none()
+    arithmetic(op, a, b)?
+        .is_none()
         .then(|| format!("`{a} {} {b}` overflows `int`", op.symbol()))
 }
