@@ -33,7 +33,24 @@ struct StatusJson<'a> {
     unlocked_code: bool,
 }
 
-impl StatusJson<'_> {
+impl<'a> StatusJson<'a> {
+    /// The line of a module with no build to tell of (a spec with errors, an entry no
+    /// spec declares): its state, why, and what its lock entry says it cost.
+    fn unbuilt(module: &'a str, state: &'a str, why: &'a str, entry: Option<&LockEntry>) -> Self {
+        let (attempts, tokens_in, tokens_out) = locked_cost(entry);
+        StatusJson {
+            module,
+            state,
+            why: vec![why],
+            attempts,
+            tokens_in,
+            tokens_out,
+            last_result: "-",
+            locked_code_kept: false,
+            unlocked_code: false,
+        }
+    }
+
     fn print(&self, out: &Output) {
         out.json_line(
             "module-status",
@@ -144,19 +161,8 @@ pub fn run(args: &StatusArgs, out: &Output) -> Result<Exit, CommandError> {
     for name in &broken {
         let entry = lock.get(name);
         if out.json() {
-            let (attempts, tokens_in, tokens_out) = locked_cost(entry);
-            StatusJson {
-                module: name,
-                state: "error",
-                why: vec!["its spec, or that of a module it uses, has errors"],
-                attempts,
-                tokens_in,
-                tokens_out,
-                last_result: "-",
-                locked_code_kept: false,
-                unlocked_code: false,
-            }
-            .print(out);
+            let why = "its spec, or that of a module it uses, has errors";
+            StatusJson::unbuilt(name, "error", why, entry).print(out);
             continue;
         }
         let (attempts, tokens) = entry.map_or((0, String::from("-")), |e| {
@@ -174,19 +180,8 @@ pub fn run(args: &StatusArgs, out: &Output) -> Result<Exit, CommandError> {
             continue;
         }
         if out.json() {
-            let (attempts, tokens_in, tokens_out) = locked_cost(lock.get(name));
-            StatusJson {
-                module: name,
-                state: "orphaned",
-                why: vec!["no spec declares it: `ghost build` drops it from ghost.lock"],
-                attempts,
-                tokens_in,
-                tokens_out,
-                last_result: "-",
-                locked_code_kept: false,
-                unlocked_code: false,
-            }
-            .print(out);
+            let why = "no spec declares it: `ghost build` drops it from ghost.lock";
+            StatusJson::unbuilt(name, "orphaned", why, lock.get(name)).print(out);
             continue;
         }
         out.result(&format!(
