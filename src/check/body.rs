@@ -326,8 +326,11 @@ impl BodyCx<'_, '_> {
                     match typed {
                         Some(v) => {
                             cx.locals.push((name.name.clone(), v.ty.clone()));
-                            // A `let mut` may be changed by what follows: no constant.
-                            let known = (!*mutable).then(|| cx.constant(&v)).flatten();
+                            // Only an `int` has a constant, and nothing in a scenario
+                            // changes one (no assignment; ints have no `mut self`
+                            // methods), so a `let mut` int is as constant as a `let`:
+                            // rustc refuses `5 / m` after `let mut m = 0` all the same.
+                            let known = cx.constant(&v);
                             cx.constants.push((name.name.clone(), known));
                             steps.push(Step::Let {
                                 name: name.name.clone(),
