@@ -1635,6 +1635,52 @@ fn a_timing_breaking_its_own_precondition_stops_the_build() {
     assert_eq!(calls.lines().count(), 1, "one attempt");
 }
 
+/// A spec saved while its module is being built (an editor's save during `ghost watch
+/// --build`) stops the module's attempts: no more tokens for the text it had, nothing
+/// locked as green, and the next build starts from the new spec.
+#[test]
+fn a_spec_saved_during_the_build_is_asked_no_more_for_its_old_text() {
+    let _machine = shared();
+    let spec_path = Arc::new(Mutex::new(PathBuf::new()));
+    let saved = spec_path.clone();
+    let save_then_answer_wrong: Step = Box::new(move |seen| {
+        let path = saved.lock().expect("not poisoned").clone();
+        let text = DOUBLE
+            .1
+            .replace("example double(-3) == -6", "example double(5) == 10");
+        std::fs::write(&path, text).expect("save the spec");
+        wire::code(seen, DOUBLE_WRONG)
+    });
+    let server = Background::start_with(script(vec![save_then_answer_wrong, code(DOUBLE_RIGHT)]));
+    let p = Project::new("e2e_saved_mid_build", &openai(&server), &[DOUBLE]);
+    *spec_path.lock().expect("not poisoned") = p.root.join("specs").join(DOUBLE.0);
+    let run = p.ghost(&["build"]).expect(1);
+    assert!(
+        run.stderr.contains("spec changed during the build")
+            && run
+                .stderr
+                .contains("math/double.ghost` changed during the build")
+            && !run.stderr.contains("assertion"),
+        "{}",
+        run.text()
+    );
+    assert_eq!(server.server.seen().len(), 1, "no attempt for the old text");
+    assert!(
+        !p.root.join("ghost.lock").exists() || p.lock().get("math.double").is_none(),
+        "nothing locked"
+    );
+    // The next build asks for the new spec, and is green.
+    p.ghost(&["build"]).expect(0);
+    let seen = server.server.seen();
+    assert_eq!(seen.len(), 2);
+    assert!(
+        seen[1].prompt().contains("double(5)"),
+        "{}",
+        seen[1].prompt()
+    );
+    assert_eq!(p.imp("math.double"), DOUBLE_RIGHT);
+}
+
 /// A command-provider agent that writes outside its file is refused: reported when it was
 /// the last attempt, fed back and logged otherwise; nothing it wrote outside reaches the
 /// project.

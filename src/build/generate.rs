@@ -668,9 +668,22 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
     if let Some(w) = learned.filter(|w| window.is_none_or(|(c, _)| *w < c)) {
         (window, reply_cap) = fit_to(w, reply_cap);
     }
+    // Set when its spec, or one it uses, was saved during the build.
+    let mut spec_saved = false;
     for attempt in (earlier + 1)..=max {
         if let Some(why) = shared.fatal.lock().ok().and_then(|f| f.clone()) {
             last_why = why;
+            stopped_early = true;
+            break;
+        }
+        // An attempt for a spec the user has already changed is paid for nothing.
+        let specs = std::iter::once(name).chain(module.uses.iter().map(String::as_str));
+        if let Some(file) = ctx.read_specs.changed(specs) {
+            last_why = format!(
+                "`{}` changed during the build, so no more attempts were made for the text it had; the next `ghost build` starts from the new one",
+                file.display()
+            );
+            spec_saved = true;
             stopped_early = true;
             break;
         }
@@ -955,6 +968,8 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
     report.outcome = if spec_wrong {
         // The user's to mend, as a spec error is (exit 1, not the agent's exit 3).
         Outcome::SpecContradicts { why: last_why }
+    } else if spec_saved {
+        Outcome::SpecChanged { why: last_why }
     } else {
         if !stopped_early && report.attempts > 0 {
             super::session::record_attempts(&ctx.paths, name, &key, earlier + report.attempts);

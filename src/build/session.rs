@@ -86,6 +86,8 @@ pub struct Context {
     /// Modules whose compiler-owned files on disk differed from the compiled ones when
     /// the run began (before it wrote them): their code is tested again, as if stale.
     pub regenerated: BTreeSet<String>,
+    /// The specs as this run read them, to tell a save during the run.
+    pub read_specs: super::spec_changes::ReadSpecs,
 }
 
 impl Context {
@@ -191,6 +193,9 @@ pub enum Outcome {
     /// Its `imp.rs` changed during the build, not by ghost: put back, the text kept
     /// (see `outside_writes.rs`).
     ChangedOutside { why: String },
+    /// Its spec (or one it uses) was saved during the build: no attempt was made for the
+    /// text it had (see `spec_changes.rs`); the next build starts from the new one.
+    SpecChanged { why: String },
 }
 
 impl Outcome {
@@ -214,6 +219,7 @@ impl Outcome {
             Outcome::Exhausted { .. } => "failed",
             Outcome::SpecContradicts { .. } => "spec contradicts itself",
             Outcome::ChangedOutside { .. } => "changed outside ghost",
+            Outcome::SpecChanged { .. } => "spec changed during the build",
         }
     }
 
@@ -232,7 +238,8 @@ impl Outcome {
             | Outcome::Kept { why }
             | Outcome::Exhausted { why }
             | Outcome::SpecContradicts { why }
-            | Outcome::ChangedOutside { why } => Some(why.clone()),
+            | Outcome::ChangedOutside { why }
+            | Outcome::SpecChanged { why } => Some(why.clone()),
             Outcome::Skipped { dependency } => {
                 Some(format!("its dependency `{dependency}` is not green"))
             }

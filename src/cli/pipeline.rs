@@ -187,6 +187,7 @@ impl Pipeline {
         let paths = self.paths();
         let regenerated = crate::build::workspace::regenerated(&paths.out_dir, &compiled);
         Context {
+            read_specs: crate::build::spec_changes::ReadSpecs::new(&self.loaded.files),
             regenerated,
             paths,
             test_timeout: Duration::from_secs(self.project.config.config.build.test_timeout),
