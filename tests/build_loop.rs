@@ -1030,13 +1030,17 @@ fn new_code_for_a_dependency_tests_its_dependents_again() {
     assert_eq!(p.imp("math.quad"), QUAD_PATCHED);
 }
 
-/// A changed doc string regenerates that module alone: one request, for it; the other
-/// module's code and lock entry stay as they were.
+/// A changed doc string regenerates that module alone: one request, for it, a revision
+/// showing the code and what changed, answered with `// unchanged`; the other module's
+/// code and lock entry stay as they were.
 #[test]
 fn a_doc_change_regenerates_that_module_alone() {
     let _machine = shared();
     let server = Background::start_with(routed(vec![
-        ("math.double", vec![code(DOUBLE_RIGHT), code(DOUBLE_RIGHT)]),
+        (
+            "math.double",
+            vec![code(DOUBLE_RIGHT), code("// unchanged\n")],
+        ),
         ("text.shout", vec![code(SHOUT_RIGHT)]),
     ]));
     let p = Project::new("e2e_docs", &openai(&server), &[DOUBLE, SHOUT]);
@@ -1056,9 +1060,48 @@ fn a_doc_change_regenerates_that_module_alone() {
     let seen = server.server.seen();
     assert_eq!(seen.len(), 3, "one request for the changed module");
     assert_eq!(module_of(&seen[2]), "math.double");
-    assert!(seen[2].prompt().contains("Two times n, for every n."));
+    let revision = seen[2].prompt();
+    assert!(
+        revision.contains("# Revision")
+            && revision.contains("-/// Twice n.\n+/// Two times n, for every n.\n")
+            && revision.contains(DOUBLE_RIGHT)
+            && revision.contains("`// unchanged`"),
+        "{revision}"
+    );
+    assert_eq!(p.imp("math.double"), DOUBLE_RIGHT, "kept as it was");
+    let entry = p.entry("math.double");
+    assert_eq!((entry.attempts, entry.agent.as_str()), (1, "openai"));
+    assert!(p.run_log().contains("\"kind\":\"revise\""));
     assert_eq!(p.bytes(&imp_rel("text.shout")), shout_imp);
     assert_eq!(p.entry("text.shout"), shout_entry);
+}
+
+/// A revision answered with the one function the change touches: it is put in place of
+/// that function, and the rest of the code kept.
+#[test]
+fn a_revision_answered_with_one_function_keeps_the_rest() {
+    let _machine = shared();
+    let both = "pub fn double(n: i64) -> i64 {\n    n * 2\n}\n\npub fn triple(n: i64) -> i64 {\n    n * 3\n}\n";
+    let server = Background::start_with(script(vec![
+        code(both),
+        code("pub fn triple(n: i64) -> i64 {\n    n + n + n\n}\n"),
+    ]));
+    let p = Project::new("e2e_revision", &openai(&server), &[PAIR]);
+    p.ghost(&["build"]).expect(0);
+    p.spec(
+        PAIR.0,
+        &PAIR
+            .1
+            .replace("\"Three times n.\"", "\"Three times n, as a sum.\""),
+    );
+    p.ghost(&["build"]).expect(0);
+    let seen = server.server.seen();
+    assert_eq!(seen.len(), 2);
+    assert!(seen[1].prompt().contains("+/// Three times n, as a sum."));
+    assert_eq!(
+        p.imp("math.pair"),
+        "pub fn double(n: i64) -> i64 {\n    n * 2\n}\n\npub fn triple(n: i64) -> i64 {\n    n + n + n\n}\n"
+    );
 }
 
 /// A dependency's signature changes: the dependency is regenerated (its prose changed),

@@ -106,6 +106,7 @@ fn repair_for(imp_path: &str) -> RepairContext {
         compiler_errors: vec![compiler],
         last_diff: Some(diff(before, previous)),
         shrink: 0,
+        spec_changes: None,
     }
 }
 
@@ -270,6 +271,44 @@ fn a_repair_names_the_bodies_it_took_out() {
         text.contains("Reply with ONE ```rust code block: the whole corrected"),
         "{text}"
     );
+}
+
+/// A revision (a prose change reaching accepted code): what changed and the code, and a
+/// reply of only what the change touches; with failing tests, those too.
+#[test]
+fn a_revision_shows_what_changed_and_asks_only_for_what_it_touches() {
+    let templates = Templates::builtin();
+    let project = &projects()[0];
+    let module = &project.modules[0];
+    let module_part = render_first(&templates, project, module, &[]).expect("renders");
+    let module_part = &module_part[..module_part.find("\n# ").expect("a heading")];
+    let code = "use super::*;\n\npub fn parse(s: &str) -> Doc {\n    Doc::default()\n}\n";
+    let mut revision = RepairContext {
+        attempt: 1,
+        previous_code: code.into(),
+        spec_changes: Some("@@ -1,2 +1,2 @@\n-/// Parses a doc.\n+/// Parses a doc, trimming it first.\n pub fn parse(s: &str) -> Doc;\n".into()),
+        ..RepairContext::default()
+    };
+    let green = render_repair(&templates, project, module, &revision, &[]).expect("renders");
+    revision.failures = vec!["test example_parse_1 ... FAILED\nleft: 1\nright: 2".into()];
+    revision.rewrite = vec!["parse".into()];
+    revision.previous_code =
+        "use super::*;\n\npub fn parse(s: &str) -> Doc {\n    // TODO: write this body anew\n}\n"
+            .into();
+    let failing = render_repair(&templates, project, module, &revision, &[]).expect("renders");
+    let tail = |text: &str| {
+        let start = text.find("# Revision").expect("a revision heading");
+        assert!(
+            text[..start].starts_with(module_part),
+            "the module part first, as cached"
+        );
+        text[start..].to_string()
+    };
+    insta::assert_snapshot!(format!(
+        "{}\n--- failing its new tests ---\n{}",
+        tail(&green),
+        tail(&failing)
+    ));
 }
 
 #[test]

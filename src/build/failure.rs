@@ -111,6 +111,8 @@ pub enum AttemptKind {
     Repair,
     /// The first prompt again, with the lessons of the attempts before it.
     Fresh,
+    /// Accepted code shown with what its spec's prose changed since (`revision.rs`).
+    Revise,
 }
 
 /// One attempt of a module, as `ghost eval` and the run log see it.

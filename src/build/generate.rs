@@ -529,16 +529,22 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
         .imp_bytes(m)
         .map(|b| String::from_utf8_lossy(&b).into_owned());
 
+    // A prose change reaches code whose acceptance was recorded as a revision: the code
+    // and what changed, not a first prompt (`revision.rs`).
+    let spec_changes = (status.has_code && !force && status.prose_changed)
+        .then(|| super::revision::changes(&ctx.paths, &ctx.project, module))
+        .flatten();
     // The code on disk first: a stale module whose code passes its new tests is locked
     // again at no token cost, unless its own prose changed.
     let mut repair: Option<RepairContext> = None;
+    let revising = spec_changes.is_some();
     if let Some(code) = current
         .as_ref()
-        .filter(|_| status.has_code && !force && !status.prose_changed)
+        .filter(|_| status.has_code && !force && (!status.prose_changed || revising))
     {
         let verdict = verify_in(ctx, &scratch, m, module, code).await?;
         report.record(&verdict);
-        if verdict.green() {
+        if verdict.green() && !revising {
             let relock = super::session::relocks(status.state, retest);
             let how = if relock {
                 Accepted::Relock
@@ -593,7 +599,11 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
             log_attempt(shared, name, &record, &tests, report.outcome.label(), "");
             return Ok(report);
         }
-        repair = Some(repair_context(m, code, &verdict));
+        // A revision shows the code whole unless tests fail, and what changed.
+        repair = Some(RepairContext {
+            spec_changes: spec_changes.clone(),
+            ..repair_context(m, code, &verdict)
+        });
     }
 
     // Attempts earlier builds made with this spec and gave up after: this one goes on
@@ -716,7 +726,9 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
             ),
             (false, Some(r)) => {
                 let (text, repairs) = fit_prompt(ctx, module, Some(r), lessons.lines(), window)?;
-                let kind = if repairs {
+                let kind = if repairs && r.spec_changes.is_some() {
+                    AttemptKind::Revise
+                } else if repairs {
                     AttemptKind::Repair
                 } else {
                     AttemptKind::Fresh
@@ -730,7 +742,7 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
             ),
         };
         // Whether this attempt is a repair of code, to see afterwards if the reply changed it.
-        let repairing = kind == AttemptKind::Repair
+        let repairing = matches!(kind, AttemptKind::Repair | AttemptKind::Revise)
             && repair.as_ref().is_some_and(|r| !r.previous_code.is_empty());
         afresh = false;
         if let (true, Agent::Command(_), Some(r)) = (repairing, &shared.agent, &repair) {
@@ -796,7 +808,7 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
                         if let Ok(mut learned) = shared.learned_window.lock() {
                             *learned = Some(learned.map_or(w, |l| l.min(w)));
                         }
-                    } else if kind != AttemptKind::Repair {
+                    } else if !matches!(kind, AttemptKind::Repair | AttemptKind::Revise) {
                         // The first prompt cannot be cut: the room left for the reply can.
                         if let Some(cap) = reply_cap.filter(|c| *c > MIN_REPLY_TOKENS) {
                             let half = (cap / 2).max(MIN_REPLY_TOKENS);
@@ -832,14 +844,22 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
         record.tidied = tidied.changes;
         // A repair asks only for the bodies it took out: they go back into its code (the
         // reply tidied first, so a wrapper module around them is gone).
+        // So does a revision: the items the new spec changes, or none.
+        let revision = kind == AttemptKind::Revise;
         let spliced = repair
             .as_ref()
-            .filter(|r| repairing && !r.rewrite.is_empty())
-            .and_then(|r| super::splice::splice(&r.previous_code, &tidied.code, &r.rewrite));
+            .filter(|r| repairing && (!r.rewrite.is_empty() || revision))
+            .and_then(|r| {
+                if revision && r.rewrite.is_empty() && super::revision::keeps_all(&tidied.code) {
+                    return Some(r.previous_code.clone());
+                }
+                super::splice::splice(&r.previous_code, &tidied.code, &r.rewrite)
+            });
         record.spliced = spliced.is_some();
         let code = spliced.unwrap_or(tidied.code);
         let repeated = !replies.insert(code.trim().to_string());
-        if repairing {
+        // Code a revision keeps as it was is an answer, not a model repeating itself.
+        if repairing && !revision {
             shared.repairs.count_for(name, repeated);
         }
         let verifying = Instant::now();
@@ -896,7 +916,7 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
         record.millis = asked.elapsed().as_millis() as u64;
         report.history.push(record.clone());
         if verdict.green() {
-            if repairing {
+            if repairing && !revision {
                 shared.repairs.mended();
             }
             accept(
@@ -1074,6 +1094,7 @@ fn next_after_no_code(
             compiler_errors: Vec::new(),
             last_diff: None,
             shrink: 0,
+            spec_changes: None,
         }),
     }
 }
@@ -1912,6 +1933,9 @@ fn accept(
     }
     lock.upsert(entry);
     lock.write(&ctx.paths.lock)?;
+    if let Some(module) = ctx.project.module(&m.name) {
+        super::revision::remember(&ctx.paths, &ctx.project, module);
+    }
     Ok(())
 }
 

@@ -14,7 +14,8 @@
 //! (`outside_writes.rs`); a module whose spec was saved during the build is asked no
 //! more for the text it had (`spec_changes.rs`).
 //! What a failed attempt got wrong is kept as one-line lessons for the next fresh start (`lessons.rs`); a repair shows the failed
-//! code without the bodies the failure points at, to be written anew (`rewrite.rs`).
+//! code without the bodies the failure points at, to be written anew (`rewrite.rs`); a
+//! prose change shows accepted code with what changed, to be revised (`revision.rs`).
 
 pub mod cargo;
 pub mod crossover;
@@ -27,6 +28,7 @@ pub mod lessons;
 pub mod modular;
 pub mod mutants;
 pub mod outside_writes;
+pub mod revision;
 pub mod rewrite;
 pub mod runlog;
 pub mod rustc_fixes;

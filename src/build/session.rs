@@ -571,6 +571,7 @@ pub async fn build_manual(
                     }
                     lock.upsert(entry_for(m, code.as_bytes(), previous.filter(|_| relock)));
                     lock.write(&ctx.paths.lock)?;
+                    super::revision::remember(&ctx.paths, &ctx.project, module);
                     forget_attempts(&ctx.paths, &m.name);
                     green_on_disk(status.state, retest)
                 } else {
@@ -672,6 +673,7 @@ pub fn repair_context(m: &CompiledModule, code: &str, verdict: &Verdict) -> Repa
         compiler_errors,
         last_diff: None,
         shrink: 0,
+        spec_changes: None,
     }
 }
 

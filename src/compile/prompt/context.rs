@@ -102,6 +102,8 @@ pub struct RepairView {
     pub failures: String,
     pub compiler_errors: String,
     pub last_diff: Option<String>,
+    /// What changed in the spec's prose since `previous_code` was accepted (a revision).
+    pub spec_changes: Option<String>,
 }
 
 /// How many characters of test output and of compiler errors a repair prompt carries.
@@ -351,6 +353,11 @@ fn repair_view(repair: &RepairContext) -> RepairView {
             .last_diff
             .as_deref()
             .filter(|d| !d.trim().is_empty() && repair.shrink == 0)
+            .map(|d| head(d, DIFF_BUDGET)),
+        spec_changes: repair
+            .spec_changes
+            .as_deref()
+            .filter(|d| !d.trim().is_empty())
             .map(|d| head(d, DIFF_BUDGET)),
     }
 }

@@ -20,6 +20,11 @@ pub struct RepairContext {
     /// level halves the budgets; from level 1 the diff is left out (see [`MAX_SHRINK`]).
     #[serde(default)]
     pub shrink: u32,
+    /// What changed in the module's interface, docs and free-text NFRs since
+    /// `previous_code` was accepted (a unified diff), when this prompt revises accepted
+    /// code for a prose change rather than repairing a failed attempt.
+    #[serde(default)]
+    pub spec_changes: Option<String>,
 }
 
 /// The hardest cut of a repair prompt's output (budgets divided by this).

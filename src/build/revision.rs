@@ -1,0 +1,127 @@
+//! Revisions: code whose spec's prose changed, shown to the agent with what changed.
+//!
+//! In: a module's prose view now (its exact Rust interface with every doc, and its
+//! free-text NFRs) and as its code was last accepted against (`.ghost/accepted/MODULE.rs`,
+//! written at every acceptance). Out: a unified diff of the two, for a repair prompt that
+//! revises the code on disk (`RepairContext::spec_changes`).
+//!
+//! Why: a prose change (a doc, a signature, a free-text NFR) must reach the code, even
+//! when its tests still pass (cli.md). Most such changes leave most of the code right: shown
+//! the code and the change, an agent answers with the items that must change, or with none,
+//! and pays output tokens, the dearest kind, only for those; a first prompt made it write
+//! everything again, and a sampled rewrite could break what worked. Without a record (a
+//! fresh clone, code accepted by an older ghost) the module is generated afresh, as before.
+
+use super::session::Paths;
+use crate::check::{ModuleModel, NfrModel, Project};
+
+/// What the module's code is written from, in words: the interface the prompt shows (types,
+/// signatures, docs) and the free-text NFRs.
+pub fn prose_view(project: &Project, module: &ModuleModel) -> String {
+    let mut view = crate::compile::rust::interface(project, module);
+    for nfr in &module.nfrs {
+        if let NfrModel::Text(text) = &nfr.kind {
+            view.push_str(&format!("// nfr: {text}\n"));
+        }
+    }
+    view
+}
+
+/// Records the prose view `module`'s code was accepted against. Best effort: without it a
+/// later prose change regenerates the module afresh, which costs tokens, not correctness.
+pub fn remember(paths: &Paths, project: &Project, module: &ModuleModel) {
+    let _ = crate::plan::lock::write_atomic(
+        &record_path(paths, &module.name),
+        prose_view(project, module).as_bytes(),
+    );
+}
+
+/// What changed in `module`'s prose view since its code was accepted, as a unified diff;
+/// `None` when nothing was recorded, or nothing in the view changed (a prose change it
+/// does not show).
+pub fn changes(paths: &Paths, project: &Project, module: &ModuleModel) -> Option<String> {
+    let before = std::fs::read_to_string(record_path(paths, &module.name)).ok()?;
+    let now = prose_view(project, module);
+    let diff = similar::TextDiff::from_lines(&before, &now)
+        .unified_diff()
+        .context_radius(2)
+        .header("before", "now")
+        .to_string();
+    (!diff.trim().is_empty()).then_some(diff)
+}
+
+/// Whether a revision's reply keeps the code as it was: nothing in it but comments (the
+/// `// unchanged` the prompt asks for) and `use` lines.
+pub fn keeps_all(reply: &str) -> bool {
+    reply
+        .lines()
+        .map(str::trim)
+        .all(|l| l.is_empty() || l.starts_with("//") || (l.starts_with("use ") && l.ends_with(';')))
+}
+
+fn record_path(paths: &Paths, module: &str) -> std::path::PathBuf {
+    paths
+        .state_dir
+        .join("accepted")
+        .join(format!("{module}.rs"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::{check, SpecFile};
+    use std::path::PathBuf;
+
+    fn project(text: &str) -> Project {
+        let file = PathBuf::from("specs/t/m.ghost");
+        let (ast, diags) = crate::syntax::parse(&file, text);
+        assert!(diags.is_empty(), "{diags:?}");
+        let files = vec![SpecFile {
+            file,
+            expected_module: Some("t.m".into()),
+            text: text.into(),
+            ast,
+        }];
+        let (project, diags) = check(&files);
+        assert!(diags.iter().all(|d| !d.is_error()), "{diags:?}");
+        project
+    }
+
+    #[test]
+    fn a_reply_of_comments_keeps_the_code() {
+        assert!(keeps_all("// unchanged\n"));
+        assert!(keeps_all(
+            "use super::*;\n\n// unchanged: the code already does it\n"
+        ));
+        assert!(!keeps_all("// unchanged\npub fn f() -> i64 {\n    1\n}\n"));
+    }
+
+    #[test]
+    fn a_doc_change_is_shown_as_a_diff_of_the_interface() {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let paths = Paths {
+            out_dir: dir.path().join("generated"),
+            state_dir: dir.path().join(".ghost"),
+            lock: dir.path().join("ghost.lock"),
+            guarded: Default::default(),
+            target: None,
+        };
+        let before = project(
+            "module t.m {\n  fn f(n: int) -> int {\n    \"Twice n.\"\n    example f(1) == 2\n  }\n  nfr \"fast\"\n}\n",
+        );
+        let m = before.module("t.m").expect("checked");
+        assert_eq!(changes(&paths, &before, m), None, "nothing recorded yet");
+        remember(&paths, &before, m);
+        assert_eq!(changes(&paths, &before, m), None, "nothing changed");
+        let after = project(
+            "module t.m {\n  fn f(n: int) -> int {\n    \"Twice n, saturating.\"\n    example f(1) == 2\n  }\n  nfr \"fast, and small\"\n}\n",
+        );
+        let diff =
+            changes(&paths, &after, after.module("t.m").expect("checked")).expect("a change");
+        assert!(
+            diff.contains("-/// Twice n.\n+/// Twice n, saturating.\n")
+                && diff.contains("-// nfr: fast\n+// nfr: fast, and small\n"),
+            "{diff}"
+        );
+    }
+}
