@@ -1076,6 +1076,31 @@ fn a_doc_change_regenerates_that_module_alone() {
     assert_eq!(p.entry("text.shout"), shout_entry);
 }
 
+/// A function the tests never call is still part of the interface: code that leaves it
+/// out does not compile (rustc names it, and the repair says so), and is never locked.
+#[test]
+fn code_missing_an_untested_function_is_not_accepted() {
+    let _machine = shared();
+    let spec = (
+        "math/halves.ghost",
+        "module math.halves {\n  fn double(n: int) -> int {\n    example double(2) == 4\n  }\n  fn half(n: int) -> int {\n    \"n divided by 2, rounded down.\"\n  }\n}\n",
+    );
+    let both = "pub fn double(n: i64) -> i64 {\n    n * 2\n}\n\npub fn half(n: i64) -> i64 {\n    n.div_euclid(2)\n}\n";
+    let (p, seen) = build_green(
+        "e2e_untested",
+        &[spec],
+        vec![code(DOUBLE_RIGHT), code(both)],
+        &[],
+    );
+    assert_eq!(seen.len(), 2, "the code without `half` was not accepted");
+    assert!(
+        seen[1].prompt().contains("cannot find value `half`"),
+        "{}",
+        seen[1].prompt()
+    );
+    assert_eq!(p.imp("math.halves"), both);
+}
+
 /// A revision answered with the one function the change touches: it is put in place of
 /// that function, and the rest of the code kept.
 #[test]

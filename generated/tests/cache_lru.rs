@@ -59,6 +59,15 @@ mod checked {
     }
 }
 
+// Every function and method of the spec, with its exact signature, tested or not.
+const _: fn(i64) -> LruCache = LruCache::new;
+const _: fn(&mut LruCache, &str) -> Option<String> = LruCache::get;
+const _: fn(&LruCache, &str) -> Option<String> = LruCache::peek;
+const _: fn(&mut LruCache, &str, &str) -> Option<String> = LruCache::put;
+const _: fn(&mut LruCache, &str) -> Option<String> = LruCache::remove;
+const _: fn(&LruCache) -> i64 = LruCache::len;
+const _: fn(&LruCache) -> Vec<String> = LruCache::keys;
+
 /// scenario "evicts the least recently used entry"
 #[test]
 fn scenario_evicts_the_least_recently_used_entry() {

@@ -53,6 +53,10 @@ mod checked {
     }
 }
 
+// Every function and method of the spec, with its exact signature, tested or not.
+const _: fn(&str) -> Result<Vec<String>, CsvError> = split;
+const _: fn(&[String]) -> String = join;
+
 /// `example split("a,b,c") == ok(["a", "b", "c"])`
 #[test]
 fn example_split_1() {

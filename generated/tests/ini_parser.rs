@@ -53,6 +53,11 @@ mod checked {
     }
 }
 
+// Every function and method of the spec, with its exact signature, tested or not.
+const _: fn(&str, i64) -> Result<Line, IniError> = classify;
+const _: fn(&str) -> Result<BTreeMap<String, BTreeMap<String, String>>, IniError> = parse;
+const _: fn(&str) -> Result<Vec<String>, ghostlib::csv::line::CsvError> = list_value;
+
 /// `example classify(" ", 1) == ok(Line.Blank)`
 #[test]
 fn example_classify_1() {

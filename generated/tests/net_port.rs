@@ -46,6 +46,9 @@ mod checked {
     }
 }
 
+// Every function and method of the spec, with its exact signature, tested or not.
+const _: fn(&str) -> Result<i64, PortError> = parse_port;
+
 // The spec alone decides this example's preconditions.
 /// `example parse_port("80") == ok(80)`
 #[test]

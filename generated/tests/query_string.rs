@@ -40,6 +40,11 @@ mod checked {
     }
 }
 
+// Every function and method of the spec, with its exact signature, tested or not.
+const _: fn(&str) -> Result<BTreeMap<String, String>, ghostlib::text::percent::PercentError> = parse;
+const _: fn(&BTreeMap<String, String>) -> String = render;
+const _: fn(&str, &str) -> Option<String> = get;
+
 /// `example parse("a=1&b=two") == ok({"a": "1", "b": "two"})`
 #[test]
 fn example_parse_1() {

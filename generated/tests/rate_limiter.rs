@@ -115,6 +115,12 @@ mod checked {
     }
 }
 
+// Every function and method of the spec, with its exact signature, tested or not.
+const _: fn(i64, i64, i64) -> TokenBucket = TokenBucket::new;
+const _: fn(&mut TokenBucket, i64, i64) -> bool = TokenBucket::try_take;
+const _: fn(&TokenBucket, i64) -> i64 = TokenBucket::available;
+const _: fn(&TokenBucket, i64, i64) -> Option<i64> = TokenBucket::wait_ms;
+
 proptest::proptest! {
     #![proptest_config(proptest::test_runner::Config {
         cases: 256,

@@ -86,6 +86,12 @@ fn __arb_version() -> impl proptest::strategy::Strategy<Value = Version> {
     (proptest::arbitrary::any::<i64>(), proptest::arbitrary::any::<i64>(), proptest::arbitrary::any::<i64>(), proptest::option::of(proptest::arbitrary::any::<String>())).prop_map(|(x0, x1, x2, x3)| Version { major: x0, minor: x1, patch: x2, pre: x3 })
 }
 
+// Every function and method of the spec, with its exact signature, tested or not.
+const _: fn(&str) -> Result<Version, VersionError> = parse;
+const _: fn(Version) -> String = render;
+const _: fn(Version, Version) -> i64 = compare;
+const _: fn(Version, Part) -> Version = bump;
+
 /// `example parse("1.2.3") == ok(Version { major: 1, minor: 2, patch: 3, pre: none })`
 #[test]
 fn example_parse_1() {

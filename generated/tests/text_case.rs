@@ -51,6 +51,10 @@ fn __arb_case() -> impl proptest::strategy::Strategy<Value = Case> {
     ]
 }
 
+// Every function and method of the spec, with its exact signature, tested or not.
+const _: fn(&str) -> Vec<String> = words;
+const _: fn(&str, Case) -> String = convert;
+
 /// `example words("parseHTTPRequest") == ["parse", "http", "request"]`
 #[test]
 fn example_words_1() {

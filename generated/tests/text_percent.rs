@@ -40,6 +40,10 @@ mod checked {
     }
 }
 
+// Every function and method of the spec, with its exact signature, tested or not.
+const _: fn(&str) -> String = encode;
+const _: fn(&str) -> Result<String, PercentError> = decode;
+
 /// `example encode("a b&c") == "a%20b%26c"`
 #[test]
 fn example_encode_1() {

@@ -40,6 +40,9 @@ mod checked {
     }
 }
 
+// Every function and method of the spec, with its exact signature, tested or not.
+const _: fn(&str) -> String = slugify;
+
 /// `example slugify("Hello, World!") == "hello-world"`
 #[test]
 fn example_slugify_1() {

@@ -53,6 +53,10 @@ mod checked {
     }
 }
 
+// Every function and method of the spec, with its exact signature, tested or not.
+const _: fn(&str, i64) -> Result<Vec<String>, WrapError> = wrap;
+const _: fn(&str) -> String = anchor;
+
 /// `example wrap("a bb ccc", 4) == ok(["a bb", "ccc"])`
 #[test]
 fn example_wrap_1() {

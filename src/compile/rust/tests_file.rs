@@ -200,8 +200,51 @@ pub fn tests_rs(project: &Project, module: &ModuleModel, settings: &TargetSettin
             ));
         }
     }
+    out.push_str(&interface_check(module, &types));
     out.push_str(&tests);
     out
+}
+
+/// Every function and method the spec declares, named as a function pointer of its exact
+/// signature. The tests call only those with examples, properties or scenarios: without
+/// this, code that leaves one out (or changes its signature) passed, was locked, and
+/// broke the crates using it. rustc names what is missing or different.
+fn interface_check(module: &ModuleModel, types: &TypeCtx) -> String {
+    let lines: Vec<String> = module
+        .functions_and_methods()
+        .map(|f| {
+            let mut params: Vec<String> = Vec::new();
+            let path = match &f.owner {
+                Some(owner) => {
+                    let owner = types.named(&crate::check::TypeRef {
+                        module: module.name.clone(),
+                        name: owner.clone(),
+                        kind: crate::check::DeclKind::Opaque,
+                    });
+                    match f.receiver {
+                        Some(true) => params.push(format!("&mut {owner}")),
+                        Some(false) => params.push(format!("&{owner}")),
+                        None => {}
+                    }
+                    format!("{owner}::{}", ident(&f.name))
+                }
+                None => ident(&f.name),
+            };
+            params.extend(f.params.iter().map(|(_, ty)| types.param(ty)));
+            let ret = match &f.ret {
+                Ty::Unit => String::new(),
+                ty => format!(" -> {}", types.owned(ty)),
+            };
+            format!("const _: fn({}){ret} = {path};\n", params.join(", "))
+        })
+        .collect();
+    if lines.is_empty() {
+        return String::new();
+    }
+    format!(
+        "\n// Every function and method of the spec, with its exact signature, tested or not.\n{}",
+        lines.concat()
+    )
 }
 
 /// The comment above an example test whose calls' preconditions the spec's constants
