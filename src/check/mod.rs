@@ -25,7 +25,7 @@ mod types;
 mod tests;
 
 pub use model::*;
-pub use scope::TAKEN_CRATE_NAMES;
+pub use scope::{GENERATED_MODULES, TAKEN_CRATE_NAMES};
 
 use crate::diagnostics::suggest;
 use crate::diagnostics::{self, Diagnostic, Kind};

@@ -250,8 +250,14 @@ pub(crate) fn is_ghosts_own(name: &str) -> bool {
 /// and a method of that name would be called instead.
 pub(crate) const TEST_METHODS: [&str; 1] = ["clone"];
 
+/// Modules in the generated code's type namespace, beside a module's own types: every
+/// module's `mod imp`, the tests' `mod checked` and the `proptest` crate they use. A type
+/// of one of these names makes the crate fail to compile.
+pub const GENERATED_MODULES: [&str; 3] = ["imp", "checked", "proptest"];
+
 pub(crate) fn is_reserved_type(name: &str) -> bool {
     is_ghosts_own(name)
+        || GENERATED_MODULES.contains(&name)
         || BUILTIN_TYPES.contains(&name)
         || RUST_PRELUDE_TYPES.contains(&name)
         || RUST_PATH_NAMES.contains(&name)

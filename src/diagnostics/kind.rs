@@ -381,6 +381,8 @@ impl Kind {
                     format!("`{name}`: names starting with `__` are kept for the code ghost generates")
                 } else if let Some(keyword) = name.strip_suffix('_').filter(|k| ["self", "Self", "super", "crate"].contains(k)) {
                     format!("`{name}` is how the generated Rust spells `{keyword}`, so it cannot be declared")
+                } else if crate::check::GENERATED_MODULES.contains(&name.as_str()) {
+                    format!("`{name}` names a module of the generated code (`mod imp` holds every module's implementation), so a type cannot have it")
                 } else if name == "clone" {
                     "`clone` cannot be a method's name: the generated tests copy values with `.clone()`".into()
                 } else if name.starts_with(|c: char| c.is_ascii_uppercase()) {
