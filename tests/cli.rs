@@ -167,7 +167,10 @@ fn init_keeps_an_existing_gitignore() {
     let p = Project::empty();
     p.write(".gitignore", "/target");
     assert_eq!(p.ghost(&["init"]).code, Some(0));
-    assert_eq!(p.read(".gitignore"), "/target\n.ghost/\n");
+    assert_eq!(
+        p.read(".gitignore"),
+        "/target\n.ghost/\n/generated/target/\n*.snap.new\n*.pending-snap\n"
+    );
 }
 
 #[test]

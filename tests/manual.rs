@@ -440,3 +440,28 @@ fn build_selects_spec_files_named_from_inside_the_specs_folder() {
         );
     }
 }
+
+/// A `name` that cannot be the crate's name as written is said to be renamed, with the
+/// name the crate gets; a valid one is not.
+#[test]
+fn a_project_name_that_is_no_crate_name_is_said_to_be_renamed() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let dir = tmp.path();
+    write(dir, "ghost.toml", "[project]\nname = \"core\"\n");
+    write(dir, "specs/text/shout.ghost", SPEC);
+    let run = ghost(dir, &["build", "--provider", "manual"]);
+    assert!(
+        run.stderr
+            .contains("`name = \"core\"` is not a usable crate name")
+            && run
+                .stderr
+                .contains("the generated crate is called `ghost-core`"),
+        "{}",
+        run.stderr
+    );
+    let manifest = std::fs::read_to_string(dir.join("generated/Cargo.toml")).expect("the manifest");
+    assert!(manifest.contains("name = \"ghost-core\""), "{manifest}");
+    write(dir, "ghost.toml", "[project]\nname = \"shouts\"\n");
+    let run = ghost(dir, &["build", "--provider", "manual"]);
+    assert!(!run.stderr.contains("crate name"), "{}", run.stderr);
+}

@@ -90,6 +90,9 @@ pub fn run(args: &BuildArgs, out: &Output) -> Result<Exit, CommandError> {
             "prompt templates in .ghost/templates/ are in use: .ghost/ is not committed, so the lock this build writes is stale in every other checkout (CI's build --locked fails); move them to a committed folder named by `templates` under [project] (docs/templates.md)",
         );
     }
+    if let Some(warning) = super::pipeline::renamed_crate_warning(&pipeline.project) {
+        out.warning(&warning);
+    }
     let env = AgentOverrides::from_env(|k| std::env::var(k).ok());
     let settings = config::effective_agent(&pipeline.project.config.config, env, args.overrides());
     let runtime = runtime()?;

@@ -9,7 +9,8 @@ pub const HELP: &str = "\
 Creates DIR (default: the current folder) if needed, and in it:
   ghost.toml              the project settings (fill in [agent] before `ghost build`)
   specs/text/slug.ghost   an example spec
-  .gitignore              with `.ghost/`, ghost's local state
+  .gitignore              with `.ghost/` (ghost's local state), the generated crate's
+                          target/ and insta's pending snapshots
 An existing ghost.toml is never overwritten.
 
 Examples:
@@ -26,7 +27,14 @@ pub struct InitArgs {
 const CONFIG_TEMPLATE: &str = include_str!("init/ghost.toml.in");
 const EXAMPLE_SPEC: &str = include_str!("init/slug.ghost");
 const EXAMPLE_PATH: &str = "specs/text/slug.ghost";
-const GITIGNORE_ENTRY: &str = ".ghost/";
+/// What `.gitignore` gets: ghost's local state, and what running cargo in the generated
+/// crate leaves there (its target folder; insta's pending snapshots).
+const GITIGNORE_ENTRIES: [&str; 4] = [
+    ".ghost/",
+    "/generated/target/",
+    "*.snap.new",
+    "*.pending-snap",
+];
 
 pub fn run(args: &InitArgs, out: &Output) -> Result<Exit, CommandError> {
     let cwd = std::env::current_dir().map_err(CommandError::CurrentDir)?;
@@ -108,21 +116,26 @@ fn write_new(path: &Path, text: &str) -> Result<(), CommandError> {
     })
 }
 
-/// Appends `.ghost/` to `.gitignore` unless a line already names it.
+/// Appends to `.gitignore` each of [`GITIGNORE_ENTRIES`] that no line names already
+/// (with or without its leading or trailing `/`).
 fn add_gitignore_entry(path: &Path) -> Result<(), CommandError> {
     let existing = std::fs::read_to_string(path).unwrap_or_default();
-    if existing
-        .lines()
-        .any(|l| matches!(l.trim(), ".ghost" | ".ghost/" | "/.ghost" | "/.ghost/"))
-    {
+    let bare = |l: &str| l.trim().trim_matches('/').to_string();
+    let missing: Vec<&str> = GITIGNORE_ENTRIES
+        .into_iter()
+        .filter(|e| !existing.lines().any(|l| bare(l) == bare(e)))
+        .collect();
+    if missing.is_empty() {
         return Ok(());
     }
     let mut text = existing;
     if !text.is_empty() && !text.ends_with('\n') {
         text.push('\n');
     }
-    text.push_str(GITIGNORE_ENTRY);
-    text.push('\n');
+    for entry in missing {
+        text.push_str(entry);
+        text.push('\n');
+    }
     write_new(path, &text)
 }
 

@@ -307,6 +307,19 @@ pub fn target_settings(project: &Project) -> TargetSettings {
     }
 }
 
+/// The warning for a `name` in ghost.toml that is not the generated crate's name as
+/// written (a character Cargo does not take, or a crate the tests use): the crate goes by
+/// another name, which code depending on it must use.
+pub fn renamed_crate_warning(project: &Project) -> Option<String> {
+    let name = project.config.config.project.name.as_deref()?;
+    let crate_name = crate_name(name);
+    (crate_name != name).then(|| {
+        format!(
+            "ghost.toml's `name = \"{name}\"` is not a usable crate name (Cargo takes ASCII letters, digits, `-` and `_`, starting with a letter, and the tests use `std`, `core`, `proptest` and `insta`): the generated crate is called `{crate_name}`, which code depending on it must use; set `name` under [project] to a valid one to choose it"
+        )
+    })
+}
+
 /// A Cargo package name from a project name: ASCII letters, digits, `-` and `_`; one
 /// that does not start with a letter, or that a crate the tests need already has (a
 /// throwaway project in a folder named `test`), gets `ghost-` before it.
