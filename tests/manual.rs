@@ -465,3 +465,31 @@ fn a_project_name_that_is_no_crate_name_is_said_to_be_renamed() {
     let run = ghost(dir, &["build", "--provider", "manual"]);
     assert!(!run.stderr.contains("crate name"), "{}", run.stderr);
 }
+
+/// `cargo fmt` in the generated crate (or `cargo fmt --all` in a workspace depending on
+/// it, or an editor's format-on-save) leaves ghost's files as the lock records them.
+#[test]
+fn cargo_fmt_leaves_the_generated_crate_as_locked() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let dir = tmp.path();
+    write(dir, "ghost.toml", "[project]\nname = \"formatted\"\n");
+    write(dir, "specs/text/shout.ghost", SPEC);
+    let messy = "use super::*;\npub fn shout(s: &str) -> String { format!(\"{}!\", s.to_ascii_uppercase()) }\n";
+    write(dir, "generated/src/text/shout/imp.rs", messy);
+    let run = ghost(dir, &["build", "--provider", "manual"]);
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    let fmt = std::process::Command::new("cargo")
+        .args(["fmt", "--all"])
+        .current_dir(dir.join("generated"))
+        .output()
+        .expect("cargo fmt runs");
+    assert!(
+        fmt.status.success(),
+        "{}",
+        String::from_utf8_lossy(&fmt.stderr)
+    );
+    let imp = std::fs::read_to_string(dir.join("generated/src/text/shout/imp.rs")).expect("imp");
+    assert_eq!(imp, messy, "not reformatted");
+    let run = ghost(dir, &["build", "--locked"]);
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+}
