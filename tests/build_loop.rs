@@ -1749,6 +1749,65 @@ fn a_spec_saved_during_the_build_is_asked_no_more_for_its_old_text() {
     assert_eq!(p.imp("math.double"), DOUBLE_RIGHT);
 }
 
+/// A build stopped after it accepted new code for a module, before it tested the modules
+/// using it (the process killed): the next build still tests them, and finds the one the
+/// new code broke; it was left fresh and green.
+#[test]
+fn users_of_new_code_are_tested_even_after_the_build_that_made_it_was_killed() {
+    let _machine = shared();
+    let add = (
+        "a/add.ghost",
+        "module a.add {\n  fn add(a: int, b: int) -> int {\n    example add(1, 2) == 3\n    example add(2, 3) == 5\n  }\n}\n",
+    );
+    let other = (
+        "b/other.ghost",
+        "module b.other {\n  fn one() -> int {\n    example one() == 1\n  }\n}\n",
+    );
+    let dbl = (
+        "u/dbl.ghost",
+        "module u.dbl {\n  use a.add\n  fn dbl(x: int) -> int {\n    example dbl(5) == 10\n  }\n}\n",
+    );
+    let p = Project::new("e2e_killed", "", &[add, other, dbl]);
+    p.write(
+        &imp_rel("a.add"),
+        "pub fn add(a: i64, b: i64) -> i64 {\n    a + b\n}\n",
+    );
+    p.write(&imp_rel("b.other"), "pub fn one() -> i64 {\n    1\n}\n");
+    p.write(
+        &imp_rel("u.dbl"),
+        "use crate::a::add::add;\n\npub fn dbl(x: i64) -> i64 {\n    add(x, x)\n}\n",
+    );
+    p.ghost(&["build", "--provider", "manual"]).expect(0);
+    // New code for `a.add` that passes its own examples and breaks `u.dbl`'s; the agent
+    // asked next (for `b.other`, before `u.dbl` is tested) kills the build.
+    let broken =
+        "pub fn add(a: i64, b: i64) -> i64 {\n    if a == 5 && b == 5 { 0 } else { a + b }\n}\n";
+    use_command_agent(
+        &p,
+        &format!(
+            "#!/bin/sh\ncat > /dev/null\nif [ \"$GHOST_MODULE\" = b.other ]; then kill -9 $PPID; exit 1; fi\nprintf '%s' '{broken}' > \"$GHOST_IMPL_PATH\"\n"
+        ),
+    );
+    let agent = p.outside.join("agent.sh");
+    p.configure(
+        &format!(
+            "provider = \"command\"\ncommand = \"{}\"\nconcurrency = 1\n",
+            agent.display()
+        ),
+        "",
+    );
+    let run = p.ghost(&["build", "--force", "a.add", "b.other"]);
+    assert_ne!(run.code, 0, "killed:\n{}", run.text());
+    assert_eq!(p.imp("a.add"), broken, "the new code was accepted");
+    let run = p.ghost(&["build", "--provider", "manual"]).expect(1);
+    assert!(
+        run.text().contains("u.dbl") && run.text().contains("failing"),
+        "{}",
+        run.text()
+    );
+    assert!(p.entry("u.dbl").failing, "{}", p.read("ghost.lock"));
+}
+
 /// A command-provider agent that writes outside its file is refused: reported when it was
 /// the last attempt, fed back and logged otherwise; nothing it wrote outside reaches the
 /// project.

@@ -247,6 +247,8 @@ pub async fn build_with_agent(
     let (order, beside) = super::session::build_order(&ctx, &options.only);
     let order: Vec<String> = order.iter().map(|m| m.name.clone()).collect();
     let concurrency = settings.concurrency.max(1);
+    // New code an earlier build did not test its users against counts as this one's.
+    let ctx_pending = ctx.pending_retest.clone();
     let shared = Arc::new(Shared {
         log: RunLog::new(&ctx.paths.runs_dir()),
         ctx,
@@ -258,7 +260,7 @@ pub async fn build_with_agent(
         progress,
         fatal: Mutex::new(None),
         repairs: RepairTally::default(),
-        changed: Mutex::new(BTreeSet::new()),
+        changed: Mutex::new(ctx_pending),
         beside,
         learned_window: Mutex::new(None),
         expected,
@@ -339,6 +341,16 @@ pub async fn build_with_agent(
             }
         });
         done.insert(name, report);
+    }
+    // What this build tested against new code; the rest is left for the next one.
+    let tested: BTreeSet<String> = done
+        .iter()
+        .filter(|(_, r)| !matches!(r.outcome, Outcome::Skipped { .. }))
+        .map(|(n, _)| n.clone())
+        .collect();
+    if let Ok(changed) = shared.changed.lock() {
+        let left = super::retest::unreached(&shared.ctx.project, &changed, &tested);
+        super::retest::write(&shared.ctx.paths, &left);
     }
     let mut reports: Vec<ModuleReport> = order
         .iter()
@@ -1889,6 +1901,8 @@ fn accept(
         // New code: the modules that use this one (through others, too) are tested again.
         if let Ok(mut changed) = shared.changed.lock() {
             changed.insert(m.name.clone());
+            // Before the lock entry: a build stopped after it still tests them next time.
+            super::retest::write(&ctx.paths, &changed);
         }
     }
     if !matches!(how, Accepted::Relock | Accepted::Adopt) {

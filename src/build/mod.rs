@@ -28,6 +28,7 @@ pub mod lessons;
 pub mod modular;
 pub mod mutants;
 pub mod outside_writes;
+pub mod retest;
 pub mod revision;
 pub mod rewrite;
 pub mod runlog;

@@ -88,6 +88,9 @@ pub struct Context {
     pub regenerated: BTreeSet<String>,
     /// The specs as this run read them, to tell a save during the run.
     pub read_specs: super::spec_changes::ReadSpecs,
+    /// Modules an earlier build gave new code without testing every module using them
+    /// (`retest.rs`): this run tests those users again.
+    pub pending_retest: BTreeSet<String>,
 }
 
 impl Context {
@@ -398,11 +401,13 @@ fn dependants(ctx: &Context, only: &[String]) -> BTreeSet<String> {
         .iter()
         .map(|m| m.name.clone())
         .collect();
+    // So are the users of code an earlier build did not test them against.
+    let new_code: BTreeSet<String> = selected.union(&ctx.pending_retest).cloned().collect();
     ctx.compiled
         .modules
         .iter()
         .filter(|m| !selected.contains(&m.name))
-        .filter(|m| uses_any(&ctx.project, &m.name, &selected))
+        .filter(|m| uses_any(&ctx.project, &m.name, &new_code))
         .map(|m| m.name.clone())
         .collect()
 }
@@ -531,8 +536,10 @@ pub async fn build_manual(
     workspace::write_crate(&ctx.paths.out_dir, &ctx.compiled.all_files())?;
     let log = RunLog::new(&ctx.paths.runs_dir());
     let mut reports = Vec::new();
-    // Modules whose code this run adopted: what uses them is tested again.
-    let mut changed: BTreeSet<String> = BTreeSet::new();
+    // Modules whose code this run adopted (or an earlier one, whose users it did not all
+    // test): what uses them is tested again.
+    let mut changed: BTreeSet<String> = ctx.pending_retest.clone();
+    let mut tested: BTreeSet<String> = BTreeSet::new();
     let (order, beside) = build_order(ctx, &opts.only);
     for m in order {
         let started = Instant::now();
@@ -568,6 +575,7 @@ pub async fn build_manual(
                     let relock = relocks(status.state, retest);
                     if !relock {
                         changed.insert(m.name.clone());
+                        super::retest::write(&ctx.paths, &changed);
                     }
                     lock.upsert(entry_for(m, code.as_bytes(), previous.filter(|_| relock)));
                     lock.write(&ctx.paths.lock)?;
@@ -617,8 +625,13 @@ pub async fn build_manual(
             // The run log is a record, not a requirement: a full disk must not fail the build.
             let _ = log.append(&attempt);
         }
+        tested.insert(m.name.clone());
         reports.push(report);
     }
+    super::retest::write(
+        &ctx.paths,
+        &super::retest::unreached(&ctx.project, &changed, &tested),
+    );
     Ok(reports)
 }
 

@@ -188,6 +188,7 @@ impl Pipeline {
         let regenerated = crate::build::workspace::regenerated(&paths.out_dir, &compiled);
         Context {
             read_specs: crate::build::spec_changes::ReadSpecs::new(&self.loaded.files),
+            pending_retest: crate::build::retest::read(&paths),
             regenerated,
             paths,
             test_timeout: Duration::from_secs(self.project.config.config.build.test_timeout),
