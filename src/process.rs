@@ -25,21 +25,45 @@ pub(crate) fn register(pid: Option<u32>, running: bool) {
     }
 }
 
-/// Resolves when the user interrupts ghost: Ctrl-C, or SIGTERM (what a cancelled CI job
-/// sends), so that both stop the work the same way, its processes killed.
+/// Resolves when the user interrupts ghost: Ctrl-C, SIGTERM (what a cancelled CI job
+/// sends) or SIGHUP (the terminal or the editor running ghost closed), so that all stop
+/// the work the same way, its processes killed.
 pub async fn interrupted() {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{signal, SignalKind};
-        if let Ok(mut term) = signal(SignalKind::terminate()) {
+        if let (Ok(mut term), Ok(mut hangup)) = (
+            signal(SignalKind::terminate()),
+            signal(SignalKind::hangup()),
+        ) {
             tokio::select! {
                 _ = tokio::signal::ctrl_c() => {}
                 _ = term.recv() => {}
+                _ = hangup.recv() => {}
             }
             return;
         }
     }
     let _ = tokio::signal::ctrl_c().await;
+}
+
+/// Runs `work` on `runtime` until it ends (`Some`) or the user interrupts ghost (`None`,
+/// every process it started killed): the children live in process groups of their own,
+/// which the terminal's Ctrl-C does not reach.
+pub fn until_interrupted<F: std::future::Future>(
+    runtime: &tokio::runtime::Runtime,
+    work: F,
+) -> Option<F::Output> {
+    let result = runtime.block_on(async {
+        tokio::select! {
+            r = work => Some(r),
+            _ = interrupted() => None,
+        }
+    });
+    if result.is_none() {
+        kill_all();
+    }
+    result
 }
 
 /// Kills every process group still running (on Ctrl-C, before ghost exits).

@@ -129,7 +129,13 @@ pub fn run(args: &BuildArgs, out: &Output) -> Result<Exit, CommandError> {
         let shown = pipeline.project.clone();
         let ctx = pipeline.context(templates);
         ctx.check_templates()?;
-        let mut locked = runtime.block_on(session::locked(&ctx, &lock, &only))?;
+        let Some(locked) =
+            crate::process::until_interrupted(&runtime, session::locked(&ctx, &lock, &only))
+        else {
+            out.error("interrupted: the tests were stopped; nothing was written");
+            return Ok(Exit::Interrupted);
+        };
+        let mut locked = locked?;
         // Shown from the current folder, as diagnostics are (`generated/Cargo.toml`).
         for file in &mut locked.outdated_files {
             *file = shown.display(&ctx.paths.out_dir.join(&*file));
@@ -176,8 +182,7 @@ pub fn run(args: &BuildArgs, out: &Output) -> Result<Exit, CommandError> {
         let needing = session::needing_agent(&ctx, &lock, &options);
         if needing.is_empty() {
             tidy_lock(&mut lock)?;
-            let reports = runtime.block_on(session::build_manual(&ctx, &mut lock, &options))?;
-            return Ok(report::build(out, &reports));
+            return build_manual(out, &runtime, &ctx, &mut lock, &options);
         }
         let named: Vec<String> = needing
             .iter()
@@ -200,8 +205,7 @@ pub fn run(args: &BuildArgs, out: &Output) -> Result<Exit, CommandError> {
 
     if kind == ProviderKind::Manual {
         tidy_lock(&mut lock)?;
-        let reports = runtime.block_on(session::build_manual(&ctx, &mut lock, &options))?;
-        return Ok(report::build(out, &reports));
+        return build_manual(out, &runtime, &ctx, &mut lock, &options);
     }
 
     let project_root = state_dir
@@ -220,25 +224,36 @@ pub fn run(args: &BuildArgs, out: &Output) -> Result<Exit, CommandError> {
     let progress = progress(out, total);
     let ctx = Arc::new(ctx);
     let work = generate::build_with_agent(ctx, lock, options, agent, loop_settings, progress);
-    let result = runtime.block_on(async {
-        tokio::select! {
-            r = work => Some(r),
-            _ = crate::process::interrupted() => None,
-        }
-    });
-    match result {
+    match crate::process::until_interrupted(&runtime, work) {
         Some(r) => {
             let (reports, _lock) = r?;
             Ok(report::build(out, &reports))
         }
-        None => {
-            crate::process::kill_all();
-            out.error(
-                "interrupted: every module finished so far is locked; nothing was half-written",
-            );
-            Ok(Exit::Interrupted)
-        }
+        None => Ok(interrupted(out)),
     }
+}
+
+/// A build with the manual provider (or none): the code on disk tested and locked, a
+/// prompt written for every other module.
+fn build_manual(
+    out: &Output,
+    runtime: &tokio::runtime::Runtime,
+    ctx: &session::Context,
+    lock: &mut crate::plan::Lock,
+    options: &Options,
+) -> Result<Exit, CommandError> {
+    match crate::process::until_interrupted(runtime, session::build_manual(ctx, lock, options)) {
+        Some(reports) => Ok(report::build(out, &reports?)),
+        None => Ok(interrupted(out)),
+    }
+}
+
+/// Says what an interrupted build left, for exit 130.
+fn interrupted(out: &Output) -> Exit {
+    out.error(
+        "interrupted: every module finished so far is locked and no file is half-written; `ghost build` goes on with the rest (until it has, the generated crate may hold tests of the new specs beside code of the old ones)",
+    );
+    Exit::Interrupted
 }
 
 /// Modules the lock has code for that is gone from disk (`generated/` deleted, an `out`

@@ -37,6 +37,11 @@ pub fn run(args: &TestArgs, out: &Output) -> Result<Exit, CommandError> {
         .enable_all()
         .build()
         .map_err(|e| CommandError::Usage(format!("cannot start the async runtime: {e}")))?;
-    let results = runtime.block_on(crate::build::session::test(&ctx, &modules))?;
-    Ok(report::test_results(out, &results))
+    let Some(results) =
+        crate::process::until_interrupted(&runtime, crate::build::session::test(&ctx, &modules))
+    else {
+        out.error("interrupted: the tests were stopped");
+        return Ok(Exit::Interrupted);
+    };
+    Ok(report::test_results(out, &results?))
 }
