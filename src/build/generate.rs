@@ -1324,11 +1324,11 @@ async fn ask(
             let dirty = outcome
                 .as_ref()
                 .map_or(true, |o| !o.other_changes.is_empty());
-            if dirty || !touched.is_empty() {
+            if dirty {
                 prepare_scratch(&shared.ctx, m).map_err(|e| Asked::Fatal(e.to_string(), (0, 0)))?;
             }
             if !touched.is_empty() {
-                return Err(refuse_touched(shared, m, attempt, &guarded, &touched));
+                warn_touched(shared, m, attempt, &guarded, &touched);
             }
             let outcome = outcome.map_err(|e| match e {
                 AgentError::CommandTimeout { .. } => Asked::Feedback {
@@ -1390,17 +1390,20 @@ async fn ask(
     }
 }
 
-/// The refusal of an attempt during which the project's specs or `ghost.toml` changed:
-/// the text from before is kept in a folder of its own under `.ghost/kept/` and the user
-/// warned at once (the refusal itself reaches the user only when it is the module's last
-/// attempt).
-fn refuse_touched(
+/// The warning for an attempt during which the project's specs or `ghost.toml` changed
+/// (the user's save, another program, or the agent itself): the files are left as they
+/// are, their text from before kept in a folder of its own under `.ghost/kept/`. The
+/// attempt is not refused: its code is tested against the specs as the build read them,
+/// which the change cannot loosen, and refusing it made every save during a build cost
+/// each running module an attempt. A module whose spec now says something else is asked
+/// no more (`spec_changes.rs`).
+fn warn_touched(
     shared: &Shared,
     m: &CompiledModule,
     attempt: u32,
     guarded: &super::guard::Guarded,
     touched: &[PathBuf],
-) -> Asked {
+) {
     let list: Vec<String> = touched
         .iter()
         .map(|p| format!("`{}`", p.display()))
@@ -1425,19 +1428,10 @@ fn refuse_touched(
     (shared.progress)(Event::Warning {
         module: m.name.clone(),
         message: format!(
-            "{} changed while the agent ran; the attempt is refused and the files left as they are: {kept}",
+            "{} changed while the agent ran (a save, or the agent's doing), and are left as they are: {kept}; the attempt is tested against the specs as the build read them",
             list.join(", ")
         ),
     });
-    Asked::Feedback {
-        class: FailureClass::AgentError,
-        why: format!(
-            "{} changed while the agent ran: write only `{}`, never the specs or ghost.toml",
-            list.join(", "),
-            m.imp_path.display()
-        ),
-        tokens: (0, 0),
-    }
 }
 
 /// A fresh copy of the generated crate for one module's attempts (no `target/`).

@@ -7,8 +7,9 @@
 //! any file, and one that cannot make the tests pass may edit the spec they come from.
 //! Ghost never writes these files during a build, so a change while the agent ran is the
 //! agent's, another agent's (`concurrency` above 1) or the user's (a save during `ghost
-//! watch`): the attempt is refused and nothing is overwritten, the text from before being
-//! kept for the user to put back. Only the spec files `ghost build` reads are guarded
+//! watch`): the user is warned and nothing is overwritten, the text from before being kept
+//! for the user to put back. The attempt itself is tested against the specs as the build
+//! read them, which no change made now can loosen. Only the spec files `ghost build` reads are guarded
 //! (not an editor's swap files beside them), and only their text is kept.
 
 use std::collections::BTreeMap;
