@@ -213,3 +213,35 @@ fn ctrl_c_ends_a_watch_after_a_build() {
         .expect("its exit status");
     assert_eq!(status.code(), Some(130), "{:#?}", watch.seen);
 }
+
+/// A save that `ghost watch --build` sees while another build holds the project (one run
+/// in a terminal) is built once that build ends, not dropped.
+#[test]
+fn a_watch_build_waits_for_a_build_running_beside_it() {
+    let dir = tempfile::tempdir().expect("create a temp folder");
+    std::fs::write(dir.path().join("ghost.toml"), "[project]\nname = \"t\"\n").expect("write");
+    let spec = dir.path().join("specs/text/slug.ghost");
+    std::fs::create_dir_all(spec.parent().expect("a folder")).expect("mkdir");
+    std::fs::write(&spec, GOOD).expect("write the spec");
+    // The other build: this test holding the project's build lock.
+    std::fs::create_dir_all(dir.path().join(".ghost")).expect("mkdir .ghost");
+    let held = std::fs::File::create(dir.path().join(".ghost/build.lock")).expect("lock file");
+    held.lock().expect("hold the lock");
+
+    let mut watch = Watcher::start(dir.path(), &["watch", "--build", "--provider", "manual"]);
+    watch.wait_for(
+        "the wait for the other build",
+        |l| matches!(l, Line::Err(t) if t.contains("building when it ends")),
+    );
+    drop(held);
+    let end = watch.wait_for(
+        "the end of the build",
+        |l| matches!(l, Line::Err(t) if t.contains("; watching for changes")),
+    );
+    assert!(!end.contains("failed"), "{:#?}", watch.seen);
+    assert!(
+        dir.path().join(".ghost/prompts/text.slug.md").exists(),
+        "the build ran: {:#?}",
+        watch.seen
+    );
+}

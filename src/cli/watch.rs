@@ -150,9 +150,20 @@ fn build(watch: &WatchArgs, out: &Output) {
         concurrency: None,
         from_watch: true,
     };
-    BUILDING.store(true, Ordering::SeqCst);
-    let result = super::build::run(&args, out);
-    BUILDING.store(false, Ordering::SeqCst);
+    let result = loop {
+        BUILDING.store(true, Ordering::SeqCst);
+        let result = super::build::run(&args, out);
+        BUILDING.store(false, Ordering::SeqCst);
+        // Another build holds the project (one run in a terminal): this one waits for it
+        // and then runs, or the save that started it would be built by no one.
+        let Err(CommandError::Busy { path }) = &result else {
+            break result;
+        };
+        out.status("ghost: another ghost build or test is running; building when it ends");
+        if wait_for(path).is_err() {
+            break result;
+        }
+    };
     let outcome = match result {
         Ok(Exit::Success) => "built".to_string(),
         Ok(exit) => format!("build ended with exit code {}", exit.code()),
@@ -162,6 +173,14 @@ fn build(watch: &WatchArgs, out: &Output) {
         }
     };
     out.status(&format!("ghost: {outcome}; watching for changes"));
+}
+
+/// Blocks until no other process holds the lock file at `path` (Ctrl-C still ends the
+/// watch meanwhile: no build is running).
+fn wait_for(path: &Path) -> std::io::Result<()> {
+    let file = std::fs::OpenOptions::new().write(true).open(path)?;
+    file.lock()?;
+    file.unlock()
 }
 
 /// The folders to watch for this project (or, while its ghost.toml cannot be read, for its
