@@ -1965,6 +1965,30 @@ fn a_spec_edited_while_a_command_agent_runs_is_kept_and_warned_of() {
     );
 }
 
+/// New code the lock cannot record (ghost.lock unwritable) is taken back: the code on
+/// disk stays the one its lock entry describes, not "edited by hand".
+#[test]
+fn new_code_the_lock_cannot_record_is_taken_back() {
+    let _machine = shared();
+    let p = Project::new("e2e_lock_unwritable", "", &[DOUBLE]);
+    p.write(&imp_rel("math.double"), DOUBLE_RIGHT);
+    p.ghost(&["build", "--provider", "manual"]).expect(0);
+    let lock = p.root.join("ghost.lock");
+    // The agent leaves new, right code, and a folder where the lock file was.
+    let body = format!(
+        "#!/bin/sh\ncat > /dev/null\nrm '{lock}' && mkdir -p '{lock}/x'\nprintf 'pub fn double(n: i64) -> i64 {{\\n    n + n\\n}}\\n' > \"$GHOST_IMPL_PATH\"\n",
+        lock = lock.display()
+    );
+    use_command_agent(&p, &body);
+    let run = p.ghost(&["build", "--force"]).expect(2);
+    assert!(run.text().contains("ghost.lock"), "{}", run.text());
+    assert_eq!(
+        p.imp("math.double"),
+        DOUBLE_RIGHT,
+        "the locked code is back"
+    );
+}
+
 /// An agent program that writes into another module's code in the project (by its
 /// path, outside its scratch copy) does not leave it tampered behind a green build: the
 /// code from before is put back, the written text kept, and the build fails.

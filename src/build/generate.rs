@@ -1903,6 +1903,9 @@ fn accept(
         // New code in place of code on disk: what a person wrote there is kept first.
         keep_hand_edits(shared, m, &target, code);
     }
+    // What was there, put back if the lock cannot record the new code: code on disk that
+    // its lock entry does not describe would read as edited by hand.
+    let before = std::fs::read(&target).ok();
     crate::plan::lock::write_atomic(&target, code.as_bytes()).map_err(|e| io(&target, e))?;
     shared.expected.wrote(&m.name, code.as_bytes());
     let snaps = scratch.join("tests").join("snapshots");
@@ -1940,7 +1943,16 @@ fn accept(
         entry.tokens_out = tokens.1;
     }
     lock.upsert(entry);
-    lock.write(&ctx.paths.lock)?;
+    if let Err(e) = lock.write(&ctx.paths.lock) {
+        let restored = match &before {
+            Some(old) => crate::plan::lock::write_atomic(&target, old),
+            None => std::fs::remove_file(&target),
+        };
+        if restored.is_ok() {
+            shared.expected.now(&m.name, before.as_deref());
+        }
+        return Err(e.into());
+    }
     if let Some(module) = ctx.project.module(&m.name) {
         super::revision::remember(&ctx.paths, &ctx.project, module);
     }

@@ -80,9 +80,14 @@ impl ExpectedCode {
 
     /// Ghost wrote `code` as `module`'s `imp.rs`: expected there from now on.
     pub fn wrote(&self, module: &str, code: &[u8]) {
+        self.now(module, Some(code));
+    }
+
+    /// Records what ghost left for `module`: `None` when it has no code on disk.
+    pub fn now(&self, module: &str, code: Option<&[u8]>) {
         if let Ok(mut files) = self.files.lock() {
             if let Some((_, expected)) = files.get_mut(module) {
-                *expected = Some(code.to_vec());
+                *expected = code.map(<[u8]>::to_vec);
             }
         }
     }
