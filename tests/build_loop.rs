@@ -1101,6 +1101,30 @@ fn code_missing_an_untested_function_is_not_accepted() {
     assert_eq!(p.imp("math.halves"), both);
 }
 
+/// A failing test that prints thousands of lines: the repair shows its panic (the
+/// example and its values), and only the last lines it printed.
+#[test]
+fn a_repair_shows_the_panic_of_a_test_that_printed_a_lot() {
+    let _machine = shared();
+    let chatty = "pub fn double(n: i64) -> i64 {\n    for i in 0..3000 {\n        println!(\"debug line {i}\");\n    }\n    n + 2\n}\n";
+    let (_p, seen) = build_green(
+        "e2e_chatty",
+        &[DOUBLE],
+        vec![code(chatty), code(DOUBLE_RIGHT)],
+        &[],
+    );
+    let repair = seen[1].prompt();
+    assert!(
+        repair.contains("double(-3) == -6")
+            && repair.contains("left: -1")
+            && repair.contains("the test printed more than ")
+            && repair.contains("line(s), the last 5:\ndebug line 2995\n")
+            && repair.contains("debug line 2999\n")
+            && !repair.contains("debug line 100\n"),
+        "{repair}"
+    );
+}
+
 /// A revision answered with the one function the change touches: it is put in place of
 /// that function, and the rest of the code kept.
 #[test]

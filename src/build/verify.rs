@@ -149,12 +149,24 @@ impl Verdict {
 
     /// The failures to feed back to the agent: failing tests' output and broken NFRs.
     pub fn failure_texts(&self) -> Vec<String> {
-        let mut out: Vec<String> = self
-            .tests
-            .failed
-            .iter()
-            .map(|f| format!("test `{}` failed:\n{}", f.name, f.output))
-            .collect();
+        // Each test's panic first; a test failing exactly as one before it (the same
+        // panic at the same place) is named, not told again.
+        let mut told: Vec<(String, &str)> = Vec::new();
+        let mut out: Vec<String> = Vec::new();
+        for f in &self.tests.failed {
+            let text = crate::compile::prompt::test_output(&f.output);
+            let key = text.replacen(&format!("'{}'", f.name), "'_'", 1);
+            match told.iter().find(|(k, _)| *k == key) {
+                Some((_, first)) => out.push(format!(
+                    "test `{}` failed the same way as `{first}`",
+                    f.name
+                )),
+                None => {
+                    out.push(format!("test `{}` failed:\n{text}", f.name));
+                    told.push((key, &f.name));
+                }
+            }
+        }
         if self.tests.timed_out {
             out.push(match &self.tests.hung {
                 Some(t) => format!("test `{t}` did not finish within the time limit: look for an endless loop or recursion"),

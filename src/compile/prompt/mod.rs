@@ -20,7 +20,7 @@ pub use context::{dedent, Pin};
 pub use prompt_error::PromptError;
 pub use repair::{diff, RepairContext, MAX_SHRINK};
 pub use templates::Templates;
-pub use trim::{merge_repeated_errors, trim_failures};
+pub use trim::{merge_repeated_errors, test_output, trim_failures};
 
 use crate::check::{ModuleModel, Project};
 

@@ -78,6 +78,90 @@ fn error_location(error: &str) -> Option<String> {
     Some(format!("{line}:{column}"))
 }
 
+/// Up to this many lines a failing test printed before it panicked are kept as they are
+/// (insta prints a snapshot's diff there); of more, a repair is shown the last few.
+const PRINTED_LINES_KEPT: usize = 40;
+const PRINTED_LINES_SHOWN: usize = 5;
+
+/// One failing test's output as a repair needs it: the panic (the assertion with its
+/// values, proptest's minimal input) first, then at most the last few lines the test
+/// printed before it, which can be thousands (a debugging `println!` in a loop) and
+/// pushed the panic out of the prompt's room; without proptest's counts of cases and
+/// with the standard library's paths short (`core/src/...`, not `/rustc/HASH/library/`).
+pub fn test_output(output: &str) -> String {
+    let lines: Vec<String> = output
+        .lines()
+        .filter(|l| !is_proptest_count(l))
+        .map(short_std_path)
+        .collect();
+    let panic_at = lines
+        .iter()
+        .position(|l| l.starts_with("thread '") && l.contains("panicked at"));
+    let Some(at) = panic_at.filter(|at| *at > PRINTED_LINES_KEPT) else {
+        return join_lines(&lines);
+    };
+    let printed: Vec<&String> = lines[..at]
+        .iter()
+        .filter(|l| !l.trim().is_empty())
+        .collect();
+    let mut out = join_lines(&lines[at..]);
+    // A snapshot's diff is the failure itself: its end is kept whole.
+    let keep = if lines[at].contains("/insta-") {
+        PRINTED_LINES_KEPT
+    } else {
+        PRINTED_LINES_SHOWN
+    };
+    if !printed.is_empty() {
+        let shown = &printed[printed.len().saturating_sub(keep)..];
+        // Output cut in its middle when it was read says so in a line of its own.
+        let cut = printed.iter().any(|l| l.starts_with("[ghost: "));
+        out.push_str(&format!(
+            "before it panicked the test printed {}{} line(s){}:\n",
+            if cut { "more than " } else { "" },
+            printed.len(),
+            if printed.len() > shown.len() {
+                format!(", the last {}", shown.len())
+            } else {
+                String::new()
+            }
+        ));
+        for l in shown {
+            out.push_str(l);
+            out.push('\n');
+        }
+    }
+    out
+}
+
+fn join_lines(lines: &[String]) -> String {
+    lines.iter().map(|l| format!("{l}\n")).collect()
+}
+
+/// proptest's tally after a failure (`\tsuccesses: 0`, `\tlocal rejects: 3`, `\t\t3 times
+/// at src/...`): counts of cases, nothing about the failure.
+fn is_proptest_count(line: &str) -> bool {
+    let t = line.trim_start();
+    line.starts_with('\t')
+        && (t.starts_with("successes:")
+            || t.starts_with("local rejects:")
+            || t.starts_with("global rejects:")
+            || t.split_once(" times at ")
+                .is_some_and(|(n, _)| n.chars().all(|c| c.is_ascii_digit())))
+}
+
+/// `/rustc/0123abcd/library/core/src/x.rs` as `core/src/x.rs`: the hash and the
+/// toolchain's folder mean nothing to a model, and cost tokens in every panic.
+fn short_std_path(line: &str) -> String {
+    let Some(start) = line.find("/rustc/") else {
+        return line.to_string();
+    };
+    let rest = &line[start + "/rustc/".len()..];
+    match rest.find("/library/") {
+        Some(lib) => format!("{}{}", &line[..start], &rest[lib + "/library/".len()..]),
+        None => line.to_string(),
+    }
+}
+
 /// A run of kept lines that belong together, and how much a repair needs it.
 struct Block {
     kind: BlockKind,
@@ -392,6 +476,23 @@ fn is_noise(trimmed: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_test_output_shows_the_panic_first_and_little_of_what_was_printed() {
+        let printed: String = (1..=2000).map(|i| format!("debug line {i}\n")).collect();
+        let output = format!(
+            "{printed}thread 'example_f_1' panicked at /rustc/59807616e1fa/library/core/src/iter/adapters/step_by.rs:35:9:\nassertion failed: step != 0\nproptest: Test failed: x; minimal failing input: n = 0\n\tsuccesses: 0\n\tlocal rejects: 0\n\t\t3 times at tests/a.rs:4:5\n\tglobal rejects: 0\n"
+        );
+        assert_eq!(
+            super::test_output(&output),
+            "thread 'example_f_1' panicked at core/src/iter/adapters/step_by.rs:35:9:\nassertion failed: step != 0\nproptest: Test failed: x; minimal failing input: n = 0\nbefore it panicked the test printed 2000 line(s), the last 5:\ndebug line 1996\ndebug line 1997\ndebug line 1998\ndebug line 1999\ndebug line 2000\n"
+        );
+        let plain = "thread 'a' panicked at tests/a.rs:1:1:\nno\n";
+        assert_eq!(super::test_output(plain), plain);
+        // A few printed lines (insta's diff) stay where they are.
+        let diff = format!("-a: 1\n+a: 2\n{plain}");
+        assert_eq!(super::test_output(&diff), diff);
+    }
+
     use super::*;
 
     #[test]
