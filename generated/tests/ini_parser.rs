@@ -58,7 +58,7 @@ const _: fn(&str, i64) -> Result<Line, IniError> = classify;
 const _: fn(&str) -> Result<BTreeMap<String, BTreeMap<String, String>>, IniError> = parse;
 const _: fn(&str) -> Result<Vec<String>, ghostlib::csv::line::CsvError> = list_value;
 
-/// `example classify(" ", 1) == ok(Line.Blank)`
+/// `example classify("  ", 1) == ok(Line.Blank)`
 #[test]
 fn example_classify_1() {
     let __left: Result<Line, IniError> = classify("  ", 1);
@@ -226,7 +226,7 @@ fn example_list_value_1() {
     );
 }
 
-/// `example list_value(" ") == ok([])`
+/// `example list_value("  ") == ok([])`
 #[test]
 fn example_list_value_2() {
     let __left: Result<Vec<String>, ghostlib::csv::line::CsvError> = list_value("  ");

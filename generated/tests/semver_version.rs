@@ -120,7 +120,7 @@ fn example_parse_2() {
     );
 }
 
-/// `example parse(" ") == err(VersionError.Empty)`
+/// `example parse("  ") == err(VersionError.Empty)`
 #[test]
 fn example_parse_3() {
     let __left: Result<Version, VersionError> = parse("  ");

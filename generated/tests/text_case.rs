@@ -69,7 +69,7 @@ fn example_words_1() {
     );
 }
 
-/// `example words(" hello_world-42 ") == ["hello", "world", "42"]`
+/// `example words("  hello_world-42 ") == ["hello", "world", "42"]`
 #[test]
 fn example_words_2() {
     let __left: Vec<String> = words("  hello_world-42 ");

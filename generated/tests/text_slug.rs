@@ -57,7 +57,7 @@ fn example_slugify_1() {
     );
 }
 
-/// `example slugify(" --Rust 2024-- ") == "rust-2024"`
+/// `example slugify("  --Rust 2024-- ") == "rust-2024"`
 #[test]
 fn example_slugify_2() {
     let __left: String = checked::slugify("  --Rust 2024-- ");

@@ -71,7 +71,7 @@ fn example_wrap_1() {
     );
 }
 
-/// `example wrap(" one two ", 20) == ok(["one two"])`
+/// `example wrap("  one   two  ", 20) == ok(["one two"])`
 #[test]
 fn example_wrap_2() {
     let __left: Result<Vec<String>, WrapError> = wrap("  one   two  ", 20);

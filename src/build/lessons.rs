@@ -88,7 +88,7 @@ fn failed_test(name: &str, output: &str, tests_rs: &str) -> String {
     }
     // The checks' own messages quote the clause already: `` `example f(1) == 2` does
     // not hold``; a scenario's name the clause, its broken step the message.
-    if message.contains(clause.trim_matches('`')) {
+    if message.contains(clause.trim_matches('`').trim()) {
         return message;
     }
     format!("{clause}: {message}")

@@ -82,8 +82,8 @@ pub fn tests_rs(project: &Project, module: &ModuleModel, settings: &TargetSettin
                 String::new()
             };
             tests.push_str(&format!(
-                "\n{decided}/// `{}`\n#[test]\nfn {name}() {{\n",
-                doc_quote(&ex.source)
+                "\n{decided}/// {}\n#[test]\nfn {name}() {{\n",
+                doc_code(&ex.source)
             ));
             tests.push_str(&check(&cx, &ex.expr, &ex.source, "assert!", &[], "    "));
             tests.push_str("}\n");
@@ -104,8 +104,8 @@ pub fn tests_rs(project: &Project, module: &ModuleModel, settings: &TargetSettin
             }
             let title = p.source.clone();
             properties.push_str(&format!(
-                "\n    /// `{}`\n    #[test]\n    fn {name}({}) {{\n",
-                doc_quote(&p.source),
+                "\n    /// {}\n    #[test]\n    fn {name}({}) {{\n",
+                doc_code(&p.source),
                 params.join(", ")
             ));
             if let Some(filter) = &p.filter {
@@ -279,13 +279,56 @@ fn preconditions_decided_by_the_spec(project: &Project, expr: &TExpr) -> bool {
         })
 }
 
-/// A source text inside a `///` comment: one line, backticks made harmless.
+/// A source text on one line of a `///` comment, exactly as written: white space outside
+/// string literals made single spaces (a clause may span lines), and a line break inside
+/// one written `\n`. Collapsing the spaces inside strings misquoted the spec
+/// (`slugify(" a")` over a test calling `slugify("  a")`), in the tests and in the
+/// lessons read from them.
 fn doc_quote(source: &str) -> String {
-    source
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .replace('`', "'")
+    let mut out = String::with_capacity(source.len());
+    let mut in_string = false;
+    let mut escaped = false;
+    let mut space = false;
+    for c in source.trim().chars() {
+        if in_string {
+            match c {
+                '\n' => out.push_str("\\n"),
+                '\r' => out.push_str("\\r"),
+                _ => out.push(c),
+            }
+            in_string = escaped || c != '"';
+            escaped = !escaped && c == '\\';
+            continue;
+        }
+        if c.is_whitespace() {
+            space = true;
+            continue;
+        }
+        if space {
+            out.push(' ');
+            space = false;
+        }
+        out.push(c);
+        in_string = c == '"';
+    }
+    out
+}
+
+/// [`doc_quote`] as a Markdown code span, fenced by more backticks than it holds in a row.
+fn doc_code(source: &str) -> String {
+    let text = doc_quote(source);
+    let mut longest = 0;
+    let mut run = 0;
+    for c in text.chars() {
+        run = if c == '`' { run + 1 } else { 0 };
+        longest = longest.max(run);
+    }
+    let fence = "`".repeat(longest + 1);
+    if longest == 0 {
+        format!("{fence}{text}{fence}")
+    } else {
+        format!("{fence} {text} {fence}")
+    }
 }
 
 /// The statements that check one boolean expression and fail with `source` and the
@@ -434,8 +477,8 @@ fn perf_test(
     source: &str,
 ) -> String {
     let mut out = format!(
-        "\n/// `{}`\n#[test]\n#[ignore = \"perf\"]\nfn perf_{n}() {{\n",
-        doc_quote(source)
+        "\n/// {}\n#[test]\n#[ignore = \"perf\"]\nfn perf_{n}() {{\n",
+        doc_code(source)
     );
     let mut local_cx = cx.clone();
     let mut local_checked = checked_cx.clone();
@@ -486,4 +529,24 @@ fn perf_test(
         str_lit(source)
     ));
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{doc_code, doc_quote};
+
+    #[test]
+    fn a_clause_is_quoted_as_written_on_one_line() {
+        assert_eq!(
+            doc_quote("example  slugify(\"  --Rust 2024-- \")\n    == \"rust-2024\""),
+            "example slugify(\"  --Rust 2024-- \") == \"rust-2024\""
+        );
+        // A line break inside a string, and an escaped quote, stay inside it.
+        assert_eq!(
+            doc_quote("f(\"a\\\"  b\nc\")   == 1"),
+            "f(\"a\\\"  b\\nc\") == 1"
+        );
+        assert_eq!(doc_code("f(1) == 2"), "`f(1) == 2`");
+        assert_eq!(doc_code("f(\"`a`\") == 2"), "`` f(\"`a`\") == 2 ``");
+    }
 }
