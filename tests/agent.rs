@@ -48,6 +48,7 @@ fn request(prompt: &str) -> Request {
         max_tokens: None,
         stop: Vec::new(),
         seed: None,
+        cache_prefix: 0,
     }
 }
 
@@ -232,6 +233,54 @@ async fn anthropic_non_streamed() {
     assert_eq!(body["model"], "test-model");
     assert_eq!(body["max_tokens"], 8192);
     assert_eq!(body["messages"][0]["content"], "write area");
+}
+
+/// The opening every prompt of a module shares is sent to Anthropic as a block of its
+/// own marked for its prompt cache; what the cache served is read from the usage (and
+/// counted in the prompt's tokens), for both providers.
+#[tokio::test]
+async fn the_shared_opening_is_cached_and_cache_reads_are_counted() {
+    let cached_body = serde_json::json!({
+        "id": "msg", "type": "message", "role": "assistant",
+        "content": [{"type": "text", "text": CODE_REPLY}],
+        "stop_reason": "end_turn",
+        "usage": {"input_tokens": 13, "output_tokens": 5, "cache_read_input_tokens": 1000, "cache_creation_input_tokens": 200}
+    })
+    .to_string();
+    let server = Server::start(vec![Answer::json(200, &cached_body)]).await;
+    let mut req = request("the module part|the repair part");
+    req.cache_prefix = "the module part".len();
+    let reply = provider(ProviderKind::Anthropic, &server, false)
+        .complete(&req)
+        .await
+        .expect("a reply");
+    assert_eq!((reply.tokens_in, reply.cached_in), (1213, 1000));
+    let body = server.seen()[0].json();
+    assert_eq!(
+        body["messages"][0]["content"],
+        serde_json::json!([
+            {"type": "text", "text": "the module part", "cache_control": {"type": "ephemeral"}},
+            {"type": "text", "text": "|the repair part"}
+        ])
+    );
+
+    let openai = serde_json::json!({
+        "id": "x",
+        "choices": [{"index": 0, "message": {"role": "assistant", "content": CODE_REPLY}, "finish_reason": "stop"}],
+        "usage": {"prompt_tokens": 1500, "completion_tokens": 7, "prompt_tokens_details": {"cached_tokens": 1024}}
+    })
+    .to_string();
+    let server = Server::start(vec![Answer::json(200, &openai)]).await;
+    let reply = provider(ProviderKind::OpenAi, &server, false)
+        .complete(&req)
+        .await
+        .expect("a reply");
+    assert_eq!((reply.tokens_in, reply.cached_in), (1500, 1024));
+    // OpenAI caches a prompt's opening by itself: the prompt goes as one text.
+    assert_eq!(
+        server.seen()[0].json()["messages"][0]["content"],
+        "the module part|the repair part"
+    );
 }
 
 #[tokio::test]

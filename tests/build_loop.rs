@@ -1268,6 +1268,14 @@ fn anthropic_streamed_faults_then_code() {
     assert_eq!(seen[0].json()["stream"], true);
     assert_eq!(seen[0].header("x-api-key"), Some(KEY));
     assert!(seen[2].prompt().contains("cut off"));
+    // The module's part of every prompt is one block, marked for Anthropic's prompt
+    // cache: the repair opens with the same block as the first prompt.
+    let opening = |s: &Seen| s.json()["messages"][0]["content"][0].clone();
+    assert_eq!(opening(&seen[2]), opening(&seen[0]));
+    assert_eq!(opening(&seen[0])["cache_control"]["type"], "ephemeral");
+    assert!(opening(&seen[0])["text"]
+        .as_str()
+        .is_some_and(|t| t.contains("# Module `math.double`") && !t.contains("# Repair")));
     assert_eq!(p.entry("math.double").attempts, 2);
     p.assert_no_key();
 }

@@ -139,6 +139,7 @@ mod tests {
                 text: text.into(),
                 tokens_in: 1,
                 tokens_out: 1,
+                cached_in: 0,
                 finish: Finish::Stop,
                 latency_ms: 0,
                 cached: false,
@@ -166,6 +167,7 @@ mod tests {
             max_tokens: None,
             stop: Vec::new(),
             seed: None,
+            cache_prefix: 0,
         };
         let rt = tokio::runtime::Builder::new_current_thread()
             .build()
@@ -198,6 +200,7 @@ mod tests {
             text: "hi".into(),
             tokens_in: 1,
             tokens_out: 2,
+            cached_in: 0,
             finish: Finish::Stop,
             latency_ms: 3,
             cached: false,

@@ -56,6 +56,10 @@ pub struct Request {
     /// fresh starts of one build are two samples, not one reply cached and served twice,
     /// and a server that takes a seed (OpenAI's `seed`) gives the same sample again.
     pub seed: Option<u64>,
+    /// How many bytes at the start of `prompt` every prompt of the module shares (the
+    /// example, the rules, the module's spec), so that a provider that caches prompts by
+    /// explicit breakpoints (Anthropic's `cache_control`) can mark it; 0 for none.
+    pub cache_prefix: usize,
 }
 
 /// Why the model stopped.
@@ -79,6 +83,10 @@ pub struct Reply {
     pub text: String,
     pub tokens_in: u64,
     pub tokens_out: u64,
+    /// Of `tokens_in`, those the provider read from its own prompt cache (billed at a
+    /// fraction): OpenAI's `cached_tokens`, Anthropic's `cache_read_input_tokens`.
+    #[serde(default)]
+    pub cached_in: u64,
     pub finish: Finish,
     pub latency_ms: u64,
     /// True when the reply came from the response cache (it cost no tokens this time).

@@ -148,6 +148,7 @@ impl OpenAi {
             text,
             tokens_in,
             tokens_out,
+            cached_in: cached_tokens(json.get("usage")),
             finish: finish(choice.get("finish_reason")),
             latency_ms: 0,
             cached: false,
@@ -170,6 +171,7 @@ impl OpenAi {
         let mut answered = false;
         let mut finish_reason: Option<Value> = None;
         let mut tokens = (0, 0);
+        let mut cached_in = 0;
         let mut done = false;
         let whole = self
             .http
@@ -197,6 +199,7 @@ impl OpenAi {
                 }
                 if chunk.get("usage").is_some_and(|u| !u.is_null()) {
                     tokens = usage(chunk.get("usage"));
+                    cached_in = cached_tokens(chunk.get("usage"));
                 }
                 Ok(Flow::More)
             })
@@ -220,6 +223,7 @@ impl OpenAi {
             text,
             tokens_in: tokens.0,
             tokens_out: tokens.1,
+            cached_in,
             finish: finish(finish_reason.as_ref()),
             latency_ms: 0,
             cached: false,
@@ -272,6 +276,16 @@ fn finish(reason: Option<&Value>) -> Finish {
         Some(other) => Finish::Other(other.to_string()),
         None => Finish::Other("unknown".into()),
     }
+}
+
+/// Of the prompt's tokens, those the server read from its prompt cache (OpenAI caches a
+/// prompt's opening of 1,024 tokens or more by itself; they are part of `prompt_tokens`).
+fn cached_tokens(usage: Option<&Value>) -> u64 {
+    usage
+        .and_then(|u| u.pointer("/prompt_tokens_details/cached_tokens"))
+        .and_then(Value::as_u64)
+        .unwrap_or(0)
+        .min(super::MAX_REPORTED_TOKENS)
 }
 
 fn usage(usage: Option<&Value>) -> (u64, u64) {

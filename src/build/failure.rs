@@ -127,6 +127,9 @@ pub struct AttemptRecord {
     pub failure: Option<FailureClass>,
     pub tokens_in: u64,
     pub tokens_out: u64,
+    /// Of `tokens_in`, those the provider read from its prompt cache.
+    #[serde(default, skip_serializing_if = "is_zero_u64")]
+    pub cached_in: u64,
     /// From asking the agent to the verdict.
     pub millis: u64,
     /// Rounds of rustc's suggestions applied to the reply before its verdict.
@@ -160,6 +163,10 @@ pub struct AttemptRecord {
 
 /// For `skip_serializing_if`: a count of zero is left out of the JSON.
 pub(super) fn is_zero(n: &u32) -> bool {
+    *n == 0
+}
+
+pub(super) fn is_zero_u64(n: &u64) -> bool {
     *n == 0
 }
 

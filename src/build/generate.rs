@@ -778,7 +778,8 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
             ..AttemptRecord::default()
         };
         let (code, tokens) = match answer {
-            Ok((code, tokens, first_cost)) => {
+            Ok((code, tokens, first_cost, cached_in)) => {
+                record.cached_in = cached_in;
                 cached_cost.0 += first_cost.0;
                 cached_cost.1 += first_cost.1;
                 record.cached = first_cost != (0, 0);
@@ -1180,6 +1181,12 @@ fn log_attempt(
             notes.push("answered from the response cache".into());
         } else if record.tokens_in + record.tokens_out > 0 {
             notes.push(format!("{}/{} tokens", record.tokens_in, record.tokens_out));
+            if record.cached_in > 0 {
+                notes.push(format!(
+                    "{} of the prompt's tokens read from the provider's cache",
+                    record.cached_in
+                ));
+            }
         }
         notes.extend(record.tidied.iter().cloned());
         if record.compiler_fixes > 0 {
@@ -1205,6 +1212,7 @@ fn log_attempt(
         response_chars: record.response_chars,
         tokens_in: record.tokens_in,
         tokens_out: record.tokens_out,
+        cached_in: record.cached_in,
         latency_ms: record.millis,
         tests: tests.to_string(),
         outcome: outcome.to_string(),
@@ -1248,7 +1256,7 @@ async fn ask(
     (prompt, max_tokens): (&str, Option<u32>),
     temperature: f32,
     attempt: u32,
-) -> Result<(String, (u64, u64), (u64, u64)), Asked> {
+) -> Result<(String, (u64, u64), (u64, u64), u64), Asked> {
     match &shared.agent {
         Agent::Http(provider) => {
             let req = Request {
@@ -1258,6 +1266,21 @@ async fn ask(
                 max_tokens,
                 stop: vec![crate::agent::extract::CODE_BLOCK_END.to_string()],
                 seed: (temperature > 0.0).then_some(u64::from(attempt)),
+                cache_prefix: shared
+                    .ctx
+                    .project
+                    .module(&m.name)
+                    .map(|module| {
+                        let pins = shared.ctx.pins(&m.name);
+                        prompt::shared_prefix_len(
+                            &shared.ctx.templates,
+                            &shared.ctx.project,
+                            module,
+                            &pins,
+                            prompt,
+                        )
+                    })
+                    .unwrap_or(0),
             };
             // The provider has already retried what can be retried: what is left (a bad key,
             // an unknown model, a server that stays down) stops the build.
@@ -1296,7 +1319,14 @@ async fn ask(
                 (0, 0)
             };
             code_of(&reply)
-                .map(|c| (c, tokens, first_cost))
+                .map(|c| {
+                    (
+                        c,
+                        tokens,
+                        first_cost,
+                        if reply.cached { 0 } else { reply.cached_in },
+                    )
+                })
                 .map_err(|e| Asked::Feedback {
                     class: FailureClass::NoCode,
                     why: e.to_string(),
@@ -1376,7 +1406,7 @@ async fn ask(
                 });
             }
             match outcome.new_contents {
-                Some(code) if !code.trim().is_empty() => Ok((code, (0, 0), (0, 0))),
+                Some(code) if !code.trim().is_empty() => Ok((code, (0, 0), (0, 0), 0)),
                 _ => Err(Asked::Feedback {
                     class: FailureClass::NoCode,
                     why: format!(

@@ -16,6 +16,9 @@ pub struct Attempt {
     pub response_chars: usize,
     pub tokens_in: u64,
     pub tokens_out: u64,
+    /// Of `tokens_in`, those the provider read from its prompt cache.
+    #[serde(default, skip_serializing_if = "super::failure::is_zero_u64")]
+    pub cached_in: u64,
     pub latency_ms: u64,
     /// `12 passed`, `1 of 12 failed`, `2 compile error(s)`, ...
     pub tests: String,
@@ -166,6 +169,7 @@ mod tests {
             response_chars: 0,
             tokens_in: 0,
             tokens_out: 0,
+            cached_in: 0,
             latency_ms: 0,
             tests: "1 of 2 failed".into(),
             outcome: "waiting".into(),

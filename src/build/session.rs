@@ -609,6 +609,7 @@ pub async fn build_manual(
                 response_chars: 0,
                 tokens_in: 0,
                 tokens_out: 0,
+                cached_in: 0,
                 latency_ms: report.millis,
                 tests: report.tests.clone().unwrap_or_default(),
                 outcome: report.outcome.label().into(),

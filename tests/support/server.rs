@@ -85,12 +85,14 @@ impl Seen {
         serde_json::from_slice(&self.body).expect("the request body is JSON")
     }
 
-    /// The prompt of a chat request (OpenAI or Anthropic format): the first message's text.
+    /// The prompt of a chat request (OpenAI or Anthropic format): the first message's text,
+    /// or its text blocks joined (Anthropic's, with a cache breakpoint between them).
     pub fn prompt(&self) -> String {
-        self.json()["messages"][0]["content"]
-            .as_str()
-            .unwrap_or_default()
-            .to_string()
+        let content = &self.json()["messages"][0]["content"];
+        match content.as_array() {
+            Some(blocks) => blocks.iter().filter_map(|b| b["text"].as_str()).collect(),
+            None => content.as_str().unwrap_or_default().to_string(),
+        }
     }
 }
 

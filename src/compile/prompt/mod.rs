@@ -73,6 +73,29 @@ pub fn render_repair(
     )
 }
 
+/// How many bytes at the start of `prompt` (a prompt of `module`) every one of its
+/// prompts shares: what `module.tera` renders (the example, the rules, the module), which
+/// first, fresh and repair prompts all open with, for providers that cache a prompt's
+/// opening by an explicit breakpoint. 0 when `prompt` does not open with it (templates
+/// overridden to leave it out).
+pub fn shared_prefix_len(
+    templates: &Templates,
+    project: &Project,
+    module: &ModuleModel,
+    pins: &[Pin],
+    prompt: &str,
+) -> usize {
+    let Ok(part) = render(templates, "module.tera", project, module, None, (&[], pins)) else {
+        return 0;
+    };
+    let part = part.trim_end();
+    if prompt.starts_with(part) {
+        part.len()
+    } else {
+        0
+    }
+}
+
 fn render(
     templates: &Templates,
     name: &str,
