@@ -376,6 +376,12 @@ pub async fn build_with_agent(
     Ok((reports, lock))
 }
 
+/// Whether a diff between the last two attempts says enough beside `code`, the whole code
+/// a repair shows: not when it is a third of the code's size or more (a rewrite).
+fn diff_worth_showing(diff: &str, code: &str) -> bool {
+    diff.len() <= code.len() / 3
+}
+
 /// Puts back code written by others when a build ends early (an error, or Ctrl-C
 /// dropping the build's future).
 struct EndCheck {
@@ -979,8 +985,13 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
             // shows) is of the best code so far, not of this worse one.
             next = b.clone();
         }
-        // A diff would show the bodies the repair asks to write anew.
-        next.last_diff = diff.filter(|_| next.rewrite.is_empty());
+        // A diff would show the bodies the repair asks to write anew. Beside the whole code
+        // it tells only what the attempt before had (its `-` lines): worth its tokens when
+        // the two attempts differ in a few places, not when the code was written anew,
+        // which the diff would mostly repeat.
+        next.last_diff = diff
+            .filter(|_| next.rewrite.is_empty())
+            .filter(|d| diff_worth_showing(d, &next.previous_code));
         // Only the best code so far is worth a repair. An attempt that made nothing
         // better (a repair giving the same code again, most often, or a fresh start that
         // came no closer) is followed by a fresh start: a small model shown the same
@@ -2117,6 +2128,18 @@ mod tests {
         assert_eq!(reply_tokens(Some(200_000), None), Some(8_192));
         assert_eq!(reply_tokens(Some(8_192), Some(1_000)), Some(1_000));
         assert_eq!(reply_tokens(None, Some(4_000)), Some(4_000));
+    }
+
+    #[test]
+    fn a_diff_is_shown_beside_the_code_only_when_it_is_small() {
+        let old: String = (0..60).map(|i| format!("    let x{i} = {i};\n")).collect();
+        let small = old.replace("let x3 = 3;", "let x3 = 4;");
+        let rewritten: String = (0..60).map(|i| format!("    let y{i} = {i};\n")).collect();
+        assert!(diff_worth_showing(&prompt::diff(&old, &small), &small));
+        assert!(!diff_worth_showing(
+            &prompt::diff(&old, &rewritten),
+            &rewritten
+        ));
     }
 
     #[test]
