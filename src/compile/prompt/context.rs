@@ -29,6 +29,9 @@ pub struct PromptContext {
     pub has_requires: bool,
     pub has_ensures: bool,
     pub has_properties: bool,
+    /// The spec notations the clauses shown in ghost notation use, explained
+    /// (`` `len(x)` = length (bytes for a string) ``); empty when they use none.
+    pub notations: Vec<String>,
     /// Scenarios, quoted as written.
     pub scenarios: Vec<String>,
     /// Snapshots, quoted as written.
@@ -139,11 +142,28 @@ pub fn build(
         )
         .collect();
     let all_functions: Vec<&Function> = module.functions_and_methods().collect();
-    let functions = all_functions
+    let functions: Vec<FunctionContext> = all_functions
         .iter()
         .filter(|f| f.doc.is_some() || has_clauses(f))
         .map(|f| function_context(f, module))
         .collect();
+    // The clauses shown in ghost notation: the module's own, and the `requires` of the
+    // functions of the modules it uses (in their interfaces).
+    let used_requires: Vec<String> = module
+        .uses
+        .iter()
+        .filter_map(|u| project.module(u))
+        .flat_map(|m| m.functions_and_methods())
+        .flat_map(|f| f.requires.iter().map(|r| r.source.clone()))
+        .collect();
+    let notations = super::notation::used_in(
+        functions
+            .iter()
+            .flat_map(|f| f.other_clauses.iter())
+            .chain(&used_requires)
+            .map(String::as_str),
+        &module.uses,
+    );
     let any = |p: fn(&Function) -> bool| all_functions.iter().any(|f| p(f));
     let mut deps = Vec::new();
     let nfrs = module
@@ -201,6 +221,7 @@ pub fn build(
         has_requires: any(|f| !f.requires.is_empty()),
         has_ensures: any(|f| !f.ensures.is_empty()),
         has_properties: any(|f| !f.properties.is_empty()),
+        notations,
         scenarios: module.scenarios.iter().map(|s| quote(&s.source)).collect(),
         snapshots: module.snapshots.iter().map(|s| quote(&s.source)).collect(),
         scenarios_rust: module
