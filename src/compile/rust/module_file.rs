@@ -43,11 +43,36 @@ pub fn mod_rs(project: &Project, module: &ModuleModel) -> String {
     }
     // The spec fixes names and signatures; clippy's API-shape lints cannot be obeyed.
     // Every imp.rs starts with `use super::*;` as the prompt asks, used or not.
-    out.push_str("\n#[allow(unused_imports, clippy::len_without_is_empty, clippy::new_without_default, clippy::should_implement_trait, clippy::wrong_self_convention, clippy::inherent_to_string)]\nmod imp;\npub use imp::*;\n");
+    out.push_str("\n#[allow(unused_imports, clippy::len_without_is_empty, clippy::new_without_default, clippy::should_implement_trait, clippy::wrong_self_convention, clippy::inherent_to_string)]\nmod imp;\n");
+    // Unused when every item is re-exported below with its doc.
+    out.push_str("#[allow(unused_imports)]\npub use imp::*;\n");
+    out.push_str(&documented_reexports(module));
     let children = super::lib_file::children_of(project, &module.path);
     if !children.is_empty() {
         out.push('\n');
         out.push_str(&children);
+    }
+    out
+}
+
+/// The functions and `type`s the spec documents, re-exported one by one with the spec's
+/// doc, which rustdoc shows on their pages: they are written in `imp.rs` by the agent,
+/// whom the prompts ask for no doc comments (output tokens), so their docs reached the
+/// crate's documentation only when the agent copied them. (A method's doc cannot be given
+/// this way; the interface in the prompt shows it.)
+fn documented_reexports(module: &ModuleModel) -> String {
+    let documented = module
+        .functions
+        .iter()
+        .map(|f| (&f.name, &f.doc))
+        .chain(module.types.iter().map(|t| (&t.name, &t.doc)));
+    let mut out = String::new();
+    for (name, doc) in documented {
+        if let Some(doc) = doc {
+            out.push('\n');
+            out.push_str(&doc_lines("///", doc, ""));
+            out.push_str(&format!("pub use imp::{};\n", ident(name)));
+        }
     }
     out
 }

@@ -28,4 +28,18 @@ impl std::error::Error for CsvError {}
 
 #[allow(unused_imports, clippy::len_without_is_empty, clippy::new_without_default, clippy::should_implement_trait, clippy::wrong_self_convention, clippy::inherent_to_string)]
 mod imp;
+#[allow(unused_imports)]
 pub use imp::*;
+
+/// Fields are separated by ','. One trailing `\n` or `\r\n` is ignored. A field that
+/// starts with '"' is quoted: it runs to the next '"' that is not doubled, `""` inside
+/// it stands for one '"', and it may hold ',' and line breaks; without its closing
+/// quote it is `UnterminatedQuote(offset of the opening quote)`, and anything but ','
+/// or the end after the closing quote is `TextAfterQuote(offset)`. Other fields are
+/// taken as they are, spaces included; a '"' inside one is `StrayQuote(offset)`.
+/// An empty line is one empty field.
+pub use imp::split;
+
+/// The fields separated by ','. A field holding ',', '"', `\r` or `\n` is quoted, its
+/// quotes doubled; the others are written as they are.
+pub use imp::join;

@@ -38,4 +38,22 @@ impl std::error::Error for IniError {}
 
 #[allow(unused_imports, clippy::len_without_is_empty, clippy::new_without_default, clippy::should_implement_trait, clippy::wrong_self_convention, clippy::inherent_to_string)]
 mod imp;
+#[allow(unused_imports)]
 pub use imp::*;
+
+/// Trims ASCII white space from `line`. Nothing left is `Blank`; a leading ';' or '#'
+/// makes a `Comment` of the rest, trimmed; a leading '[' needs a closing ']' at the
+/// end (`UnclosedSection`) and makes a `Section` of what is between, trimmed. Any
+/// other line is a `Pair`, split at its first '=' (`MissingEquals`), key and value
+/// trimmed, the key not empty (`EmptyKey`). Errors carry `number`.
+pub use imp::classify;
+
+/// Classifies each line of `text` (split at `\n`; a `\r` before it is trimmed away).
+/// Pairs before the first header belong to the section "". A header opens its
+/// section even if no pair follows; a section given twice is merged, and a repeated
+/// key keeps its last value. The first malformed line is the error.
+pub use imp::parse;
+
+/// A value read as a list: one CSV line (see `csv.line.split`), each field trimmed of
+/// ASCII white space; a blank value is the empty list.
+pub use imp::list_value;

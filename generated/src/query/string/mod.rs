@@ -8,4 +8,20 @@ use std::collections::BTreeMap;
 
 #[allow(unused_imports, clippy::len_without_is_empty, clippy::new_without_default, clippy::should_implement_trait, clippy::wrong_self_convention, clippy::inherent_to_string)]
 mod imp;
+#[allow(unused_imports)]
 pub use imp::*;
+
+/// Drops one leading '?', then splits at '&', skipping empty pieces. A piece is
+/// `key=value`, split at its first '=', or a bare `key` whose value is "". In keys
+/// and values '+' stands for a space; then they are percent-decoded with
+/// `text.percent.decode`, whose error offsets are shifted to count from the start of
+/// `query`. When a key repeats, its last value wins.
+pub use imp::parse;
+
+/// The pairs in key order as `key=value`, separated by '&', keys and values encoded
+/// with `text.percent.encode`.
+pub use imp::render;
+
+/// The value of `key` in `query` as `parse` reads it; none when the key is absent or
+/// the query does not parse.
+pub use imp::get;

@@ -46,4 +46,24 @@ impl std::error::Error for VersionError {}
 
 #[allow(unused_imports, clippy::len_without_is_empty, clippy::new_without_default, clippy::should_implement_trait, clippy::wrong_self_convention, clippy::inherent_to_string)]
 mod imp;
+#[allow(unused_imports)]
 pub use imp::*;
+
+/// Trims ASCII white space and one leading 'v'. Everything after the first '-' is the
+/// pre-release tag, which must not be empty (`EmptyPre`). The rest must be three parts
+/// separated by '.' (`WrongPartCount(number of parts)`), each ASCII digits without a
+/// leading zero that fit in an `int` (`BadNumber(part)`). A blank string is `Empty`.
+pub use imp::parse;
+
+/// `MAJOR.MINOR.PATCH`, then `-PRE` when there is a pre-release tag.
+pub use imp::render;
+
+/// -1, 0 or 1 as `a` is lower than, equal to or higher than `b` in semver precedence:
+/// numbers first; then a version with a pre-release tag is lower than one without;
+/// two tags compare by their '.'-separated identifiers from the left, numeric ones
+/// (one or more ASCII digits) as numbers and below alphanumeric ones, others byte-wise, and
+/// a tag that is a prefix of the other is lower.
+pub use imp::compare;
+
+/// Increments `part`, sets the parts after it to 0 and drops the pre-release tag.
+pub use imp::bump;

@@ -18,4 +18,17 @@ pub enum Case {
 
 #[allow(unused_imports, clippy::len_without_is_empty, clippy::new_without_default, clippy::should_implement_trait, clippy::wrong_self_convention, clippy::inherent_to_string)]
 mod imp;
+#[allow(unused_imports)]
 pub use imp::*;
+
+/// The words of `s`, lowercased. Every character that is not an ASCII letter or digit
+/// separates words (so non-ASCII text is dropped). Inside a run of letters and digits a
+/// new word starts at an uppercase letter that follows a lowercase letter (`fooBar`), and
+/// at an uppercase letter that follows an uppercase letter and is followed by a
+/// lowercase one (`HTTPServer` is `http`, `server`). A digit never starts a new word.
+pub use imp::words;
+
+/// The words of `s` joined in `case`: `Snake` is `a_b`, `Kebab` is `a-b`, `Camel` is
+/// `aB`, `Pascal` is `AB` and `Screaming` is `A_B`, where capitalising a word uppercases
+/// its first character only.
+pub use imp::convert;

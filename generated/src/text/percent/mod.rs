@@ -28,4 +28,15 @@ impl std::error::Error for PercentError {}
 
 #[allow(unused_imports, clippy::len_without_is_empty, clippy::new_without_default, clippy::should_implement_trait, clippy::wrong_self_convention, clippy::inherent_to_string)]
 mod imp;
+#[allow(unused_imports)]
 pub use imp::*;
+
+/// Keeps the unreserved characters `A-Z a-z 0-9 - . _ ~`; every other byte of the
+/// UTF-8 encoding becomes `%XX`, with uppercase hex digits.
+pub use imp::encode;
+
+/// Replaces every `%XX` (hex digits in either case) by the byte it stands for and keeps
+/// every other character as it is ('+' included). A '%' followed by fewer than two bytes
+/// is `Truncated(offset of the '%')`; one followed by two bytes that are not both hex
+/// digits is `BadHex(offset of the '%')`. Decoded bytes that are not UTF-8 are `NotUtf8`.
+pub use imp::decode;

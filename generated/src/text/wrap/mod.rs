@@ -25,4 +25,13 @@ impl std::error::Error for WrapError {}
 
 #[allow(unused_imports, clippy::len_without_is_empty, clippy::new_without_default, clippy::should_implement_trait, clippy::wrong_self_convention, clippy::inherent_to_string)]
 mod imp;
+#[allow(unused_imports)]
 pub use imp::*;
+
+/// Splits `input` at runs of ' ' and packs the words greedily into lines of at
+/// most `width` bytes, one space between words. A width below 1 is `BadWidth`;
+/// a word longer than `width` is `WordTooLong(word, width)`, for the first such word.
+pub use imp::wrap;
+
+/// The anchor of a heading: '#' followed by its slug.
+pub use imp::anchor;
