@@ -77,6 +77,32 @@ fn documented_reexports(module: &ModuleModel) -> String {
     out
 }
 
+/// A name in lower-case words: `NotANumber` is `not a number`, `IOError` `io error`,
+/// `too_long` `too long`.
+fn words(name: &str) -> String {
+    let chars: Vec<char> = name.chars().collect();
+    let mut out = String::new();
+    for (i, &c) in chars.iter().enumerate() {
+        let prev = i.checked_sub(1).map(|p| chars[p]);
+        let next = chars.get(i + 1).copied();
+        let starts_word = c.is_uppercase()
+            && prev.is_some_and(|p| {
+                p.is_lowercase()
+                    || p.is_ascii_digit()
+                    || (p.is_uppercase() && next.is_some_and(char::is_lowercase))
+            });
+        if c == '_' {
+            out.push(' ');
+            continue;
+        }
+        if starts_word && !out.ends_with(' ') {
+            out.push(' ');
+        }
+        out.extend(c.to_lowercase());
+    }
+    out.trim().to_string()
+}
+
 /// `pub struct Name { pub field: T, ... }` with its doc and derives.
 pub fn record_decl(cx: &TypeCtx, record: &Record) -> String {
     let mut out = String::new();
@@ -134,20 +160,25 @@ fn error_impls(cx: &TypeCtx, e: &Enum) -> String {
         out.push_str("        match *self {}\n");
     } else {
         out.push_str("        match self {\n");
+        // `port error: not a number: "x"`: the names in words, as Rust's error messages
+        // read (lower case, no full stop), the error's own name first, so that two errors
+        // with a variant of one name (`Empty`) say which they are.
+        let what = words(&e.name);
         for v in &e.variants {
             let vname = ident(&v.name);
+            let message = format!("{what}: {}", words(&v.name));
             if v.fields.is_empty() {
                 out.push_str(&format!(
                     "            {name}::{vname} => f.write_str({}),\n",
-                    str_lit(&v.name)
+                    str_lit(&message)
                 ));
             } else {
                 let binds: Vec<String> = (0..v.fields.len()).map(|i| format!("x{i}")).collect();
                 let holes = vec!["{:?}"; v.fields.len()].join(", ");
                 out.push_str(&format!(
-                    "            {name}::{vname}({}) => write!(f, \"{}({holes})\", {}),\n",
+                    "            {name}::{vname}({}) => write!(f, \"{}: {holes}\", {}),\n",
                     binds.join(", "),
-                    v.name,
+                    message.replace('{', "{{").replace('}', "}}"),
                     binds.join(", ")
                 ));
             }
@@ -157,4 +188,19 @@ fn error_impls(cx: &TypeCtx, e: &Enum) -> String {
     out.push_str("    }\n}\n\n");
     out.push_str(&format!("impl std::error::Error for {name} {{}}\n"));
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::words;
+
+    #[test]
+    fn names_are_said_in_words() {
+        assert_eq!(words("NotANumber"), "not a number");
+        assert_eq!(words("PortError"), "port error");
+        assert_eq!(words("IOError"), "io error");
+        assert_eq!(words("too_long"), "too long");
+        assert_eq!(words("Utf8Bad"), "utf8 bad");
+        assert_eq!(words("Empty"), "empty");
+    }
 }

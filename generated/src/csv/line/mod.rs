@@ -17,9 +17,9 @@ pub enum CsvError {
 impl std::fmt::Display for CsvError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            CsvError::UnterminatedQuote(x0) => write!(f, "UnterminatedQuote({:?})", x0),
-            CsvError::TextAfterQuote(x0) => write!(f, "TextAfterQuote({:?})", x0),
-            CsvError::StrayQuote(x0) => write!(f, "StrayQuote({:?})", x0),
+            CsvError::UnterminatedQuote(x0) => write!(f, "csv error: unterminated quote: {:?}", x0),
+            CsvError::TextAfterQuote(x0) => write!(f, "csv error: text after quote: {:?}", x0),
+            CsvError::StrayQuote(x0) => write!(f, "csv error: stray quote: {:?}", x0),
         }
     }
 }

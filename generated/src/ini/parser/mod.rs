@@ -27,9 +27,9 @@ pub enum IniError {
 impl std::fmt::Display for IniError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            IniError::UnclosedSection(x0) => write!(f, "UnclosedSection({:?})", x0),
-            IniError::MissingEquals(x0) => write!(f, "MissingEquals({:?})", x0),
-            IniError::EmptyKey(x0) => write!(f, "EmptyKey({:?})", x0),
+            IniError::UnclosedSection(x0) => write!(f, "ini error: unclosed section: {:?}", x0),
+            IniError::MissingEquals(x0) => write!(f, "ini error: missing equals: {:?}", x0),
+            IniError::EmptyKey(x0) => write!(f, "ini error: empty key: {:?}", x0),
         }
     }
 }

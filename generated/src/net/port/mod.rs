@@ -15,9 +15,9 @@ pub enum PortError {
 impl std::fmt::Display for PortError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            PortError::Empty => f.write_str("Empty"),
-            PortError::NotANumber(x0) => write!(f, "NotANumber({:?})", x0),
-            PortError::OutOfRange(x0) => write!(f, "OutOfRange({:?})", x0),
+            PortError::Empty => f.write_str("port error: empty"),
+            PortError::NotANumber(x0) => write!(f, "port error: not a number: {:?}", x0),
+            PortError::OutOfRange(x0) => write!(f, "port error: out of range: {:?}", x0),
         }
     }
 }

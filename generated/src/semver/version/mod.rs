@@ -34,10 +34,10 @@ pub enum VersionError {
 impl std::fmt::Display for VersionError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            VersionError::Empty => f.write_str("Empty"),
-            VersionError::WrongPartCount(x0) => write!(f, "WrongPartCount({:?})", x0),
-            VersionError::BadNumber(x0) => write!(f, "BadNumber({:?})", x0),
-            VersionError::EmptyPre => f.write_str("EmptyPre"),
+            VersionError::Empty => f.write_str("version error: empty"),
+            VersionError::WrongPartCount(x0) => write!(f, "version error: wrong part count: {:?}", x0),
+            VersionError::BadNumber(x0) => write!(f, "version error: bad number: {:?}", x0),
+            VersionError::EmptyPre => f.write_str("version error: empty pre"),
         }
     }
 }

@@ -17,9 +17,9 @@ pub enum PercentError {
 impl std::fmt::Display for PercentError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            PercentError::Truncated(x0) => write!(f, "Truncated({:?})", x0),
-            PercentError::BadHex(x0) => write!(f, "BadHex({:?})", x0),
-            PercentError::NotUtf8 => f.write_str("NotUtf8"),
+            PercentError::Truncated(x0) => write!(f, "percent error: truncated: {:?}", x0),
+            PercentError::BadHex(x0) => write!(f, "percent error: bad hex: {:?}", x0),
+            PercentError::NotUtf8 => f.write_str("percent error: not utf8"),
         }
     }
 }

@@ -15,8 +15,8 @@ pub enum WrapError {
 impl std::fmt::Display for WrapError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            WrapError::BadWidth(x0) => write!(f, "BadWidth({:?})", x0),
-            WrapError::WordTooLong(x0, x1) => write!(f, "WordTooLong({:?}, {:?})", x0, x1),
+            WrapError::BadWidth(x0) => write!(f, "wrap error: bad width: {:?}", x0),
+            WrapError::WordTooLong(x0, x1) => write!(f, "wrap error: word too long: {:?}, {:?}", x0, x1),
         }
     }
 }
