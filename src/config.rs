@@ -20,6 +20,24 @@ pub struct Config {
     pub agent: AgentSettings,
     #[serde(default)]
     pub build: BuildSettings,
+    #[serde(default)]
+    pub package: PackageSettings,
+}
+
+/// `[package]`: what the generated crate's `Cargo.toml` says about it, for a crate that is
+/// published or depended on by version. None of it changes the code, so none of it makes
+/// a module stale.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct PackageSettings {
+    /// A semantic version (`1.2.0`); `0.0.0` when unset.
+    pub version: Option<String>,
+    pub description: Option<String>,
+    /// An SPDX expression (`MIT OR Apache-2.0`).
+    pub license: Option<String>,
+    pub repository: Option<String>,
+    /// Whether `cargo publish` may publish it; `false` when unset.
+    pub publish: bool,
 }
 
 /// `[build]`: how generated code is built and tested.
@@ -198,6 +216,15 @@ impl Config {
                 &format!("is `{}`, which ghost does not support", self.project.target),
                 "set `target = \"rust\"` (the only target so far)",
             ));
+        }
+        if let Some(v) = &self.package.version {
+            if !is_semver(v) {
+                return Err(bad(
+                    "package.version",
+                    &format!("is `{v}`, not a semantic version"),
+                    "write MAJOR.MINOR.PATCH, e.g. `version = \"0.1.0\"` (a pre-release as `1.0.0-rc.1`)",
+                ));
+            }
         }
         if self.project.specs.as_os_str().is_empty() {
             return Err(bad(
@@ -474,12 +501,49 @@ impl LoadedConfig {
     }
 }
 
+/// Whether `v` is a semantic version as Cargo reads one: `1.2.3`, with an optional
+/// `-pre.release` and `+build` of ASCII letters, digits, `-` and `.`.
+fn is_semver(v: &str) -> bool {
+    let (core, rest) = match v.find(['-', '+']) {
+        Some(at) => (&v[..at], &v[at..]),
+        None => (v, ""),
+    };
+    let numbers: Vec<&str> = core.split('.').collect();
+    let number = |n: &&str| {
+        !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()) && (*n == "0" || !n.starts_with('0'))
+    };
+    numbers.len() == 3
+        && numbers.iter().all(number)
+        && rest
+            .chars()
+            .skip(1)
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '+'))
+        && rest != "-"
+        && rest != "+"
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn parse(text: &str) -> Result<Config, ConfigError> {
         Config::parse(Path::new("ghost.toml"), text)
+    }
+
+    #[test]
+    fn package_settings_reach_the_config_and_a_bad_version_is_refused() {
+        let c = parse("[package]\nversion = \"1.2.0-rc.1\"\nlicense = \"MIT\"\npublish = true\n")
+            .expect("valid");
+        assert_eq!(c.package.version.as_deref(), Some("1.2.0-rc.1"));
+        assert!(c.package.publish);
+        let err = parse("[package]\nversion = \"1.2\"\n").expect_err("not semver");
+        assert!(err
+            .to_string()
+            .contains("`package.version` is `1.2`, not a semantic version"));
+        assert!(
+            parse("[package]\nlicence = \"MIT\"\n").is_err(),
+            "unknown key"
+        );
     }
 
     #[test]

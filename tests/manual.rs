@@ -493,3 +493,42 @@ fn cargo_fmt_leaves_the_generated_crate_as_locked() {
     let run = ghost(dir, &["build", "--locked"]);
     assert_eq!(run.code, Some(0), "{}", run.stderr);
 }
+
+/// `[package]` in ghost.toml reaches the generated manifest (for a crate that is
+/// published or depended on by version), and changing it makes no module stale.
+#[test]
+fn package_settings_reach_the_manifest_without_making_modules_stale() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let dir = tmp.path();
+    let config = |version: &str| {
+        format!("[project]\nname = \"shouts\"\n\n[package]\nversion = \"{version}\"\ndescription = \"Loud strings\"\nlicense = \"MIT OR Apache-2.0\"\npublish = true\n")
+    };
+    write(dir, "ghost.toml", &config("1.2.0"));
+    write(dir, "specs/text/shout.ghost", SPEC);
+    write(dir, "generated/src/text/shout/imp.rs", GOOD);
+    let run = ghost(dir, &["build", "--provider", "manual"]);
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    let manifest = std::fs::read_to_string(dir.join("generated/Cargo.toml")).expect("manifest");
+    assert!(
+        manifest.contains("version = \"1.2.0\"\n")
+            && manifest.contains("description = \"Loud strings\"\n")
+            && manifest.contains("license = \"MIT OR Apache-2.0\"\n")
+            && manifest.contains("publish = true\n"),
+        "{manifest}"
+    );
+    write(dir, "ghost.toml", &config("1.3.0"));
+    let run = ghost(dir, &["status"]);
+    assert!(run.stdout.contains("fresh"), "{}{}", run.stdout, run.stderr);
+    let run = ghost(dir, &["build", "--provider", "manual"]);
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    let manifest = std::fs::read_to_string(dir.join("generated/Cargo.toml")).expect("manifest");
+    assert!(manifest.contains("version = \"1.3.0\"\n"), "{manifest}");
+    write(dir, "ghost.toml", &config("1.3"));
+    let run = ghost(dir, &["check"]);
+    assert_eq!(run.code, Some(2), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("not a semantic version"),
+        "{}",
+        run.stderr
+    );
+}

@@ -1546,10 +1546,18 @@ fn distinct_version(manifest: &str, module: &str, scratch: &Path) -> String {
     let key = format!("{module}\n{}", place.display());
     let hash = crate::compile::fingerprint::sha256_hex(key.as_bytes());
     let hash = &hash[..8];
-    manifest.replacen(
-        "\nversion = \"0.0.0\"\n",
-        &format!("\nversion = \"0.0.0-scratch-{readable}-{hash}\"\n"),
-        1,
+    // The manifest's own version (`[package] version` of ghost.toml, or 0.0.0), whatever
+    // it is: a scratch copy is never published.
+    let Some(start) = manifest.find("\nversion = ") else {
+        return manifest.to_string();
+    };
+    let end = manifest[start + 1..]
+        .find('\n')
+        .map_or(manifest.len(), |e| start + 1 + e);
+    format!(
+        "{}\nversion = \"0.0.0-scratch-{readable}-{hash}\"{}",
+        &manifest[..start],
+        &manifest[end..]
     )
 }
 
@@ -2188,5 +2196,9 @@ mod tests {
             a.contains("insta = { version = \"1\" }"),
             "only the package's version changes: {a}"
         );
+        // A version set in ghost.toml's [package] is replaced the same way.
+        let versioned = manifest.replace("0.0.0", "1.4.0-rc.1");
+        let d = distinct_version(&versioned, "math.double", here);
+        assert_eq!(d, a);
     }
 }

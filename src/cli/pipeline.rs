@@ -304,6 +304,7 @@ fn template_files(project: &Project) -> Result<BTreeMap<String, PathBuf>, Comman
 pub fn target_settings(project: &Project) -> TargetSettings {
     TargetSettings {
         crate_name: crate_name(project.config.name()),
+        package: project.config.config.package.clone(),
         ..TargetSettings::default()
     }
 }

@@ -22,6 +22,10 @@ pub struct TargetSettings {
     /// stale, so its code is tested again against the new tests (and re-locked at no
     /// token cost when it passes).
     pub generator: String,
+    /// What the manifest says about the crate (`[package]` in ghost.toml): not part of
+    /// the fingerprints, since it changes no code.
+    #[serde(skip)]
+    pub package: crate::config::PackageSettings,
 }
 
 /// The version of the generated code's shape (mod.rs, acceptance tests). Bump it with any
@@ -34,6 +38,7 @@ impl Default for TargetSettings {
             crate_name: "generated".into(),
             edition: "2021".into(),
             generator: GENERATOR_VERSION.into(),
+            package: crate::config::PackageSettings::default(),
         }
     }
 }
