@@ -70,6 +70,29 @@ impl ResponseCache {
     }
 }
 
+/// The entry kept for code an agent program wrote: the file's text as it is (no fences,
+/// which a doc comment's own code block would break).
+pub fn code_reply(code: &str) -> Reply {
+    Reply {
+        text: code.to_string(),
+        tokens_in: 0,
+        tokens_out: 0,
+        cached_in: 0,
+        finish: super::Finish::Stop,
+        latency_ms: 0,
+        cached: false,
+    }
+}
+
+impl ResponseCache {
+    /// The code an agent program wrote, stored for `key` by [`code_reply`].
+    pub fn code(&self, key: &str) -> Option<String> {
+        self.get(key)
+            .map(|reply| reply.text)
+            .filter(|code| !code.trim().is_empty())
+    }
+}
+
 impl CachedProvider {
     pub fn new(inner: Box<dyn Provider>, cache: ResponseCache) -> CachedProvider {
         CachedProvider { inner, cache }

@@ -40,8 +40,9 @@ use std::time::{Duration, Instant};
 pub enum Agent {
     /// An HTTP provider (openai, anthropic), already wrapped in the response cache.
     Http(Arc<dyn Provider>),
-    /// A program run in the module's scratch workspace (the `command` provider).
-    Command(AgentSettings),
+    /// A program run in the module's scratch workspace (the `command` provider), with the
+    /// response cache its answers are kept in (`None` with `--force`).
+    Command(AgentSettings, Option<crate::agent::cache::ResponseCache>),
 }
 
 /// The loop's limits and labels.
@@ -763,7 +764,7 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
         let repairing = matches!(kind, AttemptKind::Repair | AttemptKind::Revise)
             && repair.as_ref().is_some_and(|r| !r.previous_code.is_empty());
         afresh = false;
-        if let (true, Agent::Command(_), Some(r)) = (repairing, &shared.agent, &repair) {
+        if let (true, Agent::Command(..), Some(r)) = (repairing, &shared.agent, &repair) {
             // An agent program reads the file too: the same code as its prompt shows.
             write_imp(&scratch, m, &r.previous_code)?;
         }
@@ -784,12 +785,12 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
             ..AttemptRecord::default()
         };
         let (code, tokens) = match answer {
-            Ok((code, tokens, first_cost, cached_in)) => {
-                record.cached_in = cached_in;
-                cached_cost.0 += first_cost.0;
-                cached_cost.1 += first_cost.1;
-                record.cached = first_cost != (0, 0);
-                (code, tokens)
+            Ok(answer) => {
+                record.cached_in = answer.cached_in;
+                cached_cost.0 += answer.first_cost.0;
+                cached_cost.1 += answer.first_cost.1;
+                record.cached = answer.from_cache || answer.first_cost != (0, 0);
+                (answer.code, answer.tokens)
             }
             Err(failed) => {
                 // Only what the model did wrong is told to it; a garbled answer from the
@@ -1259,6 +1260,32 @@ enum Asked {
     Fatal(String, (u64, u64)),
 }
 
+/// What an agent answered for one attempt.
+struct Answer {
+    code: String,
+    /// What it cost this time.
+    tokens: (u64, u64),
+    /// What a reply from the response cache cost when it was first asked.
+    first_cost: (u64, u64),
+    /// Of the prompt's tokens, those the provider read from its own prompt cache.
+    cached_in: u64,
+    /// Whether the response cache answered.
+    from_cache: bool,
+}
+
+impl Answer {
+    /// Code a run of the command agent wrote (no tokens counted).
+    fn fresh(code: String) -> Answer {
+        Answer {
+            code,
+            tokens: (0, 0),
+            first_cost: (0, 0),
+            cached_in: 0,
+            from_cache: false,
+        }
+    }
+}
+
 /// Asks the agent for one attempt's code.
 async fn ask(
     shared: &Shared,
@@ -1267,7 +1294,7 @@ async fn ask(
     (prompt, max_tokens): (&str, Option<u32>),
     temperature: f32,
     attempt: u32,
-) -> Result<(String, (u64, u64), (u64, u64), u64), Asked> {
+) -> Result<Answer, Asked> {
     match &shared.agent {
         Agent::Http(provider) => {
             let req = Request {
@@ -1330,13 +1357,12 @@ async fn ask(
                 (0, 0)
             };
             code_of(&reply)
-                .map(|c| {
-                    (
-                        c,
-                        tokens,
-                        first_cost,
-                        if reply.cached { 0 } else { reply.cached_in },
-                    )
+                .map(|code| Answer {
+                    code,
+                    tokens,
+                    first_cost,
+                    cached_in: if reply.cached { 0 } else { reply.cached_in },
+                    from_cache: reply.cached,
                 })
                 .map_err(|e| Asked::Feedback {
                     class: FailureClass::NoCode,
@@ -1344,7 +1370,31 @@ async fn ask(
                     tokens,
                 })
         }
-        Agent::Command(settings) => {
+        Agent::Command(settings, cache) => {
+            // What identifies this run: the program, the prompt, the code it starts from
+            // and the attempt's number (a build going on after given-up attempts asks
+            // anew under new numbers; one resumed after an interruption gets its answers).
+            let key = cache.as_ref().map(|_| {
+                let start = std::fs::read(scratch.join(&m.imp_path)).unwrap_or_default();
+                let mut material = format!(
+                    "command\n{}\n{}\nattempt {attempt}\n",
+                    settings.command.as_deref().unwrap_or_default(),
+                    m.name
+                )
+                .into_bytes();
+                material.extend_from_slice(prompt.as_bytes());
+                material.extend_from_slice(b"\n---\n");
+                material.extend_from_slice(&start);
+                crate::agent::cache::ResponseCache::key(&material)
+            });
+            if let (Some(cache), Some(key)) = (cache, &key) {
+                if let Some(code) = cache.code(key) {
+                    return Ok(Answer {
+                        from_cache: true,
+                        ..Answer::fresh(code)
+                    });
+                }
+            }
             let guarded = super::guard::Guarded::take(&shared.ctx.paths.guarded);
             // The program works in the scratch copy; it starts from the crate as it is.
             let outcome = run_command(
@@ -1417,7 +1467,15 @@ async fn ask(
                 });
             }
             match outcome.new_contents {
-                Some(code) if !code.trim().is_empty() => Ok((code, (0, 0), (0, 0), 0)),
+                Some(code) if !code.trim().is_empty() => {
+                    if let (Some(cache), Some(key)) = (cache, &key) {
+                        // Kept like an HTTP reply: a build stopped after this run does not
+                        // pay for it again. Best effort: a cache that cannot be written
+                        // only means asking again.
+                        let _ = cache.put(key, &crate::agent::cache::code_reply(&code));
+                    }
+                    Ok(Answer::fresh(code))
+                }
                 _ => Err(Asked::Feedback {
                     class: FailureClass::NoCode,
                     why: format!(

@@ -327,7 +327,10 @@ pub(super) fn make_agent(
                     if program.contains('/') { "" } else { " on PATH" }
                 )));
             }
-            Agent::Command(agent_settings.clone())
+            Agent::Command(
+                agent_settings.clone(),
+                cache.map(agent::cache::ResponseCache::new),
+            )
         }
         _ => {
             let provider = agent::provider_from(&agent_settings, &|k| std::env::var(k).ok()).map_err(|e| {
