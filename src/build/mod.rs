@@ -16,6 +16,8 @@
 //! What a failed attempt got wrong is kept as one-line lessons for the next fresh start (`lessons.rs`); a repair shows the failed
 //! code without the bodies the failure points at, to be written anew (`rewrite.rs`); a
 //! prose change shows accepted code with what changed, to be revised (`revision.rs`).
+//! Modules given new code are recorded until every module using them was tested against
+//! it, so that a build stopped in between leaves the next one to do it (`retest.rs`).
 
 pub mod cargo;
 pub mod crossover;
