@@ -70,13 +70,7 @@ mod tests {
     #[test]
     fn the_set_survives_a_round_trip_and_an_empty_one_leaves_no_file() {
         let dir = tempfile::tempdir().expect("a temporary folder");
-        let paths = Paths {
-            out_dir: dir.path().join("generated"),
-            state_dir: dir.path().join(".ghost"),
-            lock: dir.path().join("ghost.lock"),
-            guarded: Default::default(),
-            target: None,
-        };
+        let paths = Paths::in_folder(dir.path());
         assert!(read(&paths).is_empty());
         let set = BTreeSet::from(["math.add".to_string(), "text.slug".to_string()]);
         write(&paths, &set);

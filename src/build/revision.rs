@@ -99,13 +99,7 @@ mod tests {
     #[test]
     fn a_doc_change_is_shown_as_a_diff_of_the_interface() {
         let dir = tempfile::tempdir().expect("a temporary folder");
-        let paths = Paths {
-            out_dir: dir.path().join("generated"),
-            state_dir: dir.path().join(".ghost"),
-            lock: dir.path().join("ghost.lock"),
-            guarded: Default::default(),
-            target: None,
-        };
+        let paths = Paths::in_folder(dir.path());
         let before = project(
             "module t.m {\n  fn f(n: int) -> int {\n    \"Twice n.\"\n    example f(1) == 2\n  }\n  nfr \"fast\"\n}\n",
         );

@@ -47,6 +47,19 @@ pub struct Guard {
 }
 
 impl Paths {
+    /// The folders of a project in `root` laid out as by default (`generated/`,
+    /// `.ghost/`, `ghost.lock`), for tests of what reads and writes them.
+    #[cfg(test)]
+    pub fn in_folder(root: &Path) -> Paths {
+        Paths {
+            out_dir: root.join("generated"),
+            state_dir: root.join(".ghost"),
+            lock: root.join("ghost.lock"),
+            guarded: Guard::default(),
+            target: None,
+        }
+    }
+
     /// Cargo's target folder for the generated crate and every scratch copy of it:
     /// `.ghost/target`, or `GHOST_TARGET_DIR` when set (to share one folder between
     /// projects, as CI and ghost's own tests do). `CARGO_TARGET_DIR` is deliberately not

@@ -10,7 +10,7 @@ struct Notation {
     used: fn(&str) -> bool,
 }
 
-const NOTATIONS: [Notation; 7] = [
+const NOTATIONS: [Notation; 3] = [
     Notation {
         explained: "`ok/err/some/none` = `Ok/Err/Some/None`",
         used: |t| ["ok", "err", "some", "none"].iter().any(|w| has_word(t, w)),
@@ -27,22 +27,14 @@ const NOTATIONS: [Notation; 7] = [
         explained: "`E.V` = `E::V`",
         used: |t| dotted(t, |first, second, _| upper(first) && upper(second)),
     },
-    Notation {
-        explained: "`len(x)` = length (bytes for a string)",
-        used: |t| has_call(t, "len"),
-    },
-    Notation {
-        explained: "`to_str(x)` = `x.to_string()`",
-        used: |t| has_call(t, "to_str"),
-    },
-    Notation {
-        explained: "`repeat(s, n)` = `s.repeat(n)`",
-        used: |t| has_call(t, "repeat"),
-    },
-    Notation {
-        explained: "`contains(c, x)` = `c.contains(x)`",
-        used: |t| has_call(t, "contains"),
-    },
+];
+
+/// The built-in functions, each explained when a clause calls it.
+const BUILTINS: [(&str, &str); 4] = [
+    ("len", "`len(x)` = length (bytes for a string)"),
+    ("to_str", "`to_str(x)` = `x.to_string()`"),
+    ("repeat", "`repeat(s, n)` = `s.repeat(n)`"),
+    ("contains", "`contains(c, x)` = `c.contains(x)`"),
 ];
 
 /// How a call through a module's path is explained.
@@ -55,15 +47,21 @@ pub fn used_in<'a>(
     clauses: impl IntoIterator<Item = &'a str> + Clone,
     modules: &[String],
 ) -> Vec<String> {
+    let used = |test: &dyn Fn(&str) -> bool| clauses.clone().into_iter().any(test);
     let mut out: Vec<String> = NOTATIONS
         .iter()
-        .filter(|n| clauses.clone().into_iter().any(|c| (n.used)(c)))
+        .filter(|n| used(&n.used))
         .map(|n| n.explained.to_string())
         .collect();
-    let through_path = |c: &str| modules.iter().any(|m| has_path(c, m));
-    if clauses.into_iter().any(through_path) {
-        out.insert(out.len().min(3), MODULE_PATH.to_string());
+    if used(&|c| modules.iter().any(|m| has_path(c, m))) {
+        out.push(MODULE_PATH.to_string());
     }
+    out.extend(
+        BUILTINS
+            .iter()
+            .filter(|(name, _)| used(&|c| has_call(c, name)))
+            .map(|(_, explained)| explained.to_string()),
+    );
     out
 }
 
