@@ -32,19 +32,54 @@ pub async fn interrupted() {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{signal, SignalKind};
-        if let (Ok(mut term), Ok(mut hangup)) = (
-            signal(SignalKind::terminate()),
-            signal(SignalKind::hangup()),
-        ) {
+        // A hang-up the process was started to ignore (`nohup ghost build &`) stays
+        // ignored: listening for it would take that away.
+        let hangup = (!hangup_ignored())
+            .then(|| signal(SignalKind::hangup()).ok())
+            .flatten();
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            let hung_up = async {
+                match hangup {
+                    Some(mut h) => {
+                        h.recv().await;
+                    }
+                    None => std::future::pending::<()>().await,
+                }
+            };
             tokio::select! {
                 _ = tokio::signal::ctrl_c() => {}
                 _ = term.recv() => {}
-                _ = hangup.recv() => {}
+                _ = hung_up => {}
             }
             return;
         }
     }
     let _ = tokio::signal::ctrl_c().await;
+}
+
+/// Whether SIGHUP was ignored when ghost started (`nohup`), read before ghost listens for
+/// it (which replaces the disposition). Linux tells it in `/proc/self/status`; elsewhere a
+/// hang-up is not listened for at all, as before, rather than take `nohup` away.
+#[cfg(unix)]
+fn hangup_ignored() -> bool {
+    static IGNORED: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *IGNORED.get_or_init(|| {
+        if !cfg!(target_os = "linux") {
+            return true;
+        }
+        std::fs::read_to_string("/proc/self/status")
+            .ok()
+            .and_then(|status| {
+                let mask = status
+                    .lines()
+                    .find_map(|l| l.strip_prefix("SigIgn:"))?
+                    .trim()
+                    .to_string();
+                u64::from_str_radix(&mask, 16).ok()
+            })
+            // SIGHUP is signal 1: the mask's lowest bit.
+            .is_none_or(|mask| mask & 1 == 1)
+    })
 }
 
 /// Runs `work` on `runtime` until it ends (`Some`) or the user interrupts ghost (`None`,

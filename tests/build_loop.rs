@@ -1880,6 +1880,30 @@ fn a_command_agents_answers_are_not_paid_for_twice() {
     assert_eq!(count(), 3, "--force asks anew");
 }
 
+/// A revision by an agent program that finds nothing the new spec changes: it leaves
+/// the file (the accepted code) as it is, and that is its answer, not a failed attempt.
+#[test]
+fn a_command_agent_leaving_a_revised_module_as_it_is_keeps_its_code() {
+    let _machine = shared();
+    let p = Project::new("e2e_command_revision", "", &[DOUBLE]);
+    let calls = p.outside.join("calls");
+    let body = format!(
+        "#!/bin/sh\ncat > /dev/null\necho call >> '{calls}'\nif [ $(wc -l < '{calls}') -eq 1 ]; then\ncat > \"$GHOST_IMPL_PATH\" <<'EOF'\n{DOUBLE_RIGHT}EOF\nfi\n",
+        calls = calls.display()
+    );
+    use_command_agent(&p, &body);
+    p.ghost(&["build"]).expect(0);
+    p.spec(
+        DOUBLE.0,
+        &DOUBLE.1.replace("\"Twice n.\"", "\"Two times n.\""),
+    );
+    let run = p.ghost(&["build"]).expect(0);
+    let calls = std::fs::read_to_string(&calls).expect("the agent ran");
+    assert_eq!(calls.lines().count(), 2, "one revision:\n{}", run.text());
+    assert_eq!(p.imp("math.double"), DOUBLE_RIGHT);
+    assert_eq!(p.entry("math.double").attempts, 1);
+}
+
 /// A command-provider agent that writes outside its file is refused: reported when it was
 /// the last attempt, fed back and logged otherwise; nothing it wrote outside reaches the
 /// project.

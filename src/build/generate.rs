@@ -775,7 +775,7 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
             &scratch,
             (&prompt_text, reply_cap),
             temperature,
-            attempt,
+            (attempt, kind),
         )
         .await;
         let mut record = AttemptRecord {
@@ -1293,7 +1293,7 @@ async fn ask(
     scratch: &Path,
     (prompt, max_tokens): (&str, Option<u32>),
     temperature: f32,
-    attempt: u32,
+    (attempt, kind): (u32, AttemptKind),
 ) -> Result<Answer, Asked> {
     match &shared.agent {
         Agent::Http(provider) => {
@@ -1457,6 +1457,12 @@ async fn ask(
                 });
             }
             if outcome.new_contents.is_some() && !outcome.wrote {
+                // A revision's file holds the accepted code: a program that finds nothing
+                // the new spec changes leaves it as it is, which is its answer.
+                if kind == AttemptKind::Revise {
+                    let code = outcome.new_contents.unwrap_or_default();
+                    return Ok(Answer::fresh(code));
+                }
                 return Err(Asked::Feedback {
                     class: FailureClass::NoCode,
                     why: format!(
