@@ -550,9 +550,10 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
 
     // A prose change reaches code whose acceptance was recorded as a revision: the code
     // and what changed, not a first prompt (`revision.rs`).
-    let spec_changes = (status.has_code && !force && status.prose_changed)
-        .then(|| super::revision::changes(&ctx.paths, &ctx.project, module))
-        .flatten();
+    let locked_code = lock_of(shared).get(name).map(|e| e.implementation.clone());
+    let spec_changes = locked_code
+        .filter(|_| status.has_code && !force && status.prose_changed)
+        .and_then(|hash| super::revision::changes(&ctx.paths, &ctx.project, module, &hash));
     // The code on disk first: a stale module whose code passes its new tests is locked
     // again at no token cost, unless its own prose changed.
     let mut repair: Option<RepairContext> = None;
@@ -2067,7 +2068,8 @@ fn accept(
         return Err(e.into());
     }
     if let Some(module) = ctx.project.module(&m.name) {
-        super::revision::remember(&ctx.paths, &ctx.project, module);
+        let hash = crate::plan::lock::implementation_hash(code.as_bytes());
+        super::revision::remember(&ctx.paths, &ctx.project, module, &hash);
     }
     Ok(())
 }

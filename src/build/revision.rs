@@ -27,22 +27,37 @@ pub fn prose_view(project: &Project, module: &ModuleModel) -> String {
     view
 }
 
-/// Records the prose view `module`'s code was accepted against. Best effort: without it a
-/// later prose change regenerates the module afresh, which costs tokens, not correctness.
-pub fn remember(paths: &Paths, project: &Project, module: &ModuleModel) {
-    let _ = crate::plan::lock::write_atomic(
-        &record_path(paths, &module.name),
-        prose_view(project, module).as_bytes(),
+/// Records the prose view `module`'s code was accepted against, with that code's
+/// implementation hash (its lock entry's). Best effort: without it a later prose change
+/// regenerates the module afresh, which costs tokens, not correctness.
+pub fn remember(paths: &Paths, project: &Project, module: &ModuleModel, implementation: &str) {
+    let record = format!(
+        "{HASH_LINE}{implementation}\n{}",
+        prose_view(project, module)
     );
+    let _ = crate::plan::lock::write_atomic(&record_path(paths, &module.name), record.as_bytes());
 }
 
-/// What changed in `module`'s prose view since its code was accepted, as a unified diff;
-/// `None` when nothing was recorded, or nothing in the view changed (a prose change it
-/// does not show).
-pub fn changes(paths: &Paths, project: &Project, module: &ModuleModel) -> Option<String> {
-    let before = std::fs::read_to_string(record_path(paths, &module.name)).ok()?;
+/// The first line of a record: the implementation it describes.
+const HASH_LINE: &str = "// implementation ";
+
+/// What changed in `module`'s prose view since `implementation` (the locked code's hash)
+/// was accepted, as a unified diff; `None` when no record describes that code (none
+/// written, or written for other code: a checkout of another branch, a teammate's code
+/// pulled) or nothing in the view changed (a prose change it does not show).
+pub fn changes(
+    paths: &Paths,
+    project: &Project,
+    module: &ModuleModel,
+    implementation: &str,
+) -> Option<String> {
+    let record = std::fs::read_to_string(record_path(paths, &module.name)).ok()?;
+    let (first, before) = record.split_once('\n')?;
+    if first.strip_prefix(HASH_LINE) != Some(implementation) {
+        return None;
+    }
     let now = prose_view(project, module);
-    let diff = similar::TextDiff::from_lines(&before, &now)
+    let diff = similar::TextDiff::from_lines(before, now.as_str())
         .unified_diff()
         .context_radius(2)
         .header("before", "now")
@@ -104,14 +119,23 @@ mod tests {
             "module t.m {\n  fn f(n: int) -> int {\n    \"Twice n.\"\n    example f(1) == 2\n  }\n  nfr \"fast\"\n}\n",
         );
         let m = before.module("t.m").expect("checked");
-        assert_eq!(changes(&paths, &before, m), None, "nothing recorded yet");
-        remember(&paths, &before, m);
-        assert_eq!(changes(&paths, &before, m), None, "nothing changed");
+        assert_eq!(
+            changes(&paths, &before, m, "h1"),
+            None,
+            "nothing recorded yet"
+        );
+        remember(&paths, &before, m, "h1");
+        assert_eq!(changes(&paths, &before, m, "h1"), None, "nothing changed");
         let after = project(
             "module t.m {\n  fn f(n: int) -> int {\n    \"Twice n, saturating.\"\n    example f(1) == 2\n  }\n  nfr \"fast, and small\"\n}\n",
         );
         let diff =
-            changes(&paths, &after, after.module("t.m").expect("checked")).expect("a change");
+            changes(&paths, &after, after.module("t.m").expect("checked"), "h1").expect("a change");
+        assert_eq!(
+            changes(&paths, &after, after.module("t.m").expect("checked"), "h2"),
+            None,
+            "recorded for other code"
+        );
         assert!(
             diff.contains("-/// Twice n.\n+/// Twice n, saturating.\n")
                 && diff.contains("-// nfr: fast\n+// nfr: fast, and small\n"),

@@ -592,7 +592,8 @@ pub async fn build_manual(
                     }
                     lock.upsert(entry_for(m, code.as_bytes(), previous.filter(|_| relock)));
                     lock.write(&ctx.paths.lock)?;
-                    super::revision::remember(&ctx.paths, &ctx.project, module);
+                    let hash = implementation_hash(code.as_bytes());
+                    super::revision::remember(&ctx.paths, &ctx.project, module, &hash);
                     forget_attempts(&ctx.paths, &m.name);
                     green_on_disk(status.state, retest)
                 } else {
