@@ -501,25 +501,9 @@ impl LoadedConfig {
     }
 }
 
-/// Whether `v` is a semantic version as Cargo reads one: `1.2.3`, with an optional
-/// `-pre.release` and `+build` of ASCII letters, digits, `-` and `.`.
+/// Whether `v` is a semantic version as Cargo reads one (Cargo parses it with `semver`).
 fn is_semver(v: &str) -> bool {
-    let (core, rest) = match v.find(['-', '+']) {
-        Some(at) => (&v[..at], &v[at..]),
-        None => (v, ""),
-    };
-    let numbers: Vec<&str> = core.split('.').collect();
-    let number = |n: &&str| {
-        !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()) && (*n == "0" || !n.starts_with('0'))
-    };
-    numbers.len() == 3
-        && numbers.iter().all(number)
-        && rest
-            .chars()
-            .skip(1)
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '+'))
-        && rest != "-"
-        && rest != "+"
+    semver::Version::parse(v).is_ok()
 }
 
 #[cfg(test)]

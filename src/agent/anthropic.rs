@@ -243,7 +243,12 @@ fn content(req: &Request) -> Value {
     if at == 0 || at > req.prompt.len() || !req.prompt.is_char_boundary(at) {
         return json!(req.prompt);
     }
-    let (shared, rest) = req.prompt.split_at(at);
+    // The messages API refuses a text block of white space alone: such a rest goes with
+    // the cached part.
+    let (shared, rest) = match req.prompt.split_at(at) {
+        (_, rest) if rest.trim().is_empty() => (req.prompt.as_str(), ""),
+        split => split,
+    };
     let mut blocks = vec![json!({
         "type": "text",
         "text": shared,

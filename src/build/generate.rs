@@ -2022,6 +2022,38 @@ fn accept(
     let before = std::fs::read(&target).ok();
     crate::plan::lock::write_atomic(&target, code.as_bytes()).map_err(|e| io(&target, e))?;
     shared.expected.wrote(&m.name, code.as_bytes());
+    let mut lock = shared.lock.lock().map_err(|_| poisoned())?;
+    let previous = lock
+        .get(&m.name)
+        .cloned()
+        .filter(|_| matches!(how, Accepted::Relock));
+    let mut entry = entry_for(m, code.as_bytes(), previous);
+    if let Accepted::Agent { attempts, tokens } = how {
+        entry.agent = shared.settings.provider.clone();
+        entry.model = shared.settings.model.clone();
+        entry.attempts = attempts;
+        entry.tokens_in = tokens.0;
+        entry.tokens_out = tokens.1;
+    }
+    let entry_before = lock.get(&m.name).cloned();
+    lock.upsert(entry);
+    if let Err(e) = lock.write(&ctx.paths.lock) {
+        // Taken back in memory too: another module's lock write must not record it.
+        match entry_before {
+            Some(old) => lock.upsert(old),
+            None => lock.remove(&m.name),
+        }
+        let restored = match &before {
+            Some(old) => crate::plan::lock::write_atomic(&target, old),
+            None => std::fs::remove_file(&target),
+        };
+        if restored.is_ok() {
+            shared.expected.now(&m.name, before.as_deref());
+        }
+        return Err(e.into());
+    }
+    drop(lock);
+    // The snapshots its tests pinned, once the lock records the code that printed them.
     let snaps = scratch.join("tests").join("snapshots");
     if let Ok(entries) = std::fs::read_dir(&snaps) {
         let prefix = format!("{}__", m.test_target);
@@ -2042,30 +2074,6 @@ fn accept(
                 }
             }
         }
-    }
-    let mut lock = shared.lock.lock().map_err(|_| poisoned())?;
-    let previous = lock
-        .get(&m.name)
-        .cloned()
-        .filter(|_| matches!(how, Accepted::Relock));
-    let mut entry = entry_for(m, code.as_bytes(), previous);
-    if let Accepted::Agent { attempts, tokens } = how {
-        entry.agent = shared.settings.provider.clone();
-        entry.model = shared.settings.model.clone();
-        entry.attempts = attempts;
-        entry.tokens_in = tokens.0;
-        entry.tokens_out = tokens.1;
-    }
-    lock.upsert(entry);
-    if let Err(e) = lock.write(&ctx.paths.lock) {
-        let restored = match &before {
-            Some(old) => crate::plan::lock::write_atomic(&target, old),
-            None => std::fs::remove_file(&target),
-        };
-        if restored.is_ok() {
-            shared.expected.now(&m.name, before.as_deref());
-        }
-        return Err(e.into());
     }
     if let Some(module) = ctx.project.module(&m.name) {
         let hash = crate::plan::lock::implementation_hash(code.as_bytes());

@@ -78,6 +78,9 @@ pub fn run(args: &InitArgs, out: &Output) -> Result<Exit, CommandError> {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "demo".into());
+    // The crate's name as Cargo takes it (`1 demo` is `ghost-1-demo`): written as the
+    // project's name, it is the one code depending on the crate uses, said once here.
+    let name = super::pipeline::crate_name(&name);
     write_new(&dir.join(FILE_NAME), &config_text(&name))?;
     let example = dir.join(EXAMPLE_PATH);
     if !example.exists() {

@@ -238,6 +238,11 @@ impl Lock {
     }
 
     /// Drops the entries of modules that no longer exist.
+    /// Forgets `module`'s entry.
+    pub fn remove(&mut self, module: &str) {
+        self.modules.retain(|e| e.name != module);
+    }
+
     pub fn retain_modules(&mut self, names: &[&str]) {
         self.modules.retain(|e| names.contains(&e.name.as_str()));
     }

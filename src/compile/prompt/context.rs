@@ -147,23 +147,29 @@ pub fn build(
         .filter(|f| f.doc.is_some() || has_clauses(f))
         .map(|f| function_context(f, module))
         .collect();
-    // The clauses shown in ghost notation: the module's own, and the `requires` of the
-    // functions of the modules it uses (in their interfaces).
-    let used_requires: Vec<String> = module
-        .uses
-        .iter()
-        .filter_map(|u| project.module(u))
-        .flat_map(|m| m.functions_and_methods())
-        .flat_map(|f| f.requires.iter().map(|r| r.source.clone()))
-        .collect();
-    let notations = super::notation::used_in(
-        functions
+    // Every clause of the module as written, and the `requires` of the functions of the
+    // modules it uses (shown in their interfaces): all a prompt may quote in ghost
+    // notation, its examples and scenarios too (a lesson or a failing test quotes them).
+    // From the spec alone, so that the module's part of every prompt stays one text.
+    let mut quoted: Vec<&str> = Vec::new();
+    for f in &all_functions {
+        quoted.extend(f.requires.iter().map(|c| c.source.as_str()));
+        quoted.extend(f.ensures.iter().map(|c| c.source.as_str()));
+        quoted.extend(f.examples.iter().map(|c| c.source.as_str()));
+        quoted.extend(f.properties.iter().map(|p| p.source.as_str()));
+    }
+    quoted.extend(module.scenarios.iter().map(|s| s.source.as_str()));
+    quoted.extend(module.snapshots.iter().map(|s| s.source.as_str()));
+    quoted.extend(module.nfrs.iter().map(|n| n.source.as_str()));
+    quoted.extend(
+        module
+            .uses
             .iter()
-            .flat_map(|f| f.other_clauses.iter())
-            .chain(&used_requires)
-            .map(String::as_str),
-        &module.uses,
+            .filter_map(|u| project.module(u))
+            .flat_map(|m| m.functions_and_methods())
+            .flat_map(|f| f.requires.iter().map(|r| r.source.as_str())),
     );
+    let notations = super::notation::used_in(quoted.iter().copied(), &module.uses);
     let any = |p: fn(&Function) -> bool| all_functions.iter().any(|f| p(f));
     let mut deps = Vec::new();
     let nfrs = module
