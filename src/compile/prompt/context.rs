@@ -29,9 +29,6 @@ pub struct PromptContext {
     pub has_requires: bool,
     pub has_ensures: bool,
     pub has_properties: bool,
-    /// The spec notations the clauses shown in ghost notation use, explained
-    /// (`` `len(x)` = length (bytes for a string) ``); empty when they use none.
-    pub notations: Vec<String>,
     /// Scenarios, quoted as written.
     pub scenarios: Vec<String>,
     /// Snapshots, quoted as written.
@@ -142,34 +139,11 @@ pub fn build(
         )
         .collect();
     let all_functions: Vec<&Function> = module.functions_and_methods().collect();
-    let functions: Vec<FunctionContext> = all_functions
+    let functions = all_functions
         .iter()
         .filter(|f| f.doc.is_some() || has_clauses(f))
         .map(|f| function_context(f, module))
         .collect();
-    // Every clause of the module as written, and the `requires` of the functions of the
-    // modules it uses (shown in their interfaces): all a prompt may quote in ghost
-    // notation, its examples and scenarios too (a lesson or a failing test quotes them).
-    // From the spec alone, so that the module's part of every prompt stays one text.
-    let mut quoted: Vec<&str> = Vec::new();
-    for f in &all_functions {
-        quoted.extend(f.requires.iter().map(|c| c.source.as_str()));
-        quoted.extend(f.ensures.iter().map(|c| c.source.as_str()));
-        quoted.extend(f.examples.iter().map(|c| c.source.as_str()));
-        quoted.extend(f.properties.iter().map(|p| p.source.as_str()));
-    }
-    quoted.extend(module.scenarios.iter().map(|s| s.source.as_str()));
-    quoted.extend(module.snapshots.iter().map(|s| s.source.as_str()));
-    quoted.extend(module.nfrs.iter().map(|n| n.source.as_str()));
-    quoted.extend(
-        module
-            .uses
-            .iter()
-            .filter_map(|u| project.module(u))
-            .flat_map(|m| m.functions_and_methods())
-            .flat_map(|f| f.requires.iter().map(|r| r.source.as_str())),
-    );
-    let notations = super::notation::used_in(quoted.iter().copied(), &module.uses);
     let any = |p: fn(&Function) -> bool| all_functions.iter().any(|f| p(f));
     let mut deps = Vec::new();
     let nfrs = module
@@ -227,7 +201,6 @@ pub fn build(
         has_requires: any(|f| !f.requires.is_empty()),
         has_ensures: any(|f| !f.ensures.is_empty()),
         has_properties: any(|f| !f.properties.is_empty()),
-        notations,
         scenarios: module.scenarios.iter().map(|s| quote(&s.source)).collect(),
         snapshots: module.snapshots.iter().map(|s| quote(&s.source)).collect(),
         scenarios_rust: module

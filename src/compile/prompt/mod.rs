@@ -11,7 +11,6 @@
 //! Rendering is pure and deterministic: same input, byte-identical prompt.
 
 mod context;
-mod notation;
 mod prompt_error;
 mod repair;
 mod templates;

@@ -3,7 +3,7 @@
 
 use super::module_file::{enum_decl, record_decl};
 use super::names::{doc_lines, ident, module_path};
-use super::signature::signature;
+use super::signature::{fn_doc, signature};
 use super::types::{opaque_derives, passed_by_value, TypeCtx};
 use crate::check::{ModuleModel, Project};
 
@@ -20,14 +20,8 @@ pub fn render_used(project: &Project, module: &ModuleModel) -> String {
 }
 
 fn render_with(project: &Project, module: &ModuleModel, requires: bool) -> String {
-    // The spec's doc of each function, without the signature in spec notation that the
-    // generated stubs add: the Rust signature below it says the same.
     let doc = |f: &crate::check::Function, indent: &str| {
-        let mut out = f
-            .doc
-            .as_deref()
-            .map(|d| doc_lines("///", d, indent))
-            .unwrap_or_default();
+        let mut out = fn_doc(f, indent);
         if requires {
             for r in &f.requires {
                 out.push_str(&format!(
@@ -42,19 +36,22 @@ fn render_with(project: &Project, module: &ModuleModel, requires: bool) -> Strin
         module: &module.name,
         root: "crate",
     };
-    // A used module's path and doc are said nowhere else in the prompt; the module's own
-    // are (its heading, its doc, the rules).
-    let mut out = String::new();
-    if requires {
-        out.push_str(&format!(
-            "// module `{}`, reached as `{}`\n",
-            module.name,
-            module_path("crate", &module.name)
-        ));
-        if let Some(doc) = &module.doc {
-            out.push_str(&doc_lines("//!", doc, ""));
-        }
+    let mut out = format!(
+        "// module `{}`, reached as `{}`\n",
+        module.name,
+        module_path("crate", &module.name)
+    );
+    if let Some(doc) = &module.doc {
+        out.push_str(&doc_lines("//!", doc, ""));
     }
+    out.push_str(
+        "// `mod.rs` declares the types below and imports `std::collections::BTreeMap`;
+",
+    );
+    out.push_str(
+        "// `imp.rs` starts with `use super::*;` and defines the functions and types with bodies.
+",
+    );
     for record in &module.records {
         out.push('\n');
         out.push_str(&record_decl(&cx, record));
@@ -95,5 +92,5 @@ fn render_with(project: &Project, module: &ModuleModel, requires: bool) -> Strin
         }
         out.push_str("}\n");
     }
-    out.trim_start_matches('\n').to_string()
+    out
 }
