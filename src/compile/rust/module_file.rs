@@ -1,7 +1,7 @@
 //! A module's compiler-owned `mod.rs`: docs, the spec's records, enums and errors, the
 //! child modules, and `mod imp; pub use imp::*;`.
 
-use super::names::{doc_lines, ident, str_lit};
+use super::names::{doc_lines, ident, str_lit, words};
 use super::types::TypeCtx;
 use crate::check::{Enum, ModuleModel, NfrModel, Project, Record};
 
@@ -75,32 +75,6 @@ fn documented_reexports(module: &ModuleModel) -> String {
         }
     }
     out
-}
-
-/// A name in lower-case words: `NotANumber` is `not a number`, `IOError` `io error`,
-/// `too_long` `too long`.
-fn words(name: &str) -> String {
-    let chars: Vec<char> = name.chars().collect();
-    let mut out = String::new();
-    for (i, &c) in chars.iter().enumerate() {
-        let prev = i.checked_sub(1).map(|p| chars[p]);
-        let next = chars.get(i + 1).copied();
-        let starts_word = c.is_uppercase()
-            && prev.is_some_and(|p| {
-                p.is_lowercase()
-                    || p.is_ascii_digit()
-                    || (p.is_uppercase() && next.is_some_and(char::is_lowercase))
-            });
-        if c == '_' {
-            out.push(' ');
-            continue;
-        }
-        if starts_word && !out.ends_with(' ') {
-            out.push(' ');
-        }
-        out.extend(c.to_lowercase());
-    }
-    out.trim().to_string()
 }
 
 /// `pub struct Name { pub field: T, ... }` with its doc and derives.
@@ -188,19 +162,4 @@ fn error_impls(cx: &TypeCtx, e: &Enum) -> String {
     out.push_str("    }\n}\n\n");
     out.push_str(&format!("impl std::error::Error for {name} {{}}\n"));
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::words;
-
-    #[test]
-    fn names_are_said_in_words() {
-        assert_eq!(words("NotANumber"), "not a number");
-        assert_eq!(words("PortError"), "port error");
-        assert_eq!(words("IOError"), "io error");
-        assert_eq!(words("too_long"), "too long");
-        assert_eq!(words("Utf8Bad"), "utf8 bad");
-        assert_eq!(words("Empty"), "empty");
-    }
 }

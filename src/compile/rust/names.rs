@@ -141,6 +141,32 @@ pub fn is_camel(name: &str) -> bool {
     name.chars().next().is_some_and(|c| c.is_ascii_uppercase()) && !name.contains('_')
 }
 
+/// A name in lower-case words: `NotANumber` is `not a number`, `IOError` `io error`,
+/// `too_long` `too long`.
+pub fn words(name: &str) -> String {
+    let chars: Vec<char> = name.chars().collect();
+    let mut out = String::new();
+    for (i, &c) in chars.iter().enumerate() {
+        let prev = i.checked_sub(1).map(|p| chars[p]);
+        let next = chars.get(i + 1).copied();
+        let starts_word = c.is_uppercase()
+            && prev.is_some_and(|p| {
+                p.is_lowercase()
+                    || p.is_ascii_digit()
+                    || (p.is_uppercase() && next.is_some_and(char::is_lowercase))
+            });
+        if c == '_' {
+            out.push(' ');
+            continue;
+        }
+        if starts_word && !out.ends_with(' ') {
+            out.push(' ');
+        }
+        out.extend(c.to_lowercase());
+    }
+    out.trim().to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -158,6 +184,16 @@ mod tests {
         assert_eq!(ident("type"), "r#type");
         assert_eq!(ident("self"), "self_");
         assert_eq!(ident("slug"), "slug");
+    }
+
+    #[test]
+    fn names_are_said_in_words() {
+        assert_eq!(words("NotANumber"), "not a number");
+        assert_eq!(words("PortError"), "port error");
+        assert_eq!(words("IOError"), "io error");
+        assert_eq!(words("too_long"), "too long");
+        assert_eq!(words("Utf8Bad"), "utf8 bad");
+        assert_eq!(words("Empty"), "empty");
     }
 
     #[test]
