@@ -21,6 +21,11 @@ overridden by GHOST_PROVIDER, GHOST_MODEL, GHOST_BASE_URL and then by the flags.
 Given modules, it builds them and what they use; the modules that use them are tested
 again when their code changes, and reported failing (never regenerated) if it broke them.
 
+What costs few tokens or none comes first: a stale module whose code passes its new tests is
+re-locked; one whose docs or signatures changed is revised (the agent sees its code and
+what changed, and answers with what must change); replies are kept in .ghost/cache, so a
+build stopped and run again pays for nothing twice.
+
 Examples:
   ghost build
   ghost build --locked            the CI form: exit 1 if any module is not fresh
