@@ -52,17 +52,8 @@ fn wrapper(module: &ModuleModel, test_module: &str, root: &str, f: &Function) ->
     // (name as the message shows it, Rust expression) of every input that can be shown.
     let mut shown: Vec<(String, String)> = Vec::new();
     let mut call_args = Vec::new();
-    if let Some(mutable) = f.receiver {
-        let owner = f.owner.as_deref().unwrap_or_default();
-        let borrow = if mutable { "&mut " } else { "&" };
-        params.push(format!(
-            "__this: {borrow}{}",
-            types.named(&crate::check::TypeRef {
-                module: module.name.clone(),
-                name: owner.to_string(),
-                kind: crate::check::DeclKind::Opaque,
-            })
-        ));
+    if let Some((_, Some(borrowed))) = types.receiver(&module.name, f) {
+        params.push(format!("__this: {borrowed}"));
         cx.bind("self", "__this", false);
         shown.push(("self".into(), "__this".into()));
     }

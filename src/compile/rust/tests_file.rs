@@ -214,18 +214,9 @@ fn interface_check(module: &ModuleModel, types: &TypeCtx) -> String {
         .functions_and_methods()
         .map(|f| {
             let mut params: Vec<String> = Vec::new();
-            let path = match &f.owner {
-                Some(owner) => {
-                    let owner = types.named(&crate::check::TypeRef {
-                        module: module.name.clone(),
-                        name: owner.clone(),
-                        kind: crate::check::DeclKind::Opaque,
-                    });
-                    match f.receiver {
-                        Some(true) => params.push(format!("&mut {owner}")),
-                        Some(false) => params.push(format!("&{owner}")),
-                        None => {}
-                    }
+            let path = match types.receiver(&module.name, f) {
+                Some((owner, borrowed)) => {
+                    params.extend(borrowed);
                     format!("{owner}::{}", ident(&f.name))
                 }
                 None => ident(&f.name),

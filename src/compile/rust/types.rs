@@ -15,6 +15,26 @@ pub struct TypeCtx<'a> {
 }
 
 impl TypeCtx<'_> {
+    /// The `type` (of module `module`) that `f` is a method of, as this file names it, and
+    /// the type of its receiver (`&mut LruCache`; `None` for a constructor); `None` for a
+    /// free function.
+    pub fn receiver(
+        &self,
+        module: &str,
+        f: &crate::check::Function,
+    ) -> Option<(String, Option<String>)> {
+        let owner = self.named(&TypeRef {
+            module: module.to_string(),
+            name: f.owner.clone()?,
+            kind: crate::check::DeclKind::Opaque,
+        });
+        let borrowed = f.receiver.map(|mutable| {
+            let borrow = if mutable { "&mut " } else { "&" };
+            format!("{borrow}{owner}")
+        });
+        Some((owner, borrowed))
+    }
+
     /// A declared type's name: bare in its own module, by full path elsewhere.
     pub fn named(&self, ty: &TypeRef) -> String {
         if ty.module == self.module {
