@@ -115,6 +115,14 @@ pub enum AttemptKind {
     Revise,
 }
 
+impl AttemptKind {
+    /// Whether the prompt shows code to change (a repair's or a revision's), which a
+    /// reply may hand back in part or unchanged.
+    pub fn shows_code(self) -> bool {
+        matches!(self, AttemptKind::Repair | AttemptKind::Revise)
+    }
+}
+
 /// One attempt of a module, as `ghost eval` and the run log see it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AttemptRecord {

@@ -762,8 +762,8 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
             ),
         };
         // Whether this attempt is a repair of code, to see afterwards if the reply changed it.
-        let repairing = matches!(kind, AttemptKind::Repair | AttemptKind::Revise)
-            && repair.as_ref().is_some_and(|r| !r.previous_code.is_empty());
+        let repairing =
+            kind.shows_code() && repair.as_ref().is_some_and(|r| !r.previous_code.is_empty());
         afresh = false;
         if let (true, Agent::Command(..), Some(r)) = (repairing, &shared.agent, &repair) {
             // An agent program reads the file too: the same code as its prompt shows.
@@ -790,7 +790,7 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
                 record.cached_in = answer.cached_in;
                 cached_cost.0 += answer.first_cost.0;
                 cached_cost.1 += answer.first_cost.1;
-                record.cached = answer.from_cache || answer.first_cost != (0, 0);
+                record.cached = answer.from_cache;
                 (answer.code, answer.tokens)
             }
             Err(failed) => {
@@ -829,7 +829,7 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
                         if let Ok(mut learned) = shared.learned_window.lock() {
                             *learned = Some(learned.map_or(w, |l| l.min(w)));
                         }
-                    } else if !matches!(kind, AttemptKind::Repair | AttemptKind::Revise) {
+                    } else if !kind.shows_code() {
                         // The first prompt cannot be cut: the room left for the reply can.
                         if let Some(cap) = reply_cap.filter(|c| *c > MIN_REPLY_TOKENS) {
                             let half = (cap / 2).max(MIN_REPLY_TOKENS);
@@ -2023,9 +2023,9 @@ fn accept(
     crate::plan::lock::write_atomic(&target, code.as_bytes()).map_err(|e| io(&target, e))?;
     shared.expected.wrote(&m.name, code.as_bytes());
     let mut lock = shared.lock.lock().map_err(|_| poisoned())?;
-    let previous = lock
-        .get(&m.name)
-        .cloned()
+    let entry_before = lock.get(&m.name).cloned();
+    let previous = entry_before
+        .clone()
         .filter(|_| matches!(how, Accepted::Relock));
     let mut entry = entry_for(m, code.as_bytes(), previous);
     if let Accepted::Agent { attempts, tokens } = how {
@@ -2035,7 +2035,7 @@ fn accept(
         entry.tokens_in = tokens.0;
         entry.tokens_out = tokens.1;
     }
-    let entry_before = lock.get(&m.name).cloned();
+    let implementation = entry.implementation.clone();
     lock.upsert(entry);
     if let Err(e) = lock.write(&ctx.paths.lock) {
         // Taken back in memory too: another module's lock write must not record it.
@@ -2076,8 +2076,7 @@ fn accept(
         }
     }
     if let Some(module) = ctx.project.module(&m.name) {
-        let hash = crate::plan::lock::implementation_hash(code.as_bytes());
-        super::revision::remember(&ctx.paths, &ctx.project, module, &hash);
+        super::revision::remember(&ctx.paths, &ctx.project, module, &implementation);
     }
     Ok(())
 }

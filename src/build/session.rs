@@ -590,10 +590,11 @@ pub async fn build_manual(
                         changed.insert(m.name.clone());
                         super::retest::write(&ctx.paths, &changed);
                     }
-                    lock.upsert(entry_for(m, code.as_bytes(), previous.filter(|_| relock)));
+                    let entry = entry_for(m, code.as_bytes(), previous.filter(|_| relock));
+                    let implementation = entry.implementation.clone();
+                    lock.upsert(entry);
                     lock.write(&ctx.paths.lock)?;
-                    let hash = implementation_hash(code.as_bytes());
-                    super::revision::remember(&ctx.paths, &ctx.project, module, &hash);
+                    super::revision::remember(&ctx.paths, &ctx.project, module, &implementation);
                     forget_attempts(&ctx.paths, &m.name);
                     green_on_disk(status.state, retest)
                 } else {
