@@ -390,29 +390,60 @@ fn parse_libtest(text: &str, out: &mut TestOutcome) {
 }
 
 /// A test's output without what differs from run to run or says nothing about the code:
-/// the thread's id (`thread 'x' (12345) panicked`) and Rust's hint to set
-/// `RUST_BACKTRACE`. The repair prompt that quotes it is then the same for the same
-/// failure, so a rerun finds its reply in the response cache, and it is shorter.
+/// the thread's id (`thread 'x' (12345) panicked`), Rust's hint to set `RUST_BACKTRACE`,
+/// proptest's counts of cases, and the toolchain's folder in the standard library's paths
+/// (`core/src/...`, not `/rustc/HASH/library/core/src/...`). The repair prompt that
+/// quotes it is then the same for the same failure, so a rerun finds its reply in the
+/// response cache, and it is shorter.
 fn steady(output: &str) -> String {
     output
         .lines()
         .filter(|l| !l.starts_with("note: run with `RUST_BACKTRACE=1`"))
-        .map(|l| {
-            let Some(rest) = l.strip_prefix("thread '") else {
-                return l.to_string();
-            };
-            let Some((name, after)) = rest.split_once("' (") else {
-                return l.to_string();
-            };
-            match after.split_once(')') {
-                Some((id, tail)) if id.chars().all(|c| c.is_ascii_digit()) => {
-                    format!("thread '{name}'{tail}")
-                }
-                _ => l.to_string(),
-            }
-        })
+        .filter(|l| !is_proptest_count(l))
+        .map(|l| without_thread_id(&short_std_path(l)))
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+/// `thread 'x' panicked` for `thread 'x' (12345) panicked`.
+fn without_thread_id(line: &str) -> String {
+    let Some(rest) = line.strip_prefix("thread '") else {
+        return line.to_string();
+    };
+    let Some((name, after)) = rest.split_once("' (") else {
+        return line.to_string();
+    };
+    match after.split_once(')') {
+        Some((id, tail)) if id.chars().all(|c| c.is_ascii_digit()) => {
+            format!("thread '{name}'{tail}")
+        }
+        _ => line.to_string(),
+    }
+}
+
+/// proptest's tally after a failure (`\tsuccesses: 0`, `\tlocal rejects: 3`, `\t\t3 times
+/// at src/...`): counts of cases, nothing about the failure.
+fn is_proptest_count(line: &str) -> bool {
+    let t = line.trim_start();
+    line.starts_with('\t')
+        && (t.starts_with("successes:")
+            || t.starts_with("local rejects:")
+            || t.starts_with("global rejects:")
+            || t.split_once(" times at ")
+                .is_some_and(|(n, _)| n.chars().all(|c| c.is_ascii_digit())))
+}
+
+/// `/rustc/0123abcd/library/core/src/x.rs` as `core/src/x.rs`: the hash and the
+/// toolchain's folder mean nothing to a model, and cost tokens in every panic.
+fn short_std_path(line: &str) -> String {
+    let Some(start) = line.find("/rustc/") else {
+        return line.to_string();
+    };
+    let rest = &line[start + "/rustc/".len()..];
+    match rest.find("/library/") {
+        Some(lib) => format!("{}{}", &line[..start], &rest[lib + "/library/".len()..]),
+        None => line.to_string(),
+    }
 }
 
 /// What one failing test printed is kept to this many bytes from its start and its end:
@@ -560,6 +591,10 @@ mod tests {
         assert_eq!(
             steady("thread 'x' (main) panicked"),
             "thread 'x' (main) panicked"
+        );
+        assert_eq!(
+            steady("thread 'p' panicked at /rustc/59807616e1fa/library/core/src/iter/adapters/step_by.rs:35:9:\nproptest: Test failed: x; minimal failing input: n = 0\n\tsuccesses: 0\n\tlocal rejects: 0\n\t\t3 times at tests/a.rs:4:5\n\tglobal rejects: 0"),
+            "thread 'p' panicked at core/src/iter/adapters/step_by.rs:35:9:\nproptest: Test failed: x; minimal failing input: n = 0"
         );
     }
 

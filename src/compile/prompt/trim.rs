@@ -86,14 +86,9 @@ const PRINTED_LINES_SHOWN: usize = 5;
 /// One failing test's output as a repair needs it: the panic (the assertion with its
 /// values, proptest's minimal input) first, then at most the last few lines the test
 /// printed before it, which can be thousands (a debugging `println!` in a loop) and
-/// pushed the panic out of the prompt's room; without proptest's counts of cases and
-/// with the standard library's paths short (`core/src/...`, not `/rustc/HASH/library/`).
+/// pushed the panic out of the prompt's room.
 pub fn test_output(output: &str) -> String {
-    let lines: Vec<String> = output
-        .lines()
-        .filter(|l| !is_proptest_count(l))
-        .map(short_std_path)
-        .collect();
+    let lines: Vec<String> = output.lines().map(str::to_string).collect();
     let panic_at = lines
         .iter()
         .position(|l| l.starts_with("thread '") && l.contains("panicked at"));
@@ -135,31 +130,6 @@ pub fn test_output(output: &str) -> String {
 
 fn join_lines(lines: &[String]) -> String {
     lines.iter().map(|l| format!("{l}\n")).collect()
-}
-
-/// proptest's tally after a failure (`\tsuccesses: 0`, `\tlocal rejects: 3`, `\t\t3 times
-/// at src/...`): counts of cases, nothing about the failure.
-fn is_proptest_count(line: &str) -> bool {
-    let t = line.trim_start();
-    line.starts_with('\t')
-        && (t.starts_with("successes:")
-            || t.starts_with("local rejects:")
-            || t.starts_with("global rejects:")
-            || t.split_once(" times at ")
-                .is_some_and(|(n, _)| n.chars().all(|c| c.is_ascii_digit())))
-}
-
-/// `/rustc/0123abcd/library/core/src/x.rs` as `core/src/x.rs`: the hash and the
-/// toolchain's folder mean nothing to a model, and cost tokens in every panic.
-fn short_std_path(line: &str) -> String {
-    let Some(start) = line.find("/rustc/") else {
-        return line.to_string();
-    };
-    let rest = &line[start + "/rustc/".len()..];
-    match rest.find("/library/") {
-        Some(lib) => format!("{}{}", &line[..start], &rest[lib + "/library/".len()..]),
-        None => line.to_string(),
-    }
 }
 
 /// A run of kept lines that belong together, and how much a repair needs it.
@@ -480,7 +450,7 @@ mod tests {
     fn a_test_output_shows_the_panic_first_and_little_of_what_was_printed() {
         let printed: String = (1..=2000).map(|i| format!("debug line {i}\n")).collect();
         let output = format!(
-            "{printed}thread 'example_f_1' panicked at /rustc/59807616e1fa/library/core/src/iter/adapters/step_by.rs:35:9:\nassertion failed: step != 0\nproptest: Test failed: x; minimal failing input: n = 0\n\tsuccesses: 0\n\tlocal rejects: 0\n\t\t3 times at tests/a.rs:4:5\n\tglobal rejects: 0\n"
+            "{printed}thread 'example_f_1' panicked at core/src/iter/adapters/step_by.rs:35:9:\nassertion failed: step != 0\nproptest: Test failed: x; minimal failing input: n = 0\n"
         );
         assert_eq!(
             super::test_output(&output),
