@@ -9,13 +9,14 @@
 //! records, enums and errors that `mod.rs` already defines (two types of one name: every
 //! test fails to compile), implement `Display` a second time, wrap the file in `mod imp {}`,
 //! and add a `fn main` or a `mod tests`; they forget `Debug`, and take `mut self` from
-//! the spec where the interface says `&mut self`. Each of these is a whole repair round
+//! the spec where the interface says `&mut self`, and leave `pub` off a method. Each of these is a whole repair round
 //! trip when left to the model, and a certain edit here: what is dropped is either
 //! already in `mod.rs` or never compiled into the library, and what is added or changed
 //! is what the interface in the prompt asked for.
 
 mod homeless;
 mod receivers;
+mod visibility;
 
 use crate::compile::prompt::dedent;
 use crate::compile::rust::items::{self, items, Item};
@@ -95,6 +96,7 @@ pub fn tidy(code: &str, mod_rs: &str, stub: &str, leaf: &str) -> Tidied {
     let reshaped = reshaped || !moved.is_empty();
     changes.extend(moved);
     changes.extend(receivers::fix(&mut code, stub));
+    changes.extend(visibility::fix(&mut code, stub));
 
     // The interface's types are reached through `use super::*;`; a file that names one
     // without it does not compile (a file that names none needs nothing).

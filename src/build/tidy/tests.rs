@@ -324,3 +324,30 @@ fn a_main_the_spec_declares_is_kept() {
     assert_eq!(t.code, reply);
     assert!(t.changes.is_empty(), "{:?}", t.changes);
 }
+
+#[test]
+fn the_interfaces_items_are_made_pub_and_helpers_are_left_alone() {
+    let stub = "use super::*;\n\n#[derive(Debug)]\npub struct Stack {\n}\n\nimpl Stack {\n    pub fn new() -> Self {\n        todo!()\n    }\n    pub fn len(&self) -> i64 {\n        todo!()\n    }\n}\n\npub fn total(s: &Stack) -> i64 {\n    todo!()\n}\n";
+    let reply = "use super::*;\n\n#[derive(Debug)]\nstruct Stack {\n    items: Vec<i64>,\n}\n\nimpl Stack {\n    pub fn new() -> Self {\n        Stack { items: Vec::new() }\n    }\n    /// How many.\n    #[inline]\n    pub(crate) fn len(&self) -> i64 {\n        count(&self.items)\n    }\n    fn top(&self) -> Option<i64> {\n        self.items.last().copied()\n    }\n}\n\nconst fn total(s: &Stack) -> i64 {\n    0\n}\n\nfn count(v: &[i64]) -> i64 {\n    v.len() as i64\n}\n";
+    let t = tidy(reply, MOD_RS, stub, "stack");
+    assert!(t.code.contains("\npub struct Stack {"), "{}", t.code);
+    assert!(
+        t.code
+            .contains("    /// How many.\n    #[inline]\n    pub fn len(&self) -> i64 {"),
+        "{}",
+        t.code
+    );
+    assert!(t.code.contains("\npub const fn total("), "{}", t.code);
+    assert!(t.code.contains("\n    fn top(&self)"), "{}", t.code);
+    assert!(t.code.contains("\nfn count(v: &[i64])"), "{}", t.code);
+    assert_eq!(
+        t.changes,
+        [
+            "made `struct Stack` `pub` as the interface says (it was private)",
+            "made `Stack::len` `pub` as the interface says (it was `pub(crate)`)",
+            "made `fn total` `pub` as the interface says (it was private)",
+        ]
+    );
+    // Tidy again: nothing left to do.
+    assert!(tidy(&t.code, MOD_RS, stub, "stack").changes.is_empty());
+}

@@ -58,6 +58,23 @@ impl Item {
         self.tokens.get(at).is_some_and(|x| x.text == "pub")
     }
 
+    /// The bytes of the item's visibility (`pub`, `pub(crate)`), or the empty range where
+    /// one would go (the start of its head, after its attributes).
+    pub fn visibility(&self) -> Option<Range<usize>> {
+        let t = &self.tokens;
+        let at = self.after_attributes();
+        let first = t.get(at)?;
+        if first.text != "pub" {
+            return Some(first.span.start..first.span.start);
+        }
+        let end = if t.get(at + 1).is_some_and(|x| x.text == "(") {
+            skip_group(t, at + 1)
+        } else {
+            at + 1
+        };
+        Some(first.span.start..t.get(end - 1)?.span.end)
+    }
+
     /// The index of the first token after the item's `#[...]` and `#![...]` attributes.
     fn after_attributes(&self) -> usize {
         let t = &self.tokens;

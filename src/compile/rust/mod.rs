@@ -1,7 +1,7 @@
 //! The Rust target: the files of the generated crate and a module's interface as text.
 //!
 //! For a module `a.b` (see cli.md, "The Rust target"): `src/a/b/mod.rs` (compiler-owned:
-//! docs, records, enums, errors, `mod imp; pub use imp::*;`), `src/a/b/imp.rs` (the
+//! docs, records, enums, errors, `mod imp;` and its items re-exported by name), `src/a/b/imp.rs` (the
 //! agent's; the compiler only writes a `todo!()` stub when none exists) and
 //! `tests/a_b.rs` (the acceptance tests). The crate adds `Cargo.toml` and `src/lib.rs`.
 //! Everything here is pure and deterministic: the same project gives the same bytes,

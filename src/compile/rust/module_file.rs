@@ -1,5 +1,6 @@
 //! A module's compiler-owned `mod.rs`: docs, the spec's records, enums and errors, the
-//! child modules, and `mod imp; pub use imp::*;`.
+//! child modules, and `mod imp;` with the interface's functions and types re-exported by
+//! name.
 
 use super::names::{doc_lines, ident, str_lit, words};
 use super::types::TypeCtx;
@@ -44,9 +45,7 @@ pub fn mod_rs(project: &Project, module: &ModuleModel) -> String {
     // The spec fixes names and signatures; clippy's API-shape lints cannot be obeyed.
     // Every imp.rs starts with `use super::*;` as the prompt asks, used or not.
     out.push_str("\n#[allow(unused_imports, clippy::len_without_is_empty, clippy::new_without_default, clippy::should_implement_trait, clippy::wrong_self_convention, clippy::inherent_to_string)]\nmod imp;\n");
-    // Unused when every item is re-exported below with its doc.
-    out.push_str("#[allow(unused_imports)]\npub use imp::*;\n");
-    out.push_str(&documented_reexports(module));
+    out.push_str(&reexports(module));
     let children = super::lib_file::children_of(project, &module.path);
     if !children.is_empty() {
         out.push('\n');
@@ -55,24 +54,29 @@ pub fn mod_rs(project: &Project, module: &ModuleModel) -> String {
     out
 }
 
-/// The functions and `type`s the spec documents, re-exported one by one with the spec's
-/// doc, which rustdoc shows on their pages: they are written in `imp.rs` by the agent,
-/// whom the prompts ask for no doc comments (output tokens), so their docs reached the
-/// crate's documentation only when the agent copied them. (A method's doc cannot be given
-/// this way; the interface in the prompt shows it.)
-fn documented_reexports(module: &ModuleModel) -> String {
-    let documented = module
+/// The spec's functions and `type`s, re-exported one by one, each with the spec's doc.
+///
+/// By name, not `pub use imp::*`: a helper the agent made `pub` in imp.rs would otherwise
+/// become part of the crate's API, which the spec alone defines (and a dependent's code
+/// calling it would break when the module is generated again).
+///
+/// With the doc, because rustdoc shows it on their pages: they are written in `imp.rs`
+/// by the agent, whom the prompts ask for no doc comments (output tokens), so their docs
+/// reached the crate's documentation only when the agent copied them. (A method's doc
+/// cannot be given this way; the interface in the prompt shows it.)
+fn reexports(module: &ModuleModel) -> String {
+    let items = module
         .functions
         .iter()
         .map(|f| (&f.name, &f.doc))
         .chain(module.types.iter().map(|t| (&t.name, &t.doc)));
     let mut out = String::new();
-    for (name, doc) in documented {
+    for (name, doc) in items {
         if let Some(doc) = doc {
             out.push('\n');
             out.push_str(&doc_lines("///", doc, ""));
-            out.push_str(&format!("pub use imp::{};\n", ident(name)));
         }
+        out.push_str(&format!("pub use imp::{};\n", ident(name)));
     }
     out
 }

@@ -28,8 +28,6 @@ impl std::error::Error for CsvError {}
 
 #[allow(unused_imports, clippy::len_without_is_empty, clippy::new_without_default, clippy::should_implement_trait, clippy::wrong_self_convention, clippy::inherent_to_string)]
 mod imp;
-#[allow(unused_imports)]
-pub use imp::*;
 
 /// Fields are separated by ','. One trailing `\n` or `\r\n` is ignored. A field that
 /// starts with '"' is quoted: it runs to the next '"' that is not doubled, `""` inside

@@ -38,8 +38,6 @@ impl std::error::Error for IniError {}
 
 #[allow(unused_imports, clippy::len_without_is_empty, clippy::new_without_default, clippy::should_implement_trait, clippy::wrong_self_convention, clippy::inherent_to_string)]
 mod imp;
-#[allow(unused_imports)]
-pub use imp::*;
 
 /// Trims ASCII white space from `line`. Nothing left is `Blank`; a leading ';' or '#'
 /// makes a `Comment` of the rest, trimmed; a leading '[' needs a closing ']' at the

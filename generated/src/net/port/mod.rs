@@ -26,8 +26,6 @@ impl std::error::Error for PortError {}
 
 #[allow(unused_imports, clippy::len_without_is_empty, clippy::new_without_default, clippy::should_implement_trait, clippy::wrong_self_convention, clippy::inherent_to_string)]
 mod imp;
-#[allow(unused_imports)]
-pub use imp::*;
 
 /// Accepts decimal digits with optional surrounding ASCII whitespace; 1..=65535.
 pub use imp::parse_port;

@@ -8,8 +8,6 @@ use std::collections::BTreeMap;
 
 #[allow(unused_imports, clippy::len_without_is_empty, clippy::new_without_default, clippy::should_implement_trait, clippy::wrong_self_convention, clippy::inherent_to_string)]
 mod imp;
-#[allow(unused_imports)]
-pub use imp::*;
 
 /// Drops one leading '?', then splits at '&', skipping empty pieces. A piece is
 /// `key=value`, split at its first '=', or a bare `key` whose value is "". In keys

@@ -10,8 +10,6 @@ use std::collections::BTreeMap;
 
 #[allow(unused_imports, clippy::len_without_is_empty, clippy::new_without_default, clippy::should_implement_trait, clippy::wrong_self_convention, clippy::inherent_to_string)]
 mod imp;
-#[allow(unused_imports)]
-pub use imp::*;
 
 /// Holds up to `capacity` tokens and starts full. Tokens flow in continuously at
 /// `per_second` tokens per second: after `t` ms, `t * per_second / 1000` tokens have

@@ -46,8 +46,6 @@ impl std::error::Error for VersionError {}
 
 #[allow(unused_imports, clippy::len_without_is_empty, clippy::new_without_default, clippy::should_implement_trait, clippy::wrong_self_convention, clippy::inherent_to_string)]
 mod imp;
-#[allow(unused_imports)]
-pub use imp::*;
 
 /// Trims ASCII white space and one leading 'v'. Everything after the first '-' is the
 /// pre-release tag, which must not be empty (`EmptyPre`). The rest must be three parts

@@ -18,8 +18,6 @@ pub enum Case {
 
 #[allow(unused_imports, clippy::len_without_is_empty, clippy::new_without_default, clippy::should_implement_trait, clippy::wrong_self_convention, clippy::inherent_to_string)]
 mod imp;
-#[allow(unused_imports)]
-pub use imp::*;
 
 /// The words of `s`, lowercased. Every character that is not an ASCII letter or digit
 /// separates words (so non-ASCII text is dropped). Inside a run of letters and digits a

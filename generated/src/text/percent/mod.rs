@@ -28,8 +28,6 @@ impl std::error::Error for PercentError {}
 
 #[allow(unused_imports, clippy::len_without_is_empty, clippy::new_without_default, clippy::should_implement_trait, clippy::wrong_self_convention, clippy::inherent_to_string)]
 mod imp;
-#[allow(unused_imports)]
-pub use imp::*;
 
 /// Keeps the unreserved characters `A-Z a-z 0-9 - . _ ~`; every other byte of the
 /// UTF-8 encoding becomes `%XX`, with uppercase hex digits.

@@ -8,8 +8,6 @@ use std::collections::BTreeMap;
 
 #[allow(unused_imports, clippy::len_without_is_empty, clippy::new_without_default, clippy::should_implement_trait, clippy::wrong_self_convention, clippy::inherent_to_string)]
 mod imp;
-#[allow(unused_imports)]
-pub use imp::*;
 
 /// Lowercase ASCII letters and digits. Every other run of characters becomes one '-'.
 /// No leading or trailing '-'.

@@ -25,8 +25,6 @@ impl std::error::Error for WrapError {}
 
 #[allow(unused_imports, clippy::len_without_is_empty, clippy::new_without_default, clippy::should_implement_trait, clippy::wrong_self_convention, clippy::inherent_to_string)]
 mod imp;
-#[allow(unused_imports)]
-pub use imp::*;
 
 /// Splits `input` at runs of ' ' and packs the words greedily into lines of at
 /// most `width` bytes, one space between words. A width below 1 is `BadWidth`;
