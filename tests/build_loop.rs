@@ -946,8 +946,15 @@ fn lock_entries_no_spec_declares_are_shown_before_ci_fails_on_them() {
         "paths from the current folder:\n{}",
         locked.text()
     );
-    p.ghost(&["build", "--provider", "manual"]).expect(0);
+    let build = p.ghost(&["build", "--provider", "manual"]).expect(0);
     assert!(p.lock().get("text.shout").is_none());
+    assert!(
+        build
+            .stderr
+            .contains("dropped `text.shout` from ghost.lock: no spec declares it any more (its folder `src/text/shout/`"),
+        "the user is told what is left behind:\n{}",
+        build.text()
+    );
     let check = p.ghost(&["check"]).expect(0);
     assert!(!check.text().contains("orphaned"), "{}", check.text());
 }

@@ -165,8 +165,12 @@ pub fn run(args: &BuildArgs, out: &Output) -> Result<Exit, CommandError> {
             lock.retain_modules(&known);
             lock.write(&lock_path)?;
             for o in &orphans {
+                // Named, so that a user who cleans up knows what: the crate no longer
+                // compiles or tests them (lib.rs and Cargo.toml drop the module).
+                let dir = crate::compile::rust::imp_path_of(o);
+                let dir = dir.parent().unwrap_or(&dir).display();
                 out.status(&format!(
-                    "dropped `{o}` from ghost.lock: no spec declares it any more (its files in generated/ are left as they are; delete them when you no longer need them)"
+                    "dropped `{o}` from ghost.lock: no spec declares it any more (its folder `{dir}/` and its tests file in generated/ are left as they are, no longer compiled; delete them when you no longer need them)"
                 ));
             }
         }
