@@ -2068,6 +2068,58 @@ fn a_spec_edited_while_a_command_agent_runs_is_kept_and_warned_of() {
     );
 }
 
+/// An agent program that writes into its own module's code in the project (not its
+/// scratch copy) is caught as one writing into another's: its text kept, the build failed.
+#[test]
+fn a_command_agent_writing_into_its_own_modules_project_file_is_caught() {
+    let _machine = shared();
+    let p = Project::new("e2e_command_own_file", "", &[DOUBLE]);
+    let own = p.root.join(imp_rel("math.double"));
+    let body = format!(
+        "#!/bin/sh\n\
+         cat > /dev/null\n\
+         echo '// written past the scratch copy' >> '{own}'\n\
+         echo '// and here' >> '{lib}'\n\
+         cat > \"$GHOST_IMPL_PATH\" <<'EOF'\n{DOUBLE_RIGHT}EOF\n",
+        own = own.display(),
+        lib = p.root.join("generated/src/lib.rs").display()
+    );
+    use_command_agent(&p, &body);
+    let run = p.ghost(&["build"]).expect(1);
+    assert!(
+        run.text()
+            .contains("src/lib.rs: changed during the build, not by ghost")
+            && !std::fs::read_to_string(p.root.join("generated/src/lib.rs"))
+                .expect("lib.rs")
+                .contains("// and here"),
+        "a compiler-owned file is written again:\n{}",
+        run.text()
+    );
+    assert!(
+        run.text()
+            .contains("changed during the build, not by ghost"),
+        "the user is told:\n{}",
+        run.text()
+    );
+    assert_eq!(
+        p.imp("math.double"),
+        DOUBLE_RIGHT,
+        "its tested code is in place"
+    );
+    let kept: Vec<PathBuf> = std::fs::read_dir(p.root.join(".ghost/kept"))
+        .expect("kept folder")
+        .map(|e| e.expect("entry").path().join("imp.rs"))
+        .collect();
+    assert_eq!(kept.len(), 1, "{kept:?}");
+    assert!(
+        std::fs::read_to_string(&kept[0])
+            .expect("kept")
+            .contains("// written past the scratch copy"),
+        "the written text is kept"
+    );
+    p.ghost(&["build", "--locked"]).expect(0);
+}
+
 /// New code the lock cannot record (ghost.lock unwritable) is taken back: the code on
 /// disk stays the one its lock entry describes, not "edited by hand".
 #[test]

@@ -404,6 +404,19 @@ impl Shared {
     fn check_outside_writes(&self) {
         let found = self.expected.check_all();
         self.tell_outside_writes(found);
+        // The compiler's own files (lib.rs, mod.rs, the tests, Cargo.toml), written at
+        // the start, are written again where something changed them meanwhile: they hold
+        // nothing but what the specs make, and a changed one would leave the crate
+        // `--locked` refuses behind a green build.
+        let files = self.ctx.compiled.all_files();
+        if let Ok(report) = workspace::write_crate(&self.ctx.paths.out_dir, &files) {
+            for path in report.written.iter().filter(|p| !report.stubs.contains(p)) {
+                (self.progress)(Event::Warning {
+                    module: path.display().to_string(),
+                    message: "changed during the build, not by ghost (an agent program writing outside its scratch copy, or an editor): written again from the specs".into(),
+                });
+            }
+        }
     }
 
     fn tell_outside_writes(&self, found: Vec<super::outside_writes::OutsideWrite>) {
@@ -2012,6 +2025,12 @@ fn accept(
             // Before the lock entry: a build stopped after it still tests them next time.
             super::retest::write(&ctx.paths, &changed);
         }
+    }
+    // Its code as ghost left it, before ghost writes it: an agent program that wrote into
+    // this module's own file in the project (not its scratch copy) is caught as one
+    // writing into another module's is, not overwritten unseen.
+    if let Some(w) = shared.expected.check_one(&m.name) {
+        shared.tell_outside_writes(vec![w]);
     }
     if !matches!(how, Accepted::Relock | Accepted::Adopt) {
         // New code in place of code on disk: what a person wrote there is kept first.

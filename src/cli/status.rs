@@ -11,7 +11,8 @@ Prints one line per module: its state (fresh, stale, missing, tampered, failing)
 attempts and tokens its last build took (the lock's for locked code; the run log's for a
 build that failed), and the last result. A module whose spec has
 errors is listed as `error` after the others, its diagnostics shown first; status then
-exits 1.
+exits 1. A lock entry no spec declares any more is listed as `orphaned` (the next
+`ghost build` drops it).
 
 Example:
   ghost status";
