@@ -5,13 +5,27 @@
 use assert_cmd::Command;
 use std::path::Path;
 
+/// Beside `next`, what the spec fixes and clippy would flag in any code obeying it: a
+/// doc's Markdown, acronyms, variants ending in their enum's name, a complex type and a
+/// long parameter list (`nfr lint` must be reachable).
 const LINT_SPEC: &str = r#"module q.lint {
+  "Lints the spec fixes:
+   - a list item
+   continued lazily"
+  enum Proto { HTTP, FTP }
+  enum Color { RedColor, BlueColor }
+  record Deep { m: map<str, list<option<(int, map<str, list<(int, str)>>)>>> }
   fn next(x: int) -> int {
     example next(1) == 2
+  }
+  fn many(a: int, b: int, c: int, d: int, e: int, f: int, g: int, h: int, deep: Deep, p: Proto, k: Color) -> int {
+    example many(1, 2, 3, 4, 5, 6, 7, 8, Deep { m: {} }, Proto.HTTP, Color.RedColor) == 36
   }
   nfr lint
 }
 "#;
+
+const MANY: &str = "\n\npub fn many(a: i64, b: i64, c: i64, d: i64, e: i64, f: i64, g: i64, h: i64, deep: Deep, p: Proto, k: Color) -> i64 {\n    let _ = (deep, p, k);\n    a + b + c + d + e + f + g + h\n}\n";
 
 const PERF_SPEC: &str = r#"module q.perf {
   fn echo(n: int) -> int {
@@ -61,7 +75,11 @@ fn lint_and_perf_refuse_the_wrong_implementation_and_accept_the_right_one() {
     write(dir, "ghost.toml", "[project]\nname = \"nfr-demo\"\n");
     write(dir, "specs/q/lint.ghost", LINT_SPEC);
     write(dir, "specs/q/perf.ghost", PERF_SPEC);
-    write(dir, "generated/src/q/lint/imp.rs", LINT_WRONG);
+    write(
+        dir,
+        "generated/src/q/lint/imp.rs",
+        &format!("{LINT_WRONG}{MANY}"),
+    );
     write(dir, "generated/src/q/perf/imp.rs", PERF_WRONG);
 
     let (code, out) = ghost(dir, &["build", "--provider", "manual"]);
@@ -80,7 +98,11 @@ fn lint_and_perf_refuse_the_wrong_implementation_and_accept_the_right_one() {
     );
     assert!(!dir.join("ghost.lock").exists(), "nothing is locked");
 
-    write(dir, "generated/src/q/lint/imp.rs", LINT_RIGHT);
+    write(
+        dir,
+        "generated/src/q/lint/imp.rs",
+        &format!("{LINT_RIGHT}{MANY}"),
+    );
     write(dir, "generated/src/q/perf/imp.rs", PERF_RIGHT);
     let (code, out) = ghost(dir, &["build", "--provider", "manual"]);
     assert_eq!(code, Some(0), "{out}");

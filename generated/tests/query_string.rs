@@ -22,7 +22,7 @@ use std::collections::BTreeMap;
 use ghostlib::query::string::*;
 
 /// Calls through which the tests check `requires` and `ensures`.
-#[allow(dead_code)]
+#[allow(dead_code, non_snake_case)]
 mod checked {
     use super::*;
 

@@ -23,15 +23,43 @@ pub(crate) struct BodyCx<'a, 'd> {
 }
 
 /// The value of a number written as a literal, negated or not (a range's bound).
-fn constant(e: &TExpr) -> Option<f64> {
+fn constant(e: &TExpr) -> Option<Constant> {
     match &e.kind {
-        TExprKind::Int(i) => Some(*i as f64),
-        TExprKind::Float(f) => f.parse().ok(),
+        TExprKind::Int(i) => Some(Constant::Int(i128::from(*i))),
+        TExprKind::Float(f) => f.parse().ok().map(Constant::Float),
         TExprKind::Unary {
             op: ast::UnaryOp::Neg,
             operand,
-        } => constant(operand).map(|v| -v),
+        } => constant(operand).map(|v| match v {
+            Constant::Int(i) => Constant::Int(-i),
+            Constant::Float(f) => Constant::Float(-f),
+        }),
         _ => None,
+    }
+}
+
+/// A constant bound of a range: an `int` exactly (as `f64`, `i64::MAX - 1` and
+/// `i64::MAX` are one number, and the one-value range between them looked empty).
+#[derive(Debug, Clone, Copy)]
+enum Constant {
+    Int(i128),
+    Float(f64),
+}
+
+impl Constant {
+    /// Whether the range `self..hi` holds no value.
+    fn empty_to(self, hi: Constant) -> bool {
+        match (self, hi) {
+            (Constant::Int(l), Constant::Int(h)) => l >= h,
+            (l, h) => l.as_f64() >= h.as_f64(),
+        }
+    }
+
+    fn as_f64(self) -> f64 {
+        match self {
+            Constant::Int(i) => i as f64,
+            Constant::Float(f) => f,
+        }
     }
 }
 
@@ -249,7 +277,7 @@ impl BodyCx<'_, '_> {
                         .as_ref()
                         .and_then(constant)
                         .zip(hi_t.as_ref().and_then(constant));
-                    if bounds.is_some_and(|(l, h)| l >= h) {
+                    if bounds.is_some_and(|(l, h)| l.empty_to(h)) {
                         let range = self.source(lo.span.to(hi.span));
                         self.env
                             .error(self.diags, lo.span.to(hi.span), Kind::EmptyRange { range });

@@ -767,7 +767,15 @@ impl<'a, 'd> ExprCx<'a, 'd> {
     /// Resolves the dotted path in front of `.name`: a type, a module, or a value.
     fn resolve_path(&mut self, segs: &[(&str, Span)]) -> PathTarget {
         let first = segs[0].0;
-        if self.local(first).is_some() || first == "self" || self.hidden.iter().any(|h| h == first)
+        // A tuple's field (`result.1.0`) is no module's name: the path is a value.
+        let tuple_field = segs
+            .iter()
+            .any(|(s, _)| s.starts_with(|c: char| c.is_ascii_digit()));
+        if self.local(first).is_some()
+            || first == "self"
+            || (first == "result" && self.ensures.is_some())
+            || tuple_field
+            || self.hidden.iter().any(|h| h == first)
         {
             return PathTarget::Value;
         }

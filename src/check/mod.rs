@@ -283,7 +283,7 @@ fn module_model(
     // Duplicates were reported in the declaration passes; only the first is modelled.
     let mut types_seen: HashSet<&str> = HashSet::new();
     let mut fns_seen: HashSet<&str> = HashSet::new();
-    let mut tests_seen: HashMap<(bool, String), Span> = HashMap::new();
+    let mut tests_seen: HashMap<(bool, String), (Span, &str)> = HashMap::new();
     let mut nfrs = Vec::new();
     for item in &m.items {
         match item {
@@ -310,33 +310,49 @@ fn module_model(
             }
             Item::Scenario(x) => {
                 let key = (false, test_name(&x.name.value));
-                if let Some(first) = tests_seen.get(&key) {
-                    let kind = Kind::Duplicate {
-                        what: "scenario",
-                        name: x.name.value.clone(),
+                if let Some((first, other)) = tests_seen.get(&key) {
+                    let kind = if *other == x.name.value {
+                        Kind::Duplicate {
+                            what: "scenario",
+                            name: x.name.value.clone(),
+                        }
+                    } else {
+                        Kind::TestNameClash {
+                            what: "scenario",
+                            name: x.name.value.clone(),
+                            other: other.to_string(),
+                        }
                     };
                     cx.diags.push(
                         Diagnostic::new(&f.file, x.name.span, kind)
                             .with_related(*first, "first here"),
                     );
                 } else {
-                    tests_seen.insert(key, x.name.span);
+                    tests_seen.insert(key, (x.name.span, &x.name.value));
                 }
                 model.scenarios.push(cx.scenario(x));
             }
             Item::Snapshot(x) => {
                 let key = (true, test_name(&x.name.value));
-                if let Some(first) = tests_seen.get(&key) {
-                    let kind = Kind::Duplicate {
-                        what: "snapshot",
-                        name: x.name.value.clone(),
+                if let Some((first, other)) = tests_seen.get(&key) {
+                    let kind = if *other == x.name.value {
+                        Kind::Duplicate {
+                            what: "snapshot",
+                            name: x.name.value.clone(),
+                        }
+                    } else {
+                        Kind::TestNameClash {
+                            what: "snapshot",
+                            name: x.name.value.clone(),
+                            other: other.to_string(),
+                        }
                     };
                     cx.diags.push(
                         Diagnostic::new(&f.file, x.name.span, kind)
                             .with_related(*first, "first here"),
                     );
                 } else {
-                    tests_seen.insert(key, x.name.span);
+                    tests_seen.insert(key, (x.name.span, &x.name.value));
                 }
                 model.snapshots.extend(cx.snapshot(x));
             }

@@ -430,3 +430,50 @@ fn a_large_project_checks_as_its_modules_do_alone() {
     assert_eq!(diags, alone_diags);
     assert_eq!(project.modules, alone_modules);
 }
+
+#[test]
+fn one_value_ranges_at_the_ends_of_int_are_not_empty() {
+    for range in [
+        "-9223372036854775808..-9223372036854775807",
+        "9223372036854775806..9223372036854775807",
+        "5..6",
+    ] {
+        let text = format!(
+            "module m {{ fn f(x: int) -> int {{ property forall x: int in {range} => f(x) == x }} }}"
+        );
+        let (_, diags) = check_one(&text);
+        assert!(codes(&diags).is_empty(), "{range}: {:?}", codes(&diags));
+    }
+    let (_, diags) = check_one(
+        "module m { fn f(x: int) -> int { property forall x: int in 9223372036854775807..9223372036854775807 => f(x) == x } }",
+    );
+    assert_eq!(codes(&diags), ["E0317"]);
+}
+
+#[test]
+fn a_tuple_inside_a_tuple_is_reached_through_result_and_locals() {
+    let (_, diags) = check_one(
+        "module m { fn f(x: int) -> (int, (int, str)) { ensures result.1.0 == x && result.0 == x\n example f(1).1.0 == 1 } }",
+    );
+    assert!(codes(&diags).is_empty(), "{:?}", codes(&diags));
+    let (_, diags) = check_one(
+        "module m { fn f(t: (int, (int, str))) -> int { property forall t: (int, (int, str)) => f(t) == t.1.0 } }",
+    );
+    assert!(codes(&diags).is_empty(), "{:?}", codes(&diags));
+}
+
+#[test]
+fn scenarios_that_make_one_test_name_say_so() {
+    let (_, diags) = check_one(
+        "module m { fn f(x: int) -> int { example f(1) == 1 }\n scenario \"a b\" { expect f(1) == 1 }\n scenario \"a-b\" { expect f(1) == 1 }\n scenario \"a b\" { expect f(1) == 1 } }",
+    );
+    let messages: Vec<String> = diags.iter().map(Diagnostic::message).collect();
+    assert_eq!(
+        messages,
+        [
+            "scenario `a-b` makes the same test name as scenario `a b`",
+            "duplicate scenario `a b`"
+        ]
+    );
+    assert_eq!(codes(&diags), ["E0208", "E0208"]);
+}

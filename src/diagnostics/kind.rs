@@ -83,6 +83,13 @@ pub enum Kind {
         what: &'static str,
         name: String,
     },
+    /// Two scenarios (or snapshots) whose names differ but make one test name: only ASCII
+    /// letters and digits reach it (`"a b"` and `"a-b"`, or two names in other scripts).
+    TestNameClash {
+        what: &'static str,
+        name: String,
+        other: String,
+    },
     /// `use a.b` ... `use c.d` that leads back to `a.b`: `cycle` is `a.b -> c.d -> a.b`.
     UseCycle {
         cycle: String,
@@ -288,7 +295,7 @@ impl Kind {
             UnknownVariable { .. } => "E0205",
             UnknownField { .. } => "E0206",
             UnknownMethod { .. } => "E0207",
-            Duplicate { .. } => "E0208",
+            Duplicate { .. } | TestNameClash { .. } => "E0208",
             UseCycle { .. } => "E0209",
             ModulePathMismatch { .. } => "E0210",
             UseSelf { .. } => "E0211",
@@ -369,6 +376,9 @@ impl Kind {
                 type_name, name, ..
             } => format!("`{type_name}` has no method `{name}`"),
             Duplicate { what, name } => format!("duplicate {what} `{name}`"),
+            TestNameClash { what, name, other } => format!(
+                "{what} `{name}` makes the same test name as {what} `{other}`"
+            ),
             UseCycle { cycle } => format!("`use` cycle: {cycle}"),
             ModulePathMismatch { declared, expected } => {
                 format!(
@@ -383,6 +393,8 @@ impl Kind {
                     format!("`{name}` is how the generated Rust spells `{keyword}`, so it cannot be declared")
                 } else if crate::check::GENERATED_MODULES.contains(&name.as_str()) {
                     format!("`{name}` names a module of the generated code (`mod imp` holds every module's implementation), so a type cannot have it")
+                } else if ["Self", "self", "crate", "super"].contains(&name.as_str()) {
+                    format!("`{name}` is a Rust keyword and cannot name a type")
                 } else if name == "clone" {
                     "`clone` cannot be a method's name: the generated tests copy values with `.clone()`".into()
                 } else if name.starts_with(|c: char| c.is_ascii_uppercase()) {
@@ -479,6 +491,7 @@ impl Kind {
             InvalidUtf8 => Some("spec files must be UTF-8 text; is this a binary file in the specs folder?".into()),
             Syntax { hint, .. } => hint.clone(),
             ChainedComparison => Some("split it: `a == b && b == c`".into()),
+            TestNameClash { .. } => Some("a test's name keeps only the ASCII letters and digits of the text (the rest becomes `_`); tell the two apart with those".into()),
             NotCallable {
                 after_call: true, ..
             } => Some(

@@ -5,10 +5,10 @@
 //! - calls the implementation, asserts every `ensures` on the result and the inputs, and
 //!   returns the result;
 //!
-//! and, when it has `requires`, a `_in_property` variant that rejects such inputs instead
+//! and, when it has `requires`, an `__in_property` variant that rejects such inputs instead
 //! (`prop_assume!` semantics: proptest draws other inputs).
 
-use super::expr::{checked_name, CallMode, ExprCtx};
+use super::expr::{checked_name, in_property_name, CallMode, ExprCtx};
 use super::names::{ident, module_path, str_lit};
 use super::types::{is_borrowed_param, is_clone, is_copy, TypeCtx};
 use crate::check::{Function, ModuleModel, Ty};
@@ -34,7 +34,7 @@ pub fn checked_module(module: &ModuleModel, used: &[&ModuleModel], root: &str) -
         return String::new();
     }
     format!(
-        "/// Calls through which the tests check `requires` and `ensures`.\n#[allow(dead_code)]\nmod checked {{\n    use super::*;\n{}}}\n",
+        "/// Calls through which the tests check `requires` and `ensures`.\n#[allow(dead_code, non_snake_case)]\nmod checked {{\n    use super::*;\n{}}}\n",
         wrappers.join("")
     )
 }
@@ -143,7 +143,8 @@ fn wrapper(module: &ModuleModel, test_module: &str, root: &str, f: &Function) ->
             v
         };
         out.push_str(&format!(
-            "\n    pub fn {name}_in_property({}) -> Result<{ret}, proptest::test_runner::TestCaseError> {{\n",
+            "\n    pub fn {}({}) -> Result<{ret}, proptest::test_runner::TestCaseError> {{\n",
+            in_property_name(&name),
             params.join(", ")
         ));
         for req in &f.requires {

@@ -11,7 +11,7 @@
 //! through the generated `checked` wrappers (see `checked.rs`).
 //! `to_str` of a float is Rust's `f64::to_string` (`1.0` -> `"1"`, `0.5` -> `"0.5"`).
 
-use super::names::{ident, module_path, snake};
+use super::names::{ident, module_path};
 use super::types::{is_copy, TypeCtx};
 use crate::check::{Builtin, FnRef, ModuleModel, TExpr, TExprKind, Ty};
 use crate::syntax::ast::{BinaryOp, UnaryOp};
@@ -29,7 +29,7 @@ pub enum CallMode {
     Direct,
     /// Through `checked::f`: a broken `requires` is a spec mistake, `ensures` asserted.
     Checked,
-    /// Inside a property: `checked::f_in_property(..)?` rejects inputs that break
+    /// Inside a property: `checked::f__in_property(..)?` rejects inputs that break
     /// `requires`.
     Property,
 }
@@ -84,12 +84,25 @@ impl Code {
     }
 }
 
-/// The name of the `checked` wrapper of a function or method (`f`, `lru_cache_get`).
+/// The name of the `checked` wrapper of a function or method (`f`, `LruCache__get`).
+/// A method's keeps its type's name as written and `__` before its own: `counter_get`,
+/// as it once was, is also what a function `counter_get` beside `Counter.get` gets (two
+/// wrappers of one name: tests that do not compile, whatever the code).
 pub fn wrapper_name(owner: Option<&str>, name: &str) -> String {
     match owner {
-        Some(owner) => format!("{}_{}", snake(owner), name),
+        Some(owner) => format!(
+            "{}__{}",
+            ident(owner).trim_start_matches("r#"),
+            ident(name).trim_start_matches("r#")
+        ),
         None => ident(name),
     }
+}
+
+/// The name of the wrapper's variant for properties (see `checked.rs`): `__` before its
+/// suffix, so that a function named `f_in_property` keeps a name of its own.
+pub fn in_property_name(wrapper: &str) -> String {
+    format!("{wrapper}__in_property")
 }
 
 /// The name of `func`'s wrapper in the `checked` module of `test_module`'s tests: a used
@@ -422,7 +435,11 @@ impl<'a> ExprCtx<'a> {
                 &func.name,
             );
             let text = if self.calls == CallMode::Property && requires {
-                format!("checked::{name}_in_property({})?", rendered.join(", "))
+                format!(
+                    "checked::{}({})?",
+                    in_property_name(&name),
+                    rendered.join(", ")
+                )
             } else {
                 format!("checked::{name}({})", rendered.join(", "))
             };

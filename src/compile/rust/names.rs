@@ -121,6 +121,16 @@ pub fn doc_lines(prefix: &str, doc: &str, indent: &str) -> String {
     let mut out = String::new();
     // A lone carriage return ends a line too: rustc refuses a bare CR in a doc comment.
     let doc = doc.replace("\r\n", "\n").replace('\r', "\n");
+    // Tabs as spaces (clippy's `tabs_in_doc_comments`), other control characters escaped:
+    // a NUL written as it is makes git and grep take the whole file for binary.
+    let doc: String = doc
+        .chars()
+        .map(|c| match c {
+            '\t' => "    ".to_string(),
+            c if c.is_control() && c != '\n' => c.escape_unicode().to_string(),
+            c => c.to_string(),
+        })
+        .collect();
     for line in doc.lines() {
         if line.trim().is_empty() {
             out.push_str(&format!("{indent}{prefix}\n"));
