@@ -264,6 +264,14 @@ impl Config {
                 "keep the generated crate apart from the specs, e.g. `out = \"generated\"`",
             ));
         }
+        // A file there (ghost.toml itself, say) could never hold the crate.
+        if out.exists() && !out.is_dir() {
+            return Err(bad(
+                "project.out",
+                "names a file, not a folder",
+                "name a folder of ghost's own (it is created if missing), e.g. `out = \"generated\"`",
+            ));
+        }
         let var_name = |v: &str| {
             !v.is_empty()
                 && !v.starts_with(|c: char| c.is_ascii_digit())
@@ -528,6 +536,19 @@ mod tests {
             parse("[package]\nlicence = \"MIT\"\n").is_err(),
             "unknown key"
         );
+    }
+
+    #[test]
+    fn an_out_naming_a_file_is_refused() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::write(dir.path().join("notes.txt"), "mine").expect("write");
+        let file = dir.path().join("ghost.toml");
+        let err = Config::parse(&file, "[project]\nout = \"notes.txt\"\n").expect_err("a file");
+        assert!(
+            err.to_string().contains("names a file, not a folder"),
+            "{err}"
+        );
+        Config::parse(&file, "[project]\nout = \"gen\"\n").expect("a folder to be");
     }
 
     #[test]

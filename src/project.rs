@@ -61,10 +61,15 @@ pub enum ProjectError {
     #[error("cannot determine the current folder: {0}\nhelp: run ghost from a folder that exists")]
     NoCurrentDir(std::io::Error),
     #[error(
-        "the specs folder `{}` does not exist\nhelp: create it and put `.ghost` files in it, or set `specs` under `[project]` in `{}`",
-        dir.display(), config.display()
+        "the specs folder `{}` {}\nhelp: create it and put `.ghost` files in it, or set `specs` under `[project]` in `{}`",
+        dir.display(), if *is_file { "is a file, not a folder" } else { "does not exist" }, config.display()
     )]
-    NoSpecsDir { dir: PathBuf, config: PathBuf },
+    NoSpecsDir {
+        dir: PathBuf,
+        config: PathBuf,
+        /// Something is there, but not a folder.
+        is_file: bool,
+    },
     #[error("`{}` does not exist\nhelp: give spec files or folders that hold them", path.display())]
     NoSuchPath { path: PathBuf },
     #[error("cannot list `{}`: {reason}\nhelp: check the folder's permissions", path.display())]
@@ -102,6 +107,7 @@ impl Project {
             return Err(ProjectError::NoSpecsDir {
                 dir: display_path(&self.cwd, &self.specs_dir),
                 config: display_path(&self.cwd, &self.config.file),
+                is_file: self.specs_dir.exists(),
             });
         }
         discover(&self.specs_dir)

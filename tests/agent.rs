@@ -210,6 +210,61 @@ async fn openai_streamed() {
     assert_eq!(body["stream_options"]["include_usage"], true);
 }
 
+/// `content` as a list of parts is the text of its parts; a refusal's words are the reply
+/// when there is no content (the build reports it as a reply without code, quoting it).
+#[tokio::test]
+async fn openai_content_parts_and_refusals_are_read() {
+    let parts = serde_json::json!({
+        "choices": [{"index": 0, "message": {"role": "assistant", "content": [
+            {"type": "text", "text": "```rust\npub fn area()"},
+            {"type": "text", "text": " -> i64 { 1 }\n```"}
+        ]}, "finish_reason": "stop"}],
+    })
+    .to_string();
+    let refusal = serde_json::json!({
+        "choices": [{"index": 0, "message": {"role": "assistant", "content": null,
+            "refusal": "I cannot help with that."}, "finish_reason": "stop"}],
+    })
+    .to_string();
+    let server = Server::start(vec![Answer::json(200, &parts), Answer::json(200, &refusal)]).await;
+    let openai = provider(ProviderKind::OpenAi, &server, false);
+    let reply = openai
+        .complete(&request("write area"))
+        .await
+        .expect("a reply");
+    assert_eq!(reply.text, "```rust\npub fn area() -> i64 { 1 }\n```");
+    let reply = openai
+        .complete(&request("write area"))
+        .await
+        .expect("a reply");
+    assert_eq!(reply.text, "(the model refused: I cannot help with that.)");
+}
+
+/// A server that never stops (a model repeating itself, no end of stream) is read only
+/// to twice the request's limit, at four characters a token, and the reply is taken as
+/// cut by that limit: not paid for until the request's time runs out.
+#[tokio::test]
+async fn a_stream_that_never_ends_is_cut_at_the_reply_limit() {
+    let piece = format!(
+        "data: {}\n\n",
+        serde_json::json!({"choices": [{"index": 0, "delta": {"content": "x".repeat(100)}, "finish_reason": null}]})
+    );
+    let server = Server::start(vec![Answer::Sse(vec![piece; 2_000])]).await;
+    let mut req = request("write area");
+    req.max_tokens = Some(64);
+    let reply = provider(ProviderKind::OpenAi, &server, true)
+        .complete(&req)
+        .await
+        .expect("a reply, cut");
+    assert_eq!(reply.finish, Finish::Length);
+    assert!(
+        reply.text.len() > 512 && reply.text.len() <= 612,
+        "read to the limit, not on: {} characters",
+        reply.text.len()
+    );
+    assert_eq!(server.seen().len(), 1, "not asked again");
+}
+
 #[tokio::test]
 async fn anthropic_non_streamed() {
     let server = Server::start(vec![Answer::json(

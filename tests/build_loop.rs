@@ -912,6 +912,31 @@ fn a_lock_left_in_conflict_by_a_merge_is_settled_by_the_code_on_disk() {
     p.ghost(&["build", "--locked"]).expect(0);
 }
 
+/// A `build.rs` or `src/main.rs` someone else put in the generated crate (an agent
+/// program writing past its scratch copy) is neither compiled nor run by `ghost test` or
+/// CI's `build --locked`: the manifest names ghost's own targets only.
+#[test]
+fn a_build_script_planted_in_the_generated_crate_never_runs() {
+    let _machine = shared();
+    let p = Project::new("e2e_planted_build_rs", "", &[DOUBLE]);
+    locked_by_hand(&p, &[("math.double", DOUBLE_RIGHT)]);
+    let marker = p.root.join("planted-ran");
+    p.write(
+        "generated/build.rs",
+        &format!(
+            "fn main() {{ std::fs::write({:?}, \"ran\").unwrap(); }}\n",
+            marker.display().to_string()
+        ),
+    );
+    p.write(
+        "generated/src/main.rs",
+        "fn main() { this does not compile }\n",
+    );
+    p.ghost(&["test"]).expect(0);
+    p.ghost(&["build", "--locked"]).expect(0);
+    assert!(!marker.exists(), "the planted build script ran");
+}
+
 /// A lock entry of a module no spec declares any more (its spec deleted) is shown by
 /// `check` and `status`, as `build --locked` fails on it, and `build` drops it.
 #[test]
@@ -2066,6 +2091,35 @@ fn a_spec_edited_while_a_command_agent_runs_is_kept_and_warned_of() {
         DOUBLE.1,
         "its text from before is kept"
     );
+}
+
+/// An agent program that leaves a link in place of its file does not get ghost to read
+/// (and show in prompts and logs) the file the link names.
+#[test]
+fn a_command_agent_leaving_a_link_for_its_file_is_refused() {
+    let _machine = shared();
+    let p = Project::new("e2e_command_link", "", &[DOUBLE]);
+    let secret = p.outside.join("secret.txt");
+    std::fs::create_dir_all(&p.outside).expect("mkdir");
+    std::fs::write(&secret, "TOP SECRET LINE\n").expect("write");
+    let body = format!(
+        "#!/bin/sh\ncat > /dev/null\nrm -f \"$GHOST_IMPL_PATH\"\nln -s '{}' \"$GHOST_IMPL_PATH\"\n",
+        secret.display()
+    );
+    use_command_agent(&p, &body);
+    let run = p.ghost(&["build", "--max-attempts", "1"]).expect(3);
+    assert!(
+        run.text().contains("symbolic link") && !run.text().contains("TOP SECRET"),
+        "{}",
+        run.text()
+    );
+    let state = walkdir::WalkDir::new(p.root.join(".ghost"))
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .filter_map(|e| std::fs::read_to_string(e.path()).ok())
+        .any(|t| t.contains("TOP SECRET"));
+    assert!(!state, "the linked file's text is in .ghost/");
 }
 
 /// An agent program that writes into its own module's code in the project (not its

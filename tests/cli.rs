@@ -380,6 +380,15 @@ fn a_missing_specs_folder_exits_2() {
         "{}",
         run.stderr
     );
+    p.write("specs", "not a folder");
+    let run = p.ghost(&["check"]);
+    assert_eq!(run.code, Some(2));
+    assert!(
+        run.stderr
+            .contains("specs folder `specs` is a file, not a folder"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]

@@ -146,6 +146,15 @@ pub async fn run_command(
     let stdout_tail = drain(stdout).await;
     let stderr_tail = drain(stderr).await;
 
+    // A link would have ghost read (and show in prompts and logs) whatever file it names.
+    if std::fs::symlink_metadata(&impl_path).is_ok_and(|m| m.file_type().is_symlink()) {
+        return Err(AgentError::Io {
+            path: impl_path,
+            source: std::io::Error::other(
+                "the agent program left a symbolic link here, not a file: write the code into the file itself",
+            ),
+        });
+    }
     let new_contents = match std::fs::read(&impl_path) {
         Ok(bytes) => Some(String::from_utf8_lossy(&bytes).into_owned()),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,

@@ -38,6 +38,19 @@ mod sse;
 pub use error::AgentError;
 pub use settings::{provider_from, provider_from_with, AgentSettings, ProviderKind};
 
+/// The most tokens a streamed reply is read to when its request names no limit: far
+/// above any module's code, so that only a server that never stops (a model repeating
+/// itself, with no `max_tokens` sent) reaches it, and is cut there rather than paid for
+/// until the request's time runs out.
+pub const UNBOUNDED_REPLY_TOKENS: u32 = 32_768;
+
+/// How many characters of a streamed reply are read before it is cut as too long: twice
+/// the estimate of four characters a token, so that a server keeping `max_tokens` never
+/// meets it.
+pub fn reply_chars_cap(max_tokens: Option<u32>) -> usize {
+    max_tokens.unwrap_or(UNBOUNDED_REPLY_TOKENS) as usize * 8
+}
+
 /// One request for an implementation.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Request {

@@ -102,7 +102,14 @@ impl OpenAi {
         body
     }
 
-    async fn once(&self, url: &str, body: &[u8], spent: &Spent) -> Result<Reply, AgentError> {
+    /// `cap_chars`: where a streamed reply is cut as too long ([`super::reply_chars_cap`]).
+    async fn once(
+        &self,
+        url: &str,
+        body: &[u8],
+        cap_chars: usize,
+        spent: &Spent,
+    ) -> Result<Reply, AgentError> {
         let started = Instant::now();
         let mut headers = Vec::new();
         if let Some(key) = &self.http.settings.key {
@@ -112,7 +119,8 @@ impl OpenAi {
         // A server may answer a streamed request with one JSON body (or an error page):
         // read as what it is, not as a broken event stream.
         let mut reply = if self.http.settings.stream && !HttpClient::whole_body(&response) {
-            self.streamed(url, response, body.len(), spent).await?
+            self.streamed(url, response, (body.len(), cap_chars), spent)
+                .await?
         } else {
             let bytes = self.http.body(url, response).await?;
             let paid = (body.len(), spent);
@@ -133,16 +141,26 @@ impl OpenAi {
             .get("message")
             .ok_or_else(|| self.http.bad(url, "no `choices[0].message` in the answer"))?;
         // `content` is null when the model only refused or called a tool: an empty reply,
-        // which extraction reports as having no code.
-        let text = match message.get("content") {
+        // which extraction reports as having no code (with the refusal's words, if any).
+        // Some servers give it as a list of parts (`[{"type": "text", "text": ..}]`).
+        let mut text = match message.get("content") {
             Some(Value::String(s)) => s.clone(),
             Some(Value::Null) | None => String::new(),
+            Some(Value::Array(parts)) => parts
+                .iter()
+                .filter_map(|p| p.get("text").and_then(Value::as_str))
+                .collect(),
             Some(other) => {
                 return Err(self
                     .http
                     .bad(url, format!("`content` is not text: {other}")))
             }
         };
+        if let Some(refusal) = message.get("refusal").and_then(Value::as_str) {
+            if text.trim().is_empty() {
+                text = format!("(the model refused: {refusal})");
+            }
+        }
         let (tokens_in, tokens_out) = usage(json.get("usage"));
         Ok(Reply {
             text,
@@ -163,7 +181,7 @@ impl OpenAi {
         &self,
         url: &str,
         response: reqwest::Response,
-        request_bytes: usize,
+        (request_bytes, cap_chars): (usize, usize),
         spent: &Spent,
     ) -> Result<Reply, AgentError> {
         let mut text = String::new();
@@ -192,6 +210,11 @@ impl OpenAi {
                 if let Some(choice) = chunk.pointer("/choices/0") {
                     if let Some(piece) = choice.pointer("/delta/content").and_then(Value::as_str) {
                         text.push_str(piece);
+                        // A server that does not stop: cut as a reply that hit its limit.
+                        if text.len() > cap_chars {
+                            finish_reason = Some(Value::from("length"));
+                            return Ok(Flow::Done);
+                        }
                     }
                     if let Some(reason) = choice.get("finish_reason").filter(|r| !r.is_null()) {
                         finish_reason = Some(reason.clone());
@@ -245,7 +268,7 @@ impl Provider for OpenAi {
             let body = serde_json::to_vec(&self.body(req, &left_out))
                 .expect("a JSON value always serialises");
             let result = with_retries(&s.retry, s.sleeper.as_ref(), || {
-                self.once(&url, &body, &spent)
+                self.once(&url, &body, super::reply_chars_cap(req.max_tokens), &spent)
             })
             .await;
             let result = spent.charge(result);

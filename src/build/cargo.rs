@@ -141,7 +141,11 @@ impl Cargo {
             cmd.env(k, v);
         }
         let finished = process::run(cmd, None, self.timeout).await?;
-        Ok(parse_outcome(&finished))
+        let mut out = parse_outcome(&finished);
+        if let Some(silent) = never_reported(&finished, &out) {
+            out.failed.push(silent);
+        }
+        Ok(out)
     }
 
     /// Compiles the test target without running it, with at least [`COMPILE_TIMEOUT`]:
@@ -514,6 +518,24 @@ fn collapse_repeats(output: &str) -> String {
         .join("\n\n")
 }
 
+/// A test binary that ran and ended well without libtest ever saying how its tests went:
+/// code that ends the process before `main` (an `.init_array` entry written with
+/// `global_asm!`, say) would otherwise pass as green with no test run at all.
+fn never_reported(f: &Finished, out: &TestOutcome) -> Option<TestFailure> {
+    let reported = f.stdout.lines().any(|l| l.starts_with("test result:"));
+    let quiet = !f.timed_out
+        && out.errors.is_empty()
+        && out.failed.is_empty()
+        && out.cargo_error.is_none()
+        && !reported;
+    quiet.then(|| TestFailure {
+        name: "the test binary".into(),
+        output: "the test process ended before any test reported its result: the code must \
+                 compute its results when called, never end or take over the process"
+            .into(),
+    })
+}
+
 /// A test run that started and never printed libtest's closing `test result:` line: the
 /// code ended the test process (`std::process::exit(0)` would otherwise pass as green,
 /// since cargo exits 0 and no test says FAILED; an `abort` kills it). Reported as a
@@ -643,6 +665,25 @@ mod tests {
         assert!(cut.contains("left out here"));
         assert!(!cut.contains('\u{fffd}'), "no character is split");
         assert_eq!(cut_middle("short"), "short");
+    }
+
+    #[test]
+    fn a_test_binary_that_reports_nothing_is_a_failure_not_green() {
+        let silent = finished("", Some(0), false);
+        let out = parse_outcome(&silent);
+        let failure = never_reported(&silent, &out).expect("a failure");
+        assert!(
+            failure.output.contains("before any test reported"),
+            "{failure:?}"
+        );
+        let whole = finished(
+            "\nrunning 0 tests\n\ntest result: ok. 0 passed; 0 failed\n",
+            Some(0),
+            false,
+        );
+        assert!(never_reported(&whole, &parse_outcome(&whole)).is_none());
+        let hung = finished("", None, true);
+        assert!(never_reported(&hung, &parse_outcome(&hung)).is_none());
     }
 
     #[test]

@@ -73,16 +73,16 @@ pub struct LockEntry {
 
 #[derive(Debug, thiserror::Error)]
 pub enum LockError {
-    #[error("cannot read `{path}`: {source}")]
+    #[error("cannot read `{path}`: {source}\nhelp: ghost.lock must be a readable file (restore it from version control; a missing one is an empty lock)")]
     Read {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("`{path}` is not a valid lock file: {message}\n  hint: restore it from version control, or delete it and run `ghost build` to rebuild every module")]
+    #[error("`{path}` is not a valid lock file: {message}\nhelp: restore it from version control, or delete it and run `ghost build` to rebuild every module")]
     Parse { path: PathBuf, message: String },
-    #[error("`{path}` has lock format version {found}, this ghost reads version {LOCK_VERSION}\n  hint: upgrade ghost, or delete the lock and rebuild")]
+    #[error("`{path}` has lock format version {found}, this ghost reads version {LOCK_VERSION}\nhelp: upgrade ghost, or delete the lock and rebuild")]
     Version { path: PathBuf, found: u32 },
-    #[error("cannot write `{path}`: {source}")]
+    #[error("cannot write `{path}`: {source}\nhelp: ghost.lock must be a writable file in a writable folder")]
     Write {
         path: PathBuf,
         source: std::io::Error,

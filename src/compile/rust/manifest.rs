@@ -26,7 +26,9 @@ pub fn cargo_toml(project: &Project, settings: &TargetSettings) -> String {
         }
     }
     out.push_str(&format!("publish = {}\n", package.publish));
-    out.push_str("autotests = false\nautobenches = false\nautoexamples = false\n");
+    // Only the targets ghost writes: a `build.rs` or `src/main.rs` someone else put in
+    // the folder is neither compiled nor run by `ghost test` or CI's `build --locked`.
+    out.push_str("build = false\nautobins = false\nautotests = false\nautobenches = false\nautoexamples = false\n");
     out.push_str("\n# Its own workspace, so it builds wherever it sits.\n[workspace]\n");
     // Spec docs become doc comments, and they are prose, not doctests.
     out.push_str("\n[lib]\npath = \"src/lib.rs\"\ndoctest = false\n");

@@ -69,6 +69,23 @@ const OUTSIDE_MEMORY: &[(&str, &str)] = &[
     ("net", "the network"),
     ("os", "the operating system"),
     ("env", "the environment and the current folder"),
+    ("path", "files, through a path's methods"),
+];
+
+/// Macros that write machine code, which reaches whatever the process can.
+const ASSEMBLY: &[&str] = &["asm", "global_asm", "naked_asm", "llvm_asm"];
+
+/// Attributes that hand an item to the linker or the process's start-up by name or
+/// section (`#[no_mangle]` on a function named `write` replaces the C library's; an
+/// `.init_array` entry runs before `main`).
+const LINKER_ATTRIBUTES: &[&str] = &[
+    "no_mangle",
+    "export_name",
+    "link_section",
+    "link",
+    "link_name",
+    "used",
+    "naked",
 ];
 
 /// Macros that read files or the environment while the code compiles.
@@ -101,7 +118,9 @@ pub fn reaches_outside(imp_rs_text: &str) -> Vec<String> {
             "alone" => "`std` named alone (where a macro takes it cannot be read)".to_string(),
             "$" => "`std::$..` (a path a macro completes: where it goes cannot be read)".to_string(),
             "extern" => "an `extern` block (code from outside Rust)".to_string(),
-            "path" => "a `#[path]` module (code from another file)".to_string(),
+            "#path" => "a `#[path]` module (code from another file)".to_string(),
+            "asm" => "`asm!` or `global_asm!` (machine code, which reaches whatever the process can)".to_string(),
+            "linker" => "`#[no_mangle]`, `#[export_name]`, `#[link_section]` or the like (items the linker or the process's start-up would pick up by name)".to_string(),
             "macro" => "`include_str!`, `include!`, `env!` or the like (files or the environment, read as the code compiles)".to_string(),
             _ => match OUTSIDE_MEMORY.iter().find(|(m, _)| *m == name) {
                 Some((m, what)) => format!("`std::{m}` ({what})"),
@@ -118,8 +137,23 @@ pub fn reaches_outside(imp_rs_text: &str) -> Vec<String> {
             note("macro");
             continue;
         }
-        if words[i] == "#" && next(1) == Some("[") && next(2) == Some("path") {
-            note("path");
+        // Named at all, not only called: `use core::arch::asm as a;` renames it.
+        if ASSEMBLY.contains(&words[i].as_str()) {
+            note("asm");
+            continue;
+        }
+        if words[i] == "#" && next(1) == Some("[") {
+            // `#[unsafe(no_mangle)]`, as edition 2024 writes it, too.
+            let skip = if next(2) == Some("unsafe") && next(3) == Some("(") {
+                2
+            } else {
+                0
+            };
+            match next(2 + skip) {
+                Some("path") => note("#path"),
+                Some(a) if LINKER_ATTRIBUTES.contains(&a) => note("linker"),
+                _ => {}
+            }
             continue;
         }
         // `extern "C" { .. }` (its string is not among the words) and `extern crate std as s`.
@@ -383,6 +417,13 @@ mod tests {
             ("fn f() -> &'static str { include_str!(\"/etc/passwd\") }", "include_str!"),
             ("fn f() -> &'static str { env!(\"HOME\") }", "include_str!"),
             ("fn f() -> Option<&'static str> { option_env!(\"HOME\") }", "include_str!"),
+            ("fn f() { unsafe { core::arch::asm!(\"syscall\") } }", "`asm!`"),
+            ("use core::arch::asm as a;\nfn f() { unsafe { a!(\"nop\") } }", "`asm!`"),
+            ("core::arch::global_asm!(\".section .init_array\");\nfn f() {}", "`asm!`"),
+            ("#[no_mangle]\npub extern fn write() {}", "no_mangle"),
+            ("#[unsafe(export_name = \"malloc\")]\npub fn m() {}", "no_mangle"),
+            ("#[link_section = \".init_array\"]\nstatic S: u8 = 0;", "no_mangle"),
+            ("fn f(p: &std::path::Path) -> bool { p.exists() }", "a path's methods"),
         ];
         for (code, said) in cases {
             let found = reaches_outside(code);
