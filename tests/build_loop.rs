@@ -1088,7 +1088,14 @@ fn a_doc_change_regenerates_that_module_alone() {
             .1
             .replace("\"Twice n.\"", "\"Two times n, for every n.\""),
     );
-    p.ghost(&["build"]).expect(0);
+    let rebuilt = p.ghost(&["build"]).expect(0);
+    assert!(
+        rebuilt
+            .text()
+            .contains("the agent changed nothing for the new spec text"),
+        "said, not silent:\n{}",
+        rebuilt.text()
+    );
     let seen = server.server.seen();
     assert_eq!(seen.len(), 3, "one request for the changed module");
     assert_eq!(module_of(&seen[2]), "math.double");

@@ -891,6 +891,14 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
             });
         record.spliced = spliced.is_some();
         let code = spliced.unwrap_or(tidied.code);
+        // Said, not silent: a requirement only prose states (a free-text `nfr`) is the
+        // agent's to meet, and no test tells whether it did.
+        if revision && repair.as_ref().is_some_and(|r| r.previous_code == code) {
+            (shared.progress)(Event::Warning {
+                module: name.to_string(),
+                message: "the agent changed nothing for the new spec text: the accepted code is kept as it was (`ghost build --force` asks for it anew)".into(),
+            });
+        }
         let repeated = !replies.insert(code.trim().to_string());
         // Code a revision keeps as it was is an answer, not a model repeating itself.
         if repairing && !revision {
