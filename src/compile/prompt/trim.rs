@@ -33,6 +33,18 @@ pub fn compiler_error(rendered: &str) -> String {
     }
     let mut text = out.join("\n");
     text.push('\n');
+    // mod.rs re-exports the interface's items by name: an item imp.rs lacks (or keeps
+    // private) is an error in a file the agent never sees; say what it means for imp.rs.
+    let missing = rendered
+        .lines()
+        .next()
+        .and_then(|l| l.strip_prefix("error[E0432]: unresolved import `imp::"))
+        .and_then(|rest| rest.strip_suffix('`'));
+    if let Some(name) = missing {
+        text.push_str(&format!(
+            "   = help: imp.rs defines no `pub` item `{name}`: the interface declares it, so imp.rs must define it (`pub`), with the interface's signature\n"
+        ));
+    }
     text
 }
 
@@ -484,6 +496,18 @@ mod tests {
         );
         assert!(merged[0].contains("src/a/imp.rs:3:9"));
         assert_eq!(merged[1], error(7, "mismatched types"));
+    }
+
+    #[test]
+    fn an_interface_item_imp_rs_lacks_is_said_in_its_terms() {
+        let rendered = "error[E0432]: unresolved import `imp::BoundedStack`\n  --> src/s/stack/mod.rs:15:9\n   |\n15 | pub use imp::BoundedStack;\n   |         ^^^^^^^^^^^^^^^^^ no `BoundedStack` in `s::stack::imp`\n";
+        let kept = compiler_error(rendered);
+        assert!(
+            kept.ends_with("= help: imp.rs defines no `pub` item `BoundedStack`: the interface declares it, so imp.rs must define it (`pub`), with the interface's signature\n"),
+            "{kept}"
+        );
+        let other = compiler_error("error[E0432]: unresolved import `crate::x`\n");
+        assert!(!other.contains("imp.rs defines"), "{other}");
     }
 
     #[test]
