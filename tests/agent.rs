@@ -240,6 +240,138 @@ async fn openai_content_parts_and_refusals_are_read() {
     assert_eq!(reply.text, "(the model refused: I cannot help with that.)");
 }
 
+/// A model that thinks aloud in its content (`<think>`, a server without a reasoning
+/// parser) is stopped by the stop sequence inside its thinking: it is asked again
+/// without `stop`, and the answer after its thinking is the one read.
+#[tokio::test]
+async fn a_model_thinking_in_its_content_is_asked_again_without_the_stop() {
+    let final_reply = "<think>\nDraft:\n```rust\npub fn area() -> i64 { 0 }\n```\nBetter:\n</think>\n```rust\npub fn area() -> i64 { 1 }\n```\n";
+    let server = Server::start(vec![
+        Answer::json(
+            200,
+            &openai_body(
+                "<think>\nDraft:\n```rust\npub fn area() -> i64 { 0 }",
+                "stop",
+            ),
+        ),
+        Answer::json(200, &openai_body(final_reply, "stop")),
+    ])
+    .await;
+    let openai = provider(ProviderKind::OpenAi, &server, false);
+    let mut req = request("write area");
+    req.stop = vec!["\n```\n".into()];
+    let reply = openai.complete(&req).await.expect("a reply");
+    assert_eq!(reply.text, final_reply);
+    let seen = server.seen();
+    assert_eq!(seen.len(), 2);
+    assert!(seen[0].json().get("stop").is_some());
+    assert!(
+        seen[1].json().get("stop").is_none(),
+        "asked again without it"
+    );
+    assert_eq!(
+        ghost::agent::extract::code_of(&reply).expect("the code after the thinking"),
+        "pub fn area() -> i64 { 1 }\n"
+    );
+}
+
+/// Text Generation Inference's `stop_sequence`, and a stream that ends with `[DONE]` and
+/// no finish reason, are replies that stopped where asked (the fence is put back); a
+/// 422 naming an optional parameter as an extra input (Mistral) drops that parameter.
+#[tokio::test]
+async fn other_servers_ways_of_stopping_and_refusing_are_read() {
+    let chunk = |content: &str| {
+        format!(
+            "data: {}\n\n",
+            serde_json::json!({"choices": [{"index": 0, "delta": {"content": content}, "finish_reason": null}]})
+        )
+    };
+    let refusal = serde_json::json!({"object": "error", "message": {"detail": [{"type": "extra_forbidden", "loc": ["body", "stream_options"], "msg": "Extra inputs are not permitted"}]}}).to_string();
+    let server = Server::start(vec![
+        Answer::json(422, &refusal),
+        Answer::Sse(vec![
+            chunk("```rust\npub fn area() -> i64 { 1 }"),
+            "data: [DONE]\n\n".into(),
+        ]),
+        Answer::json(
+            200,
+            &openai_body("```rust\npub fn area() -> i64 { 2 }", "stop_sequence"),
+        ),
+    ])
+    .await;
+    let streamed = provider(ProviderKind::OpenAi, &server, true);
+    let reply = streamed
+        .complete(&request("write area"))
+        .await
+        .expect("a reply");
+    assert_eq!(reply.finish, Finish::Stop);
+    assert_eq!(
+        ghost::agent::extract::code_of(&reply).expect("code"),
+        "pub fn area() -> i64 { 1 }\n"
+    );
+    assert!(server.seen()[1].json().get("stream_options").is_none());
+    let whole = provider(ProviderKind::OpenAi, &server, false);
+    let reply = whole
+        .complete(&request("write area"))
+        .await
+        .expect("a reply");
+    assert_eq!(reply.finish, Finish::Stop);
+}
+
+/// Errors a server reports inside a successful answer: a server error mid-stream is
+/// retried like a 500; llama.cpp's `error:` line about its context is a prompt too long
+/// (a shorter one will do); OpenRouter's `{"error": ..}` body of status 200 is shown with
+/// its message, not as an answer without `choices`.
+#[tokio::test]
+async fn errors_inside_answers_are_the_errors_they_stand_for() {
+    let chunk = |content: &str| {
+        format!(
+            "data: {}\n\n",
+            serde_json::json!({"choices": [{"index": 0, "delta": {"content": content}, "finish_reason": null}]})
+        )
+    };
+    let server = Server::start(vec![
+        Answer::Sse(vec![
+            chunk("```rust\npub fn"),
+            "data: {\"error\":{\"type\":\"server_error\",\"message\":\"The server had an error\"}}\n\n".into(),
+        ]),
+        Answer::Sse(vec![
+            chunk("```rust\npub fn area() -> i64 { 1 }\n```"),
+            "data: {\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\n".into(),
+            "data: [DONE]\n\n".into(),
+        ]),
+        Answer::Sse(vec![
+            "error: {\"code\":400,\"message\":\"the request exceeds the available context size, try increasing it\"}\n\n".into(),
+            "data: [DONE]\n\n".into(),
+        ]),
+    ]
+    .into_iter()
+    // Retried as the 502 it names, as often as the settings allow.
+    .chain(std::iter::repeat_n(
+        Answer::json(200, "{\"error\":{\"code\":502,\"message\":\"Provider returned error\"}}"),
+        5,
+    ))
+    .collect())
+    .await;
+    let streamed = provider(ProviderKind::OpenAi, &server, true);
+    let reply = streamed
+        .complete(&request("write area"))
+        .await
+        .expect("retried");
+    assert_eq!(reply.text, "```rust\npub fn area() -> i64 { 1 }\n```");
+    let overflow = streamed
+        .complete(&request("write area"))
+        .await
+        .expect_err("too long");
+    assert!(overflow.is_context_overflow(), "{overflow}");
+    let whole = provider(ProviderKind::OpenAi, &server, false);
+    let err = whole
+        .complete(&request("write area"))
+        .await
+        .expect_err("an error");
+    assert!(err.to_string().contains("Provider returned error"), "{err}");
+}
+
 /// A server that never stops (a model repeating itself, no end of stream) is read only
 /// to twice the request's limit, at four characters a token, and the reply is taken as
 /// cut by that limit: not paid for until the request's time runs out.
@@ -376,6 +508,50 @@ async fn anthropic_streamed() {
     let body = server.seen()[0].json();
     assert_eq!(body["stream"], true);
     assert_eq!(body["max_tokens"], 100);
+}
+
+/// Two text blocks (Anthropic) are read on lines of their own: a fence opening the
+/// second is still a fence.
+#[tokio::test]
+async fn anthropic_text_blocks_keep_apart() {
+    let body = serde_json::json!({
+        "id": "msg", "type": "message", "role": "assistant",
+        "content": [{"type": "text", "text": "Here:"}, {"type": "text", "text": "```rust\npub fn area() -> i64 { 1 }\n```"}],
+        "stop_reason": "end_turn",
+        "usage": {"input_tokens": 13, "output_tokens": 5}
+    })
+    .to_string();
+    let server = Server::start(vec![Answer::json(200, &body)]).await;
+    let reply = provider(ProviderKind::Anthropic, &server, false)
+        .complete(&request("write area"))
+        .await
+        .expect("a reply");
+    assert_eq!(
+        extract_code(&reply.text, &reply.finish).expect("code"),
+        "pub fn area() -> i64 { 1 }\n"
+    );
+}
+
+/// A server copying Anthropic's stream that sends 0 input tokens (or leaves out the
+/// cache's) in `message_delta` does not wipe out the count `message_start` gave.
+#[tokio::test]
+async fn anthropic_input_counts_are_not_wiped_out_by_a_later_zero() {
+    let event = |name: &str, data: serde_json::Value| format!("event: {name}\ndata: {data}\n\n");
+    let server = Server::start(vec![Answer::Sse(vec![
+        event("message_start", serde_json::json!({"type": "message_start", "message": {"usage": {"input_tokens": 1000, "cache_read_input_tokens": 500, "output_tokens": 1}}})),
+        event("content_block_delta", serde_json::json!({"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": "```rust\nfn a() {}\n```"}})),
+        event("message_delta", serde_json::json!({"type": "message_delta", "delta": {"stop_reason": "end_turn"}, "usage": {"input_tokens": 0, "output_tokens": 200}})),
+        event("message_stop", serde_json::json!({"type": "message_stop"})),
+    ])])
+    .await;
+    let reply = provider(ProviderKind::Anthropic, &server, true)
+        .complete(&request("write a"))
+        .await
+        .expect("a reply");
+    assert_eq!(
+        (reply.tokens_in, reply.tokens_out, reply.cached_in),
+        (1500, 200, 500)
+    );
 }
 
 #[tokio::test]

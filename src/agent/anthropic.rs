@@ -71,11 +71,19 @@ impl Anthropic {
             .get("content")
             .and_then(Value::as_array)
             .ok_or_else(|| self.http.bad(url, "no `content` list in the answer"))?;
-        let text: String = content
+        // Blocks apart, each on its own lines: `Here:` and a block opening with its fence
+        // run together would hide the fence.
+        let text = content
             .iter()
             .filter(|block| block.get("type").and_then(Value::as_str) == Some("text"))
             .filter_map(|block| block.get("text").and_then(Value::as_str))
-            .collect();
+            .fold(String::new(), |mut text, block| {
+                if !text.is_empty() && !text.ends_with('\n') {
+                    text.push('\n');
+                }
+                text.push_str(block);
+                text
+            });
         let usage = json.get("usage");
         Ok(Reply {
             text,
@@ -121,6 +129,15 @@ impl Anthropic {
                         tokens_in = input_tokens(usage);
                         cached_in = count(usage, "cache_read_input_tokens");
                     }
+                    // A second text block starts on a line of its own (see `whole`).
+                    "content_block_start"
+                        if data.pointer("/content_block/type").and_then(Value::as_str)
+                            == Some("text")
+                            && !text.is_empty()
+                            && !text.ends_with('\n') =>
+                    {
+                        text.push('\n');
+                    }
                     "content_block_delta" => {
                         if let Some(piece) = data.pointer("/delta/text").and_then(Value::as_str) {
                             text.push_str(piece);
@@ -133,11 +150,15 @@ impl Anthropic {
                             stop_reason = Some(reason.clone());
                         }
                         let usage = data.get("usage");
-                        tokens_out = count(usage, "output_tokens");
+                        tokens_out = tokens_out.max(count(usage, "output_tokens"));
+                        // Anthropic repeats the input count here; servers that copy its
+                        // format send 0, or leave out the cache fields: the larger count
+                        // stands, as it does for what the cache served.
                         let input = usage.and_then(|u| u.get("input_tokens"));
                         if input.and_then(Value::as_u64).is_some() {
-                            tokens_in = input_tokens(usage);
+                            tokens_in = tokens_in.max(input_tokens(usage));
                         }
+                        cached_in = cached_in.max(count(usage, "cache_read_input_tokens"));
                     }
                     "message_stop" => {
                         done = true;

@@ -37,7 +37,7 @@ pub enum AgentError {
     },
 
     /// Any other HTTP error status; `retry_after` is the server's `Retry-After`, if any.
-    #[error("{url} answered HTTP {status}: {message}{}", http_hint(*.status))]
+    #[error("{url} answered HTTP {status}: {message}{}", http_hint(*.status, message))]
     Http {
         url: String,
         status: u16,
@@ -109,7 +109,10 @@ impl AgentError {
         match self {
             AgentError::Paid { source, .. } => source.is_retryable(),
             AgentError::Unreachable { .. } | AgentError::Timeout { .. } => true,
-            AgentError::Http { status, .. } => *status == 429 || *status >= 500,
+            // A spent quota is not a rate: asking again only spends time.
+            AgentError::Http {
+                status, message, ..
+            } => (*status == 429 && !is_quota(message)) || *status >= 500,
             _ => false,
         }
     }
@@ -205,17 +208,44 @@ pub fn context_limit_in(message: &str) -> Option<u32> {
 }
 
 /// What a status usually means when ghost gets it, for the message.
-fn http_hint(status: u16) -> &'static str {
+fn http_hint(status: u16, message: &str) -> &'static str {
     match status {
         404 => "; check `model`, and that `base_url` is the API's root (for OpenAI-compatible servers it usually ends in `/v1`)",
+        429 if is_quota(message) => "; the account's quota or credit is spent: check its plan and billing (waiting does not help)",
         429 => "; the server limits requests: lower `concurrency` under [agent], or wait",
         _ => "",
     }
 }
 
+/// A 429 that says the account's quota or credit is spent (OpenAI's
+/// `insufficient_quota`), not that requests came too fast.
+fn is_quota(message: &str) -> bool {
+    let m = message.to_ascii_lowercase();
+    m.contains("insufficient_quota") || m.contains("exceeded your current quota")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_spent_quota_is_not_retried_and_says_so() {
+        let err = |message: &str| AgentError::Http {
+            url: "u".into(),
+            status: 429,
+            message: message.into(),
+            retry_after: None,
+        };
+        let quota = err("{\"error\":{\"message\":\"You exceeded your current quota\",\"type\":\"insufficient_quota\"}}");
+        assert!(!quota.is_retryable());
+        assert!(
+            quota.to_string().contains("quota or credit is spent"),
+            "{quota}"
+        );
+        let rate = err("Rate limit reached");
+        assert!(rate.is_retryable());
+        assert!(rate.to_string().contains("lower `concurrency`"), "{rate}");
+    }
 
     #[test]
     fn the_window_is_read_off_the_servers_words() {

@@ -37,10 +37,27 @@ struct Block {
 /// The code of a provider's reply, as the build takes it: a reply stopped at the end of
 /// its code block ([`CODE_BLOCK_END`]) gets its closing fence back first.
 pub fn code_of(reply: &Reply) -> Result<String, ExtractError> {
+    let text = without_thinking(&reply.text)?;
     if reply.finish == Finish::Stop {
-        extract_code(&close_stopped_block(&reply.text), &reply.finish)
+        extract_code(&close_stopped_block(&text), &reply.finish)
     } else {
-        extract_code(&reply.text, &reply.finish)
+        extract_code(&text, &reply.finish)
+    }
+}
+
+/// A reply without the model's opening `<think>..</think>` block, which servers run
+/// without a reasoning parser leave in the content: the drafts in it are not the answer.
+/// (Only at the start: a `<think>` later on may be the code's own text.) One never
+/// closed means the reply ended while the model was still thinking.
+fn without_thinking(text: &str) -> Result<String, ExtractError> {
+    let Some(thinking) = text.trim_start().strip_prefix("<think>") else {
+        return Ok(text.to_string());
+    };
+    match thinking.find("</think>") {
+        Some(close) => Ok(thinking[close + "</think>".len()..].to_string()),
+        None => Err(ExtractError::Truncated {
+            reason: "it ended inside the model's `<think>` block".into(),
+        }),
     }
 }
 
@@ -235,5 +252,30 @@ mod tests {
             extract_code("```rust\nfn e() {}\n```", &Finish::Length),
             Err(ExtractError::Truncated { .. })
         ));
+    }
+
+    #[test]
+    fn a_leading_think_block_is_not_the_answer() {
+        let reply = |text: &str| Reply {
+            text: text.into(),
+            tokens_in: 0,
+            tokens_out: 0,
+            cached_in: 0,
+            finish: Finish::Stop,
+            latency_ms: 0,
+            cached: false,
+        };
+        let thought = "<think>\nA draft:\n```rust\npub fn f() -> i64 { 0 }\n```\nNo, longer and wrong: ```rust\npub fn f() -> i64 { let x = 0; x - 1 }\n```\n</think>\nHere:\n```rust\npub fn f() -> i64 { 1 }";
+        assert_eq!(
+            code_of(&reply(thought)).expect("code"),
+            "pub fn f() -> i64 { 1 }\n"
+        );
+        let cut = "<think>\nA draft:\n```rust\npub fn f() -> i64 { 0 }";
+        assert!(matches!(
+            code_of(&reply(cut)),
+            Err(ExtractError::Truncated { .. })
+        ));
+        let later = "```rust\npub fn tag() -> &'static str { \"<think>\" }\n```";
+        assert!(code_of(&reply(later)).expect("code").contains("<think>"));
     }
 }

@@ -33,9 +33,11 @@ const OPTIONAL_PARAMETERS: [&str; 5] = [
 /// The parameter a 400 answer says the model does not support, if it is one ghost can
 /// leave out.
 fn unsupported_parameter(e: &AgentError) -> Option<&'static str> {
+    // 400 from OpenAI and most servers; 422 from those that validate the body against a
+    // schema (Mistral's `extra_forbidden`: "Extra inputs are not permitted").
     let message = match e {
         AgentError::Http {
-            status: 400,
+            status: 400 | 422,
             message,
             ..
         } => message.to_ascii_lowercase(),
@@ -46,7 +48,9 @@ fn unsupported_parameter(e: &AgentError) -> Option<&'static str> {
     };
     if !(message.contains("unsupported parameter")
         || message.contains("unsupported value")
-        || message.contains("not supported"))
+        || message.contains("not supported")
+        || message.contains("extra_forbidden")
+        || message.contains("extra inputs are not permitted"))
     {
         return None;
     }
@@ -132,8 +136,38 @@ impl OpenAi {
         Ok(reply)
     }
 
+    /// An error the server reported inside a successful answer (mid-stream, or a whole
+    /// body of status 200: OpenRouter's), as the HTTP error it stands for: its own code
+    /// when it gives one, 400 for a prompt too long for the model's context (so the next
+    /// prompt is cut to fit), 500 otherwise (retried, as a server's failure).
+    fn reported(&self, url: &str, error: &Value, when: &str) -> AgentError {
+        let message = match error.get("message").unwrap_or(error) {
+            Value::String(s) => s.clone(),
+            other => other.to_string(),
+        };
+        let code = error
+            .get("code")
+            .and_then(Value::as_u64)
+            .and_then(|c| u16::try_from(c).ok())
+            .filter(|c| (400..600).contains(c));
+        let m = message.to_ascii_lowercase();
+        let overflow = m.contains("context") && (m.contains("exceed") || m.contains("maximum"));
+        let status = code.unwrap_or(if overflow { 400 } else { 500 });
+        AgentError::Http {
+            url: url.to_string(),
+            status,
+            message: format!("the server reported an error {when}: {message}"),
+            retry_after: None,
+        }
+    }
+
     /// A non-streamed answer.
     fn whole(&self, url: &str, json: &Value) -> Result<Reply, AgentError> {
+        if json.get("choices").is_none() {
+            if let Some(error) = reported_error(json, None) {
+                return Err(self.reported(url, error, "in its answer"));
+            }
+        }
         let choice = json
             .pointer("/choices/0")
             .ok_or_else(|| self.http.bad(url, "no `choices` in the answer"))?;
@@ -185,6 +219,8 @@ impl OpenAi {
         spent: &Spent,
     ) -> Result<Reply, AgentError> {
         let mut text = String::new();
+        // Characters of thinking (`reasoning_content`), counted where usage is not sent.
+        let mut reasoning_chars = 0usize;
         // Whether any event came: the server read the prompt.
         let mut answered = false;
         let mut finish_reason: Option<Value> = None;
@@ -200,21 +236,24 @@ impl OpenAi {
                     return Ok(Flow::Done);
                 }
                 let chunk = self.http.json(url, event.data.as_bytes())?;
-                if let Some(error) = chunk.get("error") {
-                    let message = error.get("message").unwrap_or(error);
-                    return Err(self.http.bad(
-                        url,
-                        format!("the server reported an error mid-stream: {message}"),
-                    ));
+                if let Some(error) = reported_error(&chunk, event.event.as_deref()) {
+                    return Err(self.reported(url, error, "mid-stream"));
                 }
                 if let Some(choice) = chunk.pointer("/choices/0") {
+                    // DeepSeek's and OpenRouter's thinking: not the answer, but paid for.
+                    for field in ["/delta/reasoning_content", "/delta/reasoning"] {
+                        if let Some(piece) = choice.pointer(field).and_then(Value::as_str) {
+                            reasoning_chars += piece.chars().count();
+                        }
+                    }
                     if let Some(piece) = choice.pointer("/delta/content").and_then(Value::as_str) {
                         text.push_str(piece);
-                        // A server that does not stop: cut as a reply that hit its limit.
-                        if text.len() > cap_chars {
-                            finish_reason = Some(Value::from("length"));
-                            return Ok(Flow::Done);
-                        }
+                    }
+                    // A server that does not stop (in its answer or its thinking): cut as
+                    // a reply that hit its limit.
+                    if text.len() + reasoning_chars > cap_chars {
+                        finish_reason = Some(Value::from("length"));
+                        return Ok(Flow::Done);
                     }
                     if let Some(reason) = choice.get("finish_reason").filter(|r| !r.is_null()) {
                         finish_reason = Some(reason.clone());
@@ -241,6 +280,16 @@ impl OpenAi {
             .stream_end(url, whole, (partial, complete), paid, read)?
         {
             return Ok(reply);
+        }
+        // `[DONE]` without a finish reason: the server ended the reply as a whole one.
+        let finish_reason = finish_reason.or_else(|| done.then(|| Value::from("stop")));
+        // No usage sent: the thinking is counted with the answer (the request's tokens
+        // are estimated by the caller).
+        if tokens == (0, 0) && reasoning_chars > 0 {
+            tokens = (
+                request_bytes.div_ceil(4) as u64,
+                (text.chars().count() + reasoning_chars).div_ceil(4) as u64,
+            );
         }
         Ok(Reply {
             text,
@@ -272,6 +321,17 @@ impl Provider for OpenAi {
             })
             .await;
             let result = spent.charge(result);
+            // A model that thinks aloud in its reply (`<think>` in the content: a server
+            // run without a reasoning parser) meets the stop sequence in a draft inside its
+            // thinking: asked again without it, for the rest of the build.
+            if let Ok(reply) = &result {
+                if thinking_cut_short(&reply.text) && !left_out.contains("stop") {
+                    if let Ok(mut r) = self.refused.lock() {
+                        r.insert("stop".to_string());
+                    }
+                    continue;
+                }
+            }
             // A model that refuses a parameter ghost can do without is asked again without
             // it (a parameter left out is never refused again: the loop ends).
             if let Err(e) = &result {
@@ -292,9 +352,28 @@ impl Provider for OpenAi {
     }
 }
 
+/// The error object in an answer: `{"error": {..}}` (OpenAI, OpenRouter), the object
+/// itself when it says it is one (`{"object": "error", ..}`, older vLLM) or came as an
+/// `error` event (llama.cpp).
+fn reported_error<'a>(json: &'a Value, event: Option<&str>) -> Option<&'a Value> {
+    if let Some(error) = json.get("error").filter(|e| !e.is_null()) {
+        return Some(error);
+    }
+    let is_error =
+        event == Some("error") || json.get("object").and_then(Value::as_str) == Some("error");
+    is_error.then_some(json)
+}
+
+/// A reply that opens a `<think>` block and never closes it: the stop sequence, or the
+/// reply's end, came while the model was still thinking.
+pub(crate) fn thinking_cut_short(text: &str) -> bool {
+    text.trim_start().starts_with("<think>") && !text.contains("</think>")
+}
+
 fn finish(reason: Option<&Value>) -> Finish {
     match reason.and_then(Value::as_str) {
-        Some("stop") => Finish::Stop,
+        // Text Generation Inference says which way it stopped.
+        Some("stop" | "stop_sequence" | "eos_token" | "eos") => Finish::Stop,
         Some("length") => Finish::Length,
         Some(other) => Finish::Other(other.to_string()),
         None => Finish::Other("unknown".into()),

@@ -81,6 +81,12 @@ impl SseParser {
         match field {
             "event" => self.event = Some(value.to_string()),
             "data" => self.data.push(value.to_string()),
+            // Not in the standard: llama.cpp's server sent its errors (a prompt longer than
+            // its context) on an `error:` line, then `[DONE]`. Read as an `error` event.
+            "error" => {
+                self.event = Some("error".to_string());
+                self.data.push(value.to_string());
+            }
             _ => {} // id, retry: not needed here
         }
         None
