@@ -238,6 +238,18 @@ async fn openai_content_parts_and_refusals_are_read() {
         .await
         .expect("a reply");
     assert_eq!(reply.text, "(the model refused: I cannot help with that.)");
+
+    let refusing = Server::start(vec![Answer::Sse(vec![
+        "data: {\"choices\":[{\"index\":0,\"delta\":{\"refusal\":\"I cannot \"},\"finish_reason\":null}]}\n\n".into(),
+        "data: {\"choices\":[{\"index\":0,\"delta\":{\"refusal\":\"help.\"},\"finish_reason\":\"stop\"}]}\n\n".into(),
+        "data: [DONE]\n\n".into(),
+    ])])
+    .await;
+    let reply = provider(ProviderKind::OpenAi, &refusing, true)
+        .complete(&request("write area"))
+        .await
+        .expect("a reply");
+    assert_eq!(reply.text, "(the model refused: I cannot help.)");
 }
 
 /// A model that thinks aloud in its content (`<think>`, a server without a reasoning

@@ -935,6 +935,22 @@ fn a_build_script_planted_in_the_generated_crate_never_runs() {
     p.ghost(&["test"]).expect(0);
     p.ghost(&["build", "--locked"]).expect(0);
     assert!(!marker.exists(), "the planted build script ran");
+
+    // Cargo's settings in the crate's folder (a `rustc-wrapper` runs any program) stop
+    // every command that would build it, naming the file.
+    p.write(
+        "generated/.cargo/config.toml",
+        "[build]\nrustc-wrapper = \"/bin/false\"\n",
+    );
+    for args in [&["test"][..], &["build", "--locked"], &["build"]] {
+        let run = p.ghost(args).expect(2);
+        assert!(
+            run.text()
+                .contains(".cargo` is in the generated crate, and ghost did not put it there"),
+            "{args:?}:\n{}",
+            run.text()
+        );
+    }
 }
 
 /// A lock entry of a module no spec declares any more (its spec deleted) is shown by
@@ -976,7 +992,7 @@ fn lock_entries_no_spec_declares_are_shown_before_ci_fails_on_them() {
     assert!(
         build
             .stderr
-            .contains("dropped `text.shout` from ghost.lock: no spec declares it any more (its folder `src/text/shout/`"),
+            .contains("dropped `text.shout` from ghost.lock: no spec declares it any more (its files `generated/src/text/shout/imp.rs`, `generated/src/text/shout/mod.rs`, `generated/tests/text_shout.rs` are left"),
         "the user is told what is left behind:\n{}",
         build.text()
     );

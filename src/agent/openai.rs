@@ -221,6 +221,8 @@ impl OpenAi {
         let mut text = String::new();
         // Characters of thinking (`reasoning_content`), counted where usage is not sent.
         let mut reasoning_chars = 0usize;
+        // A refusal's words (`delta.refusal`), the reply when there is no content.
+        let mut refusal = String::new();
         // Whether any event came: the server read the prompt.
         let mut answered = false;
         let mut finish_reason: Option<Value> = None;
@@ -248,6 +250,9 @@ impl OpenAi {
                     }
                     if let Some(piece) = choice.pointer("/delta/content").and_then(Value::as_str) {
                         text.push_str(piece);
+                    }
+                    if let Some(piece) = choice.pointer("/delta/refusal").and_then(Value::as_str) {
+                        refusal.push_str(piece);
                     }
                     // A server that does not stop (in its answer or its thinking): cut as
                     // a reply that hit its limit.
@@ -280,6 +285,9 @@ impl OpenAi {
             .stream_end(url, whole, (partial, complete), paid, read)?
         {
             return Ok(reply);
+        }
+        if text.trim().is_empty() && !refusal.trim().is_empty() {
+            text = format!("(the model refused: {refusal})");
         }
         // `[DONE]` without a finish reason: the server ended the reply as a whole one.
         let finish_reason = finish_reason.or_else(|| done.then(|| Value::from("stop")));

@@ -1578,9 +1578,18 @@ pub(super) fn prepare_scratch(ctx: &Context, m: &CompiledModule) -> Result<PathB
     if dir.exists() {
         std::fs::remove_dir_all(&dir).map_err(|e| io(&dir, e))?;
     }
+    // Not cargo's target folder, and not build settings someone put in the crate during
+    // the build (`.cargo/`: the next command refuses them, see `workspace.rs`).
+    let skipped = |e: &walkdir::DirEntry| {
+        e.file_name() == "target"
+            || (e.depth() == 1
+                && workspace::BUILD_SETTINGS
+                    .iter()
+                    .any(|name| e.file_name() == std::ffi::OsStr::new(name)))
+    };
     for entry in walkdir::WalkDir::new(&ctx.paths.out_dir)
         .into_iter()
-        .filter_entry(|e| e.file_name() != "target")
+        .filter_entry(|e| !skipped(e))
     {
         let entry =
             entry.map_err(|e| io(&ctx.paths.out_dir, std::io::Error::other(e.to_string())))?;

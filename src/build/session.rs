@@ -886,6 +886,7 @@ pub async fn locked(
     lock: &Lock,
     only: &[String],
 ) -> Result<LockedReport, BuildError> {
+    workspace::refuse_build_settings(&ctx.paths.out_dir)?;
     let chosen = |name: &str| only.is_empty() || only.iter().any(|o| o == name);
     let files: Vec<_> = ctx
         .compiled

@@ -26,6 +26,15 @@ pub enum WriteError {
         .0.display()
     )]
     NotOurs(PathBuf),
+    #[error(
+        "`{}` is in the generated crate, and ghost did not put it there: cargo (or rustup) would \
+         read it when ghost builds and tests the crate, and a `rustc-wrapper`, a `runner` or a \
+         toolchain path in it runs whatever program it names\n\
+         help: delete it (an agent program writing outside its scratch copy may have left it); \
+         settings for building go in the project's folder or your own cargo config",
+        .0.display()
+    )]
+    Planted(PathBuf),
     #[error("cannot write `{path}`: {source}")]
     Io {
         path: PathBuf,
@@ -33,12 +42,30 @@ pub enum WriteError {
     },
 }
 
+/// Files in the crate's folder that cargo or rustup read as settings, which ghost never
+/// writes there: a `.cargo/config.toml` (`rustc-wrapper`, `runner`) or a toolchain file
+/// (a toolchain by path) would run a program of whoever wrote them.
+pub const BUILD_SETTINGS: &[&str] = &[".cargo", "rust-toolchain", "rust-toolchain.toml"];
+
 /// A relative path with no `..`, no root: safe to join under the crate folder.
 pub fn is_inside(path: &Path) -> bool {
     !path.as_os_str().is_empty()
         && path
             .components()
             .all(|c| matches!(c, Component::Normal(_) | Component::CurDir))
+}
+
+/// Fails naming the first of [`BUILD_SETTINGS`] in the crate's folder: every command
+/// that builds the crate (`build`, `test`, `build --locked`) checks first.
+pub fn refuse_build_settings(out_dir: &Path) -> Result<(), WriteError> {
+    match BUILD_SETTINGS
+        .iter()
+        .map(|name| out_dir.join(name))
+        .find(|p| p.symlink_metadata().is_ok())
+    {
+        Some(planted) => Err(WriteError::Planted(planted)),
+        None => Ok(()),
+    }
 }
 
 /// Writes the crate's files under `out_dir`.
@@ -51,6 +78,7 @@ pub fn write_crate(out_dir: &Path, files: &[GeneratedFile]) -> Result<WriteRepor
     let crate_is_ghosts = std::fs::read(out_dir.join("Cargo.toml"))
         .ok()
         .is_some_and(|b| has_ghost_header(&b));
+    refuse_build_settings(out_dir)?;
     let mut existing = Vec::with_capacity(files.len());
     for f in files {
         if !is_inside(&f.path) {

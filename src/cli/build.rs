@@ -154,6 +154,12 @@ pub fn run(args: &BuildArgs, out: &Output) -> Result<Exit, CommandError> {
     }
     let mut lock = lock;
     let lock_path = pipeline.paths().lock;
+    let paths = pipeline.paths();
+    let out_shown = paths
+        .out_dir
+        .strip_prefix(&paths.guarded.root)
+        .unwrap_or(&paths.out_dir)
+        .to_path_buf();
     // The lock as read (merge conflicts settled, entries no spec declares dropped) is
     // written once nothing can stop the build any more (no agent, a bad template).
     let tidy_lock = |lock: &mut crate::plan::Lock| -> Result<(), CommandError> {
@@ -165,12 +171,27 @@ pub fn run(args: &BuildArgs, out: &Output) -> Result<Exit, CommandError> {
             lock.retain_modules(&known);
             lock.write(&lock_path)?;
             for o in &orphans {
-                // Named, so that a user who cleans up knows what: the crate no longer
-                // compiles or tests them (lib.rs and Cargo.toml drop the module).
-                let dir = crate::compile::rust::imp_path_of(o);
-                let dir = dir.parent().unwrap_or(&dir).display();
+                // Its own files, named, so that a user who cleans up knows what: the crate
+                // no longer compiles or tests them (lib.rs and Cargo.toml drop the module).
+                // Not its folder: a module inside it (`text.case` in `text`'s) may live on.
+                let imp = out_shown.join(crate::compile::rust::imp_path_of(o));
+                let dir = imp.parent().map(Path::to_path_buf).unwrap_or_default();
+                let tests = out_shown.join(crate::compile::rust::tests_path(&o.replace('.', "_")));
+                let files: Vec<String> = [imp.clone(), dir.join("mod.rs"), tests]
+                    .iter()
+                    .filter(|f| paths.guarded.root.join(f).exists())
+                    .map(|f| format!("`{}`", f.display()))
+                    .collect();
+                let left = if files.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        " (its files {} are left as they are, no longer compiled; delete them when you no longer need them)",
+                        files.join(", ")
+                    )
+                };
                 out.status(&format!(
-                    "dropped `{o}` from ghost.lock: no spec declares it any more (its folder `{dir}/` and its tests file in generated/ are left as they are, no longer compiled; delete them when you no longer need them)"
+                    "dropped `{o}` from ghost.lock: no spec declares it any more{left}"
                 ));
             }
         }

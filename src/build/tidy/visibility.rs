@@ -91,12 +91,14 @@ fn declared(stub: &str) -> Declared {
     out
 }
 
-/// `("struct", "Name")` for a struct or enum item.
+/// `("struct", "Name")` for a struct, enum or type alias item (a `type` of the spec
+/// without fields may be written as `type Handle = i64;`).
 fn defined_type(item: &Item) -> Option<(&'static str, String)> {
     let head = item.head();
     let kind = match head.first() {
         Some(&"struct") => "struct",
         Some(&"enum") => "enum",
+        Some(&"type") => "type",
         _ => return None,
     };
     Some((kind, head.get(1)?.to_string()))

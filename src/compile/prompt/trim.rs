@@ -45,6 +45,17 @@ pub fn compiler_error(rendered: &str) -> String {
             "   = help: imp.rs defines no `pub` item `{name}`: the interface declares it, so imp.rs must define it (`pub`), with the interface's signature\n"
         ));
     }
+    // `error[E0603]: struct `Stack` is private` at mod.rs's `pub use imp::Stack;`.
+    let private = rendered.lines().next().and_then(|l| {
+        let rest = l.strip_prefix("error[E0603]: ")?;
+        let name = rest.split('`').nth(1)?;
+        rest.ends_with("is private").then_some(name)
+    });
+    if let (Some(name), true) = (private, rendered.contains("mod.rs")) {
+        text.push_str(&format!(
+            "   = help: `{name}` is declared in imp.rs without `pub`: the interface's items must be `pub`\n"
+        ));
+    }
     text
 }
 
@@ -505,6 +516,13 @@ mod tests {
         assert!(
             kept.ends_with("= help: imp.rs defines no `pub` item `BoundedStack`: the interface declares it, so imp.rs must define it (`pub`), with the interface's signature\n"),
             "{kept}"
+        );
+        let private = compiler_error(
+            "error[E0603]: type alias `Handle` is private\n  --> src/s/h/mod.rs:9:14\n",
+        );
+        assert!(
+            private.contains("`Handle` is declared in imp.rs without `pub`"),
+            "{private}"
         );
         let other = compiler_error("error[E0432]: unresolved import `crate::x`\n");
         assert!(!other.contains("imp.rs defines"), "{other}");

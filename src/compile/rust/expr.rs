@@ -29,7 +29,7 @@ pub enum CallMode {
     Direct,
     /// Through `checked::f`: a broken `requires` is a spec mistake, `ensures` asserted.
     Checked,
-    /// Inside a property: `checked::f__in_property(..)?` rejects inputs that break
+    /// Inside a property: `checked::__p__f(..)?` rejects inputs that break
     /// `requires`.
     Property,
 }
@@ -84,14 +84,14 @@ impl Code {
     }
 }
 
-/// The name of the `checked` wrapper of a function or method (`f`, `LruCache__get`).
-/// A method's keeps its type's name as written and `__` before its own: `counter_get`,
-/// as it once was, is also what a function `counter_get` beside `Counter.get` gets (two
-/// wrappers of one name: tests that do not compile, whatever the code).
+/// The name of the `checked` wrapper of a function or method (`f`, `__m__LruCache__get`).
+/// A method's starts with `__`, which no spec name may (E0212), so that no function of
+/// the spec takes it (`counter_get` was what both `Counter.get` and a function
+/// `counter_get` got: two wrappers of one name, tests that never compile).
 pub fn wrapper_name(owner: Option<&str>, name: &str) -> String {
     match owner {
         Some(owner) => format!(
-            "{}__{}",
+            "__m__{}__{}",
             ident(owner).trim_start_matches("r#"),
             ident(name).trim_start_matches("r#")
         ),
@@ -99,10 +99,10 @@ pub fn wrapper_name(owner: Option<&str>, name: &str) -> String {
     }
 }
 
-/// The name of the wrapper's variant for properties (see `checked.rs`): `__` before its
-/// suffix, so that a function named `f_in_property` keeps a name of its own.
+/// The name of the wrapper's variant for properties (see `checked.rs`): `__p__` before
+/// it, so that a function named `f_in_property` keeps a name of its own.
 pub fn in_property_name(wrapper: &str) -> String {
-    format!("{wrapper}__in_property")
+    format!("__p__{}", wrapper.trim_start_matches("r#"))
 }
 
 /// The name of `func`'s wrapper in the `checked` module of `test_module`'s tests: a used

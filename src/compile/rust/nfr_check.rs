@@ -75,6 +75,10 @@ const OUTSIDE_MEMORY: &[(&str, &str)] = &[
 /// Macros that write machine code, which reaches whatever the process can.
 const ASSEMBLY: &[&str] = &["asm", "global_asm", "naked_asm", "llvm_asm"];
 
+/// Of [`LINKER_ATTRIBUTES`], those no ordinary code names otherwise: refused wherever
+/// they appear, so that an attribute built by a macro or `cfg_attr` is found too.
+const DISTINCT_LINKER_ATTRIBUTES: &[&str] = &["no_mangle", "export_name", "link_section"];
+
 /// Attributes that hand an item to the linker or the process's start-up by name or
 /// section (`#[no_mangle]` on a function named `write` replaces the C library's; an
 /// `.init_array` entry runs before `main`).
@@ -137,9 +141,17 @@ pub fn reaches_outside(imp_rs_text: &str) -> Vec<String> {
             note("macro");
             continue;
         }
-        // Named at all, not only called: `use core::arch::asm as a;` renames it.
-        if ASSEMBLY.contains(&words[i].as_str()) {
+        // Called (`asm!`), or named by its path (`use core::arch::asm as a;` renames it);
+        // a parameter or field called `asm` is neither.
+        let after_path = i > 0 && words[i - 1] == "::";
+        if ASSEMBLY.contains(&words[i].as_str()) && (next(1) == Some("!") || after_path) {
             note("asm");
+            continue;
+        }
+        // Names no ordinary code has, wherever they are (an attribute a macro builds,
+        // `#[cfg_attr(all(), no_mangle)]`).
+        if DISTINCT_LINKER_ATTRIBUTES.contains(&words[i].as_str()) {
+            note("linker");
             continue;
         }
         if words[i] == "#" && next(1) == Some("[") {
@@ -152,6 +164,24 @@ pub fn reaches_outside(imp_rs_text: &str) -> Vec<String> {
             match next(2 + skip) {
                 Some("path") => note("#path"),
                 Some(a) if LINKER_ATTRIBUTES.contains(&a) => note("linker"),
+                // `#[cfg_attr(cond, used, link(..))]`: the attributes it may add.
+                Some("cfg_attr") => {
+                    let mut depth = 0usize;
+                    for w in words.iter().skip(i + 2 + skip) {
+                        match w.as_str() {
+                            "(" | "[" => depth += 1,
+                            ")" | "]" => {
+                                if depth <= 1 {
+                                    break;
+                                }
+                                depth -= 1;
+                            }
+                            a if LINKER_ATTRIBUTES.contains(&a) => note("linker"),
+                            "path" => note("#path"),
+                            _ => {}
+                        }
+                    }
+                }
                 _ => {}
             }
             continue;
@@ -424,12 +454,15 @@ mod tests {
             ("#[unsafe(export_name = \"malloc\")]\npub fn m() {}", "no_mangle"),
             ("#[link_section = \".init_array\"]\nstatic S: u8 = 0;", "no_mangle"),
             ("fn f(p: &std::path::Path) -> bool { p.exists() }", "a path's methods"),
+            ("#[cfg_attr(all(), no_mangle)]\npub fn write() {}", "no_mangle"),
+            ("#[cfg_attr(all(), used)]\nstatic I: u8 = 0;", "no_mangle"),
+            ("macro_rules! m { ($($a:tt)*) => { #[$($a)*] pub fn write() {} } }\nm!(no_mangle);", "no_mangle"),
         ];
         for (code, said) in cases {
             let found = reaches_outside(code);
             assert!(found.iter().any(|f| f.contains(said)), "{code}\n{found:?}");
         }
-        let pure = "use std;\nuse std::collections::BTreeMap;\nfn env(x: i64) -> i64 { x }\nfn f() -> i64 { let include = 1; env(include) }\n";
+        let pure = "use std;\nuse std::collections::BTreeMap;\nfn env(x: i64) -> i64 { x }\nfn f() -> i64 { let include = 1; env(include) }\npub fn twice(asm: i64, used: i64, link: i64) -> i64 { asm + used + link }\n#[derive(Debug)]\nstruct Asm { asm: i64 }\n";
         assert_eq!(reaches_outside(pure), Vec::<String>::new());
     }
 
