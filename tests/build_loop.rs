@@ -2183,15 +2183,10 @@ fn a_command_agent_writing_into_its_own_modules_project_file_is_caught() {
         DOUBLE_RIGHT,
         "its tested code is in place"
     );
-    let kept: Vec<PathBuf> = std::fs::read_dir(p.root.join(".ghost/kept"))
-        .expect("kept folder")
-        .map(|e| e.expect("entry").path().join("imp.rs"))
-        .collect();
+    let kept = kept_texts(&p);
     assert_eq!(kept.len(), 1, "{kept:?}");
     assert!(
-        std::fs::read_to_string(&kept[0])
-            .expect("kept")
-            .contains("// written past the scratch copy"),
+        kept[0].contains("// written past the scratch copy"),
         "the written text is kept"
     );
     p.ghost(&["build", "--locked"]).expect(0);
@@ -2260,17 +2255,9 @@ fn a_command_agent_writing_into_another_modules_code_is_undone() {
         DOUBLE_RIGHT,
         "its own code is accepted"
     );
-    let kept: Vec<PathBuf> = std::fs::read_dir(p.root.join(".ghost/kept"))
-        .expect("kept folder")
-        .map(|e| e.expect("entry").path().join("imp.rs"))
-        .collect();
+    let kept = kept_texts(&p);
     assert_eq!(kept.len(), 1, "{kept:?}");
-    assert!(
-        std::fs::read_to_string(&kept[0])
-            .expect("kept")
-            .ends_with("// pwned\n"),
-        "the written text is kept"
-    );
+    assert!(kept[0].ends_with("// pwned\n"), "the written text is kept");
     p.ghost(&["build", "--locked"]).expect(0);
 
     // Into code ghost accepted earlier in the same build (one module at a time: double,
@@ -2433,6 +2420,14 @@ fn a_command_agent_may_run_cargo_in_its_workspace() {
 /// Writes `body` as the project's agent program (`agent.sh` beside the project) and
 /// configures the command provider to run it.
 /// Writes each module's `imp.rs` by hand and locks it (`build --provider manual`).
+/// The texts ghost kept under `.ghost/kept/` (code someone else wrote, put back).
+fn kept_texts(p: &Project) -> Vec<String> {
+    std::fs::read_dir(p.root.join(".ghost/kept"))
+        .expect("kept folder")
+        .map(|e| std::fs::read_to_string(e.expect("entry").path().join("imp.rs")).expect("kept"))
+        .collect()
+}
+
 fn locked_by_hand(p: &Project, code: &[(&str, &str)]) {
     for (module, text) in code {
         p.write(&imp_rel(module), text);

@@ -241,6 +241,44 @@ pub fn check_parsed(files: &[SpecFile], syntax: &[Diagnostic]) -> (Project, Vec<
     (Project { modules }, all)
 }
 
+/// The test names a module's scenarios and snapshots have taken so far, with where and
+/// by which name: a second one of a name is E0208.
+#[derive(Default)]
+struct TestNames<'a> {
+    seen: HashMap<(&'static str, String), (Span, &'a str)>,
+}
+
+impl<'a> TestNames<'a> {
+    /// Takes the test name of `what` (`scenario`, `snapshot`) called `name` at `span` of
+    /// `file`; when another has it, the error, pointing at the first one too.
+    fn claim(
+        &mut self,
+        file: &std::path::Path,
+        what: &'static str,
+        name: &'a str,
+        span: Span,
+    ) -> Option<Diagnostic> {
+        let key = (what, test_name(name));
+        if let Some((first, other)) = self.seen.get(&key) {
+            let kind = if *other == name {
+                Kind::Duplicate {
+                    what,
+                    name: name.to_string(),
+                }
+            } else {
+                Kind::TestNameClash {
+                    what,
+                    name: name.to_string(),
+                    other: other.to_string(),
+                }
+            };
+            return Some(Diagnostic::new(file, span, kind).with_related(*first, "first here"));
+        }
+        self.seen.insert(key, (span, name));
+        None
+    }
+}
+
 /// A test's name as the target sees it: two scenarios whose names differ only in case
 /// or punctuation would collide.
 fn test_name(s: &str) -> String {
@@ -283,7 +321,7 @@ fn module_model(
     // Duplicates were reported in the declaration passes; only the first is modelled.
     let mut types_seen: HashSet<&str> = HashSet::new();
     let mut fns_seen: HashSet<&str> = HashSet::new();
-    let mut tests_seen: HashMap<(bool, String), (Span, &str)> = HashMap::new();
+    let mut tests_seen = TestNames::default();
     let mut nfrs = Vec::new();
     for item in &m.items {
         match item {
@@ -309,51 +347,13 @@ fn module_model(
                 }
             }
             Item::Scenario(x) => {
-                let key = (false, test_name(&x.name.value));
-                if let Some((first, other)) = tests_seen.get(&key) {
-                    let kind = if *other == x.name.value {
-                        Kind::Duplicate {
-                            what: "scenario",
-                            name: x.name.value.clone(),
-                        }
-                    } else {
-                        Kind::TestNameClash {
-                            what: "scenario",
-                            name: x.name.value.clone(),
-                            other: other.to_string(),
-                        }
-                    };
-                    cx.diags.push(
-                        Diagnostic::new(&f.file, x.name.span, kind)
-                            .with_related(*first, "first here"),
-                    );
-                } else {
-                    tests_seen.insert(key, (x.name.span, &x.name.value));
-                }
+                cx.diags
+                    .extend(tests_seen.claim(&f.file, "scenario", &x.name.value, x.name.span));
                 model.scenarios.push(cx.scenario(x));
             }
             Item::Snapshot(x) => {
-                let key = (true, test_name(&x.name.value));
-                if let Some((first, other)) = tests_seen.get(&key) {
-                    let kind = if *other == x.name.value {
-                        Kind::Duplicate {
-                            what: "snapshot",
-                            name: x.name.value.clone(),
-                        }
-                    } else {
-                        Kind::TestNameClash {
-                            what: "snapshot",
-                            name: x.name.value.clone(),
-                            other: other.to_string(),
-                        }
-                    };
-                    cx.diags.push(
-                        Diagnostic::new(&f.file, x.name.span, kind)
-                            .with_related(*first, "first here"),
-                    );
-                } else {
-                    tests_seen.insert(key, (x.name.span, &x.name.value));
-                }
+                cx.diags
+                    .extend(tests_seen.claim(&f.file, "snapshot", &x.name.value, x.name.span));
                 model.snapshots.extend(cx.snapshot(x));
             }
             Item::Nfr(x) => nfrs.push(x),
