@@ -274,6 +274,11 @@ async fn a_model_thinking_in_its_content_is_asked_again_without_the_stop() {
     req.stop = vec!["\n```\n".into()];
     let reply = openai.complete(&req).await.expect("a reply");
     assert_eq!(reply.text, final_reply);
+    assert_eq!(
+        (reply.tokens_in, reply.tokens_out),
+        (11 + 11, 7 + 7),
+        "the reply cut short in its thinking was paid for too"
+    );
     let seen = server.seen();
     assert_eq!(seen.len(), 2);
     assert!(seen[0].json().get("stop").is_some());

@@ -328,18 +328,21 @@ impl Provider for OpenAi {
                 self.once(&url, &body, super::reply_chars_cap(req.max_tokens), &spent)
             })
             .await;
-            let result = spent.charge(result);
             // A model that thinks aloud in its reply (`<think>` in the content: a server
             // run without a reasoning parser) meets the stop sequence in a draft inside its
-            // thinking: asked again without it, for the rest of the build.
+            // thinking: asked again without it, for the rest of the build. The reply cut
+            // short was paid for all the same.
             if let Ok(reply) = &result {
                 if thinking_cut_short(&reply.text) && !left_out.contains("stop") {
+                    let own = (reply.tokens_in, reply.tokens_out);
+                    spent.cut_after(&reply.text, own, body.len(), true);
                     if let Ok(mut r) = self.refused.lock() {
                         r.insert("stop".to_string());
                     }
                     continue;
                 }
             }
+            let result = spent.charge(result);
             // A model that refuses a parameter ghost can do without is asked again without
             // it (a parameter left out is never refused again: the loop ends).
             if let Err(e) = &result {
