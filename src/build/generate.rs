@@ -409,13 +409,21 @@ impl Shared {
         // nothing but what the specs make, and a changed one would leave the crate
         // `--locked` refuses behind a green build.
         let files = self.ctx.compiled.all_files();
-        if let Ok(report) = workspace::write_crate(&self.ctx.paths.out_dir, &files) {
-            for path in report.written.iter().filter(|p| !report.stubs.contains(p)) {
-                (self.progress)(Event::Warning {
-                    module: path.display().to_string(),
-                    message: "changed during the build, not by ghost (an agent program writing outside its scratch copy, or an editor): written again from the specs".into(),
-                });
+        match workspace::write_crate(&self.ctx.paths.out_dir, &files) {
+            Ok(report) => {
+                for path in report.written.iter().filter(|p| !report.stubs.contains(p)) {
+                    (self.progress)(Event::Warning {
+                        module: path.display().to_string(),
+                        message: "changed during the build, not by ghost (an agent program writing outside its scratch copy, or an editor): written again from the specs".into(),
+                    });
+                }
             }
+            // Cargo settings put in the crate meanwhile: the next command refuses them.
+            Err(e @ workspace::WriteError::Planted(_)) => (self.progress)(Event::Warning {
+                module: "generated crate".into(),
+                message: e.to_string(),
+            }),
+            Err(_) => {}
         }
     }
 
