@@ -361,6 +361,7 @@ async fn errors_inside_answers_are_the_errors_they_stand_for() {
             "error: {\"code\":400,\"message\":\"the request exceeds the available context size, try increasing it\"}\n\n".into(),
             "data: [DONE]\n\n".into(),
         ]),
+        Answer::json(200, "{\"error\":{\"message\":\"Input is too long for requested model\"}}"),
     ]
     .into_iter()
     // Retried as the 502 it names, as often as the settings allow.
@@ -382,6 +383,11 @@ async fn errors_inside_answers_are_the_errors_they_stand_for() {
         .expect_err("too long");
     assert!(overflow.is_context_overflow(), "{overflow}");
     let whole = provider(ProviderKind::OpenAi, &server, false);
+    let too_long = whole
+        .complete(&request("write area"))
+        .await
+        .expect_err("too long");
+    assert!(too_long.is_context_overflow(), "{too_long}");
     let err = whole
         .complete(&request("write area"))
         .await

@@ -946,11 +946,37 @@ fn a_build_script_planted_in_the_generated_crate_never_runs() {
         let run = p.ghost(args).expect(2);
         assert!(
             run.text()
-                .contains(".cargo` is in the generated crate, and ghost did not put it there"),
+                .contains(".cargo` is where cargo (or rustup) reads settings for the generated crate, and ghost did not put it there"),
             "{args:?}:\n{}",
             run.text()
         );
     }
+}
+
+/// An agent program that leaves cargo settings beside its scratch crate (in `.ghost/`,
+/// whose folders cargo reads as the crate's parents) stops the build before cargo runs.
+#[test]
+fn cargo_settings_beside_a_scratch_crate_stop_the_build() {
+    let _machine = shared();
+    let p = Project::new("e2e_scratch_cargo_config", "", &[DOUBLE]);
+    let marker = p.root.join("wrapper-ran");
+    let body = format!(
+        "#!/bin/sh\ncat > /dev/null\nmkdir -p ../.cargo\nprintf '[build]\\nrustc-wrapper = \"/bin/sh -c touch {marker}\"\\n' > ../.cargo/config.toml\ncat > \"$GHOST_IMPL_PATH\" <<'EOF'\n{DOUBLE_RIGHT}EOF\n",
+        marker = marker.display()
+    );
+    use_command_agent(&p, &body);
+    let run = p.ghost(&["build"]);
+    assert_ne!(run.code, 0, "{}", run.text());
+    assert!(
+        run.text().contains("ghost did not put it there"),
+        "{}",
+        run.text()
+    );
+    assert!(!marker.exists(), "the planted wrapper ran");
+    assert!(
+        !p.root.join("ghost.lock").exists() || p.lock().get("math.double").is_none(),
+        "nothing locked"
+    );
 }
 
 /// A lock entry of a module no spec declares any more (its spec deleted) is shown by

@@ -27,7 +27,7 @@ mod checked {
     use super::*;
 
     /// `fn new(capacity: int) -> LruCache`
-    pub fn __m__LruCache__new(capacity: i64) -> LruCache {
+    pub fn __0m__LruCache__new(capacity: i64) -> LruCache {
         assert!(
             capacity > 0,
             "the spec breaks its own precondition: `{}` does not hold for capacity = {:?}; fix the example or scenario",
@@ -38,15 +38,15 @@ mod checked {
         result
     }
 
-    pub fn __p____m__LruCache__new(capacity: i64) -> Result<LruCache, proptest::test_runner::TestCaseError> {
+    pub fn __0p____0m__LruCache__new(capacity: i64) -> Result<LruCache, proptest::test_runner::TestCaseError> {
         if !(capacity > 0) {
             return Err(proptest::test_runner::TestCaseError::reject("requires capacity > 0"));
         }
-        Ok(__m__LruCache__new(capacity))
+        Ok(__0m__LruCache__new(capacity))
     }
 
     /// `fn len(self) -> int`
-    pub fn __m__LruCache__len(__this: &LruCache) -> i64 {
+    pub fn __0m__LruCache__len(__this: &LruCache) -> i64 {
         let result: i64 = __this.len();
         assert!(
             result >= 0,
@@ -71,7 +71,7 @@ const _: fn(&LruCache) -> Vec<String> = LruCache::keys;
 /// scenario "evicts the least recently used entry"
 #[test]
 fn scenario_evicts_the_least_recently_used_entry() {
-    let mut c: LruCache = checked::__m__LruCache__new(2);
+    let mut c: LruCache = checked::__0m__LruCache__new(2);
     let _ = c.put("a", "1");
     let _ = c.put("b", "2");
     {
@@ -108,7 +108,7 @@ fn scenario_evicts_the_least_recently_used_entry() {
         );
     }
     {
-        let __left: i64 = checked::__m__LruCache__len(&c);
+        let __left: i64 = checked::__0m__LruCache__len(&c);
         let __right: i64 = 2;
         assert!(
             __left == __right,
@@ -134,7 +134,7 @@ fn scenario_evicts_the_least_recently_used_entry() {
 /// scenario "peek, replace and remove"
 #[test]
 fn scenario_peek_replace_and_remove() {
-    let mut c: LruCache = checked::__m__LruCache__new(2);
+    let mut c: LruCache = checked::__0m__LruCache__new(2);
     let _ = c.put("a", "1");
     let _ = c.put("b", "2");
     {
@@ -208,7 +208,7 @@ fn scenario_peek_replace_and_remove() {
 /// snapshot "debug view"
 #[test]
 fn snapshot_debug_view() {
-    let __value: &LruCache = &checked::__m__LruCache__new(3);
+    let __value: &LruCache = &checked::__0m__LruCache__new(3);
     insta::with_settings!({ description => "snapshot \"debug view\" { LruCache.new(3) }" }, {
         insta::assert_debug_snapshot!("debug_view", __value);
     });
@@ -217,7 +217,7 @@ fn snapshot_debug_view() {
 /// snapshot "after three puts and a get"
 #[test]
 fn snapshot_after_three_puts_and_a_get() {
-    let mut c: LruCache = checked::__m__LruCache__new(3);
+    let mut c: LruCache = checked::__0m__LruCache__new(3);
     let _ = c.put("x", "1");
     let _ = c.put("y", "2");
     let _ = c.put("z", "3");

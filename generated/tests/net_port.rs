@@ -38,7 +38,7 @@ mod checked {
         result
     }
 
-    pub fn __p__parse_port(s: &str) -> Result<Result<i64, PortError>, proptest::test_runner::TestCaseError> {
+    pub fn __0p__parse_port(s: &str) -> Result<Result<i64, PortError>, proptest::test_runner::TestCaseError> {
         if !((s.len() as i64) < 100) {
             return Err(proptest::test_runner::TestCaseError::reject("requires len(s) < 100"));
         }
@@ -135,7 +135,7 @@ proptest::proptest! {
     /// `property forall n: int in 1..65536 => parse_port(to_str(n)) == ok(n)`
     #[test]
     fn property_parse_port_1(n in 1_i64..65536_i64) {
-        let __left: Result<i64, PortError> = checked::__p__parse_port(&n.to_string())?;
+        let __left: Result<i64, PortError> = checked::__0p__parse_port(&n.to_string())?;
         let __right: Result<i64, PortError> = Ok(n);
         proptest::prop_assert!(
             __left == __right,

@@ -27,7 +27,7 @@ mod checked {
     use super::*;
 
     /// `fn new(capacity: int, per_second: int, now_ms: int) -> TokenBucket`
-    pub fn __m__TokenBucket__new(capacity: i64, per_second: i64, now_ms: i64) -> TokenBucket {
+    pub fn __0m__TokenBucket__new(capacity: i64, per_second: i64, now_ms: i64) -> TokenBucket {
         assert!(
             capacity > 0 && capacity <= 1000000000,
             "the spec breaks its own precondition: `{}` does not hold for capacity = {:?}, per_second = {:?}, now_ms = {:?}; fix the example or scenario",
@@ -48,18 +48,18 @@ mod checked {
         result
     }
 
-    pub fn __p____m__TokenBucket__new(capacity: i64, per_second: i64, now_ms: i64) -> Result<TokenBucket, proptest::test_runner::TestCaseError> {
+    pub fn __0p____0m__TokenBucket__new(capacity: i64, per_second: i64, now_ms: i64) -> Result<TokenBucket, proptest::test_runner::TestCaseError> {
         if !(capacity > 0 && capacity <= 1000000000) {
             return Err(proptest::test_runner::TestCaseError::reject("requires capacity > 0 && capacity <= 1000000000"));
         }
         if !(per_second >= 0 && per_second <= 1000000000) {
             return Err(proptest::test_runner::TestCaseError::reject("requires per_second >= 0 && per_second <= 1000000000"));
         }
-        Ok(__m__TokenBucket__new(capacity, per_second, now_ms))
+        Ok(__0m__TokenBucket__new(capacity, per_second, now_ms))
     }
 
     /// `fn try_take(mut self, n: int, now_ms: int) -> bool`
-    pub fn __m__TokenBucket__try_take(__this: &mut TokenBucket, n: i64, now_ms: i64) -> bool {
+    pub fn __0m__TokenBucket__try_take(__this: &mut TokenBucket, n: i64, now_ms: i64) -> bool {
         assert!(
             n >= 0,
             "the spec breaks its own precondition: `{}` does not hold for self = {:?}, n = {:?}, now_ms = {:?}; fix the example or scenario",
@@ -72,15 +72,15 @@ mod checked {
         result
     }
 
-    pub fn __p____m__TokenBucket__try_take(__this: &mut TokenBucket, n: i64, now_ms: i64) -> Result<bool, proptest::test_runner::TestCaseError> {
+    pub fn __0p____0m__TokenBucket__try_take(__this: &mut TokenBucket, n: i64, now_ms: i64) -> Result<bool, proptest::test_runner::TestCaseError> {
         if !(n >= 0) {
             return Err(proptest::test_runner::TestCaseError::reject("requires n >= 0"));
         }
-        Ok(__m__TokenBucket__try_take(__this, n, now_ms))
+        Ok(__0m__TokenBucket__try_take(__this, n, now_ms))
     }
 
     /// `fn available(self, now_ms: int) -> int`
-    pub fn __m__TokenBucket__available(__this: &TokenBucket, now_ms: i64) -> i64 {
+    pub fn __0m__TokenBucket__available(__this: &TokenBucket, now_ms: i64) -> i64 {
         let result: i64 = __this.available(now_ms);
         assert!(
             result >= 0,
@@ -94,7 +94,7 @@ mod checked {
     }
 
     /// `fn wait_ms(self, n: int, now_ms: int) -> option<int>`
-    pub fn __m__TokenBucket__wait_ms(__this: &TokenBucket, n: i64, now_ms: i64) -> Option<i64> {
+    pub fn __0m__TokenBucket__wait_ms(__this: &TokenBucket, n: i64, now_ms: i64) -> Option<i64> {
         assert!(
             n >= 0,
             "the spec breaks its own precondition: `{}` does not hold for self = {:?}, n = {:?}, now_ms = {:?}; fix the example or scenario",
@@ -107,11 +107,11 @@ mod checked {
         result
     }
 
-    pub fn __p____m__TokenBucket__wait_ms(__this: &TokenBucket, n: i64, now_ms: i64) -> Result<Option<i64>, proptest::test_runner::TestCaseError> {
+    pub fn __0p____0m__TokenBucket__wait_ms(__this: &TokenBucket, n: i64, now_ms: i64) -> Result<Option<i64>, proptest::test_runner::TestCaseError> {
         if !(n >= 0) {
             return Err(proptest::test_runner::TestCaseError::reject("requires n >= 0"));
         }
-        Ok(__m__TokenBucket__wait_ms(__this, n, now_ms))
+        Ok(__0m__TokenBucket__wait_ms(__this, n, now_ms))
     }
 }
 
@@ -132,7 +132,7 @@ proptest::proptest! {
     /// `property full_at_start: forall cap: int in 1..1000, rate: int in 0..100, t: int in -5000..5000 => TokenBucket.new(cap, rate, t).available(t) == cap`
     #[test]
     fn property_token_bucket_available_full_at_start(cap in 1_i64..1000_i64, rate in 0_i64..100_i64, t in -5000_i64..5000_i64) {
-        let __left: i64 = checked::__m__TokenBucket__available(&checked::__p____m__TokenBucket__new(cap, rate, t)?, t);
+        let __left: i64 = checked::__0m__TokenBucket__available(&checked::__0p____0m__TokenBucket__new(cap, rate, t)?, t);
         let __right: i64 = cap;
         proptest::prop_assert!(
             __left == __right,
@@ -150,23 +150,23 @@ proptest::proptest! {
 /// scenario "a burst, then a steady refill"
 #[test]
 fn scenario_a_burst_then_a_steady_refill() {
-    let mut b: TokenBucket = checked::__m__TokenBucket__new(3, 2, 0);
+    let mut b: TokenBucket = checked::__0m__TokenBucket__new(3, 2, 0);
     {
         assert!(
-            checked::__m__TokenBucket__try_take(&mut b, 3, 0),
+            checked::__0m__TokenBucket__try_take(&mut b, 3, 0),
             "`{}` does not hold",
             "expect b.try_take(3, 0)"
         );
     }
     {
         assert!(
-            !checked::__m__TokenBucket__try_take(&mut b, 1, 0),
+            !checked::__0m__TokenBucket__try_take(&mut b, 1, 0),
             "`{}` does not hold",
             "expect !b.try_take(1, 0)"
         );
     }
     {
-        let __left: i64 = checked::__m__TokenBucket__available(&b, 499);
+        let __left: i64 = checked::__0m__TokenBucket__available(&b, 499);
         let __right: i64 = 0;
         assert!(
             __left == __right,
@@ -177,7 +177,7 @@ fn scenario_a_burst_then_a_steady_refill() {
         );
     }
     {
-        let __left: i64 = checked::__m__TokenBucket__available(&b, 500);
+        let __left: i64 = checked::__0m__TokenBucket__available(&b, 500);
         let __right: i64 = 1;
         assert!(
             __left == __right,
@@ -188,7 +188,7 @@ fn scenario_a_burst_then_a_steady_refill() {
         );
     }
     {
-        let __left: Option<i64> = checked::__m__TokenBucket__wait_ms(&b, 2, 500);
+        let __left: Option<i64> = checked::__0m__TokenBucket__wait_ms(&b, 2, 500);
         let __right: Option<i64> = Some(500);
         assert!(
             __left == __right,
@@ -200,27 +200,27 @@ fn scenario_a_burst_then_a_steady_refill() {
     }
     {
         assert!(
-            checked::__m__TokenBucket__try_take(&mut b, 1, 500),
+            checked::__0m__TokenBucket__try_take(&mut b, 1, 500),
             "`{}` does not hold",
             "expect b.try_take(1, 500)"
         );
     }
     {
         assert!(
-            !checked::__m__TokenBucket__try_take(&mut b, 1, 999),
+            !checked::__0m__TokenBucket__try_take(&mut b, 1, 999),
             "`{}` does not hold",
             "expect !b.try_take(1, 999)"
         );
     }
     {
         assert!(
-            checked::__m__TokenBucket__try_take(&mut b, 1, 1000),
+            checked::__0m__TokenBucket__try_take(&mut b, 1, 1000),
             "`{}` does not hold",
             "expect b.try_take(1, 1000)"
         );
     }
     {
-        let __left: i64 = checked::__m__TokenBucket__available(&b, 60000);
+        let __left: i64 = checked::__0m__TokenBucket__available(&b, 60000);
         let __right: i64 = 3;
         assert!(
             __left == __right,
@@ -231,7 +231,7 @@ fn scenario_a_burst_then_a_steady_refill() {
         );
     }
     {
-        let __left: Option<i64> = checked::__m__TokenBucket__wait_ms(&b, 4, 0);
+        let __left: Option<i64> = checked::__0m__TokenBucket__wait_ms(&b, 4, 0);
         let __right: Option<i64> = None;
         assert!(
             __left == __right,
@@ -246,16 +246,16 @@ fn scenario_a_burst_then_a_steady_refill() {
 /// scenario "time going backwards adds nothing"
 #[test]
 fn scenario_time_going_backwards_adds_nothing() {
-    let mut b: TokenBucket = checked::__m__TokenBucket__new(10, 1000, 5000);
+    let mut b: TokenBucket = checked::__0m__TokenBucket__new(10, 1000, 5000);
     {
         assert!(
-            checked::__m__TokenBucket__try_take(&mut b, 10, 5000),
+            checked::__0m__TokenBucket__try_take(&mut b, 10, 5000),
             "`{}` does not hold",
             "expect b.try_take(10, 5000)"
         );
     }
     {
-        let __left: i64 = checked::__m__TokenBucket__available(&b, 4000);
+        let __left: i64 = checked::__0m__TokenBucket__available(&b, 4000);
         let __right: i64 = 0;
         assert!(
             __left == __right,
@@ -267,13 +267,13 @@ fn scenario_time_going_backwards_adds_nothing() {
     }
     {
         assert!(
-            !checked::__m__TokenBucket__try_take(&mut b, 1, 4000),
+            !checked::__0m__TokenBucket__try_take(&mut b, 1, 4000),
             "`{}` does not hold",
             "expect !b.try_take(1, 4000)"
         );
     }
     {
-        let __left: i64 = checked::__m__TokenBucket__available(&b, 5001);
+        let __left: i64 = checked::__0m__TokenBucket__available(&b, 5001);
         let __right: i64 = 1;
         assert!(
             __left == __right,
@@ -284,7 +284,7 @@ fn scenario_time_going_backwards_adds_nothing() {
         );
     }
     {
-        let __left: Option<i64> = checked::__m__TokenBucket__wait_ms(&checked::__m__TokenBucket__new(1, 0, 0), 1, 0);
+        let __left: Option<i64> = checked::__0m__TokenBucket__wait_ms(&checked::__0m__TokenBucket__new(1, 0, 0), 1, 0);
         let __right: Option<i64> = Some(0);
         assert!(
             __left == __right,
@@ -299,8 +299,8 @@ fn scenario_time_going_backwards_adds_nothing() {
 /// snapshot "after taking two of five"
 #[test]
 fn snapshot_after_taking_two_of_five() {
-    let mut b: TokenBucket = checked::__m__TokenBucket__new(5, 1, 0);
-    let _ = checked::__m__TokenBucket__try_take(&mut b, 2, 0);
+    let mut b: TokenBucket = checked::__0m__TokenBucket__new(5, 1, 0);
+    let _ = checked::__0m__TokenBucket__try_take(&mut b, 2, 0);
     let __value: &TokenBucket = &b;
     insta::with_settings!({ description => "snapshot \"after taking two of five\" { let b = TokenBucket.new(5, 1, 0) b.try_take(2, 0) b }" }, {
         insta::assert_debug_snapshot!("after_taking_two_of_five", __value);
@@ -313,7 +313,7 @@ fn snapshot_after_taking_two_of_five() {
 #[ignore = "perf"]
 fn perf_1() {
     let __arg0: i64 = 123456;
-    let _ = checked::__m__TokenBucket__available(&checked::__m__TokenBucket__new(100, 10, 0), __arg0);
+    let _ = checked::__0m__TokenBucket__available(&checked::__0m__TokenBucket__new(100, 10, 0), __arg0);
     let budget = std::time::Duration::from_nanos(10000);
     for _ in 0..3 {
         let _ = std::hint::black_box(TokenBucket::new(100, 10, 0).available(__arg0));

@@ -66,7 +66,7 @@ mod checked {
         result
     }
 
-    pub fn __p__bump(v: Version, part: Part) -> Result<Version, proptest::test_runner::TestCaseError> {
+    pub fn __0p__bump(v: Version, part: Part) -> Result<Version, proptest::test_runner::TestCaseError> {
         if !(v.major >= 0 && v.minor >= 0 && v.patch >= 0) {
             return Err(proptest::test_runner::TestCaseError::reject("requires v.major >= 0 && v.minor >= 0 && v.patch >= 0"));
         }
@@ -348,7 +348,7 @@ proptest::proptest! {
     /// `property forall a: int in 0..100, b: int in 0..100, c: int in 0..100, p: Part => compare(bump(Version { major: a, minor: b, patch: c, pre: none }, p), Version { major: a, minor: b, patch: c, pre: none }) == 1`
     #[test]
     fn property_bump_1(a in 0_i64..100_i64, b in 0_i64..100_i64, c in 0_i64..100_i64, p in __arb_part()) {
-        let __left: i64 = checked::compare(checked::__p__bump(Version { major: a, minor: b, patch: c, pre: None }, p.clone())?, Version { major: a, minor: b, patch: c, pre: None });
+        let __left: i64 = checked::compare(checked::__0p__bump(Version { major: a, minor: b, patch: c, pre: None }, p.clone())?, Version { major: a, minor: b, patch: c, pre: None });
         let __right: i64 = 1;
         proptest::prop_assert!(
             __left == __right,

@@ -221,7 +221,10 @@ fn http_hint(status: u16, message: &str) -> &'static str {
 /// `insufficient_quota`), not that requests came too fast.
 fn is_quota(message: &str) -> bool {
     let m = message.to_ascii_lowercase();
-    m.contains("insufficient_quota") || m.contains("exceeded your current quota")
+    // Gemini says "exceeded your current quota" of its per-minute limits too, with a
+    // time to retry in: that one is a rate.
+    m.contains("insufficient_quota")
+        || (m.contains("exceeded your current quota") && !m.contains("retry"))
 }
 
 #[cfg(test)]
@@ -242,6 +245,9 @@ mod tests {
             quota.to_string().contains("quota or credit is spent"),
             "{quota}"
         );
+        let gemini =
+            err("You exceeded your current quota, please check your plan. Please retry in 26s.");
+        assert!(gemini.is_retryable());
         let rate = err("Rate limit reached");
         assert!(rate.is_retryable());
         assert!(rate.to_string().contains("lower `concurrency`"), "{rate}");

@@ -284,7 +284,7 @@ impl HttpClient {
     }
 
     /// `text` with the key blanked out, in case a server echoes it back.
-    fn scrub(&self, text: &str) -> String {
+    pub(crate) fn scrub(&self, text: &str) -> String {
         match &self.settings.key {
             Some(key) if !key.is_empty() => text.replace(key.as_str(), "<api key>"),
             _ => text.to_string(),

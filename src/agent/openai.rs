@@ -150,14 +150,19 @@ impl OpenAi {
             .and_then(Value::as_u64)
             .and_then(|c| u16::try_from(c).ok())
             .filter(|c| (400..600).contains(c));
-        let m = message.to_ascii_lowercase();
-        let overflow = m.contains("context") && (m.contains("exceed") || m.contains("maximum"));
-        let status = code.unwrap_or(if overflow { 400 } else { 500 });
-        AgentError::Http {
+        let error = |status: u16| AgentError::Http {
             url: url.to_string(),
             status,
-            message: format!("the server reported an error {when}: {message}"),
+            message: self
+                .http
+                .scrub(&format!("the server reported an error {when}: {message}")),
             retry_after: None,
+        };
+        match code {
+            Some(status) => error(status),
+            // A prompt too long as the HTTP errors say it, or the server's failure.
+            None if error(400).is_context_overflow() => error(400),
+            None => error(500),
         }
     }
 
@@ -333,7 +338,8 @@ impl Provider for OpenAi {
             // thinking: asked again without it, for the rest of the build. The reply cut
             // short was paid for all the same.
             if let Ok(reply) = &result {
-                if thinking_cut_short(&reply.text) && !left_out.contains("stop") {
+                let stopped = reply.finish == super::Finish::Stop && !req.stop.is_empty();
+                if stopped && thinking_cut_short(&reply.text) && !left_out.contains("stop") {
                     let own = (reply.tokens_in, reply.tokens_out);
                     spent.cut_after(&reply.text, own, body.len(), true);
                     if let Ok(mut r) = self.refused.lock() {

@@ -232,6 +232,14 @@ impl Cargo {
     /// copies of different projects have versions of their own, so only two checkouts'
     /// `generated/` crates can.
     async fn claim_target(&self) -> std::io::Result<()> {
+        // Before every run: cargo settings an agent program put beside a scratch crate
+        // (in `.ghost/`, whose folders cargo reads as the crate's parents) would run
+        // a program of its choosing as cargo builds the code.
+        if let Some(planted) = super::workspace::planted_settings(&self.crate_dir) {
+            return Err(std::io::Error::other(
+                super::workspace::WriteError::Planted(planted).to_string(),
+            ));
+        }
         let Some(package) = package_id(&self.crate_dir.join("Cargo.toml")) else {
             return Ok(()); // cargo itself will say what is wrong with the manifest
         };

@@ -104,7 +104,7 @@ pub fn suspects(
             let up_to = panic_line(&f.output, &test_file).map(|l| l as usize);
             let steps = test_body(tests_rs, &f.name, up_to);
             // The steps call the interface through the tests' own wrappers
-            // (`checked::__m__RingBuffer__new(3)` checks `requires`, then calls `new`).
+            // (`checked::__0m__RingBuffer__new(3)` checks `requires`, then calls `new`).
             let mut names = called(&steps);
             for wrapper in names.clone() {
                 names.extend(called(&test_body(tests_rs, &wrapper, None)));
@@ -309,7 +309,7 @@ impl RingBuffer {
 ";
 
     const TESTS: &str = "mod checked {
-    pub fn __m__RingBuffer__new(capacity: i64) -> RingBuffer {
+    pub fn __0m__RingBuffer__new(capacity: i64) -> RingBuffer {
         RingBuffer::new(capacity)
     }
 }
@@ -323,7 +323,7 @@ fn example_len_of_1() {
 /// scenario \"fills up\"
 #[test]
 fn scenario_fills_up() {
-    let mut r = checked::__m__RingBuffer__new(3);
+    let mut r = checked::__0m__RingBuffer__new(3);
     assert_eq!(r.push(1), None);
     assert_eq!(r.len(), 1);
 }

@@ -27,9 +27,9 @@ pub enum WriteError {
     )]
     NotOurs(PathBuf),
     #[error(
-        "`{}` is in the generated crate, and ghost did not put it there: cargo (or rustup) would \
-         read it when ghost builds and tests the crate, and a `rustc-wrapper`, a `runner` or a \
-         toolchain path in it runs whatever program it names\n\
+        "`{}` is where cargo (or rustup) reads settings for the generated crate, and ghost did \
+         not put it there: a `rustc-wrapper`, a `runner` or a toolchain path in it runs \
+         whatever program it names as ghost builds and tests the crate\n\
          help: delete it (an agent program writing outside its scratch copy may have left it); \
          settings for building go in the project's folder or your own cargo config",
         .0.display()
@@ -58,14 +58,35 @@ pub fn is_inside(path: &Path) -> bool {
 /// Fails naming the first of [`BUILD_SETTINGS`] in the crate's folder: every command
 /// that builds the crate (`build`, `test`, `build --locked`) checks first.
 pub fn refuse_build_settings(out_dir: &Path) -> Result<(), WriteError> {
-    match BUILD_SETTINGS
-        .iter()
-        .map(|name| out_dir.join(name))
-        .find(|p| p.symlink_metadata().is_ok())
-    {
+    match settings_in(out_dir) {
         Some(planted) => Err(WriteError::Planted(planted)),
         None => Ok(()),
     }
+}
+
+/// The first of [`BUILD_SETTINGS`] in `dir`.
+fn settings_in(dir: &Path) -> Option<PathBuf> {
+    BUILD_SETTINGS
+        .iter()
+        .map(|name| dir.join(name))
+        .find(|p| p.symlink_metadata().is_ok())
+}
+
+/// The first of [`BUILD_SETTINGS`] cargo would read for a crate in `crate_dir` from the
+/// folders ghost owns: the crate's own and, for a scratch crate in `.ghost/`, each folder
+/// up to `.ghost` itself. (Not the project's folder or those above it: settings there
+/// are the user's own.)
+pub fn planted_settings(crate_dir: &Path) -> Option<PathBuf> {
+    let in_state = |d: &Path| d.components().any(|c| c.as_os_str() == ".ghost");
+    for dir in crate_dir.ancestors() {
+        if let Some(found) = settings_in(dir) {
+            return Some(found);
+        }
+        if !in_state(dir) || dir.file_name().is_some_and(|n| n == ".ghost") {
+            break;
+        }
+    }
+    None
 }
 
 /// Writes the crate's files under `out_dir`.

@@ -5,7 +5,7 @@
 //! - calls the implementation, asserts every `ensures` on the result and the inputs, and
 //!   returns the result;
 //!
-//! and, when it has `requires`, a `__p__` variant that rejects such inputs instead
+//! and, when it has `requires`, an `__0p__` variant that rejects such inputs instead
 //! (`prop_assume!` semantics: proptest draws other inputs).
 
 use super::expr::{checked_name, in_property_name, CallMode, ExprCtx};

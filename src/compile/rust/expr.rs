@@ -29,7 +29,7 @@ pub enum CallMode {
     Direct,
     /// Through `checked::f`: a broken `requires` is a spec mistake, `ensures` asserted.
     Checked,
-    /// Inside a property: `checked::__p__f(..)?` rejects inputs that break
+    /// Inside a property: `checked::__0p__f(..)?` rejects inputs that break
     /// `requires`.
     Property,
 }
@@ -84,14 +84,15 @@ impl Code {
     }
 }
 
-/// The name of the `checked` wrapper of a function or method (`f`, `__m__LruCache__get`).
-/// A method's starts with `__`, which no spec name may (E0212), so that no function of
-/// the spec takes it (`counter_get` was what both `Counter.get` and a function
-/// `counter_get` got: two wrappers of one name, tests that never compile).
+/// The name of the `checked` wrapper of a function or method (`f`, `__0m__LruCache__get`).
+/// A method's starts with `__` and a digit: no spec name starts with `__` (E0212), and
+/// no module's name with a digit, so neither a function of the spec nor a used module's
+/// wrapper (`__a__b__f`) takes it (`counter_get` was what both `Counter.get` and a
+/// function `counter_get` got: two wrappers of one name, tests that never compile).
 pub fn wrapper_name(owner: Option<&str>, name: &str) -> String {
     match owner {
         Some(owner) => format!(
-            "__m__{}__{}",
+            "__0m__{}__{}",
             ident(owner).trim_start_matches("r#"),
             ident(name).trim_start_matches("r#")
         ),
@@ -99,10 +100,11 @@ pub fn wrapper_name(owner: Option<&str>, name: &str) -> String {
     }
 }
 
-/// The name of the wrapper's variant for properties (see `checked.rs`): `__p__` before
-/// it, so that a function named `f_in_property` keeps a name of its own.
+/// The name of the wrapper's variant for properties (see `checked.rs`): `__0p__` before
+/// it, for the reasons of [`wrapper_name`] (a function `f_in_property`, or a used module
+/// `p`, keep names of their own).
 pub fn in_property_name(wrapper: &str) -> String {
-    format!("__p__{}", wrapper.trim_start_matches("r#"))
+    format!("__0p__{}", wrapper.trim_start_matches("r#"))
 }
 
 /// The name of `func`'s wrapper in the `checked` module of `test_module`'s tests: a used

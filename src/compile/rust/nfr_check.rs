@@ -135,22 +135,29 @@ pub fn reaches_outside(imp_rs_text: &str) -> Vec<String> {
             found.push(text);
         }
     };
+    let places = places(&words);
     for i in 0..words.len() {
         let next = |k: usize| words.get(i + k).map(String::as_str);
         if COMPILE_TIME_READS.contains(&words[i].as_str()) && next(1) == Some("!") {
             note("macro");
             continue;
         }
-        // Called (`asm!`), or named by its path (`use core::arch::asm as a;` renames it);
-        // a parameter or field called `asm` is neither.
+        // Called (`asm!`), named by its path or in a `use` (`use core::arch::{asm as a}`
+        // renames it), or handed to a macro (`m!(asm)`, which may call it); a parameter,
+        // field or function of the spec called `asm` is none of these.
         let after_path = i > 0 && words[i - 1] == "::";
-        if ASSEMBLY.contains(&words[i].as_str()) && (next(1) == Some("!") || after_path) {
+        let handed = places[i].in_macro && next(1) != Some("(");
+        if ASSEMBLY.contains(&words[i].as_str())
+            && (next(1) == Some("!") || after_path || places[i].in_use || handed)
+        {
             note("asm");
             continue;
         }
-        // Names no ordinary code has, wherever they are (an attribute a macro builds,
-        // `#[cfg_attr(all(), no_mangle)]`).
-        if DISTINCT_LINKER_ATTRIBUTES.contains(&words[i].as_str()) {
+        // In an attribute (`#[cfg_attr(all(), no_mangle)]`) or handed to a macro that may
+        // build one (`m!(no_mangle)`); a function of the spec of that name is neither.
+        if DISTINCT_LINKER_ATTRIBUTES.contains(&words[i].as_str())
+            && (places[i].in_attribute || handed)
+        {
             note("linker");
             continue;
         }
@@ -244,6 +251,58 @@ pub fn reaches_outside(imp_rs_text: &str) -> Vec<String> {
         }
     }
     found
+}
+
+/// Where a word of the code stands, as far as the checks above need it.
+#[derive(Debug, Clone, Copy, Default)]
+struct Place {
+    /// Inside an attribute's brackets (`#[..]`, `#![..]`).
+    in_attribute: bool,
+    /// Handed to a macro: right inside its invocation's brackets (`m!(asm)`), not
+    /// nested in a call there (`println!("{}", f(asm))`).
+    in_macro: bool,
+    /// In a `use` item, up to its `;`.
+    in_use: bool,
+}
+
+/// The [`Place`] of every word.
+fn places(words: &[String]) -> Vec<Place> {
+    #[derive(PartialEq)]
+    enum Group {
+        Attribute,
+        Macro,
+        Plain,
+    }
+    let mut groups: Vec<Group> = Vec::new();
+    let mut in_use = false;
+    let mut out = Vec::with_capacity(words.len());
+    for (i, w) in words.iter().enumerate() {
+        let prev = |k: usize| i.checked_sub(k).map(|j| words[j].as_str());
+        match w.as_str() {
+            "(" | "[" | "{" => {
+                let group = if w == "[" && (prev(1) == Some("#") || prev(2) == Some("#")) {
+                    Group::Attribute
+                } else if prev(1) == Some("!") {
+                    Group::Macro
+                } else {
+                    Group::Plain
+                };
+                groups.push(group);
+            }
+            ")" | "]" | "}" => {
+                groups.pop();
+            }
+            "use" => in_use = true,
+            ";" if in_use => in_use = false,
+            _ => {}
+        }
+        out.push(Place {
+            in_attribute: groups.contains(&Group::Attribute),
+            in_macro: groups.last() == Some(&Group::Macro),
+            in_use,
+        });
+    }
+    out
 }
 
 /// The crates every implementation may name without declaring them.
@@ -457,12 +516,14 @@ mod tests {
             ("#[cfg_attr(all(), no_mangle)]\npub fn write() {}", "no_mangle"),
             ("#[cfg_attr(all(), used)]\nstatic I: u8 = 0;", "no_mangle"),
             ("macro_rules! m { ($($a:tt)*) => { #[$($a)*] pub fn write() {} } }\nm!(no_mangle);", "no_mangle"),
+            ("use core::arch::{asm as a};\nfn f() { unsafe { a!(\"nop\") } }", "`asm!`"),
+            ("use core::arch::*;\nmacro_rules! m { ($x:ident) => { $x!(\"nop\") } }\nfn f() { unsafe { m!(asm) } }", "`asm!`"),
         ];
         for (code, said) in cases {
             let found = reaches_outside(code);
             assert!(found.iter().any(|f| f.contains(said)), "{code}\n{found:?}");
         }
-        let pure = "use std;\nuse std::collections::BTreeMap;\nfn env(x: i64) -> i64 { x }\nfn f() -> i64 { let include = 1; env(include) }\npub fn twice(asm: i64, used: i64, link: i64) -> i64 { asm + used + link }\n#[derive(Debug)]\nstruct Asm { asm: i64 }\n";
+        let pure = "use std;\nuse std::collections::BTreeMap;\nfn env(x: i64) -> i64 { x }\nfn f() -> i64 { let include = 1; env(include) }\npub fn twice(asm: i64, used: i64, link: i64) -> i64 { asm + used + link }\n#[derive(Debug)]\nstruct Asm { asm: i64 }\npub fn export_name(no_mangle: i64) -> i64 { println!(\"{}\", link_section(no_mangle)); no_mangle }\nfn link_section(x: i64) -> i64 { x }\n";
         assert_eq!(reaches_outside(pure), Vec::<String>::new());
     }
 
