@@ -250,6 +250,13 @@ async fn openai_content_parts_and_refusals_are_read() {
         .await
         .expect("a reply");
     assert_eq!(reply.text, "(the model refused: I cannot help.)");
+    // The build says it in the model's words, and tells the model.
+    let told = ghost::agent::extract::code_of(&reply).expect_err("no code");
+    assert!(
+        told.to_string()
+            .starts_with("the model refused: I cannot help."),
+        "{told}"
+    );
 }
 
 /// A model that thinks aloud in its content (`<think>`, a server without a reasoning

@@ -977,6 +977,23 @@ fn cargo_settings_beside_a_scratch_crate_stop_the_build() {
         !p.root.join("ghost.lock").exists() || p.lock().get("math.double").is_none(),
         "nothing locked"
     );
+
+    // At the project's root (a folder cargo reads too): settings that were not there when
+    // the build started.
+    let p = Project::new("e2e_root_cargo_config", "", &[DOUBLE]);
+    let body = format!(
+        "#!/bin/sh\ncat > /dev/null\nmkdir -p ../../../.cargo\nprintf '[build]\\nrustc-wrapper = \"/bin/sh -c touch {marker}\"\\n' > ../../../.cargo/config.toml\ncat > \"$GHOST_IMPL_PATH\" <<'EOF'\n{DOUBLE_RIGHT}EOF\n",
+        marker = marker.display()
+    );
+    use_command_agent(&p, &body);
+    let run = p.ghost(&["build"]);
+    assert_ne!(run.code, 0, "{}", run.text());
+    assert!(
+        run.text().contains(".cargo/config.toml` is where cargo"),
+        "{}",
+        run.text()
+    );
+    assert!(!marker.exists(), "the planted wrapper ran");
 }
 
 /// A lock entry of a module no spec declares any more (its spec deleted) is shown by

@@ -10,7 +10,13 @@ pub enum ExtractError {
     NoCode,
     #[error("the reply was cut off ({reason}); answer with less explanation and the whole imp.rs in one ```rust block")]
     Truncated { reason: String },
+    /// The provider's refusal (OpenAI's `refusal`), in the model's words.
+    #[error("the model refused: {words}; the spec asks for ordinary code: answer with the whole imp.rs in one ```rust block")]
+    Refused { words: String },
 }
+
+/// How a provider marks a reply that is a refusal, not an answer (`openai.rs`).
+pub const REFUSED: &str = "(the model refused: ";
 
 /// Where the build asks the model to stop: the end of its (first) code block. The server
 /// leaves the stop text out of the reply; [`close_stopped_block`] puts the fence back.
@@ -37,6 +43,15 @@ struct Block {
 /// The code of a provider's reply, as the build takes it: a reply stopped at the end of
 /// its code block ([`CODE_BLOCK_END`]) gets its closing fence back first.
 pub fn code_of(reply: &Reply) -> Result<String, ExtractError> {
+    if let Some(words) = reply
+        .text
+        .strip_prefix(REFUSED)
+        .and_then(|r| r.strip_suffix(')'))
+    {
+        return Err(ExtractError::Refused {
+            words: words.to_string(),
+        });
+    }
     let text = without_thinking(&reply.text)?;
     if reply.finish == Finish::Stop {
         extract_code(&close_stopped_block(&text), &reply.finish)

@@ -197,7 +197,7 @@ impl OpenAi {
         };
         if let Some(refusal) = message.get("refusal").and_then(Value::as_str) {
             if text.trim().is_empty() {
-                text = format!("(the model refused: {refusal})");
+                text = format!("{}{refusal})", super::extract::REFUSED);
             }
         }
         let (tokens_in, tokens_out) = usage(json.get("usage"));
@@ -292,7 +292,7 @@ impl OpenAi {
             return Ok(reply);
         }
         if text.trim().is_empty() && !refusal.trim().is_empty() {
-            text = format!("(the model refused: {refusal})");
+            text = format!("{}{refusal})", super::extract::REFUSED);
         }
         // `[DONE]` without a finish reason: the server ended the reply as a whole one.
         let finish_reason = finish_reason.or_else(|| done.then(|| Value::from("stop")));

@@ -72,11 +72,68 @@ fn settings_in(dir: &Path) -> Option<PathBuf> {
         .find(|p| p.symlink_metadata().is_ok())
 }
 
+/// The settings files cargo and rustup read from the folders above a crate and from
+/// `CARGO_HOME`, with their contents when a build started ([`remember_settings`]): one
+/// that changes during the build (an agent program writing `../../.cargo/config.toml`
+/// past its scratch copy) stops it before cargo runs again. Those that were there are
+/// the user's own, and stay allowed.
+static REMEMBERED: std::sync::Mutex<Vec<(PathBuf, Option<Vec<u8>>)>> =
+    std::sync::Mutex::new(Vec::new());
+
+/// The settings files of every folder from `dir` up, and of `CARGO_HOME`.
+fn settings_files(dir: &Path) -> Vec<PathBuf> {
+    let names = [
+        ".cargo/config.toml",
+        ".cargo/config",
+        "rust-toolchain",
+        "rust-toolchain.toml",
+    ];
+    let home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")));
+    let mut out: Vec<PathBuf> = dir
+        .ancestors()
+        .flat_map(|d| names.iter().map(move |n| d.join(n)))
+        .collect();
+    if let Some(home) = home {
+        out.push(home.join("config.toml"));
+        out.push(home.join("config"));
+    }
+    out
+}
+
+/// Records the settings files above `state_dir` (the project's `.ghost`) as a build
+/// starts, before any agent runs.
+pub fn remember_settings(state_dir: &Path) {
+    let files = settings_files(state_dir)
+        .into_iter()
+        .map(|f| {
+            let text = std::fs::read(&f).ok();
+            (f, text)
+        })
+        .collect();
+    if let Ok(mut r) = REMEMBERED.lock() {
+        *r = files;
+    }
+}
+
+/// The first remembered settings file whose contents changed since the build started.
+fn changed_settings() -> Option<PathBuf> {
+    let remembered = REMEMBERED.lock().ok()?;
+    remembered
+        .iter()
+        .find(|(f, before)| std::fs::read(f).ok() != *before)
+        .map(|(f, _)| f.clone())
+}
+
 /// The first of [`BUILD_SETTINGS`] cargo would read for a crate in `crate_dir` from the
-/// folders ghost owns: the crate's own and, for a scratch crate in `.ghost/`, each folder
-/// up to `.ghost` itself. (Not the project's folder or those above it: settings there
-/// are the user's own.)
+/// folders ghost owns (the crate's own and, for a scratch crate in `.ghost/`, each folder
+/// up to `.ghost` itself), or a settings file above that changed since the build started
+/// (settings there that were there before are the user's own).
 pub fn planted_settings(crate_dir: &Path) -> Option<PathBuf> {
+    if let Some(changed) = changed_settings() {
+        return Some(changed);
+    }
     let in_state = |d: &Path| d.components().any(|c| c.as_os_str() == ".ghost");
     for dir in crate_dir.ancestors() {
         if let Some(found) = settings_in(dir) {
