@@ -953,47 +953,42 @@ fn a_build_script_planted_in_the_generated_crate_never_runs() {
     }
 }
 
-/// An agent program that leaves cargo settings beside its scratch crate (in `.ghost/`,
-/// whose folders cargo reads as the crate's parents) stops the build before cargo runs.
+/// An agent program that leaves cargo settings where cargo reads them for its scratch
+/// crate stops the build before cargo runs: beside the crate in `.ghost/` (ghost's own
+/// folders), or at the project's root (settings that were not there when it started).
 #[test]
-fn cargo_settings_beside_a_scratch_crate_stop_the_build() {
+fn cargo_settings_an_agent_leaves_stop_the_build() {
     let _machine = shared();
-    let p = Project::new("e2e_scratch_cargo_config", "", &[DOUBLE]);
-    let marker = p.root.join("wrapper-ran");
-    let body = format!(
-        "#!/bin/sh\ncat > /dev/null\nmkdir -p ../.cargo\nprintf '[build]\\nrustc-wrapper = \"/bin/sh -c touch {marker}\"\\n' > ../.cargo/config.toml\ncat > \"$GHOST_IMPL_PATH\" <<'EOF'\n{DOUBLE_RIGHT}EOF\n",
-        marker = marker.display()
-    );
-    use_command_agent(&p, &body);
-    let run = p.ghost(&["build"]);
-    assert_ne!(run.code, 0, "{}", run.text());
-    assert!(
-        run.text().contains("ghost did not put it there"),
-        "{}",
-        run.text()
-    );
-    assert!(!marker.exists(), "the planted wrapper ran");
-    assert!(
-        !p.root.join("ghost.lock").exists() || p.lock().get("math.double").is_none(),
-        "nothing locked"
-    );
-
-    // At the project's root (a folder cargo reads too): settings that were not there when
-    // the build started.
-    let p = Project::new("e2e_root_cargo_config", "", &[DOUBLE]);
-    let body = format!(
-        "#!/bin/sh\ncat > /dev/null\nmkdir -p ../../../.cargo\nprintf '[build]\\nrustc-wrapper = \"/bin/sh -c touch {marker}\"\\n' > ../../../.cargo/config.toml\ncat > \"$GHOST_IMPL_PATH\" <<'EOF'\n{DOUBLE_RIGHT}EOF\n",
-        marker = marker.display()
-    );
-    use_command_agent(&p, &body);
-    let run = p.ghost(&["build"]);
-    assert_ne!(run.code, 0, "{}", run.text());
-    assert!(
-        run.text().contains(".cargo/config.toml` is where cargo"),
-        "{}",
-        run.text()
-    );
-    assert!(!marker.exists(), "the planted wrapper ran");
+    // The folder, from the scratch crate's, and what the build says.
+    let places = [
+        (
+            "e2e_scratch_cargo_config",
+            "..",
+            "ghost did not put it there",
+        ),
+        (
+            "e2e_root_cargo_config",
+            "../../..",
+            ".cargo/config.toml` is where cargo",
+        ),
+    ];
+    for (name, up, said) in places {
+        let p = Project::new(name, "", &[DOUBLE]);
+        let marker = p.root.join("wrapper-ran");
+        let body = format!(
+            "#!/bin/sh\ncat > /dev/null\nmkdir -p {up}/.cargo\nprintf '[build]\\nrustc-wrapper = \"/bin/sh -c touch {marker}\"\\n' > {up}/.cargo/config.toml\ncat > \"$GHOST_IMPL_PATH\" <<'EOF'\n{DOUBLE_RIGHT}EOF\n",
+            marker = marker.display()
+        );
+        use_command_agent(&p, &body);
+        let run = p.ghost(&["build"]);
+        assert_ne!(run.code, 0, "{name}: {}", run.text());
+        assert!(run.text().contains(said), "{name}: {}", run.text());
+        assert!(!marker.exists(), "{name}: the planted wrapper ran");
+        assert!(
+            !p.root.join("ghost.lock").exists() || p.lock().get("math.double").is_none(),
+            "{name}: nothing locked"
+        );
+    }
 }
 
 /// A lock entry of a module no spec declares any more (its spec deleted) is shown by
