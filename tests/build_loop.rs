@@ -969,7 +969,7 @@ fn cargo_settings_an_agent_leaves_stop_the_build() {
         (
             "e2e_root_cargo_config",
             "../../..",
-            ".cargo/config.toml` is where cargo",
+            ".cargo/config.toml` changed during the build, not by ghost",
         ),
     ];
     for (name, up, said) in places {

@@ -236,9 +236,7 @@ impl Cargo {
         // (in `.ghost/`, whose folders cargo reads as the crate's parents) would run
         // a program of its choosing as cargo builds the code.
         if let Some(planted) = super::workspace::planted_settings(&self.crate_dir) {
-            return Err(std::io::Error::other(
-                super::workspace::WriteError::Planted(planted).to_string(),
-            ));
+            return Err(std::io::Error::other(planted.to_string()));
         }
         let Some(package) = package_id(&self.crate_dir.join("Cargo.toml")) else {
             return Ok(()); // cargo itself will say what is wrong with the manifest

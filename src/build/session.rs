@@ -350,7 +350,7 @@ pub enum BuildError {
     Write(#[from] WriteError),
     #[error(transparent)]
     Lock(#[from] LockError),
-    #[error("cannot run cargo: {0}\n  hint: ghost needs `cargo` on the PATH to build and test the generated crate")]
+    #[error("cannot run cargo: {}{}", .0, cargo_hint(.0))]
     Cargo(std::io::Error),
     #[error("cannot write the prompt `{path}`: {source}")]
     Prompt {
@@ -359,6 +359,15 @@ pub enum BuildError {
     },
     #[error(transparent)]
     Template(#[from] prompt::PromptError),
+}
+
+/// The hint for cargo that cannot be started: only a missing program is the PATH's fault.
+fn cargo_hint(e: &std::io::Error) -> &'static str {
+    if e.kind() == std::io::ErrorKind::NotFound {
+        "\n  hint: ghost needs `cargo` on the PATH to build and test the generated crate"
+    } else {
+        ""
+    }
 }
 
 /// What to build.

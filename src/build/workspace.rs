@@ -35,6 +35,15 @@ pub enum WriteError {
         .0.display()
     )]
     Planted(PathBuf),
+    #[error(
+        "`{}` changed during the build, not by ghost: cargo (or rustup) reads it as settings \
+         for the crates ghost builds, and a `rustc-wrapper`, a `runner` or a toolchain path in \
+         it runs whatever program it names, so the build stopped before cargo ran again\n\
+         help: if you changed it, run the build again; if not, an agent program writing \
+         outside its scratch copy did: look at what it holds",
+        .0.display()
+    )]
+    SettingsChanged(PathBuf),
     #[error("cannot write `{path}`: {source}")]
     Io {
         path: PathBuf,
@@ -130,14 +139,14 @@ fn changed_settings() -> Option<PathBuf> {
 /// folders ghost owns (the crate's own and, for a scratch crate in `.ghost/`, each folder
 /// up to `.ghost` itself), or a settings file above that changed since the build started
 /// (settings there that were there before are the user's own).
-pub fn planted_settings(crate_dir: &Path) -> Option<PathBuf> {
+pub fn planted_settings(crate_dir: &Path) -> Option<WriteError> {
     if let Some(changed) = changed_settings() {
-        return Some(changed);
+        return Some(WriteError::SettingsChanged(changed));
     }
     let in_state = |d: &Path| d.components().any(|c| c.as_os_str() == ".ghost");
     for dir in crate_dir.ancestors() {
         if let Some(found) = settings_in(dir) {
-            return Some(found);
+            return Some(WriteError::Planted(found));
         }
         if !in_state(dir) || dir.file_name().is_some_and(|n| n == ".ghost") {
             break;
