@@ -402,6 +402,24 @@ async fn errors_inside_answers_are_the_errors_they_stand_for() {
     assert!(err.to_string().contains("Provider returned error"), "{err}");
 }
 
+/// A whole answer without usage counts the model's thinking (`reasoning_content`) with its
+/// answer, and its prompt, at four characters a token.
+#[tokio::test]
+async fn thinking_is_counted_when_usage_is_missing() {
+    let body = serde_json::json!({
+        "choices": [{"index": 0, "message": {"role": "assistant", "content": "```rust\nfn a() {}\n```",
+            "reasoning_content": "x".repeat(4_000)}, "finish_reason": "stop"}],
+    })
+    .to_string();
+    let server = Server::start(vec![Answer::json(200, &body)]).await;
+    let reply = provider(ProviderKind::OpenAi, &server, false)
+        .complete(&request("write a"))
+        .await
+        .expect("a reply");
+    assert!(reply.tokens_out >= 1_000, "{}", reply.tokens_out);
+    assert!(reply.tokens_in > 0);
+}
+
 /// A server that never stops (a model repeating itself, no end of stream) is read only
 /// to twice the request's limit, at four characters a token, and the reply is taken as
 /// cut by that limit: not paid for until the request's time runs out.

@@ -111,9 +111,13 @@ impl Reply {
     /// For a server that reported no usage (llama.cpp's in a stream, some proxies, any
     /// server without `usage`): tokens estimated from the request's size and the reply at
     /// four characters a token, so that budgets and reports never count a reply as free.
+    /// Each count on its own: a reply whose output the provider already estimated (its
+    /// thinking counted in, see `openai.rs`) still gets its prompt estimated.
     pub(crate) fn estimate_unreported_tokens(&mut self, request_bytes: usize) {
-        if self.tokens_in == 0 && self.tokens_out == 0 {
+        if self.tokens_in == 0 {
             self.tokens_in = request_bytes.div_ceil(4) as u64;
+        }
+        if self.tokens_out == 0 {
             self.tokens_out = self.text.chars().count().div_ceil(4) as u64;
         }
     }

@@ -200,7 +200,16 @@ impl OpenAi {
                 text = format!("{}{refusal})", super::extract::REFUSED);
             }
         }
-        let (tokens_in, tokens_out) = usage(json.get("usage"));
+        let (tokens_in, mut tokens_out) = usage(json.get("usage"));
+        // No usage sent: the thinking (`reasoning_content`) is counted with the answer.
+        let reasoning: usize = ["reasoning_content", "reasoning"]
+            .iter()
+            .filter_map(|f| message.get(*f).and_then(Value::as_str))
+            .map(|r| r.chars().count())
+            .sum();
+        if tokens_out == 0 && reasoning > 0 {
+            tokens_out = (text.chars().count() + reasoning).div_ceil(4) as u64;
+        }
         Ok(Reply {
             text,
             tokens_in,
