@@ -235,7 +235,7 @@ pub async fn build_with_agent(
     progress: Progress,
 ) -> Result<(Vec<ModuleReport>, Lock), BuildError> {
     workspace::write_crate(&ctx.paths.out_dir, &ctx.compiled.all_files())?;
-    workspace::remember_settings(&ctx.paths.state_dir);
+    workspace::remember_settings(&ctx.paths.state_dir, &ctx.paths.out_dir);
     // Every module's code as the build starts: what changes it without ghost is put back.
     let expected = super::outside_writes::ExpectedCode::read(
         &ctx.paths.out_dir,

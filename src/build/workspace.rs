@@ -86,8 +86,18 @@ fn settings_in(dir: &Path) -> Option<PathBuf> {
 /// that changes during the build (an agent program writing `../../.cargo/config.toml`
 /// past its scratch copy) stops it before cargo runs again. Those that were there are
 /// the user's own, and stay allowed.
-static REMEMBERED: std::sync::Mutex<Vec<(PathBuf, Option<Vec<u8>>)>> =
-    std::sync::Mutex::new(Vec::new());
+static REMEMBERED: std::sync::Mutex<Remembered> = std::sync::Mutex::new(Remembered {
+    state_dir: None,
+    files: Vec::new(),
+});
+
+/// What [`remember_settings`] saw as the build started.
+struct Remembered {
+    /// The project's `.ghost`: scratch crates live in it, and its folders are ghost's.
+    state_dir: Option<PathBuf>,
+    /// The settings files above the project's folders, with their contents.
+    files: Vec<(PathBuf, Option<Vec<u8>>)>,
+}
 
 /// The settings files of every folder from `dir` up, and of `CARGO_HOME`.
 fn settings_files(dir: &Path) -> Vec<PathBuf> {
@@ -111,27 +121,54 @@ fn settings_files(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
-/// Records the settings files above `state_dir` (the project's `.ghost`) as a build
-/// starts, before any agent runs.
-pub fn remember_settings(state_dir: &Path) {
-    let files = settings_files(state_dir)
+/// Records the settings files above `state_dir` (the project's `.ghost`) and `out_dir`
+/// (the generated crate, which may sit outside the project), as written and with links
+/// resolved, as a build starts, before any agent runs.
+pub fn remember_settings(state_dir: &Path, out_dir: &Path) {
+    let mut dirs = vec![state_dir.to_path_buf(), out_dir.to_path_buf()];
+    dirs.extend(
+        [state_dir, out_dir]
+            .iter()
+            .filter_map(|d| d.canonicalize().ok()),
+    );
+    let mut files: Vec<PathBuf> = dirs.iter().flat_map(|d| settings_files(d)).collect();
+    files.sort();
+    files.dedup();
+    let files = files
         .into_iter()
         .map(|f| {
-            let text = std::fs::read(&f).ok();
+            // Only files: a pipe put where one goes would never end a read.
+            let text = f
+                .metadata()
+                .ok()
+                .filter(std::fs::Metadata::is_file)
+                .and_then(|_| std::fs::read(&f).ok());
             (f, text)
         })
         .collect();
     if let Ok(mut r) = REMEMBERED.lock() {
-        *r = files;
+        *r = Remembered {
+            state_dir: Some(state_dir.to_path_buf()),
+            files,
+        };
     }
 }
 
 /// The first remembered settings file whose contents changed since the build started.
-fn changed_settings() -> Option<PathBuf> {
-    let remembered = REMEMBERED.lock().ok()?;
+fn changed_settings(remembered: &Remembered) -> Option<PathBuf> {
     remembered
+        .files
         .iter()
-        .find(|(f, before)| std::fs::read(f).ok() != *before)
+        .find(|(f, before)| {
+            let now = f.metadata().ok().map(|m| {
+                if m.is_file() {
+                    std::fs::read(f).ok()
+                } else {
+                    Some(Vec::new())
+                }
+            });
+            now.flatten() != *before
+        })
         .map(|(f, _)| f.clone())
 }
 
@@ -140,15 +177,20 @@ fn changed_settings() -> Option<PathBuf> {
 /// up to `.ghost` itself), or a settings file above that changed since the build started
 /// (settings there that were there before are the user's own).
 pub fn planted_settings(crate_dir: &Path) -> Option<WriteError> {
-    if let Some(changed) = changed_settings() {
+    let remembered = REMEMBERED.lock().ok()?;
+    if let Some(changed) = changed_settings(&remembered) {
         return Some(WriteError::SettingsChanged(changed));
     }
-    let in_state = |d: &Path| d.components().any(|c| c.as_os_str() == ".ghost");
+    // The crate's own folder, and for a scratch crate each folder up to the state folder.
+    let state_dir = remembered
+        .state_dir
+        .as_deref()
+        .filter(|s| crate_dir.starts_with(s));
     for dir in crate_dir.ancestors() {
         if let Some(found) = settings_in(dir) {
             return Some(WriteError::Planted(found));
         }
-        if !in_state(dir) || dir.file_name().is_some_and(|n| n == ".ghost") {
+        if state_dir.is_none_or(|s| dir == s) {
             break;
         }
     }

@@ -5,6 +5,7 @@
 //! memory ([`reaches_outside`]), checked before its tests run.
 
 use crate::check::{ModuleModel, NfrModel};
+use std::collections::BTreeSet;
 
 /// An NFR that an implementation's text breaks.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -109,7 +110,11 @@ const COMPILE_TIME_READS: &[&str] = &[
 /// blocks, `#[path]` modules (another file's code), and the macros that read files or the
 /// environment as the code compiles (`include_str!`, `env!`). A textual check like
 /// [`undeclared_crates`], not a sandbox: comments and strings are skipped.
-pub fn reaches_outside(imp_rs_text: &str) -> Vec<String> {
+///
+/// `declared`: the names the module's spec gives (functions, parameters, fields, types,
+/// variants): `asm` or `export_name` are refused wherever they stand (a macro may build
+/// the call or the attribute from them), unless the spec itself names something so.
+pub fn reaches_outside(imp_rs_text: &str, declared: &BTreeSet<String>) -> Vec<String> {
     let words: Vec<String> = words(imp_rs_text)
         .into_iter()
         .map(|w| w.strip_prefix("r#").map(str::to_string).unwrap_or(w))
@@ -135,29 +140,25 @@ pub fn reaches_outside(imp_rs_text: &str) -> Vec<String> {
             found.push(text);
         }
     };
-    let places = places(&words);
     for i in 0..words.len() {
         let next = |k: usize| words.get(i + k).map(String::as_str);
         if COMPILE_TIME_READS.contains(&words[i].as_str()) && next(1) == Some("!") {
             note("macro");
             continue;
         }
-        // Called (`asm!`), named by its path or in a `use` (`use core::arch::{asm as a}`
-        // renames it), or handed to a macro (`m!(asm)`, which may call it); a parameter,
-        // field or function of the spec called `asm` is none of these.
+        // Called (`asm!`) or named by its path always; named at all (`use core::arch::{asm
+        // as a}`, `m!(asm)`) unless the spec names something `asm`.
         let after_path = i > 0 && words[i - 1] == "::";
-        let handed = places[i].in_macro && next(1) != Some("(");
+        let spec_name = declared.contains(&words[i]);
         if ASSEMBLY.contains(&words[i].as_str())
-            && (next(1) == Some("!") || after_path || places[i].in_use || handed)
+            && (next(1) == Some("!") || after_path || !spec_name)
         {
             note("asm");
             continue;
         }
-        // In an attribute (`#[cfg_attr(all(), no_mangle)]`) or handed to a macro that may
-        // build one (`m!(no_mangle)`); a function of the spec of that name is neither.
-        if DISTINCT_LINKER_ATTRIBUTES.contains(&words[i].as_str())
-            && (places[i].in_attribute || handed)
-        {
+        // Wherever they stand (`#[cfg_attr(all(), no_mangle)]`, `m!(unsafe(no_mangle))`),
+        // unless the spec names something so.
+        if DISTINCT_LINKER_ATTRIBUTES.contains(&words[i].as_str()) && !spec_name {
             note("linker");
             continue;
         }
@@ -251,58 +252,6 @@ pub fn reaches_outside(imp_rs_text: &str) -> Vec<String> {
         }
     }
     found
-}
-
-/// Where a word of the code stands, as far as the checks above need it.
-#[derive(Debug, Clone, Copy, Default)]
-struct Place {
-    /// Inside an attribute's brackets (`#[..]`, `#![..]`).
-    in_attribute: bool,
-    /// Handed to a macro: right inside its invocation's brackets (`m!(asm)`), not
-    /// nested in a call there (`println!("{}", f(asm))`).
-    in_macro: bool,
-    /// In a `use` item, up to its `;`.
-    in_use: bool,
-}
-
-/// The [`Place`] of every word.
-fn places(words: &[String]) -> Vec<Place> {
-    #[derive(PartialEq)]
-    enum Group {
-        Attribute,
-        Macro,
-        Plain,
-    }
-    let mut groups: Vec<Group> = Vec::new();
-    let mut in_use = false;
-    let mut out = Vec::with_capacity(words.len());
-    for (i, w) in words.iter().enumerate() {
-        let prev = |k: usize| i.checked_sub(k).map(|j| words[j].as_str());
-        match w.as_str() {
-            "(" | "[" | "{" => {
-                let group = if w == "[" && (prev(1) == Some("#") || prev(2) == Some("#")) {
-                    Group::Attribute
-                } else if prev(1) == Some("!") {
-                    Group::Macro
-                } else {
-                    Group::Plain
-                };
-                groups.push(group);
-            }
-            ")" | "]" | "}" => {
-                groups.pop();
-            }
-            "use" => in_use = true,
-            ";" if in_use => in_use = false,
-            _ => {}
-        }
-        out.push(Place {
-            in_attribute: groups.contains(&Group::Attribute),
-            in_macro: groups.last() == Some(&Group::Macro),
-            in_use,
-        });
-    }
-    out
 }
 
 /// The crates every implementation may name without declaring them.
@@ -472,7 +421,7 @@ mod tests {
     fn finds_what_reaches_outside_memory() {
         let text = "use std::{collections::HashMap, fs::File, io::Write};\nuse std::fmt;\n// std::net::TcpStream\nfn f() { let _ = \"std::env\"; std::process::exit(0); ::std::fs::write(\"x\", \"\"); }\n";
         assert_eq!(
-            reaches_outside(text),
+            reaches_outside(text, &BTreeSet::new()),
             vec![
                 "`std::fs` (files)".to_string(),
                 "`std::process` (programs and the process itself)".to_string()
@@ -480,7 +429,7 @@ mod tests {
         );
         let hidden = "use std::*;\nuse std::{self as s, io};\nextern \"C\" { fn system(c: *const u8) -> i32; }\nextern crate std as t;\n";
         assert_eq!(
-            reaches_outside(hidden),
+            reaches_outside(hidden, &BTreeSet::new()),
             vec![
                 "`std::*` (all of it, files and programs included)".to_string(),
                 "`std` renamed (where it goes cannot be read)".to_string(),
@@ -488,7 +437,7 @@ mod tests {
             ]
         );
         let pure = "use std::collections::{BTreeMap, HashSet};\nuse std::fmt::Write;\nfn f(s: &str) -> String { let mut o = String::new(); let _ = write!(o, \"{s}\"); o }\n";
-        assert!(reaches_outside(pure).is_empty());
+        assert!(reaches_outside(pure, &BTreeSet::new()).is_empty());
     }
 
     /// The routes an adversarial audit found around the check: `std` renamed by `use`,
@@ -517,14 +466,26 @@ mod tests {
             ("#[cfg_attr(all(), used)]\nstatic I: u8 = 0;", "no_mangle"),
             ("macro_rules! m { ($($a:tt)*) => { #[$($a)*] pub fn write() {} } }\nm!(no_mangle);", "no_mangle"),
             ("use core::arch::{asm as a};\nfn f() { unsafe { a!(\"nop\") } }", "`asm!`"),
+            ("macro_rules! m { ($($a:tt)*) => { #[$($a)*] pub fn write() {} } }\nm!(unsafe(no_mangle));", "no_mangle"),
+            ("use core::arch::*;\nmacro_rules! k { (($x:ident)) => { $x!(\"nop\") } }\nfn f() { unsafe { k!((asm)) } }", "`asm!`"),
             ("use core::arch::*;\nmacro_rules! m { ($x:ident) => { $x!(\"nop\") } }\nfn f() { unsafe { m!(asm) } }", "`asm!`"),
         ];
         for (code, said) in cases {
-            let found = reaches_outside(code);
+            let found = reaches_outside(code, &BTreeSet::new());
             assert!(found.iter().any(|f| f.contains(said)), "{code}\n{found:?}");
         }
         let pure = "use std;\nuse std::collections::BTreeMap;\nfn env(x: i64) -> i64 { x }\nfn f() -> i64 { let include = 1; env(include) }\npub fn twice(asm: i64, used: i64, link: i64) -> i64 { asm + used + link }\n#[derive(Debug)]\nstruct Asm { asm: i64 }\npub fn export_name(no_mangle: i64) -> i64 { println!(\"{}\", link_section(no_mangle)); no_mangle }\nfn link_section(x: i64) -> i64 { x }\n";
-        assert_eq!(reaches_outside(pure), Vec::<String>::new());
+        // The spec's own names: a function `export_name`, parameters `asm` and `no_mangle`.
+        let declared: BTreeSet<String> = ["export_name", "asm", "no_mangle", "link_section"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        assert_eq!(reaches_outside(pure, &declared), Vec::<String>::new());
+        assert!(
+            !reaches_outside("fn f() { unsafe { core::arch::asm!(\"nop\") } }", &declared)
+                .is_empty(),
+            "asm! is refused whatever the spec names"
+        );
     }
 
     #[test]
