@@ -22,18 +22,22 @@ pub(crate) struct BodyCx<'a, 'd> {
     pub diags: &'d mut Vec<Diagnostic>,
 }
 
-/// The value of a number written as a literal, negated or not (a range's bound).
+/// The value of a range's bound known from constants: an `int` from literals and
+/// arithmetic ([`super::expr::int_constant`]), a `float` literal, negated or not.
 fn constant(e: &TExpr) -> Option<Constant> {
+    match super::expr::int_constant(e) {
+        Some(i) => Some(Constant::Int(i)),
+        None => float_constant(e).map(Constant::Float),
+    }
+}
+
+fn float_constant(e: &TExpr) -> Option<f64> {
     match &e.kind {
-        TExprKind::Int(i) => Some(Constant::Int(i128::from(*i))),
-        TExprKind::Float(f) => f.parse().ok().map(Constant::Float),
+        TExprKind::Float(f) => f.parse().ok(),
         TExprKind::Unary {
             op: ast::UnaryOp::Neg,
             operand,
-        } => constant(operand).map(|v| match v {
-            Constant::Int(i) => Constant::Int(-i),
-            Constant::Float(f) => Constant::Float(-f),
-        }),
+        } => float_constant(operand).map(|v| -v),
         _ => None,
     }
 }
@@ -42,7 +46,7 @@ fn constant(e: &TExpr) -> Option<Constant> {
 /// `i64::MAX` are one number, and the one-value range between them looked empty).
 #[derive(Debug, Clone, Copy)]
 enum Constant {
-    Int(i128),
+    Int(i64),
     Float(f64),
 }
 

@@ -1246,6 +1246,12 @@ impl<'a, 'd> ExprCx<'a, 'd> {
     }
 }
 
+/// The value of an `int` expression made of literals, `-` and arithmetic alone (a range's
+/// bound, for the checker and the compiler alike), if it has one.
+pub fn int_constant(e: &TExpr) -> Option<i64> {
+    const_int(e, &|_| None)
+}
+
 /// The value of an `int` expression made of literals, `-`, arithmetic and the locals
 /// `local` knows, if it has one (`None` too where the arithmetic overflows:
 /// [`constant_fault`] reports that).

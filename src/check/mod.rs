@@ -24,6 +24,7 @@ mod types;
 #[cfg(test)]
 mod tests;
 
+pub use expr::int_constant;
 pub use model::*;
 pub use scope::{GENERATED_MODULES, TAKEN_CRATE_NAMES};
 

@@ -436,6 +436,7 @@ fn one_value_ranges_at_the_ends_of_int_are_not_empty() {
     for range in [
         "-9223372036854775808..-9223372036854775807",
         "9223372036854775806..9223372036854775807",
+        "-9223372036854775807 - 1..-9223372036854775807",
         "5..6",
     ] {
         let text = format!(
@@ -446,6 +447,11 @@ fn one_value_ranges_at_the_ends_of_int_are_not_empty() {
     }
     let (_, diags) = check_one(
         "module m { fn f(x: int) -> int { property forall x: int in 9223372036854775807..9223372036854775807 => f(x) == x } }",
+    );
+    assert_eq!(codes(&diags), ["E0317"]);
+    // Bounds computed from constants are known as well as literals.
+    let (_, diags) = check_one(
+        "module m { fn f(x: int) -> int { property forall x: int in 2 * 3..6 => f(x) == x } }",
     );
     assert_eq!(codes(&diags), ["E0317"]);
 }

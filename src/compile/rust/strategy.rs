@@ -7,7 +7,7 @@
 use super::expr::ExprCtx;
 use super::names::{ident, snake};
 use super::types::TypeCtx;
-use crate::check::{BinderModel, DeclKind, Project, TExpr, TExprKind, Ty, TypeRef};
+use crate::check::{int_constant, BinderModel, DeclKind, Project, Ty, TypeRef};
 use std::collections::BTreeSet;
 
 /// The strategy for a binder: its range when it has one, else the type's strategy.
@@ -22,26 +22,14 @@ pub fn binder_strategy(
             typed.typed_ints = true;
             // A range of one value is that value: proptest's shrinking of the one at
             // `int`'s least (`i64::MIN..i64::MIN + 1`) overflows and fails every run.
-            match (constant_int(lo), constant_int(hi)) {
-                (Some(l), Some(h)) if h == l + 1 => {
+            match (int_constant(lo), int_constant(hi)) {
+                (Some(l), Some(h)) if l.checked_add(1) == Some(h) => {
                     format!("proptest::strategy::Just({})", typed.owned(lo))
                 }
                 _ => format!("{}..{}", typed.owned(lo), typed.owned(hi)),
             }
         }
         None => strategy(&cx.types, &binder.ty, needed),
-    }
-}
-
-/// The value of an `int` constant (`3`, `-3`).
-fn constant_int(e: &TExpr) -> Option<i128> {
-    match &e.kind {
-        TExprKind::Int(i) => Some(i128::from(*i)),
-        TExprKind::Unary {
-            op: crate::syntax::ast::UnaryOp::Neg,
-            operand,
-        } => constant_int(operand).map(|v| -v),
-        _ => None,
     }
 }
 
