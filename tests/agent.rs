@@ -211,7 +211,7 @@ async fn openai_streamed() {
 }
 
 /// `content` as a list of parts is the text of its parts; a refusal's words are the reply
-/// when there is no content (the build reports it as a reply without code, quoting it).
+/// when there is no content, which finished as `Refused` (the build says so, quoting it).
 #[tokio::test]
 async fn openai_content_parts_and_refusals_are_read() {
     let parts = serde_json::json!({
@@ -237,7 +237,8 @@ async fn openai_content_parts_and_refusals_are_read() {
         .complete(&request("write area"))
         .await
         .expect("a reply");
-    assert_eq!(reply.text, "(the model refused: I cannot help with that.)");
+    assert_eq!(reply.text, "I cannot help with that.");
+    assert_eq!(reply.finish, Finish::Refused);
 
     let refusing = Server::start(vec![Answer::Sse(vec![
         "data: {\"choices\":[{\"index\":0,\"delta\":{\"refusal\":\"I cannot \"},\"finish_reason\":null}]}\n\n".into(),
@@ -249,7 +250,8 @@ async fn openai_content_parts_and_refusals_are_read() {
         .complete(&request("write area"))
         .await
         .expect("a reply");
-    assert_eq!(reply.text, "(the model refused: I cannot help.)");
+    assert_eq!(reply.text, "I cannot help.");
+    assert_eq!(reply.finish, Finish::Refused);
     // The build says it in the model's words, and tells the model.
     let told = ghost::agent::extract::code_of(&reply).expect_err("no code");
     assert!(

@@ -15,9 +15,6 @@ pub enum ExtractError {
     Refused { words: String },
 }
 
-/// How a provider marks a reply that is a refusal, not an answer (`openai.rs`).
-pub const REFUSED: &str = "(the model refused: ";
-
 /// Where the build asks the model to stop: the end of its (first) code block. The server
 /// leaves the stop text out of the reply; [`close_stopped_block`] puts the fence back.
 pub const CODE_BLOCK_END: &str = "\n```\n";
@@ -43,13 +40,9 @@ struct Block {
 /// The code of a provider's reply, as the build takes it: a reply stopped at the end of
 /// its code block ([`CODE_BLOCK_END`]) gets its closing fence back first.
 pub fn code_of(reply: &Reply) -> Result<String, ExtractError> {
-    if let Some(words) = reply
-        .text
-        .strip_prefix(REFUSED)
-        .and_then(|r| r.strip_suffix(')'))
-    {
+    if reply.finish == Finish::Refused {
         return Err(ExtractError::Refused {
-            words: words.to_string(),
+            words: reply.text.trim().to_string(),
         });
     }
     let text = without_thinking(&reply.text)?;

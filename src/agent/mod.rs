@@ -82,6 +82,8 @@ pub enum Finish {
     Stop,
     /// It hit the token limit: the answer is cut off.
     Length,
+    /// It refused (OpenAI's `refusal`): the reply's text is its words, not an answer.
+    Refused,
     /// Anything else the server reported (content filter, tool call, ...).
     Other(String),
 }

@@ -195,27 +195,24 @@ impl OpenAi {
                     .bad(url, format!("`content` is not text: {other}")))
             }
         };
+        let mut finish = finish(choice.get("finish_reason"));
         if let Some(refusal) = message.get("refusal").and_then(Value::as_str) {
             if text.trim().is_empty() {
-                text = format!("{}{refusal})", super::extract::REFUSED);
+                (text, finish) = (refusal.to_string(), Finish::Refused);
             }
         }
-        let (tokens_in, mut tokens_out) = usage(json.get("usage"));
-        // No usage sent: the thinking (`reasoning_content`) is counted with the answer.
+        let (tokens_in, tokens_out) = usage(json.get("usage"));
         let reasoning: usize = ["reasoning_content", "reasoning"]
             .iter()
             .filter_map(|f| message.get(*f).and_then(Value::as_str))
             .map(|r| r.chars().count())
             .sum();
-        if tokens_out == 0 && reasoning > 0 {
-            tokens_out = (text.chars().count() + reasoning).div_ceil(4) as u64;
-        }
         Ok(Reply {
+            tokens_out: with_thinking(tokens_out, &text, reasoning),
             text,
             tokens_in,
-            tokens_out,
             cached_in: cached_tokens(json.get("usage")),
-            finish: finish(choice.get("finish_reason")),
+            finish,
             latency_ms: 0,
             cached: false,
         })
@@ -300,25 +297,18 @@ impl OpenAi {
         {
             return Ok(reply);
         }
-        if text.trim().is_empty() && !refusal.trim().is_empty() {
-            text = format!("{}{refusal})", super::extract::REFUSED);
-        }
         // `[DONE]` without a finish reason: the server ended the reply as a whole one.
         let finish_reason = finish_reason.or_else(|| done.then(|| Value::from("stop")));
-        // No usage sent: the thinking is counted with the answer (the request's tokens
-        // are estimated by the caller).
-        if tokens == (0, 0) && reasoning_chars > 0 {
-            tokens = (
-                request_bytes.div_ceil(4) as u64,
-                (text.chars().count() + reasoning_chars).div_ceil(4) as u64,
-            );
+        let mut finish = finish(finish_reason.as_ref());
+        if text.trim().is_empty() && !refusal.trim().is_empty() {
+            (text, finish) = (refusal, Finish::Refused);
         }
         Ok(Reply {
+            tokens_out: with_thinking(tokens.1, &text, reasoning_chars),
             text,
             tokens_in: tokens.0,
-            tokens_out: tokens.1,
             cached_in,
-            finish: finish(finish_reason.as_ref()),
+            finish,
             latency_ms: 0,
             cached: false,
         })
@@ -388,6 +378,18 @@ fn reported_error<'a>(json: &'a Value, event: Option<&str>) -> Option<&'a Value>
     let is_error =
         event == Some("error") || json.get("object").and_then(Value::as_str) == Some("error");
     is_error.then_some(json)
+}
+
+/// The output tokens of a reply with `reasoning` characters of thinking
+/// (`reasoning_content`): as reported, or where nothing was, estimated at four characters
+/// a token with the thinking counted in (its prompt is estimated with every reply's, in
+/// `Reply::estimate_unreported_tokens`).
+fn with_thinking(reported: u64, text: &str, reasoning: usize) -> u64 {
+    if reported == 0 && reasoning > 0 {
+        (text.chars().count() + reasoning).div_ceil(4) as u64
+    } else {
+        reported
+    }
 }
 
 /// A reply that opens a `<think>` block and never closes it: the stop sequence, or the
