@@ -215,26 +215,6 @@ impl Verdict {
     }
 }
 
-/// Every name `module`'s spec gives: its functions, methods and their parameters, its
-/// types, records and their fields, enums and their variants.
-fn spec_names(module: &ModuleModel) -> std::collections::BTreeSet<String> {
-    let mut names = std::collections::BTreeSet::new();
-    for f in module.functions_and_methods() {
-        names.insert(f.name.clone());
-        names.extend(f.params.iter().map(|(p, _)| p.clone()));
-    }
-    names.extend(module.types.iter().map(|t| t.name.clone()));
-    for r in &module.records {
-        names.insert(r.name.clone());
-        names.extend(r.fields.iter().map(|(f, _)| f.clone()));
-    }
-    for e in &module.enums {
-        names.insert(e.name.clone());
-        names.extend(e.variants.iter().map(|v| v.name.clone()));
-    }
-    names
-}
-
 /// Runs `module`'s acceptance tests and checked NFRs against the crate `cargo` points at,
 /// whose `imp.rs` for the module holds `imp_text`.
 pub async fn verify(
@@ -246,7 +226,7 @@ pub async fn verify(
     let mut verdict = Verdict::default();
     // Refused before it runs: code that writes files or starts programs could change the
     // project it is tested in, or anything else the user can reach.
-    let outside = reaches_outside(imp_text, &spec_names(module));
+    let outside = reaches_outside(imp_text, &module.names());
     if !outside.is_empty() {
         verdict.checked.push(NfrResult {
             nfr: IN_MEMORY.to_string(),

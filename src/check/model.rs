@@ -28,6 +28,26 @@ impl Project {
 }
 
 impl ModuleModel {
+    /// Every name its spec gives: functions, methods and their parameters, types,
+    /// records and their fields, enums and their variants.
+    pub fn names(&self) -> std::collections::BTreeSet<String> {
+        let mut names = std::collections::BTreeSet::new();
+        for f in self.functions_and_methods() {
+            names.insert(f.name.clone());
+            names.extend(f.params.iter().map(|(p, _)| p.clone()));
+        }
+        names.extend(self.types.iter().map(|t| t.name.clone()));
+        for r in &self.records {
+            names.insert(r.name.clone());
+            names.extend(r.fields.iter().map(|(f, _)| f.clone()));
+        }
+        for e in &self.enums {
+            names.insert(e.name.clone());
+            names.extend(e.variants.iter().map(|v| v.name.clone()));
+        }
+        names
+    }
+
     /// Its free functions, then the methods of its types, in the order written.
     pub fn functions_and_methods(&self) -> impl Iterator<Item = &Function> {
         self.functions
