@@ -111,15 +111,16 @@ const PRINTED_LINES_SHOWN: usize = 5;
 /// printed before it, which can be thousands (a debugging `println!` in a loop) and
 /// pushed the panic out of the prompt's room.
 pub fn test_output(output: &str) -> String {
-    let lines: Vec<String> = output.lines().map(str::to_string).collect();
+    let lines: Vec<&str> = output.lines().collect();
     let panic_at = lines
         .iter()
         .position(|l| l.starts_with("thread '") && l.contains("panicked at"));
     let Some(at) = panic_at.filter(|at| *at > PRINTED_LINES_KEPT) else {
         return join_lines(&lines);
     };
-    let printed: Vec<&String> = lines[..at]
+    let printed: Vec<&str> = lines[..at]
         .iter()
+        .copied()
         .filter(|l| !l.trim().is_empty())
         .collect();
     let mut out = join_lines(&lines[at..]);
@@ -151,7 +152,7 @@ pub fn test_output(output: &str) -> String {
     out
 }
 
-fn join_lines(lines: &[String]) -> String {
+fn join_lines(lines: &[&str]) -> String {
     lines.iter().map(|l| format!("{l}\n")).collect()
 }
 
