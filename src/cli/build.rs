@@ -176,7 +176,7 @@ pub fn run(args: &BuildArgs, out: &Output) -> Result<Exit, CommandError> {
                 // Not its folder: a module inside it (`text.case` in `text`'s) may live on.
                 let imp = out_shown.join(crate::compile::rust::imp_path_of(o));
                 let dir = imp.parent().map(Path::to_path_buf).unwrap_or_default();
-                let tests = out_shown.join(crate::compile::rust::tests_path(&o.replace('.', "_")));
+                let tests = out_shown.join(crate::compile::rust::tests_path_of(o));
                 let files: Vec<String> = [imp.clone(), dir.join("mod.rs"), tests]
                     .iter()
                     .filter(|f| paths.guarded.root.join(f).exists())

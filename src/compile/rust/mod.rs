@@ -173,6 +173,11 @@ pub fn tests_path(test_target: &str) -> PathBuf {
     PathBuf::from(format!("tests/{test_target}.rs"))
 }
 
+/// [`tests_path`] of a module known by its dotted name only (a lock entry's).
+pub fn tests_path_of(module: &str) -> PathBuf {
+    tests_path(&names::test_target_of(module))
+}
+
 /// The name of a module's test target (`cargo test --test <name>`).
 pub fn test_target(module: &ModuleModel) -> String {
     names::test_target(module)

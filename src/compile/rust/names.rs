@@ -44,7 +44,12 @@ pub fn module_path(root: &str, module: &str) -> String {
 
 /// The module's test target and test file stem: `text.slug` -> `text_slug`.
 pub fn test_target(module: &ModuleModel) -> String {
-    module.path.join("_")
+    test_target_of(&module.name)
+}
+
+/// [`test_target`] of a module known by its dotted name only (a lock entry's).
+pub fn test_target_of(module: &str) -> String {
+    module.replace('.', "_")
 }
 
 /// A name in snake case for test function names: `LruCache` -> `lru_cache`.
