@@ -158,11 +158,15 @@ impl OpenAi {
                 .scrub(&format!("the server reported an error {when}: {message}")),
             retry_after: None,
         };
-        match code {
-            Some(status) => error(status),
-            // A prompt too long as the HTTP errors say it, or the server's failure.
-            None if error(400).is_context_overflow() => error(400),
-            None => error(500),
+        if let Some(status) = code {
+            return error(status);
+        }
+        // A prompt too long as the HTTP errors say it, or the server's failure.
+        let as_400 = error(400);
+        if as_400.is_context_overflow() {
+            as_400
+        } else {
+            error(500)
         }
     }
 
