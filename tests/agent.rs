@@ -788,6 +788,40 @@ async fn a_whole_body_answering_a_stream_is_read_as_what_it_is() {
     assert_eq!(server.seen().len(), 1, "a bad answer is not retried");
 }
 
+/// Replies a provider stopped on its own terms: a content filter's cut (OpenAI's
+/// `content_filter`) and a refusal without words (Anthropic's `stop_reason: "refusal"`)
+/// are not code, even when what came before the stop holds a closed block; a reply that
+/// filled the window (Anthropic's `model_context_window_exceeded`) is cut off.
+#[tokio::test]
+async fn filtered_and_refused_replies_are_not_code() {
+    let block = "```rust\npub fn a() -> i64 { 1 }\n```";
+    let server = Server::start(vec![
+        Answer::json(200, &openai_body(block, "content_filter")),
+        Answer::json(200, &anthropic_body("", "refusal")),
+        Answer::json(200, &anthropic_body(block, "model_context_window_exceeded")),
+    ])
+    .await;
+    let reply = provider(ProviderKind::OpenAi, &server, false)
+        .complete(&request("p"))
+        .await
+        .expect("a reply");
+    assert_eq!(reply.finish, Finish::Filtered);
+    let err = ghost::agent::extract::code_of(&reply).expect_err("filtered");
+    assert_eq!(err, ExtractError::Filtered);
+    assert!(err.to_string().contains("content filter"), "{err}");
+    let anthropic = provider(ProviderKind::Anthropic, &server, false);
+    let reply = anthropic.complete(&request("p")).await.expect("a reply");
+    assert_eq!(reply.finish, Finish::Refused);
+    let err = ghost::agent::extract::code_of(&reply).expect_err("refused");
+    assert!(err.to_string().contains("refused: it gave no reason"), "{err}");
+    let reply = anthropic.complete(&request("p")).await.expect("a reply");
+    assert_eq!(reply.finish, Finish::Length);
+    assert!(matches!(
+        ghost::agent::extract::code_of(&reply),
+        Err(ExtractError::Truncated { .. })
+    ));
+}
+
 #[tokio::test]
 async fn truncated_and_code_less_replies() {
     let server = Server::start(vec![

@@ -248,7 +248,9 @@ impl Provider for Anthropic {
 fn finish(reason: Option<&Value>) -> Finish {
     match reason.and_then(Value::as_str) {
         Some("end_turn") | Some("stop_sequence") => Finish::Stop,
-        Some("max_tokens") => Finish::Length,
+        // The window filled up before the reply ended: as cut off as by `max_tokens`.
+        Some("max_tokens" | "model_context_window_exceeded") => Finish::Length,
+        Some("refusal") => Finish::Refused,
         Some(other) => Finish::Other(other.to_string()),
         None => Finish::Other("unknown".into()),
     }

@@ -13,6 +13,9 @@ pub enum ExtractError {
     /// The provider's refusal (OpenAI's `refusal`), in the model's words.
     #[error("the model refused: {words}; the spec asks for ordinary code: answer with the whole imp.rs in one ```rust block")]
     Refused { words: String },
+    /// The provider's content filter stopped the reply (OpenAI's `content_filter`).
+    #[error("the provider's content filter stopped the reply; answer with the plain code the spec asks for: the whole imp.rs in one ```rust block, no other text")]
+    Filtered,
 }
 
 /// Where the build asks the model to stop: the end of its (first) code block. The server
@@ -41,9 +44,17 @@ struct Block {
 /// its code block ([`CODE_BLOCK_END`]) gets its closing fence back first.
 pub fn code_of(reply: &Reply) -> Result<String, ExtractError> {
     if reply.finish == Finish::Refused {
+        let words = reply.text.trim();
         return Err(ExtractError::Refused {
-            words: reply.text.trim().to_string(),
+            words: if words.is_empty() {
+                "it gave no reason".to_string()
+            } else {
+                words.to_string()
+            },
         });
+    }
+    if reply.finish == Finish::Filtered {
+        return Err(ExtractError::Filtered);
     }
     let text = without_thinking(&reply.text)?;
     if reply.finish == Finish::Stop {

@@ -82,8 +82,12 @@ pub enum Finish {
     Stop,
     /// It hit the token limit: the answer is cut off.
     Length,
-    /// It refused (OpenAI's `refusal`): the reply's text is its words, not an answer.
+    /// It refused (OpenAI's `refusal`, Anthropic's `stop_reason: "refusal"`): the reply's
+    /// text is its words, not an answer.
     Refused,
+    /// The provider's content filter stopped or blanked the reply (OpenAI's
+    /// `content_filter`): what text there is may be cut anywhere.
+    Filtered,
     /// Anything else the server reported (content filter, tool call, ...).
     Other(String),
 }

@@ -407,6 +407,7 @@ fn finish(reason: Option<&Value>) -> Finish {
         // Text Generation Inference says which way it stopped.
         Some("stop" | "stop_sequence" | "eos_token" | "eos") => Finish::Stop,
         Some("length") => Finish::Length,
+        Some("content_filter") => Finish::Filtered,
         Some(other) => Finish::Other(other.to_string()),
         None => Finish::Other("unknown".into()),
     }

@@ -269,6 +269,16 @@ pub fn tokens(src: &str) -> Vec<Token> {
             while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_' || b[i] >= 0x80) {
                 i += 1;
             }
+            // `r#match`: a raw identifier is one token (not `r`, `#` and `match`).
+            let raw_ident = &src[start..i] == "r"
+                && b.get(i) == Some(&b'#')
+                && b.get(i + 1).is_some_and(|x| x.is_ascii_alphabetic() || *x == b'_');
+            if raw_ident {
+                i += 1;
+                while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_' || b[i] >= 0x80) {
+                    i += 1;
+                }
+            }
             // `b"..."`, `c"..."`: a prefixed string is one literal with its prefix.
             if i < b.len() && b[i] == b'"' && matches!(&src[start..i], "b" | "c") {
                 i = quoted_end(b, i + 1, b'"');
@@ -446,6 +456,14 @@ mod tests {
         let h = heads(src);
         assert_eq!(h.len(), 2, "{h:?}");
         assert!(h[1].starts_with("fn b"));
+    }
+
+    #[test]
+    fn raw_identifiers_are_one_token() {
+        let it = items("fn r#match(x: i64) -> i64 { x }\nfn r() {}\nconst S: &str = r#\"a\"#;");
+        assert_eq!(it[0].fn_name().as_deref(), Some("r#match"));
+        assert_eq!(it[1].fn_name().as_deref(), Some("r"));
+        assert_eq!(it[2].head(), ["const", "S", ":", "&", "str", "=", "r#\"a\"#", ";"]);
     }
 
     #[test]
