@@ -180,6 +180,43 @@ async fn parameters_the_model_refuses_are_left_out() {
     assert!(second.get("stop").is_none() && second.get("temperature").is_none());
 }
 
+/// Gemini's way of refusing a field (`Unknown name "seed"`, a 400 in a list) and Azure's
+/// (`Unrecognized request argument supplied: stream_options`) leave it out too.
+#[tokio::test]
+async fn other_servers_ways_of_refusing_a_parameter_are_read() {
+    let refuse = |message: &str| {
+        Answer::json(
+            400,
+            &serde_json::json!({"error": {"code": 400, "message": message, "status": "INVALID_ARGUMENT"}})
+                .to_string(),
+        )
+    };
+    let server = Server::start(vec![
+        refuse("Invalid JSON payload received. Unknown name \"seed\": Cannot find field."),
+        refuse("Unrecognized request argument supplied: stream_options"),
+        Answer::Sse(vec![
+            "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"```rust\\npub fn area() -> i64 { 1 }\\n```\"},\"finish_reason\":\"stop\"}]}\n\n".into(),
+            "data: [DONE]\n\n".into(),
+        ]),
+    ])
+    .await;
+    let mut req = request("write area");
+    req.seed = Some(3);
+    let reply = provider(ProviderKind::OpenAi, &server, true)
+        .complete(&req)
+        .await
+        .expect("a reply");
+    assert_eq!(reply.finish, Finish::Stop);
+    let seen = server.seen();
+    assert_eq!(seen.len(), 3);
+    assert_eq!(seen[0].json()["seed"], 3);
+    let last = seen[2].json();
+    assert!(
+        last.get("seed").is_none() && last.get("stream_options").is_none(),
+        "{last}"
+    );
+}
+
 #[tokio::test]
 async fn openai_streamed() {
     let chunk = |content: &str| {
@@ -643,6 +680,31 @@ async fn rate_limit_honours_retry_after() {
     );
 }
 
+/// Gemini's per-minute quota: a 429 whose wait is only in the body's `RetryInfo`, and whose
+/// words ("exceeded your current quota") would otherwise read as a spent quota.
+#[tokio::test]
+async fn a_wait_named_only_in_the_body_is_honoured() {
+    let body = r#"[{"error":{"code":429,"message":"You exceeded your current quota, please check your plan and billing details.","status":"RESOURCE_EXHAUSTED","details":[{"@type":"type.googleapis.com/google.rpc.RetryInfo","retryDelay":"7s"}]}}]"#;
+    let server = Server::start(vec![
+        Answer::json(429, body),
+        Answer::json(200, &openai_body(CODE_REPLY, "stop")),
+    ])
+    .await;
+    let sleeper = Arc::new(Recorder::default());
+    let provider = provider_from_with(
+        &settings(ProviderKind::OpenAi, &server.base_url, false),
+        &env,
+        sleeper.clone(),
+    )
+    .expect("a provider");
+    let reply = provider.complete(&request("p")).await.expect("a reply");
+    assert_eq!(reply.text, CODE_REPLY);
+    assert_eq!(
+        *sleeper.0.lock().expect("not poisoned"),
+        vec![Duration::from_secs(7)]
+    );
+}
+
 #[tokio::test]
 async fn unauthorized_is_not_retried_and_names_the_variable() {
     let server = Server::start(vec![Answer::json(
@@ -813,7 +875,10 @@ async fn filtered_and_refused_replies_are_not_code() {
     let reply = anthropic.complete(&request("p")).await.expect("a reply");
     assert_eq!(reply.finish, Finish::Refused);
     let err = ghost::agent::extract::code_of(&reply).expect_err("refused");
-    assert!(err.to_string().contains("refused: it gave no reason"), "{err}");
+    assert!(
+        err.to_string().contains("refused: it gave no reason"),
+        "{err}"
+    );
     let reply = anthropic.complete(&request("p")).await.expect("a reply");
     assert_eq!(reply.finish, Finish::Length);
     assert!(matches!(

@@ -37,7 +37,7 @@ pub enum AgentError {
     },
 
     /// Any other HTTP error status; `retry_after` is the server's `Retry-After`, if any.
-    #[error("{url} answered HTTP {status}: {message}{}", http_hint(*.status, message))]
+    #[error("{url} answered HTTP {status}: {message}{}", http_hint(*.status, message, retry_after.is_some()))]
     Http {
         url: String,
         status: u16,
@@ -111,8 +111,11 @@ impl AgentError {
             AgentError::Unreachable { .. } | AgentError::Timeout { .. } => true,
             // A spent quota is not a rate: asking again only spends time.
             AgentError::Http {
-                status, message, ..
-            } => (*status == 429 && !is_quota(message)) || *status >= 500,
+                status,
+                message,
+                retry_after,
+                ..
+            } => (*status == 429 && !is_quota(message, retry_after.is_some())) || *status >= 500,
             _ => false,
         }
     }
@@ -208,10 +211,10 @@ pub fn context_limit_in(message: &str) -> Option<u32> {
 }
 
 /// What a status usually means when ghost gets it, for the message.
-fn http_hint(status: u16, message: &str) -> &'static str {
+fn http_hint(status: u16, message: &str, wait_given: bool) -> &'static str {
     match status {
         404 => "; check `model`, and that `base_url` is the API's root (for OpenAI-compatible servers it usually ends in `/v1`)",
-        429 if is_quota(message) => "; the account's quota or credit is spent: check its plan and billing (waiting does not help)",
+        429 if is_quota(message, wait_given) => "; the account's quota or credit is spent: check its plan and billing (waiting does not help)",
         429 => "; the server limits requests: lower `concurrency` under [agent], or wait",
         _ => "",
     }
@@ -219,12 +222,13 @@ fn http_hint(status: u16, message: &str) -> &'static str {
 
 /// A 429 that says the account's quota or credit is spent (OpenAI's
 /// `insufficient_quota`), not that requests came too fast.
-fn is_quota(message: &str) -> bool {
+fn is_quota(message: &str, wait_given: bool) -> bool {
     let m = message.to_ascii_lowercase();
     // Gemini says "exceeded your current quota" of its per-minute limits too, with a
-    // time to retry in: that one is a rate.
+    // time to retry in (in its text, or only in the body's `RetryInfo`, `wait_given`):
+    // that one is a rate.
     m.contains("insufficient_quota")
-        || (m.contains("exceeded your current quota") && !m.contains("retry"))
+        || (m.contains("exceeded your current quota") && !m.contains("retry") && !wait_given)
 }
 
 #[cfg(test)]
@@ -248,6 +252,19 @@ mod tests {
         let gemini =
             err("You exceeded your current quota, please check your plan. Please retry in 26s.");
         assert!(gemini.is_retryable());
+        // Gemini's per-minute quota with its wait only in the body's `RetryInfo`.
+        let waited = AgentError::Http {
+            url: "u".into(),
+            status: 429,
+            message: "You exceeded your current quota, please check your plan and billing details."
+                .into(),
+            retry_after: Some(std::time::Duration::from_secs(34)),
+        };
+        assert!(waited.is_retryable());
+        assert!(
+            waited.to_string().contains("lower `concurrency`"),
+            "{waited}"
+        );
         let rate = err("Rate limit reached");
         assert!(rate.is_retryable());
         assert!(rate.to_string().contains("lower `concurrency`"), "{rate}");

@@ -2,7 +2,7 @@
 
 use std::time::{Duration, SystemTime};
 
-use super::retry::parse_retry_after;
+use super::retry::{parse_retry_after, retry_delay_in_body};
 use super::settings::HttpSettings;
 use super::sse::{SseEvent, SseParser};
 use super::AgentError;
@@ -79,6 +79,7 @@ impl HttpClient {
             .await
             .map(|b| b.to_vec())
             .unwrap_or_default();
+        let retry_after = retry_after.or_else(|| retry_delay_in_body(&body));
         let message = self.scrub(&error_message(&body));
         let status = status.as_u16();
         Err(match status {
@@ -306,6 +307,11 @@ pub(crate) fn temperature(t: f32) -> serde_json::Value {
 /// it), a note for HTML pages (a proxy or a wrong URL), or the start of the text.
 pub(crate) fn error_message(body: &[u8]) -> String {
     if let Ok(json) = serde_json::from_slice::<serde_json::Value>(body) {
+        // Google's APIs answer some errors as a list of one (`[{"error": ..}]`).
+        let json = match json {
+            serde_json::Value::Array(mut list) if !list.is_empty() => list.swap_remove(0),
+            other => other,
+        };
         let message = json
             .pointer("/error/message")
             .or_else(|| json.get("message"))
@@ -351,6 +357,10 @@ mod tests {
             "model not found"
         );
         assert_eq!(error_message(br#"{"detail":"nope"}"#), "nope");
+        assert_eq!(
+            error_message(br#"[{"error":{"code":400,"message":"Unknown name \"seed\""}}]"#),
+            "Unknown name \"seed\""
+        );
         assert!(error_message(b"<html><body>502</body></html>").contains("HTML"));
         assert_eq!(error_message(b""), "(no message)");
         assert_eq!(error_message(b"upstream down"), "upstream down");

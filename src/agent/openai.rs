@@ -46,18 +46,28 @@ fn unsupported_parameter(e: &AgentError) -> Option<&'static str> {
         }
         _ => return None,
     };
-    if !(message.contains("unsupported parameter")
-        || message.contains("unsupported value")
-        || message.contains("not supported")
-        || message.contains("extra_forbidden")
-        || message.contains("extra inputs are not permitted"))
-    {
+    // Gemini: `Unknown name "seed": Cannot find field`; Azure: `Unrecognized request
+    // argument supplied: stream_options` (the name unquoted, last).
+    const REFUSALS: [&str; 8] = [
+        "unsupported parameter",
+        "unsupported value",
+        "not supported",
+        "extra_forbidden",
+        "extra inputs are not permitted",
+        "unknown name",
+        "unknown parameter",
+        "unrecognized request argument",
+    ];
+    if !REFUSALS.iter().any(|r| message.contains(r)) {
         return None;
     }
     OPTIONAL_PARAMETERS.into_iter().find(|p| {
         message.contains(&format!("'{p}'"))
             || message.contains(&format!("`{p}`"))
             || message.contains(&format!("\"{p}\""))
+            || message
+                .trim_end_matches(['.', ' '])
+                .ends_with(&format!(": {p}"))
     })
 }
 

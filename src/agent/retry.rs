@@ -158,6 +158,26 @@ pub fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
     Some(at.duration_since(now).unwrap_or(Duration::ZERO))
 }
 
+/// The wait an error body names where no `Retry-After` header does: Google's
+/// `RetryInfo` detail (`"retryDelay": "34s"`, in `error.details`, the error itself alone
+/// or the first of a list).
+pub fn retry_delay_in_body(body: &[u8]) -> Option<Duration> {
+    let json: serde_json::Value = serde_json::from_slice(body).ok()?;
+    let error = match &json {
+        serde_json::Value::Array(list) => list.first()?.get("error")?,
+        one => one.get("error")?,
+    };
+    error
+        .get("details")?
+        .as_array()?
+        .iter()
+        .filter_map(|d| d.get("retryDelay")?.as_str())
+        .find_map(|delay| {
+            let secs = delay.trim().strip_suffix('s')?.parse::<f64>().ok()?;
+            Duration::try_from_secs_f64(secs).ok()
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -170,6 +190,24 @@ mod tests {
     impl Sleeper for Recorder {
         async fn sleep(&self, delay: Duration) {
             self.0.lock().expect("not poisoned").push(delay);
+        }
+    }
+
+    #[test]
+    fn googles_retry_info_is_a_wait() {
+        let body = br#"{"error":{"code":429,"status":"RESOURCE_EXHAUSTED","details":[{"@type":"type.googleapis.com/google.rpc.QuotaFailure"},{"@type":"type.googleapis.com/google.rpc.RetryInfo","retryDelay":"34s"}]}}"#;
+        assert_eq!(retry_delay_in_body(body), Some(Duration::from_secs(34)));
+        let listed = br#"[{"error":{"details":[{"retryDelay":"1.5s"}]}}]"#;
+        assert_eq!(
+            retry_delay_in_body(listed),
+            Some(Duration::from_millis(1500))
+        );
+        for none in [
+            &b"{}"[..],
+            b"not json",
+            br#"{"error":{"details":[{"retryDelay":"soon"}]}}"#,
+        ] {
+            assert_eq!(retry_delay_in_body(none), None);
         }
     }
 

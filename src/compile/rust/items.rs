@@ -272,10 +272,12 @@ pub fn tokens(src: &str) -> Vec<Token> {
             // `r#match`: a raw identifier is one token (not `r`, `#` and `match`).
             let raw_ident = &src[start..i] == "r"
                 && b.get(i) == Some(&b'#')
-                && b.get(i + 1).is_some_and(|x| x.is_ascii_alphabetic() || *x == b'_');
+                && b.get(i + 1)
+                    .is_some_and(|x| x.is_ascii_alphabetic() || *x == b'_');
             if raw_ident {
                 i += 1;
-                while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_' || b[i] >= 0x80) {
+                while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_' || b[i] >= 0x80)
+                {
                     i += 1;
                 }
             }
@@ -463,7 +465,10 @@ mod tests {
         let it = items("fn r#match(x: i64) -> i64 { x }\nfn r() {}\nconst S: &str = r#\"a\"#;");
         assert_eq!(it[0].fn_name().as_deref(), Some("r#match"));
         assert_eq!(it[1].fn_name().as_deref(), Some("r"));
-        assert_eq!(it[2].head(), ["const", "S", ":", "&", "str", "=", "r#\"a\"#", ";"]);
+        assert_eq!(
+            it[2].head(),
+            ["const", "S", ":", "&", "str", "=", "r#\"a\"#", ";"]
+        );
     }
 
     #[test]
