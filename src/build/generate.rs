@@ -1439,7 +1439,9 @@ async fn ask(
             .await;
             // Compared however the run ended: a program stopped at its time limit may
             // have changed a spec before.
-            let touched = guarded.changes(&super::guard::Guarded::take(&shared.ctx.paths.guarded));
+            let later = super::guard::Guarded::take(&shared.ctx.paths.guarded);
+            let touched = guarded.changes(&later);
+            let others = guarded.others_changed(&later);
             // A run that changed files besides its own (the tests, the manifest) or did not
             // finish leaves the scratch copy as it was: made anew from the crate, so that no
             // later attempt is tested against what this one left.
@@ -1451,6 +1453,9 @@ async fn ask(
             }
             if !touched.is_empty() {
                 warn_touched(shared, m, attempt, &guarded, &touched);
+            }
+            if !others.is_empty() {
+                warn_others(shared, m, &others);
             }
             let outcome = outcome.map_err(|e| match e {
                 AgentError::CommandTimeout { .. } => Asked::Feedback {
@@ -1565,6 +1570,30 @@ fn warn_touched(
         module: m.name.clone(),
         message: format!(
             "{} changed while the agent ran (a save, or the agent's doing), and are left as they are: {kept}; the attempt is tested against the specs as the build read them",
+            list.join(", ")
+        ),
+    });
+}
+
+/// The warning for an attempt during which files of the project outside the specs and
+/// what ghost writes changed: an agent program reaching out of its scratch copy (a
+/// README rewritten, a git hook planted), another one running beside it, or the user.
+/// Ghost keeps no copy of these (see `guard.rs`), so it names them for the user to look
+/// at; the attempt's code is tested as any other, in its scratch copy.
+fn warn_others(shared: &Shared, m: &CompiledModule, others: &[PathBuf]) {
+    const SHOWN: usize = 8;
+    let mut list: Vec<String> = others
+        .iter()
+        .take(SHOWN)
+        .map(|p| format!("`{}`", p.display()))
+        .collect();
+    if others.len() > SHOWN {
+        list.push(format!("and {} more", others.len() - SHOWN));
+    }
+    (shared.progress)(Event::Warning {
+        module: m.name.clone(),
+        message: format!(
+            "{} of the project changed while the agent program ran (its doing, another agent's, or a save): ghost keeps no copy of files outside the specs, so look at them (`git status`, `git diff`) and put back what is not yours",
             list.join(", ")
         ),
     });

@@ -1,7 +1,11 @@
-//! What an agent program may not touch: the project's spec files and `ghost.toml`.
+//! What an agent program may not touch: the project's spec files and `ghost.toml`, and
+//! the rest of the project outside what ghost writes itself.
 //!
 //! In: the project, before a `command` agent runs and after. Out: the files that changed
-//! in between, and their text from before, kept under `.ghost/kept/`.
+//! in between: the specs and `ghost.toml` with their text from before, kept under
+//! `.ghost/kept/`; other files (a README, the project's own code, a git hook) by name
+//! only, from their sizes and times (keeping a copy of a whole project at every attempt
+//! would cost more than the attempt).
 //!
 //! Why: an agent program (a coding assistant run in the module's scratch copy) can reach
 //! any file, and one that cannot make the tests pass may edit the spec they come from.
@@ -14,14 +18,39 @@
 
 use std::collections::BTreeMap;
 use std::path::{Component, Path, PathBuf};
+use std::time::SystemTime;
 
 use super::session::Guard;
 
 /// The guarded files' contents at one moment, by a name relative to the project
-/// (`ghost.toml`, `specs/text/slug.ghost`).
+/// (`ghost.toml`, `specs/text/slug.ghost`); and the size and time of the project's other
+/// files.
 #[derive(Debug, Default)]
 pub struct Guarded {
     files: BTreeMap<PathBuf, Vec<u8>>,
+    others: BTreeMap<PathBuf, Stamp>,
+}
+
+/// What tells a file changed without reading it: its size and its time of change.
+type Stamp = (u64, Option<SystemTime>);
+
+/// The most of the project's other files stamped: past this (a project inside a large
+/// repository), the rest go unwatched rather than slow every attempt down.
+const MAX_STAMPED: usize = 20_000;
+
+/// Folders never watched: build output and installed packages, which tools write on their
+/// own, and git's objects (a commit during a build is the user's). Git's hooks and config
+/// are watched: a hook an agent plants runs at the user's next commit.
+fn unwatched(e: &walkdir::DirEntry, in_git: bool) -> bool {
+    let name = e.file_name().to_string_lossy();
+    if in_git {
+        return e.depth() == 2 && !matches!(name.as_ref(), "hooks" | "config");
+    }
+    e.file_type().is_dir()
+        && matches!(
+            name.as_ref(),
+            "target" | "node_modules" | ".jj" | ".hg" | ".svn"
+        )
 }
 
 impl Guarded {
@@ -41,7 +70,31 @@ impl Guarded {
                 files.insert(Path::new("specs").join(rel), bytes);
             }
         }
-        Guarded { files }
+        Guarded {
+            files,
+            others: others(guard),
+        }
+    }
+
+    /// The project's files, besides the guarded ones, that changed (size or time), were
+    /// added or were removed since `self` was taken (`later`), by their names relative to
+    /// the project.
+    pub fn others_changed(&self, later: &Guarded) -> Vec<PathBuf> {
+        let mut out: Vec<PathBuf> = self
+            .others
+            .iter()
+            .filter(|(path, stamp)| later.others.get(*path) != Some(stamp))
+            .map(|(path, _)| path.clone())
+            .collect();
+        out.extend(
+            later
+                .others
+                .keys()
+                .filter(|path| !self.others.contains_key(*path))
+                .cloned(),
+        );
+        out.sort();
+        out
     }
 
     /// The files changed, added or removed since `self` was taken (`later`), by their
@@ -94,6 +147,51 @@ impl Guarded {
     }
 }
 
+/// The stamps of the project's files outside the specs folder, `ghost.toml` and what
+/// ghost writes itself (up to [`MAX_STAMPED`]; links are not followed).
+fn others(guard: &Guard) -> BTreeMap<PathBuf, Stamp> {
+    let mut out = BTreeMap::new();
+    if guard.root.as_os_str().is_empty() {
+        return out;
+    }
+    let skipped = |e: &walkdir::DirEntry| {
+        let path = e.path();
+        if e.depth() == 0 {
+            return false;
+        }
+        let in_git = path
+            .strip_prefix(&guard.root)
+            .ok()
+            .and_then(|rel| rel.components().next())
+            .is_some_and(|c| c.as_os_str() == ".git");
+        path == guard.specs_dir
+            || guard.ghost_owned.iter().any(|owned| path == owned)
+            || unwatched(e, in_git)
+            || (e.depth() == 1 && e.file_name() == "ghost.toml")
+    };
+    let walk = walkdir::WalkDir::new(&guard.root)
+        .follow_links(false)
+        .into_iter()
+        .filter_entry(|e| !skipped(e));
+    for entry in walk.filter_map(Result::ok) {
+        if entry.file_type().is_dir() {
+            continue;
+        }
+        if out.len() >= MAX_STAMPED {
+            break;
+        }
+        let Ok(rel) = entry.path().strip_prefix(&guard.root) else {
+            continue;
+        };
+        let stamp = entry
+            .metadata()
+            .map(|m| (m.len(), m.modified().ok()))
+            .unwrap_or((0, None));
+        out.insert(rel.to_path_buf(), stamp);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -104,6 +202,7 @@ mod tests {
                 .iter()
                 .map(|(p, t)| (PathBuf::from(p), t.as_bytes().to_vec()))
                 .collect(),
+            others: BTreeMap::new(),
         }
     }
 
@@ -154,6 +253,7 @@ mod tests {
         let g = Guarded::take(&Guard {
             root: root.to_path_buf(),
             specs_dir: root.join("specs"),
+            ghost_owned: Vec::new(),
         });
         let names: Vec<&PathBuf> = g.files.keys().collect();
         assert_eq!(
@@ -162,6 +262,59 @@ mod tests {
                 &PathBuf::from("ghost.toml"),
                 &PathBuf::from("specs/text/slug.ghost")
             ]
+        );
+    }
+
+    #[test]
+    fn the_projects_other_files_are_watched_but_not_what_ghost_writes() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let root = dir.path();
+        for (path, text) in [
+            ("ghost.toml", "[project]"),
+            ("specs/a.ghost", "module a {}"),
+            ("README.md", "read me"),
+            ("src/main.rs", "fn main() {}"),
+            ("generated/src/lib.rs", ""),
+            (".ghost/run.log", ""),
+            ("ghost.lock", ""),
+            ("target/debug/x", ""),
+            (".git/HEAD", "ref"),
+            (".git/objects/ab/cd", ""),
+            (".git/hooks/pre-commit.sample", ""),
+        ] {
+            let path = root.join(path);
+            std::fs::create_dir_all(path.parent().expect("a parent")).expect("mkdir");
+            std::fs::write(path, text).expect("write");
+        }
+        let guard = Guard {
+            root: root.to_path_buf(),
+            specs_dir: root.join("specs"),
+            ghost_owned: ["generated", ".ghost", "ghost.lock"]
+                .map(|p| root.join(p))
+                .to_vec(),
+        };
+        let before = Guarded::take(&guard);
+        let watched: Vec<&PathBuf> = before.others.keys().collect();
+        assert_eq!(
+            watched,
+            [".git/hooks/pre-commit.sample", "README.md", "src/main.rs"]
+                .map(PathBuf::from)
+                .iter()
+                .collect::<Vec<_>>()
+        );
+        std::fs::write(root.join("README.md"), "changed by an agent").expect("write");
+        std::fs::write(root.join(".git/hooks/pre-commit"), "rm -rf ~").expect("write");
+        std::fs::write(root.join("generated/src/lib.rs"), "ghost's").expect("write");
+        std::fs::write(root.join("ghost.lock"), "ghost's").expect("write");
+        std::fs::remove_file(root.join("src/main.rs")).expect("rm");
+        let after = Guarded::take(&guard);
+        assert_eq!(
+            before.others_changed(&after),
+            [".git/hooks/pre-commit", "README.md", "src/main.rs"].map(PathBuf::from)
+        );
+        assert!(
+            before.changes(&after).is_empty(),
+            "the specs are as they were"
         );
     }
 }

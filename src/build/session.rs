@@ -44,6 +44,9 @@ pub struct Guard {
     pub root: PathBuf,
     /// The specs folder.
     pub specs_dir: PathBuf,
+    /// What ghost itself writes during a build (the generated crate, `.ghost/`, the lock,
+    /// cargo's target folder): not the user's, so not watched.
+    pub ghost_owned: Vec<PathBuf>,
 }
 
 impl Paths {

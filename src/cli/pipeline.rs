@@ -88,16 +88,24 @@ impl Pipeline {
     }
 
     pub fn paths(&self) -> Paths {
-        Paths {
+        let mut paths = Paths {
             out_dir: self.project.config.out_dir(),
             state_dir: self.project.root.join(STATE_DIR),
             lock: self.project.root.join(LOCK_FILE),
             guarded: crate::build::session::Guard {
                 root: self.project.root.clone(),
                 specs_dir: self.project.specs_dir.clone(),
+                ghost_owned: Vec::new(),
             },
             target: None,
-        }
+        };
+        paths.guarded.ghost_owned = vec![
+            paths.out_dir.clone(),
+            paths.state_dir.clone(),
+            paths.lock.clone(),
+            paths.target_dir(),
+        ];
+        paths
     }
 
     /// Holds the project for one `build` or `test` until the returned file is dropped:
