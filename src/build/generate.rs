@@ -2094,8 +2094,10 @@ fn accept(
     // What was there, put back if the lock cannot record the new code: code on disk that
     // its lock entry does not describe would read as edited by hand.
     let before = std::fs::read(&target).ok();
-    crate::plan::lock::write_atomic(&target, code.as_bytes()).map_err(|e| io(&target, e))?;
-    shared.expected.wrote(&m.name, code.as_bytes());
+    shared
+        .expected
+        .put(&m.name, &target, Some(code.as_bytes()))
+        .map_err(|e| io(&target, e))?;
     let mut lock = shared.lock.lock().map_err(|_| poisoned())?;
     let entry_before = lock.get(&m.name).cloned();
     let previous = entry_before
@@ -2117,13 +2119,9 @@ fn accept(
             Some(old) => lock.upsert(old),
             None => lock.remove(&m.name),
         }
-        let restored = match &before {
-            Some(old) => crate::plan::lock::write_atomic(&target, old),
-            None => std::fs::remove_file(&target),
-        };
-        if restored.is_ok() {
-            shared.expected.now(&m.name, before.as_deref());
-        }
+        // Recorded with the file, or not at all (left as it is, the file holds the
+        // new code, which is what ghost expects there).
+        let _ = shared.expected.put(&m.name, &target, before.as_deref());
         return Err(e.into());
     }
     drop(lock);

@@ -10,8 +10,9 @@
 //! behind a green build, or get its text tested and locked as that module's. So each
 //! module's code is compared with what ghost expects there before its own job reads it
 //! (`check_one`), and every module's when the build ends (`check_all`), however it ends.
-//! Ghost writes a module's code only in that module's own job, so neither check can race
-//! ghost's own writes.
+//! Ghost writes a module's code only in that module's own job, and with `put`, which holds
+//! the lock the checks hold: a check never sees ghost's write before its record (a job
+//! still accepting when a failed build's end check runs).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -78,18 +79,23 @@ impl ExpectedCode {
         }
     }
 
-    /// Ghost wrote `code` as `module`'s `imp.rs`: expected there from now on.
-    pub fn wrote(&self, module: &str, code: &[u8]) {
-        self.now(module, Some(code));
-    }
-
-    /// Records what ghost left for `module`: `None` when it has no code on disk.
-    pub fn now(&self, module: &str, code: Option<&[u8]>) {
-        if let Ok(mut files) = self.files.lock() {
-            if let Some((_, expected)) = files.get_mut(module) {
-                *expected = code.map(<[u8]>::to_vec);
-            }
+    /// Ghost writes `code` as `module`'s `imp.rs` at `path` (`None`: removes the file), and
+    /// expects it there from now on. One step to the end-of-build check (which holds the
+    /// same lock): a check between the write and its record would take ghost's own write
+    /// for someone else's, put the old code back and leave the lock describing the new.
+    pub fn put(&self, module: &str, path: &Path, code: Option<&[u8]>) -> std::io::Result<()> {
+        let mut files = self
+            .files
+            .lock()
+            .map_err(|_| std::io::Error::other("a build job panicked"))?;
+        match code {
+            Some(bytes) => crate::plan::lock::write_atomic(path, bytes)?,
+            None => std::fs::remove_file(path)?,
         }
+        if let Some((_, expected)) = files.get_mut(module) {
+            *expected = code.map(<[u8]>::to_vec);
+        }
+        Ok(())
     }
 
     /// Whether what is on disk now is what ghost expects for `module` (`true` for a
@@ -185,8 +191,9 @@ mod tests {
         let kept_root = root.join("kept");
         let expected = ExpectedCode::read(root, modules, &kept_root);
         // Ghost writes a; someone else writes into b, adds d, and then into a too.
-        std::fs::write(root.join("a.rs"), "a by ghost").expect("write");
-        expected.wrote("m.a", b"a by ghost");
+        expected
+            .put("m.a", &root.join("a.rs"), Some(b"a by ghost"))
+            .expect("written");
         assert!(expected.check_one("m.a").is_none());
         std::fs::write(root.join("b.rs"), "b by an intruder").expect("write");
         let early = expected
