@@ -632,9 +632,11 @@ fn an_added_example_the_code_passes_is_relocked_without_a_request() {
     assert_eq!(server.server.seen().len(), 1);
 }
 
-/// A module whose compiler-owned files on disk are not what ghost generates now (written
-/// by an older ghost; here, edited by hand): stale, with that reason, and its code is
-/// tested again against the files ghost writes now and re-locked, with no request.
+/// A module whose compiler-owned files on disk are not what ghost generates now (an
+/// older ghost's, or edited by hand): stale, with that reason, in `check` as in `status`,
+/// and its code is tested again against the files ghost writes now and re-locked, with
+/// no request. Files edited since ghost wrote them (`mod.rs`, the manifest) are kept
+/// before they are written again, and the user is told where.
 #[test]
 fn a_module_whose_generated_files_changed_is_tested_again() {
     let _machine = shared();
@@ -644,18 +646,22 @@ fn a_module_whose_generated_files_changed_is_tested_again() {
     let entry = p.entry("math.double");
     let mod_rel = "generated/src/math/double/mod.rs";
     let mod_rs = p.read(mod_rel);
+    p.write(mod_rel, &format!("{mod_rs}\n// my note\n"));
+    let manifest = p.read("generated/Cargo.toml");
     p.write(
-        mod_rel,
-        &format!("{mod_rs}\n// as an older ghost wrote it\n"),
+        "generated/Cargo.toml",
+        &format!("{manifest}\n# my dependency\n"),
     );
 
-    let status = p.ghost(&["status"]).text();
-    assert!(
-        status.contains("stale")
-            && status
-                .contains("its mod.rs, tests or pinned snapshots are not what ghost generates"),
-        "{status}"
-    );
+    for command in ["status", "check"] {
+        let said = p.ghost(&[command]).expect(0).text();
+        assert!(
+            said.contains("stale")
+                && said
+                    .contains("its mod.rs, tests or pinned snapshots are not what ghost generates"),
+            "{command}: {said}"
+        );
+    }
     p.ghost(&["build", "--locked"]).expect(1);
     let run = p.ghost(&["build"]).expect(0);
     assert!(
@@ -663,6 +669,24 @@ fn a_module_whose_generated_files_changed_is_tested_again() {
         "{}",
         run.text()
     );
+    let kept: Vec<String> = walkdir::WalkDir::new(p.root.join(".ghost/kept"))
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| std::fs::read_to_string(e.path()).expect("kept"))
+        .collect();
+    for (file, edit) in [("mod.rs", "// my note"), ("Cargo.toml", "# my dependency")] {
+        assert!(
+            run.text()
+                .contains(&format!("{file}` was edited since ghost wrote it")),
+            "{file} named:\n{}",
+            run.text()
+        );
+        assert!(
+            kept.iter().any(|k| k.contains(edit)),
+            "{file} kept: {kept:?}"
+        );
+    }
     assert_eq!(server.server.seen().len(), 1, "a re-test asks nothing");
     assert_eq!(p.read(mod_rel), mod_rs, "the file is what ghost generates");
     assert_eq!(p.entry("math.double"), entry);

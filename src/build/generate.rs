@@ -234,7 +234,17 @@ pub async fn build_with_agent(
     settings: LoopSettings,
     progress: Progress,
 ) -> Result<(Vec<ModuleReport>, Lock), BuildError> {
-    workspace::write_crate(&ctx.paths.out_dir, &ctx.compiled.all_files())?;
+    let (_, kept) = workspace::write_crate_keeping(
+        &ctx.paths.state_dir,
+        &ctx.paths.out_dir,
+        &ctx.compiled.all_files(),
+    )?;
+    for edit in kept {
+        progress(Event::Warning {
+            module: "generated crate".into(),
+            message: edit.why(&ctx.paths.out_dir),
+        });
+    }
     workspace::remember_settings(&ctx.paths.state_dir, &ctx.paths.out_dir);
     // Every module's code as the build starts: what changes it without ghost is put back.
     let expected = super::outside_writes::ExpectedCode::read(
@@ -410,12 +420,30 @@ impl Shared {
         // nothing but what the specs make, and a changed one would leave the crate
         // `--locked` refuses behind a green build.
         let files = self.ctx.compiled.all_files();
-        match workspace::write_crate(&self.ctx.paths.out_dir, &files) {
-            Ok(report) => {
+        let (state_dir, out_dir) = (&self.ctx.paths.state_dir, &self.ctx.paths.out_dir);
+        match workspace::write_crate_keeping(state_dir, out_dir, &files) {
+            Ok((report, kept)) => {
                 for path in report.written.iter().filter(|p| !report.stubs.contains(p)) {
+                    let kept = kept.iter().find(|k| k.path == *path).map_or_else(
+                        || "written again from the specs".to_string(),
+                        |k| {
+                            k.kept.as_ref().map_or_else(
+                                || {
+                                    "written again from the specs; its text could not be kept"
+                                        .into()
+                                },
+                                |to| {
+                                    format!(
+                                        "written again from the specs; its text is kept in `{}`",
+                                        to.display()
+                                    )
+                                },
+                            )
+                        },
+                    );
                     (self.progress)(Event::Warning {
                         module: path.display().to_string(),
-                        message: "changed during the build, not by ghost (an agent program writing outside its scratch copy, or an editor): written again from the specs".into(),
+                        message: format!("changed during the build, not by ghost (an agent program writing outside its scratch copy, or an editor): {kept}"),
                     });
                 }
             }

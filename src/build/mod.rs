@@ -11,7 +11,8 @@
 //! gets ghost's small edits tried (`mutants.rs`), and code that still fails gets the
 //! functions earlier attempts got right in place of those it got wrong (`crossover.rs`).
 //! Code that changed during a build not by ghost's hand is put back, its text kept
-//! (`outside_writes.rs`); a module whose spec was saved during the build is asked no
+//! (`outside_writes.rs`), and a compiler-owned file edited since ghost wrote it is kept
+//! before it is written again (`written.rs`); a module whose spec was saved during the build is asked no
 //! more for the text it had (`spec_changes.rs`).
 //! What a failed attempt got wrong is kept as one-line lessons for the next fresh start (`lessons.rs`); a repair shows the failed
 //! code without the bodies the failure points at, to be written anew (`rewrite.rs`); a
@@ -42,3 +43,4 @@ pub mod splice;
 pub mod tidy;
 pub mod verify;
 pub mod workspace;
+pub mod written;

@@ -552,13 +552,14 @@ pub fn needing_agent(ctx: &Context, lock: &Lock, opts: &Options) -> Vec<(String,
 }
 
 /// `ghost build --provider manual`: tests whatever `imp.rs` is on disk, locks the green
-/// ones, writes a prompt for every other module and reports it waiting.
+/// ones, writes a prompt for every other module and reports it waiting. The crate is
+/// written by the caller first ([`workspace::write_crate_keeping`], whose kept edits it
+/// tells the user of).
 pub async fn build_manual(
     ctx: &Context,
     lock: &mut Lock,
     opts: &Options,
 ) -> Result<Vec<ModuleReport>, BuildError> {
-    workspace::write_crate(&ctx.paths.out_dir, &ctx.compiled.all_files())?;
     let log = RunLog::new(&ctx.paths.runs_dir());
     let mut reports = Vec::new();
     // Modules whose code this run adopted (or an earlier one, whose users it did not all

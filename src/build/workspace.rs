@@ -2,7 +2,7 @@
 //! `imp.rs` stub only where no implementation exists, never anything outside the crate.
 
 use crate::compile::rust::{GeneratedFile, Owner};
-use crate::compile::Compiled;
+use crate::compile::{Compiled, CompiledModule};
 use crate::plan::lock::write_atomic;
 use std::collections::BTreeSet;
 use std::path::{Component, Path, PathBuf};
@@ -248,6 +248,20 @@ pub fn write_crate(out_dir: &Path, files: &[GeneratedFile]) -> Result<WriteRepor
     Ok(report)
 }
 
+/// [`write_crate`], keeping first a copy (under `state_dir/kept/`) of each compiler-owned
+/// file edited since ghost wrote it, and recording what is on disk after (`written.rs`).
+/// Every command that writes the crate goes through here.
+pub fn write_crate_keeping(
+    state_dir: &Path,
+    out_dir: &Path,
+    files: &[GeneratedFile],
+) -> Result<(WriteReport, Vec<super::written::KeptEdit>), WriteError> {
+    let kept = super::written::keep_edits(state_dir, out_dir, files);
+    let report = write_crate(out_dir, files)?;
+    super::written::record(state_dir, out_dir, files);
+    Ok((report, kept))
+}
+
 /// Whether `old`, on disk where `f` goes, may be replaced by it: the crate's root files
 /// (`Cargo.toml`, `src/lib.rs`) only when their first line says ghost wrote them, so that
 /// an `out` pointed at a crate of the user's own never replaces its manifest; the other
@@ -281,14 +295,18 @@ pub fn regenerated(out_dir: &Path, compiled: &Compiled) -> BTreeSet<String> {
         .modules
         .iter()
         .filter(|m| out_dir.join(&m.imp_path).is_file())
-        .filter(|m| {
-            !outdated(out_dir, &m.files).is_empty()
-                || m.snapshot_files()
-                    .iter()
-                    .any(|f| !out_dir.join(f).is_file())
-        })
+        .filter(|m| differs_on_disk(out_dir, m))
         .map(|m| m.name.clone())
         .collect()
+}
+
+/// Whether a module's compiler-owned files on disk differ from what the compiler writes
+/// now, or a snapshot its tests pin is missing.
+pub fn differs_on_disk(out_dir: &Path, m: &CompiledModule) -> bool {
+    !outdated(out_dir, &m.files).is_empty()
+        || m.snapshot_files()
+            .iter()
+            .any(|f| !out_dir.join(f).is_file())
 }
 
 /// Compiler-owned files whose contents on disk differ from what the compiler writes now

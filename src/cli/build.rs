@@ -272,6 +272,7 @@ fn build_manual(
     lock: &mut crate::plan::Lock,
     options: &Options,
 ) -> Result<Exit, CommandError> {
+    super::test::write_crate(out, ctx)?;
     match crate::process::until_interrupted(runtime, session::build_manual(ctx, lock, options)) {
         Some(reports) => Ok(report::build(out, &reports?)),
         None => Ok(interrupted(out)),

@@ -170,10 +170,10 @@ struct ModuleState {
     status: ModuleStatus,
 }
 
-/// The state of every checked module whose file was selected. Fingerprints only: no
-/// prompt and no test is rendered, so this stays fast enough for every save. They are
+/// The state of every checked module whose file was selected: fingerprints, and the
+/// module's compiler-owned files compared with what is on disk (no prompt is rendered),
 /// computed only for the modules whose state depends on them (locked, with code), on
-/// every core.
+/// every core, so that this stays fast enough for every save.
 fn module_states(
     project: &Project,
     loaded: &Loaded,
@@ -208,10 +208,25 @@ fn module_states(
     crate::parallel::map(&modules, |&(f, ast, model)| {
         let imp = std::fs::read(out_dir.join(crate::compile::rust::imp_path(model))).ok();
         let entry = entries.get(model.name.as_str()).copied();
-        let fp = if needs_fingerprints(entry, imp.as_deref()) {
+        let needed = needs_fingerprints(entry, imp.as_deref());
+        let fp = if needed {
             fingerprinter.module(model, &crate::format::canonical(ast))
         } else {
             Fingerprints::default()
+        };
+        // The module's own files, rendered as a build writes them (a few milliseconds):
+        // one edited by hand, or a pinned snapshot deleted, makes the module stale, as
+        // `status` says and `build --locked` refuses.
+        let generated_changed = needed && {
+            let compiled = crate::compile::CompiledModule {
+                name: model.name.clone(),
+                fingerprints: Fingerprints::default(),
+                files: crate::compile::rust::module_files(&checked.project, model, &settings),
+                stub: String::new(),
+                imp_path: crate::compile::rust::imp_path(model),
+                test_target: crate::compile::rust::test_target(model),
+            };
+            crate::build::workspace::differs_on_disk(&out_dir, &compiled)
         };
         let current = Current {
             spec: &fp.spec,
@@ -219,8 +234,7 @@ fn module_states(
             deps: &fp.deps,
             implementation: imp.as_deref(),
             stub: "",
-            // `check` does not compile the project, so it cannot tell; `status` can.
-            generated_changed: false,
+            generated_changed,
         };
         let status = decide(entry, &current);
         ModuleState {

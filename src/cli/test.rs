@@ -31,8 +31,7 @@ pub fn run(args: &TestArgs, out: &Output) -> Result<Exit, CommandError> {
     let ctx = pipeline.context(templates);
     // The compiler-owned files are brought up to date first (the stubs only where no
     // implementation exists); the implementations are tested as they are.
-    crate::build::workspace::write_crate(&ctx.paths.out_dir, &ctx.compiled.all_files())
-        .map_err(crate::build::session::BuildError::from)?;
+    write_crate(out, &ctx)?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -44,4 +43,20 @@ pub fn run(args: &TestArgs, out: &Output) -> Result<Exit, CommandError> {
         return Ok(Exit::Interrupted);
     };
     Ok(report::test_results(out, &results?))
+}
+
+/// Writes the generated crate's compiler-owned files (and stubs where no implementation
+/// exists), warning of each file edited by hand, whose text is kept first.
+pub(super) fn write_crate(
+    out: &Output,
+    ctx: &crate::build::session::Context,
+) -> Result<(), CommandError> {
+    let (state_dir, out_dir) = (&ctx.paths.state_dir, &ctx.paths.out_dir);
+    let files = ctx.compiled.all_files();
+    let (_, kept) = crate::build::workspace::write_crate_keeping(state_dir, out_dir, &files)
+        .map_err(crate::build::session::BuildError::from)?;
+    for edit in kept {
+        out.warning(&format!("warning: {}", edit.why(out_dir)));
+    }
+    Ok(())
 }

@@ -1,0 +1,187 @@
+//! What ghost last wrote of the generated crate's compiler-owned files (`Cargo.toml`,
+//! `src/lib.rs`, each module's `mod.rs` and tests), so that a hand edit of one is kept
+//! before ghost writes the file again.
+//!
+//! In: the state folder's record of the files' hashes (`.ghost/written`, one
+//! `HASH  PATH` a line, as `sha256sum` prints them), the compiled files and the crate on
+//! disk. Out: the files edited since ghost wrote them, each copied under
+//! `.ghost/kept/TIME-generated/` before it is replaced; then the new record.
+//!
+//! Why: these files hold only what the specs make, so a build writes them again whenever
+//! they differ, and a dependency added to `Cargo.toml` or a note in a `mod.rs` would be
+//! gone without a word. A file that differs from what the compiler writes now is either
+//! ghost's own older output (a spec changed) or someone's edit: the record tells the two
+//! apart. A file the record does not name (a fresh clone, a new module) is not judged:
+//! ghost cannot tell, and most such files are its own.
+
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use crate::compile::rust::{GeneratedFile, Owner};
+use crate::plan::lock::lf_line_endings;
+
+/// The record's name in the state folder.
+const RECORD: &str = "written";
+
+/// A compiler-owned file edited since ghost wrote it, and where its text was kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeptEdit {
+    /// The file, relative to the generated crate.
+    pub path: PathBuf,
+    /// Its copy, `None` when it could not be written.
+    pub kept: Option<PathBuf>,
+}
+
+/// The hashes of the files as ghost last wrote them, by path relative to the crate.
+fn read_record(state_dir: &Path) -> BTreeMap<PathBuf, String> {
+    let text = std::fs::read_to_string(state_dir.join(RECORD)).unwrap_or_default();
+    text.lines()
+        .filter_map(|line| {
+            let (hash, path) = line.split_once("  ")?;
+            Some((PathBuf::from(path), hash.to_string()))
+        })
+        .collect()
+}
+
+/// The hash of a file's text, line endings aside (a checkout may turn them into `\r\n`).
+fn hash(bytes: &[u8]) -> String {
+    format!("{:x}", Sha256::digest(lf_line_endings(bytes)))
+}
+
+/// Copies each compiler-owned file of `files` that was edited since ghost wrote it (it is
+/// neither what the compiler writes now nor what ghost last wrote there) into a folder of
+/// its own under `state_dir/kept/`, before the caller writes it again.
+pub fn keep_edits(state_dir: &Path, out_dir: &Path, files: &[GeneratedFile]) -> Vec<KeptEdit> {
+    let record = read_record(state_dir);
+    let edited: Vec<(&GeneratedFile, Vec<u8>)> = files
+        .iter()
+        .filter(|f| f.owner == Owner::Compiler)
+        .filter_map(|f| {
+            let on_disk = std::fs::read(out_dir.join(&f.path)).ok()?;
+            let ours = record.get(&f.path)?;
+            let now = hash(&on_disk);
+            (now != *ours && now != hash(f.contents.as_bytes())).then_some((f, on_disk))
+        })
+        .collect();
+    if edited.is_empty() {
+        return Vec::new();
+    }
+    let stamp = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or_default();
+    let dir = state_dir.join("kept").join(format!("{stamp}-generated"));
+    edited
+        .into_iter()
+        .map(|(f, text)| {
+            let to = dir.join(&f.path);
+            let kept = to
+                .parent()
+                .map_or(Ok(()), std::fs::create_dir_all)
+                .and_then(|()| std::fs::write(&to, text))
+                .ok()
+                .map(|()| to);
+            KeptEdit {
+                path: f.path.clone(),
+                kept,
+            }
+        })
+        .collect()
+}
+
+/// Records the compiler-owned files of `files` whose text on disk is now what the
+/// compiler writes (after the caller wrote the crate): ghost's own, from now on. Best
+/// effort: without a record the next build judges no file, which is what it did before.
+pub fn record(state_dir: &Path, out_dir: &Path, files: &[GeneratedFile]) {
+    let mut text = String::new();
+    for f in files.iter().filter(|f| f.owner == Owner::Compiler) {
+        let ours = hash(f.contents.as_bytes());
+        let on_disk = std::fs::read(out_dir.join(&f.path)).map(|b| hash(&b));
+        if on_disk.is_ok_and(|h| h == ours) {
+            text.push_str(&format!("{ours}  {}\n", f.path.display()));
+        }
+    }
+    if std::fs::create_dir_all(state_dir).is_ok() {
+        let _ = crate::plan::lock::write_atomic(&state_dir.join(RECORD), text.as_bytes());
+    }
+}
+
+impl KeptEdit {
+    /// The warning the user reads: the file, that it is written again, and where its
+    /// text is.
+    pub fn why(&self, out_dir: &Path) -> String {
+        let kept = match &self.kept {
+            Some(path) => format!("your text is kept in `{}`", path.display()),
+            None => "its text could not be kept".to_string(),
+        };
+        format!(
+            "`{}` was edited since ghost wrote it: it holds only what the specs make, so it is written again; {kept} (say what you need in the spec: `nfr deps` for a dependency, a doc string for a comment)",
+            out_dir.join(&self.path).display()
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(path: &str, contents: &str, owner: Owner) -> GeneratedFile {
+        GeneratedFile {
+            path: PathBuf::from(path),
+            contents: contents.into(),
+            owner,
+        }
+    }
+
+    #[test]
+    fn edits_since_ghost_wrote_are_kept_and_its_own_older_output_is_not() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let (state, out) = (dir.path().join(".ghost"), dir.path().join("generated"));
+        std::fs::create_dir_all(out.join("src")).expect("mkdir");
+        let first = [
+            file("Cargo.toml", "[package]\n", Owner::Compiler),
+            file("src/lib.rs", "pub mod a;\n", Owner::Compiler),
+            file("src/a/imp.rs", "stub", Owner::AgentStub),
+        ];
+        for f in &first {
+            let path = out.join(&f.path);
+            std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+            std::fs::write(path, &f.contents).expect("write");
+        }
+        assert!(
+            keep_edits(&state, &out, &first).is_empty(),
+            "no record: not judged"
+        );
+        record(&state, &out, &first);
+        // A spec change makes new files; a person edits the manifest (CRLF is no edit).
+        std::fs::write(
+            out.join("Cargo.toml"),
+            "[package]\n[dependencies]\nserde = \"1\"\n",
+        )
+        .expect("edit");
+        std::fs::write(out.join("src/lib.rs"), "pub mod a;\r\n").expect("crlf");
+        std::fs::write(out.join("src/a/imp.rs"), "code").expect("code");
+        let second = [
+            file("Cargo.toml", "[package]\nname = \"x\"\n", Owner::Compiler),
+            file("src/lib.rs", "pub mod a;\npub mod b;\n", Owner::Compiler),
+            file("src/a/imp.rs", "stub", Owner::AgentStub),
+        ];
+        let kept = keep_edits(&state, &out, &second);
+        assert_eq!(kept.len(), 1, "{kept:?}");
+        assert_eq!(kept[0].path, PathBuf::from("Cargo.toml"));
+        let copy = kept[0].kept.as_ref().expect("kept");
+        assert!(std::fs::read_to_string(copy)
+            .expect("copy")
+            .contains("serde"));
+        assert!(kept[0]
+            .why(Path::new("generated"))
+            .contains("generated/Cargo.toml"));
+        // Written and recorded: the new text is ghost's own.
+        for f in &second[..2] {
+            std::fs::write(out.join(&f.path), &f.contents).expect("write");
+        }
+        record(&state, &out, &second);
+        assert!(keep_edits(&state, &out, &second).is_empty());
+    }
+}
