@@ -123,7 +123,8 @@ fn check_with(
     super::pipeline::settle_conflicts(&mut lock, &project.config.out_dir(), out);
     let states = module_states(project, &loaded, &checked, &lock, &templates_version);
     out.verbose(&format!("compared with the lock in {:?}", start.elapsed()));
-    let tampered = report_states(out, &states);
+    let building = super::pipeline::build_running(&project.root.join(super::pipeline::STATE_DIR));
+    let tampered = report_states(out, &states, building);
     // Entries of modules no spec declares (a spec deleted or renamed): only a check of
     // the whole project can tell.
     let orphans: Vec<&str> = if paths.is_empty() {
@@ -245,17 +246,26 @@ fn module_states(
     })
 }
 
-/// Prints the modules that are not fresh; returns how many are tampered (an error).
-fn report_states(out: &Output, states: &[ModuleState]) -> usize {
+/// Prints the modules that are not fresh; returns how many are tampered (an error). While
+/// a build runs (`building`), code that differs from its lock entry is most likely the
+/// build's own, written just before its entry: said, not an error.
+fn report_states(out: &Output, states: &[ModuleState], building: bool) -> usize {
     let mut tampered = 0;
     for s in states.iter().filter(|s| s.status.state != State::Fresh) {
-        let reasons: Vec<&str> = s.status.reasons.iter().map(|r| r.as_str()).collect();
+        let mut reasons: Vec<&str> = s.status.reasons.iter().map(|r| r.as_str()).collect();
+        let is_tampered = s.status.state == State::Tampered;
+        if is_tampered && building {
+            reasons.push("a build is running: its code may be the build's, written just before its lock entry; check again when the build ends");
+        } else if is_tampered {
+            reasons.push("its imp.rs differs from what ghost.lock recorded (edited by hand)");
+        }
         let why = if reasons.is_empty() {
             String::new()
         } else {
             format!(" ({})", reasons.join(", "))
         };
-        if s.status.state == State::Tampered {
+        let is_error = is_tampered && !building;
+        if is_error {
             tampered += 1;
         }
         match out.format {
@@ -266,13 +276,13 @@ fn report_states(out: &Output, states: &[ModuleState]) -> usize {
                 "state": s.status.state.as_str(),
                 "reasons": reasons,
             }).to_string()),
-            MessageFormat::Short if s.status.state == State::Tampered => out.result(&format!(
+            MessageFormat::Short if is_error => out.result(&format!(
                 "{}:1:1: error: module `{}` is tampered: its imp.rs differs from what ghost.lock recorded",
                 s.file.display(),
                 s.name
             )),
             MessageFormat::Short => {}
-            MessageFormat::Human if s.status.state == State::Tampered => out.error(&format!(
+            MessageFormat::Human if is_error => out.error(&format!(
                 "module `{}` is tampered: its imp.rs was edited by hand\nhelp: `ghost build --provider manual` adopts the edit if its tests pass; `ghost build --force` regenerates it",
                 s.name
             )),

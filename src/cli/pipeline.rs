@@ -124,11 +124,18 @@ impl Pipeline {
             .write(true)
             .open(&path)
             .map_err(write)?;
-        match file.try_lock() {
-            Ok(()) => Ok(file),
-            Err(std::fs::TryLockError::WouldBlock) => Err(CommandError::Busy { path }),
-            Err(std::fs::TryLockError::Error(source)) => Err(write(source)),
+        // A few tries: `ghost check` probes this lock (`build_running`) for an instant,
+        // which must not turn a build starting at that instant away.
+        for _ in 0..PROBE_TRIES {
+            match file.try_lock() {
+                Ok(()) => return Ok(file),
+                Err(std::fs::TryLockError::WouldBlock) => {
+                    std::thread::sleep(std::time::Duration::from_millis(20))
+                }
+                Err(std::fs::TryLockError::Error(source)) => return Err(write(source)),
+            }
         }
+        Err(CommandError::Busy { path })
     }
 
     /// The names of the checked modules.
@@ -349,6 +356,23 @@ pub fn crate_name(name: &str) -> String {
         s.insert_str(0, "ghost-");
     }
     s
+}
+
+/// How often [`Pipeline::hold`] tries the build lock before it says another run holds it.
+const PROBE_TRIES: u32 = 5;
+
+/// Whether a `ghost build` or `ghost test` holds the project's build lock now: a module's
+/// code and its lock entry are then written one after the other, and a check between the
+/// two would read new code against its old entry. Probed with a shared lock, held for an
+/// instant (a build starting then tries again, see [`Pipeline::hold`]).
+pub fn build_running(state_dir: &std::path::Path) -> bool {
+    let Ok(file) = std::fs::File::open(state_dir.join("build.lock")) else {
+        return false;
+    };
+    matches!(
+        file.try_lock_shared(),
+        Err(std::fs::TryLockError::WouldBlock)
+    )
 }
 
 #[cfg(test)]

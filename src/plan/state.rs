@@ -133,7 +133,9 @@ pub fn decide(entry: Option<&LockEntry>, current: &Current<'_>) -> ModuleStatus 
     if entry.deps != current.deps {
         reasons.push(StaleReason::Dependency);
     }
-    if current.generated_changed {
+    // A spec or interface that changed makes new files: not a reason of its own then
+    // (said beside it, it reads as an edit nobody made).
+    if current.generated_changed && reasons.is_empty() {
         reasons.push(StaleReason::Generated);
     }
     let state = if !reasons.is_empty() {
