@@ -1853,6 +1853,40 @@ fn a_timing_breaking_its_own_precondition_stops_the_build() {
     assert_eq!(calls.lines().count(), 1, "one attempt");
 }
 
+/// A spec saved while the attempt in flight then passes: its code is locked for the text
+/// the build read, and the build says the spec changed (exit 1), not all green: the
+/// module is stale at once.
+#[test]
+fn a_spec_saved_during_a_passing_attempt_is_not_reported_green() {
+    let _machine = shared();
+    let spec_path = Arc::new(Mutex::new(PathBuf::new()));
+    let saved = spec_path.clone();
+    let save_then_answer_right: Step = Box::new(move |seen| {
+        let path = saved.lock().expect("not poisoned").clone();
+        let text = DOUBLE
+            .1
+            .replace("example double(-3) == -6", "example double(5) == 10");
+        std::fs::write(&path, text).expect("save the spec");
+        wire::code(seen, DOUBLE_RIGHT)
+    });
+    let server = Background::start_with(script(vec![save_then_answer_right]));
+    let p = Project::new("e2e_saved_green", &openai(&server), &[DOUBLE]);
+    *spec_path.lock().expect("not poisoned") = p.root.join("specs").join(DOUBLE.0);
+    let run = p.ghost(&["build"]).expect(1);
+    assert!(
+        run.stderr.contains("spec changed during the build")
+            && run.stderr.contains("is locked for it")
+            && !run.stderr.contains("1 of 1 module green"),
+        "{}",
+        run.text()
+    );
+    assert!(
+        p.lock().get("math.double").is_some(),
+        "locked for the old text"
+    );
+    assert!(p.ghost(&["status"]).text().contains("stale"));
+}
+
 /// A spec saved while its module is being built (an editor's save during `ghost watch
 /// --build`) stops the module's attempts: no more tokens for the text it had, nothing
 /// locked as green, and the next build starts from the new spec.

@@ -1012,6 +1012,17 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
                 },
             )?;
             report.outcome = Outcome::Adopted;
+            // Green for the text the build read; a spec saved meanwhile asks for more
+            // (its lock entry records the old text, so the module is stale now).
+            let specs = std::iter::once(name).chain(module.uses.iter().map(String::as_str));
+            if let Some(file) = ctx.read_specs.changed(specs) {
+                report.outcome = Outcome::SpecChanged {
+                    why: format!(
+                        "its code passed the tests of the text the build read and is locked for it, but `{}` changed during the build; the next `ghost build` goes on from the new text",
+                        file.display()
+                    ),
+                };
+            }
             report.millis = started.elapsed().as_millis() as u64;
             log_attempt(shared, name, &record, &verdict.summary(), "accepted", &code);
             return Ok(report);
