@@ -128,6 +128,14 @@ fn manual_provider_waits_adopts_locks_and_detects_tampering() {
         "{}",
         run.stdout
     );
+    let run = ghost(dir, &["build", "--locked", "--message-format", "short"]);
+    assert_eq!(run.code, Some(1));
+    assert!(
+        run.stdout
+            .contains("specs/text/shout.ghost:1:1: error: module `text.shout` is tampered"),
+        "a line for CI's problem matcher:\n{}",
+        run.stdout
+    );
     let run = ghost(dir, &["build", "--locked"]);
     assert_eq!(run.code, Some(1));
     assert!(

@@ -145,7 +145,8 @@ pub fn run(args: &BuildArgs, out: &Output) -> Result<Exit, CommandError> {
         for file in &mut locked.outdated_files {
             *file = shown.display(&ctx.paths.out_dir.join(&*file));
         }
-        let exit = report::locked(out, &locked);
+        let spec_of = |module: &str| ctx.project.module(module).map(|m| m.file.clone());
+        let exit = report::locked(out, &locked, spec_of);
         return Ok(if orphans.is_empty() && !conflicted {
             exit
         } else {

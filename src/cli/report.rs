@@ -102,8 +102,18 @@ pub fn build(out: &Output, reports: &[ModuleReport]) -> Exit {
     }
 }
 
-/// The result of `ghost build --locked`.
-pub fn locked(out: &Output, report: &LockedReport) -> Exit {
+/// The result of `ghost build --locked`. `spec_of` names a module's spec file, for the
+/// `file:line:col` lines of `--message-format short` (a CI's problem matcher).
+pub fn locked(
+    out: &Output,
+    report: &LockedReport,
+    spec_of: impl Fn(&str) -> Option<std::path::PathBuf>,
+) -> Exit {
+    let short = |file: &std::path::Path, message: &str| {
+        if out.format == super::MessageFormat::Short {
+            out.result(&format!("{}:1:1: error: {message}", file.display()));
+        }
+    };
     for (module, state) in &report.not_fresh {
         let what = if *state == State::Tampered {
             "its imp.rs was edited by hand: run `ghost build --provider manual` to lock the edit if its tests pass (or `ghost build --force` to regenerate it), and commit the result"
@@ -111,6 +121,9 @@ pub fn locked(out: &Output, report: &LockedReport) -> Exit {
             "run `ghost build` and commit the result"
         };
         out.error(&format!("module `{module}` is {state}: {what}"));
+        if let Some(file) = spec_of(module) {
+            short(&file, &format!("module `{module}` is {state}: {what}"));
+        }
         if out.json() {
             out.json_line(
                 "module-not-fresh",
@@ -122,13 +135,23 @@ pub fn locked(out: &Output, report: &LockedReport) -> Exit {
         if out.json() {
             out.json_line("file-outdated", serde_json::json!({ "file": file }));
         }
-        out.error(&format!(
-            "`{}` is not what the specs generate now (missing, from an older spec or ghost, or edited by hand): run `ghost build` and commit the result",
-            file.display()
-        ));
+        let message = "not what the specs generate now (missing, from an older spec or ghost, or edited by hand): run `ghost build` and commit the result";
+        out.error(&format!("`{}` is {message}", file.display()));
+        short(file, &format!("this file is {message}"));
     }
     if !report.not_fresh.is_empty() || !report.outdated_files.is_empty() {
         return Exit::Failure;
+    }
+    for (module, verdict) in report.tests.iter().filter(|(_, v)| !v.green()) {
+        if let Some(file) = spec_of(module) {
+            short(
+                &file,
+                &format!(
+                    "module `{module}` fails its acceptance tests: {}",
+                    verdict.summary()
+                ),
+            );
+        }
     }
     test_results(out, &report.tests)
 }
