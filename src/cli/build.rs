@@ -83,7 +83,7 @@ pub const DEFAULT_MAX_TOKENS_PER_BUILD: u64 = 2_000_000;
 
 pub fn run(args: &BuildArgs, out: &Output) -> Result<Exit, CommandError> {
     let pipeline = Pipeline::load(&[])?;
-    if let Some(exit) = pipeline.report_errors(out) {
+    if let Some(exit) = pipeline.report_errors(out, "nothing was generated") {
         return Ok(exit);
     }
     let only = selected_modules(&pipeline, &args.targets)?;

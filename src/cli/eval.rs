@@ -109,7 +109,7 @@ pub fn run(args: &EvalArgs, out: &Output) -> Result<Exit, CommandError> {
     let work = base.join("work");
     set.copy_to(&work)?;
     let pipeline = Pipeline::load_at(&work)?;
-    if let Some(exit) = pipeline.report_errors(out) {
+    if let Some(exit) = pipeline.report_errors(out, "nothing was measured") {
         return Ok(exit);
     }
     let templates = match &set.project {

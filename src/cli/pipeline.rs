@@ -51,11 +51,12 @@ impl Pipeline {
 
     /// Prints the diagnostics; `Some(Exit::Failure)` when there are errors, so that the
     /// caller stops: a spec with errors never reaches an agent.
-    pub fn report_errors(&self, out: &Output) -> Option<Exit> {
+    /// `what` says what was not done (`nothing was generated`, `nothing was tested`).
+    pub fn report_errors(&self, out: &Output, what: &str) -> Option<Exit> {
         let errors = self.show_diagnostics(out);
         (errors > 0).then(|| {
             out.error(&format!(
-                "{} in the specs; fix {} first (nothing was generated)",
+                "{} in the specs; fix {} first ({what})",
                 super::output::plural(errors, "error"),
                 if errors == 1 { "it" } else { "them" }
             ));

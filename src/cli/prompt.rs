@@ -47,7 +47,7 @@ pub fn run(args: &PromptArgs, out: &Output) -> Result<Exit, CommandError> {
     let Some(module) = pipeline.checked.project.module(&name) else {
         // A name no spec declares is a typo, whatever errors other specs have.
         if pipeline.declares(&name) {
-            if let Some(exit) = pipeline.report_errors(out) {
+            if let Some(exit) = pipeline.report_errors(out, "no prompt was made") {
                 return Ok(exit);
             }
         }
