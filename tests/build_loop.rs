@@ -1677,6 +1677,42 @@ fn a_failed_attempt_pins_no_snapshot() {
     assert!(pin.trim_end().ends_with('5'), "{pin}");
 }
 
+/// A pinned snapshot edited by hand (a `cargo insta accept` in the generated crate, or an
+/// editor): `check` and `status` say the module is stale, and the build keeps the edited
+/// text, takes it out and pins again what the locked code prints, with no request; so a
+/// green local build is green in CI's `--locked` too.
+#[test]
+fn an_edited_snapshot_is_stale_and_pinned_again() {
+    let _machine = shared();
+    let server = Background::start_with(script(vec![code(ACC_RIGHT)]));
+    let p = Project::new("e2e_snap_edited", &openai(&server), &[ACC]);
+    p.ghost(&["build"]).expect(0);
+    let rel = "generated/tests/snapshots/math_acc__after_adds.snap";
+    let pin = p.read(rel);
+    let edited = format!("{}6\n", pin.trim_end().trim_end_matches(char::is_numeric));
+    p.write(rel, &edited);
+    for command in ["check", "status"] {
+        let said = p.ghost(&[command]).expect(0).text();
+        assert!(said.contains("stale"), "{command}: {said}");
+    }
+    let run = p.ghost(&["build"]).expect(0);
+    assert!(
+        run.text().contains("was edited since ghost pinned it"),
+        "{}",
+        run.text()
+    );
+    assert_eq!(p.read(rel), pin, "pinned again");
+    assert_eq!(server.server.seen().len(), 1, "no request");
+    p.ghost(&["build", "--locked"]).expect(0);
+    let kept: Vec<String> = walkdir::WalkDir::new(p.root.join(".ghost/kept"))
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| std::fs::read_to_string(e.path()).expect("kept"))
+        .collect();
+    assert_eq!(kept, [edited], "the edit is kept");
+}
+
 /// An example that breaks its function's own `requires` fails whatever the code: the
 /// build stops and says the spec must change (exit 1, as for a spec error), at once when
 /// the spec's constants alone break it, after two attempts failing the same way when code

@@ -234,11 +234,15 @@ pub async fn build_with_agent(
     settings: LoopSettings,
     progress: Progress,
 ) -> Result<(Vec<ModuleReport>, Lock), BuildError> {
-    let (_, kept) = workspace::write_crate_keeping(
-        &ctx.paths.state_dir,
-        &ctx.paths.out_dir,
-        &ctx.compiled.all_files(),
-    )?;
+    let mut kept = super::written::keep_edited_snapshots(&ctx.paths.state_dir, &ctx.paths.out_dir);
+    kept.extend(
+        workspace::write_crate_keeping(
+            &ctx.paths.state_dir,
+            &ctx.paths.out_dir,
+            &ctx.compiled.all_files(),
+        )?
+        .1,
+    );
     for edit in kept {
         progress(Event::Warning {
             module: "generated crate".into(),
@@ -454,6 +458,8 @@ impl Shared {
             }),
             Err(_) => {}
         }
+        // Every pin on disk is now the build's, or was there before and not edited.
+        super::written::record_snapshots(state_dir, out_dir);
     }
 
     fn tell_outside_writes(&self, found: Vec<super::outside_writes::OutsideWrite>) {

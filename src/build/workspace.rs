@@ -290,14 +290,28 @@ fn has_ghost_header(old: &[u8]) -> bool {
 /// The modules whose compiler-owned files (`mod.rs`, the tests) on disk differ from
 /// `compiled`'s, or one of whose pinned snapshots is gone (deleted to accept a new value),
 /// among those that have an `imp.rs` on disk (the others have no code to test again).
-pub fn regenerated(out_dir: &Path, compiled: &Compiled) -> BTreeSet<String> {
+pub fn regenerated(out_dir: &Path, state_dir: &Path, compiled: &Compiled) -> BTreeSet<String> {
+    let edited = edited_snapshots(state_dir, out_dir);
     compiled
         .modules
         .iter()
         .filter(|m| out_dir.join(&m.imp_path).is_file())
-        .filter(|m| differs_on_disk(out_dir, m))
+        .filter(|m| differs_on_disk(out_dir, m) || pins_edited(m, &edited))
         .map(|m| m.name.clone())
         .collect()
+}
+
+/// The pinned snapshots edited since ghost recorded them (`written.rs`), by path.
+pub fn edited_snapshots(state_dir: &Path, out_dir: &Path) -> BTreeSet<PathBuf> {
+    super::written::edited_snapshots(state_dir, out_dir)
+        .into_iter()
+        .map(|(path, _)| path)
+        .collect()
+}
+
+/// Whether one of the snapshots `m`'s tests pin is among `edited`.
+pub fn pins_edited(m: &CompiledModule, edited: &BTreeSet<PathBuf>) -> bool {
+    !edited.is_empty() && m.snapshot_files().iter().any(|f| edited.contains(f))
 }
 
 /// Whether a module's compiler-owned files on disk differ from what the compiler writes

@@ -67,44 +67,128 @@ pub fn keep_edits(state_dir: &Path, out_dir: &Path, files: &[GeneratedFile]) -> 
     if edited.is_empty() {
         return Vec::new();
     }
-    let stamp = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_nanos())
-        .unwrap_or_default();
-    let dir = state_dir.join("kept").join(format!("{stamp}-generated"));
+    let dir = kept_dir(state_dir);
     edited
         .into_iter()
-        .map(|(f, text)| {
-            let to = dir.join(&f.path);
-            let kept = to
-                .parent()
-                .map_or(Ok(()), std::fs::create_dir_all)
-                .and_then(|()| std::fs::write(&to, text))
-                .ok()
-                .map(|()| to);
-            KeptEdit {
-                path: f.path.clone(),
-                kept,
-            }
+        .map(|(f, text)| KeptEdit {
+            path: f.path.clone(),
+            kept: keep_one(&dir, &f.path, &text),
         })
         .collect()
 }
 
 /// Records the compiler-owned files of `files` whose text on disk is now what the
-/// compiler writes (after the caller wrote the crate): ghost's own, from now on. Best
+/// compiler writes (after the caller wrote the crate): ghost's own, from now on. The
+/// snapshots' entries are kept as they were ([`record_snapshots`] makes them). Best
 /// effort: without a record the next build judges no file, which is what it did before.
 pub fn record(state_dir: &Path, out_dir: &Path, files: &[GeneratedFile]) {
-    let mut text = String::new();
+    let mut entries: BTreeMap<PathBuf, String> = read_record(state_dir)
+        .into_iter()
+        .filter(|(path, _)| is_snapshot(path))
+        .collect();
     for f in files.iter().filter(|f| f.owner == Owner::Compiler) {
         let ours = hash(f.contents.as_bytes());
         let on_disk = std::fs::read(out_dir.join(&f.path)).map(|b| hash(&b));
         if on_disk.is_ok_and(|h| h == ours) {
-            text.push_str(&format!("{ours}  {}\n", f.path.display()));
+            entries.insert(f.path.clone(), ours);
         }
     }
+    write_record(state_dir, &entries);
+}
+
+/// Records the pinned snapshots on disk as ghost's, as a build ends: each was pinned by
+/// code the build accepted, or was there before and not edited (an edited one was taken
+/// out as the build began, [`keep_edited_snapshots`]).
+pub fn record_snapshots(state_dir: &Path, out_dir: &Path) {
+    let mut entries: BTreeMap<PathBuf, String> = read_record(state_dir)
+        .into_iter()
+        .filter(|(path, _)| !is_snapshot(path))
+        .collect();
+    for (path, bytes) in snapshots_on_disk(out_dir) {
+        entries.insert(path, hash(&bytes));
+    }
+    write_record(state_dir, &entries);
+}
+
+/// The pinned snapshots edited since ghost recorded them: each kept (under
+/// `state_dir/kept/`) and taken out, so that the build tests its module again and pins
+/// the value its locked code prints. A hand-edited pin would otherwise pass every local
+/// command and fail only `build --locked`.
+pub fn keep_edited_snapshots(state_dir: &Path, out_dir: &Path) -> Vec<KeptEdit> {
+    let edited = edited_snapshots(state_dir, out_dir);
+    if edited.is_empty() {
+        return Vec::new();
+    }
+    let dir = kept_dir(state_dir);
+    edited
+        .into_iter()
+        .map(|(path, text)| {
+            let kept = keep_one(&dir, &path, &text);
+            if kept.is_some() {
+                // Only with its text kept: nothing anyone wrote is lost.
+                let _ = std::fs::remove_file(out_dir.join(&path));
+            }
+            KeptEdit { path, kept }
+        })
+        .collect()
+}
+
+/// The snapshots on disk whose text is not what ghost recorded (by path in the crate).
+pub fn edited_snapshots(state_dir: &Path, out_dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let record = read_record(state_dir);
+    snapshots_on_disk(out_dir)
+        .into_iter()
+        .filter(|(path, bytes)| record.get(path).is_some_and(|h| *h != hash(bytes)))
+        .collect()
+}
+
+/// Whether `path` (relative to the crate) is a pinned snapshot.
+fn is_snapshot(path: &Path) -> bool {
+    path.starts_with("tests/snapshots")
+}
+
+/// Every `tests/snapshots/*.snap` of the crate, with its bytes.
+fn snapshots_on_disk(out_dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let dir = Path::new("tests").join("snapshots");
+    let Ok(entries) = std::fs::read_dir(out_dir.join(&dir)) else {
+        return Vec::new();
+    };
+    let mut out: Vec<(PathBuf, Vec<u8>)> = entries
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".snap"))
+        .filter_map(|e| Some((dir.join(e.file_name()), std::fs::read(e.path()).ok()?)))
+        .collect();
+    out.sort();
+    out
+}
+
+fn write_record(state_dir: &Path, entries: &BTreeMap<PathBuf, String>) {
+    let text: String = entries
+        .iter()
+        .map(|(path, h)| format!("{h}  {}\n", path.display()))
+        .collect();
     if std::fs::create_dir_all(state_dir).is_ok() {
         let _ = crate::plan::lock::write_atomic(&state_dir.join(RECORD), text.as_bytes());
     }
+}
+
+/// A folder of its own under `state_dir/kept/` for the edits kept now.
+fn kept_dir(state_dir: &Path) -> PathBuf {
+    let stamp = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or_default();
+    state_dir.join("kept").join(format!("{stamp}-generated"))
+}
+
+/// Writes `text` as `dir/path`; where, or `None` when it could not be written.
+fn keep_one(dir: &Path, path: &Path, text: &[u8]) -> Option<PathBuf> {
+    let to = dir.join(path);
+    to.parent()
+        .map_or(Ok(()), std::fs::create_dir_all)
+        .and_then(|()| std::fs::write(&to, text))
+        .ok()
+        .map(|()| to)
 }
 
 impl KeptEdit {
@@ -115,9 +199,16 @@ impl KeptEdit {
             Some(path) => format!("your text is kept in `{}`", path.display()),
             None => "its text could not be kept".to_string(),
         };
+        let file = out_dir.join(&self.path);
+        if is_snapshot(&self.path) {
+            return format!(
+                "`{}` was edited since ghost pinned it: a pin holds what the locked code prints, so it is taken out and its module tested again to pin it anew; {kept} (to pin another value, change the code or the spec)",
+                file.display()
+            );
+        }
         format!(
             "`{}` was edited since ghost wrote it: it holds only what the specs make, so it is written again; {kept} (say what you need in the spec: `nfr deps` for a dependency, a doc string for a comment)",
-            out_dir.join(&self.path).display()
+            file.display()
         )
     }
 }
@@ -183,5 +274,31 @@ mod tests {
         }
         record(&state, &out, &second);
         assert!(keep_edits(&state, &out, &second).is_empty());
+    }
+
+    #[test]
+    fn an_edited_snapshot_is_kept_and_taken_out_and_others_stay() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let (state, out) = (dir.path().join(".ghost"), dir.path().join("generated"));
+        let snaps = out.join("tests/snapshots");
+        std::fs::create_dir_all(&snaps).expect("mkdir");
+        std::fs::write(snaps.join("a__x.snap"), "5\n").expect("write");
+        std::fs::write(snaps.join("a__y.snap"), "7\n").expect("write");
+        assert!(keep_edited_snapshots(&state, &out).is_empty(), "no record");
+        record_snapshots(&state, &out);
+        // The crate's files recorded later keep the snapshots' entries.
+        record(&state, &out, &[]);
+        std::fs::write(snaps.join("a__x.snap"), "6\n").expect("edit");
+        assert_eq!(edited_snapshots(&state, &out).len(), 1);
+        let kept = keep_edited_snapshots(&state, &out);
+        assert_eq!(kept.len(), 1);
+        assert_eq!(kept[0].path, Path::new("tests/snapshots/a__x.snap"));
+        let copy = kept[0].kept.as_ref().expect("kept");
+        assert_eq!(std::fs::read_to_string(copy).expect("copy"), "6\n");
+        assert!(
+            !snaps.join("a__x.snap").exists(),
+            "taken out, to be pinned again"
+        );
+        assert!(snaps.join("a__y.snap").exists());
     }
 }

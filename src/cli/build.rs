@@ -273,9 +273,17 @@ fn build_manual(
     lock: &mut crate::plan::Lock,
     options: &Options,
 ) -> Result<Exit, CommandError> {
+    let (state_dir, out_dir) = (&ctx.paths.state_dir, &ctx.paths.out_dir);
+    for edit in crate::build::written::keep_edited_snapshots(state_dir, out_dir) {
+        out.warning(&format!("warning: {}", edit.why(out_dir)));
+    }
     super::test::write_crate(out, ctx)?;
     match crate::process::until_interrupted(runtime, session::build_manual(ctx, lock, options)) {
-        Some(reports) => Ok(report::build(out, &reports?)),
+        Some(reports) => {
+            let reports = reports?;
+            crate::build::written::record_snapshots(state_dir, out_dir);
+            Ok(report::build(out, &reports))
+        }
         None => Ok(interrupted(out)),
     }
 }

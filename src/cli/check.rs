@@ -206,6 +206,8 @@ fn module_states(
         })
         .collect();
     let fingerprinter = Fingerprinter::new(&checked.project, &settings, templates_version);
+    let state_dir = project.root.join(super::pipeline::STATE_DIR);
+    let edited = crate::build::workspace::edited_snapshots(&state_dir, &out_dir);
     crate::parallel::map(&modules, |&(f, ast, model)| {
         let imp = std::fs::read(out_dir.join(crate::compile::rust::imp_path(model))).ok();
         let entry = entries.get(model.name.as_str()).copied();
@@ -228,6 +230,7 @@ fn module_states(
                 test_target: crate::compile::rust::test_target(model),
             };
             crate::build::workspace::differs_on_disk(&out_dir, &compiled)
+                || crate::build::workspace::pins_edited(&compiled, &edited)
         };
         let current = Current {
             spec: &fp.spec,
