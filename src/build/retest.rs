@@ -16,7 +16,12 @@ use std::collections::BTreeSet;
 
 /// The modules an earlier build gave new code whose users it did not all test.
 pub fn read(paths: &Paths) -> BTreeSet<String> {
-    std::fs::read_to_string(file(paths))
+    read_in(&paths.state_dir)
+}
+
+/// [`read`], given the state folder (`ghost check` has no [`Paths`]).
+pub fn read_in(state_dir: &std::path::Path) -> BTreeSet<String> {
+    std::fs::read_to_string(state_dir.join(FILE))
         .map(|text| {
             text.lines()
                 .map(str::trim)
@@ -60,8 +65,11 @@ pub fn unreached(
 }
 
 fn file(paths: &Paths) -> std::path::PathBuf {
-    paths.state_dir.join("retest")
+    paths.state_dir.join(FILE)
 }
+
+/// The file's name in the state folder.
+const FILE: &str = "retest";
 
 #[cfg(test)]
 mod tests {

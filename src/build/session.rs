@@ -163,6 +163,15 @@ impl Context {
         std::fs::read(self.paths.out_dir.join(&m.imp_path)).ok()
     }
 
+    /// The module's state as `ghost status` shows it: [`Self::status`], and stale when a
+    /// module it uses has new code an earlier build did not test it with (a build tests
+    /// those as fresh modules to test again, which marks them failing in the lock when
+    /// they fail).
+    pub fn status_shown(&self, lock: &Lock, m: &CompiledModule) -> ModuleStatus {
+        let untested = uses_any(&self.project, &m.name, &self.pending_retest);
+        self.status(lock, m).with_untested_dependency(untested)
+    }
+
     /// The module's state now.
     pub fn status(&self, lock: &Lock, m: &CompiledModule) -> ModuleStatus {
         let bytes = self.imp_bytes(m);
@@ -464,7 +473,7 @@ pub fn forced(opts: &Options, name: &str) -> bool {
 }
 
 /// `name` and every module it uses, directly or through others.
-pub(super) fn used_closure(project: &Project, name: &str) -> BTreeSet<String> {
+pub fn used_closure(project: &Project, name: &str) -> BTreeSet<String> {
     let mut seen = BTreeSet::from([name.to_string()]);
     let mut todo = vec![name.to_string()];
     while let Some(next) = todo.pop() {
@@ -502,12 +511,12 @@ pub(super) fn green_on_disk(state: State, retest: bool) -> Outcome {
 }
 
 /// Whether `name` uses one of `changed`, directly or through other modules.
-pub(super) fn uses_any(project: &Project, name: &str, changed: &BTreeSet<String>) -> bool {
+pub fn uses_any(project: &Project, name: &str, changed: &BTreeSet<String>) -> bool {
     !changed.is_empty() && !used_among(project, name, changed).is_empty()
 }
 
 /// The modules of `among` that `name` uses, directly or through other modules.
-pub(super) fn used_among(project: &Project, name: &str, among: &BTreeSet<String>) -> Vec<String> {
+pub fn used_among(project: &Project, name: &str, among: &BTreeSet<String>) -> Vec<String> {
     used_closure(project, name)
         .into_iter()
         .filter(|u| u != name && among.contains(u))

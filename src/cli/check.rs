@@ -208,6 +208,7 @@ fn module_states(
     let fingerprinter = Fingerprinter::new(&checked.project, &settings, templates_version);
     let state_dir = project.root.join(super::pipeline::STATE_DIR);
     let edited = crate::build::workspace::edited_snapshots(&state_dir, &out_dir);
+    let pending_retest = crate::build::retest::read_in(&state_dir);
     crate::parallel::map(&modules, |&(f, ast, model)| {
         let imp = std::fs::read(out_dir.join(crate::compile::rust::imp_path(model))).ok();
         let entry = entries.get(model.name.as_str()).copied();
@@ -240,7 +241,9 @@ fn module_states(
             stub: "",
             generated_changed,
         };
-        let status = decide(entry, &current);
+        let untested =
+            crate::build::session::uses_any(&checked.project, &model.name, &pending_retest);
+        let status = decide(entry, &current).with_untested_dependency(untested);
         ModuleState {
             name: model.name.clone(),
             file: f.file.clone(),

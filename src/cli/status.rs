@@ -95,7 +95,7 @@ pub fn run(args: &StatusArgs, out: &Output) -> Result<Exit, CommandError> {
         ));
     }
     for m in &ctx.compiled.modules {
-        let status = ctx.status(&lock, m);
+        let status = ctx.status_shown(&lock, m);
         let entry = lock.get(&m.name);
         // What the last build spent, where it ended without code in the lock for this
         // spec (no entry says what a failed build cost).

@@ -49,6 +49,9 @@ pub enum StaleReason {
     /// Its compiler-owned files (`mod.rs`, the tests) on disk differ from what ghost
     /// generates from the same spec now: a new ghost, or a hand edit of them.
     Generated,
+    /// A module it uses got new code that it was not tested with yet (a build stopped
+    /// before it reached it; see `build/retest.rs`).
+    Untested,
 }
 
 impl StaleReason {
@@ -58,6 +61,9 @@ impl StaleReason {
             StaleReason::Dependency => "a dependency's interface changed",
             StaleReason::Generated => {
                 "its mod.rs, tests or pinned snapshots are not what ghost generates (edited, deleted, or a newer ghost)"
+            }
+            StaleReason::Untested => {
+                "a module it uses has new code it was not tested with yet (a build stopped first): `ghost build` tests it"
             }
         }
     }
@@ -74,7 +80,7 @@ pub struct Current<'a> {
     /// The stub the compiler would write, to tell "nothing written yet" from real code.
     pub stub: &'a str,
     /// Whether the module's compiler-owned files on disk differ from what the compiler
-    /// writes now (known only where the project was compiled; `false` elsewhere).
+    /// writes now.
     pub generated_changed: bool,
 }
 
@@ -89,6 +95,19 @@ pub struct ModuleStatus {
     /// `imp.rs` exists and is no stub ghost wrote (for this spec or an earlier one) that
     /// nobody filled in: there is code to test.
     pub has_code: bool,
+}
+
+impl ModuleStatus {
+    /// The state `status` and `check` show when a module it uses has new code it was not
+    /// tested with yet (`.ghost/retest`): a fresh one is stale for that. (A build tests
+    /// such a module as a fresh one to test again, and marks it failing if it fails.)
+    pub fn with_untested_dependency(mut self, untested: bool) -> ModuleStatus {
+        if untested && self.state == State::Fresh {
+            self.state = State::Stale;
+            self.reasons.push(StaleReason::Untested);
+        }
+        self
+    }
 }
 
 /// Whether [`decide`] compares fingerprints for a module with this lock entry and this
@@ -183,6 +202,24 @@ mod tests {
             stub: "stub",
             generated_changed: false,
         }
+    }
+
+    #[test]
+    fn stale_when_a_module_it_uses_has_code_it_was_not_tested_with() {
+        let s = decide(Some(&entry()), &current(Some(CODE))).with_untested_dependency(true);
+        assert_eq!(s.state, State::Stale);
+        assert_eq!(s.reasons, vec![StaleReason::Untested]);
+        let spec_changed = Current {
+            spec: "spec2",
+            ..current(Some(CODE))
+        };
+        assert_eq!(
+            decide(Some(&entry()), &spec_changed)
+                .with_untested_dependency(true)
+                .reasons,
+            vec![StaleReason::Spec],
+            "said once, by the reason that matters"
+        );
     }
 
     #[test]
