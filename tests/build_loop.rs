@@ -1806,7 +1806,13 @@ fn a_rerun_after_attempts_ran_out_goes_on_asking_anew() {
     let run = p.ghost(&["build", "--max-attempts", "1"]).expect(0);
     assert!(
         run.stderr
-            .contains("1 earlier attempt with this spec and the code it uses failed"),
+            .contains("1 earlier attempt with this spec and the code it uses failed")
+            && run
+                .stderr
+                .contains("asking  math.double (attempt 2 (1 of 1 in this build))")
+            && run
+                .stderr
+                .contains("testing  math.double (attempt 2): compiling and running its tests"),
         "{}",
         run.text()
     );

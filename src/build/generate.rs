@@ -105,6 +105,15 @@ pub enum Event {
         module: String,
         attempt: u32,
         max: u32,
+        /// This build's first attempt number (above 1 when it goes on from attempts
+        /// earlier builds gave up after: new numbers, new seeds).
+        first: u32,
+    },
+    /// The agent answered: the attempt's code is compiled and tested (the longest step of
+    /// a first build, which compiles the test dependencies).
+    Testing {
+        module: String,
+        attempt: u32,
     },
     Finished {
         report: ModuleReport,
@@ -785,6 +794,7 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
             module: name.to_string(),
             attempt,
             max,
+            first: earlier + 1,
         });
         // This build's attempts (the progress line numbers them after earlier builds').
         report.attempts = attempt - earlier;
@@ -948,6 +958,10 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
             shared.repairs.count_for(name, repeated);
         }
         let verifying = Instant::now();
+        (shared.progress)(Event::Testing {
+            module: name.to_string(),
+            attempt,
+        });
         let (code, verdict, fixes) = verify_fixing(ctx, &scratch, m, module, code).await?;
         record.compiler_fixes = fixes;
         // A code tested before (a repair handing back what ghost's edits made of an

@@ -443,7 +443,14 @@ pub(super) fn progress(out: &Output, total: usize) -> generate::Progress {
                 module,
                 attempt,
                 max,
-            } => Some(format!("    asking  {module} (attempt {attempt} of {max})")),
+                first,
+            } => Some(format!(
+                "    asking  {module} ({})",
+                attempt_said(*attempt, *max, *first)
+            )),
+            Event::Testing { module, attempt } => Some(format!(
+                "   testing  {module} (attempt {attempt}): compiling and running its tests"
+            )),
             Event::Finished { report } if report.outcome != Outcome::Fresh => {
                 let why = report
                     .outcome
@@ -489,7 +496,14 @@ pub(super) fn progress(out: &Output, total: usize) -> generate::Progress {
             module,
             attempt,
             max,
-        } => bar.set_message(format!("asking for {module} (attempt {attempt} of {max})")),
+            first,
+        } => bar.set_message(format!(
+            "asking for {module} ({})",
+            attempt_said(*attempt, *max, *first)
+        )),
+        Event::Testing { module, attempt } => bar.set_message(format!(
+            "testing {module} (attempt {attempt}): compiling and running its tests"
+        )),
         Event::Warning { .. } => {
             if let Some(l) = line(&event) {
                 bar.println(l);
@@ -510,6 +524,19 @@ pub(super) fn progress(out: &Output, total: usize) -> generate::Progress {
             }
         }
     })
+}
+
+/// `attempt 2 of 4`; for a build going on from attempts earlier builds gave up after
+/// (numbered on, for new seeds), `attempt 14 (1 of 3 in this build)`.
+fn attempt_said(attempt: u32, max: u32, first: u32) -> String {
+    if first <= 1 {
+        return format!("attempt {attempt} of {max}");
+    }
+    format!(
+        "attempt {attempt} ({} of {} in this build)",
+        attempt + 1 - first,
+        max + 1 - first
+    )
 }
 
 /// Whether a target is written as a path (`specs/a.ghost`, `x/y`), not a module name.
@@ -561,4 +588,18 @@ pub fn selected_modules(
     out.sort();
     out.dedup();
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn attempts_are_counted_in_this_build_when_numbered_on() {
+        assert_eq!(attempt_said(2, 4, 1), "attempt 2 of 4");
+        assert_eq!(
+            attempt_said(14, 16, 14),
+            "attempt 14 (1 of 3 in this build)"
+        );
+    }
 }
