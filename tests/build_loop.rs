@@ -1844,26 +1844,46 @@ fn a_rerun_after_attempts_ran_out_goes_on_asking_anew() {
     );
 }
 
-/// Code the lock records but that is gone from disk is asked for anew, with a warning
+/// Code the lock records but that is gone from disk comes back from ghost's copy of
+/// what it accepted, with no request: the code `--force` put in place, not an older
+/// answer. Without the copy (local state gone too), it is asked for anew, with a warning
 /// that version control could restore it.
 #[test]
-fn deleted_code_is_asked_for_anew_with_a_hint_to_restore_it() {
+fn deleted_code_is_restored_as_locked_or_asked_for_anew_with_a_hint() {
     let _machine = shared();
-    let server = Background::start_with(script(vec![code(DOUBLE_RIGHT), code(DOUBLE_RIGHT)]));
+    let second: &str = Box::leak(format!("{DOUBLE_RIGHT}// the forced one\n").into_boxed_str());
+    let server = Background::start_with(script(vec![code(DOUBLE_RIGHT), code(second)]));
     let p = Project::new("e2e_deleted_code", &openai(&server), &[DOUBLE]);
     p.ghost(&["build"]).expect(0);
+    p.ghost(&["build", "--force"]).expect(0);
+    assert_eq!(p.imp("math.double"), second);
     std::fs::remove_dir_all(p.root.join("generated")).expect("delete generated/");
+    let run = p.ghost(&["build"]).expect(0);
+    assert!(
+        run.stderr
+            .contains("restored the code ghost.lock records for `math.double`"),
+        "{}",
+        run.text()
+    );
+    assert_eq!(
+        p.imp("math.double"),
+        second,
+        "the locked code, not an older one"
+    );
+    assert_eq!(server.server.seen().len(), 2, "no request");
+    p.ghost(&["build", "--locked"]).expect(0);
+
+    std::fs::remove_dir_all(p.root.join("generated")).expect("delete generated/");
+    std::fs::remove_dir_all(p.root.join(".ghost/locked")).expect("delete the copies");
     let run = p.ghost(&["build"]).expect(0);
     assert!(
         run.stderr.contains("`math.double` that is not on disk")
             && run
                 .stderr
-                .contains("restore those files from version control")
-            && run.stderr.contains("answered from the response cache"),
+                .contains("restore those files from version control"),
         "{}",
         run.text()
     );
-    assert_eq!(p.imp("math.double"), DOUBLE_RIGHT);
 }
 
 /// A timing whose constant arguments break the function's `requires` is the spec's

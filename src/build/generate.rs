@@ -2184,6 +2184,7 @@ fn accept(
         return Err(e.into());
     }
     drop(lock);
+    super::accepted::keep(&ctx.paths.state_dir, &m.name, code.as_bytes());
     // The snapshots its tests pinned, once the lock records the code that printed them.
     let snaps = scratch.join("tests").join("snapshots");
     if let Ok(entries) = std::fs::read_dir(&snaps) {

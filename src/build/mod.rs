@@ -17,9 +17,12 @@
 //! What a failed attempt got wrong is kept as one-line lessons for the next fresh start (`lessons.rs`); a repair shows the failed
 //! code without the bodies the failure points at, to be written anew (`rewrite.rs`); a
 //! prose change shows accepted code with what changed, to be revised (`revision.rs`).
+//! Each module's accepted code is copied to `.ghost/locked/`, so code deleted from the
+//! crate comes back as locked, without an agent (`accepted.rs`).
 //! Modules given new code are recorded until every module using them was tested against
 //! it, so that a build stopped in between leaves the next one to do it (`retest.rs`).
 
+pub mod accepted;
 pub mod cargo;
 pub mod crossover;
 pub mod empty_input;

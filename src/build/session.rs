@@ -616,6 +616,7 @@ pub async fn build_manual(
                     let implementation = entry.implementation.clone();
                     lock.upsert(entry);
                     lock.write(&ctx.paths.lock)?;
+                    super::accepted::keep(&ctx.paths.state_dir, &m.name, code.as_bytes());
                     super::revision::remember(&ctx.paths, &ctx.project, module, &implementation);
                     forget_attempts(&ctx.paths, &m.name);
                     green_on_disk(status.state, retest)

@@ -89,6 +89,9 @@ pub fn run(args: &BuildArgs, out: &Output) -> Result<Exit, CommandError> {
     let only = selected_modules(&pipeline, &args.targets)?;
     let _held = pipeline.hold()?;
     let lock = pipeline.lock(out)?;
+    if !args.locked {
+        pipeline.restore_accepted(&lock, out);
+    }
     let templates = pipeline.templates()?;
     if !args.locked && super::pipeline::local_templates_in_use(&pipeline.project) {
         out.warning(

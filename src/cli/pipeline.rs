@@ -187,6 +187,34 @@ impl Pipeline {
             .collect()
     }
 
+    /// Writes back, from `.ghost/locked/`, the code the lock records for each module
+    /// whose `imp.rs` is gone (`build/accepted.rs`), saying which; before the build looks
+    /// at the crate, so that those modules are what they were: fresh, or stale for
+    /// their own reasons.
+    pub fn restore_accepted(&self, lock: &Lock, out: &Output) {
+        let paths = self.paths();
+        let imps: Vec<(&str, PathBuf)> = self
+            .checked
+            .project
+            .modules
+            .iter()
+            .map(|m| (m.name.as_str(), crate::compile::rust::imp_path(m)))
+            .collect();
+        let restored = crate::build::accepted::restore(
+            &paths.state_dir,
+            &paths.out_dir,
+            lock,
+            imps.iter().map(|(name, path)| (*name, path.as_path())),
+        );
+        if !restored.is_empty() {
+            let named: Vec<String> = restored.iter().map(|n| format!("`{n}`")).collect();
+            out.status(&format!(
+                "restored the code ghost.lock records for {} from .ghost/locked/ (it was gone from the generated crate): no agent asked",
+                super::output::first_few(&named, 5)
+            ));
+        }
+    }
+
     /// Compiles every checked module.
     pub fn compile(&self, templates: &Templates) -> Compiled {
         compile::compile(
