@@ -179,11 +179,19 @@ pub enum ConfigError {
         #[source]
         source: std::io::Error,
     },
-    #[error("invalid `{}`: {message}\nhelp: see the `ghost.toml` section of the README for every key", file.display())]
-    Invalid { file: PathBuf, message: String },
-    #[error("invalid `{}`: `{key}` {problem}\nhelp: {fix}", file.display())]
+    /// `file:line:col: message`, the way compilers say where (and editors jump to).
+    #[error("{}: {message}\nhelp: {}", at(file, *position), help.as_deref().unwrap_or("see the `ghost.toml` section of the README for every key"))]
+    Invalid {
+        file: PathBuf,
+        position: Option<(usize, usize)>,
+        message: String,
+        help: Option<String>,
+    },
+    #[error("{}: `{key}` {problem}\nhelp: {fix}", at(file, *position))]
     BadValue {
         file: PathBuf,
+        /// Where the key is written, when it is (a default broken by nothing written is not).
+        position: Option<(usize, usize)>,
         key: &'static str,
         problem: String,
         fix: &'static str,
@@ -195,17 +203,25 @@ pub enum ConfigError {
 impl Config {
     /// Parses the text of a `ghost.toml`; `file` is only used in error messages.
     pub fn parse(file: &Path, text: &str) -> Result<Config, ConfigError> {
-        let config: Config = toml::from_str(text).map_err(|e| ConfigError::Invalid {
-            file: file.to_path_buf(),
-            message: describe_toml_error(text, &e),
+        let config: Config = toml::from_str(text).map_err(|e| {
+            let (message, help) = describe_toml_error(&e);
+            ConfigError::Invalid {
+                file: file.to_path_buf(),
+                position: e.span().map(|span| {
+                    crate::diagnostics::LineIndex::new(text).line_col(text, span.start)
+                }),
+                message,
+                help,
+            }
         })?;
-        config.validate(file)?;
+        config.validate(file, text)?;
         Ok(config)
     }
 
-    fn validate(&self, file: &Path) -> Result<(), ConfigError> {
+    fn validate(&self, file: &Path, text: &str) -> Result<(), ConfigError> {
         let bad = |key, problem: &str, fix| ConfigError::BadValue {
             file: file.to_path_buf(),
+            position: key_position(text, key),
             key,
             problem: problem.into(),
             fix,
@@ -342,10 +358,14 @@ impl Config {
             ));
         }
         if let Some(p) = &self.agent.provider {
-            if !["openai", "anthropic", "command", "manual"].contains(&p.as_str()) {
+            let known = ["openai", "anthropic", "command", "manual"];
+            if !known.contains(&p.as_str()) {
+                let guess = crate::diagnostics::suggest::closest(p, known)
+                    .map(|k| format!(" (did you mean `{k}`?)"))
+                    .unwrap_or_default();
                 return Err(bad(
                     "agent.provider",
-                    &format!("is `{p}`, which ghost does not know"),
+                    &format!("is `{p}`, which ghost does not know{guess}"),
                     "use one of `openai`, `anthropic`, `command`, `manual`",
                 ));
             }
@@ -356,14 +376,91 @@ impl Config {
 
 /// toml's own rendering quotes the line with a caret over several lines; one line that
 /// names the problem (`unknown field `x`, expected one of ...`) and where is enough.
-fn describe_toml_error(text: &str, e: &toml::de::Error) -> String {
-    let message = e.message().trim().to_string();
-    match e.span() {
-        Some(span) => {
-            let (line, col) = crate::diagnostics::LineIndex::new(text).line_col(text, span.start);
-            format!("{message} (line {line}, column {col})")
+/// The message of a toml error, and a help that says where a key written in the wrong
+/// table belongs (`provider` at the top of the file belongs under `[agent]`).
+fn describe_toml_error(e: &toml::de::Error) -> (String, Option<String>) {
+    // serde's names of the types (`u32`) are Rust's, not the reader's.
+    let message = e
+        .message()
+        .trim()
+        .replace("expected u32", "expected a whole number")
+        .replace("expected u64", "expected a whole number")
+        .replace("expected a boolean", "expected `true` or `false`");
+    let unknown = message
+        .strip_prefix("unknown field `")
+        .and_then(|rest| rest.split('`').next());
+    let home = unknown.and_then(|key| {
+        KEYS.iter()
+            .find(|(_, keys)| keys.contains(&key))
+            .map(|(table, _)| (key, *table))
+    });
+    let help = home.map(|(key, table)| {
+        format!("`{key}` belongs under `[{table}]`: move it below that table's header (every key is in the README's `ghost.toml` section)")
+    });
+    (message, help)
+}
+
+/// Each table of ghost.toml with its keys (as the structs above name them).
+const KEYS: [(&str, &[&str]); 4] = [
+    ("project", &["name", "specs", "out", "target", "templates"]),
+    (
+        "agent",
+        &[
+            "provider",
+            "model",
+            "base_url",
+            "api_key_env",
+            "command",
+            "max_attempts",
+            "concurrency",
+            "max_tokens_per_build",
+            "stream",
+            "context_window",
+            "max_reply_tokens",
+            "timeout",
+        ],
+    ),
+    ("build", &["test_timeout", "edits"]),
+    (
+        "package",
+        &["version", "description", "license", "repository", "publish"],
+    ),
+];
+
+/// Where `key` (`agent.max_attempts`) is written in `text`: the line of `max_attempts =`
+/// under the `[agent]` header, as (line, column), both from 1.
+fn key_position(text: &str, key: &str) -> Option<(usize, usize)> {
+    let (table, name) = key.split_once('.')?;
+    let mut in_table = false;
+    for (i, line) in text.lines().enumerate() {
+        let trimmed = line.trim_start();
+        if trimmed.starts_with('[') {
+            in_table = trimmed
+                .trim_end()
+                .trim_end_matches(|c: char| c == ']' || c.is_whitespace())
+                .trim_start_matches('[')
+                .trim()
+                == table;
+            continue;
         }
-        None => message,
+        let written = trimmed
+            .split_once('=')
+            .is_some_and(|(k, _)| k.trim().trim_matches('"') == name);
+        if in_table && written {
+            return Some((i + 1, line.len() - trimmed.len() + 1));
+        }
+    }
+    None
+}
+
+/// `ghost.toml:3:1` (the path shown from the current folder), or the path alone.
+fn at(file: &Path, position: Option<(usize, usize)>) -> String {
+    let shown = std::env::current_dir()
+        .map(|cwd| crate::project::display_path(&cwd, file))
+        .unwrap_or_else(|_| file.to_path_buf());
+    match position {
+        Some((line, col)) => format!("{}:{line}:{col}", shown.display()),
+        None => shown.display().to_string(),
     }
 }
 
@@ -448,12 +545,17 @@ pub fn load_file(file: &Path) -> Result<LoadedConfig, ConfigError> {
         file: file.to_path_buf(),
         source,
     })?;
-    let text = String::from_utf8(bytes).map_err(|e| ConfigError::Invalid {
-        file: file.to_path_buf(),
-        message: format!(
-            "the file is not valid UTF-8 (at byte {})",
-            e.utf8_error().valid_up_to()
-        ),
+    let text = String::from_utf8(bytes).map_err(|e| {
+        let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+        let valid = String::from_utf8_lossy(valid);
+        ConfigError::Invalid {
+            file: file.to_path_buf(),
+            position: Some(
+                crate::diagnostics::LineIndex::new(&valid).line_col(&valid, valid.len()),
+            ),
+            message: "the file is not valid UTF-8 here".into(),
+            help: Some("save it as UTF-8".into()),
+        }
     })?;
     let mut config = Config::parse(file, &text)?;
     let root = file.parent().map(Path::to_path_buf).unwrap_or_default();

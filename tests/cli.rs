@@ -355,6 +355,30 @@ fn a_bad_ghost_toml_exits_2_naming_the_key() {
     insta::assert_snapshot!("bad_config", run.stderr);
     p.write("ghost.toml", "[project\n");
     assert_eq!(p.ghost(&["check"]).code, Some(2));
+    // A key in the wrong table is told where it belongs; a bad value where it is written;
+    // an editor's problem matcher gets the error as it gets a spec's.
+    p.write(
+        "ghost.toml",
+        "provider = \"openai\"\n[project]\nname = \"t\"\n",
+    );
+    let run = p.ghost(&["check"]);
+    assert!(
+        run.stderr
+            .contains("ghost.toml:1:1: unknown field `provider`")
+            && run.stderr.contains("`provider` belongs under `[agent]`"),
+        "{}",
+        run.stderr
+    );
+    p.write(
+        "ghost.toml",
+        "[project]\nname = \"t\"\n\n[agent]\nprovider = \"opneai\"\n",
+    );
+    let run = p.ghost(&["check", "--message-format", "short"]);
+    assert_eq!(run.code, Some(2));
+    assert_eq!(
+        run.stdout,
+        "ghost.toml:5:1: error: `agent.provider` is `opneai`, which ghost does not know (did you mean `openai`?)\n"
+    );
 }
 
 #[test]

@@ -141,9 +141,44 @@ where
     match result {
         Ok(exit) => exit,
         Err(e) => {
-            out.error(&e.to_string());
+            let text = e.to_string();
+            out.error(&text);
+            tell_machine(&out, &text);
             e.exit()
         }
+    }
+}
+
+/// An error that says where (`ghost.toml:4:1: ...`) is printed on stdout too with
+/// `--message-format short` or `json`, for an editor's problem matcher, as a spec's
+/// diagnostics are.
+fn tell_machine(out: &Output, text: &str) {
+    let first = text.lines().next().unwrap_or_default();
+    let mut parts = first.splitn(4, ':');
+    let (Some(file), Some(line), Some(column), Some(message)) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return;
+    };
+    let (Ok(line), Ok(column)) = (line.parse::<usize>(), column.parse::<usize>()) else {
+        return;
+    };
+    let message = message.trim();
+    let hint = text
+        .lines()
+        .find_map(|l| l.strip_prefix("help: "))
+        .map(str::to_string);
+    match out.format {
+        MessageFormat::Short => out.result(&format!("{file}:{line}:{column}: error: {message}")),
+        MessageFormat::Json => out.json_line(
+            "diagnostic",
+            serde_json::json!({
+                "file": file, "line": line, "column": column,
+                "end_line": line, "end_column": column,
+                "severity": "error", "code": "config", "message": message, "hint": hint,
+            }),
+        ),
+        MessageFormat::Human => {}
     }
 }
 
