@@ -2670,6 +2670,30 @@ fn make_executable(path: &Path) {
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).expect("chmod");
 }
 
+/// Wrong code that writes to stdout itself (libtest does not capture that, so it lands
+/// between `test NAME ... ` and `FAILED`): the build still names the failing example
+/// with its values, not only "cargo failed".
+#[test]
+fn a_failing_test_whose_code_writes_to_stdout_is_named_with_its_values() {
+    let _machine = shared();
+    let p = Project::new("e2e_stdout_writer", "", &[DOUBLE]);
+    let chatty = "pub fn double(n: i64) -> i64 {\n    use std::io::Write;\n    let _ = std::io::stdout().write_all(b\"checking\\n\");\n    n + 2\n}\n";
+    let body =
+        format!("#!/bin/sh\ncat > /dev/null\ncat > \"$GHOST_IMPL_PATH\" <<'EOF'\n{chatty}EOF\n");
+    use_command_agent(&p, &body);
+    let run = p.ghost(&["build", "--max-attempts", "1"]).expect(3);
+    assert!(
+        run.stderr.contains("double(-3) == -6") && run.stderr.contains("-1"),
+        "the failing example and its values:\n{}",
+        run.text()
+    );
+    assert!(
+        run.stderr.contains("1 of 2 failed") && !run.stderr.contains("cargo failed"),
+        "{}",
+        run.text()
+    );
+}
+
 /// Every attempt wrong: exit 3, and the last good `imp.rs` and the whole lock stay
 /// byte for byte as they were.
 #[test]

@@ -369,34 +369,169 @@ pub fn parse_outcome(f: &Finished) -> TestOutcome {
     out
 }
 
-/// `test name ... ok` / `... FAILED` lines and the `---- name stdout ----` sections.
+/// How one test went, as libtest said it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Status {
+    Ok,
+    Failed,
+    Ignored,
+}
+
+/// A test libtest started (`test NAME ... `), with its status if one was found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Started {
+    name: String,
+    status: Option<Status>,
+}
+
+/// The tests that passed and failed, each failure with its `---- name stdout ----`
+/// section.
+///
+/// libtest prints `test NAME ... ` before it runs a test and the status after, on the
+/// same line. Code that writes to stdout itself (`std::io::stdout().write_all`, which
+/// libtest does not capture) lands in between: `test NAME ... checking` and the status
+/// on a later line. So the closing `failures:` list (libtest's last word, before `test
+/// result:`) decides which tests failed; the status words are read for the tests it
+/// does not settle, and for runs that never got to it.
 fn parse_libtest(text: &str, out: &mut TestOutcome) {
-    let mut failed_names = Vec::new();
-    for line in text.lines() {
-        if let Some(rest) = line.strip_prefix("test ") {
-            if let Some(name) = rest.strip_suffix(" ... ok") {
-                out.passed.push(name.to_string());
-            } else if let Some(name) = rest.strip_suffix(" ... FAILED") {
-                failed_names.push(name.to_string());
-            }
+    let listed = failures_list(text);
+    let mut failed_names: Vec<String> = Vec::new();
+    for test in started_tests(text) {
+        let failed = match (&listed, test.status) {
+            (_, Some(Status::Ignored)) => continue,
+            (Some(list), _) => list.contains(&test.name),
+            (None, Some(Status::Failed)) => true,
+            (None, Some(Status::Ok)) => false,
+            // Not finished: the run was cut (see `hung_test` and `ended_early`).
+            (None, None) => continue,
+        };
+        if failed {
+            failed_names.push(test.name);
+        } else {
+            out.passed.push(test.name);
+        }
+    }
+    // A failure whose `test NAME ... ` line was garbled by an earlier test's writes
+    // (`checkingtest NAME ... `) is still one: libtest's lists name it.
+    let named = listed.into_iter().flatten().chain(section_names(text));
+    for name in named {
+        if !failed_names.contains(&name) {
+            out.passed.retain(|p| *p != name);
+            failed_names.push(name);
         }
     }
     for name in failed_names {
-        let header = format!("---- {name} stdout ----");
-        let output = text
-            .find(&header)
-            .map(|at| {
-                let body = &text[at + header.len()..];
-                let end = [body.find("\n---- "), body.find("\nfailures:\n")]
-                    .into_iter()
-                    .flatten()
-                    .min()
-                    .unwrap_or(body.len());
-                cut_middle(&collapse_repeats(&steady(body[..end].trim())))
-            })
-            .unwrap_or_default();
+        let output = failure_output(text, &name);
         out.failed.push(TestFailure { name, output });
     }
+}
+
+/// Every `test NAME ... ` line, in order, with the status libtest printed for it: on
+/// the same line, or at the end of a later one when the test wrote to stdout itself
+/// (up to the next test's line).
+fn started_tests(text: &str) -> Vec<Started> {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut started = Vec::new();
+    for (i, line) in lines.iter().enumerate() {
+        let Some((name, rest)) = test_line(line) else {
+            continue;
+        };
+        let later = lines[i + 1..]
+            .iter()
+            .take_while(|l| test_line(l).is_none() && !l.starts_with("test result:"));
+        let status = exact_status(rest).or_else(|| {
+            std::iter::once(&rest)
+                .chain(later)
+                .find_map(|l| status_at_end(l))
+        });
+        started.push(Started {
+            name: name.to_string(),
+            status,
+        });
+    }
+    started
+}
+
+/// `test NAME ... REST` as the name and what follows it (libtest's own lines, not the
+/// closing `test result:`).
+fn test_line(line: &str) -> Option<(&str, &str)> {
+    let rest = line.strip_prefix("test ")?;
+    let (name, after) = match rest.split_once(" ... ") {
+        Some(split) => split,
+        None => (rest.strip_suffix(" ...")?, ""),
+    };
+    (!name.is_empty() && !name.contains(' ')).then_some((name, after))
+}
+
+/// The status libtest printed right after `test NAME ... `, with nothing in between.
+fn exact_status(rest: &str) -> Option<Status> {
+    match rest.trim_end() {
+        "ok" => Some(Status::Ok),
+        "FAILED" => Some(Status::Failed),
+        r if r.starts_with("ignored") => Some(Status::Ignored),
+        _ => None,
+    }
+}
+
+/// A status printed after the test's own writes: the end of a line.
+fn status_at_end(line: &str) -> Option<Status> {
+    let line = line.trim_end();
+    if line.ends_with("FAILED") {
+        Some(Status::Failed)
+    } else if line.ends_with("ok") {
+        Some(Status::Ok)
+    } else {
+        None
+    }
+}
+
+/// The names in libtest's closing list (`failures:` then one indented name a line,
+/// just before `test result:`): `Some` (maybe empty) when the run got to `test result:`.
+fn failures_list(text: &str) -> Option<Vec<String>> {
+    let lines: Vec<&str> = text.lines().collect();
+    let result = lines.iter().rposition(|l| l.starts_with("test result:"))?;
+    let mut names = Vec::new();
+    for line in lines[..result].iter().rev() {
+        if line.trim().is_empty() && names.is_empty() {
+            continue;
+        }
+        match line.strip_prefix("    ") {
+            Some(name) if !name.trim().is_empty() && !name.contains(' ') => {
+                names.push(name.to_string())
+            }
+            _ if *line == "failures:" => {
+                names.reverse();
+                return Some(names);
+            }
+            // No list: nothing failed.
+            _ => return Some(Vec::new()),
+        }
+    }
+    Some(Vec::new())
+}
+
+/// The names of the `---- NAME stdout ----` sections: only failed tests have one.
+fn section_names(text: &str) -> Vec<String> {
+    text.lines()
+        .filter_map(|l| l.strip_prefix("---- ")?.strip_suffix(" stdout ----"))
+        .map(str::to_string)
+        .collect()
+}
+
+/// What the failed test `name` printed, from its `---- name stdout ----` section.
+fn failure_output(text: &str, name: &str) -> String {
+    let header = format!("---- {name} stdout ----");
+    text.find(&header)
+        .map(|at| {
+            let body = &text[at + header.len()..];
+            let end = [body.find("\n---- "), body.find("\nfailures:\n")]
+                .into_iter()
+                .flatten()
+                .min()
+                .unwrap_or(body.len());
+            cut_middle(&collapse_repeats(&steady(body[..end].trim())))
+        })
+        .unwrap_or_default()
 }
 
 /// A test's output without what differs from run to run or says nothing about the code:
@@ -578,15 +713,12 @@ fn ended_early(text: &str, stderr: &str) -> Option<TestFailure> {
     })
 }
 
-/// With one test thread libtest prints `test name ... ` before running it: the last such
-/// line without a result is the test that hung.
+/// With one test thread libtest prints `test name ... ` before running it: the last
+/// such line without a status (maybe followed by what the test wrote itself) is the
+/// test that hung.
 fn hung_test(text: &str) -> Option<String> {
-    let last = text.lines().rev().find(|l| l.starts_with("test "))?;
-    let rest = last.strip_prefix("test ")?;
-    let name = rest
-        .strip_suffix(" ...")
-        .or_else(|| rest.strip_suffix(" ... "))?;
-    Some(name.trim().to_string())
+    let last = started_tests(text).pop()?;
+    last.status.is_none().then_some(last.name)
 }
 
 /// The compiler messages that point into `dir` (a module's own files), for `nfr lint`.
@@ -767,6 +899,51 @@ mod tests {
         assert!(!o.failed[0].output.contains("failures:"));
         assert!(!o.green());
         assert_eq!(o.summary(), "1 of 3 failed");
+    }
+
+    /// Code that writes to stdout itself (not through `print!`, which libtest captures)
+    /// lands between `test NAME ... ` and the status: the failing test is still named,
+    /// with its values, and the passing one still passes.
+    #[test]
+    fn a_test_that_writes_to_stdout_itself_is_still_read() {
+        let failure = "\n\nfailures:\n\n---- example_a_2 stdout ----\nthread 'example_a_2' panicked at tests/a.rs:9:5:\nexample `f(1) == 2` failed\n  left: 3\n right: 2\n\n\nfailures:\n    example_a_2\n\ntest result: FAILED. 1 passed; 1 failed\n";
+        let runs = [
+            // Each write ends its line: the status is on a line of its own.
+            "\nrunning 2 tests\ntest example_a_1 ... checking\nok\ntest example_a_2 ... checking\nFAILED",
+            // No line break: the status ends the test's own line.
+            "\nrunning 2 tests\ntest example_a_1 ... checkingok\ntest example_a_2 ... checkingFAILED",
+            // Words that end like a status (`look`): the closing list decides.
+            "\nrunning 2 tests\ntest example_a_1 ... look\nok\ntest example_a_2 ... look\nFAILED",
+            // A write with no line break before the next test's line: the list names it.
+            "\nrunning 2 tests\ntest example_a_1 ... ok\nwritingtest example_a_2 ... FAILED",
+        ];
+        for run in runs {
+            let o = parse_outcome(&finished(&format!("{run}{failure}"), Some(101), false));
+            assert_eq!(o.failed.len(), 1, "{run}: {:?}", o.failed);
+            assert_eq!(o.failed[0].name, "example_a_2", "{run}");
+            assert!(
+                o.failed[0].output.contains("left: 3"),
+                "{run}: {:?}",
+                o.failed
+            );
+            assert_eq!(o.passed, ["example_a_1"], "{run}");
+            assert_eq!(o.summary(), "1 of 2 failed", "{run}");
+            assert!(o.cargo_error.is_none(), "{run}");
+        }
+        // A whole run of passing tests that write: all passed, green.
+        let green =
+            "\nrunning 1 test\ntest a ... checking\nok\n\ntest result: ok. 1 passed; 0 failed\n";
+        let o = parse_outcome(&finished(green, Some(0), false));
+        assert_eq!(o.passed, ["a"]);
+        assert!(o.green());
+        // A test that wrote and then hung is the one named.
+        let hung = "running 2 tests\ntest a ... checking\nok\ntest loops ... checking\n";
+        let o = parse_outcome(&finished(hung, None, true));
+        assert_eq!(o.hung.as_deref(), Some("loops"));
+        // Ignored tests are neither.
+        let ignored = "\nrunning 2 tests\ntest a ... ignored\ntest b ... ok\n\ntest result: ok. 1 passed; 0 failed; 1 ignored\n";
+        let o = parse_outcome(&finished(ignored, Some(0), false));
+        assert_eq!(o.passed, ["b"]);
     }
 
     #[test]
