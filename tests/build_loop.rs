@@ -1362,6 +1362,48 @@ fn server_errors_are_retried_and_a_cut_off_reply_is_a_failed_attempt() {
     p.assert_no_key();
 }
 
+/// An empty reply, one without code and one cut off: the user reads what happened to
+/// each, the model is told how to answer (the instruction is the prompt's, not the
+/// user's to follow).
+#[test]
+fn replies_without_code_are_told_to_the_user_as_what_happened() {
+    let _machine = shared();
+    let server = Background::start_with(script(vec![
+        Box::new(|seen| wire::text(seen, "", Stop::Done)),
+        Box::new(|seen| wire::text(seen, "I would write it in Rust.", Stop::Done)),
+        cut(),
+        code(DOUBLE_RIGHT),
+    ]));
+    let p = Project::new("e2e_no_code_words", &openai(&server), &[DOUBLE]);
+    let run = p.ghost(&["build"]).expect(0);
+    let seen = server.server.seen();
+    assert_eq!(seen.len(), 4);
+    let log = p.run_log();
+    for said in [
+        "(attempt 1): failed: the model's reply was empty",
+        "(attempt 2): failed: the reply has no ```rust code block",
+        "(attempt 3): failed: the reply was cut off: the model reached its token limit",
+    ] {
+        assert!(run.stderr.contains(said), "{said}:\n{}", run.stderr);
+        let logged = said.split_once(": ").map_or(said, |(_, l)| l);
+        assert!(log.contains(logged), "{logged}:\n{log}");
+    }
+    assert!(
+        !run.text().contains("answer with") && !log.contains("answer with"),
+        "no instruction for the user:\n{}\n{log}",
+        run.text()
+    );
+    // The model is told as before, word for word.
+    let told = "the reply has no ```rust code block; answer with the whole imp.rs in one fenced ```rust block";
+    assert!(seen[1].prompt().contains(told), "{}", seen[1].prompt());
+    assert!(seen[2].prompt().contains(told), "{}", seen[2].prompt());
+    assert!(
+        seen[3].prompt().contains("the reply was cut off (the model reached its token limit); answer with less explanation and the whole imp.rs in one ```rust block"),
+        "{}",
+        seen[3].prompt()
+    );
+}
+
 /// The same faults in the Anthropic format, streamed.
 #[test]
 fn anthropic_streamed_faults_then_code() {

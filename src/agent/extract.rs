@@ -4,18 +4,39 @@
 use super::{Finish, Reply};
 
 /// Why a reply gave no code. Not a crash: the build tells the agent and tries again.
+///
+/// Two texts: `Display` says what happened, for the person watching the build and the
+/// run log; [`ExtractError::instruction`] is what the next prompt tells the model, with
+/// how to answer (an instruction the person cannot follow).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ExtractError {
-    #[error("the reply has no ```rust code block; answer with the whole imp.rs in one fenced ```rust block")]
+    /// The reply had no text at all (some servers answer a prompt they cannot take so).
+    #[error("the model's reply was empty")]
+    Empty,
+    #[error("the reply has no ```rust code block")]
     NoCode,
-    #[error("the reply was cut off ({reason}); answer with less explanation and the whole imp.rs in one ```rust block")]
+    #[error("the reply was cut off: {reason}")]
     Truncated { reason: String },
     /// The provider's refusal (OpenAI's `refusal`), in the model's words.
-    #[error("the model refused: {words}; the spec asks for ordinary code: answer with the whole imp.rs in one ```rust block")]
+    #[error("the model refused: {words}")]
     Refused { words: String },
     /// The provider's content filter stopped the reply (OpenAI's `content_filter`).
-    #[error("the provider's content filter stopped the reply; answer with the plain code the spec asks for: the whole imp.rs in one ```rust block, no other text")]
+    #[error("the provider's content filter stopped the reply")]
     Filtered,
+}
+
+impl ExtractError {
+    /// What the next prompt tells the model about its reply. The wording is part of the
+    /// prompts (and so of the response cache's keys): changed only on purpose.
+    pub fn instruction(&self) -> String {
+        match self {
+            // An empty reply is told as one without code: the model is asked the same.
+            ExtractError::Empty | ExtractError::NoCode => "the reply has no ```rust code block; answer with the whole imp.rs in one fenced ```rust block".to_string(),
+            ExtractError::Truncated { reason } => format!("the reply was cut off ({reason}); answer with less explanation and the whole imp.rs in one ```rust block"),
+            ExtractError::Refused { words } => format!("the model refused: {words}; the spec asks for ordinary code: answer with the whole imp.rs in one ```rust block"),
+            ExtractError::Filtered => "the provider's content filter stopped the reply; answer with the plain code the spec asks for: the whole imp.rs in one ```rust block, no other text".to_string(),
+        }
+    }
 }
 
 /// Where the build asks the model to stop: the end of its (first) code block. The server
@@ -57,6 +78,10 @@ pub fn code_of(reply: &Reply) -> Result<String, ExtractError> {
         return Err(ExtractError::Filtered);
     }
     let text = without_thinking(&reply.text)?;
+    // A reply that was all thinking gave no answer, but was not empty.
+    if text.trim().is_empty() && !reply.text.trim().is_empty() && reply.finish != Finish::Length {
+        return Err(ExtractError::NoCode);
+    }
     if reply.finish == Finish::Stop {
         extract_code(&close_stopped_block(&text), &reply.finish)
     } else {
@@ -93,6 +118,9 @@ pub fn extract_code(text: &str, finish: &Finish) -> Result<String, ExtractError>
         return Err(ExtractError::Truncated {
             reason: "the model reached its token limit".into(),
         });
+    }
+    if text.trim().is_empty() {
+        return Err(ExtractError::Empty);
     }
     let all = blocks(text);
     if all.is_empty() && looks_like_rust(text) {
@@ -245,6 +273,64 @@ mod tests {
         );
     }
 
+    /// A whole reply of `text`, stopped as the model chose.
+    fn reply(text: &str) -> Reply {
+        Reply {
+            text: text.into(),
+            tokens_in: 0,
+            tokens_out: 0,
+            cached_in: 0,
+            finish: Finish::Stop,
+            latency_ms: 0,
+            cached: false,
+        }
+    }
+
+    /// The person reads what happened; the model, what to do about it (the text its
+    /// prompts have always carried, byte for byte).
+    #[test]
+    fn the_user_is_told_what_happened_and_the_model_how_to_answer() {
+        assert_eq!(extract_code("", &Finish::Stop), Err(ExtractError::Empty));
+        assert_eq!(extract_code(" \n", &Finish::Stop), Err(ExtractError::Empty));
+        assert_eq!(
+            code_of(&reply("<think>\nhm\n</think>\n")),
+            Err(ExtractError::NoCode),
+            "all thinking is no code, not an empty reply"
+        );
+        let told = [
+            (
+                ExtractError::Empty,
+                "the model's reply was empty",
+                "the reply has no ```rust code block; answer with the whole imp.rs in one fenced ```rust block",
+            ),
+            (
+                ExtractError::NoCode,
+                "the reply has no ```rust code block",
+                "the reply has no ```rust code block; answer with the whole imp.rs in one fenced ```rust block",
+            ),
+            (
+                extract_code("```rust\nfn e() {}\n```", &Finish::Length).expect_err("cut off"),
+                "the reply was cut off: the model reached its token limit",
+                "the reply was cut off (the model reached its token limit); answer with less explanation and the whole imp.rs in one ```rust block",
+            ),
+            (
+                ExtractError::Refused { words: "no.".into() },
+                "the model refused: no.",
+                "the model refused: no.; the spec asks for ordinary code: answer with the whole imp.rs in one ```rust block",
+            ),
+            (
+                ExtractError::Filtered,
+                "the provider's content filter stopped the reply",
+                "the provider's content filter stopped the reply; answer with the plain code the spec asks for: the whole imp.rs in one ```rust block, no other text",
+            ),
+        ];
+        for (err, user, model) in told {
+            assert_eq!(err.to_string(), user);
+            assert_eq!(err.instruction(), model);
+            assert!(!err.to_string().contains("answer with"), "{err}");
+        }
+    }
+
     #[test]
     fn a_reply_that_is_bare_rust_is_the_code() {
         let bare = "use super::*;\n\npub fn f() -> i64 {\n    1\n}";
@@ -275,15 +361,6 @@ mod tests {
 
     #[test]
     fn a_leading_think_block_is_not_the_answer() {
-        let reply = |text: &str| Reply {
-            text: text.into(),
-            tokens_in: 0,
-            tokens_out: 0,
-            cached_in: 0,
-            finish: Finish::Stop,
-            latency_ms: 0,
-            cached: false,
-        };
         let thought = "<think>\nA draft:\n```rust\npub fn f() -> i64 { 0 }\n```\nNo, longer and wrong: ```rust\npub fn f() -> i64 { let x = 0; x - 1 }\n```\n</think>\nHere:\n```rust\npub fn f() -> i64 { 1 }";
         assert_eq!(
             code_of(&reply(thought)).expect("code"),

@@ -863,8 +863,13 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
                 // Only what the model did wrong is told to it; a garbled answer from the
                 // server is not its doing, so the same prompt is asked again.
                 let (class, why, tokens, tell) = match failed {
-                    Asked::Feedback { class, why, tokens } => (class, why, tokens, true),
-                    Asked::Failed(why, tokens) => (FailureClass::AgentError, why, tokens, false),
+                    Asked::Feedback {
+                        class,
+                        why,
+                        tell,
+                        tokens,
+                    } => (class, why, tokens, Some(tell)),
+                    Asked::Failed(why, tokens) => (FailureClass::AgentError, why, tokens, None),
                     Asked::Fatal(why, tokens) => {
                         if let Ok(mut f) = shared.fatal.lock() {
                             *f = Some(why.clone());
@@ -913,8 +918,8 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
                 log_attempt(shared, name, &record, "", &format!("failed: {why}"), "");
                 report.history.push(record);
                 last_why = why.clone();
-                if tell {
-                    repair = next_after_no_code(class, why, repair.take(), previous.as_deref());
+                if let Some(tell) = tell {
+                    repair = next_after_no_code(class, tell, repair.take(), previous.as_deref());
                 } else {
                     // The same prompt again (a server's fault): a fresh start stays one.
                     afresh = kind == AttemptKind::Fresh;
@@ -1338,7 +1343,11 @@ enum Asked {
     /// its file, the program failed, the prompt was too long): tokens spent still count.
     Feedback {
         class: FailureClass,
+        /// What happened, for the progress line, the report and the run log.
         why: String,
+        /// What the next prompt tells the model: often `why` itself, or with how to
+        /// answer added (see [`crate::agent::extract::ExtractError::instruction`]).
+        tell: String,
         tokens: (u64, u64),
     },
     /// The server's answer was unusable (not the model's fault): the attempt counts, but
@@ -1348,6 +1357,18 @@ enum Asked {
     /// Nothing will work after this (bad key, unknown model, unreachable server); with
     /// the tokens of requests cut off before it.
     Fatal(String, (u64, u64)),
+}
+
+impl Asked {
+    /// Feedback told to the model in the words the user reads.
+    fn feedback(class: FailureClass, why: String, tokens: (u64, u64)) -> Asked {
+        Asked::Feedback {
+            class,
+            tell: why.clone(),
+            why,
+            tokens,
+        }
+    }
 }
 
 /// What an agent answered for one attempt.
@@ -1423,11 +1444,9 @@ async fn ask(
                     // answers: this attempt failed, the next request may well succeed.
                     AgentError::BadResponse { .. } => Asked::Failed(e.to_string(), tokens),
                     // Too long for the model: the next attempt sends a shorter prompt.
-                    _ if e.is_context_overflow() => Asked::Feedback {
-                        class: FailureClass::ContextTooLong,
-                        why: e.to_string(),
-                        tokens,
-                    },
+                    _ if e.is_context_overflow() => {
+                        Asked::feedback(FailureClass::ContextTooLong, e.to_string(), tokens)
+                    }
                     _ => Asked::Fatal(e.to_string(), tokens),
                 }
             })?;
@@ -1457,6 +1476,7 @@ async fn ask(
                 .map_err(|e| Asked::Feedback {
                     class: FailureClass::NoCode,
                     why: e.to_string(),
+                    tell: e.instruction(),
                     tokens,
                 })
         }
@@ -1517,11 +1537,9 @@ async fn ask(
                 warn_others(shared, m, &others);
             }
             let outcome = outcome.map_err(|e| match e {
-                AgentError::CommandTimeout { .. } => Asked::Feedback {
-                    class: FailureClass::Timeout,
-                    why: e.to_string(),
-                    tokens: (0, 0),
-                },
+                AgentError::CommandTimeout { .. } => {
+                    Asked::feedback(FailureClass::Timeout, e.to_string(), (0, 0))
+                }
                 other => Asked::Fatal(other.to_string(), (0, 0)),
             })?;
             if !outcome.other_changes.is_empty() {
@@ -1530,26 +1548,26 @@ async fn ask(
                     .iter()
                     .map(|p| p.display().to_string())
                     .collect();
-                return Err(Asked::Feedback {
-                    class: FailureClass::AgentError,
-                    why: format!(
+                return Err(Asked::feedback(
+                    FailureClass::AgentError,
+                    format!(
                         "the agent wrote outside `{}`: {}; write only that file",
                         m.imp_path.display(),
                         list.join(", ")
                     ),
-                    tokens: (0, 0),
-                });
+                    (0, 0),
+                ));
             }
             if !outcome.exit_status.success() {
-                return Err(Asked::Feedback {
-                    class: FailureClass::AgentError,
-                    why: format!(
+                return Err(Asked::feedback(
+                    FailureClass::AgentError,
+                    format!(
                         "the agent program failed ({}): {}",
                         outcome.exit_status,
                         outcome.stderr_tail.trim()
                     ),
-                    tokens: (0, 0),
-                });
+                    (0, 0),
+                ));
             }
             if outcome.new_contents.is_some() && !outcome.wrote {
                 // A revision's file holds the accepted code: a program that finds nothing
@@ -1558,14 +1576,14 @@ async fn ask(
                     let code = outcome.new_contents.unwrap_or_default();
                     return Ok(Answer::fresh(code));
                 }
-                return Err(Asked::Feedback {
-                    class: FailureClass::NoCode,
-                    why: format!(
+                return Err(Asked::feedback(
+                    FailureClass::NoCode,
+                    format!(
                         "the agent program exited without writing `{}` ($GHOST_IMPL_PATH): the code there is the old one; write the new implementation to that file",
                         m.imp_path.display()
                     ),
-                    tokens: (0, 0),
-                });
+                    (0, 0),
+                ));
             }
             match outcome.new_contents {
                 Some(code) if !code.trim().is_empty() => {
@@ -1577,14 +1595,14 @@ async fn ask(
                     }
                     Ok(Answer::fresh(code))
                 }
-                _ => Err(Asked::Feedback {
-                    class: FailureClass::NoCode,
-                    why: format!(
+                _ => Err(Asked::feedback(
+                    FailureClass::NoCode,
+                    format!(
                         "the agent program did not write `{}` ($GHOST_IMPL_PATH)",
                         m.imp_path.display()
                     ),
-                    tokens: (0, 0),
-                }),
+                    (0, 0),
+                )),
             }
         }
     }
