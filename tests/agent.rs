@@ -941,13 +941,10 @@ async fn connection_refused_is_retried_then_reported() {
     .complete(&request("p"))
     .await
     .expect_err("nobody listens");
-    let AgentError::GaveUp {
-        attempts, source, ..
-    } = &err
-    else {
+    let AgentError::GaveUp { tries, source, .. } = &err else {
         panic!("expected GaveUp, got {err:?}");
     };
-    assert_eq!(*attempts, 4);
+    assert_eq!(*tries, 4);
     assert!(
         matches!(**source, AgentError::Unreachable { .. }),
         "{source:?}"

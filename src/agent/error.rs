@@ -62,10 +62,11 @@ pub enum AgentError {
         spent: (u64, u64),
     },
 
-    /// A retryable error that stayed after every retry.
-    #[error("{source} (gave up after {attempts} attempts)")]
+    /// A retryable error that stayed after every retry. Counted in tries (requests),
+    /// not attempts: an attempt is the build's, one module's code asked for and tested.
+    #[error("{source} (gave up after {tries} tries)")]
     GaveUp {
-        attempts: u32,
+        tries: u32,
         #[source]
         source: Box<AgentError>,
         /// Tokens in and out that the failed requests were paid for (see `Spent`).
@@ -161,10 +162,8 @@ impl AgentError {
     /// This error, carrying `spent` tokens (in place of any it carried).
     pub(crate) fn with_spent(self, spent: (u64, u64)) -> AgentError {
         match self {
-            AgentError::GaveUp {
-                attempts, source, ..
-            } => AgentError::GaveUp {
-                attempts,
+            AgentError::GaveUp { tries, source, .. } => AgentError::GaveUp {
+                tries,
                 source,
                 spent,
             },
@@ -176,7 +175,7 @@ impl AgentError {
         }
     }
 
-    /// How long the server asked us to wait before the next attempt, if it did.
+    /// How long the server asked us to wait before the next try, if it did.
     pub fn retry_after(&self) -> Option<Duration> {
         match self {
             AgentError::Paid { source, .. } => source.retry_after(),

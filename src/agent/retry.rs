@@ -8,15 +8,15 @@ use super::AgentError;
 /// How often and how patiently to retry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RetryPolicy {
-    /// Further attempts after the first one.
+    /// Further tries (requests) after the first one.
     pub max_retries: u32,
-    /// The first delay; attempt `n` waits about `base_delay * 2^n`.
+    /// The first delay; retry `n` waits about `base_delay * 2^n`.
     pub base_delay: Duration,
     /// No computed backoff waits longer than this.
     pub max_delay: Duration,
     /// A server's `Retry-After` longer than this is not waited for: the error is returned.
     pub max_retry_after: Duration,
-    /// Further attempts after a request timed out, within `max_retries`: each costs the
+    /// Further tries after a request timed out, within `max_retries`: each costs the
     /// whole timeout (600 s by default), and a server that did not answer in that time
     /// rarely answers the same request the next time.
     pub max_timeout_retries: u32,
@@ -82,7 +82,7 @@ where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<T, AgentError>>,
 {
-    let mut attempt: u32 = 0;
+    let mut retry: u32 = 0;
     let mut timeouts: u32 = 0;
     loop {
         let err = match op().await {
@@ -94,49 +94,49 @@ where
         }
         let retry_after = err.retry_after();
         let give_up = !err.is_retryable()
-            || attempt >= policy.max_retries
+            || retry >= policy.max_retries
             || timeouts > policy.max_timeout_retries
             || retry_after.is_some_and(|d| d > policy.max_retry_after);
         if give_up {
-            return Err(if attempt == 0 {
+            return Err(if retry == 0 {
                 err
             } else {
                 AgentError::GaveUp {
-                    attempts: attempt + 1,
+                    tries: retry + 1,
                     source: Box::new(err),
                     spent: (0, 0),
                 }
             });
         }
-        let delay = retry_after.unwrap_or_else(|| backoff(policy, attempt));
+        let delay = retry_after.unwrap_or_else(|| backoff(policy, retry));
         if let Some(notice) = RETRY_NOTICE.get() {
-            notice(&retry_line(&err, delay, attempt + 1, policy.max_retries));
+            notice(&retry_line(&err, delay, retry + 1, policy.max_retries));
         }
         sleeper.sleep(delay).await;
-        attempt += 1;
+        retry += 1;
     }
 }
 
-/// The delay before retry `attempt` (0-based): "equal jitter", half fixed and half random,
+/// The delay before retry `retry` (0-based): "equal jitter", half fixed and half random,
 /// so that many clients hitting the same limit do not retry in lockstep.
-pub fn backoff(policy: &RetryPolicy, attempt: u32) -> Duration {
+pub fn backoff(policy: &RetryPolicy, retry: u32) -> Duration {
     let exp = policy
         .base_delay
-        .saturating_mul(2u32.saturating_pow(attempt.min(16)))
+        .saturating_mul(2u32.saturating_pow(retry.min(16)))
         .min(policy.max_delay);
     let half = exp / 2;
-    half + half.mul_f64(jitter_fraction(attempt))
+    half + half.mul_f64(jitter_fraction(retry))
 }
 
-/// A cheap pseudo-random fraction in [0, 1) from the clock and the attempt; a crate for
+/// A cheap pseudo-random fraction in [0, 1) from the clock and the retry; a crate for
 /// randomness would be more than this needs.
-fn jitter_fraction(attempt: u32) -> f64 {
+fn jitter_fraction(retry: u32) -> f64 {
     let nanos = SystemTime::now()
         .duration_since(SystemTime::UNIX_EPOCH)
         .map(|d| d.subsec_nanos())
         .unwrap_or(0);
     // splitmix64 finaliser: spreads nearby clock values over the whole range.
-    let mut x = u64::from(nanos) ^ (u64::from(attempt) << 32);
+    let mut x = u64::from(nanos) ^ (u64::from(retry) << 32);
     x = x.wrapping_add(0x9e37_79b9_7f4a_7c15);
     x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
     x = (x ^ (x >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
@@ -276,10 +276,13 @@ mod tests {
         }));
         assert_eq!(calls, 3);
         assert_eq!(sleeper.0.lock().expect("not poisoned").len(), 2);
-        assert!(matches!(
-            result,
-            Err(AgentError::GaveUp { attempts: 3, .. })
-        ));
+        let err = result.expect_err("gave up");
+        assert!(matches!(err, AgentError::GaveUp { tries: 3, .. }));
+        // Tries, not attempts: an attempt is the build's (one module's code, tested).
+        assert!(
+            err.to_string().ends_with("(gave up after 3 tries)"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -302,7 +305,7 @@ mod tests {
             }));
         assert_eq!(calls, 3, "one server error and two timeouts");
         assert!(
-            matches!(&result, Err(AgentError::GaveUp { attempts: 3, source, .. }) if matches!(**source, AgentError::Timeout { .. })),
+            matches!(&result, Err(AgentError::GaveUp { tries: 3, source, .. }) if matches!(**source, AgentError::Timeout { .. })),
             "{result:?}"
         );
     }

@@ -36,7 +36,7 @@ pub struct AgentSettings {
     pub command_base: Option<std::path::PathBuf>,
     /// The limit for one request (or one run of the command), connection to last byte.
     pub timeout: Duration,
-    /// Further attempts after a retryable failure.
+    /// Further tries (requests) after a retryable failure.
     pub max_retries: u32,
     /// The first backoff delay; each retry doubles it (with jitter).
     pub retry_base_delay: Duration,
