@@ -727,6 +727,56 @@ async fn unauthorized_is_not_retried_and_names_the_variable() {
     assert_eq!(server.seen().len(), 1);
 }
 
+/// A server that wants a key, asked without one (a local server's settings: no
+/// `api_key_env`, the default variable unset or empty): the message says to set the
+/// variable, and whether it is unset or empty, not to check a key never sent.
+#[tokio::test]
+async fn a_refusal_of_a_request_without_a_key_says_to_set_one() {
+    let refusal = || Answer::json(401, r#"{"error":{"message":"missing bearer token"}}"#);
+    let server = Server::start(vec![refusal(), refusal()]).await;
+    let mut local = settings(ProviderKind::OpenAi, &server.base_url, false);
+    local.api_key_env = None;
+    let unset = provider_from(&local, &|_| None)
+        .expect("a local server needs no key")
+        .complete(&request("p"))
+        .await
+        .expect_err("401 fails")
+        .to_string();
+    assert!(
+        unset.contains("requires an API key and none was sent")
+            && unset.contains("`OPENAI_API_KEY` is not set")
+            && unset.contains("api_key_env")
+            && unset.contains("missing bearer token")
+            && !unset.contains("check the key"),
+        "{unset}"
+    );
+    let empty = provider_from(&local, &|_| Some(String::new()))
+        .expect("a local server needs no key")
+        .complete(&request("p"))
+        .await
+        .expect_err("401 fails")
+        .to_string();
+    assert!(
+        empty.contains("`OPENAI_API_KEY` is empty") && !empty.contains("not set"),
+        "{empty}"
+    );
+    assert!(
+        server
+            .seen()
+            .iter()
+            .all(|s| s.header("authorization").is_none()),
+        "no key was sent"
+    );
+    // A variable named by `api_key_env` and empty stops before any request, saying so.
+    let mut named = local.clone();
+    named.api_key_env = Some("MYKEY".into());
+    let msg = provider_from(&named, &|_| Some(String::new()))
+        .err()
+        .expect("an empty named variable")
+        .to_string();
+    assert!(msg.contains("`MYKEY` is empty"), "{msg}");
+}
+
 #[tokio::test]
 async fn bad_answers_are_errors() {
     let server = Server::start(vec![

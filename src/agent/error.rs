@@ -10,8 +10,13 @@ use super::extract::ExtractError;
 #[derive(Debug, thiserror::Error)]
 pub enum AgentError {
     /// The provider needs a key and its environment variable is unset or empty.
-    #[error("no API key for provider `{provider}`: set the environment variable `{var}` (or name another one with `api_key_env` in ghost.toml; a local server that needs no key: set `base_url` and leave `api_key_env` out)")]
-    KeyMissing { provider: String, var: String },
+    #[error("no API key for provider `{provider}`: {}set the environment variable `{var}` (or name another one with `api_key_env` in ghost.toml; a local server that needs no key: set `base_url` and leave `api_key_env` out)", if *.empty { format!("`{var}` is empty; ") } else { String::new() })]
+    KeyMissing {
+        provider: String,
+        var: String,
+        /// The variable is set, to nothing: said, since "set it" would puzzle.
+        empty: bool,
+    },
 
     /// The settings cannot make a provider (e.g. `command` without a command line).
     #[error("bad [agent] settings: {reason}")]
@@ -25,15 +30,16 @@ pub enum AgentError {
     #[error("{url} did not finish its answer within {}s; check the server or raise `timeout` under [agent] in ghost.toml", .timeout.as_secs_f64())]
     Timeout { url: String, timeout: Duration },
 
-    /// HTTP 401 or 403: the key is wrong, expired or lacks access to the model.
-    #[error(
-        "{url} refused the credentials (HTTP {status}): {message}; check the key in `{key_var}`"
-    )]
+    /// HTTP 401 or 403: the key is wrong, expired or lacks access to the model, or the
+    /// server wants one and none was sent.
+    #[error("{}", unauthorized(url, *.status, message, key_var, *.key))]
     Unauthorized {
         url: String,
         status: u16,
         message: String,
         key_var: String,
+        /// Whether the request carried a key, which decides what to look at.
+        key: KeySent,
     },
 
     /// Any other HTTP error status; `retry_after` is the server's `Retry-After`, if any.
@@ -100,6 +106,34 @@ pub enum AgentError {
         #[source]
         source: std::io::Error,
     },
+}
+
+/// Whether a request carried an API key, and if not, why not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeySent {
+    Yes,
+    /// The key's variable is not set.
+    Unset,
+    /// The key's variable is set to nothing (or only blanks).
+    Empty,
+}
+
+/// The message of a 401 or 403: with a key, the key is what to check; without one, the
+/// server wants one, and where it goes is what to say.
+fn unauthorized(url: &str, status: u16, message: &str, var: &str, key: KeySent) -> String {
+    let or_another =
+        "(or name the variable that holds it with `api_key_env` under [agent] in ghost.toml)";
+    match key {
+        KeySent::Yes => format!(
+            "{url} refused the credentials (HTTP {status}): {message}; check the key in `{var}`"
+        ),
+        KeySent::Unset => format!(
+            "{url} requires an API key and none was sent (HTTP {status}: {message}): `{var}` is not set; set it to the key {or_another}"
+        ),
+        KeySent::Empty => format!(
+            "{url} requires an API key and none was sent (HTTP {status}: {message}): `{var}` is empty; set it to the key {or_another}"
+        ),
+    }
 }
 
 impl AgentError {
@@ -267,6 +301,49 @@ mod tests {
         let rate = err("Rate limit reached");
         assert!(rate.is_retryable());
         assert!(rate.to_string().contains("lower `concurrency`"), "{rate}");
+    }
+
+    #[test]
+    fn a_refusal_without_a_key_says_to_set_one_and_whether_it_is_empty() {
+        let refused = |key: KeySent| {
+            AgentError::Unauthorized {
+                url: "http://h/v1/chat/completions".into(),
+                status: 401,
+                message: "unauthorized".into(),
+                key_var: "MYKEY".into(),
+                key,
+            }
+            .to_string()
+        };
+        let sent = refused(KeySent::Yes);
+        assert!(sent.contains("check the key in `MYKEY`"), "{sent}");
+        let unset = refused(KeySent::Unset);
+        assert!(
+            unset.contains("requires an API key and none was sent")
+                && unset.contains("`MYKEY` is not set")
+                && unset.contains("api_key_env")
+                && !unset.contains("check the key"),
+            "{unset}"
+        );
+        let empty = refused(KeySent::Empty);
+        assert!(
+            empty.contains("`MYKEY` is empty") && !empty.contains("not set"),
+            "{empty}"
+        );
+        let missing = |empty: bool| {
+            AgentError::KeyMissing {
+                provider: "openai".into(),
+                var: "MYKEY".into(),
+                empty,
+            }
+            .to_string()
+        };
+        assert!(
+            missing(true).contains("`MYKEY` is empty; set"),
+            "{}",
+            missing(true)
+        );
+        assert!(!missing(false).contains("empty"), "{}", missing(false));
     }
 
     #[test]

@@ -2,6 +2,7 @@
 
 use std::time::{Duration, SystemTime};
 
+use super::error::KeySent;
 use super::retry::{parse_retry_after, retry_delay_in_body};
 use super::settings::HttpSettings;
 use super::sse::{SseEvent, SseParser};
@@ -88,6 +89,7 @@ impl HttpClient {
                 status,
                 message,
                 key_var: self.settings.key_var.clone(),
+                key: self.key_sent(),
             },
             _ => AgentError::Http {
                 url: url.to_string(),
@@ -281,6 +283,15 @@ impl HttpClient {
         AgentError::Unreachable {
             url: url.to_string(),
             reason: self.scrub(&reason),
+        }
+    }
+
+    /// Whether requests carry a key, and if not, why not.
+    fn key_sent(&self) -> KeySent {
+        match (&self.settings.key, self.settings.key_var_set) {
+            (Some(_), _) => KeySent::Yes,
+            (None, true) => KeySent::Empty,
+            (None, false) => KeySent::Unset,
         }
     }
 

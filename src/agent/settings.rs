@@ -94,6 +94,9 @@ pub(crate) struct HttpSettings {
     pub key: Option<String>,
     /// The variable the key came from (or should come from), for error messages.
     pub key_var: String,
+    /// Whether the variable is set (maybe to nothing) when no key is sent: a server
+    /// that wants one is told so in the right words.
+    pub key_var_set: bool,
     pub timeout: Duration,
     pub stream: bool,
     pub retry: RetryPolicy,
@@ -159,7 +162,9 @@ pub fn provider_from_with(
         .unwrap_or_else(|| default_var.to_string());
     // A key pasted with its line break (`$(cat key.txt)` keeps none, an editor's file
     // does) is the key: a header value cannot hold the break.
-    let key = env(&key_var)
+    let value = env(&key_var);
+    let key_var_set = value.is_some();
+    let key = value
         .map(|k| k.trim().to_string())
         .filter(|k| !k.is_empty());
     if key
@@ -177,6 +182,7 @@ pub fn provider_from_with(
         return Err(AgentError::KeyMissing {
             provider: settings.provider.name().to_string(),
             var: key_var,
+            empty: key_var_set,
         });
     }
     let base_url = settings
@@ -217,6 +223,7 @@ pub fn provider_from_with(
         base_url,
         key,
         key_var,
+        key_var_set,
         timeout: settings.timeout,
         stream: settings.stream,
         retry: RetryPolicy {
