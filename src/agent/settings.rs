@@ -192,12 +192,8 @@ pub fn provider_from_with(
         .trim_end_matches('/')
         .to_string();
     // Told now, once, rather than found by every request and retried as network trouble.
-    if !(base_url.starts_with("http://") || base_url.starts_with("https://")) {
-        return Err(AgentError::Settings {
-            reason: format!(
-                "`base_url` must start with http:// or https://, as in `http://{base_url}`"
-            ),
-        });
+    if let Some(reason) = scheme_problem(&base_url) {
+        return Err(AgentError::Settings { reason });
     }
     if base_url.contains(['?', '#']) {
         return Err(AgentError::Settings {
@@ -236,6 +232,28 @@ pub fn provider_from_with(
     Ok(match settings.provider {
         ProviderKind::OpenAi => Box::new(OpenAi::new(http)?),
         _ => Box::new(Anthropic::new(http)?),
+    })
+}
+
+/// What is wrong with the scheme of `base_url`, if anything: a URL written without one
+/// (`127.0.0.1:8080/v1`) gets it suggested; one with another (`ftp://`) is named, since
+/// putting `http://` before it would make no URL.
+fn scheme_problem(base_url: &str) -> Option<String> {
+    let lower = base_url.to_ascii_lowercase();
+    if lower.starts_with("http://") || lower.starts_with("https://") {
+        return None;
+    }
+    let scheme = base_url
+        .split_once("://")
+        .map(|(s, _)| s)
+        .filter(|s| !s.is_empty());
+    Some(match scheme {
+        Some(scheme) => format!(
+            "`base_url` `{base_url}` uses `{scheme}://`; ghost talks to the API over http:// or https:// only: give the server's http(s) URL"
+        ),
+        None => format!(
+            "`base_url` must start with http:// or https://, as in `http://{base_url}`"
+        ),
     })
 }
 
@@ -306,6 +324,14 @@ mod tests {
             .expect("no scheme")
             .to_string();
         assert!(msg.contains("http://127.0.0.1:1/v1"), "{msg}");
+        // Another scheme is named, not prefixed with `http://`.
+        s.base_url = Some("ftp://x/v1".into());
+        let msg = provider_from(&s, &|_| None)
+            .err()
+            .expect("not http")
+            .to_string();
+        assert!(msg.contains("`ftp://`"), "{msg}");
+        assert!(!msg.contains("http://ftp"), "{msg}");
         s.base_url = Some("http://127.0.0.1:1/v1/chat/completions".into());
         let msg = provider_from(&s, &|_| None)
             .err()
