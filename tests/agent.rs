@@ -1002,6 +1002,17 @@ async fn connection_refused_is_retried_then_reported() {
     assert_eq!(sleeper.0.lock().expect("not poisoned").len(), 3);
     let msg = err.to_string();
     assert!(msg.contains(&url), "{msg}");
+    // The cause in a few words and where the address is set, not the client's layers.
+    assert!(
+        msg.contains(": connection refused; is the server running?")
+            && msg.contains("`base_url`")
+            && msg.ends_with("(gave up after 4 tries)"),
+        "{msg}"
+    );
+    assert!(
+        !msg.contains("tcp connect error") && !msg.contains("os error"),
+        "{msg}"
+    );
 }
 
 #[tokio::test]

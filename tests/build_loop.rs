@@ -2826,6 +2826,61 @@ fn a_refused_key_stops_the_build_with_exit_3() {
     );
 }
 
+/// A server nobody listens on: the build says so in a few words (not the HTTP client's
+/// layers), gives the advice once per module that met it (not at every retry), and the
+/// module not asked after it points there.
+#[test]
+fn an_unreachable_server_is_said_in_plain_words_and_not_over_and_over() {
+    let _machine = shared();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
+    let addr = listener.local_addr().expect("bound");
+    drop(listener);
+    let agent = format!(
+        "provider = \"openai\"\nmodel = \"test-model\"\nbase_url = \"http://{addr}/v1\"\napi_key_env = \"{KEY_VAR}\"\nconcurrency = 1\n"
+    );
+    let p = Project::new("e2e_unreachable", &agent, &[DOUBLE, SHOUT]);
+    let run = p.ghost(&["build"]).expect(3);
+    let text = run.text();
+    assert!(
+        text.contains(&format!("cannot reach http://{addr}/v1/chat/completions: connection refused; is the server running?")),
+        "{text}"
+    );
+    for raw in [
+        "tcp connect error",
+        "os error",
+        "client error (Connect)",
+        "error sending request",
+    ] {
+        assert!(!text.contains(raw), "{raw}:\n{text}");
+    }
+    let retries: Vec<&str> = text.lines().filter(|l| l.contains("retrying")).collect();
+    assert!(!retries.is_empty(), "{text}");
+    assert!(
+        retries.iter().all(|l| !l.contains("is the server running")),
+        "the advice is not repeated at every retry:\n{text}"
+    );
+    assert!(text.contains("(gave up after 5 tries)"), "{text}");
+    let advice = text.matches("is the server running").count();
+    let asked = ["math.double", "text.shout"]
+        .into_iter()
+        .find(|m| text.contains(&format!("tried {m} (attempt 1)")))
+        .expect("one module was asked");
+    let other = if asked == "math.double" {
+        "text.shout"
+    } else {
+        "math.double"
+    };
+    assert!(
+        text.contains(&format!(
+            "{other}: not asked: the agent failed as it did for `{asked}` (said there)"
+        )),
+        "{text}"
+    );
+    // Said for the module that met it (its attempt, its end, the closing list), not for
+    // the other.
+    assert_eq!(advice, 3, "{text}");
+}
+
 /// A prompt template in `.ghost/templates/` (not committed) is used, and the build warns
 /// that the lock it writes is stale in every other checkout.
 #[test]

@@ -23,8 +23,15 @@ pub enum AgentError {
     Settings { reason: String },
 
     /// The connection failed or dropped before a full answer arrived.
-    #[error("cannot reach {url}: {reason}; check that the server is running and that `base_url` is right")]
-    Unreachable { url: String, reason: String },
+    #[error("cannot reach {url}: {reason}; {}", if *.connect { "is the server running? (its address is `base_url` under [agent] in ghost.toml, or `--base-url`)" } else { "check that the server is running and that `base_url` is right" })]
+    Unreachable {
+        url: String,
+        /// The cause, in a few words (`connection refused`).
+        reason: String,
+        /// No connection was made at all (refused, no such host): the address or the
+        /// server is what to look at, not the network in between.
+        connect: bool,
+    },
 
     /// No full answer within the time limit.
     #[error("{url} did not finish its answer within {}s; check the server or raise `timeout` under [agent] in ghost.toml", .timeout.as_secs_f64())]
@@ -174,6 +181,16 @@ impl AgentError {
                 source.is_context_overflow()
             }
             _ => false,
+        }
+    }
+
+    /// The error without the advice on what to check, for a line that says it again
+    /// (a retry): the advice comes once, with the error the build ends on.
+    pub fn headline(&self) -> String {
+        match self {
+            AgentError::Unreachable { url, reason, .. } => format!("cannot reach {url}: {reason}"),
+            AgentError::Paid { source, .. } => source.headline(),
+            other => other.to_string(),
         }
     }
 

@@ -239,6 +239,7 @@ impl HttpClient {
         AgentError::Unreachable {
             url: url.to_string(),
             reason: "the event stream ended before the reply was complete".into(),
+            connect: false,
         }
     }
 
@@ -272,17 +273,10 @@ impl HttpClient {
                 timeout: self.settings.timeout,
             };
         }
-        // reqwest's Display stops at the outermost layer; the cause (refused, reset, dns)
-        // is what a user can act on.
-        let mut reason = err.to_string();
-        let mut source = std::error::Error::source(&err);
-        while let Some(cause) = source {
-            reason = format!("{reason}: {cause}");
-            source = cause.source();
-        }
         AgentError::Unreachable {
             url: url.to_string(),
-            reason: self.scrub(&reason),
+            reason: self.scrub(&transport_reason(&err)),
+            connect: err.is_connect(),
         }
     }
 
@@ -301,6 +295,42 @@ impl HttpClient {
             Some(key) if !key.is_empty() => text.replace(key.as_str(), "<api key>"),
             _ => text.to_string(),
         }
+    }
+}
+
+/// What went wrong on the way to the server, in words a user can act on. reqwest's own
+/// layers say little and repeat the URL (`error sending request for url (...): client
+/// error (Connect): tcp connect error: Connection refused (os error 111)`): the cause
+/// (refused, reset, a name that does not resolve) is what matters, said once.
+fn transport_reason(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut innermost = err;
+    let mut layers = Vec::new();
+    let mut cause = Some(err);
+    while let Some(e) = cause {
+        if let Some(said) = e.downcast_ref::<std::io::Error>().and_then(io_reason) {
+            return said.to_string();
+        }
+        layers.push(e.to_string());
+        innermost = e;
+        cause = e.source();
+    }
+    let last = innermost.to_string();
+    if layers.iter().any(|l| l.starts_with("dns error")) {
+        return format!("the host name does not resolve ({last})");
+    }
+    last
+}
+
+/// The few kinds of network failure worth their own words.
+fn io_reason(e: &std::io::Error) -> Option<&'static str> {
+    use std::io::ErrorKind;
+    match e.kind() {
+        ErrorKind::ConnectionRefused => Some("connection refused"),
+        ErrorKind::ConnectionReset => Some("the server reset the connection"),
+        ErrorKind::ConnectionAborted => Some("the connection was aborted"),
+        ErrorKind::NotConnected | ErrorKind::BrokenPipe => Some("the connection was closed"),
+        ErrorKind::AddrNotAvailable => Some("the address is not available on this machine"),
+        _ => None,
     }
 }
 
@@ -359,6 +389,66 @@ mod tests {
         assert_eq!(temperature(0.2).to_string(), "0.2");
         assert_eq!(temperature(0.0).to_string(), "0.0");
         assert!(temperature(f32::NAN).is_null());
+    }
+
+    /// An error with a cause, as reqwest's and hyper's layers nest them.
+    #[derive(Debug)]
+    struct Layer(
+        &'static str,
+        Option<Box<dyn std::error::Error + Send + Sync>>,
+    );
+
+    impl std::fmt::Display for Layer {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str(self.0)
+        }
+    }
+
+    impl std::error::Error for Layer {
+        fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+            self.1.as_deref().map(|e| e as _)
+        }
+    }
+
+    #[test]
+    fn transport_errors_are_said_by_their_cause() {
+        let refused = Layer(
+            "error sending request for url (http://127.0.0.1:9/v1/chat/completions)",
+            Some(Box::new(Layer(
+                "client error (Connect)",
+                Some(Box::new(Layer(
+                    "tcp connect error",
+                    Some(Box::new(std::io::Error::from(
+                        std::io::ErrorKind::ConnectionRefused,
+                    ))),
+                ))),
+            ))),
+        );
+        assert_eq!(transport_reason(&refused), "connection refused");
+        let dns = Layer(
+            "client error (Connect)",
+            Some(Box::new(Layer(
+                "dns error",
+                Some(Box::new(std::io::Error::other(
+                    "failed to lookup address information: Name or service not known",
+                ))),
+            ))),
+        );
+        assert_eq!(
+            transport_reason(&dns),
+            "the host name does not resolve (failed to lookup address information: Name or service not known)"
+        );
+        let other = Layer(
+            "client error",
+            Some(Box::new(Layer(
+                "connection closed before message completed",
+                None,
+            ))),
+        );
+        assert_eq!(
+            transport_reason(&other),
+            "connection closed before message completed"
+        );
     }
 
     #[test]

@@ -61,18 +61,35 @@ pub fn on_retry(notice: RetryNotice) {
     let _ = RETRY_NOTICE.set(notice);
 }
 
-/// One line for a retry: what failed, how long ghost waits, which retry it is.
-fn retry_line(err: &AgentError, delay: Duration, retry: u32, of: u32) -> String {
-    let first = err.to_string();
+/// The last retry told, without its wait: requests of modules asked at the same time
+/// fail and are retried together, and the same line twice in a row says nothing new.
+static LAST_TOLD: std::sync::Mutex<Option<String>> = std::sync::Mutex::new(None);
+
+/// One line for a retry: what failed, how long ghost waits, which retry it is; `None`
+/// when `last` (the last retry told) was the same failure at the same retry.
+fn retry_line(
+    last: &mut Option<String>,
+    err: &AgentError,
+    delay: Duration,
+    retry: u32,
+    of: u32,
+) -> Option<String> {
+    let first = err.headline();
     let first = first.lines().next().unwrap_or_default();
-    format!(
+    let key = format!("{first} (retry {retry} of {of})");
+    if last.as_ref() == Some(&key) {
+        return None;
+    }
+    *last = Some(key);
+    Some(format!(
         "{first}; asking again in {:.1}s (retry {retry} of {of})",
         delay.as_secs_f64()
-    )
+    ))
 }
 
 /// Runs `op` until it succeeds, fails for good, or the retries are spent. The final error of
-/// a retried failure is wrapped in [`AgentError::GaveUp`] with the number of attempts.
+/// a retried failure is wrapped in [`AgentError::GaveUp`] with the number of tries
+/// (requests; "attempt" is the build's word for one module's code asked for and tested).
 pub async fn with_retries<T, F, Fut>(
     policy: &RetryPolicy,
     sleeper: &dyn Sleeper,
@@ -110,7 +127,12 @@ where
         }
         let delay = retry_after.unwrap_or_else(|| backoff(policy, retry));
         if let Some(notice) = RETRY_NOTICE.get() {
-            notice(&retry_line(&err, delay, retry + 1, policy.max_retries));
+            let line = LAST_TOLD.lock().ok().and_then(|mut last| {
+                retry_line(&mut last, &err, delay, retry + 1, policy.max_retries)
+            });
+            if let Some(line) = line {
+                notice(&line);
+            }
         }
         sleeper.sleep(delay).await;
         retry += 1;
@@ -262,6 +284,32 @@ mod tests {
         );
     }
 
+    /// A refused connection is said in a few words at each retry (the advice comes with
+    /// the final error), and once for requests retried together.
+    #[test]
+    fn a_retry_is_said_briefly_and_once_for_requests_failing_together() {
+        let refused = AgentError::Unreachable {
+            url: "http://h/v1/chat/completions".into(),
+            reason: "connection refused".into(),
+            connect: true,
+        };
+        assert!(refused.to_string().contains("is the server running?"));
+        let mut last = None;
+        let second = Duration::from_secs(1);
+        let line = retry_line(&mut last, &refused, second, 1, 4).expect("said");
+        assert_eq!(
+            line,
+            "cannot reach http://h/v1/chat/completions: connection refused; asking again in 1.0s (retry 1 of 4)"
+        );
+        assert_eq!(
+            retry_line(&mut last, &refused, second * 2, 1, 4),
+            None,
+            "another request's same retry"
+        );
+        assert!(retry_line(&mut last, &refused, second, 2, 4).is_some());
+        assert!(retry_line(&mut last, &server_error(), second, 2, 4).is_some());
+    }
+
     #[test]
     fn retries_transient_errors_then_gives_up_with_the_count() {
         let sleeper = Recorder::default();
@@ -318,7 +366,7 @@ mod tests {
             message: "slow down\nmore".into(),
             retry_after: None,
         };
-        let line = retry_line(&err, Duration::from_secs(8), 1, 4);
+        let line = retry_line(&mut None, &err, Duration::from_secs(8), 1, 4).expect("said");
         assert!(!line.contains('\n'), "{line}");
         assert!(
             line.ends_with("asking again in 8.0s (retry 1 of 4)"),

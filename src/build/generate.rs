@@ -150,8 +150,10 @@ struct Shared {
     options: Options,
     log: RunLog,
     progress: Progress,
-    /// A fatal agent error (a bad key, no such model): no module can succeed after it.
-    fatal: Mutex<Option<String>>,
+    /// A fatal agent error (a bad key, no such model, a server that cannot be reached):
+    /// no module can succeed after it. With the module that met it first, so that the
+    /// others point there rather than repeat it.
+    fatal: Mutex<Option<Fatal>>,
     /// How this build's repairs went, over all modules: whether the model repairs.
     repairs: RepairTally,
     /// The modules whose code this build changed (agent's code, or a hand edit adopted).
@@ -766,8 +768,8 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
     // Set when its spec, or one it uses, was saved during the build.
     let mut spec_saved = false;
     for attempt in (earlier + 1)..=max {
-        if let Some(why) = shared.fatal.lock().ok().and_then(|f| f.clone()) {
-            last_why = why;
+        if let Some(fatal) = shared.fatal.lock().ok().and_then(|f| f.clone()) {
+            last_why = format!("not asked: {}", fatal.pointer());
             stopped_early = true;
             break;
         }
@@ -871,9 +873,9 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
                     } => (class, why, tokens, Some(tell)),
                     Asked::Failed(why, tokens) => (FailureClass::AgentError, why, tokens, None),
                     Asked::Fatal(why, tokens) => {
-                        if let Ok(mut f) = shared.fatal.lock() {
-                            *f = Some(why.clone());
-                        }
+                        // Said in full once a build: a module that meets the same error
+                        // (asking at the same time) points to the first.
+                        let shown = Fatal::note(&shared.fatal, name, &why);
                         // The attempt was made: logged and reported, as every other.
                         record.failure = Some(FailureClass::AgentError);
                         record.millis = asked.elapsed().as_millis() as u64;
@@ -881,9 +883,10 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
                         record.tokens_out = tokens.1;
                         report.tokens_in += tokens.0;
                         report.tokens_out += tokens.1;
-                        log_attempt(shared, name, &record, "", &format!("failed: {why}"), "");
+                        tell_attempt(shared, name, &record, "", &format!("failed: {shown}"));
+                        record_attempt(shared, name, &record, ("", &format!("failed: {why}")), "");
                         report.history.push(record);
-                        last_why = why;
+                        last_why = shown;
                         stopped_early = true;
                         break;
                     }
@@ -1266,8 +1269,8 @@ fn fit_prompt(
     }
 }
 
-/// Appends one attempt to the run log; `code` is what was tested (empty when there was
-/// nothing new to test).
+/// Says one attempt's result (as it comes) and appends it to the run log; `code` is
+/// what was tested (empty when there was nothing new to test).
 fn log_attempt(
     shared: &Shared,
     module: &str,
@@ -1276,40 +1279,57 @@ fn log_attempt(
     outcome: &str,
     code: &str,
 ) {
+    tell_attempt(shared, module, record, tests, outcome);
+    record_attempt(shared, module, record, (tests, outcome), code);
+}
+
+/// The progress line of one attempt of the agent's: its result and what it cost.
+fn tell_attempt(shared: &Shared, module: &str, record: &AttemptRecord, tests: &str, outcome: &str) {
     // Attempt 0 is the code on disk, tested before any request: not an agent's attempt.
-    let asked_agent = record.attempt > 0;
-    if asked_agent {
-        let mut result = outcome.to_string();
-        if !tests.is_empty() {
-            result.push_str(&format!(" ({tests})"));
-        }
-        let mut notes: Vec<String> = Vec::new();
-        if record.cached {
-            notes.push("answered from the response cache".into());
-        } else if record.tokens_in + record.tokens_out > 0 {
-            notes.push(format!("{}/{} tokens", record.tokens_in, record.tokens_out));
-            if record.cached_in > 0 {
-                notes.push(format!(
-                    "{} of the prompt's tokens read from the provider's cache",
-                    record.cached_in
-                ));
-            }
-        }
-        notes.extend(record.tidied.iter().cloned());
-        if record.compiler_fixes > 0 {
-            notes.push(format!("rustc's fixes applied: {}", record.compiler_fixes));
-        }
-        notes.extend(record.mutant.iter().map(|m| format!("ghost's edit: {m}")));
-        notes.extend(record.crossed.iter().map(|c| format!("crossed: {c}")));
-        if !notes.is_empty() {
-            result.push_str(&format!("; {}", notes.join("; ")));
-        }
-        (shared.progress)(Event::Tried {
-            module: module.to_string(),
-            attempt: record.attempt,
-            result,
-        });
+    if record.attempt == 0 {
+        return;
     }
+    let mut result = outcome.to_string();
+    if !tests.is_empty() {
+        result.push_str(&format!(" ({tests})"));
+    }
+    let mut notes: Vec<String> = Vec::new();
+    if record.cached {
+        notes.push("answered from the response cache".into());
+    } else if record.tokens_in + record.tokens_out > 0 {
+        notes.push(format!("{}/{} tokens", record.tokens_in, record.tokens_out));
+        if record.cached_in > 0 {
+            notes.push(format!(
+                "{} of the prompt's tokens read from the provider's cache",
+                record.cached_in
+            ));
+        }
+    }
+    notes.extend(record.tidied.iter().cloned());
+    if record.compiler_fixes > 0 {
+        notes.push(format!("rustc's fixes applied: {}", record.compiler_fixes));
+    }
+    notes.extend(record.mutant.iter().map(|m| format!("ghost's edit: {m}")));
+    notes.extend(record.crossed.iter().map(|c| format!("crossed: {c}")));
+    if !notes.is_empty() {
+        result.push_str(&format!("; {}", notes.join("; ")));
+    }
+    (shared.progress)(Event::Tried {
+        module: module.to_string(),
+        attempt: record.attempt,
+        result,
+    });
+}
+
+/// Appends one attempt to the run log, in full (the log is read after the build, line
+/// by line, with nothing above to point to).
+fn record_attempt(
+    shared: &Shared,
+    module: &str,
+    record: &AttemptRecord,
+    (tests, outcome): (&str, &str),
+    code: &str,
+) {
     let a = Attempt {
         module: module.to_string(),
         attempt: record.attempt,
@@ -1335,6 +1355,43 @@ fn log_attempt(
     };
     // The run log is a record, not a requirement: it never fails a build.
     let _ = shared.log.append(&a);
+}
+
+/// The build's fatal agent error and the module that met it first.
+#[derive(Debug, Clone)]
+struct Fatal {
+    module: String,
+    why: String,
+}
+
+impl Fatal {
+    /// Records `why`, met by `module`, as the build's fatal error unless one is recorded:
+    /// what to show for it. The first is shown in full; the same error met again (by a
+    /// module that asked at the same time) points to the module it was said for.
+    fn note(fatal: &Mutex<Option<Fatal>>, module: &str, why: &str) -> String {
+        let Ok(mut fatal) = fatal.lock() else {
+            return why.to_string();
+        };
+        match fatal.as_ref() {
+            None => {
+                *fatal = Some(Fatal {
+                    module: module.to_string(),
+                    why: why.to_string(),
+                });
+                why.to_string()
+            }
+            Some(first) if first.why == why && first.module != module => first.pointer(),
+            Some(_) => why.to_string(),
+        }
+    }
+
+    /// A short pointer to the error, for the modules after the first.
+    fn pointer(&self) -> String {
+        format!(
+            "the agent failed as it did for `{}` (said there)",
+            self.module
+        )
+    }
 }
 
 /// Why an attempt gave no code to test.
@@ -2234,6 +2291,21 @@ fn accept(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A fatal error is said in full for the module that met it first; the same error
+    /// met by another module points there, a different one is said as it is.
+    #[test]
+    fn a_fatal_error_is_said_once_and_pointed_to() {
+        let fatal = Mutex::new(None);
+        let refused = "cannot reach u: connection refused; is the server running?";
+        assert_eq!(Fatal::note(&fatal, "a.one", refused), refused);
+        assert_eq!(
+            Fatal::note(&fatal, "b.two", refused),
+            "the agent failed as it did for `a.one` (said there)"
+        );
+        assert_eq!(Fatal::note(&fatal, "b.two", "bad key"), "bad key");
+        assert_eq!(Fatal::note(&fatal, "a.one", refused), refused);
+    }
 
     #[test]
     fn a_reply_without_code_is_told_so_beside_the_failure_it_was_asked_to_mend() {
