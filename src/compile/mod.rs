@@ -10,6 +10,7 @@
 pub mod fingerprint;
 pub mod prompt;
 pub mod rust;
+pub mod spec_text;
 
 /// Settings of the target that change what is generated; part of every fingerprint.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]

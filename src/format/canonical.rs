@@ -44,3 +44,8 @@ pub fn block(keyword: &str, name: &str, stmts: &[Stmt]) -> String {
     out.push_str("\n}");
     out
 }
+
+/// A string literal whose value is `value`, escaped as `ghost fmt` writes it.
+pub fn string_literal(value: &str) -> String {
+    string(value)
+}

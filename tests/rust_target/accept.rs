@@ -130,6 +130,7 @@ fn generated_tests_pass_correct_and_fail_wrong_implementations() {
         "max_lines",
         "names",
         "uses_requires",
+        "requires_code",
         "opaque_used",
         "opaque_user",
     ]
@@ -152,6 +153,8 @@ fn generated_tests_pass_correct_and_fail_wrong_implementations() {
         ("ensures", "wrong.rs"),
         ("requires", "wrong.rs"),
         ("requires_mistake", "correct.rs"),
+        ("requires_rejects", "correct.rs"),
+        ("requires_code", "wrong.rs"),
         ("property", "wrong.rs"),
         ("scenario", "wrong.rs"),
         ("snapshot", "wrong.rs"),
@@ -180,6 +183,19 @@ fn generated_tests_pass_correct_and_fail_wrong_implementations() {
             "property floor: forall n: int in -100..100 => isqrt(n) * isqrt(n) <= n",
             // an example that breaks `requires` is reported as the spec's mistake
             "the spec breaks its own precondition: `requires n >= 0` does not hold for n = -4",
+            // a property whose `requires` rejects nearly every input gives up, saying which
+            "test property_sevens_1 ... FAILED",
+            "Too many global rejects",
+            "times at requires x % 7 == 0",
+            // a `requires` broken by a value the code computed fails, naming the call:
+            // in an example, a property (not a discarded case) and a scenario
+            "test example_same_2 ... FAILED",
+            "`inc(same(400))`: `same(400)` gave -400, which breaks `inc`'s `requires x >= 0`",
+            "test property_same_1 ... FAILED",
+            "`inc(same(x))`: `same(x)` gave -300, which breaks `inc`'s `requires x >= 0`",
+            "minimal failing input: x = 300",
+            "test scenario_one_step_after_another ... FAILED",
+            "`inc(n)`: `n` (from an earlier step) gave -500",
             // property, by name
             "test property_rev_involutive ... FAILED",
             "property involutive: forall xs: list<int> => rev(rev(xs)) == xs",
@@ -294,7 +310,7 @@ fn accept_specs_parse() {
         .filter(|p| p.is_dir())
         .collect();
     cases.sort();
-    assert_eq!(cases.len(), 14);
+    assert_eq!(cases.len(), 16);
     for case in cases {
         let spec = case.join("spec.ghost");
         let text = std::fs::read_to_string(&spec).expect("spec");

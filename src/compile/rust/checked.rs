@@ -1,14 +1,17 @@
 //! The `checked` module of a test file: for every function and method with `requires`
 //! or `ensures`, a wrapper with the same signature that
-//! - fails the test when its inputs break a `requires` (in an example or a scenario that
-//!   is a mistake of the spec, and the message says so),
+//! - fails the test when its inputs break a `requires` (called so only where the spec made
+//!   every argument a clause reads: that is a mistake of the spec, and the message says so),
 //! - calls the implementation, asserts every `ensures` on the result and the inputs, and
 //!   returns the result;
 //!
-//! and, when it has `requires`, an `__0p__` variant that rejects such inputs instead
-//! (`prop_assume!` semantics: proptest draws other inputs).
+//! and, when it has `requires`, two variants told who made the arguments each clause
+//! reads ([`BY`], decided by `blame.rs`): `__0b__` for examples and scenarios, whose
+//! failure blames the spec or the code, and `__0p__` for properties, which also discards
+//! a case of the property's own inputs (`prop_assume!` semantics: proptest draws others).
 
-use super::expr::{checked_name, in_property_name, CallMode, ExprCtx};
+use super::blame::locals;
+use super::expr::{blamed_name, checked_name, in_property_name, CallMode, ExprCtx};
 use super::names::{ident, module_path, str_lit};
 use super::types::{is_borrowed_param, is_clone, is_copy, TypeCtx};
 use crate::check::{Function, ModuleModel, Ty};
@@ -33,8 +36,16 @@ pub fn checked_module(module: &ModuleModel, used: &[&ModuleModel], root: &str) -
     if wrappers.is_empty() {
         return String::new();
     }
+    let has_requires = std::iter::once(module)
+        .chain(used.iter().copied())
+        .any(|m| m.functions_and_methods().any(|f| !f.requires.is_empty()));
+    let by = if has_requires {
+        BY.replace("@PRECONDITION_BROKEN@", PRECONDITION_BROKEN)
+    } else {
+        String::new()
+    };
     format!(
-        "/// Calls through which the tests check `requires` and `ensures`.\n#[allow(dead_code, non_snake_case)]\nmod checked {{\n    use super::*;\n{}}}\n",
+        "/// Calls through which the tests check `requires` and `ensures`.\n#[allow(dead_code, non_snake_case)]\nmod checked {{\n    use super::*;\n{by}{}}}\n",
         wrappers.join("")
     )
 }
@@ -83,14 +94,23 @@ fn wrapper(module: &ModuleModel, test_module: &str, root: &str, f: &Function) ->
         .collect();
     // A used module's function is named in its messages: the test failing is another
     // module's, whose own functions they would otherwise seem to be.
+    let path = match &f.owner {
+        Some(owner) => format!("{}.{owner}.{}", module.name, f.name),
+        None => format!("{}.{}", module.name, f.name),
+    };
     let of = if module.name == test_module {
         String::new()
     } else {
-        let path = match &f.owner {
-            Some(owner) => format!("{}.{owner}.{}", module.name, f.name),
-            None => format!("{}.{}", module.name, f.name),
-        };
         format!(" of `{path}`")
+    };
+    // How the blamed variants' messages name the function: as the spec calls it.
+    let of_path = if module.name == test_module {
+        match &f.owner {
+            Some(owner) => format!("{owner}.{}", f.name),
+            None => f.name.clone(),
+        }
+    } else {
+        path
     };
     let mut out = format!("\n    /// `{}`\n", f.signature_source.replace('`', "'"));
     out.push_str(&format!(
@@ -134,31 +154,147 @@ fn wrapper(module: &ModuleModel, test_module: &str, root: &str, f: &Function) ->
     }
     out.push_str("        result\n    }\n");
     if !f.requires.is_empty() {
-        let names: Vec<String> = {
-            let mut v = Vec::new();
-            if f.receiver.is_some() {
-                v.push("__this".to_string());
-            }
-            v.extend(f.params.iter().map(|(n, _)| ident(n)));
-            v
-        };
-        out.push_str(&format!(
-            "\n    pub fn {}({}) -> Result<{ret}, proptest::test_runner::TestCaseError> {{\n",
-            in_property_name(&name),
-            params.join(", ")
-        ));
-        for req in &f.requires {
-            out.push_str(&format!(
-                "        if !({}) {{\n            return Err(proptest::test_runner::TestCaseError::reject({}));\n        }}\n",
-                cx.owned(&req.expr),
-                str_lit(&req.source)
-            ));
-        }
-        out.push_str(&format!(
-            "        Ok({name}({}))\n    }}\n",
-            names.join(", ")
-        ));
+        out.push_str(&blamed_variants(f, &cx, &name, &params, &shown, &of_path));
     }
     let _ = (moved, Ty::Unit);
     out
 }
+
+/// The `__0p__` (property) and `__0b__` (example, scenario) variants of the wrapper
+/// `name` of `f`, which check each `requires` clause and say whose mistake a broken one
+/// is by the `By` the call gives for it, then call the wrapper.
+fn blamed_variants(
+    f: &Function,
+    cx: &ExprCtx,
+    name: &str,
+    params: &[String],
+    shown: &[(String, String)],
+    func: &str,
+) -> String {
+    let mut args: Vec<String> = Vec::new();
+    if f.receiver.is_some() {
+        args.push("__this".to_string());
+    }
+    args.extend(f.params.iter().map(|(n, _)| ident(n)));
+    let args = args.join(", ");
+    let mut all_params = vec!["by: &[By]".to_string()];
+    all_params.extend(params.iter().cloned());
+    let all_params = all_params.join(", ");
+    let ret = cx.types.owned(&f.ret);
+    // Each clause's check, `fail` making the statement that fails it from the `By`
+    // method's arguments.
+    let checks = |fail: &dyn Fn(usize, &str) -> String| -> String {
+        f.requires
+            .iter()
+            .enumerate()
+            .map(|(i, req)| {
+                let call = format!(
+                    "{}, {}, {}",
+                    str_lit(func),
+                    str_lit(&req.source),
+                    clause_inputs(&req.expr, shown)
+                );
+                format!(
+                    "        if !({}) {{\n            {};\n        }}\n",
+                    cx.owned(&req.expr),
+                    fail(i, &call)
+                )
+            })
+            .collect()
+    };
+    let mut out = format!(
+        "\n    pub fn {}({all_params}) -> Result<{ret}, proptest::test_runner::TestCaseError> {{\n",
+        in_property_name(name)
+    );
+    out.push_str(&checks(&|i, call| {
+        format!("return Err(by[{i}].in_property({call}))")
+    }));
+    out.push_str(&format!("        Ok({name}({args}))\n    }}\n"));
+    out.push_str(&format!(
+        "\n    pub fn {}({all_params}) -> {ret} {{\n",
+        blamed_name(name)
+    ));
+    out.push_str(&checks(&|i, call| {
+        format!("panic!(\"{{}}\", by[{i}].broken({call}))")
+    }));
+    out.push_str(&format!("        {name}({args})\n    }}\n"));
+    out
+}
+
+/// The Rust expressions of a clause's inputs for its messages: named
+/// (`format!("x = {:?}", x)`), and as the code's values (`format!("{:?}", x)` when the
+/// clause reads one input: "`same(x)` gave -300" would read as the property's `x` with
+/// the name). The inputs it reads, or every input that can be shown when it reads none.
+fn clause_inputs(clause: &crate::check::TExpr, shown: &[(String, String)]) -> String {
+    let read = locals(clause);
+    let mut inputs: Vec<&(String, String)> =
+        shown.iter().filter(|(n, _)| read.contains(n)).collect();
+    if inputs.is_empty() {
+        inputs = shown.iter().collect();
+    }
+    if inputs.is_empty() {
+        let none = "String::from(\"its arguments\")";
+        return format!("{none}, {none}");
+    }
+    let fmt: Vec<String> = inputs
+        .iter()
+        .map(|(n, _)| format!("{n} = {{:?}}"))
+        .collect();
+    let vars: String = inputs.iter().map(|(_, v)| format!(", {v}")).collect();
+    let named = format!("format!(\"{}\"{vars})", fmt.join(", "));
+    let values = match inputs.as_slice() {
+        [(_, v)] => format!("format!(\"{{:?}}\", {v})"),
+        _ => named.clone(),
+    };
+    format!("{named}, {values}")
+}
+
+/// Who made a `requires` clause's arguments, given by each call of a `__0p__` or `__0b__`
+/// variant, and what a broken clause means then: the module `checked` starts with it when
+/// any function has `requires`.
+const BY: &str = r#"
+    /// Who made the arguments a `requires` clause reads, which says whose mistake it is
+    /// when the clause does not hold.
+    #[derive(Clone, Copy)]
+    pub enum By {
+        /// The spec's constants, or a property's inputs given to a function the property
+        /// is not about.
+        Spec,
+        /// A property's inputs given to the function it is about: the case is discarded.
+        Input,
+        /// The implementation: the call, and the arguments it computed.
+        Code(&'static str),
+    }
+
+    impl By {
+        /// Why an example or scenario fails when `clause` of `func` breaks for `inputs`.
+        /// `inputs` names them, `values` gives the code's values.
+        pub fn broken(self, func: &str, clause: &str, inputs: String, values: String) -> String {
+            match self {
+                By::Code(made) => format!(
+                    "{made} gave {values}, which breaks `{func}`'s `{clause}`: the implementation computed that value, so the implementation must change"
+                ),
+                By::Spec | By::Input => format!(
+                    "@PRECONDITION_BROKEN@: `{clause}` of `{func}` does not hold for {inputs}; fix the example or scenario"
+                ),
+            }
+        }
+
+        /// The same in a property, where a case of the property's own inputs is discarded.
+        pub fn in_property(
+            self,
+            func: &str,
+            clause: &'static str,
+            inputs: String,
+            values: String,
+        ) -> proptest::test_runner::TestCaseError {
+            match self {
+                By::Input => proptest::test_runner::TestCaseError::reject(clause),
+                By::Code(_) => proptest::test_runner::TestCaseError::fail(self.broken(func, clause, inputs, values)),
+                By::Spec => proptest::test_runner::TestCaseError::fail(format!(
+                    "@PRECONDITION_BROKEN@: `{clause}` of `{func}` does not hold for {inputs}; the property gives `{func}` inputs it does not accept: filter them with `where`, or narrow the generator with `in`"
+                )),
+            }
+        }
+    }
+"#;

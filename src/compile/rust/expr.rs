@@ -11,11 +11,13 @@
 //! through the generated `checked` wrappers (see `checked.rs`).
 //! `to_str` of a float is Rust's `f64::to_string` (`1.0` -> `"1"`, `0.5` -> `"0.5"`).
 
+use super::blame::{blames, Blame, Place};
+use super::names::str_lit;
 use super::names::{ident, module_path};
 use super::types::{is_copy, TypeCtx};
 use crate::check::{Builtin, FnRef, ModuleModel, TExpr, TExprKind, Ty};
 use crate::syntax::ast::{BinaryOp, UnaryOp};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Binding strength of rendered code, to decide parentheses (Rust's order).
 const ATOM: u8 = 10;
@@ -29,8 +31,8 @@ pub enum CallMode {
     Direct,
     /// Through `checked::f`: a broken `requires` is a spec mistake, `ensures` asserted.
     Checked,
-    /// Inside a property: `checked::__0p__f(..)?` rejects inputs that break
-    /// `requires`.
+    /// Inside a property: `checked::__0p__f(by, ..)?` fails the case, or discards it when
+    /// the property's own inputs to its own function break a `requires` (`blame.rs`).
     Property,
 }
 
@@ -61,6 +63,12 @@ pub struct ExprCtx<'a> {
     /// The modules the module under test uses: their functions with contracts are called
     /// through `checked` too (the test file holds wrappers for them).
     pub used: Vec<&'a ModuleModel>,
+    /// In a property: the function it is about (module, owner, name), whose `requires`
+    /// alone may discard the property's inputs.
+    pub property_of: Option<(String, Option<String>, String)>,
+    /// Locals holding values that code made (a scenario's `let c = Counter.new()`): a
+    /// `requires` they break is the code's failure.
+    pub from_code: BTreeSet<String>,
 }
 
 /// Rendered code and how strongly it binds.
@@ -107,6 +115,12 @@ pub fn in_property_name(wrapper: &str) -> String {
     format!("__0p__{}", wrapper.trim_start_matches("r#"))
 }
 
+/// The name of the wrapper's variant for examples and scenarios that takes who made each
+/// `requires` clause's arguments (see `checked.rs`), named as [`in_property_name`] is.
+pub fn blamed_name(wrapper: &str) -> String {
+    format!("__0b__{}", wrapper.trim_start_matches("r#"))
+}
+
 /// The name of `func`'s wrapper in the `checked` module of `test_module`'s tests: a used
 /// module's function gets its module's name before it, each part after `__`
 /// (`__text__slug__slugify`), which no spec name can take (`__` starts ghost's own) and
@@ -140,7 +154,30 @@ impl<'a> ExprCtx<'a> {
             typed_ints: false,
             qualify_own: false,
             used: Vec::new(),
+            property_of: None,
+            from_code: BTreeSet::new(),
         }
+    }
+
+    /// Where its calls stand, to decide who made their arguments (`blame.rs`).
+    pub fn call_place(&self) -> Place<'_> {
+        Place {
+            property_of: self
+                .property_of
+                .as_ref()
+                .map(|(m, o, n)| (m.as_str(), o.as_deref(), n.as_str())),
+            from_code: Some(&self.from_code),
+        }
+    }
+
+    /// Declares a `let` of a scenario, remembering whether code made its value.
+    pub fn bind_step(&mut self, name: &str, code: &str, value: &TExpr) {
+        if self.call_place().made_by_code(value) {
+            self.from_code.insert(name.to_string());
+        } else {
+            self.from_code.remove(name);
+        }
+        self.bind(name, code, false);
     }
 
     /// The same, with the modules the module under test uses (see [`ExprCtx::used`]).
@@ -357,12 +394,12 @@ impl<'a> ExprCtx<'a> {
                     fields.join(", ")
                 ))
             }
-            TExprKind::Call { func, args } => self.call(func, None, args),
+            TExprKind::Call { func, args } => self.call(e, func, None, args),
             TExprKind::MethodCall {
                 receiver,
                 func,
                 args,
-            } => self.call(func, Some(receiver), args),
+            } => self.call(e, func, Some(receiver), args),
             TExprKind::Builtin { op, args } => self.builtin(*op, args),
             TExprKind::Field { .. } | TExprKind::TupleField { .. } | TExprKind::Index { .. } => {
                 let place = self.place_code(e);
@@ -400,17 +437,41 @@ impl<'a> ExprCtx<'a> {
         }
     }
 
+    /// The declaration of `func`, when it is the module's or a used module's.
+    fn declaration(&self, func: &FnRef) -> Option<&'a crate::check::Function> {
+        std::iter::once(self.module)
+            .chain(self.used.iter().copied())
+            .find_map(|m| m.function(func))
+    }
+
     /// Whether a call to `func` goes through the `checked` wrappers.
     fn has_contracts(&self, func: &FnRef) -> (bool, bool) {
-        let found = std::iter::once(self.module)
-            .chain(self.used.iter().copied())
-            .find_map(|m| m.function(func));
-        found.map_or((false, false), |f| {
+        self.declaration(func).map_or((false, false), |f| {
             (!f.requires.is_empty(), !f.ensures.is_empty())
         })
     }
 
-    fn call(&self, func: &FnRef, receiver: Option<&TExpr>, args: &[TExpr]) -> Code {
+    /// `&[checked::By::Spec, ..]`, who made the arguments of each `requires` clause of the
+    /// call `e`; `None` when the spec made them all and a broken one fails as the spec's
+    /// mistake (what the plain wrapper does), outside a property.
+    fn blame_list(&self, e: &TExpr, func: &FnRef) -> Option<String> {
+        let f = self.declaration(func)?;
+        let blamed = blames(&self.call_place(), f, e);
+        if self.calls != CallMode::Property && blamed.iter().all(|b| *b == Blame::Spec) {
+            return None;
+        }
+        let items: Vec<String> = blamed
+            .iter()
+            .map(|b| match b {
+                Blame::Spec => "checked::By::Spec".to_string(),
+                Blame::Input => "checked::By::Input".to_string(),
+                Blame::Code(made) => format!("checked::By::Code({})", str_lit(made)),
+            })
+            .collect();
+        Some(format!("&[{}]", items.join(", ")))
+    }
+
+    fn call(&self, e: &TExpr, func: &FnRef, receiver: Option<&TExpr>, args: &[TExpr]) -> Code {
         let mut rendered: Vec<String> = args
             .iter()
             .zip(&func.params)
@@ -436,14 +497,16 @@ impl<'a> ExprCtx<'a> {
                 func.owner.as_deref(),
                 &func.name,
             );
-            let text = if self.calls == CallMode::Property && requires {
-                format!(
-                    "checked::{}({})?",
-                    in_property_name(&name),
-                    rendered.join(", ")
-                )
+            let by = requires.then(|| self.blame_list(e, func)).flatten();
+            let blamed = by.is_some();
+            rendered.splice(0..0, by);
+            let args = rendered.join(", ");
+            let text = if blamed && self.calls == CallMode::Property {
+                format!("checked::{}({args})?", in_property_name(&name))
+            } else if blamed {
+                format!("checked::{}({args})", blamed_name(&name))
             } else {
-                format!("checked::{name}({})", rendered.join(", "))
+                format!("checked::{name}({args})")
             };
             return Code::atom(text);
         }

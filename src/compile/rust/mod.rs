@@ -7,6 +7,7 @@
 //! Everything here is pure and deterministic: the same project gives the same bytes,
 //! wherever it sits on disk (file paths of specs never reach the output).
 
+mod blame;
 mod checked;
 mod example_code;
 mod expr;
@@ -34,7 +35,7 @@ pub use nfr_check::{
     IN_MEMORY,
 };
 pub use stub::is_untouched_stub;
-pub use tests_file::SPEC_DECIDES;
+pub use tests_file::{SPEC_DECIDES, SPEC_FILTERS};
 
 /// The words the first line of the crate's `Cargo.toml` and `src/lib.rs` carries, in any
 /// case: the build overwrites those files only when they have them, so that an `out`

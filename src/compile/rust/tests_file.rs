@@ -6,6 +6,7 @@
 //! implementation always gets the same verdict, so a module cannot flip between green
 //! and red from one build to the next, and nothing is written next to the tests.
 
+use super::blame::{rejects_decided, spec_alone_decides, Place};
 use super::checked::checked_module;
 use super::expr::{CallMode, ExprCtx};
 use super::names::{crate_ident, ident, module_path, slug, snake, str_lit, unique};
@@ -76,11 +77,7 @@ pub fn tests_rs(project: &Project, module: &ModuleModel, settings: &TargetSettin
         for (i, ex) in f.examples.iter().enumerate() {
             let name = unique(format!("example_{base}_{}", i + 1), &mut taken);
             let cx = ExprCtx::new(types, module, CallMode::Checked).using(&used);
-            let decided = if preconditions_decided_by_the_spec(project, &ex.expr) {
-                format!("{SPEC_DECIDES}\n")
-            } else {
-                String::new()
-            };
+            let decided = marker(SPEC_DECIDES, decided_by_the_spec(project, &ex.expr));
             tests.push_str(&format!(
                 "\n{decided}/// {}\n#[test]\nfn {name}() {{\n",
                 doc_code(&ex.source)
@@ -92,6 +89,7 @@ pub fn tests_rs(project: &Project, module: &ModuleModel, settings: &TargetSettin
             let label = p.name.clone().unwrap_or_else(|| (i + 1).to_string());
             let name = unique(format!("property_{base}_{}", slug(&label)), &mut taken);
             let mut cx = ExprCtx::new(types, module, CallMode::Property).using(&used);
+            cx.property_of = Some((module.name.clone(), f.owner.clone(), f.name.clone()));
             let mut inputs = Vec::new();
             let mut params = Vec::new();
             for b in &p.binders {
@@ -103,15 +101,29 @@ pub fn tests_rs(project: &Project, module: &ModuleModel, settings: &TargetSettin
                 cx.bind(&b.name, &ident(&b.name), false);
             }
             let title = p.source.clone();
+            let function = |func: &crate::check::FnRef| project.function(func);
+            let decided = p
+                .filter
+                .iter()
+                .chain([&p.body])
+                .filter_map(|e| spec_alone_decides(&cx.call_place(), e, &function))
+                .reduce(|a, b| a && b);
+            let filtered = rejects_decided(&cx.call_place(), p.filter.as_ref(), &p.body, &function);
             properties.push_str(&format!(
-                "\n    /// {}\n    #[test]\n    fn {name}({}) {{\n",
+                "\n{}{}    /// {}\n    #[test]\n    fn {name}({}) {{\n",
+                marker(&format!("    {SPEC_DECIDES}"), decided == Some(true)),
+                marker(&format!("    {SPEC_FILTERS}"), filtered == Some(true)),
                 doc_code(&p.source),
                 params.join(", ")
             ));
             if let Some(filter) = &p.filter {
+                // The reason quotes the spec: a property that gives up on discarded cases
+                // is told which clause discarded them (see build/verify.rs).
+                let reason = format!("where {}", crate::compile::spec_text::spec_text(filter));
                 properties.push_str(&format!(
-                    "        proptest::prop_assume!({});\n",
-                    cx.owned(filter)
+                    "        proptest::prop_assume!({}, \"{{}}\", {});\n",
+                    cx.owned(filter),
+                    str_lit(&reason)
                 ));
             }
             properties.push_str(&check(
@@ -136,7 +148,8 @@ pub fn tests_rs(project: &Project, module: &ModuleModel, settings: &TargetSettin
         let name = unique(format!("scenario_{}", slug(&sc.name)), &mut taken);
         let mut cx = ExprCtx::new(types, module, CallMode::Checked).using(&used);
         tests.push_str(&format!(
-            "\n/// scenario {}\n#[test]\nfn {name}() {{\n",
+            "\n{}/// scenario {}\n#[test]\nfn {name}() {{\n",
+            marker(SPEC_DECIDES, steps_decided_by_the_spec(project, &sc.steps)),
             doc_quote(&str_lit(&sc.name))
         ));
         tests.push_str(&steps(&mut cx, &sc.steps));
@@ -171,7 +184,7 @@ pub fn tests_rs(project: &Project, module: &ModuleModel, settings: &TargetSettin
             perf_n += 1;
             let cx = ExprCtx::new(types, module, CallMode::Direct);
             let checked = ExprCtx::new(types, module, CallMode::Checked).using(&used);
-            if preconditions_decided_by_the_spec(project, call) {
+            if decided_by_the_spec(project, call) {
                 tests.push_str(&format!("\n{SPEC_DECIDES}"));
             }
             tests.push_str(&perf_test(
@@ -241,33 +254,59 @@ fn interface_check(module: &ModuleModel, types: &TypeCtx) -> String {
 /// The comment above an example test whose calls' preconditions the spec's constants
 /// alone decide: one such test failing on a `requires` is the spec's mistake whatever the
 /// code, and the build stops at once (it waits for a second attempt otherwise).
-pub const SPEC_DECIDES: &str = "// The spec alone decides this example's preconditions.";
+pub const SPEC_DECIDES: &str = "// The spec alone decides this test's preconditions.";
 
-/// Whether `expr` calls a function with `requires`, and every such call has arguments
-/// and `requires` that run no code (no calls of spec functions) and no receiver (whose
-/// value code made).
-fn preconditions_decided_by_the_spec(project: &Project, expr: &TExpr) -> bool {
-    let requires = |func: &crate::check::FnRef| -> Option<Vec<&TExpr>> {
-        let f = project.function(func)?;
-        Some(f.requires.iter().map(|r| &r.expr).collect())
-    };
-    let has_requires = |e: &TExpr| match &e.kind {
-        TExprKind::Call { func, .. } | TExprKind::MethodCall { func, .. } => {
-            requires(func).is_some_and(|reqs| !reqs.is_empty())
+/// The comment above a property test whose discarded cases the spec alone decides (its
+/// `where` and the `requires` that filter its inputs run no code): when proptest gives up
+/// because it discards nearly every case, the spec must draw other inputs, whatever the
+/// code.
+pub const SPEC_FILTERS: &str =
+    "// The spec alone decides which of this property's cases are discarded.";
+
+/// `comment` on a line of its own when `on`, else nothing.
+fn marker(comment: &str, on: bool) -> String {
+    if on {
+        format!("{comment}\n")
+    } else {
+        String::new()
+    }
+}
+
+/// Whether `expr` calls a function with `requires`, and every clause a broken one would
+/// blame on the spec is decided by the spec's constants alone (`blame.rs`): no code
+/// computed its arguments, and it calls none itself.
+fn decided_by_the_spec(project: &Project, expr: &TExpr) -> bool {
+    let function = |func: &crate::check::FnRef| project.function(func);
+    spec_alone_decides(&Place::default(), expr, &function) == Some(true)
+}
+
+/// [`decided_by_the_spec`] for a scenario's steps, where a `let` of a call holds a value
+/// code made.
+fn steps_decided_by_the_spec(project: &Project, steps: &[Step]) -> bool {
+    let function = |func: &crate::check::FnRef| project.function(func);
+    let mut from_code = BTreeSet::new();
+    let mut decided: Option<bool> = None;
+    for step in steps {
+        let expr = match step {
+            Step::Let { value, .. } => value,
+            Step::Expect { expr, .. } | Step::Do { expr } => expr,
+        };
+        let place = Place {
+            property_of: None,
+            from_code: Some(&from_code),
+        };
+        if let Some(d) = spec_alone_decides(&place, expr, &function) {
+            decided = Some(decided.unwrap_or(true) && d);
         }
-        _ => false,
-    };
-    expr.any(&mut |e| has_requires(e))
-        && !expr.any(&mut |e| match &e.kind {
-            TExprKind::Call { func, args } => requires(func).is_some_and(|reqs| {
-                !reqs.is_empty()
-                    && (args.iter().any(TExpr::calls_code) || reqs.iter().any(|r| r.calls_code()))
-            }),
-            TExprKind::MethodCall { func, .. } => {
-                requires(func).is_some_and(|reqs| !reqs.is_empty())
+        if let Step::Let { name, value, .. } = step {
+            if place.made_by_code(value) {
+                from_code.insert(name.clone());
+            } else {
+                from_code.remove(name);
             }
-            _ => false,
-        })
+        }
+    }
+    decided == Some(true)
 }
 
 /// A source text on one line of a `///` comment, exactly as written: white space outside
@@ -435,7 +474,7 @@ fn steps(cx: &mut ExprCtx, steps: &[Step]) -> String {
                     cx.types.owned(&value.ty),
                     cx.owned(value)
                 ));
-                cx.bind(name, &var, false);
+                cx.bind_step(name, &var, value);
             }
             Step::Expect { expr, source } => {
                 out.push_str("    {\n");
