@@ -541,10 +541,13 @@ fn failure_output(text: &str, name: &str) -> String {
 /// quotes it is then the same for the same failure, so a rerun finds its reply in the
 /// response cache, and it is shorter.
 fn steady(output: &str) -> String {
+    // A property that gave up keeps the lines saying what discarded its cases
+    // (`\t\t1024 times at requires x % 7 == 0`): that is the clause the spec must change.
+    let gave_up = output.contains(GAVE_UP);
     output
         .lines()
         .filter(|l| !l.starts_with("note: run with `RUST_BACKTRACE=1`"))
-        .filter(|l| !is_proptest_count(l))
+        .filter(|l| !is_proptest_count(l) || (gave_up && l.contains(" times at ")))
         .map(|l| without_thread_id(&short_std_path(l)))
         .collect::<Vec<_>>()
         .join("\n")
@@ -565,6 +568,10 @@ fn without_thread_id(line: &str) -> String {
         _ => line.to_string(),
     }
 }
+
+/// What proptest says when a property gave up: nearly every case it generated was
+/// discarded (by its `where`, or a `requires` of the function it is about).
+pub const GAVE_UP: &str = "Too many global rejects";
 
 /// proptest's tally after a failure (`\tsuccesses: 0`, `\tlocal rejects: 3`, `\t\t3 times
 /// at src/...`): counts of cases, nothing about the failure.
@@ -755,6 +762,16 @@ mod tests {
         assert_eq!(
             steady("thread 'p' panicked at /rustc/59807616e1fa/library/core/src/iter/adapters/step_by.rs:35:9:\nproptest: Test failed: x; minimal failing input: n = 0\n\tsuccesses: 0\n\tlocal rejects: 0\n\t\t3 times at tests/a.rs:4:5\n\tglobal rejects: 0"),
             "thread 'p' panicked at core/src/iter/adapters/step_by.rs:35:9:\nproptest: Test failed: x; minimal failing input: n = 0"
+        );
+    }
+
+    /// A property that gave up on discarded cases keeps what discarded them: the clause
+    /// the spec must change, named in the message that blames the spec.
+    #[test]
+    fn a_property_that_gave_up_keeps_what_discarded_its_cases() {
+        assert_eq!(
+            steady("Test aborted: Too many global rejects\n\tsuccesses: 179\n\tlocal rejects: 0\n\tglobal rejects: 1024\n\t\t1024 times at requires x % 7 == 0"),
+            "Test aborted: Too many global rejects\n\t\t1024 times at requires x % 7 == 0"
         );
     }
 

@@ -1057,10 +1057,10 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
         }
         log_attempt(shared, name, &record, &verdict.summary(), "failed", &code);
         last_why = verdict.summary();
-        let fault = verdict.spec_fault();
+        let fault = verdict.spec_fault(tests_rs);
         if fault.is_some() && (fault == spec_fault || verdict.spec_fault_is_certain(tests_rs)) {
-            // Two codes failed the same way, or the spec's constants alone break a
-            // precondition: more attempts would only spend tokens.
+            // Two codes failed the same way, or the spec alone breaks a precondition or
+            // discards a property's cases: more attempts would only spend tokens.
             last_why = format!(
                 "the spec looks wrong, not the code: {}",
                 fault.unwrap_or_default()

@@ -1,7 +1,7 @@
 //! Deciding whether an implementation is accepted: its acceptance tests and every
 //! checked NFR, with the report of which NFRs were checked and which were only asked for.
 
-use super::cargo::{messages_in, Cargo, TestFailure, TestOutcome};
+use super::cargo::{messages_in, Cargo, TestFailure, TestOutcome, GAVE_UP};
 use super::snapshots::Pinned;
 use crate::check::{ModuleModel, NfrModel};
 use crate::compile::rust::nfr_check::NO_DEPS;
@@ -88,12 +88,14 @@ impl Verdict {
             .any(|n| n.nfr == IN_MEMORY && n.broken())
     }
 
-    /// A failure that looks like the spec's rather than the code's: an example that
-    /// breaks its function's own `requires`, a property whose `requires` rejects every
-    /// input. Code can cause either too (arguments computed by the module's functions, a
-    /// `requires` calling one), so the build stops only when two attempts in a row hit
-    /// the same one.
-    pub fn spec_fault(&self) -> Option<String> {
+    /// A failure that looks like the spec's rather than the code's: an example, scenario or
+    /// property whose own values break a `requires` (a broken one whose arguments the
+    /// code computed says `PRECONDITION_BROKEN` nowhere: it is the code's), a property that
+    /// discards nearly every case it generates. A `requires` or `where` that calls the
+    /// module's functions can make either happen for wrong code, so the build stops only
+    /// when two attempts in a row hit the same one, or when [`Verdict::spec_fault_is_certain`].
+    /// `tests_rs` is the module's test file, which names each test's clause.
+    pub fn spec_fault(&self, tests_rs: &str) -> Option<String> {
         // A timing run whose arguments break the function's `requires`.
         let perf = self.checked.iter().filter(|n| n.broken()).find_map(|n| {
             let at = n.detail.find(crate::compile::rust::PRECONDITION_BROKEN)?;
@@ -108,33 +110,34 @@ impl Verdict {
                 let line = f.output[at..].lines().next().unwrap_or_default();
                 return Some(format!("`{}`: {line}", f.name));
             }
-            f.output.contains("Too many global rejects").then(|| {
-                format!(
-                    "`{}`: the property's `where` or the function's `requires` rejects nearly every input the property generates; bound the property's variables with `in` (`forall x: int in 0..1000`) so that most inputs pass (a record's fields are drawn over their whole range: draw the fields as bounded variables and build the record in the property)",
-                    f.name
-                )
-            })
+            f.output
+                .contains(GAVE_UP)
+                .then(|| gave_up(&f.name, &f.output, tests_rs))
         })
     }
 
-    /// Whether a failing example broke a `requires` with arguments the spec's constants
-    /// alone decide (its test carries [`SPEC_DECIDES`](crate::compile::rust::SPEC_DECIDES)):
-    /// the spec's mistake whatever the code, so no other attempt can mend it.
+    /// Whether a failure [`Verdict::spec_fault`] found is the spec's whatever the code, so
+    /// no other attempt can mend it: a broken `requires` in a test whose preconditions the
+    /// spec alone decides (it carries [`SPEC_DECIDES`](crate::compile::rust::SPEC_DECIDES)),
+    /// or a property that gave up on discarded cases the spec alone discards
+    /// ([`SPEC_FILTERS`](crate::compile::rust::SPEC_FILTERS)).
     pub fn spec_fault_is_certain(&self, tests_rs: &str) -> bool {
         let lines: Vec<&str> = tests_rs.lines().collect();
-        let decided = |name: &str| {
+        // Whether the test opens below a `marker` line (its doc and `#[test]` between).
+        let marked = |name: &str, marker: &str| {
             super::lessons::test_line(&lines, name).is_some_and(|at| {
                 lines[at.saturating_sub(5)..at]
                     .iter()
-                    .any(|l| l.trim() == crate::compile::rust::SPEC_DECIDES)
+                    .any(|l| l.trim() == marker)
             })
         };
+        let decided = |name: &str| marked(name, crate::compile::rust::SPEC_DECIDES);
         let broken = crate::compile::rust::PRECONDITION_BROKEN;
-        let tests = self
-            .tests
-            .failed
-            .iter()
-            .any(|f| f.output.contains(broken) && decided(&f.name));
+        let tests = self.tests.failed.iter().any(|f| {
+            (f.output.contains(broken) && decided(&f.name))
+                || (f.output.contains(GAVE_UP)
+                    && marked(&f.name, crate::compile::rust::SPEC_FILTERS))
+        });
         // A timing run's panic names its test: `thread 'perf_1' (..) panicked at ..`.
         let timings = self.checked.iter().filter(|n| n.broken()).any(|n| {
             n.detail.contains(broken)
@@ -213,6 +216,36 @@ impl Verdict {
         }
         s
     }
+}
+
+/// What a property that gave up on discarded cases (test `name`, which printed `output`)
+/// tells the user: which property, which clauses discarded the cases (from proptest's
+/// tally, `\t\t1024 times at requires x % 7 == 0`), and how to draw cases that pass.
+fn gave_up(name: &str, output: &str, tests_rs: &str) -> String {
+    let property = super::lessons::clause_of(tests_rs, name).unwrap_or_else(|| format!("`{name}`"));
+    let mut by: Vec<String> = Vec::new();
+    for line in output.lines().filter(|l| l.starts_with("\t\t")) {
+        let Some((_, reason)) = line.trim_start().split_once(" times at ") else {
+            continue;
+        };
+        // `prop_assume!` puts the place in the test file before the `where` it quotes.
+        let reason = match reason.split_once(": where ") {
+            Some((_, filter)) => format!("where {filter}"),
+            None => reason.to_string(),
+        };
+        let reason = format!("`{reason}`");
+        if !by.contains(&reason) {
+            by.push(reason);
+        }
+    }
+    let by = if by.is_empty() {
+        "its `where` or the `requires` of the function it is about".to_string()
+    } else {
+        by.join(", ")
+    };
+    format!(
+        "{property} rejects nearly every case it generates ({by}), and proptest gave up; narrow the generator so that most cases are valid: bound the variables with `in` (`forall x: int in 0..1000`), or draw other values and build valid ones from them (`forall k: int in -100..100 => f(k * 7) == k`); a record's fields are drawn over their whole range: draw the fields as bounded variables and build the record in the property"
+    )
 }
 
 /// Runs `module`'s acceptance tests and checked NFRs against the crate `cargo` points at,
@@ -437,5 +470,63 @@ mod tests {
             "{}",
             v.summary()
         );
+    }
+
+    /// The test file of a module whose property discards the cases `requires x % 7 == 0`
+    /// rejects, and whose other property calls `inc(same(x))`.
+    const TESTS_RS: &str = "
+proptest::proptest! {
+    // The spec alone decides which of this property's cases are discarded.
+    /// `property forall x: int => sevens(x) * 7 == x`
+    #[test]
+    fn property_sevens_1(x in proptest::arbitrary::any::<i64>()) {
+    }
+
+    /// `property forall x: int where valid(x) => sevens(x) * 7 == x`
+    #[test]
+    fn property_sevens_2(x in proptest::arbitrary::any::<i64>()) {
+    }
+
+    /// `property forall x: int in 0..1000 => inc(same(x)) == x + 1`
+    #[test]
+    fn property_same_1(x in 0_i64..1000_i64) {
+    }
+}
+";
+
+    fn failing(name: &str, output: &str) -> Verdict {
+        let mut v = Verdict::default();
+        v.tests.failed.push(TestFailure {
+            name: name.into(),
+            output: output.into(),
+        });
+        v
+    }
+
+    #[test]
+    fn a_property_that_gives_up_is_the_spec_s_and_says_which_clause_rejected() {
+        let output = "thread 'property_sevens_1' panicked at tests/m.rs:9:1:\nTest aborted: Too many global rejects\n\t\t1024 times at requires x % 7 == 0";
+        let v = failing("property_sevens_1", output);
+        let fault = v.spec_fault(TESTS_RS).expect("the spec's");
+        assert!(
+            fault.starts_with("`property forall x: int => sevens(x) * 7 == x` rejects nearly every case it generates (`requires x % 7 == 0`)")
+                && fault.contains("bound the variables with `in`"),
+            "{fault}"
+        );
+        assert!(v.spec_fault_is_certain(TESTS_RS), "no code decides them");
+        // A `where` that calls the module's functions: wrong code could reject every case.
+        let output = "Test aborted: Too many global rejects\n\t\t1024 times at tests/m.rs:14:9: where valid(x)";
+        let v = failing("property_sevens_2", output);
+        let fault = v.spec_fault(TESTS_RS).expect("looks like the spec's");
+        assert!(fault.contains("(`where valid(x)`)"), "{fault}");
+        assert!(!v.spec_fault_is_certain(TESTS_RS));
+    }
+
+    #[test]
+    fn a_requires_broken_by_a_value_the_code_computed_is_the_code_s() {
+        let output = "Test failed: `inc(same(x))`: `same(x)` gave -300, which breaks `inc`'s `requires x >= 0`: the implementation computed that value, so the implementation must change.\nminimal failing input: x = 300";
+        let v = failing("property_same_1", output);
+        assert_eq!(v.spec_fault(TESTS_RS), None);
+        assert!(!v.spec_fault_is_certain(TESTS_RS));
     }
 }
