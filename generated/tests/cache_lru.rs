@@ -26,6 +26,51 @@ use ghostlib::cache::lru::*;
 mod checked {
     use super::*;
 
+    /// Who made the arguments a `requires` clause reads, which says whose mistake it is
+    /// when the clause does not hold.
+    #[derive(Clone, Copy)]
+    pub enum By {
+        /// The spec's constants, or a property's inputs given to a function the property
+        /// is not about.
+        Spec,
+        /// A property's inputs given to the function it is about: the case is discarded.
+        Input,
+        /// The implementation: the call, and the arguments it computed.
+        Code(&'static str),
+    }
+
+    impl By {
+        /// Why an example or scenario fails when `clause` of `func` breaks for `inputs`.
+        /// `inputs` names them, `values` gives the code's values.
+        pub fn broken(self, func: &str, clause: &str, inputs: String, values: String) -> String {
+            match self {
+                By::Code(made) => format!(
+                    "{made} gave {values}, which breaks `{func}`'s `{clause}`: the implementation computed that value, so the implementation must change"
+                ),
+                By::Spec | By::Input => format!(
+                    "the spec breaks its own precondition: `{clause}` of `{func}` does not hold for {inputs}; fix the example or scenario"
+                ),
+            }
+        }
+
+        /// The same in a property, where a case of the property's own inputs is discarded.
+        pub fn in_property(
+            self,
+            func: &str,
+            clause: &'static str,
+            inputs: String,
+            values: String,
+        ) -> proptest::test_runner::TestCaseError {
+            match self {
+                By::Input => proptest::test_runner::TestCaseError::reject(clause),
+                By::Code(_) => proptest::test_runner::TestCaseError::fail(self.broken(func, clause, inputs, values)),
+                By::Spec => proptest::test_runner::TestCaseError::fail(format!(
+                    "the spec breaks its own precondition: `{clause}` of `{func}` does not hold for {inputs}; the property gives `{func}` inputs it does not accept: filter them with `where`, or narrow the generator with `in`"
+                )),
+            }
+        }
+    }
+
     /// `fn new(capacity: int) -> LruCache`
     pub fn __0m__LruCache__new(capacity: i64) -> LruCache {
         assert!(
@@ -38,11 +83,18 @@ mod checked {
         result
     }
 
-    pub fn __0p____0m__LruCache__new(capacity: i64) -> Result<LruCache, proptest::test_runner::TestCaseError> {
+    pub fn __0p____0m__LruCache__new(by: &[By], capacity: i64) -> Result<LruCache, proptest::test_runner::TestCaseError> {
         if !(capacity > 0) {
-            return Err(proptest::test_runner::TestCaseError::reject("requires capacity > 0"));
+            return Err(by[0].in_property("LruCache.new", "requires capacity > 0", format!("capacity = {:?}", capacity), format!("{:?}", capacity)));
         }
         Ok(__0m__LruCache__new(capacity))
+    }
+
+    pub fn __0b____0m__LruCache__new(by: &[By], capacity: i64) -> LruCache {
+        if !(capacity > 0) {
+            panic!("{}", by[0].broken("LruCache.new", "requires capacity > 0", format!("capacity = {:?}", capacity), format!("{:?}", capacity)));
+        }
+        __0m__LruCache__new(capacity)
     }
 
     /// `fn len(self) -> int`
@@ -68,6 +120,7 @@ const _: fn(&mut LruCache, &str) -> Option<String> = LruCache::remove;
 const _: fn(&LruCache) -> i64 = LruCache::len;
 const _: fn(&LruCache) -> Vec<String> = LruCache::keys;
 
+// The spec alone decides this test's preconditions.
 /// scenario "evicts the least recently used entry"
 #[test]
 fn scenario_evicts_the_least_recently_used_entry() {
@@ -131,6 +184,7 @@ fn scenario_evicts_the_least_recently_used_entry() {
     }
 }
 
+// The spec alone decides this test's preconditions.
 /// scenario "peek, replace and remove"
 #[test]
 fn scenario_peek_replace_and_remove() {

@@ -26,6 +26,51 @@ use ghostlib::net::port::*;
 mod checked {
     use super::*;
 
+    /// Who made the arguments a `requires` clause reads, which says whose mistake it is
+    /// when the clause does not hold.
+    #[derive(Clone, Copy)]
+    pub enum By {
+        /// The spec's constants, or a property's inputs given to a function the property
+        /// is not about.
+        Spec,
+        /// A property's inputs given to the function it is about: the case is discarded.
+        Input,
+        /// The implementation: the call, and the arguments it computed.
+        Code(&'static str),
+    }
+
+    impl By {
+        /// Why an example or scenario fails when `clause` of `func` breaks for `inputs`.
+        /// `inputs` names them, `values` gives the code's values.
+        pub fn broken(self, func: &str, clause: &str, inputs: String, values: String) -> String {
+            match self {
+                By::Code(made) => format!(
+                    "{made} gave {values}, which breaks `{func}`'s `{clause}`: the implementation computed that value, so the implementation must change"
+                ),
+                By::Spec | By::Input => format!(
+                    "the spec breaks its own precondition: `{clause}` of `{func}` does not hold for {inputs}; fix the example or scenario"
+                ),
+            }
+        }
+
+        /// The same in a property, where a case of the property's own inputs is discarded.
+        pub fn in_property(
+            self,
+            func: &str,
+            clause: &'static str,
+            inputs: String,
+            values: String,
+        ) -> proptest::test_runner::TestCaseError {
+            match self {
+                By::Input => proptest::test_runner::TestCaseError::reject(clause),
+                By::Code(_) => proptest::test_runner::TestCaseError::fail(self.broken(func, clause, inputs, values)),
+                By::Spec => proptest::test_runner::TestCaseError::fail(format!(
+                    "the spec breaks its own precondition: `{clause}` of `{func}` does not hold for {inputs}; the property gives `{func}` inputs it does not accept: filter them with `where`, or narrow the generator with `in`"
+                )),
+            }
+        }
+    }
+
     /// `fn parse_port(s: str) -> result<int, PortError>`
     pub fn parse_port(s: &str) -> Result<i64, PortError> {
         assert!(
@@ -38,18 +83,25 @@ mod checked {
         result
     }
 
-    pub fn __0p__parse_port(s: &str) -> Result<Result<i64, PortError>, proptest::test_runner::TestCaseError> {
+    pub fn __0p__parse_port(by: &[By], s: &str) -> Result<Result<i64, PortError>, proptest::test_runner::TestCaseError> {
         if !((s.len() as i64) < 100) {
-            return Err(proptest::test_runner::TestCaseError::reject("requires len(s) < 100"));
+            return Err(by[0].in_property("parse_port", "requires len(s) < 100", format!("s = {:?}", s), format!("{:?}", s)));
         }
         Ok(parse_port(s))
+    }
+
+    pub fn __0b__parse_port(by: &[By], s: &str) -> Result<i64, PortError> {
+        if !((s.len() as i64) < 100) {
+            panic!("{}", by[0].broken("parse_port", "requires len(s) < 100", format!("s = {:?}", s), format!("{:?}", s)));
+        }
+        parse_port(s)
     }
 }
 
 // Every function and method of the spec, with its exact signature, tested or not.
 const _: fn(&str) -> Result<i64, PortError> = parse_port;
 
-// The spec alone decides this example's preconditions.
+// The spec alone decides this test's preconditions.
 /// `example parse_port("80") == ok(80)`
 #[test]
 fn example_parse_port_1() {
@@ -64,7 +116,7 @@ fn example_parse_port_1() {
     );
 }
 
-// The spec alone decides this example's preconditions.
+// The spec alone decides this test's preconditions.
 /// `example parse_port(" 8080 ") == ok(8080)`
 #[test]
 fn example_parse_port_2() {
@@ -79,7 +131,7 @@ fn example_parse_port_2() {
     );
 }
 
-// The spec alone decides this example's preconditions.
+// The spec alone decides this test's preconditions.
 /// `example parse_port("") == err(PortError.Empty)`
 #[test]
 fn example_parse_port_3() {
@@ -94,7 +146,7 @@ fn example_parse_port_3() {
     );
 }
 
-// The spec alone decides this example's preconditions.
+// The spec alone decides this test's preconditions.
 /// `example parse_port("http") == err(PortError.NotANumber("http"))`
 #[test]
 fn example_parse_port_4() {
@@ -109,7 +161,7 @@ fn example_parse_port_4() {
     );
 }
 
-// The spec alone decides this example's preconditions.
+// The spec alone decides this test's preconditions.
 /// `example parse_port("70000") == err(PortError.OutOfRange(70000))`
 #[test]
 fn example_parse_port_5() {
@@ -132,10 +184,11 @@ proptest::proptest! {
         ..proptest::test_runner::Config::default()
     })]
 
+    // The spec alone decides which of this property's cases are discarded.
     /// `property forall n: int in 1..65536 => parse_port(to_str(n)) == ok(n)`
     #[test]
     fn property_parse_port_1(n in 1_i64..65536_i64) {
-        let __left: Result<i64, PortError> = checked::__0p__parse_port(&n.to_string())?;
+        let __left: Result<i64, PortError> = checked::__0p__parse_port(&[checked::By::Input], &n.to_string())?;
         let __right: Result<i64, PortError> = Ok(n);
         proptest::prop_assert!(
             __left == __right,

@@ -26,6 +26,51 @@ use ghostlib::rate::limiter::*;
 mod checked {
     use super::*;
 
+    /// Who made the arguments a `requires` clause reads, which says whose mistake it is
+    /// when the clause does not hold.
+    #[derive(Clone, Copy)]
+    pub enum By {
+        /// The spec's constants, or a property's inputs given to a function the property
+        /// is not about.
+        Spec,
+        /// A property's inputs given to the function it is about: the case is discarded.
+        Input,
+        /// The implementation: the call, and the arguments it computed.
+        Code(&'static str),
+    }
+
+    impl By {
+        /// Why an example or scenario fails when `clause` of `func` breaks for `inputs`.
+        /// `inputs` names them, `values` gives the code's values.
+        pub fn broken(self, func: &str, clause: &str, inputs: String, values: String) -> String {
+            match self {
+                By::Code(made) => format!(
+                    "{made} gave {values}, which breaks `{func}`'s `{clause}`: the implementation computed that value, so the implementation must change"
+                ),
+                By::Spec | By::Input => format!(
+                    "the spec breaks its own precondition: `{clause}` of `{func}` does not hold for {inputs}; fix the example or scenario"
+                ),
+            }
+        }
+
+        /// The same in a property, where a case of the property's own inputs is discarded.
+        pub fn in_property(
+            self,
+            func: &str,
+            clause: &'static str,
+            inputs: String,
+            values: String,
+        ) -> proptest::test_runner::TestCaseError {
+            match self {
+                By::Input => proptest::test_runner::TestCaseError::reject(clause),
+                By::Code(_) => proptest::test_runner::TestCaseError::fail(self.broken(func, clause, inputs, values)),
+                By::Spec => proptest::test_runner::TestCaseError::fail(format!(
+                    "the spec breaks its own precondition: `{clause}` of `{func}` does not hold for {inputs}; the property gives `{func}` inputs it does not accept: filter them with `where`, or narrow the generator with `in`"
+                )),
+            }
+        }
+    }
+
     /// `fn new(capacity: int, per_second: int, now_ms: int) -> TokenBucket`
     pub fn __0m__TokenBucket__new(capacity: i64, per_second: i64, now_ms: i64) -> TokenBucket {
         assert!(
@@ -48,14 +93,24 @@ mod checked {
         result
     }
 
-    pub fn __0p____0m__TokenBucket__new(capacity: i64, per_second: i64, now_ms: i64) -> Result<TokenBucket, proptest::test_runner::TestCaseError> {
+    pub fn __0p____0m__TokenBucket__new(by: &[By], capacity: i64, per_second: i64, now_ms: i64) -> Result<TokenBucket, proptest::test_runner::TestCaseError> {
         if !(capacity > 0 && capacity <= 1000000000) {
-            return Err(proptest::test_runner::TestCaseError::reject("requires capacity > 0 && capacity <= 1000000000"));
+            return Err(by[0].in_property("TokenBucket.new", "requires capacity > 0 && capacity <= 1000000000", format!("capacity = {:?}", capacity), format!("{:?}", capacity)));
         }
         if !(per_second >= 0 && per_second <= 1000000000) {
-            return Err(proptest::test_runner::TestCaseError::reject("requires per_second >= 0 && per_second <= 1000000000"));
+            return Err(by[1].in_property("TokenBucket.new", "requires per_second >= 0 && per_second <= 1000000000", format!("per_second = {:?}", per_second), format!("{:?}", per_second)));
         }
         Ok(__0m__TokenBucket__new(capacity, per_second, now_ms))
+    }
+
+    pub fn __0b____0m__TokenBucket__new(by: &[By], capacity: i64, per_second: i64, now_ms: i64) -> TokenBucket {
+        if !(capacity > 0 && capacity <= 1000000000) {
+            panic!("{}", by[0].broken("TokenBucket.new", "requires capacity > 0 && capacity <= 1000000000", format!("capacity = {:?}", capacity), format!("{:?}", capacity)));
+        }
+        if !(per_second >= 0 && per_second <= 1000000000) {
+            panic!("{}", by[1].broken("TokenBucket.new", "requires per_second >= 0 && per_second <= 1000000000", format!("per_second = {:?}", per_second), format!("{:?}", per_second)));
+        }
+        __0m__TokenBucket__new(capacity, per_second, now_ms)
     }
 
     /// `fn try_take(mut self, n: int, now_ms: int) -> bool`
@@ -72,11 +127,18 @@ mod checked {
         result
     }
 
-    pub fn __0p____0m__TokenBucket__try_take(__this: &mut TokenBucket, n: i64, now_ms: i64) -> Result<bool, proptest::test_runner::TestCaseError> {
+    pub fn __0p____0m__TokenBucket__try_take(by: &[By], __this: &mut TokenBucket, n: i64, now_ms: i64) -> Result<bool, proptest::test_runner::TestCaseError> {
         if !(n >= 0) {
-            return Err(proptest::test_runner::TestCaseError::reject("requires n >= 0"));
+            return Err(by[0].in_property("TokenBucket.try_take", "requires n >= 0", format!("n = {:?}", n), format!("{:?}", n)));
         }
         Ok(__0m__TokenBucket__try_take(__this, n, now_ms))
+    }
+
+    pub fn __0b____0m__TokenBucket__try_take(by: &[By], __this: &mut TokenBucket, n: i64, now_ms: i64) -> bool {
+        if !(n >= 0) {
+            panic!("{}", by[0].broken("TokenBucket.try_take", "requires n >= 0", format!("n = {:?}", n), format!("{:?}", n)));
+        }
+        __0m__TokenBucket__try_take(__this, n, now_ms)
     }
 
     /// `fn available(self, now_ms: int) -> int`
@@ -107,11 +169,18 @@ mod checked {
         result
     }
 
-    pub fn __0p____0m__TokenBucket__wait_ms(__this: &TokenBucket, n: i64, now_ms: i64) -> Result<Option<i64>, proptest::test_runner::TestCaseError> {
+    pub fn __0p____0m__TokenBucket__wait_ms(by: &[By], __this: &TokenBucket, n: i64, now_ms: i64) -> Result<Option<i64>, proptest::test_runner::TestCaseError> {
         if !(n >= 0) {
-            return Err(proptest::test_runner::TestCaseError::reject("requires n >= 0"));
+            return Err(by[0].in_property("TokenBucket.wait_ms", "requires n >= 0", format!("n = {:?}", n), format!("{:?}", n)));
         }
         Ok(__0m__TokenBucket__wait_ms(__this, n, now_ms))
+    }
+
+    pub fn __0b____0m__TokenBucket__wait_ms(by: &[By], __this: &TokenBucket, n: i64, now_ms: i64) -> Option<i64> {
+        if !(n >= 0) {
+            panic!("{}", by[0].broken("TokenBucket.wait_ms", "requires n >= 0", format!("n = {:?}", n), format!("{:?}", n)));
+        }
+        __0m__TokenBucket__wait_ms(__this, n, now_ms)
     }
 }
 
@@ -129,10 +198,11 @@ proptest::proptest! {
         ..proptest::test_runner::Config::default()
     })]
 
+    // The spec alone decides this test's preconditions.
     /// `property full_at_start: forall cap: int in 1..1000, rate: int in 0..100, t: int in -5000..5000 => TokenBucket.new(cap, rate, t).available(t) == cap`
     #[test]
     fn property_token_bucket_available_full_at_start(cap in 1_i64..1000_i64, rate in 0_i64..100_i64, t in -5000_i64..5000_i64) {
-        let __left: i64 = checked::__0m__TokenBucket__available(&checked::__0p____0m__TokenBucket__new(cap, rate, t)?, t);
+        let __left: i64 = checked::__0m__TokenBucket__available(&checked::__0p____0m__TokenBucket__new(&[checked::By::Spec, checked::By::Spec], cap, rate, t)?, t);
         let __right: i64 = cap;
         proptest::prop_assert!(
             __left == __right,
@@ -147,6 +217,7 @@ proptest::proptest! {
     }
 }
 
+// The spec alone decides this test's preconditions.
 /// scenario "a burst, then a steady refill"
 #[test]
 fn scenario_a_burst_then_a_steady_refill() {
@@ -243,6 +314,7 @@ fn scenario_a_burst_then_a_steady_refill() {
     }
 }
 
+// The spec alone decides this test's preconditions.
 /// scenario "time going backwards adds nothing"
 #[test]
 fn scenario_time_going_backwards_adds_nothing() {
@@ -307,7 +379,7 @@ fn snapshot_after_taking_two_of_five() {
     });
 }
 
-// The spec alone decides this example's preconditions.
+// The spec alone decides this test's preconditions.
 /// `nfr perf TokenBucket.new(100, 10, 0).available(123456) < 10us`
 #[test]
 #[ignore = "perf"]

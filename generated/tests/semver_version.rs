@@ -26,6 +26,51 @@ use ghostlib::semver::version::*;
 mod checked {
     use super::*;
 
+    /// Who made the arguments a `requires` clause reads, which says whose mistake it is
+    /// when the clause does not hold.
+    #[derive(Clone, Copy)]
+    pub enum By {
+        /// The spec's constants, or a property's inputs given to a function the property
+        /// is not about.
+        Spec,
+        /// A property's inputs given to the function it is about: the case is discarded.
+        Input,
+        /// The implementation: the call, and the arguments it computed.
+        Code(&'static str),
+    }
+
+    impl By {
+        /// Why an example or scenario fails when `clause` of `func` breaks for `inputs`.
+        /// `inputs` names them, `values` gives the code's values.
+        pub fn broken(self, func: &str, clause: &str, inputs: String, values: String) -> String {
+            match self {
+                By::Code(made) => format!(
+                    "{made} gave {values}, which breaks `{func}`'s `{clause}`: the implementation computed that value, so the implementation must change"
+                ),
+                By::Spec | By::Input => format!(
+                    "the spec breaks its own precondition: `{clause}` of `{func}` does not hold for {inputs}; fix the example or scenario"
+                ),
+            }
+        }
+
+        /// The same in a property, where a case of the property's own inputs is discarded.
+        pub fn in_property(
+            self,
+            func: &str,
+            clause: &'static str,
+            inputs: String,
+            values: String,
+        ) -> proptest::test_runner::TestCaseError {
+            match self {
+                By::Input => proptest::test_runner::TestCaseError::reject(clause),
+                By::Code(_) => proptest::test_runner::TestCaseError::fail(self.broken(func, clause, inputs, values)),
+                By::Spec => proptest::test_runner::TestCaseError::fail(format!(
+                    "the spec breaks its own precondition: `{clause}` of `{func}` does not hold for {inputs}; the property gives `{func}` inputs it does not accept: filter them with `where`, or narrow the generator with `in`"
+                )),
+            }
+        }
+    }
+
     /// `fn render(v: Version) -> str`
     pub fn render(v: Version) -> String {
         let result: String = ghostlib::semver::version::render(v.clone());
@@ -66,11 +111,18 @@ mod checked {
         result
     }
 
-    pub fn __0p__bump(v: Version, part: Part) -> Result<Version, proptest::test_runner::TestCaseError> {
+    pub fn __0p__bump(by: &[By], v: Version, part: Part) -> Result<Version, proptest::test_runner::TestCaseError> {
         if !(v.major >= 0 && v.minor >= 0 && v.patch >= 0) {
-            return Err(proptest::test_runner::TestCaseError::reject("requires v.major >= 0 && v.minor >= 0 && v.patch >= 0"));
+            return Err(by[0].in_property("bump", "requires v.major >= 0 && v.minor >= 0 && v.patch >= 0", format!("v = {:?}", v), format!("{:?}", v)));
         }
         Ok(bump(v, part))
+    }
+
+    pub fn __0b__bump(by: &[By], v: Version, part: Part) -> Version {
+        if !(v.major >= 0 && v.minor >= 0 && v.patch >= 0) {
+            panic!("{}", by[0].broken("bump", "requires v.major >= 0 && v.minor >= 0 && v.patch >= 0", format!("v = {:?}", v), format!("{:?}", v)));
+        }
+        bump(v, part)
     }
 }
 
@@ -274,7 +326,7 @@ fn example_compare_4() {
     );
 }
 
-// The spec alone decides this example's preconditions.
+// The spec alone decides this test's preconditions.
 /// `example bump(Version { major: 1, minor: 4, patch: 2, pre: some("rc.1") }, Part.Minor) == Version { major: 1, minor: 5, patch: 0, pre: none }`
 #[test]
 fn example_bump_1() {
@@ -345,10 +397,11 @@ proptest::proptest! {
         );
     }
 
+    // The spec alone decides which of this property's cases are discarded.
     /// `property forall a: int in 0..100, b: int in 0..100, c: int in 0..100, p: Part => compare(bump(Version { major: a, minor: b, patch: c, pre: none }, p), Version { major: a, minor: b, patch: c, pre: none }) == 1`
     #[test]
     fn property_bump_1(a in 0_i64..100_i64, b in 0_i64..100_i64, c in 0_i64..100_i64, p in __arb_part()) {
-        let __left: i64 = checked::compare(checked::__0p__bump(Version { major: a, minor: b, patch: c, pre: None }, p.clone())?, Version { major: a, minor: b, patch: c, pre: None });
+        let __left: i64 = checked::compare(checked::__0p__bump(&[checked::By::Input], Version { major: a, minor: b, patch: c, pre: None }, p.clone())?, Version { major: a, minor: b, patch: c, pre: None });
         let __right: i64 = 1;
         proptest::prop_assert!(
             __left == __right,
