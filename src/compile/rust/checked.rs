@@ -6,7 +6,7 @@
 //!   returns the result;
 //!
 //! and, when it has `requires`, two variants told who made the arguments each clause
-//! reads ([`BY`], decided by `blame.rs`): `__0b__` for examples and scenarios, whose
+//! reads (`By`, decided by `blame.rs`): `__0b__` for examples and scenarios, whose
 //! failure blames the spec or the code, and `__0p__` for properties, which also discards
 //! a case of the property's own inputs (`prop_assume!` semantics: proptest draws others).
 
