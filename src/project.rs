@@ -72,6 +72,13 @@ pub enum ProjectError {
     },
     #[error("`{}` does not exist\nhelp: give spec files or folders that hold them", path.display())]
     NoSuchPath { path: PathBuf },
+    /// A path given to `check` (or `build`) outside the specs folder: no build reads it,
+    /// so checking it alone would call a misplaced spec fine.
+    #[error(
+        "`{}` is not in the specs folder `{}`: ghost reads specs only from there\nhelp: move it into that folder (module `a.b` is `a/b.ghost` in it), or set `specs` under `[project]` in ghost.toml",
+        path.display(), specs.display()
+    )]
+    OutsideSpecs { path: PathBuf, specs: PathBuf },
     #[error("cannot list `{}`: {reason}\nhelp: check the folder's permissions", path.display())]
     Walk { path: PathBuf, reason: String },
 }
@@ -157,8 +164,20 @@ impl Project {
             let abs = abs
                 .canonicalize()
                 .map_err(|_| ProjectError::NoSuchPath { path: path.clone() })?;
+            // A folder that holds the specs folder (the project's root) selects it.
+            if !abs.starts_with(&self.specs_dir) && !self.specs_dir.starts_with(&abs) {
+                return Err(ProjectError::OutsideSpecs {
+                    path: path.clone(),
+                    specs: crate::project::display_path(&self.cwd, &self.specs_dir),
+                });
+            }
             if abs.is_dir() {
-                wanted.extend(discover(&abs)?);
+                let dir = if self.specs_dir.starts_with(&abs) {
+                    &self.specs_dir
+                } else {
+                    &abs
+                };
+                wanted.extend(discover(dir)?);
             } else {
                 wanted.push(abs);
             }

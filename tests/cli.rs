@@ -381,6 +381,25 @@ fn a_bad_ghost_toml_exits_2_naming_the_key() {
     );
 }
 
+/// A spec file outside the specs folder is never built: `check` given it says so (exit
+/// 2) rather than calling it fine; the project's folder selects the specs folder.
+#[test]
+fn a_spec_outside_the_specs_folder_is_said_to_be_unread() {
+    let p = Project::with(&[("specs/text/slug.ghost", SLUG)]);
+    p.write("loose.ghost", SLUG);
+    let run = p.ghost(&["check", "loose.ghost"]);
+    assert_eq!(run.code, Some(2), "{}", run.both());
+    assert!(
+        run.stderr
+            .contains("`loose.ghost` is not in the specs folder `specs`"),
+        "{}",
+        run.stderr
+    );
+    let run = p.ghost(&["check", "."]);
+    assert_eq!(run.code, Some(0), "{}", run.both());
+    assert!(run.stderr.contains("checked 1 module"), "{}", run.stderr);
+}
+
 #[test]
 fn no_project_exits_2() {
     let p = Project::empty();
