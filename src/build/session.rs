@@ -721,7 +721,7 @@ pub fn repair_context(m: &CompiledModule, code: &str, verdict: &Verdict) -> Repa
         attempt: 2,
         previous_code: holed.code,
         rewrite: holed.functions,
-        failures: verdict.failure_texts(),
+        failures: verdict.failure_texts_in(m.tests_rs()),
         compiler_errors,
         last_diff: None,
         shrink: 0,

@@ -152,6 +152,14 @@ impl Verdict {
 
     /// The failures to feed back to the agent: failing tests' output and broken NFRs.
     pub fn failure_texts(&self) -> Vec<String> {
+        self.failure_texts_in("")
+    }
+
+    /// [`Self::failure_texts`], each test that panicked outside ghost's checks (a map
+    /// indexed by a missing key, a slice out of range, the code's own panic) named with
+    /// the spec clause it checks, from `tests_rs` (the generated tests): the panic alone
+    /// says where in Rust, not which line of the spec.
+    pub fn failure_texts_in(&self, tests_rs: &str) -> Vec<String> {
         // Each test's panic first; a test failing exactly as one before it (the same
         // panic at the same place) is named, not told again.
         let mut told: Vec<(String, &str)> = Vec::new();
@@ -165,7 +173,11 @@ impl Verdict {
                     f.name
                 )),
                 None => {
-                    out.push(format!("test `{}` failed:\n{text}", f.name));
+                    let clause = super::lessons::clause_of(tests_rs, &f.name)
+                        .filter(|_| !text.contains("does not hold"))
+                        .map(|c| format!(" ({})", c.trim_end_matches('.')))
+                        .unwrap_or_default();
+                    out.push(format!("test `{}`{clause} failed:\n{text}", f.name));
                     told.push((key, &f.name));
                 }
             }
@@ -441,6 +453,30 @@ pub async fn verify(
 mod tests {
     use super::*;
     use crate::build::cargo::TestFailure;
+
+    #[test]
+    fn a_panic_outside_ghosts_checks_is_named_with_its_clause() {
+        let tests_rs = "/// `example first(\"\") == 'a'`\n#[test]\nfn example_first_1() {}\n/// `example first(\"b\") == 'b'`\n#[test]\nfn example_first_2() {}\n";
+        let mut v = Verdict::default();
+        v.tests.failed.push(TestFailure {
+            name: "example_first_1".into(),
+            output: "thread 'example_first_1' panicked at src/a/imp.rs:2:5:\nindex out of bounds: the len is 0 but the index is 0".into(),
+        });
+        v.tests.failed.push(TestFailure {
+            name: "example_first_2".into(),
+            output: "`example first(\"b\") == 'b'` does not hold\n   left: 'c'\n  right: 'b'"
+                .into(),
+        });
+        let texts = v.failure_texts_in(tests_rs);
+        assert!(
+            texts[0].starts_with("test `example_first_1` (`example first(\"\") == 'a'`) failed:"),
+            "{texts:?}"
+        );
+        assert!(
+            texts[1].starts_with("test `example_first_2` failed:"),
+            "its own message quotes it already: {texts:?}"
+        );
+    }
 
     #[test]
     fn a_timing_not_taken_is_not_called_broken() {
