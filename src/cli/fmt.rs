@@ -127,7 +127,7 @@ fn format_file(
             return Ok(Outcome::Broken);
         }
     };
-    match format(shown, &text) {
+    match format(shown, &text).map(|formatted| in_file_style(&text, formatted)) {
         Err(diags) => {
             let mut sources = Sources::new();
             sources.insert(shown, text);
@@ -146,6 +146,22 @@ fn format_file(
             }
             Ok(Outcome::Changed)
         }
+    }
+}
+
+/// `formatted` (LF line endings, no byte order mark) with the line endings and the byte
+/// order mark of the file as it was: a Windows checkout (git's `core.autocrlf`) keeps
+/// `\r\n`, so `fmt --check` does not call every spec unformatted there, and `fmt` leaves
+/// the endings to git.
+fn in_file_style(text: &str, formatted: String) -> String {
+    let formatted = if text.contains("\r\n") {
+        formatted.replace('\n', "\r\n")
+    } else {
+        formatted
+    };
+    match text.starts_with('\u{feff}') && !formatted.starts_with('\u{feff}') {
+        true => format!("\u{feff}{formatted}"),
+        false => formatted,
     }
 }
 
@@ -176,4 +192,23 @@ pub fn write_atomically(shown: &Path, bytes: &[u8]) -> Result<(), CommandError> 
         return Err(err(e));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_files_line_endings_and_byte_order_mark_are_kept() {
+        let lf = "module m {\n}\n".to_string();
+        assert_eq!(in_file_style("module m {}\n", lf.clone()), lf);
+        assert_eq!(
+            in_file_style("module m {}\r\n", lf.clone()),
+            "module m {\r\n}\r\n"
+        );
+        assert_eq!(
+            in_file_style("\u{feff}module m {}\n", lf),
+            "\u{feff}module m {\n}\n"
+        );
+    }
 }
