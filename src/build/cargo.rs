@@ -90,7 +90,8 @@ impl TestOutcome {
             };
         }
         if !self.errors.is_empty() {
-            return format!("{} compile error(s)", self.errors.len());
+            let n = self.errors.len();
+            return format!("{n} compile error{}", if n == 1 { "" } else { "s" });
         }
         if self.cargo_error.is_some() {
             return "cargo failed".into();
@@ -970,7 +971,7 @@ mod tests {
         assert_eq!(o.errors.len(), 1);
         assert_eq!(o.errors[0].file.as_deref(), Some("src/a/b/imp.rs"));
         assert_eq!(o.errors[0].line, Some(3));
-        assert_eq!(o.summary(), "1 compile error(s)");
+        assert_eq!(o.summary(), "1 compile error");
         assert_eq!(messages_in(&o.errors, Path::new("src/a/b")).len(), 1);
         assert!(messages_in(&o.errors, Path::new("src/c")).is_empty());
     }

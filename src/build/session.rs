@@ -202,7 +202,11 @@ pub enum Outcome {
     /// Code written by hand (or by an editor's agent) passed and was locked.
     Adopted,
     /// The prompt is written; the module waits for someone to write its `imp.rs`.
-    Waiting { prompt: PathBuf },
+    Waiting {
+        prompt: PathBuf,
+        /// The file to write (`generated/src/a/b/imp.rs`), as the user's shell reaches it.
+        imp: PathBuf,
+    },
     /// The code on disk fails; with the manual provider a repair prompt is written.
     Failing {
         prompt: Option<PathBuf>,
@@ -254,8 +258,9 @@ impl Outcome {
     /// Why it is not green, in one line.
     pub fn why(&self) -> Option<String> {
         match self {
-            Outcome::Waiting { prompt } => Some(format!(
-                "write its imp.rs from the prompt in {}",
+            Outcome::Waiting { prompt, imp } => Some(format!(
+                "write {} from the prompt in {}",
+                imp.display(),
                 prompt.display()
             )),
             Outcome::Failing {
@@ -596,7 +601,11 @@ pub async fn build_manual(
             State::Fresh if !force && !retest => Outcome::Fresh,
             _ if !status.has_code || regenerate => {
                 let prompt = write_prompt(ctx, m, None)?;
-                Outcome::Waiting { prompt }
+                let imp = ctx.paths.out_dir.join(&m.imp_path);
+                let imp = std::env::current_dir()
+                    .map(|cwd| crate::project::display_path(&cwd, &imp))
+                    .unwrap_or(imp);
+                Outcome::Waiting { prompt, imp }
             }
             _ => {
                 let code =

@@ -106,8 +106,8 @@ fn check_with(
         project.load_selection(paths)?
     };
     out.verbose(&format!(
-        "read and parsed {} spec files in {:?}",
-        loaded.files.len(),
+        "read and parsed {} in {:?}",
+        plural(loaded.files.len(), "spec file"),
         start.elapsed()
     ));
     let start = std::time::Instant::now();

@@ -124,8 +124,10 @@ impl std::fmt::Display for Comparison {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         writeln!(
             f,
-            "compared with the run of {} ({} modules):",
-            self.old_run, self.old_modules
+            "compared with the run of {} ({} module{}):",
+            self.old_run,
+            self.old_modules,
+            if self.old_modules == 1 { "" } else { "s" }
         )?;
         for w in &self.warnings {
             writeln!(f, "  warning: {w}")?;
