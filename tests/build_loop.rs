@@ -1756,26 +1756,34 @@ fn an_edited_snapshot_is_stale_and_pinned_again() {
 }
 
 /// An example that breaks its function's own `requires` with the spec's constants fails
-/// whatever the code: the build stops at once and says the spec must change (exit 1, as
-/// for a spec error).
+/// whatever the code: the checker says so when it can evaluate the clause (E0320, no
+/// request at all); otherwise the build stops after the first attempt and says the spec
+/// must change. Exit 1 either way, as for a spec error.
 #[test]
 fn an_example_breaking_its_own_precondition_stops_the_build() {
     let _machine = shared();
-    let sq = (
-        "math/sq.ghost",
-        r#"module math.sq {
-  fn sq(x: int) -> int {
-    requires x >= 0
-    example sq(2) == 4
-    example sq(-2) == 4
-  }
-}
-"#,
-    );
+    let spec = |requires: &str| {
+        let text = format!(
+            "module math.sq {{\n  fn sq(x: int) -> int {{\n    requires {requires}\n    example sq(2) == 4\n    example sq(-2) == 4\n  }}\n}}\n"
+        );
+        ("math/sq.ghost", &*Box::leak(text.into_boxed_str()))
+    };
     let right = "pub fn sq(x: i64) -> i64 {\n    x * x\n}\n";
     let server = Background::start_with(script(vec![code(right), code(right)]));
-    let p = Project::new("e2e_spec_fault", &openai(&server), &[sq]);
-    // The spec's to mend, as a spec error is: exit 1, not the agent's 3.
+    let p = Project::new("e2e_spec_fault", &openai(&server), &[spec("x >= 0")]);
+    let run = p.ghost(&["build"]).expect(1);
+    assert!(run.text().contains("E0320"), "{}", run.text());
+    assert_eq!(
+        server.server.seen().len(),
+        0,
+        "no tokens for what no code can pass"
+    );
+    // A clause the checker leaves to the tests (`contains`): one attempt, then the stop.
+    let p = Project::new(
+        "e2e_spec_fault_run",
+        &openai(&server),
+        &[spec("x >= 0 || contains([0], x)")],
+    );
     let run = p.ghost(&["build"]).expect(1);
     assert_eq!(
         server.server.seen().len(),

@@ -11,6 +11,7 @@
 //! `scope.rs`), bodies (`body.rs`, `expr.rs`, `nfr.rs`), then the `use` graph (`graph.rs`).
 
 mod body;
+mod contradictions;
 mod decls;
 mod expr;
 mod generators;
@@ -204,6 +205,35 @@ pub fn check_parsed(files: &[SpecFile], syntax: &[Diagnostic]) -> (Project, Vec<
     for (name, (model, found)) in names.iter().zip(checked) {
         diags[by_name[*name]].extend(found);
         models.insert(name.as_str(), model);
+    }
+
+    // Examples no code can pass: constants that break a `requires`.
+    let function = |f: &FnRef| {
+        let m = models.get(f.module.as_str())?;
+        match &f.owner {
+            None => m.functions.iter().find(|g| g.name == f.name),
+            Some(owner) => m
+                .types
+                .iter()
+                .find(|t| t.name == *owner)?
+                .methods
+                .iter()
+                .find(|g| g.name == f.name),
+        }
+    };
+    for name in &names {
+        let i = by_name[*name];
+        let Some(model) = models.get(name.as_str()) else {
+            continue;
+        };
+        for broken in contradictions::broken_requires(model, &function) {
+            let kind = Kind::ExampleBreaksRequires {
+                callee: broken.callee,
+                clause: broken.clause,
+                arguments: broken.arguments,
+            };
+            diags[i].push(Diagnostic::new(&files[i].file, broken.call.span, kind));
+        }
     }
 
     // The `use` graph: cycles, then the order of what is kept.

@@ -194,6 +194,12 @@ pub enum Kind {
     ConstantOverflow {
         what: String,
     },
+    /// An example calls a function with constants its `requires` does not accept.
+    ExampleBreaksRequires {
+        callee: String,
+        clause: String,
+        arguments: String,
+    },
     /// A method called on a type without `self` (or a static one called on a value).
     BadReceiver {
         name: String,
@@ -319,6 +325,7 @@ impl Kind {
             BadRange { .. } => "E0310",
             EmptyRange { .. } => "E0317",
             ConstantOverflow { .. } => "E0319",
+            ExampleBreaksRequires { .. } => "E0320",
             BadReceiver { .. } => "E0311",
             SnapshotWithoutValue => "E0312",
             NoEquality { .. } => "E0313",
@@ -448,6 +455,13 @@ impl Kind {
                 format!("the range `{range}` holds no value: no input could ever be generated")
             }
             ConstantOverflow { what } => format!("{what}: the tests could not even be compiled"),
+            ExampleBreaksRequires {
+                callee,
+                clause,
+                arguments,
+            } => format!(
+                "this example calls `{callee}` with {arguments}, which its `{clause}` does not accept: no code can pass it"
+            ),
             BadReceiver { message, .. } => message.clone(),
             SnapshotWithoutValue => "a snapshot must end with the expression to record".into(),
             NoEquality { ty } => {
@@ -530,6 +544,7 @@ impl Kind {
             SnapshotWithoutValue => Some("put the value to record last: `snapshot \"name\" { let x = ...  x }`".into()),
             AmbiguousName { .. } => Some("qualify it with its module: `a.b.name`".into()),
             ModuleNotUsed { name } => Some(format!("add `use {name}` to the module")),
+            ExampleBreaksRequires { .. } => Some("an example's test checks the precondition before it calls the code: fix the example's arguments, or the `requires` if it is too strict".into()),
             ConstantOverflow { .. } => Some("an `int` is a 64-bit signed integer (-9223372036854775808 to 9223372036854775807), and nothing divides by 0".into()),
             EmptyRange { .. } => Some("a range `a..b` runs from `a` up to but not including `b`: make `b` greater than `a`".into()),
             UnorderedMapKey { .. } => Some("use `int`, `str`, or a record or enum without `float`, opaque types or errors in it, as the key".into()),
