@@ -160,7 +160,13 @@ impl<'a> Env<'a> {
         let names = self
             .visible_tables()
             .flat_map(|t| t.types.keys().map(String::as_str));
-        suggest::closest(name, BUILTIN.into_iter().chain(names))
+        let declared: Vec<&str> = names.collect();
+        // Another language's name for a builtin (Rust's `String`, `i64`, `Vec`): not
+        // close in letters, but what the writer meant. A declared type of that name wins.
+        if let Some(ours) = builtin_for(name).filter(|_| !declared.contains(&name)) {
+            return Some(ours.to_string());
+        }
+        suggest::closest(name, BUILTIN.into_iter().chain(declared))
     }
 
     pub fn suggest_fn(&self, name: &str) -> Option<String> {
@@ -170,6 +176,23 @@ impl<'a> Env<'a> {
             .flat_map(|t| t.functions.keys().map(String::as_str));
         suggest::closest(name, BUILTIN.into_iter().chain(names))
     }
+}
+
+/// The spec language's type for a name other languages give it (`String` -> `str`).
+fn builtin_for(name: &str) -> Option<&'static str> {
+    Some(match name {
+        "String" | "string" | "Str" | "char" | "text" => "str",
+        "i8" | "i16" | "i32" | "i64" | "i128" | "isize" | "u8" | "u16" | "u32" | "u64" | "u128"
+        | "usize" | "integer" | "Int" | "Integer" | "long" | "number" => "int",
+        "f32" | "f64" | "double" | "Float" | "decimal" => "float",
+        "boolean" | "Bool" | "Boolean" => "bool",
+        "Vec" | "List" | "array" | "Array" | "vec" => "list",
+        "HashMap" | "BTreeMap" | "Map" | "dict" | "Dict" => "map",
+        "Option" | "Optional" | "Maybe" => "option",
+        "Result" => "result",
+        "Bytes" => "bytes",
+        _ => return None,
+    })
 }
 
 /// Names the language keeps as type names.

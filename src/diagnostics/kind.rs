@@ -35,7 +35,10 @@ pub enum Kind {
     /// `a == b == c`: comparisons do not chain (as in Rust).
     ChainedComparison,
     /// A file holds no `module` declaration at all.
-    NoModule,
+    /// `first`: the file's first word (`use`, written before the module).
+    NoModule {
+        first: String,
+    },
     /// A file could not be read (permissions, vanished): reported against the file.
     Unreadable {
         reason: String,
@@ -290,7 +293,7 @@ impl Kind {
             IntTooLarge { .. } | FloatTooLarge { .. } => "E0103",
             BadEscape { .. } => "E0104",
             ChainedComparison => "E0105",
-            NoModule => "E0106",
+            NoModule { .. } => "E0106",
             Unreadable { .. } => "E0107",
             TooDeep { .. } => "E0108",
 
@@ -365,7 +368,10 @@ impl Kind {
             }
             BadEscape { escape } => format!("unknown escape `{escape}` in a string"),
             ChainedComparison => "comparison operators cannot be chained".into(),
-            NoModule => "the file declares no `module`".into(),
+            NoModule { first } if first == "use" => {
+                "the file starts with `use`, outside any `module`".into()
+            }
+            NoModule { .. } => "the file declares no `module`".into(),
             Unreadable { reason } => format!("cannot read the file: {reason}"),
             TooDeep { limit } => format!("nested more than {limit} levels deep"),
 
@@ -512,7 +518,10 @@ impl Kind {
                 "a line that starts with `(` continues the statement before it (`s.push(3)` then `(a, b)` reads as `s.push(3)(a, b)`): bind the value with `let` (`let t = (a, b)`)".into(),
             ),
             TooDeep { .. } => Some("split it into smaller expressions or types".into()),
-            NoModule => Some("a spec file starts with `module name.path { ... }`".into()),
+            NoModule { first } if first == "use" => Some(
+                "a `use` goes inside the module's braces, after its doc: `module a.b {` then `use c.d` on the next line".into(),
+            ),
+            NoModule { .. } => Some("a spec file starts with `module name.path { ... }`".into()),
             UnknownType { suggestion: Some(s), .. }
             | UnknownFunction { suggestion: Some(s), .. }
             | UnknownVariable { suggestion: Some(s), .. }

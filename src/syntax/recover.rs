@@ -37,7 +37,10 @@ pub(crate) fn parse_with_recovery(
                     .unwrap_or_else(|| to_diagnostic(file, text, 0, &head_error))
             } else {
                 let end = first + found_len(text, first);
-                Diagnostic::new(file, Span::new(first, end), Kind::NoModule)
+                let kind = Kind::NoModule {
+                    first: text[first..end].to_string(),
+                };
+                Diagnostic::new(file, Span::new(first, end), kind)
             };
             return (None, vec![diag]);
         }
@@ -351,11 +354,27 @@ fn hint_at(text: &str, pos: usize) -> Option<String> {
     if rest.starts_with("/*") || (rest.starts_with('*') && text[..pos].ends_with('/')) {
         return Some("the language has line comments only: start each line with `//`".into());
     }
+    let before = text[..pos].trim_end_matches([' ', '\t']);
+    // `example f(1) = 2`: one `=` where a comparison was meant (`let x = ..` parses).
+    let line_so_far = &before[before.rfind('\n').map_or(0, |n| n + 1)..];
+    // A module's doc written after its `use` lines: the doc comes first.
+    let after_use = before
+        .lines()
+        .rfind(|l| !l.trim().is_empty())
+        .is_some_and(|l| l.trim_start().starts_with("use "));
+    if rest.starts_with('"') && line_so_far.trim().is_empty() && after_use {
+        return Some(
+            "a module's doc comes first, right after `module a.b {`, before its `use` lines".into(),
+        );
+    }
+    let is_assignment = rest.starts_with('=') && !rest.starts_with("==") && !rest.starts_with("=>");
+    if is_assignment && !line_so_far.trim_start().starts_with("let ") {
+        return Some("compare with `==`: a single `=` only binds a name in `let`".into());
+    }
     let word = &rest[..found_len(text, pos)];
     if !word.starts_with(|c: char| c.is_alphabetic() || c == '_') {
         return None;
     }
-    let before = text[..pos].trim_end_matches([' ', '\t']);
     let line = &before[before.rfind('\n').map_or(0, |n| n + 1)..];
     let in_perf = line.trim_start().starts_with("nfr perf");
     if in_perf
