@@ -538,7 +538,18 @@ impl Kind {
             ),
             UnknownModule { .. } => Some("a module `a.b` lives in `a/b.ghost` under the specs folder".into()),
             UseCycle { .. } => Some("modules may not depend on each other in a circle; move the shared part into a module of its own".into()),
-            ModulePathMismatch { expected, .. } => {
+            ModulePathMismatch { expected, declared } => {
+                // A path that is no module name (`A-b`, `2d`) can only be renamed.
+                let is_name = |part: &str| {
+                    part.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+                        && part.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+                };
+                if !expected.split('.').all(is_name) {
+                    let file = declared.replace('.', "/");
+                    return Some(format!(
+                        "`{expected}` is no module name (ASCII letters, digits and `_`, not starting with a digit): rename the file to `{file}.ghost` under the specs folder"
+                    ));
+                }
                 Some(format!("rename the module to `{expected}` or move the file to match its name"))
             }
             ResultOutsideEnsures => Some("`result` is the function's return value, seen only by `ensures`".into()),
