@@ -4,10 +4,11 @@
 //! - the implementation, when one of them calls a function or method of the project, or
 //!   holds a value an earlier step of a scenario made: the code's failure, never the spec's
 //!   (a wrong `same` must not pass `inc(same(x))` by making the case look invalid);
-//! - a property's own generated inputs (and constants), given to the function the property
-//!   is about: the case is not one the property speaks of, and is discarded;
-//! - otherwise the spec: its constants, or a property's inputs given to another function
-//!   unfiltered. The spec contradicts itself, whatever the code.
+//! - a property's own generated inputs (and constants), given to any function: the case
+//!   is not one the property speaks of, and is discarded (`decode(encode(s)) == s` over
+//!   every `s` that `encode` accepts);
+//! - otherwise the spec: an example's or scenario's constants. The spec contradicts
+//!   itself, whatever the code.
 
 use crate::check::{FnRef, Function, TExpr, TExprKind};
 use crate::compile::spec_text::spec_text;
@@ -36,12 +37,6 @@ pub struct Place<'a> {
 }
 
 impl Place<'_> {
-    fn is_about(&self, func: &FnRef) -> bool {
-        self.property_of.is_some_and(|(module, owner, name)| {
-            func.module == module && func.owner.as_deref() == owner && func.name == name
-        })
-    }
-
     /// Whether evaluating `arg` runs code of the project or reads a value code made.
     pub fn made_by_code(&self, arg: &TExpr) -> bool {
         arg.any(&mut |e| match &e.kind {
@@ -66,13 +61,9 @@ impl Place<'_> {
 /// The blame of each of `f`'s `requires` clauses, in order, for the call `call` (a
 /// [`TExprKind::Call`] or [`TExprKind::MethodCall`] of `f`).
 pub fn blames(place: &Place, f: &Function, call: &TExpr) -> Vec<Blame> {
-    let (func, receiver, args) = match &call.kind {
-        TExprKind::Call { func, args } => (func, None, args),
-        TExprKind::MethodCall {
-            receiver,
-            func,
-            args,
-        } => (func, Some(&**receiver), args),
+    let (receiver, args) = match &call.kind {
+        TExprKind::Call { args, .. } => (None, args),
+        TExprKind::MethodCall { receiver, args, .. } => (Some(&**receiver), args),
         _ => return vec![Blame::Spec; f.requires.len()],
     };
     // The argument each name a clause can read stands for.
@@ -93,7 +84,7 @@ pub fn blames(place: &Place, f: &Function, call: &TExpr) -> Vec<Blame> {
             if !by_code.is_empty() {
                 let made: Vec<String> = by_code.iter().map(|a| place.describe(a)).collect();
                 Blame::Code(format!("`{}`: {}", spec_text(call), made.join(", ")))
-            } else if place.is_about(func) {
+            } else if place.property_of.is_some() {
                 Blame::Input
             } else {
                 Blame::Spec
@@ -250,7 +241,7 @@ mod tests {
     }
 
     #[test]
-    fn only_the_property_s_own_function_discards_its_inputs() {
+    fn a_property_s_inputs_are_discarded_by_any_function_s_requires() {
         let p = project(SPEC);
         let prop = &p.modules[0].functions[2].properties[0];
         let about_same = Place {
@@ -265,7 +256,7 @@ mod tests {
             blamed,
             [
                 vec![Blame::Code("`inc(same(x))`: `same(x)`".into())],
-                vec![Blame::Spec]
+                vec![Blame::Input]
             ]
         );
         let about_inc = Place {
