@@ -53,10 +53,10 @@ pub struct BuildArgs {
     #[arg(long, value_name = "URL")]
     pub base_url: Option<String>,
     /// Attempts per module before it is reported as failed
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    #[arg(long, value_name = "N", value_parser = super::at_least_one)]
     pub max_attempts: Option<u32>,
     /// How many modules are generated at once
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    #[arg(long, value_name = "N", value_parser = super::at_least_one)]
     pub concurrency: Option<u32>,
     /// Set by `ghost watch --build`, not a flag: modules a build gave up on are left
     /// until their spec changes (see `Options::retry_given_up`).

@@ -39,7 +39,7 @@ pub struct EvalArgs {
     pub specs: PathBuf,
     /// The attempt budgets to report, comma-separated; the largest is run
     #[arg(long, value_name = "N,N", value_delimiter = ',', default_value = "1,4",
-          value_parser = clap::value_parser!(u32).range(1..))]
+          value_parser = super::at_least_one)]
     pub attempts: Vec<u32>,
     /// The agent provider: openai, anthropic or command
     #[arg(long, value_name = "NAME")]
@@ -51,7 +51,7 @@ pub struct EvalArgs {
     #[arg(long, value_name = "URL")]
     pub base_url: Option<String>,
     /// How many modules are generated at once
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    #[arg(long, value_name = "N", value_parser = super::at_least_one)]
     pub concurrency: Option<u32>,
     /// Print the report as JSON on stdout (the table goes to stderr)
     #[arg(long)]

@@ -182,6 +182,15 @@ fn tell_machine(out: &Output, text: &str) {
     }
 }
 
+/// A count flag's value (`--max-attempts`, `--concurrency`): a whole number, 1 or more.
+pub(crate) fn at_least_one(value: &str) -> Result<u32, String> {
+    match value.trim().parse::<u32>() {
+        Ok(0) => Err("must be 1 or more".into()),
+        Ok(n) => Ok(n),
+        Err(_) => Err(format!("`{value}` is not a whole number (1 or more)")),
+    }
+}
+
 /// Paths given on the command line, for commands that take files or folders.
 #[derive(Debug, Args, Clone, Default)]
 pub struct PathArgs {

@@ -56,6 +56,12 @@ pub struct WatchArgs {
     /// The provider's URL of the builds
     #[arg(long, value_name = "URL", requires = "build")]
     pub base_url: Option<String>,
+    /// Attempts per module of the builds (as `ghost build --max-attempts`)
+    #[arg(long, value_name = "N", requires = "build", value_parser = super::at_least_one)]
+    pub max_attempts: Option<u32>,
+    /// Modules generated at once by the builds
+    #[arg(long, value_name = "N", requires = "build", value_parser = super::at_least_one)]
+    pub concurrency: Option<u32>,
 }
 
 pub fn run(args: &WatchArgs, out: &Output) -> Result<Exit, CommandError> {
@@ -146,8 +152,8 @@ fn build(watch: &WatchArgs, out: &Output) {
         provider: watch.provider.clone(),
         model: watch.model.clone(),
         base_url: watch.base_url.clone(),
-        max_attempts: None,
-        concurrency: None,
+        max_attempts: watch.max_attempts,
+        concurrency: watch.concurrency,
         from_watch: true,
     };
     let result = loop {
