@@ -19,7 +19,7 @@ pub enum AgentError {
     },
 
     /// The settings cannot make a provider (e.g. `command` without a command line).
-    #[error("bad [agent] settings: {reason}")]
+    #[error("bad agent settings: {reason}")]
     Settings { reason: String },
 
     /// The connection failed or dropped before a full answer arrived.

@@ -377,7 +377,7 @@ pub(super) fn make_agent(
         }
         _ => {
             let provider = agent::provider_from(&agent_settings, &|k| std::env::var(k).ok()).map_err(|e| {
-                CommandError::Usage(format!("{e}\nhelp: see the [agent] table of ghost.toml (README, \"Configuration\")"))
+                CommandError::Usage(format!("{e}\nhelp: the agent's settings come from the [agent] table of ghost.toml, then GHOST_PROVIDER, GHOST_MODEL and GHOST_BASE_URL, then the command's flags (README, \"Configuration\")"))
             })?;
             match cache {
                 Some(dir) => Agent::Http(Arc::new(CachedProvider::new(
