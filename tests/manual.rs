@@ -374,7 +374,12 @@ fn a_template_that_cannot_render_stops_the_build_before_anything_is_locked() {
     ] {
         let run = ghost(dir, args);
         assert_eq!(run.code, Some(2), "{args:?}: {}{}", run.stdout, run.stderr);
-        assert!(run.stderr.contains("nosuchvar"), "{}", run.stderr);
+        assert!(
+            run.stderr.contains("nosuchvar")
+                && run.stderr.contains("your overriding `prompts/first.tera`"),
+            "the file is named where it is:\n{}",
+            run.stderr
+        );
     }
     assert!(!dir.join("ghost.lock").exists());
 }

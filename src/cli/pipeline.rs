@@ -271,7 +271,25 @@ pub fn load_templates(project: &Project) -> Result<Templates, CommandError> {
     if overrides.is_empty() {
         return Ok(Templates::builtin());
     }
-    Templates::with_overrides(overrides).map_err(CommandError::Template)
+    let shown = shown_templates(project)?;
+    Templates::with_overrides(overrides)
+        .map(|t| t.shown_as(shown.clone()))
+        .map_err(|e| CommandError::Template(e.shown_as(&shown)))
+}
+
+/// Each overriding template's file as the user reaches it (`prompts/first.tera`), by its
+/// template name (with and without `.tera`, as an override may be named either way).
+fn shown_templates(project: &Project) -> Result<BTreeMap<String, String>, CommandError> {
+    let mut shown = BTreeMap::new();
+    for (name, file) in template_files(project)? {
+        let path = crate::project::display_path(&project.cwd, &file)
+            .display()
+            .to_string();
+        let bare = name.trim_end_matches(".tera").to_string();
+        shown.insert(format!("{bare}.tera"), path.clone());
+        shown.insert(name, path);
+    }
+    Ok(shown)
 }
 
 /// The [`Templates::version`] of [`load_templates`], which parses the templates only when
@@ -281,7 +299,9 @@ pub fn templates_version(project: &Project) -> Result<String, CommandError> {
     if overrides.is_empty() {
         return Ok(Templates::builtin_version());
     }
-    let templates = Templates::with_overrides(overrides).map_err(CommandError::Template)?;
+    let shown = shown_templates(project)?;
+    let templates = Templates::with_overrides(overrides)
+        .map_err(|e| CommandError::Template(e.shown_as(&shown)))?;
     Ok(templates.version())
 }
 

@@ -6,7 +6,7 @@
 pub enum PromptError {
     #[error(
         "template `{name}` has a syntax error{}:\n{detail}\n\
-         fix that line in your overriding `{name}`, or delete the file to use the built-in template",
+         help: fix that line in your overriding `{name}`, or delete the file to use the built-in template",
         line.map(|l| format!(" at line {l}")).unwrap_or_default()
     )]
     Syntax {
@@ -17,26 +17,55 @@ pub enum PromptError {
 
     #[error(
         "unknown template `{name}`: the templates ghost renders are {known}\n\
-         rename the file to one of them, or remove it"
+         help: rename the file to one of them, or remove it"
     )]
     UnknownTemplate { name: String, known: String },
 
     #[error(
         "the templates do not fit together: {detail}\n\
-         check the `include`/`extends`/`import` names in your overridden templates"
+         help: check the `include`/`extends`/`import` names in your overridden templates"
     )]
     Invalid { detail: String },
 
     #[error(
         "template `{name}` failed to render the prompt of `{module}`: {detail}\n\
-         compare your overriding `{name}` with the built-in one (`ghost prompt {module}` shows the result); \
-         it may use a variable ghost does not provide"
+         help: compare your overriding `{name}` with the built-in one: it may use a variable ghost \
+         does not provide (docs/templates.md lists what a template sees)"
     )]
     Render {
         name: String,
         module: String,
         detail: String,
     },
+}
+
+impl PromptError {
+    /// The error with each overriding template named by its file as the user reaches it
+    /// (`prompts/first.tera`), from `shown` (template name -> that path).
+    pub fn shown_as(self, shown: &std::collections::BTreeMap<String, String>) -> PromptError {
+        let show = |name: String| shown.get(&name).cloned().unwrap_or(name);
+        match self {
+            PromptError::Syntax { name, line, detail } => PromptError::Syntax {
+                name: show(name),
+                line,
+                detail,
+            },
+            PromptError::UnknownTemplate { name, known } => PromptError::UnknownTemplate {
+                name: show(name),
+                known,
+            },
+            PromptError::Render {
+                name,
+                module,
+                detail,
+            } => PromptError::Render {
+                name: show(name),
+                module,
+                detail,
+            },
+            other => other,
+        }
+    }
 }
 
 /// The messages of an error and of every error it wraps, innermost last, without the

@@ -31,6 +31,8 @@ const CONTEXT_VERSION: &str = "ghost-prompt-context-1";
 pub struct Templates {
     sources: BTreeMap<String, String>,
     tera: tera::Tera,
+    /// Each override's file as the user reaches it, for error messages.
+    shown: BTreeMap<String, String>,
 }
 
 impl Templates {
@@ -92,7 +94,18 @@ impl Templates {
             .map_err(|err| PromptError::Invalid {
                 detail: chain(&err),
             })?;
-        Ok(Templates { sources, tera })
+        Ok(Templates {
+            sources,
+            tera,
+            shown: BTreeMap::new(),
+        })
+    }
+
+    /// Names each override in error messages by its file (`prompts/first.tera`), from
+    /// `shown` (template name -> path).
+    pub fn shown_as(mut self, shown: BTreeMap<String, String>) -> Self {
+        self.shown = shown;
+        self
     }
 
     /// A hash of every template's source (and of the data format they are given): part
@@ -119,13 +132,14 @@ impl Templates {
         module: &str,
         context: &tera::Context,
     ) -> Result<String, PromptError> {
-        self.tera
-            .render(name, context)
-            .map_err(|err| PromptError::Render {
+        self.tera.render(name, context).map_err(|err| {
+            PromptError::Render {
                 name: name.to_string(),
                 module: module.to_string(),
                 detail: chain(&err),
-            })
+            }
+            .shown_as(&self.shown)
+        })
     }
 }
 
