@@ -78,7 +78,7 @@ pub enum LockError {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("`{path}` is not a valid lock file: {message}\nhelp: restore it from version control, or delete it and run `ghost build` to rebuild every module")]
+    #[error("`{path}` is not a valid lock file: {message}\nhelp: restore it from version control (`git checkout ghost.lock`); or delete it and run `ghost build`, which tests the code on disk again and locks what passes (as `agent = \"manual\"`: who wrote it is lost with the file) and asks the agent only for the rest")]
     Parse { path: PathBuf, message: String },
     #[error("`{path}` has lock format version {found}, this ghost reads version {LOCK_VERSION}\nhelp: upgrade ghost, or delete the lock and rebuild")]
     Version { path: PathBuf, found: u32 },
