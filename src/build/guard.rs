@@ -80,41 +80,13 @@ impl Guarded {
     /// added or were removed since `self` was taken (`later`), by their names relative to
     /// the project.
     pub fn others_changed(&self, later: &Guarded) -> Vec<PathBuf> {
-        let mut out: Vec<PathBuf> = self
-            .others
-            .iter()
-            .filter(|(path, stamp)| later.others.get(*path) != Some(stamp))
-            .map(|(path, _)| path.clone())
-            .collect();
-        out.extend(
-            later
-                .others
-                .keys()
-                .filter(|path| !self.others.contains_key(*path))
-                .cloned(),
-        );
-        out.sort();
-        out
+        changed_keys(&self.others, &later.others)
     }
 
     /// The files changed, added or removed since `self` was taken (`later`), by their
     /// names relative to the project (the specs folder called `specs`, whatever its name).
     pub fn changes(&self, later: &Guarded) -> Vec<PathBuf> {
-        let mut out: Vec<PathBuf> = self
-            .files
-            .iter()
-            .filter(|(path, bytes)| later.files.get(*path) != Some(bytes))
-            .map(|(path, _)| path.clone())
-            .collect();
-        out.extend(
-            later
-                .files
-                .keys()
-                .filter(|path| !self.files.contains_key(*path))
-                .cloned(),
-        );
-        out.sort();
-        out
+        changed_keys(&self.files, &later.files)
     }
 
     /// Writes the text from before of each of `changed` (names as [`Guarded::changes`]
@@ -145,6 +117,27 @@ impl Guarded {
         }
         Ok(written)
     }
+}
+
+/// The paths whose value differs between `before` and `after`, or that only one has,
+/// sorted.
+fn changed_keys<T: PartialEq>(
+    before: &BTreeMap<PathBuf, T>,
+    after: &BTreeMap<PathBuf, T>,
+) -> Vec<PathBuf> {
+    let mut out: Vec<PathBuf> = before
+        .iter()
+        .filter(|(path, value)| after.get(*path) != Some(*value))
+        .map(|(path, _)| path.clone())
+        .collect();
+    out.extend(
+        after
+            .keys()
+            .filter(|path| !before.contains_key(*path))
+            .cloned(),
+    );
+    out.sort();
+    out
 }
 
 /// The stamps of the project's files outside the specs folder, `ghost.toml` and what
