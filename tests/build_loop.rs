@@ -1752,7 +1752,17 @@ fn an_edited_snapshot_is_stale_and_pinned_again() {
         .filter(|e| e.file_type().is_file())
         .map(|e| std::fs::read_to_string(e.path()).expect("kept"))
         .collect();
-    assert_eq!(kept, [edited], "the edit is kept");
+    assert_eq!(kept, std::slice::from_ref(&edited), "the edit is kept");
+
+    // A pin that came with a new lock (a pull, a branch switched) is a teammate's build's,
+    // not an edit: not taken out, and recorded by the next build.
+    p.write(rel, &edited);
+    let lock = p.read("ghost.lock");
+    p.write("ghost.lock", &format!("# pulled\n{lock}"));
+    let said = p.ghost(&["check"]).expect(0).text();
+    assert!(!said.contains("stale"), "{said}");
+    p.ghost(&["build"]).expect(0);
+    assert_eq!(p.read(rel), edited, "left as it came");
 }
 
 /// An example that breaks its function's own `requires` with the spec's constants fails

@@ -245,7 +245,13 @@ pub async fn build_with_agent(
     settings: LoopSettings,
     progress: Progress,
 ) -> Result<(Vec<ModuleReport>, Lock), BuildError> {
-    let mut kept = super::written::keep_edited_snapshots(&ctx.paths.state_dir, &ctx.paths.out_dir);
+    let built = super::session::pins_built(&ctx, &options.only);
+    let mut kept = super::written::keep_edited_snapshots(
+        &ctx.paths.state_dir,
+        &ctx.paths.out_dir,
+        &ctx.paths.lock,
+        &|pin| built.contains(pin),
+    );
     kept.extend(
         workspace::write_crate_keeping(
             &ctx.paths.state_dir,
@@ -470,7 +476,7 @@ impl Shared {
             Err(_) => {}
         }
         // Every pin on disk is now the build's, or was there before and not edited.
-        super::written::record_snapshots(state_dir, out_dir);
+        super::written::record_snapshots(state_dir, out_dir, &self.ctx.paths.lock);
     }
 
     fn tell_outside_writes(&self, found: Vec<super::outside_writes::OutsideWrite>) {
@@ -2262,6 +2268,7 @@ fn accept(
     super::accepted::keep(&ctx.paths.state_dir, &m.name, code.as_bytes());
     // The snapshots its tests pinned, once the lock records the code that printed them.
     let snaps = scratch.join("tests").join("snapshots");
+    let mut pinned: Vec<PathBuf> = Vec::new();
     if let Ok(entries) = std::fs::read_dir(&snaps) {
         let prefix = format!("{}__", m.test_target);
         for e in entries.filter_map(Result::ok) {
@@ -2279,9 +2286,13 @@ fn accept(
                 if std::fs::read(&to).ok().as_deref() != Some(bytes.as_slice()) {
                     crate::plan::lock::write_atomic(&to, &bytes).map_err(|err| io(&to, err))?;
                 }
+                pinned.push(Path::new("tests").join("snapshots").join(&name));
             }
         }
     }
+    // Recorded as ghost's at once: a build killed later must not take them for edits.
+    let (state_dir, out_dir) = (&ctx.paths.state_dir, &ctx.paths.out_dir);
+    super::written::record_pins(state_dir, out_dir, &ctx.paths.lock, &pinned);
     if let Some(module) = ctx.project.module(&m.name) {
         super::revision::remember(&ctx.paths, &ctx.project, module, &implementation);
     }

@@ -565,6 +565,17 @@ pub fn needing_agent(ctx: &Context, lock: &Lock, opts: &Options) -> Vec<(String,
         .collect()
 }
 
+/// The pinned snapshots of the modules a build with `only` selected tests (not those
+/// beside the selection, which it may not test): those it pins again if taken out.
+pub fn pins_built(ctx: &Context, only: &[String]) -> BTreeSet<PathBuf> {
+    let (order, beside) = build_order(ctx, only);
+    order
+        .into_iter()
+        .filter(|m| !beside.contains(&m.name))
+        .flat_map(|m| m.snapshot_files())
+        .collect()
+}
+
 /// `ghost build --provider manual`: tests whatever `imp.rs` is on disk, locks the green
 /// ones, writes a prompt for every other module and reports it waiting. The crate is
 /// written by the caller first ([`workspace::write_crate_keeping`], whose kept edits it
@@ -626,6 +637,9 @@ pub async fn build_manual(
                     lock.upsert(entry);
                     lock.write(&ctx.paths.lock)?;
                     super::accepted::keep(&ctx.paths.state_dir, &m.name, code.as_bytes());
+                    let (state_dir, out_dir) = (&ctx.paths.state_dir, &ctx.paths.out_dir);
+                    let pins = m.snapshot_files();
+                    super::written::record_pins(state_dir, out_dir, &ctx.paths.lock, &pins);
                     super::revision::remember(&ctx.paths, &ctx.project, module, &implementation);
                     forget_attempts(&ctx.paths, &m.name);
                     green_on_disk(status.state, retest)

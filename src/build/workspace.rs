@@ -290,8 +290,13 @@ fn has_ghost_header(old: &[u8]) -> bool {
 /// The modules whose compiler-owned files (`mod.rs`, the tests) on disk differ from
 /// `compiled`'s, or one of whose pinned snapshots is gone (deleted to accept a new value),
 /// among those that have an `imp.rs` on disk (the others have no code to test again).
-pub fn regenerated(out_dir: &Path, state_dir: &Path, compiled: &Compiled) -> BTreeSet<String> {
-    let edited = edited_snapshots(state_dir, out_dir);
+pub fn regenerated(
+    out_dir: &Path,
+    state_dir: &Path,
+    lock: &Path,
+    compiled: &Compiled,
+) -> BTreeSet<String> {
+    let edited = edited_snapshots(state_dir, out_dir, lock);
     compiled
         .modules
         .iter()
@@ -302,8 +307,8 @@ pub fn regenerated(out_dir: &Path, state_dir: &Path, compiled: &Compiled) -> BTr
 }
 
 /// The pinned snapshots edited since ghost recorded them (`written.rs`), by path.
-pub fn edited_snapshots(state_dir: &Path, out_dir: &Path) -> BTreeSet<PathBuf> {
-    super::written::edited_snapshots(state_dir, out_dir)
+pub fn edited_snapshots(state_dir: &Path, out_dir: &Path, lock: &Path) -> BTreeSet<PathBuf> {
+    super::written::edited_snapshots(state_dir, out_dir, lock)
         .into_iter()
         .map(|(path, _)| path)
         .collect()

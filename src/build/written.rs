@@ -98,8 +98,10 @@ pub fn record(state_dir: &Path, out_dir: &Path, files: &[GeneratedFile]) {
 
 /// Records the pinned snapshots on disk as ghost's, as a build ends: each was pinned by
 /// code the build accepted, or was there before and not edited (an edited one was taken
-/// out as the build began, [`keep_edited_snapshots`]).
-pub fn record_snapshots(state_dir: &Path, out_dir: &Path) {
+/// out as the build began, [`keep_edited_snapshots`]). `lock` is `ghost.lock`: its hash
+/// is recorded with them (see [`edited_snapshots`]).
+pub fn record_snapshots(state_dir: &Path, out_dir: &Path, lock: &Path) {
+    let _one_at_a_time = RECORDING.lock();
     let mut entries: BTreeMap<PathBuf, String> = read_record(state_dir)
         .into_iter()
         .filter(|(path, _)| !is_snapshot(path))
@@ -107,15 +109,56 @@ pub fn record_snapshots(state_dir: &Path, out_dir: &Path) {
     for (path, bytes) in snapshots_on_disk(out_dir) {
         entries.insert(path, hash(&bytes));
     }
+    entries.insert(lock_key(), lock_hash(lock));
     write_record(state_dir, &entries);
 }
 
-/// The pinned snapshots edited since ghost recorded them: each kept (under
+/// Records `pins` (paths in the crate) as ghost's, as a module's code is accepted and its
+/// pins copied into the crate: a build killed before its end leaves them recorded.
+pub fn record_pins(state_dir: &Path, out_dir: &Path, lock: &Path, pins: &[PathBuf]) {
+    if pins.is_empty() {
+        return;
+    }
+    // Modules are accepted on several threads at once; each rewrites the whole record.
+    let _one_at_a_time = RECORDING.lock();
+    let mut entries = read_record(state_dir);
+    for pin in pins {
+        if let Ok(bytes) = std::fs::read(out_dir.join(pin)) {
+            entries.insert(pin.clone(), hash(&bytes));
+        }
+    }
+    entries.insert(lock_key(), lock_hash(lock));
+    write_record(state_dir, &entries);
+}
+
+/// One record's read-modify-write at a time, in this process.
+static RECORDING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+/// The record's entry for `ghost.lock` as the pins were recorded (among the snapshots'
+/// entries, under a name no pin has).
+fn lock_key() -> PathBuf {
+    Path::new("tests").join("snapshots").join("@ghost.lock")
+}
+
+fn lock_hash(lock: &Path) -> String {
+    std::fs::read(lock).map(|b| hash(&b)).unwrap_or_default()
+}
+
+/// The pinned snapshots edited since ghost recorded them, among those `selected` takes
+/// (the modules the build tests, which pin them again): each kept (under
 /// `state_dir/kept/`) and taken out, so that the build tests its module again and pins
 /// the value its locked code prints. A hand-edited pin would otherwise pass every local
 /// command and fail only `build --locked`.
-pub fn keep_edited_snapshots(state_dir: &Path, out_dir: &Path) -> Vec<KeptEdit> {
-    let edited = edited_snapshots(state_dir, out_dir);
+pub fn keep_edited_snapshots(
+    state_dir: &Path,
+    out_dir: &Path,
+    lock: &Path,
+    selected: &dyn Fn(&Path) -> bool,
+) -> Vec<KeptEdit> {
+    let edited: Vec<(PathBuf, Vec<u8>)> = edited_snapshots(state_dir, out_dir, lock)
+        .into_iter()
+        .filter(|(path, _)| selected(path))
+        .collect();
     if edited.is_empty() {
         return Vec::new();
     }
@@ -134,8 +177,14 @@ pub fn keep_edited_snapshots(state_dir: &Path, out_dir: &Path) -> Vec<KeptEdit> 
 }
 
 /// The snapshots on disk whose text is not what ghost recorded (by path in the crate).
-pub fn edited_snapshots(state_dir: &Path, out_dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+/// Judged only while `ghost.lock` is as it was when they were recorded: a pin that came
+/// with a new lock (a pull, a branch switched, a merge) is a teammate's build's, not an
+/// edit; a build records it anew.
+pub fn edited_snapshots(state_dir: &Path, out_dir: &Path, lock: &Path) -> Vec<(PathBuf, Vec<u8>)> {
     let record = read_record(state_dir);
+    if record.get(&lock_key()) != Some(&lock_hash(lock)) {
+        return Vec::new();
+    }
     snapshots_on_disk(out_dir)
         .into_iter()
         .filter(|(path, bytes)| record.get(path).is_some_and(|h| *h != hash(bytes)))
@@ -284,13 +333,27 @@ mod tests {
         std::fs::create_dir_all(&snaps).expect("mkdir");
         std::fs::write(snaps.join("a__x.snap"), "5\n").expect("write");
         std::fs::write(snaps.join("a__y.snap"), "7\n").expect("write");
-        assert!(keep_edited_snapshots(&state, &out).is_empty(), "no record");
-        record_snapshots(&state, &out);
+        let lock = dir.path().join("ghost.lock");
+        std::fs::write(&lock, "v1").expect("lock");
+        let all = |_: &Path| true;
+        assert!(
+            keep_edited_snapshots(&state, &out, &lock, &all).is_empty(),
+            "no record"
+        );
+        record_snapshots(&state, &out, &lock);
         // The crate's files recorded later keep the snapshots' entries.
         record(&state, &out, &[]);
         std::fs::write(snaps.join("a__x.snap"), "6\n").expect("edit");
-        assert_eq!(edited_snapshots(&state, &out).len(), 1);
-        let kept = keep_edited_snapshots(&state, &out);
+        assert_eq!(edited_snapshots(&state, &out, &lock).len(), 1);
+        // A new lock (a pull) brought it: not judged.
+        std::fs::write(&lock, "v2").expect("lock");
+        assert!(edited_snapshots(&state, &out, &lock).is_empty());
+        std::fs::write(&lock, "v1").expect("lock");
+        // Only the pins of the modules the build tests are taken out.
+        let none = |_: &Path| false;
+        assert!(keep_edited_snapshots(&state, &out, &lock, &none).is_empty());
+        assert!(snaps.join("a__x.snap").exists());
+        let kept = keep_edited_snapshots(&state, &out, &lock, &all);
         assert_eq!(kept.len(), 1);
         assert_eq!(kept[0].path, Path::new("tests/snapshots/a__x.snap"));
         let copy = kept[0].kept.as_ref().expect("kept");

@@ -207,7 +207,8 @@ fn module_states(
         .collect();
     let fingerprinter = Fingerprinter::new(&checked.project, &settings, templates_version);
     let state_dir = project.root.join(super::pipeline::STATE_DIR);
-    let edited = crate::build::workspace::edited_snapshots(&state_dir, &out_dir);
+    let lock_file = project.root.join(super::pipeline::LOCK_FILE);
+    let edited = crate::build::workspace::edited_snapshots(&state_dir, &out_dir, &lock_file);
     let pending_retest = crate::build::retest::read_in(&state_dir);
     crate::parallel::map(&modules, |&(f, ast, model)| {
         let imp = std::fs::read(out_dir.join(crate::compile::rust::imp_path(model))).ok();

@@ -229,8 +229,12 @@ impl Pipeline {
     pub fn context(self, templates: Templates) -> Context {
         let compiled = self.compile(&templates);
         let paths = self.paths();
-        let regenerated =
-            crate::build::workspace::regenerated(&paths.out_dir, &paths.state_dir, &compiled);
+        let regenerated = crate::build::workspace::regenerated(
+            &paths.out_dir,
+            &paths.state_dir,
+            &paths.lock,
+            &compiled,
+        );
         Context {
             read_specs: crate::build::spec_changes::ReadSpecs::new(&self.loaded.files),
             pending_retest: crate::build::retest::read(&paths),
