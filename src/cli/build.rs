@@ -89,8 +89,11 @@ pub fn run(args: &BuildArgs, out: &Output) -> Result<Exit, CommandError> {
     let only = selected_modules(&pipeline, &args.targets)?;
     let _held = pipeline.hold()?;
     let lock = pipeline.lock(out)?;
-    if !args.locked {
-        pipeline.restore_accepted(&lock, out);
+    // Not for the modules `--force` regenerates (all when it names none).
+    let all_forced = args.force && only.is_empty();
+    if !args.locked && !all_forced {
+        let forced: &[String] = if args.force { &only } else { &[] };
+        pipeline.restore_accepted(&lock, out, forced);
     }
     let templates = pipeline.templates()?;
     if !args.locked && super::pipeline::local_templates_in_use(&pipeline.project) {

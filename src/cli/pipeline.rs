@@ -191,13 +191,14 @@ impl Pipeline {
     /// whose `imp.rs` is gone (`build/accepted.rs`), saying which; before the build looks
     /// at the crate, so that those modules are what they were: fresh, or stale for
     /// their own reasons.
-    pub fn restore_accepted(&self, lock: &Lock, out: &Output) {
+    pub fn restore_accepted(&self, lock: &Lock, out: &Output, forced: &[String]) {
         let paths = self.paths();
         let imps: Vec<(&str, PathBuf)> = self
             .checked
             .project
             .modules
             .iter()
+            .filter(|m| !forced.contains(&m.name))
             .map(|m| (m.name.as_str(), crate::compile::rust::imp_path(m)))
             .collect();
         let restored = crate::build::accepted::restore(
@@ -209,7 +210,7 @@ impl Pipeline {
         if !restored.is_empty() {
             let named: Vec<String> = restored.iter().map(|n| format!("`{n}`")).collect();
             out.status(&format!(
-                "restored the code ghost.lock records for {} from .ghost/locked/ (it was gone from the generated crate): no agent asked",
+                "restored the code ghost.lock records for {} from .ghost/locked/ (it was gone from the generated crate): no agent asked (`ghost build --force MODULE` asks for new code)",
                 super::output::first_few(&named, 5)
             ));
         }
