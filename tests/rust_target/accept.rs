@@ -131,6 +131,7 @@ fn generated_tests_pass_correct_and_fail_wrong_implementations() {
         "names",
         "uses_requires",
         "requires_code",
+        "requires_order",
         "opaque_used",
         "opaque_user",
     ]
@@ -310,7 +311,7 @@ fn accept_specs_parse() {
         .filter(|p| p.is_dir())
         .collect();
     cases.sort();
-    assert_eq!(cases.len(), 16);
+    assert_eq!(cases.len(), 17);
     for case in cases {
         let spec = case.join("spec.ghost");
         let text = std::fs::read_to_string(&spec).expect("spec");
