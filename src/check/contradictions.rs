@@ -51,12 +51,7 @@ pub fn broken_requires<'a>(
     let mut out = Vec::new();
     for example in examples {
         let mut calls = Vec::new();
-        example.expr.any(&mut |e| {
-            if let TExprKind::Call { func, args } = &e.kind {
-                calls.push((e.clone(), func.clone(), args.clone()));
-            }
-            false
-        });
+        surely_called(&example.expr, &mut calls);
         for (call, func, args) in calls {
             let Some(callee) = functions(&func).filter(|f| !f.requires.is_empty()) else {
                 continue;
@@ -97,6 +92,29 @@ pub fn broken_requires<'a>(
         }
     }
     out
+}
+
+/// The calls of `e` that run whenever `e` is evaluated: not those right of a `&&` or a
+/// `||`, which the left side may spare (`example true || f(-1) == 1` never calls `f`).
+fn surely_called(e: &TExpr, out: &mut Vec<(TExpr, FnRef, Vec<TExpr>)>) {
+    match &e.kind {
+        TExprKind::Binary {
+            op: BinaryOp::And | BinaryOp::Or,
+            lhs,
+            ..
+        } => surely_called(lhs, out),
+        TExprKind::Call { func, args } => {
+            out.push((e.clone(), func.clone(), args.clone()));
+            for a in args {
+                surely_called(a, out);
+            }
+        }
+        _ => {
+            for c in e.children() {
+                surely_called(c, out);
+            }
+        }
+    }
 }
 
 /// An argument as the message shows it: its value where it is a plain constant.
