@@ -29,6 +29,9 @@ use super::session::Guard;
 pub struct Guarded {
     files: BTreeMap<PathBuf, Vec<u8>>,
     others: BTreeMap<PathBuf, Stamp>,
+    /// Whether `others` stopped at [`MAX_STAMPED`]: which files it holds then depends on
+    /// the walk's order, so only files both readings hold are compared.
+    capped: bool,
 }
 
 /// What tells a file changed without reading it: its size and its time of change.
@@ -70,9 +73,11 @@ impl Guarded {
                 files.insert(Path::new("specs").join(rel), bytes);
             }
         }
+        let others = others(guard);
         Guarded {
             files,
-            others: others(guard),
+            capped: others.len() >= MAX_STAMPED,
+            others,
         }
     }
 
@@ -80,6 +85,16 @@ impl Guarded {
     /// added or were removed since `self` was taken (`later`), by their names relative to
     /// the project.
     pub fn others_changed(&self, later: &Guarded) -> Vec<PathBuf> {
+        if self.capped || later.capped {
+            let mut out: Vec<PathBuf> = self
+                .others
+                .iter()
+                .filter(|(path, stamp)| later.others.get(*path).is_some_and(|s| s != *stamp))
+                .map(|(path, _)| path.clone())
+                .collect();
+            out.sort();
+            return out;
+        }
         changed_keys(&self.others, &later.others)
     }
 
@@ -196,6 +211,7 @@ mod tests {
                 .map(|(p, t)| (PathBuf::from(p), t.as_bytes().to_vec()))
                 .collect(),
             others: BTreeMap::new(),
+            capped: false,
         }
     }
 

@@ -100,12 +100,16 @@ impl Pipeline {
             },
             target: None,
         };
-        paths.guarded.ghost_owned = vec![
+        // Absolute, as the guard's walk sees them (`GHOST_TARGET_DIR` may be relative).
+        paths.guarded.ghost_owned = [
             paths.out_dir.clone(),
             paths.state_dir.clone(),
             paths.lock.clone(),
             paths.target_dir(),
-        ];
+        ]
+        .into_iter()
+        .map(|p| std::path::absolute(&p).unwrap_or(p))
+        .collect();
         paths
     }
 
