@@ -252,14 +252,7 @@ pub async fn build_with_agent(
         &ctx.paths.lock,
         &|pin| built.contains(pin),
     );
-    kept.extend(
-        workspace::write_crate_keeping(
-            &ctx.paths.state_dir,
-            &ctx.paths.out_dir,
-            &ctx.compiled.all_files(),
-        )?
-        .1,
-    );
+    kept.extend(workspace::write_crate_keeping(&ctx.paths, &ctx.compiled.all_files())?.1);
     for edit in kept {
         progress(Event::Warning {
             module: "generated crate".into(),
@@ -442,7 +435,7 @@ impl Shared {
         // `--locked` refuses behind a green build.
         let files = self.ctx.compiled.all_files();
         let (state_dir, out_dir) = (&self.ctx.paths.state_dir, &self.ctx.paths.out_dir);
-        match workspace::write_crate_keeping(state_dir, out_dir, &files) {
+        match workspace::write_crate_keeping(&self.ctx.paths, &files) {
             Ok((report, kept)) => {
                 for path in report.written.iter().filter(|p| !report.stubs.contains(p)) {
                     let kept = kept.iter().find(|k| k.path == *path).map_or_else(

@@ -252,13 +252,13 @@ pub fn write_crate(out_dir: &Path, files: &[GeneratedFile]) -> Result<WriteRepor
 /// file edited since ghost wrote it, and recording what is on disk after (`written.rs`).
 /// Every command that writes the crate goes through here.
 pub fn write_crate_keeping(
-    state_dir: &Path,
-    out_dir: &Path,
+    paths: &super::session::Paths,
     files: &[GeneratedFile],
 ) -> Result<(WriteReport, Vec<super::written::KeptEdit>), WriteError> {
-    let kept = super::written::keep_edits(state_dir, out_dir, files);
+    let (state_dir, out_dir, lock) = (&paths.state_dir, &paths.out_dir, &paths.lock);
+    let kept = super::written::keep_edits(state_dir, out_dir, lock, files);
     let report = write_crate(out_dir, files)?;
-    super::written::record(state_dir, out_dir, files);
+    super::written::record(state_dir, out_dir, lock, files);
     Ok((report, kept))
 }
 

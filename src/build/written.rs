@@ -52,8 +52,18 @@ fn hash(bytes: &[u8]) -> String {
 /// Copies each compiler-owned file of `files` that was edited since ghost wrote it (it is
 /// neither what the compiler writes now nor what ghost last wrote there) into a folder of
 /// its own under `state_dir/kept/`, before the caller writes it again.
-pub fn keep_edits(state_dir: &Path, out_dir: &Path, files: &[GeneratedFile]) -> Vec<KeptEdit> {
+/// Judged only while `lock` (ghost.lock) is as when the record was made, as pins are
+/// ([`edited_snapshots`]): files that came with a new lock (a pull) are not edits here.
+pub fn keep_edits(
+    state_dir: &Path,
+    out_dir: &Path,
+    lock: &Path,
+    files: &[GeneratedFile],
+) -> Vec<KeptEdit> {
     let record = read_record(state_dir);
+    if record.get(&lock_key()) != Some(&lock_hash(lock)) {
+        return Vec::new();
+    }
     let edited: Vec<(&GeneratedFile, Vec<u8>)> = files
         .iter()
         .filter(|f| f.owner == Owner::Compiler)
@@ -81,11 +91,13 @@ pub fn keep_edits(state_dir: &Path, out_dir: &Path, files: &[GeneratedFile]) -> 
 /// compiler writes (after the caller wrote the crate): ghost's own, from now on. The
 /// snapshots' entries are kept as they were ([`record_snapshots`] makes them). Best
 /// effort: without a record the next build judges no file, which is what it did before.
-pub fn record(state_dir: &Path, out_dir: &Path, files: &[GeneratedFile]) {
+pub fn record(state_dir: &Path, out_dir: &Path, lock: &Path, files: &[GeneratedFile]) {
+    let _one_at_a_time = RECORDING.lock();
     let mut entries: BTreeMap<PathBuf, String> = read_record(state_dir)
         .into_iter()
         .filter(|(path, _)| is_snapshot(path))
         .collect();
+    entries.insert(lock_key(), lock_hash(lock));
     for f in files.iter().filter(|f| f.owner == Owner::Compiler) {
         let ours = hash(f.contents.as_bytes());
         let on_disk = std::fs::read(out_dir.join(&f.path)).map(|b| hash(&b));
@@ -114,11 +126,10 @@ pub fn record_snapshots(state_dir: &Path, out_dir: &Path, lock: &Path) {
 }
 
 /// Records `pins` (paths in the crate) as ghost's, as a module's code is accepted and its
-/// pins copied into the crate: a build killed before its end leaves them recorded.
+/// pins copied into the crate: a build killed before its end leaves them recorded. And
+/// ghost.lock as ghost has just written it: ghost's own lock writes never make the
+/// record's files unjudged.
 pub fn record_pins(state_dir: &Path, out_dir: &Path, lock: &Path, pins: &[PathBuf]) {
-    if pins.is_empty() {
-        return;
-    }
     // Modules are accepted on several threads at once; each rewrites the whole record.
     let _one_at_a_time = RECORDING.lock();
     let mut entries = read_record(state_dir);
@@ -289,11 +300,13 @@ mod tests {
             std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
             std::fs::write(path, &f.contents).expect("write");
         }
+        let lock = dir.path().join("ghost.lock");
+        std::fs::write(&lock, "v1").expect("lock");
         assert!(
-            keep_edits(&state, &out, &first).is_empty(),
+            keep_edits(&state, &out, &lock, &first).is_empty(),
             "no record: not judged"
         );
-        record(&state, &out, &first);
+        record(&state, &out, &lock, &first);
         // A spec change makes new files; a person edits the manifest (CRLF is no edit).
         std::fs::write(
             out.join("Cargo.toml"),
@@ -307,7 +320,13 @@ mod tests {
             file("src/lib.rs", "pub mod a;\npub mod b;\n", Owner::Compiler),
             file("src/a/imp.rs", "stub", Owner::AgentStub),
         ];
-        let kept = keep_edits(&state, &out, &second);
+        std::fs::write(&lock, "v2").expect("a pull");
+        assert!(
+            keep_edits(&state, &out, &lock, &second).is_empty(),
+            "a new lock: not judged"
+        );
+        std::fs::write(&lock, "v1").expect("lock");
+        let kept = keep_edits(&state, &out, &lock, &second);
         assert_eq!(kept.len(), 1, "{kept:?}");
         assert_eq!(kept[0].path, PathBuf::from("Cargo.toml"));
         let copy = kept[0].kept.as_ref().expect("kept");
@@ -321,8 +340,8 @@ mod tests {
         for f in &second[..2] {
             std::fs::write(out.join(&f.path), &f.contents).expect("write");
         }
-        record(&state, &out, &second);
-        assert!(keep_edits(&state, &out, &second).is_empty());
+        record(&state, &out, &lock, &second);
+        assert!(keep_edits(&state, &out, &lock, &second).is_empty());
     }
 
     #[test]
@@ -342,7 +361,7 @@ mod tests {
         );
         record_snapshots(&state, &out, &lock);
         // The crate's files recorded later keep the snapshots' entries.
-        record(&state, &out, &[]);
+        record(&state, &out, &lock, &[]);
         std::fs::write(snaps.join("a__x.snap"), "6\n").expect("edit");
         assert_eq!(edited_snapshots(&state, &out, &lock).len(), 1);
         // A new lock (a pull) brought it: not judged.

@@ -51,9 +51,9 @@ pub(super) fn write_crate(
     out: &Output,
     ctx: &crate::build::session::Context,
 ) -> Result<(), CommandError> {
-    let (state_dir, out_dir) = (&ctx.paths.state_dir, &ctx.paths.out_dir);
+    let out_dir = &ctx.paths.out_dir;
     let files = ctx.compiled.all_files();
-    let (_, kept) = crate::build::workspace::write_crate_keeping(state_dir, out_dir, &files)
+    let (_, kept) = crate::build::workspace::write_crate_keeping(&ctx.paths, &files)
         .map_err(crate::build::session::BuildError::from)?;
     for edit in kept {
         out.warning(&format!("warning: {}", edit.why(out_dir)));
