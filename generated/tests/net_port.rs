@@ -63,7 +63,10 @@ mod checked {
         ) -> proptest::test_runner::TestCaseError {
             match self {
                 By::Input => proptest::test_runner::TestCaseError::reject(clause),
-                By::Code(_) => proptest::test_runner::TestCaseError::fail(self.broken(func, clause, inputs, values)),
+                By::Code(_) => proptest::test_runner::TestCaseError::fail(format!(
+                    "{}; if every correct implementation gives that value for these inputs, the property must filter them with `where`",
+                    self.broken(func, clause, inputs, values)
+                )),
                 By::Spec => proptest::test_runner::TestCaseError::fail(format!(
                     "the spec breaks its own precondition: `{clause}` of `{func}` does not hold for {inputs}; the property gives `{func}` inputs it does not accept: filter them with `where`, or narrow the generator with `in`"
                 )),
