@@ -64,25 +64,32 @@ pub fn keep_edits(
     if record.get(&lock_key()) != Some(&lock_hash(lock)) {
         return Vec::new();
     }
-    let edited: Vec<(&GeneratedFile, Vec<u8>)> = files
+    let edited: Vec<(PathBuf, Vec<u8>)> = files
         .iter()
         .filter(|f| f.owner == Owner::Compiler)
         .filter_map(|f| {
             let on_disk = std::fs::read(out_dir.join(&f.path)).ok()?;
             let ours = record.get(&f.path)?;
             let now = hash(&on_disk);
-            (now != *ours && now != hash(f.contents.as_bytes())).then_some((f, on_disk))
+            (now != *ours && now != hash(f.contents.as_bytes()))
+                .then_some((f.path.clone(), on_disk))
         })
         .collect();
+    keep_all(state_dir, edited)
+}
+
+/// Copies each of `edited` (a path in the crate and its text) into one new folder under
+/// `state_dir/kept/`.
+fn keep_all(state_dir: &Path, edited: Vec<(PathBuf, Vec<u8>)>) -> Vec<KeptEdit> {
     if edited.is_empty() {
         return Vec::new();
     }
     let dir = kept_dir(state_dir);
     edited
         .into_iter()
-        .map(|(f, text)| KeptEdit {
-            path: f.path.clone(),
-            kept: keep_one(&dir, &f.path, &text),
+        .map(|(path, text)| KeptEdit {
+            kept: keep_one(&dir, &path, &text),
+            path,
         })
         .collect()
 }
@@ -170,21 +177,12 @@ pub fn keep_edited_snapshots(
         .into_iter()
         .filter(|(path, _)| selected(path))
         .collect();
-    if edited.is_empty() {
-        return Vec::new();
+    let kept = keep_all(state_dir, edited);
+    for k in kept.iter().filter(|k| k.kept.is_some()) {
+        // Only with its text kept: nothing anyone wrote is lost.
+        let _ = std::fs::remove_file(out_dir.join(&k.path));
     }
-    let dir = kept_dir(state_dir);
-    edited
-        .into_iter()
-        .map(|(path, text)| {
-            let kept = keep_one(&dir, &path, &text);
-            if kept.is_some() {
-                // Only with its text kept: nothing anyone wrote is lost.
-                let _ = std::fs::remove_file(out_dir.join(&path));
-            }
-            KeptEdit { path, kept }
-        })
-        .collect()
+    kept
 }
 
 /// The snapshots on disk whose text is not what ghost recorded (by path in the crate).
