@@ -245,15 +245,7 @@ pub async fn build_with_agent(
     settings: LoopSettings,
     progress: Progress,
 ) -> Result<(Vec<ModuleReport>, Lock), BuildError> {
-    let built = super::session::pins_built(&ctx, &options.only);
-    let mut kept = super::written::keep_edited_snapshots(
-        &ctx.paths.state_dir,
-        &ctx.paths.out_dir,
-        &ctx.paths.lock,
-        &|pin| built.contains(pin),
-    );
-    kept.extend(workspace::write_crate_keeping(&ctx.paths, &ctx.compiled.all_files())?.1);
-    for edit in kept {
+    for edit in super::session::write_crate_for_build(&ctx, &options.only)? {
         progress(Event::Warning {
             module: "generated crate".into(),
             message: edit.why(&ctx.paths.out_dir),
@@ -438,26 +430,13 @@ impl Shared {
         match workspace::write_crate_keeping(&self.ctx.paths, &files) {
             Ok((report, kept)) => {
                 for path in report.written.iter().filter(|p| !report.stubs.contains(p)) {
-                    let kept = kept.iter().find(|k| k.path == *path).map_or_else(
-                        || "written again from the specs".to_string(),
-                        |k| {
-                            k.kept.as_ref().map_or_else(
-                                || {
-                                    "written again from the specs; its text could not be kept"
-                                        .into()
-                                },
-                                |to| {
-                                    format!(
-                                        "written again from the specs; its text is kept in `{}`",
-                                        to.display()
-                                    )
-                                },
-                            )
-                        },
-                    );
+                    let kept = match kept.iter().find(|k| k.path == *path) {
+                        Some(k) => format!("; {}", k.where_kept()),
+                        None => String::new(),
+                    };
                     (self.progress)(Event::Warning {
                         module: path.display().to_string(),
-                        message: format!("changed during the build, not by ghost (an agent program writing outside its scratch copy, or an editor): {kept}"),
+                        message: format!("changed during the build, not by ghost (an agent program writing outside its scratch copy, or an editor): written again from the specs{kept}"),
                     });
                 }
             }
@@ -1682,16 +1661,10 @@ fn warn_touched(
         .iter()
         .map(|p| format!("`{}`", p.display()))
         .collect();
-    let stamp = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or_default();
-    let kept_dir = shared
-        .ctx
-        .paths
-        .state_dir
-        .join("kept")
-        .join(format!("{stamp}-{}-{attempt}", m.name));
+    let kept_dir = super::outside_writes::kept_folder(
+        &shared.ctx.paths.state_dir.join("kept"),
+        &format!("{}-{attempt}", m.name),
+    );
     let kept = match guarded.keep(touched, &kept_dir) {
         Ok(_) => format!(
             "their text from before is in `{}` (the specs folder as `specs`); put it back if the change is not yours",

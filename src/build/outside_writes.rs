@@ -160,15 +160,21 @@ impl ExpectedCode {
 /// Writes `text` (a module's `imp.rs`) to `kept_root/<time>-<module>-<why>/imp.rs`, a
 /// folder of its own; its path, or `None` when it could not be written.
 pub fn keep_copy(kept_root: &Path, module: &str, why: &str, text: &[u8]) -> Option<PathBuf> {
-    let stamp = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_nanos())
-        .unwrap_or_default();
-    let dir = kept_root.join(format!("{stamp}-{module}-{why}"));
+    let dir = kept_folder(kept_root, &format!("{module}-{why}"));
     std::fs::create_dir_all(&dir).ok()?;
     let path = dir.join("imp.rs");
     std::fs::write(&path, text).ok()?;
     Some(path)
+}
+
+/// A folder of its own under `kept_root` (`.ghost/kept`) for what is kept now:
+/// `<time>-<label>`, the time first so that a listing is in order.
+pub fn kept_folder(kept_root: &Path, label: &str) -> PathBuf {
+    let stamp = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or_default();
+    kept_root.join(format!("{stamp}-{label}"))
 }
 
 #[cfg(test)]

@@ -565,9 +565,29 @@ pub fn needing_agent(ctx: &Context, lock: &Lock, opts: &Options) -> Vec<(String,
         .collect()
 }
 
+/// Writes the generated crate as a build with `only` selected starts (with an agent or
+/// the manual provider): the pins edited by hand of the modules it tests kept and taken
+/// out (their tests pin them again), then the compiler-owned files written, each one
+/// edited by hand kept first. What was kept, for the caller to tell the user.
+pub fn write_crate_for_build(
+    ctx: &Context,
+    only: &[String],
+) -> Result<Vec<super::written::KeptEdit>, workspace::WriteError> {
+    let built = pins_built(ctx, only);
+    let paths = &ctx.paths;
+    let mut kept = super::written::keep_edited_snapshots(
+        &paths.state_dir,
+        &paths.out_dir,
+        &paths.lock,
+        &|pin| built.contains(pin),
+    );
+    kept.extend(workspace::write_crate_keeping(paths, &ctx.compiled.all_files())?.1);
+    Ok(kept)
+}
+
 /// The pinned snapshots of the modules a build with `only` selected tests (not those
 /// beside the selection, which it may not test): those it pins again if taken out.
-pub fn pins_built(ctx: &Context, only: &[String]) -> BTreeSet<PathBuf> {
+fn pins_built(ctx: &Context, only: &[String]) -> BTreeSet<PathBuf> {
     let (order, beside) = build_order(ctx, only);
     order
         .into_iter()
@@ -578,8 +598,8 @@ pub fn pins_built(ctx: &Context, only: &[String]) -> BTreeSet<PathBuf> {
 
 /// `ghost build --provider manual`: tests whatever `imp.rs` is on disk, locks the green
 /// ones, writes a prompt for every other module and reports it waiting. The crate is
-/// written by the caller first ([`workspace::write_crate_keeping`], whose kept edits it
-/// tells the user of).
+/// written by the caller first ([`write_crate_for_build`], whose kept edits it tells the
+/// user of).
 pub async fn build_manual(
     ctx: &Context,
     lock: &mut Lock,

@@ -14,12 +14,11 @@
 //! apart. A file the record does not name (a fresh clone, a new module) is not judged:
 //! ghost cannot tell, and most such files are its own.
 
-use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use crate::compile::rust::{GeneratedFile, Owner};
-use crate::plan::lock::lf_line_endings;
+use crate::plan::lock::implementation_hash as hash;
 
 /// The record's name in the state folder.
 const RECORD: &str = "written";
@@ -44,26 +43,20 @@ fn read_record(state_dir: &Path) -> BTreeMap<PathBuf, String> {
         .collect()
 }
 
-/// The hash of a file's text, line endings aside (a checkout may turn them into `\r\n`).
-fn hash(bytes: &[u8]) -> String {
-    format!("{:x}", Sha256::digest(lf_line_endings(bytes)))
-}
-
 /// Copies each compiler-owned file of `files` that was edited since ghost wrote it (it is
 /// neither what the compiler writes now nor what ghost last wrote there) into a folder of
 /// its own under `state_dir/kept/`, before the caller writes it again.
-/// Judged only while `lock` (ghost.lock) is as when the record was made, as pins are
-/// ([`edited_snapshots`]): files that came with a new lock (a pull) are not edits here.
+/// Judged only while `lock` (ghost.lock) is as when the record was made
+/// ([`judged_record`]).
 pub fn keep_edits(
     state_dir: &Path,
     out_dir: &Path,
     lock: &Path,
     files: &[GeneratedFile],
 ) -> Vec<KeptEdit> {
-    let record = read_record(state_dir);
-    if record.get(&lock_key()) != Some(&lock_hash(lock)) {
+    let Some(record) = judged_record(state_dir, lock) else {
         return Vec::new();
-    }
+    };
     let edited: Vec<(PathBuf, Vec<u8>)> = files
         .iter()
         .filter(|f| f.owner == Owner::Compiler)
@@ -99,61 +92,72 @@ fn keep_all(state_dir: &Path, edited: Vec<(PathBuf, Vec<u8>)>) -> Vec<KeptEdit> 
 /// snapshots' entries are kept as they were ([`record_snapshots`] makes them). Best
 /// effort: without a record the next build judges no file, which is what it did before.
 pub fn record(state_dir: &Path, out_dir: &Path, lock: &Path, files: &[GeneratedFile]) {
-    let _one_at_a_time = RECORDING.lock();
-    let mut entries: BTreeMap<PathBuf, String> = read_record(state_dir)
-        .into_iter()
-        .filter(|(path, _)| is_snapshot(path))
-        .collect();
-    entries.insert(lock_key(), lock_hash(lock));
-    for f in files.iter().filter(|f| f.owner == Owner::Compiler) {
-        let ours = hash(f.contents.as_bytes());
-        let on_disk = std::fs::read(out_dir.join(&f.path)).map(|b| hash(&b));
-        if on_disk.is_ok_and(|h| h == ours) {
-            entries.insert(f.path.clone(), ours);
+    update_record(state_dir, lock, |entries| {
+        entries.retain(|path, _| is_snapshot(path));
+        for f in files.iter().filter(|f| f.owner == Owner::Compiler) {
+            let ours = hash(f.contents.as_bytes());
+            let on_disk = std::fs::read(out_dir.join(&f.path)).map(|b| hash(&b));
+            if on_disk.is_ok_and(|h| h == ours) {
+                entries.insert(f.path.clone(), ours);
+            }
         }
-    }
-    write_record(state_dir, &entries);
+    });
 }
 
 /// Records the pinned snapshots on disk as ghost's, as a build ends: each was pinned by
 /// code the build accepted, or was there before and not edited (an edited one was taken
-/// out as the build began, [`keep_edited_snapshots`]). `lock` is `ghost.lock`: its hash
-/// is recorded with them (see [`edited_snapshots`]).
+/// out as the build began, [`keep_edited_snapshots`]).
 pub fn record_snapshots(state_dir: &Path, out_dir: &Path, lock: &Path) {
+    update_record(state_dir, lock, |entries| {
+        entries.retain(|path, _| !is_snapshot(path));
+        for (path, bytes) in snapshots_on_disk(out_dir) {
+            entries.insert(path, hash(&bytes));
+        }
+    });
+}
+
+/// Records `pins` (paths in the crate) as ghost's, as a module's code is accepted and its
+/// pins copied into the crate: a build killed before its end leaves them recorded.
+pub fn record_pins(state_dir: &Path, out_dir: &Path, lock: &Path, pins: &[PathBuf]) {
+    update_record(state_dir, lock, |entries| {
+        for pin in pins {
+            if let Ok(bytes) = std::fs::read(out_dir.join(pin)) {
+                entries.insert(pin.clone(), hash(&bytes));
+            }
+        }
+    });
+}
+
+/// Reads the record, lets `change` change its entries, records `lock` (ghost.lock) as it
+/// is now, and writes the record back. Every record is made so: ghost writes the lock
+/// only just before one, so its own lock writes never leave the files unjudged, while a
+/// lock that changed otherwise (a pull) does (see [`judged_record`]).
+fn update_record(
+    state_dir: &Path,
+    lock: &Path,
+    change: impl FnOnce(&mut BTreeMap<PathBuf, String>),
+) {
+    // Modules are accepted on several threads at once; each rewrites the whole record.
     let _one_at_a_time = RECORDING.lock();
-    let mut entries: BTreeMap<PathBuf, String> = read_record(state_dir)
-        .into_iter()
-        .filter(|(path, _)| !is_snapshot(path))
-        .collect();
-    for (path, bytes) in snapshots_on_disk(out_dir) {
-        entries.insert(path, hash(&bytes));
-    }
+    let mut entries = read_record(state_dir);
+    change(&mut entries);
     entries.insert(lock_key(), lock_hash(lock));
     write_record(state_dir, &entries);
 }
 
-/// Records `pins` (paths in the crate) as ghost's, as a module's code is accepted and its
-/// pins copied into the crate: a build killed before its end leaves them recorded. And
-/// ghost.lock as ghost has just written it: ghost's own lock writes never make the
-/// record's files unjudged.
-pub fn record_pins(state_dir: &Path, out_dir: &Path, lock: &Path, pins: &[PathBuf]) {
-    // Modules are accepted on several threads at once; each rewrites the whole record.
-    let _one_at_a_time = RECORDING.lock();
-    let mut entries = read_record(state_dir);
-    for pin in pins {
-        if let Ok(bytes) = std::fs::read(out_dir.join(pin)) {
-            entries.insert(pin.clone(), hash(&bytes));
-        }
-    }
-    entries.insert(lock_key(), lock_hash(lock));
-    write_record(state_dir, &entries);
+/// The record, when ghost.lock is as it was when the record was made: files (and pins)
+/// that came with a new lock (a pull, a branch switched, a merge) are a teammate's
+/// build's, not edits, and are not judged until a build records them anew.
+fn judged_record(state_dir: &Path, lock: &Path) -> Option<BTreeMap<PathBuf, String>> {
+    let record = read_record(state_dir);
+    (record.get(&lock_key()) == Some(&lock_hash(lock))).then_some(record)
 }
 
 /// One record's read-modify-write at a time, in this process.
 static RECORDING: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
-/// The record's entry for `ghost.lock` as the pins were recorded (among the snapshots'
-/// entries, under a name no pin has).
+/// The record's entry for `ghost.lock` as the record was made (among the snapshots'
+/// entries, which [`record`] keeps, under a name no pin has).
 fn lock_key() -> PathBuf {
     Path::new("tests").join("snapshots").join("@ghost.lock")
 }
@@ -185,15 +189,12 @@ pub fn keep_edited_snapshots(
     kept
 }
 
-/// The snapshots on disk whose text is not what ghost recorded (by path in the crate).
-/// Judged only while `ghost.lock` is as it was when they were recorded: a pin that came
-/// with a new lock (a pull, a branch switched, a merge) is a teammate's build's, not an
-/// edit; a build records it anew.
+/// The snapshots on disk whose text is not what ghost recorded (by path in the crate),
+/// judged only while `ghost.lock` is as when they were recorded ([`judged_record`]).
 pub fn edited_snapshots(state_dir: &Path, out_dir: &Path, lock: &Path) -> Vec<(PathBuf, Vec<u8>)> {
-    let record = read_record(state_dir);
-    if record.get(&lock_key()) != Some(&lock_hash(lock)) {
+    let Some(record) = judged_record(state_dir, lock) else {
         return Vec::new();
-    }
+    };
     snapshots_on_disk(out_dir)
         .into_iter()
         .filter(|(path, bytes)| record.get(path).is_some_and(|h| *h != hash(bytes)))
@@ -232,11 +233,7 @@ fn write_record(state_dir: &Path, entries: &BTreeMap<PathBuf, String>) {
 
 /// A folder of its own under `state_dir/kept/` for the edits kept now.
 fn kept_dir(state_dir: &Path) -> PathBuf {
-    let stamp = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_nanos())
-        .unwrap_or_default();
-    state_dir.join("kept").join(format!("{stamp}-generated"))
+    super::outside_writes::kept_folder(&state_dir.join("kept"), "generated")
 }
 
 /// Writes `text` as `dir/path`; where, or `None` when it could not be written.
@@ -250,13 +247,18 @@ fn keep_one(dir: &Path, path: &Path, text: &[u8]) -> Option<PathBuf> {
 }
 
 impl KeptEdit {
+    /// Where its text went: `its text is kept in `PATH``, or that it could not be kept.
+    pub fn where_kept(&self) -> String {
+        match &self.kept {
+            Some(path) => format!("its text is kept in `{}`", path.display()),
+            None => "its text could not be kept".to_string(),
+        }
+    }
+
     /// The warning the user reads: the file, that it is written again, and where its
     /// text is.
     pub fn why(&self, out_dir: &Path) -> String {
-        let kept = match &self.kept {
-            Some(path) => format!("your text is kept in `{}`", path.display()),
-            None => "its text could not be kept".to_string(),
-        };
+        let kept = self.where_kept();
         let file = out_dir.join(&self.path);
         if is_snapshot(&self.path) {
             return format!(

@@ -280,19 +280,15 @@ fn build_manual(
     options: &Options,
 ) -> Result<Exit, CommandError> {
     let (state_dir, out_dir) = (&ctx.paths.state_dir, &ctx.paths.out_dir);
-    let built = session::pins_built(ctx, &options.only);
-    let lock_file = &ctx.paths.lock;
-    let selected = |pin: &Path| built.contains(pin);
-    for edit in
-        crate::build::written::keep_edited_snapshots(state_dir, out_dir, lock_file, &selected)
-    {
+    let kept =
+        session::write_crate_for_build(ctx, &options.only).map_err(session::BuildError::from)?;
+    for edit in kept {
         out.warning(&format!("warning: {}", edit.why(out_dir)));
     }
-    super::test::write_crate(out, ctx)?;
     match crate::process::until_interrupted(runtime, session::build_manual(ctx, lock, options)) {
         Some(reports) => {
             let reports = reports?;
-            crate::build::written::record_snapshots(state_dir, out_dir, lock_file);
+            crate::build::written::record_snapshots(state_dir, out_dir, &ctx.paths.lock);
             Ok(report::build(out, &reports))
         }
         None => Ok(interrupted(out)),

@@ -47,10 +47,7 @@ pub fn run(args: &TestArgs, out: &Output) -> Result<Exit, CommandError> {
 
 /// Writes the generated crate's compiler-owned files (and stubs where no implementation
 /// exists), warning of each file edited by hand, whose text is kept first.
-pub(super) fn write_crate(
-    out: &Output,
-    ctx: &crate::build::session::Context,
-) -> Result<(), CommandError> {
+fn write_crate(out: &Output, ctx: &crate::build::session::Context) -> Result<(), CommandError> {
     let out_dir = &ctx.paths.out_dir;
     let files = ctx.compiled.all_files();
     let (_, kept) = crate::build::workspace::write_crate_keeping(&ctx.paths, &files)
