@@ -223,14 +223,8 @@ fn module_states(
         // one edited by hand, or a pinned snapshot deleted, makes the module stale, as
         // `status` says and `build --locked` refuses.
         let generated_changed = needed && {
-            let compiled = crate::compile::CompiledModule {
-                name: model.name.clone(),
-                fingerprints: Fingerprints::default(),
-                files: crate::compile::rust::module_files(&checked.project, model, &settings),
-                stub: String::new(),
-                imp_path: crate::compile::rust::imp_path(model),
-                test_target: crate::compile::rust::test_target(model),
-            };
+            let compiled =
+                crate::compile::compile_module(&checked.project, model, &settings, fp.clone());
             crate::build::workspace::differs_on_disk(&out_dir, &compiled)
                 || crate::build::workspace::pins_edited(&compiled, &edited)
         };

@@ -121,6 +121,31 @@ impl Compiled {
     }
 }
 
+/// Compiles one module of a checked project, whose `fingerprints` the caller computed
+/// (`ghost check` has them already, for the modules it compares with their files).
+pub fn compile_module(
+    project: &Project,
+    m: &crate::check::ModuleModel,
+    settings: &TargetSettings,
+    fingerprints: Fingerprints,
+) -> CompiledModule {
+    let files = rust::module_files(project, m, settings);
+    let imp_path = rust::imp_path(m);
+    let stub = files
+        .iter()
+        .find(|f| f.path == imp_path)
+        .map(|f| f.contents.clone())
+        .unwrap_or_default();
+    CompiledModule {
+        name: m.name.clone(),
+        fingerprints,
+        files,
+        stub,
+        imp_path,
+        test_target: rust::test_target(m),
+    }
+}
+
 /// Compiles every module of a checked project. `canonical` maps each module's name to
 /// its spec as the formatter prints it without comments (for the spec fingerprint).
 pub fn compile(
@@ -135,22 +160,8 @@ pub fn compile(
         .modules
         .iter()
         .map(|m| {
-            let files = rust::module_files(project, m, settings);
-            let imp_path = rust::imp_path(m);
-            let stub = files
-                .iter()
-                .find(|f| f.path == imp_path)
-                .map(|f| f.contents.clone())
-                .unwrap_or_default();
             let spec = canonical.get(&m.name).map(String::as_str).unwrap_or("");
-            CompiledModule {
-                name: m.name.clone(),
-                fingerprints: fingerprinter.module(m, spec),
-                files,
-                stub,
-                imp_path,
-                test_target: rust::test_target(m),
-            }
+            compile_module(project, m, settings, fingerprinter.module(m, spec))
         })
         .collect();
     Compiled {
