@@ -455,9 +455,7 @@ fn key_position(text: &str, key: &str) -> Option<(usize, usize)> {
 
 /// `ghost.toml:3:1` (the path shown from the current folder), or the path alone.
 fn at(file: &Path, position: Option<(usize, usize)>) -> String {
-    let shown = std::env::current_dir()
-        .map(|cwd| crate::project::display_path(&cwd, file))
-        .unwrap_or_else(|_| file.to_path_buf());
+    let shown = crate::project::shown_from_cwd(file);
     match position {
         Some((line, col)) => format!("{}:{line}:{col}", shown.display()),
         None => shown.display().to_string(),

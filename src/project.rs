@@ -501,6 +501,14 @@ pub fn expected_module(specs_dir: &Path, path: &Path) -> Option<String> {
     (!segments.is_empty()).then(|| segments.join("."))
 }
 
+/// `path` as the user's shell reaches it: [`display_path`] from the current folder (the
+/// path unchanged when there is none).
+pub fn shown_from_cwd(path: &Path) -> PathBuf {
+    std::env::current_dir()
+        .map(|cwd| display_path(&cwd, path))
+        .unwrap_or_else(|_| path.to_path_buf())
+}
+
 /// `path` relative to `base` (both absolute), with `..` where needed, as rustc shows
 /// paths; `path` unchanged when the two share no root.
 pub fn display_path(base: &Path, path: &Path) -> PathBuf {

@@ -1100,9 +1100,7 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
         if let Some((_, closest)) = tried.iter().max_by_key(|(score, t)| (*score, t.attempt)) {
             let path = super::session::closest_path(&ctx.paths, name);
             if crate::plan::lock::write_atomic(&path, closest.code.as_bytes()).is_ok() {
-                let shown = std::env::current_dir()
-                    .map(|cwd| crate::project::display_path(&cwd, &path))
-                    .unwrap_or(path);
+                let shown = crate::project::shown_from_cwd(&path);
                 last_why = format!(
                     "{last_why}; its closest attempt (attempt {}) is in {}",
                     closest.attempt,

@@ -632,10 +632,7 @@ pub async fn build_manual(
             State::Fresh if !force && !retest => Outcome::Fresh,
             _ if !status.has_code || regenerate => {
                 let prompt = write_prompt(ctx, m, None)?;
-                let imp = ctx.paths.out_dir.join(&m.imp_path);
-                let imp = std::env::current_dir()
-                    .map(|cwd| crate::project::display_path(&cwd, &imp))
-                    .unwrap_or(imp);
+                let imp = crate::project::shown_from_cwd(&ctx.paths.out_dir.join(&m.imp_path));
                 Outcome::Waiting { prompt, imp }
             }
             _ => {

@@ -325,10 +325,7 @@ fn tell_deleted_code(
     out.warning(&format!(
         "ghost.lock records code for {} that is not on disk (under {}): the agent is asked for it anew; if it was deleted by mistake, stop (Ctrl-C) and restore those files from version control (`git status` lists them)",
         super::output::first_few(&gone, 5),
-        std::env::current_dir()
-            .map(|cwd| crate::project::display_path(&cwd, &ctx.paths.out_dir))
-            .unwrap_or_else(|_| ctx.paths.out_dir.clone())
-            .display()
+        crate::project::shown_from_cwd(&ctx.paths.out_dir).display()
     ));
 }
 
