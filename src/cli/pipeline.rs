@@ -280,6 +280,15 @@ pub fn load_templates(project: &Project) -> Result<Templates, CommandError> {
     if overrides.is_empty() {
         return Ok(Templates::builtin());
     }
+    with_overrides(project, overrides)
+}
+
+/// The built-in templates with `overrides` (non-empty) in place, each override named in
+/// errors by its file.
+fn with_overrides(
+    project: &Project,
+    overrides: BTreeMap<String, String>,
+) -> Result<Templates, CommandError> {
     let shown = shown_templates(project)?;
     Templates::with_overrides(overrides)
         .map(|t| t.shown_as(shown.clone()))
@@ -308,10 +317,7 @@ pub fn templates_version(project: &Project) -> Result<String, CommandError> {
     if overrides.is_empty() {
         return Ok(Templates::builtin_version());
     }
-    let shown = shown_templates(project)?;
-    let templates = Templates::with_overrides(overrides)
-        .map_err(|e| CommandError::Template(e.shown_as(&shown)))?;
-    Ok(templates.version())
+    Ok(with_overrides(project, overrides)?.version())
 }
 
 /// The project's template files by file name, the later folder winning.
