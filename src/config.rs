@@ -618,6 +618,34 @@ fn is_semver(v: &str) -> bool {
 mod tests {
     use super::*;
 
+    /// `KEYS` (the help for a key written in the wrong table) is a copy of the structs'
+    /// fields: serde's own list of a table's fields, in its unknown-field error, is the
+    /// truth it must match.
+    #[test]
+    fn the_tables_keys_are_the_structs_fields() {
+        for (table, keys) in KEYS {
+            let err = Config::parse(
+                Path::new("ghost.toml"),
+                &format!("[{table}]\nno_such_key = 1\n"),
+            )
+            .expect_err("an unknown key");
+            let message = err.to_string();
+            // `expected one of `a`, `b`, `c`` or, for two, `expected `a` or `b``.
+            let listed = message
+                .lines()
+                .next()
+                .and_then(|l| l.split("expected ").nth(1))
+                .unwrap_or_else(|| panic!("{message}"));
+            let fields: Vec<&str> = listed
+                .trim_start_matches("one of ")
+                .split(", ")
+                .flat_map(|f| f.split(" or "))
+                .map(|f| f.trim().trim_matches('`'))
+                .collect();
+            assert_eq!(fields, *keys, "[{table}]: {message}");
+        }
+    }
+
     fn parse(text: &str) -> Result<Config, ConfigError> {
         Config::parse(Path::new("ghost.toml"), text)
     }
