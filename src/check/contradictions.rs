@@ -10,7 +10,7 @@
 //! folder), booleans, strings and lists of constants, comparisons, `&&`, `||`, `!` and
 //! `len`. A clause this evaluator cannot read is never reported.
 
-use super::expr::int_constant;
+use super::expr::{arithmetic, int_constant};
 use super::model::{Builtin, FnRef, Function, ModuleModel, TExpr, TExprKind};
 use crate::syntax::ast::{BinaryOp, UnaryOp};
 use std::collections::HashMap;
@@ -191,14 +191,7 @@ fn binary(op: BinaryOp, lhs: &TExpr, rhs: &TExpr, bound: &HashMap<&str, Value>) 
         Gt => order.map(|o| Value::Bool(o.is_gt())),
         Ge => order.map(|o| Value::Bool(o.is_ge())),
         Add | Sub | Mul | Div | Rem => match (l, r) {
-            (Value::Int(a), Value::Int(b)) => match op {
-                Add => a.checked_add(b),
-                Sub => a.checked_sub(b),
-                Mul => a.checked_mul(b),
-                Div => a.checked_div(b),
-                _ => a.checked_rem(b),
-            }
-            .map(Value::Int),
+            (Value::Int(a), Value::Int(b)) => arithmetic(op, a, b).flatten().map(Value::Int),
             _ => None,
         },
         _ => None,

@@ -1272,7 +1272,7 @@ fn const_int(e: &TExpr, local: &dyn Fn(&str) -> Option<i64>) -> Option<i64> {
 
 /// `a op b` in `i64`: `None` for an operator that is no arithmetic, `Some(None)` where
 /// it overflows or divides by 0.
-fn arithmetic(op: BinaryOp, a: i64, b: i64) -> Option<Option<i64>> {
+pub(super) fn arithmetic(op: BinaryOp, a: i64, b: i64) -> Option<Option<i64>> {
     Some(match op {
         BinaryOp::Add => a.checked_add(b),
         BinaryOp::Sub => a.checked_sub(b),
