@@ -85,23 +85,14 @@ impl Guarded {
     /// added or were removed since `self` was taken (`later`), by their names relative to
     /// the project.
     pub fn others_changed(&self, later: &Guarded) -> Vec<PathBuf> {
-        if self.capped || later.capped {
-            let mut out: Vec<PathBuf> = self
-                .others
-                .iter()
-                .filter(|(path, stamp)| later.others.get(*path).is_some_and(|s| s != *stamp))
-                .map(|(path, _)| path.clone())
-                .collect();
-            out.sort();
-            return out;
-        }
-        changed_keys(&self.others, &later.others)
+        let whole = !(self.capped || later.capped);
+        changed_keys(&self.others, &later.others, whole)
     }
 
     /// The files changed, added or removed since `self` was taken (`later`), by their
     /// names relative to the project (the specs folder called `specs`, whatever its name).
     pub fn changes(&self, later: &Guarded) -> Vec<PathBuf> {
-        changed_keys(&self.files, &later.files)
+        changed_keys(&self.files, &later.files, true)
     }
 
     /// Writes the text from before of each of `changed` (names as [`Guarded::changes`]
@@ -134,23 +125,29 @@ impl Guarded {
     }
 }
 
-/// The paths whose value differs between `before` and `after`, or that only one has,
-/// sorted.
+/// The paths whose value differs between `before` and `after`, sorted; with `whole`
+/// (each map holds every file, not the first of a capped walk), also those only one has.
 fn changed_keys<T: PartialEq>(
     before: &BTreeMap<PathBuf, T>,
     after: &BTreeMap<PathBuf, T>,
+    whole: bool,
 ) -> Vec<PathBuf> {
     let mut out: Vec<PathBuf> = before
         .iter()
-        .filter(|(path, value)| after.get(*path) != Some(*value))
+        .filter(|(path, value)| match after.get(*path) {
+            Some(now) => now != *value,
+            None => whole,
+        })
         .map(|(path, _)| path.clone())
         .collect();
-    out.extend(
-        after
-            .keys()
-            .filter(|path| !before.contains_key(*path))
-            .cloned(),
-    );
+    if whole {
+        out.extend(
+            after
+                .keys()
+                .filter(|path| !before.contains_key(*path))
+                .cloned(),
+        );
+    }
     out.sort();
     out
 }
