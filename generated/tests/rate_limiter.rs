@@ -30,10 +30,9 @@ mod checked {
     /// when the clause does not hold.
     #[derive(Clone, Copy)]
     pub enum By {
-        /// The spec's constants, or a property's inputs given to a function the property
-        /// is not about.
+        /// The spec's constants.
         Spec,
-        /// A property's inputs given to the function it is about: the case is discarded.
+        /// A property's own inputs: the case is discarded.
         Input,
         /// The implementation: the call, and the arguments it computed.
         Code(&'static str),

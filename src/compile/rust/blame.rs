@@ -30,8 +30,8 @@ pub enum Blame {
 /// Where a call stands, which decides who made its arguments.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Place<'a> {
-    /// Inside a property about this function (its module, owner and name).
-    pub property_of: Option<(&'a str, Option<&'a str>, &'a str)>,
+    /// Inside a property: its own inputs that break a `requires` discard the case.
+    pub in_property: bool,
     /// Locals holding values code made (a scenario's `let c = Counter.new()`).
     pub from_code: Option<&'a BTreeSet<String>>,
 }
@@ -84,7 +84,7 @@ pub fn blames(place: &Place, f: &Function, call: &TExpr) -> Vec<Blame> {
             if !by_code.is_empty() {
                 let made: Vec<String> = by_code.iter().map(|a| place.describe(a)).collect();
                 Blame::Code(format!("`{}`: {}", spec_text(call), made.join(", ")))
-            } else if place.property_of.is_some() {
+            } else if place.in_property {
                 Blame::Input
             } else {
                 Blame::Spec
@@ -244,11 +244,11 @@ mod tests {
     fn a_property_s_inputs_are_discarded_by_any_function_s_requires() {
         let p = project(SPEC);
         let prop = &p.modules[0].functions[2].properties[0];
-        let about_same = Place {
-            property_of: Some(("m", None, "same")),
+        let in_property = Place {
+            in_property: true,
             from_code: None,
         };
-        let blamed: Vec<Vec<Blame>> = calls(&p, &about_same, &prop.body)
+        let blamed: Vec<Vec<Blame>> = calls(&p, &in_property, &prop.body)
             .into_iter()
             .map(|(_, b)| b)
             .collect();
@@ -259,11 +259,12 @@ mod tests {
                 vec![Blame::Input]
             ]
         );
-        let about_inc = Place {
-            property_of: Some(("m", None, "inc")),
+        // Outside a property the same argument is the spec's (an example's constant).
+        let outside = Place {
+            in_property: false,
             from_code: None,
         };
-        assert_eq!(calls(&p, &about_inc, &prop.body)[1].1, [Blame::Input]);
+        assert_eq!(calls(&p, &outside, &prop.body)[1].1, [Blame::Spec]);
     }
 
     #[test]
@@ -282,7 +283,7 @@ mod tests {
         }
         let made = BTreeSet::from(["n".to_string()]);
         let place = Place {
-            property_of: None,
+            in_property: false,
             from_code: Some(&made),
         };
         let f = p.function(func).expect("declared");
@@ -328,7 +329,7 @@ mod tests {
         let p = project(spec);
         let function = |f: &FnRef| p.function(f);
         let place = Place {
-            property_of: Some(("m", None, "sevens")),
+            in_property: true,
             from_code: None,
         };
         let decided: Vec<Option<bool>> = p.modules[0].functions[0]

@@ -63,9 +63,6 @@ pub struct ExprCtx<'a> {
     /// The modules the module under test uses: their functions with contracts are called
     /// through `checked` too (the test file holds wrappers for them).
     pub used: Vec<&'a ModuleModel>,
-    /// In a property: the function it is about (module, owner, name), whose `requires`
-    /// alone may discard the property's inputs.
-    pub property_of: Option<(String, Option<String>, String)>,
     /// Locals holding values that code made (a scenario's `let c = Counter.new()`): a
     /// `requires` they break is the code's failure.
     pub from_code: BTreeSet<String>,
@@ -154,7 +151,6 @@ impl<'a> ExprCtx<'a> {
             typed_ints: false,
             qualify_own: false,
             used: Vec::new(),
-            property_of: None,
             from_code: BTreeSet::new(),
         }
     }
@@ -162,10 +158,7 @@ impl<'a> ExprCtx<'a> {
     /// Where its calls stand, to decide who made their arguments (`blame.rs`).
     pub fn call_place(&self) -> Place<'_> {
         Place {
-            property_of: self
-                .property_of
-                .as_ref()
-                .map(|(m, o, n)| (m.as_str(), o.as_deref(), n.as_str())),
+            in_property: self.calls == CallMode::Property,
             from_code: Some(&self.from_code),
         }
     }

@@ -89,7 +89,6 @@ pub fn tests_rs(project: &Project, module: &ModuleModel, settings: &TargetSettin
             let label = p.name.clone().unwrap_or_else(|| (i + 1).to_string());
             let name = unique(format!("property_{base}_{}", slug(&label)), &mut taken);
             let mut cx = ExprCtx::new(types, module, CallMode::Property).using(&used);
-            cx.property_of = Some((module.name.clone(), f.owner.clone(), f.name.clone()));
             let mut inputs = Vec::new();
             let mut params = Vec::new();
             for b in &p.binders {
@@ -293,7 +292,7 @@ fn steps_decided_by_the_spec(project: &Project, steps: &[Step]) -> bool {
             Step::Expect { expr, .. } | Step::Do { expr } => expr,
         };
         let place = Place {
-            property_of: None,
+            in_property: false,
             from_code: Some(&from_code),
         };
         if let Some(d) = spec_alone_decides(&place, expr, &function) {
