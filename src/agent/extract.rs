@@ -29,12 +29,20 @@ impl ExtractError {
     /// What the next prompt tells the model about its reply. The wording is part of the
     /// prompts (and so of the response cache's keys): changed only on purpose.
     pub fn instruction(&self) -> String {
+        // What happened (as the user reads it), then how to answer.
         match self {
             // An empty reply is told as one without code: the model is asked the same.
-            ExtractError::Empty | ExtractError::NoCode => "the reply has no ```rust code block; answer with the whole imp.rs in one fenced ```rust block".to_string(),
+            ExtractError::Empty | ExtractError::NoCode => format!(
+                "{}; answer with the whole imp.rs in one fenced ```rust block",
+                ExtractError::NoCode
+            ),
             ExtractError::Truncated { reason } => format!("the reply was cut off ({reason}); answer with less explanation and the whole imp.rs in one ```rust block"),
-            ExtractError::Refused { words } => format!("the model refused: {words}; the spec asks for ordinary code: answer with the whole imp.rs in one ```rust block"),
-            ExtractError::Filtered => "the provider's content filter stopped the reply; answer with the plain code the spec asks for: the whole imp.rs in one ```rust block, no other text".to_string(),
+            ExtractError::Refused { .. } => format!(
+                "{self}; the spec asks for ordinary code: answer with the whole imp.rs in one ```rust block"
+            ),
+            ExtractError::Filtered => format!(
+                "{self}; answer with the plain code the spec asks for: the whole imp.rs in one ```rust block, no other text"
+            ),
         }
     }
 }
