@@ -258,6 +258,48 @@ fn test_keeps_a_module_apart_from_another_that_does_not_compile() {
     );
 }
 
+/// A manual build tests each module apart from another whose code does not compile (a
+/// user module left behind by its dependency's new signature, say): the module is
+/// adopted with the snapshot it recorded, the broken one is reported failing.
+#[test]
+fn manual_build_adopts_a_module_beside_another_that_does_not_compile() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let dir = tmp.path();
+    write(dir, "ghost.toml", "[project]\nname = \"apart\"\n");
+    let with_snapshot = SPEC.replace(
+        "  nfr forbid unsafe",
+        "  snapshot \"loud\" { shout(\"a\") }\n  nfr forbid unsafe",
+    );
+    write(dir, "specs/text/shout.ghost", &with_snapshot);
+    write(
+        dir,
+        "specs/text/whisper.ghost",
+        "module text.whisper {\n  fn whisper(s: str) -> str {\n    example whisper(\"HI\") == \"hi\"\n  }\n}\n",
+    );
+    write(dir, "generated/src/text/shout/imp.rs", GOOD);
+    write(
+        dir,
+        "generated/src/text/whisper/imp.rs",
+        "use super::*;\n\npub fn whisper(s: &str) -> String {\n    s.to_lowercase(\n}\n",
+    );
+    let run = ghost(dir, &["build", "--provider", "manual"]);
+    assert_eq!(run.code, Some(1), "{}{}", run.stdout, run.stderr);
+    let line = |name: &str| {
+        run.stderr
+            .lines()
+            .find(|l| l.starts_with(name))
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert!(line("text.shout").contains("accepted"), "{}", run.stderr);
+    assert!(line("text.whisper").contains("failing"), "{}", run.stderr);
+    let pinned = dir.join("generated/tests/snapshots/text_shout__loud.snap");
+    let pin = std::fs::read_to_string(&pinned).expect("the snapshot is pinned in the crate");
+    assert!(pin.contains("\"A!\""), "{pin}");
+    let run = ghost(dir, &["build", "--locked", "text.shout"]);
+    assert_eq!(run.code, Some(0), "{}{}", run.stdout, run.stderr);
+}
+
 /// Two builds at once would share scratch copies: while one holds the project, another
 /// `build` or `test` stops at once with exit 2 and says why; once it lets go, they run.
 #[test]

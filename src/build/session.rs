@@ -638,11 +638,22 @@ pub async fn build_manual(
             _ => {
                 let code =
                     String::from_utf8_lossy(&ctx.imp_bytes(m).unwrap_or_default()).into_owned();
-                let verdict = verify(&ctx.cargo(), module, &code, Snapshots::RecordNew)
-                    .await
-                    .map_err(BuildError::Cargo)?;
+                let (verdict, scratch) =
+                    verify_on_disk(ctx, m, module, &code, Snapshots::RecordNew).await?;
                 report.record(&verdict);
                 if verdict.green() {
+                    if let Some(scratch) = &scratch {
+                        // Tested apart from a crate another module breaks: the snapshots
+                        // it recorded are in the copy.
+                        super::snapshots::Pinned::read(scratch, &m.test_target)
+                            .copy_to(&ctx.paths.out_dir)
+                            .map_err(|e| {
+                                BuildError::Write(workspace::WriteError::Io {
+                                    path: ctx.paths.out_dir.join("tests").join("snapshots"),
+                                    source: e,
+                                })
+                            })?;
+                    }
                     let previous = lock.get(&m.name).cloned();
                     let relock = relocks(status.state, retest);
                     if !relock {
@@ -888,20 +899,35 @@ pub async fn test(ctx: &Context, only: &[String]) -> Result<Vec<(String, Verdict
             .module(&m.name)
             .expect("compiled modules come from the project");
         let code = String::from_utf8_lossy(&ctx.imp_bytes(m).unwrap_or_default()).into_owned();
-        let mut verdict = verify(&ctx.cargo(), module, &code, Snapshots::Compare)
-            .await
-            .map_err(BuildError::Cargo)?;
-        if broken_elsewhere(ctx, m, &verdict) {
-            // Another module's code does not compile, and with it the whole crate: this
-            // module is tested again in a copy where only it and what it uses have code.
-            let scratch = super::generate::prepare_scratch(ctx, m)?;
-            verdict = verify(&ctx.cargo_in(&scratch), module, &code, Snapshots::Compare)
-                .await
-                .map_err(BuildError::Cargo)?;
-        }
+        let (verdict, _) = verify_on_disk(ctx, m, module, &code, Snapshots::Compare).await?;
         out.push((m.name.clone(), verdict));
     }
     Ok(out)
+}
+
+/// Verifies a module's code as it is in the generated crate. When another module's code
+/// does not compile, and with it the whole crate, the module is tested again in a scratch
+/// copy where only it and what it uses have code (cli.md: a module's tests do not depend
+/// on other modules being green), whose folder comes back with the verdict: the snapshots
+/// an accepting run recorded are there.
+async fn verify_on_disk(
+    ctx: &Context,
+    m: &CompiledModule,
+    module: &crate::check::ModuleModel,
+    code: &str,
+    snapshots: Snapshots,
+) -> Result<(Verdict, Option<PathBuf>), BuildError> {
+    let verdict = verify(&ctx.cargo(), module, code, snapshots)
+        .await
+        .map_err(BuildError::Cargo)?;
+    if !broken_elsewhere(ctx, m, &verdict) {
+        return Ok((verdict, None));
+    }
+    let scratch = super::generate::prepare_scratch(ctx, m)?;
+    let verdict = verify(&ctx.cargo_in(&scratch), module, code, snapshots)
+        .await
+        .map_err(BuildError::Cargo)?;
+    Ok((verdict, Some(scratch)))
 }
 
 /// Whether a compiler error of `verdict` is in a module that `m` does not use.
