@@ -90,6 +90,8 @@ const DOUBLE_ONLY_EXAMPLES: &str =
     "pub fn double(n: i64) -> i64 {\n    if n == 2 || n == -3 { n * 2 } else { n + 1 }\n}\n";
 /// `quad` that no longer relies on `double`.
 const QUAD_PATCHED: &str = "pub fn quad(n: i64) -> i64 {\n    n * 4\n}\n";
+/// `quad` that compiles against any `double` and is wrong.
+const QUAD_WRONG: &str = "pub fn quad(n: i64) -> i64 {\n    n * 5\n}\n";
 const QUAD_FLOAT_RIGHT: &str = "use crate::math::double::double;\n\npub fn quad(n: i64) -> i64 {\n    double(double(n as f64)) as i64\n}\n";
 
 const SHOUT: (&str, &str) = (
@@ -1314,6 +1316,39 @@ fn a_signature_change_regenerates_the_dependents_it_breaks() {
     assert_eq!(p.imp("math.double"), DOUBLE_FLOAT_RIGHT);
     assert_eq!(p.imp("math.quad"), QUAD_FLOAT_RIGHT);
     assert_ne!(p.entry("math.quad").deps, quad_before.deps);
+}
+
+/// When the dependent's repair fails, its last accepted code stays, and it does not
+/// compile against the dependency's new signature: the build says the crate is broken,
+/// where, and what to do (and says nothing of the kind when every module is green).
+#[test]
+fn a_dependent_left_behind_by_a_signature_change_is_reported_as_breaking_the_crate() {
+    let _machine = shared();
+    let server = Background::start_with(routed(vec![
+        (
+            "math.double",
+            vec![code(DOUBLE_RIGHT), code(DOUBLE_FLOAT_RIGHT)],
+        ),
+        ("math.quad", vec![code(QUAD_RIGHT), code(QUAD_WRONG)]),
+    ]));
+    let p = Project::new("e2e_left_behind", &openai(&server), &[DOUBLE, QUAD]);
+    let green = p.ghost(&["build"]).expect(0).text();
+    assert!(!green.contains("does not compile"), "{green}");
+
+    p.spec(DOUBLE_FLOAT.0, DOUBLE_FLOAT.1);
+    let run = p.ghost(&["build", "--max-attempts", "1"]).expect(3).text();
+    assert_eq!(
+        p.imp("math.quad"),
+        QUAD_RIGHT,
+        "the last accepted code stays"
+    );
+    assert!(
+        run.contains(
+            "the generated crate does not compile as it is now (in the code of `math.quad`)"
+        ) && run.contains("src/math/quad/imp.rs")
+            && run.contains("`ghost build math.quad` tries again"),
+        "{run}"
+    );
 }
 
 // ---------------------------------------------------------------------------------------

@@ -171,6 +171,16 @@ impl Cargo {
         Ok(parse_outcome(&finished))
     }
 
+    /// `cargo check --lib`: whether the crate's library compiles as it is, for those who
+    /// depend on it (its errors as JSON messages; no test is compiled or run).
+    pub async fn check_lib(&self) -> std::io::Result<TestOutcome> {
+        self.claim_target().await?;
+        self.ensure_lockfile().await?;
+        let cmd = self.command(&["check", "--lib", "--message-format", "json"]);
+        let finished = process::run(cmd, None, self.timeout.max(COMPILE_TIMEOUT)).await?;
+        Ok(parse_outcome(&finished))
+    }
+
     /// `cargo clippy` over the crate, its findings as JSON messages. `nfr lint` means
     /// warnings are errors, so they are denied: they are reported (and rendered, and so
     /// fed back to the agent) as errors.

@@ -947,6 +947,75 @@ fn broken_elsewhere(ctx: &Context, m: &CompiledModule, verdict: &Verdict) -> boo
     })
 }
 
+/// The generated crate's library does not compile after a build: a module that failed
+/// keeps its last accepted code (cli.md), which may have been written against an older
+/// interface of a module it uses that the build changed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BrokenCrate {
+    /// The modules whose files the errors are in, in the order of the errors.
+    pub modules: Vec<String>,
+    /// The first compiler errors as rustc renders them, but for those the build's report
+    /// shows already.
+    pub errors: Vec<String>,
+}
+
+/// After a build some of whose modules are not green: whether the generated crate still
+/// compiles, and if not where. Every module green means every module was tested with the
+/// code it uses, so the crate compiles and is not checked again.
+pub async fn broken_crate(
+    ctx: &Context,
+    reports: &[ModuleReport],
+) -> Result<Option<BrokenCrate>, BuildError> {
+    if reports.iter().all(|r| r.outcome.is_green()) {
+        return Ok(None);
+    }
+    let outcome = ctx.cargo().check_lib().await.map_err(BuildError::Cargo)?;
+    let errors: Vec<_> = outcome
+        .errors
+        .iter()
+        .filter(|e| !e.is_closing_count())
+        .collect();
+    if errors.is_empty() {
+        return Ok(None);
+    }
+    let mut broken = BrokenCrate {
+        modules: Vec::new(),
+        errors: Vec::new(),
+    };
+    for error in errors {
+        // The module whose folder holds the file; the innermost one (`text.case` in
+        // `text`'s folder).
+        let owner = ctx
+            .compiled
+            .modules
+            .iter()
+            .filter(|m| {
+                m.imp_path.parent().is_some_and(|dir| {
+                    error
+                        .file
+                        .as_deref()
+                        .is_some_and(|f| Path::new(f).starts_with(dir))
+                })
+            })
+            .max_by_key(|m| m.imp_path.components().count());
+        if let Some(m) = owner {
+            if !broken.modules.contains(&m.name) {
+                broken.modules.push(m.name.clone());
+            }
+        }
+        // A module failing its tests on disk (the manual build) showed these already.
+        let shown = owner.is_some_and(|m| {
+            reports
+                .iter()
+                .any(|r| r.module == m.name && matches!(r.outcome, Outcome::Failing { .. }))
+        });
+        if !shown && broken.errors.len() < 3 {
+            broken.errors.push(error.rendered.trim_end().to_string());
+        }
+    }
+    Ok(Some(broken))
+}
+
 /// What `ghost build --locked` found.
 #[derive(Debug, Clone, Default)]
 pub struct LockedReport {

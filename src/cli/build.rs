@@ -260,13 +260,31 @@ pub fn run(args: &BuildArgs, out: &Output) -> Result<Exit, CommandError> {
     let total = session::build_order(&ctx, &options.only).0.len();
     let progress = progress(out, total);
     let ctx = Arc::new(ctx);
+    let ctx_after = Arc::clone(&ctx);
     let work = generate::build_with_agent(ctx, lock, options, agent, loop_settings, progress);
     match crate::process::until_interrupted(&runtime, work) {
         Some(r) => {
             let (reports, _lock) = r?;
-            Ok(report::build(out, &reports))
+            let exit = report::build(out, &reports);
+            tell_broken_crate(out, &runtime, &ctx_after, &reports);
+            Ok(exit)
         }
         None => Ok(interrupted(out)),
+    }
+}
+
+/// After a build that left modules not green: says so if the generated crate no longer
+/// compiles (a failed module's last accepted code against a dependency's new interface).
+/// A check that cannot run says nothing: the build's own report stands.
+fn tell_broken_crate(
+    out: &Output,
+    runtime: &tokio::runtime::Runtime,
+    ctx: &session::Context,
+    reports: &[session::ModuleReport],
+) {
+    let check = session::broken_crate(ctx, reports);
+    if let Some(Ok(Some(broken))) = crate::process::until_interrupted(runtime, check) {
+        report::broken_crate(out, &broken);
     }
 }
 
@@ -289,7 +307,9 @@ fn build_manual(
         Some(reports) => {
             let reports = reports?;
             crate::build::written::record_snapshots(state_dir, out_dir, &ctx.paths.lock);
-            Ok(report::build(out, &reports))
+            let exit = report::build(out, &reports);
+            tell_broken_crate(out, runtime, ctx, &reports);
+            Ok(exit)
         }
         None => Ok(interrupted(out)),
     }

@@ -3,7 +3,7 @@
 
 use super::output::plural;
 use super::{Exit, Output};
-use crate::build::session::{LockedReport, ModuleReport, Outcome};
+use crate::build::session::{BrokenCrate, LockedReport, ModuleReport, Outcome};
 use crate::build::verify::Verdict;
 use crate::plan::state::State;
 
@@ -100,6 +100,36 @@ pub fn build(out: &Output, reports: &[ModuleReport]) -> Exit {
     } else {
         Exit::failure_if(green < reports.len())
     }
+}
+
+/// Says that the generated crate does not compile after a build (its exit code is
+/// already a failure: some module is not green).
+pub fn broken_crate(out: &Output, broken: &BrokenCrate) {
+    let named: Vec<String> = broken.modules.iter().map(|m| format!("`{m}`")).collect();
+    let whose = if named.is_empty() {
+        String::new()
+    } else {
+        format!(" (in the code of {})", super::output::first_few(&named, 5))
+    };
+    if out.json() {
+        out.json_line(
+            "crate-broken",
+            serde_json::json!({ "modules": broken.modules, "errors": broken.errors }),
+        );
+    }
+    out.error(&format!(
+        "the generated crate does not compile as it is now{whose}: nothing that depends on it builds until it does"
+    ));
+    for text in &broken.errors {
+        out.error(&indent(text));
+    }
+    let again = match broken.modules.as_slice() {
+        [one] => format!("`ghost build {one}` tries again"),
+        _ => "`ghost build` tries again".to_string(),
+    };
+    out.status(&format!(
+        "  help: a module that failed keeps its last accepted code, which may call an older interface of a module this build changed; {again}, or mend the code by hand and lock it with `ghost build --provider manual`"
+    ));
 }
 
 /// The result of `ghost build --locked`. `spec_of` names a module's spec file, for the
