@@ -40,6 +40,14 @@ pub struct PackageSettings {
     pub publish: bool,
 }
 
+/// The default of `[build] test_memory_mb`: 8 GiB of address space, several times what
+/// rustc takes to compile a generated crate, and far less than code that allocates
+/// without end reaches within a time limit.
+pub const DEFAULT_TEST_MEMORY_MB: u64 = 8192;
+
+/// The least `test_memory_mb` there may be: rustc itself needs about a GiB of address space.
+pub const MIN_TEST_MEMORY_MB: u64 = 2048;
+
 /// `[build]`: how generated code is built and tested.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -47,6 +55,11 @@ pub struct BuildSettings {
     /// The time limit, in seconds, of one cargo run over a module (compiling and running
     /// its acceptance tests); an implementation that loops forever is killed at it.
     pub test_timeout: u64,
+    /// The address space, in MiB, each process of a cargo run over a module may take
+    /// (cargo, rustc, the test binary): code that allocates without end fails at it
+    /// ("memory allocation of N bytes failed") instead of taking the machine's memory
+    /// until the kernel kills whatever it picks. 0: no limit. Unix only.
+    pub test_memory_mb: u64,
     /// Whether ghost tries its own small edits of code that fails a few tests (`<` for
     /// `<=`, one variant for another, ...) before asking the agent again. An edit is kept
     /// only when every test passes, as an agent's reply is; off, only the agent changes
@@ -58,6 +71,7 @@ impl Default for BuildSettings {
     fn default() -> Self {
         BuildSettings {
             test_timeout: 300,
+            test_memory_mb: DEFAULT_TEST_MEMORY_MB,
             edits: true,
         }
     }
@@ -357,6 +371,16 @@ impl Config {
                 "give the seconds one cargo run (a module's compile and tests) may take, e.g. `test_timeout = 300`",
             ));
         }
+        if (1..MIN_TEST_MEMORY_MB).contains(&self.build.test_memory_mb) {
+            return Err(bad(
+                "build.test_memory_mb",
+                &format!(
+                    "is {} MiB, too little for rustc to compile the crate",
+                    self.build.test_memory_mb
+                ),
+                "give at least 2048 (MiB; the default is 8192), or 0 for no limit",
+            ));
+        }
         if let Some(p) = &self.agent.provider {
             let known = ["openai", "anthropic", "command", "manual"];
             if !known.contains(&p.as_str()) {
@@ -420,7 +444,7 @@ const KEYS: [(&str, &[&str]); 4] = [
             "timeout",
         ],
     ),
-    ("build", &["test_timeout", "edits"]),
+    ("build", &["test_timeout", "test_memory_mb", "edits"]),
     (
         "package",
         &["version", "description", "license", "repository", "publish"],
@@ -714,6 +738,7 @@ mod tests {
             max_reply_tokens = 4096
             [build]
             test_timeout = 60
+            test_memory_mb = 4096
             edits = false
             "#,
         )
@@ -728,6 +753,7 @@ mod tests {
         assert_eq!(c.agent.max_reply_tokens, Some(4_096));
         assert_eq!(c.agent.command.as_deref(), Some("codex exec --full-auto -"));
         assert_eq!(c.build.test_timeout, 60);
+        assert_eq!(c.build.test_memory_mb, 4096);
         assert!(!c.build.edits);
     }
 
@@ -774,6 +800,14 @@ mod tests {
         let err = parse("[project]\nspecs = \"gen/specs\"\nout = \"gen\"\n").expect_err("inside");
         assert!(err.to_string().contains("overlaps"), "{err}");
         parse("[project]\nout = \"../generated\"\n").expect("a folder beside the project");
+        let err = parse("[build]\ntest_memory_mb = 512\n").expect_err("too little memory");
+        let (least, default) = (MIN_TEST_MEMORY_MB, DEFAULT_TEST_MEMORY_MB);
+        assert!(
+            err.to_string()
+                .contains(&format!("at least {least} (MiB; the default is {default})")),
+            "{err}"
+        );
+        parse("[build]\ntest_memory_mb = 0\n").expect("no limit");
         let err = parse("[agent]\ntimeout = 0\n").expect_err("no time");
         assert!(err.to_string().contains("agent.timeout"), "{err}");
         assert_eq!(

@@ -300,6 +300,33 @@ fn manual_build_adopts_a_module_beside_another_that_does_not_compile() {
     assert_eq!(run.code, Some(0), "{}{}", run.stdout, run.stderr);
 }
 
+/// Code that allocates more than `[build] test_memory_mb` fails at the limit, said as
+/// such, instead of taking the machine's memory (3 GiB here, which the machine would
+/// give: without the limit this code passes).
+#[test]
+fn code_that_takes_more_memory_than_the_limit_fails_there() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let dir = tmp.path();
+    write(
+        dir,
+        "ghost.toml",
+        "[project]\nname = \"greedy\"\n[build]\ntest_memory_mb = 2048\n",
+    );
+    write(dir, "specs/text/shout.ghost", SPEC);
+    write(
+        dir,
+        "generated/src/text/shout/imp.rs",
+        "use super::*;\n\npub fn shout(s: &str) -> String {\n    let room = vec![1u8; 3 << 30];\n    let _ = room[s.len()];\n    format!(\"{}!\", s.to_ascii_uppercase())\n}\n",
+    );
+    let run = ghost(dir, &["build", "--provider", "manual"]);
+    assert_eq!(run.code, Some(1), "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr.contains("asked for more memory than there is"),
+        "{}",
+        run.stderr
+    );
+}
+
 /// Two builds at once would share scratch copies: while one holds the project, another
 /// `build` or `test` stops at once with exit 2 and says why; once it lets go, they run.
 #[test]

@@ -16,6 +16,8 @@ pub struct Cargo {
     pub target_dir: PathBuf,
     /// The time limit of one cargo invocation (compiling and running).
     pub timeout: Duration,
+    /// The address space each process of a run may take, in MiB (0: no limit).
+    pub memory_mb: u64,
 }
 
 /// One compiler error or warning, as rustc rendered it.
@@ -110,7 +112,23 @@ pub const COMPILE_TIMEOUT: Duration = Duration::from_secs(600);
 
 impl Cargo {
     fn command(&self, args: &[&str]) -> Command {
-        let mut cmd = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+        let mut cmd = if cfg!(unix) && self.memory_mb > 0 {
+            // The limit is set by the shell that then becomes cargo (ghost forbids the
+            // `unsafe` a `pre_exec` would need); every process cargo starts inherits it.
+            // A shell that cannot set it (a lower hard limit) runs cargo anyway.
+            let mut cmd = Command::new("sh");
+            cmd.args([
+                "-c",
+                "ulimit -v \"$1\" 2>/dev/null; shift; exec \"$@\"",
+                "ghost-memory-limit",
+            ])
+            .arg((self.memory_mb * 1024).to_string())
+            .arg(cargo);
+            cmd
+        } else {
+            Command::new(cargo)
+        };
         cmd.args(args)
             .current_dir(&self.crate_dir)
             .env("CARGO_TARGET_DIR", &self.target_dir)

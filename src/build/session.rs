@@ -97,6 +97,8 @@ pub struct Context {
     pub templates: Templates,
     /// The time limit of one cargo run (compile and test).
     pub test_timeout: Duration,
+    /// The address space each process of a cargo run may take, in MiB (0: no limit).
+    pub test_memory_mb: u64,
     /// Whether ghost tries its own small edits of failing code (`[build] edits`).
     pub edits: bool,
     /// Modules whose compiler-owned files on disk differed from the compiled ones when
@@ -156,6 +158,7 @@ impl Context {
             crate_dir: crate_dir.to_path_buf(),
             target_dir: self.paths.target_dir(),
             timeout: self.test_timeout,
+            memory_mb: self.test_memory_mb,
         }
     }
 

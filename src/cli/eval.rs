@@ -338,10 +338,11 @@ impl SpecSet {
                 .unwrap_or_default()
         });
         let manifest = format!(
-            "# Written by `ghost eval`: a copy of {}, built from scratch.\n[project]\nname = \"{}-eval\"\nspecs = \"specs\"\nout = \"generated\"\n\n[build]\ntest_timeout = {}\nedits = {}\n",
+            "# Written by `ghost eval`: a copy of {}, built from scratch.\n[project]\nname = \"{}-eval\"\nspecs = \"specs\"\nout = \"generated\"\n\n[build]\ntest_timeout = {}\ntest_memory_mb = {}\nedits = {}\n",
             self.specs_dir.display(),
             name.replace(['"', '\\'], ""),
             self.config.build.test_timeout,
+            self.config.build.test_memory_mb,
             self.config.build.edits
         );
         let file = work.join(config::FILE_NAME);

@@ -246,6 +246,7 @@ impl Pipeline {
             regenerated,
             paths,
             test_timeout: Duration::from_secs(self.project.config.config.build.test_timeout),
+            test_memory_mb: self.project.config.config.build.test_memory_mb,
             edits: self.project.config.config.build.edits,
             project: self.checked.project,
             compiled,
