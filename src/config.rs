@@ -176,6 +176,8 @@ pub struct LoadedConfig {
     /// The path of `ghost.toml` itself.
     pub file: PathBuf,
     pub config: Config,
+    /// Whether `[project] name` was left out, so that the name is the folder's.
+    pub name_from_folder: bool,
 }
 
 /// What can go wrong finding or reading `ghost.toml`.
@@ -581,13 +583,15 @@ pub fn load_file(file: &Path) -> Result<LoadedConfig, ConfigError> {
     })?;
     let mut config = Config::parse(file, &text)?;
     let root = file.parent().map(Path::to_path_buf).unwrap_or_default();
-    if config.project.name.is_none() {
+    let name_from_folder = config.project.name.is_none();
+    if name_from_folder {
         config.project.name = root.file_name().map(|n| n.to_string_lossy().into_owned());
     }
     Ok(LoadedConfig {
         root,
         file: file.to_path_buf(),
         config,
+        name_from_folder,
     })
 }
 

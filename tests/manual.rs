@@ -556,6 +556,27 @@ fn a_project_name_that_is_no_crate_name_is_said_to_be_renamed() {
     assert!(!run.stderr.contains("crate name"), "{}", run.stderr);
 }
 
+/// A project whose ghost.toml names none takes its folder's name; when that is no crate
+/// name, the warning says where the name came from, not that ghost.toml sets it.
+#[test]
+fn a_folder_name_that_is_no_crate_name_is_not_quoted_as_a_setting() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let dir = tmp.path().join("std");
+    write(&dir, "ghost.toml", "[project]\n");
+    write(&dir, "specs/text/shout.ghost", SPEC);
+    let run = ghost(&dir, &["build", "--provider", "manual"]);
+    assert!(
+        run.stderr.contains(
+            "the project's name `std` (its folder's: ghost.toml's [project] sets none) is not a usable crate name"
+        ) && run
+            .stderr
+            .contains("the generated crate is called `ghost-std`")
+            && !run.stderr.contains("`name = \"std\"`"),
+        "{}",
+        run.stderr
+    );
+}
+
 /// `cargo fmt` in the generated crate (or `cargo fmt --all` in a workspace depending on
 /// it, or an editor's format-on-save) leaves ghost's files as the lock records them.
 #[test]

@@ -23,7 +23,7 @@ pub enum AgentError {
     Settings { reason: String },
 
     /// The connection failed or dropped before a full answer arrived.
-    #[error("cannot reach {url}: {reason}; {}", if *.connect { "is the server running? (its address is `base_url` under [agent] in ghost.toml, or `--base-url`)" } else { "check that the server is running and that `base_url` is right" })]
+    #[error("cannot reach {url}: {reason}; {}", if *.connect { "is the server running? (its address is `base_url` under [agent] in ghost.toml, GHOST_BASE_URL or `--base-url`)" } else { "check that the server is running and that `base_url` is right" })]
     Unreachable {
         url: String,
         /// The cause, in a few words (`connection refused`).

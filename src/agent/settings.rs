@@ -151,7 +151,7 @@ pub fn provider_from_with(
     if settings.model.trim().is_empty() {
         return Err(AgentError::Settings {
             reason: format!(
-                "no model for provider `{}`: set `model` in the [agent] table or GHOST_MODEL",
+                "no model for provider `{}`: set `model` in the [agent] table, GHOST_MODEL or `--model`",
                 settings.provider.name()
             ),
         });

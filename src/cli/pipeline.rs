@@ -396,9 +396,15 @@ pub fn target_settings(project: &Project) -> TargetSettings {
 pub fn renamed_crate_warning(project: &Project) -> Option<String> {
     let name = project.config.config.project.name.as_deref()?;
     let crate_name = crate_name(name);
+    // A name ghost.toml leaves out is the folder's: said so, not quoted as a setting.
+    let whose = if project.config.name_from_folder {
+        format!("the project's name `{name}` (its folder's: ghost.toml's [project] sets none)")
+    } else {
+        format!("ghost.toml's `name = \"{name}\"`")
+    };
     (crate_name != name).then(|| {
         format!(
-            "ghost.toml's `name = \"{name}\"` is not a usable crate name (Cargo takes ASCII letters, digits, `-` and `_`, starting with a letter, and the tests use `std`, `core`, `proptest` and `insta`): the generated crate is called `{crate_name}`, which code depending on it must use; set `name` under [project] to a valid one to choose it"
+            "{whose} is not a usable crate name (Cargo takes ASCII letters, digits, `-` and `_`, starting with a letter, and the tests use `std`, `core`, `proptest` and `insta`): the generated crate is called `{crate_name}`, which code depending on it must use; set `name` under [project] to a valid one to choose it"
         )
     })
 }
