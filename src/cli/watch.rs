@@ -40,7 +40,8 @@ Examples:
   ghost watch --build --provider manual
 
 With --build, the agent comes from [agent] in ghost.toml, overridden by GHOST_PROVIDER,
-GHOST_MODEL, GHOST_BASE_URL and then by --provider, --model and --base-url.";
+GHOST_MODEL, GHOST_BASE_URL and then by --provider, --model, --base-url, --max-attempts
+and --concurrency.";
 
 #[derive(Debug, clap::Args)]
 pub struct WatchArgs {
