@@ -298,6 +298,18 @@ fn manual_build_adopts_a_module_beside_another_that_does_not_compile() {
     assert!(pin.contains("\"A!\""), "{pin}");
     let run = ghost(dir, &["build", "--locked", "text.shout"]);
     assert_eq!(run.code, Some(0), "{}{}", run.stdout, run.stderr);
+    // For an editor's problem matcher: the module that is not green, at its spec.
+    let run = ghost(
+        dir,
+        &["build", "--provider", "manual", "--message-format", "short"],
+    );
+    assert_eq!(run.code, Some(1), "{}{}", run.stdout, run.stderr);
+    assert_eq!(
+        run.stdout.lines().collect::<Vec<_>>(),
+        ["specs/text/whisper.ghost:1:1: error: module `text.whisper` is failing: 1 compile error; the repair prompt is in .ghost/prompts/text.whisper.md"],
+        "{}",
+        run.stderr
+    );
 }
 
 /// Code that allocates more than `[build] test_memory_mb` fails at the limit, said as

@@ -261,15 +261,19 @@ impl Outcome {
     /// Why it is not green, in one line.
     pub fn why(&self) -> Option<String> {
         match self {
+            // Paths as the user's shell reaches them, as rustc shows them.
             Outcome::Waiting { prompt, imp } => Some(format!(
                 "write {} from the prompt in {}",
                 imp.display(),
-                prompt.display()
+                crate::project::shown_from_cwd(prompt).display()
             )),
             Outcome::Failing {
                 prompt: Some(p),
                 why,
-            } => Some(format!("{why}; the repair prompt is in {}", p.display())),
+            } => Some(format!(
+                "{why}; the repair prompt is in {}",
+                crate::project::shown_from_cwd(p).display()
+            )),
             Outcome::Failing { prompt: None, why }
             | Outcome::Kept { why }
             | Outcome::Exhausted { why }

@@ -265,7 +265,8 @@ pub fn run(args: &BuildArgs, out: &Output) -> Result<Exit, CommandError> {
     match crate::process::until_interrupted(&runtime, work) {
         Some(r) => {
             let (reports, _lock) = r?;
-            let exit = report::build(out, &reports);
+            let spec_of = |module: &str| ctx_after.project.module(module).map(|m| m.file.clone());
+            let exit = report::build(out, &reports, spec_of);
             tell_broken_crate(out, &runtime, &ctx_after, &reports);
             Ok(exit)
         }
@@ -307,7 +308,8 @@ fn build_manual(
         Some(reports) => {
             let reports = reports?;
             crate::build::written::record_snapshots(state_dir, out_dir, &ctx.paths.lock);
-            let exit = report::build(out, &reports);
+            let spec_of = |module: &str| ctx.project.module(module).map(|m| m.file.clone());
+            let exit = report::build(out, &reports, spec_of);
             tell_broken_crate(out, runtime, ctx, &reports);
             Ok(exit)
         }

@@ -9,7 +9,13 @@ use crate::plan::state::State;
 
 /// The closing table of a build; the exit code: 0 all green, 3 when the agent failed a
 /// module, 1 when any other module is not green (waiting, failing, edited by hand).
-pub fn build(out: &Output, reports: &[ModuleReport]) -> Exit {
+/// `spec_of` names a module's spec file, for the `file:line:col` lines of
+/// `--message-format short` (an editor's problem matcher, under `ghost watch --build`).
+pub fn build(
+    out: &Output,
+    reports: &[ModuleReport],
+    spec_of: impl Fn(&str) -> Option<std::path::PathBuf>,
+) -> Exit {
     if out.json() {
         for r in reports {
             let mut value = serde_json::to_value(r).unwrap_or_default();
@@ -72,6 +78,23 @@ pub fn build(out: &Output, reports: &[ModuleReport]) -> Exit {
     for r in reports.iter().filter(|r| !r.outcome.is_green()) {
         if let Some(why) = r.outcome.why() {
             out.error(&format!("`{}` ({}): {why}", r.module, r.outcome.label()));
+        }
+        if out.format == super::MessageFormat::Short {
+            if let Some(file) = spec_of(&r.module) {
+                let why = r.outcome.why().unwrap_or_default();
+                let why = why.lines().next().unwrap_or_default();
+                let severity = if matches!(r.outcome, Outcome::Waiting { .. }) {
+                    "warning"
+                } else {
+                    "error"
+                };
+                out.result(&format!(
+                    "{}:1:1: {severity}: module `{}` is {}: {why}",
+                    file.display(),
+                    r.module,
+                    r.outcome.label()
+                ));
+            }
         }
         // What code for an old spec got wrong says nothing about the new one.
         if matches!(
