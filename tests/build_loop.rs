@@ -695,6 +695,36 @@ fn a_module_whose_generated_files_changed_is_tested_again() {
     assert!(p.ghost(&["status"]).text().contains("fresh"));
 }
 
+/// A build that first writes the lock for a reason of its own (dropping the entry of a
+/// deleted spec) still keeps a hand edit of a generated file before writing it again.
+#[test]
+fn an_edit_of_the_manifest_is_kept_when_the_build_drops_a_deleted_specs_entry() {
+    let _machine = shared();
+    let p = Project::new("e2e_orphan_edit", "", &[DOUBLE, SHOUT]);
+    locked_by_hand(
+        &p,
+        &[("math.double", DOUBLE_RIGHT), ("text.shout", SHOUT_RIGHT)],
+    );
+    std::fs::remove_file(p.root.join("specs").join(SHOUT.0)).expect("delete a spec");
+    let manifest = p.read("generated/Cargo.toml");
+    p.write(
+        "generated/Cargo.toml",
+        &format!("{manifest}\n# my dependency\n"),
+    );
+    let run = p.ghost(&["build", "--provider", "manual"]).expect(0).text();
+    assert!(
+        run.contains("dropped `text.shout` from ghost.lock")
+            && run.contains("Cargo.toml` was edited since ghost wrote it"),
+        "{run}"
+    );
+    let kept = walkdir::WalkDir::new(p.root.join(".ghost/kept"))
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .any(|e| std::fs::read_to_string(e.path()).is_ok_and(|t| t.contains("# my dependency")));
+    assert!(kept, "the edit is kept under .ghost/kept");
+}
+
 /// `ghost build --force math.double` asks for new code for `math.double` only (not for
 /// what it uses, nor what uses it), and re-tests `math.quad`, which uses it, though not
 /// selected: broken by the new code, it is found failing (exit 1, a failing status) and

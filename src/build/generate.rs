@@ -632,7 +632,7 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
             // in another checkout, calls it fresh.
             let mut lock = shared.lock.lock().map_err(|_| poisoned())?;
             if lock.set_failing(name, true) {
-                lock.write(&ctx.paths.lock)?;
+                super::written::write_lock(&ctx.paths.state_dir, &lock, &ctx.paths.lock)?;
             }
         }
         if beside {

@@ -682,7 +682,7 @@ pub async fn build_manual(
                     if matches!(status.state, State::Fresh | State::Failing)
                         && lock.set_failing(&m.name, true)
                     {
-                        lock.write(&ctx.paths.lock)?;
+                        super::written::write_lock(&ctx.paths.state_dir, lock, &ctx.paths.lock)?;
                     }
                     failure = FailureClass::of(&verdict);
                     let repair = repair_context(m, &code, &verdict);

@@ -145,6 +145,25 @@ fn update_record(
     write_record(state_dir, &entries);
 }
 
+/// Writes `lock` to `path` (ghost.lock) for a reason of ghost's own that comes with no
+/// new record (a module found failing, entries no spec declares dropped, merge markers
+/// settled): a record judged before stays judged, so the build that follows still keeps
+/// the hand edits of generated files. A record that was not judged (a pull) stays so.
+pub fn write_lock(
+    state_dir: &Path,
+    lock: &crate::plan::Lock,
+    path: &Path,
+) -> Result<(), crate::plan::LockError> {
+    let _one_at_a_time = RECORDING.lock();
+    let judged = judged_record(state_dir, path);
+    lock.write(path)?;
+    if let Some(mut entries) = judged {
+        entries.insert(lock_key(), lock_hash(path));
+        write_record(state_dir, &entries);
+    }
+    Ok(())
+}
+
 /// The record, when ghost.lock is as it was when the record was made: files (and pins)
 /// that came with a new lock (a pull, a branch switched, a merge) are a teammate's
 /// build's, not edits, and are not judged until a build records them anew.
@@ -342,6 +361,41 @@ mod tests {
         }
         record(&state, &out, &lock, &second);
         assert!(keep_edits(&state, &out, &lock, &second).is_empty());
+    }
+
+    /// ghost's own lock writes between records (a module marked failing, orphans
+    /// dropped) leave a judged record judged, and an unjudged one (a pull) unjudged.
+    #[test]
+    fn ghosts_own_lock_writes_keep_the_record_judged() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let (state, out) = (dir.path().join(".ghost"), dir.path().join("generated"));
+        std::fs::create_dir_all(&out).expect("mkdir");
+        let files = [file("Cargo.toml", "[package]\n", Owner::Compiler)];
+        std::fs::write(out.join("Cargo.toml"), "[package]\n").expect("write");
+        let path = dir.path().join("ghost.lock");
+        crate::plan::Lock::default().write(&path).expect("lock");
+        record(&state, &out, &path, &files);
+        let mut changed = crate::plan::Lock::default();
+        changed.upsert(crate::plan::LockEntry {
+            name: "a.b".into(),
+            spec: "s".into(),
+            prose: "p".into(),
+            interface: "i".into(),
+            deps: "d".into(),
+            implementation: "c".into(),
+            agent: "manual".into(),
+            model: String::new(),
+            attempts: 1,
+            tokens_in: 0,
+            tokens_out: 0,
+            failing: false,
+        });
+        write_lock(&state, &changed, &path).expect("written");
+        assert!(judged_record(&state, &path).is_some(), "still judged");
+        std::fs::write(&path, "# a pull\n").expect("a pull");
+        changed.set_failing("a.b", true);
+        write_lock(&state, &changed, &path).expect("written");
+        assert!(judged_record(&state, &path).is_none(), "still not judged");
     }
 
     #[test]

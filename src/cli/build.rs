@@ -161,6 +161,7 @@ pub fn run(args: &BuildArgs, out: &Output) -> Result<Exit, CommandError> {
     }
     let mut lock = lock;
     let lock_path = pipeline.paths().lock;
+    let lock_state_dir = pipeline.paths().state_dir;
     let paths = pipeline.paths();
     let out_shown = paths
         .out_dir
@@ -171,12 +172,12 @@ pub fn run(args: &BuildArgs, out: &Output) -> Result<Exit, CommandError> {
     // written once nothing can stop the build any more (no agent, a bad template).
     let tidy_lock = |lock: &mut crate::plan::Lock| -> Result<(), CommandError> {
         if lock.had_markers {
-            lock.write(&lock_path)?;
+            crate::build::written::write_lock(&lock_state_dir, lock, &lock_path)?;
         }
         if !orphans.is_empty() {
             let known: Vec<&str> = known.iter().map(String::as_str).collect();
             lock.retain_modules(&known);
-            lock.write(&lock_path)?;
+            crate::build::written::write_lock(&lock_state_dir, lock, &lock_path)?;
             for o in &orphans {
                 // Its own files, named, so that a user who cleans up knows what: the crate
                 // no longer compiles or tests them (lib.rs and Cargo.toml drop the module).
