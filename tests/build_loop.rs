@@ -2016,6 +2016,34 @@ fn a_property_that_rejects_nearly_every_input_is_the_spec_s_mistake() {
     );
 }
 
+/// A property whose own arithmetic overflows on the inputs it draws (`x * 2` over every
+/// `int`) fails whatever the code returns: the spec's to mend, said at the first attempt
+/// (exit 1) with the operation and the input, not a bare Rust panic sent for repair.
+#[test]
+fn a_property_whose_own_arithmetic_overflows_is_the_spec_s_mistake() {
+    let _machine = shared();
+    let spec = (
+        "c/double.ghost",
+        "module c.double {\n  fn double(x: int) -> int {\n    example double(-4) == -8\n    property forall x: int => double(x) == x * 2\n    property small: forall x: int in -1000..1000 => double(x) - x == x\n  }\n}\n",
+    );
+    let right = "pub fn double(x: i64) -> i64 {\n    x.wrapping_mul(2)\n}\n";
+    let p = always_answering("e2e_property_overflows", spec, right);
+    let run = p.ghost(&["build"]).expect(1);
+    assert!(
+        run.text().contains("spec contradicts itself")
+            && run.text().contains("`property forall x: int => double(x) == x * 2`: the property's own arithmetic overflows or divides by zero: `x * 2` (for x = ")
+            && run.text().contains("bound its variables with `in`")
+            && !run.text().contains("property_double_small"),
+        "{}",
+        run.text()
+    );
+    assert_eq!(
+        prompts_seen(&p).len(),
+        1,
+        "one attempt: no code can mend it"
+    );
+}
+
 /// A build that gave up on a module is not replayed by the next one (the same first
 /// prompt at temperature 0 would bring back, or the cache replay, the answer that
 /// failed): it goes on from the attempts made, asking anew with the next attempt's seed.

@@ -110,6 +110,9 @@ impl Verdict {
                 let line = f.output[at..].lines().next().unwrap_or_default();
                 return Some(format!("`{}`: {line}", f.name));
             }
+            if f.output.contains(crate::compile::rust::SPEC_ARITHMETIC) {
+                return Some(overflowed(&f.name, &f.output, tests_rs));
+            }
             f.output
                 .contains(GAVE_UP)
                 .then(|| gave_up(&f.name, &f.output, tests_rs))
@@ -134,7 +137,9 @@ impl Verdict {
         let decided = |name: &str| marked(name, crate::compile::rust::SPEC_DECIDES);
         let broken = crate::compile::rust::PRECONDITION_BROKEN;
         let tests = self.tests.failed.iter().any(|f| {
-            (f.output.contains(broken) && decided(&f.name))
+            // A property's arithmetic on its own inputs reads nothing the code made.
+            f.output.contains(crate::compile::rust::SPEC_ARITHMETIC)
+                || (f.output.contains(broken) && decided(&f.name))
                 || (f.output.contains(GAVE_UP)
                     && marked(&f.name, crate::compile::rust::SPEC_FILTERS))
         });
@@ -228,6 +233,26 @@ impl Verdict {
         }
         s
     }
+}
+
+/// What a property whose own arithmetic overflowed (test `name`, which printed `output`)
+/// tells the user: which property, which operation, for which inputs, and how to keep its
+/// values within `int`.
+fn overflowed(name: &str, output: &str, tests_rs: &str) -> String {
+    let property = super::lessons::clause_of(tests_rs, name).unwrap_or_else(|| format!("`{name}`"));
+    let at = output
+        .find(crate::compile::rust::SPEC_ARITHMETIC)
+        .unwrap_or_default();
+    let what = output[at..].lines().next().unwrap_or_default();
+    let what = what.trim_end_matches('.');
+    let inputs = output
+        .lines()
+        .find_map(|l| l.strip_prefix("minimal failing input: "))
+        .map(|i| format!(" (for {i})"))
+        .unwrap_or_default();
+    format!(
+        "{property}: {what}{inputs}, whatever the code returns; bound its variables with `in` (`forall x: int in -1000..1000`) or a `where`, so that its arithmetic stays within `int`"
+    )
 }
 
 /// What a property that gave up on discarded cases (test `name`, which printed `output`)
@@ -556,6 +581,23 @@ proptest::proptest! {
         let fault = v.spec_fault(TESTS_RS).expect("looks like the spec's");
         assert!(fault.contains("(`where valid(x)`)"), "{fault}");
         assert!(!v.spec_fault_is_certain(TESTS_RS));
+    }
+
+    #[test]
+    fn a_property_whose_own_arithmetic_overflows_is_the_spec_s_whatever_the_code() {
+        let tests_rs = "    /// `property forall x: int => double(x) == x * 2`\n    #[test]\n    fn property_double_1(x in proptest::arbitrary::any::<i64>()) {\n    }\n";
+        let output = "thread 'property_double_1' panicked at tests/m.rs:9:51:\nthe property's own arithmetic overflows or divides by zero: `x * 2`\n\nthread 'property_double_1' panicked at tests/m.rs:3:1:\nTest failed: the property's own arithmetic overflows or divides by zero: `x * 2`.\nminimal failing input: x = -4611686018427387905";
+        let v = failing("property_double_1", output);
+        assert_eq!(
+            v.spec_fault(tests_rs).as_deref(),
+            Some("`property forall x: int => double(x) == x * 2`: the property's own arithmetic overflows or divides by zero: `x * 2` (for x = -4611686018427387905), whatever the code returns; bound its variables with `in` (`forall x: int in -1000..1000`) or a `where`, so that its arithmetic stays within `int`")
+        );
+        assert!(v.spec_fault_is_certain(tests_rs));
+        // The code's own overflow is the code's.
+        let output = "thread 'property_double_1' panicked at src/m/imp.rs:2:5:\nattempt to multiply with overflow";
+        let v = failing("property_double_1", output);
+        assert_eq!(v.spec_fault(tests_rs), None);
+        assert!(!v.spec_fault_is_certain(tests_rs));
     }
 
     #[test]

@@ -146,7 +146,21 @@ fn write(e: &TExpr, min: u8, out: &mut String) {
                 crate::syntax::ast::UnaryOp::Neg => "-",
                 crate::syntax::ast::UnaryOp::Not => "!",
             });
-            write(operand, UNARY, out);
+            // `--x` is no way to write `-(-x)`.
+            let negative = |e: &TExpr| match &e.kind {
+                TExprKind::Unary {
+                    op: crate::syntax::ast::UnaryOp::Neg,
+                    ..
+                } => true,
+                TExprKind::Int(v) => *v < 0,
+                TExprKind::Float(text) => text.starts_with('-'),
+                _ => false,
+            };
+            if *op == crate::syntax::ast::UnaryOp::Neg && negative(operand) {
+                write(operand, ATOM, out);
+            } else {
+                write(operand, UNARY, out);
+            }
         }
         TExprKind::Binary { op, lhs, rhs } => {
             let prec = op.precedence();
@@ -222,6 +236,7 @@ mod tests {
   }
   fn g(m: map<int, str>) -> option<int> {
     example g({1: "a"}) == some(-2)
+    example g({-(-1): "a"}) == some(-(-2))
   }
 }"#;
         let texts: Vec<String> = clauses(spec).iter().map(|c| spec_text(&c.expr)).collect();
@@ -232,6 +247,7 @@ mod tests {
                 "f(P { a: 1, b: \"c\" }.a, to_str(3)) != (1, \"x\").0",
                 "x >= 0 && (x + 1) * 2 > -3 || !(len(s) == 0)",
                 "g({1: \"a\"}) == some(-2)",
+                "g({-(-1): \"a\"}) == some(-(-2))",
             ]
         );
     }

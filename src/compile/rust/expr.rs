@@ -11,7 +11,7 @@
 //! through the generated `checked` wrappers (see `checked.rs`).
 //! `to_str` of a float is Rust's `f64::to_string` (`1.0` -> `"1"`, `0.5` -> `"0.5"`).
 
-use super::blame::{blames, Blame, Place};
+use super::blame::{blames, locals, Blame, Place};
 use super::names::str_lit;
 use super::names::{ident, module_path};
 use super::types::{is_copy, TypeCtx};
@@ -161,6 +161,21 @@ impl<'a> ExprCtx<'a> {
             in_property: self.calls == CallMode::Property,
             from_code: Some(&self.from_code),
         }
+    }
+
+    /// Whether integer arithmetic on `lhs` and `rhs` is a property's own: inside a
+    /// property, on `int`s that read its inputs but neither call the project nor read what
+    /// code made. Such arithmetic is checked, and its overflow named as the spec's (`x * 2`
+    /// over every `x: int`), not left to a bare Rust panic the code would be asked to
+    /// repair. Arithmetic on constants alone is the checker's (E0319).
+    fn inputs_arithmetic(&self, lhs: &TExpr, rhs: &TExpr) -> bool {
+        let place = self.call_place();
+        self.calls == CallMode::Property
+            && lhs.ty == Ty::Int
+            && rhs.ty == Ty::Int
+            && !place.made_by_code(lhs)
+            && !place.made_by_code(rhs)
+            && !(locals(lhs).is_empty() && locals(rhs).is_empty())
     }
 
     /// Declares a `let` of a scenario, remembering whether code made its value.
@@ -402,6 +417,14 @@ impl<'a> ExprCtx<'a> {
                     Code::atom(format!("{}.clone()", place.at_least(ATOM)))
                 }
             }
+            TExprKind::Unary {
+                op: UnaryOp::Neg,
+                operand,
+            } if self.inputs_arithmetic(operand, operand) => Code::atom(format!(
+                "i64::checked_neg({}).expect({})",
+                self.owned(operand),
+                str_lit(&spec_arithmetic_message(e))
+            )),
             TExprKind::Unary { op, operand } => {
                 let code = self.owned_code(operand);
                 // `--x` would trip the double-negation lint; `-(-x)` says the same.
@@ -419,7 +442,7 @@ impl<'a> ExprCtx<'a> {
                     prec: UNARY,
                 }
             }
-            TExprKind::Binary { op, lhs, rhs } => self.binary(*op, lhs, rhs),
+            TExprKind::Binary { op, lhs, rhs } => self.binary(e, *op, lhs, rhs),
         }
     }
 
@@ -594,8 +617,24 @@ impl<'a> ExprCtx<'a> {
         }
     }
 
-    fn binary(&self, op: BinaryOp, lhs: &TExpr, rhs: &TExpr) -> Code {
+    fn binary(&self, e: &TExpr, op: BinaryOp, lhs: &TExpr, rhs: &TExpr) -> Code {
         let prec = binary_prec(op);
+        let checked = match op {
+            BinaryOp::Add => Some("checked_add"),
+            BinaryOp::Sub => Some("checked_sub"),
+            BinaryOp::Mul => Some("checked_mul"),
+            BinaryOp::Div => Some("checked_div"),
+            BinaryOp::Rem => Some("checked_rem"),
+            _ => None,
+        };
+        if let Some(method) = checked.filter(|_| self.inputs_arithmetic(lhs, rhs)) {
+            return Code::atom(format!(
+                "i64::{method}({}, {}).expect({})",
+                self.owned(lhs),
+                self.owned(rhs),
+                str_lit(&spec_arithmetic_message(e))
+            ));
+        }
         if op == BinaryOp::Add && lhs.ty == Ty::Str {
             return Code::atom(format!(
                 "format!(\"{{}}{{}}\", {}, {})",
@@ -624,6 +663,19 @@ impl<'a> ExprCtx<'a> {
             prec,
         }
     }
+}
+
+/// How a property's test says its own integer arithmetic (over its inputs and constants,
+/// no call of the project) overflowed or divided by zero: the spec's mistake whatever the
+/// code, which the build reads (see `build/verify.rs`) to stop rather than ask for repairs.
+pub const SPEC_ARITHMETIC: &str = "the property's own arithmetic overflows or divides by zero";
+
+/// The panic message of a property's own arithmetic `e` that failed.
+fn spec_arithmetic_message(e: &TExpr) -> String {
+    format!(
+        "{SPEC_ARITHMETIC}: `{}`",
+        crate::compile::spec_text::spec_text(e)
+    )
 }
 
 /// Rust binding strength of a binary operator (below unary and `as`).
