@@ -227,6 +227,32 @@ fn checkouts_sharing_a_target_folder_are_tested_with_their_own_code() {
     assert!(run.stderr.contains("FAILED text.shout"), "{}", run.stderr);
 }
 
+/// Code that panics fails a test whose own message says nothing of the spec: what
+/// `ghost test` and the build's report show names the clause that test checks.
+#[test]
+fn a_panicking_test_is_reported_with_its_clause() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let dir = tmp.path();
+    write(dir, "ghost.toml", "[project]\nname = \"panics\"\n");
+    write(dir, "specs/text/shout.ghost", SPEC);
+    write(
+        dir,
+        "generated/src/text/shout/imp.rs",
+        "use super::*;\n\npub fn shout(s: &str) -> String {\n    let _ = s.as_bytes()[7];\n    String::new()\n}\n",
+    );
+    for args in [&["test"][..], &["build", "--provider", "manual"]] {
+        let run = ghost(dir, args);
+        assert_eq!(run.code, Some(1), "{}{}", run.stdout, run.stderr);
+        assert!(
+            run.stderr
+                .contains("test `example_shout_1` (`example shout(\"hi\") == \"HI!\"`) failed:")
+                && run.stderr.contains("index out of bounds"),
+            "{args:?}: {}",
+            run.stderr
+        );
+    }
+}
+
 /// One module's code that does not compile breaks the whole crate, but not another
 /// module's `ghost test`: that module is tested in a copy where only it has code.
 #[test]

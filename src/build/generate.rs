@@ -608,7 +608,7 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
         .filter(|_| status.has_code && !force && (!status.prose_changed || revising))
     {
         let verdict = verify_in(ctx, &scratch, m, module, code).await?;
-        report.record(&verdict);
+        report.record(&verdict, m.tests_rs());
         if verdict.green() && !revising {
             let relock = super::session::relocks(status.state, retest);
             let how = if relock {
@@ -996,7 +996,7 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
         // The code a repair shows next: handed back unchanged, it is a repeat.
         replies.insert(code.trim().to_string());
         tried.push((score, this));
-        report.record(&verdict);
+        report.record(&verdict, tests_rs);
         record.failure = FailureClass::of(&verdict);
         record.millis = asked.elapsed().as_millis() as u64;
         report.history.push(record.clone());

@@ -330,8 +330,9 @@ impl ModuleReport {
         }
     }
 
-    /// Takes the tests' summary and the NFR counts of a verdict.
-    pub fn record(&mut self, verdict: &Verdict) {
+    /// Takes the tests' summary and the NFR counts of a verdict; `tests_rs`, the module's
+    /// generated tests, names the clause of each failing test.
+    pub fn record(&mut self, verdict: &Verdict, tests_rs: &str) {
         self.tests = Some(verdict.summary());
         self.nfr_checked = verdict.checked.len();
         self.nfr_asked = verdict.asked.len();
@@ -342,7 +343,7 @@ impl ModuleReport {
                 .compiler_errors()
                 .into_iter()
                 .take(MAX_DETAILS)
-                .chain(verdict.failure_texts())
+                .chain(verdict.failure_texts_in(tests_rs))
                 .take(MAX_DETAILS)
                 .map(|text| cut_lines(&text, MAX_DETAIL_LINES))
                 .collect()
@@ -647,7 +648,7 @@ pub async fn build_manual(
                     String::from_utf8_lossy(&ctx.imp_bytes(m).unwrap_or_default()).into_owned();
                 let (verdict, scratch) =
                     verify_on_disk(ctx, m, module, &code, Snapshots::RecordNew).await?;
-                report.record(&verdict);
+                report.record(&verdict, m.tests_rs());
                 if verdict.green() {
                     if let Some(scratch) = &scratch {
                         // Tested apart from a crate another module breaks: the snapshots
@@ -893,7 +894,7 @@ pub fn write_prompt(
 }
 
 /// `ghost test`: the acceptance tests of the code on disk, whatever the lock says.
-pub async fn test(ctx: &Context, only: &[String]) -> Result<Vec<(String, Verdict)>, BuildError> {
+pub async fn test(ctx: &Context, only: &[String]) -> Result<Vec<Tested>, BuildError> {
     let mut out = Vec::new();
     for m in ctx
         .compiled
@@ -907,7 +908,11 @@ pub async fn test(ctx: &Context, only: &[String]) -> Result<Vec<(String, Verdict
             .expect("compiled modules come from the project");
         let code = String::from_utf8_lossy(&ctx.imp_bytes(m).unwrap_or_default()).into_owned();
         let (verdict, _) = verify_on_disk(ctx, m, module, &code, Snapshots::Compare).await?;
-        out.push((m.name.clone(), verdict));
+        out.push(Tested {
+            module: m.name.clone(),
+            failures: verdict.failure_texts_in(m.tests_rs()),
+            verdict,
+        });
     }
     Ok(out)
 }
@@ -935,6 +940,15 @@ async fn verify_on_disk(
         .await
         .map_err(BuildError::Cargo)?;
     Ok((verdict, Some(scratch)))
+}
+
+/// One module's acceptance tests run by `ghost test` or `ghost build --locked`.
+#[derive(Debug, Clone)]
+pub struct Tested {
+    pub module: String,
+    pub verdict: Verdict,
+    /// What failed, each failing test named with its spec clause (empty when green).
+    pub failures: Vec<String>,
 }
 
 /// Whether a compiler error of `verdict` is in a module that `m` does not use.
@@ -1031,14 +1045,14 @@ pub struct LockedReport {
     /// Compiler-owned files on disk that do not match the specs.
     pub outdated_files: Vec<PathBuf>,
     /// The acceptance tests of every module (run only when everything is fresh).
-    pub tests: Vec<(String, Verdict)>,
+    pub tests: Vec<Tested>,
 }
 
 impl LockedReport {
     pub fn ok(&self) -> bool {
         self.not_fresh.is_empty()
             && self.outdated_files.is_empty()
-            && self.tests.iter().all(|(_, v)| v.green())
+            && self.tests.iter().all(|t| t.verdict.green())
     }
 }
 

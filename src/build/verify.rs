@@ -156,6 +156,7 @@ impl Verdict {
     }
 
     /// The failures to feed back to the agent: failing tests' output and broken NFRs.
+    #[cfg(test)]
     pub fn failure_texts(&self) -> Vec<String> {
         self.failure_texts_in("")
     }
@@ -189,7 +190,12 @@ impl Verdict {
         }
         if self.tests.timed_out {
             out.push(match &self.tests.hung {
-                Some(t) => format!("test `{t}` did not finish within the time limit: look for an endless loop or recursion"),
+                Some(t) => {
+                    let clause = super::lessons::clause_of(tests_rs, t)
+                        .map(|c| format!(" ({})", c.trim_end_matches('.')))
+                        .unwrap_or_default();
+                    format!("test `{t}`{clause} did not finish within the time limit: look for an endless loop or recursion")
+                }
                 None => "the tests did not finish within the time limit: look for an endless loop or recursion".into(),
             });
         }
@@ -500,6 +506,18 @@ mod tests {
         assert!(
             texts[1].starts_with("test `example_first_2` failed:"),
             "its own message quotes it already: {texts:?}"
+        );
+    }
+
+    #[test]
+    fn a_test_that_never_ends_is_named_with_its_clause() {
+        let tests_rs = "/// `example count([]) == 0`\n#[test]\nfn example_count_1() {}\n";
+        let mut v = Verdict::default();
+        v.tests.timed_out = true;
+        v.tests.hung = Some("example_count_1".into());
+        assert_eq!(
+            v.failure_texts_in(tests_rs),
+            ["test `example_count_1` (`example count([]) == 0`) did not finish within the time limit: look for an endless loop or recursion"]
         );
     }
 

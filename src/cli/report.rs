@@ -3,8 +3,7 @@
 
 use super::output::plural;
 use super::{Exit, Output};
-use crate::build::session::{BrokenCrate, LockedReport, ModuleReport, Outcome};
-use crate::build::verify::Verdict;
+use crate::build::session::{BrokenCrate, LockedReport, ModuleReport, Outcome, Tested};
 use crate::plan::state::State;
 
 /// The closing table of a build; the exit code: 0 all green, 3 when the agent failed a
@@ -195,7 +194,12 @@ pub fn locked(
     if !report.not_fresh.is_empty() || !report.outdated_files.is_empty() {
         return Exit::Failure;
     }
-    for (module, verdict) in report.tests.iter().filter(|(_, v)| !v.green()) {
+    for (module, verdict) in report
+        .tests
+        .iter()
+        .filter(|t| !t.verdict.green())
+        .map(|t| (&t.module, &t.verdict))
+    {
         if let Some(file) = spec_of(module) {
             short(
                 &file,
@@ -210,9 +214,14 @@ pub fn locked(
 }
 
 /// One line per module with its acceptance tests' result; failures with their output.
-pub fn test_results(out: &Output, results: &[(String, Verdict)]) -> Exit {
+pub fn test_results(out: &Output, results: &[Tested]) -> Exit {
     let mut failed = 0;
-    for (module, verdict) in results {
+    for Tested {
+        module,
+        verdict,
+        failures,
+    } in results
+    {
         let mark = if verdict.green() { "ok" } else { "FAILED" };
         let asked = if verdict.asked.is_empty() {
             String::new()
@@ -232,7 +241,7 @@ pub fn test_results(out: &Output, results: &[(String, Verdict)]) -> Exit {
                 .compiler_errors()
                 .into_iter()
                 .take(3)
-                .chain(verdict.failure_texts())
+                .chain(failures.iter().cloned())
                 .collect()
         };
         if out.json() {
