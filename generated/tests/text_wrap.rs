@@ -167,7 +167,7 @@ proptest::proptest! {
     // The spec alone decides which of this property's cases are discarded.
     /// `property one_word: forall word: str, w: int in 1..40 where len(word) > 0 && len(word) <= w && !contains(word, " ") => wrap(word, w) == ok([word])`
     #[test]
-    fn property_wrap_one_word(word in proptest::arbitrary::any::<String>(), w in 1_i64..40_i64) {
+    fn property_wrap_one_word(word in proptest::prop_oneof![proptest::arbitrary::any::<String>(), "[ -~\t\n\r]{0,16}"], w in 1_i64..40_i64) {
         proptest::prop_assume!((word.len() as i64) > 0 && (word.len() as i64) <= w && !word.contains(" "), "{}", "where len(word) > 0 && len(word) <= w && !contains(word, \" \")");
         let __left: Result<Vec<String>, WrapError> = wrap(&word, w);
         let __right: Result<Vec<String>, WrapError> = Ok(vec![word.clone()]);
@@ -184,7 +184,7 @@ proptest::proptest! {
 
     /// `property forall h: str => contains(anchor(h), slugify(h))`
     #[test]
-    fn property_anchor_1(h in proptest::arbitrary::any::<String>()) {
+    fn property_anchor_1(h in proptest::prop_oneof![proptest::arbitrary::any::<String>(), "[ -~\t\n\r]{0,16}"]) {
         let __arg0: String = checked::anchor(&h);
         let __arg1: String = checked::__text__slug__slugify(&h);
         proptest::prop_assert!(

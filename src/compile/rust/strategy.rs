@@ -41,7 +41,10 @@ pub fn strategy(cx: &TypeCtx, ty: &Ty, needed: &mut BTreeSet<TypeRef>) -> String
         Ty::Bool => "proptest::arbitrary::any::<bool>()".into(),
         Ty::Int => "proptest::arbitrary::any::<i64>()".into(),
         Ty::Float => "proptest::num::f64::POSITIVE | proptest::num::f64::NEGATIVE | proptest::num::f64::NORMAL | proptest::num::f64::SUBNORMAL | proptest::num::f64::ZERO".into(),
-        Ty::Str => "proptest::arbitrary::any::<String>()".into(),
+        // proptest's own strings never hold a control character (`\PC*`: no line break,
+        // no tab) and are mostly far from ASCII; half the cases are printable ASCII with
+        // tabs and line breaks, which text-handling code must meet.
+        Ty::Str => "proptest::prop_oneof![proptest::arbitrary::any::<String>(), \"[ -~\\t\\n\\r]{0,16}\"]".into(),
         Ty::Bytes => "proptest::collection::vec(proptest::arbitrary::any::<u8>(), 0..16)".into(),
         Ty::List(t) => format!("proptest::collection::vec({}, 0..8)", strategy(cx, t, needed)),
         Ty::Map(k, v) => format!(
