@@ -2044,6 +2044,22 @@ fn a_property_whose_own_arithmetic_overflows_is_the_spec_s_mistake() {
     );
 }
 
+/// A `requires` whose arithmetic overflows for a property's input (`x * 2 >= 0` for a
+/// huge `x`) does not hold for it, so the case is discarded like any other that breaks
+/// the clause: right code is green, not failed by a panic in the tests' own check.
+#[test]
+fn a_requires_whose_arithmetic_overflows_discards_the_property_s_case() {
+    let _machine = shared();
+    let spec = (
+        "c/half.ghost",
+        "module c.half {\n  fn half(x: int) -> int {\n    requires x * 2 >= 0 && -x <= 0\n    example half(4) == 2\n    property forall x: int => half(x) * 2 <= x\n  }\n}\n",
+    );
+    let right = "pub fn half(x: i64) -> i64 {\n    x / 2\n}\n";
+    let p = always_answering("e2e_requires_overflows", spec, right);
+    let run = p.ghost(&["build"]).expect(0);
+    assert!(run.text().contains("accepted"), "{}", run.text());
+}
+
 /// A build that gave up on a module is not replayed by the next one (the same first
 /// prompt at temperature 0 would bring back, or the cache replay, the answer that
 /// failed): it goes on from the attempts made, asking anew with the next attempt's seed.

@@ -120,7 +120,7 @@ fn wrapper(module: &ModuleModel, test_module: &str, root: &str, f: &Function) ->
     for req in &f.requires {
         out.push_str(&format!(
             "        assert!(\n            {},\n            \"{PRECONDITION_BROKEN}: `{{}}`{of} does not hold for {inputs_fmt}; fix the example or scenario\",\n            {}{inputs_args}\n        );\n",
-            cx.owned(&req.expr),
+            cx.requires_holds(&req.expr),
             str_lit(&req.source)
         ));
     }
@@ -196,7 +196,7 @@ fn blamed_variants(
                 );
                 format!(
                     "        if !({}) {{\n            {};\n        }}\n",
-                    cx.owned(&req.expr),
+                    cx.requires_holds(&req.expr),
                     fail(i, &call)
                 )
             })

@@ -66,6 +66,9 @@ pub struct ExprCtx<'a> {
     /// Locals holding values that code made (a scenario's `let c = Counter.new()`): a
     /// `requires` they break is the code's failure.
     pub from_code: BTreeSet<String>,
+    /// Render `int` arithmetic as `i64::checked_*(..)?`, for a `requires` clause evaluated
+    /// inside a closure returning `Option<bool>` (see [`ExprCtx::requires_holds`]).
+    pub arithmetic_or_none: bool,
 }
 
 /// Rendered code and how strongly it binds.
@@ -152,7 +155,32 @@ impl<'a> ExprCtx<'a> {
             qualify_own: false,
             used: Vec::new(),
             from_code: BTreeSet::new(),
+            arithmetic_or_none: false,
         }
+    }
+
+    /// Whether the `requires` clause `clause` holds, as a Rust `bool`. A clause whose
+    /// `int` arithmetic overflows or divides by zero for these arguments (`x * 2 >= 0` for
+    /// a huge `x`) does not hold, rather than panicking in the test: whose mistake that is
+    /// is then decided as for any broken clause (a property's own inputs discard the case).
+    pub fn requires_holds(&self, clause: &TExpr) -> String {
+        let arithmetic = clause.any(&mut |e| match &e.kind {
+            TExprKind::Binary { op, lhs, .. } => lhs.ty == Ty::Int && checked_method(*op).is_some(),
+            TExprKind::Unary {
+                op: UnaryOp::Neg,
+                operand,
+            } => operand.ty == Ty::Int && !locals(operand).is_empty(),
+            _ => false,
+        });
+        if !arithmetic {
+            return self.owned(clause);
+        }
+        let mut cx = self.clone();
+        cx.arithmetic_or_none = true;
+        format!(
+            "(|| -> Option<bool> {{ Some({}) }})().unwrap_or(false)",
+            cx.owned(clause)
+        )
     }
 
     /// Where its calls stand, to decide who made their arguments (`blame.rs`).
@@ -420,6 +448,15 @@ impl<'a> ExprCtx<'a> {
             TExprKind::Unary {
                 op: UnaryOp::Neg,
                 operand,
+            } if self.arithmetic_or_none
+                && operand.ty == Ty::Int
+                && !locals(operand).is_empty() =>
+            {
+                Code::atom(format!("i64::checked_neg({})?", self.owned(operand)))
+            }
+            TExprKind::Unary {
+                op: UnaryOp::Neg,
+                operand,
             } if self.inputs_arithmetic(operand, operand) => Code::atom(format!(
                 "i64::checked_neg({}).expect({})",
                 self.owned(operand),
@@ -619,14 +656,14 @@ impl<'a> ExprCtx<'a> {
 
     fn binary(&self, e: &TExpr, op: BinaryOp, lhs: &TExpr, rhs: &TExpr) -> Code {
         let prec = binary_prec(op);
-        let checked = match op {
-            BinaryOp::Add => Some("checked_add"),
-            BinaryOp::Sub => Some("checked_sub"),
-            BinaryOp::Mul => Some("checked_mul"),
-            BinaryOp::Div => Some("checked_div"),
-            BinaryOp::Rem => Some("checked_rem"),
-            _ => None,
-        };
+        let checked = checked_method(op);
+        if let Some(method) = checked.filter(|_| self.arithmetic_or_none && lhs.ty == Ty::Int) {
+            return Code::atom(format!(
+                "i64::{method}({}, {})?",
+                self.owned(lhs),
+                self.owned(rhs)
+            ));
+        }
         if let Some(method) = checked.filter(|_| self.inputs_arithmetic(lhs, rhs)) {
             return Code::atom(format!(
                 "i64::{method}({}, {}).expect({})",
@@ -669,6 +706,18 @@ impl<'a> ExprCtx<'a> {
 /// no call of the project) overflowed or divided by zero: the spec's mistake whatever the
 /// code, which the build reads (see `build/verify.rs`) to stop rather than ask for repairs.
 pub const SPEC_ARITHMETIC: &str = "the property's own arithmetic overflows or divides by zero";
+
+/// The `i64` method that does `op` without panicking, for the arithmetic operators.
+fn checked_method(op: BinaryOp) -> Option<&'static str> {
+    match op {
+        BinaryOp::Add => Some("checked_add"),
+        BinaryOp::Sub => Some("checked_sub"),
+        BinaryOp::Mul => Some("checked_mul"),
+        BinaryOp::Div => Some("checked_div"),
+        BinaryOp::Rem => Some("checked_rem"),
+        _ => None,
+    }
+}
 
 /// The panic message of a property's own arithmetic `e` that failed.
 fn spec_arithmetic_message(e: &TExpr) -> String {
