@@ -29,7 +29,7 @@ mod checked {
     /// Who made the arguments a `requires` clause reads, which says whose mistake it is
     /// when the clause does not hold.
     #[derive(Clone, Copy)]
-    pub enum By {
+    pub enum __By {
         /// The spec's constants.
         Spec,
         /// A property's own inputs: the case is discarded.
@@ -38,15 +38,15 @@ mod checked {
         Code(&'static str),
     }
 
-    impl By {
+    impl __By {
         /// Why an example or scenario fails when `clause` of `func` breaks for `inputs`.
         /// `inputs` names them, `values` gives the code's values.
         pub fn broken(self, func: &str, clause: &str, inputs: String, values: String) -> String {
             match self {
-                By::Code(made) => format!(
+                __By::Code(made) => format!(
                     "{made} gave {values}, which breaks `{func}`'s `{clause}`: the implementation computed that value, so the implementation must change"
                 ),
-                By::Spec | By::Input => format!(
+                __By::Spec | __By::Input => format!(
                     "the spec breaks its own precondition: `{clause}` of `{func}` does not hold for {inputs}; fix the example or scenario"
                 ),
             }
@@ -61,12 +61,12 @@ mod checked {
             values: String,
         ) -> proptest::test_runner::TestCaseError {
             match self {
-                By::Input => proptest::test_runner::TestCaseError::reject(clause),
-                By::Code(_) => proptest::test_runner::TestCaseError::fail(format!(
+                __By::Input => proptest::test_runner::TestCaseError::reject(clause),
+                __By::Code(_) => proptest::test_runner::TestCaseError::fail(format!(
                     "{}; if every correct implementation gives that value for these inputs, the property must filter them with `where`",
                     self.broken(func, clause, inputs, values)
                 )),
-                By::Spec => proptest::test_runner::TestCaseError::fail(format!(
+                __By::Spec => proptest::test_runner::TestCaseError::fail(format!(
                     "the spec breaks its own precondition: `{clause}` of `{func}` does not hold for {inputs}; the property gives `{func}` inputs it does not accept: filter them with `where`, or narrow the generator with `in`"
                 )),
             }
@@ -85,16 +85,16 @@ mod checked {
         result
     }
 
-    pub fn __0p____0m__LruCache__new(by: &[By], capacity: i64) -> Result<LruCache, proptest::test_runner::TestCaseError> {
+    pub fn __0p____0m__LruCache__new(__by: &[__By], capacity: i64) -> Result<LruCache, proptest::test_runner::TestCaseError> {
         if !(capacity > 0) {
-            return Err(by[0].in_property("LruCache.new", "requires capacity > 0", format!("capacity = {:?}", capacity), format!("{:?}", capacity)));
+            return Err(__by[0].in_property("LruCache.new", "requires capacity > 0", format!("capacity = {:?}", capacity), format!("{:?}", capacity)));
         }
         Ok(__0m__LruCache__new(capacity))
     }
 
-    pub fn __0b____0m__LruCache__new(by: &[By], capacity: i64) -> LruCache {
+    pub fn __0b____0m__LruCache__new(__by: &[__By], capacity: i64) -> LruCache {
         if !(capacity > 0) {
-            panic!("{}", by[0].broken("LruCache.new", "requires capacity > 0", format!("capacity = {:?}", capacity), format!("{:?}", capacity)));
+            panic!("{}", __by[0].broken("LruCache.new", "requires capacity > 0", format!("capacity = {:?}", capacity), format!("{:?}", capacity)));
         }
         __0m__LruCache__new(capacity)
     }

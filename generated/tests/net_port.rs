@@ -29,7 +29,7 @@ mod checked {
     /// Who made the arguments a `requires` clause reads, which says whose mistake it is
     /// when the clause does not hold.
     #[derive(Clone, Copy)]
-    pub enum By {
+    pub enum __By {
         /// The spec's constants.
         Spec,
         /// A property's own inputs: the case is discarded.
@@ -38,15 +38,15 @@ mod checked {
         Code(&'static str),
     }
 
-    impl By {
+    impl __By {
         /// Why an example or scenario fails when `clause` of `func` breaks for `inputs`.
         /// `inputs` names them, `values` gives the code's values.
         pub fn broken(self, func: &str, clause: &str, inputs: String, values: String) -> String {
             match self {
-                By::Code(made) => format!(
+                __By::Code(made) => format!(
                     "{made} gave {values}, which breaks `{func}`'s `{clause}`: the implementation computed that value, so the implementation must change"
                 ),
-                By::Spec | By::Input => format!(
+                __By::Spec | __By::Input => format!(
                     "the spec breaks its own precondition: `{clause}` of `{func}` does not hold for {inputs}; fix the example or scenario"
                 ),
             }
@@ -61,12 +61,12 @@ mod checked {
             values: String,
         ) -> proptest::test_runner::TestCaseError {
             match self {
-                By::Input => proptest::test_runner::TestCaseError::reject(clause),
-                By::Code(_) => proptest::test_runner::TestCaseError::fail(format!(
+                __By::Input => proptest::test_runner::TestCaseError::reject(clause),
+                __By::Code(_) => proptest::test_runner::TestCaseError::fail(format!(
                     "{}; if every correct implementation gives that value for these inputs, the property must filter them with `where`",
                     self.broken(func, clause, inputs, values)
                 )),
-                By::Spec => proptest::test_runner::TestCaseError::fail(format!(
+                __By::Spec => proptest::test_runner::TestCaseError::fail(format!(
                     "the spec breaks its own precondition: `{clause}` of `{func}` does not hold for {inputs}; the property gives `{func}` inputs it does not accept: filter them with `where`, or narrow the generator with `in`"
                 )),
             }
@@ -85,16 +85,16 @@ mod checked {
         result
     }
 
-    pub fn __0p__parse_port(by: &[By], s: &str) -> Result<Result<i64, PortError>, proptest::test_runner::TestCaseError> {
+    pub fn __0p__parse_port(__by: &[__By], s: &str) -> Result<Result<i64, PortError>, proptest::test_runner::TestCaseError> {
         if !((s.len() as i64) < 100) {
-            return Err(by[0].in_property("parse_port", "requires len(s) < 100", format!("s = {:?}", s), format!("{:?}", s)));
+            return Err(__by[0].in_property("parse_port", "requires len(s) < 100", format!("s = {:?}", s), format!("{:?}", s)));
         }
         Ok(parse_port(s))
     }
 
-    pub fn __0b__parse_port(by: &[By], s: &str) -> Result<i64, PortError> {
+    pub fn __0b__parse_port(__by: &[__By], s: &str) -> Result<i64, PortError> {
         if !((s.len() as i64) < 100) {
-            panic!("{}", by[0].broken("parse_port", "requires len(s) < 100", format!("s = {:?}", s), format!("{:?}", s)));
+            panic!("{}", __by[0].broken("parse_port", "requires len(s) < 100", format!("s = {:?}", s), format!("{:?}", s)));
         }
         parse_port(s)
     }
@@ -190,7 +190,7 @@ proptest::proptest! {
     /// `property forall n: int in 1..65536 => parse_port(to_str(n)) == ok(n)`
     #[test]
     fn property_parse_port_1(n in 1_i64..65536_i64) {
-        let __left: Result<i64, PortError> = checked::__0p__parse_port(&[checked::By::Input], &n.to_string())?;
+        let __left: Result<i64, PortError> = checked::__0p__parse_port(&[checked::__By::Input], &n.to_string())?;
         let __right: Result<i64, PortError> = Ok(n);
         proptest::prop_assert!(
             __left == __right,

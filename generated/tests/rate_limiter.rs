@@ -29,7 +29,7 @@ mod checked {
     /// Who made the arguments a `requires` clause reads, which says whose mistake it is
     /// when the clause does not hold.
     #[derive(Clone, Copy)]
-    pub enum By {
+    pub enum __By {
         /// The spec's constants.
         Spec,
         /// A property's own inputs: the case is discarded.
@@ -38,15 +38,15 @@ mod checked {
         Code(&'static str),
     }
 
-    impl By {
+    impl __By {
         /// Why an example or scenario fails when `clause` of `func` breaks for `inputs`.
         /// `inputs` names them, `values` gives the code's values.
         pub fn broken(self, func: &str, clause: &str, inputs: String, values: String) -> String {
             match self {
-                By::Code(made) => format!(
+                __By::Code(made) => format!(
                     "{made} gave {values}, which breaks `{func}`'s `{clause}`: the implementation computed that value, so the implementation must change"
                 ),
-                By::Spec | By::Input => format!(
+                __By::Spec | __By::Input => format!(
                     "the spec breaks its own precondition: `{clause}` of `{func}` does not hold for {inputs}; fix the example or scenario"
                 ),
             }
@@ -61,12 +61,12 @@ mod checked {
             values: String,
         ) -> proptest::test_runner::TestCaseError {
             match self {
-                By::Input => proptest::test_runner::TestCaseError::reject(clause),
-                By::Code(_) => proptest::test_runner::TestCaseError::fail(format!(
+                __By::Input => proptest::test_runner::TestCaseError::reject(clause),
+                __By::Code(_) => proptest::test_runner::TestCaseError::fail(format!(
                     "{}; if every correct implementation gives that value for these inputs, the property must filter them with `where`",
                     self.broken(func, clause, inputs, values)
                 )),
-                By::Spec => proptest::test_runner::TestCaseError::fail(format!(
+                __By::Spec => proptest::test_runner::TestCaseError::fail(format!(
                     "the spec breaks its own precondition: `{clause}` of `{func}` does not hold for {inputs}; the property gives `{func}` inputs it does not accept: filter them with `where`, or narrow the generator with `in`"
                 )),
             }
@@ -95,22 +95,22 @@ mod checked {
         result
     }
 
-    pub fn __0p____0m__TokenBucket__new(by: &[By], capacity: i64, per_second: i64, now_ms: i64) -> Result<TokenBucket, proptest::test_runner::TestCaseError> {
+    pub fn __0p____0m__TokenBucket__new(__by: &[__By], capacity: i64, per_second: i64, now_ms: i64) -> Result<TokenBucket, proptest::test_runner::TestCaseError> {
         if !(capacity > 0 && capacity <= 1000000000) {
-            return Err(by[0].in_property("TokenBucket.new", "requires capacity > 0 && capacity <= 1000000000", format!("capacity = {:?}", capacity), format!("{:?}", capacity)));
+            return Err(__by[0].in_property("TokenBucket.new", "requires capacity > 0 && capacity <= 1000000000", format!("capacity = {:?}", capacity), format!("{:?}", capacity)));
         }
         if !(per_second >= 0 && per_second <= 1000000000) {
-            return Err(by[1].in_property("TokenBucket.new", "requires per_second >= 0 && per_second <= 1000000000", format!("per_second = {:?}", per_second), format!("{:?}", per_second)));
+            return Err(__by[1].in_property("TokenBucket.new", "requires per_second >= 0 && per_second <= 1000000000", format!("per_second = {:?}", per_second), format!("{:?}", per_second)));
         }
         Ok(__0m__TokenBucket__new(capacity, per_second, now_ms))
     }
 
-    pub fn __0b____0m__TokenBucket__new(by: &[By], capacity: i64, per_second: i64, now_ms: i64) -> TokenBucket {
+    pub fn __0b____0m__TokenBucket__new(__by: &[__By], capacity: i64, per_second: i64, now_ms: i64) -> TokenBucket {
         if !(capacity > 0 && capacity <= 1000000000) {
-            panic!("{}", by[0].broken("TokenBucket.new", "requires capacity > 0 && capacity <= 1000000000", format!("capacity = {:?}", capacity), format!("{:?}", capacity)));
+            panic!("{}", __by[0].broken("TokenBucket.new", "requires capacity > 0 && capacity <= 1000000000", format!("capacity = {:?}", capacity), format!("{:?}", capacity)));
         }
         if !(per_second >= 0 && per_second <= 1000000000) {
-            panic!("{}", by[1].broken("TokenBucket.new", "requires per_second >= 0 && per_second <= 1000000000", format!("per_second = {:?}", per_second), format!("{:?}", per_second)));
+            panic!("{}", __by[1].broken("TokenBucket.new", "requires per_second >= 0 && per_second <= 1000000000", format!("per_second = {:?}", per_second), format!("{:?}", per_second)));
         }
         __0m__TokenBucket__new(capacity, per_second, now_ms)
     }
@@ -129,16 +129,16 @@ mod checked {
         result
     }
 
-    pub fn __0p____0m__TokenBucket__try_take(by: &[By], __this: &mut TokenBucket, n: i64, now_ms: i64) -> Result<bool, proptest::test_runner::TestCaseError> {
+    pub fn __0p____0m__TokenBucket__try_take(__by: &[__By], __this: &mut TokenBucket, n: i64, now_ms: i64) -> Result<bool, proptest::test_runner::TestCaseError> {
         if !(n >= 0) {
-            return Err(by[0].in_property("TokenBucket.try_take", "requires n >= 0", format!("n = {:?}", n), format!("{:?}", n)));
+            return Err(__by[0].in_property("TokenBucket.try_take", "requires n >= 0", format!("n = {:?}", n), format!("{:?}", n)));
         }
         Ok(__0m__TokenBucket__try_take(__this, n, now_ms))
     }
 
-    pub fn __0b____0m__TokenBucket__try_take(by: &[By], __this: &mut TokenBucket, n: i64, now_ms: i64) -> bool {
+    pub fn __0b____0m__TokenBucket__try_take(__by: &[__By], __this: &mut TokenBucket, n: i64, now_ms: i64) -> bool {
         if !(n >= 0) {
-            panic!("{}", by[0].broken("TokenBucket.try_take", "requires n >= 0", format!("n = {:?}", n), format!("{:?}", n)));
+            panic!("{}", __by[0].broken("TokenBucket.try_take", "requires n >= 0", format!("n = {:?}", n), format!("{:?}", n)));
         }
         __0m__TokenBucket__try_take(__this, n, now_ms)
     }
@@ -171,16 +171,16 @@ mod checked {
         result
     }
 
-    pub fn __0p____0m__TokenBucket__wait_ms(by: &[By], __this: &TokenBucket, n: i64, now_ms: i64) -> Result<Option<i64>, proptest::test_runner::TestCaseError> {
+    pub fn __0p____0m__TokenBucket__wait_ms(__by: &[__By], __this: &TokenBucket, n: i64, now_ms: i64) -> Result<Option<i64>, proptest::test_runner::TestCaseError> {
         if !(n >= 0) {
-            return Err(by[0].in_property("TokenBucket.wait_ms", "requires n >= 0", format!("n = {:?}", n), format!("{:?}", n)));
+            return Err(__by[0].in_property("TokenBucket.wait_ms", "requires n >= 0", format!("n = {:?}", n), format!("{:?}", n)));
         }
         Ok(__0m__TokenBucket__wait_ms(__this, n, now_ms))
     }
 
-    pub fn __0b____0m__TokenBucket__wait_ms(by: &[By], __this: &TokenBucket, n: i64, now_ms: i64) -> Option<i64> {
+    pub fn __0b____0m__TokenBucket__wait_ms(__by: &[__By], __this: &TokenBucket, n: i64, now_ms: i64) -> Option<i64> {
         if !(n >= 0) {
-            panic!("{}", by[0].broken("TokenBucket.wait_ms", "requires n >= 0", format!("n = {:?}", n), format!("{:?}", n)));
+            panic!("{}", __by[0].broken("TokenBucket.wait_ms", "requires n >= 0", format!("n = {:?}", n), format!("{:?}", n)));
         }
         __0m__TokenBucket__wait_ms(__this, n, now_ms)
     }
@@ -204,7 +204,7 @@ proptest::proptest! {
     /// `property full_at_start: forall cap: int in 1..1000, rate: int in 0..100, t: int in -5000..5000 => TokenBucket.new(cap, rate, t).available(t) == cap`
     #[test]
     fn property_token_bucket_available_full_at_start(cap in 1_i64..1000_i64, rate in 0_i64..100_i64, t in -5000_i64..5000_i64) {
-        let __left: i64 = checked::__0m__TokenBucket__available(&checked::__0p____0m__TokenBucket__new(&[checked::By::Input, checked::By::Input], cap, rate, t)?, t);
+        let __left: i64 = checked::__0m__TokenBucket__available(&checked::__0p____0m__TokenBucket__new(&[checked::__By::Input, checked::__By::Input], cap, rate, t)?, t);
         let __right: i64 = cap;
         proptest::prop_assert!(
             __left == __right,

@@ -29,7 +29,7 @@ mod checked {
     /// Who made the arguments a `requires` clause reads, which says whose mistake it is
     /// when the clause does not hold.
     #[derive(Clone, Copy)]
-    pub enum By {
+    pub enum __By {
         /// The spec's constants.
         Spec,
         /// A property's own inputs: the case is discarded.
@@ -38,15 +38,15 @@ mod checked {
         Code(&'static str),
     }
 
-    impl By {
+    impl __By {
         /// Why an example or scenario fails when `clause` of `func` breaks for `inputs`.
         /// `inputs` names them, `values` gives the code's values.
         pub fn broken(self, func: &str, clause: &str, inputs: String, values: String) -> String {
             match self {
-                By::Code(made) => format!(
+                __By::Code(made) => format!(
                     "{made} gave {values}, which breaks `{func}`'s `{clause}`: the implementation computed that value, so the implementation must change"
                 ),
-                By::Spec | By::Input => format!(
+                __By::Spec | __By::Input => format!(
                     "the spec breaks its own precondition: `{clause}` of `{func}` does not hold for {inputs}; fix the example or scenario"
                 ),
             }
@@ -61,12 +61,12 @@ mod checked {
             values: String,
         ) -> proptest::test_runner::TestCaseError {
             match self {
-                By::Input => proptest::test_runner::TestCaseError::reject(clause),
-                By::Code(_) => proptest::test_runner::TestCaseError::fail(format!(
+                __By::Input => proptest::test_runner::TestCaseError::reject(clause),
+                __By::Code(_) => proptest::test_runner::TestCaseError::fail(format!(
                     "{}; if every correct implementation gives that value for these inputs, the property must filter them with `where`",
                     self.broken(func, clause, inputs, values)
                 )),
-                By::Spec => proptest::test_runner::TestCaseError::fail(format!(
+                __By::Spec => proptest::test_runner::TestCaseError::fail(format!(
                     "the spec breaks its own precondition: `{clause}` of `{func}` does not hold for {inputs}; the property gives `{func}` inputs it does not accept: filter them with `where`, or narrow the generator with `in`"
                 )),
             }
@@ -113,16 +113,16 @@ mod checked {
         result
     }
 
-    pub fn __0p__bump(by: &[By], v: Version, part: Part) -> Result<Version, proptest::test_runner::TestCaseError> {
+    pub fn __0p__bump(__by: &[__By], v: Version, part: Part) -> Result<Version, proptest::test_runner::TestCaseError> {
         if !(v.major >= 0 && v.minor >= 0 && v.patch >= 0) {
-            return Err(by[0].in_property("bump", "requires v.major >= 0 && v.minor >= 0 && v.patch >= 0", format!("v = {:?}", v), format!("{:?}", v)));
+            return Err(__by[0].in_property("bump", "requires v.major >= 0 && v.minor >= 0 && v.patch >= 0", format!("v = {:?}", v), format!("{:?}", v)));
         }
         Ok(bump(v, part))
     }
 
-    pub fn __0b__bump(by: &[By], v: Version, part: Part) -> Version {
+    pub fn __0b__bump(__by: &[__By], v: Version, part: Part) -> Version {
         if !(v.major >= 0 && v.minor >= 0 && v.patch >= 0) {
-            panic!("{}", by[0].broken("bump", "requires v.major >= 0 && v.minor >= 0 && v.patch >= 0", format!("v = {:?}", v), format!("{:?}", v)));
+            panic!("{}", __by[0].broken("bump", "requires v.major >= 0 && v.minor >= 0 && v.patch >= 0", format!("v = {:?}", v), format!("{:?}", v)));
         }
         bump(v, part)
     }
@@ -403,7 +403,7 @@ proptest::proptest! {
     /// `property forall a: int in 0..100, b: int in 0..100, c: int in 0..100, p: Part => compare(bump(Version { major: a, minor: b, patch: c, pre: none }, p), Version { major: a, minor: b, patch: c, pre: none }) == 1`
     #[test]
     fn property_bump_1(a in 0_i64..100_i64, b in 0_i64..100_i64, c in 0_i64..100_i64, p in __arb_part()) {
-        let __left: i64 = checked::compare(checked::__0p__bump(&[checked::By::Input], Version { major: a, minor: b, patch: c, pre: None }, p.clone())?, Version { major: a, minor: b, patch: c, pre: None });
+        let __left: i64 = checked::compare(checked::__0p__bump(&[checked::__By::Input], Version { major: a, minor: b, patch: c, pre: None }, p.clone())?, Version { major: a, minor: b, patch: c, pre: None });
         let __right: i64 = 1;
         proptest::prop_assert!(
             __left == __right,

@@ -6,7 +6,7 @@
 //!   returns the result;
 //!
 //! and, when it has `requires`, two variants told who made the arguments each clause
-//! reads (`By`, decided by `blame.rs`): `__0b__` for examples and scenarios, whose
+//! reads (`__By`, decided by `blame.rs`): `__0b__` for examples and scenarios, whose
 //! failure blames the spec or the code, and `__0p__` for properties, which also discards
 //! a case of the property's own inputs (`prop_assume!` semantics: proptest draws others).
 
@@ -162,7 +162,7 @@ fn wrapper(module: &ModuleModel, test_module: &str, root: &str, f: &Function) ->
 
 /// The `__0p__` (property) and `__0b__` (example, scenario) variants of the wrapper
 /// `name` of `f`, which check each `requires` clause and say whose mistake a broken one
-/// is by the `By` the call gives for it, then call the wrapper.
+/// is by the `__By` the call gives for it, then call the wrapper.
 fn blamed_variants(
     f: &Function,
     cx: &ExprCtx,
@@ -177,11 +177,11 @@ fn blamed_variants(
     }
     args.extend(f.params.iter().map(|(n, _)| ident(n)));
     let args = args.join(", ");
-    let mut all_params = vec!["by: &[By]".to_string()];
+    let mut all_params = vec!["__by: &[__By]".to_string()];
     all_params.extend(params.iter().cloned());
     let all_params = all_params.join(", ");
     let ret = cx.types.owned(&f.ret);
-    // Each clause's check, `fail` making the statement that fails it from the `By`
+    // Each clause's check, `fail` making the statement that fails it from the `__By`
     // method's arguments.
     let checks = |fail: &dyn Fn(usize, &str) -> String| -> String {
         f.requires
@@ -207,7 +207,7 @@ fn blamed_variants(
         in_property_name(name)
     );
     out.push_str(&checks(&|i, call| {
-        format!("return Err(by[{i}].in_property({call}))")
+        format!("return Err(__by[{i}].in_property({call}))")
     }));
     out.push_str(&format!("        Ok({name}({args}))\n    }}\n"));
     out.push_str(&format!(
@@ -215,7 +215,7 @@ fn blamed_variants(
         blamed_name(name)
     ));
     out.push_str(&checks(&|i, call| {
-        format!("panic!(\"{{}}\", by[{i}].broken({call}))")
+        format!("panic!(\"{{}}\", __by[{i}].broken({call}))")
     }));
     out.push_str(&format!("        {name}({args})\n    }}\n"));
     out
@@ -256,7 +256,7 @@ const BY: &str = r#"
     /// Who made the arguments a `requires` clause reads, which says whose mistake it is
     /// when the clause does not hold.
     #[derive(Clone, Copy)]
-    pub enum By {
+    pub enum __By {
         /// The spec's constants.
         Spec,
         /// A property's own inputs: the case is discarded.
@@ -265,15 +265,15 @@ const BY: &str = r#"
         Code(&'static str),
     }
 
-    impl By {
+    impl __By {
         /// Why an example or scenario fails when `clause` of `func` breaks for `inputs`.
         /// `inputs` names them, `values` gives the code's values.
         pub fn broken(self, func: &str, clause: &str, inputs: String, values: String) -> String {
             match self {
-                By::Code(made) => format!(
+                __By::Code(made) => format!(
                     "{made} gave {values}, which breaks `{func}`'s `{clause}`: the implementation computed that value, so the implementation must change"
                 ),
-                By::Spec | By::Input => format!(
+                __By::Spec | __By::Input => format!(
                     "@PRECONDITION_BROKEN@: `{clause}` of `{func}` does not hold for {inputs}; fix the example or scenario"
                 ),
             }
@@ -288,12 +288,12 @@ const BY: &str = r#"
             values: String,
         ) -> proptest::test_runner::TestCaseError {
             match self {
-                By::Input => proptest::test_runner::TestCaseError::reject(clause),
-                By::Code(_) => proptest::test_runner::TestCaseError::fail(format!(
+                __By::Input => proptest::test_runner::TestCaseError::reject(clause),
+                __By::Code(_) => proptest::test_runner::TestCaseError::fail(format!(
                     "{}; if every correct implementation gives that value for these inputs, the property must filter them with `where`",
                     self.broken(func, clause, inputs, values)
                 )),
-                By::Spec => proptest::test_runner::TestCaseError::fail(format!(
+                __By::Spec => proptest::test_runner::TestCaseError::fail(format!(
                     "@PRECONDITION_BROKEN@: `{clause}` of `{func}` does not hold for {inputs}; the property gives `{func}` inputs it does not accept: filter them with `where`, or narrow the generator with `in`"
                 )),
             }

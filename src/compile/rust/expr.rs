@@ -504,7 +504,7 @@ impl<'a> ExprCtx<'a> {
         })
     }
 
-    /// `&[checked::By::Spec, ..]`, who made the arguments of each `requires` clause of the
+    /// `&[checked::__By::Spec, ..]`, who made the arguments of each `requires` clause of the
     /// call `e`; `None` when the spec made them all and a broken one fails as the spec's
     /// mistake (what the plain wrapper does), outside a property.
     fn blame_list(&self, e: &TExpr, func: &FnRef) -> Option<String> {
@@ -516,9 +516,9 @@ impl<'a> ExprCtx<'a> {
         let items: Vec<String> = blamed
             .iter()
             .map(|b| match b {
-                Blame::Spec => "checked::By::Spec".to_string(),
-                Blame::Input => "checked::By::Input".to_string(),
-                Blame::Code(made) => format!("checked::By::Code({})", str_lit(made)),
+                Blame::Spec => "checked::__By::Spec".to_string(),
+                Blame::Input => "checked::__By::Input".to_string(),
+                Blame::Code(made) => format!("checked::__By::Code({})", str_lit(made)),
             })
             .collect();
         Some(format!("&[{}]", items.join(", ")))
