@@ -388,24 +388,24 @@ fn snapshot_after_taking_two_of_five() {
 fn perf_1() {
     let __arg0: i64 = 123456;
     let _ = checked::__0m__TokenBucket__available(&checked::__0m__TokenBucket__new(100, 10, 0), __arg0);
-    let budget = std::time::Duration::from_nanos(10000);
+    let __budget = std::time::Duration::from_nanos(10000);
     for _ in 0..3 {
         let _ = std::hint::black_box(TokenBucket::new(100, 10, 0).available(__arg0));
     }
-    let mut runs: Vec<std::time::Duration> = Vec::new();
+    let mut __runs: Vec<std::time::Duration> = Vec::new();
     for _ in 0..11 {
-        let start = std::time::Instant::now();
+        let __start = std::time::Instant::now();
         let _ = std::hint::black_box(TokenBucket::new(100, 10, 0).available(__arg0));
-        runs.push(start.elapsed());
+        __runs.push(__start.elapsed());
     }
-    runs.sort();
-    let median = runs[runs.len() / 2];
+    __runs.sort();
+    let __median = __runs[__runs.len() / 2];
     assert!(
-        median < budget,
+        __median < __budget,
         "`{}` is broken: the median of {} runs took {:?}, over the budget of {:?}",
         "nfr perf TokenBucket.new(100, 10, 0).available(123456) < 10us",
-        runs.len(),
-        median,
-        budget
+        __runs.len(),
+        __median,
+        __budget
     );
 }

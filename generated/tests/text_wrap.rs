@@ -213,24 +213,24 @@ fn snapshot_a_wrapped_paragraph() {
 fn perf_1() {
     let __arg0: String = "lorem ipsum ".repeat(1000);
     let __arg1: i64 = 72;
-    let budget = std::time::Duration::from_nanos(1000000);
+    let __budget = std::time::Duration::from_nanos(1000000);
     for _ in 0..3 {
         let _ = std::hint::black_box(wrap(&__arg0, __arg1));
     }
-    let mut runs: Vec<std::time::Duration> = Vec::new();
+    let mut __runs: Vec<std::time::Duration> = Vec::new();
     for _ in 0..11 {
-        let start = std::time::Instant::now();
+        let __start = std::time::Instant::now();
         let _ = std::hint::black_box(wrap(&__arg0, __arg1));
-        runs.push(start.elapsed());
+        __runs.push(__start.elapsed());
     }
-    runs.sort();
-    let median = runs[runs.len() / 2];
+    __runs.sort();
+    let __median = __runs[__runs.len() / 2];
     assert!(
-        median < budget,
+        __median < __budget,
         "`{}` is broken: the median of {} runs took {:?}, over the budget of {:?}",
         "nfr perf wrap(repeat(\"lorem ipsum \", 1000), 72) < 1ms",
-        runs.len(),
-        median,
-        budget
+        __runs.len(),
+        __median,
+        __budget
     );
 }

@@ -572,22 +572,22 @@ fn perf_test(
         out.push_str(&format!("    {discard}{checked_code};\n"));
     }
     out.push_str(&format!(
-        "    let budget = std::time::Duration::from_nanos({budget_ns});\n"
+        "    let __budget = std::time::Duration::from_nanos({budget_ns});\n"
     ));
     out.push_str("    for _ in 0..3 {\n");
     out.push_str(&format!(
         "        {discard}std::hint::black_box({call_code});\n    }}\n"
     ));
     out.push_str(
-        "    let mut runs: Vec<std::time::Duration> = Vec::new();\n    for _ in 0..11 {\n",
+        "    let mut __runs: Vec<std::time::Duration> = Vec::new();\n    for _ in 0..11 {\n",
     );
-    out.push_str("        let start = std::time::Instant::now();\n");
+    out.push_str("        let __start = std::time::Instant::now();\n");
     out.push_str(&format!(
         "        {discard}std::hint::black_box({call_code});\n"
     ));
-    out.push_str("        runs.push(start.elapsed());\n    }\n    runs.sort();\n    let median = runs[runs.len() / 2];\n");
+    out.push_str("        __runs.push(__start.elapsed());\n    }\n    __runs.sort();\n    let __median = __runs[__runs.len() / 2];\n");
     out.push_str(&format!(
-        "    assert!(\n        median < budget,\n        \"`{{}}` is broken: the median of {{}} runs took {{:?}}, over the budget of {{:?}}\",\n        {},\n        runs.len(),\n        median,\n        budget\n    );\n}}\n",
+        "    assert!(\n        __median < __budget,\n        \"`{{}}` is broken: the median of {{}} runs took {{:?}}, over the budget of {{:?}}\",\n        {},\n        __runs.len(),\n        __median,\n        __budget\n    );\n}}\n",
         str_lit(source)
     ));
     out
