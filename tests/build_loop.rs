@@ -2060,6 +2060,31 @@ fn a_requires_whose_arithmetic_overflows_discards_the_property_s_case() {
     assert!(run.text().contains("accepted"), "{}", run.text());
 }
 
+/// An `ensures` whose arithmetic on the arguments alone overflows (`result == x * 2` for
+/// a huge `x`) says nothing of that call: right code is green, not failed by a panic in
+/// the tests' own check; wrong code still breaks the clause where it is defined.
+#[test]
+fn an_ensures_whose_arithmetic_on_the_arguments_overflows_holds() {
+    let _machine = shared();
+    let spec = (
+        "c/twice.ghost",
+        "module c.twice {\n  fn twice(x: int) -> int {\n    ensures result == x * 2\n    example twice(3) == 6\n    property forall x: int => twice(x) != 1\n  }\n}\n",
+    );
+    let right = "pub fn twice(x: i64) -> i64 {\n    x.wrapping_mul(2)\n}\n";
+    let p = always_answering("e2e_ensures_overflows", spec, right);
+    let run = p.ghost(&["build"]).expect(0);
+    assert!(run.text().contains("accepted"), "{}", run.text());
+    let wrong = "pub fn twice(x: i64) -> i64 {\n    x.wrapping_mul(2) | 1\n}\n";
+    std::fs::write(p.outside.join("code.rs"), wrong).expect("write the code");
+    let run = p.ghost(&["build", "--force"]).expect(3);
+    assert!(
+        run.text()
+            .contains("`ensures result == x * 2` does not hold for x = "),
+        "{}",
+        run.text()
+    );
+}
+
 /// A build that gave up on a module is not replayed by the next one (the same first
 /// prompt at temperature 0 would bring back, or the cache replay, the answer that
 /// failed): it goes on from the attempts made, asking anew with the next attempt's seed.

@@ -147,7 +147,7 @@ fn wrapper(module: &ModuleModel, test_module: &str, root: &str, f: &Function) ->
     for ens in &f.ensures {
         out.push_str(&format!(
             "        assert!(\n            {},\n            \"`{{}}`{of} does not hold for {inputs_fmt}{}result = {{:?}}\",\n            {}{inputs_args},\n            result\n        );\n",
-            cx.owned(&ens.expr),
+            cx.ensures_holds(&ens.expr),
             if shown.is_empty() { "" } else { ", " },
             str_lit(&ens.source)
         ));

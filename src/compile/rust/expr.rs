@@ -69,6 +69,9 @@ pub struct ExprCtx<'a> {
     /// Render `int` arithmetic as `i64::checked_*(..)?`, for a `requires` clause evaluated
     /// inside a closure returning `Option<bool>` (see [`ExprCtx::requires_holds`]).
     pub arithmetic_or_none: bool,
+    /// With `arithmetic_or_none`, only arithmetic that reads neither `result` nor a call
+    /// (an `ensures` clause's arithmetic on the arguments alone).
+    pub arithmetic_on_arguments: bool,
 }
 
 /// Rendered code and how strongly it binds.
@@ -156,6 +159,7 @@ impl<'a> ExprCtx<'a> {
             used: Vec::new(),
             from_code: BTreeSet::new(),
             arithmetic_or_none: false,
+            arithmetic_on_arguments: false,
         }
     }
 
@@ -164,23 +168,62 @@ impl<'a> ExprCtx<'a> {
     /// a huge `x`) does not hold, rather than panicking in the test: whose mistake that is
     /// is then decided as for any broken clause (a property's own inputs discard the case).
     pub fn requires_holds(&self, clause: &TExpr) -> String {
+        self.holds_unless_undefined(clause, false, false)
+    }
+
+    /// Whether the `ensures` clause `clause` holds, as a Rust `bool`. Arithmetic on the
+    /// arguments alone that overflows (`result == x + 1` for the largest `x`) leaves the
+    /// clause saying nothing of that call, whatever the code returned: it holds, rather
+    /// than panicking in the test as the code's failure. Arithmetic on `result` or on a
+    /// call is the code's, and panics as before.
+    pub fn ensures_holds(&self, clause: &TExpr) -> String {
+        self.holds_unless_undefined(clause, true, true)
+    }
+
+    /// `clause` as a `bool`, its `int` arithmetic checked (all of it, or with
+    /// `on_arguments` only that on the arguments), `undefined` when it fails.
+    fn holds_unless_undefined(
+        &self,
+        clause: &TExpr,
+        on_arguments: bool,
+        undefined: bool,
+    ) -> String {
+        let mut cx = self.clone();
+        cx.arithmetic_or_none = true;
+        cx.arithmetic_on_arguments = on_arguments;
         let arithmetic = clause.any(&mut |e| match &e.kind {
-            TExprKind::Binary { op, lhs, .. } => lhs.ty == Ty::Int && checked_method(*op).is_some(),
+            TExprKind::Binary { op, lhs, rhs } => {
+                checked_method(*op).is_some() && cx.checks_arithmetic(lhs, rhs)
+            }
             TExprKind::Unary {
                 op: UnaryOp::Neg,
                 operand,
-            } => operand.ty == Ty::Int && !locals(operand).is_empty(),
+            } => !locals(operand).is_empty() && cx.checks_arithmetic(operand, operand),
             _ => false,
         });
         if !arithmetic {
             return self.owned(clause);
         }
-        let mut cx = self.clone();
-        cx.arithmetic_or_none = true;
         format!(
-            "(|| -> Option<bool> {{ Some({}) }})().unwrap_or(false)",
+            "(|| -> Option<bool> {{ Some({}) }})().unwrap_or({undefined})",
             cx.owned(clause)
         )
+    }
+
+    /// Whether `int` arithmetic on `lhs` and `rhs` is rendered `i64::checked_*(..)?`.
+    fn checks_arithmetic(&self, lhs: &TExpr, rhs: &TExpr) -> bool {
+        let code_made = |e: &TExpr| {
+            e.any(&mut |e| {
+                matches!(
+                    e.kind,
+                    TExprKind::ResultValue | TExprKind::Call { .. } | TExprKind::MethodCall { .. }
+                )
+            })
+        };
+        self.arithmetic_or_none
+            && lhs.ty == Ty::Int
+            && rhs.ty == Ty::Int
+            && !(self.arithmetic_on_arguments && (code_made(lhs) || code_made(rhs)))
     }
 
     /// Where its calls stand, to decide who made their arguments (`blame.rs`).
@@ -448,10 +491,7 @@ impl<'a> ExprCtx<'a> {
             TExprKind::Unary {
                 op: UnaryOp::Neg,
                 operand,
-            } if self.arithmetic_or_none
-                && operand.ty == Ty::Int
-                && !locals(operand).is_empty() =>
-            {
+            } if !locals(operand).is_empty() && self.checks_arithmetic(operand, operand) => {
                 Code::atom(format!("i64::checked_neg({})?", self.owned(operand)))
             }
             TExprKind::Unary {
@@ -657,7 +697,7 @@ impl<'a> ExprCtx<'a> {
     fn binary(&self, e: &TExpr, op: BinaryOp, lhs: &TExpr, rhs: &TExpr) -> Code {
         let prec = binary_prec(op);
         let checked = checked_method(op);
-        if let Some(method) = checked.filter(|_| self.arithmetic_or_none && lhs.ty == Ty::Int) {
+        if let Some(method) = checked.filter(|_| self.checks_arithmetic(lhs, rhs)) {
             return Code::atom(format!(
                 "i64::{method}({}, {})?",
                 self.owned(lhs),
