@@ -113,6 +113,17 @@ mod checked {
     }
 }
 
+/// The step a scenario is at, said if the code panics in it.
+struct __Step(&'static str, u32);
+
+impl Drop for __Step {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            eprintln!("the scenario stopped at its step `{}` ({}:{})", self.0, file!(), self.1);
+        }
+    }
+}
+
 // Every function and method of the spec, with its exact signature, tested or not.
 const _: fn(i64) -> LruCache = LruCache::new;
 const _: fn(&mut LruCache, &str) -> Option<String> = LruCache::get;
@@ -126,9 +137,14 @@ const _: fn(&LruCache) -> Vec<String> = LruCache::keys;
 /// scenario "evicts the least recently used entry"
 #[test]
 fn scenario_evicts_the_least_recently_used_entry() {
+    let mut __at: __Step;
+    __at = __Step("let c = LruCache.new(2)", line!());
     let mut c: LruCache = checked::__0m__LruCache__new(2);
+    __at = __Step("c.put(\"a\", \"1\")", line!());
     let _ = c.put("a", "1");
+    __at = __Step("c.put(\"b\", \"2\")", line!());
     let _ = c.put("b", "2");
+    __at = __Step("expect c.get(\"a\") == some(\"1\")", line!());
     {
         let __left: Option<String> = c.get("a");
         let __right: Option<String> = Some(String::from("1"));
@@ -140,6 +156,7 @@ fn scenario_evicts_the_least_recently_used_entry() {
             __right
         );
     }
+    __at = __Step("expect c.put(\"c\", \"3\") == some(\"b\")", line!());
     {
         let __left: Option<String> = c.put("c", "3");
         let __right: Option<String> = Some(String::from("b"));
@@ -151,6 +168,7 @@ fn scenario_evicts_the_least_recently_used_entry() {
             __right
         );
     }
+    __at = __Step("expect c.get(\"b\") == none", line!());
     {
         let __left: Option<String> = c.get("b");
         let __right: Option<String> = None;
@@ -162,6 +180,7 @@ fn scenario_evicts_the_least_recently_used_entry() {
             __right
         );
     }
+    __at = __Step("expect c.len() == 2", line!());
     {
         let __left: i64 = checked::__0m__LruCache__len(&c);
         let __right: i64 = 2;
@@ -173,6 +192,7 @@ fn scenario_evicts_the_least_recently_used_entry() {
             __right
         );
     }
+    __at = __Step("expect c.keys() == [\"c\", \"a\"]", line!());
     {
         let __left: Vec<String> = c.keys();
         let __right: Vec<String> = vec![String::from("c"), String::from("a")];
@@ -190,9 +210,14 @@ fn scenario_evicts_the_least_recently_used_entry() {
 /// scenario "peek, replace and remove"
 #[test]
 fn scenario_peek_replace_and_remove() {
+    let mut __at: __Step;
+    __at = __Step("let c = LruCache.new(2)", line!());
     let mut c: LruCache = checked::__0m__LruCache__new(2);
+    __at = __Step("c.put(\"a\", \"1\")", line!());
     let _ = c.put("a", "1");
+    __at = __Step("c.put(\"b\", \"2\")", line!());
     let _ = c.put("b", "2");
+    __at = __Step("expect c.peek(\"a\") == some(\"1\")", line!());
     {
         let __left: Option<String> = c.peek("a");
         let __right: Option<String> = Some(String::from("1"));
@@ -204,6 +229,7 @@ fn scenario_peek_replace_and_remove() {
             __right
         );
     }
+    __at = __Step("expect c.put(\"b\", \"20\") == none", line!());
     {
         let __left: Option<String> = c.put("b", "20");
         let __right: Option<String> = None;
@@ -215,6 +241,7 @@ fn scenario_peek_replace_and_remove() {
             __right
         );
     }
+    __at = __Step("expect c.put(\"c\", \"3\") == some(\"a\")", line!());
     {
         let __left: Option<String> = c.put("c", "3");
         let __right: Option<String> = Some(String::from("a"));
@@ -226,6 +253,7 @@ fn scenario_peek_replace_and_remove() {
             __right
         );
     }
+    __at = __Step("expect c.remove(\"b\") == some(\"20\")", line!());
     {
         let __left: Option<String> = c.remove("b");
         let __right: Option<String> = Some(String::from("20"));
@@ -237,6 +265,7 @@ fn scenario_peek_replace_and_remove() {
             __right
         );
     }
+    __at = __Step("expect c.remove(\"b\") == none", line!());
     {
         let __left: Option<String> = c.remove("b");
         let __right: Option<String> = None;
@@ -248,6 +277,7 @@ fn scenario_peek_replace_and_remove() {
             __right
         );
     }
+    __at = __Step("expect c.keys() == [\"c\"]", line!());
     {
         let __left: Vec<String> = c.keys();
         let __right: Vec<String> = vec![String::from("c")];

@@ -186,6 +186,17 @@ mod checked {
     }
 }
 
+/// The step a scenario is at, said if the code panics in it.
+struct __Step(&'static str, u32);
+
+impl Drop for __Step {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            eprintln!("the scenario stopped at its step `{}` ({}:{})", self.0, file!(), self.1);
+        }
+    }
+}
+
 // Every function and method of the spec, with its exact signature, tested or not.
 const _: fn(i64, i64, i64) -> TokenBucket = TokenBucket::new;
 const _: fn(&mut TokenBucket, i64, i64) -> bool = TokenBucket::try_take;
@@ -223,7 +234,10 @@ proptest::proptest! {
 /// scenario "a burst, then a steady refill"
 #[test]
 fn scenario_a_burst_then_a_steady_refill() {
+    let mut __at: __Step;
+    __at = __Step("let b = TokenBucket.new(3, 2, 0)", line!());
     let mut b: TokenBucket = checked::__0m__TokenBucket__new(3, 2, 0);
+    __at = __Step("expect b.try_take(3, 0)", line!());
     {
         assert!(
             checked::__0m__TokenBucket__try_take(&mut b, 3, 0),
@@ -231,6 +245,7 @@ fn scenario_a_burst_then_a_steady_refill() {
             "expect b.try_take(3, 0)"
         );
     }
+    __at = __Step("expect !b.try_take(1, 0)", line!());
     {
         assert!(
             !checked::__0m__TokenBucket__try_take(&mut b, 1, 0),
@@ -238,6 +253,7 @@ fn scenario_a_burst_then_a_steady_refill() {
             "expect !b.try_take(1, 0)"
         );
     }
+    __at = __Step("expect b.available(499) == 0", line!());
     {
         let __left: i64 = checked::__0m__TokenBucket__available(&b, 499);
         let __right: i64 = 0;
@@ -249,6 +265,7 @@ fn scenario_a_burst_then_a_steady_refill() {
             __right
         );
     }
+    __at = __Step("expect b.available(500) == 1", line!());
     {
         let __left: i64 = checked::__0m__TokenBucket__available(&b, 500);
         let __right: i64 = 1;
@@ -260,6 +277,7 @@ fn scenario_a_burst_then_a_steady_refill() {
             __right
         );
     }
+    __at = __Step("expect b.wait_ms(2, 500) == some(500)", line!());
     {
         let __left: Option<i64> = checked::__0m__TokenBucket__wait_ms(&b, 2, 500);
         let __right: Option<i64> = Some(500);
@@ -271,6 +289,7 @@ fn scenario_a_burst_then_a_steady_refill() {
             __right
         );
     }
+    __at = __Step("expect b.try_take(1, 500)", line!());
     {
         assert!(
             checked::__0m__TokenBucket__try_take(&mut b, 1, 500),
@@ -278,6 +297,7 @@ fn scenario_a_burst_then_a_steady_refill() {
             "expect b.try_take(1, 500)"
         );
     }
+    __at = __Step("expect !b.try_take(1, 999)", line!());
     {
         assert!(
             !checked::__0m__TokenBucket__try_take(&mut b, 1, 999),
@@ -285,6 +305,7 @@ fn scenario_a_burst_then_a_steady_refill() {
             "expect !b.try_take(1, 999)"
         );
     }
+    __at = __Step("expect b.try_take(1, 1000)", line!());
     {
         assert!(
             checked::__0m__TokenBucket__try_take(&mut b, 1, 1000),
@@ -292,6 +313,7 @@ fn scenario_a_burst_then_a_steady_refill() {
             "expect b.try_take(1, 1000)"
         );
     }
+    __at = __Step("expect b.available(60000) == 3", line!());
     {
         let __left: i64 = checked::__0m__TokenBucket__available(&b, 60000);
         let __right: i64 = 3;
@@ -303,6 +325,7 @@ fn scenario_a_burst_then_a_steady_refill() {
             __right
         );
     }
+    __at = __Step("expect b.wait_ms(4, 0) == none", line!());
     {
         let __left: Option<i64> = checked::__0m__TokenBucket__wait_ms(&b, 4, 0);
         let __right: Option<i64> = None;
@@ -320,7 +343,10 @@ fn scenario_a_burst_then_a_steady_refill() {
 /// scenario "time going backwards adds nothing"
 #[test]
 fn scenario_time_going_backwards_adds_nothing() {
+    let mut __at: __Step;
+    __at = __Step("let b = TokenBucket.new(10, 1000, 5000)", line!());
     let mut b: TokenBucket = checked::__0m__TokenBucket__new(10, 1000, 5000);
+    __at = __Step("expect b.try_take(10, 5000)", line!());
     {
         assert!(
             checked::__0m__TokenBucket__try_take(&mut b, 10, 5000),
@@ -328,6 +354,7 @@ fn scenario_time_going_backwards_adds_nothing() {
             "expect b.try_take(10, 5000)"
         );
     }
+    __at = __Step("expect b.available(4000) == 0", line!());
     {
         let __left: i64 = checked::__0m__TokenBucket__available(&b, 4000);
         let __right: i64 = 0;
@@ -339,6 +366,7 @@ fn scenario_time_going_backwards_adds_nothing() {
             __right
         );
     }
+    __at = __Step("expect !b.try_take(1, 4000)", line!());
     {
         assert!(
             !checked::__0m__TokenBucket__try_take(&mut b, 1, 4000),
@@ -346,6 +374,7 @@ fn scenario_time_going_backwards_adds_nothing() {
             "expect !b.try_take(1, 4000)"
         );
     }
+    __at = __Step("expect b.available(5001) == 1", line!());
     {
         let __left: i64 = checked::__0m__TokenBucket__available(&b, 5001);
         let __right: i64 = 1;
@@ -357,6 +386,7 @@ fn scenario_time_going_backwards_adds_nothing() {
             __right
         );
     }
+    __at = __Step("expect TokenBucket.new(1, 0, 0).wait_ms(1, 0) == some(0)", line!());
     {
         let __left: Option<i64> = checked::__0m__TokenBucket__wait_ms(&checked::__0m__TokenBucket__new(1, 0, 0), 1, 0);
         let __right: Option<i64> = Some(0);

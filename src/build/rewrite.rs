@@ -101,7 +101,12 @@ pub fn suspects(
         }
         if f.name.starts_with("scenario_") {
             let test_file = format!("tests/{}", file_name_of(&f.output).unwrap_or_default());
-            let up_to = panic_line(&f.output, &test_file).map(|l| l as usize);
+            let stopped = stopped_at(&f.output);
+            // A panic in the implementation is located by the step the test says it
+            // stopped at (the line of its marker; the step's statement is the next).
+            let up_to = panic_line(&f.output, &test_file)
+                .or(stopped.map(|(_, line)| line + 1))
+                .map(|l| l as usize);
             let steps = test_body(tests_rs, &f.name, up_to);
             // The steps call the interface through the tests' own wrappers
             // (`checked::__0m__RingBuffer__new(3)` checks `requires`, then calls `new`).
@@ -111,7 +116,10 @@ pub fn suspects(
             }
             // The failing step's own calls, and the earlier steps' that make or change
             // the state it reads (not the getters, which read it too).
-            let failing_step = failed_clause(&f.output).map(called).unwrap_or_default();
+            let failing_step = failed_clause(&f.output)
+                .or(stopped.map(|(step, _)| step))
+                .map(called)
+                .unwrap_or_default();
             out.extend(
                 of_code(names)
                     .into_iter()
@@ -139,8 +147,10 @@ pub fn scenario_progress(verdict: &Verdict, tests_rs: &str) -> usize {
         .iter()
         .filter(|f| f.name.starts_with("scenario_"))
         .filter_map(|f| {
-            let file = format!("tests/{}", file_name_of(&f.output)?);
-            let failed_at = panic_line(&f.output, &file)? as usize;
+            let failed_at = match file_name_of(&f.output) {
+                Some(name) => panic_line(&f.output, &format!("tests/{name}"))?,
+                None => stopped_at(&f.output)?.1,
+            } as usize;
             let start = super::lessons::test_line(&lines, &f.name)? + 1;
             Some(failed_at.saturating_sub(start))
         })
@@ -233,6 +243,19 @@ fn panic_line(output: &str, file: &str) -> Option<u32> {
         .split(':')
         .next()
         .and_then(|n| n.trim().parse().ok())
+}
+
+/// The step a scenario's test says it stopped at when the code panicked, and the line of
+/// its marker in the tests file: `the scenario stopped at its step `r.pop()`
+/// (tests/stateful_ring.rs:18)`, as the generated tests print it.
+fn stopped_at(output: &str) -> Option<(&str, u32)> {
+    let marker = "the scenario stopped at its step `";
+    let at = output.rfind(marker)? + marker.len();
+    let rest = &output[at..];
+    let end = rest.rfind("` (")?;
+    let line = rest[end..].lines().next()?.trim_end().strip_suffix(')')?;
+    let line = line.rsplit(':').next()?.parse().ok()?;
+    Some((&rest[..end], line))
 }
 
 /// The file name of the test file a test panicked in (`stateful_ring.rs`).
@@ -344,6 +367,23 @@ fn scenario_fills_up() {
 
     fn names(v: &[&str]) -> BTreeSet<String> {
         v.iter().map(|s| s.to_string()).collect()
+    }
+
+    /// A panic in the implementation names no line of the test: the step the test says
+    /// it stopped at bounds the suspects, and counts as how far the scenario got.
+    #[test]
+    fn a_scenario_that_panicked_in_the_code_suspects_up_to_the_step_it_stopped_at() {
+        let v = failed(
+            "scenario_fills_up",
+            "thread 'scenario_fills_up' panicked at src/stateful/ring/imp.rs:9:9:\nboom\nthe scenario stopped at its step `r.push(1)` (tests/stateful_ring.rs:16)",
+        );
+        assert_eq!(
+            stopped_at(&v.tests.failed[0].output),
+            Some(("r.push(1)", 16))
+        );
+        let s = suspects(RING, &v, TESTS, Path::new("src/stateful/ring/imp.rs"));
+        assert_eq!(s, names(&["new", "push"]), "not `len`, called after it");
+        assert_eq!(scenario_progress(&v, TESTS), 1);
     }
 
     #[test]

@@ -147,7 +147,10 @@ pub fn tests_rs(project: &Project, module: &ModuleModel, settings: &TargetSettin
             marker(SPEC_DECIDES, steps_decided_by_the_spec(project, &sc.steps)),
             doc_quote(&str_lit(&sc.name))
         ));
-        tests.push_str(&steps(&mut cx, &sc.steps));
+        if !sc.steps.is_empty() {
+            tests.push_str("    let mut __at: __Step;\n");
+        }
+        tests.push_str(&marked_steps(&mut cx, &sc.steps));
         tests.push_str("}\n");
     }
     let mut snapshot_names = Vec::new();
@@ -207,6 +210,9 @@ pub fn tests_rs(project: &Project, module: &ModuleModel, settings: &TargetSettin
                 "\n/// `{name}` is passed by value in tests (here or in a module using it): it must be `Clone`.\nconst _: fn(&{name}) -> {name} = <{name} as Clone>::clone;\n"
             ));
         }
+    }
+    if module.scenarios.iter().any(|sc| !sc.steps.is_empty()) {
+        out.push_str(STEP_MARKER);
     }
     out.push_str(&interface_check(module, &types));
     out.push_str(&tests);
@@ -485,6 +491,48 @@ fn check(
                 cx.owned(e)
             ));
         }
+    }
+    out
+}
+
+/// Where a scenario is: its step, as written, and the step's line in the tests file. A
+/// panic in the implementation (an index out of bounds in `pop`) names no step of its
+/// own; the scenario's test says which one it stopped at, for the user and for the
+/// repair, which takes out the functions that step and those before it call
+/// (`build/rewrite.rs` reads the line).
+const STEP_MARKER: &str = "
+/// The step a scenario is at, said if the code panics in it.
+struct __Step(&'static str, u32);
+
+impl Drop for __Step {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            eprintln!(\"the scenario stopped at its step `{}` ({}:{})\", self.0, file!(), self.1);
+        }
+    }
+}
+";
+
+/// A scenario's statements, each after a marker of the step ([`STEP_MARKER`]), whose
+/// line is the step's own (the statements follow it).
+fn marked_steps(cx: &mut ExprCtx, steps: &[Step]) -> String {
+    let mut out = String::new();
+    for step in steps {
+        let source = match step {
+            Step::Let { name, value, .. } => {
+                format!(
+                    "let {name} = {}",
+                    crate::compile::spec_text::spec_text(value)
+                )
+            }
+            Step::Expect { source, .. } => source.clone(),
+            Step::Do { expr } => crate::compile::spec_text::spec_text(expr),
+        };
+        out.push_str(&format!(
+            "    __at = __Step({}, line!());\n",
+            str_lit(&source)
+        ));
+        out.push_str(&self::steps(cx, std::slice::from_ref(step)));
     }
     out
 }
