@@ -376,20 +376,7 @@ mod tests {
         crate::plan::Lock::default().write(&path).expect("lock");
         record(&state, &out, &path, &files);
         let mut changed = crate::plan::Lock::default();
-        changed.upsert(crate::plan::LockEntry {
-            name: "a.b".into(),
-            spec: "s".into(),
-            prose: "p".into(),
-            interface: "i".into(),
-            deps: "d".into(),
-            implementation: "c".into(),
-            agent: "manual".into(),
-            model: String::new(),
-            attempts: 1,
-            tokens_in: 0,
-            tokens_out: 0,
-            failing: false,
-        });
+        changed.upsert(crate::plan::LockEntry::for_tests("a.b", b"code"));
         write_lock(&state, &changed, &path).expect("written");
         assert!(judged_record(&state, &path).is_some(), "still judged");
         std::fs::write(&path, "# a pull\n").expect("a pull");

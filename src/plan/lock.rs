@@ -357,17 +357,17 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn entry(name: &str) -> LockEntry {
+impl LockEntry {
+    /// An entry for tests: module `name` with fingerprints `s`, `p`, `i`, `d` and the
+    /// code `code`, accepted by hand in one attempt.
+    pub fn for_tests(name: &str, code: &[u8]) -> LockEntry {
         LockEntry {
             name: name.into(),
             spec: "s".into(),
             prose: "p".into(),
             interface: "i".into(),
             deps: "d".into(),
-            implementation: implementation_hash(b"fn f() {}"),
+            implementation: implementation_hash(code),
             agent: "manual".into(),
             model: String::new(),
             attempts: 1,
@@ -375,6 +375,15 @@ mod tests {
             tokens_out: 0,
             failing: false,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(name: &str) -> LockEntry {
+        LockEntry::for_tests(name, b"fn f() {}")
     }
 
     #[test]

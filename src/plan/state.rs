@@ -178,18 +178,11 @@ mod tests {
 
     fn entry() -> LockEntry {
         LockEntry {
-            name: "a.b".into(),
             spec: "spec1".into(),
             prose: "prose1".into(),
             interface: "if1".into(),
             deps: "deps1".into(),
-            implementation: implementation_hash(CODE),
-            agent: "manual".into(),
-            model: String::new(),
-            attempts: 1,
-            tokens_in: 0,
-            tokens_out: 0,
-            failing: false,
+            ..LockEntry::for_tests("a.b", CODE)
         }
     }
 
