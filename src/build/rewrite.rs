@@ -100,13 +100,8 @@ pub fn suspects(
             out.extend(of_code(called(&clause)));
         }
         if f.name.starts_with("scenario_") {
-            let test_file = format!("tests/{}", file_name_of(&f.output).unwrap_or_default());
             let stopped = stopped_at(&f.output);
-            // A panic in the implementation is located by the step the test says it
-            // stopped at (the line of its marker; the step's statement is the next).
-            let up_to = panic_line(&f.output, &test_file)
-                .or(stopped.map(|(_, line)| line + 1))
-                .map(|l| l as usize);
+            let up_to = failed_line(&f.output, tests_rs, &f.name);
             let steps = test_body(tests_rs, &f.name, up_to);
             // The steps call the interface through the tests' own wrappers
             // (`checked::__0m__RingBuffer__new(3)` checks `requires`, then calls `new`).
@@ -116,10 +111,10 @@ pub fn suspects(
             }
             // The failing step's own calls, and the earlier steps' that make or change
             // the state it reads (not the getters, which read it too).
-            let failing_step = failed_clause(&f.output)
-                .or(stopped.map(|(step, _)| step))
-                .map(called)
-                .unwrap_or_default();
+            // An `ensures` broken in the tests' wrapper quotes the clause (no call in
+            // it, often): the step names the function.
+            let mut failing_step = failed_clause(&f.output).map(called).unwrap_or_default();
+            failing_step.extend(stopped.map(|(step, _)| called(step)).unwrap_or_default());
             out.extend(
                 of_code(names)
                     .into_iter()
@@ -136,9 +131,10 @@ pub fn suspects(
 }
 
 /// How far the failing scenarios of `verdict` got: the lines of their tests run before
-/// the steps that failed, summed (a scenario that failed outside its own lines, in the
-/// implementation or a `requires` check, counts 0). A repair that mends a scenario's first failing step fails
-/// the same tests at a later step: closer, though no fewer tests fail.
+/// the steps that failed, summed (one that failed outside its own lines, in the
+/// implementation or the tests' wrappers, by the step it says it stopped at; without
+/// that, 0). A repair that mends a scenario's first failing step fails the same tests at
+/// a later step: closer, though no fewer tests fail.
 pub fn scenario_progress(verdict: &Verdict, tests_rs: &str) -> usize {
     let lines: Vec<&str> = tests_rs.lines().collect();
     verdict
@@ -147,10 +143,7 @@ pub fn scenario_progress(verdict: &Verdict, tests_rs: &str) -> usize {
         .iter()
         .filter(|f| f.name.starts_with("scenario_"))
         .filter_map(|f| {
-            let failed_at = match file_name_of(&f.output) {
-                Some(name) => panic_line(&f.output, &format!("tests/{name}"))?,
-                None => stopped_at(&f.output)?.1,
-            } as usize;
+            let failed_at = failed_line(&f.output, tests_rs, &f.name)?;
             let start = super::lessons::test_line(&lines, &f.name)? + 1;
             Some(failed_at.saturating_sub(start))
         })
@@ -243,6 +236,31 @@ fn panic_line(output: &str, file: &str) -> Option<u32> {
         .split(':')
         .next()
         .and_then(|n| n.trim().parse().ok())
+}
+
+/// The last line of scenario `name` (1-based, in `tests_rs`) that ran when it failed:
+/// where it panicked when that is in its own lines (an `expect`), else the end of the
+/// step it says it stopped at (a panic in the implementation, or in the tests' wrappers
+/// above it: an `ensures` the code broke). A step's statements may take several lines.
+fn failed_line(output: &str, tests_rs: &str, name: &str) -> Option<usize> {
+    let lines: Vec<&str> = tests_rs.lines().collect();
+    let head = super::lessons::test_line(&lines, name)? + 1;
+    let in_test = file_name_of(output)
+        .and_then(|file| panic_line(output, &format!("tests/{file}")))
+        .map(|l| l as usize)
+        .filter(|l| *l > head);
+    if in_test.is_some() {
+        return in_test;
+    }
+    let marker = stopped_at(output)?.1 as usize;
+    // Up to the next step's marker, or the end of the test.
+    let next = lines
+        .iter()
+        .enumerate()
+        .skip(marker)
+        .find(|(_, l)| l.trim_start().starts_with("__at = __Step(") || **l == "}")
+        .map_or(lines.len(), |(i, _)| i);
+    Some(next.max(marker))
 }
 
 /// The step a scenario's test says it stopped at when the code panicked, and the line of
@@ -369,21 +387,80 @@ fn scenario_fills_up() {
         v.iter().map(|s| s.to_string()).collect()
     }
 
-    /// A panic in the implementation names no line of the test: the step the test says
-    /// it stopped at bounds the suspects, and counts as how far the scenario got.
+    /// A scenario as the tests file has it: each step after its marker, a function
+    /// with an `ensures` called through its wrapper above the test.
+    const MARKED: &str = "mod checked {
+    pub fn __0m__RingBuffer__len(__this: &RingBuffer) -> i64 {
+        let result: i64 = __this.len();
+        assert!(
+            result >= 0,
+            \"`{}` does not hold for self = {:?}, result = {:?}\",
+            \"ensures result >= 0\",
+            __this,
+            result
+        );
+        result
+    }
+}
+
+/// scenario \"fills up\"
+#[test]
+fn scenario_fills_up() {
+    let mut __at: __Step;
+    __at = __Step(\"let r = RingBuffer.new(3)\", line!());
+    let mut r = RingBuffer::new(3);
+    __at = __Step(\"expect r.push(1) == none\", line!());
+    {
+        let __left: Option<i64> = r.push(1);
+        assert!(__left == None);
+    }
+    __at = __Step(\"expect r.len() == 1\", line!());
+    {
+        let __left: i64 = checked::__0m__RingBuffer__len(&r);
+        assert!(__left == 1);
+    }
+}
+";
+
+    /// A panic in the implementation names no line of the test, and an `ensures` the
+    /// code broke panics in the wrapper, above the test's own lines:
+    /// the step the test stopped at says how far it got and which function to suspect
+    /// (the clause, `result >= 0`, calls none); a later step is further than an earlier
+    /// one's panic in the implementation.
     #[test]
-    fn a_scenario_that_panicked_in_the_code_suspects_up_to_the_step_it_stopped_at() {
-        let v = failed(
+    fn a_scenario_that_broke_an_ensures_at_a_later_step_got_further() {
+        let ensures = failed(
             "scenario_fills_up",
-            "thread 'scenario_fills_up' panicked at src/stateful/ring/imp.rs:9:9:\nboom\nthe scenario stopped at its step `r.push(1)` (tests/stateful_ring.rs:16)",
+            "thread 'scenario_fills_up' panicked at tests/stateful_ring.rs:4:9:\n`ensures result >= 0` does not hold for self = RingBuffer { buffer: [1] }, result = -1\nthe scenario stopped at its step `expect r.len() == 1` (tests/stateful_ring.rs:26)",
+        );
+        let s = suspects(
+            RING,
+            &ensures,
+            MARKED,
+            Path::new("src/stateful/ring/imp.rs"),
+        );
+        assert_eq!(s, names(&["len", "new", "push"]));
+        let earlier = failed(
+            "scenario_fills_up",
+            "thread 'scenario_fills_up' panicked at src/stateful/ring/imp.rs:13:9:\nboom\nthe scenario stopped at its step `expect r.push(1) == none` (tests/stateful_ring.rs:21)",
         );
         assert_eq!(
-            stopped_at(&v.tests.failed[0].output),
-            Some(("r.push(1)", 16))
+            stopped_at(&earlier.tests.failed[0].output),
+            Some(("expect r.push(1) == none", 21))
         );
-        let s = suspects(RING, &v, TESTS, Path::new("src/stateful/ring/imp.rs"));
+        let s = suspects(
+            RING,
+            &earlier,
+            MARKED,
+            Path::new("src/stateful/ring/imp.rs"),
+        );
         assert_eq!(s, names(&["new", "push"]), "not `len`, called after it");
-        assert_eq!(scenario_progress(&v, TESTS), 1);
+        assert!(
+            scenario_progress(&ensures, MARKED) > scenario_progress(&earlier, MARKED),
+            "{} {}",
+            scenario_progress(&ensures, MARKED),
+            scenario_progress(&earlier, MARKED)
+        );
     }
 
     #[test]
