@@ -123,7 +123,8 @@ impl Cargo {
                 "ulimit -v \"$1\" 2>/dev/null; shift; exec \"$@\"",
                 "ghost-memory-limit",
             ])
-            .arg((self.memory_mb * 1024).to_string())
+            // In KiB; a limit too large to say is none (ghost.toml takes any `u64`).
+            .arg(self.memory_mb.saturating_mul(1024).to_string())
             .arg(cargo);
             cmd
         } else {
@@ -773,6 +774,32 @@ pub fn messages_in<'a>(messages: &'a [CompilerMessage], dir: &Path) -> Vec<&'a C
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Any `test_memory_mb` ghost.toml takes becomes a limit in KiB, the largest ones
+    /// no limit at all, never a panic or a limit wrapped around to almost nothing.
+    #[cfg(unix)]
+    #[test]
+    fn a_memory_limit_too_large_to_say_in_kib_is_none() {
+        let cargo = |memory_mb: u64| Cargo {
+            crate_dir: PathBuf::from("."),
+            target_dir: PathBuf::from("target"),
+            timeout: Duration::from_secs(1),
+            memory_mb,
+        };
+        let limit = |memory_mb: u64| {
+            cargo(memory_mb)
+                .command(&["check"])
+                .as_std()
+                .get_args()
+                .nth(3)
+                .map(|a| a.to_string_lossy().into_owned())
+        };
+        assert_eq!(limit(8192).as_deref(), Some("8388608"));
+        assert_eq!(
+            limit(i64::MAX as u64).as_deref(),
+            Some(u64::MAX.to_string().as_str())
+        );
+    }
 
     #[test]
     fn test_output_is_the_same_from_run_to_run() {
