@@ -319,6 +319,14 @@ fn manual_build_adopts_a_module_beside_another_that_does_not_compile() {
     };
     assert!(line("text.shout").contains("accepted"), "{}", run.stderr);
     assert!(line("text.whisper").contains("failing"), "{}", run.stderr);
+    // Code no lock ever accepted: not said to be a failed module's last accepted code.
+    assert!(
+        run.stderr.contains(
+            "the generated crate does not compile as it is now (in the code of `text.whisper`)"
+        ) && !run.stderr.contains("last accepted code"),
+        "{}",
+        run.stderr
+    );
     let pinned = dir.join("generated/tests/snapshots/text_shout__loud.snap");
     let pin = std::fs::read_to_string(&pinned).expect("the snapshot is pinned in the crate");
     assert!(pin.contains("\"A!\""), "{pin}");

@@ -978,6 +978,9 @@ pub struct BrokenCrate {
     /// The first compiler errors as rustc renders them, but for those the build's report
     /// shows already.
     pub errors: Vec<String>,
+    /// Whether every error is in code the lock accepted, kept by a module that failed
+    /// (not code written or edited by hand since, nor a module the build did not reach).
+    pub left_behind: bool,
 }
 
 /// After a build some of whose modules are not green: whether the generated crate still
@@ -1002,6 +1005,7 @@ pub async fn broken_crate(
     let mut broken = BrokenCrate {
         modules: Vec::new(),
         errors: Vec::new(),
+        left_behind: true,
     };
     for error in errors {
         // The module whose folder holds the file; the innermost one (`text.case` in
@@ -1024,6 +1028,15 @@ pub async fn broken_crate(
                 broken.modules.push(m.name.clone());
             }
         }
+        // Its code is the accepted one when the build found it locked (a missing
+        // module's code is no lock's, a tampered one's was edited).
+        let accepted = owner.is_some_and(|m| {
+            reports.iter().any(|r| {
+                r.module == m.name
+                    && matches!(r.state, State::Fresh | State::Stale | State::Failing)
+            })
+        });
+        broken.left_behind &= accepted;
         // A module failing its tests on disk (the manual build) showed these already.
         let shown = owner.is_some_and(|m| {
             reports

@@ -149,8 +149,13 @@ pub fn broken_crate(out: &Output, broken: &BrokenCrate) {
         [one] => format!("`ghost build {one}` tries again"),
         _ => "`ghost build` tries again".to_string(),
     };
+    let why = if broken.left_behind {
+        "a module that failed keeps its last accepted code, which may call an older interface of a module this build changed; "
+    } else {
+        ""
+    };
     out.status(&format!(
-        "  help: a module that failed keeps its last accepted code, which may call an older interface of a module this build changed; {again}, or mend the code by hand and lock it with `ghost build --provider manual`"
+        "  help: {why}{again}, or mend the code by hand and lock it with `ghost build --provider manual`"
     ));
 }
 
