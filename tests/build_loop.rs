@@ -947,6 +947,11 @@ fn a_lock_left_in_conflict_by_a_merge_is_settled_by_the_code_on_disk() {
         "{}",
         locked.text()
     );
+    assert!(
+        !locked.stderr.contains(" ok math.double"),
+        "the tests decide nothing here and are not run:\n{}",
+        locked.text()
+    );
     let check = p.ghost(&["check"]).expect(0);
     assert!(
         check.stderr.contains("merge conflicts") && check.stderr.contains("`math.double`"),

@@ -140,9 +140,11 @@ pub fn run(args: &BuildArgs, out: &Output) -> Result<Exit, CommandError> {
         let shown = pipeline.project.clone();
         let ctx = pipeline.context(templates);
         ctx.check_templates()?;
-        let Some(locked) =
-            crate::process::until_interrupted(&runtime, session::locked(&ctx, &lock, &only))
-        else {
+        // A lock with merge markers or entries no spec declares fails as it is: the
+        // tests are not run for nothing.
+        let refused = conflicted || !orphans.is_empty();
+        let check = session::locked(&ctx, &lock, &only, refused);
+        let Some(locked) = crate::process::until_interrupted(&runtime, check) else {
             out.error("interrupted: the tests were stopped; nothing was written");
             return Ok(Exit::Interrupted);
         };
