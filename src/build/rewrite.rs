@@ -258,7 +258,7 @@ fn failed_line(output: &str, tests_rs: &str, name: &str) -> Option<usize> {
         .iter()
         .enumerate()
         .skip(marker)
-        .find(|(_, l)| l.trim_start().starts_with("__at = __Step(") || **l == "}")
+        .find(|(_, l)| l.trim_start().starts_with(crate::compile::rust::STEP_SET) || **l == "}")
         .map_or(lines.len(), |(i, _)| i);
     Some(next.max(marker))
 }
@@ -267,8 +267,8 @@ fn failed_line(output: &str, tests_rs: &str, name: &str) -> Option<usize> {
 /// its marker in the tests file: `the scenario stopped at its step `r.pop()`
 /// (tests/stateful_ring.rs:18)`, as the generated tests print it.
 fn stopped_at(output: &str) -> Option<(&str, u32)> {
-    let marker = "the scenario stopped at its step `";
-    let at = output.rfind(marker)? + marker.len();
+    let marker = format!("{} `", crate::compile::rust::STEP_STOPPED);
+    let at = output.rfind(&marker)? + marker.len();
     let rest = &output[at..];
     let end = rest.rfind("` (")?;
     let line = rest[end..].lines().next()?.trim_end().strip_suffix(')')?;

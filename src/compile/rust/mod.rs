@@ -36,7 +36,7 @@ pub use nfr_check::{
     IN_MEMORY,
 };
 pub use stub::is_untouched_stub;
-pub use tests_file::{SPEC_DECIDES, SPEC_FILTERS};
+pub use tests_file::{SPEC_DECIDES, SPEC_FILTERS, STEP_SET, STEP_STOPPED};
 
 /// The words the first line of the crate's `Cargo.toml` and `src/lib.rs` carries, in any
 /// case: the build overwrites those files only when they have them, so that an `out`

@@ -212,7 +212,7 @@ pub fn tests_rs(project: &Project, module: &ModuleModel, settings: &TargetSettin
         }
     }
     if module.scenarios.iter().any(|sc| !sc.steps.is_empty()) {
-        out.push_str(STEP_MARKER);
+        out.push_str(&step_marker());
     }
     out.push_str(&interface_check(module, &types));
     out.push_str(&tests);
@@ -495,25 +495,37 @@ fn check(
     out
 }
 
+/// What a scenario's test prints when the code panics in one of its steps, before the
+/// step as written and its marker's place: ``STEP_STOPPED `s.pop()` (tests/a_b.rs:42)``.
+pub const STEP_STOPPED: &str = "the scenario stopped at its step";
+
+/// How each step's marker statement starts in a scenario's test (`build/rewrite.rs`
+/// reads how far a step's statements run by it).
+pub const STEP_SET: &str = "__at = __Step(";
+
 /// Where a scenario is: its step, as written, and the step's line in the tests file. A
 /// panic in the implementation (an index out of bounds in `pop`) names no step of its
 /// own; the scenario's test says which one it stopped at, for the user and for the
 /// repair, which takes out the functions that step and those before it call
 /// (`build/rewrite.rs` reads the line).
-const STEP_MARKER: &str = "
+fn step_marker() -> String {
+    format!(
+        "
 /// The step a scenario is at, said if the code panics in it.
 struct __Step(&'static str, u32);
 
-impl Drop for __Step {
-    fn drop(&mut self) {
-        if std::thread::panicking() {
-            eprintln!(\"the scenario stopped at its step `{}` ({}:{})\", self.0, file!(), self.1);
-        }
-    }
+impl Drop for __Step {{
+    fn drop(&mut self) {{
+        if std::thread::panicking() {{
+            eprintln!(\"{STEP_STOPPED} `{{}}` ({{}}:{{}})\", self.0, file!(), self.1);
+        }}
+    }}
+}}
+"
+    )
 }
-";
 
-/// A scenario's statements, each after a marker of the step ([`STEP_MARKER`]), whose
+/// A scenario's statements, each after a marker of the step ([`step_marker`]), whose
 /// line is the step's own (the statements follow it).
 fn marked_steps(cx: &mut ExprCtx, steps: &[Step]) -> String {
     let mut out = String::new();
@@ -528,10 +540,7 @@ fn marked_steps(cx: &mut ExprCtx, steps: &[Step]) -> String {
             Step::Expect { source, .. } => source.clone(),
             Step::Do { expr } => crate::compile::spec_text::spec_text(expr),
         };
-        out.push_str(&format!(
-            "    __at = __Step({}, line!());\n",
-            str_lit(&source)
-        ));
+        out.push_str(&format!("    {STEP_SET}{}, line!());\n", str_lit(&source)));
         out.push_str(&self::steps(cx, std::slice::from_ref(step)));
     }
     out
