@@ -146,6 +146,11 @@ impl Context {
         }
     }
 
+    /// The spec file that declares `module`, as the project read it.
+    pub fn spec_file(&self, module: &str) -> Option<PathBuf> {
+        self.project.module(module).map(|m| m.file.clone())
+    }
+
     /// Cargo on the generated crate itself.
     pub fn cargo(&self) -> Cargo {
         self.cargo_in(&self.paths.out_dir)

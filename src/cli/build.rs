@@ -153,8 +153,7 @@ pub fn run(args: &BuildArgs, out: &Output) -> Result<Exit, CommandError> {
         for file in &mut locked.outdated_files {
             *file = shown.display(&ctx.paths.out_dir.join(&*file));
         }
-        let spec_of = |module: &str| ctx.project.module(module).map(|m| m.file.clone());
-        let exit = report::locked(out, &locked, spec_of);
+        let exit = report::locked(out, &locked, |module| ctx.spec_file(module));
         return Ok(if orphans.is_empty() && !conflicted {
             exit
         } else {
@@ -268,8 +267,7 @@ pub fn run(args: &BuildArgs, out: &Output) -> Result<Exit, CommandError> {
     match crate::process::until_interrupted(&runtime, work) {
         Some(r) => {
             let (reports, _lock) = r?;
-            let spec_of = |module: &str| ctx_after.project.module(module).map(|m| m.file.clone());
-            let exit = report::build(out, &reports, spec_of);
+            let exit = report::build(out, &reports, |module| ctx_after.spec_file(module));
             tell_broken_crate(out, &runtime, &ctx_after, &reports);
             Ok(exit)
         }
@@ -311,8 +309,7 @@ fn build_manual(
         Some(reports) => {
             let reports = reports?;
             crate::build::written::record_snapshots(state_dir, out_dir, &ctx.paths.lock);
-            let spec_of = |module: &str| ctx.project.module(module).map(|m| m.file.clone());
-            let exit = report::build(out, &reports, spec_of);
+            let exit = report::build(out, &reports, |module| ctx.spec_file(module));
             tell_broken_crate(out, runtime, ctx, &reports);
             Ok(exit)
         }

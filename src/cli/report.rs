@@ -78,22 +78,16 @@ pub fn build(
         if let Some(why) = r.outcome.why() {
             out.error(&format!("`{}` ({}): {why}", r.module, r.outcome.label()));
         }
-        if out.format == super::MessageFormat::Short {
-            if let Some(file) = spec_of(&r.module) {
-                let why = r.outcome.why().unwrap_or_default();
-                let why = why.lines().next().unwrap_or_default();
-                let severity = if matches!(r.outcome, Outcome::Waiting { .. }) {
-                    "warning"
-                } else {
-                    "error"
-                };
-                out.result(&format!(
-                    "{}:1:1: {severity}: module `{}` is {}: {why}",
-                    file.display(),
-                    r.module,
-                    r.outcome.label()
-                ));
-            }
+        if let Some(file) = spec_of(&r.module) {
+            let why = r.outcome.why().unwrap_or_default();
+            let why = why.lines().next().unwrap_or_default();
+            let severity = if matches!(r.outcome, Outcome::Waiting { .. }) {
+                "warning"
+            } else {
+                "error"
+            };
+            let message = format!("module `{}` is {}: {why}", r.module, r.outcome.label());
+            short_line(out, &file, severity, &message);
         }
         // What code for an old spec got wrong says nothing about the new one.
         if matches!(
@@ -159,6 +153,14 @@ pub fn broken_crate(out: &Output, broken: &BrokenCrate) {
     ));
 }
 
+/// With `--message-format short`, a line for a module's spec file as a whole
+/// (`specs/a/b.ghost:1:1: error: ...`), for an editor's or a CI's problem matcher.
+fn short_line(out: &Output, file: &std::path::Path, severity: &str, message: &str) {
+    if out.format == super::MessageFormat::Short {
+        out.result(&format!("{}:1:1: {severity}: {message}", file.display()));
+    }
+}
+
 /// The result of `ghost build --locked`. `spec_of` names a module's spec file, for the
 /// `file:line:col` lines of `--message-format short` (a CI's problem matcher).
 pub fn locked(
@@ -166,11 +168,7 @@ pub fn locked(
     report: &LockedReport,
     spec_of: impl Fn(&str) -> Option<std::path::PathBuf>,
 ) -> Exit {
-    let short = |file: &std::path::Path, message: &str| {
-        if out.format == super::MessageFormat::Short {
-            out.result(&format!("{}:1:1: error: {message}", file.display()));
-        }
-    };
+    let short = |file: &std::path::Path, message: &str| short_line(out, file, "error", message);
     for (module, state) in &report.not_fresh {
         let what = if *state == State::Tampered {
             "its imp.rs was edited by hand: run `ghost build --provider manual` to lock the edit if its tests pass (or `ghost build --force` to regenerate it), and commit the result"
