@@ -36,6 +36,19 @@ pub enum CallMode {
     Property,
 }
 
+/// Which `int` arithmetic is rendered `i64::checked_*(..)?`, for a contract clause
+/// evaluated inside a closure returning `Option<bool>` (see [`ExprCtx::requires_holds`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CheckedArithmetic {
+    /// None: Rust's own operators (and their panics).
+    Off,
+    /// All of it: a `requires` clause whose arithmetic fails does not hold.
+    All,
+    /// Only arithmetic that reads neither `result` nor a call: an `ensures` clause's on
+    /// the arguments alone, which says nothing of a call it fails for.
+    OnArguments,
+}
+
 /// A local variable as the generated code holds it.
 #[derive(Debug, Clone)]
 pub struct Local {
@@ -66,12 +79,8 @@ pub struct ExprCtx<'a> {
     /// Locals holding values that code made (a scenario's `let c = Counter.new()`): a
     /// `requires` they break is the code's failure.
     pub from_code: BTreeSet<String>,
-    /// Render `int` arithmetic as `i64::checked_*(..)?`, for a `requires` clause evaluated
-    /// inside a closure returning `Option<bool>` (see [`ExprCtx::requires_holds`]).
-    pub arithmetic_or_none: bool,
-    /// With `arithmetic_or_none`, only arithmetic that reads neither `result` nor a call
-    /// (an `ensures` clause's arithmetic on the arguments alone).
-    pub arithmetic_on_arguments: bool,
+    /// Which `int` arithmetic is rendered checked (`Off` but in a contract clause).
+    pub checked_arithmetic: CheckedArithmetic,
 }
 
 /// Rendered code and how strongly it binds.
@@ -158,8 +167,7 @@ impl<'a> ExprCtx<'a> {
             qualify_own: false,
             used: Vec::new(),
             from_code: BTreeSet::new(),
-            arithmetic_or_none: false,
-            arithmetic_on_arguments: false,
+            checked_arithmetic: CheckedArithmetic::Off,
         }
     }
 
@@ -168,7 +176,7 @@ impl<'a> ExprCtx<'a> {
     /// a huge `x`) does not hold, rather than panicking in the test: whose mistake that is
     /// is then decided as for any broken clause (a property's own inputs discard the case).
     pub fn requires_holds(&self, clause: &TExpr) -> String {
-        self.holds_unless_undefined(clause, false, false)
+        self.holds_unless_undefined(clause, CheckedArithmetic::All)
     }
 
     /// Whether the `ensures` clause `clause` holds, as a Rust `bool`. Arithmetic on the
@@ -177,20 +185,16 @@ impl<'a> ExprCtx<'a> {
     /// than panicking in the test as the code's failure. Arithmetic on `result` or on a
     /// call is the code's, and panics as before.
     pub fn ensures_holds(&self, clause: &TExpr) -> String {
-        self.holds_unless_undefined(clause, true, true)
+        self.holds_unless_undefined(clause, CheckedArithmetic::OnArguments)
     }
 
-    /// `clause` as a `bool`, its `int` arithmetic checked (all of it, or with
-    /// `on_arguments` only that on the arguments), `undefined` when it fails.
-    fn holds_unless_undefined(
-        &self,
-        clause: &TExpr,
-        on_arguments: bool,
-        undefined: bool,
-    ) -> String {
+    /// `clause` as a `bool`, the `int` arithmetic `checked` takes checked; when it fails,
+    /// a `requires` (all of it checked) does not hold and an `ensures` (that on the
+    /// arguments checked) holds.
+    fn holds_unless_undefined(&self, clause: &TExpr, checked: CheckedArithmetic) -> String {
+        let undefined = checked == CheckedArithmetic::OnArguments;
         let mut cx = self.clone();
-        cx.arithmetic_or_none = true;
-        cx.arithmetic_on_arguments = on_arguments;
+        cx.checked_arithmetic = checked;
         let arithmetic = clause.any(&mut |e| match &e.kind {
             TExprKind::Binary { op, lhs, rhs } => {
                 checked_method(*op).is_some() && cx.checks_arithmetic(lhs, rhs)
@@ -220,10 +224,11 @@ impl<'a> ExprCtx<'a> {
                 )
             })
         };
-        self.arithmetic_or_none
+        let on_arguments = self.checked_arithmetic == CheckedArithmetic::OnArguments;
+        self.checked_arithmetic != CheckedArithmetic::Off
             && lhs.ty == Ty::Int
             && rhs.ty == Ty::Int
-            && !(self.arithmetic_on_arguments && (code_made(lhs) || code_made(rhs)))
+            && !(on_arguments && (code_made(lhs) || code_made(rhs)))
     }
 
     /// Where its calls stand, to decide who made their arguments (`blame.rs`).
