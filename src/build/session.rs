@@ -151,6 +151,20 @@ impl Context {
         self.project.module(module).map(|m| m.file.clone())
     }
 
+    /// The module whose folder holds `file` (a path in the crate, `src/a/b/imp.rs`): the
+    /// innermost one (`text.case`'s, in `text`'s folder).
+    pub fn module_of_file(&self, file: &str) -> Option<&CompiledModule> {
+        self.compiled
+            .modules
+            .iter()
+            .filter(|m| {
+                m.imp_path
+                    .parent()
+                    .is_some_and(|dir| Path::new(file).starts_with(dir))
+            })
+            .max_by_key(|m| m.imp_path.components().count())
+    }
+
     /// Cargo on the generated crate itself.
     pub fn cargo(&self) -> Cargo {
         self.cargo_in(&self.paths.out_dir)
@@ -1013,41 +1027,20 @@ pub async fn broken_crate(
         left_behind: true,
     };
     for error in errors {
-        // The module whose folder holds the file; the innermost one (`text.case` in
-        // `text`'s folder).
-        let owner = ctx
-            .compiled
-            .modules
-            .iter()
-            .filter(|m| {
-                m.imp_path.parent().is_some_and(|dir| {
-                    error
-                        .file
-                        .as_deref()
-                        .is_some_and(|f| Path::new(f).starts_with(dir))
-                })
-            })
-            .max_by_key(|m| m.imp_path.components().count());
+        let owner = error.file.as_deref().and_then(|f| ctx.module_of_file(f));
         if let Some(m) = owner {
             if !broken.modules.contains(&m.name) {
                 broken.modules.push(m.name.clone());
             }
         }
+        let report = owner.and_then(|m| reports.iter().find(|r| r.module == m.name));
         // Its code is the accepted one when the build found it locked (a missing
         // module's code is no lock's, a tampered one's was edited).
-        let accepted = owner.is_some_and(|m| {
-            reports.iter().any(|r| {
-                r.module == m.name
-                    && matches!(r.state, State::Fresh | State::Stale | State::Failing)
-            })
-        });
+        let accepted =
+            report.is_some_and(|r| matches!(r.state, State::Fresh | State::Stale | State::Failing));
         broken.left_behind &= accepted;
         // A module failing its tests on disk (the manual build) showed these already.
-        let shown = owner.is_some_and(|m| {
-            reports
-                .iter()
-                .any(|r| r.module == m.name && matches!(r.outcome, Outcome::Failing { .. }))
-        });
+        let shown = report.is_some_and(|r| matches!(r.outcome, Outcome::Failing { .. }));
         if !shown && broken.errors.len() < 3 {
             broken.errors.push(error.rendered.trim_end().to_string());
         }
