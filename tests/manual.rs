@@ -284,6 +284,39 @@ fn test_keeps_a_module_apart_from_another_that_does_not_compile() {
     );
 }
 
+/// A module nested in another's folder (`text.whisper` in `text`'s) whose code does not
+/// compile is that module's fault, not its parent's: `text`, which does not use it, is
+/// tested apart from it and is green.
+#[test]
+fn test_keeps_a_parent_module_apart_from_a_nested_one_that_does_not_compile() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let dir = tmp.path();
+    write(dir, "ghost.toml", "[project]\nname = \"nested\"\n");
+    write(
+        dir,
+        "specs/text.ghost",
+        &SPEC.replace("module text.shout", "module text"),
+    );
+    write(
+        dir,
+        "specs/text/whisper.ghost",
+        "module text.whisper {\n  fn whisper(s: str) -> str {\n    example whisper(\"HI\") == \"hi\"\n  }\n}\n",
+    );
+    write(dir, "generated/src/text/imp.rs", GOOD);
+    write(
+        dir,
+        "generated/src/text/whisper/imp.rs",
+        "use super::*;\n\npub fn whisper(s: &str) -> String {\n    s.to_lowercase(\n}\n",
+    );
+    let run = ghost(dir, &["test"]);
+    assert_eq!(run.code, Some(1), "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr.contains("ok text:") && run.stderr.contains("FAILED text.whisper"),
+        "{}",
+        run.stderr
+    );
+}
+
 /// A manual build tests each module apart from another whose code does not compile (a
 /// user module left behind by its dependency's new signature, say): the module is
 /// adopted with the snapshot it recorded, the broken one is reported failing.

@@ -970,19 +970,18 @@ pub struct Tested {
     pub failures: Vec<String>,
 }
 
-/// Whether a compiler error of `verdict` is in a module that `m` does not use.
+/// Whether a compiler error of `verdict` is in a module that `m` does not use: the
+/// innermost module whose folder holds the file (an error in `src/text/case/` is
+/// `text.case`'s, not `text`'s), or a file in `src/` of no module's: tried apart too, which
+/// costs one more test run and may tell a green module from a broken crate.
 fn broken_elsewhere(ctx: &Context, m: &CompiledModule, verdict: &Verdict) -> bool {
     let needed = used_closure(&ctx.project, &m.name);
-    let dirs: Vec<PathBuf> = ctx
-        .compiled
-        .modules
-        .iter()
-        .filter(|o| needed.contains(&o.name))
-        .filter_map(|o| o.imp_path.parent().map(Path::to_path_buf))
-        .collect();
     verdict.tests.errors.iter().any(|e| {
         e.file.as_deref().is_some_and(|f| {
-            f.starts_with("src/") && !dirs.iter().any(|d| Path::new(f).starts_with(d))
+            f.starts_with("src/")
+                && ctx
+                    .module_of_file(f)
+                    .is_none_or(|owner| !needed.contains(&owner.name))
         })
     })
 }
