@@ -7,6 +7,10 @@ use crate::syntax::ast::*;
 
 const INDENT: &str = "  ";
 
+/// A property longer than this (with its indentation) is written on two or three lines,
+/// broken before `where` and `=>`: the width rustfmt keeps Rust to.
+const MAX_WIDTH: usize = 100;
+
 /// One line-level element of a block: what is printed on its own line (or, for a nested
 /// block, on its own lines).
 #[derive(Clone, Copy)]
@@ -48,6 +52,10 @@ pub(crate) struct Printer<'a> {
     src: Source<'a>,
     out: String,
     depth: usize,
+    /// Whether a long property breaks over lines (`ghost fmt`), or stays on one line (the
+    /// canonical text fingerprints hash: ghost fmt's line width is not a spec's meaning,
+    /// and locks written before it wrapped stay fresh).
+    wraps: bool,
 }
 
 impl<'a> Printer<'a> {
@@ -56,7 +64,14 @@ impl<'a> Printer<'a> {
             src,
             out: String::new(),
             depth: 0,
+            wraps: true,
         }
+    }
+
+    /// A printer that keeps every element on one line, however long.
+    pub(crate) fn unwrapped(mut self) -> Self {
+        self.wraps = false;
+        self
     }
 
     /// Prints the whole file: comments before the module, the module, comments after it.
@@ -303,6 +318,7 @@ impl<'a> Printer<'a> {
             Element::Doc(d) => self.doc(d),
             Element::Item(Item::Use(u)) => format!("use {}", u.path.dotted()),
             Element::Item(Item::Nfr(n)) => nfr(n),
+            Element::Clause(Clause::Property(p)) => self.property(p),
             Element::Clause(c) => clause(c),
             Element::Field(f) => format!("{}: {},", f.name.name, type_expr(&f.ty)),
             Element::Variant(v) if v.fields.is_empty() => v.name.name.clone(),
@@ -321,6 +337,17 @@ impl<'a> Printer<'a> {
             // Blocks are printed by `element`.
             Element::Item(_) | Element::Method(_) => String::new(),
         }
+    }
+
+    /// A property on one line if it fits in [`MAX_WIDTH`], else its `where` and `=>` parts
+    /// each on a line of their own, one level deeper.
+    fn property(&self, p: &Property) -> String {
+        let one_line = property(p);
+        if !self.wraps || self.indent().len() + one_line.len() <= MAX_WIDTH {
+            return one_line;
+        }
+        let pad = format!("\n{}{INDENT}", self.indent());
+        property_parts(p).join(&pad)
     }
 
     /// A doc string; continuation lines line up with the first line's text, one column
@@ -405,6 +432,12 @@ pub(super) fn clause(c: &Clause) -> String {
 
 /// `property name: forall x: T in a..b where f => body`, on one line.
 pub(super) fn property(p: &Property) -> String {
+    property_parts(p).join(" ")
+}
+
+/// A property's head (`property name: forall binders`), its `where` part if any, and its
+/// `=> body`: where a long property breaks.
+fn property_parts(p: &Property) -> Vec<String> {
     let mut s = String::from("property ");
     if let Some(n) = &p.name {
         s.push_str(&n.name);
@@ -423,13 +456,12 @@ pub(super) fn property(p: &Property) -> String {
         })
         .collect();
     s.push_str(&binders.join(", "));
+    let mut parts = vec![s];
     if let Some(f) = &p.filter {
-        s.push_str(" where ");
-        s.push_str(&expr(f));
+        parts.push(format!("where {}", expr(f)));
     }
-    s.push_str(" => ");
-    s.push_str(&expr(&p.body));
-    s
+    parts.push(format!("=> {}", expr(&p.body)));
+    parts
 }
 
 pub(super) fn stmt(s: &Stmt) -> String {

@@ -14,6 +14,8 @@
 //! - A `fn` with no doc and no clauses prints without a body; otherwise `{`, the doc, one
 //!   clause per line, `}`. Records: one `field: type,` per line; enums and errors: one
 //!   variant per line, no commas. A block with nothing in it prints as `Name {}`.
+//! - A property wider than 100 columns breaks before `where` and `=>`, each part on a
+//!   line one level deeper (not in the canonical text fingerprints hash).
 //! - Expressions on one line with canonical spacing: `a == b`, `-x`, `f(x, y)`, `[1, 2]`,
 //!   `{"k": 1}`, `(a,)`, `Name { f: x }`, `Name {}`. Parentheses the user wrote stay;
 //!   others are added only where precedence needs them. Integers print in decimal without
@@ -64,8 +66,10 @@ pub fn needs_formatting(file: &Path, text: &str) -> Result<Option<String>, Vec<D
 mod tests;
 
 /// The module as the formatter prints it with no comments and no blank lines of the
-/// user's: the same text for every way of writing the same module. The spec fingerprint
-/// is a hash of it.
+/// user's, every property on one line: the same text for every way of writing the same
+/// module. The spec fingerprint is a hash of it.
 pub fn canonical(module: &crate::syntax::ast::Module) -> String {
-    layout::Printer::new(source::Source::new("", &[])).file(module)
+    layout::Printer::new(source::Source::new("", &[]))
+        .unwrapped()
+        .file(module)
 }

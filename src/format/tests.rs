@@ -99,6 +99,28 @@ fn properties() {
     );
 }
 
+/// A property wider than a screen breaks before `where` and `=>`, one level deeper; one
+/// that fits stays on one line however it was written.
+#[test]
+fn long_properties_break_before_where_and_the_arrow() {
+    let long = "fn add(x: int, y: int) -> int {\n  property commutes: forall x: int in 0..1000, y: int in 0..1000 where x != y => add(x, y) == add(y, x) && add(x, 0) == x // both\n}";
+    assert_eq!(
+        items(long),
+        "  fn add(x: int, y: int) -> int {\n    property commutes: forall x: int in 0..1000, y: int in 0..1000\n      where x != y\n      => add(x, y) == add(y, x) && add(x, 0) == x // both\n  }\n"
+    );
+    // The text fingerprints hash keeps it on one line: wrapping changes no lock state.
+    let (ast, _) = syntax::parse(Path::new("t.ghost"), &format!("module m {{\n{long}\n}}\n"));
+    let canonical = super::canonical(&ast.module.expect("a module"));
+    assert!(
+        canonical.contains("0..1000 where x != y => add(x, y)"),
+        "{canonical}"
+    );
+    assert_eq!(
+        items("fn f(n: int) -> int {\n  property p: forall n: int\n    => f(n) >= 0\n}"),
+        "  fn f(n: int) -> int {\n    property p: forall n: int => f(n) >= 0\n  }\n"
+    );
+}
+
 #[test]
 fn records_and_enums_one_element_per_line() {
     assert_eq!(
