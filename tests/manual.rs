@@ -317,6 +317,72 @@ fn test_keeps_a_parent_module_apart_from_a_nested_one_that_does_not_compile() {
     );
 }
 
+/// A build of one module whose interface changed tests the modules that use it, stale
+/// for that change (never regenerated: they are not selected): code the new interface
+/// leaves working is re-locked, code it breaks is reported failing.
+#[test]
+fn building_a_module_tests_the_users_its_new_interface_left_stale() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let dir = tmp.path();
+    write(dir, "ghost.toml", "[project]\nname = \"users\"\n");
+    let spec_a = |extra: &str| {
+        format!("module a {{\n  fn f(x: int) -> int {{\n    example f(1) == 2\n  }}\n{extra}}}\n")
+    };
+    write(dir, "specs/a.ghost", &spec_a(""));
+    write(
+        dir,
+        "specs/b.ghost",
+        "module b {\n  use a\n  fn g(x: int) -> int {\n    example g(1) == 4\n  }\n}\n",
+    );
+    let f = "use super::*;\n\npub fn f(x: i64) -> i64 {\n    x + 1\n}\n";
+    write(dir, "generated/src/a/imp.rs", f);
+    write(
+        dir,
+        "generated/src/b/imp.rs",
+        "use super::*;\n\npub fn g(x: i64) -> i64 {\n    crate::a::f(x) * 2\n}\n",
+    );
+    let run = ghost(dir, &["build", "--provider", "manual"]);
+    assert_eq!(run.code, Some(0), "{}{}", run.stdout, run.stderr);
+
+    // A new function: `b`'s code still passes, and is re-locked.
+    write(
+        dir,
+        "specs/a.ghost",
+        &spec_a("  fn h() -> int {\n    example h() == 0\n  }\n"),
+    );
+    write(
+        dir,
+        "generated/src/a/imp.rs",
+        &format!("{f}\npub fn h() -> i64 {{\n    0\n}}\n"),
+    );
+    let run = ghost(dir, &["build", "--provider", "manual", "a"]);
+    assert_eq!(run.code, Some(0), "{}{}", run.stdout, run.stderr);
+    assert!(run.stderr.contains("b       re-locked"), "{}", run.stderr);
+    let status = ghost(dir, &["status"]);
+    assert!(!status.stdout.contains("stale"), "{}", status.stdout);
+
+    // A new parameter: `b`'s code no longer compiles, and the build says so.
+    write(
+        dir,
+        "specs/a.ghost",
+        &spec_a("")
+            .replace("f(x: int)", "f(x: int, y: int)")
+            .replace("f(1) ==", "f(1, 1) =="),
+    );
+    write(
+        dir,
+        "generated/src/a/imp.rs",
+        "use super::*;\n\npub fn f(x: i64, y: i64) -> i64 {\n    x + y\n}\n",
+    );
+    let run = ghost(dir, &["build", "--provider", "manual", "a"]);
+    assert_eq!(run.code, Some(1), "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr.contains("b       failing") && run.stderr.contains("E0061"),
+        "{}",
+        run.stderr
+    );
+}
+
 /// A manual build tests each module apart from another whose code does not compile (a
 /// user module left behind by its dependency's new signature, say): the module is
 /// adopted with the snapshot it recorded, the broken one is reported failing.

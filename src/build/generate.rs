@@ -566,11 +566,9 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
     let force = super::session::forced(&shared.options, name);
     let beside = shared.beside.contains(name);
 
-    // A fresh module is tested again when code it uses (directly or not) changed in this
-    // build: a dependency's new code may break it, which no fingerprint shows. So is a
-    // failing one: the new code may mend it.
-    let retest =
-        matches!(status.state, State::Fresh | State::Failing) && uses_changed(shared, name);
+    // Tested again when code it uses (directly or not) changed in this build (see
+    // `retested`: a fresh, failing, or beside the selection a stale module).
+    let retest = super::session::retested(&status, beside) && uses_changed(shared, name);
     if (status.state == State::Fresh && !force && !retest) || (beside && !retest) {
         return Ok(report);
     }

@@ -522,6 +522,20 @@ pub fn used_closure(project: &Project, name: &str) -> BTreeSet<String> {
     seen
 }
 
+/// Whether a module is tested again because code it uses changed in this build (given
+/// that it did): a fresh one (new code may break it, which no fingerprint shows), a
+/// failing one (it may mend it), and one beside the selection left stale by the change
+/// (a dependency's new interface), which the build never regenerates but tests, to
+/// re-lock it or report it failing. A stale module whose own prose changed is left for a
+/// build that selects it.
+pub fn retested(status: &ModuleStatus, beside: bool) -> bool {
+    match status.state {
+        State::Fresh | State::Failing => true,
+        State::Stale => beside && !status.prose_changed && status.has_code,
+        _ => false,
+    }
+}
+
 /// Whether code on disk found green is locked again (same code, new fingerprints: the
 /// module was stale, failing, or re-tested because code it uses changed) rather than
 /// adopted as code the lock did not know.
@@ -642,7 +656,7 @@ pub async fn build_manual(
     for m in order {
         let started = Instant::now();
         let status = ctx.status(lock, m);
-        let retest = matches!(status.state, State::Fresh | State::Failing)
+        let retest = retested(&status, beside.contains(&m.name))
             && uses_any(&ctx.project, &m.name, &changed);
         if beside.contains(&m.name) && !retest {
             continue;
