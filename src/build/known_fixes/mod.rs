@@ -23,6 +23,8 @@
 //!   `len().eq(&0)`.
 //! - a range given to `remove` (`s.remove(0..n)`): `drain`, which takes one.
 //! - a value used after a move: cloned where it was moved.
+//! - a closure given as a `str` method's pattern whose parameter's type rustc cannot
+//!   infer (`s.split(|c| c.is_ascii_digit())`, E0282): `|c: char|`.
 //! - a closure's parameter used in the body of the `for` loop whose head it is in
 //!   (`for word in s.split(' ').filter(|w| ..) { f(w) }`): the loop's binding, `f(word)`.
 //!
@@ -31,6 +33,7 @@
 //! decide.
 
 mod chars;
+mod closures;
 mod indexing;
 mod iterators;
 mod names;
@@ -93,6 +96,7 @@ pub fn suggestion(message: &serde_json::Value) -> Option<Suggestion> {
         "E0308" => chars::char_and_integer(span)
             .or_else(|| ownership::borrowed_elements(span))
             .or_else(|| ranges::remove_range(span)),
+        "E0282" => closures::pattern_parameter(span),
         "E0369" => chars::left_operand(&d.message, &d.spans),
         "E0382" => ownership::clone_moved(&d),
         _ => None,

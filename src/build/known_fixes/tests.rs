@@ -540,3 +540,22 @@ fn is_empty_on_a_type_without_one_is_its_len_compared_with_zero() {
         "only the module's own types"
     );
 }
+
+#[test]
+fn a_pattern_closure_parameter_is_a_char() {
+    let code = "fn f(s: &str) -> usize {\n    let a = s.split(|c| c.is_ascii_digit()).count();\n    let b = s.splitn(2, |ch| ch == ',').count();\n    let v: Vec<i64> = Vec::new();\n    let w = v.iter().map(|x| x.pow(2));\n    let t = s.trim_matches(|c: char| c == 'x');\n    a + b + w.count() + t.len()\n}\n";
+    let need = |span: &str| diagnostic(code, "E0282", "type annotations needed", "", span);
+    let after = fixed(code, &need("s.split(|«c»|")).expect("a fix");
+    assert!(
+        after.contains("s.split(|c: char| c.is_ascii_digit())"),
+        "{after}"
+    );
+    let after = fixed(code, &need("s.splitn(2, |«ch»|")).expect("a fix");
+    assert!(
+        after.contains("s.splitn(2, |ch: char| ch == ',')"),
+        "{after}"
+    );
+    // Not a `str` pattern method, or typed already: rustc's to answer.
+    assert!(suggestion(&need("map(|«x»|")).is_none());
+    assert!(suggestion(&need("trim_matches(|«c»:")).is_none());
+}
