@@ -157,9 +157,21 @@ pub fn write_lock(
     let _one_at_a_time = RECORDING.lock();
     let judged = judged_record(state_dir, path);
     lock.write(path)?;
-    if let Some(mut entries) = judged {
-        entries.insert(lock_key(), lock_hash(path));
-        write_record(state_dir, &entries);
+    match judged {
+        Some(mut entries) => {
+            entries.insert(lock_key(), lock_hash(path));
+            write_record(state_dir, &entries);
+        }
+        // The lock written may be the very one the record was made with (a merge settled
+        // to this checkout's side, an orphan dropped again after a `git checkout .`), while
+        // the files came with the other lock: without its lock entry, the record stays
+        // unjudged, and those files are not taken for hand edits.
+        None => {
+            let mut entries = read_record(state_dir);
+            if entries.remove(&lock_key()).is_some() {
+                write_record(state_dir, &entries);
+            }
+        }
     }
     Ok(())
 }
@@ -383,6 +395,34 @@ mod tests {
         changed.set_failing("a.b", true);
         write_lock(&state, &changed, &path).expect("written");
         assert!(judged_record(&state, &path).is_none(), "still not judged");
+    }
+
+    /// A lock ghost writes while the record is not judged (a merge's markers settled to
+    /// this checkout's side) may be byte for byte the lock the record was made with: the
+    /// files the merge brought are still not judged.
+    #[test]
+    fn a_lock_written_back_as_it_was_recorded_does_not_judge_a_merge() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let (state, out) = (dir.path().join(".ghost"), dir.path().join("generated"));
+        std::fs::create_dir_all(&out).expect("mkdir");
+        let ours = [file("Cargo.toml", "[package]\n", Owner::Compiler)];
+        std::fs::write(out.join("Cargo.toml"), "[package]\n").expect("write");
+        let path = dir.path().join("ghost.lock");
+        let mut lock = crate::plan::Lock::default();
+        lock.upsert(crate::plan::LockEntry::for_tests("a.b", b"code"));
+        lock.write(&path).expect("lock");
+        record(&state, &out, &path, &ours);
+        // The merge: both sides' files, and the lock with markers.
+        std::fs::write(out.join("Cargo.toml"), "[package]\n# theirs\n").expect("merged");
+        std::fs::write(&path, "<<<<<<< HEAD\n=======\n>>>>>>> theirs\n").expect("merge");
+        write_lock(&state, &lock, &path).expect("settled, as this side had it");
+        assert!(judged_record(&state, &path).is_none(), "still not judged");
+        let now = [file(
+            "Cargo.toml",
+            "[package]\nname = \"x\"\n",
+            Owner::Compiler,
+        )];
+        assert!(keep_edits(&state, &out, &path, &now).is_empty());
     }
 
     #[test]
