@@ -155,8 +155,9 @@ impl Project {
     }
 
     /// Reads and parses the given files (folders stand for every spec file below them),
-    /// then the files of the modules they `use`, transitively. Only the given files are
-    /// [`Loaded::selected`].
+    /// the files of the modules nested in theirs (`specs/text/case.ghost` in
+    /// `specs/text.ghost`'s), then the files of the modules all these `use`, transitively.
+    /// Only the given files are [`Loaded::selected`].
     pub fn load_selection(&self, paths: &[PathBuf]) -> Result<Loaded, ProjectError> {
         let mut wanted = Vec::new();
         for path in paths {
@@ -187,6 +188,14 @@ impl Project {
         wanted.retain(|p| seen.insert(p.clone()));
         for read in self.read_all(&wanted) {
             loaded.push(read, true);
+        }
+        let nested: Vec<PathBuf> = wanted
+            .iter()
+            .flat_map(|file| nested_specs(file))
+            .filter(|p| seen.insert(p.clone()))
+            .collect();
+        for read in self.read_all(&nested) {
+            loaded.push(read, false);
         }
         // Follow `use`s breadth-first; a module whose file does not exist is left to the
         // checker, which reports it as unknown at the `use`.
@@ -410,6 +419,22 @@ fn closure_has(
         stack.extend(uses_of(&file.ast).map(|u| u.path.dotted()));
     }
     false
+}
+
+/// The spec files of the modules nested in the module of spec file `file` (those of
+/// `specs/text.ghost` are below `specs/text/`): its `mod.rs` declares them, so a check of
+/// `file` alone that left them out would take that `mod.rs` for one ghost no longer writes.
+fn nested_specs(file: &Path) -> Vec<PathBuf> {
+    if file.extension().is_none_or(|e| e != SPEC_EXTENSION) {
+        return Vec::new();
+    }
+    let folder = file.with_extension("");
+    if !folder.is_dir() {
+        return Vec::new();
+    }
+    // A folder that cannot be walked leaves out what it holds: at worst the module is said
+    // to be stale, as before.
+    discover(&folder).unwrap_or_default()
 }
 
 /// The `use` items of a parsed file.

@@ -788,3 +788,43 @@ fn package_settings_reach_the_manifest_without_making_modules_stale() {
         run.stderr
     );
 }
+
+/// The save hook's `ghost check FILE` on a module with a module nested in it
+/// (`specs/text.ghost` and `specs/text/case.ghost`): its `mod.rs` declares the nested
+/// one, which a check of the file alone must know of, or a fresh module reads as stale.
+#[test]
+fn checking_one_file_knows_the_modules_nested_in_its_module() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let dir = tmp.path();
+    write(dir, "ghost.toml", "[project]\nname = \"nested\"\n");
+    write(
+        dir,
+        "specs/text.ghost",
+        "module text {\n  fn trim_all(s: str) -> str {\n    example trim_all(\" a \") == \"a\"\n  }\n}\n",
+    );
+    write(
+        dir,
+        "specs/text/case.ghost",
+        "module text.case {\n  use text\n  fn upper(s: str) -> str {\n    example upper(\" ab \") == \"AB\"\n  }\n}\n",
+    );
+    write(
+        dir,
+        "generated/src/text/imp.rs",
+        "pub fn trim_all(s: &str) -> String {\n    s.trim().to_string()\n}\n",
+    );
+    write(
+        dir,
+        "generated/src/text/case/imp.rs",
+        "pub fn upper(s: &str) -> String {\n    crate::text::trim_all(s).to_ascii_uppercase()\n}\n",
+    );
+    let run = ghost(dir, &["build", "--provider", "manual"]);
+    assert_eq!(run.code, Some(0), "{}{}", run.stdout, run.stderr);
+    for file in ["specs/text.ghost", "specs/text/case.ghost"] {
+        let run = ghost(dir, &["check", file]);
+        assert_eq!(run.code, Some(0), "{}", run.stderr);
+        assert_eq!(
+            run.stderr, "checked 1 module: 0 errors; 1 fresh\n",
+            "{file}"
+        );
+    }
+}

@@ -15,8 +15,9 @@ use std::path::PathBuf;
 
 pub const HELP: &str = "\
 Without PATHS, every spec of the project is checked. With PATHS (the editor's save hook),
-only those files and, transitively, the modules they `use` are read; diagnostics are
-shown for the given files only, and a dependency with errors is reported once, at its `use`.
+only those files, the modules nested in theirs and, transitively, the modules they `use`
+are read; diagnostics are shown for the given files only, and a dependency with errors is
+reported once, at its `use`.
 
 Human diagnostics go to stderr; `--message-format short` and `json` print them on stdout,
 one a line, for problem matchers. The summary line is on stderr.
