@@ -47,7 +47,9 @@ pub enum StaleReason {
     /// The interface of a module it uses changed.
     Dependency,
     /// Its compiler-owned files (`mod.rs`, the tests) on disk differ from what ghost
-    /// generates from the same spec now: a new ghost, or a hand edit of them.
+    /// generates from the same spec now: a new ghost, a hand edit of them, the files a
+    /// failed build wrote for a spec since put back, or a nested module added or removed
+    /// (its `mod.rs` declares them).
     Generated,
     /// A module it uses got new code that it was not tested with yet (a build stopped
     /// before it reached it; see `build/retest.rs`).
@@ -60,7 +62,7 @@ impl StaleReason {
             StaleReason::Spec => "spec or compiler changed",
             StaleReason::Dependency => "a dependency's interface changed",
             StaleReason::Generated => {
-                "its mod.rs, tests or pinned snapshots are not what ghost generates (edited, deleted, or a newer ghost)"
+                "its mod.rs, tests or pinned snapshots are not what ghost generates now (edited, deleted, written for another spec by a build that failed, a module nested in it added or removed, or a newer ghost)"
             }
             StaleReason::Untested => {
                 "a module it uses has new code it was not tested with yet (a build stopped first): `ghost build` tests it"
