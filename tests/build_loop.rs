@@ -920,6 +920,31 @@ fn a_fresh_module_beside_a_hand_edited_dependency_is_fresh() {
     assert!(server.server.seen().is_empty());
 }
 
+/// Functions moved around a spec change its fingerprints but nothing its code was
+/// written from: the build tests the code and re-locks it without asking the agent.
+#[test]
+fn declarations_moved_around_a_spec_are_relocked_without_the_agent() {
+    let _machine = shared();
+    let server = Background::start_with(script(vec![]));
+    let one = "  fn one() -> int {\n    \"One.\"\n    example one() == 1\n  }\n";
+    let two = "  fn two() -> int {\n    \"Two.\"\n    example two() == 2\n  }\n";
+    let spec = |a: &str, b: &str| format!("module solo {{\n{a}\n{b}}}\n");
+    let first = spec(one, two);
+    let p = Project::new("e2e_moved", &openai(&server), &[("solo.ghost", &first)]);
+    locked_by_hand(
+        &p,
+        &[(
+            "solo",
+            "pub fn one() -> i64 {\n    1\n}\n\npub fn two() -> i64 {\n    2\n}\n",
+        )],
+    );
+    p.write("specs/solo.ghost", &spec(two, one));
+    let run = p.ghost(&["build"]).expect(0);
+    assert!(run.stderr.contains("re-locked"), "{}", run.text());
+    assert!(server.server.seen().is_empty(), "no agent call");
+    p.ghost(&["build", "--locked"]).expect(0);
+}
+
 /// A merge that leaves ghost.lock with conflict markers does not stop ghost: each
 /// conflicting entry is read from the side that locked the code on disk, `check` says so
 /// and still tells the states, and `build` writes the lock without the markers.

@@ -51,18 +51,46 @@ pub fn changes(
     module: &ModuleModel,
     implementation: &str,
 ) -> Option<String> {
-    let record = std::fs::read_to_string(record_path(paths, &module.name)).ok()?;
-    let (first, before) = record.split_once('\n')?;
-    if first.strip_prefix(HASH_LINE) != Some(implementation) {
-        return None;
-    }
+    let before = recorded_view(paths, &module.name, implementation)?;
     let now = prose_view(project, module);
-    let diff = similar::TextDiff::from_lines(before, now.as_str())
+    let diff = similar::TextDiff::from_lines(before.as_str(), now.as_str())
         .unified_diff()
         .context_radius(2)
         .header("before", "now")
         .to_string();
     (!diff.trim().is_empty()).then_some(diff)
+}
+
+/// Whether `module`'s prose view is the one `implementation` was accepted against but for
+/// the order of its items (declarations, with their docs, moved around the spec): nothing
+/// the code can see, so its code is tested and re-locked, not revised. An item's own
+/// parts (an enum's variants, a record's fields, a type's methods) keep their order.
+pub fn only_reordered(
+    paths: &Paths,
+    project: &Project,
+    module: &ModuleModel,
+    implementation: &str,
+) -> bool {
+    let Some(before) = recorded_view(paths, &module.name, implementation) else {
+        return false;
+    };
+    let items = |view: &str| {
+        let mut items: Vec<String> = view
+            .split("\n\n")
+            .map(|item| item.trim().to_string())
+            .filter(|item| !item.is_empty())
+            .collect();
+        items.sort();
+        items
+    };
+    items(&before) == items(&prose_view(project, module))
+}
+
+/// The prose view recorded for the code whose hash is `implementation`, if there is one.
+fn recorded_view(paths: &Paths, module: &str, implementation: &str) -> Option<String> {
+    let record = std::fs::read_to_string(record_path(paths, module)).ok()?;
+    let (first, before) = record.split_once('\n')?;
+    (first.strip_prefix(HASH_LINE) == Some(implementation)).then(|| before.to_string())
 }
 
 /// Whether a revision's reply keeps the code as it was: nothing in it but comments (the
@@ -141,5 +169,35 @@ mod tests {
                 && diff.contains("-// nfr: fast\n+// nfr: fast, and small\n"),
             "{diff}"
         );
+    }
+
+    #[test]
+    fn declarations_moved_around_are_no_change_but_an_enums_variants_are() {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let paths = Paths::in_folder(dir.path());
+        let one = "  fn one() -> int {\n    \"One.\"\n  }\n";
+        let two = "  fn two() -> int {\n    \"Two.\"\n  }\n";
+        let module = |items: &[&str]| project(&format!("module t.m {{\n{}}}\n", items.join("\n")));
+        let before = module(&[one, two, "  enum E {\n    A\n    B\n  }\n"]);
+        remember(
+            &paths,
+            &before,
+            before.module("t.m").expect("checked"),
+            "h1",
+        );
+        let moved = module(&[two, "  enum E {\n    A\n    B\n  }\n", one]);
+        let m = moved.module("t.m").expect("checked");
+        assert!(only_reordered(&paths, &moved, m, "h1"));
+        assert!(
+            !only_reordered(&paths, &moved, m, "h2"),
+            "recorded for other code"
+        );
+        let variants = module(&[one, two, "  enum E {\n    B\n    A\n  }\n"]);
+        let m = variants.module("t.m").expect("checked");
+        assert!(!only_reordered(&paths, &variants, m, "h1"), "B < A now");
+        let uno = one.replace("One.", "Uno.");
+        let doc = module(&[&uno, two]);
+        let m = doc.module("t.m").expect("checked");
+        assert!(!only_reordered(&paths, &doc, m, "h1"));
     }
 }

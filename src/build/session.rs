@@ -206,7 +206,24 @@ impl Context {
             stub: &m.stub,
             generated_changed: self.regenerated.contains(&m.name),
         };
-        decide(lock.get(&m.name), &current)
+        let entry = lock.get(&m.name);
+        let mut status = decide(entry, &current);
+        // Declarations moved around the spec change its fingerprints, but nothing the
+        // code was written from: the code is tested again, not revised by the agent.
+        if status.prose_changed {
+            let reordered = entry
+                .zip(self.project.module(&m.name))
+                .is_some_and(|(e, module)| {
+                    super::revision::only_reordered(
+                        &self.paths,
+                        &self.project,
+                        module,
+                        &e.implementation,
+                    )
+                });
+            status.prose_changed &= !reordered;
+        }
+        status
     }
 }
 
