@@ -483,3 +483,14 @@ fn scenarios_that_make_one_test_name_say_so() {
     );
     assert_eq!(codes(&diags), ["E0208", "E0208"]);
 }
+
+#[test]
+fn a_one_element_tuple_is_shown_with_its_comma() {
+    // `(int)` is only parentheses around `int`: a message saying "expected `(int)`" for a
+    // `(int,)` would tell the user to write the very value it rejects.
+    let (_, diags) = check_one("module m { fn f() -> (int,) { example f() == (1) } }");
+    assert_eq!(
+        diags.iter().map(Diagnostic::message).collect::<Vec<_>>(),
+        ["type mismatch: expected `(int,)`, found `int`"]
+    );
+}

@@ -20,6 +20,8 @@ pub(crate) fn show(ty: &Ty) -> String {
         Ty::Map(k, v) => format!("map<{}, {}>", show(k), show(v)),
         Ty::Option(t) => format!("option<{}>", show(t)),
         Ty::Result(t, e) => format!("result<{}, {}>", show(t), show(e)),
+        // A one-element tuple keeps its comma, as the spec writes it: `(int)` is `int`.
+        Ty::Tuple(ts) if ts.len() == 1 => format!("({},)", show(&ts[0])),
         Ty::Tuple(ts) => format!("({})", ts.iter().map(show).collect::<Vec<_>>().join(", ")),
         Ty::Named(r) => r.name.clone(),
     }
