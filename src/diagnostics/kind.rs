@@ -406,7 +406,10 @@ impl Kind {
                     format!("`{name}` is how the generated Rust spells `{keyword}`, so it cannot be declared")
                 } else if crate::check::GENERATED_MODULES.contains(&name.as_str()) {
                     format!("`{name}` names a module of the generated code (`mod imp` holds every module's implementation), so a type cannot have it")
-                } else if ["Self", "self", "crate", "super"].contains(&name.as_str()) {
+                } else if name == "self" {
+                    // Reached by fields, parameters and functions as well as types.
+                    "`self` is the language's own name for a method's receiver and cannot be declared".into()
+                } else if ["Self", "crate", "super"].contains(&name.as_str()) {
                     format!("`{name}` is a Rust keyword and cannot name a type")
                 } else if name == "clone" {
                     "`clone` cannot be a method's name: the generated tests copy values with `.clone()`".into()
