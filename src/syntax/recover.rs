@@ -292,6 +292,16 @@ pub(crate) fn to_diagnostic(file: &Path, text: &str, offset: usize, err: &PestEr
             );
         }
     }
+    // pest tracks rules, not the punctuation inside them: an item whose `(` or `{` is
+    // missing fails as a whole, at its keyword, with nothing named it wanted (or with
+    // itself: "expected `fn`, found `fn`"). Point at what is missing instead.
+    let (pos, mut expected) = match item_header_error(text, pos) {
+        Some((at, wanted)) => (at, wanted.to_string()),
+        None if expected == NOTHING_NAMED && starts_chunk(text, offset, pos) => {
+            (pos, NOT_AN_ITEM.to_string())
+        }
+        None => (pos, expected),
+    };
     let rest = text.get(pos..).unwrap_or("");
     if rest.starts_with('"') && unterminated(rest) {
         // A string never closed runs to the end of the file: say so at its opening quote,
@@ -309,8 +319,12 @@ pub(crate) fn to_diagnostic(file: &Path, text: &str, offset: usize, err: &PestEr
     let found = describe_found(text, pos);
     let end = (pos + found_len(text, pos)).max(pos);
     let misspelt = misspelt_keyword(text, pos);
-    let hint =
-        hint_at(text, pos).or_else(|| misspelt.as_ref().map(|k| format!("did you mean `{k}`?")));
+    let out_of_place = (expected == NOT_AN_ITEM)
+        .then(|| out_of_place_hint(&text[pos..end]))
+        .flatten();
+    let hint = hint_at(text, pos)
+        .or(out_of_place)
+        .or_else(|| misspelt.as_ref().map(|k| format!("did you mean `{k}`?")));
     if misspelt.is_some() {
         expected = "a keyword".into();
     } else if offset > 0 {
@@ -405,6 +419,81 @@ fn misspelt_keyword(text: &str, pos: usize) -> Option<String> {
 
 /// What an error expects when pest tried no rule with a name a user knows.
 const NOTHING_NAMED: &str = "something else here";
+
+/// What a module's body holds where a word that opens no item stands.
+const NOT_AN_ITEM: &str =
+    "an item (`use`, `fn`, `record`, `enum`, `error`, `type`, `scenario`, `snapshot` or `nfr`) or the module's closing `}`";
+
+/// Where a word that belongs somewhere else than among a module's items goes.
+fn out_of_place_hint(word: &str) -> Option<String> {
+    Some(match word {
+        "module" => {
+            "a file holds one module: give the other its own file in the specs folder".into()
+        }
+        "example" | "requires" | "ensures" | "property" => {
+            format!(
+                "`{word}` is a clause of a function: write it in the body of the `fn` it is about"
+            )
+        }
+        "let" | "expect" => {
+            format!("`{word}` is a statement: write it inside a `scenario` or a `snapshot`")
+        }
+        _ => return None,
+    })
+}
+
+/// Where the header of the item whose keyword is at `pos` goes wrong, and what it wanted
+/// there: the `(` after a function's name, the `{` after a type's name or a scenario's.
+/// `None` when the header is whole (the error is further in, and pest's own message
+/// names it) or when no item keyword is at `pos`.
+fn item_header_error(text: &str, pos: usize) -> Option<(usize, &'static str)> {
+    let keyword = &text.get(pos..)?[..found_len(text, pos)];
+    let (opener, wanted) = match keyword {
+        "fn" => ('(', "`(` after the function's name"),
+        "record" | "enum" | "error" | "type" => ('{', "`{` after the name"),
+        "scenario" | "snapshot" => ('{', "`{` after the name"),
+        _ => return None,
+    };
+    let bytes = text.as_bytes();
+    let mut at = skip_trivia(bytes, pos + keyword.len());
+    if keyword == "scenario" || keyword == "snapshot" {
+        if bytes.get(at) != Some(&b'"') {
+            return None; // pest says a string is wanted
+        }
+        at = skip_string(bytes, at);
+    } else {
+        let name_len = found_len(text, at);
+        let is_name = text[at..].starts_with(|c: char| c.is_ascii_alphabetic() || c == '_');
+        if name_len == 0 || !is_name {
+            return None; // pest says a name is wanted
+        }
+        at += name_len;
+    }
+    let at = skip_trivia(bytes, at);
+    (bytes.get(at) != Some(&(opener as u8))).then_some((at, wanted))
+}
+
+/// The offset of the first byte from `from` on that is not white space or a comment.
+fn skip_trivia(bytes: &[u8], from: usize) -> usize {
+    let mut i = from;
+    while i < bytes.len() {
+        if bytes[i].is_ascii_whitespace() {
+            i += 1;
+        } else if bytes[i] == b'/' && bytes.get(i + 1) == Some(&b'/') {
+            i = skip_comment(bytes, i);
+        } else {
+            break;
+        }
+    }
+    i
+}
+
+/// Whether `pos` is the first code of the item chunk parsed from `offset` (a word that
+/// opens no item, such as `let` or a second `module`, standing where an item should).
+/// The whole file (offset 0) is no chunk: its errors are the header's.
+fn starts_chunk(text: &str, offset: usize, pos: usize) -> bool {
+    offset > 0 && text.get(offset..pos).is_some_and(is_trivia)
+}
 
 /// The offset of the innermost bracket opened in `text[from..to]` and not closed there
 /// (strings and comments skipped).
