@@ -5,6 +5,7 @@
 use super::repair::RepairContext;
 use crate::check::{Function, ModuleModel, NfrModel, Project};
 use crate::compile::rust::interface;
+use crate::compile::rust::rust_ident;
 use serde::Serialize;
 
 /// The root of a template's context.
@@ -130,12 +131,13 @@ pub fn build(
     let to_write = module
         .functions
         .iter()
-        .map(|f| format!("`pub fn {}`", f.name))
+        // As Rust spells them (`pub fn r#match`, `pub fn super_`): the agent copies this.
+        .map(|f| format!("`pub fn {}`", rust_ident(&f.name)))
         .chain(
             module
                 .types
                 .iter()
-                .map(|t| format!("`pub struct {}` and its `impl`", t.name)),
+                .map(|t| format!("`pub struct {}` and its `impl`", rust_ident(&t.name))),
         )
         .collect();
     let all_functions: Vec<&Function> = module.functions_and_methods().collect();
@@ -408,6 +410,29 @@ mod tests {
             }
         }
         assert!(seen > 10, "the fixtures have functions with contracts");
+    }
+
+    #[test]
+    fn the_items_to_write_are_named_as_rust_spells_them() {
+        // `pub fn match` does not compile; the interface says `r#match`, and so must the
+        // instruction the agent copies.
+        let text = "module kw.names {\n  fn match(x: int) -> int\n  fn super() -> int\n  fn plain() -> int\n}\n";
+        let file = PathBuf::from("kw/names.ghost");
+        let (ast, diags) = crate::syntax::parse(&file, text);
+        assert!(diags.is_empty(), "{diags:?}");
+        let spec = SpecFile {
+            file,
+            expected_module: None,
+            text: text.into(),
+            ast,
+        };
+        let (project, diags) = check(&[spec]);
+        assert!(diags.is_empty(), "{diags:?}");
+        let context = build(&project, &project.modules[0], None, &[], &[]);
+        assert_eq!(
+            context.to_write,
+            ["`pub fn r#match`", "`pub fn super_`", "`pub fn plain`"]
+        );
     }
 
     #[test]

@@ -31,6 +31,7 @@ use std::path::PathBuf;
 pub use checked::PRECONDITION_BROKEN;
 pub use example_code::{example_asserts, scenario_code, snapshot_code};
 pub use expr::SPEC_ARITHMETIC;
+pub use names::ident as rust_ident;
 pub use nfr_check::{
     check_static_nfrs, physical_lines, reaches_outside, undeclared_crates, StaticNfrFailure,
     IN_MEMORY,
