@@ -229,22 +229,8 @@ pub fn reaches_outside(imp_rs_text: &str, declared: &BTreeSet<String>) -> Vec<St
         match words.get(i + 2).map(String::as_str) {
             // `use std::{fs::File, io};`: the names right inside the outer braces.
             Some("{") => {
-                let mut depth = 0usize;
-                for (j, w) in words.iter().enumerate().skip(i + 2) {
-                    match w.as_str() {
-                        "{" => depth += 1,
-                        "}" => {
-                            depth -= 1;
-                            if depth == 0 {
-                                break;
-                            }
-                        }
-                        "self" if depth == 1 && words.get(j + 1).is_some_and(|n| n == "as") => {
-                            note("renamed")
-                        }
-                        _ if depth == 1 && matches!(words[j - 1].as_str(), "{" | ",") => note(w),
-                        _ => {}
-                    }
+                for name in std_group_heads(&words[i + 2..]) {
+                    note(name);
                 }
             }
             Some(name) => note(name),
@@ -252,6 +238,34 @@ pub fn reaches_outside(imp_rs_text: &str, declared: &BTreeSet<String>) -> Vec<St
         }
     }
     found
+}
+
+/// The names a `use std::{..}` group (`words` starts at its `{`) takes right from `std`:
+/// the first segment of each of its trees (`fs` in `fs::File`), also inside a group
+/// nested without a path of its own (`use std::{{fs}}` is `use std::fs`), not those
+/// under another segment (`File` in `{fs::File}`). `self as x` is given as `renamed`.
+fn std_group_heads(words: &[String]) -> Vec<&str> {
+    // One entry per open group: whether its trees start right below `std`.
+    let mut below_std: Vec<bool> = Vec::new();
+    let mut heads = Vec::new();
+    for (j, w) in words.iter().enumerate() {
+        let after = |k: usize| j.checked_sub(k).map(|at| words[at].as_str());
+        let starts_tree = matches!(after(1), Some("{" | ","));
+        let here = below_std.last().copied().unwrap_or(false);
+        match w.as_str() {
+            "{" => below_std.push(j == 0 || (here && starts_tree)),
+            "}" => {
+                below_std.pop();
+                if below_std.is_empty() {
+                    break;
+                }
+            }
+            "self" if here && words.get(j + 1).is_some_and(|n| n == "as") => heads.push("renamed"),
+            _ if here && starts_tree => heads.push(w.as_str()),
+            _ => {}
+        }
+    }
+    heads
 }
 
 /// The crates every implementation may name without declaring them.
@@ -436,7 +450,7 @@ mod tests {
                 "an `extern` block (code from outside Rust)".to_string(),
             ]
         );
-        let pure = "use std::collections::{BTreeMap, HashSet};\nuse std::fmt::Write;\nfn f(s: &str) -> String { let mut o = String::new(); let _ = write!(o, \"{s}\"); o }\n";
+        let pure = "use std::collections::{BTreeMap, HashSet};\nuse std::{collections::{BTreeSet, btree_map::{self, Entry}}, {fmt::Write}};\nfn f(s: &str) -> String { let mut o = String::new(); let _ = write!(o, \"{s}\"); o }\n";
         assert!(reaches_outside(pure, &BTreeSet::new()).is_empty());
     }
 
@@ -462,6 +476,11 @@ mod tests {
             ("#[unsafe(export_name = \"malloc\")]\npub fn m() {}", "no_mangle"),
             ("#[link_section = \".init_array\"]\nstatic S: u8 = 0;", "no_mangle"),
             ("fn f(p: &std::path::Path) -> bool { p.exists() }", "a path's methods"),
+            // A group nested without a path is the outer group's (`use std::fs`).
+            ("use std::{{fs}};\nfn f() { fs::write(\"x\", \"\").ok(); }", "`std::fs`"),
+            ("use std::{io, {{process::Command}}};\nfn f() {}", "`std::process`"),
+            ("use std::{{self as s}};\nfn f() {}", "renamed"),
+            ("use std::{{*}};\nfn f() {}", "`std::*`"),
             ("#[cfg_attr(all(), no_mangle)]\npub fn write() {}", "no_mangle"),
             ("#[cfg_attr(all(), used)]\nstatic I: u8 = 0;", "no_mangle"),
             ("macro_rules! m { ($($a:tt)*) => { #[$($a)*] pub fn write() {} } }\nm!(no_mangle);", "no_mangle"),
