@@ -246,8 +246,8 @@ pub fn tokens(src: &str) -> Vec<Token> {
     while i < b.len() {
         let c = b[i];
         let start = i;
-        if c.is_ascii_whitespace() {
-            i += 1;
+        if let Some(width) = whitespace_at(src, i) {
+            i += width;
             continue;
         }
         if b[i..].starts_with(b"//") {
@@ -265,21 +265,14 @@ pub fn tokens(src: &str) -> Vec<Token> {
         } else if c == b'\'' {
             i = char_or_lifetime_end(src, i);
         } else if c.is_ascii_alphanumeric() || c == b'_' || c >= 0x80 {
-            i += 1;
-            while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_' || b[i] >= 0x80) {
-                i += 1;
-            }
+            i = word_end(src, i);
             // `r#match`: a raw identifier is one token (not `r`, `#` and `match`).
             let raw_ident = &src[start..i] == "r"
                 && b.get(i) == Some(&b'#')
                 && b.get(i + 1)
                     .is_some_and(|x| x.is_ascii_alphabetic() || *x == b'_');
             if raw_ident {
-                i += 1;
-                while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_' || b[i] >= 0x80)
-                {
-                    i += 1;
-                }
+                i = word_end(src, i + 1);
             }
             // `b"..."`, `c"..."`: a prefixed string is one literal with its prefix.
             if i < b.len() && b[i] == b'"' && matches!(&src[start..i], "b" | "c") {
@@ -301,6 +294,41 @@ pub fn tokens(src: &str) -> Vec<Token> {
         i = end;
     }
     out
+}
+
+/// The width of the white space character at byte `i`, if one is there: Rust's white
+/// space is Unicode's `Pattern_White_Space`, which holds characters outside ASCII (a
+/// left-to-right mark, U+200E). Read as part of a word, `std\u{200e}::fs` would hide
+/// `std` from the checks of what code reaches, while rustc reads `std ::fs`.
+fn whitespace_at(src: &str, i: usize) -> Option<usize> {
+    let c = src[i..].chars().next()?;
+    matches!(
+        c,
+        '\t' | '\n'
+            | '\u{b}'
+            | '\u{c}'
+            | '\r'
+            | ' '
+            | '\u{85}'
+            | '\u{200e}'
+            | '\u{200f}'
+            | '\u{2028}'
+            | '\u{2029}'
+    )
+    .then(|| c.len_utf8())
+}
+
+/// The end of the word (an identifier, a keyword or a number) at byte `i`: letters,
+/// digits, `_` and characters outside ASCII, up to white space.
+fn word_end(src: &str, mut i: usize) -> usize {
+    let b = src.as_bytes();
+    while i < b.len()
+        && (b[i].is_ascii_alphanumeric() || b[i] == b'_' || b[i] >= 0x80)
+        && whitespace_at(src, i).is_none()
+    {
+        i += src[i..].chars().next().map_or(1, char::len_utf8);
+    }
+    i
 }
 
 fn memchr(b: &[u8], byte: u8, from: usize) -> Option<usize> {

@@ -481,6 +481,9 @@ mod tests {
             ("use std::{io, {{process::Command}}};\nfn f() {}", "`std::process`"),
             ("use std::{{self as s}};\nfn f() {}", "renamed"),
             ("use std::{{*}};\nfn f() {}", "`std::*`"),
+            // Rust's white space outside ASCII (a left-to-right mark) between `std` and `::`.
+            ("fn f() { std\u{200e}::fs::write(\"x\", \"\").ok(); }", "`std::fs`"),
+            ("fn f() { std::\u{2028}process::id(); }", "`std::process`"),
             ("#[cfg_attr(all(), no_mangle)]\npub fn write() {}", "no_mangle"),
             ("#[cfg_attr(all(), used)]\nstatic I: u8 = 0;", "no_mangle"),
             ("macro_rules! m { ($($a:tt)*) => { #[$($a)*] pub fn write() {} } }\nm!(no_mangle);", "no_mangle"),
