@@ -233,8 +233,13 @@ pub fn reaches_outside(imp_rs_text: &str, declared: &BTreeSet<String>) -> Vec<St
                     note(name);
                 }
             }
-            Some(name) => note(name),
-            None => {}
+            Some(name)
+                if name == "*" || name.starts_with(|c: char| c.is_alphabetic() || c == '_') =>
+            {
+                note(name)
+            }
+            // `m!(std ::)`: a path a macro completes with names it holds elsewhere.
+            _ => note("$"),
         }
     }
     found
@@ -481,6 +486,7 @@ mod tests {
             ("use std::{io, {{process::Command}}};\nfn f() {}", "`std::process`"),
             ("use std::{{self as s}};\nfn f() {}", "renamed"),
             ("use std::{{*}};\nfn f() {}", "`std::*`"),
+            ("macro_rules! m { ($a:ident $b:tt) => { $a $b fs::write(\"x\", \"\") } }\nfn f() { m!(std ::).ok(); }", "macro completes"),
             // Rust's white space outside ASCII (a left-to-right mark) between `std` and `::`.
             ("fn f() { std\u{200e}::fs::write(\"x\", \"\").ok(); }", "`std::fs`"),
             ("fn f() { std::\u{2028}process::id(); }", "`std::process`"),
