@@ -805,6 +805,40 @@ async fn bad_answers_are_errors() {
     assert_eq!(server.seen().len(), 4);
 }
 
+/// An answer larger than any reply (a runaway server or proxy) is refused once it passes
+/// 64 MB, not read into memory to its end: a whole body, and an event stream's line that
+/// never ends.
+#[tokio::test]
+async fn an_answer_larger_than_any_reply_is_refused() {
+    let mut huge = vec![b' '; 65 << 20];
+    huge.extend_from_slice(openai_body(CODE_REPLY, "stop").as_bytes());
+    let endless_line = format!(
+        "data: {{\"choices\": [{{\"index\": 0, \"delta\": {{\"content\": \"{}",
+        "x".repeat(65 << 20)
+    );
+    let server = Server::start(vec![
+        Answer::Full {
+            status: 200,
+            headers: vec![("content-type".into(), "application/json".into())],
+            body: huge,
+        },
+        Answer::Sse(vec![endless_line]),
+    ])
+    .await;
+    for stream in [false, true] {
+        let err = provider(ProviderKind::OpenAi, &server, stream)
+            .complete(&request("p"))
+            .await
+            .expect_err("too large");
+        assert!(
+            matches!(err.root(), AgentError::BadResponse { .. }),
+            "{err:?}"
+        );
+        assert!(err.to_string().contains("more than 64 MB"), "{err}");
+    }
+    assert_eq!(server.seen().len(), 2, "not asked again");
+}
+
 /// A stream that ends before the reply is complete, after a whole event or in the middle
 /// of a line, is a network cut: worth a retry, not a bad answer. What came before the cut
 /// was paid for and is counted with the reply's tokens (estimated, as this server reports

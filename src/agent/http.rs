@@ -12,6 +12,10 @@ use super::AgentError;
 /// JSON answer: far more than any reply, far less than a runaway.
 const MAX_WHOLE_BODY: usize = 64 << 20;
 
+/// The most of an error's body read, for its message: a server that sends more than
+/// that has said what it had to say.
+const MAX_ERROR_BODY: usize = 1 << 20;
+
 /// A configured client for one provider.
 pub(crate) struct HttpClient {
     client: reqwest::Client,
@@ -74,12 +78,12 @@ impl HttpClient {
             .get("retry-after")
             .and_then(|v| v.to_str().ok())
             .and_then(|v| parse_retry_after(v, SystemTime::now()));
-        // The body of an error is only for its message: a failure to read it is not the error.
-        let body = response
-            .bytes()
-            .await
-            .map(|b| b.to_vec())
-            .unwrap_or_default();
+        // The body of an error is only for its message: a failure to read it is not the
+        // error, and its first MB says all a message can.
+        let body = match read_at_most(response, MAX_ERROR_BODY).await {
+            Ok(Read::Whole(body) | Read::Longer(body)) => body,
+            Err(_) => Vec::new(),
+        };
         let retry_after = retry_after.or_else(|| retry_delay_in_body(&body));
         let message = self.scrub(&error_message(&body));
         let status = status.as_u16();
@@ -100,17 +104,29 @@ impl HttpClient {
         })
     }
 
-    /// The whole body of a successful response.
+    /// The whole body of a successful response, refused past [`MAX_WHOLE_BODY`] without
+    /// reading the rest (a runaway server or proxy would fill the memory).
     pub async fn body(
         &self,
         url: &str,
         response: reqwest::Response,
     ) -> Result<Vec<u8>, AgentError> {
-        response
-            .bytes()
-            .await
-            .map(|b| b.to_vec())
-            .map_err(|e| self.map_err(url, e))
+        match read_at_most(response, MAX_WHOLE_BODY).await {
+            Ok(Read::Whole(body)) => Ok(body),
+            Ok(Read::Longer(_)) => Err(self.too_long(url)),
+            Err(e) => Err(self.map_err(url, e)),
+        }
+    }
+
+    /// The error for an answer larger than any reply.
+    fn too_long(&self, url: &str) -> AgentError {
+        self.bad(
+            url,
+            format!(
+                "more than {} MB without an end, far more than any reply",
+                MAX_WHOLE_BODY >> 20
+            ),
+        )
     }
 
     /// Feeds each server-sent event of `response` to `on_event` until it says `Done` or the
@@ -143,6 +159,11 @@ impl HttpClient {
                 Some(bytes) => parser.push(bytes),
                 None => parser.finish().into_iter().collect(),
             };
+            // An event that never ends (a line without a line break, `data:` lines without
+            // the blank line that closes them) is held whole: not past any reply's size.
+            if parser.held() > MAX_WHOLE_BODY {
+                return Err(self.too_long(url));
+            }
             if !events.is_empty() {
                 raw = None;
             }
@@ -346,6 +367,25 @@ pub(crate) fn temperature(t: f32) -> serde_json::Value {
 
 /// The message of an error body: the API's `error.message` (OpenAI and Anthropic both use
 /// it), a note for HTML pages (a proxy or a wrong URL), or the start of the text.
+/// A body read up to a size: all of it, or its first `max` bytes when there is more.
+enum Read {
+    Whole(Vec<u8>),
+    Longer(Vec<u8>),
+}
+
+/// The body of `response`, read chunk by chunk and no further than `max` bytes.
+async fn read_at_most(mut response: reqwest::Response, max: usize) -> Result<Read, reqwest::Error> {
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await? {
+        body.extend_from_slice(&chunk);
+        if body.len() > max {
+            body.truncate(max);
+            return Ok(Read::Longer(body));
+        }
+    }
+    Ok(Read::Whole(body))
+}
+
 pub(crate) fn error_message(body: &[u8]) -> String {
     if let Ok(json) = serde_json::from_slice::<serde_json::Value>(body) {
         // Google's APIs answer some errors as a list of one (`[{"error": ..}]`).
