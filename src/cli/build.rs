@@ -1,6 +1,7 @@
 //! `ghost build [PATHS or MODULES]`: generate or repair every module that is not fresh;
 //! `--locked` proves instead that code and specs agree, without an agent.
 
+use super::output::for_terminal;
 use super::pipeline::Pipeline;
 use super::report;
 use super::{CommandError, Exit, Output};
@@ -532,18 +533,18 @@ pub(super) fn progress(out: &Output, total: usize) -> generate::Progress {
         )),
         Event::Warning { .. } => {
             if let Some(l) = line(&event) {
-                bar.println(l);
+                bar.println(for_terminal(&l));
             }
         }
         Event::Tried { .. } => {
             if let Some(l) = line(&event) {
-                bar.println(l);
+                bar.println(for_terminal(&l));
             }
         }
         Event::Finished { .. } | Event::Untouched { .. } => {
             bar.inc(1);
             if let Some(l) = line(&event) {
-                bar.println(l);
+                bar.println(for_terminal(&l));
             }
             if bar.position() >= bar.length().unwrap_or(0) {
                 bar.finish_and_clear();

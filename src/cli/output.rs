@@ -98,19 +98,28 @@ impl Output {
     /// A summary or progress line (stderr), left out with `-q`.
     pub fn status(&self, line: &str) {
         if !self.quiet {
-            write_all(&mut std::io::stderr().lock(), &format!("{line}\n"));
+            write_all(
+                &mut std::io::stderr().lock(),
+                &format!("{}\n", for_terminal(line)),
+            );
         }
     }
 
     /// A warning about the user's own files (stderr, shown with `-q` too).
     pub fn warning(&self, line: &str) {
-        write_all(&mut std::io::stderr().lock(), &format!("{line}\n"));
+        write_all(
+            &mut std::io::stderr().lock(),
+            &format!("{}\n", for_terminal(line)),
+        );
     }
 
     /// A line shown only with `-v`.
     pub fn verbose(&self, line: &str) {
         if self.verbose > 0 && !self.quiet {
-            write_all(&mut std::io::stderr().lock(), &format!("{line}\n"));
+            write_all(
+                &mut std::io::stderr().lock(),
+                &format!("{}\n", for_terminal(line)),
+            );
         }
     }
 
@@ -123,9 +132,26 @@ impl Output {
         };
         write_all(
             &mut std::io::stderr().lock(),
-            &format!("{label}: {message}\n"),
+            &format!("{label}: {}\n", for_terminal(message)),
         );
     }
+}
+
+/// `text` as a terminal should show it: line by line and tab by tab, with the control
+/// characters a terminal would act on escaped (`\u{1b}`), and those that hide or reorder
+/// text. What ghost prints to stderr quotes what generated code printed (a test's panic
+/// message): an escape sequence in it could clear the screen, retitle the window or
+/// write to the clipboard.
+pub fn for_terminal(text: &str) -> String {
+    text.split('\n')
+        .map(|line| {
+            line.split('\t')
+                .map(render::visible)
+                .collect::<Vec<_>>()
+                .join("\t")
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// Writes, ignoring a closed pipe (`ghost check | head` must not panic).
@@ -156,6 +182,15 @@ pub fn plural(n: usize, word: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn control_characters_are_shown_escaped_line_breaks_and_tabs_kept() {
+        assert_eq!(
+            for_terminal("boom \x1b]0;title\x07\n\tleft: \"a\u{202e}b\"\r"),
+            "boom \\u{1b}]0;title\\u{7}\n\tleft: \"a\\u{202e}b\"\\r"
+        );
+        assert_eq!(for_terminal("plain text, é"), "plain text, é");
+    }
 
     #[test]
     fn first_few_names_the_rest_by_count() {
