@@ -131,6 +131,7 @@ pub fn reaches_outside(imp_rs_text: &str, declared: &BTreeSet<String>) -> Vec<St
             "asm" => "`asm!` or `global_asm!` (machine code, which reaches whatever the process can)".to_string(),
             "linker" => "`#[no_mangle]`, `#[export_name]`, `#[link_section]` or the like (items the linker or the process's start-up would pick up by name)".to_string(),
             "macro" => "`include_str!`, `include!`, `env!` or the like (files or the environment, read as the code compiles)".to_string(),
+            "$!" => "a macro called by a name another macro hands it (`$m!`: which macro runs cannot be read)".to_string(),
             _ => match OUTSIDE_MEMORY.iter().find(|(m, _)| *m == name) {
                 Some((m, what)) => format!("`std::{m}` ({what})"),
                 None => return,
@@ -140,15 +141,32 @@ pub fn reaches_outside(imp_rs_text: &str, declared: &BTreeSet<String>) -> Vec<St
             found.push(text);
         }
     };
+    // Whether words[i] is inside a `use` declaration.
+    let mut in_use = false;
     for i in 0..words.len() {
         let next = |k: usize| words.get(i + k).map(String::as_str);
-        if COMPILE_TIME_READS.contains(&words[i].as_str()) && next(1) == Some("!") {
+        match words[i].as_str() {
+            "use" => in_use = true,
+            ";" => in_use = false,
+            _ => {}
+        }
+        // Called (`include_str!`), or named by a path or in a `use` (`use
+        // core::include_str as i;` calls it `i!`); a local `env` or `include` is none.
+        let after_path = i > 0 && words[i - 1] == "::";
+        if COMPILE_TIME_READS.contains(&words[i].as_str())
+            && (next(1) == Some("!") || after_path || in_use)
+        {
             note("macro");
+            continue;
+        }
+        // `m!(include_str)` calling `$name!(..)`: any macro at all, `include!` or `env!`
+        // among them, under a name no check can read.
+        if words[i] == "!" && calls_a_handed_macro(&words, i) {
+            note("$!");
             continue;
         }
         // Called (`asm!`) or named by its path always; named at all (`use core::arch::{asm
         // as a}`, `m!(asm)`) unless the spec names something `asm`.
-        let after_path = i > 0 && words[i - 1] == "::";
         let spec_name = declared.contains(&words[i]);
         if ASSEMBLY.contains(&words[i].as_str())
             && (next(1) == Some("!") || after_path || !spec_name)
@@ -243,6 +261,33 @@ pub fn reaches_outside(imp_rs_text: &str, declared: &BTreeSet<String>) -> Vec<St
         }
     }
     found
+}
+
+/// Whether the `!` at `words[bang]` calls a macro whose name a macro's input gives: a
+/// metavariable (`$name!(..)`) or a repetition of them (`$($name)*!(..)`).
+fn calls_a_handed_macro(words: &[String], bang: usize) -> bool {
+    let at = |k: usize| bang.checked_sub(k).map(|j| words[j].as_str());
+    if at(2) == Some("$") {
+        return true;
+    }
+    if !matches!(at(1), Some("*" | "+" | "?")) || at(2) != Some(")") {
+        return false;
+    }
+    // The `(` the repetition's `)` closes, and whether `$` opens it.
+    let mut depth = 0usize;
+    for j in (0..bang - 1).rev() {
+        match words[j].as_str() {
+            ")" => depth += 1,
+            "(" => {
+                depth -= 1;
+                if depth == 0 {
+                    return j > 0 && words[j - 1] == "$";
+                }
+            }
+            _ => {}
+        }
+    }
+    false
 }
 
 /// The names a `use std::{..}` group (`words` starts at its `{`) takes right from `std`:
@@ -486,6 +531,12 @@ mod tests {
             ("use std::{io, {{process::Command}}};\nfn f() {}", "`std::process`"),
             ("use std::{{self as s}};\nfn f() {}", "renamed"),
             ("use std::{{*}};\nfn f() {}", "`std::*`"),
+            // The macros that read as the code compiles, renamed by a `use`.
+            ("use core::include_str as i;\nfn f() -> &'static str { i!(\"/etc/passwd\") }", "include_str!"),
+            ("use std::{option_env as o};\nfn f() -> Option<&'static str> { o!(\"HOME\") }", "include_str!"),
+            ("use std::prelude::v1::{include as i};\nfn f() {}", "include_str!"),
+            ("macro_rules! m { ($x:ident) => { $x!(\"/etc/passwd\") } }\nfn f() -> &'static str { m!(include_str) }", "`$m!`"),
+            ("macro_rules! m { ($($x:ident)*) => { $($x)*!(\"HOME\") } }\nfn f() -> &'static str { m!(env) }", "`$m!`"),
             ("macro_rules! m { ($a:ident $b:tt) => { $a $b fs::write(\"x\", \"\") } }\nfn f() { m!(std ::).ok(); }", "macro completes"),
             // Rust's white space outside ASCII (a left-to-right mark) between `std` and `::`.
             ("fn f() { std\u{200e}::fs::write(\"x\", \"\").ok(); }", "`std::fs`"),
@@ -502,7 +553,7 @@ mod tests {
             let found = reaches_outside(code, &BTreeSet::new());
             assert!(found.iter().any(|f| f.contains(said)), "{code}\n{found:?}");
         }
-        let pure = "use std;\nuse std::collections::BTreeMap;\nfn env(x: i64) -> i64 { x }\nfn f() -> i64 { let include = 1; env(include) }\npub fn twice(asm: i64, used: i64, link: i64) -> i64 { asm + used + link }\n#[derive(Debug)]\nstruct Asm { asm: i64 }\npub fn export_name(no_mangle: i64) -> i64 { println!(\"{}\", link_section(no_mangle)); no_mangle }\nfn link_section(x: i64) -> i64 { x }\n";
+        let pure = "use std;\nuse std::collections::BTreeMap;\nfn env(x: i64) -> i64 { x }\nfn f() -> i64 { let include = 1; env(include) }\npub fn twice(asm: i64, used: i64, link: i64) -> i64 { asm + used + link }\n#[derive(Debug)]\nstruct Asm { asm: i64 }\npub fn export_name(no_mangle: i64) -> i64 { println!(\"{}\", link_section(no_mangle)); no_mangle }\nfn link_section(x: i64) -> i64 { x }\nfn g(a: u8) -> u8 { f(a) * !(a) }\nmacro_rules! sq { ($x:expr) => { $x * $x } }\n";
         // The spec's own names: a function `export_name`, parameters `asm` and `no_mangle`.
         let declared: BTreeSet<String> = ["export_name", "asm", "no_mangle", "link_section"]
             .iter()
