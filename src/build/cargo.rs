@@ -107,6 +107,19 @@ impl TestOutcome {
     }
 }
 
+/// The environment variables among `names` that hold secrets by their names (API keys,
+/// tokens, passwords: `OPENAI_API_KEY`, `GITHUB_TOKEN`), but cargo's own (a private
+/// registry's `CARGO_REGISTRIES_NAME_TOKEN`, which fetching dependencies may need).
+fn secret_variables(names: impl Iterator<Item = std::ffi::OsString>) -> Vec<std::ffi::OsString> {
+    const SECRET_WORDS: [&str; 6] = ["KEY", "TOKEN", "SECRET", "PASSWORD", "PASSWD", "CREDENTIAL"];
+    names
+        .filter(|name| {
+            let upper = name.to_string_lossy().to_ascii_uppercase();
+            !upper.starts_with("CARGO_") && SECRET_WORDS.iter().any(|w| upper.contains(w))
+        })
+        .collect()
+}
+
 /// The least time a compile without a test run is given (see [`Cargo::compile_tests`]).
 pub const COMPILE_TIMEOUT: Duration = Duration::from_secs(600);
 
@@ -137,6 +150,11 @@ impl Cargo {
             // The generated crate is not part of any workspace above it.
             .env_remove("RUSTFLAGS")
             .env("RUST_BACKTRACE", "0");
+        // Generated code compiles and runs with ghost's environment, which holds the
+        // agent's API key: what the in-memory rule misses must not find it there.
+        for name in secret_variables(std::env::vars_os().map(|(name, _)| name)) {
+            cmd.env_remove(name);
+        }
         cmd
     }
 
@@ -774,6 +792,30 @@ pub fn messages_in<'a>(messages: &'a [CompilerMessage], dir: &Path) -> Vec<&'a C
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn secrets_are_kept_from_generated_code_but_cargo_s_own() {
+        let names = [
+            "OPENAI_API_KEY",
+            "ANTHROPIC_API_KEY",
+            "my_llm_key",
+            "GITHUB_TOKEN",
+            "AWS_SECRET_ACCESS_KEY",
+            "DB_PASSWORD",
+            "CARGO_REGISTRIES_CORP_TOKEN",
+            "PATH",
+            "HOME",
+            "GHOST_BASE_URL",
+        ];
+        let hidden = secret_variables(names.iter().map(std::ffi::OsString::from));
+        assert_eq!(
+            hidden,
+            names[..6]
+                .iter()
+                .map(std::ffi::OsString::from)
+                .collect::<Vec<_>>()
+        );
+    }
 
     /// Any `test_memory_mb` ghost.toml takes becomes a limit in KiB, the largest ones
     /// no limit at all, never a panic or a limit wrapped around to almost nothing.
