@@ -206,6 +206,7 @@ const _: fn(&TokenBucket, i64, i64) -> Option<i64> = TokenBucket::wait_ms;
 proptest::proptest! {
     #![proptest_config(proptest::test_runner::Config {
         cases: 256,
+        max_global_rejects: 16384,
         rng_seed: proptest::test_runner::RngSeed::Fixed(0),
         failure_persistence: None,
         ..proptest::test_runner::Config::default()

@@ -88,6 +88,7 @@ fn example_slugify_3() {
 proptest::proptest! {
     #![proptest_config(proptest::test_runner::Config {
         cases: 256,
+        max_global_rejects: 16384,
         rng_seed: proptest::test_runner::RngSeed::Fixed(0),
         failure_persistence: None,
         ..proptest::test_runner::Config::default()
