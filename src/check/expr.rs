@@ -1177,7 +1177,13 @@ impl<'a, 'd> ExprCx<'a, 'd> {
                 let ty = &l.ty;
                 if matches!(op, BinaryOp::Eq | BinaryOp::Ne) {
                     if let Some(opaque) = find_opaque(self.env.tables, ty) {
-                        self.error(span, Kind::NoEquality { ty: opaque });
+                        self.error(
+                            span,
+                            Kind::NoEquality {
+                                ty: opaque,
+                                op: op.symbol().into(),
+                            },
+                        );
                         return None;
                     }
                 } else if !matches!(ty, Ty::Int | Ty::Float | Ty::Str) {

@@ -213,6 +213,8 @@ pub enum Kind {
     /// Equality on an opaque `type`, which has none.
     NoEquality {
         ty: String,
+        /// The operator used: `==` or `!=`.
+        op: String,
     },
     /// A `map` key type that has no total order (`float` or an opaque type inside it).
     UnorderedMapKey {
@@ -473,8 +475,8 @@ impl Kind {
             ),
             BadReceiver { message, .. } => message.clone(),
             SnapshotWithoutValue => "a snapshot must end with the expression to record".into(),
-            NoEquality { ty } => {
-                format!("`{ty}` is an opaque type and cannot be compared with `==`")
+            NoEquality { ty, op } => {
+                format!("`{ty}` is an opaque type and cannot be compared with `{op}`")
             }
             UnorderedMapKey { ty, because } => {
                 format!("`{ty}` cannot be a map key: keys must be ordered, and {because}")
