@@ -181,6 +181,9 @@ impl BodyCx<'_, '_> {
             properties: Vec::new(),
             span: f.span,
         };
+        // A property's name names its test (`property_f_name`): two of one name on one
+        // function could not be told apart in a failure report.
+        let mut property_names = HashMap::default();
         for clause in &f.clauses {
             match clause {
                 Clause::Example(x) => {
@@ -228,6 +231,15 @@ impl BodyCx<'_, '_> {
                     }
                 }
                 Clause::Property(p) => {
+                    if let Some(name) = &p.name {
+                        dedup(
+                            &mut property_names,
+                            name,
+                            "property",
+                            self.env.file,
+                            self.diags,
+                        );
+                    }
                     if let Some(p) = self.property(p) {
                         model.properties.push(p);
                     }

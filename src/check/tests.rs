@@ -494,3 +494,12 @@ fn a_one_element_tuple_is_shown_with_its_comma() {
         ["type mismatch: expected `(int,)`, found `int`"]
     );
 }
+
+#[test]
+fn two_properties_of_one_name_on_one_function_are_duplicates() {
+    let (_, d) = check_one(
+        "module m {\n  fn f(x: int) -> int {\n    property p: forall x: int => f(x) >= 0\n    property p: forall y: int => f(y) <= 9\n  }\n  fn g(x: int) -> int {\n    property p: forall x: int => g(x) >= 0\n  }\n}\n",
+    );
+    assert_eq!(codes(&d), ["E0208"]);
+    assert_eq!(d[0].message(), "duplicate property `p`");
+}
