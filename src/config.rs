@@ -223,9 +223,7 @@ impl Config {
             let (message, help) = describe_toml_error(&e);
             ConfigError::Invalid {
                 file: file.to_path_buf(),
-                position: e.span().map(|span| {
-                    crate::diagnostics::LineIndex::new(text).line_col(text, span.start)
-                }),
+                position: crate::diagnostics::toml_error_position(text, &e),
                 message,
                 help,
             }
@@ -479,14 +477,7 @@ fn key_position(text: &str, key: &str) -> Option<(usize, usize)> {
     None
 }
 
-/// `ghost.toml:3:1` (the path shown from the current folder), or the path alone.
-fn at(file: &Path, position: Option<(usize, usize)>) -> String {
-    let shown = crate::project::shown_from_cwd(file);
-    match position {
-        Some((line, col)) => format!("{}:{line}:{col}", shown.display()),
-        None => shown.display().to_string(),
-    }
-}
+use crate::project::at;
 
 impl AgentOverrides {
     /// Reads `GHOST_PROVIDER`, `GHOST_MODEL` and `GHOST_BASE_URL` through `get` (pass

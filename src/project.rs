@@ -526,6 +526,16 @@ pub fn expected_module(specs_dir: &Path, path: &Path) -> Option<String> {
     (!segments.is_empty()).then(|| segments.join("."))
 }
 
+/// `ghost.toml:3:1` (the path shown from the current folder), or the path alone: where
+/// an error in a file is, the way compilers say it and editors' problem matchers read it.
+pub fn at(file: &Path, position: Option<(usize, usize)>) -> String {
+    let shown = shown_from_cwd(file);
+    match position {
+        Some((line, col)) => format!("{}:{line}:{col}", shown.display()),
+        None => shown.display().to_string(),
+    }
+}
+
 /// `path` as the user's shell reaches it: [`display_path`] from the current folder (the
 /// path unchanged when there is none).
 pub fn shown_from_cwd(path: &Path) -> PathBuf {

@@ -36,6 +36,16 @@ impl LineIndex {
     }
 }
 
+/// Where a TOML error is (`ghost.toml`, `ghost.lock`), one-based: the start of its span,
+/// and an error at the very end of a file that ends with a line break at the end of its
+/// last line (where the reader looks for the unfinished `[`, not on a line that is not
+/// there).
+pub fn toml_error_position(text: &str, error: &toml::de::Error) -> Option<(usize, usize)> {
+    let start = error.span()?.start;
+    let last = text.strip_suffix('\n').map_or(text.len(), str::len);
+    Some(LineIndex::new(text).line_col(text, start.min(last)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -50,5 +60,12 @@ mod tests {
         assert_eq!(idx.line_col(text, 6), (3, 1));
         assert_eq!(idx.line_col(text, 8), (3, 2));
         assert_eq!(idx.line_col(text, 100), (3, 3));
+    }
+
+    #[test]
+    fn a_toml_error_at_the_end_is_on_the_last_line() {
+        let text = "a = 1\nb = [\n";
+        let error = toml::from_str::<toml::Table>(text).expect_err("an unfinished array");
+        assert_eq!(toml_error_position(text, &error), Some((2, 6)));
     }
 }

@@ -10,7 +10,7 @@ pub mod render;
 pub mod suggest;
 
 pub use kind::Kind;
-pub use line_index::LineIndex;
+pub use line_index::{toml_error_position, LineIndex};
 
 use crate::syntax::ast::Span;
 use serde::Serialize;

@@ -78,8 +78,13 @@ pub enum LockError {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("`{path}` is not a valid lock file: {message}\nhelp: restore it from version control (`git checkout ghost.lock`); or delete it and run `ghost build`, which tests the code on disk again and locks what passes (as `agent = \"manual\"`: who wrote it is lost with the file) and asks the agent only for the rest")]
-    Parse { path: PathBuf, message: String },
+    #[error("{}: not a valid lock file: {message}\nhelp: restore it from version control (`git checkout ghost.lock`); or delete it and run `ghost build`, which tests the code on disk again and locks what passes (as `agent = \"manual\"`: who wrote it is lost with the file) and asks the agent only for the rest", crate::project::at(path, *position))]
+    Parse {
+        path: PathBuf,
+        /// Where in the file, when the fault is at one place (a TOML syntax error).
+        position: Option<(usize, usize)>,
+        message: String,
+    },
     #[error("`{path}` has lock format version {found}, this ghost reads version {LOCK_VERSION}\nhelp: upgrade ghost, or delete the lock and rebuild")]
     Version { path: PathBuf, found: u32 },
     #[error("cannot write `{path}`: {source}\nhelp: ghost.lock must be a writable file in a writable folder")]
@@ -114,6 +119,7 @@ impl Lock {
         let unreadable = |e: LockError| {
             LockError::Parse {
             path: path.to_path_buf(),
+            position: None,
             message: format!(
                 "it has merge conflict markers, and one side does not read as a lock ({e})\n  hint: take either side of each conflicting line (every module's entry whole), then `ghost build` re-tests and re-locks what the merge changed, without an agent where the code passes"
             ),
@@ -165,7 +171,8 @@ impl Lock {
     fn parse_plain(path: &Path, text: &str) -> Result<Lock, LockError> {
         let mut lock: Lock = toml::from_str(text).map_err(|e| LockError::Parse {
             path: path.to_path_buf(),
-            message: e.to_string(),
+            position: crate::diagnostics::toml_error_position(text, &e),
+            message: e.message().trim().to_string(),
         })?;
         if lock.version != LOCK_VERSION {
             return Err(LockError::Version {
@@ -179,6 +186,7 @@ impl Lock {
         if let Some(twice) = lock.modules.windows(2).find(|w| w[0].name == w[1].name) {
             return Err(LockError::Parse {
                 path: path.to_path_buf(),
+                position: None,
                 message: format!(
                     "module `{}` has two entries (a merge that kept both sides?); keep the right one",
                     twice[0].name
@@ -497,7 +505,12 @@ mod tests {
     fn garbage_is_a_clear_error() {
         let err = Lock::parse(Path::new("ghost.lock"), "[[module]\nname = 1")
             .expect_err("garbage is refused");
-        assert!(err.to_string().contains("not a valid lock file"), "{err}");
+        // Where, as compilers say it: an editor's problem matcher reads it.
+        assert!(
+            err.to_string()
+                .starts_with("ghost.lock:1:9: not a valid lock file: "),
+            "{err}"
+        );
     }
 
     #[test]
