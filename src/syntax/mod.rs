@@ -91,6 +91,17 @@ mod tests {
         assert_eq!(module.items.len(), 2);
     }
 
+    /// A broken item's stray `}` (`record R x: int }`) is not the module's end: the items
+    /// after it still parse, and their errors are still reported.
+    #[test]
+    fn a_stray_closing_brace_does_not_end_the_module() {
+        let text = "module a.b {\n  record R x: int }\n  fn g() -> int\n  fn h( -> int\n}\n";
+        let (ast, diags) = super::parse(std::path::Path::new("a/b.ghost"), text);
+        assert_eq!(diags.len(), 2, "{diags:#?}");
+        let module = ast.module.expect("the module header parses");
+        assert_eq!(module.items.len(), 1, "`fn g` survives");
+    }
+
     #[test]
     fn a_byte_order_mark_is_white_space() {
         let text = "\u{feff}module a.b {\n  fn g() -> int\n}\n";

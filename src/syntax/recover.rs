@@ -145,7 +145,9 @@ fn item_starts(text: &str, from: usize) -> (Vec<usize>, usize) {
                 i += 1;
             }
             b')' | b']' | b'}' => {
-                if depth == 0 && b == b'}' {
+                // The module's `}`, unless an item follows it: then it is a stray one
+                // (`record R x: int }`), and the items after it are still the module's.
+                if depth == 0 && b == b'}' && !opens_item(text, i + 1) {
                     return (starts, i);
                 }
                 depth = (depth - 1).max(0);
@@ -168,24 +170,25 @@ fn item_starts(text: &str, from: usize) -> (Vec<usize>, usize) {
     (starts, text.len())
 }
 
+/// Whether the first code from `from` on is an item keyword.
+fn opens_item(text: &str, from: usize) -> bool {
+    let bytes = text.as_bytes();
+    let at = skip_trivia(bytes, from);
+    let end = at
+        + bytes[at..]
+            .iter()
+            .take_while(|b| is_ident_byte(**b))
+            .count();
+    ITEM_KEYWORDS.contains(&&text[at..end])
+}
+
 fn is_ident_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_'
 }
 
 /// The offset of the first character that is not white space or inside a comment.
 fn first_code(text: &str) -> usize {
-    let mut i = 0;
-    let bytes = text.as_bytes();
-    while i < bytes.len() {
-        if bytes[i].is_ascii_whitespace() {
-            i += 1;
-        } else if bytes[i] == b'/' && bytes.get(i + 1) == Some(&b'/') {
-            i = skip_comment(bytes, i);
-        } else {
-            break;
-        }
-    }
-    i
+    skip_trivia(text.as_bytes(), 0)
 }
 
 /// True for text that holds only white space and comments.
