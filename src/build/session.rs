@@ -591,8 +591,9 @@ pub fn used_among(project: &Project, name: &str, among: &BTreeSet<String>) -> Ve
 /// that found the very same prompt already written), the code on disk is the answer:
 /// tested, and locked if green, even if it did not need to change.
 fn regenerates(ctx: &Context, m: &CompiledModule, status: &ModuleStatus, force: bool) -> bool {
-    let answered = !force && first_prompt_written(ctx, m);
-    force || (status.state == State::Stale && status.prose_changed && !answered)
+    // The prompt is rendered (to compare with the one written) only for a prose change:
+    // for every fresh module of a no-op build it was a sixth of the run.
+    force || (status.state == State::Stale && status.prose_changed && !first_prompt_written(ctx, m))
 }
 
 /// The modules of a build that only an agent can answer (no code to test, or a prose
