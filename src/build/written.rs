@@ -139,10 +139,15 @@ fn update_record(
 ) {
     // Modules are accepted on several threads at once; each rewrites the whole record.
     let _one_at_a_time = RECORDING.lock();
-    let mut entries = read_record(state_dir);
+    let before = read_record(state_dir);
+    let mut entries = before.clone();
     change(&mut entries);
     entries.insert(lock_key(), lock_hash(lock));
-    write_record(state_dir, &entries);
+    // A record that says what it said is not written again: a build with nothing to do
+    // wrote (and synced) it twice, and a write in `.ghost/` is not free.
+    if entries != before {
+        write_record(state_dir, &entries);
+    }
 }
 
 /// Writes `lock` to `path` (ghost.lock) for a reason of ghost's own that comes with no
