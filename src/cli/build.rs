@@ -155,6 +155,7 @@ pub fn run(args: &BuildArgs, out: &Output) -> Result<Exit, CommandError> {
             *file = shown.display(&ctx.paths.out_dir.join(&*file));
         }
         let exit = report::locked(out, &locked, |module| ctx.spec_file(module));
+        release(ctx, args.from_watch);
         return Ok(if orphans.is_empty() && !conflicted {
             exit
         } else {
@@ -222,7 +223,9 @@ pub fn run(args: &BuildArgs, out: &Output) -> Result<Exit, CommandError> {
         let needing = session::needing_agent(&ctx, &lock, &options);
         if needing.is_empty() {
             tidy_lock(&mut lock)?;
-            return build_manual(out, &runtime, &ctx, &mut lock, &options);
+            let exit = build_manual(out, &runtime, &ctx, &mut lock, &options);
+            release(ctx, args.from_watch);
+            return exit;
         }
         let named: Vec<String> = needing
             .iter()
@@ -245,7 +248,9 @@ pub fn run(args: &BuildArgs, out: &Output) -> Result<Exit, CommandError> {
 
     if kind == ProviderKind::Manual {
         tidy_lock(&mut lock)?;
-        return build_manual(out, &runtime, &ctx, &mut lock, &options);
+        let exit = build_manual(out, &runtime, &ctx, &mut lock, &options);
+        release(ctx, args.from_watch);
+        return exit;
     }
 
     let project_root = state_dir
@@ -273,6 +278,17 @@ pub fn run(args: &BuildArgs, out: &Output) -> Result<Exit, CommandError> {
             Ok(exit)
         }
         None => Ok(interrupted(out)),
+    }
+}
+
+/// Lets the operating system reclaim the context when the process ends right after the
+/// build: freeing a large project's compiled files one by one was 7% of a build with
+/// nothing to do. `watch --build` builds again in the same process: there it is freed.
+fn release(ctx: session::Context, from_watch: bool) {
+    if from_watch {
+        drop(ctx);
+    } else {
+        std::mem::forget(ctx);
     }
 }
 
