@@ -18,7 +18,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use crate::compile::rust::{GeneratedFile, Owner};
-use crate::plan::lock::implementation_hash as hash;
+use crate::plan::lock::{implementation_hash as hash, same_text};
 
 /// The record's name in the state folder.
 const RECORD: &str = "written";
@@ -61,11 +61,12 @@ pub fn keep_edits(
         .iter()
         .filter(|f| f.owner == Owner::Compiler)
         .filter_map(|f| {
-            let on_disk = std::fs::read(out_dir.join(&f.path)).ok()?;
             let ours = record.get(&f.path)?;
-            let now = hash(&on_disk);
-            (now != *ours && now != hash(f.contents.as_bytes()))
-                .then_some((f.path.clone(), on_disk))
+            let on_disk = std::fs::read(out_dir.join(&f.path)).ok()?;
+            // What the compiler writes now is no edit: compared as text (hashes are equal
+            // exactly then), which spares hashing the files of a build with nothing to do.
+            let edited = !same_text(&on_disk, f.contents.as_bytes()) && hash(&on_disk) != *ours;
+            edited.then_some((f.path.clone(), on_disk))
         })
         .collect();
     keep_all(state_dir, edited)
@@ -95,10 +96,10 @@ pub fn record(state_dir: &Path, out_dir: &Path, lock: &Path, files: &[GeneratedF
     update_record(state_dir, lock, |entries| {
         entries.retain(|path, _| is_snapshot(path));
         for f in files.iter().filter(|f| f.owner == Owner::Compiler) {
-            let ours = hash(f.contents.as_bytes());
-            let on_disk = std::fs::read(out_dir.join(&f.path)).map(|b| hash(&b));
-            if on_disk.is_ok_and(|h| h == ours) {
-                entries.insert(f.path.clone(), ours);
+            // Compared as text, not by hash: the same answer, one hash fewer a file.
+            let on_disk = std::fs::read(out_dir.join(&f.path));
+            if on_disk.is_ok_and(|b| same_text(&b, f.contents.as_bytes())) {
+                entries.insert(f.path.clone(), hash(f.contents.as_bytes()));
             }
         }
     });
