@@ -17,7 +17,7 @@ const RUNS: usize = 7;
 
 /// The text of module `i`: it uses up to two earlier modules.
 mod project_gen;
-use project_gen::{generate, module, MODULES};
+use project_gen::{generate_in, module, MODULES};
 
 /// Runs `ghost ARGS` in `root` `RUNS` times; returns the median.
 fn time(root: &Path, args: &[&str]) -> Duration {
@@ -42,13 +42,8 @@ fn time(root: &Path, args: &[&str]) -> Duration {
 }
 
 fn main() {
-    // GHOST_BENCH_DIR keeps the generated project in a folder of your choice, for
-    // profiling; by default it lives in a temp folder that is removed afterwards.
     let temp = tempfile::tempdir().expect("create a temp folder");
-    let root =
-        std::env::var_os("GHOST_BENCH_DIR").map_or_else(|| temp.path().to_path_buf(), Into::into);
-    std::fs::create_dir_all(&root).expect("create the project folder");
-    generate(&root);
+    let root = generate_in(temp.path());
     let lines: usize = (0..MODULES).map(|i| module(i).lines().count()).sum();
     println!("project: {MODULES} modules, {lines} lines");
     let whole = time(&root, &["check", "-q"]);

@@ -9,15 +9,15 @@ mod project_gen;
 
 use ghost::compile::prompt::{self, Templates};
 use ghost::compile::{self, TargetSettings};
-use project_gen::{generate, MODULES};
+use project_gen::{generate_in, MODULES};
 use std::time::{Duration, Instant};
 
 const RUNS: usize = 5;
 
 fn main() {
     let temp = tempfile::tempdir().expect("create a temp folder");
-    generate(temp.path());
-    let project = ghost::project::Project::discover(temp.path()).expect("the project is found");
+    let root = generate_in(temp.path());
+    let project = ghost::project::Project::discover(&root).expect("the project is found");
     let loaded = project.load_all().expect("the specs load");
     let checked = loaded.check();
     assert!(
@@ -25,12 +25,7 @@ fn main() {
         "the generated project checks clean"
     );
     assert_eq!(checked.project.modules.len(), MODULES);
-    let canonical = loaded
-        .files
-        .iter()
-        .filter_map(|f| f.ast.module.as_ref())
-        .map(|m| (m.path.dotted(), ghost::format::canonical(m)))
-        .collect();
+    let canonical = loaded.canonical();
     let templates = Templates::builtin();
     let settings = TargetSettings::default();
 

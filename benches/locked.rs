@@ -17,7 +17,7 @@ use ghost::build::session::entry_for;
 use ghost::compile::prompt::Templates;
 use ghost::compile::{self, TargetSettings};
 use ghost::plan::Lock;
-use project_gen::{generate, MODULES};
+use project_gen::{generate_in, MODULES};
 use std::path::Path;
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
@@ -76,12 +76,7 @@ fn lock_without_cargo(root: &Path) {
     let loaded = project.load_all().expect("the specs load");
     let checked = loaded.check();
     assert!(checked.diagnostics.is_empty(), "the project checks clean");
-    let canonical = loaded
-        .files
-        .iter()
-        .filter_map(|f| f.ast.module.as_ref())
-        .map(|m| (m.path.dotted(), ghost::format::canonical(m)))
-        .collect();
+    let canonical = loaded.canonical();
     let settings = TargetSettings {
         crate_name: "bench".into(),
         ..TargetSettings::default()
@@ -111,13 +106,8 @@ fn lock_without_cargo(root: &Path) {
 }
 
 fn main() {
-    // GHOST_BENCH_DIR keeps the generated project in a folder of your choice, for
-    // profiling; by default it lives in a temp folder that is removed afterwards.
     let temp = tempfile::tempdir().expect("create a temp folder");
-    let root =
-        std::env::var_os("GHOST_BENCH_DIR").map_or_else(|| temp.path().to_path_buf(), Into::into);
-    std::fs::create_dir_all(&root).expect("create the project folder");
-    generate(&root);
+    let root = generate_in(temp.path());
     without_snapshots(&root);
     lock_without_cargo(&root);
     println!("project: {MODULES} modules, locked, every module fresh");

@@ -1,7 +1,7 @@
 //! The generated benchmark project: 1,000 modules of about 70 lines, with `use`s between
 //! them and every clause kind. Shared by the `check` and `compile` benchmarks.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// How many modules the project has.
 pub const MODULES: usize = 1000;
@@ -126,4 +126,13 @@ pub fn generate(root: &Path) {
     for i in 0..MODULES {
         std::fs::write(dir.join(format!("m{i:04}.ghost")), module(i)).expect("write a module");
     }
+}
+
+/// Where a benchmark generates the project: `GHOST_BENCH_DIR`, a folder of your choice
+/// kept for profiling, or by default `temp` (a temp folder removed afterwards).
+pub fn generate_in(temp: &Path) -> PathBuf {
+    let root = std::env::var_os("GHOST_BENCH_DIR").map_or_else(|| temp.to_path_buf(), Into::into);
+    std::fs::create_dir_all(&root).expect("create the project folder");
+    generate(&root);
+    root
 }

@@ -321,6 +321,16 @@ impl Loaded {
 }
 
 impl Loaded {
+    /// Each parsed module's canonical spec text (no comments, no layout), by name: what
+    /// the compiler's fingerprints hash.
+    pub fn canonical(&self) -> BTreeMap<String, String> {
+        self.files
+            .iter()
+            .filter_map(|f| f.ast.module.as_ref())
+            .map(|m| (m.path.dotted(), crate::format::canonical(m)))
+            .collect()
+    }
+
     /// Checks the loaded files together and keeps the diagnostics of the selected files.
     /// A dependency with errors is reported once, at the selected file's `use` of it.
     pub fn check(&self) -> Checked {

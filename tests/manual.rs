@@ -20,6 +20,10 @@ const SPEC: &str = r#"module text.shout {
 
 const GOOD: &str = "use super::*;\n\npub fn shout(s: &str) -> String {\n    format!(\"{}!\", s.to_ascii_uppercase())\n}\n";
 const WRONG: &str = "use super::*;\n\npub fn shout(s: &str) -> String {\n    s.to_string()\n}\n";
+/// A module beside `text.shout` whose code does not compile (an unclosed call).
+const WHISPER: &str = "module text.whisper {\n  fn whisper(s: str) -> str {\n    example whisper(\"HI\") == \"hi\"\n  }\n}\n";
+const WHISPER_BROKEN: &str =
+    "use super::*;\n\npub fn whisper(s: &str) -> String {\n    s.to_lowercase(\n}\n";
 
 /// A cargo target folder shared by every test that builds a generated crate, so that
 /// proptest and insta compile once per test run.
@@ -261,17 +265,9 @@ fn test_keeps_a_module_apart_from_another_that_does_not_compile() {
     let dir = tmp.path();
     write(dir, "ghost.toml", "[project]\nname = \"apart\"\n");
     write(dir, "specs/text/shout.ghost", SPEC);
-    write(
-        dir,
-        "specs/text/whisper.ghost",
-        "module text.whisper {\n  fn whisper(s: str) -> str {\n    example whisper(\"HI\") == \"hi\"\n  }\n}\n",
-    );
+    write(dir, "specs/text/whisper.ghost", WHISPER);
     write(dir, "generated/src/text/shout/imp.rs", GOOD);
-    write(
-        dir,
-        "generated/src/text/whisper/imp.rs",
-        "use super::*;\n\npub fn whisper(s: &str) -> String {\n    s.to_lowercase(\n}\n",
-    );
+    write(dir, "generated/src/text/whisper/imp.rs", WHISPER_BROKEN);
     let run = ghost(dir, &["test", "text.shout"]);
     assert_eq!(run.code, Some(0), "{}{}", run.stdout, run.stderr);
     assert!(run.stderr.contains("ok text.shout"), "{}", run.stderr);
@@ -297,17 +293,9 @@ fn test_keeps_a_parent_module_apart_from_a_nested_one_that_does_not_compile() {
         "specs/text.ghost",
         &SPEC.replace("module text.shout", "module text"),
     );
-    write(
-        dir,
-        "specs/text/whisper.ghost",
-        "module text.whisper {\n  fn whisper(s: str) -> str {\n    example whisper(\"HI\") == \"hi\"\n  }\n}\n",
-    );
+    write(dir, "specs/text/whisper.ghost", WHISPER);
     write(dir, "generated/src/text/imp.rs", GOOD);
-    write(
-        dir,
-        "generated/src/text/whisper/imp.rs",
-        "use super::*;\n\npub fn whisper(s: &str) -> String {\n    s.to_lowercase(\n}\n",
-    );
+    write(dir, "generated/src/text/whisper/imp.rs", WHISPER_BROKEN);
     let run = ghost(dir, &["test"]);
     assert_eq!(run.code, Some(1), "{}{}", run.stdout, run.stderr);
     assert!(
@@ -396,17 +384,9 @@ fn manual_build_adopts_a_module_beside_another_that_does_not_compile() {
         "  snapshot \"loud\" { shout(\"a\") }\n  nfr forbid unsafe",
     );
     write(dir, "specs/text/shout.ghost", &with_snapshot);
-    write(
-        dir,
-        "specs/text/whisper.ghost",
-        "module text.whisper {\n  fn whisper(s: str) -> str {\n    example whisper(\"HI\") == \"hi\"\n  }\n}\n",
-    );
+    write(dir, "specs/text/whisper.ghost", WHISPER);
     write(dir, "generated/src/text/shout/imp.rs", GOOD);
-    write(
-        dir,
-        "generated/src/text/whisper/imp.rs",
-        "use super::*;\n\npub fn whisper(s: &str) -> String {\n    s.to_lowercase(\n}\n",
-    );
+    write(dir, "generated/src/text/whisper/imp.rs", WHISPER_BROKEN);
     let run = ghost(dir, &["build", "--provider", "manual"]);
     assert_eq!(run.code, Some(1), "{}{}", run.stdout, run.stderr);
     let line = |name: &str| {

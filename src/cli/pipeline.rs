@@ -182,13 +182,9 @@ impl Pipeline {
 
     /// Each checked module's canonical spec text (no comments, no layout), by name.
     pub fn canonical(&self) -> BTreeMap<String, String> {
-        self.loaded
-            .files
-            .iter()
-            .filter_map(|f| f.ast.module.as_ref())
-            .filter(|m| self.checked.project.module(&m.path.dotted()).is_some())
-            .map(|m| (m.path.dotted(), crate::format::canonical(m)))
-            .collect()
+        let mut all = self.loaded.canonical();
+        all.retain(|name, _| self.checked.project.module(name).is_some());
+        all
     }
 
     /// Writes back, from `.ghost/locked/`, the code the lock records for each module
