@@ -19,6 +19,9 @@ pub struct Cargo {
     pub timeout: Duration,
     /// The address space each process of a run may take, in MiB (0: no limit).
     pub memory_mb: u64,
+    /// Environment variables kept from generated code besides those named like secrets
+    /// (the one `[agent] api_key_env` names, whatever its name).
+    pub hidden_env: Vec<String>,
 }
 
 /// One compiler error or warning, as rustc rendered it.
@@ -109,14 +112,16 @@ impl TestOutcome {
 }
 
 /// The environment variables among `names` that hold secrets by their names (API keys,
-/// tokens, passwords: `OPENAI_API_KEY`, `GITHUB_TOKEN`), but cargo's own (a private
-/// registry's `CARGO_REGISTRIES_NAME_TOKEN`, which fetching dependencies may need).
+/// tokens, passwords: `OPENAI_API_KEY`, `GITHUB_TOKEN`, crates.io's publishing
+/// `CARGO_REGISTRY_TOKEN`), but a private registry's `CARGO_REGISTRIES_NAME_TOKEN`, which
+/// fetching dependencies may need.
 fn secret_variables(names: impl Iterator<Item = std::ffi::OsString>) -> Vec<std::ffi::OsString> {
     const SECRET_WORDS: [&str; 6] = ["KEY", "TOKEN", "SECRET", "PASSWORD", "PASSWD", "CREDENTIAL"];
     names
         .filter(|name| {
             let upper = name.to_string_lossy().to_ascii_uppercase();
-            !upper.starts_with("CARGO_") && SECRET_WORDS.iter().any(|w| upper.contains(w))
+            !upper.starts_with("CARGO_REGISTRIES_")
+                && SECRET_WORDS.iter().any(|w| upper.contains(w))
         })
         .collect()
 }
@@ -154,6 +159,9 @@ impl Cargo {
         // Generated code compiles and runs with ghost's environment, which holds the
         // agent's API key: what the in-memory rule misses must not find it there.
         for name in secret_variables(std::env::vars_os().map(|(name, _)| name)) {
+            cmd.env_remove(name);
+        }
+        for name in &self.hidden_env {
             cmd.env_remove(name);
         }
         cmd
@@ -828,6 +836,7 @@ mod tests {
             "GITHUB_TOKEN",
             "AWS_SECRET_ACCESS_KEY",
             "DB_PASSWORD",
+            "CARGO_REGISTRY_TOKEN",
             "CARGO_REGISTRIES_CORP_TOKEN",
             "PATH",
             "HOME",
@@ -836,7 +845,7 @@ mod tests {
         let hidden = secret_variables(names.iter().map(std::ffi::OsString::from));
         assert_eq!(
             hidden,
-            names[..6]
+            names[..7]
                 .iter()
                 .map(std::ffi::OsString::from)
                 .collect::<Vec<_>>()
@@ -849,6 +858,7 @@ mod tests {
     #[test]
     fn a_memory_limit_too_large_to_say_in_kib_is_none() {
         let cargo = |memory_mb: u64| Cargo {
+            hidden_env: Vec::new(),
             crate_dir: PathBuf::from("."),
             target_dir: PathBuf::from("target"),
             timeout: Duration::from_secs(1),

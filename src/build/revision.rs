@@ -74,8 +74,10 @@ pub fn only_reordered(
     let Some(before) = recorded_view(paths, &module.name, implementation) else {
         return false;
     };
+    // Each free-text NFR apart too (the view appends them to its last item).
     let items = |view: &str| {
         let mut items: Vec<String> = view
+            .replace("\n// nfr: ", "\n\n// nfr: ")
             .split("\n\n")
             .map(|item| item.trim().to_string())
             .filter(|item| !item.is_empty())
@@ -199,5 +201,22 @@ mod tests {
         let doc = module(&[&uno, two]);
         let m = doc.module("t.m").expect("checked");
         assert!(!only_reordered(&paths, &doc, m, "h1"));
+        // A free-text NFR, which the view appends to its last item, stays apart.
+        let with_nfr = |items: &[&str]| {
+            project(&format!(
+                "module t.m {{\n{}  nfr \"fast\"\n}}\n",
+                items.join("\n")
+            ))
+        };
+        let before = with_nfr(&[one, two]);
+        remember(
+            &paths,
+            &before,
+            before.module("t.m").expect("checked"),
+            "h3",
+        );
+        let moved = with_nfr(&[two, one]);
+        let m = moved.module("t.m").expect("checked");
+        assert!(only_reordered(&paths, &moved, m, "h3"));
     }
 }

@@ -99,6 +99,9 @@ pub struct Context {
     pub test_timeout: Duration,
     /// The address space each process of a cargo run may take, in MiB (0: no limit).
     pub test_memory_mb: u64,
+    /// The variable `[agent] api_key_env` names: kept from generated code, whatever its
+    /// name (those named like secrets are kept from it anyway, see `cargo.rs`).
+    pub api_key_env: Option<String>,
     /// Whether ghost tries its own small edits of failing code (`[build] edits`).
     pub edits: bool,
     /// Modules whose compiler-owned files on disk differed from the compiled ones when
@@ -178,6 +181,7 @@ impl Context {
             target_dir: self.paths.target_dir(),
             timeout: self.test_timeout,
             memory_mb: self.test_memory_mb,
+            hidden_env: self.api_key_env.iter().cloned().collect(),
         }
     }
 
@@ -543,12 +547,17 @@ pub fn used_closure(project: &Project, name: &str) -> BTreeSet<String> {
 /// that it did): a fresh one (new code may break it, which no fingerprint shows), a
 /// failing one (it may mend it), and one beside the selection left stale by the change
 /// (a dependency's new interface), which the build never regenerates but tests, to
-/// re-lock it or report it failing. A stale module whose own prose changed is left for a
-/// build that selects it.
+/// re-lock it or report it failing. A module stale for its own sake (its spec, its
+/// generated files) is left for a build that selects it.
 pub fn retested(status: &ModuleStatus, beside: bool) -> bool {
+    use crate::plan::state::StaleReason;
+    let for_its_dependencies = status
+        .reasons
+        .iter()
+        .all(|r| matches!(r, StaleReason::Dependency | StaleReason::Untested));
     match status.state {
         State::Fresh | State::Failing => true,
-        State::Stale => beside && !status.prose_changed && status.has_code,
+        State::Stale => beside && status.has_code && !status.prose_changed && for_its_dependencies,
         _ => false,
     }
 }

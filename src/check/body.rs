@@ -181,9 +181,9 @@ impl BodyCx<'_, '_> {
             properties: Vec::new(),
             span: f.span,
         };
-        // A property's name names its test (`property_f_name`): two of one name on one
-        // function could not be told apart in a failure report.
-        let mut property_names = HashMap::default();
+        // A property's name names its test (`property_f_name`): two of one test name on
+        // one function (`p`, or `p` and `P`) could not be told apart in a failure report.
+        let mut property_names = super::TestNames::default();
         for clause in &f.clauses {
             match clause {
                 Clause::Example(x) => {
@@ -232,13 +232,9 @@ impl BodyCx<'_, '_> {
                 }
                 Clause::Property(p) => {
                     if let Some(name) = &p.name {
-                        dedup(
-                            &mut property_names,
-                            name,
-                            "property",
-                            self.env.file,
-                            self.diags,
-                        );
+                        let file = self.env.file;
+                        let clash = property_names.claim(file, "property", &name.name, name.span);
+                        self.diags.extend(clash);
                     }
                     if let Some(p) = self.property(p) {
                         model.properties.push(p);

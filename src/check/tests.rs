@@ -502,4 +502,8 @@ fn two_properties_of_one_name_on_one_function_are_duplicates() {
     );
     assert_eq!(codes(&d), ["E0208"]);
     assert_eq!(d[0].message(), "duplicate property `p`");
+    let (_, d) = check_one(
+        "module m {\n  fn f(x: int) -> int {\n    property p: forall x: int => f(x) >= 0\n    property P: forall y: int => f(y) <= 9\n  }\n}\n",
+    );
+    assert_eq!(codes(&d), ["E0208"], "one test name, `property_f_p`");
 }

@@ -243,6 +243,7 @@ impl Pipeline {
             paths,
             test_timeout: Duration::from_secs(self.project.config.config.build.test_timeout),
             test_memory_mb: self.project.config.config.build.test_memory_mb,
+            api_key_env: self.project.config.config.agent.api_key_env.clone(),
             edits: self.project.config.config.build.edits,
             project: self.checked.project,
             compiled,

@@ -59,9 +59,12 @@ pub(super) fn pattern_parameter(span: &Span) -> Option<Vec<Edit>> {
             head
         }
     };
+    // After the last character that is no part of a name (which may be wider than a
+    // byte: an invisible mark before `(` is white space to rustc).
     let method_start = head
-        .rfind(|c: char| !(c.is_alphanumeric() || c == '_'))
-        .map_or(0, |i| i + 1);
+        .char_indices()
+        .rfind(|(_, c)| !(c.is_alphanumeric() || *c == '_'))
+        .map_or(0, |(i, c)| i + c.len_utf8());
     let method = &head[method_start..];
     if !head[..method_start].trim_end().ends_with('.') || !PATTERN_METHODS.contains(&method) {
         return None;

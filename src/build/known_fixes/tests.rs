@@ -555,6 +555,12 @@ fn a_pattern_closure_parameter_is_a_char() {
         after.contains("s.splitn(2, |ch: char| ch == ',')"),
         "{after}"
     );
+    // A mark wider than a byte right before the call's `(` (white space to rustc): no
+    // method name ghost can read, no fix, and no panic.
+    let marked =
+        "fn f(s: &str) -> usize {\n    s.split\u{200e}(|c| c.is_ascii_digit()).count()\n}\n";
+    let json = diagnostic(marked, "E0282", "type annotations needed", "", "(|«c»|");
+    assert!(suggestion(&json).is_none());
     // Not a `str` pattern method, or typed already: rustc's to answer.
     assert!(suggestion(&need("map(|«x»|")).is_none());
     assert!(suggestion(&need("trim_matches(|«c»:")).is_none());

@@ -132,6 +132,7 @@ pub fn reaches_outside(imp_rs_text: &str, declared: &BTreeSet<String>) -> Vec<St
             "linker" => "`#[no_mangle]`, `#[export_name]`, `#[link_section]` or the like (items the linker or the process's start-up would pick up by name)".to_string(),
             "macro" => "`include_str!`, `include!`, `env!` or the like (files or the environment, read as the code compiles)".to_string(),
             "$!" => "a macro called by a name another macro hands it (`$m!`: which macro runs cannot be read)".to_string(),
+            "use$" => "a `use` of a name a macro hands it (`use core::$x`: what it imports cannot be read)".to_string(),
             _ => match OUTSIDE_MEMORY.iter().find(|(m, _)| *m == name) {
                 Some((m, what)) => format!("`std::{m}` ({what})"),
                 None => return,
@@ -141,20 +142,39 @@ pub fn reaches_outside(imp_rs_text: &str, declared: &BTreeSet<String>) -> Vec<St
             found.push(text);
         }
     };
-    // Whether words[i] is inside a `use` declaration.
+    // Whether words[i] is inside a `use` declaration, and the first name of its path
+    // (`core` in `use {core::include_str as i};`) once read.
     let mut in_use = false;
+    let mut use_root: Option<&str> = None;
     for i in 0..words.len() {
         let next = |k: usize| words.get(i + k).map(String::as_str);
         match words[i].as_str() {
-            "use" => in_use = true,
+            "use" => {
+                in_use = true;
+                use_root = None;
+            }
             ";" => in_use = false,
+            w if in_use && use_root.is_none() && w.starts_with(is_name_start) => {
+                use_root = Some(w);
+            }
             _ => {}
         }
-        // Called (`include_str!`), or named by a path or in a `use` (`use
-        // core::include_str as i;` calls it `i!`); a local `env` or `include` is none.
+        // A `use` of a name a macro hands it (`use core::$x as r;` in its body, then
+        // `r!(..)`): what it imports cannot be read.
+        if in_use && words[i] == "$" {
+            note("use$");
+            continue;
+        }
+        // Called (`include_str!`), or named by a path or in a `use` that does not start in
+        // the crate itself (`use core::include_str as i;` calls it `i!`); the crate's own
+        // `env` or `include` (`crate::config::env`, `self::include`) is none.
         let after_path = i > 0 && words[i - 1] == "::";
+        let named_outside = (after_path && !OWN_ROOTS.contains(&path_root(&words, i)))
+            || (in_use && !use_root.is_some_and(|root| OWN_ROOTS.contains(&root)));
+        // `std::env` is the module, said as such below.
+        let std_env = words[i] == "env" && path_root(&words, i) == "std";
         if COMPILE_TIME_READS.contains(&words[i].as_str())
-            && (next(1) == Some("!") || after_path || in_use)
+            && (next(1) == Some("!") || (named_outside && !std_env))
         {
             note("macro");
             continue;
@@ -263,19 +283,43 @@ pub fn reaches_outside(imp_rs_text: &str, declared: &BTreeSet<String>) -> Vec<St
     found
 }
 
+/// The first names of a path that start in the crate itself, not in a library.
+const OWN_ROOTS: [&str; 4] = ["crate", "self", "super", "Self"];
+
+/// The first name of the path `words[i]` ends (`std` for `env` in `std::env`, or
+/// `words[i]` itself when no `::` comes before it).
+fn path_root(words: &[String], i: usize) -> &str {
+    let mut j = i;
+    while j >= 2 && words[j - 1] == "::" && words[j - 2].starts_with(is_name_start) {
+        j -= 2;
+    }
+    &words[j]
+}
+
+fn is_name_start(c: char) -> bool {
+    c.is_alphabetic() || c == '_'
+}
+
 /// Whether the `!` at `words[bang]` calls a macro whose name a macro's input gives: a
-/// metavariable (`$name!(..)`) or a repetition of them (`$($name)*!(..)`).
+/// metavariable (`$name!(..)`) or a repetition of them (`$($name)*!(..)`, with or without
+/// a separator: `$($name)::*!(..)`).
 fn calls_a_handed_macro(words: &[String], bang: usize) -> bool {
     let at = |k: usize| bang.checked_sub(k).map(|j| words[j].as_str());
     if at(2) == Some("$") {
         return true;
     }
-    if !matches!(at(1), Some("*" | "+" | "?")) || at(2) != Some(")") {
+    if !matches!(at(1), Some("*" | "+" | "?")) {
         return false;
     }
+    // The repetition's `)`, right before its operator or before one separator.
+    let close = match (at(2), at(3)) {
+        (Some(")"), _) => bang - 2,
+        (Some(_), Some(")")) => bang - 3,
+        _ => return false,
+    };
     // The `(` the repetition's `)` closes, and whether `$` opens it.
     let mut depth = 0usize;
-    for j in (0..bang - 1).rev() {
+    for j in (0..=close).rev() {
         match words[j].as_str() {
             ")" => depth += 1,
             "(" => {
@@ -537,6 +581,8 @@ mod tests {
             ("use std::prelude::v1::{include as i};\nfn f() {}", "include_str!"),
             ("macro_rules! m { ($x:ident) => { $x!(\"/etc/passwd\") } }\nfn f() -> &'static str { m!(include_str) }", "`$m!`"),
             ("macro_rules! m { ($($x:ident)*) => { $($x)*!(\"HOME\") } }\nfn f() -> &'static str { m!(env) }", "`$m!`"),
+            ("macro_rules! m { ($($p:ident)*) => { $($p)::*!(\"/etc/passwd\") } }\npub fn f() -> &'static str { m!(core include_str) }", "`$m!`"),
+            ("macro_rules! n { ($x:ident) => {{ use core::$x as r; r!(\"/etc/passwd\") }} }\npub fn f() -> &'static str { n!(include_str) }", "`use core::$x`"),
             ("macro_rules! m { ($a:ident $b:tt) => { $a $b fs::write(\"x\", \"\") } }\nfn f() { m!(std ::).ok(); }", "macro completes"),
             // Rust's white space outside ASCII (a left-to-right mark) between `std` and `::`.
             ("fn f() { std\u{200e}::fs::write(\"x\", \"\").ok(); }", "`std::fs`"),
@@ -553,7 +599,11 @@ mod tests {
             let found = reaches_outside(code, &BTreeSet::new());
             assert!(found.iter().any(|f| f.contains(said)), "{code}\n{found:?}");
         }
-        let pure = "use std;\nuse std::collections::BTreeMap;\nfn env(x: i64) -> i64 { x }\nfn f() -> i64 { let include = 1; env(include) }\npub fn twice(asm: i64, used: i64, link: i64) -> i64 { asm + used + link }\n#[derive(Debug)]\nstruct Asm { asm: i64 }\npub fn export_name(no_mangle: i64) -> i64 { println!(\"{}\", link_section(no_mangle)); no_mangle }\nfn link_section(x: i64) -> i64 { x }\nfn g(a: u8) -> u8 { f(a) * !(a) }\nmacro_rules! sq { ($x:expr) => { $x * $x } }\n";
+        // `std::env` is the module, said once as such, not also as the `env!` macro.
+        let env = reaches_outside("fn f() { std::env::var(\"X\").ok(); }", &BTreeSet::new());
+        assert_eq!(env.len(), 1, "{env:?}");
+        assert!(env[0].starts_with("`std::env`"), "{env:?}");
+        let pure = "use std;\nuse std::collections::BTreeMap;\nfn env(x: i64) -> i64 { x }\nfn f() -> i64 { let include = 1; env(include) }\npub fn twice(asm: i64, used: i64, link: i64) -> i64 { asm + used + link }\n#[derive(Debug)]\nstruct Asm { asm: i64 }\npub fn export_name(no_mangle: i64) -> i64 { println!(\"{}\", link_section(no_mangle)); no_mangle }\nfn link_section(x: i64) -> i64 { x }\nfn g(a: u8) -> u8 { f(a) * !(a) }\nmacro_rules! sq { ($x:expr) => { $x * $x } }\nuse crate::config::env as environment;\nuse self::env as here;\nfn h(x: i64) -> i64 { crate::filters::include(x) + self::env(x) + super::m::env(x) }\n";
         // The spec's own names: a function `export_name`, parameters `asm` and `no_mangle`.
         let declared: BTreeSet<String> = ["export_name", "asm", "no_mangle", "link_section"]
             .iter()
