@@ -794,6 +794,39 @@ fn a_selective_build_tests_the_modules_using_its_new_code_and_regenerates_only_i
     assert_eq!(module_of(&seen[4]), "math.quad");
 }
 
+/// A `--force` rebuild that fails keeps the module's last good code: a module using it,
+/// forced too, is built against that code, not skipped.
+#[test]
+fn a_module_using_one_whose_forced_rebuild_failed_is_built_against_its_kept_code() {
+    let _machine = shared();
+    let server = Background::start_with(routed(vec![
+        ("math.double", vec![code(DOUBLE_RIGHT), code(DOUBLE_WRONG)]),
+        ("math.quad", vec![code(QUAD_RIGHT), code(QUAD_RIGHT)]),
+    ]));
+    let p = Project::new("e2e_forced_kept", &openai(&server), &[DOUBLE, QUAD]);
+    p.ghost(&["build"]).expect(0);
+    let run = p
+        .ghost(&[
+            "build",
+            "--force",
+            "--max-attempts",
+            "1",
+            "math.double",
+            "math.quad",
+        ])
+        .expect(3);
+    assert_eq!(
+        p.imp("math.double"),
+        DOUBLE_RIGHT,
+        "the last good code is kept"
+    );
+    let seen = server.server.seen();
+    assert_eq!(seen.len(), 4, "math.quad was asked for:\n{}", run.text());
+    assert_eq!(module_of(&seen[3]), "math.quad");
+    assert!(!run.text().contains("skipped"), "{}", run.text());
+    p.ghost(&["build", "--locked"]).expect(0);
+}
+
 /// A module found failing because of a dependency's new code is tested again when that
 /// dependency changes again, selected alone: mended by it, it is no longer failing.
 #[test]

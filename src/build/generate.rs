@@ -315,9 +315,9 @@ pub async fn build_with_agent(
             if pending {
                 continue;
             }
-            let failed_dep = uses
-                .iter()
-                .find(|u| done.get(*u).is_some_and(|r| !r.outcome.is_green()));
+            let failed_dep = uses.iter().find(|u| {
+                done.get(*u).is_some_and(|r| !r.outcome.is_green()) && !kept_fresh(&shared, u)
+            });
             // A module beside the selection is never skipped: its code is the one it had,
             // and testing it with the code it uses now says whether that broke it.
             if let Some(dep) = failed_dep.filter(|_| !shared.beside.contains(name)) {
@@ -528,6 +528,17 @@ fn skipped(shared: &Shared, name: &str, dep: &str) -> ModuleReport {
         dependency: dep.to_string(),
     };
     report_of(shared, name, outcome)
+}
+
+/// Whether `name`, not green in this build, still has the code its lock accepted for its
+/// spec as it is now (a `--force` rebuild that failed keeps it): what uses it is built
+/// against that code, not skipped.
+fn kept_fresh(shared: &Shared, name: &str) -> bool {
+    shared
+        .ctx
+        .compiled
+        .module(name)
+        .is_some_and(|m| shared.ctx.status(&lock_of(shared), m).state == State::Fresh)
 }
 
 /// The report of a module whose job did not decide its outcome, with its state as the
