@@ -257,7 +257,8 @@ pub enum Outcome {
     },
     /// `imp.rs` was edited by hand and is kept as it is (no `--force`).
     Kept { why: String },
-    /// Not built because a module it uses is not green.
+    /// Not built because a module it uses is not green (and not fresh: a failed `--force`
+    /// rebuild keeps code the lock accepted, which modules using it are built against).
     Skipped { dependency: String },
     /// The agent could not make it green: attempts or tokens ran out, or the agent failed.
     /// The last good `imp.rs` and its lock entry are untouched.
