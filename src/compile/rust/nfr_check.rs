@@ -142,23 +142,13 @@ pub fn reaches_outside(imp_rs_text: &str, declared: &BTreeSet<String>) -> Vec<St
             found.push(text);
         }
     };
-    // Whether words[i] is inside a `use` declaration, and the first name of its path
-    // (`core` in `use {core::include_str as i};`) once read.
-    let mut in_use = false;
-    let mut use_root: Option<&str> = None;
+    let roots = use_roots(&words);
     for i in 0..words.len() {
         let next = |k: usize| words.get(i + k).map(String::as_str);
-        match words[i].as_str() {
-            "use" => {
-                in_use = true;
-                use_root = None;
-            }
-            ";" => in_use = false,
-            w if in_use && use_root.is_none() && w.starts_with(is_name_start) => {
-                use_root = Some(w);
-            }
-            _ => {}
-        }
+        // Whether words[i] is inside a `use` declaration, and the first name of its path
+        // (`core` in `use {core::include_str as i};`).
+        let in_use = roots[i].is_some();
+        let use_root = roots[i].map(|r| words[r].as_str());
         // A `use` of a name a macro hands it (`use core::$x as r;` in its body, then
         // `r!(..)`): what it imports cannot be read.
         if in_use && words[i] == "$" {
@@ -271,11 +261,7 @@ pub fn reaches_outside(imp_rs_text: &str, declared: &BTreeSet<String>) -> Vec<St
                     note(name);
                 }
             }
-            Some(name)
-                if name == "*" || name.starts_with(|c: char| c.is_alphabetic() || c == '_') =>
-            {
-                note(name)
-            }
+            Some(name) if name == "*" || name.starts_with(is_name_start) => note(name),
             // `m!(std ::)`: a path a macro completes with names it holds elsewhere.
             _ => note("$"),
         }
@@ -294,6 +280,29 @@ fn path_root(words: &[String], i: usize) -> &str {
         j -= 2;
     }
     &words[j]
+}
+
+/// For each word, the index of the first name of the `use` declaration it stands in
+/// (`core` in `use {core::include_str as i};`; the `use` itself when it names nothing),
+/// for the words after its `use` and before its `;`; `None` for every other word.
+fn use_roots(words: &[String]) -> Vec<Option<usize>> {
+    let mut roots = vec![None; words.len()];
+    let mut i = 0;
+    while i < words.len() {
+        if words[i] != "use" {
+            i += 1;
+            continue;
+        }
+        let end = (i..words.len())
+            .find(|&j| words[j] == ";")
+            .unwrap_or(words.len());
+        let root = (i + 1..end)
+            .find(|&j| words[j].starts_with(is_name_start))
+            .unwrap_or(i);
+        roots[i + 1..end].fill(Some(root));
+        i = end;
+    }
+    roots
 }
 
 fn is_name_start(c: char) -> bool {
@@ -390,19 +399,9 @@ pub fn undeclared_crates(imp_rs_text: &str, allowed: &[String]) -> Vec<String> {
     }
     // Names a `use` brings into scope (`use std::fmt;` makes `fmt::` local): every
     // segment of a `use` tree except its root.
-    let mut in_use = false;
-    let mut at_root = false;
-    for word in &words {
-        if word == "use" {
-            in_use = true;
-            at_root = true;
-        } else if word == ";" {
-            in_use = false;
-        } else if in_use && word.starts_with(|c: char| c.is_alphabetic() || c == '_') {
-            if !at_root {
-                local_mods.push(word.trim_start_matches("r#").to_string());
-            }
-            at_root = false;
+    for (i, root) in use_roots(&words).into_iter().enumerate() {
+        if root.is_some_and(|r| r != i) && words[i].starts_with(is_name_start) {
+            local_mods.push(words[i].trim_start_matches("r#").to_string());
         }
     }
     let mut found: Vec<String> = Vec::new();
