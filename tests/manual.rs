@@ -808,3 +808,46 @@ fn checking_one_file_knows_the_modules_nested_in_its_module() {
         );
     }
 }
+
+/// `ghost test` runs every module's tests in one cargo run when they all pass; each
+/// module still reports its own tests (not another's, not the sum), and a module that
+/// fails is reported as it is when tested alone.
+#[test]
+fn test_reports_each_module_of_a_run_together() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let dir = tmp.path();
+    write(dir, "ghost.toml", "[project]\nname = \"together\"\n");
+    write(
+        dir,
+        "specs/text/shout.ghost",
+        &SPEC.replace(
+            "example shout(\"hi\") == \"HI!\"",
+            "example shout(\"hi\") == \"HI!\"\n    example shout(\"\") == \"!\"",
+        ),
+    );
+    write(dir, "specs/text/whisper.ghost", WHISPER);
+    write(dir, "generated/src/text/shout/imp.rs", GOOD);
+    write(
+        dir,
+        "generated/src/text/whisper/imp.rs",
+        "use super::*;\n\npub fn whisper(s: &str) -> String {\n    s.to_lowercase()\n}\n",
+    );
+    let run = ghost(dir, &["test"]);
+    assert_eq!(run.code, Some(0), "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr.contains("ok text.shout: 2 passed")
+            && run.stderr.contains("ok text.whisper: 1 passed"),
+        "{}",
+        run.stderr
+    );
+    write(dir, "generated/src/text/shout/imp.rs", WRONG);
+    let run = ghost(dir, &["test"]);
+    assert_eq!(run.code, Some(1), "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr.contains("FAILED text.shout")
+            && run.stderr.contains("test `example_shout_1`")
+            && run.stderr.contains("ok text.whisper: 1 passed"),
+        "{}",
+        run.stderr
+    );
+}

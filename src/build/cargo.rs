@@ -195,18 +195,51 @@ impl Cargo {
         Ok(out)
     }
 
+    /// Runs several test targets in one `cargo test` (`--test a --test b`, every binary
+    /// run even when one fails): cargo checks the crate once instead of once per target.
+    /// The caller tells the binaries' outputs apart (see `together.rs`).
+    pub async fn test_targets(
+        &self,
+        targets: &[String],
+        release: bool,
+        test_args: &[&str],
+        env: &[(&str, &str)],
+    ) -> std::io::Result<Finished> {
+        let mut args = vec!["test", "--message-format", "json", "--no-fail-fast"];
+        for target in targets {
+            args.extend(["--test", target.as_str()]);
+        }
+        if release {
+            args.push("--release");
+        }
+        args.extend(["--", "--test-threads", "1", "--color", "never"]);
+        args.extend(test_args);
+        self.claim_target().await?;
+        self.ensure_lockfile().await?;
+        let mut cmd = self.command(&args);
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        process::run(cmd, None, self.timeout).await
+    }
+
     /// Compiles the test target without running it, with at least [`COMPILE_TIMEOUT`]:
     /// the first release build of a crate compiles its dependencies too, which is no
     /// fault of the code and must not eat the time its tests are given.
     pub async fn compile_tests(&self, target: &str, release: bool) -> std::io::Result<TestOutcome> {
-        let mut args = vec![
-            "test",
-            "--no-run",
-            "--message-format",
-            "json",
-            "--test",
-            target,
-        ];
+        self.compile_targets(&[target.to_string()], release).await
+    }
+
+    /// [`Cargo::compile_tests`] of several targets in one cargo run.
+    pub async fn compile_targets(
+        &self,
+        targets: &[String],
+        release: bool,
+    ) -> std::io::Result<TestOutcome> {
+        let mut args = vec!["test", "--no-run", "--message-format", "json"];
+        for target in targets {
+            args.extend(["--test", target.as_str()]);
+        }
         if release {
             args.push("--release");
         }
@@ -392,44 +425,56 @@ struct JsonSpan {
 }
 
 /// Reads cargo's JSON lines and libtest's text from one finished run.
+/// A line of cargo's own JSON (`--message-format json`) on stdout, where the test
+/// binaries print too.
+fn cargo_message(line: &str) -> Option<JsonLine> {
+    line.starts_with('{')
+        .then(|| serde_json::from_str::<JsonLine>(line).ok())
+        .flatten()
+}
+
+/// What the test binaries printed to stdout, without cargo's JSON lines.
+pub(super) fn libtest_text(stdout: &str) -> String {
+    let mut text = String::new();
+    for line in stdout.lines().filter(|l| cargo_message(l).is_none()) {
+        text.push_str(line);
+        text.push('\n');
+    }
+    text
+}
+
 pub fn parse_outcome(f: &Finished) -> TestOutcome {
     let mut out = TestOutcome {
         timed_out: f.timed_out,
         elapsed: f.elapsed,
         ..TestOutcome::default()
     };
-    let mut test_text = String::new();
-    for line in f.stdout.lines() {
-        if line.starts_with('{') {
-            if let Ok(json) = serde_json::from_str::<JsonLine>(line) {
-                if json.reason == "compiler-message" {
-                    if let Some(Ok(m)) = json.message.as_ref().map(JsonMessage::deserialize) {
-                        let suggestion = json.message.as_ref().and_then(|j| {
-                            super::rustc_fixes::suggestion(j)
-                                .or_else(|| super::known_fixes::suggestion(j))
-                        });
-                        let primary = m.spans.iter().find(|s| s.is_primary);
-                        let msg = CompilerMessage {
-                            level: m.level.clone(),
-                            file: primary.map(|s| s.file_name.clone()),
-                            line: primary.map(|s| s.line_start),
-                            column: primary.and_then(|s| s.column_start),
-                            rendered: m.rendered.unwrap_or_default(),
-                            suggestion,
-                        };
-                        match m.level.as_str() {
-                            "error" => out.errors.push(msg),
-                            "warning" => out.warnings.push(msg),
-                            _ => {}
-                        }
-                    }
-                }
-                continue;
-            }
+    for json in f.stdout.lines().filter_map(cargo_message) {
+        if json.reason != "compiler-message" {
+            continue;
         }
-        test_text.push_str(line);
-        test_text.push('\n');
+        let Some(Ok(m)) = json.message.as_ref().map(JsonMessage::deserialize) else {
+            continue;
+        };
+        let suggestion = json.message.as_ref().and_then(|j| {
+            super::rustc_fixes::suggestion(j).or_else(|| super::known_fixes::suggestion(j))
+        });
+        let primary = m.spans.iter().find(|s| s.is_primary);
+        let msg = CompilerMessage {
+            level: m.level.clone(),
+            file: primary.map(|s| s.file_name.clone()),
+            line: primary.map(|s| s.line_start),
+            column: primary.and_then(|s| s.column_start),
+            rendered: m.rendered.unwrap_or_default(),
+            suggestion,
+        };
+        match m.level.as_str() {
+            "error" => out.errors.push(msg),
+            "warning" => out.warnings.push(msg),
+            _ => {}
+        }
     }
+    let test_text = libtest_text(&f.stdout);
     parse_libtest(&test_text, &mut out);
     if !f.timed_out && out.errors.is_empty() {
         if let Some(cut) = ended_early(&test_text, &f.stderr) {
@@ -475,7 +520,7 @@ struct Started {
 /// on a later line. So the closing `failures:` list (libtest's last word, before `test
 /// result:`) decides which tests failed; the status words are read for the tests it
 /// does not settle, and for runs that never got to it.
-fn parse_libtest(text: &str, out: &mut TestOutcome) {
+pub(super) fn parse_libtest(text: &str, out: &mut TestOutcome) {
     let listed = failures_list(text);
     let mut failed_names: Vec<String> = Vec::new();
     for test in started_tests(text) {

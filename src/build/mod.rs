@@ -19,6 +19,8 @@
 //! prose change shows accepted code with what changed, to be revised (`revision.rs`).
 //! Each module's accepted code is copied to `.ghost/locked/`, so code deleted from the
 //! crate comes back as locked, without an agent (`accepted.rs`).
+//! `ghost test` and `build --locked` test all their modules in one cargo run when it
+//! passes (`together.rs`).
 //! Modules given new code are recorded until every module using them was tested against
 //! it, so that a build stopped in between leaves the next one to do it (`retest.rs`).
 
@@ -44,6 +46,7 @@ pub mod snapshots;
 pub mod spec_changes;
 pub mod splice;
 pub mod tidy;
+pub mod together;
 pub mod verify;
 pub mod workspace;
 pub mod written;

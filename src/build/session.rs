@@ -7,7 +7,7 @@
 use super::cargo::Cargo;
 use super::failure::{AttemptRecord, FailureClass};
 use super::runlog::{now_secs, Attempt, RunLog};
-use super::verify::{verify, Snapshots, Verdict};
+use super::verify::{verify, Snapshots, Together, Verdict};
 use super::workspace::{self, WriteError};
 use crate::check::Project;
 use crate::compile::prompt::{self, RepairContext, Templates};
@@ -956,19 +956,50 @@ pub fn write_prompt(
 
 /// `ghost test`: the acceptance tests of the code on disk, whatever the lock says.
 pub async fn test(ctx: &Context, only: &[String]) -> Result<Vec<Tested>, BuildError> {
-    let mut out = Vec::new();
-    for m in ctx
+    let chosen: Vec<(&CompiledModule, &crate::check::ModuleModel, String)> = ctx
         .compiled
         .modules
         .iter()
         .filter(|m| only.is_empty() || only.contains(&m.name))
-    {
-        let module = ctx
-            .project
-            .module(&m.name)
-            .expect("compiled modules come from the project");
-        let code = String::from_utf8_lossy(&ctx.imp_bytes(m).unwrap_or_default()).into_owned();
-        let (verdict, _) = verify_on_disk(ctx, m, module, &code, Snapshots::Compare).await?;
+        .map(|m| {
+            let module = ctx
+                .project
+                .module(&m.name)
+                .expect("compiled modules come from the project");
+            let code = String::from_utf8_lossy(&ctx.imp_bytes(m).unwrap_or_default()).into_owned();
+            (m, module, code)
+        })
+        .collect();
+    let together = tested_together(ctx, &chosen).await?;
+    let mut shared = match &together {
+        Some(tests) => timed_together(ctx, &chosen, tests).await?,
+        None => Together::default(),
+    };
+    let mut out = Vec::new();
+    for (i, (m, module, code)) in chosen.iter().enumerate() {
+        let verdict = match together.as_ref().and_then(|t| t.get(i)) {
+            Some(tests) => {
+                let tested = Verdict {
+                    tests: tests.clone(),
+                    ..Verdict::default()
+                };
+                super::verify::judge(
+                    &ctx.cargo(),
+                    module,
+                    code,
+                    tested,
+                    Snapshots::Compare,
+                    &mut shared,
+                )
+                .await
+                .map_err(BuildError::Cargo)?
+            }
+            None => {
+                verify_on_disk(ctx, m, module, code, Snapshots::Compare)
+                    .await?
+                    .0
+            }
+        };
         out.push(Tested {
             module: m.name.clone(),
             failures: verdict.failure_texts_in(m.tests_rs()),
@@ -976,6 +1007,64 @@ pub async fn test(ctx: &Context, only: &[String]) -> Result<Vec<Tested>, BuildEr
         });
     }
     Ok(out)
+}
+
+/// The acceptance tests of several modules from one cargo run (see `together.rs`), when
+/// it passed; `None` tests them one by one. Code the in-memory rule refuses is never run,
+/// so a selection holding any is tested one by one too.
+async fn tested_together(
+    ctx: &Context,
+    chosen: &[(&CompiledModule, &crate::check::ModuleModel, String)],
+) -> Result<Option<Vec<super::cargo::TestOutcome>>, BuildError> {
+    if chosen.len() < 2
+        || chosen
+            .iter()
+            .any(|(_, module, code)| super::verify::refused(module, code).is_some())
+    {
+        return Ok(None);
+    }
+    let targets: Vec<String> = chosen
+        .iter()
+        .map(|(_, module, _)| crate::compile::rust::test_target(module))
+        .collect();
+    super::together::test_together(&ctx.cargo(), &targets, &Snapshots::Compare.insta_env())
+        .await
+        .map_err(BuildError::Cargo)
+}
+
+/// The timing runs of the modules `tested_together` found passing that ask for `nfr
+/// perf`, from one release build and run, when every timing passed; otherwise each module
+/// takes its own (whose report says which timing failed).
+async fn timed_together(
+    ctx: &Context,
+    chosen: &[(&CompiledModule, &crate::check::ModuleModel, String)],
+    tests: &[super::cargo::TestOutcome],
+) -> Result<Together, BuildError> {
+    let targets: Vec<String> = chosen
+        .iter()
+        .zip(tests)
+        .filter(|((_, module, _), t)| {
+            t.green()
+                && module
+                    .nfrs
+                    .iter()
+                    .any(|n| matches!(n.kind, crate::check::NfrModel::Perf { .. }))
+        })
+        .map(|((_, module, _), _)| crate::compile::rust::test_target(module))
+        .collect();
+    let mut shared = Together::default();
+    if targets.len() < 2 {
+        return Ok(shared);
+    }
+    let env = Snapshots::Compare.insta_env();
+    let timed = super::together::timed_together(&ctx.cargo(), &targets, &env)
+        .await
+        .map_err(BuildError::Cargo)?;
+    shared.perf = targets
+        .into_iter()
+        .zip(timed.into_iter().flatten())
+        .collect();
+    Ok(shared)
 }
 
 /// Verifies a module's code as it is in the generated crate. When another module's code

@@ -7,6 +7,7 @@ use crate::check::{ModuleModel, NfrModel};
 use crate::compile::rust::nfr_check::NO_DEPS;
 use crate::compile::rust::{check_static_nfrs, reaches_outside, test_target, IN_MEMORY};
 use serde::Serialize;
+use std::collections::BTreeMap;
 
 /// How insta treats `snapshot` tests in this run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -19,7 +20,7 @@ pub enum Snapshots {
 
 impl Snapshots {
     /// The environment of a test run in this mode.
-    fn insta_env(self) -> [(&'static str, &'static str); 3] {
+    pub fn insta_env(self) -> [(&'static str, &'static str); 3] {
         [
             ("INSTA_UPDATE", self.insta_update()),
             ("INSTA_FORCE_PASS", "0"),
@@ -299,22 +300,10 @@ pub async fn verify(
     imp_text: &str,
     snapshots: Snapshots,
 ) -> std::io::Result<Verdict> {
-    let mut verdict = Verdict::default();
-    // Refused before it runs: code that writes files or starts programs could change the
-    // project it is tested in, or anything else the user can reach.
-    let outside = reaches_outside(imp_text, &module.names());
-    if !outside.is_empty() {
-        verdict.checked.push(NfrResult {
-            nfr: IN_MEMORY.to_string(),
-            ok: false,
-            checked: true,
-            detail: format!(
-                "imp.rs uses {}: not run. A module's functions compute their results from their arguments alone; take out every use of files, programs, the network and the environment",
-                outside.join(", ")
-            ),
-        });
+    if let Some(verdict) = refused(module, imp_text) {
         return Ok(verdict);
     }
+    let mut verdict = Verdict::default();
     let target = test_target(module);
     let env = snapshots.insta_env();
     let pinned = Pinned::read(&cargo.crate_dir, &target);
@@ -346,6 +335,66 @@ pub async fn verify(
             }
         }
     }
+    let verdict = judge(
+        cargo,
+        module,
+        imp_text,
+        verdict,
+        snapshots,
+        &mut Together::default(),
+    )
+    .await?;
+    if snapshots == Snapshots::RecordNew && !verdict.green() {
+        pinned.forget_run();
+    }
+    Ok(verdict)
+}
+
+/// The verdict of code that is not run at all: it reaches outside memory. Code that
+/// writes files or starts programs could change the project it is tested in, or anything
+/// else the user can reach.
+pub fn refused(module: &ModuleModel, imp_text: &str) -> Option<Verdict> {
+    let outside = reaches_outside(imp_text, &module.names());
+    if outside.is_empty() {
+        return None;
+    }
+    let mut verdict = Verdict::default();
+    verdict.checked.push(NfrResult {
+        nfr: IN_MEMORY.to_string(),
+        ok: false,
+        checked: true,
+        detail: format!(
+            "imp.rs uses {}: not run. A module's functions compute their results from their arguments alone; take out every use of files, programs, the network and the environment",
+            outside.join(", ")
+        ),
+    });
+    Some(verdict)
+}
+
+/// Cargo runs made once for several modules (`ghost test` and `build --locked` test every
+/// module of one unchanging crate): what [`judge`] finds here it does not run again.
+#[derive(Debug, Default)]
+pub struct Together {
+    /// The crate's clippy run, made for the first module that asks for `nfr lint`.
+    pub lint: Option<TestOutcome>,
+    /// Timing runs that passed, by test target (see `together.rs`).
+    pub perf: BTreeMap<String, TestOutcome>,
+}
+
+/// The verdict of `module`'s code from its acceptance tests' outcome, run already (by
+/// [`verify`], or with other modules' by `ghost test`): its checked NFRs are checked,
+/// with the runs `together` holds and cargo runs of its own for the rest.
+pub async fn judge(
+    cargo: &Cargo,
+    module: &ModuleModel,
+    imp_text: &str,
+    mut verdict: Verdict,
+    snapshots: Snapshots,
+    together: &mut Together,
+) -> std::io::Result<Verdict> {
+    let lint = &mut together.lint;
+    let target = test_target(module);
+    let env = snapshots.insta_env();
     let compiled = verdict.tests.errors.is_empty()
         && verdict.tests.cargo_error.is_none()
         && !verdict.tests.timed_out;
@@ -354,26 +403,29 @@ pub async fn verify(
     let module_dir = format!("src/{}/", module.path.join("/"));
     let has = |f: fn(&NfrModel) -> bool| module.nfrs.iter().any(|n| f(&n.kind));
     // Lint and perf are one cargo run each, however many clauses ask for them.
-    let lint = if has(|k| matches!(k, NfrModel::Lint)) && compiled {
-        Some(cargo.clippy().await?)
-    } else {
-        None
-    };
+    if lint.is_none() && has(|k| matches!(k, NfrModel::Lint)) && compiled {
+        *lint = Some(cargo.clippy().await?);
+    }
+    let lint = lint.as_ref().filter(|_| compiled);
     // Why a timing was not taken, when it was not.
     let mut perf_unchecked = "the acceptance tests do not pass";
     let perf = if has(|k| matches!(k, NfrModel::Perf { .. })) && verdict.tests.green() {
-        // The release build first, on its own time (the first one compiles every
-        // dependency); then the timing, on the tests' time.
-        let built = cargo.compile_tests(&target, true).await?;
-        if built.timed_out {
-            perf_unchecked = "the release build did not finish within its time limit";
-            None
+        if let Some(run) = together.perf.remove(&target) {
+            Some(run)
         } else {
-            Some(
-                cargo
-                    .test(&target, true, &["--ignored", "perf_"], &env)
-                    .await?,
-            )
+            // The release build first, on its own time (the first one compiles every
+            // dependency); then the timing, on the tests' time.
+            let built = cargo.compile_tests(&target, true).await?;
+            if built.timed_out {
+                perf_unchecked = "the release build did not finish within its time limit";
+                None
+            } else {
+                Some(
+                    cargo
+                        .test(&target, true, &["--ignored", "perf_"], &env)
+                        .await?,
+                )
+            }
         }
     } else {
         None
@@ -473,9 +525,6 @@ pub async fn verify(
             checked: true,
             detail: format!("{failure} (the spec declares no `nfr deps`, so the module may use none; declare the crate in the spec if it is wanted)"),
         });
-    }
-    if snapshots == Snapshots::RecordNew && !verdict.green() {
-        pinned.forget_run();
     }
     Ok(verdict)
 }
