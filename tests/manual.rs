@@ -832,19 +832,22 @@ fn test_reports_each_module_of_a_run_together() {
         "generated/src/text/whisper/imp.rs",
         "use super::*;\n\npub fn whisper(s: &str) -> String {\n    s.to_lowercase()\n}\n",
     );
-    let run = ghost(dir, &["test"]);
+    let run = ghost(dir, &["test", "-v"]);
     assert_eq!(run.code, Some(0), "{}{}", run.stdout, run.stderr);
     assert!(
-        run.stderr.contains("ok text.shout: 2 passed")
+        run.stderr
+            .contains("the tests of 2 modules ran in one cargo run")
+            && run.stderr.contains("ok text.shout: 2 passed")
             && run.stderr.contains("ok text.whisper: 1 passed"),
         "{}",
         run.stderr
     );
     write(dir, "generated/src/text/shout/imp.rs", WRONG);
-    let run = ghost(dir, &["test"]);
+    let run = ghost(dir, &["test", "-v"]);
     assert_eq!(run.code, Some(1), "{}{}", run.stdout, run.stderr);
     assert!(
-        run.stderr.contains("FAILED text.shout")
+        !run.stderr.contains("in one cargo run")
+            && run.stderr.contains("FAILED text.shout")
             && run.stderr.contains("test `example_shout_1`")
             && run.stderr.contains("ok text.whisper: 1 passed"),
         "{}",

@@ -153,6 +153,10 @@ impl Cargo {
             .current_dir(&self.crate_dir)
             .env("CARGO_TARGET_DIR", &self.target_dir)
             .env("CARGO_TERM_COLOR", "never")
+            // What ghost reads of cargo's own lines (`Running tests/a.rs`, `process didn't
+            // exit successfully`) is there whatever the user's cargo config says.
+            .env("CARGO_TERM_VERBOSE", "false")
+            .env("CARGO_TERM_QUIET", "false")
             // The generated crate is not part of any workspace above it.
             .env_remove("RUSTFLAGS")
             .env("RUST_BACKTRACE", "0");
@@ -424,7 +428,6 @@ struct JsonSpan {
     is_primary: bool,
 }
 
-/// Reads cargo's JSON lines and libtest's text from one finished run.
 /// A line of cargo's own JSON (`--message-format json`) on stdout, where the test
 /// binaries print too.
 fn cargo_message(line: &str) -> Option<JsonLine> {
@@ -443,6 +446,7 @@ pub(super) fn libtest_text(stdout: &str) -> String {
     text
 }
 
+/// Reads cargo's JSON lines and libtest's text from one finished run.
 pub fn parse_outcome(f: &Finished) -> TestOutcome {
     let mut out = TestOutcome {
         timed_out: f.timed_out,

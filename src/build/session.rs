@@ -7,10 +7,11 @@
 use super::cargo::Cargo;
 use super::failure::{AttemptRecord, FailureClass};
 use super::runlog::{now_secs, Attempt, RunLog};
-use super::verify::{verify, Snapshots, Together, Verdict};
+use super::verify::{judge, refused, verify, SharedRuns, Snapshots, Verdict};
 use super::workspace::{self, WriteError};
-use crate::check::Project;
+use crate::check::{ModuleModel, Project};
 use crate::compile::prompt::{self, RepairContext, Templates};
+use crate::compile::rust::test_target;
 use crate::compile::{Compiled, CompiledModule};
 use crate::plan::lock::implementation_hash;
 use crate::plan::state::{decide, Current, ModuleStatus, State};
@@ -956,7 +957,7 @@ pub fn write_prompt(
 
 /// `ghost test`: the acceptance tests of the code on disk, whatever the lock says.
 pub async fn test(ctx: &Context, only: &[String]) -> Result<Vec<Tested>, BuildError> {
-    let chosen: Vec<(&CompiledModule, &crate::check::ModuleModel, String)> = ctx
+    let chosen: Vec<(&CompiledModule, &ModuleModel, String)> = ctx
         .compiled
         .modules
         .iter()
@@ -970,30 +971,33 @@ pub async fn test(ctx: &Context, only: &[String]) -> Result<Vec<Tested>, BuildEr
             (m, module, code)
         })
         .collect();
-    let together = tested_together(ctx, &chosen).await?;
-    let mut shared = match &together {
-        Some(tests) => timed_together(ctx, &chosen, tests).await?,
-        None => Together::default(),
+    // Code the in-memory rule refuses is never run: it is refused on its own below.
+    let runnable: Vec<&ModuleModel> = chosen
+        .iter()
+        .filter(|(_, module, code)| refused(module, code).is_none())
+        .map(|(_, module, _)| *module)
+        .collect();
+    let mut shared = if runnable.len() < 2 {
+        SharedRuns::default()
+    } else {
+        super::together::run_together(&ctx.cargo(), &runnable)
+            .await
+            .map_err(BuildError::Cargo)?
     };
     let mut out = Vec::new();
-    for (i, (m, module, code)) in chosen.iter().enumerate() {
-        let verdict = match together.as_ref().and_then(|t| t.get(i)) {
-            Some(tests) => {
-                let tested = Verdict {
-                    tests: tests.clone(),
-                    ..Verdict::default()
-                };
-                super::verify::judge(
-                    &ctx.cargo(),
-                    module,
-                    code,
-                    tested,
-                    Snapshots::Compare,
-                    &mut shared,
-                )
-                .await
-                .map_err(BuildError::Cargo)?
-            }
+    for (m, module, code) in &chosen {
+        let together = shared.tests.remove(&test_target(module));
+        let verdict = match together.clone() {
+            Some(tests) => judge(
+                &ctx.cargo(),
+                module,
+                code,
+                tests,
+                Snapshots::Compare,
+                &mut shared,
+            )
+            .await
+            .map_err(BuildError::Cargo)?,
             None => {
                 verify_on_disk(ctx, m, module, code, Snapshots::Compare)
                     .await?
@@ -1004,67 +1008,10 @@ pub async fn test(ctx: &Context, only: &[String]) -> Result<Vec<Tested>, BuildEr
             module: m.name.clone(),
             failures: verdict.failure_texts_in(m.tests_rs()),
             verdict,
+            together: together.is_some(),
         });
     }
     Ok(out)
-}
-
-/// The acceptance tests of several modules from one cargo run (see `together.rs`), when
-/// it passed; `None` tests them one by one. Code the in-memory rule refuses is never run,
-/// so a selection holding any is tested one by one too.
-async fn tested_together(
-    ctx: &Context,
-    chosen: &[(&CompiledModule, &crate::check::ModuleModel, String)],
-) -> Result<Option<Vec<super::cargo::TestOutcome>>, BuildError> {
-    if chosen.len() < 2
-        || chosen
-            .iter()
-            .any(|(_, module, code)| super::verify::refused(module, code).is_some())
-    {
-        return Ok(None);
-    }
-    let targets: Vec<String> = chosen
-        .iter()
-        .map(|(_, module, _)| crate::compile::rust::test_target(module))
-        .collect();
-    super::together::test_together(&ctx.cargo(), &targets, &Snapshots::Compare.insta_env())
-        .await
-        .map_err(BuildError::Cargo)
-}
-
-/// The timing runs of the modules `tested_together` found passing that ask for `nfr
-/// perf`, from one release build and run, when every timing passed; otherwise each module
-/// takes its own (whose report says which timing failed).
-async fn timed_together(
-    ctx: &Context,
-    chosen: &[(&CompiledModule, &crate::check::ModuleModel, String)],
-    tests: &[super::cargo::TestOutcome],
-) -> Result<Together, BuildError> {
-    let targets: Vec<String> = chosen
-        .iter()
-        .zip(tests)
-        .filter(|((_, module, _), t)| {
-            t.green()
-                && module
-                    .nfrs
-                    .iter()
-                    .any(|n| matches!(n.kind, crate::check::NfrModel::Perf { .. }))
-        })
-        .map(|((_, module, _), _)| crate::compile::rust::test_target(module))
-        .collect();
-    let mut shared = Together::default();
-    if targets.len() < 2 {
-        return Ok(shared);
-    }
-    let env = Snapshots::Compare.insta_env();
-    let timed = super::together::timed_together(&ctx.cargo(), &targets, &env)
-        .await
-        .map_err(BuildError::Cargo)?;
-    shared.perf = targets
-        .into_iter()
-        .zip(timed.into_iter().flatten())
-        .collect();
-    Ok(shared)
 }
 
 /// Verifies a module's code as it is in the generated crate. When another module's code
@@ -1099,6 +1046,8 @@ pub struct Tested {
     pub verdict: Verdict,
     /// What failed, each failing test named with its spec clause (empty when green).
     pub failures: Vec<String>,
+    /// Its tests ran with other modules' in one cargo run (see `together.rs`).
+    pub together: bool,
 }
 
 /// Whether a compiler error of `verdict` is in a module that `m` does not use: the

@@ -1,44 +1,65 @@
 //! Several modules' acceptance tests in one cargo run, for `ghost test` and `ghost build
-//! --locked`: the test targets in, each target's outcome out when the run passed as a
-//! whole. With nothing to compile, a module's own `cargo test` is mostly cargo finding
-//! that out (the repository's eleven modules: 2.6 s one by one, 0.8 s together), so CI
-//! pays it once instead of once per module. A run that fails is not read here: each of
-//! its modules is tested on its own again, which is what names the failing module, tells
-//! a broken neighbour from broken code (a scratch copy), and reports a binary that ended
-//! early.
+//! --locked`: the modules in, the runs they share out ([`SharedRuns`]: each module's tests
+//! and timings, when the run passed as a whole). With nothing to compile, a module's own
+//! `cargo test` is mostly cargo finding that out (the repository's eleven modules: 2.6 s
+//! one by one, 1.1 s together), so CI pays it once instead of once per module.
+//!
+//! A run that fails is not read here: each of its modules is tested on its own again,
+//! which is what names the failing module with its exit status, tells a broken
+//! neighbour from broken code (a scratch copy), and reports a binary that ended early.
+//! Only a run that exited 0 is trusted, since code under test can print anything,
+//! libtest's lines included. The price: a red module costs its tests twice, and a test
+//! that fails only sometimes gets a second chance in its own run.
 
 use super::cargo::{libtest_text, parse_libtest, parse_outcome, Cargo, TestOutcome};
+use super::verify::{SharedRuns, Snapshots};
+use crate::check::{ModuleModel, NfrModel};
+use crate::compile::rust::test_target;
 use crate::process::Finished;
 use std::path::Path;
 
-/// Each of `targets`' outcomes, in their order, from one cargo run of them all; `None`
-/// when they must be tested one by one: something failed or timed out, or the output
-/// does not tell the test binaries apart.
-pub async fn test_together(
-    cargo: &Cargo,
-    targets: &[String],
-    env: &[(&str, &str)],
-) -> std::io::Result<Option<Vec<TestOutcome>>> {
-    let finished = cargo.test_targets(targets, false, &[], env).await?;
-    Ok(read_passing(&finished, targets))
-}
-
-/// The timing runs (`nfr perf`) of `targets` in one release build and one run, as
-/// [`test_together`] gives the tests'.
-pub async fn timed_together(
-    cargo: &Cargo,
-    targets: &[String],
-    env: &[(&str, &str)],
-) -> std::io::Result<Option<Vec<TestOutcome>>> {
-    if !cargo.compile_targets(targets, true).await?.green() {
-        return Ok(None);
+/// The runs `modules` (two or more, none refused by the in-memory rule) can share: their
+/// acceptance tests from one cargo run, and the timings of those asking for `nfr perf`
+/// from one more, each kept only when the whole run passed. Whatever is not kept, each
+/// module runs on its own.
+pub async fn run_together(cargo: &Cargo, modules: &[&ModuleModel]) -> std::io::Result<SharedRuns> {
+    let mut shared = SharedRuns::default();
+    let targets: Vec<String> = modules.iter().map(|m| test_target(m)).collect();
+    // Compiled first, on the compile's own time limit: a cold target folder builds every
+    // test binary here, which must not eat the time the tests are given. A compile error
+    // anywhere is for the modules' own runs to place (their code, or a neighbour's).
+    if !cargo.compile_targets(&targets, false).await?.green() {
+        return Ok(shared);
+    }
+    let env = Snapshots::Compare.insta_env();
+    let finished = cargo.test_targets(&targets, false, &[], &env).await?;
+    let Some(tests) = read_passing(&finished, &targets) else {
+        return Ok(shared);
+    };
+    shared.tests = targets.into_iter().zip(tests).collect();
+    let timed: Vec<String> = modules
+        .iter()
+        .filter(|m| {
+            m.nfrs
+                .iter()
+                .any(|n| matches!(n.kind, NfrModel::Perf { .. }))
+        })
+        .map(|m| test_target(m))
+        .collect();
+    if timed.len() < 2 || !cargo.compile_targets(&timed, true).await?.green() {
+        return Ok(shared);
     }
     let finished = cargo
-        .test_targets(targets, true, &["--ignored", "perf_"], env)
+        .test_targets(&timed, true, &["--ignored", "perf_"], &env)
         .await?;
-    Ok(read_passing(&finished, targets))
+    if let Some(perf) = read_passing(&finished, &timed) {
+        shared.perf = timed.into_iter().zip(perf).collect();
+    }
+    Ok(shared)
 }
 
+/// Each of `targets`' outcomes, in their order, from a run that passed as a whole; `None`
+/// when something failed or timed out, or the output does not tell the binaries apart.
 fn read_passing(finished: &Finished, targets: &[String]) -> Option<Vec<TestOutcome>> {
     // The exit status is what decides: a test printing `test result: ok.` cannot set it.
     if !finished.success() || !parse_outcome(finished).green() {

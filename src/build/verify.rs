@@ -303,29 +303,25 @@ pub async fn verify(
     if let Some(verdict) = refused(module, imp_text) {
         return Ok(verdict);
     }
-    let mut verdict = Verdict::default();
     let target = test_target(module);
     let env = snapshots.insta_env();
     let pinned = Pinned::read(&cargo.crate_dir, &target);
-    verdict.tests = cargo.test(&target, false, &[], &env).await?;
+    let mut tests = cargo.test(&target, false, &[], &env).await?;
     if snapshots == Snapshots::RecordNew {
         for (name, output) in pinned.restore_changed() {
             // The test passed (insta recorded the new value); the pin says it failed.
             let tail = format!("::{name}");
-            verdict
-                .tests
-                .passed
-                .retain(|p| *p != name && !p.ends_with(&tail));
-            verdict.tests.failed.push(TestFailure { name, output });
+            tests.passed.retain(|p| *p != name && !p.ends_with(&tail));
+            tests.failed.push(TestFailure { name, output });
         }
         // A value recorded now is pinned for good: it must be the same in another
         // process (no `HashMap` order, no clock), or every later test run fails on it.
-        if verdict.tests.green() && pinned.recorded_new() {
+        if tests.green() && pinned.recorded_new() {
             let again = Snapshots::Compare.insta_env();
             let second = cargo.test(&target, false, &["snapshot_"], &again).await?;
             for f in second.failed {
-                verdict.tests.passed.retain(|p| *p != f.name);
-                verdict.tests.failed.push(TestFailure {
+                tests.passed.retain(|p| *p != f.name);
+                tests.failed.push(TestFailure {
                     output: format!(
                         "its value differs from one run to the next, so it cannot be pinned: its `{{:#?}}` must not depend on `HashMap` or `HashSet` order (use `BTreeMap`/`BTreeSet` or a `Vec`), the clock or randomness\n{}",
                         f.output
@@ -339,9 +335,9 @@ pub async fn verify(
         cargo,
         module,
         imp_text,
-        verdict,
+        tests,
         snapshots,
-        &mut Together::default(),
+        &mut SharedRuns::default(),
     )
     .await?;
     if snapshots == Snapshots::RecordNew && !verdict.green() {
@@ -372,27 +368,34 @@ pub fn refused(module: &ModuleModel, imp_text: &str) -> Option<Verdict> {
 }
 
 /// Cargo runs made once for several modules (`ghost test` and `build --locked` test every
-/// module of one unchanging crate): what [`judge`] finds here it does not run again.
+/// module of one unchanging crate; see `together.rs`): what [`judge`] finds here it does
+/// not run again.
 #[derive(Debug, Default)]
-pub struct Together {
+pub struct SharedRuns {
+    /// Acceptance tests that passed, by test target.
+    pub tests: BTreeMap<String, TestOutcome>,
+    /// Timing runs (`nfr perf`) that passed, by test target.
+    pub perf: BTreeMap<String, TestOutcome>,
     /// The crate's clippy run, made for the first module that asks for `nfr lint`.
     pub lint: Option<TestOutcome>,
-    /// Timing runs that passed, by test target (see `together.rs`).
-    pub perf: BTreeMap<String, TestOutcome>,
 }
 
 /// The verdict of `module`'s code from its acceptance tests' outcome, run already (by
 /// [`verify`], or with other modules' by `ghost test`): its checked NFRs are checked,
-/// with the runs `together` holds and cargo runs of its own for the rest.
+/// with the runs `shared` holds and cargo runs of its own for the rest.
 pub async fn judge(
     cargo: &Cargo,
     module: &ModuleModel,
     imp_text: &str,
-    mut verdict: Verdict,
+    tests: TestOutcome,
     snapshots: Snapshots,
-    together: &mut Together,
+    shared: &mut SharedRuns,
 ) -> std::io::Result<Verdict> {
-    let lint = &mut together.lint;
+    let mut verdict = Verdict {
+        tests,
+        ..Verdict::default()
+    };
+    let lint = &mut shared.lint;
     let target = test_target(module);
     let env = snapshots.insta_env();
     let compiled = verdict.tests.errors.is_empty()
@@ -410,7 +413,7 @@ pub async fn judge(
     // Why a timing was not taken, when it was not.
     let mut perf_unchecked = "the acceptance tests do not pass";
     let perf = if has(|k| matches!(k, NfrModel::Perf { .. })) && verdict.tests.green() {
-        if let Some(run) = together.perf.remove(&target) {
+        if let Some(run) = shared.perf.remove(&target) {
             Some(run)
         } else {
             // The release build first, on its own time (the first one compiles every

@@ -219,10 +219,18 @@ pub fn locked(
 /// One line per module with its acceptance tests' result; failures with their output.
 pub fn test_results(out: &Output, results: &[Tested]) -> Exit {
     let mut failed = 0;
+    let together = results.iter().filter(|t| t.together).count();
+    if together > 0 {
+        out.verbose(&format!(
+            "the tests of {} ran in one cargo run",
+            plural(together, "module")
+        ));
+    }
     for Tested {
         module,
         verdict,
         failures,
+        ..
     } in results
     {
         let mark = if verdict.green() { "ok" } else { "FAILED" };
