@@ -115,4 +115,44 @@ fn lint_and_perf_refuse_the_wrong_implementation_and_accept_the_right_one() {
         out.contains("1 checked, 0 asked"),
         "the report says which NFRs were checked: {out}"
     );
+
+    // A machine without clippy cannot check `nfr lint`: not checked is not green.
+    let fake = dir.join("no-clippy.sh");
+    write(
+        dir,
+        "no-clippy.sh",
+        "#!/bin/sh\nif [ \"$1\" = clippy ]; then echo \"error: no such command: \\`clippy\\`\" >&2; exit 101; fi\nexec \"$REAL_CARGO\" \"$@\"\n",
+    );
+    make_executable(&fake);
+    let out = Command::cargo_bin("ghost")
+        .expect("the ghost binary is built")
+        .current_dir(dir)
+        .env(
+            "GHOST_TARGET_DIR",
+            std::env::temp_dir().join("ghost-tests-target"),
+        )
+        .env(
+            "REAL_CARGO",
+            std::env::var_os("CARGO").unwrap_or("cargo".into()),
+        )
+        .env("CARGO", &fake)
+        .arg("test")
+        .output()
+        .expect("ghost runs");
+    let text = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("FAILED q.lint")
+            && text.contains("`nfr lint` not checked: clippy did not run")
+            && text.contains("ok q.perf"),
+        "{text}"
+    );
+}
+
+fn make_executable(path: &Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    }
 }

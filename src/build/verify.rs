@@ -238,7 +238,39 @@ impl Verdict {
                 broken.join(", ")
             ));
         }
+        let unchecked = self.unchecked_while_green();
+        if !unchecked.is_empty() {
+            let names: Vec<String> = unchecked.iter().map(|n| format!("`{}`", n.nfr)).collect();
+            s.push_str(&format!(
+                "; {} nfr not checked ({})",
+                unchecked.len(),
+                names.join(", ")
+            ));
+        }
         s
+    }
+
+    /// Checked NFRs that could not be checked although the tests pass (clippy missing,
+    /// a release build out of time): what alone keeps green tests from being green.
+    pub fn unchecked_while_green(&self) -> Vec<&NfrResult> {
+        if !self.tests.green() {
+            return Vec::new();
+        }
+        self.checked
+            .iter()
+            .filter(|n| !n.checked && !n.ok)
+            .collect()
+    }
+
+    /// Why each NFR that keeps the module from green does: broken, or not checked
+    /// although the tests pass.
+    pub fn nfr_failure_texts(&self) -> Vec<String> {
+        let unchecked = self.unchecked_while_green();
+        self.checked
+            .iter()
+            .filter(|n| n.broken() || unchecked.contains(n))
+            .map(|n| n.detail.clone())
+            .collect()
     }
 }
 
@@ -439,7 +471,7 @@ pub async fn judge(
         let source = &nfr.source;
         // Lint needs code that compiles, a timing tests that pass.
         let checked = match &nfr.kind {
-            NfrModel::Lint => lint.is_some(),
+            NfrModel::Lint => lint.is_some_and(|l| !l.timed_out && l.cargo_error.is_none()),
             NfrModel::Perf { .. } => perf.is_some(),
             _ => true,
         };
@@ -472,6 +504,18 @@ pub async fn judge(
                 None => (
                     false,
                     format!("`{source}` not checked: the code does not compile"),
+                ),
+                // clippy missing or stopped says nothing of the code: not checked, not ok.
+                Some(lint) if lint.timed_out => (
+                    false,
+                    format!("`{source}` not checked: clippy did not finish within the time limit"),
+                ),
+                Some(TestOutcome {
+                    cargo_error: Some(why),
+                    ..
+                }) => (
+                    false,
+                    format!("`{source}` not checked: clippy did not run (is it installed? `rustup component add clippy`):\n{why}"),
                 ),
                 Some(lint) => {
                     let dir = std::path::Path::new(&module_dir);

@@ -253,6 +253,7 @@ pub fn test_results(out: &Output, results: &[Tested]) -> Exit {
                 .into_iter()
                 .take(3)
                 .chain(failures.iter().cloned())
+                .chain(verdict.nfr_failure_texts())
                 .collect()
         };
         if out.json() {
