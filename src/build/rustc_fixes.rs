@@ -36,12 +36,44 @@ pub fn suggestion(message: &serde_json::Value) -> Option<Suggestion> {
                 Some(Applicability::MachineApplicable | Applicability::MaybeIncorrect)
             )
         });
+        for span in &mut child.spans {
+            mend_mut_binding(span);
+        }
     }
     rustfix::collect_suggestions(
         &diagnostic,
         &HashSet::<String>::new(),
         rustfix::Filter::Everything,
     )
+}
+
+/// rustc 1.95 suggests making a binding inside a pattern mutable (`for (i, c) in ...`
+/// then `i += 1`, E0384) by inserting `(mut i) ` before the `i`, which gives
+/// `for ((mut i) i, c)`: a syntax error where the fix was meant. The insertion it meant is
+/// `mut `; this mends the suggestion when the name it quotes stands right after it.
+fn mend_mut_binding(span: &mut rustfix::diagnostics::DiagnosticSpan) {
+    let Some(name) = span
+        .suggested_replacement
+        .as_deref()
+        .and_then(|r| r.strip_prefix("(mut "))
+        .and_then(|r| r.strip_suffix(") "))
+    else {
+        return;
+    };
+    let Some(line) = span.text.first() else {
+        return;
+    };
+    let after: String = line
+        .text
+        .chars()
+        .skip(line.highlight_start.saturating_sub(1))
+        .collect();
+    let named_here = after.strip_prefix(name).is_some_and(|rest| {
+        !rest.starts_with(|c: char| c.is_alphanumeric() || c == '_')
+    });
+    if span.byte_start == span.byte_end && !name.is_empty() && named_here {
+        span.suggested_replacement = Some("mut ".to_string());
+    }
 }
 
 /// `code` (the text of `imp_path`) with the first suggested change of every error that
@@ -96,6 +128,17 @@ mod tests {
             rendered: String::new(),
             suggestion: suggestion(&value),
         }
+    }
+
+    /// rustc 1.95's JSON for `i += 1` on the `i` of `for (i, c) in ...`, at byte 25.
+    const FOR_BINDING: &str = r#"{"children":[{"children":[],"code":null,"level":"help","message":"consider making this binding mutable","rendered":null,"spans":[{"byte_end":25,"byte_start":25,"column_end":10,"column_start":10,"expansion":null,"file_name":"src/a/imp.rs","is_primary":true,"label":null,"line_end":2,"line_start":2,"suggested_replacement":"(mut i) ","suggestion_applicability":"MachineApplicable","text":[{"highlight_end":10,"highlight_start":10,"text":"    for (i, c) in s.chars().enumerate() {"}]}]}],"code":{"code":"E0384","explanation":null},"level":"error","message":"cannot assign twice to immutable variable `i`","rendered":"","spans":[{"byte_end":71,"byte_start":65,"column_end":15,"column_start":9,"expansion":null,"file_name":"src/a/imp.rs","is_primary":true,"label":"cannot assign twice to immutable variable","line_end":3,"line_start":3,"suggested_replacement":null,"suggestion_applicability":null,"text":[]}]}"#;
+
+    #[test]
+    fn a_pattern_binding_is_made_mut_where_rustc_suggests_a_broken_insertion() {
+        let code = "fn f(s: &str) {\n    for (i, c) in s.chars().enumerate() {\n        i += 1;\n    }\n}\n";
+        assert_eq!(&code[25..26], "i");
+        let fixed = apply(code, &[error(FOR_BINDING)], "src/a/imp.rs").expect("a fix");
+        assert!(fixed.contains("for (mut i, c) in"), "{fixed}");
     }
 
     #[test]
