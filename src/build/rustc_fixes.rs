@@ -68,9 +68,9 @@ fn mend_mut_binding(span: &mut rustfix::diagnostics::DiagnosticSpan) {
         .chars()
         .skip(line.highlight_start.saturating_sub(1))
         .collect();
-    let named_here = after.strip_prefix(name).is_some_and(|rest| {
-        !rest.starts_with(|c: char| c.is_alphanumeric() || c == '_')
-    });
+    let named_here = after
+        .strip_prefix(name)
+        .is_some_and(|rest| !rest.starts_with(|c: char| c.is_alphanumeric() || c == '_'));
     if span.byte_start == span.byte_end && !name.is_empty() && named_here {
         span.suggested_replacement = Some("mut ".to_string());
     }

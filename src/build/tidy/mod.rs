@@ -14,6 +14,7 @@
 //! already in `mod.rs` or never compiled into the library, and what is added or changed
 //! is what the interface in the prompt asked for.
 
+mod example_variants;
 mod homeless;
 mod receivers;
 mod visibility;
@@ -90,6 +91,14 @@ pub fn tidy(code: &str, mod_rs: &str, stub: &str, leaf: &str) -> Tidied {
     // every line as it is (a squeeze would also reach into multi-line string literals).
     let reshaped = !changes.is_empty();
     changes.extend(renamed);
+    let errors = owned
+        .traits
+        .iter()
+        .filter(|(_, traits)| traits.contains("Error"))
+        .map(|(ty, _)| ty);
+    for error in errors {
+        changes.extend(example_variants::fix(&mut code, mod_rs, error));
+    }
     changes.extend(derive_debug(&mut code));
     // Before the receivers: a method moved into its block gets the interface's receiver.
     let moved = homeless::fix(&mut code, stub);

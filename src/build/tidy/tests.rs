@@ -351,3 +351,21 @@ fn the_interfaces_items_are_made_pub_and_helpers_are_left_alone() {
     // Tidy again: nothing left to do.
     assert!(tidy(&t.code, MOD_RS, stub, "stack").changes.is_empty());
 }
+
+#[test]
+fn the_example_error_and_its_variants_become_the_modules() {
+    let reply = "use super::*;\n\npub fn parse(s: &str) -> Result<Rgb, MeterError> {\n    s.strip_prefix('#').ok_or(MeterError::MissingUnit)?;\n    Ok(Rgb { r: 0 })\n}\n";
+    let t = tidy(reply, MOD_RS, "", "color");
+    assert!(
+        t.code.contains("ok_or(ColorError::MissingHash)?"),
+        "{}",
+        t.code
+    );
+    assert_eq!(
+        t.changes,
+        [
+            "renamed `MeterError` (the example's error) to `ColorError`, the module's",
+            "renamed `ColorError::MissingUnit` (the example's variant) to `ColorError::MissingHash`, the module's"
+        ]
+    );
+}
