@@ -21,7 +21,7 @@ enum Shape {
 }
 
 /// The example's variants, as `example.tera` declares them.
-pub(super) const EXAMPLE_VARIANTS: [(&str, Shape); 3] = [
+const EXAMPLE_VARIANTS: [(&str, Shape); 3] = [
     ("MissingUnit", Shape::Unit),
     ("BadNumber", Shape::Text),
     ("TooLarge", Shape::Text),
