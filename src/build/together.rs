@@ -1,27 +1,30 @@
 //! Several modules' acceptance tests in one cargo run, for `ghost test` and `ghost build
-//! --locked`: the modules in, the runs they share out ([`SharedRuns`]: each module's tests
-//! and timings, when the run passed as a whole). With nothing to compile, a module's own
+//! --locked`: the modules in, the runs they share out ([`SharedRuns`]: the tests' and
+//! timings' outcomes the run vouches for, by module). With nothing to compile, a module's own
 //! `cargo test` is mostly cargo finding that out (the repository's eleven modules: 2.6 s
 //! one by one, 1.1 s together), so CI pays it once instead of once per module.
 //!
-//! A run that fails is not read here: each of its modules is tested on its own again,
-//! which is what names the failing module with its exit status, tells a broken
-//! neighbour from broken code (a scratch copy), and reports a binary that ended early.
-//! Only a run that exited 0 is trusted, since code under test can print anything,
-//! libtest's lines included. The price: a red module costs its tests twice, and a test
-//! that fails only sometimes gets a second chance in its own run.
+//! Code under test can print anything, libtest's lines included, so an outcome is taken
+//! from the shared run only where cargo vouches for it: a binary's output that ends in
+//! `test result: ok.` counts as passing only when cargo did not name its target failing
+//! (`error: test failed, to rerun pass `--test a_mod``, which a test cannot take back),
+//! and one that ends in `test result: FAILED.` with failing tests only when cargo named
+//! it. Every other module (a binary that ended early, a compile error, a run out of time,
+//! an output that does not split) is tested on its own, which names the failure with its
+//! exit status and tells a broken neighbour from broken code (a scratch copy).
 
 use super::cargo::{libtest_text, parse_libtest, parse_outcome, Cargo, TestOutcome};
 use super::verify::{SharedRuns, Snapshots};
 use crate::check::{ModuleModel, NfrModel};
 use crate::compile::rust::test_target;
 use crate::process::Finished;
+use std::collections::BTreeMap;
 use std::path::Path;
 
 /// The runs `modules` (two or more, none refused by the in-memory rule) can share: their
 /// acceptance tests from one cargo run, and the timings of those asking for `nfr perf`
-/// from one more, each kept only when the whole run passed. Whatever is not kept, each
-/// module runs on its own.
+/// whose tests passed from one more. What the runs do not vouch for, each module runs on
+/// its own.
 pub async fn run_together(cargo: &Cargo, modules: &[&ModuleModel]) -> std::io::Result<SharedRuns> {
     let mut shared = SharedRuns::default();
     let targets: Vec<String> = modules.iter().map(|m| test_target(m)).collect();
@@ -33,18 +36,19 @@ pub async fn run_together(cargo: &Cargo, modules: &[&ModuleModel]) -> std::io::R
     }
     let env = Snapshots::Compare.insta_env();
     let finished = cargo.test_targets(&targets, false, &[], &env).await?;
-    let Some(tests) = read_passing(&finished, &targets) else {
-        return Ok(shared);
-    };
-    shared.tests = targets.into_iter().zip(tests).collect();
+    shared.tests = vouched(&finished, &targets);
+    // Timings only of code whose tests passed, as a module's own run takes them.
     let timed: Vec<String> = modules
         .iter()
-        .filter(|m| {
-            m.nfrs
-                .iter()
-                .any(|n| matches!(n.kind, NfrModel::Perf { .. }))
-        })
         .map(|m| test_target(m))
+        .zip(modules)
+        .filter(|(target, m)| {
+            shared.tests.get(target).is_some_and(TestOutcome::green)
+                && m.nfrs
+                    .iter()
+                    .any(|n| matches!(n.kind, NfrModel::Perf { .. }))
+        })
+        .map(|(target, _)| target)
         .collect();
     if timed.len() < 2 || !cargo.compile_targets(&timed, true).await?.green() {
         return Ok(shared);
@@ -52,28 +56,67 @@ pub async fn run_together(cargo: &Cargo, modules: &[&ModuleModel]) -> std::io::R
     let finished = cargo
         .test_targets(&timed, true, &["--ignored", "perf_"], &env)
         .await?;
-    if let Some(perf) = read_passing(&finished, &timed) {
-        shared.perf = timed.into_iter().zip(perf).collect();
-    }
+    shared.perf = vouched(&finished, &timed);
     Ok(shared)
 }
 
-/// Each of `targets`' outcomes, in their order, from a run that passed as a whole; `None`
-/// when something failed or timed out, or the output does not tell the binaries apart.
-fn read_passing(finished: &Finished, targets: &[String]) -> Option<Vec<TestOutcome>> {
-    // The exit status is what decides: a test printing `test result: ok.` cannot set it.
-    if !finished.success() || !parse_outcome(finished).green() {
-        return None;
+/// The outcomes of `targets` that a run of them all vouches for (see the module's doc):
+/// passing where cargo named no failure, failing where it did and the binary said which
+/// tests failed. A target missing from the map is tested on its own.
+fn vouched(finished: &Finished, targets: &[String]) -> BTreeMap<String, TestOutcome> {
+    let whole = parse_outcome(finished);
+    if finished.timed_out || !whole.errors.is_empty() {
+        return BTreeMap::new();
     }
-    split(&libtest_text(&finished.stdout), &finished.stderr, targets)
+    let text = libtest_text(&finished.stdout);
+    let Some(outputs) = split(&text, &finished.stderr, targets) else {
+        return BTreeMap::new();
+    };
+    let named = named_failing(&finished.stderr);
+    // A run that failed without cargo naming a target is one whose words this ghost does
+    // not know (another cargo): nothing of it is taken.
+    if !finished.success() && named.is_empty() {
+        return BTreeMap::new();
+    }
+    let mut out = BTreeMap::new();
+    for (target, output) in targets.iter().zip(outputs) {
+        let mut outcome = TestOutcome::default();
+        parse_libtest(output, &mut outcome);
+        let failed = named.contains(&target.as_str());
+        let closed = |verdict: &str| output.lines().any(|l| l.starts_with(verdict));
+        let vouched = if failed {
+            closed("test result: FAILED.") && !outcome.failed.is_empty()
+        } else {
+            closed("test result: ok.") && outcome.failed.is_empty()
+        };
+        if vouched {
+            out.insert(target.clone(), outcome);
+        }
+    }
+    out
 }
 
-/// The passing outcomes of a run's test binaries, in `targets`' order. cargo says
-/// `Running tests/NAME.rs (...)` on stderr as it starts each binary, and each binary's
-/// output on stdout opens with libtest's `running N tests`: the k-th of one is the k-th
-/// of the other. Anything else (a binary without its closing `test result: ok.`, a
-/// count that differs because a test printed such a line itself) is `None`.
-fn split(text: &str, stderr: &str, targets: &[String]) -> Option<Vec<TestOutcome>> {
+/// The targets cargo names failing on stderr: `error: test failed, to rerun pass
+/// `--test a_mod`` as each one ends, and the closing list of a `--no-fail-fast` run
+/// (`error: 2 targets failed:` then one `    `--test a_mod`` per line).
+fn named_failing(stderr: &str) -> Vec<&str> {
+    stderr
+        .lines()
+        .filter_map(|l| {
+            let l = l.trim();
+            let quoted = l
+                .strip_prefix("error: test failed, to rerun pass `")
+                .or_else(|| l.strip_prefix('`'))?;
+            quoted.strip_prefix("--test ")?.strip_suffix('`')
+        })
+        .collect()
+}
+
+/// Each target's output, in `targets`' order. cargo says `Running tests/NAME.rs (...)` on
+/// stderr as it starts each binary, and each binary's output on stdout opens with
+/// libtest's `running N tests`: the k-th of one is the k-th of the other. `None` when the
+/// counts differ (a test printed such a line itself) or another set of targets ran.
+fn split<'t>(text: &'t str, stderr: &str, targets: &[String]) -> Option<Vec<&'t str>> {
     let ran: Vec<&str> = stderr.lines().filter_map(running_target).collect();
     let outputs = outputs(text);
     let mut sorted_ran = ran.clone();
@@ -85,10 +128,7 @@ fn split(text: &str, stderr: &str, targets: &[String]) -> Option<Vec<TestOutcome
     }
     targets
         .iter()
-        .map(|t| {
-            let k = ran.iter().position(|r| r == t)?;
-            passing(outputs[k])
-        })
+        .map(|t| ran.iter().position(|r| r == t).map(|k| outputs[k]))
         .collect()
 }
 
@@ -125,19 +165,23 @@ fn is_opening(line: &str) -> bool {
         .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
 }
 
-/// One binary's outcome, when it ran to its end and every test passed.
-fn passing(output: &str) -> Option<TestOutcome> {
-    let mut out = TestOutcome::default();
-    parse_libtest(output, &mut out);
-    let closed = output.lines().any(|l| l.starts_with("test result: ok."));
-    (closed && out.failed.is_empty()).then_some(out)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     const STDERR: &str = "   Compiling gen v0.1.0 (/p)\n    Finished `test` profile\n     Running tests/b_mod.rs (/t/debug/deps/b_mod-1a2b)\n     Running tests/a_mod.rs (/t/debug/deps/a_mod-3c4d)\n";
+    const B_PASSES: &str = "\nrunning 2 tests\ntest example_f_1 ... ok\ntest example_f_2 ... ok\n\ntest result: ok. 2 passed; 0 failed; 0 ignored\n\n";
+    const A_PASSES: &str = "\nrunning 1 test\ntest scenario_g ... ok\n\ntest result: ok. 1 passed; 0 failed; 0 ignored\n\n";
+    const A_FAILS: &str = "\nrunning 1 test\ntest scenario_g ... FAILED\n\nfailures:\n\n---- scenario_g stdout ----\nthread 'scenario_g' panicked at tests/a_mod.rs:9:5:\n`expect s.len() == 1` does not hold\n\nfailures:\n    scenario_g\n\ntest result: FAILED. 0 passed; 1 failed; 0 ignored\n\n";
+
+    fn run(code: i32, stdout: &str, stderr: &str) -> Finished {
+        Finished {
+            code: Some(code),
+            stdout: stdout.to_string(),
+            stderr: stderr.to_string(),
+            ..Finished::default()
+        }
+    }
 
     fn targets() -> Vec<String> {
         vec!["a_mod".to_string(), "b_mod".to_string()]
@@ -145,37 +189,79 @@ mod tests {
 
     #[test]
     fn each_binary_is_its_target_in_the_order_cargo_ran_them() {
-        let text = "\nrunning 2 tests\ntest example_f_1 ... ok\ntest example_f_2 ... ok\n\ntest result: ok. 2 passed; 0 failed; 0 ignored\n\n\nrunning 1 test\ntest scenario_g ... ok\n\ntest result: ok. 1 passed; 0 failed; 0 ignored\n\n";
-        let got = split(text, STDERR, &targets()).expect("two passing binaries");
-        assert_eq!(got[0].passed, ["scenario_g"], "a_mod ran second");
-        assert_eq!(got[1].passed, ["example_f_1", "example_f_2"]);
+        let got = vouched(
+            &run(0, &format!("{B_PASSES}{A_PASSES}"), STDERR),
+            &targets(),
+        );
+        assert_eq!(got["a_mod"].passed, ["scenario_g"], "a_mod ran second");
+        assert_eq!(got["b_mod"].passed, ["example_f_1", "example_f_2"]);
+    }
+
+    #[test]
+    fn a_failure_cargo_names_is_taken_and_the_passing_binary_beside_it() {
+        let stderr = format!("{STDERR}error: test failed, to rerun pass `--test a_mod`\n\nerror: 1 target failed:\n    `--test a_mod`\n");
+        let got = vouched(
+            &run(101, &format!("{B_PASSES}{A_FAILS}"), &stderr),
+            &targets(),
+        );
+        assert_eq!(got["a_mod"].failed.len(), 1);
+        assert!(got["a_mod"].failed[0].output.contains("does not hold"));
+        assert!(got["b_mod"].green());
+    }
+
+    #[test]
+    fn a_binary_that_says_ok_but_failed_is_tested_on_its_own() {
+        // The code printed libtest's closing line itself, then ended the process: cargo
+        // names the target, and its own `ok` is not believed.
+        let stderr = format!("{STDERR}error: test failed, to rerun pass `--test a_mod`\n");
+        let got = vouched(
+            &run(101, &format!("{B_PASSES}{A_PASSES}"), &stderr),
+            &targets(),
+        );
+        assert!(
+            !got.contains_key("a_mod") && got.contains_key("b_mod"),
+            "{got:?}"
+        );
+    }
+
+    #[test]
+    fn a_failed_run_cargo_names_nothing_of_is_not_read() {
+        let got = vouched(
+            &run(101, &format!("{B_PASSES}{A_FAILS}"), STDERR),
+            &targets(),
+        );
+        assert!(got.is_empty(), "{got:?}");
     }
 
     #[test]
     fn a_binary_that_never_closed_is_tested_again_on_its_own() {
         // `std::process::exit(0)` in the code: cargo exits 0, libtest never reports.
-        let text = "\nrunning 2 tests\ntest example_f_1 ... ok\ntest example_f_2 ... \n\nrunning 1 test\ntest scenario_g ... ok\n\ntest result: ok. 1 passed; 0 failed; 0 ignored\n";
-        assert!(split(text, STDERR, &targets()).is_none());
-    }
-
-    #[test]
-    fn a_test_printing_libtest_lines_itself_is_tested_again_on_its_own() {
-        let text = "\nrunning 1 test\ntest example_f_1 ... \nrunning 0 tests\nok\n\ntest result: ok. 1 passed; 0 failed; 0 ignored\n\nrunning 1 test\ntest scenario_g ... ok\n\ntest result: ok. 1 passed; 0 failed; 0 ignored\n";
+        let a_cut = "\nrunning 1 test\ntest scenario_g ... \n";
+        let got = vouched(&run(0, &format!("{B_PASSES}{a_cut}"), STDERR), &targets());
         assert!(
-            split(text, STDERR, &targets()).is_none(),
-            "three openings, two binaries"
+            !got.contains_key("a_mod") && got.contains_key("b_mod"),
+            "{got:?}"
         );
     }
 
     #[test]
-    fn a_target_cargo_did_not_run_is_tested_on_its_own() {
-        let text = "\nrunning 1 test\ntest scenario_g ... ok\n\ntest result: ok. 1 passed; 0 failed; 0 ignored\n";
-        let stderr = "     Running tests/a_mod.rs (/t/debug/deps/a_mod-3c4d)\n";
-        assert!(split(text, stderr, &targets()).is_none());
+    fn a_test_printing_libtest_lines_itself_is_tested_again_on_its_own() {
+        let forged = "\nrunning 1 test\ntest example_f_1 ... \nrunning 0 tests\nok\n\ntest result: ok. 1 passed; 0 failed; 0 ignored\n";
+        let got = vouched(&run(0, &format!("{forged}{A_PASSES}"), STDERR), &targets());
+        assert!(got.is_empty(), "three openings, two binaries: {got:?}");
     }
 
     #[test]
-    fn cargo_running_lines_name_their_target() {
+    fn a_target_cargo_did_not_run_or_a_run_out_of_time_is_not_read() {
+        let one = "     Running tests/a_mod.rs (/t/debug/deps/a_mod-3c4d)\n";
+        assert!(vouched(&run(0, A_PASSES, one), &targets()).is_empty());
+        let mut late = run(0, &format!("{B_PASSES}{A_PASSES}"), STDERR);
+        late.timed_out = true;
+        assert!(vouched(&late, &targets()).is_empty());
+    }
+
+    #[test]
+    fn cargo_lines_name_their_target() {
         assert_eq!(
             running_target("     Running tests/text_case.rs (target/debug/deps/text_case-0f)"),
             Some("text_case")
@@ -187,5 +273,9 @@ mod tests {
         assert_eq!(running_target("   Compiling gen v0.1.0 (/p)"), None);
         assert!(is_opening("running 0 tests") && is_opening("running 1 test"));
         assert!(!is_opening("running late tests") && !is_opening("running  tests"));
+        assert_eq!(
+            named_failing("error: test failed, to rerun pass `--test a_mod`\nerror: 2 targets failed:\n    `--test a_mod`\n    `--test b_mod`\n"),
+            ["a_mod", "a_mod", "b_mod"]
+        );
     }
 }

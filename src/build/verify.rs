@@ -404,9 +404,9 @@ pub fn refused(module: &ModuleModel, imp_text: &str) -> Option<Verdict> {
 /// not run again.
 #[derive(Debug, Default)]
 pub struct SharedRuns {
-    /// Acceptance tests that passed, by test target.
+    /// Acceptance tests' outcomes the shared run vouches for, by test target.
     pub tests: BTreeMap<String, TestOutcome>,
-    /// Timing runs (`nfr perf`) that passed, by test target.
+    /// Timing runs' (`nfr perf`) outcomes, the same way.
     pub perf: BTreeMap<String, TestOutcome>,
     /// The crate's clippy run, made for the first module that asks for `nfr lint`.
     pub lint: Option<TestOutcome>,
