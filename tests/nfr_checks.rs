@@ -44,6 +44,15 @@ const PERF_WRONG: &str =
 const PERF_RIGHT: &str = "use super::*;\n\npub fn echo(n: i64) -> i64 {\n    n\n}\n";
 
 fn ghost(dir: &Path, args: &[&str]) -> (Option<i32>, String) {
+    ghost_with(dir, args, &[])
+}
+
+/// [`ghost`] with more environment variables.
+fn ghost_with(
+    dir: &Path,
+    args: &[&str],
+    env: &[(&str, &std::ffi::OsStr)],
+) -> (Option<i32>, String) {
     let out = Command::cargo_bin("ghost")
         .expect("the ghost binary is built")
         .current_dir(dir)
@@ -51,6 +60,7 @@ fn ghost(dir: &Path, args: &[&str]) -> (Option<i32>, String) {
             "GHOST_TARGET_DIR",
             std::env::temp_dir().join("ghost-tests-target"),
         )
+        .envs(env.iter().copied())
         .args(args)
         .output()
         .expect("ghost runs");
@@ -124,23 +134,13 @@ fn lint_and_perf_refuse_the_wrong_implementation_and_accept_the_right_one() {
         "#!/bin/sh\nif [ \"$1\" = clippy ]; then echo \"error: no such command: \\`clippy\\`\" >&2; exit 101; fi\nexec \"$REAL_CARGO\" \"$@\"\n",
     );
     make_executable(&fake);
-    let out = Command::cargo_bin("ghost")
-        .expect("the ghost binary is built")
-        .current_dir(dir)
-        .env(
-            "GHOST_TARGET_DIR",
-            std::env::temp_dir().join("ghost-tests-target"),
-        )
-        .env(
-            "REAL_CARGO",
-            std::env::var_os("CARGO").unwrap_or("cargo".into()),
-        )
-        .env("CARGO", &fake)
-        .arg("test")
-        .output()
-        .expect("ghost runs");
-    let text = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "{text}");
+    let real = std::env::var_os("CARGO").unwrap_or("cargo".into());
+    let (code, text) = ghost_with(
+        dir,
+        &["test"],
+        &[("REAL_CARGO", &real), ("CARGO", fake.as_os_str())],
+    );
+    assert_eq!(code, Some(1), "{text}");
     assert!(
         text.contains("FAILED q.lint")
             && text.contains("`nfr lint` not checked: clippy did not run")

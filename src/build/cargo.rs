@@ -179,19 +179,9 @@ impl Cargo {
         test_args: &[&str],
         env: &[(&str, &str)],
     ) -> std::io::Result<TestOutcome> {
-        let mut args = vec!["test", "--message-format", "json", "--test", target];
-        if release {
-            args.push("--release");
-        }
-        args.extend(["--", "--test-threads", "1", "--color", "never"]);
-        args.extend(test_args);
-        self.claim_target().await?;
-        self.ensure_lockfile().await?;
-        let mut cmd = self.command(&args);
-        for (k, v) in env {
-            cmd.env(k, v);
-        }
-        let finished = process::run(cmd, None, self.timeout).await?;
+        let finished = self
+            .test_targets(&[target.to_string()], release, test_args, env)
+            .await?;
         let mut out = parse_outcome(&finished);
         if let Some(silent) = never_reported(&finished, &out) {
             out.failed.push(silent);
