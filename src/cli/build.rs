@@ -83,7 +83,15 @@ impl BuildArgs {
 pub const DEFAULT_MAX_TOKENS_PER_BUILD: u64 = 2_000_000;
 
 pub fn run(args: &BuildArgs, out: &Output) -> Result<Exit, CommandError> {
-    let pipeline = Pipeline::load(&[])?;
+    run_loaded(Pipeline::load(&[])?, args, out)
+}
+
+/// [`run`] of a project loaded and checked already (by `ghost watch`'s check).
+pub fn run_loaded(
+    pipeline: Pipeline,
+    args: &BuildArgs,
+    out: &Output,
+) -> Result<Exit, CommandError> {
     if let Some(exit) = pipeline.report_errors(out, "nothing was generated") {
         return Ok(exit);
     }

@@ -37,9 +37,9 @@ pub struct CheckArgs {
 /// states printed.
 pub struct CheckRun {
     /// The files read and the model; held so that `ghost check` can skip freeing them
-    /// (see `run`), dropped as usual by `ghost watch`.
-    _loaded: Loaded,
-    _checked: Checked,
+    /// (see `run`), and handed by `ghost watch --build` to the build it starts.
+    loaded: Loaded,
+    checked: Checked,
     pub errors: usize,
     pub tampered: usize,
     /// `checked 3 modules: 1 error; 2 fresh, 1 stale`
@@ -47,6 +47,16 @@ pub struct CheckRun {
 }
 
 impl CheckRun {
+    /// The project as this check loaded it, for a build that must not read and check
+    /// every spec again (`ghost watch --build`, after each save).
+    pub fn into_pipeline(self, project: Project) -> super::pipeline::Pipeline {
+        super::pipeline::Pipeline {
+            project,
+            loaded: self.loaded,
+            checked: self.checked,
+        }
+    }
+
     /// Spec errors or hand-edited modules: `ghost check` exits 1.
     pub fn failed(&self) -> bool {
         self.errors > 0 || self.tampered > 0
@@ -157,8 +167,8 @@ fn check_with(
         }
     );
     Ok(CheckRun {
-        _loaded: loaded,
-        _checked: checked,
+        loaded,
+        checked,
         errors,
         tampered,
         summary,

@@ -88,15 +88,16 @@ pub fn run(args: &WatchArgs, out: &Output) -> Result<Exit, CommandError> {
             ));
         }
         out.status("ghost: checking");
-        let checked = project
-            .map_err(CommandError::from)
-            .and_then(|project| check_project(&project, &[], out));
+        let checked = project.map_err(CommandError::from).and_then(|project| {
+            let run = check_project(&project, &[], out)?;
+            Ok((project, run))
+        });
         match checked {
-            Ok(run) => {
+            Ok((project, run)) => {
                 out.status(&format!("ghost: {}", run.summary));
                 if args.build && !run.failed() {
-                    drop(run);
-                    build(args, out);
+                    // The build goes on from this check's reading of the specs.
+                    build(args, out, run.into_pipeline(project));
                     if STOP.load(Ordering::SeqCst) {
                         return Ok(Exit::Interrupted);
                     }
@@ -141,10 +142,10 @@ fn stop_on_signal() {
     });
 }
 
-/// Runs what `ghost build` runs, with the agent of ghost.toml and the environment. Its
-/// failures (no agent configured, the agent failing, a module's attempts running out) are
-/// printed and the watch goes on.
-fn build(watch: &WatchArgs, out: &Output) {
+/// Runs what `ghost build` runs on the project as `checked` read it, with the agent of
+/// ghost.toml and the environment. Its failures (no agent configured, the agent failing,
+/// a module's attempts running out) are printed and the watch goes on.
+fn build(watch: &WatchArgs, out: &Output, checked: super::pipeline::Pipeline) {
     out.status("ghost: building");
     let args = BuildArgs {
         targets: Vec::new(),
@@ -157,9 +158,15 @@ fn build(watch: &WatchArgs, out: &Output) {
         concurrency: watch.concurrency,
         from_watch: true,
     };
+    let mut checked = Some(checked);
     let result = loop {
         BUILDING.store(true, Ordering::SeqCst);
-        let result = super::build::run(&args, out);
+        // After waiting for another build, the specs are read again: they may have
+        // changed meanwhile.
+        let result = match checked.take() {
+            Some(pipeline) => super::build::run_loaded(pipeline, &args, out),
+            None => super::build::run(&args, out),
+        };
         BUILDING.store(false, Ordering::SeqCst);
         // Another build holds the project (one run in a terminal): this one waits for it
         // and then runs, or the save that started it would be built by no one.
