@@ -147,6 +147,25 @@ fn lint_and_perf_refuse_the_wrong_implementation_and_accept_the_right_one() {
             && text.contains("ok q.perf"),
         "{text}"
     );
+
+    // Two modules with timings: `ghost test` takes both in one release run, and a timing
+    // over its budget is still reported as that module's.
+    write(
+        dir,
+        "specs/q/perf2.ghost",
+        &PERF_SPEC.replace("q.perf", "q.perf2"),
+    );
+    write(dir, "generated/src/q/perf2/imp.rs", PERF_RIGHT);
+    write(dir, "generated/src/q/perf/imp.rs", PERF_WRONG);
+    let (code, text) = ghost(dir, &["test", "-v", "q.perf", "q.perf2"]);
+    assert_eq!(code, Some(1), "{text}");
+    assert!(
+        text.contains("the tests of 2 modules ran in one cargo run")
+            && text.contains("FAILED q.perf:")
+            && text.contains("`nfr perf echo(1000) < 5ms` is broken")
+            && text.contains("ok q.perf2"),
+        "{text}"
+    );
 }
 
 fn make_executable(path: &Path) {
