@@ -126,7 +126,8 @@ fn lint_and_perf_refuse_the_wrong_implementation_and_accept_the_right_one() {
         "the report says which NFRs were checked: {out}"
     );
 
-    // A machine without clippy cannot check `nfr lint`: not checked is not green.
+    // A machine without clippy cannot check `nfr lint`: the run stops and says what to
+    // install (a build would otherwise spend its attempts on what no code can mend).
     let fake = dir.join("no-clippy.sh");
     write(
         dir,
@@ -140,11 +141,11 @@ fn lint_and_perf_refuse_the_wrong_implementation_and_accept_the_right_one() {
         &["test"],
         &[("REAL_CARGO", &real), ("CARGO", fake.as_os_str())],
     );
-    assert_eq!(code, Some(1), "{text}");
+    assert_eq!(code, Some(2), "{text}");
     assert!(
-        text.contains("FAILED q.lint")
-            && text.contains("`nfr lint` not checked: clippy did not run")
-            && text.contains("ok q.perf"),
+        text.contains("`cargo clippy` did not run, so `nfr lint` cannot be checked")
+            && text.contains("rustup component add clippy")
+            && text.contains("no such command"),
         "{text}"
     );
 

@@ -441,6 +441,13 @@ pub async fn judge(
     if lint.is_none() && has(|k| matches!(k, NfrModel::Lint)) && compiled {
         *lint = Some(cargo.clippy().await?);
     }
+    // clippy missing says nothing of the code, and no attempt of an agent can change it:
+    // the run stops with what to install.
+    if let Some(why) = lint.as_ref().and_then(|l| l.cargo_error.as_ref()) {
+        return Err(std::io::Error::other(format!(
+            "`cargo clippy` did not run, so `nfr lint` cannot be checked; install clippy (`rustup component add clippy`):\n{why}"
+        )));
+    }
     let lint = lint.as_ref().filter(|_| compiled);
     // Why a timing was not taken, when it was not.
     let mut perf_unchecked = "the acceptance tests do not pass";
@@ -471,7 +478,7 @@ pub async fn judge(
         let source = &nfr.source;
         // Lint needs code that compiles, a timing tests that pass.
         let checked = match &nfr.kind {
-            NfrModel::Lint => lint.is_some_and(|l| !l.timed_out && l.cargo_error.is_none()),
+            NfrModel::Lint => lint.is_some_and(|l| !l.timed_out),
             NfrModel::Perf { .. } => perf.is_some(),
             _ => true,
         };
@@ -505,17 +512,10 @@ pub async fn judge(
                     false,
                     format!("`{source}` not checked: the code does not compile"),
                 ),
-                // clippy missing or stopped says nothing of the code: not checked, not ok.
+                // clippy stopped says nothing of the code: not checked, not ok.
                 Some(lint) if lint.timed_out => (
                     false,
                     format!("`{source}` not checked: clippy did not finish within the time limit"),
-                ),
-                Some(TestOutcome {
-                    cargo_error: Some(why),
-                    ..
-                }) => (
-                    false,
-                    format!("`{source}` not checked: clippy did not run (is it installed? `rustup component add clippy`):\n{why}"),
                 ),
                 Some(lint) => {
                     let dir = std::path::Path::new(&module_dir);
