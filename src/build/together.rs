@@ -9,9 +9,10 @@
 //! `test result: ok.` counts as passing only when cargo did not name its target failing
 //! (`error: test failed, to rerun pass `--test a_mod``, which a test cannot take back),
 //! and one that ends in `test result: FAILED.` with failing tests only when cargo named
-//! it. Every other module (a binary that ended early, a compile error, a run out of time,
-//! an output that does not split) is tested on its own, which names the failure with its
-//! exit status and tells a broken neighbour from broken code (a scratch copy).
+//! it. Every other module (a binary that ended early, a compile error, the binary running
+//! when the run hit its time limit and those after it, an output that does not split) is
+//! tested on its own, which names the failure with its exit status and tells a broken
+//! neighbour from broken code (a scratch copy).
 
 use super::cargo::{libtest_text, parse_libtest, parse_outcome, Cargo, TestOutcome};
 use super::verify::{SharedRuns, Snapshots};
@@ -62,35 +63,40 @@ pub async fn run_together(cargo: &Cargo, modules: &[&ModuleModel]) -> std::io::R
 
 /// The outcomes of `targets` that a run of them all vouches for (see the module's doc):
 /// passing where cargo named no failure, failing where it did and the binary said which
-/// tests failed. A target missing from the map is tested on its own.
+/// tests failed. A target missing from the map is tested on its own. A run stopped at its
+/// time limit vouches for the binaries that ended before it, when cargo named every one
+/// of those that did not pass: the one running then and those after it run on their own,
+/// each with the whole limit.
 fn vouched(finished: &Finished, targets: &[String]) -> BTreeMap<String, TestOutcome> {
-    let whole = parse_outcome(finished);
-    if finished.timed_out || !whole.errors.is_empty() {
+    if !parse_outcome(finished).errors.is_empty() {
         return BTreeMap::new();
     }
     let text = libtest_text(&finished.stdout);
-    let Some(outputs) = split(&text, &finished.stderr, targets) else {
+    let Some(ended) = split(&text, &finished.stderr, targets, finished.timed_out) else {
         return BTreeMap::new();
     };
     let named = named_failing(&finished.stderr);
     // A run that failed without cargo naming a target is one whose words this ghost does
     // not know (another cargo): nothing of it is taken.
-    if !finished.success() && named.is_empty() {
+    if !finished.success() && !finished.timed_out && named.is_empty() {
         return BTreeMap::new();
     }
     let mut out = BTreeMap::new();
-    for (target, output) in targets.iter().zip(outputs) {
+    for (target, output) in ended {
         let mut outcome = TestOutcome::default();
         parse_libtest(output, &mut outcome);
-        let failed = named.contains(&target.as_str());
         let closed = |verdict: &str| output.lines().any(|l| l.starts_with(verdict));
-        let vouched = if failed {
-            closed("test result: FAILED.") && !outcome.failed.is_empty()
-        } else {
-            closed("test result: ok.") && outcome.failed.is_empty()
-        };
-        if vouched {
-            out.insert(target.clone(), outcome);
+        let passed = closed("test result: ok.") && outcome.failed.is_empty();
+        let failed = closed("test result: FAILED.") && !outcome.failed.is_empty();
+        match (named.contains(&target), passed, failed) {
+            (false, true, _) | (true, _, true) => {
+                out.insert(target.to_string(), outcome);
+            }
+            // Cut short, and cargo said nothing: in a run that ended by itself, a binary
+            // that ended the process early (tested on its own); in one stopped at its
+            // limit, perhaps a failure in words this ghost does not know.
+            (false, false, _) if finished.timed_out => return BTreeMap::new(),
+            _ => {}
         }
     }
     out
@@ -112,24 +118,36 @@ fn named_failing(stderr: &str) -> Vec<&str> {
         .collect()
 }
 
-/// Each target's output, in `targets`' order. cargo says `Running tests/NAME.rs (...)` on
+/// Each binary that ended, with its output. cargo says `Running tests/NAME.rs (...)` on
 /// stderr as it starts each binary, and each binary's output on stdout opens with
-/// libtest's `running N tests`: the k-th of one is the k-th of the other. `None` when the
-/// counts differ (a test printed such a line itself) or another set of targets ran.
-fn split<'t>(text: &'t str, stderr: &str, targets: &[String]) -> Option<Vec<&'t str>> {
-    let ran: Vec<&str> = stderr.lines().filter_map(running_target).collect();
-    let outputs = outputs(text);
+/// libtest's `running N tests`: the k-th of one is the k-th of the other. In a run `cut`
+/// at its time limit the last binary started did not end (and may not have printed its
+/// first line). `None` when the counts differ (a test printed such a line itself) or
+/// other targets ran.
+fn split<'t>(
+    text: &'t str,
+    stderr: &'t str,
+    targets: &[String],
+    cut: bool,
+) -> Option<Vec<(&'t str, &'t str)>> {
+    let mut ran: Vec<&str> = stderr.lines().filter_map(running_target).collect();
+    let mut outputs = outputs(text);
     let mut sorted_ran = ran.clone();
     sorted_ran.sort_unstable();
-    let mut sorted_targets: Vec<&str> = targets.iter().map(String::as_str).collect();
-    sorted_targets.sort_unstable();
-    if ran.len() != outputs.len() || sorted_ran != sorted_targets {
+    sorted_ran.dedup();
+    if sorted_ran.len() != ran.len() || ran.iter().any(|r| !targets.iter().any(|t| t == r)) {
         return None;
     }
-    targets
-        .iter()
-        .map(|t| ran.iter().position(|r| r == t).map(|k| outputs[k]))
-        .collect()
+    if cut {
+        if outputs.len() + 1 != ran.len() && outputs.len() != ran.len() {
+            return None;
+        }
+        ran.pop();
+        outputs.truncate(ran.len());
+    } else if ran.len() != outputs.len() || ran.len() != targets.len() {
+        return None;
+    }
+    Some(ran.into_iter().zip(outputs).collect())
 }
 
 /// The target of cargo's `     Running tests/NAME.rs (target/debug/deps/NAME-hash)`.
@@ -252,11 +270,29 @@ mod tests {
     }
 
     #[test]
-    fn a_target_cargo_did_not_run_or_a_run_out_of_time_is_not_read() {
+    fn a_target_cargo_did_not_run_is_not_read() {
         let one = "     Running tests/a_mod.rs (/t/debug/deps/a_mod-3c4d)\n";
         assert!(vouched(&run(0, A_PASSES, one), &targets()).is_empty());
-        let mut late = run(0, &format!("{B_PASSES}{A_PASSES}"), STDERR);
+    }
+
+    #[test]
+    fn a_run_out_of_time_vouches_for_the_binaries_that_ended_before() {
+        let hung = "\nrunning 1 test\ntest scenario_g ... ";
+        let mut late = run(0, &format!("{B_PASSES}{hung}"), STDERR);
+        late.code = None;
         late.timed_out = true;
+        let got = vouched(&late, &targets());
+        assert!(
+            got.contains_key("b_mod") && !got.contains_key("a_mod"),
+            "{got:?}"
+        );
+        // Killed before the hung binary printed its first line.
+        late.stdout = B_PASSES.to_string();
+        assert!(vouched(&late, &targets()).contains_key("b_mod"));
+        // A binary that failed before the limit with no word from cargo: its words are
+        // unknown, so nothing is taken.
+        let b_fails = A_FAILS.replace("scenario_g", "example_f_1");
+        late.stdout = format!("{b_fails}{hung}");
         assert!(vouched(&late, &targets()).is_empty());
     }
 
