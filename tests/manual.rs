@@ -836,7 +836,7 @@ fn test_reports_each_module_of_a_run_together() {
     assert_eq!(run.code, Some(0), "{}{}", run.stdout, run.stderr);
     assert!(
         run.stderr
-            .contains("the tests of 2 modules ran in one cargo run")
+            .contains("the outcomes of 2 modules came from one shared cargo run")
             && run.stderr.contains("ok text.shout: 2 passed")
             && run.stderr.contains("ok text.whisper: 1 passed"),
         "{}",
@@ -847,7 +847,7 @@ fn test_reports_each_module_of_a_run_together() {
     assert_eq!(run.code, Some(1), "{}{}", run.stdout, run.stderr);
     assert!(
         run.stderr
-            .contains("the tests of 2 modules ran in one cargo run")
+            .contains("the outcomes of 2 modules came from one shared cargo run")
             && run.stderr.contains("FAILED text.shout")
             && run.stderr.contains("test `example_shout_1`")
             && run.stderr.contains("ok text.whisper: 1 passed"),

@@ -189,8 +189,8 @@ impl Cargo {
         Ok(out)
     }
 
-    /// Runs several test targets in one `cargo test` (`--test a --test b`, every binary
-    /// run even when one fails): cargo checks the crate once instead of once per target.
+    /// Runs test targets in one `cargo test` (`--test a --test b`, every binary run even
+    /// when one fails): cargo checks the crate once instead of once per target.
     /// The caller tells the binaries' outputs apart (see `together.rs`).
     pub async fn test_targets(
         &self,
@@ -199,7 +199,10 @@ impl Cargo {
         test_args: &[&str],
         env: &[(&str, &str)],
     ) -> std::io::Result<Finished> {
-        let mut args = vec!["test", "--message-format", "json", "--no-fail-fast"];
+        let mut args = vec!["test", "--message-format", "json"];
+        if targets.len() > 1 {
+            args.push("--no-fail-fast");
+        }
         for target in targets {
             args.extend(["--test", target.as_str()]);
         }

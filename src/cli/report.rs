@@ -222,7 +222,7 @@ pub fn test_results(out: &Output, results: &[Tested]) -> Exit {
     let together = results.iter().filter(|t| t.together).count();
     if together > 0 {
         out.verbose(&format!(
-            "the tests of {} ran in one cargo run",
+            "the outcomes of {} came from one shared cargo run",
             plural(together, "module")
         ));
     }
@@ -253,7 +253,13 @@ pub fn test_results(out: &Output, results: &[Tested]) -> Exit {
                 .into_iter()
                 .take(3)
                 .chain(failures.iter().cloned())
-                .chain(verdict.nfr_failure_texts())
+                // The broken NFRs are in `failures`; these could not be checked.
+                .chain(
+                    verdict
+                        .unchecked_while_green()
+                        .into_iter()
+                        .map(|n| n.detail.clone()),
+                )
                 .collect()
         };
         if out.json() {
