@@ -130,10 +130,27 @@ impl Finished {
 }
 
 /// Runs `cmd` to completion or until `limit` passes, feeding `stdin` if given.
-pub async fn run(
+pub async fn run(cmd: Command, stdin: Option<&[u8]>, limit: Duration) -> std::io::Result<Finished> {
+    run_limited(cmd, stdin, limit, None).await
+}
+
+/// [`run`], where `limit` is the time each step of the run may take rather than the whole
+/// run: a step starts at each line of stderr that `starts_step` accepts (cargo's `Running
+/// tests/a.rs (..)` as it starts a test binary), and the run is stopped when one step has
+/// taken `limit`. Many test binaries in one run each get the time one would get alone.
+pub async fn run_in_steps(
+    cmd: Command,
+    limit: Duration,
+    starts_step: fn(&str) -> bool,
+) -> std::io::Result<Finished> {
+    run_limited(cmd, None, limit, Some(starts_step)).await
+}
+
+async fn run_limited(
     mut cmd: Command,
     stdin: Option<&[u8]>,
     limit: Duration,
+    starts_step: Option<fn(&str) -> bool>,
 ) -> std::io::Result<Finished> {
     cmd.stdin(if stdin.is_some() {
         Stdio::piped()
@@ -151,7 +168,12 @@ pub async fn run(
     // Readers run as tasks of their own so that what was printed before a timeout is
     // kept: it names the test that hung.
     let out = tokio::spawn(read_all(child.stdout.take()));
-    let err = tokio::spawn(read_all(child.stderr.take()));
+    // When the last step started: the run is stopped `limit` after it.
+    let (step_started, mut last_step) = tokio::sync::watch::channel(start);
+    let err = match starts_step {
+        Some(starts) => tokio::spawn(read_steps(child.stderr.take(), starts, step_started)),
+        None => tokio::spawn(read_all(child.stderr.take())),
+    };
     // Fed after the readers start, so a child that writes before it reads cannot
     // fill its pipe and wait on us while we wait on it.
     if let (Some(bytes), Some(mut input)) = (stdin, child.stdin.take()) {
@@ -159,7 +181,26 @@ pub async fn run(
         let _ = input.write_all(bytes).await;
         drop(input);
     }
-    let status = tokio::time::timeout(limit, child.wait()).await;
+    let status = loop {
+        let deadline = *last_step.borrow_and_update() + limit;
+        tokio::select! {
+            status = child.wait() => break Ok(status),
+            () = tokio::time::sleep_until(deadline.into()) => {
+                if *last_step.borrow() + limit <= Instant::now() {
+                    break Err(());
+                }
+            }
+            // A new step moves the deadline; a closed stderr keeps the last one.
+            changed = last_step.changed() => {
+                if changed.is_err() {
+                    let deadline = *last_step.borrow() + limit;
+                    break tokio::time::timeout_at(deadline.into(), child.wait())
+                        .await
+                        .map_err(|_| ());
+                }
+            }
+        }
+    };
     let timed_out = status.is_err();
     if timed_out {
         if let Some(pid) = pid {
@@ -201,6 +242,40 @@ pub async fn run(
 /// messages, the first failures) and the end (libtest's summary).
 const KEEP_HEAD: usize = 2 << 20;
 const KEEP_TAIL: usize = 2 << 20;
+
+/// [`read_all`] of stderr, telling `step_started` the moment of each line `starts` accepts.
+async fn read_steps<R: tokio::io::AsyncRead + Unpin>(
+    reader: Option<R>,
+    starts: fn(&str) -> bool,
+    step_started: tokio::sync::watch::Sender<Instant>,
+) -> Vec<u8> {
+    let Some(mut reader) = reader else {
+        return Vec::new();
+    };
+    let mut kept = Kept::new(KEEP_HEAD, KEEP_TAIL);
+    let mut line: Vec<u8> = Vec::new();
+    let mut chunk = vec![0u8; 64 << 10];
+    while let Ok(n) = reader.read(&mut chunk).await {
+        if n == 0 {
+            break;
+        }
+        kept.push(&chunk[..n]);
+        for &b in &chunk[..n] {
+            if b != b'\n' {
+                // A line longer than any cargo writes is no step's start.
+                if line.len() < 4096 {
+                    line.push(b);
+                }
+                continue;
+            }
+            if starts(&String::from_utf8_lossy(&line)) {
+                step_started.send_replace(Instant::now());
+            }
+            line.clear();
+        }
+    }
+    kept.into_bytes()
+}
 
 /// Reads a stream to its end, keeping its first and last megabytes and saying how much
 /// was left out between them.

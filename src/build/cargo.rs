@@ -217,7 +217,12 @@ impl Cargo {
         for (k, v) in env {
             cmd.env(k, v);
         }
-        process::run(cmd, None, self.timeout).await
+        if targets.len() > 1 {
+            // Each binary gets the time limit one module's run gets.
+            process::run_in_steps(cmd, self.timeout, |l| running_target(l).is_some()).await
+        } else {
+            process::run(cmd, None, self.timeout).await
+        }
     }
 
     /// Compiles the test target without running it, with at least [`COMPILE_TIMEOUT`]:
@@ -419,6 +424,15 @@ struct JsonSpan {
     #[serde(default)]
     column_start: Option<u32>,
     is_primary: bool,
+}
+
+/// The target of cargo's `     Running tests/NAME.rs (target/debug/deps/NAME-hash)`.
+pub(super) fn running_target(line: &str) -> Option<&str> {
+    let rest = line.trim_start().strip_prefix("Running ")?;
+    let (file, _) = rest.split_once(" (")?;
+    let path = Path::new(file);
+    (path.extension()? == "rs").then_some(())?;
+    path.file_stem()?.to_str()
 }
 
 /// A line of cargo's own JSON (`--message-format json`) on stdout, where the test
@@ -847,7 +861,7 @@ fn ended_early(text: &str, stderr: &str) -> Option<TestFailure> {
 /// With one test thread libtest prints `test name ... ` before running it: the last
 /// such line without a status (maybe followed by what the test wrote itself) is the
 /// test that hung.
-fn hung_test(text: &str) -> Option<String> {
+pub(super) fn hung_test(text: &str) -> Option<String> {
     let last = started_tests(text).pop()?;
     last.status.is_none().then_some(last.name)
 }

@@ -9,18 +9,20 @@
 //! `test result: ok.` counts as passing only when cargo did not name its target failing
 //! (`error: test failed, to rerun pass `--test a_mod``, which a test cannot take back),
 //! and one that ends in `test result: FAILED.` with failing tests only when cargo named
-//! it. Every other module (a binary that ended early, a compile error, the binary running
-//! when the run hit its time limit and those after it, an output that does not split) is
-//! tested on its own, which names the failure with its exit status and tells a broken
-//! neighbour from broken code (a scratch copy).
+//! it. A binary that takes a module's whole time limit stops the run and is reported
+//! timed out. Every other module (a binary that ended early, a compile error, those after
+//! a binary that timed out, an output that does not split) is tested on its own, which
+//! names the failure with its exit status and tells a broken neighbour from broken code
+//! (a scratch copy).
 
-use super::cargo::{libtest_text, parse_libtest, parse_outcome, Cargo, TestOutcome};
+use super::cargo::{
+    hung_test, libtest_text, parse_libtest, parse_outcome, running_target, Cargo, TestOutcome,
+};
 use super::verify::{SharedRuns, Snapshots};
 use crate::check::{ModuleModel, NfrModel};
 use crate::compile::rust::test_target;
 use crate::process::Finished;
 use std::collections::BTreeMap;
-use std::path::Path;
 
 /// The runs `modules` (two or more, none refused by the in-memory rule) can share: their
 /// acceptance tests from one cargo run, and the timings of those asking for `nfr perf`
@@ -63,16 +65,18 @@ pub async fn run_together(cargo: &Cargo, modules: &[&ModuleModel]) -> std::io::R
 
 /// The outcomes of `targets` that a run of them all vouches for (see the module's doc):
 /// passing where cargo named no failure, failing where it did and the binary said which
-/// tests failed. A target missing from the map is tested on its own. A run stopped at its
-/// time limit vouches for the binaries that ended before it, when cargo named every one
-/// of those that did not pass: the one running then and those after it run on their own,
-/// each with the whole limit.
+/// tests failed. A target missing from the map is tested on its own. A run stopped because
+/// one binary took the whole time limit (each binary gets it, see
+/// [`crate::process::run_in_steps`]) vouches for that binary as timed out, naming the test
+/// it was in, and for those that ended before it when cargo named every one of them that
+/// did not pass; those after it run on their own.
 fn vouched(finished: &Finished, targets: &[String]) -> BTreeMap<String, TestOutcome> {
     if !parse_outcome(finished).errors.is_empty() {
         return BTreeMap::new();
     }
     let text = libtest_text(&finished.stdout);
-    let Some(ended) = split(&text, &finished.stderr, targets, finished.timed_out) else {
+    let Some(Split { ended, hung }) = split(&text, &finished.stderr, targets, finished.timed_out)
+    else {
         return BTreeMap::new();
     };
     let named = named_failing(&finished.stderr);
@@ -99,6 +103,17 @@ fn vouched(finished: &Finished, targets: &[String]) -> BTreeMap<String, TestOutc
             _ => {}
         }
     }
+    // The binary running at the limit, when it had not closed: it took the limit alone.
+    if let Some((target, output)) = hung {
+        if !output.lines().any(|l| l.starts_with("test result:")) {
+            let outcome = TestOutcome {
+                timed_out: true,
+                hung: hung_test(output),
+                ..TestOutcome::default()
+            };
+            out.insert(target.to_string(), outcome);
+        }
+    }
     out
 }
 
@@ -118,18 +133,20 @@ fn named_failing(stderr: &str) -> Vec<&str> {
         .collect()
 }
 
-/// Each binary that ended, with its output. cargo says `Running tests/NAME.rs (...)` on
+/// The binaries of a run with their outputs: those that ended, and in a run cut at its
+/// time limit the one running then (with what it printed, if it printed its first line).
+struct Split<'t> {
+    ended: Vec<(&'t str, &'t str)>,
+    hung: Option<(&'t str, &'t str)>,
+}
+
+/// Each binary of a run, with its output. cargo says `Running tests/NAME.rs (...)` on
 /// stderr as it starts each binary, and each binary's output on stdout opens with
 /// libtest's `running N tests`: the k-th of one is the k-th of the other. In a run `cut`
 /// at its time limit the last binary started did not end (and may not have printed its
 /// first line). `None` when the counts differ (a test printed such a line itself) or
 /// other targets ran.
-fn split<'t>(
-    text: &'t str,
-    stderr: &'t str,
-    targets: &[String],
-    cut: bool,
-) -> Option<Vec<(&'t str, &'t str)>> {
+fn split<'t>(text: &'t str, stderr: &'t str, targets: &[String], cut: bool) -> Option<Split<'t>> {
     let mut ran: Vec<&str> = stderr.lines().filter_map(running_target).collect();
     let mut outputs = outputs(text);
     let mut sorted_ran = ran.clone();
@@ -138,25 +155,21 @@ fn split<'t>(
     if sorted_ran.len() != ran.len() || ran.iter().any(|r| !targets.iter().any(|t| t == r)) {
         return None;
     }
+    let mut hung = None;
     if cut {
         if outputs.len() + 1 != ran.len() && outputs.len() != ran.len() {
             return None;
         }
-        ran.pop();
-        outputs.truncate(ran.len());
+        let last = ran.pop();
+        let printed = (outputs.len() > ran.len()).then(|| outputs.pop()).flatten();
+        hung = last.zip(printed);
     } else if ran.len() != outputs.len() || ran.len() != targets.len() {
         return None;
     }
-    Some(ran.into_iter().zip(outputs).collect())
-}
-
-/// The target of cargo's `     Running tests/NAME.rs (target/debug/deps/NAME-hash)`.
-fn running_target(line: &str) -> Option<&str> {
-    let rest = line.trim_start().strip_prefix("Running ")?;
-    let (file, _) = rest.split_once(" (")?;
-    let path = Path::new(file);
-    (path.extension()? == "rs").then_some(())?;
-    path.file_stem()?.to_str()
+    Some(Split {
+        ended: ran.into_iter().zip(outputs).collect(),
+        hung,
+    })
 }
 
 /// The test binaries' outputs, each from its `running N tests` line to the next one.
@@ -276,19 +289,22 @@ mod tests {
     }
 
     #[test]
-    fn a_run_out_of_time_vouches_for_the_binaries_that_ended_before() {
+    fn a_binary_that_took_the_limit_is_timed_out_and_those_before_it_stand() {
         let hung = "\nrunning 1 test\ntest scenario_g ... ";
         let mut late = run(0, &format!("{B_PASSES}{hung}"), STDERR);
         late.code = None;
         late.timed_out = true;
         let got = vouched(&late, &targets());
+        assert!(got["b_mod"].green(), "{got:?}");
+        assert!(got["a_mod"].timed_out, "{got:?}");
+        assert_eq!(got["a_mod"].hung.as_deref(), Some("scenario_g"));
+        // Stopped before the binary printed its first line: it is run on its own.
+        late.stdout = B_PASSES.to_string();
+        let got = vouched(&late, &targets());
         assert!(
             got.contains_key("b_mod") && !got.contains_key("a_mod"),
             "{got:?}"
         );
-        // Killed before the hung binary printed its first line.
-        late.stdout = B_PASSES.to_string();
-        assert!(vouched(&late, &targets()).contains_key("b_mod"));
         // A binary that failed before the limit with no word from cargo: its words are
         // unknown, so nothing is taken.
         let b_fails = A_FAILS.replace("scenario_g", "example_f_1");
