@@ -398,6 +398,39 @@ pub fn kill_group(pid: u32) {
 mod tests {
     use super::*;
 
+    fn shell(script: &str) -> Command {
+        let mut cmd = Command::new("sh");
+        cmd.args(["-c", script]);
+        cmd
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_step_that_never_ends_stops_the_run_and_what_came_before_is_kept() {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("a runtime");
+        let script = "echo 'Running a' >&2; echo done a; echo 'Running b' >&2; sleep 600";
+        let finished = runtime
+            .block_on(run_in_steps(shell(script), Duration::from_secs(1), |l| {
+                l.starts_with("Running ")
+            }))
+            .expect("sh runs");
+        assert!(finished.timed_out && finished.code.is_none());
+        assert!(finished.elapsed < Duration::from_secs(600));
+        assert_eq!(finished.stdout, "done a\n");
+        assert_eq!(finished.stderr, "Running a\nRunning b\n");
+        let finished = runtime
+            .block_on(run_in_steps(
+                shell("echo 'Running a' >&2; exit 3"),
+                Duration::from_secs(60),
+                |l| l.starts_with("Running "),
+            ))
+            .expect("sh runs");
+        assert_eq!((finished.timed_out, finished.code), (false, Some(3)));
+    }
+
     #[test]
     fn a_flood_of_output_keeps_its_start_and_its_end() {
         let mut kept = Kept::new(KEEP_HEAD, KEEP_TAIL);
