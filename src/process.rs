@@ -129,6 +129,10 @@ impl Finished {
     }
 }
 
+/// How many steps a run has at most, and the line of stderr that starts one (see
+/// [`run_in_steps`]).
+type Steps = (usize, fn(&str) -> bool);
+
 /// Runs `cmd` to completion or until `limit` passes, feeding `stdin` if given.
 pub async fn run(cmd: Command, stdin: Option<&[u8]>, limit: Duration) -> std::io::Result<Finished> {
     run_limited(cmd, stdin, limit, None).await
@@ -138,19 +142,22 @@ pub async fn run(cmd: Command, stdin: Option<&[u8]>, limit: Duration) -> std::io
 /// run: a step starts at each line of stderr that `starts_step` accepts (cargo's `Running
 /// tests/a.rs (..)` as it starts a test binary), and the run is stopped when one step has
 /// taken `limit`. Many test binaries in one run each get the time one would get alone.
+/// Only the first `steps` such lines count: the programs run can write to stderr too, and
+/// must not keep the run going for ever by writing what looks like a step's start.
 pub async fn run_in_steps(
     cmd: Command,
     limit: Duration,
+    steps: usize,
     starts_step: fn(&str) -> bool,
 ) -> std::io::Result<Finished> {
-    run_limited(cmd, None, limit, Some(starts_step)).await
+    run_limited(cmd, None, limit, Some((steps, starts_step))).await
 }
 
 async fn run_limited(
     mut cmd: Command,
     stdin: Option<&[u8]>,
     limit: Duration,
-    starts_step: Option<fn(&str) -> bool>,
+    steps: Option<Steps>,
 ) -> std::io::Result<Finished> {
     cmd.stdin(if stdin.is_some() {
         Stdio::piped()
@@ -170,8 +177,8 @@ async fn run_limited(
     let out = tokio::spawn(read_all(child.stdout.take()));
     // When the last step started: the run is stopped `limit` after it.
     let (step_started, mut last_step) = tokio::sync::watch::channel(start);
-    let err = match starts_step {
-        Some(starts) => tokio::spawn(read_steps(child.stderr.take(), starts, step_started)),
+    let err = match steps {
+        Some(steps) => tokio::spawn(read_steps(child.stderr.take(), steps, step_started)),
         None => tokio::spawn(read_all(child.stderr.take())),
     };
     // Fed after the readers start, so a child that writes before it reads cannot
@@ -243,10 +250,11 @@ async fn run_limited(
 const KEEP_HEAD: usize = 2 << 20;
 const KEEP_TAIL: usize = 2 << 20;
 
-/// [`read_all`] of stderr, telling `step_started` the moment of each line `starts` accepts.
+/// [`read_all`] of stderr, telling `step_started` the moment of each of the first `steps`
+/// lines `starts` accepts.
 async fn read_steps<R: tokio::io::AsyncRead + Unpin>(
     reader: Option<R>,
-    starts: fn(&str) -> bool,
+    (mut steps, starts): Steps,
     step_started: tokio::sync::watch::Sender<Instant>,
 ) -> Vec<u8> {
     let Some(mut reader) = reader else {
@@ -268,7 +276,8 @@ async fn read_steps<R: tokio::io::AsyncRead + Unpin>(
                 }
                 continue;
             }
-            if starts(&String::from_utf8_lossy(&line)) {
+            if steps > 0 && starts(&String::from_utf8_lossy(&line)) {
+                steps -= 1;
                 step_started.send_replace(Instant::now());
             }
             line.clear();
@@ -413,9 +422,12 @@ mod tests {
             .expect("a runtime");
         let script = "echo 'Running a' >&2; echo done a; echo 'Running b' >&2; sleep 600";
         let finished = runtime
-            .block_on(run_in_steps(shell(script), Duration::from_secs(1), |l| {
-                l.starts_with("Running ")
-            }))
+            .block_on(run_in_steps(
+                shell(script),
+                Duration::from_secs(1),
+                2,
+                |l: &str| l.starts_with("Running "),
+            ))
             .expect("sh runs");
         assert!(finished.timed_out && finished.code.is_none());
         assert!(finished.elapsed < Duration::from_secs(600));
@@ -425,10 +437,22 @@ mod tests {
             .block_on(run_in_steps(
                 shell("echo 'Running a' >&2; exit 3"),
                 Duration::from_secs(60),
-                |l| l.starts_with("Running "),
+                1,
+                |l: &str| l.starts_with("Running "),
             ))
             .expect("sh runs");
         assert_eq!((finished.timed_out, finished.code), (false, Some(3)));
+        // A program writing step starts of its own gets no more than the steps allowed.
+        let forever = "while true; do echo 'Running x' >&2; sleep 0.1; done";
+        let finished = runtime
+            .block_on(run_in_steps(
+                shell(forever),
+                Duration::from_secs(1),
+                2,
+                |l: &str| l.starts_with("Running "),
+            ))
+            .expect("sh runs");
+        assert!(finished.timed_out);
     }
 
     #[test]

@@ -219,7 +219,9 @@ impl Cargo {
         }
         if targets.len() > 1 {
             // Each binary gets the time limit one module's run gets.
-            process::run_in_steps(cmd, self.timeout, |l| running_target(l).is_some()).await
+            let binaries = targets.len();
+            process::run_in_steps(cmd, self.timeout, binaries, |l| running_target(l).is_some())
+                .await
         } else {
             process::run(cmd, None, self.timeout).await
         }
