@@ -36,6 +36,16 @@ pub fn run(args: &TestArgs, out: &Output) -> Result<Exit, CommandError> {
         .enable_all()
         .build()
         .map_err(|e| CommandError::Usage(format!("cannot start the async runtime: {e}")))?;
+    let count = if modules.is_empty() {
+        ctx.compiled.modules.len()
+    } else {
+        modules.len()
+    };
+    // The tests of a large project take a while, and nothing is printed until they end.
+    out.status(&format!(
+        "testing {}",
+        super::output::plural(count, "module")
+    ));
     let Some(results) =
         crate::process::until_interrupted(&runtime, crate::build::session::test(&ctx, &modules))
     else {
