@@ -835,8 +835,10 @@ fn test_reports_each_module_of_a_run_together() {
     let run = ghost(dir, &["test", "-v"]);
     assert_eq!(run.code, Some(0), "{}{}", run.stdout, run.stderr);
     assert!(
-        run.stderr
-            .contains("the outcomes of 2 modules came from one shared cargo run")
+        run.stderr.starts_with("testing 2 modules\n")
+            && run
+                .stderr
+                .contains("the outcomes of 2 modules came from one shared cargo run")
             && run.stderr.contains("ok text.shout: 2 passed")
             && run.stderr.contains("ok text.whisper: 1 passed"),
         "{}",
