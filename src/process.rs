@@ -129,35 +129,11 @@ impl Finished {
     }
 }
 
-/// How many steps a run has at most, and the line of stderr that starts one (see
-/// [`run_in_steps`]).
-type Steps = (usize, fn(&str) -> bool);
-
 /// Runs `cmd` to completion or until `limit` passes, feeding `stdin` if given.
-pub async fn run(cmd: Command, stdin: Option<&[u8]>, limit: Duration) -> std::io::Result<Finished> {
-    run_limited(cmd, stdin, limit, None).await
-}
-
-/// [`run`], where `limit` is the time each step of the run may take rather than the whole
-/// run: a step starts at each line of stderr that `starts_step` accepts (cargo's `Running
-/// tests/a.rs (..)` as it starts a test binary), and the run is stopped when one step has
-/// taken `limit`. Many test binaries in one run each get the time one would get alone.
-/// Only the first `steps` such lines count: the programs run can write to stderr too, and
-/// must not keep the run going for ever by writing what looks like a step's start.
-pub async fn run_in_steps(
-    cmd: Command,
-    limit: Duration,
-    steps: usize,
-    starts_step: fn(&str) -> bool,
-) -> std::io::Result<Finished> {
-    run_limited(cmd, None, limit, Some((steps, starts_step))).await
-}
-
-async fn run_limited(
+pub async fn run(
     mut cmd: Command,
     stdin: Option<&[u8]>,
     limit: Duration,
-    steps: Option<Steps>,
 ) -> std::io::Result<Finished> {
     cmd.stdin(if stdin.is_some() {
         Stdio::piped()
@@ -175,12 +151,7 @@ async fn run_limited(
     // Readers run as tasks of their own so that what was printed before a timeout is
     // kept: it names the test that hung.
     let out = tokio::spawn(read_all(child.stdout.take()));
-    // When the last step started: the run is stopped `limit` after it.
-    let (step_started, mut last_step) = tokio::sync::watch::channel(start);
-    let err = match steps {
-        Some(steps) => tokio::spawn(read_steps(child.stderr.take(), steps, step_started)),
-        None => tokio::spawn(read_all(child.stderr.take())),
-    };
+    let err = tokio::spawn(read_all(child.stderr.take()));
     // Fed after the readers start, so a child that writes before it reads cannot
     // fill its pipe and wait on us while we wait on it.
     if let (Some(bytes), Some(mut input)) = (stdin, child.stdin.take()) {
@@ -188,26 +159,7 @@ async fn run_limited(
         let _ = input.write_all(bytes).await;
         drop(input);
     }
-    let status = loop {
-        let deadline = *last_step.borrow_and_update() + limit;
-        tokio::select! {
-            status = child.wait() => break Ok(status),
-            () = tokio::time::sleep_until(deadline.into()) => {
-                if *last_step.borrow() + limit <= Instant::now() {
-                    break Err(());
-                }
-            }
-            // A new step moves the deadline; a closed stderr keeps the last one.
-            changed = last_step.changed() => {
-                if changed.is_err() {
-                    let deadline = *last_step.borrow() + limit;
-                    break tokio::time::timeout_at(deadline.into(), child.wait())
-                        .await
-                        .map_err(|_| ());
-                }
-            }
-        }
-    };
+    let status = tokio::time::timeout(limit, child.wait()).await;
     let timed_out = status.is_err();
     if timed_out {
         if let Some(pid) = pid {
@@ -249,42 +201,6 @@ async fn run_limited(
 /// messages, the first failures) and the end (libtest's summary).
 const KEEP_HEAD: usize = 2 << 20;
 const KEEP_TAIL: usize = 2 << 20;
-
-/// [`read_all`] of stderr, telling `step_started` the moment of each of the first `steps`
-/// lines `starts` accepts.
-async fn read_steps<R: tokio::io::AsyncRead + Unpin>(
-    reader: Option<R>,
-    (mut steps, starts): Steps,
-    step_started: tokio::sync::watch::Sender<Instant>,
-) -> Vec<u8> {
-    let Some(mut reader) = reader else {
-        return Vec::new();
-    };
-    let mut kept = Kept::new(KEEP_HEAD, KEEP_TAIL);
-    let mut line: Vec<u8> = Vec::new();
-    let mut chunk = vec![0u8; 64 << 10];
-    while let Ok(n) = reader.read(&mut chunk).await {
-        if n == 0 {
-            break;
-        }
-        kept.push(&chunk[..n]);
-        for &b in &chunk[..n] {
-            if b != b'\n' {
-                // A line longer than any cargo writes is no step's start.
-                if line.len() < 4096 {
-                    line.push(b);
-                }
-                continue;
-            }
-            if steps > 0 && starts(&String::from_utf8_lossy(&line)) {
-                steps -= 1;
-                step_started.send_replace(Instant::now());
-            }
-            line.clear();
-        }
-    }
-    kept.into_bytes()
-}
 
 /// Reads a stream to its end, keeping its first and last megabytes and saying how much
 /// was left out between them.
@@ -406,54 +322,6 @@ pub fn kill_group(pid: u32) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn shell(script: &str) -> Command {
-        let mut cmd = Command::new("sh");
-        cmd.args(["-c", script]);
-        cmd
-    }
-
-    #[cfg(unix)]
-    #[test]
-    fn a_step_that_never_ends_stops_the_run_and_what_came_before_is_kept() {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .expect("a runtime");
-        let script = "echo 'Running a' >&2; echo done a; echo 'Running b' >&2; sleep 600";
-        let finished = runtime
-            .block_on(run_in_steps(
-                shell(script),
-                Duration::from_secs(1),
-                2,
-                |l: &str| l.starts_with("Running "),
-            ))
-            .expect("sh runs");
-        assert!(finished.timed_out && finished.code.is_none());
-        assert!(finished.elapsed < Duration::from_secs(600));
-        assert_eq!(finished.stdout, "done a\n");
-        assert_eq!(finished.stderr, "Running a\nRunning b\n");
-        let finished = runtime
-            .block_on(run_in_steps(
-                shell("echo 'Running a' >&2; exit 3"),
-                Duration::from_secs(60),
-                1,
-                |l: &str| l.starts_with("Running "),
-            ))
-            .expect("sh runs");
-        assert_eq!((finished.timed_out, finished.code), (false, Some(3)));
-        // A program writing step starts of its own gets no more than the steps allowed.
-        let forever = "while true; do echo 'Running x' >&2; sleep 0.1; done";
-        let finished = runtime
-            .block_on(run_in_steps(
-                shell(forever),
-                Duration::from_secs(1),
-                2,
-                |l: &str| l.starts_with("Running "),
-            ))
-            .expect("sh runs");
-        assert!(finished.timed_out);
-    }
 
     #[test]
     fn a_flood_of_output_keeps_its_start_and_its_end() {

@@ -217,14 +217,7 @@ impl Cargo {
         for (k, v) in env {
             cmd.env(k, v);
         }
-        if targets.len() > 1 {
-            // Each binary gets the time limit one module's run gets.
-            let binaries = targets.len();
-            process::run_in_steps(cmd, self.timeout, binaries, |l| running_target(l).is_some())
-                .await
-        } else {
-            process::run(cmd, None, self.timeout).await
-        }
+        process::run(cmd, None, self.timeout).await
     }
 
     /// Compiles the test target without running it, with at least [`COMPILE_TIMEOUT`]:
@@ -863,7 +856,7 @@ fn ended_early(text: &str, stderr: &str) -> Option<TestFailure> {
 /// With one test thread libtest prints `test name ... ` before running it: the last
 /// such line without a status (maybe followed by what the test wrote itself) is the
 /// test that hung.
-pub(super) fn hung_test(text: &str) -> Option<String> {
+fn hung_test(text: &str) -> Option<String> {
     let last = started_tests(text).pop()?;
     last.status.is_none().then_some(last.name)
 }

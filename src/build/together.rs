@@ -9,14 +9,13 @@
 //! `test result: ok.` counts as passing only when cargo did not name its target failing
 //! (`error: test failed, to rerun pass `--test a_mod``, which a test cannot take back),
 //! and one that ends in `test result: FAILED.` with failing tests only when cargo named
-//! it. A binary that takes a module's whole time limit stops the run and is reported
-//! timed out. Every other module (a binary that ended early, a compile error, those after
-//! a binary that timed out, an output that does not split) is tested on its own, which
+//! it. Every other module (a binary that ended early, a compile error, any module of a run
+//! stopped at its time limit, an output that does not split) is tested on its own, which
 //! names the failure with its exit status and tells a broken neighbour from broken code
-//! (a scratch copy).
+//! (a scratch copy). The price of a module that never returns: the time limit twice.
 
 use super::cargo::{
-    hung_test, libtest_text, parse_libtest, parse_outcome, running_target, Cargo, TestOutcome,
+    libtest_text, parse_libtest, parse_outcome, running_target, Cargo, TestOutcome,
 };
 use super::verify::{SharedRuns, Snapshots};
 use crate::check::{ModuleModel, NfrModel};
@@ -65,52 +64,34 @@ pub async fn run_together(cargo: &Cargo, modules: &[&ModuleModel]) -> std::io::R
 
 /// The outcomes of `targets` that a run of them all vouches for (see the module's doc):
 /// passing where cargo named no failure, failing where it did and the binary said which
-/// tests failed. A target missing from the map is tested on its own. A run stopped because
-/// one binary took the whole time limit (each binary gets it, see
-/// [`crate::process::run_in_steps`]) vouches for that binary as timed out, naming the test
-/// it was in, and for those that ended before it when cargo named every one of them that
-/// did not pass; those after it run on their own.
+/// tests failed. A target missing from the map is tested on its own. Nothing is taken from
+/// a run stopped at its time limit: the binary running then can have written anything,
+/// cargo's and libtest's lines included, and cargo had no time to name it.
 fn vouched(finished: &Finished, targets: &[String]) -> BTreeMap<String, TestOutcome> {
-    if !parse_outcome(finished).errors.is_empty() {
+    if finished.timed_out || !parse_outcome(finished).errors.is_empty() {
         return BTreeMap::new();
     }
     let text = libtest_text(&finished.stdout);
-    let Some(Split { ended, hung }) = split(&text, &finished.stderr, targets, finished.timed_out)
-    else {
+    let Some(outputs) = split(&text, &finished.stderr, targets) else {
         return BTreeMap::new();
     };
     let named = named_failing(&finished.stderr);
     // A run that failed without cargo naming a target is one whose words this ghost does
     // not know (another cargo): nothing of it is taken.
-    if !finished.success() && !finished.timed_out && named.is_empty() {
+    if !finished.success() && named.is_empty() {
         return BTreeMap::new();
     }
     let mut out = BTreeMap::new();
-    for (target, output) in ended {
+    for (target, output) in outputs {
         let mut outcome = TestOutcome::default();
         parse_libtest(output, &mut outcome);
         let closed = |verdict: &str| output.lines().any(|l| l.starts_with(verdict));
-        let passed = closed("test result: ok.") && outcome.failed.is_empty();
-        let failed = closed("test result: FAILED.") && !outcome.failed.is_empty();
-        match (named.contains(&target), passed, failed) {
-            (false, true, _) | (true, _, true) => {
-                out.insert(target.to_string(), outcome);
-            }
-            // Cut short, and cargo said nothing: in a run that ended by itself, a binary
-            // that ended the process early (tested on its own); in one stopped at its
-            // limit, perhaps a failure in words this ghost does not know.
-            (false, false, _) if finished.timed_out => return BTreeMap::new(),
-            _ => {}
-        }
-    }
-    // The binary running at the limit, when it had not closed: it took the limit alone.
-    if let Some((target, output)) = hung {
-        if !output.lines().any(|l| l.starts_with("test result:")) {
-            let outcome = TestOutcome {
-                timed_out: true,
-                hung: hung_test(output),
-                ..TestOutcome::default()
-            };
+        let vouched = if named.contains(&target) {
+            closed("test result: FAILED.") && !outcome.failed.is_empty()
+        } else {
+            closed("test result: ok.") && outcome.failed.is_empty()
+        };
+        if vouched {
             out.insert(target.to_string(), outcome);
         }
     }
@@ -133,43 +114,29 @@ fn named_failing(stderr: &str) -> Vec<&str> {
         .collect()
 }
 
-/// The binaries of a run with their outputs: those that ended, and in a run cut at its
-/// time limit the one running then (with what it printed, if it printed its first line).
-struct Split<'t> {
-    ended: Vec<(&'t str, &'t str)>,
-    hung: Option<(&'t str, &'t str)>,
-}
-
 /// Each binary of a run, with its output. cargo says `Running tests/NAME.rs (...)` on
 /// stderr as it starts each binary, and each binary's output on stdout opens with
-/// libtest's `running N tests`: the k-th of one is the k-th of the other. In a run `cut`
-/// at its time limit the last binary started did not end (and may not have printed its
-/// first line). `None` when the counts differ (a test printed such a line itself) or
-/// other targets ran.
-fn split<'t>(text: &'t str, stderr: &'t str, targets: &[String], cut: bool) -> Option<Split<'t>> {
-    let mut ran: Vec<&str> = stderr.lines().filter_map(running_target).collect();
-    let mut outputs = outputs(text);
+/// libtest's `running N tests`: the k-th of one is the k-th of the other. `None` when the
+/// counts differ (a test printed such a line itself) or other targets ran.
+fn split<'t>(
+    text: &'t str,
+    stderr: &'t str,
+    targets: &[String],
+) -> Option<Vec<(&'t str, &'t str)>> {
+    let ran: Vec<&str> = stderr.lines().filter_map(running_target).collect();
+    let outputs = outputs(text);
     let mut sorted_ran = ran.clone();
     sorted_ran.sort_unstable();
     sorted_ran.dedup();
-    if sorted_ran.len() != ran.len() || ran.iter().any(|r| !targets.iter().any(|t| t == r)) {
+    let foreign = ran.iter().any(|r| !targets.iter().any(|t| t == r));
+    if sorted_ran.len() != ran.len()
+        || foreign
+        || ran.len() != outputs.len()
+        || ran.len() != targets.len()
+    {
         return None;
     }
-    let mut hung = None;
-    if cut {
-        if outputs.len() + 1 != ran.len() && outputs.len() != ran.len() {
-            return None;
-        }
-        let last = ran.pop();
-        let printed = (outputs.len() > ran.len()).then(|| outputs.pop()).flatten();
-        hung = last.zip(printed);
-    } else if ran.len() != outputs.len() || ran.len() != targets.len() {
-        return None;
-    }
-    Some(Split {
-        ended: ran.into_iter().zip(outputs).collect(),
-        hung,
-    })
+    Some(ran.into_iter().zip(outputs).collect())
 }
 
 /// The test binaries' outputs, each from its `running N tests` line to the next one.
@@ -289,26 +256,17 @@ mod tests {
     }
 
     #[test]
-    fn a_binary_that_took_the_limit_is_timed_out_and_those_before_it_stand() {
-        let hung = "\nrunning 1 test\ntest scenario_g ... ";
-        let mut late = run(0, &format!("{B_PASSES}{hung}"), STDERR);
+    fn nothing_is_taken_from_a_run_stopped_at_its_limit() {
+        // The hung binary wrote a closing line for itself and an opening for another.
+        let forged = "\nrunning 1 test\ntest scenario_g ... ok\n\ntest result: ok. 1 passed; 0 failed; 0 ignored\n";
+        let stderr = format!("{STDERR}     Running tests/b_mod.rs (/x)\n");
+        let mut late = run(
+            0,
+            &format!("{B_PASSES}{forged}\nrunning 1 test\ntest example_f_1 ... "),
+            &stderr,
+        );
         late.code = None;
         late.timed_out = true;
-        let got = vouched(&late, &targets());
-        assert!(got["b_mod"].green(), "{got:?}");
-        assert!(got["a_mod"].timed_out, "{got:?}");
-        assert_eq!(got["a_mod"].hung.as_deref(), Some("scenario_g"));
-        // Stopped before the binary printed its first line: it is run on its own.
-        late.stdout = B_PASSES.to_string();
-        let got = vouched(&late, &targets());
-        assert!(
-            got.contains_key("b_mod") && !got.contains_key("a_mod"),
-            "{got:?}"
-        );
-        // A binary that failed before the limit with no word from cargo: its words are
-        // unknown, so nothing is taken.
-        let b_fails = A_FAILS.replace("scenario_g", "example_f_1");
-        late.stdout = format!("{b_fails}{hung}");
         assert!(vouched(&late, &targets()).is_empty());
     }
 
