@@ -154,10 +154,15 @@ pub async fn run(
     let err = tokio::spawn(read_all(child.stderr.take()));
     // Fed after the readers start, so a child that writes before it reads cannot
     // fill its pipe and wait on us while we wait on it.
+    // Fed by a task of its own: a child that never reads its input (and never exits)
+    // would otherwise hold the write, and the time limit below, for ever once the pipe
+    // is full.
     if let (Some(bytes), Some(mut input)) = (stdin, child.stdin.take()) {
-        // A child that exits without reading its input is not an error of ours.
-        let _ = input.write_all(bytes).await;
-        drop(input);
+        let bytes = bytes.to_vec();
+        tokio::spawn(async move {
+            // A child that exits without reading its input is not an error of ours.
+            let _ = input.write_all(&bytes).await;
+        });
     }
     let status = tokio::time::timeout(limit, child.wait()).await;
     let timed_out = status.is_err();
@@ -322,6 +327,23 @@ pub fn kill_group(pid: u32) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn a_child_that_never_reads_its_input_is_stopped_at_the_limit() {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("a runtime");
+        let mut cmd = Command::new("sh");
+        cmd.args(["-c", "sleep 600"]);
+        // Far more than a pipe holds.
+        let input = vec![b'x'; 4 << 20];
+        let finished = runtime
+            .block_on(run(cmd, Some(&input), Duration::from_secs(1)))
+            .expect("sh runs");
+        assert!(finished.timed_out && finished.elapsed < Duration::from_secs(600));
+    }
 
     #[test]
     fn a_flood_of_output_keeps_its_start_and_its_end() {
