@@ -4,6 +4,7 @@
 //! Reading the file is the only I/O here; [`Config::parse`] and [`AgentOverrides::apply`]
 //! are pure so they can be tested without a disk.
 
+use crate::project::at;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
@@ -476,8 +477,6 @@ fn key_position(text: &str, key: &str) -> Option<(usize, usize)> {
     }
     None
 }
-
-use crate::project::at;
 
 impl AgentOverrides {
     /// Reads `GHOST_PROVIDER`, `GHOST_MODEL` and `GHOST_BASE_URL` through `get` (pass

@@ -152,11 +152,10 @@ pub async fn run(
     // kept: it names the test that hung.
     let out = tokio::spawn(read_all(child.stdout.take()));
     let err = tokio::spawn(read_all(child.stderr.take()));
-    // Fed after the readers start, so a child that writes before it reads cannot
-    // fill its pipe and wait on us while we wait on it.
-    // Fed by a task of its own: a child that never reads its input (and never exits)
-    // would otherwise hold the write, and the time limit below, for ever once the pipe
-    // is full.
+    // Fed after the readers start, so a child that writes before it reads cannot fill
+    // its pipe and wait on us while we wait on it; and by a task of its own, so a child
+    // that never reads its input (and never exits) cannot hold the write, and with it the
+    // time limit below, for ever once the pipe is full.
     if let (Some(bytes), Some(mut input)) = (stdin, child.stdin.take()) {
         let bytes = bytes.to_vec();
         tokio::spawn(async move {

@@ -440,12 +440,24 @@ fn cargo_message(line: &str) -> Option<JsonLine> {
 
 /// What the test binaries printed to stdout, without cargo's JSON lines.
 pub(super) fn libtest_text(stdout: &str) -> String {
+    read_stdout(stdout).1
+}
+
+/// A run's stdout taken apart, in one pass: cargo's JSON lines, and the text the test
+/// binaries printed.
+fn read_stdout(stdout: &str) -> (Vec<JsonLine>, String) {
+    let mut messages = Vec::new();
     let mut text = String::new();
-    for line in stdout.lines().filter(|l| cargo_message(l).is_none()) {
-        text.push_str(line);
-        text.push('\n');
+    for line in stdout.lines() {
+        match cargo_message(line) {
+            Some(json) => messages.push(json),
+            None => {
+                text.push_str(line);
+                text.push('\n');
+            }
+        }
     }
-    text
+    (messages, text)
 }
 
 /// Reads cargo's JSON lines and libtest's text from one finished run.
@@ -455,7 +467,8 @@ pub fn parse_outcome(f: &Finished) -> TestOutcome {
         elapsed: f.elapsed,
         ..TestOutcome::default()
     };
-    for json in f.stdout.lines().filter_map(cargo_message) {
+    let (messages, test_text) = read_stdout(&f.stdout);
+    for json in messages {
         if json.reason != "compiler-message" {
             continue;
         }
@@ -480,7 +493,6 @@ pub fn parse_outcome(f: &Finished) -> TestOutcome {
             _ => {}
         }
     }
-    let test_text = libtest_text(&f.stdout);
     parse_libtest(&test_text, &mut out);
     if !f.timed_out && out.errors.is_empty() {
         if let Some(cut) = ended_early(&test_text, &f.stderr) {

@@ -987,7 +987,8 @@ pub async fn test(ctx: &Context, only: &[String]) -> Result<Vec<Tested>, BuildEr
     let mut out = Vec::new();
     for (m, module, code) in &chosen {
         let together = shared.tests.remove(&test_target(module));
-        let verdict = match together.clone() {
+        let from_shared = together.is_some();
+        let verdict = match together {
             Some(tests) => judge(
                 &ctx.cargo(),
                 module,
@@ -1008,7 +1009,7 @@ pub async fn test(ctx: &Context, only: &[String]) -> Result<Vec<Tested>, BuildEr
             module: m.name.clone(),
             failures: verdict.failure_texts_in(m.tests_rs()),
             verdict,
-            together: together.is_some(),
+            together: from_shared,
         });
     }
     Ok(out)

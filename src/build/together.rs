@@ -40,17 +40,16 @@ pub async fn run_together(cargo: &Cargo, modules: &[&ModuleModel]) -> std::io::R
     let finished = cargo.test_targets(&targets, false, &[], &env).await?;
     shared.tests = vouched(&finished, &targets);
     // Timings only of code whose tests passed, as a module's own run takes them.
-    let timed: Vec<String> = modules
+    let timed: Vec<String> = targets
         .iter()
-        .map(|m| test_target(m))
         .zip(modules)
         .filter(|(target, m)| {
-            shared.tests.get(target).is_some_and(TestOutcome::green)
+            shared.tests.get(*target).is_some_and(TestOutcome::green)
                 && m.nfrs
                     .iter()
                     .any(|n| matches!(n.kind, NfrModel::Perf { .. }))
         })
-        .map(|(target, _)| target)
+        .map(|(target, _)| target.clone())
         .collect();
     if timed.len() < 2 || !cargo.compile_targets(&timed, true).await?.green() {
         return Ok(shared);

@@ -9,7 +9,7 @@
 //! (`mutants.rs`) puts in.
 
 use super::{items, replace_all};
-use crate::compile::rust::items::Token;
+use crate::compile::rust::items::{skip_group, Token};
 
 /// What a variant carries, as far as a copied one can stand in for it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,6 +30,22 @@ const EXAMPLE_VARIANTS: [(&str, Shape); 3] = [
 /// Renames the example's variants written on `error` (an error type `mod.rs` defines)
 /// that `error` does not have; one line per renamed variant.
 pub(super) fn fix(code: &mut String, mod_rs: &str, error: &str) -> Vec<String> {
+    let tokens = crate::compile::rust::items::tokens(code);
+    // `error::Variant` for each of the example's variants the code writes.
+    let uses = |copied: &str| -> Vec<&Token> {
+        tokens
+            .windows(3)
+            .filter(|w| w[0].text == error && w[1].text == "::" && w[2].text == copied)
+            .map(|w| &w[2])
+            .collect()
+    };
+    // Most replies copy none: mod.rs is read only for those that do.
+    if EXAMPLE_VARIANTS
+        .iter()
+        .all(|(copied, _)| uses(copied).is_empty())
+    {
+        return Vec::new();
+    }
     let Some(declared) = variants(mod_rs, error) else {
         return Vec::new();
     };
@@ -40,7 +56,6 @@ pub(super) fn fix(code: &mut String, mod_rs: &str, error: &str) -> Vec<String> {
         .iter()
         .find(|(_, s)| *s == Shape::Unit)
         .map(|(n, _)| n.as_str());
-    let tokens = crate::compile::rust::items::tokens(code);
     let mut edits = Vec::new();
     let mut changes = Vec::new();
     for (copied, shape) in EXAMPLE_VARIANTS {
@@ -55,11 +70,7 @@ pub(super) fn fix(code: &mut String, mod_rs: &str, error: &str) -> Vec<String> {
         let Some(target) = target else {
             continue;
         };
-        let uses: Vec<&Token> = tokens
-            .windows(3)
-            .filter(|w| w[0].text == error && w[1].text == "::" && w[2].text == copied)
-            .map(|w| &w[2])
-            .collect();
+        let uses = uses(copied);
         if uses.is_empty() {
             continue;
         }
@@ -87,24 +98,27 @@ fn variants(mod_rs: &str, name: &str) -> Option<Vec<(String, Shape)>> {
         match tok.text.as_str() {
             "}" => break,
             "," => i += 1,
-            "#" => {
-                // An attribute: `#` then its bracketed group.
-                i = close_of(t, i + 1)? + 1;
-            }
+            // An attribute: `#` then its bracketed group.
+            "#" => i = skip_group(t, i + 1),
             variant => {
                 let (shape, next) = match t.get(i + 1).map(|x| x.text.as_str()) {
                     Some("(") => {
-                        let close = close_of(t, i + 1)?;
-                        let inner: Vec<&str> =
-                            t[i + 2..close].iter().map(|x| x.text.as_str()).collect();
+                        let after = skip_group(t, i + 1);
+                        // Between the `(` and its `)`.
+                        let inner: Vec<&str> = t
+                            .get(i + 2..after.saturating_sub(1))
+                            .unwrap_or_default()
+                            .iter()
+                            .map(|x| x.text.as_str())
+                            .collect();
                         let shape = if inner == ["String"] {
                             Shape::Text
                         } else {
                             Shape::Other
                         };
-                        (shape, close + 1)
+                        (shape, after)
                     }
-                    Some("{") => (Shape::Other, close_of(t, i + 1)? + 1),
+                    Some("{") => (Shape::Other, skip_group(t, i + 1)),
                     _ => (Shape::Unit, i + 1),
                 };
                 out.push((variant.to_string(), shape));
@@ -113,24 +127,6 @@ fn variants(mod_rs: &str, name: &str) -> Option<Vec<(String, Shape)>> {
         }
     }
     Some(out)
-}
-
-/// The index of the token closing the group opened at `open` (`(`, `[` or `{`).
-fn close_of(t: &[Token], open: usize) -> Option<usize> {
-    let mut depth = 0usize;
-    for (k, tok) in t.iter().enumerate().skip(open) {
-        match tok.text.as_str() {
-            "(" | "[" | "{" => depth += 1,
-            ")" | "]" | "}" => {
-                depth = depth.checked_sub(1)?;
-                if depth == 0 {
-                    return Some(k);
-                }
-            }
-            _ => {}
-        }
-    }
-    None
 }
 
 #[cfg(test)]

@@ -41,6 +41,16 @@ struct Owned {
     traits: BTreeMap<String, BTreeSet<String>>,
 }
 
+impl Owned {
+    /// The error types: those that implement `Error`.
+    fn errors(&self) -> impl Iterator<Item = &String> {
+        self.traits
+            .iter()
+            .filter(|(_, traits)| traits.contains("Error"))
+            .map(|(ty, _)| ty)
+    }
+}
+
 /// Tidies `code`, the imp.rs of module `leaf` (`wrap` for `text.wrap`), against `mod_rs`
 /// and `stub`, the compiler's imp.rs with the interface's exact signatures.
 pub fn tidy(code: &str, mod_rs: &str, stub: &str, leaf: &str) -> Tidied {
@@ -91,12 +101,7 @@ pub fn tidy(code: &str, mod_rs: &str, stub: &str, leaf: &str) -> Tidied {
     // every line as it is (a squeeze would also reach into multi-line string literals).
     let reshaped = !changes.is_empty();
     changes.extend(renamed);
-    let errors = owned
-        .traits
-        .iter()
-        .filter(|(_, traits)| traits.contains("Error"))
-        .map(|(ty, _)| ty);
-    for error in errors {
+    for error in owned.errors() {
         changes.extend(example_variants::fix(&mut code, mod_rs, error));
     }
     changes.extend(derive_debug(&mut code));
@@ -163,11 +168,7 @@ fn rename_example_error(code: &mut String, mod_rs: &str, owned: &Owned) -> Optio
     if !mentioned || defined_here {
         return None;
     }
-    let mut errors = owned
-        .traits
-        .iter()
-        .filter(|(_, traits)| traits.contains("Error"))
-        .map(|(ty, _)| ty);
+    let mut errors = owned.errors();
     let (Some(error), None) = (errors.next(), errors.next()) else {
         return None;
     };

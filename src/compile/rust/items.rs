@@ -161,7 +161,7 @@ impl Item {
 }
 
 /// Index after the bracketed group that starts at `i` (or `i` if none starts there).
-fn skip_group(t: &[Token], i: usize) -> usize {
+pub fn skip_group(t: &[Token], i: usize) -> usize {
     if !t.get(i).is_some_and(|x| is_open(&x.text)) {
         return i;
     }
