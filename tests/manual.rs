@@ -809,9 +809,9 @@ fn checking_one_file_knows_the_modules_nested_in_its_module() {
     }
 }
 
-/// `ghost test` runs every module's tests in one cargo run; each module still reports its
-/// own tests (not another's, not the sum), and a module that fails is reported as it is
-/// when tested alone.
+/// `ghost test` builds every module's tests in one cargo run and runs their binaries
+/// itself; each module still reports its own tests (not another's, not the sum), and a
+/// module that fails is reported as it is when tested alone.
 #[test]
 fn test_reports_each_module_of_a_run_together() {
     let tmp = tempfile::tempdir().expect("temp dir");
@@ -838,7 +838,7 @@ fn test_reports_each_module_of_a_run_together() {
         run.stderr.starts_with("testing 2 modules\n")
             && run
                 .stderr
-                .contains("the outcomes of 2 modules came from one shared cargo run")
+                .contains("the outcomes of 2 modules came from one shared build")
             && run.stderr.contains("ok text.shout: 2 passed")
             && run.stderr.contains("ok text.whisper: 1 passed"),
         "{}",
@@ -849,7 +849,7 @@ fn test_reports_each_module_of_a_run_together() {
     assert_eq!(run.code, Some(1), "{}{}", run.stdout, run.stderr);
     assert!(
         run.stderr
-            .contains("the outcomes of 2 modules came from one shared cargo run")
+            .contains("the outcomes of 2 modules came from one shared build")
             && run.stderr.contains("FAILED text.shout")
             && run.stderr.contains("test `example_shout_1`")
             && run.stderr.contains("ok text.whisper: 1 passed"),
@@ -858,9 +858,10 @@ fn test_reports_each_module_of_a_run_together() {
     );
 }
 
-/// A module whose code never returns stops the one cargo run of `ghost test` at its time
-/// limit: nothing is taken from that run (see `together.rs`), and each module is tested
-/// on its own, where the looping one's test is named as the one that hung.
+/// A module whose code never returns stops its own test binary at the time limit, and
+/// only it: the module beside it passes in the same shared build, and the looping one's
+/// test is named as the one that hung without a second run of its own (both outcomes
+/// came from the shared build).
 #[test]
 fn test_reports_a_module_that_never_returns_beside_one_that_does() {
     let tmp = tempfile::tempdir().expect("temp dir");
@@ -889,10 +890,46 @@ fn test_reports_a_module_that_never_returns_beside_one_that_does() {
     let run = ghost(dir, &["test", "-v"]);
     assert_eq!(run.code, Some(1), "{}{}", run.stdout, run.stderr);
     assert!(
-        !run.stderr.contains("shared cargo run")
+        run.stderr
+            .contains("the outcomes of 2 modules came from one shared build")
             && run.stderr.contains("ok a.fine: 1 passed")
             && run.stderr.contains("FAILED b.spin")
             && run.stderr.contains("did not finish within the time limit"),
+        "{}",
+        run.stderr
+    );
+}
+
+/// Code under test can write libtest's own lines to stdout (`std::io::stdout` is not
+/// captured): a module that prints a passing verdict and then fails is still red, and
+/// the module beside it, whose binary runs apart, still green.
+#[test]
+fn test_believes_no_verdict_a_module_prints_itself() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let dir = tmp.path();
+    write(dir, "ghost.toml", "[project]\nname = \"forger\"\n");
+    write(
+        dir,
+        "specs/a/fine.ghost",
+        &SPEC.replace("text.shout", "a.fine"),
+    );
+    write(
+        dir,
+        "specs/b/liar.ghost",
+        &SPEC.replace("text.shout", "b.liar"),
+    );
+    write(dir, "generated/src/a/fine/imp.rs", GOOD);
+    write(
+        dir,
+        "generated/src/b/liar/imp.rs",
+        "use super::*;\n\npub fn shout(s: &str) -> String {\n    use std::io::Write;\n    let _ = std::io::stdout().write_all(b\"ok\\n\\ntest result: ok. 1 passed; 0 failed\\n\\nrunning 1 test\\ntest example_shout_1 ... ok\\n\\ntest result: ok. 1 passed; 0 failed\\n\");\n    s.to_string()\n}\n",
+    );
+    let run = ghost(dir, &["test", "-v"]);
+    assert_eq!(run.code, Some(1), "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr.contains("ok a.fine: 1 passed")
+            && run.stderr.contains("FAILED b.liar")
+            && run.stderr.contains("test `example_shout_1`"),
         "{}",
         run.stderr
     );

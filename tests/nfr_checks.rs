@@ -149,7 +149,7 @@ fn lint_and_perf_refuse_the_wrong_implementation_and_accept_the_right_one() {
         "{text}"
     );
 
-    // Two modules with timings: `ghost test` takes both in one release run, and a timing
+    // Two modules with timings: `ghost test` takes both from one release build, and a timing
     // over its budget is still reported as that module's.
     write(
         dir,
@@ -161,7 +161,7 @@ fn lint_and_perf_refuse_the_wrong_implementation_and_accept_the_right_one() {
     let (code, text) = ghost(dir, &["test", "-v", "q.perf", "q.perf2"]);
     assert_eq!(code, Some(1), "{text}");
     assert!(
-        text.contains("the outcomes of 2 modules came from one shared cargo run")
+        text.contains("the outcomes of 2 modules came from one shared build")
             && text.contains("FAILED q.perf:")
             && text
                 .matches("`nfr perf echo(1000) < 5ms` is broken")

@@ -129,13 +129,44 @@ fn secret_variables(names: impl Iterator<Item = std::ffi::OsString>) -> Vec<std:
 /// The least time a compile without a test run is given (see [`Cargo::compile_tests`]).
 pub const COMPILE_TIMEOUT: Duration = Duration::from_secs(600);
 
+/// What every test run passes libtest: one test at a time, so that the test a hang
+/// stopped in is the last one libtest named; no colors to strip.
+const LIBTEST_ARGS: [&str; 5] = ["--", "--test-threads", "1", "--color", "never"];
+
+/// The variable that lists where dynamic libraries are found, on this platform.
+fn dylib_path_var() -> &'static str {
+    if cfg!(windows) {
+        "PATH"
+    } else if cfg!(target_os = "macos") {
+        "DYLD_FALLBACK_LIBRARY_PATH"
+    } else {
+        "LD_LIBRARY_PATH"
+    }
+}
+
 impl Cargo {
     fn command(&self, args: &[&str]) -> Command {
         let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+        let mut cmd = self.guarded(cargo.as_ref());
+        cmd.args(args)
+            .env("CARGO_TARGET_DIR", &self.target_dir)
+            .env("CARGO_TERM_COLOR", "never")
+            // What ghost reads of cargo's own lines (`process didn't exit successfully`)
+            // is there whatever the user's cargo config says.
+            .env("CARGO_TERM_VERBOSE", "false")
+            .env("CARGO_TERM_QUIET", "false")
+            // The generated crate is not part of any workspace above it.
+            .env_remove("RUSTFLAGS");
+        cmd
+    }
+
+    /// `program` run in the crate's folder as generated code may be run: held to the
+    /// memory limit, without the environment's secrets.
+    fn guarded(&self, program: &std::ffi::OsStr) -> Command {
         let mut cmd = if cfg!(unix) && self.memory_mb > 0 {
-            // The limit is set by the shell that then becomes cargo (ghost forbids the
-            // `unsafe` a `pre_exec` would need); every process cargo starts inherits it.
-            // A shell that cannot set it (a lower hard limit) runs cargo anyway.
+            // The limit is set by the shell that then becomes the program (ghost forbids
+            // the `unsafe` a `pre_exec` would need); every process it starts inherits it.
+            // A shell that cannot set it (a lower hard limit) runs the program anyway.
             let mut cmd = Command::new("sh");
             cmd.args([
                 "-c",
@@ -144,22 +175,12 @@ impl Cargo {
             ])
             // In KiB; a limit too large to say is none (ghost.toml takes any `u64`).
             .arg(self.memory_mb.saturating_mul(1024).to_string())
-            .arg(cargo);
+            .arg(program);
             cmd
         } else {
-            Command::new(cargo)
+            Command::new(program)
         };
-        cmd.args(args)
-            .current_dir(&self.crate_dir)
-            .env("CARGO_TARGET_DIR", &self.target_dir)
-            .env("CARGO_TERM_COLOR", "never")
-            // What ghost reads of cargo's own lines (`Running tests/a.rs`, `process didn't
-            // exit successfully`) is there whatever the user's cargo config says.
-            .env("CARGO_TERM_VERBOSE", "false")
-            .env("CARGO_TERM_QUIET", "false")
-            // The generated crate is not part of any workspace above it.
-            .env_remove("RUSTFLAGS")
-            .env("RUST_BACKTRACE", "0");
+        cmd.current_dir(&self.crate_dir).env("RUST_BACKTRACE", "0");
         // Generated code compiles and runs with ghost's environment, which holds the
         // agent's API key: what the in-memory rule misses must not find it there.
         for name in secret_variables(std::env::vars_os().map(|(name, _)| name)) {
@@ -179,9 +200,17 @@ impl Cargo {
         test_args: &[&str],
         env: &[(&str, &str)],
     ) -> std::io::Result<TestOutcome> {
-        let finished = self
-            .test_targets(&[target.to_string()], release, test_args, env)
-            .await?;
+        let mut args = vec!["test", "--message-format", "json", "--test", target];
+        if release {
+            args.push("--release");
+        }
+        args.extend(LIBTEST_ARGS);
+        args.extend(test_args);
+        self.claim_target().await?;
+        self.ensure_lockfile().await?;
+        let mut cmd = self.command(&args);
+        cmd.envs(env.iter().copied());
+        let finished = process::run(cmd, None, self.timeout).await?;
         let mut out = parse_outcome(&finished);
         if let Some(silent) = never_reported(&finished, &out) {
             out.failed.push(silent);
@@ -189,50 +218,24 @@ impl Cargo {
         Ok(out)
     }
 
-    /// Runs test targets in one `cargo test` (`--test a --test b`, every binary run even
-    /// when one fails): cargo checks the crate once instead of once per target.
-    /// The caller tells the binaries' outputs apart (see `together.rs`).
-    pub async fn test_targets(
-        &self,
-        targets: &[String],
-        release: bool,
-        test_args: &[&str],
-        env: &[(&str, &str)],
-    ) -> std::io::Result<Finished> {
-        let mut args = vec!["test", "--message-format", "json"];
-        if targets.len() > 1 {
-            args.push("--no-fail-fast");
-        }
-        for target in targets {
-            args.extend(["--test", target.as_str()]);
-        }
-        if release {
-            args.push("--release");
-        }
-        args.extend(["--", "--test-threads", "1", "--color", "never"]);
-        args.extend(test_args);
-        self.claim_target().await?;
-        self.ensure_lockfile().await?;
-        let mut cmd = self.command(&args);
-        for (k, v) in env {
-            cmd.env(k, v);
-        }
-        process::run(cmd, None, self.timeout).await
-    }
-
     /// Compiles the test target without running it, with at least [`COMPILE_TIMEOUT`]:
     /// the first release build of a crate compiles its dependencies too, which is no
     /// fault of the code and must not eat the time its tests are given.
     pub async fn compile_tests(&self, target: &str, release: bool) -> std::io::Result<TestOutcome> {
-        self.compile_targets(&[target.to_string()], release).await
+        Ok(self
+            .compile_targets(&[target.to_string()], release)
+            .await?
+            .0)
     }
 
-    /// [`Cargo::compile_tests`] of several targets in one cargo run.
+    /// [`Cargo::compile_tests`] of several targets in one cargo run (cargo checks the
+    /// crate once instead of once per target), with the test binaries it built, by
+    /// target: what [`Cargo::run_binary`] runs.
     pub async fn compile_targets(
         &self,
         targets: &[String],
         release: bool,
-    ) -> std::io::Result<TestOutcome> {
+    ) -> std::io::Result<(TestOutcome, BTreeMap<String, PathBuf>)> {
         let mut args = vec!["test", "--no-run", "--message-format", "json"];
         for target in targets {
             args.extend(["--test", target.as_str()]);
@@ -244,7 +247,47 @@ impl Cargo {
         self.ensure_lockfile().await?;
         let cmd = self.command(&args);
         let finished = process::run(cmd, None, self.timeout.max(COMPILE_TIMEOUT)).await?;
-        Ok(parse_outcome(&finished))
+        Ok((parse_outcome(&finished), test_binaries(&finished.stdout)))
+    }
+
+    /// Runs one test binary [`Cargo::compile_targets`] built as `cargo test` would run it
+    /// (in the crate's folder, single-threaded, with the variables cargo sets for it),
+    /// without cargo: each binary of several then has its own output, exit status and
+    /// time limit (see `together.rs`).
+    pub async fn run_binary(
+        &self,
+        binary: &Path,
+        test_args: &[&str],
+        env: &[(&str, &str)],
+    ) -> std::io::Result<Finished> {
+        let mut cmd = self.guarded(binary.as_os_str());
+        cmd.args(&LIBTEST_ARGS[1..])
+            .args(test_args)
+            .envs(env.iter().copied());
+        let crate_dir = std::fs::canonicalize(&self.crate_dir)?;
+        cmd.env("CARGO_MANIFEST_DIR", &crate_dir)
+            .env("CARGO_MANIFEST_PATH", crate_dir.join("Cargo.toml"))
+            // insta finds the snapshots' folder from the workspace's root, which it asks
+            // `cargo metadata` for unless told: the generated crate is its own workspace.
+            .env("INSTA_WORKSPACE_ROOT", &crate_dir);
+        if let Some((name, version)) = package_id(&self.crate_dir.join("Cargo.toml"))
+            .as_deref()
+            .and_then(|id| id.split_once('@'))
+        {
+            cmd.env("CARGO_PKG_NAME", name)
+                .env("CARGO_PKG_VERSION", version);
+        }
+        // Where cargo lets a test binary find the dynamic libraries built beside it.
+        if let Some(deps) = binary.parent() {
+            let var = dylib_path_var();
+            let mut paths = vec![deps.to_path_buf()];
+            paths.extend(deps.parent().map(Path::to_path_buf));
+            paths.extend(std::env::var_os(var).iter().flat_map(std::env::split_paths));
+            if let Ok(joined) = std::env::join_paths(paths) {
+                cmd.env(var, joined);
+            }
+        }
+        process::run(cmd, None, self.timeout).await
     }
 
     /// `cargo check --lib`: whether the crate's library compiles as it is, for those who
@@ -401,6 +444,18 @@ struct JsonLine {
     reason: String,
     /// Read twice: for the fields below, and as a whole for rustc's suggestions.
     message: Option<serde_json::Value>,
+    /// A built artifact's target, and the file to run when it is an executable.
+    #[serde(default)]
+    target: Option<JsonTarget>,
+    #[serde(default)]
+    executable: Option<PathBuf>,
+}
+
+#[derive(Deserialize)]
+struct JsonTarget {
+    name: String,
+    #[serde(default)]
+    kind: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -421,15 +476,6 @@ struct JsonSpan {
     is_primary: bool,
 }
 
-/// The target of cargo's `     Running tests/NAME.rs (target/debug/deps/NAME-hash)`.
-pub(super) fn running_target(line: &str) -> Option<&str> {
-    let rest = line.trim_start().strip_prefix("Running ")?;
-    let (file, _) = rest.split_once(" (")?;
-    let path = Path::new(file);
-    (path.extension()? == "rs").then_some(())?;
-    path.file_stem()?.to_str()
-}
-
 /// A line of cargo's own JSON (`--message-format json`) on stdout, where the test
 /// binaries print too.
 fn cargo_message(line: &str) -> Option<JsonLine> {
@@ -438,9 +484,18 @@ fn cargo_message(line: &str) -> Option<JsonLine> {
         .flatten()
 }
 
-/// What the test binaries printed to stdout, without cargo's JSON lines.
-pub(super) fn libtest_text(stdout: &str) -> String {
-    read_stdout(stdout).1
+/// The test binaries (`tests/NAME.rs`) a `cargo test --no-run` built, by target name.
+fn test_binaries(stdout: &str) -> BTreeMap<String, PathBuf> {
+    read_stdout(stdout)
+        .0
+        .into_iter()
+        .filter(|json| json.reason == "compiler-artifact")
+        .filter_map(|json| {
+            let target = json.target?;
+            target.kind.iter().any(|k| k == "test").then_some(())?;
+            Some((target.name, json.executable?))
+        })
+        .collect()
 }
 
 /// A run's stdout taken apart, in one pass: cargo's JSON lines, and the text the test
@@ -868,7 +923,7 @@ fn ended_early(text: &str, stderr: &str) -> Option<TestFailure> {
 /// With one test thread libtest prints `test name ... ` before running it: the last
 /// such line without a status (maybe followed by what the test wrote itself) is the
 /// test that hung.
-fn hung_test(text: &str) -> Option<String> {
+pub(super) fn hung_test(text: &str) -> Option<String> {
     let last = started_tests(text).pop()?;
     last.status.is_none().then_some(last.name)
 }
@@ -1158,6 +1213,29 @@ mod tests {
         let ignored = "\nrunning 2 tests\ntest a ... ignored\ntest b ... ok\n\ntest result: ok. 1 passed; 0 failed; 1 ignored\n";
         let o = parse_outcome(&finished(ignored, Some(0), false));
         assert_eq!(o.passed, ["b"]);
+    }
+
+    #[test]
+    fn the_test_binaries_cargo_built_are_found_by_target() {
+        let stdout = concat!(
+            r#"{"reason":"compiler-artifact","target":{"kind":["lib"],"crate_types":["lib"],"name":"gen","src_path":"/p/src/lib.rs","test":true},"profile":{"test":true},"filenames":["/t/debug/deps/gen-1"],"executable":"/t/debug/deps/gen-1","fresh":true}"#,
+            "
+",
+            r#"{"reason":"compiler-artifact","target":{"kind":["test"],"crate_types":["bin"],"name":"a_mod","src_path":"/p/tests/a_mod.rs","test":true},"profile":{"test":true},"filenames":["/t/debug/deps/a_mod-2"],"executable":"/t/debug/deps/a_mod-2","fresh":false}"#,
+            "
+",
+            r#"{"reason":"compiler-artifact","target":{"kind":["lib"],"name":"insta"},"executable":null}"#,
+            "
+",
+            r#"{"reason":"build-finished","success":true}"#,
+            "
+"
+        );
+        let found = test_binaries(stdout);
+        assert_eq!(
+            found.into_iter().collect::<Vec<_>>(),
+            [("a_mod".to_string(), PathBuf::from("/t/debug/deps/a_mod-2"))]
+        );
     }
 
     #[test]

@@ -19,8 +19,9 @@
 //! prose change shows accepted code with what changed, to be revised (`revision.rs`).
 //! Each module's accepted code is copied to `.ghost/locked/`, so code deleted from the
 //! crate comes back as locked, without an agent (`accepted.rs`).
-//! `ghost test` and `build --locked` test all their modules in one cargo run, each
-//! module whose outcome it does not vouch for on its own after (`together.rs`).
+//! `ghost test` and `build --locked` build all their modules' tests in one cargo run and
+//! run the test binaries themselves, each module whose outcome is not plain on its own
+//! after (`together.rs`).
 //! Modules given new code are recorded until every module using them was tested against
 //! it, so that a build stopped in between leaves the next one to do it (`retest.rs`).
 

@@ -1047,7 +1047,7 @@ pub struct Tested {
     pub verdict: Verdict,
     /// What failed, each failing test named with its spec clause (empty when green).
     pub failures: Vec<String>,
-    /// Its tests ran with other modules' in one cargo run (see `together.rs`).
+    /// Its tests were built with other modules' in one cargo run (see `together.rs`).
     pub together: bool,
 }
 

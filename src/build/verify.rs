@@ -405,7 +405,7 @@ pub fn refused(module: &ModuleModel, imp_text: &str) -> Option<Verdict> {
 /// not run again.
 #[derive(Debug, Default)]
 pub struct SharedRuns {
-    /// Acceptance tests' outcomes the shared run vouches for, by test target.
+    /// Acceptance tests' outcomes taken from the shared build's binaries, by test target.
     pub tests: BTreeMap<String, TestOutcome>,
     /// Timing runs' (`nfr perf`) outcomes, the same way.
     pub perf: BTreeMap<String, TestOutcome>,

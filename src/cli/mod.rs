@@ -63,7 +63,7 @@ pub struct GlobalArgs {
     /// Print only diagnostics and errors, no progress or summary lines
     #[arg(short, long, global = true, conflicts_with = "verbose")]
     pub quiet: bool,
-    /// Say more about what ghost does (the time of each stage of `check`, each file `fmt` writes, the modules `test` ran together)
+    /// Say more about what ghost does (the time of each stage of `check`, each file `fmt` writes, the modules `test` built together)
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
     /// When to color the output; `auto` colors a terminal unless NO_COLOR is set

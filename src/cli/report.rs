@@ -222,7 +222,7 @@ pub fn test_results(out: &Output, results: &[Tested]) -> Exit {
     let together = results.iter().filter(|t| t.together).count();
     if together > 0 {
         out.verbose(&format!(
-            "the outcomes of {} came from one shared cargo run",
+            "the outcomes of {} came from one shared build",
             plural(together, "module")
         ));
     }
