@@ -45,6 +45,25 @@ pub fn block(keyword: &str, name: &str, stmts: &[Stmt]) -> String {
     out
 }
 
+/// Whether `ghost fmt`, the tests and the prompt write `c` as an escape (`\u{202e}`)
+/// rather than as itself: control characters, and the invisible ones that would hide or
+/// reorder text (zero-width and direction-changing characters, the byte-order mark, the
+/// soft hyphen, line and paragraph separators). rustc refuses the direction-changing
+/// ones in literals and comments (`text_direction_codepoint_in_literal`), so written as
+/// themselves they would keep the generated crate from compiling.
+pub fn is_hidden(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{ad}'
+                | '\u{61c}'
+                | '\u{200b}'..='\u{200f}'
+                | '\u{2028}'..='\u{202e}'
+                | '\u{2060}'..='\u{2069}'
+                | '\u{feff}'
+        )
+}
+
 /// A string literal whose value is `value`, escaped as `ghost fmt` writes it.
 pub fn string_literal(value: &str) -> String {
     string(value)

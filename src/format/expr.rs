@@ -33,8 +33,9 @@ pub(crate) fn type_expr(t: &TypeExpr) -> String {
     }
 }
 
-/// A string literal whose value is `value`: quotes, backslashes, line breaks, tabs and
-/// other control characters are escaped; everything else is written as itself.
+/// A string literal whose value is `value`: quotes, backslashes, line breaks, tabs,
+/// other control characters and invisible ones ([`super::canonical::is_hidden`]) are
+/// escaped; everything else is written as itself.
 pub(crate) fn string(value: &str) -> String {
     let mut out = String::with_capacity(value.len() + 2);
     out.push('"');
@@ -53,7 +54,7 @@ pub(crate) fn escape_into(value: &str, out: &mut String) {
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
             '\0' => out.push_str("\\0"),
-            c if c.is_control() => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c if super::canonical::is_hidden(c) => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
             c => out.push(c),
         }
     }
@@ -275,6 +276,14 @@ mod tests {
     #[test]
     fn strings_escape_only_what_they_must() {
         assert_eq!(string("a\"b\\c\nd\te\u{1}é"), r#""a\"b\\c\nd\te\u{1}é""#);
+    }
+
+    #[test]
+    fn invisible_and_direction_changing_characters_are_escaped() {
+        assert_eq!(
+            string("a\u{202e}b\u{200b}c\u{feff}\u{2066}é😀"),
+            r#""a\u{202e}b\u{200b}c\u{feff}\u{2066}é😀""#
+        );
     }
 
     #[test]

@@ -113,7 +113,10 @@ pub fn str_lit(value: &str) -> String {
             '\n' => out.push_str("\\n"),
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
-            c if c.is_control() => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            // rustc refuses direction-changing characters written as themselves.
+            c if crate::format::canonical::is_hidden(c) => {
+                out.push_str(&format!("\\u{{{:x}}}", c as u32))
+            }
             c => out.push(c),
         }
     }
@@ -127,12 +130,16 @@ pub fn doc_lines(prefix: &str, doc: &str, indent: &str) -> String {
     // A lone carriage return ends a line too: rustc refuses a bare CR in a doc comment.
     let doc = doc.replace("\r\n", "\n").replace('\r', "\n");
     // Tabs as spaces (clippy's `tabs_in_doc_comments`), other control characters escaped:
-    // a NUL written as it is makes git and grep take the whole file for binary.
+    // a NUL written as it is makes git and grep take the whole file for binary; and so are
+    // invisible characters, of which rustc refuses the direction-changing ones in a comment
+    // (`text_direction_codepoint_in_comment`), so that the whole crate would not build.
     let doc: String = doc
         .chars()
         .map(|c| match c {
             '\t' => "    ".to_string(),
-            c if c.is_control() && c != '\n' => c.escape_unicode().to_string(),
+            c if c != '\n' && crate::format::canonical::is_hidden(c) => {
+                c.escape_unicode().to_string()
+            }
             c => c.to_string(),
         })
         .collect();
@@ -222,6 +229,16 @@ mod tests {
     #[test]
     fn string_literals_escape_what_rust_needs() {
         assert_eq!(str_lit("a\"b\\c\n{}"), "\"a\\\"b\\\\c\\n{}\"");
+    }
+
+    #[test]
+    fn direction_changing_characters_are_escaped_in_literals_and_docs() {
+        // Written as themselves, rustc refuses them (deny-by-default lints).
+        assert_eq!(str_lit("a\u{202e}b"), r#""a\u{202e}b""#);
+        assert_eq!(
+            doc_lines("///", "x\u{2066}y\u{2069}", ""),
+            "/// x\\u{2066}y\\u{2069}\n"
+        );
     }
 
     #[test]
