@@ -140,8 +140,46 @@ pub fn json(d: &Diagnostic, sources: &Sources) -> String {
 /// The miette view of one diagnostic.
 struct Report<'a> {
     diag: &'a Diagnostic,
-    source: miette::NamedSource<String>,
+    source: CharColumns,
     message: String,
+}
+
+/// A named source whose columns miette reads in characters, as `short` and `json` (and
+/// rustc) count them: miette counts bytes, so a line with `é` or `日本` before the span put
+/// the human form's `file:line:col` further right than the other forms said.
+struct CharColumns {
+    name: String,
+    text: String,
+}
+
+impl miette::SourceCode for CharColumns {
+    fn read_span<'a>(
+        &'a self,
+        span: &miette::SourceSpan,
+        before: usize,
+        after: usize,
+    ) -> Result<Box<dyn miette::SpanContents<'a> + 'a>, miette::MietteError> {
+        let inner = self.text.read_span(span, before, after)?;
+        let start = inner.span().offset();
+        let line_start = self
+            .text
+            .as_bytes()
+            .get(..start)
+            .and_then(|b| b.iter().rposition(|&c| c == b'\n' || c == b'\r'))
+            .map_or(0, |i| i + 1);
+        let column = self
+            .text
+            .get(line_start..start)
+            .map_or(inner.column(), |s| s.chars().count());
+        Ok(Box::new(miette::MietteSpanContents::new_named(
+            self.name.clone(),
+            inner.data(),
+            *inner.span(),
+            inner.line(),
+            column,
+            inner.line_count(),
+        )))
+    }
 }
 
 impl fmt::Debug for Report<'_> {
@@ -177,7 +215,7 @@ impl miette::Diagnostic for Report<'_> {
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
-        let len = self.source.inner().len();
+        let len = self.source.text.len();
         let clamp = |s: usize, e: usize| {
             let s = s.min(len);
             (s, e.min(len).saturating_sub(s))
@@ -221,7 +259,7 @@ pub fn human(d: &Diagnostic, sources: &Sources, color: bool) -> String {
     );
     let report = Report {
         diag: d,
-        source: miette::NamedSource::new(name, text),
+        source: CharColumns { name, text },
         message,
     };
     let theme = if color {
@@ -344,5 +382,14 @@ mod tests {
         assert!(out.contains("specs/a/b.ghost:2:13"), "{out}");
         assert!(out.contains("fn f() -> nit"), "{out}");
         assert!(out.contains("did you mean `int`?"), "{out}");
+    }
+
+    #[test]
+    fn human_counts_columns_in_characters_as_short_does() {
+        // `日本` is two characters but six bytes: miette alone said 2:24.
+        let (d, sources) = sample_in("module a.b {\n  fn f(s: \"日本\") -> nit\n}\n");
+        let out = human(&d, &sources, false);
+        assert!(out.contains("specs/a/b.ghost:2:20"), "{out}");
+        assert!(short(&d, &sources).starts_with("specs/a/b.ghost:2:20:"));
     }
 }
