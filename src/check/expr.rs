@@ -944,7 +944,16 @@ impl<'a, 'd> ExprCx<'a, 'd> {
             return None;
         }
         if sig.fnref.receiver == Some(true) {
-            if let TExprKind::Local(x) = &recv.kind {
+            // The binding that holds the value, also through `xs[0]` and `t.0`: Rust
+            // borrows the whole binding mutably for `xs[0].inc()`.
+            let mut place = &recv;
+            while let TExprKind::Index { base, .. }
+            | TExprKind::TupleField { base, .. }
+            | TExprKind::Field { base, .. } = &place.kind
+            {
+                place = base;
+            }
+            if let TExprKind::Local(x) = &place.kind {
                 self.mut_calls.push(x.clone());
             }
         }

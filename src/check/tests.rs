@@ -140,6 +140,25 @@ fn a_mut_self_call_makes_the_binding_mutable() {
 }
 
 #[test]
+fn a_mut_self_call_on_an_element_makes_its_binding_mutable() {
+    // `xs[0].bump()` and `t.0.bump()` borrow `xs` and `t` mutably in Rust.
+    let text = "module m { type C { fn new() -> C  fn bump(mut self) }
+      scenario \"s\" { let xs = [C.new()]  let t = (C.new(), 1)  let u = [C.new()]
+        xs[0].bump()  t.0.bump() } }";
+    let (p, d) = check_one(text);
+    assert!(d.is_empty());
+    let muts: Vec<bool> = p.modules[0].scenarios[0]
+        .steps
+        .iter()
+        .filter_map(|s| match s {
+            Step::Let { mutable, .. } => Some(*mutable),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(muts, [true, true, false]);
+}
+
+#[test]
 fn static_and_instance_methods_are_not_interchangeable() {
     let text = "module m { type C { fn new() -> C  fn get(self) -> int }
       scenario \"s\" { let a = C.new()  let b = a.new()  expect C.get() == 1 } }";
