@@ -365,6 +365,34 @@ impl<'a> ExprCtx<'a> {
         }
     }
 
+    /// The place a `mut self` method is called on: as [`Self::place_code`], but a map's
+    /// element is reached with `get_mut` (`BTreeMap` has no `IndexMut`, so
+    /// `m["a"].inc()` did not compile).
+    fn mut_place_code(&self, e: &TExpr) -> Code {
+        match &e.kind {
+            TExprKind::Field { base, name } => Code::atom(format!(
+                "{}.{}",
+                self.mut_place_code(base).at_least(ATOM),
+                ident(name)
+            )),
+            TExprKind::TupleField { base, index } => Code::atom(format!(
+                "{}.{index}",
+                self.mut_place_code(base).at_least(ATOM)
+            )),
+            TExprKind::Index { base, index } => {
+                let b = self.mut_place_code(base).at_least(ATOM);
+                match &base.ty {
+                    Ty::Map(..) => Code::atom(format!(
+                        "(*{b}.get_mut({}).expect(\"no such key in the map\"))",
+                        self.reference(index)
+                    )),
+                    _ => Code::atom(format!("{b}[{}]", self.usize(index))),
+                }
+            }
+            _ => self.place_code(e),
+        }
+    }
+
     fn index(&self, base: &TExpr, index: &TExpr) -> Code {
         let b = self.place_code(base).at_least(ATOM);
         match &base.ty {
@@ -584,10 +612,12 @@ impl<'a> ExprCtx<'a> {
                 } else {
                     "&"
                 };
-                rendered.insert(
-                    0,
-                    format!("{borrow}{}", self.place_code(recv).at_least(UNARY)),
-                );
+                let place = if func.receiver == Some(true) {
+                    self.mut_place_code(recv)
+                } else {
+                    self.place_code(recv)
+                };
+                rendered.insert(0, format!("{borrow}{}", place.at_least(UNARY)));
             }
             let name = checked_name(
                 &self.module.name,
@@ -610,11 +640,18 @@ impl<'a> ExprCtx<'a> {
         }
         let args = rendered.join(", ");
         match (receiver, &func.owner) {
-            (Some(recv), _) => Code::atom(format!(
-                "{}.{}({args})",
-                self.place_code(recv).at_least(ATOM),
-                ident(&func.name)
-            )),
+            (Some(recv), _) => {
+                let place = if func.receiver == Some(true) {
+                    self.mut_place_code(recv)
+                } else {
+                    self.place_code(recv)
+                };
+                Code::atom(format!(
+                    "{}.{}({args})",
+                    place.at_least(ATOM),
+                    ident(&func.name)
+                ))
+            }
             (None, Some(owner)) => Code::atom(format!(
                 "{}{}::{}({args})",
                 self.fn_module(func),

@@ -234,6 +234,33 @@ mod tests {
     }
 
     #[test]
+    fn a_mut_self_call_on_a_map_element_reaches_it_with_get_mut() {
+        // `BTreeMap` has no `IndexMut`: `m["a"].inc()` did not compile.
+        let p = project(&[r#"module e.maps {
+            type C { fn new() -> C  fn inc(mut self) -> int  fn get(self) -> int }
+            fn fresh() -> map<str, C>
+            scenario "s" {
+                let m = fresh()
+                m["a"].inc()
+                expect m["a"].get() == 1
+            }
+        }"#]);
+        let files = crate_files(&p, &TargetSettings::default());
+        let tests = file(&files, "tests/e_maps.rs");
+        assert!(
+            tests.contains("let mut m: BTreeMap<String, C> = fresh();"),
+            "{tests}"
+        );
+        assert!(
+            tests.contains(
+                "(*m.get_mut(&String::from(\"a\")).expect(\"no such key in the map\")).inc()"
+            ),
+            "{tests}"
+        );
+        assert!(tests.contains("m[&String::from(\"a\")].get()"), "{tests}");
+    }
+
+    #[test]
     fn a_timing_run_checks_its_arguments_against_requires_first() {
         let p = project(&[r#"module e.perf {
             fn filled(n: int) -> list<int> {
