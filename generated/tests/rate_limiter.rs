@@ -39,7 +39,7 @@ mod checked {
     }
 
     impl __By {
-        /// Why an example or scenario fails when `clause` of `func` breaks for `inputs`.
+        /// Why an example, scenario or timing fails when `clause` of `func` breaks for `inputs`.
         /// `inputs` names them, `values` gives the code's values.
         pub fn broken(self, func: &str, clause: &str, inputs: String, values: String) -> String {
             match self {
@@ -47,7 +47,7 @@ mod checked {
                     "{made} gave {values}, which breaks `{func}`'s `{clause}`: the implementation computed that value, so the implementation must change"
                 ),
                 __By::Spec | __By::Input => format!(
-                    "the spec breaks its own precondition: `{clause}` of `{func}` does not hold for {inputs}; fix the example or scenario"
+                    "the spec breaks its own precondition: `{clause}` of `{func}` does not hold for {inputs}; fix the example, scenario or timing that calls it"
                 ),
             }
         }
@@ -77,7 +77,7 @@ mod checked {
     pub fn __0m__TokenBucket__new(capacity: i64, per_second: i64, now_ms: i64) -> TokenBucket {
         assert!(
             capacity > 0 && capacity <= 1000000000,
-            "the spec breaks its own precondition: `{}` does not hold for capacity = {:?}, per_second = {:?}, now_ms = {:?}; fix the example or scenario",
+            "the spec breaks its own precondition: `{}` does not hold for capacity = {:?}, per_second = {:?}, now_ms = {:?}; fix the example, scenario or timing that calls it",
             "requires capacity > 0 && capacity <= 1000000000",
             capacity,
             per_second,
@@ -85,7 +85,7 @@ mod checked {
         );
         assert!(
             per_second >= 0 && per_second <= 1000000000,
-            "the spec breaks its own precondition: `{}` does not hold for capacity = {:?}, per_second = {:?}, now_ms = {:?}; fix the example or scenario",
+            "the spec breaks its own precondition: `{}` does not hold for capacity = {:?}, per_second = {:?}, now_ms = {:?}; fix the example, scenario or timing that calls it",
             "requires per_second >= 0 && per_second <= 1000000000",
             capacity,
             per_second,
@@ -119,7 +119,7 @@ mod checked {
     pub fn __0m__TokenBucket__try_take(__this: &mut TokenBucket, n: i64, now_ms: i64) -> bool {
         assert!(
             n >= 0,
-            "the spec breaks its own precondition: `{}` does not hold for self = {:?}, n = {:?}, now_ms = {:?}; fix the example or scenario",
+            "the spec breaks its own precondition: `{}` does not hold for self = {:?}, n = {:?}, now_ms = {:?}; fix the example, scenario or timing that calls it",
             "requires n >= 0",
             __this,
             n,
@@ -161,7 +161,7 @@ mod checked {
     pub fn __0m__TokenBucket__wait_ms(__this: &TokenBucket, n: i64, now_ms: i64) -> Option<i64> {
         assert!(
             n >= 0,
-            "the spec breaks its own precondition: `{}` does not hold for self = {:?}, n = {:?}, now_ms = {:?}; fix the example or scenario",
+            "the spec breaks its own precondition: `{}` does not hold for self = {:?}, n = {:?}, now_ms = {:?}; fix the example, scenario or timing that calls it",
             "requires n >= 0",
             __this,
             n,

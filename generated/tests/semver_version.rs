@@ -39,7 +39,7 @@ mod checked {
     }
 
     impl __By {
-        /// Why an example or scenario fails when `clause` of `func` breaks for `inputs`.
+        /// Why an example, scenario or timing fails when `clause` of `func` breaks for `inputs`.
         /// `inputs` names them, `values` gives the code's values.
         pub fn broken(self, func: &str, clause: &str, inputs: String, values: String) -> String {
             match self {
@@ -47,7 +47,7 @@ mod checked {
                     "{made} gave {values}, which breaks `{func}`'s `{clause}`: the implementation computed that value, so the implementation must change"
                 ),
                 __By::Spec | __By::Input => format!(
-                    "the spec breaks its own precondition: `{clause}` of `{func}` does not hold for {inputs}; fix the example or scenario"
+                    "the spec breaks its own precondition: `{clause}` of `{func}` does not hold for {inputs}; fix the example, scenario or timing that calls it"
                 ),
             }
         }
@@ -104,7 +104,7 @@ mod checked {
     pub fn bump(v: Version, part: Part) -> Version {
         assert!(
             v.major >= 0 && v.minor >= 0 && v.patch >= 0,
-            "the spec breaks its own precondition: `{}` does not hold for v = {:?}, part = {:?}; fix the example or scenario",
+            "the spec breaks its own precondition: `{}` does not hold for v = {:?}, part = {:?}; fix the example, scenario or timing that calls it",
             "requires v.major >= 0 && v.minor >= 0 && v.patch >= 0",
             v,
             part

@@ -1,17 +1,18 @@
-//! Examples that break a `requires` with the spec's own constants: `example sq(-2) == 4`
-//! beside `requires x >= 0`. No code can pass such an example (its test checks the
-//! precondition before it calls the code), so the checker says so, at the example,
-//! before any agent is asked.
+//! Examples and timings that break a `requires` with the spec's own constants: `example
+//! sq(-2) == 4` or `nfr perf sq(-2) < 1ms` beside `requires x >= 0`. No code can pass
+//! such an example or timing (its test checks the precondition before it calls the code),
+//! so the checker says so, at the call, before any agent is asked.
 //!
-//! In: the checked modules. Out: one error (E0320) per call, in an example, whose
-//! arguments are all constants and break a clause of the called function's `requires`.
+//! In: the checked modules. Out: one error (E0320) per call, in an example or an `nfr
+//! perf`, whose arguments are all constants and break a clause of the called function's
+//! `requires`.
 //!
 //! Only what evaluates for certain is judged: integers (with the checker's constant
 //! folder), booleans, strings and lists of constants, comparisons, `&&`, `||`, `!` and
 //! `len`. A clause this evaluator cannot read is never reported.
 
 use super::expr::{arithmetic, int_constant};
-use super::model::{Builtin, FnRef, Function, ModuleModel, TExpr, TExprKind};
+use super::model::{Builtin, FnRef, Function, ModuleModel, NfrModel, TExpr, TExprKind};
 use crate::syntax::ast::{BinaryOp, UnaryOp};
 use std::collections::HashMap;
 
@@ -24,11 +25,14 @@ enum Value {
     List(Vec<Value>),
 }
 
-/// A call in an example whose constant arguments break a `requires` of its callee.
+/// A call in an example or a timing whose constant arguments break a `requires` of its
+/// callee.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Broken {
     /// The call (its span is where the error points).
     pub call: TExpr,
+    /// The call is an `nfr perf`'s, not an example's.
+    pub in_timing: bool,
     /// The callee, as written in the spec (`sq`, `Stack.new`).
     pub callee: String,
     /// The clause as written (`requires x >= 0`).
@@ -37,8 +41,8 @@ pub struct Broken {
     pub arguments: String,
 }
 
-/// Every call in `module`'s examples that breaks its callee's `requires` with constants.
-/// `functions` finds a callee (in this module or one it uses) by its reference.
+/// Every call in `module`'s examples and timings that breaks its callee's `requires` with
+/// constants. `functions` finds a callee (in this module or one it uses) by its reference.
 pub fn broken_requires<'a>(
     module: &ModuleModel,
     functions: &dyn Fn(&FnRef) -> Option<&'a Function>,
@@ -47,11 +51,16 @@ pub fn broken_requires<'a>(
         .functions
         .iter()
         .chain(module.types.iter().flat_map(|t| &t.methods))
-        .flat_map(|f| &f.examples);
+        .flat_map(|f| &f.examples)
+        .map(|example| (&example.expr, false));
+    let timings = module.nfrs.iter().filter_map(|n| match &n.kind {
+        NfrModel::Perf { call, .. } => Some((call, true)),
+        _ => None,
+    });
     let mut out = Vec::new();
-    for example in examples {
+    for (expr, in_timing) in examples.chain(timings) {
         let mut calls = Vec::new();
-        surely_called(&example.expr, &mut calls);
+        surely_called(expr, &mut calls);
         for (call, func, args) in calls {
             let Some(callee) = functions(&func).filter(|f| !f.requires.is_empty()) else {
                 continue;
@@ -73,6 +82,7 @@ pub fn broken_requires<'a>(
                 if value(&clause.expr, &bound) == Some(Value::Bool(false)) {
                     out.push(Broken {
                         call: call.clone(),
+                        in_timing,
                         callee: match &func.owner {
                             Some(owner) => format!("{owner}.{}", func.name),
                             None => func.name.clone(),

@@ -228,6 +228,7 @@ pub fn check_parsed(files: &[SpecFile], syntax: &[Diagnostic]) -> (Project, Vec<
         };
         for broken in contradictions::broken_requires(model, &function) {
             let kind = Kind::ExampleBreaksRequires {
+                in_timing: broken.in_timing,
                 callee: broken.callee,
                 clause: broken.clause,
                 arguments: broken.arguments,

@@ -199,6 +199,8 @@ pub enum Kind {
     },
     /// An example calls a function with constants its `requires` does not accept.
     ExampleBreaksRequires {
+        /// The call is an `nfr perf`'s timing, not an example's.
+        in_timing: bool,
         callee: String,
         clause: String,
         arguments: String,
@@ -467,11 +469,13 @@ impl Kind {
             }
             ConstantOverflow { what } => format!("{what}: the tests could not even be compiled"),
             ExampleBreaksRequires {
+                in_timing,
                 callee,
                 clause,
                 arguments,
             } => format!(
-                "this example calls `{callee}` with {arguments}, which its `{clause}` does not accept: no code can pass it"
+                "this {} calls `{callee}` with {arguments}, which its `{clause}` does not accept: no code can pass it",
+                if *in_timing { "timing" } else { "example" }
             ),
             BadReceiver { message, .. } => message.clone(),
             SnapshotWithoutValue => "a snapshot must end with the expression to record".into(),
@@ -569,7 +573,8 @@ impl Kind {
             SnapshotWithoutValue => Some("put the value to record last: `snapshot \"name\" { let x = ...  x }`".into()),
             AmbiguousName { .. } => Some("qualify it with its module: `a.b.name`".into()),
             ModuleNotUsed { name } => Some(format!("add `use {name}` to the module")),
-            ExampleBreaksRequires { .. } => Some("an example's test checks the precondition before it calls the code: fix the example's arguments, or the `requires` if it is too strict".into()),
+            ExampleBreaksRequires { in_timing: false, .. } => Some("an example's test checks the precondition before it calls the code: fix the example's arguments, or the `requires` if it is too strict".into()),
+            ExampleBreaksRequires { in_timing: true, .. } => Some("a timing checks the precondition before it times the code: time a call the `requires` accepts, or loosen the `requires` if it is too strict".into()),
             ConstantOverflow { .. } => Some("an `int` is a 64-bit signed integer (-9223372036854775808 to 9223372036854775807), and nothing divides by 0".into()),
             EmptyRange { .. } => Some("a range `a..b` runs from `a` up to but not including `b`: make `b` greater than `a`".into()),
             UnorderedMapKey { .. } => Some("use `int`, `str`, or a record or enum without `float`, opaque types or errors in it, as the key".into()),

@@ -16,7 +16,7 @@ use super::names::{ident, module_path, str_lit};
 use super::types::{is_borrowed_param, is_clone, is_copy, TypeCtx};
 use crate::check::{Function, ModuleModel, Ty};
 
-/// How a generated test says an example or scenario broke its function's `requires`: the
+/// How a generated test says an example, scenario or timing broke its function's `requires`: the
 /// build reads it to tell a spec's fault from the code's.
 pub const PRECONDITION_BROKEN: &str = "the spec breaks its own precondition";
 
@@ -119,7 +119,7 @@ fn wrapper(module: &ModuleModel, test_module: &str, root: &str, f: &Function) ->
     ));
     for req in &f.requires {
         out.push_str(&format!(
-            "        assert!(\n            {},\n            \"{PRECONDITION_BROKEN}: `{{}}`{of} does not hold for {inputs_fmt}; fix the example or scenario\",\n            {}{inputs_args}\n        );\n",
+            "        assert!(\n            {},\n            \"{PRECONDITION_BROKEN}: `{{}}`{of} does not hold for {inputs_fmt}; fix the example, scenario or timing that calls it\",\n            {}{inputs_args}\n        );\n",
             cx.requires_holds(&req.expr),
             str_lit(&req.source)
         ));
@@ -266,7 +266,7 @@ const BY: &str = r#"
     }
 
     impl __By {
-        /// Why an example or scenario fails when `clause` of `func` breaks for `inputs`.
+        /// Why an example, scenario or timing fails when `clause` of `func` breaks for `inputs`.
         /// `inputs` names them, `values` gives the code's values.
         pub fn broken(self, func: &str, clause: &str, inputs: String, values: String) -> String {
             match self {
@@ -274,7 +274,7 @@ const BY: &str = r#"
                     "{made} gave {values}, which breaks `{func}`'s `{clause}`: the implementation computed that value, so the implementation must change"
                 ),
                 __By::Spec | __By::Input => format!(
-                    "@PRECONDITION_BROKEN@: `{clause}` of `{func}` does not hold for {inputs}; fix the example or scenario"
+                    "@PRECONDITION_BROKEN@: `{clause}` of `{func}` does not hold for {inputs}; fix the example, scenario or timing that calls it"
                 ),
             }
         }
