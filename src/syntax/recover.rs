@@ -389,6 +389,9 @@ fn hint_at(text: &str, pos: usize) -> Option<String> {
         return Some("compare with `==`: a single `=` only binds a name in `let`".into());
     }
     let word = &rest[..found_len(text, pos)];
+    if let Some(hint) = closed_too_early(text, pos, word) {
+        return Some(hint);
+    }
     if !word.starts_with(|c: char| c.is_alphabetic() || c == '_') {
         return None;
     }
@@ -406,6 +409,29 @@ fn hint_at(text: &str, pos: usize) -> Option<String> {
         ));
     }
     None
+}
+
+/// A word or number right after a `"` (`example f("abc) == "abc"` fails at the second
+/// `abc`): a string earlier on the line was most likely left open, and the quote meant
+/// to open the next one closed it. Names where that string started.
+fn closed_too_early(text: &str, pos: usize, word: &str) -> Option<String> {
+    let word_like = word.starts_with(|c: char| c.is_alphanumeric() || c == '_');
+    let closing = pos.checked_sub(1).filter(|&q| text.as_bytes()[q] == b'"')?;
+    if !word_like {
+        return None;
+    }
+    // The string's opening quote: the previous `"` that no backslash escapes.
+    let bytes = text.as_bytes();
+    let opening = (0..closing).rev().find(|&i| {
+        bytes[i] == b'"' && bytes[..i].iter().rev().take_while(|&&b| b == b'\\').count() % 2 == 0
+    })?;
+    if text[opening..closing].contains('\n') {
+        return None;
+    }
+    let (line, col) = LineIndex::new(text).line_col(text, opening);
+    Some(format!(
+        "the string opened at {line}:{col} ends at the `\"` right before `{word}`: is a closing `\"` missing in it?"
+    ))
 }
 
 /// The keyword a word at the start of a line (or after `{`) is a likely typo of.
