@@ -112,6 +112,22 @@ pub fn kill_all() {
     }
 }
 
+/// A process group [`run`] started and registered: unregistered when dropped, and killed
+/// too unless the run saw its child end.
+struct Group {
+    pid: Option<u32>,
+    ended: bool,
+}
+
+impl Drop for Group {
+    fn drop(&mut self) {
+        if let (false, Some(pid)) = (self.ended, self.pid) {
+            kill_group(pid);
+        }
+        register(self.pid, false);
+    }
+}
+
 /// What a finished (or killed) process left behind.
 #[derive(Debug, Clone, Default)]
 pub struct Finished {
@@ -148,6 +164,9 @@ pub async fn run(
     let mut child = cmd.spawn()?;
     let pid = child.id();
     register(pid, true);
+    // A run dropped before its child ended (its caller gave up on it) kills the group,
+    // not just the child `kill_on_drop` reaches, and forgets it either way.
+    let mut group = Group { pid, ended: false };
     // Readers run as tasks of their own so that what was printed before a timeout is
     // kept: it names the test that hung.
     let out = tokio::spawn(read_all(child.stdout.take()));
@@ -183,7 +202,6 @@ pub async fn run(
         .ok()
         .and_then(Result::ok)
         .unwrap_or_default();
-    register(pid, false);
     let code = match status {
         Ok(status) => status?.code(),
         Err(_) => {
@@ -191,6 +209,7 @@ pub async fn run(
             None
         }
     };
+    group.ended = true;
     Ok(Finished {
         code,
         stdout: String::from_utf8_lossy(&stdout).into_owned(),

@@ -927,10 +927,61 @@ fn test_believes_no_verdict_a_module_prints_itself() {
     let run = ghost(dir, &["test", "-v"]);
     assert_eq!(run.code, Some(1), "{}{}", run.stdout, run.stderr);
     assert!(
-        run.stderr.contains("ok a.fine: 1 passed")
+        run.stderr
+            .contains("the outcomes of 2 modules came from one shared build")
+            && run.stderr.contains("ok a.fine: 1 passed")
             && run.stderr.contains("FAILED b.liar")
             && run.stderr.contains("test `example_shout_1`"),
         "{}",
         run.stderr
     );
+}
+
+/// Two checkouts of one project share a cargo target folder (`GHOST_TARGET_DIR`) and run
+/// `ghost test` at the same time, one with code that fails: each gets its own verdict.
+/// Their crates are one package, so cargo keeps one set of artifacts for both; without
+/// the claim on the package (see `claim.rs`) one could run the test binaries the other
+/// had just built.
+#[test]
+fn two_checkouts_tested_at_once_each_get_their_own_verdict() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let target = shared_target();
+    let checkout = |name: &str, code: &str| {
+        let dir = tmp.path().join(name);
+        write(&dir, "ghost.toml", "[project]\nname = \"twins\"\n");
+        write(
+            &dir,
+            "specs/a/fine.ghost",
+            &SPEC.replace("text.shout", "a.fine"),
+        );
+        write(
+            &dir,
+            "specs/b/loud.ghost",
+            &SPEC.replace("text.shout", "b.loud"),
+        );
+        write(&dir, "generated/src/a/fine/imp.rs", GOOD);
+        write(&dir, "generated/src/b/loud/imp.rs", code);
+        dir
+    };
+    let (good, bad) = (checkout("good", GOOD), checkout("bad", WRONG));
+    let test = |dir: &Path| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_ghost"))
+            .current_dir(dir)
+            .arg("test")
+            .env("GHOST_TARGET_DIR", &target)
+            .env("NO_COLOR", "1")
+            .output()
+            .expect("run ghost")
+    };
+    for _ in 0..3 {
+        let (g, b) = std::thread::scope(|s| {
+            let g = s.spawn(|| test(&good));
+            let b = s.spawn(|| test(&bad));
+            (g.join().expect("good"), b.join().expect("bad"))
+        });
+        let text = |o: &std::process::Output| String::from_utf8_lossy(&o.stderr).into_owned();
+        assert_eq!(g.status.code(), Some(0), "the right code: {}", text(&g));
+        assert_eq!(b.status.code(), Some(1), "the wrong code: {}", text(&b));
+        assert!(text(&b).contains("FAILED b.loud"), "{}", text(&b));
+    }
 }

@@ -1,6 +1,7 @@
 //! Running cargo on the generated crate and reading what it says: compiler errors (from
 //! `--message-format json`), passing and failing tests (from libtest's output), timeouts.
 
+use super::claim::{package_id, Claim};
 use crate::process::{self, Finished};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -206,7 +207,7 @@ impl Cargo {
         }
         args.extend(LIBTEST_ARGS);
         args.extend(test_args);
-        self.claim_target().await?;
+        let _claim = self.claim_target().await?;
         self.ensure_lockfile().await?;
         let mut cmd = self.command(&args);
         cmd.envs(env.iter().copied());
@@ -243,17 +244,20 @@ impl Cargo {
         if release {
             args.push("--release");
         }
-        self.claim_target().await?;
+        let _claim = self.claim_target().await?;
         self.ensure_lockfile().await?;
         let cmd = self.command(&args);
         let finished = process::run(cmd, None, self.timeout.max(COMPILE_TIMEOUT)).await?;
         Ok((parse_outcome(&finished), test_binaries(&finished.stdout)))
     }
 
-    /// Runs one test binary [`Cargo::compile_targets`] built as `cargo test` would run it
-    /// (in the crate's folder, single-threaded, with the variables cargo sets for it),
-    /// without cargo: each binary of several then has its own output, exit status and
-    /// time limit (see `together.rs`).
+    /// Runs one test binary [`Cargo::compile_targets`] built, without cargo, much as
+    /// `cargo test` runs it: in the crate's folder, single-threaded, with the package's
+    /// variables (`CARGO_MANIFEST_DIR`, `CARGO_PKG_*`, `CARGO`) and the dynamic library
+    /// path. Not with a cargo configuration's `[env]` or `runner`: a binary that needs
+    /// them does not end plainly, and its module is tested through cargo (see
+    /// `together.rs`, where each binary of several gets its own output, exit status and
+    /// time limit this way).
     pub async fn run_binary(
         &self,
         binary: &Path,
@@ -270,12 +274,22 @@ impl Cargo {
             // insta finds the snapshots' folder from the workspace's root, which it asks
             // `cargo metadata` for unless told: the generated crate is its own workspace.
             .env("INSTA_WORKSPACE_ROOT", &crate_dir);
+        cmd.env(
+            "CARGO",
+            std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()),
+        );
         if let Some((name, version)) = package_id(&self.crate_dir.join("Cargo.toml"))
             .as_deref()
             .and_then(|id| id.split_once('@'))
         {
             cmd.env("CARGO_PKG_NAME", name)
                 .env("CARGO_PKG_VERSION", version);
+            if let Ok(v) = semver::Version::parse(version) {
+                cmd.env("CARGO_PKG_VERSION_MAJOR", v.major.to_string())
+                    .env("CARGO_PKG_VERSION_MINOR", v.minor.to_string())
+                    .env("CARGO_PKG_VERSION_PATCH", v.patch.to_string())
+                    .env("CARGO_PKG_VERSION_PRE", v.pre.as_str());
+            }
         }
         // Where cargo lets a test binary find the dynamic libraries built beside it.
         if let Some(deps) = binary.parent() {
@@ -293,7 +307,7 @@ impl Cargo {
     /// `cargo check --lib`: whether the crate's library compiles as it is, for those who
     /// depend on it (its errors as JSON messages; no test is compiled or run).
     pub async fn check_lib(&self) -> std::io::Result<TestOutcome> {
-        self.claim_target().await?;
+        let _claim = self.claim_target().await?;
         self.ensure_lockfile().await?;
         let cmd = self.command(&["check", "--lib", "--message-format", "json"]);
         let finished = process::run(cmd, None, self.timeout.max(COMPILE_TIMEOUT)).await?;
@@ -304,7 +318,7 @@ impl Cargo {
     /// warnings are errors, so they are denied: they are reported (and rendered, and so
     /// fed back to the agent) as errors.
     pub async fn clippy(&self) -> std::io::Result<TestOutcome> {
-        self.claim_target().await?;
+        let _claim = self.claim_target().await?;
         self.ensure_lockfile().await?;
         let cmd = self.command(&[
             "clippy",
@@ -347,96 +361,11 @@ impl Cargo {
         Ok(())
     }
 
-    /// Makes the target folder's artifacts of this crate belong to this crate folder.
-    ///
-    /// A target folder shared between projects (`GHOST_TARGET_DIR`) holds one set of
-    /// artifacts per package name and version, wherever the package lives: cargo takes a
-    /// checkout whose files are older than another checkout's build as fresh, and runs the
-    /// other checkout's test binaries (with its code and its snapshot paths). So the
-    /// folder remembers which crate folder built each package last; when another one
-    /// comes, its files are dated now, which makes cargo rebuild this package, and only
-    /// it. Not `cargo clean --package`: that removes artifacts by target name
-    /// (`math_double-*`), and so the test binaries of every other project with a module
-    /// of that name, even while their `cargo test` is about to run them. Two crate
-    /// folders of one package built at the very same moment can still race; the scratch
-    /// copies of different projects have versions of their own, so only two checkouts'
-    /// `generated/` crates can.
-    async fn claim_target(&self) -> std::io::Result<()> {
-        // Before every run: cargo settings an agent program put beside a scratch crate
-        // (in `.ghost/`, whose folders cargo reads as the crate's parents) would run
-        // a program of its choosing as cargo builds the code.
-        if let Some(planted) = super::workspace::planted_settings(&self.crate_dir) {
-            return Err(std::io::Error::other(planted.to_string()));
-        }
-        let Some(package) = package_id(&self.crate_dir.join("Cargo.toml")) else {
-            return Ok(()); // cargo itself will say what is wrong with the manifest
-        };
-        let owners = self.target_dir.join("ghost-owners");
-        let marker = owners.join(&package);
-        let here = std::fs::canonicalize(&self.crate_dir)?
-            .to_string_lossy()
-            .into_owned();
-        match std::fs::read_to_string(&marker) {
-            Ok(owner) if owner == here => return Ok(()),
-            Ok(_) => date_now(&self.crate_dir),
-            Err(_) => {}
-        }
-        std::fs::create_dir_all(&owners)?;
-        crate::plan::lock::write_atomic(&marker, here.as_bytes())
+    /// Claims the target folder's artifacts of this crate for this crate folder, until
+    /// the claim is dropped (see `claim.rs`).
+    pub async fn claim_target(&self) -> std::io::Result<Claim> {
+        super::claim::claim(&self.crate_dir, &self.target_dir).await
     }
-}
-
-/// Sets the modification time of the crate's sources (`Cargo.toml`, `src/`, `tests/`) to
-/// now. A file that cannot be dated (read-only) is left as it is: cargo then decides on
-/// the times it has, as it would without ghost.
-fn date_now(crate_dir: &Path) {
-    let now = std::time::SystemTime::now();
-    let files = ["Cargo.toml", "src", "tests"]
-        .iter()
-        .flat_map(|p| walkdir::WalkDir::new(crate_dir.join(p)))
-        .flatten()
-        .filter(|e| e.file_type().is_file());
-    for file in files {
-        let _ = std::fs::File::options()
-            .write(true)
-            .open(file.path())
-            .and_then(|f| f.set_modified(now));
-    }
-}
-
-/// `name@version` of the manifest's package, as cargo names a package.
-///
-/// Asked before every cargo run, of a manifest that names every module's test target:
-/// parsing it each time was 38% of `ghost build --locked`'s own time on a 300-module
-/// project. The answer is kept for the text it was read from (per file, for the scratch
-/// copies), so a manifest that changed is read anew.
-fn package_id(manifest: &Path) -> Option<String> {
-    static KNOWN: std::sync::Mutex<BTreeMap<PathBuf, (String, Option<String>)>> =
-        std::sync::Mutex::new(BTreeMap::new());
-    let text = std::fs::read_to_string(manifest).ok()?;
-    if let Ok(known) = KNOWN.lock() {
-        if let Some((_, id)) = known.get(manifest).filter(|(seen, _)| *seen == text) {
-            return id.clone();
-        }
-    }
-    let id = package_id_in(&text);
-    if let Ok(mut known) = KNOWN.lock() {
-        // Bounded: an eval goes through many scratch copies, each a manifest of its own.
-        if known.len() >= 64 {
-            known.clear();
-        }
-        known.insert(manifest.to_path_buf(), (text, id.clone()));
-    }
-    id
-}
-
-/// [`package_id`] of a manifest's text.
-fn package_id_in(text: &str) -> Option<String> {
-    let value: toml::Table = text.parse().ok()?;
-    let package = value.get("package")?.as_table()?;
-    let name = package.get("name")?.as_str()?;
-    let version = package.get("version")?.as_str()?;
-    Some(format!("{name}@{version}"))
 }
 
 #[derive(Deserialize)]
@@ -1025,32 +954,6 @@ mod tests {
             steady("Test aborted: Too many global rejects\n\tsuccesses: 179\n\tlocal rejects: 0\n\tglobal rejects: 1024\n\t\t1024 times at requires x % 7 == 0"),
             "Test aborted: Too many global rejects\n\t\t1024 times at requires x % 7 == 0"
         );
-    }
-
-    #[test]
-    fn a_claimed_crate_is_dated_now_and_its_target_folder_is_not() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let long_ago = std::time::SystemTime::UNIX_EPOCH + Duration::from_secs(1_000_000_000);
-        for p in ["Cargo.toml", "src/lib.rs", "tests/a.rs", "target/debug/a"] {
-            let p = dir.path().join(p);
-            std::fs::create_dir_all(p.parent().expect("a parent")).expect("mkdir");
-            std::fs::write(&p, "").expect("write");
-            std::fs::File::options()
-                .write(true)
-                .open(&p)
-                .and_then(|f| f.set_modified(long_ago))
-                .expect("date");
-        }
-        date_now(dir.path());
-        let modified = |p: &str| {
-            std::fs::metadata(dir.path().join(p))
-                .and_then(|m| m.modified())
-                .expect("mtime")
-        };
-        for p in ["Cargo.toml", "src/lib.rs", "tests/a.rs"] {
-            assert!(modified(p) > long_ago, "{p} dated now");
-        }
-        assert_eq!(modified("target/debug/a"), long_ago, "target untouched");
     }
 
     fn finished(stdout: &str, code: Option<i32>, timed_out: bool) -> Finished {

@@ -27,6 +27,7 @@
 
 pub mod accepted;
 pub mod cargo;
+pub mod claim;
 pub mod crossover;
 pub mod empty_input;
 pub mod failure;

@@ -29,6 +29,9 @@ use std::sync::Arc;
 /// its own.
 pub async fn run_together(cargo: &Cargo, modules: &[&ModuleModel]) -> std::io::Result<SharedRuns> {
     let mut shared = SharedRuns::default();
+    // Held until the binaries have run: another checkout of the package sharing the
+    // target folder must not rebuild them in between (see `claim.rs`).
+    let _claim = cargo.claim_target().await?;
     let targets: Vec<String> = modules.iter().map(|m| test_target(m)).collect();
     // Compiled first, on the compile's own time limit: a cold target folder builds every
     // test binary here, which must not eat the time the tests are given. A compile error
@@ -38,8 +41,8 @@ pub async fn run_together(cargo: &Cargo, modules: &[&ModuleModel]) -> std::io::R
         return Ok(shared);
     }
     let env = Snapshots::Compare.insta_env();
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    shared.tests = run_binaries(cargo, &binaries, &targets, &[], &env, cores).await?;
+    let at_once = at_once(cargo.memory_mb);
+    shared.tests = run_binaries(cargo, &binaries, &targets, &[], &env, at_once).await?;
     // Timings only of code whose tests passed, as a module's own run takes them.
     let timed: Vec<String> = targets
         .iter()
@@ -62,6 +65,27 @@ pub async fn run_together(cargo: &Cargo, modules: &[&ModuleModel]) -> std::io::R
     // One at a time: a timing shares the machine with nothing ghost started.
     shared.perf = run_binaries(cargo, &binaries, &timed, &["--ignored", "perf_"], &env, 1).await?;
     Ok(shared)
+}
+
+/// How many test binaries run at once: one a core, but no more than the machine's memory
+/// holds at each one's limit (`test_memory_mb`), so that modules allocating without end
+/// side by side fail at their limit instead of bringing the machine's out-of-memory
+/// killer (cargo ran one binary at a time).
+fn at_once(memory_mb: u64) -> usize {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let fit = match (memory_mb, total_memory_mb()) {
+        (0, _) | (_, None) => cores,
+        (limit, Some(total)) => usize::try_from(total / limit).unwrap_or(usize::MAX),
+    };
+    cores.min(fit).max(1)
+}
+
+/// The machine's memory in MiB, where the system says (`/proc/meminfo` on Linux).
+fn total_memory_mb() -> Option<u64> {
+    let info = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let line = info.lines().find(|l| l.starts_with("MemTotal:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib / 1024)
 }
 
 /// Runs the binaries of `targets`, `at_once` at a time, and keeps the outcomes that
@@ -99,11 +123,13 @@ async fn run_binaries(
     }
     let mut out = BTreeMap::new();
     while let Some(joined) = runs.join_next().await {
-        let (target, finished) = joined.map_err(std::io::Error::other)?;
-        // A binary that could not be started (gone, or being written by another build
-        // of the same package: "text file busy") is the module's own run's to try.
-        if let Some(outcome) = finished.ok().as_ref().and_then(settled) {
-            out.insert(target, outcome);
+        // A binary that could not be started (gone, built for another machine by a
+        // cargo configured to cross-compile) is the module's own run's to try, as is
+        // a run whose task failed: one binary's trouble stops nobody else's.
+        if let Ok((target, Ok(finished))) = joined {
+            if let Some(outcome) = settled(&finished) {
+                out.insert(target, outcome);
+            }
         }
     }
     Ok(out)
@@ -126,7 +152,9 @@ fn settled(finished: &Finished) -> Option<TestOutcome> {
         outcome.hung = hung_test(text);
         return Some(outcome);
     }
-    let closed = |verdict: &str| text.lines().any(|l| l.starts_with(verdict));
+    // libtest's verdict is its last `test result:` line.
+    let verdict = text.lines().rfind(|l| l.starts_with("test result:"));
+    let closed = |word: &str| verdict.is_some_and(|l| l.starts_with(word));
     let plain = match finished.code {
         Some(0) => closed("test result: ok.") && outcome.failed.is_empty(),
         Some(101) => closed("test result: FAILED.") && !outcome.failed.is_empty(),
@@ -172,6 +200,25 @@ mod tests {
         // A failure libtest names only in words the code printed: exit 0 says it passed,
         // so the words are not believed, and neither is the pass.
         assert!(settled(&run(Some(0), FAILS)).is_none());
+        // Printed failure lines before libtest's own passing verdict: exit 0 and `ok.`
+        // agree, but the failures read do not.
+        assert!(settled(&run(Some(0), &format!("{FAILS}{PASSES}"))).is_none());
+        // libtest's verdict is its last line: a failing exit after a printed FAILED
+        // verdict and a real `ok.` is no plain failure.
+        assert!(settled(&run(Some(101), &format!("{FAILS}{PASSES}"))).is_none());
+    }
+
+    #[test]
+    fn no_more_binaries_run_at_once_than_there_are_cores_or_memory_for() {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        assert_eq!(at_once(0), cores, "no memory limit: one a core");
+        if total_memory_mb().is_some() {
+            assert_eq!(
+                at_once(u64::MAX),
+                1,
+                "a limit past the machine's memory: one"
+            );
+        }
     }
 
     fn in_folder(dir: &std::path::Path) -> Cargo {
