@@ -571,7 +571,17 @@ impl Kind {
             UnknownForbid { .. } => Some("the only form is `nfr forbid unsafe`".into()),
             PerfNotACall => Some("write it as `nfr perf f(arguments) < 2ms`".into()),
             SnapshotWithoutValue => Some("put the value to record last: `snapshot \"name\" { let x = ...  x }`".into()),
-            AmbiguousName { .. } => Some("qualify it with its module: `a.b.name`".into()),
+            AmbiguousName { name, modules } => {
+                let choices: Vec<String> = modules
+                    .split(", ")
+                    .map(|m| format!("`{m}.{name}`"))
+                    .collect();
+                let (last, rest) = choices.split_last()?;
+                Some(match rest {
+                    [] => format!("qualify it with its module: {last}"),
+                    _ => format!("qualify it with its module: {} or {last}", rest.join(", ")),
+                })
+            }
             ModuleNotUsed { name } => Some(format!("add `use {name}` to the module")),
             ExampleBreaksRequires { in_timing: false, .. } => Some("an example's test checks the precondition before it calls the code: fix the example's arguments, or the `requires` if it is too strict".into()),
             ExampleBreaksRequires { in_timing: true, .. } => Some("a timing checks the precondition before it times the code: time a call the `requires` accepts, or loosen the `requires` if it is too strict".into()),
