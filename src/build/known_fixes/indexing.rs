@@ -1,5 +1,6 @@
-//! Indexing with the wrong types: a `str` indexed by a number (`s[i]`) gives the char of
-//! its byte, `char::from(s.as_bytes()[i])`; a slice indexed by an `i64`, `v[(i) as usize]`.
+//! Indexing with the wrong types: a `str` indexed by a number (`s[i]`) gives its char at
+//! that place, `s.chars().nth(i).unwrap_or_default()`; a slice indexed by an `i64`,
+//! `v[(i) as usize]`.
 
 use super::{span_line, wrap, Edit, Span};
 
@@ -14,12 +15,17 @@ pub(super) fn index(message: &str, span: &Span) -> Option<Vec<Edit>> {
         .strip_prefix(" cannot be indexed by `")?
         .trim_end_matches('`');
     if ty == "str" || ty == "String" {
+        // The char at that place, not the byte's: the index most often counts chars
+        // (`for (i, c) in s.chars().enumerate()`), and for ASCII text the two agree.
         let (open, close) = brackets_around(span)?;
-        let receiver = receiver_start(span, open)?;
+        receiver_start(span, open)?;
+        let (opening, closing) = match by {
+            "usize" | "{integer}" => (".chars().nth(", ").unwrap_or_default()"),
+            _ => (".chars().nth((", ") as usize).unwrap_or_default()"),
+        };
         return Some(vec![
-            (receiver..receiver, "char::from(".to_string()),
-            (open..open, ".as_bytes()".to_string()),
-            (close + 1..close + 1, ")".to_string()),
+            (open..open + 1, opening.to_string()),
+            (close..close + 1, closing.to_string()),
         ]);
     }
     if ty.starts_with('[') && NOT_USIZE.contains(&by) {

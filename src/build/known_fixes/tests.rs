@@ -101,7 +101,7 @@ fn counts_an_iterator_on_a_clone() {
 }
 
 #[test]
-fn a_str_indexed_by_a_number_gives_the_char_of_its_byte() {
+fn a_str_indexed_by_a_number_gives_its_char_at_that_place() {
     let code =
         "fn f(s: &str, i: usize) -> bool {\n    'x' == s[i + 1] && self.text[i].is_ascii()\n}\n";
     let first = diagnostic(
@@ -113,7 +113,7 @@ fn a_str_indexed_by_a_number_gives_the_char_of_its_byte() {
     );
     assert_eq!(
         fixed(code, &first).as_deref(),
-        Some("fn f(s: &str, i: usize) -> bool {\n    'x' == char::from(s.as_bytes()[i + 1]) && self.text[i].is_ascii()\n}\n")
+        Some("fn f(s: &str, i: usize) -> bool {\n    'x' == s.chars().nth(i + 1).unwrap_or_default() && self.text[i].is_ascii()\n}\n")
     );
     let field = diagnostic(
         code,
@@ -124,8 +124,20 @@ fn a_str_indexed_by_a_number_gives_the_char_of_its_byte() {
     );
     let after = fixed(code, &field).expect("a fix");
     assert!(
-        after.contains("char::from(self.text.as_bytes()[i]).is_ascii()"),
+        after.contains("self.text.chars().nth(i).unwrap_or_default().is_ascii()"),
         "{after}"
+    );
+    let code = "fn f(s: &str, i: i64) -> char {\n    s[i - 1]\n}\n";
+    let by_i64 = diagnostic(
+        code,
+        "E0277",
+        "the type `str` cannot be indexed by `i64`",
+        "",
+        "i - 1",
+    );
+    assert_eq!(
+        fixed(code, &by_i64).as_deref(),
+        Some("fn f(s: &str, i: i64) -> char {\n    s.chars().nth((i - 1) as usize).unwrap_or_default()\n}\n")
     );
 }
 
