@@ -96,9 +96,14 @@ async fn hold(path: PathBuf) -> std::io::Result<Claim> {
         .truncate(false)
         .write(true)
         .open(&path)?;
-    let file = tokio::task::spawn_blocking(move || file.lock().map(|()| file))
+    let locked = tokio::task::spawn_blocking(move || file.lock().map(|()| file))
         .await
-        .map_err(std::io::Error::other)??;
+        .map_err(std::io::Error::other)?;
+    // A file system without locks (some network mounts say `ENOLCK`) gets the claim
+    // without one, as ghost claimed before it locked: checkouts there take no turns.
+    let Ok(file) = locked else {
+        return Ok(Claim { lock: None });
+    };
     let mut held = HELD.lock().unwrap_or_else(|p| p.into_inner());
     // Another claim of this process may have taken it meanwhile (and let go: this one's
     // lock succeeded); then this file joins as the one kept.
