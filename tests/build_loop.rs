@@ -3336,7 +3336,7 @@ fn known_mistakes_rustc_cannot_fix_are_fixed_before_a_repair_is_asked() {
         "text.words",
         &[
             "pieces.clone().count() as i64",
-            "s.chars().nth(0).unwrap_or_default()",
+            "s.chars().nth(0).expect(\"string index out of range\")",
             "out.push(char::from(first.to_ascii_uppercase() as u8));",
         ],
     );

@@ -985,3 +985,78 @@ fn two_checkouts_tested_at_once_each_get_their_own_verdict() {
         assert!(text(&b).contains("FAILED b.loud"), "{}", text(&b));
     }
 }
+
+/// Another ghost run (another checkout sharing the target folder) holds the generated
+/// package's claim: `ghost test` says it waits, stops at Ctrl-C while it waits (exit 130),
+/// and goes on once the claim is let go.
+#[cfg(unix)]
+#[test]
+fn test_waits_for_another_run_s_claim_says_so_and_stops_at_ctrl_c() {
+    use std::io::{BufRead, BufReader};
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let dir = tmp.path();
+    write(dir, "ghost.toml", "[project]\nname = \"waiter\"\n");
+    write(dir, "specs/text/shout.ghost", SPEC);
+    write(dir, "generated/src/text/shout/imp.rs", GOOD);
+    let run = ghost(dir, &["test"]);
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    let manifest = std::fs::read_to_string(dir.join("generated/Cargo.toml")).expect("manifest");
+    let field = |key: &str| {
+        manifest
+            .lines()
+            .find_map(|l| l.strip_prefix(key))
+            .map(|v| {
+                v.trim_matches(|c| c == ' ' || c == '=' || c == '"')
+                    .to_string()
+            })
+            .expect("a package field")
+    };
+    let lock = shared_target().join(format!(
+        "ghost-owners/{}@{}.lock",
+        field("name"),
+        field("version")
+    ));
+    let other_run = std::fs::File::options()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock)
+        .expect("lock file");
+    other_run.lock().expect("locked");
+    // Spawns `ghost test` and reads its stderr up to the line saying it waits.
+    let waiting = || {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_ghost"))
+            .current_dir(dir)
+            .arg("test")
+            .env("GHOST_TARGET_DIR", shared_target())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("ghost starts");
+        let mut lines = BufReader::new(child.stderr.take().expect("stderr")).lines();
+        let said = lines
+            .by_ref()
+            .map_while(Result::ok)
+            .find(|l| l.contains("waiting for another ghost run"));
+        assert!(said.is_some(), "ghost said it waits");
+        (child, lines)
+    };
+    let (mut interrupted, _) = waiting();
+    let pid = interrupted.id().to_string();
+    let sent = std::process::Command::new("kill")
+        .args(["-INT", &pid])
+        .status()
+        .expect("kill runs");
+    assert!(sent.success());
+    let status = interrupted.wait().expect("ghost ends");
+    assert_eq!(
+        status.code(),
+        Some(130),
+        "stopped while the claim is still held"
+    );
+    let (mut patient, rest) = waiting();
+    other_run.unlock().expect("unlocked");
+    let rest: Vec<String> = rest.map_while(Result::ok).collect();
+    let status = patient.wait().expect("ghost ends");
+    assert_eq!(status.code(), Some(0), "{rest:?}");
+    assert!(rest.iter().any(|l| l.contains("ok text.shout")), "{rest:?}");
+}

@@ -296,7 +296,14 @@ impl Cargo {
             let var = dylib_path_var();
             let mut paths = vec![deps.to_path_buf()];
             paths.extend(deps.parent().map(Path::to_path_buf));
-            paths.extend(std::env::var_os(var).iter().flat_map(std::env::split_paths));
+            let before = std::env::var_os(var);
+            paths.extend(before.iter().flat_map(std::env::split_paths));
+            // Set, the fallback path replaces dyld's own defaults: cargo adds them back.
+            if cfg!(target_os = "macos") && before.is_none() {
+                let home = std::env::var_os("HOME").map(|h| Path::new(&h).join("lib"));
+                paths.extend(home);
+                paths.extend(["/usr/local/lib", "/usr/lib"].map(PathBuf::from));
+            }
             if let Ok(joined) = std::env::join_paths(paths) {
                 cmd.env(var, joined);
             }

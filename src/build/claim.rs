@@ -66,6 +66,8 @@ pub async fn claim(crate_dir: &Path, target_dir: &Path) -> std::io::Result<Claim
     };
     let owners = target_dir.join("ghost-owners");
     std::fs::create_dir_all(&owners)?;
+    // Canonical: one folder named two ways is one lock, not a claim waiting on itself.
+    let owners = std::fs::canonicalize(&owners)?;
     let claim = hold(owners.join(format!("{package}.lock"))).await?;
     let marker = owners.join(&package);
     let here = std::fs::canonicalize(crate_dir)?
@@ -80,15 +82,40 @@ pub async fn claim(crate_dir: &Path, target_dir: &Path) -> std::io::Result<Claim
     Ok(claim)
 }
 
-/// A claim on the lock file `path`: shared with this process's other claims of it, or
-/// the OS lock taken, waiting (on a thread of its own) for another process to let go.
+/// Told once per wait for another process's claim (`on_wait`): the command line prints
+/// it, so a run waiting for another checkout's says so.
+type WaitNotice = Box<dyn Fn(&str) + Send + Sync>;
+static WAIT_NOTICE: std::sync::OnceLock<WaitNotice> = std::sync::OnceLock::new();
+
+/// Sets what is told of a wait for another process's claim, once per process.
+pub fn on_wait(notice: WaitNotice) {
+    let _ = WAIT_NOTICE.set(notice);
+}
+
+/// One task of this process takes a package's OS lock at a time: a second file opened on
+/// it would wait on this process's own lock (or, where locks are emulated per process,
+/// release it when closed). The others wait here, then share the one taken.
+static TAKING: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+/// How often a claim held by another process is tried again. Polled, not waited on with
+/// a blocking lock, so that Ctrl-C stops a run that waits.
+const RETRY: std::time::Duration = std::time::Duration::from_millis(100);
+
+/// A claim on the lock file `path` (canonical): shared with this process's other claims
+/// of it, or the OS lock taken, waiting for another process to let go.
 async fn hold(path: PathBuf) -> std::io::Result<Claim> {
-    let shared = |held: &mut BTreeMap<PathBuf, (std::fs::File, usize)>| {
-        held.get_mut(&path)
+    let shared = || {
+        HELD.lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get_mut(&path)
             .map(|(_, holders)| *holders += 1)
             .is_some()
     };
-    if shared(&mut HELD.lock().unwrap_or_else(|p| p.into_inner())) {
+    if shared() {
+        return Ok(Claim { lock: Some(path) });
+    }
+    let _taking = TAKING.lock().await;
+    if shared() {
         return Ok(Claim { lock: Some(path) });
     }
     let file = std::fs::OpenOptions::new()
@@ -96,20 +123,31 @@ async fn hold(path: PathBuf) -> std::io::Result<Claim> {
         .truncate(false)
         .write(true)
         .open(&path)?;
-    let locked = tokio::task::spawn_blocking(move || file.lock().map(|()| file))
-        .await
-        .map_err(std::io::Error::other)?;
-    // A file system without locks (some network mounts say `ENOLCK`) gets the claim
-    // without one, as ghost claimed before it locked: checkouts there take no turns.
-    let Ok(file) = locked else {
-        return Ok(Claim { lock: None });
-    };
-    let mut held = HELD.lock().unwrap_or_else(|p| p.into_inner());
-    // Another claim of this process may have taken it meanwhile (and let go: this one's
-    // lock succeeded); then this file joins as the one kept.
-    if !shared(&mut held) {
-        held.insert(path.clone(), (file, 1));
+    let mut told = false;
+    loop {
+        match file.try_lock() {
+            Ok(()) => break,
+            Err(std::fs::TryLockError::WouldBlock) => {
+                if !told {
+                    told = true;
+                    if let Some(notice) = WAIT_NOTICE.get() {
+                        notice(&format!(
+                            "waiting for another ghost run using the same generated crate's build (`{}`)",
+                            path.display()
+                        ));
+                    }
+                }
+                tokio::time::sleep(RETRY).await;
+            }
+            // A file system without locks (some network mounts say `ENOLCK`) gets the
+            // claim without one, as ghost claimed before it locked: checkouts there take
+            // no turns.
+            Err(std::fs::TryLockError::Error(_)) => return Ok(Claim { lock: None }),
+        }
     }
+    HELD.lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .insert(path.clone(), (file, 1));
     Ok(Claim { lock: Some(path) })
 }
 

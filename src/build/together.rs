@@ -80,12 +80,18 @@ fn at_once(memory_mb: u64) -> usize {
     cores.min(fit).max(1)
 }
 
-/// The machine's memory in MiB, where the system says (`/proc/meminfo` on Linux).
+/// The memory ghost may use in MiB, where the system says: the machine's
+/// (`/proc/meminfo` on Linux), or a container's limit when smaller (cgroup v2's
+/// `memory.max`).
 fn total_memory_mb() -> Option<u64> {
     let info = std::fs::read_to_string("/proc/meminfo").ok()?;
     let line = info.lines().find(|l| l.starts_with("MemTotal:"))?;
     let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kib / 1024)
+    let container = std::fs::read_to_string("/sys/fs/cgroup/memory.max")
+        .ok()
+        .and_then(|max| max.trim().parse::<u64>().ok())
+        .map_or(u64::MAX, |bytes| bytes >> 20);
+    Some((kib / 1024).min(container))
 }
 
 /// Runs the binaries of `targets`, `at_once` at a time, and keeps the outcomes that

@@ -439,14 +439,17 @@ pub(super) fn make_agent(
     Ok((agent, agent_settings))
 }
 
-/// A wait for a server (a 429's Retry-After, a backoff) is said on stderr, not silent;
-/// with `-q`, nothing.
+/// A wait for a server (a 429's Retry-After, a backoff) or for another ghost run's
+/// claim on the generated crate's build (see `build/claim.rs`) is said on stderr, not
+/// silent; with `-q`, nothing.
 pub(super) fn tell_retries(out: &Output) {
     if !out.quiet {
-        let out = out.clone();
+        let told = out.clone();
         agent::retry::on_retry(Box::new(move |line| {
-            out.warning(&format!("   retrying {line}"))
+            told.warning(&format!("   retrying {line}"))
         }));
+        let told = out.clone();
+        crate::build::claim::on_wait(Box::new(move |line| told.warning(&format!("   {line}"))));
     }
 }
 

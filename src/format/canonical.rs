@@ -46,18 +46,18 @@ pub fn block(keyword: &str, name: &str, stmts: &[Stmt]) -> String {
 }
 
 /// Whether `ghost fmt`, the tests and the prompt write `c` as an escape (`\u{202e}`)
-/// rather than as itself: control characters, and the invisible ones that would hide or
-/// reorder text (zero-width and direction-changing characters, the byte-order mark, the
-/// soft hyphen, line and paragraph separators). rustc refuses the direction-changing
-/// ones in literals and comments (`text_direction_codepoint_in_literal`), so written as
-/// themselves they would keep the generated crate from compiling.
+/// rather than as itself: control characters; the direction-changing ones, which rustc
+/// refuses in literals and comments (`text_direction_codepoint_in_literal`), so that
+/// written as themselves they would keep the generated crate from compiling; and those
+/// that only hide text (the zero-width space, the word joiner and invisible operators,
+/// the byte-order mark, line and paragraph separators). The joiners that shape scripts
+/// and emoji (U+200C, U+200D), the left-to-right and right-to-left marks and the soft
+/// hyphen are text, written as themselves.
 pub fn is_hidden(c: char) -> bool {
     c.is_control()
         || matches!(
             c,
-            '\u{ad}'
-                | '\u{61c}'
-                | '\u{200b}'..='\u{200f}'
+            '\u{200b}'
                 | '\u{2028}'..='\u{202e}'
                 | '\u{2060}'..='\u{2069}'
                 | '\u{feff}'

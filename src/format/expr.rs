@@ -284,6 +284,11 @@ mod tests {
             string("a\u{202e}b\u{200b}c\u{feff}\u{2066}é😀"),
             r#""a\u{202e}b\u{200b}c\u{feff}\u{2066}é😀""#
         );
+        // Joiners that shape emoji and scripts are text: written as themselves.
+        assert_eq!(
+            string("👩\u{200d}💻 می\u{200c}خواهم"),
+            "\"👩\u{200d}💻 می\u{200c}خواهم\""
+        );
     }
 
     #[test]

@@ -11,7 +11,7 @@ pub(super) fn char_and_integer(span: &Span) -> Option<Vec<Edit>> {
     match expected_found(span)? {
         ("char", "u8") => Some(wrap(span, "char::from(", ")")),
         (int, "char") if INTEGERS.contains(&int) => Some(wrap(span, "(", &format!(") as {int}"))),
-        // `numeral_value(&s.chars().nth(i).unwrap_or_default())` for `fn numeral_value(s: &str)`:
+        // `numeral_value(&s.chars().nth(i).expect(..))` for `fn numeral_value(s: &str)`:
         // a method call binds tighter than `&`, so `&x.to_string()` is a `&String`.
         ("&str", "&char") => Some(wrap(span, "", ".to_string()")),
         ("&str", "char") => Some(wrap(span, "&(", ").to_string()")),

@@ -1,5 +1,5 @@
 //! Indexing with the wrong types: a `str` indexed by a number (`s[i]`) gives its char at
-//! that place, `s.chars().nth(i).unwrap_or_default()`; a slice indexed by an `i64`,
+//! that place, `s.chars().nth(i).expect(..)`; a slice indexed by an `i64`,
 //! `v[(i) as usize]`.
 
 use super::{span_line, wrap, Edit, Span};
@@ -19,9 +19,15 @@ pub(super) fn index(message: &str, span: &Span) -> Option<Vec<Edit>> {
         // (`for (i, c) in s.chars().enumerate()`), and for ASCII text the two agree.
         let (open, close) = brackets_around(span)?;
         receiver_start(span, open)?;
+        // Past the end it panics, as indexing does: a loop scanning for a char that is
+        // not there then fails at once instead of running to the time limit.
         let (opening, closing) = match by {
-            "usize" | "{integer}" => (".chars().nth(", ").unwrap_or_default()"),
-            _ => (".chars().nth((", ") as usize).unwrap_or_default()"),
+            "usize" | "{integer}" => (".chars().nth(", ").expect(\"string index out of range\")"),
+            by if NOT_USIZE.contains(&by) => (
+                ".chars().nth((",
+                ") as usize).expect(\"string index out of range\")",
+            ),
+            _ => return None,
         };
         return Some(vec![
             (open..open + 1, opening.to_string()),

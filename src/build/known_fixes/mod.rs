@@ -8,7 +8,7 @@
 //! - `len` or `is_empty` called on an iterator (`s.split('/').len()`): counted on a clone,
 //!   `parts.clone().count()`, `parts.clone().next().is_none()`; `iter()` on one: `clone()`.
 //! - a `str` indexed by a number (`s[i]`): the char at that place,
-//!   `s.chars().nth(i).unwrap_or_default()`.
+//!   `s.chars().nth(i).expect(..)`.
 //! - a slice or `Vec` indexed by a number that is not a `usize` (`v[i]`, `i: i64`):
 //!   `v[(i) as usize]`.
 //! - a `u8` where a `char` is wanted: `char::from(x)`; a `char` where an integer is

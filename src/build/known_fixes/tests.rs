@@ -113,7 +113,7 @@ fn a_str_indexed_by_a_number_gives_its_char_at_that_place() {
     );
     assert_eq!(
         fixed(code, &first).as_deref(),
-        Some("fn f(s: &str, i: usize) -> bool {\n    'x' == s.chars().nth(i + 1).unwrap_or_default() && self.text[i].is_ascii()\n}\n")
+        Some("fn f(s: &str, i: usize) -> bool {\n    'x' == s.chars().nth(i + 1).expect(\"string index out of range\") && self.text[i].is_ascii()\n}\n")
     );
     let field = diagnostic(
         code,
@@ -124,7 +124,7 @@ fn a_str_indexed_by_a_number_gives_its_char_at_that_place() {
     );
     let after = fixed(code, &field).expect("a fix");
     assert!(
-        after.contains("self.text.chars().nth(i).unwrap_or_default().is_ascii()"),
+        after.contains("self.text.chars().nth(i).expect(\"string index out of range\").is_ascii()"),
         "{after}"
     );
     let code = "fn f(s: &str, i: i64) -> char {\n    s[i - 1]\n}\n";
@@ -137,8 +137,18 @@ fn a_str_indexed_by_a_number_gives_its_char_at_that_place() {
     );
     assert_eq!(
         fixed(code, &by_i64).as_deref(),
-        Some("fn f(s: &str, i: i64) -> char {\n    s.chars().nth((i - 1) as usize).unwrap_or_default()\n}\n")
+        Some("fn f(s: &str, i: i64) -> char {\n    s.chars().nth((i - 1) as usize).expect(\"string index out of range\")\n}\n")
     );
+    // Indexed by what is no number at all: no place to take, no fix.
+    let code = "fn f(s: &str, c: char) -> char {\n    s[c]\n}\n";
+    let by_char = diagnostic(
+        code,
+        "E0277",
+        "the type `str` cannot be indexed by `char`",
+        "",
+        "c",
+    );
+    assert!(suggestion(&by_char).is_none());
 }
 
 #[test]
