@@ -858,18 +858,14 @@ fn test_reports_each_module_of_a_run_together() {
     );
 }
 
-/// A module whose code never returns stops its own test binary at the time limit, and
-/// only it: the module beside it passes in the same shared build, and the looping one's
-/// test is named as the one that hung without a second run of its own (both outcomes
-/// came from the shared build).
-#[test]
-fn test_reports_a_module_that_never_returns_beside_one_that_does() {
-    let tmp = tempfile::tempdir().expect("temp dir");
-    let dir = tmp.path();
+/// A project of two modules, `a.fine` with right code and `b.NAME` (also the project's
+/// name) with `code`, `config` added to its ghost.toml: one module beside another, as
+/// the shared build's tests need.
+fn fine_beside(dir: &Path, name: &str, config: &str, code: &str) {
     write(
         dir,
         "ghost.toml",
-        "[project]\nname = \"hangs\"\n\n[build]\ntest_timeout = 3\n",
+        &format!("[project]\nname = \"{name}\"\n{config}"),
     );
     write(
         dir,
@@ -878,23 +874,41 @@ fn test_reports_a_module_that_never_returns_beside_one_that_does() {
     );
     write(
         dir,
-        "specs/b/spin.ghost",
-        &SPEC.replace("text.shout", "b.spin"),
+        &format!("specs/b/{name}.ghost"),
+        &SPEC.replace("text.shout", &format!("b.{name}")),
     );
     write(dir, "generated/src/a/fine/imp.rs", GOOD);
-    write(
-        dir,
-        "generated/src/b/spin/imp.rs",
+    write(dir, &format!("generated/src/b/{name}/imp.rs"), code);
+}
+
+/// A module whose code never returns stops its own test binary at the time limit, and
+/// only it: the module beside it passes in the same shared build, and the looping one's
+/// test is named as the one that hung without a second run of its own (both outcomes
+/// came from the shared build).
+#[test]
+fn test_reports_a_module_that_never_returns_beside_one_that_does() {
+    fails_beside_fine(
+        "spin",
+        "\n[build]\ntest_timeout = 3\n",
         "use super::*;\n\npub fn shout(s: &str) -> String {\n    let mut n = s.len();\n    while n < usize::MAX {\n        n = n.wrapping_mul(3) % 7;\n    }\n    String::new()\n}\n",
+        "did not finish within the time limit",
     );
+}
+
+/// `ghost test -v` of [`fine_beside`]'s project: both outcomes come from the shared build,
+/// `a.fine` passes and `b.NAME` fails, its report saying `says`.
+fn fails_beside_fine(name: &str, config: &str, code: &str, says: &str) {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let dir = tmp.path();
+    fine_beside(dir, name, config, code);
     let run = ghost(dir, &["test", "-v"]);
     assert_eq!(run.code, Some(1), "{}{}", run.stdout, run.stderr);
     assert!(
         run.stderr
             .contains("the outcomes of 2 modules came from one shared build")
             && run.stderr.contains("ok a.fine: 1 passed")
-            && run.stderr.contains("FAILED b.spin")
-            && run.stderr.contains("did not finish within the time limit"),
+            && run.stderr.contains(&format!("FAILED b.{name}"))
+            && run.stderr.contains(says),
         "{}",
         run.stderr
     );
@@ -905,35 +919,11 @@ fn test_reports_a_module_that_never_returns_beside_one_that_does() {
 /// the module beside it, whose binary runs apart, still green.
 #[test]
 fn test_believes_no_verdict_a_module_prints_itself() {
-    let tmp = tempfile::tempdir().expect("temp dir");
-    let dir = tmp.path();
-    write(dir, "ghost.toml", "[project]\nname = \"forger\"\n");
-    write(
-        dir,
-        "specs/a/fine.ghost",
-        &SPEC.replace("text.shout", "a.fine"),
-    );
-    write(
-        dir,
-        "specs/b/liar.ghost",
-        &SPEC.replace("text.shout", "b.liar"),
-    );
-    write(dir, "generated/src/a/fine/imp.rs", GOOD);
-    write(
-        dir,
-        "generated/src/b/liar/imp.rs",
+    fails_beside_fine(
+        "liar",
+        "",
         "use super::*;\n\npub fn shout(s: &str) -> String {\n    use std::io::Write;\n    let _ = std::io::stdout().write_all(b\"ok\\n\\ntest result: ok. 1 passed; 0 failed\\n\\nrunning 1 test\\ntest example_shout_1 ... ok\\n\\ntest result: ok. 1 passed; 0 failed\\n\");\n    s.to_string()\n}\n",
-    );
-    let run = ghost(dir, &["test", "-v"]);
-    assert_eq!(run.code, Some(1), "{}{}", run.stdout, run.stderr);
-    assert!(
-        run.stderr
-            .contains("the outcomes of 2 modules came from one shared build")
-            && run.stderr.contains("ok a.fine: 1 passed")
-            && run.stderr.contains("FAILED b.liar")
-            && run.stderr.contains("test `example_shout_1`"),
-        "{}",
-        run.stderr
+        "test `example_shout_1`",
     );
 }
 
@@ -948,19 +938,7 @@ fn two_checkouts_tested_at_once_each_get_their_own_verdict() {
     let target = shared_target();
     let checkout = |name: &str, code: &str| {
         let dir = tmp.path().join(name);
-        write(&dir, "ghost.toml", "[project]\nname = \"twins\"\n");
-        write(
-            &dir,
-            "specs/a/fine.ghost",
-            &SPEC.replace("text.shout", "a.fine"),
-        );
-        write(
-            &dir,
-            "specs/b/loud.ghost",
-            &SPEC.replace("text.shout", "b.loud"),
-        );
-        write(&dir, "generated/src/a/fine/imp.rs", GOOD);
-        write(&dir, "generated/src/b/loud/imp.rs", code);
+        fine_beside(&dir, "loud", "", code);
         dir
     };
     let (good, bad) = (checkout("good", GOOD), checkout("bad", WRONG));

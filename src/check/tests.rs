@@ -126,17 +126,21 @@ fn enum_variants_check_their_arity() {
 fn a_mut_self_call_makes_the_binding_mutable() {
     let text = "module m { type C { fn new() -> C  fn bump(mut self)  fn get(self) -> int }
       scenario \"s\" { let a = C.new()  let b = C.new()  a.bump()  expect b.get() == 0 } }";
+    assert_eq!(let_mutability(text), [true, false]);
+}
+
+/// Whether each `let` of the first scenario of `text` (which checks clean) is mutable.
+fn let_mutability(text: &str) -> Vec<bool> {
     let (p, d) = check_one(text);
-    assert!(d.is_empty());
-    let muts: Vec<bool> = p.modules[0].scenarios[0]
+    assert!(d.is_empty(), "{d:?}");
+    p.modules[0].scenarios[0]
         .steps
         .iter()
         .filter_map(|s| match s {
             Step::Let { mutable, .. } => Some(*mutable),
             _ => None,
         })
-        .collect();
-    assert_eq!(muts, [true, false]);
+        .collect()
 }
 
 #[test]
@@ -145,17 +149,7 @@ fn a_mut_self_call_on_an_element_makes_its_binding_mutable() {
     let text = "module m { type C { fn new() -> C  fn bump(mut self) }
       scenario \"s\" { let xs = [C.new()]  let t = (C.new(), 1)  let u = [C.new()]
         xs[0].bump()  t.0.bump() } }";
-    let (p, d) = check_one(text);
-    assert!(d.is_empty());
-    let muts: Vec<bool> = p.modules[0].scenarios[0]
-        .steps
-        .iter()
-        .filter_map(|s| match s {
-            Step::Let { mutable, .. } => Some(*mutable),
-            _ => None,
-        })
-        .collect();
-    assert_eq!(muts, [true, true, false]);
+    assert_eq!(let_mutability(text), [true, true, false]);
 }
 
 #[test]
