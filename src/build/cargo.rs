@@ -254,10 +254,10 @@ impl Cargo {
     /// Runs one test binary [`Cargo::compile_targets`] built, without cargo, much as
     /// `cargo test` runs it: in the crate's folder, single-threaded, with the package's
     /// variables (`CARGO_MANIFEST_DIR`, `CARGO_PKG_*`, `CARGO`) and the dynamic library
-    /// path. Not with a cargo configuration's `[env]` or `runner`: a binary that needs
-    /// them does not end plainly, and its module is tested through cargo (see
+    /// path. Not with a cargo configuration's `[env]` or `runner`: a binary that cannot
+    /// start or ends early without them has its module tested through cargo (see
     /// `together.rs`, where each binary of several gets its own output, exit status and
-    /// time limit this way).
+    /// time limit this way); generated code reads no environment (the in-memory rule).
     pub async fn run_binary(
         &self,
         binary: &Path,

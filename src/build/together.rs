@@ -4,7 +4,8 @@
 //! `cargo test` is mostly cargo finding that out (the repository's eleven modules: 2.6 s
 //! one by one), so cargo builds every module's test binary in one run and ghost runs the
 //! binaries itself, as `cargo test` would: each with its own output, exit status and time
-//! limit, as many at once as the machine has cores (the timings one at a time).
+//! limit, as many at once as the machine has cores and memory for (the timings one at a
+//! time).
 //!
 //! Each binary's outcome is its own: code under test can print anything, libtest's lines
 //! included, but only into its own binary's output, and the exit status is the process's.
