@@ -32,7 +32,8 @@ static HELD: Mutex<BTreeMap<PathBuf, (std::fs::File, usize)>> = Mutex::new(BTree
 #[derive(Debug)]
 #[must_use = "the claim ends when it is dropped"]
 pub struct Claim {
-    /// The lock file held, if the manifest named a package.
+    /// The lock file held: none when the manifest names no package, or the file system
+    /// cannot lock.
     lock: Option<PathBuf>,
 }
 
