@@ -371,6 +371,60 @@ fn building_a_module_tests_the_users_its_new_interface_left_stale() {
     );
 }
 
+/// A new signature in a spec alone: the module waits for its code, and a module using it
+/// is skipped, not tested against the old code and sent a repair prompt for an error
+/// that is not its own.
+#[test]
+fn a_manual_build_skips_the_users_of_a_waiting_module_and_asks_for_whole_files() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let dir = tmp.path();
+    write(dir, "ghost.toml", "[project]\nname = \"skips\"\n");
+    let spec_a = "module a {\n  fn f(x: int) -> int {\n    example f(1) == 2\n  }\n  fn k() -> int {\n    example k() == 7\n  }\n}\n";
+    write(dir, "specs/a.ghost", spec_a);
+    write(
+        dir,
+        "specs/b.ghost",
+        "module b {\n  use a\n  fn g(x: int) -> int {\n    example g(1) == 4\n  }\n}\n",
+    );
+    let k = "\npub fn k() -> i64 {\n    7\n}\n";
+    write(
+        dir,
+        "generated/src/a/imp.rs",
+        &format!("use super::*;\n\npub fn f(x: i64) -> i64 {{\n    x + 1\n}}\n{k}"),
+    );
+    write(
+        dir,
+        "generated/src/b/imp.rs",
+        "use super::*;\n\npub fn g(x: i64) -> i64 {\n    crate::a::f(x) * 2\n}\n",
+    );
+    let run = ghost(dir, &["build", "--provider", "manual"]);
+    assert_eq!(run.code, Some(0), "{}{}", run.stdout, run.stderr);
+
+    write(
+        dir,
+        "specs/a.ghost",
+        &spec_a
+            .replace("f(x: int)", "f(x: int, y: int)")
+            .replace("f(1) ==", "f(1, 1) =="),
+    );
+    let run = ghost(dir, &["build", "--provider", "manual"]);
+    assert_eq!(run.code, Some(1), "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr.contains("a       waiting")
+            && run.stderr.contains("b       skipped")
+            && run.stderr.contains("its dependency `a` is not green")
+            && !run.stderr.contains("E0061"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        !dir.join(".ghost/prompts/b.md").exists() || {
+            let b = std::fs::read_to_string(dir.join(".ghost/prompts/b.md")).expect("b's prompt");
+            !b.contains("# Repair")
+        }
+    );
+}
+
 /// A manual build tests each module apart from another whose code does not compile (a
 /// user module left behind by its dependency's new signature, say): the module is
 /// adopted with the snapshot it recorded, the broken one is reported failing.

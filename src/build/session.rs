@@ -681,6 +681,10 @@ pub async fn build_manual(
     // test): what uses them is tested again.
     let mut changed: BTreeSet<String> = ctx.pending_retest.clone();
     let mut tested: BTreeSet<String> = BTreeSet::new();
+    // Modules this run left waiting or failing: what uses them is not tested against
+    // their old code (which may not even have their new interface), as the agent's
+    // build skips them.
+    let mut not_green: BTreeSet<String> = BTreeSet::new();
     let (order, beside) = build_order(ctx, &opts.only);
     for m in order {
         let started = Instant::now();
@@ -698,8 +702,12 @@ pub async fn build_manual(
             .expect("compiled modules come from the project");
         let regenerate = regenerates(ctx, m, &status, force);
         let mut failure = None;
+        let blocked = used_among(&ctx.project, &m.name, &not_green);
         report.outcome = match status.state {
             State::Fresh if !force && !retest => Outcome::Fresh,
+            _ if !blocked.is_empty() => Outcome::Skipped {
+                dependency: blocked[0].clone(),
+            },
             _ if !status.has_code || regenerate => {
                 let prompt = write_prompt(ctx, m, None)?;
                 let imp = crate::project::shown_from_cwd(&ctx.paths.out_dir.join(&m.imp_path));
@@ -785,7 +793,18 @@ pub async fn build_manual(
             // The run log is a record, not a requirement: a full disk must not fail the build.
             let _ = log.append(&attempt);
         }
-        tested.insert(m.name.clone());
+        match report.outcome {
+            Outcome::Skipped { .. } => {
+                not_green.insert(m.name.clone());
+            }
+            Outcome::Waiting { .. } | Outcome::Failing { .. } => {
+                not_green.insert(m.name.clone());
+                tested.insert(m.name.clone());
+            }
+            _ => {
+                tested.insert(m.name.clone());
+            }
+        }
         reports.push(report);
     }
     super::retest::write(
