@@ -373,7 +373,8 @@ fn building_a_module_tests_the_users_its_new_interface_left_stale() {
 
 /// A new signature in a spec alone: the module waits for its code, and a module using it
 /// is skipped, not tested against the old code and sent a repair prompt for an error
-/// that is not its own.
+/// that is not its own. Code that then fails an example gets a repair prompt showing the
+/// whole file and asking for it whole: nothing puts a lone function back in place.
 #[test]
 fn a_manual_build_skips_the_users_of_a_waiting_module_and_asks_for_whole_files() {
     let tmp = tempfile::tempdir().expect("temp dir");
@@ -422,6 +423,25 @@ fn a_manual_build_skips_the_users_of_a_waiting_module_and_asks_for_whole_files()
             let b = std::fs::read_to_string(dir.join(".ghost/prompts/b.md")).expect("b's prompt");
             !b.contains("# Repair")
         }
+    );
+
+    // Code for the new signature that fails its example: the repair prompt shows it all.
+    write(
+        dir,
+        "generated/src/a/imp.rs",
+        &format!("use super::*;\n\npub fn f(x: i64, y: i64) -> i64 {{\n    x * y\n}}\n{k}"),
+    );
+    let run = ghost(dir, &["build", "--provider", "manual"]);
+    assert_eq!(run.code, Some(1), "{}{}", run.stdout, run.stderr);
+    assert!(run.stderr.contains("a       failing"), "{}", run.stderr);
+    assert!(run.stderr.contains("b       skipped"), "{}", run.stderr);
+    let repair = std::fs::read_to_string(dir.join(".ghost/prompts/a.md")).expect("a repair prompt");
+    assert!(
+        repair.contains("x * y")
+            && repair.contains("pub fn k() -> i64")
+            && !repair.contains("taken out")
+            && repair.contains("the whole corrected `src/a/imp.rs`"),
+        "{repair}"
     );
 }
 

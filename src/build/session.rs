@@ -756,7 +756,14 @@ pub async fn build_manual(
                         super::written::write_lock(&ctx.paths.state_dir, lock, &ctx.paths.lock)?;
                     }
                     failure = FailureClass::of(&verdict);
-                    let repair = repair_context(m, &code, &verdict);
+                    // A person (or an editor's agent) writes imp.rs itself: nothing puts
+                    // functions back in place, so the prompt shows the whole code and
+                    // asks for the whole file.
+                    let repair = RepairContext {
+                        previous_code: code.clone(),
+                        rewrite: Vec::new(),
+                        ..repair_context(m, &code, &verdict)
+                    };
                     let prompt = write_prompt(ctx, m, Some(&repair))?;
                     Outcome::Failing {
                         prompt: Some(prompt),
