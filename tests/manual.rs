@@ -452,7 +452,7 @@ fn a_manual_build_skips_the_users_of_a_waiting_module_and_asks_for_whole_files()
 fn manual_build_adopts_a_module_beside_another_that_does_not_compile() {
     let tmp = tempfile::tempdir().expect("temp dir");
     let dir = tmp.path();
-    write(dir, "ghost.toml", "[project]\nname = \"apart\"\n");
+    write(dir, "ghost.toml", "[project]\nname = \"adopts\"\n");
     let with_snapshot = SPEC.replace(
         "  nfr forbid unsafe",
         "  snapshot \"loud\" { shout(\"a\") }\n  nfr forbid unsafe",
@@ -850,7 +850,7 @@ fn package_settings_reach_the_manifest_without_making_modules_stale() {
 fn checking_one_file_knows_the_modules_nested_in_its_module() {
     let tmp = tempfile::tempdir().expect("temp dir");
     let dir = tmp.path();
-    write(dir, "ghost.toml", "[project]\nname = \"nested\"\n");
+    write(dir, "ghost.toml", "[project]\nname = \"nested-file\"\n");
     write(
         dir,
         "specs/text.ghost",
