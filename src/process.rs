@@ -90,9 +90,13 @@ pub fn until_interrupted<F: std::future::Future>(
     work: F,
 ) -> Option<F::Output> {
     let result = runtime.block_on(async {
+        // The signals first: their handlers are set up when first polled, and a Ctrl-C
+        // before that (while the work's first poll runs) would end ghost as the
+        // default handler does, leaving its children running.
         tokio::select! {
-            r = work => Some(r),
+            biased;
             _ = interrupted() => None,
+            r = work => Some(r),
         }
     });
     if result.is_none() {

@@ -452,7 +452,7 @@ fn a_manual_build_skips_the_users_of_a_waiting_module_and_asks_for_whole_files()
 fn manual_build_adopts_a_module_beside_another_that_does_not_compile() {
     let tmp = tempfile::tempdir().expect("temp dir");
     let dir = tmp.path();
-    write(dir, "ghost.toml", "[project]\nname = \"adopts\"\n");
+    write(dir, "ghost.toml", "[project]\nname = \"adopted\"\n");
     let with_snapshot = SPEC.replace(
         "  nfr forbid unsafe",
         "  snapshot \"loud\" { shout(\"a\") }\n  nfr forbid unsafe",
@@ -1092,7 +1092,7 @@ fn test_waits_for_another_run_s_claim_says_so_and_stops_at_ctrl_c() {
         assert!(said.is_some(), "ghost said it waits");
         (child, lines)
     };
-    let (mut interrupted, _) = waiting();
+    let (mut interrupted, _stderr) = waiting();
     let pid = interrupted.id().to_string();
     let sent = std::process::Command::new("kill")
         .args(["-INT", &pid])
