@@ -343,7 +343,8 @@ impl<'a> Printer<'a> {
     /// each on a line of their own, one level deeper.
     fn property(&self, p: &Property) -> String {
         let one_line = property(p);
-        if !self.wraps || self.indent().len() + one_line.len() <= MAX_WIDTH {
+        // Columns are characters: `"é"` is one wide, not two bytes.
+        if !self.wraps || self.indent().len() + one_line.chars().count() <= MAX_WIDTH {
             return one_line;
         }
         let pad = format!("\n{}{INDENT}", self.indent());

@@ -119,6 +119,15 @@ fn long_properties_break_before_where_and_the_arrow() {
         items("fn f(n: int) -> int {\n  property p: forall n: int\n    => f(n) >= 0\n}"),
         "  fn f(n: int) -> int {\n    property p: forall n: int => f(n) >= 0\n  }\n"
     );
+    // Columns are characters: 82 of them (112 bytes) fit on one line.
+    let accents = "é".repeat(30);
+    let fits = format!(
+        "fn g(s: str) -> int {{\n  property p: forall s: str => g(s) >= 0 && g(\"{accents}\") == 30\n}}"
+    );
+    let one_line = items(&fits);
+    assert_eq!(one_line.lines().count(), 3, "{one_line}");
+    let line = one_line.lines().nth(1).expect("the property");
+    assert!(line.chars().count() <= 100 && line.len() > 100, "{line}");
 }
 
 #[test]
