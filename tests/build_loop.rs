@@ -1144,12 +1144,18 @@ fn lock_entries_no_spec_declares_are_shown_before_ci_fails_on_them() {
         "paths from the current folder:\n{}",
         locked.text()
     );
+    // A value it pinned is left behind too, and named.
+    let pin = p
+        .root
+        .join("generated/tests/snapshots/text_shout__loud.snap");
+    std::fs::create_dir_all(pin.parent().expect("a folder")).expect("mkdir");
+    std::fs::write(&pin, "---\nsource: tests/text_shout.rs\n---\n\"A!\"\n").expect("pin");
     let build = p.ghost(&["build", "--provider", "manual"]).expect(0);
     assert!(p.lock().get("text.shout").is_none());
     assert!(
         build
             .stderr
-            .contains("dropped `text.shout` from ghost.lock: no spec declares it any more (its files `generated/src/text/shout/imp.rs`, `generated/src/text/shout/mod.rs`, `generated/tests/text_shout.rs` are left"),
+            .contains("dropped `text.shout` from ghost.lock: no spec declares it any more (its files `generated/src/text/shout/imp.rs`, `generated/src/text/shout/mod.rs`, `generated/tests/text_shout.rs`, `generated/tests/snapshots/text_shout__loud.snap` are left"),
         "the user is told what is left behind:\n{}",
         build.text()
     );
