@@ -305,25 +305,21 @@ fn test_keeps_a_parent_module_apart_from_a_nested_one_that_does_not_compile() {
     );
 }
 
-/// A build of one module whose interface changed tests the modules that use it, stale
-/// for that change (never regenerated: they are not selected): code the new interface
-/// leaves working is re-locked, code it breaks is reported failing.
-#[test]
-fn building_a_module_tests_the_users_its_new_interface_left_stale() {
-    let tmp = tempfile::tempdir().expect("temp dir");
-    let dir = tmp.path();
-    write(dir, "ghost.toml", "[project]\nname = \"users\"\n");
-    let spec_a = |extra: &str| {
-        format!("module a {{\n  fn f(x: int) -> int {{\n    example f(1) == 2\n  }}\n{extra}}}\n")
-    };
-    write(dir, "specs/a.ghost", &spec_a(""));
+/// A project `name` of module `a` (`spec_a`, its code `imp_a`, with `f(x: int) -> int`)
+/// and `b`, whose `g` calls `a.f`, built and locked by a manual build.
+fn b_using_a_locked(dir: &Path, name: &str, spec_a: &str, imp_a: &str) {
+    write(
+        dir,
+        "ghost.toml",
+        &format!("[project]\nname = \"{name}\"\n"),
+    );
+    write(dir, "specs/a.ghost", spec_a);
     write(
         dir,
         "specs/b.ghost",
         "module b {\n  use a\n  fn g(x: int) -> int {\n    example g(1) == 4\n  }\n}\n",
     );
-    let f = "use super::*;\n\npub fn f(x: i64) -> i64 {\n    x + 1\n}\n";
-    write(dir, "generated/src/a/imp.rs", f);
+    write(dir, "generated/src/a/imp.rs", imp_a);
     write(
         dir,
         "generated/src/b/imp.rs",
@@ -331,6 +327,20 @@ fn building_a_module_tests_the_users_its_new_interface_left_stale() {
     );
     let run = ghost(dir, &["build", "--provider", "manual"]);
     assert_eq!(run.code, Some(0), "{}{}", run.stdout, run.stderr);
+}
+
+/// A build of one module whose interface changed tests the modules that use it, stale
+/// for that change (never regenerated: they are not selected): code the new interface
+/// leaves working is re-locked, code it breaks is reported failing.
+#[test]
+fn building_a_module_tests_the_users_its_new_interface_left_stale() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let dir = tmp.path();
+    let spec_a = |extra: &str| {
+        format!("module a {{\n  fn f(x: int) -> int {{\n    example f(1) == 2\n  }}\n{extra}}}\n")
+    };
+    let f = "use super::*;\n\npub fn f(x: i64) -> i64 {\n    x + 1\n}\n";
+    b_using_a_locked(dir, "users", &spec_a(""), f);
 
     // A new function: `b`'s code still passes, and is re-locked.
     write(
@@ -379,27 +389,14 @@ fn building_a_module_tests_the_users_its_new_interface_left_stale() {
 fn a_manual_build_skips_the_users_of_a_waiting_module_and_asks_for_whole_files() {
     let tmp = tempfile::tempdir().expect("temp dir");
     let dir = tmp.path();
-    write(dir, "ghost.toml", "[project]\nname = \"skips\"\n");
     let spec_a = "module a {\n  fn f(x: int) -> int {\n    example f(1) == 2\n  }\n  fn k() -> int {\n    example k() == 7\n  }\n}\n";
-    write(dir, "specs/a.ghost", spec_a);
-    write(
-        dir,
-        "specs/b.ghost",
-        "module b {\n  use a\n  fn g(x: int) -> int {\n    example g(1) == 4\n  }\n}\n",
-    );
     let k = "\npub fn k() -> i64 {\n    7\n}\n";
-    write(
+    b_using_a_locked(
         dir,
-        "generated/src/a/imp.rs",
+        "skips",
+        spec_a,
         &format!("use super::*;\n\npub fn f(x: i64) -> i64 {{\n    x + 1\n}}\n{k}"),
     );
-    write(
-        dir,
-        "generated/src/b/imp.rs",
-        "use super::*;\n\npub fn g(x: i64) -> i64 {\n    crate::a::f(x) * 2\n}\n",
-    );
-    let run = ghost(dir, &["build", "--provider", "manual"]);
-    assert_eq!(run.code, Some(0), "{}{}", run.stdout, run.stderr);
 
     write(
         dir,
