@@ -19,8 +19,9 @@ pub struct Pinned {
     target: String,
 }
 
-/// insta names a snapshot file `<test target>__<snapshot name>.snap`.
-fn files_of(crate_dir: &Path, target: &str) -> Vec<PathBuf> {
+/// The snapshot files of `target` in the crate at `crate_dir`, sorted: insta names a
+/// snapshot file `<test target>__<snapshot name>.snap`.
+pub fn files_of(crate_dir: &Path, target: &str) -> Vec<PathBuf> {
     let dir = crate_dir.join("tests").join("snapshots");
     let prefix = format!("{target}__");
     let Ok(entries) = std::fs::read_dir(&dir) else {

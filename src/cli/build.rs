@@ -197,7 +197,10 @@ pub fn run_loaded(
                 let dir = imp.parent().map(Path::to_path_buf).unwrap_or_default();
                 let tests = out_shown.join(crate::compile::rust::tests_path_of(o));
                 // Its pinned snapshots too: insta names them after the test target.
-                let pins = pinned_snapshots(&paths.guarded.root, &tests);
+                let target = tests.file_stem().unwrap_or_default().to_string_lossy();
+                let pins = crate::build::snapshots::files_of(&paths.out_dir, &target)
+                    .into_iter()
+                    .filter_map(|f| Some(out_shown.join(f.strip_prefix(&paths.out_dir).ok()?)));
                 let files: Vec<String> = [imp.clone(), dir.join("mod.rs"), tests]
                     .into_iter()
                     .filter(|f| paths.guarded.root.join(f).exists())
@@ -440,26 +443,6 @@ pub(super) fn make_agent(
         }
     };
     Ok((agent, agent_settings))
-}
-
-/// The snapshot files insta pinned for the test file `tests` (shown from the current
-/// folder; `root` is where it is read from): `tests/snapshots/TARGET__NAME.snap`.
-fn pinned_snapshots(root: &Path, tests: &Path) -> Vec<PathBuf> {
-    let (Some(folder), Some(target)) = (tests.parent(), tests.file_stem()) else {
-        return Vec::new();
-    };
-    let folder = folder.join("snapshots");
-    let prefix = format!("{}__", target.to_string_lossy());
-    let mut found: Vec<PathBuf> = std::fs::read_dir(root.join(&folder))
-        .into_iter()
-        .flatten()
-        .flatten()
-        .map(|entry| entry.file_name().to_string_lossy().into_owned())
-        .filter(|name| name.starts_with(&prefix) && name.ends_with(".snap"))
-        .map(|name| folder.join(name))
-        .collect();
-    found.sort();
-    found
 }
 
 /// A wait for a server (a 429's Retry-After, a backoff) or for another ghost run's
