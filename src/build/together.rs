@@ -24,6 +24,9 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+/// The environment of the shared runs: snapshots compared, never recorded.
+const COMPARE_ENV: [(&str, &str); 3] = Snapshots::Compare.insta_env();
+
 /// The runs `modules` (two or more, none refused by the in-memory rule) can share: their
 /// acceptance tests from one build, and the timings of those asking for `nfr perf` whose
 /// tests passed from one release build. What the runs do not settle, each module runs on
@@ -41,9 +44,9 @@ pub async fn run_together(cargo: &Cargo, modules: &[&ModuleModel]) -> std::io::R
     if !built.green() {
         return Ok(shared);
     }
-    let env = Snapshots::Compare.insta_env();
+    let env = &COMPARE_ENV;
     let at_once = at_once(cargo.memory_mb);
-    shared.tests = run_binaries(cargo, &binaries, &targets, &[], &env, at_once).await?;
+    shared.tests = run_binaries(cargo, &binaries, &targets, &[], env, at_once).await?;
     // Timings only of code whose tests passed, as a module's own run takes them.
     let timed: Vec<String> = targets
         .iter()
@@ -64,7 +67,7 @@ pub async fn run_together(cargo: &Cargo, modules: &[&ModuleModel]) -> std::io::R
         return Ok(shared);
     }
     // One at a time: a timing shares the machine with nothing ghost started.
-    shared.perf = run_binaries(cargo, &binaries, &timed, &["--ignored", "perf_"], &env, 1).await?;
+    shared.perf = run_binaries(cargo, &binaries, &timed, &["--ignored", "perf_"], env, 1).await?;
     Ok(shared)
 }
 
@@ -101,31 +104,21 @@ async fn run_binaries(
     cargo: &Cargo,
     binaries: &BTreeMap<String, PathBuf>,
     targets: &[String],
-    test_args: &[&str],
-    env: &[(&str, &str)],
+    test_args: &'static [&'static str],
+    env: &'static [(&'static str, &'static str)],
     at_once: usize,
 ) -> std::io::Result<BTreeMap<String, TestOutcome>> {
     let slots = Arc::new(tokio::sync::Semaphore::new(at_once.max(1)));
-    let args: Arc<Vec<String>> = Arc::new(test_args.iter().map(|a| a.to_string()).collect());
-    let env: Arc<Vec<(String, String)>> = Arc::new(
-        env.iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect(),
-    );
     let mut runs = tokio::task::JoinSet::new();
     for target in targets {
         // A target cargo built no binary for (another cargo's words) runs on its own.
         let Some(binary) = binaries.get(target).cloned() else {
             continue;
         };
-        let (cargo, target) = (cargo.clone(), target.clone());
-        let (slots, args, env) = (slots.clone(), args.clone(), env.clone());
+        let (cargo, target, slots) = (cargo.clone(), target.clone(), slots.clone());
         runs.spawn(async move {
             let _slot = slots.acquire_owned().await;
-            let args: Vec<&str> = args.iter().map(String::as_str).collect();
-            let env: Vec<(&str, &str)> =
-                env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-            (target, cargo.run_binary(&binary, &args, &env).await)
+            (target, cargo.run_binary(&binary, test_args, env).await)
         });
     }
     let mut out = BTreeMap::new();

@@ -20,7 +20,7 @@ pub enum Snapshots {
 
 impl Snapshots {
     /// The environment of a test run in this mode.
-    pub fn insta_env(self) -> [(&'static str, &'static str); 3] {
+    pub const fn insta_env(self) -> [(&'static str, &'static str); 3] {
         [
             ("INSTA_UPDATE", self.insta_update()),
             ("INSTA_FORCE_PASS", "0"),
@@ -28,7 +28,7 @@ impl Snapshots {
         ]
     }
 
-    fn insta_update(self) -> &'static str {
+    const fn insta_update(self) -> &'static str {
         match self {
             // Records everything, matching files too (so that each one's description is
             // the spec it was recorded for); `snapshots.rs` restores and fails pinned ones

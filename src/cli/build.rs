@@ -275,7 +275,7 @@ pub fn run_loaded(
     let cache = (!args.force).then(|| state_dir.join("cache"));
     let (agent, agent_settings) = make_agent(kind, &settings, &project_root, cache)?;
     tidy_lock(&mut lock)?;
-    tell_retries(out);
+    tell_waits(out);
     tell_deleted_code(out, &ctx, &lock, &options.only);
     let loop_settings = loop_settings(kind, &settings, &agent_settings, settings.max_attempts);
     // The modules beside the selection count too: re-tested or not, each ends with an event.
@@ -448,7 +448,7 @@ pub(super) fn make_agent(
 /// A wait for a server (a 429's Retry-After, a backoff) or for another ghost run's
 /// claim on the generated crate's build (see `build/claim.rs`) is said on stderr, not
 /// silent; with `-q`, nothing.
-pub(super) fn tell_retries(out: &Output) {
+pub(super) fn tell_waits(out: &Output) {
     if !out.quiet {
         let told = out.clone();
         agent::retry::on_retry(Box::new(move |line| {

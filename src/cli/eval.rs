@@ -119,7 +119,7 @@ pub fn run(args: &EvalArgs, out: &Output) -> Result<Exit, CommandError> {
     let mut ctx = pipeline.context(templates);
     ctx.paths.target = Some(base.join("target"));
     let (agent, agent_settings) = make_agent(kind, &settings, &set.root, None)?;
-    super::build::tell_retries(out);
+    super::build::tell_waits(out);
     let loop_settings = loop_settings(kind, &settings, &agent_settings, max_attempts);
     let options = Options {
         only: Vec::new(),
@@ -159,16 +159,11 @@ pub fn run(args: &EvalArgs, out: &Output) -> Result<Exit, CommandError> {
     });
     let work_job =
         generate::build_with_agent(Arc::new(ctx), lock, options, agent, loop_settings, progress);
-    let result = runtime()?.block_on(async {
-        tokio::select! {
-            r = work_job => Some(r),
-            _ = crate::process::interrupted() => None,
-        }
-    });
+    // Interrupted, the modules finished so far make a report of their own.
+    let result = crate::process::until_interrupted(&runtime()?, work_job);
     let (reports, interrupted) = match result {
         Some(result) => (result?.0, false),
         None => {
-            crate::process::kill_all();
             let done = finished.lock().map(|f| f.clone()).unwrap_or_default();
             (done, true)
         }

@@ -32,7 +32,7 @@ pub fn run(args: &TestArgs, out: &Output) -> Result<Exit, CommandError> {
     // The compiler-owned files are brought up to date first (the stubs only where no
     // implementation exists); the implementations are tested as they are.
     write_crate(out, &ctx)?;
-    super::build::tell_retries(out);
+    super::build::tell_waits(out);
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
