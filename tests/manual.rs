@@ -985,6 +985,42 @@ fn fails_beside_fine(name: &str, config: &str, code: &str, says: &str) {
     );
 }
 
+/// A cargo configuration above the generated crate runs test binaries through a program
+/// of its own (`target.<cfg>.runner`, here one that notes each run): `ghost test` runs the
+/// tests through cargo, which uses it, as `cargo test` would, instead of running the
+/// binaries itself without it.
+#[cfg(unix)]
+#[test]
+fn test_runs_through_cargo_when_its_configuration_names_a_runner() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let dir = tmp.path();
+    fine_beside(dir, "ran", "", GOOD);
+    let log = dir.join("runner.log");
+    let runner = dir.join("runner.sh");
+    let script = format!(
+        "#!/bin/sh\necho \"$1\" >> '{}'\nexec \"$@\"\n",
+        log.display()
+    );
+    write(dir, "runner.sh", &script);
+    std::fs::set_permissions(&runner, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    let config = format!("[target.'cfg(all())']\nrunner = '{}'\n", runner.display());
+    write(dir, ".cargo/config.toml", &config);
+    let run = ghost(dir, &["test", "-v"]);
+    assert_eq!(run.code, Some(0), "{}{}", run.stdout, run.stderr);
+    assert!(
+        !run.stderr.contains("came from one shared build"),
+        "{}",
+        run.stderr
+    );
+    let ran = std::fs::read_to_string(&log).unwrap_or_default();
+    assert_eq!(
+        ran.lines().count(),
+        2,
+        "the runner ran each module's tests: {ran}"
+    );
+}
+
 /// Code under test can write libtest's own lines to stdout (`std::io::stdout` is not
 /// captured): a module that prints a passing verdict and then fails is still red, and
 /// the module beside it, whose binary runs apart, still green.

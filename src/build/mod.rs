@@ -27,6 +27,7 @@
 
 pub mod accepted;
 pub mod cargo;
+pub mod cargo_config;
 pub mod claim;
 pub mod crossover;
 pub mod empty_input;

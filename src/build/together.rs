@@ -13,7 +13,9 @@
 //! exited 0, one that closed `FAILED.` naming failing tests and exited 101, one stopped at
 //! its time limit, named by the test it hung in); any other module (a binary that ended
 //! early, a compile error anywhere) is tested on its own, which names the failure with its
-//! exit status and tells a broken neighbour from broken code (a scratch copy).
+//! exit status and tells a broken neighbour from broken code (a scratch copy). A project
+//! whose cargo configuration sets the binaries' variables (`[env]`) or a runner is tested
+//! through cargo, module by module (see `cargo_config.rs`).
 
 use super::cargo::{hung_test, parse_libtest, Cargo, TestOutcome};
 use super::verify::{SharedRuns, Snapshots};
@@ -33,6 +35,11 @@ const COMPARE_ENV: [(&str, &str); 3] = Snapshots::Compare.insta_env();
 /// its own.
 pub async fn run_together(cargo: &Cargo, modules: &[&ModuleModel]) -> std::io::Result<SharedRuns> {
     let mut shared = SharedRuns::default();
+    // A configuration that sets the binaries' variables or runs them through another
+    // program is cargo's to apply: every module runs through cargo.
+    if super::cargo_config::changes_test_runs(&cargo.crate_dir) {
+        return Ok(shared);
+    }
     // Held until the binaries have run: another checkout of the package sharing the
     // target folder must not rebuild them in between (see `claim.rs`).
     let _claim = cargo.claim_target().await?;
