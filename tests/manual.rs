@@ -167,6 +167,7 @@ fn manual_provider_waits_adopts_locks_and_detects_tampering() {
 
     // A doc change asks for new code: the first run hands out the prompt and waits; the
     // next run takes the code on disk as the answer (it already fits): tested, locked.
+    // The prompt is a revision: the code on disk, what changed, and the file asked back.
     write(
         dir,
         "specs/text/shout.ghost",
@@ -175,6 +176,18 @@ fn manual_provider_waits_adopts_locks_and_detects_tampering() {
     let run = ghost(dir, &["build", "--provider", "manual"]);
     assert_eq!(run.code, Some(1), "{}{}", run.stdout, run.stderr);
     assert!(run.stderr.contains("waiting"), "{}", run.stderr);
+    let prompt =
+        std::fs::read_to_string(dir.join(".ghost/prompts/text.shout.md")).expect("the prompt");
+    assert!(
+        prompt.contains("# Revision")
+            && prompt.contains("+//! Loud, shouted text.")
+            && prompt.contains("s.to_ascii_uppercase()")
+            && prompt
+                .contains("the whole `src/text/shout/imp.rs`, changed where the new spec asks"),
+        "{prompt}"
+    );
+    // Asked again before an answer, the run hands out the same prompt and waits no more:
+    // the code on disk is the answer.
     let run = ghost(dir, &["build", "--provider", "manual"]);
     assert_eq!(run.code, Some(0), "{}{}", run.stdout, run.stderr);
     assert_eq!(ghost(dir, &["check"]).code, Some(0));

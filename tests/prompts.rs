@@ -107,6 +107,7 @@ fn repair_for(imp_path: &str) -> RepairContext {
         last_diff: Some(diff(before, previous)),
         shrink: 0,
         spec_changes: None,
+        whole_file: false,
     }
 }
 

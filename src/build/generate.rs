@@ -1203,6 +1203,7 @@ fn next_after_no_code(
             last_diff: None,
             shrink: 0,
             spec_changes: None,
+            whole_file: false,
         }),
     }
 }

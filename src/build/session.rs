@@ -604,7 +604,11 @@ pub fn used_among(project: &Project, name: &str, among: &BTreeSet<String>) -> Ve
 fn regenerates(ctx: &Context, m: &CompiledModule, status: &ModuleStatus, force: bool) -> bool {
     // The prompt is rendered (to compare with the one written) only for a prose change:
     // for every fresh module of a no-op build it was a sixth of the run.
-    force || (status.state == State::Stale && status.prose_changed && !first_prompt_written(ctx, m))
+    force
+        || (status.state == State::Stale
+            && status.prose_changed
+            && !revision_handed_out(ctx, m)
+            && !first_prompt_written(ctx, m))
 }
 
 /// The modules of a build that only an agent can answer (no code to test, or a prose
@@ -709,7 +713,17 @@ pub async fn build_manual(
                 dependency: blocked[0].clone(),
             },
             _ if !status.has_code || regenerate => {
-                let prompt = write_prompt(ctx, m, None)?;
+                let revision = (regenerate && !force && status.has_code)
+                    .then(|| manual_revision(ctx, lock, m, module))
+                    .flatten();
+                let prompt = match revision {
+                    Some(revision) => {
+                        let prompt = write_prompt(ctx, m, Some(&revision))?;
+                        remember_revision_handed_out(ctx, m);
+                        prompt
+                    }
+                    None => write_prompt(ctx, m, None)?,
+                };
                 let imp = crate::project::shown_from_cwd(&ctx.paths.out_dir.join(&m.imp_path));
                 Outcome::Waiting { prompt, imp }
             }
@@ -762,6 +776,7 @@ pub async fn build_manual(
                     let repair = RepairContext {
                         previous_code: code.clone(),
                         rewrite: Vec::new(),
+                        whole_file: true,
                         ..repair_context(m, &code, &verdict)
                     };
                     let prompt = write_prompt(ctx, m, Some(&repair))?;
@@ -873,6 +888,7 @@ pub fn repair_context(m: &CompiledModule, code: &str, verdict: &Verdict) -> Repa
         last_diff: None,
         shrink: 0,
         spec_changes: None,
+        whole_file: false,
     }
 }
 
@@ -935,6 +951,53 @@ pub fn closest_path(paths: &Paths, module: &str) -> PathBuf {
 pub fn load_repair(paths: &Paths, module: &str) -> Option<RepairContext> {
     let bytes = std::fs::read(paths.repairs_dir().join(format!("{module}.json"))).ok()?;
     serde_json::from_slice(&bytes).ok()
+}
+
+/// The prompt a manual build hands out for a prose change to code on disk it accepted:
+/// that code whole with what changed since (`revision.rs`), as the agent's build asks
+/// for a revision, so that whoever answers changes what the change touches instead of
+/// writing it all again. `None` without a record of what the code was accepted against
+/// (a first prompt then).
+fn manual_revision(
+    ctx: &Context,
+    lock: &Lock,
+    m: &CompiledModule,
+    module: &crate::check::ModuleModel,
+) -> Option<RepairContext> {
+    let implementation = &lock.get(&m.name)?.implementation;
+    let changes = super::revision::changes(&ctx.paths, &ctx.project, module, implementation)?;
+    let code = String::from_utf8_lossy(&ctx.imp_bytes(m)?).into_owned();
+    Some(RepairContext {
+        attempt: 2,
+        previous_code: code,
+        rewrite: Vec::new(),
+        failures: Vec::new(),
+        compiler_errors: Vec::new(),
+        last_diff: None,
+        shrink: 0,
+        spec_changes: Some(changes),
+        whole_file: true,
+    })
+}
+
+/// Where a manual build notes the spec a revision prompt was handed out for: the prompt
+/// holds the code, which the answer changes, so it cannot be rendered again to find out.
+fn revision_mark_path(paths: &Paths, module: &str) -> PathBuf {
+    paths.prompts_dir().join(format!("{module}.revision"))
+}
+
+/// Notes that `m`'s revision prompt was handed out for its spec as it is now. Best
+/// effort: without the note the next run hands the prompt out again.
+fn remember_revision_handed_out(ctx: &Context, m: &CompiledModule) {
+    let path = revision_mark_path(&ctx.paths, &m.name);
+    let _ = crate::plan::lock::write_atomic(&path, m.fingerprints.spec.as_bytes());
+}
+
+/// Whether `m`'s revision prompt was handed out for its spec as it is now: the code on
+/// disk is then the answer, to be tested and locked.
+fn revision_handed_out(ctx: &Context, m: &CompiledModule) -> bool {
+    std::fs::read_to_string(revision_mark_path(&ctx.paths, &m.name))
+        .is_ok_and(|spec| spec == m.fingerprints.spec)
 }
 
 /// Whether `.ghost/prompts/MODULE.md` already holds the module's first prompt as it

@@ -105,6 +105,8 @@ pub struct RepairView {
     pub last_diff: Option<String>,
     /// What changed in the spec's prose since `previous_code` was accepted (a revision).
     pub spec_changes: Option<String>,
+    /// Whether the answer is the whole file ([`RepairContext::whole_file`]).
+    pub whole_file: bool,
 }
 
 /// How many characters of test output and of compiler errors a repair prompt carries.
@@ -361,6 +363,7 @@ fn repair_view(repair: &RepairContext) -> RepairView {
             .as_deref()
             .filter(|d| !d.trim().is_empty())
             .map(|d| head(d, DIFF_BUDGET)),
+        whole_file: repair.whole_file,
     }
 }
 

@@ -25,6 +25,10 @@ pub struct RepairContext {
     /// code for a prose change rather than repairing a failed attempt.
     #[serde(default)]
     pub spec_changes: Option<String>,
+    /// Whether the answer is the whole file, written back in place by whoever answers (a
+    /// manual build: nothing puts items in place for a person or an editor's agent).
+    #[serde(default)]
+    pub whole_file: bool,
 }
 
 /// The hardest cut of a repair prompt's output (budgets divided by this).
