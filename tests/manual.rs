@@ -193,6 +193,60 @@ fn manual_provider_waits_adopts_locks_and_detects_tampering() {
     assert_eq!(ghost(dir, &["check"]).code, Some(0));
 }
 
+/// A spec renamed (another file, another module name, the same interface and docs): the
+/// new module starts from the old one's code, which its tests pass, so a build with no
+/// agent configured locks it; renamed again with a changed doc, it needs an agent.
+#[test]
+fn a_renamed_module_starts_from_its_old_code() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let dir = tmp.path();
+    write(dir, "ghost.toml", "[project]\nname = \"renames\"\n");
+    write(dir, "specs/text/shout.ghost", SPEC);
+    write(dir, "generated/src/text/shout/imp.rs", GOOD);
+    let run = ghost(dir, &["build", "--provider", "manual"]);
+    assert_eq!(run.code, Some(0), "{}{}", run.stdout, run.stderr);
+
+    std::fs::remove_file(dir.join("specs/text/shout.ghost")).expect("old spec");
+    write(
+        dir,
+        "specs/loud/yell.ghost",
+        &SPEC.replace("text.shout", "loud.yell"),
+    );
+    let run = ghost(dir, &["build"]);
+    assert_eq!(run.code, Some(0), "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr
+            .contains("`loud.yell` starts from the code of `text.shout`")
+            && run.stderr.contains("dropped `text.shout` from ghost.lock"),
+        "{}",
+        run.stderr
+    );
+    let moved = std::fs::read_to_string(dir.join("generated/src/loud/yell/imp.rs")).expect("imp");
+    assert_eq!(moved, GOOD);
+    let lock = std::fs::read_to_string(dir.join("ghost.lock")).expect("lock");
+    assert!(
+        lock.contains("loud.yell") && !lock.contains("text.shout"),
+        "{lock}"
+    );
+    assert_eq!(ghost(dir, &["check"]).code, Some(0));
+
+    std::fs::remove_file(dir.join("specs/loud/yell.ghost")).expect("spec");
+    let changed = SPEC
+        .replace("text.shout", "loud.bang")
+        .replace("\"Loud text.\"", "\"Very loud text.\"");
+    write(dir, "specs/loud/bang.ghost", &changed);
+    let run = ghost(dir, &["build"]);
+    assert_eq!(run.code, Some(2), "{}{}", run.stdout, run.stderr);
+    assert!(
+        !run.stderr.contains("starts from the code")
+            && run
+                .stderr
+                .contains("no agent is configured, and `loud.bang` (it has no code yet)"),
+        "{}",
+        run.stderr
+    );
+}
+
 /// Two checkouts of one project share a target folder (`GHOST_TARGET_DIR`): the second,
 /// whose files are older than the first one's build, is still tested with its own code.
 #[test]

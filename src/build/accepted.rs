@@ -32,6 +32,22 @@ pub fn keep(state_dir: &Path, module: &str, code: &[u8]) {
     }
 }
 
+/// The code the lock records for `module` (its `implementation` hash): the kept copy, or
+/// the crate's `imp.rs` when that is still it. `None` when neither is.
+pub fn locked_code(
+    paths: &super::session::Paths,
+    module: &str,
+    implementation: &str,
+) -> Option<Vec<u8>> {
+    let imp = paths
+        .out_dir
+        .join(crate::compile::rust::imp_path_of(module));
+    [copy_path(&paths.state_dir, module), imp]
+        .into_iter()
+        .filter_map(|path| std::fs::read(path).ok())
+        .find(|code| locks(implementation, code))
+}
+
 /// Writes back the `imp.rs` of each of `modules` (name, path in the crate) that is gone,
 /// or an untouched stub, when the lock records code whose copy is kept; returns the names
 /// of those written back.

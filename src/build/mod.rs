@@ -18,7 +18,8 @@
 //! code without the bodies the failure points at, to be written anew (`rewrite.rs`); a
 //! prose change shows accepted code with what changed, to be revised (`revision.rs`).
 //! Each module's accepted code is copied to `.ghost/locked/`, so code deleted from the
-//! crate comes back as locked, without an agent (`accepted.rs`).
+//! crate comes back as locked, without an agent (`accepted.rs`); a renamed module's code
+//! follows it to its new name (`renamed.rs`).
 //! `ghost test` and `build --locked` build all their modules' tests in one cargo run and
 //! run the test binaries themselves, each module whose outcome is not plain on its own
 //! after (`together.rs`).
@@ -39,6 +40,7 @@ pub mod lessons;
 pub mod modular;
 pub mod mutants;
 pub mod outside_writes;
+pub mod renamed;
 pub mod retest;
 pub mod revision;
 pub mod rewrite;

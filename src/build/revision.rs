@@ -89,7 +89,7 @@ pub fn only_reordered(
 }
 
 /// The prose view recorded for the code whose hash is `implementation`, if there is one.
-fn recorded_view(paths: &Paths, module: &str, implementation: &str) -> Option<String> {
+pub(super) fn recorded_view(paths: &Paths, module: &str, implementation: &str) -> Option<String> {
     let record = std::fs::read_to_string(record_path(paths, module)).ok()?;
     let (first, before) = record.split_once('\n')?;
     (first.strip_prefix(HASH_LINE) == Some(implementation)).then(|| before.to_string())

@@ -129,6 +129,11 @@ pub fn run_loaded(
         .map(str::to_string)
         .collect();
 
+    // Not with `--force`, which asks for new code.
+    if !args.locked && !args.force && !orphans.is_empty() {
+        carry_renamed(out, &pipeline, &lock, &orphans);
+    }
+
     if args.locked {
         let conflicted = lock.had_markers;
         if conflicted {
@@ -354,6 +359,20 @@ fn interrupted(out: &Output) -> Exit {
         "interrupted: every module finished so far is locked and no file is half-written; `ghost build` goes on with the rest (until it has, the generated crate may hold tests of the new specs beside code of the old ones)",
     );
     Exit::Interrupted
+}
+
+/// Gives each module renamed from one of `orphans` its old code, and says so
+/// (`build/renamed.rs`).
+fn carry_renamed(out: &Output, pipeline: &Pipeline, lock: &crate::plan::Lock, orphans: &[String]) {
+    let paths = pipeline.paths();
+    for carried in
+        crate::build::renamed::carry_over(&paths, &pipeline.checked.project, lock, orphans)
+    {
+        out.status(&format!(
+            "`{}` starts from the code of `{}`, which no spec declares any more: the same interface and docs (a rename); its tests decide before any agent is asked",
+            carried.to, carried.from
+        ));
+    }
 }
 
 /// Modules the lock has code for that is gone from disk (`generated/` deleted, an `out`
