@@ -235,6 +235,19 @@ const BOOLS: &[Swap<'static>] = &[word("true", "false"), word("false", "true")];
 const EQUALITY: &[Swap<'static>] = &[swap(" == ", " != "), swap(" != ", " == ")];
 const LOGIC: &[Swap<'static>] = &[swap(" && ", " || "), swap(" || ", " && ")];
 const OFF_BY_ONE: &[Swap<'static>] = &[word(" + 1", ""), word(" - 1", "")];
+/// A sequence used from the end the spec did not mean: a queue taken from (or looked at)
+/// at its newest end, first for last. The evaluation's ring buffers took from the back in
+/// every attempt (`docs/evals.md`, eighteenth round).
+const ENDS: &[Swap<'static>] = &[
+    swap(".pop_back()", ".pop_front()"),
+    swap(".pop_front()", ".pop_back()"),
+    swap(".back()", ".front()"),
+    swap(".front()", ".back()"),
+    swap(".push_back(", ".push_front("),
+    swap(".push_front(", ".push_back("),
+    swap(".last()", ".first()"),
+    swap(".first()", ".last()"),
+];
 
 /// The mutants of `code` within the functions named in `focus` and those they call (all
 /// of its functions when none of `focus` is defined in it), in the order to test them.
@@ -349,6 +362,17 @@ pub fn mutants(code: &str, focus: &BTreeSet<String>, guide: &Guide) -> Vec<Mutan
         });
     }
     singles(COMPARISONS, &mut out);
+    singles(ENDS, &mut out);
+    // A `Vec` used as a queue: `items.pop()` takes the newest; the oldest, as an `Option`
+    // too, is `(!items.is_empty()).then(|| items.remove(0))`.
+    for (start, end, with) in popped_from_front(code, &mask) {
+        if in_body(start) {
+            out.push(Mutant {
+                code: format!("{}{with}{}", &code[..start], &code[end..]),
+                what: format!("the first element for `.pop()` in `{}`", fn_at(start)),
+            });
+        }
+    }
     // `stack.pop().unwrap() != '('` panics on an empty stack; `stack.pop() != Some('(')`
     // is what was meant. Every such comparison at once, as the slip is usually repeated.
     let unwraps: Vec<(usize, usize, String)> = unwrapped_comparisons(code, &mask)
@@ -631,6 +655,35 @@ fn unwrapped_comparisons(code: &str, mask: &[bool]) -> Vec<(usize, usize, String
     out
 }
 
+/// Each `R.pop()` whose receiver `R` is a name or a field path (`items`, `self.items`):
+/// its range, and the same element taken from the front (`(!R.is_empty()).then(||
+/// R.remove(0))`).
+fn popped_from_front(code: &str, mask: &[bool]) -> Vec<(usize, usize, String)> {
+    let b = code.as_bytes();
+    let mut out = Vec::new();
+    for (at, call) in code.match_indices(".pop()") {
+        if !(at..at + call.len()).all(|i| mask[i]) {
+            continue;
+        }
+        let start = code[..at]
+            .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.'))
+            .map_or(0, |n| n + 1);
+        let receiver = &code[start..at];
+        // A path's first part is a name: not a number, a method's result or a field of
+        // something the text does not show (`).items`).
+        if receiver.is_empty()
+            || receiver.starts_with(|c: char| c.is_ascii_digit() || c == '.')
+            || receiver.contains("..")
+            || start > 0 && matches!(b[start - 1], b')' | b']' | b'?' | b'"' | b'\'')
+        {
+            continue;
+        }
+        let with = format!("(!{receiver}.is_empty()).then(|| {receiver}.remove(0))");
+        out.push((start, at + call.len(), with));
+    }
+    out
+}
+
 /// Half-open ranges written `a..b` (not `..=`, `...`, or `..rest` in a struct literal):
 /// where `..=` may have been meant. The byte index of each `..`.
 fn half_open_ranges(code: &str, mask: &[bool]) -> Vec<usize> {
@@ -846,6 +899,34 @@ pub fn balanced(s: &str) -> bool {
         assert!(m
             .code
             .contains("if stack.pop() != Some('[') { return false; }"));
+    }
+
+    #[test]
+    fn a_queue_taken_from_its_newest_end_is_taken_from_its_oldest() {
+        let code = "pub fn pop(&mut self) -> Option<i64> {
+    self.items.pop()
+}
+
+pub fn take(&mut self) -> Option<i64> {
+    self.queue.pop_back()
+}
+";
+        let ms = mutants(code, &focus(&["pop", "take"]), &Guide::default());
+        assert!(
+            ms.iter().any(|m| m
+                .code
+                .contains("    (!self.items.is_empty()).then(|| self.items.remove(0))\n")),
+            "{ms:?}"
+        );
+        assert!(
+            ms.iter().any(|m| m.code.contains("self.queue.pop_front()")),
+            "{ms:?}"
+        );
+        // A receiver the text does not name whole is left alone.
+        let odd = "pub fn f(v: Vec<Vec<i64>>) -> Option<i64> {\n    v[0].clone().pop()\n}\n";
+        assert!(mutants(odd, &focus(&["f"]), &Guide::default())
+            .iter()
+            .all(|m| !m.code.contains("remove(0)")));
     }
 
     #[test]
