@@ -324,6 +324,40 @@ fn a_panicking_test_is_reported_with_its_clause() {
     }
 }
 
+/// A property whose `where` (no call in it) discards nearly every case fails whatever the
+/// code: the manual build says the spec must change, as an agent's build does, and writes
+/// no repair prompt asking for code that cannot exist.
+#[test]
+fn a_manual_build_says_when_the_spec_alone_fails_its_tests() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let dir = tmp.path();
+    write(dir, "ghost.toml", "[project]\nname = \"rejects\"\n");
+    let spec = "module math.id {\n  fn id(x: int) -> int {\n    property forall x: int, y: int where x == y => id(x) == y\n  }\n}\n";
+    write(dir, "specs/math/id.ghost", spec);
+    let imp = "generated/src/math/id/imp.rs";
+    let run = ghost(dir, &["build", "--provider", "manual"]);
+    assert_eq!(run.code, Some(1), "{}{}", run.stdout, run.stderr);
+    let waiting = std::fs::read_to_string(dir.join(".ghost/prompts/math.id.md")).expect("a prompt");
+    write(
+        dir,
+        imp,
+        "use super::*;\n\npub fn id(x: i64) -> i64 {\n    x\n}\n",
+    );
+    let run = ghost(dir, &["build", "--provider", "manual"]);
+    assert_eq!(run.code, Some(1), "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr
+            .contains("(spec contradicts itself): the spec looks wrong, not the code")
+            && run.stderr.contains("rejects nearly every case")
+            && !run.stderr.contains("repair prompt"),
+        "{}",
+        run.stderr
+    );
+    let prompt = std::fs::read_to_string(dir.join(".ghost/prompts/math.id.md")).expect("a prompt");
+    assert_eq!(prompt, waiting, "no repair prompt for code that is right");
+    assert!(!dir.join("ghost.lock").exists());
+}
+
 /// One module's code that does not compile breaks the whole crate, but not another
 /// module's `ghost test`: that module is tested in a copy where only it has code.
 #[test]

@@ -770,19 +770,33 @@ pub async fn build_manual(
                         super::written::write_lock(&ctx.paths.state_dir, lock, &ctx.paths.lock)?;
                     }
                     failure = FailureClass::of(&verdict);
-                    // A person (or an editor's agent) writes imp.rs itself: nothing puts
-                    // functions back in place, so the prompt shows the whole code and
-                    // asks for the whole file.
-                    let repair = RepairContext {
-                        previous_code: code.clone(),
-                        rewrite: Vec::new(),
-                        whole_file: true,
-                        ..repair_context(m, &code, &verdict)
-                    };
-                    let prompt = write_prompt(ctx, m, Some(&repair))?;
-                    Outcome::Failing {
-                        prompt: Some(prompt),
-                        why: verdict.summary(),
+                    let tests_rs = m.tests_rs();
+                    // A failure no code can mend (the spec's constants break a
+                    // `requires`, a `where` with no call discards nearly every case) is
+                    // the user's to fix in the spec, as the agents' builds say: a repair
+                    // prompt would ask for code that cannot exist.
+                    let spec_wrong = verdict
+                        .spec_fault(tests_rs)
+                        .filter(|_| verdict.spec_fault_is_certain(tests_rs));
+                    if let Some(fault) = spec_wrong {
+                        Outcome::SpecContradicts {
+                            why: format!("the spec looks wrong, not the code: {fault}"),
+                        }
+                    } else {
+                        // A person (or an editor's agent) writes imp.rs itself: nothing
+                        // puts functions back in place, so the prompt shows the whole code
+                        // and asks for the whole file.
+                        let repair = RepairContext {
+                            previous_code: code.clone(),
+                            rewrite: Vec::new(),
+                            whole_file: true,
+                            ..repair_context(m, &code, &verdict)
+                        };
+                        let prompt = write_prompt(ctx, m, Some(&repair))?;
+                        Outcome::Failing {
+                            prompt: Some(prompt),
+                            why: verdict.summary(),
+                        }
                     }
                 }
             }
@@ -819,7 +833,7 @@ pub async fn build_manual(
             Outcome::Skipped { .. } => {
                 not_green.insert(m.name.clone());
             }
-            Outcome::Waiting { .. } | Outcome::Failing { .. } => {
+            Outcome::Waiting { .. } | Outcome::Failing { .. } | Outcome::SpecContradicts { .. } => {
                 not_green.insert(m.name.clone());
                 tested.insert(m.name.clone());
             }
