@@ -388,6 +388,28 @@ fn hint_at(text: &str, pos: usize) -> Option<String> {
     if is_assignment && !line_so_far.trim_start().starts_with("let ") {
         return Some("compare with `==`: a single `=` only binds a name in `let`".into());
     }
+    // Rust's habits: a `;` ending a line, a `::` path.
+    if rest.starts_with(';') {
+        return Some(
+            "ghost has no `;`: a clause or statement ends where its expression ends, and fields and variants are separated by `,` or line breaks".into(),
+        );
+    }
+    if rest.starts_with("::") {
+        return Some(
+            "ghost writes paths with `.`, not `::`: `Shape.Dot`, `Counter.new()`, `text.slug.slugify(s)`".into(),
+        );
+    }
+    // `ensures forall i: int => ..`: `forall` read as a name, the error at the variable.
+    let after_forall = before
+        .strip_suffix("forall")
+        .is_some_and(|b| !b.ends_with(|c: char| c.is_ascii_alphanumeric() || c == '_'));
+    if after_forall {
+        return Some(if line_so_far.trim_start().starts_with("property") {
+            "a property has one `forall`, at its start: bind every variable there (`property forall x: int, y: int => ..`)".into()
+        } else {
+            "`forall` opens a property, a clause of its own (`property name: forall x: int => ..`): `requires`, `ensures` and `expect` have no quantifiers".into()
+        });
+    }
     let word = &rest[..found_len(text, pos)];
     if let Some(hint) = closed_too_early(text, pos, word) {
         return Some(hint);
