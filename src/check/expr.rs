@@ -331,6 +331,8 @@ impl<'a, 'd> ExprCx<'a, 'd> {
                     .find(|u| u.rsplit('.').next() == Some(n))
                     .cloned();
                 let suggestion = used
+                    .or_else(|| self.env.suggest_variant(n))
+                    .or_else(|| super::scope::builtin_value_for(n).map(str::to_string))
                     .or_else(|| suggest::closest(n, self.locals.iter().map(|(n, _)| n.as_str())));
                 self.error(
                     span,
@@ -659,7 +661,11 @@ impl<'a, 'd> ExprCx<'a, 'd> {
                     None
                 }
                 Lookup::Missing => {
-                    let suggestion = self.env.suggest_fn(name);
+                    // `Circle(1.0)` for `Shape.Circle(1.0)`.
+                    let suggestion = self
+                        .env
+                        .suggest_variant(name)
+                        .or_else(|| self.env.suggest_fn(name));
                     self.error(
                         callee.span,
                         Kind::UnknownFunction {

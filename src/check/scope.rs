@@ -169,6 +169,40 @@ impl<'a> Env<'a> {
         suggest::closest(name, BUILTIN.into_iter().chain(declared))
     }
 
+    /// `Dot` written for `Shape.Dot`: the variant `name` of the one enum here, or in a
+    /// used module, that has it, written the way this module can name it. `None` when no
+    /// enum or several have it.
+    pub fn suggest_variant(&self, name: &str) -> Option<String> {
+        let own = self.table();
+        let holders = |t: &'a ModuleTable| -> Vec<&'a str> {
+            t.enums
+                .iter()
+                .filter(|(_, vs)| vs.iter().any(|(v, _)| v == name))
+                .map(|(e, _)| e.as_str())
+                .collect()
+        };
+        let mine = holders(own);
+        if !mine.is_empty() {
+            return (mine.len() == 1).then(|| format!("{}.{name}", mine[0]));
+        }
+        let mut theirs = own
+            .uses
+            .iter()
+            .filter_map(|u| Some((u, self.tables.modules.get(u)?)))
+            .flat_map(|(u, t)| holders(t).into_iter().map(move |e| (u, e)));
+        let (module, enum_name) = theirs.next()?;
+        if theirs.next().is_some() {
+            return None;
+        }
+        // Unqualified when that names this very enum, else by the module's path.
+        let unique = matches!(self.lookup_type(enum_name), Lookup::Found(t) if &t.module == module);
+        Some(if unique {
+            format!("{enum_name}.{name}")
+        } else {
+            format!("{module}.{enum_name}.{name}")
+        })
+    }
+
     pub fn suggest_fn(&self, name: &str) -> Option<String> {
         const BUILTIN: [&str; 7] = ["len", "repeat", "to_str", "contains", "some", "ok", "err"];
         let names = self
@@ -176,6 +210,16 @@ impl<'a> Env<'a> {
             .flat_map(|t| t.functions.keys().map(String::as_str));
         suggest::closest(name, BUILTIN.into_iter().chain(names))
     }
+}
+
+/// The spec language's value for a name other languages give it (`None` -> `none`).
+pub(crate) fn builtin_value_for(name: &str) -> Option<&'static str> {
+    Some(match name {
+        "None" | "NONE" | "null" | "Null" | "NULL" | "nil" | "Nil" | "Nothing" => "none",
+        "True" | "TRUE" => "true",
+        "False" | "FALSE" => "false",
+        _ => return None,
+    })
 }
 
 /// The spec language's type for a name other languages give it (`String` -> `str`).
