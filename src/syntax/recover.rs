@@ -384,6 +384,13 @@ fn hint_at(text: &str, pos: usize) -> Option<String> {
             "a module's doc comes first, right after `module a.b {`, before its `use` lines".into(),
         );
     }
+    // A string opening a line where none may stand: a doc written after the clauses,
+    // fields or items it documents (a scenario's lines may start with a string).
+    if rest.starts_with('"') && line_so_far.trim().is_empty() {
+        return Some(
+            "a doc comes first in its block, right after the `{` of its module, `fn`, record, enum or `type`, before everything else".into(),
+        );
+    }
     let is_assignment = rest.starts_with('=') && !rest.starts_with("==") && !rest.starts_with("=>");
     if is_assignment && !line_so_far.trim_start().starts_with("let ") {
         return Some("compare with `==`: a single `=` only binds a name in `let`".into());
