@@ -48,10 +48,13 @@ fn render_with(project: &Project, module: &ModuleModel, requires: bool) -> Strin
         "// `mod.rs` declares the types below and imports `std::collections::BTreeMap`;
 ",
     );
-    out.push_str(
-        "// `imp.rs` starts with `use super::*;` and defines the functions and types with bodies.
+    // A used module's `imp.rs` is written already: what it holds is none of this one's.
+    if !requires {
+        out.push_str(
+            "// `imp.rs` starts with `use super::*;` and defines the functions and types with bodies.
 ",
-    );
+        );
+    }
     for record in &module.records {
         out.push('\n');
         out.push_str(&record_decl(&cx, record));
@@ -77,15 +80,23 @@ fn render_with(project: &Project, module: &ModuleModel, requires: bool) -> Strin
         // A body with a TODO, not `{ /* fields */ }`: a small model copies a one-line
         // placeholder as it stands and then uses fields it never declared.
         let by_value = passed_by_value(project, module, &t.name);
-        let why = if by_value {
-            "Debug and Clone are required: tests print values and pass copies"
+        if requires {
+            // Another module's type, written already: its fields are private to it.
+            out.push_str(&format!(
+                "{}\npub struct {name} {{\n    // private fields: use the methods below\n}}\n\nimpl {name} {{\n",
+                opaque_derives(by_value)
+            ));
         } else {
-            "Debug is required: tests print values"
-        };
-        out.push_str(&format!(
-            "{} // {why}\npub struct {name} {{\n    // TODO: the fields\n}}\n\nimpl {name} {{\n",
-            opaque_derives(by_value)
-        ));
+            let why = if by_value {
+                "Debug and Clone are required: tests print values and pass copies"
+            } else {
+                "Debug is required: tests print values"
+            };
+            out.push_str(&format!(
+                "{} // {why}\npub struct {name} {{\n    // TODO: the fields\n}}\n\nimpl {name} {{\n",
+                opaque_derives(by_value)
+            ));
+        }
         for m in &t.methods {
             out.push_str(&doc(m, "    "));
             out.push_str(&format!("    {};\n", signature(&cx, m)));
@@ -93,4 +104,52 @@ fn render_with(project: &Project, module: &ModuleModel, requires: bool) -> Strin
         out.push_str("}\n");
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{render, render_used};
+
+    fn project(specs: &[(&str, &str)]) -> crate::check::Project {
+        let files: Vec<_> = specs
+            .iter()
+            .map(|(path, text)| {
+                let file = std::path::PathBuf::from(path);
+                let (ast, diags) = crate::syntax::parse(&file, text);
+                assert!(diags.is_empty(), "{diags:?}");
+                crate::check::SpecFile {
+                    file,
+                    expected_module: None,
+                    text: text.to_string(),
+                    ast,
+                }
+            })
+            .collect();
+        let (project, diags) = crate::check::check(&files);
+        assert!(diags.is_empty(), "{diags:?}");
+        project
+    }
+
+    /// A used module's opaque type is written already: the user's prompt shows its fields
+    /// as private, not as a TODO to fill in, and says nothing of that module's `imp.rs`.
+    #[test]
+    fn a_used_type_shows_no_todo_of_its_own_module() {
+        let stock = "module stock {\n  type Inv {\n    fn new() -> Inv\n    fn count(self) -> int\n  }\n}\n";
+        let cart = "module cart {\n  use stock\n  fn fill(i: Inv) -> int\n}\n";
+        let p = project(&[("stock.ghost", stock), ("cart.ghost", cart)]);
+        let stock = p.modules.iter().find(|m| m.name == "stock").expect("stock");
+        let own = render(&p, stock);
+        assert!(
+            own.contains("// TODO: the fields") && own.contains("`imp.rs` starts with"),
+            "{own}"
+        );
+        let used = render_used(&p, stock);
+        assert!(
+            used.contains("pub struct Inv {\n    // private fields: use the methods below\n}")
+                && !used.contains("TODO")
+                && !used.contains("`imp.rs`")
+                && used.contains("pub fn count(&self) -> i64;"),
+            "{used}"
+        );
+    }
 }
