@@ -393,7 +393,7 @@ pub fn undeclared_crates(imp_rs_text: &str, allowed: &[String]) -> Vec<String> {
     let mut local_mods: Vec<String> = Vec::new();
     let words = words(imp_rs_text);
     for pair in words.windows(2) {
-        if pair[0] == "mod" || pair[0] == "enum" || pair[0] == "struct" {
+        if ["mod", "enum", "struct", "union", "trait", "type"].contains(&pair[0].as_str()) {
             local_mods.push(pair[1].clone());
         }
     }
@@ -439,10 +439,20 @@ pub fn undeclared_crates(imp_rs_text: &str, allowed: &[String]) -> Vec<String> {
 /// The static NFR checks of `module` on its `imp.rs`.
 pub fn check_static_nfrs(module: &ModuleModel, imp_rs_text: &str) -> Vec<StaticNfrFailure> {
     let mut failures = Vec::new();
+    // The module's own records, enums and types reach imp.rs through `use super::*`: one
+    // named in lower case (`kind::Small`) starts a path as a crate would, and is none.
+    let own: Vec<String> = module
+        .records
+        .iter()
+        .map(|r| r.name.clone())
+        .chain(module.enums.iter().map(|e| e.name.clone()))
+        .chain(module.types.iter().map(|t| t.name.clone()))
+        .collect();
     for nfr in &module.nfrs {
         match &nfr.kind {
             NfrModel::Deps(deps) => {
-                let allowed: Vec<String> = deps.iter().map(|(n, _)| n.clone()).collect();
+                let mut allowed: Vec<String> = deps.iter().map(|(n, _)| n.clone()).collect();
+                allowed.extend(own.iter().cloned());
                 let crates = undeclared_crates(imp_rs_text, &allowed);
                 if !crates.is_empty() {
                     failures.push(StaticNfrFailure::UndeclaredCrates {
@@ -472,7 +482,7 @@ pub fn check_static_nfrs(module: &ModuleModel, imp_rs_text: &str) -> Vec<StaticN
         .iter()
         .any(|n| matches!(n.kind, NfrModel::Deps(_)))
     {
-        let crates = undeclared_crates(imp_rs_text, &[]);
+        let crates = undeclared_crates(imp_rs_text, &own);
         if !crates.is_empty() {
             failures.push(StaticNfrFailure::UndeclaredCrates {
                 nfr: NO_DEPS.to_string(),
@@ -680,6 +690,27 @@ mod tests {
         let failures = check_static_nfrs(&undeclared, code);
         assert_eq!(failures.len(), 1, "{failures:?}");
         assert!(failures[0].is_implicit() && !failures[0].breaks("nfr deps []"));
+    }
+
+    /// A type the spec names in lower case reaches imp.rs from mod.rs (`use super::*`):
+    /// its paths (`kind::Small`, `point::origin()`) name no crate, with or without `nfr
+    /// deps`; nor do a lower-case trait or type alias imp.rs declares itself.
+    #[test]
+    fn lower_case_types_of_the_module_are_no_crates() {
+        let code = "use super::*;\ntrait shape { fn a(&self) -> i64; }\ntype alias = kind;\npub fn f(k: kind) -> i64 {\n    let _ = alias::Small;\n    let _ = <i64 as shape>::a;\n    match k { kind::Small => 0, kind::Big(n) => n + counter::zero() }\n}\n";
+        let spec = "  enum kind { Small, Big(int) }\n  record point { x: int }\n  type counter { fn zero() -> int }\n  fn f(k: kind) -> int\n";
+        for nfr in ["", "  nfr deps []\n"] {
+            let m = module(&format!("module a.b {{\n{spec}{nfr}}}\n"));
+            assert_eq!(check_static_nfrs(&m, code), vec![], "{nfr}");
+        }
+        // A crate beside them is still one.
+        let m = module(&format!("module a.b {{\n{spec}}}\n"));
+        let failures =
+            check_static_nfrs(&m, &format!("{code}fn g() {{ rand::random::<u8>(); }}\n"));
+        assert!(
+            matches!(&failures[..], [StaticNfrFailure::UndeclaredCrates { crates, .. }] if crates == &["rand"]),
+            "{failures:?}"
+        );
     }
 
     #[test]
