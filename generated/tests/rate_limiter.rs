@@ -417,16 +417,21 @@ fn snapshot_after_taking_two_of_five() {
 #[test]
 #[ignore = "perf"]
 fn perf_1() {
-    let __arg0: i64 = 123456;
-    let _ = checked::__0m__TokenBucket__available(&checked::__0m__TokenBucket__new(100, 10, 0), __arg0);
+    let _ = checked::__0m__TokenBucket__available(&checked::__0m__TokenBucket__new(100, 10, 0), 123456);
     let __budget = std::time::Duration::from_nanos(10000);
     for _ in 0..3 {
-        let _ = std::hint::black_box(TokenBucket::new(100, 10, 0).available(__arg0));
+        #[allow(unused_mut)]
+        let mut __arg0: TokenBucket = TokenBucket::new(100, 10, 0);
+        let __arg1: i64 = 123456;
+        let _ = std::hint::black_box(__arg0.available(__arg1));
     }
     let mut __runs: Vec<std::time::Duration> = Vec::new();
     for _ in 0..11 {
+        #[allow(unused_mut)]
+        let mut __arg0: TokenBucket = TokenBucket::new(100, 10, 0);
+        let __arg1: i64 = 123456;
         let __start = std::time::Instant::now();
-        let _ = std::hint::black_box(TokenBucket::new(100, 10, 0).available(__arg0));
+        let _ = std::hint::black_box(__arg0.available(__arg1));
         __runs.push(__start.elapsed());
     }
     __runs.sort();

@@ -212,14 +212,16 @@ fn snapshot_a_wrapped_paragraph() {
 #[test]
 #[ignore = "perf"]
 fn perf_1() {
-    let __arg0: String = "lorem ipsum ".repeat(1000);
-    let __arg1: i64 = 72;
     let __budget = std::time::Duration::from_nanos(1000000);
     for _ in 0..3 {
+        let __arg0: String = "lorem ipsum ".repeat(1000);
+        let __arg1: i64 = 72;
         let _ = std::hint::black_box(wrap(&__arg0, __arg1));
     }
     let mut __runs: Vec<std::time::Duration> = Vec::new();
     for _ in 0..11 {
+        let __arg0: String = "lorem ipsum ".repeat(1000);
+        let __arg1: i64 = 72;
         let __start = std::time::Instant::now();
         let _ = std::hint::black_box(wrap(&__arg0, __arg1));
         __runs.push(__start.elapsed());

@@ -143,6 +143,7 @@ fn wrapper(module: &ModuleModel, test_module: &str, root: &str, f: &Function) ->
     cx.result = Some(super::expr::Local {
         code: "result".into(),
         borrowed: false,
+        moved: false,
     });
     for ens in &f.ensures {
         out.push_str(&format!(

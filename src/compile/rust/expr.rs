@@ -56,6 +56,9 @@ pub struct Local {
     pub code: String,
     /// Whether it holds a borrowed parameter (`&str`, `&[T]`, `&BTreeMap`).
     pub borrowed: bool,
+    /// Whether its one use may move it: built for that use alone (a timed call's
+    /// argument), so taken by value without a copy.
+    pub moved: bool,
 }
 
 /// Everything needed to render expressions in one place of a test file.
@@ -277,6 +280,20 @@ impl<'a> ExprCtx<'a> {
             Local {
                 code: code.to_string(),
                 borrowed,
+                moved: false,
+            },
+        );
+    }
+
+    /// Binds `name` to an owned local built for one use, which takes it by value as it
+    /// is (no `.clone()`): a timed call's argument, whose copy must not be timed.
+    pub fn bind_moved(&mut self, name: &str, code: &str) {
+        self.locals.insert(
+            name.to_string(),
+            Local {
+                code: code.to_string(),
+                borrowed: false,
+                moved: true,
             },
         );
     }
@@ -285,6 +302,7 @@ impl<'a> ExprCtx<'a> {
         self.locals.get(name).cloned().unwrap_or_else(|| Local {
             code: ident(name),
             borrowed: false,
+            moved: false,
         })
     }
 
@@ -336,7 +354,7 @@ impl<'a> ExprCtx<'a> {
                 _ => "clone",
             };
             Code::atom(format!("{}.{method}()", local.code))
-        } else if is_copy(ty) {
+        } else if local.moved || is_copy(ty) {
             Code::atom(local.code.clone())
         } else {
             Code::atom(format!("{}.clone()", local.code))
@@ -457,6 +475,7 @@ impl<'a> ExprCtx<'a> {
                 let local = self.result.clone().unwrap_or(Local {
                     code: "result".into(),
                     borrowed: false,
+                    moved: false,
                 });
                 self.local_owned(&local, &e.ty)
             }

@@ -272,10 +272,33 @@ mod tests {
         let files = crate_files(&p, &TargetSettings::default());
         let tests = file(&files, "tests/e_perf.rs");
         let perf = &tests[tests.find("fn perf_1").expect("a timing test")..];
-        let checked = perf
-            .find("checked::filled(__arg0);")
-            .expect("a checked call");
+        let checked = perf.find("checked::filled(5);").expect("a checked call");
         assert!(checked < perf.find("black_box").unwrap_or(0), "{perf}");
+    }
+
+    #[test]
+    fn a_timing_run_builds_each_run_s_receiver_and_arguments_before_its_clock() {
+        let p = project(&[r#"module e.bag {
+            type Bag {
+                fn new(n: int) -> Bag
+                fn add(mut self, other: Bag) -> int
+            }
+            nfr perf Bag.new(1000).add(Bag.new(5)) < 1ms
+        }"#]);
+        let files = crate_files(&p, &TargetSettings::default());
+        let tests = file(&files, "tests/e_bag.rs");
+        let perf = &tests[tests.find("fn perf_1").expect("a timing test")..];
+        let timed = &perf[perf.find("for _ in 0..11").expect("the timed loop")..];
+        let clock = timed.find("Instant::now()").expect("a clock");
+        let receiver = timed
+            .find("let mut __arg0: Bag = Bag::new(1000);")
+            .unwrap_or_else(|| panic!("{perf}"));
+        let argument = timed
+            .find("let __arg1: Bag = Bag::new(5);")
+            .unwrap_or_else(|| panic!("{perf}"));
+        assert!(receiver < clock && argument < clock, "{perf}");
+        // Moved into the call: no copy is timed (an opaque value has no `Clone`).
+        assert!(timed.contains("black_box(__arg0.add(__arg1))"), "{perf}");
     }
 
     #[test]

@@ -586,10 +586,12 @@ fn steps(cx: &mut ExprCtx, steps: &[Step]) -> String {
 }
 
 /// An ignored test for `cargo test --release -- --ignored`: warm up, time 11 runs of the
-/// call (its arguments built beforehand), and compare the median with the budget. The
-/// first warm-up call goes through `checked` (`checked_cx`): arguments that break the
-/// function's `requires` are the spec's mistake, said as such, not a slow or crashing
-/// implementation's.
+/// call, and compare the median with the budget. Each run's arguments (and the receiver
+/// of a method) are built before its clock starts and moved into the call, so that
+/// neither building them nor copying them is timed, whatever their type (an opaque
+/// value has no `Clone`). The first warm-up call goes through `checked` (`checked_cx`):
+/// arguments that break the function's `requires` are the spec's mistake, said as such,
+/// not a slow or crashing implementation's.
 fn perf_test(
     cx: &ExprCtx,
     checked_cx: &ExprCtx,
@@ -602,45 +604,56 @@ fn perf_test(
         "\n/// {}\n#[test]\n#[ignore = \"perf\"]\nfn perf_{n}() {{\n",
         doc_code(source)
     );
-    let mut local_cx = cx.clone();
-    let mut local_checked = checked_cx.clone();
-    let mut timed = call.clone();
-    if let TExprKind::Call { args, .. } | TExprKind::MethodCall { args, .. } = &mut timed.kind {
-        if args.iter().all(|a| is_clone(&a.ty)) {
-            for (i, a) in args.iter_mut().enumerate() {
-                out.push_str(&format!(
-                    "    let __arg{i}: {} = {};\n",
-                    cx.types.owned(&a.ty),
-                    cx.owned(a)
-                ));
-                local_cx.bind(&format!("__arg{i}"), &format!("__arg{i}"), false);
-                local_checked.bind(&format!("__arg{i}"), &format!("__arg{i}"), false);
-                *a = TExpr {
-                    kind: TExprKind::Local(format!("__arg{i}")),
-                    ty: a.ty.clone(),
-                    span: a.span,
-                };
-            }
-        }
-    }
     // `let _`: the call's value may be `#[must_use]` (a `Result`), and the generated
     // crate must build warning-free; a unit value is left bare (clippy's `let_unit_value`).
-    let discard = if timed.ty == Ty::Unit { "" } else { "let _ = " };
-    let call_code = local_cx.owned(&timed);
-    let checked_code = local_checked.owned(&timed);
-    if checked_code != call_code {
+    let discard = if call.ty == Ty::Unit { "" } else { "let _ = " };
+    let checked_code = checked_cx.owned(call);
+    if checked_code != cx.owned(call) {
         out.push_str(&format!("    {discard}{checked_code};\n"));
     }
+    let mut local_cx = cx.clone();
+    let mut timed = call.clone();
+    let inputs: Vec<&mut TExpr> = match &mut timed.kind {
+        TExprKind::Call { args, .. } => args.iter_mut().collect(),
+        TExprKind::MethodCall { receiver, args, .. } => std::iter::once(&mut **receiver)
+            .chain(args.iter_mut())
+            .collect(),
+        _ => Vec::new(),
+    };
+    let mut build = String::new();
+    for (i, input) in inputs.into_iter().enumerate() {
+        let name = format!("__arg{i}");
+        // A receiver may be borrowed mutably (`mut self`); an argument never is.
+        let binding = if i == 0 && matches!(call.kind, TExprKind::MethodCall { .. }) {
+            format!("#[allow(unused_mut)]\n        let mut {name}")
+        } else {
+            format!("let {name}")
+        };
+        build.push_str(&format!(
+            "        {binding}: {} = {};\n",
+            cx.types.owned(&input.ty),
+            cx.owned(input)
+        ));
+        local_cx.bind_moved(&name, &name);
+        *input = TExpr {
+            kind: TExprKind::Local(name),
+            ty: input.ty.clone(),
+            span: input.span,
+        };
+    }
+    let call_code = local_cx.owned(&timed);
     out.push_str(&format!(
         "    let __budget = std::time::Duration::from_nanos({budget_ns});\n"
     ));
     out.push_str("    for _ in 0..3 {\n");
+    out.push_str(&build);
     out.push_str(&format!(
         "        {discard}std::hint::black_box({call_code});\n    }}\n"
     ));
     out.push_str(
         "    let mut __runs: Vec<std::time::Duration> = Vec::new();\n    for _ in 0..11 {\n",
     );
+    out.push_str(&build);
     out.push_str("        let __start = std::time::Instant::now();\n");
     out.push_str(&format!(
         "        {discard}std::hint::black_box({call_code});\n"
