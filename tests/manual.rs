@@ -124,6 +124,14 @@ fn manual_provider_waits_adopts_locks_and_detects_tampering() {
     assert_eq!(run.code, Some(0), "{}", run.stderr);
     assert!(run.stderr.contains("a build is running"), "{}", run.stderr);
     drop(held);
+    let run = ghost(dir, &["check"]);
+    assert_eq!(run.code, Some(1));
+    assert!(
+        run.stderr
+            .ends_with("checked 1 module: 0 errors in the specs; 1 tampered (an error)\n"),
+        "the summary counts the tampered module as the error it is:\n{}",
+        run.stderr
+    );
     let run = ghost(dir, &["check", "--message-format", "short"]);
     assert_eq!(run.code, Some(1));
     assert!(

@@ -155,8 +155,14 @@ fn check_with(
     let summary = format!(
         "checked {}: {}{}{}",
         plural(checked.selected_files, "module"),
-        plural(errors, "error"),
-        state_counts(&states),
+        // A tampered module is an error too, of the code, not the specs: said apart, so
+        // that "0 errors" does not sit beside an `error:` line.
+        if tampered > 0 {
+            format!("{} in the specs", plural(errors, "error"))
+        } else {
+            plural(errors, "error")
+        },
+        state_counts(&states, tampered > 0),
         if orphans.is_empty() {
             String::new()
         } else {
@@ -327,14 +333,17 @@ fn report_orphans(out: &Output, orphans: &[&str]) {
 }
 
 /// `; 2 fresh, 1 stale` (empty when nothing was compared).
-fn state_counts(states: &[ModuleState]) -> String {
+fn state_counts(states: &[ModuleState], tampered_is_error: bool) -> String {
     let mut counts: std::collections::BTreeMap<State, usize> = std::collections::BTreeMap::new();
     for s in states {
         *counts.entry(s.status.state).or_default() += 1;
     }
     let parts: Vec<String> = counts
         .iter()
-        .map(|(state, n)| format!("{n} {state}"))
+        .map(|(state, n)| match state {
+            State::Tampered if tampered_is_error => format!("{n} {state} (an error)"),
+            _ => format!("{n} {state}"),
+        })
         .collect();
     if parts.is_empty() {
         String::new()
