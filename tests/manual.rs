@@ -255,6 +255,37 @@ fn a_renamed_module_starts_from_its_old_code() {
     );
 }
 
+/// Code whose snapshot differs from the pinned value: `ghost test` shows the difference
+/// and ghost's way to pin a new value, not insta's advice (`cargo insta test`) or the
+/// place of its panic in the cargo registry.
+#[test]
+fn test_of_a_differing_snapshot_says_how_ghost_pins_anew() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let dir = tmp.path();
+    write(dir, "ghost.toml", "[project]\nname = \"pins\"\n");
+    let spec = SPEC.replace(
+        "  nfr forbid unsafe",
+        "  snapshot \"loud\" {\n    shout(\"abc\")\n  }\n  nfr forbid unsafe",
+    );
+    write(dir, "specs/text/shout.ghost", &spec);
+    write(dir, "generated/src/text/shout/imp.rs", GOOD);
+    let run = ghost(dir, &["build", "--provider", "manual"]);
+    assert_eq!(run.code, Some(0), "{}{}", run.stdout, run.stderr);
+    let other = GOOD.replace("format!(\"{}!\"", "format!(\"{}?\"");
+    write(dir, "generated/src/text/shout/imp.rs", &other);
+    let run = ghost(dir, &["test"]);
+    assert_eq!(run.code, Some(1), "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr
+            .contains("help: a snapshot differs from its pinned value")
+            && run.stderr.contains("+\"ABC?\"")
+            && !run.stderr.contains("cargo insta test")
+            && !run.stderr.contains(".cargo/registry"),
+        "{}",
+        run.stderr
+    );
+}
+
 /// Two checkouts of one project share a target folder (`GHOST_TARGET_DIR`): the second,
 /// whose files are older than the first one's build, is still tested with its own code.
 #[test]

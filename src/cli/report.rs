@@ -279,6 +279,11 @@ pub fn test_results(out: &Output, results: &[Tested]) -> Exit {
             for text in &failures {
                 out.error(&indent(text));
             }
+            // insta's own advice (`cargo insta test`) is not the way here: the pin is
+            // ghost's, taken anew from code the build accepts.
+            if failures.iter().any(|f| f.contains("Snapshot file: ")) {
+                out.status("  help: a snapshot differs from its pinned value: if the new value is right, delete its `.snap` file (the `Snapshot file` above, in the generated crate) and run `ghost build` to pin it anew; otherwise the code is wrong");
+            }
         }
     }
     out.status(&format!(

@@ -111,12 +111,17 @@ const PRINTED_LINES_SHOWN: usize = 5;
 /// printed before it, which can be thousands (a debugging `println!` in a loop) and
 /// pushed the panic out of the prompt's room.
 pub fn test_output(output: &str) -> String {
-    let lines: Vec<&str> = output.lines().collect();
+    // insta's advice to run `cargo insta test` is for its own workflow, not a model's
+    // or a ghost user's: left out, as is the panic's place inside insta.
+    let lines: Vec<&str> = output
+        .lines()
+        .filter(|l| !l.starts_with("Stopped on the first failure. Run `cargo insta test`"))
+        .collect();
     let panic_at = lines
         .iter()
         .position(|l| l.starts_with("thread '") && l.contains("panicked at"));
     let Some(at) = panic_at.filter(|at| *at > PRINTED_LINES_KEPT) else {
-        return join_lines(&lines);
+        return without_insta_place(join_lines(&lines));
     };
     let printed: Vec<&str> = lines[..at]
         .iter()
@@ -149,7 +154,24 @@ pub fn test_output(output: &str) -> String {
             out.push('\n');
         }
     }
-    out
+    without_insta_place(out)
+}
+
+/// `text` with a panic inside insta (a snapshot that differs) named without its place
+/// in insta's source, a path in the machine's cargo registry that says nothing to a
+/// model or a user.
+fn without_insta_place(text: String) -> String {
+    if !text.contains("/insta-") {
+        return text;
+    }
+    text.lines()
+        .map(|line| match line.split_once(" panicked at ") {
+            Some((thread, place)) if line.starts_with("thread '") && place.contains("/insta-") => {
+                format!("{thread} panicked in insta's snapshot assertion:\n")
+            }
+            _ => format!("{line}\n"),
+        })
+        .collect()
 }
 
 fn join_lines(lines: &[&str]) -> String {
@@ -485,6 +507,19 @@ mod tests {
         // A few printed lines (insta's diff) stay where they are.
         let diff = format!("-a: 1\n+a: 2\n{plain}");
         assert_eq!(super::test_output(&diff), diff);
+    }
+
+    #[test]
+    fn a_differing_snapshot_is_shown_without_insta_s_advice_and_source_place() {
+        let output = "Snapshot file: tests/snapshots/t__loud.snap\n-old snapshot\n+new results\n    1 │-\"ABC!\"\n      1 │+\"X\"\nStopped on the first failure. Run `cargo insta test` to run all snapshots.\n\nthread 'snapshot_loud' panicked at /home/u/.cargo/registry/src/index.crates.io-1/insta-1.49.0/src/runtime.rs:734:13:\nsnapshot assertion for 'loud' failed in line 46\n";
+        let shown = super::test_output(output);
+        assert!(
+            !shown.contains("cargo insta")
+                && !shown.contains(".cargo/registry")
+                && shown.contains("thread 'snapshot_loud' panicked in insta's snapshot assertion:\nsnapshot assertion for 'loud' failed")
+                && shown.contains("+new results"),
+            "{shown}"
+        );
     }
 
     use super::*;
