@@ -60,7 +60,7 @@ impl StaleReason {
     pub fn as_str(self) -> &'static str {
         match self {
             StaleReason::Spec => "spec or compiler changed",
-            StaleReason::Dependency => "a dependency's interface changed",
+            StaleReason::Dependency => "the modules it uses, or their interfaces, changed",
             StaleReason::Generated => {
                 "its mod.rs, tests or pinned snapshots are not what ghost generates now (edited, deleted, written for another spec by a build that failed, a module nested in it added or removed, or a newer ghost)"
             }
