@@ -1057,6 +1057,19 @@ impl<'a, 'd> ExprCx<'a, 'd> {
         if !self.arity(span, &qualified, payload.len(), given.len()) {
             return None;
         }
+        // `E.A()` of a variant without fields: Rust refuses the call, and so does ghost,
+        // so that a spec says each value one way (`ghost fmt` keeps what it is given).
+        if payload.is_empty() && args.is_some() {
+            self.error(
+                span,
+                Kind::Arity {
+                    name: qualified(),
+                    expected: 0,
+                    found: 0,
+                },
+            );
+            return None;
+        }
         let types = payload.iter().cloned().collect::<Option<Vec<Ty>>>()?;
         let all = self.check_all(given.iter().zip(types.iter().map(Some)))?;
         let kind = TExprKind::Variant {

@@ -441,6 +441,12 @@ impl Kind {
             TypeMismatch { expected, found } => {
                 format!("type mismatch: expected `{expected}`, found `{found}`")
             }
+            // A variant without fields called with `()`.
+            Arity {
+                name,
+                expected: 0,
+                found: 0,
+            } => format!("`{name}` has no fields: write it without `()`"),
             Arity {
                 name,
                 expected,
