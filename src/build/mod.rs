@@ -40,6 +40,7 @@ pub mod lessons;
 pub mod modular;
 pub mod mutants;
 pub mod outside_writes;
+pub mod overflow_error;
 pub mod renamed;
 pub mod retest;
 pub mod revision;

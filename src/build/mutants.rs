@@ -14,8 +14,9 @@
 //!
 //! Some edits follow the failing tests' values (a [`Guide`]): the error variant a test
 //! expected where the code returned another, counting from 1 where a number was one
-//! short, the guard an example on empty input names (`empty_input.rs`), and a remainder
-//! taken in `u8` that overflowed, taken in `i64` (`modular.rs`).
+//! short, the guard an example on empty input names (`empty_input.rs`), a remainder
+//! taken in `u8` that overflowed, taken in `i64` (`modular.rs`), and an operation that
+//! overflowed where the test expected the overflow error, checked (`overflow_error.rs`).
 //!
 //! The build tests them in rounds (`generate.rs`): when no edit turns the code green, the
 //! one that made the fewest tests fail (and none that passed) is edited again, so two
@@ -73,6 +74,9 @@ pub struct Guide {
     /// A failing test panicked with an arithmetic overflow: remainders computed in a
     /// narrow type are tried in `i64` (`modular.rs`).
     pub overflow: bool,
+    /// Overflows in the code where the failing tests expected an overflow error: each
+    /// operation tried checked, the error returned (`overflow_error.rs`).
+    pub overflow_errors: Vec<super::overflow_error::Overflow>,
 }
 
 /// The guide the failing tests of `verdict` (in the generated tests `tests_rs`) give.
@@ -91,6 +95,20 @@ pub fn guide(verdict: &Verdict, tests_rs: &str) -> Guide {
             .failed
             .iter()
             .any(|f| f.output.contains("with overflow")),
+        overflow_errors: verdict
+            .tests
+            .failed
+            .iter()
+            .filter_map(|f| {
+                let clause = super::lessons::clause_of(tests_rs, &f.name)?;
+                super::overflow_error::overflow_in(&f.output, &clause)
+            })
+            .fold(Vec::new(), |mut all, o| {
+                if !all.contains(&o) {
+                    all.push(o);
+                }
+                all
+            }),
         one_more: verdict.tests.failed.iter().any(|f| {
             let Some((left, right)) = left_right(&f.output) else {
                 return false;
@@ -280,6 +298,37 @@ pub fn mutants(code: &str, focus: &BTreeSet<String>, guide: &Guide) -> Vec<Mutan
                     what: format!("`{to}` for `{from}` in `{}`", fn_at(at)),
                 });
             }
+        }
+    }
+    // An overflow where the tests expected the overflow error: the operation checked.
+    // All of them at once too, when there are several (`add` and `multiply` alike).
+    let checked: Vec<String> = guide
+        .overflow_errors
+        .iter()
+        .filter_map(|o| super::overflow_error::checked(code, o))
+        .collect();
+    for edited in &checked {
+        out.push(Mutant {
+            code: edited.clone(),
+            what: "a checked operation returning the overflow error, where the tests expected it"
+                .into(),
+        });
+    }
+    if checked.len() > 1 {
+        // From the last line up, so that each edit leaves the earlier places as they were.
+        let mut ordered = guide.overflow_errors.clone();
+        ordered.sort_by_key(|o| std::cmp::Reverse((o.line, o.column)));
+        let all = ordered.iter().try_fold(code.to_string(), |code, o| {
+            super::overflow_error::checked(&code, o)
+        });
+        if let Some(all) = all {
+            out.push(Mutant {
+                code: all,
+                what: format!(
+                    "{} checked operations returning the overflow error",
+                    checked.len()
+                ),
+            });
         }
     }
     // The case an example on empty input names, guarded at the top of its function.
@@ -978,6 +1027,22 @@ pub fn take(&mut self) -> Option<i64> {
             },
             ..Verdict::default()
         }
+    }
+
+    #[test]
+    fn an_overflow_where_the_test_expected_its_error_is_checked_first() {
+        let mut verdict = failing(&["example_add_3"]);
+        verdict.tests.failed[0].output =
+            "thread 'example_add_3' panicked at src/m/imp.rs:2:15:\nattempt to add with overflow\n"
+                .into();
+        let tests_rs = "/// `example add(9223372036854775807, 1) == err(MathError.Overflow)`\n#[test]\nfn example_add_3() {\n}\n";
+        let guide = guide(&verdict, tests_rs);
+        let code = "pub fn add(a: i64, b: i64) -> Result<i64, MathError> {\n    let sum = a + b;\n    Ok(sum)\n}\n";
+        let ms = mutants(code, &focus(&["add"]), &guide);
+        assert_eq!(
+            ms.first().map(|m| m.code.as_str()),
+            Some("pub fn add(a: i64, b: i64) -> Result<i64, MathError> {\n    let sum = a.checked_add(b).ok_or(MathError::Overflow)?;\n    Ok(sum)\n}\n")
+        );
     }
 
     #[test]
