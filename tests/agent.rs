@@ -777,6 +777,69 @@ async fn a_refusal_of_a_request_without_a_key_says_to_set_one() {
     assert!(msg.contains("`MYKEY` is empty"), "{msg}");
 }
 
+/// A server that redirects is not followed: a redirect to another host would carry the
+/// key there (reqwest keeps Anthropic's `x-api-key` on), and a 301's POST would become a
+/// GET whose 404 blamed the address asked. The user is told where `base_url` should point.
+#[tokio::test]
+async fn a_redirect_is_not_followed_and_names_the_address() {
+    // To the same server under another host name, the API's root moved.
+    let elsewhere: crate::support::server::Handler = Arc::new(|seen, _| {
+        let port = seen
+            .header("host")
+            .and_then(|h| h.rsplit_once(':'))
+            .map(|(_, p)| p.to_string())
+            .unwrap_or_default();
+        if seen.path.starts_with("/v1/") {
+            let to = format!("http://localhost:{port}/v2{}", &seen.path[3..]);
+            Answer::json(307, "").with_header("location", &to)
+        } else {
+            Answer::json(200, &anthropic_body(CODE_REPLY, "end_turn"))
+        }
+    });
+    let server = Server::start_with(elsewhere).await;
+    let err = provider(ProviderKind::Anthropic, &server, false)
+        .complete(&request("p"))
+        .await
+        .expect_err("a redirect is an error");
+    assert!(
+        matches!(err, AgentError::Redirected { status: 307, .. }),
+        "{err:?}"
+    );
+    let seen = server.seen();
+    assert_eq!(
+        seen.len(),
+        1,
+        "the key went on to {:?}",
+        seen.last().map(|s| &s.path)
+    );
+    let msg = err.to_string();
+    assert!(
+        msg.contains("set `base_url` under [agent] in ghost.toml to `http://localhost:")
+            && msg.ends_with("/v2`"),
+        "{msg}"
+    );
+
+    // A 301 with a relative address: not turned into a GET of it.
+    let server = Server::start(vec![
+        Answer::json(301, "").with_header("location", "/api/v1/chat/completions"),
+        Answer::json(404, r#"{"error":{"message":"no such route"}}"#),
+    ])
+    .await;
+    let err = provider(ProviderKind::OpenAi, &server, false)
+        .complete(&request("p"))
+        .await
+        .expect_err("a redirect is an error");
+    assert_eq!(server.seen().len(), 1);
+    let msg = err.to_string();
+    let origin = server.base_url.trim_end_matches("/v1");
+    assert!(
+        msg.contains(&format!("to `{origin}/api/v1`"))
+            && msg.contains("ghost does not follow redirects")
+            && !msg.contains("404"),
+        "{msg}"
+    );
+}
+
 #[tokio::test]
 async fn bad_answers_are_errors() {
     let server = Server::start(vec![

@@ -58,6 +58,16 @@ pub enum AgentError {
         retry_after: Option<Duration>,
     },
 
+    /// HTTP 3xx: the server points elsewhere. Not followed: the request carries the API
+    /// key, which must reach no address but `base_url`.
+    #[error("{}", redirected(url, *.status, location.as_deref()))]
+    Redirected {
+        url: String,
+        status: u16,
+        /// Where it points (its `Location`), if it said.
+        location: Option<String>,
+    },
+
     /// The server answered, but not with what the API promises (garbage, an HTML page,
     /// missing fields).
     #[error(
@@ -141,6 +151,26 @@ fn unauthorized(url: &str, status: u16, message: &str, var: &str, key: KeySent) 
             "{url} requires an API key and none was sent (HTTP {status}: {message}): `{var}` is empty; set it to the key {or_another}"
         ),
     }
+}
+
+/// The message of a redirect: where the server points, and the `base_url` that would
+/// reach it (its address without the endpoint ghost adds).
+fn redirected(url: &str, status: u16, location: Option<&str>) -> String {
+    let advice =
+        "ghost does not follow redirects, which would send the API key on to another address";
+    let Some(location) = location else {
+        return format!("{url} answered with a redirect (HTTP {status}) that names no address; {advice}: check `base_url` under [agent] in ghost.toml");
+    };
+    let root = ["/chat/completions", "/messages"]
+        .into_iter()
+        .find_map(|e| location.trim_end_matches('/').strip_suffix(e));
+    let set = match root {
+        Some(root) => {
+            format!("if it is the API, set `base_url` under [agent] in ghost.toml to `{root}`")
+        }
+        None => "check `base_url` under [agent] in ghost.toml".to_string(),
+    };
+    format!("{url} redirects to `{location}` (HTTP {status}); {advice}: {set}")
 }
 
 impl AgentError {

@@ -40,6 +40,11 @@ impl HttpClient {
     pub fn new(settings: HttpSettings) -> Result<HttpClient, AgentError> {
         let client = reqwest::Client::builder()
             .timeout(settings.timeout)
+            // A redirect is not followed: reqwest would send a custom key header
+            // (Anthropic's `x-api-key`) on to whatever host it names, and turn the POST
+            // of a 301 or 302 into a GET whose 404 blames the address ghost asked. The
+            // user is told where the server points instead (see `post`).
+            .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(settings.timeout.min(Duration::from_secs(30)))
             .build()
             .map_err(|e| AgentError::Settings {
@@ -72,6 +77,22 @@ impl HttpClient {
         let status = response.status();
         if status.is_success() {
             return Ok(response);
+        }
+        if status.is_redirection() {
+            let location = response
+                .headers()
+                .get(reqwest::header::LOCATION)
+                .and_then(|v| v.to_str().ok())
+                // A relative one (`/v2/chat/completions`) read against the address asked.
+                .map(|l| match reqwest::Url::parse(url).and_then(|u| u.join(l)) {
+                    Ok(resolved) => self.scrub(resolved.as_str()),
+                    Err(_) => self.scrub(l),
+                });
+            return Err(AgentError::Redirected {
+                url: url.to_string(),
+                status: status.as_u16(),
+                location,
+            });
         }
         let retry_after = response
             .headers()
