@@ -680,6 +680,48 @@ async fn rate_limit_honours_retry_after() {
     );
 }
 
+/// A server asking for a wait longer than ghost waits (seconds or an HTTP date) is not
+/// asked again, and the error says how long it asked for: "HTTP 503: busy" alone would
+/// not say when to build again.
+#[tokio::test]
+async fn a_wait_longer_than_ghost_waits_is_told_not_waited() {
+    let server = Server::start(vec![
+        Answer::json(503, r#"{"error":{"message":"busy"}}"#).with_header("retry-after", "100000"),
+        Answer::json(429, r#"{"error":{"message":"slow down"}}"#)
+            .with_header("retry-after", "Wed, 21 Oct 2099 07:28:00 GMT"),
+    ])
+    .await;
+    let sleeper = Arc::new(Recorder::default());
+    let provider = provider_from_with(
+        &settings(ProviderKind::OpenAi, &server.base_url, false),
+        &env,
+        sleeper.clone(),
+    )
+    .expect("a provider");
+    let busy = provider
+        .complete(&request("p"))
+        .await
+        .expect_err("not waited for");
+    assert_eq!(
+        busy.to_string(),
+        format!(
+            "{}/chat/completions answered HTTP 503: busy; the server asks for a wait of 28 h before the next request, longer than ghost waits (5 min): run the build again after that",
+            server.base_url
+        )
+    );
+    let limited = provider
+        .complete(&request("q"))
+        .await
+        .expect_err("not waited for");
+    let msg = limited.to_string();
+    assert!(
+        msg.contains("days before the next request") && !msg.contains("lower `concurrency`"),
+        "{msg}"
+    );
+    assert_eq!(server.seen().len(), 2, "each asked once");
+    assert!(sleeper.0.lock().expect("not poisoned").is_empty());
+}
+
 /// Gemini's per-minute quota: a 429 whose wait is only in the body's `RetryInfo`, and whose
 /// words ("exceeded your current quota") would otherwise read as a spent quota.
 #[tokio::test]

@@ -50,7 +50,7 @@ pub enum AgentError {
     },
 
     /// Any other HTTP error status; `retry_after` is the server's `Retry-After`, if any.
-    #[error("{url} answered HTTP {status}: {message}{}", http_hint(*.status, message, retry_after.is_some()))]
+    #[error("{url} answered HTTP {status}: {message}{}", http_hint(*.status, message, *retry_after))]
     Http {
         url: String,
         status: u16,
@@ -290,13 +290,34 @@ pub fn context_limit_in(message: &str) -> Option<u32> {
     number_after(gt + 1).filter(|_| m[gt..].contains("maximum"))
 }
 
-/// What a status usually means when ghost gets it, for the message.
-fn http_hint(status: u16, message: &str, wait_given: bool) -> &'static str {
+/// What a status usually means when ghost gets it, for the message; or the server's
+/// wait, when it asked for one longer than ghost waits (the error comes at once then,
+/// and "HTTP 503: busy" alone would not say when to build again).
+fn http_hint(status: u16, message: &str, retry_after: Option<Duration>) -> String {
+    if let Some(wait) = retry_after.filter(|w| *w > super::retry::MAX_RETRY_AFTER) {
+        return format!(
+            "; the server asks for a wait of {} before the next request, longer than ghost waits ({}): run the build again after that",
+            said(wait),
+            said(super::retry::MAX_RETRY_AFTER)
+        );
+    }
     match status {
         404 => "; check `model`, and that `base_url` is the API's root (for OpenAI-compatible servers it usually ends in `/v1`)",
-        429 if is_quota(message, wait_given) => "; the account's quota or credit is spent: check its plan and billing (waiting does not help)",
+        429 if is_quota(message, retry_after.is_some()) => "; the account's quota or credit is spent: check its plan and billing (waiting does not help)",
         429 => "; the server limits requests: lower `concurrency` under [agent], or wait",
         _ => "",
+    }
+    .to_string()
+}
+
+/// A wait in the largest unit that says it: `90s`, `5 min`, `3 h`, `2 days`.
+fn said(wait: Duration) -> String {
+    let secs = wait.as_secs();
+    match secs {
+        0..120 => format!("{secs}s"),
+        120..7_200 => format!("{} min", secs.div_ceil(60)),
+        7_200..172_800 => format!("{} h", secs.div_ceil(3_600)),
+        _ => format!("{} days", secs.div_ceil(86_400)),
     }
 }
 

@@ -5,6 +5,10 @@ use std::time::{Duration, SystemTime};
 
 use super::AgentError;
 
+/// The longest `Retry-After` waited for: a server asking for more is told to the user
+/// (see `AgentError::Http`), who can run the build again then.
+pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(300);
+
 /// How often and how patiently to retry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RetryPolicy {
@@ -28,7 +32,7 @@ impl Default for RetryPolicy {
             max_retries: 4,
             base_delay: Duration::from_millis(500),
             max_delay: Duration::from_secs(30),
-            max_retry_after: Duration::from_secs(300),
+            max_retry_after: MAX_RETRY_AFTER,
             max_timeout_retries: 1,
         }
     }
