@@ -2585,10 +2585,15 @@ cat > /dev/null
 fn a_command_that_cannot_run_is_a_configuration_error() {
     let _machine = shared();
     let p = Project::new("e2e_command_bad", "", &[DOUBLE]);
+    // A script saved without `chmod +x`.
+    let script = p.outside.join("agent.sh");
+    std::fs::write(&script, "#!/bin/sh\nexit 0\n").expect("write the agent");
+    let not_executable = format!("{} --flag", script.display());
     for (command, says) in [
         ("unterminated 'quote", "quotes"),
         ("/nonexistent/agent --flag", "does not exist"),
         ("no-such-agent-program-here", "on PATH"),
+        (not_executable.as_str(), "is not executable"),
     ] {
         p.configure(
             &format!("provider = \"command\"\ncommand = \"{command}\"\n"),

@@ -74,6 +74,43 @@ pub fn program_exists(program: &str, path_var: Option<&std::ffi::OsStr>) -> bool
         .is_some_and(|paths| std::env::split_paths(paths).any(|dir| dir.join(program).is_file()))
 }
 
+/// The file `program` names when it cannot be executed (no execute permission): one
+/// found by its path, or, for a bare name, the first on `PATH` when none there can be.
+/// Checked with [`program_exists`], so that a script saved without `chmod +x` is a
+/// configuration error at once, not an attempt failed per module.
+pub fn not_executable(program: &str, path_var: Option<&std::ffi::OsStr>) -> Option<PathBuf> {
+    let candidates: Vec<PathBuf> = if program.contains('/') {
+        vec![PathBuf::from(program)]
+    } else {
+        path_var
+            .map(|paths| {
+                std::env::split_paths(paths)
+                    .map(|dir| dir.join(program))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let files: Vec<PathBuf> = candidates.into_iter().filter(|p| p.is_file()).collect();
+    if files.iter().any(|f| executable(f)) {
+        return None;
+    }
+    files.into_iter().next()
+}
+
+/// Whether anyone may execute `file` (elsewhere than on unix: assumed so).
+fn executable(file: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::metadata(file).is_ok_and(|m| m.permissions().mode() & 0o111 != 0)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = file;
+        true
+    }
+}
+
 /// Runs the `command` of `settings` in `workdir` with `prompt` on stdin, `GHOST_MODULE` set to
 /// the dotted `module` name and `GHOST_IMPL_PATH` to `impl_rel_path` (relative to
 /// `workdir`). The program runs in a process group of its own; at `timeout` the whole group

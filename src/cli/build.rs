@@ -443,6 +443,16 @@ pub(super) fn make_agent(
                     if program.contains('/') { "" } else { " on PATH" }
                 )));
             }
+            if let Some(file) =
+                agent::command::not_executable(&program, std::env::var_os("PATH").as_deref())
+            {
+                return Err(CommandError::Usage(format!(
+                    "the agent program `{}` of `command` under [agent] is not executable\nhelp: make it so (`chmod +x {}`), or name the program that runs it first (`command = \"sh {}\"`)",
+                    file.display(),
+                    file.display(),
+                    program
+                )));
+            }
             Agent::Command(
                 agent_settings.clone(),
                 cache.map(agent::cache::ResponseCache::new),
