@@ -486,7 +486,7 @@ pub fn parse_outcome(f: &Finished) -> TestOutcome {
     }
     parse_libtest(&test_text, &mut out);
     if !f.timed_out && out.errors.is_empty() {
-        if let Some(cut) = ended_early(&test_text, &f.stderr) {
+        if let Some(cut) = ended_early(&test_text, &f.stderr, signalled(f)) {
             out.failed.push(cut);
         }
     }
@@ -820,16 +820,28 @@ fn never_reported(f: &Finished, out: &TestOutcome) -> Option<TestFailure> {
     })
 }
 
+/// Whether the test process was killed by a signal (an abort, a stack overflow, our
+/// time limit aside): libtest never ends so itself, whatever its output says.
+fn signalled(f: &Finished) -> bool {
+    f.code.is_none()
+        || f.stderr
+            .lines()
+            .any(|l| l.contains("process didn't exit successfully") && l.contains("(signal: "))
+}
+
 /// A test run that started and never printed libtest's closing `test result:` line: the
 /// code ended the test process (`std::process::exit(0)` would otherwise pass as green,
 /// since cargo exits 0 and no test says FAILED; an `abort` kills it). Reported as a
-/// failure of the test that was running.
-fn ended_early(text: &str, stderr: &str) -> Option<TestFailure> {
+/// failure of the test that was running. A process killed by a signal (`signalled`)
+/// ended early whatever it printed: code writing to stdout itself (which libtest does not
+/// capture) can print a `test result:` line of its own before it aborts.
+fn ended_early(text: &str, stderr: &str, signalled: bool) -> Option<TestFailure> {
     let started = text.lines().any(|l| {
         l.strip_prefix("running ")
             .is_some_and(|r| r.ends_with(" tests") || r.ends_with(" test"))
     });
-    if !started || text.lines().any(|l| l.starts_with("test result:")) {
+    let reported = text.lines().any(|l| l.starts_with("test result:"));
+    if !started || (reported && !signalled) {
         return None;
     }
     let status = stderr
@@ -1019,7 +1031,30 @@ mod tests {
         let whole = "\nrunning 1 test\ntest a ... ok\n\ntest result: ok. 1 passed; 0 failed\n";
         assert!(parse_outcome(&finished(whole, Some(0), false)).green());
         // Nothing ran (a compile error) is not "ended early".
-        assert!(ended_early("", "").is_none());
+        assert!(ended_early("", "", false).is_none());
+    }
+
+    /// Code that prints libtest's closing line itself (to stdout, which libtest does not
+    /// capture) and then aborts: the process ended early all the same, and the runtime's
+    /// words say why, not "cargo failed".
+    #[test]
+    fn a_closing_line_printed_by_the_code_does_not_hide_its_abort() {
+        let forged =
+            "\nrunning 2 tests\ntest example_a_1 ... ok\ntest result: ok. 2 passed; 0 failed\n";
+        let mut aborted = finished(forged, Some(101), false);
+        aborted.stderr = "memory allocation of 67108864 bytes failed\nerror: test failed, to rerun pass `--test a`\n\nCaused by:\n  process didn't exit successfully: `/t/a-123 --test-threads 1` (signal: 6, SIGABRT: process abort signal)\n".into();
+        let o = parse_outcome(&aborted);
+        assert!(o.cargo_error.is_none(), "{:?}", o.cargo_error);
+        let failure = o.failed.first().expect("a failure");
+        assert!(
+            failure.output.contains("more memory than there is")
+                && failure.output.contains("(signal: 6"),
+            "{failure:?}"
+        );
+        // The same run, run without cargo (`run_binary`): no exit code.
+        let mut alone = finished(forged, None, false);
+        alone.stderr = "memory allocation of 67108864 bytes failed\n".into();
+        assert!(!parse_outcome(&alone).failed.is_empty());
     }
 
     #[test]
