@@ -247,6 +247,38 @@ async fn openai_streamed() {
     assert_eq!(body["stream_options"]["include_usage"], true);
 }
 
+/// A server (or a proxy) that streams whatever it is asked: an event stream answering a
+/// request with `stream = false` is read as one, not refused as "invalid JSON".
+#[tokio::test]
+async fn an_event_stream_answering_a_whole_request_is_read_as_what_it_is() {
+    let openai = Server::start(vec![Answer::Sse(vec![
+        "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"```rust\\nfn a() {}\\n```\"},\"finish_reason\":\"stop\"}]}\n\n".into(),
+        "data: [DONE]\n\n".into(),
+    ])])
+    .await;
+    let reply = provider(ProviderKind::OpenAi, &openai, false)
+        .complete(&request("p"))
+        .await
+        .expect("a reply");
+    assert_eq!(reply.text, "```rust\nfn a() {}\n```");
+    assert_eq!(reply.finish, Finish::Stop);
+    assert_eq!(openai.seen()[0].json().get("stream"), None);
+    let event = |name: &str, data: serde_json::Value| format!("event: {name}\ndata: {data}\n\n");
+    let anthropic = Server::start(vec![Answer::Sse(vec![
+        event("message_start", serde_json::json!({"type": "message_start", "message": {"usage": {"input_tokens": 3}}})),
+        event("content_block_delta", serde_json::json!({"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": CODE_REPLY}})),
+        event("message_delta", serde_json::json!({"type": "message_delta", "delta": {"stop_reason": "end_turn"}, "usage": {"output_tokens": 4}})),
+        event("message_stop", serde_json::json!({"type": "message_stop"})),
+    ])])
+    .await;
+    let reply = provider(ProviderKind::Anthropic, &anthropic, false)
+        .complete(&request("p"))
+        .await
+        .expect("a reply");
+    assert_eq!(reply.text, CODE_REPLY);
+    assert_eq!((reply.tokens_in, reply.tokens_out), (3, 4));
+}
+
 /// `content` as a list of parts is the text of its parts; a refusal's words are the reply
 /// when there is no content, which finished as `Refused` (the build says so, quoting it).
 #[tokio::test]

@@ -208,17 +208,22 @@ impl HttpClient {
         }
     }
 
-    /// Whether `response` is one whole body (JSON, or an HTML error page), not an event
-    /// stream, by its content type.
-    pub fn whole_body(response: &reqwest::Response) -> bool {
-        response
+    /// Whether `response` is read as an event stream: asked for (`stream = true`) and
+    /// not one whole body by its content type (JSON, or an HTML error page); or not asked
+    /// for and said to be one all the same (a server or proxy that always streams), which
+    /// read as JSON would be "invalid JSON" with nothing to act on.
+    pub fn streams(&self, response: &reqwest::Response) -> bool {
+        let kind = response
             .headers()
             .get(reqwest::header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
-            .is_some_and(|t| {
-                let t = t.trim_start().to_ascii_lowercase();
-                t.starts_with("application/json") || t.starts_with("text/html")
-            })
+            .map(|t| t.trim_start().to_ascii_lowercase())
+            .unwrap_or_default();
+        if self.settings.stream {
+            !(kind.starts_with("application/json") || kind.starts_with("text/html"))
+        } else {
+            kind.starts_with("text/event-stream")
+        }
     }
 
     /// A whole answer (`bytes`) read as JSON by `read` (the provider's reading of its

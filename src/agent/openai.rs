@@ -130,9 +130,9 @@ impl OpenAi {
             headers.push(("authorization", format!("Bearer {key}")));
         }
         let response = self.http.post(url, &headers, body).await?;
-        // A server may answer a streamed request with one JSON body (or an error page):
-        // read as what it is, not as a broken event stream.
-        let mut reply = if self.http.settings.stream && !HttpClient::whole_body(&response) {
+        // A server may answer a streamed request with one JSON body (or an error page),
+        // or stream to a request that did not ask it to: read as what it is.
+        let mut reply = if self.http.streams(&response) {
             self.streamed(url, response, (body.len(), cap_chars), spent)
                 .await?
         } else {
