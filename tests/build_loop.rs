@@ -2971,6 +2971,36 @@ fn a_command_agent_that_writes_nothing_is_not_accepted() {
     );
 }
 
+/// A runaway agent program that writes far more than any module's code (here the right
+/// code and a comment line of 8 MB, which compiles and passes) is refused before its code
+/// is compiled, locked and committed; the locked code stays.
+#[test]
+fn a_command_agent_writing_a_runaway_file_is_refused() {
+    let _machine = shared();
+    let p = Project::new("e2e_command_runaway", "", &[DOUBLE]);
+    let marker = p.outside.join("runaway");
+    let body = format!(
+        "#!/bin/sh\ncat > /dev/null\ncat > \"$GHOST_IMPL_PATH\" <<'EOF'\n{DOUBLE_RIGHT}EOF\nif [ -e '{m}' ]; then head -c 8000000 /dev/zero | tr '\\0' '/' >> \"$GHOST_IMPL_PATH\"; fi\n",
+        m = marker.display()
+    );
+    use_command_agent(&p, &body);
+    p.ghost(&["build"]).expect(0);
+    let entry = p.entry("math.double");
+
+    std::fs::write(&marker, "").expect("marker");
+    let run = p
+        .ghost(&["build", "--force", "--max-attempts", "1"])
+        .expect(3);
+    assert!(
+        run.text()
+            .contains("the code is more than 1 MB, far more than any module's"),
+        "{}",
+        run.text()
+    );
+    assert_eq!(p.imp("math.double"), DOUBLE_RIGHT, "the old code is kept");
+    assert_eq!(p.entry("math.double"), entry);
+}
+
 /// A command agent's repair finds in its `imp.rs` what its prompt shows: the failed code
 /// without the body it is asked to write anew.
 #[test]

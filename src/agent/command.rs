@@ -192,7 +192,7 @@ pub async fn run_command(
             ),
         });
     }
-    let new_contents = match std::fs::read(&impl_path) {
+    let new_contents = match read_at_most(&impl_path, super::MAX_CODE_BYTES) {
         Ok(bytes) => Some(String::from_utf8_lossy(&bytes).into_owned()),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
         Err(source) => {
@@ -215,6 +215,17 @@ pub async fn run_command(
         wrote,
         other_changes,
     })
+}
+
+/// The first `max` bytes of `path` and one more when there are more: enough for the
+/// build to refuse code longer than any module's without reading a runaway file whole.
+fn read_at_most(path: &Path, max: usize) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)?
+        .take(max as u64 + 1)
+        .read_to_end(&mut bytes)?;
+    Ok(bytes)
 }
 
 /// Kills the process group led by `leader`; it may be gone already.
@@ -277,11 +288,15 @@ fn snapshot(root: &Path) -> Result<BTreeMap<PathBuf, [u8; 32]>, AgentError> {
             let target = std::fs::read_link(entry.path()).unwrap_or_default();
             Sha256::digest(target.to_string_lossy().as_bytes())
         } else {
-            let bytes = std::fs::read(entry.path()).map_err(|source| AgentError::Io {
-                path: entry.path().to_path_buf(),
-                source,
-            })?;
-            Sha256::digest(&bytes)
+            // Read as it is hashed: a file the program left may be of any size.
+            let mut hasher = Sha256::new();
+            std::fs::File::open(entry.path())
+                .and_then(|mut file| std::io::copy(&mut file, &mut hasher))
+                .map_err(|source| AgentError::Io {
+                    path: entry.path().to_path_buf(),
+                    source,
+                })?;
+            hasher.finalize()
         };
         files.insert(rel, digest.into());
     }

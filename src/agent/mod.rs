@@ -51,6 +51,12 @@ pub fn reply_chars_cap(max_tokens: Option<u32>) -> usize {
     max_tokens.unwrap_or(UNBOUNDED_REPLY_TOKENS) as usize * 8
 }
 
+/// The most bytes of code an answer may hold, from any agent: far more than any module's
+/// (ghost's own are under 5 KB), far less than a runaway program's file or a server's
+/// padded reply, which would otherwise be compiled, locked and committed as the module's
+/// code (a comment line of hundreds of megabytes compiles and passes).
+pub const MAX_CODE_BYTES: usize = 1 << 20;
+
 /// One request for an implementation.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Request {

@@ -1440,8 +1440,32 @@ impl Answer {
     }
 }
 
-/// Asks the agent for one attempt's code.
+/// Asks the agent for one attempt's code; code longer than any module's
+/// ([`crate::agent::MAX_CODE_BYTES`]) is refused before it is written anywhere.
 async fn ask(
+    shared: &Shared,
+    m: &CompiledModule,
+    scratch: &Path,
+    prompt: (&str, Option<u32>),
+    temperature: f32,
+    attempt: (u32, AttemptKind),
+) -> Result<Answer, Asked> {
+    let answer = ask_agent(shared, m, scratch, prompt, temperature, attempt).await?;
+    if answer.code.len() > crate::agent::MAX_CODE_BYTES {
+        return Err(Asked::feedback(
+            FailureClass::AgentError,
+            format!(
+                "the code is more than {} MB, far more than any module's: answer with the module's implementation alone",
+                crate::agent::MAX_CODE_BYTES >> 20
+            ),
+            answer.tokens,
+        ));
+    }
+    Ok(answer)
+}
+
+/// [`ask`], without the check of the code's size.
+async fn ask_agent(
     shared: &Shared,
     m: &CompiledModule,
     scratch: &Path,
