@@ -2971,6 +2971,41 @@ fn a_command_agent_that_writes_nothing_is_not_accepted() {
     );
 }
 
+/// A failed agent program is told by its last words: the end of its stderr, not all of
+/// a chatty program's (shown at every attempt and again at the end), or its stdout when
+/// its stderr is empty. The build exits 3: the agent failed.
+#[test]
+fn a_failed_command_agent_is_told_by_its_last_words() {
+    let _machine = shared();
+    let p = Project::new("e2e_command_chatty", "", &[DOUBLE]);
+    use_command_agent(
+        &p,
+        "#!/bin/sh\ncat > /dev/null\ni=0\nwhile [ $i -lt 500 ]; do echo \"chatter $i\" >&2; i=$((i+1)); done\necho 'fatal: no model' >&2\nexit 1\n",
+    );
+    let run = p.ghost(&["build", "--max-attempts", "2"]).expect(3);
+    let text = run.text();
+    assert!(
+        text.contains(
+            "the agent program failed (exit status: 1): (its last 20 lines)\nchatter 481\n"
+        ) && text.contains("chatter 499\nfatal: no model"),
+        "{text}"
+    );
+    assert!(!text.contains("chatter 480\n"), "{text}");
+    assert!(text.lines().count() < 100, "{} lines", text.lines().count());
+
+    use_command_agent(
+        &p,
+        "#!/bin/sh\ncat > /dev/null\necho 'error: quota spent'\nexit 2\n",
+    );
+    let run = p.ghost(&["build", "--max-attempts", "1"]).expect(3);
+    assert!(
+        run.text()
+            .contains("the agent program failed (exit status: 2): error: quota spent"),
+        "{}",
+        run.text()
+    );
+}
+
 /// A runaway agent program that writes far more than any module's code (here the right
 /// code and a comment line of 8 MB, which compiles and passes) is refused before its code
 /// is compiled, locked and committed; the locked code stays.

@@ -1631,7 +1631,7 @@ async fn ask_agent(
                     format!(
                         "the agent program failed ({}): {}",
                         outcome.exit_status,
-                        outcome.stderr_tail.trim()
+                        last_words(&outcome)
                     ),
                     (0, 0),
                 ));
@@ -1672,6 +1672,32 @@ async fn ask_agent(
                 )),
             }
         }
+    }
+}
+
+/// The most lines of a failed agent program's output said in its failure: the last
+/// ones, where programs say what went wrong. The failure is shown at each attempt and
+/// again when the build ends; a chatty program's whole tail would flood the terminal.
+const LAST_WORDS_LINES: usize = 20;
+
+/// What a failed agent program said last: its stderr, or its stdout when it wrote
+/// nothing there (some programs report errors on stdout), cut to its last
+/// [`LAST_WORDS_LINES`] lines.
+fn last_words(outcome: &crate::agent::command::CommandOutcome) -> String {
+    let text = match outcome.stderr_tail.trim() {
+        "" => outcome.stdout_tail.trim(),
+        said => said,
+    };
+    if text.is_empty() {
+        return "it printed nothing".to_string();
+    }
+    let lines: Vec<&str> = text.lines().collect();
+    match lines.len().checked_sub(LAST_WORDS_LINES) {
+        Some(cut) if cut > 0 => format!(
+            "(its last {LAST_WORDS_LINES} lines)\n{}",
+            lines[cut..].join("\n")
+        ),
+        _ => text.to_string(),
     }
 }
 
