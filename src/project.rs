@@ -458,6 +458,36 @@ fn uses_of(ast: &ast::SourceFile) -> impl Iterator<Item = &ast::Use> {
         })
 }
 
+/// Opens `path` for reading only if it is a regular file (a link to one included): a
+/// named pipe, which an agent program can leave where ghost reads (`mkfifo ghost.toml`),
+/// would block the open, and the build with it, for ever; a device would never end.
+/// The open itself does not wait (`O_NONBLOCK`), and the file opened is the one checked.
+pub fn open_regular(path: &Path) -> std::io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(nix::fcntl::OFlag::O_NONBLOCK.bits());
+    }
+    let file = options.open(path)?;
+    if !file.metadata()?.is_file() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "not a regular file (a named pipe, a device or a folder)",
+        ));
+    }
+    Ok(file)
+}
+
+/// The contents of `path`, a regular file (see [`open_regular`]).
+pub fn read_regular(path: &Path) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    open_regular(path)?.read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
 /// Every `.ghost` file below `dir`, sorted, skipping hidden folders and files.
 pub fn discover(dir: &Path) -> Result<Vec<PathBuf>, ProjectError> {
     let mut out = Vec::new();

@@ -2971,6 +2971,64 @@ fn a_command_agent_that_writes_nothing_is_not_accepted() {
     );
 }
 
+/// Named pipes an agent program leaves where ghost reads (in its scratch copy, as its own
+/// file, in place of the project's code) never block the build: opening one waits for a
+/// writer for ever, and a blocked read held off Ctrl-C and SIGTERM too.
+#[test]
+fn named_pipes_an_agent_program_leaves_never_block_the_build() {
+    let _machine = shared();
+    let p = Project::new("e2e_command_fifo", "", &[DOUBLE]);
+    let mode = p.outside.join("mode");
+    let imp = p.root.join(imp_rel("math.double"));
+    let body = format!(
+        "#!/bin/sh\ncat > /dev/null\ncase \"$(cat '{mode}' 2>/dev/null)\" in\n\
+         scratch) mkfifo pipe; echo done > '{mode}' ;;\n\
+         project) rm -f '{imp}'; mkfifo '{imp}'; echo done > '{mode}' ;;\n\
+         own) rm -f \"$GHOST_IMPL_PATH\"; mkfifo \"$GHOST_IMPL_PATH\"; exit 0 ;;\n\
+         esac\ncat > \"$GHOST_IMPL_PATH\" <<'EOF'\n{DOUBLE_RIGHT}EOF\n",
+        mode = mode.display(),
+        imp = imp.display()
+    );
+    use_command_agent(&p, &body);
+    let set = |m: &str| std::fs::write(&mode, m).expect("mode");
+
+    set("scratch");
+    let run = p.ghost(&["build"]).expect(0);
+    assert!(
+        run.text()
+            .contains("the agent wrote outside `src/math/double/imp.rs`: pipe"),
+        "{}",
+        run.text()
+    );
+    assert_eq!(p.imp("math.double"), DOUBLE_RIGHT);
+
+    set("project");
+    let run = p.ghost(&["build", "--force"]).expect(1);
+    assert!(
+        run.text()
+            .contains("its imp.rs changed during the build, not by ghost"),
+        "{}",
+        run.text()
+    );
+    assert_eq!(
+        p.imp("math.double"),
+        DOUBLE_RIGHT,
+        "put back in the pipe's place"
+    );
+
+    set("own");
+    let entry = p.entry("math.double");
+    let run = p.ghost(&["build", "--force"]).expect(3);
+    assert!(
+        run.text()
+            .contains("left a named pipe, a device or a folder here, not a file"),
+        "{}",
+        run.text()
+    );
+    assert_eq!(p.imp("math.double"), DOUBLE_RIGHT);
+    assert_eq!(p.entry("math.double"), entry);
+}
+
 /// A failed agent program is told by its last words: the end of its stderr, not all of
 /// a chatty program's (shown at every attempt and again at the end), or its stdout when
 /// its stderr is empty. The build exits 3: the agent failed.

@@ -195,6 +195,14 @@ pub async fn run_command(
     let new_contents = match read_at_most(&impl_path, super::MAX_CODE_BYTES) {
         Ok(bytes) => Some(String::from_utf8_lossy(&bytes).into_owned()),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) if e.kind() == std::io::ErrorKind::InvalidInput => {
+            return Err(AgentError::Io {
+                path: impl_path,
+                source: std::io::Error::other(
+                    "the agent program left a named pipe, a device or a folder here, not a file: write the code into the file itself",
+                ),
+            })
+        }
         Err(source) => {
             return Err(AgentError::Io {
                 path: impl_path,
@@ -219,10 +227,12 @@ pub async fn run_command(
 
 /// The first `max` bytes of `path` and one more when there are more: enough for the
 /// build to refuse code longer than any module's without reading a runaway file whole.
+/// Only a regular file is read (see [`crate::project::open_regular`]): a named pipe left
+/// there would block ghost for ever.
 fn read_at_most(path: &Path, max: usize) -> std::io::Result<Vec<u8>> {
     use std::io::Read;
     let mut bytes = Vec::new();
-    std::fs::File::open(path)?
+    crate::project::open_regular(path)?
         .take(max as u64 + 1)
         .read_to_end(&mut bytes)?;
     Ok(bytes)
@@ -287,10 +297,14 @@ fn snapshot(root: &Path) -> Result<BTreeMap<PathBuf, [u8; 32]>, AgentError> {
         let digest = if entry.file_type().is_symlink() {
             let target = std::fs::read_link(entry.path()).unwrap_or_default();
             Sha256::digest(target.to_string_lossy().as_bytes())
+        } else if !entry.file_type().is_file() {
+            // A named pipe, a socket or a device: never opened (a pipe's open waits for a
+            // writer for ever), but there, and so a change when the program made it.
+            Sha256::digest(b"not a regular file")
         } else {
             // Read as it is hashed: a file the program left may be of any size.
             let mut hasher = Sha256::new();
-            std::fs::File::open(entry.path())
+            crate::project::open_regular(entry.path())
                 .and_then(|mut file| std::io::copy(&mut file, &mut hasher))
                 .map_err(|source| AgentError::Io {
                     path: entry.path().to_path_buf(),

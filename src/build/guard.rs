@@ -62,14 +62,16 @@ impl Guarded {
     /// it could be read at the other reading.
     pub fn take(guard: &Guard) -> Guarded {
         let mut files = BTreeMap::new();
-        if let Ok(bytes) = std::fs::read(guard.root.join("ghost.toml")) {
+        // Regular files only: a named pipe an agent program left in their place would
+        // block the read for ever.
+        if let Ok(bytes) = crate::project::read_regular(&guard.root.join("ghost.toml")) {
             files.insert(PathBuf::from("ghost.toml"), bytes);
         }
         for path in crate::project::discover(&guard.specs_dir).unwrap_or_default() {
             let Ok(rel) = path.strip_prefix(&guard.specs_dir) else {
                 continue;
             };
-            if let Ok(bytes) = std::fs::read(&path) {
+            if let Ok(bytes) = crate::project::read_regular(&path) {
                 files.insert(Path::new("specs").join(rel), bytes);
             }
         }
