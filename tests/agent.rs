@@ -1341,6 +1341,24 @@ mkdir -p target && echo built > target/out"#,
     );
 }
 
+/// A sparse file of terabytes the program leaves (`truncate -s`) is seen as a change at
+/// once, not read through: hashing it held the build, and a Ctrl-C, for hours.
+#[tokio::test]
+async fn a_huge_sparse_file_the_program_leaves_is_not_read_through() {
+    let ws = workspace(
+        r#"echo 'pub fn area() {}' > "$GHOST_IMPL_PATH"
+truncate -s 2T huge"#,
+    );
+    let started = std::time::Instant::now();
+    let out = run(&ws, "", Duration::from_secs(60)).await.expect("ran");
+    assert_eq!(out.other_changes, vec![PathBuf::from("huge")]);
+    assert!(
+        started.elapsed() < Duration::from_secs(30),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
 #[tokio::test]
 async fn a_missing_command_program_is_a_clear_error() {
     let ws = workspace("");

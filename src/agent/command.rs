@@ -22,6 +22,10 @@ const UNWATCHED: [&str; 2] = ["target", ".git"];
 /// `cargo test` an agent runs to check its work (and never copied back to the project).
 const UNWATCHED_FILES: [&str; 1] = ["Cargo.lock"];
 
+/// Files of the workspace larger than this are compared by their size and times rather
+/// than read (see `snapshot`): a crate's own files are far smaller.
+const MAX_HASHED_BYTES: u64 = 16 << 20;
+
 /// What a run of the agent program left behind.
 #[derive(Debug)]
 pub struct CommandOutcome {
@@ -301,6 +305,10 @@ fn snapshot(root: &Path) -> Result<BTreeMap<PathBuf, [u8; 32]>, AgentError> {
             // A named pipe, a socket or a device: never opened (a pipe's open waits for a
             // writer for ever), but there, and so a change when the program made it.
             Sha256::digest(b"not a regular file")
+        } else if let Some(large) = entry.metadata().ok().filter(|m| m.len() > MAX_HASHED_BYTES) {
+            // Known by its size and times, not read: a program can leave a sparse file
+            // of terabytes, whose hashing would hold the build (and a Ctrl-C) for hours.
+            Sha256::digest(format!("{:?}", crate::build::guard::stamp(&large)).as_bytes())
         } else {
             // Read as it is hashed: a file the program left may be of any size.
             let mut hasher = Sha256::new();

@@ -34,8 +34,23 @@ pub struct Guarded {
     capped: bool,
 }
 
-/// What tells a file changed without reading it: its size and its time of change.
-type Stamp = (u64, Option<SystemTime>);
+/// What tells a file changed without reading it: its size, its time of change and, on
+/// unix, the time its inode last changed (`ctime`), which no program can set back: an
+/// agent that rewrites a file to the same size and then restores its time (`touch -r`)
+/// changes it still.
+type Stamp = (u64, Option<SystemTime>, (i64, i64));
+
+/// The [`Stamp`] of a file's metadata.
+pub(crate) fn stamp(m: &std::fs::Metadata) -> Stamp {
+    #[cfg(unix)]
+    let changed = {
+        use std::os::unix::fs::MetadataExt;
+        (m.ctime(), m.ctime_nsec())
+    };
+    #[cfg(not(unix))]
+    let changed = (0, 0);
+    (m.len(), m.modified().ok(), changed)
+}
 
 /// The most of the project's other files stamped: past this (a project inside a large
 /// repository), the rest go unwatched rather than slow every attempt down.
@@ -192,8 +207,8 @@ fn others(guard: &Guard) -> BTreeMap<PathBuf, Stamp> {
         };
         let stamp = entry
             .metadata()
-            .map(|m| (m.len(), m.modified().ok()))
-            .unwrap_or((0, None));
+            .map(|m| stamp(&m))
+            .unwrap_or((0, None, (0, 0)));
         out.insert(rel.to_path_buf(), stamp);
     }
     out
@@ -247,6 +262,34 @@ mod tests {
             std::fs::read_to_string(kept_dir.join("specs/x.ghost")).expect("x"),
             "x"
         );
+    }
+
+    /// An agent that rewrites a file to the same size and sets its time back (`touch -r`)
+    /// still changes its inode's time, which no program can set back.
+    #[cfg(unix)]
+    #[test]
+    fn a_rewrite_with_its_time_set_back_is_still_a_change() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let root = dir.path();
+        let readme = root.join("README.md");
+        std::fs::write(&readme, "readme\n").expect("write");
+        let guard = Guard {
+            root: root.to_path_buf(),
+            specs_dir: root.join("specs"),
+            ghost_owned: Vec::new(),
+        };
+        let before = Guarded::take(&guard);
+        let time = std::fs::metadata(&readme)
+            .and_then(|m| m.modified())
+            .expect("a time");
+        std::fs::write(&readme, "pwned\n\n").expect("write");
+        std::fs::File::options()
+            .write(true)
+            .open(&readme)
+            .and_then(|f| f.set_modified(time))
+            .expect("time set back");
+        let after = Guarded::take(&guard);
+        assert_eq!(before.others_changed(&after), [PathBuf::from("README.md")]);
     }
 
     #[test]
