@@ -516,6 +516,36 @@ async fn a_stream_that_never_ends_is_cut_at_the_reply_limit() {
     assert_eq!(server.seen().len(), 1, "not asked again");
 }
 
+/// The same for Anthropic's format: a server that never stops (a model behind a copy of
+/// the API that ignores `max_tokens`), in its text or its thinking, is cut at the reply
+/// limit rather than read until its text fills the memory.
+#[tokio::test]
+async fn an_anthropic_stream_that_never_ends_is_cut_at_the_reply_limit() {
+    for delta in [
+        serde_json::json!({"type": "text_delta", "text": "x".repeat(100)}),
+        serde_json::json!({"type": "thinking_delta", "thinking": "x".repeat(100)}),
+    ] {
+        let piece = format!(
+            "event: content_block_delta\ndata: {}\n\n",
+            serde_json::json!({"type": "content_block_delta", "index": 0, "delta": delta})
+        );
+        let server = Server::start(vec![Answer::Sse(vec![piece; 2_000])]).await;
+        let mut req = request("write area");
+        req.max_tokens = Some(64);
+        let reply = provider(ProviderKind::Anthropic, &server, true)
+            .complete(&req)
+            .await
+            .expect("a reply, cut");
+        assert_eq!(reply.finish, Finish::Length);
+        assert!(
+            reply.text.len() <= 612,
+            "read to the limit, not on: {} characters",
+            reply.text.len()
+        );
+        assert_eq!(server.seen().len(), 1, "not asked again");
+    }
+}
+
 #[tokio::test]
 async fn anthropic_non_streamed() {
     let server = Server::start(vec![Answer::json(

@@ -43,7 +43,14 @@ impl Anthropic {
         body
     }
 
-    async fn once(&self, url: &str, body: &[u8], spent: &Spent) -> Result<Reply, AgentError> {
+    /// `cap_chars`: where a streamed reply is cut as too long ([`super::reply_chars_cap`]).
+    async fn once(
+        &self,
+        url: &str,
+        body: &[u8],
+        cap_chars: usize,
+        spent: &Spent,
+    ) -> Result<Reply, AgentError> {
         let started = Instant::now();
         let mut headers = vec![("anthropic-version", API_VERSION.to_string())];
         if let Some(key) = &self.http.settings.key {
@@ -53,7 +60,8 @@ impl Anthropic {
         // A server may answer a streamed request with one JSON body (or an error page),
         // or stream to a request that did not ask it to: read as what it is.
         let mut reply = if self.http.streams(&response) {
-            self.streamed(url, response, body.len(), spent).await?
+            self.streamed(url, response, (body.len(), cap_chars), spent)
+                .await?
         } else {
             let bytes = self.http.body(url, response).await?;
             let paid = (body.len(), spent);
@@ -102,10 +110,13 @@ impl Anthropic {
         &self,
         url: &str,
         response: reqwest::Response,
-        request_bytes: usize,
+        (request_bytes, cap_chars): (usize, usize),
         spent: &Spent,
     ) -> Result<Reply, AgentError> {
         let mut text = String::new();
+        // Characters of thinking (`thinking_delta`): not the answer, but counted against
+        // the cap, like the text.
+        let mut thinking_chars = 0usize;
         // Whether any event came: the server read the prompt.
         let mut answered = false;
         let mut stop_reason: Option<Value> = None;
@@ -141,6 +152,17 @@ impl Anthropic {
                     "content_block_delta" => {
                         if let Some(piece) = data.pointer("/delta/text").and_then(Value::as_str) {
                             text.push_str(piece);
+                        }
+                        if let Some(piece) = data.pointer("/delta/thinking").and_then(Value::as_str)
+                        {
+                            thinking_chars += piece.chars().count();
+                        }
+                        // A server that does not stop (one copying this API for a model
+                        // that ignores `max_tokens`): cut as a reply that hit its limit,
+                        // before its text fills the memory.
+                        if text.len() + thinking_chars > cap_chars {
+                            stop_reason = Some(Value::from("max_tokens"));
+                            return Ok(Flow::Done);
                         }
                     }
                     "message_delta" => {
@@ -233,8 +255,9 @@ impl Provider for Anthropic {
         let body = serde_json::to_vec(&self.body(req)).expect("a JSON value always serialises");
         let s = &self.http.settings;
         let spent = Spent::default();
+        let cap_chars = super::reply_chars_cap(Some(req.max_tokens.unwrap_or(DEFAULT_MAX_TOKENS)));
         let result = with_retries(&s.retry, s.sleeper.as_ref(), || {
-            self.once(&url, &body, &spent)
+            self.once(&url, &body, cap_chars, &spent)
         })
         .await;
         spent.charge(result)
