@@ -496,24 +496,32 @@ async fn thinking_is_counted_when_usage_is_missing() {
 /// cut by that limit: not paid for until the request's time runs out.
 #[tokio::test]
 async fn a_stream_that_never_ends_is_cut_at_the_reply_limit() {
-    let piece = format!(
-        "data: {}\n\n",
-        serde_json::json!({"choices": [{"index": 0, "delta": {"content": "x".repeat(100)}, "finish_reason": null}]})
-    );
-    let server = Server::start(vec![Answer::Sse(vec![piece; 2_000])]).await;
-    let mut req = request("write area");
-    req.max_tokens = Some(64);
-    let reply = provider(ProviderKind::OpenAi, &server, true)
-        .complete(&req)
-        .await
-        .expect("a reply, cut");
-    assert_eq!(reply.finish, Finish::Length);
-    assert!(
-        reply.text.len() > 512 && reply.text.len() <= 612,
-        "read to the limit, not on: {} characters",
-        reply.text.len()
-    );
-    assert_eq!(server.seen().len(), 1, "not asked again");
+    // In its answer, or in a refusal's words that never end.
+    for field in ["content", "refusal"] {
+        let piece = format!(
+            "data: {}\n\n",
+            serde_json::json!({"choices": [{"index": 0, "delta": {field: "x".repeat(100)}, "finish_reason": null}]})
+        );
+        let server = Server::start(vec![Answer::Sse(vec![piece; 2_000])]).await;
+        let mut req = request("write area");
+        req.max_tokens = Some(64);
+        let reply = provider(ProviderKind::OpenAi, &server, true)
+            .complete(&req)
+            .await
+            .expect("a reply, cut");
+        // A refusal cut short is a refusal still, in the words read to the limit.
+        let finish = match field {
+            "refusal" => Finish::Refused,
+            _ => Finish::Length,
+        };
+        assert_eq!(reply.finish, finish, "{field}");
+        assert!(
+            reply.text.len() > 512 && reply.text.len() <= 612,
+            "read to the limit, not on: {} characters",
+            reply.text.len()
+        );
+        assert_eq!(server.seen().len(), 1, "not asked again");
+    }
 }
 
 /// The same for Anthropic's format: a server that never stops (a model behind a copy of

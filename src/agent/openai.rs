@@ -279,9 +279,9 @@ impl OpenAi {
                     if let Some(piece) = choice.pointer("/delta/refusal").and_then(Value::as_str) {
                         refusal.push_str(piece);
                     }
-                    // A server that does not stop (in its answer or its thinking): cut as
-                    // a reply that hit its limit.
-                    if text.len() + reasoning_chars > cap_chars {
+                    // A server that does not stop (in its answer, its refusal or its
+                    // thinking): cut as a reply that hit its limit.
+                    if text.len() + refusal.len() + reasoning_chars > cap_chars {
                         finish_reason = Some(Value::from("length"));
                         return Ok(Flow::Done);
                     }
