@@ -219,6 +219,13 @@ impl AgentError {
     pub fn headline(&self) -> String {
         match self {
             AgentError::Unreachable { url, reason, .. } => format!("cannot reach {url}: {reason}"),
+            // Without its hint ("run the build again later" beside "asking again in 1s").
+            AgentError::Http {
+                url,
+                status,
+                message,
+                ..
+            } => format!("{url} answered HTTP {status}: {message}"),
             AgentError::Paid { source, .. } => source.headline(),
             other => other.to_string(),
         }
@@ -305,6 +312,9 @@ fn http_hint(status: u16, message: &str, retry_after: Option<Duration>) -> Strin
         404 => "; check `model`, and that `base_url` is the API's root (for OpenAI-compatible servers it usually ends in `/v1`)",
         429 if is_quota(message, retry_after.is_some()) => "; the account's quota or credit is spent: check its plan and billing (waiting does not help)",
         429 => "; the server limits requests: lower `concurrency` under [agent], or wait",
+        // Anthropic's "overloaded", a proxy's "bad gateway", a local server still loading
+        // its model: retried already, so only later will do.
+        502..=504 | 529 => "; the server (or a proxy before it) is overloaded or not up: run the build again later",
         _ => "",
     }
     .to_string()
@@ -369,6 +379,32 @@ mod tests {
         let rate = err("Rate limit reached");
         assert!(rate.is_retryable());
         assert!(rate.to_string().contains("lower `concurrency`"), "{rate}");
+    }
+
+    /// A server that stayed overloaded or down through every retry: the user is told to
+    /// come back later, not only the server's one word.
+    #[test]
+    fn an_overloaded_server_says_to_build_again_later() {
+        for status in [502, 503, 504, 529] {
+            let err = AgentError::Http {
+                url: "u".into(),
+                status,
+                message: "Overloaded".into(),
+                retry_after: None,
+            };
+            assert!(err.is_retryable());
+            assert!(
+                err.to_string()
+                    .ends_with(": Overloaded; the server (or a proxy before it) is overloaded or not up: run the build again later"),
+                "{err}"
+            );
+            // Not at each retry, where ghost itself asks again at once.
+            assert!(
+                err.headline().ends_with(": Overloaded"),
+                "{}",
+                err.headline()
+            );
+        }
     }
 
     #[test]
