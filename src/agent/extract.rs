@@ -23,6 +23,10 @@ pub enum ExtractError {
     /// The provider's content filter stopped the reply (OpenAI's `content_filter`).
     #[error("the provider's content filter stopped the reply")]
     Filtered,
+    /// The model called a tool instead of answering (`finish_reason: "tool_calls"`, no
+    /// text): ghost offers none, so a server or proxy in between added them.
+    #[error("the model answered with a tool call, not text (ghost offers no tools: does the server or a proxy add them?)")]
+    ToolCall,
 }
 
 impl ExtractError {
@@ -43,6 +47,7 @@ impl ExtractError {
             ExtractError::Filtered => format!(
                 "{self}; answer with the plain code the spec asks for: the whole imp.rs in one ```rust block, no other text"
             ),
+            ExtractError::ToolCall => "the reply called a tool; call none: answer with the whole imp.rs in one fenced ```rust block, as text".to_string(),
         }
     }
 }
@@ -84,6 +89,11 @@ pub fn code_of(reply: &Reply) -> Result<String, ExtractError> {
     }
     if reply.finish == Finish::Filtered {
         return Err(ExtractError::Filtered);
+    }
+    // Anthropic's `tool_use`, OpenAI's `tool_calls` (older servers: `function_call`).
+    let tool = matches!(&reply.finish, Finish::Other(r) if ["tool_calls", "tool_use", "function_call"].contains(&r.as_str()));
+    if tool && reply.text.trim().is_empty() {
+        return Err(ExtractError::ToolCall);
     }
     let text = without_thinking(&reply.text)?;
     // A reply that was all thinking gave no answer, but was not empty.
@@ -337,6 +347,30 @@ mod tests {
             assert_eq!(err.instruction(), model);
             assert!(!err.to_string().contains("answer with"), "{err}");
         }
+    }
+
+    /// A reply that is only a tool call is told as one, not as an empty reply: the
+    /// server's settings are what to look at.
+    #[test]
+    fn a_tool_call_is_told_as_one() {
+        for reason in ["tool_calls", "tool_use", "function_call"] {
+            let called = Reply {
+                finish: Finish::Other(reason.into()),
+                ..reply("")
+            };
+            let err = code_of(&called).expect_err("no code");
+            assert_eq!(err, ExtractError::ToolCall);
+            assert!(err
+                .to_string()
+                .contains("does the server or a proxy add them?"));
+            assert!(err.instruction().contains("call none"));
+        }
+        // With code in its text, the code is taken.
+        let both = Reply {
+            finish: Finish::Other("tool_calls".into()),
+            ..reply("```rust\nfn f() {}\n```\n")
+        };
+        assert_eq!(code_of(&both), Ok("fn f() {}\n".to_string()));
     }
 
     #[test]
