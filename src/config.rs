@@ -220,6 +220,7 @@ pub enum ConfigError {
 impl Config {
     /// Parses the text of a `ghost.toml`; `file` is only used in error messages.
     pub fn parse(file: &Path, text: &str) -> Result<Config, ConfigError> {
+        check_tables(file, text)?;
         let config: Config = toml::from_str(text).map_err(|e| {
             let (message, help) = describe_toml_error(&e);
             ConfigError::Invalid {
@@ -399,6 +400,59 @@ impl Config {
     }
 }
 
+/// Each of `[project]`, `[agent]`, `[build]` and `[package]` must be a table. serde would
+/// take an array for one, field by field in order (`agent = ["openai"]` as
+/// `provider = "openai"`), and say of anything else that it expected `struct
+/// AgentSettings`, a name the reader never wrote: both are refused here, naming the table.
+fn check_tables(file: &Path, text: &str) -> Result<(), ConfigError> {
+    // A file that does not parse is left to serde, whose error says where.
+    let Ok(doc) = text.parse::<toml::Table>() else {
+        return Ok(());
+    };
+    for (table, _) in KEYS {
+        let Some(value) = doc.get(table) else {
+            continue;
+        };
+        if value.is_table() {
+            continue;
+        }
+        let written = if value
+            .as_array()
+            .is_some_and(|a| a.iter().all(toml::Value::is_table))
+        {
+            format!("`[[{table}]]`, an array of tables")
+        } else {
+            let kind = value.type_str();
+            let a = if kind.starts_with(['a', 'i']) {
+                "an"
+            } else {
+                "a"
+            };
+            format!("`{table} = ...`, {a} {kind}")
+        };
+        let position = text.lines().enumerate().find_map(|(i, line)| {
+            let trimmed = line.trim_start();
+            let named = trimmed
+                .trim_start_matches('[')
+                .trim_start()
+                .strip_prefix(table)?;
+            named
+                .trim_start()
+                .starts_with(['=', ']'])
+                .then_some((i + 1, line.len() - trimmed.len() + 1))
+        });
+        return Err(ConfigError::Invalid {
+            file: file.to_path_buf(),
+            position,
+            message: format!("`{table}` must be a table, not {written}"),
+            help: Some(format!(
+                "write its keys one a line below a `[{table}]` header (every key is in the README's `ghost.toml` section)"
+            )),
+        });
+    }
+    Ok(())
+}
+
 /// toml's own rendering quotes the line with a caret over several lines; one line that
 /// names the problem (`unknown field `x`, expected one of ...`) and where is enough.
 /// The message of a toml error, and a help that says where a key written in the wrong
@@ -408,8 +462,9 @@ fn describe_toml_error(e: &toml::de::Error) -> (String, Option<String>) {
     let message = e
         .message()
         .trim()
-        .replace("expected u32", "expected a whole number")
-        .replace("expected u64", "expected a whole number")
+        .replace("expected u32", "expected a whole number, 0 or more")
+        .replace("expected u64", "expected a whole number, 0 or more")
+        .replace("expected path string", "expected a string (a path)")
         .replace("expected a boolean", "expected `true` or `false`");
     let unknown = message
         .strip_prefix("unknown field `")
@@ -759,6 +814,35 @@ mod tests {
         assert!(msg.contains("ghost.toml"), "{msg}");
         let err = parse("[agnet]\n").expect_err("unknown table");
         assert!(err.to_string().contains("agnet"), "{err}");
+    }
+
+    #[test]
+    fn a_table_written_as_anything_else_is_refused_by_its_name() {
+        // An array was taken field by field: this one set `provider = "openai"`.
+        for (text, written, line) in [
+            ("agent = [\"openai\"]\n", "`agent = ...`, an array", 1),
+            (
+                "[project]\nname = \"x\"\n[[agent]]\nprovider = \"manual\"\n",
+                "`[[agent]]`",
+                3,
+            ),
+            ("build = 1\n", "`build = ...`, an integer", 1),
+            ("package = \"x\"\n", "`package = ...`, a string", 1),
+        ] {
+            let msg = parse(text).expect_err(text).to_string();
+            assert!(msg.contains(written), "{msg}");
+            assert!(msg.contains(&format!("ghost.toml:{line}:1:")), "{msg}");
+            assert!(msg.contains("below a `["), "{msg}");
+            assert!(!msg.contains("struct"), "{msg}");
+        }
+        let msg = parse("[agent]\ntimeout = -3\n")
+            .expect_err("negative")
+            .to_string();
+        assert!(msg.contains("0 or more"), "{msg}");
+        let msg = parse("[project]\nspecs = 3\n")
+            .expect_err("a number")
+            .to_string();
+        assert!(msg.contains("expected a string (a path)"), "{msg}");
     }
 
     #[test]
