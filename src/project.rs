@@ -346,11 +346,17 @@ impl Loaded {
             .filter(|d| d.is_error())
             .map(|d| d.file.as_path())
             .collect();
-        let by_module: BTreeMap<String, &SpecFile> = self
+        // A file whose header could not be read holds the module its path names, broken.
+        let mut by_module: BTreeMap<String, &SpecFile> = self
             .files
             .iter()
             .filter_map(|f| Some((f.ast.module.as_ref()?.path.dotted(), f)))
             .collect();
+        for f in self.files.iter().filter(|f| f.ast.module.is_none()) {
+            if let Some(name) = f.module_name() {
+                by_module.entry(name).or_insert(f);
+            }
+        }
         // Hashed: a `BTreeSet<PathBuf>` lookup compares paths component by component.
         let selected: HashSet<&Path> = self.selected.iter().map(PathBuf::as_path).collect();
         let mut extra = Vec::new();

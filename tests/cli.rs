@@ -648,3 +648,47 @@ fn the_repository_is_a_ghost_project() {
         String::from_utf8_lossy(&out.stdout)
     );
 }
+
+/// A spec file whose `module` header cannot be read (emptied, saved in Latin-1, the
+/// header mistyped) still holds the module its path names: its lock entry is not
+/// `orphaned` ("no spec declares it"), and a module using it is told it has errors, not
+/// that it is unknown ("lives in `a/b.ghost`", where it does).
+#[test]
+fn a_spec_whose_header_cannot_be_read_still_holds_its_module() {
+    let user = "module util.title {\n  use text.slug\n\n  fn path(t: str) -> str {\n    \"A path.\"\n  }\n}\n";
+    let lock = "version = 1\n\n[[module]]\nname = \"text.slug\"\nspec = \"0\"\nprose = \"0\"\ninterface = \"0\"\ndeps = \"0\"\nimplementation = \"0\"\nagent = \"manual\"\nattempts = 1\ntokens_in = 0\ntokens_out = 0\n";
+    let latin1 = SLUG.replacen("module", "// caf\u{e9}\nmodule", 1);
+    let latin1: Vec<u8> = latin1.chars().map(|c| c as u8).collect();
+    for broken in [Vec::new(), latin1, b"modul text.slug {\n}\n".to_vec()] {
+        let p = Project::with(&[("specs/util/title.ghost", user), ("ghost.lock", lock)]);
+        p.write("specs/text/slug.ghost", &broken);
+
+        let run = p.ghost(&["check"]);
+        assert_eq!(run.code, Some(1), "{}", run.both());
+        assert!(!run.stderr.contains("orphaned"), "{}", run.both());
+        assert!(!run.stderr.contains("no spec declares"), "{}", run.both());
+        assert!(!run.stderr.contains("unknown module"), "{}", run.both());
+
+        let run = p.ghost(&["status"]);
+        assert_eq!(run.code, Some(1), "{}", run.both());
+        assert!(!run.stdout.contains("orphaned"), "{}", run.both());
+        for module in ["text.slug", "util.title"] {
+            assert!(
+                run.stdout
+                    .lines()
+                    .any(|l| l.starts_with(module) && l.contains(" error ")),
+                "{module} is listed as `error`:\n{}",
+                run.both()
+            );
+        }
+
+        let run = p.ghost(&["check", "specs/util/title.ghost"]);
+        assert_eq!(run.code, Some(1), "{}", run.both());
+        assert!(
+            run.stderr.contains("module `text.slug` has errors"),
+            "{}",
+            run.both()
+        );
+        assert!(!run.stderr.contains("unknown module"), "{}", run.both());
+    }
+}

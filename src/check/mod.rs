@@ -51,6 +51,19 @@ pub struct SpecFile {
     pub ast: SourceFile,
 }
 
+impl SpecFile {
+    /// The module the file declares; for one whose `module` header could not be read (an
+    /// empty file, one that is not UTF-8, a header with a typo) the module its path names.
+    /// Such a file still holds that module, with errors: its lock entry is not orphaned
+    /// and its users' `use` of it is not of an unknown module.
+    pub fn module_name(&self) -> Option<String> {
+        match &self.ast.module {
+            Some(m) => Some(m.path.dotted()),
+            None => self.expected_module.clone(),
+        }
+    }
+}
+
 /// Checks a set of parsed files together.
 ///
 /// The syntax stage's diagnostics are not seen here: use [`check_parsed`] to leave out
@@ -109,6 +122,16 @@ pub fn check_parsed(files: &[SpecFile], syntax: &[Diagnostic]) -> (Project, Vec<
     for (i, span, kind) in dependency_versions(files, &names, &by_name) {
         diags[i].push(Diagnostic::new(&files[i].file, span, kind));
     }
+    // The modules of files whose header could not be read: their own error says why, so
+    // a `use` of one is not of an unknown module; its users are left out as a broken
+    // dependency's are.
+    let unreadable: HashSet<String> = files
+        .iter()
+        .filter(|f| f.ast.module.is_none())
+        .filter_map(SpecFile::module_name)
+        .filter(|n| !by_name.contains_key(n))
+        .collect();
+    let mut uses_unreadable: HashSet<String> = HashSet::new();
     let module_of = |i: usize| {
         files[i]
             .ast
@@ -131,6 +154,10 @@ pub fn check_parsed(files: &[SpecFile], syntax: &[Diagnostic]) -> (Project, Vec<
             let used = u.path.dotted();
             let kind = if used == **name {
                 Some(Kind::UseSelf { name: used.clone() })
+            } else if unreadable.contains(&used) {
+                table.failed_uses.push(used.clone());
+                uses_unreadable.insert((*name).clone());
+                continue;
             } else if !by_name.contains_key(&used) {
                 let known = by_name.keys().map(String::as_str);
                 let suggestion = suggest::closest(&used, known);
@@ -262,6 +289,7 @@ pub fn check_parsed(files: &[SpecFile], syntax: &[Diagnostic]) -> (Project, Vec<
     let has_errors = |n: &str| {
         let i = by_name[n];
         duplicated.contains(n)
+            || uses_unreadable.contains(n)
             || broken_files.contains(files[i].file.as_path())
             || diags[i].iter().any(Diagnostic::is_error)
     };

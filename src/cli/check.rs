@@ -10,7 +10,7 @@ use crate::plan::state::{decide, needs_fingerprints, Current, ModuleStatus, Stat
 use crate::plan::Lock;
 use crate::project::{Checked, Loaded, Project};
 use crate::syntax::ast;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 
 pub const HELP: &str = "\
@@ -139,15 +139,14 @@ fn check_with(
     // Entries of modules no spec declares (a spec deleted or renamed): only a check of
     // the whole project can tell.
     let orphans: Vec<&str> = if paths.is_empty() {
-        lock.names()
-            .filter(|n| {
-                !loaded
-                    .files
-                    .iter()
-                    .filter_map(|f| f.ast.module.as_ref())
-                    .any(|m| m.path.dotted() == *n)
-            })
-            .collect()
+        // A file with errors still declares its module, even one whose header could not
+        // be read.
+        let declared: HashSet<String> = loaded
+            .files
+            .iter()
+            .filter_map(SpecFile::module_name)
+            .collect();
+        lock.names().filter(|n| !declared.contains(*n)).collect()
     } else {
         Vec::new()
     };

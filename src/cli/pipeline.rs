@@ -79,8 +79,7 @@ impl Pipeline {
             .loaded
             .files
             .iter()
-            .filter_map(|f| f.ast.module.as_ref())
-            .map(|m| m.path.dotted())
+            .filter_map(crate::check::SpecFile::module_name)
             .filter(|n| self.checked.project.module(n).is_none())
             .collect();
         names.sort();
@@ -155,12 +154,10 @@ impl Pipeline {
 
     /// Whether a spec file declares module `name`, whether or not it has errors.
     pub fn declares(&self, name: &str) -> bool {
-        self.loaded.files.iter().any(|f| {
-            f.ast
-                .module
-                .as_ref()
-                .is_some_and(|m| m.path.dotted() == name)
-        })
+        self.loaded
+            .files
+            .iter()
+            .any(|f| f.module_name().as_deref() == Some(name))
     }
 
     /// The lock; one a merge left with conflict markers is settled entry by entry by the
