@@ -692,3 +692,14 @@ fn a_spec_whose_header_cannot_be_read_still_holds_its_module() {
         assert!(!run.stderr.contains("unknown module"), "{}", run.both());
     }
 }
+
+/// A generated file ghost cannot write (a folder in its place) is named with what to do.
+#[test]
+fn a_generated_file_that_cannot_be_written_says_what_to_do() {
+    let p = Project::with(&[("specs/text/slug.ghost", SLUG)]);
+    std::fs::create_dir_all(p.root().join("generated/src/text/slug/imp.rs")).expect("mkdir");
+    let run = p.ghost(&["test"]);
+    assert_eq!(run.code, Some(2), "{}", run.both());
+    assert!(run.stderr.contains("cannot write"), "{}", run.both());
+    assert!(run.stderr.contains("help: "), "{}", run.both());
+}

@@ -419,7 +419,10 @@ pub enum BuildError {
     Lock(#[from] LockError),
     #[error("cannot run cargo: {}{}", .0, cargo_hint(.0))]
     Cargo(std::io::Error),
-    #[error("cannot write the prompt `{path}`: {source}")]
+    #[error(
+        "cannot write the prompt `{path}`: {source}\n\
+         help: ghost keeps prompts under .ghost/prompts/: make it a writable folder"
+    )]
     Prompt {
         path: PathBuf,
         source: std::io::Error,

@@ -44,7 +44,11 @@ pub enum WriteError {
         .0.display()
     )]
     SettingsChanged(PathBuf),
-    #[error("cannot write `{path}`: {source}")]
+    #[error(
+        "cannot write `{path}`: {source}\n\
+         help: make its folder writable and move away what is in the way of ghost (a folder \
+         or a read-only file by that name)"
+    )]
     Io {
         path: PathBuf,
         source: std::io::Error,
