@@ -703,3 +703,23 @@ fn a_generated_file_that_cannot_be_written_says_what_to_do() {
     assert!(run.stderr.contains("cannot write"), "{}", run.both());
     assert!(run.stderr.contains("help: "), "{}", run.both());
 }
+
+/// An unknown provider says where it was written: GHOST_PROVIDER, left in a shell's
+/// profile, is not where a user looks first.
+#[test]
+fn an_unknown_provider_says_where_it_came_from() {
+    let p = Project::with(&[("specs/text/slug.ghost", SLUG)]);
+    let out = Command::new(env!("CARGO_BIN_EXE_ghost"))
+        .current_dir(p.root())
+        .args(["build"])
+        .env("GHOST_PROVIDER", "skynet")
+        .output()
+        .expect("run ghost");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("unknown provider `skynet`"), "{stderr}");
+    assert!(stderr.contains("GHOST_PROVIDER"), "{stderr}");
+    let run = p.ghost(&["build", "--provider", "skynet"]);
+    assert_eq!(run.code, Some(2), "{}", run.both());
+    assert!(run.stderr.contains("--provider"), "{}", run.both());
+}

@@ -114,6 +114,15 @@ pub fn run_loaded(
         out.warning(&warning);
     }
     let env = AgentOverrides::from_env(|k| std::env::var(k).ok());
+    // Where an unknown provider was written, for its error: a GHOST_PROVIDER left in a
+    // shell's profile is not where a user looks first.
+    let provider_from = if args.provider.is_some() {
+        "given by --provider"
+    } else if env.provider.is_some() {
+        "from the environment variable GHOST_PROVIDER"
+    } else {
+        "from ghost.toml"
+    };
     let settings = config::effective_agent(&pipeline.project.config.config, env, args.overrides());
     let runtime = runtime()?;
 
@@ -258,7 +267,7 @@ pub fn run_loaded(
     };
     let kind = ProviderKind::parse(&provider_name).ok_or_else(|| {
         CommandError::Usage(format!(
-            "unknown provider `{provider_name}`\nhelp: use one of openai, anthropic, command, manual"
+            "unknown provider `{provider_name}` ({provider_from})\nhelp: use one of openai, anthropic, command, manual"
         ))
     })?;
     let state_dir = pipeline.paths().state_dir;
