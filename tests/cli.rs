@@ -173,6 +173,24 @@ fn init_keeps_an_existing_gitignore() {
     );
 }
 
+/// A spec of the user's where the example would go is kept, and said so, rather than
+/// pointed at as "the example spec".
+#[test]
+fn init_keeps_an_existing_spec_and_says_so() {
+    let p = Project::empty();
+    p.write("specs/text/slug.ghost", SLUG);
+    let run = p.ghost(&["init"]);
+    assert_eq!(run.code, Some(0), "{}", run.both());
+    assert_eq!(p.read("specs/text/slug.ghost"), SLUG);
+    assert!(
+        run.stderr
+            .contains("kept the existing `specs/text/slug.ghost`"),
+        "{}",
+        run.both()
+    );
+    assert!(!run.stderr.contains("the example spec"), "{}", run.both());
+}
+
 #[test]
 fn the_design_examples_check_green() {
     let run = valid_project().ghost(&["check"]);

@@ -83,7 +83,8 @@ pub fn run(args: &InitArgs, out: &Output) -> Result<Exit, CommandError> {
     let name = super::pipeline::crate_name(&name);
     write_new(&dir.join(FILE_NAME), &config_text(&name))?;
     let example = dir.join(EXAMPLE_PATH);
-    if !example.exists() {
+    let kept = example.exists();
+    if !kept {
         if let Some(parent) = example.parent() {
             create_dir(parent)?;
         }
@@ -95,7 +96,17 @@ pub fn run(args: &InitArgs, out: &Output) -> Result<Exit, CommandError> {
         "created ghost project `{name}` in {}",
         display_path(&cwd, &dir).display()
     ));
-    out.status("next: `ghost check` checks the example spec; fill in [agent] in ghost.toml, then `ghost build`");
+    if kept {
+        // The user's own file, never the example: said so, so that `ghost check` showing
+        // something else than the README's example is no surprise.
+        out.status(&format!(
+            "kept the existing `{}` (no example spec written)",
+            display_path(&cwd, &example).display()
+        ));
+        out.status("next: `ghost check` checks the specs; fill in [agent] in ghost.toml, then `ghost build`");
+    } else {
+        out.status("next: `ghost check` checks the example spec; fill in [agent] in ghost.toml, then `ghost build`");
+    }
     Ok(Exit::Success)
 }
 
