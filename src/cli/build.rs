@@ -27,10 +27,21 @@ re-locked; one whose docs or signatures changed is revised (the agent sees its c
 what changed, and answers with what must change); replies are kept in .ghost/cache, so a
 build stopped and run again pays for nothing twice.
 
+With --provider manual no agent is asked: each module that needs code gets its prompt in
+.ghost/prompts/MODULE.md and is reported waiting (exit 1); write its imp.rs and run the
+build again, which tests the code on disk and locks it if it passes.
+
+Exits 0 when every module is green; 1 for errors in the specs, or a module not green that
+no agent was asked for (waiting or failing under --provider manual; with --locked, any
+module not fresh or failing its tests); 2 for bad usage or configuration (no agent
+configured where one is needed); 3 when the agent failed (network, budget spent, attempts
+exhausted).
+
 Examples:
   ghost build
   ghost build --locked            the CI form: exit 1 if any module is not fresh
-  ghost build cache.lru --provider openai --model gpt-5";
+  ghost build cache.lru --provider openai --model gpt-5
+  ghost build --provider manual   write the prompts; test and lock the code you write";
 
 #[derive(Debug, clap::Args)]
 pub struct BuildArgs {

@@ -19,8 +19,16 @@ only those files, the modules nested in theirs and, transitively, the modules th
 are read; diagnostics are shown for the given files only, and a dependency with errors is
 reported once, at its `use`.
 
+Each module is then compared with ghost.lock, and listed when it is not fresh: stale (its
+spec changed), missing (no code yet), tampered (its code edited by hand), failing; a lock
+entry no spec declares any more is listed as orphaned.
+
 Human diagnostics go to stderr; `--message-format short` and `json` print them on stdout,
 one a line, for problem matchers. The summary line is on stderr.
+
+Exits 1 for errors in the specs and for tampered modules; stale and missing modules, what
+a save produces, exit 0 (`ghost build --locked` is the check that fails on them); 2 for
+bad usage or an invalid ghost.toml.
 
 Examples:
   ghost check

@@ -76,7 +76,7 @@ pub enum Command {
     /// Create a new project: ghost.toml, one example spec, a .gitignore entry
     #[command(after_help = init::HELP)]
     Init(init::InitArgs),
-    /// Parse and check specs, and print their diagnostics
+    /// Parse and check specs, print their diagnostics and each module's state
     #[command(after_help = check::HELP)]
     Check(check::CheckArgs),
     /// Generate or repair every module that is not fresh, with an agent
