@@ -283,6 +283,37 @@ fn test_of_a_differing_snapshot_says_how_ghost_pins_anew() {
             && !run.stderr.contains(".cargo/registry"),
         "{}",
         run.stderr
+
+/// Code edited by hand that a manual build found failing, then put back as it was
+/// locked: `status` says the module is fresh with its locked code, not only "failing".
+#[test]
+fn status_of_a_failing_edit_put_back_says_the_locked_code_is_kept() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let dir = tmp.path();
+    write(dir, "ghost.toml", "[project]\nname = \"put-back\"\n");
+    write(dir, "specs/text/shout.ghost", SPEC);
+    let imp = "generated/src/text/shout/imp.rs";
+    write(dir, imp, GOOD);
+    let run = ghost(dir, &["build", "--provider", "manual"]);
+    assert_eq!(run.code, Some(0), "{}{}", run.stdout, run.stderr);
+    write(dir, imp, WRONG);
+    let run = ghost(dir, &["build", "--provider", "manual"]);
+    assert_eq!(run.code, Some(1), "{}{}", run.stdout, run.stderr);
+    write(dir, imp, GOOD);
+    let run = ghost(dir, &["status"]);
+    assert_eq!(run.code, Some(0), "{}{}", run.stdout, run.stderr);
+    let line = run
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("text.shout"))
+        .expect("a line for the module");
+    assert!(line.contains(" fresh "), "{line}");
+    assert!(line.contains("the locked code is kept"), "{line}");
+    let run = ghost(dir, &["status", "--message-format", "json"]);
+    assert!(
+        run.stdout.contains("\"locked_code_kept\":true"),
+        "{}",
+        run.stdout
     );
 }
 

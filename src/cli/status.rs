@@ -116,11 +116,12 @@ pub fn run(args: &StatusArgs, out: &Output) -> Result<Exit, CommandError> {
             Some(a) => format!("{} ({})", a.outcome, a.tests),
             None => "-".into(),
         };
-        // A rebuild (`--force`) that failed leaves the locked code in place.
+        // A rebuild (`--force`) that failed leaves the locked code in place; so does code
+        // edited by hand that a manual build found failing, then put back as locked.
         let kept = status.state == State::Fresh
             && last
                 .get(&m.name)
-                .is_some_and(|a| a.outcome.starts_with("failed"));
+                .is_some_and(|a| a.outcome.starts_with("failed") || a.outcome == "failing");
         let reasons: Vec<&str> = status.reasons.iter().map(|r| r.as_str()).collect();
         if out.json() {
             StatusJson {
