@@ -741,3 +741,22 @@ fn an_unknown_provider_says_where_it_came_from() {
     assert_eq!(run.code, Some(2), "{}", run.both());
     assert!(run.stderr.contains("--provider"), "{}", run.both());
 }
+
+/// A lock from a newer ghost is named as the other lock errors name it, from the
+/// current folder (`ghost.lock`, not the absolute path), with what to do.
+#[test]
+fn a_lock_of_another_version_is_named_from_the_current_folder() {
+    let p = Project::with(&[
+        ("specs/text/slug.ghost", SLUG),
+        ("ghost.lock", "version = 7\n"),
+    ]);
+    let run = p.ghost_in("specs", &["check"]);
+    assert_eq!(run.code, Some(2), "{}", run.both());
+    assert!(
+        run.stderr
+            .starts_with("error: ../ghost.lock: lock format version 7"),
+        "{}",
+        run.both()
+    );
+    assert!(run.stderr.contains("help: upgrade ghost"), "{}", run.both());
+}

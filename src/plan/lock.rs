@@ -85,7 +85,7 @@ pub enum LockError {
         position: Option<(usize, usize)>,
         message: String,
     },
-    #[error("`{path}` has lock format version {found}, this ghost reads version {LOCK_VERSION}\nhelp: upgrade ghost, or delete the lock and rebuild")]
+    #[error("{}: lock format version {found}, this ghost reads version {LOCK_VERSION}\nhelp: upgrade ghost (a newer one wrote it); or delete it and run `ghost build`, which tests the code on disk again and locks what passes", crate::project::at(path, None))]
     Version { path: PathBuf, found: u32 },
     #[error("cannot write `{path}`: {source}\nhelp: ghost.lock must be a writable file in a writable folder")]
     Write {
