@@ -500,6 +500,32 @@ fn b_using_a_locked(dir: &Path, name: &str, spec_a: &str, imp_a: &str) {
     assert_eq!(run.code, Some(0), "{}{}", run.stdout, run.stderr);
 }
 
+/// `build --locked b` checks what `build b` would build: `b` and the modules it uses. A
+/// hand edit of `a` is the code `b`'s tests pass with, not what the lock records.
+#[test]
+fn locked_of_one_module_refuses_a_module_it_uses_that_is_not_fresh() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let dir = tmp.path();
+    let spec_a = "module a {\n  fn f(x: int) -> int {\n    example f(1) == 2\n  }\n}\n";
+    let f = "use super::*;\n\npub fn f(x: i64) -> i64 {\n    x + 1\n}\n";
+    b_using_a_locked(dir, "locked-deps", spec_a, f);
+    let run = ghost(dir, &["build", "--locked", "b"]);
+    assert_eq!(run.code, Some(0), "{}{}", run.stdout, run.stderr);
+
+    write(
+        dir,
+        "generated/src/a/imp.rs",
+        &format!("{f}// tuned by hand\n"),
+    );
+    let run = ghost(dir, &["build", "--locked", "b"]);
+    assert_eq!(run.code, Some(1), "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr.contains("module `a` is tampered"),
+        "{}",
+        run.stderr
+    );
+}
+
 /// A build of one module whose interface changed tests the modules that use it, stale
 /// for that change (never regenerated: they are not selected): code the new interface
 /// leaves working is re-locked, code it breaks is reported failing.

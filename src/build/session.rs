@@ -1256,8 +1256,10 @@ impl LockedReport {
 /// `ghost build --locked`: never calls an agent and never writes generated code; fails
 /// naming what is not fresh, otherwise runs every module's acceptance tests (unless
 /// `lock_refused`: the lock itself fails the check, so the tests would decide nothing).
-/// `only` selects modules (all when empty): theirs and the crate's own files are
-/// compared, their states read, their tests run.
+/// `only` selects modules (all when empty) with what they use, as `ghost build` of them
+/// builds what they use: their and the crate's own files are compared, their states read,
+/// their tests run. A module used by a selected one is its code too: tampered or stale, it
+/// is what the selected module's tests would pass with, not what the lock records.
 pub async fn locked(
     ctx: &Context,
     lock: &Lock,
@@ -1265,6 +1267,15 @@ pub async fn locked(
     lock_refused: bool,
 ) -> Result<LockedReport, BuildError> {
     workspace::refuse_build_settings(&ctx.paths.out_dir)?;
+    let selected: Vec<String> = if only.is_empty() {
+        Vec::new()
+    } else {
+        selection(ctx, only)
+            .iter()
+            .map(|m| m.name.clone())
+            .collect()
+    };
+    let only = selected.as_slice();
     let chosen = |name: &str| only.is_empty() || only.iter().any(|o| o == name);
     let files: Vec<_> = ctx
         .compiled
