@@ -502,9 +502,14 @@ fn module_name_clashes(
             "self" | "super" | "crate" | "Self" => Some(format!(
                 "`{s}` is a Rust path keyword, which no module can be called"
             )),
-            "imp" | "mod" => Some(format!(
-                "`{s}` is the name of every module's own implementation file"
-            )),
+            // `mod.rs` is the compiler's file of each module, `imp.rs` the agent's.
+            "imp" => Some(
+                "`imp` is the name of every module's implementation file, `imp.rs`".to_string(),
+            ),
+            "mod" => Some(
+                "`mod` is a Rust keyword and the name of every module's own file, `mod.rs`"
+                    .to_string(),
+            ),
             "lib" | "main" if k == 0 => Some(format!(
                 "`src/{s}.rs` is the crate's root, which a top-level `{s}` would collide with"
             )),

@@ -520,3 +520,24 @@ fn two_properties_of_one_name_on_one_function_are_duplicates() {
     );
     assert_eq!(codes(&d), ["E0208"], "one test name, `property_f_p`");
 }
+
+#[test]
+fn a_module_named_mod_or_imp_is_told_which_file_it_would_collide_with() {
+    let message = |name: &str| {
+        let text =
+            format!("module {name} {{\n  fn f() -> int {{\n    example f() == 1\n  }}\n}}\n");
+        let (_, diags) = check(&[spec(&format!("{name}.ghost"), &text)]);
+        diags
+            .iter()
+            .map(|d| d.message())
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let m = message("mod");
+    assert!(
+        m.contains("`mod.rs`") && !m.contains("implementation"),
+        "{m}"
+    );
+    let m = message("imp");
+    assert!(m.contains("`imp.rs`"), "{m}");
+}
