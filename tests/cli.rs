@@ -760,3 +760,20 @@ fn a_lock_of_another_version_is_named_from_the_current_folder() {
     );
     assert!(run.stderr.contains("help: upgrade ghost"), "{}", run.both());
 }
+
+/// A spec file that cannot be read (here a link to a file that is gone) says what to do.
+#[cfg(unix)]
+#[test]
+fn an_unreadable_spec_file_says_what_to_do() {
+    let p = Project::with(&[("specs/text/slug.ghost", SLUG)]);
+    std::os::unix::fs::symlink("/nonexistent/spec", p.root().join("specs/gone.ghost"))
+        .expect("a link");
+    let run = p.ghost(&["check"]);
+    assert_eq!(run.code, Some(1), "{}", run.both());
+    assert!(
+        run.stderr.contains("cannot read the file"),
+        "{}",
+        run.both()
+    );
+    assert!(run.stderr.contains("make it readable"), "{}", run.both());
+}

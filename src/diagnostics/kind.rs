@@ -524,6 +524,7 @@ impl Kind {
         use Kind::*;
         match self {
             InvalidUtf8 => Some("spec files must be UTF-8 text; is this a binary file in the specs folder?".into()),
+            Unreadable { .. } => Some("every `.ghost` file below the specs folder is read as a spec: make it readable (a link to a file that is gone?), or move it out".into()),
             Syntax { hint, .. } => hint.clone(),
             ChainedComparison => Some("split it: `a == b && b == c`".into()),
             TestNameClash { .. } => Some("a test's name keeps only the ASCII letters and digits of the text (the rest becomes `_`); tell the two apart with those".into()),
