@@ -79,6 +79,10 @@ pub enum ProjectError {
         path.display(), specs.display()
     )]
     OutsideSpecs { path: PathBuf, specs: PathBuf },
+    /// A file given by name that is no spec: read as one, it would only fail to parse
+    /// (or, as `specs/text/slug.txt`, be checked as a second `text.slug`).
+    #[error("`{}` is not a spec file\nhelp: give `.ghost` files, or folders that hold them", path.display())]
+    NotASpec { path: PathBuf },
     #[error("cannot list `{}`: {reason}\nhelp: check the folder's permissions", path.display())]
     Walk { path: PathBuf, reason: String },
 }
@@ -179,8 +183,10 @@ impl Project {
                     &abs
                 };
                 wanted.extend(discover(dir)?);
-            } else {
+            } else if is_spec_file(&abs) {
                 wanted.push(abs);
+            } else {
+                return Err(ProjectError::NotASpec { path: path.clone() });
             }
         }
         let mut loaded = Loaded::default();
@@ -553,6 +559,11 @@ pub fn discover(dir: &Path) -> Result<Vec<PathBuf>, ProjectError> {
     }
     out.sort();
     Ok(out)
+}
+
+/// Whether `path` names a spec file by its extension (`.ghost`).
+pub fn is_spec_file(path: &Path) -> bool {
+    path.extension().is_some_and(|x| x == SPEC_EXTENSION)
 }
 
 /// The module a file must declare: its path under `specs_dir` without the extension,

@@ -777,3 +777,27 @@ fn an_unreadable_spec_file_says_what_to_do() {
     );
     assert!(run.stderr.contains("make it readable"), "{}", run.both());
 }
+
+/// A file given by name that is no spec (`notes.md` beside the specs) is refused as such
+/// by `check` and `fmt`, as `build` and `test` refuse it, instead of being read as a spec
+/// that "declares no module".
+#[test]
+fn a_file_that_is_no_spec_is_refused_by_name() {
+    let p = Project::with(&[
+        ("specs/text/slug.ghost", SLUG),
+        ("specs/notes.md", "notes\n"),
+    ]);
+    for command in ["check", "fmt"] {
+        let run = p.ghost(&[command, "specs/notes.md"]);
+        assert_eq!(run.code, Some(2), "{command}: {}", run.both());
+        assert!(
+            run.stderr
+                .contains("`specs/notes.md` is not a spec file\nhelp: give `.ghost` files"),
+            "{command}: {}",
+            run.both()
+        );
+    }
+    assert_eq!(p.read("specs/notes.md"), "notes\n");
+    // A folder holding it still means its spec files.
+    assert_eq!(p.ghost(&["check", "specs"]).code, Some(0));
+}

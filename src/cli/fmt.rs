@@ -61,8 +61,10 @@ pub fn run_with(args: &FmtArgs, out: &Output, format: Formatter) -> Result<Exit,
             let abs = cwd.join(path);
             if abs.is_dir() {
                 files.extend(project::discover(&abs)?);
-            } else if abs.is_file() {
+            } else if abs.is_file() && project::is_spec_file(&abs) {
                 files.push(abs);
+            } else if abs.is_file() {
+                return Err(project::ProjectError::NotASpec { path: path.clone() }.into());
             } else {
                 return Err(project::ProjectError::NoSuchPath { path: path.clone() }.into());
             }
