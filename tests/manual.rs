@@ -285,9 +285,10 @@ fn test_of_a_differing_snapshot_says_how_ghost_pins_anew() {
         run.stderr
 
 /// Code edited by hand that a manual build found failing, then put back as it was
-/// locked: `status` says the module is fresh with its locked code, not only "failing".
+/// locked: `status` says the module is fresh with its locked code, not only "failing";
+/// so after a `--force` manual build waiting for new code.
 #[test]
-fn status_of_a_failing_edit_put_back_says_the_locked_code_is_kept() {
+fn status_of_a_fresh_module_after_a_manual_build_says_the_locked_code_is_kept() {
     let tmp = tempfile::tempdir().expect("temp dir");
     let dir = tmp.path();
     write(dir, "ghost.toml", "[project]\nname = \"put-back\"\n");
@@ -312,6 +313,15 @@ fn status_of_a_failing_edit_put_back_says_the_locked_code_is_kept() {
     let run = ghost(dir, &["status", "--message-format", "json"]);
     assert!(
         run.stdout.contains("\"locked_code_kept\":true"),
+        "{}",
+        run.stdout
+    );
+    // `--force` with the manual provider waits for new code, the locked code in place.
+    let run = ghost(dir, &["build", "--force", "--provider", "manual"]);
+    assert_eq!(run.code, Some(1), "{}{}", run.stdout, run.stderr);
+    let run = ghost(dir, &["status"]);
+    assert!(
+        run.stdout.contains("waiting; the locked code is kept"),
         "{}",
         run.stdout
     );

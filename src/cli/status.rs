@@ -116,12 +116,13 @@ pub fn run(args: &StatusArgs, out: &Output) -> Result<Exit, CommandError> {
             Some(a) => format!("{} ({})", a.outcome, a.tests),
             None => "-".into(),
         };
-        // A rebuild (`--force`) that failed leaves the locked code in place; so does code
-        // edited by hand that a manual build found failing, then put back as locked.
+        // A rebuild (`--force`) that failed leaves the locked code in place; so does one
+        // with the manual provider, waiting for new code, and code edited by hand that a
+        // manual build found failing, then put back as locked.
         let kept = status.state == State::Fresh
-            && last
-                .get(&m.name)
-                .is_some_and(|a| a.outcome.starts_with("failed") || a.outcome == "failing");
+            && last.get(&m.name).is_some_and(|a| {
+                a.outcome.starts_with("failed") || a.outcome == "failing" || a.outcome == "waiting"
+            });
         let reasons: Vec<&str> = status.reasons.iter().map(|r| r.as_str()).collect();
         if out.json() {
             StatusJson {
