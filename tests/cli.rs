@@ -801,3 +801,19 @@ fn a_file_that_is_no_spec_is_refused_by_name() {
     // A folder holding it still means its spec files.
     assert_eq!(p.ghost(&["check", "specs"]).code, Some(0));
 }
+
+/// A project with no spec says where it looked and what to do, rather than only
+/// "checked 0 modules: 0 errors".
+#[test]
+fn a_project_without_specs_says_where_to_write_one() {
+    let p = Project::with(&[]);
+    std::fs::create_dir_all(p.root().join("specs")).expect("mkdir");
+    let run = p.ghost(&["check"]);
+    assert_eq!(run.code, Some(0), "{}", run.both());
+    assert!(
+        run.stderr
+            .contains("checked 0 modules: 0 errors: no spec files in `specs`\nhelp: "),
+        "{}",
+        run.both()
+    );
+}

@@ -179,6 +179,16 @@ fn check_with(
             )
         }
     );
+    // A project with no spec at all (a fresh folder, `specs` set to the wrong one): the
+    // summary alone would read as all good.
+    let summary = if paths.is_empty() && loaded.files.is_empty() {
+        format!(
+            "{summary}: no spec files in `{}`\nhelp: write one there (`a/b.ghost` is module `a.b`; `ghost init` writes an example), or set `specs` under `[project]` in ghost.toml",
+            project.display(&project.specs_dir).display()
+        )
+    } else {
+        summary
+    };
     Ok(CheckRun {
         loaded,
         checked,
