@@ -245,3 +245,32 @@ fn a_watch_build_waits_for_a_build_running_beside_it() {
         watch.seen
     );
 }
+
+/// A ghost.lock that cannot be read stops the check; restoring it (what the error's help
+/// says) starts the next one, though the lock is otherwise no change (builds write it).
+#[test]
+fn watch_checks_again_when_a_broken_lock_is_restored() {
+    let dir = tempfile::tempdir().expect("create a temp folder");
+    std::fs::write(dir.path().join("ghost.toml"), "[project]\nname = \"t\"\n").expect("write");
+    let spec = dir.path().join("specs/text/slug.ghost");
+    std::fs::create_dir_all(spec.parent().expect("a folder")).expect("mkdir");
+    std::fs::write(&spec, GOOD).expect("write the spec");
+    let lock = dir.path().join("ghost.lock");
+    std::fs::write(&lock, "garbage [\n").expect("write a broken lock");
+
+    let mut watch = Watcher::start(dir.path(), &["watch"]);
+    let waiting = watch.wait_for(
+        "the wait for a fix",
+        |l| matches!(l, Line::Err(t) if t.contains("for a fix")),
+    );
+    assert_eq!(
+        waiting,
+        "ghost: watching `ghost.lock` and the specs for a fix"
+    );
+    std::fs::write(&lock, "version = 1\n").expect("restore the lock");
+    let summary = watch.wait_for(
+        "the check after the fix",
+        |l| matches!(l, Line::Err(t) if t.starts_with("ghost: checked")),
+    );
+    assert_eq!(summary, "ghost: checked 1 module: 0 errors; 1 missing");
+}

@@ -92,6 +92,10 @@ pub fn run(args: &WatchArgs, out: &Output) -> Result<Exit, CommandError> {
             let run = check_project(&project, &[], out)?;
             Ok((project, run))
         });
+        let lock_broken = matches!(checked, Err(CommandError::Lock(_)));
+        folders.watch_broken_lock(
+            lock_broken.then(|| config_file.with_file_name(super::pipeline::LOCK_FILE)),
+        );
         match checked {
             Ok((project, run)) => {
                 out.status(&format!("ghost: {}", run.summary));
@@ -105,9 +109,15 @@ pub fn run(args: &WatchArgs, out: &Output) -> Result<Exit, CommandError> {
             }
             Err(e) => {
                 out.error(&e.to_string());
+                // Where the fix goes: ghost.lock is watched for it only now.
+                let file = if lock_broken {
+                    config_file.with_file_name(super::pipeline::LOCK_FILE)
+                } else {
+                    config_file.clone()
+                };
                 out.status(&format!(
                     "ghost: watching `{}` and the specs for a fix",
-                    display_path(&cwd, &config_file).display()
+                    display_path(&cwd, &file).display()
                 ));
             }
         }

@@ -36,6 +36,9 @@ pub struct Folders {
     wanted: Option<Wanted>,
     root: Option<PathBuf>,
     specs: Option<PathBuf>,
+    /// `ghost.lock`, while the last check failed on it: restoring it is the fix, which
+    /// must count as a change. Otherwise it is no change: builds write it.
+    broken_lock: Option<PathBuf>,
 }
 
 /// What a burst of events asks for, weakest first.
@@ -92,6 +95,12 @@ impl Folders {
         failed
     }
 
+    /// Counts a write of `lock` (the project's ghost.lock, in the root folder watched
+    /// already) as a change while the last check failed on it; `None` once it reads again.
+    pub fn watch_broken_lock(&mut self, lock: Option<PathBuf>) {
+        self.broken_lock = lock;
+    }
+
     /// Blocks until something that matters changes, then until the files have been quiet
     /// for [`DEBOUNCE`], and says what the whole burst asks for.
     pub fn wait(&self, events: &Receiver<notify::Result<Event>>) -> Result<Change, WatcherGone> {
@@ -134,7 +143,7 @@ impl Folders {
         let Some(wanted) = &self.wanted else {
             return Change::None;
         };
-        if path == wanted.config {
+        if path == wanted.config || self.broken_lock.as_deref() == Some(path) {
             return Change::Check;
         }
         let Some(specs) = &wanted.specs else {
@@ -182,6 +191,7 @@ mod tests {
             }),
             root: None,
             specs: None,
+            broken_lock: None,
         }
     }
 
@@ -235,6 +245,17 @@ mod tests {
             f.classify(event(folder, &["/p/specs/generated/src"])),
             Change::None
         );
+    }
+
+    #[test]
+    fn the_lock_is_a_change_only_while_a_check_failed_on_it() {
+        let mut f = folders();
+        let write = EventKind::Modify(ModifyKind::Data(DataChange::Any));
+        assert_eq!(f.classify(event(write, &["/p/ghost.lock"])), Change::None);
+        f.watch_broken_lock(Some(PathBuf::from("/p/ghost.lock")));
+        assert_eq!(f.classify(event(write, &["/p/ghost.lock"])), Change::Check);
+        f.watch_broken_lock(None);
+        assert_eq!(f.classify(event(write, &["/p/ghost.lock"])), Change::None);
     }
 
     #[test]
