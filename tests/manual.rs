@@ -283,6 +283,8 @@ fn test_of_a_differing_snapshot_says_how_ghost_pins_anew() {
             && !run.stderr.contains(".cargo/registry"),
         "{}",
         run.stderr
+    );
+}
 
 /// Code edited by hand that a manual build found failing, then put back as it was
 /// locked: `status` says the module is fresh with its locked code, not only "failing";
