@@ -2948,22 +2948,13 @@ fn a_command_agent_that_writes_nothing_is_not_accepted() {
         "#!/bin/sh\ncat > /dev/null\nif [ -e '{m}' ]; then exit 0; fi\ncat > \"$GHOST_IMPL_PATH\" <<'EOF'\n{DOUBLE_RIGHT}EOF\n",
         m = marker.display()
     );
-    use_command_agent(&p, &body);
-    p.ghost(&["build"]).expect(0);
-    let entry = p.entry("math.double");
-
-    std::fs::write(&marker, "").expect("marker");
-    let run = p
-        .ghost(&["build", "--force", "--max-attempts", "1"])
-        .expect(3);
+    let run = forced_after_marker(&p, &marker, &body);
     assert!(
         run.text()
             .contains("exited without writing `src/math/double/imp.rs`"),
         "{}",
         run.text()
     );
-    assert_eq!(p.imp("math.double"), DOUBLE_RIGHT, "the old code is kept");
-    assert_eq!(p.entry("math.double"), entry);
     let status = p.ghost(&["status"]).expect(0).text();
     assert!(
         status.contains("fresh") && status.contains("the locked code is kept"),
@@ -3076,22 +3067,30 @@ fn a_command_agent_writing_a_runaway_file_is_refused() {
         "#!/bin/sh\ncat > /dev/null\ncat > \"$GHOST_IMPL_PATH\" <<'EOF'\n{DOUBLE_RIGHT}EOF\nif [ -e '{m}' ]; then head -c 8000000 /dev/zero | tr '\\0' '/' >> \"$GHOST_IMPL_PATH\"; fi\n",
         m = marker.display()
     );
-    use_command_agent(&p, &body);
-    p.ghost(&["build"]).expect(0);
-    let entry = p.entry("math.double");
-
-    std::fs::write(&marker, "").expect("marker");
-    let run = p
-        .ghost(&["build", "--force", "--max-attempts", "1"])
-        .expect(3);
+    let run = forced_after_marker(&p, &marker, &body);
     assert!(
         run.text()
             .contains("the code is more than 1 MB, far more than any module's"),
         "{}",
         run.text()
     );
+}
+
+/// Builds `p` (its one module `math.double`) with the command agent `body`, which writes
+/// the right code until `marker` exists; then makes the marker and builds with `--force`
+/// and one attempt, which must fail (exit 3) leaving the locked code and its lock entry
+/// as they were. The failed run, for what it says.
+fn forced_after_marker(p: &Project, marker: &Path, body: &str) -> Run {
+    use_command_agent(p, body);
+    p.ghost(&["build"]).expect(0);
+    let entry = p.entry("math.double");
+    std::fs::write(marker, "").expect("marker");
+    let run = p
+        .ghost(&["build", "--force", "--max-attempts", "1"])
+        .expect(3);
     assert_eq!(p.imp("math.double"), DOUBLE_RIGHT, "the old code is kept");
     assert_eq!(p.entry("math.double"), entry);
+    run
 }
 
 /// A command agent's repair finds in its `imp.rs` what its prompt shows: the failed code
