@@ -27,6 +27,7 @@
 //! it, so that a build stopped in between leaves the next one to do it (`retest.rs`).
 
 pub mod accepted;
+pub mod both_branches;
 pub mod cargo;
 pub mod cargo_config;
 pub mod claim;

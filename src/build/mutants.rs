@@ -17,6 +17,8 @@
 //! short, the guard an example on empty input names (`empty_input.rs`), a remainder
 //! taken in `u8` that overflowed, taken in `i64` (`modular.rs`), and an operation that
 //! overflowed where the test expected the overflow error, checked (`overflow_error.rs`).
+//! Unguided edits include a sequence taken from its other end and a change of `self` one
+//! branch of an `if` makes and the other lacks, copied (`both_branches.rs`).
 //!
 //! The build tests them in rounds (`generate.rs`): when no edit turns the code green, the
 //! one that made the fewest tests fail (and none that passed) is edited again, so two
@@ -412,6 +414,11 @@ pub fn mutants(code: &str, focus: &BTreeSet<String>, guide: &Guide) -> Vec<Mutan
     }
     singles(COMPARISONS, &mut out);
     singles(ENDS, &mut out);
+    // A change of `self` one branch of an `if` makes and the other lacks.
+    let ranges: Vec<(usize, usize)> = bodies.iter().map(|(_, a, b)| (*a, *b)).collect();
+    for (code, what) in super::both_branches::copied(code, &ranges) {
+        out.push(Mutant { code, what });
+    }
     // A `Vec` used as a queue: `items.pop()` takes the newest; the oldest, as an `Option`
     // too, is `(!items.is_empty()).then(|| items.remove(0))`.
     for (start, end, with) in popped_from_front(code, &mask) {
@@ -976,6 +983,47 @@ pub fn take(&mut self) -> Option<i64> {
         assert!(mutants(odd, &focus(&["f"]), &Guide::default())
             .iter()
             .all(|m| !m.code.contains("remove(0)")));
+    }
+
+    /// The suite's ring buffer as the model wrote it (two slips: the pushed value dropped
+    /// when full, the newest taken by `pop`) is mended by two rounds of edits.
+    #[test]
+    fn two_rounds_mend_a_ring_buffer_s_two_slips() {
+        let code = "impl RingBuffer {
+    pub fn push(&mut self, x: i64) -> Option<i64> {
+        if self.data.len() == self.capacity as usize {
+            Some(self.data.remove(0))
+        } else {
+            self.data.push(x);
+            None
+        }
+    }
+
+    pub fn pop(&mut self) -> Option<i64> {
+        self.data.pop()
+    }
+}
+";
+        let all = focus(&["push", "pop"]);
+        let first = mutants(code, &all, &Guide::default());
+        let pushed = first
+            .iter()
+            .find(|m| m.what.starts_with("`self.data.push(x);` in both branches"))
+            .expect("the push copied");
+        let second = mutants(&pushed.code, &all, &Guide::default());
+        let mended = second
+            .iter()
+            .find(|m| m.what.starts_with("the first element for `.pop()`"))
+            .expect("the pop from the front");
+        assert!(
+            mended.code.contains(
+                "            self.data.push(x);\n            Some(self.data.remove(0))\n"
+            ) && mended
+                .code
+                .contains("        (!self.data.is_empty()).then(|| self.data.remove(0))\n"),
+            "{}",
+            mended.code
+        );
     }
 
     #[test]
