@@ -3,7 +3,8 @@
 //!
 //! In: the attempt's code and the byte ranges of the bodies to edit. Out: one variant of
 //! the code for each statement of a branch that changes `self` (`self.items.push(x);`,
-//! `self.len += 1;`) and that the branch beside it lacks, put first in that branch.
+//! `self.len += 1;`) and that the branch beside it lacks, put first in that branch; the
+//! code after an `if` whose block returns early is the other branch of that `if`.
 //!
 //! Why: a small model writes a stateful method's cases apart and gives the state change
 //! to one of them only: the evaluation's ring buffers returned the oldest value when full
@@ -30,6 +31,7 @@ pub fn copied(code: &str, bodies: &[(usize, usize)]) -> Vec<(String, String)> {
     let mask = code_mask(code);
     let b = code.as_bytes();
     let mut out = Vec::new();
+    out.extend(into_early_returns(code, &mask, bodies));
     for (at, _) in code.match_indices("} else {") {
         if !mask[at] || !bodies.iter().any(|(s, e)| at >= *s && at < *e) {
             continue;
@@ -58,6 +60,62 @@ pub fn copied(code: &str, bodies: &[(usize, usize)]) -> Vec<(String, String)> {
                 let what = format!("`{statement}` in both branches of an `if`");
                 out.push((edited, what));
             }
+        }
+    }
+    out
+}
+
+/// The variants for each `if COND { .. return X; }` without an `else`: the changes of
+/// `self` after it in the block that holds it, which the early return skips, put first
+/// in its block.
+fn into_early_returns(
+    code: &str,
+    mask: &[bool],
+    bodies: &[(usize, usize)],
+) -> Vec<(String, String)> {
+    let b = code.as_bytes();
+    let mut out = Vec::new();
+    for (at, _) in code.match_indices("return ") {
+        if !mask[at] || !bodies.iter().any(|(s, e)| at >= *s && at < *e) {
+            continue;
+        }
+        let Some(open) = opening_brace(b, mask, at) else {
+            continue;
+        };
+        let line_start = code[..open].rfind('\n').map_or(0, |n| n + 1);
+        if !code[line_start..open].trim_start().starts_with("if ") {
+            continue;
+        }
+        let Some(close) = matching(b, mask, open, (b'{', b'}')) else {
+            continue;
+        };
+        // The return ends the block: nothing after it runs either way.
+        let after_return = code[at..close].trim_end();
+        if !after_return.ends_with(';') || after_return[..after_return.len() - 1].contains(';') {
+            continue;
+        }
+        if code[close + 1..].trim_start().starts_with("else") {
+            continue;
+        }
+        let Some(parent_open) = opening_brace(b, mask, line_start) else {
+            continue;
+        };
+        let Some(parent_close) = matching(b, mask, parent_open, (b'{', b'}')) else {
+            continue;
+        };
+        let block = &code[open + 1..close];
+        for statement in effects(code, mask, (close + 1, parent_close)) {
+            if block.contains(statement.as_str()) {
+                continue;
+            }
+            let indent = indentation(block);
+            let edited = format!(
+                "{}\n{indent}{statement}{}",
+                &code[..open + 1],
+                &code[open + 1..]
+            );
+            let what = format!("`{statement}` before the early return too");
+            out.push((edited, what));
         }
     }
     out
@@ -148,6 +206,20 @@ mod tests {
             "self.data.push(x);\n            Some(self.data.remove(0))",
         );
         assert!(copied(&alike, &all).is_empty());
+    }
+
+    #[test]
+    fn the_push_an_early_return_skips_is_put_before_it() {
+        let code = "impl R {\n    pub fn push(&mut self, x: i64) -> Option<i64> {\n        if self.buffer.len() == self.capacity as usize {\n            return Some(self.buffer.remove(0));\n        }\n        self.buffer.push(x);\n        None\n    }\n}\n";
+        let variants = copied(code, &[(0, code.len())]);
+        assert_eq!(variants.len(), 1, "{variants:?}");
+        assert_eq!(
+            variants[0].0,
+            "impl R {\n    pub fn push(&mut self, x: i64) -> Option<i64> {\n        if self.buffer.len() == self.capacity as usize {\n            self.buffer.push(x);\n            return Some(self.buffer.remove(0));\n        }\n        self.buffer.push(x);\n        None\n    }\n}\n"
+        );
+        // A return inside a loop's block, or a function's own, is no early return of an `if`.
+        let looped = "fn f(&mut self) -> i64 {\n    for x in 0..3 {\n        return x;\n    }\n    self.n += 1;\n    0\n}\n";
+        assert!(copied(looped, &[(0, looped.len())]).is_empty());
     }
 
     #[test]
