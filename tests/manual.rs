@@ -59,6 +59,18 @@ fn write(dir: &Path, path: &str, text: &str) {
     std::fs::write(p, text).expect("write");
 }
 
+/// A project named `name` in `dir` with the one module `text.shout` ([`SPEC`]) and right
+/// code for it ([`GOOD`]), not built yet.
+fn shout_with_right_code(dir: &Path, name: &str) {
+    write(
+        dir,
+        "ghost.toml",
+        &format!("[project]\nname = \"{name}\"\n"),
+    );
+    write(dir, "specs/text/shout.ghost", SPEC);
+    write(dir, "generated/src/text/shout/imp.rs", GOOD);
+}
+
 #[test]
 fn manual_provider_waits_adopts_locks_and_detects_tampering() {
     let tmp = tempfile::tempdir().expect("temp dir");
@@ -208,9 +220,7 @@ fn manual_provider_waits_adopts_locks_and_detects_tampering() {
 fn a_renamed_module_starts_from_its_old_code() {
     let tmp = tempfile::tempdir().expect("temp dir");
     let dir = tmp.path();
-    write(dir, "ghost.toml", "[project]\nname = \"renames\"\n");
-    write(dir, "specs/text/shout.ghost", SPEC);
-    write(dir, "generated/src/text/shout/imp.rs", GOOD);
+    shout_with_right_code(dir, "renames");
     let run = ghost(dir, &["build", "--provider", "manual"]);
     assert_eq!(run.code, Some(0), "{}{}", run.stdout, run.stderr);
 
@@ -293,10 +303,8 @@ fn test_of_a_differing_snapshot_says_how_ghost_pins_anew() {
 fn status_of_a_fresh_module_after_a_manual_build_says_the_locked_code_is_kept() {
     let tmp = tempfile::tempdir().expect("temp dir");
     let dir = tmp.path();
-    write(dir, "ghost.toml", "[project]\nname = \"put-back\"\n");
-    write(dir, "specs/text/shout.ghost", SPEC);
+    shout_with_right_code(dir, "put-back");
     let imp = "generated/src/text/shout/imp.rs";
-    write(dir, imp, GOOD);
     let run = ghost(dir, &["build", "--provider", "manual"]);
     assert_eq!(run.code, Some(0), "{}{}", run.stdout, run.stderr);
     write(dir, imp, WRONG);
@@ -738,9 +746,7 @@ fn code_that_takes_more_memory_than_the_limit_fails_there() {
 fn a_second_build_while_one_runs_is_refused() {
     let tmp = tempfile::tempdir().expect("temp dir");
     let dir = tmp.path();
-    write(dir, "ghost.toml", "[project]\nname = \"busy\"\n");
-    write(dir, "specs/text/shout.ghost", SPEC);
-    write(dir, "generated/src/text/shout/imp.rs", GOOD);
+    shout_with_right_code(dir, "busy");
     std::fs::create_dir_all(dir.join(".ghost")).expect("mkdir");
     let held = std::fs::File::create(dir.join(".ghost/build.lock")).expect("lock file");
     held.lock()
@@ -767,9 +773,7 @@ fn a_second_build_while_one_runs_is_refused() {
 fn json_messages_for_build_status_test_and_fmt() {
     let tmp = tempfile::tempdir().expect("temp dir");
     let dir = tmp.path();
-    write(dir, "ghost.toml", "[project]\nname = \"json\"\n");
-    write(dir, "specs/text/shout.ghost", SPEC);
-    write(dir, "generated/src/text/shout/imp.rs", GOOD);
+    shout_with_right_code(dir, "json");
     let objects = |args: &[&str], code: i32| -> Vec<serde_json::Value> {
         let mut all = vec!["--message-format", "json"];
         all.extend_from_slice(args);
@@ -1289,9 +1293,7 @@ fn test_waits_for_another_run_s_claim_says_so_and_stops_at_ctrl_c() {
     use std::io::{BufRead, BufReader};
     let tmp = tempfile::tempdir().expect("temp dir");
     let dir = tmp.path();
-    write(dir, "ghost.toml", "[project]\nname = \"waiter\"\n");
-    write(dir, "specs/text/shout.ghost", SPEC);
-    write(dir, "generated/src/text/shout/imp.rs", GOOD);
+    shout_with_right_code(dir, "waiter");
     let run = ghost(dir, &["test"]);
     assert_eq!(run.code, Some(0), "{}", run.stderr);
     let manifest = std::fs::read_to_string(dir.join("generated/Cargo.toml")).expect("manifest");

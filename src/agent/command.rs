@@ -71,18 +71,12 @@ pub fn command_line(settings: &AgentSettings) -> Result<(String, Vec<String>), A
 /// `PATH`. Checked before a build asks for anything, so a mistyped command is a
 /// configuration error at once, not a failed attempt per module.
 pub fn program_exists(program: &str, path_var: Option<&std::ffi::OsStr>) -> bool {
-    if program.contains('/') {
-        return Path::new(program).is_file();
-    }
-    path_var
-        .is_some_and(|paths| std::env::split_paths(paths).any(|dir| dir.join(program).is_file()))
+    !program_files(program, path_var).is_empty()
 }
 
-/// The file `program` names when it cannot be executed (no execute permission): one
-/// found by its path, or, for a bare name, the first on `PATH` when none there can be.
-/// Checked with [`program_exists`], so that a script saved without `chmod +x` is a
-/// configuration error at once, not an attempt failed per module.
-pub fn not_executable(program: &str, path_var: Option<&std::ffi::OsStr>) -> Option<PathBuf> {
+/// The files `program` may name: itself when it is a path, else the file of that name in
+/// each folder of `PATH`, in order; those that exist.
+fn program_files(program: &str, path_var: Option<&std::ffi::OsStr>) -> Vec<PathBuf> {
     let candidates: Vec<PathBuf> = if program.contains('/') {
         vec![PathBuf::from(program)]
     } else {
@@ -94,7 +88,15 @@ pub fn not_executable(program: &str, path_var: Option<&std::ffi::OsStr>) -> Opti
             })
             .unwrap_or_default()
     };
-    let files: Vec<PathBuf> = candidates.into_iter().filter(|p| p.is_file()).collect();
+    candidates.into_iter().filter(|p| p.is_file()).collect()
+}
+
+/// The file `program` names when it cannot be executed (no execute permission): one
+/// found by its path, or, for a bare name, the first on `PATH` when none there can be.
+/// Checked with [`program_exists`], so that a script saved without `chmod +x` is a
+/// configuration error at once, not an attempt failed per module.
+pub fn not_executable(program: &str, path_var: Option<&std::ffi::OsStr>) -> Option<PathBuf> {
+    let files = program_files(program, path_var);
     if files.iter().any(|f| executable(f)) {
         return None;
     }
