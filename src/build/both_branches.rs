@@ -12,7 +12,7 @@
 //! self.items.push(x); None }`) in every attempt (docs/evals.md, eighteenth round), and
 //! shown the failing scenario, wrote the same again.
 
-use super::mutants::{code_mask, matching};
+use super::mutants::{code_mask, enclosing, matching};
 
 /// The statements that change `self` through a method that adds, or a compound assignment.
 const EFFECTS: &[&str] = &[
@@ -36,7 +36,7 @@ pub fn copied(code: &str, bodies: &[(usize, usize)]) -> Vec<(String, String)> {
         if !mask[at] || !bodies.iter().any(|(s, e)| at >= *s && at < *e) {
             continue;
         }
-        let Some(first_open) = opening_brace(b, &mask, at) else {
+        let Some(first_open) = enclosing(b, &mask, at, (b'{', b'}')) else {
             continue;
         };
         let second_open = at + "} else ".len();
@@ -79,7 +79,7 @@ fn into_early_returns(
         if !mask[at] || !bodies.iter().any(|(s, e)| at >= *s && at < *e) {
             continue;
         }
-        let Some(open) = opening_brace(b, mask, at) else {
+        let Some(open) = enclosing(b, mask, at, (b'{', b'}')) else {
             continue;
         };
         let line_start = code[..open].rfind('\n').map_or(0, |n| n + 1);
@@ -97,7 +97,7 @@ fn into_early_returns(
         if code[close + 1..].trim_start().starts_with("else") {
             continue;
         }
-        let Some(parent_open) = opening_brace(b, mask, line_start) else {
+        let Some(parent_open) = enclosing(b, mask, line_start, (b'{', b'}')) else {
             continue;
         };
         let Some(parent_close) = matching(b, mask, parent_open, (b'{', b'}')) else {
@@ -119,23 +119,6 @@ fn into_early_returns(
         }
     }
     out
-}
-
-/// The `{` that opens the block whose `}` is at `close`.
-fn opening_brace(b: &[u8], mask: &[bool], close: usize) -> Option<usize> {
-    let mut depth = 0usize;
-    for i in (0..close).rev() {
-        if !mask[i] {
-            continue;
-        }
-        match b[i] {
-            b'}' => depth += 1,
-            b'{' if depth == 0 => return Some(i),
-            b'{' => depth -= 1,
-            _ => {}
-        }
-    }
-    None
 }
 
 /// The statements of the block `range` (inside its braces) at its own level that change

@@ -35,7 +35,7 @@ pub fn in_i64(code: &str, bodies: &[(usize, usize)]) -> Vec<(String, String)> {
         if modulus.is_empty() || code[after..].starts_with(|c: char| c.is_alphanumeric()) {
             continue;
         }
-        let Some(open) = opening(b, &mask, close) else {
+        let Some(open) = super::mutants::enclosing(b, &mask, close, (b'(', b')')) else {
             continue;
         };
         let inner = &code[open..=close];
@@ -56,27 +56,6 @@ pub fn in_i64(code: &str, bodies: &[(usize, usize)]) -> Vec<(String, String)> {
         out.push((edited, what));
     }
     out
-}
-
-/// The byte index of the `(` that the `)` at `close` closes, counting code only.
-fn opening(b: &[u8], mask: &[bool], close: usize) -> Option<usize> {
-    let mut depth = 0usize;
-    for i in (0..=close).rev() {
-        if !mask[i] {
-            continue;
-        }
-        match b[i] {
-            b')' => depth += 1,
-            b'(' => {
-                depth -= 1;
-                if depth == 0 {
-                    return Some(i);
-                }
-            }
-            _ => {}
-        }
-    }
-    None
 }
 
 /// The first narrow type `text` casts to (`as u8`).

@@ -621,6 +621,24 @@ pub(super) fn matching(b: &[u8], mask: &[bool], open: usize, pair: (u8, u8)) -> 
     None
 }
 
+/// The opening bracket of `pair` of the innermost such block holding `at` (`at` itself
+/// not counted): for the closing bracket at `at`, the one it closes.
+pub(super) fn enclosing(b: &[u8], mask: &[bool], at: usize, pair: (u8, u8)) -> Option<usize> {
+    let mut depth = 0usize;
+    for i in (0..at).rev() {
+        if !mask[i] {
+            continue;
+        }
+        match b[i] {
+            c if c == pair.1 => depth += 1,
+            c if c == pair.0 && depth == 0 => return Some(i),
+            c if c == pair.0 => depth -= 1,
+            _ => {}
+        }
+    }
+    None
+}
+
 /// Guard statements: `if COND { return X; }` alone on their lines, with no `else`.
 /// Returns each one's byte range (whole lines) and its text on one line.
 fn guards(code: &str, mask: &[bool]) -> Vec<(usize, usize, String)> {

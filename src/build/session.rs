@@ -984,16 +984,13 @@ fn manual_revision(
     let implementation = &lock.get(&m.name)?.implementation;
     let changes = super::revision::changes(&ctx.paths, &ctx.project, module, implementation)?;
     let code = String::from_utf8_lossy(&ctx.imp_bytes(m)?).into_owned();
+    // Nothing failed: the code whole, what changed, and the file asked back.
     Some(RepairContext {
         attempt: 2,
         previous_code: code,
-        rewrite: Vec::new(),
-        failures: Vec::new(),
-        compiler_errors: Vec::new(),
-        last_diff: None,
-        shrink: 0,
         spec_changes: Some(changes),
         whole_file: true,
+        ..RepairContext::default()
     })
 }
 
