@@ -5,6 +5,7 @@ use super::claim::{package_id, Claim};
 use crate::process::{self, Finished};
 use serde::Deserialize;
 use std::collections::BTreeMap;
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 use tokio::process::Command;
@@ -251,46 +252,57 @@ impl Cargo {
         Ok((parse_outcome(&finished), test_binaries(&finished.stdout)))
     }
 
+    /// The variables cargo gives every test binary of this crate's package: where the
+    /// package is (`CARGO_MANIFEST_DIR`, `CARGO_MANIFEST_PATH`, and insta's
+    /// `INSTA_WORKSPACE_ROOT`), `CARGO`, and `CARGO_PKG_*`. The same for each binary of a
+    /// run, so [`Cargo::run_binary`]'s callers compute them once.
+    pub fn package_env(&self) -> std::io::Result<Vec<(&'static str, OsString)>> {
+        let crate_dir = std::fs::canonicalize(&self.crate_dir)?;
+        let mut vars: Vec<(&'static str, OsString)> = vec![
+            ("CARGO_MANIFEST_DIR", crate_dir.clone().into()),
+            ("CARGO_MANIFEST_PATH", crate_dir.join("Cargo.toml").into()),
+            // insta finds the snapshots' folder from the workspace's root, which it asks
+            // `cargo metadata` for unless told: the generated crate is its own workspace.
+            ("INSTA_WORKSPACE_ROOT", crate_dir.into()),
+            (
+                "CARGO",
+                std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()),
+            ),
+        ];
+        if let Some((name, version)) = package_id(&self.crate_dir.join("Cargo.toml"))
+            .as_deref()
+            .and_then(|id| id.split_once('@'))
+        {
+            vars.push(("CARGO_PKG_NAME", name.into()));
+            vars.push(("CARGO_PKG_VERSION", version.into()));
+            if let Ok(v) = semver::Version::parse(version) {
+                vars.push(("CARGO_PKG_VERSION_MAJOR", v.major.to_string().into()));
+                vars.push(("CARGO_PKG_VERSION_MINOR", v.minor.to_string().into()));
+                vars.push(("CARGO_PKG_VERSION_PATCH", v.patch.to_string().into()));
+                vars.push(("CARGO_PKG_VERSION_PRE", v.pre.as_str().into()));
+            }
+        }
+        Ok(vars)
+    }
+
     /// Runs one test binary [`Cargo::compile_targets`] built, without cargo, much as
     /// `cargo test` runs it: in the crate's folder, single-threaded, with the package's
-    /// variables (`CARGO_MANIFEST_DIR`, `CARGO_PKG_*`, `CARGO`) and the dynamic library
-    /// path. Not with a cargo configuration's `[env]` or `runner`: a binary that cannot
-    /// start or ends early without them has its module tested through cargo (see
-    /// `together.rs`, where each binary of several gets its own output, exit status and
-    /// time limit this way); generated code reads no environment (the in-memory rule).
+    /// variables (`package`, from [`Cargo::package_env`]) and the dynamic library path.
+    /// Not with a cargo configuration's `[env]` or `runner`: a project that sets them has
+    /// its modules tested through cargo (see `together.rs`, where each binary of several
+    /// gets its own output, exit status and time limit this way).
     pub async fn run_binary(
         &self,
         binary: &Path,
         test_args: &[&str],
         env: &[(&str, &str)],
+        package: &[(&'static str, OsString)],
     ) -> std::io::Result<Finished> {
         let mut cmd = self.guarded(binary.as_os_str());
         cmd.args(&LIBTEST_ARGS[1..])
             .args(test_args)
-            .envs(env.iter().copied());
-        let crate_dir = std::fs::canonicalize(&self.crate_dir)?;
-        cmd.env("CARGO_MANIFEST_DIR", &crate_dir)
-            .env("CARGO_MANIFEST_PATH", crate_dir.join("Cargo.toml"))
-            // insta finds the snapshots' folder from the workspace's root, which it asks
-            // `cargo metadata` for unless told: the generated crate is its own workspace.
-            .env("INSTA_WORKSPACE_ROOT", &crate_dir);
-        cmd.env(
-            "CARGO",
-            std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()),
-        );
-        if let Some((name, version)) = package_id(&self.crate_dir.join("Cargo.toml"))
-            .as_deref()
-            .and_then(|id| id.split_once('@'))
-        {
-            cmd.env("CARGO_PKG_NAME", name)
-                .env("CARGO_PKG_VERSION", version);
-            if let Ok(v) = semver::Version::parse(version) {
-                cmd.env("CARGO_PKG_VERSION_MAJOR", v.major.to_string())
-                    .env("CARGO_PKG_VERSION_MINOR", v.minor.to_string())
-                    .env("CARGO_PKG_VERSION_PATCH", v.patch.to_string())
-                    .env("CARGO_PKG_VERSION_PRE", v.pre.as_str());
-            }
-        }
+            .envs(env.iter().copied())
+            .envs(package.iter().map(|(k, v)| (k, v)));
         // Where cargo lets a test binary find the dynamic libraries built beside it.
         if let Some(deps) = binary.parent() {
             let var = dylib_path_var();

@@ -115,6 +115,12 @@ async fn run_binaries(
     env: &'static [(&'static str, &'static str)],
     at_once: usize,
 ) -> std::io::Result<BTreeMap<String, TestOutcome>> {
+    // Without the package's folder (gone meanwhile), no binary runs: each module runs
+    // on its own, whose cargo says what is wrong.
+    let Ok(package) = cargo.package_env() else {
+        return Ok(BTreeMap::new());
+    };
+    let package = Arc::new(package);
     let slots = Arc::new(tokio::sync::Semaphore::new(at_once.max(1)));
     let mut runs = tokio::task::JoinSet::new();
     for target in targets {
@@ -123,9 +129,11 @@ async fn run_binaries(
             continue;
         };
         let (cargo, target, slots) = (cargo.clone(), target.clone(), slots.clone());
+        let package = package.clone();
         runs.spawn(async move {
             let _slot = slots.acquire_owned().await;
-            (target, cargo.run_binary(&binary, test_args, env).await)
+            let finished = cargo.run_binary(&binary, test_args, env, &package).await;
+            (target, finished)
         });
     }
     let mut out = BTreeMap::new();
