@@ -786,15 +786,7 @@ pub async fn build_manual(
                             why: format!("the spec looks wrong, not the code: {fault}"),
                         }
                     } else {
-                        // A person (or an editor's agent) writes imp.rs itself: nothing
-                        // puts functions back in place, so the prompt shows the whole code
-                        // and asks for the whole file.
-                        let repair = RepairContext {
-                            previous_code: code.clone(),
-                            rewrite: Vec::new(),
-                            whole_file: true,
-                            ..repair_context(m, &code, &verdict)
-                        };
+                        let repair = whole_file_repair(m, &code, &verdict);
                         let prompt = write_prompt(ctx, m, Some(&repair))?;
                         Outcome::Failing {
                             prompt: Some(prompt),
@@ -884,6 +876,20 @@ pub fn entry_for(m: &CompiledModule, code: &[u8], previous: Option<LockEntry>) -
 /// small model hands them back unchanged. Code with a failure that points at no function
 /// (an error outside every body, a broken NFR) is shown whole.
 pub fn repair_context(m: &CompiledModule, code: &str, verdict: &Verdict) -> RepairContext {
+    let suspects = super::rewrite::suspects(code, verdict, m.tests_rs(), &m.imp_path);
+    let holed = super::rewrite::hole(code, &suspects);
+    RepairContext {
+        previous_code: holed.code,
+        rewrite: holed.functions,
+        whole_file: false,
+        ..whole_file_repair(m, code, verdict)
+    }
+}
+
+/// The repair of `code` that failed as `verdict` says, shown whole and asked for whole
+/// (a manual build: a person or an editor's agent writes imp.rs itself, and nothing puts
+/// functions back in place).
+pub fn whole_file_repair(m: &CompiledModule, code: &str, verdict: &Verdict) -> RepairContext {
     // The first errors are the ones to fix; later ones are often their consequences,
     // and every line costs tokens.
     let mut compiler_errors = prompt::merge_repeated_errors(verdict.compiler_errors());
@@ -894,18 +900,16 @@ pub fn repair_context(m: &CompiledModule, code: &str, verdict: &Verdict) -> Repa
             "[... {more} more error(s) left out: fix these first]"
         ));
     }
-    let suspects = super::rewrite::suspects(code, verdict, m.tests_rs(), &m.imp_path);
-    let holed = super::rewrite::hole(code, &suspects);
     RepairContext {
         attempt: 2,
-        previous_code: holed.code,
-        rewrite: holed.functions,
+        previous_code: code.to_string(),
+        rewrite: Vec::new(),
         failures: verdict.failure_texts_in(m.tests_rs()),
         compiler_errors,
         last_diff: None,
         shrink: 0,
         spec_changes: None,
-        whole_file: false,
+        whole_file: true,
     }
 }
 
