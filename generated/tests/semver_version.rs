@@ -137,7 +137,7 @@ fn __arb_part() -> impl proptest::strategy::Strategy<Value = Part> {
 }
 
 fn __arb_version() -> impl proptest::strategy::Strategy<Value = Version> {
-    (proptest::arbitrary::any::<i64>(), proptest::arbitrary::any::<i64>(), proptest::arbitrary::any::<i64>(), proptest::option::of(proptest::prop_oneof![proptest::arbitrary::any::<String>(), "[ -~\t\n\r]{0,16}"])).prop_map(|(x0, x1, x2, x3)| Version { major: x0, minor: x1, patch: x2, pre: x3 })
+    (proptest::prop_oneof![-16_i64..=16_i64, proptest::arbitrary::any::<i64>()], proptest::prop_oneof![-16_i64..=16_i64, proptest::arbitrary::any::<i64>()], proptest::prop_oneof![-16_i64..=16_i64, proptest::arbitrary::any::<i64>()], proptest::option::of(proptest::prop_oneof![proptest::arbitrary::any::<String>(), "[ -~\t\n\r]{0,16}"])).prop_map(|(x0, x1, x2, x3)| Version { major: x0, minor: x1, patch: x2, pre: x3 })
 }
 
 // Every function and method of the spec, with its exact signature, tested or not.
