@@ -705,11 +705,22 @@ impl<'a> ExprCtx<'a> {
                 text: format!("{}.len() as i64", self.place_code(arg(0)).at_least(ATOM)),
                 prec: CAST,
             },
-            Builtin::Repeat => Code::atom(format!(
-                "{}.repeat({})",
-                self.place_code(arg(0)).at_least(ATOM),
-                self.usize(arg(1))
-            )),
+            // A count below 0 repeats nothing, as in Python: `repeat(" ", n - len(s))`
+            // pads to `n`, whatever `s`. `as usize` made it a huge count, and the test a
+            // "capacity overflow" panic blamed on the code.
+            Builtin::Repeat => {
+                let count = match arg(1).kind {
+                    TExprKind::Int(n) if n >= 0 => n.to_string(),
+                    _ => format!(
+                        "usize::try_from({}).unwrap_or(0)",
+                        self.owned_code(arg(1)).text
+                    ),
+                };
+                Code::atom(format!(
+                    "{}.repeat({count})",
+                    self.place_code(arg(0)).at_least(ATOM)
+                ))
+            }
             Builtin::ToStr => {
                 let x = arg(0);
                 let recv = match x.kind {
