@@ -2149,7 +2149,7 @@ fn an_ensures_whose_arithmetic_on_the_arguments_overflows_holds() {
     let run = p.ghost(&["build", "--force"]).expect(3);
     assert!(
         run.text()
-            .contains("`ensures result == x * 2` does not hold for x = "),
+            .contains("`ensures result == x * 2` of `twice` does not hold for x = "),
         "{}",
         run.text()
     );

@@ -103,7 +103,7 @@ fn manual_provider_waits_adopts_locks_and_detects_tampering() {
     let repair =
         std::fs::read_to_string(dir.join(".ghost/prompts/text.shout.md")).expect("a repair prompt");
     assert!(
-        repair.contains("`ensures len(result) == len(s) + 1` does not hold")
+        repair.contains("`ensures len(result) == len(s) + 1` of `shout` does not hold")
             && repair.contains("s.to_string()"),
         "{repair}"
     );

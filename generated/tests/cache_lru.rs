@@ -104,7 +104,7 @@ mod checked {
         let result: i64 = __this.len();
         assert!(
             result >= 0,
-            "`{}` does not hold for self = {:?}, result = {:?}",
+            "`{}` of `LruCache.len` does not hold for self = {:?}, result = {:?}",
             "ensures result >= 0",
             __this,
             result

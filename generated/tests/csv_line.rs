@@ -31,7 +31,7 @@ mod checked {
         let result: Result<Vec<String>, CsvError> = ghostlib::csv::line::split(line);
         assert!(
             result != Ok(Vec::<String>::new()),
-            "`{}` does not hold for line = {:?}, result = {:?}",
+            "`{}` of `split` does not hold for line = {:?}, result = {:?}",
             "ensures result != ok([])",
             line,
             result
@@ -44,7 +44,7 @@ mod checked {
         let result: String = ghostlib::csv::line::join(fields);
         assert!(
             result.len() as i64 + 1 >= fields.len() as i64,
-            "`{}` does not hold for fields = {:?}, result = {:?}",
+            "`{}` of `join` does not hold for fields = {:?}, result = {:?}",
             "ensures len(result) + 1 >= len(fields)",
             fields,
             result

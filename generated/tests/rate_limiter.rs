@@ -148,7 +148,7 @@ mod checked {
         let result: i64 = __this.available(now_ms);
         assert!(
             result >= 0,
-            "`{}` does not hold for self = {:?}, now_ms = {:?}, result = {:?}",
+            "`{}` of `TokenBucket.available` does not hold for self = {:?}, now_ms = {:?}, result = {:?}",
             "ensures result >= 0",
             __this,
             now_ms,

@@ -78,7 +78,7 @@ mod checked {
         let result: String = ghostlib::semver::version::render(v.clone());
         assert!(
             (result.len() as i64) >= 5,
-            "`{}` does not hold for v = {:?}, result = {:?}",
+            "`{}` of `render` does not hold for v = {:?}, result = {:?}",
             "ensures len(result) >= 5",
             v,
             result
@@ -91,7 +91,7 @@ mod checked {
         let result: i64 = ghostlib::semver::version::compare(a.clone(), b.clone());
         assert!(
             -1 <= result && result <= 1,
-            "`{}` does not hold for a = {:?}, b = {:?}, result = {:?}",
+            "`{}` of `compare` does not hold for a = {:?}, b = {:?}, result = {:?}",
             "ensures -1 <= result && result <= 1",
             a,
             b,

@@ -31,7 +31,7 @@ mod checked {
         let result: String = ghostlib::text::case::convert(s, case.clone());
         assert!(
             !result.contains(" "),
-            "`{}` does not hold for s = {:?}, case = {:?}, result = {:?}",
+            "`{}` of `convert` does not hold for s = {:?}, case = {:?}, result = {:?}",
             "ensures !contains(result, \" \")",
             s,
             case,

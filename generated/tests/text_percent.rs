@@ -31,7 +31,7 @@ mod checked {
         let result: String = ghostlib::text::percent::encode(s);
         assert!(
             (|| -> Option<bool> { Some((result.len() as i64) >= s.len() as i64 && (result.len() as i64) <= i64::checked_mul(3, s.len() as i64)?) })().unwrap_or(true),
-            "`{}` does not hold for s = {:?}, result = {:?}",
+            "`{}` of `encode` does not hold for s = {:?}, result = {:?}",
             "ensures len(result) >= len(s) && len(result) <= 3 * len(s)",
             s,
             result

@@ -31,7 +31,7 @@ mod checked {
         let result: String = ghostlib::text::slug::slugify(title);
         assert!(
             (result.len() as i64) <= title.len() as i64,
-            "`{}` does not hold for title = {:?}, result = {:?}",
+            "`{}` of `slugify` does not hold for title = {:?}, result = {:?}",
             "ensures len(result) <= len(title)",
             title,
             result

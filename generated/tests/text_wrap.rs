@@ -31,7 +31,7 @@ mod checked {
         let result: String = ghostlib::text::wrap::anchor(heading);
         assert!(
             (result.len() as i64) == ghostlib::text::slug::slugify(heading).len() as i64 + 1,
-            "`{}` does not hold for heading = {:?}, result = {:?}",
+            "`{}` of `anchor` does not hold for heading = {:?}, result = {:?}",
             "ensures len(result) == len(text.slug.slugify(heading)) + 1",
             heading,
             result

@@ -178,7 +178,7 @@ fn generated_tests_pass_correct_and_fail_wrong_implementations() {
             "`example double(-3) == -6` does not hold",
             "left: -1",
             // ensures, checked inside the example and the property
-            "`ensures len(result) <= 3` does not hold",
+            "`ensures len(result) <= 3` of `prefix3` does not hold",
             // requires filters property inputs; the wrong implementation breaks the property
             "test property_isqrt_floor ... FAILED",
             "property floor: forall n: int in -100..100 => isqrt(n) * isqrt(n) <= n",

@@ -145,9 +145,13 @@ fn wrapper(module: &ModuleModel, test_module: &str, root: &str, f: &Function) ->
         borrowed: false,
         moved: false,
     });
+    // An `ensures` names its function, as the spec calls it: a test can call several
+    // (`f(g(x))` in a property, a scenario's steps), and the clause alone does not say
+    // whose result broke it.
+    let whose = format!(" of `{of_path}`");
     for ens in &f.ensures {
         out.push_str(&format!(
-            "        assert!(\n            {},\n            \"`{{}}`{of} does not hold for {inputs_fmt}{}result = {{:?}}\",\n            {}{inputs_args},\n            result\n        );\n",
+            "        assert!(\n            {},\n            \"`{{}}`{whose} does not hold for {inputs_fmt}{}result = {{:?}}\",\n            {}{inputs_args},\n            result\n        );\n",
             cx.ensures_holds(&ens.expr),
             if shown.is_empty() { "" } else { ", " },
             str_lit(&ens.source)
