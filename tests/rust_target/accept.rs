@@ -179,6 +179,9 @@ fn generated_tests_pass_correct_and_fail_wrong_implementations() {
             "left: -1",
             // ensures, checked inside the example and the property
             "`ensures len(result) <= 3` of `prefix3` does not hold",
+            // a missing key in an `ensures` names the lookup, not Rust's bare panic
+            "test example_ranked_1 ... FAILED",
+            "`scores[result[0]]`: the map has no such key",
             // requires filters property inputs; the wrong implementation breaks the property
             "test property_isqrt_floor ... FAILED",
             "property floor: forall n: int in -100..100 => isqrt(n) * isqrt(n) <= n",

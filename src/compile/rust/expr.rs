@@ -378,7 +378,7 @@ impl<'a> ExprCtx<'a> {
             TExprKind::TupleField { base, index } => {
                 Code::atom(format!("{}.{index}", self.place_code(base).at_least(ATOM)))
             }
-            TExprKind::Index { base, index } => self.index(base, index),
+            TExprKind::Index { base, index } => self.index(e, base, index),
             _ => self.owned_code(e),
         }
     }
@@ -411,12 +411,30 @@ impl<'a> ExprCtx<'a> {
         }
     }
 
-    fn index(&self, base: &TExpr, index: &TExpr) -> Code {
+    /// `xs[i]` or `m[k]`, `e`. A missing element fails the test with the indexing as the
+    /// spec wrote it: Rust's own panic ("no entry found for key", or an index of
+    /// 18446744073709551615 for -1) named neither the clause nor the expression, and a
+    /// failing `ensures` read as a crash of the code.
+    fn index(&self, e: &TExpr, base: &TExpr, index: &TExpr) -> Code {
         let b = self.place_code(base).at_least(ATOM);
+        let spec = crate::compile::spec_text::spec_text(e);
+        let (got, missing) = match &base.ty {
+            Ty::Map(..) => (
+                format!("{b}.get({})", self.reference(index)),
+                format!("`{spec}`: the map has no such key"),
+            ),
+            _ => (
+                format!("{b}.get({})", self.usize(index)),
+                format!("`{spec}`: no element at that index"),
+            ),
+        };
+        let element = format!("*{got}.expect({})", str_lit(&missing));
         match &base.ty {
-            Ty::Map(..) => Code::atom(format!("{b}[{}]", self.reference(index))),
-            Ty::Bytes => Code::atom(format!("i64::from({b}[{}])", self.usize(index))),
-            _ => Code::atom(format!("{b}[{}]", self.usize(index))),
+            Ty::Bytes => Code::atom(format!("i64::from({element})")),
+            _ => Code {
+                text: element,
+                prec: UNARY,
+            },
         }
     }
 
