@@ -401,8 +401,12 @@ impl<'a> ExprCtx<'a> {
                 let b = self.mut_place_code(base).at_least(ATOM);
                 match &base.ty {
                     Ty::Map(..) => Code::atom(format!(
-                        "(*{b}.get_mut({}).expect(\"no such key in the map\"))",
-                        self.reference(index)
+                        "(*{b}.get_mut({}).expect({}))",
+                        self.reference(index),
+                        str_lit(&format!(
+                            "`{}`: the map has no such key",
+                            crate::compile::spec_text::spec_text(e)
+                        ))
                     )),
                     _ => Code::atom(format!("{b}[{}]", self.usize(index))),
                 }

@@ -253,11 +253,17 @@ mod tests {
         );
         assert!(
             tests.contains(
-                "(*m.get_mut(&String::from(\"a\")).expect(\"no such key in the map\")).inc()"
+                "(*m.get_mut(&String::from(\"a\")).expect(\"`m[\\\"a\\\"]`: the map has no such key\")).inc()"
             ),
             "{tests}"
         );
-        assert!(tests.contains("m[&String::from(\"a\")].get()"), "{tests}");
+        // A missing key names the lookup as the spec wrote it.
+        assert!(
+            tests.contains(
+                "(*m.get(&String::from(\"a\")).expect(\"`m[\\\"a\\\"]`: the map has no such key\")).get()"
+            ),
+            "{tests}"
+        );
     }
 
     #[test]
