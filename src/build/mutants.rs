@@ -639,8 +639,10 @@ pub(super) fn enclosing(b: &[u8], mask: &[bool], at: usize, pair: (u8, u8)) -> O
     None
 }
 
-/// Guard statements: `if COND { return X; }` alone on their lines, with no `else`.
-/// Returns each one's byte range (whole lines) and its text on one line.
+/// Guard statements: `if COND { return X; }` alone on their lines, with no `else`, and
+/// the like with one other statement in the block (`if a.cents < 0 { s.insert(0, '-'); }`:
+/// a step done twice, a sign the formatting already wrote). Returns each one's byte range
+/// (whole lines) and its text on one line.
 fn guards(code: &str, mask: &[bool]) -> Vec<(usize, usize, String)> {
     let b = code.as_bytes();
     let mut out = Vec::new();
@@ -660,8 +662,11 @@ fn guards(code: &str, mask: &[bool]) -> Vec<(usize, usize, String)> {
             continue;
         };
         let inner = code[open + 1..close].trim();
-        let one_statement = inner.starts_with("return")
-            && inner.ends_with(';')
+        // A `let` in a block of its own binds nothing used; a block inside is not one
+        // statement (a `return` may hold a struct's braces).
+        let one_statement = inner.ends_with(';')
+            && !inner.starts_with("let ")
+            && (inner.starts_with("return") || !inner.contains('{'))
             && !(open + 1..close)
                 .any(|i| mask[i] && b[i] == b';' && code[i + 1..close].trim() != "");
         let line_end = code[close..]
@@ -855,6 +860,27 @@ pub fn lcm(a: i64, b: i64) -> i64 {
             "lcm untouched"
         );
         assert!(ms.iter().all(|m| m.what.ends_with("in `gcd`")), "{ms:#?}");
+    }
+
+    #[test]
+    fn a_step_done_twice_behind_an_if_is_deleted() {
+        // The evaluation's money formatting: `{:.2}` of a negative amount writes its sign,
+        // and the model put another in front.
+        let code = "pub fn format(cents: i64) -> String {
+    let mut formatted = format!(\"{:.2}\", cents as f64 / 100.0);
+    if cents < 0 {
+        formatted.insert(0, '-');
+    }
+    formatted
+}
+";
+        let ms = mutants(code, &focus(&["format"]), &Guide::default());
+        let deleted = ms
+            .iter()
+            .find(|m| m.what == "deleted `if cents < 0 { formatted.insert(0, '-'); }` in `format`")
+            .expect("the step deleted");
+        assert!(!deleted.code.contains("insert"), "{}", deleted.code);
+        assert!(deleted.code.contains("    formatted\n}"));
     }
 
     #[test]
