@@ -1085,9 +1085,13 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
         // handed this build's repairs back unchanged, or whose repairs have mended nothing,
         // gets fresh starts only. A fresh start is told the lessons of the attempts before
         // it (not their code).
+        // Code one function short of green is the exception: asked for that function
+        // alone, with the rest kept, the model writes a short answer to a small problem
+        // (by hand, the evaluation's money `split` after ghost's edits mended the other
+        // functions came back right two times of two, docs/evals.md, eighteenth round).
         afresh = !improved
-            || shared.repairs.model_repeats_itself()
-            || shared.repairs.repairs_mend_nothing();
+            || ((shared.repairs.model_repeats_itself() || shared.repairs.repairs_mend_nothing())
+                && !one_function_short(&next, &verdict));
         previous = Some(code);
         repair = Some(next);
     }
@@ -1174,6 +1178,12 @@ const AFRESH_TEMPERATURE: f32 = 0.4;
 /// The repair after an attempt that gave no code to test. A reply without code is told
 /// what was wrong and shown the last code there was; a prompt too long for the model's
 /// context window is sent again shorter (its repair output cut harder).
+/// Whether the repair `next` of code judged as `verdict` asks for one function only, the
+/// rest compiling and passing (few tests failing, all in that function).
+fn one_function_short(next: &RepairContext, verdict: &Verdict) -> bool {
+    next.rewrite.len() == 1 && next.compiler_errors.is_empty() && mutants::worth_trying(verdict)
+}
+
 fn next_after_no_code(
     class: FailureClass,
     why: String,
@@ -2405,6 +2415,34 @@ mod tests {
         assert!(
             !tally.repairs_mend_nothing(),
             "one repair mended its module"
+        );
+    }
+
+    #[test]
+    fn code_one_function_short_of_green_is_repaired_even_when_repairs_mend_nothing() {
+        use crate::build::mutants::tests::failing;
+        let one = RepairContext {
+            rewrite: vec!["split".into()],
+            ..RepairContext::default()
+        };
+        assert!(one_function_short(&one, &failing(&["example_split_1"])));
+        let two = RepairContext {
+            rewrite: vec!["split".into(), "format".into()],
+            ..RepairContext::default()
+        };
+        assert!(!one_function_short(&two, &failing(&["example_split_1"])));
+        let broken = RepairContext {
+            compiler_errors: vec!["error[E0308]: mismatched types".into()],
+            ..one.clone()
+        };
+        assert!(!one_function_short(&broken, &failing(&["example_split_1"])));
+        let many: Vec<String> = (1..=mutants::MAX_FAILED_TESTS + 1)
+            .map(|i| format!("example_split_{i}"))
+            .collect();
+        let many: Vec<&str> = many.iter().map(String::as_str).collect();
+        assert!(
+            !one_function_short(&one, &failing(&many)),
+            "too far from green"
         );
     }
 
