@@ -10,9 +10,12 @@ pub const HELP: &str = "\
 Prints one line per module: its state (fresh, stale, missing, tampered, failing), the
 attempts and tokens its last build took (the lock's for locked code; the run log's for a
 build that failed), and the last result. A module whose spec has
-errors is listed as `error` after the others, its diagnostics shown first; status then
-exits 1. A lock entry no spec declares any more is listed as `orphaned` (the next
-`ghost build` drops it).
+errors is listed as `error` after the others, its diagnostics shown first. A lock entry
+no spec declares any more is listed as `orphaned` (the next `ghost build` drops it).
+
+Exits 0 when every module is fresh; 1 when a spec has errors or a module is not fresh
+(stale, missing, tampered, failing or orphaned), naming them on stderr. `ghost check`
+is the command that exits 0 for stale and missing modules (what a save produces).
 
 Example:
   ghost status";
@@ -78,6 +81,8 @@ pub fn run(args: &StatusArgs, out: &Output) -> Result<Exit, CommandError> {
     let ctx = pipeline.context(templates);
     let last = last_attempts(&ctx.paths.runs_dir());
     let costs = last_build_costs(&ctx.paths.runs_dir());
+    // The modules that are not fresh, with their state, for the closing error.
+    let mut not_fresh: Vec<String> = Vec::new();
     let width = ctx
         .compiled
         .modules
@@ -124,6 +129,9 @@ pub fn run(args: &StatusArgs, out: &Output) -> Result<Exit, CommandError> {
                 a.outcome.starts_with("failed") || a.outcome == "failing" || a.outcome == "waiting"
             });
         let reasons: Vec<&str> = status.reasons.iter().map(|r| r.as_str()).collect();
+        if status.state != State::Fresh {
+            not_fresh.push(format!("`{}` ({})", m.name, status.state));
+        }
         if out.json() {
             StatusJson {
                 module: &m.name,
@@ -182,6 +190,7 @@ pub fn run(args: &StatusArgs, out: &Output) -> Result<Exit, CommandError> {
         if ctx.compiled.module(name).is_some() || broken.iter().any(|b| b == name) {
             continue;
         }
+        not_fresh.push(format!("`{name}` (orphaned)"));
         if out.json() {
             let why = "no spec declares it: `ghost build` drops it from ghost.lock";
             StatusJson::unbuilt(name, "orphaned", why, lock.get(name)).print(out);
@@ -195,5 +204,19 @@ pub fn run(args: &StatusArgs, out: &Output) -> Result<Exit, CommandError> {
     // The process ends right after this; freeing the compiled project file by file took
     // a twentieth of a large project's `status` (as in `ghost check`, the OS reclaims it).
     std::mem::forget(ctx);
-    Ok(Exit::failure_if(errors > 0))
+    if !not_fresh.is_empty() {
+        // As `build --locked` would find them: the exit code tells a script, the line
+        // tells a person which, without the table's width.
+        out.error(&format!(
+            "{} not fresh: {}\nhelp: `ghost build` brings {} up to date",
+            if not_fresh.len() == 1 {
+                "1 module is".to_string()
+            } else {
+                format!("{} modules are", not_fresh.len())
+            },
+            super::output::first_few(&not_fresh, 5),
+            if not_fresh.len() == 1 { "it" } else { "them" }
+        ));
+    }
+    Ok(Exit::failure_if(errors > 0 || !not_fresh.is_empty()))
 }
