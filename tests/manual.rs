@@ -337,6 +337,46 @@ fn status_of_a_fresh_module_after_a_manual_build_says_the_locked_code_is_kept() 
     );
 }
 
+/// A build with nothing to do asks no agent: settings that could not make one (no API
+/// key, a URL that is none) do not fail it, and are said; a build that needs the agent
+/// still exits 2 for them, and an unknown provider is bad usage whatever the modules.
+#[test]
+fn a_build_with_nothing_to_do_needs_no_working_agent() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let dir = tmp.path();
+    shout_with_right_code(dir, "noop-build");
+    let run = ghost(dir, &["build", "--provider", "manual"]);
+    assert_eq!(run.code, Some(0), "{}{}", run.stdout, run.stderr);
+    write(
+        dir,
+        "ghost.toml",
+        "[project]\nname = \"noop-build\"\n\n[agent]\nprovider = \"openai\"\nmodel = \"m\"\napi_key_env = \"GHOST_TEST_KEY_NEVER_SET\"\n",
+    );
+    let run = ghost(dir, &["build"]);
+    assert_eq!(run.code, Some(0), "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr.contains("every module is fresh, nothing to build")
+            && run.stderr.contains("GHOST_TEST_KEY_NEVER_SET"),
+        "{}",
+        run.stderr
+    );
+    let run = ghost(dir, &["build", "--base-url", "not a url"]);
+    assert_eq!(run.code, Some(0), "{}{}", run.stdout, run.stderr);
+    let run = ghost(dir, &["build", "--provider", "nosuch"]);
+    assert_eq!(run.code, Some(2), "{}{}", run.stdout, run.stderr);
+    assert!(run.stderr.contains("unknown provider `nosuch`"), "{}", run.stderr);
+
+    // A new example: the module is stale, and a build may need the agent.
+    let more = SPEC.replace(
+        "    example shout(\"hi\") == \"HI!\"\n",
+        "    example shout(\"hi\") == \"HI!\"\n    example shout(\"a\") == \"A!\"\n",
+    );
+    write(dir, "specs/text/shout.ghost", &more);
+    let run = ghost(dir, &["build"]);
+    assert_eq!(run.code, Some(2), "{}{}", run.stdout, run.stderr);
+    assert!(run.stderr.contains("GHOST_TEST_KEY_NEVER_SET"), "{}", run.stderr);
+}
+
 /// Two checkouts of one project share a target folder (`GHOST_TARGET_DIR`): the second,
 /// whose files are older than the first one's build, is still tested with its own code.
 #[test]

@@ -642,6 +642,18 @@ pub fn needing_agent(ctx: &Context, lock: &Lock, opts: &Options) -> Vec<(String,
         .collect()
 }
 
+/// Whether a build with `opts` has nothing to do: every module it builds is fresh, none
+/// is forced, and no module waits to be tested against a dependency's new code. Such a
+/// build asks no agent whatever happens.
+pub fn nothing_to_build(ctx: &Context, lock: &Lock, opts: &Options) -> bool {
+    let (order, beside) = build_order(ctx, &opts.only);
+    ctx.pending_retest.is_empty()
+        && order
+            .into_iter()
+            .filter(|m| !beside.contains(&m.name))
+            .all(|m| !forced(opts, &m.name) && ctx.status(lock, m).state == State::Fresh)
+}
+
 /// Writes the generated crate as a build with `only` selected starts (with an agent or
 /// the manual provider): the pins edited by hand of the modules it tests kept and taken
 /// out (their tests pin them again), then the compiler-owned files written, each one

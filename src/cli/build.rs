@@ -34,8 +34,10 @@ build again, which tests the code on disk and locks it if it passes.
 Exits 0 when every module is green; 1 for errors in the specs, or a module not green that
 no agent was asked for (waiting or failing under --provider manual; with --locked, any
 module not fresh or failing its tests); 2 for bad usage or configuration (no agent
-configured where one is needed); 3 when the agent failed (network, budget spent, attempts
-exhausted).
+configured where one is needed, or its settings failing where it is: a key not set, a bad
+URL); 3 when the agent failed (network, budget spent, attempts exhausted). A build with
+nothing to do (every module fresh) asks no agent: it exits 0 whatever the agent's
+settings, with a warning when they would fail a build that needs them.
 
 Examples:
   ghost build
@@ -298,7 +300,24 @@ pub fn run_loaded(
         .unwrap_or_default();
     // `--force` asks for new code: answers from the cache would be the old ones.
     let cache = (!args.force).then(|| state_dir.join("cache"));
-    let (agent, agent_settings) = make_agent(kind, &settings, &project_root, cache)?;
+    let (agent, agent_settings) = match make_agent(kind, &settings, &project_root, cache) {
+        Ok(made) => made,
+        // A build with nothing to do asks no agent, so settings that could not make one
+        // (a key not set, a bad URL) do not fail it, as `cargo build` with nothing to
+        // compile needs no registry; they are said, for the build that will need them.
+        Err(e) if session::nothing_to_build(&ctx, &lock, &options) => {
+            let why = e.to_string();
+            out.warning(&format!(
+                "warning: every module is fresh, nothing to build; the agent was not needed, and its settings would fail a build that needs it: {}",
+                why.lines().next().unwrap_or_default()
+            ));
+            tidy_lock(&mut lock)?;
+            let exit = build_manual(out, &runtime, &ctx, &mut lock, &options);
+            release(ctx, args.from_watch);
+            return exit;
+        }
+        Err(e) => return Err(e),
+    };
     tidy_lock(&mut lock)?;
     tell_waits(out);
     tell_deleted_code(out, &ctx, &lock, &options.only);
