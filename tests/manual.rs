@@ -337,6 +337,77 @@ fn status_of_a_fresh_module_after_a_manual_build_says_the_locked_code_is_kept() 
     );
 }
 
+/// `prompt --repair` after the spec changed since the failed attempt: a note says its
+/// repair is out of date, and the prompt shown is the one the next build sends (the
+/// first prompt for a module without code; a revision for locked code whose docs
+/// changed), not the old repair.
+#[test]
+fn prompt_repair_after_the_spec_changed_shows_what_the_next_build_sends() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let dir = tmp.path();
+    write(dir, "ghost.toml", "[project]\nname = \"repair-outdated\"\n");
+    write(dir, "specs/text/shout.ghost", SPEC);
+    let imp = "generated/src/text/shout/imp.rs";
+    let prompt_file = dir.join(".ghost/prompts/text.shout.md");
+    write(dir, imp, WRONG);
+    let run = ghost(dir, &["build", "--provider", "manual"]);
+    assert_eq!(run.code, Some(1), "{}{}", run.stdout, run.stderr);
+    let run = ghost(dir, &["prompt", "text.shout", "--repair"]);
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    let failure = "`ensures len(result) == len(s) + 1` does not hold";
+    assert!(run.stdout.contains(failure), "{}", run.stdout);
+    assert!(!run.stderr.contains("older spec"), "{}", run.stderr);
+
+    // A new example, and the failed code deleted: the next build asks afresh.
+    let more = SPEC.replace(
+        "    example shout(\"hi\") == \"HI!\"\n",
+        "    example shout(\"hi\") == \"HI!\"\n    example shout(\"a\") == \"A!\"\n",
+    );
+    write(dir, "specs/text/shout.ghost", &more);
+    std::fs::remove_file(dir.join(imp)).expect("delete the failed code");
+    let run = ghost(dir, &["prompt", "text.shout", "--repair"]);
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("made against an older spec")
+            && run.stderr.contains("the next `ghost build` sends the first prompt"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stdout.contains(failure), "{}", run.stdout);
+    let shown = run.stdout;
+    let run = ghost(dir, &["build", "--provider", "manual"]);
+    assert_eq!(run.code, Some(1), "{}{}", run.stdout, run.stderr);
+    let sent = std::fs::read_to_string(&prompt_file).expect("the prompt");
+    assert_eq!(shown.trim_end(), sent.trim_end());
+
+    // Locked code, a failed hand edit of it put back, then a changed doc: a revision.
+    write(dir, imp, GOOD);
+    let run = ghost(dir, &["build", "--provider", "manual"]);
+    assert_eq!(run.code, Some(0), "{}{}", run.stdout, run.stderr);
+    write(dir, imp, WRONG);
+    let run = ghost(dir, &["build", "--provider", "manual"]);
+    assert_eq!(run.code, Some(1), "{}{}", run.stdout, run.stderr);
+    write(dir, imp, GOOD);
+    write(
+        dir,
+        "specs/text/shout.ghost",
+        &more.replace("\"Loud text.\"", "\"Very loud text.\""),
+    );
+    let run = ghost(dir, &["prompt", "text.shout", "--repair"]);
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("sends a revision of the code on disk"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stdout.contains("to_ascii_uppercase"), "{}", run.stdout);
+    let shown = run.stdout;
+    let run = ghost(dir, &["build", "--provider", "manual"]);
+    assert_eq!(run.code, Some(1), "{}{}", run.stdout, run.stderr);
+    let sent = std::fs::read_to_string(&prompt_file).expect("the revision prompt");
+    assert_eq!(shown.trim_end(), sent.trim_end());
+}
+
 /// A build with nothing to do asks no agent: settings that could not make one (no API
 /// key, a URL that is none) do not fail it, and are said; a build that needs the agent
 /// still exits 2 for them, and an unknown provider is bad usage whatever the modules.

@@ -789,7 +789,7 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
         report.attempts = attempt - earlier;
         if let Some(r) = repair.as_mut() {
             r.attempt = attempt;
-            super::session::save_repair(&ctx.paths, name, r);
+            super::session::save_repair(&ctx.paths, m, r);
         }
         // What the attempt asks for: a repair too long for the model's window is sent as
         // the first prompt with the lessons, a fresh start.
@@ -1097,7 +1097,7 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
     }
     // The last repair, for `ghost prompt --repair` (the next build starts afresh).
     if let Some(r) = &repair {
-        super::session::save_repair(&ctx.paths, name, r);
+        super::session::save_repair(&ctx.paths, m, r);
     }
     report.outcome = if spec_wrong {
         // The user's to mend, as a spec error is (exit 1, not the agent's exit 3).

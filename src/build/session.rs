@@ -928,12 +928,43 @@ pub fn whole_file_repair(m: &CompiledModule, code: &str, verdict: &Verdict) -> R
 /// How many compiler errors a repair prompt shows.
 pub const MAX_COMPILER_ERRORS: usize = 3;
 
+/// A module's last failed attempt as `.ghost/repairs/MODULE.json` records it: its repair
+/// prompt's context, and the spec it was made against.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct RecordedRepair {
+    /// The module's spec and dependency fingerprints when the attempt was made: a repair
+    /// of code tested against another spec is no prompt the next build sends. Empty in a
+    /// record an older ghost wrote.
+    #[serde(default)]
+    pub made_for: String,
+    #[serde(flatten)]
+    pub repair: RepairContext,
+}
+
+impl RecordedRepair {
+    /// Whether the attempt was made against `m`'s spec as it is now (a record that does
+    /// not say is taken to be).
+    pub fn is_for(&self, m: &CompiledModule) -> bool {
+        self.made_for.is_empty() || self.made_for == made_for(m)
+    }
+}
+
+/// What a failed attempt at `m` was made against: its spec's and dependencies'
+/// fingerprints.
+fn made_for(m: &CompiledModule) -> String {
+    format!("{} {}", m.fingerprints.spec, m.fingerprints.deps)
+}
+
 /// Records a module's last failed attempt, so `ghost prompt --repair` can show the
 /// repair prompt. Best effort: a record that cannot be written fails nothing.
-pub fn save_repair(paths: &Paths, module: &str, repair: &RepairContext) {
-    if let Ok(json) = serde_json::to_vec_pretty(repair) {
+pub fn save_repair(paths: &Paths, m: &CompiledModule, repair: &RepairContext) {
+    let record = RecordedRepair {
+        made_for: made_for(m),
+        repair: repair.clone(),
+    };
+    if let Ok(json) = serde_json::to_vec_pretty(&record) {
         let _ = crate::plan::lock::write_atomic(
-            &paths.repairs_dir().join(format!("{module}.json")),
+            &paths.repairs_dir().join(format!("{}.json", m.name)),
             &json,
         );
     }
@@ -981,7 +1012,7 @@ pub fn closest_path(paths: &Paths, module: &str) -> PathBuf {
 }
 
 /// The last failed attempt recorded for `module`, if any.
-pub fn load_repair(paths: &Paths, module: &str) -> Option<RepairContext> {
+pub fn load_repair(paths: &Paths, module: &str) -> Option<RecordedRepair> {
     let bytes = std::fs::read(paths.repairs_dir().join(format!("{module}.json"))).ok()?;
     serde_json::from_slice(&bytes).ok()
 }
@@ -1007,6 +1038,29 @@ fn manual_revision(
         spec_changes: Some(changes),
         whole_file: true,
         ..RepairContext::default()
+    })
+}
+
+/// The revision a build sends for `m` rather than its first prompt when it asks for new
+/// code: its prose changed since the code on disk was accepted (`None`: the first
+/// prompt, as without a record of what that code was accepted against). Its tests are
+/// not run: an agent's build adds their failures, if any. `whole_file` asks for the
+/// whole file back (a manual build) rather than the items the change touches.
+pub fn revision_for(
+    ctx: &Context,
+    lock: &Lock,
+    m: &CompiledModule,
+    whole_file: bool,
+) -> Option<RepairContext> {
+    let status = ctx.status(lock, m);
+    if !(status.has_code && status.state == State::Stale && status.prose_changed) {
+        return None;
+    }
+    let module = ctx.project.module(&m.name)?;
+    let revision = manual_revision(ctx, lock, m, module)?;
+    Some(RepairContext {
+        whole_file,
+        ..revision
     })
 }
 
@@ -1062,7 +1116,7 @@ pub fn write_prompt(
         Some(r) => prompt::render_repair(&ctx.templates, &ctx.project, module, r, &pins)?,
     };
     if let Some(r) = repair {
-        save_repair(&ctx.paths, &m.name, r);
+        save_repair(&ctx.paths, m, r);
     }
     let path = ctx.paths.prompts_dir().join(format!("{}.md", m.name));
     crate::plan::lock::write_atomic(&path, text.as_bytes()).map_err(|source| {

@@ -2,13 +2,15 @@
 
 use super::pipeline::Pipeline;
 use super::{CommandError, Exit, Output};
-use crate::build::session::load_repair;
+use crate::build::session::{self, load_repair};
 use crate::compile::prompt;
 
 pub const HELP: &str = "\
 Prints the exact prompt the agent would get for MODULE, so that it can be read, reviewed
 or pasted into an agent by hand. With --repair, the repair prompt of the module's last
-failed attempt (recorded by `ghost build` under .ghost/repairs/).
+failed attempt (recorded by `ghost build` under .ghost/repairs/); when the spec changed
+since that attempt, a note on stderr says so, and the prompt shown is the one the next
+build sends instead (the first prompt, or a revision of the code on disk).
 
 Examples:
   ghost prompt text.slug
@@ -44,7 +46,7 @@ pub fn run(args: &PromptArgs, out: &Output) -> Result<Exit, CommandError> {
     } else {
         args.module.clone()
     };
-    let Some(module) = pipeline.checked.project.module(&name) else {
+    if pipeline.checked.project.module(&name).is_none() {
         // A name no spec declares is a typo, whatever errors other specs have.
         if pipeline.declares(&name) {
             if let Some(exit) = pipeline.report_errors(out, "no prompt was made") {
@@ -52,27 +54,62 @@ pub fn run(args: &PromptArgs, out: &Output) -> Result<Exit, CommandError> {
             }
         }
         return Err(unknown_module(&pipeline, &name));
-    };
+    }
     let templates = pipeline.templates()?;
-    let project = &pipeline.checked.project;
-    // The values an earlier build pinned for the module's snapshots, as a build shows them.
-    let pins = pipeline
-        .compile(&templates)
-        .module(&name)
-        .map(|compiled| crate::build::snapshots::pins(&pipeline.paths().out_dir, compiled, module))
-        .unwrap_or_default();
-    let text = if args.repair {
-        let Some(repair) = load_repair(&pipeline.paths(), &name) else {
+    let recorded = if args.repair {
+        let Some(recorded) = load_repair(&pipeline.paths(), &name) else {
             return Err(CommandError::Usage(format!(
                 "no failed attempt is recorded for `{}`\nhelp: `ghost build` records one when an attempt fails; `ghost prompt {}` prints the first prompt",
                 name, name
             )));
         };
-        prompt::render_repair(&templates, project, module, &repair, &pins)?
+        Some(recorded)
     } else {
-        prompt::render_first(&templates, project, module, &pins)?
+        None
+    };
+    let lock = match &recorded {
+        Some(_) => Some(pipeline.lock(out)?),
+        None => None,
+    };
+    let ctx = pipeline.context(templates);
+    let m = ctx
+        .compiled
+        .module(&name)
+        .expect("a checked module is compiled");
+    let module = ctx
+        .project
+        .module(&name)
+        .expect("the module was found above");
+    // The values an earlier build pinned for the module's snapshots, as a build shows them.
+    let pins = ctx.pins(&name);
+    let text = match (recorded, lock) {
+        (Some(recorded), Some(lock)) if !recorded.is_for(m) => {
+            // A repair of code tested against another spec is no prompt any build sends:
+            // what the next one sends instead is shown, and said to be.
+            let revision = session::revision_for(&ctx, &lock, m, recorded.repair.whole_file);
+            let next = match &revision {
+                Some(_) => "sends a revision of the code on disk for what changed in its docs and signatures, shown here".to_string(),
+                None if ctx.status(&lock, m).has_code => format!(
+                    "tests the code on disk against the spec as it is now (`ghost test {name}`), locks it if it passes and repairs it if not; shown here: the first prompt, which a fresh start sends"
+                ),
+                None => "sends the first prompt, shown here".to_string(),
+            };
+            out.warning(&format!(
+                "note: the last failed attempt at `{name}` was made against an older spec, so its repair is out of date; the next `ghost build` {next}"
+            ));
+            match revision {
+                Some(r) => prompt::render_repair(&ctx.templates, &ctx.project, module, &r, &pins)?,
+                None => prompt::render_first(&ctx.templates, &ctx.project, module, &pins)?,
+            }
+        }
+        (Some(recorded), _) => {
+            prompt::render_repair(&ctx.templates, &ctx.project, module, &recorded.repair, &pins)?
+        }
+        (None, _) => prompt::render_first(&ctx.templates, &ctx.project, module, &pins)?,
     };
     out.result(text.trim_end_matches('\n'));
+    // The process ends right after this (as in `ghost status`, the OS reclaims it).
+    std::mem::forget(ctx);
     Ok(Exit::Success)
 }
 
