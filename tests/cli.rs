@@ -322,7 +322,8 @@ fn status_and_prompt_work_without_a_build() {
     // `check` lets stale and missing ones pass): the reason is named on stderr.
     assert_eq!(run.code, Some(1), "{}", run.both());
     assert!(
-        run.stderr.contains("modules are not fresh: ") && run.stderr.contains("`text.slug` (missing)"),
+        run.stderr.contains("modules are not fresh: ")
+            && run.stderr.contains("`text.slug` (missing)"),
         "{}",
         run.both()
     );

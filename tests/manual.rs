@@ -369,7 +369,9 @@ fn prompt_repair_after_the_spec_changed_shows_what_the_next_build_sends() {
     assert_eq!(run.code, Some(0), "{}", run.stderr);
     assert!(
         run.stderr.contains("made against an older spec")
-            && run.stderr.contains("the next `ghost build` sends the first prompt"),
+            && run
+                .stderr
+                .contains("the next `ghost build` sends the first prompt"),
         "{}",
         run.stderr
     );
@@ -426,7 +428,8 @@ fn a_build_with_nothing_to_do_needs_no_working_agent() {
     let run = ghost(dir, &["build"]);
     assert_eq!(run.code, Some(0), "{}{}", run.stdout, run.stderr);
     assert!(
-        run.stderr.contains("every module is fresh, nothing to build")
+        run.stderr
+            .contains("every module is fresh, nothing to build")
             && run.stderr.contains("GHOST_TEST_KEY_NEVER_SET"),
         "{}",
         run.stderr
@@ -435,7 +438,11 @@ fn a_build_with_nothing_to_do_needs_no_working_agent() {
     assert_eq!(run.code, Some(0), "{}{}", run.stdout, run.stderr);
     let run = ghost(dir, &["build", "--provider", "nosuch"]);
     assert_eq!(run.code, Some(2), "{}{}", run.stdout, run.stderr);
-    assert!(run.stderr.contains("unknown provider `nosuch`"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("unknown provider `nosuch`"),
+        "{}",
+        run.stderr
+    );
 
     // A new example: the module is stale, and a build may need the agent.
     let more = SPEC.replace(
@@ -445,7 +452,11 @@ fn a_build_with_nothing_to_do_needs_no_working_agent() {
     write(dir, "specs/text/shout.ghost", &more);
     let run = ghost(dir, &["build"]);
     assert_eq!(run.code, Some(2), "{}{}", run.stdout, run.stderr);
-    assert!(run.stderr.contains("GHOST_TEST_KEY_NEVER_SET"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("GHOST_TEST_KEY_NEVER_SET"),
+        "{}",
+        run.stderr
+    );
 }
 
 /// Two checkouts of one project share a target folder (`GHOST_TARGET_DIR`): the second,

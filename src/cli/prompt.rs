@@ -102,9 +102,13 @@ pub fn run(args: &PromptArgs, out: &Output) -> Result<Exit, CommandError> {
                 None => prompt::render_first(&ctx.templates, &ctx.project, module, &pins)?,
             }
         }
-        (Some(recorded), _) => {
-            prompt::render_repair(&ctx.templates, &ctx.project, module, &recorded.repair, &pins)?
-        }
+        (Some(recorded), _) => prompt::render_repair(
+            &ctx.templates,
+            &ctx.project,
+            module,
+            &recorded.repair,
+            &pins,
+        )?,
         (None, _) => prompt::render_first(&ctx.templates, &ctx.project, module, &pins)?,
     };
     out.result(text.trim_end_matches('\n'));
