@@ -58,6 +58,9 @@ impl Watcher {
             .current_dir(dir)
             .args(args)
             .env_remove("NO_COLOR")
+            .env_remove("GHOST_PROVIDER")
+            // Builds that run cargo compile the test dependencies once for the suite.
+            .env("GHOST_TARGET_DIR", crate::support::shared_target_dir())
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -273,4 +276,57 @@ fn watch_checks_again_when_a_broken_lock_is_restored() {
         |l| matches!(l, Line::Err(t) if t.starts_with("ghost: checked")),
     );
     assert_eq!(summary, "ghost: checked 1 module: 0 errors; 1 missing");
+}
+
+/// With `--build --provider manual` the user is the agent: saving a module's `imp.rs`
+/// starts a run, whose build tests that code and locks it, as `ghost build --provider
+/// manual` run by hand would. Ghost's own write there (the first build's stub) starts
+/// none: the run after the save is the second.
+#[test]
+fn a_manual_watch_builds_the_code_the_user_saves() {
+    let dir = tempfile::tempdir().expect("create a temp folder");
+    std::fs::write(
+        dir.path().join("ghost.toml"),
+        "[project]\nname = \"watch-manual\"\n",
+    )
+    .expect("write");
+    let spec = dir.path().join("specs/text/slug.ghost");
+    std::fs::create_dir_all(spec.parent().expect("a folder")).expect("mkdir");
+    std::fs::write(&spec, GOOD).expect("write the spec");
+
+    let mut watch = Watcher::start(dir.path(), &["watch", "--build", "--provider", "manual"]);
+    let end_of_build = |l: &Line| matches!(l, Line::Err(t) if t.contains("; watching for changes"));
+    let first = watch.wait_for("the end of the first build", end_of_build);
+    assert_eq!(
+        first, "ghost: build ended with exit code 1; watching for changes",
+        "{:#?}",
+        watch.seen
+    );
+    let imp = dir.path().join("generated/src/text/slug/imp.rs");
+    assert!(
+        std::fs::read_to_string(&imp).is_ok_and(|t| t.contains("todo!()")),
+        "the first build wrote the stub"
+    );
+
+    let temp = imp.with_extension("rs.tmp~");
+    std::fs::write(
+        &temp,
+        "use super::*;\n\npub fn slugify(title: &str) -> String {\n    title.to_lowercase().split_whitespace().collect::<Vec<_>>().join(\"-\")\n}\n",
+    )
+    .expect("write the code");
+    std::fs::rename(&temp, &imp).expect("rename it over imp.rs");
+    let second = watch.wait_for("the end of the build of the saved code", end_of_build);
+    assert_eq!(
+        second, "ghost: built; watching for changes",
+        "{:#?}",
+        watch.seen
+    );
+    let lock = std::fs::read_to_string(dir.path().join("ghost.lock")).expect("the lock");
+    assert!(lock.contains("name = \"text.slug\""), "{lock}");
+    let runs = watch
+        .seen
+        .iter()
+        .filter(|l| matches!(l, Line::Err(t) if t == "ghost: checking"))
+        .count();
+    assert_eq!(runs, 2, "{:#?}", watch.seen);
 }

@@ -5,7 +5,9 @@
 //! (stderr), with the diagnostics in between exactly as `ghost check` prints them, so an
 //! editor's background problem matcher (docs/editors.md) knows when a run begins and ends.
 //! With `--build`, a clean check is followed by what `ghost build` does (`ghost: building`,
-//! the build's own output, `ghost: built; watching for changes`).
+//! the build's own output, `ghost: built; watching for changes`). With the manual provider
+//! the user is the agent: saving a module's `imp.rs` runs the check and build again (which
+//! tests that code and locks it if green), but not ghost's own writes there.
 //! A run that cannot check (an invalid ghost.toml, a missing specs folder) prints its error
 //! and `ghost: watching ...` instead; nothing but Ctrl-C ends the command.
 
@@ -27,7 +29,9 @@ static BUILDING: AtomicBool = AtomicBool::new(false);
 
 pub const HELP: &str = "\
 Watches the specs folder and re-runs `ghost check` on every save; with --build, also
-`ghost build`. Stop it with Ctrl-C.
+`ghost build`. With --build and the manual provider, saving a module's imp.rs under
+the generated crate also starts a run: its build tests that code and locks it if it
+passes (ghost's own writes there start none). Stop it with Ctrl-C.
 
 Every run is framed by two lines on stderr, `ghost: checking` before and
 `ghost: checked ...` (or `ghost: watching ...` when the project cannot be read) after, for
@@ -80,13 +84,17 @@ pub fn run(args: &WatchArgs, out: &Output) -> Result<Exit, CommandError> {
     let mut first = true;
     loop {
         let project = Project::discover(&cwd);
-        let wanted = wanted(&config_file, project.as_ref().ok());
-        for (dir, e) in folders.update(&mut watcher, wanted, change == Change::Rewatch) {
-            out.error(&format!(
-                "cannot watch `{}`: {e}\nhelp: check the folder's permissions; on Linux, raise fs.inotify.max_user_watches",
-                display_path(&cwd, &dir).display()
-            ));
-        }
+        let manual = project.as_ref().is_ok_and(|p| builds_by_hand(args, p));
+        let wanted = wanted(&config_file, project.as_ref().ok(), manual);
+        let rewatch = change == Change::Rewatch;
+        watch_folders(
+            &mut folders,
+            &mut watcher,
+            wanted.clone(),
+            rewatch,
+            out,
+            &cwd,
+        );
         out.status("ghost: checking");
         let checked = project.map_err(CommandError::from).and_then(|project| {
             let run = check_project(&project, &[], out)?;
@@ -101,10 +109,19 @@ pub fn run(args: &WatchArgs, out: &Output) -> Result<Exit, CommandError> {
                 out.status(&format!("ghost: {}", run.summary));
                 if args.build && !run.failed() {
                     // The build goes on from this check's reading of the specs.
-                    build(args, out, run.into_pipeline(project));
+                    let outcome = build(args, out, run.into_pipeline(project));
                     if STOP.load(Ordering::SeqCst) {
                         return Ok(Exit::Interrupted);
                     }
+                    if manual {
+                        // The build may have made the crate's folder (watched from now
+                        // on, before the line that says so), and locked code: that code
+                        // saved again is no change.
+                        let lock = wanted.root.join(super::pipeline::LOCK_FILE);
+                        watch_folders(&mut folders, &mut watcher, wanted, false, out, &cwd);
+                        folders.locked_code(locked_code(&lock));
+                    }
+                    out.status(&format!("ghost: {outcome}; watching for changes"));
                 }
             }
             Err(e) => {
@@ -122,12 +139,34 @@ pub fn run(args: &WatchArgs, out: &Output) -> Result<Exit, CommandError> {
             }
         }
         if first {
-            out.status("ghost: watching for changes to the specs and ghost.toml; Ctrl-C stops");
+            out.status(if manual {
+                "ghost: watching for changes to the specs, ghost.toml and the modules' imp.rs; Ctrl-C stops"
+            } else {
+                "ghost: watching for changes to the specs and ghost.toml; Ctrl-C stops"
+            });
             first = false;
         }
         change = folders
             .wait(&events)
             .map_err(|e| CommandError::Watch(e.to_string()))?;
+    }
+}
+
+/// Sets the watches up for `wanted` ([`Folders::update`]), saying which folders could
+/// not be watched.
+fn watch_folders(
+    folders: &mut Folders,
+    watcher: &mut dyn notify::Watcher,
+    wanted: Wanted,
+    force: bool,
+    out: &Output,
+    cwd: &Path,
+) {
+    for (dir, e) in folders.update(watcher, wanted, force) {
+        out.error(&format!(
+            "cannot watch `{}`: {e}\nhelp: check the folder's permissions; on Linux, raise fs.inotify.max_user_watches",
+            display_path(cwd, &dir).display()
+        ));
     }
 }
 
@@ -154,8 +193,9 @@ fn stop_on_signal() {
 
 /// Runs what `ghost build` runs on the project as `checked` read it, with the agent of
 /// ghost.toml and the environment. Its failures (no agent configured, the agent failing,
-/// a module's attempts running out) are printed and the watch goes on.
-fn build(watch: &WatchArgs, out: &Output, checked: super::pipeline::Pipeline) {
+/// a module's attempts running out) are printed and the watch goes on. Returns how it
+/// ended (`built`, `build ended with exit code 1`), for the caller's closing line.
+fn build(watch: &WatchArgs, out: &Output, checked: super::pipeline::Pipeline) -> String {
     out.status("ghost: building");
     let args = BuildArgs {
         targets: Vec::new(),
@@ -188,15 +228,14 @@ fn build(watch: &WatchArgs, out: &Output, checked: super::pipeline::Pipeline) {
             break result;
         }
     };
-    let outcome = match result {
+    match result {
         Ok(Exit::Success) => "built".to_string(),
         Ok(exit) => format!("build ended with exit code {}", exit.code()),
         Err(e) => {
             out.error(&e.to_string());
             format!("build failed (exit code {})", e.exit().code())
         }
-    };
-    out.status(&format!("ghost: {outcome}; watching for changes"));
+    }
 }
 
 /// Blocks until no other process holds the lock file at `path` (Ctrl-C still ends the
@@ -207,9 +246,39 @@ fn wait_for(path: &Path) -> std::io::Result<()> {
     file.unlock()
 }
 
+/// Whether the watch's builds are manual ones (`--build` with the manual provider, from
+/// the flag, GHOST_PROVIDER or ghost.toml, as the build layers them): the user writes
+/// the modules' code, and a save of it asks for a build.
+fn builds_by_hand(args: &WatchArgs, project: &Project) -> bool {
+    if !args.build {
+        return false;
+    }
+    let overrides = config::AgentOverrides {
+        provider: args.provider.clone(),
+        ..config::AgentOverrides::default()
+    };
+    let env = config::AgentOverrides::from_env(|k| std::env::var(k).ok());
+    config::effective_agent(&project.config.config, env, overrides)
+        .provider
+        .and_then(|name| crate::agent::ProviderKind::parse(&name))
+        == Some(crate::agent::ProviderKind::Manual)
+}
+
+/// The implementation hashes `lock` records (none when it cannot be read).
+fn locked_code(lock: &Path) -> std::collections::BTreeSet<String> {
+    crate::plan::Lock::read(lock)
+        .map(|lock| {
+            lock.names()
+                .filter_map(|n| lock.get(n))
+                .map(|e| e.implementation.clone())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 /// The folders to watch for this project (or, while its ghost.toml cannot be read, for its
-/// root alone).
-fn wanted(config_file: &Path, project: Option<&Project>) -> Wanted {
+/// root alone); `manual`: the modules' code too (see [`builds_by_hand`]).
+fn wanted(config_file: &Path, project: Option<&Project>, manual: bool) -> Wanted {
     let root = config_file
         .parent()
         .map(Path::to_path_buf)
@@ -223,6 +292,10 @@ fn wanted(config_file: &Path, project: Option<&Project>) -> Wanted {
                 vec![out.canonicalize().unwrap_or(out), p.root.join(".ghost")]
             })
             .unwrap_or_default(),
+        code: project.filter(|_| manual).map(|p| {
+            let src = p.config.out_dir().join("src");
+            src.canonicalize().unwrap_or(src)
+        }),
         root: project.map(|p| p.root.clone()).unwrap_or(root),
     }
 }

@@ -1,6 +1,7 @@
 //! What `ghost watch` watches (the specs folder, recursively, and the project root for
-//! `ghost.toml`), which file-system events count as a change, and the debounce that turns
-//! one save into one change.
+//! `ghost.toml`; with `--build --provider manual`, also the generated crate's `src/` for
+//! the modules' `imp.rs`), which file-system events count as a change, and the debounce
+//! that turns one save into one change.
 //!
 //! Folders are watched, never single files: editors save by writing a temp file and renaming
 //! it over the spec (vim), or by deleting and recreating it, and a watch on the old file
@@ -9,6 +10,7 @@
 
 use notify::event::{CreateKind, ModifyKind, RemoveKind};
 use notify::{Event, EventKind, RecursiveMode, Watcher};
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::time::Duration;
@@ -26,8 +28,12 @@ pub struct Wanted {
     /// The specs folder, when the configuration could be read.
     pub specs: Option<PathBuf>,
     /// Folders ghost writes into (`generated/`, `.ghost/`): never a change, even when the
-    /// specs folder holds them.
+    /// specs folder holds them (but for [`Self::code`]).
     pub ignored: Vec<PathBuf>,
+    /// The generated crate's `src/`, where the modules' `imp.rs` are, when a save of one
+    /// is a change: with the manual provider, the user is the agent, and the build tests
+    /// and locks what they wrote.
+    pub code: Option<PathBuf>,
 }
 
 /// What is watched now.
@@ -39,6 +45,12 @@ pub struct Folders {
     /// `ghost.lock`, while the last check failed on it: restoring it is the fix, which
     /// must count as a change. Otherwise it is no change: builds write it.
     broken_lock: Option<PathBuf>,
+    /// The folder of [`Wanted::code`] as watched now, when it needs a watch of its own
+    /// (it is not in the specs folder).
+    code: Option<PathBuf>,
+    /// The implementation hashes ghost.lock records: an `imp.rs` holding one of them is
+    /// ghost's own write (code it put back or locked), not the user's.
+    locked_code: BTreeSet<String>,
 }
 
 /// What a burst of events asks for, weakest first.
@@ -81,6 +93,28 @@ impl Folders {
                 }
             }
         }
+        // Inside the specs folder, the code's events come with the specs' already.
+        let code = wanted
+            .code
+            .clone()
+            .filter(|dir| dir.is_dir())
+            .filter(|dir| {
+                wanted
+                    .specs
+                    .as_ref()
+                    .is_none_or(|specs| !dir.starts_with(specs))
+            });
+        if force || self.code != code {
+            if let Some(old) = self.code.take() {
+                let _ = watcher.unwatch(&old);
+            }
+            if let Some(dir) = code {
+                match watcher.watch(&dir, RecursiveMode::Recursive) {
+                    Ok(()) => self.code = Some(dir),
+                    Err(e) => failed.push((dir, e)),
+                }
+            }
+        }
         let root = Some(wanted.root.clone());
         if force || self.root != root {
             if let Some(old) = self.root.take() {
@@ -99,6 +133,12 @@ impl Folders {
     /// already) as a change while the last check failed on it; `None` once it reads again.
     pub fn watch_broken_lock(&mut self, lock: Option<PathBuf>) {
         self.broken_lock = lock;
+    }
+
+    /// Sets the implementation hashes ghost.lock records now (see [`Wanted::code`]): a
+    /// module's `imp.rs` saved with one of them, or with ghost's stub, is no change.
+    pub fn locked_code(&mut self, hashes: BTreeSet<String>) {
+        self.locked_code = hashes;
     }
 
     /// Blocks until something that matters changes, then until the files have been quiet
@@ -146,6 +186,25 @@ impl Folders {
         if path == wanted.config || self.broken_lock.as_deref() == Some(path) {
             return Change::Check;
         }
+        if let Some(code) = &wanted.code {
+            // The folder itself gone (`generated/` deleted): its watch is gone with it,
+            // and the next build makes it again, to be watched anew.
+            if path == code
+                && matches!(
+                    kind,
+                    EventKind::Remove(_) | EventKind::Modify(ModifyKind::Name(_))
+                )
+            {
+                return Change::Rewatch;
+            }
+            if path.starts_with(code) && path.file_name().is_some_and(|n| n == "imp.rs") {
+                return if self.written_by_user(path) {
+                    Change::Check
+                } else {
+                    Change::None
+                };
+            }
+        }
         let Some(specs) = &wanted.specs else {
             return Change::None;
         };
@@ -174,6 +233,22 @@ impl Folders {
             Change::None
         }
     }
+
+    /// Whether the `imp.rs` at `path` holds code of the user's: not ghost's stub, not code
+    /// the lock records (what a build writes: a stub where there is no code, locked code
+    /// put back), and there at all (a deletion leaves nothing to test). Ghost's own writes
+    /// must be no change, or every build would start the next.
+    fn written_by_user(&self, path: &Path) -> bool {
+        let Ok(bytes) = std::fs::read(path) else {
+            return false;
+        };
+        let stub = std::str::from_utf8(&bytes).is_ok_and(crate::compile::rust::is_untouched_stub);
+        !stub
+            && !self
+                .locked_code
+                .iter()
+                .any(|hash| crate::plan::lock::locks(hash, &bytes))
+    }
 }
 
 #[cfg(test)]
@@ -188,10 +263,13 @@ mod tests {
                 config: PathBuf::from("/p/ghost.toml"),
                 specs: Some(PathBuf::from("/p/specs")),
                 ignored: vec![PathBuf::from("/p/specs/generated")],
+                code: None,
             }),
             root: None,
             specs: None,
             broken_lock: None,
+            code: None,
+            locked_code: BTreeSet::new(),
         }
     }
 
@@ -271,6 +349,53 @@ mod tests {
         assert_eq!(
             f.classify(Err(notify::Error::generic("queue overflow"))),
             Change::Rewatch
+        );
+    }
+
+    /// With the manual provider, a save of a module's `imp.rs` is a change, but not
+    /// ghost's own writes there (its stub, code the lock records), nor a deletion; and
+    /// without it (`code: None`), no `imp.rs` is.
+    #[test]
+    fn the_users_imp_rs_is_a_change_in_a_manual_watch_and_ghosts_writes_are_not() {
+        let dir = tempfile::tempdir().expect("a temp folder");
+        let code = dir.path().join("generated/src");
+        let imp = code.join("text/slug/imp.rs");
+        std::fs::create_dir_all(imp.parent().expect("a folder")).expect("mkdir");
+        let mut f = folders();
+        let write = EventKind::Modify(ModifyKind::Data(DataChange::Any));
+        let save = |f: &Folders, text: &str| {
+            std::fs::write(&imp, text).expect("write imp.rs");
+            f.classify(Ok(Event::new(write).add_path(imp.clone())))
+        };
+        let users =
+            "use super::*;\n\npub fn slugify(title: &str) -> String {\n    title.to_string()\n}\n";
+        assert_eq!(
+            save(&f, users),
+            Change::None,
+            "not watched without the manual provider"
+        );
+
+        if let Some(wanted) = f.wanted.as_mut() {
+            wanted.code = Some(code.clone());
+        }
+        assert_eq!(save(&f, users), Change::Check);
+        let stub = "//! The implementation of module `text.slug`: a stub by ghost, to be replaced by the agent.\n#![allow(unused_imports, unused_variables)]\n\nuse super::*;\n\npub fn slugify(title: &str) -> String {\n    todo!()\n}\n";
+        assert_eq!(save(&f, stub), Change::None, "ghost's stub");
+        f.locked_code([crate::plan::lock::implementation_hash(users.as_bytes())].into());
+        assert_eq!(save(&f, users), Change::None, "the locked code, put back");
+        assert_eq!(save(&f, &format!("{users}// tuned\n")), Change::Check);
+        std::fs::remove_file(&imp).expect("delete imp.rs");
+        let removed = EventKind::Remove(RemoveKind::File);
+        assert_eq!(
+            f.classify(Ok(Event::new(removed).add_path(imp.clone()))),
+            Change::None
+        );
+        let other = code.join("text/slug/mod.rs");
+        std::fs::write(&other, users).expect("write mod.rs");
+        assert_eq!(
+            f.classify(Ok(Event::new(write).add_path(other))),
+            Change::None,
+            "only imp.rs is the user's"
         );
     }
 }
