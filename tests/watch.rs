@@ -329,4 +329,20 @@ fn a_manual_watch_builds_the_code_the_user_saves() {
         .filter(|l| matches!(l, Line::Err(t) if t == "ghost: checking"))
         .count();
     assert_eq!(runs, 2, "{:#?}", watch.seen);
+
+    // The locked code edited by hand (tampered, which `check` calls an error): the
+    // manual build adopts the edit, as the check's help says it does.
+    let edited = format!(
+        "{}// tuned by hand\n",
+        std::fs::read_to_string(&imp).expect("read imp.rs")
+    );
+    std::fs::write(&imp, &edited).expect("edit imp.rs");
+    let third = watch.wait_for("the end of the build of the edit", end_of_build);
+    assert_eq!(
+        third, "ghost: built; watching for changes",
+        "{:#?}",
+        watch.seen
+    );
+    let relocked = std::fs::read_to_string(dir.path().join("ghost.lock")).expect("the lock");
+    assert_ne!(lock, relocked, "the edit is locked");
 }

@@ -31,7 +31,8 @@ pub const HELP: &str = "\
 Watches the specs folder and re-runs `ghost check` on every save; with --build, also
 `ghost build`. With --build and the manual provider, saving a module's imp.rs under
 the generated crate also starts a run: its build tests that code and locks it if it
-passes (ghost's own writes there start none). Stop it with Ctrl-C.
+passes, a hand edit of locked code (tampered) included (ghost's own writes there start
+none). Stop it with Ctrl-C.
 
 Every run is framed by two lines on stderr, `ghost: checking` before and
 `ghost: checked ...` (or `ghost: watching ...` when the project cannot be read) after, for
@@ -107,7 +108,11 @@ pub fn run(args: &WatchArgs, out: &Output) -> Result<Exit, CommandError> {
         match checked {
             Ok((project, run)) => {
                 out.status(&format!("ghost: {}", run.summary));
-                if args.build && !run.failed() {
+                // A hand edit (tampered) stops an agent's build, which would keep it
+                // as it is; a manual build adopts it if its tests pass, as the check's
+                // own help says.
+                let builds = !run.failed() || (manual && run.errors == 0);
+                if args.build && builds {
                     // The build goes on from this check's reading of the specs.
                     let outcome = build(args, out, run.into_pipeline(project));
                     if STOP.load(Ordering::SeqCst) {
