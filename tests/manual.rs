@@ -170,6 +170,17 @@ fn manual_provider_waits_adopts_locks_and_detects_tampering() {
         "the advice is one that works:\n{}",
         run.stderr
     );
+    let run = ghost(dir, &["status"]);
+    assert_eq!(run.code, Some(1));
+    assert!(
+        run.stderr
+            .contains("1 module is not fresh: `text.shout` (tampered)")
+            && run
+                .stderr
+                .contains("adopted by `ghost build --provider manual` if its tests pass"),
+        "the advice is one that works:\n{}",
+        run.stderr
+    );
     let before = std::fs::read_to_string(dir.join("ghost.lock")).expect("lock");
     let run = ghost(dir, &["build", "--provider", "manual"]);
     assert_eq!(run.code, Some(0), "{}{}", run.stdout, run.stderr);

@@ -207,15 +207,22 @@ pub fn run(args: &StatusArgs, out: &Output) -> Result<Exit, CommandError> {
     if !not_fresh.is_empty() {
         // As `build --locked` would find them: the exit code tells a script, the line
         // tells a person which, without the table's width.
+        let edited = not_fresh.iter().any(|m| m.ends_with("(tampered)"));
         out.error(&format!(
-            "{} not fresh: {}\nhelp: `ghost build` brings {} up to date",
+            "{} not fresh: {}\nhelp: `ghost build` brings {} up to date{}",
             if not_fresh.len() == 1 {
                 "1 module is".to_string()
             } else {
                 format!("{} modules are", not_fresh.len())
             },
             super::output::first_few(&not_fresh, 5),
-            if not_fresh.len() == 1 { "it" } else { "them" }
+            if not_fresh.len() == 1 { "it" } else { "them" },
+            // An agent's build keeps a hand edit as it is.
+            if edited {
+                "; a hand edit (tampered) is adopted by `ghost build --provider manual` if its tests pass"
+            } else {
+                ""
+            }
         ));
     }
     Ok(Exit::failure_if(errors > 0 || !not_fresh.is_empty()))
