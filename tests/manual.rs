@@ -363,6 +363,8 @@ fn prompt_repair_after_the_spec_changed_shows_what_the_next_build_sends() {
     write(dir, imp, WRONG);
     let run = ghost(dir, &["build", "--provider", "manual"]);
     assert_eq!(run.code, Some(1), "{}{}", run.stdout, run.stderr);
+    let run = ghost(dir, &["prompt", "text.shout"]);
+    assert!(!run.stderr.contains("note:"), "{}", run.stderr);
     let run = ghost(dir, &["prompt", "text.shout", "--repair"]);
     assert_eq!(run.code, Some(0), "{}", run.stderr);
     let failure = "`ensures len(result) == len(s) + 1` does not hold";
@@ -415,6 +417,15 @@ fn prompt_repair_after_the_spec_changed_shows_what_the_next_build_sends() {
     );
     assert!(run.stdout.contains("to_ascii_uppercase"), "{}", run.stdout);
     let shown = run.stdout;
+    // The first prompt, said not to be what the next build sends.
+    let run = ghost(dir, &["prompt", "text.shout"]);
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("the next `ghost build` sends a revision of that code"),
+        "{}",
+        run.stderr
+    );
     let run = ghost(dir, &["build", "--provider", "manual"]);
     assert_eq!(run.code, Some(1), "{}{}", run.stdout, run.stderr);
     let sent = std::fs::read_to_string(&prompt_file).expect("the revision prompt");

@@ -10,7 +10,10 @@ Prints the exact prompt the agent would get for MODULE, so that it can be read, 
 or pasted into an agent by hand. With --repair, the repair prompt of the module's last
 failed attempt (recorded by `ghost build` under .ghost/repairs/); when the spec changed
 since that attempt, a note on stderr says so, and the prompt shown is the one the next
-build sends instead (the first prompt, or a revision of the code on disk).
+build sends instead (the first prompt, or a revision of the code on disk). Without
+--repair, a note on stderr says when the next build sends a revision of the module's
+code rather than this first prompt (its docs or signatures changed since the code was
+accepted).
 
 Examples:
   ghost prompt text.slug
@@ -69,7 +72,8 @@ pub fn run(args: &PromptArgs, out: &Output) -> Result<Exit, CommandError> {
     };
     let lock = match &recorded {
         Some(_) => Some(pipeline.lock(out)?),
-        None => None,
+        // Only for a note: a lock that cannot be read stops no first prompt.
+        None => crate::plan::Lock::read(&pipeline.paths().lock).ok(),
     };
     let ctx = pipeline.context(templates);
     let m = ctx
@@ -109,7 +113,16 @@ pub fn run(args: &PromptArgs, out: &Output) -> Result<Exit, CommandError> {
             &recorded.repair,
             &pins,
         )?,
-        (None, _) => prompt::render_first(&ctx.templates, &ctx.project, module, &pins)?,
+        (None, lock) => {
+            let revised =
+                lock.is_some_and(|lock| session::revision_for(&ctx, &lock, m, false).is_some());
+            if revised {
+                out.warning(&format!(
+                    "note: the docs or signatures of `{name}` changed since its code on disk was accepted, so the next `ghost build` sends a revision of that code (the code and what changed), not this first prompt"
+                ));
+            }
+            prompt::render_first(&ctx.templates, &ctx.project, module, &pins)?
+        }
     };
     out.result(text.trim_end_matches('\n'));
     // The process ends right after this (as in `ghost status`, the OS reclaims it).
