@@ -81,8 +81,10 @@ pub fn run(args: &StatusArgs, out: &Output) -> Result<Exit, CommandError> {
     let ctx = pipeline.context(templates);
     let last = last_attempts(&ctx.paths.runs_dir());
     let costs = last_build_costs(&ctx.paths.runs_dir());
-    // The modules that are not fresh, with their state, for the closing error.
+    // The modules that are not fresh, with their state, for the closing error; whether
+    // one of them is a hand edit (which an agent's build keeps as it is).
     let mut not_fresh: Vec<String> = Vec::new();
+    let mut edited = false;
     let width = ctx
         .compiled
         .modules
@@ -131,6 +133,7 @@ pub fn run(args: &StatusArgs, out: &Output) -> Result<Exit, CommandError> {
         let reasons: Vec<&str> = status.reasons.iter().map(|r| r.as_str()).collect();
         if status.state != State::Fresh {
             not_fresh.push(format!("`{}` ({})", m.name, status.state));
+            edited |= status.state == State::Tampered;
         }
         if out.json() {
             StatusJson {
@@ -207,7 +210,6 @@ pub fn run(args: &StatusArgs, out: &Output) -> Result<Exit, CommandError> {
     if !not_fresh.is_empty() {
         // As `build --locked` would find them: the exit code tells a script, the line
         // tells a person which, without the table's width.
-        let edited = not_fresh.iter().any(|m| m.ends_with("(tampered)"));
         out.error(&format!(
             "{} not fresh: {}\nhelp: `ghost build` brings {} up to date{}",
             if not_fresh.len() == 1 {
@@ -217,7 +219,6 @@ pub fn run(args: &StatusArgs, out: &Output) -> Result<Exit, CommandError> {
             },
             super::output::first_few(&not_fresh, 5),
             if not_fresh.len() == 1 { "it" } else { "them" },
-            // An agent's build keeps a hand edit as it is.
             if edited {
                 "; a hand edit (tampered) is adopted by `ghost build --provider manual` if its tests pass"
             } else {
