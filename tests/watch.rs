@@ -345,4 +345,21 @@ fn a_manual_watch_builds_the_code_the_user_saves() {
     );
     let relocked = std::fs::read_to_string(dir.path().join("ghost.lock")).expect("the lock");
     assert_ne!(lock, relocked, "the edit is locked");
+
+    // A changed doc: the build hands out a revision and waits. The code needs no change,
+    // so the user saves it as it is, which the next build tests and locks.
+    save_like_an_editor(&spec, &GOOD.replace("joined by", "joined with"));
+    let waits = watch.wait_for("the end of the build of the new doc", end_of_build);
+    assert_eq!(
+        waits, "ghost: build ended with exit code 1; watching for changes",
+        "{:#?}",
+        watch.seen
+    );
+    std::fs::write(&imp, &edited).expect("save imp.rs unchanged");
+    let last = watch.wait_for("the end of the build of the unchanged save", end_of_build);
+    assert_eq!(
+        last, "ghost: built; watching for changes",
+        "{:#?}",
+        watch.seen
+    );
 }

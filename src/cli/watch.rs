@@ -124,7 +124,7 @@ pub fn run(args: &WatchArgs, out: &Output) -> Result<Exit, CommandError> {
                         // saved again is no change.
                         let lock = wanted.root.join(super::pipeline::LOCK_FILE);
                         watch_folders(&mut folders, &mut watcher, wanted, false, out, &cwd);
-                        folders.locked_code(locked_code(&lock));
+                        folders.built(locked_code(&lock));
                     }
                     out.status(&format!("ghost: {outcome}; watching for changes"));
                 }

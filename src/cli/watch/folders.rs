@@ -10,10 +10,10 @@
 
 use notify::event::{CreateKind, ModifyKind, RemoveKind};
 use notify::{Event, EventKind, RecursiveMode, Watcher};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Receiver, RecvTimeoutError};
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 /// How long the files must stay quiet before a burst of events counts as one save.
 pub const DEBOUNCE: Duration = Duration::from_millis(150);
@@ -51,6 +51,10 @@ pub struct Folders {
     /// The implementation hashes ghost.lock records: an `imp.rs` holding one of them is
     /// ghost's own write (code it put back or locked), not the user's.
     locked_code: BTreeSet<String>,
+    /// When each `imp.rs` was last written as the last build left them: one written
+    /// since is the user's save, even of the text it had (the answer to a revision
+    /// prompt may be the code unchanged, which the next build locks).
+    code_times: BTreeMap<PathBuf, SystemTime>,
 }
 
 /// What a burst of events asks for, weakest first.
@@ -135,10 +139,25 @@ impl Folders {
         self.broken_lock = lock;
     }
 
-    /// Sets the implementation hashes ghost.lock records now (see [`Wanted::code`]): a
-    /// module's `imp.rs` saved with one of them, or with ghost's stub, is no change.
-    pub fn locked_code(&mut self, hashes: BTreeSet<String>) {
-        self.locked_code = hashes;
+    /// Takes in what a build left (see [`Wanted::code`]): the implementation hashes
+    /// ghost.lock records now, and when each module's `imp.rs` was written. A module's
+    /// `imp.rs` written since is the user's save; one holding locked code or ghost's stub
+    /// is the user's only if written since.
+    pub fn built(&mut self, locked_code: BTreeSet<String>) {
+        self.locked_code = locked_code;
+        self.code_times = self
+            .wanted
+            .as_ref()
+            .and_then(|w| w.code.as_ref())
+            .map(|code| {
+                walkdir::WalkDir::new(code)
+                    .into_iter()
+                    .flatten()
+                    .filter(|e| e.file_name() == "imp.rs")
+                    .filter_map(|e| Some((e.path().to_path_buf(), modified(e.path())?)))
+                    .collect()
+            })
+            .unwrap_or_default();
     }
 
     /// Blocks until something that matters changes, then until the files have been quiet
@@ -234,14 +253,19 @@ impl Folders {
         }
     }
 
-    /// Whether the `imp.rs` at `path` holds code of the user's: not ghost's stub, not code
-    /// the lock records (what a build writes: a stub where there is no code, locked code
-    /// put back), and there at all (a deletion leaves nothing to test). Ghost's own writes
-    /// must be no change, or every build would start the next.
+    /// Whether the `imp.rs` at `path` holds a save of the user's: written since the last
+    /// build ended, or holding code that is neither ghost's stub nor code the lock records
+    /// (what a build writes: a stub where there is no code, locked code put back; a save
+    /// during a build is written before it ends); and there at all (a deletion leaves
+    /// nothing to test). Ghost's own writes must be no change, or every build would start
+    /// the next.
     fn written_by_user(&self, path: &Path) -> bool {
         let Ok(bytes) = std::fs::read(path) else {
             return false;
         };
+        if modified(path).is_some_and(|t| self.code_times.get(path) != Some(&t)) {
+            return true;
+        }
         let stub = std::str::from_utf8(&bytes).is_ok_and(crate::compile::rust::is_untouched_stub);
         !stub
             && !self
@@ -249,6 +273,11 @@ impl Folders {
                 .iter()
                 .any(|hash| crate::plan::lock::locks(hash, &bytes))
     }
+}
+
+/// When the file at `path` was last written, where the system says.
+fn modified(path: &Path) -> Option<SystemTime> {
+    std::fs::metadata(path).and_then(|m| m.modified()).ok()
 }
 
 #[cfg(test)]
@@ -270,6 +299,7 @@ mod tests {
             broken_lock: None,
             code: None,
             locked_code: BTreeSet::new(),
+            code_times: BTreeMap::new(),
         }
     }
 
@@ -352,9 +382,9 @@ mod tests {
         );
     }
 
-    /// With the manual provider, a save of a module's `imp.rs` is a change, but not
-    /// ghost's own writes there (its stub, code the lock records), nor a deletion; and
-    /// without it (`code: None`), no `imp.rs` is.
+    /// With the manual provider, a save of a module's `imp.rs` is a change, even of the
+    /// text it had; but not ghost's own writes there (what the last build wrote), nor a
+    /// deletion; and without it (`code: None`), no `imp.rs` is.
     #[test]
     fn the_users_imp_rs_is_a_change_in_a_manual_watch_and_ghosts_writes_are_not() {
         let dir = tempfile::tempdir().expect("a temp folder");
@@ -363,14 +393,13 @@ mod tests {
         std::fs::create_dir_all(imp.parent().expect("a folder")).expect("mkdir");
         let mut f = folders();
         let write = EventKind::Modify(ModifyKind::Data(DataChange::Any));
-        let save = |f: &Folders, text: &str| {
-            std::fs::write(&imp, text).expect("write imp.rs");
-            f.classify(Ok(Event::new(write).add_path(imp.clone())))
-        };
+        let event = || Ok(Event::new(write).add_path(imp.clone()));
+        let put = |text: &str| std::fs::write(&imp, text).expect("write imp.rs");
         let users =
             "use super::*;\n\npub fn slugify(title: &str) -> String {\n    title.to_string()\n}\n";
+        put(users);
         assert_eq!(
-            save(&f, users),
+            f.classify(event()),
             Change::None,
             "not watched without the manual provider"
         );
@@ -378,12 +407,40 @@ mod tests {
         if let Some(wanted) = f.wanted.as_mut() {
             wanted.code = Some(code.clone());
         }
-        assert_eq!(save(&f, users), Change::Check);
-        let stub = "//! The implementation of module `text.slug`: a stub by ghost, to be replaced by the agent.\n#![allow(unused_imports, unused_variables)]\n\nuse super::*;\n\npub fn slugify(title: &str) -> String {\n    todo!()\n}\n";
-        assert_eq!(save(&f, stub), Change::None, "ghost's stub");
-        f.locked_code([crate::plan::lock::implementation_hash(users.as_bytes())].into());
-        assert_eq!(save(&f, users), Change::None, "the locked code, put back");
-        assert_eq!(save(&f, &format!("{users}// tuned\n")), Change::Check);
+        // A build writes the stub: its event, seen after the build, is no change.
+        put("//! The implementation of module `text.slug`: a stub by ghost, to be replaced by the agent.\n#![allow(unused_imports, unused_variables)]\n\nuse super::*;\n\npub fn slugify(title: &str) -> String {\n    todo!()\n}\n");
+        f.built(BTreeSet::new());
+        assert_eq!(f.classify(event()), Change::None, "ghost's stub");
+        put(users);
+        assert_eq!(f.classify(event()), Change::Check, "the user's code");
+
+        // The build locks it; then the same text saved again (a revision's answer that
+        // the code needs no change) is a change.
+        let locked: BTreeSet<String> =
+            [crate::plan::lock::implementation_hash(users.as_bytes())].into();
+        f.built(locked.clone());
+        assert_eq!(f.classify(event()), Change::None, "the save the build took");
+        let later = modified(&imp).expect("a time") + Duration::from_secs(1);
+        std::fs::File::options()
+            .write(true)
+            .open(&imp)
+            .and_then(|file| file.set_modified(later))
+            .expect("save it again");
+        assert_eq!(f.classify(event()), Change::Check, "saved again, unchanged");
+
+        // A save during a build (before it ends) of code no lock records is a change;
+        // locked code put back by a build is not.
+        put(&format!("{users}// tuned\n"));
+        f.built(locked.clone());
+        assert_eq!(f.classify(event()), Change::Check);
+        put(users);
+        f.built(locked);
+        assert_eq!(
+            f.classify(event()),
+            Change::None,
+            "the locked code, put back"
+        );
+
         std::fs::remove_file(&imp).expect("delete imp.rs");
         let removed = EventKind::Remove(RemoveKind::File);
         assert_eq!(
