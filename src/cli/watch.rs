@@ -120,8 +120,8 @@ pub fn run(args: &WatchArgs, out: &Output) -> Result<Exit, CommandError> {
                     }
                     if manual {
                         // The build may have made the crate's folder (watched from now
-                        // on, before the line that says so), and locked code: that code
-                        // saved again is no change.
+                        // on, before the line that says so); what it left in the modules'
+                        // imp.rs is no change, only what is written after it.
                         let lock = wanted.root.join(super::pipeline::LOCK_FILE);
                         watch_folders(&mut folders, &mut watcher, wanted, false, out, &cwd);
                         folders.built(locked_code(&lock));
