@@ -52,6 +52,7 @@ pub mod session;
 pub mod snapshots;
 pub mod spec_changes;
 pub mod splice;
+pub mod stored_value;
 pub mod tidy;
 pub mod together;
 pub mod verify;

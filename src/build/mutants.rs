@@ -18,7 +18,8 @@
 //! taken in `u8` that overflowed, taken in `i64` (`modular.rs`), and an operation that
 //! overflowed where the test expected the overflow error, checked (`overflow_error.rs`).
 //! Unguided edits include a sequence taken from its other end and a change of `self` one
-//! branch of an `if` makes and the other lacks, copied (`both_branches.rs`).
+//! branch of an `if` makes and the other lacks, copied (`both_branches.rs`), and a
+//! field's new value computed and returned but never stored, stored (`stored_value.rs`).
 //!
 //! The build tests them in rounds (`generate.rs`): when no edit turns the code green, the
 //! one that made the fewest tests fail (and none that passed) is edited again, so two
@@ -417,6 +418,9 @@ pub fn mutants(code: &str, focus: &BTreeSet<String>, guide: &Guide) -> Vec<Mutan
     // A change of `self` one branch of an `if` makes and the other lacks.
     let ranges: Vec<(usize, usize)> = bodies.iter().map(|(_, a, b)| (*a, *b)).collect();
     for (code, what) in super::both_branches::copied(code, &ranges) {
+        out.push(Mutant { code, what });
+    }
+    for (code, what) in super::stored_value::stored(code, &ranges) {
         out.push(Mutant { code, what });
     }
     // A `Vec` used as a queue: `items.pop()` takes the newest; the oldest, as an `Option`
