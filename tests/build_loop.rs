@@ -979,6 +979,68 @@ fn declarations_moved_around_a_spec_are_relocked_without_the_agent() {
     p.ghost(&["build", "--locked"]).expect(0);
 }
 
+/// Two branches that each locked a module of their own, merged: git leaves ghost.lock
+/// (the two new entries side by side in the sorted file) and the crate's `lib.rs` with
+/// conflict markers, though no entry conflicts. A save hook's `check`, and `status`, say
+/// so and what to do, before CI's `build --locked` refuses them; `build` writes both
+/// without the markers, and says nothing of them then.
+#[test]
+fn a_merge_of_two_branches_each_adding_a_module_is_told_by_check() {
+    let _machine = shared();
+    let p = Project::new("e2e_lock_two_adds", "", &[DOUBLE, SHOUT]);
+    locked_by_hand(
+        &p,
+        &[("math.double", DOUBLE_RIGHT), ("text.shout", SHOUT_RIGHT)],
+    );
+    let lock = p.read("ghost.lock");
+    let double_at = lock.find("[[module]]").expect("an entry");
+    let shout_at = lock.rfind("[[module]]").expect("a second entry");
+    assert!(double_at < shout_at, "{lock}");
+    let (header, ours, theirs) = (
+        &lock[..double_at],
+        &lock[double_at..shout_at],
+        &lock[shout_at..],
+    );
+    p.write(
+        "ghost.lock",
+        &format!("{header}<<<<<<< HEAD\n{ours}=======\n{theirs}>>>>>>> other\n"),
+    );
+    let lib = p.read("generated/src/lib.rs");
+    // As git leaves it: the header line both sides have, then the `pub mod`s of each.
+    let (head, mods) = lib.split_at(lib.find('\n').expect("a header line") + 1);
+    p.write(
+        "generated/src/lib.rs",
+        &format!("{head}<<<<<<< HEAD\n{mods}=======\n{mods}>>>>>>> other\n"),
+    );
+    for command in ["check", "status"] {
+        let run = p.ghost(&[command]).expect(0);
+        assert!(
+            run.stderr.contains("ghost.lock has merge conflict markers")
+                && run.stderr.contains("run `ghost build`"),
+            "{command}: {}",
+            run.text()
+        );
+        assert!(
+            run.stderr
+                .contains("`generated/src/lib.rs` has merge conflict markers: run `ghost build`"),
+            "{command}: {}",
+            run.text()
+        );
+    }
+    p.ghost(&["build", "--locked"]).expect(1);
+    let build = p.ghost(&["build", "--provider", "manual"]).expect(0);
+    assert!(
+        !build.stderr.contains("merge conflict markers"),
+        "{}",
+        build.text()
+    );
+    assert_eq!(p.read("ghost.lock"), lock, "written without the markers");
+    assert_eq!(p.read("generated/src/lib.rs"), lib);
+    let check = p.ghost(&["check"]).expect(0);
+    assert!(!check.stderr.contains("merge conflict"), "{}", check.text());
+    p.ghost(&["build", "--locked"]).expect(0);
+}
+
 /// A merge that leaves ghost.lock with conflict markers does not stop ghost: each
 /// conflicting entry is read from the side that locked the code on disk, `check` says so
 /// and still tells the states, and `build` writes the lock without the markers.

@@ -110,7 +110,7 @@ pub fn run_loaded(
     }
     let only = selected_modules(&pipeline, &args.targets)?;
     let _held = pipeline.hold()?;
-    let lock = pipeline.lock(out)?;
+    let lock = pipeline.lock(out, false)?;
     // Not for the modules `--force` regenerates (all when it names none).
     let all_forced = args.force && only.is_empty();
     if !args.locked && !all_forced {

@@ -139,7 +139,8 @@ fn check_with(
     let errors = checked.diagnostics.iter().filter(|d| d.is_error()).count();
     let start = std::time::Instant::now();
     let (mut lock, templates_version) = lock_and_templates()?;
-    super::pipeline::settle_conflicts(&mut lock, &project.config.out_dir(), out);
+    super::pipeline::settle_conflicts(&mut lock, &project.config.out_dir(), out, true);
+    super::pipeline::tell_crate_conflicts(project, out);
     let states = module_states(project, &loaded, &checked, &lock, &templates_version);
     out.verbose(&format!("compared with the lock in {:?}", start.elapsed()));
     let building = super::pipeline::build_running(&project.root.join(super::pipeline::STATE_DIR));

@@ -161,10 +161,12 @@ impl Pipeline {
     }
 
     /// The lock; one a merge left with conflict markers is settled entry by entry by the
-    /// code on disk, and said so.
-    pub fn lock(&self, out: &Output) -> Result<Lock, CommandError> {
+    /// code on disk, and said so; markers with nothing to settle are said only with
+    /// `tell_markers` (not by `build`, which writes the lock without them, or refuses it
+    /// with `--locked`).
+    pub fn lock(&self, out: &Output, tell_markers: bool) -> Result<Lock, CommandError> {
         let mut lock = Lock::read(&self.paths().lock).map_err(CommandError::Lock)?;
-        settle_conflicts(&mut lock, &self.project.config.out_dir(), out);
+        settle_conflicts(&mut lock, &self.project.config.out_dir(), out, tell_markers);
         Ok(lock)
     }
 
@@ -249,10 +251,51 @@ impl Pipeline {
     }
 }
 
+/// What `check`, `status` and `build` say of a lock with merge conflict markers whose
+/// sides lock different modules (or the same code): each side is read as it is.
+pub const MARKERS_LEFT: &str = "ghost.lock has merge conflict markers (each side locked modules the other did not, and both are read); run `ghost build` (no agent is asked for what is fresh: it writes the lock without the markers) and commit the result, as `ghost build --locked` refuses it until then";
+
+/// The files of the generated crate that every module shares, `Cargo.toml` (a test target
+/// per module) and `src/lib.rs` (a `pub mod` per top-level name): two branches that each
+/// added a module leave them in conflict when git merges them.
+const SHARED_CRATE_FILES: [&str; 2] = ["Cargo.toml", "src/lib.rs"];
+
+/// Says which of the crate's shared files a merge left with conflict markers: cargo reads
+/// neither, and no module's state shows it (a module's own files make it stale). Read
+/// whole, two files: cheap enough for every save.
+pub fn tell_crate_conflicts(project: &Project, out: &Output) {
+    let out_dir = project.config.out_dir();
+    for file in SHARED_CRATE_FILES {
+        let path = out_dir.join(file);
+        let Ok(text) = std::fs::read_to_string(&path) else {
+            continue;
+        };
+        if crate::plan::lock::has_conflict_markers(&text) {
+            out.warning(&format!(
+                "`{}` has merge conflict markers: run `ghost build`, which writes it again from the specs, and commit the result",
+                project.display(&path).display()
+            ));
+        }
+    }
+}
+
 /// Settles the entries of a lock a merge left in conflict ([`Lock::settle`]) by the
-/// `imp.rs` files under `out_dir`, with a warning that names them.
-pub fn settle_conflicts(lock: &mut Lock, out_dir: &std::path::Path, out: &Output) {
+/// `imp.rs` files under `out_dir`, with a warning that names them; with `tell_markers`,
+/// markers that leave nothing to settle are said too ([`MARKERS_LEFT`]).
+pub fn settle_conflicts(
+    lock: &mut Lock,
+    out_dir: &std::path::Path,
+    out: &Output,
+    tell_markers: bool,
+) {
     if lock.conflicted.is_empty() {
+        // Markers around entries both sides agree on, or that only one side has (each
+        // branch locked a module of its own, next to the other's in the sorted file):
+        // nothing to settle, but `build --locked` refuses the file until it is written
+        // again, which a save hook's `check` must say before CI does.
+        if lock.had_markers && tell_markers {
+            out.warning(MARKERS_LEFT);
+        }
         return;
     }
     let settled = lock.settle(|module| {

@@ -76,7 +76,8 @@ pub fn run(args: &StatusArgs, out: &Output) -> Result<Exit, CommandError> {
     // state of the whole project.
     let errors = pipeline.show_diagnostics(out);
     let broken = pipeline.modules_with_errors();
-    let lock = pipeline.lock(out)?;
+    let lock = pipeline.lock(out, true)?;
+    super::pipeline::tell_crate_conflicts(&pipeline.project, out);
     let templates = pipeline.templates()?;
     let ctx = pipeline.context(templates);
     let last = last_attempts(&ctx.paths.runs_dir());

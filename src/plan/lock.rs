@@ -257,7 +257,7 @@ impl Lock {
 }
 
 /// Whether `text` holds a merge conflict (a line starting with `<<<<<<<`).
-fn has_conflict_markers(text: &str) -> bool {
+pub fn has_conflict_markers(text: &str) -> bool {
     text.lines().any(|l| l.starts_with("<<<<<<<"))
 }
 
