@@ -1130,6 +1130,42 @@ fn a_folder_name_that_is_no_crate_name_is_not_quoted_as_a_setting() {
     );
 }
 
+/// A project whose ghost.toml names none, built in one folder, then moved (or cloned, or
+/// checked out as a git worktree) into a folder named otherwise: its crate keeps the name
+/// it was generated with, so every module is still fresh and `build --locked` passes,
+/// instead of every module stale and every generated file "not what the specs generate".
+/// A new project still takes its folder's name.
+#[test]
+fn a_project_named_after_its_folder_is_fresh_in_a_folder_named_otherwise() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let first = tmp.path().join("alpha");
+    write(&first, "ghost.toml", "[project]\n");
+    write(&first, "specs/text/shout.ghost", SPEC);
+    write(&first, "generated/src/text/shout/imp.rs", GOOD);
+    let run = ghost(&first, &["build", "--provider", "manual"]);
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    let moved = tmp.path().join("beta");
+    std::fs::rename(&first, &moved).expect("move the project");
+    let check = ghost(&moved, &["check"]);
+    assert_eq!(check.code, Some(0), "{}", check.stderr);
+    assert!(
+        check.stderr.contains("1 fresh") && !check.stderr.contains("stale"),
+        "{}",
+        check.stderr
+    );
+    let locked = ghost(&moved, &["build", "--locked"]);
+    assert_eq!(locked.code, Some(0), "{}", locked.stderr);
+    let manifest = std::fs::read_to_string(moved.join("generated/Cargo.toml")).expect("manifest");
+    assert!(manifest.contains("name = \"alpha\""), "{manifest}");
+    let fresh = tmp.path().join("gamma");
+    write(&fresh, "ghost.toml", "[project]\n");
+    write(&fresh, "specs/text/shout.ghost", SPEC);
+    let run = ghost(&fresh, &["build", "--provider", "manual"]);
+    assert_eq!(run.code, Some(1), "{}", run.stderr);
+    let manifest = std::fs::read_to_string(fresh.join("generated/Cargo.toml")).expect("manifest");
+    assert!(manifest.contains("name = \"gamma\""), "{manifest}");
+}
+
 /// `cargo fmt` in the generated crate (or `cargo fmt --all` in a workspace depending on
 /// it, or an editor's format-on-save) leaves ghost's files as the lock records them.
 #[test]
