@@ -1166,6 +1166,75 @@ fn a_project_named_after_its_folder_is_fresh_in_a_folder_named_otherwise() {
     assert!(manifest.contains("name = \"gamma\""), "{manifest}");
 }
 
+/// The generated crate passes `cargo clippy --all-targets -- -D warnings`, as a Cargo
+/// user's CI runs it, with a spec whose signatures clippy would call complex (a map of
+/// maps in a result, eight parameters): the tests check the signatures and wrap the
+/// contracts as the spec wrote them, which `type_complexity` and `too_many_arguments`
+/// flagged in every test file of such a module.
+#[test]
+fn the_generated_crate_passes_clippy_with_spec_shaped_signatures() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let dir = tmp.path();
+    write(dir, "ghost.toml", "[project]\nname = \"linted\"\n");
+    write(
+        dir,
+        "specs/data/table.ghost",
+        "module data.table {
+  error TableError {
+    Bad
+  }
+
+  fn parse(s: str) -> result<map<str, map<str, str>>, TableError> {
+    example parse(\"x\") == err(TableError.Bad)
+  }
+
+  fn sum8(a: int, b: int, c: int, d: int, e: int, f: int, g: int, h: int) -> int {
+    example sum8(1, 1, 1, 1, 1, 1, 1, 1) == 8
+    ensures result == a + b + c + d + e + f + g + h
+  }
+}
+",
+    );
+    write(
+        dir,
+        "generated/src/data/table/imp.rs",
+        "use super::*;
+
+pub fn parse(s: &str) -> Result<BTreeMap<String, BTreeMap<String, String>>, TableError> {
+    if s.is_empty() {
+        Ok(BTreeMap::new())
+    } else {
+        Err(TableError::Bad)
+    }
+}
+
+pub fn sum8(a: i64, b: i64, c: i64, d: i64, e: i64, f: i64, g: i64, h: i64) -> i64 {
+    a + b + c + d + e + f + g + h
+}
+",
+    );
+    let run = ghost(dir, &["build", "--provider", "manual"]);
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    let clippy = std::process::Command::new("cargo")
+        .args([
+            "clippy",
+            "--offline",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ])
+        .current_dir(dir.join("generated"))
+        .env("CARGO_TARGET_DIR", shared_target())
+        .output()
+        .expect("cargo clippy runs");
+    assert!(
+        clippy.status.success(),
+        "{}",
+        String::from_utf8_lossy(&clippy.stderr)
+    );
+}
+
 /// `cargo fmt` in the generated crate (or `cargo fmt --all` in a workspace depending on
 /// it, or an editor's format-on-save) leaves ghost's files as the lock records them.
 #[test]

@@ -14,6 +14,7 @@
 #![allow(clippy::useless_vec, clippy::needless_borrow, clippy::needless_borrows_for_generic_args)] // literals are built the same way wherever they stand
 #![allow(clippy::unnecessary_cast, clippy::let_unit_value, clippy::no_effect, clippy::unnecessary_operation)] // `len` is always cast to i64; unit results are bound like any other
 #![allow(clippy::to_string_in_format_args)] // `a + to_str(n)` concatenates with `format!` and `to_string()`
+#![allow(clippy::type_complexity, clippy::too_many_arguments)] // signatures are checked, and contracts wrapped, as the spec wrote them
 
 // proptest is named by full paths: its prelude's names (`any`, `Just`, ...) could
 // clash with the spec's own.
