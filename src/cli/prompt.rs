@@ -71,7 +71,7 @@ pub fn run(args: &PromptArgs, out: &Output) -> Result<Exit, CommandError> {
         None
     };
     let lock = match &recorded {
-        Some(_) => Some(pipeline.lock(out)?),
+        Some(_) => Some(pipeline.lock(out, false)?),
         // Only for a note: a lock that cannot be read stops no first prompt.
         None => crate::plan::Lock::read(&pipeline.paths().lock).ok(),
     };
