@@ -1175,15 +1175,21 @@ const REPAIR_TEMPERATURE: f32 = 0.2;
 /// prompt already make it differ from the first.
 const AFRESH_TEMPERATURE: f32 = 0.4;
 
+/// Whether the repair `next` of code judged as `verdict` asks for one function only, the
+/// rest compiling and passing (few tests failing, all in that function) and kept: a
+/// module of one function would be written anew by such a repair, where a fresh start
+/// does better (see [`RepairTally::repairs_mend_nothing`]).
+fn one_function_short(next: &RepairContext, verdict: &Verdict) -> bool {
+    let code = &next.previous_code;
+    next.rewrite.len() == 1
+        && next.compiler_errors.is_empty()
+        && mutants::worth_trying(verdict)
+        && mutants::functions(code, &mutants::code_mask(code)).len() > 1
+}
+
 /// The repair after an attempt that gave no code to test. A reply without code is told
 /// what was wrong and shown the last code there was; a prompt too long for the model's
 /// context window is sent again shorter (its repair output cut harder).
-/// Whether the repair `next` of code judged as `verdict` asks for one function only, the
-/// rest compiling and passing (few tests failing, all in that function).
-fn one_function_short(next: &RepairContext, verdict: &Verdict) -> bool {
-    next.rewrite.len() == 1 && next.compiler_errors.is_empty() && mutants::worth_trying(verdict)
-}
-
 fn next_after_no_code(
     class: FailureClass,
     why: String,
@@ -2421,8 +2427,10 @@ mod tests {
     #[test]
     fn code_one_function_short_of_green_is_repaired_even_when_repairs_mend_nothing() {
         use crate::build::mutants::tests::failing;
+        let holed = "pub fn split(a: i64) -> i64 {\n    todo!()\n}\n\npub fn format(a: i64) -> String {\n    a.to_string()\n}\n";
         let one = RepairContext {
             rewrite: vec!["split".into()],
+            previous_code: holed.into(),
             ..RepairContext::default()
         };
         assert!(one_function_short(&one, &failing(&["example_split_1"])));
@@ -2443,6 +2451,14 @@ mod tests {
         assert!(
             !one_function_short(&one, &failing(&many)),
             "too far from green"
+        );
+        let alone = RepairContext {
+            previous_code: "pub fn split(a: i64) -> i64 {\n    todo!()\n}\n".into(),
+            ..one.clone()
+        };
+        assert!(
+            !one_function_short(&alone, &failing(&["example_split_1"])),
+            "nothing kept: a fresh start does better"
         );
     }
 

@@ -506,7 +506,7 @@ fn swap_what(s: &Swap, function: &str) -> String {
 /// or a comment. The lexer is tidy's (`tidy/items.rs`): it skips comments and white
 /// space and gives each literal as one token. White space counts as code (the swaps
 /// match operators with the spaces around them); anything else it skipped is a comment.
-pub(super) fn code_mask(code: &str) -> Vec<bool> {
+pub(crate) fn code_mask(code: &str) -> Vec<bool> {
     let mut mask: Vec<bool> = code.bytes().map(|c| c.is_ascii_whitespace()).collect();
     for token in crate::compile::rust::items::tokens(code) {
         let literal = token.is_literal();
@@ -518,7 +518,7 @@ pub(super) fn code_mask(code: &str) -> Vec<bool> {
 }
 
 /// Each `fn NAME` with its body's byte range (inside the braces).
-pub(super) fn functions(code: &str, mask: &[bool]) -> Vec<(String, usize, usize)> {
+pub(crate) fn functions(code: &str, mask: &[bool]) -> Vec<(String, usize, usize)> {
     let b = code.as_bytes();
     let mut out = Vec::new();
     let mut from = 0;
