@@ -2006,6 +2006,31 @@ fn an_example_breaking_its_own_precondition_stops_the_build() {
     );
 }
 
+/// A float the spec writes exactly where every `f64` computation rounds (`0.1 + 0.2` is
+/// not `0.3`): two attempts failing the same way stop the build, telling the user what
+/// to write, instead of four spent on repairs no code can pass.
+#[test]
+fn a_float_the_spec_writes_past_rounding_stops_the_build() {
+    let _machine = shared();
+    const MEAN: (&str, &str) = (
+        "stats/mean.ghost",
+        "module stats.mean {\n  fn mean(a: float, b: float) -> float {\n    \"The mean of a and b.\"\n    example mean(0.2, 0.4) == 0.3\n  }\n}\n",
+    );
+    let right = "pub fn mean(a: f64, b: f64) -> f64 {\n    (a + b) / 2.0\n}\n";
+    let server = Background::start_with(script((0..4).map(|_| code(right)).collect()));
+    let p = Project::new("e2e_float_rounding", &openai(&server), &[MEAN]);
+    let run = p.ghost(&["build", "--max-attempts", "4"]).expect(1);
+    assert_eq!(server.server.seen().len(), 2, "{}", run.text());
+    assert!(
+        run.text().contains("the spec looks wrong, not the code")
+            && run
+                .text()
+                .contains("differ only in floating-point rounding"),
+        "{}",
+        run.text()
+    );
+}
+
 /// The spec and a command agent that always writes `code`, saving every prompt it is
 /// given under the project's outside folder (`prompts`, separated by `=====`).
 fn always_answering(name: &str, spec: (&'static str, &'static str), code: &str) -> Project {

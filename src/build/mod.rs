@@ -34,6 +34,7 @@ pub mod claim;
 pub mod crossover;
 pub mod empty_input;
 pub mod failure;
+pub mod float_rounding;
 pub mod generate;
 pub mod guard;
 pub mod known_fixes;

@@ -92,7 +92,8 @@ impl Verdict {
     /// A failure that looks like the spec's rather than the code's: an example, scenario or
     /// property whose own values break a `requires` (a broken one whose arguments the
     /// code computed says `PRECONDITION_BROKEN` nowhere: it is the code's), a property that
-    /// discards nearly every case it generates. A `requires` or `where` that calls the
+    /// discards nearly every case it generates, a float the spec wrote exactly where the
+    /// code's differs only in rounding (`float_rounding.rs`). A `requires` or `where` that calls the
     /// module's functions can make either happen for wrong code, so the build stops only
     /// when two attempts in a row hit the same one, or when [`Verdict::spec_fault_is_certain`].
     /// `tests_rs` is the module's test file, which names each test's clause.
@@ -113,6 +114,12 @@ impl Verdict {
             }
             if f.output.contains(crate::compile::rust::SPEC_ARITHMETIC) {
                 return Some(overflowed(&f.name, &f.output, tests_rs));
+            }
+            if let Some((got, want)) = super::float_rounding::rounding_only(&f.output) {
+                return Some(format!(
+                    "`{}`: the code gave {got} where the spec says {want}, which differ only in floating-point rounding; floats compare exactly, so write the value an `f64` computation gives, or check it within a tolerance (`ensures result - e < 1e-9 && e - result < 1e-9`)",
+                    f.name
+                ));
             }
             f.output
                 .contains(GAVE_UP)
