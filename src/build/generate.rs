@@ -716,6 +716,10 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
     let mut previous: Option<String> = on_disk.clone();
     // Whether the next attempt starts afresh from the first prompt, not a repair.
     let mut afresh = earlier > 0 || (force && shared.options.sample_forced && status.has_code);
+    // Whether the next attempt is a repair of one function that the build's policy alone
+    // would have made a fresh start (see `one_function_short`): kept out of the tally that
+    // judges repairs, so that its success does not bring every other module's repairs back.
+    let mut narrow = false;
     // The attempt that came closest to green, and the repair that starts from it.
     let mut best: Option<(Closeness, RepairContext)> = None;
     let mut last_why = String::from("no attempt was made");
@@ -820,6 +824,7 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
         let repairing =
             kind.shows_code() && repair.as_ref().is_some_and(|r| !r.previous_code.is_empty());
         afresh = false;
+        let narrow_repair = std::mem::take(&mut narrow) && repairing;
         if let (true, Agent::Command(..), Some(r)) = (repairing, &shared.agent, &repair) {
             // An agent program reads the file too: the same code as its prompt shows.
             write_imp(&scratch, m, &r.previous_code)?;
@@ -949,7 +954,7 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
         }
         let repeated = !replies.insert(code.trim().to_string());
         // Code a revision keeps as it was is an answer, not a model repeating itself.
-        if repairing && !revision {
+        if repairing && !revision && !narrow_repair {
             shared.repairs.count_for(name, repeated);
         }
         let verifying = Instant::now();
@@ -1010,7 +1015,7 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
         record.millis = asked.elapsed().as_millis() as u64;
         report.history.push(record.clone());
         if verdict.green() {
-            if repairing && !revision {
+            if repairing && !revision && !narrow_repair {
                 shared.repairs.mended();
             }
             accept(
@@ -1089,9 +1094,10 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
         // alone, with the rest kept, the model writes a short answer to a small problem
         // (by hand, the evaluation's money `split` after ghost's edits mended the other
         // functions came back right two times of two, docs/evals.md, eighteenth round).
-        afresh = !improved
-            || ((shared.repairs.model_repeats_itself() || shared.repairs.repairs_mend_nothing())
-                && !one_function_short(&next, &verdict));
+        let fresh_by_policy =
+            shared.repairs.model_repeats_itself() || shared.repairs.repairs_mend_nothing();
+        narrow = improved && fresh_by_policy && one_function_short(&next, &verdict);
+        afresh = !improved || (fresh_by_policy && !narrow);
         previous = Some(code);
         repair = Some(next);
     }
