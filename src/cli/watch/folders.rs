@@ -85,18 +85,14 @@ impl Folders {
     ) -> Vec<(PathBuf, notify::Error)> {
         let mut failed = Vec::new();
         let specs = wanted.specs.clone().filter(|dir| dir.is_dir());
-        if force || self.specs != specs {
-            if let Some(old) = self.specs.take() {
-                // The folder may be gone already, taking its watch with it.
-                let _ = watcher.unwatch(&old);
-            }
-            if let Some(dir) = specs {
-                match watcher.watch(&dir, RecursiveMode::Recursive) {
-                    Ok(()) => self.specs = Some(dir),
-                    Err(e) => failed.push((dir, e)),
-                }
-            }
-        }
+        rewatch(
+            watcher,
+            &mut self.specs,
+            specs,
+            force,
+            RecursiveMode::Recursive,
+            &mut failed,
+        );
         // Inside the specs folder, the code's events come with the specs' already.
         let code = wanted
             .code
@@ -108,27 +104,23 @@ impl Folders {
                     .as_ref()
                     .is_none_or(|specs| !dir.starts_with(specs))
             });
-        if force || self.code != code {
-            if let Some(old) = self.code.take() {
-                let _ = watcher.unwatch(&old);
-            }
-            if let Some(dir) = code {
-                match watcher.watch(&dir, RecursiveMode::Recursive) {
-                    Ok(()) => self.code = Some(dir),
-                    Err(e) => failed.push((dir, e)),
-                }
-            }
-        }
+        rewatch(
+            watcher,
+            &mut self.code,
+            code,
+            force,
+            RecursiveMode::Recursive,
+            &mut failed,
+        );
         let root = Some(wanted.root.clone());
-        if force || self.root != root {
-            if let Some(old) = self.root.take() {
-                let _ = watcher.unwatch(&old);
-            }
-            match watcher.watch(&wanted.root, RecursiveMode::NonRecursive) {
-                Ok(()) => self.root = root,
-                Err(e) => failed.push((wanted.root.clone(), e)),
-            }
-        }
+        rewatch(
+            watcher,
+            &mut self.root,
+            root,
+            force,
+            RecursiveMode::NonRecursive,
+            &mut failed,
+        );
         self.wanted = Some(wanted);
         failed
     }
@@ -278,6 +270,31 @@ impl Folders {
 /// When the file at `path` was last written, where the system says.
 fn modified(path: &Path) -> Option<SystemTime> {
     std::fs::metadata(path).and_then(|m| m.modified()).ok()
+}
+
+/// Moves the watch held in `slot` to `wanted` when they differ (or with `force`): the old
+/// folder unwatched (it may be gone already, taking its watch with it), the new one
+/// watched, or its failure added to `failed`.
+fn rewatch(
+    watcher: &mut dyn Watcher,
+    slot: &mut Option<PathBuf>,
+    wanted: Option<PathBuf>,
+    force: bool,
+    mode: RecursiveMode,
+    failed: &mut Vec<(PathBuf, notify::Error)>,
+) {
+    if !force && *slot == wanted {
+        return;
+    }
+    if let Some(old) = slot.take() {
+        let _ = watcher.unwatch(&old);
+    }
+    if let Some(dir) = wanted {
+        match watcher.watch(&dir, mode) {
+            Ok(()) => *slot = Some(dir),
+            Err(e) => failed.push((dir, e)),
+        }
+    }
 }
 
 #[cfg(test)]
