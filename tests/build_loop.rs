@@ -3827,6 +3827,63 @@ fn a_fresh_start_that_comes_closer_is_repaired() {
     assert_eq!(p.imp("math.double"), DOUBLE_RIGHT);
 }
 
+/// Code one function short of green gets a repair asking for that function alone even
+/// from a model that hands its repairs back unchanged (whose other attempts start afresh):
+/// the other function is kept, and the answer is the one body.
+#[test]
+fn code_one_function_short_of_green_is_repaired_when_fresh_starts_are_the_rule() {
+    let _machine = shared();
+    const PAIR: (&str, &str) = (
+        "math/pair.ghost",
+        r#"module math.pair {
+  fn double(n: int) -> int {
+    "Twice n."
+    example double(2) == 4
+    example double(0) == 0
+  }
+
+  fn triple(n: int) -> int {
+    "Three times n."
+    example triple(2) == 6
+    example triple(-1) == -3
+    example triple(0) == 0
+  }
+}
+"#,
+    );
+    let both_wrong = "pub fn double(n: i64) -> i64 {\n    n - n\n}\n\npub fn triple(n: i64) -> i64 {\n    n - n\n}\n";
+    let triple_wrong = "pub fn double(n: i64) -> i64 {\n    n * 2\n}\n\npub fn triple(n: i64) -> i64 {\n    n * 2\n}\n";
+    let triple_closer = "pub fn double(n: i64) -> i64 {\n    n * 2\n}\n\npub fn triple(n: i64) -> i64 {\n    if n == 2 { 6 } else { n * 2 }\n}\n";
+    let (p, seen) = build_green(
+        "e2e_one_function_short",
+        &[PAIR],
+        vec![
+            code(both_wrong),
+            code(both_wrong),
+            code(triple_wrong),
+            code("pub fn triple(n: i64) -> i64 {\n    n * 2\n}\n"),
+            code(triple_closer),
+            code("pub fn triple(n: i64) -> i64 {\n    n * 3\n}\n"),
+        ],
+        &["--max-attempts", "6"],
+    );
+    let kinds: Vec<bool> = seen
+        .iter()
+        .map(|s| s.prompt().contains("# Repair"))
+        .collect();
+    assert_eq!(
+        kinds,
+        [false, true, false, true, false, true],
+        "repairs 2 and 4 come back unchanged, so 5 starts afresh; 6 repairs `triple` alone"
+    );
+    let last = seen[5].prompt();
+    assert!(
+        last.contains("The body of `triple` is taken out") && last.contains("n * 2\n}"),
+        "{last}"
+    );
+    assert!(p.imp("math.pair").contains("n * 3"));
+}
+
 /// A model that hands this build's repairs back unchanged (twice, and more often than it
 /// changes them) gets fresh starts from then on, even after an attempt that came closer.
 #[test]
