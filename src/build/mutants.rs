@@ -667,9 +667,11 @@ fn guards(code: &str, mask: &[bool]) -> Vec<(usize, usize, String)> {
         };
         let inner = code[open + 1..close].trim();
         // A `let` in a block of its own binds nothing used; a block inside is not one
-        // statement (a `return` may hold a struct's braces).
+        // statement (a `return` may hold a struct's braces); a loop without its `break`
+        // would hang until the tests' time limit.
         let one_statement = inner.ends_with(';')
             && !inner.starts_with("let ")
+            && !inner.starts_with("break")
             && (inner.starts_with("return") || !inner.contains('{'))
             && !(open + 1..close)
                 .any(|i| mask[i] && b[i] == b';' && code[i + 1..close].trim() != "");
@@ -884,6 +886,12 @@ pub fn lcm(a: i64, b: i64) -> i64 {
             .find(|m| m.what == "deleted `if cents < 0 { formatted.insert(0, '-'); }` in `format`")
             .expect("the step deleted");
         assert!(!deleted.code.contains("insert"), "{}", deleted.code);
+        let looping = "pub fn first(xs: &[i64]) -> i64 {\n    let mut i = 0;\n    loop {\n        if xs[i] > 0 {\n            break;\n        }\n        i += 1;\n    }\n    xs[i]\n}\n";
+        let ms = mutants(looping, &focus(&["first"]), &Guide::default());
+        assert!(
+            ms.iter().all(|m| m.code.contains("break;")),
+            "a loop keeps its way out: {ms:#?}"
+        );
         assert!(deleted.code.contains("    formatted\n}"));
     }
 
