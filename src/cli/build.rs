@@ -256,6 +256,15 @@ pub fn run_loaded(
         sample_forced: args.force,
         retry_given_up: !args.from_watch,
     };
+    // A build that asks no agent (none configured and none needed, the manual provider,
+    // or nothing to build): the code on disk tested and locked, prompts for the rest.
+    let without_agent =
+        |ctx: session::Context, lock: &mut crate::plan::Lock| -> Result<Exit, CommandError> {
+            tidy_lock(lock)?;
+            let exit = build_manual(out, &runtime, &ctx, lock, &options);
+            release(ctx, args.from_watch);
+            exit
+        };
     let Some(provider_name) = settings.provider.clone() else {
         // No agent: enough when no module needs new code (every module fresh, or code
         // on disk to test and lock), as the manual provider does it.
@@ -263,10 +272,7 @@ pub fn run_loaded(
         ctx.check_templates()?;
         let needing = session::needing_agent(&ctx, &lock, &options);
         if needing.is_empty() {
-            tidy_lock(&mut lock)?;
-            let exit = build_manual(out, &runtime, &ctx, &mut lock, &options);
-            release(ctx, args.from_watch);
-            return exit;
+            return without_agent(ctx, &mut lock);
         }
         let named: Vec<String> = needing
             .iter()
@@ -288,10 +294,7 @@ pub fn run_loaded(
     ctx.check_templates()?;
 
     if kind == ProviderKind::Manual {
-        tidy_lock(&mut lock)?;
-        let exit = build_manual(out, &runtime, &ctx, &mut lock, &options);
-        release(ctx, args.from_watch);
-        return exit;
+        return without_agent(ctx, &mut lock);
     }
 
     let project_root = state_dir
@@ -311,10 +314,7 @@ pub fn run_loaded(
                 "warning: every module is fresh, nothing to build; the agent was not needed, and its settings would fail a build that needs it: {}",
                 why.lines().next().unwrap_or_default()
             ));
-            tidy_lock(&mut lock)?;
-            let exit = build_manual(out, &runtime, &ctx, &mut lock, &options);
-            release(ctx, args.from_watch);
-            return exit;
+            return without_agent(ctx, &mut lock);
         }
         Err(e) => return Err(e),
     };
