@@ -17,13 +17,8 @@ const RELATIVE: f64 = 1e-9;
 /// The code's value and the spec's (`left:` and `right:` of the assertion), when they
 /// differ only in floating-point rounding.
 pub fn rounding_only(output: &str) -> Option<(String, String)> {
-    let side = |label: &str| {
-        output
-            .lines()
-            .find_map(|l| l.trim_start().strip_prefix(label))
-            .map(str::trim)
-    };
-    let (got, want) = (side("left:")?, side("right:")?);
+    let (got, want) = super::mutants::left_right(output)?;
+    let (got, want) = (got.trim(), want.trim());
     let (a, b) = (parts(got), parts(want));
     if got == want || a.len() != b.len() {
         return None;

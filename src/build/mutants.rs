@@ -127,7 +127,7 @@ pub fn guide(verdict: &Verdict, tests_rs: &str) -> Guide {
 
 /// The values a failed assertion printed: what the code gave (`left:`) and what the
 /// test expected (`right:`).
-fn left_right(output: &str) -> Option<(&str, &str)> {
+pub(super) fn left_right(output: &str) -> Option<(&str, &str)> {
     let side = |label: &str| {
         output
             .lines()
