@@ -158,6 +158,14 @@ pub fn checked_name(
     }
 }
 
+/// What a test says when the map lookup `e` (`m[k]`, as the spec wrote it) finds no key.
+fn missing_key(e: &TExpr) -> String {
+    format!(
+        "`{}`: the map has no such key",
+        crate::compile::spec_text::spec_text(e)
+    )
+}
+
 impl<'a> ExprCtx<'a> {
     pub fn new(types: TypeCtx<'a>, module: &'a ModuleModel, calls: CallMode) -> Self {
         ExprCtx {
@@ -403,10 +411,7 @@ impl<'a> ExprCtx<'a> {
                     Ty::Map(..) => Code::atom(format!(
                         "(*{b}.get_mut({}).expect({}))",
                         self.reference(index),
-                        str_lit(&format!(
-                            "`{}`: the map has no such key",
-                            crate::compile::spec_text::spec_text(e)
-                        ))
+                        str_lit(&missing_key(e))
                     )),
                     _ => Code::atom(format!("{b}[{}]", self.usize(index))),
                 }
@@ -421,15 +426,17 @@ impl<'a> ExprCtx<'a> {
     /// failing `ensures` read as a crash of the code.
     fn index(&self, e: &TExpr, base: &TExpr, index: &TExpr) -> Code {
         let b = self.place_code(base).at_least(ATOM);
-        let spec = crate::compile::spec_text::spec_text(e);
         let (got, missing) = match &base.ty {
             Ty::Map(..) => (
                 format!("{b}.get({})", self.reference(index)),
-                format!("`{spec}`: the map has no such key"),
+                missing_key(e),
             ),
             _ => (
                 format!("{b}.get({})", self.usize(index)),
-                format!("`{spec}`: no element at that index"),
+                format!(
+                    "`{}`: no element at that index",
+                    crate::compile::spec_text::spec_text(e)
+                ),
             ),
         };
         let element = format!("*{got}.expect({})", str_lit(&missing));
