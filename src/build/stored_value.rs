@@ -82,7 +82,7 @@ fn let_places(mask: &[bool], start: usize, body: &str) -> Vec<Place> {
             continue;
         };
         let name = name.split(':').next().unwrap_or(name).trim();
-        if !is_name(name) {
+        if !super::tidy::is_ident(name) {
             continue;
         }
         let Some(field) = computed_field(value.trim_end_matches(';')) else {
@@ -197,12 +197,6 @@ fn lines(body: &str) -> Vec<(usize, &str)> {
         offset += line.len();
     }
     out
-}
-
-fn is_name(s: &str) -> bool {
-    !s.is_empty()
-        && s.chars().all(|c| c.is_alphanumeric() || c == '_')
-        && !s.starts_with(|c: char| c.is_ascii_digit())
 }
 
 /// `code` with every place stored, from the last up so that earlier offsets hold.

@@ -339,7 +339,8 @@ fn derives(item: &Item) -> Vec<String> {
     out
 }
 
-fn is_ident(s: &str) -> bool {
+/// Whether `s` is a Rust identifier (a letter or `_`, then letters, digits or `_`).
+pub(super) fn is_ident(s: &str) -> bool {
     s.chars()
         .next()
         .is_some_and(|c| c.is_alphabetic() || c == '_')
