@@ -109,6 +109,8 @@ const SHOUT: (&str, &str) = (
 const SHOUT_RIGHT: &str =
     "pub fn shout(s: &str) -> String {\n    format!(\"{}!\", s.to_ascii_uppercase())\n}\n";
 
+const PAIR_RIGHT: &str = "pub fn double(n: i64) -> i64 {\n    n * 2\n}\n\npub fn triple(n: i64) -> i64 {\n    n * 3\n}\n";
+
 const PAIR: (&str, &str) = (
     "math/pair.ghost",
     r#"module math.pair {
@@ -632,6 +634,73 @@ fn an_added_example_the_code_passes_is_relocked_without_a_request() {
 
     p.ghost(&["build", "--locked"]).expect(0);
     assert_eq!(server.server.seen().len(), 1);
+}
+
+/// Every module stale at once, as after a new ghost (its key is part of each module's
+/// spec fingerprint), with code on disk: the stale modules' code is tested together, in
+/// one cargo run, and each one that passes is re-locked with no request; one whose code
+/// fails its new tests takes its own path, to the agent.
+#[test]
+fn many_stale_modules_are_tested_together_and_relocked() {
+    let _machine = shared();
+    let server = Background::start_with(routed(vec![
+        ("math.double", vec![code(DOUBLE_RIGHT), code(DOUBLE_RIGHT)]),
+        ("text.shout", vec![code(SHOUT_RIGHT)]),
+        ("math.pair", vec![code(PAIR_RIGHT)]),
+    ]));
+    let p = Project::new(
+        "e2e_stale_together",
+        &openai(&server),
+        &[DOUBLE, SHOUT, PAIR],
+    );
+    p.ghost(&["build"]).expect(0);
+    assert_eq!(server.server.seen().len(), 3);
+    let shout_before = p.entry("text.shout");
+
+    // An older ghost's key in every entry, and `double` given an example its code fails.
+    let lock = p.read("ghost.lock");
+    let old_key = "spec = \"0000000000000000000000000000000000000000000000000000000000000000\"";
+    let aged: String = lock
+        .lines()
+        .map(|l| if l.starts_with("spec = ") { old_key } else { l })
+        .map(|l| format!("{l}\n"))
+        .collect();
+    p.write("ghost.lock", &aged);
+    p.spec(
+        DOUBLE.0,
+        &DOUBLE.1.replace(
+            "    example double(2) == 4\n",
+            "    example double(2) == 4\n    example double(5) == 11\n",
+        ),
+    );
+    let said = p.ghost(&["status"]).expect(1).text();
+    assert!(said.matches("stale").count() >= 3, "{said}");
+
+    let run = p.ghost(&["build"]).expect(3);
+    assert!(
+        run.stderr
+            .contains("testing  the code of 3 stale modules together"),
+        "{}",
+        run.text()
+    );
+    for module in ["text.shout", "math.pair"] {
+        assert!(
+            run.text().contains(&format!("re-locked {module}")),
+            "{module}: {}",
+            run.text()
+        );
+    }
+    // `double(5) == 11` no code of `double` can pass: only `double` went to the agent.
+    let asked: Vec<String> = server.server.seen().iter().skip(3).map(module_of).collect();
+    assert_eq!(asked, vec!["math.double"; asked.len()], "{}", run.text());
+    assert!(!asked.is_empty());
+    let shout_after = p.entry("text.shout");
+    assert_eq!(
+        shout_after, shout_before,
+        "locked again with this ghost's key"
+    );
+    p.ghost(&["build", "--locked", "text.shout", "math.pair"])
+        .expect(0);
 }
 
 /// A module whose compiler-owned files on disk are not what ghost generates now (an

@@ -664,6 +664,50 @@ fn b_using_a_locked(dir: &Path, name: &str, spec_a: &str, imp_a: &str) {
     assert_eq!(run.code, Some(0), "{}{}", run.stdout, run.stderr);
 }
 
+/// Every module stale at once (an older ghost's key in the lock): a manual build tests
+/// their code together and re-locks each, the one using another included, as it was.
+#[test]
+fn a_manual_build_relocks_every_stale_module_as_it_was() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let dir = tmp.path();
+    let spec_a = "module a {\n  fn f(x: int) -> int {\n    example f(1) == 2\n  }\n}\n";
+    let f = "use super::*;\n\npub fn f(x: i64) -> i64 {\n    x + 1\n}\n";
+    b_using_a_locked(dir, "all_stale", spec_a, f);
+    let lock = std::fs::read_to_string(dir.join("ghost.lock")).expect("the lock");
+    let aged: String = lock
+        .lines()
+        .map(|l| {
+            if l.starts_with("spec = ") {
+                format!("spec = \"{}\"\n", "0".repeat(64))
+            } else {
+                format!("{l}\n")
+            }
+        })
+        .collect();
+    write(dir, "ghost.lock", &aged);
+    let status = ghost(dir, &["status"]);
+    assert_eq!(
+        status.stdout.matches("       stale ").count(),
+        2,
+        "{}",
+        status.stdout
+    );
+
+    let run = ghost(dir, &["build", "--provider", "manual"]);
+    assert_eq!(run.code, Some(0), "{}{}", run.stdout, run.stderr);
+    for module in ["a ", "b "] {
+        assert!(
+            run.stderr.contains(&format!("{module}      re-locked")),
+            "{module}: {}",
+            run.stderr
+        );
+    }
+    let again = std::fs::read_to_string(dir.join("ghost.lock")).expect("the lock");
+    assert_eq!(again, lock, "the entries the build first wrote");
+    let run = ghost(dir, &["build", "--locked"]);
+    assert_eq!(run.code, Some(0), "{}{}", run.stdout, run.stderr);
+}
+
 /// `build --locked b` checks what `build b` would build: `b` and the modules it uses. A
 /// hand edit of `a` is the code `b`'s tests pass with, not what the lock records.
 #[test]

@@ -118,6 +118,11 @@ pub enum Event {
     Finished {
         report: ModuleReport,
     },
+    /// The code on disk of this many stale modules is tested together, before the
+    /// modules are gone through one by one.
+    TestingTogether {
+        modules: usize,
+    },
     /// A module beside the selection that needed no test (no code it uses changed): not
     /// in the build's report, but counted by a progress bar that counts it.
     Untouched {
@@ -169,6 +174,9 @@ struct Shared {
     /// The model's window as a server's context-overflow refusal named it, for every
     /// module after the one that was refused.
     learned_window: Mutex<Option<u32>>,
+    /// Stale modules' code on disk found green in one shared run before the modules'
+    /// jobs (see `stale_together.rs`).
+    pretested: Mutex<super::stale_together::Pretested>,
 }
 
 impl Shared {
@@ -263,6 +271,17 @@ pub async fn build_with_agent(
     );
     // The selection, and beside it the modules that use it, re-tested if its code changes.
     let (order, beside) = super::session::build_order(&ctx, &options.only);
+    // Many stale modules' code on disk, tested in one cargo run rather than one each.
+    let chosen = super::stale_together::candidates(&ctx, &lock, &order, &beside, &options);
+    if chosen.len() >= 2 {
+        progress(Event::TestingTogether {
+            modules: chosen.len(),
+        });
+    }
+    let pretested = super::stale_together::pretest(&ctx, &chosen)
+        .await
+        .map_err(BuildError::Cargo)?;
+    drop(chosen);
     let order: Vec<String> = order.iter().map(|m| m.name.clone()).collect();
     let concurrency = settings.concurrency.max(1);
     // New code an earlier build did not test its users against counts as this one's.
@@ -281,6 +300,7 @@ pub async fn build_with_agent(
         changed: Mutex::new(ctx_pending),
         beside,
         learned_window: Mutex::new(None),
+        pretested: Mutex::new(pretested),
         expected,
         outside: Mutex::new(Vec::new()),
     });
@@ -555,6 +575,11 @@ fn report_of(shared: &Shared, name: &str, outcome: Outcome) -> ModuleReport {
     r
 }
 
+/// The green verdict the build's shared run took of `name`'s `code`, if it took one.
+fn pretested_verdict(shared: &Shared, name: &str, code: &str) -> Option<Verdict> {
+    shared.pretested.lock().ok()?.take(name, code)
+}
+
 fn lock_of(shared: &Shared) -> Lock {
     shared.lock.lock().map(|l| l.clone()).unwrap_or_default()
 }
@@ -593,14 +618,35 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
         return Ok(report);
     }
 
+    let current = ctx
+        .imp_bytes(m)
+        .map(|b| String::from_utf8_lossy(&b).into_owned());
+    // Its code found green in the build's shared run of stale modules, with no code it
+    // uses changed since: locked again as it is, with no scratch copy.
+    if let Some(verdict) = current
+        .as_ref()
+        .filter(|_| !force && !retest && !beside && !uses_changed(shared, name))
+        .and_then(|code| pretested_verdict(shared, name, code))
+    {
+        let code = current.as_deref().unwrap_or_default();
+        report.record(&verdict, m.tests_rs());
+        accept(shared, m, &ctx.paths.out_dir, code, Accepted::Relock)?;
+        report.outcome = super::session::green_on_disk(status.state, retest);
+        report.millis = started.elapsed().as_millis() as u64;
+        let record = AttemptRecord {
+            millis: report.millis,
+            ..AttemptRecord::default()
+        };
+        let tests = report.tests.clone().unwrap_or_default();
+        log_attempt(shared, name, &record, &tests, report.outcome.label(), "");
+        return Ok(report);
+    }
+
     let scratch = prepare_scratch(ctx, m)?;
     let module = ctx
         .project
         .module(name)
         .expect("compiled modules come from the project");
-    let current = ctx
-        .imp_bytes(m)
-        .map(|b| String::from_utf8_lossy(&b).into_owned());
 
     // A prose change reaches code whose acceptance was recorded as a revision: the code
     // and what changed, not a first prompt (`revision.rs`).

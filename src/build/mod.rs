@@ -23,6 +23,9 @@
 //! `ghost test` and `build --locked` build all their modules' tests in one cargo run and
 //! run the test binaries themselves, each module whose outcome is not plain on its own
 //! after (`together.rs`).
+//! A build tests the code on disk of many stale modules (a new ghost makes every module
+//! stale) the same way, in one cargo run, before it goes through the modules one by one
+//! (`stale_together.rs`).
 //! Modules given new code are recorded until every module using them was tested against
 //! it, so that a build stopped in between leaves the next one to do it (`retest.rs`).
 
@@ -53,6 +56,7 @@ pub mod session;
 pub mod snapshots;
 pub mod spec_changes;
 pub mod splice;
+pub mod stale_together;
 pub mod stored_value;
 pub mod tidy;
 pub mod together;

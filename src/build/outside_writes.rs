@@ -90,6 +90,9 @@ impl ExpectedCode {
             .lock()
             .map_err(|_| std::io::Error::other("a build job panicked"))?;
         match code {
+            // The same bytes are left alone: a new modification time would make cargo
+            // compile the crate again (for every module re-locked as it is).
+            Some(bytes) if std::fs::read(path).ok().as_deref() == Some(bytes) => {}
             Some(bytes) => crate::plan::lock::write_atomic(path, bytes)?,
             None => std::fs::remove_file(path)?,
         }
@@ -183,6 +186,39 @@ pub fn kept_folder(kept_root: &Path, label: &str) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn code_put_as_it_already_is_keeps_its_modification_time() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("a.rs");
+        std::fs::write(&path, "a").expect("write");
+        let long_ago =
+            std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_000_000_000);
+        std::fs::File::options()
+            .write(true)
+            .open(&path)
+            .and_then(|f| f.set_modified(long_ago))
+            .expect("dated");
+        let expected = ExpectedCode::read(
+            dir.path(),
+            [("m.a", Path::new("a.rs"))],
+            &dir.path().join("kept"),
+        );
+        expected.put("m.a", &path, Some(b"a")).expect("put");
+        let modified = || {
+            std::fs::metadata(&path)
+                .and_then(|m| m.modified())
+                .expect("mtime")
+        };
+        assert_eq!(
+            modified(),
+            long_ago,
+            "not written again: cargo would compile anew"
+        );
+        expected.put("m.a", &path, Some(b"a, new")).expect("put");
+        assert_ne!(modified(), long_ago);
+        assert!(expected.check_one("m.a").is_none());
+    }
 
     #[test]
     fn a_change_not_by_ghost_is_put_back_and_kept() {

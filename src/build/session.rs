@@ -705,6 +705,12 @@ pub async fn build_manual(
     // build skips them.
     let mut not_green: BTreeSet<String> = BTreeSet::new();
     let (order, beside) = build_order(ctx, &opts.only);
+    // Many stale modules' code on disk, tested in one cargo run rather than one each.
+    let chosen = super::stale_together::candidates(ctx, lock, &order, &beside, opts);
+    let mut pretested = super::stale_together::pretest(ctx, &chosen)
+        .await
+        .map_err(BuildError::Cargo)?;
+    drop(chosen);
     for m in order {
         let started = Instant::now();
         let status = ctx.status(lock, m);
@@ -745,8 +751,14 @@ pub async fn build_manual(
             _ => {
                 let code =
                     String::from_utf8_lossy(&ctx.imp_bytes(m).unwrap_or_default()).into_owned();
-                let (verdict, scratch) =
-                    verify_on_disk(ctx, m, module, &code, Snapshots::RecordNew).await?;
+                // Found green in the shared run, with no code it uses changed since.
+                let together = Some(&code)
+                    .filter(|_| !force && !retest && !uses_any(&ctx.project, &m.name, &changed))
+                    .and_then(|code| pretested.take(&m.name, code));
+                let (verdict, scratch) = match together {
+                    Some(verdict) => (verdict, None),
+                    None => verify_on_disk(ctx, m, module, &code, Snapshots::RecordNew).await?,
+                };
                 report.record(&verdict, m.tests_rs());
                 if verdict.green() {
                     if let Some(scratch) = &scratch {

@@ -579,6 +579,9 @@ pub(super) fn progress(out: &Output, total: usize) -> generate::Progress {
             Event::Testing { module, attempt } => Some(format!(
                 "   testing  {module} (attempt {attempt}): compiling and running its tests"
             )),
+            Event::TestingTogether { modules } => Some(format!(
+                "   testing  the code of {modules} stale modules together"
+            )),
             Event::Finished { report } if report.outcome != Outcome::Fresh => {
                 let why = report
                     .outcome
@@ -631,6 +634,9 @@ pub(super) fn progress(out: &Output, total: usize) -> generate::Progress {
         )),
         Event::Testing { module, attempt } => bar.set_message(format!(
             "testing {module} (attempt {attempt}): compiling and running its tests"
+        )),
+        Event::TestingTogether { modules } => bar.set_message(format!(
+            "testing the code of {modules} stale modules together"
         )),
         Event::Warning { .. } => {
             if let Some(l) = line(&event) {

@@ -1,0 +1,134 @@
+//! Stale modules whose code on disk is tested before anything is asked of an agent,
+//! tested together: the modules in, each one's verdict out ([`Pretested`]).
+//!
+//! A new ghost (new generated tests, a new key) or new target settings make every module
+//! stale at once, and each one's code is tested again to be re-locked. Module by module
+//! that is one cargo run per module, each in its own scratch copy of the crate, whose
+//! library cargo compiles anew every time: 74 s for 150 modules. Here their acceptance
+//! tests are built in one cargo run in the generated crate and run as `together.rs` runs
+//! them, and each verdict is judged from its binary's outcome as `ghost test` judges it.
+//!
+//! Only green verdicts are used, and only for the code they were taken of, in a build
+//! that has changed no code the module uses by the time its turn comes: anything else
+//! takes the module's usual path (its own scratch copy, which also records new
+//! snapshots, which this run only compares).
+
+use super::session::{forced, Context, Options};
+use super::verify::{judge, refused, Snapshots, Verdict};
+use crate::check::ModuleModel;
+use crate::compile::rust::test_target;
+use crate::compile::CompiledModule;
+use crate::plan::state::State;
+use crate::plan::Lock;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// A green verdict taken in the shared run, with the code it is of.
+#[derive(Debug, Clone)]
+pub struct Pretest {
+    pub code: String,
+    pub verdict: Verdict,
+}
+
+/// The green verdicts of the shared run, by module.
+#[derive(Debug, Default)]
+pub struct Pretested {
+    by_module: BTreeMap<String, Pretest>,
+}
+
+impl Pretested {
+    /// The green verdict of `module`'s `code`, if the shared run took one of that code.
+    pub fn take(&mut self, module: &str, code: &str) -> Option<Verdict> {
+        self.by_module
+            .remove(module)
+            .filter(|p| p.code == code)
+            .map(|p| p.verdict)
+    }
+
+    pub fn len(&self) -> usize {
+        self.by_module.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.by_module.is_empty()
+    }
+}
+
+/// A module whose code on disk is tested in the shared run.
+pub struct Chosen<'a> {
+    pub m: &'a CompiledModule,
+    pub module: &'a ModuleModel,
+    pub code: String,
+}
+
+/// The modules of `order` (not those `beside` it) whose code on disk the build tests
+/// first, with that code: stale, with code, their own prose unchanged, not forced, and
+/// using only modules that are fresh or such modules themselves (a module that may get
+/// new code first makes the run's verdict one of code it will not be used with).
+pub fn candidates<'a>(
+    ctx: &'a Context,
+    lock: &Lock,
+    order: &[&'a CompiledModule],
+    beside: &BTreeSet<String>,
+    opts: &Options,
+) -> Vec<Chosen<'a>> {
+    let mut chosen: Vec<Chosen<'a>> = Vec::new();
+    let mut settled: BTreeSet<&str> = BTreeSet::new();
+    for m in order {
+        let status = ctx.status(lock, m);
+        if status.state == State::Fresh && !forced(opts, &m.name) {
+            settled.insert(&m.name);
+            continue;
+        }
+        let qualifies = status.state == State::Stale
+            && status.has_code
+            && !status.prose_changed
+            && !forced(opts, &m.name)
+            && !beside.contains(&m.name);
+        let Some(module) = ctx.project.module(&m.name) else {
+            continue;
+        };
+        let uses_settled = module.uses.iter().all(|u| settled.contains(u.as_str()));
+        let code = ctx
+            .imp_bytes(m)
+            .and_then(|bytes| String::from_utf8(bytes).ok());
+        // Code the in-memory rule refuses is never run: refused on its own path.
+        let runnable = |code: &String| refused(module, code).is_none();
+        if let Some(code) = code.filter(|c| qualifies && uses_settled && runnable(c)) {
+            settled.insert(&m.name);
+            chosen.push(Chosen { m, module, code });
+        }
+    }
+    chosen
+}
+
+/// Tests `chosen` together in the generated crate and judges each module whose tests
+/// ran there; keeps the green verdicts. Fewer than two modules gain nothing over their
+/// own runs: none is tested here.
+pub async fn pretest(ctx: &Context, chosen: &[Chosen<'_>]) -> std::io::Result<Pretested> {
+    let mut out = Pretested::default();
+    if chosen.len() < 2 {
+        return Ok(out);
+    }
+    let modules: Vec<&ModuleModel> = chosen.iter().map(|c| c.module).collect();
+    let cargo = ctx.cargo();
+    let mut shared = super::together::run_together(&cargo, &modules).await?;
+    for Chosen { m, module, code } in chosen {
+        let Some(tests) = shared.tests.remove(&test_target(module)) else {
+            continue;
+        };
+        if !tests.green() {
+            continue;
+        }
+        let verdict = judge(&cargo, module, code, tests, Snapshots::Compare, &mut shared).await?;
+        if verdict.green() {
+            out.by_module.insert(
+                m.name.clone(),
+                Pretest {
+                    code: code.clone(),
+                    verdict,
+                },
+            );
+        }
+    }
+    Ok(out)
+}
