@@ -278,6 +278,45 @@ fn watch_checks_again_when_a_broken_lock_is_restored() {
     assert_eq!(summary, "ghost: checked 1 module: 0 errors; 1 missing");
 }
 
+/// With `--build` and no agent configured a build tests and locks the code on disk, as
+/// a manual one does: a save of a module's `imp.rs` starts a run, which locks the edit.
+#[test]
+fn a_watch_with_no_agent_builds_the_code_the_user_saves() {
+    let dir = tempfile::tempdir().expect("create a temp folder");
+    std::fs::write(
+        dir.path().join("ghost.toml"),
+        "[project]\nname = \"watch-no-agent\"\n",
+    )
+    .expect("write");
+    let spec = dir.path().join("specs/text/slug.ghost");
+    std::fs::create_dir_all(spec.parent().expect("a folder")).expect("mkdir");
+    std::fs::write(&spec, GOOD).expect("write the spec");
+    let imp = dir.path().join("generated/src/text/slug/imp.rs");
+    std::fs::create_dir_all(imp.parent().expect("a folder")).expect("mkdir");
+    let code = "use super::*;\n\npub fn slugify(title: &str) -> String {\n    title.to_lowercase().split_whitespace().collect::<Vec<_>>().join(\"-\")\n}\n";
+    std::fs::write(&imp, code).expect("write the code");
+
+    let mut watch = Watcher::start(dir.path(), &["watch", "--build"]);
+    let end_of_build = |l: &Line| matches!(l, Line::Err(t) if t.contains("; watching for changes"));
+    let first = watch.wait_for("the end of the first build", end_of_build);
+    assert_eq!(
+        first, "ghost: built; watching for changes",
+        "{:#?}",
+        watch.seen
+    );
+    let lock = std::fs::read_to_string(dir.path().join("ghost.lock")).expect("the lock");
+
+    std::fs::write(&imp, format!("{code}// tuned by hand\n")).expect("edit imp.rs");
+    let second = watch.wait_for("the end of the build of the edit", end_of_build);
+    assert_eq!(
+        second, "ghost: built; watching for changes",
+        "{:#?}",
+        watch.seen
+    );
+    let relocked = std::fs::read_to_string(dir.path().join("ghost.lock")).expect("the lock");
+    assert_ne!(lock, relocked, "the edit is locked");
+}
+
 /// With `--build --provider manual` the user is the agent: saving a module's `imp.rs`
 /// starts a run, whose build tests that code and locks it, as `ghost build --provider
 /// manual` run by hand would. Ghost's own write there (the first build's stub) starts

@@ -29,7 +29,8 @@ static BUILDING: AtomicBool = AtomicBool::new(false);
 
 pub const HELP: &str = "\
 Watches the specs folder and re-runs `ghost check` on every save; with --build, also
-`ghost build`. With --build and the manual provider, saving a module's imp.rs under
+`ghost build`. With --build and the manual provider (or no agent configured, when a
+build tests and locks the code on disk as the manual one does), saving a module's imp.rs under
 the generated crate also starts a run: its build tests that code and locks it if it
 passes, a hand edit of locked code (tampered) included (ghost's own writes there start
 none). Stop it with Ctrl-C.
@@ -252,8 +253,9 @@ fn wait_for(path: &Path) -> std::io::Result<()> {
 }
 
 /// Whether the watch's builds are manual ones (`--build` with the manual provider, from
-/// the flag, GHOST_PROVIDER or ghost.toml, as the build layers them): the user writes
-/// the modules' code, and a save of it asks for a build.
+/// the flag, GHOST_PROVIDER or ghost.toml, as the build layers them, or with no agent
+/// configured, when a build tests and locks the code on disk as the manual one does):
+/// the user writes the modules' code, and a save of it asks for a build.
 fn builds_by_hand(args: &WatchArgs, project: &Project) -> bool {
     if !args.build {
         return false;
@@ -263,10 +265,12 @@ fn builds_by_hand(args: &WatchArgs, project: &Project) -> bool {
         ..config::AgentOverrides::default()
     };
     let env = config::AgentOverrides::from_env(|k| std::env::var(k).ok());
-    config::effective_agent(&project.config.config, env, overrides)
-        .provider
-        .and_then(|name| crate::agent::ProviderKind::parse(&name))
-        == Some(crate::agent::ProviderKind::Manual)
+    match config::effective_agent(&project.config.config, env, overrides).provider {
+        None => true,
+        Some(name) => {
+            crate::agent::ProviderKind::parse(&name) == Some(crate::agent::ProviderKind::Manual)
+        }
+    }
 }
 
 /// The implementation hashes `lock` records (none when it cannot be read).
