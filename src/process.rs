@@ -2,7 +2,8 @@
 //!
 //! Shared by the stages that start processes (the command provider, cargo runs). The
 //! child is started in a process group of its own, so a timeout kills the child and
-//! everything it started (a test that spawned a process, a shell's children).
+//! everything it started (a test that spawned a process, a shell's children); so does a
+//! child that ends leaving processes behind that hold its output open.
 
 use std::collections::BTreeSet;
 use std::process::Stdio;
@@ -193,19 +194,37 @@ pub async fn run(
             kill_group(pid);
         }
     }
-    // Once the group is dead its pipes close; a process that left the group could keep
-    // them open, so the readers get a moment, not forever.
+    // Once the child ended its pipes close, unless a process it left behind holds them
+    // (code under test that started a program in the background): the readers get a
+    // moment, then the group is killed, which closes the pipes its members hold and so
+    // keeps what the child printed (taken for nothing before, as if it never reported),
+    // and leaves nothing running. A process that left the group could still hold them:
+    // the readers get a second moment, not forever.
     let grace = Duration::from_secs(2);
-    let stdout = tokio::time::timeout(grace, out)
-        .await
-        .ok()
-        .and_then(Result::ok)
-        .unwrap_or_default();
-    let stderr = tokio::time::timeout(grace, err)
-        .await
-        .ok()
-        .and_then(Result::ok)
-        .unwrap_or_default();
+    let (mut out, mut err) = (out, err);
+    let mut stdout = None;
+    let mut stderr = None;
+    let mut left_behind = false;
+    for round in 0..2 {
+        if stdout.is_none() {
+            stdout = tokio::time::timeout(grace, &mut out).await.ok();
+        }
+        if stderr.is_none() {
+            stderr = tokio::time::timeout(grace, &mut err).await.ok();
+        }
+        if round > 0 || (stdout.is_some() && stderr.is_some()) {
+            break;
+        }
+        left_behind = !timed_out;
+        if let Some(pid) = pid {
+            kill_group(pid);
+        }
+    }
+    let stdout = stdout.and_then(Result::ok).unwrap_or_default();
+    let mut stderr = stderr.and_then(Result::ok).unwrap_or_default();
+    if left_behind {
+        stderr.extend_from_slice(LEFT_BEHIND.as_bytes());
+    }
     let code = match status {
         Ok(status) => status?.code(),
         Err(_) => {
@@ -222,6 +241,9 @@ pub async fn run(
         elapsed: start.elapsed(),
     })
 }
+
+/// Said after the output of a run that left processes behind holding its output open.
+pub const LEFT_BEHIND: &str = "\n[ghost: the run ended with processes it started still running and holding its output open; ghost stopped them]\n";
 
 /// How much of one stream is kept from its start, and from its end. Code that prints
 /// in a loop can write gigabytes; what a report needs is the start (the compiler's
@@ -425,6 +447,45 @@ mod tests {
         assert_eq!(f.stdout, "hello");
         assert_eq!(f.stderr, "err\n");
         assert!(!f.timed_out);
+    }
+
+    /// A child that leaves a process running in the background, holding its output open
+    /// (code under test that spawned `sleep 1000`): the run ends with what the child
+    /// printed, says so, and stops what it left (its output was lost before: the readers
+    /// waited for the pipes to close, and were given up on).
+    #[cfg(unix)]
+    #[test]
+    fn a_process_left_behind_holding_the_output_is_stopped_and_the_output_kept() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let pidfile = dir.path().join("left.pid");
+        let mut cmd = Command::new("sh");
+        cmd.args([
+            "-c",
+            &format!(
+                "sleep 1000 & echo $! > {}; echo 'test result: ok.'",
+                pidfile.display()
+            ),
+        ]);
+        let f = rt()
+            .block_on(run(cmd, None, Duration::from_secs(600)))
+            .expect("runs");
+        assert_eq!(f.code, Some(0));
+        assert_eq!(f.stdout, "test result: ok.\n", "the child's output is kept");
+        assert!(f.stderr.contains(LEFT_BEHIND), "{}", f.stderr);
+        let pid = std::fs::read_to_string(&pidfile).expect("the background process started");
+        let pid: i32 = pid.trim().parse().expect("a pid");
+        // Killed: gone, or a zombie its new parent has yet to reap, once the kernel has
+        // delivered the signal (its pipes closed before it is a zombie; polled, at most
+        // five seconds).
+        let stat = format!("/proc/{pid}/stat");
+        let dead = (0..500).any(|_| {
+            let gone = std::fs::read_to_string(&stat).map_or(true, |s| s.contains(") Z "));
+            if !gone {
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            gone
+        });
+        assert!(dead, "the process left behind is still running");
     }
 
     #[test]
