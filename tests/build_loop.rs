@@ -1242,6 +1242,41 @@ fn cargo_settings_an_agent_leaves_stop_the_build() {
     }
 }
 
+/// An agent program that writes into `ghost.lock` (a forged entry) in a build that then
+/// writes nothing more: the lock ghost keeps is put back, the planted text kept under
+/// `.ghost/kept/` and said. It was left in the lock, unsaid.
+#[test]
+fn a_lock_an_agent_program_writes_is_put_back_and_kept() {
+    let _machine = shared();
+    let p = Project::new("e2e_agent_writes_the_lock", "", &[DOUBLE]);
+    locked_by_hand(&p, &[("math.double", DOUBLE_RIGHT)]);
+    let lock_before = p.read("ghost.lock");
+    use_command_agent(
+        &p,
+        "#!/bin/sh\ncat > /dev/null\necho '# planted by the agent' >> ../../../ghost.lock\nexit 1\n",
+    );
+    let run = p.ghost(&["build", "--force", "--max-attempts", "1"]);
+    assert_ne!(run.code, 0, "{}", run.text());
+    let said = "`ghost.lock` changed during the build, not by ghost";
+    assert!(run.text().contains(said), "{}", run.text());
+    assert_eq!(p.read("ghost.lock"), lock_before, "the lock is put back");
+    let kept = walkdir::WalkDir::new(p.root.join(".ghost/kept"))
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name() == "ghost.lock")
+        .map(|e| std::fs::read_to_string(e.path()).expect("kept lock"))
+        .collect::<Vec<_>>();
+    assert!(
+        kept.iter().any(|t| t.contains("# planted by the agent")),
+        "{kept:?}"
+    );
+    assert_eq!(
+        p.imp("math.double"),
+        DOUBLE_RIGHT,
+        "the accepted code stays"
+    );
+}
+
 /// A lock entry of a module no spec declares any more (its spec deleted) is shown by
 /// `check` and `status`, as `build --locked` fails on it, and `build` drops it.
 #[test]

@@ -171,6 +171,8 @@ struct Shared {
     expected: super::outside_writes::ExpectedCode,
     /// The modules whose code someone else changed during the build (put back).
     outside: Mutex<Vec<super::outside_writes::OutsideWrite>>,
+    /// What `ghost.lock` must hold: as the build started, or as ghost last wrote it.
+    expected_lock: super::outside_writes::ExpectedLock,
     /// The model's window as a server's context-overflow refusal named it, for every
     /// module after the one that was refused.
     learned_window: Mutex<Option<u32>>,
@@ -269,6 +271,10 @@ pub async fn build_with_agent(
             .map(|m| (m.name.as_str(), m.imp_path.as_path())),
         &ctx.paths.state_dir.join("kept"),
     );
+    let expected_lock = super::outside_writes::ExpectedLock::read(
+        &ctx.paths.lock,
+        &ctx.paths.state_dir.join("kept"),
+    );
     // The selection, and beside it the modules that use it, re-tested if its code changes.
     let (order, beside) = super::session::build_order(&ctx, &options.only);
     // Many stale modules' code on disk, tested in one cargo run rather than one each.
@@ -303,6 +309,7 @@ pub async fn build_with_agent(
         pretested: Mutex::new(pretested),
         expected,
         outside: Mutex::new(Vec::new()),
+        expected_lock,
     });
     // However the build ends (an error, Ctrl-C dropping it), code written by others is
     // put back; the normal end does it below, with the report.
@@ -441,6 +448,7 @@ impl Shared {
     fn check_outside_writes(&self) {
         let found = self.expected.check_all();
         self.tell_outside_writes(found);
+        self.tell_lock_write(self.expected_lock.check());
         // The compiler's own files (lib.rs, mod.rs, the tests, Cargo.toml), written at
         // the start, are written again where something changed them meanwhile: they hold
         // nothing but what the specs make, and a changed one would leave the crate
@@ -469,6 +477,16 @@ impl Shared {
         }
         // Every pin on disk is now the build's, or was there before and not edited.
         super::written::record_snapshots(state_dir, out_dir, &self.ctx.paths.lock);
+    }
+
+    /// Warns of a `ghost.lock` someone else wrote during the build (kept, and put back).
+    fn tell_lock_write(&self, found: Option<super::outside_writes::OutsideLockWrite>) {
+        if let Some(w) = found {
+            (self.progress)(Event::Warning {
+                module: "ghost.lock".into(),
+                message: w.why(),
+            });
+        }
     }
 
     fn tell_outside_writes(&self, found: Vec<super::outside_writes::OutsideWrite>) {
@@ -687,7 +705,10 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
             // in another checkout, calls it fresh.
             let mut lock = shared.lock.lock().map_err(|_| poisoned())?;
             if lock.set_failing(name, true) {
-                super::written::write_lock(&ctx.paths.state_dir, &lock, &ctx.paths.lock)?;
+                let found = shared.expected_lock.write(|| {
+                    super::written::write_lock(&ctx.paths.state_dir, &lock, &ctx.paths.lock)
+                })?;
+                shared.tell_lock_write(found);
             }
         }
         if beside {
@@ -2345,7 +2366,11 @@ fn accept(
     }
     let implementation = entry.implementation.clone();
     lock.upsert(entry);
-    if let Err(e) = lock.write(&ctx.paths.lock) {
+    let written = shared
+        .expected_lock
+        .write(|| lock.write(&ctx.paths.lock))
+        .map(|found| shared.tell_lock_write(found));
+    if let Err(e) = written {
         // Taken back in memory too: another module's lock write must not record it.
         match entry_before {
             Some(old) => lock.upsert(old),

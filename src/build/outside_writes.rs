@@ -163,6 +163,101 @@ impl ExpectedCode {
     }
 }
 
+/// What `ghost.lock` must hold during a build: what was there when it started, or what
+/// ghost wrote since. An agent program can reach it by its path as it can a module's
+/// code, and a lock changed behind ghost's back would be left by a build that writes
+/// nothing more (a forged entry calling the program's code fresh), or overwritten
+/// unseen by the next module's accept.
+#[derive(Debug)]
+pub struct ExpectedLock {
+    path: PathBuf,
+    bytes: Mutex<Option<Vec<u8>>>,
+    /// Where the other text goes (`.ghost/kept`).
+    kept_root: PathBuf,
+}
+
+/// `ghost.lock` found changed during a build, not by ghost.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutsideLockWrite {
+    /// Where its changed text was kept, when there was one and it could be kept.
+    pub kept: Option<PathBuf>,
+    /// Whether ghost's lock is back in place.
+    pub restored: bool,
+}
+
+impl OutsideLockWrite {
+    /// What the user is told.
+    pub fn why(&self) -> String {
+        let restored = if self.restored {
+            "the lock ghost keeps is back in place"
+        } else {
+            "the lock ghost keeps could not be put back: run `ghost build` again"
+        };
+        let kept = match &self.kept {
+            Some(path) => format!("the changed text is kept in `{}`", path.display()),
+            None => "it had no text to keep".to_string(),
+        };
+        format!("`ghost.lock` changed during the build, not by ghost (an agent program writing outside its scratch copy, or an editor): {restored}; {kept}")
+    }
+}
+
+impl ExpectedLock {
+    /// Reads the lock at `path` as the build starts.
+    pub fn read(path: &Path, kept_root: &Path) -> ExpectedLock {
+        ExpectedLock {
+            path: path.to_path_buf(),
+            bytes: Mutex::new(crate::project::read_regular(path).ok()),
+            kept_root: kept_root.to_path_buf(),
+        }
+    }
+
+    /// Ghost writes the lock with `write`: text someone else wrote there since is kept
+    /// first (and returned, to be told), and what `write` leaves is expected from now on.
+    pub fn write<E>(
+        &self,
+        write: impl FnOnce() -> Result<(), E>,
+    ) -> Result<Option<OutsideLockWrite>, E> {
+        let Ok(mut expected) = self.bytes.lock() else {
+            return write().map(|()| None);
+        };
+        let now = crate::project::read_regular(&self.path).ok();
+        let found = (now != *expected).then(|| OutsideLockWrite {
+            kept: now.as_deref().and_then(|text| self.keep(text)),
+            // By the write below, which records code ghost already put in place.
+            restored: true,
+        });
+        write()?;
+        *expected = crate::project::read_regular(&self.path).ok();
+        Ok(found)
+    }
+
+    /// Checks the lock (as the build ends), putting back what ghost expects there when
+    /// someone else changed it, their text kept.
+    pub fn check(&self) -> Option<OutsideLockWrite> {
+        let expected = self.bytes.lock().ok()?;
+        let now = crate::project::read_regular(&self.path).ok();
+        if now == *expected {
+            return None;
+        }
+        let kept = now.as_deref().and_then(|text| self.keep(text));
+        // Only with the new text kept: nothing anyone wrote is lost.
+        let restored = (now.is_none() || kept.is_some())
+            && match expected.as_deref() {
+                Some(bytes) => crate::plan::lock::write_atomic(&self.path, bytes).is_ok(),
+                None => std::fs::remove_file(&self.path).is_ok(),
+            };
+        Some(OutsideLockWrite { kept, restored })
+    }
+
+    fn keep(&self, text: &[u8]) -> Option<PathBuf> {
+        let dir = kept_folder(&self.kept_root, "ghost.lock-changed-during-build");
+        std::fs::create_dir_all(&dir).ok()?;
+        let path = dir.join("ghost.lock");
+        std::fs::write(&path, text).ok()?;
+        Some(path)
+    }
+}
+
 /// Writes `text` (a module's `imp.rs`) to `kept_root/<time>-<module>-<why>/imp.rs`, a
 /// folder of its own; its path, or `None` when it could not be written.
 pub fn keep_copy(kept_root: &Path, module: &str, why: &str, text: &[u8]) -> Option<PathBuf> {
@@ -218,6 +313,54 @@ mod tests {
         expected.put("m.a", &path, Some(b"a, new")).expect("put");
         assert_ne!(modified(), long_ago);
         assert!(expected.check_one("m.a").is_none());
+    }
+
+    #[test]
+    fn a_lock_changed_not_by_ghost_is_kept_and_put_back() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let lock = dir.path().join("ghost.lock");
+        let kept_root = dir.path().join("kept");
+        std::fs::write(&lock, "as it started").expect("write");
+        let expected = ExpectedLock::read(&lock, &kept_root);
+        assert_eq!(expected.check(), None, "unchanged");
+        // Ghost's own write is no one else's.
+        let write = |text: &'static str| {
+            let lock = lock.clone();
+            move || std::fs::write(&lock, text)
+        };
+        assert_eq!(expected.write(write("ghost's")).expect("written"), None);
+        assert_eq!(expected.check(), None, "ghost's own write");
+        // Someone else's, before ghost writes again: kept, then replaced by ghost's.
+        std::fs::write(&lock, "planted").expect("write");
+        let found = expected
+            .write(write("ghost's again"))
+            .expect("written")
+            .expect("found");
+        let kept = found.kept.clone().expect("kept");
+        assert_eq!(
+            std::fs::read_to_string(&kept).ok().as_deref(),
+            Some("planted")
+        );
+        assert!(found.restored && found.why().contains("changed during the build"));
+        // Someone else's, as the build ends: kept, and ghost's put back.
+        std::fs::write(&lock, "planted at the end").expect("write");
+        let found = expected.check().expect("found");
+        assert!(found.restored);
+        assert_eq!(
+            std::fs::read_to_string(found.kept.expect("kept"))
+                .ok()
+                .as_deref(),
+            Some("planted at the end")
+        );
+        assert_eq!(
+            std::fs::read_to_string(&lock).ok().as_deref(),
+            Some("ghost's again")
+        );
+        // A lock that was not there, and was made by someone else: kept and taken out.
+        let none = ExpectedLock::read(&dir.path().join("none.lock"), &kept_root);
+        std::fs::write(dir.path().join("none.lock"), "made").expect("write");
+        assert!(none.check().is_some_and(|f| f.restored));
+        assert!(!dir.path().join("none.lock").exists());
     }
 
     #[test]
