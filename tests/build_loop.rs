@@ -1277,6 +1277,47 @@ fn a_lock_an_agent_program_writes_is_put_back_and_kept() {
     );
 }
 
+/// Ctrl-C while an agent program runs that has changed a spec: the build stops (exit
+/// 130), and the spec's text from before is kept and the change said, as when the
+/// program ends by itself. Both were lost: the comparison was made only after the run.
+#[cfg(unix)]
+#[test]
+fn a_spec_an_agent_program_changed_before_ctrl_c_is_kept_and_said() {
+    let _machine = shared();
+    let p = Project::new("e2e_agent_spec_then_ctrl_c", "", &[DOUBLE]);
+    locked_by_hand(&p, &[("math.double", DOUBLE_RIGHT)]);
+    let spec_before = p.read("specs/math/double.ghost");
+    // The program's parent is ghost: it is interrupted as a user's Ctrl-C would, and
+    // the program waits to be stopped with the rest.
+    use_command_agent(
+        &p,
+        "#!/bin/sh\ncat > /dev/null\necho '// planted by the agent' >> ../../../specs/math/double.ghost\nkill -INT $PPID\nexec sleep 1000 </dev/null >/dev/null 2>&1\n",
+    );
+    let run = p.ghost(&["build", "--force"]).expect(130);
+    assert!(
+        run.text()
+            .contains("`specs/math/double.ghost` changed while the agent ran"),
+        "{}",
+        run.text()
+    );
+    assert!(
+        p.read("specs/math/double.ghost").contains("planted"),
+        "the spec is left as it is"
+    );
+    let kept = walkdir::WalkDir::new(p.root.join(".ghost/kept"))
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name() == "double.ghost")
+        .map(|e| std::fs::read_to_string(e.path()).expect("kept spec"))
+        .collect::<Vec<_>>();
+    assert_eq!(kept, [spec_before], "its text from before is kept");
+    assert_eq!(
+        p.imp("math.double"),
+        DOUBLE_RIGHT,
+        "the accepted code stays"
+    );
+}
+
 /// A lock entry of a module no spec declares any more (its spec deleted) is shown by
 /// `check` and `status`, as `build --locked` fails on it, and `build` drops it.
 #[test]

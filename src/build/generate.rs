@@ -1661,7 +1661,12 @@ async fn ask_agent(
                     });
                 }
             }
-            let guarded = super::guard::Guarded::take(&shared.ctx.paths.guarded);
+            let mut run = UnfinishedRun {
+                shared,
+                m,
+                attempt,
+                before: Some(super::guard::Guarded::take(&shared.ctx.paths.guarded)),
+            };
             // The program works in the scratch copy; it starts from the crate as it is.
             let outcome = run_command(
                 settings,
@@ -1673,7 +1678,8 @@ async fn ask_agent(
             )
             .await;
             // Compared however the run ended: a program stopped at its time limit may
-            // have changed a spec before.
+            // have changed a spec before (and one stopped by Ctrl-C, by `UnfinishedRun`).
+            let guarded = run.before.take().unwrap_or_default();
             let later = super::guard::Guarded::take(&shared.ctx.paths.guarded);
             let touched = guarded.changes(&later);
             let others = guarded.others_changed(&later);
@@ -1826,6 +1832,35 @@ fn warn_touched(
             list.join(", ")
         ),
     });
+}
+
+/// An agent program's run, with the project's guarded files as it started: a run dropped
+/// before its end (Ctrl-C stops the build) still keeps and tells the specs and
+/// `ghost.toml` it changed, and names the other files; the text from before was lost, and
+/// the change unsaid, when the build was stopped while the program ran.
+struct UnfinishedRun<'a> {
+    shared: &'a Shared,
+    m: &'a CompiledModule,
+    attempt: u32,
+    /// Taken when the run ends and its caller compares.
+    before: Option<super::guard::Guarded>,
+}
+
+impl Drop for UnfinishedRun<'_> {
+    fn drop(&mut self) {
+        let Some(before) = self.before.take() else {
+            return;
+        };
+        let later = super::guard::Guarded::take(&self.shared.ctx.paths.guarded);
+        let touched = before.changes(&later);
+        if !touched.is_empty() {
+            warn_touched(self.shared, self.m, self.attempt, &before, &touched);
+        }
+        let others = before.others_changed(&later);
+        if !others.is_empty() {
+            warn_others(self.shared, self.m, &others);
+        }
+    }
 }
 
 /// The warning for an attempt during which files of the project outside the specs and
