@@ -187,7 +187,14 @@ fn others(guard: &Guard) -> BTreeMap<PathBuf, Stamp> {
             .and_then(|rel| rel.components().next())
             .is_some_and(|c| c.as_os_str() == ".git");
         path == guard.specs_dir
-            || guard.ghost_owned.iter().any(|owned| path == owned)
+            || guard.ghost_owned.iter().any(|owned| {
+                // Or the file ghost writes it through, there while ghost writes the lock
+                // (another module accepted, or the lock put back as the build stops).
+                path == owned
+                    || (path.parent() == owned.parent()
+                        && e.file_name().to_string_lossy()
+                            == crate::plan::lock::temp_name_of(owned))
+            })
             || unwatched(e, in_git)
             || (e.depth() == 1 && e.file_name() == "ghost.toml")
     };
@@ -357,6 +364,9 @@ mod tests {
         std::fs::write(root.join(".git/hooks/pre-commit"), "rm -rf ~").expect("write");
         std::fs::write(root.join("generated/src/lib.rs"), "ghost's").expect("write");
         std::fs::write(root.join("ghost.lock"), "ghost's").expect("write");
+        // The file ghost writes the lock through, caught there by the second reading.
+        let temp = crate::plan::lock::temp_name_of(&root.join("ghost.lock"));
+        std::fs::write(root.join(temp), "ghost's").expect("write");
         std::fs::remove_file(root.join("src/main.rs")).expect("rm");
         let after = Guarded::take(&guard);
         assert_eq!(

@@ -340,6 +340,16 @@ pub fn same_text(a: &[u8], b: &[u8]) -> bool {
     lf_line_endings(a) == lf_line_endings(b)
 }
 
+/// The name of the temporary file [`write_atomic`] writes `path` through, beside it:
+/// `.NAME.PID.tmp`, there for a moment while this process writes.
+pub fn temp_name_of(path: &Path) -> String {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    format!(".{name}.{}.tmp", std::process::id())
+}
+
 /// Writes `bytes` to `path` through a temporary file in the same folder and a rename, so
 /// readers see the old or the new contents, never half of either.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
@@ -349,11 +359,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir)?;
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let tmp = dir.join(temp_name_of(path));
     let result = (|| {
         let mut f = std::fs::File::create(&tmp)?;
         f.write_all(bytes)?;
