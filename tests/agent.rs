@@ -980,6 +980,47 @@ async fn bad_answers_are_errors() {
     assert_eq!(server.seen().len(), 4);
 }
 
+/// A whole body with bytes that are no UTF-8 inside the reply's text (a local server that
+/// cut a character at a token's end) is read with those bytes replaced, as an event
+/// stream's are, for both wire formats: it was refused as "invalid JSON" at every attempt.
+#[tokio::test]
+async fn a_body_that_is_not_utf8_is_read_with_the_bytes_replaced() {
+    let bad = |body: String| {
+        let mut bytes = body.into_bytes();
+        let at = bytes
+            .windows(5)
+            .position(|w| w == b"{ 1 }")
+            .expect("the code");
+        // A character's first byte alone, then a stray continuation byte.
+        bytes.splice(at + 5..at + 5, [b' ', 0xE2, 0x82, b' ', 0x80]);
+        Answer::Full {
+            status: 200,
+            headers: vec![("content-type".into(), "application/json".into())],
+            body: bytes,
+        }
+    };
+    for (kind, body) in [
+        (ProviderKind::OpenAi, openai_body(CODE_REPLY, "stop")),
+        (
+            ProviderKind::Anthropic,
+            anthropic_body(CODE_REPLY, "end_turn"),
+        ),
+    ] {
+        let server = Server::start(vec![bad(body)]).await;
+        let reply = provider(kind, &server, false)
+            .complete(&request("write area"))
+            .await
+            .unwrap_or_else(|e| panic!("{kind:?}: {e}"));
+        assert!(
+            reply
+                .text
+                .contains("pub fn area() -> i64 { 1 } \u{FFFD} \u{FFFD}"),
+            "{kind:?}: {}",
+            reply.text
+        );
+    }
+}
+
 /// An answer larger than any reply (a runaway server or proxy) is refused once it passes
 /// 64 MB, not read into memory to its end: a whole body, and an event stream's line that
 /// never ends.

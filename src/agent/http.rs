@@ -292,15 +292,24 @@ impl HttpClient {
 
     /// `bytes` as JSON, or a bad-answer error that says what came instead.
     pub fn json(&self, url: &str, bytes: &[u8]) -> Result<serde_json::Value, AgentError> {
-        serde_json::from_slice(bytes).map_err(|e| {
+        serde_json::from_slice(bytes).or_else(|e| {
             let text = String::from_utf8_lossy(bytes);
+            // A body that is no UTF-8 (a local server that cut a character at a token's
+            // end) is read as an event stream's lines are, the bytes that are no
+            // character replaced: the reply was refused as "invalid JSON", with a hint
+            // at the address, at every attempt.
+            if let std::borrow::Cow::Owned(replaced) = &text {
+                if let Ok(json) = serde_json::from_str(replaced) {
+                    return Ok(json);
+                }
+            }
             let text = text.trim_start();
             if text.starts_with('<') {
-                self.bad(url, "an HTML page instead of JSON")
+                Err(self.bad(url, "an HTML page instead of JSON"))
             } else if text.is_empty() {
-                self.bad(url, "an empty body instead of JSON")
+                Err(self.bad(url, "an empty body instead of JSON"))
             } else {
-                self.bad(url, format!("invalid JSON ({e})"))
+                Err(self.bad(url, format!("invalid JSON ({e})")))
             }
         })
     }
