@@ -348,10 +348,40 @@ impl HttpClient {
     /// `text` with the key blanked out, in case a server echoes it back.
     pub(crate) fn scrub(&self, text: &str) -> String {
         match &self.settings.key {
-            Some(key) if !key.is_empty() => text.replace(key.as_str(), "<api key>"),
-            _ => text.to_string(),
+            Some(key) => scrub_key(text, key),
+            None => text.to_string(),
         }
     }
+}
+
+/// Keys shorter than this are a local server's placeholder (`test`, `none`, `EMPTY`), no
+/// secret: blanked out only where they stand as a word of their own.
+const SHORT_KEY: usize = 16;
+
+/// `text` with `key` blanked out: everywhere, or for a short key (see [`SHORT_KEY`]) only
+/// where no letter or digit touches it, so that the server's words around it stay
+/// readable (a key `test` turned "latest" into "la<api key>").
+fn scrub_key(text: &str, key: &str) -> String {
+    if key.is_empty() {
+        return text.to_string();
+    }
+    if key.len() >= SHORT_KEY {
+        return text.replace(key, "<api key>");
+    }
+    let word = |c: Option<char>| c.is_some_and(char::is_alphanumeric);
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(key) {
+        let (before, after) = (&rest[..at], &rest[at + key.len()..]);
+        out.push_str(before);
+        let touched = word(before.chars().next_back())
+            || word(after.chars().next())
+            || (before.is_empty() && word(out.chars().next_back()));
+        out.push_str(if touched { key } else { "<api key>" });
+        rest = after;
+    }
+    out.push_str(rest);
+    out
 }
 
 /// What went wrong on the way to the server, in words a user can act on. reqwest's own
@@ -458,6 +488,24 @@ pub(crate) fn error_message(body: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_short_key_is_blanked_out_only_as_a_word_of_its_own() {
+        assert_eq!(
+            scrub_key("model `latest` is no test model; key test refused", "test"),
+            "model `latest` is no test model; key test refused"
+                .replace(" test ", " <api key> ")
+                .replace("key test", "key <api key>")
+        );
+        assert_eq!(scrub_key("testtest test", "test"), "testtest <api key>");
+        assert_eq!(scrub_key("k", "k"), "<api key>");
+        let long = "sk-0123456789abcdef";
+        assert_eq!(
+            scrub_key(&format!("Bearer{long}x and {long}"), long),
+            "Bearer<api key>x and <api key>"
+        );
+        assert_eq!(scrub_key("anything", ""), "anything");
+    }
 
     #[test]
     fn temperatures_keep_their_decimal_form() {
