@@ -105,6 +105,7 @@ pub fn tidy(code: &str, mod_rs: &str, stub: &str, leaf: &str) -> Tidied {
         changes.extend(example_variants::fix(&mut code, mod_rs, error));
     }
     changes.extend(derive_debug(&mut code));
+    changes.extend(unexport_macros(&mut code));
     // Before the receivers: a method moved into its block gets the interface's receiver.
     let moved = homeless::fix(&mut code, stub);
     let reshaped = reshaped || !moved.is_empty();
@@ -180,6 +181,68 @@ fn rename_example_error(code: &mut String, mod_rs: &str, owned: &Owned) -> Optio
     Some(format!(
         "renamed `{EXAMPLE_ERROR}` (the example's error) to `{error}`, the module's"
     ))
+}
+
+/// Takes `#[macro_export]` off the macros imp.rs defines, and `crate::` (or `$crate::`)
+/// off their calls: an exported macro lives at the crate's root, where every module's
+/// share one namespace, and two modules each built green beside the others' stubs with a
+/// `helper!` of their own left a crate that no longer compiled, both locked as fresh. A
+/// macro of the module's own needs no export: it is called after its definition.
+fn unexport_macros(code: &mut String) -> Vec<String> {
+    let tokens = items::tokens(code);
+    let text = |i: usize| tokens.get(i).map_or("", |t| t.text.as_str());
+    let mut edits: Vec<(Range<usize>, String)> = Vec::new();
+    let mut names: Vec<String> = Vec::new();
+    for i in 0..tokens.len() {
+        if !(text(i) == "#" && text(i + 1) == "[" && text(i + 2) == "macro_export") {
+            continue;
+        }
+        // The attribute ends at its `]`, after `(local_inner_macros)` if it has that.
+        let Some(close) = (i + 3..tokens.len()).find(|&k| text(k) == "]") else {
+            continue;
+        };
+        // With its line's end: no blank line is left where it stood.
+        let end = tokens[close].span.end;
+        let end = end
+            + code[end..]
+                .find('\n')
+                .filter(|&n| code[end..end + n].trim().is_empty())
+                .map_or(0, |n| n + 1);
+        edits.push((tokens[i].span.start..end, String::new()));
+        if let Some(at) = (close + 1..tokens.len()).find(|&k| text(k) == "macro_rules") {
+            if text(at + 1) == "!" && !text(at + 2).is_empty() {
+                names.push(text(at + 2).to_string());
+            }
+        }
+    }
+    if edits.is_empty() {
+        return Vec::new();
+    }
+    for i in 2..tokens.len() {
+        let called = names.iter().any(|n| n == text(i)) && text(i + 1) == "!";
+        if called && text(i - 1) == "::" && text(i - 2) == "crate" {
+            let start = if i >= 3 && text(i - 3) == "$" {
+                i - 3
+            } else {
+                i - 2
+            };
+            edits.push((
+                tokens[start].span.start..tokens[i].span.start,
+                String::new(),
+            ));
+        } else if called && text(i - 1) == "::" && text(i - 2) == "$crate" {
+            edits.push((
+                tokens[i - 2].span.start..tokens[i].span.start,
+                String::new(),
+            ));
+        }
+    }
+    replace_all(code, edits);
+    let shown: Vec<String> = names.iter().map(|n| format!("`{n}!`")).collect();
+    vec![format!(
+        "took `#[macro_export]` off {}: exported macros share the crate's root with every other module's",
+        if shown.is_empty() { "a macro".to_string() } else { shown.join(", ") }
+    )]
 }
 
 /// Adds `#[derive(Debug)]` to the structs and enums imp.rs defines without `Debug`: the

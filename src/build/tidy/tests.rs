@@ -369,3 +369,29 @@ fn the_example_error_and_its_variants_become_the_modules() {
         ]
     );
 }
+
+#[test]
+fn exported_macros_are_the_module_s_own() {
+    let reply = "use super::*;\n\n#[macro_export]\nmacro_rules! helper {\n    ($e:expr) => { $e.to_ascii_lowercase() };\n}\n\n#[macro_export(local_inner_macros)]\nmacro_rules! twice {\n    ($e:expr) => { $crate::helper!($e) };\n}\n\npub fn lower(s: &str) -> String {\n    crate::twice!(s)\n}\n";
+    let tidied = tidy(reply, MOD_RS, "", "colour");
+    assert!(
+        tidied
+            .code
+            .starts_with("use super::*;\n\nmacro_rules! helper {"),
+        "{}",
+        tidied.code
+    );
+    assert!(
+        tidied.code.contains("=> { helper!($e) }") && tidied.code.contains("    twice!(s)\n"),
+        "{}",
+        tidied.code
+    );
+    assert_eq!(
+        tidied.changes,
+        ["took `#[macro_export]` off `helper!`, `twice!`: exported macros share the crate's root with every other module's"]
+    );
+    // A macro of the module's own, not exported, is left as it is.
+    let own =
+        "macro_rules! helper {\n    () => { 1 };\n}\n\npub fn one() -> i64 {\n    helper!()\n}\n";
+    assert_eq!(tidy(own, MOD_RS, "", "colour").code, own);
+}
