@@ -1318,6 +1318,27 @@ fn a_spec_an_agent_program_changed_before_ctrl_c_is_kept_and_said() {
     );
 }
 
+/// `command = "sh agents/run.sh"`: the program runs in the module's scratch folder, where
+/// the script's path, relative to the project, names nothing. The failure says so, with
+/// what to write instead: it showed the shell's "cannot open" alone, at every attempt.
+#[test]
+fn a_script_named_relative_to_the_project_is_said_to_be_missing_where_the_program_runs() {
+    let _machine = shared();
+    let p = Project::new("e2e_agent_script_relative", "", &[DOUBLE]);
+    p.write("agents/run.sh", "cat > /dev/null\necho never\n");
+    p.configure(
+        "provider = \"command\"\ncommand = \"sh agents/run.sh\"\n",
+        "",
+    );
+    let run = p.ghost(&["build", "--max-attempts", "1"]);
+    assert_eq!(run.code, 3, "{}", run.text());
+    assert!(
+        run.text().contains("where `agents/run.sh` (a path in `command` relative to the project) is not: give its absolute path, or start `command` with it (`./agents/run.sh`)"),
+        "{}",
+        run.text()
+    );
+}
+
 /// A lock entry of a module no spec declares any more (its spec deleted) is shown by
 /// `check` and `status`, as `build --locked` fails on it, and `build` drops it.
 #[test]

@@ -67,6 +67,21 @@ pub fn command_line(settings: &AgentSettings) -> Result<(String, Vec<String>), A
     Ok((program, argv))
 }
 
+/// The arguments of the `command` setting that name a file of the project by a relative
+/// path (`sh agents/run.sh`) which `workdir`, the scratch folder the program runs in,
+/// does not have: what a program that failed at once most likely could not open. Only the
+/// program itself is taken from the project's folder; an argument is the program's to
+/// read, and may well be meant in the scratch copy (`src/..`), so it is only named.
+pub fn misplaced_paths(settings: &AgentSettings, workdir: &Path) -> Vec<String> {
+    let (Ok((_, args)), Some(base)) = (command_line(settings), &settings.command_base) else {
+        return Vec::new();
+    };
+    args.into_iter()
+        .filter(|a| !a.starts_with('-') && Path::new(a).is_relative())
+        .filter(|a| base.join(a).is_file() && !workdir.join(a).exists())
+        .collect()
+}
+
 /// Whether the agent's program can be started: a path names a file, a bare name one on
 /// `PATH`. Checked before a build asks for anything, so a mistyped command is a
 /// configuration error at once, not a failed attempt per module.

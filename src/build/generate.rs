@@ -1721,10 +1721,21 @@ async fn ask_agent(
                 ));
             }
             if !outcome.exit_status.success() {
+                // A path the command names relative to the project is not there in the
+                // scratch folder: said, or every attempt fails on it with the shell's
+                // words alone.
+                let misplaced = crate::agent::command::misplaced_paths(settings, scratch);
+                let hint = match misplaced.first() {
+                    Some(path) => format!(
+                        "\nhelp: the program runs in `{}`, where `{path}` (a path in `command` relative to the project) is not: give its absolute path, or start `command` with it (`./{path}`), which is taken from the project's folder",
+                        scratch.display()
+                    ),
+                    None => String::new(),
+                };
                 return Err(Asked::feedback(
                     FailureClass::AgentError,
                     format!(
-                        "the agent program failed ({}): {}",
+                        "the agent program failed ({}): {}{hint}",
                         outcome.exit_status,
                         last_words(&outcome)
                     ),
