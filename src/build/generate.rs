@@ -1847,8 +1847,8 @@ fn warn_touched(
 
 /// An agent program's run, with the project's guarded files as it started: a run dropped
 /// before its end (Ctrl-C stops the build) still keeps and tells the specs and
-/// `ghost.toml` it changed, and names the other files; the text from before was lost, and
-/// the change unsaid, when the build was stopped while the program ran.
+/// `ghost.toml` it changed; the text from before was lost, and the change unsaid, when
+/// the build was stopped while the program ran.
 struct UnfinishedRun<'a> {
     shared: &'a Shared,
     m: &'a CompiledModule,
@@ -1862,14 +1862,12 @@ impl Drop for UnfinishedRun<'_> {
         let Some(before) = self.before.take() else {
             return;
         };
-        let later = super::guard::Guarded::take(&self.shared.ctx.paths.guarded);
+        // The specs alone: the walk over the project's other files (only named, never
+        // kept) would hold up a Ctrl-C in a large repository.
+        let later = super::guard::Guarded::take_files(&self.shared.ctx.paths.guarded);
         let touched = before.changes(&later);
         if !touched.is_empty() {
             warn_touched(self.shared, self.m, self.attempt, &before, &touched);
-        }
-        let others = before.others_changed(&later);
-        if !others.is_empty() {
-            warn_others(self.shared, self.m, &others);
         }
     }
 }

@@ -76,6 +76,15 @@ impl Guarded {
     /// them). A file that cannot be read is left out, so it never counts as changed unless
     /// it could be read at the other reading.
     pub fn take(guard: &Guard) -> Guarded {
+        let mut taken = Guarded::take_files(guard);
+        taken.others = others(guard);
+        taken.capped = taken.others.len() >= MAX_STAMPED;
+        taken
+    }
+
+    /// [`Guarded::take`] of the specs and `ghost.toml` alone, without the walk over the
+    /// project's other files: what a build stopped by Ctrl-C still compares, promptly.
+    pub fn take_files(guard: &Guard) -> Guarded {
         let mut files = BTreeMap::new();
         // Regular files only: a named pipe an agent program left in their place would
         // block the read for ever.
@@ -90,11 +99,9 @@ impl Guarded {
                 files.insert(Path::new("specs").join(rel), bytes);
             }
         }
-        let others = others(guard);
         Guarded {
             files,
-            capped: others.len() >= MAX_STAMPED,
-            others,
+            ..Guarded::default()
         }
     }
 
