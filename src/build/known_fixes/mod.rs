@@ -18,6 +18,8 @@
 //!   collected into owned values: `.map(..).collect()`.
 //! - an iterator collected into a tuple (`(i64, i64, i64, i64)`): collected into a `Vec`,
 //!   the tuple made of its first elements.
+//! - a float where an integer is wanted (`Ok(x / 100.0 * 100.0)` for a `Result<i64, _>`):
+//!   rounded, `((x).round() as i64)`.
 //! - `String::from` given a `&&str`: `ToString::to_string`.
 //! - `is_empty` called on a type that has none (a module's own type with a `len`):
 //!   `len().eq(&0)`.
@@ -34,6 +36,7 @@
 
 mod chars;
 mod closures;
+mod floats;
 mod indexing;
 mod iterators;
 mod names;
@@ -94,6 +97,7 @@ pub fn suggestion(message: &serde_json::Value) -> Option<Suggestion> {
             .or_else(|| ownership::collected_references(&d.message, span))
             .or_else(|| ownership::collected_tuple(&d.message, span)),
         "E0308" => chars::char_and_integer(span)
+            .or_else(|| floats::float_as_integer(span))
             .or_else(|| ownership::borrowed_elements(span))
             .or_else(|| ranges::remove_range(span)),
         "E0282" => closures::pattern_parameter(span),

@@ -587,3 +587,37 @@ fn a_pattern_closure_parameter_is_a_char() {
     assert!(suggestion(&need("map(|«x»|")).is_none());
     assert!(suggestion(&need("trim_matches(|«c»:")).is_none());
 }
+
+#[test]
+fn a_float_where_an_integer_is_wanted_is_rounded() {
+    let code = "fn p(x: f64) -> Result<i64, ()> {\n    Ok((x / 100.0) * 100.0)\n}\n";
+    let json = diagnostic(
+        code,
+        "E0308",
+        "mismatched types",
+        "expected `i64`, found `f64`",
+        "Ok(«(x / 100.0) * 100.0»)",
+    );
+    assert_eq!(
+        fixed(code, &json).as_deref(),
+        Some("fn p(x: f64) -> Result<i64, ()> {\n    Ok((((x / 100.0) * 100.0).round() as i64))\n}\n")
+    );
+    // Not a float: another fix's, or none.
+    let text = diagnostic(
+        code,
+        "E0308",
+        "mismatched types",
+        "expected `i64`, found `&str`",
+        "Ok(«(x / 100.0) * 100.0»)",
+    );
+    assert!(suggestion(&text).is_none());
+    // Not an integer wanted: rustc's own suggestion (`as f64` for an integer) applies.
+    let float = diagnostic(
+        code,
+        "E0308",
+        "mismatched types",
+        "expected `String`, found `f64`",
+        "Ok(«(x / 100.0) * 100.0»)",
+    );
+    assert!(suggestion(&float).is_none());
+}
