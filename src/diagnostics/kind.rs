@@ -212,6 +212,8 @@ pub enum Kind {
     },
     /// A snapshot whose last statement is not an expression.
     SnapshotWithoutValue,
+    /// A snapshot whose last expression returns nothing (`()`).
+    SnapshotOfNothing,
     /// Equality on an opaque `type`, which has none.
     NoEquality {
         ty: String,
@@ -334,7 +336,7 @@ impl Kind {
             ConstantOverflow { .. } => "E0319",
             ExampleBreaksRequires { .. } => "E0320",
             BadReceiver { .. } => "E0311",
-            SnapshotWithoutValue => "E0312",
+            SnapshotWithoutValue | SnapshotOfNothing => "E0312",
             NoEquality { .. } => "E0313",
             // E0314 is retired (it was `MutOnTemporary`).
             UnorderedMapKey { .. } => "E0315",
@@ -485,6 +487,9 @@ impl Kind {
             ),
             BadReceiver { message, .. } => message.clone(),
             SnapshotWithoutValue => "a snapshot must end with the expression to record".into(),
+            SnapshotOfNothing => {
+                "a snapshot must end with a value to record, and this returns nothing".into()
+            }
             NoEquality { ty, op } => {
                 format!("`{ty}` is an opaque type and cannot be compared with `{op}`")
             }
@@ -578,6 +583,7 @@ impl Kind {
             UnknownForbid { .. } => Some("the only form is `nfr forbid unsafe`".into()),
             PerfNotACall => Some("write it as `nfr perf f(arguments) < 2ms`".into()),
             SnapshotWithoutValue => Some("put the value to record last: `snapshot \"name\" { let x = ...  x }`".into()),
+            SnapshotOfNothing => Some("after the call, put the value it changed last: `snapshot \"name\" { let x = ...  x.poke()  x }`".into()),
             AmbiguousName { name, modules } => {
                 let choices: Vec<String> = modules
                     .split(", ")
