@@ -1656,3 +1656,48 @@ fn test_waits_for_another_run_s_claim_says_so_and_stops_at_ctrl_c() {
     assert_eq!(status.code(), Some(0), "{rest:?}");
     assert!(rest.iter().any(|l| l.contains("ok text.shout")), "{rest:?}");
 }
+
+/// A property over `in lo..hi` meets both ends of the range: code that is wrong only at
+/// the last value (`1..65535` for the spec's `1..=65535`) fails `ghost test`. Drawn
+/// evenly, 256 cases of `1..65536` missed 65535 and the wrong code passed.
+#[test]
+fn a_property_over_a_range_meets_its_ends() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let dir = tmp.path();
+    write(dir, "ghost.toml", "[project]\nname = \"range-ends\"\n");
+    write(
+        dir,
+        "specs/net/ports.ghost",
+        "module net.ports {\n  fn valid(n: int) -> bool {\n    \"1..=65535\"\n    property forall n: int in 1..65536 => valid(n)\n    property low: forall n: int in -100..1 => !valid(n)\n  }\n}\n",
+    );
+    let imp = "generated/src/net/ports/imp.rs";
+    write(
+        dir,
+        imp,
+        "use super::*;\n\npub fn valid(n: i64) -> bool {\n    (1..65535).contains(&n)\n}\n",
+    );
+    let run = ghost(dir, &["test"]);
+    assert_eq!(run.code, Some(1), "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr.contains("n = 65535"),
+        "the failing case is the range's last value:\n{}",
+        run.stderr
+    );
+    // The first value too: `n > 1` is wrong at 1 alone, `n >= 0` at 0 alone.
+    for wrong in ["n > 1 && n <= 65535", "n >= 0 && n <= 65535"] {
+        write(
+            dir,
+            imp,
+            &format!("use super::*;\n\npub fn valid(n: i64) -> bool {{\n    {wrong}\n}}\n"),
+        );
+        let run = ghost(dir, &["test"]);
+        assert_eq!(run.code, Some(1), "`{wrong}` fails:\n{}", run.stderr);
+    }
+    write(
+        dir,
+        imp,
+        "use super::*;\n\npub fn valid(n: i64) -> bool {\n    (1..=65535).contains(&n)\n}\n",
+    );
+    let run = ghost(dir, &["test"]);
+    assert_eq!(run.code, Some(0), "{}{}", run.stdout, run.stderr);
+}
