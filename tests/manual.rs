@@ -1701,3 +1701,64 @@ fn a_property_over_a_range_meets_its_ends() {
     let run = ghost(dir, &["test"]);
     assert_eq!(run.code, Some(0), "{}{}", run.stdout, run.stderr);
 }
+
+/// A module whose tests another module's needs made stricter (`a.u` takes `a.t`'s `T` by
+/// value, so `T` must be `Clone`) and whose locked code fails them is `failing`, in the
+/// lock and in every later run, until code that passes them is locked. Before, the failed
+/// build wrote the new tests, after which nothing differed from the lock: the next build
+/// called `a.t` fresh and green, built `a.u` on it, and `status` said fresh.
+#[test]
+fn locked_code_failing_tests_another_module_made_stricter_stays_failing() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let dir = tmp.path();
+    write(dir, "ghost.toml", "[project]\nname = \"stricter\"\n");
+    write(
+        dir,
+        "specs/a/t.ghost",
+        "module a.t {\n  type T {\n    fn new() -> T\n    fn get(self) -> int\n  }\n  scenario \"zero\" {\n    let t = T.new()\n    expect t.get() == 0\n  }\n}\n",
+    );
+    let imp = "generated/src/a/t/imp.rs";
+    let code = "use super::*;\n\n#[derive(Debug)]\npub struct T {\n    v: i64,\n}\n\nimpl T {\n    pub fn new() -> Self {\n        T { v: 0 }\n    }\n    pub fn get(&self) -> i64 {\n        self.v\n    }\n}\n";
+    write(dir, imp, code);
+    let run = ghost(dir, &["build", "--provider", "manual"]);
+    assert_eq!(run.code, Some(0), "{}{}", run.stdout, run.stderr);
+
+    write(
+        dir,
+        "specs/a/u.ghost",
+        "module a.u {\n  use a.t\n  fn f(t: T) -> int\n}\n",
+    );
+    let run = ghost(dir, &["build", "--provider", "manual"]);
+    assert_eq!(run.code, Some(1), "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr.contains("`a.t` (failing)") && run.stderr.contains("Clone"),
+        "{}",
+        run.stderr
+    );
+    let lock = std::fs::read_to_string(dir.join("ghost.lock")).expect("lock");
+    assert!(lock.contains("failing = true"), "{lock}");
+    let run = ghost(dir, &["status"]);
+    assert!(
+        run.stdout
+            .lines()
+            .any(|l| l.starts_with("a.t") && l.contains(" failing ")),
+        "{}",
+        run.stdout
+    );
+    // The next build tries `a.t` again rather than call it green and build `a.u` on it.
+    let run = ghost(dir, &["build", "--provider", "manual"]);
+    assert_eq!(run.code, Some(1), "{}{}", run.stdout, run.stderr);
+    assert!(run.stderr.contains("`a.t` (failing)"), "{}", run.stderr);
+    assert!(run.stderr.contains("`a.u` (skipped)"), "{}", run.stderr);
+
+    // Code that passes them is locked, and the mark is gone.
+    write(
+        dir,
+        imp,
+        &code.replace("#[derive(Debug)]", "#[derive(Debug, Clone)]"),
+    );
+    let run = ghost(dir, &["build", "--provider", "manual"]);
+    assert!(run.stderr.contains("`a.u` (waiting)"), "{}", run.stderr);
+    let lock = std::fs::read_to_string(dir.join("ghost.lock")).expect("lock");
+    assert!(!lock.contains("failing"), "{lock}");
+}

@@ -700,7 +700,7 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
             log_attempt(shared, name, &record, &tests, report.outcome.label(), "");
             return Ok(report);
         }
-        if matches!(status.state, State::Fresh | State::Failing) {
+        if status.locked_code_current() {
             // Locked, yet failing: recorded in the lock, so that no later run, here or
             // in another checkout, calls it fresh.
             let mut lock = shared.lock.lock().map_err(|_| poisoned())?;

@@ -791,9 +791,7 @@ pub async fn build_manual(
                     forget_attempts(&ctx.paths, &m.name);
                     green_on_disk(status.state, retest)
                 } else {
-                    if matches!(status.state, State::Fresh | State::Failing)
-                        && lock.set_failing(&m.name, true)
-                    {
+                    if status.locked_code_current() && lock.set_failing(&m.name, true) {
                         super::written::write_lock(&ctx.paths.state_dir, lock, &ctx.paths.lock)?;
                     }
                     failure = FailureClass::of(&verdict);

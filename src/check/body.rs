@@ -420,7 +420,8 @@ impl BodyCx<'_, '_> {
         let (steps, value) = self.steps(before, Some(last));
         if value.as_ref().is_some_and(|v| v.ty == Ty::Unit) {
             // A call that returns nothing would pin `()`, whatever the code does.
-            self.env.error(self.diags, last.span, Kind::SnapshotOfNothing);
+            self.env
+                .error(self.diags, last.span, Kind::SnapshotOfNothing);
             return None;
         }
         Some(Snapshot {

@@ -110,6 +110,22 @@ impl ModuleStatus {
         }
         self
     }
+
+    /// Whether the lock's fingerprints of this module all hold, so that its code on disk
+    /// is the locked code and only ghost's own files (its tests, rewritten for another
+    /// module's needs, such as a `Clone` its by-value use asks for) or a used module's
+    /// new code may differ: tests of it that fail are the locked code's, to record in the
+    /// lock (`failing`), or the next run, with those files written, would call it fresh.
+    pub fn locked_code_current(&self) -> bool {
+        match self.state {
+            State::Fresh | State::Failing => true,
+            State::Stale => self
+                .reasons
+                .iter()
+                .all(|r| matches!(r, StaleReason::Generated | StaleReason::Untested)),
+            State::Missing | State::Tampered => false,
+        }
+    }
 }
 
 /// Whether [`decide`] compares fingerprints for a module with this lock entry and this
@@ -345,5 +361,20 @@ mod tests {
         assert!(!s.prose_changed);
         c.prose = "prose2";
         assert!(decide(Some(&entry()), &c).prose_changed);
+    }
+
+    #[test]
+    fn locked_code_is_current_while_only_ghosts_files_differ() {
+        let e = entry();
+        let mut c = current(Some(CODE));
+        assert!(decide(Some(&e), &c).locked_code_current());
+        c.generated_changed = true;
+        assert!(decide(Some(&e), &c).locked_code_current());
+        let untested = decide(Some(&entry()), &current(Some(CODE))).with_untested_dependency(true);
+        assert!(untested.locked_code_current());
+        c.spec = "spec2";
+        assert!(!decide(Some(&e), &c).locked_code_current());
+        assert!(!decide(Some(&e), &current(Some(b"other code"))).locked_code_current());
+        assert!(!decide(None, &current(Some(CODE))).locked_code_current());
     }
 }
