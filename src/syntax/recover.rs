@@ -392,6 +392,15 @@ fn hint_at(text: &str, pos: usize) -> Option<String> {
         );
     }
     let is_assignment = rest.starts_with('=') && !rest.starts_with("==") && !rest.starts_with("=>");
+    // Rust's `lo..=hi` and a timing's `<=`: no comparison was meant, so not the hint below.
+    if is_assignment && before.ends_with("..") {
+        return Some(inclusive_range_hint(before, &rest[1..]));
+    }
+    if is_assignment && before.ends_with('<') && line_so_far.trim_start().starts_with("nfr perf") {
+        return Some(
+            "a timing's budget follows `<`, which says \"less than\": `nfr perf f(x) < 2ms`".into(),
+        );
+    }
     if is_assignment && !line_so_far.trim_start().starts_with("let ") {
         return Some("compare with `==`: a single `=` only binds a name in `let`".into());
     }
@@ -410,6 +419,12 @@ fn hint_at(text: &str, pos: usize) -> Option<String> {
     let after_forall = before
         .strip_suffix("forall")
         .is_some_and(|b| !b.ends_with(|c: char| c.is_ascii_alphanumeric() || c == '_'));
+    if after_forall && opens_property(before) {
+        // The error is in the property's first bound variable itself.
+        return Some(
+            "each bound variable has a type, and a range comes after it: `forall x: int`, `forall x: int in 0..10`".into(),
+        );
+    }
     if after_forall {
         return Some(if line_so_far.trim_start().starts_with("property") {
             "a property has one `forall`, at its start: bind every variable there (`property forall x: int, y: int => ..`)".into()
@@ -420,6 +435,12 @@ fn hint_at(text: &str, pos: usize) -> Option<String> {
     let word = &rest[..found_len(text, pos)];
     if let Some(hint) = closed_too_early(text, pos, word) {
         return Some(hint);
+    }
+    let starts_line = line_so_far.trim().is_empty() || before.ends_with('{');
+    if matches!(word, "let" | "expect") && starts_line && in_fn_or_type(text, pos) {
+        return Some(format!(
+            "`{word}` is a statement: write it inside a `scenario` or a `snapshot`; a function's body holds its doc and its `example`, `requires`, `ensures` and `property` clauses"
+        ));
     }
     if !word.starts_with(|c: char| c.is_alphabetic() || c == '_') {
         return None;
@@ -438,6 +459,66 @@ fn hint_at(text: &str, pos: usize) -> Option<String> {
         ));
     }
     None
+}
+
+/// The hint for `lo..=hi`: the language's ranges are half-open, so the end goes up by one
+/// (worked out when it is a plain integer).
+fn inclusive_range_hint(before: &str, after: &str) -> String {
+    let after = after.trim_start();
+    let digits: String = after
+        .chars()
+        .take_while(|c| c.is_ascii_digit() || *c == '_')
+        .collect();
+    let next = digits
+        .replace('_', "")
+        .parse::<i64>()
+        .ok()
+        .and_then(|n| n.checked_add(1));
+    let lo = before[..before.len() - 2]
+        .rsplit(|c: char| c.is_whitespace())
+        .next()
+        .unwrap_or("");
+    // Only a plain integer ends the range: `2 * 5` or `2.5` are not `2`.
+    let then = after[digits.len()..].trim_start();
+    let ends = then.is_empty()
+        || then.starts_with("=>")
+        || then.starts_with([',', ')'])
+        || then.starts_with("where");
+    match next {
+        Some(n) if !lo.is_empty() && ends => format!(
+            "a range is half-open, `lo..hi` without `hi`, and has no `..=`: write `{lo}..{n}` for `{lo}..={digits}`"
+        ),
+        _ => "a range is half-open, `lo..hi` without `hi`, and has no `..=`: write the end one higher".into(),
+    }
+}
+
+/// Whether `before` (the text before an error, trailing blanks trimmed, ending in
+/// `forall`) opens a property: `property forall` or `property name: forall`.
+fn opens_property(before: &str) -> bool {
+    let head = before.strip_suffix("forall").unwrap_or(before).trim_end();
+    let head = match head.strip_suffix(':') {
+        Some(named) => named
+            .trim_end()
+            .trim_end_matches(|c: char| c.is_ascii_alphanumeric() || c == '_')
+            .trim_end(),
+        None => head,
+    };
+    head.strip_suffix("property")
+        .is_some_and(|b| !b.ends_with(|c: char| c.is_ascii_alphanumeric() || c == '_'))
+}
+
+/// Whether the innermost block open at `pos` is a `fn`'s body or a `type`'s, where
+/// scenario statements do not go.
+fn in_fn_or_type(text: &str, pos: usize) -> bool {
+    let Some(open) = unclosed_bracket(text, 0, pos) else {
+        return false;
+    };
+    if text.as_bytes()[open] != b'{' {
+        return false;
+    }
+    let line = &text[text[..open].rfind('\n').map_or(0, |n| n + 1)..open];
+    let first = line.split_whitespace().next().unwrap_or("");
+    matches!(first, "fn" | "type")
 }
 
 /// A word or number right after a `"` (`example f("abc) == "abc"` fails at the second
