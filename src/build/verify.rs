@@ -327,9 +327,30 @@ fn gave_up(name: &str, output: &str, tests_rs: &str) -> String {
     } else {
         by.join(", ")
     };
+    // Advice for what the property draws: only a record's or a collection's is named.
+    let binders = binder_text(&property);
+    let mut advice = String::new();
+    if binders.contains(|c: char| c.is_ascii_uppercase()) {
+        advice.push_str("; a record's fields are drawn over their whole range: draw the fields as bounded variables and build the record in the property");
+    }
+    if by.contains("contains(") {
+        advice.push_str("; a value drawn at random is seldom in a collection drawn at random: put the drawn value in one the property builds (`forall k: str, v: int => lookup({k: v}, k) == some(v)`)");
+    }
     format!(
-        "{property} rejects nearly every case it generates ({by}), and proptest gave up; narrow the generator so that most cases are valid: bound the variables with `in` (`forall x: int in 0..1000`), or draw other values and build valid ones from them (`forall k: int in -100..100 => f(k * 7) == k`); a record's fields are drawn over their whole range: draw the fields as bounded variables and build the record in the property"
+        "{property} rejects nearly every case it generates ({by}), and proptest gave up; narrow the generator so that most cases are valid: bound the variables with `in` (`forall x: int in 0..1000`), or draw other values and build valid ones from them (`forall k: int in -100..100 => f(k * 7) == k`){advice}"
     )
+}
+
+/// The bound variables of a property's clause, `x: int, p: Point` in
+/// `property forall x: int, p: Point where .. => ..`: up to its `where` or `=>`.
+fn binder_text(property: &str) -> &str {
+    let after = property.split_once("forall ").map_or("", |(_, rest)| rest);
+    let end = [after.find(" where "), after.find("=>")]
+        .into_iter()
+        .flatten()
+        .min()
+        .unwrap_or(after.len());
+    &after[..end]
 }
 
 /// Runs `module`'s acceptance tests and checked NFRs against the crate `cargo` points at,
@@ -697,12 +718,36 @@ proptest::proptest! {
             "{fault}"
         );
         assert!(v.spec_fault_is_certain(TESTS_RS), "no code decides them");
+        // It draws no record and filters on no `contains`: no advice about either.
+        assert!(
+            !fault.contains("record") && !fault.contains("collection"),
+            "{fault}"
+        );
         // A `where` that calls the module's functions: wrong code could reject every case.
         let output = "Test aborted: Too many global rejects\n\t\t1024 times at tests/m.rs:14:9: where valid(x)";
         let v = failing("property_sevens_2", output);
         let fault = v.spec_fault(TESTS_RS).expect("looks like the spec's");
         assert!(fault.contains("(`where valid(x)`)"), "{fault}");
         assert!(!v.spec_fault_is_certain(TESTS_RS));
+    }
+
+    #[test]
+    fn a_property_that_gives_up_gets_advice_for_what_it_draws() {
+        let tests_rs = "    /// `property forall p: Point, m: map<str, int>, k: str where contains(m, k) => f(p, m, k)`\n    #[test]\n    fn property_f_1(p in __arb_point()) {\n    }\n";
+        let output = "Test aborted: Too many global rejects\n\t\t16384 times at tests/m.rs:14:9: where contains(m, k)";
+        let fault = failing("property_f_1", output)
+            .spec_fault(tests_rs)
+            .expect("the spec's");
+        assert!(
+            fault.contains("a record's fields are drawn over their whole range")
+                && fault.contains("seldom in a collection drawn at random"),
+            "{fault}"
+        );
+        assert_eq!(
+            binder_text("`property p: forall x: int, q: Point where x > 0 => g(x)`"),
+            "x: int, q: Point"
+        );
+        assert_eq!(binder_text("`property forall s: str => h(s)`"), "s: str ");
     }
 
     #[test]
