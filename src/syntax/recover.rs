@@ -410,6 +410,16 @@ fn hint_at(text: &str, pos: usize) -> Option<String> {
             "ghost has no `;`: a clause or statement ends where its expression ends, and fields and variants are separated by `,` or line breaks".into(),
         );
     }
+    // `forall x: int: f(x) == x`: a body opened as other languages do.
+    if rest.starts_with(':')
+        && !rest.starts_with("::")
+        && line_so_far.contains("forall ")
+        && !line_so_far.contains("=>")
+    {
+        return Some(
+            "a property's body follows `=>`: `property forall x: int => f(x) == x`".into(),
+        );
+    }
     if rest.starts_with("::") {
         return Some(
             "ghost writes paths with `.`, not `::`: `Shape.Dot`, `Counter.new()`, `text.slug.slugify(s)`".into(),
