@@ -64,9 +64,10 @@ pub struct LockEntry {
     pub attempts: u32,
     pub tokens_in: u64,
     pub tokens_out: u64,
-    /// The locked code was found failing its tests (a module it uses got new code, which
-    /// no fingerprint shows): `failing` in every checkout until a build finds it passing
-    /// or replaces it. Written only when true, so other entries read as before.
+    /// The locked code was found failing its tests (a module it uses got new code, or
+    /// another module's use made its tests ask more, a `Clone`: no fingerprint shows
+    /// either): `failing` in every checkout until a build finds it passing or replaces
+    /// it. Written only when true, so other entries read as before.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub failing: bool,
 }
