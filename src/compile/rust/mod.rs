@@ -327,7 +327,8 @@ mod tests {
             "{tests}"
         );
         assert!(
-            tests.contains("q in __arb_pt(), n in proptest::prop_oneof![1 => proptest::strategy::Just(-3_i64), 1 => proptest::strategy::Just(2_i64), 8 => -3_i64..3_i64]"),
+            tests.contains("q in __arb_pt(), n in proptest::prop_oneof![1 => __IntEdge { start: -3, toward: 0 }, 1 => __IntEdge { start: 2, toward: 0 }, 8 => -3_i64..3_i64]")
+                && tests.contains("struct __IntEdge {"),
             "{tests}"
         );
         assert!(

@@ -15,6 +15,48 @@ use std::collections::BTreeSet;
 const SMALL_OR_ANY_INT: &str =
     "proptest::prop_oneof![-16_i64..=16_i64, proptest::arbitrary::any::<i64>()]";
 
+/// The strategy of one end of an `int` range, in the tests files whose properties draw
+/// one ([`binder_strategy`]): it starts at the end and shrinks towards `toward`, where
+/// proptest shrinks the range's own values (0, or the end nearer it). A `Just` of the end
+/// never shrank: a failure met first at 999 of `0..1000` was reported at 999, not 300.
+pub const INT_EDGE: &str = r#"
+/// An end of a property's `int` range: `start`, shrinking towards `toward` as the range's
+/// own values do.
+#[derive(Debug, Clone, Copy)]
+struct __IntEdge {
+    start: i64,
+    toward: i64,
+}
+
+impl proptest::strategy::Strategy for __IntEdge {
+    type Tree = __IntEdgeTree;
+    type Value = i64;
+    fn new_tree(&self, _: &mut proptest::test_runner::TestRunner) -> proptest::strategy::NewTree<Self> {
+        let offset = proptest::num::i64::BinarySearch::new(self.start - self.toward);
+        Ok(__IntEdgeTree { toward: self.toward, offset })
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+struct __IntEdgeTree {
+    toward: i64,
+    offset: proptest::num::i64::BinarySearch,
+}
+
+impl proptest::strategy::ValueTree for __IntEdgeTree {
+    type Value = i64;
+    fn current(&self) -> i64 {
+        self.toward + proptest::strategy::ValueTree::current(&self.offset)
+    }
+    fn simplify(&mut self) -> bool {
+        proptest::strategy::ValueTree::simplify(&mut self.offset)
+    }
+    fn complicate(&mut self) -> bool {
+        proptest::strategy::ValueTree::complicate(&mut self.offset)
+    }
+}
+"#;
+
 /// The strategy for a binder: its range when it has one, else the type's strategy.
 pub fn binder_strategy(
     cx: &ExprCtx,
@@ -33,12 +75,14 @@ pub fn binder_strategy(
                 }
                 // Both ends, each a tenth of the cases: drawn evenly, 256 cases of
                 // `1..65536` never met 65535, and code that wrote `1..65535` for the
-                // spec's `1..=65535` passed.
+                // spec's `1..=65535` passed. An end shrinks as the range's values do
+                // ([`INT_EDGE`]), so a failure met there first is reported as small.
                 (Some(l), Some(h)) if binder.ty == Ty::Int && h.checked_sub(l) > Some(2) => {
+                    let toward = 0.clamp(l, h - 1);
                     format!(
-                        "proptest::prop_oneof![1 => proptest::strategy::Just({lo}), 1 => proptest::strategy::Just({last}_i64), 8 => {lo}..{hi}]",
-                        lo = typed.owned(lo),
+                        "proptest::prop_oneof![1 => __IntEdge {{ start: {l}, toward: {toward} }}, 1 => __IntEdge {{ start: {last}, toward: {toward} }}, 8 => {lo}..{hi}]",
                         last = h - 1,
+                        lo = typed.owned(lo),
                         hi = typed.owned(hi),
                     )
                 }

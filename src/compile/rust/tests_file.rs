@@ -13,7 +13,7 @@ use super::blame::{rejects_decided, spec_alone_decides, Place};
 use super::checked::checked_module;
 use super::expr::{CallMode, ExprCtx};
 use super::names::{crate_ident, ident, module_path, slug, snake, str_lit, unique};
-use super::strategy::{arb_functions, binder_strategy};
+use super::strategy::{arb_functions, binder_strategy, INT_EDGE};
 use super::types::{is_clone, TypeCtx};
 use crate::check::{ModuleModel, NfrModel, Project, Step, TExpr, TExprKind, Ty};
 use crate::compile::TargetSettings;
@@ -203,6 +203,9 @@ pub fn tests_rs(project: &Project, module: &ModuleModel, settings: &TargetSettin
     if !arbs.is_empty() {
         out.push('\n');
         out.push_str(&arbs);
+    }
+    if tests.contains("__IntEdge {") {
+        out.push_str(INT_EDGE);
     }
     // A `type` that tests pass by value (this module's or a module's using it) is
     // copied with `.clone()`: required here, where its own code is judged, so that code
