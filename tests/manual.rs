@@ -1762,3 +1762,68 @@ fn locked_code_failing_tests_another_module_made_stricter_stays_failing() {
     let lock = std::fs::read_to_string(dir.join("ghost.lock")).expect("lock");
     assert!(!lock.contains("failing"), "{lock}");
 }
+
+/// Code that calls a module its spec does not `use` fails in the build's copy of the crate,
+/// where that module is a stub: the failure says so, rather than only `not yet
+/// implemented` in the other module's `imp.rs`, which reads as if that module had no code.
+#[test]
+fn code_calling_a_module_its_spec_does_not_use_is_told_why_it_fails() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let dir = tmp.path();
+    write(dir, "ghost.toml", "[project]\nname = \"unused-call\"\n");
+    write(
+        dir,
+        "specs/a/x.ghost",
+        "module a.x {\n  fn one() -> int {\n    example one() == 1\n  }\n}\n",
+    );
+    write(
+        dir,
+        "generated/src/a/x/imp.rs",
+        "use super::*;\n\npub fn one() -> i64 {\n    1\n}\n",
+    );
+    let run = ghost(dir, &["build", "--provider", "manual"]);
+    assert_eq!(run.code, Some(0), "{}{}", run.stdout, run.stderr);
+
+    // An agent program that answers `a.y` with code calling `a.x`.
+    let code = dir.join("answer.rs");
+    std::fs::write(
+        &code,
+        "use super::*;\n\npub fn two() -> i64 {\n    crate::a::x::one() + 1\n}\n",
+    )
+    .expect("write");
+    write(
+        dir,
+        "agent.sh",
+        &format!("cp '{}' \"$GHOST_IMPL_PATH\"\n", code.display()),
+    );
+    let script = dir.join("agent.sh");
+    write(
+        dir,
+        "ghost.toml",
+        &format!(
+            "[project]\nname = \"unused-call\"\n\n[agent]\nprovider = \"command\"\ncommand = \"sh '{}'\"\nmax_attempts = 1\n\n[build]\nedits = false\n",
+            script.display()
+        ),
+    );
+    write(
+        dir,
+        "specs/a/y.ghost",
+        "module a.y {\n  fn two() -> int {\n    example two() == 2\n  }\n}\n",
+    );
+    let run = ghost(dir, &["build", "a.y"]);
+    assert_eq!(run.code, Some(3), "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr
+            .contains("`src/a/x/imp.rs` is module `a.x`, which the spec of `a.y` does not `use`"),
+        "{}",
+        run.stderr
+    );
+    // With the `use`, the same code passes.
+    write(
+        dir,
+        "specs/a/y.ghost",
+        "module a.y {\n  use a.x\n  fn two() -> int {\n    example two() == 2\n  }\n}\n",
+    );
+    let run = ghost(dir, &["build", "a.y"]);
+    assert_eq!(run.code, Some(0), "{}{}", run.stdout, run.stderr);
+}

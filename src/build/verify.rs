@@ -368,6 +368,12 @@ pub async fn verify(
     let env = snapshots.insta_env();
     let pinned = Pinned::read(&cargo.crate_dir, &target);
     let mut tests = cargo.test(&target, false, &[], &env).await?;
+    for f in &mut tests.failed {
+        if let Some(why) = called_unused_module(&module.name, &module.uses, &f.output) {
+            f.output.push('\n');
+            f.output.push_str(&why);
+        }
+    }
     if snapshots == Snapshots::RecordNew {
         for (name, output) in pinned.restore_changed() {
             // The test passed (insta recorded the new value); the pin says it failed.
@@ -405,6 +411,26 @@ pub async fn verify(
         pinned.forget_run();
     }
     Ok(verdict)
+}
+
+/// Why a test panicked with `todo!()` in another module's `imp.rs`, when the spec of
+/// `module` (which uses `uses`) does not `use` that module: in a build's copy of the crate every module a module does
+/// not use (directly or not) is the compiler's stub, so code that calls one fails there,
+/// though the crate in `generated/` has its code. Said, or the agent and the user read
+/// that the other module is not written yet.
+fn called_unused_module(module: &str, uses: &[String], output: &str) -> Option<String> {
+    if !output.contains("not yet implemented") {
+        return None;
+    }
+    let at = output.find("panicked at src/")? + "panicked at src/".len();
+    let path = output[at..].split_once("/imp.rs:")?.0;
+    let other = path.replace('/', ".");
+    if other == module || uses.contains(&other) || path.contains(char::is_whitespace) {
+        return None;
+    }
+    Some(format!(
+        "`src/{path}/imp.rs` is module `{other}`, which the spec of `{module}` does not `use`: its tests run with that module's stub, so the code may not call it; call only the modules the spec uses (`use {other}` in the spec allows it)"
+    ))
 }
 
 /// The verdict of code that is not run at all: it reaches outside memory. Code that
@@ -729,6 +755,30 @@ proptest::proptest! {
         let fault = v.spec_fault(TESTS_RS).expect("looks like the spec's");
         assert!(fault.contains("(`where valid(x)`)"), "{fault}");
         assert!(!v.spec_fault_is_certain(TESTS_RS));
+    }
+
+    #[test]
+    fn a_stub_of_a_module_the_spec_does_not_use_is_named() {
+        let uses = ["a.z".to_string()];
+        let panic = |path: &str| {
+            format!(
+                "thread 'example_two_1' panicked at src/{path}/imp.rs:9:5:\nnot yet implemented"
+            )
+        };
+        let why = called_unused_module("a.y", &uses, &panic("a/x")).expect("named");
+        assert!(
+            why.starts_with(
+                "`src/a/x/imp.rs` is module `a.x`, which the spec of `a.y` does not `use`"
+            ),
+            "{why}"
+        );
+        // Its own stub, or a used module's, is another story.
+        assert_eq!(called_unused_module("a.y", &uses, &panic("a/y")), None);
+        assert_eq!(called_unused_module("a.y", &uses, &panic("a/z")), None);
+        assert_eq!(
+            called_unused_module("a.y", &uses, "panicked at src/a/x/imp.rs:1:1:\nboom"),
+            None
+        );
     }
 
     #[test]
