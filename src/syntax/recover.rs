@@ -319,6 +319,17 @@ pub(crate) fn to_diagnostic(file: &Path, text: &str, offset: usize, err: &PestEr
             },
         );
     }
+    // pest names only the doc a body may open with: its clauses and methods start with
+    // keywords, which it does not list.
+    if expected == "a string" {
+        match enclosing_block(text, pos) {
+            Some("fn") => {
+                expected = "a doc, `example`, `requires`, `ensures`, `property` or `}`".into();
+            }
+            Some("type") => expected = "a doc, a method (`fn`) or `}`".into(),
+            _ => {}
+        }
+    }
     let found = describe_found(text, pos);
     let end = (pos + found_len(text, pos)).max(pos);
     let misspelt = misspelt_keyword(text, pos);
@@ -520,15 +531,18 @@ fn opens_property(before: &str) -> bool {
 /// Whether the innermost block open at `pos` is a `fn`'s body or a `type`'s, where
 /// scenario statements do not go.
 fn in_fn_or_type(text: &str, pos: usize) -> bool {
-    let Some(open) = unclosed_bracket(text, 0, pos) else {
-        return false;
-    };
+    matches!(enclosing_block(text, pos), Some("fn" | "type"))
+}
+
+/// The first word of the line that opens the innermost `{` still open at `pos` (`fn`,
+/// `type`, `scenario`, ...); `None` when a `(` or `[` is the innermost.
+fn enclosing_block(text: &str, pos: usize) -> Option<&str> {
+    let open = unclosed_bracket(text, 0, pos)?;
     if text.as_bytes()[open] != b'{' {
-        return false;
+        return None;
     }
     let line = &text[text[..open].rfind('\n').map_or(0, |n| n + 1)..open];
-    let first = line.split_whitespace().next().unwrap_or("");
-    matches!(first, "fn" | "type")
+    line.split_whitespace().next()
 }
 
 /// A word or number right after a `"` (`example f("abc) == "abc"` fails at the second
