@@ -825,3 +825,55 @@ fn a_project_without_specs_says_where_to_write_one() {
         run.both()
     );
 }
+
+/// A module two of whose clauses test nothing of its code.
+const WEAK: &str = "module text.weak {
+  fn shout(s: str) -> str {
+    example shout(\"a\") == \"A\"
+    example len(\"hi\") == 2
+    ensures len(s) >= 0
+  }
+}
+";
+
+#[test]
+fn warnings_are_printed_in_every_format_and_do_not_fail_check() {
+    let p = Project::with(&[("specs/text/weak.ghost", WEAK)]);
+    let run = p.ghost(&["check"]);
+    assert_eq!(run.code, Some(0), "{}", run.both());
+    assert!(run.stderr.contains("warning[W0301]"), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .ends_with("checked 1 module: 0 errors, 2 warnings; 1 missing\n"),
+        "{}",
+        run.stderr
+    );
+    let run = p.ghost(&["check", "--message-format", "short"]);
+    assert_eq!(run.code, Some(0));
+    insta::assert_snapshot!("check_warnings_short", run.both());
+    let run = p.ghost(&["--message-format", "json", "check"]);
+    assert_eq!(run.code, Some(0));
+    let severities: Vec<String> = run
+        .stdout
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter(|v| v["reason"] == "diagnostic")
+        .map(|v| format!("{} {}", v["severity"], v["code"]))
+        .collect();
+    assert_eq!(
+        severities,
+        ["\"warning\" \"W0301\"", "\"warning\" \"W0301\""]
+    );
+    // An error beside them still fails the check, and is counted apart.
+    p.write(
+        "specs/text/broken.ghost",
+        "module text.broken { fn f(x: nit) -> int }\n",
+    );
+    let run = p.ghost(&["check"]);
+    assert_eq!(run.code, Some(1));
+    assert!(
+        run.stderr.contains("checked 2 modules: 1 error, 2 warnings"),
+        "{}",
+        run.stderr
+    );
+}

@@ -8,7 +8,8 @@
 //!
 //! The passes: module names (`mod.rs`), declared type names and `use`s (`decls.rs`,
 //! pass one), resolved fields and signatures (`decls.rs`, pass two, into the tables of
-//! `scope.rs`), bodies (`body.rs`, `expr.rs`, `nfr.rs`), then the `use` graph (`graph.rs`).
+//! `scope.rs`), bodies (`body.rs`, `expr.rs`, `nfr.rs`), the warnings of clauses whose
+//! tests pass whatever the code does (`weak_tests.rs`), then the `use` graph (`graph.rs`).
 
 mod body;
 mod contradictions;
@@ -21,6 +22,7 @@ pub mod model;
 mod nfr;
 mod scope;
 mod types;
+mod weak_tests;
 
 #[cfg(test)]
 mod tests;
@@ -261,6 +263,23 @@ pub fn check_parsed(files: &[SpecFile], syntax: &[Diagnostic]) -> (Project, Vec<
                 arguments: broken.arguments,
             };
             diags[i].push(Diagnostic::new(&files[i].file, broken.call.span, kind));
+        }
+    }
+
+    // Tests that pass whatever the code does: warned of only in a module without errors,
+    // where every call is resolved (an unknown function is no call in the model).
+    for name in &names {
+        let i = by_name[*name];
+        let Some(model) = models.get(name.as_str()) else {
+            continue;
+        };
+        if diags[i].iter().any(Diagnostic::is_error)
+            || broken_files.contains(files[i].file.as_path())
+        {
+            continue;
+        }
+        for (span, kind) in weak_tests::weak_tests(model) {
+            diags[i].push(Diagnostic::new(&files[i].file, span, kind));
         }
     }
 

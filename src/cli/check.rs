@@ -26,8 +26,9 @@ entry no spec declares any more is listed as orphaned.
 Human diagnostics go to stderr; `--message-format short` and `json` print them on stdout,
 one a line, for problem matchers. The summary line is on stderr.
 
-Exits 1 for errors in the specs and for tampered modules; stale and missing modules, what
-a save produces, exit 0 (`ghost build --locked` is the check that fails on them); 2 for
+Exits 1 for errors in the specs and for tampered modules; warnings (W03xx: a clause whose
+test passes whatever the code does) are printed but exit 0, as Cargo's do; stale and
+missing modules, what a save produces, exit 0 (`ghost build --locked` is the check that fails on them); 2 for
 bad usage or an invalid ghost.toml.
 
 Examples:
@@ -137,6 +138,7 @@ fn check_with(
         &loaded.sources_for(&checked.diagnostics),
     );
     let errors = checked.diagnostics.iter().filter(|d| d.is_error()).count();
+    let warnings = checked.diagnostics.len() - errors;
     let start = std::time::Instant::now();
     let (mut lock, templates_version) = lock_and_templates()?;
     super::pipeline::settle_conflicts(&mut lock, &project.config.out_dir(), out, true);
@@ -161,7 +163,7 @@ fn check_with(
     };
     report_orphans(out, &orphans);
     let summary = format!(
-        "checked {}: {}{}{}",
+        "checked {}: {}{}{}{}",
         plural(checked.selected_files, "module"),
         // A tampered module is an error too, of the code, not the specs: said apart, so
         // that "0 errors" does not sit beside an `error:` line.
@@ -169,6 +171,12 @@ fn check_with(
             format!("{} in the specs", plural(errors, "error"))
         } else {
             plural(errors, "error")
+        },
+        // Said only when there are some: they do not fail the check.
+        if warnings > 0 {
+            format!(", {}", plural(warnings, "warning"))
+        } else {
+            String::new()
         },
         state_counts(&states, tampered > 0),
         if orphans.is_empty() {

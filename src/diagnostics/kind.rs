@@ -4,6 +4,8 @@
 //! stable: once published, a code keeps its meaning (add new ones at the end of a range).
 //! E01xx: reading and syntax. E02xx: names and declarations. E03xx: types and contracts.
 //! E04xx: non-functional requirements. E05xx: modules and the project.
+//! W03xx: warnings, clauses whose tests pass whatever the code does (`check` prints them
+//! but does not fail on them).
 
 use super::Severity;
 
@@ -283,11 +285,35 @@ pub enum Kind {
     DependencyHasErrors {
         name: String,
     },
+
+    // ----- W03xx: tests that pass whatever the code does (warnings) -----
+    /// An example, `ensures`, property, scenario or snapshot that runs none of its
+    /// module's code: `example len("hi") == 2`, an `ensures` without `result`.
+    TestsNothing {
+        clause: &'static str,
+        module: String,
+    },
+    /// A snapshot whose value is a constant: it pins what the spec wrote.
+    ConstantSnapshot,
+    /// A comparison that holds whatever its values are: `why` says why.
+    AlwaysTrue {
+        why: String,
+    },
+    /// A property variable its body never reads: every case repeats one test.
+    UnusedBinder {
+        name: String,
+    },
 }
 
 impl Kind {
     pub fn severity(&self) -> Severity {
-        Severity::Error
+        use Kind::*;
+        match self {
+            TestsNothing { .. } | ConstantSnapshot | AlwaysTrue { .. } | UnusedBinder { .. } => {
+                Severity::Warning
+            }
+            _ => Severity::Error,
+        }
     }
 
     /// The stable code of this kind.
@@ -355,6 +381,11 @@ impl Kind {
 
             DependencyHasErrors { .. } => "E0501",
             DependencyVersions { .. } => "E0502",
+
+            TestsNothing { .. } => "W0301",
+            ConstantSnapshot => "W0302",
+            AlwaysTrue { .. } => "W0303",
+            UnusedBinder { .. } => "W0304",
         }
     }
 
@@ -521,6 +552,14 @@ impl Kind {
             TakenCrate { name } => format!("`{name}` cannot be a dependency: the generated crate has it already (its tests use it) or Rust provides it"),
 
             DependencyHasErrors { name } => format!("module `{name}` has errors"),
+
+            TestsNothing { clause, module } => match *clause {
+                "ensures" => format!("this `ensures` reads neither `result` nor anything of module `{module}`: it holds whatever the code returns"),
+                _ => format!("this {clause} calls no function of module `{module}`: its test passes whatever the code does"),
+            },
+            ConstantSnapshot => "this snapshot's value is a constant: it pins what the spec wrote, not what the code does".into(),
+            AlwaysTrue { why } => format!("this comparison holds whatever the code returns: {why}"),
+            UnusedBinder { name } => format!("`{name}` is never used after `=>`: the property's cases differ only in what its test ignores"),
         }
     }
 
@@ -612,6 +651,12 @@ impl Kind {
                 Some("run `ghost check` on the whole project, or on that module's file, to see them".into())
             }
             NotBool { .. } => Some("a contract is a condition: compare values with `==`, `<`, ...".into()),
+            TestsNothing { clause: "ensures", .. } => Some("say what the function returns: `ensures len(result) <= len(s)`; a condition on the arguments alone belongs in `requires`".into()),
+            TestsNothing { clause: "snapshot", .. } => Some("record a value the module's code computes: `snapshot \"name\" { f(1) }`".into()),
+            TestsNothing { .. } => Some("call the module's functions in it (`example f(2) == 4`), or delete it".into()),
+            ConstantSnapshot => Some("end the snapshot with what the code returns: `snapshot \"name\" { f(1) }`".into()),
+            AlwaysTrue { .. } => Some("compare the code's value with what it must be: a literal, or an expression over the inputs".into()),
+            UnusedBinder { name } => Some(format!("use `{name}` in the property, or drop it from `forall`")),
             _ => None,
         }
     }

@@ -391,7 +391,11 @@ mod tests {
             })
             .collect();
         let (project, diags) = check(&files);
-        assert!(diags.is_empty(), "fixtures check: {diags:?}");
+        // The fixtures exercise the language, and some of their clauses are warned of.
+        assert!(
+            !diags.iter().any(crate::diagnostics::Diagnostic::is_error),
+            "fixtures check: {diags:?}"
+        );
         project
     }
 

@@ -1,0 +1,191 @@
+//! Clauses whose acceptance tests pass whatever the code does: warnings (W03xx), not
+//! errors, for a spec is still valid with them, only weaker than its author thinks.
+//!
+//! In: one checked module without errors. Out: the warnings of its examples, `ensures`,
+//! properties, scenarios and snapshots:
+//! - W0301: a clause that runs none of the module's code (`example len("hi") == 2`, an
+//!   `ensures` that never mentions `result`);
+//! - W0302: a snapshot whose value is a constant (it pins what the spec wrote);
+//! - W0303: a comparison that holds whatever its values are (`f(x) == f(x)`,
+//!   `len(result) >= 0`);
+//! - W0304: a property variable its body (after `=>`) never uses, so its cases repeat
+//!   one test.
+//!
+//! Only what is certain is reported: a clause that calls the module's code in any way,
+//! however weakly, is not W0301.
+
+use super::model::{Builtin, ModuleModel, Property, Step, TExpr, TExprKind, Ty};
+use crate::diagnostics::Kind;
+use crate::syntax::ast::{BinaryOp, Span};
+
+/// Every warning of `model`, with where it points.
+pub(crate) fn weak_tests(model: &ModuleModel) -> Vec<(Span, Kind)> {
+    let mut out = Vec::new();
+    let own = |e: &TExpr| calls_own(&model.name, e);
+    for f in model.functions_and_methods() {
+        for ex in &f.examples {
+            if own(&ex.expr) {
+                always_true(&ex.expr, &mut out);
+            } else {
+                out.push((ex.span, tests_nothing("example", model)));
+            }
+        }
+        for en in &f.ensures {
+            if ensures_sees_code(model, &en.expr) {
+                always_true(&en.expr, &mut out);
+            } else {
+                out.push((en.span, tests_nothing("ensures", model)));
+            }
+        }
+        for p in &f.properties {
+            property(model, p, &mut out);
+        }
+    }
+    for sc in &model.scenarios {
+        if !sc.steps.iter().any(|s| own(step_expr(s))) {
+            out.push((sc.span, tests_nothing("scenario", model)));
+            continue;
+        }
+        for s in &sc.steps {
+            if let Step::Expect { expr, .. } = s {
+                always_true(expr, &mut out);
+            }
+        }
+    }
+    for sn in &model.snapshots {
+        if !sn.value.any(&mut |e| {
+            matches!(
+                e.kind,
+                TExprKind::Call { .. } | TExprKind::MethodCall { .. } | TExprKind::Local(_)
+            )
+        }) {
+            out.push((sn.value.span, Kind::ConstantSnapshot));
+        } else if !sn.steps.iter().any(|s| own(step_expr(s))) && !own(&sn.value) {
+            out.push((sn.span, tests_nothing("snapshot", model)));
+        }
+    }
+    out
+}
+
+fn tests_nothing(clause: &'static str, model: &ModuleModel) -> Kind {
+    Kind::TestsNothing {
+        clause,
+        module: model.name.clone(),
+    }
+}
+
+fn property(model: &ModuleModel, p: &Property, out: &mut Vec<(Span, Kind)>) {
+    let ranges = p
+        .binders
+        .iter()
+        .filter_map(|b| b.range.as_ref())
+        .flat_map(|(lo, hi)| [lo, hi]);
+    let runs_code = calls_own(&model.name, &p.body)
+        || p.filter.as_ref().is_some_and(|f| calls_own(&model.name, f))
+        || ranges.into_iter().any(|e| calls_own(&model.name, e));
+    if !runs_code {
+        out.push((p.span, tests_nothing("property", model)));
+        // Its variables and comparisons are beside the point until it tests the code.
+        return;
+    }
+    for b in &p.binders {
+        let used = p
+            .body
+            .any(&mut |e| matches!(&e.kind, TExprKind::Local(n) if *n == b.name));
+        if !used {
+            out.push((
+                p.span,
+                Kind::UnusedBinder {
+                    name: b.name.clone(),
+                },
+            ));
+        }
+    }
+    always_true(&p.body, out);
+}
+
+/// The expression of a scenario's or snapshot's step.
+fn step_expr(s: &Step) -> &TExpr {
+    match s {
+        Step::Let { value, .. } => value,
+        Step::Expect { expr, .. } | Step::Do { expr } => expr,
+    }
+}
+
+/// Whether `e` calls a function or method of module `module`.
+fn calls_own(module: &str, e: &TExpr) -> bool {
+    e.any(&mut |e| match &e.kind {
+        TExprKind::Call { func, .. } | TExprKind::MethodCall { func, .. } => func.module == module,
+        _ => false,
+    })
+}
+
+/// Whether an `ensures` reads what the code made: `result` (an `ensures` is allowed only
+/// on a function that returns one), or a call of the module's code.
+fn ensures_sees_code(model: &ModuleModel, e: &TExpr) -> bool {
+    calls_own(&model.name, e) || e.any(&mut |e| matches!(e.kind, TExprKind::ResultValue))
+}
+
+/// W0303 for every comparison in `e` that holds whatever its values are.
+fn always_true(e: &TExpr, out: &mut Vec<(Span, Kind)>) {
+    e.any(&mut |e| {
+        if let TExprKind::Binary { op, lhs, rhs } = &e.kind {
+            if let Some(why) = holds_always(*op, lhs, rhs) {
+                out.push((e.span, Kind::AlwaysTrue { why }));
+            }
+        }
+        false
+    });
+}
+
+/// Why `lhs op rhs` is true whatever the code returns, if it is.
+fn holds_always(op: BinaryOp, lhs: &TExpr, rhs: &TExpr) -> Option<String> {
+    let reflexive = matches!(op, BinaryOp::Eq | BinaryOp::Le | BinaryOp::Ge);
+    // A float compared with itself is false for NaN, which is a thing worth testing; a
+    // `mut self` call changes what the second side sees.
+    if reflexive && lhs.ty != Ty::Float && !mutates(lhs) && same(lhs, rhs) {
+        return Some(format!(
+            "both sides of `{}` are the same expression",
+            op.symbol()
+        ));
+    }
+    let is_len = |e: &TExpr| {
+        matches!(
+            e.kind,
+            TExprKind::Builtin {
+                op: Builtin::Len,
+                ..
+            }
+        )
+    };
+    let is_zero = |e: &TExpr| matches!(e.kind, TExprKind::Int(0));
+    let never_negative = (op == BinaryOp::Ge && is_len(lhs) && is_zero(rhs))
+        || (op == BinaryOp::Le && is_zero(lhs) && is_len(rhs));
+    never_negative.then(|| "a `len` is never negative".to_string())
+}
+
+/// Whether `e` calls a `mut self` method.
+fn mutates(e: &TExpr) -> bool {
+    e.any(&mut |e| matches!(&e.kind, TExprKind::MethodCall { func, .. } if func.receiver == Some(true)))
+}
+
+/// Whether two expressions are the same but for where they are written.
+fn same(a: &TExpr, b: &TExpr) -> bool {
+    /// The expression as data, without its spans.
+    fn shape(e: &TExpr) -> serde_json::Value {
+        let mut v = serde_json::to_value(e).unwrap_or_default();
+        drop_spans(&mut v);
+        v
+    }
+    fn drop_spans(v: &mut serde_json::Value) {
+        match v {
+            serde_json::Value::Object(fields) => {
+                fields.remove("span");
+                fields.values_mut().for_each(drop_spans);
+            }
+            serde_json::Value::Array(items) => items.iter_mut().for_each(drop_spans),
+            _ => {}
+        }
+    }
+    a.ty == b.ty && shape(a) == shape(b)
+}
