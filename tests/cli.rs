@@ -872,7 +872,8 @@ fn warnings_are_printed_in_every_format_and_do_not_fail_check() {
     let run = p.ghost(&["check"]);
     assert_eq!(run.code, Some(1));
     assert!(
-        run.stderr.contains("checked 2 modules: 1 error, 2 warnings"),
+        run.stderr
+            .contains("checked 2 modules: 1 error, 2 warnings"),
         "{}",
         run.stderr
     );

@@ -153,8 +153,9 @@ fn checked_valid_fixtures() -> ghost::check::Project {
         });
     }
     let (project, diags) = ghost::check::check_parsed(&specs, &syntax);
+    // Warnings allowed: some of the fixtures' clauses test nothing of the code, on purpose.
     assert!(
-        syntax.is_empty() && diags.is_empty(),
+        syntax.is_empty() && !diags.iter().any(|d| d.is_error()),
         "{syntax:?} {diags:?}"
     );
     project

@@ -52,6 +52,76 @@ fn __arb_case() -> impl proptest::strategy::Strategy<Value = Case> {
     ]
 }
 
+/// The inputs a property that discards cases drew and kept, so that one that kept nearly
+/// only one input fails rather than pass on it (see `the property kept nearly only one input` below).
+struct __Kept {
+    /// A case started and not finished: it panicked (proptest catches the panic).
+    open: bool,
+    /// A case failed: the cases after it are proptest shrinking it.
+    failed: bool,
+    passed: u32,
+    drawn: std::collections::BTreeSet<String>,
+    kept: BTreeMap<String, u32>,
+}
+
+impl __Kept {
+    const fn new() -> Self {
+        __Kept {
+            open: false,
+            failed: false,
+            passed: 0,
+            drawn: std::collections::BTreeSet::new(),
+            kept: BTreeMap::new(),
+        }
+    }
+
+    fn start(tally: &std::sync::Mutex<__Kept>, input: &str) {
+        let mut k = tally.lock().unwrap_or_else(|e| e.into_inner());
+        if k.open {
+            k.failed = true;
+        }
+        k.open = true;
+        k.drawn.insert(input.to_string());
+    }
+
+    /// The case's outcome, or the property's failure after its last case when it kept
+    /// too few different inputs.
+    fn finish(
+        tally: &std::sync::Mutex<__Kept>,
+        input: String,
+        outcome: Result<(), proptest::test_runner::TestCaseError>,
+        cases: u32,
+        property: &str,
+    ) -> Result<(), proptest::test_runner::TestCaseError> {
+        let mut k = tally.lock().unwrap_or_else(|e| e.into_inner());
+        k.open = false;
+        match &outcome {
+            Ok(()) => {
+                k.passed += 1;
+                *k.kept.entry(input).or_insert(0) += 1;
+            }
+            Err(proptest::test_runner::TestCaseError::Fail(_)) => k.failed = true,
+            Err(_) => {}
+        }
+        outcome?;
+        if k.passed != cases || k.failed {
+            return Ok(());
+        }
+        let Some((top, n)) = k.kept.iter().max_by_key(|(_, n)| **n) else {
+            return Ok(());
+        };
+        let (distinct, drawn) = (k.kept.len(), k.drawn.len());
+        if 2 * *n <= cases || distinct >= 16 || drawn < 4 * distinct {
+            return Ok(());
+        }
+        let message = format!(
+            "the property kept nearly only one input: `{property}` kept {cases} cases, {n} of them `{top}`, and {distinct} different inputs of the {drawn} it drew, so it tests hardly more than one value; its `where` (or a `requires` of what it calls) keeps too few of the values drawn: draw the values it means to keep directly (`forall k: int in -100..100 => p(k * 1000)` for `where x % 1000 == 0`), or loosen the filter"
+        );
+        k.failed = true;
+        Err(proptest::test_runner::TestCaseError::fail(message))
+    }
+}
+
 // Every function and method of the spec, with its exact signature, tested or not.
 const _: fn(&str) -> Vec<String> = words;
 const _: fn(&str, Case) -> String = convert;
@@ -224,18 +294,25 @@ proptest::proptest! {
     /// `property separated_cases_round_trip: forall s: str, c: Case where c != Case.Camel && c != Case.Pascal => words(convert(s, c)) == words(s)`
     #[test]
     fn property_convert_separated_cases_round_trip(s in proptest::prop_oneof![proptest::arbitrary::any::<String>(), "[ -~\t\n\r]{0,16}"], c in __arb_case()) {
-        proptest::prop_assume!(c != Case::Camel && c != Case::Pascal, "{}", "where c != Case.Camel && c != Case.Pascal");
-        let __left: Vec<String> = words(&checked::convert(&s, c.clone()));
-        let __right: Vec<String> = words(&s);
-        proptest::prop_assert!(
-            __left == __right,
-            "`{}` does not hold\n   left: {:?}\n  right: {:?}\n  inputs: s = {:?}, c = {:?}",
-            "property separated_cases_round_trip: forall s: str, c: Case where c != Case.Camel && c != Case.Pascal => words(convert(s, c)) == words(s)",
-            __left,
-            __right,
-            s,
-            c
-        );
+        static __KEPT: std::sync::Mutex<__Kept> = std::sync::Mutex::new(__Kept::new());
+        let __input = format!("s = {:?}, c = {:?}", s, c);
+        __Kept::start(&__KEPT, &__input);
+        let __outcome = (|| -> Result<(), proptest::test_runner::TestCaseError> {
+            proptest::prop_assume!(c != Case::Camel && c != Case::Pascal, "{}", "where c != Case.Camel && c != Case.Pascal");
+            let __left: Vec<String> = words(&checked::convert(&s, c.clone()));
+            let __right: Vec<String> = words(&s);
+            proptest::prop_assert!(
+                __left == __right,
+                "`{}` does not hold\n   left: {:?}\n  right: {:?}\n  inputs: s = {:?}, c = {:?}",
+                "property separated_cases_round_trip: forall s: str, c: Case where c != Case.Camel && c != Case.Pascal => words(convert(s, c)) == words(s)",
+                __left,
+                __right,
+                s,
+                c
+            );
+            Ok(())
+        })();
+        __Kept::finish(&__KEPT, __input, __outcome, 256, "property separated_cases_round_trip: forall s: str, c: Case where c != Case.Camel && c != Case.Pascal => words(convert(s, c)) == words(s)")?;
     }
 
     /// `property forall s: str => len(convert(s, Case.Snake)) == len(convert(s, Case.Kebab))`

@@ -54,39 +54,73 @@ mod checked {
     }
 }
 
-/// An end of a property's `int` range: `start`, shrinking towards `toward` as the range's
-/// own values do.
-#[derive(Debug, Clone, Copy)]
-struct __IntEdge {
-    start: i64,
-    toward: i64,
+/// The inputs a property that discards cases drew and kept, so that one that kept nearly
+/// only one input fails rather than pass on it (see `the property kept nearly only one input` below).
+struct __Kept {
+    /// A case started and not finished: it panicked (proptest catches the panic).
+    open: bool,
+    /// A case failed: the cases after it are proptest shrinking it.
+    failed: bool,
+    passed: u32,
+    drawn: std::collections::BTreeSet<String>,
+    kept: BTreeMap<String, u32>,
 }
 
-impl proptest::strategy::Strategy for __IntEdge {
-    type Tree = __IntEdgeTree;
-    type Value = i64;
-    fn new_tree(&self, _: &mut proptest::test_runner::TestRunner) -> proptest::strategy::NewTree<Self> {
-        let offset = proptest::num::i64::BinarySearch::new(self.start - self.toward);
-        Ok(__IntEdgeTree { toward: self.toward, offset })
+impl __Kept {
+    const fn new() -> Self {
+        __Kept {
+            open: false,
+            failed: false,
+            passed: 0,
+            drawn: std::collections::BTreeSet::new(),
+            kept: BTreeMap::new(),
+        }
     }
-}
 
-#[derive(Debug, Clone, Copy)]
-struct __IntEdgeTree {
-    toward: i64,
-    offset: proptest::num::i64::BinarySearch,
-}
+    fn start(tally: &std::sync::Mutex<__Kept>, input: &str) {
+        let mut k = tally.lock().unwrap_or_else(|e| e.into_inner());
+        if k.open {
+            k.failed = true;
+        }
+        k.open = true;
+        k.drawn.insert(input.to_string());
+    }
 
-impl proptest::strategy::ValueTree for __IntEdgeTree {
-    type Value = i64;
-    fn current(&self) -> i64 {
-        self.toward + proptest::strategy::ValueTree::current(&self.offset)
-    }
-    fn simplify(&mut self) -> bool {
-        proptest::strategy::ValueTree::simplify(&mut self.offset)
-    }
-    fn complicate(&mut self) -> bool {
-        proptest::strategy::ValueTree::complicate(&mut self.offset)
+    /// The case's outcome, or the property's failure after its last case when it kept
+    /// too few different inputs.
+    fn finish(
+        tally: &std::sync::Mutex<__Kept>,
+        input: String,
+        outcome: Result<(), proptest::test_runner::TestCaseError>,
+        cases: u32,
+        property: &str,
+    ) -> Result<(), proptest::test_runner::TestCaseError> {
+        let mut k = tally.lock().unwrap_or_else(|e| e.into_inner());
+        k.open = false;
+        match &outcome {
+            Ok(()) => {
+                k.passed += 1;
+                *k.kept.entry(input).or_insert(0) += 1;
+            }
+            Err(proptest::test_runner::TestCaseError::Fail(_)) => k.failed = true,
+            Err(_) => {}
+        }
+        outcome?;
+        if k.passed != cases || k.failed {
+            return Ok(());
+        }
+        let Some((top, n)) = k.kept.iter().max_by_key(|(_, n)| **n) else {
+            return Ok(());
+        };
+        let (distinct, drawn) = (k.kept.len(), k.drawn.len());
+        if 2 * *n <= cases || distinct >= 16 || drawn < 4 * distinct {
+            return Ok(());
+        }
+        let message = format!(
+            "the property kept nearly only one input: `{property}` kept {cases} cases, {n} of them `{top}`, and {distinct} different inputs of the {drawn} it drew, so it tests hardly more than one value; its `where` (or a `requires` of what it calls) keeps too few of the values drawn: draw the values it means to keep directly (`forall k: int in -100..100 => p(k * 1000)` for `where x % 1000 == 0`), or loosen the filter"
+        );
+        k.failed = true;
+        Err(proptest::test_runner::TestCaseError::fail(message))
     }
 }
 
@@ -189,7 +223,7 @@ proptest::proptest! {
 
     /// `property rejects_bad_widths: forall w: int in -100..1 => wrap("x", w) == err(WrapError.BadWidth(w))`
     #[test]
-    fn property_wrap_rejects_bad_widths(w in proptest::prop_oneof![1 => __IntEdge { start: -100, toward: 0 }, 1 => __IntEdge { start: 0, toward: 0 }, 8 => -100_i64..1_i64]) {
+    fn property_wrap_rejects_bad_widths(w in -100_i64..1_i64) {
         let __left: Result<Vec<String>, WrapError> = wrap("x", w);
         let __right: Result<Vec<String>, WrapError> = Err(WrapError::BadWidth(w));
         proptest::prop_assert!(
@@ -205,19 +239,26 @@ proptest::proptest! {
     // The spec alone decides which of this property's cases are discarded.
     /// `property one_word: forall word: str, w: int in 1..40 where len(word) > 0 && len(word) <= w && !contains(word, " ") => wrap(word, w) == ok([word])`
     #[test]
-    fn property_wrap_one_word(word in proptest::prop_oneof![proptest::arbitrary::any::<String>(), "[ -~\t\n\r]{0,16}"], w in proptest::prop_oneof![1 => __IntEdge { start: 1, toward: 1 }, 1 => __IntEdge { start: 39, toward: 1 }, 8 => 1_i64..40_i64]) {
-        proptest::prop_assume!((word.len() as i64) > 0 && (word.len() as i64) <= w && !word.contains(" "), "{}", "where len(word) > 0 && len(word) <= w && !contains(word, \" \")");
-        let __left: Result<Vec<String>, WrapError> = wrap(&word, w);
-        let __right: Result<Vec<String>, WrapError> = Ok(vec![word.clone()]);
-        proptest::prop_assert!(
-            __left == __right,
-            "`{}` does not hold\n   left: {:?}\n  right: {:?}\n  inputs: word = {:?}, w = {:?}",
-            "property one_word: forall word: str, w: int in 1..40 where len(word) > 0 && len(word) <= w && !contains(word, \" \") => wrap(word, w) == ok([word])",
-            __left,
-            __right,
-            word,
-            w
-        );
+    fn property_wrap_one_word(word in proptest::prop_oneof![proptest::arbitrary::any::<String>(), "[ -~\t\n\r]{0,16}"], w in 1_i64..40_i64) {
+        static __KEPT: std::sync::Mutex<__Kept> = std::sync::Mutex::new(__Kept::new());
+        let __input = format!("word = {:?}, w = {:?}", word, w);
+        __Kept::start(&__KEPT, &__input);
+        let __outcome = (|| -> Result<(), proptest::test_runner::TestCaseError> {
+            proptest::prop_assume!((word.len() as i64) > 0 && (word.len() as i64) <= w && !word.contains(" "), "{}", "where len(word) > 0 && len(word) <= w && !contains(word, \" \")");
+            let __left: Result<Vec<String>, WrapError> = wrap(&word, w);
+            let __right: Result<Vec<String>, WrapError> = Ok(vec![word.clone()]);
+            proptest::prop_assert!(
+                __left == __right,
+                "`{}` does not hold\n   left: {:?}\n  right: {:?}\n  inputs: word = {:?}, w = {:?}",
+                "property one_word: forall word: str, w: int in 1..40 where len(word) > 0 && len(word) <= w && !contains(word, \" \") => wrap(word, w) == ok([word])",
+                __left,
+                __right,
+                word,
+                w
+            );
+            Ok(())
+        })();
+        __Kept::finish(&__KEPT, __input, __outcome, 256, "property one_word: forall word: str, w: int in 1..40 where len(word) > 0 && len(word) <= w && !contains(word, \" \") => wrap(word, w) == ok([word])")?;
     }
 
     /// `property forall h: str => contains(anchor(h), slugify(h))`

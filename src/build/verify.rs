@@ -92,8 +92,8 @@ impl Verdict {
     /// A failure that looks like the spec's rather than the code's: an example, scenario or
     /// property whose own values break a `requires` (a broken one whose arguments the
     /// code computed says `PRECONDITION_BROKEN` nowhere: it is the code's), a property that
-    /// discards nearly every case it generates, a float the spec wrote exactly where the
-    /// code's differs only in rounding (`float_rounding.rs`). A `requires` or `where` that calls the
+    /// discards nearly every case it generates or keeps nearly only one input, a float the
+    /// spec wrote exactly where the code's differs only in rounding (`float_rounding.rs`). A `requires` or `where` that calls the
     /// module's functions can make either happen for wrong code, so the build stops only
     /// when two attempts in a row hit the same one, or when [`Verdict::spec_fault_is_certain`].
     /// `tests_rs` is the module's test file, which names each test's clause.
@@ -115,6 +115,11 @@ impl Verdict {
             if f.output.contains(crate::compile::rust::SPEC_ARITHMETIC) {
                 return Some(overflowed(&f.name, &f.output, tests_rs));
             }
+            if let Some(at) = f.output.find(crate::compile::rust::TOO_FEW_INPUTS) {
+                let line = f.output[at..].lines().next().unwrap_or_default();
+                // The message quotes the property; proptest ends it with a `.` of its own.
+                return Some(line.trim_end_matches('.').to_string());
+            }
             if let Some((got, want)) = super::float_rounding::rounding_only(&f.output) {
                 return Some(format!(
                     "`{}`: the code gave {got} where the spec says {want}, which differ only in floating-point rounding; floats compare exactly, so write the value an `f64` computation gives, or check it within a tolerance (`ensures result - e < 1e-9 && e - result < 1e-9`)",
@@ -130,7 +135,8 @@ impl Verdict {
     /// Whether a failure [`Verdict::spec_fault`] found is the spec's whatever the code, so
     /// no other attempt can mend it: a broken `requires` in a test whose preconditions the
     /// spec alone decides (it carries [`SPEC_DECIDES`](crate::compile::rust::SPEC_DECIDES)),
-    /// or a property that gave up on discarded cases the spec alone discards
+    /// or a property that gave up on discarded cases, or kept nearly only one input, where
+    /// the spec alone discards its cases
     /// ([`SPEC_FILTERS`](crate::compile::rust::SPEC_FILTERS)).
     pub fn spec_fault_is_certain(&self, tests_rs: &str) -> bool {
         let lines: Vec<&str> = tests_rs.lines().collect();
@@ -148,7 +154,8 @@ impl Verdict {
             // A property's arithmetic on its own inputs reads nothing the code made.
             f.output.contains(crate::compile::rust::SPEC_ARITHMETIC)
                 || (f.output.contains(broken) && decided(&f.name))
-                || (f.output.contains(GAVE_UP)
+                || ((f.output.contains(GAVE_UP)
+                    || f.output.contains(crate::compile::rust::TOO_FEW_INPUTS))
                     && marked(&f.name, crate::compile::rust::SPEC_FILTERS))
         });
         // A timing run's panic names its test: `thread 'perf_1' (..) panicked at ..`.
@@ -798,6 +805,22 @@ proptest::proptest! {
             "x: int, q: Point"
         );
         assert_eq!(binder_text("`property forall s: str => h(s)`"), "s: str ");
+    }
+
+    #[test]
+    fn a_property_that_kept_nearly_one_input_is_the_spec_s() {
+        let message = format!("{}: `property forall x: int => sevens(x) * 7 == x` kept 256 cases, 250 of them `x = 0`, and 3 different inputs of the 4000 it drew", crate::compile::rust::TOO_FEW_INPUTS);
+        let output = format!("thread 'property_sevens_1' panicked at tests/m.rs:9:1:\nTest failed: {message}.\nminimal failing input: x = 0");
+        let v = failing("property_sevens_1", &output);
+        assert_eq!(v.spec_fault(TESTS_RS), Some(message.clone()));
+        assert!(
+            v.spec_fault_is_certain(TESTS_RS),
+            "no code decides the cases kept"
+        );
+        // A `where` that calls the module's functions: wrong code could keep one input.
+        let v = failing("property_sevens_2", &output);
+        assert!(v.spec_fault(TESTS_RS).is_some());
+        assert!(!v.spec_fault_is_certain(TESTS_RS));
     }
 
     #[test]

@@ -23,6 +23,7 @@ mod strategy;
 mod stub;
 mod tests_file;
 mod types;
+mod variety;
 
 use crate::check::{ModuleModel, Project};
 use crate::compile::TargetSettings;
@@ -38,6 +39,7 @@ pub use nfr_check::{
 };
 pub use stub::is_untouched_stub;
 pub use tests_file::{SPEC_DECIDES, SPEC_FILTERS, STEP_SET, STEP_STOPPED};
+pub use variety::TOO_FEW_INPUTS;
 
 /// The words the first line of the crate's `Cargo.toml` and `src/lib.rs` carries, in any
 /// case: the build overwrites those files only when they have them, so that an `out`

@@ -15,6 +15,7 @@ use super::expr::{CallMode, ExprCtx};
 use super::names::{crate_ident, ident, module_path, slug, snake, str_lit, unique};
 use super::strategy::{arb_functions, binder_strategy, INT_EDGE};
 use super::types::{is_clone, TypeCtx};
+use super::variety;
 use crate::check::{ModuleModel, NfrModel, Project, Step, TExpr, TExprKind, Ty};
 use crate::compile::TargetSettings;
 use crate::syntax::ast::BinaryOp;
@@ -73,6 +74,7 @@ pub fn tests_rs(project: &Project, module: &ModuleModel, settings: &TargetSettin
     let mut tests = String::new();
     let mut properties = String::new();
     let mut needed = BTreeSet::new();
+    let mut tallies = false;
     for f in module.functions_and_methods() {
         let base = match &f.owner {
             Some(owner) => format!("{}_{}", snake(owner), f.name),
@@ -114,18 +116,19 @@ pub fn tests_rs(project: &Project, module: &ModuleModel, settings: &TargetSettin
                 doc_code(&p.source),
                 params.join(", ")
             ));
+            let mut body = String::new();
             if let Some(filter) = &p.filter {
                 // The reason quotes the spec: a property that gives up on discarded cases
                 // is told which clause discarded them (see build/verify.rs).
                 let reason = format!("where {}", crate::compile::spec_text::spec_text(filter));
-                properties.push_str(&format!(
+                body.push_str(&format!(
                     "        proptest::prop_assume!({}, \"{{}}\", {});\n",
                     cx.owned(filter),
                     str_lit(&reason)
                 ));
             }
-            properties.push_str(&input_guards(&cx, project, &p.body));
-            properties.push_str(&check(
+            body.push_str(&input_guards(&cx, project, &p.body));
+            body.push_str(&check(
                 &cx,
                 &p.body,
                 &title,
@@ -133,12 +136,18 @@ pub fn tests_rs(project: &Project, module: &ModuleModel, settings: &TargetSettin
                 &inputs,
                 "        ",
             ));
+            // A property that can discard cases could keep nearly only one input.
+            if p.filter.is_some() || calls_with_requires(project, &p.body) {
+                tallies = true;
+                body = variety::tallied(&body, &inputs, PROPERTY_CASES, &p.source);
+            }
+            properties.push_str(&body);
             properties.push_str("    }\n");
         }
     }
     if !properties.is_empty() {
         tests.push_str(
-            "\nproptest::proptest! {\n    #![proptest_config(proptest::test_runner::Config {\n        cases: 256,\n        max_global_rejects: 16384,\n        rng_seed: proptest::test_runner::RngSeed::Fixed(0),\n        failure_persistence: None,\n        ..proptest::test_runner::Config::default()\n    })]\n",
+            &format!("\nproptest::proptest! {{\n    #![proptest_config(proptest::test_runner::Config {{\n        cases: {PROPERTY_CASES},\n        max_global_rejects: 16384,\n        rng_seed: proptest::test_runner::RngSeed::Fixed(0),\n        failure_persistence: None,\n        ..proptest::test_runner::Config::default()\n    }})]\n"),
         );
         tests.push_str(&properties);
         tests.push_str("}\n");
@@ -221,6 +230,9 @@ pub fn tests_rs(project: &Project, module: &ModuleModel, settings: &TargetSettin
     if module.scenarios.iter().any(|sc| !sc.steps.is_empty()) {
         out.push_str(&step_marker());
     }
+    if tallies {
+        out.push_str(&variety::tally_type());
+    }
     out.push_str(&interface_check(module, &types));
     out.push_str(&tests);
     out
@@ -257,6 +269,20 @@ fn interface_check(module: &ModuleModel, types: &TypeCtx) -> String {
         "\n// Every function and method of the spec, with its exact signature, tested or not.\n{}",
         lines.concat()
     )
+}
+
+/// The cases every property runs (from a fixed seed).
+const PROPERTY_CASES: u32 = 256;
+
+/// Whether `e` calls a function or method that has a `requires`: in a property, a call
+/// whose arguments break it discards the case.
+fn calls_with_requires(project: &Project, e: &TExpr) -> bool {
+    e.any(&mut |e| match &e.kind {
+        TExprKind::Call { func, .. } | TExprKind::MethodCall { func, .. } => project
+            .function(func)
+            .is_some_and(|f| !f.requires.is_empty()),
+        _ => false,
+    })
 }
 
 /// The comment above an example test whose calls' preconditions the spec's constants
