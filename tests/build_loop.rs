@@ -2340,6 +2340,34 @@ fn a_property_that_rejects_nearly_every_input_is_the_spec_s_mistake() {
     );
 }
 
+/// A property whose `where` keeps nearly only one of the values it draws (`x % 1000 ==
+/// 0` keeps `x = 0` in nearly every case) passed on that one value; it now fails whatever
+/// the code, and the build says so at the first attempt (exit 1), naming the input.
+#[test]
+fn a_property_that_keeps_nearly_one_input_is_the_spec_s_mistake() {
+    let _machine = shared();
+    let spec = (
+        "c/thousandths.ghost",
+        "module c.thousandths {\n  fn thousandths(x: int) -> int {\n    example thousandths(2500) == 2\n    property forall x: int where x % 1000 == 0 => thousandths(x) * 1000 == x\n  }\n}\n",
+    );
+    let right = "pub fn thousandths(x: i64) -> i64 {\n    x / 1000\n}\n";
+    let p = always_answering("e2e_property_one_input", spec, right);
+    let run = p.ghost(&["build"]).expect(1);
+    assert!(
+        run.text().contains("spec contradicts itself")
+            && run.text().contains("the property kept nearly only one input: `property forall x: int where x % 1000 == 0 => thousandths(x) * 1000 == x` kept 256 cases")
+            && run.text().contains("of them `x = 0`")
+            && run.text().contains("draw the values it means to keep directly"),
+        "{}",
+        run.text()
+    );
+    assert_eq!(
+        prompts_seen(&p).len(),
+        1,
+        "one attempt: no code can mend it"
+    );
+}
+
 /// A property whose own arithmetic overflows on the inputs it draws (`x * 2` over every
 /// `int`) fails whatever the code returns: the spec's to mend, said at the first attempt
 /// (exit 1) with the operation and the input, not a bare Rust panic sent for repair.
