@@ -582,3 +582,15 @@ fn comparisons_that_always_hold_and_unused_variables_are_warnings() {
     );
     assert_eq!(codes(&d), ["W0303", "W0303", "W0304", "W0303"]);
 }
+
+#[test]
+fn a_property_variable_that_bounds_another_is_used() {
+    let (_, d) = check_one(
+        "module m { fn f(x: int) -> int { property forall n: int in 1..9, i: int in 0..n => f(i) >= i } }",
+    );
+    assert!(
+        d.iter().all(|d| !d.is_error()) && !codes(&d).contains(&"W0304"),
+        "{:?}",
+        d.iter().map(Diagnostic::message).collect::<Vec<_>>()
+    );
+}

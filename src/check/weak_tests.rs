@@ -89,9 +89,14 @@ fn property(model: &ModuleModel, p: &Property, out: &mut Vec<(Span, Kind)>) {
         return;
     }
     for b in &p.binders {
-        let used = p
-            .body
-            .any(&mut |e| matches!(&e.kind, TExprKind::Local(n) if *n == b.name));
+        let mut reads = |e: &TExpr| matches!(&e.kind, TExprKind::Local(n) if *n == b.name);
+        // A bound of another variable's range counts: `forall n: int in 1..9, i: int in
+        // 0..n => f(i)` draws `i` by `n`.
+        let used = p.body.any(&mut reads)
+            || p.binders
+                .iter()
+                .filter_map(|o| o.range.as_ref())
+                .any(|(lo, hi)| lo.any(&mut reads) || hi.any(&mut reads));
         if !used {
             out.push((
                 p.span,
