@@ -33,7 +33,11 @@ fn check_files(files: &[(PathBuf, Option<String>)]) -> Project {
         })
         .collect();
     let (project, diags) = check(&specs);
-    assert!(diags.is_empty(), "valid fixtures check clean: {diags:?}");
+    // Warnings allowed: some of the corpus's clauses test nothing of the code, on purpose.
+    assert!(
+        !diags.iter().any(|d| d.is_error()),
+        "valid fixtures check without errors: {diags:?}"
+    );
     project
 }
 

@@ -278,7 +278,7 @@ pub fn check_parsed(files: &[SpecFile], syntax: &[Diagnostic]) -> (Project, Vec<
         {
             continue;
         }
-        for (span, kind) in weak_tests::weak_tests(model) {
+        for (span, kind) in weak_tests::weak_tests(model, &files[i].text) {
             diags[i].push(Diagnostic::new(&files[i].file, span, kind));
         }
     }

@@ -227,7 +227,12 @@ fn modules_come_in_dependency_order_and_errors_spread_to_users() {
         spec("c.ghost", "module c { use b }"),
     ];
     let (p, d) = check(&files);
-    assert_eq!(codes(&d), ["E0203"]);
+    let errors: Vec<&str> = d
+        .iter()
+        .filter(|d| d.is_error())
+        .map(Diagnostic::code)
+        .collect();
+    assert_eq!(errors, ["E0203"]);
     let names: Vec<&str> = p.modules.iter().map(|m| m.name.as_str()).collect();
     assert_eq!(names, ["z", "a"]);
 }
@@ -593,4 +598,27 @@ fn a_property_variable_that_bounds_another_is_used() {
         "{:?}",
         d.iter().map(Diagnostic::message).collect::<Vec<_>>()
     );
+}
+
+#[test]
+fn a_function_no_clause_calls_is_a_warning_at_its_signature() {
+    let text = "module m {
+  fn f(x: int) -> int {
+    ensures result >= x
+  }
+  fn g(x: int) -> int {
+    example g(1) == 2
+  }
+  fn h(s: str) -> str {
+    ensures g(len(result)) >= 0
+  }
+}";
+    let (_, d) = check_one(text);
+    let untested: Vec<&str> = d
+        .iter()
+        .filter(|d| d.code() == "W0305")
+        .map(|d| &text[d.span.start..d.span.end])
+        .collect();
+    // `h` calls `g` in its `ensures`, but nothing calls `h` or `f`.
+    assert_eq!(untested, ["fn f(x: int) -> int", "fn h(s: str) -> str"]);
 }

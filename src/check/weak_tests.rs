@@ -9,17 +9,20 @@
 //! - W0303: a comparison that holds whatever its values are (`f(x) == f(x)`,
 //!   `len(result) >= 0`);
 //! - W0304: a property variable its body (after `=>`) never uses, so its cases repeat
-//!   one test.
+//!   one test;
+//! - W0305: a function or method no clause of the module calls: its `ensures` never runs
+//!   and any code with its signature passes.
 //!
 //! Only what is certain is reported: a clause that calls the module's code in any way,
 //! however weakly, is not W0301.
 
-use super::model::{Builtin, ModuleModel, Property, Step, TExpr, TExprKind, Ty};
+use super::model::{Builtin, ModuleModel, NfrModel, Property, Step, TExpr, TExprKind, Ty};
 use crate::diagnostics::Kind;
 use crate::syntax::ast::{BinaryOp, Span};
+use std::collections::HashSet;
 
-/// Every warning of `model`, with where it points.
-pub(crate) fn weak_tests(model: &ModuleModel) -> Vec<(Span, Kind)> {
+/// Every warning of `model`, whose spec's text is `text`, with where it points.
+pub(crate) fn weak_tests(model: &ModuleModel, text: &str) -> Vec<(Span, Kind)> {
     let mut out = Vec::new();
     let own = |e: &TExpr| calls_own(&model.name, e);
     for f in model.functions_and_methods() {
@@ -52,6 +55,7 @@ pub(crate) fn weak_tests(model: &ModuleModel) -> Vec<(Span, Kind)> {
             }
         }
     }
+    untested(model, text, &mut out);
     for sn in &model.snapshots {
         if !sn.value.any(&mut |e| {
             matches!(
@@ -65,6 +69,63 @@ pub(crate) fn weak_tests(model: &ModuleModel) -> Vec<(Span, Kind)> {
         }
     }
     out
+}
+
+/// W0305 for each function or method that no clause of the module calls (a clause of
+/// any function, a scenario, a snapshot or a timing): the tests never run its code.
+fn untested(model: &ModuleModel, text: &str, out: &mut Vec<(Span, Kind)>) {
+    let mut called: HashSet<(Option<String>, String)> = HashSet::new();
+    let mut note = |e: &TExpr| {
+        e.any(&mut |e| {
+            if let TExprKind::Call { func, .. } | TExprKind::MethodCall { func, .. } = &e.kind {
+                if func.module == model.name {
+                    called.insert((func.owner.clone(), func.name.clone()));
+                }
+            }
+            false
+        });
+    };
+    for f in model.functions_and_methods() {
+        for c in f.examples.iter().chain(&f.requires).chain(&f.ensures) {
+            note(&c.expr);
+        }
+        for p in &f.properties {
+            note(&p.body);
+            p.filter.iter().for_each(&mut note);
+        }
+    }
+    for sc in &model.scenarios {
+        sc.steps.iter().for_each(|s| note(step_expr(s)));
+    }
+    for sn in &model.snapshots {
+        sn.steps.iter().for_each(|s| note(step_expr(s)));
+        note(&sn.value);
+    }
+    for n in &model.nfrs {
+        if let NfrModel::Perf { call, .. } = &n.kind {
+            note(call);
+        }
+    }
+    for f in model.functions_and_methods() {
+        if !called.contains(&(f.owner.clone(), f.name.clone())) {
+            let name = match &f.owner {
+                Some(owner) => format!("{owner}.{}", f.name),
+                None => f.name.clone(),
+            };
+            out.push((signature_span(f.span, text), Kind::Untested { name }));
+        }
+    }
+}
+
+/// The part of a function's `span` before its body: the signature, not every clause.
+fn signature_span(span: Span, text: &str) -> Span {
+    let end = text
+        .get(span.start..span.end)
+        .and_then(|t| t.find(['{', '\n']))
+        .map_or(span.end, |n| {
+            span.start + text[span.start..span.start + n].trim_end().len()
+        });
+    Span::new(span.start, end)
 }
 
 fn tests_nothing(clause: &'static str, model: &ModuleModel) -> Kind {

@@ -28,8 +28,8 @@ one a line, for problem matchers. The summary line is on stderr.
 
 Exits 1 for errors in the specs and for tampered modules; warnings (W03xx: a clause whose
 test passes whatever the code does) are printed but exit 0, as Cargo's do; stale and
-missing modules, what a save produces, exit 0 (`ghost build --locked` is the check that fails on them); 2 for
-bad usage or an invalid ghost.toml.
+missing modules, what a save produces, exit 0 (`ghost build --locked` is the check that
+fails on them); 2 for bad usage or an invalid ghost.toml.
 
 Examples:
   ghost check

@@ -336,7 +336,11 @@ mod tests {
             })
             .collect();
         let (project, diags) = check(&files);
-        assert!(diags.is_empty(), "test spec checks: {diags:?}");
+        // Warnings allowed: these specs show what the compiler makes, not good tests.
+        assert!(
+            !diags.iter().any(|d| d.is_error()),
+            "test spec checks: {diags:?}"
+        );
         project
     }
 

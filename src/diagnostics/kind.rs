@@ -303,15 +303,21 @@ pub enum Kind {
     UnusedBinder {
         name: String,
     },
+    /// A function or method that no clause of its module calls.
+    Untested {
+        name: String,
+    },
 }
 
 impl Kind {
     pub fn severity(&self) -> Severity {
         use Kind::*;
         match self {
-            TestsNothing { .. } | ConstantSnapshot | AlwaysTrue { .. } | UnusedBinder { .. } => {
-                Severity::Warning
-            }
+            TestsNothing { .. }
+            | ConstantSnapshot
+            | AlwaysTrue { .. }
+            | UnusedBinder { .. }
+            | Untested { .. } => Severity::Warning,
             _ => Severity::Error,
         }
     }
@@ -386,6 +392,7 @@ impl Kind {
             ConstantSnapshot => "W0302",
             AlwaysTrue { .. } => "W0303",
             UnusedBinder { .. } => "W0304",
+            Untested { .. } => "W0305",
         }
     }
 
@@ -559,6 +566,7 @@ impl Kind {
             },
             ConstantSnapshot => "this snapshot's value is a constant: it pins what the spec wrote, not what the code does".into(),
             AlwaysTrue { why } => format!("this comparison holds whatever the code returns: {why}"),
+            Untested { name } => format!("no example, property, scenario or snapshot calls `{name}`: its tests never run its code, so any code with its signature passes"),
             UnusedBinder { name } => format!("`{name}` is never used after `=>`: the property's cases differ only in what its test ignores"),
         }
     }
@@ -657,6 +665,7 @@ impl Kind {
             ConstantSnapshot => Some("end the snapshot with what the code returns: `snapshot \"name\" { f(1) }`".into()),
             AlwaysTrue { .. } => Some("compare the code's value with what it must be: a literal, or an expression over the inputs".into()),
             UnusedBinder { name } => Some(format!("use `{name}` in the property, or drop it from `forall`")),
+            Untested { .. } => Some("give it an example (`example f(2) == 4`), or call it in a property or a scenario; its `ensures` are checked only in the tests that call it".into()),
             _ => None,
         }
     }

@@ -434,7 +434,8 @@ mod tests {
             ast,
         };
         let (project, diags) = check(&[spec]);
-        assert!(diags.is_empty(), "{diags:?}");
+        // Warnings allowed: these specs show what the compiler makes, not good tests.
+        assert!(!diags.iter().any(|d| d.is_error()), "{diags:?}");
         let context = build(&project, &project.modules[0], None, &[], &[]);
         assert_eq!(
             context.to_write,

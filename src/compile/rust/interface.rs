@@ -126,7 +126,8 @@ mod tests {
             })
             .collect();
         let (project, diags) = crate::check::check(&files);
-        assert!(diags.is_empty(), "{diags:?}");
+        // Warnings allowed: these specs show what the compiler makes, not good tests.
+        assert!(!diags.iter().any(|d| d.is_error()), "{diags:?}");
         project
     }
 

@@ -673,7 +673,8 @@ mod tests {
             ast,
         };
         let (project, diags) = crate::check::check(&[spec]);
-        assert!(diags.is_empty(), "{diags:?}");
+        // Warnings allowed: these specs show what the compiler makes, not good tests.
+        assert!(!diags.iter().any(|d| d.is_error()), "{diags:?}");
         project.modules[0].clone()
     }
 
