@@ -118,7 +118,7 @@ impl __Kept {
             return Ok(());
         }
         let message = format!(
-            "the property kept nearly only one input: `{property}` kept {cases} cases, {n} of them `{top}`, and {distinct} different inputs of the {drawn} it drew, so it tests hardly more than one value; its `where` (or a `requires` of what it calls) keeps too few of the values drawn: draw the values it means to keep directly (`forall k: int in -100..100 => p(k * 1000)` for `where x % 1000 == 0`), or loosen the filter"
+            "the property kept nearly only one input: `{property}` kept {cases} cases, {n} of them `{top}`, and {distinct} different inputs of the {drawn} it drew, so it tests hardly more than one value; its `where` (or a `requires` of what it calls) keeps too few of the values drawn: draw the values it means to keep directly (`forall k: int in -100..100 => p(k * 1000)` for `where x % 1000 == 0`), or loosen the filter; if one value is all it means, make it an `example`"
         );
         k.failed = true;
         Err(proptest::test_runner::TestCaseError::fail(message))
