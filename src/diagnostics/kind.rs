@@ -665,7 +665,9 @@ impl Kind {
             ConstantSnapshot => Some("end the snapshot with what the code returns: `snapshot \"name\" { f(1) }`".into()),
             AlwaysTrue { .. } => Some("compare the code's value with what it must be: a literal, or an expression over the inputs".into()),
             UnusedBinder { name } => Some(format!("use `{name}` in the property, or drop it from `forall`")),
-            Untested { .. } => Some("give it an example (`example f(2) == 4`), or call it in a property or a scenario; its `ensures` are checked only in the tests that call it".into()),
+            // A method is called on a value (`T.new().m()`), which a scenario shows best.
+            Untested { name } if name.contains('.') => Some(format!("call `{name}` in a scenario (`expect ...` on a value made with the type's constructor), an example or a property; its `ensures` are checked only in the tests that call it")),
+            Untested { name } => Some(format!("give it an example (`example {name}(...) == ...`, with the value it must return), or call it in a property or a scenario; its `ensures` are checked only in the tests that call it")),
             _ => None,
         }
     }
