@@ -593,6 +593,37 @@ fn report_of(shared: &Shared, name: &str, outcome: Outcome) -> ModuleReport {
     r
 }
 
+/// Code on disk found green, and where its tests ran (a scratch copy, or the generated
+/// crate itself for the shared run of stale modules).
+struct OnDisk<'a> {
+    code: &'a str,
+    tested_in: &'a Path,
+    how: Accepted,
+}
+
+/// Accepts code on disk found green (re-locked or adopted, at no token cost) and ends
+/// the module's report with it.
+fn green_on_disk(
+    shared: &Shared,
+    m: &CompiledModule,
+    on_disk: OnDisk<'_>,
+    status: &crate::plan::state::ModuleStatus,
+    retest: bool,
+    started: Instant,
+    report: &mut ModuleReport,
+) -> Result<(), BuildError> {
+    accept(shared, m, on_disk.tested_in, on_disk.code, on_disk.how)?;
+    report.outcome = super::session::green_on_disk(status.state, retest);
+    report.millis = started.elapsed().as_millis() as u64;
+    let record = AttemptRecord {
+        millis: report.millis,
+        ..AttemptRecord::default()
+    };
+    let tests = report.tests.clone().unwrap_or_default();
+    log_attempt(shared, &m.name, &record, &tests, report.outcome.label(), "");
+    Ok(())
+}
+
 /// The green verdict the build's shared run took of `name`'s `code`, if it took one.
 fn pretested_verdict(shared: &Shared, name: &str, code: &str) -> Option<Verdict> {
     shared.pretested.lock().ok()?.take(name, code)
@@ -648,15 +679,12 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
     {
         let code = current.as_deref().unwrap_or_default();
         report.record(&verdict, m.tests_rs());
-        accept(shared, m, &ctx.paths.out_dir, code, Accepted::Relock)?;
-        report.outcome = super::session::green_on_disk(status.state, retest);
-        report.millis = started.elapsed().as_millis() as u64;
-        let record = AttemptRecord {
-            millis: report.millis,
-            ..AttemptRecord::default()
+        let on_disk = OnDisk {
+            code,
+            tested_in: &ctx.paths.out_dir,
+            how: Accepted::Relock,
         };
-        let tests = report.tests.clone().unwrap_or_default();
-        log_attempt(shared, name, &record, &tests, report.outcome.label(), "");
+        green_on_disk(shared, m, on_disk, &status, retest, started, &mut report)?;
         return Ok(report);
     }
 
@@ -689,15 +717,12 @@ async fn run_module(shared: &Shared, name: &str) -> Result<ModuleReport, BuildEr
             } else {
                 Accepted::Adopt
             };
-            accept(shared, m, &scratch, code, how)?;
-            report.outcome = super::session::green_on_disk(status.state, retest);
-            report.millis = started.elapsed().as_millis() as u64;
-            let record = AttemptRecord {
-                millis: report.millis,
-                ..AttemptRecord::default()
+            let on_disk = OnDisk {
+                code,
+                tested_in: &scratch,
+                how,
             };
-            let tests = report.tests.clone().unwrap_or_default();
-            log_attempt(shared, name, &record, &tests, report.outcome.label(), "");
+            green_on_disk(shared, m, on_disk, &status, retest, started, &mut report)?;
             return Ok(report);
         }
         if status.locked_code_current() {
