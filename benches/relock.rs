@@ -7,6 +7,9 @@
 //!
 //! `cargo bench --bench relock`. It asserts that every module is re-locked and fresh.
 
+#[path = "../tests/support/aged.rs"]
+mod aged;
+
 use std::path::Path;
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
@@ -67,17 +70,7 @@ fn locked_project(root: &Path) {
 fn age(root: &Path) {
     let path = root.join("ghost.lock");
     let lock = std::fs::read_to_string(&path).expect("read the lock");
-    let aged: String = lock
-        .lines()
-        .map(|l| {
-            if l.starts_with("spec = ") {
-                format!("spec = \"{}\"\n", "0".repeat(64))
-            } else {
-                format!("{l}\n")
-            }
-        })
-        .collect();
-    std::fs::write(&path, aged).expect("write the lock");
+    std::fs::write(&path, aged::aged_lock(&lock)).expect("write the lock");
 }
 
 fn time(root: &Path, args: &[&str], agent: bool) -> Duration {

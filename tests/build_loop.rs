@@ -6,6 +6,7 @@
 //! and insta compile once for the suite; each project has its own crate name so that the
 //! tests do not rebuild each other's code. Cargo runs offline.
 
+use crate::support::aged::aged_lock;
 use crate::support::server::{Answer, Background, Handler, Seen};
 use crate::support::shared_target_dir;
 use crate::support::wire::{self, Stop};
@@ -658,14 +659,7 @@ fn many_stale_modules_are_tested_together_and_relocked() {
     let shout_before = p.entry("text.shout");
 
     // An older ghost's key in every entry, and `double` given an example its code fails.
-    let lock = p.read("ghost.lock");
-    let old_key = "spec = \"0000000000000000000000000000000000000000000000000000000000000000\"";
-    let aged: String = lock
-        .lines()
-        .map(|l| if l.starts_with("spec = ") { old_key } else { l })
-        .map(|l| format!("{l}\n"))
-        .collect();
-    p.write("ghost.lock", &aged);
+    p.write("ghost.lock", &aged_lock(&p.read("ghost.lock")));
     p.spec(
         DOUBLE.0,
         &DOUBLE.1.replace(

@@ -674,17 +674,7 @@ fn a_manual_build_relocks_every_stale_module_as_it_was() {
     let f = "use super::*;\n\npub fn f(x: i64) -> i64 {\n    x + 1\n}\n";
     b_using_a_locked(dir, "all_stale", spec_a, f);
     let lock = std::fs::read_to_string(dir.join("ghost.lock")).expect("the lock");
-    let aged: String = lock
-        .lines()
-        .map(|l| {
-            if l.starts_with("spec = ") {
-                format!("spec = \"{}\"\n", "0".repeat(64))
-            } else {
-                format!("{l}\n")
-            }
-        })
-        .collect();
-    write(dir, "ghost.lock", &aged);
+    write(dir, "ghost.lock", &crate::support::aged::aged_lock(&lock));
     let status = ghost(dir, &["status"]);
     assert_eq!(
         status.stdout.matches("       stale ").count(),

@@ -1,6 +1,7 @@
-//! Helpers shared by several test modules (the `concurrency` bench includes the files by
-//! path).
+//! Helpers shared by several test modules (the `concurrency` and `relock` benches include
+//! the files by path).
 
+pub mod aged;
 pub mod server;
 pub mod wire;
 
