@@ -698,6 +698,55 @@ fn a_manual_build_relocks_every_stale_module_as_it_was() {
     assert_eq!(run.code, Some(0), "{}{}", run.stdout, run.stderr);
 }
 
+/// Stale modules tested together, one of them with a snapshot whose steps changed but
+/// whose value did not: its pin is recorded anew for the new steps, as the module's own
+/// run records it. Compared only, the pin kept the old steps in its description, and a
+/// later run took it for a new snapshot: any value would have passed.
+#[test]
+fn a_pin_of_other_steps_is_recorded_anew_when_stale_modules_are_tested_together() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let dir = tmp.path();
+    write(dir, "ghost.toml", "[project]\nname = \"repinned\"\n");
+    let shout = |arg: &str| {
+        SPEC.replace(
+            "  nfr forbid unsafe",
+            &format!("  snapshot \"loud\" {{ shout(\"{arg}\") }}\n  nfr forbid unsafe"),
+        )
+    };
+    write(dir, "specs/text/shout.ghost", &shout("a"));
+    write(dir, "specs/text/whisper.ghost", WHISPER);
+    write(dir, "generated/src/text/shout/imp.rs", GOOD);
+    write(
+        dir,
+        "generated/src/text/whisper/imp.rs",
+        "use super::*;\n\npub fn whisper(s: &str) -> String {\n    s.to_ascii_lowercase()\n}\n",
+    );
+    let run = ghost(dir, &["build", "--provider", "manual"]);
+    assert_eq!(run.code, Some(0), "{}{}", run.stdout, run.stderr);
+    let pinned = dir.join("generated/tests/snapshots/text_shout__loud.snap");
+
+    // Other steps, the same value; and `whisper` stale too, so that both are tested together.
+    write(dir, "specs/text/shout.ghost", &shout("A"));
+    write(
+        dir,
+        "specs/text/whisper.ghost",
+        &WHISPER.replace(
+            "    example whisper(\"HI\") == \"hi\"\n",
+            "    example whisper(\"HI\") == \"hi\"\n    example whisper(\"B\") == \"b\"\n",
+        ),
+    );
+    let run = ghost(dir, &["build", "--provider", "manual"]);
+    assert_eq!(run.code, Some(0), "{}{}", run.stdout, run.stderr);
+    assert!(run.stderr.contains("re-locked"), "{}", run.stderr);
+    let pin = std::fs::read_to_string(&pinned).expect("the snapshot is pinned");
+    assert!(
+        pin.contains(r#"shout(\"A\")"#) && pin.contains("\"A!\""),
+        "pinned for the new steps: {pin}"
+    );
+    let run = ghost(dir, &["build", "--locked"]);
+    assert_eq!(run.code, Some(0), "{}{}", run.stdout, run.stderr);
+}
+
 /// `build --locked b` checks what `build b` would build: `b` and the modules it uses. A
 /// hand edit of `a` is the code `b`'s tests pass with, not what the lock records.
 #[test]

@@ -92,6 +92,18 @@ pub fn pins(
         .collect()
 }
 
+/// Whether every snapshot of `module` is pinned in the crate at `crate_dir` for its spec
+/// as it is now. A run that only compares (`Snapshots::Compare`) leaves a pin of other
+/// steps as it is, and a later recording run would take it for a new snapshot and hold
+/// the code to nothing: such a module needs a run that records.
+pub fn pinned_for_spec(
+    crate_dir: &Path,
+    compiled: &crate::compile::CompiledModule,
+    module: &crate::check::ModuleModel,
+) -> bool {
+    pins(crate_dir, compiled, module).len() == module.snapshots.len()
+}
+
 /// The most of a pinned value a prompt shows: a big value would crowd out the rest of
 /// the prompt (and its first prompt cannot be cut to fit a window).
 const MAX_PIN_CHARS: usize = 2_000;

@@ -61,7 +61,8 @@ pub struct Chosen<'a> {
 }
 
 /// The modules of `order` (not those `beside` it) whose code on disk the build tests
-/// first, with that code: stale, with code, their own prose unchanged, not forced, and
+/// first, with that code: stale, with code, their own prose unchanged, not forced, each
+/// snapshot pinned for its steps as they are now, and
 /// using only modules that are fresh or such modules themselves (a module that may get
 /// new code first makes the run's verdict one of code it will not be used with).
 pub fn candidates<'a>(
@@ -93,7 +94,10 @@ pub fn candidates<'a>(
             .and_then(|bytes| String::from_utf8(bytes).ok());
         // Code the in-memory rule refuses is never run: refused on its own path.
         let runnable = |code: &String| refused(module, code).is_none();
-        if let Some(code) = code.filter(|c| qualifies && uses_settled && runnable(c)) {
+        // A pin missing or recorded for other steps is recorded anew on the module's own
+        // path: this run only compares, and would leave the old steps' pin in place.
+        let pinned = || super::snapshots::pinned_for_spec(&ctx.paths.out_dir, m, module);
+        if let Some(code) = code.filter(|c| qualifies && uses_settled && pinned() && runnable(c)) {
             settled.insert(&m.name);
             chosen.push(Chosen { m, module, code });
         }
