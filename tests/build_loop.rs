@@ -697,6 +697,58 @@ fn many_stale_modules_are_tested_together_and_relocked() {
         .expect(0);
 }
 
+/// Stale modules tested together, one of whose code calls a module it does not `use`:
+/// its own path tests it with that module a stub (its tests do not depend on modules it
+/// does not use), where it fails and goes to the agent, as it did before the modules were
+/// tested together; there that module's code made it pass, and it was re-locked.
+#[test]
+fn stale_code_calling_a_module_it_does_not_use_is_tested_on_its_own() {
+    let _machine = shared();
+    let spec = |name: &str, f: &str, out: i64| {
+        (
+            format!("{name}.ghost"),
+            format!(
+                "module {name} {{\n  fn {f}(n: int) -> int {{\n    example {f}(1) == {out}\n  }}\n}}\n"
+            ),
+        )
+    };
+    let specs = [spec("x", "f", 2), spec("y", "g", 3), spec("z", "h", 4)];
+    let specs: Vec<(&str, &str)> = specs
+        .iter()
+        .map(|(p, t)| (p.as_str(), t.as_str()))
+        .collect();
+    const Y_ALONE: &str = "pub fn g(n: i64) -> i64 {\n    n + 2\n}\n";
+    let server = Background::start_with(routed(vec![("y", vec![code(Y_ALONE)])]));
+    let p = Project::new("e2e_stale_unused", &openai(&server), &specs);
+    p.write(&imp_rel("x"), "pub fn f(n: i64) -> i64 {\n    n + 1\n}\n");
+    p.write(
+        &imp_rel("y"),
+        "pub fn g(n: i64) -> i64 {\n    crate::x::f(n) + 1\n}\n",
+    );
+    p.write(&imp_rel("z"), "pub fn h(n: i64) -> i64 {\n    n + 3\n}\n");
+    p.ghost(&["build", "--provider", "manual"]).expect(0);
+    let lock = p.read("ghost.lock");
+    let old_key = "spec = \"0000000000000000000000000000000000000000000000000000000000000000\"";
+    let aged: String = lock
+        .lines()
+        .map(|l| if l.starts_with("spec = ") { old_key } else { l })
+        .map(|l| format!("{l}\n"))
+        .collect();
+    p.write("ghost.lock", &aged);
+
+    let run = p.ghost(&["build"]).expect(0);
+    for module in ["x", "z"] {
+        assert!(
+            run.text().contains(&format!("re-locked {module}")),
+            "{module}: {}",
+            run.text()
+        );
+    }
+    let asked: Vec<String> = server.server.seen().iter().map(module_of).collect();
+    assert_eq!(asked, ["y"], "{}", run.text());
+    assert_eq!(p.imp("y"), Y_ALONE);
+}
+
 /// A module whose compiler-owned files on disk are not what ghost generates now (an
 /// older ghost's, or edited by hand): stale, with that reason, in `check` as in `status`,
 /// and its code is tested again against the files ghost writes now and re-locked, with
