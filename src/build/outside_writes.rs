@@ -92,7 +92,7 @@ impl ExpectedCode {
         match code {
             // The same bytes are left alone: a new modification time would make cargo
             // compile the crate again (for every module re-locked as it is).
-            Some(bytes) if std::fs::read(path).ok().as_deref() == Some(bytes) => {}
+            Some(bytes) if crate::project::read_regular(path).ok().as_deref() == Some(bytes) => {}
             Some(bytes) => crate::plan::lock::write_atomic(path, bytes)?,
             None => std::fs::remove_file(path)?,
         }

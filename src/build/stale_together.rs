@@ -149,12 +149,32 @@ pub async fn pretest(ctx: &Context, chosen: &[Chosen<'_>]) -> std::io::Result<Pr
         return Ok(out);
     }
     let modules: Vec<&ModuleModel> = chosen.iter().map(|c| c.module).collect();
+    // The code the run tests: the chosen modules' and what they use (whole folders).
+    let read = |name: &str| ctx.compiled.module(name).and_then(|m| ctx.imp_bytes(m));
+    let tested: BTreeMap<&str, Option<Vec<u8>>> = chosen
+        .iter()
+        .flat_map(|c| {
+            std::iter::once(c.m.name.as_str()).chain(c.module.uses.iter().map(String::as_str))
+        })
+        .map(|name| (name, read(name)))
+        .collect();
     let cargo = ctx.cargo();
     let mut shared = super::together::run_together(&cargo, &modules).await?;
-    for Chosen { m, module, code } in chosen {
+    // Code someone else wrote during the run (and ghost puts back before the module's
+    // turn) was what cargo tested: no verdict of a module it touches is taken.
+    let unchanged = |c: &Chosen<'_>| {
+        let names =
+            std::iter::once(c.m.name.as_str()).chain(c.module.uses.iter().map(String::as_str));
+        same_code(&tested, names, read)
+    };
+    for c in chosen {
+        let Chosen { m, module, code } = c;
         let Some(tests) = shared.tests.remove(&test_target(module)) else {
             continue;
         };
+        if !unchanged(c) {
+            continue;
+        }
         if !tests.green() {
             continue;
         }
@@ -172,9 +192,36 @@ pub async fn pretest(ctx: &Context, chosen: &[Chosen<'_>]) -> std::io::Result<Pr
     Ok(out)
 }
 
+/// Whether every module of `names` has the code it had when `before` was read (`None`:
+/// no `imp.rs`), as `now` reads it.
+fn same_code<'n>(
+    before: &BTreeMap<&str, Option<Vec<u8>>>,
+    mut names: impl Iterator<Item = &'n str>,
+    now: impl Fn(&str) -> Option<Vec<u8>>,
+) -> bool {
+    names.all(|name| before.get(name).is_some_and(|code| *code == now(name)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_verdict_is_kept_only_for_code_no_one_changed_during_the_run() {
+        let before: BTreeMap<&str, Option<Vec<u8>>> = [("a", Some(b"a".to_vec())), ("b", None)]
+            .into_iter()
+            .collect();
+        let as_before = |name: &str| before.get(name).cloned().flatten();
+        assert!(same_code(&before, ["a", "b"].into_iter(), as_before));
+        let a_edited = |name: &str| (name == "a").then(|| b"a, edited".to_vec());
+        assert!(!same_code(&before, ["a"].into_iter(), a_edited));
+        let b_written = |name: &str| Some(name.as_bytes().to_vec());
+        assert!(!same_code(&before, ["b"].into_iter(), b_written));
+        assert!(
+            !same_code(&before, ["c"].into_iter(), as_before),
+            "not read before"
+        );
+    }
 
     #[test]
     fn a_path_is_named_whole_not_as_the_start_of_a_longer_name() {
