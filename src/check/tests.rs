@@ -612,6 +612,15 @@ fn a_function_no_clause_calls_is_a_warning_at_its_signature() {
   fn h(s: str) -> str {
     ensures g(len(result)) >= 0
   }
+  fn k(x: int) -> int {
+    ensures j(result) >= 0
+  }
+  fn j(x: int) -> int
+  fn l(x: int) -> int {
+    example l(1) == 1
+    ensures twice(result) >= 0
+  }
+  fn twice(x: int) -> int
 }";
     let (_, d) = check_one(text);
     let untested: Vec<&str> = d
@@ -619,6 +628,15 @@ fn a_function_no_clause_calls_is_a_warning_at_its_signature() {
         .filter(|d| d.code() == "W0305")
         .map(|d| &text[d.span.start..d.span.end])
         .collect();
-    // `h` calls `g` in its `ensures`, but nothing calls `h` or `f`.
-    assert_eq!(untested, ["fn f(x: int) -> int", "fn h(s: str) -> str"]);
+    // `h` calls `g` in its `ensures`, but nothing calls `h` or `f`; `j` is called only by
+    // the `ensures` of `k`, which nothing calls; `twice` by that of `l`, which is.
+    assert_eq!(
+        untested,
+        [
+            "fn f(x: int) -> int",
+            "fn h(s: str) -> str",
+            "fn k(x: int) -> int",
+            "fn j(x: int) -> int"
+        ]
+    );
 }

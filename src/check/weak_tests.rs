@@ -71,22 +71,25 @@ pub(crate) fn weak_tests(model: &ModuleModel, text: &str) -> Vec<(Span, Kind)> {
     out
 }
 
-/// W0305 for each function or method that no clause of the module calls (a clause of
-/// any function, a scenario, a snapshot or a timing): the tests never run its code.
+/// W0305 for each function or method that no test runs: called by no example, property,
+/// scenario, snapshot or timing, nor by the `requires`/`ensures` of a function that is
+/// (a contract runs only when its function is called).
 fn untested(model: &ModuleModel, text: &str, out: &mut Vec<(Span, Kind)>) {
-    let mut called: HashSet<(Option<String>, String)> = HashSet::new();
-    let mut note = |e: &TExpr| {
+    type Key = (Option<String>, String);
+    let calls_in = |e: &TExpr, into: &mut HashSet<Key>| {
         e.any(&mut |e| {
             if let TExprKind::Call { func, .. } | TExprKind::MethodCall { func, .. } = &e.kind {
                 if func.module == model.name {
-                    called.insert((func.owner.clone(), func.name.clone()));
+                    into.insert((func.owner.clone(), func.name.clone()));
                 }
             }
             false
         });
     };
+    let mut called: HashSet<Key> = HashSet::new();
+    let mut note = |e: &TExpr| calls_in(e, &mut called);
     for f in model.functions_and_methods() {
-        for c in f.examples.iter().chain(&f.requires).chain(&f.ensures) {
+        for c in &f.examples {
             note(&c.expr);
         }
         for p in &f.properties {
@@ -105,6 +108,21 @@ fn untested(model: &ModuleModel, text: &str, out: &mut Vec<(Span, Kind)>) {
         if let NfrModel::Perf { call, .. } = &n.kind {
             note(call);
         }
+    }
+    // What the contracts of called functions call, until nothing new is reached.
+    loop {
+        let mut reached = called.clone();
+        for f in model.functions_and_methods() {
+            if called.contains(&(f.owner.clone(), f.name.clone())) {
+                for c in f.requires.iter().chain(&f.ensures) {
+                    calls_in(&c.expr, &mut reached);
+                }
+            }
+        }
+        if reached.len() == called.len() {
+            break;
+        }
+        called = reached;
     }
     for f in model.functions_and_methods() {
         if !called.contains(&(f.owner.clone(), f.name.clone())) {
