@@ -163,7 +163,7 @@ fn check_with(
     };
     report_orphans(out, &orphans);
     let summary = format!(
-        "checked {}: {}{}{}{}",
+        "checked {}: {}{}{}{}{}",
         plural(checked.selected_files, "module"),
         // A tampered module is an error too, of the code, not the specs: said apart, so
         // that "0 errors" does not sit beside an `error:` line.
@@ -179,6 +179,13 @@ fn check_with(
             String::new()
         },
         state_counts(&states, tampered > 0),
+        // Modules whose spec, or a used module's, has errors have no state: counted beside
+        // those that have one, so that the summary accounts for every module it checked
+        // (when none has one, the errors say it).
+        match checked.selected_files.saturating_sub(states.len()) {
+            n if n > 0 && !states.is_empty() => format!(", {n} with errors"),
+            _ => String::new(),
+        },
         if orphans.is_empty() {
             String::new()
         } else {
