@@ -199,6 +199,16 @@ impl Context {
         self.status(lock, m).with_untested_dependency(untested)
     }
 
+    /// Whether [`Context::status`] could call the module stale: what it decides staleness
+    /// on (its fingerprints against its lock entry, its generated files), without reading
+    /// and hashing its code.
+    pub fn may_be_stale(&self, lock: &Lock, m: &CompiledModule) -> bool {
+        let fp = &m.fingerprints;
+        lock.get(&m.name).is_some_and(|e| {
+            e.spec != fp.spec || e.deps != fp.deps || self.regenerated.contains(&m.name)
+        })
+    }
+
     /// The module's state now.
     pub fn status(&self, lock: &Lock, m: &CompiledModule) -> ModuleStatus {
         let bytes = self.imp_bytes(m);

@@ -73,6 +73,18 @@ pub fn candidates<'a>(
     opts: &Options,
 ) -> Vec<Chosen<'a>> {
     let mut chosen: Vec<Chosen<'a>> = Vec::new();
+    // Most builds have no stale module (a save hook's, every module fresh): the statuses,
+    // which read and hash each module's code, are taken only when two could be stale
+    // (fewer are not tested together).
+    if order
+        .iter()
+        .filter(|m| ctx.may_be_stale(lock, m))
+        .take(2)
+        .count()
+        < 2
+    {
+        return chosen;
+    }
     let mut settled: BTreeSet<&str> = BTreeSet::new();
     for m in order {
         let status = ctx.status(lock, m);
