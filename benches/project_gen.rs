@@ -86,7 +86,7 @@ pub fn module(i: usize) -> String {
     );
     w(
         &mut s,
-        "    example len(repeat(\"ab\", 3)) == 6 && contains([1, 2], 2)",
+        "    example len(repeat(\"ab\", add(1, 2))) == 6 && contains([1, 2], 2)",
     );
     w(&mut s, "  }");
     w(&mut s, "");
