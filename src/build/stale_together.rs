@@ -23,7 +23,7 @@ use crate::plan::Lock;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// A green verdict taken in the shared run, with the code it is of.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Pretest {
     pub code: String,
     pub verdict: Verdict,
@@ -43,14 +43,6 @@ impl Pretested {
             .filter(|p| p.code == code)
             .map(|p| p.verdict)
     }
-
-    pub fn len(&self) -> usize {
-        self.by_module.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.by_module.is_empty()
-    }
 }
 
 /// A module whose code on disk is tested in the shared run.
@@ -58,6 +50,13 @@ pub struct Chosen<'a> {
     pub m: &'a CompiledModule,
     pub module: &'a ModuleModel,
     pub code: String,
+}
+
+impl Chosen<'_> {
+    /// The modules whose code its tests run: itself and those it uses.
+    fn runs(&self) -> impl Iterator<Item = &str> {
+        std::iter::once(self.m.name.as_str()).chain(self.module.uses.iter().map(String::as_str))
+    }
 }
 
 /// The modules of `order` (not those `beside` it) whose code on disk the build tests
@@ -130,14 +129,14 @@ pub fn candidates<'a>(
 fn names_no_unused(project: &crate::check::Project, name: &str, code: &str) -> bool {
     let used = super::session::used_closure(project, name);
     let depth = project.module(name).map_or(0, |m| m.path.len());
+    // `imp.rs` sits one level below its module: `super::` once more reaches the root.
+    let up = "super::".repeat(depth + 1);
     project
         .modules
         .iter()
         .filter(|other| !used.contains(&other.name))
         .all(|other| {
             let path = other.path.join("::");
-            // `imp.rs` sits one level below its module: `super::` once more reaches the root.
-            let up = "super::".repeat(depth + 1);
             [format!("crate::{path}"), format!("{up}{path}")]
                 .iter()
                 .all(|named| !names(code, named))
@@ -165,29 +164,19 @@ pub async fn pretest(ctx: &Context, chosen: &[Chosen<'_>]) -> std::io::Result<Pr
     let read = |name: &str| ctx.compiled.module(name).and_then(|m| ctx.imp_bytes(m));
     let tested: BTreeMap<&str, Option<Vec<u8>>> = chosen
         .iter()
-        .flat_map(|c| {
-            std::iter::once(c.m.name.as_str()).chain(c.module.uses.iter().map(String::as_str))
-        })
+        .flat_map(Chosen::runs)
         .map(|name| (name, read(name)))
         .collect();
     let cargo = ctx.cargo();
     let mut shared = super::together::run_together(&cargo, &modules).await?;
     // Code someone else wrote during the run (and ghost puts back before the module's
     // turn) was what cargo tested: no verdict of a module it touches is taken.
-    let unchanged = |c: &Chosen<'_>| {
-        let names =
-            std::iter::once(c.m.name.as_str()).chain(c.module.uses.iter().map(String::as_str));
-        same_code(&tested, names, read)
-    };
     for c in chosen {
         let Chosen { m, module, code } = c;
         let Some(tests) = shared.tests.remove(&test_target(module)) else {
             continue;
         };
-        if !unchanged(c) {
-            continue;
-        }
-        if !tests.green() {
+        if !tests.green() || !same_code(&tested, c.runs(), read) {
             continue;
         }
         let verdict = judge(&cargo, module, code, tests, Snapshots::Compare, &mut shared).await?;
