@@ -278,16 +278,11 @@ pub async fn build_with_agent(
     // The selection, and beside it the modules that use it, re-tested if its code changes.
     let (order, beside) = super::session::build_order(&ctx, &options.only);
     // Many stale modules' code on disk, tested in one cargo run rather than one each.
-    let chosen = super::stale_together::candidates(&ctx, &lock, &order, &beside, &options);
-    if chosen.len() >= 2 {
-        progress(Event::TestingTogether {
-            modules: chosen.len(),
-        });
-    }
-    let pretested = super::stale_together::pretest(&ctx, &chosen)
-        .await
-        .map_err(BuildError::Cargo)?;
-    drop(chosen);
+    let announce = |modules| progress(Event::TestingTogether { modules });
+    let pretested =
+        super::stale_together::pretest_stale(&ctx, &lock, &order, &beside, &options, announce)
+            .await
+            .map_err(BuildError::Cargo)?;
     let order: Vec<String> = order.iter().map(|m| m.name.clone()).collect();
     let concurrency = settings.concurrency.max(1);
     // New code an earlier build did not test its users against counts as this one's.

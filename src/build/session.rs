@@ -716,11 +716,10 @@ pub async fn build_manual(
     let mut not_green: BTreeSet<String> = BTreeSet::new();
     let (order, beside) = build_order(ctx, &opts.only);
     // Many stale modules' code on disk, tested in one cargo run rather than one each.
-    let chosen = super::stale_together::candidates(ctx, lock, &order, &beside, opts);
-    let mut pretested = super::stale_together::pretest(ctx, &chosen)
-        .await
-        .map_err(BuildError::Cargo)?;
-    drop(chosen);
+    let mut pretested =
+        super::stale_together::pretest_stale(ctx, lock, &order, &beside, opts, |_| {})
+            .await
+            .map_err(BuildError::Cargo)?;
     for m in order {
         let started = Instant::now();
         let status = ctx.status(lock, m);

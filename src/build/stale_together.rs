@@ -46,10 +46,10 @@ impl Pretested {
 }
 
 /// A module whose code on disk is tested in the shared run.
-pub struct Chosen<'a> {
-    pub m: &'a CompiledModule,
-    pub module: &'a ModuleModel,
-    pub code: String,
+struct Chosen<'a> {
+    m: &'a CompiledModule,
+    module: &'a ModuleModel,
+    code: String,
 }
 
 impl Chosen<'_> {
@@ -64,7 +64,7 @@ impl Chosen<'_> {
 /// snapshot pinned for its steps as they are now, naming no module it does not use, and
 /// using only modules that are fresh or such modules themselves (a module that may get
 /// new code first makes the run's verdict one of code it will not be used with).
-pub fn candidates<'a>(
+fn candidates<'a>(
     ctx: &'a Context,
     lock: &Lock,
     order: &[&'a CompiledModule],
@@ -151,14 +151,28 @@ fn names(code: &str, path: &str) -> bool {
     })
 }
 
-/// Tests `chosen` together in the generated crate and judges each module whose tests
-/// ran there; keeps the green verdicts. Fewer than two modules gain nothing over their
-/// own runs: none is tested here.
-pub async fn pretest(ctx: &Context, chosen: &[Chosen<'_>]) -> std::io::Result<Pretested> {
-    let mut out = Pretested::default();
+/// The [`candidates`] of a build, tested together ([`pretest`]); `starting` is told how
+/// many before their run, which only two or more make.
+pub async fn pretest_stale(
+    ctx: &Context,
+    lock: &Lock,
+    order: &[&CompiledModule],
+    beside: &BTreeSet<String>,
+    opts: &Options,
+    starting: impl FnOnce(usize),
+) -> std::io::Result<Pretested> {
+    let chosen = candidates(ctx, lock, order, beside, opts);
     if chosen.len() < 2 {
-        return Ok(out);
+        return Ok(Pretested::default());
     }
+    starting(chosen.len());
+    pretest(ctx, &chosen).await
+}
+
+/// Tests `chosen` (two or more) together in the generated crate and judges each module
+/// whose tests ran there; keeps the green verdicts.
+async fn pretest(ctx: &Context, chosen: &[Chosen<'_>]) -> std::io::Result<Pretested> {
+    let mut out = Pretested::default();
     let modules: Vec<&ModuleModel> = chosen.iter().map(|c| c.module).collect();
     // The code the run tests: the chosen modules' and what they use (whole folders).
     let read = |name: &str| ctx.compiled.module(name).and_then(|m| ctx.imp_bytes(m));
