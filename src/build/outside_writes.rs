@@ -144,15 +144,9 @@ impl ExpectedCode {
                 });
                 continue;
             }
-            let kept = now
-                .as_deref()
-                .and_then(|text| keep_copy(&self.kept_root, module, "changed-during-build", text));
-            // Only with the new text kept: nothing anyone wrote is lost.
-            let restored = (now.is_none() || kept.is_some())
-                && match expected {
-                    Some(bytes) => crate::plan::lock::write_atomic(path, bytes).is_ok(),
-                    None => std::fs::remove_file(path).is_ok(),
-                };
+            let (kept, restored) = put_back(path, expected.as_deref(), now.as_deref(), |text| {
+                keep_copy(&self.kept_root, module, "changed-during-build", text)
+            });
             out.push(OutsideWrite {
                 module: module.clone(),
                 kept,
@@ -239,31 +233,52 @@ impl ExpectedLock {
         if now == *expected {
             return None;
         }
-        let kept = now.as_deref().and_then(|text| self.keep(text));
-        // Only with the new text kept: nothing anyone wrote is lost.
-        let restored = (now.is_none() || kept.is_some())
-            && match expected.as_deref() {
-                Some(bytes) => crate::plan::lock::write_atomic(&self.path, bytes).is_ok(),
-                None => std::fs::remove_file(&self.path).is_ok(),
-            };
+        let (kept, restored) = put_back(&self.path, expected.as_deref(), now.as_deref(), |text| {
+            self.keep(text)
+        });
         Some(OutsideLockWrite { kept, restored })
     }
 
     fn keep(&self, text: &[u8]) -> Option<PathBuf> {
-        let dir = kept_folder(&self.kept_root, "ghost.lock-changed-during-build");
-        std::fs::create_dir_all(&dir).ok()?;
-        let path = dir.join("ghost.lock");
-        std::fs::write(&path, text).ok()?;
-        Some(path)
+        keep_file(
+            &self.kept_root,
+            "ghost.lock-changed-during-build",
+            "ghost.lock",
+            text,
+        )
     }
+}
+
+/// Puts `expected` (`None`: no file) back at `path`, where `now` was found instead, once
+/// `now` is kept by `keep`: nothing anyone wrote is lost. Where it was kept, and whether
+/// ghost's text is back.
+fn put_back(
+    path: &Path,
+    expected: Option<&[u8]>,
+    now: Option<&[u8]>,
+    keep: impl FnOnce(&[u8]) -> Option<PathBuf>,
+) -> (Option<PathBuf>, bool) {
+    let kept = now.and_then(keep);
+    let restored = (now.is_none() || kept.is_some())
+        && match expected {
+            Some(bytes) => crate::plan::lock::write_atomic(path, bytes).is_ok(),
+            None => std::fs::remove_file(path).is_ok(),
+        };
+    (kept, restored)
 }
 
 /// Writes `text` (a module's `imp.rs`) to `kept_root/<time>-<module>-<why>/imp.rs`, a
 /// folder of its own; its path, or `None` when it could not be written.
 pub fn keep_copy(kept_root: &Path, module: &str, why: &str, text: &[u8]) -> Option<PathBuf> {
-    let dir = kept_folder(kept_root, &format!("{module}-{why}"));
+    keep_file(kept_root, &format!("{module}-{why}"), "imp.rs", text)
+}
+
+/// Writes `text` to `kept_root/<time>-<label>/<file>`, a folder of its own; its path, or
+/// `None` when it could not be written.
+fn keep_file(kept_root: &Path, label: &str, file: &str, text: &[u8]) -> Option<PathBuf> {
+    let dir = kept_folder(kept_root, label);
     std::fs::create_dir_all(&dir).ok()?;
-    let path = dir.join("imp.rs");
+    let path = dir.join(file);
     std::fs::write(&path, text).ok()?;
     Some(path)
 }
