@@ -21,6 +21,8 @@
 //! - a float where an integer is wanted (`Ok(x / 100.0 * 100.0)` for a `Result<i64, _>`):
 //!   rounded, `((x).round() as i64)`.
 //! - `String::from` given a `&&str`: `ToString::to_string`.
+//! - a `&str` where a `&String` is wanted (`names.contains(name)` on a `Vec<String>`):
+//!   `&(name).to_string()`.
 //! - `is_empty` called on a type that has none (a module's own type with a `len`):
 //!   `len().eq(&0)`.
 //! - a range given to `remove` (`s.remove(0..n)`): `drain`, which takes one.
@@ -99,6 +101,7 @@ pub fn suggestion(message: &serde_json::Value) -> Option<Suggestion> {
         "E0308" => chars::char_and_integer(span)
             .or_else(|| floats::float_as_integer(span))
             .or_else(|| ownership::borrowed_elements(span))
+            .or_else(|| ownership::str_for_string_reference(span))
             .or_else(|| ranges::remove_range(span)),
         "E0282" => closures::pattern_parameter(span),
         "E0369" => chars::left_operand(&d.message, &d.spans),

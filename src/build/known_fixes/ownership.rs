@@ -24,6 +24,23 @@ pub(super) fn borrowed_elements(span: &Span) -> Option<Vec<Edit>> {
     ))
 }
 
+/// ``expected `&String`, found `&str` `` (E0308): a `&str` given where a `&String` is
+/// wanted, mostly `names.contains(name)` on a `Vec<String>` (`HashSet` and `BTreeMap`
+/// take the `&str` through `Borrow`; a slice's `contains` wants its own element type).
+/// rustc offers no change; an owned copy is made and borrowed, `&(name).to_string()`,
+/// which lives to the end of the statement, as the call needs.
+pub(super) fn str_for_string_reference(span: &Span) -> Option<Vec<Edit>> {
+    let (expected, found) = expected_found(span)?;
+    if expected != "&String" || !matches!(found, "&str" | "&&str" | "&&&str") {
+        return None;
+    }
+    let on = span_line(span)?;
+    if may_be_shorthand_field(on.text, on.start, on.end) {
+        return None;
+    }
+    Some(wrap(span, "&(", ").to_string()"))
+}
+
 /// `a value of type `Vec<(String, i64)>` cannot be built from an iterator over elements
 /// of type `(&String, &i64)`` (E0277, the span is `collect`): the elements are made owned
 /// before they are collected, `.map(|(x0, x1)| (x0.clone(), x1.clone())).collect()`.

@@ -621,3 +621,47 @@ fn a_float_where_an_integer_is_wanted_is_rounded() {
     );
     assert!(suggestion(&float).is_none());
 }
+
+#[test]
+fn a_str_where_a_string_reference_is_wanted_is_made_owned() {
+    let code = "fn has(songs: &Vec<String>, song: &str) -> bool {\n    songs.contains(song)\n}\n";
+    let json = diagnostic(
+        code,
+        "E0308",
+        "mismatched types",
+        "expected `&String`, found `&str`",
+        "contains(«song»)",
+    );
+    assert_eq!(
+        fixed(code, &json).as_deref(),
+        Some("fn has(songs: &Vec<String>, song: &str) -> bool {\n    songs.contains(&(song).to_string())\n}\n")
+    );
+    // A `&&str` (an iterator's item) is made owned alike.
+    let twice = diagnostic(
+        code,
+        "E0308",
+        "mismatched types",
+        "expected `&String`, found `&&str`",
+        "contains(«song»)",
+    );
+    assert!(fixed(code, &twice).is_some_and(|c| c.contains("contains(&(song).to_string())")));
+    // An owned `String` wanted: rustc's own `.to_string()` applies, not this.
+    let owned = diagnostic(
+        code,
+        "E0308",
+        "mismatched types",
+        "expected `String`, found `&str`",
+        "contains(«song»)",
+    );
+    assert!(suggestion(&owned).is_none());
+    // A shorthand field (`P { song }`) cannot take an expression there.
+    let field = "fn p(song: &str) -> P {\n    P { song }\n}\n";
+    let json = diagnostic(
+        field,
+        "E0308",
+        "mismatched types",
+        "expected `&String`, found `&str`",
+        "{ «song» }",
+    );
+    assert!(suggestion(&json).is_none());
+}
