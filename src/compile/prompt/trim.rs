@@ -40,8 +40,14 @@ pub fn compiler_error(rendered: &str) -> String {
         .next()
         .and_then(|l| l.strip_prefix("error[E0432]: unresolved import `imp::"))
         .and_then(|rest| rest.strip_suffix('`'));
+    // Said once: the repair prompt trims errors the build loop trimmed already.
+    let mut help = |line: String| {
+        if !text.contains(&line) {
+            text.push_str(&line);
+        }
+    };
     if let Some(name) = missing {
-        text.push_str(&format!(
+        help(format!(
             "   = help: imp.rs defines no `pub` item `{name}`: the interface declares it, so imp.rs must define it (`pub`), with the interface's signature\n"
         ));
     }
@@ -52,7 +58,7 @@ pub fn compiler_error(rendered: &str) -> String {
         rest.ends_with("is private").then_some(name)
     });
     if let (Some(name), true) = (private, rendered.contains("mod.rs")) {
-        text.push_str(&format!(
+        help(format!(
             "   = help: `{name}` is declared in imp.rs without `pub`: the interface's items must be `pub`\n"
         ));
     }
@@ -560,6 +566,8 @@ mod tests {
             private.contains("`Handle` is declared in imp.rs without `pub`"),
             "{private}"
         );
+        assert_eq!(compiler_error(&kept), kept, "the help is said once");
+        assert_eq!(compiler_error(&private), private);
         let other = compiler_error("error[E0432]: unresolved import `crate::x`\n");
         assert!(!other.contains("imp.rs defines"), "{other}");
     }
