@@ -35,9 +35,17 @@ pub struct Holed {
 
 /// The functions of `code` that `verdict`'s failures point at.
 /// The type a compiler error says it cannot find (`cannot find type `Stack` in this
-/// scope`, `cannot find struct, variant or union type `Stack``).
+/// scope`, `cannot find struct, variant or union type `Stack``), or that mod.rs cannot
+/// re-export from imp.rs (`unresolved import `imp::Stack``: `impl Stack` without the
+/// struct; a capitalised name, as the interface's types are, not a function).
 fn missing_type(rendered: &str) -> Option<String> {
     let first = rendered.lines().next()?;
+    if let Some(rest) = first.split_once("unresolved import `imp::") {
+        let name = rest.1.split('`').next()?;
+        return name
+            .starts_with(|c: char| c.is_ascii_uppercase())
+            .then(|| name.to_string());
+    }
     let rest = first
         .split_once("cannot find type `")
         .or_else(|| first.split_once("cannot find struct, variant or union type `"))?
@@ -574,6 +582,15 @@ fn scenario_fills_up() {
             )
             .as_deref(),
             Some("Stack")
+        );
+        assert_eq!(
+            missing_type("error[E0432]: unresolved import `imp::Inventory`").as_deref(),
+            Some("Inventory")
+        );
+        assert_eq!(
+            missing_type("error[E0432]: unresolved import `imp::total`"),
+            None,
+            "a function imp.rs lacks: its own repair"
         );
         assert!(declares("pub struct Stack {\n}", "Stack"));
         assert!(!declares("pub struct Stacks {\n}", "Stack"));

@@ -10,7 +10,8 @@ use std::ops::Range;
 /// Moves each top-level function of `code` that the interface (`stub`, the compiler's
 /// imp.rs) has as a method of one type, and not as a free function, into that type's
 /// `impl` block (a new one at the end when `code` has none). Only a function that names
-/// `self` or `Self` moves: one that does not is a helper that happens to share a name.
+/// `self` or `Self`, or returns the type (`pub fn new() -> Inventory`, a constructor),
+/// moves: any other is a helper that happens to share a name.
 pub(super) fn fix(code: &mut String, stub: &str) -> Vec<String> {
     let (free, methods) = interface(stub);
     let top = items(code);
@@ -21,13 +22,16 @@ pub(super) fn fix(code: &mut String, stub: &str) -> Vec<String> {
         let Some(name) = item.fn_name() else {
             continue;
         };
-        if free.contains(&name) || !names_self(item) {
+        if free.contains(&name) {
             continue;
         }
         let mut owners = methods.iter().filter(|(_, m)| *m == name);
         let (Some((ty, _)), None) = (owners.next(), owners.next()) else {
             continue;
         };
+        if !names_self(item) && !returns(item, ty) {
+            continue;
+        }
         // A method the block has already, or given twice: left for the compiler to name.
         let twice = moved.iter().any(|(t, n, _, _)| t == ty && *n == name);
         if twice || defined.contains(&(ty.clone(), name.clone())) {
@@ -94,6 +98,21 @@ fn names_self(item: &Item) -> bool {
     t.iter().enumerate().any(|(i, tok)| {
         tok.text == "Self" || (tok.text == "self" && t.get(i + 1).is_none_or(|n| n.text != "::"))
     })
+}
+
+/// Whether a function's signature returns exactly `ty` (`fn new() -> Inventory {`).
+fn returns(item: &Item, ty: &str) -> bool {
+    let t = &item.tokens;
+    let Some(arrow) = t
+        .windows(2)
+        .take_while(|w| w[0].text != "{")
+        .position(|w| w[0].text == "-" && w[1].text == ">")
+    else {
+        return false;
+    };
+    t.get(arrow + 2).is_some_and(|r| r.text == ty)
+        && t.get(arrow + 3)
+            .is_some_and(|n| n.text == "{" || n.text == "where")
 }
 
 /// The interface's free functions, and its methods as (type, name).

