@@ -2085,7 +2085,8 @@ async fn verify_fixing(
     while rounds < rustc_fixes::MAX_ROUNDS && !verdict.tests.errors.is_empty() {
         // All the fixes at once first; when that is no better (one bad guess spoils the
         // rest), each error's fix alone, the first that helps kept.
-        let errors = &super::known_fixes::with_code_fixes(&code, &verdict.tests.errors);
+        let errors =
+            &super::known_fixes::with_code_fixes(&code, &verdict.tests.errors, &module.enums);
         let mut tries = std::iter::once(rustc_fixes::apply(&code, errors, &imp_path))
             .chain(
                 (0..errors.len().min(rustc_fixes::MAX_SINGLE_TRIES))

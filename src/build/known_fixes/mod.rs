@@ -27,6 +27,9 @@
 //!   `len().eq(&0)`.
 //! - a range given to `remove` (`s.remove(0..n)`): `drain`, which takes one.
 //! - a value used after a move: cloned where it was moved.
+//! - `?` on a parse error in a function returning the module's error
+//!   (`part.parse::<u8>()?`): mapped to the error's variant for text that is not a number,
+//!   `.map_err(|_| Ipv4Error::NotANumber(part.to_string()))?`.
 //! - a closure given as a `str` method's pattern whose parameter's type rustc cannot
 //!   infer (`s.split(|c| c.is_ascii_digit())`, E0282): `|c: char|`.
 //! - a closure's parameter used in the body of the `for` loop whose head it is in
@@ -43,6 +46,7 @@ mod indexing;
 mod iterators;
 mod names;
 mod ownership;
+mod parse_errors;
 mod ranges;
 
 use super::cargo::CompilerMessage;
@@ -115,12 +119,21 @@ pub fn suggestion(message: &serde_json::Value) -> Option<Suggestion> {
 /// quotes); `code` is the text of the file the errors point into. These take the place
 /// of rustc's own suggestion: what they match says more than rustc's guess (for `w`
 /// used in `for word in ..filter(|w| ..)`, rustc offers any local one letter away, `n`).
-pub fn with_code_fixes(code: &str, errors: &[CompilerMessage]) -> Vec<CompilerMessage> {
+///
+/// `enums` are the module's enums and errors: `?` on a parse error is mapped to the
+/// module's error for text that is not a number (`parse_errors.rs`).
+pub fn with_code_fixes(
+    code: &str,
+    errors: &[CompilerMessage],
+    enums: &[crate::check::Enum],
+) -> Vec<CompilerMessage> {
     errors
         .iter()
         .map(|e| {
             let mut e = e.clone();
-            if let Some(fix) = names::closure_parameter_in_loop(code, &e) {
+            let fix = names::closure_parameter_in_loop(code, &e)
+                .or_else(|| parse_errors::parse_error_mapped(code, &e, enums));
+            if let Some(fix) = fix {
                 e.suggestion = Some(fix);
             }
             e
