@@ -198,12 +198,17 @@ fn receiver_before(text: &str) -> Option<&str> {
             Some(']') => opening(before.strip_suffix(']')?, '[', ']')?,
             Some(c) if c.is_alphanumeric() || c == '_' || c == '.' => end - c.len_utf8(),
             Some(':') if before.ends_with("::") => end - 2,
+            // A turbofish, `collect::<String>()`.
+            Some('>') => before
+                .rfind("::<")
+                .filter(|&i| !before[i..].contains('('))?,
             _ => break,
         };
         end = step;
     }
     let receiver = &text[end..];
-    let starts_well = receiver.starts_with(|c: char| c.is_alphabetic() || c == '_' || c == '(');
+    let starts_well = receiver.starts_with(|c: char| c.is_alphabetic() || c == '_')
+        || (receiver.starts_with('(') && !receiver.starts_with("()"));
     let advances = ["next(", "pop(", "remove(", "take("]
         .iter()
         .any(|m| receiver.contains(m));
@@ -301,6 +306,13 @@ mod tests {
                 )
                 .as_str()
             )
+        );
+        // A receiver with a turbofish, read whole.
+        let collected = "fn c(s: &str) -> Result<i64, IpError> {\n    Ok(s.chars().collect::<String>().parse::<i64>()?)\n}\n";
+        assert!(
+            fixed(collected, &error(collected, QUESTION, "?)"), &enums)
+                .is_some_and(|c| c
+                    .contains("IpError::NotANumber(s.chars().collect::<String>().to_string())")),
         );
         // A text read by advancing an iterator cannot be read again: a unit variant then.
         let next = "fn h(it: &mut std::str::Split<char>) -> Result<i64, IpError> {\n    Ok(it.next().unwrap().parse::<i64>()?)\n}\n";
