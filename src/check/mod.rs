@@ -267,18 +267,22 @@ pub fn check_parsed(files: &[SpecFile], syntax: &[Diagnostic]) -> (Project, Vec<
     }
 
     // Tests that pass whatever the code does: warned of only in a module without errors,
-    // where every call is resolved (an unknown function is no call in the model).
-    for name in &names {
+    // where every call is resolved (an unknown function is no call in the model). Each
+    // module's warnings read its own model and text only, so they are found on every
+    // core, and added in name order as before.
+    let weak = crate::parallel::map(&names, |name| {
         let i = by_name[*name];
-        let Some(model) = models.get(name.as_str()) else {
-            continue;
-        };
+        let model = models.get(name.as_str())?;
         if diags[i].iter().any(Diagnostic::is_error)
             || broken_files.contains(files[i].file.as_path())
         {
-            continue;
+            return None;
         }
-        for (span, kind) in weak_tests::weak_tests(model, &files[i].text) {
+        Some(weak_tests::weak_tests(model, &files[i].text))
+    });
+    for (name, found) in names.iter().zip(weak) {
+        let i = by_name[*name];
+        for (span, kind) in found.into_iter().flatten() {
             diags[i].push(Diagnostic::new(&files[i].file, span, kind));
         }
     }

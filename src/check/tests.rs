@@ -568,6 +568,45 @@ fn clauses_that_run_no_code_of_the_module_are_warnings_and_the_module_is_kept() 
 }
 
 #[test]
+fn a_project_checked_on_every_core_warns_as_each_module_checked_alone() {
+    // Enough modules for the weak-test pass to split them across threads; every third
+    // has an error, which keeps its warnings back.
+    let text = |i: usize| {
+        let example = if i % 3 == 0 { "g(1) == 2" } else { "len(\"hi\") == 2" };
+        format!(
+            "module m{i:02} {{
+  fn f(x: int) -> int {{
+    example f(1) == f(1)
+    example {example}
+    ensures x >= 0 || x < 0
+  }}
+  fn unused(x: int) -> int
+}}"
+        )
+    };
+    let files: Vec<SpecFile> = (0..30)
+        .map(|i| spec(&format!("m{i:02}.ghost"), &text(i)))
+        .collect();
+    let (_, together) = check(&files);
+    let alone: Vec<Diagnostic> = files
+        .iter()
+        .flat_map(|f| check(std::slice::from_ref(f)).1)
+        .collect();
+    let seen = |d: &[Diagnostic]| -> Vec<(String, usize, &'static str)> {
+        d.iter()
+            .map(|d| (d.file.display().to_string(), d.span.start, d.code()))
+            .collect()
+    };
+    assert_eq!(seen(&together), seen(&alone));
+    assert_eq!(
+        together.iter().filter(|d| !d.is_error()).count(),
+        20 * 4,
+        "{:?}",
+        codes(&together)
+    );
+}
+
+#[test]
 fn a_module_with_errors_gets_no_warnings() {
     let (_, d) = check_one("module m { fn f(x: int) -> int { example g(1) == 2 } }");
     assert_eq!(codes(&d), ["E0203"]);
