@@ -250,12 +250,14 @@ pub fn check_parsed(files: &[SpecFile], syntax: &[Diagnostic]) -> (Project, Vec<
                 .find(|g| g.name == f.name),
         }
     };
-    for name in &names {
+    // Each module's own examples against the models it reads: on every core too.
+    let contradicted = crate::parallel::map(&names, |name| {
+        let model = models.get(name.as_str())?;
+        Some(contradictions::broken_requires(model, &function))
+    });
+    for (name, found) in names.iter().zip(contradicted) {
         let i = by_name[*name];
-        let Some(model) = models.get(name.as_str()) else {
-            continue;
-        };
-        for broken in contradictions::broken_requires(model, &function) {
+        for broken in found.into_iter().flatten() {
             let kind = Kind::ExampleBreaksRequires {
                 in_timing: broken.in_timing,
                 callee: broken.callee,
