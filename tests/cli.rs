@@ -878,3 +878,56 @@ fn warnings_are_printed_in_every_format_and_do_not_fail_check() {
         run.stderr
     );
 }
+
+#[test]
+fn deny_warnings_makes_warnings_fail_check_and_says_why() {
+    let p = Project::with(&[("specs/text/weak.ghost", WEAK)]);
+    for deny in [
+        &["-D", "warnings"][..],
+        &["--deny", "warnings"],
+        &["-Dwarnings"],
+    ] {
+        let run = p.ghost(&[&["check"], deny].concat());
+        assert_eq!(run.code, Some(1), "{deny:?}: {}", run.both());
+        assert!(
+            run.stderr.ends_with(
+                "checked 1 module: 0 errors, 2 warnings; 1 missing\n\
+                 error: the check failed: 2 warnings, denied by `-D warnings`\n\
+                 help: strengthen the clauses the warnings point at, or drop `-D warnings` to let warnings pass\n"
+            ),
+            "{deny:?}: {}",
+            run.stderr
+        );
+    }
+    // `-q` drops the summary, not the reason; `short` prints the warnings on stdout.
+    let run = p.ghost(&["check", "-q", "-D", "warnings", "--message-format", "short"]);
+    assert_eq!(run.code, Some(1), "{}", run.both());
+    assert_eq!(
+        run.stdout.matches(": warning: ").count(),
+        2,
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stderr
+            .starts_with("error: the check failed: 2 warnings, denied by `-D warnings`\n"),
+        "{}",
+        run.stderr
+    );
+    // Without warnings, denying them changes nothing.
+    p.write(
+        "specs/text/weak.ghost",
+        "module text.weak {\n  fn shout(s: str) -> str {\n    example shout(\"a\") == \"A\"\n  }\n}\n",
+    );
+    let run = p.ghost(&["check", "-D", "warnings"]);
+    assert_eq!(run.code, Some(0), "{}", run.both());
+    assert!(!run.stderr.contains("error:"), "{}", run.stderr);
+    // Only `warnings` can be denied: anything else is a usage error.
+    let run = p.ghost(&["check", "-D", "W0301"]);
+    assert_eq!(run.code, Some(2), "{}", run.both());
+    assert!(
+        run.stderr.contains("[possible values: warnings]"),
+        "{}",
+        run.stderr
+    );
+}

@@ -27,19 +27,33 @@ Human diagnostics go to stderr; `--message-format short` and `json` print them o
 one a line, for problem matchers. The summary line is on stderr.
 
 Exits 1 for errors in the specs and for tampered modules; warnings (W03xx: a clause whose
-test passes whatever the code does) are printed but exit 0, as Cargo's do; stale and
-missing modules, what a save produces, exit 0 (`ghost build --locked` is the check that
-fails on them); 2 for bad usage or an invalid ghost.toml.
+test passes whatever the code does) are printed but exit 0, as Cargo's do, unless
+`-D warnings` denies them: then any warning exits 1 too, and a last line on stderr says
+that the warnings failed the check (the CI form, as `cargo clippy -- -D warnings`). Stale
+and missing modules, what a save produces, exit 0 (`ghost build --locked` is the check
+that fails on them); 2 for bad usage or an invalid ghost.toml.
 
 Examples:
   ghost check
   ghost check specs/text/slug.ghost --message-format short
-  ghost check specs/net --message-format json";
+  ghost check specs/net --message-format json
+  ghost check -D warnings                      # in CI: a warning fails the check";
 
 #[derive(Debug, clap::Args)]
 pub struct CheckArgs {
     #[command(flatten)]
     pub paths: PathArgs,
+    /// Make what LINT names fail the check (exit 1) as errors do: `-D warnings` denies
+    /// every warning (W03xx), as `cargo clippy -- -D warnings` does
+    #[arg(short = 'D', long = "deny", value_enum, value_name = "LINT")]
+    pub deny: Vec<Deny>,
+}
+
+/// What `-D` can deny.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Deny {
+    // No doc comment: clap would list the values in a long form that reflows the help.
+    Warnings,
 }
 
 /// One check of a project (or of a selection of its files), its diagnostics and module
@@ -50,6 +64,7 @@ pub struct CheckRun {
     loaded: Loaded,
     checked: Checked,
     pub errors: usize,
+    pub warnings: usize,
     pub tampered: usize,
     /// `checked 3 modules: 1 error; 2 fresh, 1 stale`
     pub summary: String,
@@ -76,7 +91,16 @@ pub fn run(args: &CheckArgs, out: &Output) -> Result<Exit, CommandError> {
     let project = Project::from_current_dir()?;
     let run = check_project(&project, &args.paths.paths, out)?;
     out.status(&run.summary);
-    let failed = run.failed();
+    let denied = args.deny.contains(&Deny::Warnings) && run.warnings > 0;
+    if denied {
+        // An error line, shown with `-q` too: the summary alone ("0 errors, 2 warnings")
+        // would not say why the check failed.
+        out.error(&format!(
+            "the check failed: {}, denied by `-D warnings`\nhelp: strengthen the clauses the warnings point at, or drop `-D warnings` to let warnings pass",
+            plural(run.warnings, "warning")
+        ));
+    }
+    let failed = run.failed() || denied;
     // The process ends right after this; freeing every AST and the model one by one takes
     // longer (a noticeable part of a large project's check) than letting the OS reclaim it.
     std::mem::forget(run);
@@ -209,6 +233,7 @@ fn check_with(
         loaded,
         checked,
         errors,
+        warnings,
         tampered,
         summary,
     })
