@@ -572,7 +572,7 @@ fn a_project_checked_on_every_core_warns_as_each_module_checked_alone() {
     // Enough modules for the weak-test pass to split them across threads; every third
     // has an error, which keeps its warnings back.
     let text = |i: usize| {
-        let example = if i % 3 == 0 {
+        let example = if i.is_multiple_of(3) {
             "g(1) == 2"
         } else {
             "len(\"hi\") == 2"
