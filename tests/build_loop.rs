@@ -697,10 +697,9 @@ fn many_stale_modules_are_tested_together_and_relocked() {
         .expect(0);
 }
 
-/// Stale modules tested together, one of whose code calls a module it does not `use`:
-/// its own path tests it with that module a stub (its tests do not depend on modules it
-/// does not use), where it fails and goes to the agent, as it did before the modules were
-/// tested together; there that module's code made it pass, and it was re-locked.
+/// Stale modules tested together, one of whose code (locked by an older ghost) calls a
+/// module it does not `use`: that code is refused (`unused_modules.rs`), never run with
+/// the others, where that module's code would make it pass, and goes to the agent.
 #[test]
 fn stale_code_calling_a_module_it_does_not_use_is_tested_on_its_own() {
     let _machine = shared();
@@ -721,13 +720,16 @@ fn stale_code_calling_a_module_it_does_not_use_is_tested_on_its_own() {
     let server = Background::start_with(routed(vec![("y", vec![code(Y_ALONE)])]));
     let p = Project::new("e2e_stale_unused", &openai(&server), &specs);
     p.write(&imp_rel("x"), "pub fn f(n: i64) -> i64 {\n    n + 1\n}\n");
-    p.write(
-        &imp_rel("y"),
-        "pub fn g(n: i64) -> i64 {\n    crate::x::f(n) + 1\n}\n",
-    );
+    const Y_CALLS_X: &str = "pub fn g(n: i64) -> i64 {\n    crate::x::f(n) + 1\n}\n";
+    p.write(&imp_rel("y"), Y_ALONE);
     p.write(&imp_rel("z"), "pub fn h(n: i64) -> i64 {\n    n + 3\n}\n");
     p.ghost(&["build", "--provider", "manual"]).expect(0);
-    let lock = p.read("ghost.lock");
+    // The code calling `x` is refused now: a lock accepting it comes from before.
+    p.write(&imp_rel("y"), Y_CALLS_X);
+    let hash = |code: &str| ghost::plan::lock::implementation_hash(code.as_bytes());
+    let lock = p
+        .read("ghost.lock")
+        .replace(&hash(Y_ALONE), &hash(Y_CALLS_X));
     let old_key = "spec = \"0000000000000000000000000000000000000000000000000000000000000000\"";
     let aged: String = lock
         .lines()

@@ -1802,11 +1802,13 @@ fn locked_code_failing_tests_another_module_made_stricter_stays_failing() {
     assert!(!lock.contains("failing"), "{lock}");
 }
 
-/// Code that calls a module its spec does not `use` fails in the build's copy of the crate,
-/// where that module is a stub: the failure says so, rather than only `not yet
-/// implemented` in the other module's `imp.rs`, which reads as if that module had no code.
+/// Code that calls a module its spec does not `use` is refused in every build path, before
+/// its tests run, with both modules and the fix named. It used to pass where that module
+/// has code (a manual build, `ghost test`, both in `generated/`) and fail where it is a
+/// stub (an agent's attempt, in the build's copy of the crate), with only `not yet
+/// implemented` in the other module's `imp.rs` to read.
 #[test]
-fn code_calling_a_module_its_spec_does_not_use_is_told_why_it_fails() {
+fn code_calling_a_module_its_spec_does_not_use_is_refused_in_every_path() {
     let tmp = tempfile::tempdir().expect("temp dir");
     let dir = tmp.path();
     write(dir, "ghost.toml", "[project]\nname = \"unused-call\"\n");
@@ -1823,13 +1825,32 @@ fn code_calling_a_module_its_spec_does_not_use_is_told_why_it_fails() {
     let run = ghost(dir, &["build", "--provider", "manual"]);
     assert_eq!(run.code, Some(0), "{}{}", run.stdout, run.stderr);
 
-    // An agent program that answers `a.y` with code calling `a.x`.
+    let calling = "use super::*;\n\npub fn two() -> i64 {\n    crate::a::x::one() + 1\n}\n";
+    let why = "imp.rs of `a.y` calls module `a.x` (`crate::a::x`), which the spec of `a.y` does not `use`: not run. A module's code may call only the modules its spec uses (directly or through the modules they use); add `use a.x` to the spec of `a.y`, or take the call out";
+    write(
+        dir,
+        "specs/a/y.ghost",
+        "module a.y {\n  fn two() -> int {\n    example two() == 2\n  }\n}\n",
+    );
+    write(dir, "generated/src/a/y/imp.rs", calling);
+    // Written by hand: the manual build and `ghost test`, in the generated crate.
+    let run = ghost(dir, &["build", "--provider", "manual"]);
+    assert_eq!(run.code, Some(1), "{}{}", run.stdout, run.stderr);
+    assert!(run.stderr.contains(why), "{}", run.stderr);
+    assert!(
+        !std::fs::read_to_string(dir.join("ghost.lock"))
+            .expect("lock")
+            .contains("a.y"),
+        "not locked"
+    );
+    let run = ghost(dir, &["test"]);
+    assert_eq!(run.code, Some(1), "{}{}", run.stdout, run.stderr);
+    assert!(run.stderr.contains(why), "{}", run.stderr);
+    assert!(run.stderr.contains("ok a.x"), "{}", run.stderr);
+
+    // An agent program that answers `a.y` with the same code, in the build's copy.
     let code = dir.join("answer.rs");
-    std::fs::write(
-        &code,
-        "use super::*;\n\npub fn two() -> i64 {\n    crate::a::x::one() + 1\n}\n",
-    )
-    .expect("write");
+    std::fs::write(&code, calling).expect("write");
     write(
         dir,
         "agent.sh",
@@ -1844,19 +1865,9 @@ fn code_calling_a_module_its_spec_does_not_use_is_told_why_it_fails() {
             script.display()
         ),
     );
-    write(
-        dir,
-        "specs/a/y.ghost",
-        "module a.y {\n  fn two() -> int {\n    example two() == 2\n  }\n}\n",
-    );
     let run = ghost(dir, &["build", "a.y"]);
     assert_eq!(run.code, Some(3), "{}{}", run.stdout, run.stderr);
-    assert!(
-        run.stderr
-            .contains("`src/a/x/imp.rs` is module `a.x`, which the spec of `a.y` does not `use`"),
-        "{}",
-        run.stderr
-    );
+    assert!(run.stderr.contains(why), "{}", run.stderr);
     // With the `use`, the same code passes.
     write(
         dir,
@@ -1864,5 +1875,7 @@ fn code_calling_a_module_its_spec_does_not_use_is_told_why_it_fails() {
         "module a.y {\n  use a.x\n  fn two() -> int {\n    example two() == 2\n  }\n}\n",
     );
     let run = ghost(dir, &["build", "a.y"]);
+    assert_eq!(run.code, Some(0), "{}{}", run.stdout, run.stderr);
+    let run = ghost(dir, &["test"]);
     assert_eq!(run.code, Some(0), "{}{}", run.stdout, run.stderr);
 }

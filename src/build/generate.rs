@@ -2021,9 +2021,15 @@ async fn verify_in(
 ) -> Result<Verdict, BuildError> {
     reset_tests(ctx, scratch, m)?;
     write_imp(scratch, m, code)?;
-    verify(&ctx.cargo_in(scratch), module, code, Snapshots::RecordNew)
-        .await
-        .map_err(BuildError::Cargo)
+    verify(
+        &ctx.cargo_in(scratch),
+        &ctx.project,
+        module,
+        code,
+        Snapshots::RecordNew,
+    )
+    .await
+    .map_err(BuildError::Cargo)
 }
 
 /// Puts the module's compiler-owned files (its tests, its `mod.rs`) and its pinned
@@ -2158,9 +2164,15 @@ async fn try_mutants(
             }
             reset_tests(ctx, scratch, m)?;
             write_imp(scratch, m, &mutant.code)?;
-            let tried = verify(&cargo, module, &mutant.code, Snapshots::RecordNew)
-                .await
-                .map_err(BuildError::Cargo)?;
+            let tried = verify(
+                &cargo,
+                &ctx.project,
+                module,
+                &mutant.code,
+                Snapshots::RecordNew,
+            )
+            .await
+            .map_err(BuildError::Cargo)?;
             if tried.green() {
                 edits.push(mutant.what);
                 return Ok((mutant.code, tried, Some(edits.join(", then "))));

@@ -60,6 +60,7 @@ pub mod stale_together;
 pub mod stored_value;
 pub mod tidy;
 pub mod together;
+pub mod unused_modules;
 pub mod verify;
 pub mod workspace;
 pub mod written;

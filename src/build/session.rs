@@ -1166,7 +1166,7 @@ pub async fn test(ctx: &Context, only: &[String]) -> Result<Vec<Tested>, BuildEr
     // Code the in-memory rule refuses is never run: it is refused on its own below.
     let runnable: Vec<&ModuleModel> = chosen
         .iter()
-        .filter(|(_, module, code)| refused(module, code).is_none())
+        .filter(|(_, module, code)| refused(&ctx.project, module, code).is_none())
         .map(|(_, module, _)| *module)
         .collect();
     let mut shared = if runnable.len() < 2 {
@@ -1219,16 +1219,22 @@ async fn verify_on_disk(
     code: &str,
     snapshots: Snapshots,
 ) -> Result<(Verdict, Option<PathBuf>), BuildError> {
-    let verdict = verify(&ctx.cargo(), module, code, snapshots)
+    let verdict = verify(&ctx.cargo(), &ctx.project, module, code, snapshots)
         .await
         .map_err(BuildError::Cargo)?;
     if !broken_elsewhere(ctx, m, &verdict) {
         return Ok((verdict, None));
     }
     let scratch = super::generate::prepare_scratch(ctx, m)?;
-    let verdict = verify(&ctx.cargo_in(&scratch), module, code, snapshots)
-        .await
-        .map_err(BuildError::Cargo)?;
+    let verdict = verify(
+        &ctx.cargo_in(&scratch),
+        &ctx.project,
+        module,
+        code,
+        snapshots,
+    )
+    .await
+    .map_err(BuildError::Cargo)?;
     Ok((verdict, Some(scratch)))
 }
 

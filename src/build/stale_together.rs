@@ -61,7 +61,7 @@ impl Chosen<'_> {
 
 /// The modules of `order` (not those `beside` it) whose code on disk the build tests
 /// first, with that code: stale, with code, their own prose unchanged, not forced, each
-/// snapshot pinned for its steps as they are now, naming no module it does not use, and
+/// snapshot pinned for its steps as they are now, refused by no rule (`verify::refused`), and
 /// using only modules that are fresh or such modules themselves (a module that may get
 /// new code first makes the run's verdict one of code it will not be used with).
 fn candidates<'a>(
@@ -103,52 +103,19 @@ fn candidates<'a>(
         let code = ctx
             .imp_bytes(m)
             .and_then(|bytes| String::from_utf8(bytes).ok());
-        // Code the in-memory rule refuses is never run: refused on its own path.
-        let runnable = |code: &String| refused(module, code).is_none();
+        // Code the in-memory rule refuses, or code naming a module its spec does not use
+        // (which here would run against that module's code), is never run: refused on
+        // its own path.
+        let runnable = |code: &String| refused(&ctx.project, module, code).is_none();
         // A pin missing or recorded for other steps is recorded anew on the module's own
         // path: this run only compares, and would leave the old steps' pin in place.
         let pinned = || super::snapshots::pinned_for_spec(&ctx.paths.out_dir, m, module);
-        // Code naming a module it does not use ran against that module's stub on its own
-        // path (`prepare_scratch`): here it would run against that module's code.
-        let apart = |code: &String| names_no_unused(&ctx.project, &m.name, code);
-        if let Some(code) =
-            code.filter(|c| qualifies && uses_settled && pinned() && runnable(c) && apart(c))
-        {
+        if let Some(code) = code.filter(|c| qualifies && uses_settled && pinned() && runnable(c)) {
             settled.insert(&m.name);
             chosen.push(Chosen { m, module, code });
         }
     }
     chosen
-}
-
-/// Whether `code` of module `name` names no module outside those it uses (directly or
-/// not) by its path in the crate (`crate::x::f`, `super::super::x`). Its own path tests
-/// it with every other module a stub: a module's tests do not depend on modules it does
-/// not use. A module whose path begins another's (`text` and `text.case`) may be taken
-/// for it: that module only takes its own path.
-fn names_no_unused(project: &crate::check::Project, name: &str, code: &str) -> bool {
-    let used = super::session::used_closure(project, name);
-    let depth = project.module(name).map_or(0, |m| m.path.len());
-    // `imp.rs` sits one level below its module: `super::` once more reaches the root.
-    let up = "super::".repeat(depth + 1);
-    project
-        .modules
-        .iter()
-        .filter(|other| !used.contains(&other.name))
-        .all(|other| {
-            let path = other.path.join("::");
-            [format!("crate::{path}"), format!("{up}{path}")]
-                .iter()
-                .all(|named| !names(code, named))
-        })
-}
-
-/// Whether `path` stands in `code` as a whole path, not the start of a longer name.
-fn names(code: &str, path: &str) -> bool {
-    code.match_indices(path).any(|(at, _)| {
-        let after = code[at + path.len()..].chars().next();
-        !after.is_some_and(|c| c.is_alphanumeric() || c == '_')
-    })
 }
 
 /// The [`candidates`] of a build, tested together ([`pretest`]); `starting` is told how
@@ -236,14 +203,5 @@ mod tests {
             !same_code(&before, ["c"].into_iter(), as_before),
             "not read before"
         );
-    }
-
-    #[test]
-    fn a_path_is_named_whole_not_as_the_start_of_a_longer_name() {
-        let code = "pub fn g(n: i64) -> i64 {\n    crate::x::f(n) + crate::xy::h(n)\n}\n";
-        assert!(names(code, "crate::x"));
-        assert!(names(code, "crate::xy"));
-        assert!(!names(code, "crate::x::g"));
-        assert!(!names("crate::xy::h(1)", "crate::x"));
     }
 }

@@ -3,7 +3,7 @@
 
 use super::cargo::{messages_in, Cargo, TestFailure, TestOutcome, GAVE_UP};
 use super::snapshots::Pinned;
-use crate::check::{ModuleModel, NfrModel};
+use crate::check::{ModuleModel, NfrModel, Project};
 use crate::compile::rust::nfr_check::NO_DEPS;
 use crate::compile::rust::{check_static_nfrs, reaches_outside, test_target, IN_MEMORY};
 use serde::Serialize;
@@ -86,7 +86,7 @@ impl Verdict {
     pub fn refused(&self) -> bool {
         self.checked
             .iter()
-            .any(|n| n.nfr == IN_MEMORY && n.broken())
+            .any(|n| (n.nfr == IN_MEMORY || n.nfr == ONLY_USED_MODULES) && n.broken())
     }
 
     /// A failure that looks like the spec's rather than the code's: an example, scenario or
@@ -364,11 +364,12 @@ fn binder_text(property: &str) -> &str {
 /// whose `imp.rs` for the module holds `imp_text`.
 pub async fn verify(
     cargo: &Cargo,
+    project: &Project,
     module: &ModuleModel,
     imp_text: &str,
     snapshots: Snapshots,
 ) -> std::io::Result<Verdict> {
-    if let Some(verdict) = refused(module, imp_text) {
+    if let Some(verdict) = refused(project, module, imp_text) {
         return Ok(verdict);
     }
     let target = test_target(module);
@@ -443,23 +444,39 @@ fn called_unused_module(module: &str, uses: &[String], output: &str) -> Option<S
 /// The verdict of code that is not run at all: it reaches outside memory. Code that
 /// writes files or starts programs could change the project it is tested in, or anything
 /// else the user can reach.
-pub fn refused(module: &ModuleModel, imp_text: &str) -> Option<Verdict> {
+/// So is code that calls a module its spec does not `use` (`unused_modules.rs`): it would
+/// pass where that module has code and fail where it is a stub.
+pub fn refused(project: &Project, module: &ModuleModel, imp_text: &str) -> Option<Verdict> {
     let outside = reaches_outside(imp_text, &module.names());
-    if outside.is_empty() {
+    let unused = super::unused_modules::named_unused(project, &module.name, imp_text);
+    if outside.is_empty() && unused.is_empty() {
         return None;
     }
     let mut verdict = Verdict::default();
-    verdict.checked.push(NfrResult {
-        nfr: IN_MEMORY.to_string(),
-        ok: false,
-        checked: true,
-        detail: format!(
-            "imp.rs uses {}: not run. A module's functions compute their results from their arguments alone; take out every use of files, programs, the network and the environment",
-            outside.join(", ")
-        ),
-    });
+    if !outside.is_empty() {
+        verdict.checked.push(NfrResult {
+            nfr: IN_MEMORY.to_string(),
+            ok: false,
+            checked: true,
+            detail: format!(
+                "imp.rs uses {}: not run. A module's functions compute their results from their arguments alone; take out every use of files, programs, the network and the environment",
+                outside.join(", ")
+            ),
+        });
+    }
+    if !unused.is_empty() {
+        verdict.checked.push(NfrResult {
+            nfr: ONLY_USED_MODULES.to_string(),
+            ok: false,
+            checked: true,
+            detail: super::unused_modules::why(&module.name, &unused),
+        });
+    }
     Some(verdict)
 }
+
+/// The rule [`refused`] holds code to beside [`IN_MEMORY`], named as a checked NFR.
+pub const ONLY_USED_MODULES: &str = "calls only the modules its spec uses";
 
 /// Cargo runs made once for several modules (`ghost test` and `build --locked` test every
 /// module of one unchanging crate; see `together.rs`): what [`judge`] finds here it does
