@@ -425,7 +425,9 @@ pub async fn verify(
 /// `module` (which uses `uses`) does not `use` that module: in a build's copy of the crate every module a module does
 /// not use (directly or not) is the compiler's stub, so code that calls one fails there,
 /// though the crate in `generated/` has its code. Said, or the agent and the user read
-/// that the other module is not written yet.
+/// that the other module is not written yet. Code naming such a module by its path is
+/// refused before it runs ([`refused`]); this catches the calls that scan cannot see
+/// (a parent module's path imported, `use crate::a; a::x::one()`).
 fn called_unused_module(module: &str, uses: &[String], output: &str) -> Option<String> {
     if !output.contains("not yet implemented") {
         return None;
