@@ -51,11 +51,15 @@ pub fn why(name: &str, unused: &[String]) -> String {
     )
 }
 
-/// Whether `path` stands in `code` as a whole path, not the start of a longer name.
+/// Whether `path` stands in `code` as a whole path, not the start of a longer name, and
+/// in code, not in a comment or a string (a doc line naming another module calls nothing).
 fn names(code: &str, path: &str) -> bool {
+    let mut mask = None;
     code.match_indices(path).any(|(at, _)| {
         let after = code[at + path.len()..].chars().next();
-        !after.is_some_and(|c| c.is_alphanumeric() || c == '_')
+        let whole = !after.is_some_and(|c| c.is_alphanumeric() || c == '_');
+        let mask = mask.get_or_insert_with(|| super::mutants::code_mask(code));
+        whole && mask.get(at).copied().unwrap_or(false)
     })
 }
 
@@ -90,6 +94,9 @@ mod tests {
         assert!(names(code, "crate::xy"));
         assert!(!names(code, "crate::x::g"));
         assert!(!names("crate::xy::h(1)", "crate::x"));
+        // A comment or a string naming the module calls nothing.
+        let quoted = "// like crate::x::f\npub fn g() -> &'static str {\n    \"crate::x\"\n}\n";
+        assert!(!names(quoted, "crate::x"));
     }
 
     #[test]
