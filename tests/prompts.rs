@@ -354,3 +354,59 @@ fn unknown_override_and_unknown_variable_are_clear() {
     );
     assert!(err.to_string().contains("no_such_thing"), "{err}");
 }
+
+/// Checks specs given as text: (path, text), each path's module implied by its place.
+fn check_texts(specs: &[(&str, &str)]) -> Project {
+    let files: Vec<SpecFile> = specs
+        .iter()
+        .map(|(path, text)| {
+            let file = PathBuf::from(path);
+            let (ast, diags) = ghost::syntax::parse(&file, text);
+            assert!(diags.is_empty(), "{diags:?}");
+            SpecFile {
+                file,
+                expected_module: None,
+                text: text.to_string(),
+                ast,
+            }
+        })
+        .collect();
+    let (project, diags) = check(&files);
+    assert!(!diags.iter().any(|d| d.is_error()), "{diags:?}");
+    project
+}
+
+/// `top` uses `mid`, whose functions take and return `base`'s record: the agent writing
+/// `top` handles those values, so its prompt shows the record's fields (and only the
+/// types `mid` names, not `base`'s functions), though `top` does not use `base`.
+#[test]
+fn a_prompt_shows_the_types_its_used_modules_take_from_further_modules() {
+    let base = "module base {\n  record Money { cents: int, currency: str }\n  enum Unused { A }\n  error Bad { Neg(Money) }\n  fn make(c: int) -> Money\n}\n";
+    let mid = "module mid {\n  use base\n  fn add(a: Money, b: Money) -> result<Money, Bad>\n}\n";
+    let top = "module top {\n  use mid\n  fn total(xs: list<int>) -> int\n}\n";
+    let project = check_texts(&[("base.ghost", base), ("mid.ghost", mid), ("top.ghost", top)]);
+    let module = project.module("top").expect("checked");
+    let prompt = render_first(&Templates::builtin(), &project, module, &[]).expect("renders");
+    let base_part = prompt
+        .split("### `base` (`crate::base`)")
+        .nth(1)
+        .unwrap_or_else(|| panic!("a section for `base`:\n{prompt}"));
+    assert!(
+        base_part.contains("pub struct Money {\n    pub cents: i64,\n    pub currency: String,\n}")
+            && base_part.contains("pub enum Bad {"),
+        "{base_part}"
+    );
+    assert!(
+        !base_part.contains("Unused") && !base_part.contains("fn make"),
+        "only the types mid names: {base_part}"
+    );
+    // `mid` uses `base` itself: its prompt shows `base` as a used module already, once.
+    let mid_prompt = render_first(
+        &Templates::builtin(),
+        &project,
+        project.module("mid").expect("checked"),
+        &[],
+    )
+    .expect("renders");
+    assert_eq!(mid_prompt.matches("### `base`").count(), 1, "{mid_prompt}");
+}

@@ -2,6 +2,7 @@
 //! already spelled out as text (quoted clauses, Rust signatures, interfaces), so the
 //! templates only lay it out.
 
+use super::reached_types::reached_types;
 use super::repair::RepairContext;
 use crate::check::{Function, ModuleModel, NfrModel, Project};
 use crate::compile::rust::interface;
@@ -180,7 +181,7 @@ pub fn build(
             }
         })
         .collect();
-    let uses = module
+    let mut uses: Vec<UsedModule> = module
         .uses
         .iter()
         .map(|name| UsedModule {
@@ -192,6 +193,17 @@ pub fn build(
                 .unwrap_or_default(),
         })
         .collect();
+    // After them, the types their interfaces take from modules this one does not use:
+    // the agent handles such values and cannot guess their fields.
+    for (name, types) in reached_types(project, module) {
+        if let Some(m) = project.module(&name) {
+            uses.push(UsedModule {
+                rust_path: format!("crate::{}", name.replace('.', "::")),
+                interface: crate::compile::rust::reached_interface(project, m, &types),
+                name,
+            });
+        }
+    }
     PromptContext {
         module: module.name.clone(),
         imp_path: format!("src/{path}/imp.rs"),

@@ -12,6 +12,7 @@
 
 mod context;
 mod prompt_error;
+mod reached_types;
 mod repair;
 mod templates;
 mod trim;

@@ -6,20 +6,34 @@ use super::names::{doc_lines, ident, module_path};
 use super::signature::{fn_doc, signature};
 use super::types::{opaque_derives, passed_by_value, TypeCtx};
 use crate::check::{ModuleModel, Project};
+use std::collections::BTreeSet;
 
 /// The interface of `module`: what its `mod.rs` declares and what its `imp.rs` must.
 pub fn render(project: &Project, module: &ModuleModel) -> String {
-    render_with(project, module, false)
+    render_with(project, module, false, None)
 }
 
 /// The interface of a module another one uses, as that one's prompt shows it: with each
 /// function's `requires`, which its caller must keep (the module's own prompt shows them
 /// beside its tests).
 pub fn render_used(project: &Project, module: &ModuleModel) -> String {
-    render_with(project, module, true)
+    render_with(project, module, true, None)
 }
 
-fn render_with(project: &Project, module: &ModuleModel, requires: bool) -> String {
+/// The types `names` of a module that a prompt's module does not use, but whose types the
+/// interfaces of the modules it uses name: their declarations only, as [`render_used`]
+/// shows them.
+pub fn render_reached(project: &Project, module: &ModuleModel, names: &BTreeSet<String>) -> String {
+    render_with(project, module, true, Some(names))
+}
+
+fn render_with(
+    project: &Project,
+    module: &ModuleModel,
+    requires: bool,
+    only: Option<&BTreeSet<String>>,
+) -> String {
+    let shown = |name: &str| only.is_none_or(|names| names.contains(name));
     let doc = |f: &crate::check::Function, indent: &str| {
         let mut out = fn_doc(f, indent);
         if requires {
@@ -44,6 +58,12 @@ fn render_with(project: &Project, module: &ModuleModel, requires: bool) -> Strin
     if let Some(doc) = &module.doc {
         out.push_str(&doc_lines("//!", doc, ""));
     }
+    if only.is_some() {
+        out.push_str(
+            "// not used by this module: the modules it uses take or return these types
+",
+        );
+    }
     out.push_str(
         "// `mod.rs` declares the types below and imports `std::collections::BTreeMap`;
 ",
@@ -55,23 +75,23 @@ fn render_with(project: &Project, module: &ModuleModel, requires: bool) -> Strin
 ",
         );
     }
-    for record in &module.records {
+    for record in module.records.iter().filter(|r| shown(&r.name)) {
         out.push('\n');
         out.push_str(&record_decl(&cx, record));
     }
-    for e in &module.enums {
+    for e in module.enums.iter().filter(|e| shown(&e.name)) {
         out.push('\n');
         out.push_str(&enum_decl(&cx, e));
         if e.is_error {
             out.push_str("// implements std::fmt::Display and std::error::Error (in mod.rs)\n");
         }
     }
-    for f in &module.functions {
+    for f in module.functions.iter().filter(|_| only.is_none()) {
         out.push('\n');
         out.push_str(&doc(f, ""));
         out.push_str(&format!("{};\n", signature(&cx, f)));
     }
-    for t in &module.types {
+    for t in module.types.iter().filter(|t| shown(&t.name)) {
         out.push('\n');
         if let Some(doc) = &t.doc {
             out.push_str(&doc_lines("///", doc, ""));

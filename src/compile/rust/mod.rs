@@ -150,6 +150,16 @@ pub fn used_interface(project: &Project, module: &ModuleModel) -> String {
     interface::render_used(project, module)
 }
 
+/// The declarations of the types `names` of `module`, for a prompt whose module reaches
+/// them only through a used module's interface.
+pub fn reached_interface(
+    project: &Project,
+    module: &ModuleModel,
+    names: &std::collections::BTreeSet<String>,
+) -> String {
+    interface::render_reached(project, module, names)
+}
+
 /// The Rust signature of a function or method of `module` as its `imp.rs` declares it
 /// (`pub fn get(&mut self, key: &str) -> Option<String>`, no body).
 pub fn signature_of(module: &str, f: &crate::check::Function) -> String {
