@@ -206,6 +206,10 @@ fn generated_tests_pass_correct_and_fail_wrong_implementations() {
             // property, by name
             "test property_rev_involutive ... FAILED",
             "property involutive: forall xs: list<int> => rev(rev(xs)) == xs",
+            // a range that reads an earlier variable is drawn as the case runs, its
+            // first value met
+            "test property_span_1 ... FAILED",
+            "inputs: lo = ",
             // an `int` generator meets 0 (drawn from the whole range alone, it never did)
             "test property_sign_zero ... FAILED",
             // a record as a map key: the example's map literal is built and compared

@@ -57,6 +57,57 @@ impl proptest::strategy::ValueTree for __IntEdgeTree {
 }
 "#;
 
+/// Whether a binder's value is drawn as each case runs rather than by its strategy: its
+/// range reads another of the property's variables (`b: int in a..10`) or calls code
+/// (`n: int in 0..f(3)`), which a strategy, built before any variable has a value and
+/// outside the test's body (where a call's `?` has no `Result` to return), cannot do.
+/// Such a binder is drawn as [`case_draw`] and turned into its value by [`IN_RANGE`]'s
+/// functions at the start of the case.
+pub fn drawn_in_case(binder: &BinderModel) -> bool {
+    binder.range.as_ref().is_some_and(|(lo, hi)| {
+        [lo, hi].into_iter().any(|e| {
+            e.calls_code() || e.any(&mut |e| matches!(e.kind, crate::check::TExprKind::Local(_)))
+        })
+    })
+}
+
+/// The strategy of the raw draw of a binder [`drawn_in_case`]: a `u64` for an `int` (its
+/// least and greatest values a tenth of the cases each, so that both ends of the range
+/// are met), a fraction in `0..1` for a `float`.
+pub fn case_draw(binder: &BinderModel) -> &'static str {
+    if binder.ty == Ty::Float {
+        "0.0_f64..1.0_f64"
+    } else {
+        "proptest::prop_oneof![1 => proptest::strategy::Just(0_u64), 1 => proptest::strategy::Just(u64::MAX), 8 => proptest::arbitrary::any::<u64>()]"
+    }
+}
+
+/// The functions that turn a [`case_draw`] into a value of its range, in the tests files
+/// that draw one.
+pub const IN_RANGE: &str = r#"
+/// The value `draw` picks from `lo..hi`, a property's range whose bounds are known only
+/// as its case runs; `None` when the range holds no value (the case is discarded).
+fn __in_range_i64(lo: i64, hi: i64, draw: u64) -> Option<i64> {
+    if lo >= hi {
+        return None;
+    }
+    if draw == u64::MAX {
+        return Some(hi - 1);
+    }
+    let span = (hi as i128 - lo as i128) as u128;
+    Some((lo as i128 + (draw as u128 % span) as i128) as i64)
+}
+
+/// As [`__in_range_i64`], for a `float` range: `draw` is a fraction of the way from `lo`.
+fn __in_range_f64(lo: f64, hi: f64, draw: f64) -> Option<f64> {
+    if lo.partial_cmp(&hi) != Some(std::cmp::Ordering::Less) {
+        return None;
+    }
+    let x = lo * (1.0 - draw) + hi * draw;
+    Some(if x >= lo && x < hi { x } else { lo })
+}
+"#;
+
 /// The strategy for a binder: its range when it has one, else the type's strategy.
 pub fn binder_strategy(
     cx: &ExprCtx,

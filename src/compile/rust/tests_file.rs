@@ -13,7 +13,9 @@ use super::blame::{rejects_decided, spec_alone_decides, Place};
 use super::checked::checked_module;
 use super::expr::{CallMode, ExprCtx};
 use super::names::{crate_ident, ident, module_path, slug, snake, str_lit, unique};
-use super::strategy::{arb_functions, binder_strategy, INT_EDGE};
+use super::strategy::{
+    arb_functions, binder_strategy, case_draw, drawn_in_case, INT_EDGE, IN_RANGE,
+};
 use super::types::{is_clone, TypeCtx};
 use super::variety;
 use crate::check::{ModuleModel, NfrModel, Project, Step, TExpr, TExprKind, Ty};
@@ -98,13 +100,35 @@ pub fn tests_rs(project: &Project, module: &ModuleModel, settings: &TargetSettin
             let mut cx = ExprCtx::new(types, module, CallMode::Property).using(&used);
             let mut inputs = Vec::new();
             let mut params = Vec::new();
+            // The binders whose range is known only as the case runs, each given its
+            // value before anything else of the case (see `drawn_in_case`).
+            let mut drawn = String::new();
             for b in &p.binders {
                 let var = ident(&b.name);
-                params.push(format!("{var} in {}", binder_strategy(&cx, b, &mut needed)));
+                match (&b.range, drawn_in_case(b)) {
+                    (Some((lo, hi)), true) => {
+                        let draw = format!("__draw_{}", b.name);
+                        params.push(format!("{draw} in {}", case_draw(b)));
+                        let kind = if b.ty == Ty::Float { "f64" } else { "i64" };
+                        let mut typed = cx.clone();
+                        typed.typed_ints = true;
+                        let reason = format!(
+                            "the range `{}..{}` of `{}` holds no value",
+                            crate::compile::spec_text::spec_text(lo),
+                            crate::compile::spec_text::spec_text(hi),
+                            b.name
+                        );
+                        drawn.push_str(&format!(
+                            "        let Some({var}) = __in_range_{kind}({}, {}, {draw}) else {{\n            return Err(proptest::test_runner::TestCaseError::reject({}));\n        }};\n",
+                            typed.owned(lo),
+                            typed.owned(hi),
+                            str_lit(&reason)
+                        ));
+                    }
+                    _ => params.push(format!("{var} in {}", binder_strategy(&cx, b, &mut needed))),
+                }
                 inputs.push((b.name.clone(), var.clone()));
-            }
-            for b in &p.binders {
-                cx.bind(&b.name, &ident(&b.name), false);
+                cx.bind(&b.name, &var, false);
             }
             let title = p.source.clone();
             let function = |func: &crate::check::FnRef| project.function(func);
@@ -142,6 +166,7 @@ pub fn tests_rs(project: &Project, module: &ModuleModel, settings: &TargetSettin
                 tallies = true;
                 body = variety::tallied(&body, &inputs, PROPERTY_CASES, &p.source);
             }
+            properties.push_str(&drawn);
             properties.push_str(&body);
             properties.push_str("    }\n");
         }
@@ -216,6 +241,9 @@ pub fn tests_rs(project: &Project, module: &ModuleModel, settings: &TargetSettin
     }
     if tests.contains("__IntEdge {") {
         out.push_str(INT_EDGE);
+    }
+    if tests.contains("__in_range_") {
+        out.push_str(IN_RANGE);
     }
     // A `type` that tests pass by value (this module's or a module's using it) is
     // copied with `.clone()`: required here, where its own code is judged, so that code
