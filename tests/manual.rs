@@ -1879,3 +1879,38 @@ fn code_calling_a_module_its_spec_does_not_use_is_refused_in_every_path() {
     let run = ghost(dir, &["test"]);
     assert_eq!(run.code, Some(0), "{}{}", run.stdout, run.stderr);
 }
+
+/// A module skipped for a module it reaches through another is told of the one it uses:
+/// `c.top` uses only `c.mid`, so its line names `c.mid`, not `c.base`.
+#[test]
+fn a_skipped_module_names_the_module_it_uses() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let dir = tmp.path();
+    write(dir, "ghost.toml", "[project]\nname = \"chain\"\n");
+    write(
+        dir,
+        "specs/c/base.ghost",
+        "module c.base {\n  fn one() -> int {\n    example one() == 1\n  }\n}\n",
+    );
+    write(
+        dir,
+        "specs/c/mid.ghost",
+        "module c.mid {\n  use c.base\n  fn two() -> int {\n    example two() == 2\n  }\n}\n",
+    );
+    write(
+        dir,
+        "specs/c/top.ghost",
+        "module c.top {\n  use c.mid\n  fn three() -> int {\n    example three() == 3\n  }\n}\n",
+    );
+    let run = ghost(dir, &["build", "--provider", "manual"]);
+    assert_eq!(run.code, Some(1), "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr
+            .contains("`c.mid` (skipped): its dependency `c.base` is not green")
+            && run
+                .stderr
+                .contains("`c.top` (skipped): its dependency `c.mid` is not green"),
+        "{}",
+        run.stderr
+    );
+}

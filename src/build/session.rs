@@ -739,8 +739,15 @@ pub async fn build_manual(
         let blocked = used_among(&ctx.project, &m.name, &not_green);
         report.outcome = match status.state {
             State::Fresh if !force && !retest => Outcome::Fresh,
+            // Named by the module it uses that leads to them: `c` uses `b`, which uses a
+            // waiting `a`; "its dependency `a`" sent the user looking for a `use a` in
+            // `c`'s spec.
             _ if !blocked.is_empty() => Outcome::Skipped {
-                dependency: blocked[0].clone(),
+                dependency: blocked
+                    .iter()
+                    .find(|b| module.uses.contains(b))
+                    .unwrap_or(&blocked[0])
+                    .clone(),
             },
             _ if !status.has_code || regenerate => {
                 let revision = (regenerate && !force && status.has_code)
