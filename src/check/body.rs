@@ -251,6 +251,9 @@ impl BodyCx<'_, '_> {
         let mut seen = HashMap::default();
         // Binders see only earlier binders: a property has its own scope.
         let mut scope: Vec<(String, Ty)> = Vec::new();
+        // Binders whose type is in error: their uses are not errors of their own (one
+        // misspelt type gave an "unknown name" at every use of its variable).
+        let mut hidden: Vec<String> = Vec::new();
         for b in &p.binders {
             if is_reserved_value(&b.name.name) {
                 self.env.error(
@@ -270,6 +273,7 @@ impl BodyCx<'_, '_> {
                 self.diags,
             );
             let Some(ty) = resolve(&self.env, &b.ty, self.diags) else {
+                hidden.push(b.name.name.clone());
                 ok = false;
                 continue;
             };
@@ -283,6 +287,7 @@ impl BodyCx<'_, '_> {
                 Some((lo, hi)) if matches!(ty, Ty::Int | Ty::Float) => {
                     let mut cx = ExprCx::new(self.env, self.diags);
                     cx.locals = scope.clone();
+                    cx.hidden = hidden.clone();
                     let (lo_t, hi_t) = (cx.check(lo, Some(&ty)), cx.check(hi, Some(&ty)));
                     ok &= lo_t.is_some() && hi_t.is_some();
                     let bounds = lo_t
@@ -316,6 +321,7 @@ impl BodyCx<'_, '_> {
         }
         let mut cx = ExprCx::new(self.env, self.diags);
         cx.locals = scope;
+        cx.hidden = hidden;
         let filter = p.filter.as_ref().map(|f| cx.check_bool(f, "where"));
         let body = cx.check_bool(&p.body, "property");
         let filter = match filter {

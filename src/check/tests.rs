@@ -683,3 +683,13 @@ fn a_function_no_clause_calls_is_a_warning_at_its_signature() {
         ]
     );
 }
+
+/// A property variable whose type is misspelt is one error, at the type: its uses (in a
+/// later range, the `where` and the body) are not "unknown name" errors of their own.
+#[test]
+fn a_binder_of_an_unknown_type_is_reported_once() {
+    let (_, diags) = check_one(
+        "module m { record Rec { a: int } fn f(r: Rec) -> int { property forall r: Recc, n: int in 0..r.a where r.a > 0 => f(r) == r.a + n } }",
+    );
+    assert_eq!(codes(&diags), ["E0201"], "{diags:?}");
+}
