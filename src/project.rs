@@ -375,13 +375,22 @@ impl Loaded {
                 if selected.contains(dep.file.as_path()) {
                     continue; // its own diagnostics are shown
                 }
-                if closure_has(&name, &by_module, &|f: &SpecFile| {
-                    broken.contains(f.file.as_path())
-                }) {
+                if let Some((broken_name, broken_file)) =
+                    closure_has(&name, &by_module, &|f: &SpecFile| {
+                        broken.contains(f.file.as_path())
+                    })
+                {
+                    // The module with the errors, when the one used only reaches it: its
+                    // own file is clean, and the user is sent to the right one.
+                    let through = (broken_name != name).then(|| broken_name.clone());
                     extra.push(Diagnostic::new(
                         &file.file,
                         u.path.span,
-                        Kind::DependencyHasErrors { name },
+                        Kind::DependencyHasErrors {
+                            name,
+                            through,
+                            file: broken_file.file.display().to_string(),
+                        },
                     ));
                 }
             }
@@ -421,14 +430,15 @@ pub fn printable_prefix(bytes: &[u8], valid_up_to: usize) -> String {
 }
 
 /// Whether module `start` or any module it reaches through `use`s satisfies `bad`.
-fn closure_has(
+fn closure_has<'a>(
     start: &str,
-    by_module: &BTreeMap<String, &SpecFile>,
+    by_module: &BTreeMap<String, &'a SpecFile>,
     bad: &dyn Fn(&SpecFile) -> bool,
-) -> bool {
-    let mut stack = vec![start.to_string()];
+) -> Option<(String, &'a SpecFile)> {
+    // Breadth first: the module named is the nearest of those with errors.
+    let mut queue = std::collections::VecDeque::from([start.to_string()]);
     let mut seen = BTreeSet::new();
-    while let Some(name) = stack.pop() {
+    while let Some(name) = queue.pop_front() {
         if !seen.insert(name.clone()) {
             continue;
         }
@@ -436,11 +446,11 @@ fn closure_has(
             continue;
         };
         if bad(file) {
-            return true;
+            return Some((name, file));
         }
-        stack.extend(uses_of(&file.ast).map(|u| u.path.dotted()));
+        queue.extend(uses_of(&file.ast).map(|u| u.path.dotted()));
     }
-    false
+    None
 }
 
 /// The spec files of the modules nested in the module of spec file `file` (those of

@@ -544,6 +544,14 @@ fn single_file_check_follows_uses() {
     let run = p.ghost(&["check", "specs/a/top.ghost", "--message-format", "short"]);
     assert_eq!(run.code, Some(1));
     insta::assert_snapshot!("use_chain_broken", run.both());
+    // The help sends the user to the file with the errors, not to `a.mid`'s clean one.
+    let run = p.ghost(&["check", "specs/a/top.ghost", "--color", "never"]);
+    assert!(
+        run.both()
+            .contains("or on `specs/a/low.ghost`, to see them"),
+        "{}",
+        run.both()
+    );
 
     // A folder means every spec below it; diagnostics of each given file are its own.
     let run = p.ghost(&["check", "specs/a", "--message-format", "short"]);

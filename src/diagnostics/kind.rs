@@ -284,6 +284,10 @@ pub enum Kind {
     /// errors of its own; reported once, at the `use`.
     DependencyHasErrors {
         name: String,
+        /// The module with the errors, when `name` only uses it (directly or not).
+        through: Option<String>,
+        /// The spec file of the module with the errors.
+        file: String,
     },
 
     // ----- W03xx: tests that pass whatever the code does (warnings) -----
@@ -558,7 +562,16 @@ impl Kind {
             BadVersionReq { version } => format!("`{version}` is not a version requirement Cargo reads"),
             TakenCrate { name } => format!("`{name}` cannot be a dependency: the generated crate has it already (its tests use it) or Rust provides it"),
 
-            DependencyHasErrors { name } => format!("module `{name}` has errors"),
+            DependencyHasErrors {
+                name,
+                through: None,
+                ..
+            } => format!("module `{name}` has errors"),
+            DependencyHasErrors {
+                name,
+                through: Some(broken),
+                ..
+            } => format!("module `{name}` uses `{broken}`, which has errors"),
 
             TestsNothing { clause, module } => match *clause {
                 "ensures" => format!("this `ensures` reads neither `result` nor anything of module `{module}`: it holds whatever the code returns"),
@@ -655,9 +668,9 @@ impl Kind {
             TakenCrate { .. } => Some("leave it out of `nfr deps`".into()),
             DependencyVersions { there, .. } => Some(format!("ask for the same version in both, e.g. `{there}`")),
             ModuleNameClash { .. } => Some("rename the module (and its spec file to match)".into()),
-            DependencyHasErrors { .. } => {
-                Some("run `ghost check` on the whole project, or on that module's file, to see them".into())
-            }
+            DependencyHasErrors { file, .. } => Some(format!(
+                "run `ghost check` on the whole project, or on `{file}`, to see them"
+            )),
             NotBool { .. } => Some("a contract is a condition: compare values with `==`, `<`, ...".into()),
             TestsNothing { clause: "ensures", .. } => Some("say what the function returns: `ensures len(result) <= len(s)`; a condition on the arguments alone belongs in `requires`".into()),
             TestsNothing { clause: "snapshot", .. } => Some("record a value the module's code computes: `snapshot \"name\" { f(1) }`".into()),
