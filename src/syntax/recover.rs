@@ -17,6 +17,9 @@ const ITEM_KEYWORDS: &[&str] = &[
     "use", "fn", "record", "enum", "error", "type", "scenario", "snapshot", "nfr",
 ];
 
+/// The item keywords whose next word is the item's name.
+const NAMING_KEYWORDS: &[&str] = &["fn", "record", "enum", "error", "type"];
+
 pub(crate) fn parse_with_recovery(
     file: &Path,
     text: &str,
@@ -133,6 +136,10 @@ fn item_starts(text: &str, from: usize) -> (Vec<usize>, usize) {
     let mut starts = Vec::new();
     let mut depth: i64 = 0;
     let mut i = from;
+    // The end of the last word at depth zero, when it was a keyword that a name follows
+    // (`fn`, `record`, ...): the next word is that name, not an item, even when it is a
+    // keyword itself (`fn type(x: int)`, which the language allows).
+    let mut naming: Option<usize> = None;
     while i < bytes.len() {
         let b = bytes[i];
         match b {
@@ -160,9 +167,11 @@ fn item_starts(text: &str, from: usize) -> (Vec<usize>, usize) {
                 }
                 let word = &text[start..i];
                 let after_dot = start > 0 && bytes[start - 1] == b'.';
-                if depth == 0 && !after_dot && ITEM_KEYWORDS.contains(&word) {
+                let a_name = naming.is_some_and(|end| is_trivia(&text[end..start]));
+                if depth == 0 && !after_dot && !a_name && ITEM_KEYWORDS.contains(&word) {
                     starts.push(start);
                 }
+                naming = (depth == 0 && !a_name && NAMING_KEYWORDS.contains(&word)).then_some(i);
             }
             _ => i += 1,
         }
@@ -803,5 +812,19 @@ fn describe_found(text: &str, pos: usize) -> String {
         Some('\n') | Some('\r') => "the end of the line".into(),
         Some(c) if c.is_whitespace() => "white space".into(),
         Some(_) => format!("`{}`", &rest[..found_len(text, pos)]),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// A function named by a keyword (`fn type`, which parses in a clean file) is one item
+    /// in a file that needs recovery too: the broken record before it is the only error.
+    #[test]
+    fn a_keyword_after_fn_is_the_functions_name() {
+        let text = "module k.a {\n  record Rec { a: int, r#x: int }\n\n  fn type(x: int) -> int {\n    example type(1) == 1\n  }\n}\n";
+        let (ast, diags) = crate::syntax::parse(std::path::Path::new("k/a.ghost"), text);
+        assert_eq!(diags.len(), 1, "{diags:?}");
+        let module = ast.module.expect("the header parses");
+        assert_eq!(module.items.len(), 1, "{:?}", module.items);
     }
 }
