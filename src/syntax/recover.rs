@@ -424,6 +424,21 @@ fn hint_at(text: &str, pos: usize) -> Option<String> {
     if is_assignment && !line_so_far.trim_start().starts_with("let ") {
         return Some("compare with `==`: a single `=` only binds a name in `let`".into());
     }
+    // Other languages' strings and numbers: `'a'` or a backquoted string, `.5`.
+    if rest.starts_with(['\'', '`']) {
+        return Some("a string is written in double quotes: `\"a\"`".into());
+    }
+    if rest.starts_with('.') && rest[1..].starts_with(|c: char| c.is_ascii_digit()) {
+        return Some("a float has digits on both sides of its `.`: `0.5`, not `.5`".into());
+    }
+    // `fn f(x: int): int`: a result type written as TypeScript and Python do.
+    if rest.starts_with(':')
+        && !rest.starts_with("::")
+        && before.ends_with(')')
+        && line_so_far.trim_start().starts_with("fn ")
+    {
+        return Some("a function's result type follows `->`: `fn f(x: int) -> int`".into());
+    }
     // Rust's habits: a `;` ending a line, a `::` path.
     if rest.starts_with(';') {
         return Some(
@@ -811,6 +826,8 @@ fn describe_found(text: &str, pos: usize) -> String {
         None => "the end of the file".into(),
         Some('\n') | Some('\r') => "the end of the line".into(),
         Some(c) if c.is_whitespace() => "white space".into(),
+        // In backquotes it would read as an empty code span: "found ```".
+        Some('`') => "a backquote".into(),
         Some(_) => format!("`{}`", &rest[..found_len(text, pos)]),
     }
 }
