@@ -421,6 +421,21 @@ impl<'a, 'd> ExprCx<'a, 'd> {
                 }
             }
         }
+        // `{ x: 1 }` for a record: its keys would each be an unknown name.
+        if let Some(Ty::Named(r)) = expected {
+            let names: Option<Vec<String>> = entries
+                .iter()
+                .map(|(k, _)| match &k.kind {
+                    ExprKind::Name(n) => Some(n.clone()),
+                    _ => None,
+                })
+                .collect();
+            if let Some(fields) = names.filter(|n| !n.is_empty() && r.kind == DeclKind::Record) {
+                let record = show(&Ty::Named(r.clone()));
+                self.error(span, Kind::UnnamedRecord { record, fields });
+                return None;
+            }
+        }
         let (k_ty, v_ty) = match expected {
             Some(Ty::Map(k, v)) => ((**k).clone(), (**v).clone()),
             _ => {

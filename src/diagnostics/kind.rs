@@ -145,6 +145,12 @@ pub enum Kind {
         expected: String,
         found: String,
     },
+    /// `{ x: 1 }` where a record is expected: a record literal as JavaScript writes it,
+    /// each field name read as an unknown variable.
+    UnnamedRecord {
+        record: String,
+        fields: Vec<String>,
+    },
     /// A call with the wrong number of arguments.
     Arity {
         name: String,
@@ -358,7 +364,7 @@ impl Kind {
             AmbiguousName { .. } => "E0216",
             ModuleNotUsed { .. } => "E0217",
 
-            TypeMismatch { .. } => "E0301",
+            TypeMismatch { .. } | UnnamedRecord { .. } => "E0301",
             Arity { .. } => "E0302",
             NotBool { .. } => "E0303",
             ResultOutsideEnsures => "E0304",
@@ -484,6 +490,9 @@ impl Kind {
 
             TypeMismatch { expected, found } => {
                 format!("type mismatch: expected `{expected}`, found `{found}`")
+            }
+            UnnamedRecord { record, .. } => {
+                format!("type mismatch: expected `{record}`, found a map whose keys are names")
             }
             // A variant without fields called with `()`.
             Arity {
@@ -634,6 +643,10 @@ impl Kind {
                 Some(format!("rename the module to `{expected}` or move the file to match its name"))
             }
             ResultOutsideEnsures => Some("`result` is the function's return value, seen only by `ensures`".into()),
+            UnnamedRecord { record, fields } => Some(format!(
+                "a record literal starts with its record's name: `{record} {{ {} }}`",
+                fields.iter().map(|f| format!("{f}: ..")).collect::<Vec<_>>().join(", ")
+            )),
             NoGenerator { .. } => Some(
                 "properties can range over data (bool, int, float, str, bytes, lists, maps, options, results, tuples, records, enums), not opaque `type`s nor records and enums that contain themselves (a tree); use examples or a `scenario` instead"
                     .into(),
