@@ -490,6 +490,19 @@ fn hint_at(text: &str, pos: usize) -> Option<String> {
     if !word.starts_with(|c: char| c.is_alphabetic() || c == '_') {
         return None;
     }
+    // `fn f(x int)`: a parameter's type without its `:`, as Go writes it.
+    let after_word = rest[word.len()..].trim_start_matches([' ', '\t']);
+    if before.ends_with(['(', ',']) && line_so_far.trim_start().starts_with("fn ") {
+        let ty: String = after_word
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect();
+        if !ty.is_empty() {
+            return Some(format!(
+                "a parameter is its name, `:` and its type: `{word}: {ty}`"
+            ));
+        }
+    }
     let line = &before[before.rfind('\n').map_or(0, |n| n + 1)..];
     let in_perf = line.trim_start().starts_with("nfr perf");
     if in_perf
