@@ -35,7 +35,11 @@ pub enum Kind {
         escape: String,
     },
     /// `a == b == c`: comparisons do not chain (as in Rust).
-    ChainedComparison,
+    /// `a < b < c`: the two operators, as written.
+    ChainedComparison {
+        first: &'static str,
+        second: &'static str,
+    },
     /// A file holds no `module` declaration at all.
     /// `first`: the file's first word (`use`, written before the module).
     NoModule {
@@ -340,7 +344,7 @@ impl Kind {
             Syntax { .. } => "E0102",
             IntTooLarge { .. } | FloatTooLarge { .. } => "E0103",
             BadEscape { .. } => "E0104",
-            ChainedComparison => "E0105",
+            ChainedComparison { .. } => "E0105",
             NoModule { .. } => "E0106",
             Unreadable { .. } => "E0107",
             TooDeep { .. } => "E0108",
@@ -421,7 +425,7 @@ impl Kind {
                 format!("`{literal}` is beyond the largest `float` (about 1.8e308)")
             }
             BadEscape { escape } => format!("unknown escape `{escape}` in a string"),
-            ChainedComparison => "comparison operators cannot be chained".into(),
+            ChainedComparison { .. } => "comparison operators cannot be chained".into(),
             NoModule { first } if first == "use" => {
                 "the file starts with `use`, outside any `module`".into()
             }
@@ -600,7 +604,9 @@ impl Kind {
             InvalidUtf8 => Some("spec files must be UTF-8 text; is this a binary file in the specs folder?".into()),
             Unreadable { .. } => Some("every `.ghost` file below the specs folder is read as a spec: make it readable (a link to a file that is gone?), or move it out".into()),
             Syntax { hint, .. } => hint.clone(),
-            ChainedComparison => Some("split it: `a == b && b == c`".into()),
+            ChainedComparison { first, second } => {
+                Some(format!("split it: `a {first} b && b {second} c`"))
+            }
             TestNameClash { .. } => Some("a test's name keeps only the ASCII letters and digits of the text (the rest becomes `_`); tell the two apart with those".into()),
             NotCallable {
                 after_call: true, ..

@@ -591,7 +591,7 @@ impl Lowerer {
 
     fn climb(&mut self, tokens: &mut std::iter::Peekable<Pairs<'_, Rule>>, min_prec: u8) -> Expr {
         let mut lhs = self.unary(tokens);
-        let mut last_cmp: Option<Span> = None;
+        let mut last_cmp: Option<(Span, BinaryOp)> = None;
         while let Some(op) = tokens.peek().and_then(|p| binary_op(p.as_rule())) {
             let prec = op.precedence();
             if prec < min_prec {
@@ -600,10 +600,14 @@ impl Lowerer {
             let op_pair = tokens.next().expect("peeked");
             let op_span = self.span(&op_pair);
             if op.is_comparison() {
-                if let Some(prev) = last_cmp {
-                    self.error(prev.to(op_span), Kind::ChainedComparison);
+                if let Some((prev, first)) = last_cmp {
+                    let kind = Kind::ChainedComparison {
+                        first: first.symbol(),
+                        second: op.symbol(),
+                    };
+                    self.error(prev.to(op_span), kind);
                 }
-                last_cmp = Some(op_span);
+                last_cmp = Some((op_span, op));
             }
             // All binary operators are left-associative; comparisons do not chain.
             let rhs = self.climb(tokens, prec + 1);
