@@ -7,7 +7,7 @@
 //!   `ensures` that never mentions `result`);
 //! - W0302: a snapshot whose value is a constant (it pins what the spec wrote);
 //! - W0303: a comparison that holds whatever its values are (`f(x) == f(x)`,
-//!   `len(result) >= 0`);
+//!   `len(result) >= 0`, `f(x) > 0 || true`);
 //! - W0304: a property variable its body (after `=>`) never uses, so its cases repeat
 //!   one test;
 //! - W0305: a function or method no clause of the module calls: its `ensures` never runs
@@ -242,6 +242,14 @@ fn holds_always(op: BinaryOp, lhs: &TExpr, rhs: &TExpr) -> Option<String> {
             }
         )
     };
+    // `f(x) > 0 || true`: the clause is decided before the code's side is looked at.
+    if op == BinaryOp::Or
+        && [lhs, rhs]
+            .iter()
+            .any(|e| matches!(e.kind, TExprKind::Bool(true)))
+    {
+        return Some("`|| true` holds whatever the other side is".to_string());
+    }
     let is_zero = |e: &TExpr| matches!(e.kind, TExprKind::Int(0));
     let never_negative = (op == BinaryOp::Ge && is_len(lhs) && is_zero(rhs))
         || (op == BinaryOp::Le && is_zero(lhs) && is_len(rhs));
