@@ -357,21 +357,7 @@ fn unknown_override_and_unknown_variable_are_clear() {
 
 /// Checks specs given as text: (path, text), each path's module implied by its place.
 fn check_texts(specs: &[(&str, &str)]) -> Project {
-    let files: Vec<SpecFile> = specs
-        .iter()
-        .map(|(path, text)| {
-            let file = PathBuf::from(path);
-            let (ast, diags) = ghost::syntax::parse(&file, text);
-            assert!(diags.is_empty(), "{diags:?}");
-            SpecFile {
-                file,
-                expected_module: None,
-                text: text.to_string(),
-                ast,
-            }
-        })
-        .collect();
-    let (project, diags) = check(&files);
+    let (project, diags) = ghost::check::check_texts(specs);
     assert!(!diags.iter().any(|d| d.is_error()), "{diags:?}");
     project
 }

@@ -68,23 +68,7 @@ mod tests {
     use super::*;
 
     fn project(specs: &[&str]) -> Project {
-        let files: Vec<crate::check::SpecFile> = specs
-            .iter()
-            .enumerate()
-            .map(|(i, text)| {
-                let file = std::path::PathBuf::from(format!("s{i}.ghost"));
-                let (ast, _) = crate::syntax::parse(&file, text);
-                crate::check::SpecFile {
-                    file,
-                    expected_module: None,
-                    text: text.to_string(),
-                    ast,
-                }
-            })
-            .collect();
-        let (project, diags) = crate::check::check(&files);
-        assert!(diags.iter().all(|d| !d.is_error()), "{diags:?}");
-        project
+        crate::check::valid_project(specs)
     }
 
     #[test]

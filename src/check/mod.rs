@@ -74,6 +74,49 @@ pub fn check(files: &[SpecFile]) -> (Project, Vec<Diagnostic>) {
     check_parsed(files, &[])
 }
 
+/// Parses and checks spec texts held in memory, `(file name, text)` pairs, as one
+/// project: what `ghost check` does with files, for tests and tools that write their
+/// specs in code. The diagnostics are the parser's and then the checker's.
+pub fn check_texts(specs: &[(&str, &str)]) -> (Project, Vec<Diagnostic>) {
+    let mut diags = Vec::new();
+    let files: Vec<SpecFile> = specs
+        .iter()
+        .map(|(name, text)| {
+            let file = PathBuf::from(name);
+            let (ast, parsed) = crate::syntax::parse(&file, text);
+            diags.extend(parsed);
+            SpecFile {
+                file,
+                expected_module: None,
+                text: text.to_string(),
+                ast,
+            }
+        })
+        .collect();
+    let (project, checked) = check_parsed(&files, &diags);
+    diags.extend(checked);
+    (project, diags)
+}
+
+/// For unit tests: `texts` checked as one project (files `spec0.ghost`, `spec1.ghost`,
+/// ...), which must have no errors (warnings allowed: a test spec shows what ghost makes
+/// of it, not a good test).
+#[cfg(test)]
+pub(crate) fn valid_project(texts: &[&str]) -> Project {
+    let names: Vec<String> = (0..texts.len()).map(|i| format!("spec{i}.ghost")).collect();
+    let specs: Vec<(&str, &str)> = names
+        .iter()
+        .map(String::as_str)
+        .zip(texts.iter().copied())
+        .collect();
+    let (project, diags) = check_texts(&specs);
+    assert!(
+        !diags.iter().any(|d| d.is_error()),
+        "test specs check: {diags:?}"
+    );
+    project
+}
+
 /// As [`check`], with the syntax diagnostics of the same files: a file with a syntax
 /// error counts as a module with errors (left out, and so is every module using it).
 /// The returned diagnostics are the checker's own; `syntax` is not repeated.

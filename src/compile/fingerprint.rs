@@ -295,8 +295,6 @@ pub fn hex(bytes: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::check::{check, SpecFile};
-    use std::path::PathBuf;
 
     const SLUG: &str = r#"module text.slug {
   "URL slugs."
@@ -320,28 +318,7 @@ mod tests {
 
     /// Checks `texts` as one project; every text must be valid.
     fn project(texts: &[&str]) -> Project {
-        let files: Vec<SpecFile> = texts
-            .iter()
-            .enumerate()
-            .map(|(i, text)| {
-                let file = PathBuf::from(format!("spec{i}.ghost"));
-                let (ast, diags) = crate::syntax::parse(&file, text);
-                assert!(diags.is_empty(), "test spec parses: {diags:?}");
-                SpecFile {
-                    file,
-                    expected_module: None,
-                    text: text.to_string(),
-                    ast,
-                }
-            })
-            .collect();
-        let (project, diags) = check(&files);
-        // Warnings allowed: these specs show what the compiler makes, not good tests.
-        assert!(
-            !diags.iter().any(|d| d.is_error()),
-            "test spec checks: {diags:?}"
-        );
-        project
+        crate::check::valid_project(texts)
     }
 
     fn fps(texts: &[&str], module: &str, canonical: &str, template_version: &str) -> Fingerprints {

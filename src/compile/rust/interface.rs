@@ -131,21 +131,7 @@ mod tests {
     use super::{render, render_used};
 
     fn project(specs: &[(&str, &str)]) -> crate::check::Project {
-        let files: Vec<_> = specs
-            .iter()
-            .map(|(path, text)| {
-                let file = std::path::PathBuf::from(path);
-                let (ast, diags) = crate::syntax::parse(&file, text);
-                assert!(diags.is_empty(), "{diags:?}");
-                crate::check::SpecFile {
-                    file,
-                    expected_module: None,
-                    text: text.to_string(),
-                    ast,
-                }
-            })
-            .collect();
-        let (project, diags) = crate::check::check(&files);
+        let (project, diags) = crate::check::check_texts(specs);
         // Warnings allowed: these specs show what the compiler makes, not good tests.
         assert!(!diags.iter().any(|d| d.is_error()), "{diags:?}");
         project

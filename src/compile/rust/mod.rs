@@ -201,29 +201,10 @@ pub fn test_target(module: &ModuleModel) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::check::{check, SpecFile};
     use std::path::Path;
 
     fn project(specs: &[&str]) -> Project {
-        let files: Vec<SpecFile> = specs
-            .iter()
-            .enumerate()
-            .map(|(i, text)| {
-                let file = PathBuf::from(format!("spec{i}.ghost"));
-                let (ast, diags) = crate::syntax::parse(Path::new(&file), text);
-                assert!(diags.is_empty(), "{diags:?}");
-                SpecFile {
-                    file,
-                    expected_module: None,
-                    text: text.to_string(),
-                    ast,
-                }
-            })
-            .collect();
-        let (project, diags) = check(&files);
-        // Warnings allowed: these specs show what the compiler makes, not good tests.
-        assert!(!diags.iter().any(|d| d.is_error()), "{diags:?}");
-        project
+        crate::check::valid_project(specs)
     }
 
     fn file<'a>(files: &'a [GeneratedFile], path: &str) -> &'a str {
