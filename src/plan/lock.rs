@@ -117,17 +117,27 @@ impl Lock {
         let Some((ours, theirs)) = conflict_sides(text) else {
             return Self::parse_plain(path, text);
         };
-        let unreadable = |e: LockError| {
-            LockError::Parse {
-            path: path.to_path_buf(),
-            position: None,
-            message: format!(
-                "it has merge conflict markers, and one side does not read as a lock ({e})\n  hint: take either side of each conflicting line (every module's entry whole), then `ghost build` re-tests and re-locks what the merge changed, without an agent where the code passes"
-            ),
-        }
+        // The side's own fault, without the path and advice its error would print again
+        // (the error made here says both once); its position is in the side, not the file.
+        let unreadable = |side: &'static str| {
+            move |e: LockError| {
+                let fault = match e {
+                    LockError::Parse { message, .. } => message,
+                    other => other.to_string(),
+                };
+                LockError::Parse {
+                    path: path.to_path_buf(),
+                    position: None,
+                    message: format!(
+                        "it has merge conflict markers, and {side} does not read as a lock: {fault}\n  hint: take either side of each conflicting line (every module's entry whole), then `ghost build` re-tests and re-locks what the merge changed, without an agent where the code passes"
+                    ),
+                }
+            }
         };
-        let ours = Self::parse_plain(path, &ours).map_err(unreadable)?;
-        let theirs = Self::parse_plain(path, &theirs).map_err(unreadable)?;
+        let ours =
+            Self::parse_plain(path, &ours).map_err(unreadable("our side (before `=======`)"))?;
+        let theirs =
+            Self::parse_plain(path, &theirs).map_err(unreadable("their side (after `=======`)"))?;
         let mut merged = ours.clone();
         for entry in theirs.modules {
             match ours.get(&entry.name) {
@@ -519,6 +529,28 @@ mod tests {
             err.to_string()
                 .starts_with("ghost.lock:1:9: not a valid lock file: "),
             "{err}"
+        );
+    }
+
+    #[test]
+    fn a_conflict_with_an_unreadable_side_says_which_and_advises_once() {
+        let mut lock = Lock::default();
+        lock.upsert(entry("text.slug"));
+        let good = lock.to_text();
+        let (head, ours) = good.split_once("[[module]]").expect("an entry");
+        let text = format!("{head}<<<<<<< HEAD\n[[module]]{ours}=======\n[[module]]\nname = \"text.slug\n>>>>>>> other\n");
+        let err = Lock::parse(Path::new("ghost.lock"), &text)
+            .expect_err("an unreadable side is refused")
+            .to_string();
+        assert!(
+            err.starts_with("ghost.lock: not a valid lock file: it has merge conflict markers, and their side (after `=======`) does not read as a lock: "),
+            "{err}"
+        );
+        assert_eq!(err.matches("help: restore it").count(), 1, "{err}");
+        assert_eq!(
+            err.matches("ghost.lock").count(),
+            2,
+            "the path, and the help's file: {err}"
         );
     }
 
