@@ -173,6 +173,58 @@ fn watch_reports_a_broken_spec_on_save_and_the_fix_after() {
     );
 }
 
+/// `example len("hi") == 2` runs none of the module's code: W0301, a warning.
+const WEAK: &str = "\
+module text.slug {
+  fn slugify(title: str) -> str {
+    \"Lowercase words joined by '-'.\"
+    example slugify(\"Hello World\") == \"hello-world\"
+    example len(\"hi\") == 2
+  }
+}
+";
+
+/// `watch -D warnings --build`: a check with warnings says it failed and starts no build;
+/// once the spec has none, the build runs.
+#[test]
+fn watch_denying_warnings_builds_only_without_them() {
+    let dir = tempfile::tempdir().expect("create a temp folder");
+    std::fs::write(dir.path().join("ghost.toml"), "[project]\nname = \"t\"\n").expect("write");
+    let spec = dir.path().join("specs/text/slug.ghost");
+    std::fs::create_dir_all(spec.parent().expect("a folder")).expect("mkdir");
+    std::fs::write(&spec, WEAK).expect("write the spec");
+
+    let mut watch = Watcher::start(
+        dir.path(),
+        &["watch", "-D", "warnings", "--build", "--provider", "manual"],
+    );
+    let denied = watch.wait_for(
+        "the denied warning",
+        |l| matches!(l, Line::Err(t) if t.contains("denied by `-D warnings`")),
+    );
+    assert!(denied.contains("the check failed: 1 warning"), "{denied}");
+    let since = watch.seen.len();
+    save_like_an_editor(&spec, GOOD);
+    watch.wait_for(
+        "the build after a check without warnings",
+        |l| matches!(l, Line::Err(t) if t.contains("; watching for changes")),
+    );
+    // The first check started no build: the only build line is the second check's.
+    let builds = watch
+        .seen
+        .iter()
+        .filter(|l| matches!(l, Line::Err(t) if t.contains("; watching for changes")))
+        .count();
+    assert_eq!(builds, 1, "{:#?}", watch.seen);
+    assert!(
+        !watch.seen[since..]
+            .iter()
+            .any(|l| matches!(l, Line::Err(t) if t.contains("denied by"))),
+        "{:#?}",
+        watch.seen
+    );
+}
+
 /// After a build has run (its runtime takes Ctrl-C and SIGTERM over for the rest of the
 /// process), Ctrl-C still ends `ghost watch --build`, with exit code 130.
 #[cfg(unix)]

@@ -85,21 +85,27 @@ impl CheckRun {
     pub fn failed(&self) -> bool {
         self.errors > 0 || self.tampered > 0
     }
+
+    /// Whether `deny` fails this check (`-D warnings` and warnings found); if so, says
+    /// so in an error line, shown with `-q` too: the summary alone ("0 errors, 2
+    /// warnings") would not say why the check failed.
+    pub fn denied(&self, deny: &[Deny], out: &Output) -> bool {
+        let denied = deny.contains(&Deny::Warnings) && self.warnings > 0;
+        if denied {
+            out.error(&format!(
+                "the check failed: {}, denied by `-D warnings`\nhelp: strengthen the clauses the warnings point at, or drop `-D warnings` to let warnings pass",
+                plural(self.warnings, "warning")
+            ));
+        }
+        denied
+    }
 }
 
 pub fn run(args: &CheckArgs, out: &Output) -> Result<Exit, CommandError> {
     let project = Project::from_current_dir()?;
     let run = check_project(&project, &args.paths.paths, out)?;
     out.status(&run.summary);
-    let denied = args.deny.contains(&Deny::Warnings) && run.warnings > 0;
-    if denied {
-        // An error line, shown with `-q` too: the summary alone ("0 errors, 2 warnings")
-        // would not say why the check failed.
-        out.error(&format!(
-            "the check failed: {}, denied by `-D warnings`\nhelp: strengthen the clauses the warnings point at, or drop `-D warnings` to let warnings pass",
-            plural(run.warnings, "warning")
-        ));
-    }
+    let denied = run.denied(&args.deny, out);
     let failed = run.failed() || denied;
     // The process ends right after this; freeing every AST and the model one by one takes
     // longer (a noticeable part of a large project's check) than letting the OS reclaim it.

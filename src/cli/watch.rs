@@ -39,11 +39,15 @@ Every run is framed by two lines on stderr, `ghost: checking` before and
 `ghost: checked ...` (or `ghost: watching ...` when the project cannot be read) after, for
 editors' background problem matchers; diagnostics are printed as `ghost check` prints them.
 
+With -D warnings, a check with warnings (W03xx) is a failed one, as `ghost check -D
+warnings` says: an error line after its summary, and no build.
+
 Examples:
   ghost watch
   ghost watch --message-format short
   ghost watch --build
   ghost watch --build --provider manual
+  ghost watch --build -D warnings          # build only from specs without weak tests
 
 With --build, the agent comes from [agent] in ghost.toml, overridden by GHOST_PROVIDER,
 GHOST_MODEL, GHOST_BASE_URL and then by --provider, --model, --base-url, --max-attempts
@@ -51,6 +55,10 @@ and --concurrency.";
 
 #[derive(Debug, clap::Args)]
 pub struct WatchArgs {
+    /// Make what LINT names fail each check as errors do (`-D warnings`, as `ghost check
+    /// -D warnings`): with --build, a check with warnings starts no build
+    #[arg(short = 'D', long = "deny", value_enum, value_name = "LINT")]
+    pub deny: Vec<super::check::Deny>,
     /// Also run `ghost build` after every successful check
     #[arg(long)]
     pub build: bool,
@@ -109,10 +117,11 @@ pub fn run(args: &WatchArgs, out: &Output) -> Result<Exit, CommandError> {
         match checked {
             Ok((project, run)) => {
                 out.status(&format!("ghost: {}", run.summary));
+                let denied = run.denied(&args.deny, out);
                 // A hand edit (tampered) stops an agent's build, which would keep it
                 // as it is; a manual build adopts it if its tests pass, as the check's
                 // own help says.
-                let builds = !run.failed() || (manual && run.errors == 0);
+                let builds = !denied && (!run.failed() || (manual && run.errors == 0));
                 if args.build && builds {
                     // The build goes on from this check's reading of the specs.
                     let outcome = build(args, out, run.into_pipeline(project));
