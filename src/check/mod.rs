@@ -293,14 +293,27 @@ pub fn check_parsed(files: &[SpecFile], syntax: &[Diagnostic]) -> (Project, Vec<
                 .find(|g| g.name == f.name),
         }
     };
-    // Each module's own examples against the models it reads: on every core too.
-    let contradicted = crate::parallel::map(&names, |name| {
-        let model = models.get(name.as_str())?;
-        Some(contradictions::broken_requires(model, &function))
-    });
-    for (name, found) in names.iter().zip(contradicted) {
+    // Each module's own examples against the models it reads, then the tests that pass
+    // whatever the code does, warned of only in a module without errors, where every call
+    // is resolved (an unknown function is no call in the model). Each module's findings
+    // read its own model and text only: found on every core, added in name order.
+    let found = crate::parallel::map(&names, |name| {
         let i = by_name[*name];
-        for broken in found.into_iter().flatten() {
+        let model = models.get(name.as_str())?;
+        let broken = contradictions::broken_requires(model, &function);
+        let clean = broken.is_empty()
+            && !diags[i].iter().any(Diagnostic::is_error)
+            && !broken_files.contains(files[i].file.as_path());
+        let weak = if clean {
+            weak_tests::weak_tests(model, &files[i].text)
+        } else {
+            Vec::new()
+        };
+        Some((broken, weak))
+    });
+    for (name, (broken, weak)) in names.iter().zip(found).filter_map(|(n, f)| Some((n, f?))) {
+        let i = by_name[*name];
+        for broken in broken {
             let kind = Kind::ExampleBreaksRequires {
                 in_timing: broken.in_timing,
                 callee: broken.callee,
@@ -309,25 +322,7 @@ pub fn check_parsed(files: &[SpecFile], syntax: &[Diagnostic]) -> (Project, Vec<
             };
             diags[i].push(Diagnostic::new(&files[i].file, broken.call.span, kind));
         }
-    }
-
-    // Tests that pass whatever the code does: warned of only in a module without errors,
-    // where every call is resolved (an unknown function is no call in the model). Each
-    // module's warnings read its own model and text only, so they are found on every
-    // core, and added in name order as before.
-    let weak = crate::parallel::map(&names, |name| {
-        let i = by_name[*name];
-        let model = models.get(name.as_str())?;
-        if diags[i].iter().any(Diagnostic::is_error)
-            || broken_files.contains(files[i].file.as_path())
-        {
-            return None;
-        }
-        Some(weak_tests::weak_tests(model, &files[i].text))
-    });
-    for (name, found) in names.iter().zip(weak) {
-        let i = by_name[*name];
-        for (span, kind) in found.into_iter().flatten() {
+        for (span, kind) in weak {
             diags[i].push(Diagnostic::new(&files[i].file, span, kind));
         }
     }
