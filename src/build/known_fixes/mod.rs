@@ -141,6 +141,52 @@ pub fn with_code_fixes(
         .collect()
 }
 
+/// Where an error's primary span starts in `code`, the file it points into (fixes that
+/// read the file itself, not only the line rustc quotes): its byte, its line's text and
+/// where that line starts.
+struct Point<'a> {
+    byte: usize,
+    line_text: &'a str,
+    line_at: usize,
+}
+
+impl<'a> Point<'a> {
+    fn of(code: &'a str, e: &CompilerMessage) -> Option<Self> {
+        let line = e.line? as usize;
+        let lines: Vec<&str> = code.split_inclusive('\n').collect();
+        let line_text = lines
+            .get(line.checked_sub(1)?)?
+            .trim_end_matches(['\n', '\r']);
+        let line_at: usize = lines[..line - 1].iter().map(|l| l.len()).sum();
+        let start = byte_of_column(line_text, e.column? as usize)?;
+        Some(Point {
+            byte: line_at + start,
+            line_text,
+            line_at,
+        })
+    }
+
+    /// The span of `len` bytes from the point, as rustc's JSON gives one.
+    fn span(&self, e: &CompilerMessage, len: usize) -> Option<Span> {
+        let start = self.byte - self.line_at;
+        let column = e.column? as usize;
+        Some(Span {
+            file_name: e.file.clone()?,
+            byte_start: self.byte,
+            byte_end: self.byte + len,
+            line_start: e.line? as usize,
+            line_end: e.line? as usize,
+            column_start: column,
+            column_end: column + self.line_text.get(start..start + len)?.chars().count(),
+            is_primary: true,
+            label: None,
+            text: vec![SpanLine {
+                text: self.line_text.to_string(),
+            }],
+        })
+    }
+}
+
 /// Insertions of `before` and `after` around the span.
 fn wrap(span: &Span, before: &str, after: &str) -> Vec<Edit> {
     vec![

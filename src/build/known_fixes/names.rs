@@ -1,7 +1,7 @@
 //! Names used where they are not bound, fixed from the code around them (rustc's JSON
 //! shows only the line of the error, so these fixes read the file itself).
 
-use super::{byte_of_column, suggestion_of, Span, SpanLine};
+use super::{suggestion_of, Point};
 use crate::build::cargo::CompilerMessage;
 use rustfix::Suggestion;
 
@@ -19,42 +19,22 @@ pub(super) fn closure_parameter_in_loop(code: &str, e: &CompilerMessage) -> Opti
         .next()?
         .strip_prefix("error[E0425]: cannot find value `")?
         .strip_suffix("` in this scope")?;
-    let file = e.file.as_deref()?;
-    let line = e.line? as usize;
-    let column = e.column? as usize;
-    let lines: Vec<&str> = code.split_inclusive('\n').collect();
-    let text = lines
-        .get(line.checked_sub(1)?)?
-        .trim_end_matches(['\n', '\r']);
-    let start = byte_of_column(text, column)?;
-    let end = start + name.len();
-    if text.get(start..end)? != name {
+    let at = Point::of(code, e)?;
+    let end = at.byte + name.len();
+    if code.get(at.byte..end)? != name {
         return None;
     }
-    let binding = lines[line.saturating_sub(1 + LINES_UP)..line - 1]
-        .iter()
+    let binding = code[..at.line_at]
+        .lines()
         .rev()
+        .take(LINES_UP)
         .find_map(|l| loop_binding(l, name))?;
-    let at: usize = lines[..line - 1].iter().map(|l| l.len()).sum();
-    let span = Span {
-        file_name: file.to_string(),
-        byte_start: at + start,
-        byte_end: at + end,
-        line_start: line,
-        line_end: line,
-        column_start: column,
-        column_end: column + name.chars().count(),
-        is_primary: true,
-        label: None,
-        text: vec![SpanLine {
-            text: text.to_string(),
-        }],
-    };
+    let span = at.span(e, name.len())?;
     let message = format!("cannot find value `{name}` in this scope");
     Some(suggestion_of(
         &span,
         &message,
-        vec![(at + start..at + end, binding.to_string())],
+        vec![(at.byte..end, binding.to_string())],
     ))
 }
 

@@ -14,7 +14,7 @@
 //! A variant that is right for some inputs and not others is the tests' to tell (and a
 //! wrong variant is one of ghost's small edits, `mutants.rs`).
 
-use super::{byte_of_column, suggestion_of, Edit, Span, SpanLine};
+use super::{suggestion_of, Edit, Point};
 use crate::build::cargo::CompilerMessage;
 use crate::check::{Enum, Ty, VariantModel};
 use rustfix::Suggestion;
@@ -46,6 +46,9 @@ pub(super) fn parse_error_mapped(
     enums: &[Enum],
 ) -> Option<Suggestion> {
     let first = e.rendered.lines().next()?;
+    if !e.file.as_deref()?.ends_with("imp.rs") {
+        return None;
+    }
     let at = Point::of(code, e)?;
     let (edits, len): (Vec<Edit>, usize) = if let Some(rest) =
         first.strip_prefix("error[E0277]: `?` couldn't convert the error to `")
@@ -87,54 +90,6 @@ pub(super) fn parse_error_mapped(
     };
     let span = at.span(e, len)?;
     Some(suggestion_of(&span, first, edits))
-}
-
-/// Where an error's primary span starts in the file: its byte, its line's text and
-/// where that line starts.
-struct Point<'a> {
-    byte: usize,
-    line_text: &'a str,
-    line_at: usize,
-}
-
-impl<'a> Point<'a> {
-    fn of(code: &'a str, e: &CompilerMessage) -> Option<Self> {
-        if !e.file.as_deref()?.ends_with("imp.rs") {
-            return None;
-        }
-        let line = e.line? as usize;
-        let lines: Vec<&str> = code.split_inclusive('\n').collect();
-        let line_text = lines
-            .get(line.checked_sub(1)?)?
-            .trim_end_matches(['\n', '\r']);
-        let line_at: usize = lines[..line - 1].iter().map(|l| l.len()).sum();
-        let start = byte_of_column(line_text, e.column? as usize)?;
-        Some(Point {
-            byte: line_at + start,
-            line_text,
-            line_at,
-        })
-    }
-
-    /// The span of `len` bytes from the point, as rustc's JSON gives one.
-    fn span(&self, e: &CompilerMessage, len: usize) -> Option<Span> {
-        let start = self.byte - self.line_at;
-        let column = e.column? as usize;
-        Some(Span {
-            file_name: e.file.clone()?,
-            byte_start: self.byte,
-            byte_end: self.byte + len,
-            line_start: e.line? as usize,
-            line_end: e.line? as usize,
-            column_start: column,
-            column_end: column + self.line_text.get(start..start + len)?.chars().count(),
-            is_primary: true,
-            label: None,
-            text: vec![SpanLine {
-                text: self.line_text.to_string(),
-            }],
-        })
-    }
 }
 
 /// `Ipv4Error` of `ip::Ipv4Error`.
