@@ -211,16 +211,7 @@ mod tests {
     }
 
     fn checked(spec: &str) -> Project {
-        let file = std::path::PathBuf::from("m.ghost");
-        let (ast, diags) = crate::syntax::parse(&file, spec);
-        assert!(diags.is_empty(), "{diags:?}");
-        let files = vec![crate::check::SpecFile {
-            file,
-            expected_module: None,
-            text: spec.to_string(),
-            ast,
-        }];
-        let (project, diags) = crate::check::check(&files);
+        let (project, diags) = crate::check::check_texts(&[("m.ghost", spec)]);
         assert!(diags.is_empty(), "{diags:?}");
         project
     }

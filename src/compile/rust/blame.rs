@@ -170,18 +170,10 @@ pub fn rejects_decided<'p>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::check::{Project, SpecFile};
+    use crate::check::Project;
 
     fn project(spec: &str) -> Project {
-        let file = std::path::PathBuf::from("m.ghost");
-        let (ast, diags) = crate::syntax::parse(&file, spec);
-        assert!(diags.is_empty(), "{diags:?}");
-        let (project, diags) = crate::check::check(&[SpecFile {
-            file,
-            expected_module: None,
-            text: spec.to_string(),
-            ast,
-        }]);
+        let (project, diags) = crate::check::check_texts(&[("m.ghost", spec)]);
         assert!(diags.is_empty(), "{diags:?}");
         project
     }
