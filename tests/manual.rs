@@ -1880,6 +1880,36 @@ fn code_calling_a_module_its_spec_does_not_use_is_refused_in_every_path() {
     assert_eq!(run.code, Some(0), "{}{}", run.stdout, run.stderr);
 }
 
+/// Code that reaches a module its spec does not `use` through a `use` declaration (`use
+/// crate::a;` then `a::x::one()`, where `a` is a folder of modules, not one) is refused
+/// like code naming it by its whole path. The scan read only whole `crate::` paths, so
+/// this code was tested, passed in `generated/` and failed on the stub in a build's copy.
+#[test]
+fn code_calling_an_unused_module_through_an_import_is_refused() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let dir = tmp.path();
+    write(dir, "ghost.toml", "[project]\nname = \"unused-import\"\n");
+    write(
+        dir,
+        "specs/a/x.ghost",
+        "module a.x {\n  fn one() -> int {\n    example one() == 1\n  }\n}\n",
+    );
+    write(
+        dir,
+        "specs/m/y.ghost",
+        "module m.y {\n  fn two() -> int {\n    example two() == 2\n  }\n}\n",
+    );
+    write(
+        dir,
+        "generated/src/m/y/imp.rs",
+        "use super::*;\nuse crate::{a, m};\n\n// Not `crate::a::x::one()`, which the rule read: through the import.\npub fn two() -> i64 {\n    a::x::one() + 1\n}\n",
+    );
+    let why = "imp.rs of `m.y` calls module `a.x` (`crate::a::x`), which the spec of `m.y` does not `use`: not run";
+    let run = ghost(dir, &["build", "--provider", "manual", "m.y"]);
+    assert_eq!(run.code, Some(1), "{}{}", run.stdout, run.stderr);
+    assert!(run.stderr.contains(why), "{}", run.stderr);
+}
+
 /// A module skipped for a module it reaches through another is told of the one it uses:
 /// `c.top` uses only `c.mid`, so its line names `c.mid`, not `c.base`.
 #[test]

@@ -34,6 +34,7 @@ pub mod both_branches;
 pub mod cargo;
 pub mod cargo_config;
 pub mod claim;
+pub mod code_paths;
 pub mod crossover;
 pub mod empty_input;
 pub mod failure;

@@ -13,31 +13,28 @@ use crate::check::Project;
 use std::collections::BTreeSet;
 
 /// The modules outside `name`'s uses (directly or not) that `code`, the `imp.rs` of
-/// `name`, names by their path in the crate (`crate::x::f`, or `super::super::x` from
-/// the implementation file), in the project's order. A path names the module of its
-/// longest prefix that is one: `crate::text::case::f` is `text.case`'s, not `text`'s.
-/// Paths in comments and strings call nothing.
+/// `name`, names by their path in the crate, in the project's order: written out
+/// (`crate::x::f`, `super::super::x::f`) or through its `use` declarations (`use
+/// crate::a; a::x::f()`, `use crate::{a::x as y}; y::f()`, `use super::*; child::f()`;
+/// see `code_paths.rs`). A path names the module of its longest prefix that is one:
+/// `crate::text::case::f` is `text.case`'s, not `text`'s, and `use crate::text;` alone
+/// names no module. Paths in comments and strings call nothing.
 pub fn named_unused(project: &Project, name: &str, code: &str) -> Vec<String> {
-    let depth = project.module(name).map_or(0, |m| m.path.len());
-    // `imp.rs` sits one level below its module: `super::` once more reaches the root.
-    let up = "super::".repeat(depth + 1);
-    let mut mask = None;
-    let mut named = BTreeSet::new();
-    for root in ["crate::", up.as_str()] {
-        for (at, _) in code.match_indices(root) {
-            // Part of a longer path (`super::super::` inside `super::super::super::`).
-            if code[..at].ends_with(|c: char| c.is_alphanumeric() || c == '_' || c == ':') {
-                continue;
-            }
-            let mask = mask.get_or_insert_with(|| super::mutants::code_mask(code));
-            if !mask.get(at).copied().unwrap_or(false) {
-                continue;
-            }
-            if let Some(module) = module_of_path(project, &code[at + root.len()..]) {
-                named.insert(module);
-            }
+    // Every path into the crate starts with one of these words.
+    if !code.contains("crate") && !code.contains("super") {
+        return Vec::new();
+    }
+    let module = project.module(name).map_or(&[][..], |m| m.path.as_slice());
+    let mut tree = BTreeSet::new();
+    for m in &project.modules {
+        for k in 1..=m.path.len() {
+            tree.insert(m.path[..k].to_vec());
         }
     }
+    let named: BTreeSet<String> = super::code_paths::named_paths(code, module, &tree)
+        .iter()
+        .filter_map(|path| module_of_path(project, path))
+        .collect();
     if named.is_empty() {
         return Vec::new();
     }
@@ -51,27 +48,12 @@ pub fn named_unused(project: &Project, name: &str, code: &str) -> Vec<String> {
         .collect()
 }
 
-/// The module that `path` (`text::case::f(x)`, what follows `crate::`) begins with: the
+/// The module that `path` (`["text", "case", "f"]`, below `crate`) begins with: the
 /// longest run of its leading segments that names a module.
-fn module_of_path(project: &Project, path: &str) -> Option<String> {
-    let mut segments = Vec::new();
-    let mut rest = path;
-    loop {
-        let len = rest
-            .find(|c: char| !(c.is_alphanumeric() || c == '_'))
-            .unwrap_or(rest.len());
-        if len == 0 {
-            break;
-        }
-        segments.push(&rest[..len]);
-        match rest[len..].strip_prefix("::") {
-            Some(next) => rest = next,
-            None => break,
-        }
-    }
-    (1..=segments.len())
+fn module_of_path(project: &Project, path: &[String]) -> Option<String> {
+    (1..=path.len())
         .rev()
-        .map(|k| segments[..k].join("."))
+        .map(|k| path[..k].join("."))
         .find(|dotted| project.module(dotted).is_some())
 }
 
@@ -153,5 +135,57 @@ mod tests {
                 && why.ends_with("add `use a.xs` and `use b` to the spec of `a.y`, or take the call out"),
             "{why}"
         );
+    }
+
+    #[test]
+    fn modules_named_through_use_declarations_count_too() {
+        let p = project(&[
+            "module t { fn t0() -> int }",
+            "module t.c { fn c() -> int }",
+            "module a.x { fn one() -> int }",
+            "module u { use t.c fn u() -> int }",
+        ]);
+        // The module a `use` brings in, called by the name it bound: these used to pass
+        // the rule and fail only on the stub in a build's copy of the crate.
+        for code in [
+            "use crate::a;\npub fn u() -> i64 { a::x::one() }",
+            "use crate::a::x;\npub fn u() -> i64 { x::one() }",
+            "use crate::a::x::one;\npub fn u() -> i64 { one() }",
+            "use crate::{t::c, a::x as ax};\npub fn u() -> i64 { c::c() + ax::one() }",
+            "use super::super::a::{x::{self}};\npub fn u() -> i64 { x::one() }",
+            "use crate::a::x::*;\npub fn u() -> i64 { one() }",
+        ] {
+            assert_eq!(named_unused(&p, "u", code), ["a.x"], "{code}");
+        }
+        // A used module reached through its parent, imported: `t` itself is not called.
+        let code =
+            "use crate::t;\nuse crate::{t::c as tc};\npub fn u() -> i64 { t::c::c() + tc::c() }";
+        assert!(
+            named_unused(&p, "u", code).is_empty(),
+            "{:?}",
+            named_unused(&p, "u", code)
+        );
+        assert_eq!(
+            named_unused(&p, "u", "use crate::t;\npub fn u() -> i64 { t::t0() }"),
+            ["t"]
+        );
+        // `t`'s `mod.rs` declares `pub mod c;`, which `use super::*;` brings in; and the
+        // parent of `t.c`'s module, two levels up from its file.
+        assert_eq!(
+            named_unused(&p, "t", "use super::*;\npub fn t0() -> i64 { c::c() }"),
+            ["t.c"]
+        );
+        assert_eq!(
+            named_unused(
+                &p,
+                "t.c",
+                "use super::*;\npub fn c() -> i64 { super::super::t0() }"
+            ),
+            ["t"]
+        );
+        // In comments and strings, a `use` imports nothing.
+        let quoted = "// use crate::a;\n/* use crate::a::x; */\npub fn u() -> &'static str { \"use crate::a; a::x::one()\" }";
+        assert!(named_unused(&p, "u", quoted).is_empty());
+        assert!(named_unused(&p, "u", "use super::*;\nfn u() -> i64 { 1 }").is_empty());
     }
 }

@@ -426,8 +426,8 @@ pub async fn verify(
 /// not use (directly or not) is the compiler's stub, so code that calls one fails there,
 /// though the crate in `generated/` has its code. Said, or the agent and the user read
 /// that the other module is not written yet. Code naming such a module by its path is
-/// refused before it runs ([`refused`]); this catches the calls that scan cannot see
-/// (a parent module's path imported, `use crate::a; a::x::one()`).
+/// refused before it runs ([`refused`]), through its `use` declarations too; this catches
+/// the calls that scan cannot see (a path a macro puts together from its pieces).
 fn called_unused_module(module: &str, uses: &[String], output: &str) -> Option<String> {
     if !output.contains("not yet implemented") {
         return None;

@@ -1,0 +1,428 @@
+//! The paths of the generated crate that a module's `imp.rs` names, with its `use`
+//! declarations followed: `use crate::a; a::x::one()` names `crate::a::x::one`, as
+//! `use crate::{a::x as y}; y::one()` and `use super::*; c::f()` (a module's child
+//! module, which its `mod.rs` declares) do.
+//!
+//! Not name resolution as rustc does it, on purpose: a lexer's tokens (so comments and
+//! strings name nothing), `use` trees, `crate::`, `self::` and `super::` from where the
+//! file sits (and from inline `mod` blocks in it), and glob imports of the crate's own
+//! module tree. Names the code binds itself (a `let`, a type) are never paths to a module
+//! of the crate, and paths to other crates (`std::`, `::x`) are left out.
+
+use crate::compile::rust::items::{tokens, Token};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// How deep one name's resolution may go through `use` bindings (`use a::b; use b::c;`)
+/// before it gives up: a cycle of imports does not compile, and must not loop here.
+const MAX_HOPS: usize = 16;
+
+/// What one `use` tree leaf brings into its scope.
+#[derive(Debug, Clone)]
+enum Import {
+    /// `use P;` or `use P as name;`: `name` stands for the path `P`, as written.
+    Binding { name: String, path: Vec<String> },
+    /// `use P::*;`: every name `P` holds.
+    Glob { path: Vec<String> },
+}
+
+/// A module's `imp.rs`, read for the paths it names.
+struct Code {
+    /// Every token, comments and white space left out, `r#` taken off identifiers.
+    tokens: Vec<Token>,
+    /// Per token, the inline `mod` blocks it sits in (`mod helpers { .. }`), outermost first.
+    scope_of: Vec<Vec<String>>,
+    /// Per scope, its imports.
+    imports: BTreeMap<Vec<String>, Vec<Import>>,
+    /// Per token, whether it is part of a `use` declaration.
+    in_use: Vec<bool>,
+    /// The file's own path in the crate: its module's, then `imp`.
+    file: Vec<String>,
+}
+
+/// The paths (below `crate`, segment by segment) that `code`, the `imp.rs` of the module
+/// at `module` (`["text", "slug"]`), names: every path its code calls or refers to,
+/// resolved through its `use` declarations, and every item a `use` imports. A `use` of a
+/// module or a folder of modules (a path in `tree`) names nothing by itself, only through
+/// the paths that go on from it; a glob import of one is named as the path with `*` last,
+/// for its items are then called by their bare names. `tree` holds every module's path
+/// and every prefix of one.
+pub fn named_paths(
+    code: &str,
+    module: &[String],
+    tree: &BTreeSet<Vec<String>>,
+) -> Vec<Vec<String>> {
+    let code = Code::read(code, module);
+    let mut out = Vec::new();
+    for (scope, imports) in &code.imports {
+        for import in imports {
+            let (written, glob) = match import {
+                Import::Binding { path, .. } => (path, false),
+                Import::Glob { path } => (path, true),
+            };
+            let Some(mut path) = code.resolve(scope, written, tree, 0) else {
+                continue;
+            };
+            if glob {
+                path.push("*".to_string());
+                out.push(path);
+            } else if !tree.contains(&path) {
+                out.push(path);
+            }
+        }
+    }
+    let mut i = 0;
+    while i < code.tokens.len() {
+        let start = i;
+        let segments = code.path_at(&mut i);
+        if segments.len() < 2 || code.in_use[start] {
+            i = i.max(start + 1);
+            continue;
+        }
+        if let Some(path) = code.resolve(&code.scope_of[start], &segments, tree, 0) {
+            out.push(path);
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+impl Code {
+    fn read(text: &str, module: &[String]) -> Code {
+        let mut tokens = tokens(text);
+        for t in &mut tokens {
+            if let Some(name) = t.text.strip_prefix("r#") {
+                t.text = name.to_string();
+            }
+        }
+        let scope_of = scopes(&tokens);
+        let mut in_use = vec![false; tokens.len()];
+        let mut imports: BTreeMap<Vec<String>, Vec<Import>> = BTreeMap::new();
+        let mut i = 0;
+        while i < tokens.len() {
+            if tokens[i].text != "use" {
+                i += 1;
+                continue;
+            }
+            let start = i;
+            let mut found = Vec::new();
+            let end = use_tree(&tokens, i + 1, &[], &mut found);
+            // Up to the `;` that ends the declaration, whatever the tree held.
+            let end = (end..tokens.len())
+                .find(|&k| tokens[k].text == ";" || tokens[k].text == "}")
+                .map_or(tokens.len(), |k| k + usize::from(tokens[k].text == ";"));
+            for flag in &mut in_use[start..end] {
+                *flag = true;
+            }
+            imports
+                .entry(scope_of[start].clone())
+                .or_default()
+                .extend(found);
+            i = end.max(start + 1);
+        }
+        let mut file = module.to_vec();
+        file.push("imp".to_string());
+        Code {
+            tokens,
+            scope_of,
+            imports,
+            in_use,
+            file,
+        }
+    }
+
+    /// The path that starts at token `*i` (`a`, `::`, `b`, ...) and moves `*i` past it:
+    /// empty where no path starts (a token after `::` or `.` continues another one).
+    fn path_at(&self, i: &mut usize) -> Vec<String> {
+        let t = &self.tokens;
+        let continues = *i > 0 && matches!(t[*i - 1].text.as_str(), "::" | ".");
+        let mut segments = Vec::new();
+        if continues || !is_word(&t[*i].text) {
+            *i += 1;
+            return segments;
+        }
+        while let Some(token) = t.get(*i).filter(|x| is_word(&x.text)) {
+            segments.push(token.text.clone());
+            *i += 1;
+            let next_is_word = t.get(*i + 1).is_some_and(|x| is_word(&x.text));
+            if t.get(*i).is_some_and(|x| x.text == "::") && next_is_word {
+                *i += 1;
+            } else {
+                break;
+            }
+        }
+        segments
+    }
+
+    /// The crate path that `written`, as it stands in the inline module `scope`, reaches,
+    /// or `None` when it leaves the crate or names what this file binds itself.
+    fn resolve(
+        &self,
+        scope: &[String],
+        written: &[String],
+        tree: &BTreeSet<Vec<String>>,
+        hops: usize,
+    ) -> Option<Vec<String>> {
+        let (first, rest) = written.split_first()?;
+        if hops > MAX_HOPS {
+            return None;
+        }
+        let mut here: Vec<String> = self.file.iter().chain(scope).cloned().collect();
+        let mut base = match first.as_str() {
+            "crate" => Vec::new(),
+            "self" => here,
+            "super" => {
+                here.pop()?;
+                here
+            }
+            _ => {
+                let mut found = self.lookup(scope, first, tree, hops)?;
+                found.extend(rest.iter().cloned());
+                return Some(found);
+            }
+        };
+        let mut rest = rest;
+        while let Some(("super", after)) = rest.split_first().map(|(s, a)| (s.as_str(), a)) {
+            base.pop()?;
+            rest = after;
+        }
+        base.extend(rest.iter().cloned());
+        Some(base)
+    }
+
+    /// The crate path `name` stands for in the inline module `scope`: a `use` binding
+    /// of it there, or a glob import there of a place that holds it.
+    fn lookup(
+        &self,
+        scope: &[String],
+        name: &str,
+        tree: &BTreeSet<Vec<String>>,
+        hops: usize,
+    ) -> Option<Vec<String>> {
+        let imports = self.imports.get(scope)?;
+        for import in imports {
+            if let Import::Binding { name: bound, path } = import {
+                if bound == name {
+                    return self.resolve(scope, path, tree, hops + 1);
+                }
+            }
+        }
+        for import in imports {
+            let Import::Glob { path } = import else {
+                continue;
+            };
+            let Some(place) = self.resolve(scope, path, tree, hops + 1) else {
+                continue;
+            };
+            if let Some(inner) = place.strip_prefix(self.file.as_slice()) {
+                // A glob of this file or of a `mod` block in it: what is imported there.
+                if let Some(found) = self.lookup(inner, name, tree, hops + 1) {
+                    return Some(found);
+                }
+                continue;
+            }
+            let mut candidate = place;
+            candidate.push(name.to_string());
+            if tree.contains(&candidate) {
+                return Some(candidate);
+            }
+        }
+        None
+    }
+}
+
+/// Whether `text` is an identifier or a keyword a path may hold (`crate`, `super`).
+fn is_word(text: &str) -> bool {
+    text.starts_with(|c: char| c.is_alphabetic() || c == '_') && text != "_"
+}
+
+/// Per token, the inline `mod NAME { .. }` blocks it sits in.
+fn scopes(tokens: &[Token]) -> Vec<Vec<String>> {
+    let mut open: Vec<(String, usize)> = Vec::new();
+    let mut depth = 0usize;
+    let mut out = Vec::with_capacity(tokens.len());
+    for (i, token) in tokens.iter().enumerate() {
+        match token.text.as_str() {
+            "{" => {
+                let named = i >= 2 && tokens[i - 2].text == "mod" && is_word(&tokens[i - 1].text);
+                if named {
+                    open.push((tokens[i - 1].text.clone(), depth));
+                }
+                depth += 1;
+            }
+            "}" => {
+                depth = depth.saturating_sub(1);
+                if open.last().is_some_and(|(_, at)| *at == depth) {
+                    open.pop();
+                }
+            }
+            _ => {}
+        }
+        // A block's braces belong to the scope around it.
+        let inside = token.text == "{" && open.last().is_some_and(|(_, at)| *at + 1 == depth);
+        let names = open.iter().map(|(n, _)| n.clone());
+        out.push(if inside {
+            names.take(open.len() - 1).collect()
+        } else {
+            names.collect()
+        });
+    }
+    out
+}
+
+/// Reads the use tree at token `i` (after `use`, or inside a `{ }` group) below the
+/// segments `prefix`, adding what it imports to `out`; returns the token after it.
+fn use_tree(tokens: &[Token], mut i: usize, prefix: &[String], out: &mut Vec<Import>) -> usize {
+    let text = |k: usize| tokens.get(k).map_or("", |t| t.text.as_str());
+    let mut path = prefix.to_vec();
+    if text(i) == "::" {
+        // `::std::..`: another crate's path, which no module of this one is on.
+        if path.is_empty() {
+            return i + 1;
+        }
+        i += 1;
+    }
+    loop {
+        let word = text(i);
+        if word == "*" {
+            out.push(Import::Glob { path });
+            return i + 1;
+        }
+        if word == "{" {
+            i += 1;
+            while i < tokens.len() && text(i) != "}" {
+                let before = i;
+                i = use_tree(tokens, i, &path, out);
+                if text(i) == "," {
+                    i += 1;
+                } else if text(i) != "}" {
+                    // Not a use tree (a reply cut off): the group ends here.
+                    return i.max(before + 1);
+                }
+            }
+            return i + 1;
+        }
+        if !is_word(word) {
+            return i;
+        }
+        path.push(word.to_string());
+        i += 1;
+        if text(i) == "::" {
+            i += 1;
+        } else {
+            break;
+        }
+    }
+    // `a::x::{self, one}`: `self` is `a::x` itself.
+    if path.last().is_some_and(|s| s == "self") && path.len() > 1 {
+        path.pop();
+    }
+    let mut name = path.last().cloned().unwrap_or_default();
+    if text(i) == "as" {
+        name = text(i + 1).to_string();
+        i += 2;
+    }
+    if !name.is_empty() {
+        out.push(Import::Binding { name, path });
+    }
+    i
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tree(modules: &[&str]) -> BTreeSet<Vec<String>> {
+        let mut out = BTreeSet::new();
+        for m in modules {
+            let path: Vec<String> = m.split('.').map(str::to_string).collect();
+            for k in 1..=path.len() {
+                out.insert(path[..k].to_vec());
+            }
+        }
+        out
+    }
+
+    fn named(code: &str, module: &str, modules: &[&str]) -> Vec<String> {
+        let module: Vec<String> = module.split('.').map(str::to_string).collect();
+        named_paths(code, &module, &tree(modules))
+            .iter()
+            .map(|p| p.join("::"))
+            .collect()
+    }
+
+    const MODULES: &[&str] = &["a.x", "a.w", "b", "b.c", "m.y"];
+
+    #[test]
+    fn a_path_through_an_imported_module_or_folder_is_followed() {
+        let code = "use crate::a;\npub fn f() -> i64 { a::x::one() }\n";
+        assert_eq!(named(code, "m.y", MODULES), ["a::x::one"]);
+        let code = "use crate::a::x;\npub fn f() -> i64 { x::one() }\n";
+        assert_eq!(named(code, "m.y", MODULES), ["a::x::one"]);
+        let code = "use crate::a::x as other;\npub fn f() -> i64 { other::one() }\n";
+        assert_eq!(named(code, "m.y", MODULES), ["a::x::one"]);
+        // An imported item is named by its `use`, called by its bare name or not.
+        let code = "use crate::a::x::one;\npub fn f() -> i64 { one() }\n";
+        assert_eq!(named(code, "m.y", MODULES), ["a::x::one"]);
+        // A `use` of a module that nothing goes on from names nothing.
+        assert!(named("use crate::a::x;\n", "m.y", MODULES).is_empty());
+    }
+
+    #[test]
+    fn grouped_nested_and_relative_use_trees_are_read() {
+        let code = "use crate::{a, b::c};\nfn f() -> i64 { a::w::w() + c::c() }\n";
+        assert_eq!(named(code, "m.y", MODULES), ["a::w::w", "b::c::c"]);
+        let code = "use crate::{a::{x::{self, one as uno}, w::*}};\nfn f() -> i64 { x::two() }\n";
+        assert_eq!(
+            named(code, "m.y", MODULES),
+            ["a::w::*", "a::x::one", "a::x::two"]
+        );
+        // A path that starts from another import (`use b::c` after `use crate::b`), and
+        // one from `super` (`m.y`'s file is `crate::m::y::imp`).
+        let code =
+            "use crate::b;\nuse b::c;\nuse super::super::super::a::x::one;\nfn f() { c::g() }\n";
+        assert_eq!(named(code, "m.y", MODULES), ["a::x::one", "b::c::g"]);
+        let code =
+            "fn f() -> i64 { super::super::y::g() + self::h() + super::super::super::b::f() }";
+        assert_eq!(
+            named(code, "m.y", MODULES),
+            ["b::f", "m::y::g", "m::y::imp::h"]
+        );
+    }
+
+    #[test]
+    fn a_glob_reaches_the_child_modules_of_the_module_it_imports() {
+        // `b`'s `mod.rs` declares `pub mod c;`: `use super::*;` in `b`'s code brings `c`.
+        let code = "use super::*;\npub fn f() -> i64 { c::c() + Local::new() }\n";
+        assert_eq!(named(code, "b", MODULES), ["b::*", "b::c::c"]);
+        // An inline `mod` block's `super` is the file, whose glob it reaches through.
+        let code = "use crate::*;\nmod inner {\n    use super::*;\n    pub fn g() -> i64 { a::x::one() }\n}\n";
+        assert_eq!(
+            named(code, "m.y", MODULES),
+            ["*", "a::x::one", "m::y::imp::*"]
+        );
+    }
+
+    #[test]
+    fn comments_strings_and_other_crates_name_nothing() {
+        let code = "// use crate::a;\n/* a::x::one() */\nfn f() -> &'static str { \"crate::b::f\" }\nuse ::std::fmt;\nuse std::collections::BTreeMap;\nfn g() { std::mem::swap(&mut 1, &mut 2); BTreeMap::<i64, i64>::new(); v.iter().map(x::y) }\n";
+        let found = named(code, "m.y", MODULES);
+        assert!(
+            found
+                .iter()
+                .all(|p| !p.starts_with("a::") && !p.starts_with("b::")),
+            "{found:?}"
+        );
+        // Cut off mid-declaration, or cyclic: no panic, no endless loop.
+        for broken in [
+            "use crate::{a::",
+            "use crate::{{{",
+            "use a::b; use b::a; fn f() { a::f() }",
+            "use",
+            "use ::",
+            "mod m {",
+        ] {
+            let _ = named(broken, "m.y", MODULES);
+        }
+    }
+}
