@@ -210,6 +210,9 @@ fn generated_tests_pass_correct_and_fail_wrong_implementations() {
             // first value met
             "test property_span_1 ... FAILED",
             "inputs: lo = ",
+            // and the minimal failing input shows it by its name and value, the value
+            // the case took from `lo..lo + 10` (only an empty span tells, `hi = lo`)
+            "minimal failing input: lo = 0, hi = 0\n",
             // an `int` generator meets 0 (drawn from the whole range alone, it never did)
             "test property_sign_zero ... FAILED",
             // a record as a map key: the example's map literal is built and compared
@@ -238,6 +241,8 @@ fn generated_tests_pass_correct_and_fail_wrong_implementations() {
         !tens.contains(ghost::compile::rust::TOO_FEW_INPUTS),
         "{tens}"
     );
+    // A draw's raw number, under a name the spec never wrote, is never shown.
+    assert!(!output.contains("__draw_"), "{output}");
     assert!(
         !output.contains("test example_prefix3_1 ... ok\ntest example_prefix3_1"),
         "{output}"

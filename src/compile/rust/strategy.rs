@@ -83,8 +83,56 @@ pub fn case_draw(binder: &BinderModel) -> &'static str {
 }
 
 /// The functions that turn a [`case_draw`] into a value of its range, in the tests files
-/// that draw one.
+/// that draw one; and `__Drawn`, the draw as the test takes it, which proptest shows in
+/// a failure's minimal input as the value the case drew (`hi = 3`), not as the raw
+/// number behind it (`__draw_hi = 17293822569102704640`, a name the spec never wrote).
 pub const IN_RANGE: &str = r#"
+/// The raw draw of a property's variable whose range is known only as its case runs,
+/// under the variable's own name. Its `Debug`, which proptest prints as the minimal
+/// failing input, is the value the last case run with this draw took from its range.
+#[derive(Clone)]
+struct __Drawn {
+    key: &'static str,
+    raw: u64,
+}
+
+thread_local! {
+    /// The value each draw gave in the last case that ran it, by variable and raw draw
+    /// (one thread runs a test's cases, its shrinking included).
+    static __DRAWN: std::cell::RefCell<BTreeMap<(&'static str, u64), String>> = Default::default();
+}
+
+impl __Drawn {
+    fn int(key: &'static str, raw: u64) -> Self {
+        __Drawn { key, raw }
+    }
+
+    fn float(key: &'static str, raw: f64) -> Self {
+        __Drawn { key, raw: raw.to_bits() }
+    }
+
+    /// Forgets what an earlier case took from this draw: this case has not taken it yet.
+    fn forget(&self) {
+        __DRAWN.with(|d| d.borrow_mut().remove(&(self.key, self.raw)));
+    }
+
+    /// `value`, the draw taken from its range, remembered for the failure's message.
+    fn took<T: std::fmt::Debug>(&self, value: Option<T>) -> Option<T> {
+        if let Some(v) = &value {
+            __DRAWN.with(|d| d.borrow_mut().insert((self.key, self.raw), format!("{v:?}")));
+        }
+        value
+    }
+}
+
+impl std::fmt::Debug for __Drawn {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match __DRAWN.with(|d| d.borrow().get(&(self.key, self.raw)).cloned()) {
+            Some(value) => f.write_str(&value),
+            None => f.write_str("(not drawn: the case failed before its range was known)"),
+        }
+    }
+}
 /// The value `draw` picks from `lo..hi`, a property's range whose bounds are known only
 /// as its case runs; `None` when the range holds no value (the case is discarded).
 fn __in_range_i64(lo: i64, hi: i64, draw: u64) -> Option<i64> {

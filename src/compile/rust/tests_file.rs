@@ -102,14 +102,27 @@ pub fn tests_rs(project: &Project, module: &ModuleModel, settings: &TargetSettin
             let mut params = Vec::new();
             // The binders whose range is known only as the case runs, each given its
             // value before anything else of the case (see `drawn_in_case`).
+            // Each such binder is a parameter of its own name holding its raw draw
+            // (`__Drawn`), which proptest's minimal failing input shows as its value.
+            let mut forget = String::new();
             let mut drawn = String::new();
             for b in &p.binders {
                 let var = ident(&b.name);
                 match (&b.range, drawn_in_case(b)) {
                     (Some((lo, hi)), true) => {
-                        let draw = format!("__draw_{}", b.name);
-                        params.push(format!("{draw} in {}", case_draw(b)));
                         let kind = if b.ty == Ty::Float { "f64" } else { "i64" };
+                        let wrap = if b.ty == Ty::Float { "float" } else { "int" };
+                        let key = str_lit(&format!("{name}.{}", b.name));
+                        params.push(format!(
+                            "{var} in ({}).prop_map(|raw| __Drawn::{wrap}({key}, raw))",
+                            case_draw(b)
+                        ));
+                        forget.push_str(&format!("        {var}.forget();\n"));
+                        let raw = if b.ty == Ty::Float {
+                            format!("f64::from_bits({var}.raw)")
+                        } else {
+                            format!("{var}.raw")
+                        };
                         let mut typed = cx.clone();
                         typed.typed_ints = true;
                         let reason = format!(
@@ -119,7 +132,7 @@ pub fn tests_rs(project: &Project, module: &ModuleModel, settings: &TargetSettin
                             b.name
                         );
                         drawn.push_str(&format!(
-                            "        let Some({var}) = __in_range_{kind}({}, {}, {draw}) else {{\n            return Err(proptest::test_runner::TestCaseError::reject({}));\n        }};\n",
+                            "        let Some({var}) = {var}.took(__in_range_{kind}({}, {}, {raw})) else {{\n            return Err(proptest::test_runner::TestCaseError::reject({}));\n        }};\n",
                             typed.owned(lo),
                             typed.owned(hi),
                             str_lit(&reason)
@@ -166,6 +179,7 @@ pub fn tests_rs(project: &Project, module: &ModuleModel, settings: &TargetSettin
                 tallies = true;
                 body = variety::tallied(&body, &inputs, PROPERTY_CASES, &p.source);
             }
+            properties.push_str(&forget);
             properties.push_str(&drawn);
             properties.push_str(&body);
             properties.push_str("    }\n");
