@@ -91,7 +91,8 @@ impl Verdict {
 
     /// A failure that looks like the spec's rather than the code's: an example, scenario or
     /// property whose own values break a `requires` (a broken one whose arguments the
-    /// code computed says `PRECONDITION_BROKEN` nowhere: it is the code's), a property that
+    /// code computed says `PRECONDITION_BROKEN` nowhere: it is the code's), an `ensures`
+    /// calling a function outside its `requires` (`CLAUSE_CALL_BROKEN`), a property that
     /// discards nearly every case it generates or keeps nearly only one input, a float the
     /// spec wrote exactly where the code's differs only in rounding (`float_rounding.rs`). A `requires` or `where` that calls the
     /// module's functions can make either happen for wrong code, so the build stops only
@@ -114,6 +115,16 @@ impl Verdict {
             }
             if f.output.contains(crate::compile::rust::SPEC_ARITHMETIC) {
                 return Some(overflowed(&f.name, &f.output, tests_rs));
+            }
+            if let Some(line) = f
+                .output
+                .lines()
+                .find(|l| l.contains(crate::compile::rust::CLAUSE_CALL_BROKEN))
+            {
+                // The panic's line whole (`Test failed: ` before it in a property): it
+                // opens with the clause, before the words it is found by.
+                let line = line.trim_start_matches("Test failed: ").trim_end_matches('.');
+                return Some(format!("`{}`: {line}", f.name));
             }
             if let Some(at) = f.output.find(crate::compile::rust::TOO_FEW_INPUTS) {
                 let line = f.output[at..].lines().next().unwrap_or_default();
@@ -857,6 +868,28 @@ proptest::proptest! {
         let v = failing("property_double_1", output);
         assert_eq!(v.spec_fault(tests_rs), None);
         assert!(!v.spec_fault_is_certain(tests_rs));
+    }
+
+    #[test]
+    fn an_ensures_calling_a_function_outside_its_requires_may_be_the_spec_s() {
+        let message = format!("`ensures f(result) > 0` of `g` calls `f` with x = 0, which breaks `f`'s `requires x > 0` (for n = 0, result = 0): {}, so the clause cannot judge this result", crate::compile::rust::CLAUSE_CALL_BROKEN);
+        // In an example (whose preconditions the spec decides) and in a property.
+        let example = format!("thread 'example_g_1' panicked at tests/m.rs:106:13:\n{message}");
+        let property = format!("thread 'property_same_1' panicked at tests/m.rs:204:1:\nTest failed: {message}.\nminimal failing input: n = 0");
+        let tests_rs = format!(
+            "{}\n/// `example g(0) == 0`\n#[test]\nfn example_g_1() {{}}\n{TESTS_RS}",
+            crate::compile::rust::SPEC_DECIDES
+        );
+        for (name, output) in [("example_g_1", example), ("property_same_1", property)] {
+            let v = failing(name, &output);
+            assert_eq!(
+                v.spec_fault(&tests_rs),
+                Some(format!("`{name}`: {message}"))
+            );
+            // Other code could return what `f` accepts, even where the spec decides the
+            // example's own preconditions: only two attempts hitting it say it is the spec's.
+            assert!(!v.spec_fault_is_certain(&tests_rs), "{name}");
+        }
     }
 
     #[test]

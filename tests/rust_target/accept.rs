@@ -185,6 +185,11 @@ fn generated_tests_pass_correct_and_fail_wrong_implementations() {
             // a missing key in an `ensures` names the lookup, not Rust's bare panic
             "test example_ranked_1 ... FAILED",
             "`scores[result[0]]`: the map has no such key",
+            // an `ensures` calling a function outside its `requires` names both, as the
+            // spec's clause that cannot judge the result, not as a broken `requires` of
+            // the function called or a failure of the code
+            "test example_count_1 ... FAILED",
+            "`ensures weight(result) > 0` of `count` calls `weight` with n = 0, which breaks `weight`'s `requires n > 0` (for s = \"abc\", result = 0): the spec's clause calls a function outside its precondition",
             // requires filters property inputs; the wrong implementation breaks the property
             "test property_isqrt_floor ... FAILED",
             "property floor: forall n: int in -100..100 => isqrt(n) * isqrt(n) <= n",

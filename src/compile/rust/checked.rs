@@ -8,17 +8,29 @@
 //! and, when it has `requires`, two variants told who made the arguments each clause
 //! reads (`__By`, decided by `blame.rs`): `__0b__` for examples and scenarios, whose
 //! failure blames the spec or the code, and `__0p__` for properties, which also discards
-//! a case of the property's own inputs (`prop_assume!` semantics: proptest draws others).
+//! a case of the property's own inputs (`prop_assume!` semantics: proptest draws others);
+//! and, for a function an `ensures` of its module calls, `__0c__`, through which that
+//! clause's calls check its `requires` and say that the clause broke one.
 
 use super::blame::locals;
-use super::expr::{blamed_name, checked_name, in_property_name, CallMode, ExprCtx};
+use super::expr::{
+    blamed_name, called_in_clauses, checked_name, in_clause_name, in_property_name, CallMode,
+    ExprCtx, InClause,
+};
 use super::names::{ident, module_path, str_lit};
 use super::types::{is_borrowed_param, is_copy, TypeCtx};
-use crate::check::{Function, ModuleModel};
+use crate::check::{Function, ModuleModel, TExprKind};
 
 /// How a generated test says an example, scenario or timing broke its function's `requires`: the
 /// build reads it to tell a spec's fault from the code's.
 pub const PRECONDITION_BROKEN: &str = "the spec breaks its own precondition";
+
+/// How a generated test says an `ensures` called a function of its module with arguments
+/// that function's `requires` refuses (`ensures f(result) > 0` beside `requires x > 0`,
+/// for a result of 0): the clause cannot judge that result, which no `ghost check` sees
+/// (the arguments are the code's values). The build reads it as a possible fault of the
+/// spec, as a `requires` that calls the code: it stops when two attempts in a row hit it.
+pub const CLAUSE_CALL_BROKEN: &str = "the spec's clause calls a function outside its precondition";
 
 /// The `mod checked { ... }` block, or an empty string when nothing needs checking: the
 /// wrappers of the module's own functions with contracts and of those of the modules it
@@ -112,6 +124,11 @@ fn wrapper(module: &ModuleModel, test_module: &str, root: &str, f: &Function) ->
     } else {
         path
     };
+    // Called by an `ensures` of this module (`ensures f(result) > 0`): a variant for
+    // those calls, which checks `requires` naming the clause that broke it.
+    let in_clauses = called_in_clauses(module);
+    let called_in_clause =
+        !f.requires.is_empty() && in_clauses.contains(&(f.owner.clone(), f.name.clone()));
     let mut out = format!("\n    /// `{}`\n", f.signature_source.replace('`', "'"));
     out.push_str(&format!(
         "    pub fn {name}({}) -> {ret} {{\n",
@@ -149,11 +166,30 @@ fn wrapper(module: &ModuleModel, test_module: &str, root: &str, f: &Function) ->
     // (`f(g(x))` in a property, a scenario's steps), and the clause alone does not say
     // whose result broke it.
     let whose = format!(" of `{of_path}`");
-    for ens in &f.ensures {
+    let calls_with_requires = |e: &crate::check::TExpr| {
+        e.any(&mut |e| match &e.kind {
+            TExprKind::Call { func, .. } | TExprKind::MethodCall { func, .. } => module
+                .function(func)
+                .is_some_and(|g| !g.requires.is_empty()),
+            _ => false,
+        })
+    };
+    let comma = if shown.is_empty() { "" } else { ", " };
+    if f.ensures.iter().any(|ens| calls_with_requires(&ens.expr)) {
+        // What the messages of those calls say the clause was checking.
         out.push_str(&format!(
-            "        assert!(\n            {},\n            \"`{{}}`{whose} does not hold for {inputs_fmt}{}result = {{:?}}\",\n            {}{inputs_args},\n            result\n        );\n",
-            cx.ensures_holds(&ens.expr),
-            if shown.is_empty() { "" } else { ", " },
+            "        let __for = format!(\"{inputs_fmt}{comma}result = {{:?}}\"{inputs_args},\n            result\n        );\n"
+        ));
+    }
+    for ens in &f.ensures {
+        let mut clause_cx = cx.clone();
+        clause_cx.in_clause = Some(InClause {
+            label: str_lit(&format!("`{}`{whose}", ens.source)),
+            inputs: "&__for".to_string(),
+        });
+        out.push_str(&format!(
+            "        assert!(\n            {},\n            \"`{{}}`{whose} does not hold for {inputs_fmt}{comma}result = {{:?}}\",\n            {}{inputs_args},\n            result\n        );\n",
+            clause_cx.ensures_holds(&ens.expr),
             str_lit(&ens.source)
         ));
     }
@@ -161,6 +197,57 @@ fn wrapper(module: &ModuleModel, test_module: &str, root: &str, f: &Function) ->
     if !f.requires.is_empty() {
         out.push_str(&blamed_variants(f, &cx, &name, &params, &shown, &of_path));
     }
+    if called_in_clause {
+        out.push_str(&in_clause_variant(
+            f,
+            &cx,
+            &name,
+            &params,
+            (&inputs_fmt, &inputs_args),
+            &format!("{callee}({})", call_args.join(", ")),
+            &of_path,
+        ));
+    }
+    out
+}
+
+/// The `__0c__` variant of the wrapper `name` of `f`, for the calls an `ensures` of its
+/// module makes: it checks each `requires` clause and, when one does not hold, fails the
+/// test as the spec's clause calling `f` outside its precondition ([`CLAUSE_CALL_BROKEN`]),
+/// naming the clause (`__clause`), the call's inputs and those of the call the clause
+/// judged (`__for`); otherwise it calls the implementation (`call`), as the clause did
+/// before: a contract's own calls assert no `ensures`, which could call back.
+fn in_clause_variant(
+    f: &Function,
+    cx: &ExprCtx,
+    name: &str,
+    params: &[String],
+    (inputs_fmt, inputs_args): (&str, &str),
+    call: &str,
+    func: &str,
+) -> String {
+    let mut all_params = vec!["__clause: &str".to_string(), "__for: &str".to_string()];
+    all_params.extend(params.iter().cloned());
+    let mut out = format!(
+        "\n    pub fn {}({}) -> {} {{\n",
+        in_clause_name(name),
+        all_params.join(", "),
+        cx.types.owned(&f.ret)
+    );
+    let inputs_args = inputs_args.replace("\n            ", "\n                ");
+    let inputs = if inputs_fmt.is_empty() {
+        "its arguments"
+    } else {
+        inputs_fmt
+    };
+    for req in &f.requires {
+        out.push_str(&format!(
+            "        if !({}) {{\n            panic!(\n                \"{{}} calls `{func}` with {inputs}, which breaks `{func}`'s `{{}}` (for {{}}): {CLAUSE_CALL_BROKEN}, so the clause cannot judge this result: if the function it belongs to may return it, guard the call in the clause (`.. || {func}(..)`); if it may not, say so in an `ensures` before this one\",\n                __clause{inputs_args},\n                {},\n                __for\n            );\n        }}\n",
+            cx.requires_holds(&req.expr),
+            str_lit(&req.source),
+        ));
+    }
+    out.push_str(&format!("        {call}\n    }}\n"));
     out
 }
 

@@ -61,6 +61,18 @@ pub struct Local {
     pub moved: bool,
 }
 
+/// Where an `ensures` clause of a `checked` wrapper stands, for the calls in it of its
+/// module's functions with `requires`: such a call goes through the callee's `__0c__`
+/// variant (see `checked.rs`), which says that the spec's clause called it outside its
+/// precondition rather than letting the implementation run on arguments it may refuse.
+#[derive(Debug, Clone)]
+pub struct InClause {
+    /// A Rust string literal naming the clause and its function (`"`ensures f(result) > 0` of `g`"`).
+    pub label: String,
+    /// A Rust `&str` expression: the inputs and result of the call the clause checks.
+    pub inputs: String,
+}
+
 /// Everything needed to render expressions in one place of a test file.
 #[derive(Debug, Clone)]
 pub struct ExprCtx<'a> {
@@ -84,6 +96,8 @@ pub struct ExprCtx<'a> {
     pub from_code: BTreeSet<String>,
     /// Which `int` arithmetic is rendered checked (`Off` but in a contract clause).
     pub checked_arithmetic: CheckedArithmetic,
+    /// Inside an `ensures` of a wrapper: how its calls of functions with `requires` check them.
+    pub in_clause: Option<InClause>,
 }
 
 /// Rendered code and how strongly it binds.
@@ -136,6 +150,34 @@ pub fn blamed_name(wrapper: &str) -> String {
     format!("__0b__{}", wrapper.trim_start_matches("r#"))
 }
 
+/// The name of the wrapper's variant for the calls an `ensures` clause makes (see
+/// [`InClause`]), named as [`in_property_name`] is.
+pub fn in_clause_name(wrapper: &str) -> String {
+    format!("__0c__{}", wrapper.trim_start_matches("r#"))
+}
+
+/// The functions of `module` with `requires` that the `ensures` of its functions call:
+/// each gets an [`in_clause_name`] variant in the `checked` module.
+pub fn called_in_clauses(module: &ModuleModel) -> BTreeSet<(Option<String>, String)> {
+    let mut out = BTreeSet::new();
+    for f in module.functions_and_methods() {
+        for ens in &f.ensures {
+            ens.expr.any(&mut |e| {
+                if let TExprKind::Call { func, .. } | TExprKind::MethodCall { func, .. } = &e.kind {
+                    if module
+                        .function(func)
+                        .is_some_and(|g| !g.requires.is_empty())
+                    {
+                        out.insert((func.owner.clone(), func.name.clone()));
+                    }
+                }
+                false
+            });
+        }
+    }
+    out
+}
+
 /// The name of `func`'s wrapper in the `checked` module of `test_module`'s tests: a used
 /// module's function gets its module's name before it, each part after `__`
 /// (`__text__slug__slugify`), which no spec name can take (`__` starts ghost's own) and
@@ -179,6 +221,7 @@ impl<'a> ExprCtx<'a> {
             used: Vec::new(),
             from_code: BTreeSet::new(),
             checked_arithmetic: CheckedArithmetic::Off,
+            in_clause: None,
         }
     }
 
@@ -652,7 +695,14 @@ impl<'a> ExprCtx<'a> {
             .map(|(a, p)| self.arg(a, p))
             .collect();
         let (requires, ensures) = self.has_contracts(func);
-        let checked = self.calls != CallMode::Direct && (requires || ensures);
+        // In an `ensures` of a wrapper, a call of the module's own function with `requires`
+        // (`declaration` finds no other there) checks them, naming the clause.
+        let in_clause = self
+            .in_clause
+            .as_ref()
+            .filter(|_| requires && self.calls == CallMode::Direct);
+        let checked =
+            in_clause.is_some() || (self.calls != CallMode::Direct && (requires || ensures));
         if checked {
             if let Some(recv) = receiver {
                 let borrow = if func.receiver == Some(true) {
@@ -666,6 +716,21 @@ impl<'a> ExprCtx<'a> {
                     self.place_code(recv)
                 };
                 rendered.insert(0, format!("{borrow}{}", place.at_least(UNARY)));
+            }
+            if let Some(clause) = in_clause {
+                // Inside `mod checked`, in the tests of the module `types` names.
+                let name = checked_name(
+                    self.types.module,
+                    &func.module,
+                    func.owner.as_deref(),
+                    &func.name,
+                );
+                rendered.splice(0..0, [clause.label.clone(), clause.inputs.clone()]);
+                return Code::atom(format!(
+                    "checked::{}({})",
+                    in_clause_name(&name),
+                    rendered.join(", ")
+                ));
             }
             let name = checked_name(
                 &self.module.name,

@@ -29,7 +29,7 @@ use crate::check::{ModuleModel, Project};
 use crate::compile::TargetSettings;
 use std::path::PathBuf;
 
-pub use checked::PRECONDITION_BROKEN;
+pub use checked::{CLAUSE_CALL_BROKEN, PRECONDITION_BROKEN};
 pub use example_code::{example_asserts, scenario_code, snapshot_code};
 pub use expr::SPEC_ARITHMETIC;
 pub use names::ident as rust_ident;
@@ -213,6 +213,48 @@ mod tests {
             .find(|f| f.path == Path::new(path))
             .map(|f| f.contents.as_str())
             .unwrap_or_else(|| panic!("no {path}"))
+    }
+
+    #[test]
+    fn an_ensures_calls_a_function_with_requires_through_a_check_naming_the_clause() {
+        // `g`'s result may be 0, which `f` refuses: the clause called `f` on it directly,
+        // and the implementation of `f` ran on an argument it may refuse.
+        let p = project(&[r#"module e.m {
+            fn f(x: int) -> int { requires x > 0 }
+            fn h(x: int) -> int
+            fn g(n: int) -> int {
+                ensures f(result) > 0 && h(result) >= 0
+                example g(1) == 1
+            }
+        }"#]);
+        let files = crate_files(&p, &TargetSettings::default());
+        let tests = file(&files, "tests/e_m.rs");
+        assert!(
+            tests.contains("checked::__0c__f(\"`ensures f(result) > 0 && h(result) >= 0` of `g`\", &__for, result) > 0"),
+            "{tests}"
+        );
+        assert!(
+            tests.contains("let __for = format!(\"n = {:?}, result = {:?}\""),
+            "{tests}"
+        );
+        // `h` has no `requires`: called as before.
+        assert!(tests.contains("generated::e::m::h(result) >= 0"), "{tests}");
+        let variant = tests
+            .split("pub fn __0c__f(__clause: &str, __for: &str, x: i64) -> i64 {")
+            .nth(1)
+            .and_then(|rest| rest.split("\n    }\n").next())
+            .unwrap_or_else(|| panic!("no clause variant of `f`:\n{tests}"));
+        assert!(
+            variant.contains("calls `f` with x = {:?}, which breaks `f`'s `{}` (for {}): the spec's clause calls a function outside its precondition")
+                && variant.contains("\"requires x > 0\"")
+                && variant.trim_end().ends_with("generated::e::m::f(x)"),
+            "{variant}"
+        );
+        // Only a function an `ensures` calls gets the variant.
+        let p =
+            project(&["module e.n { fn f(x: int) -> int { requires x > 0 example f(1) == 1 } }"]);
+        let files = crate_files(&p, &TargetSettings::default());
+        assert!(!file(&files, "tests/e_n.rs").contains("__0c__"));
     }
 
     #[test]
