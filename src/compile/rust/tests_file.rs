@@ -101,9 +101,9 @@ pub fn tests_rs(project: &Project, module: &ModuleModel, settings: &TargetSettin
             let mut inputs = Vec::new();
             let mut params = Vec::new();
             // The binders whose range is known only as the case runs, each given its
-            // value before anything else of the case (see `drawn_in_case`).
-            // Each such binder is a parameter of its own name holding its raw draw
-            // (`__Drawn`), which proptest's minimal failing input shows as its value.
+            // value before anything else of the case (see `drawn_in_case`): a parameter
+            // of its own name holds its raw draw (`__Drawn`), which proptest's minimal
+            // failing input shows as the value the case took from the range.
             let mut forget = String::new();
             let mut drawn = String::new();
             for b in &p.binders {
