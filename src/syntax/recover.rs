@@ -338,6 +338,10 @@ pub(crate) fn to_diagnostic(file: &Path, text: &str, offset: usize, err: &PestEr
             Some("type") => expected = "a doc, a method (`fn`) or `}`".into(),
             _ => {}
         }
+        // pest names only the free-text form after `nfr`: its checked kinds are keywords.
+        if follows_nfr(text, pos) {
+            expected = "a string, `forbid`, `deps`, `perf`, `max_lines` or `lint`".into();
+        }
     }
     let found = describe_found(text, pos);
     let end = (pos + found_len(text, pos)).max(pos);
@@ -420,6 +424,19 @@ fn hint_at(text: &str, pos: usize) -> Option<String> {
         return Some(
             "a timing's budget follows `<`, which says \"less than\": `nfr perf f(x) < 2ms`".into(),
         );
+    }
+    // `nfr perf f(x) > 2ms`, `>=`: the budget is an upper bound, written with `<` only.
+    if rest.starts_with('>') && line_so_far.trim_start().starts_with("nfr perf") {
+        return Some(
+            "a timing's budget follows `<`, which says \"less than\": `nfr perf f(x) < 2ms`".into(),
+        );
+    }
+    // `nfr deps ["serde"]`: crate names are written bare, as in Cargo.toml's keys.
+    if rest.starts_with('"') && line_so_far.trim_start().starts_with("nfr deps") {
+        return Some("write crate names without quotes: `nfr deps [serde, serde_json]`".into());
+    }
+    if follows_nfr(text, pos) {
+        return Some(nfr_forms_hint(&rest[..found_len(text, pos)]));
     }
     if is_assignment && !line_so_far.trim_start().starts_with("let ") {
         return Some("compare with `==`: a single `=` only binds a name in `let`".into());
@@ -516,7 +533,37 @@ fn hint_at(text: &str, pos: usize) -> Option<String> {
             "write a duration without a space: `{number}{word}`"
         ));
     }
+    // `< 2 hours`, `< 5 seconds`: a unit the language does not have, apart from its number.
+    if in_perf && line.contains('<') && before.ends_with(|c: char| c.is_ascii_digit()) {
+        return Some(
+            "a duration is a number and its unit written together, `ns`, `us`, `ms` or `s`: `2ms`, `1.5s`".into(),
+        );
+    }
     None
+}
+
+/// The kinds an `nfr` may name before its own syntax; anything else is a free-text
+/// string.
+const NFR_KINDS: &[&str] = &["forbid", "deps", "perf", "max_lines", "lint"];
+
+/// Whether the word before `pos` (white space and line breaks skipped) is `nfr` opening
+/// an item: what stands at `pos` is then the NFR's kind, or its text.
+fn follows_nfr(text: &str, pos: usize) -> bool {
+    let Some(head) = text[..pos].trim_end().strip_suffix("nfr") else {
+        return false;
+    };
+    let line = &head[head.rfind('\n').map_or(0, |n| n + 1)..];
+    // `nfr` opens its line, or follows the module's `{` on the same one.
+    line.trim().is_empty() || line.trim_end().ends_with('{')
+}
+
+/// The help at what follows `nfr` when it is none of the NFR's forms: the kind `word`
+/// is a likely typo of, or every form.
+fn nfr_forms_hint(word: &str) -> String {
+    if let Some(kind) = crate::diagnostics::suggest::closest(word, NFR_KINDS.iter().copied()) {
+        return format!("did you mean `nfr {kind}`?");
+    }
+    "an `nfr` is free text in quotes, asked for in the prompt (`nfr \"Never panics.\"`), or a checked one: `nfr forbid unsafe`, `nfr deps [crate, ...]`, `nfr perf f(x) < 2ms`, `nfr max_lines 100` or `nfr lint`".into()
 }
 
 /// The hint for `lo..=hi`: the language's ranges are half-open, so the end goes up by one
