@@ -395,6 +395,9 @@ fn hint_at(text: &str, pos: usize) -> Option<String> {
     if rest.starts_with("/*") || (rest.starts_with('*') && text[..pos].ends_with('/')) {
         return Some("the language has line comments only: start each line with `//`".into());
     }
+    if let Some(hint) = declaration_hint(text, pos) {
+        return Some(hint);
+    }
     let before = text[..pos].trim_end_matches([' ', '\t']);
     // `example f(1) = 2`: one `=` where a comparison was meant (`let x = ..` parses).
     let line_so_far = &before[before.rfind('\n').map_or(0, |n| n + 1)..];
@@ -537,6 +540,84 @@ fn hint_at(text: &str, pos: usize) -> Option<String> {
     if in_perf && line.contains('<') && before.ends_with(|c: char| c.is_ascii_digit()) {
         return Some(
             "a duration is a number and its unit written together, `ns`, `us`, `ms` or `s`: `2ms`, `1.5s`".into(),
+        );
+    }
+    None
+}
+
+/// What a declaration written as another language writes it most likely meant: a
+/// default value, a named or braced variant, a field in a `type`, a type spelt as Rust,
+/// TypeScript or Python spell it, `use .. as`, a generic function.
+fn declaration_hint(text: &str, pos: usize) -> Option<String> {
+    let rest = text.get(pos..)?;
+    let before = text[..pos].trim_end_matches([' ', '\t']);
+    let line_so_far = before[before.rfind('\n').map_or(0, |n| n + 1)..].trim_start();
+    let block = enclosing_block(text, pos);
+    let in_params = line_so_far.starts_with("fn ")
+        && unclosed_bracket(text, 0, pos).is_some_and(|open| text.as_bytes()[open] == b'(');
+    let is_assignment = rest.starts_with('=') && !rest.starts_with("==") && !rest.starts_with("=>");
+    // `fn f(x: int = 3)`, `record R { x: int = 3 }`: no default values.
+    if is_assignment && in_params {
+        return Some(
+            "a parameter has no default value: write `x: int`, and give every argument in each call".into(),
+        );
+    }
+    if is_assignment && block == Some("record") {
+        return Some(
+            "a field has no default value: write `x: int`; a record literal names every field"
+                .into(),
+        );
+    }
+    // `enum E { A { x: int } }`, `A(x: int)`: a variant carries bare types.
+    let paren = unclosed_bracket(text, 0, pos).filter(|&open| text.as_bytes()[open] == b'(');
+    let in_sum = |block: Option<&str>| matches!(block, Some("enum" | "error"));
+    let named_field = paren.is_some_and(|open| in_sum(enclosing_block(text, open)));
+    if (in_sum(block) && rest.starts_with('{')) || (named_field && rest.starts_with(':')) {
+        return Some(
+            "a variant carries bare types in parentheses, `A(int, str)`; for named fields, declare a `record` and carry it: `A(Point)`".into(),
+        );
+    }
+    // `type T { x: int }`: an opaque type's state is the implementation's.
+    if block == Some("type") && rest.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_') {
+        let after = rest[found_len(text, pos)..].trim_start();
+        if after.starts_with(':') {
+            return Some(
+                "a `type` is opaque: it declares methods (`fn get(self) -> int`), and the implementation chooses its fields; plain data with public fields is a `record`".into(),
+            );
+        }
+    }
+    // Types written as other languages write them.
+    let in_declaration =
+        line_so_far.starts_with("fn ") || matches!(block, Some("record" | "enum" | "error"));
+    let type_position =
+        in_declaration && (before.ends_with([':', '<', ',', '(']) || before.ends_with("->"));
+    if rest.starts_with('&') && type_position {
+        return Some(
+            "a type is written without `&`: `str`, `list<int>`; ghost borrows parameters where the target needs it (`str` is `&str` in Rust)".into(),
+        );
+    }
+    if rest.starts_with('[') && type_position {
+        return Some("a list's type is `list<int>`; `[1, 2]` is a list value".into());
+    }
+    let generic = ["list", "map", "option", "result"]
+        .into_iter()
+        .find(|g| before.ends_with(g));
+    if let (Some(g), true) = (generic, rest.starts_with('[')) {
+        return Some(format!("type arguments go between `<` and `>`: `{g}<int>`"));
+    }
+    if rest.starts_with('?') && (in_params || line_so_far.contains("->")) {
+        return Some("a value that may be missing has the type `option<int>`".into());
+    }
+    // `use a.b as c`: a used module's names are reached unqualified or by its full name.
+    if line_so_far.starts_with("use ") && rest.starts_with("as") {
+        return Some(
+            "`use` takes a module's name alone, `use a.b`: its names are then written as they are when unique, else in full (`a.b.Name`)".into(),
+        );
+    }
+    // `fn f<T>(x: T)`: signatures are concrete.
+    if rest.starts_with('<') && line_so_far.starts_with("fn ") && !before.ends_with("->") {
+        return Some(
+            "a function has no type parameters: write the concrete types, `fn f(xs: list<int>) -> int`".into(),
         );
     }
     None
