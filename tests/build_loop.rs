@@ -3292,6 +3292,38 @@ fn a_command_agent_that_writes_nothing_is_not_accepted() {
     );
 }
 
+/// An agent program that empties its file, or deletes it, is told which it did: both
+/// were "did not write", which the one that emptied it had done.
+#[test]
+fn a_command_agent_that_empties_or_deletes_its_file_is_told_which() {
+    let _machine = shared();
+    let p = Project::new("e2e_command_empties", "", &[DOUBLE]);
+    let marker = p.outside.join("empty");
+    let body = format!(
+        "#!/bin/sh\ncat > /dev/null\nif [ -e '{m}' ]; then : > \"$GHOST_IMPL_PATH\"; exit 0; fi\nif [ -e '{m}.rm' ]; then rm \"$GHOST_IMPL_PATH\"; exit 0; fi\ncat > \"$GHOST_IMPL_PATH\" <<'EOF'\n{DOUBLE_RIGHT}EOF\n",
+        m = marker.display()
+    );
+    let run = forced_after_marker(&p, &marker, &body);
+    assert!(
+        run.text()
+            .contains("left `src/math/double/imp.rs` ($GHOST_IMPL_PATH) empty"),
+        "{}",
+        run.text()
+    );
+    std::fs::remove_file(&marker).expect("marker");
+    std::fs::write(marker.with_extension("rm"), "").expect("marker");
+    let run = p
+        .ghost(&["build", "--force", "--max-attempts", "1"])
+        .expect(3);
+    assert!(
+        run.text()
+            .contains("deleted `src/math/double/imp.rs` ($GHOST_IMPL_PATH)"),
+        "{}",
+        run.text()
+    );
+    assert_eq!(p.imp("math.double"), DOUBLE_RIGHT, "the old code is kept");
+}
+
 /// Named pipes an agent program leaves where ghost reads (in its scratch copy, as its own
 /// file, in place of the project's code) never block the build: opening one waits for a
 /// writer for ever, and a blocked read held off Ctrl-C and SIGTERM too.

@@ -1788,10 +1788,20 @@ async fn ask_agent(
                     }
                     Ok(Answer::fresh(code))
                 }
-                _ => Err(Asked::feedback(
+                // Said apart: a program that empties the file did write it, and one that
+                // deletes it should not be told it left it alone.
+                Some(_) => Err(Asked::feedback(
                     FailureClass::NoCode,
                     format!(
-                        "the agent program did not write `{}` ($GHOST_IMPL_PATH)",
+                        "the agent program left `{}` ($GHOST_IMPL_PATH) empty: write the whole implementation into that file",
+                        m.imp_path.display()
+                    ),
+                    (0, 0),
+                )),
+                None => Err(Asked::feedback(
+                    FailureClass::NoCode,
+                    format!(
+                        "the agent program deleted `{}` ($GHOST_IMPL_PATH): write the whole implementation into that file",
                         m.imp_path.display()
                     ),
                     (0, 0),
