@@ -113,13 +113,16 @@ pub fn tidy(code: &str, mod_rs: &str, stub: &str, leaf: &str) -> Tidied {
     changes.extend(receivers::fix(&mut code, stub));
     changes.extend(visibility::fix(&mut code, stub));
 
-    // The interface's types are reached through `use super::*;`; a file that names one
-    // without it does not compile (a file that names none needs nothing).
+    // The interface's types are reached through `use super::*;`, and so is `BTreeMap`,
+    // which mod.rs imports (the signatures of `map` parameters name it); a file that names
+    // one without it does not compile (a file that names none needs nothing).
     let tokens = items::tokens(&code);
     let uses_super = tokens.windows(4).any(|w| {
         w[0].text == "use" && w[1].text == "super" && w[2].text == "::" && w[3].text == "*"
     });
-    let names_owned = tokens.iter().any(|t| owned.types.contains(&t.text));
+    let names_owned = tokens
+        .iter()
+        .any(|t| owned.types.contains(&t.text) || t.text == "BTreeMap");
     if names_owned && !uses_super {
         // After the file's inner doc comments and attributes, which must come first.
         let head: usize = code

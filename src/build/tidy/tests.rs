@@ -130,6 +130,18 @@ fn the_import_goes_after_inner_docs_and_attributes() {
     );
 }
 
+/// `BTreeMap` comes from mod.rs too: code naming it (a `map` parameter) without the
+/// import did not compile, and rustc's help offers two paths, so no fix of its applies.
+#[test]
+fn code_naming_btreemap_gets_the_import() {
+    let reply = "pub fn total(m: &BTreeMap<String, i64>) -> i64 {\n    m.values().sum()\n}\n";
+    let t = tidy(reply, MOD_RS, "", "color");
+    assert_eq!(
+        t.code,
+        "use super::*;\n\npub fn total(m: &BTreeMap<String, i64>) -> i64 {\n    m.values().sum()\n}\n"
+    );
+}
+
 #[test]
 fn the_example_error_copied_into_a_module_is_renamed_to_its_own() {
     let reply = "use super::*;\n\npub fn parse(s: &str) -> Result<Rgb, MeterError> {\n    // MeterError in a comment, \"MeterError\" in a string\n    Err(MeterError::MissingHash)\n}\n";
