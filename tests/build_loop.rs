@@ -2485,6 +2485,36 @@ fn an_ensures_whose_arithmetic_on_the_arguments_overflows_holds() {
     );
 }
 
+/// A lookup on the arguments alone that finds nothing is undefined as overflowing
+/// arithmetic is: an `ensures result == m[k]` says nothing of a call with no `k` in `m`
+/// (it failed right code as the code's crash, with a repair no code could pass), and a
+/// `requires xs[0] >= 0` does not hold for an empty `xs` (a property's case is
+/// discarded); wrong code still breaks the `ensures` where the key is there.
+#[test]
+fn a_lookup_on_the_arguments_that_finds_nothing_is_undefined() {
+    let _machine = shared();
+    let spec = (
+        "c/pick.ghost",
+        "module c.pick {\n  fn pick(m: map<str, int>, k: str) -> int {\n    ensures result == m[k]\n    example pick({\"a\": 1}, \"a\") == 1\n    example pick({}, \"b\") == 0\n  }\n\n  fn head(xs: list<int>) -> int {\n    requires xs[0] >= 0\n    example head([3, 4]) == 3\n    property forall xs: list<int> => head(xs) == xs[0]\n  }\n}\n",
+    );
+    let right = "pub fn pick(m: &BTreeMap<String, i64>, k: &str) -> i64 {\n    m.get(k).copied().unwrap_or(0)\n}\n\npub fn head(xs: &[i64]) -> i64 {\n    xs[0]\n}\n";
+    let p = always_answering("e2e_lookup_undefined", spec, right);
+    let run = p.ghost(&["build"]).expect(0);
+    assert!(run.text().contains("accepted"), "{}", run.text());
+    let wrong = right.replace("unwrap_or(0)", "unwrap_or(0) + 1");
+    std::fs::write(p.outside.join("code.rs"), wrong).expect("write the code");
+    // ghost's own edits would drop the `+ 1`; the agent's code is what is judged here.
+    let toml = std::fs::read_to_string(p.root.join("ghost.toml")).expect("ghost.toml");
+    p.write("ghost.toml", &format!("{toml}edits = false\n"));
+    let run = p.ghost(&["build", "--force"]).expect(3);
+    assert!(
+        run.text()
+            .contains("`ensures result == m[k]` of `pick` does not hold for m = "),
+        "{}",
+        run.text()
+    );
+}
+
 /// A build that gave up on a module is not replayed by the next one (the same first
 /// prompt at temperature 0 would bring back, or the cache replay, the answer that
 /// failed): it goes on from the attempts made, asking anew with the next attempt's seed.

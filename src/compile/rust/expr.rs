@@ -257,6 +257,7 @@ impl<'a> ExprCtx<'a> {
                 op: UnaryOp::Neg,
                 operand,
             } => !locals(operand).is_empty() && cx.checks_arithmetic(operand, operand),
+            TExprKind::Index { base, index } => cx.checks_lookup(base, index),
             _ => false,
         });
         if !arithmetic {
@@ -270,19 +271,24 @@ impl<'a> ExprCtx<'a> {
 
     /// Whether `int` arithmetic on `lhs` and `rhs` is rendered `i64::checked_*(..)?`.
     fn checks_arithmetic(&self, lhs: &TExpr, rhs: &TExpr) -> bool {
-        let code_made = |e: &TExpr| {
-            e.any(&mut |e| {
-                matches!(
-                    e.kind,
-                    TExprKind::ResultValue | TExprKind::Call { .. } | TExprKind::MethodCall { .. }
-                )
-            })
-        };
         let on_arguments = self.checked_arithmetic == CheckedArithmetic::OnArguments;
         self.checked_arithmetic != CheckedArithmetic::Off
             && lhs.ty == Ty::Int
             && rhs.ty == Ty::Int
             && !(on_arguments && (code_made(lhs) || code_made(rhs)))
+    }
+
+    /// Whether the lookup `base[index]` is rendered `.get(..)?`: a missing element is
+    /// then undefined as overflowing arithmetic is (a `requires` does not hold; an
+    /// `ensures` on the arguments alone, `result == m[k]` called with no `k` in `m`, says
+    /// nothing of that call). A lookup in what `result` or a call made is the code's, and
+    /// fails the test as before.
+    fn checks_lookup(&self, base: &TExpr, index: &TExpr) -> bool {
+        match self.checked_arithmetic {
+            CheckedArithmetic::Off => false,
+            CheckedArithmetic::All => true,
+            CheckedArithmetic::OnArguments => !code_made(base) && !code_made(index),
+        }
     }
 
     /// Where its calls stand, to decide who made their arguments (`blame.rs`).
@@ -482,7 +488,11 @@ impl<'a> ExprCtx<'a> {
                 ),
             ),
         };
-        let element = format!("*{got}.expect({})", str_lit(&missing));
+        let element = if self.checks_lookup(base, index) {
+            format!("*{got}?")
+        } else {
+            format!("*{got}.expect({})", str_lit(&missing))
+        };
         match &base.ty {
             Ty::Bytes => Code::atom(format!("i64::from({element})")),
             _ => Code {
@@ -931,6 +941,16 @@ fn spec_arithmetic_message(e: &TExpr) -> String {
         "{SPEC_ARITHMETIC}: `{}`",
         crate::compile::spec_text::spec_text(e)
     )
+}
+
+/// Whether `e` reads what the code made: `result`, or a call of the project.
+fn code_made(e: &TExpr) -> bool {
+    e.any(&mut |e| {
+        matches!(
+            e.kind,
+            TExprKind::ResultValue | TExprKind::Call { .. } | TExprKind::MethodCall { .. }
+        )
+    })
 }
 
 /// Rust binding strength of a binary operator (below unary and `as`).
