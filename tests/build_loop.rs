@@ -2444,6 +2444,36 @@ fn a_property_whose_own_arithmetic_overflows_is_the_spec_s_mistake() {
     );
 }
 
+/// A property whose own lookup finds nothing on an input it draws (`xs[0]` of the empty
+/// list) fails whatever the code returns: the spec's to mend, said at the first attempt
+/// (exit 1) with the lookup, the input and the `where` that keeps it out, not a bare
+/// panic sent for repair.
+#[test]
+fn a_property_whose_own_lookup_finds_nothing_is_the_spec_s_mistake() {
+    let _machine = shared();
+    let spec = (
+        "c/biggest.ghost",
+        "module c.biggest {\n  fn biggest(xs: list<int>) -> int {\n    example biggest([3, 4]) == 4\n    property forall xs: list<int> => biggest(xs) >= xs[0]\n    property kept: forall xs: list<int> where len(xs) > 0 && xs[0] > 0 => biggest(xs) >= xs[0]\n  }\n}\n",
+    );
+    let right =
+        "pub fn biggest(xs: &[i64]) -> i64 {\n    xs.iter().copied().max().unwrap_or(0)\n}\n";
+    let p = always_answering("e2e_property_lookup", spec, right);
+    let run = p.ghost(&["build"]).expect(1);
+    assert!(
+        run.text().contains("spec contradicts itself")
+            && run.text().contains("`property forall xs: list<int> => biggest(xs) >= xs[0]`: the property's own lookup finds nothing: `xs[0]`: no element at that index (for xs = [])")
+            && run.text().contains("keep such inputs out with a `where`")
+            && !run.text().contains("property_biggest_kept"),
+        "{}",
+        run.text()
+    );
+    assert_eq!(
+        prompts_seen(&p).len(),
+        1,
+        "one attempt: no code can mend it"
+    );
+}
+
 /// A `requires` whose arithmetic overflows for a property's input (`x * 2 >= 0` for a
 /// huge `x`) does not hold for it, so the case is discarded like any other that breaks
 /// the clause: right code is green, not failed by a panic in the tests' own check.

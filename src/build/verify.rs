@@ -126,6 +126,9 @@ impl Verdict {
                 let line = line.trim_start_matches("Test failed: ").trim_end_matches('.');
                 return Some(format!("`{}`: {line}", f.name));
             }
+            if f.output.contains(crate::compile::rust::SPEC_LOOKUP) {
+                return Some(looked_up(&f.name, &f.output, tests_rs));
+            }
             if let Some(at) = f.output.find(crate::compile::rust::TOO_FEW_INPUTS) {
                 let line = f.output[at..].lines().next().unwrap_or_default();
                 // The message quotes the property; proptest ends it with a `.` of its own.
@@ -164,6 +167,7 @@ impl Verdict {
         let tests = self.tests.failed.iter().any(|f| {
             // A property's arithmetic on its own inputs reads nothing the code made.
             f.output.contains(crate::compile::rust::SPEC_ARITHMETIC)
+                || f.output.contains(crate::compile::rust::SPEC_LOOKUP)
                 || (f.output.contains(broken) && decided(&f.name))
                 || ((f.output.contains(GAVE_UP)
                     || f.output.contains(crate::compile::rust::TOO_FEW_INPUTS))
@@ -317,6 +321,25 @@ fn overflowed(name: &str, output: &str, tests_rs: &str) -> String {
         .unwrap_or_default();
     format!(
         "{property}: {what}{inputs}, whatever the code returns; bound its variables with `in` (`forall x: int in -1000..1000`) or a `where`, so that its arithmetic stays within `int`"
+    )
+}
+
+/// What a property whose own lookup found nothing (test `name`, which printed `output`)
+/// tells the user: which property, which lookup and inputs, and how to keep such cases out.
+fn looked_up(name: &str, output: &str, tests_rs: &str) -> String {
+    let property = super::lessons::clause_of(tests_rs, name).unwrap_or_else(|| format!("`{name}`"));
+    let at = output
+        .find(crate::compile::rust::SPEC_LOOKUP)
+        .unwrap_or_default();
+    let what = output[at..].lines().next().unwrap_or_default();
+    let what = what.trim_end_matches('.');
+    let inputs = output
+        .lines()
+        .find_map(|l| l.strip_prefix("minimal failing input: "))
+        .map(|i| format!(" (for {i})"))
+        .unwrap_or_default();
+    format!(
+        "{property}: {what}{inputs}, whatever the code returns; keep such inputs out with a `where` that tests first (`where len(xs) > 0`, or `where len(xs) > 0 && xs[0] > 0`: `&&` stops at the first false)"
     )
 }
 

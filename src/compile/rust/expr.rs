@@ -314,6 +314,18 @@ impl<'a> ExprCtx<'a> {
             && !(locals(lhs).is_empty() && locals(rhs).is_empty())
     }
 
+    /// Whether the lookup `base[index]` is a property's own: on its inputs, reading
+    /// nothing the code made (as [`Self::inputs_arithmetic`]). An element it does not find
+    /// (`xs[0]` over every `xs`, the empty one included) is the spec's mistake whatever the
+    /// code returns, and is named so.
+    fn inputs_lookup(&self, base: &TExpr, index: &TExpr) -> bool {
+        let place = self.call_place();
+        self.calls == CallMode::Property
+            && !place.made_by_code(base)
+            && !place.made_by_code(index)
+            && !(locals(base).is_empty() && locals(index).is_empty())
+    }
+
     /// Declares a `let` of a scenario, remembering whether code made its value.
     pub fn bind_step(&mut self, name: &str, code: &str, value: &TExpr) {
         if self.call_place().made_by_code(value) {
@@ -487,6 +499,11 @@ impl<'a> ExprCtx<'a> {
                     crate::compile::spec_text::spec_text(e)
                 ),
             ),
+        };
+        let missing = if self.inputs_lookup(base, index) {
+            format!("{SPEC_LOOKUP}: {missing}")
+        } else {
+            missing
         };
         let element = if self.checks_lookup(base, index) {
             format!("*{got}?")
@@ -922,6 +939,11 @@ impl<'a> ExprCtx<'a> {
 /// no call of the project) overflowed or divided by zero: the spec's mistake whatever the
 /// code, which the build reads (see `build/verify.rs`) to stop rather than ask for repairs.
 pub const SPEC_ARITHMETIC: &str = "the property's own arithmetic overflows or divides by zero";
+
+/// How a property's test says its own lookup (over its inputs, no call of the project)
+/// found nothing: the spec's mistake whatever the code, read by the build as
+/// [`SPEC_ARITHMETIC`] is.
+pub const SPEC_LOOKUP: &str = "the property's own lookup finds nothing";
 
 /// The `i64` method that does `op` without panicking, for the arithmetic operators.
 fn checked_method(op: BinaryOp) -> Option<&'static str> {

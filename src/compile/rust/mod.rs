@@ -31,7 +31,7 @@ use std::path::PathBuf;
 
 pub use checked::{CLAUSE_CALL_BROKEN, PRECONDITION_BROKEN};
 pub use example_code::{example_asserts, scenario_code, snapshot_code};
-pub use expr::SPEC_ARITHMETIC;
+pub use expr::{SPEC_ARITHMETIC, SPEC_LOOKUP};
 pub use names::ident as rust_ident;
 pub use nfr_check::{
     check_static_nfrs, physical_lines, reaches_outside, undeclared_crates, StaticNfrFailure,
