@@ -320,10 +320,9 @@ impl<'a> ExprCtx<'a> {
     /// code returns, and is named so.
     fn inputs_lookup(&self, base: &TExpr, index: &TExpr) -> bool {
         let place = self.call_place();
-        self.calls == CallMode::Property
-            && !place.made_by_code(base)
-            && !place.made_by_code(index)
-            && !(locals(base).is_empty() && locals(index).is_empty())
+        let reads_inputs = !locals(base).is_empty() || !locals(index).is_empty();
+        let made_by_code = place.made_by_code(base) || place.made_by_code(index);
+        self.calls == CallMode::Property && reads_inputs && !made_by_code
     }
 
     /// Declares a `let` of a scenario, remembering whether code made its value.
