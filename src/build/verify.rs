@@ -308,29 +308,28 @@ fn timing_failure(source: &str, output: &str) -> String {
 /// tells the user: which property, which operation, for which inputs, and how to keep its
 /// values within `int`.
 fn overflowed(name: &str, output: &str, tests_rs: &str) -> String {
-    let property = super::lessons::clause_of(tests_rs, name).unwrap_or_else(|| format!("`{name}`"));
-    let at = output
-        .find(crate::compile::rust::SPEC_ARITHMETIC)
-        .unwrap_or_default();
-    let what = output[at..].lines().next().unwrap_or_default();
-    let what = what.trim_end_matches('.');
-    let inputs = output
-        .lines()
-        .find_map(|l| l.strip_prefix("minimal failing input: "))
-        .map(|i| format!(" (for {i})"))
-        .unwrap_or_default();
-    format!(
-        "{property}: {what}{inputs}, whatever the code returns; bound its variables with `in` (`forall x: int in -1000..1000`) or a `where`, so that its arithmetic stays within `int`"
+    own_fault(
+        (name, output, tests_rs),
+        crate::compile::rust::SPEC_ARITHMETIC,
+        "bound its variables with `in` (`forall x: int in -1000..1000`) or a `where`, so that its arithmetic stays within `int`",
     )
 }
 
 /// What a property whose own lookup found nothing (test `name`, which printed `output`)
 /// tells the user: which property, which lookup and inputs, and how to keep such cases out.
 fn looked_up(name: &str, output: &str, tests_rs: &str) -> String {
+    own_fault(
+        (name, output, tests_rs),
+        crate::compile::rust::SPEC_LOOKUP,
+        "keep such inputs out with a `where` that tests first (`where len(xs) > 0`, or `where len(xs) > 0 && xs[0] > 0`: `&&` stops at the first false)",
+    )
+}
+
+/// A property's own mistake, whatever the code returns: the property, the line of the
+/// panic that starts with `marker`, the minimal input proptest found, and `advice`.
+fn own_fault((name, output, tests_rs): (&str, &str, &str), marker: &str, advice: &str) -> String {
     let property = super::lessons::clause_of(tests_rs, name).unwrap_or_else(|| format!("`{name}`"));
-    let at = output
-        .find(crate::compile::rust::SPEC_LOOKUP)
-        .unwrap_or_default();
+    let at = output.find(marker).unwrap_or_default();
     let what = output[at..].lines().next().unwrap_or_default();
     let what = what.trim_end_matches('.');
     let inputs = output
@@ -338,9 +337,7 @@ fn looked_up(name: &str, output: &str, tests_rs: &str) -> String {
         .find_map(|l| l.strip_prefix("minimal failing input: "))
         .map(|i| format!(" (for {i})"))
         .unwrap_or_default();
-    format!(
-        "{property}: {what}{inputs}, whatever the code returns; keep such inputs out with a `where` that tests first (`where len(xs) > 0`, or `where len(xs) > 0 && xs[0] > 0`: `&&` stops at the first false)"
-    )
+    format!("{property}: {what}{inputs}, whatever the code returns; {advice}")
 }
 
 /// What a property that gave up on discarded cases (test `name`, which printed `output`)
