@@ -1772,7 +1772,7 @@ async fn ask_agent(
                 return Err(Asked::feedback(
                     FailureClass::NoCode,
                     format!(
-                        "the agent program exited without writing `{}` ($GHOST_IMPL_PATH): the code there is the old one; write the new implementation to that file",
+                        "the agent program exited without writing `{}` ($GHOST_IMPL_PATH), which still holds what ghost put there (a stub to replace, or the code to repair): write the whole new implementation to that file",
                         m.imp_path.display()
                     ),
                     (0, 0),
