@@ -279,7 +279,7 @@ pub fn check_parsed(files: &[SpecFile], syntax: &[Diagnostic]) -> (Project, Vec<
         models.insert(name.as_str(), model);
     }
 
-    // Examples no code can pass: constants that break a `requires`.
+    // Examples no code can pass: constants that break a `requires`, or look up nothing.
     let function = |f: &FnRef| {
         let m = models.get(f.module.as_str())?;
         match &f.owner {
@@ -301,7 +301,9 @@ pub fn check_parsed(files: &[SpecFile], syntax: &[Diagnostic]) -> (Project, Vec<
         let i = by_name[*name];
         let model = models.get(name.as_str())?;
         let broken = contradictions::broken_requires(model, &function);
+        let missing = contradictions::missing_lookups(model);
         let clean = broken.is_empty()
+            && missing.is_empty()
             && !diags[i].iter().any(Diagnostic::is_error)
             && !broken_files.contains(files[i].file.as_path());
         let weak = if clean {
@@ -309,9 +311,9 @@ pub fn check_parsed(files: &[SpecFile], syntax: &[Diagnostic]) -> (Project, Vec<
         } else {
             Vec::new()
         };
-        Some((broken, weak))
+        Some((broken, missing, weak))
     });
-    for (name, (broken, weak)) in names.iter().zip(found).filter_map(|(n, f)| Some((n, f?))) {
+    for (name, (broken, missing, weak)) in names.iter().zip(found).filter_map(|(n, f)| Some((n, f?))) {
         let i = by_name[*name];
         for broken in broken {
             let kind = Kind::ExampleBreaksRequires {
@@ -321,6 +323,16 @@ pub fn check_parsed(files: &[SpecFile], syntax: &[Diagnostic]) -> (Project, Vec<
                 arguments: broken.arguments,
             };
             diags[i].push(Diagnostic::new(&files[i].file, broken.call.span, kind));
+        }
+        for missing in missing {
+            let span = missing.lookup.span;
+            let kind = Kind::ConstantLookupFails {
+                lookup: files[i].text.get(span.start..span.end).unwrap_or("").to_string(),
+                clause: missing.clause,
+                why: missing.why,
+                fix: missing.fix,
+            };
+            diags[i].push(Diagnostic::new(&files[i].file, span, kind));
         }
         for (span, kind) in weak {
             diags[i].push(Diagnostic::new(&files[i].file, span, kind));

@@ -217,6 +217,18 @@ pub enum Kind {
         clause: String,
         arguments: String,
     },
+    /// A lookup of constants that finds nothing (`[1, 2][5]`, `{"a": 1}["b"]`) where a
+    /// test always evaluates it: the test fails whatever the code does.
+    ConstantLookupFails {
+        /// The lookup as written.
+        lookup: String,
+        /// The clause it stands in (`example`, `timing`, `scenario`, ...).
+        clause: &'static str,
+        /// Why it finds nothing (`a list of 2 elements has no index 5`).
+        why: String,
+        /// What would find something.
+        fix: String,
+    },
     /// A method called on a type without `self` (or a static one called on a value).
     BadReceiver {
         name: String,
@@ -381,6 +393,7 @@ impl Kind {
             EmptyRange { .. } => "E0317",
             ConstantOverflow { .. } => "E0319",
             ExampleBreaksRequires { .. } => "E0320",
+            ConstantLookupFails { .. } => "E0321",
             BadReceiver { .. } => "E0311",
             SnapshotWithoutValue | SnapshotOfNothing => "E0312",
             NoEquality { .. } => "E0313",
@@ -540,6 +553,14 @@ impl Kind {
                 "this {} calls `{callee}` with {arguments}, which its `{clause}` does not accept: no code can pass it",
                 if *in_timing { "timing" } else { "example" }
             ),
+            ConstantLookupFails {
+                lookup,
+                clause,
+                why,
+                ..
+            } => format!(
+                "`{lookup}` finds nothing: {why}, so this {clause} fails whatever the code does"
+            ),
             BadReceiver { message, .. } => message.clone(),
             SnapshotWithoutValue => "a snapshot must end with the expression to record".into(),
             SnapshotOfNothing => {
@@ -677,6 +698,7 @@ impl Kind {
             ModuleNotUsed { name } => Some(format!("add `use {name}` to the module")),
             ExampleBreaksRequires { in_timing: false, .. } => Some("an example's test checks the precondition before it calls the code: fix the example's arguments, or the `requires` if it is too strict".into()),
             ExampleBreaksRequires { in_timing: true, .. } => Some("a timing checks the precondition before it times the code: time a call the `requires` accepts, or loosen the `requires` if it is too strict".into()),
+            ConstantLookupFails { fix, .. } => Some(fix.clone()),
             ConstantOverflow { .. } => Some("an `int` is a 64-bit signed integer (-9223372036854775808 to 9223372036854775807), and nothing divides by 0".into()),
             EmptyRange { .. } => Some("a range `a..b` runs from `a` up to but not including `b`: make `b` greater than `a`".into()),
             UnorderedMapKey { .. } => Some("use `int`, `str`, or a record or enum without `float`, opaque types or errors in it, as the key".into()),
