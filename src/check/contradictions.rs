@@ -231,7 +231,10 @@ fn finds_nothing(base: &TExpr, index: &TExpr) -> Option<(String, String)> {
     let fix = match len {
         0 => "look up an element in a list that holds one".to_string(),
         1 => "a list of 1 element has only index 0".to_string(),
-        n => format!("a list's indexes run from 0 to its length - 1: here 0 to {}", n - 1),
+        n => format!(
+            "a list's indexes run from 0 to its length - 1: here 0 to {}",
+            n - 1
+        ),
     };
     Some((why, fix))
 }
@@ -248,7 +251,10 @@ fn missing_key<'v>(key: &Value, keys: impl Iterator<Item = &'v Value>) -> Option
     let fix = match keys.len() {
         0 => "the map is empty: look up a key in a map that holds it".to_string(),
         1..=5 => format!("look up a key the map holds: {}", held.join(", ")),
-        n => format!("look up a key the map holds: {}, ... ({n} keys)", held.join(", ")),
+        n => format!(
+            "look up a key the map holds: {}, ... ({n} keys)",
+            held.join(", ")
+        ),
     };
     Some((why, fix))
 }
@@ -294,9 +300,7 @@ fn value(e: &TExpr, bound: &HashMap<&str, Value>) -> Option<Value> {
         // A lookup that finds nothing has no value (in a `requires`, it does not hold;
         // where a test always evaluates it, `missing_lookups` reports it).
         TExprKind::Index { base, index } => match (value(base, bound)?, value(index, bound)?) {
-            (Value::List(items), Value::Int(i)) => {
-                items.into_iter().nth(usize::try_from(i).ok()?)
-            }
+            (Value::List(items), Value::Int(i)) => items.into_iter().nth(usize::try_from(i).ok()?),
             (Value::Map(mut map), key) => map.remove(&key),
             _ => None,
         },

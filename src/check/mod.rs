@@ -313,7 +313,9 @@ pub fn check_parsed(files: &[SpecFile], syntax: &[Diagnostic]) -> (Project, Vec<
         };
         Some((broken, missing, weak))
     });
-    for (name, (broken, missing, weak)) in names.iter().zip(found).filter_map(|(n, f)| Some((n, f?))) {
+    for (name, (broken, missing, weak)) in
+        names.iter().zip(found).filter_map(|(n, f)| Some((n, f?)))
+    {
         let i = by_name[*name];
         for broken in broken {
             let kind = Kind::ExampleBreaksRequires {
@@ -327,7 +329,11 @@ pub fn check_parsed(files: &[SpecFile], syntax: &[Diagnostic]) -> (Project, Vec<
         for missing in missing {
             let span = missing.lookup.span;
             let kind = Kind::ConstantLookupFails {
-                lookup: files[i].text.get(span.start..span.end).unwrap_or("").to_string(),
+                lookup: files[i]
+                    .text
+                    .get(span.start..span.end)
+                    .unwrap_or("")
+                    .to_string(),
                 clause: missing.clause,
                 why: missing.why,
                 fix: missing.fix,
