@@ -1420,6 +1420,21 @@ mkdir -p target && echo built > target/out"#,
     );
 }
 
+/// Files the program deleted are kept apart from those it wrote: `rm -rf ./*` was told
+/// it "wrote" `Cargo.toml`.
+#[tokio::test]
+async fn command_reports_the_files_it_deleted_apart() {
+    let ws = workspace(
+        r#"rm -f Cargo.toml
+echo notes > notes.txt
+echo 'pub fn area() {}' > "$GHOST_IMPL_PATH""#,
+    );
+    let out = run(&ws, "", Duration::from_secs(60)).await.expect("ran");
+    assert_eq!(out.other_changes, vec![PathBuf::from("notes.txt")]);
+    assert_eq!(out.other_deletions, vec![PathBuf::from("Cargo.toml")]);
+    assert!(out.touched_others());
+}
+
 /// A sparse file of terabytes the program leaves (`truncate -s`) is seen as a change at
 /// once, not read through: hashing it held the build, and a Ctrl-C, for hours.
 #[tokio::test]

@@ -2945,6 +2945,35 @@ fn a_command_agent_writing_outside_its_file_is_refused() {
     assert_eq!(p.entry("math.double").agent, "command");
 }
 
+/// An agent program that deletes files of its scratch copy (`rm -rf ./*`, then writes its
+/// file) is told it deleted them, by name, and to delete nothing: it was told it "wrote
+/// outside" its file, naming files it had only removed.
+#[test]
+fn a_command_agent_deleting_files_is_told_it_deleted_them() {
+    let _machine = shared();
+    let p = Project::new("e2e_command_deletes", "", &[DOUBLE]);
+    let body = format!(
+        "#!/bin/sh
+         cat > /dev/null
+         rm -f Cargo.toml src/lib.rs
+         cat > \"$GHOST_IMPL_PATH\" <<'EOF'\n{DOUBLE_RIGHT}EOF\n"
+    );
+    use_command_agent(&p, &body);
+    let run = p.ghost(&["build", "--max-attempts", "1"]).expect(3);
+    let text = run.text();
+    assert!(
+        text.contains("the agent deleted files it must not touch: Cargo.toml, src/lib.rs"),
+        "{text}"
+    );
+    assert!(
+        text.contains("delete nothing"),
+        "says what to do next:\n{text}"
+    );
+    assert!(!text.contains("wrote outside"), "{text}");
+    assert!(p.root.join("generated/Cargo.toml").exists());
+    assert!(p.root.join("generated/src/lib.rs").exists());
+}
+
 /// An agent program that rewrites the acceptance tests it is checked by is refused, and
 /// the scratch copy is made anew: its next run, writing the same tests again, is refused
 /// again (it found them rewritten already, and was accepted with wrong code, before).

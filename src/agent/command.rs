@@ -37,9 +37,20 @@ pub struct CommandOutcome {
     /// Whether the run wrote that file (its contents or its modification time changed):
     /// a program that exits without writing must not pass off the old code as its own.
     pub wrote: bool,
-    /// Every other file the run created, changed or deleted, relative to the workspace,
-    /// sorted. The build refuses an attempt that lists any.
+    /// Every other file the run created or changed, relative to the workspace, sorted.
+    /// The build refuses an attempt that lists any.
     pub other_changes: Vec<PathBuf>,
+    /// Every other file the run deleted, relative to the workspace, sorted: kept apart
+    /// from [`Self::other_changes`] so the program is told it deleted them (`rm -rf ./*`
+    /// was told it "wrote" `Cargo.toml`). The build refuses an attempt that lists any.
+    pub other_deletions: Vec<PathBuf>,
+}
+
+impl CommandOutcome {
+    /// Whether the run touched any file besides its own.
+    pub fn touched_others(&self) -> bool {
+        !self.other_changes.is_empty() || !self.other_deletions.is_empty()
+    }
 }
 
 /// The program and arguments of the `command` setting: split as a shell would, a
@@ -235,7 +246,10 @@ pub async fn run_command(
     let changed = changes(&before, &after);
     let wrote = changed.iter().any(|p| p == impl_rel_path)
         || (new_contents.is_some() && modified(&impl_path) != modified_before);
-    let other_changes = changed.into_iter().filter(|p| p != impl_rel_path).collect();
+    let (other_deletions, other_changes) = changed
+        .into_iter()
+        .filter(|p| p != impl_rel_path)
+        .partition(|p| !after.contains_key(p));
     Ok(CommandOutcome {
         stdout_tail,
         stderr_tail,
@@ -243,6 +257,7 @@ pub async fn run_command(
         new_contents,
         wrote,
         other_changes,
+        other_deletions,
     })
 }
 

@@ -1706,9 +1706,7 @@ async fn ask_agent(
             // A run that changed files besides its own (the tests, the manifest) or did not
             // finish leaves the scratch copy as it was: made anew from the crate, so that no
             // later attempt is tested against what this one left.
-            let dirty = outcome
-                .as_ref()
-                .map_or(true, |o| !o.other_changes.is_empty());
+            let dirty = outcome.as_ref().map_or(true, |o| o.touched_others());
             if dirty {
                 prepare_scratch(&shared.ctx, m).map_err(|e| Asked::Fatal(e.to_string(), (0, 0)))?;
             }
@@ -1724,19 +1722,10 @@ async fn ask_agent(
                 }
                 other => Asked::Fatal(other.to_string(), (0, 0)),
             })?;
-            if !outcome.other_changes.is_empty() {
-                let list: Vec<String> = outcome
-                    .other_changes
-                    .iter()
-                    .map(|p| p.display().to_string())
-                    .collect();
+            if outcome.touched_others() {
                 return Err(Asked::feedback(
                     FailureClass::AgentError,
-                    format!(
-                        "the agent wrote outside `{}`: {}; write only that file",
-                        m.imp_path.display(),
-                        list.join(", ")
-                    ),
+                    touched_others_message(&m.imp_path, &outcome),
                     (0, 0),
                 ));
             }
@@ -1900,6 +1889,53 @@ impl Drop for UnfinishedRun<'_> {
             warn_touched(self.shared, self.m, self.attempt, &before, &touched);
         }
     }
+}
+
+/// What an agent program that touched files besides `imp_path` in its scratch copy is
+/// told: what it wrote there, and apart from that what it deleted, which "wrote" misnamed
+/// (`rm -rf ./*` was told it wrote `Cargo.toml`); and what to do next.
+fn touched_others_message(
+    imp_path: &Path,
+    outcome: &crate::agent::command::CommandOutcome,
+) -> String {
+    let mut said = Vec::new();
+    if !outcome.other_changes.is_empty() {
+        said.push(format!(
+            "the agent wrote outside `{}`: {}",
+            imp_path.display(),
+            listed(&outcome.other_changes)
+        ));
+    }
+    if !outcome.other_deletions.is_empty() {
+        said.push(format!(
+            "the agent deleted files it must not touch: {}",
+            listed(&outcome.other_deletions)
+        ));
+    }
+    let next = if outcome.other_deletions.is_empty() {
+        "write only that file".to_string()
+    } else {
+        format!(
+            "delete nothing (the next attempt starts from a whole copy again) and write only `{}`",
+            imp_path.display()
+        )
+    };
+    format!("{}; {next}", said.join("; "))
+}
+
+/// Paths, a few by name: a program that deleted the whole copy is not shown its every
+/// file.
+fn listed(paths: &[PathBuf]) -> String {
+    const SHOWN: usize = 8;
+    let mut names: Vec<String> = paths
+        .iter()
+        .take(SHOWN)
+        .map(|p| p.display().to_string())
+        .collect();
+    if paths.len() > SHOWN {
+        names.push(format!("and {} more", paths.len() - SHOWN));
+    }
+    names.join(", ")
 }
 
 /// The warning for an attempt during which files of the project outside the specs and
