@@ -162,6 +162,39 @@ fn init_then_check_is_green() {
     assert!(!p.root().join("demo/specs/inner").exists());
 }
 
+/// The next steps `init` prints work when pasted: for a new folder they `cd` into it
+/// first, quoted as a shell needs (`ghost check` run where `init` was found no project).
+#[test]
+fn init_next_steps_cd_into_the_new_folder() {
+    let p = Project::empty();
+    let run = p.ghost(&["init", "weird name"]);
+    assert_eq!(run.code, Some(0), "{}", run.both());
+    let next = run
+        .stderr
+        .split("next: `")
+        .nth(1)
+        .and_then(|rest| rest.split('`').next())
+        .unwrap_or_else(|| panic!("a next step:\n{}", run.both()));
+    assert_eq!(next, "cd 'weird name' && ghost check", "{}", run.both());
+    let cd = next.trim_end_matches(" && ghost check");
+    let status = std::process::Command::new("sh")
+        .args(["-c", &format!("{cd} && test -f ghost.toml")])
+        .current_dir(p.root())
+        .status()
+        .expect("sh runs");
+    assert!(status.success(), "`{cd}` reaches the project");
+
+    // In the current folder, there is nowhere to go.
+    let here = Project::empty();
+    let run = here.ghost(&["init"]);
+    assert!(
+        run.stderr
+            .contains("next: `ghost check` checks the example spec"),
+        "{}",
+        run.both()
+    );
+}
+
 #[test]
 fn init_keeps_an_existing_gitignore() {
     let p = Project::empty();

@@ -103,11 +103,35 @@ pub fn run(args: &InitArgs, out: &Output) -> Result<Exit, CommandError> {
             "kept the existing `{}` (no example spec written)",
             display_path(&cwd, &example).display()
         ));
-        out.status("next: `ghost check` checks the specs; fill in [agent] in ghost.toml, then `ghost build`");
-    } else {
-        out.status("next: `ghost check` checks the example spec; fill in [agent] in ghost.toml, then `ghost build`");
     }
+    let what = if kept {
+        "the specs"
+    } else {
+        "the example spec"
+    };
+    let cd = cd_into(&cwd, &dir);
+    out.status(&format!(
+        "next: `{cd}ghost check` checks {what}; fill in [agent] in ghost.toml, then `ghost build`"
+    ));
     Ok(Exit::Success)
+}
+
+/// `cd DIR && ` for a project made in another folder than the current one, with DIR
+/// quoted as a shell needs it (`cd 'weird name'`), so that the next steps work when
+/// pasted: `ghost check` run where `ghost init` was found no project. Empty when the
+/// project is the current folder.
+fn cd_into(cwd: &Path, dir: &Path) -> String {
+    let shown = display_path(cwd, dir);
+    if shown == Path::new(".") {
+        return String::new();
+    }
+    let mut text = shown.to_string_lossy().into_owned();
+    // `cd -x` would read the name as an option.
+    if text.starts_with('-') {
+        text = format!("./{text}");
+    }
+    let quoted = shlex::try_quote(&text).map_or_else(|_| text.clone(), |q| q.into_owned());
+    format!("cd {quoted} && ")
 }
 
 /// The config file for a project called `name` (quoted as a TOML string).
