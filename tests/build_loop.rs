@@ -1614,7 +1614,7 @@ fn a_repair_shows_the_panic_of_a_test_that_printed_a_lot() {
         repair.contains("double(-3) == -6")
             && repair.contains("left: -1")
             && repair.contains("the test printed more than ")
-            && repair.contains("line(s), the last 5:\ndebug line 2995\n")
+            && repair.contains("lines, the last 5:\ndebug line 2995\n")
             && repair.contains("debug line 2999\n")
             && !repair.contains("debug line 100\n"),
         "{repair}"

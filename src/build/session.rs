@@ -934,8 +934,9 @@ pub fn whole_file_repair(m: &CompiledModule, code: &str, verdict: &Verdict) -> R
     if compiler_errors.len() > MAX_COMPILER_ERRORS {
         let more = compiler_errors.len() - MAX_COMPILER_ERRORS;
         compiler_errors.truncate(MAX_COMPILER_ERRORS);
+        let errors = if more == 1 { "error" } else { "errors" };
         compiler_errors.push(format!(
-            "[... {more} more error(s) left out: fix these first]"
+            "[... {more} more {errors} left out: fix these first]"
         ));
     }
     RepairContext {

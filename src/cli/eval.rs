@@ -246,8 +246,8 @@ pub fn run(args: &EvalArgs, out: &Output) -> Result<Exit, CommandError> {
             .and_then(|r| r.outcome.why())
             .unwrap_or_default();
         out.error(&format!(
-            "the agent stopped before the budget for {} module(s): {why}",
-            cut_short.len()
+            "the agent stopped before the budget for {}: {why}",
+            super::output::plural(cut_short.len(), "module")
         ));
         return Ok(Exit::Agent);
     }

@@ -521,10 +521,11 @@ impl Kind {
                 name,
                 expected,
                 found,
-            } => {
-                let s = if *expected == 1 { "" } else { "s" };
-                format!("`{name}` takes {expected} argument{s} but {found} were given")
-            }
+            } => format!(
+                "`{name}` takes {} but {}",
+                counted(*expected, "argument"),
+                given(*found)
+            ),
             NotBool { clause, found } => format!("`{clause}` needs a `bool`, found `{found}`"),
             ResultOutsideEnsures => "`result` can only be used in `ensures`".into(),
             EnsuresWithoutResult => "`ensures` on a function that returns nothing".into(),
@@ -536,9 +537,11 @@ impl Kind {
                 name,
                 expected,
                 found,
-            } => {
-                format!("`{name}` takes {expected} type argument(s) but {found} were given")
-            }
+            } => format!(
+                "`{name}` takes {} but {}",
+                counted(*expected, "type argument"),
+                given(*found)
+            ),
             BadRange { ty } => format!("a range `in a..b` needs `int` or `float`, not `{ty}`"),
             EmptyRange { range } => {
                 format!("the range `{range}` holds no value: no input could ever be generated")
@@ -724,5 +727,23 @@ impl Kind {
             Untested { name } => Some(format!("give it an example (`example {name}(...) == ...`, with the value it must return), or call it in a property or a scenario; its `ensures` are checked only in the tests that call it")),
             _ => None,
         }
+    }
+}
+
+/// `no arguments`, `1 argument`, `2 arguments`: a count in words, not `argument(s)`.
+fn counted(n: usize, word: &str) -> String {
+    match n {
+        0 => format!("no {word}s"),
+        1 => format!("1 {word}"),
+        n => format!("{n} {word}s"),
+    }
+}
+
+/// `none were given`, `1 was given`, `2 were given`.
+fn given(n: usize) -> String {
+    match n {
+        0 => "none were given".into(),
+        1 => "1 was given".into(),
+        n => format!("{n} were given"),
     }
 }

@@ -151,9 +151,15 @@ pub fn test_output(output: &str) -> String {
         // Output cut in its middle when it was read says so in a line of its own.
         let cut = printed.iter().any(|l| l.starts_with("[ghost: "));
         out.push_str(&format!(
-            "before it panicked the test printed {}{} line(s){}:\n",
+            "before it panicked the test printed {}{} {}{}:\n",
             if cut { "more than " } else { "" },
             printed.len(),
+            // "more than 1 line" is more than one: lines.
+            if printed.len() == 1 && !cut {
+                "line"
+            } else {
+                "lines"
+            },
             if printed.len() > shown.len() {
                 format!(", the last {}", shown.len())
             } else {
@@ -511,7 +517,7 @@ mod tests {
         );
         assert_eq!(
             super::test_output(&output),
-            "thread 'example_f_1' panicked at core/src/iter/adapters/step_by.rs:35:9:\nassertion failed: step != 0\nproptest: Test failed: x; minimal failing input: n = 0\nbefore it panicked the test printed 2000 line(s), the last 5:\ndebug line 1996\ndebug line 1997\ndebug line 1998\ndebug line 1999\ndebug line 2000\n"
+            "thread 'example_f_1' panicked at core/src/iter/adapters/step_by.rs:35:9:\nassertion failed: step != 0\nproptest: Test failed: x; minimal failing input: n = 0\nbefore it panicked the test printed 2000 lines, the last 5:\ndebug line 1996\ndebug line 1997\ndebug line 1998\ndebug line 1999\ndebug line 2000\n"
         );
         let plain = "thread 'a' panicked at tests/a.rs:1:1:\nno\n";
         assert_eq!(super::test_output(plain), plain);
