@@ -3,7 +3,9 @@
 //! The module body is cut into chunks at every item keyword (`use`, `fn`, `record`,
 //! `enum`, `error`, `type`, `scenario`, `snapshot`, `nfr`) that stands outside any
 //! bracket, string or comment. Each chunk is parsed on its own, so a broken item gives one
-//! diagnostic and the items around it still reach the checker.
+//! diagnostic and the items around it still reach the checker. A function (or a `type`
+//! of them) broken only in its clauses is recovered clause by clause: each broken clause
+//! gives its diagnostic, and the function its other clauses.
 
 use super::ast::{Module, Span};
 use super::comments::{skip_comment, skip_string};
@@ -87,11 +89,19 @@ pub(crate) fn parse_with_recovery(
             Err(e) => {
                 // A letter outside ASCII in a name (`café`, a Cyrillic `і` that looks
                 // like `i`): pest points at the item's start; point at the letter.
-                let diag = match non_ascii_in_code(chunk) {
-                    Some(at) => non_ascii_diagnostic(file, chunk, start, at),
-                    None => to_diagnostic(file, text, start, &e),
-                };
-                diags.push(diag);
+                if let Some(at) = non_ascii_in_code(chunk) {
+                    diags.push(non_ascii_diagnostic(file, chunk, start, at));
+                    unparsed.extend(declared_name(chunk));
+                    continue;
+                }
+                // A function whose only faults are in its clauses: each broken clause
+                // reported, the others kept.
+                if let Some((item, found)) = without_broken_clauses(file, text, start, chunk, &e) {
+                    items.push(item);
+                    diags.extend(found);
+                    continue;
+                }
+                diags.push(to_diagnostic(file, text, start, &e));
                 unparsed.extend(declared_name(chunk));
             }
         }
@@ -112,6 +122,160 @@ pub(crate) fn parse_with_recovery(
         }),
         diags,
     )
+}
+
+/// The keywords that open a clause of a function's body.
+const FN_CLAUSE_KEYWORDS: &[&str] = &["example", "requires", "ensures", "property"];
+
+/// A `fn` (or a `type` of them) that does not parse, recovered clause by clause: the
+/// clause each error falls in is reported and blanked out (spaces, so every offset
+/// stays), and the item parsed again, until it parses. Then every broken clause has its
+/// diagnostic, as the item's parse found it, and the item its other clauses; `None` when
+/// an error falls outside every clause (the signature, a brace), and the item is then
+/// reported as a whole, as before. Without this, six broken examples in one function
+/// showed as one error, the next only once that one was fixed.
+fn without_broken_clauses(
+    file: &Path,
+    text: &str,
+    start: usize,
+    chunk: &str,
+    first: &PestError,
+) -> Option<(super::ast::Item, Vec<Diagnostic>)> {
+    if !chunk.starts_with("fn") && !chunk.starts_with("type") {
+        return None;
+    }
+    let clauses = clause_regions(chunk);
+    let mut blanked = vec![false; clauses.len()];
+    let mut current = chunk.to_string();
+    let mut diags = Vec::new();
+    let mut error = Box::new(first.clone());
+    loop {
+        let pos = match error.location {
+            InputLocation::Pos(p) => p,
+            InputLocation::Span((s, _)) => s,
+        };
+        // An error at the next clause's keyword, or at the body's `}`, is the end of
+        // the clause before it, which did not end well.
+        let mut at = clauses
+            .iter()
+            .position(|&(from, to)| from < pos && pos <= to)?;
+        // A clause's keyword is a name where a name can stand (keywords are reserved only
+        // where they would be ambiguous): after `requires x >`, the next `example` is read
+        // as its operand and the error falls just after it. That is the clause before's.
+        let (from, _) = clauses[at];
+        let only_keyword = current[from..pos]
+            .split_whitespace()
+            .eq(current[from..pos].split_whitespace().take(1));
+        if only_keyword && at > 0 && clauses[at - 1].1 == from {
+            at -= 1;
+        }
+        if blanked[at] {
+            return None;
+        }
+        blanked[at] = true;
+        // Read against the text as it was parsed: a clause blanked before is not there
+        // (its unclosed `(` is not this error's).
+        let seen = format!(
+            "{}{current}{}",
+            &text[..start],
+            &text[start + chunk.len()..]
+        );
+        diags.push(to_diagnostic(file, &seen, start, &error));
+        let (from, to) = clauses[at];
+        let blank: String = current[from..to]
+            .bytes()
+            .map(|b| if b == b'\n' { '\n' } else { ' ' })
+            .collect();
+        current.replace_range(from..to, &blank);
+        match parse_rule(Rule::item_alone, &current) {
+            Ok(pair) => {
+                let mut l = Lowerer::new(file, start);
+                let item = l.item(pair.into_inner().next()?);
+                diags.extend(l.diags);
+                return Some((item, diags));
+            }
+            Err(e) => error = e,
+        }
+    }
+}
+
+/// Where each clause of the functions in `chunk` runs: from its keyword to the next
+/// clause's keyword in the same body, or to the `}` that closes the body. A clause
+/// keyword counts directly inside `{ }` (a parameter named `example` is not one), or
+/// first on its line inside a body where a broken clause left a bracket open; never after
+/// a `.` or before a `:` (a record literal's field).
+fn clause_regions(chunk: &str) -> Vec<(usize, usize)> {
+    let bytes = chunk.as_bytes();
+    // The open brackets, each with the start of the clause open directly inside it.
+    let mut open: Vec<(u8, Option<usize>)> = Vec::new();
+    let mut regions = Vec::new();
+    // Closes the brackets from `level` on, ending the clauses open in them at `at`.
+    let close = |open: &mut Vec<(u8, Option<usize>)>,
+                 level: usize,
+                 at: usize,
+                 regions: &mut Vec<(usize, usize)>| {
+        for (_, clause) in open.drain(level..) {
+            regions.extend(clause.map(|from| (from, at)));
+        }
+    };
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        match b {
+            b'"' => i = skip_string(bytes, i),
+            b'/' if bytes.get(i + 1) == Some(&b'/') => i = skip_comment(bytes, i),
+            b'(' | b'[' | b'{' => {
+                open.push((b, None));
+                i += 1;
+            }
+            b')' | b']' | b'}' => {
+                let opener = match b {
+                    b')' => b'(',
+                    b']' => b'[',
+                    _ => b'{',
+                };
+                // A closer with no opener of its kind is left to the parser to report.
+                if let Some(level) = open.iter().rposition(|(o, _)| *o == opener) {
+                    close(&mut open, level, i, &mut regions);
+                }
+                i += 1;
+            }
+            _ if is_ident_byte(b) => {
+                let word_start = i;
+                while i < bytes.len() && is_ident_byte(bytes[i]) {
+                    i += 1;
+                }
+                let word = &chunk[word_start..i];
+                let after_dot = word_start > 0 && bytes[word_start - 1] == b'.';
+                let before_colon = bytes.get(skip_trivia(bytes, i)) == Some(&b':');
+                if after_dot || before_colon || !FN_CLAUSE_KEYWORDS.contains(&word) {
+                    continue;
+                }
+                let first_on_line = chunk[..word_start]
+                    .rsplit('\n')
+                    .next()
+                    .is_some_and(|line| line.trim().is_empty());
+                let body = match open.last() {
+                    Some((b'{', _)) => Some(open.len() - 1),
+                    _ if first_on_line => open
+                        .iter()
+                        .rposition(|(o, clause)| *o == b'{' && clause.is_some()),
+                    _ => None,
+                };
+                if let Some(level) = body {
+                    close(&mut open, level + 1, word_start, &mut regions);
+                    if let Some(from) = open[level].1.replace(word_start) {
+                        regions.push((from, word_start));
+                    }
+                }
+            }
+            _ => i += 1,
+        }
+    }
+    // A body never closed: its last clause runs to the end.
+    close(&mut open, 0, bytes.len(), &mut regions);
+    regions.sort_unstable();
+    regions
 }
 
 /// The name an item that did not parse declares (`error ParseError { Bad(int }` declares
