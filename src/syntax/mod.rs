@@ -87,8 +87,9 @@ mod tests {
         let (ast, diags) = super::parse(std::path::Path::new("a/b.ghost"), text);
         assert_eq!(diags.len(), 2, "{diags:#?}");
         let module = ast.module.expect("the module header parses");
-        // `fn g` and the `nfr` survive the two broken items around them.
-        assert_eq!(module.items.len(), 2);
+        // `fn g` and the `nfr` survive the two broken items around them, and `fn f`,
+        // broken only in its clause, is kept without it.
+        assert_eq!(module.items.len(), 3);
     }
 
     /// A broken item's stray `}` (`record R x: int }`) is not the module's end: the items
