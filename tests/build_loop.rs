@@ -2656,14 +2656,14 @@ fn deleted_code_is_restored_as_locked_or_asked_for_anew_with_a_hint() {
 }
 
 /// A timing whose arguments break the function's `requires` is the spec's mistake: said
-/// so, and the build stops at the first attempt (exit 1). (Plain constants, `filled(-5)`,
-/// are E0320 in `ghost check`; an element of a list is not evaluated there.)
+/// so, and the build stops at the first attempt (exit 1). (Plain constants, `filled(-5)`
+/// or `filled([-5][0])`, are E0320 in `ghost check`; `repeat` is not evaluated there.)
 #[test]
 fn a_timing_breaking_its_own_precondition_stops_the_build() {
     let _machine = shared();
     let filled = (
         "e/perfreq.ghost",
-        "module e.perfreq {\n  fn filled(n: int) -> list<int> {\n    requires n >= 0\n    example filled(2) == [0, 0]\n  }\n  nfr perf filled([-5][0]) < 1ms\n}\n",
+        "module e.perfreq {\n  fn filled(n: int) -> list<int> {\n    requires n >= 0\n    example filled(2) == [0, 0]\n  }\n  nfr perf filled(len(repeat(\"a\", 5)) - 10) < 1ms\n}\n",
     );
     let p = Project::new("e2e_perf_requires", "", &[filled]);
     let calls = p.outside.join("calls");
