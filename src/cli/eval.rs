@@ -232,8 +232,9 @@ pub fn run(args: &EvalArgs, out: &Output) -> Result<Exit, CommandError> {
     }
     out.status(&format!("report saved in {}", saved.display()));
     if interrupted {
+        let modules = if total == 1 { "module" } else { "modules" };
         out.error(&format!(
-            "interrupted: the report covers the {} of {total} modules that finished",
+            "interrupted: {} of {total} {modules} finished, and the report covers only those",
             reports.len()
         ));
         return Ok(Exit::Interrupted);
