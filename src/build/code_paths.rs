@@ -6,10 +6,14 @@
 //! Not name resolution as rustc does it, on purpose: a lexer's tokens (so comments and
 //! strings name nothing), `use` trees, `crate::`, `self::` and `super::` from where the
 //! file sits (and from inline `mod` blocks in it), and glob imports of the crate's own
-//! module tree. Names the code binds itself (a `let`, a type) are never paths to a module
+//! module tree. A `use` in a block (a function's body) holds in that block only, and a
+//! type or `mod` the code declares shadows what a glob brings of the same name, as in
+//! rustc: code is refused for a module it really names, never for one a name of its own
+//! looks like. Names the code binds itself (a `let`, a type) are never paths to a module
 //! of the crate, and paths to other crates (`std::`, `::x`) are left out.
 
 use crate::compile::rust::items::{tokens, Token};
+use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// How deep one name's resolution may go through `use` bindings (`use a::b; use b::c;`)
@@ -29,10 +33,19 @@ enum Import {
 struct Code {
     /// Every token, comments and white space left out, `r#` taken off identifiers.
     tokens: Vec<Token>,
-    /// Per token, the inline `mod` blocks it sits in (`mod helpers { .. }`), outermost first.
+    /// Per token, the blocks it sits in, outermost first: an inline `mod helpers { .. }`
+    /// by its name, any other block (a function's body) by a segment no name can be
+    /// (see [`is_block`]).
     scope_of: Vec<Vec<String>>,
     /// Per scope, its imports.
     imports: BTreeMap<Vec<String>, Vec<Import>>,
+    /// Per scope, the names it declares in the namespace of modules and types (`mod`,
+    /// `struct`, `enum`, `union`, `trait`, `type`): they shadow a glob's.
+    declared: BTreeMap<Vec<String>, BTreeSet<String>>,
+    /// What a name looked up in a scope was found to stand for: a file of many globs
+    /// reaching each other looks the same names up again and again, and a cycle of them
+    /// must end.
+    found: RefCell<BTreeMap<(Vec<String>, String), Option<Vec<String>>>>,
     /// Per token, whether it is part of a `use` declaration.
     in_use: Vec<bool>,
     /// The file's own path in the crate: its module's, then `imp`.
@@ -96,6 +109,19 @@ impl Code {
             }
         }
         let scope_of = scopes(&tokens);
+        let mut declared: BTreeMap<Vec<String>, BTreeSet<String>> = BTreeMap::new();
+        for (k, pair) in tokens.windows(2).enumerate() {
+            let declares = matches!(
+                pair[0].text.as_str(),
+                "mod" | "struct" | "enum" | "union" | "trait" | "type"
+            );
+            if declares && is_word(&pair[1].text) {
+                declared
+                    .entry(scope_of[k].clone())
+                    .or_default()
+                    .insert(pair[1].text.clone());
+            }
+        }
         let mut in_use = vec![false; tokens.len()];
         let mut imports: BTreeMap<Vec<String>, Vec<Import>> = BTreeMap::new();
         let mut i = 0;
@@ -126,6 +152,8 @@ impl Code {
             tokens,
             scope_of,
             imports,
+            declared,
+            found: RefCell::new(BTreeMap::new()),
             in_use,
             file,
         }
@@ -154,6 +182,12 @@ impl Code {
         segments
     }
 
+    /// The crate path of the module that `scope` is in: the file's, or an inline `mod`'s.
+    fn here(&self, scope: &[String]) -> Vec<String> {
+        let mods = scope.iter().filter(|s| !is_block(s));
+        self.file.iter().chain(mods).cloned().collect()
+    }
+
     /// The crate path that `written`, as it stands in the inline module `scope`, reaches,
     /// or `None` when it leaves the crate or names what this file binds itself.
     fn resolve(
@@ -167,7 +201,7 @@ impl Code {
         if hops > MAX_HOPS {
             return None;
         }
-        let mut here: Vec<String> = self.file.iter().chain(scope).cloned().collect();
+        let mut here = self.here(scope);
         let mut base = match first.as_str() {
             "crate" => Vec::new(),
             "self" => here,
@@ -190,9 +224,43 @@ impl Code {
         Some(base)
     }
 
-    /// The crate path `name` stands for in the inline module `scope`: a `use` binding
-    /// of it there, or a glob import there of a place that holds it.
+    /// The crate path `name` stands for in `scope`: a `use` binding of it there, or a glob
+    /// import there of a place that holds it; from a block, in the blocks around it too,
+    /// up to its module. Each (scope, name) is looked up once, a cycle reading as nothing.
     fn lookup(
+        &self,
+        scope: &[String],
+        name: &str,
+        tree: &BTreeSet<Vec<String>>,
+        hops: usize,
+    ) -> Option<Vec<String>> {
+        let key = (scope.to_vec(), name.to_string());
+        if let Some(found) = self.found.borrow().get(&key) {
+            return found.clone();
+        }
+        self.found.borrow_mut().insert(key.clone(), None);
+        let mut found = None;
+        let mut scope = scope;
+        loop {
+            if self.declared.get(scope).is_some_and(|d| d.contains(name)) {
+                // The code's own type or module: a path through it is the file's.
+                let mut here = self.here(scope);
+                here.push(name.to_string());
+                found = Some(here);
+                break;
+            }
+            found = self.lookup_in(scope, name, tree, hops);
+            match scope.split_last() {
+                Some((last, outer)) if found.is_none() && is_block(last) => scope = outer,
+                _ => break,
+            }
+        }
+        self.found.borrow_mut().insert(key, found.clone());
+        found
+    }
+
+    /// [`Code::lookup`] in `scope` alone.
+    fn lookup_in(
         &self,
         scope: &[String],
         name: &str,
@@ -236,36 +304,35 @@ fn is_word(text: &str) -> bool {
     text.starts_with(|c: char| c.is_alphabetic() || c == '_') && text != "_"
 }
 
-/// Per token, the inline `mod NAME { .. }` blocks it sits in.
+/// Whether a scope's segment is a block other than an inline `mod` (see [`scopes`]).
+fn is_block(segment: &str) -> bool {
+    segment.starts_with('{')
+}
+
+/// Per token, the blocks it sits in: an inline `mod NAME { .. }` by its name, any other
+/// by `{` and the index of its opening brace, which no name can be.
 fn scopes(tokens: &[Token]) -> Vec<Vec<String>> {
-    let mut open: Vec<(String, usize)> = Vec::new();
-    let mut depth = 0usize;
+    let mut open: Vec<String> = Vec::new();
     let mut out = Vec::with_capacity(tokens.len());
     for (i, token) in tokens.iter().enumerate() {
         match token.text.as_str() {
             "{" => {
+                // A block's braces belong to the scope around it.
+                out.push(open.clone());
                 let named = i >= 2 && tokens[i - 2].text == "mod" && is_word(&tokens[i - 1].text);
-                if named {
-                    open.push((tokens[i - 1].text.clone(), depth));
-                }
-                depth += 1;
+                open.push(if named {
+                    tokens[i - 1].text.clone()
+                } else {
+                    format!("{{{i}")
+                });
+                continue;
             }
             "}" => {
-                depth = depth.saturating_sub(1);
-                if open.last().is_some_and(|(_, at)| *at == depth) {
-                    open.pop();
-                }
+                open.pop();
             }
             _ => {}
         }
-        // A block's braces belong to the scope around it.
-        let inside = token.text == "{" && open.last().is_some_and(|(_, at)| *at + 1 == depth);
-        let names = open.iter().map(|(n, _)| n.clone());
-        out.push(if inside {
-            names.take(open.len() - 1).collect()
-        } else {
-            names.collect()
-        });
+        out.push(open.clone());
     }
     out
 }
@@ -424,5 +491,61 @@ mod tests {
         ] {
             let _ = named(broken, "m.y", MODULES);
         }
+    }
+
+    #[test]
+    fn a_use_in_a_block_holds_in_that_block_only() {
+        // `h` is `crate::b` in `f` and `crate::a::x` in `g`: read as one scope, `g`'s call
+        // was `b::one` (refusing code for a module it does not call) and `f`'s `a::x::f`.
+        let code = "fn f() { use crate::b as h; h::f() }\nfn g() -> i64 { use crate::a::x as h; h::one() }\n";
+        assert_eq!(named(code, "m.y", MODULES), ["a::x::one", "b::f"]);
+        // A block sees the `use` of the blocks around it and of its module.
+        let code = "use crate::b;\nfn f() { use crate::a::x; if true { x::one(); b::f(); } }\n";
+        assert_eq!(named(code, "m.y", MODULES), ["a::x::one", "b::f"]);
+        // `self::` in a function's body is the file's module still.
+        assert_eq!(
+            named("fn f() { self::g() }", "m.y", MODULES),
+            ["m::y::imp::g"]
+        );
+    }
+
+    #[test]
+    fn the_code_s_own_modules_and_types_shadow_what_a_glob_brings() {
+        // `use super::*;` in `b` brings its child module `c`, but the code's own `mod c`
+        // (or type `c`) is what `c::` names, as rustc reads it: nothing of module `b.c`.
+        for own in [
+            "mod c { pub fn f() -> i64 { 1 } }",
+            "enum c { f }",
+            "struct c;",
+        ] {
+            let code = format!("use super::*;\n{own}\npub fn g() -> i64 {{ c::f() }}\n");
+            let found = named(&code, "b", MODULES);
+            assert!(
+                found.iter().all(|p| !p.starts_with("b::c")),
+                "{code}: {found:?}"
+            );
+        }
+        // Declared in another function's body, it shadows nothing here.
+        let code = "use super::*;\nfn h() { enum c { f } }\npub fn g() -> i64 { c::c() }\n";
+        assert_eq!(named(code, "b", MODULES), ["b::*", "b::c::c"]);
+    }
+
+    #[test]
+    fn globs_reaching_each_other_are_read_in_time() {
+        // Each name looked up through four globs of blocks that glob the file back: up to
+        // sixteen hops of four ways each, the test ran for minutes.
+        let mut code = String::new();
+        for k in 0..4 {
+            code.push_str(&format!(
+                "use inner{k}::*;\nmod inner{k} {{ use super::*; }}\n"
+            ));
+        }
+        for k in 0..200 {
+            code.push_str(&format!("fn f{k}() -> Vec<i64> {{ Vec::new() }}\n"));
+        }
+        code.push_str("use crate::a::x::*;\nfn g() -> i64 { one() }\n");
+        let mut expected = vec!["a::x::*".to_string(), "m::y::imp::*".to_string()];
+        expected.extend((0..4).map(|k| format!("m::y::imp::inner{k}::*")));
+        assert_eq!(named(&code, "m.y", MODULES), expected);
     }
 }
