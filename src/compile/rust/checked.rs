@@ -14,12 +14,12 @@
 
 use super::blame::locals;
 use super::expr::{
-    blamed_name, called_in_clauses, checked_name, in_clause_name, in_property_name, CallMode,
-    ExprCtx, InClause,
+    blamed_name, checked_name, in_clause_name, in_property_name, CallMode, ExprCtx, InClause,
 };
 use super::names::{ident, module_path, str_lit};
 use super::types::{is_borrowed_param, is_copy, TypeCtx};
-use crate::check::{Function, ModuleModel, TExprKind};
+use crate::check::{Function, ModuleModel, TExpr, TExprKind};
+use std::collections::BTreeSet;
 
 /// How a generated test says an example, scenario or timing broke its function's `requires`: the
 /// build reads it to tell a spec's fault from the code's.
@@ -36,13 +36,23 @@ pub const CLAUSE_CALL_BROKEN: &str = "the spec's clause calls a function outside
 /// wrappers of the module's own functions with contracts and of those of the modules it
 /// uses (`used`), which its tests may call too.
 pub fn checked_module(module: &ModuleModel, used: &[&ModuleModel], root: &str) -> String {
-    let wrappers: Vec<String> = std::iter::once(module)
+    let all: Vec<&ModuleModel> = std::iter::once(module)
         .chain(used.iter().copied())
+        .collect();
+    let in_clauses = called_in_clauses(&all);
+    let wrappers: Vec<String> = all
+        .iter()
         .flat_map(|owner| {
+            let wrapped = Wrapped {
+                module: owner,
+                reached: clause_reach(owner, &all),
+                in_clauses: &in_clauses,
+            };
             owner
                 .functions_and_methods()
                 .filter(|f| !f.requires.is_empty() || !f.ensures.is_empty())
-                .map(move |f| wrapper(owner, &module.name, root, f))
+                .map(move |f| wrapper(&wrapped, &module.name, root, f))
+                .collect::<Vec<_>>()
         })
         .collect();
     if wrappers.is_empty() {
@@ -62,14 +72,26 @@ pub fn checked_module(module: &ModuleModel, used: &[&ModuleModel], root: &str) -
     )
 }
 
-/// The wrapper of `f`, a function of `module`, in the tests of `test_module` (the types
-/// are named as that file sees them).
-fn wrapper(module: &ModuleModel, test_module: &str, root: &str, f: &Function) -> String {
+/// The module whose functions get wrappers, with what their `ensures` may check.
+struct Wrapped<'m> {
+    module: &'m ModuleModel,
+    /// The modules it uses whose wrappers the test file holds (see [`clause_reach`]).
+    reached: Vec<&'m ModuleModel>,
+    /// The functions (module, owner, name) that get a `__0c__` variant.
+    in_clauses: &'m BTreeSet<(String, Option<String>, String)>,
+}
+
+/// The wrapper of `f`, a function of `wrapped.module`, in the tests of `test_module` (the
+/// types are named as that file sees them).
+fn wrapper(wrapped: &Wrapped, test_module: &str, root: &str, f: &Function) -> String {
+    let module = wrapped.module;
     let types = TypeCtx {
         module: test_module,
         root,
     };
-    let mut cx = ExprCtx::new(types, module, CallMode::Direct);
+    // A call in an `ensures` of a function of a module it uses goes through that
+    // function's `__0c__` variant too, when the file holds it.
+    let mut cx = ExprCtx::new(types, module, CallMode::Direct).using(&wrapped.reached);
     cx.qualify_own = true;
     let mut params = Vec::new();
     // (name as the message shows it, Rust expression) of every input that can be shown.
@@ -124,11 +146,12 @@ fn wrapper(module: &ModuleModel, test_module: &str, root: &str, f: &Function) ->
     } else {
         path
     };
-    // Called by an `ensures` of this module (`ensures f(result) > 0`): a variant for
-    // those calls, which checks `requires` naming the clause that broke it.
-    let in_clauses = called_in_clauses(module);
-    let called_in_clause =
-        !f.requires.is_empty() && in_clauses.contains(&(f.owner.clone(), f.name.clone()));
+    // Called by an `ensures` of a function in this file (`ensures f(result) > 0`): a
+    // variant for those calls, which checks `requires` naming the clause that broke it.
+    let called_in_clause = !f.requires.is_empty()
+        && wrapped
+            .in_clauses
+            .contains(&(module.name.clone(), f.owner.clone(), f.name.clone()));
     let mut out = format!("\n    /// `{}`\n", f.signature_source.replace('`', "'"));
     out.push_str(&format!(
         "    pub fn {name}({}) -> {ret} {{\n",
@@ -166,16 +189,11 @@ fn wrapper(module: &ModuleModel, test_module: &str, root: &str, f: &Function) ->
     // (`f(g(x))` in a property, a scenario's steps), and the clause alone does not say
     // whose result broke it.
     let whose = format!(" of `{of_path}`");
-    let calls_with_requires = |e: &crate::check::TExpr| {
-        e.any(&mut |e| match &e.kind {
-            TExprKind::Call { func, .. } | TExprKind::MethodCall { func, .. } => module
-                .function(func)
-                .is_some_and(|g| !g.requires.is_empty()),
-            _ => false,
-        })
-    };
     let comma = if shown.is_empty() { "" } else { ", " };
-    if f.ensures.iter().any(|ens| calls_with_requires(&ens.expr)) {
+    if f.ensures
+        .iter()
+        .any(|ens| !clause_callees(module, &wrapped.reached, &ens.expr).is_empty())
+    {
         // What the messages of those calls say the clause was checking.
         out.push_str(&format!(
             "        let __for = format!(\"{inputs_fmt}{comma}result = {{:?}}\"{inputs_args},\n            result\n        );\n"
@@ -207,6 +225,53 @@ fn wrapper(module: &ModuleModel, test_module: &str, root: &str, f: &Function) ->
             &format!("{callee}({})", call_args.join(", ")),
             &of_path,
         ));
+    }
+    out
+}
+
+/// The modules of `all` (those whose wrappers a test file holds) that `module` uses: the
+/// calls of their functions in its `ensures` can check their `requires`. A module it uses
+/// that the file's own module does not is not there, and its calls stay direct.
+fn clause_reach<'m>(module: &ModuleModel, all: &[&'m ModuleModel]) -> Vec<&'m ModuleModel> {
+    all.iter()
+        .copied()
+        .filter(|m| module.uses.contains(&m.name))
+        .collect()
+}
+
+/// The functions with `requires` that `clause`, an `ensures` of a function of `module`,
+/// calls, among `module`'s and those of `reached`, as (module, owner, name).
+fn clause_callees(
+    module: &ModuleModel,
+    reached: &[&ModuleModel],
+    clause: &TExpr,
+) -> BTreeSet<(String, Option<String>, String)> {
+    let mut out = BTreeSet::new();
+    clause.any(&mut |e| {
+        if let TExprKind::Call { func, .. } | TExprKind::MethodCall { func, .. } = &e.kind {
+            let declared = std::iter::once(module)
+                .chain(reached.iter().copied())
+                .find_map(|m| m.function(func));
+            if declared.is_some_and(|g| !g.requires.is_empty()) {
+                out.insert((func.module.clone(), func.owner.clone(), func.name.clone()));
+            }
+        }
+        false
+    });
+    out
+}
+
+/// The functions of `all` (the modules whose wrappers a test file holds) that an `ensures`
+/// of one of them calls and that have `requires`: each gets a `__0c__` variant.
+fn called_in_clauses(all: &[&ModuleModel]) -> BTreeSet<(String, Option<String>, String)> {
+    let mut out = BTreeSet::new();
+    for module in all {
+        let reached = clause_reach(module, all);
+        for f in module.functions_and_methods() {
+            for ens in &f.ensures {
+                out.extend(clause_callees(module, &reached, &ens.expr));
+            }
+        }
     }
     out
 }

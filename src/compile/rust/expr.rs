@@ -156,28 +156,6 @@ pub fn in_clause_name(wrapper: &str) -> String {
     format!("__0c__{}", wrapper.trim_start_matches("r#"))
 }
 
-/// The functions of `module` with `requires` that the `ensures` of its functions call:
-/// each gets an [`in_clause_name`] variant in the `checked` module.
-pub fn called_in_clauses(module: &ModuleModel) -> BTreeSet<(Option<String>, String)> {
-    let mut out = BTreeSet::new();
-    for f in module.functions_and_methods() {
-        for ens in &f.ensures {
-            ens.expr.any(&mut |e| {
-                if let TExprKind::Call { func, .. } | TExprKind::MethodCall { func, .. } = &e.kind {
-                    if module
-                        .function(func)
-                        .is_some_and(|g| !g.requires.is_empty())
-                    {
-                        out.insert((func.owner.clone(), func.name.clone()));
-                    }
-                }
-                false
-            });
-        }
-    }
-    out
-}
-
 /// The name of `func`'s wrapper in the `checked` module of `test_module`'s tests: a used
 /// module's function gets its module's name before it, each part after `__`
 /// (`__text__slug__slugify`), which no spec name can take (`__` starts ghost's own) and
@@ -721,8 +699,9 @@ impl<'a> ExprCtx<'a> {
             .map(|(a, p)| self.arg(a, p))
             .collect();
         let (requires, ensures) = self.has_contracts(func);
-        // In an `ensures` of a wrapper, a call of the module's own function with `requires`
-        // (`declaration` finds no other there) checks them, naming the clause.
+        // In an `ensures` of a wrapper, a call of a function with `requires` of its module or
+        // of a used one the file holds (what `declaration` finds there) checks them, naming
+        // the clause.
         let in_clause = self
             .in_clause
             .as_ref()

@@ -258,6 +258,30 @@ mod tests {
     }
 
     #[test]
+    fn an_ensures_calling_a_used_module_s_function_with_requires_checks_them_too() {
+        // `e.m`'s `g` calls `e.n`'s `f`, whose `requires` a result of 0 breaks: the call
+        // ran `f`'s code on it directly, and blamed what followed on `g`.
+        let p = project(&[
+            "module e.n { fn f(x: int) -> int { requires x > 0 example f(1) == 1 } }",
+            "module e.m { use e.n fn g(n: int) -> int { ensures e.n.f(result) > 0 example g(1) == 1 } }",
+            "module e.o { use e.m fn h() -> int { example e.m.g(1) == h() } }",
+        ]);
+        let files = crate_files(&p, &TargetSettings::default());
+        let tests = file(&files, "tests/e_m.rs");
+        assert!(
+            tests.contains("checked::__0c____e__n__f(\"`ensures e.n.f(result) > 0` of `g`\", &__for, result) > 0")
+                && tests.contains("pub fn __0c____e__n__f(__clause: &str, __for: &str, x: i64) -> i64 {"),
+            "{tests}"
+        );
+        // `e.o`'s tests hold `g`'s wrapper but not `e.n`'s: that call stays direct there.
+        let tests = file(&files, "tests/e_o.rs");
+        assert!(
+            tests.contains("generated::e::n::f(result) > 0") && !tests.contains("__0c__"),
+            "{tests}"
+        );
+    }
+
+    #[test]
     fn a_module_with_modules_below_it_declares_them() {
         let p = project(&[
             "module a { fn f() -> int { example f() == 1 } }",
