@@ -239,22 +239,20 @@ impl Code {
             return found.clone();
         }
         self.found.borrow_mut().insert(key.clone(), None);
-        let mut found = None;
         let mut scope = scope;
-        loop {
+        let found = loop {
             if self.declared.get(scope).is_some_and(|d| d.contains(name)) {
                 // The code's own type or module: a path through it is the file's.
                 let mut here = self.here(scope);
                 here.push(name.to_string());
-                found = Some(here);
-                break;
+                break Some(here);
             }
-            found = self.lookup_in(scope, name, tree, hops);
+            let found = self.lookup_in(scope, name, tree, hops);
             match scope.split_last() {
                 Some((last, outer)) if found.is_none() && is_block(last) => scope = outer,
-                _ => break,
+                _ => break found,
             }
-        }
+        };
         self.found.borrow_mut().insert(key, found.clone());
         found
     }
