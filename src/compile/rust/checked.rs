@@ -14,7 +14,8 @@
 
 use super::blame::locals;
 use super::expr::{
-    blamed_name, checked_name, in_clause_name, in_property_name, CallMode, ExprCtx, InClause,
+    blamed_name, checked_name, in_clause_name, in_property_name, in_requires_name, CallMode,
+    ExprCtx, InClause,
 };
 use super::names::{ident, module_path, str_lit};
 use super::types::{is_borrowed_param, is_copy, TypeCtx};
@@ -39,7 +40,8 @@ pub fn checked_module(module: &ModuleModel, used: &[&ModuleModel], root: &str) -
     let all: Vec<&ModuleModel> = std::iter::once(module)
         .chain(used.iter().copied())
         .collect();
-    let in_clauses = called_in_clauses(&all);
+    let in_clauses = called_in_clauses(&all, |f| &f.ensures);
+    let in_requires = called_in_clauses(&all, |f| &f.requires);
     let wrappers: Vec<String> = all
         .iter()
         .flat_map(|owner| {
@@ -47,6 +49,7 @@ pub fn checked_module(module: &ModuleModel, used: &[&ModuleModel], root: &str) -
                 module: owner,
                 reached: clause_reach(owner, &all),
                 in_clauses: &in_clauses,
+                in_requires: &in_requires,
             };
             owner
                 .functions_and_methods()
@@ -79,6 +82,8 @@ struct Wrapped<'m> {
     reached: Vec<&'m ModuleModel>,
     /// The functions (module, owner, name) that get a `__0c__` variant.
     in_clauses: &'m BTreeSet<(String, Option<String>, String)>,
+    /// The functions (module, owner, name) that get a `__0q__` variant.
+    in_requires: &'m BTreeSet<(String, Option<String>, String)>,
 }
 
 /// The wrapper of `f`, a function of `wrapped.module`, in the tests of `test_module` (the
@@ -152,6 +157,10 @@ fn wrapper(wrapped: &Wrapped, test_module: &str, root: &str, f: &Function) -> St
         && wrapped
             .in_clauses
             .contains(&(module.name.clone(), f.owner.clone(), f.name.clone()));
+    // Its `requires` check those of the functions they call, one level deep (the
+    // `__0q__` variants check theirs calling directly: clauses may call each other).
+    let mut req_cx = cx.clone();
+    req_cx.in_requires = true;
     let mut out = format!("\n    /// `{}`\n", f.signature_source.replace('`', "'"));
     out.push_str(&format!(
         "    pub fn {name}({}) -> {ret} {{\n",
@@ -160,7 +169,7 @@ fn wrapper(wrapped: &Wrapped, test_module: &str, root: &str, f: &Function) -> St
     for req in &f.requires {
         out.push_str(&format!(
             "        assert!(\n            {},\n            \"{PRECONDITION_BROKEN}: `{{}}`{of} does not hold for {inputs_fmt}; fix the example, scenario or timing that calls it\",\n            {}{inputs_args}\n        );\n",
-            cx.requires_holds(&req.expr),
+            req_cx.requires_holds(&req.expr),
             str_lit(&req.source)
         ));
     }
@@ -213,16 +222,37 @@ fn wrapper(wrapped: &Wrapped, test_module: &str, root: &str, f: &Function) -> St
     }
     out.push_str("        result\n    }\n");
     if !f.requires.is_empty() {
-        out.push_str(&blamed_variants(f, &cx, &name, &params, &shown, &of_path));
+        out.push_str(&blamed_variants(
+            f, &req_cx, &name, &params, &shown, &of_path,
+        ));
+    }
+    let call = format!("{callee}({})", call_args.join(", "));
+    let called_in_requires = !f.requires.is_empty()
+        && wrapped
+            .in_requires
+            .contains(&(module.name.clone(), f.owner.clone(), f.name.clone()));
+    if called_in_requires {
+        out.push_str(&format!(
+            "\n    pub fn {}({}) -> Option<{ret}> {{\n",
+            in_requires_name(&name),
+            params.join(", ")
+        ));
+        for req in &f.requires {
+            out.push_str(&format!(
+                "        if !({}) {{\n            return None;\n        }}\n",
+                cx.requires_holds(&req.expr)
+            ));
+        }
+        out.push_str(&format!("        Some({call})\n    }}\n"));
     }
     if called_in_clause {
         out.push_str(&in_clause_variant(
             f,
-            &cx,
+            &req_cx,
             &name,
             &params,
             (&inputs_fmt, &inputs_args),
-            &format!("{callee}({})", call_args.join(", ")),
+            &call,
             &of_path,
         ));
     }
@@ -261,15 +291,19 @@ fn clause_callees(
     out
 }
 
-/// The functions of `all` (the modules whose wrappers a test file holds) that an `ensures`
-/// of one of them calls and that have `requires`: each gets a `__0c__` variant.
-fn called_in_clauses(all: &[&ModuleModel]) -> BTreeSet<(String, Option<String>, String)> {
+/// The functions of `all` (the modules whose wrappers a test file holds) that a clause
+/// (`clauses`: the `ensures`, or the `requires`) of one of them calls and that have
+/// `requires`: each gets a `__0c__` variant, or a `__0q__` one.
+fn called_in_clauses(
+    all: &[&ModuleModel],
+    clauses: impl Fn(&Function) -> &[crate::check::Contract],
+) -> BTreeSet<(String, Option<String>, String)> {
     let mut out = BTreeSet::new();
     for module in all {
         let reached = clause_reach(module, all);
         for f in module.functions_and_methods() {
-            for ens in &f.ensures {
-                out.extend(clause_callees(module, &reached, &ens.expr));
+            for clause in clauses(f) {
+                out.extend(clause_callees(module, &reached, &clause.expr));
             }
         }
     }

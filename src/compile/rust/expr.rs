@@ -98,6 +98,10 @@ pub struct ExprCtx<'a> {
     pub checked_arithmetic: CheckedArithmetic,
     /// Inside an `ensures` of a wrapper: how its calls of functions with `requires` check them.
     pub in_clause: Option<InClause>,
+    /// Rendering the `requires` of a wrapper: a call in them of a function with `requires`
+    /// goes through its `__0q__` variant (see `checked.rs`), `None` when its arguments
+    /// break those, and the clause then does not hold, as when its arithmetic overflows.
+    pub in_requires: bool,
 }
 
 /// Rendered code and how strongly it binds.
@@ -156,6 +160,12 @@ pub fn in_clause_name(wrapper: &str) -> String {
     format!("__0c__{}", wrapper.trim_start_matches("r#"))
 }
 
+/// The name of the wrapper's variant for the calls a `requires` clause makes (see
+/// [`ExprCtx::in_requires`]), named as [`in_property_name`] is.
+pub fn in_requires_name(wrapper: &str) -> String {
+    format!("__0q__{}", wrapper.trim_start_matches("r#"))
+}
+
 /// The name of `func`'s wrapper in the `checked` module of `test_module`'s tests: a used
 /// module's function gets its module's name before it, each part after `__`
 /// (`__text__slug__slugify`), which no spec name can take (`__` starts ghost's own) and
@@ -200,6 +210,7 @@ impl<'a> ExprCtx<'a> {
             from_code: BTreeSet::new(),
             checked_arithmetic: CheckedArithmetic::Off,
             in_clause: None,
+            in_requires: false,
         }
     }
 
@@ -231,6 +242,9 @@ impl<'a> ExprCtx<'a> {
             TExprKind::Binary { op, lhs, rhs } => {
                 checked_method(*op).is_some() && cx.checks_arithmetic(lhs, rhs)
             }
+            TExprKind::Call { func, .. } | TExprKind::MethodCall { func, .. } => {
+                cx.checks_requires_of(func)
+            }
             TExprKind::Unary {
                 op: UnaryOp::Neg,
                 operand,
@@ -245,6 +259,15 @@ impl<'a> ExprCtx<'a> {
             "(|| -> Option<bool> {{ Some({}) }})().unwrap_or({undefined})",
             cx.owned(clause)
         )
+    }
+
+    /// Whether a call of `func` is rendered `checked::__0q__..(..)?`: in a `requires` of a
+    /// wrapper, of a function with `requires` of its module or of a used one the file holds.
+    fn checks_requires_of(&self, func: &FnRef) -> bool {
+        self.in_requires
+            && self.calls == CallMode::Direct
+            && self.checked_arithmetic == CheckedArithmetic::All
+            && self.has_contracts(func).0
     }
 
     /// Whether `int` arithmetic on `lhs` and `rhs` is rendered `i64::checked_*(..)?`.
@@ -706,8 +729,10 @@ impl<'a> ExprCtx<'a> {
             .in_clause
             .as_ref()
             .filter(|_| requires && self.calls == CallMode::Direct);
-        let checked =
-            in_clause.is_some() || (self.calls != CallMode::Direct && (requires || ensures));
+        let in_requires = self.checks_requires_of(func);
+        let checked = in_clause.is_some()
+            || in_requires
+            || (self.calls != CallMode::Direct && (requires || ensures));
         if checked {
             if let Some(recv) = receiver {
                 let borrow = if func.receiver == Some(true) {
@@ -721,6 +746,20 @@ impl<'a> ExprCtx<'a> {
                     self.place_code(recv)
                 };
                 rendered.insert(0, format!("{borrow}{}", place.at_least(UNARY)));
+            }
+            if in_requires {
+                // Inside `mod checked`, as for an `ensures` below.
+                let name = checked_name(
+                    self.types.module,
+                    &func.module,
+                    func.owner.as_deref(),
+                    &func.name,
+                );
+                return Code::atom(format!(
+                    "checked::{}({})?",
+                    in_requires_name(&name),
+                    rendered.join(", ")
+                ));
             }
             if let Some(clause) = in_clause {
                 // Inside `mod checked`, in the tests of the module `types` names.

@@ -282,6 +282,39 @@ mod tests {
     }
 
     #[test]
+    fn a_requires_calling_a_function_outside_its_requires_does_not_hold() {
+        // `quarter`'s `requires` calls `half`, whose own `requires` a negative `x` breaks:
+        // the check ran `half`'s code on it (a panic there failed the test as the code's),
+        // where the clause says nothing of such an `x` and does not hold.
+        let p = project(&[r#"module e.q {
+            fn half(x: int) -> int { requires x >= 0 example half(2) == 1 }
+            fn quarter(x: int) -> int {
+                requires half(x) >= 0
+                example quarter(8) == 2
+                property forall x: int in -5..50 => quarter(x) >= 0
+            }
+        }"#]);
+        let files = crate_files(&p, &TargetSettings::default());
+        let tests = file(&files, "tests/e_q.rs");
+        let holds =
+            "(|| -> Option<bool> { Some(checked::__0q__half(x)? >= 0) })().unwrap_or(false)";
+        // In the wrapper and in both blamed variants.
+        assert_eq!(tests.matches(holds).count(), 3, "{tests}");
+        let variant = tests
+            .split("pub fn __0q__half(x: i64) -> Option<i64> {")
+            .nth(1)
+            .and_then(|rest| rest.split("\n    }\n").next())
+            .unwrap_or_else(|| panic!("no requires variant of `half`:\n{tests}"));
+        assert!(
+            variant.contains("if !(x >= 0) {\n            return None;")
+                && variant
+                    .trim_end()
+                    .ends_with("Some(generated::e::q::half(x))"),
+            "{variant}"
+        );
+    }
+
+    #[test]
     fn a_module_with_modules_below_it_declares_them() {
         let p = project(&[
             "module a { fn f() -> int { example f() == 1 } }",
