@@ -20,6 +20,10 @@ use std::collections::{BTreeMap, BTreeSet};
 /// before it gives up: a cycle of imports does not compile, and must not loop here.
 const MAX_HOPS: usize = 16;
 
+/// What a name looked up in a scope (the blocks a token sits in, see `Code::scope_of`)
+/// stands for, a crate path or nothing.
+type Found = BTreeMap<(Vec<String>, String), Option<Vec<String>>>;
+
 /// What one `use` tree leaf brings into its scope.
 #[derive(Debug, Clone)]
 enum Import {
@@ -45,7 +49,7 @@ struct Code {
     /// What a name looked up in a scope was found to stand for: a file of many globs
     /// reaching each other looks the same names up again and again, and a cycle of them
     /// must end.
-    found: RefCell<BTreeMap<(Vec<String>, String), Option<Vec<String>>>>,
+    found: RefCell<Found>,
     /// Per token, whether it is part of a `use` declaration.
     in_use: Vec<bool>,
     /// The file's own path in the crate: its module's, then `imp`.
