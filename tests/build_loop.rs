@@ -637,6 +637,37 @@ fn an_added_example_the_code_passes_is_relocked_without_a_request() {
     assert_eq!(server.server.seen().len(), 1);
 }
 
+/// A function added to a locked module's spec: the build begins with ghost's stub of it
+/// in the module's `mod.rs` (the code on disk has none, and the crate must compile), and
+/// the agent's code that has it puts the re-export back, with no warning of a file changed
+/// behind ghost's back.
+#[test]
+fn an_added_function_the_agent_writes_replaces_ghosts_stub_of_it() {
+    let _machine = shared();
+    let with_triple = format!("{DOUBLE_RIGHT}\npub fn triple(n: i64) -> i64 {{\n    n * 3\n}}\n");
+    let with_triple: &'static str = Box::leak(with_triple.into_boxed_str());
+    let server = Background::start_with(script(vec![code(DOUBLE_RIGHT), code(with_triple)]));
+    let p = Project::new("e2e_standing_in", &openai(&server), &[DOUBLE]);
+    p.ghost(&["build"]).expect(0);
+
+    p.spec(
+        DOUBLE.0,
+        &DOUBLE.1.replace(
+            "\n}\n",
+            "\n\n  fn triple(n: int) -> int {\n    example triple(2) == 6\n  }\n}\n",
+        ),
+    );
+    let run = p.ghost(&["build"]).expect(0);
+    assert_eq!(server.server.seen().len(), 2);
+    assert!(!run.text().contains("not by ghost"), "{}", run.text());
+    let mod_rs = p.read("generated/src/math/double/mod.rs");
+    assert!(
+        mod_rs.contains("pub use imp::triple;") && !mod_rs.contains("ghost's stub"),
+        "{mod_rs}"
+    );
+    p.ghost(&["build", "--locked"]).expect(0);
+}
+
 /// Every module stale at once, as after a new ghost (its key is part of each module's
 /// spec fingerprint), with code on disk: the stale modules' code is tested together, in
 /// one cargo run, and each one that passes is re-locked with no request; one whose code

@@ -886,6 +886,125 @@ fn a_manual_build_skips_the_users_of_a_waiting_module_and_asks_for_whole_files()
     );
 }
 
+/// A locked module whose spec gains a function and a `type` has no code for them yet: the
+/// generated crate still compiles (cargo, clippy), with ghost's marked `todo!()` stub of
+/// each in its `mod.rs` (its `imp.rs` untouched), so its user's tests still run and pass
+/// and its own fail at the stub; the module waits for its code, and once its `imp.rs`
+/// has them the stubs go and the lock records it.
+#[test]
+fn a_new_item_waiting_for_its_code_leaves_the_crate_compiling() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let dir = tmp.path();
+    let spec_a = "module a {\n  fn f(x: int) -> int {\n    example f(1) == 2\n  }\n}\n";
+    let imp_a = "use super::*;\n\npub fn f(x: i64) -> i64 {\n    x + 1\n}\n";
+    b_using_a_locked(dir, "standing-in", spec_a, imp_a);
+
+    let grown = spec_a.replace(
+        "\n}\n",
+        "\n  fn extra(x: int) -> int {\n    example extra(1) == 1\n  }\n  type Counter {\n    fn new() -> Counter\n    fn bump(mut self) -> int\n  }\n  scenario \"counts\" {\n    let c = Counter.new()\n    expect c.bump() == 1\n  }\n}\n",
+    );
+    write(dir, "specs/a.ghost", &grown);
+    let run = ghost(dir, &["build", "--provider", "manual"]);
+    assert_eq!(run.code, Some(1), "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr.contains("a       waiting")
+            && dir.join(".ghost/prompts/a.md").is_file()
+            && run.stderr.contains("`generated/src/a/imp.rs` has no public `extra`, `Counter` yet: `generated/src/a/mod.rs` holds ghost's stub (`todo!()`) in its place")
+            && !run.stderr.contains("does not compile"),
+        "{}",
+        run.stderr
+    );
+    let imp = std::fs::read_to_string(dir.join("generated/src/a/imp.rs")).expect("a's code");
+    assert_eq!(imp, imp_a, "the code written by hand stays as it was");
+    let mod_rs = std::fs::read_to_string(dir.join("generated/src/a/mod.rs")).expect("mod.rs");
+    assert!(
+        mod_rs.contains("pub use imp::f;")
+            && !mod_rs.contains("pub use imp::extra;")
+            && !mod_rs.contains("pub use imp::Counter;")
+            && mod_rs.contains("// ghost's stub: imp.rs has no public `extra` yet")
+            && mod_rs.contains("pub fn extra(x: i64) -> i64 {")
+            && mod_rs.contains("pub struct Counter {}"),
+        "{mod_rs}"
+    );
+    let clippy = std::process::Command::new("cargo")
+        .args([
+            "clippy",
+            "--offline",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ])
+        .current_dir(dir.join("generated"))
+        .env("CARGO_TARGET_DIR", shared_target())
+        .output()
+        .expect("cargo clippy runs");
+    assert!(
+        clippy.status.success(),
+        "{}",
+        String::from_utf8_lossy(&clippy.stderr)
+    );
+
+    // `b` uses `a` and passes; `a` fails at the stubs.
+    let run = ghost(dir, &["test"]);
+    assert_eq!(run.code, Some(1), "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr.contains("ok b: 1 passed")
+            && run.stderr.contains("FAILED a: 2 of 3 failed")
+            && run.stderr.contains(
+                "not yet implemented: `extra` is ghost's stub until imp.rs has a public one"
+            )
+            && !run.stderr.contains("E0432"),
+        "{}",
+        run.stderr
+    );
+    // `build --locked` names `a` as not fresh, not its `mod.rs` as edited.
+    let run = ghost(dir, &["build", "--locked"]);
+    assert_eq!(run.code, Some(1), "{}{}", run.stdout, run.stderr);
+    assert!(!run.stderr.contains("mod.rs"), "{}", run.stderr);
+
+    // The code written: the stubs go, the module is locked, and so is the crate.
+    write(
+        dir,
+        "generated/src/a/imp.rs",
+        &format!("{imp_a}\npub fn extra(x: i64) -> i64 {{\n    x\n}}\n\n#[derive(Debug)]\npub struct Counter {{\n    n: i64,\n}}\n\nimpl Counter {{\n    pub fn new() -> Self {{\n        Counter {{ n: 0 }}\n    }}\n\n    pub fn bump(&mut self) -> i64 {{\n        self.n += 1;\n        self.n\n    }}\n}}\n"),
+    );
+    let run = ghost(dir, &["build", "--provider", "manual"]);
+    assert_eq!(run.code, Some(0), "{}{}", run.stdout, run.stderr);
+    let mod_rs = std::fs::read_to_string(dir.join("generated/src/a/mod.rs")).expect("mod.rs");
+    assert!(
+        mod_rs.contains("pub use imp::extra;")
+            && mod_rs.contains("pub use imp::Counter;")
+            && !mod_rs.contains("ghost's stub"),
+        "{mod_rs}"
+    );
+    let run = ghost(dir, &["build", "--locked"]);
+    assert_eq!(run.code, Some(0), "{}{}", run.stdout, run.stderr);
+}
+
+/// Code that passes every test of its module while it lacks a function the spec gained
+/// (one no clause calls) passed against ghost's stand-in for it: never locked.
+#[test]
+fn code_lacking_an_item_no_test_calls_is_not_locked() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let dir = tmp.path();
+    write(dir, "ghost.toml", "[project]\nname = \"lacking\"\n");
+    let spec = SPEC.replace(
+        "  nfr forbid unsafe",
+        "  fn quiet(s: str) -> str {\n    \"Lowercase.\"\n  }\n  nfr forbid unsafe",
+    );
+    write(dir, "specs/text/shout.ghost", &spec);
+    write(dir, "generated/src/text/shout/imp.rs", GOOD);
+    let run = ghost(dir, &["build", "--provider", "manual"]);
+    assert_eq!(run.code, Some(1), "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr.contains("its tests pass, but `src/text/shout/imp.rs` has no public `quiet`, which the spec declares: write it there"),
+        "{}",
+        run.stderr
+    );
+    assert!(!dir.join("ghost.lock").exists());
+}
+
 /// A manual build tests each module apart from another whose code does not compile (a
 /// user module left behind by its dependency's new signature, say): the module is
 /// adopted with the snapshot it recorded, the broken one is reported failing.

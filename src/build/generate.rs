@@ -255,7 +255,10 @@ pub async fn build_with_agent(
     settings: LoopSettings,
     progress: Progress,
 ) -> Result<(Vec<ModuleReport>, Lock), BuildError> {
-    for edit in super::session::write_crate_for_build(&ctx, &options.only)? {
+    // A stand-in in a `mod.rs` is told of by `ghost test` and the manual build; here the
+    // agent is about to write the code it stands in for.
+    let (kept, _) = super::session::write_crate_for_build(&ctx, &options.only)?;
+    for edit in kept {
         progress(Event::Warning {
             module: "generated crate".into(),
             message: edit.why(&ctx.paths.out_dir),
@@ -2505,6 +2508,9 @@ fn accept(
         return Err(e.into());
     }
     drop(lock);
+    // A stand-in its `mod.rs` got as the build began, for an item the old code lacked,
+    // gives way to the new code's item.
+    super::standing_in::refit(&ctx.paths, m);
     super::accepted::keep(&ctx.paths.state_dir, &m.name, code.as_bytes());
     // The snapshots its tests pinned, once the lock records the code that printed them.
     let snaps = scratch.join("tests").join("snapshots");

@@ -26,6 +26,9 @@
 //! A build tests the code on disk of many stale modules (a new ghost makes every module
 //! stale) the same way, in one cargo run, before it goes through the modules one by one
 //! (`stale_together.rs`).
+//! A module whose `imp.rs` lacks an item its spec gained gets ghost's stub of it in the
+//! generated crate's `mod.rs`, so that the crate compiles until the code has it
+//! (`standing_in.rs`).
 //! Modules given new code are recorded until every module using them was tested against
 //! it, so that a build stopped in between leaves the next one to do it (`retest.rs`).
 
@@ -58,6 +61,7 @@ pub mod snapshots;
 pub mod spec_changes;
 pub mod splice;
 pub mod stale_together;
+pub mod standing_in;
 pub mod stored_value;
 pub mod tidy;
 pub mod together;

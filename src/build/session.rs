@@ -667,11 +667,19 @@ pub fn nothing_to_build(ctx: &Context, lock: &Lock, opts: &Options) -> bool {
 /// Writes the generated crate as a build with `only` selected starts (with an agent or
 /// the manual provider): the pins edited by hand of the modules it tests kept and taken
 /// out (their tests pin them again), then the compiler-owned files written, each one
-/// edited by hand kept first. What was kept, for the caller to tell the user.
+/// edited by hand kept first. What was kept, and the modules whose `mod.rs` holds a
+/// stand-in for an item their code lacks (`standing_in.rs`), for the caller to tell the
+/// user.
 pub fn write_crate_for_build(
     ctx: &Context,
     only: &[String],
-) -> Result<Vec<super::written::KeptEdit>, workspace::WriteError> {
+) -> Result<
+    (
+        Vec<super::written::KeptEdit>,
+        Vec<super::standing_in::StandingIn>,
+    ),
+    workspace::WriteError,
+> {
     let built = pins_built(ctx, only);
     let paths = &ctx.paths;
     let mut kept = super::written::keep_edited_snapshots(
@@ -680,8 +688,9 @@ pub fn write_crate_for_build(
         &paths.lock,
         &|pin| built.contains(pin),
     );
-    kept.extend(workspace::write_crate_keeping(paths, &ctx.compiled.all_files())?.1);
-    Ok(kept)
+    let (report, edits) = workspace::write_crate_keeping(paths, &ctx.compiled.all_files())?;
+    kept.extend(edits);
+    Ok((kept, report.standing_in))
 }
 
 /// The pinned snapshots of the modules a build with `only` selected tests (not those
@@ -776,7 +785,15 @@ pub async fn build_manual(
                     None => verify_on_disk(ctx, m, module, &code, Snapshots::RecordNew).await?,
                 };
                 report.record(&verdict, m.tests_rs());
-                if verdict.green() {
+                // Green against ghost's stand-in for an item the code lacks (no test
+                // calls it): the code is not done, and no lock records it.
+                let lacking = super::standing_in::lacking(m, &code);
+                if verdict.green() && !lacking.is_empty() {
+                    Outcome::Failing {
+                        prompt: Some(write_prompt(ctx, m, None)?),
+                        why: super::standing_in::lacking_why(m, &lacking),
+                    }
+                } else if verdict.green() {
                     if let Some(scratch) = &scratch {
                         // Tested apart from a crate another module breaks: the snapshots
                         // it recorded are in the copy.

@@ -14,6 +14,9 @@ pub struct WriteReport {
     pub written: Vec<PathBuf>,
     /// Stubs written because no implementation existed.
     pub stubs: Vec<PathBuf>,
+    /// Modules whose `mod.rs` holds ghost's stub of an item their `imp.rs` lacks
+    /// (`standing_in.rs`).
+    pub standing_in: Vec<super::standing_in::StandingIn>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -260,15 +263,19 @@ pub fn write_crate(out_dir: &Path, files: &[GeneratedFile]) -> Result<WriteRepor
 
 /// [`write_crate`], keeping first a copy (under `state_dir/kept/`) of each compiler-owned
 /// file edited since ghost wrote it, and recording what is on disk after (`written.rs`).
-/// Every command that writes the crate goes through here.
+/// Every command that writes the crate goes through here. Each `mod.rs` is fitted to its
+/// `imp.rs` on disk first: an item the code lacks gets ghost's stub, so that the crate
+/// compiles (`standing_in.rs`).
 pub fn write_crate_keeping(
     paths: &super::session::Paths,
     files: &[GeneratedFile],
 ) -> Result<(WriteReport, Vec<super::written::KeptEdit>), WriteError> {
     let (state_dir, out_dir, lock) = (&paths.state_dir, &paths.out_dir, &paths.lock);
-    let kept = super::written::keep_edits(state_dir, out_dir, lock, files);
-    let report = write_crate(out_dir, files)?;
-    super::written::record(state_dir, out_dir, lock, files);
+    let (files, standing_in) = super::standing_in::fit_to_code(out_dir, files);
+    let kept = super::written::keep_edits(state_dir, out_dir, lock, &files);
+    let mut report = write_crate(out_dir, &files)?;
+    report.standing_in = standing_in;
+    super::written::record(state_dir, out_dir, lock, &files);
     Ok((report, kept))
 }
 
@@ -339,8 +346,10 @@ pub fn differs_on_disk(out_dir: &Path, m: &CompiledModule) -> bool {
 }
 
 /// Compiler-owned files whose contents on disk differ from what the compiler writes now
-/// (for `ghost build --locked`: generated code that does not match the specs).
+/// (for `ghost build --locked`: generated code that does not match the specs), each
+/// `mod.rs` as fitted to its code on disk (`standing_in.rs`).
 pub fn outdated(out_dir: &Path, files: &[GeneratedFile]) -> Vec<PathBuf> {
+    let (files, _) = super::standing_in::fit_to_code(out_dir, files);
     files
         .iter()
         .filter(|f| f.owner == Owner::Compiler)

@@ -375,7 +375,7 @@ fn build_manual(
     options: &Options,
 ) -> Result<Exit, CommandError> {
     let (state_dir, out_dir) = (&ctx.paths.state_dir, &ctx.paths.out_dir);
-    let kept =
+    let (kept, standing_in) =
         session::write_crate_for_build(ctx, &options.only).map_err(session::BuildError::from)?;
     for edit in kept {
         out.warning(&format!("warning: {}", edit.why(out_dir)));
@@ -385,6 +385,7 @@ fn build_manual(
             let reports = reports?;
             crate::build::written::record_snapshots(state_dir, out_dir, &ctx.paths.lock);
             let exit = report::build(out, &reports, |module| ctx.spec_file(module));
+            tell_standing_in(out, out_dir, &standing_in);
             tell_broken_crate(out, runtime, ctx, &reports);
             Ok(exit)
         }
@@ -511,6 +512,17 @@ pub(super) fn make_agent(
         }
     };
     Ok((agent, agent_settings))
+}
+
+/// Tells of each module whose `mod.rs` holds ghost's stub of an item its code lacks.
+pub(super) fn tell_standing_in(
+    out: &Output,
+    out_dir: &std::path::Path,
+    standing_in: &[crate::build::standing_in::StandingIn],
+) {
+    for s in standing_in {
+        out.warning(&format!("warning: {}", s.why(out_dir)));
+    }
 }
 
 /// A wait for a server (a 429's Retry-After, a backoff) or for another ghost run's

@@ -62,10 +62,11 @@ pub fn run(args: &TestArgs, out: &Output) -> Result<Exit, CommandError> {
 fn write_crate(out: &Output, ctx: &crate::build::session::Context) -> Result<(), CommandError> {
     let out_dir = &ctx.paths.out_dir;
     let files = ctx.compiled.all_files();
-    let (_, kept) = crate::build::workspace::write_crate_keeping(&ctx.paths, &files)
+    let (report, kept) = crate::build::workspace::write_crate_keeping(&ctx.paths, &files)
         .map_err(crate::build::session::BuildError::from)?;
     for edit in kept {
         out.warning(&format!("warning: {}", edit.why(out_dir)));
     }
+    super::build::tell_standing_in(out, out_dir, &report.standing_in);
     Ok(())
 }

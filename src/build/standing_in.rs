@@ -1,0 +1,341 @@
+//! Stand-ins for the interface items a module's `imp.rs` does not have yet: a spec that
+//! gains a function or a `type` gives the module a `mod.rs` re-exporting it
+//! (`pub use imp::extra;`) before any code has it, and that one line would stop the whole
+//! generated crate from compiling, every module's tests with it, until someone writes the
+//! item (the manual provider leaves the module waiting for just that). So the `mod.rs`
+//! ghost writes into the generated crate has, in place of each re-export `imp.rs` cannot
+//! answer, the compiler's stub of that item (a `todo!()` body, marked as ghost's), and
+//! the line comes back as soon as `imp.rs` has the item.
+//!
+//! Only in the generated crate: a scratch copy tests a module's code against its real
+//! `mod.rs` (`generate.rs` puts it back), so code without an item never passes, and a
+//! module whose `mod.rs` holds a stand-in is never locked from the generated crate
+//! (`stale_together.rs` skips it). `imp.rs` is never touched.
+
+use crate::compile::rust::items::{items, Item};
+use crate::compile::rust::{GeneratedFile, Owner};
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+/// The line of `mod.rs` that re-exports an interface item from `imp.rs`.
+const REEXPORT: &str = "pub use imp::";
+
+/// How a stand-in's comment starts.
+const MARK: &str = "// ghost's stub: imp.rs has no public `";
+
+/// A module whose `mod.rs` holds stand-ins: its path in the crate, and the items.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StandingIn {
+    pub mod_rs: PathBuf,
+    pub items: Vec<String>,
+}
+
+impl StandingIn {
+    /// What to tell the user: where the stand-ins are and what puts them away, with the
+    /// paths as seen from the current folder (`out_dir` is the generated crate).
+    pub fn why(&self, out_dir: &Path) -> String {
+        let names: Vec<String> = self
+            .items
+            .iter()
+            .map(|n| format!("`{}`", bare(n)))
+            .collect();
+        let shown = |p: &Path| crate::project::shown_from_cwd(&out_dir.join(p));
+        format!(
+            "`{}` has no public {} yet: `{}` holds ghost's stub (`todo!()`) in its place, so that the crate compiles; it goes once `imp.rs` has it",
+            shown(&self.mod_rs.with_file_name("imp.rs")).display(),
+            names.join(", "),
+            shown(&self.mod_rs).display()
+        )
+    }
+}
+
+/// `files` (the crate's, as the compiler writes them) with each module's `mod.rs` fitted
+/// to the `imp.rs` on disk under `out_dir`, and the modules given stand-ins. A module
+/// with no `imp.rs`, or an untouched stub (both replaced by the new stub), gets none.
+pub fn fit_to_code(
+    out_dir: &Path,
+    files: &[GeneratedFile],
+) -> (Vec<GeneratedFile>, Vec<StandingIn>) {
+    let mut fitted = files.to_vec();
+    let mut standing = Vec::new();
+    for stub in files.iter().filter(|f| f.owner == Owner::AgentStub) {
+        let Some(mod_path) = stub.path.parent().map(|d| d.join("mod.rs")) else {
+            continue;
+        };
+        let Some(code) = std::fs::read(out_dir.join(&stub.path)).ok().and_then(|b| {
+            String::from_utf8(crate::plan::lock::lf_line_endings(&b).into_owned()).ok()
+        }) else {
+            continue;
+        };
+        if crate::compile::rust::is_untouched_stub(&code) {
+            continue;
+        }
+        let Some(f) = fitted
+            .iter_mut()
+            .find(|f| f.path == mod_path && f.owner == Owner::Compiler)
+        else {
+            continue;
+        };
+        let (text, names) = with_stand_ins(&f.contents, &stub.contents, &code);
+        if !names.is_empty() {
+            f.contents = text;
+            standing.push(StandingIn {
+                mod_rs: mod_path,
+                items: names,
+            });
+        }
+    }
+    (fitted, standing)
+}
+
+/// Writes `m`'s `mod.rs` in the generated crate again, fitted to the code now on disk,
+/// where it holds a stand-in: code just accepted has the items the old code lacked.
+pub fn refit(paths: &crate::build::session::Paths, m: &crate::compile::CompiledModule) {
+    let (files, _) = fit_to_code(&paths.out_dir, &m.files);
+    for f in files
+        .iter()
+        .filter(|f| f.owner == Owner::Compiler && f.path.ends_with("mod.rs"))
+    {
+        let target = paths.out_dir.join(&f.path);
+        // Only a stand-in ghost wrote is put away here; any other change to the file is
+        // the build's end to judge (`written.rs` keeps an edit by hand).
+        let ours = std::fs::read(&target).is_ok_and(|b| String::from_utf8_lossy(&b).contains(MARK));
+        if ours && crate::plan::lock::write_atomic(&target, f.contents.as_bytes()).is_ok() {
+            let (state_dir, lock) = (&paths.state_dir, &paths.lock);
+            crate::build::written::record_pins(state_dir, &paths.out_dir, lock, &[f.path.clone()]);
+        }
+    }
+}
+
+/// The interface items `code` (`m`'s `imp.rs`) lacks: code that passed its tests
+/// against ghost's stand-ins for them (no test calls them) is not code a lock may record.
+pub fn lacking(m: &crate::compile::CompiledModule, code: &str) -> Vec<String> {
+    let mod_rs = m
+        .files
+        .iter()
+        .find(|f| f.owner == Owner::Compiler && f.path.ends_with("mod.rs"))
+        .map_or("", |f| f.contents.as_str());
+    missing(mod_rs, code).into_iter().collect()
+}
+
+/// Why code lacking `names` is not accepted, for the build's report.
+pub fn lacking_why(m: &crate::compile::CompiledModule, names: &[String]) -> String {
+    let names: Vec<String> = names.iter().map(|n| format!("`{}`", bare(n))).collect();
+    format!(
+        "its tests pass, but `{}` has no public {}, which the spec declares: write it there",
+        m.imp_path.display(),
+        names.join(", ")
+    )
+}
+
+/// Whether `code` (a module's `imp.rs`) lacks an item its `mod_rs` re-exports.
+#[cfg(test)]
+fn lacks_items(mod_rs: &str, code: &str) -> bool {
+    !missing(mod_rs, code).is_empty()
+}
+
+/// `mod_rs` with the re-export (and the doc above it) of each item `code` lacks replaced
+/// by that item from `stub` (the compiler's stub `imp.rs`), and the items replaced.
+fn with_stand_ins(mod_rs: &str, stub: &str, code: &str) -> (String, Vec<String>) {
+    let missing = missing(mod_rs, code);
+    if missing.is_empty() {
+        return (mod_rs.to_string(), Vec::new());
+    }
+    let stub_items = items(stub);
+    // The lints `mod imp;` is let off (the spec fixes the API's shape), for its stand-ins.
+    let allow = mod_rs
+        .lines()
+        .take_while(|l| *l != "mod imp;")
+        .last()
+        .filter(|l| l.starts_with("#[allow("))
+        .unwrap_or("");
+    let mut out = String::with_capacity(mod_rs.len());
+    let mut doc = String::new();
+    let mut replaced = Vec::new();
+    for line in mod_rs.split_inclusive('\n') {
+        if line.starts_with("///") {
+            doc.push_str(line);
+            continue;
+        }
+        let stand_in = reexported(line)
+            .filter(|name| missing.contains(*name))
+            .and_then(|name| Some((name, stand_in(stub, &stub_items, name, allow)?)));
+        match stand_in {
+            Some((name, text)) => {
+                // The stub's own doc is the spec's, as the dropped one was.
+                out.push_str(&text);
+                replaced.push(name.to_string());
+            }
+            None => {
+                out.push_str(&doc);
+                out.push_str(line);
+            }
+        }
+        doc.clear();
+    }
+    out.push_str(&doc);
+    (out, replaced)
+}
+
+/// The item a `pub use imp::NAME;` line re-exports.
+fn reexported(line: &str) -> Option<&str> {
+    line.trim_end()
+        .strip_prefix(REEXPORT)?
+        .strip_suffix(';')
+        .filter(|n| {
+            n.chars()
+                .all(|c| c.is_alphanumeric() || c == '_' || c == '#')
+        })
+}
+
+/// The items `mod_rs` re-exports from `imp.rs` that `code` does not define, or none when
+/// `code` may define items no name shows (a macro called at its top level).
+fn missing(mod_rs: &str, code: &str) -> BTreeSet<String> {
+    let Some(defined) = defined(code) else {
+        return BTreeSet::new();
+    };
+    mod_rs
+        .lines()
+        .filter_map(reexported)
+        .filter(|name| !defined.contains(bare(name)))
+        .map(str::to_string)
+        .collect()
+}
+
+/// The names `code`'s top-level items define or bring in (every name a `use` mentions,
+/// to be safe), or `None` when a macro called at the top level may define more.
+fn defined(code: &str) -> Option<BTreeSet<String>> {
+    let mut names = BTreeSet::new();
+    for item in items(code) {
+        let head = item.head();
+        // Only what `pub use imp::NAME;` can re-export: a private item (a helper of the
+        // name) would stop the crate compiling as a missing one does.
+        let public = item
+            .visibility()
+            .is_some_and(|at| code.get(at) == Some("pub"));
+        if let [name, "!", ..] = head.as_slice() {
+            if *name != "macro_rules" {
+                return None;
+            }
+        }
+        if !public {
+            continue;
+        }
+        if let Some(name) = item.fn_name() {
+            names.insert(bare(&name).to_string());
+            continue;
+        }
+        match head.as_slice() {
+            ["use", rest @ ..] => names.extend(rest.iter().map(|w| bare(w).to_string())),
+            [kind, name, ..]
+                if matches!(
+                    *kind,
+                    "struct" | "enum" | "union" | "type" | "trait" | "const" | "static" | "mod"
+                ) =>
+            {
+                names.insert(bare(name).to_string());
+            }
+            _ => {}
+        }
+    }
+    Some(names)
+}
+
+/// A name without its raw prefix (`r#type` is `type`).
+fn bare(name: &str) -> &str {
+    name.strip_prefix("r#").unwrap_or(name)
+}
+
+/// The stub's text of `name`, marked as ghost's: a function, or a type's struct and its
+/// `impl` block.
+fn stand_in(stub: &str, stub_items: &[Item], name: &str, allow: &str) -> Option<String> {
+    let own: Vec<&Item> = stub_items
+        .iter()
+        .filter(|i| {
+            i.fn_name().as_deref() == Some(name)
+                || i.head().get(..2) == Some(&["struct", name][..])
+                || i.inherent_type().as_deref() == Some(name)
+        })
+        .collect();
+    if own.is_empty() {
+        return None;
+    }
+    let mut out = format!(
+        "\n{MARK}{}` yet, and the crate compiles meanwhile; it goes once\n\
+         // imp.rs has it (edit imp.rs, not this file).\n",
+        bare(name)
+    );
+    for item in own {
+        let text = stub[item.span.clone()].trim_matches('\n');
+        out.push_str("#[allow(unused_variables)]\n");
+        if !allow.is_empty() {
+            out.push_str(allow);
+            out.push('\n');
+        }
+        out.push_str(&text.replace(
+            "todo!()",
+            &format!(
+                "todo!(\"`{}` is ghost's stub until imp.rs has a public one\")",
+                bare(name)
+            ),
+        ));
+        out.push('\n');
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MOD_RS: &str = "//! Module `a`.\n\nmod imp;\n\n/// Doubles.\npub use imp::double;\n\n/// A counter.\npub use imp::Counter;\n";
+    const STUB: &str = "//! The implementation of module `a`: a stub by ghost, to be replaced by the agent.\n#![allow(unused_imports, unused_variables)]\n\nuse super::*;\n\n/// Doubles.\npub fn double(x: i64) -> i64 {\n    todo!()\n}\n\n/// A counter.\n#[derive(Debug)]\npub struct Counter {}\n\nimpl Counter {\n    pub fn new() -> Self {\n        todo!()\n    }\n}\n";
+
+    #[test]
+    fn code_with_every_item_keeps_the_re_exports() {
+        let code = "use super::*;\npub fn double(x: i64) -> i64 { x * 2 }\n#[derive(Debug)]\npub struct Counter { n: i64 }\nimpl Counter { pub fn new() -> Self { Counter { n: 0 } } }\n";
+        assert_eq!(
+            with_stand_ins(MOD_RS, STUB, code),
+            (MOD_RS.to_string(), vec![])
+        );
+    }
+
+    #[test]
+    fn a_missing_function_gets_the_stubs_in_place_of_its_re_export() {
+        let code = "use super::*;\n#[derive(Debug)]\npub struct Counter { n: i64 }\nimpl Counter { pub fn new() -> Self { Counter { n: 0 } } }\n";
+        let (text, names) = with_stand_ins(MOD_RS, STUB, code);
+        assert_eq!(names, ["double"]);
+        assert!(!text.contains("pub use imp::double;"), "{text}");
+        assert!(text.contains("pub use imp::Counter;"), "{text}");
+        assert!(text.contains("#[allow(unused_variables)]\n/// Doubles.\npub fn double(x: i64) -> i64 {\n    todo!(\"`double` is ghost's stub until imp.rs has a public one\")\n}\n"), "{text}");
+        assert_eq!(text.matches("/// Doubles.").count(), 1, "{text}");
+    }
+
+    #[test]
+    fn a_missing_type_gets_its_struct_and_impl() {
+        let code = "pub fn double(x: i64) -> i64 { x * 2 }\n";
+        let (text, names) = with_stand_ins(MOD_RS, STUB, code);
+        assert_eq!(names, ["Counter"]);
+        assert!(
+            text.contains("#[derive(Debug)]\npub struct Counter {}"),
+            "{text}"
+        );
+        assert!(
+            text.contains("impl Counter {\n    pub fn new() -> Self {"),
+            "{text}"
+        );
+        assert!(!text.contains("pub use imp::Counter;"), "{text}");
+    }
+
+    #[test]
+    fn a_public_use_or_a_top_level_macro_counts_as_having_it_a_private_item_not() {
+        let by_use = "mod inner { pub fn double(x: i64) -> i64 { x } }\npub use inner::double;\npub struct Counter;\n";
+        assert!(!lacks_items(MOD_RS, by_use));
+        let by_macro = "make_items! { double Counter }\n";
+        assert!(!lacks_items(MOD_RS, by_macro));
+        // `pub use imp::NAME;` cannot re-export these: as missing.
+        let private = "fn double(x: i64) -> i64 { x }\npub(crate) struct Counter;\n";
+        assert_eq!(missing(MOD_RS, private).len(), 2);
+        assert!(lacks_items(MOD_RS, "fn other() {}\n"));
+    }
+}
