@@ -102,7 +102,12 @@ pub fn refit(paths: &crate::build::session::Paths, m: &crate::compile::CompiledM
         let ours = std::fs::read(&target).is_ok_and(|b| String::from_utf8_lossy(&b).contains(MARK));
         if ours && crate::plan::lock::write_atomic(&target, f.contents.as_bytes()).is_ok() {
             let (state_dir, lock) = (&paths.state_dir, &paths.lock);
-            crate::build::written::record_pins(state_dir, &paths.out_dir, lock, &[f.path.clone()]);
+            crate::build::written::record_pins(
+                state_dir,
+                &paths.out_dir,
+                lock,
+                std::slice::from_ref(&f.path),
+            );
         }
     }
 }
