@@ -998,7 +998,7 @@ fn code_lacking_an_item_no_test_calls_is_not_locked() {
     let run = ghost(dir, &["build", "--provider", "manual"]);
     assert_eq!(run.code, Some(1), "{}{}", run.stdout, run.stderr);
     assert!(
-        run.stderr.contains("its tests pass, but `src/text/shout/imp.rs` has no public `quiet`, which the spec declares: write it there"),
+        run.stderr.contains("its tests pass, but `generated/src/text/shout/imp.rs` has no public `quiet`, which the spec declares: write it there"),
         "{}",
         run.stderr
     );

@@ -791,7 +791,7 @@ pub async fn build_manual(
                 if verdict.green() && !lacking.is_empty() {
                     Outcome::Failing {
                         prompt: Some(write_prompt(ctx, m, None)?),
-                        why: super::standing_in::lacking_why(m, &lacking),
+                        why: super::standing_in::lacking_why(&ctx.paths.out_dir, m, &lacking),
                     }
                 } else if verdict.green() {
                     if let Some(scratch) = &scratch {
