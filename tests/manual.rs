@@ -926,24 +926,7 @@ fn a_new_item_waiting_for_its_code_leaves_the_crate_compiling() {
             && mod_rs.contains("pub struct Counter {}"),
         "{mod_rs}"
     );
-    let clippy = std::process::Command::new("cargo")
-        .args([
-            "clippy",
-            "--offline",
-            "--all-targets",
-            "--",
-            "-D",
-            "warnings",
-        ])
-        .current_dir(dir.join("generated"))
-        .env("CARGO_TARGET_DIR", shared_target())
-        .output()
-        .expect("cargo clippy runs");
-    assert!(
-        clippy.status.success(),
-        "{}",
-        String::from_utf8_lossy(&clippy.stderr)
-    );
+    assert_generated_passes_clippy(dir);
 
     // `b` uses `a` and passes; `a` fails at the stubs.
     let run = ghost(dir, &["test"]);
@@ -1417,24 +1400,7 @@ pub fn sum8(a: i64, b: i64, c: i64, d: i64, e: i64, f: i64, g: i64, h: i64) -> i
     );
     let run = ghost(dir, &["build", "--provider", "manual"]);
     assert_eq!(run.code, Some(0), "{}", run.stderr);
-    let clippy = std::process::Command::new("cargo")
-        .args([
-            "clippy",
-            "--offline",
-            "--all-targets",
-            "--",
-            "-D",
-            "warnings",
-        ])
-        .current_dir(dir.join("generated"))
-        .env("CARGO_TARGET_DIR", shared_target())
-        .output()
-        .expect("cargo clippy runs");
-    assert!(
-        clippy.status.success(),
-        "{}",
-        String::from_utf8_lossy(&clippy.stderr)
-    );
+    assert_generated_passes_clippy(dir);
 }
 
 /// `cargo fmt` in the generated crate (or `cargo fmt --all` in a workspace depending on
@@ -2061,5 +2027,27 @@ fn a_skipped_module_names_the_module_it_uses() {
                 .contains("`c.top` (skipped): its dependency `c.mid` is not green"),
         "{}",
         run.stderr
+    );
+}
+
+/// `cargo clippy --all-targets -- -D warnings` passes in the project's generated crate.
+fn assert_generated_passes_clippy(dir: &Path) {
+    let clippy = std::process::Command::new("cargo")
+        .args([
+            "clippy",
+            "--offline",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ])
+        .current_dir(dir.join("generated"))
+        .env("CARGO_TARGET_DIR", shared_target())
+        .output()
+        .expect("cargo clippy runs");
+    assert!(
+        clippy.status.success(),
+        "{}",
+        String::from_utf8_lossy(&clippy.stderr)
     );
 }
