@@ -20,7 +20,7 @@
 //!   the tuple made of its first elements.
 //! - a float where an integer is wanted (`Ok(x / 100.0 * 100.0)` for a `Result<i64, _>`):
 //!   rounded, `((x).round() as i64)`.
-//! - `String::from` given a `&&str`: `ToString::to_string`.
+//! - `String::from` given a `&&str`, a number or a `bool`: `ToString::to_string`.
 //! - a `&str` where a `&String` is wanted (`names.contains(name)` on a `Vec<String>`):
 //!   `&(name).to_string()`.
 //! - `is_empty` called on a type that has none (a module's own type with a `len`):
@@ -99,7 +99,7 @@ pub fn suggestion(message: &serde_json::Value) -> Option<Suggestion> {
             .or_else(|| iterators::is_empty_without_one(&d.message, span)),
         "E0277" => indexing::index(&d.message, span)
             .or_else(|| chars::right_operand(&d.message, span))
-            .or_else(|| ownership::string_from_reference(&d.message, span))
+            .or_else(|| ownership::string_from_other(&d.message, span))
             .or_else(|| ownership::collected_references(&d.message, span))
             .or_else(|| ownership::collected_tuple(&d.message, span)),
         "E0308" => chars::char_and_integer(span)

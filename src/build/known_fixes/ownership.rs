@@ -208,11 +208,30 @@ fn split_top_level(list: &str) -> Vec<&str> {
 
 /// `the trait bound `String: From<&&str>` is not satisfied` (E0277, the span is `String`
 /// of `String::from(x)`): `ToString::to_string(x)`, which takes any depth of reference.
-pub(super) fn string_from_reference(message: &str, span: &Span) -> Option<Vec<Edit>> {
+/// So is a number or a `bool` given to `String::from` (`String::from(n)`, `n: i64`): its
+/// text, as `to_string` writes it. Not a `u8`, which may have been meant as a character.
+pub(super) fn string_from_other(message: &str, span: &Span) -> Option<Vec<Edit>> {
     let from = message
         .strip_prefix("the trait bound `String: From<")?
         .strip_suffix(">` is not satisfied")?;
-    if !from.starts_with("&&") {
+    let number = from.trim_start_matches('&');
+    let as_text = matches!(
+        number,
+        "i8" | "i16"
+            | "i32"
+            | "i64"
+            | "i128"
+            | "isize"
+            | "u16"
+            | "u32"
+            | "u64"
+            | "u128"
+            | "usize"
+            | "f32"
+            | "f64"
+            | "bool"
+    );
+    if !from.starts_with("&&") && !as_text {
         return None;
     }
     let on = span_line(span)?;

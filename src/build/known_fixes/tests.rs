@@ -389,6 +389,31 @@ fn string_from_a_double_reference_is_to_string() {
     );
 }
 
+/// A number given to `String::from` is its text (`duration`'s fresh start wrote
+/// `String::from(part)` for an `i64`); a `u8`, perhaps meant as a character, is left alone.
+#[test]
+fn string_from_a_number_is_its_text() {
+    let code = "fn f(n: i64) -> String {\n    String::from(n)\n}\n";
+    let json = diagnostic(
+        code,
+        "E0277",
+        "the trait bound `String: From<i64>` is not satisfied",
+        "the trait `From<i64>` is not implemented for `String`",
+        "«String»::from(n)",
+    );
+    let after = fixed(code, &json).expect("a fix");
+    assert!(after.contains("    ToString::to_string(n)\n"), "{after}");
+    let byte = "fn f(b: u8) -> String {\n    String::from(b)\n}\n";
+    let json = diagnostic(
+        byte,
+        "E0277",
+        "the trait bound `String: From<u8>` is not satisfied",
+        "the trait `From<u8>` is not implemented for `String`",
+        "«String»::from(b)",
+    );
+    assert!(fixed(byte, &json).is_none(), "a u8 is not guessed");
+}
+
 #[test]
 fn a_value_used_after_a_move_is_cloned_where_it_moved() {
     let code = "fn f(a: Money) -> Vec<Money> {\n    let mut out = Vec::new();\n    for _ in 0..2 {\n        out.push(Money { currency: a.currency });\n    }\n    out\n}\n";
