@@ -215,22 +215,8 @@ pub(super) fn string_from_other(message: &str, span: &Span) -> Option<Vec<Edit>>
         .strip_prefix("the trait bound `String: From<")?
         .strip_suffix(">` is not satisfied")?;
     let number = from.trim_start_matches('&');
-    let as_text = matches!(
-        number,
-        "i8" | "i16"
-            | "i32"
-            | "i64"
-            | "i128"
-            | "isize"
-            | "u16"
-            | "u32"
-            | "u64"
-            | "u128"
-            | "usize"
-            | "f32"
-            | "f64"
-            | "bool"
-    );
+    let as_text = number == "bool"
+        || (number != "u8" && crate::compile::rust::NUMBER_TYPES.contains(&number));
     if !from.starts_with("&&") && !as_text {
         return None;
     }

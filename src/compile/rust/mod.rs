@@ -33,6 +33,7 @@ pub use checked::{CLAUSE_CALL_BROKEN, PRECONDITION_BROKEN};
 pub use example_code::{example_asserts, scenario_code, snapshot_code};
 pub use expr::{SPEC_ARITHMETIC, SPEC_LOOKUP};
 pub use names::ident as rust_ident;
+pub use names::NUMBER_TYPES;
 pub use nfr_check::{
     check_static_nfrs, physical_lines, reaches_outside, undeclared_crates, StaticNfrFailure,
     IN_MEMORY,

@@ -13,6 +13,13 @@ const KEYWORDS: &[&str] = &[
     "virtual", "where", "while", "yield",
 ];
 
+/// Rust's number types: a name of one is a primitive, not a crate or a module, and a
+/// value of one has a decimal text.
+pub const NUMBER_TYPES: &[&str] = &[
+    "i8", "i16", "i32", "i64", "i128", "isize", "u8", "u16", "u32", "u64", "u128", "usize", "f32",
+    "f64",
+];
+
 /// Keywords that cannot be raw identifiers: they get a trailing `_` instead.
 const NOT_RAW: &[&str] = &["self", "Self", "super", "crate", "_"];
 

@@ -499,25 +499,7 @@ pub const NO_DEPS: &str = "nfr deps []";
 
 /// Primitive types have associated functions (`u8::from`, `i64::MAX`), not crates.
 fn is_primitive(name: &str) -> bool {
-    matches!(
-        name,
-        "i8" | "i16"
-            | "i32"
-            | "i64"
-            | "i128"
-            | "isize"
-            | "u8"
-            | "u16"
-            | "u32"
-            | "u64"
-            | "u128"
-            | "usize"
-            | "f32"
-            | "f64"
-            | "bool"
-            | "char"
-            | "str"
-    )
+    super::names::NUMBER_TYPES.contains(&name) || matches!(name, "bool" | "char" | "str")
 }
 
 /// The code's tokens in order (identifiers, `::` and punctuation), without comments and
