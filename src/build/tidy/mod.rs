@@ -14,6 +14,7 @@
 //! already in `mod.rs` or never compiled into the library, and what is added or changed
 //! is what the interface in the prompt asked for.
 
+mod example_items;
 mod example_variants;
 mod homeless;
 mod receivers;
@@ -77,6 +78,9 @@ pub fn tidy(code: &str, mod_rs: &str, stub: &str, leaf: &str) -> Tidied {
         code.replace_range(item.span.clone(), &format!("\n{inner}\n"));
     }
 
+    // Before the example's error is renamed: a copied `parse_reading` is what names it.
+    let copied = example_items::fix(&mut code, mod_rs, stub);
+    changes.extend(copied);
     let owned = owned(mod_rs);
     // A spec may declare a function named `main` (a library's `main` is any function);
     // only a model's own demo `main` goes.

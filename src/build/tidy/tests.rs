@@ -429,3 +429,61 @@ fn exported_macros_are_the_module_s_own() {
         "macro_rules! helper {\n    () => { 1 };\n}\n\npub fn one() -> i64 {\n    helper!()\n}\n";
     assert_eq!(tidy(own, MOD_RS, "", "colour").code, own);
 }
+
+/// The example reply's own code copied ahead of the module's (the third held-out set's
+/// `stateful.editor`).
+const COPIED_EXAMPLE: &str = r##"use super::*;
+
+pub fn parse_reading(s: &str) -> Result<i64, MeterError> {
+    let digits = s.strip_suffix("kWh").ok_or(MeterError::MissingUnit)?;
+    Ok(digits.parse::<i64>().map_err(|_| MeterError::TooLarge(digits.to_string()))?)
+}
+
+#[derive(Debug)]
+pub struct Meter {
+    readings: Vec<i64>,
+}
+
+impl Meter {
+    pub fn total(&self) -> i64 {
+        self.readings.iter().sum()
+    }
+}
+
+pub fn to_hex(c: &Rgb) -> String {
+    format!("#{:02x}", c.r)
+}
+"##;
+
+#[test]
+fn the_example_replys_own_items_copied_whole_are_dropped() {
+    let stub = "use super::*;\n\npub fn to_hex(c: &Rgb) -> String {\n    todo!()\n}\n";
+    let t = tidy(COPIED_EXAMPLE, MOD_RS, stub, "color");
+    assert_eq!(
+        t.code,
+        "use super::*;\n\npub fn to_hex(c: &Rgb) -> String {\n    format!(\"#{:02x}\", c.r)\n}\n"
+    );
+    assert_eq!(
+        t.changes,
+        [
+            "dropped `fn parse_reading`: copied from the example reply; the interface has no such item",
+            "dropped `struct Meter`: copied from the example reply; the interface has no such item",
+            "dropped `impl Meter`: copied from the example reply; the interface has no such item",
+        ]
+    );
+}
+
+#[test]
+fn the_example_replys_names_stay_when_the_module_has_or_calls_them() {
+    // The spec declares a `parse_reading` of its own.
+    let stub = "use super::*;\n\npub fn parse_reading(s: &str) -> i64 {\n    todo!()\n}\n";
+    let t = tidy(COPIED_EXAMPLE, MOD_RS, stub, "color");
+    assert!(t.code.contains("pub fn parse_reading"), "{}", t.code);
+    // `Meter` is still the example's alone.
+    assert!(!t.code.contains("Meter {"), "{}", t.code);
+    // The module's code calls the copied function: it is a helper now.
+    let calls =
+        COPIED_EXAMPLE.replace("format!(", "let _ = parse_reading(\"1kWh\");\n    format!(");
+    let t = tidy(&calls, MOD_RS, "", "color");
+    assert!(t.code.contains("pub fn parse_reading"), "{}", t.code);
+}
