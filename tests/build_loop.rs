@@ -4498,3 +4498,29 @@ fn eval_refuses_what_it_cannot_measure() {
         .expect(2);
     assert!(run.stderr.contains("--attempts"), "{}", run.stderr);
 }
+
+/// A crate of `nfr deps` that cargo cannot get (here one crates.io does not have; the same
+/// offline for one never fetched) fails every attempt before a line compiles: the build
+/// stops before asking the agent, naming the spec's crate, and exits 1 (the spec's to mend).
+#[test]
+fn a_dependency_cargo_cannot_get_stops_the_build_before_any_request() {
+    let _machine = shared();
+    let server = Background::start_with(script(vec![code(DOUBLE_RIGHT)]));
+    let spec = DOUBLE.1.replace(
+        "    example double(-3) == -6\n  }\n",
+        "    example double(-3) == -6\n  }\n\n  nfr deps [ghost_test_no_such_crate]\n",
+    );
+    let p = Project::new("e2e_bad_dep", &openai(&server), &[(DOUBLE.0, &spec)]);
+    let run = p.ghost(&["build"]).expect(1);
+    assert!(
+        run.stderr
+            .contains("cargo cannot get the crates the specs' `nfr deps` name")
+            && run
+                .stderr
+                .contains("the `nfr deps` of `math.double` (`ghost_test_no_such_crate`)")
+            && run.stderr.contains("ghost_test_no_such_crate"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(server.server.seen().len(), 0, "no agent was asked");
+}

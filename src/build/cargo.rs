@@ -380,6 +380,38 @@ impl Cargo {
         Ok(())
     }
 
+    /// cargo's words when the crate's dependencies cannot be resolved (a crate crates.io
+    /// does not have, a version none matches, a crate neither cached nor reachable);
+    /// `None` when they can. `cargo metadata` resolves without compiling anything and
+    /// keeps a `Cargo.lock` already there; offline first, as `ensure_lockfile` does.
+    pub async fn unresolved_dependencies(&self) -> std::io::Result<Option<String>> {
+        let mut last = String::new();
+        for offline in [true, false] {
+            let mut args = vec!["metadata", "--format-version", "1", "--quiet"];
+            if offline {
+                args.push("--offline");
+            }
+            let mut cmd = self.command(&args);
+            cmd.stdin(std::process::Stdio::null());
+            let finished = process::run(cmd, None, self.timeout).await?;
+            if finished.success() {
+                return Ok(None);
+            }
+            last = finished.stderr;
+        }
+        // cargo's error and what it adds (`location searched`, `required by`), not its
+        // progress lines.
+        let words: Vec<&str> = last
+            .lines()
+            .map(str::trim_end)
+            .filter(|l| !l.trim().is_empty())
+            .filter(|l| !l.trim_start().starts_with("Updating"))
+            .collect();
+        let start = words.len().saturating_sub(12);
+        let indented: Vec<String> = words[start..].iter().map(|l| format!("  {l}")).collect();
+        Ok(Some(indented.join("\n")))
+    }
+
     /// Claims the target folder's artifacts of this crate for this crate folder, until
     /// the claim is dropped (see `claim.rs`).
     pub async fn claim_target(&self) -> std::io::Result<Claim> {

@@ -265,6 +265,7 @@ pub async fn build_with_agent(
         });
     }
     workspace::remember_settings(&ctx.paths.state_dir, &ctx.paths.out_dir);
+    unresolved_dependencies(&ctx).await?;
     // Every module's code as the build starts: what changes it without ghost is put back.
     let expected = super::outside_writes::ExpectedCode::read(
         &ctx.paths.out_dir,
@@ -421,6 +422,46 @@ pub async fn build_with_agent(
 
 /// Whether a diff between the last two attempts says enough beside `code`, the whole code
 /// a repair shows: not when it is a third of the code's size or more (a rewrite).
+/// Stops the build before any agent is asked when the generated crate's dependencies
+/// (the specs' `nfr deps`) cannot be resolved: every attempt of every module would fail
+/// in cargo before compiling a line, and each would be a repair prompt the agent cannot
+/// answer. A crate of the standard library only has nothing to resolve, and is not run.
+async fn unresolved_dependencies(ctx: &Context) -> Result<(), BuildError> {
+    let declared: Vec<String> = ctx
+        .project
+        .modules
+        .iter()
+        .filter_map(|m| {
+            let crates: Vec<String> = m
+                .nfrs
+                .iter()
+                .filter_map(|n| match &n.kind {
+                    crate::check::NfrModel::Deps(list) => Some(list),
+                    _ => None,
+                })
+                .flatten()
+                .map(|(name, _)| format!("`{name}`"))
+                .collect();
+            (!crates.is_empty()).then(|| format!("`{}` ({})", m.name, crates.join(", ")))
+        })
+        .collect();
+    if declared.is_empty() {
+        return Ok(());
+    }
+    let Some(cargo) = ctx
+        .cargo()
+        .unresolved_dependencies()
+        .await
+        .map_err(BuildError::Cargo)?
+    else {
+        return Ok(());
+    };
+    Err(BuildError::Dependencies {
+        cargo,
+        declared: format!("the `nfr deps` of {}", declared.join(", ")),
+    })
+}
+
 fn diff_worth_showing(diff: &str, code: &str) -> bool {
     diff.len() <= code.len() / 3
 }

@@ -439,6 +439,18 @@ pub enum BuildError {
     },
     #[error(transparent)]
     Template(#[from] prompt::PromptError),
+    /// cargo cannot resolve the crates the specs' `nfr deps` name: no attempt can compile,
+    /// so none is asked for.
+    #[error(
+        "cargo cannot get the crates the specs' `nfr deps` name; no agent was asked, as no code could compile:\n{cargo}\n\
+         help: check the name and version of each crate in {declared}: crates.io must have it (offline, Cargo's cache must), then run `ghost build` again"
+    )]
+    Dependencies {
+        /// cargo's words.
+        cargo: String,
+        /// Where the crates are declared: `` `nfr deps` of `text.slug` (`regex`, `itoa`) ``.
+        declared: String,
+    },
 }
 
 /// The hint for cargo that cannot be started: only a missing program is the PATH's fault.

@@ -66,6 +66,10 @@ impl CommandError {
                 Exit::Usage
             }
             CommandError::UnknownModule { .. } | CommandError::Busy { .. } => Exit::Usage,
+            // A crate of `nfr deps` cargo cannot get: the specs' to mend.
+            CommandError::Build(crate::build::session::BuildError::Dependencies { .. }) => {
+                Exit::Failure
+            }
             // cargo missing, a file that cannot be written during a build
             CommandError::Build(_) => Exit::Usage,
             CommandError::Agent { .. } => Exit::Agent,
