@@ -9,7 +9,7 @@
 //! | `spec` | the canonical spec text, the templates or the target settings change | stale |
 //! | `prose` | a doc, a free-text NFR or a signature changes (not an example) | regenerated even if its tests pass |
 //! | `interface` | what dependents see changes: declarations, signatures, their docs | stale dependents |
-//! | `deps` | the interface of a used module changes | stale |
+//! | `deps` | the interface of a used module changes, or a type it names from a module this one does not use | stale |
 //!
 //! A module is also stale when its compiler-owned files on disk differ from what the
 //! compiler writes now (a newer ghost): that is not a fingerprint but a comparison of
@@ -152,7 +152,24 @@ impl<'p> Fingerprinter<'p> {
             .collect();
         deps.sort();
         deps.dedup();
-        hash("ghost-deps-1", &[&json(&deps)])
+        // The types the used modules' interfaces take from modules this one does not use
+        // are in its prompt as their declarations: a field changed two levels down changes
+        // what the code must handle. As the prompt shows them, by module; a module that
+        // reaches none hashes as it did before they counted.
+        let reached: Vec<(String, String)> =
+            crate::compile::prompt::reached_types(self.project, module)
+                .into_iter()
+                .filter_map(|(name, types)| {
+                    let owner = self.project.module(&name)?;
+                    let shown =
+                        crate::compile::rust::reached_interface(self.project, owner, &types);
+                    Some((name, shown))
+                })
+                .collect();
+        if reached.is_empty() {
+            return hash("ghost-deps-1", &[&json(&deps)]);
+        }
+        hash("ghost-deps-1", &[&json(&deps), &json(&reached)])
     }
 }
 
@@ -441,6 +458,30 @@ module text.slug {
             base.deps,
             slug(SLUG).deps,
             "a module without uses has other deps"
+        );
+    }
+
+    /// `chain.top` uses `chain.mid`, whose `add` takes and returns `chain.base`'s `Money`:
+    /// the record's fields are in `top`'s prompt, and a change to them makes it stale; a
+    /// change to what `base` has besides, which `top` never sees, does not.
+    #[test]
+    fn deps_follow_the_types_a_used_interface_reaches() {
+        const BASE: &str = "module chain.base {\n  record Money {\n    cents: int,\n  }\n\n  fn zero() -> Money {\n    example zero() == Money { cents: 0 }\n  }\n}";
+        const MID: &str = "module chain.mid {\n  use chain.base\n\n  fn add(a: Money, b: Money) -> Money {\n    example add(Money { cents: 1 }, Money { cents: 2 }) == Money { cents: 3 }\n  }\n}";
+        const TOP: &str = "module chain.top {\n  use chain.mid\n\n  fn sum(a: int, b: int) -> int {\n    example sum(1, 2) == 3\n  }\n}";
+        let top = |base: &str| fps(&[base, MID, TOP], "chain.top", "top", "t1").deps;
+        let before = top(BASE);
+        assert_ne!(
+            before,
+            top(&BASE.replace("cents: int", "\"Whole cents.\"\n    cents: int")),
+            "the declaration of a reached record"
+        );
+        assert_eq!(
+            before,
+            top(&BASE
+                .replace("fn zero() -> Money", "fn nothing() -> Money")
+                .replace("zero()", "nothing()")),
+            "what `top` never sees of `base`"
         );
     }
 

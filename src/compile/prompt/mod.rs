@@ -19,6 +19,7 @@ mod trim;
 
 pub use context::{dedent, Pin};
 pub use prompt_error::PromptError;
+pub use reached_types::reached_types;
 pub use repair::{diff, RepairContext, MAX_SHRINK};
 pub use templates::Templates;
 pub use trim::{merge_repeated_errors, test_output, trim_failures};
