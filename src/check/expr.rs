@@ -1215,6 +1215,14 @@ impl<'a, 'd> ExprCx<'a, 'd> {
                 );
                 mk(l?, r?, Ty::Bool)
             }
+            // `a < b < c`, which the parser reported (E0105): each side is checked for its
+            // own problems, and a `bool` compared with `c` is not said again.
+            _ if op.is_comparison()
+                && matches!(&lhs.kind, ExprKind::Binary { op: inner, .. } if inner.is_comparison()) =>
+            {
+                let (l, r) = (self.check(lhs, None), self.check(rhs, None));
+                mk(l?, r?, Ty::Bool)
+            }
             _ if op.is_comparison() => {
                 let (l, r) = self.pair(lhs, rhs, None)?;
                 let ty = &l.ty;

@@ -34,11 +34,12 @@ pub enum Kind {
     BadEscape {
         escape: String,
     },
-    /// `a == b == c`: comparisons do not chain (as in Rust).
-    /// `a < b < c`: the two operators, as written.
+    /// `a == b == c`: comparisons do not chain (as in Rust). One for a whole chain;
+    /// `split` is what it says with each comparison apart (`0 < x && x < 10`), as written,
+    /// or `bracketed` (`(f(x) == 1) == true`) when it compares a comparison with a `bool`.
     ChainedComparison {
-        first: &'static str,
-        second: &'static str,
+        split: String,
+        bracketed: bool,
     },
     /// A file holds no `module` declaration at all.
     /// `first`: the file's first word (`use`, written before the module).
@@ -628,9 +629,14 @@ impl Kind {
             InvalidUtf8 => Some("spec files must be UTF-8 text; is this a binary file in the specs folder?".into()),
             Unreadable { .. } => Some("every `.ghost` file below the specs folder is read as a spec: make it readable (a link to a file that is gone?), or move it out".into()),
             Syntax { hint, .. } => hint.clone(),
-            ChainedComparison { first, second } => {
-                Some(format!("split it: `a {first} b && b {second} c`"))
-            }
+            ChainedComparison {
+                split,
+                bracketed: false,
+            } => Some(format!("split it: `{split}`")),
+            ChainedComparison {
+                split,
+                bracketed: true,
+            } => Some(format!("bracket the comparison: `{split}`")),
             TestNameClash { .. } => Some("a test's name keeps only the ASCII letters and digits of the text (the rest becomes `_`); tell the two apart with those".into()),
             NotCallable {
                 after_call: true, ..

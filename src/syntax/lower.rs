@@ -27,6 +27,9 @@ pub(crate) struct Lowerer {
     offset: usize,
     /// How many `expr` pairs are being lowered, one inside the other.
     expr_nesting: usize,
+    /// The outermost `expr` being lowered: where it starts (as spans count) and its text,
+    /// from which a chained comparison's hint quotes its operands.
+    expr_text: (usize, String),
     pub(crate) diags: Vec<Diagnostic>,
 }
 
@@ -36,6 +39,7 @@ impl Lowerer {
             file: file.to_path_buf(),
             offset,
             expr_nesting: 0,
+            expr_text: (0, String::new()),
             diags: Vec::new(),
         }
     }
@@ -565,6 +569,12 @@ impl Lowerer {
     /// An outermost expression deeper than `depth::MAX_EXPR_DEPTH` is reported and
     /// replaced by `()`, so that no later stage recurses that deep.
     pub(crate) fn expr(&mut self, pair: Pair<'_, Rule>) -> Expr {
+        if self.expr_nesting == 0 {
+            self.expr_text = (
+                pair.as_span().start() + self.offset,
+                pair.as_str().to_string(),
+            );
+        }
         let mut tokens = pair.into_inner().peekable();
         self.expr_nesting += 1;
         let e = self.climb(&mut tokens, 0);
@@ -591,26 +601,28 @@ impl Lowerer {
 
     fn climb(&mut self, tokens: &mut std::iter::Peekable<Pairs<'_, Rule>>, min_prec: u8) -> Expr {
         let mut lhs = self.unary(tokens);
-        let mut last_cmp: Option<(Span, BinaryOp)> = None;
+        // The operands and operators of a run of comparisons at this level: `a < b < c`
+        // is one mistake, said once when the run ends.
+        let mut chain: (Vec<Span>, Vec<BinaryOp>) = (Vec::new(), Vec::new());
         while let Some(op) = tokens.peek().and_then(|p| binary_op(p.as_rule())) {
             let prec = op.precedence();
             if prec < min_prec {
                 break;
             }
-            let op_pair = tokens.next().expect("peeked");
-            let op_span = self.span(&op_pair);
+            tokens.next();
             if op.is_comparison() {
-                if let Some((prev, first)) = last_cmp {
-                    let kind = Kind::ChainedComparison {
-                        first: first.symbol(),
-                        second: op.symbol(),
-                    };
-                    self.error(prev.to(op_span), kind);
+                if chain.0.is_empty() {
+                    chain.0.push(lhs.span);
                 }
-                last_cmp = Some((op_span, op));
+                chain.1.push(op);
+            } else {
+                self.chained(std::mem::take(&mut chain));
             }
             // All binary operators are left-associative; comparisons do not chain.
             let rhs = self.climb(tokens, prec + 1);
+            if op.is_comparison() {
+                chain.0.push(rhs.span);
+            }
             let span = lhs.span.to(rhs.span);
             lhs = Expr {
                 kind: ExprKind::Binary {
@@ -621,7 +633,54 @@ impl Lowerer {
                 span,
             };
         }
+        self.chained(chain);
         lhs
+    }
+
+    /// Reports a run of two or more comparisons (`operands`, `ops` between them), with
+    /// the comparisons apart as its hint: `0 < x < 10` is `0 < x && x < 10`.
+    fn chained(&mut self, (operands, ops): (Vec<Span>, Vec<BinaryOp>)) {
+        let (Some(first), Some(last)) = (operands.first(), operands.last()) else {
+            return;
+        };
+        if ops.len() < 2 {
+            return;
+        }
+        let (start, text) = &self.expr_text;
+        let quoted = |s: &Span| {
+            s.start
+                .checked_sub(*start)
+                .zip(s.end.checked_sub(*start))
+                .and_then(|(a, b)| text.get(a..b))
+                .unwrap_or("_")
+                .to_string()
+        };
+        // `f(x) == 1 == true` compares a comparison with a `bool`: that wants brackets.
+        let last_text = quoted(last);
+        let with_bool = matches!(last_text.as_str(), "true" | "false")
+            && matches!(ops.last(), Some(BinaryOp::Eq | BinaryOp::Ne));
+        if with_bool {
+            let inner = Span::new(first.start, operands[operands.len() - 2].end);
+            let op = ops.last().map_or("==", |o| o.symbol());
+            let split = format!("({}) {op} {last_text}", quoted(&inner));
+            let kind = Kind::ChainedComparison {
+                split,
+                bracketed: true,
+            };
+            self.error(first.to(*last), kind);
+            return;
+        }
+        let split = ops
+            .iter()
+            .zip(operands.windows(2))
+            .map(|(op, pair)| format!("{} {} {}", quoted(&pair[0]), op.symbol(), quoted(&pair[1])))
+            .collect::<Vec<_>>()
+            .join(" && ");
+        let kind = Kind::ChainedComparison {
+            split,
+            bracketed: false,
+        };
+        self.error(first.to(*last), kind);
     }
 
     /// Prefix operators and their operand. A loop, not recursion: a long run of `-`
