@@ -307,6 +307,33 @@ fn test_of_a_differing_snapshot_says_how_ghost_pins_anew() {
     );
 }
 
+/// A pinned snapshot deleted (as the docs say, to accept a change): `ghost test` fails
+/// it, and its help says the build pins it, not to delete a file that is already gone.
+#[test]
+fn test_of_an_unpinned_snapshot_says_the_build_pins_it() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let dir = tmp.path();
+    write(dir, "ghost.toml", "[project]\nname = \"unpinned\"\n");
+    let spec = SPEC.replace(
+        "  nfr forbid unsafe",
+        "  snapshot \"loud\" {\n    shout(\"abc\")\n  }\n  nfr forbid unsafe",
+    );
+    write(dir, "specs/text/shout.ghost", &spec);
+    write(dir, "generated/src/text/shout/imp.rs", GOOD);
+    let run = ghost(dir, &["build", "--provider", "manual"]);
+    assert_eq!(run.code, Some(0), "{}{}", run.stdout, run.stderr);
+    std::fs::remove_file(dir.join("generated/tests/snapshots/text_shout__loud.snap"))
+        .expect("the pinned snapshot");
+    let run = ghost(dir, &["test"]);
+    assert_eq!(run.code, Some(1), "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr.contains("help: a snapshot has no pinned value yet (`tests/snapshots/text_shout__loud.snap` is not in the generated crate): `ghost build` pins")
+            && !run.stderr.contains("differs from its pinned value"),
+        "{}",
+        run.stderr
+    );
+}
+
 /// Code edited by hand that a manual build found failing, then put back as it was
 /// locked: `status` says the module is fresh with its locked code, not only "failing";
 /// so after a `--force` manual build waiting for new code.

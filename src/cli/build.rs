@@ -189,7 +189,9 @@ pub fn run_loaded(
         for file in &mut locked.outdated_files {
             *file = shown.display(&ctx.paths.out_dir.join(&*file));
         }
-        let exit = report::locked(out, &locked, |module| ctx.spec_file(module));
+        let exit = report::locked(out, &locked, &ctx.paths.out_dir, |module| {
+            ctx.spec_file(module)
+        });
         release(ctx, args.from_watch);
         return Ok(if orphans.is_empty() && !conflicted {
             exit

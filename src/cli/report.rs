@@ -166,6 +166,7 @@ fn short_line(out: &Output, file: &std::path::Path, severity: &str, message: &st
 pub fn locked(
     out: &Output,
     report: &LockedReport,
+    crate_dir: &std::path::Path,
     spec_of: impl Fn(&str) -> Option<std::path::PathBuf>,
 ) -> Exit {
     let short = |file: &std::path::Path, message: &str| short_line(out, file, "error", message);
@@ -213,11 +214,11 @@ pub fn locked(
             );
         }
     }
-    test_results(out, &report.tests)
+    test_results(out, &report.tests, crate_dir)
 }
 
 /// One line per module with its acceptance tests' result; failures with their output.
-pub fn test_results(out: &Output, results: &[Tested]) -> Exit {
+pub fn test_results(out: &Output, results: &[Tested], crate_dir: &std::path::Path) -> Exit {
     let mut failed = 0;
     let together = results.iter().filter(|t| t.together).count();
     if together > 0 {
@@ -280,9 +281,22 @@ pub fn test_results(out: &Output, results: &[Tested]) -> Exit {
                 out.error(&indent(text));
             }
             // insta's own advice (`cargo insta test`) is not the way here: the pin is
-            // ghost's, taken anew from code the build accepts.
-            if failures.iter().any(|f| f.contains("Snapshot file: ")) {
+            // ghost's, taken anew from code the build accepts. A snapshot with no file
+            // (never pinned, or deleted to accept a change) differs from nothing: deleting
+            // it again is no advice.
+            let (unpinned, differing): (Vec<&str>, Vec<&str>) = failures
+                .iter()
+                .filter_map(|f| snapshot_file(f))
+                .partition(|file| !crate_dir.join(file).is_file());
+            if !differing.is_empty() {
                 out.status("  help: a snapshot differs from its pinned value: if the new value is right, delete its `.snap` file (the `Snapshot file` above, in the generated crate) and run `ghost build` to pin it anew; otherwise the code is wrong");
+            }
+            if !unpinned.is_empty() {
+                out.status(&format!(
+                    "  help: {} no pinned value yet (`{}` is not in the generated crate): `ghost build` pins the value of code it accepts; `ghost test` only compares",
+                    if unpinned.len() == 1 { "a snapshot has" } else { "snapshots have" },
+                    unpinned.join("`, `")
+                ));
             }
         }
     }
@@ -292,6 +306,15 @@ pub fn test_results(out: &Output, results: &[Tested]) -> Exit {
         plural(results.len(), "module")
     ));
     Exit::failure_if(failed > 0)
+}
+
+/// The pinned file a failure of insta names (`Snapshot file: tests/snapshots/a.snap`),
+/// relative to the generated crate.
+fn snapshot_file(failure: &str) -> Option<&str> {
+    failure
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("Snapshot file: "))
+        .map(str::trim)
 }
 
 fn indent(text: &str) -> String {

@@ -54,7 +54,7 @@ pub fn run(args: &TestArgs, out: &Output) -> Result<Exit, CommandError> {
         out.error("interrupted: the tests were stopped");
         return Ok(Exit::Interrupted);
     };
-    Ok(report::test_results(out, &results?))
+    Ok(report::test_results(out, &results?, &ctx.paths.out_dir))
 }
 
 /// Writes the generated crate's compiler-owned files (and stubs where no implementation
