@@ -458,11 +458,15 @@ fn check_tables(file: &Path, text: &str) -> Result<(), ConfigError> {
 /// The message of a toml error, and a help that says where a key written in the wrong
 /// table belongs (`provider` at the top of the file belongs under `[agent]`).
 fn describe_toml_error(e: &toml::de::Error) -> (String, Option<String>) {
-    // serde's names of the types (`u32`) are Rust's, not the reader's.
+    // serde's names of the types (`u32`) are Rust's, not the reader's. A `u32` names
+    // its top too: `1_000_000_000_000` is a whole number, 0 or more, and still refused.
     let message = e
         .message()
         .trim()
-        .replace("expected u32", "expected a whole number, 0 or more")
+        .replace(
+            "expected u32",
+            &format!("expected a whole number from 0 to {}", u32::MAX),
+        )
         .replace("expected u64", "expected a whole number, 0 or more")
         .replace("expected path string", "expected a string (a path)")
         .replace("expected a boolean", "expected `true` or `false`");
@@ -771,6 +775,22 @@ mod tests {
             "{err}"
         );
         Config::parse(&file, "[project]\nout = \"gen\"\n").expect("a folder to be");
+    }
+
+    #[test]
+    fn a_number_too_large_for_its_key_names_the_largest_allowed() {
+        let err = parse("[agent]\nmax_attempts = 1_000_000_000_000\n").expect_err("too large");
+        assert!(
+            err.to_string()
+                .contains("expected a whole number from 0 to 4294967295"),
+            "{err}"
+        );
+        let err = parse("[build]\ntest_timeout = -1\n").expect_err("negative");
+        assert!(
+            err.to_string()
+                .contains("expected a whole number, 0 or more"),
+            "{err}"
+        );
     }
 
     #[test]
