@@ -195,6 +195,24 @@ fn init_next_steps_cd_into_the_new_folder() {
     );
 }
 
+/// `ghost init notes.txt`, a file: said so, with exit 2, rather than "cannot write:
+/// File exists" and a help about the folder's permissions.
+#[test]
+fn init_on_a_file_says_it_is_not_a_folder() {
+    let p = Project::empty();
+    p.write("notes.txt", "mine");
+    let run = p.ghost(&["init", "notes.txt"]);
+    assert_eq!(run.code, Some(2), "{}", run.both());
+    assert!(
+        run.stderr.contains(
+            "`notes.txt` is a file, not a folder\nhelp: give `ghost init` the name of a folder"
+        ),
+        "{}",
+        run.both()
+    );
+    assert_eq!(p.read("notes.txt"), "mine");
+}
+
 #[test]
 fn init_keeps_an_existing_gitignore() {
     let p = Project::empty();

@@ -14,6 +14,12 @@ pub enum CommandError {
         path.display()
     )]
     AlreadyInitialized { path: PathBuf },
+    /// `ghost init FILE`: the project's folder is taken by a file.
+    #[error(
+        "`{}` is a file, not a folder\nhelp: give `ghost init` the name of a folder (one that does not exist yet is created)",
+        path.display()
+    )]
+    NotAFolder { path: PathBuf },
     #[error("cannot write `{}`: {source}\nhelp: check that the folder exists and is writable", path.display())]
     Write {
         path: PathBuf,
@@ -57,6 +63,7 @@ impl CommandError {
         match self {
             CommandError::Project(_)
             | CommandError::AlreadyInitialized { .. }
+            | CommandError::NotAFolder { .. }
             | CommandError::CurrentDir(_) => Exit::Usage,
             // Not being able to write is an environment problem, like a bad configuration.
             CommandError::Write { .. } | CommandError::Read { .. } | CommandError::Watch(_) => {

@@ -48,6 +48,11 @@ pub fn run(args: &InitArgs, out: &Output) -> Result<Exit, CommandError> {
             path: display_path(&cwd, &config),
         });
     }
+    if dir.exists() && !dir.is_dir() {
+        return Err(CommandError::NotAFolder {
+            path: display_path(&cwd, &dir),
+        });
+    }
     // A project inside another's specs or generated crate would have its files read as
     // the other's specs (E0210 and E0214 there) or overwritten by its build.
     if let Some(outer) = dir
