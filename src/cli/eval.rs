@@ -129,9 +129,8 @@ pub fn run(args: &EvalArgs, out: &Output) -> Result<Exit, CommandError> {
     };
     let total = session::selection(&ctx, &[]).len();
     out.status(&format!(
-        "evaluating {} {} on {} of {} (attempts {}); the code goes to {}",
-        kind.name(),
-        agent_settings.model,
+        "evaluating {} on {} of {} (attempts {}); the code goes to {}",
+        crate::eval::agent_label(kind.name(), &agent_settings.model),
         super::output::plural(total, "module"),
         args.specs.display(),
         budgets

@@ -91,7 +91,7 @@ impl Comparison {
                 .map(|m| m.green_within(within))
         };
         let mut c = Comparison {
-            old_run: format!("{} {}", old.run.provider, old.run.model),
+            old_run: super::report::agent_label(&old.run.provider, &old.run.model),
             old_modules: old.modules.len(),
             warnings,
             budgets,

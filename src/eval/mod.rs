@@ -16,5 +16,5 @@ mod report;
 mod table;
 
 pub use compare::{compare, Comparison};
-pub use report::{Budget, EvalReport, ModuleResult, RunInfo};
+pub use report::{agent_label, Budget, EvalReport, ModuleResult, RunInfo};
 pub use table::table;

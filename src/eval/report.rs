@@ -5,6 +5,16 @@ use crate::build::session::{ModuleReport, Outcome};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+/// The agent as the reports name it: `openai qwen`, or `command` alone for a provider
+/// with no model (an agent program, a manual run), without a space left dangling.
+pub fn agent_label(provider: &str, model: &str) -> String {
+    if model.is_empty() {
+        provider.to_string()
+    } else {
+        format!("{provider} {model}")
+    }
+}
+
 /// How the evaluation ran: enough to run it again.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RunInfo {

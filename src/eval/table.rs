@@ -10,12 +10,11 @@ pub fn table(e: &EvalReport) -> String {
     let max = e.budgets.iter().map(|b| b.attempts).max().unwrap_or(1);
     let _ = writeln!(
         s,
-        "ghost eval: {} module{} of {}, {} {} ({:.0}s){}",
+        "ghost eval: {} module{} of {}, {} ({:.0}s){}",
         e.modules.len(),
         if e.modules.len() == 1 { "" } else { "s" },
         e.run.specs,
-        e.run.provider,
-        e.run.model,
+        super::report::agent_label(&e.run.provider, &e.run.model),
         e.run.wall_ms as f64 / 1000.0,
         if e.run.interrupted {
             "; interrupted: only the modules that finished"
@@ -176,5 +175,36 @@ mod tests {
             &[1, 4],
         );
         insta::assert_snapshot!(table(&e));
+    }
+
+    /// An agent program has no model: the headline names the provider alone, with no
+    /// double space where the model would be.
+    #[test]
+    fn the_headline_of_a_run_without_a_model_has_no_gap() {
+        let mut e = EvalReport::new(
+            RunInfo {
+                ghost: "0".into(),
+                command: "ghost eval".into(),
+                specs: "evals".into(),
+                provider: "command".into(),
+                model: String::new(),
+                base_url: None,
+                concurrency: 2,
+                started: 0,
+                wall_ms: 12_000,
+                interrupted: false,
+                agent_stopped: false,
+            },
+            &sample(),
+            &[1],
+        );
+        let headline = table(&e).lines().next().unwrap_or_default().to_string();
+        assert_eq!(headline, "ghost eval: 3 modules of evals, command (12s)");
+        e.run.model = "a-model".into();
+        assert!(
+            table(&e).starts_with("ghost eval: 3 modules of evals, command a-model (12s)"),
+            "{}",
+            table(&e)
+        );
     }
 }
