@@ -3494,12 +3494,37 @@ fn named_pipes_an_agent_program_leaves_never_block_the_build() {
     let run = p.ghost(&["build", "--force"]).expect(3);
     assert!(
         run.text()
-            .contains("left a named pipe, a device or a folder here, not a file"),
+            .contains("left a named pipe, a device or a folder at `src/math/double/imp.rs` ($GHOST_IMPL_PATH), not a file"),
         "{}",
         run.text()
     );
     assert_eq!(p.imp("math.double"), DOUBLE_RIGHT);
     assert_eq!(p.entry("math.double"), entry);
+}
+
+/// An agent program that leaves a folder (or a link) where its code goes has failed that
+/// attempt, not the build: the next attempt, told why, writes the file and is accepted
+/// (before, the first such attempt ended the module's build with exit 3, attempts left).
+#[test]
+fn a_folder_left_for_the_code_fails_one_attempt_not_the_build() {
+    let _machine = shared();
+    let p = Project::new("e2e_command_folder", "", &[DOUBLE]);
+    let count = p.outside.join("count");
+    let body = format!(
+        "#!/bin/sh\ncat > /dev/null\nif [ ! -e '{count}' ]; then touch '{count}'; rm -f \"$GHOST_IMPL_PATH\"; mkdir \"$GHOST_IMPL_PATH\"; exit 0; fi\ncat > \"$GHOST_IMPL_PATH\" <<'EOF'\n{DOUBLE_RIGHT}EOF\n",
+        count = count.display()
+    );
+    use_command_agent(&p, &body);
+    let run = p.ghost(&["build"]).expect(0);
+    assert!(
+        run.text().contains(
+            "left a named pipe, a device or a folder at `src/math/double/imp.rs` ($GHOST_IMPL_PATH), not a file: write the code into the file itself"
+        ),
+        "{}",
+        run.text()
+    );
+    assert_eq!(p.imp("math.double"), DOUBLE_RIGHT);
+    assert_eq!(p.entry("math.double").attempts, 2);
 }
 
 /// A failed agent program is told by its last words: the end of its stderr, not all of

@@ -217,22 +217,18 @@ pub async fn run_command(
 
     // A link would have ghost read (and show in prompts and logs) whatever file it names.
     if std::fs::symlink_metadata(&impl_path).is_ok_and(|m| m.file_type().is_symlink()) {
-        return Err(AgentError::Io {
-            path: impl_path,
-            source: std::io::Error::other(
-                "the agent program left a symbolic link here, not a file: write the code into the file itself",
-            ),
+        return Err(AgentError::NotAFile {
+            path: impl_rel_path.to_path_buf(),
+            what: "a symbolic link",
         });
     }
     let new_contents = match read_at_most(&impl_path, super::MAX_CODE_BYTES) {
         Ok(bytes) => Some(String::from_utf8_lossy(&bytes).into_owned()),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
         Err(e) if e.kind() == std::io::ErrorKind::InvalidInput => {
-            return Err(AgentError::Io {
-                path: impl_path,
-                source: std::io::Error::other(
-                    "the agent program left a named pipe, a device or a folder here, not a file: write the code into the file itself",
-                ),
+            return Err(AgentError::NotAFile {
+                path: impl_rel_path.to_path_buf(),
+                what: "a named pipe, a device or a folder",
             })
         }
         Err(source) => {

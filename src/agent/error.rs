@@ -116,6 +116,13 @@ pub enum AgentError {
     #[error("the agent command `{program}` ran longer than {}s and was stopped with everything it started; raise `timeout` under [agent] in ghost.toml if it needs more", .timeout.as_secs_f64())]
     CommandTimeout { program: String, timeout: Duration },
 
+    /// The agent program left something other than a plain file where its code goes (a
+    /// link, which ghost would read through to whatever file it names; a folder; a named
+    /// pipe, whose read would block): this attempt failed, and the next one, in a scratch
+    /// copy made anew, is told to write the file itself.
+    #[error("the agent program left {what} at `{}` ($GHOST_IMPL_PATH), not a file: write the code into the file itself", .path.display())]
+    NotAFile { path: PathBuf, what: &'static str },
+
     /// Reading or writing a file of the agent stage (cache, workspace) failed.
     #[error("cannot access {}: {source}", .path.display())]
     Io {

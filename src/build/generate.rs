@@ -1764,6 +1764,11 @@ async fn ask_agent(
                 AgentError::CommandTimeout { .. } => {
                     Asked::feedback(FailureClass::Timeout, e.to_string(), (0, 0))
                 }
+                // The program's doing, like a file left empty: the next attempt (in a
+                // scratch copy made anew above) may write the file; the build goes on.
+                AgentError::NotAFile { .. } => {
+                    Asked::feedback(FailureClass::AgentError, e.to_string(), (0, 0))
+                }
                 other => Asked::Fatal(other.to_string(), (0, 0)),
             })?;
             if outcome.touched_others() {
