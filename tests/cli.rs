@@ -365,6 +365,22 @@ fn status_lists_the_other_modules_beside_a_spec_with_errors() {
     assert!(broken.contains("\"state\":\"error\""), "{broken}");
 }
 
+/// A project with no spec yet: `status` prints its header and says why the table is
+/// empty and what to do, as `check` does, rather than an empty table alone.
+#[test]
+fn status_of_a_project_without_specs_says_where_to_write_one() {
+    let p = Project::with(&[("specs/notes.md", "not a spec")]);
+    let run = p.ghost(&["status"]);
+    assert_eq!(run.code, Some(0), "{}", run.both());
+    assert!(
+        run.stderr.contains(
+            "no spec files in `specs`\nhelp: write one there (`a/b.ghost` is module `a.b`"
+        ),
+        "{}",
+        run.both()
+    );
+}
+
 #[test]
 fn status_and_prompt_work_without_a_build() {
     let p = valid_project();

@@ -79,6 +79,7 @@ pub fn run(args: &StatusArgs, out: &Output) -> Result<Exit, CommandError> {
     let lock = pipeline.lock(out, true)?;
     super::pipeline::tell_crate_conflicts(&pipeline.project, out);
     let templates = pipeline.templates()?;
+    let specs_shown = pipeline.project.display(&pipeline.project.specs_dir);
     let ctx = pipeline.context(templates);
     let last = last_attempts(&ctx.paths.runs_dir());
     let costs = last_build_costs(&ctx.paths.runs_dir());
@@ -203,6 +204,14 @@ pub fn run(args: &StatusArgs, out: &Output) -> Result<Exit, CommandError> {
         out.result(&format!(
             "{name:<width$}  {:<9} {:>8} {:>17}  no spec declares it: `ghost build` drops it from ghost.lock",
             "orphaned", "-", "-"
+        ));
+    }
+    // No module at all (a fresh folder, `specs` set to the wrong one): an empty table
+    // alone would read as all good, as `ghost check`'s summary would.
+    if ctx.compiled.modules.is_empty() && broken.is_empty() && lock.names().next().is_none() {
+        out.status(&format!(
+            "no spec files in `{}`\nhelp: write one there (`a/b.ghost` is module `a.b`; `ghost init` writes an example), or set `specs` under `[project]` in ghost.toml",
+            specs_shown.display()
         ));
     }
     // The process ends right after this; freeing the compiled project file by file took
