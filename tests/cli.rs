@@ -1006,3 +1006,42 @@ fn deny_warnings_makes_warnings_fail_check_and_says_why() {
         run.stderr
     );
 }
+
+/// The brief's spec: an unclosed `(` in one function, a string never closed in the next,
+/// then an unknown type and an unknown name.
+const BROKEN_ITEMS: &str = "module text.bad {
+  fn one(x: int -> int {
+    example one(1) == 2
+  }
+  fn two(s: str) -> str {
+    example two(\"a) == \"b\"
+  }
+  fn three(x: intt) -> int {
+    example three(1) == 1
+  }
+  fn four(y: int) -> int {
+    example four(1) == undefined_name
+  }
+}
+";
+
+/// An unclosed bracket or string hides no later item: `check` reports every item's
+/// error in one run, in order, the first one as it was when it was the only one (before,
+/// the unclosed `(` swallowed the rest of the file and was all `check` said). Commands
+/// that read specs before doing anything else (`build`) list the same errors.
+#[test]
+fn an_unclosed_bracket_or_string_hides_no_later_item() {
+    let p = Project::with(&[("specs/text/bad.ghost", BROKEN_ITEMS)]);
+    let run = p.ghost(&["check", "--message-format", "short"]);
+    assert_eq!(run.code, Some(1), "{}", run.both());
+    let errors: Vec<&str> = run.stdout.lines().collect();
+    assert_eq!(errors.len(), 4, "{}", run.both());
+    assert_eq!(
+        errors[0],
+        "specs/text/bad.ghost:2:17: error: expected a `)` to close the `(` at 2:9, found `-`"
+    );
+    insta::assert_snapshot!("check_every_broken_item", run.both());
+    let build = p.ghost(&["build", "--provider", "manual", "--message-format", "short"]);
+    assert_eq!(build.code, Some(1), "{}", build.both());
+    assert_eq!(build.stdout, run.stdout, "{}", build.both());
+}

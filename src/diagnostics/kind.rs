@@ -55,6 +55,11 @@ pub enum Kind {
     TooDeep {
         limit: usize,
     },
+    /// So many syntax errors in one file that the rest of it is not read: past a point,
+    /// more are more likely echoes of the first than news. `shown`: how many were.
+    TooManySyntaxErrors {
+        shown: usize,
+    },
 
     // ----- E02xx: names and declarations -----
     UnknownType {
@@ -361,6 +366,7 @@ impl Kind {
             NoModule { .. } => "E0106",
             Unreadable { .. } => "E0107",
             TooDeep { .. } => "E0108",
+            TooManySyntaxErrors { .. } => "E0109",
 
             UnknownType { .. } => "E0201",
             UnknownModule { .. } => "E0202",
@@ -446,6 +452,9 @@ impl Kind {
             NoModule { .. } => "the file declares no `module`".into(),
             Unreadable { reason } => format!("cannot read the file: {reason}"),
             TooDeep { limit } => format!("nested more than {limit} levels deep"),
+            TooManySyntaxErrors { shown } => {
+                format!("{shown} syntax errors: the rest of the file is not read")
+            }
 
             UnknownType { name, .. } => format!("unknown type `{name}`"),
             UnknownModule { name, .. } => format!("unknown module `{name}`"),
@@ -644,6 +653,9 @@ impl Kind {
                 "a line that starts with `(` continues the statement before it (`s.push(3)` then `(a, b)` reads as `s.push(3)(a, b)`): bind the value with `let` (`let t = (a, b)`)".into(),
             ),
             TooDeep { .. } => Some("split it into smaller expressions or types".into()),
+            TooManySyntaxErrors { .. } => Some(
+                "fix the errors above and run `ghost check` again: the rest is read then".into(),
+            ),
             NoModule { first } if first == "use" => Some(
                 "a `use` goes inside the module's braces, after its doc: `module a.b {` then `use c.d` on the next line".into(),
             ),

@@ -12,6 +12,7 @@ mod depth;
 mod grammar;
 mod lower;
 mod recover;
+mod resync;
 
 use crate::diagnostics::{Diagnostic, Kind};
 use ast::{SourceFile, Span};

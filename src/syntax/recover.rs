@@ -5,17 +5,20 @@
 //! bracket, string or comment. Each chunk is parsed on its own, so a broken item gives one
 //! diagnostic and the items around it still reach the checker. A function (or a `type`
 //! of them) broken only in its clauses is recovered clause by clause: each broken clause
-//! gives its diagnostic, and the function its other clauses.
+//! gives its diagnostic, and the function its other clauses. A chunk whose brackets or
+//! strings never close would swallow every item after it: `resync.rs` cuts it again by
+//! its layout. Past [`MAX_SYNTAX_ERRORS`] the rest of the file is left unread.
 
 use super::ast::{Module, Span};
 use super::comments::{skip_comment, skip_string};
 use super::grammar::{parse_rule, PestError, Rule};
 use super::lower::Lowerer;
+use super::resync;
 use crate::diagnostics::{Diagnostic, Kind, LineIndex};
 use pest::error::{ErrorVariant, InputLocation};
 use std::path::Path;
 
-const ITEM_KEYWORDS: &[&str] = &[
+pub(crate) const ITEM_KEYWORDS: &[&str] = &[
     "use", "fn", "record", "enum", "error", "type", "scenario", "snapshot", "nfr",
 ];
 
@@ -66,9 +69,7 @@ pub(crate) fn parse_with_recovery(
     });
 
     let (starts, body_end) = item_starts(text, body_start);
-    let mut diags = std::mem::take(&mut lowerer.diags);
-    let mut items = Vec::new();
-    let mut unparsed = Vec::new();
+    let diags = std::mem::take(&mut lowerer.diags);
     // Anything between the header and the first item is a chunk of its own, so that it
     // gets a diagnostic rather than vanishing.
     let mut bounds: Vec<usize> = Vec::new();
@@ -76,36 +77,49 @@ pub(crate) fn parse_with_recovery(
         bounds.push(body_start);
     }
     bounds.extend(&starts);
+    let mut read = Read {
+        items: Vec::new(),
+        diags,
+        unparsed: Vec::new(),
+    };
+    // Every chunk's pieces: a chunk whose brackets or strings never close is cut again at
+    // the items its layout shows (`resync.rs`), so that it does not hide them.
+    let mut pieces = Vec::new();
     for (i, &start) in bounds.iter().enumerate() {
         let end = bounds.get(i + 1).copied().unwrap_or(body_end);
         let chunk = &text[start..end];
-        match parse_rule(Rule::item_alone, chunk) {
-            Ok(pair) => {
-                let mut l = Lowerer::new(file, start);
-                let item = pair.into_inner().next().expect("item_alone holds an item");
-                items.push(l.item(item));
-                diags.extend(l.diags);
-            }
-            Err(e) => {
-                // A letter outside ASCII in a name (`café`, a Cyrillic `і` that looks
-                // like `i`): pest points at the item's start; point at the letter.
-                if let Some(at) = non_ascii_in_code(chunk) {
-                    diags.push(non_ascii_diagnostic(file, chunk, start, at));
-                    unparsed.extend(declared_name(chunk));
-                    continue;
-                }
-                // A function whose only faults are in its clauses: each broken clause
-                // reported, the others kept.
-                if let Some((item, found)) = without_broken_clauses(file, text, start, chunk, &e) {
-                    items.push(item);
-                    diags.extend(found);
-                    continue;
-                }
-                diags.push(to_diagnostic(file, text, start, &e));
-                unparsed.extend(declared_name(chunk));
-            }
+        if resync::unbalanced(chunk) && parse_rule(Rule::item_alone, chunk).is_err() {
+            pieces.extend(resync::pieces(text, start, end));
+        } else {
+            pieces.push((start, end));
         }
     }
+    for (n, &(start, end)) in pieces.iter().enumerate() {
+        let syntax_errors = read.diags.iter().filter(|d| d.is_error()).count();
+        if syntax_errors >= MAX_SYNTAX_ERRORS {
+            // Past this many, later errors are more likely echoes of earlier ones than
+            // news: stop, say so, and keep the names the rest declares from being
+            // reported as unknown.
+            let end_of_word = start + found_len(text, start).max(1);
+            read.diags.push(Diagnostic::new(
+                file,
+                Span::new(start, end_of_word.min(text.len()).max(start)),
+                Kind::TooManySyntaxErrors {
+                    shown: syntax_errors,
+                },
+            ));
+            for &(from, to) in &pieces[n..] {
+                read.unparsed.extend(declared_name(&text[from..to]));
+            }
+            break;
+        }
+        read.piece(file, text, start, end);
+    }
+    let Read {
+        items,
+        mut diags,
+        unparsed,
+    } = read;
     // The chunks all parsed, so the problem is around them (an unclosed module, text
     // after its closing brace): report the whole-file error.
     if !diags.iter().any(|d| matches!(d.kind, Kind::Syntax { .. })) {
@@ -122,6 +136,119 @@ pub(crate) fn parse_with_recovery(
         }),
         diags,
     )
+}
+
+/// How many syntax errors one file reports before the rest of it is left unread.
+const MAX_SYNTAX_ERRORS: usize = 20;
+
+/// What the items read so far gave: the items that parsed, the diagnostics, and the
+/// names declared by items that did not parse.
+struct Read {
+    items: Vec<super::ast::Item>,
+    diags: Vec<Diagnostic>,
+    unparsed: Vec<String>,
+}
+
+impl Read {
+    /// Parses the item at `text[start..end]` on its own.
+    fn piece(&mut self, file: &Path, text: &str, start: usize, end: usize) {
+        let chunk = &text[start..end];
+        let e = match parse_rule(Rule::item_alone, chunk) {
+            Ok(pair) => {
+                let mut l = Lowerer::new(file, start);
+                let item = pair.into_inner().next().expect("item_alone holds an item");
+                self.items.push(l.item(item));
+                self.diags.extend(l.diags);
+                return;
+            }
+            Err(e) => e,
+        };
+        // A letter outside ASCII in a name (`café`, a Cyrillic `і` that looks like `i`):
+        // pest points at the item's start; point at the letter.
+        if let Some(at) = non_ascii_in_code(chunk) {
+            self.diags
+                .push(non_ascii_diagnostic(file, chunk, start, at));
+            self.unparsed.extend(declared_name(chunk));
+            return;
+        }
+        // A function whose only faults are in its clauses: each broken clause reported,
+        // the others kept.
+        if let Some((item, found)) = without_broken_clauses(file, text, start, chunk, &e) {
+            self.items.push(item);
+            self.diags.extend(found);
+            return;
+        }
+        let pos = start
+            + match e.location {
+                InputLocation::Pos(p) => p,
+                InputLocation::Span((s, _)) => s,
+            };
+        let diag = cut_at_next_item(file, text, start, end, pos)
+            .unwrap_or_else(|| to_diagnostic(file, text, start, &e));
+        self.diags.push(diag);
+        self.unparsed.extend(declared_name(chunk));
+    }
+}
+
+/// An item cut off where the next one starts (`resync.rs`) with a bracket still open,
+/// whose parse failed past its last code (at the blank before the next item): the
+/// bracket is what is missing, and the next item's first word what came instead of it.
+/// pest would say what could have continued the item, at the line break.
+fn cut_at_next_item(
+    file: &Path,
+    text: &str,
+    start: usize,
+    end: usize,
+    pos: usize,
+) -> Option<Diagnostic> {
+    let last_code = start + text[start..end].trim_end().len();
+    if pos < last_code || end >= text.len() {
+        return None;
+    }
+    let open = unclosed_bracket(text, start, end)?;
+    Some(Diagnostic::new(
+        file,
+        Span::new(end, end + found_len(text, end)),
+        Kind::Syntax {
+            expected: closing_wanted(text, open),
+            found: if text[end..].starts_with('}') {
+                "the module's closing `}`".into()
+            } else {
+                describe_found(text, end)
+            },
+            hint: None,
+        },
+    ))
+}
+
+/// "a `)` to close the `(` at 2:9", for the bracket at `open`.
+fn closing_wanted(text: &str, open: usize) -> String {
+    let close = match text.as_bytes()[open] {
+        b'(' => ')',
+        b'[' => ']',
+        _ => '}',
+    };
+    let (line, col) = LineIndex::new(text).line_col(text, open);
+    format!(
+        "a `{close}` to close the `{}` at {line}:{col}",
+        &text[open..=open]
+    )
+}
+
+/// Whether the word or `}` at `pos`, first on its line, shows that a `(` or `[` opened
+/// on an earlier line was never closed: a keyword that opens an item or a clause, or a
+/// `}`, cannot stand inside one. (Any other word can: a list written over lines that
+/// misses a `,`.)
+fn left_open_before(text: &str, offset: usize, pos: usize) -> Option<usize> {
+    let line_start = text[..pos].rfind('\n').map_or(0, |n| n + 1);
+    if !text[line_start..pos].trim().is_empty() {
+        return None;
+    }
+    let word = &text[pos..pos + found_len(text, pos)];
+    let telling =
+        word == "}" || ITEM_KEYWORDS.contains(&word) || FN_CLAUSE_KEYWORDS.contains(&word);
+    let open = unclosed_bracket(text, offset.min(pos), pos)?;
+    (telling && matches!(text.as_bytes()[open], b'(' | b'[') && open < line_start).then_some(open)
 }
 
 /// The keywords that open a clause of a function's body.
@@ -456,17 +583,10 @@ pub(crate) fn to_diagnostic(file: &Path, text: &str, offset: usize, err: &PestEr
         // pest names rules, not the punctuation it wanted (`Bad(int }` wants `,` or
         // `)`); an unclosed bracket before the error is the likely cause, so name it.
         if let Some(open) = unclosed_bracket(text, offset.min(pos), pos) {
-            let close = match text.as_bytes()[open] {
-                b'(' => ')',
-                b'[' => ']',
-                _ => '}',
-            };
-            let (line, col) = LineIndex::new(text).line_col(text, open);
-            expected = format!(
-                "a `{close}` to close the `{}` at {line}:{col}",
-                &text[open..=open]
-            );
+            expected = closing_wanted(text, open);
         }
+    } else if let Some(open) = left_open_before(text, offset, pos) {
+        expected = closing_wanted(text, open);
     }
     // pest tracks rules, not the punctuation inside them: an item whose `(` or `{` is
     // missing fails as a whole, at its keyword, with nothing named it wanted (or with
