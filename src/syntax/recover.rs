@@ -193,7 +193,9 @@ impl Read {
 /// An item cut off where the next one starts (`resync.rs`) with a bracket still open,
 /// whose parse failed past its last code (at the blank before the next item): the
 /// bracket is what is missing, and the next item's first word what came instead of it.
-/// pest would say what could have continued the item, at the line break.
+/// pest would say what could have continued the item, at the line break. Or one whose
+/// parse failed at a string that does not close before the next item: the quote is what
+/// is missing (pest would ask for what may stand before it).
 fn cut_at_next_item(
     file: &Path,
     text: &str,
@@ -201,8 +203,26 @@ fn cut_at_next_item(
     end: usize,
     pos: usize,
 ) -> Option<Diagnostic> {
+    if end >= text.len() {
+        return None;
+    }
+    // A string never closed before the next item (`nfr "Never panics.`), whose quote a
+    // later string's closes (one that no quote closes is [`to_diagnostic`]'s: it runs to
+    // the end of the file).
+    let rest = &text[pos..];
+    if rest.starts_with('"') && unterminated(&text[pos..end]) && !unterminated(rest) {
+        return Some(Diagnostic::new(
+            file,
+            Span::new(pos, pos + 1),
+            Kind::Syntax {
+                expected: "a `\"` to close the string opened here".into(),
+                found: describe_found(text, end),
+                hint: None,
+            },
+        ));
+    }
     let last_code = start + text[start..end].trim_end().len();
-    if pos < last_code || end >= text.len() {
+    if pos < last_code {
         return None;
     }
     let open = unclosed_bracket(text, start, end)?;
@@ -1008,13 +1028,23 @@ fn closed_too_early(text: &str, pos: usize, word: &str) -> Option<String> {
     let opening = (0..closing).rev().find(|&i| {
         bytes[i] == b'"' && bytes[..i].iter().rev().take_while(|&&b| b == b'\\').count() % 2 == 0
     })?;
-    if text[opening..closing].contains('\n') {
-        return None;
-    }
     let (line, col) = LineIndex::new(text).line_col(text, opening);
-    Some(format!(
-        "the string opened at {line}:{col} ends at the `\"` right before `{word}`: is a closing `\"` missing in it?"
-    ))
+    if !text[opening..closing].contains('\n') {
+        return Some(format!(
+            "the string opened at {line}:{col} ends at the `\"` right before `{word}`: is a closing `\"` missing in it?"
+        ));
+    }
+    // Over lines, a string is a doc; one that holds a line starting with a clause or an
+    // item was left open, and took that code in up to the next string's opening quote.
+    let swallowed = text[opening..closing].lines().skip(1).any(|l| {
+        let first = l.split_whitespace().next().unwrap_or("");
+        FN_CLAUSE_KEYWORDS.contains(&first) || ITEM_KEYWORDS.contains(&first)
+    });
+    swallowed.then(|| {
+        format!(
+            "the string opened at {line}:{col} is not closed on its line, and runs on to the `\"` right before `{word}`: is a closing `\"` missing in it?"
+        )
+    })
 }
 
 /// The keyword a word at the start of a line (or after `{`) is a likely typo of.
