@@ -11,6 +11,8 @@ mod comments;
 mod depth;
 mod grammar;
 mod lower;
+#[cfg(test)]
+mod prefixes;
 mod recover;
 mod resync;
 
@@ -102,6 +104,22 @@ mod tests {
         assert_eq!(diags.len(), 2, "{diags:#?}");
         let module = ast.module.expect("the module header parses");
         assert_eq!(module.items.len(), 1, "`fn g` survives");
+    }
+
+    /// An unclosed `(` and a string never closed each end at their item: the items after
+    /// them parse, and the errors come once each, in the order of the file.
+    #[test]
+    fn unclosed_brackets_and_strings_end_at_their_item() {
+        let text = "module a.b {\n  fn f(x: int -> int {\n    example f(1) == 2\n  }\n  fn g(s: str) -> str {\n    example g(\"a) == \"b\"\n  }\n  record R { x: int\n  fn h() -> int\n  nfr \"text\n  fn k() -> int\n}\n";
+        let (ast, diags) = super::parse(std::path::Path::new("a/b.ghost"), text);
+        let lines: Vec<usize> = diags
+            .iter()
+            .map(|d| text[..d.span.start].matches('\n').count() + 1)
+            .collect();
+        assert_eq!(lines, [2, 6, 9, 10], "{diags:#?}");
+        let module = ast.module.expect("the module header parses");
+        assert_eq!(module.items.len(), 2, "`fn h` and `fn k` parse");
+        assert_eq!(module.unparsed, ["f", "g", "R"]);
     }
 
     #[test]

@@ -169,6 +169,25 @@ mod tests {
         );
     }
 
+    /// Items written at the left margin: each ends at its own `}`, and the module's `}`
+    /// after the last one belongs to none.
+    #[test]
+    fn items_at_the_margin_end_at_their_own_brace() {
+        let text = "module m {\nfn one(x: int -> int {\n  example one(1) == 2\n}\nfn two() -> int {\n}\n}\n";
+        let start = text.find("fn one").expect("there");
+        let got: Vec<&str> = pieces(text, start, text.len())
+            .into_iter()
+            .map(|(a, b)| text[a..b].trim_end())
+            .collect();
+        assert_eq!(
+            got,
+            [
+                "fn one(x: int -> int {\n  example one(1) == 2\n}",
+                "fn two() -> int {\n}",
+            ]
+        );
+    }
+
     /// A method's `fn`, deeper than its `type`, is not an item of the module.
     #[test]
     fn deeper_lines_stay_in_their_item() {
