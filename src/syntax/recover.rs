@@ -184,6 +184,7 @@ impl Read {
                 InputLocation::Span((s, _)) => s,
             };
         let diag = cut_at_next_item(file, text, start, end, pos)
+            .or_else(|| open_on_its_line(file, text, pos, end))
             .unwrap_or_else(|| to_diagnostic(file, text, start, &e));
         self.diags.push(diag);
         self.unparsed.extend(declared_name(chunk));
@@ -236,6 +237,33 @@ fn cut_at_next_item(
             } else {
                 describe_found(text, end)
             },
+            hint: None,
+        },
+    ))
+}
+
+/// A parse that failed at the first word of a line whose `(` or `[` never closes on it:
+/// pest gives up on the line as a whole (a method of a `type`, `fn inc(mut self -> int`,
+/// read as no method at all: "expected `fn` or `{`, found `fn`"). The bracket is what is
+/// missing, and the next line's first word what came instead.
+fn open_on_its_line(file: &Path, text: &str, pos: usize, end: usize) -> Option<Diagnostic> {
+    let line_start = text[..pos].rfind('\n').map_or(0, |n| n + 1);
+    if !text[line_start..pos].trim().is_empty() {
+        return None;
+    }
+    let line_end = pos + text[pos..end.min(text.len())].find('\n')?;
+    let open = unclosed_bracket(text, pos, line_end)?;
+    if !matches!(text.as_bytes()[open], b'(' | b'[') {
+        return None;
+    }
+    let after = &text[line_end..];
+    let next = line_end + (after.len() - after.trim_start().len());
+    Some(Diagnostic::new(
+        file,
+        Span::new(next, next + found_len(text, next)),
+        Kind::Syntax {
+            expected: closing_wanted(text, open),
+            found: describe_found(text, next),
             hint: None,
         },
     ))
