@@ -115,12 +115,14 @@ pub fn refit(paths: &crate::build::session::Paths, m: &crate::compile::CompiledM
 /// The interface items `code` (`m`'s `imp.rs`) lacks: code that passed its tests
 /// against ghost's stand-ins for them (no test calls them) is not code a lock may record.
 pub fn lacking(m: &crate::compile::CompiledModule, code: &str) -> Vec<String> {
-    let mod_rs = m
-        .files
-        .iter()
-        .find(|f| f.owner == Owner::Compiler && f.path.ends_with("mod.rs"))
-        .map_or("", |f| f.contents.as_str());
-    missing(mod_rs, code).into_iter().collect()
+    let file = |owner: Owner, name: &str| {
+        m.files
+            .iter()
+            .find(|f| f.owner == owner && f.path.ends_with(name))
+            .map_or("", |f| f.contents.as_str())
+    };
+    let (mod_rs, stub) = (file(Owner::Compiler, "mod.rs"), file(Owner::AgentStub, "imp.rs"));
+    missing(mod_rs, stub, code).into_iter().collect()
 }
 
 /// Why code lacking `names` is not accepted, for the build's report.
@@ -137,13 +139,15 @@ pub fn lacking_why(out_dir: &Path, m: &crate::compile::CompiledModule, names: &[
 /// Whether `code` (a module's `imp.rs`) lacks an item its `mod_rs` re-exports.
 #[cfg(test)]
 fn lacks_items(mod_rs: &str, code: &str) -> bool {
-    !missing(mod_rs, code).is_empty()
+    !missing(mod_rs, "", code).is_empty()
 }
 
 /// `mod_rs` with the re-export (and the doc above it) of each item `code` lacks replaced
-/// by that item from `stub` (the compiler's stub `imp.rs`), and the items replaced.
+/// by that item from `stub` (the compiler's stub `imp.rs`), an `impl` block of the stubs
+/// of the methods it lacks of a type it has after that type's re-export, and the items
+/// replaced (a method as `Type::method`).
 fn with_stand_ins(mod_rs: &str, stub: &str, code: &str) -> (String, Vec<String>) {
-    let missing = missing(mod_rs, code);
+    let missing = missing(mod_rs, stub, code);
     if missing.is_empty() {
         return (mod_rs.to_string(), Vec::new());
     }
@@ -163,7 +167,8 @@ fn with_stand_ins(mod_rs: &str, stub: &str, code: &str) -> (String, Vec<String>)
             doc.push_str(line);
             continue;
         }
-        let stand_in = reexported(line)
+        let name = reexported(line);
+        let stand_in = name
             .filter(|name| missing.contains(*name))
             .and_then(|name| Some((name, stand_in(stub, &stub_items, name, allow)?)));
         match stand_in {
@@ -175,6 +180,24 @@ fn with_stand_ins(mod_rs: &str, stub: &str, code: &str) -> (String, Vec<String>)
             None => {
                 out.push_str(&doc);
                 out.push_str(line);
+                let lacking: Vec<&str> = name
+                    .map(|ty| {
+                        missing
+                            .iter()
+                            .filter_map(|m| m.strip_prefix(ty)?.strip_prefix("::"))
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                let methods = name
+                    .filter(|_| !lacking.is_empty())
+                    .and_then(|ty| methods_stand_in(stub, &stub_items, ty, &lacking, allow));
+                if let (Some(ty), Some(text)) = (name, methods) {
+                    if !out.ends_with('\n') {
+                        out.push('\n');
+                    }
+                    out.push_str(&text);
+                    replaced.extend(lacking.iter().map(|m| format!("{ty}::{m}")));
+                }
             }
         }
         doc.clear();
@@ -194,76 +217,171 @@ fn reexported(line: &str) -> Option<&str> {
         })
 }
 
-/// The items `mod_rs` re-exports from `imp.rs` that `code` does not define, or none when
-/// `code` may define items no name shows (a macro called at its top level).
-fn missing(mod_rs: &str, code: &str) -> BTreeSet<String> {
+/// The items `mod_rs` re-exports from `imp.rs` that `code` does not define, and each
+/// method of a type it defines that it has no `fn` of (`Type::method`, the methods
+/// those of `stub`'s, the compiler's stub `imp.rs`); none when `code` may define items no
+/// name shows (a macro called at its top level). Read by tokens, so that a comment or a
+/// string that says `pub fn NAME(` is not the item.
+fn missing(mod_rs: &str, stub: &str, code: &str) -> BTreeSet<String> {
     let names: Vec<&str> = mod_rs.lines().filter_map(reexported).collect();
-    // Every build and check fits every module: code that plainly has each item needs
-    // no lexing (almost all code, almost always).
-    if names.iter().all(|name| plainly_has(code, name)) {
+    if names.is_empty() {
         return BTreeSet::new();
     }
-    let Some(defined) = defined(code) else {
+    let Some(have) = defined(code) else {
         return BTreeSet::new();
     };
-    names
-        .into_iter()
-        .filter(|name| !defined.contains(bare(name)))
-        .map(str::to_string)
-        .collect()
-}
-
-/// Whether `code` holds `pub fn NAME(` or `pub struct NAME` followed by no more of a name.
-fn plainly_has(code: &str, name: &str) -> bool {
-    ["pub fn ", "pub struct "].iter().any(|head| {
-        let word = format!("{head}{name}");
-        code.match_indices(&word).any(|(at, _)| {
-            let next = code[at + word.len()..].chars().next();
-            match *head {
-                "pub fn " => matches!(next, Some('(' | '<')),
-                _ => next.is_none_or(|c| !(c.is_alphanumeric() || c == '_')),
+    let mut out = BTreeSet::new();
+    let mut stub_items = None;
+    for name in names {
+        if !have.names.contains(bare(name)) {
+            out.insert(name.to_string());
+            continue;
+        }
+        // Only a type has methods, and the stub has an `impl` block only for a type: a
+        // plain look at the compiler's own text spares lexing it for a function.
+        if have.macros || !stub.contains(&format!("\nimpl {name} {{")) {
+            continue;
+        }
+        let stub_items = stub_items.get_or_insert_with(|| items(stub));
+        for method in methods_of(stub, stub_items, name) {
+            if !have.fns.contains(bare(&method)) {
+                out.insert(format!("{name}::{method}"));
             }
-        })
-    })
+        }
+    }
+    out
 }
 
-/// The names `code`'s top-level items define or bring in (every name a `use` mentions,
-/// to be safe), or `None` when a macro called at the top level may define more.
-fn defined(code: &str) -> Option<BTreeSet<String>> {
-    let mut names = BTreeSet::new();
+/// What an `imp.rs` defines, as far as its module's interface goes.
+struct Defined {
+    /// The names its public top-level items define or bring in (every name a `use`
+    /// mentions, to be safe).
+    names: BTreeSet<String>,
+    /// The name of every `fn` anywhere in it: a method of a type is there if a function
+    /// of its name is, in any `impl` block (a trait's too, which a stand-in beside it
+    /// would shadow) or nested module; one with none would stop the tests compiling.
+    fns: BTreeSet<String>,
+    /// It defines a macro, which may write methods no `fn` shows.
+    macros: bool,
+}
+
+/// What `code` defines, or `None` when a macro called at the top level may define more.
+fn defined(code: &str) -> Option<Defined> {
+    let mut have = Defined {
+        names: BTreeSet::new(),
+        fns: BTreeSet::new(),
+        macros: false,
+    };
     for item in items(code) {
         let head = item.head();
-        // Only what `pub use imp::NAME;` can re-export: a private item (a helper of the
-        // name) would stop the crate compiling as a missing one does.
-        let public = item
-            .visibility()
-            .is_some_and(|at| code.get(at) == Some("pub"));
         if let [name, "!", ..] = head.as_slice() {
             if *name != "macro_rules" {
                 return None;
             }
         }
+        for pair in item.tokens.windows(2) {
+            match (pair[0].text.as_str(), pair[1].text.as_str()) {
+                ("fn", name) => {
+                    have.fns.insert(bare(name).to_string());
+                }
+                ("macro_rules", _) => have.macros = true,
+                _ => {}
+            }
+        }
+        // Only what `pub use imp::NAME;` can re-export: a private item (a helper of the
+        // name) would stop the crate compiling as a missing one does.
+        let public = item
+            .visibility()
+            .is_some_and(|at| code.get(at) == Some("pub"));
         if !public {
             continue;
         }
         if let Some(name) = item.fn_name() {
-            names.insert(bare(&name).to_string());
+            have.names.insert(bare(&name).to_string());
             continue;
         }
         match head.as_slice() {
-            ["use", rest @ ..] => names.extend(rest.iter().map(|w| bare(w).to_string())),
+            ["use", rest @ ..] => have
+                .names
+                .extend(rest.iter().map(|w| bare(w).to_string())),
             [kind, name, ..]
                 if matches!(
                     *kind,
                     "struct" | "enum" | "union" | "type" | "trait" | "const" | "static" | "mod"
                 ) =>
             {
-                names.insert(bare(name).to_string());
+                have.names.insert(bare(name).to_string());
             }
             _ => {}
         }
     }
-    Some(names)
+    Some(have)
+}
+
+/// The methods of type `ty` in `stub` (the compiler's stub `imp.rs`, split into
+/// `stub_items`): those of its inherent `impl` block.
+fn methods_of(stub: &str, stub_items: &[Item], ty: &str) -> Vec<String> {
+    stub_items
+        .iter()
+        .filter(|i| i.inherent_type().as_deref() == Some(ty))
+        .flat_map(|i| i.inner_items(stub))
+        .filter_map(|m| m.fn_name())
+        .collect()
+}
+
+/// The marked comment above a stand-in for `names`.
+fn mark(names: &[String]) -> String {
+    format!(
+        "\n{MARK}{}` yet, and the crate compiles meanwhile; it goes once\n\
+         // imp.rs has it (edit imp.rs, not this file).\n",
+        names.join("`, `")
+    )
+}
+
+/// `text` (a stub's item) with its `todo!()` saying whose stub it is (`shown`).
+fn marked_todo(text: &str, shown: &str) -> String {
+    text.replace(
+        "todo!()",
+        &format!("todo!(\"`{shown}` is ghost's stub until imp.rs has a public one\")"),
+    )
+}
+
+/// An `impl ty` block of the stubs of `methods` from `stub`, marked as ghost's: a type's
+/// inherent methods may be split across `impl` blocks in the crate's modules, so this one
+/// stands beside the code's own in `mod.rs`.
+fn methods_stand_in(
+    stub: &str,
+    stub_items: &[Item],
+    ty: &str,
+    methods: &[&str],
+    allow: &str,
+) -> Option<String> {
+    let inner: Vec<Item> = stub_items
+        .iter()
+        .filter(|i| i.inherent_type().as_deref() == Some(ty))
+        .flat_map(|i| i.inner_items(stub))
+        .collect();
+    let shown: Vec<String> = methods
+        .iter()
+        .map(|m| format!("{}::{}", bare(ty), bare(m)))
+        .collect();
+    let mut out = mark(&shown);
+    out.push_str("#[allow(unused_variables)]\n");
+    if !allow.is_empty() {
+        out.push_str(allow);
+        out.push('\n');
+    }
+    out.push_str(&format!("impl {ty} {{\n"));
+    for (method, shown) in methods.iter().zip(&shown) {
+        let item = inner
+            .iter()
+            .find(|i| i.fn_name().as_deref() == Some(*method))?;
+        let text = stub[item.span.clone()].trim_matches('\n');
+        out.push_str(&marked_todo(text, shown));
+        out.push('\n');
+    }
+    out.push_str("}\n");
+    Some(out)
 }
 
 /// A name without its raw prefix (`r#type` is `type`).
@@ -285,11 +403,7 @@ fn stand_in(stub: &str, stub_items: &[Item], name: &str, allow: &str) -> Option<
     if own.is_empty() {
         return None;
     }
-    let mut out = format!(
-        "\n{MARK}{}` yet, and the crate compiles meanwhile; it goes once\n\
-         // imp.rs has it (edit imp.rs, not this file).\n",
-        bare(name)
-    );
+    let mut out = mark(&[bare(name).to_string()]);
     for item in own {
         let text = stub[item.span.clone()].trim_matches('\n');
         out.push_str("#[allow(unused_variables)]\n");
@@ -297,13 +411,7 @@ fn stand_in(stub: &str, stub_items: &[Item], name: &str, allow: &str) -> Option<
             out.push_str(allow);
             out.push('\n');
         }
-        out.push_str(&text.replace(
-            "todo!()",
-            &format!(
-                "todo!(\"`{}` is ghost's stub until imp.rs has a public one\")",
-                bare(name)
-            ),
-        ));
+        out.push_str(&marked_todo(text, bare(name)));
         out.push('\n');
     }
     Some(out)
@@ -360,9 +468,9 @@ mod tests {
         assert!(!lacks_items(MOD_RS, by_macro));
         // `pub use imp::NAME;` cannot re-export these: as missing.
         let private = "fn double(x: i64) -> i64 { x }\npub(crate) struct Counter;\n";
-        assert_eq!(missing(MOD_RS, private).len(), 2);
+        assert_eq!(missing(MOD_RS, STUB, private).len(), 2);
         assert!(lacks_items(MOD_RS, "fn other() {}\n"));
-        // Said plainly, found without the lexer; a longer name is another item.
+        // A longer name is another item.
         assert!(!lacks_items(
             MOD_RS,
             "pub fn double(x: i64) -> i64 { x }\npub struct Counter;\n"
@@ -371,5 +479,50 @@ mod tests {
             MOD_RS,
             "pub fn double_it(x: i64) -> i64 { x }\npub struct Counters;\n"
         ));
+    }
+
+    #[test]
+    fn a_comment_or_a_string_that_names_the_item_is_not_the_item() {
+        let commented = "// pub fn double(x: i64) -> i64 { x * 2 }\n/* pub struct Counter {} */\nfn other() {}\n";
+        assert_eq!(
+            missing(MOD_RS, STUB, commented),
+            ["Counter".to_string(), "double".to_string()].into()
+        );
+        let quoted = "pub const NOTE: &str = \"pub fn double(\";\npub struct Counter;\nimpl Counter { pub fn new() -> Self { Counter } }\n";
+        let (text, names) = with_stand_ins(MOD_RS, STUB, quoted);
+        assert_eq!(names, ["double"]);
+        assert!(text.contains("pub fn double(x: i64) -> i64 {\n    todo!("), "{text}");
+        // Nested in a module or an `impl` block, a function is no top-level item either.
+        let nested = "mod inner { pub fn double(x: i64) -> i64 { x } }\npub struct Counter;\nimpl Counter { pub fn new() -> Self { Counter } }\n";
+        assert_eq!(missing(MOD_RS, STUB, nested), ["double".to_string()].into());
+    }
+
+    const STUB_BUMP: &str = "//! The implementation of module `a`: a stub by ghost, to be replaced by the agent.\n#![allow(unused_imports, unused_variables)]\n\nuse super::*;\n\n/// Doubles.\npub fn double(x: i64) -> i64 {\n    todo!()\n}\n\n/// A counter.\n#[derive(Debug)]\npub struct Counter {}\n\nimpl Counter {\n    pub fn new() -> Self {\n        todo!()\n    }\n\n    /// One more.\n    pub fn bump(&mut self) -> i64 {\n        todo!()\n    }\n}\n";
+
+    #[test]
+    fn a_missing_method_of_a_type_the_code_has_gets_an_impl_block_of_its_stub() {
+        let code = "use super::*;\npub fn double(x: i64) -> i64 { x * 2 }\n#[derive(Debug)]\npub struct Counter { n: i64 }\nimpl Counter {\n    pub fn new() -> Self { Counter { n: 0 } }\n    // pub fn bump(&mut self) -> i64\n}\n";
+        let (text, names) = with_stand_ins(MOD_RS, STUB_BUMP, code);
+        assert_eq!(names, ["Counter::bump"]);
+        assert!(text.contains("pub use imp::Counter;\n"), "{text}");
+        assert!(
+            text.contains("// ghost's stub: imp.rs has no public `Counter::bump` yet")
+                && text.contains("#[allow(unused_variables)]\nimpl Counter {\n    /// One more.\n    pub fn bump(&mut self) -> i64 {\n        todo!(\"`Counter::bump` is ghost's stub until imp.rs has a public one\")\n    }\n}\n"),
+            "{text}"
+        );
+        assert!(!text.contains("pub fn new() -> Self {\n        todo!"), "{text}");
+        // Any `fn bump` may be it (a trait's method a stand-in would shadow, a private
+        // one a stand-in would clash with), and a macro may write it: no stand-in.
+        for has_it in [
+            "impl Counter { pub fn new() -> Self { Counter { n: 0 } } }\nimpl Iterator for Counter { type Item = i64; fn next(&mut self) -> Option<i64> { None } }\nimpl Counter { fn bump(&mut self) -> i64 { 1 } }\n",
+            "macro_rules! bumps { () => { pub fn bump(&mut self) -> i64 { 1 } } }\nimpl Counter { pub fn new() -> Self { Counter { n: 0 } } bumps!(); }\n",
+        ] {
+            let code = format!("pub fn double(x: i64) -> i64 {{ x }}\npub struct Counter {{ n: i64 }}\n{has_it}");
+            assert_eq!(missing(MOD_RS, STUB_BUMP, &code), BTreeSet::new(), "{code}");
+        }
+        // A type missing altogether gets its whole stub, once.
+        let (text, names) = with_stand_ins(MOD_RS, STUB_BUMP, "pub fn double(x: i64) -> i64 { x }\n");
+        assert_eq!(names, ["Counter"]);
+        assert_eq!(text.matches("pub fn bump").count(), 1, "{text}");
     }
 }
