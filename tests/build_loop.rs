@@ -4549,3 +4549,35 @@ fn a_dependency_cargo_cannot_get_stops_the_build_before_any_request() {
     );
     assert_eq!(server.server.seen().len(), 0, "no agent was asked");
 }
+
+/// An agent whose code lacks a method the spec declares and no clause calls: its tests
+/// would pass against ghost's stand-in in the generated crate, but code without it is
+/// never locked (an attempt is built against the real `mod.rs`, and the code on disk
+/// is not re-locked either), and `ghost test` fails it naming the method.
+#[test]
+fn code_lacking_a_method_no_clause_calls_is_never_locked() {
+    let _machine = shared();
+    let spec = "module tally {\n  type Tally {\n    fn new() -> Tally\n    fn add(mut self, n: int) -> int\n    fn total(self) -> int\n  }\n  scenario \"adds\" {\n    let t = Tally.new()\n    expect t.add(2) == 2\n  }\n}\n";
+    let p = Project::new("e2e_lacking_method", "", &[("tally.ghost", spec)]);
+    let lacking = "use super::*;\n\n#[derive(Debug)]\npub struct Tally {\n    n: i64,\n}\n\nimpl Tally {\n    pub fn new() -> Self {\n        Tally { n: 0 }\n    }\n\n    pub fn add(&mut self, n: i64) -> i64 {\n        self.n += n;\n        self.n\n    }\n    // pub fn total(&self) -> i64 comes later\n}\n";
+    p.write("generated/src/tally/imp.rs", lacking);
+    let body = format!("#!/bin/sh\ncat > \"$GHOST_IMPL_PATH\" <<'EOF'\n{lacking}EOF\n");
+    use_command_agent(&p, &body);
+    let run = p.ghost(&["build", "--max-attempts", "1"]);
+    assert_ne!(run.code, 0, "{}", run.text());
+    assert!(
+        !p.root.join("ghost.lock").exists() || p.lock().get("tally").is_none(),
+        "{}",
+        run.text()
+    );
+    let run = p.ghost(&["test"]).expect(1);
+    assert!(
+        run.text()
+            .contains("FAILED tally: 1 passed; lacks 1 declared item")
+            && run
+                .text()
+                .contains("has no public `Tally::total`, which the spec declares"),
+        "{}",
+        run.text()
+    );
+}

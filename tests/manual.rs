@@ -902,6 +902,14 @@ fn a_manual_build_skips_the_users_of_a_waiting_module_and_asks_for_whole_files()
     let run = ghost(dir, &["build", "--provider", "manual"]);
     assert_eq!(run.code, Some(1), "{}{}", run.stdout, run.stderr);
     assert!(run.stderr.contains("a       failing"), "{}", run.stderr);
+    // `check` and `status` say what the stale module's code lacks.
+    let says = "its imp.rs has no public `Counter::peek`, `Counter::total` the spec declares";
+    let run = ghost(dir, &["check"]);
+    assert_eq!(run.code, Some(0), "{}{}", run.stdout, run.stderr);
+    assert!(run.stderr.contains(says), "{}", run.stderr);
+    let run = ghost(dir, &["status"]);
+    assert_eq!(run.code, Some(1), "{}{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains(says), "{}{}", run.stdout, run.stderr);
     assert!(run.stderr.contains("b       skipped"), "{}", run.stderr);
     let repair = std::fs::read_to_string(dir.join(".ghost/prompts/a.md")).expect("a repair prompt");
     assert!(
@@ -993,7 +1001,8 @@ fn a_new_item_waiting_for_its_code_leaves_the_crate_compiling() {
 }
 
 /// Code that passes every test of its module while it lacks a function the spec gained
-/// (one no clause calls) passed against ghost's stand-in for it: never locked.
+/// (one no clause calls) passed against ghost's stand-in for it: never locked, and
+/// `ghost test` fails it. A comment that says `pub fn quiet(` is not the function.
 #[test]
 fn code_lacking_an_item_no_test_calls_is_not_locked() {
     let tmp = tempfile::tempdir().expect("temp dir");
@@ -1004,7 +1013,8 @@ fn code_lacking_an_item_no_test_calls_is_not_locked() {
         "  fn quiet(s: str) -> str {\n    \"Lowercase.\"\n  }\n  nfr forbid unsafe",
     );
     write(dir, "specs/text/shout.ghost", &spec);
-    write(dir, "generated/src/text/shout/imp.rs", GOOD);
+    let commented = format!("{GOOD}\n// pub fn quiet(s: &str) -> String {{ s.to_lowercase() }}\n");
+    write(dir, "generated/src/text/shout/imp.rs", &commented);
     let run = ghost(dir, &["build", "--provider", "manual"]);
     assert_eq!(run.code, Some(1), "{}{}", run.stdout, run.stderr);
     assert!(
@@ -1013,6 +1023,131 @@ fn code_lacking_an_item_no_test_calls_is_not_locked() {
         run.stderr
     );
     assert!(!dir.join("ghost.lock").exists());
+    let mod_rs =
+        std::fs::read_to_string(dir.join("generated/src/text/shout/mod.rs")).expect("mod.rs");
+    assert!(
+        mod_rs.contains("// ghost's stub: imp.rs has no public `quiet` yet")
+            && !mod_rs.contains("pub use imp::quiet;"),
+        "{mod_rs}"
+    );
+
+    // CI's `ghost test`: every test passes, but the code lacks `quiet`: not green.
+    let run = ghost(dir, &["test"]);
+    assert_eq!(run.code, Some(1), "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr.contains("FAILED text.shout: ")
+            && run.stderr.contains("lacks 1 declared item")
+            && run.stderr.contains("`generated/src/text/shout/imp.rs` has no public `quiet`, which the spec declares: its tests met ghost's stub (`todo!()`) in its place, not code; write it there, or run `ghost build text.shout`")
+            && run.stderr.contains("0 of 1 module green"),
+        "{}",
+        run.stderr
+    );
+    let run = ghost(dir, &["test", "--message-format", "json"]);
+    assert_eq!(run.code, Some(1), "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout.lines().any(|l| l.contains("\"module-tested\"")
+            && l.contains("\"green\":false")
+            && l.contains("has no public `quiet`")),
+        "{}",
+        run.stdout
+    );
+
+    // Written: green, locked, and the stub is gone.
+    write(
+        dir,
+        "generated/src/text/shout/imp.rs",
+        &format!("{GOOD}\npub fn quiet(s: &str) -> String {{\n    s.to_lowercase()\n}}\n"),
+    );
+    let run = ghost(dir, &["build", "--provider", "manual"]);
+    assert_eq!(run.code, Some(0), "{}{}", run.stdout, run.stderr);
+    let run = ghost(dir, &["test"]);
+    assert_eq!(run.code, Some(0), "{}{}", run.stdout, run.stderr);
+    assert!(run.stderr.contains("ok text.shout"), "{}", run.stderr);
+}
+
+/// A type of a locked module gains methods (one a scenario calls, one no clause calls):
+/// the code's `impl` block lacks them, and ghost's stubs of them stand in an `impl` block
+/// of `mod.rs`, so the module's other tests still compile and run; `ghost test` fails it
+/// naming them, no build locks it, and once the code has them the stubs go.
+#[test]
+fn a_method_a_type_gains_gets_a_stand_in_and_fails_ghost_test() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let dir = tmp.path();
+    let spec_a = "module a {\n  fn f(x: int) -> int {\n    example f(1) == 2\n  }\n  type Counter {\n    fn new() -> Counter\n    fn bump(mut self) -> int\n  }\n  scenario \"counts\" {\n    let c = Counter.new()\n    expect c.bump() == 1\n  }\n}\n";
+    let imp_a = "use super::*;\n\npub fn f(x: i64) -> i64 {\n    x + 1\n}\n\n#[derive(Debug)]\npub struct Counter {\n    n: i64,\n}\n\nimpl Counter {\n    pub fn new() -> Self {\n        Counter { n: 0 }\n    }\n\n    pub fn bump(&mut self) -> i64 {\n        self.n += 1;\n        self.n\n    }\n}\n";
+    b_using_a_locked(dir, "method-standing-in", spec_a, imp_a);
+
+    let grown = spec_a
+        .replace(
+            "    fn bump(mut self) -> int\n",
+            "    fn bump(mut self) -> int\n    fn peek(self) -> int\n    fn total(self) -> int\n",
+        )
+        .replace(
+            "\n}\n",
+            "\n  scenario \"peeks\" {\n    let c = Counter.new()\n    expect c.peek() == 0\n  }\n}\n",
+        );
+    write(dir, "specs/a.ghost", &grown);
+    let run = ghost(dir, &["build", "--provider", "manual"]);
+    assert_eq!(run.code, Some(1), "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr.contains("a       waiting")
+            && run.stderr.contains("`generated/src/a/imp.rs` has no public `Counter::peek`, `Counter::total` yet: `generated/src/a/mod.rs` holds ghost's stub (`todo!()`) in its place")
+            && !run.stderr.contains("does not compile"),
+        "{}",
+        run.stderr
+    );
+    let mod_rs = std::fs::read_to_string(dir.join("generated/src/a/mod.rs")).expect("mod.rs");
+    assert!(
+        mod_rs.contains("pub use imp::Counter;")
+            && mod_rs.contains(
+                "// ghost's stub: imp.rs has no public `Counter::peek`, `Counter::total` yet"
+            )
+            && mod_rs.contains("impl Counter {")
+            && mod_rs.contains("pub fn peek(&self) -> i64 {")
+            && !mod_rs.contains("pub fn bump"),
+        "{mod_rs}"
+    );
+    assert_generated_passes_clippy(dir);
+
+    // `a`'s other tests compile and pass; the one that calls `peek` fails at the stub,
+    // and the module is not green for lacking both.
+    let run = ghost(dir, &["test"]);
+    assert_eq!(run.code, Some(1), "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr.contains("ok b: 1 passed")
+            && run.stderr.contains("FAILED a: 1 of 3 failed; lacks 2 declared items")
+            && run.stderr.contains(
+                "not yet implemented: `Counter::peek` is ghost's stub until imp.rs has a public one"
+            )
+            && run.stderr.contains("has no public `Counter::peek`, `Counter::total`, which the spec declares")
+            && !run.stderr.contains("E0599"),
+        "{}",
+        run.stderr
+    );
+    let run = ghost(dir, &["build", "--provider", "manual"]);
+    assert_eq!(run.code, Some(1), "{}{}", run.stdout, run.stderr);
+    assert!(run.stderr.contains("a       failing"), "{}", run.stderr);
+    // `check` and `status` say what the stale module's code lacks.
+    let says = "its imp.rs has no public `Counter::peek`, `Counter::total` the spec declares";
+    let run = ghost(dir, &["check"]);
+    assert_eq!(run.code, Some(0), "{}{}", run.stdout, run.stderr);
+    assert!(run.stderr.contains(says), "{}", run.stderr);
+    let run = ghost(dir, &["status"]);
+    assert_eq!(run.code, Some(1), "{}{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains(says), "{}{}", run.stdout, run.stderr);
+
+    // The methods written (`peek` in an `impl` block of its own): the stubs go, locked.
+    write(
+        dir,
+        "generated/src/a/imp.rs",
+        &format!("{imp_a}\nimpl Counter {{\n    pub fn peek(&self) -> i64 {{\n        self.n\n    }}\n\n    pub fn total(&self) -> i64 {{\n        self.n\n    }}\n}}\n"),
+    );
+    let run = ghost(dir, &["build", "--provider", "manual"]);
+    assert_eq!(run.code, Some(0), "{}{}", run.stdout, run.stderr);
+    let mod_rs = std::fs::read_to_string(dir.join("generated/src/a/mod.rs")).expect("mod.rs");
+    assert!(!mod_rs.contains("ghost's stub"), "{mod_rs}");
+    let run = ghost(dir, &["build", "--locked"]);
+    assert_eq!(run.code, Some(0), "{}{}", run.stdout, run.stderr);
 }
 
 /// A manual build tests each module apart from another whose code does not compile (a

@@ -1234,11 +1234,21 @@ pub async fn test(ctx: &Context, only: &[String]) -> Result<Vec<Tested>, BuildEr
                     .0
             }
         };
+        let lacking = super::standing_in::lacking(m, code);
+        let mut failures = verdict.failure_texts_in(m.tests_rs());
+        if !lacking.is_empty() {
+            failures.push(super::standing_in::lacking_in_test(
+                &ctx.paths.out_dir,
+                m,
+                &lacking,
+            ));
+        }
         out.push(Tested {
             module: m.name.clone(),
-            failures: verdict.failure_texts_in(m.tests_rs()),
+            failures,
             verdict,
             together: from_shared,
+            lacking,
         });
     }
     Ok(out)
@@ -1284,6 +1294,16 @@ pub struct Tested {
     pub failures: Vec<String>,
     /// Its tests were built with other modules' in one cargo run (see `together.rs`).
     pub together: bool,
+    /// The interface items its `imp.rs` lacks (`Type::method` for a method), which its
+    /// tests met as ghost's stand-ins (`standing_in.rs`): not green, whatever they say.
+    pub lacking: Vec<String>,
+}
+
+impl Tested {
+    /// Whether the module's code passes its tests and has every item its spec declares.
+    pub fn green(&self) -> bool {
+        self.verdict.green() && self.lacking.is_empty()
+    }
 }
 
 /// Whether a compiler error of `verdict` is in a module that `m` does not use: the
@@ -1378,7 +1398,7 @@ impl LockedReport {
     pub fn ok(&self) -> bool {
         self.not_fresh.is_empty()
             && self.outdated_files.is_empty()
-            && self.tests.iter().all(|t| t.verdict.green())
+            && self.tests.iter().all(Tested::green)
     }
 }
 

@@ -121,7 +121,10 @@ pub fn lacking(m: &crate::compile::CompiledModule, code: &str) -> Vec<String> {
             .find(|f| f.owner == owner && f.path.ends_with(name))
             .map_or("", |f| f.contents.as_str())
     };
-    let (mod_rs, stub) = (file(Owner::Compiler, "mod.rs"), file(Owner::AgentStub, "imp.rs"));
+    let (mod_rs, stub) = (
+        file(Owner::Compiler, "mod.rs"),
+        file(Owner::AgentStub, "imp.rs"),
+    );
     missing(mod_rs, stub, code).into_iter().collect()
 }
 
@@ -133,6 +136,34 @@ pub fn lacking_why(out_dir: &Path, m: &crate::compile::CompiledModule, names: &[
         "its tests pass, but `{}` has no public {}, which the spec declares: write it there",
         crate::project::shown_from_cwd(&out_dir.join(&m.imp_path)).display(),
         names.join(", ")
+    )
+}
+
+/// Why a stale module's code needs more than its tests: the items it lacks (`names`),
+/// for `ghost check` and `ghost status`.
+pub fn lacking_reason(names: &[String]) -> Option<String> {
+    let names: Vec<String> = names.iter().map(|n| format!("`{}`", bare(n))).collect();
+    (!names.is_empty()).then(|| {
+        format!(
+            "its imp.rs has no public {} the spec declares",
+            names.join(", ")
+        )
+    })
+}
+
+/// Why `ghost test` fails code lacking `names` whatever its tests say: they met ghost's
+/// stand-ins, not code (the path shown from the current folder).
+pub fn lacking_in_test(
+    out_dir: &Path,
+    m: &crate::compile::CompiledModule,
+    names: &[String],
+) -> String {
+    let names: Vec<String> = names.iter().map(|n| format!("`{}`", bare(n))).collect();
+    format!(
+        "`{}` has no public {}, which the spec declares: its tests met ghost's stub (`todo!()`) in its place, not code; write it there, or run `ghost build {}`",
+        crate::project::shown_from_cwd(&out_dir.join(&m.imp_path)).display(),
+        names.join(", "),
+        m.name
     )
 }
 
@@ -301,9 +332,7 @@ fn defined(code: &str) -> Option<Defined> {
             continue;
         }
         match head.as_slice() {
-            ["use", rest @ ..] => have
-                .names
-                .extend(rest.iter().map(|w| bare(w).to_string())),
+            ["use", rest @ ..] => have.names.extend(rest.iter().map(|w| bare(w).to_string())),
             [kind, name, ..]
                 if matches!(
                     *kind,
@@ -491,7 +520,10 @@ mod tests {
         let quoted = "pub const NOTE: &str = \"pub fn double(\";\npub struct Counter;\nimpl Counter { pub fn new() -> Self { Counter } }\n";
         let (text, names) = with_stand_ins(MOD_RS, STUB, quoted);
         assert_eq!(names, ["double"]);
-        assert!(text.contains("pub fn double(x: i64) -> i64 {\n    todo!("), "{text}");
+        assert!(
+            text.contains("pub fn double(x: i64) -> i64 {\n    todo!("),
+            "{text}"
+        );
         // Nested in a module or an `impl` block, a function is no top-level item either.
         let nested = "mod inner { pub fn double(x: i64) -> i64 { x } }\npub struct Counter;\nimpl Counter { pub fn new() -> Self { Counter } }\n";
         assert_eq!(missing(MOD_RS, STUB, nested), ["double".to_string()].into());
@@ -510,7 +542,10 @@ mod tests {
                 && text.contains("#[allow(unused_variables)]\nimpl Counter {\n    /// One more.\n    pub fn bump(&mut self) -> i64 {\n        todo!(\"`Counter::bump` is ghost's stub until imp.rs has a public one\")\n    }\n}\n"),
             "{text}"
         );
-        assert!(!text.contains("pub fn new() -> Self {\n        todo!"), "{text}");
+        assert!(
+            !text.contains("pub fn new() -> Self {\n        todo!"),
+            "{text}"
+        );
         // Any `fn bump` may be it (a trait's method a stand-in would shadow, a private
         // one a stand-in would clash with), and a macro may write it: no stand-in.
         for has_it in [
@@ -521,7 +556,8 @@ mod tests {
             assert_eq!(missing(MOD_RS, STUB_BUMP, &code), BTreeSet::new(), "{code}");
         }
         // A type missing altogether gets its whole stub, once.
-        let (text, names) = with_stand_ins(MOD_RS, STUB_BUMP, "pub fn double(x: i64) -> i64 { x }\n");
+        let (text, names) =
+            with_stand_ins(MOD_RS, STUB_BUMP, "pub fn double(x: i64) -> i64 { x }\n");
         assert_eq!(names, ["Counter"]);
         assert_eq!(text.matches("pub fn bump").count(), 1, "{text}");
     }

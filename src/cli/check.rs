@@ -250,6 +250,8 @@ struct ModuleState {
     name: String,
     file: std::path::PathBuf,
     status: ModuleStatus,
+    /// The interface items its code lacks (`standing_in.rs`).
+    lacking: Vec<String>,
 }
 
 /// The state of every checked module whose file was selected: fingerprints, and the
@@ -303,11 +305,20 @@ fn module_states(
         // The module's own files, rendered as a build writes them (a few milliseconds):
         // one edited by hand, or a pinned snapshot deleted, makes the module stale, as
         // `status` says and `build --locked` refuses.
-        let generated_changed = needed && {
-            let compiled =
-                crate::compile::compile_module(&checked.project, model, &settings, fp.clone());
-            crate::build::workspace::differs_on_disk(&out_dir, &compiled)
-                || crate::build::workspace::pins_edited(&compiled, &edited)
+        let compiled = needed.then(|| {
+            crate::compile::compile_module(&checked.project, model, &settings, fp.clone())
+        });
+        let generated_changed = compiled.as_ref().is_some_and(|compiled| {
+            crate::build::workspace::differs_on_disk(&out_dir, compiled)
+                || crate::build::workspace::pins_edited(compiled, &edited)
+        });
+        // What the code lacks of the spec's interface (`standing_in.rs`), said beside
+        // the state.
+        let lacking = match (&compiled, &imp) {
+            (Some(compiled), Some(code)) => {
+                crate::build::standing_in::lacking(compiled, &String::from_utf8_lossy(code))
+            }
+            _ => Vec::new(),
         };
         let current = Current {
             spec: &fp.spec,
@@ -324,6 +335,7 @@ fn module_states(
             name: model.name.clone(),
             file: f.file.clone(),
             status,
+            lacking,
         }
     })
 }
@@ -335,6 +347,9 @@ fn report_states(out: &Output, states: &[ModuleState], building: bool) -> usize 
     let mut tampered = 0;
     for s in states.iter().filter(|s| s.status.state != State::Fresh) {
         let mut reasons: Vec<&str> = s.status.reasons.iter().map(|r| r.as_str()).collect();
+        let lacks = crate::build::standing_in::lacking_reason(&s.lacking)
+            .filter(|_| s.status.state == State::Stale);
+        reasons.extend(lacks.as_deref());
         let is_tampered = s.status.state == State::Tampered;
         if is_tampered && building {
             reasons.push("a build is running: its code may be the build's, written just before its lock entry; check again when the build ends");

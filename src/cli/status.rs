@@ -132,7 +132,15 @@ pub fn run(args: &StatusArgs, out: &Output) -> Result<Exit, CommandError> {
             && last.get(&m.name).is_some_and(|a| {
                 a.outcome.starts_with("failed") || a.outcome == "failing" || a.outcome == "waiting"
             });
-        let reasons: Vec<&str> = status.reasons.iter().map(|r| r.as_str()).collect();
+        let mut reasons: Vec<&str> = status.reasons.iter().map(|r| r.as_str()).collect();
+        // What the code lacks of the spec's interface (`standing_in.rs`): it needs more
+        // than a test run.
+        let lacks = (status.state == State::Stale)
+            .then(|| ctx.imp_bytes(m))
+            .flatten()
+            .map(|code| crate::build::standing_in::lacking(m, &String::from_utf8_lossy(&code)))
+            .and_then(|names| crate::build::standing_in::lacking_reason(&names));
+        reasons.extend(lacks.as_deref());
         if status.state != State::Fresh {
             not_fresh.push(format!("`{}` ({})", m.name, status.state));
             edited |= status.state == State::Tampered;
