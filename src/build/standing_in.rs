@@ -5,12 +5,18 @@
 //! item (the manual provider leaves the module waiting for just that). So the `mod.rs`
 //! ghost writes into the generated crate has, in place of each re-export `imp.rs` cannot
 //! answer, the compiler's stub of that item (a `todo!()` body, marked as ghost's), and
-//! the line comes back as soon as `imp.rs` has the item.
+//! the line comes back as soon as `imp.rs` has the item. A method a `type` gains that the
+//! code's type lacks would stop the module's own test target compiling (its signature
+//! check names it): its stub stands in an `impl` block of its own after the type's
+//! re-export, legal beside the code's since a type's inherent methods may be split across
+//! the crate's modules. `imp.rs` is read by tokens (`compile/rust/items.rs`'s lexer), so a
+//! comment or a string naming an item is not the item.
 //!
 //! Only in the generated crate: a scratch copy tests a module's code against its real
 //! `mod.rs` (`generate.rs` puts it back), so code without an item never passes, and a
 //! module whose `mod.rs` holds a stand-in is never locked from the generated crate
-//! (`stale_together.rs` skips it). `imp.rs` is never touched.
+//! (`stale_together.rs` skips it); `ghost test` fails it whatever its tests say
+//! ([`lacking`]). `imp.rs` is never touched.
 
 use crate::compile::rust::items::{items, Item};
 use crate::compile::rust::{GeneratedFile, Owner};

@@ -6,7 +6,8 @@ use super::{report, CommandError, Exit, Output};
 pub const HELP: &str = "\
 Runs the acceptance tests of the generated code as it is on disk, whatever ghost.lock
 says. A module's tests do not depend on other modules being green. Exits 1 if any module
-fails its tests (or the specs have errors), 0 when all pass.
+fails its tests, or its imp.rs lacks a function, type or method its spec declares (its
+tests met ghost's stub of it), or the specs have errors; 0 when all pass.
 
 Examples:
   ghost test
