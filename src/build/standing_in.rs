@@ -325,6 +325,7 @@ fn defined(code: &str) -> Option<Defined> {
                 _ => {}
             }
         }
+        have.macros |= writes_methods(&item);
         // Only what `pub use imp::NAME;` can re-export: a private item (a helper of the
         // name) would stop the crate compiling as a missing one does.
         let public = item
@@ -351,6 +352,97 @@ fn defined(code: &str) -> Option<Defined> {
         }
     }
     Some(have)
+}
+
+/// The attributes that write no methods: lints, conditions, layout, docs, and deriving
+/// the standard library's traits (a third-party derive, `#[derive(Getters)]`, may write
+/// inherent methods no `fn` of the code shows, which a stand-in would clash with).
+const PLAIN_ATTRIBUTES: &[&str] = &[
+    "allow",
+    "warn",
+    "deny",
+    "forbid",
+    "expect",
+    "cfg",
+    "cfg_attr",
+    "doc",
+    "inline",
+    "cold",
+    "must_use",
+    "non_exhaustive",
+    "repr",
+    "test",
+    "track_caller",
+    "deprecated",
+    "derive",
+    "rustfmt",
+    "clippy",
+    "should_panic",
+    "ignore",
+];
+const STD_DERIVES: &[&str] = &[
+    "Debug",
+    "Clone",
+    "Copy",
+    "PartialEq",
+    "Eq",
+    "PartialOrd",
+    "Ord",
+    "Hash",
+    "Default",
+];
+
+/// Whether `item` may write methods no `fn` of it shows: an attribute other than the
+/// plain ones, or a macro called in an `impl` block's body (not in a function's).
+fn writes_methods(item: &Item) -> bool {
+    let t = &item.tokens;
+    let word = |i: usize| t.get(i).map_or("", |x| x.text.as_str());
+    let mut depth = 0usize;
+    let is_impl = item.head().first() == Some(&"impl");
+    for i in 0..t.len() {
+        match word(i) {
+            "{" | "(" | "[" => depth += 1,
+            "}" | ")" | "]" => depth = depth.saturating_sub(1),
+            "#" => {
+                let at = if word(i + 1) == "!" { i + 2 } else { i + 1 };
+                if word(at) != "[" {
+                    continue;
+                }
+                let name = word(at + 1);
+                if !PLAIN_ATTRIBUTES.contains(&name) {
+                    return true;
+                }
+                let end = crate::compile::rust::items::skip_group(t, at);
+                let derives_other = name == "derive"
+                    && t[at + 2..end.saturating_sub(1).max(at + 2)]
+                        .iter()
+                        .any(|x| {
+                            let w = x.text.as_str();
+                            w.chars().next().is_some_and(char::is_alphabetic)
+                                && !STD_DERIVES.contains(&w)
+                                && !matches!(
+                                    w,
+                                    "std"
+                                        | "core"
+                                        | "fmt"
+                                        | "hash"
+                                        | "cmp"
+                                        | "clone"
+                                        | "default"
+                                        | "marker"
+                                )
+                        });
+                if derives_other {
+                    return true;
+                }
+            }
+            "!" if is_impl && depth == 1 && i > 0 && matches!(word(i + 1), "(" | "[" | "{") => {
+                return true;
+            }
+            _ => {}
+        }
+    }
+    false
 }
 
 /// The methods of type `ty` in `stub` (the compiler's stub `imp.rs`, split into
@@ -561,6 +653,21 @@ mod tests {
             let code = format!("pub fn double(x: i64) -> i64 {{ x }}\npub struct Counter {{ n: i64 }}\n{has_it}");
             assert_eq!(missing(MOD_RS, STUB_BUMP, &code), BTreeSet::new(), "{code}");
         }
+        // Nor where a derive of another crate's, or a macro in an `impl` block, may.
+        for may_have_it in [
+            "#[derive(Debug, Clone, getset::Getters)]\npub struct Counter { n: i64 }\nimpl Counter { pub fn new() -> Self { Counter { n: 0 } } }\n",
+            "#[derive(Debug)]\npub struct Counter { n: i64 }\nimpl Counter { pub fn new() -> Self { Counter { n: 0 } } other::bumps!(); }\n",
+            "#[derive(Debug)]\n#[getters]\npub struct Counter { n: i64 }\nimpl Counter { pub fn new() -> Self { Counter { n: 0 } } }\n",
+        ] {
+            let code = format!("pub fn double(x: i64) -> i64 {{ x }}\n{may_have_it}");
+            assert_eq!(missing(MOD_RS, STUB_BUMP, &code), BTreeSet::new(), "{code}");
+        }
+        // The standard library's derives, lints and a macro called in a method write none.
+        let plain = "pub fn double(x: i64) -> i64 { x }\n#[derive(Debug, Clone, PartialEq, Default)]\n#[allow(dead_code)]\npub struct Counter { n: i64 }\nimpl Counter {\n    #[must_use]\n    pub fn new() -> Self { println!(\"new\"); Counter { n: 0 } }\n}\n";
+        assert_eq!(
+            missing(MOD_RS, STUB_BUMP, plain),
+            ["Counter::bump".to_string()].into()
+        );
         // A type missing altogether gets its whole stub, once.
         let (text, names) =
             with_stand_ins(MOD_RS, STUB_BUMP, "pub fn double(x: i64) -> i64 { x }\n");
