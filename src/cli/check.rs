@@ -312,14 +312,6 @@ fn module_states(
             crate::build::workspace::differs_on_disk(&out_dir, compiled)
                 || crate::build::workspace::pins_edited(compiled, &edited)
         });
-        // What the code lacks of the spec's interface (`standing_in.rs`), said beside
-        // the state.
-        let lacking = match (&compiled, &imp) {
-            (Some(compiled), Some(code)) => {
-                crate::build::standing_in::lacking(compiled, &String::from_utf8_lossy(code))
-            }
-            _ => Vec::new(),
-        };
         let current = Current {
             spec: &fp.spec,
             prose: &fp.prose,
@@ -331,6 +323,14 @@ fn module_states(
         let untested =
             crate::build::session::uses_any(&checked.project, &model.name, &pending_retest);
         let status = decide(entry, &current).with_untested_dependency(untested);
+        // What a stale module's code lacks of the spec's interface (`standing_in.rs`),
+        // said beside its state (only then: reading the code by tokens is not free).
+        let lacking = match (&compiled, &imp) {
+            (Some(compiled), Some(code)) if status.state == State::Stale => {
+                crate::build::standing_in::lacking(compiled, &String::from_utf8_lossy(code))
+            }
+            _ => Vec::new(),
+        };
         ModuleState {
             name: model.name.clone(),
             file: f.file.clone(),

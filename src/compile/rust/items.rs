@@ -191,22 +191,22 @@ fn is_close(s: &str) -> bool {
 /// body (with a `;` right after it, as in `const X: T = { .. };`); an inner attribute
 /// (`#![..]`) is an item of its own. Text after the last item belongs to no item.
 pub fn items(src: &str) -> Vec<Item> {
-    let tokens = tokens(src);
+    // Each token moved into its item, not copied: every build and check reads every
+    // module's code through here.
+    let mut tokens = tokens(src).into_iter().peekable();
     let mut out = Vec::new();
     let mut current: Vec<Token> = Vec::new();
     let mut depth = 0usize;
     let mut start = 0;
-    let mut i = 0;
-    while i < tokens.len() {
-        let tok = tokens[i].clone();
-        let text = tok.text.clone();
+    while let Some(tok) = tokens.next() {
+        let (open, close) = (is_open(&tok.text), is_close(&tok.text));
         current.push(tok);
-        i += 1;
-        if is_open(&text) {
+        let text = current.last().map_or("", |t| t.text.as_str());
+        if open {
             depth += 1;
             continue;
         }
-        if is_close(&text) {
+        if close {
             depth = depth.saturating_sub(1);
         }
         let inner_attribute = depth == 0
@@ -216,9 +216,10 @@ pub fn items(src: &str) -> Vec<Item> {
             && current[1].text == "!";
         let ends = depth == 0 && (text == ";" || text == "}" || inner_attribute);
         if ends {
-            if text == "}" && tokens.get(i).is_some_and(|t| t.text == ";") {
-                current.push(tokens[i].clone());
-                i += 1;
+            if text == "}" {
+                if let Some(semi) = tokens.next_if(|t| t.text == ";") {
+                    current.push(semi);
+                }
             }
             let end = current.last().map(|t| t.span.end).unwrap_or(start);
             out.push(Item {
