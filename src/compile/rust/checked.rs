@@ -199,20 +199,21 @@ fn wrapper(wrapped: &Wrapped, test_module: &str, root: &str, f: &Function) -> St
     // whose result broke it.
     let whose = format!(" of `{of_path}`");
     let comma = if shown.is_empty() { "" } else { ", " };
-    if f.ensures
+    // What the messages of an `ensures`'s checked calls say the clause was checking: a
+    // closure, formatted only when such a call fails (a property runs the clause for
+    // hundreds of cases, each paying for the text when it was a `String`). Made at each
+    // call, so that it borrows the inputs and `result` for that call alone.
+    let inline_args = shown
         .iter()
-        .any(|ens| !clause_callees(module, &wrapped.reached, &ens.expr).is_empty())
-    {
-        // What the messages of those calls say the clause was checking.
-        out.push_str(&format!(
-            "        let __for = format!(\"{inputs_fmt}{comma}result = {{:?}}\"{inputs_args},\n            result\n        );\n"
-        ));
-    }
+        .map(|(_, v)| format!(", {v}"))
+        .collect::<String>();
+    let for_text =
+        format!("&|| format!(\"{inputs_fmt}{comma}result = {{:?}}\"{inline_args}, result)");
     for ens in &f.ensures {
         let mut clause_cx = cx.clone();
         clause_cx.in_clause = Some(InClause {
             label: str_lit(&format!("`{}`{whose}", ens.source)),
-            inputs: "&__for".to_string(),
+            inputs: for_text.clone(),
         });
         out.push_str(&format!(
             "        assert!(\n            {},\n            \"`{{}}`{whose} does not hold for {inputs_fmt}{comma}result = {{:?}}\",\n            {}{inputs_args},\n            result\n        );\n",
@@ -314,7 +315,7 @@ fn called_in_clauses(
 /// module makes: it checks each `requires` clause and, when one does not hold, fails the
 /// test as the spec's clause calling `f` outside its precondition ([`CLAUSE_CALL_BROKEN`]),
 /// naming the clause (`__clause`), the call's inputs and those of the call the clause
-/// judged (`__for`); otherwise it calls the implementation (`call`), as the clause did
+/// judged (`__for`, formatted only then); otherwise it calls the implementation (`call`), as the clause did
 /// before: a contract's own calls assert no `ensures`, which could call back.
 fn in_clause_variant(
     f: &Function,
@@ -325,7 +326,10 @@ fn in_clause_variant(
     call: &str,
     func: &str,
 ) -> String {
-    let mut all_params = vec!["__clause: &str".to_string(), "__for: &str".to_string()];
+    let mut all_params = vec![
+        "__clause: &str".to_string(),
+        "__for: &dyn Fn() -> String".to_string(),
+    ];
     all_params.extend(params.iter().cloned());
     let mut out = format!(
         "\n    pub fn {}({}) -> {} {{\n",
@@ -341,7 +345,7 @@ fn in_clause_variant(
     };
     for req in &f.requires {
         out.push_str(&format!(
-            "        if !({}) {{\n            panic!(\n                \"{{}} calls `{func}` with {inputs}, which breaks `{func}`'s `{{}}` (for {{}}): {CLAUSE_CALL_BROKEN}, so the clause cannot judge this result: if the function it belongs to may return it, guard the call in the clause (`.. || {func}(..)`); if it may not, say so in an `ensures` before this one\",\n                __clause{inputs_args},\n                {},\n                __for\n            );\n        }}\n",
+            "        if !({}) {{\n            panic!(\n                \"{{}} calls `{func}` with {inputs}, which breaks `{func}`'s `{{}}` (for {{}}): {CLAUSE_CALL_BROKEN}, so the clause cannot judge this result: if the function it belongs to may return it, guard the call in the clause (`.. || {func}(..)`); if it may not, say so in an `ensures` before this one\",\n                __clause{inputs_args},\n                {},\n                __for()\n            );\n        }}\n",
             cx.requires_holds(&req.expr),
             str_lit(&req.source),
         ));

@@ -69,7 +69,8 @@ pub struct Local {
 pub struct InClause {
     /// A Rust string literal naming the clause and its function (`"`ensures f(result) > 0` of `g`"`).
     pub label: String,
-    /// A Rust `&str` expression: the inputs and result of the call the clause checks.
+    /// A Rust `&dyn Fn() -> String` expression: the inputs and result of the call the
+    /// clause checks, formatted only when a call of the clause breaks a `requires`.
     pub inputs: String,
 }
 

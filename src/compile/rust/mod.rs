@@ -230,24 +230,23 @@ mod tests {
         }"#]);
         let files = crate_files(&p, &TargetSettings::default());
         let tests = file(&files, "tests/e_m.rs");
+        // What the clause was checking is formatted only when the call fails: a property
+        // formatted it for every case it ran.
         assert!(
-            tests.contains("checked::__0c__f(\"`ensures f(result) > 0 && h(result) >= 0` of `g`\", &__for, result) > 0"),
+            tests.contains("checked::__0c__f(\"`ensures f(result) > 0 && h(result) >= 0` of `g`\", &|| format!(\"n = {:?}, result = {:?}\", n, result), result) > 0"),
             "{tests}"
         );
-        assert!(
-            tests.contains("let __for = format!(\"n = {:?}, result = {:?}\""),
-            "{tests}"
-        );
+        assert!(!tests.contains("let __for"), "{tests}");
         // `h` has no `requires`: called as before.
         assert!(tests.contains("generated::e::m::h(result) >= 0"), "{tests}");
         let variant = tests
-            .split("pub fn __0c__f(__clause: &str, __for: &str, x: i64) -> i64 {")
+            .split("pub fn __0c__f(__clause: &str, __for: &dyn Fn() -> String, x: i64) -> i64 {")
             .nth(1)
             .and_then(|rest| rest.split("\n    }\n").next())
             .unwrap_or_else(|| panic!("no clause variant of `f`:\n{tests}"));
         assert!(
             variant.contains("calls `f` with x = {:?}, which breaks `f`'s `{}` (for {}): the spec's clause calls a function outside its precondition")
-                && variant.contains("\"requires x > 0\"")
+                && variant.contains("\"requires x > 0\",\n                __for()\n")
                 && variant.trim_end().ends_with("generated::e::m::f(x)"),
             "{variant}"
         );
@@ -270,8 +269,8 @@ mod tests {
         let files = crate_files(&p, &TargetSettings::default());
         let tests = file(&files, "tests/e_m.rs");
         assert!(
-            tests.contains("checked::__0c____e__n__f(\"`ensures e.n.f(result) > 0` of `g`\", &__for, result) > 0")
-                && tests.contains("pub fn __0c____e__n__f(__clause: &str, __for: &str, x: i64) -> i64 {"),
+            tests.contains("checked::__0c____e__n__f(\"`ensures e.n.f(result) > 0` of `g`\", &|| format!(\"n = {:?}, result = {:?}\", n, result), result) > 0")
+                && tests.contains("pub fn __0c____e__n__f(__clause: &str, __for: &dyn Fn() -> String, x: i64) -> i64 {"),
             "{tests}"
         );
         // `e.o`'s tests hold `g`'s wrapper but not `e.n`'s: that call stays direct there.
