@@ -2119,6 +2119,7 @@ async fn verify_in(
     verify(
         &ctx.cargo_in(scratch),
         &ctx.project,
+        &ctx.module_tree,
         module,
         code,
         Snapshots::RecordNew,
@@ -2262,6 +2263,7 @@ async fn try_mutants(
             let tried = verify(
                 &cargo,
                 &ctx.project,
+                &ctx.module_tree,
                 module,
                 &mutant.code,
                 Snapshots::RecordNew,

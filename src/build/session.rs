@@ -7,6 +7,7 @@
 use super::cargo::Cargo;
 use super::failure::{AttemptRecord, FailureClass};
 use super::runlog::{now_secs, Attempt, RunLog};
+use super::unused_modules::ModuleTree;
 use super::verify::{judge, refused, verify, SharedRuns, Snapshots, Verdict};
 use super::workspace::{self, WriteError};
 use crate::check::{ModuleModel, Project};
@@ -94,6 +95,9 @@ impl Paths {
 pub struct Context {
     pub paths: Paths,
     pub project: Project,
+    /// The project's module tree, which the rule of the modules a code may call reads
+    /// for every module it judges (`verify::refused`).
+    pub module_tree: ModuleTree,
     pub compiled: Compiled,
     pub templates: Templates,
     /// The time limit of one cargo run (compile and test).
@@ -1203,7 +1207,7 @@ pub async fn test(ctx: &Context, only: &[String]) -> Result<Vec<Tested>, BuildEr
     // Code the in-memory rule refuses is never run: it is refused on its own below.
     let runnable: Vec<&ModuleModel> = chosen
         .iter()
-        .filter(|(_, module, code)| refused(&ctx.project, module, code).is_none())
+        .filter(|(_, module, code)| refused(&ctx.project, &ctx.module_tree, module, code).is_none())
         .map(|(_, module, _)| *module)
         .collect();
     let mut shared = if runnable.len() < 2 {
@@ -1266,9 +1270,16 @@ async fn verify_on_disk(
     code: &str,
     snapshots: Snapshots,
 ) -> Result<(Verdict, Option<PathBuf>), BuildError> {
-    let verdict = verify(&ctx.cargo(), &ctx.project, module, code, snapshots)
-        .await
-        .map_err(BuildError::Cargo)?;
+    let verdict = verify(
+        &ctx.cargo(),
+        &ctx.project,
+        &ctx.module_tree,
+        module,
+        code,
+        snapshots,
+    )
+    .await
+    .map_err(BuildError::Cargo)?;
     if !broken_elsewhere(ctx, m, &verdict) {
         return Ok((verdict, None));
     }
@@ -1276,6 +1287,7 @@ async fn verify_on_disk(
     let verdict = verify(
         &ctx.cargo_in(&scratch),
         &ctx.project,
+        &ctx.module_tree,
         module,
         code,
         snapshots,

@@ -106,7 +106,8 @@ fn candidates<'a>(
         // Code the in-memory rule refuses, or code naming a module its spec does not use
         // (which here would run against that module's code), is never run: refused on
         // its own path.
-        let runnable = |code: &String| refused(&ctx.project, module, code).is_none();
+        let runnable =
+            |code: &String| refused(&ctx.project, &ctx.module_tree, module, code).is_none();
         // A pin missing or recorded for other steps is recorded anew on the module's own
         // path: this run only compares, and would leave the old steps' pin in place.
         let pinned = || super::snapshots::pinned_for_spec(&ctx.paths.out_dir, m, module);

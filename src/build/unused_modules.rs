@@ -10,7 +10,39 @@
 //! them, with the fix named.
 
 use crate::check::Project;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// The crate's module tree, read from the project once per run (a build, `ghost test`):
+/// the rule reads it for every module it judges, and building it at each one made the
+/// rule's cost over a whole project grow with the square of its modules.
+#[derive(Debug, Default)]
+pub struct ModuleTree {
+    /// Every module's path and every prefix of one (`["text"]`, `["text", "case"]`).
+    paths: BTreeSet<Vec<String>>,
+    /// The modules by their path.
+    modules: BTreeMap<Vec<String>, String>,
+}
+
+impl ModuleTree {
+    pub fn of(project: &Project) -> ModuleTree {
+        let mut tree = ModuleTree::default();
+        for m in &project.modules {
+            for k in 1..=m.path.len() {
+                tree.paths.insert(m.path[..k].to_vec());
+            }
+            tree.modules.insert(m.path.clone(), m.name.clone());
+        }
+        tree
+    }
+
+    /// The module that `path` (`["text", "case", "f"]`, below `crate`) begins with: the
+    /// longest run of its leading segments that names a module.
+    fn module_of_path(&self, path: &[String]) -> Option<&String> {
+        (1..=path.len())
+            .rev()
+            .find_map(|k| self.modules.get(&path[..k]))
+    }
+}
 
 /// The modules outside `name`'s uses (directly or not) that `code`, the `imp.rs` of
 /// `name`, names by their path in the crate, in the project's order: written out
@@ -18,22 +50,17 @@ use std::collections::BTreeSet;
 /// crate::a; a::x::f()`, `use crate::{a::x as y}; y::f()`, `use super::*; child::f()`;
 /// see `code_paths.rs`). A path names the module of its longest prefix that is one:
 /// `crate::text::case::f` is `text.case`'s, not `text`'s, and `use crate::text;` alone
-/// names no module. Paths in comments and strings call nothing.
-pub fn named_unused(project: &Project, name: &str, code: &str) -> Vec<String> {
+/// names no module. Paths in comments and strings call nothing. `tree` is the project's
+/// ([`ModuleTree::of`]).
+pub fn named_unused(project: &Project, tree: &ModuleTree, name: &str, code: &str) -> Vec<String> {
     // Every path into the crate starts with one of these words.
     if !code.contains("crate") && !code.contains("super") {
         return Vec::new();
     }
     let module = project.module(name).map_or(&[][..], |m| m.path.as_slice());
-    let mut tree = BTreeSet::new();
-    for m in &project.modules {
-        for k in 1..=m.path.len() {
-            tree.insert(m.path[..k].to_vec());
-        }
-    }
-    let named: BTreeSet<String> = super::code_paths::named_paths(code, module, &tree)
+    let named: BTreeSet<&String> = super::code_paths::named_paths(code, module, &tree.paths)
         .iter()
-        .filter_map(|path| module_of_path(project, path))
+        .filter_map(|path| tree.module_of_path(path))
         .collect();
     if named.is_empty() {
         return Vec::new();
@@ -43,18 +70,9 @@ pub fn named_unused(project: &Project, name: &str, code: &str) -> Vec<String> {
         .modules
         .iter()
         .map(|m| &m.name)
-        .filter(|m| named.contains(*m) && !used.contains(*m))
+        .filter(|m| named.contains(m) && !used.contains(*m))
         .cloned()
         .collect()
-}
-
-/// The module that `path` (`["text", "case", "f"]`, below `crate`) begins with: the
-/// longest run of its leading segments that names a module.
-fn module_of_path(project: &Project, path: &[String]) -> Option<String> {
-    (1..=path.len())
-        .rev()
-        .map(|k| path[..k].join("."))
-        .find(|dotted| project.module(dotted).is_some())
 }
 
 /// Why code naming `unused` (from [`named_unused`]) is not run, for the user and the agent.
@@ -80,6 +98,10 @@ mod tests {
 
     fn project(specs: &[&str]) -> Project {
         crate::check::valid_project(specs)
+    }
+
+    fn named_unused(project: &Project, name: &str, code: &str) -> Vec<String> {
+        super::named_unused(project, &ModuleTree::of(project), name, code)
     }
 
     #[test]

@@ -3,6 +3,7 @@
 
 use super::cargo::{messages_in, Cargo, TestFailure, TestOutcome, GAVE_UP};
 use super::snapshots::Pinned;
+use super::unused_modules::ModuleTree;
 use crate::check::{ModuleModel, NfrModel, Project};
 use crate::compile::rust::nfr_check::NO_DEPS;
 use crate::compile::rust::{check_static_nfrs, reaches_outside, test_target, IN_MEMORY};
@@ -392,15 +393,16 @@ fn binder_text(property: &str) -> &str {
 }
 
 /// Runs `module`'s acceptance tests and checked NFRs against the crate `cargo` points at,
-/// whose `imp.rs` for the module holds `imp_text`.
+/// whose `imp.rs` for the module holds `imp_text`; `tree` is `project`'s module tree.
 pub async fn verify(
     cargo: &Cargo,
     project: &Project,
+    tree: &ModuleTree,
     module: &ModuleModel,
     imp_text: &str,
     snapshots: Snapshots,
 ) -> std::io::Result<Verdict> {
-    if let Some(verdict) = refused(project, module, imp_text) {
+    if let Some(verdict) = refused(project, tree, module, imp_text) {
         return Ok(verdict);
     }
     let target = test_target(module);
@@ -478,10 +480,16 @@ fn called_unused_module(module: &str, uses: &[String], output: &str) -> Option<S
 /// writes files or starts programs could change the project it is tested in, or anything
 /// else the user can reach.
 /// So is code that calls a module its spec does not `use` (`unused_modules.rs`): it would
-/// pass where that module has code and fail where it is a stub.
-pub fn refused(project: &Project, module: &ModuleModel, imp_text: &str) -> Option<Verdict> {
+/// pass where that module has code and fail where it is a stub. `tree` is `project`'s
+/// module tree, read once per run.
+pub fn refused(
+    project: &Project,
+    tree: &ModuleTree,
+    module: &ModuleModel,
+    imp_text: &str,
+) -> Option<Verdict> {
     let outside = reaches_outside(imp_text, &module.names());
-    let unused = super::unused_modules::named_unused(project, &module.name, imp_text);
+    let unused = super::unused_modules::named_unused(project, tree, &module.name, imp_text);
     if outside.is_empty() && unused.is_empty() {
         return None;
     }

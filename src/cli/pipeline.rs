@@ -244,6 +244,7 @@ impl Pipeline {
             test_memory_mb: self.project.config.config.build.test_memory_mb,
             api_key_env: self.project.config.config.agent.api_key_env.clone(),
             edits: self.project.config.config.build.edits,
+            module_tree: crate::build::unused_modules::ModuleTree::of(&self.checked.project),
             project: self.checked.project,
             compiled,
             templates,
