@@ -20,9 +20,17 @@ use std::collections::{BTreeMap, BTreeSet};
 /// before it gives up: a cycle of imports does not compile, and must not loop here.
 const MAX_HOPS: usize = 16;
 
-/// What a name looked up in a scope (the blocks a token sits in, see `Code::scope_of`)
-/// stands for, a crate path or nothing.
-type Found = BTreeMap<(Vec<String>, String), Option<Vec<String>>>;
+/// A scope (the file's top level, an inline `mod` or another block) by its index in
+/// [`Scopes`]: tokens, imports and lookups name their scope by it, so that no token holds
+/// a list of the blocks around it (code nested deep took memory and time in the square
+/// of its size).
+type ScopeId = usize;
+
+/// The top level of the file.
+const TOP: ScopeId = 0;
+
+/// What a name looked up in a scope stands for, a crate path or nothing.
+type Found = BTreeMap<(ScopeId, String), Option<Vec<String>>>;
 
 /// What one `use` tree leaf brings into its scope.
 #[derive(Debug, Clone)]
@@ -33,19 +41,138 @@ enum Import {
     Glob { path: Vec<String> },
 }
 
+/// One scope of the file.
+#[derive(Debug)]
+struct Scope {
+    /// The scope around it; `None` for the top level.
+    parent: Option<ScopeId>,
+    /// An inline `mod`'s name; `None` for the top level and any other block (a
+    /// function's body).
+    module: Option<String>,
+    /// The inline `mod` it is or sits in, innermost: itself for a `mod`, `None` outside
+    /// every one.
+    in_module: Option<ScopeId>,
+}
+
+impl Scope {
+    /// Whether it is a block other than an inline `mod` (and not the top level): a name
+    /// not found in it is looked up in the scope around it.
+    fn is_block(&self) -> bool {
+        self.parent.is_some() && self.module.is_none()
+    }
+}
+
+/// The file's scopes as a tree, each knowing its parent: the top level first, then each
+/// in the order its `{` comes. The blocks of two `mod m { .. }` of one name in one scope
+/// are one scope, as the module they make is one.
+#[derive(Debug)]
+struct Scopes {
+    all: Vec<Scope>,
+    /// Each inline `mod` by the scope it sits in and its name.
+    modules: BTreeMap<(ScopeId, String), ScopeId>,
+}
+
+impl Scopes {
+    /// The scope of each token of `tokens`, and the scopes: an inline `mod NAME { .. }`,
+    /// or any other `{ .. }` block. A block's braces belong to the scope around it.
+    fn read(tokens: &[Token]) -> (Scopes, Vec<ScopeId>) {
+        let mut scopes = Scopes {
+            all: vec![Scope {
+                parent: None,
+                module: None,
+                in_module: None,
+            }],
+            modules: BTreeMap::new(),
+        };
+        let mut open = vec![TOP];
+        let mut scope_of = Vec::with_capacity(tokens.len());
+        for (i, token) in tokens.iter().enumerate() {
+            let here = open.last().copied().unwrap_or(TOP);
+            scope_of.push(here);
+            match token.text.as_str() {
+                "{" => {
+                    let named =
+                        i >= 2 && tokens[i - 2].text == "mod" && is_word(&tokens[i - 1].text);
+                    let name = named.then(|| tokens[i - 1].text.clone());
+                    open.push(scopes.open(here, name));
+                }
+                "}" if open.len() > 1 => {
+                    open.pop();
+                    // Its closing brace belongs to the scope around the block too.
+                    if let (Some(last), Some(&outer)) = (scope_of.last_mut(), open.last()) {
+                        *last = outer;
+                    }
+                }
+                _ => {}
+            }
+        }
+        (scopes, scope_of)
+    }
+
+    /// The scope of a block opened in `parent`: an inline `mod` of that name (the one
+    /// already there, when there is one), or a new block.
+    fn open(&mut self, parent: ScopeId, module: Option<String>) -> ScopeId {
+        if let Some(name) = &module {
+            if let Some(&id) = self.modules.get(&(parent, name.clone())) {
+                return id;
+            }
+        }
+        let id = self.all.len();
+        let in_module = if module.is_some() {
+            Some(id)
+        } else {
+            self.all[parent].in_module
+        };
+        if let Some(name) = &module {
+            self.modules.insert((parent, name.clone()), id);
+        }
+        self.all.push(Scope {
+            parent: Some(parent),
+            module,
+            in_module,
+        });
+        id
+    }
+
+    /// The inline `mod` at `path` below the file's top level (`["inner", "deeper"]`), by
+    /// its names alone: a `mod` inside a function's body is on no path.
+    fn module_at(&self, path: &[String]) -> Option<ScopeId> {
+        path.iter().try_fold(TOP, |scope, name| {
+            self.modules.get(&(scope, name.clone())).copied()
+        })
+    }
+
+    /// The names of the inline `mod`s that `scope` is or sits in, outermost first.
+    fn module_names(&self, scope: ScopeId) -> Vec<String> {
+        let mut names = Vec::new();
+        let mut next = self.all[scope].in_module;
+        while let Some(m) = next {
+            names.extend(self.all[m].module.iter().cloned());
+            next = self.all[m].parent.and_then(|p| self.all[p].in_module);
+        }
+        names.reverse();
+        names
+    }
+}
+
 /// A module's `imp.rs`, read for the paths it names.
 struct Code {
     /// Every token, comments and white space left out, `r#` taken off identifiers.
     tokens: Vec<Token>,
-    /// Per token, the blocks it sits in, outermost first: an inline `mod helpers { .. }`
-    /// by its name, any other block (a function's body) by a segment no name can be
-    /// (see [`is_block`]).
-    scope_of: Vec<Vec<String>>,
+    /// The file's scopes.
+    scopes: Scopes,
+    /// Per token, the scope it sits in.
+    scope_of: Vec<ScopeId>,
     /// Per scope, its imports.
-    imports: BTreeMap<Vec<String>, Vec<Import>>,
+    imports: Vec<Vec<Import>>,
     /// Per scope, the names it declares in the namespace of modules and types (`mod`,
     /// `struct`, `enum`, `union`, `trait`, `type`): they shadow a glob's.
-    declared: BTreeMap<Vec<String>, BTreeSet<String>>,
+    declared: Vec<BTreeSet<String>>,
+    /// Per block, where a name it does not hold is looked up next: the nearest scope
+    /// around it that is not a block, or that imports or declares a name (a block that
+    /// does neither has nothing to find, and code nested deep walked every one of them
+    /// for every name).
+    outer: Vec<ScopeId>,
     /// What a name looked up in a scope was found to stand for: a file of many globs
     /// reaching each other looks the same names up again and again, and a cycle of them
     /// must end.
@@ -70,7 +197,7 @@ pub fn named_paths(
 ) -> Vec<Vec<String>> {
     let code = Code::read(code, module);
     let mut out = Vec::new();
-    for (scope, imports) in &code.imports {
+    for (scope, imports) in code.imports.iter().enumerate() {
         for import in imports {
             let (written, glob) = match import {
                 Import::Binding { path, .. } => (path, false),
@@ -95,7 +222,7 @@ pub fn named_paths(
             i = i.max(start + 1);
             continue;
         }
-        if let Some(path) = code.resolve(&code.scope_of[start], &segments, tree, 0) {
+        if let Some(path) = code.resolve(code.scope_of[start], &segments, tree, 0) {
             out.push(path);
         }
     }
@@ -112,22 +239,19 @@ impl Code {
                 t.text = name.to_string();
             }
         }
-        let scope_of = scopes(&tokens);
-        let mut declared: BTreeMap<Vec<String>, BTreeSet<String>> = BTreeMap::new();
+        let (scopes, scope_of) = Scopes::read(&tokens);
+        let mut declared = vec![BTreeSet::new(); scopes.all.len()];
         for (k, pair) in tokens.windows(2).enumerate() {
             let declares = matches!(
                 pair[0].text.as_str(),
                 "mod" | "struct" | "enum" | "union" | "trait" | "type"
             );
             if declares && is_word(&pair[1].text) {
-                declared
-                    .entry(scope_of[k].clone())
-                    .or_default()
-                    .insert(pair[1].text.clone());
+                declared[scope_of[k]].insert(pair[1].text.clone());
             }
         }
         let mut in_use = vec![false; tokens.len()];
-        let mut imports: BTreeMap<Vec<String>, Vec<Import>> = BTreeMap::new();
+        let mut imports = vec![Vec::new(); scopes.all.len()];
         let mut i = 0;
         while i < tokens.len() {
             if tokens[i].text != "use" {
@@ -144,19 +268,31 @@ impl Code {
             for flag in &mut in_use[start..end] {
                 *flag = true;
             }
-            imports
-                .entry(scope_of[start].clone())
-                .or_default()
-                .extend(found);
+            imports[scope_of[start]].extend(found);
             i = end.max(start + 1);
+        }
+        // A scope's parent comes before it, so its `outer` is known first.
+        let mut outer = vec![TOP; scopes.all.len()];
+        for (id, scope) in scopes.all.iter().enumerate() {
+            let Some(parent) = scope.parent else {
+                continue;
+            };
+            let quiet = imports[parent].is_empty() && declared[parent].is_empty();
+            outer[id] = if scopes.all[parent].is_block() && quiet {
+                outer[parent]
+            } else {
+                parent
+            };
         }
         let mut file = module.to_vec();
         file.push("imp".to_string());
         Code {
             tokens,
+            scopes,
             scope_of,
             imports,
             declared,
+            outer,
             found: RefCell::new(BTreeMap::new()),
             in_use,
             file,
@@ -187,16 +323,17 @@ impl Code {
     }
 
     /// The crate path of the module that `scope` is in: the file's, or an inline `mod`'s.
-    fn here(&self, scope: &[String]) -> Vec<String> {
-        let mods = scope.iter().filter(|s| !is_block(s));
-        self.file.iter().chain(mods).cloned().collect()
+    fn here(&self, scope: ScopeId) -> Vec<String> {
+        let mut here = self.file.clone();
+        here.extend(self.scopes.module_names(scope));
+        here
     }
 
-    /// The crate path that `written`, as it stands in the inline module `scope`, reaches,
-    /// or `None` when it leaves the crate or names what this file binds itself.
+    /// The crate path that `written`, as it stands in `scope`, reaches, or `None` when it
+    /// leaves the crate or names what this file binds itself.
     fn resolve(
         &self,
-        scope: &[String],
+        scope: ScopeId,
         written: &[String],
         tree: &BTreeSet<Vec<String>>,
         hops: usize,
@@ -205,11 +342,11 @@ impl Code {
         if hops > MAX_HOPS {
             return None;
         }
-        let mut here = self.here(scope);
         let mut base = match first.as_str() {
             "crate" => Vec::new(),
-            "self" => here,
+            "self" => self.here(scope),
             "super" => {
+                let mut here = self.here(scope);
                 here.pop()?;
                 here
             }
@@ -233,28 +370,29 @@ impl Code {
     /// up to its module. Each (scope, name) is looked up once, a cycle reading as nothing.
     fn lookup(
         &self,
-        scope: &[String],
+        scope: ScopeId,
         name: &str,
         tree: &BTreeSet<Vec<String>>,
         hops: usize,
     ) -> Option<Vec<String>> {
-        let key = (scope.to_vec(), name.to_string());
+        let key = (scope, name.to_string());
         if let Some(found) = self.found.borrow().get(&key) {
             return found.clone();
         }
         self.found.borrow_mut().insert(key.clone(), None);
         let mut scope = scope;
         let found = loop {
-            if self.declared.get(scope).is_some_and(|d| d.contains(name)) {
+            if self.declared[scope].contains(name) {
                 // The code's own type or module: a path through it is the file's.
                 let mut here = self.here(scope);
                 here.push(name.to_string());
                 break Some(here);
             }
             let found = self.lookup_in(scope, name, tree, hops);
-            match scope.split_last() {
-                Some((last, outer)) if found.is_none() && is_block(last) => scope = outer,
-                _ => break found,
+            if found.is_none() && self.scopes.all[scope].is_block() {
+                scope = self.outer[scope];
+            } else {
+                break found;
             }
         };
         self.found.borrow_mut().insert(key, found.clone());
@@ -264,12 +402,12 @@ impl Code {
     /// [`Code::lookup`] in `scope` alone.
     fn lookup_in(
         &self,
-        scope: &[String],
+        scope: ScopeId,
         name: &str,
         tree: &BTreeSet<Vec<String>>,
         hops: usize,
     ) -> Option<Vec<String>> {
-        let imports = self.imports.get(scope)?;
+        let imports = &self.imports[scope];
         for import in imports {
             if let Import::Binding { name: bound, path } = import {
                 if bound == name {
@@ -286,7 +424,11 @@ impl Code {
             };
             if let Some(inner) = place.strip_prefix(self.file.as_slice()) {
                 // A glob of this file or of a `mod` block in it: what is imported there.
-                if let Some(found) = self.lookup(inner, name, tree, hops + 1) {
+                let found = self
+                    .scopes
+                    .module_at(inner)
+                    .and_then(|inner| self.lookup(inner, name, tree, hops + 1));
+                if let Some(found) = found {
                     return Some(found);
                 }
                 continue;
@@ -304,39 +446,6 @@ impl Code {
 /// Whether `text` is an identifier or a keyword a path may hold (`crate`, `super`).
 fn is_word(text: &str) -> bool {
     text.starts_with(|c: char| c.is_alphabetic() || c == '_') && text != "_"
-}
-
-/// Whether a scope's segment is a block other than an inline `mod` (see [`scopes`]).
-fn is_block(segment: &str) -> bool {
-    segment.starts_with('{')
-}
-
-/// Per token, the blocks it sits in: an inline `mod NAME { .. }` by its name, any other
-/// by `{` and the index of its opening brace, which no name can be.
-fn scopes(tokens: &[Token]) -> Vec<Vec<String>> {
-    let mut open: Vec<String> = Vec::new();
-    let mut out = Vec::with_capacity(tokens.len());
-    for (i, token) in tokens.iter().enumerate() {
-        match token.text.as_str() {
-            "{" => {
-                // A block's braces belong to the scope around it.
-                out.push(open.clone());
-                let named = i >= 2 && tokens[i - 2].text == "mod" && is_word(&tokens[i - 1].text);
-                open.push(if named {
-                    tokens[i - 1].text.clone()
-                } else {
-                    format!("{{{i}")
-                });
-                continue;
-            }
-            "}" => {
-                open.pop();
-            }
-            _ => {}
-        }
-        out.push(open.clone());
-    }
-    out
 }
 
 /// Reads the use tree at token `i` (after `use`, or inside a `{ }` group) below the
@@ -530,6 +639,23 @@ mod tests {
         // Declared in another function's body, it shadows nothing here.
         let code = "use super::*;\nfn h() { enum c { f } }\npub fn g() -> i64 { c::c() }\n";
         assert_eq!(named(code, "b", MODULES), ["b::*", "b::c::c"]);
+    }
+
+    #[test]
+    fn code_nested_deep_is_read_in_linear_time_and_memory() {
+        // Each token held the list of the blocks around it, and each name was looked up
+        // in every block around its own: 5,000 blocks nested took about 270 million
+        // names (gigabytes) and minutes. Now a token holds its block's index.
+        let depth = 5_000;
+        let mut code = String::from("use crate::a;\nfn f(x: i64) {\n");
+        for _ in 0..depth {
+            code.push_str("if x > 0 { a::x::one(); b::c::c();\n");
+        }
+        code.push_str("use crate::b::c as h;\nh::f();\n");
+        code.push_str(&"}\n".repeat(depth));
+        code.push_str("}\nfn g() { h::g() }\n");
+        // `b` is not imported, and `h` holds in the deepest block alone.
+        assert_eq!(named(&code, "m.y", MODULES), ["a::x::one", "b::c::f"]);
     }
 
     #[test]
