@@ -200,6 +200,7 @@ impl BodyCx<'_, '_> {
                     let mut cx = ExprCx::new(self.env, self.diags);
                     cx.locals = params_scope.clone();
                     cx.hidden = hidden.clone();
+                    cx.judging = Some("requires");
                     if let Some(expr) = cx.check_bool(&x.expr, "requires") {
                         model.requires.push(Contract {
                             expr,
@@ -222,6 +223,7 @@ impl BodyCx<'_, '_> {
                     } else {
                         None
                     });
+                    cx.judging = Some("ensures");
                     if let Some(expr) = cx.check_bool(&x.expr, "ensures") {
                         model.ensures.push(Contract {
                             expr,

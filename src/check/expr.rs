@@ -21,6 +21,9 @@ pub(crate) struct ExprCx<'a, 'd> {
     pub ensures: Option<Option<Ty>>,
     /// Locals that a `mut self` method was called on, in the order seen.
     pub mut_calls: Vec<String>,
+    /// In a `requires` or an `ensures`, its keyword: such a clause must not change the
+    /// values it judges, so a `mut self` method is refused there. `None` elsewhere.
+    pub judging: Option<&'static str>,
     /// Names whose declaration failed (already reported): uses stay silent.
     pub hidden: Vec<String>,
     /// The `int` value of each `let` that has one known from constants (`None` for one
@@ -95,6 +98,7 @@ impl<'a, 'd> ExprCx<'a, 'd> {
             locals: Vec::new(),
             ensures: None,
             mut_calls: Vec::new(),
+            judging: None,
             hidden: Vec::new(),
             constants: Vec::new(),
         }
@@ -954,6 +958,20 @@ impl<'a, 'd> ExprCx<'a, 'd> {
             let message = format!(
                 "`{}` is a static method: call it on the type, as `{owner}.{}(...)`",
                 method.name, method.name
+            );
+            self.error(
+                method.span,
+                Kind::BadReceiver {
+                    name: method.name.clone(),
+                    message,
+                },
+            );
+            return None;
+        }
+        if let (Some(true), Some(clause)) = (sig.fnref.receiver, self.judging) {
+            let message = format!(
+                "`{clause}` calls `{}`, a `mut self` method: a clause must not change the values it judges; state the change in a scenario (`expect`) instead",
+                method.name
             );
             self.error(
                 method.span,
