@@ -276,14 +276,16 @@ fn a_renamed_module_starts_from_its_old_code() {
     );
 }
 
-/// Code whose snapshot differs from the pinned value: `ghost test` shows the difference
-/// and ghost's way to pin a new value, not insta's advice (`cargo insta test`) or the
-/// place of its panic in the cargo registry.
-#[test]
-fn test_of_a_differing_snapshot_says_how_ghost_pins_anew() {
+/// A project `name` whose `text.shout` has a snapshot, built green by hand: its value
+/// is pinned.
+fn shout_with_a_pinned_snapshot(name: &str) -> tempfile::TempDir {
     let tmp = tempfile::tempdir().expect("temp dir");
     let dir = tmp.path();
-    write(dir, "ghost.toml", "[project]\nname = \"pins\"\n");
+    write(
+        dir,
+        "ghost.toml",
+        &format!("[project]\nname = \"{name}\"\n"),
+    );
     let spec = SPEC.replace(
         "  nfr forbid unsafe",
         "  snapshot \"loud\" {\n    shout(\"abc\")\n  }\n  nfr forbid unsafe",
@@ -292,6 +294,16 @@ fn test_of_a_differing_snapshot_says_how_ghost_pins_anew() {
     write(dir, "generated/src/text/shout/imp.rs", GOOD);
     let run = ghost(dir, &["build", "--provider", "manual"]);
     assert_eq!(run.code, Some(0), "{}{}", run.stdout, run.stderr);
+    tmp
+}
+
+/// Code whose snapshot differs from the pinned value: `ghost test` shows the difference
+/// and ghost's way to pin a new value, not insta's advice (`cargo insta test`) or the
+/// place of its panic in the cargo registry.
+#[test]
+fn test_of_a_differing_snapshot_says_how_ghost_pins_anew() {
+    let tmp = shout_with_a_pinned_snapshot("pins");
+    let dir = tmp.path();
     let other = GOOD.replace("format!(\"{}!\"", "format!(\"{}?\"");
     write(dir, "generated/src/text/shout/imp.rs", &other);
     let run = ghost(dir, &["test"]);
@@ -311,17 +323,8 @@ fn test_of_a_differing_snapshot_says_how_ghost_pins_anew() {
 /// it, and its help says the build pins it, not to delete a file that is already gone.
 #[test]
 fn test_of_an_unpinned_snapshot_says_the_build_pins_it() {
-    let tmp = tempfile::tempdir().expect("temp dir");
+    let tmp = shout_with_a_pinned_snapshot("unpinned");
     let dir = tmp.path();
-    write(dir, "ghost.toml", "[project]\nname = \"unpinned\"\n");
-    let spec = SPEC.replace(
-        "  nfr forbid unsafe",
-        "  snapshot \"loud\" {\n    shout(\"abc\")\n  }\n  nfr forbid unsafe",
-    );
-    write(dir, "specs/text/shout.ghost", &spec);
-    write(dir, "generated/src/text/shout/imp.rs", GOOD);
-    let run = ghost(dir, &["build", "--provider", "manual"]);
-    assert_eq!(run.code, Some(0), "{}{}", run.stdout, run.stderr);
     std::fs::remove_file(dir.join("generated/tests/snapshots/text_shout__loud.snap"))
         .expect("the pinned snapshot");
     let run = ghost(dir, &["test"]);

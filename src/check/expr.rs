@@ -953,33 +953,22 @@ impl<'a, 'd> ExprCx<'a, 'd> {
             self.error(method.span, kind);
             return None;
         };
-        if sig.fnref.receiver.is_none() {
-            let owner = show(&recv.ty);
-            let message = format!(
-                "`{}` is a static method: call it on the type, as `{owner}.{}(...)`",
-                method.name, method.name
-            );
-            self.error(
-                method.span,
-                Kind::BadReceiver {
-                    name: method.name.clone(),
-                    message,
-                },
-            );
-            return None;
-        }
-        if let (Some(true), Some(clause)) = (sig.fnref.receiver, self.judging) {
-            let message = format!(
+        let refused = match (sig.fnref.receiver, self.judging) {
+            (None, _) => Some(format!(
+                "`{}` is a static method: call it on the type, as `{}.{}(...)`",
+                method.name,
+                show(&recv.ty),
+                method.name
+            )),
+            (Some(true), Some(clause)) => Some(format!(
                 "`{clause}` calls `{}`, a `mut self` method: a clause must not change the values it judges; state the change in a scenario (`expect`) instead",
                 method.name
-            );
-            self.error(
-                method.span,
-                Kind::BadReceiver {
-                    name: method.name.clone(),
-                    message,
-                },
-            );
+            )),
+            _ => None,
+        };
+        if let Some(message) = refused {
+            let name = method.name.clone();
+            self.error(method.span, Kind::BadReceiver { name, message });
             return None;
         }
         if sig.fnref.receiver == Some(true) {

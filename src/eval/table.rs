@@ -155,25 +155,26 @@ mod tests {
     use super::super::report::{EvalReport, RunInfo};
     use super::table;
 
+    /// A run of `provider` and `model` on `evals`, of twelve seconds.
+    fn run(provider: &str, model: &str) -> RunInfo {
+        RunInfo {
+            ghost: "0".into(),
+            command: "ghost eval".into(),
+            specs: "evals".into(),
+            provider: provider.into(),
+            model: model.into(),
+            base_url: None,
+            concurrency: 2,
+            started: 0,
+            wall_ms: 12_000,
+            interrupted: false,
+            agent_stopped: false,
+        }
+    }
+
     #[test]
     fn the_table_shows_modules_and_budgets() {
-        let e = EvalReport::new(
-            RunInfo {
-                ghost: "0".into(),
-                command: "ghost eval".into(),
-                specs: "evals".into(),
-                provider: "openai".into(),
-                model: "qwen".into(),
-                base_url: None,
-                concurrency: 2,
-                started: 0,
-                wall_ms: 12_000,
-                interrupted: false,
-                agent_stopped: false,
-            },
-            &sample(),
-            &[1, 4],
-        );
+        let e = EvalReport::new(run("openai", "qwen"), &sample(), &[1, 4]);
         insta::assert_snapshot!(table(&e));
     }
 
@@ -181,23 +182,7 @@ mod tests {
     /// double space where the model would be.
     #[test]
     fn the_headline_of_a_run_without_a_model_has_no_gap() {
-        let mut e = EvalReport::new(
-            RunInfo {
-                ghost: "0".into(),
-                command: "ghost eval".into(),
-                specs: "evals".into(),
-                provider: "command".into(),
-                model: String::new(),
-                base_url: None,
-                concurrency: 2,
-                started: 0,
-                wall_ms: 12_000,
-                interrupted: false,
-                agent_stopped: false,
-            },
-            &sample(),
-            &[1],
-        );
+        let mut e = EvalReport::new(run("command", ""), &sample(), &[1]);
         let headline = table(&e).lines().next().unwrap_or_default().to_string();
         assert_eq!(headline, "ghost eval: 3 modules of evals, command (12s)");
         e.run.model = "a-model".into();

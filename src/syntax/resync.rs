@@ -151,16 +151,20 @@ mod tests {
         assert!(!unbalanced("nfr \"a \\\" b\""));
     }
 
+    /// The pieces of `text` from its first `from` on, each as its text.
+    fn texts_from<'t>(text: &'t str, from: &str) -> Vec<&'t str> {
+        let start = text.find(from).expect("there");
+        pieces(text, start, text.len())
+            .into_iter()
+            .map(|(a, b)| text[a..b].trim_end())
+            .collect()
+    }
+
     #[test]
     fn a_broken_item_ends_at_its_closing_brace_or_the_next_item() {
         let text = "module m {\n  fn one(x: int -> int {\n    example one(1) == 2\n  }\n  record R { x: int\n  fn two() -> int\n}\n";
-        let start = text.find("fn one").expect("there");
-        let got: Vec<&str> = pieces(text, start, text.len())
-            .into_iter()
-            .map(|(a, b)| text[a..b].trim_end())
-            .collect();
         assert_eq!(
-            got,
+            texts_from(text, "fn one"),
             [
                 "fn one(x: int -> int {\n    example one(1) == 2\n  }",
                 "record R { x: int",
@@ -174,13 +178,8 @@ mod tests {
     #[test]
     fn items_at_the_margin_end_at_their_own_brace() {
         let text = "module m {\nfn one(x: int -> int {\n  example one(1) == 2\n}\nfn two() -> int {\n}\n}\n";
-        let start = text.find("fn one").expect("there");
-        let got: Vec<&str> = pieces(text, start, text.len())
-            .into_iter()
-            .map(|(a, b)| text[a..b].trim_end())
-            .collect();
         assert_eq!(
-            got,
+            texts_from(text, "fn one"),
             [
                 "fn one(x: int -> int {\n  example one(1) == 2\n}",
                 "fn two() -> int {\n}",
