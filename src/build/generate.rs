@@ -420,8 +420,6 @@ pub async fn build_with_agent(
     Ok((reports, lock))
 }
 
-/// Whether a diff between the last two attempts says enough beside `code`, the whole code
-/// a repair shows: not when it is a third of the code's size or more (a rewrite).
 /// Stops the build before any agent is asked when the generated crate's dependencies
 /// (the specs' `nfr deps`) cannot be resolved: every attempt of every module would fail
 /// in cargo before compiling a line, and each would be a repair prompt the agent cannot
@@ -462,6 +460,8 @@ async fn unresolved_dependencies(ctx: &Context) -> Result<(), BuildError> {
     })
 }
 
+/// Whether a diff between the last two attempts says enough beside `code`, the whole code
+/// a repair shows: not when it is a third of the code's size or more (a rewrite).
 fn diff_worth_showing(diff: &str, code: &str) -> bool {
     diff.len() <= code.len() / 3
 }
