@@ -397,7 +397,14 @@ impl Cargo {
             if finished.success() {
                 return Ok(None);
             }
-            last = finished.stderr;
+            last = if finished.timed_out {
+                format!(
+                    "cargo metadata ran past the time limit ({}s): is the registry out of reach?",
+                    self.timeout.as_secs()
+                )
+            } else {
+                finished.stderr
+            };
         }
         // cargo's error and what it adds (`location searched`, `required by`), not its
         // progress lines.
