@@ -2208,3 +2208,27 @@ fn assert_generated_passes_clippy(dir: &Path) {
         String::from_utf8_lossy(&clippy.stderr)
     );
 }
+
+/// Code written by hand and accepted is the build's one attempt, in the build's table as
+/// in the lock entry and `ghost status` (the table said 0).
+#[test]
+fn a_manual_build_counts_the_code_it_accepts_as_one_attempt() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let dir = tmp.path();
+    write(dir, "ghost.toml", "[project]\nname = \"counted\"\n");
+    write(dir, "specs/text/shout.ghost", SPEC);
+    write(dir, "generated/src/text/shout/imp.rs", GOOD);
+    let attempts = |text: &str| -> Vec<String> {
+        text.lines()
+            .filter(|l| l.starts_with("text.shout "))
+            .map(|l| l.split_whitespace().skip(2).take(1).collect())
+            .collect()
+    };
+    let run = ghost(dir, &["build", "--provider", "manual"]);
+    assert_eq!(run.code, Some(0), "{}{}", run.stdout, run.stderr);
+    let shown = format!("{}{}", run.stdout, run.stderr);
+    assert_eq!(attempts(&shown), ["1"], "{shown}");
+    let run = ghost(dir, &["status"]);
+    let shown = format!("{}{}", run.stdout, run.stderr);
+    assert_eq!(attempts(&shown), ["1"], "{shown}");
+}

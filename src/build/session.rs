@@ -868,6 +868,14 @@ pub async fn build_manual(
             }
         };
         report.millis = started.elapsed().as_millis() as u64;
+        // Code written by hand and tested is this build's one attempt, as the run log
+        // and the lock entry (`attempts = 1`) count it, and `ghost status` shows it.
+        if matches!(
+            report.outcome,
+            Outcome::Adopted | Outcome::Failing { .. } | Outcome::SpecContradicts { .. }
+        ) {
+            report.attempts = 1;
+        }
         if report.outcome != Outcome::Fresh {
             let attempt = Attempt {
                 module: m.name.clone(),
