@@ -2232,3 +2232,32 @@ fn a_manual_build_counts_the_code_it_accepts_as_one_attempt() {
     let shown = format!("{}{}", run.stdout, run.stderr);
     assert_eq!(attempts(&shown), ["1"], "{shown}");
 }
+
+/// An accepted module's `imp.rs` deleted: `ghost test` runs its tests on the stub it
+/// writes, as on whatever is on disk, and says why they fail; `ghost build` puts the
+/// accepted code back.
+#[test]
+fn test_of_deleted_accepted_code_says_the_build_puts_it_back() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let dir = tmp.path();
+    write(dir, "ghost.toml", "[project]\nname = \"deleted\"\n");
+    write(dir, "specs/text/shout.ghost", SPEC);
+    write(dir, "generated/src/text/shout/imp.rs", GOOD);
+    let run = ghost(dir, &["build", "--provider", "manual"]);
+    assert_eq!(run.code, Some(0), "{}{}", run.stdout, run.stderr);
+    std::fs::remove_file(dir.join("generated/src/text/shout/imp.rs")).expect("the code");
+    let run = ghost(dir, &["test"]);
+    assert_eq!(run.code, Some(1), "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr.contains(
+            "`generated/src/text/shout/imp.rs` was missing, though the lock records accepted code for `text.shout`"
+        ) && run.stderr.contains("`ghost build` puts the accepted code back"),
+        "{}",
+        run.stderr
+    );
+    let run = ghost(dir, &["build", "--provider", "manual"]);
+    assert_eq!(run.code, Some(0), "{}{}", run.stdout, run.stderr);
+    let code = std::fs::read_to_string(dir.join("generated/src/text/shout/imp.rs"))
+        .expect("the code is back");
+    assert_eq!(code, GOOD);
+}

@@ -68,6 +68,19 @@ fn write_crate(out: &Output, ctx: &crate::build::session::Context) -> Result<(),
     for edit in kept {
         out.warning(&format!("warning: {}", edit.why(out_dir)));
     }
+    // A stub where the lock records accepted code: its `imp.rs` was deleted. The tests
+    // run on the stub, as on whatever is on disk; the warning says why they fail.
+    let lock = crate::plan::Lock::read(&ctx.paths.lock).unwrap_or_default();
+    for m in &ctx.compiled.modules {
+        if lock.get(&m.name).is_some() && report.stubs.contains(&m.imp_path) {
+            let shown = crate::project::shown_from_cwd(&out_dir.join(&m.imp_path));
+            out.warning(&format!(
+                "warning: `{}` was missing, though the lock records accepted code for `{}`: ghost wrote its stub (`todo!()`) so that the crate compiles, and its tests fail on it; `ghost build` puts the accepted code back",
+                shown.display(),
+                m.name
+            ));
+        }
+    }
     super::build::tell_standing_in(out, out_dir, &report.standing_in);
     Ok(())
 }
