@@ -6,16 +6,21 @@ use super::ast::{Comment, Span};
 /// The offset just past the string literal that opens at `i` (escapes skipped), or the
 /// end of the text for a string that is never closed. Shared by every lexical scan of the
 /// syntax stage, so they agree on where strings end.
-pub(crate) fn skip_string(bytes: &[u8], mut i: usize) -> usize {
+pub(crate) fn skip_string(bytes: &[u8], i: usize) -> usize {
+    string_end(bytes, i).unwrap_or(bytes.len())
+}
+
+/// [`skip_string`], `None` for a string that is never closed.
+pub(crate) fn string_end(bytes: &[u8], mut i: usize) -> Option<usize> {
     i += 1;
     while i < bytes.len() {
         match bytes[i] {
             b'\\' => i += 2,
-            b'"' => return i + 1,
+            b'"' => return Some(i + 1),
             _ => i += 1,
         }
     }
-    bytes.len()
+    None
 }
 
 /// The offset of the line break that ends the `//` comment opening at `i` (or the end of

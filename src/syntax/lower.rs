@@ -27,9 +27,6 @@ pub(crate) struct Lowerer {
     offset: usize,
     /// How many `expr` pairs are being lowered, one inside the other.
     expr_nesting: usize,
-    /// The outermost `expr` being lowered: where it starts (as spans count) and its text,
-    /// from which a chained comparison's hint quotes its operands.
-    expr_text: (usize, String),
     pub(crate) diags: Vec<Diagnostic>,
 }
 
@@ -39,7 +36,6 @@ impl Lowerer {
             file: file.to_path_buf(),
             offset,
             expr_nesting: 0,
-            expr_text: (0, String::new()),
             diags: Vec::new(),
         }
     }
@@ -569,12 +565,6 @@ impl Lowerer {
     /// An outermost expression deeper than `depth::MAX_EXPR_DEPTH` is reported and
     /// replaced by `()`, so that no later stage recurses that deep.
     pub(crate) fn expr(&mut self, pair: Pair<'_, Rule>) -> Expr {
-        if self.expr_nesting == 0 {
-            self.expr_text = (
-                pair.as_span().start() + self.offset,
-                pair.as_str().to_string(),
-            );
-        }
         let mut tokens = pair.into_inner().peekable();
         self.expr_nesting += 1;
         let e = self.climb(&mut tokens, 0);
@@ -604,19 +594,21 @@ impl Lowerer {
         // The operands and operators of a run of comparisons at this level: `a < b < c`
         // is one mistake, said once when the run ends.
         let mut chain: (Vec<Span>, Vec<BinaryOp>) = (Vec::new(), Vec::new());
+        // The text the pairs were parsed from, which a chain's hint quotes.
+        let mut input = "";
         while let Some(op) = tokens.peek().and_then(|p| binary_op(p.as_rule())) {
             let prec = op.precedence();
             if prec < min_prec {
                 break;
             }
-            tokens.next();
+            input = tokens.next().expect("peeked").as_span().get_input();
             if op.is_comparison() {
                 if chain.0.is_empty() {
                     chain.0.push(lhs.span);
                 }
                 chain.1.push(op);
             } else {
-                self.chained(std::mem::take(&mut chain));
+                self.chained(std::mem::take(&mut chain), input);
             }
             // All binary operators are left-associative; comparisons do not chain.
             let rhs = self.climb(tokens, prec + 1);
@@ -633,25 +625,26 @@ impl Lowerer {
                 span,
             };
         }
-        self.chained(chain);
+        self.chained(chain, input);
         lhs
     }
 
     /// Reports a run of two or more comparisons (`operands`, `ops` between them), with
-    /// the comparisons apart as its hint: `0 < x < 10` is `0 < x && x < 10`.
-    fn chained(&mut self, (operands, ops): (Vec<Span>, Vec<BinaryOp>)) {
+    /// the comparisons apart as its hint: `0 < x < 10` is `0 < x && x < 10`, quoted from
+    /// `input`, the text the pairs were parsed from.
+    fn chained(&mut self, (operands, ops): (Vec<Span>, Vec<BinaryOp>), input: &str) {
         let (Some(first), Some(last)) = (operands.first(), operands.last()) else {
             return;
         };
         if ops.len() < 2 {
             return;
         }
-        let (start, text) = &self.expr_text;
+        let start = self.offset;
         let quoted = |s: &Span| {
             s.start
-                .checked_sub(*start)
-                .zip(s.end.checked_sub(*start))
-                .and_then(|(a, b)| text.get(a..b))
+                .checked_sub(start)
+                .zip(s.end.checked_sub(start))
+                .and_then(|(a, b)| input.get(a..b))
                 .unwrap_or("_")
                 .to_string()
         };

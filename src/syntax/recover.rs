@@ -242,7 +242,8 @@ fn cut_at_next_item(
     ))
 }
 
-/// A parse that failed at the first word of a line whose `(` or `[` never closes on it:
+/// A parse that failed at the first word of a line whose `(` or `[` is still open where
+/// the next line starts with a word that cannot stand inside one ([`left_open_before`]):
 /// pest gives up on the line as a whole (a method of a `type`, `fn inc(mut self -> int`,
 /// read as no method at all: "expected `fn` or `{`, found `fn`"). The bracket is what is
 /// missing, and the next line's first word what came instead.
@@ -252,12 +253,9 @@ fn open_on_its_line(file: &Path, text: &str, pos: usize, end: usize) -> Option<D
         return None;
     }
     let line_end = pos + text[pos..end.min(text.len())].find('\n')?;
-    let open = unclosed_bracket(text, pos, line_end)?;
-    if !matches!(text.as_bytes()[open], b'(' | b'[') {
-        return None;
-    }
     let after = &text[line_end..];
     let next = line_end + (after.len() - after.trim_start().len());
+    let open = left_open_before(text, pos, next)?;
     Some(Diagnostic::new(
         file,
         Span::new(next, next + found_len(text, next)),

@@ -18,7 +18,7 @@
 //! not balance: a file that parses, or whose errors leave its brackets whole, is read as
 //! before, so a doc string with a line that happens to start with `type` is never cut.
 
-use super::comments::skip_comment;
+use super::comments::{skip_comment, string_end};
 
 /// The item keywords that may open a line of a module's body.
 use super::recover::ITEM_KEYWORDS;
@@ -32,7 +32,7 @@ pub(crate) fn unbalanced(chunk: &str) -> bool {
     let mut i = 0;
     while i < bytes.len() {
         match bytes[i] {
-            b'"' => match closed_string_end(bytes, i) {
+            b'"' => match string_end(bytes, i) {
                 Some(after) => {
                     i = after;
                     continue;
@@ -59,19 +59,6 @@ pub(crate) fn unbalanced(chunk: &str) -> bool {
         i += 1;
     }
     !open.is_empty()
-}
-
-/// The offset just past the string opening at `i`, or `None` when no quote closes it.
-fn closed_string_end(bytes: &[u8], mut i: usize) -> Option<usize> {
-    i += 1;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'\\' => i += 2,
-            b'"' => return Some(i + 1),
-            _ => i += 1,
-        }
-    }
-    None
 }
 
 /// The items of the chunk `text[start..end]`, cut by layout (see the file's doc): each
