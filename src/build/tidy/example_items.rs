@@ -12,8 +12,14 @@ use std::collections::BTreeSet;
 use std::ops::Range;
 
 /// The names of the functions and types the built-in example reply (`example.tera`)
-/// defines, read from its code block so that they follow the template.
-fn example_names() -> BTreeSet<String> {
+/// defines, read from its code block so that they follow the template; read once, as
+/// every reply is tidied against them.
+fn example_names() -> &'static BTreeSet<String> {
+    static NAMES: std::sync::LazyLock<BTreeSet<String>> = std::sync::LazyLock::new(read_names);
+    &NAMES
+}
+
+fn read_names() -> BTreeSet<String> {
     let template = include_str!("../../../templates/example.tera");
     let Some(code) = template
         .split_once("```rust\n")
