@@ -281,17 +281,12 @@ fn a_renamed_module_starts_from_its_old_code() {
 fn shout_with_a_pinned_snapshot(name: &str) -> tempfile::TempDir {
     let tmp = tempfile::tempdir().expect("temp dir");
     let dir = tmp.path();
-    write(
-        dir,
-        "ghost.toml",
-        &format!("[project]\nname = \"{name}\"\n"),
-    );
+    shout_with_right_code(dir, name);
     let spec = SPEC.replace(
         "  nfr forbid unsafe",
         "  snapshot \"loud\" {\n    shout(\"abc\")\n  }\n  nfr forbid unsafe",
     );
     write(dir, "specs/text/shout.ghost", &spec);
-    write(dir, "generated/src/text/shout/imp.rs", GOOD);
     let run = ghost(dir, &["build", "--provider", "manual"]);
     assert_eq!(run.code, Some(0), "{}{}", run.stdout, run.stderr);
     tmp
@@ -2215,9 +2210,7 @@ fn assert_generated_passes_clippy(dir: &Path) {
 fn a_manual_build_counts_the_code_it_accepts_as_one_attempt() {
     let tmp = tempfile::tempdir().expect("temp dir");
     let dir = tmp.path();
-    write(dir, "ghost.toml", "[project]\nname = \"counted\"\n");
-    write(dir, "specs/text/shout.ghost", SPEC);
-    write(dir, "generated/src/text/shout/imp.rs", GOOD);
+    shout_with_right_code(dir, "counted");
     let attempts = |text: &str| -> Vec<String> {
         text.lines()
             .filter(|l| l.starts_with("text.shout "))
@@ -2240,9 +2233,7 @@ fn a_manual_build_counts_the_code_it_accepts_as_one_attempt() {
 fn test_of_deleted_accepted_code_says_the_build_puts_it_back() {
     let tmp = tempfile::tempdir().expect("temp dir");
     let dir = tmp.path();
-    write(dir, "ghost.toml", "[project]\nname = \"deleted\"\n");
-    write(dir, "specs/text/shout.ghost", SPEC);
-    write(dir, "generated/src/text/shout/imp.rs", GOOD);
+    shout_with_right_code(dir, "deleted");
     let run = ghost(dir, &["build", "--provider", "manual"]);
     assert_eq!(run.code, Some(0), "{}{}", run.stdout, run.stderr);
     std::fs::remove_file(dir.join("generated/src/text/shout/imp.rs")).expect("the code");

@@ -216,6 +216,16 @@ mod tests {
             .unwrap_or_else(|| panic!("no {path}"))
     }
 
+    /// The body of the generated function whose head is `head` in `tests`, up to the
+    /// `}` that closes it at the helper module's indentation.
+    fn body_after<'t>(tests: &'t str, head: &str) -> &'t str {
+        tests
+            .split(head)
+            .nth(1)
+            .and_then(|rest| rest.split("\n    }\n").next())
+            .unwrap_or_else(|| panic!("no `{head}`:\n{tests}"))
+    }
+
     #[test]
     fn an_ensures_calls_a_function_with_requires_through_a_check_naming_the_clause() {
         // `g`'s result may be 0, which `f` refuses: the clause called `f` on it directly,
@@ -239,11 +249,10 @@ mod tests {
         assert!(!tests.contains("let __for"), "{tests}");
         // `h` has no `requires`: called as before.
         assert!(tests.contains("generated::e::m::h(result) >= 0"), "{tests}");
-        let variant = tests
-            .split("pub fn __0c__f(__clause: &str, __for: &dyn Fn() -> String, x: i64) -> i64 {")
-            .nth(1)
-            .and_then(|rest| rest.split("\n    }\n").next())
-            .unwrap_or_else(|| panic!("no clause variant of `f`:\n{tests}"));
+        let variant = body_after(
+            tests,
+            "pub fn __0c__f(__clause: &str, __for: &dyn Fn() -> String, x: i64) -> i64 {",
+        );
         assert!(
             variant.contains("calls `f` with x = {:?}, which breaks `f`'s `{}` (for {}): the spec's clause calls a function outside its precondition")
                 && variant.contains("\"requires x > 0\",\n                __for()\n")
@@ -300,11 +309,7 @@ mod tests {
             "(|| -> Option<bool> { Some(checked::__0q__half(x)? >= 0) })().unwrap_or(false)";
         // In the wrapper and in both blamed variants.
         assert_eq!(tests.matches(holds).count(), 3, "{tests}");
-        let variant = tests
-            .split("pub fn __0q__half(x: i64) -> Option<i64> {")
-            .nth(1)
-            .and_then(|rest| rest.split("\n    }\n").next())
-            .unwrap_or_else(|| panic!("no requires variant of `half`:\n{tests}"));
+        let variant = body_after(tests, "pub fn __0q__half(x: i64) -> Option<i64> {");
         assert!(
             variant.contains("if !(x >= 0) {\n            return None;")
                 && variant
